@@ -1,0 +1,5 @@
+"""Entry point for ``python -m ipreader``."""
+
+from ipreader.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,198 @@
+"""The annotation data model: highlights, colours, tags, anchoring statuses.
+
+Offsets are Unicode code points into a document's decoded, newline-normalised
+text, ``end`` exclusive (the W3C Web Annotation convention).
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable, Mapping
+from dataclasses import asdict, dataclass, field, replace
+from datetime import UTC, datetime
+from enum import StrEnum
+from typing import Any
+
+#: The named highlight palette, in the order the editor offers it.
+COLORS: tuple[str, ...] = ("yellow", "green", "blue", "pink", "purple")
+
+#: Colour given to a new highlight.
+DEFAULT_COLOR = "yellow"
+
+#: Characters of context kept on each side of a quote (TextQuoteSelector prefix/suffix).
+CONTEXT_CHARS = 32
+
+
+class AnchorStatus(StrEnum):
+    """Where an annotation stands against the current text of its document."""
+
+    ANCHORED = "anchored"
+    """The stored position still holds the quote."""
+    MOVED = "moved"
+    """The exact quote was found at another position."""
+    FUZZY = "fuzzy"
+    """An approximate match of the quote was accepted (score and margin passed)."""
+    ORPHANED = "orphaned"
+    """The quote was not found; the annotation is kept and listed, never deleted."""
+
+
+def utc_now_iso() -> str:
+    """Return the current UTC time as ISO-8601 with a ``Z`` suffix, to the millisecond."""
+    return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def tag_key(tag: str) -> str:
+    """Return the form of ``tag`` used for matching (trimmed, case-folded)."""
+    return tag.strip().casefold()
+
+
+def normalize_tags(tags: Iterable[str]) -> tuple[str, ...]:
+    """Trim tags, drop empty ones and case-insensitive duplicates, keep the first spelling."""
+    seen: set[str] = set()
+    result: list[str] = []
+    for raw in tags:
+        shown = " ".join(raw.split())
+        key = tag_key(shown)
+        if key and key not in seen:
+            seen.add(key)
+            result.append(shown)
+    return tuple(result)
+
+
+def parse_tag_list(text: str) -> tuple[str, ...]:
+    """Parse a comma-separated tag string as typed by a user."""
+    return normalize_tags(text.split(","))
+
+
+def context_around(text: str, start: int, end: int) -> tuple[str, str]:
+    """Return the ``(prefix, suffix)`` context of ``text[start:end]``."""
+    return text[max(0, start - CONTEXT_CHARS) : start], text[end : end + CONTEXT_CHARS]
+
+
+@dataclass(frozen=True, slots=True)
+class Annotation:
+    """One highlight on a document, with its note, tags and anchoring state."""
+
+    id: str
+    """A UUID4 string; the annotation's identity everywhere, including exports."""
+    document: str
+    """The document's path relative to its folder, with ``/`` separators."""
+    start: int
+    """First code point of the highlighted text."""
+    end: int
+    """One past the last code point (exclusive)."""
+    quote: str
+    """The exact highlighted text (``text[start:end]`` while anchored)."""
+    prefix: str = ""
+    """Up to ``CONTEXT_CHARS`` characters before the quote."""
+    suffix: str = ""
+    """Up to ``CONTEXT_CHARS`` characters after the quote."""
+    color: str = DEFAULT_COLOR
+    """One of ``COLORS``."""
+    note: str = ""
+    """Free text attached to the highlight."""
+    tags: tuple[str, ...] = ()
+    """Normalised tags (see ``normalize_tags``)."""
+    created: str = field(default_factory=utc_now_iso)
+    """UTC ISO-8601 creation time."""
+    updated: str = field(default_factory=utc_now_iso)
+    """UTC ISO-8601 time of the last change."""
+    status: AnchorStatus = AnchorStatus.ANCHORED
+    """Anchoring status against the document's current text."""
+
+    @classmethod
+    def create(
+        cls,
+        text: str,
+        start: int,
+        end: int,
+        document: str,
+        *,
+        color: str = DEFAULT_COLOR,
+        note: str = "",
+        tags: Iterable[str] = (),
+    ) -> Annotation:
+        """Create a new highlight of ``text[start:end]`` with a fresh UUID."""
+        if not 0 <= start < end <= len(text):
+            raise ValueError(f"invalid range {start}..{end} for a text of {len(text)} characters")
+        if color not in COLORS:
+            raise ValueError(f"unknown colour {color!r}; choose one of {', '.join(COLORS)}")
+        prefix, suffix = context_around(text, start, end)
+        now = utc_now_iso()
+        return cls(
+            id=str(uuid.uuid4()),
+            document=document,
+            start=start,
+            end=end,
+            quote=text[start:end],
+            prefix=prefix,
+            suffix=suffix,
+            color=color,
+            note=note,
+            tags=normalize_tags(tags),
+            created=now,
+            updated=now,
+        )
+
+    def edited(self, **changes: Any) -> Annotation:
+        """Return a copy with ``changes`` applied, tags normalised and ``updated`` refreshed."""
+        if "tags" in changes:
+            changes["tags"] = normalize_tags(changes["tags"])
+        if "color" in changes and changes["color"] not in COLORS:
+            raise ValueError(f"unknown colour {changes['color']!r}")
+        return replace(self, updated=utc_now_iso(), **changes)
+
+    @property
+    def is_anchored(self) -> bool:
+        """True unless the annotation is orphaned."""
+        return self.status is not AnchorStatus.ORPHANED
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return a JSON-ready dict of every field (``tags`` as a list, ``status`` as text)."""
+        data = asdict(self)
+        data["tags"] = list(self.tags)
+        data["status"] = self.status.value
+        return data
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Annotation:
+        """Build an annotation from ``to_dict`` output; raises ``ValueError`` on bad fields."""
+        try:
+            start = data["start"]
+            end = data["end"]
+            if not isinstance(start, int) or not isinstance(end, int) or isinstance(start, bool):
+                raise ValueError("start and end must be integers")
+            tags = data.get("tags", [])
+            if not isinstance(tags, list | tuple) or not all(isinstance(t, str) for t in tags):
+                raise ValueError("tags must be a list of strings")
+            color = data.get("color", DEFAULT_COLOR)
+            if color not in COLORS:
+                raise ValueError(f"unknown colour {color!r}")
+            text_fields = {}
+            for name in ("id", "document", "quote", "prefix", "suffix", "note", "created"):
+                value = data.get(name, "")
+                if not isinstance(value, str):
+                    raise ValueError(f"{name} must be a string")
+                text_fields[name] = value
+            updated = data.get("updated", text_fields["created"])
+            if not isinstance(updated, str):
+                raise ValueError("updated must be a string")
+            return cls(
+                start=start,
+                end=end,
+                color=color,
+                tags=normalize_tags(tags),
+                updated=updated,
+                status=AnchorStatus(data.get("status", AnchorStatus.ANCHORED.value)),
+                **text_fields,
+            )
+        except KeyError as missing:
+            raise ValueError(f"missing field {missing}") from None
+
+
+@dataclass(frozen=True, slots=True)
+class DocumentNotes:
+    """A document's own tags and note (as opposed to its highlights')."""
+
+    tags: tuple[str, ...] = ()
+    note: str = ""
