@@ -1,0 +1,168 @@
+"""Crash-safe file writes and a TinyDB storage built on them.
+
+Every write goes to a temporary file in the target's directory, is flushed and
+fsynced, then ``os.replace``-d over the target, and the directory is fsynced:
+a reader (or a process killed mid-save) only ever sees the old or the new file,
+never a mixture. Files that cannot be read are moved aside byte for byte
+(``quarantine``), never deleted.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import secrets
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from tinydb.storages import Storage
+
+from ipreader.core.errors import StoreError, StoreWriteError
+
+#: Prefix of the temporary files written next to a target (cleaned up on failure).
+TEMP_PREFIX = ".tmp-"
+
+#: Marker between a quarantined file's name and its UTC timestamp.
+CORRUPT_MARKER = ".corrupt-"
+
+
+class CorruptDatabaseError(StoreError):
+    """A database file exists but is not a TinyDB JSON document of the expected shape."""
+
+    def __init__(self, path: Path, reason: str) -> None:
+        self.path = path
+        self.reason = reason
+        super().__init__(f"{path}: {reason}")
+
+
+def _fsync_dir(directory: Path) -> None:
+    """Flush a directory entry change (the rename) to disk where the OS allows it."""
+    try:
+        fd = os.open(directory, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+    except OSError:
+        # Some platforms and filesystems cannot open directories; the rename
+        # itself is still atomic there, only its durability is weaker.
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+def atomic_write_bytes(path: Path, data: bytes) -> None:
+    """Replace ``path`` with ``data`` atomically and durably.
+
+    Raises ``StoreWriteError`` (naming the file and the cause) on any ``OSError``;
+    the previous file is then untouched and the temporary file removed.
+    """
+    directory = path.parent
+    temp = directory / f"{TEMP_PREFIX}{path.name}-{secrets.token_hex(6)}"
+    fd = -1
+    try:
+        # 0o666 lets the umask decide, like a normal file creation would.
+        fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+        view = memoryview(data)
+        while view:
+            written = os.write(fd, view)
+            view = view[written:]
+        os.fsync(fd)
+        os.close(fd)
+        fd = -1
+        os.replace(temp, path)
+    except OSError as error:
+        if fd >= 0:
+            with contextlib.suppress(OSError):
+                os.close(fd)
+        with contextlib.suppress(OSError):
+            os.unlink(temp)
+        reason = error.strerror or str(error)
+        raise StoreWriteError(
+            f"could not save {path}: {reason}; the previous version is unchanged"
+        ) from error
+    _fsync_dir(directory)
+
+
+def quarantine(path: Path) -> Path:
+    """Move ``path`` aside to ``<name>.corrupt-<UTC timestamp>`` beside it; return the new path.
+
+    The bytes are kept exactly (a rename, not a copy). Raises ``OSError`` if the
+    move is impossible (e.g. a read-only directory).
+    """
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S.%fZ")
+    target = path.with_name(f"{path.name}{CORRUPT_MARKER}{stamp}")
+    counter = 1
+    while target.exists():
+        target = path.with_name(f"{path.name}{CORRUPT_MARKER}{stamp}-{counter}")
+        counter += 1
+    os.replace(path, target)
+    _fsync_dir(path.parent)
+    return target
+
+
+def decode_database(path: Path, raw: bytes) -> dict[str, dict[str, dict[str, Any]]] | None:
+    """Parse the bytes of a TinyDB file; ``None`` when empty.
+
+    Raises ``CorruptDatabaseError`` unless ``raw`` is UTF-8 JSON of the shape
+    ``{table: {record id: {field: value}}}``.
+    """
+    if not raw:
+        return None
+    try:
+        data = json.loads(raw.decode("utf-8"))
+    except UnicodeDecodeError as error:
+        raise CorruptDatabaseError(path, f"not UTF-8 text ({error.reason})") from None
+    except (ValueError, RecursionError) as error:
+        raise CorruptDatabaseError(path, f"not valid JSON ({error})") from None
+    if not isinstance(data, dict):
+        raise CorruptDatabaseError(path, f"expected a JSON object, found {type(data).__name__}")
+    for table_name, table in data.items():
+        if not isinstance(table, dict):
+            raise CorruptDatabaseError(
+                path, f"table {table_name!r} is a {type(table).__name__}, not an object"
+            )
+        for record_id, record in table.items():
+            if not isinstance(record, dict):
+                raise CorruptDatabaseError(
+                    path,
+                    f"record {record_id!r} of table {table_name!r} is a "
+                    f"{type(record).__name__}, not an object",
+                )
+    return data
+
+
+def encode_database(data: dict[str, Any]) -> bytes:
+    """Serialise a TinyDB state as UTF-8 JSON (one record per line, readable in a diff)."""
+    return json.dumps(data, ensure_ascii=False, indent=1).encode("utf-8")
+
+
+class AtomicJSONStorage(Storage):
+    """A TinyDB storage that reads a JSON file and replaces it atomically on write.
+
+    Unlike TinyDB's ``JSONStorage`` it never overwrites in place (a kill cannot
+    truncate the file) and never caches (another process's writes are seen).
+    """
+
+    def __init__(self, path: Path) -> None:
+        self.path = Path(path)
+
+    def read(self) -> dict[str, dict[str, dict[str, Any]]] | None:
+        """Return the stored tables; ``None`` for a missing or empty file.
+
+        Raises ``CorruptDatabaseError`` for undecodable content or a wrong shape,
+        ``StoreError`` when the file exists but cannot be read.
+        """
+        try:
+            raw = self.path.read_bytes()
+        except FileNotFoundError:
+            return None
+        except OSError as error:
+            raise StoreError(f"cannot read {self.path}: {error.strerror or error}") from error
+        return decode_database(self.path, raw)
+
+    def write(self, data: dict[str, dict[str, Any]]) -> None:
+        """Replace the file with ``data``; ``StoreWriteError`` on failure (old file intact)."""
+        atomic_write_bytes(self.path, encode_database(data))
