@@ -1,0 +1,1 @@
+"""The Textual layer of ipreader: app, screens and widgets over the Textual-free core."""
