@@ -1,0 +1,566 @@
+"""Articles on disk: reading and decoding, metadata extraction and folder discovery.
+
+Decoding order (see ``decode_bytes``): byte-order mark -> NUL bytes mean binary
+-> strict UTF-8 -> a legacy encoding chosen on a bounded sample -> undecodable.
+Offsets everywhere are code points into the decoded text with newlines
+normalised to ``\\n``.
+"""
+
+from __future__ import annotations
+
+import codecs
+import math
+import os
+import re
+import stat
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+
+from ipreader.core.encodings import guess_legacy_encoding, looks_like_broken_utf8
+from ipreader.core.errors import BinaryFileError, DocumentError, UndecodableError
+from ipreader.core.paths import STORE_DIRNAME, is_article_candidate
+
+#: Only this many leading bytes are searched for NUL bytes (the binary test).
+BINARY_SNIFF_BYTES = 8 * 1024
+
+#: Words read per minute for the reading-time estimate.
+WORDS_PER_MINUTE = 230
+
+#: Longest title kept before it is cut at a word boundary.
+TITLE_MAX_CHARS = 100
+
+#: How far from the top a date is looked for: non-empty lines, then characters.
+DATE_WINDOW_LINES = 5
+DATE_WINDOW_CHARS = 1000
+
+_BOMS: tuple[tuple[bytes, str], ...] = (
+    # UTF-32 first: its little-endian BOM starts with the UTF-16 one.
+    (codecs.BOM_UTF32_LE, "utf-32-le"),
+    (codecs.BOM_UTF32_BE, "utf-32-be"),
+    (codecs.BOM_UTF8, "utf-8-sig"),
+    (codecs.BOM_UTF16_LE, "utf-16-le"),
+    (codecs.BOM_UTF16_BE, "utf-16-be"),
+)
+
+
+def normalize_newlines(text: str) -> str:
+    """Return ``text`` with ``\\r\\n`` and lone ``\\r`` turned into ``\\n``."""
+    if "\r" not in text:
+        return text
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def _control_ratio(text: str) -> float:
+    """Return the share of C0 control characters other than whitespace in ``text``."""
+    if not text:
+        return 0.0
+    sample = text[:BINARY_SNIFF_BYTES]
+    bad = sum(1 for ch in sample if ch < " " and ch not in "\t\n\r\f\v")
+    return bad / len(sample)
+
+
+def _decode_bom(data: bytes, path: Path | None) -> tuple[str, str] | None:
+    """Decode ``data`` by its byte-order mark; None when it has none."""
+    for bom, encoding in _BOMS:
+        if data.startswith(bom):
+            try:
+                return data[len(bom) :].decode(encoding), encoding
+            except UnicodeDecodeError:
+                if encoding == "utf-32-le":
+                    # FF FE 00 00 is also a UTF-16 BOM followed by U+0000.
+                    continue
+                raise UndecodableError(path, f"invalid {encoding} text") from None
+    return None
+
+
+def _decode_bomless_utf16(data: bytes) -> tuple[str, str] | None:
+    """Decode BOM-less UTF-16 whose NUL bytes sit in every other byte (ASCII-range text)."""
+    head = data[:BINARY_SNIFF_BYTES]
+    if len(data) % 2 or len(head) < 4:
+        return None
+    pairs = len(head) // 2
+    zeros_even = head[0::2].count(0)
+    zeros_odd = head[1::2].count(0)
+    if zeros_odd >= pairs * 0.3 and zeros_even == 0:
+        encoding = "utf-16-le"
+    elif zeros_even >= pairs * 0.3 and zeros_odd == 0:
+        encoding = "utf-16-be"
+    else:
+        return None
+    try:
+        text = data.decode(encoding)
+    except UnicodeDecodeError:
+        return None
+    if _control_ratio(text) > 0.01:
+        return None
+    return text, encoding
+
+
+def _decode_raw(data: bytes, path: Path | None) -> tuple[str, str]:
+    """Decode ``data`` without newline normalisation (see ``decode_bytes``)."""
+    if not data:
+        return "", "utf-8"
+    by_bom = _decode_bom(data, path)
+    if by_bom is not None:
+        return by_bom
+    if b"\x00" in data[:BINARY_SNIFF_BYTES]:
+        utf16 = _decode_bomless_utf16(data)
+        if utf16 is not None:
+            return utf16
+        raise BinaryFileError(path, "binary file")
+    try:
+        return data.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError as error:
+        if looks_like_broken_utf8(data):
+            # Mostly valid UTF-8: a legacy codec would only produce mojibake.
+            raise UndecodableError(
+                path, f"invalid UTF-8 (corrupt byte at offset {error.start})"
+            ) from None
+    for encoding in guess_legacy_encoding(data):
+        try:
+            text = data.decode(encoding)
+        except (UnicodeDecodeError, LookupError):
+            # The sample fitted but the whole does not: try the runner-up.
+            continue
+        if _control_ratio(text) <= 0.01:
+            return text, encoding
+    raise UndecodableError(path, "cannot decode text (unknown encoding)")
+
+
+def decode_bytes(data: bytes, path: Path | None = None) -> tuple[str, str]:
+    """Decode an article's raw bytes; return ``(text, encoding name)``.
+
+    Newlines are normalised. Raises ``BinaryFileError`` for binary data and
+    ``UndecodableError`` when no supported encoding fits; never anything else.
+    """
+    text, encoding = _decode_raw(data, path)
+    return normalize_newlines(text), encoding
+
+
+def _read_regular(path: Path) -> tuple[bytes, os.stat_result]:
+    """Read a regular file's bytes with the stat of the very file read.
+
+    Opening with ``O_NONBLOCK`` and checking ``fstat`` on the open descriptor
+    means a FIFO or device is never waited on, even if it replaced the file
+    after discovery.
+    """
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
+    try:
+        fd = os.open(path, flags)
+    except OSError as error:
+        raise DocumentError(path, _os_reason(error)) from None
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise DocumentError(path, "not a regular file")
+        chunks: list[bytes] = []
+        while chunk := os.read(fd, max(info.st_size, 1 << 16)):
+            chunks.append(chunk)
+        return b"".join(chunks), info
+    except OSError as error:
+        raise DocumentError(path, _os_reason(error)) from None
+    finally:
+        os.close(fd)
+
+
+def _os_reason(error: OSError) -> str:
+    """Return a short lower-case reason for an ``OSError``."""
+    reason = error.strerror or type(error).__name__
+    return reason[:1].lower() + reason[1:]
+
+
+def read_text(path: Path) -> tuple[str, str]:
+    """Read and decode ``path``; return ``(text, encoding)``.
+
+    Raises a ``DocumentError`` (never ``OSError``) when the file cannot be
+    read, is not a regular file, is binary or cannot be decoded.
+    """
+    data, _ = _read_regular(path)
+    return decode_bytes(data, path)
+
+
+@dataclass(frozen=True, slots=True)
+class DocumentInfo:
+    """What the document list shows about one article, readable or not."""
+
+    path: Path
+    """The absolute path of the file."""
+    relpath: str
+    """Path relative to ``root``, with ``/`` separators (the document key)."""
+    root: Path
+    """The folder whose ``.ipreader`` holds the document's annotations."""
+    title: str
+    """The first line (cleaned) or the file stem; never empty."""
+    date: str | None
+    """ISO ``YYYY-MM-DD`` or ``YYYY-MM-DDTHH:MM:SS`` found near the top, else None."""
+    words: int
+    """Whitespace-separated words, each CJK character counting as one."""
+    reading_minutes: int
+    """``ceil(words / 230)``, at least 1 when there is any word."""
+    sha256: str | None
+    """Hex sha256 of the raw bytes; None when the file could not be read."""
+    encoding: str | None
+    """The encoding the text was decoded with; None when it was not decoded."""
+    size: int
+    """Size in bytes when read."""
+    mtime_ns: int
+    """Modification time (ns) when read."""
+    error: str | None
+    """None when readable, else the reason ("binary file", "permission denied", ...)."""
+
+    @property
+    def readable(self) -> bool:
+        """True when the text could be read and decoded."""
+        return self.error is None
+
+
+# --- metadata -----------------------------------------------------------------------------
+
+# CJK ideographs and kana are words of their own (the scripts put no spaces
+# between words); CJK punctuation separates words like whitespace does.
+_CJK = (
+    "\u3040-\u309f\u30a0-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+    "\U00020000-\U0002fa1f\U00030000-\U0003134f"
+)
+_CJK_PUNCT = "\u3000-\u303f\uff00-\uff0f\uff1a-\uff20\uff3b-\uff40\uff5b-\uff65"
+_HAS_CJK = re.compile(f"[{_CJK}]")
+_WORD = re.compile(f"[{_CJK}]|[^\\s{_CJK}{_CJK_PUNCT}]+")
+
+_MONTHS = {
+    name: number
+    for number, names in enumerate(
+        (
+            ("january", "jan"),
+            ("february", "feb"),
+            ("march", "mar"),
+            ("april", "apr"),
+            ("may",),
+            ("june", "jun"),
+            ("july", "jul"),
+            ("august", "aug"),
+            ("september", "sep", "sept"),
+            ("october", "oct"),
+            ("november", "nov"),
+            ("december", "dec"),
+        ),
+        start=1,
+    )
+    for name in names
+}
+_MONTH = (
+    r"(?P<month>(?:January|February|March|April|May|June|July|August|September|October"
+    r"|November|December|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept|Sep|Oct|Nov|Dec)\.?)"
+)
+_DAY = r"(?P<day>\d{1,2})(?:st|nd|rd|th)?"
+_YEAR = r"(?P<year>\d{4})"
+_ISO_DATETIME = re.compile(
+    r"(?<![\d-])(?P<year>\d{4})-(?P<month>\d{2})-(?P<day>\d{2})"
+    r"(?:[ T](?P<hour>\d{2}):(?P<minute>\d{2})(?::(?P<second>\d{2}))?)?(?![\d-])"
+)
+_ANY_MONTH = _MONTH.replace("?P<month>", "?:")
+_MONTH_DAY_YEAR = re.compile(rf"\b{_MONTH}\s+{_DAY},?\s+{_YEAR}\b")
+_DAY_MONTH_YEAR = re.compile(rf"\b{_DAY}\s+{_MONTH},?\s+{_YEAR}\b")
+
+# A dateline before the first sentence: "date 2024-01-04 (ECNS) -- ",
+# "BEIJING, Jan. 4 (Xinhua) -- ", "2020-12-16 12:10:05 - ".
+_DATELINE = re.compile(
+    r"^(?:date\s+)?(?:[A-Z][A-Z .'-]{1,30},\s*)?"
+    r"(?:\d{4}-\d{2}-\d{2}(?:[ T]\d{2}:\d{2}(?::\d{2})?)?"
+    rf"|{_ANY_MONTH}\s+\d{{1,2}}(?:,?\s+\d{{4}})?|\d{{1,2}}\s+{_ANY_MONTH}(?:,?\s+\d{{4}})?)"
+    r"\s*(?:\([^()]{1,40}\))?\s*(?:--|—|–|-|:)\s+"
+)
+_SENTENCE_END = re.compile(r"[.!?…](?=\s)")
+
+
+def _collapse(line: str) -> str:
+    """Return ``line`` stripped with internal whitespace runs made one space."""
+    return " ".join(line.split())
+
+
+def _top_lines(text: str) -> list[str]:
+    """Return the first non-empty lines (collapsed), a repeated first line kept once."""
+    head = text[: DATE_WINDOW_CHARS * 4]
+    lines: list[str] = []
+    for raw in head.split("\n"):
+        line = _collapse(raw)
+        if not line:
+            continue
+        if lines and line == lines[0] and len(lines) == 1:
+            # The title repeated right below itself (seed 002) counts once.
+            continue
+        lines.append(line)
+        if len(lines) >= DATE_WINDOW_LINES:
+            break
+    return lines
+
+
+def _valid_iso(match: re.Match[str]) -> str | None:
+    """Return the ISO form of an ``_ISO_DATETIME`` match, None for an impossible date."""
+    try:
+        day = date(int(match["year"]), int(match["month"]), int(match["day"]))
+        if match["hour"] is None:
+            return day.isoformat()
+        moment = datetime(
+            day.year,
+            day.month,
+            day.day,
+            int(match["hour"]),
+            int(match["minute"]),
+            int(match["second"] or 0),
+        )
+    except ValueError:
+        return None
+    return moment.isoformat(timespec="seconds")
+
+
+def _valid_named(match: re.Match[str]) -> str | None:
+    """Return the ISO form of a month-name date match, None for an impossible date."""
+    month = _MONTHS[match["month"].rstrip(".").lower()]
+    try:
+        return date(int(match["year"]), month, int(match["day"])).isoformat()
+    except ValueError:
+        return None
+
+
+def find_date(text: str) -> str | None:
+    """Return the first valid date in the top lines of ``text`` as ISO text, else None."""
+    window = "\n".join(_top_lines(text))[:DATE_WINDOW_CHARS]
+    found: list[tuple[int, str]] = []
+    for pattern, convert in (
+        (_ISO_DATETIME, _valid_iso),
+        (_MONTH_DAY_YEAR, _valid_named),
+        (_DAY_MONTH_YEAR, _valid_named),
+    ):
+        for match in pattern.finditer(window):
+            value = convert(match)
+            if value is not None:
+                found.append((match.start(), value))
+                break
+    return min(found)[1] if found else None
+
+
+def _is_only_date(line: str) -> bool:
+    """True when ``line`` is nothing but a date (not a title)."""
+    stripped = line.strip(" ,.-–—()[]")
+    return any(
+        pattern.fullmatch(stripped) for pattern in (_ISO_DATETIME, _MONTH_DAY_YEAR, _DAY_MONTH_YEAR)
+    ) or bool(re.fullmatch(r"date\s+\S+", stripped))
+
+
+def shorten_title(title: str, limit: int = TITLE_MAX_CHARS) -> str:
+    """Cut ``title`` to ``limit`` characters: at its first sentence if that fits, else
+    at a word boundary with "…"."""
+    if len(title) <= limit:
+        return title
+    first = _SENTENCE_END.search(title)
+    if first is not None and limit // 3 <= first.end() <= limit:
+        return title[: first.end()]
+    cut = title[: limit - 1]
+    space = cut.rfind(" ")
+    if space >= limit // 2:
+        cut = cut[:space]
+    return cut.rstrip(" ,;:-–—") + "…"
+
+
+def _title(lines: list[str], fallback: str) -> str:
+    """Return the title from the top lines (dateline stripped), else ``fallback``."""
+    for line in lines:
+        if _is_only_date(line):
+            continue
+        match = _DATELINE.match(line)
+        if match is not None and line[match.end() :].strip():
+            line = line[match.end() :].strip()
+        return shorten_title(line)
+    return fallback or "untitled"
+
+
+def count_words(text: str) -> int:
+    """Count whitespace-separated words, each CJK ideograph or kana counting as one."""
+    if _HAS_CJK.search(text) is None:
+        return len(text.split())
+    return sum(1 for _ in _WORD.finditer(text))
+
+
+def _repeated_title_words(text: str) -> int:
+    """Return the words of title lines repeated at the top (counted once, not thrice)."""
+    lines = [line for line in (_collapse(raw) for raw in text[:4000].split("\n")) if line]
+    repeats = 0
+    while len(lines) > repeats + 1 and lines[repeats + 1] == lines[0]:
+        repeats += 1
+    return repeats * count_words(lines[0]) if repeats else 0
+
+
+def extract_metadata(text: str, fallback_title: str) -> tuple[str, str | None, int, int]:
+    """Return ``(title, date, words, reading_minutes)`` of a decoded text."""
+    lines = _top_lines(text)
+    title = _title(lines, fallback_title)
+    words = count_words(text) - _repeated_title_words(text)
+    minutes = max(1, math.ceil(words / WORDS_PER_MINUTE)) if words > 0 else 0
+    return title, find_date(text), words, minutes
+
+
+# --- files --------------------------------------------------------------------------------
+
+
+def document_key(root: Path, path: Path) -> str:
+    """Return ``path`` relative to ``root`` with ``/`` separators (the name if outside)."""
+    try:
+        return path.relative_to(root).as_posix()
+    except ValueError:
+        return path.name
+
+
+def _fallback_title(path: Path) -> str:
+    """Return the title used when the text gives none: the file stem."""
+    return path.stem or path.name or "untitled"
+
+
+def load_info(root: Path, path: Path) -> DocumentInfo:
+    """Read ``path`` and return its ``DocumentInfo``; unreadable files get ``error`` set."""
+    import hashlib
+
+    relpath = document_key(root, path)
+    fallback = _fallback_title(path)
+    try:
+        data, info = _read_regular(path)
+    except DocumentError as error:
+        try:
+            st: os.stat_result | None = path.stat()
+        except OSError:
+            st = None
+        return DocumentInfo(
+            path=path,
+            relpath=relpath,
+            root=root,
+            title=fallback,
+            date=None,
+            words=0,
+            reading_minutes=0,
+            sha256=None,
+            encoding=None,
+            size=st.st_size if st is not None else 0,
+            mtime_ns=st.st_mtime_ns if st is not None else 0,
+            error=error.reason,
+        )
+    digest = hashlib.sha256(data).hexdigest()
+    try:
+        text, encoding = decode_bytes(data, path)
+    except DocumentError as error:
+        return DocumentInfo(
+            path=path,
+            relpath=relpath,
+            root=root,
+            title=fallback,
+            date=None,
+            words=0,
+            reading_minutes=0,
+            sha256=digest,
+            encoding=None,
+            size=info.st_size,
+            mtime_ns=info.st_mtime_ns,
+            error=error.reason,
+        )
+    title, found_date, words, minutes = extract_metadata(text, fallback)
+    return DocumentInfo(
+        path=path,
+        relpath=relpath,
+        root=root,
+        title=title,
+        date=found_date,
+        words=words,
+        reading_minutes=minutes,
+        sha256=digest,
+        encoding=encoding,
+        size=info.st_size,
+        mtime_ns=info.st_mtime_ns,
+        error=None,
+    )
+
+
+def _is_inside(path: str, root: str) -> bool:
+    """True when the real path ``path`` is ``root`` or lies below it."""
+    return path == root or path.startswith(root.rstrip(os.sep) + os.sep)
+
+
+def _walk(root: Path) -> list[Path]:
+    """Return the article files below ``root`` (see ``discover``), unsorted.
+
+    Symbolic links are followed only when they resolve inside ``root``; each
+    real directory is entered once, so link loops end.
+    """
+    root_real = os.path.realpath(root)
+    visited = {root_real}
+    found: list[Path] = []
+    pending = [root]
+    while pending:
+        directory = pending.pop()
+        try:
+            entries = list(os.scandir(directory))
+        except OSError:
+            # An unreadable or vanished sub-folder holds nothing we can list.
+            continue
+        for entry in entries:
+            if entry.name.startswith(".") or entry.name == STORE_DIRNAME:
+                continue
+            try:
+                is_link = entry.is_symlink()
+                if is_link:
+                    target = os.path.realpath(entry.path)
+                    if not _is_inside(target, root_real):
+                        continue
+                if entry.is_dir():
+                    real = target if is_link else os.path.realpath(entry.path)
+                    if real not in visited:
+                        visited.add(real)
+                        pending.append(Path(entry.path))
+                elif entry.is_file() and is_article_candidate(Path(entry.name)):
+                    # is_file() is a stat (S_ISREG): FIFOs and devices are never listed.
+                    found.append(Path(entry.path))
+            except OSError:
+                continue
+    return found
+
+
+def discover(paths: Sequence[Path]) -> list[tuple[Path, list[Path]]]:
+    """Group command-line paths into collections ``(root, article files sorted by relpath)``.
+
+    A folder is its own root (articles found recursively); a file's root is its
+    parent, and files of one folder share it. A folder named inside another
+    named folder is merged into the outer one. Raises ``DocumentError`` for a
+    missing path.
+    """
+    folders: list[Path] = []
+    files: list[Path] = []
+    for given in paths:
+        if not os.path.lexists(given) or not given.exists():
+            raise DocumentError(given, "no such file or directory")
+        if given.is_dir():
+            folders.append(given.resolve())
+        else:
+            files.append(Path(os.path.abspath(given)))
+
+    groups: dict[Path, set[Path]] = {}
+    for folder in sorted(set(folders), key=lambda p: len(p.parts)):
+        if any(folder.is_relative_to(root) for root in groups):
+            continue
+        groups[folder] = set(_walk(folder))
+    for file in files:
+        parent = file.parent.resolve()
+        inside = next((root for root in groups if parent.is_relative_to(root)), None)
+        root = inside if inside is not None else parent
+        groups.setdefault(root, set()).add(root / parent.relative_to(root) / file.name)
+
+    # Collections keep the order in which their roots (or files) were first named.
+    order: list[Path] = []
+    for given in paths:
+        resolved = given.resolve() if given.is_dir() else given.parent.resolve()
+        root = next((r for r in groups if resolved.is_relative_to(r)), resolved)
+        if root not in order:
+            order.append(root)
+    return [
+        (root, sorted(groups[root], key=lambda p: document_key(root, p)))
+        for root in order
+        if root in groups
+    ]

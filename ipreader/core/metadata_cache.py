@@ -1,0 +1,147 @@
+"""A per-folder cache of ``DocumentInfo`` so reopening a large folder reads no article.
+
+The cache is a JSON file ``{"version": 1, "entries": {relpath: {...}}}``. An
+entry is reused while the file's size and mtime (ns) are unchanged. It is only
+a cache: a missing, corrupt or unwritable file is ignored, never an error.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+from ipreader.core.documents import DocumentInfo, document_key, load_info
+from ipreader.core.storage import atomic_write_bytes
+
+#: Format version of the cache file; other versions are ignored (rebuilt).
+CACHE_VERSION = 1
+
+# The DocumentInfo fields stored per entry, with their JSON types. path and
+# root are not stored: they come from the caller, so a moved folder keeps its cache.
+_FIELDS: dict[str, tuple[type, ...]] = {
+    "title": (str,),
+    "date": (str, type(None)),
+    "words": (int,),
+    "reading_minutes": (int,),
+    "sha256": (str,),
+    "encoding": (str, type(None)),
+    "size": (int,),
+    "mtime_ns": (int,),
+    "error": (str, type(None)),
+}
+
+
+def _valid_entry(entry: Any) -> bool:
+    """True when ``entry`` has every stored field with the right type."""
+    return isinstance(entry, dict) and all(
+        isinstance(entry.get(name, ...), types) and not isinstance(entry.get(name), bool)
+        for name, types in _FIELDS.items()
+    )
+
+
+def _to_entry(info: DocumentInfo) -> dict[str, Any]:
+    """Return the JSON entry of ``info``."""
+    return {name: getattr(info, name) for name in _FIELDS}
+
+
+class MetadataCache:
+    """The metadata of one folder's articles, persisted between runs."""
+
+    def __init__(self, cache_file: Path | None) -> None:
+        """Load ``cache_file`` (``None`` keeps the cache in memory only)."""
+        self.cache_file = cache_file
+        """Where the cache is persisted; None for no persistence."""
+        self.hits = 0
+        """Entries reused by the last ``infos`` call (for measurements and tests)."""
+        self._entries: dict[str, dict[str, Any]] = self._load()
+        self._dirty = False
+
+    def _load(self) -> dict[str, dict[str, Any]]:
+        """Return the valid entries of the cache file; {} when missing or corrupt."""
+        if self.cache_file is None:
+            return {}
+        try:
+            data = json.loads(self.cache_file.read_bytes())
+        except (OSError, ValueError, RecursionError):
+            # Unreadable or not JSON: start afresh, the articles are the truth.
+            return {}
+        if not isinstance(data, dict) or data.get("version") != CACHE_VERSION:
+            return {}
+        entries = data.get("entries")
+        if not isinstance(entries, dict):
+            return {}
+        return {
+            key: entry
+            for key, entry in entries.items()
+            if isinstance(key, str) and _valid_entry(entry)
+        }
+
+    def _cached(self, root: Path, path: Path, relpath: str) -> DocumentInfo | None:
+        """Return the cached info of ``path`` when its size and mtime still match."""
+        entry = self._entries.get(relpath)
+        if entry is None:
+            return None
+        try:
+            st = os.stat(path)
+        except OSError:
+            return None
+        if st.st_size != entry["size"] or st.st_mtime_ns != entry["mtime_ns"]:
+            return None
+        return DocumentInfo(
+            path=path, relpath=relpath, root=root, **{name: entry[name] for name in _FIELDS}
+        )
+
+    def infos(
+        self,
+        root: Path,
+        files: Sequence[Path],
+        progress: Callable[[int, int], None] | None = None,
+    ) -> list[DocumentInfo]:
+        """Return the infos of ``files`` (in order), reading only new or changed files.
+
+        ``progress(done, total)`` is called as files are processed (throttled).
+        Entries of files not in ``files`` are dropped.
+        """
+        total = len(files)
+        step = max(1, total // 100)
+        result: list[DocumentInfo] = []
+        fresh: dict[str, dict[str, Any]] = {}
+        self.hits = 0
+        for done, path in enumerate(files, start=1):
+            relpath = document_key(root, path)
+            info = self._cached(root, path, relpath)
+            if info is None:
+                info = load_info(root, path)
+                self._dirty = True
+            else:
+                self.hits += 1
+            # A read failure (permission, vanished file) may heal without an
+            # mtime change, so only files whose bytes were read are remembered.
+            if info.sha256 is not None:
+                fresh[relpath] = _to_entry(info)
+            result.append(info)
+            if progress is not None and (done % step == 0 or done == total):
+                progress(done, total)
+        if fresh.keys() != self._entries.keys():
+            self._dirty = True
+        self._entries = fresh
+        return result
+
+    def save(self) -> None:
+        """Write the cache atomically if it changed; every failure is swallowed."""
+        if self.cache_file is None or not self._dirty:
+            return
+        payload = {"version": CACHE_VERSION, "entries": self._entries}
+        try:
+            self.cache_file.parent.mkdir(parents=True, exist_ok=True)
+            atomic_write_bytes(
+                self.cache_file,
+                json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode("utf-8"),
+            )
+        except Exception:
+            # It is only a cache: the next run rebuilds whatever was not saved.
+            return
+        self._dirty = False
