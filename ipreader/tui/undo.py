@@ -1,0 +1,72 @@
+"""A Textual-free undo stack for annotation changes (create, edit, delete)."""
+
+from __future__ import annotations
+
+from collections import deque
+from dataclasses import dataclass
+from pathlib import Path
+
+from ipreader.core.model import Annotation
+
+#: How many changes the app can undo by default.
+DEFAULT_UNDO_LIMIT = 100
+
+
+@dataclass(frozen=True, slots=True)
+class Change:
+    """One change to a stored annotation: its state before and after.
+
+    ``before is None`` means the annotation was created; ``after is None`` means
+    it was deleted; both set means it was edited.
+    """
+
+    root: Path
+    """The folder whose store holds the annotation."""
+    before: Annotation | None
+    """The annotation before the change (``None`` for a creation)."""
+    after: Annotation | None
+    """The annotation after the change (``None`` for a deletion)."""
+
+    def __post_init__(self) -> None:
+        if self.before is None and self.after is None:
+            raise ValueError("a change needs a before or an after state")
+
+    @property
+    def annotation(self) -> Annotation:
+        """The annotation concerned (its latest known state)."""
+        result = self.after if self.after is not None else self.before
+        assert result is not None  # guaranteed by __post_init__
+        return result
+
+    @property
+    def kind(self) -> str:
+        """``"create"``, ``"edit"`` or ``"delete"``."""
+        if self.before is None:
+            return "create"
+        if self.after is None:
+            return "delete"
+        return "edit"
+
+    def inverse(self) -> Change:
+        """Return the change that restores the state before this one."""
+        return Change(self.root, self.after, self.before)
+
+
+class UndoStack:
+    """The most recent changes, newest last, bounded to ``limit`` entries."""
+
+    def __init__(self, limit: int = DEFAULT_UNDO_LIMIT) -> None:
+        if limit < 1:
+            raise ValueError("the undo limit must be at least 1")
+        self._changes: deque[Change] = deque(maxlen=limit)
+
+    def push(self, change: Change) -> None:
+        """Record ``change``; the oldest entry is dropped once the limit is reached."""
+        self._changes.append(change)
+
+    def pop(self) -> Change | None:
+        """Remove and return the newest change, or ``None`` when there is nothing to undo."""
+        return self._changes.pop() if self._changes else None
+
+    def __len__(self) -> int:
+        return len(self._changes)

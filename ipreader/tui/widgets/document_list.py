@@ -1,0 +1,232 @@
+"""The document list: every article of the library, filterable and sortable."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import ClassVar
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Vertical
+from textual.message import Message
+from textual.reactive import reactive
+from textual.widgets import Input, OptionList, Static
+from textual.widgets.option_list import Option, OptionDoesNotExist
+
+from ipreader.core.documents import DocumentInfo
+from ipreader.core.model import tag_key
+from ipreader.tui.display import one_line
+
+#: The sort orders the list cycles through, in order.
+SORT_ORDERS: tuple[str, ...] = ("name", "date", "title")
+
+
+@dataclass(frozen=True, slots=True)
+class DocumentStats:
+    """What the list shows about a document besides its metadata."""
+
+    highlights: int = 0
+    """Number of highlights on the document."""
+    tags: tuple[str, ...] = ()
+    """The document's own tags."""
+
+
+def sort_documents(documents: Sequence[DocumentInfo], order: str) -> list[DocumentInfo]:
+    """Return ``documents`` sorted by ``name`` (path), ``date`` (newest first) or ``title``."""
+    if order == "date":
+        # Undated articles go last; ties fall back to the path so the order is stable.
+        dated = sorted((d for d in documents if d.date), key=lambda d: (d.date or "", d.relpath))
+        dated.reverse()
+        return dated + sorted((d for d in documents if not d.date), key=lambda d: d.relpath)
+    if order == "title":
+        return sorted(documents, key=lambda d: (d.title.casefold(), d.relpath))
+    return sorted(documents, key=lambda d: (str(d.root), d.relpath))
+
+
+def filter_documents(
+    documents: Sequence[DocumentInfo], query: str, stats: Mapping[Path, DocumentStats]
+) -> list[DocumentInfo]:
+    """Return the documents matching ``query``.
+
+    Words are ANDed: ``tag:x`` matches a document tag starting with ``x``; any other
+    word matches the title or the path, case-insensitively.
+    """
+    words = query.split()
+    if not words:
+        return list(documents)
+    result = []
+    for info in documents:
+        haystack = f"{info.title}\n{info.relpath}".casefold()
+        tags = [tag_key(t) for t in stats.get(info.path, DocumentStats()).tags]
+        ok = True
+        for word in words:
+            if word.casefold().startswith("tag:"):
+                wanted = tag_key(word[4:])
+                ok = any(t.startswith(wanted) for t in tags) if wanted else bool(tags)
+            else:
+                ok = word.casefold() in haystack
+            if not ok:
+                break
+        if ok:
+            result.append(info)
+    return result
+
+
+def document_prompt(info: DocumentInfo, stats: DocumentStats) -> Text:
+    """Return the two-line list entry for ``info`` (user text kept literal)."""
+    title = Text(one_line(info.title, 200), style="bold" if info.readable else "dim")
+    if not info.readable:
+        title.append("\n")
+        title.append(one_line(f"{info.relpath} — {info.error}", 200), style="dim italic")
+        return title
+    details = [info.date[:10] if info.date else "undated"]
+    if stats.highlights:
+        details.append(f"{stats.highlights} ✎")
+    details.extend(f"#{one_line(tag, 30)}" for tag in stats.tags)
+    title.append("\n")
+    title.append(" · ".join(details), style="dim")
+    return title
+
+
+class _DocumentOptions(OptionList):
+    """The option list inside the document list (separate class for focus and CSS)."""
+
+
+class DocumentList(Vertical):
+    """The left pane: a filter input, a header with the sort order, then the articles."""
+
+    DEFAULT_CSS = """
+    DocumentList { height: 1fr; }
+    DocumentList > #document-header { height: 1; }
+    DocumentList > _DocumentOptions { height: 1fr; }
+    """
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("down", "focus_list", "To list", show=False),
+    ]
+
+    documents: reactive[tuple[DocumentInfo, ...]] = reactive(())
+    """All the documents of the library."""
+    stats: reactive[Mapping[Path, DocumentStats]] = reactive(dict, always_update=True)
+    """Highlight counts and tags, keyed by the document's absolute path."""
+    document: reactive[DocumentInfo | None] = reactive(None)
+    """The document open in the reading pane (marked in the list)."""
+    sort_by: reactive[str] = reactive("name")
+    """One of ``SORT_ORDERS``."""
+    progress: reactive[tuple[int, int] | None] = reactive(None)
+    """``(done, total)`` while the library is being opened, else ``None``."""
+
+    @dataclass
+    class Opened(Message):
+        """The user asked to open a document."""
+
+        document: DocumentInfo
+        """The document to open."""
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self._shown: list[DocumentInfo] = []
+
+    def compose(self) -> ComposeResult:
+        yield Input(placeholder="Filter: words, tag:x", id="document-filter")
+        yield Static(id="document-header")
+        yield _DocumentOptions(id="document-options")
+
+    @property
+    def option_list(self) -> OptionList:
+        """The list of articles (the widget that takes focus)."""
+        return self.query_one(_DocumentOptions)
+
+    @property
+    def shown(self) -> list[DocumentInfo]:
+        """The documents currently listed, in display order."""
+        return list(self._shown)
+
+    def focus_list(self) -> None:
+        """Give the focus to the list of articles."""
+        self.option_list.focus()
+
+    def action_focus_list(self) -> None:
+        """Move the focus from the filter input to the list."""
+        self.focus_list()
+
+    def on_mount(self) -> None:
+        self._refresh_list()
+
+    def watch_documents(self) -> None:
+        self._refresh_list()
+
+    def watch_stats(self) -> None:
+        self._refresh_list()
+
+    def watch_sort_by(self) -> None:
+        self._refresh_list()
+
+    def watch_progress(self) -> None:
+        self._refresh_header()
+
+    def watch_document(self, document: DocumentInfo | None) -> None:
+        self._highlight_current(document)
+
+    @on(Input.Changed, "#document-filter")
+    def _filter_changed(self) -> None:
+        self._refresh_list()
+
+    @on(Input.Submitted, "#document-filter")
+    def _filter_submitted(self) -> None:
+        self.focus_list()
+
+    @on(OptionList.OptionSelected, "#document-options")
+    def _option_selected(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        index = event.option_index
+        if 0 <= index < len(self._shown):
+            self.post_message(self.Opened(self._shown[index]))
+
+    def _refresh_header(self) -> None:
+        if not self.is_mounted:
+            return
+        header = self.query_one("#document-header", Static)
+        if self.progress is not None:
+            done, total = self.progress
+            header.update(Text(f"Opening… {done}/{total}"))
+            return
+        count = len(self._shown)
+        total = len(self.documents)
+        shown = f"{count}" if count == total else f"{count}/{total}"
+        header.update(Text(f"{shown} articles · sort: {self.sort_by} (s)"))
+
+    def _refresh_list(self) -> None:
+        if not self.is_mounted:
+            return
+        query = self.query_one("#document-filter", Input).value
+        stats = self.stats
+        matching = filter_documents(self.documents, query, stats)
+        self._shown = sort_documents(matching, self.sort_by)
+        options = self.option_list
+        previous = options.highlighted_option
+        options.set_options(
+            Option(document_prompt(info, stats.get(info.path, DocumentStats())), id=str(info.path))
+            for info in self._shown
+        )
+        if previous is not None and previous.id is not None:
+            try:
+                options.highlighted = options.get_option_index(previous.id)
+            except OptionDoesNotExist:  # it was filtered out
+                self._highlight_current(self.document)
+        else:
+            self._highlight_current(self.document)
+        self._refresh_header()
+
+    def _highlight_current(self, document: DocumentInfo | None) -> None:
+        if not self.is_mounted or document is None:
+            return
+        options = self.option_list
+        for index, info in enumerate(self._shown):
+            if info.path == document.path:
+                options.highlighted = index
+                return
