@@ -1,0 +1,374 @@
+"""Find where an annotation's quote lies in a (possibly edited) text.
+
+The order follows Hypothesis's client:
+
+1. the stored position still holds the quote -> ``ANCHORED``;
+2. the exact quote elsewhere; prefix/suffix context, then closeness to the old
+   position, choose between repeats -> ``MOVED``;
+3. an approximate match found with rapidfuzz, accepted only when its quote
+   similarity reaches ``MIN_SCORE`` *and* it beats the runner-up by ``MARGIN``
+   -> ``FUZZY``;
+4. otherwise ``None``: the caller keeps the annotation as orphaned. A wrong
+   place is worse than no place, so every doubt ends here.
+
+All scores are rapidfuzz ``ratio`` values (normalised Indel similarity, 0..100).
+The work is bounded whatever the text size: exact search runs in C, and the
+fuzzy pass looks at most ``MAX_FUZZY_SPAN`` characters around the old position
+with a quote cut to ``MAX_PIECE`` characters at a time.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+from rapidfuzz import fuzz
+
+from ipreader.core.model import AnchorStatus, Annotation, context_around
+
+#: Minimum quote similarity (0..100) of a fuzzy match. Measured on BBC articles
+#: (bench/anchoring_accuracy.py): quotes edited by <= 10 % of their characters
+#: score >= ~88, while the best alignment of a *deleted* 20..200-char quote
+#: elsewhere in its article rarely exceeds ~70 (short quotes are the risky ones).
+MIN_SCORE = 85.0
+
+#: Lead (in combined score points) the best fuzzy candidate needs over the
+#: runner-up. Near-equal candidates mean the quote is ambiguous; orphaning is
+#: safer than guessing. Measured: true matches lead by >> 10, decoys by < 5.
+MARGIN = 5.0
+
+#: Weight of prefix/suffix similarity in a fuzzy candidate's combined score;
+#: large enough that context decides between near-equal quote matches, small
+#: enough that context alone (e.g. where a deleted quote used to be) cannot win.
+CONTEXT_WEIGHT = 0.25
+
+#: Quotes shorter than this never match fuzzily: a few letters match anywhere.
+MIN_FUZZY_QUOTE = 4
+
+#: Longest piece of a quote aligned fuzzily in one go; longer quotes are found
+#: by their head and tail (rapidfuzz's partial alignment grows with the square
+#: of the quote length: a 5000-char quote takes seconds over 10 KB).
+MAX_PIECE = 256
+
+#: Most characters the fuzzy pass searches (centred on the old position), so a
+#: re-anchor in a 50 MB book stays well under a second.
+MAX_FUZZY_SPAN = 1_000_000
+
+#: In texts longer than this window, the fuzzy pass first searches this many
+#: characters on each side of the old position (books edited near a highlight).
+LOCAL_RADIUS = 32_768
+
+#: Most exact occurrences scored individually; beyond that, only the ones
+#: nearest to the old position are (a one-word quote in a book).
+MAX_EXACT_CANDIDATES = 2_000
+
+#: Fuzzy candidates (best and runners-up, non-overlapping) compared per pass.
+FUZZY_CANDIDATES = 4
+
+# A candidate this far below MIN_SCORE can neither be accepted nor come close
+# enough to matter as a runner-up; skipping it prunes rapidfuzz's search.
+_CANDIDATE_FLOOR = MIN_SCORE - 20.0
+
+# Closeness to the old position breaks ties between exact repeats whose
+# contexts are equally similar; worth at most this many points.
+_PROXIMITY_POINTS = 2.0
+
+
+@dataclass(frozen=True, slots=True)
+class AnchorMatch:
+    """Where a quote was found: ``text[start:end]`` and how it was found."""
+
+    start: int
+    """First code point of the match."""
+    end: int
+    """One past the last code point (exclusive)."""
+    status: AnchorStatus
+    """``ANCHORED``, ``MOVED`` or ``FUZZY`` (never ``ORPHANED``: that is ``None``)."""
+    score: float
+    """Quote similarity, 0..100 (100 for exact matches)."""
+
+
+@dataclass(frozen=True, slots=True)
+class _Candidate:
+    start: int
+    end: int
+    quote_score: float
+    combined: float
+
+
+def anchor(
+    text: str,
+    quote: str,
+    prefix: str = "",
+    suffix: str = "",
+    start_hint: int | None = None,
+) -> AnchorMatch | None:
+    """Return where ``quote`` lies in ``text``, or ``None`` when it cannot be placed safely.
+
+    ``prefix``/``suffix`` are the text stored around the quote; ``start_hint``
+    is its old start offset (any integer, or ``None`` when unknown).
+    """
+    return _anchor(text, quote, prefix, suffix, start_hint, min_score=MIN_SCORE, margin=MARGIN)
+
+
+def reanchor(text: str, annotation: Annotation) -> Annotation:
+    """Return ``annotation`` re-anchored in ``text`` (never ``None``: orphans are kept).
+
+    Found annotations get new offsets, status, and quote/prefix/suffix taken
+    from ``text`` so that ``text[start:end] == quote``. Orphaned ones keep their
+    quote and old offsets. ``updated`` is left alone: this is not a user edit.
+    """
+    match = anchor(text, annotation.quote, annotation.prefix, annotation.suffix, annotation.start)
+    if match is None:
+        return replace(annotation, status=AnchorStatus.ORPHANED)
+    prefix, suffix = context_around(text, match.start, match.end)
+    return replace(
+        annotation,
+        start=match.start,
+        end=match.end,
+        quote=text[match.start : match.end],
+        prefix=prefix,
+        suffix=suffix,
+        status=match.status,
+    )
+
+
+def _anchor(
+    text: str,
+    quote: str,
+    prefix: str,
+    suffix: str,
+    start_hint: int | None,
+    *,
+    min_score: float,
+    margin: float,
+) -> AnchorMatch | None:
+    """``anchor`` with the fuzzy thresholds as parameters (the bench's baseline uses 0, 0)."""
+    size = len(quote)
+    if not quote or not text or size > 2 * len(text) + MAX_PIECE:
+        return None
+    if start_hint is not None and start_hint >= 0 and text[start_hint : start_hint + size] == quote:
+        return AnchorMatch(start_hint, start_hint + size, AnchorStatus.ANCHORED, 100.0)
+    hint = None if start_hint is None else min(max(start_hint, 0), len(text))
+    found = _exact(text, quote, prefix, suffix, hint)
+    if found is not None:
+        return AnchorMatch(found, found + size, AnchorStatus.MOVED, 100.0)
+    if size < MIN_FUZZY_QUOTE:
+        return None
+    center = len(text) // 2 if hint is None else hint
+    regions: list[tuple[int, int]] = []
+    if len(text) > 2 * LOCAL_RADIUS + size:
+        regions.append(_window(center, LOCAL_RADIUS + size // 2, len(text)))
+    regions.append(_window(center, MAX_FUZZY_SPAN // 2, len(text)))
+    for lo, hi in regions:
+        best = _fuzzy(text, quote, prefix, suffix, lo, hi, min_score=min_score, margin=margin)
+        if best is not None:
+            return AnchorMatch(best.start, best.end, AnchorStatus.FUZZY, best.quote_score)
+    return None
+
+
+def _window(center: int, radius: int, length: int) -> tuple[int, int]:
+    """Return ``[center - radius, center + radius)`` shifted to fit in ``[0, length)``."""
+    lo = max(0, center - radius)
+    hi = min(length, lo + 2 * radius)
+    return max(0, hi - 2 * radius), hi
+
+
+# --- exact search -----------------------------------------------------------------
+
+
+def _exact(text: str, quote: str, prefix: str, suffix: str, hint: int | None) -> int | None:
+    """Return the start of the best exact occurrence of ``quote``, or ``None``."""
+    if prefix or suffix:
+        # Fast path: the quote with its whole context is the best possible candidate.
+        full = _occurrences(text, prefix + quote + suffix, hint)
+        if full:
+            return _nearest(full, hint) + len(prefix)
+    starts = _occurrences(text, quote, hint)
+    if not starts:
+        return None
+    size = len(quote)
+
+    def rank(start: int) -> tuple[float, int]:
+        context = _context_score(text, start, start + size, prefix, suffix) or 0.0
+        near = 0.0 if hint is None else 1.0 - abs(start - hint) / max(len(text), 1)
+        # Earlier position wins a full tie (deterministic when there is no hint).
+        return context + _PROXIMITY_POINTS * near, -start
+
+    return max(starts, key=rank)
+
+
+def _occurrences(text: str, needle: str, hint: int | None) -> list[int]:
+    """Return starts of ``needle`` (overlapping ones too), at most ``MAX_EXACT_CANDIDATES``.
+
+    When there are more, the ones nearest to ``hint`` (or the first ones) are kept.
+    """
+    count = text.count(needle)
+    if count <= MAX_EXACT_CANDIDATES:
+        lo, hi = 0, len(text)
+    else:
+        # Roughly the stretch of text that holds MAX_EXACT_CANDIDATES occurrences.
+        span = max(len(needle), len(text) * MAX_EXACT_CANDIDATES // count)
+        lo, hi = _window(hint or 0, span // 2, len(text))
+    found: list[int] = []
+    position = text.find(needle, lo, hi + len(needle))
+    while position != -1 and len(found) < MAX_EXACT_CANDIDATES:
+        found.append(position)
+        position = text.find(needle, position + 1, hi + len(needle))
+    return found
+
+
+def _nearest(starts: list[int], hint: int | None) -> int:
+    """Return the start closest to ``hint`` (the first one when there is no hint)."""
+    if hint is None:
+        return starts[0]
+    return min(starts, key=lambda start: (abs(start - hint), start))
+
+
+def _context_score(text: str, start: int, end: int, prefix: str, suffix: str) -> float | None:
+    """Return how well the text around ``[start, end)`` matches prefix/suffix (0..100).
+
+    ``None`` when there is no stored context to compare.
+    """
+    scores = []
+    if prefix:
+        scores.append(fuzz.ratio(prefix, text[max(0, start - len(prefix)) : start]))
+    if suffix:
+        scores.append(fuzz.ratio(suffix, text[end : end + len(suffix)]))
+    return sum(scores) / len(scores) if scores else None
+
+
+# --- fuzzy search -----------------------------------------------------------------
+
+
+def _fuzzy(
+    text: str,
+    quote: str,
+    prefix: str,
+    suffix: str,
+    lo: int,
+    hi: int,
+    *,
+    min_score: float,
+    margin: float,
+) -> _Candidate | None:
+    """Return the accepted fuzzy match of ``quote`` inside ``text[lo:hi]``, or ``None``."""
+    floor = min(_CANDIDATE_FLOOR, min_score)
+    size = len(quote)
+    spans = _piece_candidates(text, quote[:MAX_PIECE], size, lo, hi, floor, head=True)
+    if size > MAX_PIECE:
+        # A long quote is sought by its head and by its tail, so an edit that
+        # ruins one end still leaves the other to find it.
+        spans += _piece_candidates(text, quote[-MAX_PIECE:], size, lo, hi, floor, head=False)
+    candidates: list[_Candidate] = []
+    for start, end in spans:
+        start, end = _complete(text, quote, start, end, prefix, suffix)
+        if any(start < other.end and other.start < end for other in candidates):
+            continue
+        score = fuzz.ratio(quote, text[start:end])
+        context = _context_score(text, start, end, prefix, suffix)
+        combined = (
+            score if context is None else (1 - CONTEXT_WEIGHT) * score + (CONTEXT_WEIGHT * context)
+        )
+        candidates.append(_Candidate(start, end, score, combined))
+    if not candidates:
+        return None
+    candidates.sort(key=lambda c: (-c.combined, c.start))
+    best = candidates[0]
+    if best.quote_score < min_score or best.end <= best.start:
+        return None
+    if len(candidates) > 1 and best.combined - candidates[1].combined < margin:
+        return None
+    return best
+
+
+def _piece_candidates(
+    text: str, piece: str, size: int, lo: int, hi: int, floor: float, *, head: bool
+) -> list[tuple[int, int]]:
+    """Return guessed ``(start, end)`` spans of the whole quote from alignments of ``piece``.
+
+    Up to ``FUZZY_CANDIDATES`` non-overlapping alignments scoring at least
+    ``floor``, best first; each found region is cut out before the next search.
+    ``piece`` is the head (``head``) or the tail of a quote of ``size`` characters.
+    """
+    found: list[tuple[float, int, int]] = []
+    # Each free interval keeps its best alignment, so a cut only re-searches two halves.
+    pending = [(lo, hi)]
+    best_of: dict[tuple[int, int], tuple[float, int, int] | None] = {}
+    while len(found) < FUZZY_CANDIDATES:
+        for interval in pending:
+            best_of[interval] = _align(text, piece, interval[0], interval[1], floor)
+        pending = []
+        live = [(value, key) for key, value in best_of.items() if value is not None]
+        if not live:
+            break
+        value, interval = max(live, key=lambda item: (item[0][0], -item[0][1]))
+        found.append(value)
+        del best_of[interval]
+        _, start, end = value
+        pending = [(interval[0], start), (end, interval[1])]
+    rest = size - len(piece)
+    return [(start, end + rest) if head else (start - rest, end) for _, start, end in found]
+
+
+def _align(text: str, piece: str, lo: int, hi: int, floor: float) -> tuple[float, int, int] | None:
+    """Return ``(score, start, end)`` of ``piece``'s best alignment in ``text[lo:hi]``."""
+    region = text[lo:hi]
+    if len(region) < len(piece):
+        # rapidfuzz would search the region inside the piece instead; a region
+        # much shorter than the piece cannot hold it anyway.
+        if len(region) * 10 < len(piece) * 9:
+            return None
+        score = fuzz.ratio(piece, region)
+        return (score, lo, hi) if score >= floor else None
+    result = fuzz.partial_ratio_alignment(piece, region, score_cutoff=floor)
+    if result is None or result.dest_end <= result.dest_start:
+        return None
+    return result.score, lo + result.dest_start, lo + result.dest_end
+
+
+def _complete(
+    text: str, quote: str, start: int, end: int, prefix: str, suffix: str
+) -> tuple[int, int]:
+    """Return the span of the whole (edited) quote around a rough guess ``[start, end)``.
+
+    Only the quote's head or tail may have been aligned; the boundaries move
+    to where the quote's head and tail match best, which absorbs insertions
+    and deletions inside the quote.
+    """
+    size = len(quote)
+    start = min(max(start, 0), len(text))
+    end = min(max(end, start), len(text))
+    slack = size // 8 + 2
+    head = quote[: min(size, MAX_PIECE // 2)]
+    tail = quote[-min(size, MAX_PIECE // 2) :]
+    start = _best_boundary(text, head, prefix, start, slack, at_start=True)
+    end = _best_boundary(text, tail, suffix, max(end, start + 1), slack, at_start=False)
+    return start, max(end, start)
+
+
+def _best_boundary(
+    text: str, piece: str, context: str, edge: int, slack: int, *, at_start: bool
+) -> int:
+    """Return the offset near ``edge`` where ``piece`` best begins (or ends) in ``text``.
+
+    Between offsets that fit ``piece`` equally well, the one whose neighbouring
+    text best matches ``context`` (prefix before a start, suffix after an end)
+    wins, then the one nearest ``edge``: a fixed-length window often fits as
+    well one character off when the quote's own ends were edited.
+    """
+    best_key = (-1.0, -1.0, 0)
+    best = edge
+    span = len(piece)
+    for offset in range(max(0, edge - slack), min(len(text), edge + slack) + 1):
+        if at_start:
+            window = text[offset : offset + span]
+            around = text[max(0, offset - len(context)) : offset]
+        else:
+            window = text[max(0, offset - span) : offset]
+            around = text[offset : offset + len(context)]
+        fit = fuzz.ratio(piece, window)
+        key = (fit, fuzz.ratio(context, around) if context else 0.0, -abs(offset - edge))
+        if key > best_key:
+            best_key = key
+            best = offset
+    return best
