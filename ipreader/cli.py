@@ -1,0 +1,289 @@
+"""The ``ipreader`` command line: open the reader, or export, import, list and count tags.
+
+``ipreader [PATH...]`` opens the app; ``ipreader export|import|tags|list ...``
+run without it. The two share the first positional argument, so dispatch is
+explicit: a first argument that is a command name runs that command, anything
+else is a path to open (a folder literally named ``export`` is opened with
+``ipreader ./export``). Only opening the app imports Textual, which keeps the
+other commands fast.
+
+Exit codes: 0 success, 1 user error (``ipreader: message`` on stderr, never a
+traceback), 130 interrupted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from collections import Counter
+from collections.abc import Sequence
+from pathlib import Path
+from typing import IO, TYPE_CHECKING, Any, NoReturn
+
+from ipreader import __version__
+
+if TYPE_CHECKING:
+    from ipreader.core.library import Library
+
+COMMANDS = ("export", "import", "tags", "list")
+
+_OPEN_EPILOG = """\
+commands:
+  ipreader export PATH [-o FILE] [--format json|w3c|markdown] [--tag T]... [--document GLOB]
+  ipreader import FILE PATH
+  ipreader tags PATH [--json]
+  ipreader list PATH [--json]
+  Run "ipreader COMMAND --help" for details.
+
+With no PATH the bundled sample articles are opened. A folder named like a
+command is opened with a path prefix: ipreader ./export
+"""
+
+
+class UsageError(Exception):
+    """Bad command-line arguments (reported like any user error, exit code 1)."""
+
+
+class _Parser(argparse.ArgumentParser):
+    """An ArgumentParser whose errors are raised, so ``main`` decides the output and exit code."""
+
+    def error(self, message: str) -> NoReturn:
+        self.print_usage(sys.stderr)
+        raise UsageError(message)
+
+
+def _open_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="ipreader",
+        description="Read and annotate folders of text articles in the terminal.",
+        epilog=_OPEN_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument(
+        "paths",
+        nargs="*",
+        type=Path,
+        metavar="PATH",
+        help="folders or files to open (default: the bundled sample articles)",
+    )
+    parser.add_argument("--version", action="version", version=f"ipreader {__version__}")
+    return parser
+
+
+def _command_parser(command: str) -> argparse.ArgumentParser:
+    if command == "export":
+        parser = _Parser(
+            prog="ipreader export",
+            description="Export the annotations of PATH (JSON to stdout by default).",
+        )
+        parser.add_argument("paths", nargs="+", type=Path, metavar="PATH")
+        parser.add_argument("-o", "--output", type=Path, metavar="FILE", help="write to FILE")
+        parser.add_argument(
+            "--format", dest="fmt", default="json", choices=("json", "w3c", "markdown")
+        )
+        parser.add_argument(
+            "--tag",
+            dest="tags",
+            action="append",
+            default=[],
+            metavar="T",
+            help="keep annotations with tag T (case-insensitive; repeat for any of several)",
+        )
+        parser.add_argument(
+            "--document",
+            metavar="GLOB",
+            help="keep documents whose relative path matches GLOB (fnmatch, e.g. 'news/*.txt')",
+        )
+    elif command == "import":
+        parser = _Parser(
+            prog="ipreader import",
+            description="Merge an ipreader JSON export into the annotations of the folder PATH.",
+        )
+        parser.add_argument("file", type=Path, metavar="FILE")
+        parser.add_argument("root", type=Path, metavar="PATH")
+    elif command == "tags":
+        parser = _Parser(prog="ipreader tags", description="List the tags of PATH with counts.")
+        parser.add_argument("paths", nargs="+", type=Path, metavar="PATH")
+        parser.add_argument("--json", action="store_true", help="print JSON")
+    else:
+        parser = _Parser(
+            prog="ipreader list",
+            description="List the documents of PATH with title, date, highlights and tags.",
+        )
+        parser.add_argument("paths", nargs="+", type=Path, metavar="PATH")
+        parser.add_argument("--json", action="store_true", help="print JSON")
+    parser.add_argument("--version", action="version", version=f"ipreader {__version__}")
+    return parser
+
+
+def _write_text(text: str, stream: IO[str]) -> None:
+    """Write ``text`` as UTF-8 whatever the locale (exports are always UTF-8)."""
+    buffer = getattr(stream, "buffer", None)
+    stream.flush()
+    if buffer is not None:
+        buffer.write(text.encode("utf-8"))
+        buffer.flush()
+    else:
+        stream.write(text)
+        stream.flush()
+
+
+def _print_notices(notices: Sequence[str]) -> None:
+    for notice in dict.fromkeys(notices):
+        print(f"ipreader: {notice}", file=sys.stderr)
+
+
+def _open_library(paths: Sequence[Path]) -> Library:
+    from ipreader.core.library import Library
+
+    library = Library.open(paths)
+    _print_notices(library.notices)
+    return library
+
+
+def _cmd_open(paths: list[Path]) -> int:
+    from ipreader.core import paths as where
+    from ipreader.core.errors import DocumentError
+
+    targets = paths or [where.seeds_dir()]
+    for path in targets:
+        if not path.exists():
+            raise DocumentError(path, "no such file or folder")
+    # Textual is imported here and only here: the other commands stay light.
+    from ipreader.tui.app import IpreaderApp
+
+    IpreaderApp(paths=targets).run()
+    return 0
+
+
+def _cmd_export(args: argparse.Namespace) -> int:
+    from ipreader.core.export import render_export
+
+    library = _open_library(args.paths)
+    text = render_export(library, args.fmt, tags=args.tags, document_glob=args.document)
+    if args.output is None:
+        _write_text(text, sys.stdout)
+    else:
+        from ipreader.core.storage import atomic_write_bytes
+
+        atomic_write_bytes(args.output, text.encode("utf-8"))
+        print(f"ipreader: exported to {args.output}", file=sys.stderr)
+    return 0
+
+
+def _cmd_import(args: argparse.Namespace) -> int:
+    from ipreader.core.importer import import_file
+
+    report = import_file(args.file, args.root)
+    _print_notices(report.notices)
+    lines = [f"Imported {args.file} into {args.root}: {report.summary()}"]
+    lines += [f"  {message}" for message in report.messages]
+    _write_text("\n".join(lines) + "\n", sys.stdout)
+    return 0
+
+
+def _cmd_tags(args: argparse.Namespace) -> int:
+    from ipreader.core.model import tag_key
+
+    library = _open_library(args.paths)
+    # Merge the per-folder counts by tag key, keeping the first spelling seen.
+    shown: dict[str, str] = {}
+    counts: Counter[str] = Counter()
+    for collection in library.collections:
+        for tag, count in collection.store.tag_counts().items():
+            key = tag_key(tag)
+            shown.setdefault(key, tag)
+            counts[key] += count
+    rows = sorted(((shown[k], c) for k, c in counts.items()), key=lambda r: (-r[1], r[0].lower()))
+    if args.json:
+        out = json.dumps([{"tag": t, "count": c} for t, c in rows], ensure_ascii=False, indent=2)
+    else:
+        out = "\n".join(f"{c:6d}  {t}" for t, c in rows) if rows else "(no tags)"
+    _write_text(out + "\n", sys.stdout)
+    return 0
+
+
+def _cmd_list(args: argparse.Namespace) -> int:
+    library = _open_library(args.paths)
+    several = len(library.collections) > 1
+    rows: list[dict[str, Any]] = []
+    for collection in library.collections:
+        for info in collection.documents:
+            row: dict[str, Any] = {"root": str(collection.root), "path": info.relpath}
+            if info.readable:
+                annotations = collection.store.annotations(info.relpath)
+                notes = collection.store.document_notes(info.relpath)
+                row.update(
+                    title=info.title,
+                    date=info.date,
+                    highlights=len(annotations),
+                    tags=list(notes.tags),
+                    error=None,
+                )
+            else:
+                row.update(title=None, date=None, highlights=0, tags=[], error=info.error)
+            rows.append(row)
+    if args.json:
+        _write_text(json.dumps(rows, ensure_ascii=False, indent=2) + "\n", sys.stdout)
+        return 0
+    lines: list[str] = []
+    current_root = None
+    for row in rows:
+        if several and row["root"] != current_root:
+            current_root = row["root"]
+            lines.append(f"{current_root}:")
+        if row["error"] is not None:
+            lines.append(f"{row['path']}  [unreadable: {row['error']}]")
+            continue
+        parts = [row["path"], row["title"], row["date"] or "-", f"{row['highlights']} highlights"]
+        if row["tags"]:
+            parts.append("tags: " + ", ".join(row["tags"]))
+        lines.append("  ".join(parts))
+    _write_text("\n".join(lines) + "\n" if lines else "(no documents)\n", sys.stdout)
+    return 0
+
+
+def _run(argv: list[str]) -> int:
+    if argv and argv[0] in COMMANDS:
+        command = argv[0]
+        args = _command_parser(command).parse_args(argv[1:])
+        if command == "export":
+            return _cmd_export(args)
+        if command == "import":
+            return _cmd_import(args)
+        if command == "tags":
+            return _cmd_tags(args)
+        return _cmd_list(args)
+    return _cmd_open(_open_parser().parse_args(argv).paths)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the ``ipreader`` command line with ``argv`` (default ``sys.argv[1:]``)."""
+    from ipreader.core.errors import IpreaderError
+
+    arguments = list(sys.argv[1:] if argv is None else argv)
+    try:
+        return _run(arguments)
+    except SystemExit as done:  # --help and --version
+        return done.code if isinstance(done.code, int) else 0
+    except KeyboardInterrupt:
+        print("ipreader: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        # The reader of our output went away (e.g. `| head`): no message, and silence the
+        # interpreter's own complaint when it flushes stdout at exit.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 1
+    except UsageError as error:
+        print(f"ipreader: {error}", file=sys.stderr)
+        return 1
+    except IpreaderError as error:
+        print(f"ipreader: {error}", file=sys.stderr)
+        return 1
+    except OSError as error:
+        where = f"{error.filename}: " if error.filename else ""
+        print(f"ipreader: {where}{error.strerror or error}", file=sys.stderr)
+        return 1

@@ -1,0 +1,373 @@
+"""Merge an ipreader JSON export into a folder's annotations.
+
+Rules (each problem with one entry is reported and that entry skipped; a file
+that is not an ipreader export at all raises ``ImportFileError`` before
+anything is written):
+
+* documents are matched by their path relative to the folder; paths that
+  escape it (``..``, absolute, symlinks resolving outside) or name no article
+  of the folder are rejected;
+* an annotation with the id of a stored one replaces it only when its
+  ``updated`` time is newer; otherwise the stored one is kept (*unchanged*);
+* offsets are trusted only when ``text[start:end] == quote``; otherwise (or
+  when only a quote is given) the quote is anchored with ``anchoring.anchor``
+  and, if it is not found, the annotation is kept as *orphaned* and reported;
+* document tags are merged (union); a document note is taken when the folder
+  has none (a different existing note is kept and reported);
+* every document is written with one ``save_annotations`` call.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path, PurePosixPath, PureWindowsPath
+from typing import Any
+
+from ipreader.core.anchoring import anchor
+from ipreader.core.documents import discover
+from ipreader.core.errors import DocumentError, ImportFileError, StoreError
+from ipreader.core.export import EXPORT_FORMAT_NAME, EXPORT_VERSION
+from ipreader.core.library import open_store, read_document
+from ipreader.core.model import (
+    COLORS,
+    DEFAULT_COLOR,
+    AnchorStatus,
+    Annotation,
+    DocumentNotes,
+    context_around,
+    normalize_tags,
+    utc_now_iso,
+)
+from ipreader.core.store import FolderStore
+
+#: Import files larger than this are refused before they are read.
+MAX_IMPORT_BYTES = 200 * 1024 * 1024
+
+#: Longest string accepted in any annotation or document field (code points).
+MAX_STRING_CHARS = 1_000_000
+
+#: Most tags accepted on one annotation or document.
+MAX_TAGS = 200
+
+
+@dataclass
+class ImportReport:
+    """What an import did: counts of annotations and one message per problem."""
+
+    added: int = 0
+    """New annotations saved."""
+    updated: int = 0
+    """Stored annotations replaced by a newer imported version."""
+    unchanged: int = 0
+    """Imported annotations identical to, or older than, the stored ones."""
+    rejected: int = 0
+    """Annotation entries (and document entries) skipped because of a problem."""
+    orphaned: int = 0
+    """Saved annotations whose quote was not found in the text (kept, listed)."""
+    messages: list[str] = field(default_factory=list)
+    """One line per problem or notable decision, naming the entry."""
+    notices: list[str] = field(default_factory=list)
+    """Store notices (fallback directory used, corrupt file moved aside, ...)."""
+
+    def summary(self) -> str:
+        """Return a one-line summary of the counts."""
+        text = (
+            f"added {self.added}, updated {self.updated}, unchanged {self.unchanged}, "
+            f"rejected {self.rejected}"
+        )
+        if self.orphaned:
+            text += f" ({self.orphaned} orphaned: quote not found)"
+        return text
+
+
+class _Reject(Exception):
+    """One entry is unusable; the message says why."""
+
+
+def _load(file: Path) -> dict[str, Any]:
+    """Read and parse ``file``; raise ``ImportFileError`` unless it is an ipreader export."""
+    try:
+        size = file.stat().st_size
+        if size > MAX_IMPORT_BYTES:
+            raise ImportFileError(
+                f"{file}: {size} bytes is too large to import "
+                f"(limit {MAX_IMPORT_BYTES // (1024 * 1024)} MB)"
+            )
+        with file.open("rb") as handle:
+            # Bounded read: the file may grow (or be a device) after the stat.
+            raw = handle.read(MAX_IMPORT_BYTES + 1)
+    except OSError as error:
+        raise ImportFileError(f"{file}: cannot read: {error.strerror or error}") from None
+    if len(raw) > MAX_IMPORT_BYTES:
+        raise ImportFileError(f"{file}: too large to import")
+    try:
+        data = json.loads(raw.decode("utf-8-sig"))
+    except UnicodeDecodeError:
+        raise ImportFileError(f"{file}: not UTF-8 text, so not an ipreader export") from None
+    except json.JSONDecodeError as error:
+        raise ImportFileError(
+            f"{file}: malformed JSON at line {error.lineno}, column {error.colno}: {error.msg}"
+        ) from None
+    except RecursionError:
+        raise ImportFileError(f"{file}: JSON nested too deeply") from None
+    if not isinstance(data, dict) or data.get("format") != EXPORT_FORMAT_NAME:
+        raise ImportFileError(
+            f'{file}: not an ipreader export (expected "format": "{EXPORT_FORMAT_NAME}")'
+        )
+    version = data.get("version")
+    if not isinstance(version, int) or isinstance(version, bool):
+        raise ImportFileError(f"{file}: missing or invalid export version")
+    if version > EXPORT_VERSION:
+        raise ImportFileError(
+            f"{file}: export version {version} was written by a newer ipreader "
+            f"(this one reads version {EXPORT_VERSION})"
+        )
+    if version < 1:
+        raise ImportFileError(f"{file}: unknown export version {version}")
+    if not isinstance(data.get("documents"), list):
+        raise ImportFileError(f'{file}: "documents" must be a list')
+    return data
+
+
+def _parse_time(value: str) -> datetime:
+    """Parse an ISO-8601 time; naive times are taken as UTC."""
+    parsed = datetime.fromisoformat(value)
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+def _string(entry: dict[str, Any], name: str, default: str = "") -> str:
+    value = entry.get(name, default)
+    if value is None:
+        value = default
+    if not isinstance(value, str):
+        raise _Reject(f"{name} must be a string")
+    if len(value) > MAX_STRING_CHARS:
+        raise _Reject(f"{name} is too long ({len(value)} characters)")
+    return value
+
+
+def _tags(entry: dict[str, Any]) -> tuple[str, ...]:
+    tags = entry.get("tags", [])
+    if tags is None:
+        tags = []
+    if not isinstance(tags, list) or not all(isinstance(tag, str) for tag in tags):
+        raise _Reject("tags must be a list of strings")
+    if len(tags) > MAX_TAGS or any(len(tag) > 200 for tag in tags):
+        raise _Reject("too many or too long tags")
+    return normalize_tags(tags)
+
+
+def _offset(entry: dict[str, Any], name: str) -> int | None:
+    value = entry.get(name)
+    if value is None:
+        return None
+    if not isinstance(value, int) or isinstance(value, bool):
+        raise _Reject(f"{name} must be an integer")
+    return value
+
+
+def _resolve_document(root: Path, relpath: object, known: dict[str, Path]) -> str:
+    """Return the checked relative path of a document entry, or raise ``_Reject``."""
+    if not isinstance(relpath, str) or not relpath:
+        raise _Reject("path must be a non-empty string")
+    if "\x00" in relpath or len(relpath) > 4096:
+        raise _Reject("invalid path")
+    posix = PurePosixPath(relpath)
+    if posix.is_absolute() or PureWindowsPath(relpath).is_absolute() or "\\" in relpath:
+        raise _Reject(f"path {relpath!r} is absolute or not a relative POSIX path")
+    if ".." in posix.parts:
+        raise _Reject(f"path {relpath!r} escapes the folder")
+    key = posix.as_posix()
+    target = (root / key).resolve()
+    root_resolved = root.resolve()
+    if target != root_resolved and root_resolved not in target.parents:
+        raise _Reject(f"path {relpath!r} resolves outside the folder")
+    if key not in known:
+        raise _Reject(f"path {relpath!r} names no article of the folder")
+    return key
+
+
+def _build(
+    entry: dict[str, Any], relpath: str, text: str, report: ImportReport, where: str
+) -> Annotation:
+    """Turn one annotation entry into an Annotation anchored in ``text`` (or orphaned)."""
+    raw_id = entry.get("id")
+    if raw_id is None or raw_id == "":
+        annotation_id = str(uuid.uuid4())
+    elif isinstance(raw_id, str):
+        try:
+            annotation_id = str(uuid.UUID(raw_id.removeprefix("urn:uuid:")))
+        except ValueError:
+            raise _Reject(f"id {raw_id[:80]!r} is not a UUID") from None
+    else:
+        raise _Reject("id must be a string")
+    quote = _string(entry, "quote")
+    if not quote:
+        raise _Reject("quote is missing or empty")
+    prefix = _string(entry, "prefix")
+    suffix = _string(entry, "suffix")
+    note = _string(entry, "note")
+    tags = _tags(entry)
+    color = _string(entry, "color", DEFAULT_COLOR)
+    if color not in COLORS:
+        raise _Reject(f"unknown colour {color[:40]!r}; one of {', '.join(COLORS)}")
+    now = utc_now_iso()
+    created = _string(entry, "created") or now
+    updated = _string(entry, "updated") or created
+    try:
+        _parse_time(created)
+        _parse_time(updated)
+    except ValueError:
+        raise _Reject("created/updated must be ISO-8601 times") from None
+    raw_status = _string(entry, "status", AnchorStatus.ANCHORED.value)
+    try:
+        status = AnchorStatus(raw_status)
+    except ValueError:
+        raise _Reject(f"unknown status {raw_status[:40]!r}") from None
+    start = _offset(entry, "start")
+    end = _offset(entry, "end")
+
+    fields: dict[str, Any] = {
+        "id": annotation_id,
+        "document": relpath,
+        "color": color,
+        "note": note,
+        "tags": tags,
+        "created": created,
+        "updated": updated,
+    }
+    offsets_given = start is not None or end is not None
+    holds = start is not None and end is not None and 0 <= start < end <= len(text)
+    if holds and start is not None and end is not None and text[start:end] == quote:
+        if status is AnchorStatus.ORPHANED:
+            status = AnchorStatus.ANCHORED
+        if not prefix and not suffix:
+            prefix, suffix = context_around(text, start, end)
+        return Annotation(
+            start=start, end=end, quote=quote, prefix=prefix, suffix=suffix, status=status,
+            **fields,
+        )  # fmt: skip
+    if offsets_given and status is not AnchorStatus.ORPHANED:
+        report.messages.append(f"{where}: offsets do not hold the quote; re-anchored by quote")
+    hint = start if start is not None and start >= 0 else None
+    match = anchor(text, quote, prefix, suffix, start_hint=hint)
+    if match is None:
+        if status is not AnchorStatus.ORPHANED:
+            report.messages.append(f"{where}: quote not found in the text; kept as orphaned")
+        # Orphans keep plausible old offsets (they are never drawn) for a faithful round trip.
+        old_start = start if start is not None and start >= 0 else 0
+        old_end = end if end is not None and old_start <= end else old_start
+        return Annotation(
+            start=old_start, end=old_end, quote=quote, prefix=prefix, suffix=suffix,
+            status=AnchorStatus.ORPHANED, **fields,
+        )  # fmt: skip
+    found_prefix, found_suffix = context_around(text, match.start, match.end)
+    return Annotation(
+        start=match.start, end=match.end, quote=text[match.start : match.end],
+        prefix=found_prefix, suffix=found_suffix, status=match.status, **fields,
+    )  # fmt: skip
+
+
+def _merge_notes(
+    store: FolderStore, relpath: str, entry: dict[str, Any], report: ImportReport, where: str
+) -> None:
+    """Merge a document entry's tags (union) and note (taken when the folder has none)."""
+    tags = _tags(entry)
+    note = _string(entry, "note")
+    if not tags and not note:
+        return
+    current = store.document_notes(relpath)
+    merged_tags = normalize_tags((*current.tags, *tags))
+    merged_note = current.note or note
+    if current.note and note and current.note != note:
+        report.messages.append(f"{where}: the folder's document note differs; kept the folder's")
+    merged = DocumentNotes(tags=merged_tags, note=merged_note)
+    if merged != current:
+        store.set_document_notes(relpath, merged)
+
+
+def import_file(file: Path, root: Path) -> ImportReport:
+    """Merge the ipreader export ``file`` into the annotations of the folder ``root``.
+
+    Raises ``ImportFileError`` (nothing written) when ``file`` is not a readable
+    ipreader export, ``DocumentError`` when ``root`` is not a folder and
+    ``StoreError`` when its store refuses writes.
+    """
+    data = _load(file)
+    if not root.is_dir():
+        raise DocumentError(root, "not a folder")
+    groups = discover([root])
+    root = groups[0][0] if groups else root.resolve()
+    known = {path.relative_to(root).as_posix(): path for _, files in groups for path in files}
+    store = open_store(root)
+    report = ImportReport(notices=list(store.notices))
+    if not store.writable:
+        raise StoreError(f"{root}: the annotation database is read-only; nothing imported")
+    existing = {a.id: a for annotations in store.all_annotations().values() for a in annotations}
+    seen_ids: set[str] = set()
+
+    for index, document in enumerate(data["documents"]):
+        where = f"documents[{index}]"
+        if not isinstance(document, dict):
+            report.rejected += 1
+            report.messages.append(f"{where}: not an object; skipped")
+            continue
+        entries = document.get("annotations", [])
+        count = len(entries) if isinstance(entries, list) else 0
+        try:
+            relpath = _resolve_document(root, document.get("path"), known)
+            where = f"{where} ({relpath})"
+            if not isinstance(entries, list):
+                raise _Reject("annotations must be a list")
+            text, sha256 = read_document(known[relpath])
+        except (_Reject, DocumentError) as error:
+            report.rejected += max(count, 1)
+            report.messages.append(f"{where}: {error}; document skipped")
+            continue
+        # Registers the document's current hash (and re-anchors stored annotations if the
+        # file changed) so the merge compares against annotations valid for this text.
+        for current in store.reconcile(relpath, sha256, text):
+            existing[current.id] = current
+        try:
+            _merge_notes(store, relpath, document, report, where)
+        except _Reject as error:
+            report.messages.append(f"{where}: document tags/note ignored: {error}")
+
+        to_save: list[Annotation] = []
+        for number, entry in enumerate(entries):
+            at = f"{where} annotation {number}"
+            try:
+                if not isinstance(entry, dict):
+                    raise _Reject("not an object")
+                annotation = _build(entry, relpath, text, report, at)
+                if annotation.id in seen_ids:
+                    raise _Reject(f"duplicate id {annotation.id} in the file")
+                seen_ids.add(annotation.id)
+            except _Reject as error:
+                report.rejected += 1
+                report.messages.append(f"{at}: {error}; skipped")
+                continue
+            stored = existing.get(annotation.id)
+            if stored is None:
+                report.added += 1
+                to_save.append(annotation)
+            elif stored.document != relpath:
+                report.rejected += 1
+                report.messages.append(
+                    f"{at}: id {annotation.id} already belongs to {stored.document!r}; skipped"
+                )
+            elif _parse_time(annotation.updated) > _parse_time(stored.updated):
+                report.updated += 1
+                to_save.append(annotation)
+            else:
+                report.unchanged += 1
+        if to_save:
+            report.orphaned += sum(not a.is_anchored for a in to_save)
+            store.save_annotations(to_save)
+            for annotation in to_save:
+                existing[annotation.id] = annotation
+    report.notices = list(dict.fromkeys([*report.notices, *store.notices]))
+    return report

@@ -1,0 +1,167 @@
+"""The opened paths grouped into collections: a root folder, its store and its documents.
+
+A *collection* is one root folder (a folder given on the command line, or the
+parent of a file given there), the ``FolderStore`` holding its annotations and
+the ``DocumentInfo`` of its articles. ``Library`` is what the CLI and the TUI
+open; it never imports Textual.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import stat
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ipreader.core import paths
+from ipreader.core.documents import DocumentInfo, decode_bytes, discover
+from ipreader.core.errors import DocumentError, StoreWriteError
+from ipreader.core.metadata_cache import MetadataCache
+from ipreader.core.model import Annotation
+from ipreader.core.store import ANNOTATIONS_DIR, FolderStore
+
+#: Name of the metadata cache file inside a store's location.
+CACHE_FILENAME = "cache.json"
+
+_PACKAGE_DIR = Path(__file__).resolve().parent.parent
+
+
+def is_bundled(root: Path) -> bool:
+    """Return True when ``root`` is the bundled seeds folder or lies inside the installed package.
+
+    Such folders are read-only for ipreader: their annotations go to the
+    per-user fallback directory so an installed package is never written to.
+    """
+    resolved = root.resolve()
+    if resolved == paths.seeds_dir().resolve():
+        return True
+    return resolved == _PACKAGE_DIR or _PACKAGE_DIR in resolved.parents
+
+
+def open_store(root: Path) -> FolderStore:
+    """Open the store of ``root``, forcing the per-user fallback location for bundled folders.
+
+    ``FolderStore.open`` decides by trying to write ``<root>/.ipreader``, which
+    succeeds inside a user-owned virtualenv; bundled folders must never be
+    written, so their store is placed in the fallback directory directly.
+    """
+    if not is_bundled(root):
+        return FolderStore.open(root)
+    location = paths.fallback_store_dir(root)
+    try:
+        (location / ANNOTATIONS_DIR).mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise StoreWriteError(
+            f"cannot create {location} for the sample articles' annotations: "
+            f"{error.strerror or error}"
+        ) from None
+    return FolderStore(root, location)
+
+
+@dataclass
+class Collection:
+    """One root folder, the store of its annotations and its articles (sorted by relpath)."""
+
+    root: Path
+    """The folder whose store holds the annotations (absolute)."""
+    store: FolderStore
+    """The annotations of ``root``."""
+    documents: list[DocumentInfo] = field(default_factory=list)
+    """The articles of ``root``, readable or not, sorted by relative path."""
+
+
+class Library:
+    """Every collection opened from a list of command-line paths."""
+
+    def __init__(self, collections: list[Collection], notices: list[str] | None = None) -> None:
+        self.collections = collections
+        """The collections, in the order their roots were first named."""
+        self.notices: list[str] = list(notices or [])
+        """User messages gathered while opening (fallback dir used, corrupt file moved, ...)."""
+
+    @classmethod
+    def open(
+        cls,
+        paths_: Sequence[Path],
+        progress: Callable[[int, int], None] | None = None,
+    ) -> Library:
+        """Open ``paths_`` (folders and files); ``progress(done, total)`` reports metadata reads.
+
+        Raises ``DocumentError`` for a missing path and ``StoreError`` when a
+        store cannot be opened at all.
+        """
+        groups = discover([Path(p) for p in paths_])
+        total = sum(len(files) for _, files in groups)
+        done_before = 0
+        collections: list[Collection] = []
+        notices: list[str] = []
+        for root, files in groups:
+            store = open_store(root)
+            notices.extend(store.notices)
+            cache = MetadataCache(store.location / CACHE_FILENAME)
+            offset = done_before
+
+            def report(done: int, _count: int, offset: int = offset) -> None:
+                # Progress is over the whole library, not per collection.
+                if progress is not None:
+                    progress(offset + done, total)
+
+            infos = cache.infos(root, files, report)
+            cache.save()
+            infos.sort(key=lambda info: info.relpath)
+            collections.append(Collection(root=root, store=store, documents=infos))
+            done_before += len(files)
+        if progress is not None:
+            progress(total, total)
+        return cls(collections, notices)
+
+    def documents(self) -> list[DocumentInfo]:
+        """Return every document of every collection, collection by collection."""
+        return [info for collection in self.collections for info in collection.documents]
+
+    def collection_for(self, info: DocumentInfo) -> Collection:
+        """Return the collection ``info`` belongs to (``KeyError`` when it is not opened)."""
+        for collection in self.collections:
+            if collection.root == info.root:
+                return collection
+        raise KeyError(f"{info.path} is not in an opened folder")
+
+    def store_for(self, info: DocumentInfo) -> FolderStore:
+        """Return the store that holds the annotations of ``info``."""
+        return self.collection_for(info).store
+
+    def load(self, info: DocumentInfo) -> tuple[str, list[Annotation]]:
+        """Read ``info``'s text and return it with its reconciled annotations.
+
+        Raises ``DocumentError`` when the file cannot be read or decoded.
+        """
+        text, sha256 = read_document(info.path)
+        return text, self.store_for(info).reconcile(info.relpath, sha256, text)
+
+
+def read_document(path: Path) -> tuple[str, str]:
+    """Read ``path`` once and return its decoded text and the sha256 of its raw bytes.
+
+    Hashing the bytes that were decoded (not the metadata's older hash) keeps
+    the reconcile honest when the file changed since the library was opened.
+    Raises ``DocumentError`` for unreadable, non-regular or undecodable files.
+    """
+    # O_NONBLOCK + fstat on the open descriptor: a FIFO that replaced the file is never waited on.
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
+    try:
+        fd = os.open(path, flags)
+    except OSError as error:
+        raise DocumentError(path, error.strerror or str(error)) from None
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise DocumentError(path, "not a regular file")
+        with os.fdopen(fd, "rb", closefd=False) as handle:
+            data = handle.read()
+    except OSError as error:
+        raise DocumentError(path, error.strerror or str(error)) from None
+    finally:
+        os.close(fd)
+    text, _encoding = decode_bytes(data, path)
+    return text, hashlib.sha256(data).hexdigest()

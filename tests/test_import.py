@@ -1,0 +1,280 @@
+"""Import: round trip, merge rules, quote-only anchoring and every rejection path."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import uuid
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from ipreader.core import importer
+from ipreader.core.errors import ImportFileError
+from ipreader.core.export import export_data
+from ipreader.core.importer import import_file
+from ipreader.core.library import Library
+from ipreader.core.model import AnchorStatus, Annotation, DocumentNotes
+from ipreader.core.store import FolderStore
+
+TEXT = "Title\n\nThe cat sat on the mat. The cat ran off.\nSecond line here.\n"
+
+
+@pytest.fixture(autouse=True)
+def _data_dir(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("IPREADER_DATA_DIR", str(tmp_path_factory.mktemp("data")))
+
+
+@pytest.fixture
+def folder(tmp_path: Path) -> Path:
+    root = tmp_path / "articles"
+    (root / "sub").mkdir(parents=True)
+    (root / "a.txt").write_text(TEXT)
+    (root / "sub" / "b.txt").write_text("Other\n\nSome other words.\n")
+    return root
+
+
+def write_export(path: Path, documents: list[Any], **top: Any) -> Path:
+    data = {"format": "ipreader.annotations", "version": 1, "exported_at": "2024-01-01T00:00:00Z"}
+    data.update(top)
+    data["documents"] = documents
+    path.write_text(json.dumps(data))
+    return path
+
+
+def entry(quote: str, /, **fields: Any) -> dict[str, Any]:
+    start = TEXT.index(quote)
+    result: dict[str, Any] = {
+        "id": str(uuid.uuid4()),
+        "start": start,
+        "end": start + len(quote),
+        "quote": quote,
+        "updated": "2024-01-01T00:00:00.000Z",
+        "created": "2024-01-01T00:00:00.000Z",
+    }
+    result.update(fields)
+    return result
+
+
+def stored(root: Path) -> dict[str, Annotation]:
+    store = FolderStore.open(root)
+    return {a.id: a for items in store.all_annotations().values() for a in items}
+
+
+def test_round_trip_reproduces_the_export(folder: Path, tmp_path: Path) -> None:
+    library = Library.open([folder])
+    text, _ = library.load(library.documents()[0])
+    store = library.collections[0].store
+    store.save_annotation(Annotation.create(text, 7, 14, "a.txt", note="n", tags=["T", "u"]))
+    store.save_annotation(Annotation.create(text, 4, 6, "a.txt", color="pink"))
+    # A moved one and an orphan must keep their status through the round trip.
+    start = text.index("mat")
+    moved = Annotation.create(text, start, start + 3, "a.txt")
+    store.save_annotation(replace(moved, status=AnchorStatus.MOVED))
+    orphan = Annotation.create(text, 1, 3, "a.txt")
+    store.save_annotation(replace(orphan, quote="zzz gone", status=AnchorStatus.ORPHANED))
+    store.set_document_notes("sub/b.txt", DocumentNotes(tags=("doc",), note="doc note"))
+    first = export_data(Library.open([folder]))
+    export_file = tmp_path / "export.json"
+    export_file.write_text(json.dumps(first))
+
+    copy = tmp_path / "copy"
+    shutil.copytree(folder, copy, ignore=shutil.ignore_patterns(".ipreader"))
+    report = import_file(export_file, copy)
+    assert (report.added, report.updated, report.unchanged, report.rejected) == (4, 0, 0, 0)
+    second = export_data(Library.open([copy]))
+    first.pop("exported_at"), second.pop("exported_at")
+    assert second == first
+
+    again = import_file(export_file, copy)
+    assert (again.added, again.updated, again.unchanged, again.rejected) == (0, 0, 4, 0)
+
+
+def test_newer_updated_wins(folder: Path, tmp_path: Path) -> None:
+    old = entry("cat", note="old", updated="2024-01-01T00:00:00.000Z")
+    import_file(
+        write_export(tmp_path / "1.json", [{"path": "a.txt", "annotations": [old]}]), folder
+    )
+    newer = {**old, "note": "new", "updated": "2024-06-01T00:00:00.000Z"}
+    report = import_file(
+        write_export(tmp_path / "2.json", [{"path": "a.txt", "annotations": [newer]}]), folder
+    )
+    assert (report.added, report.updated, report.unchanged) == (0, 1, 0)
+    assert stored(folder)[old["id"]].note == "new"
+    older = {**old, "note": "older", "updated": "2023-01-01T00:00:00+00:00"}
+    report = import_file(
+        write_export(tmp_path / "3.json", [{"path": "a.txt", "annotations": [older]}]), folder
+    )
+    assert (report.added, report.updated, report.unchanged) == (0, 0, 1)
+    assert stored(folder)[old["id"]].note == "new"
+
+
+def test_quote_only_is_anchored_with_context(folder: Path, tmp_path: Path) -> None:
+    second_cat = TEXT.index("cat", TEXT.index("cat") + 1)
+    items = [
+        {"quote": "cat", "prefix": "mat. The ", "suffix": " ran"},
+        {"quote": "Second line"},
+        {"quote": "not in the text at all", "id": str(uuid.uuid4())},
+    ]
+    report = import_file(
+        write_export(tmp_path / "q.json", [{"path": "a.txt", "annotations": items}]), folder
+    )
+    assert (report.added, report.rejected, report.orphaned) == (3, 0, 1)
+    assert any("kept as orphaned" in m for m in report.messages)
+    by_quote = {a.quote: a for a in stored(folder).values()}
+    assert by_quote["cat"].start == second_cat
+    assert TEXT[by_quote["Second line"].start :].startswith("Second line")
+    assert by_quote["not in the text at all"].status is AnchorStatus.ORPHANED
+    for annotation in by_quote.values():
+        uuid.UUID(annotation.id)  # generated ids are UUIDs
+
+
+@pytest.mark.parametrize(
+    ("start", "end"),
+    [(-5, 3), (10, 10), (12, 4), (0, 10_000), (0, 3)],
+    ids=["negative", "empty", "reversed", "beyond", "wrong-text"],
+)
+def test_invalid_offsets_are_reanchored_by_quote(
+    folder: Path, tmp_path: Path, start: int, end: int
+) -> None:
+    item = entry("sat on", start=start, end=end)
+    report = import_file(
+        write_export(tmp_path / "o.json", [{"path": "a.txt", "annotations": [item]}]), folder
+    )
+    assert report.added == 1 and report.rejected == 0
+    assert any("re-anchored" in m for m in report.messages)
+    annotation = stored(folder)[item["id"]]
+    assert TEXT[annotation.start : annotation.end] == "sat on"
+
+
+@pytest.mark.parametrize(
+    ("path", "reason"),
+    [
+        ("../outside.txt", "escapes"),
+        ("/etc/passwd", "absolute"),
+        ("sub\\b.txt", "absolute or not a relative POSIX path"),
+        ("missing.txt", "names no article"),
+        (42, "must be a non-empty string"),
+        ("link.txt", "outside"),
+    ],
+)
+def test_bad_document_paths_are_rejected(
+    folder: Path, tmp_path: Path, path: Any, reason: str
+) -> None:
+    (tmp_path / "outside.txt").write_text("The cat outside\n")
+    (folder / "link.txt").symlink_to(tmp_path / "outside.txt")
+    documents = [
+        {"path": path, "annotations": [entry("cat")]},
+        {"path": "a.txt", "annotations": [entry("mat")]},
+    ]
+    report = import_file(write_export(tmp_path / "p.json", documents), folder)
+    assert (report.added, report.rejected) == (1, 1)
+    assert any(reason in m for m in report.messages), report.messages
+    assert [a.quote for a in stored(folder).values()] == ["mat"]
+
+
+@pytest.mark.parametrize(
+    ("changes", "reason"),
+    [
+        ({"start": "7"}, "start must be an integer"),
+        ({"quote": 5}, "quote must be a string"),
+        ({"quote": ""}, "quote is missing"),
+        ({"tags": "a,b"}, "tags must be a list"),
+        ({"note": "x" * (importer.MAX_STRING_CHARS + 1)}, "too long"),
+        ({"color": "octarine"}, "unknown colour"),
+        ({"id": "not-a-uuid"}, "not a UUID"),
+        ({"id": 7}, "id must be a string"),
+        ({"updated": "yesterday"}, "ISO-8601"),
+        ({"status": "lost"}, "unknown status"),
+    ],
+)
+def test_bad_annotation_fields_are_rejected(
+    folder: Path, tmp_path: Path, changes: dict[str, Any], reason: str
+) -> None:
+    items = [entry("cat", **changes), entry("mat")]
+    report = import_file(
+        write_export(tmp_path / "f.json", [{"path": "a.txt", "annotations": items}]), folder
+    )
+    assert (report.added, report.rejected) == (1, 1)
+    assert any(reason in m for m in report.messages), report.messages
+
+
+def test_non_object_entries_and_duplicates(folder: Path, tmp_path: Path) -> None:
+    duplicate = entry("cat")
+    documents = [
+        "not a document",
+        {"path": "a.txt", "annotations": [duplicate, ["no"], dict(duplicate, note="again")]},
+        {"path": "sub/b.txt", "annotations": "nope"},
+    ]
+    report = import_file(write_export(tmp_path / "d.json", documents), folder)
+    assert report.added == 1
+    assert report.rejected == 4
+    text = "\n".join(report.messages)
+    assert "duplicate id" in text and "not an object" in text and "must be a list" in text
+
+
+def test_document_notes_merge(folder: Path, tmp_path: Path) -> None:
+    FolderStore.open(folder).set_document_notes("a.txt", DocumentNotes(("mine",), "my note"))
+    documents = [
+        {"path": "a.txt", "tags": ["Mine", "theirs"], "note": "their note", "annotations": []},
+        {"path": "sub/b.txt", "tags": [], "note": "fresh", "annotations": []},
+    ]
+    report = import_file(write_export(tmp_path / "n.json", documents), folder)
+    store = FolderStore.open(folder)
+    assert store.document_notes("a.txt") == DocumentNotes(("mine", "theirs"), "my note")
+    assert store.document_notes("sub/b.txt").note == "fresh"
+    assert any("note differs" in m for m in report.messages)
+
+
+@pytest.mark.parametrize(
+    ("content", "reason"),
+    [
+        ("{not json", "malformed JSON"),
+        ("[]", "not an ipreader export"),
+        ('{"format": "other", "version": 1, "documents": []}', "not an ipreader export"),
+        ('{"format": "ipreader.annotations", "version": 2, "documents": []}', "newer"),
+        ('{"format": "ipreader.annotations", "version": "1", "documents": []}', "version"),
+        ('{"format": "ipreader.annotations", "version": 1, "documents": {}}', "must be a list"),
+        ("\xff\xfe", "not UTF-8"),
+        ("[" * 100_000 + "]" * 100_000, "nested too deeply"),
+    ],
+    ids=["malformed", "list", "format", "version", "version-type", "docs", "binary", "deep"],
+)
+def test_whole_file_errors_write_nothing(
+    folder: Path, tmp_path: Path, content: str, reason: str
+) -> None:
+    bad = tmp_path / "bad.json"
+    bad.write_bytes(content.encode("latin-1") if reason == "not UTF-8" else content.encode())
+    with pytest.raises(ImportFileError, match=reason):
+        import_file(bad, folder)
+    assert not (folder / ".ipreader").exists()
+
+
+def test_size_limit(folder: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(importer, "MAX_IMPORT_BYTES", 100)
+    big = write_export(tmp_path / "big.json", [{"path": "a.txt", "annotations": [entry("cat")]}])
+    with pytest.raises(ImportFileError, match="too large"):
+        import_file(big, folder)
+    with pytest.raises(ImportFileError, match="cannot read"):
+        import_file(tmp_path / "absent.json", folder)
+
+
+def test_one_write_per_document(
+    folder: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    calls: list[int] = []
+    original = FolderStore.save_annotations
+
+    def counting(self: FolderStore, annotations: Any) -> None:
+        items = list(annotations)
+        calls.append(len(items))
+        original(self, items)
+
+    monkeypatch.setattr(FolderStore, "save_annotations", counting)
+    items = [entry(q) for q in ("The", "cat", "sat", "mat", "Second")]
+    import_file(
+        write_export(tmp_path / "w.json", [{"path": "a.txt", "annotations": items}]), folder
+    )
+    assert calls == [5]
