@@ -1,0 +1,504 @@
+"""Decoding, metadata extraction, reading and discovery of articles."""
+
+from __future__ import annotations
+
+import codecs
+import hashlib
+import os
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import TypeVar
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from ipreader.core.documents import (
+    decode_bytes,
+    discover,
+    extract_metadata,
+    load_info,
+    normalize_newlines,
+    read_text,
+)
+from ipreader.core.errors import BinaryFileError, DocumentError, UndecodableError
+from ipreader.core.paths import seeds_dir
+
+FIXTURES = Path(__file__).parent / "fixtures" / "bbc"
+T = TypeVar("T")
+
+CP1252_TEXT = "He said \u201cthe market is strong\u201d \u2013 and it\u2019s caf\u00e9 season."
+GBK_TEXT = "中国知识产权局去年收到了一百四十万件专利申请，连续第九年位居世界第一。"
+SJIS_TEXT = "日本の特許庁は昨年、多くの特許出願を受け付けたと発表しました。"
+
+
+def within(seconds: float, call: Callable[[], T]) -> T:
+    """Run ``call`` in a daemon thread; fail (instead of hanging) if it takes too long."""
+    box: dict[str, object] = {}
+
+    def run() -> None:
+        try:
+            box["value"] = call()
+        except BaseException as error:
+            box["error"] = error
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    thread.join(seconds)
+    assert not thread.is_alive(), f"call did not finish within {seconds} s"
+    if "error" in box:
+        raise box["error"]  # type: ignore[misc]
+    return box["value"]  # type: ignore[return-value]
+
+
+# --- decode_bytes ---------------------------------------------------------------------------
+
+
+def test_empty_bytes_are_empty_utf8_text() -> None:
+    assert decode_bytes(b"") == ("", "utf-8")
+
+
+def test_plain_utf8() -> None:
+    assert decode_bytes("Café – ok".encode()) == ("Café – ok", "utf-8")
+
+
+@pytest.mark.parametrize(
+    ("data", "encoding"),
+    [
+        (codecs.BOM_UTF8 + "Grüße\r\nzwei".encode(), "utf-8-sig"),
+        (codecs.BOM_UTF16_LE + "Grüße\r\nzwei".encode("utf-16-le"), "utf-16-le"),
+        (codecs.BOM_UTF16_BE + "Grüße\r\nzwei".encode("utf-16-be"), "utf-16-be"),
+        (codecs.BOM_UTF32_LE + "Grüße\r\nzwei".encode("utf-32-le"), "utf-32-le"),
+        (codecs.BOM_UTF32_BE + "Grüße\r\nzwei".encode("utf-32-be"), "utf-32-be"),
+    ],
+)
+def test_bom_decides_the_encoding_and_is_dropped(data: bytes, encoding: str) -> None:
+    assert decode_bytes(data) == ("Grüße\nzwei", encoding)
+
+
+def test_bomless_utf16_text_is_not_mistaken_for_binary() -> None:
+    text, encoding = decode_bytes("Plain words in UTF-16\nline two".encode("utf-16-le"))
+    assert (text, encoding) == ("Plain words in UTF-16\nline two", "utf-16-le")
+
+
+def test_utf16_bom_with_odd_length_is_undecodable() -> None:
+    with pytest.raises(UndecodableError):
+        decode_bytes(codecs.BOM_UTF16_LE + b"a\x00b")
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)),
+        b"text before a NUL\x00and after",
+        b"\x7fELF\x02\x01\x01\x00" + b"\x00" * 64,
+    ],
+)
+def test_nul_byte_near_the_start_means_binary(data: bytes) -> None:
+    with pytest.raises(BinaryFileError, match="binary file"):
+        decode_bytes(data)
+
+
+def test_nul_byte_after_the_sniffed_head_is_kept_as_text() -> None:
+    data = b"a" * (9 * 1024) + b"\x00tail"
+    text, encoding = decode_bytes(data)
+    assert encoding == "utf-8"
+    assert text.endswith("\x00tail")
+
+
+def test_cp1252_curly_quotes() -> None:
+    assert decode_bytes(CP1252_TEXT.encode("cp1252")) == (CP1252_TEXT, "cp1252")
+
+
+def test_latin1_accents_read_as_western() -> None:
+    text = "Le café était très bon, dit-il à la serveuse."
+    assert decode_bytes(text.encode("latin-1"))[0] == text
+
+
+@pytest.mark.parametrize(
+    ("text", "codec", "encoding"),
+    [
+        (GBK_TEXT, "gbk", "gb18030"),
+        ("中国知识产权", "gbk", "gb18030"),
+        (SJIS_TEXT, "shift_jis", "shift_jis"),
+        ("東京は晴れです。", "shift_jis", "shift_jis"),
+        ("Привет, как дела? Это тестовое сообщение на русском языке.", "cp1251", "cp1251"),
+    ],
+)
+def test_legacy_encodings_decode_to_the_right_text(text: str, codec: str, encoding: str) -> None:
+    assert decode_bytes(text.encode(codec)) == (text, encoding)
+
+
+def test_large_legacy_file_is_decoded_whole() -> None:
+    text = ("Le caf\u00e9 \u201cnoir\u201d.\n" * 40_000) + "fin \u00e9t\u00e9"
+    start = time.perf_counter()
+    assert decode_bytes(text.encode("cp1252")) == (text, "cp1252")
+    assert time.perf_counter() - start < 2.0
+
+
+def test_broken_utf8_is_reported_with_its_offset() -> None:
+    head = "Grüße aus Köln, schöne Grüße.".encode()
+    data = head + b"\xff" + " über".encode()
+    with pytest.raises(UndecodableError, match=rf"invalid UTF-8 .*offset {len(head)}\b"):
+        decode_bytes(data)
+
+
+def test_newlines_and_tabs() -> None:
+    text, _ = decode_bytes(b"one\r\ntwo\rthree\n\tfour\r\n\r\n")
+    assert text == "one\ntwo\nthree\n\tfour\n\n"
+
+
+@given(
+    st.one_of(
+        st.binary(max_size=2048),
+        # No NUL bytes and many high ones: exercises the legacy-encoding path.
+        st.lists(st.integers(1, 255), max_size=512).map(bytes),
+        st.text(max_size=200).map(lambda t: t.encode("utf-8")[1:]),
+    )
+)
+@settings(max_examples=400, deadline=None)
+def test_any_bytes_decode_or_raise_a_document_error(data: bytes) -> None:
+    try:
+        text, encoding = decode_bytes(data)
+    except DocumentError:
+        return
+    assert isinstance(text, str) and isinstance(encoding, str) and encoding
+    assert "\r" not in text
+
+
+@given(st.text(alphabet=st.characters(blacklist_characters="\x00", codec="utf-8")))
+@settings(max_examples=200, deadline=None)
+def test_utf8_text_round_trips(text: str) -> None:
+    assert decode_bytes(text.encode("utf-8")) == (normalize_newlines(text), "utf-8")
+
+
+@given(st.text(alphabet=st.characters(codec="utf-16")))
+@settings(max_examples=100, deadline=None)
+def test_utf16_with_bom_round_trips(text: str) -> None:
+    data = codecs.BOM_UTF16_BE + text.encode("utf-16-be")
+    assert decode_bytes(data) == (normalize_newlines(text), "utf-16-be")
+
+
+@given(st.text(alphabet="ab\r\n"))
+def test_normalize_newlines(text: str) -> None:
+    result = normalize_newlines(text)
+    assert "\r" not in result
+    assert result.count("\n") == text.count("\r") + text.count("\n") - text.count("\r\n")
+    assert result.replace("\n", "") == text.replace("\r", "").replace("\n", "")
+    assert normalize_newlines(result) == result
+
+
+# --- read_text ------------------------------------------------------------------------------
+
+
+def test_read_text_normalises(tmp_path: Path) -> None:
+    file = tmp_path / "a.txt"
+    file.write_bytes(CP1252_TEXT.encode("cp1252") + b"\r\nnext")
+    assert read_text(file) == (CP1252_TEXT + "\nnext", "cp1252")
+
+
+def test_read_text_of_missing_file_and_folder(tmp_path: Path) -> None:
+    with pytest.raises(DocumentError):
+        read_text(tmp_path / "missing.txt")
+    with pytest.raises(DocumentError):
+        read_text(tmp_path)
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs FIFOs")
+def test_read_text_never_blocks_on_a_fifo(tmp_path: Path) -> None:
+    fifo = tmp_path / "pipe.txt"
+    os.mkfifo(fifo)
+    with pytest.raises(DocumentError, match="not a regular file"):
+        within(5, lambda: read_text(fifo))
+
+
+# --- metadata -------------------------------------------------------------------------------
+
+
+def _seed(prefix: str) -> str:
+    (path,) = seeds_dir().glob(f"{prefix}_*.txt")
+    return read_text(path)[0]
+
+
+def test_seed_000_title_and_datetime() -> None:
+    title, date, words, minutes = extract_metadata(_seed("000"), "x")
+    assert title == "China wholeheartedly upholds intellectual property cause"
+    assert date == "2020-12-16T12:10:05"
+    assert minutes == -(-words // 230)
+
+
+def test_seed_002_repeated_title_counts_once() -> None:
+    text = _seed("002")
+    title, date, words, _ = extract_metadata(text, "x")
+    assert title == (
+        "China plans to improve international collaboration in the field of "
+        "intellectual property rights"
+    )
+    assert date is None
+    once = text.replace(title + "\n\n", "", 2)
+    assert words == len(once.split())
+
+
+def test_seed_003_dateline_is_stripped_from_the_title() -> None:
+    title, date, _, _ = extract_metadata(_seed("003"), "x")
+    assert date == "2024-01-04"
+    assert title.startswith("The year 2024 marks the 30th anniversary of China")
+    assert "ECNS" not in title and "date" not in title
+    assert len(title) <= 100
+
+
+@pytest.mark.parametrize(
+    ("top", "expected"),
+    [
+        ("2020-12-16 12:10:05", "2020-12-16T12:10:05"),
+        ("Posted 2020-12-16T08:30", "2020-12-16T08:30:00"),
+        ("date 2024-01-04 (ECNS)", "2024-01-04"),
+        ("January 4, 2024", "2024-01-04"),
+        ("4 January 2024", "2024-01-04"),
+        ("Jan. 4, 2024", "2024-01-04"),
+        ("Published: Sept. 30th, 2023 by staff", "2023-09-30"),
+        ("2023-02-30", None),
+        ("February 30, 2023", None),
+        ("In the period (2021-2025) nothing happened", None),
+        ("No date here at all", None),
+    ],
+)
+def test_dates_near_the_top(top: str, expected: str | None) -> None:
+    _, date, _, _ = extract_metadata(f"A title\n\n{top}\n\nBody text.", "x")
+    assert date == expected
+
+
+def test_date_far_below_the_top_is_ignored() -> None:
+    body = "\n".join(f"Paragraph {i}." for i in range(10))
+    assert extract_metadata(f"Title\n{body}\n2024-01-04", "x")[1] is None
+
+
+def test_title_whitespace_is_collapsed_and_date_lines_skipped() -> None:
+    title, date, _, _ = extract_metadata("\n\n  2024-01-04  \n  A\t spaced   title \nBody", "x")
+    assert (title, date) == ("A spaced title", "2024-01-04")
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "BEIJING, Jan. 4 (Xinhua) -- Officials said the plan works",
+        "date 2024-01-04 (ECNS) -- Officials said the plan works",
+        "2024-01-04 -- Officials said the plan works",
+    ],
+)
+def test_datelines_are_stripped(line: str) -> None:
+    assert extract_metadata(line, "x")[0] == "Officials said the plan works"
+
+
+@given(st.lists(st.text(alphabet="abcdefgh", min_size=1, max_size=15), min_size=1))
+def test_long_titles_are_cut_at_a_word_boundary(words: list[str]) -> None:
+    line = " ".join(words)
+    title = extract_metadata(line + "\nbody", "x")[0]
+    assert len(title) <= 100
+    if len(line) <= 100:
+        assert title == line
+    else:
+        assert title.endswith("…")
+        assert title[:-1].split() == line.split()[: len(title[:-1].split())]
+
+
+def test_empty_text_falls_back_to_the_file_title() -> None:
+    assert extract_metadata("", "stem") == ("stem", None, 0, 0)
+    assert extract_metadata(" \n\t\n", "stem") == ("stem", None, 0, 0)
+
+
+def test_words_and_reading_time() -> None:
+    assert extract_metadata("one", "x")[2:] == (1, 1)
+    assert extract_metadata(" ".join(["w"] * 230), "x")[2:] == (230, 1)
+    assert extract_metadata(" ".join(["w"] * 231), "x")[2:] == (231, 2)
+
+
+def test_cjk_characters_count_as_words() -> None:
+    # 11 ideographs and "2020"; the full-width comma and full stop only separate.
+    assert extract_metadata("中国知识产权，2020年发展很快。", "x")[2] == 12
+    assert extract_metadata("東京は晴れです。", "x")[2] == 7
+
+
+# --- load_info ------------------------------------------------------------------------------
+
+
+def test_load_info_of_a_real_article() -> None:
+    root = FIXTURES.resolve()
+    path = root / "tech" / "broadband-in-the-uk-growing-fast.txt"
+    info = load_info(root, path)
+    assert info.readable and info.error is None
+    assert info.relpath == "tech/broadband-in-the-uk-growing-fast.txt"
+    assert info.title == "Broadband in the UK growing fast"
+    assert info.encoding == "utf-8"
+    assert info.sha256 == hashlib.sha256(path.read_bytes()).hexdigest()
+    assert info.size == path.stat().st_size and info.mtime_ns == path.stat().st_mtime_ns
+    assert info.words == len(path.read_text().split())
+    assert info.reading_minutes >= 1
+
+
+@pytest.mark.parametrize(
+    ("data", "reason"),
+    [
+        (b"GIF89a\x00\x01\x00", "binary file"),
+        ("Grüße aus Köln, schöne Grüße.".encode() + b"\xff", "invalid UTF-8"),
+    ],
+)
+def test_load_info_lists_unreadable_files_with_a_reason(
+    tmp_path: Path, data: bytes, reason: str
+) -> None:
+    path = tmp_path / "my notes.txt"
+    path.write_bytes(data)
+    info = load_info(tmp_path, path)
+    assert not info.readable
+    assert info.error is not None and reason in info.error
+    assert info.title == "my notes"
+    assert info.sha256 == hashlib.sha256(data).hexdigest()
+    assert info.size == len(data)
+
+
+def test_load_info_of_a_vanished_file(tmp_path: Path) -> None:
+    info = load_info(tmp_path, tmp_path / "gone.txt")
+    assert not info.readable and info.sha256 is None and info.title == "gone"
+
+
+def test_non_ascii_names(tmp_path: Path) -> None:
+    path = tmp_path / "été à Paris"
+    path.write_text("", encoding="utf-8")
+    info = load_info(tmp_path, path)
+    assert (info.relpath, info.title, info.words, info.reading_minutes) == (
+        "été à Paris",
+        "été à Paris",
+        0,
+        0,
+    )
+
+
+# --- discover -------------------------------------------------------------------------------
+
+
+def _names(groups: list[tuple[Path, list[Path]]]) -> list[tuple[Path, list[str]]]:
+    return [(root, [p.relative_to(root).as_posix() for p in files]) for root, files in groups]
+
+
+def test_discover_fixture_folder() -> None:
+    [(root, files)] = discover([FIXTURES])
+    assert root == FIXTURES.resolve()
+    names = [p.relative_to(root).as_posix() for p in files]
+    assert names == sorted(names)
+    assert len(names) == 9  # 8 articles and the extensionless LICENSE
+    assert "LICENSE" in names and "tech/multi-purpose-tv-aids-india.txt" in names
+
+
+def make_tree(root: Path, names: list[str]) -> None:
+    for name in names:
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(f"Title of {name}\n\nBody.", encoding="utf-8")
+
+
+def test_discover_skips_hidden_own_and_foreign_files(tmp_path: Path) -> None:
+    make_tree(
+        tmp_path,
+        [
+            "a.txt",
+            "b.md",
+            "c.text",
+            "README",
+            "with space.txt",
+            "ünï/çødé.TXT",
+            "image.png",
+            "paper.pdf",
+            ".hidden.txt",
+            ".git/config",
+            ".ipreader/index.json",
+            ".ipreader/cache",
+            "sub/.secret/x.txt",
+        ],
+    )
+    assert _names(discover([tmp_path])) == [
+        (
+            tmp_path.resolve(),
+            ["README", "a.txt", "b.md", "c.text", "with space.txt", "ünï/çødé.TXT"],
+        )
+    ]
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs FIFOs")
+def test_discover_skips_fifos_without_blocking(tmp_path: Path) -> None:
+    make_tree(tmp_path, ["a.txt"])
+    os.mkfifo(tmp_path / "pipe.txt")
+    os.mkfifo(tmp_path / "pipe")
+    assert _names(within(5, lambda: discover([tmp_path]))) == [(tmp_path.resolve(), ["a.txt"])]
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs FIFOs")
+def test_a_fifo_named_explicitly_is_listed_as_unreadable(tmp_path: Path) -> None:
+    fifo = tmp_path / "pipe.txt"
+    os.mkfifo(fifo)
+    [(root, files)] = discover([fifo])
+    info = within(5, lambda: load_info(root, files[0]))
+    assert info.error == "not a regular file"
+
+
+def test_discover_survives_symlink_loops(tmp_path: Path) -> None:
+    make_tree(tmp_path, ["sub/a.txt"])
+    (tmp_path / "sub" / "loop").symlink_to(tmp_path)
+    (tmp_path / "sub" / "self").symlink_to(tmp_path / "sub")
+    (tmp_path / "x").symlink_to(tmp_path / "y")
+    (tmp_path / "y").symlink_to(tmp_path / "x")
+    assert _names(within(5, lambda: discover([tmp_path]))) == [(tmp_path.resolve(), ["sub/a.txt"])]
+
+
+def test_discover_skips_symlinks_leaving_the_root(tmp_path: Path) -> None:
+    root = tmp_path / "root"
+    outside = tmp_path / "outside"
+    make_tree(root, ["a.txt", "real/b.txt"])
+    make_tree(outside, ["secret.txt", "dir/c.txt"])
+    (root / "leak.txt").symlink_to(outside / "secret.txt")
+    (root / "leakdir").symlink_to(outside / "dir")
+    (root / "alias.txt").symlink_to(root / "a.txt")
+    assert _names(discover([root])) == [(root.resolve(), ["a.txt", "alias.txt", "real/b.txt"])]
+
+
+def test_discover_groups_files_by_folder(tmp_path: Path) -> None:
+    make_tree(tmp_path, ["one/a.txt", "one/b.txt", "two/c.txt", "two/d.txt"])
+    groups = discover([tmp_path / "two" / "d.txt", tmp_path / "one" / "b.txt"])
+    groups.append(discover([tmp_path / "one" / "a.txt"])[0])
+    assert _names(groups) == [
+        ((tmp_path / "two").resolve(), ["d.txt"]),
+        ((tmp_path / "one").resolve(), ["b.txt"]),
+        ((tmp_path / "one").resolve(), ["a.txt"]),
+    ]
+    assert _names(discover([tmp_path / "one" / "b.txt", tmp_path / "one" / "a.txt"])) == [
+        ((tmp_path / "one").resolve(), ["a.txt", "b.txt"])
+    ]
+
+
+def test_discover_merges_paths_inside_a_named_folder(tmp_path: Path) -> None:
+    make_tree(tmp_path, ["a.txt", "sub/b.txt", "sub/.hidden.txt"])
+    groups = discover([tmp_path / "sub", tmp_path / "sub" / ".hidden.txt", tmp_path])
+    assert _names(groups) == [(tmp_path.resolve(), ["a.txt", "sub/.hidden.txt", "sub/b.txt"])]
+
+
+def test_discover_missing_path(tmp_path: Path) -> None:
+    with pytest.raises(DocumentError, match="no such file"):
+        discover([tmp_path / "nope"])
+    (tmp_path / "dangling").symlink_to(tmp_path / "nowhere")
+    with pytest.raises(DocumentError):
+        discover([tmp_path / "dangling"])
+
+
+def test_discover_scales_to_ten_thousand_files(tmp_path: Path) -> None:
+    for d in range(100):
+        folder = tmp_path / f"d{d:03}"
+        folder.mkdir()
+        for f in range(100):
+            (folder / f"{f:03}.txt").touch()
+    start = time.perf_counter()
+    [(_, files)] = discover([tmp_path])
+    elapsed = time.perf_counter() - start
+    assert len(files) == 10_000
+    assert files[0].name == "000.txt" and files[-1].parent.name == "d099"
+    assert elapsed < 3.0, f"discovery of 10,000 files took {elapsed:.2f} s"
