@@ -237,7 +237,7 @@ class _ReadCache:
         except OSError as error:
             raise StoreError(f"cannot read {path}: {error.strerror or error}") from error
         value = parse(path, decode_database(path, raw))
-        if max(st.st_mtime_ns, st.st_ctime_ns) < time.time_ns() - _RACY_NS:
+        if st.st_mtime_ns < time.time_ns() - _RACY_NS:
             with self._mutex:
                 self._entries[path] = (signature, value)
         else:
@@ -715,7 +715,7 @@ class FolderStore:
                 parts.extend((0, 0, 0))
                 continue
             parts.extend((st.st_ino, st.st_size, st.st_mtime_ns))
-            newest = max(newest, st.st_mtime_ns, st.st_ctime_ns)
+            newest = max(newest, st.st_mtime_ns)
         if newest >= time.time_ns() - _RACY_NS:
             parts.append(next(_NONCE))
         return tuple(parts)

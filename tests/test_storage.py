@@ -1,0 +1,153 @@
+"""The atomic-write routine, quarantine and the TinyDB storage built on them."""
+
+from __future__ import annotations
+
+import errno
+import json
+import os
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from ipreader.core.errors import StoreError, StoreWriteError
+from ipreader.core.storage import (
+    AtomicJSONStorage,
+    CorruptDatabaseError,
+    atomic_write_bytes,
+    quarantine,
+)
+
+
+def _leftovers(directory: Path) -> list[str]:
+    return sorted(p.name for p in directory.iterdir() if p.name.startswith(".tmp-"))
+
+
+def test_atomic_write_creates_and_replaces(tmp_path: Path) -> None:
+    target = tmp_path / "a.json"
+    atomic_write_bytes(target, b"first")
+    assert target.read_bytes() == b"first"
+    atomic_write_bytes(target, b"second, longer")
+    assert target.read_bytes() == b"second, longer"
+    atomic_write_bytes(target, b"")
+    assert target.read_bytes() == b""
+    assert _leftovers(tmp_path) == []
+
+
+@pytest.mark.parametrize("failing", ["write", "fsync", "replace"])
+@pytest.mark.parametrize("code", [errno.ENOSPC, errno.EIO, errno.EACCES])
+def test_atomic_write_failure_keeps_previous_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, failing: str, code: int
+) -> None:
+    target = tmp_path / "a.json"
+    atomic_write_bytes(target, b"previous")
+
+    def boom(*args: Any, **kwargs: Any) -> Any:
+        raise OSError(code, os.strerror(code))
+
+    monkeypatch.setattr(os, failing, boom)
+    with pytest.raises(StoreWriteError) as raised:
+        atomic_write_bytes(target, b"new content")
+    monkeypatch.undo()
+    assert str(target) in str(raised.value)
+    assert os.strerror(code) in str(raised.value)
+    assert target.read_bytes() == b"previous"
+    assert _leftovers(tmp_path) == []
+
+
+def test_atomic_write_short_writes_are_completed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    real_write = os.write
+
+    def one_byte_at_a_time(fd: int, data: Any) -> int:
+        return real_write(fd, bytes(data[:1]))
+
+    monkeypatch.setattr(os, "write", one_byte_at_a_time)
+    atomic_write_bytes(tmp_path / "a", b"several bytes")
+    monkeypatch.undo()
+    assert (tmp_path / "a").read_bytes() == b"several bytes"
+
+
+def test_atomic_write_into_missing_directory_is_a_store_write_error(tmp_path: Path) -> None:
+    with pytest.raises(StoreWriteError):
+        atomic_write_bytes(tmp_path / "missing" / "a.json", b"x")
+
+
+def test_quarantine_keeps_bytes_and_names_the_copy(tmp_path: Path) -> None:
+    original = tmp_path / "index.json"
+    payload = bytes(range(256)) * 3
+    original.write_bytes(payload)
+    moved = quarantine(original)
+    assert not original.exists()
+    assert moved.parent == tmp_path
+    assert re.fullmatch(r"index\.json\.corrupt-\d{8}T\d{6}\.\d{6}Z(-\d+)?", moved.name)
+    assert moved.read_bytes() == payload
+
+
+def test_quarantine_never_overwrites_an_earlier_copy(tmp_path: Path) -> None:
+    original = tmp_path / "index.json"
+    moved = []
+    for round_ in range(5):
+        original.write_bytes(f"bad {round_}".encode())
+        moved.append(quarantine(original))
+    assert len(set(moved)) == 5
+    assert sorted(p.read_bytes() for p in moved) == [f"bad {i}".encode() for i in range(5)]
+
+
+def test_storage_reads_missing_and_empty_as_none(tmp_path: Path) -> None:
+    storage = AtomicJSONStorage(tmp_path / "db.json")
+    assert storage.read() is None
+    (tmp_path / "db.json").write_bytes(b"")
+    assert storage.read() is None
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        b'{"_default": {"1": {"a": 1}',
+        b"garbage \x00\xff",
+        b"[1, 2, 3]",
+        b'"text"',
+        b'{"t": []}',
+        b'{"t": {"1": [1, 2]}}',
+        b'{"t": {"1": "string"}}',
+        '{"t": {}}'.encode("utf-16"),
+        b"\xff\xfe\xfd",
+    ],
+)
+def test_storage_rejects_undecodable_or_misshapen(tmp_path: Path, content: bytes) -> None:
+    path = tmp_path / "db.json"
+    path.write_bytes(content)
+    with pytest.raises(CorruptDatabaseError) as raised:
+        AtomicJSONStorage(path).read()
+    assert raised.value.path == path
+    assert path.read_bytes() == content  # reading never changes the file
+
+
+def test_storage_unreadable_file_is_a_store_error(tmp_path: Path) -> None:
+    (tmp_path / "db.json").mkdir()  # a directory where the file should be
+    with pytest.raises(StoreError):
+        AtomicJSONStorage(tmp_path / "db.json").read()
+
+
+_json_scalars = st.none() | st.booleans() | st.integers() | st.text(max_size=20)
+_records = st.dictionaries(st.text(max_size=8), _json_scalars, max_size=4)
+_tables = st.dictionaries(
+    st.text(min_size=1, max_size=8),
+    st.dictionaries(st.text(min_size=1, max_size=36), _records, max_size=4),
+    max_size=3,
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(data=_tables)
+def test_storage_round_trips_any_tinydb_state(tmp_path_factory: Any, data: Any) -> None:
+    path = tmp_path_factory.mktemp("rt") / "db.json"
+    storage = AtomicJSONStorage(path)
+    storage.write(data)
+    assert storage.read() == data
+    assert json.loads(path.read_text("utf-8")) == data

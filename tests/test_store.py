@@ -1,0 +1,679 @@
+"""FolderStore: CRUD, layout, locking, schema, fallback dir, reconcile, summaries."""
+
+from __future__ import annotations
+
+import errno
+import hashlib
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import textwrap
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from filelock import FileLock
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from ipreader.core import store as store_module
+from ipreader.core.errors import SchemaTooNewError, StoreError, StoreWriteError
+from ipreader.core.model import AnchorStatus, Annotation, DocumentNotes
+from ipreader.core.paths import fallback_store_dir, folder_store_dir
+from ipreader.core.store import SCHEMA_VERSION, FolderStore
+
+TEXT = "The quick brown fox jumps over the lazy dog. " * 4
+
+
+@pytest.fixture(autouse=True)
+def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    path = tmp_path / "userdata"
+    monkeypatch.setenv("IPREADER_DATA_DIR", str(path))
+    return path
+
+
+@pytest.fixture
+def root(tmp_path: Path) -> Path:
+    folder = tmp_path / "articles"
+    folder.mkdir()
+    (folder / "a.txt").write_text(TEXT)
+    (folder / "sub").mkdir()
+    (folder / "sub" / "b.txt").write_text(TEXT)
+    return folder
+
+
+def sha(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def highlight(relpath: str, start: int = 4, end: int = 9, **kw: Any) -> Annotation:
+    return Annotation.create(TEXT, start, end, relpath, **kw)
+
+
+def db_files(location: Path) -> dict[str, bytes]:
+    return {
+        str(p.relative_to(location)): p.read_bytes()
+        for p in sorted(location.rglob("*"))
+        if p.is_file() and p.name != "lock"
+    }
+
+
+# ---------------------------------------------------------------- basics
+
+
+def test_save_and_reopen(root: Path) -> None:
+    store = FolderStore.open(root)
+    assert store.location == folder_store_dir(root)
+    assert store.writable and store.notices == []
+    first, second = highlight("a.txt", 10, 15, tags=["Animals"]), highlight("a.txt", 4, 9)
+    store.save_annotation(first)
+    store.save_annotation(second)
+    assert store.annotations("a.txt") == [second, first]  # document order
+    assert FolderStore.open(root).annotations("a.txt") == [second, first]
+    assert FolderStore.open(root).annotations("sub/b.txt") == []
+
+
+def test_save_is_an_upsert_by_id(root: Path) -> None:
+    store = FolderStore.open(root)
+    original = highlight("a.txt")
+    store.save_annotation(original)
+    edited = original.edited(note="a note", color="green", tags=["x"])
+    store.save_annotation(edited)
+    assert FolderStore.open(root).annotations("a.txt") == [edited]
+
+
+def test_delete(root: Path) -> None:
+    store = FolderStore.open(root)
+    keep, drop = highlight("a.txt", 0, 3), highlight("a.txt", 4, 9)
+    store.save_annotations([keep, drop])
+    store.delete_annotation("a.txt", drop.id)
+    store.delete_annotation("a.txt", "no-such-id")
+    store.delete_annotation("unknown.txt", keep.id)
+    assert FolderStore.open(root).annotations("a.txt") == [keep]
+
+
+def test_all_annotations_groups_by_document(root: Path) -> None:
+    store = FolderStore.open(root)
+    a1, a2, b1 = highlight("a.txt", 0, 3), highlight("a.txt", 4, 9), highlight("sub/b.txt")
+    store.save_annotations([a2, b1, a1])
+    assert FolderStore.open(root).all_annotations() == {"a.txt": [a1, a2], "sub/b.txt": [b1]}
+
+
+def test_paths_inside_are_relative_so_the_folder_can_move(root: Path, tmp_path: Path) -> None:
+    store = FolderStore.open(root)
+    note = highlight("sub/b.txt")
+    store.save_annotation(note)
+    store.set_document_notes("a.txt", DocumentNotes(("t",), "n"))
+    for raw in db_files(store.location).values():
+        assert str(root).encode() not in raw
+    moved = tmp_path / "elsewhere"
+    shutil.move(root, moved)
+    reopened = FolderStore.open(moved)
+    assert reopened.annotations("sub/b.txt") == [note]
+    assert reopened.document_notes("a.txt") == DocumentNotes(("t",), "n")
+
+
+def test_saving_one_annotation_rewrites_only_its_document_file(root: Path) -> None:
+    store = FolderStore.open(root)
+    store.save_annotations([highlight("a.txt"), highlight("sub/b.txt")])
+    before = {p: (p.stat().st_ino, p.read_bytes()) for p in store.location.rglob("*.json")}
+    store.save_annotation(highlight("a.txt", 20, 25))
+    after = {p: (p.stat().st_ino, p.read_bytes()) for p in store.location.rglob("*.json")}
+    changed = [p for p in before if before[p] != after[p]]
+    assert len(changed) == 1
+    assert changed[0].parent.name == "annotations"
+    assert any(a.start == 20 for a in FolderStore.open(root).annotations("a.txt"))
+
+
+def test_records_are_keyed_by_annotation_uuid(root: Path) -> None:
+    store = FolderStore.open(root)
+    note = highlight("a.txt")
+    store.save_annotation(note)
+    files = list((store.location / "annotations").glob("*.json"))
+    assert len(files) == 1
+    data = json.loads(files[0].read_text())
+    assert list(data["annotations"]) == [note.id]
+
+
+def test_no_temp_files_left_behind(root: Path) -> None:
+    store = FolderStore.open(root)
+    for i in range(5):
+        store.save_annotation(highlight("a.txt", i, i + 3))
+    store.set_reading_position("a.txt", 7)
+    store.set_last_document("a.txt")
+    assert not [p for p in store.location.rglob(".tmp-*")]
+
+
+# ---------------------------------------------------------------- document data
+
+
+def test_document_notes_position_and_last_document(root: Path) -> None:
+    store = FolderStore.open(root)
+    assert store.document_notes("a.txt") == DocumentNotes()
+    assert store.reading_position("a.txt") == 0
+    assert store.last_document() is None
+    store.set_document_notes("a.txt", DocumentNotes(("One", " one ", "Two"), "my note"))
+    store.set_reading_position("a.txt", 42)
+    store.set_last_document("sub/b.txt")
+    reopened = FolderStore.open(root)
+    assert reopened.document_notes("a.txt") == DocumentNotes(("One", "Two"), "my note")
+    assert reopened.reading_position("a.txt") == 42
+    assert reopened.last_document() == "sub/b.txt"
+
+
+def test_nothing_is_written_for_documents_without_data(root: Path) -> None:
+    store = FolderStore.open(root)
+    before = db_files(store.location)
+    for i in range(50):
+        name = f"doc{i}.txt"
+        (root / name).write_text(f"text {i}")
+        assert store.reconcile(name, sha(f"text {i}"), f"text {i}") == []
+        store.set_reading_position(name, 0)
+        store.set_document_notes(name, DocumentNotes())
+    assert db_files(store.location) == before
+
+
+# ---------------------------------------------------------------- tags and change token
+
+
+def test_tag_counts_merge_case_and_count_document_tags(root: Path) -> None:
+    store = FolderStore.open(root)
+    store.save_annotations(
+        [
+            highlight("a.txt", 0, 3, tags=["Physics", "ideas"]),
+            highlight("a.txt", 4, 9, tags=["physics", "ideas"]),
+            highlight("sub/b.txt", tags=["Physics"]),
+        ]
+    )
+    store.set_document_notes("sub/b.txt", DocumentNotes(("IDEAS", "later"), ""))
+    # Each tag is shown in its most used spelling.
+    assert FolderStore.open(root).tag_counts() == {"Physics": 3, "ideas": 3, "later": 1}
+
+
+def test_change_token_changes_after_own_and_foreign_writes(root: Path) -> None:
+    mine, other = FolderStore.open(root), FolderStore.open(root)
+    tokens = {mine.change_token()}
+    note = highlight("a.txt")
+    for write in (
+        lambda: other.save_annotation(note),
+        lambda: other.save_annotation(note.edited(note="x")),
+        lambda: mine.set_reading_position("a.txt", 3),
+        lambda: other.delete_annotation("a.txt", note.id),
+        lambda: other.set_last_document("a.txt"),
+    ):
+        write()
+        token = mine.change_token()
+        assert token not in tokens
+        tokens.add(token)
+
+
+def test_change_token_is_stable_without_writes(root: Path) -> None:
+    store = FolderStore.open(root)
+    store.save_annotation(highlight("a.txt"))
+    old = time_shift(store.location, seconds=-60)
+    assert old
+    assert store.change_token() == store.change_token()
+
+
+def time_shift(location: Path, seconds: int) -> list[Path]:
+    """Age every file of a store so its timestamps are no longer 'recent'."""
+    shifted = []
+    for path in [location, *location.rglob("*")]:
+        st_ = path.stat()
+        os.utime(path, ns=(st_.st_atime_ns, st_.st_mtime_ns + seconds * 1_000_000_000))
+        shifted.append(path)
+    return shifted
+
+
+# ---------------------------------------------------------------- cross-process lock
+
+
+def test_lock_timeout_is_a_clear_store_error(root: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    store = FolderStore.open(root)
+    monkeypatch.setattr(store_module, "LOCK_TIMEOUT", 0.2)
+    store = FolderStore.open(root)
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import sys, time; from filelock import FileLock\n"
+            f"lock = FileLock({str(store.location / 'lock')!r}); lock.acquire()\n"
+            "print('held', flush=True); time.sleep(30)",
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
+        with pytest.raises(StoreError, match="lock"):
+            store.save_annotation(highlight("a.txt"))
+    finally:
+        holder.kill()
+        holder.wait()
+    store.save_annotation(highlight("a.txt"))
+    assert len(store.annotations("a.txt")) == 1
+
+
+def test_two_stores_in_one_process_do_not_lose_writes(root: Path) -> None:
+    first, second = FolderStore.open(root), FolderStore.open(root)
+    notes = [highlight("a.txt", i, i + 2) for i in range(10)]
+    for i, note in enumerate(notes):
+        (first if i % 2 else second).save_annotation(note)
+    assert {a.id for a in FolderStore.open(root).annotations("a.txt")} == {n.id for n in notes}
+
+
+def test_threads_sharing_a_store_do_not_lose_writes(root: Path) -> None:
+    import threading
+
+    store = FolderStore.open(root)
+    notes = [highlight("a.txt" if i % 2 else "sub/b.txt", i, i + 2) for i in range(40)]
+
+    def work(part: list[Annotation]) -> None:
+        for note in part:
+            store.save_annotation(note)
+
+    threads = [threading.Thread(target=work, args=(notes[i::4],)) for i in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    saved = FolderStore.open(root).all_annotations()
+    assert sorted(a.id for v in saved.values() for a in v) == sorted(n.id for n in notes)
+    assert len(FolderStore.open(root)._index().documents) == 2
+
+
+def test_filelock_is_the_folder_lock(root: Path) -> None:
+    store = FolderStore.open(root)
+    with FileLock(str(store.location / "lock"), timeout=0):
+        pass  # the store does not hold it between operations
+
+
+# ---------------------------------------------------------------- schema
+
+
+def test_schema_is_recorded(root: Path) -> None:
+    store = FolderStore.open(root)
+    store.save_annotation(highlight("a.txt"))
+    meta = json.loads((store.location / "index.json").read_text())["_meta"]
+    assert meta["schema"]["version"] == SCHEMA_VERSION
+
+
+def write_newer_schema(root: Path, note: Annotation) -> dict[str, bytes]:
+    store = FolderStore.open(root)
+    store.save_annotation(note)
+    index = store.location / "index.json"
+    data = json.loads(index.read_text())
+    data["_meta"]["schema"]["version"] = SCHEMA_VERSION + 1
+    index.write_text(json.dumps(data))
+    return db_files(store.location)
+
+
+def test_newer_schema_is_read_only_and_never_rewritten(root: Path) -> None:
+    note = highlight("a.txt")
+    before = write_newer_schema(root, note)
+    store = FolderStore.open(root)
+    assert not store.writable
+    (message,) = store.notices
+    assert str(store.location / "index.json") in message
+    assert f"schema {SCHEMA_VERSION + 1}" in message and str(SCHEMA_VERSION) in message
+    assert store.annotations("a.txt") == [note]  # reads still work
+    with pytest.raises(SchemaTooNewError):
+        store.save_annotation(highlight("a.txt", 0, 3))
+    with pytest.raises(SchemaTooNewError):
+        store.set_document_notes("a.txt", DocumentNotes(("x",), ""))
+    with pytest.raises(SchemaTooNewError):
+        store.delete_annotation("a.txt", note.id)
+    assert store.reconcile("a.txt", sha("changed " + TEXT), "changed " + TEXT)
+    assert db_files(store.location) == before
+
+
+def test_schema_upgraded_by_another_process_stops_writes(root: Path) -> None:
+    store = FolderStore.open(root)
+    before = write_newer_schema(root, highlight("a.txt"))
+    with pytest.raises(SchemaTooNewError):
+        store.save_annotation(highlight("a.txt", 0, 3))
+    assert not store.writable
+    assert db_files(store.location) == before
+
+
+# ---------------------------------------------------------------- corrupt files
+
+
+def test_corrupt_annotations_file_is_moved_aside_with_a_notice(root: Path) -> None:
+    store = FolderStore.open(root)
+    store.save_annotation(highlight("a.txt"))
+    keep = highlight("sub/b.txt")
+    store.save_annotation(keep)
+    (bad,) = [
+        p for p in (store.location / "annotations").glob("*.json") if keep.id not in p.read_text()
+    ]
+    bad.write_bytes(b'{"annotations": {"x": ')
+    fresh = FolderStore.open(root)
+    assert fresh.annotations("a.txt") == []
+    (notice,) = fresh.notices
+    moved = [p for p in bad.parent.iterdir() if ".corrupt-" in p.name]
+    assert len(moved) == 1 and moved[0].read_bytes() == b'{"annotations": {"x": '
+    assert str(moved[0]) in notice and "nothing deleted" in notice
+    assert fresh.annotations("sub/b.txt") == [keep]
+    again = highlight("a.txt", 0, 3)
+    fresh.save_annotation(again)
+    assert FolderStore.open(root).annotations("a.txt") == [again]
+
+
+def test_corrupt_index_is_moved_aside_and_rebuilt_from_annotation_files(root: Path) -> None:
+    store = FolderStore.open(root)
+    a, b = highlight("a.txt"), highlight("sub/b.txt")
+    store.save_annotations([a, b])
+    index = store.location / "index.json"
+    index.write_bytes(b"\x00garbage")
+    fresh = FolderStore.open(root)
+    assert fresh.all_annotations() == {"a.txt": [a], "sub/b.txt": [b]}
+    assert any("rebuilt" in n for n in fresh.notices)
+    (moved,) = store.location.glob("index.json.corrupt-*")
+    assert moved.read_bytes() == b"\x00garbage"
+
+
+def test_bad_records_are_skipped_but_kept_in_the_file(root: Path) -> None:
+    store = FolderStore.open(root)
+    good = highlight("a.txt")
+    store.save_annotation(good)
+    (path,) = (store.location / "annotations").glob("*.json")
+    data = json.loads(path.read_text())
+    data["annotations"]["broken"] = {"start": "zero", "end": 3}
+    path.write_text(json.dumps(data))
+    fresh = FolderStore.open(root)
+    assert fresh.annotations("a.txt") == [good]
+    assert any("broken" in n and str(path) in n for n in fresh.notices)
+    fresh.save_annotation(highlight("a.txt", 0, 3))
+    assert "broken" in json.loads(path.read_text())["annotations"]
+
+
+def test_zero_byte_database_file_is_treated_as_empty(root: Path) -> None:
+    store = FolderStore.open(root)
+    (store.location / "index.json").write_bytes(b"")
+    fresh = FolderStore.open(root)
+    assert fresh.all_annotations() == {}
+    fresh.save_annotation(highlight("a.txt"))
+    assert len(FolderStore.open(root).annotations("a.txt")) == 1
+
+
+# ---------------------------------------------------------------- read-only folders
+
+
+def deny_writes_under(monkeypatch: pytest.MonkeyPatch, folder: Path) -> None:
+    """Make every create/mkdir under ``folder`` fail as on a read-only folder."""
+    real_open, real_mkdir = os.open, os.mkdir
+
+    def guarded_open(path: Any, flags: int, *args: Any, **kwargs: Any) -> int:
+        if flags & (os.O_WRONLY | os.O_RDWR | os.O_CREAT) and Path(path).is_relative_to(folder):
+            raise PermissionError(errno.EACCES, "Permission denied", str(path))
+        return real_open(path, flags, *args, **kwargs)
+
+    def guarded_mkdir(path: Any, *args: Any, **kwargs: Any) -> None:
+        if Path(path).is_relative_to(folder):
+            raise PermissionError(errno.EACCES, "Permission denied", str(path))
+        real_mkdir(path, *args, **kwargs)
+
+    monkeypatch.setattr(os, "open", guarded_open)
+    monkeypatch.setattr(os, "mkdir", guarded_mkdir)
+
+
+def test_read_only_folder_uses_the_fallback_dir(
+    root: Path, monkeypatch: pytest.MonkeyPatch, data_dir: Path
+) -> None:
+    deny_writes_under(monkeypatch, root)
+    store = FolderStore.open(root)
+    assert store.writable
+    assert store.location == fallback_store_dir(root)
+    assert store.location.is_relative_to(data_dir)
+    (notice,) = store.notices
+    assert str(store.location) in notice and str(folder_store_dir(root)) in notice
+    note = highlight("a.txt")
+    store.save_annotation(note)
+    assert FolderStore.open(root).annotations("a.txt") == [note]
+    assert not folder_store_dir(root).exists()
+
+
+def test_read_only_folder_with_existing_database_keeps_its_annotations(
+    root: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    note = highlight("a.txt")
+    FolderStore.open(root).save_annotation(note)
+    original = db_files(folder_store_dir(root))
+    deny_writes_under(monkeypatch, root)
+    store = FolderStore.open(root)
+    assert store.location == fallback_store_dir(root)
+    assert store.annotations("a.txt") == [note]
+    store.save_annotation(highlight("a.txt", 0, 3))
+    assert db_files(folder_store_dir(root)) == original
+
+
+def test_nowhere_writable_is_read_only_with_a_notice(
+    root: Path, monkeypatch: pytest.MonkeyPatch, data_dir: Path
+) -> None:
+    note = highlight("a.txt")
+    FolderStore.open(root).save_annotation(note)
+    deny_writes_under(monkeypatch, root)
+    deny_writes_under(monkeypatch, data_dir)
+    store = FolderStore.open(root)
+    assert not store.writable and store.notices
+    assert store.annotations("a.txt") == [note]
+    with pytest.raises(StoreWriteError):
+        store.save_annotation(highlight("a.txt", 0, 3))
+
+
+def _nobody_python() -> tuple[list[str], dict[str, str]] | None:
+    """A Python command an unprivileged user can run with this checkout importable."""
+    if os.geteuid() != 0:
+        return None
+    try:
+        import pwd
+
+        nobody = pwd.getpwnam("nobody")
+    except (ImportError, KeyError):
+        return None
+    site = next(p for p in sys.path if p.endswith("site-packages"))
+    env = {"PYTHONPATH": os.pathsep.join([str(Path(store_module.__file__).parents[2]), site])}
+    version = f"python{sys.version_info.major}.{sys.version_info.minor}"
+    for exe in (sys.executable, f"/usr/bin/{version}", f"/usr/local/bin/{version}"):
+        cmd = [exe, "-c", "import tinydb, filelock, platformdirs"]
+        try:
+            probe = subprocess.run(
+                cmd, env=env, preexec_fn=_drop_to(nobody.pw_uid, nobody.pw_gid), capture_output=True
+            )
+        except OSError:
+            continue  # not executable by that user (e.g. a Python under /root)
+        if probe.returncode == 0:
+            return [exe], env
+    return None
+
+
+def _drop_to(uid: int, gid: int) -> Any:
+    def drop() -> None:
+        os.setgroups([])
+        os.setgid(gid)
+        os.setuid(uid)
+
+    return drop
+
+
+@pytest.fixture
+def nobody_dirs() -> Iterator[tuple[Path, Path]]:
+    folder = Path(tempfile.mkdtemp(prefix="ipreader-ro-"))
+    data = Path(tempfile.mkdtemp(prefix="ipreader-data-"))
+    try:
+        (folder / "a.txt").write_text(TEXT)
+        os.chmod(folder, 0o755)
+        os.chmod(data, 0o777)
+        yield folder, data
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+        shutil.rmtree(data, ignore_errors=True)
+
+
+def test_really_read_only_folder_as_an_unprivileged_user(nobody_dirs: tuple[Path, Path]) -> None:
+    runner = _nobody_python()
+    if runner is None:
+        pytest.skip("no unprivileged user with a usable Python (needs root and user 'nobody')")
+    command, env = runner
+    import pwd
+
+    nobody = pwd.getpwnam("nobody")
+    folder, data = nobody_dirs
+    script = textwrap.dedent(
+        f"""
+        import json
+        from ipreader.core.model import Annotation
+        from ipreader.core.store import FolderStore
+        store = FolderStore.open(__import__("pathlib").Path({str(folder)!r}))
+        text = open({str(folder / "a.txt")!r}).read()
+        store.save_annotation(Annotation.create(text, 4, 9, "a.txt"))
+        again = FolderStore.open(store.root)
+        print(json.dumps({{"location": str(store.location), "notices": store.notices,
+                           "count": len(again.annotations("a.txt"))}}))
+        """
+    )
+    result = subprocess.run(
+        [*command, "-c", script],
+        env={**env, "IPREADER_DATA_DIR": str(data)},
+        preexec_fn=_drop_to(nobody.pw_uid, nobody.pw_gid),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout)
+    assert Path(report["location"]).is_relative_to(data)
+    assert report["count"] == 1
+    assert len(report["notices"]) == 1 and str(folder) in report["notices"][0]
+    assert not (folder / ".ipreader").exists()
+
+
+# ---------------------------------------------------------------- failing disk
+
+
+@pytest.mark.parametrize("code", [errno.ENOSPC, errno.EIO, errno.EACCES])
+def test_failed_save_raises_and_keeps_the_previous_file(
+    root: Path, monkeypatch: pytest.MonkeyPatch, code: int
+) -> None:
+    store = FolderStore.open(root)
+    first = highlight("a.txt")
+    store.save_annotation(first)
+    before = db_files(store.location)
+
+    def full(*args: Any, **kwargs: Any) -> None:
+        raise OSError(code, os.strerror(code))
+
+    monkeypatch.setattr(os, "replace", full)
+    with pytest.raises(StoreWriteError, match=os.strerror(code)):
+        store.save_annotation(first.edited(note="lost?"))
+    monkeypatch.undo()
+    assert db_files(store.location) == before
+    assert FolderStore.open(root).annotations("a.txt") == [first]
+
+
+# ---------------------------------------------------------------- reconcile
+
+
+def test_reconcile_unchanged_document_returns_its_annotations(root: Path) -> None:
+    store = FolderStore.open(root)
+    assert store.reconcile("a.txt", sha(TEXT), TEXT) == []
+    note = highlight("a.txt")
+    store.save_annotation(note)
+    before = db_files(store.location)
+    assert store.reconcile("a.txt", sha(TEXT), TEXT) == [note]
+    assert db_files(store.location) == before
+
+
+def test_reconcile_reanchors_when_the_text_changed(root: Path) -> None:
+    store = FolderStore.open(root)
+    store.reconcile("a.txt", sha(TEXT), TEXT)
+    fox = highlight("a.txt", 16, 19)
+    assert fox.quote == "fox"
+    store.save_annotation(fox)
+    new_text = "PREFACE. " + TEXT
+    (root / "a.txt").write_text(new_text)
+    result = store.reconcile("a.txt", sha(new_text), new_text)
+    assert [(a.id, a.start, a.quote, a.status) for a in result] == [
+        (fox.id, 25, "fox", AnchorStatus.MOVED)
+    ]
+    fresh = FolderStore.open(root)
+    assert fresh.annotations("a.txt") == result
+    before = db_files(store.location)
+    assert fresh.reconcile("a.txt", sha(new_text), new_text) == result
+    assert db_files(store.location) == before
+
+
+def test_reconcile_adopts_a_renamed_document(root: Path) -> None:
+    store = FolderStore.open(root)
+    store.reconcile("a.txt", sha(TEXT), TEXT)
+    note = highlight("a.txt")
+    store.save_annotation(note)
+    store.set_document_notes("a.txt", DocumentNotes(("kept",), "note"))
+    (root / "a.txt").rename(root / "renamed.txt")
+    result = FolderStore.open(root).reconcile("renamed.txt", sha(TEXT), TEXT)
+    assert [a.id for a in result] == [note.id] and result[0].document == "renamed.txt"
+    fresh = FolderStore.open(root)
+    assert fresh.annotations("renamed.txt") == result
+    assert fresh.document_notes("renamed.txt") == DocumentNotes(("kept",), "note")
+    assert fresh.annotations("a.txt") == []
+
+
+def test_reconcile_does_not_adopt_from_a_copy_that_still_exists(root: Path) -> None:
+    store = FolderStore.open(root)
+    store.reconcile("a.txt", sha(TEXT), TEXT)
+    store.save_annotation(highlight("a.txt"))
+    (root / "copy.txt").write_text(TEXT)
+    assert store.reconcile("copy.txt", sha(TEXT), TEXT) == []
+    assert len(store.annotations("a.txt")) == 1
+
+
+# ---------------------------------------------------------------- model-based property test
+
+_ops = st.lists(
+    st.tuples(
+        st.sampled_from(["save", "edit", "delete", "position"]),
+        st.sampled_from(["a.txt", "sub/b.txt", "c.md"]),
+        st.integers(0, 30),
+    ),
+    max_size=15,
+)
+
+
+@settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(ops=_ops)
+def test_store_matches_a_dict_model(tmp_path_factory: Any, ops: list[tuple[str, str, int]]) -> None:
+    folder = tmp_path_factory.mktemp("model")
+    store = FolderStore.open(folder)
+    model: dict[str, dict[str, Annotation]] = {}
+    positions: dict[str, int] = {}
+    for op, relpath, n in ops:
+        notes = model.setdefault(relpath, {})
+        if op == "save" or (op in ("edit", "delete") and not notes):
+            note = highlight(relpath, n, n + 5)
+            notes[note.id] = note
+            store.save_annotation(note)
+        elif op == "edit":
+            old = sorted(notes)[n % len(notes)]
+            notes[old] = notes[old].edited(note=f"edit {n}")
+            store.save_annotation(notes[old])
+        elif op == "delete":
+            old = sorted(notes)[n % len(notes)]
+            del notes[old]
+            store.delete_annotation(relpath, old)
+        else:
+            positions[relpath] = n
+            store.set_reading_position(relpath, n)
+    reopened = FolderStore.open(folder)
+    for relpath in ("a.txt", "sub/b.txt", "c.md"):
+        expected = sorted(
+            model.get(relpath, {}).values(), key=lambda a: (a.start, a.end, a.created, a.id)
+        )
+        assert reopened.annotations(relpath) == expected
+        assert reopened.reading_position(relpath) == positions.get(relpath, 0)
