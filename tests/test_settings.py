@@ -55,10 +55,10 @@ def test_failed_write_keeps_previous_settings(monkeypatch: pytest.MonkeyPatch) -
     def full(*args: object) -> None:
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr("os.replace", full)
-    with pytest.raises(StoreWriteError):
-        update_settings(theme="gruvbox")
-    monkeypatch.undo()
+    with monkeypatch.context() as patch:
+        patch.setattr("os.replace", full)
+        with pytest.raises(StoreWriteError):
+            update_settings(theme="gruvbox")
     assert load_settings() == {"theme": "nord"}
 
 

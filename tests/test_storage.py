@@ -48,10 +48,10 @@ def test_atomic_write_failure_keeps_previous_file(
     def boom(*args: Any, **kwargs: Any) -> Any:
         raise OSError(code, os.strerror(code))
 
-    monkeypatch.setattr(os, failing, boom)
-    with pytest.raises(StoreWriteError) as raised:
-        atomic_write_bytes(target, b"new content")
-    monkeypatch.undo()
+    with monkeypatch.context() as patch:
+        patch.setattr(os, failing, boom)
+        with pytest.raises(StoreWriteError) as raised:
+            atomic_write_bytes(target, b"new content")
     assert str(target) in str(raised.value)
     assert os.strerror(code) in str(raised.value)
     assert target.read_bytes() == b"previous"
@@ -66,9 +66,9 @@ def test_atomic_write_short_writes_are_completed(
     def one_byte_at_a_time(fd: int, data: Any) -> int:
         return real_write(fd, bytes(data[:1]))
 
-    monkeypatch.setattr(os, "write", one_byte_at_a_time)
-    atomic_write_bytes(tmp_path / "a", b"several bytes")
-    monkeypatch.undo()
+    with monkeypatch.context() as patch:
+        patch.setattr(os, "write", one_byte_at_a_time)
+        atomic_write_bytes(tmp_path / "a", b"several bytes")
     assert (tmp_path / "a").read_bytes() == b"several bytes"
 
 

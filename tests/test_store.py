@@ -568,10 +568,10 @@ def test_failed_save_raises_and_keeps_the_previous_file(
     def full(*args: Any, **kwargs: Any) -> None:
         raise OSError(code, os.strerror(code))
 
-    monkeypatch.setattr(os, "replace", full)
-    with pytest.raises(StoreWriteError, match=os.strerror(code)):
-        store.save_annotation(first.edited(note="lost?"))
-    monkeypatch.undo()
+    with monkeypatch.context() as patch:
+        patch.setattr(os, "replace", full)
+        with pytest.raises(StoreWriteError, match=os.strerror(code)):
+            store.save_annotation(first.edited(note="lost?"))
     assert db_files(store.location) == before
     assert FolderStore.open(root).annotations("a.txt") == [first]
 
