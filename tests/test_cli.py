@@ -1,0 +1,213 @@
+"""The command line: dispatch, exit codes, messages on stderr, outputs, and no Textual import."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import types
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from ipreader import __version__, cli
+from ipreader.core import paths
+from ipreader.core.library import Library
+from ipreader.core.model import Annotation, DocumentNotes
+
+
+@pytest.fixture
+def folder(tmp_path: Path) -> Path:
+    root = tmp_path / "articles"
+    root.mkdir()
+    (root / "a.txt").write_text("Alpha\n\n2024-02-03\n\nThe cat sat on the mat.\n")
+    (root / "b.txt").write_text("Beta\n\nplain words here\n")
+    (root / "bin.txt").write_bytes(b"\x00\x01 binary \x00")
+    library = Library.open([root])
+    info = library.documents()[0]
+    text, _ = library.load(info)
+    store = library.store_for(info)
+    for quote, tags in (("cat", ["Pets"]), ("mat", ["pets", "floor"])):
+        start = text.index(quote)
+        store.save_annotation(Annotation.create(text, start, start + 3, "a.txt", tags=tags))
+    store.set_document_notes("a.txt", DocumentNotes(tags=("doc",), note="n"))
+    return root
+
+
+def run(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
+    code = cli.main(argv)
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_version_and_help(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(["--version"], capsys)
+    assert code == 0 and out.strip() == f"ipreader {__version__}"
+    code, out, _ = run(["--help"], capsys)
+    assert code == 0 and "ipreader ./export" in out and "ipreader import FILE PATH" in out
+    for command in cli.COMMANDS:
+        code, out, _ = run([command, "--help"], capsys)
+        assert code == 0 and f"usage: ipreader {command}" in out
+
+
+def test_export_json_to_stdout_and_file(folder: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = run(["export", str(folder)], capsys)
+    assert code == 0, err
+    data = json.loads(out)
+    assert data["format"] == "ipreader.annotations"
+    assert [d["path"] for d in data["documents"]] == ["a.txt"]
+    target = folder.parent / "out.json"
+    code, out, err = run(["export", str(folder), "-o", str(target), "--tag", "FLOOR"], capsys)
+    assert code == 0 and out == ""
+    written = json.loads(target.read_text(encoding="utf-8"))
+    assert [a["quote"] for a in written["documents"][0]["annotations"]] == ["mat"]
+    code, out, _ = run(["export", str(folder), "--format", "w3c", "--document", "b*"], capsys)
+    assert code == 0 and json.loads(out)["total"] == 0
+    code, out, _ = run(["export", str(folder), "--format", "markdown"], capsys)
+    assert code == 0 and out.startswith("# ipreader annotations") and "> cat" in out
+
+
+def test_tags_and_list(folder: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(["tags", str(folder), "--json"], capsys)
+    assert code == 0
+    counts = {row["tag"].casefold(): row["count"] for row in json.loads(out)}
+    assert counts == {"pets": 2, "floor": 1, "doc": 1}
+    code, out, _ = run(["tags", str(folder)], capsys)
+    assert code == 0 and out.splitlines()[0].split() == ["2", "Pets"]
+
+    code, out, _ = run(["list", str(folder), "--json"], capsys)
+    rows = {row["path"]: row for row in json.loads(out)}
+    assert rows["a.txt"]["title"] == "Alpha" and rows["a.txt"]["date"] == "2024-02-03"
+    assert rows["a.txt"]["highlights"] == 2 and rows["a.txt"]["tags"] == ["doc"]
+    assert rows["bin.txt"]["error"] and rows["bin.txt"]["title"] is None
+    code, out, _ = run(["list", str(folder)], capsys)
+    assert code == 0
+    assert "a.txt  Alpha  2024-02-03  2 highlights  tags: doc" in out
+    assert "bin.txt  [unreadable: " in out
+
+
+def test_import_reports(folder: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    export = tmp_path / "e.json"
+    assert run(["export", str(folder), "-o", str(export)], capsys)[0] == 0
+    data = json.loads(export.read_text())
+    data["documents"].append({"path": "../escape.txt", "annotations": []})
+    export.write_text(json.dumps(data))
+    code, out, _ = run(["import", str(export), str(folder)], capsys)
+    assert code == 0
+    assert "added 0, updated 0, unchanged 2, rejected 1" in out
+    assert "escapes the folder" in out
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["list", "/no/such/folder"],
+        ["export", "/no/such/folder"],
+        ["/no/such/folder"],
+        ["export", "{folder}", "--format", "xml"],
+        ["import", "{bad}", "{folder}"],
+        ["import", "{folder}/missing.json", "{folder}"],
+        ["export", "{folder}", "-o", "{folder}/no/such/dir/out.json"],
+        ["export"],
+        ["tags", "{folder}", "--bogus"],
+    ],
+    ids=["list", "export", "open", "format", "malformed", "missing", "unwritable", "noarg", "flag"],
+)
+def test_user_errors_exit_1_without_traceback(
+    argv: list[str], folder: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    bad = tmp_path / "bad.json"
+    bad.write_text("{oops")
+    argv = [a.format(folder=folder, bad=bad) for a in argv]
+    code, _, err = run(argv, capsys)
+    assert code == 1
+    assert "ipreader: " in err and "Traceback" not in err
+
+
+def test_bad_input_in_a_real_process(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.json"
+    bad.write_text('{"format": "ipreader.annotations", "version": 9, "documents": []}')
+    result = subprocess.run(
+        [sys.executable, "-m", "ipreader", "import", str(bad), str(tmp_path)],
+        capture_output=True,
+        text=True,
+        env={**os.environ, paths.DATA_DIR_ENV: str(tmp_path / "data")},
+    )
+    assert result.returncode == 1
+    assert result.stderr.startswith("ipreader: ") and "newer ipreader" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_dispatch_opens_paths_and_seeds(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    opened: list[list[Path]] = []
+
+    class FakeApp:
+        def __init__(self, paths: list[Path]) -> None:
+            opened.append(list(paths))
+
+        def run(self) -> None:
+            pass
+
+    fake = types.ModuleType("ipreader.tui.app")
+    fake.IpreaderApp = FakeApp  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, "ipreader.tui.app", fake)
+    (tmp_path / "export").mkdir()
+    monkeypatch.chdir(tmp_path)
+    assert run([], capsys)[0] == 0
+    assert run(["./export"], capsys)[0] == 0
+    assert run(["--", "export"], capsys)[0] == 0
+    assert opened == [[paths.seeds_dir()], [Path("./export")], [Path("export")]]
+    # A bare command name is the command, even when a folder has that name.
+    code, _, err = run(["export"], capsys)
+    assert code == 1 and "required" in err
+
+
+def test_interrupt_and_notices(
+    folder: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    real_open = Library.open
+
+    def noisy(paths_: Any, progress: Any = None) -> Library:
+        library = real_open(paths_, progress)
+        library.notices.append("corrupt index.json moved aside")
+        return library
+
+    monkeypatch.setattr(Library, "open", noisy)
+    code, out, err = run(["list", str(folder), "--json"], capsys)
+    assert code == 0 and "ipreader: corrupt index.json moved aside" in err
+    json.loads(out)  # notices never pollute stdout
+
+    def interrupted(args: Any) -> int:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(cli, "_cmd_list", interrupted)
+    assert run(["list", str(folder)], capsys)[0] == 130
+
+
+@pytest.mark.parametrize("command", ["list", "tags", "export", "import"])
+def test_read_only_commands_never_import_textual(
+    command: str, folder: Path, tmp_path: Path
+) -> None:
+    export = tmp_path / "e.json"
+    export.write_text('{"format": "ipreader.annotations", "version": 1, "documents": []}')
+    argv = [command, str(export), str(folder)] if command == "import" else [command, str(folder)]
+    code = (
+        "import sys\n"
+        "from ipreader.cli import main\n"
+        f"code = main({argv!r})\n"
+        "leaked = [m for m in sys.modules if m == 'textual' or m.startswith('textual.')]\n"
+        "sys.stderr.write('LEAKED:' + ','.join(leaked) + '\\n')\n"
+        "raise SystemExit(code)\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        env={**os.environ, paths.DATA_DIR_ENV: str(tmp_path / "data")},
+    )
+    assert result.returncode == 0, result.stderr
+    assert "LEAKED:\n" in result.stderr
