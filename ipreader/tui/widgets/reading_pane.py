@@ -1,0 +1,736 @@
+"""The reading pane: an article shown literally, soft-wrapped, with highlights and a cursor.
+
+A line-API :class:`~textual.scroll_view.ScrollView` (after Textual's ``Log`` and
+toolong's ``LogLines``): a :class:`~ipreader.tui.wrap.WrapIndex` maps visual
+rows to code point ranges, ``render_line`` slices and styles one row, and an
+LRU cache keeps rendered strips. Big texts are wrapped in a thread worker; a
+window around the cursor is wrapped at once so the first screen paints
+before the full index exists.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_left
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from itertools import pairwise
+from typing import ClassVar
+
+from rich.segment import Segment
+from rich.style import Style
+from textual import events, on, work
+from textual.actions import SkipAction
+from textual.binding import Binding, BindingType
+from textual.cache import LRUCache
+from textual.geometry import Size
+from textual.message import Message
+from textual.reactive import reactive
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+from textual.worker import get_current_worker
+
+from ipreader.core.model import COLORS
+from ipreader.tui.wrap import TextIndex, WrapIndex, display, text_cells
+
+__all__ = ["HighlightSpan", "ReadingPane"]
+
+SYNC_WRAP_LIMIT = 200_000
+"""Texts up to this many code points are wrapped on the UI thread (a few ms)."""
+
+_WORD = re.compile(r"\w+")
+_WORD_WINDOW = 4096
+"""Code points searched around the cursor for word motions and double-click."""
+
+_MAX_ROW_INVALIDATION = 256
+"""Above this many changed rows the whole strip cache is dropped instead."""
+
+
+@dataclass(frozen=True, slots=True)
+class HighlightSpan:
+    """A highlight as the pane draws it."""
+
+    id: str
+    """The annotation's id (what ``current_highlight`` and ``highlight_at`` use)."""
+    start: int
+    """First code point."""
+    end: int
+    """One past the last code point."""
+    color: str
+    """A palette name from ``ipreader.core.model.COLORS``."""
+
+
+class _Ranges:
+    """Sorted ``[start, end)`` ranges answering "which ones overlap here" by bisection.
+
+    ``reach[i]`` is the largest end among the first ``i + 1`` ranges, so a
+    backwards scan from the last range starting before a point can stop as soon
+    as nothing earlier reaches it: a lookup costs ``O(log n + hits)`` even with
+    thousands of ranges.
+    """
+
+    __slots__ = ("ends", "reach", "starts")
+
+    def __init__(self, ranges: Iterable[tuple[int, int]]) -> None:
+        pairs = sorted((start, end) for start, end in ranges)
+        self.starts = [start for start, _ in pairs]
+        self.ends = [end for _, end in pairs]
+        reach: list[int] = []
+        furthest = -1
+        for end in self.ends:
+            furthest = max(furthest, end)
+            reach.append(furthest)
+        self.reach = reach
+
+    def overlapping(self, start: int, end: int) -> list[int]:
+        """Return the indexes (ascending) of ranges overlapping ``[start, end)``."""
+        found: list[int] = []
+        index = bisect_left(self.starts, end) - 1
+        ends, reach = self.ends, self.reach
+        while index >= 0 and reach[index] > start:
+            if ends[index] > start:
+                found.append(index)
+            index -= 1
+        found.reverse()
+        return found
+
+    def at(self, offset: int) -> int | None:
+        """Return the innermost range holding ``offset`` (latest start), or None."""
+        hits = self.overlapping(offset, offset + 1)
+        return hits[-1] if hits else None
+
+
+class _WrapDone(Message, bubble=False):
+    """Private: the thread worker finished wrapping (posted to the pane itself)."""
+
+    def __init__(self, generation: int, lines: TextIndex, index: WrapIndex) -> None:
+        super().__init__()
+        self.generation = generation
+        self.lines = lines
+        self.index = index
+
+
+class ReadingPane(ScrollView, can_focus=True):
+    """Shows one article literally, soft-wrapped, with highlights, matches, selection, cursor."""
+
+    ALLOW_SELECT = False  # the pane has its own cursor-based selection
+
+    COMPONENT_CLASSES: ClassVar[set[str]] = {
+        *(f"reading-pane--highlight-{color}" for color in COLORS),
+        "reading-pane--current-highlight",
+        "reading-pane--match",
+        "reading-pane--selection",
+        "reading-pane--cursor",
+    }
+    """
+    | Class | Description |
+    | :- | :- |
+    | `reading-pane--highlight-<color>` | A highlight of that palette colour (`COLORS`). |
+    | `reading-pane--current-highlight` | Extra mark on the current highlight. |
+    | `reading-pane--match` | A find match. |
+    | `reading-pane--selection` | The selection. |
+    | `reading-pane--cursor` | The cursor (drawn while the pane has focus). |
+    """
+
+    DEFAULT_CSS = """
+    ReadingPane {
+        overflow-x: hidden;
+        overflow-y: scroll;
+        & > .reading-pane--highlight-yellow { background: yellow 30%; }
+        & > .reading-pane--highlight-green { background: lime 25%; }
+        & > .reading-pane--highlight-blue { background: dodgerblue 35%; }
+        & > .reading-pane--highlight-pink { background: hotpink 35%; }
+        & > .reading-pane--highlight-purple { background: mediumpurple 40%; }
+        & > .reading-pane--current-highlight { text-style: bold underline; }
+        & > .reading-pane--match { background: $accent 45%; text-style: underline; }
+        & > .reading-pane--selection { background: $foreground 30%; }
+        & > .reading-pane--cursor { text-style: reverse; }
+    }
+    """
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("up", "cursor_up", "Up a row", show=False),
+        Binding("down", "cursor_down", "Down a row", show=False),
+        Binding("left", "cursor_left", "Left", show=False),
+        Binding("right", "cursor_right", "Right", show=False),
+        Binding("shift+up", "cursor_up(True)", "Select up", show=False),
+        Binding("shift+down", "cursor_down(True)", "Select down", show=False),
+        Binding("shift+left", "cursor_left(True)", "Select left", show=False),
+        Binding("shift+right", "cursor_right(True)", "Select right", show=False),
+        Binding("ctrl+left", "word_left", "Word left", show=False),
+        Binding("ctrl+right", "word_right", "Word right", show=False),
+        Binding("ctrl+shift+left", "word_left(True)", "Select word left", show=False),
+        Binding("ctrl+shift+right", "word_right(True)", "Select word right", show=False),
+        Binding("home", "row_start", "Row start", show=False),
+        Binding("end", "row_end", "Row end", show=False),
+        Binding("shift+home", "row_start(True)", "Select to row start", show=False),
+        Binding("shift+end", "row_end(True)", "Select to row end", show=False),
+        Binding("ctrl+home,g", "document_start", "Document start", show=False),
+        Binding("ctrl+end,G", "document_end", "Document end", show=False),
+        Binding("pageup", "cursor_page_up", "Page up", show=False),
+        Binding("pagedown,space", "cursor_page_down", "Page down", show=False),
+        Binding("shift+pageup", "cursor_page_up(True)", "Select page up", show=False),
+        Binding("shift+pagedown", "cursor_page_down(True)", "Select page down", show=False),
+        Binding("v", "toggle_select", "Start/stop selecting", show=False),
+        Binding("escape", "cancel_selection", "Cancel selection", show=False),
+    ]
+
+    current_highlight: reactive[str | None] = reactive(None)
+    """Id of the highlight drawn with the ``reading-pane--current-highlight`` mark."""
+
+    @dataclass
+    class CursorMoved(Message):
+        """The cursor moved (by the user or by ``move_cursor``/``select``)."""
+
+        offset: int
+        """The new cursor offset (code points)."""
+
+    @dataclass
+    class SelectionChanged(Message):
+        """The selection changed."""
+
+        selection: tuple[int, int] | None
+        """``(start, end)`` with ``start < end``, or None when nothing is selected."""
+
+    @dataclass
+    class Ready(Message):
+        """The wrap index is complete for the current text and width."""
+
+    def __init__(
+        self,
+        name: str | None = None,
+        id: str | None = None,
+        classes: str | None = None,
+        disabled: bool = False,
+    ) -> None:
+        """Create an empty reading pane; call :meth:`load` to show a text."""
+        super().__init__(name=name, id=id, classes=classes, disabled=disabled)
+        self._text = ""
+        self._lines: TextIndex | None = None
+        self._index = WrapIndex.window("", 1, 0, 0, 0)
+        self._generation = 0
+        self._ready = False
+        self._cursor = 0
+        self._anchor: int | None = None
+        self._select_mode = False
+        self._goal_column: int | None = None
+        self._dragging = False
+        self._highlights: list[HighlightSpan] = []
+        self._highlight_ranges = _Ranges(())
+        self._matches = _Ranges(())
+        self._version = 0
+        self._strips: LRUCache[tuple[int, int, int], Strip] = LRUCache(1024)
+        self._styles: dict[str, Style] = {}
+
+    # ------------------------------------------------------------------ public API
+
+    @property
+    def text(self) -> str:
+        """The text shown."""
+        return self._text
+
+    @property
+    def index(self) -> WrapIndex:
+        """The current wrap index (a window of the text until :attr:`is_ready`)."""
+        return self._index
+
+    @property
+    def is_ready(self) -> bool:
+        """True once the wrap index covers the whole text at the current width."""
+        return self._ready
+
+    @property
+    def cursor(self) -> int:
+        """The cursor's code point offset."""
+        return self._cursor
+
+    @property
+    def selection(self) -> tuple[int, int] | None:
+        """The selected ``(start, end)`` (``start < end``), or None."""
+        anchor = self._anchor
+        if anchor is None or anchor == self._cursor:
+            return None
+        return (anchor, self._cursor) if anchor < self._cursor else (self._cursor, anchor)
+
+    def load(self, text: str, highlights: Sequence[HighlightSpan], cursor: int = 0) -> None:
+        """Show ``text`` with ``highlights``, the cursor at ``cursor``; clears matches."""
+        self._generation += 1
+        self._text = text
+        self._lines = None
+        self._ready = False
+        self._cursor = min(max(cursor, 0), len(text))
+        self._anchor = None
+        self._select_mode = False
+        self._goal_column = None
+        self._matches = _Ranges(())
+        self._set_highlights(highlights)
+        self._index = WrapIndex.window(text, 1, 0, 0, 0)
+        self._start_wrap(self._cursor)
+
+    def set_highlights(self, highlights: Sequence[HighlightSpan]) -> None:
+        """Replace the highlights drawn."""
+        self._set_highlights(highlights)
+        self._invalidate_all()
+
+    def set_matches(self, matches: Sequence[tuple[int, int]]) -> None:
+        """Replace the find matches drawn (``(start, end)`` pairs)."""
+        self._matches = _Ranges((start, end) for start, end in matches if end > start)
+        self._invalidate_all()
+
+    def move_cursor(self, offset: int, select: bool = False) -> None:
+        """Move the cursor to ``offset``; ``select`` extends the selection to it."""
+        self._goal_column = None
+        self._move(offset, select)
+
+    def select(self, start: int, end: int) -> None:
+        """Select ``[start, end)``; the cursor goes to ``end``."""
+        size = len(self._text)
+        self._select_mode = False
+        self._goal_column = None
+        self._anchor = min(max(start, 0), size)
+        self._move(end, select=True)
+
+    def clear_selection(self) -> None:
+        """Drop the selection (the cursor stays)."""
+        self._select_mode = False
+        if self._anchor is not None:
+            self._move(self._cursor, select=False)
+
+    def highlight_at(self, offset: int) -> str | None:
+        """Return the id of the innermost highlight covering ``offset``, or None."""
+        found = self._highlight_ranges.at(offset)
+        return None if found is None else self._highlights[found].id
+
+    def scroll_to_offset(self, offset: int) -> None:
+        """Scroll so that ``offset`` is visible, centred vertically."""
+        offset = min(max(offset, 0), len(self._text))
+        self._ensure_covered(offset)
+        row = self._index.row_of(offset)
+        self.scroll_to(y=max(0, row - self._page_height() // 2), animate=False)
+
+    # ------------------------------------------------------------------ wrapping
+
+    def _wrap_width(self) -> int:
+        # One column stays free so a cursor after a full row's last cell shows.
+        return max(1, self.scrollable_content_region.width - 1)
+
+    def _page_height(self) -> int:
+        return max(1, self.scrollable_content_region.height)
+
+    def _top_offset(self) -> int:
+        """The offset drawn at the top-left of the view."""
+        rows = self._index.rows
+        return rows[min(max(0, round(self.scroll_y)), len(rows) - 1)]
+
+    def _start_wrap(self, anchor: int) -> None:
+        """(Re)wrap the text at the current width; ``anchor`` is kept at the top of the view."""
+        if self.scrollable_content_region.width <= 0:
+            return  # not laid out yet: on_resize starts the wrap
+        self._generation += 1
+        self._ready = False
+        width = self._wrap_width()
+        text = self._text
+        if len(text) <= SYNC_WRAP_LIMIT:
+            lines = self._lines if self._lines is not None else TextIndex(text)
+            self._lines = lines
+            index = WrapIndex.build(text, width, lines)
+            assert index is not None
+            self._install(index, anchor)
+            self._ready = True
+            self.post_message(self.Ready())
+            return
+        height = self._page_height()
+        self._install(WrapIndex.window(text, width, anchor, height, 2 * height), anchor)
+        self._wrap_in_thread(text, width, self._generation, self._lines)
+
+    @work(thread=True, exclusive=True, group="reading-pane-wrap", exit_on_error=False)
+    def _wrap_in_thread(
+        self, text: str, width: int, generation: int, lines: TextIndex | None
+    ) -> None:
+        """Build the full index off the UI thread and post it back."""
+        worker = get_current_worker()
+
+        def should_stop() -> bool:
+            return worker.is_cancelled or generation != self._generation
+
+        if lines is None:
+            lines = TextIndex(text)
+        index = WrapIndex.build(text, width, lines, should_stop=should_stop)
+        if index is not None and not should_stop():
+            self.post_message(_WrapDone(generation, lines, index))
+
+    @on(_WrapDone)
+    def _wrap_done(self, message: _WrapDone) -> None:
+        message.stop()
+        if message.generation != self._generation:
+            return  # a newer text or width superseded this wrap
+        self._lines = message.lines
+        self._install(message.index, self._top_offset())
+        self._ready = True
+        self.post_message(self.Ready())
+
+    def _install(self, index: WrapIndex, top: int) -> None:
+        """Use ``index``; the row holding ``top`` goes to the top of the view."""
+        self._index = index
+        self._version += 1
+        self._strips.clear()
+        self.virtual_size = Size(index.width + 1, len(index))
+        self.scroll_to(y=index.row_of(top), animate=False)
+        self._follow_cursor()
+        self.refresh()
+
+    def _ensure_covered(self, offset: int) -> None:
+        """Make sure a partial (window) index covers ``offset``."""
+        index = self._index
+        if index.complete or index.start <= offset <= index.end:
+            return
+        if self.scrollable_content_region.width <= 0:
+            return
+        height = self._page_height()
+        self._install(
+            WrapIndex.window(self._text, self._wrap_width(), offset, height, 2 * height), offset
+        )
+
+    def on_resize(self, event: events.Resize) -> None:
+        """Re-wrap when the width changes, keeping the top of the view in place."""
+        if self._wrap_width() != self._index.width or self.scrollable_content_region.width <= 0:
+            anchor = self._top_offset() if self._index.width > 1 else self._cursor
+            self._start_wrap(anchor)
+        else:
+            self._follow_cursor()
+
+    # ------------------------------------------------------------------ rendering
+
+    def notify_style_update(self) -> None:
+        """Drop cached styles and strips when CSS or the theme changes."""
+        super().notify_style_update()
+        self._styles = {}
+        self._invalidate_all()
+
+    def _style(self, name: str) -> Style:
+        style = self._styles.get(name)
+        if style is None:
+            # The partial style says which attributes the component sets; the full one
+            # has its colours resolved (a translucent background blended over ours).
+            partial = self.get_component_rich_style(name, partial=True)
+            full = self.get_component_rich_style(name)
+            style = partial.copy() if partial.color is None else partial + Style(color=full.color)
+            if partial.bgcolor is not None:
+                style += Style(bgcolor=full.bgcolor)
+            self._styles[name] = style
+        return style
+
+    def render_line(self, y: int) -> Strip:
+        """Render visual row ``scroll_y + y`` of the view."""
+        row = round(self.scroll_y) + y
+        width = self.scrollable_content_region.width
+        key = (row, width, self._version)
+        strip = self._strips.get(key)
+        if strip is None:
+            strip = self._render_row(row, width)
+            self._strips[key] = strip
+        return strip
+
+    def _render_row(self, row: int, width: int) -> Strip:
+        """Slice and style one visual row into a strip of exactly ``width`` cells."""
+        base = self.rich_style
+        index = self._index
+        if row < 0 or row >= len(index) or width <= 0:
+            return Strip.blank(max(width, 0), base)
+        start, end = index.row_span(row)
+        text = self._text
+        # Layers in paint order: (start, end, style); later ones are added on top.
+        layers: list[tuple[int, int, Style]] = []
+        highlights = self._highlights
+        current = self.current_highlight
+        for found in self._highlight_ranges.overlapping(start, end):
+            span = highlights[found]
+            layers.append((span.start, span.end, self._highlight_style(span.color)))
+            if current is not None and span.id == current:
+                layers.append(
+                    (span.start, span.end, self._style("reading-pane--current-highlight"))
+                )
+        matches = self._matches
+        for found in matches.overlapping(start, end):
+            layers.append(
+                (matches.starts[found], matches.ends[found], self._style("reading-pane--match"))
+            )
+        selection = self.selection
+        if selection is not None and selection[0] < end and selection[1] > start:
+            layers.append((*selection, self._style("reading-pane--selection")))
+        cursor_at_end = False
+        cursor = self._cursor
+        if self.has_focus and index.row_of(cursor) == row:
+            if cursor < end:
+                stop = cursor + 1
+                # A zero-width code point has no cell: the cursor covers the next glyph too.
+                while stop < end and text_cells(text[stop - 1 : stop]) == 0:
+                    stop += 1
+                layers.append((cursor, stop, self._style("reading-pane--cursor")))
+            else:
+                cursor_at_end = True
+        segments = self._segments(text, start, end, layers, base)
+        cells = index.cells_between(row, start, end)
+        if cursor_at_end and cells < width:
+            segments.append(Segment(" ", base + self._style("reading-pane--cursor")))
+            cells += 1
+        if cells < width:
+            segments.append(Segment(" " * (width - cells), base))
+        elif cells > width:
+            return Strip(segments).crop(0, width)
+        return Strip(segments, width)
+
+    def _highlight_style(self, color: str) -> Style:
+        name = color if color in COLORS else COLORS[0]
+        return self._style(f"reading-pane--highlight-{name}")
+
+    @staticmethod
+    def _segments(
+        text: str, start: int, end: int, layers: list[tuple[int, int, Style]], base: Style
+    ) -> list[Segment]:
+        """Cut ``text[start:end]`` at the layers' edges into styled display segments."""
+        if not layers:
+            return [Segment(display(text[start:end]), base)]
+        edges = {start, end}
+        for layer_start, layer_end, _ in layers:
+            if start < layer_start < end:
+                edges.add(layer_start)
+            if start < layer_end < end:
+                edges.add(layer_end)
+        points = sorted(edges)
+        segments: list[Segment] = []
+        for left, right in pairwise(points):
+            style = base
+            for layer_start, layer_end, layer_style in layers:
+                if layer_start <= left < layer_end:
+                    style += layer_style
+            segments.append(Segment(display(text[left:right]), style))
+        return segments
+
+    # ------------------------------------------------------------------ invalidation
+
+    def _invalidate_all(self) -> None:
+        self._version += 1
+        self._strips.clear()
+        self.refresh()
+
+    def _invalidate_offsets(self, ranges: Iterable[tuple[int, int]]) -> None:
+        """Re-render only the rows showing the given inclusive offset ranges."""
+        index = self._index
+        rows: set[int] = set()
+        for low, high in ranges:
+            first, last = index.row_of(low), index.row_of(high)
+            if last - first > _MAX_ROW_INVALIDATION or len(rows) > _MAX_ROW_INVALIDATION:
+                self._invalidate_all()
+                return
+            rows.update(range(first, last + 1))
+        width = self.scrollable_content_region.width
+        for row in rows:
+            self._strips.discard((row, width, self._version))
+            self.refresh_line(row)
+
+    def watch_current_highlight(self) -> None:
+        """Redraw with the new current highlight."""
+        self._invalidate_all()
+
+    def on_focus(self, event: events.Focus) -> None:
+        """Draw the cursor."""
+        self._invalidate_offsets([(self._cursor, self._cursor)])
+
+    def on_blur(self, event: events.Blur) -> None:
+        """Hide the cursor."""
+        self._invalidate_offsets([(self._cursor, self._cursor)])
+
+    # ------------------------------------------------------------------ cursor
+
+    def _set_highlights(self, highlights: Sequence[HighlightSpan]) -> None:
+        spans = sorted((h for h in highlights if h.end > h.start), key=lambda h: (h.start, h.end))
+        self._highlights = spans
+        self._highlight_ranges = _Ranges((h.start, h.end) for h in spans)
+
+    def _move(self, offset: int, select: bool) -> None:
+        """Move the cursor, extending or dropping the selection, and keep it in view."""
+        offset = min(max(offset, 0), len(self._text))
+        self._ensure_covered(offset)
+        old_cursor, old_selection = self._cursor, self.selection
+        if select or self._select_mode:
+            if self._anchor is None:
+                self._anchor = old_cursor
+        else:
+            self._anchor = None
+        self._cursor = offset
+        selection = self.selection
+        changed = [(old_cursor, old_cursor), (offset, offset)]
+        if selection != old_selection:
+            for old, new in ((old_selection, selection), (selection, old_selection)):
+                if old is not None and new is None:
+                    changed.append((old[0], old[1]))
+            if old_selection is not None and selection is not None:
+                for old_edge, new_edge in zip(old_selection, selection, strict=True):
+                    changed.append((min(old_edge, new_edge), max(old_edge, new_edge)))
+        self._invalidate_offsets(changed)
+        if offset != old_cursor:
+            self.post_message(self.CursorMoved(offset))
+        if selection != old_selection:
+            self.post_message(self.SelectionChanged(selection))
+        self._follow_cursor()
+
+    def _follow_cursor(self) -> None:
+        """Scroll the least needed to keep the cursor's row on screen."""
+        row = self._index.row_of(self._cursor)
+        top = round(self.scroll_y)
+        height = self._page_height()
+        if row < top:
+            self.scroll_to(y=row, animate=False)
+        elif row >= top + height:
+            self.scroll_to(y=row - height + 1, animate=False)
+
+    def _vertical(self, rows: int, select: bool) -> None:
+        index = self._index
+        row, column = index.position(self._cursor)
+        if self._goal_column is None:
+            self._goal_column = column
+        target = min(max(row + rows, 0), len(index) - 1)
+        if target == row:
+            target_offset = index.start if rows < 0 else index.end
+        else:
+            target_offset = index.offset_at(target, self._goal_column)
+        goal = self._goal_column
+        self._move(target_offset, select)
+        self._goal_column = goal
+
+    def action_cursor_up(self, select: bool = False) -> None:
+        """Move the cursor up one visual row, keeping its column."""
+        self._vertical(-1, select)
+
+    def action_cursor_down(self, select: bool = False) -> None:
+        """Move the cursor down one visual row, keeping its column."""
+        self._vertical(1, select)
+
+    def action_cursor_page_up(self, select: bool = False) -> None:
+        """Move the cursor and the view up one page."""
+        height = self._page_height()
+        self.scroll_to(y=max(0, round(self.scroll_y) - height), animate=False)
+        self._vertical(-height, select)
+
+    def action_cursor_page_down(self, select: bool = False) -> None:
+        """Move the cursor and the view down one page."""
+        height = self._page_height()
+        self.scroll_to(y=round(self.scroll_y) + height, animate=False)
+        self._vertical(height, select)
+
+    def _step(self, direction: int) -> int:
+        """The offset one visible glyph away (zero-width code points are skipped)."""
+        text, offset = self._text, self._cursor + direction
+        while 0 < offset < len(text) and text_cells(text[offset]) == 0 and text[offset] != "\n":
+            offset += direction
+        return offset
+
+    def action_cursor_left(self, select: bool = False) -> None:
+        """Move the cursor one character left."""
+        self.move_cursor(self._step(-1), select)
+
+    def action_cursor_right(self, select: bool = False) -> None:
+        """Move the cursor one character right."""
+        self.move_cursor(self._step(1), select)
+
+    def action_word_left(self, select: bool = False) -> None:
+        """Move the cursor to the start of the previous word."""
+        low = max(0, self._cursor - _WORD_WINDOW)
+        target = low
+        for match in _WORD.finditer(self._text, low, self._cursor):
+            target = match.start()
+        self.move_cursor(target, select)
+
+    def action_word_right(self, select: bool = False) -> None:
+        """Move the cursor to the end of the next word."""
+        high = min(len(self._text), self._cursor + _WORD_WINDOW)
+        match = _WORD.search(self._text, self._cursor, high)
+        self.move_cursor(match.end() if match else high, select)
+
+    def action_row_start(self, select: bool = False) -> None:
+        """Move the cursor to the start of its visual row."""
+        index = self._index
+        self.move_cursor(index.row_span(index.row_of(self._cursor))[0], select)
+
+    def action_row_end(self, select: bool = False) -> None:
+        """Move the cursor to the end of its visual row."""
+        index = self._index
+        row = index.row_of(self._cursor)
+        start, end = index.row_span(row)
+        self.move_cursor(end - 1 if index.is_soft(row) and end > start else end, select)
+
+    def action_document_start(self) -> None:
+        """Move the cursor to the start of the text."""
+        self.move_cursor(0, self._select_mode)
+
+    def action_document_end(self) -> None:
+        """Move the cursor to the end of the text."""
+        self.move_cursor(len(self._text), self._select_mode)
+
+    def action_toggle_select(self) -> None:
+        """Start selecting at the cursor (motions extend it), or stop extending."""
+        if self._select_mode:
+            self._select_mode = False
+            return
+        self._select_mode = True
+        if self._anchor is None or self.selection is None:
+            self._anchor = self._cursor
+
+    def action_cancel_selection(self) -> None:
+        """Drop the selection; without one, let escape reach the screen."""
+        if self.selection is None and not self._select_mode:
+            raise SkipAction()
+        self.clear_selection()
+
+    # ------------------------------------------------------------------ mouse
+
+    def _offset_at(self, event: events.MouseEvent) -> int:
+        position = event.get_content_offset_capture(self)
+        index = self._index
+        row = min(max(round(self.scroll_y) + position.y, 0), len(index) - 1)
+        return index.offset_at(row, position.x)
+
+    def word_at(self, offset: int) -> tuple[int, int]:
+        """Return the ``(start, end)`` of the word at ``offset`` (one character if none)."""
+        text = self._text
+        low = max(0, offset - _WORD_WINDOW)
+        for match in _WORD.finditer(text, low, min(len(text), offset + _WORD_WINDOW)):
+            if match.start() <= offset < match.end():
+                return match.span()
+            if match.start() > offset:
+                break
+        return offset, min(offset + 1, len(text))
+
+    def on_mouse_down(self, event: events.MouseDown) -> None:
+        """Click: move the cursor (shift extends the selection); start a drag."""
+        if event.button != 1:
+            return
+        self.focus()
+        self._select_mode = False
+        self._goal_column = None
+        offset = self._offset_at(event)
+        if event.shift:
+            self._move(offset, select=True)
+        else:
+            self._move(offset, select=False)
+            self._anchor = offset
+        self._dragging = True
+        self.capture_mouse()
+
+    def on_mouse_move(self, event: events.MouseMove) -> None:
+        """Drag: extend the selection to the pointer."""
+        if self._dragging:
+            self._move(self._offset_at(event), select=True)
+
+    def on_mouse_up(self, event: events.MouseUp) -> None:
+        """End a drag."""
+        if self._dragging:
+            self._dragging = False
+            self.release_mouse()
+
+    def on_click(self, event: events.Click) -> None:
+        """Double-click selects the word under the pointer."""
+        if event.chain == 2:
+            start, end = self.word_at(self._offset_at(event))
+            self.select(start, end)

@@ -1,0 +1,464 @@
+"""Soft-wrap index of a text for a given width (Textual-free; uses ``rich.cells``).
+
+The reading pane shows a text as *visual rows*. This module maps between code
+point offsets and rows:
+
+* :class:`TextIndex` — the logical line starts of a text (an ``array('q')``)
+  and, per line, whether every code point of it is one terminal cell wide.
+  Computed once per text and reused by every re-wrap.
+* :class:`WrapIndex` — the visual rows for one width: each row is a
+  ``(start, end)`` code point range; rows fit the width in cells and break at
+  word boundaries (after whitespace, or beside a wide character), cutting
+  words longer than a row. The text is never altered: rows are slices.
+
+Display rules, shared by the wrap and the renderer so that cells line up:
+every code point is shown as :func:`display` of itself. Control characters,
+ESC, C1 controls, BiDi overrides and lone surrogates become one visible
+placeholder glyph; a tab becomes :data:`TAB_CELLS` spaces; invisible format
+characters (zero-width joiner, variation selectors, ...) become nothing, so a
+terminal never merges what we measured separately. Combining marks are kept
+(zero cells, drawn on their base character).
+"""
+
+from __future__ import annotations
+
+import re
+from array import array
+from bisect import bisect_right
+from collections.abc import Callable
+from itertools import accumulate
+
+from rich.cells import cell_len
+
+__all__ = [
+    "DISPLAY_TABLE",
+    "TAB_CELLS",
+    "TextIndex",
+    "WrapIndex",
+    "char_cells",
+    "display",
+    "text_cells",
+]
+
+TAB_CELLS = 4
+"""Cells a tab occupies (expanded to this many spaces, not to tab stops)."""
+
+PLACEHOLDER = "\ufffd"
+"""Glyph shown for C1 controls, BiDi controls, line/paragraph separators, surrogates."""
+
+_CHECK_EVERY = 2048
+"""Lines wrapped between two checks of ``should_stop`` (keeps cancellation prompt)."""
+
+
+def _build_display_table() -> dict[int, str]:
+    table: dict[int, str] = {}
+    # C0 controls -> the Unicode "Control Pictures" block (ESC -> U+241B).
+    for code in range(0x20):
+        table[code] = chr(0x2400 + code)
+    table[0x09] = " " * TAB_CELLS
+    table[0x7F] = "\u2421"
+    # C1 controls include the 8-bit CSI (0x9B) and OSC (0x9D) introducers.
+    for code in range(0x80, 0xA0):
+        table[code] = PLACEHOLDER
+    # BiDi embeddings/overrides/isolates and the separators a terminal may act on.
+    for code in (*range(0x202A, 0x202F), *range(0x2066, 0x206A), 0x2028, 0x2029):
+        table[code] = PLACEHOLDER
+    for code in range(0xD800, 0xE000):
+        table[code] = PLACEHOLDER
+    # Invisible format characters: drawn as nothing. Terminals disagree on how
+    # they join neighbours (ZWJ emoji sequences, VS16 widening), so dropping
+    # them keeps our cell count equal to what the terminal draws.
+    invisible = (
+        0x00AD,
+        0x061C,
+        0x180E,
+        *range(0x200B, 0x2010),
+        *range(0x2060, 0x2065),
+        *range(0xFE00, 0xFE10),
+        0xFEFF,
+        *range(0xFFF9, 0xFFFC),
+        *range(0xE0000, 0xE0080),
+        *range(0xE0100, 0xE01F0),
+    )
+    for code in invisible:
+        table[code] = ""
+    return table
+
+
+DISPLAY_TABLE: dict[int, str] = _build_display_table()
+"""``str.translate`` table turning text into what the terminal is sent."""
+
+
+def display(text: str) -> str:
+    """Return ``text`` as it is drawn: controls as placeholders, tabs expanded."""
+    return text.translate(DISPLAY_TABLE)
+
+
+class _CellWidths(dict[str, int]):
+    """Memo of the drawn cell width of each code point (0, 1, 2 or ``TAB_CELLS``)."""
+
+    def __missing__(self, char: str) -> int:
+        width = cell_len(char.translate(DISPLAY_TABLE))
+        self[char] = width
+        return width
+
+
+_WIDTHS = _CellWidths()
+
+
+def char_cells(char: str) -> int:
+    """Return the cells one code point occupies once drawn."""
+    return _WIDTHS[char]
+
+
+def text_cells(text: str) -> int:
+    """Return the cells ``text`` occupies once drawn (sum of :func:`char_cells`)."""
+    return sum(map(_WIDTHS.__getitem__, text))
+
+
+# Code points that are drawn in exactly one cell (tests/test_wrap.py checks every
+# one of them). A line made only of these wraps by arithmetic. Tab (4 cells) and
+# zero-width characters (soft hyphen, combining marks) are deliberately absent.
+_NARROW_CLASS = (
+    "\x00-\x08\x0a-\x7e\x7f-\x9f\xa0-\xac\xae-\u02ff"
+    "\u0370-\u0482\u048a-\u052f"
+    "\u2010-\u2027\u2028-\u202e\u2030-\u205e\u20a0-\u20c0"
+)
+_NOT_NARROW = re.compile(f"[^{_NARROW_CLASS}]")
+
+_SPACES = frozenset(" \t\u3000")
+"""Characters after which a row may end."""
+
+
+# Code points drawn in exactly two cells with no break restriction between them
+# (CJK ideographs, kana, Hangul syllables, CJK and fullwidth punctuation; the
+# ideographic space is left out because rows must not start with it).
+_WIDE_CLASS = (
+    "\u3001-\u303e\u3041-\u3096\u309b-\u30ff\u3105-\u312f\u3131-\u318e"
+    "\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7a3\uf900-\ufaff\uff01-\uff60\uffe0-\uffe6"
+)
+_NOT_WIDE = re.compile(f"[^{_WIDE_CLASS}]")
+
+KIND_CELLS = 0
+"""Line/row kind: measured code point by code point."""
+KIND_NARROW = 1
+"""Line/row kind: every code point is one cell."""
+KIND_WIDE = 2
+"""Line/row kind: every code point is two cells."""
+
+
+def _kind(text: str, start: int, end: int) -> int:
+    """Return the kind of ``text[start:end]`` (which wrap path applies)."""
+    if _NOT_NARROW.search(text, start, end) is None:
+        return KIND_NARROW
+    if _NOT_WIDE.search(text, start, end) is None:
+        return KIND_WIDE
+    return KIND_CELLS
+
+
+class TextIndex:
+    """Logical line starts of a text and each line's kind (which wrap path applies)."""
+
+    __slots__ = ("kinds", "starts", "text")
+
+    def __init__(self, text: str) -> None:
+        """Index ``text`` (``O(n)``, C-speed scans; run it in a worker for big texts)."""
+        self.text = text
+        """The indexed text."""
+        starts = array("q", [0])
+        starts.extend(match.end() for match in re.finditer("\n", text))
+        self.starts = starts
+        """Offset of the first code point of each line."""
+        # str.isascii() is O(1) on CPython (the string stores the flag).
+        if text.isascii() and "\t" not in text:
+            self.kinds = bytearray([KIND_NARROW]) * len(starts)
+        else:
+            count = len(starts)
+            kinds = bytearray(count)
+            for line in range(count):
+                end = starts[line + 1] - 1 if line + 1 < count else len(text)
+                kinds[line] = _kind(text, starts[line], end)
+            self.kinds = kinds
+        """Per line, its kind (``KIND_NARROW``, ``KIND_WIDE`` or ``KIND_CELLS``)."""
+
+    def __len__(self) -> int:
+        """Return the number of logical lines (a text ending in a newline has a last empty line)."""
+        return len(self.starts)
+
+    def line_of(self, offset: int) -> int:
+        """Return the logical line holding ``offset``."""
+        return bisect_right(self.starts, offset) - 1
+
+    def line_span(self, line: int) -> tuple[int, int]:
+        """Return ``(start, end)`` of a logical line, ``end`` excluding its newline."""
+        start = self.starts[line]
+        end = self.starts[line + 1] - 1 if line + 1 < len(self.starts) else len(self.text)
+        return start, end
+
+
+def _wrap_narrow(text: str, start: int, end: int, width: int, rows: array[int]) -> None:
+    """Append the row starts of the narrow line ``text[start:end]`` (cells == code points)."""
+    row = start
+    rfind = text.rfind
+    while end - row > width:
+        cut = row + width
+        if text[cut - 1] != " ":
+            space = rfind(" ", row, cut)
+            if space >= 0:
+                cut = space + 1
+        rows.append(row)
+        row = cut
+    rows.append(row)
+
+
+def _wrap_wide(text: str, start: int, end: int, width: int, rows: array[int]) -> None:
+    """Append the row starts of the all-wide line ``text[start:end]`` (two cells each)."""
+    step = max(1, width // 2)
+    rows.extend(range(start, max(end, start + 1), step))
+
+
+def _can_break(line: str, widths: list[int], pos: int) -> bool:
+    """Return True if a row may end just before ``line[pos]`` (0 < pos < len(line))."""
+    if widths[pos] == 0:
+        return False  # never separate a combining mark from its base
+    if line[pos - 1] in _SPACES:
+        return True
+    return (widths[pos - 1] == 2 or widths[pos] == 2) and line[pos] not in _SPACES
+
+
+def _wrap_cells(text: str, start: int, end: int, width: int, rows: array[int]) -> None:
+    """Append the row starts of ``text[start:end]``, measuring every code point in cells."""
+    line = text[start:end]
+    widths = list(map(_WIDTHS.__getitem__, line))
+    cumulative = list(accumulate(widths, initial=0))
+    total = cumulative[-1]
+    row = 0
+    while total - cumulative[row] > width:
+        # Largest cut whose row fits; zero-width code points after it are kept.
+        cut = bisect_right(cumulative, cumulative[row] + width, row) - 1
+        if cut <= row:
+            cut = row + 1  # one character wider than the row: it gets a row of its own
+        elif not _can_break(line, widths, cut):
+            pos = cut - 1
+            while pos > row and not _can_break(line, widths, pos):
+                pos -= 1
+            if pos > row:
+                cut = pos
+        rows.append(start + row)
+        row = cut
+    rows.append(start + row)
+
+
+_WRAPPERS = {KIND_NARROW: _wrap_narrow, KIND_WIDE: _wrap_wide, KIND_CELLS: _wrap_cells}
+
+
+def _wrap_line(
+    text: str, start: int, end: int, width: int, kind: int, rows: array[int], kinds: bytearray
+) -> None:
+    """Append the rows of ``text[start:end]`` (of the given kind) and their kinds."""
+    before = len(rows)
+    _WRAPPERS[kind](text, start, end, width, rows)
+    kinds.extend(bytes([kind]) * (len(rows) - before))
+
+
+class WrapIndex:
+    """The visual rows of a text (or of a window of it) for one width.
+
+    Row ``r`` spans ``row_span(r)``; its cells never exceed ``width`` (except a
+    single character wider than ``width``). A row's ``end`` excludes the line's
+    newline; the offset of that newline belongs to the line's last row (a
+    cursor there is drawn after the last character).
+    """
+
+    __slots__ = ("complete", "end", "kinds", "rows", "start", "text", "width")
+
+    def __init__(
+        self,
+        text: str,
+        width: int,
+        rows: array[int],
+        kinds: bytearray,
+        start: int,
+        end: int,
+        complete: bool,
+    ) -> None:
+        """Wrap up computed rows; use :meth:`build` or :meth:`window` to make one."""
+        self.text = text
+        """The wrapped text."""
+        self.width = width
+        """Cells available per row."""
+        self.rows = rows
+        """Start offset of each row (ascending)."""
+        self.kinds = kinds
+        """Per row, the kind of its line (``KIND_NARROW``, ``KIND_WIDE``, ``KIND_CELLS``)."""
+        self.start = start
+        """First offset covered."""
+        self.end = end
+        """Last offset covered (inclusive for a cursor; ``len(text)`` when complete)."""
+        self.complete = complete
+        """True if the index covers the whole text."""
+
+    @classmethod
+    def build(
+        cls,
+        text: str,
+        width: int,
+        lines: TextIndex | None = None,
+        *,
+        should_stop: Callable[[], bool] | None = None,
+        cell_aware_only: bool = False,
+    ) -> WrapIndex | None:
+        """Wrap the whole text at ``width`` cells; ``None`` if ``should_stop`` said so.
+
+        Args:
+            text: The text.
+            width: Cells per row (at least 1).
+            lines: A :class:`TextIndex` of ``text`` to reuse (computed if omitted).
+            should_stop: Polled every few thousand lines; returning True abandons the wrap.
+            cell_aware_only: Measure every line in cells (tests compare it with the fast path).
+        """
+        width = max(1, width)
+        lines = lines if lines is not None else TextIndex(text)
+        starts, line_kinds = lines.starts, lines.kinds
+        rows: array[int] = array("q")
+        kinds = bytearray()
+        count = len(starts)
+        text_end = len(text)
+        for line in range(count):
+            if should_stop is not None and line % _CHECK_EVERY == 0 and should_stop():
+                return None
+            start = starts[line]
+            end = starts[line + 1] - 1 if line + 1 < count else text_end
+            kind = line_kinds[line]
+            if kind == KIND_NARROW and end - start <= width:
+                rows.append(start)  # the common case: a line that fits
+                kinds.append(KIND_NARROW)
+                continue
+            if cell_aware_only:
+                kind = KIND_CELLS
+            _wrap_line(text, start, end, width, kind, rows, kinds)
+        return cls(text, width, rows, kinds, 0, text_end, True)
+
+    @classmethod
+    def window(
+        cls, text: str, width: int, anchor: int, rows_before: int, rows_after: int
+    ) -> WrapIndex:
+        """Wrap only the lines around ``anchor`` — enough to paint a screen at once.
+
+        Starts ``rows_before`` logical lines above the anchor's line and stops once
+        ``rows_after`` rows follow the anchor's row. A very long line is entered
+        near the anchor rather than at its start, so its rows may differ from the
+        full index (the pane swaps the full index in when it is ready).
+        """
+        width = max(1, width)
+        anchor = min(max(anchor, 0), len(text))
+        start = text.rfind("\n", 0, anchor) + 1
+        budget = (rows_before + rows_after + 2) * width * 2
+        if anchor - start > budget:
+            start = anchor - budget // 2  # approximate entry into a huge line
+        else:
+            for _ in range(rows_before):
+                if start == 0:
+                    break
+                start = text.rfind("\n", 0, start - 1) + 1
+        rows: array[int] = array("q")
+        kinds = bytearray()
+        text_end = len(text)
+        anchor_row: int | None = None
+        line_start = start
+        end = start
+        while True:
+            line_end = text.find("\n", line_start)
+            line_end = text_end if line_end < 0 else line_end
+            # Cap what we wrap of a huge line; the cut's last row is dropped below.
+            stop = min(line_end, max(anchor, line_start) + rows_after * width * 2 + 1)
+            before = len(rows)
+            _wrap_line(text, line_start, stop, width, _kind(text, line_start, stop), rows, kinds)
+            end = stop
+            if stop < line_end:
+                if len(rows) - before > 1:
+                    end = rows.pop()  # the partial last row: end at its start
+                    kinds.pop()
+                break
+            if anchor_row is None and line_end >= anchor:
+                anchor_row = bisect_right(rows, anchor) - 1
+            if anchor_row is not None and len(rows) - anchor_row > rows_after:
+                break
+            if line_end >= text_end:
+                break
+            line_start = line_end + 1
+        return cls(text, width, rows, kinds, start, end, start == 0 and end == text_end)
+
+    def __len__(self) -> int:
+        """Return the number of rows."""
+        return len(self.rows)
+
+    def row_span(self, row: int) -> tuple[int, int]:
+        """Return ``(start, end)`` of a row; ``end`` excludes a trailing newline."""
+        rows = self.rows
+        start = rows[row]
+        if row + 1 < len(rows):
+            end = rows[row + 1]
+            if self.text[end - 1] == "\n":
+                end -= 1
+            return start, end
+        return start, self.end
+
+    def is_soft(self, row: int) -> bool:
+        """Return True if the row is followed by a continuation of the same line."""
+        rows = self.rows
+        if row + 1 < len(rows):
+            return self.text[rows[row + 1] - 1] != "\n"
+        return self.end < len(self.text) and self.text[self.end] != "\n"
+
+    def clamp(self, offset: int) -> int:
+        """Return ``offset`` limited to the covered range."""
+        return min(max(offset, self.start), self.end)
+
+    def row_of(self, offset: int) -> int:
+        """Return the row showing ``offset`` (clamped to the covered range)."""
+        return max(0, bisect_right(self.rows, self.clamp(offset)) - 1)
+
+    def cells_between(self, row: int, start: int, end: int) -> int:
+        """Return the cells of ``text[start:end]``, a range within ``row``."""
+        kind = self.kinds[row]
+        if kind == KIND_NARROW:
+            return end - start
+        if kind == KIND_WIDE:
+            return 2 * (end - start)
+        return text_cells(self.text[start:end])
+
+    def row_cells(self, row: int) -> int:
+        """Return the cells the row's text occupies."""
+        start, end = self.row_span(row)
+        return self.cells_between(row, start, end)
+
+    def position(self, offset: int) -> tuple[int, int]:
+        """Return the ``(row, column)`` where ``offset`` is drawn (column in cells)."""
+        offset = self.clamp(offset)
+        row = self.row_of(offset)
+        return row, self.cells_between(row, self.rows[row], offset)
+
+    def offset_at(self, row: int, column: int) -> int:
+        """Return the offset drawn at ``(row, column)``.
+
+        A column inside a wide character gives that character; a column past
+        the row's text gives its end (for a soft-wrapped row, its last code
+        point, since its end offset is drawn at the start of the next row).
+        """
+        row = min(max(row, 0), len(self.rows) - 1)
+        start, end = self.row_span(row)
+        last = end - 1 if self.is_soft(row) and end > start else end
+        if column <= 0:
+            return start
+        kind = self.kinds[row]
+        if kind == KIND_NARROW:
+            return min(start + column, last)
+        if kind == KIND_WIDE:
+            return min(start + column // 2, last)
+        cells = 0
+        for index, char in enumerate(self.text[start:end]):
+            cells += _WIDTHS[char]
+            if cells > column:
+                return start + index
+        return last
