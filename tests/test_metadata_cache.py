@@ -1,0 +1,182 @@
+"""The per-folder metadata cache: reuse, invalidation, corruption tolerance."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from ipreader.core.documents import DocumentInfo, discover, load_info
+from ipreader.core.metadata_cache import MetadataCache
+
+FIXTURES = Path(__file__).parent / "fixtures" / "bbc"
+
+
+@pytest.fixture
+def folder(tmp_path: Path) -> Path:
+    """A writable copy of the BBC fixture articles."""
+    root = tmp_path / "articles"
+    shutil.copytree(FIXTURES, root)
+    return root.resolve()
+
+
+def listing(root: Path) -> list[Path]:
+    [(_, files)] = discover([root])
+    return files
+
+
+def test_cold_then_warm_reuses_every_entry(folder: Path, tmp_path: Path) -> None:
+    cache_file = tmp_path / "cache.json"
+    files = listing(folder)
+    cold = MetadataCache(cache_file)
+    first = cold.infos(folder, files)
+    cold.save()
+    assert cold.hits == 0
+    assert first == [load_info(folder, path) for path in files]
+
+    warm = MetadataCache(cache_file)
+    assert warm.infos(folder, files) == first
+    assert warm.hits == len(files)
+
+
+def test_changed_files_are_read_again(folder: Path, tmp_path: Path) -> None:
+    cache_file = tmp_path / "cache.json"
+    files = listing(folder)
+    cache = MetadataCache(cache_file)
+    cache.infos(folder, files)
+    cache.save()
+
+    grown, touched = files[1], files[2]
+    grown.write_text("A new title\n\nShort body.", encoding="utf-8")
+    stat = touched.stat()
+    os.utime(touched, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000))
+
+    again = MetadataCache(cache_file)
+    infos = again.infos(folder, files)
+    assert again.hits == len(files) - 2
+    assert infos[1].title == "A new title" and infos[1].words == 5
+    assert infos[2].mtime_ns == touched.stat().st_mtime_ns
+
+
+def test_removed_files_are_dropped_and_the_folder_can_move(folder: Path, tmp_path: Path) -> None:
+    cache_file = tmp_path / "cache.json"
+    files = listing(folder)
+    cache = MetadataCache(cache_file)
+    cache.infos(folder, files)
+    cache.save()
+    files[0].unlink()
+
+    moved = tmp_path / "moved"
+    folder.rename(moved)
+    remaining = listing(moved)
+    again = MetadataCache(cache_file)
+    infos = again.infos(moved, remaining)
+    assert again.hits == len(remaining) == len(files) - 1
+    assert all(info.root == moved and info.path.parent.is_relative_to(moved) for info in infos)
+    again.save()
+    entries = json.loads(cache_file.read_text(encoding="utf-8"))["entries"]
+    assert sorted(entries) == sorted(info.relpath for info in infos)
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        b"",
+        b"{not json",
+        b"\xff\xfe garbage",
+        b"[]",
+        b'{"version": 99, "entries": {}}',
+        b'{"version": 1, "entries": []}',
+        b'{"version": 1, "entries": {"a.txt": {"title": 3}}}',
+        b'{"version": 1, "entries": {"LICENSE": {"title": "x", "size": true}}}',
+        b"[" * 100_000,
+    ],
+)
+def test_corrupt_cache_is_ignored(folder: Path, tmp_path: Path, content: bytes) -> None:
+    cache_file = tmp_path / "cache.json"
+    cache_file.write_bytes(content)
+    files = listing(folder)
+    cache = MetadataCache(cache_file)
+    infos = cache.infos(folder, files)
+    assert cache.hits == 0
+    assert infos == [load_info(folder, path) for path in files]
+    cache.save()
+    assert MetadataCache(cache_file).infos(folder, files) == infos
+
+
+def test_wrong_types_inside_an_entry_are_not_trusted(folder: Path, tmp_path: Path) -> None:
+    cache_file = tmp_path / "cache.json"
+    files = listing(folder)
+    cache = MetadataCache(cache_file)
+    cache.infos(folder, files)
+    cache.save()
+    data = json.loads(cache_file.read_text(encoding="utf-8"))
+    data["entries"]["LICENSE"]["words"] = "many"
+    cache_file.write_text(json.dumps(data), encoding="utf-8")
+
+    again = MetadataCache(cache_file)
+    infos = again.infos(folder, files)
+    assert again.hits == len(files) - 1
+    assert next(i for i in infos if i.relpath == "LICENSE").words > 0
+
+
+def test_save_failures_are_swallowed(folder: Path, tmp_path: Path) -> None:
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a directory", encoding="utf-8")
+    cache = MetadataCache(blocker / "sub" / "cache.json")
+    assert len(cache.infos(folder, listing(folder))) == 9
+    cache.save()  # must not raise
+    assert blocker.read_text(encoding="utf-8") == "not a directory"
+
+
+def test_save_writes_only_the_cache_file(folder: Path, tmp_path: Path) -> None:
+    store = tmp_path / "store"
+    cache = MetadataCache(store / "cache.json")
+    cache.infos(folder, listing(folder))
+    cache.save()
+    assert [p.name for p in store.iterdir()] == ["cache.json"]
+
+
+def test_without_a_file_nothing_is_persisted(folder: Path) -> None:
+    cache = MetadataCache(None)
+    files = listing(folder)
+    assert cache.infos(folder, files) == [load_info(folder, path) for path in files]
+    cache.save()
+    assert cache.infos(folder, files) and cache.hits == len(files)
+
+
+def test_unreadable_files_are_retried_but_binary_ones_cached(tmp_path: Path) -> None:
+    root = tmp_path / "root"
+    root.mkdir()
+    (root / "bin.txt").write_bytes(b"\x00\x01binary")
+    missing = root / "gone.txt"
+    cache_file = tmp_path / "cache.json"
+    cache = MetadataCache(cache_file)
+    infos = cache.infos(root, [root / "bin.txt", missing])
+    cache.save()
+    assert [info.error for info in infos] == ["binary file", infos[1].error]
+    assert infos[1].error is not None
+
+    missing.write_text("Back again\n\nbody", encoding="utf-8")
+    again = MetadataCache(cache_file)
+    infos = again.infos(root, [root / "bin.txt", missing])
+    assert again.hits == 1
+    assert infos[0].error == "binary file"
+    assert infos[1].readable and infos[1].title == "Back again"
+
+
+def test_progress_reports_up_to_the_total(folder: Path) -> None:
+    calls: list[tuple[int, int]] = []
+    files = listing(folder)
+    MetadataCache(None).infos(folder, files, lambda done, total: calls.append((done, total)))
+    assert calls[-1] == (len(files), len(files))
+    assert [done for done, _ in calls] == sorted({done for done, _ in calls})
+
+
+def test_infos_keep_the_given_order(folder: Path) -> None:
+    files = list(reversed(listing(folder)))
+    infos: list[DocumentInfo] = MetadataCache(None).infos(folder, files)
+    assert [info.path for info in infos] == files

@@ -1,0 +1,158 @@
+"""Finding text in one document and across many."""
+
+from __future__ import annotations
+
+import shutil
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from ipreader.core.documents import DocumentInfo, discover, load_info
+from ipreader.core.search import CONTEXT_CHARS, find_all, find_in_documents
+
+FIXTURES = Path(__file__).parent / "fixtures" / "bbc"
+
+
+def naive_find_all(text: str, query: str) -> list[tuple[int, int]]:
+    """Reference: compare character by character, skipping past each match."""
+    if not query:
+        return []
+
+    def fold(ch: str) -> str:
+        lower = ch.lower()
+        return lower if len(lower) == 1 else ch
+
+    insensitive = not any(ch.isupper() for ch in query)
+    same = (lambda a, b: fold(a) == fold(b)) if insensitive else (lambda a, b: a == b)
+    found = []
+    i = 0
+    while i + len(query) <= len(text):
+        if all(same(text[i + k], query[k]) for k in range(len(query))):
+            found.append((i, i + len(query)))
+            i += len(query)
+        else:
+            i += 1
+    return found
+
+
+def test_smart_case() -> None:
+    text = "Apple apple APPLE"
+    assert find_all(text, "apple") == [(0, 5), (6, 11), (12, 17)]
+    assert find_all(text, "Apple") == [(0, 5)]
+    assert find_all(text, "APPLE") == [(12, 17)]
+
+
+def test_empty_query_and_no_match() -> None:
+    assert find_all("anything", "") == []
+    assert find_all("", "x") == []
+    assert find_all("abc", "abcd") == []
+
+
+def test_matches_do_not_overlap() -> None:
+    assert find_all("aaaaa", "aa") == [(0, 2), (2, 4)]
+
+
+def test_offsets_stay_true_around_case_expanding_characters() -> None:
+    # "İ".lower() is two code points and a final capital sigma lowers to "ς":
+    # offsets must still index the original text.
+    text = "İstanbul ΟΔΟΣ odos"
+    assert find_all(text, "stanbul") == [(1, 8)]
+    assert find_all(text, "οδοσ") == [(9, 13)]
+    assert find_all(text, "odos") == [(14, 18)]
+
+
+@given(
+    st.text(alphabet="aAbBİıΣσς ", max_size=40),
+    st.text(alphabet="aAbBİıΣσς ", min_size=0, max_size=4),
+)
+def test_find_all_matches_the_naive_reference(text: str, query: str) -> None:
+    assert find_all(text, query) == naive_find_all(text, query)
+
+
+@given(st.text(max_size=60), st.text(min_size=1, max_size=3))
+def test_find_all_on_any_text(text: str, query: str) -> None:
+    matches = find_all(text, query)
+    assert matches == naive_find_all(text, query)
+    ends = [0] + [end for _, end in matches]
+    for (start, end), previous_end in zip(matches, ends, strict=False):
+        assert previous_end <= start and end - start == len(query)
+        if any(ch.isupper() for ch in query):
+            assert text[start:end] == query
+
+
+@pytest.fixture
+def docs() -> list[DocumentInfo]:
+    [(root, files)] = discover([FIXTURES])
+    return [load_info(root, path) for path in files]
+
+
+def test_find_in_documents_yields_matches_with_context(docs: list[DocumentInfo]) -> None:
+    matches = list(find_in_documents(docs, "broadband"))
+    assert matches
+    for match in matches:
+        text = match.document.path.read_text(encoding="utf-8")
+        assert text[match.start : match.end].lower() == "broadband"
+        assert "broadband" in match.context.lower()
+        assert "\n" not in match.context and "  " not in match.context
+        assert len(match.context) <= 2 * CONTEXT_CHARS + len("broadband")
+    assert {m.document.relpath for m in matches} == {"tech/broadband-in-the-uk-growing-fast.txt"}
+    assert [(m.start, m.end) for m in matches] == find_all(
+        matches[0].document.path.read_text(encoding="utf-8"), "broadband"
+    )
+
+
+def test_find_in_documents_respects_the_limit(docs: list[DocumentInfo]) -> None:
+    everything = list(find_in_documents(docs, "the"))
+    assert len(everything) > 20
+    assert list(find_in_documents(docs, "the", limit=7)) == everything[:7]
+    assert list(find_in_documents(docs, "the", limit=0)) == []
+    assert list(find_in_documents(docs, "")) == []
+
+
+def test_unreadable_documents_are_skipped(tmp_path: Path, docs: list[DocumentInfo]) -> None:
+    binary = tmp_path / "bin.txt"
+    binary.write_bytes(b"market\x00\x01")
+    vanished = tmp_path / "vanished.txt"
+    vanished.write_text("market market", encoding="utf-8")
+    listed = [load_info(tmp_path, binary), load_info(tmp_path, vanished), *docs]
+    vanished.unlink()
+    matches = list(find_in_documents(listed, "market"))
+    assert matches and all(m.document.root == FIXTURES.resolve() for m in matches)
+
+
+def test_search_is_lazy(docs: list[DocumentInfo]) -> None:
+    consumed: list[DocumentInfo] = []
+
+    def feed() -> Iterator[DocumentInfo]:
+        for doc in docs:
+            consumed.append(doc)
+            yield doc
+
+    first = next(find_in_documents(feed(), "the"))
+    assert first.document == docs[0]
+    assert len(consumed) == 1
+
+
+def test_first_results_arrive_fast_across_two_thousand_articles(tmp_path: Path) -> None:
+    sources = [p for p in sorted(FIXTURES.rglob("*.txt"))]
+    for i in range(2000):
+        shutil.copyfile(sources[i % len(sources)], tmp_path / f"{i:04}.txt")
+    [(root, files)] = discover([tmp_path])
+    infos = [load_info(root, path) for path in files]
+    # A word only in the last article: the slowest first result, a full scan.
+    (tmp_path / "1999.txt").write_text("the zyzzyva appears once", encoding="utf-8")
+
+    start = time.perf_counter()
+    next(find_in_documents(infos, "market"))
+    first = time.perf_counter() - start
+    assert first < 0.3, f"first result after {first:.3f} s"
+
+    start = time.perf_counter()
+    [late] = list(find_in_documents(infos, "zyzzyva"))
+    scan = time.perf_counter() - start
+    assert late.document.relpath == "1999.txt"
+    assert scan < 3.0, f"full scan of 2,000 articles took {scan:.2f} s"
