@@ -262,7 +262,9 @@ def _fuzzy(
     candidates: list[_Candidate] = []
     for start, end in spans:
         start, end = _complete(text, quote, start, end, prefix, suffix)
-        if any(start < other.end and other.start < end for other in candidates):
+        # Completed spans of neighbouring alignments may touch or overlap by a
+        # few characters (periodic text); only a span found twice is a duplicate.
+        if any(_overlap(start, end, other.start, other.end) > 0.5 for other in candidates):
             continue
         score = fuzz.ratio(quote, text[start:end])
         context = _context_score(text, start, end, prefix, suffix)
@@ -279,6 +281,13 @@ def _fuzzy(
     if len(candidates) > 1 and best.combined - candidates[1].combined < margin:
         return None
     return best
+
+
+def _overlap(start: int, end: int, other_start: int, other_end: int) -> float:
+    """Return the intersection over union of two spans (0..1)."""
+    inter = min(end, other_end) - max(start, other_start)
+    union = max(end, other_end) - min(start, other_start)
+    return max(0, inter) / union if union > 0 else 1.0
 
 
 def _piece_candidates(
@@ -339,32 +348,47 @@ def _complete(
     start = min(max(start, 0), len(text))
     end = min(max(end, start), len(text))
     slack = size // 8 + 2
-    head = quote[: min(size, MAX_PIECE // 2)]
-    tail = quote[-min(size, MAX_PIECE // 2) :]
-    start = _best_boundary(text, head, prefix, start, slack, at_start=True)
-    end = _best_boundary(text, tail, suffix, max(end, start + 1), slack, at_start=False)
+    if size <= MAX_PIECE:
+        # Short quote: fit the start with the end roughly known, then the end
+        # against the whole quote from that start, then the start again.
+        start = _best_boundary(text, quote, prefix, start, slack, fixed=end, at_start=True)
+        end = _best_boundary(text, quote, suffix, end, slack, fixed=start, at_start=False)
+        start = _best_boundary(text, quote, prefix, start, slack, fixed=end, at_start=True)
+        return start, max(end, start)
+    head = quote[: MAX_PIECE // 2]
+    tail = quote[-MAX_PIECE // 2 :]
+    start = _best_boundary(text, head, prefix, start, slack, fixed=None, at_start=True)
+    end = _best_boundary(text, tail, suffix, max(end, start + 1), slack, fixed=None, at_start=False)
     return start, max(end, start)
 
 
 def _best_boundary(
-    text: str, piece: str, context: str, edge: int, slack: int, *, at_start: bool
+    text: str,
+    piece: str,
+    context: str,
+    edge: int,
+    slack: int,
+    *,
+    fixed: int | None,
+    at_start: bool,
 ) -> int:
     """Return the offset near ``edge`` where ``piece`` best begins (or ends) in ``text``.
 
-    Between offsets that fit ``piece`` equally well, the one whose neighbouring
-    text best matches ``context`` (prefix before a start, suffix after an end)
-    wins, then the one nearest ``edge``: a fixed-length window often fits as
-    well one character off when the quote's own ends were edited.
+    ``piece`` is compared with the text between the offset and ``fixed`` (the
+    other boundary), or with a window of its own length when ``fixed`` is None.
+    Between offsets that fit equally well, the one whose neighbouring text
+    best matches ``context`` (prefix before a start, suffix after an end) wins,
+    then the one nearest ``edge``.
     """
     best_key = (-1.0, -1.0, 0)
     best = edge
     span = len(piece)
     for offset in range(max(0, edge - slack), min(len(text), edge + slack) + 1):
         if at_start:
-            window = text[offset : offset + span]
+            window = text[offset : offset + span if fixed is None else fixed]
             around = text[max(0, offset - len(context)) : offset]
         else:
-            window = text[max(0, offset - span) : offset]
+            window = text[max(0, offset - span) if fixed is None else fixed : offset]
             around = text[offset : offset + len(context)]
         fit = fuzz.ratio(piece, window)
         key = (fit, fuzz.ratio(context, around) if context else 0.0, -abs(offset - edge))
