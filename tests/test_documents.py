@@ -263,6 +263,15 @@ def test_seed_003_dateline_is_stripped_from_the_title() -> None:
         ("February 30, 2023", None),
         ("In the period (2021-2025) nothing happened", None),
         ("No date here at all", None),
+        (
+            "Britain's first mobile phone call was made across the Vodafone network on "
+            "1 January 1985 by veteran comedian Ernie Wise.",
+            None,
+        ),
+        (
+            "4 January 2024 - Britain's first mobile phone call was made across the network",
+            "2024-01-04",
+        ),
     ],
 )
 def test_dates_near_the_top(top: str, expected: str | None) -> None:

@@ -35,6 +35,10 @@ TITLE_MAX_CHARS = 100
 DATE_WINDOW_LINES = 5
 DATE_WINDOW_CHARS = 1000
 
+#: A date counts on a line this short, or within this many characters of a longer line's start.
+DATE_LINE_CHARS = 80
+DATELINE_CHARS = 40
+
 _BOMS: tuple[tuple[bytes, str], ...] = (
     # UTF-32 first: its little-endian BOM starts with the UTF-16 one.
     (codecs.BOM_UTF32_LE, "utf-32-le"),
@@ -325,20 +329,34 @@ def _valid_named(match: re.Match[str]) -> str | None:
 
 
 def find_date(text: str) -> str | None:
-    """Return the first valid date in the top lines of ``text`` as ISO text, else None."""
-    window = "\n".join(_top_lines(text))[:DATE_WINDOW_CHARS]
-    found: list[tuple[int, str]] = []
-    for pattern, convert in (
-        (_ISO_DATETIME, _valid_iso),
-        (_MONTH_DAY_YEAR, _valid_named),
-        (_DAY_MONTH_YEAR, _valid_named),
-    ):
-        for match in pattern.finditer(window):
-            value = convert(match)
-            if value is not None:
-                found.append((match.start(), value))
-                break
-    return min(found)[1] if found else None
+    """Return the article's date from its top lines as ISO text, else None.
+
+    A date counts on a short line ("2020-12-16 12:10:05", "Published: Jan. 4,
+    2024") or at the start of a line (a dateline); a date in the middle of
+    prose is an event the article reports, not its date.
+    """
+    budget = DATE_WINDOW_CHARS
+    for line in _top_lines(text):
+        if budget <= 0:
+            break
+        line = line[:budget]
+        budget -= len(line) + 1
+        found: list[tuple[int, str]] = []
+        for pattern, convert in (
+            (_ISO_DATETIME, _valid_iso),
+            (_MONTH_DAY_YEAR, _valid_named),
+            (_DAY_MONTH_YEAR, _valid_named),
+        ):
+            for match in pattern.finditer(line):
+                if len(line) > DATE_LINE_CHARS and match.start() > DATELINE_CHARS:
+                    break
+                value = convert(match)
+                if value is not None:
+                    found.append((match.start(), value))
+                    break
+        if found:
+            return min(found)[1]
+    return None
 
 
 def _is_only_date(line: str) -> bool:
