@@ -134,7 +134,7 @@ _SPACES = frozenset(" \t\u3000")
 # (CJK ideographs, kana, Hangul syllables, CJK and fullwidth punctuation; the
 # ideographic space is left out because rows must not start with it).
 _WIDE_CLASS = (
-    "\u3001-\u303e\u3041-\u3096\u309b-\u30ff\u3105-\u312f\u3131-\u318e"
+    "\u3001-\u3029\u3030-\u303e\u3041-\u3096\u309b-\u30ff\u3105-\u312f\u3131-\u3163\u3165-\u318e"
     "\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7a3\uf900-\ufaff\uff01-\uff60\uffe0-\uffe6"
 )
 _NOT_WIDE = re.compile(f"[^{_WIDE_CLASS}]")
@@ -449,8 +449,7 @@ class WrapIndex:
         row = min(max(row, 0), len(self.rows) - 1)
         start, end = self.row_span(row)
         last = end - 1 if self.is_soft(row) and end > start else end
-        if column <= 0:
-            return start
+        column = max(column, 0)
         kind = self.kinds[row]
         if kind == KIND_NARROW:
             return min(start + column, last)

@@ -1,0 +1,210 @@
+"""Tests of the Textual-free soft-wrap index (ipreader.tui.wrap)."""
+
+from __future__ import annotations
+
+from array import array
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from rich.cells import cell_len
+
+from ipreader.tui import wrap
+from ipreader.tui.wrap import (
+    KIND_CELLS,
+    KIND_NARROW,
+    KIND_WIDE,
+    TAB_CELLS,
+    TextIndex,
+    WrapIndex,
+    char_cells,
+    display,
+    text_cells,
+)
+
+# Text made of what articles contain: words, spaces, newlines, CJK, emoji,
+# combining marks, zero-width joiners, tabs and control characters.
+_ALPHABET = st.sampled_from(
+    [*"abcdefghij  ", " ", "\n", "中", "文", "。", "😀", "\u0301", "\u200d", "\t", "\x1b", "é"]
+)
+texts = st.text(alphabet=_ALPHABET, max_size=400)
+ascii_texts = st.text(alphabet=st.sampled_from("abcdefgxyz  \n"), max_size=400)
+widths = st.integers(min_value=2, max_value=40)
+
+
+def rows_of(index: WrapIndex) -> list[str]:
+    return [index.text[slice(*index.row_span(row))] for row in range(len(index))]
+
+
+def rebuild(index: WrapIndex) -> str:
+    """Concatenate the rows, putting back the newline after each line's last row."""
+    parts: list[str] = []
+    for row in range(len(index)):
+        start, end = index.row_span(row)
+        parts.append(index.text[start:end])
+        if row + 1 < len(index) and not index.is_soft(row):
+            parts.append("\n")
+    return "".join(parts)
+
+
+def test_short_lines_are_one_row_each() -> None:
+    index = WrapIndex.build("one\n\ntwo", 10)
+    assert index is not None
+    assert rows_of(index) == ["one", "", "two"]
+    assert index.complete and index.end == 8
+
+
+def test_wraps_after_spaces_and_cuts_long_words() -> None:
+    index = WrapIndex.build("aaa bbb ccc dddddddddddd", 8)
+    assert index is not None
+    assert rows_of(index) == ["aaa bbb ", "ccc ", "dddddddd", "dddd"]
+
+
+def test_word_ending_at_the_width_does_not_start_the_next_row_with_a_space() -> None:
+    # "abcd efgh" fills 9 cells exactly; ending the row there would start the
+    # next one with the space, so the word moves down with its space.
+    index = WrapIndex.build("abcd efgh ij", 9)
+    assert index is not None
+    assert rows_of(index) == ["abcd ", "efgh ij"]
+
+
+def test_cjk_breaks_between_ideographs_and_counts_two_cells() -> None:
+    index = WrapIndex.build("中文字符测试", 5)
+    assert index is not None
+    assert rows_of(index) == ["中文", "字符", "测试"]
+    assert index.kinds[0] == KIND_WIDE
+    assert index.position(3) == (1, 2)
+    assert index.offset_at(1, 3) == 3  # the right half of 符 is still 符
+
+
+def test_trailing_newline_gives_an_empty_last_row() -> None:
+    index = WrapIndex.build("ab\n", 5)
+    assert index is not None
+    assert rows_of(index) == ["ab", ""]
+    assert index.row_of(3) == 1
+
+
+def test_line_index() -> None:
+    lines = TextIndex("ab\n中\n\n")
+    assert list(lines.starts) == [0, 3, 5, 6]
+    assert list(lines.kinds) == [KIND_NARROW, KIND_WIDE, KIND_NARROW, KIND_NARROW]
+    assert lines.line_span(1) == (3, 4)
+    assert lines.line_of(4) == 1
+    assert TextIndex("a\tb").kinds[0] == KIND_CELLS
+
+
+def test_display_replaces_controls_one_glyph_per_code_point() -> None:
+    shown = display("a\x1b[31mb\x9b2J\u202ec\x00")
+    assert shown == "a\u241b[31mb\ufffd2J\ufffdc\u2400"
+    assert all(cell_len(display(ch)) == 1 for ch in "\x1b\x9b\x9d\u202e\u2066\x7f\x00")
+    assert display("\t") == " " * TAB_CELLS
+    assert display("👨\u200d👩\ufe0f") == "👨👩"
+
+
+def test_every_code_point_of_the_narrow_class_is_one_cell() -> None:
+    narrow = [chr(code) for code in range(0x30000) if wrap._NOT_NARROW.match(chr(code)) is None]
+    assert len(narrow) > 1000
+    assert [ch for ch in narrow if cell_len(display(ch)) != 1] == []
+
+
+def test_every_code_point_of_the_wide_class_is_two_cells() -> None:
+    wide = [chr(code) for code in range(0x30000) if wrap._NOT_WIDE.match(chr(code)) is None]
+    assert len(wide) > 20000
+    assert [ch for ch in wide if cell_len(display(ch)) != 2] == []
+
+
+def test_window_covers_the_anchor_and_matches_the_full_index() -> None:
+    text = "\n".join(f"line {n} " + "word " * (n % 30) for n in range(2000))
+    full = WrapIndex.build(text, 30)
+    assert full is not None
+    anchor = text.index("line 1500 ")
+    window = WrapIndex.window(text, 30, anchor, 10, 20)
+    assert not window.complete
+    assert window.start <= anchor <= window.end
+    assert 20 < len(window) < 400
+    first = full.row_of(window.start)
+    assert list(window.rows) == list(full.rows[first : first + len(window)])
+
+
+def test_window_enters_a_huge_line_near_the_anchor() -> None:
+    text = "x" * 1_000_000
+    window = WrapIndex.window(text, 50, 600_000, 10, 30)
+    assert window.start <= 600_000 <= window.end
+    assert len(window) < 200
+
+
+def test_build_can_be_abandoned() -> None:
+    assert WrapIndex.build("a\n" * 10, 5, should_stop=lambda: True) is None
+
+
+@settings(max_examples=200, deadline=None)
+@given(texts, widths)
+def test_rows_reproduce_the_text_and_fit_the_width(text: str, width: int) -> None:
+    index = WrapIndex.build(text, width)
+    assert index is not None
+    assert rebuild(index) == text
+    assert index.rows[0] == 0
+    assert list(index.rows) == sorted(set(index.rows))
+    for row in range(len(index)):
+        start, end = index.row_span(row)
+        shown = text[start:end]
+        assert "\n" not in shown
+        assert cell_len(display(shown)) == index.row_cells(row)
+        # Only a single glyph wider than the row (a tab at width 2) may overflow.
+        assert index.row_cells(row) <= width or text_cells(shown[1:]) == 0
+
+
+@settings(max_examples=200, deadline=None)
+@given(texts, widths, st.data())
+def test_offset_position_round_trip(text: str, width: int, data: st.DataObject) -> None:
+    index = WrapIndex.build(text, width)
+    assert index is not None
+    offset = data.draw(st.integers(0, len(text)))
+    row, column = index.position(offset)
+    start, end = index.row_span(row)
+    assert start <= offset <= end
+    back = index.offset_at(row, column)
+    # A zero-width code point has no column of its own: the column maps back to
+    # the next visible glyph (where the pane draws a cursor on it).
+    assert back >= offset
+    assert text_cells(text[offset:back]) == 0
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.text(alphabet=st.sampled_from("中文字。、ab 😀"), max_size=300), widths)
+def test_cjk_rows_never_exceed_the_width(text: str, width: int) -> None:
+    index = WrapIndex.build(text, width)
+    assert index is not None
+    for row in range(len(index)):
+        assert cell_len(text[slice(*index.row_span(row))]) <= width
+
+
+@settings(max_examples=200, deadline=None)
+@given(ascii_texts, widths)
+def test_ascii_fast_path_equals_cell_aware_path(text: str, width: int) -> None:
+    lines = TextIndex(text)
+    assert set(lines.kinds) == {KIND_NARROW}
+    fast = WrapIndex.build(text, width, lines)
+    slow = WrapIndex.build(text, width, lines, cell_aware_only=True)
+    assert fast is not None and slow is not None
+    assert list(fast.rows) == list(slow.rows)
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.text(alphabet=st.sampled_from("中文字符。、「」한글かな"), max_size=300), widths)
+def test_wide_fast_path_equals_cell_aware_path(text: str, width: int) -> None:
+    fast = WrapIndex.build(text, width)
+    slow = WrapIndex.build(text, width, cell_aware_only=True)
+    assert fast is not None and slow is not None
+    assert list(fast.rows) == list(slow.rows)
+
+
+@pytest.mark.parametrize("char", ["a", "中", "😀", "\u0301", "\u200d", "\t", "\x1b"])
+def test_char_cells_matches_rich_on_the_display_form(char: str) -> None:
+    assert char_cells(char) == cell_len(display(char))
+
+
+def test_rows_are_an_int64_array() -> None:
+    index = WrapIndex.build("a b c", 2)
+    assert index is not None
+    assert isinstance(index.rows, array) and index.rows.typecode == "q"
