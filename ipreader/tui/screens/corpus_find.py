@@ -1,0 +1,223 @@
+"""The modal that searches the text of every opened document."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import ClassVar
+
+from rich.style import Style
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Vertical
+from textual.message import Message
+from textual.screen import ModalScreen
+from textual.timer import Timer
+from textual.widgets import Input, Label, OptionList
+from textual.widgets.option_list import Option
+from textual.worker import get_current_worker
+
+from ipreader.core.documents import DocumentInfo
+from ipreader.core.search import CorpusMatch, find_all, find_in_documents
+
+#: Seconds of typing pause before a search starts by itself.
+SEARCH_DELAY = 0.35
+
+#: Shortest query searched while typing (enter searches any non-empty query).
+MIN_TYPED_QUERY = 2
+
+#: Most matches collected per search (passed to ``find_in_documents``).
+MATCH_LIMIT = 500
+
+#: Seconds between result batches posted by the search thread.
+BATCH_INTERVAL = 0.1
+
+
+class CorpusOptions(OptionList):
+    """The match list; component classes style the title line and the match."""
+
+    COMPONENT_CLASSES: ClassVar[set[str]] = {"corpus-find--title", "corpus-find--match"}
+    """``corpus-find--title`` styles a row's document title, ``corpus-find--match`` the match."""
+
+
+class CorpusFindScreen(ModalScreen[CorpusMatch | None]):
+    """Find text across documents; results stream in from a thread worker.
+
+    Enter searches (typing searches too, after a pause); enter again, or a
+    click, on a result dismisses with its ``CorpusMatch``; escape with ``None``.
+    """
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "cancel", "Close"),
+        Binding("down", "cursor(1)", "Next", show=False),
+        Binding("up", "cursor(-1)", "Previous", show=False),
+    ]
+
+    @dataclass
+    class Batch(Message):
+        """Matches found by the search thread since its previous batch."""
+
+        generation: int
+        """Which search produced them (stale batches are dropped)."""
+        matches: list[CorpusMatch]
+        """The new matches, in document order."""
+        done: bool
+        """True for the search's last batch."""
+
+    def __init__(self, documents: Sequence[DocumentInfo]) -> None:
+        """Create the screen searching ``documents``."""
+        super().__init__()
+        self.documents = tuple(documents)
+        """The documents searched."""
+        self.matches: list[CorpusMatch] = []
+        """The matches of the current search received so far."""
+        self.searching = False
+        """True while a search is running."""
+        self._generation = 0
+        self._query = ""
+        self._timer: Timer | None = None
+        self._styles: tuple[Style, Style] = (Style(), Style())
+
+    def compose(self) -> ComposeResult:
+        """Lay out the query, the status line and the results."""
+        with Vertical(classes="dialog dialog-wide") as dialog:
+            dialog.border_title = "Find in all documents"
+            dialog.border_subtitle = "enter search/open · esc close"
+            yield Input(placeholder="text to find (capitals make it case-sensitive)", id="query")
+            yield Label(f"{len(self.documents):,} documents", id="status", classes="dialog-status")
+            yield CorpusOptions(id="results")
+
+    def on_mount(self) -> None:
+        """Focus the query."""
+        self.query_one("#query", Input).focus()
+
+    def start_search(self, query: str) -> None:
+        """Clear the results and search ``query`` in a thread (replacing any running search)."""
+        if self._timer is not None:
+            self._timer.stop()
+            self._timer = None
+        self._generation += 1
+        self._query = query
+        self.matches = []
+        options = self.query_one("#results", CorpusOptions)
+        options.clear_options()
+        self._styles = (
+            options.get_component_rich_style("corpus-find--title"),
+            options.get_component_rich_style("corpus-find--match"),
+        )
+        if not query:
+            self.searching = False
+            self.workers.cancel_group(self, "corpus-find")
+            self._update_status()
+            return
+        self.searching = True
+        self._update_status()
+        self._search(query, self._generation)
+
+    @work(thread=True, exclusive=True, group="corpus-find")
+    def _search(self, query: str, generation: int) -> None:
+        """Run ``find_in_documents`` and post its matches in batches."""
+        worker = get_current_worker()
+        batch: list[CorpusMatch] = []
+        # The first match is posted at once, then batches every BATCH_INTERVAL.
+        last_post = 0.0
+        for match in find_in_documents(self.documents, query, limit=MATCH_LIMIT):
+            if worker.is_cancelled:
+                return
+            batch.append(match)
+            now = time.monotonic()
+            if now - last_post >= BATCH_INTERVAL:
+                self.post_message(self.Batch(generation, batch, done=False))
+                batch = []
+                last_post = now
+        if not worker.is_cancelled:
+            self.post_message(self.Batch(generation, batch, done=True))
+
+    @on(Batch)
+    def _add_batch(self, batch: Batch) -> None:
+        """Append a batch of matches to the list."""
+        if batch.generation != self._generation:
+            return
+        options = self.query_one("#results", CorpusOptions)
+        first = len(self.matches)
+        self.matches.extend(batch.matches)
+        options.add_options(
+            Option(self._prompt(match), id=str(first + offset))
+            for offset, match in enumerate(batch.matches)
+        )
+        if first == 0 and self.matches:
+            options.highlighted = 0
+        if batch.done:
+            self.searching = False
+        self._update_status()
+
+    def _prompt(self, match: CorpusMatch) -> Text:
+        """Return the two-line row of ``match``: title, then context with the match emphasised."""
+        title_style, match_style = self._styles
+        context = " ".join(match.context.splitlines())  # same length: offsets stay valid
+        line = Text(context, no_wrap=True, overflow="ellipsis")
+        for start, end in find_all(context, self._query):
+            line.stylize(match_style, start, end)
+        return Text.assemble((match.document.title, title_style), "\n  ", line)
+
+    def _update_status(self) -> None:
+        """Show the count of matches and documents, and whether a search runs."""
+        status = self.query_one("#status", Label)
+        if not self._query:
+            status.update(f"{len(self.documents):,} documents")
+            return
+        found = len(self.matches)
+        documents = len({match.document.path for match in self.matches})
+        text = f"{found:,} {'match' if found == 1 else 'matches'} in {documents:,} "
+        text += "document" if documents == 1 else "documents"
+        if self.searching:
+            text = f"searching… {text}"
+        elif found >= MATCH_LIMIT:
+            text += f" (first {MATCH_LIMIT:,} shown)"
+        status.update(text)
+
+    @on(Input.Changed, "#query")
+    def _query_changed(self, event: Input.Changed) -> None:
+        """Search after a pause in typing."""
+        if self._timer is not None:
+            self._timer.stop()
+            self._timer = None
+        query = event.value
+        if len(query.strip()) >= MIN_TYPED_QUERY or not query:
+            self._timer = self.set_timer(SEARCH_DELAY, lambda: self.start_search(query))
+
+    @on(Input.Submitted, "#query")
+    def _query_submitted(self, event: Input.Submitted) -> None:
+        """Search the query, or open the highlighted result when it was already searched."""
+        if event.value != self._query:
+            self.start_search(event.value)
+            return
+        options = self.query_one("#results", CorpusOptions)
+        if options.highlighted is not None:
+            self._choose(options.get_option_at_index(options.highlighted))
+
+    @on(OptionList.OptionSelected, "#results")
+    def _option_selected(self, event: OptionList.OptionSelected) -> None:
+        """Open the chosen result."""
+        self._choose(event.option)
+
+    def _choose(self, option: Option) -> None:
+        """Dismiss with the match behind ``option``."""
+        if option.id is not None:
+            self.dismiss(self.matches[int(option.id)])
+
+    def action_cursor(self, step: int) -> None:
+        """Move the list's highlight while typing in the query."""
+        options = self.query_one("#results", CorpusOptions)
+        if step > 0:
+            options.action_cursor_down()
+        else:
+            options.action_cursor_up()
+
+    def action_cancel(self) -> None:
+        """Stop any search and close."""
+        self.workers.cancel_group(self, "corpus-find")
+        self.dismiss(None)

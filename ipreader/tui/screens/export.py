@@ -1,0 +1,129 @@
+"""The modal that asks for an export format and output file."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import ClassVar
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Input, Label
+
+from ipreader.core.export import EXPORT_FORMATS
+from ipreader.tui.choice_row import ChoiceRow
+
+#: The file extension proposed for each export format.
+FORMAT_SUFFIXES: dict[str, str] = {"json": ".json", "w3c": ".jsonld", "markdown": ".md"}
+
+
+@dataclass(frozen=True, slots=True)
+class ExportRequest:
+    """What the user asked to export, and where."""
+
+    format: str
+    """One of ``core.export.EXPORT_FORMATS``."""
+    path: Path
+    """The output file (``~`` expanded; relative paths are left to the caller)."""
+
+
+def format_for(path: Path) -> str:
+    """Return the export format whose extension ``path`` has (``json`` otherwise)."""
+    for fmt, suffix in FORMAT_SUFFIXES.items():
+        if path.suffix.lower() == suffix and fmt in EXPORT_FORMATS:
+            return fmt
+    return EXPORT_FORMATS[0]
+
+
+def with_format_suffix(path_text: str, fmt: str) -> str:
+    """Return ``path_text`` with its extension changed to ``fmt``'s.
+
+    Only a known export extension is replaced, and one is added when there is
+    none; any other extension was typed on purpose and is kept.
+    """
+    if not path_text.strip():
+        return path_text
+    path = Path(path_text)
+    known = {suffix for suffix in FORMAT_SUFFIXES.values()}
+    if path.suffix.lower() in known or not path.suffix:
+        stem = path_text[: len(path_text) - len(path.suffix)] if path.suffix else path_text
+        return stem + FORMAT_SUFFIXES.get(fmt, "")
+    return path_text
+
+
+class ExportScreen(ModalScreen[ExportRequest | None]):
+    """Choose the export format and output path.
+
+    Enter or ``ctrl+s`` dismisses with an ``ExportRequest`` (an empty path shows
+    an inline error instead); escape with ``None``. Changing the format changes
+    the path's extension.
+    """
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("ctrl+s,enter", "export", "Export"),
+        Binding("escape", "cancel", "Cancel"),
+    ]
+
+    def __init__(self, default_path: Path) -> None:
+        """Create the screen proposing ``default_path`` (its extension picks the format)."""
+        super().__init__()
+        self.default_path = default_path
+        """The path proposed when the screen opens."""
+
+    def compose(self) -> ComposeResult:
+        """Lay out the format choice, the path and the error line."""
+        with Vertical(classes="dialog") as dialog:
+            dialog.border_title = "Export annotations"
+            dialog.border_subtitle = "enter export · esc cancel"
+            yield Label("Format", classes="field-label")
+            yield ChoiceRow(EXPORT_FORMATS, format_for(self.default_path), id="format")
+            yield Label("File", classes="field-label")
+            yield Input(str(self.default_path), id="path")
+            yield Label("", id="error", classes="dialog-error")
+
+    def on_mount(self) -> None:
+        """Focus the path, where most changes happen."""
+        self.query_one("#path", Input).focus()
+
+    @on(ChoiceRow.Changed, "#format")
+    def _format_changed(self, event: ChoiceRow.Changed) -> None:
+        """Give the path the chosen format's extension."""
+        path = self.query_one("#path", Input)
+        path.value = with_format_suffix(path.value, event.value)
+
+    @on(Input.Changed, "#path")
+    def _path_changed(self) -> None:
+        """Clear the error as soon as the path is edited."""
+        self._show_error("")
+
+    @on(Input.Submitted, "#path")
+    def _path_submitted(self) -> None:
+        """Export on enter in the path."""
+        self.action_export()
+
+    def _show_error(self, message: str) -> None:
+        """Show ``message`` under the path (hidden when empty)."""
+        error = self.query_one("#error", Label)
+        error.update(message)
+        error.set_class(bool(message), "-visible")
+
+    def action_export(self) -> None:
+        """Dismiss with the request, or show why it cannot be made."""
+        text = self.query_one("#path", Input).value.strip()
+        if not text:
+            self._show_error("Enter a file to export to.")
+            self.query_one("#path", Input).focus()
+            return
+        path = Path(text).expanduser()
+        if path.is_dir():
+            self._show_error("That is a folder; enter a file name.")
+            self.query_one("#path", Input).focus()
+            return
+        self.dismiss(ExportRequest(self.query_one("#format", ChoiceRow).value, path))
+
+    def action_cancel(self) -> None:
+        """Dismiss without exporting."""
+        self.dismiss(None)

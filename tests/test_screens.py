@@ -1,0 +1,438 @@
+"""Pilot tests of the modal screens, each pushed on a tiny host app."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, ClassVar
+
+import pytest
+from textual.app import App
+from textual.screen import Screen
+from textual.widgets import Input, Label, OptionList, TextArea
+
+from ipreader.core.documents import DocumentInfo, load_info
+from ipreader.core.model import COLORS, Annotation, DocumentNotes
+from ipreader.core.paths import styles_dir
+from ipreader.core.search import CorpusMatch
+from ipreader.tui.choice_row import ChoiceRow
+from ipreader.tui.screens.corpus_find import CorpusFindScreen
+from ipreader.tui.screens.doc_notes import DocumentNotesEditor
+from ipreader.tui.screens.editor import AnnotationEditor, EditorResult
+from ipreader.tui.screens.export import ExportRequest, ExportScreen, with_format_suffix
+from ipreader.tui.screens.help import HelpScreen
+from ipreader.tui.screens.highlights import MAX_ROWS, HighlightsScreen, parse_filter
+from ipreader.tui.tag_input import TagSuggester
+
+SIZE = (80, 24)
+TEXT = "Call me Ishmael. Some years ago, never mind how long precisely, I went to sea."
+
+
+class Host(App[None]):
+    """Pushes one screen at mount and records what it is dismissed with."""
+
+    CSS_PATH: ClassVar[list[str | Path]] = [styles_dir() / "modals.tcss"]
+
+    def __init__(self, screen: Screen[Any]) -> None:
+        super().__init__()
+        self.modal = screen
+        self.results: list[Any] = []
+
+    def on_mount(self) -> None:
+        self.push_screen(self.modal, self.results.append)
+
+
+def annotation(**changes: Any) -> Annotation:
+    """A highlight of "Some years ago" in TEXT."""
+    start = TEXT.index("Some years ago")
+    return Annotation.create(TEXT, start, start + len("Some years ago"), "moby.txt", **changes)
+
+
+# -- tag suggestions ---------------------------------------------------------------------------
+
+
+async def test_tag_suggester_completes_last_item_case_insensitively() -> None:
+    suggester = TagSuggester(["Philosophy", "physics", "sea"])
+    assert await suggester.get_suggestion("ph") == "Philosophy"
+    assert await suggester.get_suggestion("sea, PHY") == "sea, physics"
+    # Already present earlier in the list: not offered again.
+    assert await suggester.get_suggestion("physics, ph") == "physics, Philosophy"
+    assert await suggester.get_suggestion("philosophy, physics, ph") is None
+    assert await suggester.get_suggestion("sea, ") is None
+    assert await suggester.get_suggestion("x") is None
+
+
+# -- annotation editor -------------------------------------------------------------------------
+
+
+async def test_editor_saves_note_tags_and_colour() -> None:
+    app = Host(AnnotationEditor(annotation(), ["Whaling", "sea"]))
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert isinstance(app.focused, TextArea)  # focus starts in the note
+        await pilot.press(*"first line", "enter", *"second")
+        await pilot.press("tab")
+        assert isinstance(app.focused, Input)
+        await pilot.press(*"wha", "right", *", ocean ,  OCEAN, sea")
+        await pilot.press("tab")
+        assert isinstance(app.focused, ChoiceRow)
+        await pilot.press("right", "right")  # yellow -> green -> blue
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+    assert app.results == [
+        EditorResult(note="first line\nsecond", tags=("Whaling", "ocean", "sea"), color="blue")
+    ]
+
+
+async def test_editor_keeps_existing_values_and_cancels() -> None:
+    existing = annotation(note="kept", tags=["a", "b"], color="pink")
+    app = Host(AnnotationEditor(existing, []))
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        screen = app.screen
+        assert screen.query_one("#note", TextArea).text == "kept"
+        assert screen.query_one("#tags", Input).value == "a, b"
+        assert screen.query_one("#color", ChoiceRow).value == "pink"
+        await pilot.press("escape")
+        await pilot.pause()
+    assert app.results == [None]
+
+
+async def test_editor_shows_markup_in_quote_literally() -> None:
+    text = "a [bold]not bold[/bold] and [link=x]y[/] z"
+    app = Host(AnnotationEditor(Annotation.create(text, 0, len(text), "d.txt"), []))
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        quote = app.screen.query_one(".dialog-quote")
+        assert str(quote.render()) == text
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+    assert app.results == [EditorResult(note="", tags=(), color="yellow")]
+
+
+async def test_colour_row_digit_keys_and_click() -> None:
+    app = Host(AnnotationEditor(annotation(), []))
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        row = app.screen.query_one("#color", ChoiceRow)
+        row.focus()
+        await pilot.press("5")
+        assert row.value == "purple"
+        await pilot.press("right")  # wraps around
+        assert row.value == "yellow"
+        await pilot.click(".choice-green")
+        assert row.value == "green"
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+    assert app.results[0].color == "green"
+
+
+# -- document notes ----------------------------------------------------------------------------
+
+
+async def test_document_notes_editor_saves_and_cancels() -> None:
+    notes = DocumentNotes(tags=("old",), note="")
+    app = Host(DocumentNotesEditor("Moby-Dick [draft]", notes, ["novel"]))
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        heading = app.screen.query_one(".dialog-heading")
+        assert str(heading.render()) == "Moby-Dick [draft]"
+        assert isinstance(app.focused, TextArea)
+        await pilot.press(*"about whales", "tab", "end", *", nov", "right", "ctrl+s")
+        await pilot.pause()
+        assert app.results == [DocumentNotes(tags=("old", "novel"), note="about whales")]
+        app.push_screen(DocumentNotesEditor("t", notes, []), app.results.append)
+        await pilot.pause()
+        await pilot.press("x", "escape")
+        await pilot.pause()
+    assert app.results[1] is None
+
+
+# -- help --------------------------------------------------------------------------------------
+
+
+BINDINGS = [
+    ("", "Reading"),
+    ("↑ ↓", "Move the cursor"),
+    ("h", "Highlight the selection"),
+    ("", "Finding"),
+    ("/", "Find in the document"),
+    ("[", "A bracket [b]key[/b]"),
+]
+
+
+async def test_help_lists_every_binding_grouped() -> None:
+    app = Host(HelpScreen(BINDINGS))
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        screen = app.screen
+        keys = [str(label.render()) for label in screen.query(".help-key").results(Label)]
+        descriptions = [str(label.render()) for label in screen.query(".help-description")]
+        groups = [str(label.render()) for label in screen.query(".help-group")]
+        assert keys == ["↑ ↓", "h", "/", "["]
+        assert descriptions[-1] == "A bracket [b]key[/b]"
+        assert groups == ["Reading", "Finding"]
+        await pilot.press("q")
+        await pilot.pause()
+        assert app.results == [None]
+        for key in ("escape", "question_mark"):
+            app.push_screen(HelpScreen(BINDINGS), app.results.append)
+            await pilot.pause()
+            await pilot.press(key)
+            await pilot.pause()
+        assert not isinstance(app.screen, HelpScreen)
+    assert app.results == [None, None, None]
+
+
+# -- export ------------------------------------------------------------------------------------
+
+
+def test_with_format_suffix() -> None:
+    assert with_format_suffix("/tmp/notes.json", "markdown") == "/tmp/notes.md"
+    assert with_format_suffix("/tmp/notes.md", "w3c") == "/tmp/notes.jsonld"
+    assert with_format_suffix("/tmp/notes", "json") == "/tmp/notes.json"
+    assert with_format_suffix("/tmp/notes.txt", "json") == "/tmp/notes.txt"
+    assert with_format_suffix("", "json") == ""
+
+
+async def test_export_format_changes_extension(tmp_path: Path) -> None:
+    app = Host(ExportScreen(tmp_path / "ipreader-export.json"))
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        path_input = app.screen.query_one("#path", Input)
+        assert app.focused is path_input
+        app.screen.query_one("#format", ChoiceRow).focus()
+        await pilot.press("right", "right")  # json -> w3c -> markdown
+        await pilot.pause()
+        assert path_input.value == str(tmp_path / "ipreader-export.md")
+        await pilot.press("enter")
+        await pilot.pause()
+    assert app.results == [ExportRequest("markdown", tmp_path / "ipreader-export.md")]
+
+
+async def test_export_empty_path_shows_error_then_typed_path_exports(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("HOME", str(tmp_path))
+    app = Host(ExportScreen(tmp_path / "out.md"))
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert app.screen.query_one("#format", ChoiceRow).value == "markdown"
+        path_input = app.screen.query_one("#path", Input)
+        path_input.value = ""
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        error = app.screen.query_one("#error", Label)
+        assert app.results == []
+        assert error.display and "Enter a file" in str(error.render())
+        await pilot.press("ctrl+s")  # still empty: still refused
+        await pilot.pause()
+        assert app.results == []
+        await pilot.press(*"~/x.json")
+        await pilot.pause()
+        assert not error.display  # editing clears the error
+        await pilot.press("enter")
+        await pilot.pause()
+    assert app.results == [ExportRequest("markdown", tmp_path / "x.json")]
+
+
+async def test_export_refuses_a_folder_and_escape_cancels(tmp_path: Path) -> None:
+    app = Host(ExportScreen(tmp_path))
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.results == []
+        assert "folder" in str(app.screen.query_one("#error", Label).render())
+        await pilot.press("escape")
+        await pilot.pause()
+    assert app.results == [None]
+
+
+# -- highlights --------------------------------------------------------------------------------
+
+
+def info(title: str, relpath: str = "a.txt") -> DocumentInfo:
+    """A readable document's metadata (no file needed by the highlights screen)."""
+    root = Path("/library")
+    return DocumentInfo(
+        path=root / relpath,
+        relpath=relpath,
+        root=root,
+        title=title,
+        date=None,
+        words=10,
+        reading_minutes=1,
+        sha256="0" * 64,
+        encoding="utf-8",
+        size=100,
+        mtime_ns=0,
+        error=None,
+    )
+
+
+def highlight(quote: str, **changes: Any) -> Annotation:
+    """A highlight whose quote is the whole (tiny) text."""
+    return Annotation.create(quote, 0, len(quote), "a.txt", **changes)
+
+
+WHALES = info("On Whales", "whales.txt")
+SEA = info("The Sea [notes]", "sea.txt")
+ENTRIES = [
+    (WHALES, highlight("The whale is a mammal", tags=["Biology", "whales"], color="blue")),
+    (WHALES, highlight("Ahab wanted revenge", note="obsession", tags=["character"])),
+    (SEA, highlight("Salt water everywhere", tags=["biology"], color="green")),
+    (SEA, highlight("Waves [and] tides", note="  ", color="blue")),
+]
+
+
+def test_parse_filter_terms_combine_with_and() -> None:
+    def shown(query: str) -> list[str]:
+        predicates = parse_filter(query)
+        return [
+            annotation.quote
+            for document, annotation in ENTRIES
+            if all(
+                predicate(HighlightsScreen.index_entry((document, annotation)))
+                for predicate in predicates
+            )
+        ]
+
+    everything = [annotation.quote for _, annotation in ENTRIES]
+    assert shown("") == everything
+    assert shown("tag:BIOLOGY") == ["The whale is a mammal", "Salt water everywhere"]
+    assert shown("tag:bio") == []  # a tag matches whole, not as a prefix
+    assert shown("color:blue") == ["The whale is a mammal", "Waves [and] tides"]
+    assert shown("has:note") == ["Ahab wanted revenge"]  # a blank note is no note
+    assert shown("OBSESSION") == ["Ahab wanted revenge"]  # note text, any case
+    assert shown("sea") == ["Salt water everywhere", "Waves [and] tides"]  # document title
+    assert shown("tag:biology color:green") == ["Salt water everywhere"]
+    assert shown("tag:biology water whale") == []
+    assert shown('"salt water"') == ["Salt water everywhere"]
+    assert shown('"salt water') == ["Salt water everywhere"]  # unclosed quote: to the end
+    assert shown("ahab's") == []  # an apostrophe is text, not a quote
+
+
+async def test_highlights_filter_and_choose_with_enter() -> None:
+    app = Host(HighlightsScreen(ENTRIES))
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        options = app.screen.query_one("#results", OptionList)
+        assert options.option_count == 4
+        assert isinstance(app.focused, Input)
+        await pilot.press(*"tag:biology")
+        await pilot.pause(0.3)  # the filter is debounced
+        assert options.option_count == 2
+        assert "2 of 4" in str(app.screen.query_one("#status", Label).render())
+        await pilot.press("down", "enter")  # down moves the list while typing
+        await pilot.pause()
+    assert app.results == [ENTRIES[2]]
+
+
+async def test_highlights_enter_applies_pending_filter_and_click_chooses() -> None:
+    app = Host(HighlightsScreen(ENTRIES))
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pilot.press(*"has:note", "enter")  # enter before the debounce fires
+        await pilot.pause()
+        assert app.results == [ENTRIES[1]]
+        app.push_screen(HighlightsScreen(ENTRIES), app.results.append)
+        await pilot.pause()
+        options = app.screen.query_one("#results", OptionList)
+        options.focus()
+        await pilot.press("down", "down", "enter")
+        await pilot.pause()
+        assert app.results[1] == ENTRIES[2]
+        app.push_screen(HighlightsScreen(ENTRIES), app.results.append)
+        await pilot.pause()
+        await pilot.press(*"zzz", "enter")  # nothing matches: nothing chosen
+        await pilot.pause()
+        assert len(app.results) == 2
+        await pilot.press("escape")
+        await pilot.pause()
+    assert app.results[2] is None
+
+
+async def test_highlights_many_entries_are_capped() -> None:
+    many = [
+        (WHALES, highlight(f"quote number {n}", color=COLORS[n % len(COLORS)]))
+        for n in range(20_000)
+    ]
+    app = Host(HighlightsScreen(many))
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, HighlightsScreen)
+        options = screen.query_one("#results", OptionList)
+        last = options.get_option_at_index(options.option_count - 1)
+        assert last.disabled and "+19,500 more" in str(last.prompt)
+        screen.apply_filter("number 1999")  # 1999, 11999 and 19990..19999
+        assert options.option_count == 12
+        screen.apply_filter('"number 1999"')  # a phrase: 1999 and 19990..19999
+        assert options.option_count == 11
+        screen.apply_filter("color:pink quote")
+        assert options.option_count == MAX_ROWS + 1  # the rows, then "+N more"
+        assert "+3,500 more" in str(options.get_option_at_index(MAX_ROWS).prompt)
+
+
+# -- corpus find -------------------------------------------------------------------------------
+
+
+async def test_corpus_find_returns_a_match_from_real_files(tmp_path: Path) -> None:
+    files = {
+        "one.txt": "Whales\n\nThe white whale swam.\n",
+        "two.txt": "Ships\n\nNo whales here, only [b]ships[/b].\n",
+        "three.txt": "Birds\n\nAlbatross over the White Sea.\n",
+    }
+    for name, text in files.items():
+        (tmp_path / name).write_text(text, encoding="utf-8")
+    documents = [load_info(tmp_path, tmp_path / name) for name in sorted(files)]
+    app = Host(CorpusFindScreen(documents))
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, CorpusFindScreen)
+        await pilot.press(*"white", "enter")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        status = str(screen.query_one("#status", Label).render())
+        assert status == "2 matches in 2 documents"
+        options = screen.query_one("#results", OptionList)
+        assert options.option_count == 2
+        # Smart case: a capital makes the search case-sensitive.
+        await pilot.press("ctrl+u", *"White", "enter")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert [match.document.relpath for match in screen.matches] == ["three.txt"]
+        assert "White Sea" in str(options.get_option_at_index(0).prompt)
+        await pilot.press("enter")  # same query again: open the highlighted result
+        await pilot.pause()
+    [match] = app.results
+    assert isinstance(match, CorpusMatch)
+    assert match.document.relpath == "three.txt"
+    assert files["three.txt"][match.start : match.end] == "White"
+
+
+async def test_corpus_find_searches_while_typing_and_cancels(tmp_path: Path) -> None:
+    (tmp_path / "a.txt").write_text("Title\n\nneedle in a haystack\n", encoding="utf-8")
+    documents = [load_info(tmp_path, tmp_path / "a.txt")]
+    app = Host(CorpusFindScreen(documents))
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, CorpusFindScreen)
+        await pilot.press(*"needle")
+        await pilot.pause(0.6)  # the typing delay, then the search
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert len(screen.matches) == 1
+        await pilot.press("ctrl+u", *"absent", "enter")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert screen.matches == []
+        assert str(screen.query_one("#status", Label).render()) == "0 matches in 0 documents"
+        await pilot.press("enter")  # no result to open
+        await pilot.pause()
+        assert app.results == []
+        await pilot.press("escape")
+        await pilot.pause()
+    assert app.results == [None]
