@@ -148,6 +148,19 @@ def test_no_temp_files_left_behind(root: Path) -> None:
     assert not [p for p in store.location.rglob(".tmp-*")]
 
 
+def test_stale_temp_files_are_swept_on_open_and_fresh_ones_kept(root: Path) -> None:
+    store = FolderStore.open(root)
+    store.save_annotation(highlight("a.txt"))
+    stale = store.location / "annotations" / ".tmp-x.json-dead"
+    fresh = store.location / ".tmp-index.json-live"
+    for path in (stale, fresh):
+        path.write_bytes(b"partial")
+    os.utime(stale, (0, 0))
+    FolderStore.open(root)
+    assert not stale.exists() and fresh.exists()
+    assert len(FolderStore.open(root).annotations("a.txt")) == 1
+
+
 # ---------------------------------------------------------------- document data
 
 
@@ -392,13 +405,17 @@ def test_bad_records_are_skipped_but_kept_in_the_file(root: Path) -> None:
     assert "broken" in json.loads(path.read_text())["annotations"]
 
 
-def test_zero_byte_database_file_is_treated_as_empty(root: Path) -> None:
+def test_zero_byte_database_file_is_set_aside_with_a_notice(root: Path) -> None:
     store = FolderStore.open(root)
+    note = highlight("a.txt")
+    store.save_annotation(note)
     (store.location / "index.json").write_bytes(b"")
     fresh = FolderStore.open(root)
-    assert fresh.all_annotations() == {}
-    fresh.save_annotation(highlight("a.txt"))
-    assert len(FolderStore.open(root).annotations("a.txt")) == 1
+    assert fresh.all_annotations() == {"a.txt": [note]}  # rebuilt from the annotation file
+    (moved,) = store.location.glob("index.json.corrupt-*")
+    assert any("0 bytes" in n and str(moved) in n for n in fresh.notices)
+    fresh.save_annotation(highlight("a.txt", 0, 3))
+    assert len(FolderStore.open(root).annotations("a.txt")) == 2
 
 
 # ---------------------------------------------------------------- read-only folders

@@ -103,13 +103,17 @@ def quarantine(path: Path) -> Path:
     return target
 
 
-def decode_database(path: Path, raw: bytes) -> dict[str, dict[str, dict[str, Any]]] | None:
-    """Parse the bytes of a TinyDB file; ``None`` when empty.
+def decode_database(
+    path: Path, raw: bytes, *, empty_is_corrupt: bool = False
+) -> dict[str, dict[str, dict[str, Any]]] | None:
+    """Parse the bytes of a TinyDB file; ``None`` when empty (unless ``empty_is_corrupt``).
 
     Raises ``CorruptDatabaseError`` unless ``raw`` is UTF-8 JSON of the shape
     ``{table: {record id: {field: value}}}``.
     """
     if not raw:
+        if empty_is_corrupt:
+            raise CorruptDatabaseError(path, "the file is empty (0 bytes)")
         return None
     try:
         data = json.loads(raw.decode("utf-8"))
@@ -146,14 +150,17 @@ class AtomicJSONStorage(Storage):
     truncate the file) and never caches (another process's writes are seen).
     """
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, *, empty_is_corrupt: bool = False) -> None:
         self.path = Path(path)
+        self.empty_is_corrupt = empty_is_corrupt
 
     def read(self) -> dict[str, dict[str, dict[str, Any]]] | None:
         """Return the stored tables; ``None`` for a missing or empty file.
 
-        Raises ``CorruptDatabaseError`` for undecodable content or a wrong shape,
-        ``StoreError`` when the file exists but cannot be read.
+        Raises ``CorruptDatabaseError`` for undecodable content or a wrong shape
+        (and for an empty file with ``empty_is_corrupt``: atomic writes never
+        leave one, so it means damage), ``StoreError`` when the file exists but
+        cannot be read.
         """
         try:
             raw = self.path.read_bytes()
@@ -161,7 +168,7 @@ class AtomicJSONStorage(Storage):
             return None
         except OSError as error:
             raise StoreError(f"cannot read {self.path}: {error.strerror or error}") from error
-        return decode_database(self.path, raw)
+        return decode_database(self.path, raw, empty_is_corrupt=self.empty_is_corrupt)
 
     def write(self, data: dict[str, dict[str, Any]]) -> None:
         """Replace the file with ``data``; ``StoreWriteError`` on failure (old file intact)."""

@@ -60,6 +60,9 @@ ANNOTATIONS_DIR = "annotations"
 # never trusted from the read cache and make change_token() differ every call.
 _RACY_NS = 2_000_000_000
 
+# Temp files older than this were left by a killed writer (no save takes this long).
+_STALE_TEMP_SECONDS = 600
+
 _T = TypeVar("_T")
 _NONCE = itertools.count(1)
 
@@ -98,7 +101,7 @@ class RecordTable(Table):
 
 def _open_table(path: Path, name: str) -> RecordTable:
     """Return table ``name`` of the TinyDB file at ``path`` (atomic storage, no query cache)."""
-    return RecordTable(AtomicJSONStorage(path), name, cache_size=0)
+    return RecordTable(AtomicJSONStorage(path, empty_is_corrupt=True), name, cache_size=0)
 
 
 @dataclass(frozen=True, slots=True)
@@ -236,7 +239,7 @@ class _ReadCache:
             return parse(path, None)
         except OSError as error:
             raise StoreError(f"cannot read {path}: {error.strerror or error}") from error
-        value = parse(path, decode_database(path, raw))
+        value = parse(path, decode_database(path, raw, empty_is_corrupt=True))
         if st.st_mtime_ns < time.time_ns() - _RACY_NS:
             with self._mutex:
                 self._entries[path] = (signature, value)
@@ -344,7 +347,28 @@ class FolderStore:
                     )
                 )
         store._check_schema()
+        store._sweep_stale_temp_files()
         return store
+
+    def _sweep_stale_temp_files(self) -> None:
+        """Remove temp files a killed writer left behind (only when the lock is free now)."""
+        if not self.writable:
+            return
+        try:
+            self._lock.acquire(timeout=0)
+        except (Timeout, OSError):
+            return  # someone is writing; try again on a later open
+        try:
+            cutoff = time.time() - _STALE_TEMP_SECONDS
+            for folder in (self.location, self._annotations_dir):
+                for path in folder.glob(f"{TEMP_PREFIX}*"):
+                    try:
+                        if path.is_file() and path.stat().st_mtime < cutoff:
+                            path.unlink()
+                    except OSError:
+                        pass  # best effort: a leftover temp file harms nothing
+        finally:
+            self._lock.release()
 
     def _check_schema(self) -> None:
         index = self._index()
@@ -420,7 +444,7 @@ class FolderStore:
         with self._locked(check_schema=False):
             try:
                 _parse = _parse_index if path == self._index_path else _parse_annotations
-                _parse(path, decode_database(path, path.read_bytes()))
+                _parse(path, decode_database(path, path.read_bytes(), empty_is_corrupt=True))
                 return True  # another process already replaced it
             except FileNotFoundError:
                 return True
@@ -463,7 +487,8 @@ class FolderStore:
         records: list[tuple[str, Mapping[str, Any]]] = []
         for path in sorted(self._annotations_dir.glob("*.json")):
             try:
-                parsed = _parse_annotations(path, decode_database(path, path.read_bytes()))
+                raw = path.read_bytes()
+                parsed = _parse_annotations(path, decode_database(path, raw))
             except (OSError, CorruptDatabaseError):
                 continue  # handled (set aside) when that document is next read
             if parsed.annotations:

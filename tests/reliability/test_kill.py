@@ -1,0 +1,171 @@
+"""SIGKILL a writer at random moments: the database always opens, acknowledged writes survive.
+
+A forked writer process creates, edits and deletes annotations, printing a
+``begin`` line before each save and an ``ack`` line after it returns. The test
+kills it with SIGKILL after a random delay, then opens the folder afresh and
+checks that it matches every acknowledged write, with at most the one
+in-flight operation applied or not. ``IPREADER_KILL_ROUNDS`` raises the count
+(``bench/stress_store.py`` runs 1,000).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import signal
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from ipreader.core.model import Annotation
+from ipreader.core.storage import decode_database
+from ipreader.core.store import FolderStore
+
+TEXT = "Lorem ipsum dolor sit amet, consectetur adipiscing elit, sed do eiusmod. " * 8
+DOCS = ("a.txt", "b.txt", "sub/c.txt", "d.md")
+
+#: A model of the folder: annotation id -> (document, note).
+State = dict[str, tuple[str, str]]
+
+
+@dataclass
+class KillStats:
+    rounds: int = 0
+    acked: int = 0
+    in_flight_applied: int = 0
+    in_flight_missing: int = 0
+    temp_files_seen: int = 0
+
+
+def _writer(root: Path, state: State, seed: int, out: int) -> None:
+    """Run in the forked child: mutate the folder forever, announcing each save."""
+    rng = random.Random(seed)
+    store = FolderStore.open(root)
+    state = dict(state)
+    with os.fdopen(out, "w", buffering=1) as pipe:
+        pipe.write("ready\n")
+        while True:
+            roll = rng.random()
+            if roll < 0.5 or not state:
+                relpath = rng.choice(DOCS)
+                start = rng.randrange(0, len(TEXT) - 10)
+                note = Annotation.create(TEXT, start, start + 8, relpath, note=f"n{rng.random()}")
+                pipe.write(json.dumps(["begin", "put", note.id, relpath, note.note]) + "\n")
+                store.save_annotation(note)
+                state[note.id] = (relpath, note.note)
+                pipe.write(json.dumps(["ack", "put", note.id, relpath, note.note]) + "\n")
+            elif roll < 0.8:
+                ident = rng.choice(sorted(state))
+                relpath, _ = state[ident]
+                (current,) = [a for a in store.annotations(relpath) if a.id == ident]
+                edited = current.edited(note=f"e{rng.random()}")
+                pipe.write(json.dumps(["begin", "put", ident, relpath, edited.note]) + "\n")
+                store.save_annotation(edited)
+                state[ident] = (relpath, edited.note)
+                pipe.write(json.dumps(["ack", "put", ident, relpath, edited.note]) + "\n")
+            else:
+                ident = rng.choice(sorted(state))
+                relpath, _ = state[ident]
+                pipe.write(json.dumps(["begin", "delete", ident, relpath, ""]) + "\n")
+                store.delete_annotation(relpath, ident)
+                del state[ident]
+                pipe.write(json.dumps(["ack", "delete", ident, relpath, ""]) + "\n")
+
+
+def _apply(state: State, entry: list[str]) -> State:
+    _, op, ident, relpath, note = entry
+    result = dict(state)
+    if op == "put":
+        result[ident] = (relpath, note)
+    else:
+        result.pop(ident, None)
+    return result
+
+
+def observed_state(root: Path) -> tuple[State, list[str]]:
+    """Open the folder as a fresh store; return its annotations and notices."""
+    store = FolderStore.open(root)
+    found: State = {}
+    for relpath, notes in store.all_annotations().items():
+        for note in notes:
+            assert note.id not in found, f"duplicate annotation id {note.id}"
+            found[note.id] = (relpath, note.note)
+    return found, store.notices
+
+
+def check_files_parse(location: Path) -> int:
+    """Assert every database file decodes; return the number of stray temp files."""
+    temps = 0
+    for path in location.rglob("*"):
+        if path.name.startswith(".tmp-"):
+            temps += 1
+        elif path.suffix == ".json":
+            decode_database(path, path.read_bytes(), empty_is_corrupt=True)
+        assert ".corrupt-" not in path.name, f"a file was set aside: {path}"
+    return temps
+
+
+def kill_rounds(root: Path, rounds: int, seed: int = 0, max_delay: float = 0.05) -> KillStats:
+    """Run ``rounds`` write-and-SIGKILL rounds on ``root``; assert after each one."""
+    for relpath in DOCS:
+        (root / relpath).parent.mkdir(parents=True, exist_ok=True)
+        (root / relpath).write_text(TEXT)
+    rng = random.Random(seed)
+    stats = KillStats()
+    state: State = {}
+    for round_ in range(rounds):
+        read_end, write_end = os.pipe()
+        pid = os.fork()
+        if pid == 0:  # the writer
+            try:
+                os.close(read_end)
+                _writer(root, state, rng.randrange(2**32), write_end)
+            finally:
+                os._exit(0)
+        os.close(write_end)
+        with os.fdopen(read_end) as lines:
+            assert lines.readline() == "ready\n"
+            # Let it run for a random moment before killing it mid-flight.
+            time.sleep(rng.uniform(0, max_delay))
+            os.kill(pid, signal.SIGKILL)
+            os.waitpid(pid, 0)
+            entries = [json.loads(line) for line in lines if line.endswith("\n")]
+        expected = state
+        in_flight: list[str] | None = None
+        for entry in entries:
+            if entry[0] == "ack":
+                expected = _apply(expected, entry)
+                stats.acked += 1
+                in_flight = None
+            else:
+                in_flight = entry
+        stats.temp_files_seen += check_files_parse(root / ".ipreader")
+        found, notices = observed_state(root)
+        assert notices == [], f"round {round_}: {notices}"
+        if found == expected:
+            stats.in_flight_missing += in_flight is not None
+        else:
+            assert in_flight is not None, f"round {round_}: acknowledged writes differ"
+            assert found == _apply(expected, in_flight), f"round {round_}: lost or extra writes"
+            stats.in_flight_applied += 1
+        state = found
+        stats.rounds += 1
+    return stats
+
+
+def test_sigkill_never_loses_acknowledged_writes(tmp_path: Path, monkeypatch: Any) -> None:
+    monkeypatch.setenv("IPREADER_DATA_DIR", str(tmp_path / "userdata"))
+    if not hasattr(os, "fork"):
+        pytest.skip("needs os.fork")
+    rounds = int(os.environ.get("IPREADER_KILL_ROUNDS", "120"))
+    root = tmp_path / "folder"
+    root.mkdir()
+    stats = kill_rounds(root, rounds, seed=rounds)
+    assert stats.rounds == rounds
+    # The kills must really land mid-work: after some saves, and often inside one.
+    assert stats.acked > 0
+    assert stats.in_flight_applied + stats.in_flight_missing >= rounds // 4
