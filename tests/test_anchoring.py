@@ -26,6 +26,11 @@ def iou(a: tuple[int, int], b: tuple[int, int]) -> float:
     return inter / union if union else 0.0
 
 
+def occurrences(text: str, quote: str) -> int:
+    """Count occurrences of ``quote`` in ``text``, overlapping ones too."""
+    return sum(text.startswith(quote, at) for at in range(len(text)))
+
+
 def annotate(text: str, quote: str, occurrence: int = 0) -> Annotation:
     start = -1
     for _ in range(occurrence + 1):
@@ -280,7 +285,7 @@ def test_edits_around_a_unique_quote_find_its_exact_new_position(
     text, start, end = case
     ann = Annotation.create(text, start, end, "doc.txt")
     new_text, new_start, new_end = data.draw(edits_outside(text, start, end))
-    assume(new_text.count(ann.quote) == 1)
+    assume(occurrences(new_text, ann.quote) == 1)
     after = reanchor(new_text, ann)
     assert (after.start, after.end) == (new_start, new_end)
     assert after.status in (AnchorStatus.ANCHORED, AnchorStatus.MOVED)
