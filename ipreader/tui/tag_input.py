@@ -55,6 +55,8 @@ class TagInput(Input):
             value,
             placeholder="tags, comma separated",
             suggester=TagSuggester(suggestions),
+            # Tabbing in must not select the tags: the next key would replace them all.
+            select_on_focus=False,
             id=id,
             classes=classes,
         )

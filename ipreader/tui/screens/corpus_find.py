@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import ClassVar
 
@@ -64,6 +64,8 @@ class CorpusFindScreen(ModalScreen[CorpusMatch | None]):
         """Which search produced them (stale batches are dropped)."""
         matches: list[CorpusMatch]
         """The new matches, in document order."""
+        scanned: int
+        """Documents searched so far."""
         done: bool
         """True for the search's last batch."""
 
@@ -76,6 +78,8 @@ class CorpusFindScreen(ModalScreen[CorpusMatch | None]):
         """The matches of the current search received so far."""
         self.searching = False
         """True while a search is running."""
+        self.scanned = 0
+        """Documents searched so far by the current search."""
         self._generation = 0
         self._query = ""
         self._timer: Timer | None = None
@@ -102,6 +106,7 @@ class CorpusFindScreen(ModalScreen[CorpusMatch | None]):
         self._generation += 1
         self._query = query
         self.matches = []
+        self.scanned = 0
         options = self.query_one("#results", CorpusOptions)
         options.clear_options()
         self._styles = (
@@ -119,22 +124,40 @@ class CorpusFindScreen(ModalScreen[CorpusMatch | None]):
 
     @work(thread=True, exclusive=True, group="corpus-find")
     def _search(self, query: str, generation: int) -> None:
-        """Run ``find_in_documents`` and post its matches in batches."""
+        """Run ``find_in_documents`` and post its matches (and progress) in batches."""
         worker = get_current_worker()
         batch: list[CorpusMatch] = []
+        scanned = 0
         # The first match is posted at once, then batches every BATCH_INTERVAL.
         last_post = 0.0
-        for match in find_in_documents(self.documents, query, limit=MATCH_LIMIT):
+
+        def post(done: bool = False) -> None:
+            nonlocal batch, last_post
+            self.post_message(self.Batch(generation, batch, scanned, done))
+            batch = []
+            last_post = time.monotonic()
+
+        def documents() -> Iterator[DocumentInfo]:
+            # Feeding the documents one by one lets a cancelled search stop
+            # between files, and report progress while nothing matches.
+            nonlocal scanned
+            for document in self.documents:
+                if worker.is_cancelled:
+                    return
+                yield document
+                scanned += 1
+                if time.monotonic() - last_post >= BATCH_INTERVAL:
+                    post()
+
+        for match in find_in_documents(documents(), query, limit=MATCH_LIMIT):
             if worker.is_cancelled:
                 return
             batch.append(match)
-            now = time.monotonic()
-            if now - last_post >= BATCH_INTERVAL:
-                self.post_message(self.Batch(generation, batch, done=False))
-                batch = []
-                last_post = now
+            if time.monotonic() - last_post >= BATCH_INTERVAL:
+                post()
         if not worker.is_cancelled:
-            self.post_message(self.Batch(generation, batch, done=True))
+            scanned = len(self.documents)
+            post(done=True)
 
     @on(Batch)
     def _add_batch(self, batch: Batch) -> None:
@@ -144,6 +167,7 @@ class CorpusFindScreen(ModalScreen[CorpusMatch | None]):
         options = self.query_one("#results", CorpusOptions)
         first = len(self.matches)
         self.matches.extend(batch.matches)
+        self.scanned = batch.scanned
         options.add_options(
             Option(self._prompt(match), id=str(first + offset))
             for offset, match in enumerate(batch.matches)
@@ -174,7 +198,7 @@ class CorpusFindScreen(ModalScreen[CorpusMatch | None]):
         text = f"{found:,} {'match' if found == 1 else 'matches'} in {documents:,} "
         text += "document" if documents == 1 else "documents"
         if self.searching:
-            text = f"searching… {text}"
+            text = f"searching {self.scanned:,}/{len(self.documents):,}… {text}"
         elif found >= MATCH_LIMIT:
             text += f" (first {MATCH_LIMIT:,} shown)"
         status.update(text)
@@ -218,6 +242,5 @@ class CorpusFindScreen(ModalScreen[CorpusMatch | None]):
             options.action_cursor_up()
 
     def action_cancel(self) -> None:
-        """Stop any search and close."""
-        self.workers.cancel_group(self, "corpus-find")
+        """Close (unmounting the screen cancels a running search)."""
         self.dismiss(None)

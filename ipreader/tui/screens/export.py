@@ -81,7 +81,8 @@ class ExportScreen(ModalScreen[ExportRequest | None]):
             yield Label("Format", classes="field-label")
             yield ChoiceRow(EXPORT_FORMATS, format_for(self.default_path), id="format")
             yield Label("File", classes="field-label")
-            yield Input(str(self.default_path), id="path")
+            # The cursor lands at the end (no selection) so typing edits the proposal.
+            yield Input(str(self.default_path), id="path", select_on_focus=False)
             yield Label("", id="error", classes="dialog-error")
 
     def on_mount(self) -> None:
