@@ -299,7 +299,9 @@ def main(argv: list[str] | None = None) -> None:
         n = [t.total for t in tallies]
 
         def rate(attr: str, tallies: list[Tally] = tallies) -> float:
-            return statistics.median(100 * getattr(t, attr) / max(1, t.total) for t in tallies)
+            return float(
+                statistics.median(100 * getattr(t, attr) / max(1, t.total) for t in tallies)
+            )
 
         times = sorted(x * 1000 for t in tallies for x in t.times)
         p99 = times[min(len(times) - 1, int(0.99 * len(times)))]
