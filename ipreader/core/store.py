@@ -158,8 +158,19 @@ def _sort_key(annotation: Annotation) -> tuple[int, int, str, str]:
     return (annotation.start, annotation.end, annotation.created, annotation.id)
 
 
+def _check_tables(path: Path, data: dict[str, Any], allowed: set[str]) -> None:
+    """Reject a file holding tables this kind of file never has (not an ipreader file)."""
+    unexpected = sorted(set(data) - allowed)
+    if unexpected:
+        raise CorruptDatabaseError(path, f"unexpected table(s) {', '.join(map(repr, unexpected))}")
+
+
 def _parse_index(path: Path, data: dict[str, dict[str, dict[str, Any]]] | None) -> _Index:
     data = data or {}
+    _check_tables(path, data, {"_meta", "documents"})
+    if data.get("documents") and "schema" not in data.get("_meta", {}):
+        # ipreader writes the schema before the first document: this is not its index.
+        raise CorruptDatabaseError(path, "documents without a schema version")
     schema = 0
     meta = data.get("_meta", {}).get("schema")
     if meta is not None:
@@ -195,6 +206,7 @@ def _parse_index(path: Path, data: dict[str, dict[str, dict[str, Any]]] | None) 
 def _parse_annotations(
     path: Path, data: dict[str, dict[str, dict[str, Any]]] | None
 ) -> _AnnotationsFile:
+    _check_tables(path, data or {}, {"annotations"})
     records = (data or {}).get("annotations", {})
     good: list[Annotation] = []
     bad: list[str] = []
@@ -209,6 +221,7 @@ def _parse_annotations(
 
 
 def _parse_state(path: Path, data: dict[str, dict[str, dict[str, Any]]] | None) -> str | None:
+    _check_tables(path, data or {}, {"state"})
     last = (data or {}).get("state", {}).get("last_document", {}).get("relpath")
     return last if isinstance(last, str) and last else None
 
@@ -443,7 +456,11 @@ class FolderStore:
         # No schema check here: it reads the index, which may be the very file set aside.
         with self._locked(check_schema=False):
             try:
-                _parse = _parse_index if path == self._index_path else _parse_annotations
+                _parse: Callable[[Path, Any], object] = _parse_annotations
+                if path == self._index_path:
+                    _parse = _parse_index
+                elif path == self._state_path:
+                    _parse = _parse_state
                 _parse(path, decode_database(path, path.read_bytes(), empty_is_corrupt=True))
                 return True  # another process already replaced it
             except FileNotFoundError:
