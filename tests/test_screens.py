@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 import pytest
+from rich.text import Text
 from textual.app import App
 from textual.screen import Screen
 from textual.widgets import Input, Label, OptionList, TextArea
@@ -403,7 +404,11 @@ async def test_corpus_find_returns_a_match_from_real_files(tmp_path: Path) -> No
         await app.workers.wait_for_complete()
         await pilot.pause()
         assert [match.document.relpath for match in screen.matches] == ["three.txt"]
-        assert "White Sea" in str(options.get_option_at_index(0).prompt)
+        prompt = options.get_option_at_index(0).prompt
+        assert isinstance(prompt, Text)
+        emphasised = [prompt.plain[span.start : span.end] for span in prompt.spans if span.style]
+        assert "White" in emphasised  # the match itself is emphasised
+        assert "White Sea" in prompt.plain
         await pilot.press("enter")  # same query again: open the highlighted result
         await pilot.pause()
     [match] = app.results

@@ -7,13 +7,13 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import ClassVar, TypeAlias
 
-from rich.style import Style
-from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
+from textual.content import Content
 from textual.screen import ModalScreen
+from textual.style import Style
 from textual.timer import Timer
 from textual.widgets import Input, Label, OptionList
 from textual.widgets.option_list import Option
@@ -27,8 +27,8 @@ MAX_ROWS = 500
 #: Seconds of typing pause before the filter is applied.
 FILTER_DELAY = 0.12
 
-#: Characters of quote shown per row.
-QUOTE_CHARS = 90
+#: Characters of quote shown per row (fits one line of the dialog at 80 columns).
+QUOTE_CHARS = 68
 
 Entry: TypeAlias = tuple[DocumentInfo, Annotation]
 """A highlight with the document it belongs to."""
@@ -155,21 +155,21 @@ class HighlightsScreen(ModalScreen[Entry | None]):
             if all(predicate(item) for predicate in predicates)
         ]
 
-    def _prompt(self, position: int, swatches: dict[str, Style], meta: Style) -> Text:
+    def _prompt(self, position: int, swatches: dict[str, Style], meta: Style) -> Content:
         """Return the two-line row for entry ``position`` (user text kept literal)."""
         info, annotation = self.entries[position]
         quote = " ".join(annotation.quote.split())
         if len(quote) > QUOTE_CHARS:
             quote = quote[: QUOTE_CHARS - 1] + "…"
-        swatch = swatches.get(annotation.color, Style())
-        prompt = Text.assemble(("▌", swatch), " ", quote, "\n  ")
         details = info.title
         if annotation.tags:
             details += "  " + " ".join(f"#{tag}" for tag in annotation.tags)
         if annotation.note.strip():
             details += "  ✎"
-        prompt.append(details, style=meta)
-        return prompt
+        # Plain strings in Content.assemble are literal text, never markup.
+        return Content.assemble(
+            ("▌", swatches.get(annotation.color, Style())), " ", quote, "\n  ", (details, meta)
+        )
 
     def apply_filter(self, query: str) -> None:
         """Filter now (the debounced typing path ends here too)."""
@@ -179,8 +179,11 @@ class HighlightsScreen(ModalScreen[Entry | None]):
         self._shown_query = query
         matching = self._matching(query)
         options = self.query_one("#results", HighlightOptions)
-        swatches = {color: options.get_component_rich_style(f"swatch--{color}") for color in COLORS}
-        meta = options.get_component_rich_style("highlights--meta")
+        # Content builds (and measures) faster than rich Text: up to 500 rows per filter.
+        swatches = {
+            color: options.get_visual_style(f"swatch--{color}", partial=True) for color in COLORS
+        }
+        meta = options.get_visual_style("highlights--meta", partial=True)
         rows: list[Option | None] = [
             Option(self._prompt(position, swatches, meta), id=str(position))
             for position in matching[:MAX_ROWS]
@@ -188,7 +191,7 @@ class HighlightsScreen(ModalScreen[Entry | None]):
         hidden = len(matching) - MAX_ROWS
         if hidden > 0:
             rows.append(None)  # a separator line
-            rows.append(Option(Text(f"+{hidden:,} more — refine the filter"), disabled=True))
+            rows.append(Option(Content(f"+{hidden:,} more — refine the filter"), disabled=True))
         options.clear_options()
         options.add_options(rows)
         if matching:
