@@ -28,11 +28,6 @@ SCHEMA = json.loads((Path(__file__).parent.parent / "docs" / "export-schema.json
 ANNOTATION_FIELDS = set(Annotation("x", "d", 0, 1, "q").to_dict())
 
 
-@pytest.fixture(autouse=True)
-def _data_dir(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("IPREADER_DATA_DIR", str(tmp_path_factory.mktemp("data")))
-
-
 def highlight(
     library: Library, relpath: str, quote: str, occurrence: int = 0, **fields: Any
 ) -> Annotation:

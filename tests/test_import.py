@@ -22,11 +22,6 @@ from ipreader.core.store import FolderStore
 TEXT = "Title\n\nThe cat sat on the mat. The cat ran off.\nSecond line here.\n"
 
 
-@pytest.fixture(autouse=True)
-def _data_dir(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("IPREADER_DATA_DIR", str(tmp_path_factory.mktemp("data")))
-
-
 @pytest.fixture
 def folder(tmp_path: Path) -> Path:
     root = tmp_path / "articles"
