@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from typing import ClassVar
 
 from rich.cells import cell_len
 from rich.style import Style
 from textual.app import App, ComposeResult
+from textual.binding import BindingType
 from textual.message import Message
 from textual.strip import Strip
 
@@ -22,9 +24,12 @@ PARAGRAPH = (
 class PaneApp(App[None]):
     """Only a reading pane; records the messages the pane posts."""
 
+    BINDINGS: ClassVar[list[BindingType]] = [("escape", "escaped", "Escape reached the app")]
+
     def __init__(self) -> None:
         super().__init__()
         self.messages: list[Message] = []
+        self.escapes = 0
 
     def compose(self) -> ComposeResult:
         yield ReadingPane()
@@ -37,6 +42,9 @@ class PaneApp(App[None]):
 
     def on_reading_pane_ready(self, event: ReadingPane.Ready) -> None:
         self.messages.append(event)
+
+    def action_escaped(self) -> None:
+        self.escapes += 1
 
 
 def cells_where(strip: Strip, test: Callable[[Style], bool]) -> list[int]:
@@ -114,8 +122,13 @@ async def test_v_mode_extends_with_plain_motions_and_escape_cancels() -> None:
         assert pane.selection == (4, 8)
         await pilot.press("escape")
         assert pane.selection is None
+        assert app.escapes == 0  # the pane used this escape
         await pilot.press("right")
         assert pane.selection is None and pane.cursor == 9
+        await pilot.press("escape")
+        assert app.escapes == 1  # nothing to cancel: escape reaches the screen/app
+        await pilot.press("G")
+        assert pane.cursor == len(PARAGRAPH)
 
 
 async def test_click_moves_the_cursor_double_click_selects_a_word_drag_selects() -> None:
@@ -223,3 +236,40 @@ async def test_big_text_paints_before_the_index_is_complete() -> None:
         await pilot.pause()
         row, _ = pane.index.position(pane.cursor)
         assert row == len(pane.index) - 1
+
+
+async def test_motions_before_the_index_is_complete_leave_the_first_window() -> None:
+    app = PaneApp()
+    text = "\n".join(f"{n} {PARAGRAPH}" for n in range(40_000))
+    async with app.run_test(size=(80, 24)) as pilot:
+        pane = app.query_one(ReadingPane)
+        pane.load(text, [], 0)
+        window_end = pane.index.end
+        for _ in range(3):
+            pane.action_cursor_page_down()
+        assert pane.cursor > window_end
+        row, _ = pane.index.position(pane.cursor)
+        top = round(pane.scroll_y)
+        assert top <= row < top + pane.scrollable_content_region.height
+        cursor = pane.cursor
+        for _ in range(200):
+            await pilot.pause(0.05)
+            if pane.is_ready:
+                break
+        assert pane.is_ready and pane.cursor == cursor
+        row, _ = pane.index.position(cursor)
+        top = round(pane.scroll_y)
+        assert top <= row < top + pane.scrollable_content_region.height
+
+
+async def test_scroll_to_offset_centres_the_offset() -> None:
+    app = PaneApp()
+    text = "\n".join(f"{n} {PARAGRAPH}" for n in range(500))
+    async with app.run_test(size=(80, 24)) as pilot:
+        pane = app.query_one(ReadingPane)
+        target = text.index("300 The")
+        pane.load(text, [], target)
+        pane.scroll_to_offset(target)
+        await pilot.pause()
+        row, _ = pane.index.position(target)
+        assert abs(row - round(pane.scroll_y) - pane.scrollable_content_region.height // 2) <= 1

@@ -221,6 +221,7 @@ class ReadingPane(ScrollView, can_focus=True):
         self._version = 0
         self._strips: LRUCache[tuple[int, int, int], Strip] = LRUCache(1024)
         self._styles: dict[str, Style] = {}
+        self._pending_centre: int | None = None
 
     # ------------------------------------------------------------------ public API
 
@@ -262,6 +263,7 @@ class ReadingPane(ScrollView, can_focus=True):
         self._anchor = None
         self._select_mode = False
         self._goal_column = None
+        self._pending_centre = None
         self._matches = _Ranges(())
         self._set_highlights(highlights)
         self._index = WrapIndex.window(text, 1, 0, 0, 0)
@@ -304,6 +306,9 @@ class ReadingPane(ScrollView, can_focus=True):
     def scroll_to_offset(self, offset: int) -> None:
         """Scroll so that ``offset`` is visible, centred vertically."""
         offset = min(max(offset, 0), len(self._text))
+        if self.scrollable_content_region.width <= 0:
+            self._pending_centre = offset  # not laid out yet: done after the first wrap
+            return
         self._ensure_covered(offset)
         row = self._index.row_of(offset)
         self.scroll_to(y=max(0, row - self._page_height() // 2), animate=False)
@@ -326,6 +331,11 @@ class ReadingPane(ScrollView, can_focus=True):
         """(Re)wrap the text at the current width; ``anchor`` is kept at the top of the view."""
         if self.scrollable_content_region.width <= 0:
             return  # not laid out yet: on_resize starts the wrap
+        if self._pending_centre is not None:
+            anchor, self._pending_centre = self._pending_centre, None
+            self._start_wrap(anchor)
+            self.scroll_to_offset(anchor)
+            return
         self._generation += 1
         self._ready = False
         width = self._wrap_width()
@@ -600,6 +610,13 @@ class ReadingPane(ScrollView, can_focus=True):
     def _vertical(self, rows: int, select: bool) -> None:
         index = self._index
         row, column = index.position(self._cursor)
+        if not index.complete and not 0 <= row + rows < len(index):
+            # The motion leaves the provisional window: wrap a new one around the cursor.
+            height = self._page_height() + abs(rows)
+            window = WrapIndex.window(self._text, index.width, self._cursor, height, height)
+            self._install(window, self._top_offset())
+            index = self._index
+            row, column = index.position(self._cursor)
         if self._goal_column is None:
             self._goal_column = column
         target = min(max(row + rows, 0), len(index) - 1)
