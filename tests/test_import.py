@@ -10,6 +10,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from ipreader.core import importer
 from ipreader.core.errors import ImportFileError
@@ -273,3 +275,47 @@ def test_one_write_per_document(
         write_export(tmp_path / "w.json", [{"path": "a.txt", "annotations": items}]), folder
     )
     assert calls == [5]
+
+
+_VALUES = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(-5, 200),
+    st.text(max_size=30),
+    st.sampled_from(["cat", "The cat", "mat.", "yellow", "anchored", "2024-01-01T00:00:00Z"]),
+    st.lists(st.text(max_size=5), max_size=3),
+    st.dictionaries(st.text(max_size=3), st.integers(), max_size=2),
+)
+_FIELDS = ["id", "start", "end", "quote", "prefix", "suffix", "color", "note", "tags"]
+_FIELDS += ["created", "updated", "status", "document"]
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    entries=st.lists(
+        st.one_of(st.dictionaries(st.sampled_from(_FIELDS), _VALUES, max_size=13), _VALUES),
+        max_size=6,
+    ),
+    path=st.sampled_from(["a.txt", "sub/b.txt", "../a.txt", "", "a.txt/.."]),
+)
+def test_any_entries_are_merged_or_reported_never_raised(
+    entries: list[Any], path: str, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    root = tmp_path_factory.mktemp("fuzz")
+    (root / "a.txt").write_text(TEXT)
+    (root / "sub").mkdir()
+    (root / "sub" / "b.txt").write_text("Other\n\nSome other words.\n")
+    export = write_export(
+        root.parent / f"{root.name}.json", [{"path": path, "annotations": entries}]
+    )
+    report = import_file(export, root)
+    counted = report.added + report.updated + report.unchanged + report.rejected
+    if path in ("a.txt", "sub/b.txt"):
+        assert counted == len(entries)
+    else:
+        assert report.added == 0 and report.rejected == max(len(entries), 1)
+    assert bool(report.messages) or report.rejected == 0
+    for annotation in stored(root).values():
+        text = (root / annotation.document).read_text()
+        if annotation.is_anchored:
+            assert text[annotation.start : annotation.end] == annotation.quote
