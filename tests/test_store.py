@@ -161,6 +161,13 @@ def test_stale_temp_files_are_swept_on_open_and_fresh_ones_kept(root: Path) -> N
     assert len(FolderStore.open(root).annotations("a.txt")) == 1
 
 
+def test_missing_folder_is_never_created(tmp_path: Path, data_dir: Path) -> None:
+    missing = tmp_path / "gone"
+    store = FolderStore.open(missing)
+    assert not missing.exists()
+    assert store.location.is_relative_to(data_dir)
+
+
 # ---------------------------------------------------------------- document data
 
 

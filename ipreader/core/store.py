@@ -262,15 +262,16 @@ class _ReadCache:
         return value
 
 
-def _probe_writable(directory: Path) -> str | None:
+def _probe_writable(directory: Path, *, parents: bool) -> str | None:
     """Create ``directory`` (and its annotations dir) and a scratch file in each.
 
     Returns ``None`` when writing works, else the reason. Writability is tested by
     trying, since permission bits lie (root, ACLs, read-only mounts).
     """
     try:
+        directory.mkdir(parents=parents, exist_ok=True)
         for folder in (directory, directory / ANNOTATIONS_DIR):
-            folder.mkdir(parents=True, exist_ok=True)
+            folder.mkdir(exist_ok=True)
             probe = folder / f"{TEMP_PREFIX}probe-{uuid.uuid4().hex[:12]}"
             fd = os.open(probe, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
             os.close(fd)
@@ -336,12 +337,13 @@ class FolderStore:
         """Open the store of ``root``, falling back to the per-user dir when it is read-only."""
         root = Path(root)
         primary = folder_store_dir(root)
-        problem = _probe_writable(primary)
+        # parents=False: never create the articles folder itself.
+        problem = _probe_writable(primary, parents=False)
         if problem is None:
             store = cls(root, primary)
         else:
             fallback = fallback_store_dir(root)
-            fallback_problem = _probe_writable(fallback)
+            fallback_problem = _probe_writable(fallback, parents=True)
             if fallback_problem is None:
                 seeded = _seed_fallback(primary, fallback)
                 store = cls(root, fallback)
@@ -744,13 +746,15 @@ class FolderStore:
     def change_token(self) -> tuple[int, ...]:
         """Return a cheap stat-based token that differs after any write by any process.
 
-        Every save renames a file into ``.ipreader/`` or its annotations dir, which
-        changes that directory's mtime. While the newest timestamp is too recent
-        to be trusted (coarse clocks) the token also carries a fresh nonce.
+        Every save replaces the index or state file (a new inode) or renames a
+        file into the annotations dir (a new directory mtime). While the newest
+        timestamp is too recent to be trusted (coarse clocks) the token also
+        carries a fresh nonce. Other files in the location (e.g. the metadata
+        cache) do not count: they hold no user data.
         """
         parts: list[int] = []
         newest = 0
-        for path in (self.location, self._annotations_dir, self._index_path, self._state_path):
+        for path in (self._annotations_dir, self._index_path, self._state_path):
             try:
                 st = os.stat(path)
             except OSError:
