@@ -378,11 +378,11 @@ async def test_highlights_many_entries_are_capped() -> None:
 # -- corpus find -------------------------------------------------------------------------------
 
 
-async def test_corpus_find_returns_a_match_from_real_files(tmp_path: Path) -> None:
+async def test_corpus_find_lists_matches_and_opens_one(tmp_path: Path) -> None:
     files = {
         "one.txt": "Whales\n\nThe white whale swam.\n",
         "two.txt": "Ships\n\nNo whales here, only [b]ships[/b].\n",
-        "three.txt": "Birds\n\nAlbatross over the White Sea.\n",
+        "three.txt": "Birds\n\nAlbatross over the White Sea, white birds.\n",
     }
     for name, text in files.items():
         (tmp_path / name).write_text(text, encoding="utf-8")
@@ -392,29 +392,41 @@ async def test_corpus_find_returns_a_match_from_real_files(tmp_path: Path) -> No
         await pilot.pause()
         screen = app.screen
         assert isinstance(screen, CorpusFindScreen)
-        await pilot.press(*"white", "enter")
+        await pilot.press(*"white")
+        await pilot.pause(0.6)  # typing searches after a pause
         await app.workers.wait_for_complete()
         await pilot.pause()
         status = str(screen.query_one("#status", Label).render())
-        assert status == "2 matches in 2 documents"
+        assert status == "3 matches in 2 documents"
         options = screen.query_one("#results", OptionList)
-        assert options.option_count == 2
-        # Smart case: a capital makes the search case-sensitive.
-        await pilot.press("ctrl+u", *"White", "enter")
-        await app.workers.wait_for_complete()
-        await pilot.pause()
-        assert [match.document.relpath for match in screen.matches] == ["three.txt"]
-        prompt = options.get_option_at_index(0).prompt
+        assert options.option_count == 3
+        prompt = options.get_option_at_index(1).prompt
         assert isinstance(prompt, Text)
         emphasised = [prompt.plain[span.start : span.end] for span in prompt.spans if span.style]
         assert "White" in emphasised  # the match itself is emphasised
         assert "White Sea" in prompt.plain
-        await pilot.press("enter")  # same query again: open the highlighted result
+        await pilot.press("down", "down", "enter")  # the arrows move the list from the input
         await pilot.pause()
     [match] = app.results
     assert isinstance(match, CorpusMatch)
     assert match.document.relpath == "three.txt"
-    assert files["three.txt"][match.start : match.end] == "White"
+    assert files["three.txt"][match.start : match.end] == "white"
+
+
+async def test_corpus_find_enter_searches_and_opens_the_first_match(tmp_path: Path) -> None:
+    text = "Birds\n\nwhite birds over the White Sea.\n"
+    (tmp_path / "a.txt").write_text(text, encoding="utf-8")
+    app = Host(CorpusFindScreen([load_info(tmp_path, tmp_path / "a.txt")]))
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        # Smart case: a capital makes the search case-sensitive.
+        await pilot.press(*"White", "enter")  # before the typing pause ends
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+    [match] = app.results
+    assert isinstance(match, CorpusMatch)
+    assert text[match.start : match.end] == "White"
+    assert match.start == text.index("White Sea")
 
 
 async def test_corpus_find_searches_while_typing_and_cancels(tmp_path: Path) -> None:

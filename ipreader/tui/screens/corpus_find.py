@@ -46,8 +46,11 @@ class CorpusOptions(OptionList):
 class CorpusFindScreen(ModalScreen[CorpusMatch | None]):
     """Find text across documents; results stream in from a thread worker.
 
-    Enter searches (typing searches too, after a pause); enter again, or a
-    click, on a result dismisses with its ``CorpusMatch``; escape with ``None``.
+    Typing searches after a pause. Enter opens the highlighted result; when
+    the query has not been searched yet (or nothing has arrived), enter
+    searches and opens the first match as soon as it arrives. A click on a
+    result opens it too. Opening dismisses with the ``CorpusMatch``; escape
+    with ``None``.
     """
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -83,6 +86,7 @@ class CorpusFindScreen(ModalScreen[CorpusMatch | None]):
         self._generation = 0
         self._query = ""
         self._timer: Timer | None = None
+        self._open_first = False  # enter was pressed before any result arrived
         self._styles: tuple[Style, Style] = (Style(), Style())
 
     def compose(self) -> ComposeResult:
@@ -174,8 +178,12 @@ class CorpusFindScreen(ModalScreen[CorpusMatch | None]):
         )
         if first == 0 and self.matches:
             options.highlighted = 0
+            if self._open_first:
+                self.dismiss(self.matches[0])
+                return
         if batch.done:
             self.searching = False
+            self._open_first = False
         self._update_status()
 
     def _prompt(self, match: CorpusMatch) -> Text:
@@ -206,6 +214,7 @@ class CorpusFindScreen(ModalScreen[CorpusMatch | None]):
     @on(Input.Changed, "#query")
     def _query_changed(self, event: Input.Changed) -> None:
         """Search after a pause in typing."""
+        self._open_first = False
         if self._timer is not None:
             self._timer.stop()
             self._timer = None
@@ -215,13 +224,16 @@ class CorpusFindScreen(ModalScreen[CorpusMatch | None]):
 
     @on(Input.Submitted, "#query")
     def _query_submitted(self, event: Input.Submitted) -> None:
-        """Search the query, or open the highlighted result when it was already searched."""
+        """Open the highlighted result, or the first one of a search not yet finished."""
         if event.value != self._query:
             self.start_search(event.value)
+            self._open_first = self.searching
             return
         options = self.query_one("#results", CorpusOptions)
         if options.highlighted is not None:
             self._choose(options.get_option_at_index(options.highlighted))
+        elif self.searching:
+            self._open_first = True
 
     @on(OptionList.OptionSelected, "#results")
     def _option_selected(self, event: OptionList.OptionSelected) -> None:
