@@ -539,7 +539,10 @@ def nobody_dirs() -> Iterator[tuple[Path, Path]]:
         shutil.rmtree(data, ignore_errors=True)
 
 
-def test_really_read_only_folder_as_an_unprivileged_user(nobody_dirs: tuple[Path, Path]) -> None:
+@pytest.mark.parametrize("read_only", ["folder", "database files"])
+def test_really_read_only_as_an_unprivileged_user(
+    nobody_dirs: tuple[Path, Path], read_only: str
+) -> None:
     runner = _nobody_python()
     if runner is None:
         pytest.skip("no unprivileged user with a usable Python (needs root and user 'nobody')")
@@ -548,6 +551,12 @@ def test_really_read_only_folder_as_an_unprivileged_user(nobody_dirs: tuple[Path
 
     nobody = pwd.getpwnam("nobody")
     folder, data = nobody_dirs
+    existing = highlight("a.txt", 0, 3)
+    if read_only == "database files":
+        # The folder and .ipreader are writable by the user; the database files are not.
+        FolderStore.open(folder).save_annotation(existing)
+        for path in [folder, *folder.rglob("*")]:
+            os.chmod(path, 0o777 if path.is_dir() else 0o444)
     script = textwrap.dedent(
         f"""
         import json
@@ -572,9 +581,13 @@ def test_really_read_only_folder_as_an_unprivileged_user(nobody_dirs: tuple[Path
     assert result.returncode == 0, result.stderr
     report = json.loads(result.stdout)
     assert Path(report["location"]).is_relative_to(data)
-    assert report["count"] == 1
     assert len(report["notices"]) == 1 and str(folder) in report["notices"][0]
-    assert not (folder / ".ipreader").exists()
+    if read_only == "folder":
+        assert report["count"] == 1
+        assert not (folder / ".ipreader").exists()
+    else:
+        assert report["count"] == 2  # the existing annotation was carried over
+        assert FolderStore.open(folder).annotations("a.txt") == [existing]
 
 
 # ---------------------------------------------------------------- failing disk

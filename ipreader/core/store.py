@@ -278,6 +278,10 @@ def _probe_writable(directory: Path, *, parents: bool) -> str | None:
             os.unlink(probe)
     except OSError as error:
         return error.strerror or str(error)
+    for name in (INDEX_FILE, STATE_FILE):
+        # A rename would replace a read-only file anyway; honour the owner's intent.
+        if (directory / name).exists() and not os.access(directory / name, os.W_OK):
+            return f"{directory / name} is read-only"
     return None
 
 

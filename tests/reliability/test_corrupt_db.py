@@ -10,6 +10,7 @@ notice naming that place, and never raise out of the store.
 from __future__ import annotations
 
 import json
+import shutil
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -120,7 +121,7 @@ def test_damaged_file(tmp_path: Path, which: str, damage: str) -> None:
 
 
 @settings(
-    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
 @given(which=st.sampled_from(["index", "annotations", "state"]), data=st.data())
 def test_truncated_at_any_offset(tmp_path_factory: Any, which: str, data: Any) -> None:
@@ -137,7 +138,7 @@ def test_truncated_at_any_offset(tmp_path_factory: Any, which: str, data: Any) -
 
 
 @settings(
-    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
 @given(which=st.sampled_from(["index", "annotations", "state"]), data=st.data())
 def test_random_byte_flips(tmp_path_factory: Any, which: str, data: Any) -> None:
@@ -177,3 +178,24 @@ def test_newer_schema_is_refused_and_kept_byte_for_byte(tmp_path: Path) -> None:
     with pytest.raises(SchemaTooNewError):
         store.save_annotation(Annotation.create(TEXT, 0, 2, "a.txt"))
     assert {p: p.read_bytes() for p in index.parent.rglob("*") if p.is_file()} == before
+
+
+@pytest.mark.parametrize("which", ["index", "annotations"])
+def test_truncation_sweep(tmp_path: Path, which: str) -> None:
+    """Truncate the same file at ~25 evenly spread offsets, from 0 bytes to one short."""
+    template = tmp_path / "template"
+    _, files, a, b = make_folder(template)
+    raw = files[which].read_bytes()
+    step = max(1, len(raw) // 25)
+    for cut in [*range(0, len(raw), step), len(raw) - 1]:
+        root = tmp_path / f"cut-{cut}"
+        shutil.copytree(template, root)
+        path = root / files[which].relative_to(template)
+        path.write_bytes(raw[:cut])
+        store = exercise(root)
+        assert_bytes_kept(path, raw[:cut], store)
+        assert any(".corrupt-" in notice for notice in store.notices)
+        survivors = FolderStore.open(root).all_annotations()
+        assert b in survivors["b.txt"]
+        if which == "index":
+            assert a.id in {x.id for x in survivors["a.txt"]}
