@@ -1,0 +1,66 @@
+"""`ipreader export` on the seeds as a whole process, against `python -c "import tinydb"`.
+
+Both commands run from the venv (its ``ipreader`` console script and its
+python), stdout discarded, alternating run by run; median of 15 runs each
+(after one untimed warm-up each, so .pyc files and the OS cache are warm).
+The per-user data directory is a temp dir (the seeds' store lives there).
+
+    .venv/bin/python bench/cli_export.py [--quick]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import sys
+from pathlib import Path
+
+from common import REPO, Figure, isolated_data_dir, median, print_table, python_exe, time_process
+
+
+def console_script() -> list[str]:
+    """The venv's ``ipreader`` script (falls back to ``python -m ipreader``)."""
+    script = Path(python_exe()).parent / "ipreader"
+    if script.exists():
+        return [str(script)]
+    found = shutil.which("ipreader")
+    return [found] if found else [python_exe(), "-m", "ipreader"]
+
+
+def run(quick: bool = False) -> list[Figure]:
+    """Measure both processes, alternating; print the table."""
+    runs = 2 if quick else 15
+    ours: list[float] = []
+    base: list[float] = []
+    export = [*console_script(), "export", str(REPO / "seeds")]
+    tinydb = [python_exe(), "-c", "import tinydb"]
+    with isolated_data_dir():
+        env = dict(os.environ)
+        time_process(export, 1, env)
+        time_process(tinydb, 1, env)
+        for _ in range(runs):
+            ours.extend(time_process(export, 1, env))
+            base.extend(time_process(tinydb, 1, env))
+    figure = Figure(
+        "`ipreader export seeds`, whole process",
+        median(ours),
+        target=0.25,
+        baseline=median(base),
+        baseline_name='python -c "import tinydb"',
+        runs=runs,
+        note=f"(min {min(ours):.3f} s)",
+    )
+    print_table("CLI export", [figure])
+    return [figure]
+
+
+def main() -> None:
+    """Command line: ``--quick``."""
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser.add_argument("--quick", action="store_true")
+    run(parser.parse_args().quick)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

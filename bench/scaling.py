@@ -1,0 +1,54 @@
+"""How each figure grows with the work: document size, annotations, articles.
+
+Runs the ``scaling`` function of each bench script:
+
+* document size 1, 5, 20, 50 MB (open_document.py): first paint cold/warm,
+  full wrap, resize re-wrap, RSS;
+* annotations 1k, 5k, 20k over 2,000 articles (save_latency.py,
+  export_import.py): save p50/p95 vs stock TinyDB, export, import;
+* articles 100, 1k, 5k (listing.py, corpus_find.py): list first paint and
+  complete cold/warm, ``Library.open``, find first result / full scan vs grep.
+
+    .venv/bin/python bench/scaling.py [--quick] [--only NAME ...]
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable
+
+import corpus_find
+import export_import
+import listing
+import open_document
+import save_latency
+
+SCALINGS: dict[str, Callable[[bool], None]] = {
+    "document": open_document.scaling,
+    "save": save_latency.scaling,
+    "export": export_import.scaling,
+    "listing": listing.scaling,
+    "find": corpus_find.scaling,
+}
+
+
+def run(quick: bool = False, only: list[str] | None = None) -> None:
+    """Print every scaling table (or only the named ones)."""
+    for name, scaling in SCALINGS.items():
+        if only and name not in only:
+            continue
+        scaling(quick)
+
+
+def main() -> None:
+    """Command line: ``--quick`` (tiny sizes), ``--only NAME...``."""
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser.add_argument("--quick", action="store_true")
+    parser.add_argument("--only", nargs="*", choices=sorted(SCALINGS))
+    args = parser.parse_args()
+    run(args.quick, args.only)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,138 @@
+"""Start to first paint of the app on the bundled seeds, against an app with three empty panes.
+
+Each run is a fresh interpreter (``python bench/startup.py --child KIND``), so
+imports are counted. The parent starts the clock just before ``Popen`` and
+stops it when the child prints its paint line, which the child does at the
+first frame handed to the (headless) driver while the reading pane shows the
+first seed's text (the baseline: its first frame). Runs alternate app /
+baseline so load changes hit both alike.
+
+    .venv/bin/python bench/startup.py [--quick]
+"""
+
+from __future__ import annotations
+
+import time
+
+_CHILD_START = time.perf_counter()
+
+import argparse  # noqa: E402  (the child's clock starts before any import)
+import json  # noqa: E402
+import os  # noqa: E402
+import subprocess  # noqa: E402
+import sys  # noqa: E402
+from pathlib import Path  # noqa: E402
+from typing import Any  # noqa: E402
+
+
+def child(kind: str) -> None:
+    """Run one app headless; print a JSON line at its first paint, then exit at once."""
+    from common import paint_timed, reader_painted, run_app
+
+    imported = 0.0
+
+    async def report(app: Any, pilot: Any, timing: Any, readies: list[float]) -> None:
+        print(json.dumps({"import": imported, "paint": timing.first_paint}), flush=True)
+        # The exit is not part of the figure; skip the shutdown to save bench time.
+        os._exit(0)
+
+    if kind == "app":
+        from ipreader.tui.app import IpreaderApp
+
+        imported = time.perf_counter() - _CHILD_START
+        cls = paint_timed(IpreaderApp)
+        run_app(cls, reader_painted, size=(160, 48), then=report)
+    else:
+        from textual.app import App, ComposeResult
+        from textual.containers import Horizontal
+        from textual.widgets import Static
+
+        imported = time.perf_counter() - _CHILD_START
+
+        class ThreePanes(App[None]):
+            CSS = "Static { border: round $accent; height: 1fr; width: 1fr; }"
+
+            def compose(self) -> ComposeResult:
+                with Horizontal():
+                    yield Static(id="documents")
+                    yield Static(id="reader")
+                    yield Static(id="annotations")
+
+        run_app(paint_timed(ThreePanes), None, size=(160, 48), then=report)
+
+
+def one_run(kind: str, env: dict[str, str]) -> tuple[float, dict[str, float]]:
+    """Wall time from spawning a child to its paint line, and the child's own report."""
+    start = time.perf_counter()
+    with subprocess.Popen(
+        [sys.executable, str(Path(__file__)), "--child", kind],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+        env=env,
+        cwd=Path(__file__).parent,
+    ) as process:
+        assert process.stdout is not None
+        line = process.stdout.readline()
+        elapsed = time.perf_counter() - start
+        process.wait()
+    if not line:
+        raise RuntimeError(f"startup child {kind} printed nothing")
+    return elapsed, json.loads(line)
+
+
+def run(quick: bool = False) -> list[Any]:
+    """Measure both apps (alternating) and print the table; return the figures."""
+    from common import Figure, isolated_data_dir, median, print_table
+
+    runs = 1 if quick else 7
+    app: list[float] = []
+    base: list[float] = []
+    imports: list[float] = []
+    with isolated_data_dir():
+        env = dict(os.environ)
+        one_run("app", env)  # warm the OS file cache and .pyc files; not counted
+        one_run("baseline", env)
+        for _ in range(runs):
+            elapsed, report = one_run("app", env)
+            app.append(elapsed)
+            imports.append(report["import"])
+            base.append(one_run("baseline", env)[0])
+    figures = [
+        Figure(
+            "Start to first paint, seeds (whole process)",
+            median(app),
+            target=0.45,
+            baseline=median(base),
+            baseline_name="3 empty panes",
+            runs=runs,
+            note=f"(imports {median(imports):.3f} s)",
+        ),
+        Figure(
+            "Start to first paint, ratio to the 3-pane app",
+            median(app) / median(base),
+            unit="x",
+            target=1.3,
+            runs=runs,
+        ),
+    ]
+    print_table("Startup", figures)
+    return figures
+
+
+def main() -> None:
+    """Command line: ``--quick`` or ``--child app|baseline`` (internal)."""
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser.add_argument("--quick", action="store_true")
+    parser.add_argument("--child", choices=("app", "baseline"))
+    args = parser.parse_args()
+    if args.child:
+        sys.path.insert(0, str(Path(__file__).parent))
+        child(args.child)
+    else:
+        sys.path.insert(0, str(Path(__file__).parent))
+        run(args.quick)
+
+
+if __name__ == "__main__":
+    main()
