@@ -6,6 +6,7 @@ from ipreader.tui.screens.editor import AnnotationEditor, EditorResult
 from ipreader.tui.screens.export import ExportRequest, ExportScreen
 from ipreader.tui.screens.help import HelpScreen
 from ipreader.tui.screens.highlights import HighlightsScreen
+from ipreader.tui.screens.main import MainScreen
 
 __all__ = [
     "AnnotationEditor",
@@ -16,4 +17,5 @@ __all__ = [
     "ExportScreen",
     "HelpScreen",
     "HighlightsScreen",
+    "MainScreen",
 ]

@@ -1,0 +1,74 @@
+"""The ipreader application: one ``MainScreen`` over the paths given on the command line."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from pathlib import Path, PurePath
+
+from textual import work
+from textual.app import App, SystemCommand
+from textual.screen import Screen
+from textual.theme import Theme
+
+from ipreader.core import paths
+from ipreader.core.errors import IpreaderError
+from ipreader.core.settings import load_settings, update_settings
+from ipreader.tui.screens.main import MainScreen
+
+
+def _stylesheets() -> list[str | PurePath]:
+    """Return every ``*.tcss`` of the styles folder, ``app.tcss`` first."""
+    folder = paths.styles_dir()
+    sheets = sorted(folder.glob("*.tcss"), key=lambda p: (p.name != "app.tcss", p.name))
+    return list[str | PurePath](sheets)
+
+
+class IpreaderApp(App[None]):
+    """Read and annotate the articles of ``paths`` (the bundled seeds when empty)."""
+
+    CSS_PATH = _stylesheets()
+    TITLE = "ipreader"
+
+    def __init__(self, paths: Sequence[Path] = ()) -> None:
+        """Create the app over ``paths`` (folders and files); no paths opens the seeds."""
+        super().__init__()
+        self.paths: list[Path] = [Path(p) for p in paths] or [_seeds()]
+        """The paths opened (folders and files)."""
+        self.main_screen = MainScreen(self.paths)
+        """The main screen (the base of the screen stack)."""
+        theme = load_settings().get("theme")
+        if isinstance(theme, str) and theme in self.available_themes:
+            # Set before mounting: a theme change after the first layout re-lays out
+            # the whole screen and can steal the focus given meanwhile.
+            self.theme = theme
+
+    def get_default_screen(self) -> Screen[None]:
+        return self.main_screen
+
+    def on_mount(self) -> None:
+        # Subscribed after applying the saved theme so that doesn't write it back.
+        self.theme_changed_signal.subscribe(self, self._theme_changed)
+
+    def _theme_changed(self, theme: Theme) -> None:
+        self._save_theme(theme.name)
+
+    @work(thread=True, exclusive=True, group="settings")
+    def _save_theme(self, name: str) -> None:
+        try:
+            update_settings(theme=name)
+        except (IpreaderError, OSError) as error:
+            self.call_from_thread(self.notify, f"Theme not remembered: {error}", severity="warning")
+
+    def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
+        yield from super().get_system_commands(screen)
+        if isinstance(screen, MainScreen):
+            yield from screen.system_commands()
+
+    async def action_quit(self) -> None:
+        """Save the reading position and pending writes, then quit."""
+        await self.main_screen.flush()
+        self.exit()
+
+
+def _seeds() -> Path:
+    return paths.seeds_dir()

@@ -1,0 +1,1049 @@
+"""The main screen: document list, reading pane and annotation sidebar.
+
+The screen owns the state (current document, its annotations and notes, the
+current annotation) as reactives bound into the panes with ``data_bind``; the
+panes announce user intent with messages. Every file or database access runs
+in a thread worker: reads post their result back with ``call_from_thread``,
+writes go through one ordered queue (``_write``) so a delete can never
+overtake the creation it undoes.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import deque
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from functools import partial
+from pathlib import Path
+from typing import ClassVar
+
+from textual import on, work
+from textual.app import ComposeResult, SystemCommand
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical
+from textual.events import Resize
+from textual.reactive import reactive
+from textual.screen import Screen
+from textual.widget import Widget
+from textual.widgets import Footer, Input, Static
+
+from ipreader.core.documents import DocumentInfo
+from ipreader.core.errors import IpreaderError
+from ipreader.core.export import render_export
+from ipreader.core.library import Library
+from ipreader.core.model import Annotation, DocumentNotes
+from ipreader.core.search import CorpusMatch, find_all
+from ipreader.core.storage import atomic_write_bytes
+from ipreader.core.store import FolderStore
+from ipreader.tui.screens.corpus_find import CorpusFindScreen
+from ipreader.tui.screens.doc_notes import DocumentNotesEditor
+from ipreader.tui.screens.editor import AnnotationEditor, EditorResult
+from ipreader.tui.screens.export import ExportRequest, ExportScreen
+from ipreader.tui.screens.help import HelpScreen
+from ipreader.tui.screens.highlights import HighlightsScreen
+from ipreader.tui.undo import Change, UndoStack
+from ipreader.tui.widgets.annotation_sidebar import AnnotationSidebar, split_annotations
+from ipreader.tui.widgets.document_list import SORT_ORDERS, DocumentList, DocumentStats
+from ipreader.tui.widgets.metadata_bar import MetadataBar
+from ipreader.tui.widgets.reading_pane import HighlightSpan, ReadingPane
+
+#: Below this many columns both sidebars collapse (they can still be toggled).
+NARROW_WIDTH = 100
+
+#: Default export file name (written in the working directory unless changed).
+EXPORT_FILENAME = "ipreader-export.json"
+
+
+@dataclass(frozen=True, slots=True)
+class _Target:
+    """Where to put the reading pane once a document has loaded."""
+
+    cursor: int | None = None
+    selection: tuple[int, int] | None = None
+    annotation: str | None = None
+
+
+@dataclass(slots=True)
+class _Write:
+    """One queued database write."""
+
+    root: Path
+    what: str
+    op: Callable[[FolderStore], None]
+    done: Callable[[], None] | None = None
+    failed: Callable[[], None] | None = None
+
+
+@dataclass(slots=True)
+class _Loaded:
+    """What the document-loading worker read."""
+
+    text: str
+    annotations: list[Annotation]
+    notes: DocumentNotes
+    position: int
+    token: tuple[int, ...]
+    notices: list[str] = field(default_factory=list)
+
+
+class MainScreen(Screen[None]):
+    """Three panes over the opened library."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("slash", "find", "Find"),
+        Binding("n", "find_next", "Next match", show=False),
+        Binding("N", "find_previous", "Previous match", show=False),
+        Binding("a", "annotate", "Annotate"),
+        Binding("e", "edit", "Edit"),
+        Binding("d", "delete", "Delete"),
+        Binding("u", "undo", "Undo"),
+        Binding("right_square_bracket", "next_highlight", "Next highlight", show=False),
+        Binding("left_square_bracket", "previous_highlight", "Previous highlight", show=False),
+        Binding("t", "document_notes", "Doc tags/note"),
+        Binding("c", "copy", "Copy", show=False),
+        Binding("h", "highlights", "Highlights"),
+        Binding("f", "find_corpus", "Find all"),
+        Binding("x", "export", "Export"),
+        Binding("s", "cycle_sort", "Sort list", show=False),
+        Binding("ctrl+f", "filter", "Filter list", show=False),
+        Binding("f2,ctrl+b", "toggle_documents", "Documents", show=False),
+        Binding("f3,ctrl+r", "toggle_annotations", "Annotations", show=False),
+        Binding("tab", "focus_pane(1)", "Next pane", show=False),
+        Binding("shift+tab", "focus_pane(-1)", "Previous pane", show=False),
+        Binding("escape", "clear_find", "Clear matches", show=False),
+        Binding("question_mark", "help", "Help"),
+        Binding("q", "quit", "Quit"),
+    ]
+
+    # The reader until the library is open; then the list or the reader (see _library_opened).
+    AUTO_FOCUS = "#reader"
+
+    #: Seconds between two checks for changes made by another process.
+    CHANGE_POLL_SECONDS: ClassVar[float] = 2.0
+
+    documents: reactive[tuple[DocumentInfo, ...]] = reactive(())
+    """Every document of the library."""
+    stats: reactive[dict[Path, DocumentStats]] = reactive(dict)
+    """Highlight counts and tags of every document, keyed by absolute path."""
+    document: reactive[DocumentInfo | None] = reactive(None)
+    """The document in the reading pane."""
+    annotations: reactive[tuple[Annotation, ...]] = reactive(())
+    """The annotations of ``document`` (the app's view, unsaved edits included)."""
+    notes: reactive[DocumentNotes] = reactive(DocumentNotes)
+    """The tags and note of ``document``."""
+    current_annotation: reactive[str | None] = reactive(None)
+    """The id of the current annotation (what ``e``, ``d`` and ``c`` act on)."""
+    sort_by: reactive[str] = reactive("name")
+    """The document list's sort order."""
+    show_documents: reactive[bool] = reactive(True)
+    """Whether the document list is shown."""
+    show_annotations: reactive[bool] = reactive(True)
+    """Whether the annotation sidebar is shown."""
+
+    def __init__(self, paths: Sequence[Path]) -> None:
+        """Create the screen over ``paths`` (folders and files, as given to the CLI)."""
+        super().__init__()
+        self.paths = [Path(p) for p in paths]
+        """The paths the library is opened from."""
+        self.library: Library | None = None
+        """The opened library (``None`` until the opening worker is done)."""
+        self.text = ""
+        """The text of the current document."""
+        self.undo_stack = UndoStack()
+        """Changes ``u`` can undo."""
+        self.matches: list[tuple[int, int]] = []
+        """Matches of the find bar's query in the current document."""
+        self.match_index = -1
+        """Index in ``matches`` of the selected match."""
+        self.opening = False
+        """True while the current document is being read (not ``loading``: that is Widget's)."""
+        self._narrow: bool | None = None
+        self._load_serial = 0
+        self._target = _Target()
+        self._pending: dict[str, Annotation | None] = {}
+        self._unsaved: set[str] = set()
+        self._tokens: dict[Path, tuple[int, ...]] = {}
+        self._writes: deque[_Write] = deque()
+        self._write_lock = threading.Lock()
+        self._polling = False
+        self._tag_suggestions: set[str] = set()
+
+    # ------------------------------------------------------------------ layout
+
+    def compose(self) -> ComposeResult:
+        with Horizontal(id="panes"):
+            yield DocumentList(id="documents").data_bind(
+                MainScreen.documents,
+                MainScreen.stats,
+                MainScreen.document,
+                MainScreen.sort_by,
+            )
+            with Vertical(id="centre"):
+                yield MetadataBar(id="metadata").data_bind(MainScreen.document)
+                yield ReadingPane(id="reader").data_bind(
+                    current_highlight=MainScreen.current_annotation
+                )
+                with Horizontal(id="find-bar"):
+                    yield Input(placeholder="Find in this article (enter)", id="find-input")
+                    yield Static(id="find-status")
+            yield AnnotationSidebar(id="annotations").data_bind(
+                MainScreen.annotations,
+                MainScreen.notes,
+                current=MainScreen.current_annotation,
+            )
+        yield Footer()
+
+    @property
+    def reader(self) -> ReadingPane:
+        """The reading pane."""
+        return self.query_one("#reader", ReadingPane)
+
+    @property
+    def document_list(self) -> DocumentList:
+        """The document list."""
+        return self.query_one("#documents", DocumentList)
+
+    @property
+    def sidebar(self) -> AnnotationSidebar:
+        """The annotation sidebar."""
+        return self.query_one("#annotations", AnnotationSidebar)
+
+    def on_mount(self) -> None:
+        self._apply_width(self.app.size.width)
+        self.document_list.progress = (0, 0)
+        self._open_library()
+        self.set_interval(self.CHANGE_POLL_SECONDS, self.check_for_changes)
+
+    def on_resize(self, event: Resize) -> None:
+        self._apply_width(event.size.width)
+
+    def _apply_width(self, width: int) -> None:
+        narrow = width < NARROW_WIDTH
+        if narrow == self._narrow:
+            return
+        self._narrow = narrow
+        self.set_class(narrow, "-narrow")
+        self.show_documents = not narrow
+        self.show_annotations = not narrow
+
+    def watch_show_documents(self, shown: bool) -> None:
+        self.set_class(not shown, "-hide-documents")
+        if not shown and self._focus_within("#documents"):
+            self.reader.focus()
+
+    def watch_show_annotations(self, shown: bool) -> None:
+        self.set_class(not shown, "-hide-annotations")
+        if not shown and self._focus_within("#annotations"):
+            self.reader.focus()
+
+    def _focus_within(self, selector: str) -> bool:
+        focused = self.focused
+        containers = self.query(selector)
+        if focused is None or not containers:
+            return False
+        return containers.first() in focused.ancestors_with_self
+
+    def _pane_widgets(self) -> list[Widget]:
+        panes: list[Widget] = []
+        if self.show_documents:
+            panes.append(self.document_list.option_list)
+        panes.append(self.reader)
+        if self.show_annotations:
+            panes.append(self.sidebar.option_list)
+        return panes
+
+    def action_focus_pane(self, step: int) -> None:
+        """Move the focus to the next (``step=1``) or previous (``-1``) visible pane."""
+        panes = self._pane_widgets()
+        focused = self.focused
+        index = 0
+        for i, pane in enumerate(panes):
+            if focused is not None and (
+                focused is pane or pane.parent in focused.ancestors_with_self
+            ):
+                index = i
+                break
+        else:
+            index = -1 if step > 0 else 0
+        panes[(index + step) % len(panes)].focus()
+
+    def action_toggle_documents(self) -> None:
+        """Show or hide the document list."""
+        self.show_documents = not self.show_documents
+        if self.show_documents:
+            self.document_list.focus_list()
+
+    def action_toggle_annotations(self) -> None:
+        """Show or hide the annotation sidebar."""
+        self.show_annotations = not self.show_annotations
+        if self.show_annotations:
+            self.sidebar.option_list.focus()
+
+    def action_filter(self) -> None:
+        """Focus the document list's filter."""
+        self.show_documents = True
+        self.document_list.query_one("#document-filter").focus()
+
+    def action_cycle_sort(self) -> None:
+        """Sort the document list by the next order (name, date, title)."""
+        self.sort_by = SORT_ORDERS[(SORT_ORDERS.index(self.sort_by) + 1) % len(SORT_ORDERS)]
+
+    # ----------------------------------------------------------------- library
+
+    @work(thread=True, exclusive=True, group="library")
+    def _open_library(self) -> None:
+        last_report = 0.0
+
+        def progress(done: int, total: int) -> None:
+            nonlocal last_report
+            now = time.monotonic()
+            # Throttled: call_from_thread waits for the UI, which would slow the scan.
+            if now - last_report > 0.1 or done == total:
+                last_report = now
+                self.app.call_from_thread(self._progress, done, total)
+
+        try:
+            library = Library.open(self.paths, progress)
+        except IpreaderError as error:
+            self.app.call_from_thread(self._library_failed, error)
+            return
+        stats: dict[Path, DocumentStats] = {}
+        suggestions: set[str] = set()
+        notices = list(library.notices)
+        for collection in library.collections:
+            try:
+                stored = collection.store.all_annotations()
+                for info in collection.documents:
+                    notes = collection.store.document_notes(info.relpath)
+                    stats[info.path] = DocumentStats(len(stored.get(info.relpath, ())), notes.tags)
+                suggestions.update(collection.store.tag_counts())
+            except IpreaderError as error:
+                notices.append(str(error))
+        first = self._initial_document(library)
+        self.app.call_from_thread(self._library_opened, library, stats, suggestions, notices, first)
+
+    def _initial_document(self, library: Library) -> tuple[DocumentInfo | None, bool]:
+        """Return the document to open first and whether it was named on the command line."""
+        documents = library.documents()
+        for path in self.paths:
+            if path.is_file():
+                wanted = path.resolve()
+                for info in documents:
+                    if info.path.resolve() == wanted:
+                        return info, True
+        for collection in library.collections:
+            try:
+                last = collection.store.last_document()
+            except IpreaderError:
+                last = None
+            for info in collection.documents:
+                if info.relpath == last:
+                    return info, False
+        readable = [info for info in documents if info.readable]
+        candidates = readable or documents
+        return (candidates[0] if candidates else None), False
+
+    def _progress(self, done: int, total: int) -> None:
+        self.document_list.progress = (done, total)
+
+    def _library_failed(self, error: IpreaderError) -> None:
+        self.document_list.progress = None
+        self.notify(str(error), title="Cannot open", severity="error", timeout=10)
+
+    def _library_opened(
+        self,
+        library: Library,
+        stats: dict[Path, DocumentStats],
+        suggestions: set[str],
+        notices: list[str],
+        first: tuple[DocumentInfo | None, bool],
+    ) -> None:
+        self.library = library
+        self._tag_suggestions |= suggestions
+        self.stats = stats
+        self.documents = tuple(library.documents())
+        self.document_list.progress = None
+        for notice in notices:
+            self.notify(notice, title="Note", severity="warning", timeout=10)
+        info, named = first
+        if info is None:
+            self.notify("No articles found in the given paths.", severity="warning")
+            return
+        if named or not self.show_documents:
+            self.reader.focus()
+        else:
+            self.document_list.focus_list()
+        self.open_document(info)
+
+    # -------------------------------------------------------------- documents
+
+    @on(DocumentList.Opened)
+    def _document_chosen(self, event: DocumentList.Opened) -> None:
+        self.open_document(event.document)
+        self.reader.focus()
+
+    def open_document(
+        self,
+        info: DocumentInfo,
+        *,
+        cursor: int | None = None,
+        selection: tuple[int, int] | None = None,
+        annotation: str | None = None,
+    ) -> None:
+        """Open ``info``, then place the cursor, a selection or an annotation in it."""
+        if self.document is not None and info.path == self.document.path:
+            self._target = _Target(cursor, selection, annotation)
+            if not self.opening:
+                self._apply_target()
+            return
+        self._save_position()
+        self._target = _Target(cursor, selection, annotation)
+        self._load_serial += 1
+        self.document = info
+        self.current_annotation = None
+        self.annotations = ()
+        self.notes = DocumentNotes()
+        self.text = ""
+        self._pending.clear()
+        self._unsaved.clear()
+        self._clear_matches()
+        self.opening = True
+        self._load_document(info, self._load_serial)
+        serial = self._load_serial
+        # A loading indicator only for reads slow enough to notice.
+        self.set_timer(0.25, lambda: self._show_loading(serial))
+
+    def _show_loading(self, serial: int) -> None:
+        if self.opening and serial == self._load_serial:
+            self.reader.loading = True
+
+    @work(thread=True, exclusive=True, group="load")
+    def _load_document(self, info: DocumentInfo, serial: int) -> None:
+        library = self.library
+        assert library is not None
+        try:
+            text, annotations = library.load(info)
+            store = library.store_for(info)
+            loaded = _Loaded(
+                text=text,
+                annotations=annotations,
+                notes=store.document_notes(info.relpath),
+                position=store.reading_position(info.relpath),
+                token=store.change_token(),
+            )
+        except IpreaderError as error:
+            self.app.call_from_thread(self._load_failed, info, serial, error)
+            return
+        self.app.call_from_thread(self._document_loaded, info, serial, loaded)
+
+    def _load_failed(self, info: DocumentInfo, serial: int, error: IpreaderError) -> None:
+        if serial != self._load_serial:
+            return
+        self.opening = False
+        self.reader.loading = False
+        self.reader.load("", [], 0)
+        self.notify(str(error), title=f"Cannot open {info.relpath}", severity="error", timeout=10)
+
+    def _document_loaded(self, info: DocumentInfo, serial: int, loaded: _Loaded) -> None:
+        if serial != self._load_serial:
+            return  # the user opened another document meanwhile
+        self.opening = False
+        self.reader.loading = False
+        self.text = loaded.text
+        self._tokens[info.root] = loaded.token
+        annotations = tuple(loaded.annotations)
+        self.annotations = annotations
+        self.notes = loaded.notes
+        position = min(max(loaded.position, 0), len(loaded.text))
+        self.reader.load(loaded.text, self._spans(annotations), position)
+        self._set_stats(info)
+        root, relpath = info.root, info.relpath
+        self._write(root, "last document", lambda store: store.set_last_document(relpath))
+        if self._target == _Target():
+            self.reader.scroll_to_offset(position)
+        else:
+            self._apply_target()
+
+    def _apply_target(self) -> None:
+        target, self._target = self._target, _Target()
+        reader = self.reader
+        if target.selection is not None:
+            start, end = target.selection
+            reader.select(start, end)
+            reader.scroll_to_offset(start)
+        elif target.annotation is not None:
+            self.choose_annotation(target.annotation)
+        elif target.cursor is not None:
+            reader.move_cursor(target.cursor)
+            reader.scroll_to_offset(target.cursor)
+
+    def _save_position(self) -> None:
+        info = self.document
+        if info is None or self.opening or not info.readable:
+            return
+        relpath, offset = info.relpath, self.reader.cursor
+        self._write(
+            info.root, "reading position", lambda store: store.set_reading_position(relpath, offset)
+        )
+
+    # ------------------------------------------------------------ annotations
+
+    @staticmethod
+    def _spans(annotations: Iterable[Annotation]) -> list[HighlightSpan]:
+        return [
+            HighlightSpan(a.id, a.start, a.end, a.color)
+            for a in sorted(annotations, key=lambda a: (a.start, a.end))
+            if a.is_anchored
+        ]
+
+    def watch_annotations(self, annotations: tuple[Annotation, ...]) -> None:
+        if not self.opening:
+            self.reader.set_highlights(self._spans(annotations))
+
+    def _set_stats(self, info: DocumentInfo) -> None:
+        stats = dict(self.stats)
+        stats[info.path] = DocumentStats(len(self.annotations), self.notes.tags)
+        self.stats = stats
+
+    def _annotation(self, annotation_id: str | None) -> Annotation | None:
+        for annotation in self.annotations:
+            if annotation.id == annotation_id:
+                return annotation
+        return None
+
+    def choose_annotation(self, annotation_id: str) -> None:
+        """Make ``annotation_id`` current and scroll the reading pane to it."""
+        annotation = self._annotation(annotation_id)
+        if annotation is None:
+            return
+        self.current_annotation = annotation.id
+        if annotation.is_anchored:
+            self.reader.move_cursor(annotation.start)
+            self.reader.scroll_to_offset(annotation.start)
+
+    @on(AnnotationSidebar.Chosen)
+    def _annotation_chosen(self, event: AnnotationSidebar.Chosen) -> None:
+        self.choose_annotation(event.annotation_id)
+
+    @on(AnnotationSidebar.EditRequested)
+    def _annotation_edit_requested(self, event: AnnotationSidebar.EditRequested) -> None:
+        self.choose_annotation(event.annotation_id)
+        self._edit(event.annotation_id)
+
+    @on(ReadingPane.CursorMoved)
+    def _cursor_moved(self, event: ReadingPane.CursorMoved) -> None:
+        under = self.reader.highlight_at(event.offset)
+        if under is not None:
+            self.current_annotation = under
+
+    def _replace_local(self, before: Annotation | None, after: Annotation | None) -> None:
+        """Apply a change to the app's view of the current document's annotations."""
+        gone = {a.id for a in (before, after) if a is not None}
+        kept = [a for a in self.annotations if a.id not in gone]
+        if after is not None:
+            kept.append(after)
+        self.annotations = tuple(sorted(kept, key=lambda a: (a.start, a.end)))
+        if self.document is not None:
+            self._set_stats(self.document)
+
+    def _apply_change(self, change: Change, *, record: bool) -> None:
+        """Show ``change`` at once and queue its write (``record``: undoable)."""
+        info = self.document
+        target = change.annotation
+        if record:
+            self.undo_stack.push(change)
+        is_current = (
+            info is not None and info.root == change.root and info.relpath == target.document
+        )
+        if is_current:
+            self._replace_local(change.before, change.after)
+            self._pending[target.id] = change.after
+        after = change.after
+        if after is None:
+            what = "the deletion of a highlight"
+
+            def op(store: FolderStore) -> None:
+                store.delete_annotation(target.document, target.id)
+        else:
+            what = "a highlight"
+
+            def op(store: FolderStore) -> None:
+                store.save_annotation(after)
+
+        def done() -> None:
+            if self._pending.get(target.id, False) is after:
+                del self._pending[target.id]
+            self._unsaved.discard(target.id)
+
+        def failed() -> None:
+            self._unsaved.add(target.id)
+
+        self._write(change.root, what, op, done, failed)
+
+    def action_annotate(self) -> None:
+        """Highlight the selection (it becomes the current annotation)."""
+        info = self.document
+        selection = self.reader.selection
+        if info is None or self.opening or not self.text:
+            self.notify("Open an article first.", severity="warning")
+            return
+        if selection is None or selection[0] == selection[1]:
+            self.notify(
+                "Select text first: shift+arrows, v then arrows, or drag with the mouse.",
+                title="Nothing selected",
+                severity="warning",
+            )
+            return
+        start, end = sorted(selection)
+        annotation = Annotation.create(self.text, start, end, info.relpath)
+        self._apply_change(Change(info.root, None, annotation), record=True)
+        self.reader.clear_selection()
+        self.current_annotation = annotation.id
+
+    def _target_annotation(self) -> Annotation | None:
+        under = self.reader.highlight_at(self.reader.cursor) if self.text else None
+        return self._annotation(under) or self._annotation(self.current_annotation)
+
+    def action_edit(self) -> None:
+        """Edit the highlight under the cursor, or the current one."""
+        annotation = self._target_annotation()
+        if annotation is None:
+            self.notify("No highlight here: move onto one, or choose one with ] or [.")
+            return
+        self.current_annotation = annotation.id
+        self._edit(annotation.id)
+
+    def _edit(self, annotation_id: str) -> None:
+        annotation = self._annotation(annotation_id)
+        info = self.document
+        if annotation is None or info is None:
+            return
+        root = info.root
+
+        def edited(result: EditorResult | None) -> None:
+            latest = self._annotation(annotation_id)
+            if result is None or latest is None:
+                return
+            after = latest.edited(note=result.note, tags=result.tags, color=result.color)
+            self._tag_suggestions.update(after.tags)
+            self._apply_change(Change(root, latest, after), record=True)
+
+        self.app.push_screen(
+            AnnotationEditor(annotation, sorted(self._tag_suggestions, key=str.casefold)), edited
+        )
+
+    def action_delete(self) -> None:
+        """Delete the highlight under the cursor, or the current one (``u`` restores it)."""
+        annotation = self._target_annotation()
+        info = self.document
+        if annotation is None or info is None:
+            self.notify("No highlight here: move onto one, or choose one with ] or [.")
+            return
+        self._apply_change(Change(info.root, annotation, None), record=True)
+        if self.current_annotation == annotation.id:
+            self.current_annotation = None
+        self.notify("Highlight deleted (u to undo).")
+
+    def action_undo(self) -> None:
+        """Undo the last create, edit or delete."""
+        change = self.undo_stack.pop()
+        if change is None:
+            self.notify("Nothing to undo.")
+            return
+        self._apply_change(change.inverse(), record=False)
+        restored = change.before
+        info = self.document
+        if (
+            restored is not None
+            and info is not None
+            and info.relpath == restored.document
+            and info.root == change.root
+        ):
+            self.choose_annotation(restored.id)
+        elif restored is None and self.current_annotation == change.annotation.id:
+            self.current_annotation = None
+        undone = {"create": "creation", "edit": "edit", "delete": "deletion"}[change.kind]
+        self.notify(f"Undid the {undone} of “{change.annotation.quote[:40]}”.")
+
+    def _step_highlight(self, step: int) -> None:
+        anchored, _ = split_annotations(self.annotations)
+        if not anchored:
+            self.notify("No highlights in this article.")
+            return
+        ids = [a.id for a in anchored]
+        if self.current_annotation in ids:
+            index = (ids.index(self.current_annotation) + step) % len(ids)
+        else:
+            cursor = self.reader.cursor
+            after = [i for i, a in enumerate(anchored) if a.start > cursor]
+            before = [i for i, a in enumerate(anchored) if a.start < cursor]
+            if step > 0:
+                index = after[0] if after else 0
+            else:
+                index = before[-1] if before else len(ids) - 1
+        self.choose_annotation(ids[index])
+
+    def action_next_highlight(self) -> None:
+        """Make the next highlight current (wrapping around)."""
+        self._step_highlight(1)
+
+    def action_previous_highlight(self) -> None:
+        """Make the previous highlight current (wrapping around)."""
+        self._step_highlight(-1)
+
+    def action_document_notes(self) -> None:
+        """Edit the current document's tags and note."""
+        info = self.document
+        if info is None or self.opening:
+            return
+        before = self.notes
+
+        def edited(notes: DocumentNotes | None) -> None:
+            if notes is None or self.document is None or self.document.path != info.path:
+                return
+            self.notes = notes
+            self._tag_suggestions.update(notes.tags)
+            self._set_stats(info)
+            relpath = info.relpath
+            self._write(
+                info.root,
+                "the document's tags and note",
+                lambda store: store.set_document_notes(relpath, notes),
+            )
+
+        self.app.push_screen(
+            DocumentNotesEditor(
+                info.title, before, sorted(self._tag_suggestions, key=str.casefold)
+            ),
+            edited,
+        )
+
+    def action_copy(self) -> None:
+        """Copy the selection, or the current highlight's quote, to the clipboard."""
+        selection = self.reader.selection if self.text else None
+        if selection is not None and selection[0] != selection[1]:
+            start, end = sorted(selection)
+            copied = self.text[start:end]
+        else:
+            annotation = self._annotation(self.current_annotation)
+            if annotation is None:
+                self.notify("Nothing to copy: select text or choose a highlight.")
+                return
+            copied = annotation.quote
+        self.app.copy_to_clipboard(copied)
+        self.notify(f"Copied {len(copied)} characters.")
+
+    # ------------------------------------------------------------------- find
+
+    def action_find(self) -> None:
+        """Open the find bar."""
+        self.set_class(True, "-finding")
+        find_input = self.query_one("#find-input", Input)
+        find_input.focus()
+        find_input.select_all()
+
+    @on(Input.Submitted, "#find-input")
+    def _find_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        query = event.value
+        if not query:
+            self.action_clear_find()
+            return
+        self.matches = find_all(self.text, query)
+        self.reader.set_matches(self.matches)
+        self.reader.focus()
+        if not self.matches:
+            self.match_index = -1
+            self._show_find_status(f"No match for “{query}”")
+            return
+        cursor = self.reader.cursor
+        following = [i for i, (start, _) in enumerate(self.matches) if start >= cursor]
+        self._select_match(following[0] if following else 0)
+
+    def _select_match(self, index: int) -> None:
+        self.match_index = index
+        start, end = self.matches[index]
+        self.reader.select(start, end)
+        self.reader.scroll_to_offset(start)
+        self._show_find_status(f"{index + 1}/{len(self.matches)}  n next · N previous · esc")
+
+    def _show_find_status(self, status: str) -> None:
+        from rich.text import Text
+
+        self.query_one("#find-status", Static).update(Text(status))
+
+    def _step_match(self, step: int) -> None:
+        if not self.matches:
+            self.notify("No matches: press / to find.")
+            return
+        self._select_match((self.match_index + step) % len(self.matches))
+
+    def action_find_next(self) -> None:
+        """Select the next match of the find query."""
+        self._step_match(1)
+
+    def action_find_previous(self) -> None:
+        """Select the previous match of the find query."""
+        self._step_match(-1)
+
+    def _clear_matches(self) -> None:
+        self.matches = []
+        self.match_index = -1
+        self.set_class(False, "-finding")
+        if self.is_mounted:
+            self.reader.set_matches([])
+
+    def action_clear_find(self) -> None:
+        """Close the find bar and clear the matches."""
+        was_in_bar = self._focus_within("#find-bar")
+        self._clear_matches()
+        if was_in_bar:
+            self.reader.focus()
+
+    # ------------------------------------------------------------ the library
+
+    def action_highlights(self) -> None:
+        """Browse every highlight of the library."""
+        if self.library is None:
+            self.notify("The library is still opening.")
+            return
+        self._gather_highlights(self.library)
+
+    @work(thread=True, exclusive=True, group="highlights")
+    def _gather_highlights(self, library: Library) -> None:
+        entries: list[tuple[DocumentInfo, Annotation]] = []
+        for collection in library.collections:
+            try:
+                stored = collection.store.all_annotations()
+            except IpreaderError as error:
+                self.app.call_from_thread(self.notify, str(error), severity="error")
+                continue
+            for info in collection.documents:
+                for annotation in stored.get(info.relpath, ()):
+                    entries.append((info, annotation))
+        self.app.call_from_thread(self._show_highlights, entries)
+
+    def _show_highlights(self, entries: list[tuple[DocumentInfo, Annotation]]) -> None:
+        info = self.document
+        if info is not None:
+            # The open document's view includes edits not (yet) saved.
+            entries = [e for e in entries if e[0].path != info.path]
+            entries.extend((info, a) for a in self.annotations)
+
+        def chosen(entry: tuple[DocumentInfo, Annotation] | None) -> None:
+            if entry is not None:
+                document, annotation = entry
+                self.open_document(document, annotation=annotation.id)
+                self.reader.focus()
+
+        self.app.push_screen(HighlightsScreen(entries), chosen)
+
+    def action_find_corpus(self) -> None:
+        """Find text across every document."""
+        if self.library is None:
+            self.notify("The library is still opening.")
+            return
+
+        def chosen(match: CorpusMatch | None) -> None:
+            if match is not None:
+                self.open_document(match.document, selection=(match.start, match.end))
+                self.reader.focus()
+
+        self.app.push_screen(CorpusFindScreen(self.library.documents()), chosen)
+
+    def action_export(self) -> None:
+        """Export every annotation to a file."""
+        library = self.library
+        if library is None:
+            self.notify("The library is still opening.")
+            return
+
+        def chosen(request: ExportRequest | None) -> None:
+            if request is None:
+                return
+            path = request.path if request.path.is_absolute() else Path.cwd() / request.path
+            fmt = request.format
+
+            def export(_store: FolderStore) -> None:
+                atomic_write_bytes(path, render_export(library, fmt).encode("utf-8"))
+
+            def done() -> None:
+                self.notify(f"Exported {fmt} to {path}", title="Export")
+
+            # Queued behind pending saves, so the export includes them.
+            self._write(library.collections[0].root, f"the export to {path}", export, done)
+
+        self.app.push_screen(ExportScreen(Path.cwd() / EXPORT_FILENAME), chosen)
+
+    # ------------------------------------------------------------------ writes
+
+    def _store_at(self, root: Path) -> FolderStore:
+        assert self.library is not None
+        for collection in self.library.collections:
+            if collection.root == root:
+                return collection.store
+        raise KeyError(root)
+
+    def _write(
+        self,
+        root: Path,
+        what: str,
+        op: Callable[[FolderStore], None],
+        done: Callable[[], None] | None = None,
+        failed: Callable[[], None] | None = None,
+    ) -> None:
+        """Queue ``op`` on ``root``'s store; writes run in order, off the UI thread."""
+        if self.library is None:
+            return
+        self._writes.append(_Write(root, what, op, done, failed))
+        self._drain_writes()
+
+    @work(thread=True, group="writes")
+    def _drain_writes(self) -> None:
+        # Several drain workers may start; the lock makes one of them run the
+        # queue in order while the others find it empty.
+        with self._write_lock:
+            while self._writes:
+                job = self._writes.popleft()
+                store = self._store_at(job.root)
+                try:
+                    job.op(store)
+                    token = store.change_token()
+                except (IpreaderError, OSError) as error:
+                    self.app.call_from_thread(self._write_failed, job, store, error)
+                else:
+                    self.app.call_from_thread(self._write_done, job, token)
+
+    def _write_done(self, job: _Write, token: tuple[int, ...]) -> None:
+        self._tokens[job.root] = token
+        if job.done is not None:
+            job.done()
+
+    def _write_failed(self, job: _Write, store: FolderStore, error: Exception) -> None:
+        if job.failed is not None:
+            job.failed()
+        self.notify(
+            f"Could not save {job.what} in {store.location}: {error}\n"
+            "The change is kept in this session but is NOT saved.",
+            title="Not saved",
+            severity="error",
+            timeout=15,
+        )
+
+    async def flush(self) -> None:
+        """Save the reading position and wait until every queued write is done."""
+        self._save_position()
+        writers = [w for w in self.app.workers if w.node is self and w.group == "writes"]
+        await self.app.workers.wait_for_complete(writers)
+
+    async def action_quit(self) -> None:
+        """Save the reading position, then quit."""
+        await self.flush()
+        self.app.exit()
+
+    # ------------------------------------------------- changes by other processes
+
+    def check_for_changes(self) -> None:
+        """Reload the current document's annotations if another process changed the store."""
+        info = self.document
+        if info is None or self.library is None or self.opening or self._polling:
+            return
+        self._polling = True
+        self._poll_store(info, self._load_serial, self._tokens.get(info.root))
+
+    @work(thread=True, group="poll")
+    def _poll_store(self, info: DocumentInfo, serial: int, known: tuple[int, ...] | None) -> None:
+        try:
+            store = self._store_at(info.root)
+            token = store.change_token()
+            if token == known:
+                self.app.call_from_thread(self._poll_done, None)
+                return
+            annotations = store.annotations(info.relpath)
+            notes = store.document_notes(info.relpath)
+        except (IpreaderError, OSError, KeyError):
+            self.app.call_from_thread(self._poll_done, None)
+            return
+        self.app.call_from_thread(self._poll_done, (info, serial, token, annotations, notes))
+
+    def _poll_done(
+        self,
+        changed: tuple[DocumentInfo, int, tuple[int, ...], list[Annotation], DocumentNotes] | None,
+    ) -> None:
+        self._polling = False
+        if changed is None:
+            return
+        info, serial, token, stored, notes = changed
+        if serial != self._load_serial or self.opening:
+            return
+        self._tokens[info.root] = token
+        # The app's own edits not yet confirmed saved win over what is on disk.
+        merged = {a.id: a for a in stored}
+        for annotation_id, mine in self._pending.items():
+            if mine is None:
+                merged.pop(annotation_id, None)
+            else:
+                merged[annotation_id] = mine
+        annotations = tuple(sorted(merged.values(), key=lambda a: (a.start, a.end)))
+        if annotations != self.annotations:
+            self.annotations = annotations
+            if self._annotation(self.current_annotation) is None:
+                self.current_annotation = None
+        if notes != self.notes:
+            self.notes = notes
+        self._set_stats(info)
+
+    # ------------------------------------------------------------------ help
+
+    def help_bindings(self) -> list[tuple[str, str]]:
+        """Return the ``(keys, description)`` rows of the help screen, grouped."""
+        rows: list[tuple[str, str]] = [("", "Main screen")]
+        groups: list[tuple[str, type[Widget]]] = [
+            ("Reading pane", ReadingPane),
+            ("Document list", DocumentList),
+        ]
+        rows.extend(self._binding_rows(MainScreen))
+        for title, widget in groups:
+            rows.append(("", title))
+            rows.extend(self._binding_rows(widget))
+        rows.append(("", "Anywhere"))
+        rows.append(("ctrl+p", "Command palette (every action, theme)"))
+        rows.append(("ctrl+q", "Quit"))
+        return rows
+
+    def _binding_rows(self, node: type[Widget]) -> list[tuple[str, str]]:
+        rows: list[tuple[str, str]] = []
+        seen: dict[str, int] = {}
+        for binding in Binding.make_bindings(node.BINDINGS):
+            if not binding.description:
+                continue
+            key = binding.key_display or self.app.get_key_display(binding)
+            if binding.description in seen:
+                # Bindings sharing a description (aliases) are shown on one row.
+                index = seen[binding.description]
+                rows[index] = (f"{rows[index][0]}, {key}", binding.description)
+                continue
+            seen[binding.description] = len(rows)
+            rows.append((key, binding.description))
+        return rows
+
+    def action_help(self) -> None:
+        """Show every key binding."""
+        self.app.push_screen(HelpScreen(self.help_bindings()))
+
+    def system_commands(self) -> Iterable[SystemCommand]:
+        """Yield a command palette entry for every action of the screen."""
+        skip = {"focus_pane(1)", "focus_pane(-1)", "quit"}
+        seen: set[str] = set()
+        for binding in Binding.make_bindings(self.BINDINGS):
+            if binding.action in skip or binding.action in seen or not binding.description:
+                continue
+            seen.add(binding.action)
+            key = self.app.get_key_display(binding)
+            yield SystemCommand(
+                binding.description,
+                f"{binding.description} (key {key})",
+                partial(self.run_action, binding.action),
+            )

@@ -1,0 +1,75 @@
+"""Shared fixtures: per-test data directory, folders of articles, deterministic app settings."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from ipreader.core import paths
+
+#: The theme every app test runs with (snapshots depend on it).
+TEST_THEME = "textual-dark"
+
+ALPHA = """Alpha article
+
+2021-03-04
+
+The quick brown fox jumps over the lazy dog. The fox is quick.
+A second paragraph mentions the fox again, and then the dog sleeps.
+"""
+
+CJK = """漢字の記事
+
+2022-05-06
+
+東京は日本の首都です。中文字符也在这里。Mixed 中文 and English text.
+"""
+
+MARKUP = (
+    "Markup [red]x[/red] article\n\n"
+    "This line has [red]x[/red] and [bold]y[/] which must stay literal.\n"
+    "An escape \x1b[31mred\x1b[0m sequence must not colour anything.\n"
+)
+
+
+@pytest.fixture(autouse=True)
+def isolated_data_dir(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> Path:
+    """Point the per-user data directory (settings, fallback stores) at a fresh temp folder."""
+    data = tmp_path_factory.mktemp("ipreader-data")
+    monkeypatch.setenv(paths.DATA_DIR_ENV, str(data))
+    return data
+
+
+@pytest.fixture
+def app_settings(isolated_data_dir: Path) -> dict[str, object]:
+    """Write deterministic app settings (a fixed theme) and return them."""
+    settings: dict[str, object] = {"theme": TEST_THEME}
+    paths.settings_file().parent.mkdir(parents=True, exist_ok=True)
+    paths.settings_file().write_text(json.dumps(settings), encoding="utf-8")
+    return settings
+
+
+@pytest.fixture
+def articles(tmp_path: Path, app_settings: dict[str, object]) -> Path:
+    """A folder of small articles: plain, CJK, literal markup/ESC, and a binary file."""
+    folder = tmp_path / "articles"
+    folder.mkdir()
+    (folder / "alpha.txt").write_text(ALPHA, encoding="utf-8")
+    (folder / "cjk.txt").write_text(CJK, encoding="utf-8")
+    (folder / "markup.txt").write_text(MARKUP, encoding="utf-8")
+    (folder / "zz-binary.txt").write_bytes(b"\x00\x01\x02binary\x00" * 20)
+    return folder
+
+
+@pytest.fixture
+def seeds_copy(tmp_path: Path, app_settings: dict[str, object]) -> Iterator[Path]:
+    """A copy of the bundled seeds, so tests never write into the repository."""
+    folder = tmp_path / "seeds"
+    shutil.copytree(paths.seeds_dir(), folder, ignore=shutil.ignore_patterns(".ipreader"))
+    yield folder

@@ -1,0 +1,581 @@
+"""Pilot tests of the app: every main-screen binding, asserted on stored data and pane state."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from conftest import ALPHA, CJK, MARKUP
+from rich.text import Text
+from textual.pilot import Pilot
+from textual.widgets import Input, OptionList
+
+from ipreader.core.errors import StoreWriteError
+from ipreader.core.model import Annotation, DocumentNotes
+from ipreader.core.settings import load_settings
+from ipreader.core.store import FolderStore
+from ipreader.tui.app import IpreaderApp
+from ipreader.tui.screens.corpus_find import CorpusFindScreen
+from ipreader.tui.screens.doc_notes import DocumentNotesEditor
+from ipreader.tui.screens.editor import AnnotationEditor
+from ipreader.tui.screens.export import ExportScreen
+from ipreader.tui.screens.help import HelpScreen
+from ipreader.tui.screens.highlights import HighlightsScreen
+from ipreader.tui.screens.main import MainScreen
+from ipreader.tui.widgets.annotation_sidebar import AnnotationSidebar
+from ipreader.tui.widgets.document_list import DocumentList
+
+SIZE = (120, 36)
+
+
+async def settle(pilot: Pilot[None]) -> None:
+    """Wait until workers (library, loads, writes) are done and messages processed."""
+    for _ in range(4):
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+
+
+def main(pilot: Pilot[None]) -> MainScreen:
+    app = pilot.app
+    assert isinstance(app, IpreaderApp)
+    return app.main_screen
+
+
+async def open_doc(pilot: Pilot[None], relpath: str) -> MainScreen:
+    screen = main(pilot)
+    info = next(d for d in screen.documents if d.relpath == relpath)
+    screen.open_document(info)
+    await settle(pilot)
+    assert screen.document is not None and screen.document.relpath == relpath
+    return screen
+
+
+def stored(folder: Path, relpath: str) -> list[Annotation]:
+    return FolderStore.open(folder).annotations(relpath)
+
+
+def sidebar_texts(screen: MainScreen) -> list[str]:
+    options = screen.sidebar.option_list
+    texts = []
+    for index in range(options.option_count):
+        prompt = options.get_option_at_index(index).prompt
+        assert isinstance(prompt, Text)  # user text is never a markup string
+        texts.append(prompt.plain)
+    return texts
+
+
+def notifications(pilot: Pilot[None]) -> list[str]:
+    return [n.message for n in pilot.app._notifications]
+
+
+async def highlight(pilot: Pilot[None], start: int, end: int) -> Annotation:
+    """Select start..end in the pane, press ``a`` and return the new current annotation."""
+    screen = main(pilot)
+    screen.reader.select(start, end)
+    await pilot.press("a")
+    await settle(pilot)
+    current = screen._annotation(screen.current_annotation)
+    assert current is not None
+    return current
+
+
+# ------------------------------------------------------------------ opening
+
+
+async def test_folder_opens_first_article_with_focus_on_list(articles: Path) -> None:
+    async with IpreaderApp(paths=[articles]).run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = main(pilot)
+        assert screen.document is not None and screen.document.relpath == "alpha.txt"
+        assert screen.reader.cursor == 0
+        assert screen.focused is screen.document_list.option_list
+        listed = screen.document_list.shown
+        assert [d.relpath for d in listed] == [
+            "alpha.txt",
+            "cjk.txt",
+            "markup.txt",
+            "zz-binary.txt",
+        ]
+        binary_prompt = screen.document_list.option_list.get_option_at_index(3).prompt
+        assert isinstance(binary_prompt, Text)
+        assert "binary" in binary_prompt.plain.lower()
+
+
+async def test_file_argument_opens_it_with_focus_in_pane(articles: Path) -> None:
+    async with IpreaderApp(paths=[articles / "cjk.txt"]).run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = main(pilot)
+        assert screen.document is not None and screen.document.relpath == "cjk.txt"
+        assert screen.focused is screen.reader
+        assert screen.text == CJK
+
+
+async def test_enter_in_list_opens_and_last_document_and_position_are_remembered(
+    articles: Path,
+) -> None:
+    async with IpreaderApp(paths=[articles]).run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("down", "down", "enter")
+        await settle(pilot)
+        screen = main(pilot)
+        assert screen.document is not None and screen.document.relpath == "markup.txt"
+        assert screen.focused is screen.reader
+        screen.reader.move_cursor(40)
+        await pilot.press("q")
+    store = FolderStore.open(articles)
+    assert store.last_document() == "markup.txt"
+    assert store.reading_position("markup.txt") == 40
+    async with IpreaderApp(paths=[articles]).run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = main(pilot)
+        assert screen.document is not None and screen.document.relpath == "markup.txt"
+        assert screen.reader.cursor == 40
+
+
+async def test_unreadable_article_is_listed_and_opening_it_notifies(articles: Path) -> None:
+    async with IpreaderApp(paths=[articles]).run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = await open_doc(pilot, "zz-binary.txt")
+        assert screen.text == ""
+        assert any("zz-binary.txt" in m or "binary" in m.lower() for m in notifications(pilot))
+
+
+# -------------------------------------------------------------- annotating
+
+
+async def test_annotate_selection_is_saved_shown_and_current(articles: Path) -> None:
+    async with IpreaderApp(paths=[articles]).run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = main(pilot)
+        start = ALPHA.index("quick brown fox")
+        created = await highlight(pilot, start, start + len("quick brown fox"))
+        assert created.quote == "quick brown fox"
+        assert screen.reader.current_highlight == created.id
+        assert screen.sidebar.current == created.id
+        assert any("quick brown fox" in t for t in sidebar_texts(screen))
+        [saved] = stored(articles, "alpha.txt")
+        assert (saved.id, saved.start, saved.quote) == (created.id, start, "quick brown fox")
+
+
+async def test_annotate_without_selection_explains_how_to_select(articles: Path) -> None:
+    async with IpreaderApp(paths=[articles]).run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("a")
+        await settle(pilot)
+        assert any("shift+arrows" in m for m in notifications(pilot))
+        assert stored(articles, "alpha.txt") == []
+
+
+async def test_highlight_on_cjk_text_with_keyboard_selection(articles: Path) -> None:
+    async with IpreaderApp(paths=[articles / "cjk.txt"]).run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = main(pilot)
+        start = CJK.index("日本の首都")
+        screen.reader.move_cursor(start)
+        await pilot.press(*["shift+right"] * 5)
+        assert screen.reader.selection == (start, start + 5)
+        await pilot.press("a")
+        await settle(pilot)
+        [saved] = stored(articles, "cjk.txt")
+        assert saved.quote == "日本の首都"
+        assert (saved.start, saved.end) == (start, start + 5)
+        assert any("日本の首都" in t for t in sidebar_texts(screen))
+
+
+async def test_markup_and_escape_sequences_are_shown_literally(articles: Path) -> None:
+    async with IpreaderApp(paths=[articles / "markup.txt"]).run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = main(pilot)
+        start = MARKUP.index("[red]x[/red] and")
+        end = MARKUP.index("sequence")
+        await highlight(pilot, start, end)
+        [text] = sidebar_texts(screen)
+        assert "[red]x[/red] and [bold]y[/]" in text
+        assert "\x1b" not in text and "␛[31mred␛[0m" in text
+        metadata = screen.query_one("#metadata").render()
+        assert "Markup [red]x[/red] article" in str(metadata)
+        list_prompt = screen.document_list.option_list.get_option_at_index(0).prompt
+        assert isinstance(list_prompt, Text)
+        assert "Markup [red]x[/red] article" in list_prompt.plain
+
+
+# ------------------------------------------------------- edit, delete, undo
+
+
+async def test_edit_note_tags_and_colour_through_the_editor(articles: Path) -> None:
+    async with IpreaderApp(paths=[articles]).run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = main(pilot)
+        created = await highlight(pilot, 4, 9)
+        screen.reader.move_cursor(0)  # away from the highlight: `e` acts on the current one
+        await pilot.press("e")
+        await settle(pilot)
+        editor = pilot.app.screen
+        assert isinstance(editor, AnnotationEditor)
+        editor.query_one("#note").focus()
+        await pilot.press(*"my note")
+        editor.query_one("#tags", Input).value = "Idea, later"
+        editor.query_one("#color").focus()
+        await pilot.press("right")  # yellow -> green
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert pilot.app.screen is screen
+        [saved] = stored(articles, "alpha.txt")
+        assert saved.id == created.id
+        assert saved.note == "my note"
+        assert saved.tags == ("Idea", "later")
+        assert saved.color == "green"
+        assert any("my note" in t and "#Idea" in t for t in sidebar_texts(screen))
+
+
+async def test_enter_in_sidebar_opens_editor_and_choosing_scrolls(articles: Path) -> None:
+    async with IpreaderApp(paths=[articles]).run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = main(pilot)
+        first = await highlight(pilot, 4, 9)
+        second = await highlight(pilot, ALPHA.index("dog sleeps"), ALPHA.index("dog sleeps") + 3)
+        screen.sidebar.option_list.focus()
+        await pilot.press("up")
+        await settle(pilot)
+        assert screen.current_annotation == first.id
+        assert screen.reader.cursor == first.start
+        await pilot.press("down")
+        await settle(pilot)
+        assert screen.current_annotation == second.id
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(pilot.app.screen, AnnotationEditor)
+        await pilot.press("escape")
+        await settle(pilot)
+        assert pilot.app.screen is screen
+
+
+async def test_delete_then_undo_restores_the_same_annotation(articles: Path) -> None:
+    async with IpreaderApp(paths=[articles]).run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = main(pilot)
+        created = await highlight(pilot, 4, 9)
+        screen.reader.move_cursor(6)  # inside the highlight
+        await pilot.press("d")
+        await settle(pilot)
+        assert stored(articles, "alpha.txt") == []
+        assert screen.annotations == ()
+        await pilot.press("u")
+        await settle(pilot)
+        [restored] = stored(articles, "alpha.txt")
+        assert restored == created
+        assert screen.current_annotation == created.id
+
+
+async def test_undo_has_several_levels(articles: Path) -> None:
+    async with IpreaderApp(paths=[articles]).run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = main(pilot)
+        first = await highlight(pilot, 4, 9)
+        await highlight(pilot, 10, 15)
+        screen.current_annotation = first.id
+        screen.reader.move_cursor(0)
+        await pilot.press("d")
+        await settle(pilot)
+        assert len(stored(articles, "alpha.txt")) == 1
+        await pilot.press("u", "u", "u")
+        await settle(pilot)
+        assert stored(articles, "alpha.txt") == []
+        await pilot.press("u")
+        await settle(pilot)
+        assert any("Nothing to undo" in m for m in notifications(pilot))
+
+
+async def test_next_and_previous_highlight_wrap_around(articles: Path) -> None:
+    async with IpreaderApp(paths=[articles]).run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = main(pilot)
+        late = await highlight(pilot, 60, 70)
+        early = await highlight(pilot, 4, 9)
+        await pilot.press("right_square_bracket")
+        assert screen.current_annotation == late.id
+        assert screen.reader.cursor == 60
+        await pilot.press("right_square_bracket")
+        assert screen.current_annotation == early.id
+        await pilot.press("left_square_bracket")
+        assert screen.current_annotation == late.id
+
+
+# ---------------------------------------------------------------- find, copy
+
+
+async def test_find_selects_matches_and_keys_typed_in_the_bar_are_not_stolen(
+    articles: Path,
+) -> None:
+    async with IpreaderApp(paths=[articles / "alpha.txt"]).run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = main(pilot)
+        screen.reader.move_cursor(ALPHA.index("jumps"))
+        await pilot.press("slash")
+        assert isinstance(screen.focused, Input)
+        await pilot.press(*"fox", "enter")  # lowercase: smart case matches "fox" only
+        positions = [i for i in range(len(ALPHA)) if ALPHA.startswith("fox", i)]
+        assert screen.matches == [(p, p + 3) for p in positions]
+        assert screen.reader.selection == (positions[1], positions[1] + 3)
+        assert screen.focused is screen.reader
+        await pilot.press("n")
+        assert screen.reader.selection == (positions[2], positions[2] + 3)
+        await pilot.press("n")  # wraps
+        assert screen.reader.selection == (positions[0], positions[0] + 3)
+        await pilot.press("N")
+        assert screen.reader.selection == (positions[2], positions[2] + 3)
+        # Letters bound on the screen (a, d, q...) go into the input.
+        await pilot.press("slash", *"a second", "enter")
+        await settle(pilot)
+        assert stored(articles, "alpha.txt") == []
+        assert screen.reader.selection is not None
+        start, end = screen.reader.selection
+        assert ALPHA[start:end] == "A second"
+        await pilot.press("escape")  # the pane cancels its selection first
+        await pilot.press("escape")
+        assert screen.matches == []
+        assert not screen.has_class("-finding")
+
+
+async def test_find_annotate_export_contains_the_exact_quote(
+    articles: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "out.json"
+    async with IpreaderApp(paths=[articles / "cjk.txt"]).run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("slash", *"中文字符", "enter", "a")
+        await settle(pilot)
+        await pilot.press("x")
+        await settle(pilot)
+        export = pilot.app.screen
+        assert isinstance(export, ExportScreen)
+        export.query_one("#path", Input).value = str(out)
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert any(str(out) in m for m in notifications(pilot))
+    data = json.loads(out.read_text(encoding="utf-8"))
+    assert "中文字符" in json.dumps(data, ensure_ascii=False)
+    quotes = [a["quote"] for d in data["documents"] for a in d.get("annotations", [])]
+    assert quotes == ["中文字符"]
+
+
+async def test_copy_selection_or_current_quote(articles: Path) -> None:
+    async with IpreaderApp(paths=[articles]).run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = main(pilot)
+        screen.reader.select(4, 15)
+        await pilot.press("c")
+        assert pilot.app.clipboard == ALPHA[4:15]
+        await highlight(pilot, 20, 25)
+        await pilot.press("c")
+        assert pilot.app.clipboard == ALPHA[20:25]
+
+
+# ------------------------------------------------------------ notes, library
+
+
+async def test_document_tags_and_note(articles: Path) -> None:
+    async with IpreaderApp(paths=[articles]).run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = main(pilot)
+        await pilot.press("t")
+        await settle(pilot)
+        editor = pilot.app.screen
+        assert isinstance(editor, DocumentNotesEditor)
+        editor.query_one("#note").focus()
+        await pilot.press(*"read again")
+        editor.query_one("#tags", Input).value = "economy"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert FolderStore.open(articles).document_notes("alpha.txt") == DocumentNotes(
+            ("economy",), "read again"
+        )
+        assert "#economy" in str(screen.sidebar.query_one("#document-notes").render())
+        prompt = screen.document_list.option_list.get_option_at_index(0).prompt
+        assert isinstance(prompt, Text) and "#economy" in prompt.plain
+
+
+async def test_filter_by_text_and_tag_and_sort_cycle(articles: Path) -> None:
+    store = FolderStore.open(articles)
+    store.set_document_notes("cjk.txt", DocumentNotes(("Japan",), ""))
+    async with IpreaderApp(paths=[articles]).run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = main(pilot)
+        doc_list = screen.query_one(DocumentList)
+        await pilot.press("ctrl+f", *"tag:jap")
+        await settle(pilot)
+        assert [d.relpath for d in doc_list.shown] == ["cjk.txt"]
+        filter_input = doc_list.query_one("#document-filter", Input)
+        filter_input.value = "markup"
+        await settle(pilot)
+        assert [d.relpath for d in doc_list.shown] == ["markup.txt"]
+        filter_input.value = ""
+        await pilot.press("down")  # into the list
+        await pilot.press("s")
+        assert doc_list.sort_by == "date"
+        assert [d.relpath for d in doc_list.shown][:2] == ["cjk.txt", "alpha.txt"]
+        assert "sort: date" in str(doc_list.query_one("#document-header").render())
+        await pilot.press("s", "s")
+        assert doc_list.sort_by == "name"
+
+
+async def test_highlights_view_opens_the_document_at_the_highlight(articles: Path) -> None:
+    text_start = CJK.index("Mixed")
+    store = FolderStore.open(articles)
+    target = Annotation.create(CJK, text_start, text_start + 5, "cjk.txt")
+    store.save_annotation(target)
+    async with IpreaderApp(paths=[articles]).run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = main(pilot)
+        await pilot.press("h")
+        await settle(pilot)
+        highlights = pilot.app.screen
+        assert isinstance(highlights, HighlightsScreen)
+        assert [a.id for _, a in highlights.entries] == [target.id]
+        highlights.dismiss(highlights.entries[0])
+        await settle(pilot)
+        assert screen.document is not None and screen.document.relpath == "cjk.txt"
+        assert screen.current_annotation == target.id
+        assert screen.reader.cursor == text_start
+
+
+async def test_find_across_documents_opens_and_selects_the_match(articles: Path) -> None:
+    async with IpreaderApp(paths=[articles]).run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = main(pilot)
+        await pilot.press("f")
+        await settle(pilot)
+        assert isinstance(pilot.app.screen, CorpusFindScreen)
+        await pilot.press(*"首都")
+        await pilot.pause(0.6)  # the screen searches after a pause in typing
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert pilot.app.screen is screen
+        assert screen.document is not None and screen.document.relpath == "cjk.txt"
+        start = CJK.index("首都")
+        assert screen.reader.selection == (start, start + 2)
+
+
+# ------------------------------------------------------------- the app shell
+
+
+async def test_tab_moves_focus_between_the_three_panes(articles: Path) -> None:
+    async with IpreaderApp(paths=[articles]).run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = main(pilot)
+        assert screen.focused is screen.document_list.option_list
+        await pilot.press("tab")
+        assert screen.focused is screen.reader
+        await pilot.press("tab")
+        assert screen.focused is screen.sidebar.option_list
+        await pilot.press("tab")
+        assert screen.focused is screen.document_list.option_list
+        await pilot.press("shift+tab")
+        assert screen.focused is screen.sidebar.option_list
+
+
+async def test_narrow_terminal_collapses_sidebars_and_keys_toggle_them(articles: Path) -> None:
+    async with IpreaderApp(paths=[articles]).run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        screen = main(pilot)
+        assert screen.has_class("-narrow")
+        assert not screen.document_list.display or not screen.document_list.region.width
+        assert screen.reader.region.width >= 70
+        assert screen.focused is screen.reader
+        await pilot.press("f2")
+        await pilot.pause()
+        assert screen.document_list.region.width > 0
+        assert screen.focused is screen.document_list.option_list
+        # Nothing overlaps: list and pane sit side by side.
+        assert screen.document_list.region.right <= screen.reader.region.x
+        await pilot.press("f3")
+        await pilot.pause()
+        assert screen.sidebar.region.x >= screen.reader.region.right
+        await pilot.press("f2")
+        await pilot.pause()
+        assert screen.document_list.region.width == 0
+
+
+async def test_help_lists_main_and_reading_pane_bindings(articles: Path) -> None:
+    async with IpreaderApp(paths=[articles]).run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("question_mark")
+        await settle(pilot)
+        help_screen = pilot.app.screen
+        assert isinstance(help_screen, HelpScreen)
+        descriptions = {d for _, d in help_screen.bindings}
+        assert {"Annotate", "Undo", "Export", "Find all", "Reading pane"} <= descriptions
+        await pilot.press("escape")
+
+
+async def test_command_palette_offers_every_action_and_the_theme(articles: Path) -> None:
+    async with IpreaderApp(paths=[articles]).run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = main(pilot)
+        titles = {c.title for c in pilot.app.get_system_commands(screen)}
+        assert {"Theme", "Annotate", "Export", "Highlights", "Undo", "Find all"} <= titles
+        annotate = next(c for c in pilot.app.get_system_commands(screen) if c.title == "Sort list")
+        await annotate.callback()
+        assert screen.sort_by == "date"
+
+
+async def test_theme_is_remembered_across_runs(articles: Path) -> None:
+    async with IpreaderApp(paths=[articles]).run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        pilot.app.theme = "nord"
+        await settle(pilot)
+    assert load_settings()["theme"] == "nord"
+    async with IpreaderApp(paths=[articles]).run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert pilot.app.theme == "nord"
+
+
+# ----------------------------------------------------- other processes, errors
+
+
+async def test_changes_by_another_process_are_reloaded_keeping_own_edits(articles: Path) -> None:
+    async with IpreaderApp(paths=[articles]).run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = main(pilot)
+        mine = await highlight(pilot, 4, 9)
+        other = Annotation.create(ALPHA, 20, 25, "alpha.txt", note="from elsewhere")
+        FolderStore.open(articles).save_annotation(other)
+        screen.check_for_changes()
+        await settle(pilot)
+        ids = {a.id for a in screen.annotations}
+        assert ids == {mine.id, other.id}
+        assert any("from elsewhere" in t for t in sidebar_texts(screen))
+
+
+async def test_store_write_error_keeps_the_edit_and_says_it_is_not_saved(
+    articles: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def refuse(self: FolderStore, annotation: Annotation) -> None:
+        raise StoreWriteError("disk full")
+
+    async with IpreaderApp(paths=[articles]).run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = main(pilot)
+        monkeypatch.setattr(FolderStore, "save_annotation", refuse)
+        created = await highlight(pilot, 4, 9)
+        assert any("NOT saved" in m and "disk full" in m for m in notifications(pilot))
+        assert [a.id for a in screen.annotations] == [created.id]
+        # A reload from disk does not drop the unsaved edit.
+        monkeypatch.undo()
+        other = Annotation.create(ALPHA, 20, 25, "alpha.txt")
+        FolderStore.open(articles).save_annotation(other)
+        screen.check_for_changes()
+        await settle(pilot)
+        assert {a.id for a in screen.annotations} == {created.id, other.id}
+
+
+async def test_options_are_rich_text_not_markup(articles: Path) -> None:
+    async with IpreaderApp(paths=[articles]).run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = main(pilot)
+        for widget in screen.query(OptionList):
+            for index in range(widget.option_count):
+                assert not isinstance(widget.get_option_at_index(index).prompt, str)
+        assert isinstance(screen.query_one(AnnotationSidebar), AnnotationSidebar)
