@@ -143,12 +143,15 @@ def decode_bytes(data: bytes, path: Path | None = None) -> tuple[str, str]:
     return normalize_newlines(text), encoding
 
 
-def _read_regular(path: Path) -> tuple[bytes, os.stat_result]:
+def read_bytes(path: Path) -> tuple[bytes, os.stat_result]:
     """Read a regular file's bytes with the stat of the very file read.
 
     Opening with ``O_NONBLOCK`` and checking ``fstat`` on the open descriptor
     means a FIFO or device is never waited on, even if it replaced the file
-    after discovery.
+    after discovery. At most the size ``fstat`` reported is read: a file that
+    another process keeps appending to (a log, a download) is read as a
+    snapshot instead of never reaching its end.
+    Raises ``DocumentError`` (never ``OSError``).
     """
     flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
     try:
@@ -160,8 +163,10 @@ def _read_regular(path: Path) -> tuple[bytes, os.stat_result]:
         if not stat.S_ISREG(info.st_mode):
             raise DocumentError(path, "not a regular file")
         chunks: list[bytes] = []
-        while chunk := os.read(fd, max(info.st_size, 1 << 16)):
+        remaining = info.st_size
+        while remaining > 0 and (chunk := os.read(fd, min(remaining, 1 << 24))):
             chunks.append(chunk)
+            remaining -= len(chunk)
         return b"".join(chunks), info
     except OSError as error:
         raise DocumentError(path, _os_reason(error)) from None
@@ -181,7 +186,7 @@ def read_text(path: Path) -> tuple[str, str]:
     Raises a ``DocumentError`` (never ``OSError``) when the file cannot be
     read, is not a regular file, is binary or cannot be decoded.
     """
-    data, _ = _read_regular(path)
+    data, _ = read_bytes(path)
     return decode_bytes(data, path)
 
 
@@ -442,7 +447,7 @@ def load_info(root: Path, path: Path) -> DocumentInfo:
     relpath = document_key(root, path)
     fallback = _fallback_title(path)
     try:
-        data, info = _read_regular(path)
+        data, info = read_bytes(path)
     except DocumentError as error:
         try:
             st: os.stat_result | None = path.stat()

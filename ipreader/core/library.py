@@ -9,15 +9,13 @@ open; it never imports Textual.
 from __future__ import annotations
 
 import hashlib
-import os
-import stat
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from ipreader.core import paths
-from ipreader.core.documents import DocumentInfo, decode_bytes, discover
-from ipreader.core.errors import DocumentError, StoreWriteError
+from ipreader.core.documents import DocumentInfo, decode_bytes, discover, read_bytes
+from ipreader.core.errors import StoreWriteError
 from ipreader.core.metadata_cache import MetadataCache
 from ipreader.core.model import Annotation
 from ipreader.core.store import ANNOTATIONS_DIR, FolderStore
@@ -148,20 +146,6 @@ def read_document(path: Path) -> tuple[str, str]:
     the reconcile honest when the file changed since the library was opened.
     Raises ``DocumentError`` for unreadable, non-regular or undecodable files.
     """
-    # O_NONBLOCK + fstat on the open descriptor: a FIFO that replaced the file is never waited on.
-    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
-    try:
-        fd = os.open(path, flags)
-    except OSError as error:
-        raise DocumentError(path, error.strerror or str(error)) from None
-    try:
-        if not stat.S_ISREG(os.fstat(fd).st_mode):
-            raise DocumentError(path, "not a regular file")
-        with os.fdopen(fd, "rb", closefd=False) as handle:
-            data = handle.read()
-    except OSError as error:
-        raise DocumentError(path, error.strerror or str(error)) from None
-    finally:
-        os.close(fd)
+    data, _stat = read_bytes(path)
     text, _encoding = decode_bytes(data, path)
     return text, hashlib.sha256(data).hexdigest()

@@ -147,7 +147,7 @@ def test_unreadable_file_is_listed_with_its_reason(
     library = Library.open([folder])
     info = next(d for d in library.documents() if d.relpath == "locked.txt")
     assert info.error == "permission denied" and info.size > 0
-    with pytest.raises(DocumentError, match="Permission denied"):
+    with pytest.raises(DocumentError, match="(?i)permission denied"):
         library.load(info)
     result = run_cli("list", folder)
     assert result.code == 0
@@ -218,7 +218,7 @@ def test_really_unreadable_file_as_an_unprivileged_user(
         os.waitpid(pid, 0)
     assert "crash" not in report, report
     assert report["docs"] == {"a.txt": None, "secret.txt": "permission denied"}
-    assert report["load"] == "Permission denied"
+    assert report["load"] == "permission denied"
     # The folder is not writable for nobody: annotations went to the fallback data dir.
     assert report["notices"] and report["saved"] == 1
     assert not (folder / ".ipreader").exists()
@@ -234,7 +234,7 @@ def test_file_deleted_after_listing_loses_nothing(folder: Path) -> None:
     [info] = library.documents()
     saved = (folder / "a.txt").read_bytes()
     (folder / "a.txt").unlink()
-    with pytest.raises(DocumentError, match="No such file"):
+    with pytest.raises(DocumentError, match="(?i)no such file"):
         library.load(info)
     assert json.loads(render_export(library))["documents"] == []  # skipped, no crash
     assert library.store_for(info).annotations("a.txt") == [created]
@@ -298,15 +298,6 @@ def test_file_growing_while_open(folder: Path, deadline: Callable[[float], Any])
     assert load_info(folder, folder / "a.txt").sha256 == hashlib.sha256(data).hexdigest()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "documents._read_regular (and library.read_document) read until EOF with no bound: "
-        "a file another process keeps appending to as fast as it is read (a log, a download) "
-        "is never finished, so load_info/read_text/Library.open hang and memory grows; "
-        "expected: read at most the size fstat reported at open (a snapshot)"
-    ),
-)
 def test_file_growing_faster_than_it_is_read_is_read_as_a_snapshot(
     folder: Path, monkeypatch: pytest.MonkeyPatch, deadline: Callable[[float], Any]
 ) -> None:
