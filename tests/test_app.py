@@ -506,7 +506,8 @@ async def test_help_lists_main_and_reading_pane_bindings(articles: Path) -> None
         help_screen = pilot.app.screen
         assert isinstance(help_screen, HelpScreen)
         descriptions = {d for _, d in help_screen.bindings}
-        assert {"Annotate", "Undo", "Export", "Find all", "Reading pane"} <= descriptions
+        assert {"Annotate", "Undo", "Export annotations", "Find in all articles"} <= descriptions
+        assert "Reading pane" in descriptions and "Select right" in descriptions
         await pilot.press("escape")
 
 
@@ -515,7 +516,7 @@ async def test_command_palette_offers_every_action_and_the_theme(articles: Path)
         await settle(pilot)
         screen = main(pilot)
         titles = {c.title for c in pilot.app.get_system_commands(screen)}
-        assert {"Theme", "Annotate", "Export", "Highlights", "Undo", "Find all"} <= titles
+        assert {"Theme", "Annotate", "Export annotations", "All highlights", "Undo"} <= titles
         annotate = next(c for c in pilot.app.get_system_commands(screen) if c.title == "Sort list")
         await annotate.callback()
         assert screen.sort_by == "date"

@@ -97,22 +97,22 @@ class MainScreen(Screen[None]):
         Binding("N", "find_previous", "Previous match", show=False),
         Binding("a", "annotate", "Annotate"),
         Binding("e", "edit", "Edit"),
-        Binding("d", "delete", "Delete"),
+        Binding("d", "delete", "Delete highlight", show=False),
         Binding("u", "undo", "Undo"),
         Binding("right_square_bracket", "next_highlight", "Next highlight", show=False),
         Binding("left_square_bracket", "previous_highlight", "Previous highlight", show=False),
-        Binding("t", "document_notes", "Doc tags/note"),
-        Binding("c", "copy", "Copy", show=False),
-        Binding("h", "highlights", "Highlights"),
-        Binding("f", "find_corpus", "Find all"),
-        Binding("x", "export", "Export"),
+        Binding("h", "highlights", "All highlights"),
+        Binding("f", "find_corpus", "Find in all articles", show=False),
+        Binding("t", "document_notes", "Document tags and note", show=False),
+        Binding("x", "export", "Export annotations", show=False),
+        Binding("c", "copy", "Copy selection or quote", show=False),
         Binding("s", "cycle_sort", "Sort list", show=False),
         Binding("ctrl+f", "filter", "Filter list", show=False),
-        Binding("f2,ctrl+b", "toggle_documents", "Documents", show=False),
-        Binding("f3,ctrl+r", "toggle_annotations", "Annotations", show=False),
+        Binding("f2,ctrl+b", "toggle_documents", "Show/hide document list", show=False),
+        Binding("f3,ctrl+r", "toggle_annotations", "Show/hide annotations", show=False),
         Binding("tab", "focus_pane(1)", "Next pane", show=False),
         Binding("shift+tab", "focus_pane(-1)", "Previous pane", show=False),
-        Binding("escape", "clear_find", "Clear matches", show=False),
+        Binding("escape", "clear_find", "Close find bar", show=False),
         Binding("question_mark", "help", "Help"),
         Binding("q", "quit", "Quit"),
     ]
@@ -193,7 +193,7 @@ class MainScreen(Screen[None]):
                 MainScreen.notes,
                 current=MainScreen.current_annotation,
             )
-        yield Footer()
+        yield Footer(compact=True)
 
     @property
     def reader(self) -> ReadingPane:

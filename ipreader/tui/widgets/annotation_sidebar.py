@@ -150,14 +150,16 @@ class AnnotationSidebar(Vertical):
         if not self.is_mounted:
             return
         anchored, orphans = split_annotations(self.annotations)
-        options: list[Option | None] = [Option(self._prompt(a), id=a.id) for a in anchored]
+        options: list[Option | None] = []
+        for annotation in anchored:
+            options.extend((Option(self._prompt(annotation), id=annotation.id), None))
         if not anchored:
             options.append(Option(Text("No highlights: select text, then a", "dim"), disabled=True))
         if orphans:
             heading = Text(f"Orphaned ({len(orphans)}): text not found", "bold")
-            options.append(None)
             options.append(Option(heading, id=ORPHANS_HEADING_ID, disabled=True))
-            options.extend(Option(self._prompt(a), id=a.id) for a in orphans)
+            for annotation in orphans:
+                options.extend((Option(self._prompt(annotation), id=annotation.id), None))
         option_list = self.option_list
         option_list.set_options(options)
         self._highlight(self.current)

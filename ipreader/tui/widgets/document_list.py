@@ -209,10 +209,11 @@ class DocumentList(Vertical):
         self._shown = sort_documents(matching, self.sort_by)
         options = self.option_list
         previous = options.highlighted_option
-        options.set_options(
-            Option(document_prompt(info, stats.get(info.path, DocumentStats())), id=str(info.path))
-            for info in self._shown
-        )
+        entries: list[Option | None] = []
+        for info in self._shown:
+            prompt = document_prompt(info, stats.get(info.path, DocumentStats()))
+            entries.extend((Option(prompt, id=str(info.path)), None))  # None: a divider line
+        options.set_options(entries)
         if previous is not None and previous.id is not None:
             try:
                 options.highlighted = options.get_option_index(previous.id)

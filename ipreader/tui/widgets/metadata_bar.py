@@ -1,4 +1,4 @@
-"""The line above the reading pane: title, date, words, reading time, encoding."""
+"""The two lines above the reading pane: title, then date, words, reading time, encoding."""
 
 from __future__ import annotations
 
@@ -14,10 +14,10 @@ _UNREMARKABLE_ENCODINGS = frozenset({"utf-8", "utf_8", "utf8", "ascii"})
 
 
 def describe(document: DocumentInfo | None) -> Text:
-    """Return the metadata line for ``document`` (user text kept literal)."""
+    """Return the title line and the details line for ``document`` (user text kept literal)."""
     if document is None:
         return Text("No article open", "dim")
-    text = Text(one_line(document.title, 300), "bold")
+    text = Text(one_line(document.title, 300), "bold", no_wrap=True, overflow="ellipsis")
     details: list[str] = []
     if document.date:
         details.append(document.date.replace("T", " "))
@@ -28,7 +28,7 @@ def describe(document: DocumentInfo | None) -> Text:
             details.append(document.encoding)
     else:
         details.append(document.error or "unreadable")
-    text.append("  " + " · ".join(details), "dim")
+    text.append("\n" + " · ".join(details), "dim")
     return text
 
 
@@ -36,7 +36,7 @@ class MetadataBar(Static):
     """Shows what ``describe`` says about the bound ``document``."""
 
     DEFAULT_CSS = """
-    MetadataBar { height: 1; }
+    MetadataBar { height: 2; text-wrap: nowrap; text-overflow: ellipsis; }
     """
 
     document: reactive[DocumentInfo | None] = reactive(None)
