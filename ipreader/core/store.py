@@ -55,10 +55,21 @@ STATE_FILE = "state.json"
 LOCK_FILE = "lock"
 ANNOTATIONS_DIR = "annotations"
 
-# Files whose mtime is this recent may still change without a visible stat change
-# (timestamps are coarse: a jiffy on Linux, up to 2 s elsewhere), so they are
-# never trusted from the read cache and make change_token() differ every call.
-_RACY_NS = 2_000_000_000
+# A file whose mtime is this recent could still be replaced by one with the same
+# stat signature (inode reuse within one timestamp tick), so it is never trusted
+# from the read cache and makes change_token() differ on every call. Filesystems
+# with whole-second or 2 s timestamps (FAT, HFS+) need the long window; ones with
+# fine timestamps (ext4, btrfs, APFS: a tick of at most a few ms) the short one.
+_RACY_COARSE_NS = 2_000_000_000
+_RACY_FINE_NS = 100_000_000
+
+
+def _is_racy(mtime_ns: int) -> bool:
+    """True when a file with this mtime may not yet be told apart by its stat."""
+    coarse = mtime_ns % 1_000_000 == 0  # no sub-millisecond digits: a coarse filesystem
+    window = _RACY_COARSE_NS if coarse else _RACY_FINE_NS
+    return mtime_ns >= time.time_ns() - window
+
 
 # Temp files older than this were left by a killed writer (no save takes this long).
 _STALE_TEMP_SECONDS = 600
@@ -253,7 +264,7 @@ class _ReadCache:
         except OSError as error:
             raise StoreError(f"cannot read {path}: {error.strerror or error}") from error
         value = parse(path, decode_database(path, raw, empty_is_corrupt=True))
-        if st.st_mtime_ns < time.time_ns() - _RACY_NS:
+        if not _is_racy(st.st_mtime_ns):
             with self._mutex:
                 self._entries[path] = (signature, value)
         else:
@@ -333,6 +344,9 @@ class FolderStore:
         self._mutex = threading.RLock()
         self._lock = FileLock(str(location / LOCK_FILE), timeout=LOCK_TIMEOUT)
         self._seen_sha: dict[str, str] = {}
+        self._depth = 0  # nesting of _locked() in the thread holding self._mutex
+        self._owner = 0  # that thread's id
+        self._held_index: _Index | None = None  # the index as read under the current lock
 
     # ------------------------------------------------------------------ opening
 
@@ -429,6 +443,8 @@ class FolderStore:
                 raise StoreWriteError(
                     f"cannot lock {self._lock.lock_file}: {error.strerror or error}"
                 ) from error
+            self._depth += 1
+            self._owner = threading.get_ident()
             try:
                 if check_schema:
                     # A newer ipreader may have upgraded the folder since we opened it.
@@ -437,6 +453,10 @@ class FolderStore:
                         raise self._refusal
                 yield
             finally:
+                self._depth -= 1
+                if self._depth == 0:
+                    self._held_index = None
+                    self._owner = 0
                 self._lock.release()
 
     # ------------------------------------------------------------------ reading files
@@ -476,6 +496,7 @@ class FolderStore:
             except OSError as read_error:
                 self._notice(f"cannot read {path}: {read_error.strerror or read_error}")
                 return False
+            self._held_index = None
             try:
                 moved = quarantine(path)
             except OSError as move_error:
@@ -523,7 +544,13 @@ class FolderStore:
         return len(records)
 
     def _index(self) -> _Index:
+        # Under the lock only this thread writes the index, so one read per hold suffices.
+        holding = self._depth > 0 and self._owner == threading.get_ident()
+        if holding and self._held_index is not None:
+            return self._held_index
         index = self._load(self._index_path, _parse_index)
+        if holding:
+            self._held_index = index
         if index.bad:
             self._notice(
                 f"{self._index_path}: {len(index.bad)} document record(s) could not be "
@@ -555,13 +582,17 @@ class FolderStore:
     def _write(self, path: Path, action: Callable[[], object]) -> None:
         """Run a TinyDB read-modify-write on ``path``; a corrupt file is set aside first."""
         try:
-            action()
-        except CorruptDatabaseError as error:
-            if not self._set_aside(path, error):
-                raise StoreWriteError(
-                    f"{path} is damaged and cannot be moved aside; nothing was saved"
-                ) from error
-            action()
+            try:
+                action()
+            except CorruptDatabaseError as error:
+                if not self._set_aside(path, error):
+                    raise StoreWriteError(
+                        f"{path} is damaged and cannot be moved aside; nothing was saved"
+                    ) from error
+                action()
+        finally:
+            if path == self._index_path:
+                self._held_index = None
 
     def _write_meta(self) -> None:
         meta = {"version": SCHEMA_VERSION, "written_by": f"ipreader {__version__}"}
@@ -766,7 +797,7 @@ class FolderStore:
                 continue
             parts.extend((st.st_ino, st.st_size, st.st_mtime_ns))
             newest = max(newest, st.st_mtime_ns)
-        if newest >= time.time_ns() - _RACY_NS:
+        if _is_racy(newest):
             parts.append(next(_NONCE))
         return tuple(parts)
 
