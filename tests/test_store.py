@@ -306,6 +306,18 @@ def test_threads_sharing_a_store_do_not_lose_writes(root: Path) -> None:
     assert len(FolderStore.open(root)._index().documents) == 2
 
 
+def test_reads_see_every_write_of_another_store_even_same_size_ones(root: Path) -> None:
+    reader, writer = FolderStore.open(root), FolderStore.open(root)
+    note = highlight("a.txt", note="n000")
+    writer.save_annotation(note)
+    for i in range(60):
+        # Same-length notes: same file size, and inode numbers get reused.
+        note = note.edited(note=f"n{i:03d}")
+        writer.save_annotation(note)
+        assert reader.annotations("a.txt") == [note]
+        assert reader.all_annotations() == {"a.txt": [note]}
+
+
 def test_filelock_is_the_folder_lock(root: Path) -> None:
     store = FolderStore.open(root)
     with FileLock(str(store.location / "lock"), timeout=0):
