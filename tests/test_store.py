@@ -11,7 +11,7 @@ import subprocess
 import sys
 import tempfile
 import textwrap
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -218,13 +218,14 @@ def test_change_token_changes_after_own_and_foreign_writes(root: Path) -> None:
     mine, other = FolderStore.open(root), FolderStore.open(root)
     tokens = {mine.change_token()}
     note = highlight("a.txt")
-    for write in (
+    writes: list[Callable[[], None]] = [
         lambda: other.save_annotation(note),
         lambda: other.save_annotation(note.edited(note="x")),
         lambda: mine.set_reading_position("a.txt", 3),
         lambda: other.delete_annotation("a.txt", note.id),
         lambda: other.set_last_document("a.txt"),
-    ):
+    ]
+    for write in writes:
         write()
         token = mine.change_token()
         assert token not in tokens

@@ -40,7 +40,7 @@ def snapshot(location: Path) -> dict[str, bytes]:
 
 existing = Annotation.create(TEXT, 0, 5, "a.txt", note="before")
 
-SAVES: dict[str, Callable[[FolderStore], None]] = {
+SAVES: dict[str, Callable[[FolderStore], object]] = {
     "edit annotation": lambda s: s.save_annotation(existing.edited(note="after")),
     "new annotation": lambda s: s.save_annotation(Annotation.create(TEXT, 6, 9, "a.txt")),
     "first annotation of a new document": lambda s: s.save_annotation(
