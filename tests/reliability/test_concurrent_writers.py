@@ -130,6 +130,7 @@ def run_writers(root: Path, writers: int, operations: int) -> WriterStats:
     return stats
 
 
+@pytest.mark.slow
 def test_four_writers_lose_nothing(tmp_path: Path, monkeypatch: Any) -> None:
     if not hasattr(os, "fork"):
         pytest.skip("needs os.fork")

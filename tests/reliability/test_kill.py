@@ -157,6 +157,7 @@ def kill_rounds(root: Path, rounds: int, seed: int = 0, max_delay: float = 0.05)
     return stats
 
 
+@pytest.mark.slow
 def test_sigkill_never_loses_acknowledged_writes(tmp_path: Path, monkeypatch: Any) -> None:
     monkeypatch.setenv("IPREADER_DATA_DIR", str(tmp_path / "userdata"))
     if not hasattr(os, "fork"):
