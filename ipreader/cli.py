@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, NoReturn
 
 from ipreader import __version__
+from ipreader.core.safe_text import escape_json_controls, printable
 
 if TYPE_CHECKING:
     from ipreader.core.library import Library
@@ -123,16 +124,29 @@ def _write_text(text: str, stream: IO[str]) -> None:
     buffer = getattr(stream, "buffer", None)
     stream.flush()
     if buffer is not None:
-        buffer.write(text.encode("utf-8"))
+        # Callers already replace or escape lone surrogates (file names that are not
+        # UTF-8); backslashreplace is the safety net so output never dies mid-way.
+        buffer.write(text.encode("utf-8", errors="backslashreplace"))
         buffer.flush()
     else:
         stream.write(text)
         stream.flush()
 
 
+def _json_text(value: Any) -> str:
+    """Return ``value`` as indented JSON safe for a terminal (controls as ``\\u`` escapes)."""
+    return escape_json_controls(json.dumps(value, ensure_ascii=False, indent=2)) + "\n"
+
+
+def _say(message: str) -> None:
+    """Print ``ipreader: message`` to stderr, terminal controls made visible."""
+    # Messages quote paths and file contents; those must not reach the terminal raw.
+    print(f"ipreader: {printable(message, multiline=True)}", file=sys.stderr)
+
+
 def _print_notices(notices: Sequence[str]) -> None:
     for notice in dict.fromkeys(notices):
-        print(f"ipreader: {notice}", file=sys.stderr)
+        _say(notice)
 
 
 def _open_library(paths: Sequence[Path]) -> Library:
@@ -169,7 +183,7 @@ def _cmd_export(args: argparse.Namespace) -> int:
         from ipreader.core.storage import atomic_write_bytes
 
         atomic_write_bytes(args.output, text.encode("utf-8"))
-        print(f"ipreader: exported to {args.output}", file=sys.stderr)
+        _say(f"exported to {args.output}")
     return 0
 
 
@@ -180,7 +194,7 @@ def _cmd_import(args: argparse.Namespace) -> int:
     _print_notices(report.notices)
     lines = [f"Imported {args.file} into {args.root}: {report.summary()}"]
     lines += [f"  {message}" for message in report.messages]
-    _write_text("\n".join(lines) + "\n", sys.stdout)
+    _write_text("\n".join(printable(line) for line in lines) + "\n", sys.stdout)
     return 0
 
 
@@ -198,10 +212,11 @@ def _cmd_tags(args: argparse.Namespace) -> int:
             counts[key] += count
     rows = sorted(((shown[k], c) for k, c in counts.items()), key=lambda r: (-r[1], r[0].lower()))
     if args.json:
-        out = json.dumps([{"tag": t, "count": c} for t, c in rows], ensure_ascii=False, indent=2)
+        out = _json_text([{"tag": t, "count": c} for t, c in rows])
     else:
-        out = "\n".join(f"{c:6d}  {t}" for t, c in rows) if rows else "(no tags)"
-    _write_text(out + "\n", sys.stdout)
+        out = "\n".join(f"{c:6d}  {printable(t)}" for t, c in rows) if rows else "(no tags)"
+        out += "\n"
+    _write_text(out, sys.stdout)
     return 0
 
 
@@ -226,20 +241,22 @@ def _cmd_list(args: argparse.Namespace) -> int:
                 row.update(title=None, date=None, highlights=0, tags=[], error=info.error)
             rows.append(row)
     if args.json:
-        _write_text(json.dumps(rows, ensure_ascii=False, indent=2) + "\n", sys.stdout)
+        _write_text(_json_text(rows), sys.stdout)
         return 0
     lines: list[str] = []
     current_root = None
     for row in rows:
         if several and row["root"] != current_root:
             current_root = row["root"]
-            lines.append(f"{current_root}:")
+            lines.append(f"{printable(current_root)}:")
+        path = printable(row["path"])
         if row["error"] is not None:
-            lines.append(f"{row['path']}  [unreadable: {row['error']}]")
+            lines.append(f"{path}  [unreadable: {printable(row['error'])}]")
             continue
-        parts = [row["path"], row["title"], row["date"] or "-", f"{row['highlights']} highlights"]
+        title = printable(row["title"])
+        parts = [path, title, row["date"] or "-", f"{row['highlights']} highlights"]
         if row["tags"]:
-            parts.append("tags: " + ", ".join(row["tags"]))
+            parts.append("tags: " + ", ".join(printable(tag) for tag in row["tags"]))
         lines.append("  ".join(parts))
     _write_text("\n".join(lines) + "\n" if lines else "(no documents)\n", sys.stdout)
     return 0
@@ -278,12 +295,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         os.dup2(devnull, sys.stdout.fileno())
         return 1
     except UsageError as error:
-        print(f"ipreader: {error}", file=sys.stderr)
+        _say(str(error))
         return 1
     except IpreaderError as error:
-        print(f"ipreader: {error}", file=sys.stderr)
+        _say(str(error))
         return 1
     except OSError as error:
         where = f"{error.filename}: " if error.filename else ""
-        print(f"ipreader: {where}{error.strerror or error}", file=sys.stderr)
+        _say(f"{where}{error.strerror or error}")
         return 1

@@ -211,3 +211,87 @@ def test_read_only_commands_never_import_textual(
     )
     assert result.returncode == 0, result.stderr
     assert "LEAKED:\n" in result.stderr
+
+
+# ------------------------------------------------------------------ terminal safety
+
+#: What a terminal acts on: C0 (newline aside), DEL, C1, BiDi controls and lone surrogates.
+UNSAFE = frozenset(
+    [chr(c) for c in (*range(0x20), *range(0x7F, 0xA0)) if c != 0x0A]
+    + [chr(c) for c in (*range(0x202A, 0x202F), *range(0x2066, 0x206A), 0x200E, 0x200F)]
+    + [chr(c) for c in range(0xD800, 0xE000)]
+)
+HOSTILE_TITLE = "Evil \x1b[2J\x9b1m \u202eexe\u202c\x7f"
+HOSTILE_NAME = "n\x1b]0;t\x07\u2066.txt"
+HOSTILE_TAG = "\x1b[31mred"
+
+
+@pytest.fixture
+def hostile(tmp_path: Path) -> Path:
+    """A folder whose only article has controls in its name, title and tag."""
+    root = tmp_path / "hostile"
+    root.mkdir()
+    (root / HOSTILE_NAME).write_text(f"{HOSTILE_TITLE}\n\nThe cat sat.\n", encoding="utf-8")
+    library = Library.open([root])
+    [info] = library.documents()
+    library.store_for(info).set_document_notes(
+        info.relpath, DocumentNotes(tags=(HOSTILE_TAG,), note="n")
+    )
+    return root
+
+
+def test_human_output_shows_controls_as_placeholders(
+    hostile: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, err = run(["list", str(hostile)], capsys)
+    assert code == 0, err
+    assert not set(out) & UNSAFE
+    shown = "n␛]0;t␇\ufffd.txt  Evil ␛[2J\ufffd1m \ufffdexe\ufffd␡"
+    assert out == f"{shown}  -  0 highlights  tags: ␛[31mred\n"
+    code, out, err = run(["tags", str(hostile)], capsys)
+    assert code == 0, err
+    assert out == "     1  ␛[31mred\n"
+
+
+@pytest.mark.parametrize("argv", [["list", "--json"], ["tags", "--json"], ["export"]])
+def test_json_output_escapes_controls_and_decodes_to_the_same_text(
+    argv: list[str], hostile: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, err = run([argv[0], str(hostile), *argv[1:]], capsys)
+    assert code == 0, err
+    assert not set(out) & UNSAFE
+    data = json.loads(out)
+    if argv[0] == "tags":
+        assert data == [{"tag": HOSTILE_TAG, "count": 1}]
+        return
+    [row] = data if argv[0] == "list" else data["documents"]
+    assert (row["path"], row["title"], row["tags"]) == (HOSTILE_NAME, HOSTILE_TITLE, [HOSTILE_TAG])
+    assert "\\u009b" in out and "\\u202e" in out and "\\u007f" in out and "\\u2066" in out
+
+
+def test_a_file_name_that_is_not_utf8_is_listed(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = tmp_path / "odd"
+    root.mkdir()
+    with open(os.fsencode(root) + b"/bad\xff.txt", "wb") as handle:
+        handle.write(b"Bad name\n\nbody words\n")
+    [info] = Library.open([root]).documents()
+    assert info.relpath == "bad\udcff.txt"  # surrogate-escaped: cannot be encoded as UTF-8
+
+    code, out, err = run(["list", str(root)], capsys)
+    assert code == 0, err
+    assert out.startswith("bad\ufffd.txt  Bad name  ")
+    code, out, err = run(["list", str(root), "--json"], capsys)
+    assert code == 0, err
+    assert "bad\\udcff.txt" in out
+    assert [row["path"] for row in json.loads(out)] == ["bad\udcff.txt"]  # the same name back
+
+
+def test_error_messages_show_controls_as_placeholders(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, _, err = run(["list", str(tmp_path / "no\x1b[2Jsuch\u202e")], capsys)
+    assert code == 1
+    assert err.startswith("ipreader: ") and "no␛[2Jsuch\ufffd" in err
+    assert not set(err) & UNSAFE

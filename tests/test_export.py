@@ -23,6 +23,7 @@ from ipreader.core.export import (
 )
 from ipreader.core.library import Library
 from ipreader.core.model import AnchorStatus, Annotation, DocumentNotes
+from ipreader.core.safe_text import PRINTABLE_TABLE, escape_json_controls, printable
 
 SCHEMA = json.loads((Path(__file__).parent.parent / "docs" / "export-schema.json").read_text())
 ANNOTATION_FIELDS = set(Annotation("x", "d", 0, 1, "q").to_dict())
@@ -269,7 +270,7 @@ def test_blockquote_prefixes_blank_and_special_lines() -> None:
     assert md_blockquote("a\n\n- b\n1. c\n> d") == "> a\n>\n> \\- b\n> 1\\. c\n> \\> d"
 
 
-@given(st.text(st.characters(blacklist_categories=("Cs",)), max_size=200))
+@given(st.text(st.characters(codec="utf-8"), max_size=200))
 def test_blockquote_never_leaves_a_line_unquoted(quote: str) -> None:
     for line in md_blockquote(quote).split("\n"):
         assert line == ">" or line.startswith("> ")
@@ -285,3 +286,73 @@ def test_unknown_format(folder: Path) -> None:
     assert EXPORT_FORMATS == ("json", "w3c", "markdown")
     with pytest.raises(ExportFormatError, match="xml"):
         render_export(Library.open([folder]), "xml")
+
+
+# ------------------------------------------------------------------ terminal safety
+
+#: What a terminal acts on: C0 (newline aside), DEL, C1, BiDi controls and lone surrogates.
+UNSAFE = frozenset(
+    [chr(c) for c in (*range(0x20), *range(0x7F, 0xA0)) if c != 0x0A]
+    + [chr(c) for c in (*range(0x202A, 0x202F), *range(0x2066, 0x206A), 0x200E, 0x200F)]
+    + [chr(c) for c in (0x061C, 0x2028, 0x2029, *range(0xD800, 0xE000))]
+)
+
+
+def test_printable_uses_the_reading_pane_glyphs() -> None:
+    from ipreader.tui.wrap import DISPLAY_TABLE
+
+    assert PRINTABLE_TABLE == DISPLAY_TABLE
+    assert (
+        printable("a\x1b[2J\tb\x7f\x9b\u202e\u200f\udcff\nc") == "a␛[2J    b␡\ufffd\ufffd\ufffd␊c"
+    )
+    assert printable("a\x07\nb", multiline=True) == "a␇\nb"
+
+
+@given(st.text())
+def test_printable_leaves_nothing_unsafe(text: str) -> None:
+    assert not set(printable(text)) & (UNSAFE | {"\n"})
+    assert not set(printable(text, multiline=True)) & UNSAFE
+
+
+@given(st.text(st.characters(codec="utf-8")) | st.just("bad\udcff \ud800x"))
+def test_escaped_json_decodes_to_the_same_text(text: str) -> None:
+    dumped = escape_json_controls(json.dumps({"k": [text]}, ensure_ascii=False, indent=2))
+    assert not set(dumped) & UNSAFE - {"\n"}
+    assert json.loads(dumped) == {"k": [text]}
+    dumped.encode("utf-8")  # lone surrogates are escaped, so it can be written
+
+
+HOSTILE = "Evil [b]x[/b] \x1b]52;c;eA==\x07 \x9b2J \u202eexe\u202c tab\x7f"
+
+
+@pytest.mark.parametrize("fmt", EXPORT_FORMATS)
+def test_exports_never_contain_raw_controls(folder: Path, fmt: str) -> None:
+    (folder / "evil.txt").write_text(f"{HOSTILE}\n\nQuote {HOSTILE}\nend\n", encoding="utf-8")
+    library = Library.open([folder])
+    highlight(library, "evil.txt", f"Quote {HOSTILE}", note=HOSTILE, tags=[HOSTILE[:8]])
+    info = next(i for i in library.documents() if i.relpath == "evil.txt")
+    library.store_for(info).set_document_notes("evil.txt", DocumentNotes(note=HOSTILE))
+    text = render_export(Library.open([folder]), fmt, document_glob="evil.txt")
+    assert not set(text) & UNSAFE - {"\n"}
+    if fmt == "markdown":
+        shown = "Evil [b]x[/b] ␛]52;c;eA==␇ \ufffd2J \ufffdexe\ufffd tab␡"
+        assert f"## {shown}" in text
+        assert f"> Quote {shown}" in text
+    else:
+        data = json.loads(text)
+        if fmt == "json":
+            [document] = data["documents"]
+            assert (document["title"], document["note"]) == (HOSTILE, HOSTILE)
+            assert document["annotations"][0]["quote"] == f"Quote {HOSTILE}"
+        else:
+            assert data["first"]["items"][0]["body"][0]["value"] == HOSTILE
+
+
+def test_markdown_keeps_brackets_literal_but_never_makes_links() -> None:
+    markdown_it = pytest.importorskip("markdown_it")
+    text = "[d]: https://evil\n[sic] [1] [x](https://e) [a][d] [d][] ![i](s) <https://a> x\\](y)"
+    assert "[sic] [1]" in md_blockquote(text)
+    html = markdown_it.MarkdownIt("commonmark").render(md_blockquote(text))
+    assert "<a " not in html and "<img" not in html
+    expected = text.replace("<", "&lt;").replace(">", "&gt;")
+    assert html == f"<blockquote>\n<p>{expected}</p>\n</blockquote>\n"

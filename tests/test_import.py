@@ -236,8 +236,20 @@ def test_document_notes_merge(folder: Path, tmp_path: Path) -> None:
         ('{"format": "ipreader.annotations", "version": 1, "documents": {}}', "must be a list"),
         ("\xff\xfe", "not UTF-8"),
         ("[" * 100_000 + "]" * 100_000, "nested too deeply"),
+        # Over int max str digits: json.loads raises a plain ValueError, not JSONDecodeError.
+        ('{"format": "ipreader.annotations", "version": 1' + "0" * 5000 + "}", "too many digits"),
     ],
-    ids=["malformed", "list", "format", "version", "version-type", "docs", "binary", "deep"],
+    ids=[
+        "malformed",
+        "list",
+        "format",
+        "version",
+        "version-type",
+        "docs",
+        "binary",
+        "deep",
+        "huge-int",
+    ],
 )
 def test_whole_file_errors_write_nothing(
     folder: Path, tmp_path: Path, content: str, reason: str

@@ -25,6 +25,7 @@ from ipreader.core.anchoring import reanchor
 from ipreader.core.errors import DocumentError, IpreaderError
 from ipreader.core.library import Library
 from ipreader.core.model import AnchorStatus, Annotation, tag_key, utc_now_iso
+from ipreader.core.safe_text import escape_json_controls, printable
 
 #: The value of the top-level ``format`` field of an ipreader export.
 EXPORT_FORMAT_NAME = "ipreader.annotations"
@@ -128,8 +129,13 @@ def export_data(
 
 
 def to_json(data: dict[str, Any]) -> str:
-    """Render the export structure as indented UTF-8 JSON (a trailing newline included)."""
-    return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+    """Render the export structure as indented UTF-8 JSON (a trailing newline included).
+
+    Non-ASCII text stays readable, but the characters a terminal acts on (C0,
+    DEL, C1, BiDi controls) and lone surrogates are ``\\uXXXX`` escapes, so
+    the export is safe to print and decodes to exactly the same strings.
+    """
+    return escape_json_controls(json.dumps(data, ensure_ascii=False, indent=2)) + "\n"
 
 
 def _w3c_item(document: dict[str, Any], annotation: dict[str, Any]) -> dict[str, Any]:
@@ -212,7 +218,10 @@ def to_w3c(data: dict[str, Any]) -> dict[str, Any]:
 
 # Characters with a meaning in Markdown (CommonMark backslash-escapable ASCII punctuation
 # that can start or end inline markup). Escaping them keeps quoted text literal.
-_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>#|~!{}()])")
+# Brackets are literal in CommonMark unless a "]" is immediately followed by "(" (inline
+# link), "[" (reference link) or ":" (a link definition, without which "[x]" stays text):
+# escaping only that "]" keeps "[sic]", "[1]" and bracketed markup readable as written.
+_MD_SPECIAL = re.compile(r"([\\`*_<>#|~!{}()]|\](?=[(\[:]))")
 # Line starts that would turn a line into a list item or a heading underline ...
 _MD_LINE_MARK = re.compile(r"^(\s*)([-+=])")
 # ... or an ordered list item (only punctuation can be backslash-escaped: escape the dot).
@@ -220,9 +229,13 @@ _MD_LINE_NUMBER = re.compile(r"^(\s*\d+)([.)])")
 
 
 def md_escape(text: str) -> str:
-    """Escape ``text`` so Markdown shows it literally (line by line)."""
+    """Escape ``text`` so Markdown shows it literally (line by line).
+
+    Terminal controls become visible placeholders (``printable``): a digest is
+    often read with ``cat`` or a pager, never as an ESC or BiDi sequence.
+    """
     lines = []
-    for line in text.split("\n"):
+    for line in printable(text, multiline=True).split("\n"):
         line = _MD_SPECIAL.sub(r"\\\1", line)
         line = _MD_LINE_MARK.sub(r"\1\\\2", line)
         line = _MD_LINE_NUMBER.sub(r"\1\\\2", line)
@@ -235,8 +248,13 @@ def md_blockquote(text: str) -> str:
     return "\n".join(f"> {line}" if line else ">" for line in md_escape(text).split("\n"))
 
 
+def _md_code(text: str) -> str:
+    """Return ``text`` as an inline code span, on one line, controls made visible."""
+    return f"`{printable(text).replace('`', '')}`"
+
+
 def _md_tags(tags: Sequence[str]) -> str:
-    return ", ".join(f"`{tag.replace('`', '')}`" for tag in tags)
+    return ", ".join(_md_code(tag) for tag in tags)
 
 
 def to_markdown(data: dict[str, Any]) -> str:
@@ -247,9 +265,9 @@ def to_markdown(data: dict[str, Any]) -> str:
     for document in data["documents"]:
         out.append(f"## {md_escape(document['title']).replace(chr(10), ' ')}")
         out.append("")
-        where = f"`{document['path'].replace('`', '')}`"
+        where = _md_code(document["path"])
         if "root" in document:
-            where += f" in `{document['root'].replace('`', '')}`"
+            where += f" in {_md_code(document['root'])}"
         facts = [where]
         if document["date"]:
             facts.append(f"dated {document['date']}")

@@ -111,6 +111,11 @@ def _load(file: Path) -> dict[str, Any]:
         raise ImportFileError(
             f"{file}: malformed JSON at line {error.lineno}, column {error.colno}: {error.msg}"
         ) from None
+    except ValueError as error:
+        # Not a JSONDecodeError: json.loads refuses an integer literal longer than
+        # sys.get_int_max_str_digits() (4300) with a plain ValueError.
+        reason = "a number has too many digits" if "digits" in str(error) else str(error)
+        raise ImportFileError(f"{file}: malformed JSON: {reason}") from None
     except RecursionError:
         raise ImportFileError(f"{file}: JSON nested too deeply") from None
     if not isinstance(data, dict) or data.get("format") != EXPORT_FORMAT_NAME:

@@ -356,14 +356,6 @@ def test_odd_names_are_listed_annotated_and_exported(
     assert all(rows[name]["highlights"] == 1 for name in ODD_NAMES)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "cli.py _write_text() encodes stdout with strict UTF-8: a file name that is not valid "
-        "UTF-8 (b'bad\\xff.txt', a surrogate-escaped str) makes `ipreader list` (and list "
-        "--json) die with an uncaught UnicodeEncodeError traceback, exit code 1"
-    ),
-)
 def test_non_utf8_file_name_is_listed_by_the_cli(
     folder: Path, run_cli_process: Callable[..., Any]
 ) -> None:

@@ -359,14 +359,6 @@ def test_malformed_import_files_are_refused_whole(
     assert not (layout["folder"] / ".ipreader").exists()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "importer._load catches json.JSONDecodeError but not the plain ValueError that "
-        "json.loads raises for an integer literal over 4300 digits (int max str digits): "
-        "`ipreader import` exits 1 with a traceback instead of a clear message"
-    ),
-)
 def test_integer_with_thousands_of_digits_is_refused_clearly(
     layout: dict[str, Path], run_cli_process: Callable[..., Any]
 ) -> None:

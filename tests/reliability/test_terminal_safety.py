@@ -223,34 +223,9 @@ def cli_folder(tmp_path: Path) -> Path:
     return folder
 
 
-def _cli_xfail(what: str) -> Any:
-    return pytest.mark.xfail(
-        strict=True,
-        reason=(
-            f"cli.py prints {what} unescaped: a title/path/quote/note with ESC, C1 (U+009B) "
-            "or BiDi (U+202E) controls reaches the terminal raw"
-        ),
-    )
-
-
 @pytest.mark.parametrize(
     "argv",
-    [
-        pytest.param(["list"], marks=_cli_xfail("`ipreader list` rows (_cmd_list)")),
-        pytest.param(
-            ["list", "--json"],
-            marks=_cli_xfail("`list --json` (json.dumps ensure_ascii=False keeps C1/BiDi)"),
-        ),
-        pytest.param(
-            ["export", "--format", "markdown"],
-            marks=_cli_xfail("`export --format markdown` to stdout (md_escape keeps controls)"),
-        ),
-        pytest.param(
-            ["export"],
-            marks=_cli_xfail("`export` JSON to stdout (ensure_ascii=False keeps C1/BiDi)"),
-        ),
-        pytest.param(["tags"], marks=_cli_xfail("`ipreader tags` (_cmd_tags)")),
-    ],
+    [["list"], ["list", "--json"], ["export", "--format", "markdown"], ["export"], ["tags"]],
     ids=" ".join,
 )
 def test_cli_output_has_no_raw_control_characters(
