@@ -315,6 +315,7 @@ async def test_find_selects_matches_and_keys_typed_in_the_bar_are_not_stolen(
         await pilot.press("slash")
         assert isinstance(screen.focused, Input)
         await pilot.press(*"fox", "enter")  # lowercase: smart case matches "fox" only
+        await settle(pilot)
         positions = [i for i in range(len(ALPHA)) if ALPHA.startswith("fox", i)]
         assert screen.matches == [(p, p + 3) for p in positions]
         assert screen.reader.selection == (positions[1], positions[1] + 3)
@@ -344,7 +345,9 @@ async def test_find_annotate_export_contains_the_exact_quote(
     out = tmp_path / "out.json"
     async with IpreaderApp(paths=[articles / "cjk.txt"]).run_test(size=SIZE) as pilot:
         await settle(pilot)
-        await pilot.press("slash", *"中文字符", "enter", "a")
+        await pilot.press("slash", *"中文字符", "enter")
+        await settle(pilot)
+        await pilot.press("a")
         await settle(pilot)
         await pilot.press("x")
         await settle(pilot)
@@ -415,7 +418,7 @@ async def test_filter_by_text_and_tag_and_sort_cycle(articles: Path) -> None:
         await pilot.press("s")
         assert doc_list.sort_by == "date"
         assert [d.relpath for d in doc_list.shown][:2] == ["cjk.txt", "alpha.txt"]
-        assert "sort: date" in str(doc_list.query_one("#document-header").render())
+        assert "by date" in str(doc_list.query_one("#document-header").render())
         await pilot.press("s", "s")
         assert doc_list.sort_by == "name"
 
@@ -580,3 +583,37 @@ async def test_options_are_rich_text_not_markup(articles: Path) -> None:
             for index in range(widget.option_count):
                 assert not isinstance(widget.get_option_at_index(index).prompt, str)
         assert isinstance(screen.query_one(AnnotationSidebar), AnnotationSidebar)
+
+
+async def test_corrupt_database_is_reported_with_where_it_went(articles: Path) -> None:
+    FolderStore.open(articles)  # creates .ipreader/
+    (articles / ".ipreader" / "index.json").write_text("{not json", encoding="utf-8")
+    async with IpreaderApp(paths=[articles]).run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = main(pilot)
+        assert screen.document is not None  # the app still opened the first article
+        [notice] = [m for m in notifications(pilot) if "index.json" in m]
+        assert "moved aside" in notice and str(articles) in notice
+
+
+async def test_missing_path_is_a_notification_not_a_crash(tmp_path: Path) -> None:
+    async with IpreaderApp(paths=[tmp_path / "missing"]).run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert main(pilot).document is None
+        assert any("missing" in m for m in notifications(pilot))
+
+
+async def test_the_change_poll_runs_on_a_timer(
+    articles: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(MainScreen, "CHANGE_POLL_SECONDS", 0.05)
+    async with IpreaderApp(paths=[articles]).run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = main(pilot)
+        other = Annotation.create(ALPHA, 20, 25, "alpha.txt")
+        FolderStore.open(articles).save_annotation(other)
+        for _ in range(40):
+            await pilot.pause(0.05)
+            if screen.annotations:
+                break
+        assert [a.id for a in screen.annotations] == [other.id]

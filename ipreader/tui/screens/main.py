@@ -10,15 +10,17 @@ overtake the creation it undoes.
 
 from __future__ import annotations
 
+import bisect
 import threading
 import time
-from collections import deque
+from collections import Counter, deque
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
 from typing import ClassVar
 
+from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding, BindingType
@@ -37,6 +39,7 @@ from ipreader.core.model import Annotation, DocumentNotes
 from ipreader.core.search import CorpusMatch, find_all
 from ipreader.core.storage import atomic_write_bytes
 from ipreader.core.store import FolderStore
+from ipreader.tui.display import one_line
 from ipreader.tui.screens.corpus_find import CorpusFindScreen
 from ipreader.tui.screens.doc_notes import DocumentNotesEditor
 from ipreader.tui.screens.editor import AnnotationEditor, EditorResult
@@ -86,6 +89,17 @@ class _Loaded:
     position: int
     token: tuple[int, ...]
     notices: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True, slots=True)
+class _Polled:
+    """What the change poll read after the store's token changed."""
+
+    document: DocumentInfo
+    serial: int
+    token: tuple[int, ...]
+    annotations: list[Annotation]
+    notes: DocumentNotes
 
 
 class MainScreen(Screen[None]):
@@ -168,6 +182,8 @@ class MainScreen(Screen[None]):
         self._writes: deque[_Write] = deque()
         self._write_lock = threading.Lock()
         self._polling = False
+        # Notes writes queued or failed: a poll must not show older notes from disk.
+        self._notes_unsaved: Counter[Path] = Counter()
         self._tag_suggestions: set[str] = set()
 
     # ------------------------------------------------------------------ layout
@@ -707,10 +723,17 @@ class MainScreen(Screen[None]):
             self._tag_suggestions.update(notes.tags)
             self._set_stats(info)
             relpath = info.relpath
+            path = info.path
+            self._notes_unsaved[path] += 1
+
+            def saved() -> None:
+                self._notes_unsaved[path] -= 1
+
             self._write(
                 info.root,
                 "the document's tags and note",
                 lambda store: store.set_document_notes(relpath, notes),
+                saved,
             )
 
         self.app.push_screen(
@@ -751,16 +774,27 @@ class MainScreen(Screen[None]):
         if not query:
             self.action_clear_find()
             return
-        self.matches = find_all(self.text, query)
-        self.reader.set_matches(self.matches)
+        self._show_find_status("Finding…")
         self.reader.focus()
-        if not self.matches:
-            self.match_index = -1
-            self._show_find_status(f"No match for “{query}”")
+        self._find(self.text, query, self._load_serial, self.reader.cursor)
+
+    @work(thread=True, exclusive=True, group="find")
+    def _find(self, text: str, query: str, serial: int, cursor: int) -> None:
+        # A big article can hold hundreds of thousands of matches: search off the UI thread.
+        matches = find_all(text, query)
+        self.app.call_from_thread(self._found, query, serial, cursor, matches)
+
+    def _found(self, query: str, serial: int, cursor: int, matches: list[tuple[int, int]]) -> None:
+        if serial != self._load_serial:
             return
-        cursor = self.reader.cursor
-        following = [i for i, (start, _) in enumerate(self.matches) if start >= cursor]
-        self._select_match(following[0] if following else 0)
+        self.matches = matches
+        self.reader.set_matches(matches)
+        if not matches:
+            self.match_index = -1
+            self._show_find_status(f"No match for “{one_line(query, 40)}”")
+            return
+        following = bisect.bisect_left(matches, (cursor, -1))
+        self._select_match(following if following < len(matches) else 0)
 
     def _select_match(self, index: int) -> None:
         self.match_index = index
@@ -770,8 +804,6 @@ class MainScreen(Screen[None]):
         self._show_find_status(f"{index + 1}/{len(self.matches)}  n next · N previous · esc")
 
     def _show_find_status(self, status: str) -> None:
-        from rich.text import Text
-
         self.query_one("#find-status", Static).update(Text(status))
 
     def _step_match(self, step: int) -> None:
@@ -955,27 +987,32 @@ class MainScreen(Screen[None]):
 
     @work(thread=True, group="poll")
     def _poll_store(self, info: DocumentInfo, serial: int, known: tuple[int, ...] | None) -> None:
-        try:
-            store = self._store_at(info.root)
-            token = store.change_token()
-            if token == known:
-                self.app.call_from_thread(self._poll_done, None)
-                return
-            annotations = store.annotations(info.relpath)
-            notes = store.document_notes(info.relpath)
-        except (IpreaderError, OSError, KeyError):
-            self.app.call_from_thread(self._poll_done, None)
-            return
-        self.app.call_from_thread(self._poll_done, (info, serial, token, annotations, notes))
+        # Under the write lock, and applied before releasing it: every edit made
+        # meanwhile is still pending (its write cannot have run), so the merge in
+        # _poll_done never shows a state older than the app's own.
+        with self._write_lock:
+            changed: _Polled | None = None
+            try:
+                store = self._store_at(info.root)
+                token = store.change_token()
+                if token != known:
+                    changed = _Polled(
+                        info,
+                        serial,
+                        token,
+                        store.annotations(info.relpath),
+                        store.document_notes(info.relpath),
+                    )
+            except (IpreaderError, OSError, KeyError):
+                changed = None
+            self.app.call_from_thread(self._poll_done, changed)
 
-    def _poll_done(
-        self,
-        changed: tuple[DocumentInfo, int, tuple[int, ...], list[Annotation], DocumentNotes] | None,
-    ) -> None:
+    def _poll_done(self, changed: _Polled | None) -> None:
         self._polling = False
         if changed is None:
             return
-        info, serial, token, stored, notes = changed
+        info, serial, token = changed.document, changed.serial, changed.token
+        stored, notes = changed.annotations, changed.notes
         if serial != self._load_serial or self.opening:
             return
         self._tokens[info.root] = token
@@ -991,7 +1028,7 @@ class MainScreen(Screen[None]):
             self.annotations = annotations
             if self._annotation(self.current_annotation) is None:
                 self.current_annotation = None
-        if notes != self.notes:
+        if notes != self.notes and self._notes_unsaved[info.path] <= 0:
             self.notes = notes
         self._set_stats(info)
 

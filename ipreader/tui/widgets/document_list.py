@@ -160,8 +160,22 @@ class DocumentList(Vertical):
     def watch_documents(self) -> None:
         self._refresh_list()
 
-    def watch_stats(self) -> None:
-        self._refresh_list()
+    def watch_stats(
+        self, old: Mapping[Path, DocumentStats], new: Mapping[Path, DocumentStats]
+    ) -> None:
+        if not self.is_mounted:
+            return
+        query = self.query_one("#document-filter", Input).value
+        changed = {path for path in old.keys() | new.keys() if old.get(path) != new.get(path)}
+        if "tag:" in query.casefold() or len(changed) > 50:
+            self._refresh_list()  # the filtered set may change, or most rows did
+            return
+        # One document's count or tags changed: re-render its row only (big libraries).
+        options = self.option_list
+        for info in self._shown:
+            if info.path in changed:
+                prompt = document_prompt(info, new.get(info.path, DocumentStats()))
+                options.replace_option_prompt(str(info.path), prompt)
 
     def watch_sort_by(self) -> None:
         self._refresh_list()
@@ -197,8 +211,8 @@ class DocumentList(Vertical):
             return
         count = len(self._shown)
         total = len(self.documents)
-        shown = f"{count}" if count == total else f"{count}/{total}"
-        header.update(Text(f"{shown} articles · sort: {self.sort_by} (s)"))
+        shown = f"{count:,}" if count == total else f"{count:,}/{total:,}"
+        header.update(Text(f"{shown} articles · by {self.sort_by} (s)"))
 
     def _refresh_list(self) -> None:
         if not self.is_mounted:

@@ -23,7 +23,7 @@ def describe(document: DocumentInfo | None) -> Text:
         details.append(document.date.replace("T", " "))
     if document.readable:
         details.append(f"{document.words:,} words")
-        details.append(f"{document.reading_minutes} min")
+        details.append(f"{document.reading_minutes:,} min")
         if document.encoding and document.encoding.lower() not in _UNREMARKABLE_ENCODINGS:
             details.append(document.encoding)
     else:
