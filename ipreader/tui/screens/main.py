@@ -801,7 +801,7 @@ class MainScreen(Screen[None]):
         start, end = self.matches[index]
         self.reader.select(start, end)
         self.reader.scroll_to_offset(start)
-        self._show_find_status(f"{index + 1}/{len(self.matches)}  n next · N previous · esc")
+        self._show_find_status(f"{index + 1:,}/{len(self.matches):,} · n/N · esc")
 
     def _show_find_status(self, status: str) -> None:
         self.query_one("#find-status", Static).update(Text(status))
@@ -1081,6 +1081,6 @@ class MainScreen(Screen[None]):
             key = self.app.get_key_display(binding)
             yield SystemCommand(
                 binding.description,
-                f"{binding.description} (key {key})",
+                f"Key: {key}",
                 partial(self.run_action, binding.action),
             )
