@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import threading
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import pytest
@@ -11,7 +13,9 @@ from rich.text import Text
 from textual.pilot import Pilot
 from textual.widgets import Input, OptionList
 
+from ipreader.core import paths
 from ipreader.core.errors import StoreWriteError
+from ipreader.core.library import Library
 from ipreader.core.model import Annotation, DocumentNotes
 from ipreader.core.settings import load_settings
 from ipreader.core.store import FolderStore
@@ -617,3 +621,51 @@ async def test_the_change_poll_runs_on_a_timer(
             if screen.annotations:
                 break
         assert [a.id for a in screen.annotations] == [other.id]
+
+
+async def test_click_in_the_list_opens_the_article(articles: Path) -> None:
+    async with IpreaderApp(paths=[articles]).run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = main(pilot)
+        # Rows: alpha (2 lines + divider), then cjk.
+        await pilot.click("#document-options", offset=(3, 3))
+        await settle(pilot)
+        assert screen.document is not None and screen.document.relpath == "cjk.txt"
+        assert screen.focused is screen.reader
+
+
+async def test_the_app_paints_before_the_library_is_open(
+    articles: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    release = threading.Event()
+    real_open = Library.open
+
+    def slow_open(
+        paths: Sequence[Path], progress: Callable[[int, int], None] | None = None
+    ) -> Library:
+        if progress is not None:
+            progress(1, 4)
+        release.wait(10)
+        return real_open(paths, progress)
+
+    monkeypatch.setattr(Library, "open", staticmethod(slow_open))
+    async with IpreaderApp(paths=[articles]).run_test(size=SIZE) as pilot:
+        await pilot.pause(0.2)
+        screen = main(pilot)
+        assert screen.library is None and screen.document is None
+        header = str(screen.document_list.query_one("#document-header").render())
+        assert "Opening… 1/4" in header
+        release.set()
+        await settle(pilot)
+        assert screen.document is not None and screen.document.relpath == "alpha.txt"
+
+
+async def test_no_paths_opens_the_bundled_seeds_without_writing_into_them() -> None:
+    async with IpreaderApp(paths=[]).run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = main(pilot)
+        assert screen.paths == [paths.seeds_dir()]
+        assert len(screen.documents) == len(list(paths.seeds_dir().glob("*.txt")))
+        assert screen.document is not None
+        await pilot.press("q")
+    assert not (paths.seeds_dir() / ".ipreader").exists()
