@@ -11,16 +11,13 @@ overtake the creation it undoes.
 from __future__ import annotations
 
 import bisect
-import threading
 import time
-from collections import Counter, deque
+from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
-from functools import partial
+from dataclasses import dataclass
 from pathlib import Path
 from typing import ClassVar
 
-from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding, BindingType
@@ -29,7 +26,7 @@ from textual.events import Resize
 from textual.reactive import reactive
 from textual.screen import Screen
 from textual.widget import Widget
-from textual.widgets import Footer, Input, Static
+from textual.widgets import Footer
 
 from ipreader.core.documents import DocumentInfo
 from ipreader.core.errors import IpreaderError
@@ -40,15 +37,29 @@ from ipreader.core.search import CorpusMatch, find_all
 from ipreader.core.storage import atomic_write_bytes
 from ipreader.core.store import FolderStore
 from ipreader.tui.display import one_line
+from ipreader.tui.keys import help_rows, system_commands
 from ipreader.tui.screens.corpus_find import CorpusFindScreen
 from ipreader.tui.screens.doc_notes import DocumentNotesEditor
 from ipreader.tui.screens.editor import AnnotationEditor, EditorResult
 from ipreader.tui.screens.export import ExportRequest, ExportScreen
 from ipreader.tui.screens.help import HelpScreen
 from ipreader.tui.screens.highlights import HighlightsScreen
+from ipreader.tui.session import (
+    DocumentStats,
+    Loaded,
+    Opened,
+    Polled,
+    Session,
+    Token,
+    Write,
+    merge_pending,
+    replace_annotation,
+    sort_annotations,
+)
 from ipreader.tui.undo import Change, UndoStack
 from ipreader.tui.widgets.annotation_sidebar import AnnotationSidebar, split_annotations
-from ipreader.tui.widgets.document_list import SORT_ORDERS, DocumentList, DocumentStats
+from ipreader.tui.widgets.document_list import SORT_ORDERS, DocumentList
+from ipreader.tui.widgets.find_bar import FindBar
 from ipreader.tui.widgets.metadata_bar import MetadataBar
 from ipreader.tui.widgets.reading_pane import HighlightSpan, ReadingPane
 
@@ -66,40 +77,6 @@ class _Target:
     cursor: int | None = None
     selection: tuple[int, int] | None = None
     annotation: str | None = None
-
-
-@dataclass(slots=True)
-class _Write:
-    """One queued database write."""
-
-    root: Path
-    what: str
-    op: Callable[[FolderStore], None]
-    done: Callable[[], None] | None = None
-    failed: Callable[[], None] | None = None
-
-
-@dataclass(slots=True)
-class _Loaded:
-    """What the document-loading worker read."""
-
-    text: str
-    annotations: list[Annotation]
-    notes: DocumentNotes
-    position: int
-    token: tuple[int, ...]
-    notices: list[str] = field(default_factory=list)
-
-
-@dataclass(frozen=True, slots=True)
-class _Polled:
-    """What the change poll read after the store's token changed."""
-
-    document: DocumentInfo
-    serial: int
-    token: tuple[int, ...]
-    annotations: list[Annotation]
-    notes: DocumentNotes
 
 
 class MainScreen(Screen[None]):
@@ -159,10 +136,8 @@ class MainScreen(Screen[None]):
     def __init__(self, paths: Sequence[Path]) -> None:
         """Create the screen over ``paths`` (folders and files, as given to the CLI)."""
         super().__init__()
-        self.paths = [Path(p) for p in paths]
-        """The paths the library is opened from."""
-        self.library: Library | None = None
-        """The opened library (``None`` until the opening worker is done)."""
+        self.session = Session(paths)
+        """The blocking side: library, loads, polls and ordered writes."""
         self.text = ""
         """The text of the current document."""
         self.undo_stack = UndoStack()
@@ -176,11 +151,9 @@ class MainScreen(Screen[None]):
         self._narrow: bool | None = None
         self._load_serial = 0
         self._target = _Target()
+        # The app's edits of the open document whose write is queued or failed.
         self._pending: dict[str, Annotation | None] = {}
-        self._unsaved: set[str] = set()
-        self._tokens: dict[Path, tuple[int, ...]] = {}
-        self._writes: deque[_Write] = deque()
-        self._write_lock = threading.Lock()
+        self._tokens: dict[Path, Token] = {}
         self._polling = False
         # Notes writes queued or failed: a poll must not show older notes from disk.
         self._notes_unsaved: Counter[Path] = Counter()
@@ -201,15 +174,23 @@ class MainScreen(Screen[None]):
                 yield ReadingPane(id="reader").data_bind(
                     current_highlight=MainScreen.current_annotation
                 )
-                with Horizontal(id="find-bar"):
-                    yield Input(placeholder="Find in this article (enter)", id="find-input")
-                    yield Static(id="find-status")
+                yield FindBar(id="find-bar")
             yield AnnotationSidebar(id="annotations").data_bind(
                 MainScreen.annotations,
                 MainScreen.notes,
                 current=MainScreen.current_annotation,
             )
         yield Footer(compact=True)
+
+    @property
+    def paths(self) -> list[Path]:
+        """The paths the library is opened from."""
+        return self.session.paths
+
+    @property
+    def library(self) -> Library | None:
+        """The opened library (``None`` until the opening worker is done)."""
+        return self.session.library
 
     @property
     def reader(self) -> ReadingPane:
@@ -321,45 +302,11 @@ class MainScreen(Screen[None]):
                 self.app.call_from_thread(self._progress, done, total)
 
         try:
-            library = Library.open(self.paths, progress)
+            opened = self.session.open(progress)
         except IpreaderError as error:
             self.app.call_from_thread(self._library_failed, error)
             return
-        stats: dict[Path, DocumentStats] = {}
-        suggestions: set[str] = set()
-        notices = list(library.notices)
-        for collection in library.collections:
-            try:
-                stored = collection.store.all_annotations()
-                for info in collection.documents:
-                    notes = collection.store.document_notes(info.relpath)
-                    stats[info.path] = DocumentStats(len(stored.get(info.relpath, ())), notes.tags)
-                suggestions.update(collection.store.tag_counts())
-            except IpreaderError as error:
-                notices.append(str(error))
-        first = self._initial_document(library)
-        self.app.call_from_thread(self._library_opened, library, stats, suggestions, notices, first)
-
-    def _initial_document(self, library: Library) -> tuple[DocumentInfo | None, bool]:
-        """Return the document to open first and whether it was named on the command line."""
-        documents = library.documents()
-        for path in self.paths:
-            if path.is_file():
-                wanted = path.resolve()
-                for info in documents:
-                    if info.path.resolve() == wanted:
-                        return info, True
-        for collection in library.collections:
-            try:
-                last = collection.store.last_document()
-            except IpreaderError:
-                last = None
-            for info in collection.documents:
-                if info.relpath == last:
-                    return info, False
-        readable = [info for info in documents if info.readable]
-        candidates = readable or documents
-        return (candidates[0] if candidates else None), False
+        self.app.call_from_thread(self._library_opened, opened)
 
     def _progress(self, done: int, total: int) -> None:
         self.document_list.progress = (done, total)
@@ -368,30 +315,21 @@ class MainScreen(Screen[None]):
         self.document_list.progress = None
         self.notify(str(error), title="Cannot open", severity="error", timeout=10)
 
-    def _library_opened(
-        self,
-        library: Library,
-        stats: dict[Path, DocumentStats],
-        suggestions: set[str],
-        notices: list[str],
-        first: tuple[DocumentInfo | None, bool],
-    ) -> None:
-        self.library = library
-        self._tag_suggestions |= suggestions
-        self.stats = stats
-        self.documents = tuple(library.documents())
+    def _library_opened(self, opened: Opened) -> None:
+        self._tag_suggestions |= opened.tag_suggestions
+        self.stats = opened.stats
+        self.documents = tuple(opened.library.documents())
         self.document_list.progress = None
-        for notice in notices:
+        for notice in opened.notices:
             self.notify(notice, title="Note", severity="warning", timeout=10)
-        info, named = first
-        if info is None:
+        if opened.first is None:
             self.notify("No articles found in the given paths.", severity="warning")
             return
-        if named or not self.show_documents:
+        if opened.named or not self.show_documents:
             self.reader.focus()
         else:
             self.document_list.focus_list()
-        self.open_document(info)
+        self.open_document(opened.first)
 
     # -------------------------------------------------------------- documents
 
@@ -423,7 +361,6 @@ class MainScreen(Screen[None]):
         self.notes = DocumentNotes()
         self.text = ""
         self._pending.clear()
-        self._unsaved.clear()
         self._clear_matches()
         self.opening = True
         self._load_document(info, self._load_serial)
@@ -437,18 +374,8 @@ class MainScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, group="load")
     def _load_document(self, info: DocumentInfo, serial: int) -> None:
-        library = self.library
-        assert library is not None
         try:
-            text, annotations = library.load(info)
-            store = library.store_for(info)
-            loaded = _Loaded(
-                text=text,
-                annotations=annotations,
-                notes=store.document_notes(info.relpath),
-                position=store.reading_position(info.relpath),
-                token=store.change_token(),
-            )
+            loaded = self.session.load(info)
         except IpreaderError as error:
             self.app.call_from_thread(self._load_failed, info, serial, error)
             return
@@ -462,14 +389,14 @@ class MainScreen(Screen[None]):
         self.reader.load("", [], 0)
         self.notify(str(error), title=f"Cannot open {info.relpath}", severity="error", timeout=10)
 
-    def _document_loaded(self, info: DocumentInfo, serial: int, loaded: _Loaded) -> None:
+    def _document_loaded(self, info: DocumentInfo, serial: int, loaded: Loaded) -> None:
         if serial != self._load_serial:
             return  # the user opened another document meanwhile
         self.opening = False
         self.reader.loading = False
         self.text = loaded.text
         self._tokens[info.root] = loaded.token
-        annotations = tuple(loaded.annotations)
+        annotations = sort_annotations(loaded.annotations)
         self.annotations = annotations
         self.notes = loaded.notes
         position = min(max(loaded.position, 0), len(loaded.text))
@@ -556,11 +483,7 @@ class MainScreen(Screen[None]):
 
     def _replace_local(self, before: Annotation | None, after: Annotation | None) -> None:
         """Apply a change to the app's view of the current document's annotations."""
-        gone = {a.id for a in (before, after) if a is not None}
-        kept = [a for a in self.annotations if a.id not in gone]
-        if after is not None:
-            kept.append(after)
-        self.annotations = tuple(sorted(kept, key=lambda a: (a.start, a.end)))
+        self.annotations = replace_annotation(self.annotations, before, after)
         if self.document is not None:
             self._set_stats(self.document)
 
@@ -589,14 +512,11 @@ class MainScreen(Screen[None]):
                 store.save_annotation(after)
 
         def done() -> None:
+            # A failed write leaves its edit pending: later reloads keep showing it.
             if self._pending.get(target.id, False) is after:
                 del self._pending[target.id]
-            self._unsaved.discard(target.id)
 
-        def failed() -> None:
-            self._unsaved.add(target.id)
-
-        self._write(change.root, what, op, done, failed)
+        self._write(change.root, what, op, done)
 
     def action_annotate(self) -> None:
         """Highlight the selection (it becomes the current annotation)."""
@@ -763,14 +683,11 @@ class MainScreen(Screen[None]):
     def action_find(self) -> None:
         """Open the find bar."""
         self.set_class(True, "-finding")
-        find_input = self.query_one("#find-input", Input)
-        find_input.focus()
-        find_input.select_all()
+        self.query_one(FindBar).start()
 
-    @on(Input.Submitted, "#find-input")
-    def _find_submitted(self, event: Input.Submitted) -> None:
-        event.stop()
-        query = event.value
+    @on(FindBar.Submitted)
+    def _find_submitted(self, event: FindBar.Submitted) -> None:
+        query = event.query
         if not query:
             self.action_clear_find()
             return
@@ -804,7 +721,7 @@ class MainScreen(Screen[None]):
         self._show_find_status(f"{index + 1:,}/{len(self.matches):,} · n/N · esc")
 
     def _show_find_status(self, status: str) -> None:
-        self.query_one("#find-status", Static).update(Text(status))
+        self.query_one(FindBar).show_status(status)
 
     def _step_match(self, step: int) -> None:
         if not self.matches:
@@ -841,20 +758,13 @@ class MainScreen(Screen[None]):
         if self.library is None:
             self.notify("The library is still opening.")
             return
-        self._gather_highlights(self.library)
+        self._gather_highlights()
 
     @work(thread=True, exclusive=True, group="highlights")
-    def _gather_highlights(self, library: Library) -> None:
-        entries: list[tuple[DocumentInfo, Annotation]] = []
-        for collection in library.collections:
-            try:
-                stored = collection.store.all_annotations()
-            except IpreaderError as error:
-                self.app.call_from_thread(self.notify, str(error), severity="error")
-                continue
-            for info in collection.documents:
-                for annotation in stored.get(info.relpath, ()):
-                    entries.append((info, annotation))
+    def _gather_highlights(self) -> None:
+        entries, errors = self.session.gather_highlights()
+        for error in errors:
+            self.app.call_from_thread(self.notify, error, severity="error")
         self.app.call_from_thread(self._show_highlights, entries)
 
     def _show_highlights(self, entries: list[tuple[DocumentInfo, Annotation]]) -> None:
@@ -911,53 +821,38 @@ class MainScreen(Screen[None]):
 
     # ------------------------------------------------------------------ writes
 
-    def _store_at(self, root: Path) -> FolderStore:
-        assert self.library is not None
-        for collection in self.library.collections:
-            if collection.root == root:
-                return collection.store
-        raise KeyError(root)
-
     def _write(
         self,
         root: Path,
         what: str,
         op: Callable[[FolderStore], None],
         done: Callable[[], None] | None = None,
-        failed: Callable[[], None] | None = None,
     ) -> None:
         """Queue ``op`` on ``root``'s store; writes run in order, off the UI thread."""
         if self.library is None:
             return
-        self._writes.append(_Write(root, what, op, done, failed))
+        self.session.queue(Write(root, what, op, done))
         self._drain_writes()
 
     @work(thread=True, group="writes")
     def _drain_writes(self) -> None:
-        # Several drain workers may start; the lock makes one of them run the
-        # queue in order while the others find it empty.
-        with self._write_lock:
-            while self._writes:
-                job = self._writes.popleft()
-                store = self._store_at(job.root)
-                try:
-                    job.op(store)
-                    token = store.change_token()
-                except (IpreaderError, OSError) as error:
-                    self.app.call_from_thread(self._write_failed, job, store, error)
-                else:
-                    self.app.call_from_thread(self._write_done, job, token)
+        def report(job: Write, outcome: Token | Exception, location: Path | None) -> None:
+            self.app.call_from_thread(self._write_reported, job, outcome, location)
 
-    def _write_done(self, job: _Write, token: tuple[int, ...]) -> None:
-        self._tokens[job.root] = token
-        if job.done is not None:
-            job.done()
+        self.session.drain(report)
 
-    def _write_failed(self, job: _Write, store: FolderStore, error: Exception) -> None:
+    def _write_reported(
+        self, job: Write, outcome: Token | Exception, location: Path | None
+    ) -> None:
+        if not isinstance(outcome, Exception):
+            self._tokens[job.root] = outcome
+            if job.done is not None:
+                job.done()
+            return
         if job.failed is not None:
             job.failed()
         self.notify(
-            f"Could not save {job.what} in {store.location}: {error}\n"
+            f"Could not save {job.what} in {location or job.root}: {outcome}\n"
             "The change is kept in this session but is NOT saved.",
             title="Not saved",
             severity="error",
@@ -986,84 +881,42 @@ class MainScreen(Screen[None]):
         self._poll_store(info, self._load_serial, self._tokens.get(info.root))
 
     @work(thread=True, group="poll")
-    def _poll_store(self, info: DocumentInfo, serial: int, known: tuple[int, ...] | None) -> None:
-        # Under the write lock, and applied before releasing it: every edit made
-        # meanwhile is still pending (its write cannot have run), so the merge in
-        # _poll_done never shows a state older than the app's own.
-        with self._write_lock:
-            changed: _Polled | None = None
-            try:
-                store = self._store_at(info.root)
-                token = store.change_token()
-                if token != known:
-                    changed = _Polled(
-                        info,
-                        serial,
-                        token,
-                        store.annotations(info.relpath),
-                        store.document_notes(info.relpath),
-                    )
-            except (IpreaderError, OSError, KeyError):
-                changed = None
-            self.app.call_from_thread(self._poll_done, changed)
+    def _poll_store(self, info: DocumentInfo, serial: int, known: Token | None) -> None:
+        self.session.poll(
+            info, known, lambda polled: self.app.call_from_thread(self._poll_done, serial, polled)
+        )
 
-    def _poll_done(self, changed: _Polled | None) -> None:
+    def _poll_done(self, serial: int, polled: Polled | None) -> None:
         self._polling = False
-        if changed is None:
+        if polled is None or serial != self._load_serial or self.opening:
             return
-        info, serial, token = changed.document, changed.serial, changed.token
-        stored, notes = changed.annotations, changed.notes
-        if serial != self._load_serial or self.opening:
-            return
-        self._tokens[info.root] = token
+        info = polled.document
+        self._tokens[info.root] = polled.token
         # The app's own edits not yet confirmed saved win over what is on disk.
-        merged = {a.id: a for a in stored}
-        for annotation_id, mine in self._pending.items():
-            if mine is None:
-                merged.pop(annotation_id, None)
-            else:
-                merged[annotation_id] = mine
-        annotations = tuple(sorted(merged.values(), key=lambda a: (a.start, a.end)))
+        annotations = merge_pending(polled.annotations, self._pending)
         if annotations != self.annotations:
             self.annotations = annotations
             if self._annotation(self.current_annotation) is None:
                 self.current_annotation = None
-        if notes != self.notes and self._notes_unsaved[info.path] <= 0:
-            self.notes = notes
+        if polled.notes != self.notes and self._notes_unsaved[info.path] <= 0:
+            self.notes = polled.notes
         self._set_stats(info)
 
     # ------------------------------------------------------------------ help
 
     def help_bindings(self) -> list[tuple[str, str]]:
         """Return the ``(keys, description)`` rows of the help screen, grouped."""
-        rows: list[tuple[str, str]] = [("", "Main screen")]
-        groups: list[tuple[str, type[Widget]]] = [
-            ("Reading pane", ReadingPane),
-            ("Document list", DocumentList),
-        ]
-        rows.extend(self._binding_rows(MainScreen))
-        for title, widget in groups:
-            rows.append(("", title))
-            rows.extend(self._binding_rows(widget))
+        rows = help_rows(
+            self.app,
+            [
+                ("Main screen", self.BINDINGS),
+                ("Reading pane", ReadingPane.BINDINGS),
+                ("Document list", DocumentList.BINDINGS),
+            ],
+        )
         rows.append(("", "Anywhere"))
         rows.append(("ctrl+p", "Command palette (every action, theme)"))
         rows.append(("ctrl+q", "Quit"))
-        return rows
-
-    def _binding_rows(self, node: type[Widget]) -> list[tuple[str, str]]:
-        rows: list[tuple[str, str]] = []
-        seen: dict[str, int] = {}
-        for binding in Binding.make_bindings(node.BINDINGS):
-            if not binding.description:
-                continue
-            key = binding.key_display or self.app.get_key_display(binding)
-            if binding.description in seen:
-                # Bindings sharing a description (aliases) are shown on one row.
-                index = seen[binding.description]
-                rows[index] = (f"{rows[index][0]}, {key}", binding.description)
-                continue
-            seen[binding.description] = len(rows)
-            rows.append((key, binding.description))
         return rows
 
     def action_help(self) -> None:
@@ -1072,15 +925,5 @@ class MainScreen(Screen[None]):
 
     def system_commands(self) -> Iterable[SystemCommand]:
         """Yield a command palette entry for every action of the screen."""
-        skip = {"focus_pane(1)", "focus_pane(-1)", "quit"}
-        seen: set[str] = set()
-        for binding in Binding.make_bindings(self.BINDINGS):
-            if binding.action in skip or binding.action in seen or not binding.description:
-                continue
-            seen.add(binding.action)
-            key = self.app.get_key_display(binding)
-            yield SystemCommand(
-                binding.description,
-                f"Key: {key}",
-                partial(self.run_action, binding.action),
-            )
+        skip = ("focus_pane(1)", "focus_pane(-1)", "quit", "clear_find")
+        return system_commands(self, self.BINDINGS, skip)

@@ -20,19 +20,10 @@ from textual.widgets.option_list import Option, OptionDoesNotExist
 from ipreader.core.documents import DocumentInfo
 from ipreader.core.model import tag_key
 from ipreader.tui.display import one_line
+from ipreader.tui.session import DocumentStats
 
 #: The sort orders the list cycles through, in order.
 SORT_ORDERS: tuple[str, ...] = ("name", "date", "title")
-
-
-@dataclass(frozen=True, slots=True)
-class DocumentStats:
-    """What the list shows about a document besides its metadata."""
-
-    highlights: int = 0
-    """Number of highlights on the document."""
-    tags: tuple[str, ...] = ()
-    """The document's own tags."""
 
 
 def sort_documents(documents: Sequence[DocumentInfo], order: str) -> list[DocumentInfo]:
