@@ -269,7 +269,7 @@ def test_json_output_escapes_controls_and_decodes_to_the_same_text(
     assert "\\u009b" in out and "\\u202e" in out and "\\u007f" in out and "\\u2066" in out
 
 
-def test_a_file_name_that_is_not_utf8_is_listed(
+def test_a_file_name_that_is_not_utf8_is_listed_annotated_and_exported(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     root = tmp_path / "odd"
@@ -286,6 +286,22 @@ def test_a_file_name_that_is_not_utf8_is_listed(
     assert code == 0, err
     assert "bad\\udcff.txt" in out
     assert [row["path"] for row in json.loads(out)] == ["bad\udcff.txt"]  # the same name back
+
+    # Annotating and exporting it work too (the database stores the name as a JSON escape).
+    library = Library.open([root])
+    text, _ = library.load(info)
+    start = text.index("body")
+    library.store_for(info).save_annotation(
+        Annotation.create(text, start, start + 4, info.relpath, note="n")
+    )
+    code, out, err = run(["export", str(root)], capsys)
+    assert code == 0, err
+    assert not set(out) & UNSAFE
+    [document] = json.loads(out)["documents"]
+    assert document["path"] == "bad\udcff.txt"
+    [exported] = document["annotations"]
+    assert (exported["quote"], exported["note"]) == ("body", "n")
+    assert Library.open([root]).collections[0].store.notices == []
 
 
 def test_error_messages_show_controls_as_placeholders(

@@ -18,6 +18,8 @@ from ipreader.core.storage import (
     AtomicJSONStorage,
     CorruptDatabaseError,
     atomic_write_bytes,
+    decode_database,
+    encode_database,
     quarantine,
 )
 
@@ -151,3 +153,13 @@ def test_storage_round_trips_any_tinydb_state(tmp_path_factory: Any, data: Any) 
     storage.write(data)
     assert storage.read() == data
     assert json.loads(path.read_text("utf-8")) == data
+
+
+def test_lone_surrogates_are_encoded_as_json_escapes(tmp_path: Path) -> None:
+    data = {"t": {"1": {"name": "bad\udcff.txt", "ok": "caf\u00e9 \U0001f600"}}}
+    raw = encode_database(data)
+    assert b"bad\\udcff.txt" in raw and "café 😀".encode() in raw  # others stay raw
+    assert decode_database(tmp_path / "x.json", raw) == data
+    storage = AtomicJSONStorage(tmp_path / "db.json")
+    storage.write(data)
+    assert storage.read() == data

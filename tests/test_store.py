@@ -503,6 +503,63 @@ def test_nowhere_writable_is_read_only_with_a_notice(
         store.save_annotation(highlight("a.txt", 0, 3))
 
 
+def test_use_fallback_never_touches_a_writable_folder(root: Path, data_dir: Path) -> None:
+    store = FolderStore.open(root, use_fallback=True)
+    assert store.writable and store.notices == []
+    assert store.location == fallback_store_dir(root) and store.location.is_relative_to(data_dir)
+    note = highlight("a.txt")
+    store.save_annotation(note)
+    assert not folder_store_dir(root).exists()
+    assert FolderStore.open(root, use_fallback=True).annotations("a.txt") == [note]
+
+
+def test_use_fallback_still_checks_the_schema_and_sweeps_temp_files(root: Path) -> None:
+    store = FolderStore.open(root, use_fallback=True)
+    store.save_annotation(highlight("a.txt"))
+    stale = store.location / "annotations" / ".tmp-x.json-dead"
+    stale.write_bytes(b"partial")
+    os.utime(stale, (0, 0))
+    FolderStore.open(root, use_fallback=True)
+    assert not stale.exists()
+    index = store.location / "index.json"
+    data = json.loads(index.read_text())
+    data["_meta"]["schema"]["version"] = SCHEMA_VERSION + 1
+    index.write_text(json.dumps(data))
+    newer = FolderStore.open(root, use_fallback=True)
+    assert not newer.writable and "schema" in newer.notices[0]
+    with pytest.raises(SchemaTooNewError):
+        newer.save_annotation(highlight("a.txt", 0, 3))
+
+
+def test_use_fallback_unwritable_is_read_only_with_a_notice(
+    root: Path, monkeypatch: pytest.MonkeyPatch, data_dir: Path
+) -> None:
+    deny_writes_under(monkeypatch, data_dir)
+    store = FolderStore.open(root, use_fallback=True)
+    assert not store.writable
+    (notice,) = store.notices
+    assert str(fallback_store_dir(root)) in notice and "read-only" in notice
+    with pytest.raises(StoreWriteError):
+        store.save_annotation(highlight("a.txt"))
+    assert not folder_store_dir(root).exists()
+
+
+def test_a_non_utf8_relpath_is_saved_and_read_back(root: Path) -> None:
+    relpath = "bad\udcff.txt"  # what os.listdir gives for the bytes b"bad\xff.txt"
+    store = FolderStore.open(root)
+    note = highlight(relpath)
+    store.save_annotation(note)
+    store.set_document_notes(relpath, DocumentNotes(("t",), "n"))
+    store.set_last_document(relpath)
+    index = (store.location / "index.json").read_bytes()
+    assert b"bad\\udcff.txt" in index  # a JSON escape: the file stays valid UTF-8
+    index.decode("utf-8")
+    again = FolderStore.open(root)
+    assert again.annotations(relpath) == [note]
+    assert again.document_notes(relpath) == DocumentNotes(("t",), "n")
+    assert again.last_document() == relpath and again.notices == []
+
+
 def _nobody_python() -> tuple[list[str], dict[str, str]] | None:
     """A Python command an unprivileged user can run with this checkout importable."""
     if os.geteuid() != 0:

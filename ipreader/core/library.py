@@ -15,10 +15,9 @@ from pathlib import Path
 
 from ipreader.core import paths
 from ipreader.core.documents import DocumentInfo, decode_bytes, discover, read_bytes
-from ipreader.core.errors import StoreWriteError
 from ipreader.core.metadata_cache import MetadataCache
 from ipreader.core.model import Annotation
-from ipreader.core.store import ANNOTATIONS_DIR, FolderStore
+from ipreader.core.store import FolderStore
 
 #: Name of the metadata cache file inside a store's location.
 CACHE_FILENAME = "cache.json"
@@ -41,21 +40,11 @@ def is_bundled(root: Path) -> bool:
 def open_store(root: Path) -> FolderStore:
     """Open the store of ``root``, forcing the per-user fallback location for bundled folders.
 
-    ``FolderStore.open`` decides by trying to write ``<root>/.ipreader``, which
-    succeeds inside a user-owned virtualenv; bundled folders must never be
-    written, so their store is placed in the fallback directory directly.
+    ``FolderStore.open`` alone decides by trying to write ``<root>/.ipreader``,
+    which succeeds inside a user-owned virtualenv; bundled folders must never be
+    written, so their store goes to the fallback directory directly.
     """
-    if not is_bundled(root):
-        return FolderStore.open(root)
-    location = paths.fallback_store_dir(root)
-    try:
-        (location / ANNOTATIONS_DIR).mkdir(parents=True, exist_ok=True)
-    except OSError as error:
-        raise StoreWriteError(
-            f"cannot create {location} for the sample articles' annotations: "
-            f"{error.strerror or error}"
-        ) from None
-    return FolderStore(root, location)
+    return FolderStore.open(root, use_fallback=is_bundled(root))
 
 
 @dataclass

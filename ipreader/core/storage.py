@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import re
 import secrets
 from datetime import UTC, datetime
 from pathlib import Path
@@ -138,13 +139,28 @@ def decode_database(
     return data
 
 
+# A lone surrogate: what a file name that is not valid UTF-8 decodes to (surrogateescape).
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _escape_surrogate(match: re.Match[str]) -> str:
+    return f"\\u{ord(match.group()):04x}"
+
+
 def encode_database(data: dict[str, Any]) -> bytes:
-    """Serialise a TinyDB state as compact UTF-8 JSON.
+    """Serialise a TinyDB state as compact UTF-8 JSON; lone surrogates become ``\\udcXX``.
 
     No indentation: with ``indent`` Python falls back to its pure-Python encoder,
     several times slower on the 100-annotation files a save rewrites.
     """
-    return json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    try:
+        return text.encode("utf-8")
+    except UnicodeEncodeError:
+        # Rare (a non-UTF-8 file name), so the common path pays nothing for it. In
+        # json.dumps output a surrogate can only sit inside a string, where the escape
+        # decodes back to the very same code point.
+        return _LONE_SURROGATE.sub(_escape_surrogate, text).encode("utf-8")
 
 
 class AtomicJSONStorage(Storage):

@@ -351,18 +351,26 @@ class FolderStore:
     # ------------------------------------------------------------------ opening
 
     @classmethod
-    def open(cls, root: Path) -> FolderStore:
-        """Open the store of ``root``, falling back to the per-user dir when it is read-only."""
+    def open(cls, root: Path, *, use_fallback: bool = False) -> FolderStore:
+        """Open the store of ``root``, falling back to the per-user dir when it is read-only.
+
+        ``use_fallback`` places the store in the per-user fallback directory
+        without trying ``<root>/.ipreader`` at all: for folders that must never be
+        written even when the OS would allow it (the bundled sample articles of
+        an installed package). Either way the schema is checked and temp files a
+        killed writer left behind are removed.
+        """
         root = Path(root)
         primary = folder_store_dir(root)
+        fallback = fallback_store_dir(root)
         # parents=False: never create the articles folder itself.
-        problem = _probe_writable(primary, parents=False)
-        if problem is None:
+        problem = None if use_fallback else _probe_writable(primary, parents=False)
+        if problem is None and not use_fallback:
             store = cls(root, primary)
-        else:
-            fallback = fallback_store_dir(root)
-            fallback_problem = _probe_writable(fallback, parents=True)
-            if fallback_problem is None:
+        elif (fallback_problem := _probe_writable(fallback, parents=True)) is None:
+            if use_fallback:
+                store = cls(root, fallback)  # the caller's choice: nothing to tell the user
+            else:
                 seeded = _seed_fallback(primary, fallback)
                 store = cls(root, fallback)
                 copied = f"; the existing annotations in {primary} were copied there" * seeded
@@ -370,15 +378,18 @@ class FolderStore:
                     f"{primary} cannot be written ({problem}); "
                     f"annotations for {root} are saved in {fallback}{copied}"
                 )
+        else:
+            if use_fallback:
+                refusal = f"{fallback} cannot be written ({fallback_problem})"
+                location = fallback
             else:
-                location = primary if (primary / INDEX_FILE).exists() else fallback
-                store = cls(root, location, writable=False)
-                store._refuse(
-                    StoreWriteError(
-                        f"neither {primary} ({problem}) nor {fallback} ({fallback_problem}) "
-                        f"can be written; annotations for {root} are read-only"
-                    )
+                refusal = (
+                    f"neither {primary} ({problem}) nor {fallback} ({fallback_problem}) "
+                    "can be written"
                 )
+                location = primary if (primary / INDEX_FILE).exists() else fallback
+            store = cls(root, location, writable=False)
+            store._refuse(StoreWriteError(f"{refusal}; annotations for {root} are read-only"))
         store._check_schema()
         store._sweep_stale_temp_files()
         return store

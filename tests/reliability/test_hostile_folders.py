@@ -356,7 +356,7 @@ def test_odd_names_are_listed_annotated_and_exported(
     assert all(rows[name]["highlights"] == 1 for name in ODD_NAMES)
 
 
-def test_non_utf8_file_name_is_listed_by_the_cli(
+def test_non_utf8_file_name_is_listed_annotated_and_exported_by_the_cli(
     folder: Path, run_cli_process: Callable[..., Any]
 ) -> None:
     with open(os.fsencode(folder) + b"/bad\xff.txt", "wb") as handle:
@@ -366,6 +366,12 @@ def test_non_utf8_file_name_is_listed_by_the_cli(
     listing = run_cli_process("list", folder)
     assert "Traceback" not in listing.err
     assert listing.code == 0 and "bad" in listing.out
+    annotate(library, "bad\udcff.txt", "body words")
+    exported = run_cli_process("export", folder)
+    assert exported.code == 0 and "Traceback" not in exported.err
+    [document] = json.loads(exported.out)["documents"]
+    assert document["path"] == "bad\udcff.txt"
+    assert [a["quote"] for a in document["annotations"]] == ["body words"]
 
 
 # ------------------------------------------------------------------ scale
