@@ -203,7 +203,8 @@ class DocumentList(Vertical):
         count = len(self._shown)
         total = len(self.documents)
         shown = f"{count:,}" if count == total else f"{count:,}/{total:,}"
-        header.update(Text(f"{shown} articles · by {self.sort_by} (s)"))
+        noun = "article" if total == 1 else "articles"
+        header.update(Text(f"{shown} {noun} · by {self.sort_by} (s)"))
 
     def _refresh_list(self) -> None:
         if not self.is_mounted:
