@@ -147,7 +147,7 @@ def test_unreadable_file_is_listed_with_its_reason(
     library = Library.open([folder])
     info = next(d for d in library.documents() if d.relpath == "locked.txt")
     assert info.error == "permission denied" and info.size > 0
-    with pytest.raises(DocumentError, match="(?i)permission denied"):
+    with pytest.raises(DocumentError, match=r"(?i)permission denied"):
         library.load(info)
     result = run_cli("list", folder)
     assert result.code == 0
@@ -234,7 +234,7 @@ def test_file_deleted_after_listing_loses_nothing(folder: Path) -> None:
     [info] = library.documents()
     saved = (folder / "a.txt").read_bytes()
     (folder / "a.txt").unlink()
-    with pytest.raises(DocumentError, match="(?i)no such file"):
+    with pytest.raises(DocumentError, match=r"(?i)no such file"):
         library.load(info)
     assert json.loads(render_export(library))["documents"] == []  # skipped, no crash
     assert library.store_for(info).annotations("a.txt") == [created]
