@@ -528,3 +528,19 @@ def run_app(
         return timing
 
     return asyncio.run(main())
+
+
+def bench_main(
+    doc: str | None, run: Callable[[bool], None], scaling: Callable[[bool], None]
+) -> None:
+    """The shared command line of a benchmark script: ``--quick`` and ``--scaling``."""
+    import argparse
+
+    parser = argparse.ArgumentParser(description=(doc or "").splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="one small run, for CI")
+    parser.add_argument("--scaling", action="store_true", help="print the growth table")
+    args = parser.parse_args()
+    if args.scaling:
+        scaling(args.quick)
+    else:
+        run(args.quick)

@@ -13,7 +13,6 @@ scan: the worst case) and an absent word (full scan). The baseline is
 
 from __future__ import annotations
 
-import argparse
 import subprocess
 import sys
 import time
@@ -21,6 +20,7 @@ from pathlib import Path
 
 from common import (
     Figure,
+    bench_main,
     isolated_data_dir,
     make_articles,
     median,
@@ -140,14 +140,7 @@ def scaling(quick: bool = False) -> None:
 
 def main() -> None:
     """Command line: ``--quick``, ``--scaling``."""
-    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
-    parser.add_argument("--quick", action="store_true")
-    parser.add_argument("--scaling", action="store_true")
-    args = parser.parse_args()
-    if args.scaling:
-        scaling(args.quick)
-    else:
-        run(args.quick)
+    bench_main(__doc__, run, scaling)
 
 
 if __name__ == "__main__":

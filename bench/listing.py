@@ -17,7 +17,6 @@ The core alone (``Library.open``, no TUI) is timed too, for the diagnosis.
 
 from __future__ import annotations
 
-import argparse
 import shutil
 import sys
 from pathlib import Path
@@ -25,6 +24,7 @@ from typing import Any
 
 from common import (
     Figure,
+    bench_main,
     isolated_data_dir,
     make_articles,
     median,
@@ -165,14 +165,7 @@ def scaling(quick: bool = False) -> None:
 
 def main() -> None:
     """Command line: ``--quick``, ``--scaling``."""
-    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
-    parser.add_argument("--quick", action="store_true")
-    parser.add_argument("--scaling", action="store_true")
-    args = parser.parse_args()
-    if args.scaling:
-        scaling(args.quick)
-    else:
-        run(args.quick)
+    bench_main(__doc__, run, scaling)
 
 
 if __name__ == "__main__":

@@ -17,7 +17,6 @@ median of the per-run p95s are in the note).
 
 from __future__ import annotations
 
-import argparse
 import random
 import sys
 import time
@@ -26,6 +25,7 @@ from pathlib import Path
 
 from common import (
     Figure,
+    bench_main,
     isolated_data_dir,
     make_annotations,
     make_articles,
@@ -144,14 +144,7 @@ def scaling(quick: bool = False) -> None:
 
 def main() -> None:
     """Command line: ``--quick``, ``--scaling``."""
-    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
-    parser.add_argument("--quick", action="store_true")
-    parser.add_argument("--scaling", action="store_true")
-    args = parser.parse_args()
-    if args.scaling:
-        scaling(args.quick)
-    else:
-        run(args.quick)
+    bench_main(__doc__, run, scaling)
 
 
 if __name__ == "__main__":
