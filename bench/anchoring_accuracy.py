@@ -35,8 +35,8 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from ipreader.core import anchoring
-from ipreader.core.anchoring import _anchor, reanchor
-from ipreader.core.model import AnchorStatus, Annotation, context_around
+from ipreader.core.anchoring import _anchor, apply_match, reanchor
+from ipreader.core.model import AnchorStatus, Annotation
 
 DEFAULT_CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "bbc"
 IOU_RIGHT_PLACE = 0.8
@@ -56,18 +56,7 @@ def baseline(text: str, annotation: Annotation) -> Annotation:
         min_score=0.0,
         margin=0.0,
     )
-    if match is None:
-        return replace(annotation, status=AnchorStatus.ORPHANED)
-    prefix, suffix = context_around(text, match.start, match.end)
-    return replace(
-        annotation,
-        start=match.start,
-        end=match.end,
-        quote=text[match.start : match.end],
-        prefix=prefix,
-        suffix=suffix,
-        status=match.status,
-    )
+    return apply_match(annotation, text, match)
 
 
 @dataclass

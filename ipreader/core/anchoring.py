@@ -123,6 +123,14 @@ def reanchor(text: str, annotation: Annotation) -> Annotation:
     quote and old offsets. ``updated`` is left alone: this is not a user edit.
     """
     match = anchor(text, annotation.quote, annotation.prefix, annotation.suffix, annotation.start)
+    return apply_match(annotation, text, match)
+
+
+def apply_match(annotation: Annotation, text: str, match: AnchorMatch | None) -> Annotation:
+    """Return ``annotation`` moved to ``match`` in ``text``, or marked orphaned for None.
+
+    Quote and context are taken from ``text`` so that ``text[start:end] == quote``.
+    """
     if match is None:
         return replace(annotation, status=AnchorStatus.ORPHANED)
     prefix, suffix = context_around(text, match.start, match.end)
