@@ -385,3 +385,15 @@ def test_reanchor_keeps_every_annotation_and_its_quote_invariant(
             assert (after.start, after.end, after.quote) == (ann.start, ann.end, ann.quote)
         else:
             assert candidate[after.start : after.end] == after.quote
+
+
+def test_a_copy_slid_onto_the_stored_offset_does_not_capture_the_annotation() -> None:
+    """Found by Hypothesis: an insertion above moves another copy of the quote to the old offset."""
+    quote = "lantern market market"
+    text = f"river river river ONE {quote} TWO {quote} THREE {quote} FOUR river river river"
+    second = text.index(quote, text.index(quote) + 1)
+    ann = Annotation.create(text, second, second + len(quote), "doc.txt")
+    shift = "0" * (second - text.index(quote))  # the first copy now sits at the old offset
+    found = reanchor(shift + text, ann)
+    assert (found.start, found.end) == (second + len(shift), second + len(shift) + len(quote))
+    assert found.status is AnchorStatus.MOVED

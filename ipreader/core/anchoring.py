@@ -160,6 +160,18 @@ def _anchor(
     if not quote or not text or size > 2 * len(text) + MAX_PIECE:
         return None
     if start_hint is not None and start_hint >= 0 and text[start_hint : start_hint + size] == quote:
+        # In repetitive text, an insertion above can slide *another* copy of the
+        # quote onto the stored offset. Leave the offset only for an occurrence
+        # that carries the whole stored context, which the offset then lacks.
+        holds_context = (
+            text[max(0, start_hint - len(prefix)) : start_hint] == prefix
+            and text[start_hint + size : start_hint + size + len(suffix)] == suffix
+        )
+        if not holds_context:
+            full = _occurrences(text, prefix + quote + suffix, start_hint)
+            if full:
+                start = _nearest(full, start_hint) + len(prefix)
+                return AnchorMatch(start, start + size, AnchorStatus.MOVED, 100.0)
         return AnchorMatch(start_hint, start_hint + size, AnchorStatus.ANCHORED, 100.0)
     hint = None if start_hint is None else min(max(start_hint, 0), len(text))
     found = _exact(text, quote, prefix, suffix, hint)
