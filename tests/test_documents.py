@@ -18,13 +18,12 @@ from hypothesis import strategies as st
 from ipreader.core.documents import (
     decode_bytes,
     discover,
-    extract_metadata,
+    load_document,
     load_info,
     normalize_newlines,
     read_text,
 )
 from ipreader.core.errors import BinaryFileError, DocumentError, UndecodableError
-from ipreader.core.paths import seeds_dir
 
 FIXTURES = Path(__file__).parent / "fixtures" / "bbc"
 T = TypeVar("T")
@@ -214,122 +213,6 @@ def test_read_text_never_blocks_on_a_fifo(tmp_path: Path) -> None:
         within(5, lambda: read_text(fifo))
 
 
-# --- metadata -------------------------------------------------------------------------------
-
-
-def _seed(prefix: str) -> str:
-    (path,) = seeds_dir().glob(f"{prefix}_*.txt")
-    return read_text(path)[0]
-
-
-def test_seed_000_title_and_datetime() -> None:
-    title, date, words, minutes = extract_metadata(_seed("000"), "x")
-    assert title == "China wholeheartedly upholds intellectual property cause"
-    assert date == "2020-12-16T12:10:05"
-    assert minutes == -(-words // 230)
-
-
-def test_seed_002_repeated_title_counts_once() -> None:
-    text = _seed("002")
-    title, date, words, _ = extract_metadata(text, "x")
-    assert title == (
-        "China plans to improve international collaboration in the field of "
-        "intellectual property rights"
-    )
-    assert date is None
-    once = text.replace(title + "\n\n", "", 2)
-    assert words == len(once.split())
-
-
-def test_seed_003_dateline_is_stripped_from_the_title() -> None:
-    title, date, _, _ = extract_metadata(_seed("003"), "x")
-    assert date == "2024-01-04"
-    assert title.startswith("The year 2024 marks the 30th anniversary of China")
-    assert "ECNS" not in title and "date" not in title
-    assert len(title) <= 100
-
-
-@pytest.mark.parametrize(
-    ("top", "expected"),
-    [
-        ("2020-12-16 12:10:05", "2020-12-16T12:10:05"),
-        ("Posted 2020-12-16T08:30", "2020-12-16T08:30:00"),
-        ("date 2024-01-04 (ECNS)", "2024-01-04"),
-        ("January 4, 2024", "2024-01-04"),
-        ("4 January 2024", "2024-01-04"),
-        ("Jan. 4, 2024", "2024-01-04"),
-        ("Published: Sept. 30th, 2023 by staff", "2023-09-30"),
-        ("2023-02-30", None),
-        ("February 30, 2023", None),
-        ("In the period (2021-2025) nothing happened", None),
-        ("No date here at all", None),
-        (
-            "Britain's first mobile phone call was made across the Vodafone network on "
-            "1 January 1985 by veteran comedian Ernie Wise.",
-            None,
-        ),
-        (
-            "4 January 2024 - Britain's first mobile phone call was made across the network",
-            "2024-01-04",
-        ),
-    ],
-)
-def test_dates_near_the_top(top: str, expected: str | None) -> None:
-    _, date, _, _ = extract_metadata(f"A title\n\n{top}\n\nBody text.", "x")
-    assert date == expected
-
-
-def test_date_far_below_the_top_is_ignored() -> None:
-    body = "\n".join(f"Paragraph {i}." for i in range(10))
-    assert extract_metadata(f"Title\n{body}\n2024-01-04", "x")[1] is None
-
-
-def test_title_whitespace_is_collapsed_and_date_lines_skipped() -> None:
-    title, date, _, _ = extract_metadata("\n\n  2024-01-04  \n  A\t spaced   title \nBody", "x")
-    assert (title, date) == ("A spaced title", "2024-01-04")
-
-
-@pytest.mark.parametrize(
-    "line",
-    [
-        "BEIJING, Jan. 4 (Xinhua) -- Officials said the plan works",
-        "date 2024-01-04 (ECNS) -- Officials said the plan works",
-        "2024-01-04 -- Officials said the plan works",
-    ],
-)
-def test_datelines_are_stripped(line: str) -> None:
-    assert extract_metadata(line, "x")[0] == "Officials said the plan works"
-
-
-@given(st.lists(st.text(alphabet="abcdefgh", min_size=1, max_size=15), min_size=1))
-def test_long_titles_are_cut_at_a_word_boundary(words: list[str]) -> None:
-    line = " ".join(words)
-    title = extract_metadata(line + "\nbody", "x")[0]
-    assert len(title) <= 100
-    if len(line) <= 100:
-        assert title == line
-    else:
-        assert title.endswith("…")
-        assert title[:-1].split() == line.split()[: len(title[:-1].split())]
-
-
-def test_empty_text_falls_back_to_the_file_title() -> None:
-    assert extract_metadata("", "stem") == ("stem", None, 0, 0)
-    assert extract_metadata(" \n\t\n", "stem") == ("stem", None, 0, 0)
-
-
-def test_words_and_reading_time() -> None:
-    assert extract_metadata("one", "x")[2:] == (1, 1)
-    assert extract_metadata(" ".join(["w"] * 230), "x")[2:] == (230, 1)
-    assert extract_metadata(" ".join(["w"] * 231), "x")[2:] == (231, 2)
-
-
-def test_cjk_characters_count_as_words() -> None:
-    # 11 ideographs and "2020"; the full-width comma and full stop only separate.
-    assert extract_metadata("中国知识产权，2020年发展很快。", "x")[2] == 12
-    assert extract_metadata("東京は晴れです。", "x")[2] == 7
-
-
 # --- load_info ------------------------------------------------------------------------------
 
 
@@ -365,6 +248,17 @@ def test_load_info_lists_unreadable_files_with_a_reason(
     assert info.title == "my notes"
     assert info.sha256 == hashlib.sha256(data).hexdigest()
     assert info.size == len(data)
+
+
+def test_load_document_returns_the_info_and_the_text_read_once(tmp_path: Path) -> None:
+    path = tmp_path / "a.txt"
+    path.write_bytes("Title\r\n\r\nBody of the caf\u00e9 article.".encode())
+    info, text = load_document(tmp_path, path)
+    assert info == load_info(tmp_path, path)
+    assert text == read_text(path)[0] == "Title\n\nBody of the caf\u00e9 article."
+    (tmp_path / "b.txt").write_bytes(b"\x00\x01binary")
+    binary, none = load_document(tmp_path, tmp_path / "b.txt")
+    assert none is None and binary.error == "binary file" and binary.sha256 is not None
 
 
 def test_load_info_of_a_vanished_file(tmp_path: Path) -> None:

@@ -180,3 +180,28 @@ def test_infos_keep_the_given_order(folder: Path) -> None:
     files = list(reversed(listing(folder)))
     infos: list[DocumentInfo] = MetadataCache(None).infos(folder, files)
     assert [info.path for info in infos] == files
+
+
+def test_a_warm_open_with_nothing_changed_does_not_rewrite_the_cache(
+    folder: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cache_file = tmp_path / "cache.json"
+    files = listing(folder)
+    cold = MetadataCache(cache_file)
+    cold.infos(folder, files)
+    cold.save()
+
+    writes: list[Path] = []
+    monkeypatch.setattr(
+        "ipreader.core.metadata_cache.atomic_write_bytes",
+        lambda path, data: writes.append(path),
+    )
+    warm = MetadataCache(cache_file)
+    warm.infos(folder, files)
+    warm.save()
+    assert writes == []
+
+    # A dropped file is a change: the cache is rewritten once.
+    warm.infos(folder, files[1:])
+    warm.save()
+    assert writes == [cache_file]

@@ -1,43 +1,31 @@
-"""Articles on disk: reading and decoding, metadata extraction and folder discovery.
+"""Articles on disk: reading and decoding, ``DocumentInfo`` and folder discovery.
 
 Decoding order (see ``decode_bytes``): byte-order mark -> NUL bytes mean binary
 -> strict UTF-8 -> a legacy encoding chosen on a bounded sample -> undecodable.
 Offsets everywhere are code points into the decoded text with newlines
-normalised to ``\\n``.
+normalised to ``\\n``. Title, date and word count come from ``metadata``.
 """
 
 from __future__ import annotations
 
 import codecs
-import math
+import hashlib
 import os
-import re
 import stat
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
 from pathlib import Path
 
 from ipreader.core.encodings import guess_legacy_encoding, looks_like_broken_utf8
 from ipreader.core.errors import BinaryFileError, DocumentError, UndecodableError
+from ipreader.core.metadata import extract_metadata
 from ipreader.core.paths import STORE_DIRNAME, is_article_candidate
 
 #: Only this many leading bytes are searched for NUL bytes (the binary test).
 BINARY_SNIFF_BYTES = 8 * 1024
 
-#: Words read per minute for the reading-time estimate.
-WORDS_PER_MINUTE = 230
-
-#: Longest title kept before it is cut at a word boundary.
-TITLE_MAX_CHARS = 100
-
-#: How far from the top a date is looked for: non-empty lines, then characters.
-DATE_WINDOW_LINES = 5
-DATE_WINDOW_CHARS = 1000
-
-#: A date counts on a line this short, or within this many characters of a longer line's start.
-DATE_LINE_CHARS = 80
-DATELINE_CHARS = 40
+#: Most bytes asked of one ``os.read`` call.
+READ_CHUNK_BYTES = 1 << 30
 
 _BOMS: tuple[tuple[bytes, str], ...] = (
     # UTF-32 first: its little-endian BOM starts with the UTF-16 one.
@@ -164,7 +152,10 @@ def read_bytes(path: Path) -> tuple[bytes, os.stat_result]:
             raise DocumentError(path, "not a regular file")
         chunks: list[bytes] = []
         remaining = info.st_size
-        while remaining > 0 and (chunk := os.read(fd, min(remaining, 1 << 24))):
+        # One read call usually returns the whole file, and a single chunk is
+        # returned without the copy of b"".join; the cap keeps each call under
+        # the 2 GiB some systems refuse.
+        while remaining > 0 and (chunk := os.read(fd, min(remaining, READ_CHUNK_BYTES))):
             chunks.append(chunk)
             remaining -= len(chunk)
         return b"".join(chunks), info
@@ -225,205 +216,6 @@ class DocumentInfo:
         return self.error is None
 
 
-# --- metadata -----------------------------------------------------------------------------
-
-# CJK ideographs and kana are words of their own (the scripts put no spaces
-# between words); CJK punctuation separates words like whitespace does.
-_CJK = (
-    "\u3040-\u309f\u30a0-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
-    "\U00020000-\U0002fa1f\U00030000-\U0003134f"
-)
-_CJK_PUNCT = "\u3000-\u303f\uff00-\uff0f\uff1a-\uff20\uff3b-\uff40\uff5b-\uff65"
-_HAS_CJK = re.compile(f"[{_CJK}]")
-_WORD = re.compile(f"[{_CJK}]|[^\\s{_CJK}{_CJK_PUNCT}]+")
-
-_MONTHS = {
-    name: number
-    for number, names in enumerate(
-        (
-            ("january", "jan"),
-            ("february", "feb"),
-            ("march", "mar"),
-            ("april", "apr"),
-            ("may",),
-            ("june", "jun"),
-            ("july", "jul"),
-            ("august", "aug"),
-            ("september", "sep", "sept"),
-            ("october", "oct"),
-            ("november", "nov"),
-            ("december", "dec"),
-        ),
-        start=1,
-    )
-    for name in names
-}
-_MONTH = (
-    r"(?P<month>(?:January|February|March|April|May|June|July|August|September|October"
-    r"|November|December|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept|Sep|Oct|Nov|Dec)\.?)"
-)
-_DAY = r"(?P<day>\d{1,2})(?:st|nd|rd|th)?"
-_YEAR = r"(?P<year>\d{4})"
-_ISO_DATETIME = re.compile(
-    r"(?<![\d-])(?P<year>\d{4})-(?P<month>\d{2})-(?P<day>\d{2})"
-    r"(?:[ T](?P<hour>\d{2}):(?P<minute>\d{2})(?::(?P<second>\d{2}))?)?(?![\d-])"
-)
-_ANY_MONTH = _MONTH.replace("?P<month>", "?:")
-_MONTH_DAY_YEAR = re.compile(rf"\b{_MONTH}\s+{_DAY},?\s+{_YEAR}\b")
-_DAY_MONTH_YEAR = re.compile(rf"\b{_DAY}\s+{_MONTH},?\s+{_YEAR}\b")
-
-# A dateline before the first sentence: "date 2024-01-04 (ECNS) -- ",
-# "BEIJING, Jan. 4 (Xinhua) -- ", "2020-12-16 12:10:05 - ".
-_DATELINE = re.compile(
-    r"^(?:date\s+)?(?:[A-Z][A-Z .'-]{1,30},\s*)?"
-    r"(?:\d{4}-\d{2}-\d{2}(?:[ T]\d{2}:\d{2}(?::\d{2})?)?"
-    rf"|{_ANY_MONTH}\s+\d{{1,2}}(?:,?\s+\d{{4}})?|\d{{1,2}}\s+{_ANY_MONTH}(?:,?\s+\d{{4}})?)"
-    r"\s*(?:\([^()]{1,40}\))?\s*(?:--|—|–|-|:)\s+"
-)
-_SENTENCE_END = re.compile(r"[.!?…](?=\s)")
-
-
-def _collapse(line: str) -> str:
-    """Return ``line`` stripped with internal whitespace runs made one space."""
-    return " ".join(line.split())
-
-
-def _top_lines(text: str) -> list[str]:
-    """Return the first non-empty lines (collapsed), a repeated first line kept once."""
-    head = text[: DATE_WINDOW_CHARS * 4]
-    lines: list[str] = []
-    for raw in head.split("\n"):
-        line = _collapse(raw)
-        if not line:
-            continue
-        if lines and line == lines[0] and len(lines) == 1:
-            # The title repeated right below itself (seed 002) counts once.
-            continue
-        lines.append(line)
-        if len(lines) >= DATE_WINDOW_LINES:
-            break
-    return lines
-
-
-def _valid_iso(match: re.Match[str]) -> str | None:
-    """Return the ISO form of an ``_ISO_DATETIME`` match, None for an impossible date."""
-    try:
-        day = date(int(match["year"]), int(match["month"]), int(match["day"]))
-        if match["hour"] is None:
-            return day.isoformat()
-        moment = datetime(
-            day.year,
-            day.month,
-            day.day,
-            int(match["hour"]),
-            int(match["minute"]),
-            int(match["second"] or 0),
-        )
-    except ValueError:
-        return None
-    return moment.isoformat(timespec="seconds")
-
-
-def _valid_named(match: re.Match[str]) -> str | None:
-    """Return the ISO form of a month-name date match, None for an impossible date."""
-    month = _MONTHS[match["month"].rstrip(".").lower()]
-    try:
-        return date(int(match["year"]), month, int(match["day"])).isoformat()
-    except ValueError:
-        return None
-
-
-def find_date(text: str) -> str | None:
-    """Return the article's date from its top lines as ISO text, else None.
-
-    A date counts on a short line ("2020-12-16 12:10:05", "Published: Jan. 4,
-    2024") or at the start of a line (a dateline); a date in the middle of
-    prose is an event the article reports, not its date.
-    """
-    budget = DATE_WINDOW_CHARS
-    for line in _top_lines(text):
-        if budget <= 0:
-            break
-        line = line[:budget]
-        budget -= len(line) + 1
-        found: list[tuple[int, str]] = []
-        for pattern, convert in (
-            (_ISO_DATETIME, _valid_iso),
-            (_MONTH_DAY_YEAR, _valid_named),
-            (_DAY_MONTH_YEAR, _valid_named),
-        ):
-            for match in pattern.finditer(line):
-                if len(line) > DATE_LINE_CHARS and match.start() > DATELINE_CHARS:
-                    break
-                value = convert(match)
-                if value is not None:
-                    found.append((match.start(), value))
-                    break
-        if found:
-            return min(found)[1]
-    return None
-
-
-def _is_only_date(line: str) -> bool:
-    """True when ``line`` is nothing but a date (not a title)."""
-    stripped = line.strip(" ,.-–—()[]")
-    return any(
-        pattern.fullmatch(stripped) for pattern in (_ISO_DATETIME, _MONTH_DAY_YEAR, _DAY_MONTH_YEAR)
-    ) or bool(re.fullmatch(r"date\s+\S+", stripped))
-
-
-def shorten_title(title: str, limit: int = TITLE_MAX_CHARS) -> str:
-    """Cut ``title`` to ``limit`` characters: at its first sentence if that fits, else
-    at a word boundary with "…"."""
-    if len(title) <= limit:
-        return title
-    first = _SENTENCE_END.search(title)
-    if first is not None and limit // 3 <= first.end() <= limit:
-        return title[: first.end()]
-    cut = title[: limit - 1]
-    space = cut.rfind(" ")
-    if space >= limit // 2:
-        cut = cut[:space]
-    return cut.rstrip(" ,;:-–—") + "…"
-
-
-def _title(lines: list[str], fallback: str) -> str:
-    """Return the title from the top lines (dateline stripped), else ``fallback``."""
-    for line in lines:
-        if _is_only_date(line):
-            continue
-        match = _DATELINE.match(line)
-        if match is not None and line[match.end() :].strip():
-            line = line[match.end() :].strip()
-        return shorten_title(line)
-    return fallback or "untitled"
-
-
-def count_words(text: str) -> int:
-    """Count whitespace-separated words, each CJK ideograph or kana counting as one."""
-    if _HAS_CJK.search(text) is None:
-        return len(text.split())
-    return sum(1 for _ in _WORD.finditer(text))
-
-
-def _repeated_title_words(text: str) -> int:
-    """Return the words of title lines repeated at the top (counted once, not thrice)."""
-    lines = [line for line in (_collapse(raw) for raw in text[:4000].split("\n")) if line]
-    repeats = 0
-    while len(lines) > repeats + 1 and lines[repeats + 1] == lines[0]:
-        repeats += 1
-    return repeats * count_words(lines[0]) if repeats else 0
-
-
-def extract_metadata(text: str, fallback_title: str) -> tuple[str, str | None, int, int]:
-    """Return ``(title, date, words, reading_minutes)`` of a decoded text."""
-    lines = _top_lines(text)
-    title = _title(lines, fallback_title)
-    words = count_words(text) - _repeated_title_words(text)
-    minutes = max(1, math.ceil(words / WORDS_PER_MINUTE)) if words > 0 else 0
-    return title, find_date(text), words, minutes
-
-
 # --- files --------------------------------------------------------------------------------
 
 
@@ -442,8 +234,15 @@ def _fallback_title(path: Path) -> str:
 
 def load_info(root: Path, path: Path) -> DocumentInfo:
     """Read ``path`` and return its ``DocumentInfo``; unreadable files get ``error`` set."""
-    import hashlib
+    return load_document(root, path)[0]
 
+
+def load_document(root: Path, path: Path) -> tuple[DocumentInfo, str | None]:
+    """Read ``path`` once; return its ``DocumentInfo`` and decoded text (None if unreadable).
+
+    A caller that needs both (the file opened first) reads, hashes and decodes
+    the file once instead of twice. Never raises for unreadable files.
+    """
     relpath = document_key(root, path)
     fallback = _fallback_title(path)
     try:
@@ -453,7 +252,7 @@ def load_info(root: Path, path: Path) -> DocumentInfo:
             st: os.stat_result | None = path.stat()
         except OSError:
             st = None
-        return DocumentInfo(
+        unreadable = DocumentInfo(
             path=path,
             relpath=relpath,
             root=root,
@@ -467,11 +266,12 @@ def load_info(root: Path, path: Path) -> DocumentInfo:
             mtime_ns=st.st_mtime_ns if st is not None else 0,
             error=error.reason,
         )
+        return unreadable, None
     digest = hashlib.sha256(data).hexdigest()
     try:
         text, encoding = decode_bytes(data, path)
     except DocumentError as error:
-        return DocumentInfo(
+        undecodable = DocumentInfo(
             path=path,
             relpath=relpath,
             root=root,
@@ -485,8 +285,9 @@ def load_info(root: Path, path: Path) -> DocumentInfo:
             mtime_ns=info.st_mtime_ns,
             error=error.reason,
         )
+        return undecodable, None
     title, found_date, words, minutes = extract_metadata(text, fallback)
-    return DocumentInfo(
+    readable = DocumentInfo(
         path=path,
         relpath=relpath,
         root=root,
@@ -500,6 +301,7 @@ def load_info(root: Path, path: Path) -> DocumentInfo:
         mtime_ns=info.st_mtime_ns,
         error=None,
     )
+    return readable, text
 
 
 def _is_inside(path: str, root: str) -> bool:
