@@ -18,6 +18,7 @@ from ipreader.core.export import (
     export_data,
     md_blockquote,
     render_export,
+    to_json,
     to_markdown,
     to_w3c,
 )
@@ -356,3 +357,61 @@ def test_markdown_keeps_brackets_literal_but_never_makes_links() -> None:
     assert "<a " not in html and "<img" not in html
     expected = text.replace("<", "&lt;").replace(">", "&gt;")
     assert html == f"<blockquote>\n<p>{expected}</p>\n</blockquote>\n"
+
+
+def _store_files(root: Path) -> dict[str, bytes]:
+    location = root / ".ipreader"
+    return {
+        str(p.relative_to(location)): p.read_bytes()
+        for p in sorted(location.rglob("*.json"))
+        if p.name != "cache.json"
+    }
+
+
+def test_export_of_unchanged_documents_writes_nothing(folder: Path) -> None:
+    library = Library.open([folder])
+    highlight(library, "a.txt", "cat")
+    highlight(library, "sub/c.txt", "line two")
+    before = _store_files(folder)
+    data = export_data(Library.open([folder]))
+    assert [len(d["annotations"]) for d in data["documents"]] == [1, 1]
+    assert _store_files(folder) == before
+
+
+def test_first_export_of_unhashed_records_only_records_the_hashes(folder: Path) -> None:
+    library = Library.open([folder])
+    highlight(library, "a.txt", "cat")
+    highlight(library, "sub/c.txt", "line two")
+    index = folder / ".ipreader" / "index.json"
+    raw = json.loads(index.read_text())
+    for record in raw["documents"].values():
+        record["sha256"] = None  # as written by a version that did not hash at first
+    index.write_text(json.dumps(raw))
+    annotation_files = {k: v for k, v in _store_files(folder).items() if k != "index.json"}
+    data = export_data(Library.open([folder]))
+    assert [a["quote"] for d in data["documents"] for a in d["annotations"]] == ["cat", "line two"]
+    after = _store_files(folder)
+    assert {k: v for k, v in after.items() if k != "index.json"} == annotation_files
+    hashes = {
+        r["relpath"]: r["sha256"] for r in json.loads(after["index.json"])["documents"].values()
+    }
+    infos = {i.relpath: i.sha256 for i in Library.open([folder]).documents()}
+    assert hashes == {"a.txt": infos["a.txt"], "sub/c.txt": infos["sub/c.txt"]}
+
+
+def test_json_rendering_is_indented_with_one_line_per_annotation(folder: Path) -> None:
+    library = Library.open([folder])
+    highlight(library, "a.txt", "cat", note="multi\nline \u202e")
+    highlight(library, "a.txt", "mat")
+    data = export_data(Library.open([folder]))
+    text = to_json(data)
+    assert json.loads(text) == data
+    lines = text.splitlines()
+    assert lines[0] == "{" and lines[1].startswith('  "format": ')
+    annotation_lines = [line for line in lines if '"quote": ' in line]
+    assert len(annotation_lines) == 2
+    assert all(line.startswith(" " * 8 + "{") for line in annotation_lines)
+    assert "\\u202e" in text and "\u202e" not in text
+    w3c = to_json(to_w3c(data))
+    assert json.loads(w3c) == to_w3c(data)
+    assert len([line for line in w3c.splitlines() if '"TextQuoteSelector"' in line]) == 2

@@ -331,3 +331,29 @@ def test_any_entries_are_merged_or_reported_never_raised(
         text = (root / annotation.document).read_text()
         if annotation.is_anchored:
             assert text[annotation.start : annotation.end] == annotation.quote
+
+
+def test_notes_and_annotations_are_saved_in_batches(
+    folder: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    notes_calls: list[dict[str, DocumentNotes]] = []
+    original = FolderStore.set_documents_notes
+
+    def counting(self: FolderStore, notes: Any) -> None:
+        notes_calls.append(dict(notes))
+        original(self, notes)
+
+    monkeypatch.setattr(FolderStore, "set_documents_notes", counting)
+    documents = [
+        {"path": "a.txt", "tags": ["one"], "annotations": [entry("cat")]},
+        {"path": "sub/b.txt", "note": "b note", "annotations": []},
+        {"path": "a.txt", "tags": ["two"], "note": "a note", "annotations": [entry("mat")]},
+    ]
+    report = import_file(write_export(tmp_path / "n.json", documents), folder)
+    assert report.added == 2 and report.rejected == 0
+    assert len(notes_calls) == 1  # one index write for every document's notes
+    store = FolderStore.open(folder)
+    # The same document twice: both entries' tags merged, in order.
+    assert store.document_notes("a.txt") == DocumentNotes(("one", "two"), "a note")
+    assert store.document_notes("sub/b.txt") == DocumentNotes((), "b note")
+    assert sorted(a.quote for a in store.annotations("a.txt")) == ["cat", "mat"]

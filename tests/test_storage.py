@@ -18,6 +18,7 @@ from ipreader.core.storage import (
     AtomicJSONStorage,
     CorruptDatabaseError,
     atomic_write_bytes,
+    atomic_write_many,
     decode_database,
     encode_database,
     quarantine,
@@ -163,3 +164,33 @@ def test_lone_surrogates_are_encoded_as_json_escapes(tmp_path: Path) -> None:
     storage = AtomicJSONStorage(tmp_path / "db.json")
     storage.write(data)
     assert storage.read() == data
+
+
+def test_atomic_write_many_replaces_every_file_and_leaves_no_temp(tmp_path: Path) -> None:
+    (tmp_path / "sub").mkdir()
+    files = [(tmp_path / f"f{n}.json", b"new %d" % n) for n in range(20)]
+    files.append((tmp_path / "sub" / "g.json", b"other dir"))
+    files[0][0].write_bytes(b"old")
+    atomic_write_many(files)
+    assert all(path.read_bytes() == data for path, data in files)
+    assert _leftovers(tmp_path) == [] and _leftovers(tmp_path / "sub") == []
+
+
+def test_atomic_write_many_replaces_nothing_when_a_file_cannot_be_written(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    files = [(tmp_path / f"f{n}.json", b"new") for n in range(10)]
+    for path, _ in files:
+        path.write_bytes(b"old")
+    real_open = os.open
+
+    def failing_open(path: Any, flags: int, *args: Any, **kwargs: Any) -> int:
+        if "f7.json" in str(path):
+            raise OSError(errno.ENOSPC, "No space left on device", str(path))
+        return real_open(path, flags, *args, **kwargs)
+
+    monkeypatch.setattr(os, "open", failing_open)
+    with pytest.raises(StoreWriteError, match=r"f7\.json.*No space left.*nothing was replaced"):
+        atomic_write_many(files)
+    assert all(path.read_bytes() == b"old" for path, _ in files)
+    assert _leftovers(tmp_path) == []

@@ -20,11 +20,13 @@ from filelock import FileLock
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from ipreader.core import storage
 from ipreader.core import store as store_module
 from ipreader.core.errors import SchemaTooNewError, StoreError, StoreWriteError
 from ipreader.core.model import AnchorStatus, Annotation, DocumentNotes
 from ipreader.core.paths import fallback_store_dir, folder_store_dir
 from ipreader.core.store import SCHEMA_VERSION, FolderStore
+from ipreader.core.store_files import annotation_to_dict
 
 TEXT = "The quick brown fox jumps over the lazy dog. " * 4
 
@@ -784,3 +786,111 @@ def test_store_matches_a_dict_model(tmp_path_factory: Any, ops: list[tuple[str, 
         )
         assert reopened.annotations(relpath) == expected
         assert reopened.reading_position(relpath) == positions.get(relpath, 0)
+
+
+# ---------------------------------------------------------------- batches (export/import scale)
+
+
+def count_writes(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
+    """Record the path of every atomic file write (single or batched)."""
+    written: list[Path] = []
+    single, many = storage.atomic_write_bytes, storage.atomic_write_many
+
+    def one(path: Path, data: bytes) -> None:
+        written.append(path)
+        single(path, data)
+
+    def batch(files: Any) -> None:
+        written.extend(path for path, _ in files)
+        many(files)
+
+    monkeypatch.setattr(storage, "atomic_write_bytes", one)
+    monkeypatch.setattr(store_module, "atomic_write_many", batch)
+    return written
+
+
+def test_saving_many_new_documents_writes_the_index_once(
+    root: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store = FolderStore.open(root)
+    store.save_annotation(highlight("a.txt"))
+    notes = [highlight(f"doc{n}.txt", n, n + 4) for n in range(30)]
+    written = count_writes(monkeypatch)
+    store.save_annotations(notes)
+    index = store.location / "index.json"
+    assert written.count(index) == 1
+    assert len([p for p in written if p.parent.name == "annotations"]) == 30
+    again = FolderStore.open(root)
+    assert all(again.annotations(n.document) == [n] for n in notes)
+    assert not list(store.location.rglob(".tmp-*"))
+
+
+def test_set_documents_notes_is_one_write_and_stays_lazy(
+    root: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store = FolderStore.open(root)
+    written = count_writes(monkeypatch)
+    store.set_documents_notes(
+        {
+            "a.txt": DocumentNotes(("x", "X "), "note a"),
+            "sub/b.txt": DocumentNotes((), "note b"),
+            "nothing.txt": DocumentNotes(),  # unregistered and empty: not written
+        }
+    )
+    # A fresh folder: the schema, then every document at once.
+    assert written == [store.location / "index.json"] * 2
+    again = FolderStore.open(root)
+    assert again.document_notes("a.txt") == DocumentNotes(("x",), "note a")
+    assert again.document_notes("sub/b.txt") == DocumentNotes((), "note b")
+    assert "nothing.txt" not in again.stored_documents()
+    written.clear()
+    store.set_documents_notes({"a.txt": DocumentNotes(("x",), "note a")})  # unchanged
+    assert written == []
+
+
+def test_stored_documents_is_one_read_of_everything(root: Path) -> None:
+    store = FolderStore.open(root)
+    first, second = highlight("a.txt", 0, 3), highlight("a.txt", 10, 15)
+    store.save_annotations([second, first])
+    store.set_document_notes("sub/b.txt", DocumentNotes(("t",), ""))
+    store.reconcile("a.txt", sha(TEXT), TEXT)
+    documents = FolderStore.open(root).stored_documents()
+    assert set(documents) == {"a.txt", "sub/b.txt"}
+    a, b = documents["a.txt"], documents["sub/b.txt"]
+    assert a.annotations == (first, second) and a.sha256 == sha(TEXT) and not a.empty
+    assert b.annotations == () and b.notes == DocumentNotes(("t",), "") and b.sha256 is None
+    assert not b.empty
+
+
+def test_reconcile_many_writes_only_what_changed(
+    root: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store = FolderStore.open(root)
+    kept, moved = highlight("a.txt", 4, 9), highlight("sub/b.txt", 4, 9)
+    store.save_annotations([kept, moved])
+    store.reconcile("sub/b.txt", sha(TEXT), TEXT)
+    edited = "New words. " + TEXT
+    written = count_writes(monkeypatch)
+    # a.txt was never hashed and its text is the same: only its hash is recorded.
+    result = store.reconcile_many([("a.txt", sha(TEXT), TEXT), ("sub/b.txt", sha(edited), edited)])
+    index = store.location / "index.json"
+    assert written.count(index) == 1
+    b_file = [p for p in written if p.parent.name == "annotations"]
+    assert len(b_file) == 1  # only b's annotations moved
+    assert result["a.txt"] == [kept]
+    [now] = result["sub/b.txt"]
+    assert now.status is AnchorStatus.MOVED and edited[now.start : now.end] == moved.quote
+    documents = FolderStore.open(root).stored_documents()
+    assert documents["a.txt"].sha256 == sha(TEXT) and documents["sub/b.txt"].sha256 == sha(edited)
+    written.clear()
+    assert store.reconcile_many([("a.txt", sha(TEXT), TEXT)]) == {"a.txt": [kept]}
+    assert written == []  # hashes match: read only
+
+
+def test_annotation_to_dict_is_the_models_to_dict() -> None:
+    for annotation in (
+        highlight("a.txt", tags=["b", "A"], note="n", color="green"),
+        Annotation("id", "d.txt", 0, 1, "q", status=AnchorStatus.ORPHANED),
+    ):
+        assert annotation_to_dict(annotation) == annotation.to_dict()
+        assert json.dumps(annotation_to_dict(annotation)) == json.dumps(annotation.to_dict())

@@ -14,7 +14,8 @@ anything is written):
   and, if it is not found, the annotation is kept as *orphaned* and reported;
 * document tags are merged (union); a document note is taken when the folder
   has none (a different existing note is kept and reported);
-* every document is written with one ``save_annotations`` call.
+* everything is saved at the end: the document notes with one index write, the
+  annotations with one ``save_annotations`` call (one write per document).
 """
 
 from __future__ import annotations
@@ -41,7 +42,6 @@ from ipreader.core.model import (
     normalize_tags,
     utc_now_iso,
 )
-from ipreader.core.store import FolderStore
 
 #: Import files larger than this are refused before they are read.
 MAX_IMPORT_BYTES = 200 * 1024 * 1024
@@ -175,7 +175,10 @@ def _offset(entry: dict[str, Any], name: str) -> int | None:
 
 
 def _resolve_document(root: Path, relpath: object, known: dict[str, Path]) -> str:
-    """Return the checked relative path of a document entry, or raise ``_Reject``."""
+    """Return the checked relative path of a document entry, or raise ``_Reject``.
+
+    ``root`` must be resolved.
+    """
     if not isinstance(relpath, str) or not relpath:
         raise _Reject("path must be a non-empty string")
     if "\x00" in relpath or len(relpath) > 4096:
@@ -186,13 +189,15 @@ def _resolve_document(root: Path, relpath: object, known: dict[str, Path]) -> st
     if ".." in posix.parts:
         raise _Reject(f"path {relpath!r} escapes the folder")
     key = posix.as_posix()
+    if key in known:
+        # discover() found it inside the root (it skips symlinks resolving outside):
+        # no need to resolve 2,000 paths again.
+        return key
+    # ``root`` is already resolved (once per import, not per entry).
     target = (root / key).resolve()
-    root_resolved = root.resolve()
-    if target != root_resolved and root_resolved not in target.parents:
+    if target != root and root not in target.parents:
         raise _Reject(f"path {relpath!r} resolves outside the folder")
-    if key not in known:
-        raise _Reject(f"path {relpath!r} names no article of the folder")
-    return key
+    raise _Reject(f"path {relpath!r} names no article of the folder")
 
 
 def _build(
@@ -277,21 +282,20 @@ def _build(
 
 
 def _merge_notes(
-    store: FolderStore, relpath: str, entry: dict[str, Any], report: ImportReport, where: str
-) -> None:
-    """Merge a document entry's tags (union) and note (taken when the folder has none)."""
+    current: DocumentNotes, entry: dict[str, Any], report: ImportReport, where: str
+) -> DocumentNotes:
+    """Return ``current`` merged with a document entry's tags (union) and note.
+
+    The entry's note is taken when the folder has none; a different one is kept
+    and reported.
+    """
     tags = _tags(entry)
     note = _string(entry, "note")
     if not tags and not note:
-        return
-    current = store.document_notes(relpath)
-    merged_tags = normalize_tags((*current.tags, *tags))
-    merged_note = current.note or note
+        return current
     if current.note and note and current.note != note:
         report.messages.append(f"{where}: the folder's document note differs; kept the folder's")
-    merged = DocumentNotes(tags=merged_tags, note=merged_note)
-    if merged != current:
-        store.set_document_notes(relpath, merged)
+    return DocumentNotes(tags=normalize_tags((*current.tags, *tags)), note=current.note or note)
 
 
 def import_file(file: Path, root: Path) -> ImportReport:
@@ -305,7 +309,7 @@ def import_file(file: Path, root: Path) -> ImportReport:
     if not root.is_dir():
         raise DocumentError(root, "not a folder")
     groups = discover([root])
-    root = groups[0][0] if groups else root.resolve()
+    root = groups[0][0] if groups else root.resolve()  # discover() resolves it
     known = {path.relative_to(root).as_posix(): path for _, files in groups for path in files}
     store = open_store(root)
     report = ImportReport(notices=list(store.notices))
@@ -313,6 +317,8 @@ def import_file(file: Path, root: Path) -> ImportReport:
         raise StoreError(f"{root}: the annotation database is read-only; nothing imported")
     existing = {a.id: a for annotations in store.all_annotations().values() for a in annotations}
     seen_ids: set[str] = set()
+    pending: list[Annotation] = []  # saved in one batch at the end
+    notes: dict[str, DocumentNotes] = {}  # merged document notes, saved in one batch
 
     for index, document in enumerate(data["documents"]):
         where = f"documents[{index}]"
@@ -336,10 +342,14 @@ def import_file(file: Path, root: Path) -> ImportReport:
         # file changed) so the merge compares against annotations valid for this text.
         for current in store.reconcile(relpath, sha256, text):
             existing[current.id] = current
+        before = notes.get(relpath) or store.document_notes(relpath)
         try:
-            _merge_notes(store, relpath, document, report, where)
+            merged = _merge_notes(before, document, report, where)
         except _Reject as error:
             report.messages.append(f"{where}: document tags/note ignored: {error}")
+        else:
+            if merged != before:
+                notes[relpath] = merged
 
         to_save: list[Annotation] = []
         for number, entry in enumerate(entries):
@@ -369,10 +379,15 @@ def import_file(file: Path, root: Path) -> ImportReport:
                 to_save.append(annotation)
             else:
                 report.unchanged += 1
-        if to_save:
-            report.orphaned += sum(not a.is_anchored for a in to_save)
-            store.save_annotations(to_save)
-            for annotation in to_save:
-                existing[annotation.id] = annotation
+        report.orphaned += sum(not a.is_anchored for a in to_save)
+        for annotation in to_save:
+            existing[annotation.id] = annotation
+        pending.extend(to_save)
+    # Everything is written at the end in two batches: one index write for the
+    # document notes, then one lock hold registering the new documents (one index
+    # write) and writing each document's annotation file once.
+    if notes:
+        store.set_documents_notes(notes)
+    store.save_annotations(pending)
     report.notices = list(dict.fromkeys([*report.notices, *store.notices]))
     return report

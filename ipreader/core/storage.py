@@ -14,6 +14,8 @@ import json
 import os
 import re
 import secrets
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -85,6 +87,89 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
             f"could not save {path}: {reason}; the previous version is unchanged"
         ) from error
     _fsync_dir(directory)
+
+
+#: Threads that fsync a batch's files at once (see ``atomic_write_many``).
+BATCH_SYNC_THREADS = 8
+
+
+def _write_temp(path: Path, data: bytes) -> Path:
+    """Write ``data`` to a new fsynced temp file beside ``path``; return the temp's path."""
+    temp = path.parent / f"{TEMP_PREFIX}{path.name}-{secrets.token_hex(6)}"
+    fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+    try:
+        view = memoryview(data)
+        while view:
+            written = os.write(fd, view)
+            view = view[written:]
+        os.fsync(fd)
+    except OSError:
+        os.close(fd)
+        with contextlib.suppress(OSError):
+            os.unlink(temp)
+        raise
+    os.close(fd)
+    return temp
+
+
+def atomic_write_many(files: Sequence[tuple[Path, bytes]]) -> None:
+    """Replace each ``path`` with its ``data``, atomically per file and durably, as one batch.
+
+    Every file is written to a temp file and fsynced first, the fsyncs running
+    in threads (they release the GIL, and concurrent fsyncs share one journal
+    commit on ext4/xfs, so 2,000 files cost a fraction of 2,000 sequential
+    fsyncs); then each temp file is renamed over its target and each directory
+    is fsynced once. A reader sees each file whole, old or new. When a temp
+    file cannot be written nothing is replaced; ``StoreWriteError`` names the
+    file and the cause either way.
+    """
+    if len(files) <= 1:
+        for path, data in files:
+            atomic_write_bytes(path, data)
+        return
+    temps: list[Path | None] = [None] * len(files)
+
+    def prepare(number: int) -> None:
+        path, data = files[number]
+        temps[number] = _write_temp(path, data)
+
+    current = files[0][0]
+    outcome = "nothing was replaced"
+    try:
+        with ThreadPoolExecutor(min(BATCH_SYNC_THREADS, len(files))) as pool:
+            for number, result in enumerate(pool.map(_capture(prepare), range(len(files)))):
+                if result is not None:
+                    current = files[number][0]
+                    raise result
+        for number, (path, _data) in enumerate(files):
+            current = path
+            outcome = "it and the files after it are unchanged"
+            temp = temps[number]
+            assert temp is not None
+            os.replace(temp, path)
+            temps[number] = None
+    except OSError as error:
+        for temp in temps:
+            if temp is not None:
+                with contextlib.suppress(OSError):
+                    os.unlink(temp)
+        reason = error.strerror or str(error)
+        raise StoreWriteError(f"could not save {current}: {reason}; {outcome}") from error
+    for directory in dict.fromkeys(path.parent for path, _data in files):
+        _fsync_dir(directory)
+
+
+def _capture(function: Callable[[int], None]) -> Callable[[int], OSError | None]:
+    """Wrap ``function`` so an ``OSError`` is returned (every task then runs to its end)."""
+
+    def run(number: int) -> OSError | None:
+        try:
+            function(number)
+        except OSError as error:
+            return error
+        return None
+
+    return run
 
 
 def quarantine(path: Path) -> Path:

@@ -29,7 +29,6 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from filelock import FileLock, Timeout
-from tinydb.table import Table
 
 from ipreader import __version__
 from ipreader.core.errors import SchemaTooNewError, StoreError, StoreWriteError
@@ -37,11 +36,31 @@ from ipreader.core.model import Annotation, DocumentNotes, normalize_tags, tag_k
 from ipreader.core.paths import fallback_store_dir, folder_store_dir
 from ipreader.core.storage import (
     TEMP_PREFIX,
-    AtomicJSONStorage,
     CorruptDatabaseError,
-    atomic_write_bytes,
+    atomic_write_many,
     decode_database,
+    encode_database,
     quarantine,
+)
+from ipreader.core.store_files import (
+    ANNOTATIONS_DIR,
+    INDEX_FILE,
+    LOCK_FILE,
+    STATE_FILE,
+    DocRecord,
+    IndexFile,
+    ReadCache,
+    RecordTable,
+    annotation_order,
+    annotation_to_dict,
+    is_racy,
+    open_table,
+    parse_annotations,
+    parse_index,
+    parse_state,
+    probe_writable,
+    read_tables,
+    seed_fallback,
 )
 
 #: Version of the on-disk layout; a folder written with a higher one is refused for writing.
@@ -50,27 +69,6 @@ SCHEMA_VERSION = 1
 #: Seconds to wait for another process holding the folder's lock.
 LOCK_TIMEOUT = 10.0
 
-INDEX_FILE = "index.json"
-STATE_FILE = "state.json"
-LOCK_FILE = "lock"
-ANNOTATIONS_DIR = "annotations"
-
-# A file whose mtime is this recent could still be replaced by one with the same
-# stat signature (inode reuse within one timestamp tick), so it is never trusted
-# from the read cache and makes change_token() differ on every call. Filesystems
-# with whole-second or 2 s timestamps (FAT, HFS+) need the long window; ones with
-# fine timestamps (ext4, btrfs, APFS: a tick of at most a few ms) the short one.
-_RACY_COARSE_NS = 2_000_000_000
-_RACY_FINE_NS = 100_000_000
-
-
-def _is_racy(mtime_ns: int) -> bool:
-    """True when a file with this mtime may not yet be told apart by its stat."""
-    coarse = mtime_ns % 1_000_000 == 0  # no sub-millisecond digits: a coarse filesystem
-    window = _RACY_COARSE_NS if coarse else _RACY_FINE_NS
-    return mtime_ns >= time.time_ns() - window
-
-
 # Temp files older than this were left by a killed writer (no save takes this long).
 _STALE_TEMP_SECONDS = 600
 
@@ -78,240 +76,23 @@ _T = TypeVar("_T")
 _NONCE = itertools.count(1)
 
 
-class RecordTable(Table):
-    """A TinyDB table keyed by string ids (UUIDs) and meant to run without a query cache.
-
-    Ids are always given explicitly, never taken from TinyDB's in-memory next id,
-    and the query cache must be off (``cache_size=0``) because another process
-    may write the file.
-    """
-
-    # TinyDB's annotations say int, but its id conversion is generic (str(id) on disk).
-    document_id_class = str  # type: ignore[assignment]
-
-    def put_many(self, records: Iterable[tuple[str, Mapping[str, Any]]]) -> None:
-        """Insert or replace records by id with one read and one write of the file."""
-        items = [(key, dict(value)) for key, value in records]
-
-        def updater(table: dict[Any, Mapping[Any, Any]]) -> None:
-            for key, value in items:
-                table[key] = value
-
-        self._update_table(updater)
-
-    def delete_many(self, ids: Iterable[str]) -> None:
-        """Remove records by id (missing ids are ignored) with one read and one write."""
-        wanted = list(ids)
-
-        def updater(table: dict[Any, Mapping[Any, Any]]) -> None:
-            for key in wanted:
-                table.pop(key, None)
-
-        self._update_table(updater)
-
-
-def _open_table(path: Path, name: str) -> RecordTable:
-    """Return table ``name`` of the TinyDB file at ``path`` (atomic storage, no query cache)."""
-    return RecordTable(AtomicJSONStorage(path, empty_is_corrupt=True), name, cache_size=0)
-
-
 @dataclass(frozen=True, slots=True)
-class _DocRecord:
-    """One document of the index."""
+class StoredDocument:
+    """What the store holds about one document (see ``FolderStore.stored_documents``)."""
 
-    id: str
     relpath: str
-    sha256: str | None = None
-    tags: tuple[str, ...] = ()
-    note: str = ""
-    position: int = 0
+    """The document's path relative to the root."""
+    sha256: str | None
+    """The hash of the content the annotations were last anchored against (None: never)."""
+    notes: DocumentNotes
+    """The document's own tags and note."""
+    annotations: tuple[Annotation, ...]
+    """Its annotations in document order, as stored (not re-anchored)."""
 
     @property
-    def file(self) -> str:
-        return f"{self.id}.json"
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "relpath": self.relpath,
-            "sha256": self.sha256,
-            "tags": list(self.tags),
-            "note": self.note,
-            "position": self.position,
-            "annotations": self.file,
-        }
-
-
-@dataclass(frozen=True, slots=True)
-class _Index:
-    """The parsed index file."""
-
-    schema: int
-    documents: tuple[_DocRecord, ...]
-    bad: tuple[str, ...] = ()
-
-    def by_relpath(self, relpath: str) -> _DocRecord | None:
-        # Records are sorted by id, so duplicate relpaths (hand edits) resolve alike everywhere.
-        for record in self.documents:
-            if record.relpath == relpath:
-                return record
-        return None
-
-
-@dataclass(frozen=True, slots=True)
-class _AnnotationsFile:
-    """The parsed annotations of one document."""
-
-    annotations: tuple[Annotation, ...]
-    bad: tuple[str, ...] = ()
-
-
-def _sort_key(annotation: Annotation) -> tuple[int, int, str, str]:
-    return (annotation.start, annotation.end, annotation.created, annotation.id)
-
-
-def _check_tables(path: Path, data: dict[str, Any], allowed: set[str]) -> None:
-    """Reject a file holding tables this kind of file never has (not an ipreader file)."""
-    unexpected = sorted(set(data) - allowed)
-    if unexpected:
-        raise CorruptDatabaseError(path, f"unexpected table(s) {', '.join(map(repr, unexpected))}")
-
-
-def _parse_index(path: Path, data: dict[str, dict[str, dict[str, Any]]] | None) -> _Index:
-    data = data or {}
-    _check_tables(path, data, {"_meta", "documents"})
-    if data.get("documents") and "schema" not in data.get("_meta", {}):
-        # ipreader writes the schema before the first document: this is not its index.
-        raise CorruptDatabaseError(path, "documents without a schema version")
-    schema = 0
-    meta = data.get("_meta", {}).get("schema")
-    if meta is not None:
-        version = meta.get("version")
-        if not isinstance(version, int) or isinstance(version, bool):
-            raise CorruptDatabaseError(path, f"schema version is {version!r}, not an integer")
-        schema = version
-    documents: list[_DocRecord] = []
-    bad: list[str] = []
-    for doc_id, raw in sorted(data.get("documents", {}).items()):
-        relpath = raw.get("relpath")
-        sha = raw.get("sha256")
-        tags = raw.get("tags", [])
-        note = raw.get("note", "")
-        position = raw.get("position", 0)
-        if (
-            not isinstance(relpath, str)
-            or not relpath
-            or not (sha is None or isinstance(sha, str))
-            or not isinstance(tags, list)
-            or not all(isinstance(tag, str) for tag in tags)
-            or not isinstance(note, str)
-            or not isinstance(position, int)
-        ):
-            bad.append(doc_id)
-            continue
-        documents.append(
-            _DocRecord(doc_id, relpath, sha, normalize_tags(tags), note, max(0, position))
-        )
-    return _Index(schema, tuple(documents), tuple(bad))
-
-
-def _parse_annotations(
-    path: Path, data: dict[str, dict[str, dict[str, Any]]] | None
-) -> _AnnotationsFile:
-    _check_tables(path, data or {}, {"annotations"})
-    records = (data or {}).get("annotations", {})
-    good: list[Annotation] = []
-    bad: list[str] = []
-    for annotation_id, raw in records.items():
-        try:
-            # The key is the identity; a differing "id" field inside cannot win.
-            good.append(Annotation.from_dict({**raw, "id": annotation_id}))
-        except (ValueError, TypeError):
-            bad.append(annotation_id)
-    good.sort(key=_sort_key)
-    return _AnnotationsFile(tuple(good), tuple(bad))
-
-
-def _parse_state(path: Path, data: dict[str, dict[str, dict[str, Any]]] | None) -> str | None:
-    _check_tables(path, data or {}, {"state"})
-    last = (data or {}).get("state", {}).get("last_document", {}).get("relpath")
-    return last if isinstance(last, str) and last else None
-
-
-class _ReadCache:
-    """Parsed files keyed by path, reused while the file's identity (fstat) is unchanged."""
-
-    def __init__(self) -> None:
-        self._entries: dict[Path, tuple[tuple[int, ...], object]] = {}
-        self._mutex = threading.Lock()
-
-    def load(self, path: Path, parse: Callable[[Path, Any], _T]) -> _T:
-        """Return ``parse(path, tables)`` for the file (``None`` tables when missing)."""
-        try:
-            with open(path, "rb") as handle:
-                # fstat of the open handle: the signature always matches the bytes read,
-                # even if the file is replaced between the stat and the read.
-                st = os.fstat(handle.fileno())
-                signature = (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
-                with self._mutex:
-                    cached = self._entries.get(path)
-                if cached is not None and cached[0] == signature:
-                    return cached[1]  # type: ignore[return-value]
-                raw = handle.read()
-        except FileNotFoundError:
-            with self._mutex:
-                self._entries.pop(path, None)
-            return parse(path, None)
-        except OSError as error:
-            raise StoreError(f"cannot read {path}: {error.strerror or error}") from error
-        value = parse(path, decode_database(path, raw, empty_is_corrupt=True))
-        if not _is_racy(st.st_mtime_ns):
-            with self._mutex:
-                self._entries[path] = (signature, value)
-        else:
-            with self._mutex:
-                self._entries.pop(path, None)
-        return value
-
-
-def _probe_writable(directory: Path, *, parents: bool) -> str | None:
-    """Create ``directory`` (and its annotations dir) and a scratch file in each.
-
-    Returns ``None`` when writing works, else the reason. Writability is tested by
-    trying, since permission bits lie (root, ACLs, read-only mounts).
-    """
-    try:
-        directory.mkdir(parents=parents, exist_ok=True)
-        for folder in (directory, directory / ANNOTATIONS_DIR):
-            folder.mkdir(exist_ok=True)
-            probe = folder / f"{TEMP_PREFIX}probe-{uuid.uuid4().hex[:12]}"
-            fd = os.open(probe, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-            os.close(fd)
-            os.unlink(probe)
-    except OSError as error:
-        return error.strerror or str(error)
-    for name in (INDEX_FILE, STATE_FILE):
-        # A rename would replace a read-only file anyway; honour the owner's intent.
-        if (directory / name).exists() and not os.access(directory / name, os.W_OK):
-            return f"{directory / name} is read-only"
-    return None
-
-
-def _seed_fallback(primary: Path, fallback: Path) -> bool:
-    """Copy a read-only folder's existing database into the fresh fallback dir."""
-    if not (primary / INDEX_FILE).is_file() or (fallback / INDEX_FILE).exists():
-        return False
-    try:
-        sources = [primary / STATE_FILE, primary / INDEX_FILE]
-        annotations = primary / ANNOTATIONS_DIR
-        if annotations.is_dir():
-            sources = [p for p in annotations.glob("*.json") if p.is_file()] + sources
-        for source in sources:
-            if source.is_file():
-                target = fallback / source.relative_to(primary)
-                atomic_write_bytes(target, source.read_bytes())
-    except (OSError, StoreError):
-        return False
-    return True
+    def empty(self) -> bool:
+        """True when there is nothing to export: no annotation, tag or note."""
+        return not self.annotations and not self.notes.tags and not self.notes.note
 
 
 class FolderStore:
@@ -340,13 +121,13 @@ class FolderStore:
         self._index_path = location / INDEX_FILE
         self._state_path = location / STATE_FILE
         self._annotations_dir = location / ANNOTATIONS_DIR
-        self._cache = _ReadCache()
+        self._cache = ReadCache()
         self._mutex = threading.RLock()
         self._lock = FileLock(str(location / LOCK_FILE), timeout=LOCK_TIMEOUT)
         self._seen_sha: dict[str, str] = {}
         self._depth = 0  # nesting of _locked() in the thread holding self._mutex
         self._owner = 0  # that thread's id
-        self._held_index: _Index | None = None  # the index as read under the current lock
+        self._held_index: IndexFile | None = None  # the index as read under the current lock
 
     # ------------------------------------------------------------------ opening
 
@@ -364,14 +145,14 @@ class FolderStore:
         primary = folder_store_dir(root)
         fallback = fallback_store_dir(root)
         # parents=False: never create the articles folder itself.
-        problem = None if use_fallback else _probe_writable(primary, parents=False)
+        problem = None if use_fallback else probe_writable(primary, parents=False)
         if problem is None and not use_fallback:
             store = cls(root, primary)
-        elif (fallback_problem := _probe_writable(fallback, parents=True)) is None:
+        elif (fallback_problem := probe_writable(fallback, parents=True)) is None:
             if use_fallback:
                 store = cls(root, fallback)  # the caller's choice: nothing to tell the user
             else:
-                seeded = _seed_fallback(primary, fallback)
+                seeded = seed_fallback(primary, fallback)
                 store = cls(root, fallback)
                 copied = f"; the existing annotations in {primary} were copied there" * seeded
                 store._notice(
@@ -493,11 +274,11 @@ class FolderStore:
         # No schema check here: it reads the index, which may be the very file set aside.
         with self._locked(check_schema=False):
             try:
-                _parse: Callable[[Path, Any], object] = _parse_annotations
+                _parse: Callable[[Path, Any], object] = parse_annotations
                 if path == self._index_path:
-                    _parse = _parse_index
+                    _parse = parse_index
                 elif path == self._state_path:
-                    _parse = _parse_state
+                    _parse = parse_state
                 _parse(path, decode_database(path, path.read_bytes(), empty_is_corrupt=True))
                 return True  # another process already replaced it
             except FileNotFoundError:
@@ -543,23 +324,23 @@ class FolderStore:
         for path in sorted(self._annotations_dir.glob("*.json")):
             try:
                 raw = path.read_bytes()
-                parsed = _parse_annotations(path, decode_database(path, raw))
+                parsed = parse_annotations(path, decode_database(path, raw))
             except (OSError, CorruptDatabaseError):
                 continue  # handled (set aside) when that document is next read
             if parsed.annotations:
                 relpath = parsed.annotations[0].document
-                records.append((path.stem, _DocRecord(path.stem, relpath).to_dict()))
+                records.append((path.stem, DocRecord(path.stem, relpath).to_dict()))
         self._write_meta()
         if records:
             self._documents_table().put_many(records)
         return len(records)
 
-    def _index(self) -> _Index:
+    def _index(self) -> IndexFile:
         # Under the lock only this thread writes the index, so one read per hold suffices.
         holding = self._depth > 0 and self._owner == threading.get_ident()
         if holding and self._held_index is not None:
             return self._held_index
-        index = self._load(self._index_path, _parse_index)
+        index = self._load(self._index_path, parse_index)
         if holding:
             self._held_index = index
         if index.bad:
@@ -569,9 +350,9 @@ class FolderStore:
             )
         return index
 
-    def _annotations_of(self, record: _DocRecord) -> tuple[Annotation, ...]:
+    def _annotations_of(self, record: DocRecord) -> tuple[Annotation, ...]:
         path = self._annotations_dir / record.file
-        parsed = self._load(path, _parse_annotations)
+        parsed = self._load(path, parse_annotations)
         if parsed.bad:
             self._notice(
                 f"{path}: {len(parsed.bad)} annotation(s) of {record.relpath} could not be "
@@ -585,10 +366,10 @@ class FolderStore:
     # ------------------------------------------------------------------ writing files
 
     def _documents_table(self) -> RecordTable:
-        return _open_table(self._index_path, "documents")
+        return open_table(self._index_path, "documents")
 
-    def _annotations_table(self, record: _DocRecord) -> RecordTable:
-        return _open_table(self._annotations_dir / record.file, "annotations")
+    def _annotations_table(self, record: DocRecord) -> RecordTable:
+        return open_table(self._annotations_dir / record.file, "annotations")
 
     def _write(self, path: Path, action: Callable[[], object]) -> None:
         """Run a TinyDB read-modify-write on ``path``; a corrupt file is set aside first."""
@@ -605,23 +386,44 @@ class FolderStore:
             if path == self._index_path:
                 self._held_index = None
 
+    def _tables_for_write(self, path: Path) -> dict[str, dict[str, dict[str, Any]]]:
+        """Read ``path``'s tables for a read-modify-write; a corrupt file is set aside first."""
+        try:
+            return read_tables(path)
+        except CorruptDatabaseError as error:
+            if not self._set_aside(path, error):
+                raise StoreWriteError(
+                    f"{path} is damaged and cannot be moved aside; nothing was saved"
+                ) from error
+            return read_tables(path)
+
     def _write_meta(self) -> None:
         meta = {"version": SCHEMA_VERSION, "written_by": f"ipreader {__version__}"}
-        _open_table(self._index_path, "_meta").put_many([("schema", meta)])
+        open_table(self._index_path, "_meta").put_many([("schema", meta)])
 
-    def _put_documents(self, records: Iterable[_DocRecord]) -> None:
+    def _put_documents(self, records: Iterable[DocRecord]) -> None:
         items = [(record.id, record.to_dict()) for record in records]
         if self._index().schema == 0:
             self._write(self._index_path, self._write_meta)
         self._write(self._index_path, lambda: self._documents_table().put_many(items))
 
-    def _record_for_write(self, relpath: str) -> _DocRecord:
-        """Return the document's record, registering it now (must hold the lock)."""
-        record = self._index().by_relpath(relpath)
-        if record is None:
-            record = _DocRecord(str(uuid.uuid4()), relpath, self._seen_sha.get(relpath))
-            self._put_documents([record])
-        return record
+    def _records_for_write(self, relpaths: Iterable[str]) -> dict[str, DocRecord]:
+        """Return the documents' records, registering the missing ones in one index write.
+
+        Must hold the lock.
+        """
+        index = self._index()
+        records: dict[str, DocRecord] = {}
+        new: list[DocRecord] = []
+        for relpath in relpaths:
+            record = index.by_relpath(relpath)
+            if record is None:
+                record = DocRecord(str(uuid.uuid4()), relpath, self._seen_sha.get(relpath))
+                new.append(record)
+            records[relpath] = record
+        if new:
+            self._put_documents(new)
+        return records
 
     # ------------------------------------------------------------------ annotations
 
@@ -639,24 +441,52 @@ class FolderStore:
                 result.setdefault(record.relpath, []).extend(found)
         return result
 
+    def stored_documents(self) -> dict[str, StoredDocument]:
+        """Return every document the store knows, read in one pass without the lock.
+
+        The index is read once and each annotation file once. Files are only
+        ever replaced atomically, so every file read is whole; a write by
+        another process during the pass is seen or not, file by file.
+        """
+        result: dict[str, StoredDocument] = {}
+        for record in self._index().documents:
+            if record.relpath in result:
+                continue  # a duplicate relpath (hand edit): the lowest id wins, as in lookups
+            result[record.relpath] = StoredDocument(
+                relpath=record.relpath,
+                sha256=record.sha256,
+                notes=DocumentNotes(record.tags, record.note),
+                annotations=self._annotations_of(record),
+            )
+        return result
+
     def save_annotation(self, annotation: Annotation) -> None:
         """Insert or replace one annotation (by id)."""
         self.save_annotations([annotation])
 
     def save_annotations(self, annotations: Iterable[Annotation]) -> None:
-        """Insert or replace annotations by id, with one write per document."""
+        """Insert or replace annotations by id, with one write per document.
+
+        Documents not yet in the index are registered together (one index write),
+        so a batch over thousands of documents stays linear.
+        """
         grouped: dict[str, list[Annotation]] = {}
         for annotation in annotations:
             grouped.setdefault(annotation.document, []).append(annotation)
         if not grouped:
             return
         with self._locked():
+            records = self._records_for_write(grouped)
+            batch: list[tuple[Path, bytes]] = []
             for relpath, items in grouped.items():
-                record = self._record_for_write(relpath)
-                rows = [(a.id, a.to_dict()) for a in items]
-                path = self._annotations_dir / record.file
-                table = self._annotations_table(record)
-                self._write(path, partial(table.put_many, rows))
+                path = self._annotations_dir / records[relpath].file
+                tables = self._tables_for_write(path)  # re-read under the lock
+                rows = tables.setdefault("annotations", {})
+                for annotation in items:
+                    rows[annotation.id] = annotation_to_dict(annotation)
+                batch.append((path, encode_database(tables)))
+            # One batch: the files' fsyncs overlap instead of queueing one by one.
+            atomic_write_many(batch)
 
     def delete_annotation(self, relpath: str, annotation_id: str) -> None:
         """Delete an annotation; unknown documents or ids are ignored."""
@@ -676,7 +506,16 @@ class FolderStore:
 
     def set_document_notes(self, relpath: str, notes: DocumentNotes) -> None:
         """Store a document's own tags and note."""
-        self._update_document(relpath, tags=normalize_tags(notes.tags), note=notes.note)
+        self.set_documents_notes({relpath: notes})
+
+    def set_documents_notes(self, notes: Mapping[str, DocumentNotes]) -> None:
+        """Store several documents' own tags and notes with one index write."""
+        self._update_documents(
+            {
+                relpath: {"tags": normalize_tags(value.tags), "note": value.note}
+                for relpath, value in notes.items()
+            }
+        )
 
     def reading_position(self, relpath: str) -> int:
         """Return the stored reading position (a code-point offset; 0 when unknown)."""
@@ -685,22 +524,37 @@ class FolderStore:
 
     def set_reading_position(self, relpath: str, offset: int) -> None:
         """Store the reading position of a document."""
-        self._update_document(relpath, position=max(0, int(offset)))
+        self._update_documents({relpath: {"position": max(0, int(offset))}})
 
-    def _update_document(self, relpath: str, **changes: Any) -> None:
-        if self._index().by_relpath(relpath) is None and not any(changes.values()):
-            return  # nothing to remember for an unregistered document: stay lazy
+    def _update_documents(self, changes: Mapping[str, Mapping[str, Any]]) -> None:
+        """Apply field changes to document records (registering them) in one index write."""
+
+        def needed(index: IndexFile) -> dict[str, Mapping[str, Any]]:
+            # An unregistered document with nothing to remember stays unwritten (lazy).
+            return {
+                relpath: fields
+                for relpath, fields in changes.items()
+                if index.by_relpath(relpath) is not None or any(fields.values())
+            }
+
+        if not needed(self._index()):
+            return
         with self._locked():
-            record = self._index().by_relpath(relpath)
-            if record is None:
-                record = _DocRecord(str(uuid.uuid4()), relpath, self._seen_sha.get(relpath))
-            updated = replace(record, **changes)
-            if updated != record or self._index().by_relpath(relpath) is None:
-                self._put_documents([updated])
+            index = self._index()  # re-read under the lock
+            updated: list[DocRecord] = []
+            for relpath, fields in needed(index).items():
+                record = index.by_relpath(relpath)
+                if record is None:
+                    record = DocRecord(str(uuid.uuid4()), relpath, self._seen_sha.get(relpath))
+                    updated.append(replace(record, **fields))
+                elif (changed := replace(record, **fields)) != record:
+                    updated.append(changed)
+            if updated:
+                self._put_documents(updated)
 
     def last_document(self) -> str | None:
         """Return the relpath of the document read last, if any."""
-        return self._load(self._state_path, _parse_state)
+        return self._load(self._state_path, parse_state)
 
     def set_last_document(self, relpath: str) -> None:
         """Remember the document read last."""
@@ -709,7 +563,7 @@ class FolderStore:
         with self._locked():
             self._write(
                 self._state_path,
-                lambda: _open_table(self._state_path, "state").put_many(
+                lambda: open_table(self._state_path, "state").put_many(
                     [("last_document", {"relpath": relpath})]
                 ),
             )
@@ -726,7 +580,6 @@ class FolderStore:
         New documents are not written until they get data. Returns the current
         annotations in document order.
         """
-        from ipreader.core.anchoring import reanchor  # sibling module; keeps imports light
 
         self._seen_sha[relpath] = sha256
         record = self._index().by_relpath(relpath)
@@ -740,24 +593,64 @@ class FolderStore:
                             self._put_documents([replace(candidate, relpath=relpath)])
                 return self.annotations(relpath)
             return []
-        if record.sha256 == sha256:
-            return list(self._annotations_of(record))
-        if not self.writable:
-            return sorted((reanchor(text, a) for a in self._annotations_of(record)), key=_sort_key)
-        with self._locked():
-            record = self._record_for_write(relpath)
-            current = self._annotations_of(record)
-            if record.sha256 == sha256:
-                return list(current)  # another process reconciled it meanwhile
-            anchored = sorted((reanchor(text, a) for a in current), key=_sort_key)
-            changed = [(a.id, a.to_dict()) for a in anchored if a not in current]
-            if changed:
-                path = self._annotations_dir / record.file
-                self._write(path, lambda: self._annotations_table(record).put_many(changed))
-            self._put_documents([replace(record, sha256=sha256)])
-            return anchored
+        return self.reconcile_many([(relpath, sha256, text)])[relpath]
 
-    def _adoptable(self, index: _Index, relpath: str, sha256: str) -> _DocRecord | None:
+    def reconcile_many(
+        self, documents: Iterable[tuple[str, str, str]]
+    ) -> dict[str, list[Annotation]]:
+        """``reconcile`` several ``(relpath, sha256, text)`` documents in one pass.
+
+        Documents whose stored sha256 matches are only read. The others are
+        re-anchored under one lock hold: one write per document whose
+        annotations moved (none when re-anchoring changes nothing) and one index
+        write for all the new hashes. Returns the annotations by relpath.
+        """
+        from ipreader.core.anchoring import reanchor  # sibling module; keeps imports light
+
+        result: dict[str, list[Annotation]] = {}
+        stale: list[tuple[str, str, str]] = []
+        index = self._index()
+        for relpath, sha256, text in documents:
+            self._seen_sha[relpath] = sha256
+            record = index.by_relpath(relpath)
+            if record is None:
+                result[relpath] = self.reconcile(relpath, sha256, text)  # new, or renamed
+            elif record.sha256 == sha256:
+                result[relpath] = list(self._annotations_of(record))
+            elif not self.writable:
+                current = self._annotations_of(record)
+                result[relpath] = sorted((reanchor(text, a) for a in current), key=annotation_order)
+            else:
+                stale.append((relpath, sha256, text))
+        if not stale:
+            return result
+        with self._locked():
+            index = self._index()  # re-read under the lock
+            hashed: list[DocRecord] = []
+            for relpath, sha256, text in stale:
+                record = index.by_relpath(relpath)
+                if record is None:
+                    result[relpath] = []  # removed by another process meanwhile
+                    continue
+                current = self._annotations_of(record)
+                if record.sha256 == sha256:
+                    result[relpath] = list(current)  # another process reconciled it meanwhile
+                    continue
+                anchored = sorted((reanchor(text, a) for a in current), key=annotation_order)
+                known = set(current)
+                changed = [(a.id, annotation_to_dict(a)) for a in anchored if a not in known]
+                if changed:
+                    table = self._annotations_table(record)
+                    self._write(
+                        self._annotations_dir / record.file, partial(table.put_many, changed)
+                    )
+                hashed.append(replace(record, sha256=sha256))
+                result[relpath] = anchored
+            if hashed:
+                self._put_documents(hashed)
+        return result
+
+    def _adoptable(self, index: IndexFile, relpath: str, sha256: str) -> DocRecord | None:
         for candidate in index.documents:
             if (
                 candidate.sha256 == sha256
@@ -808,9 +701,9 @@ class FolderStore:
                 continue
             parts.extend((st.st_ino, st.st_size, st.st_mtime_ns))
             newest = max(newest, st.st_mtime_ns)
-        if _is_racy(newest):
+        if is_racy(newest):
             parts.append(next(_NONCE))
         return tuple(parts)
 
 
-__all__ = ["SCHEMA_VERSION", "FolderStore", "RecordTable"]
+__all__ = ["ANNOTATIONS_DIR", "SCHEMA_VERSION", "FolderStore", "RecordTable", "StoredDocument"]

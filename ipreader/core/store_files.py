@@ -1,0 +1,334 @@
+"""The files of a folder store: their names, record shapes, parsing and cached reads.
+
+This is the layer below ``FolderStore`` (``store.py``): it knows what each
+TinyDB file under ``.ipreader/`` holds and how to read and update it, but not
+when to lock or what a change means.
+
+* ``RecordTable``: a TinyDB table keyed by UUID strings, with ``put_many`` and
+  ``delete_many`` doing one read and one atomic write of the file;
+* ``parse_index`` / ``parse_annotations`` / ``parse_state``: checked parsing of
+  the three kinds of file (``CorruptDatabaseError`` for a file of the wrong shape,
+  bad records skipped and reported, never dropped from the file);
+* ``ReadCache``: parsed files reused while their ``fstat`` signature is unchanged;
+* ``probe_writable`` / ``seed_fallback``: choosing and preparing a location.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+import uuid
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import Any, TypeVar
+
+from tinydb.table import Table
+
+from ipreader.core.errors import StoreError
+from ipreader.core.model import Annotation, normalize_tags
+from ipreader.core.storage import (
+    TEMP_PREFIX,
+    AtomicJSONStorage,
+    CorruptDatabaseError,
+    atomic_write_bytes,
+    decode_database,
+)
+
+INDEX_FILE = "index.json"
+STATE_FILE = "state.json"
+LOCK_FILE = "lock"
+ANNOTATIONS_DIR = "annotations"
+
+# A file whose mtime is this recent could still be replaced by one with the same
+# stat signature (inode reuse within one timestamp tick), so it is never trusted
+# from the read cache and makes change_token() differ on every call. Filesystems
+# with whole-second or 2 s timestamps (FAT, HFS+) need the long window; ones with
+# fine timestamps (ext4, btrfs, APFS: a tick of at most a few ms) the short one.
+_RACY_COARSE_NS = 2_000_000_000
+_RACY_FINE_NS = 100_000_000
+
+
+def is_racy(mtime_ns: int) -> bool:
+    """True when a file with this mtime may not yet be told apart by its stat."""
+    coarse = mtime_ns % 1_000_000 == 0  # no sub-millisecond digits: a coarse filesystem
+    window = _RACY_COARSE_NS if coarse else _RACY_FINE_NS
+    return mtime_ns >= time.time_ns() - window
+
+
+_T = TypeVar("_T")
+
+
+class RecordTable(Table):
+    """A TinyDB table keyed by string ids (UUIDs) and meant to run without a query cache.
+
+    Ids are always given explicitly, never taken from TinyDB's in-memory next id,
+    and the query cache must be off (``cache_size=0``) because another process
+    may write the file.
+    """
+
+    # TinyDB's annotations say int, but its id conversion is generic (str(id) on disk).
+    document_id_class = str  # type: ignore[assignment]
+
+    def put_many(self, records: Iterable[tuple[str, Mapping[str, Any]]]) -> None:
+        """Insert or replace records by id with one read and one write of the file."""
+        items = [(key, dict(value)) for key, value in records]
+
+        def updater(table: dict[Any, Mapping[Any, Any]]) -> None:
+            for key, value in items:
+                table[key] = value
+
+        self._update_table(updater)
+
+    def delete_many(self, ids: Iterable[str]) -> None:
+        """Remove records by id (missing ids are ignored) with one read and one write."""
+        wanted = list(ids)
+
+        def updater(table: dict[Any, Mapping[Any, Any]]) -> None:
+            for key in wanted:
+                table.pop(key, None)
+
+        self._update_table(updater)
+
+
+def read_tables(path: Path) -> dict[str, dict[str, dict[str, Any]]]:
+    """Return the tables of the TinyDB file at ``path`` (``{}`` when it does not exist).
+
+    Raises ``CorruptDatabaseError`` for a damaged file (an empty one included)
+    and ``StoreError`` when it exists but cannot be read.
+    """
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        return {}
+    except OSError as error:
+        raise StoreError(f"cannot read {path}: {error.strerror or error}") from error
+    return decode_database(path, raw, empty_is_corrupt=True) or {}
+
+
+def open_table(path: Path, name: str) -> RecordTable:
+    """Return table ``name`` of the TinyDB file at ``path`` (atomic storage, no query cache)."""
+    return RecordTable(AtomicJSONStorage(path, empty_is_corrupt=True), name, cache_size=0)
+
+
+_ANNOTATION_FIELDS = tuple(item.name for item in fields(Annotation))
+
+
+def annotation_to_dict(annotation: Annotation) -> dict[str, Any]:
+    """Return ``annotation.to_dict()``, built field by field.
+
+    ``Annotation.to_dict`` goes through ``dataclasses.asdict``, which deep-copies
+    every value: about 4x slower, and an export or import of 20,000 annotations
+    converts each one. The fields are plain strings, ints, a tuple of strings
+    and an enum, so no copy is needed (tests/test_store.py checks both agree).
+    """
+    data = {name: getattr(annotation, name) for name in _ANNOTATION_FIELDS}
+    data["tags"] = list(annotation.tags)
+    data["status"] = annotation.status.value
+    return data
+
+
+@dataclass(frozen=True, slots=True)
+class DocRecord:
+    """One document of the index."""
+
+    id: str
+    relpath: str
+    sha256: str | None = None
+    tags: tuple[str, ...] = ()
+    note: str = ""
+    position: int = 0
+
+    @property
+    def file(self) -> str:
+        return f"{self.id}.json"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "relpath": self.relpath,
+            "sha256": self.sha256,
+            "tags": list(self.tags),
+            "note": self.note,
+            "position": self.position,
+            "annotations": self.file,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class IndexFile:
+    """The parsed index file."""
+
+    schema: int
+    documents: tuple[DocRecord, ...]
+    bad: tuple[str, ...] = ()
+    _relpaths: dict[str, DocRecord] = field(default_factory=dict, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        # A dict, not a scan: an export or import looks up every document (2,000+).
+        # Records are sorted by id and the first wins, so duplicate relpaths (hand
+        # edits) resolve alike everywhere.
+        for record in self.documents:
+            self._relpaths.setdefault(record.relpath, record)
+
+    def by_relpath(self, relpath: str) -> DocRecord | None:
+        """Return the record of ``relpath`` (the lowest id among duplicates), if any."""
+        return self._relpaths.get(relpath)
+
+
+@dataclass(frozen=True, slots=True)
+class AnnotationsFile:
+    """The parsed annotations of one document."""
+
+    annotations: tuple[Annotation, ...]
+    bad: tuple[str, ...] = ()
+
+
+def annotation_order(annotation: Annotation) -> tuple[int, int, str, str]:
+    """Sort key of annotations in document order (ties broken by creation time, then id)."""
+    return (annotation.start, annotation.end, annotation.created, annotation.id)
+
+
+def check_tables(path: Path, data: dict[str, Any], allowed: set[str]) -> None:
+    """Reject a file holding tables this kind of file never has (not an ipreader file)."""
+    unexpected = sorted(set(data) - allowed)
+    if unexpected:
+        raise CorruptDatabaseError(path, f"unexpected table(s) {', '.join(map(repr, unexpected))}")
+
+
+def parse_index(path: Path, data: dict[str, dict[str, dict[str, Any]]] | None) -> IndexFile:
+    data = data or {}
+    check_tables(path, data, {"_meta", "documents"})
+    if data.get("documents") and "schema" not in data.get("_meta", {}):
+        # ipreader writes the schema before the first document: this is not its index.
+        raise CorruptDatabaseError(path, "documents without a schema version")
+    schema = 0
+    meta = data.get("_meta", {}).get("schema")
+    if meta is not None:
+        version = meta.get("version")
+        if not isinstance(version, int) or isinstance(version, bool):
+            raise CorruptDatabaseError(path, f"schema version is {version!r}, not an integer")
+        schema = version
+    documents: list[DocRecord] = []
+    bad: list[str] = []
+    for doc_id, raw in sorted(data.get("documents", {}).items()):
+        relpath = raw.get("relpath")
+        sha = raw.get("sha256")
+        tags = raw.get("tags", [])
+        note = raw.get("note", "")
+        position = raw.get("position", 0)
+        if (
+            not isinstance(relpath, str)
+            or not relpath
+            or not (sha is None or isinstance(sha, str))
+            or not isinstance(tags, list)
+            or not all(isinstance(tag, str) for tag in tags)
+            or not isinstance(note, str)
+            or not isinstance(position, int)
+        ):
+            bad.append(doc_id)
+            continue
+        documents.append(
+            DocRecord(doc_id, relpath, sha, normalize_tags(tags), note, max(0, position))
+        )
+    return IndexFile(schema, tuple(documents), tuple(bad))
+
+
+def parse_annotations(
+    path: Path, data: dict[str, dict[str, dict[str, Any]]] | None
+) -> AnnotationsFile:
+    check_tables(path, data or {}, {"annotations"})
+    records = (data or {}).get("annotations", {})
+    good: list[Annotation] = []
+    bad: list[str] = []
+    for annotation_id, raw in records.items():
+        try:
+            # The key is the identity; a differing "id" field inside cannot win.
+            good.append(Annotation.from_dict({**raw, "id": annotation_id}))
+        except (ValueError, TypeError):
+            bad.append(annotation_id)
+    good.sort(key=annotation_order)
+    return AnnotationsFile(tuple(good), tuple(bad))
+
+
+def parse_state(path: Path, data: dict[str, dict[str, dict[str, Any]]] | None) -> str | None:
+    check_tables(path, data or {}, {"state"})
+    last = (data or {}).get("state", {}).get("last_document", {}).get("relpath")
+    return last if isinstance(last, str) and last else None
+
+
+class ReadCache:
+    """Parsed files keyed by path, reused while the file's identity (fstat) is unchanged."""
+
+    def __init__(self) -> None:
+        self._entries: dict[Path, tuple[tuple[int, ...], object]] = {}
+        self._mutex = threading.Lock()
+
+    def load(self, path: Path, parse: Callable[[Path, Any], _T]) -> _T:
+        """Return ``parse(path, tables)`` for the file (``None`` tables when missing)."""
+        try:
+            with open(path, "rb") as handle:
+                # fstat of the open handle: the signature always matches the bytes read,
+                # even if the file is replaced between the stat and the read.
+                st = os.fstat(handle.fileno())
+                signature = (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
+                with self._mutex:
+                    cached = self._entries.get(path)
+                if cached is not None and cached[0] == signature:
+                    return cached[1]  # type: ignore[return-value]
+                raw = handle.read()
+        except FileNotFoundError:
+            with self._mutex:
+                self._entries.pop(path, None)
+            return parse(path, None)
+        except OSError as error:
+            raise StoreError(f"cannot read {path}: {error.strerror or error}") from error
+        value = parse(path, decode_database(path, raw, empty_is_corrupt=True))
+        if not is_racy(st.st_mtime_ns):
+            with self._mutex:
+                self._entries[path] = (signature, value)
+        else:
+            with self._mutex:
+                self._entries.pop(path, None)
+        return value
+
+
+def probe_writable(directory: Path, *, parents: bool) -> str | None:
+    """Create ``directory`` (and its annotations dir) and a scratch file in each.
+
+    Returns ``None`` when writing works, else the reason. Writability is tested by
+    trying, since permission bits lie (root, ACLs, read-only mounts).
+    """
+    try:
+        directory.mkdir(parents=parents, exist_ok=True)
+        for folder in (directory, directory / ANNOTATIONS_DIR):
+            folder.mkdir(exist_ok=True)
+            probe = folder / f"{TEMP_PREFIX}probe-{uuid.uuid4().hex[:12]}"
+            fd = os.open(probe, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            os.close(fd)
+            os.unlink(probe)
+    except OSError as error:
+        return error.strerror or str(error)
+    for name in (INDEX_FILE, STATE_FILE):
+        # A rename would replace a read-only file anyway; honour the owner's intent.
+        if (directory / name).exists() and not os.access(directory / name, os.W_OK):
+            return f"{directory / name} is read-only"
+    return None
+
+
+def seed_fallback(primary: Path, fallback: Path) -> bool:
+    """Copy a read-only folder's existing database into the fresh fallback dir."""
+    if not (primary / INDEX_FILE).is_file() or (fallback / INDEX_FILE).exists():
+        return False
+    try:
+        sources = [primary / STATE_FILE, primary / INDEX_FILE]
+        annotations = primary / ANNOTATIONS_DIR
+        if annotations.is_dir():
+            sources = [p for p in annotations.glob("*.json") if p.is_file()] + sources
+        for source in sources:
+            if source.is_file():
+                target = fallback / source.relative_to(primary)
+                atomic_write_bytes(target, source.read_bytes())
+    except (OSError, StoreError):
+        return False
+    return True
