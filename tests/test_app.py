@@ -115,6 +115,20 @@ async def test_file_argument_opens_it_with_focus_in_pane(articles: Path) -> None
         assert screen.text == CJK
 
 
+async def test_file_argument_wins_over_keys_pressed_during_start_up(articles: Path) -> None:
+    """``ipreader FILE`` with keys typed at once: still that file alone, focus in the pane."""
+    FolderStore.open(articles).set_last_document("alpha.txt")  # not what was asked for
+    app = IpreaderApp(paths=[articles / "markup.txt"])
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("down", "enter", "tab", "shift+tab", "j", "enter")
+        await settle(pilot)
+        screen = main(pilot)
+        assert screen.document is not None and screen.document.relpath == "markup.txt"
+        assert [d.relpath for d in screen.document_list.shown] == ["markup.txt"]
+        assert screen.text == MARKUP
+        assert screen.focused is screen.reader
+
+
 async def test_enter_in_list_opens_and_last_document_and_position_are_remembered(
     articles: Path,
 ) -> None:
@@ -555,6 +569,34 @@ async def test_changes_by_another_process_are_reloaded_keeping_own_edits(article
         ids = {a.id for a in screen.annotations}
         assert ids == {mine.id, other.id}
         assert any("from elsewhere" in t for t in sidebar_texts(screen))
+
+
+async def test_a_poll_after_the_apps_own_writes_changes_nothing(
+    articles: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A poll that finds nothing new replaces no state (no churn after the app's own writes)."""
+    token = FolderStore.change_token
+    nonce = iter(range(10**9))
+
+    def always_new(self: FolderStore) -> tuple[int, ...]:
+        # As while the newest write is too recent to trust: the token never repeats.
+        return (*token(self), next(nonce))
+
+    monkeypatch.setattr(FolderStore, "change_token", always_new)
+    async with IpreaderApp(paths=[articles]).run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = main(pilot)
+        await highlight(pilot, 4, 9)
+        annotations, stats, notes = screen.annotations, screen.stats, screen.notes
+        changed: list[str] = []
+        screen.watch(screen, "annotations", lambda: changed.append("annotations"), init=False)
+        screen.watch(screen, "stats", lambda: changed.append("stats"), init=False)
+        for _ in range(3):
+            screen.check_for_changes()
+            await settle(pilot)
+        assert changed == []
+        assert screen.annotations is annotations and screen.stats is stats
+        assert screen.notes is notes
 
 
 async def test_store_write_error_keeps_the_edit_and_says_it_is_not_saved(

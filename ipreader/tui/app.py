@@ -57,7 +57,10 @@ class IpreaderApp(App[None]):
         try:
             update_settings(theme=name)
         except (IpreaderError, OSError) as error:
-            self.call_from_thread(self.notify, f"Theme not remembered: {error}", severity="warning")
+            # markup=False: the error quotes a path, which may hold "[/]".
+            self.call_from_thread(
+                self.notify, f"Theme not remembered: {error}", severity="warning", markup=False
+            )
 
     def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)

@@ -13,14 +13,20 @@ from __future__ import annotations
 import threading
 from collections import deque
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from concurrent.futures import Future
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ipreader.core.documents import DocumentInfo
 from ipreader.core.errors import IpreaderError
-from ipreader.core.library import Library
 from ipreader.core.model import Annotation, DocumentNotes
-from ipreader.core.store import FolderStore
+
+if TYPE_CHECKING:
+    # Imported where used: the store layer (TinyDB, filelock, rapidfuzz...) loads
+    # in the opening thread, while the UI thread builds the first frame.
+    from ipreader.core.library import Library
+    from ipreader.core.store import FolderStore
 
 #: A stat-based token of a store's files (``FolderStore.change_token``).
 Token = tuple[int, ...]
@@ -51,6 +57,8 @@ class Opened:
     """The document to open first."""
     named: bool
     """True when ``first`` was named on the command line (a file argument)."""
+    loaded: Loaded | None = None
+    """``first`` already read (``start_open`` reads it), else ``None``."""
 
 
 @dataclass(slots=True)
@@ -127,12 +135,47 @@ class Session:
         """The paths given on the command line."""
         self.library: Library | None = None
         """The library, once ``open`` has run."""
+        self.progress: tuple[int, int] | None = None
+        """``(done, total)`` of the opening started by ``start_open`` (read by the UI)."""
         self._writes: deque[Write] = deque()
         # Held while the queue drains and while a poll reads then applies its result.
         self._lock = threading.Lock()
+        self._opening: Future[Opened] | None = None
+
+    def start_open(self) -> Future[Opened]:
+        """Start opening the library in a background thread (once); return its future.
+
+        The thread also reads the first document, so the reading pane can show
+        it as soon as the UI takes the result. Progress goes to ``progress``:
+        the thread never waits for the UI.
+        """
+        if self._opening is None:
+            future: Future[Opened] = Future()
+            self._opening = future
+
+            def report(done: int, total: int) -> None:
+                self.progress = (done, total)
+
+            def run() -> None:
+                try:
+                    opened = self.open(report)
+                except BaseException as error:  # handed to whoever waits on the future
+                    future.set_exception(error)
+                    return
+                if opened.first is not None and opened.first.readable:
+                    try:
+                        opened.loaded = self.load(opened.first)
+                    except IpreaderError:
+                        opened.loaded = None  # opened the usual way, which reports it
+                future.set_result(opened)
+
+            threading.Thread(target=run, name="ipreader-open", daemon=True).start()
+        return self._opening
 
     def open(self, progress: Callable[[int, int], None] | None = None) -> Opened:
         """Open the library and read what the document list shows (raises ``IpreaderError``)."""
+        from ipreader.core.library import Library
+
         library = Library.open(self.paths, progress)
         stats: dict[Path, DocumentStats] = {}
         suggestions: set[str] = set()

@@ -155,15 +155,6 @@ async def test_app_screen_shows_hostile_titles_and_notes_literally(tmp_path: Pat
     assert "␛[2J␛]52;c;ZXZpbA==␇" in rest
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "tui/display.py visible()/one_line() replace C0/DEL/C1 but not BiDi controls: a "
-        "title, note or tag containing U+202E/U+202C/U+2066.. reaches the terminal raw from "
-        "the document list, the metadata bar and the annotation sidebar (the reading pane's "
-        "wrap.display() does replace them)"
-    ),
-)
 async def test_app_screen_never_sends_bidi_controls(tmp_path: Path) -> None:
     folder = hostile_folder(tmp_path / "articles", "Invoice \u202egnp.exe\u202c \u2066x\u2069")
     async with IpreaderApp(paths=[folder]).run_test(size=(140, 36)) as pilot:
@@ -172,15 +163,6 @@ async def test_app_screen_never_sends_bidi_controls(tmp_path: Path) -> None:
     assert not (set(output) & BIDI), sorted(hex(ord(c)) for c in set(output) & BIDI)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "tui/screens/main.py passes user text to App.notify() as markup (notify's default "
-        "markup=True): undoing the deletion of a highlight whose quote is '[/]' notifies "
-        "'Undid the deletion of “[/]”.' and the Toast's render raises MarkupError, crashing "
-        "the app (same for _load_failed: a path such as 'd[/]bin.txt' in the error message)"
-    ),
-)
 async def test_notifications_show_user_text_literally(tmp_path: Path) -> None:
     folder = tmp_path / "articles"
     folder.mkdir()

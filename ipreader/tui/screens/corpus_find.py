@@ -21,7 +21,9 @@ from textual.widgets.option_list import Option
 from textual.worker import get_current_worker
 
 from ipreader.core.documents import DocumentInfo
+from ipreader.core.safe_text import printable
 from ipreader.core.search import CorpusMatch, find_all, find_in_documents
+from ipreader.tui.display import one_line
 
 #: Seconds of typing pause before a search starts by itself.
 SEARCH_DELAY = 0.35
@@ -190,10 +192,17 @@ class CorpusFindScreen(ModalScreen[CorpusMatch | None]):
         """Return the two-line row of ``match``: title, then context with the match emphasised."""
         title_style, match_style = self._styles
         context = " ".join(match.context.splitlines())  # same length: offsets stay valid
-        line = Text(context, no_wrap=True, overflow="ellipsis")
+        line = Text(no_wrap=True, overflow="ellipsis")
+        shown = 0
+        # Made printable piece by piece: the placeholders may change the length,
+        # so the matches are found in the raw context first.
         for start, end in find_all(context, self._query):
-            line.stylize(match_style, start, end)
-        return Text.assemble((match.document.title, title_style), "\n  ", line)
+            line.append(printable(context[shown:start]))
+            line.append(printable(context[start:end]), match_style)
+            shown = end
+        line.append(printable(context[shown:]))
+        title = one_line(match.document.title, 200)
+        return Text.assemble((title, title_style), "\n  ", line)
 
     def _update_status(self) -> None:
         """Show the count of matches and documents, and whether a search runs."""

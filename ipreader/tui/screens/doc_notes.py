@@ -13,6 +13,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Label, Static, TextArea
 
 from ipreader.core.model import DocumentNotes, parse_tag_list
+from ipreader.tui.display import one_line
 from ipreader.tui.tag_input import TagInput
 
 
@@ -44,7 +45,7 @@ class DocumentNotesEditor(ModalScreen[DocumentNotes | None]):
         with Vertical(classes="dialog") as dialog:
             dialog.border_title = "Document notes"
             dialog.border_subtitle = "ctrl+s save · esc cancel"
-            yield Static(Text(self.document_title), classes="dialog-heading")
+            yield Static(Text(one_line(self.document_title, 300)), classes="dialog-heading")
             yield Label("Note", classes="field-label")
             yield TextArea(
                 self.notes.note,

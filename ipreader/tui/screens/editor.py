@@ -15,6 +15,7 @@ from textual.widgets import Label, Static, TextArea
 
 from ipreader.core.model import COLORS, Annotation, parse_tag_list
 from ipreader.tui.choice_row import ChoiceRow
+from ipreader.tui.display import one_line
 from ipreader.tui.tag_input import TagInput
 
 #: Longest quote excerpt shown in the editor, in characters.
@@ -35,10 +36,7 @@ class EditorResult:
 
 def quote_excerpt(quote: str, limit: int = QUOTE_EXCERPT_CHARS) -> Text:
     """Return ``quote`` as literal text, with whitespace runs collapsed and cut at ``limit``."""
-    flat = " ".join(quote.split())
-    if len(flat) > limit:
-        flat = flat[: limit - 1].rstrip() + "…"
-    return Text(flat)
+    return Text(one_line(quote, limit))
 
 
 class AnnotationEditor(ModalScreen[EditorResult | None]):

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import ClassVar
 
+from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -108,7 +109,7 @@ class ExportScreen(ModalScreen[ExportRequest | None]):
     def _show_error(self, message: str) -> None:
         """Show ``message`` under the path (hidden when empty)."""
         error = self.query_one("#error", Label)
-        error.update(message)
+        error.update(Text(message))  # may hold a user path: never markup
         error.set_class(bool(message), "-visible")
 
     def action_export(self) -> None:

@@ -20,6 +20,7 @@ from textual.widgets.option_list import Option
 
 from ipreader.core.documents import DocumentInfo
 from ipreader.core.model import COLORS, Annotation, tag_key
+from ipreader.tui.display import one_line
 
 #: Most rows put in the list at once; the rest are summarised in a "+N more" line.
 MAX_ROWS = 500
@@ -158,12 +159,10 @@ class HighlightsScreen(ModalScreen[Entry | None]):
     def _prompt(self, position: int, swatches: dict[str, Style], meta: Style) -> Content:
         """Return the two-line row for entry ``position`` (user text kept literal)."""
         info, annotation = self.entries[position]
-        quote = " ".join(annotation.quote.split())
-        if len(quote) > QUOTE_CHARS:
-            quote = quote[: QUOTE_CHARS - 1] + "…"
-        details = info.title
+        quote = one_line(annotation.quote, QUOTE_CHARS)
+        details = one_line(info.title, 200)
         if annotation.tags:
-            details += "  " + " ".join(f"#{tag}" for tag in annotation.tags)
+            details += "  " + " ".join(f"#{one_line(tag, 30)}" for tag in annotation.tags)
         if annotation.note.strip():
             details += "  ✎"
         # Plain strings in Content.assemble are literal text, never markup.

@@ -6,68 +6,60 @@ panes announce user intent with messages. Every file or database access runs
 in a thread worker: reads post their result back with ``call_from_thread``,
 writes go through one ordered queue (``_write``) so a delete can never
 overtake the creation it undoes.
+
+The screen is assembled from parts: ``main_base`` (state, writes, change
+poll), ``main_find`` (find in the document) and ``main_library`` (highlights,
+find across documents, export, document notes). Modal screens are imported
+when first opened: the first paint does not wait for them.
 """
 
 from __future__ import annotations
 
-import bisect
-import time
-from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from textual import on, work
 from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.events import Resize
-from textual.reactive import reactive
-from textual.screen import Screen
+from textual.timer import Timer
 from textual.widget import Widget
 from textual.widgets import Footer
 
 from ipreader.core.documents import DocumentInfo
 from ipreader.core.errors import IpreaderError
-from ipreader.core.export import render_export
-from ipreader.core.library import Library
 from ipreader.core.model import Annotation, DocumentNotes
-from ipreader.core.search import CorpusMatch, find_all
-from ipreader.core.storage import atomic_write_bytes
-from ipreader.core.store import FolderStore
-from ipreader.tui.display import one_line
 from ipreader.tui.keys import help_rows, system_commands
-from ipreader.tui.screens.corpus_find import CorpusFindScreen
-from ipreader.tui.screens.doc_notes import DocumentNotesEditor
-from ipreader.tui.screens.editor import AnnotationEditor, EditorResult
-from ipreader.tui.screens.export import ExportRequest, ExportScreen
-from ipreader.tui.screens.help import HelpScreen
-from ipreader.tui.screens.highlights import HighlightsScreen
+from ipreader.tui.screens.main_find import FindInDocument
+from ipreader.tui.screens.main_library import LibraryActions
 from ipreader.tui.session import (
     DocumentStats,
     Loaded,
     Opened,
-    Polled,
     Session,
-    Token,
-    Write,
-    merge_pending,
     replace_annotation,
     sort_annotations,
 )
 from ipreader.tui.undo import Change, UndoStack
 from ipreader.tui.widgets.annotation_sidebar import AnnotationSidebar, split_annotations
-from ipreader.tui.widgets.document_list import SORT_ORDERS, DocumentList
+from ipreader.tui.widgets.document_list import (
+    SORT_ORDERS,
+    DocumentList,
+    Prompt,
+    prepare_prompts,
+)
 from ipreader.tui.widgets.find_bar import FindBar
 from ipreader.tui.widgets.metadata_bar import MetadataBar
 from ipreader.tui.widgets.reading_pane import HighlightSpan, ReadingPane
 
+if TYPE_CHECKING:
+    from ipreader.core.store import FolderStore
+
 #: Below this many columns both sidebars collapse (they can still be toggled).
 NARROW_WIDTH = 100
-
-#: Default export file name (written in the working directory unless changed).
-EXPORT_FILENAME = "ipreader-export.json"
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,7 +71,7 @@ class _Target:
     annotation: str | None = None
 
 
-class MainScreen(Screen[None]):
+class MainScreen(FindInDocument, LibraryActions):
     """Three panes over the opened library."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -111,53 +103,16 @@ class MainScreen(Screen[None]):
     # The reader until the library is open; then the list or the reader (see _library_opened).
     AUTO_FOCUS = "#reader"
 
-    #: Seconds between two checks for changes made by another process.
-    CHANGE_POLL_SECONDS: ClassVar[float] = 2.0
-
-    documents: reactive[tuple[DocumentInfo, ...]] = reactive(())
-    """Every document of the library."""
-    stats: reactive[dict[Path, DocumentStats]] = reactive(dict)
-    """Highlight counts and tags of every document, keyed by absolute path."""
-    document: reactive[DocumentInfo | None] = reactive(None)
-    """The document in the reading pane."""
-    annotations: reactive[tuple[Annotation, ...]] = reactive(())
-    """The annotations of ``document`` (the app's view, unsaved edits included)."""
-    notes: reactive[DocumentNotes] = reactive(DocumentNotes)
-    """The tags and note of ``document``."""
-    current_annotation: reactive[str | None] = reactive(None)
-    """The id of the current annotation (what ``e``, ``d`` and ``c`` act on)."""
-    sort_by: reactive[str] = reactive("name")
-    """The document list's sort order."""
-    show_documents: reactive[bool] = reactive(True)
-    """Whether the document list is shown."""
-    show_annotations: reactive[bool] = reactive(True)
-    """Whether the annotation sidebar is shown."""
-
     def __init__(self, paths: Sequence[Path]) -> None:
-        """Create the screen over ``paths`` (folders and files, as given to the CLI)."""
-        super().__init__()
-        self.session = Session(paths)
-        """The blocking side: library, loads, polls and ordered writes."""
-        self.text = ""
-        """The text of the current document."""
+        """Create the screen over ``paths`` and start opening the library at once."""
+        super().__init__(Session(paths))
         self.undo_stack = UndoStack()
         """Changes ``u`` can undo."""
-        self.matches: list[tuple[int, int]] = []
-        """Matches of the find bar's query in the current document."""
-        self.match_index = -1
-        """Index in ``matches`` of the selected match."""
-        self.opening = False
-        """True while the current document is being read (not ``loading``: that is Widget's)."""
         self._narrow: bool | None = None
-        self._load_serial = 0
         self._target = _Target()
-        # The app's edits of the open document whose write is queued or failed.
-        self._pending: dict[str, Annotation | None] = {}
-        self._tokens: dict[Path, Token] = {}
-        self._polling = False
-        # Notes writes queued or failed: a poll must not show older notes from disk.
-        self._notes_unsaved: Counter[Path] = Counter()
-        self._tag_suggestions: set[str] = set()
+        self._progress_timer: Timer | None = None
+        # Opening starts now, in a thread, so the first paint does not wait for it.
+        self.session.start_open()
 
     # ------------------------------------------------------------------ layout
 
@@ -182,34 +137,10 @@ class MainScreen(Screen[None]):
             )
         yield Footer(compact=True)
 
-    @property
-    def paths(self) -> list[Path]:
-        """The paths the library is opened from."""
-        return self.session.paths
-
-    @property
-    def library(self) -> Library | None:
-        """The opened library (``None`` until the opening worker is done)."""
-        return self.session.library
-
-    @property
-    def reader(self) -> ReadingPane:
-        """The reading pane."""
-        return self.query_one("#reader", ReadingPane)
-
-    @property
-    def document_list(self) -> DocumentList:
-        """The document list."""
-        return self.query_one("#documents", DocumentList)
-
-    @property
-    def sidebar(self) -> AnnotationSidebar:
-        """The annotation sidebar."""
-        return self.query_one("#annotations", AnnotationSidebar)
-
     def on_mount(self) -> None:
         self._apply_width(self.app.size.width)
         self.document_list.progress = (0, 0)
+        self._progress_timer = self.set_interval(0.1, self._show_progress)
         self._open_library()
         self.set_interval(self.CHANGE_POLL_SECONDS, self.check_for_changes)
 
@@ -234,13 +165,6 @@ class MainScreen(Screen[None]):
         self.set_class(not shown, "-hide-annotations")
         if not shown and self._focus_within("#annotations"):
             self.reader.focus()
-
-    def _focus_within(self, selector: str) -> bool:
-        focused = self.focused
-        containers = self.query(selector)
-        if focused is None or not containers:
-            return False
-        return containers.first() in focused.ancestors_with_self
 
     def _pane_widgets(self) -> list[Widget]:
         panes: list[Widget] = []
@@ -291,32 +215,36 @@ class MainScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, group="library")
     def _open_library(self) -> None:
-        last_report = 0.0
-
-        def progress(done: int, total: int) -> None:
-            nonlocal last_report
-            now = time.monotonic()
-            # Throttled: call_from_thread waits for the UI, which would slow the scan.
-            if now - last_report > 0.1 or done == total:
-                last_report = now
-                self.app.call_from_thread(self._progress, done, total)
-
         try:
-            opened = self.session.open(progress)
+            opened = self.session.start_open().result()
         except IpreaderError as error:
             self.app.call_from_thread(self._library_failed, error)
             return
-        self.app.call_from_thread(self._library_opened, opened)
+        # The list entries are built here, off the UI thread (thousands of articles).
+        prompts = prepare_prompts(opened.library.documents(), opened.stats)
+        self.app.call_from_thread(self._library_opened, opened, prompts)
 
-    def _progress(self, done: int, total: int) -> None:
-        self.document_list.progress = (done, total)
+    def _show_progress(self) -> None:
+        # Polled on a timer: the opening thread never waits for the UI to report.
+        if self.library is None and self.session.progress is not None:
+            self.document_list.progress = self.session.progress
 
     def _library_failed(self, error: IpreaderError) -> None:
+        self._stop_progress()
         self.document_list.progress = None
         self.notify(str(error), title="Cannot open", severity="error", timeout=10)
 
-    def _library_opened(self, opened: Opened) -> None:
+    def _stop_progress(self) -> None:
+        if self._progress_timer is not None:
+            self._progress_timer.stop()
+            self._progress_timer = None
+
+    def _library_opened(
+        self, opened: Opened, prompts: Mapping[Path, tuple[DocumentStats, Prompt]]
+    ) -> None:
+        self._stop_progress()
         self._tag_suggestions |= opened.tag_suggestions
+        self.document_list.prime(prompts)
         self.stats = opened.stats
         self.documents = tuple(opened.library.documents())
         self.document_list.progress = None
@@ -329,7 +257,7 @@ class MainScreen(Screen[None]):
             self.reader.focus()
         else:
             self.document_list.focus_list()
-        self.open_document(opened.first)
+        self.open_document(opened.first, preloaded=opened.loaded)
 
     # -------------------------------------------------------------- documents
 
@@ -345,8 +273,13 @@ class MainScreen(Screen[None]):
         cursor: int | None = None,
         selection: tuple[int, int] | None = None,
         annotation: str | None = None,
+        preloaded: Loaded | None = None,
     ) -> None:
-        """Open ``info``, then place the cursor, a selection or an annotation in it."""
+        """Open ``info``, then place the cursor, a selection or an annotation in it.
+
+        ``preloaded`` is ``info`` already read (the first document, read by the
+        thread that opened the library).
+        """
         if self.document is not None and info.path == self.document.path:
             self._target = _Target(cursor, selection, annotation)
             if not self.opening:
@@ -363,8 +296,11 @@ class MainScreen(Screen[None]):
         self._pending.clear()
         self._clear_matches()
         self.opening = True
-        self._load_document(info, self._load_serial)
         serial = self._load_serial
+        if preloaded is not None:
+            self._document_loaded(info, serial, preloaded)
+            return
+        self._load_document(info, serial)
         # A loading indicator only for reads slow enough to notice.
         self.set_timer(0.25, lambda: self._show_loading(serial))
 
@@ -422,15 +358,6 @@ class MainScreen(Screen[None]):
             reader.move_cursor(target.cursor)
             reader.scroll_to_offset(target.cursor)
 
-    def _save_position(self) -> None:
-        info = self.document
-        if info is None or self.opening or not info.readable:
-            return
-        relpath, offset = info.relpath, self.reader.cursor
-        self._write(
-            info.root, "reading position", lambda store: store.set_reading_position(relpath, offset)
-        )
-
     # ------------------------------------------------------------ annotations
 
     @staticmethod
@@ -444,17 +371,6 @@ class MainScreen(Screen[None]):
     def watch_annotations(self, annotations: tuple[Annotation, ...]) -> None:
         if not self.opening:
             self.reader.set_highlights(self._spans(annotations))
-
-    def _set_stats(self, info: DocumentInfo) -> None:
-        stats = dict(self.stats)
-        stats[info.path] = DocumentStats(len(self.annotations), self.notes.tags)
-        self.stats = stats
-
-    def _annotation(self, annotation_id: str | None) -> Annotation | None:
-        for annotation in self.annotations:
-            if annotation.id == annotation_id:
-                return annotation
-        return None
 
     def choose_annotation(self, annotation_id: str) -> None:
         """Make ``annotation_id`` current and scroll the reading pane to it."""
@@ -552,6 +468,8 @@ class MainScreen(Screen[None]):
         self._edit(annotation.id)
 
     def _edit(self, annotation_id: str) -> None:
+        from ipreader.tui.screens.editor import AnnotationEditor, EditorResult
+
         annotation = self._annotation(annotation_id)
         info = self.document
         if annotation is None or info is None:
@@ -629,40 +547,6 @@ class MainScreen(Screen[None]):
         """Make the previous highlight current (wrapping around)."""
         self._step_highlight(-1)
 
-    def action_document_notes(self) -> None:
-        """Edit the current document's tags and note."""
-        info = self.document
-        if info is None or self.opening:
-            return
-        before = self.notes
-
-        def edited(notes: DocumentNotes | None) -> None:
-            if notes is None or self.document is None or self.document.path != info.path:
-                return
-            self.notes = notes
-            self._tag_suggestions.update(notes.tags)
-            self._set_stats(info)
-            relpath = info.relpath
-            path = info.path
-            self._notes_unsaved[path] += 1
-
-            def saved() -> None:
-                self._notes_unsaved[path] -= 1
-
-            self._write(
-                info.root,
-                "the document's tags and note",
-                lambda store: store.set_document_notes(relpath, notes),
-                saved,
-            )
-
-        self.app.push_screen(
-            DocumentNotesEditor(
-                info.title, before, sorted(self._tag_suggestions, key=str.casefold)
-            ),
-            edited,
-        )
-
     def action_copy(self) -> None:
         """Copy the selection, or the current highlight's quote, to the clipboard."""
         selection = self.reader.selection if self.text else None
@@ -677,230 +561,6 @@ class MainScreen(Screen[None]):
             copied = annotation.quote
         self.app.copy_to_clipboard(copied)
         self.notify(f"Copied {len(copied)} characters.")
-
-    # ------------------------------------------------------------------- find
-
-    def action_find(self) -> None:
-        """Open the find bar."""
-        self.set_class(True, "-finding")
-        self.query_one(FindBar).start()
-
-    @on(FindBar.Submitted)
-    def _find_submitted(self, event: FindBar.Submitted) -> None:
-        query = event.query
-        if not query:
-            self.action_clear_find()
-            return
-        self._show_find_status("Finding…")
-        self.reader.focus()
-        self._find(self.text, query, self._load_serial, self.reader.cursor)
-
-    @work(thread=True, exclusive=True, group="find")
-    def _find(self, text: str, query: str, serial: int, cursor: int) -> None:
-        # A big article can hold hundreds of thousands of matches: search off the UI thread.
-        matches = find_all(text, query)
-        self.app.call_from_thread(self._found, query, serial, cursor, matches)
-
-    def _found(self, query: str, serial: int, cursor: int, matches: list[tuple[int, int]]) -> None:
-        if serial != self._load_serial:
-            return
-        self.matches = matches
-        self.reader.set_matches(matches)
-        if not matches:
-            self.match_index = -1
-            self._show_find_status(f"No match for “{one_line(query, 40)}”")
-            return
-        following = bisect.bisect_left(matches, (cursor, -1))
-        self._select_match(following if following < len(matches) else 0)
-
-    def _select_match(self, index: int) -> None:
-        self.match_index = index
-        start, end = self.matches[index]
-        self.reader.select(start, end)
-        self.reader.scroll_to_offset(start)
-        self._show_find_status(f"{index + 1:,}/{len(self.matches):,} · n/N · esc")
-
-    def _show_find_status(self, status: str) -> None:
-        self.query_one(FindBar).show_status(status)
-
-    def _step_match(self, step: int) -> None:
-        if not self.matches:
-            self.notify("No matches: press / to find.")
-            return
-        self._select_match((self.match_index + step) % len(self.matches))
-
-    def action_find_next(self) -> None:
-        """Select the next match of the find query."""
-        self._step_match(1)
-
-    def action_find_previous(self) -> None:
-        """Select the previous match of the find query."""
-        self._step_match(-1)
-
-    def _clear_matches(self) -> None:
-        self.matches = []
-        self.match_index = -1
-        self.set_class(False, "-finding")
-        if self.is_mounted:
-            self.reader.set_matches([])
-
-    def action_clear_find(self) -> None:
-        """Close the find bar and clear the matches."""
-        was_in_bar = self._focus_within("#find-bar")
-        self._clear_matches()
-        if was_in_bar:
-            self.reader.focus()
-
-    # ------------------------------------------------------------ the library
-
-    def action_highlights(self) -> None:
-        """Browse every highlight of the library."""
-        if self.library is None:
-            self.notify("The library is still opening.")
-            return
-        self._gather_highlights()
-
-    @work(thread=True, exclusive=True, group="highlights")
-    def _gather_highlights(self) -> None:
-        entries, errors = self.session.gather_highlights()
-        for error in errors:
-            self.app.call_from_thread(self.notify, error, severity="error")
-        self.app.call_from_thread(self._show_highlights, entries)
-
-    def _show_highlights(self, entries: list[tuple[DocumentInfo, Annotation]]) -> None:
-        info = self.document
-        if info is not None:
-            # The open document's view includes edits not (yet) saved.
-            entries = [e for e in entries if e[0].path != info.path]
-            entries.extend((info, a) for a in self.annotations)
-
-        def chosen(entry: tuple[DocumentInfo, Annotation] | None) -> None:
-            if entry is not None:
-                document, annotation = entry
-                self.open_document(document, annotation=annotation.id)
-                self.reader.focus()
-
-        self.app.push_screen(HighlightsScreen(entries), chosen)
-
-    def action_find_corpus(self) -> None:
-        """Find text across every document."""
-        if self.library is None:
-            self.notify("The library is still opening.")
-            return
-
-        def chosen(match: CorpusMatch | None) -> None:
-            if match is not None:
-                self.open_document(match.document, selection=(match.start, match.end))
-                self.reader.focus()
-
-        self.app.push_screen(CorpusFindScreen(self.library.documents()), chosen)
-
-    def action_export(self) -> None:
-        """Export every annotation to a file."""
-        library = self.library
-        if library is None:
-            self.notify("The library is still opening.")
-            return
-
-        def chosen(request: ExportRequest | None) -> None:
-            if request is None:
-                return
-            path = request.path if request.path.is_absolute() else Path.cwd() / request.path
-            fmt = request.format
-
-            def export(_store: FolderStore) -> None:
-                atomic_write_bytes(path, render_export(library, fmt).encode("utf-8"))
-
-            def done() -> None:
-                self.notify(f"Exported {fmt} to {path}", title="Export")
-
-            # Queued behind pending saves, so the export includes them.
-            self._write(library.collections[0].root, f"the export to {path}", export, done)
-
-        self.app.push_screen(ExportScreen(Path.cwd() / EXPORT_FILENAME), chosen)
-
-    # ------------------------------------------------------------------ writes
-
-    def _write(
-        self,
-        root: Path,
-        what: str,
-        op: Callable[[FolderStore], None],
-        done: Callable[[], None] | None = None,
-    ) -> None:
-        """Queue ``op`` on ``root``'s store; writes run in order, off the UI thread."""
-        if self.library is None:
-            return
-        self.session.queue(Write(root, what, op, done))
-        self._drain_writes()
-
-    @work(thread=True, group="writes")
-    def _drain_writes(self) -> None:
-        def report(job: Write, outcome: Token | Exception, location: Path | None) -> None:
-            self.app.call_from_thread(self._write_reported, job, outcome, location)
-
-        self.session.drain(report)
-
-    def _write_reported(
-        self, job: Write, outcome: Token | Exception, location: Path | None
-    ) -> None:
-        if not isinstance(outcome, Exception):
-            self._tokens[job.root] = outcome
-            if job.done is not None:
-                job.done()
-            return
-        if job.failed is not None:
-            job.failed()
-        self.notify(
-            f"Could not save {job.what} in {location or job.root}: {outcome}\n"
-            "The change is kept in this session but is NOT saved.",
-            title="Not saved",
-            severity="error",
-            timeout=15,
-        )
-
-    async def flush(self) -> None:
-        """Save the reading position and wait until every queued write is done."""
-        self._save_position()
-        writers = [w for w in self.app.workers if w.node is self and w.group == "writes"]
-        await self.app.workers.wait_for_complete(writers)
-
-    async def action_quit(self) -> None:
-        """Save the reading position, then quit."""
-        await self.flush()
-        self.app.exit()
-
-    # ------------------------------------------------- changes by other processes
-
-    def check_for_changes(self) -> None:
-        """Reload the current document's annotations if another process changed the store."""
-        info = self.document
-        if info is None or self.library is None or self.opening or self._polling:
-            return
-        self._polling = True
-        self._poll_store(info, self._load_serial, self._tokens.get(info.root))
-
-    @work(thread=True, group="poll")
-    def _poll_store(self, info: DocumentInfo, serial: int, known: Token | None) -> None:
-        self.session.poll(
-            info, known, lambda polled: self.app.call_from_thread(self._poll_done, serial, polled)
-        )
-
-    def _poll_done(self, serial: int, polled: Polled | None) -> None:
-        self._polling = False
-        if polled is None or serial != self._load_serial or self.opening:
-            return
-        info = polled.document
-        self._tokens[info.root] = polled.token
-        # The app's own edits not yet confirmed saved win over what is on disk.
-        annotations = merge_pending(polled.annotations, self._pending)
-        if annotations != self.annotations:
-            self.annotations = annotations
-            if self._annotation(self.current_annotation) is None:
-                self.current_annotation = None
-        if polled.notes != self.notes and self._notes_unsaved[info.path] <= 0:
-            self.notes = polled.notes
-        self._set_stats(info)
 
     # ------------------------------------------------------------------ help
 
@@ -921,6 +581,8 @@ class MainScreen(Screen[None]):
 
     def action_help(self) -> None:
         """Show every key binding."""
+        from ipreader.tui.screens.help import HelpScreen
+
         self.app.push_screen(HelpScreen(self.help_bindings()))
 
     def system_commands(self) -> Iterable[SystemCommand]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import ClassVar
@@ -67,7 +67,11 @@ def filter_documents(
     return result
 
 
-def document_prompt(info: DocumentInfo, stats: DocumentStats) -> Text:
+#: A list entry as built by ``document_prompt``.
+Prompt = Text
+
+
+def document_prompt(info: DocumentInfo, stats: DocumentStats) -> Prompt:
     """Return the two-line list entry for ``info`` (user text kept literal)."""
     title = Text(one_line(info.title, 200), style="bold" if info.readable else "dim")
     if not info.readable:
@@ -81,6 +85,17 @@ def document_prompt(info: DocumentInfo, stats: DocumentStats) -> Text:
     title.append("\n")
     title.append(" · ".join(details), style="dim")
     return title
+
+
+def prepare_prompts(
+    documents: Iterable[DocumentInfo], stats: Mapping[Path, DocumentStats]
+) -> dict[Path, tuple[DocumentStats, Prompt]]:
+    """Return every document's list entry with the stats it shows (callable from a thread)."""
+    prepared: dict[Path, tuple[DocumentStats, Prompt]] = {}
+    for info in documents:
+        shown = stats.get(info.path, DocumentStats())
+        prepared[info.path] = (shown, document_prompt(info, shown))
+    return prepared
 
 
 class _DocumentOptions(OptionList):
@@ -121,6 +136,8 @@ class DocumentList(Vertical):
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self._shown: list[DocumentInfo] = []
+        # Built entries with the stats they show: rebuilt only when those change.
+        self._prompts: dict[Path, tuple[DocumentStats, Prompt]] = {}
 
     def compose(self) -> ComposeResult:
         yield Input(placeholder="Filter: words, tag:x", id="document-filter")
@@ -136,6 +153,18 @@ class DocumentList(Vertical):
     def shown(self) -> list[DocumentInfo]:
         """The documents currently listed, in display order."""
         return list(self._shown)
+
+    def prime(self, prompts: Mapping[Path, tuple[DocumentStats, Prompt]]) -> None:
+        """Take list entries built ahead (``prepare_prompts``, e.g. in a worker thread)."""
+        self._prompts.update(prompts)
+
+    def _prompt(self, info: DocumentInfo, stats: DocumentStats) -> Prompt:
+        cached = self._prompts.get(info.path)
+        if cached is not None and cached[0] == stats:
+            return cached[1]
+        prompt = document_prompt(info, stats)
+        self._prompts[info.path] = (stats, prompt)
+        return prompt
 
     def focus_list(self) -> None:
         """Give the focus to the list of articles."""
@@ -165,7 +194,7 @@ class DocumentList(Vertical):
         options = self.option_list
         for info in self._shown:
             if info.path in changed:
-                prompt = document_prompt(info, new.get(info.path, DocumentStats()))
+                prompt = self._prompt(info, new.get(info.path, DocumentStats()))
                 options.replace_option_prompt(str(info.path), prompt)
 
     def watch_sort_by(self) -> None:
@@ -217,7 +246,7 @@ class DocumentList(Vertical):
         previous = options.highlighted_option
         entries: list[Option | None] = []
         for info in self._shown:
-            prompt = document_prompt(info, stats.get(info.path, DocumentStats()))
+            prompt = self._prompt(info, stats.get(info.path, DocumentStats()))
             entries.extend((Option(prompt, id=str(info.path)), None))  # None: a divider line
         options.set_options(entries)
         if previous is not None and previous.id is not None:
