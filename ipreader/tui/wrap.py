@@ -23,6 +23,7 @@ terminal never merges what we measured separately. Combining marks are kept
 from __future__ import annotations
 
 import re
+import time
 from array import array
 from bisect import bisect_right
 from collections.abc import Callable
@@ -30,8 +31,11 @@ from itertools import accumulate
 
 from rich.cells import cell_len
 
+from ipreader.core.safe_text import PLACEHOLDER, PRINTABLE_TABLE, TAB_SPACES
+
 __all__ = [
     "DISPLAY_TABLE",
+    "PLACEHOLDER",
     "TAB_CELLS",
     "TextIndex",
     "WrapIndex",
@@ -40,53 +44,30 @@ __all__ = [
     "text_cells",
 ]
 
-TAB_CELLS = 4
+TAB_CELLS = TAB_SPACES
 """Cells a tab occupies (expanded to this many spaces, not to tab stops)."""
 
-PLACEHOLDER = "\ufffd"
-"""Glyph shown for C1 controls, BiDi controls, line/paragraph separators, surrogates."""
+DISPLAY_TABLE: dict[int, str] = PRINTABLE_TABLE
+"""``str.translate`` table turning text into what the terminal is sent.
 
-_CHECK_EVERY = 2048
-"""Lines wrapped between two checks of ``should_stop`` (keeps cancellation prompt)."""
+The very table of :mod:`ipreader.core.safe_text` (one source of truth): the CLI
+and exports show user text with the same glyphs as the pane, and the pane's cell
+counts depend on it (invisible format characters are drawn as nothing, so a
+terminal never merges what we measured separately).
+"""
 
+_CHUNK = 65_536
+"""Code points processed between two pauses of a cooperative scan or wrap.
 
-def _build_display_table() -> dict[int, str]:
-    table: dict[int, str] = {}
-    # C0 controls -> the Unicode "Control Pictures" block (ESC -> U+241B).
-    for code in range(0x20):
-        table[code] = chr(0x2400 + code)
-    table[0x09] = " " * TAB_CELLS
-    table[0x7F] = "\u2421"
-    # C1 controls include the 8-bit CSI (0x9B) and OSC (0x9D) introducers.
-    for code in range(0x80, 0xA0):
-        table[code] = PLACEHOLDER
-    # BiDi embeddings/overrides/isolates and the separators a terminal may act on.
-    for code in (*range(0x202A, 0x202F), *range(0x2066, 0x206A), 0x2028, 0x2029):
-        table[code] = PLACEHOLDER
-    for code in range(0xD800, 0xE000):
-        table[code] = PLACEHOLDER
-    # Invisible format characters: drawn as nothing. Terminals disagree on how
-    # they join neighbours (ZWJ emoji sequences, VS16 widening), so dropping
-    # them keeps our cell count equal to what the terminal draws.
-    invisible = (
-        0x00AD,
-        0x061C,
-        0x180E,
-        *range(0x200B, 0x2010),
-        *range(0x2060, 0x2065),
-        *range(0xFE00, 0xFE10),
-        0xFEFF,
-        *range(0xFFF9, 0xFFFC),
-        *range(0xE0000, 0xE0080),
-        *range(0xE0100, 0xE01F0),
-    )
-    for code in invisible:
-        table[code] = ""
-    return table
+About a millisecond of work: a worker thread releases the GIL this often, so the
+UI thread never waits on it for long (CPython only switches threads every 5 ms,
+and much later on a loaded machine), and cancellation stays prompt.
+"""
 
 
-DISPLAY_TABLE: dict[int, str] = _build_display_table()
-"""``str.translate`` table turning text into what the terminal is sent."""
+def _pause() -> None:
+    """Let other threads run: ``time.sleep(0)`` releases the GIL."""
+    time.sleep(0)
 
 
 def display(text: str) -> str:
@@ -147,13 +128,30 @@ KIND_WIDE = 2
 """Line/row kind: every code point is two cells."""
 
 
-def _kind(text: str, start: int, end: int) -> int:
-    """Return the kind of ``text[start:end]`` (which wrap path applies)."""
-    if _NOT_NARROW.search(text, start, end) is None:
-        return KIND_NARROW
-    if _NOT_WIDE.search(text, start, end) is None:
-        return KIND_WIDE
-    return KIND_CELLS
+def _kind(text: str, start: int, end: int, pause: Callable[[], None] | None = None) -> int:
+    """Return the kind of ``text[start:end]`` (which wrap path applies).
+
+    With ``pause``, a long range is searched in chunks with ``pause()`` between
+    them (each regex search holds the GIL for its whole range).
+    """
+    if pause is None or end - start <= _CHUNK:
+        if _NOT_NARROW.search(text, start, end) is None:
+            return KIND_NARROW
+        if _NOT_WIDE.search(text, start, end) is None:
+            return KIND_WIDE
+        return KIND_CELLS
+    narrow = wide = True
+    for low in range(start, end, _CHUNK):
+        high = min(end, low + _CHUNK)
+        narrow = narrow and _NOT_NARROW.search(text, low, high) is None
+        wide = wide and _NOT_WIDE.search(text, low, high) is None
+        if not (narrow or wide):
+            return KIND_CELLS
+        pause()
+    return KIND_NARROW if narrow else KIND_WIDE
+
+
+_NEWLINE = re.compile("\n")
 
 
 class TextIndex:
@@ -161,12 +159,22 @@ class TextIndex:
 
     __slots__ = ("kinds", "starts", "text")
 
-    def __init__(self, text: str) -> None:
-        """Index ``text`` (``O(n)``, C-speed scans; run it in a worker for big texts)."""
+    def __init__(self, text: str, *, cooperative: bool = False) -> None:
+        """Index ``text`` (``O(n)``, C-speed scans; run it in a worker for big texts).
+
+        With ``cooperative`` (in a worker thread) the text is scanned in chunks
+        and the GIL is released between them, so the UI thread keeps running.
+        """
+        pause = _pause if cooperative else None
         self.text = text
         """The indexed text."""
+        size = len(text)
         starts = array("q", [0])
-        starts.extend(match.end() for match in re.finditer("\n", text))
+        # Chunked: one finditer over 20 MB would hold the GIL for its whole run.
+        for low in range(0, size, _CHUNK):
+            starts.extend(map(re.Match.end, _NEWLINE.finditer(text, low, low + _CHUNK)))
+            if pause is not None:
+                pause()
         self.starts = starts
         """Offset of the first code point of each line."""
         # str.isascii() is O(1) on CPython (the string stores the flag).
@@ -175,9 +183,15 @@ class TextIndex:
         else:
             count = len(starts)
             kinds = bytearray(count)
+            budget = _CHUNK
             for line in range(count):
-                end = starts[line + 1] - 1 if line + 1 < count else len(text)
-                kinds[line] = _kind(text, starts[line], end)
+                end = starts[line + 1] - 1 if line + 1 < count else size
+                kinds[line] = _kind(text, starts[line], end, pause)
+                budget -= end - starts[line] + 16
+                if budget < 0:
+                    budget = _CHUNK
+                    if pause is not None:
+                        pause()
             self.kinds = kinds
         """Per line, its kind (``KIND_NARROW``, ``KIND_WIDE`` or ``KIND_CELLS``)."""
 
@@ -306,6 +320,7 @@ class WrapIndex:
         lines: TextIndex | None = None,
         *,
         should_stop: Callable[[], bool] | None = None,
+        cooperative: bool = False,
         cell_aware_only: bool = False,
     ) -> WrapIndex | None:
         """Wrap the whole text at ``width`` cells; ``None`` if ``should_stop`` said so.
@@ -314,21 +329,30 @@ class WrapIndex:
             text: The text.
             width: Cells per row (at least 1).
             lines: A :class:`TextIndex` of ``text`` to reuse (computed if omitted).
-            should_stop: Polled every few thousand lines; returning True abandons the wrap.
+            should_stop: Polled every ``_CHUNK`` code points or so; True abandons the wrap.
+            cooperative: Release the GIL between chunks (set it in worker threads).
             cell_aware_only: Measure every line in cells (tests compare it with the fast path).
         """
         width = max(1, width)
-        lines = lines if lines is not None else TextIndex(text)
+        lines = lines if lines is not None else TextIndex(text, cooperative=cooperative)
         starts, line_kinds = lines.starts, lines.kinds
         rows: array[int] = array("q")
         kinds = bytearray()
         count = len(starts)
         text_end = len(text)
+        budget = 0
         for line in range(count):
-            if should_stop is not None and line % _CHECK_EVERY == 0 and should_stop():
-                return None
             start = starts[line]
             end = starts[line + 1] - 1 if line + 1 < count else text_end
+            # Work done is counted in code points (plus a little per line, for
+            # texts of many short lines): a checkpoint every ~_CHUNK of them.
+            budget -= end - start + 16
+            if budget < 0:
+                budget = _CHUNK
+                if should_stop is not None and should_stop():
+                    return None
+                if cooperative:
+                    _pause()
             kind = line_kinds[line]
             if kind == KIND_NARROW and end - start <= width:
                 rows.append(start)  # the common case: a line that fits

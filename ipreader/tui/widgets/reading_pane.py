@@ -11,10 +11,9 @@ before the full index exists.
 from __future__ import annotations
 
 import re
-from bisect import bisect_left
+from bisect import bisect_left, insort
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from itertools import pairwise
 from typing import ClassVar
 
 from rich.segment import Segment
@@ -28,6 +27,7 @@ from textual.message import Message
 from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
+from textual.timer import Timer
 from textual.worker import get_current_worker
 
 from ipreader.core.model import COLORS
@@ -37,6 +37,15 @@ __all__ = ["HighlightSpan", "ReadingPane"]
 
 SYNC_WRAP_LIMIT = 200_000
 """Texts up to this many code points are wrapped on the UI thread (a few ms)."""
+
+REWRAP_DELAY = 0.1
+"""Seconds without a width change before a big text's full re-wrap starts.
+
+A terminal resize arrives as a burst of width changes while the layout settles,
+and the app repaints meanwhile: wrapping then would compete with that repaint for
+the GIL (stalling input) and be thrown away. Until the quiet period ends, a
+window of rows around the view is wrapped synchronously at the new width.
+"""
 
 _WORD = re.compile(r"\w+")
 _WORD_WINDOW = 4096
@@ -101,13 +110,20 @@ class _Ranges:
 
 
 class _WrapDone(Message, bubble=False):
-    """Private: the thread worker finished wrapping (posted to the pane itself)."""
+    """Private: the thread worker finished or abandoned a wrap (posted to the pane itself)."""
 
-    def __init__(self, generation: int, lines: TextIndex, index: WrapIndex) -> None:
+    def __init__(
+        self, generation: int, text: str, lines: TextIndex, index: WrapIndex | None
+    ) -> None:
         super().__init__()
         self.generation = generation
+        """The pane's wrap generation when the wrap was started."""
+        self.text = text
+        """The text wrapped (``lines`` is only kept while it is still shown)."""
         self.lines = lines
+        """The text's line index (worth keeping even when the wrap was abandoned)."""
         self.index = index
+        """The complete wrap index, or None when the wrap was abandoned."""
 
 
 class ReadingPane(ScrollView, can_focus=True):
@@ -222,6 +238,7 @@ class ReadingPane(ScrollView, can_focus=True):
         self._strips: LRUCache[tuple[int, int, int], Strip] = LRUCache(1024)
         self._styles: dict[str, Style] = {}
         self._pending_centre: int | None = None
+        self._wrap_timer: Timer | None = None
 
     # ------------------------------------------------------------------ public API
 
@@ -327,15 +344,24 @@ class ReadingPane(ScrollView, can_focus=True):
         rows = self._index.rows
         return rows[min(max(0, round(self.scroll_y)), len(rows) - 1)]
 
-    def _start_wrap(self, anchor: int) -> None:
-        """(Re)wrap the text at the current width; ``anchor`` is kept at the top of the view."""
+    def _start_wrap(self, anchor: int, *, debounce: bool = False) -> None:
+        """(Re)wrap the text at the current width; ``anchor`` is kept at the top of the view.
+
+        A big text gets a window of rows around ``anchor`` at once and its full
+        index from a thread worker, started after :data:`REWRAP_DELAY` when
+        ``debounce`` is set (a resize) so that a burst of widths wraps only once.
+        """
+        if self._wrap_timer is not None:
+            self._wrap_timer.stop()
+            self._wrap_timer = None
         if self.scrollable_content_region.width <= 0:
             return  # not laid out yet: on_resize starts the wrap
         if self._pending_centre is not None:
             anchor, self._pending_centre = self._pending_centre, None
-            self._start_wrap(anchor)
+            self._start_wrap(anchor, debounce=debounce)
             self.scroll_to_offset(anchor)
             return
+        # A new generation also stops a running worker at its next checkpoint.
         self._generation += 1
         self._ready = False
         width = self._wrap_width()
@@ -351,12 +377,20 @@ class ReadingPane(ScrollView, can_focus=True):
             return
         height = self._page_height()
         self._install(WrapIndex.window(text, width, anchor, height, 2 * height), anchor)
-        self._wrap_in_thread(text, width, self._generation, self._lines)
+        generation = self._generation
+        if debounce:
+            self._wrap_timer = self.set_timer(
+                REWRAP_DELAY, lambda: self._wrap_in_thread(text, width, generation)
+            )
+        else:
+            self._wrap_in_thread(text, width, generation)
 
-    def _wrap_in_thread(
-        self, text: str, width: int, generation: int, lines: TextIndex | None
-    ) -> None:
+    def _wrap_in_thread(self, text: str, width: int, generation: int) -> None:
         """Build the full index in a thread worker; it posts :class:`_WrapDone` back."""
+        self._wrap_timer = None
+        if generation != self._generation:
+            return  # superseded while the timer ran
+        lines = self._lines  # read now: a previous (abandoned) wrap may have indexed the text
 
         def wrap() -> None:
             worker = get_current_worker()
@@ -364,10 +398,14 @@ class ReadingPane(ScrollView, can_focus=True):
             def should_stop() -> bool:
                 return worker.is_cancelled or generation != self._generation
 
-            index_lines = lines if lines is not None else TextIndex(text)
-            index = WrapIndex.build(text, width, index_lines, should_stop=should_stop)
-            if index is not None and not should_stop():
-                self.post_message(_WrapDone(generation, index_lines, index))
+            index_lines = lines if lines is not None else TextIndex(text, cooperative=True)
+            index = WrapIndex.build(
+                text, width, index_lines, should_stop=should_stop, cooperative=True
+            )
+            if index is not None and should_stop():
+                index = None
+            if index is not None or lines is None:
+                self.post_message(_WrapDone(generation, text, index_lines, index))
 
         # run_worker rather than @work: the decorator builds a description from the
         # repr() of every argument, which for a 20 MB text costs ~150 ms on the UI thread.
@@ -384,9 +422,10 @@ class ReadingPane(ScrollView, can_focus=True):
     @on(_WrapDone)
     def _wrap_done(self, message: _WrapDone) -> None:
         message.stop()
-        if message.generation != self._generation:
+        if self._lines is None and message.text is self._text:
+            self._lines = message.lines  # reused by every later re-wrap of this text
+        if message.generation != self._generation or message.index is None:
             return  # a newer text or width superseded this wrap
-        self._lines = message.lines
         self._install(message.index, self._top_offset())
         self._ready = True
         self.post_message(self.Ready())
@@ -417,7 +456,8 @@ class ReadingPane(ScrollView, can_focus=True):
         """Re-wrap when the width changes, keeping the top of the view in place."""
         if self._wrap_width() != self._index.width or self.scrollable_content_region.width <= 0:
             anchor = self._top_offset() if self._index.width > 1 else self._cursor
-            self._start_wrap(anchor)
+            # The first layout wraps at once; later width changes are debounced.
+            self._start_wrap(anchor, debounce=self._index.width > 1)
         else:
             self._follow_cursor()
 
@@ -510,23 +550,65 @@ class ReadingPane(ScrollView, can_focus=True):
     def _segments(
         text: str, start: int, end: int, layers: list[tuple[int, int, Style]], base: Style
     ) -> list[Segment]:
-        """Cut ``text[start:end]`` at the layers' edges into styled display segments."""
+        """Cut ``text[start:end]`` at the layers' edges into styled display segments.
+
+        Each piece between two consecutive edges is styled ``base`` plus every
+        layer covering it, added in list (paint) order. One sweep over the sorted
+        edges keeps the set of open layers, so the cost is linear in edges plus
+        the layers open at each piece, not edges times layers.
+        """
         if not layers:
             return [Segment(display(text[start:end]), base)]
-        edges = {start, end}
-        for layer_start, layer_end, _ in layers:
-            if start < layer_start < end:
-                edges.add(layer_start)
-            if start < layer_end < end:
-                edges.add(layer_end)
-        points = sorted(edges)
+        # Events (position, order): a layer opens at its start, closes at its end.
+        opens: list[tuple[int, int]] = []
+        closes: list[tuple[int, int]] = []
+        for order, (layer_start, layer_end, _) in enumerate(layers):
+            low, high = max(layer_start, start), min(layer_end, end)
+            if low < high:
+                opens.append((low, order))
+                closes.append((high, order))
+        if not opens:
+            return [Segment(display(text[start:end]), base)]
+        opens.sort()
+        closes.sort()
+        styles = [layer[2] for layer in layers]
+        distinct = len(set(styles))
+        combined: dict[tuple[Style, ...], Style] = {}
+        active: list[int] = []  # orders of the open layers, ascending
         segments: list[Segment] = []
-        for left, right in pairwise(points):
-            style = base
-            for layer_start, layer_end, layer_style in layers:
-                if layer_start <= left < layer_end:
-                    style += layer_style
-            segments.append(Segment(display(text[left:right]), style))
+        next_open = next_close = 0
+        left = start
+        while left < end:
+            while next_close < len(closes) and closes[next_close][0] <= left:
+                active.remove(closes[next_close][1])
+                next_close += 1
+            while next_open < len(opens) and opens[next_open][0] <= left:
+                insort(active, opens[next_open][1])
+                next_open += 1
+            right = end
+            if next_open < len(opens):
+                right = min(right, opens[next_open][0])
+            if next_close < len(closes):
+                right = min(right, closes[next_close][0])
+            # A later layer overrides every attribute an earlier copy of the same
+            # style sets, so only each style's last open occurrence matters: scan
+            # from the top and stop once every style of the row has been seen.
+            seen: list[Style] = []
+            for order in reversed(active):
+                style = styles[order]
+                if style not in seen:
+                    seen.append(style)
+                    if len(seen) == distinct:
+                        break
+            key = tuple(seen)
+            piece_style = combined.get(key)
+            if piece_style is None:
+                piece_style = base
+                for layer_style in reversed(seen):
+                    piece_style += layer_style
+                combined[key] = piece_style
+            segments.append(Segment(display(text[left:right]), piece_style))
+            left = right
         return segments
 
     # ------------------------------------------------------------------ invalidation
