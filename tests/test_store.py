@@ -26,7 +26,7 @@ from ipreader.core.errors import SchemaTooNewError, StoreError, StoreWriteError
 from ipreader.core.model import AnchorStatus, Annotation, DocumentNotes
 from ipreader.core.paths import fallback_store_dir, folder_store_dir
 from ipreader.core.store import SCHEMA_VERSION, FolderStore
-from ipreader.core.store_files import annotation_to_dict
+from ipreader.core.store_records import annotation_to_dict
 
 TEXT = "The quick brown fox jumps over the lazy dog. " * 4
 

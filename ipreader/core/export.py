@@ -21,13 +21,12 @@ import uuid
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from ipreader.core.anchoring import reanchor
 from ipreader.core.documents import DocumentInfo
 from ipreader.core.errors import DocumentError, IpreaderError
 from ipreader.core.library import Library, read_document
 from ipreader.core.model import AnchorStatus, Annotation, tag_key, utc_now_iso
 from ipreader.core.safe_text import escape_json_controls, printable
-from ipreader.core.store_files import annotation_to_dict
+from ipreader.core.store_records import annotation_to_dict
 
 #: The value of the top-level ``format`` field of an ipreader export.
 EXPORT_FORMAT_NAME = "ipreader.annotations"
@@ -63,6 +62,9 @@ def _verified(text: str, annotations: Iterable[Annotation]) -> list[Annotation]:
     result = []
     for annotation in annotations:
         if annotation.is_anchored and text[annotation.start : annotation.end] != annotation.quote:
+            # Deferred: anchoring pulls in rapidfuzz, which this path almost never needs.
+            from ipreader.core.anchoring import reanchor
+
             annotation = reanchor(text, annotation)
         result.append(annotation)
     return result

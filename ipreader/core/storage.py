@@ -15,7 +15,6 @@ import os
 import re
 import secrets
 from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -127,6 +126,9 @@ def atomic_write_many(files: Sequence[tuple[Path, bytes]]) -> None:
         for path, data in files:
             atomic_write_bytes(path, data)
         return
+    # Deferred: concurrent.futures (and logging) cost ~10 ms at startup, for batches only.
+    from concurrent.futures import ThreadPoolExecutor
+
     temps: list[Path | None] = [None] * len(files)
 
     def prepare(number: int) -> None:

@@ -1,8 +1,8 @@
 """The files of a folder store: their names, record shapes, parsing and cached reads.
 
-This is the layer below ``FolderStore`` (``store.py``): it knows what each
-TinyDB file under ``.ipreader/`` holds and how to read and update it, but not
-when to lock or what a change means.
+The bottom layer of the store (``store_files.py`` locks and writes,
+``store.py`` is the API): it knows what each TinyDB file under ``.ipreader/``
+holds and how to read and update it, but not when to lock or what a change means.
 
 * ``RecordTable``: a TinyDB table keyed by UUID strings, with ``put_many`` and
   ``delete_many`` doing one read and one atomic write of the file;
@@ -10,7 +10,7 @@ when to lock or what a change means.
   the three kinds of file (``CorruptDatabaseError`` for a file of the wrong shape,
   bad records skipped and reported, never dropped from the file);
 * ``ReadCache``: parsed files reused while their ``fstat`` signature is unchanged;
-* ``probe_writable`` / ``seed_fallback``: choosing and preparing a location.
+* ``annotation_to_dict``: the stored form of an annotation.
 """
 
 from __future__ import annotations
@@ -18,7 +18,6 @@ from __future__ import annotations
 import os
 import threading
 import time
-import uuid
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, fields
 from pathlib import Path
@@ -29,10 +28,8 @@ from tinydb.table import Table
 from ipreader.core.errors import StoreError
 from ipreader.core.model import Annotation, normalize_tags
 from ipreader.core.storage import (
-    TEMP_PREFIX,
     AtomicJSONStorage,
     CorruptDatabaseError,
-    atomic_write_bytes,
     decode_database,
 )
 
@@ -142,9 +139,11 @@ class DocRecord:
 
     @property
     def file(self) -> str:
+        """The name of the document's annotations file (in ``annotations/``)."""
         return f"{self.id}.json"
 
     def to_dict(self) -> dict[str, Any]:
+        """Return the record as stored in the index."""
         return {
             "relpath": self.relpath,
             "sha256": self.sha256,
@@ -197,6 +196,7 @@ def check_tables(path: Path, data: dict[str, Any], allowed: set[str]) -> None:
 
 
 def parse_index(path: Path, data: dict[str, dict[str, dict[str, Any]]] | None) -> IndexFile:
+    """Check and parse the tables of an index file (``None``: no file yet)."""
     data = data or {}
     check_tables(path, data, {"_meta", "documents"})
     if data.get("documents") and "schema" not in data.get("_meta", {}):
@@ -237,6 +237,7 @@ def parse_index(path: Path, data: dict[str, dict[str, dict[str, Any]]] | None) -
 def parse_annotations(
     path: Path, data: dict[str, dict[str, dict[str, Any]]] | None
 ) -> AnnotationsFile:
+    """Check and parse the tables of an annotations file, sorted in document order."""
     check_tables(path, data or {}, {"annotations"})
     records = (data or {}).get("annotations", {})
     good: list[Annotation] = []
@@ -252,6 +253,7 @@ def parse_annotations(
 
 
 def parse_state(path: Path, data: dict[str, dict[str, dict[str, Any]]] | None) -> str | None:
+    """Return the last document read recorded in a state file, if any."""
     check_tables(path, data or {}, {"state"})
     last = (data or {}).get("state", {}).get("last_document", {}).get("relpath")
     return last if isinstance(last, str) and last else None
@@ -291,44 +293,3 @@ class ReadCache:
             with self._mutex:
                 self._entries.pop(path, None)
         return value
-
-
-def probe_writable(directory: Path, *, parents: bool) -> str | None:
-    """Create ``directory`` (and its annotations dir) and a scratch file in each.
-
-    Returns ``None`` when writing works, else the reason. Writability is tested by
-    trying, since permission bits lie (root, ACLs, read-only mounts).
-    """
-    try:
-        directory.mkdir(parents=parents, exist_ok=True)
-        for folder in (directory, directory / ANNOTATIONS_DIR):
-            folder.mkdir(exist_ok=True)
-            probe = folder / f"{TEMP_PREFIX}probe-{uuid.uuid4().hex[:12]}"
-            fd = os.open(probe, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-            os.close(fd)
-            os.unlink(probe)
-    except OSError as error:
-        return error.strerror or str(error)
-    for name in (INDEX_FILE, STATE_FILE):
-        # A rename would replace a read-only file anyway; honour the owner's intent.
-        if (directory / name).exists() and not os.access(directory / name, os.W_OK):
-            return f"{directory / name} is read-only"
-    return None
-
-
-def seed_fallback(primary: Path, fallback: Path) -> bool:
-    """Copy a read-only folder's existing database into the fresh fallback dir."""
-    if not (primary / INDEX_FILE).is_file() or (fallback / INDEX_FILE).exists():
-        return False
-    try:
-        sources = [primary / STATE_FILE, primary / INDEX_FILE]
-        annotations = primary / ANNOTATIONS_DIR
-        if annotations.is_dir():
-            sources = [p for p in annotations.glob("*.json") if p.is_file()] + sources
-        for source in sources:
-            if source.is_file():
-                target = fallback / source.relative_to(primary)
-                atomic_write_bytes(target, source.read_bytes())
-    except (OSError, StoreError):
-        return False
-    return True
