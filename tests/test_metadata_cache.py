@@ -205,3 +205,21 @@ def test_a_warm_open_with_nothing_changed_does_not_rewrite_the_cache(
     warm.infos(folder, files[1:])
     warm.save()
     assert writes == [cache_file]
+
+
+def test_a_folder_with_a_non_utf8_file_name_still_gets_its_cache_saved(tmp_path: Path) -> None:
+    """Linux file names are bytes; a non-UTF-8 one decodes to a lone surrogate."""
+    import os
+
+    root = tmp_path / "articles"
+    root.mkdir()
+    name = os.fsdecode(b"bad\xff.txt")
+    (root / name).write_text("Title\n\nBody text.\n", encoding="utf-8")
+    cache_file = tmp_path / "cache.json"
+    first = MetadataCache(cache_file)
+    infos = first.infos(root, [root / name])
+    first.save()
+    assert cache_file.exists()
+    again = MetadataCache(cache_file)
+    assert again.infos(root, [root / name]) == infos
+    assert again.hits == 1

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from ipreader.core.documents import DocumentInfo, document_key, load_info
-from ipreader.core.storage import atomic_write_bytes
+from ipreader.core.storage import atomic_write_bytes, encode_database
 
 #: Format version of the cache file; other versions are ignored (rebuilt).
 CACHE_VERSION = 1
@@ -137,10 +137,8 @@ class MetadataCache:
         payload = {"version": CACHE_VERSION, "entries": self._entries}
         try:
             self.cache_file.parent.mkdir(parents=True, exist_ok=True)
-            atomic_write_bytes(
-                self.cache_file,
-                json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode("utf-8"),
-            )
+            # encode_database escapes lone surrogates (non-UTF-8 file names).
+            atomic_write_bytes(self.cache_file, encode_database(payload))
         except Exception:
             # It is only a cache: the next run rebuilds whatever was not saved.
             return

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable, Mapping
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
@@ -149,10 +149,23 @@ class Annotation:
 
     def to_dict(self) -> dict[str, Any]:
         """Return a JSON-ready dict of every field (``tags`` as a list, ``status`` as text)."""
-        data = asdict(self)
-        data["tags"] = list(self.tags)
-        data["status"] = self.status.value
-        return data
+        # Spelled out rather than dataclasses.asdict, which deep-copies every
+        # field and made exports of 20,000 annotations several times slower.
+        return {
+            "id": self.id,
+            "document": self.document,
+            "start": self.start,
+            "end": self.end,
+            "quote": self.quote,
+            "prefix": self.prefix,
+            "suffix": self.suffix,
+            "color": self.color,
+            "note": self.note,
+            "tags": list(self.tags),
+            "created": self.created,
+            "updated": self.updated,
+            "status": self.status.value,
+        }
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Annotation:
