@@ -4,16 +4,24 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from itertools import pairwise
 from typing import ClassVar
 
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from rich.cells import cell_len
+from rich.segment import Segment
 from rich.style import Style
 from textual.app import App, ComposeResult
 from textual.binding import BindingType
 from textual.message import Message
+from textual.pilot import Pilot
 from textual.strip import Strip
 
+from ipreader.tui.widgets import reading_pane
 from ipreader.tui.widgets.reading_pane import HighlightSpan, ReadingPane
+from ipreader.tui.wrap import display
 
 PARAGRAPH = (
     "The quick brown fox jumps over the lazy dog while the reader keeps notes "
@@ -273,3 +281,148 @@ async def test_scroll_to_offset_centres_the_offset() -> None:
         await pilot.pause()
         row, _ = pane.index.position(target)
         assert abs(row - round(pane.scroll_y) - pane.scrollable_content_region.height // 2) <= 1
+
+
+def ready(pane: ReadingPane) -> bool:
+    """The pane's ``is_ready`` (a call, so type checkers do not narrow it across awaits)."""
+    return pane.is_ready
+
+
+async def wait_ready(pilot: Pilot[None], pane: ReadingPane) -> None:
+    """Wait (up to 10 s) for the pane's full wrap index; fail if it never comes."""
+    for _ in range(200):
+        await pilot.pause(0.05)
+        if ready(pane):
+            return
+    raise AssertionError("the wrap index never completed")
+
+
+class RecordingPane(ReadingPane):
+    """Records the width of every full wrap that reaches the thread worker."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.thread_wraps: list[int] = []
+
+    def _wrap_in_thread(self, text: str, width: int, generation: int) -> None:
+        if generation == self._generation:  # else superseded: nothing is built
+            self.thread_wraps.append(width)
+        super()._wrap_in_thread(text, width, generation)
+
+
+class RecordingApp(PaneApp):
+    def compose(self) -> ComposeResult:
+        yield RecordingPane()
+
+
+async def test_a_burst_of_resizes_wraps_once_at_the_final_width(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Longer than any pause between the resizes, even on a loaded machine.
+    monkeypatch.setattr(reading_pane, "REWRAP_DELAY", 1.0)
+    text = "\n".join(f"{n} {PARAGRAPH}" for n in range(3000))
+    assert len(text) > reading_pane.SYNC_WRAP_LIMIT  # wrapped in a thread
+    app = RecordingApp()
+    async with app.run_test(size=(80, 24)) as pilot:
+        pane = app.query_one(RecordingPane)
+        pane.load(text, [], text.index("1500 The"))
+        await wait_ready(pilot, pane)
+        assert len(pane.thread_wraps) == 1  # the load: not debounced
+        pane.thread_wraps.clear()
+        app.messages.clear()
+        for width in (70, 60, 50):
+            await pilot.resize_terminal(width, 24)
+        # Meanwhile: a window around the view, already at the latest width.
+        final = pane._wrap_width()
+        window = pane.index
+        assert not ready(pane) and not window.complete
+        assert window.width == final and pane.thread_wraps == []
+        top = window.row_of(text.index("1500 The"))
+        assert window.row_span(top)[0] <= text.index("1500 The") <= window.end
+        await wait_ready(pilot, pane)
+        assert pane.index.complete and pane.index.width == final
+        assert pane.thread_wraps == [final]
+        assert sum(isinstance(m, ReadingPane.Ready) for m in app.messages) == 1
+
+
+async def test_a_resize_reuses_the_line_index() -> None:
+    text = "\n".join(f"{n} {PARAGRAPH}" for n in range(3000))
+    app = PaneApp()
+    async with app.run_test(size=(80, 24)) as pilot:
+        pane = app.query_one(ReadingPane)
+        pane.load(text, [])
+        await wait_ready(pilot, pane)
+        lines = pane._lines
+        assert lines is not None and lines.text is text
+        await pilot.resize_terminal(60, 24)
+        await wait_ready(pilot, pane)
+        assert pane._lines is lines
+
+
+def reference_segments(
+    text: str, start: int, end: int, layers: list[tuple[int, int, Style]], base: Style
+) -> list[Segment]:
+    """The previous implementation (edges x layers): the sweep must draw exactly this."""
+    if not layers:
+        return [Segment(display(text[start:end]), base)]
+    edges = {start, end}
+    for layer_start, layer_end, _ in layers:
+        if start < layer_start < end:
+            edges.add(layer_start)
+        if start < layer_end < end:
+            edges.add(layer_end)
+    segments: list[Segment] = []
+    for left, right in pairwise(sorted(edges)):
+        style = base
+        for layer_start, layer_end, layer_style in layers:
+            if layer_start <= left < layer_end:
+                style += layer_style
+        segments.append(Segment(display(text[left:right]), style))
+    return segments
+
+
+_LAYER_STYLES = [
+    Style(bgcolor="yellow"),
+    Style(bgcolor="blue"),
+    Style(bold=True, underline=True),
+    Style(bgcolor="grey50"),
+    Style(reverse=True),
+    Style(bgcolor="red", italic=True),
+]
+
+
+@st.composite
+def layer_lists(draw: st.DrawFn, size: int) -> list[tuple[int, int, Style]]:
+    """Non-empty ranges around and across ``[0, size)`` (as the pane makes them)."""
+    layers: list[tuple[int, int, Style]] = []
+    for _ in range(draw(st.integers(0, 40))):
+        low = draw(st.integers(-5, size + 5))
+        high = draw(st.integers(low + 1, size + 10))
+        layers.append((low, high, draw(st.sampled_from(_LAYER_STYLES))))
+    return layers
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.data())
+def test_sweep_segments_equal_the_reference(data: st.DataObject) -> None:
+    text = data.draw(st.text(alphabet=st.sampled_from("ab 中\t\x1b\u200d"), max_size=60))
+    start = data.draw(st.integers(0, len(text)))
+    end = data.draw(st.integers(start, len(text)))
+    layers = data.draw(layer_lists(len(text)))
+    base = Style(color="white", bgcolor="black")
+    assert ReadingPane._segments(text, start, end, layers, base) == reference_segments(
+        text, start, end, layers, base
+    )
+
+
+def test_sweep_with_a_thousand_overlapping_highlights_equals_the_reference() -> None:
+    text = PARAGRAPH * 40
+    base = Style(color="white")
+    layers = [
+        (n * 4, n * 4 + 30 + n % 50, _LAYER_STYLES[n % len(_LAYER_STYLES)]) for n in range(1000)
+    ]
+    layers += [(100, 4000, _LAYER_STYLES[2]), (0, len(text), _LAYER_STYLES[4])]
+    for start in range(0, 4200, 119):
+        end = start + 119
+        expected = reference_segments(text, start, end, layers, base)
+        assert ReadingPane._segments(text, start, end, layers, base) == expected

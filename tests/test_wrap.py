@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import re
 from array import array
+from collections.abc import Callable
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from rich.cells import cell_len
 
+from ipreader.core import safe_text
 from ipreader.tui import wrap
 from ipreader.tui.wrap import (
     KIND_CELLS,
@@ -208,3 +211,88 @@ def test_rows_are_an_int64_array() -> None:
     index = WrapIndex.build("a b c", 2)
     assert index is not None
     assert isinstance(index.rows, array) and index.rows.typecode == "q"
+
+
+# ------------------------------------------------------------------ display table
+
+
+def test_display_table_is_the_core_table() -> None:
+    # One source of truth: the CLI/export glyphs and the pane's cell counts agree.
+    assert wrap.DISPLAY_TABLE is safe_text.PRINTABLE_TABLE
+    assert TAB_CELLS == safe_text.TAB_SPACES
+
+
+#: What a terminal would act on if the pane sent it (newline aside, never drawn).
+_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u2028-\u202e\u2066-\u2069\ud800-\udfff]")
+
+
+def test_display_sends_no_control_for_any_code_point() -> None:
+    codes = [*range(0x30000), *range(0xE0000, 0xE0200)]
+    unsafe = [hex(c) for c in codes if _UNSAFE.search(display(chr(c)))]
+    assert unsafe == []
+    # Every code point becomes at most one glyph (a tab: its spaces), so the
+    # renderer's cells line up with the wrap's per-code-point widths.
+    long = [hex(c) for c in codes if len(display(chr(c))) > 1 and c != 0x09]
+    assert long == []
+    assert [
+        hex(c) for c in range(0x2000, 0x2070) if char_cells(chr(c)) != cell_len(display(chr(c)))
+    ] == []
+
+
+# ------------------------------------------------------------------ chunked (cooperative) scans
+
+
+def _mixed_long_text() -> str:
+    """Several chunks of text: newlines on and around chunk edges, every line kind,
+    and one line longer than a chunk that is wide except for one tab."""
+    chunk = wrap._CHUNK
+    narrow = ("word " * (chunk // 5))[: chunk - 1] + "\n"  # the newline ends the first chunk
+    parts = [narrow, "\n", "中文字。" * 50, "\n", "a\tb 😀\n", "中" * (chunk + 7), "\t", "文" * 9]
+    return "".join(parts) + "\n" + "tail line"
+
+
+def test_text_index_chunked_scan_equals_a_plain_scan() -> None:
+    text = _mixed_long_text()
+    lines = TextIndex(text, cooperative=True)
+    expected = [0] + [n + 1 for n, ch in enumerate(text) if ch == "\n"]
+    assert list(lines.starts) == expected
+    kinds = [wrap._kind(text, *lines.line_span(n)) for n in range(len(lines))]
+    assert list(lines.kinds) == kinds
+    assert KIND_CELLS in kinds and KIND_WIDE in kinds and KIND_NARROW in kinds
+    assert list(TextIndex(text).kinds) == kinds
+    # A line longer than a chunk: all wide in its first chunk, a tab later.
+    assert lines.kinds[lines.line_of(text.index("\t", 70_000))] == KIND_CELLS
+
+
+def test_cooperative_build_pauses_between_chunks_and_wraps_the_same(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    text = _mixed_long_text() * 4
+    plain = WrapIndex.build(text, 37)
+    pauses: list[None] = []
+    monkeypatch.setattr(wrap, "_pause", lambda: pauses.append(None))
+    cooperative = WrapIndex.build(text, 37, cooperative=True)
+    assert plain is not None and cooperative is not None
+    assert list(cooperative.rows) == list(plain.rows)
+    assert cooperative.kinds == plain.kinds
+    # Index and wrap each release the GIL about once per chunk of text.
+    assert len(pauses) >= 2 * len(text) // wrap._CHUNK
+
+
+def test_build_polls_should_stop_per_chunk_of_text() -> None:
+    polls: list[int] = []
+
+    def stop_after(count: int) -> Callable[[], bool]:
+        def should_stop() -> bool:
+            polls.append(0)
+            return len(polls) > count
+
+        return should_stop
+
+    text = "x" * (10 * wrap._CHUNK)  # one line: polled once, then wrapped to the end
+    index = WrapIndex.build(text, 80, should_stop=stop_after(5))
+    assert index is not None and len(polls) == 1 and index.complete
+    polls.clear()
+    # Many short lines: polled about once per chunk of code points, and obeyed.
+    assert WrapIndex.build("ab\n" * (3 * wrap._CHUNK), 80, should_stop=stop_after(2)) is None
+    assert len(polls) == 3

@@ -568,7 +568,7 @@ class ReadingPane(ScrollView, can_focus=True):
                 opens.append((low, order))
                 closes.append((high, order))
         if not opens:
-            return [Segment(display(text[start:end]), base)]
+            return [Segment(display(text[start:end]), base)] if start < end else []
         opens.sort()
         closes.sort()
         styles = [layer[2] for layer in layers]
