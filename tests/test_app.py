@@ -28,7 +28,7 @@ from ipreader.tui.screens.help import HelpScreen
 from ipreader.tui.screens.highlights import HighlightsScreen
 from ipreader.tui.screens.main import MainScreen
 from ipreader.tui.widgets.annotation_sidebar import AnnotationSidebar
-from ipreader.tui.widgets.document_list import DocumentList
+from ipreader.tui.widgets.document_list import DocumentList, Prompt
 
 SIZE = (120, 36)
 
@@ -102,7 +102,7 @@ async def test_folder_opens_first_article_with_focus_on_list(articles: Path) -> 
             "zz-binary.txt",
         ]
         binary_prompt = screen.document_list.option_list.get_option_at_index(3).prompt
-        assert isinstance(binary_prompt, Text)
+        assert isinstance(binary_prompt, Prompt)  # literal Content, never markup
         assert "binary" in binary_prompt.plain.lower()
 
 
@@ -214,7 +214,7 @@ async def test_markup_and_escape_sequences_are_shown_literally(articles: Path) -
         metadata = screen.query_one("#metadata").render()
         assert "Markup [red]x[/red] article" in str(metadata)
         list_prompt = screen.document_list.option_list.get_option_at_index(0).prompt
-        assert isinstance(list_prompt, Text)
+        assert isinstance(list_prompt, Prompt)
         assert "Markup [red]x[/red] article" in list_prompt.plain
 
 
@@ -414,7 +414,7 @@ async def test_document_tags_and_note(articles: Path) -> None:
         )
         assert "#economy" in str(screen.sidebar.query_one("#document-notes").render())
         prompt = screen.document_list.option_list.get_option_at_index(0).prompt
-        assert isinstance(prompt, Text) and "#economy" in prompt.plain
+        assert isinstance(prompt, Prompt) and "#economy" in prompt.plain
 
 
 async def test_filter_by_text_and_tag_and_sort_cycle(articles: Path) -> None:

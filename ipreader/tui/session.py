@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 
 from ipreader.core.documents import DocumentInfo
 from ipreader.core.errors import IpreaderError
-from ipreader.core.model import Annotation, DocumentNotes
+from ipreader.core.model import Annotation, DocumentNotes, tag_key
 
 if TYPE_CHECKING:
     # Imported where used: the store layer (TinyDB, filelock, rapidfuzz...) loads
@@ -179,17 +179,24 @@ class Session:
         library = Library.open(self.paths, progress)
         stats: dict[Path, DocumentStats] = {}
         suggestions: set[str] = set()
+        spellings: dict[str, str] = {}
         notices = list(library.notices)
         for collection in library.collections:
             try:
-                stored = collection.store.all_annotations()
-                for info in collection.documents:
-                    notes = collection.store.document_notes(info.relpath)
-                    count = len(stored.get(info.relpath, ()))
-                    stats[info.path] = DocumentStats(count, notes.tags)
-                suggestions.update(collection.store.tag_counts())
+                # One pass over the store's files for every document (thousands of them).
+                stored = collection.store.stored_documents()
             except IpreaderError as error:
                 notices.append(str(error))
+                continue
+            for info in collection.documents:
+                known = stored.get(info.relpath)
+                if known is not None:
+                    stats[info.path] = DocumentStats(len(known.annotations), known.notes.tags)
+            for known in stored.values():
+                for tag in (*known.notes.tags, *(t for a in known.annotations for t in a.tags)):
+                    # One spelling per tag (matching is case-insensitive), the first seen.
+                    spellings.setdefault(tag_key(tag), tag)
+        suggestions.update(spellings.values())
         first, named = self._first_document(library)
         self.library = library
         return Opened(library, stats, suggestions, notices, first, named)

@@ -49,7 +49,6 @@ from ipreader.tui.widgets.document_list import (
     SORT_ORDERS,
     DocumentList,
     Prompt,
-    prepare_prompts,
 )
 from ipreader.tui.widgets.find_bar import FindBar
 from ipreader.tui.widgets.metadata_bar import MetadataBar
@@ -221,7 +220,7 @@ class MainScreen(FindInDocument, LibraryActions):
             self.app.call_from_thread(self._library_failed, error)
             return
         # The list entries are built here, off the UI thread (thousands of articles).
-        prompts = prepare_prompts(opened.library.documents(), opened.stats)
+        prompts = self.document_list.prepare_prompts(opened.library.documents(), opened.stats)
         self.app.call_from_thread(self._library_opened, opened, prompts)
 
     def _show_progress(self) -> None:

@@ -254,5 +254,7 @@ class MainScreenBase(Screen[None]):
                 self.current_annotation = None
         if polled.notes != self.notes and self._notes_unsaved[info.path] <= 0:
             self.notes = polled.notes
-        if self.stats.get(info.path) != DocumentStats(len(self.annotations), self.notes.tags):
+        if self.stats.get(info.path, DocumentStats()) != DocumentStats(
+            len(self.annotations), self.notes.tags
+        ):
             self._set_stats(info)

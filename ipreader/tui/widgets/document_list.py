@@ -12,8 +12,13 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
+from textual.content import Content
+from textual.css.styles import RulesMap
 from textual.message import Message
 from textual.reactive import reactive
+from textual.strip import Strip
+from textual.style import Style
+from textual.visual import RenderOptions, Visual
 from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option, OptionDoesNotExist
 
@@ -67,35 +72,48 @@ def filter_documents(
     return result
 
 
-#: A list entry as built by ``document_prompt``.
-Prompt = Text
+class Prompt(Visual):
+    """A list entry: two lines of literal ``Content``, never wrapped.
+
+    The list does not wrap its entries (``text-wrap: nowrap``), so an entry's
+    height is known without measuring it: with thousands of articles, laying
+    out the list no longer wraps every title to count its lines.
+    """
+
+    def __init__(self, content: Content) -> None:
+        self.content = content
+        """The entry's text and styles."""
+        self.lines = content.plain.count("\n") + 1
+        """How many lines the entry takes."""
+
+    @property
+    def plain(self) -> str:
+        """The entry's text without styles."""
+        return self.content.plain
+
+    def render_strips(
+        self, width: int, height: int | None, style: Style, options: RenderOptions
+    ) -> list[Strip]:
+        return self.content.render_strips(width, height, style, options)
+
+    def get_optimal_width(self, rules: RulesMap, container_width: int) -> int:
+        return self.content.get_optimal_width(rules, container_width)
+
+    def get_height(self, rules: RulesMap, width: int) -> int:
+        return self.lines
 
 
 def document_prompt(info: DocumentInfo, stats: DocumentStats) -> Prompt:
     """Return the two-line list entry for ``info`` (user text kept literal)."""
-    title = Text(one_line(info.title, 200), style="bold" if info.readable else "dim")
+    title = one_line(info.title, 200)
     if not info.readable:
-        title.append("\n")
-        title.append(one_line(f"{info.relpath} — {info.error}", 200), style="dim italic")
-        return title
+        error = one_line(f"{info.relpath} — {info.error}", 200)
+        return Prompt(Content.assemble((title, "dim"), "\n", (error, "dim italic")))
     details = [info.date[:10] if info.date else "undated"]
     if stats.highlights:
         details.append(f"{stats.highlights} ✎")
     details.extend(f"#{one_line(tag, 30)}" for tag in stats.tags)
-    title.append("\n")
-    title.append(" · ".join(details), style="dim")
-    return title
-
-
-def prepare_prompts(
-    documents: Iterable[DocumentInfo], stats: Mapping[Path, DocumentStats]
-) -> dict[Path, tuple[DocumentStats, Prompt]]:
-    """Return every document's list entry with the stats it shows (callable from a thread)."""
-    prepared: dict[Path, tuple[DocumentStats, Prompt]] = {}
-    for info in documents:
-        shown = stats.get(info.path, DocumentStats())
-        prepared[info.path] = (shown, document_prompt(info, shown))
-    return prepared
+    return Prompt(Content.assemble((title, "bold"), "\n", (" · ".join(details), "dim")))
 
 
 class _DocumentOptions(OptionList):
@@ -108,7 +126,7 @@ class DocumentList(Vertical):
     DEFAULT_CSS = """
     DocumentList { height: 1fr; }
     DocumentList > #document-header { height: 1; }
-    DocumentList > _DocumentOptions { height: 1fr; }
+    DocumentList > _DocumentOptions { height: 1fr; text-wrap: nowrap; text-overflow: ellipsis; }
     """
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -153,6 +171,20 @@ class DocumentList(Vertical):
     def shown(self) -> list[DocumentInfo]:
         """The documents currently listed, in display order."""
         return list(self._shown)
+
+    def prepare_prompts(
+        self, documents: Iterable[DocumentInfo], stats: Mapping[Path, DocumentStats]
+    ) -> dict[Path, tuple[DocumentStats, Prompt]]:
+        """Build every document's entry, with the stats it shows.
+
+        Meant for a worker thread (pass the result to ``prime``): with thousands
+        of articles, building the entries takes a noticeable time.
+        """
+        prepared: dict[Path, tuple[DocumentStats, Prompt]] = {}
+        for info in documents:
+            shown = stats.get(info.path, DocumentStats())
+            prepared[info.path] = (shown, document_prompt(info, shown))
+        return prepared
 
     def prime(self, prompts: Mapping[Path, tuple[DocumentStats, Prompt]]) -> None:
         """Take list entries built ahead (``prepare_prompts``, e.g. in a worker thread)."""
