@@ -571,9 +571,19 @@ class ReadingPane(ScrollView, can_focus=True):
             return [Segment(display(text[start:end]), base)] if start < end else []
         opens.sort()
         closes.sort()
-        styles = [layer[2] for layer in layers]
-        distinct = len(set(styles))
-        combined: dict[tuple[Style, ...], Style] = {}
+        # Styles by small integer code: the pane reuses its cached Style objects, so
+        # identity finds the repeats without Style.__eq__ (slow Python code).
+        codes_of: dict[int, int] = {}
+        unique: list[Style] = []
+        codes: list[int] = []
+        for _, _, layer_style in layers:
+            code = codes_of.get(id(layer_style))
+            if code is None:
+                code = codes_of[id(layer_style)] = len(unique)
+                unique.append(layer_style)
+            codes.append(code)
+        combined: dict[tuple[int, ...], Style] = {}
+        folded: dict[tuple[int, ...], Style] = {}
         active: list[int] = []  # orders of the open layers, ascending
         segments: list[Segment] = []
         next_open = next_close = 0
@@ -590,22 +600,20 @@ class ReadingPane(ScrollView, can_focus=True):
                 right = min(right, opens[next_open][0])
             if next_close < len(closes):
                 right = min(right, closes[next_close][0])
-            # A later layer overrides every attribute an earlier copy of the same
-            # style sets, so only each style's last open occurrence matters: scan
-            # from the top and stop once every style of the row has been seen.
-            seen: list[Style] = []
-            for order in reversed(active):
-                style = styles[order]
-                if style not in seen:
-                    seen.append(style)
-                    if len(seen) == distinct:
-                        break
-            key = tuple(seen)
+            # Combined styles are cached by the codes of the open layers (built in C).
+            key = tuple(map(codes.__getitem__, active))
             piece_style = combined.get(key)
             if piece_style is None:
-                piece_style = base
-                for layer_style in reversed(seen):
-                    piece_style += layer_style
+                # A later layer overrides every attribute an earlier copy of the same
+                # style sets, so only each style's last open occurrence matters.
+                last = {code: order for order, code in enumerate(key)}
+                folded_key = tuple(sorted(last, key=last.__getitem__))
+                piece_style = folded.get(folded_key)
+                if piece_style is None:
+                    piece_style = base
+                    for code in folded_key:
+                        piece_style += unique[code]
+                    folded[folded_key] = piece_style
                 combined[key] = piece_style
             segments.append(Segment(display(text[left:right]), piece_style))
             left = right
