@@ -6,6 +6,10 @@ point offsets and rows:
 * :class:`TextIndex` — the logical line starts of a text (an ``array('q')``)
   and, per line, whether every code point of it is one terminal cell wide.
   Computed once per text and reused by every re-wrap.
+
+Both scan big texts in chunks of :data:`_CHUNK` code points; with
+``cooperative=True`` (worker threads) they release the GIL between chunks so
+the UI thread is never kept waiting for long.
 * :class:`WrapIndex` — the visual rows for one width: each row is a
   ``(start, end)`` code point range; rows fit the width in cells and break at
   word boundaries (after whitespace, or beside a wide character), cutting

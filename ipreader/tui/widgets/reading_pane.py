@@ -3,9 +3,11 @@
 A line-API :class:`~textual.scroll_view.ScrollView` (after Textual's ``Log`` and
 toolong's ``LogLines``): a :class:`~ipreader.tui.wrap.WrapIndex` maps visual
 rows to code point ranges, ``render_line`` slices and styles one row, and an
-LRU cache keeps rendered strips. Big texts are wrapped in a thread worker; a
-window around the cursor is wrapped at once so the first screen paints
-before the full index exists.
+LRU cache keeps rendered strips. Big texts are wrapped in a thread worker that
+releases the GIL between chunks; a window around the cursor is wrapped at once
+so the first screen paints before the full index exists. On a resize the full
+re-wrap waits for the width to settle (:data:`REWRAP_DELAY`), reusing the
+text's line index.
 """
 
 from __future__ import annotations
@@ -38,7 +40,7 @@ __all__ = ["HighlightSpan", "ReadingPane"]
 SYNC_WRAP_LIMIT = 200_000
 """Texts up to this many code points are wrapped on the UI thread (a few ms)."""
 
-REWRAP_DELAY = 0.1
+REWRAP_DELAY = 0.05
 """Seconds without a width change before a big text's full re-wrap starts.
 
 A terminal resize arrives as a burst of width changes while the layout settles,
