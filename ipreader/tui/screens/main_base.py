@@ -1,9 +1,10 @@
 """The main screen's state and the plumbing every part of it shares.
 
 ``MainScreen`` is assembled from parts, one idea per module: this base (the
-reactives, the ordered queue of database writes, the change poll), finding in
-the open document (``main_find``) and the library-wide actions
-(``main_library``). The base declares what the parts need from the screen.
+reactives, the ordered queue of database writes, the change poll), the
+annotation actions (``main_annotations``), finding in the open document
+(``main_find``) and the library-wide actions (``main_library``). The base
+declares what the parts need from the screen.
 
 Heavy core modules (the store, anchoring, export) are imported lazily: the
 first paint must not wait for them (the library opens in a thread meanwhile).
