@@ -10,7 +10,6 @@ import shutil
 import subprocess
 import sys
 import tempfile
-import textwrap
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -19,6 +18,7 @@ import pytest
 from filelock import FileLock
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from unprivileged import can_switch_user, run_as_nobody
 
 from ipreader.core import storage
 from ipreader.core import store as store_module
@@ -562,43 +562,9 @@ def test_a_non_utf8_relpath_is_saved_and_read_back(root: Path) -> None:
     assert again.last_document() == relpath and again.notices == []
 
 
-def _nobody_python() -> tuple[list[str], dict[str, str]] | None:
-    """A Python command an unprivileged user can run with this checkout importable."""
-    if os.geteuid() != 0:
-        return None
-    try:
-        import pwd
-
-        nobody = pwd.getpwnam("nobody")
-    except (ImportError, KeyError):
-        return None
-    site = next(p for p in sys.path if p.endswith("site-packages"))
-    env = {"PYTHONPATH": os.pathsep.join([str(Path(store_module.__file__).parents[2]), site])}
-    version = f"python{sys.version_info.major}.{sys.version_info.minor}"
-    for exe in (sys.executable, f"/usr/bin/{version}", f"/usr/local/bin/{version}"):
-        cmd = [exe, "-c", "import tinydb, filelock, platformdirs"]
-        try:
-            probe = subprocess.run(
-                cmd, env=env, preexec_fn=_drop_to(nobody.pw_uid, nobody.pw_gid), capture_output=True
-            )
-        except OSError:
-            continue  # not executable by that user (e.g. a Python under /root)
-        if probe.returncode == 0:
-            return [exe], env
-    return None
-
-
-def _drop_to(uid: int, gid: int) -> Any:
-    def drop() -> None:
-        os.setgroups([])
-        os.setgid(gid)
-        os.setuid(uid)
-
-    return drop
-
-
 @pytest.fixture
 def nobody_dirs() -> Iterator[tuple[Path, Path]]:
+    """A folder and a data dir outside pytest's 0700 basetemp, reachable by uid 65534."""
     folder = Path(tempfile.mkdtemp(prefix="ipreader-ro-"))
     data = Path(tempfile.mkdtemp(prefix="ipreader-data-"))
     try:
@@ -613,45 +579,32 @@ def nobody_dirs() -> Iterator[tuple[Path, Path]]:
 
 @pytest.mark.parametrize("read_only", ["folder", "database files"])
 def test_really_read_only_as_an_unprivileged_user(
-    nobody_dirs: tuple[Path, Path], read_only: str
+    nobody_dirs: tuple[Path, Path], read_only: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    runner = _nobody_python()
-    if runner is None:
-        pytest.skip("no unprivileged user with a usable Python (needs root and user 'nobody')")
-    command, env = runner
-    import pwd
-
-    nobody = pwd.getpwnam("nobody")
+    if not can_switch_user():
+        pytest.skip("needs root to switch to uid 65534 (as a plain user, chmod is enough)")
     folder, data = nobody_dirs
+    monkeypatch.setenv("IPREADER_DATA_DIR", str(data))
     existing = highlight("a.txt", 0, 3)
     if read_only == "database files":
         # The folder and .ipreader are writable by the user; the database files are not.
         FolderStore.open(folder).save_annotation(existing)
         for path in [folder, *folder.rglob("*")]:
             os.chmod(path, 0o777 if path.is_dir() else 0o444)
-    script = textwrap.dedent(
-        f"""
-        import json
-        from ipreader.core.model import Annotation
-        from ipreader.core.store import FolderStore
-        store = FolderStore.open(__import__("pathlib").Path({str(folder)!r}))
-        text = open({str(folder / "a.txt")!r}).read()
+
+    def save_as_nobody() -> dict[str, Any]:
+        store = FolderStore.open(folder)
+        text = (folder / "a.txt").read_text()
         store.save_annotation(Annotation.create(text, 4, 9, "a.txt"))
-        again = FolderStore.open(store.root)
-        print(json.dumps({{"location": str(store.location), "notices": store.notices,
-                           "count": len(again.annotations("a.txt"))}}))
-        """
-    )
-    result = subprocess.run(
-        [*command, "-c", script],
-        env={**env, "IPREADER_DATA_DIR": str(data)},
-        preexec_fn=_drop_to(nobody.pw_uid, nobody.pw_gid),
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-    assert result.returncode == 0, result.stderr
-    report = json.loads(result.stdout)
+        again = FolderStore.open(folder)
+        return {
+            "location": str(store.location),
+            "notices": store.notices,
+            "count": len(again.annotations("a.txt")),
+        }
+
+    report = run_as_nobody(save_as_nobody)
+    assert "crash" not in report, report
     assert Path(report["location"]).is_relative_to(data)
     assert len(report["notices"]) == 1 and str(folder) in report["notices"][0]
     if read_only == "folder":

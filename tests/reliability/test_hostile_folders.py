@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from unprivileged import can_switch_user, run_as_nobody
 
 from ipreader.core.documents import load_info, read_text
 from ipreader.core.errors import DocumentError
@@ -166,13 +167,23 @@ def world_readable_dir() -> Iterator[Path]:
         shutil.rmtree(top, ignore_errors=True)
 
 
-def _child_as_nobody(folder: Path, data_dir: Path, out: int) -> None:
-    """Forked child: drop to uid/gid 65534, open the library, report over the pipe."""
-    try:
-        os.setgroups([])
-        os.setgid(65534)
-        os.setuid(65534)
-        os.environ["IPREADER_DATA_DIR"] = str(data_dir)
+def test_really_unreadable_file_as_an_unprivileged_user(
+    world_readable_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A forked child switched to uid 65534 meets a real EACCES (and a read-only folder)."""
+    if not can_switch_user():
+        pytest.skip("needs root to switch to uid 65534 (chmod 000 is enough as a user)")
+    folder = world_readable_dir / "articles"
+    folder.mkdir(mode=0o755)
+    (folder / "a.txt").write_text(ARTICLE, encoding="utf-8")
+    (folder / "secret.txt").write_text("Secret\n\nbody\n", encoding="utf-8")
+    (folder / "secret.txt").chmod(0)
+    data_dir = world_readable_dir / "data"
+    data_dir.mkdir(mode=0o777)
+    data_dir.chmod(0o777)  # mkdir's mode is filtered by the umask
+    monkeypatch.setenv("IPREADER_DATA_DIR", str(data_dir))
+
+    def open_as_nobody() -> dict[str, Any]:
         library = Library.open([folder])
         report: dict[str, Any] = {
             "docs": {d.relpath: d.error for d in library.documents()},
@@ -185,37 +196,9 @@ def _child_as_nobody(folder: Path, data_dir: Path, out: int) -> None:
             report["load"] = error.reason
         annotate(library, "a.txt", "lazy dog")
         report["saved"] = len(Library.open([folder]).load(library.documents()[0])[1])
-        os.write(out, json.dumps(report).encode())
-    except BaseException as error:  # report anything to the parent, never run pytest here
-        os.write(out, json.dumps({"crash": repr(error)}).encode())
-    finally:
-        os._exit(0)
+        return report
 
-
-def test_really_unreadable_file_as_an_unprivileged_user(
-    world_readable_dir: Path, deadline: Callable[[float], Any]
-) -> None:
-    """A forked child setuid to nobody meets a real EACCES (and a read-only folder)."""
-    if os.geteuid() != 0:
-        pytest.skip("needs root to switch to uid 65534 (chmod 000 is enough as a user)")
-    folder = world_readable_dir / "articles"
-    folder.mkdir(mode=0o755)
-    (folder / "a.txt").write_text(ARTICLE, encoding="utf-8")
-    (folder / "secret.txt").write_text("Secret\n\nbody\n", encoding="utf-8")
-    (folder / "secret.txt").chmod(0)
-    data_dir = world_readable_dir / "data"
-    data_dir.mkdir(mode=0o777)
-    data_dir.chmod(0o777)  # mkdir's mode is filtered by the umask
-    read_end, write_end = os.pipe()
-    with deadline(30):
-        pid = os.fork()
-        if pid == 0:
-            os.close(read_end)
-            _child_as_nobody(folder, data_dir, write_end)
-        os.close(write_end)
-        with os.fdopen(read_end, "rb") as pipe:
-            report = json.loads(pipe.read() or b'{"crash": "no output"}')
-        os.waitpid(pid, 0)
+    report = run_as_nobody(open_as_nobody, timeout=30)
     assert "crash" not in report, report
     assert report["docs"] == {"a.txt": None, "secret.txt": "permission denied"}
     assert report["load"] == "permission denied"
