@@ -245,47 +245,36 @@ def load_document(root: Path, path: Path) -> tuple[DocumentInfo, str | None]:
     """
     relpath = document_key(root, path)
     fallback = _fallback_title(path)
+
+    def unreadable(reason: str, sha256: str | None, size: int, mtime_ns: int) -> DocumentInfo:
+        return DocumentInfo(
+            path=path,
+            relpath=relpath,
+            root=root,
+            title=fallback,
+            date=None,
+            words=0,
+            reading_minutes=0,
+            sha256=sha256,
+            encoding=None,
+            size=size,
+            mtime_ns=mtime_ns,
+            error=reason,
+        )
+
     try:
         data, info = read_bytes(path)
     except DocumentError as error:
         try:
-            st: os.stat_result | None = path.stat()
+            st = path.stat()
         except OSError:
-            st = None
-        unreadable = DocumentInfo(
-            path=path,
-            relpath=relpath,
-            root=root,
-            title=fallback,
-            date=None,
-            words=0,
-            reading_minutes=0,
-            sha256=None,
-            encoding=None,
-            size=st.st_size if st is not None else 0,
-            mtime_ns=st.st_mtime_ns if st is not None else 0,
-            error=error.reason,
-        )
-        return unreadable, None
+            return unreadable(error.reason, None, 0, 0), None
+        return unreadable(error.reason, None, st.st_size, st.st_mtime_ns), None
     digest = hashlib.sha256(data).hexdigest()
     try:
         text, encoding = decode_bytes(data, path)
     except DocumentError as error:
-        undecodable = DocumentInfo(
-            path=path,
-            relpath=relpath,
-            root=root,
-            title=fallback,
-            date=None,
-            words=0,
-            reading_minutes=0,
-            sha256=digest,
-            encoding=None,
-            size=info.st_size,
-            mtime_ns=info.st_mtime_ns,
-            error=error.reason,
-        )
-        return undecodable, None
+        return unreadable(error.reason, digest, info.st_size, info.st_mtime_ns), None
     title, found_date, words, minutes = extract_metadata(text, fallback)
     readable = DocumentInfo(
         path=path,
