@@ -2,10 +2,13 @@
 
     .venv/bin/python bench/stress_store.py            # 1,000 kills, 4 x 500 writers, 1k/5k/20k
     .venv/bin/python bench/stress_store.py --kills 100 --ops 100 --sizes 1000
+    .venv/bin/python bench/stress_store.py --kills 0 --sizes   # only the 4 x 500 writers
 
 Prints: SIGKILL rounds survived (acknowledged writes kept), concurrent writers
-(nothing lost), and save latency p50/p95 with 1k/5k/20k annotations in the
-folder, against stock TinyDB ``JSONStorage`` (one file, no fsync) in the same run.
+(nothing lost; by default one of them runs ``ipreader import`` for each of its
+operations, the others the TUI's core calls), and save latency p50/p95 with
+1k/5k/20k annotations in the folder, against stock TinyDB ``JSONStorage`` (one
+file, no fsync) in the same run.
 """
 
 from __future__ import annotations
@@ -107,6 +110,9 @@ def main() -> None:
     parser.add_argument("--kills", type=int, default=1000)
     parser.add_argument("--writers", type=int, default=4)
     parser.add_argument("--ops", type=int, default=500)
+    parser.add_argument(
+        "--importers", type=int, default=1, help="writers that run `ipreader import` (default 1)"
+    )
     parser.add_argument("--sizes", type=int, nargs="*", default=[1000, 5000, 20000])
     parser.add_argument("--saves", type=int, default=300)
     args = parser.parse_args()
@@ -131,9 +137,11 @@ def main() -> None:
         if args.ops:
             root = base / "writers"
             root.mkdir()
-            wstats = run_writers(root, args.writers, args.ops)
+            wstats = run_writers(root, args.writers, args.ops, importers=args.importers)
             print(
-                f"writers: {wstats.writers} x {args.ops} ops in {wstats.seconds:.1f} s "
+                f"writers: {wstats.writers} x {args.ops} ops ({args.importers} writer(s) "
+                f"running `ipreader import`: {wstats.imports} imports, {wstats.imported} "
+                f"annotations acknowledged added/updated) in {wstats.seconds:.1f} s "
                 f"({wstats.operations / wstats.seconds:.0f} ops/s), {wstats.annotations} "
                 f"annotations at the end, 0 lost, 0 duplicates, {wstats.reads} full "
                 f"concurrent reads all parsed"
