@@ -7,9 +7,11 @@ from typing import Any, ClassVar
 
 import pytest
 from rich.text import Text
-from textual.app import App
+from textual import on
+from textual.app import App, ComposeResult
 from textual.screen import Screen
 from textual.widgets import Input, Label, OptionList, TextArea
+from textual.widgets.option_list import Option
 
 from ipreader.core.documents import DocumentInfo, load_info
 from ipreader.core.model import COLORS, Annotation, DocumentNotes
@@ -22,6 +24,8 @@ from ipreader.tui.screens.editor import AnnotationEditor, EditorResult
 from ipreader.tui.screens.export import ExportRequest, ExportScreen, with_format_suffix
 from ipreader.tui.screens.help import HelpScreen
 from ipreader.tui.screens.highlights import MAX_ROWS, HighlightsScreen, parse_filter
+from ipreader.tui.screens.notes_form import NotesFormScreen
+from ipreader.tui.screens.picker import PickerScreen
 from ipreader.tui.tag_input import TagSuggester
 
 SIZE = (80, 24)
@@ -453,3 +457,80 @@ async def test_corpus_find_searches_while_typing_and_cancels(tmp_path: Path) -> 
         await pilot.press("escape")
         await pilot.pause()
     assert app.results == [None]
+
+
+# -- shared bases ------------------------------------------------------------------------------
+
+
+class Fruits(PickerScreen[str]):
+    """The smallest picker: an input over three fruits and an inert line without an id."""
+
+    FRUITS = ("apple", "pear", "plum")
+
+    def compose(self) -> ComposeResult:
+        yield Input(id="query")
+        yield OptionList(
+            *(Option(fruit, id=str(n)) for n, fruit in enumerate(self.FRUITS)),
+            Option("+1 more"),
+            id="results",
+        )
+
+    def on_mount(self) -> None:
+        self.query_one("#query", Input).focus()
+
+    def option_value(self, option_id: str) -> str:
+        return self.FRUITS[int(option_id)]
+
+    @on(Input.Submitted)
+    def _submitted(self) -> None:
+        self.open_highlighted()
+
+
+async def test_picker_base_chooses_by_id_and_moves_from_the_input() -> None:
+    app = Host(Fruits())
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pilot.press("down", "down", "up", "enter")  # the arrows move the list
+        await pilot.pause()
+        assert app.results == ["pear"]
+        app.push_screen(Fruits(), app.results.append)
+        await pilot.pause()
+        app.screen.query_one("#results", OptionList).highlighted = 3
+        await pilot.press("enter")  # the id-less last line is inert
+        await pilot.pause()
+        assert app.results == ["pear"]
+        app.screen.query_one("#results", OptionList).focus()
+        await pilot.press("home", "enter")  # enter in the list itself
+        await pilot.pause()
+        assert app.results == ["pear", "apple"]
+        app.push_screen(Fruits(), app.results.append)
+        await pilot.pause()
+        app.screen.query_one("#results", OptionList).highlighted = None
+        await pilot.press("enter", "escape")  # nothing highlighted: nothing chosen
+        await pilot.pause()
+    assert app.results == ["pear", "apple", None]
+
+
+class Memo(NotesFormScreen[tuple[str, tuple[str, ...]]]):
+    """The smallest notes form: the two fields alone, saved as ``(note, tags)``."""
+
+    def compose(self) -> ComposeResult:
+        yield from self.compose_note_fields("line", ["a"])
+
+    def saved(self) -> tuple[str, tuple[str, ...]]:
+        return self.note_text, self.tag_values
+
+
+async def test_notes_form_base_types_at_the_note_end_and_saves() -> None:
+    app = Host(Memo(["Beta"]))
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert isinstance(app.focused, TextArea)
+        await pilot.press(*"s", "tab", "end", *", b", "right", "ctrl+s")
+        await pilot.pause()
+        assert app.results == [("lines", ("a", "Beta"))]
+        app.push_screen(Memo(), app.results.append)
+        await pilot.pause()
+        await pilot.press("x", "escape")
+        await pilot.pause()
+    assert app.results[1] is None

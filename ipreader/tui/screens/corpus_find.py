@@ -11,10 +11,8 @@ from rich.style import Style
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.message import Message
-from textual.screen import ModalScreen
 from textual.timer import Timer
 from textual.widgets import Input, Label, OptionList
 from textual.widgets.option_list import Option
@@ -24,6 +22,7 @@ from ipreader.core.documents import DocumentInfo
 from ipreader.core.safe_text import printable
 from ipreader.core.search import CorpusMatch, find_all, find_in_documents
 from ipreader.tui.display import one_line
+from ipreader.tui.screens.picker import PickerScreen
 
 #: Seconds of typing pause before a search starts by itself.
 SEARCH_DELAY = 0.35
@@ -45,21 +44,15 @@ class CorpusOptions(OptionList):
     """``corpus-find--title`` styles a row's document title, ``corpus-find--match`` the match."""
 
 
-class CorpusFindScreen(ModalScreen[CorpusMatch | None]):
+class CorpusFindScreen(PickerScreen[CorpusMatch]):
     """Find text across documents; results stream in from a thread worker.
 
     Typing searches after a pause. Enter opens the highlighted result; when
     the query has not been searched yet (or nothing has arrived), enter
     searches and opens the first match as soon as it arrives. A click on a
     result opens it too. Opening dismisses with the ``CorpusMatch``; escape
-    with ``None``.
+    with ``None`` (unmounting the screen cancels a running search).
     """
-
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "cancel", "Close"),
-        Binding("down", "cursor(1)", "Next", show=False),
-        Binding("up", "cursor(-1)", "Previous", show=False),
-    ]
 
     @dataclass
     class Batch(Message):
@@ -238,30 +231,9 @@ class CorpusFindScreen(ModalScreen[CorpusMatch | None]):
             self.start_search(event.value)
             self._open_first = self.searching
             return
-        options = self.query_one("#results", CorpusOptions)
-        if options.highlighted is not None:
-            self._choose(options.get_option_at_index(options.highlighted))
-        elif self.searching:
+        if not self.open_highlighted() and self.searching:
             self._open_first = True
 
-    @on(OptionList.OptionSelected, "#results")
-    def _option_selected(self, event: OptionList.OptionSelected) -> None:
-        """Open the chosen result."""
-        self._choose(event.option)
-
-    def _choose(self, option: Option) -> None:
-        """Dismiss with the match behind ``option``."""
-        if option.id is not None:
-            self.dismiss(self.matches[int(option.id)])
-
-    def action_cursor(self, step: int) -> None:
-        """Move the list's highlight while typing in the query."""
-        options = self.query_one("#results", CorpusOptions)
-        if step > 0:
-            options.action_cursor_down()
-        else:
-            options.action_cursor_up()
-
-    def action_cancel(self) -> None:
-        """Close (unmounting the screen cancels a running search)."""
-        self.dismiss(None)
+    def option_value(self, option_id: str) -> CorpusMatch:
+        """Return the match behind a result's id (its index in ``matches``)."""
+        return self.matches[int(option_id)]

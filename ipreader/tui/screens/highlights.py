@@ -9,10 +9,8 @@ from typing import ClassVar, TypeAlias
 
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.content import Content
-from textual.screen import ModalScreen
 from textual.style import Style
 from textual.timer import Timer
 from textual.widgets import Input, Label, OptionList
@@ -21,6 +19,7 @@ from textual.widgets.option_list import Option
 from ipreader.core.documents import DocumentInfo
 from ipreader.core.model import COLORS, Annotation, tag_key
 from ipreader.tui.display import one_line
+from ipreader.tui.screens.picker import PickerScreen
 
 #: Most rows put in the list at once; the rest are summarised in a "+N more" line.
 MAX_ROWS = 500
@@ -94,19 +93,13 @@ class HighlightOptions(OptionList):
     """``swatch--<colour>`` styles a row's colour mark; ``highlights--meta`` the title/tags line."""
 
 
-class HighlightsScreen(ModalScreen[Entry | None]):
+class HighlightsScreen(PickerScreen[Entry]):
     """Browse every highlight; filter with text, ``tag:x``, ``color:x``, ``has:note``.
 
     Enter (in the filter or the list) or a click dismisses with the chosen
     ``(DocumentInfo, Annotation)``; escape with ``None``. At most ``MAX_ROWS``
-    rows are shown, followed by a "+N more" line.
+    rows are shown, followed by a "+N more" line (never chosen).
     """
-
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "cancel", "Close"),
-        Binding("down", "cursor(1)", "Next", show=False),
-        Binding("up", "cursor(-1)", "Previous", show=False),
-    ]
 
     def __init__(self, entries: Sequence[Entry]) -> None:
         """Create the screen over ``entries`` (every highlight with its document)."""
@@ -215,28 +208,8 @@ class HighlightsScreen(ModalScreen[Entry | None]):
         """Open the highlighted row (filtering first if typing was still pending)."""
         if event.value != self._shown_query:
             self.apply_filter(event.value)
-        options = self.query_one("#results", HighlightOptions)
-        if options.highlighted is not None:
-            self._choose(options.get_option_at_index(options.highlighted))
+        self.open_highlighted()
 
-    @on(OptionList.OptionSelected, "#results")
-    def _option_selected(self, event: OptionList.OptionSelected) -> None:
-        """Open the chosen row."""
-        self._choose(event.option)
-
-    def _choose(self, option: Option) -> None:
-        """Dismiss with the entry behind ``option`` (the "+N more" line has no id)."""
-        if option.id is not None:
-            self.dismiss(self.entries[int(option.id)])
-
-    def action_cursor(self, step: int) -> None:
-        """Move the list's highlight while typing in the filter."""
-        options = self.query_one("#results", HighlightOptions)
-        if step > 0:
-            options.action_cursor_down()
-        else:
-            options.action_cursor_up()
-
-    def action_cancel(self) -> None:
-        """Close without choosing."""
-        self.dismiss(None)
+    def option_value(self, option_id: str) -> Entry:
+        """Return the entry behind a row's id (its index in ``entries``)."""
+        return self.entries[int(option_id)]

@@ -1,0 +1,77 @@
+"""The base of the modals that edit a note and its tags (a highlight's, a document's)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import ClassVar, Generic, TypeVar
+
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.screen import ModalScreen
+from textual.widgets import Label, TextArea
+
+from ipreader.core.model import parse_tag_list
+from ipreader.tui.tag_input import TagInput
+
+R = TypeVar("R")
+"""The type of the value a notes form saves."""
+
+
+class NotesFormScreen(ModalScreen[R | None], Generic[R]):
+    """A modal with a note (``#note``) and tags (``#tags``) field; it opens typing in the note.
+
+    Subclasses lay out their dialog, yielding ``compose_note_fields`` where the
+    two fields go, and implement ``saved``. ``ctrl+s`` dismisses with
+    ``saved()``; ``escape`` with ``None``.
+    """
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("ctrl+s", "save", "Save"),
+        Binding("escape", "cancel", "Cancel"),
+    ]
+
+    def __init__(self, tag_suggestions: Sequence[str] = ()) -> None:
+        """Create the form, completing tags from ``tag_suggestions``."""
+        super().__init__()
+        self._tag_suggestions = tuple(tag_suggestions)
+
+    def compose_note_fields(self, note: str, tags: Sequence[str]) -> ComposeResult:
+        """Yield the labelled note and tags fields, filled with ``note`` and ``tags``."""
+        yield Label("Note", classes="field-label")
+        yield TextArea(
+            note,
+            soft_wrap=True,
+            tab_behavior="focus",
+            show_line_numbers=False,
+            id="note",
+        )
+        yield Label("Tags", classes="field-label")
+        yield TagInput(", ".join(tags), suggestions=self._tag_suggestions, id="tags")
+
+    @property
+    def note_text(self) -> str:
+        """The note as typed (multi-line)."""
+        return self.query_one("#note", TextArea).text
+
+    @property
+    def tag_values(self) -> tuple[str, ...]:
+        """The tags as typed, normalised with ``model.parse_tag_list``."""
+        return parse_tag_list(self.query_one("#tags", TagInput).value)
+
+    def saved(self) -> R:
+        """Return what ``ctrl+s`` dismisses with (read from the fields)."""
+        raise NotImplementedError
+
+    def on_mount(self) -> None:
+        """Start typing in the note, at its end."""
+        note = self.query_one("#note", TextArea)
+        note.focus()
+        note.move_cursor(note.document.end)
+
+    def action_save(self) -> None:
+        """Dismiss with the edited values."""
+        self.dismiss(self.saved())
+
+    def action_cancel(self) -> None:
+        """Dismiss without changes."""
+        self.dismiss(None)
