@@ -14,7 +14,7 @@ import threading
 from collections import deque
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import Future
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -70,6 +70,8 @@ class Loaded:
     notes: DocumentNotes
     position: int
     token: Token
+    notices: list[str] = field(default_factory=list)
+    """Store notices raised while reading it (e.g. a damaged file moved aside)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -141,6 +143,8 @@ class Session:
         # Held while the queue drains and while a poll reads then applies its result.
         self._lock = threading.Lock()
         self._opening: Future[Opened] | None = None
+        # Notices already handed to the UI: stores keep theirs for their lifetime.
+        self._reported: set[str] = set()
 
     def start_open(self) -> Future[Opened]:
         """Start opening the library in a background thread (once); return its future.
@@ -180,13 +184,13 @@ class Session:
         stats: dict[Path, DocumentStats] = {}
         suggestions: set[str] = set()
         spellings: dict[str, str] = {}
-        notices = list(library.notices)
+        errors: list[str] = []
         for collection in library.collections:
             try:
                 # One pass over the store's files for every document (thousands of them).
                 stored = collection.store.stored_documents()
             except IpreaderError as error:
-                notices.append(str(error))
+                errors.append(str(error))
                 continue
             for info in collection.documents:
                 known = stored.get(info.relpath)
@@ -199,7 +203,22 @@ class Session:
         suggestions.update(spellings.values())
         first, named = self._first_document(library)
         self.library = library
+        # After stored_documents: reading the annotation files may move a damaged one aside.
+        notices = self.fresh_notices(errors)
         return Opened(library, stats, suggestions, notices, first, named)
+
+    def fresh_notices(self, extra: Sequence[str] = ()) -> list[str]:
+        """Return the library's and stores' notices (and ``extra``) not returned before."""
+        found: list[str] = list(self.library.notices) if self.library is not None else []
+        for collection in self.library.collections if self.library is not None else ():
+            found.extend(collection.store.notices)
+        found.extend(extra)
+        fresh: list[str] = []
+        for notice in found:
+            if notice not in self._reported:
+                self._reported.add(notice)
+                fresh.append(notice)
+        return fresh
 
     def _first_document(self, library: Library) -> tuple[DocumentInfo | None, bool]:
         """Return the file named on the command line, else the last read, else the first."""
@@ -240,6 +259,7 @@ class Session:
             notes=store.document_notes(info.relpath),
             position=store.reading_position(info.relpath),
             token=store.change_token(),
+            notices=self.fresh_notices(),
         )
 
     def poll(

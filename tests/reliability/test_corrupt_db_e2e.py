@@ -225,12 +225,6 @@ async def test_app_starts_and_saves(
     assert_still_writable(root)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="tui/session.py Session.open copies library.notices before stored_documents() "
-    "reads the annotation files, so the notice for a damaged annotations file (moved aside "
-    "during that read) is never shown; the file is kept and the app works",
-)
 @pytest.mark.parametrize("kind", ["garbage bytes"])
 async def test_app_names_a_moved_aside_annotations_file(
     tmp_path: Path, app_settings: dict[str, object], kind: str

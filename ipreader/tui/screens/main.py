@@ -335,6 +335,8 @@ class MainScreen(AnnotationActions, FindInDocument, LibraryActions):
         position = min(max(loaded.position, 0), len(loaded.text))
         self.reader.load(loaded.text, self._spans(annotations), position)
         self._set_stats(info)
+        for notice in loaded.notices:
+            self.notify(notice, title="Note", severity="warning", timeout=10)
         root, relpath = info.root, info.relpath
         self._write(root, "last document", lambda store: store.set_last_document(relpath))
         if self._target == _Target():
