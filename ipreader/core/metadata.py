@@ -37,6 +37,8 @@ _CJK = (
 _CJK_PUNCT = "\u3000-\u303f\uff00-\uff0f\uff1a-\uff20\uff3b-\uff40\uff5b-\uff65"
 _HAS_CJK = re.compile(f"[{_CJK}]")
 _WORD = re.compile(f"[{_CJK}]|[^\\s{_CJK}{_CJK_PUNCT}]+")
+_CJK_RUN = re.compile(f"[{_CJK}]+")
+_CJK_OR_PUNCT_RUN = re.compile(f"[{_CJK}{_CJK_PUNCT}]+")
 
 _MONTHS = {
     name: number
@@ -210,7 +212,15 @@ def count_words(text: str) -> int:
     fast = _count_words_without_cjk(text)
     if fast is not None:
         return fast
-    return len(_WORD.findall(text))
+    # Same rules as ``_WORD.findall`` without building one match per ideograph
+    # (a 20 MB Chinese text has millions; this is ~10x faster): every CJK
+    # character is a word, and CJK characters and punctuation separate the
+    # words made of everything else, so each of their runs becomes one space.
+    cjk_characters = len(text) - len(_CJK_RUN.sub("", text))
+    others = _count_words_without_cjk(_CJK_OR_PUNCT_RUN.sub(" ", text))
+    if others is None:  # pragma: no cover - no CJK character is left to find
+        return len(_WORD.findall(text))
+    return cjk_characters + others
 
 
 # The fast count maps each character to one or more bytes, then each byte to
