@@ -19,9 +19,11 @@ from textual.message import Message
 from textual.pilot import Pilot
 from textual.strip import Strip
 
+from ipreader.tui import motions, row_styles
+from ipreader.tui.row_styles import Ranges, repaint_ranges, row_segments
 from ipreader.tui.widgets import reading_pane
 from ipreader.tui.widgets.reading_pane import HighlightSpan, ReadingPane
-from ipreader.tui.wrap import display
+from ipreader.tui.wrap import WrapIndex, display
 
 PARAGRAPH = (
     "The quick brown fox jumps over the lazy dog while the reader keeps notes "
@@ -410,7 +412,7 @@ def test_sweep_segments_equal_the_reference(data: st.DataObject) -> None:
     end = data.draw(st.integers(start, len(text)))
     layers = data.draw(layer_lists(len(text)))
     base = Style(color="white", bgcolor="black")
-    assert ReadingPane._segments(text, start, end, layers, base) == reference_segments(
+    assert row_segments(text, start, end, layers, base) == reference_segments(
         text, start, end, layers, base
     )
 
@@ -425,4 +427,44 @@ def test_sweep_with_a_thousand_overlapping_highlights_equals_the_reference() -> 
     for start in range(0, 4200, 119):
         end = start + 119
         expected = reference_segments(text, start, end, layers, base)
-        assert ReadingPane._segments(text, start, end, layers, base) == expected
+        assert row_segments(text, start, end, layers, base) == expected
+
+
+def test_highlight_span_is_one_type_wherever_imported() -> None:
+    from ipreader.tui import widgets
+
+    assert widgets.HighlightSpan is HighlightSpan is row_styles.HighlightSpan
+    assert widgets.ReadingPane is ReadingPane
+
+
+def test_ranges_find_overlaps_and_the_innermost_range() -> None:
+    ranges = Ranges([(10, 20), (0, 100), (15, 16)])
+    assert ranges.overlapping(15, 16) == [0, 1, 2]  # sorted: (0,100) (10,20) (15,16)
+    assert ranges.overlapping(20, 30) == [0]
+    assert ranges.at(15) == 2
+    assert ranges.at(100) is None
+
+
+def test_repaint_ranges_cover_only_what_changed() -> None:
+    assert repaint_ranges(3, None, 5, None) == [(3, 3), (5, 5)]
+    assert repaint_ranges(3, (3, 9), 5, None) == [(3, 3), (5, 5), (3, 9)]
+    assert repaint_ranges(9, (3, 9), 12, (3, 12)) == [(9, 9), (12, 12), (3, 3), (9, 12)]
+
+
+def test_word_motions_and_glyph_steps() -> None:
+    text = "one  two-three\u0301 x"
+    assert motions.word_start_before(text, 9) == 5
+    assert motions.word_end_after(text, 3) == 8
+    assert motions.word_at(text, 6) == (5, 8)
+    assert motions.word_at(text, 3) == (3, 4)  # no word: one character
+    assert motions.step(text, 13, 1) == 15  # the combining accent has no cell
+
+
+def test_row_motions_on_a_soft_wrapped_row() -> None:
+    text = "alpha beta gamma"
+    index = WrapIndex.build(text, 6)
+    assert index is not None and index.is_soft(0)
+    assert motions.row_start(index, 8) == 6
+    assert motions.row_end(index, 1) == index.row_span(0)[1] - 1
+    assert motions.vertical(index, 0, 2, 1) == index.offset_at(1, 2)
+    assert motions.vertical(index, 0, 2, -1) == 0

@@ -8,18 +8,19 @@ releases the GIL between chunks; a window around the cursor is wrapped at once
 so the first screen paints before the full index exists. On a resize the full
 re-wrap waits for the width to settle (:data:`REWRAP_DELAY`), reusing the
 text's line index.
+
+How a row is styled lives in :mod:`ipreader.tui.row_styles` and where cursor
+motions go in :mod:`ipreader.tui.motions`; this module is the widget: state,
+bindings, messages, the wrap worker and the strip cache.
 """
 
 from __future__ import annotations
 
-import re
-from bisect import bisect_left, insort
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import ClassVar
 
 from rich.segment import Segment
-from rich.style import Style
 from textual import events, on
 from textual.actions import SkipAction
 from textual.binding import Binding, BindingType
@@ -33,7 +34,15 @@ from textual.timer import Timer
 from textual.worker import get_current_worker
 
 from ipreader.core.model import COLORS
-from ipreader.tui.wrap import TextIndex, WrapIndex, display, text_cells
+from ipreader.tui import motions
+from ipreader.tui.row_styles import (
+    ComponentStyles,
+    HighlightSpan,
+    Overlays,
+    repaint_ranges,
+    row_segments,
+)
+from ipreader.tui.wrap import TextIndex, WrapIndex
 
 __all__ = ["HighlightSpan", "ReadingPane"]
 
@@ -49,66 +58,8 @@ the GIL (stalling input) and be thrown away. Until the quiet period ends, a
 window of rows around the view is wrapped synchronously at the new width.
 """
 
-_WORD = re.compile(r"\w+")
-_WORD_WINDOW = 4096
-"""Code points searched around the cursor for word motions and double-click."""
-
 _MAX_ROW_INVALIDATION = 256
 """Above this many changed rows the whole strip cache is dropped instead."""
-
-
-@dataclass(frozen=True, slots=True)
-class HighlightSpan:
-    """A highlight as the pane draws it."""
-
-    id: str
-    """The annotation's id (what ``current_highlight`` and ``highlight_at`` use)."""
-    start: int
-    """First code point."""
-    end: int
-    """One past the last code point."""
-    color: str
-    """A palette name from ``ipreader.core.model.COLORS``."""
-
-
-class _Ranges:
-    """Sorted ``[start, end)`` ranges answering "which ones overlap here" by bisection.
-
-    ``reach[i]`` is the largest end among the first ``i + 1`` ranges, so a
-    backwards scan from the last range starting before a point can stop as soon
-    as nothing earlier reaches it: a lookup costs ``O(log n + hits)`` even with
-    thousands of ranges.
-    """
-
-    __slots__ = ("ends", "reach", "starts")
-
-    def __init__(self, ranges: Iterable[tuple[int, int]]) -> None:
-        pairs = sorted((start, end) for start, end in ranges)
-        self.starts = [start for start, _ in pairs]
-        self.ends = [end for _, end in pairs]
-        reach: list[int] = []
-        furthest = -1
-        for end in self.ends:
-            furthest = max(furthest, end)
-            reach.append(furthest)
-        self.reach = reach
-
-    def overlapping(self, start: int, end: int) -> list[int]:
-        """Return the indexes (ascending) of ranges overlapping ``[start, end)``."""
-        found: list[int] = []
-        index = bisect_left(self.starts, end) - 1
-        ends, reach = self.ends, self.reach
-        while index >= 0 and reach[index] > start:
-            if ends[index] > start:
-                found.append(index)
-            index -= 1
-        found.reverse()
-        return found
-
-    def at(self, offset: int) -> int | None:
-        """Return the innermost range holding ``offset`` (latest start), or None."""
-        hits = self.overlapping(offset, offset + 1)
-        return hits[-1] if hits else None
 
 
 class _WrapDone(Message, bubble=False):
@@ -233,12 +184,10 @@ class ReadingPane(ScrollView, can_focus=True):
         self._select_mode = False
         self._goal_column: int | None = None
         self._dragging = False
-        self._highlights: list[HighlightSpan] = []
-        self._highlight_ranges = _Ranges(())
-        self._matches = _Ranges(())
+        self._overlays = Overlays()
         self._version = 0
         self._strips: LRUCache[tuple[int, int, int], Strip] = LRUCache(1024)
-        self._styles: dict[str, Style] = {}
+        self._styles = ComponentStyles(self)
         self._pending_centre: int | None = None
         self._wrap_timer: Timer | None = None
 
@@ -283,19 +232,19 @@ class ReadingPane(ScrollView, can_focus=True):
         self._select_mode = False
         self._goal_column = None
         self._pending_centre = None
-        self._matches = _Ranges(())
-        self._set_highlights(highlights)
+        self._overlays.set_matches(())
+        self._overlays.set_highlights(highlights)
         self._index = WrapIndex.window(text, 1, 0, 0, 0)
         self._start_wrap(self._cursor)
 
     def set_highlights(self, highlights: Sequence[HighlightSpan]) -> None:
         """Replace the highlights drawn."""
-        self._set_highlights(highlights)
+        self._overlays.set_highlights(highlights)
         self._invalidate_all()
 
     def set_matches(self, matches: Sequence[tuple[int, int]]) -> None:
         """Replace the find matches drawn (``(start, end)`` pairs)."""
-        self._matches = _Ranges((start, end) for start, end in matches if end > start)
+        self._overlays.set_matches(matches)
         self._invalidate_all()
 
     def move_cursor(self, offset: int, select: bool = False) -> None:
@@ -319,8 +268,7 @@ class ReadingPane(ScrollView, can_focus=True):
 
     def highlight_at(self, offset: int) -> str | None:
         """Return the id of the innermost highlight covering ``offset``, or None."""
-        found = self._highlight_ranges.at(offset)
-        return None if found is None else self._highlights[found].id
+        return self._overlays.highlight_at(offset)
 
     def scroll_to_offset(self, offset: int) -> None:
         """Scroll so that ``offset`` is visible, centred vertically."""
@@ -468,21 +416,8 @@ class ReadingPane(ScrollView, can_focus=True):
     def notify_style_update(self) -> None:
         """Drop cached styles and strips when CSS or the theme changes."""
         super().notify_style_update()
-        self._styles = {}
+        self._styles.clear()
         self._invalidate_all()
-
-    def _style(self, name: str) -> Style:
-        style = self._styles.get(name)
-        if style is None:
-            # The partial style says which attributes the component sets; the full one
-            # has its colours resolved (a translucent background blended over ours).
-            partial = self.get_component_rich_style(name, partial=True)
-            full = self.get_component_rich_style(name)
-            style = partial.copy() if partial.color is None else partial + Style(color=full.color)
-            if partial.bgcolor is not None:
-                style += Style(bgcolor=full.bgcolor)
-            self._styles[name] = style
-        return style
 
     def render_line(self, y: int) -> Strip:
         """Render visual row ``scroll_y + y`` of the view."""
@@ -503,123 +438,28 @@ class ReadingPane(ScrollView, can_focus=True):
             return Strip.blank(max(width, 0), base)
         start, end = index.row_span(row)
         text = self._text
-        # Layers in paint order: (start, end, style); later ones are added on top.
-        layers: list[tuple[int, int, Style]] = []
-        highlights = self._highlights
-        current = self.current_highlight
-        for found in self._highlight_ranges.overlapping(start, end):
-            span = highlights[found]
-            layers.append((span.start, span.end, self._highlight_style(span.color)))
-            if current is not None and span.id == current:
-                layers.append(
-                    (span.start, span.end, self._style("reading-pane--current-highlight"))
-                )
-        matches = self._matches
-        for found in matches.overlapping(start, end):
-            layers.append(
-                (matches.starts[found], matches.ends[found], self._style("reading-pane--match"))
-            )
-        selection = self.selection
-        if selection is not None and selection[0] < end and selection[1] > start:
-            layers.append((*selection, self._style("reading-pane--selection")))
-        cursor_at_end = False
-        cursor = self._cursor
-        if self.has_focus and index.row_of(cursor) == row:
-            if cursor < end:
-                stop = cursor + 1
-                # A zero-width code point has no cell: the cursor covers the next glyph too.
-                while stop < end and text_cells(text[stop - 1 : stop]) == 0:
-                    stop += 1
-                layers.append((cursor, stop, self._style("reading-pane--cursor")))
-            else:
-                cursor_at_end = True
-        segments = self._segments(text, start, end, layers, base)
+        cursor: int | None = None
+        if self.has_focus and index.row_of(self._cursor) == row:
+            cursor = self._cursor
+        layers = self._overlays.layers(
+            text,
+            start,
+            end,
+            self._styles,
+            current=self.current_highlight,
+            selection=self.selection,
+            cursor=cursor,
+        )
+        segments = row_segments(text, start, end, layers, base)
         cells = index.cells_between(row, start, end)
-        if cursor_at_end and cells < width:
-            segments.append(Segment(" ", base + self._style("reading-pane--cursor")))
+        if cursor is not None and cursor >= end and cells < width:
+            segments.append(Segment(" ", base + self._styles.get("reading-pane--cursor")))
             cells += 1
         if cells < width:
             segments.append(Segment(" " * (width - cells), base))
         elif cells > width:
             return Strip(segments).crop(0, width)
         return Strip(segments, width)
-
-    def _highlight_style(self, color: str) -> Style:
-        name = color if color in COLORS else COLORS[0]
-        return self._style(f"reading-pane--highlight-{name}")
-
-    @staticmethod
-    def _segments(
-        text: str, start: int, end: int, layers: list[tuple[int, int, Style]], base: Style
-    ) -> list[Segment]:
-        """Cut ``text[start:end]`` at the layers' edges into styled display segments.
-
-        Each piece between two consecutive edges is styled ``base`` plus every
-        layer covering it, added in list (paint) order. One sweep over the sorted
-        edges keeps the set of open layers, so the cost is linear in edges plus
-        the layers open at each piece, not edges times layers.
-        """
-        if not layers:
-            return [Segment(display(text[start:end]), base)]
-        # Events (position, order): a layer opens at its start, closes at its end.
-        opens: list[tuple[int, int]] = []
-        closes: list[tuple[int, int]] = []
-        for order, (layer_start, layer_end, _) in enumerate(layers):
-            low, high = max(layer_start, start), min(layer_end, end)
-            if low < high:
-                opens.append((low, order))
-                closes.append((high, order))
-        if not opens:
-            return [Segment(display(text[start:end]), base)] if start < end else []
-        opens.sort()
-        closes.sort()
-        # Styles by small integer code: the pane reuses its cached Style objects, so
-        # identity finds the repeats without Style.__eq__ (slow Python code).
-        codes_of: dict[int, int] = {}
-        unique: list[Style] = []
-        codes: list[int] = []
-        for _, _, layer_style in layers:
-            code = codes_of.get(id(layer_style))
-            if code is None:
-                code = codes_of[id(layer_style)] = len(unique)
-                unique.append(layer_style)
-            codes.append(code)
-        combined: dict[tuple[int, ...], Style] = {}
-        folded: dict[tuple[int, ...], Style] = {}
-        active: list[int] = []  # orders of the open layers, ascending
-        segments: list[Segment] = []
-        next_open = next_close = 0
-        left = start
-        while left < end:
-            while next_close < len(closes) and closes[next_close][0] <= left:
-                active.remove(closes[next_close][1])
-                next_close += 1
-            while next_open < len(opens) and opens[next_open][0] <= left:
-                insort(active, opens[next_open][1])
-                next_open += 1
-            right = end
-            if next_open < len(opens):
-                right = min(right, opens[next_open][0])
-            if next_close < len(closes):
-                right = min(right, closes[next_close][0])
-            # Combined styles are cached by the codes of the open layers (built in C).
-            key = tuple(map(codes.__getitem__, active))
-            piece_style = combined.get(key)
-            if piece_style is None:
-                # A later layer overrides every attribute an earlier copy of the same
-                # style sets, so only each style's last open occurrence matters.
-                last = {code: order for order, code in enumerate(key)}
-                folded_key = tuple(sorted(last, key=last.__getitem__))
-                piece_style = folded.get(folded_key)
-                if piece_style is None:
-                    piece_style = base
-                    for code in folded_key:
-                        piece_style += unique[code]
-                    folded[folded_key] = piece_style
-                combined[key] = piece_style
-            segments.append(Segment(display(text[left:right]), piece_style))
-            left = right
-        return segments
 
     # ------------------------------------------------------------------ invalidation
 
@@ -657,11 +497,6 @@ class ReadingPane(ScrollView, can_focus=True):
 
     # ------------------------------------------------------------------ cursor
 
-    def _set_highlights(self, highlights: Sequence[HighlightSpan]) -> None:
-        spans = sorted((h for h in highlights if h.end > h.start), key=lambda h: (h.start, h.end))
-        self._highlights = spans
-        self._highlight_ranges = _Ranges((h.start, h.end) for h in spans)
-
     def _move(self, offset: int, select: bool) -> None:
         """Move the cursor, extending or dropping the selection, and keep it in view."""
         offset = min(max(offset, 0), len(self._text))
@@ -674,15 +509,7 @@ class ReadingPane(ScrollView, can_focus=True):
             self._anchor = None
         self._cursor = offset
         selection = self.selection
-        changed = [(old_cursor, old_cursor), (offset, offset)]
-        if selection != old_selection:
-            for old, new in ((old_selection, selection), (selection, old_selection)):
-                if old is not None and new is None:
-                    changed.append((old[0], old[1]))
-            if old_selection is not None and selection is not None:
-                for old_edge, new_edge in zip(old_selection, selection, strict=True):
-                    changed.append((min(old_edge, new_edge), max(old_edge, new_edge)))
-        self._invalidate_offsets(changed)
+        self._invalidate_offsets(repaint_ranges(old_cursor, old_selection, offset, selection))
         if offset != old_cursor:
             self.post_message(self.CursorMoved(offset))
         if selection != old_selection:
@@ -711,13 +538,8 @@ class ReadingPane(ScrollView, can_focus=True):
             row, column = index.position(self._cursor)
         if self._goal_column is None:
             self._goal_column = column
-        target = min(max(row + rows, 0), len(index) - 1)
-        if target == row:
-            target_offset = index.start if rows < 0 else index.end
-        else:
-            target_offset = index.offset_at(target, self._goal_column)
         goal = self._goal_column
-        self._move(target_offset, select)
+        self._move(motions.vertical(index, row, goal, rows), select)
         self._goal_column = goal
 
     def action_cursor_up(self, select: bool = False) -> None:
@@ -740,46 +562,29 @@ class ReadingPane(ScrollView, can_focus=True):
         self.scroll_to(y=round(self.scroll_y) + height, animate=False)
         self._vertical(height, select)
 
-    def _step(self, direction: int) -> int:
-        """The offset one visible glyph away (zero-width code points are skipped)."""
-        text, offset = self._text, self._cursor + direction
-        while 0 < offset < len(text) and text_cells(text[offset]) == 0 and text[offset] != "\n":
-            offset += direction
-        return offset
-
     def action_cursor_left(self, select: bool = False) -> None:
         """Move the cursor one character left."""
-        self.move_cursor(self._step(-1), select)
+        self.move_cursor(motions.step(self._text, self._cursor, -1), select)
 
     def action_cursor_right(self, select: bool = False) -> None:
         """Move the cursor one character right."""
-        self.move_cursor(self._step(1), select)
+        self.move_cursor(motions.step(self._text, self._cursor, 1), select)
 
     def action_word_left(self, select: bool = False) -> None:
         """Move the cursor to the start of the previous word."""
-        low = max(0, self._cursor - _WORD_WINDOW)
-        target = low
-        for match in _WORD.finditer(self._text, low, self._cursor):
-            target = match.start()
-        self.move_cursor(target, select)
+        self.move_cursor(motions.word_start_before(self._text, self._cursor), select)
 
     def action_word_right(self, select: bool = False) -> None:
         """Move the cursor to the end of the next word."""
-        high = min(len(self._text), self._cursor + _WORD_WINDOW)
-        match = _WORD.search(self._text, self._cursor, high)
-        self.move_cursor(match.end() if match else high, select)
+        self.move_cursor(motions.word_end_after(self._text, self._cursor), select)
 
     def action_row_start(self, select: bool = False) -> None:
         """Move the cursor to the start of its visual row."""
-        index = self._index
-        self.move_cursor(index.row_span(index.row_of(self._cursor))[0], select)
+        self.move_cursor(motions.row_start(self._index, self._cursor), select)
 
     def action_row_end(self, select: bool = False) -> None:
         """Move the cursor to the end of its visual row."""
-        index = self._index
-        row = index.row_of(self._cursor)
-        start, end = index.row_span(row)
-        self.move_cursor(end - 1 if index.is_soft(row) and end > start else end, select)
+        self.move_cursor(motions.row_end(self._index, self._cursor), select)
 
     def action_document_start(self) -> None:
         """Move the cursor to the start of the text."""
@@ -814,14 +619,7 @@ class ReadingPane(ScrollView, can_focus=True):
 
     def word_at(self, offset: int) -> tuple[int, int]:
         """Return the ``(start, end)`` of the word at ``offset`` (one character if none)."""
-        text = self._text
-        low = max(0, offset - _WORD_WINDOW)
-        for match in _WORD.finditer(text, low, min(len(text), offset + _WORD_WINDOW)):
-            if match.start() <= offset < match.end():
-                return match.span()
-            if match.start() > offset:
-                break
-        return offset, min(offset + 1, len(text))
+        return motions.word_at(self._text, offset)
 
     def on_mouse_down(self, event: events.MouseDown) -> None:
         """Click: move the cursor (shift extends the selection); start a drag."""

@@ -1,0 +1,299 @@
+"""How the reading pane styles one visual row (Textual-free; Rich styles and segments).
+
+What is painted over the text comes in *layers* ``(start, end, style)``, in
+paint order: highlights (and the current highlight's mark), find matches, the
+selection, the cursor. :class:`Overlays` holds the highlights and matches,
+indexed by :class:`Ranges` so a row finds its own in ``O(log n + hits)``;
+:func:`row_segments` cuts a row's text at the layers' edges in one sweep;
+:class:`ComponentStyles` caches the component styles the layers use.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_left, insort
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+from rich.segment import Segment
+from rich.style import Style
+
+from ipreader.core.model import COLORS
+from ipreader.tui.wrap import display, text_cells
+
+__all__ = [
+    "ComponentStyles",
+    "HighlightSpan",
+    "Layer",
+    "Overlays",
+    "Ranges",
+    "StyledWidget",
+    "repaint_ranges",
+    "row_segments",
+]
+
+Layer = tuple[int, int, Style]
+"""``(start, end, style)``: ``style`` is added on top of the code points ``[start, end)``."""
+
+
+@dataclass(frozen=True, slots=True)
+class HighlightSpan:
+    """A highlight as the pane draws it."""
+
+    id: str
+    """The annotation's id (what ``current_highlight`` and ``highlight_at`` use)."""
+    start: int
+    """First code point."""
+    end: int
+    """One past the last code point."""
+    color: str
+    """A palette name from ``ipreader.core.model.COLORS``."""
+
+
+class Ranges:
+    """Sorted ``[start, end)`` ranges answering "which ones overlap here" by bisection.
+
+    ``reach[i]`` is the largest end among the first ``i + 1`` ranges, so a
+    backwards scan from the last range starting before a point can stop as soon
+    as nothing earlier reaches it: a lookup costs ``O(log n + hits)`` even with
+    thousands of ranges.
+    """
+
+    __slots__ = ("ends", "reach", "starts")
+
+    def __init__(self, ranges: Iterable[tuple[int, int]]) -> None:
+        """Index ``ranges`` (any order)."""
+        pairs = sorted((start, end) for start, end in ranges)
+        self.starts = [start for start, _ in pairs]
+        self.ends = [end for _, end in pairs]
+        reach: list[int] = []
+        furthest = -1
+        for end in self.ends:
+            furthest = max(furthest, end)
+            reach.append(furthest)
+        self.reach = reach
+
+    def overlapping(self, start: int, end: int) -> list[int]:
+        """Return the indexes (ascending) of ranges overlapping ``[start, end)``."""
+        found: list[int] = []
+        index = bisect_left(self.starts, end) - 1
+        ends, reach = self.ends, self.reach
+        while index >= 0 and reach[index] > start:
+            if ends[index] > start:
+                found.append(index)
+            index -= 1
+        found.reverse()
+        return found
+
+    def at(self, offset: int) -> int | None:
+        """Return the innermost range holding ``offset`` (latest start), or None."""
+        hits = self.overlapping(offset, offset + 1)
+        return hits[-1] if hits else None
+
+
+class StyledWidget(Protocol):
+    """What :class:`ComponentStyles` needs of a widget (Textual's ``Widget`` has it)."""
+
+    def get_component_rich_style(
+        self, *names: str, partial: bool = False, default: Style | None = None
+    ) -> Style:
+        """Return the Rich style of the component class ``names``."""
+        ...
+
+
+class ComponentStyles:
+    """A widget's component styles as layers, composed once per name until :meth:`clear`."""
+
+    __slots__ = ("_styles", "_widget")
+
+    def __init__(self, widget: StyledWidget) -> None:
+        """Resolve styles from ``widget``'s component classes."""
+        self._widget = widget
+        self._styles: dict[str, Style] = {}
+
+    def clear(self) -> None:
+        """Forget the cached styles (CSS or the theme changed)."""
+        self._styles = {}
+
+    def get(self, name: str) -> Style:
+        """Return the layer style of component class ``name``."""
+        style = self._styles.get(name)
+        if style is None:
+            # The partial style says which attributes the component sets; the full one
+            # has its colours resolved (a translucent background blended over ours).
+            partial = self._widget.get_component_rich_style(name, partial=True)
+            full = self._widget.get_component_rich_style(name)
+            style = partial.copy() if partial.color is None else partial + Style(color=full.color)
+            if partial.bgcolor is not None:
+                style += Style(bgcolor=full.bgcolor)
+            self._styles[name] = style
+        return style
+
+    def highlight(self, color: str) -> Style:
+        """Return the style of a highlight of palette ``color`` (unknown: the first colour)."""
+        name = color if color in COLORS else COLORS[0]
+        return self.get(f"reading-pane--highlight-{name}")
+
+
+class Overlays:
+    """The spans painted over a text: its highlights and find matches, indexed."""
+
+    __slots__ = ("highlight_ranges", "highlights", "matches")
+
+    def __init__(self) -> None:
+        """Start with no highlights and no matches."""
+        self.highlights: list[HighlightSpan] = []
+        """The non-empty highlights, sorted by ``(start, end)``."""
+        self.highlight_ranges = Ranges(())
+        """``highlights`` as ranges (same order)."""
+        self.matches = Ranges(())
+        """The non-empty find matches."""
+
+    def set_highlights(self, highlights: Sequence[HighlightSpan]) -> None:
+        """Replace the highlights (empty ones are dropped)."""
+        spans = sorted((h for h in highlights if h.end > h.start), key=lambda h: (h.start, h.end))
+        self.highlights = spans
+        self.highlight_ranges = Ranges((h.start, h.end) for h in spans)
+
+    def set_matches(self, matches: Iterable[tuple[int, int]]) -> None:
+        """Replace the find matches (``(start, end)`` pairs; empty ones are dropped)."""
+        self.matches = Ranges((start, end) for start, end in matches if end > start)
+
+    def highlight_at(self, offset: int) -> str | None:
+        """Return the id of the innermost highlight covering ``offset``, or None."""
+        found = self.highlight_ranges.at(offset)
+        return None if found is None else self.highlights[found].id
+
+    def layers(
+        self,
+        text: str,
+        start: int,
+        end: int,
+        styles: ComponentStyles,
+        *,
+        current: str | None,
+        selection: tuple[int, int] | None,
+        cursor: int | None,
+    ) -> list[Layer]:
+        """Return the layers of the row ``text[start:end]`` in paint order.
+
+        ``current`` is the current highlight's id; ``cursor`` is given only when
+        the cursor is drawn on this row, and only a cursor before ``end`` gets a
+        layer (one at the row's end is a trailing cell the caller adds).
+        """
+        layers: list[Layer] = []
+        highlights = self.highlights
+        for found in self.highlight_ranges.overlapping(start, end):
+            span = highlights[found]
+            layers.append((span.start, span.end, styles.highlight(span.color)))
+            if current is not None and span.id == current:
+                layers.append((span.start, span.end, styles.get("reading-pane--current-highlight")))
+        matches = self.matches
+        for found in matches.overlapping(start, end):
+            layers.append(
+                (matches.starts[found], matches.ends[found], styles.get("reading-pane--match"))
+            )
+        if selection is not None and selection[0] < end and selection[1] > start:
+            layers.append((*selection, styles.get("reading-pane--selection")))
+        if cursor is not None and cursor < end:
+            stop = cursor + 1
+            # A zero-width code point has no cell: the cursor covers the next glyph too.
+            while stop < end and text_cells(text[stop - 1 : stop]) == 0:
+                stop += 1
+            layers.append((cursor, stop, styles.get("reading-pane--cursor")))
+        return layers
+
+
+def repaint_ranges(
+    old_cursor: int,
+    old_selection: tuple[int, int] | None,
+    cursor: int,
+    selection: tuple[int, int] | None,
+) -> list[tuple[int, int]]:
+    """Return the inclusive offset ranges whose paint changes when cursor and selection move.
+
+    Both cursor positions, a selection that appeared or vanished whole, and
+    otherwise only the stretch between each old edge and its new edge.
+    """
+    changed = [(old_cursor, old_cursor), (cursor, cursor)]
+    if selection != old_selection:
+        for old, new in ((old_selection, selection), (selection, old_selection)):
+            if old is not None and new is None:
+                changed.append((old[0], old[1]))
+        if old_selection is not None and selection is not None:
+            for old_edge, new_edge in zip(old_selection, selection, strict=True):
+                changed.append((min(old_edge, new_edge), max(old_edge, new_edge)))
+    return changed
+
+
+def row_segments(
+    text: str, start: int, end: int, layers: list[Layer], base: Style
+) -> list[Segment]:
+    """Cut ``text[start:end]`` at the layers' edges into styled display segments.
+
+    Each piece between two consecutive edges is styled ``base`` plus every
+    layer covering it, added in list (paint) order. One sweep over the sorted
+    edges keeps the set of open layers, so the cost is linear in edges plus
+    the layers open at each piece, not edges times layers.
+    """
+    if not layers:
+        return [Segment(display(text[start:end]), base)]
+    # Events (position, order): a layer opens at its start, closes at its end.
+    opens: list[tuple[int, int]] = []
+    closes: list[tuple[int, int]] = []
+    for order, (layer_start, layer_end, _) in enumerate(layers):
+        low, high = max(layer_start, start), min(layer_end, end)
+        if low < high:
+            opens.append((low, order))
+            closes.append((high, order))
+    if not opens:
+        return [Segment(display(text[start:end]), base)] if start < end else []
+    opens.sort()
+    closes.sort()
+    # Styles by small integer code: the pane reuses its cached Style objects, so
+    # identity finds the repeats without Style.__eq__ (slow Python code).
+    codes_of: dict[int, int] = {}
+    unique: list[Style] = []
+    codes: list[int] = []
+    for _, _, layer_style in layers:
+        code = codes_of.get(id(layer_style))
+        if code is None:
+            code = codes_of[id(layer_style)] = len(unique)
+            unique.append(layer_style)
+        codes.append(code)
+    combined: dict[tuple[int, ...], Style] = {}
+    folded: dict[tuple[int, ...], Style] = {}
+    active: list[int] = []  # orders of the open layers, ascending
+    segments: list[Segment] = []
+    next_open = next_close = 0
+    left = start
+    while left < end:
+        while next_close < len(closes) and closes[next_close][0] <= left:
+            active.remove(closes[next_close][1])
+            next_close += 1
+        while next_open < len(opens) and opens[next_open][0] <= left:
+            insort(active, opens[next_open][1])
+            next_open += 1
+        right = end
+        if next_open < len(opens):
+            right = min(right, opens[next_open][0])
+        if next_close < len(closes):
+            right = min(right, closes[next_close][0])
+        # Combined styles are cached by the codes of the open layers (built in C).
+        key = tuple(map(codes.__getitem__, active))
+        piece_style = combined.get(key)
+        if piece_style is None:
+            # A later layer overrides every attribute an earlier copy of the same
+            # style sets, so only each style's last open occurrence matters.
+            last = {code: order for order, code in enumerate(key)}
+            folded_key = tuple(sorted(last, key=last.__getitem__))
+            piece_style = folded.get(folded_key)
+            if piece_style is None:
+                piece_style = base
+                for code in folded_key:
+                    piece_style += unique[code]
+                folded[folded_key] = piece_style
+            combined[key] = piece_style
+        segments.append(Segment(display(text[left:right]), piece_style))
+        left = right
+    return segments
