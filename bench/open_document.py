@@ -39,6 +39,7 @@ from common import (
     MB,
     AppTiming,
     Figure,
+    StallProbe,
     isolated_data_dir,
     make_text,
     median,
@@ -54,33 +55,6 @@ from common import (
 )
 
 SIZE = (160, 48)
-
-
-class StallProbe:
-    """A 10 ms ticker on the event loop recording how late each tick runs."""
-
-    def __init__(self) -> None:
-        self.gaps: list[float] = []
-        self._stop = False
-        self._task: asyncio.Task[None] | None = None
-
-    def start(self) -> None:
-        """Start ticking (call from inside the running loop)."""
-        self._stop = False
-        self._task = asyncio.create_task(self._tick())
-
-    async def _tick(self) -> None:
-        while not self._stop:
-            before = time.perf_counter()
-            await asyncio.sleep(0.01)
-            self.gaps.append(time.perf_counter() - before - 0.01)
-
-    async def stop(self) -> float:
-        """Stop and return the longest stall (s)."""
-        self._stop = True
-        if self._task is not None:
-            await self._task
-        return max(self.gaps, default=0.0)
 
 
 # ----------------------------------------------------------------------------- app makers

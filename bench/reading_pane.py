@@ -18,6 +18,7 @@ import statistics
 import time
 from collections.abc import Callable
 
+from common import StallProbe
 from textual.app import App, ComposeResult
 from textual.strip import Strip
 from textual.widgets import TextArea
@@ -96,32 +97,6 @@ async def wait_until(pilot: object, done: Callable[[], bool], timeout: float = 6
         if time.perf_counter() > deadline:
             raise TimeoutError
         await asyncio.sleep(0.002)
-
-
-class StallProbe:
-    """A 10 ms ticker on the event loop recording how late each tick runs."""
-
-    def __init__(self) -> None:
-        self.gaps: list[float] = []
-        self._stop = False
-        self._task: asyncio.Task[None] | None = None
-
-    def start(self) -> None:
-        """Start ticking (call from inside the running loop)."""
-        self._task = asyncio.create_task(self._tick())
-
-    async def _tick(self) -> None:
-        while not self._stop:
-            before = time.perf_counter()
-            await asyncio.sleep(0.01)
-            self.gaps.append(time.perf_counter() - before - 0.01)
-
-    async def stop(self) -> float:
-        """Stop and return the longest stall (s): what a key press would have waited."""
-        self._stop = True
-        if self._task is not None:
-            await self._task
-        return max(self.gaps, default=0.0)
 
 
 def painted_at(pane: TimedPane) -> float | None:
