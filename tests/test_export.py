@@ -24,7 +24,7 @@ from ipreader.core.export import (
 )
 from ipreader.core.library import Library
 from ipreader.core.model import AnchorStatus, Annotation, DocumentNotes
-from ipreader.core.safe_text import PRINTABLE_TABLE, escape_json_controls, printable
+from ipreader.core.safe_text import escape_json_controls, printable
 
 SCHEMA = json.loads((Path(__file__).parent.parent / "docs" / "export-schema.json").read_text())
 ANNOTATION_FIELDS = set(Annotation("x", "d", 0, 1, "q").to_dict())
@@ -299,10 +299,9 @@ UNSAFE = frozenset(
 )
 
 
-def test_printable_uses_the_reading_pane_glyphs() -> None:
-    from ipreader.tui.wrap import DISPLAY_TABLE
-
-    assert PRINTABLE_TABLE == DISPLAY_TABLE
+def test_printable_shows_controls_as_visible_glyphs() -> None:
+    # The reading pane draws with this very table (tui.wrap.DISPLAY_TABLE is
+    # PRINTABLE_TABLE), so the glyphs are pinned here, not compared to themselves.
     assert (
         printable("a\x1b[2J\tb\x7f\x9b\u202e\u200f\udcff\nc") == "a␛[2J    b␡\ufffd\ufffd\ufffd␊c"
     )
