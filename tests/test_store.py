@@ -26,7 +26,6 @@ from ipreader.core.errors import SchemaTooNewError, StoreError, StoreWriteError
 from ipreader.core.model import AnchorStatus, Annotation, DocumentNotes
 from ipreader.core.paths import fallback_store_dir, folder_store_dir
 from ipreader.core.store import SCHEMA_VERSION, FolderStore
-from ipreader.core.store_records import annotation_to_dict
 
 TEXT = "The quick brown fox jumps over the lazy dog. " * 4
 
@@ -838,12 +837,3 @@ def test_reconcile_many_writes_only_what_changed(
     written.clear()
     assert store.reconcile_many([("a.txt", sha(TEXT), TEXT)]) == {"a.txt": [kept]}
     assert written == []  # hashes match: read only
-
-
-def test_annotation_to_dict_is_the_models_to_dict() -> None:
-    for annotation in (
-        highlight("a.txt", tags=["b", "A"], note="n", color="green"),
-        Annotation("id", "d.txt", 0, 1, "q", status=AnchorStatus.ORPHANED),
-    ):
-        assert annotation_to_dict(annotation) == annotation.to_dict()
-        assert json.dumps(annotation_to_dict(annotation)) == json.dumps(annotation.to_dict())

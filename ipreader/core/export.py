@@ -26,7 +26,6 @@ from ipreader.core.errors import DocumentError, IpreaderError
 from ipreader.core.library import Library, read_document
 from ipreader.core.model import AnchorStatus, Annotation, tag_key, utc_now_iso
 from ipreader.core.safe_text import escape_json_controls, printable
-from ipreader.core.store_records import annotation_to_dict
 
 #: The value of the top-level ``format`` field of an ipreader export.
 EXPORT_FORMAT_NAME = "ipreader.annotations"
@@ -133,7 +132,7 @@ def export_data(
                 "encoding": info.encoding,
                 "tags": list(notes.tags),
                 "note": notes.note,
-                "annotations": [annotation_to_dict(a) for a in annotations],
+                "annotations": [a.to_dict() for a in annotations],
             }
             if several_roots:
                 entry["root"] = str(collection.root)

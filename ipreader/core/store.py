@@ -44,7 +44,6 @@ from ipreader.core.store_records import (
     IndexFile,
     RecordTable,
     annotation_order,
-    annotation_to_dict,
     is_racy,
     open_table,
     parse_state,
@@ -191,7 +190,7 @@ class FolderStore(StoreFiles):
                 tables = self._tables_for_write(path)  # re-read under the lock
                 rows = tables.setdefault("annotations", {})
                 for annotation in items:
-                    rows[annotation.id] = annotation_to_dict(annotation)
+                    rows[annotation.id] = annotation.to_dict()
                 batch.append((path, encode_database(tables)))
             # One batch: the files' fsyncs overlap instead of queueing one by one.
             atomic_write_many(batch)
@@ -346,7 +345,7 @@ class FolderStore(StoreFiles):
                     continue
                 anchored = sorted((reanchor(text, a) for a in current), key=annotation_order)
                 known = set(current)
-                changed = [(a.id, annotation_to_dict(a)) for a in anchored if a not in known]
+                changed = [(a.id, a.to_dict()) for a in anchored if a not in known]
                 if changed:
                     table = self._annotations_table(record)
                     self._write(

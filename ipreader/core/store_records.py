@@ -9,8 +9,7 @@ holds and how to read and update it, but not when to lock or what a change means
 * ``parse_index`` / ``parse_annotations`` / ``parse_state``: checked parsing of
   the three kinds of file (``CorruptDatabaseError`` for a file of the wrong shape,
   bad records skipped and reported, never dropped from the file);
-* ``ReadCache``: parsed files reused while their ``fstat`` signature is unchanged;
-* ``annotation_to_dict``: the stored form of an annotation.
+* ``ReadCache``: parsed files reused while their ``fstat`` signature is unchanged.
 """
 
 from __future__ import annotations
@@ -19,7 +18,7 @@ import os
 import threading
 import time
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -107,23 +106,6 @@ def read_tables(path: Path) -> dict[str, dict[str, dict[str, Any]]]:
 def open_table(path: Path, name: str) -> RecordTable:
     """Return table ``name`` of the TinyDB file at ``path`` (atomic storage, no query cache)."""
     return RecordTable(AtomicJSONStorage(path, empty_is_corrupt=True), name, cache_size=0)
-
-
-_ANNOTATION_FIELDS = tuple(item.name for item in fields(Annotation))
-
-
-def annotation_to_dict(annotation: Annotation) -> dict[str, Any]:
-    """Return ``annotation.to_dict()``, built field by field.
-
-    ``Annotation.to_dict`` goes through ``dataclasses.asdict``, which deep-copies
-    every value: about 4x slower, and an export or import of 20,000 annotations
-    converts each one. The fields are plain strings, ints, a tuple of strings
-    and an enum, so no copy is needed (tests/test_store.py checks both agree).
-    """
-    data = {name: getattr(annotation, name) for name in _ANNOTATION_FIELDS}
-    data["tags"] = list(annotation.tags)
-    data["status"] = annotation.status.value
-    return data
 
 
 @dataclass(frozen=True, slots=True)
