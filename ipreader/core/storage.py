@@ -61,31 +61,20 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
     Raises ``StoreWriteError`` (naming the file and the cause) on any ``OSError``;
     the previous file is then untouched and the temporary file removed.
     """
-    directory = path.parent
-    temp = directory / f"{TEMP_PREFIX}{path.name}-{secrets.token_hex(6)}"
-    fd = -1
     try:
-        # 0o666 lets the umask decide, like a normal file creation would.
-        fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
-        view = memoryview(data)
-        while view:
-            written = os.write(fd, view)
-            view = view[written:]
-        os.fsync(fd)
-        os.close(fd)
-        fd = -1
-        os.replace(temp, path)
-    except OSError as error:
-        if fd >= 0:
+        temp = _write_temp(path, data)
+        try:
+            os.replace(temp, path)
+        except OSError:
             with contextlib.suppress(OSError):
-                os.close(fd)
-        with contextlib.suppress(OSError):
-            os.unlink(temp)
+                os.unlink(temp)
+            raise
+    except OSError as error:
         reason = error.strerror or str(error)
         raise StoreWriteError(
             f"could not save {path}: {reason}; the previous version is unchanged"
         ) from error
-    _fsync_dir(directory)
+    _fsync_dir(path.parent)
 
 
 #: Threads that fsync a batch's files at once (see ``atomic_write_many``).
@@ -95,19 +84,21 @@ BATCH_SYNC_THREADS = 8
 def _write_temp(path: Path, data: bytes) -> Path:
     """Write ``data`` to a new fsynced temp file beside ``path``; return the temp's path."""
     temp = path.parent / f"{TEMP_PREFIX}{path.name}-{secrets.token_hex(6)}"
+    # 0o666 lets the umask decide, like a normal file creation would.
     fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
     try:
-        view = memoryview(data)
-        while view:
-            written = os.write(fd, view)
-            view = view[written:]
-        os.fsync(fd)
+        try:
+            view = memoryview(data)
+            while view:
+                written = os.write(fd, view)
+                view = view[written:]
+            os.fsync(fd)
+        finally:
+            os.close(fd)
     except OSError:
-        os.close(fd)
         with contextlib.suppress(OSError):
             os.unlink(temp)
         raise
-    os.close(fd)
     return temp
 
 
