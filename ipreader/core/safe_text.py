@@ -22,7 +22,6 @@ from __future__ import annotations
 import re
 
 __all__ = [
-    "BIDI_CONTROLS",
     "PLACEHOLDER",
     "PRINTABLE_TABLE",
     "TAB_SPACES",
@@ -35,11 +34,6 @@ PLACEHOLDER = "\ufffd"
 
 TAB_SPACES = 4
 """Spaces a tab becomes in human-readable output (as in the reading pane)."""
-
-BIDI_CONTROLS = frozenset(
-    chr(code) for code in (*range(0x202A, 0x202F), *range(0x2066, 0x206A), 0x200E, 0x200F, 0x061C)
-)
-"""BiDi embeddings, overrides, isolates and the directional marks (LRM, RLM, ALM)."""
 
 
 def _build_table() -> dict[int, str]:
