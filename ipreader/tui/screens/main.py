@@ -19,7 +19,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, ClassVar
+from typing import ClassVar
 
 from textual import on, work
 from textual.app import ComposeResult, SystemCommand
@@ -53,9 +53,6 @@ from ipreader.tui.widgets.document_list import (
 from ipreader.tui.widgets.find_bar import FindBar
 from ipreader.tui.widgets.metadata_bar import MetadataBar
 from ipreader.tui.widgets.reading_pane import ReadingPane
-
-if TYPE_CHECKING:
-    pass
 
 #: Below this many columns both sidebars collapse (they can still be toggled).
 NARROW_WIDTH = 100
