@@ -96,8 +96,6 @@ class Write:
     """The write itself (runs in a worker thread)."""
     done: Callable[[], None] | None = None
     """Called (on the UI thread) after success."""
-    failed: Callable[[], None] | None = None
-    """Called (on the UI thread) after a failure."""
 
 
 def sort_annotations(annotations: Iterable[Annotation]) -> tuple[Annotation, ...]:

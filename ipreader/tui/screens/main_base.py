@@ -194,8 +194,6 @@ class MainScreenBase(Screen[None]):
             if job.done is not None:
                 job.done()
             return
-        if job.failed is not None:
-            job.failed()
         self.notify(
             f"Could not save {job.what} in {location or job.root}: {outcome}\n"
             "The change is kept in this session but is NOT saved.",
