@@ -132,6 +132,18 @@ def print_table(title: str, figures: Sequence[Figure]) -> None:
     sys.stdout.flush()
 
 
+def print_figures(title: str, figures: Sequence[Figure], quick: bool, quick_note: str) -> None:
+    """Print ``figures``; with ``quick`` drop their targets (set for the full sizes) first.
+
+    The quick title reads ``title (quick_note, no targets)``.
+    """
+    if quick:
+        for figure in figures:
+            figure.target = None
+        title += f" ({quick_note}, no targets)"
+    print_table(title, figures)
+
+
 def print_scaling(title: str, header: Sequence[str], rows: Sequence[Sequence[str]]) -> None:
     """Print a scaling table (first column = size of the work)."""
     print(f"\n#### Scaling: {title}\n")

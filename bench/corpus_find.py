@@ -25,8 +25,8 @@ from common import (
     make_articles,
     median,
     need_corpus,
+    print_figures,
     print_scaling,
-    print_table,
     temp_dir,
 )
 
@@ -102,10 +102,7 @@ def run(quick: bool = False) -> list[Figure]:
                     f"{results[0][2]} matches)",
                 )
             )
-    if quick:
-        for figure in figures:
-            figure.target = None
-    print_table("Find across articles" + (" (quick, no targets)" if quick else ""), figures)
+    print_figures("Find across articles", figures, quick, "quick")
     return figures
 
 

@@ -30,8 +30,8 @@ from common import (
     median,
     need_corpus,
     paint_timed,
+    print_figures,
     print_scaling,
-    print_table,
     run_app,
     temp_dir,
     time_runs,
@@ -119,10 +119,7 @@ def run(quick: bool = False) -> list[Figure]:
             note=f"(core Library.open {core_warm:.3f} s)",
         ),
     ]
-    if quick:
-        for figure in figures:
-            figure.target = None
-    print_table("Listing" + (" (quick: 200 articles, no targets)" if quick else ""), figures)
+    print_figures("Listing", figures, quick, "quick: 200 articles")
     return figures
 
 

@@ -44,8 +44,8 @@ from common import (
     make_text,
     median,
     paint_timed,
+    print_figures,
     print_scaling,
-    print_table,
     python_exe,
     reader_painted,
     rss_mb,
@@ -338,12 +338,7 @@ def run(quick: bool = False) -> list[Figure]:
                 note=f"({median(full):.0f} - {median(empty):.0f} MB)",
             )
         )
-    if quick:
-        for figure in figures:
-            figure.target = None  # small sizes: the targets are for the full sizes
-    print_table(
-        "Opening documents" + (" (quick: small sizes, no targets)" if quick else ""), figures
-    )
+    print_figures("Opening documents", figures, quick, "quick: small sizes")
     return figures
 
 
