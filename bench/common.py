@@ -353,6 +353,12 @@ def make_articles(folder: Path, count: int) -> list[Path]:
     return made
 
 
+def make_annotated_folder(folder: Path, articles: int, annotations: int) -> None:
+    """Fill ``folder`` with ``articles`` articles and ``annotations`` annotations over them."""
+    files = make_articles(folder, articles)
+    make_annotations(folder, files, annotations)
+
+
 def make_annotations(root: Path, files: Sequence[Path], total: int, seed: int = 3) -> int:
     """Create ``total`` annotations spread evenly over ``files`` through FolderStore.
 

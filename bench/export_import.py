@@ -22,8 +22,7 @@ from common import (
     Figure,
     bench_main,
     isolated_data_dir,
-    make_annotations,
-    make_articles,
+    make_annotated_folder,
     median,
     print_scaling,
     print_table,
@@ -58,12 +57,6 @@ def measure(folder: Path, runs: int) -> tuple[list[float], list[float], int]:
     return exports, imports, out.stat().st_size
 
 
-def prepare(folder: Path, articles: int, annotations: int) -> None:
-    """Articles plus ``annotations`` annotations spread over them."""
-    files = make_articles(folder, articles)
-    make_annotations(folder, files, annotations)
-
-
 def run(quick: bool = False) -> list[Figure]:
     """Measure export and import of 20,000 annotations (1,000 with ``--quick``)."""
     total = 1000 if quick else 20000
@@ -71,7 +64,7 @@ def run(quick: bool = False) -> list[Figure]:
     runs = 1 if quick else 5
     with isolated_data_dir(), temp_dir("export-") as tmp:
         folder = tmp / "articles"
-        prepare(folder, articles, total)
+        make_annotated_folder(folder, articles, total)
         exports, imports, size = measure(folder, runs)
     figures = [
         Figure(
@@ -101,7 +94,7 @@ def scaling(quick: bool = False) -> None:
     with isolated_data_dir(), temp_dir("export-scale-") as tmp:
         for total in sizes:
             folder = tmp / f"n{total}"
-            prepare(folder, articles, total)
+            make_annotated_folder(folder, articles, total)
             exports, imports, size = measure(folder, runs)
             rows.append(
                 [

@@ -27,8 +27,7 @@ from common import (
     Figure,
     bench_main,
     isolated_data_dir,
-    make_annotations,
-    make_articles,
+    make_annotated_folder,
     median,
     percentile,
     print_scaling,
@@ -74,12 +73,6 @@ def measure(folder: Path, runs: int, saves: int) -> tuple[list[list[float]], lis
     return ours, theirs
 
 
-def prepare(folder: Path, articles: int, annotations: int) -> None:
-    """Articles plus ``annotations`` annotations spread over them."""
-    files = make_articles(folder, articles)
-    make_annotations(folder, files, annotations)
-
-
 def run(quick: bool = False) -> list[Figure]:
     """Measure the save latency at 20,000 annotations (1,000 with ``--quick``)."""
     total = 1000 if quick else 20000
@@ -87,7 +80,7 @@ def run(quick: bool = False) -> list[Figure]:
     runs, saves = (1, 20) if quick else (5, 50)
     with isolated_data_dir(), temp_dir("save-") as tmp:
         folder = tmp / "articles"
-        prepare(folder, articles, total)
+        make_annotated_folder(folder, articles, total)
         ours, theirs = measure(folder, runs, saves)
     flat = [v for run_ in ours for v in run_]
     flat_base = [v for run_ in theirs for v in run_]
@@ -116,7 +109,7 @@ def scaling(quick: bool = False) -> None:
     with isolated_data_dir(), temp_dir("save-scale-") as tmp:
         for total in sizes:
             folder = tmp / f"n{total}"
-            prepare(folder, articles, total)
+            make_annotated_folder(folder, articles, total)
             ours, theirs = measure(folder, runs, saves)
             flat = [v for r in ours for v in r]
             base = [v for r in theirs for v in r]
