@@ -10,13 +10,21 @@ The per-user data directory is a temp dir (the seeds' store lives there).
 
 from __future__ import annotations
 
-import argparse
 import os
 import shutil
 import sys
 from pathlib import Path
 
-from common import REPO, Figure, isolated_data_dir, median, print_table, python_exe, time_process
+from common import (
+    REPO,
+    Figure,
+    bench_main,
+    isolated_data_dir,
+    median,
+    print_table,
+    python_exe,
+    time_process,
+)
 
 
 def console_script() -> list[str]:
@@ -57,9 +65,7 @@ def run(quick: bool = False) -> list[Figure]:
 
 def main() -> None:
     """Command line: ``--quick``."""
-    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
-    parser.add_argument("--quick", action="store_true")
-    run(parser.parse_args().quick)
+    bench_main(__doc__, run)
 
 
 if __name__ == "__main__":

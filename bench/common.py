@@ -550,16 +550,18 @@ def run_app(
 
 
 def bench_main(
-    doc: str | None, run: Callable[[bool], None], scaling: Callable[[bool], None]
+    doc: str | None, run: Callable[[bool], object], scaling: Callable[[bool], None] | None = None
 ) -> None:
-    """The shared command line of a benchmark script: ``--quick`` and ``--scaling``."""
+    """The shared command line of a benchmark script: ``--quick`` and, given ``scaling``,
+    ``--scaling``."""
     import argparse
 
     parser = argparse.ArgumentParser(description=(doc or "").splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="one small run, for CI")
-    parser.add_argument("--scaling", action="store_true", help="print the growth table")
+    if scaling is not None:
+        parser.add_argument("--scaling", action="store_true", help="print the growth table")
     args = parser.parse_args()
-    if args.scaling:
+    if scaling is not None and args.scaling:
         scaling(args.quick)
     else:
         run(args.quick)
