@@ -23,8 +23,6 @@ import random
 import re
 import subprocess
 import sys
-import traceback
-from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -37,6 +35,8 @@ from ipreader.core.export import EXPORT_FORMAT_NAME, EXPORT_VERSION
 from ipreader.core.model import Annotation
 from ipreader.core.storage import CorruptDatabaseError, decode_database
 from ipreader.core.store import FolderStore
+
+from .writers import fork_writer, stored_notes, write_documents
 
 TEXT = "Sed ut perspiciatis unde omnis iste natus error sit voluptatem accusantium. " * 8
 SHARED = ("a.txt", "b.txt", "sub/c.txt")
@@ -191,20 +191,6 @@ def _import_writer(root: Path, number: int, operations: int, result: Path) -> No
     )
 
 
-def _child(work: Callable[[Path, int, int, Path], None], *args: Any) -> None:
-    """Run ``work`` in a forked child and exit; a failure's traceback goes to ``<result>.error``."""
-    result: Path = args[-1]
-    code = 1
-    try:
-        work(*args)
-        code = 0
-    except BaseException:
-        with contextlib.suppress(OSError):
-            result.with_suffix(".error").write_text(traceback.format_exc())
-    finally:
-        os._exit(code)
-
-
 def _read_everything(location: Path) -> None:
     for path in list(location.rglob("*.json")):
         try:
@@ -221,19 +207,16 @@ def run_writers(root: Path, writers: int, operations: int, importers: int = 1) -
     """
     import time
 
-    for relpath in SHARED:
-        (root / relpath).parent.mkdir(parents=True, exist_ok=True)
-        (root / relpath).write_text(TEXT)
+    write_documents(root, SHARED, TEXT)
     location = FolderStore.open(root).location
     started = time.perf_counter()
     pids = []
     results = [root.parent / f"writer-{n}.json" for n in range(writers)]
     for number in range(writers):
         work = _import_writer if number >= writers - importers else _writer
-        pid = os.fork()
-        if pid == 0:
-            _child(work, root, number, operations, results[number])
-        pids.append(pid)
+        out = results[number]
+        error_file = out.with_suffix(".error")
+        pids.append(fork_writer(work, root, number, operations, out, error_file=error_file))
     stats = WriterStats(writers=writers, operations=writers * operations)
     running = set(pids)
     while running:
@@ -263,13 +246,8 @@ def run_writers(root: Path, writers: int, operations: int, importers: int = 1) -
             expected_tags.setdefault(relpath, set()).update(tags)
         stats.imports += outcome.get("imports", 0)
         stats.imported += outcome.get("imported", 0)
-    store = FolderStore.open(root)
+    store, found = stored_notes(root)
     assert store.notices == []
-    found: dict[str, tuple[str, str]] = {}
-    for relpath, notes in store.all_annotations().items():
-        for note in notes:
-            assert note.id not in found, f"duplicate id {note.id}"
-            found[note.id] = (relpath, note.note)
     missing = expected.keys() - found.keys()
     extra = found.keys() - expected.keys()
     assert not missing, f"{len(missing)} writes lost"

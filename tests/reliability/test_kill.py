@@ -25,11 +25,13 @@ from ipreader.core.model import Annotation
 from ipreader.core.storage import decode_database
 from ipreader.core.store import FolderStore
 
+from .writers import Notes, fork_writer, stored_notes, write_documents
+
 TEXT = "Lorem ipsum dolor sit amet, consectetur adipiscing elit, sed do eiusmod. " * 8
 DOCS = ("a.txt", "b.txt", "sub/c.txt", "d.md")
 
 #: A model of the folder: annotation id -> (document, note).
-State = dict[str, tuple[str, str]]
+State = Notes
 
 
 @dataclass
@@ -41,8 +43,9 @@ class KillStats:
     temp_files_seen: int = 0
 
 
-def _writer(root: Path, state: State, seed: int, out: int) -> None:
-    """Run in the forked child: mutate the folder forever, announcing each save."""
+def _writer(root: Path, state: State, seed: int, unused: int, out: int) -> None:
+    """Run in the forked child: mutate the folder forever, announcing each save on ``out``."""
+    os.close(unused)  # the parent's read end of the pipe
     rng = random.Random(seed)
     store = FolderStore.open(root)
     state = dict(state)
@@ -86,17 +89,6 @@ def _apply(state: State, entry: list[str]) -> State:
     return result
 
 
-def observed_state(root: Path) -> tuple[State, list[str]]:
-    """Open the folder as a fresh store; return its annotations and notices."""
-    store = FolderStore.open(root)
-    found: State = {}
-    for relpath, notes in store.all_annotations().items():
-        for note in notes:
-            assert note.id not in found, f"duplicate annotation id {note.id}"
-            found[note.id] = (relpath, note.note)
-    return found, store.notices
-
-
 def check_files_parse(location: Path) -> int:
     """Assert every database file decodes; return the number of stray temp files."""
     temps = 0
@@ -111,21 +103,14 @@ def check_files_parse(location: Path) -> int:
 
 def kill_rounds(root: Path, rounds: int, seed: int = 0, max_delay: float = 0.05) -> KillStats:
     """Run ``rounds`` write-and-SIGKILL rounds on ``root``; assert after each one."""
-    for relpath in DOCS:
-        (root / relpath).parent.mkdir(parents=True, exist_ok=True)
-        (root / relpath).write_text(TEXT)
+    write_documents(root, DOCS, TEXT)
     rng = random.Random(seed)
     stats = KillStats()
     state: State = {}
     for round_ in range(rounds):
         read_end, write_end = os.pipe()
-        pid = os.fork()
-        if pid == 0:  # the writer
-            try:
-                os.close(read_end)
-                _writer(root, state, rng.randrange(2**32), write_end)
-            finally:
-                os._exit(0)
+
+        pid = fork_writer(_writer, root, state, rng.randrange(2**32), read_end, write_end)
         os.close(write_end)
         with os.fdopen(read_end) as lines:
             assert lines.readline() == "ready\n"
@@ -144,8 +129,8 @@ def kill_rounds(root: Path, rounds: int, seed: int = 0, max_delay: float = 0.05)
             else:
                 in_flight = entry
         stats.temp_files_seen += check_files_parse(root / ".ipreader")
-        found, notices = observed_state(root)
-        assert notices == [], f"round {round_}: {notices}"
+        store, found = stored_notes(root)
+        assert store.notices == [], f"round {round_}: {store.notices}"
         if found == expected:
             stats.in_flight_missing += in_flight is not None
         else:

@@ -1,0 +1,64 @@
+"""Forked writer processes for the reliability tests: the folder, the child, what was stored.
+
+``test_kill.py`` and ``test_concurrent_writers.py`` both fork processes that
+write one folder through the core, then open it afresh and compare what is
+stored with what the writers acknowledged.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sys
+import traceback
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import Any
+
+from ipreader.core.store import FolderStore
+
+#: What a folder holds: annotation id -> (document, note).
+Notes = dict[str, tuple[str, str]]
+
+
+def write_documents(root: Path, relpaths: Iterable[str], text: str) -> None:
+    """Write ``text`` to each of ``relpaths`` under ``root`` (making sub-folders)."""
+    for relpath in relpaths:
+        (root / relpath).parent.mkdir(parents=True, exist_ok=True)
+        (root / relpath).write_text(text)
+
+
+def fork_writer(work: Callable[..., None], *args: Any, error_file: Path | None = None) -> int:
+    """Fork a child that runs ``work(*args)``; return its pid (in the parent only).
+
+    The child exits 0 when ``work`` returns and 1 when it raises, its
+    traceback going to ``error_file`` (else stderr): a writer that dies of
+    its own error is never mistaken for one that finished or was killed.
+    """
+    pid = os.fork()
+    if pid != 0:
+        return pid
+    code = 1
+    try:
+        work(*args)
+        code = 0
+    except BaseException:
+        with contextlib.suppress(OSError):
+            if error_file is not None:
+                error_file.write_text(traceback.format_exc())
+            else:
+                sys.stderr.write(traceback.format_exc())
+                sys.stderr.flush()
+    finally:
+        os._exit(code)
+
+
+def stored_notes(root: Path) -> tuple[FolderStore, Notes]:
+    """Open ``root`` as a fresh store; return it and its annotations (ids asserted unique)."""
+    store = FolderStore.open(root)
+    found: Notes = {}
+    for relpath, notes in store.all_annotations().items():
+        for note in notes:
+            assert note.id not in found, f"duplicate annotation id {note.id}"
+            found[note.id] = (relpath, note.note)
+    return store, found
