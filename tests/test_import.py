@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import uuid
 from dataclasses import replace
@@ -268,6 +269,15 @@ def test_size_limit(folder: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatc
         import_file(big, folder)
     with pytest.raises(ImportFileError, match="cannot read"):
         import_file(tmp_path / "absent.json", folder)
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs named pipes")
+def test_a_fifo_is_refused_not_waited_on(folder: Path, tmp_path: Path) -> None:
+    fifo = tmp_path / "pipe.json"
+    os.mkfifo(fifo)  # nobody writes to it: a blocking open would never return
+    with pytest.raises(ImportFileError, match="not a regular file"):
+        import_file(fifo, folder)
+    assert not (folder / ".ipreader").exists()
 
 
 def test_one_write_per_document(

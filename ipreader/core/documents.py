@@ -131,14 +131,14 @@ def decode_bytes(data: bytes, path: Path | None = None) -> tuple[str, str]:
     return normalize_newlines(text), encoding
 
 
-def read_bytes(path: Path) -> tuple[bytes, os.stat_result]:
+def read_bytes(path: Path, *, limit: int | None = None) -> tuple[bytes, os.stat_result]:
     """Read a regular file's bytes with the stat of the very file read.
 
     Opening with ``O_NONBLOCK`` and checking ``fstat`` on the open descriptor
     means a FIFO or device is never waited on, even if it replaced the file
     after discovery. At most the size ``fstat`` reported is read: a file that
     another process keeps appending to (a log, a download) is read as a
-    snapshot instead of never reaching its end.
+    snapshot instead of never reaching its end. ``limit`` caps the bytes read.
     Raises ``DocumentError`` (never ``OSError``).
     """
     flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
@@ -151,7 +151,7 @@ def read_bytes(path: Path) -> tuple[bytes, os.stat_result]:
         if not stat.S_ISREG(info.st_mode):
             raise DocumentError(path, "not a regular file")
         chunks: list[bytes] = []
-        remaining = info.st_size
+        remaining = info.st_size if limit is None else min(info.st_size, limit)
         # One read call usually returns the whole file, and a single chunk is
         # returned without the copy of b"".join; the cap keeps each call under
         # the 2 GiB some systems refuse.

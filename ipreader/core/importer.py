@@ -28,7 +28,7 @@ from pathlib import Path, PurePosixPath, PureWindowsPath
 from typing import Any
 
 from ipreader.core.anchoring import anchor
-from ipreader.core.documents import discover
+from ipreader.core.documents import discover, read_bytes
 from ipreader.core.errors import DocumentError, ImportFileError, StoreError
 from ipreader.core.export import EXPORT_FORMAT_NAME, EXPORT_VERSION
 from ipreader.core.library import open_store, read_document
@@ -96,11 +96,14 @@ def _load(file: Path) -> dict[str, Any]:
                 f"{file}: {size} bytes is too large to import "
                 f"(limit {MAX_IMPORT_BYTES // (1024 * 1024)} MB)"
             )
-        with file.open("rb") as handle:
-            # Bounded read: the file may grow (or be a device) after the stat.
-            raw = handle.read(MAX_IMPORT_BYTES + 1)
     except OSError as error:
         raise ImportFileError(f"{file}: cannot read: {error.strerror or error}") from None
+    try:
+        # The shared reader: a FIFO or device is refused, never waited on, and the
+        # read is bounded (the file may have grown or been replaced since the stat).
+        raw, _stat = read_bytes(file, limit=MAX_IMPORT_BYTES + 1)
+    except DocumentError as error:
+        raise ImportFileError(f"{file}: cannot read: {error.reason}") from None
     if len(raw) > MAX_IMPORT_BYTES:
         raise ImportFileError(f"{file}: too large to import")
     try:
