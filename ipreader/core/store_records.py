@@ -94,13 +94,7 @@ def read_tables(path: Path) -> dict[str, dict[str, dict[str, Any]]]:
     Raises ``CorruptDatabaseError`` for a damaged file (an empty one included)
     and ``StoreError`` when it exists but cannot be read.
     """
-    try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        return {}
-    except OSError as error:
-        raise StoreError(f"cannot read {path}: {error.strerror or error}") from error
-    return decode_database(path, raw, empty_is_corrupt=True) or {}
+    return AtomicJSONStorage(path, empty_is_corrupt=True).read() or {}
 
 
 def open_table(path: Path, name: str) -> RecordTable:
