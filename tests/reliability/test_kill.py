@@ -117,8 +117,14 @@ def kill_rounds(root: Path, rounds: int, seed: int = 0, max_delay: float = 0.05)
             # Let it run for a random moment before killing it mid-flight.
             time.sleep(rng.uniform(0, max_delay))
             os.kill(pid, signal.SIGKILL)
-            os.waitpid(pid, 0)
+            _, status = os.waitpid(pid, 0)
             entries = [json.loads(line) for line in lines if line.endswith("\n")]
+        # The writer loops until killed: ending any other way means it failed (a lost
+        # edit, a store error), which must not pass as a round with nothing in flight.
+        assert os.WIFSIGNALED(status) and os.WTERMSIG(status) == signal.SIGKILL, (
+            f"round {round_}: the writer ended before the kill "
+            f"(exit {os.waitstatus_to_exitcode(status)}; traceback on stderr)"
+        )
         expected = state
         in_flight: list[str] | None = None
         for entry in entries:
