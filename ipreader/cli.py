@@ -244,16 +244,17 @@ def _cmd_list(args: argparse.Namespace) -> int:
     several = len(library.collections) > 1
     rows: list[dict[str, Any]] = []
     for collection in library.collections:
+        # One read of the index and of each annotation file, not one index read per document.
+        stored = collection.store.stored_documents()
         for info in collection.documents:
             row: dict[str, Any] = {"root": str(collection.root), "path": info.relpath}
             if info.readable:
-                annotations = collection.store.annotations(info.relpath)
-                notes = collection.store.document_notes(info.relpath)
+                record = stored.get(info.relpath)
                 row.update(
                     title=info.title,
                     date=info.date,
-                    highlights=len(annotations),
-                    tags=list(notes.tags),
+                    highlights=0 if record is None else len(record.annotations),
+                    tags=[] if record is None else list(record.notes.tags),
                     error=None,
                 )
             else:
