@@ -23,6 +23,8 @@ import random
 import re
 import subprocess
 import sys
+import time
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -36,7 +38,7 @@ from ipreader.core.model import Annotation
 from ipreader.core.storage import CorruptDatabaseError, decode_database
 from ipreader.core.store import FolderStore
 
-from .writers import fork_writer, stored_notes, write_documents
+from .writers import StartGate, fork_writer, stored_notes, write_documents
 
 TEXT = "Sed ut perspiciatis unde omnis iste natus error sit voluptatem accusantium. " * 8
 SHARED = ("a.txt", "b.txt", "sub/c.txt")
@@ -191,6 +193,21 @@ def _import_writer(root: Path, number: int, operations: int, result: Path) -> No
     )
 
 
+def _gated(
+    gate: StartGate,
+    work: Callable[[Path, int, int, Path], None],
+    root: Path,
+    number: int,
+    operations: int,
+    result: Path,
+) -> None:
+    """Wait at ``gate``, run ``work``; its start and end (monotonic) go to ``<result>.times``."""
+    gate.wait()
+    started = time.monotonic()
+    work(root, number, operations, result)
+    result.with_suffix(".times").write_text(json.dumps([started, time.monotonic()]))
+
+
 def _read_everything(location: Path) -> None:
     for path in list(location.rglob("*.json")):
         try:
@@ -205,18 +222,20 @@ def run_writers(root: Path, writers: int, operations: int, importers: int = 1) -
 
     The last ``importers`` of them run ``ipreader import``; the others core calls.
     """
-    import time
-
     write_documents(root, SHARED, TEXT)
     location = FolderStore.open(root).location
     started = time.perf_counter()
     pids = []
     results = [root.parent / f"writer-{n}.json" for n in range(writers)]
+    gate = StartGate()
     for number in range(writers):
         work = _import_writer if number >= writers - importers else _writer
         out = results[number]
         error_file = out.with_suffix(".error")
-        pids.append(fork_writer(work, root, number, operations, out, error_file=error_file))
+        pids.append(
+            fork_writer(_gated, gate, work, root, number, operations, out, error_file=error_file)
+        )
+    gate.open()
     stats = WriterStats(writers=writers, operations=writers * operations)
     running = set(pids)
     while running:
@@ -234,6 +253,9 @@ def run_writers(root: Path, writers: int, operations: int, importers: int = 1) -
                     details = "".join(e.read_text() for e in errors if e.exists())
                     raise AssertionError(f"a writer failed:\n{details}")
     stats.seconds = time.perf_counter() - started
+    # "At once" must hold: some moment when every writer had started and none had finished.
+    spans = [json.loads(r.with_suffix(".times").read_text()) for r in results]
+    assert max(s[0] for s in spans) < min(s[1] for s in spans), f"writers ran apart: {spans}"
 
     expected: dict[str, tuple[str, str]] = {}
     expected_tags: dict[str, set[str]] = {}

@@ -62,3 +62,24 @@ def stored_notes(root: Path) -> tuple[FolderStore, Notes]:
             assert note.id not in found, f"duplicate annotation id {note.id}"
             found[note.id] = (relpath, note.note)
     return store, found
+
+
+class StartGate:
+    """Holds forked writers until the parent has forked them all, so they really run at once.
+
+    Make it before forking; each child calls :meth:`wait`, the parent :meth:`open`.
+    """
+
+    def __init__(self) -> None:
+        self._read, self._write = os.pipe()
+
+    def wait(self) -> None:
+        """In a child: block until the parent opens the gate."""
+        os.close(self._write)  # EOF comes once every copy of the write end is closed
+        os.read(self._read, 1)
+        os.close(self._read)
+
+    def open(self) -> None:
+        """In the parent, after the last fork: let every child go."""
+        os.close(self._write)
+        os.close(self._read)
