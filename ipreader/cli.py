@@ -145,7 +145,7 @@ def _say(message: str) -> None:
 
 
 def _print_notices(notices: Sequence[str]) -> None:
-    for notice in dict.fromkeys(notices):
+    for notice in notices:
         _say(notice)
 
 
@@ -153,25 +153,8 @@ def _open_library(paths: Sequence[Path]) -> Library:
     from ipreader.core.library import Library
 
     library = Library.open(paths)
-    _print_notices(library.notices)
+    _print_notices(library.notices.take())
     return library
-
-
-def _print_later_notices(library: Library) -> None:
-    """Print the store notices that appeared after opening (not already printed).
-
-    A damaged annotations file is only found (and moved aside) when its
-    document is first read, after ``_open_library`` printed the notices.
-    """
-    printed = set(library.notices)
-    _print_notices(
-        [
-            notice
-            for collection in library.collections
-            for notice in collection.store.notices
-            if notice not in printed
-        ]
-    )
 
 
 def _cmd_open(paths: list[Path]) -> int:
@@ -194,7 +177,7 @@ def _cmd_export(args: argparse.Namespace) -> int:
 
     library = _open_library(args.paths)
     text = render_export(library, args.fmt, tags=args.tags, document_glob=args.document)
-    _print_later_notices(library)
+    _print_notices(library.notices.take())
     if args.output is None:
         _write_text(text, sys.stdout)
     else:
@@ -228,7 +211,7 @@ def _cmd_tags(args: argparse.Namespace) -> int:
             key = tag_key(tag)
             shown.setdefault(key, tag)
             counts[key] += count
-    _print_later_notices(library)
+    _print_notices(library.notices.take())
     rows = sorted(((shown[k], c) for k, c in counts.items()), key=lambda r: (-r[1], r[0].lower()))
     if args.json:
         out = _json_text([{"tag": t, "count": c} for t, c in rows])
@@ -260,7 +243,7 @@ def _cmd_list(args: argparse.Namespace) -> int:
             else:
                 row.update(title=None, date=None, highlights=0, tags=[], error=info.error)
             rows.append(row)
-    _print_later_notices(library)
+    _print_notices(library.notices.take())
     if args.json:
         _write_text(_json_text(rows), sys.stdout)
         return 0

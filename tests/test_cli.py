@@ -173,7 +173,7 @@ def test_interrupt_and_notices(
 
     def noisy(paths_: Any, progress: Any = None) -> Library:
         library = real_open(paths_, progress)
-        library.notices.append("corrupt index.json moved aside")
+        library.notices.add("corrupt index.json moved aside")
         return library
 
     monkeypatch.setattr(Library, "open", noisy)
@@ -301,7 +301,7 @@ def test_a_file_name_that_is_not_utf8_is_listed_annotated_and_exported(
     assert document["path"] == "bad\udcff.txt"
     [exported] = document["annotations"]
     assert (exported["quote"], exported["note"]) == ("body", "n")
-    assert Library.open([root]).collections[0].store.notices == []
+    assert Library.open([root]).collections[0].store.notices.all() == []
 
 
 def test_error_messages_show_controls_as_placeholders(

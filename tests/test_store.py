@@ -69,7 +69,7 @@ def db_files(location: Path) -> dict[str, bytes]:
 def test_save_and_reopen(root: Path) -> None:
     store = FolderStore.open(root)
     assert store.location == folder_store_dir(root)
-    assert store.writable and store.notices == []
+    assert store.writable and store.notices.all() == []
     first, second = highlight("a.txt", 10, 15, tags=["Animals"]), highlight("a.txt", 4, 9)
     store.save_annotation(first)
     store.save_annotation(second)
@@ -351,7 +351,7 @@ def test_newer_schema_is_read_only_and_never_rewritten(root: Path) -> None:
     before = write_newer_schema(root, note)
     store = FolderStore.open(root)
     assert not store.writable
-    (message,) = store.notices
+    (message,) = store.notices.all()
     assert str(store.location / "index.json") in message
     assert f"schema {SCHEMA_VERSION + 1}" in message and str(SCHEMA_VERSION) in message
     assert store.annotations("a.txt") == [note]  # reads still work
@@ -388,7 +388,7 @@ def test_corrupt_annotations_file_is_moved_aside_with_a_notice(root: Path) -> No
     bad.write_bytes(b'{"annotations": {"x": ')
     fresh = FolderStore.open(root)
     assert fresh.annotations("a.txt") == []
-    (notice,) = fresh.notices
+    (notice,) = fresh.notices.all()
     moved = [p for p in bad.parent.iterdir() if ".corrupt-" in p.name]
     assert len(moved) == 1 and moved[0].read_bytes() == b'{"annotations": {"x": '
     assert str(moved[0]) in notice and "nothing deleted" in notice
@@ -406,7 +406,7 @@ def test_corrupt_index_is_moved_aside_and_rebuilt_from_annotation_files(root: Pa
     index.write_bytes(b"\x00garbage")
     fresh = FolderStore.open(root)
     assert fresh.all_annotations() == {"a.txt": [a], "sub/b.txt": [b]}
-    assert any("rebuilt" in n for n in fresh.notices)
+    assert any("rebuilt" in n for n in fresh.notices.all())
     (moved,) = store.location.glob("index.json.corrupt-*")
     assert moved.read_bytes() == b"\x00garbage"
 
@@ -421,7 +421,7 @@ def test_bad_records_are_skipped_but_kept_in_the_file(root: Path) -> None:
     path.write_text(json.dumps(data))
     fresh = FolderStore.open(root)
     assert fresh.annotations("a.txt") == [good]
-    assert any("broken" in n and str(path) in n for n in fresh.notices)
+    assert any("broken" in n and str(path) in n for n in fresh.notices.all())
     fresh.save_annotation(highlight("a.txt", 0, 3))
     assert "broken" in json.loads(path.read_text())["annotations"]
 
@@ -434,7 +434,7 @@ def test_zero_byte_database_file_is_set_aside_with_a_notice(root: Path) -> None:
     fresh = FolderStore.open(root)
     assert fresh.all_annotations() == {"a.txt": [note]}  # rebuilt from the annotation file
     (moved,) = store.location.glob("index.json.corrupt-*")
-    assert any("0 bytes" in n and str(moved) in n for n in fresh.notices)
+    assert any("0 bytes" in n and str(moved) in n for n in fresh.notices.all())
     fresh.save_annotation(highlight("a.txt", 0, 3))
     assert len(FolderStore.open(root).annotations("a.txt")) == 2
 
@@ -468,7 +468,7 @@ def test_read_only_folder_uses_the_fallback_dir(
     assert store.writable
     assert store.location == fallback_store_dir(root)
     assert store.location.is_relative_to(data_dir)
-    (notice,) = store.notices
+    (notice,) = store.notices.all()
     assert str(store.location) in notice and str(folder_store_dir(root)) in notice
     note = highlight("a.txt")
     store.save_annotation(note)
@@ -498,7 +498,7 @@ def test_nowhere_writable_is_read_only_with_a_notice(
     deny_writes_under(monkeypatch, root)
     deny_writes_under(monkeypatch, data_dir)
     store = FolderStore.open(root)
-    assert not store.writable and store.notices
+    assert not store.writable and store.notices.all()
     assert store.annotations("a.txt") == [note]
     with pytest.raises(StoreWriteError):
         store.save_annotation(highlight("a.txt", 0, 3))
@@ -506,7 +506,7 @@ def test_nowhere_writable_is_read_only_with_a_notice(
 
 def test_use_fallback_never_touches_a_writable_folder(root: Path, data_dir: Path) -> None:
     store = FolderStore.open(root, use_fallback=True)
-    assert store.writable and store.notices == []
+    assert store.writable and store.notices.all() == []
     assert store.location == fallback_store_dir(root) and store.location.is_relative_to(data_dir)
     note = highlight("a.txt")
     store.save_annotation(note)
@@ -527,7 +527,7 @@ def test_use_fallback_still_checks_the_schema_and_sweeps_temp_files(root: Path) 
     data["_meta"]["schema"]["version"] = SCHEMA_VERSION + 1
     index.write_text(json.dumps(data))
     newer = FolderStore.open(root, use_fallback=True)
-    assert not newer.writable and "schema" in newer.notices[0]
+    assert not newer.writable and "schema" in newer.notices.all()[0]
     with pytest.raises(SchemaTooNewError):
         newer.save_annotation(highlight("a.txt", 0, 3))
 
@@ -538,7 +538,7 @@ def test_use_fallback_unwritable_is_read_only_with_a_notice(
     deny_writes_under(monkeypatch, data_dir)
     store = FolderStore.open(root, use_fallback=True)
     assert not store.writable
-    (notice,) = store.notices
+    (notice,) = store.notices.all()
     assert str(fallback_store_dir(root)) in notice and "read-only" in notice
     with pytest.raises(StoreWriteError):
         store.save_annotation(highlight("a.txt"))
@@ -558,7 +558,7 @@ def test_a_non_utf8_relpath_is_saved_and_read_back(root: Path) -> None:
     again = FolderStore.open(root)
     assert again.annotations(relpath) == [note]
     assert again.document_notes(relpath) == DocumentNotes(("t",), "n")
-    assert again.last_document() == relpath and again.notices == []
+    assert again.last_document() == relpath and again.notices.all() == []
 
 
 @pytest.fixture
@@ -598,7 +598,7 @@ def test_really_read_only_as_an_unprivileged_user(
         again = FolderStore.open(folder)
         return {
             "location": str(store.location),
-            "notices": store.notices,
+            "notices": store.notices.all(),
             "count": len(again.annotations("a.txt")),
         }
 

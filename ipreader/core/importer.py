@@ -315,7 +315,7 @@ def import_file(file: Path, root: Path) -> ImportReport:
     root = groups[0][0] if groups else root.resolve()  # discover() resolves it
     known = {path.relative_to(root).as_posix(): path for _, files in groups for path in files}
     store = open_store(root)
-    report = ImportReport(notices=list(store.notices))
+    report = ImportReport(notices=store.notices.take())
     if not store.writable:
         raise StoreError(f"{root}: the annotation database is read-only; nothing imported")
     existing = {a.id: a for annotations in store.all_annotations().values() for a in annotations}
@@ -392,5 +392,5 @@ def import_file(file: Path, root: Path) -> ImportReport:
     if notes:
         store.set_documents_notes(notes)
     store.save_annotations(pending)
-    report.notices = list(dict.fromkeys([*report.notices, *store.notices]))
+    report.notices.extend(store.notices.take())
     return report

@@ -17,6 +17,7 @@ from ipreader.core import paths
 from ipreader.core.documents import DocumentInfo, decode_bytes, discover, read_bytes
 from ipreader.core.metadata_cache import MetadataCache
 from ipreader.core.model import Annotation
+from ipreader.core.notices import Notices
 from ipreader.core.store import FolderStore
 
 #: Name of the metadata cache file inside a store's location.
@@ -37,14 +38,14 @@ def is_bundled(root: Path) -> bool:
     return resolved == _PACKAGE_DIR or _PACKAGE_DIR in resolved.parents
 
 
-def open_store(root: Path) -> FolderStore:
+def open_store(root: Path, notices: Notices | None = None) -> FolderStore:
     """Open the store of ``root``, forcing the per-user fallback location for bundled folders.
 
     ``FolderStore.open`` alone decides by trying to write ``<root>/.ipreader``,
     which succeeds inside a user-owned virtualenv; bundled folders must never be
     written, so their store goes to the fallback directory directly.
     """
-    return FolderStore.open(root, use_fallback=is_bundled(root))
+    return FolderStore.open(root, use_fallback=is_bundled(root), notices=notices)
 
 
 @dataclass
@@ -62,11 +63,11 @@ class Collection:
 class Library:
     """Every collection opened from a list of command-line paths."""
 
-    def __init__(self, collections: list[Collection], notices: list[str] | None = None) -> None:
+    def __init__(self, collections: list[Collection], notices: Notices | None = None) -> None:
         self.collections = collections
         """The collections, in the order their roots were first named."""
-        self.notices: list[str] = list(notices or [])
-        """User messages gathered while opening (fallback dir used, corrupt file moved, ...)."""
+        self.notices = Notices() if notices is None else notices
+        """Messages for the user from the library and every store (one channel)."""
 
     @classmethod
     def open(
@@ -83,10 +84,9 @@ class Library:
         total = sum(len(files) for _, files in groups)
         done_before = 0
         collections: list[Collection] = []
-        notices: list[str] = []
+        notices = Notices()
         for root, files in groups:
-            store = open_store(root)
-            notices.extend(store.notices)
+            store = open_store(root, notices)
             cache = MetadataCache(store.location / CACHE_FILENAME)
             offset = done_before
 

@@ -29,6 +29,7 @@ from typing import Any
 
 from ipreader.core.errors import StoreWriteError
 from ipreader.core.model import Annotation, DocumentNotes, normalize_tags, tag_key
+from ipreader.core.notices import Notices
 from ipreader.core.paths import fallback_store_dir, folder_store_dir
 from ipreader.core.storage import atomic_write_many, encode_database
 from ipreader.core.store_files import (
@@ -83,20 +84,27 @@ class FolderStore(StoreFiles):
     ``location``, ``notices`` and ``writable`` come from ``StoreFiles``.
     """
 
-    def __init__(self, root: Path, location: Path, *, writable: bool = True) -> None:
-        super().__init__(root, location, writable=writable, lock_timeout=LOCK_TIMEOUT)
+    def __init__(
+        self, root: Path, location: Path, *, writable: bool = True, notices: Notices | None = None
+    ) -> None:
+        super().__init__(
+            root, location, writable=writable, lock_timeout=LOCK_TIMEOUT, notices=notices
+        )
 
     # ------------------------------------------------------------------ opening
 
     @classmethod
-    def open(cls, root: Path, *, use_fallback: bool = False) -> FolderStore:
+    def open(
+        cls, root: Path, *, use_fallback: bool = False, notices: Notices | None = None
+    ) -> FolderStore:
         """Open the store of ``root``, falling back to the per-user dir when it is read-only.
 
         ``use_fallback`` places the store in the per-user fallback directory
         without trying ``<root>/.ipreader`` at all: for folders that must never be
         written even when the OS would allow it (the bundled sample articles of
         an installed package). Either way the schema is checked and temp files a
-        killed writer left behind are removed.
+        killed writer left behind are removed. Messages for the user go to
+        ``notices`` (a channel shared with the library; a new one when ``None``).
         """
         root = Path(root)
         primary = folder_store_dir(root)
@@ -104,13 +112,14 @@ class FolderStore(StoreFiles):
         # parents=False: never create the articles folder itself.
         problem = None if use_fallback else probe_writable(primary, parents=False)
         if problem is None and not use_fallback:
-            store = cls(root, primary)
+            store = cls(root, primary, notices=notices)
         elif (fallback_problem := probe_writable(fallback, parents=True)) is None:
             if use_fallback:
-                store = cls(root, fallback)  # the caller's choice: nothing to tell the user
+                # The caller's choice: nothing to tell the user.
+                store = cls(root, fallback, notices=notices)
             else:
                 seeded = seed_fallback(primary, fallback)
-                store = cls(root, fallback)
+                store = cls(root, fallback, notices=notices)
                 copied = f"; the existing annotations in {primary} were copied there" * seeded
                 store._notice(
                     f"{primary} cannot be written ({problem}); "
@@ -126,7 +135,7 @@ class FolderStore(StoreFiles):
                     "can be written"
                 )
                 location = primary if (primary / INDEX_FILE).exists() else fallback
-            store = cls(root, location, writable=False)
+            store = cls(root, location, writable=False, notices=notices)
             store._refuse(StoreWriteError(f"{refusal}; annotations for {root} are read-only"))
         store._check_schema()
         store._sweep_stale_temp_files()

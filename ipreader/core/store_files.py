@@ -25,6 +25,7 @@ from filelock import FileLock, Timeout
 from ipreader import __version__
 from ipreader.core.errors import SchemaTooNewError, StoreError, StoreWriteError
 from ipreader.core.model import Annotation
+from ipreader.core.notices import Notices
 from ipreader.core.storage import (
     TEMP_PREFIX,
     CorruptDatabaseError,
@@ -105,17 +106,23 @@ class StoreFiles:
     """The articles folder."""
     location: Path
     """The directory actually used (``.ipreader/`` or the per-user fallback)."""
-    notices: list[str]
+    notices: Notices
     """Messages for the user: fallback dir used, corrupt file moved aside, ..."""
     writable: bool
     """False when writing is refused (schema too new, nowhere writable); reads still work."""
 
     def __init__(
-        self, root: Path, location: Path, *, writable: bool = True, lock_timeout: float = 10.0
+        self,
+        root: Path,
+        location: Path,
+        *,
+        writable: bool = True,
+        lock_timeout: float = 10.0,
+        notices: Notices | None = None,
     ) -> None:
         self.root = root
         self.location = location
-        self.notices = []
+        self.notices = Notices() if notices is None else notices
         self.writable = writable
         self._refusal: StoreError = StoreWriteError(f"{location} cannot be written")
         self._index_path = location / INDEX_FILE
@@ -166,9 +173,7 @@ class StoreFiles:
         self._notice(str(reason))
 
     def _notice(self, message: str) -> None:
-        with self._mutex:
-            if message not in self.notices:
-                self.notices.append(message)
+        self.notices.add(message)
 
     # ------------------------------------------------------------------ locking
 

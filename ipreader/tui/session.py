@@ -141,8 +141,6 @@ class Session:
         # Held while the queue drains and while a poll reads then applies its result.
         self._lock = threading.Lock()
         self._opening: Future[Opened] | None = None
-        # Notices already handed to the UI: stores keep theirs for their lifetime.
-        self._reported: set[str] = set()
 
     def start_open(self) -> Future[Opened]:
         """Start opening the library in a background thread (once); return its future.
@@ -206,17 +204,9 @@ class Session:
         return Opened(library, stats, suggestions, notices, first, named)
 
     def fresh_notices(self, extra: Sequence[str] = ()) -> list[str]:
-        """Return the library's and stores' notices (and ``extra``) not returned before."""
-        found: list[str] = list(self.library.notices) if self.library is not None else []
-        for collection in self.library.collections if self.library is not None else ():
-            found.extend(collection.store.notices)
-        found.extend(extra)
-        fresh: list[str] = []
-        for notice in found:
-            if notice not in self._reported:
-                self._reported.add(notice)
-                fresh.append(notice)
-        return fresh
+        """Return the library's notices not returned before, then ``extra``."""
+        found = self.library.notices.take() if self.library is not None else []
+        return [*found, *extra]
 
     def _first_document(self, library: Library) -> tuple[DocumentInfo | None, bool]:
         """Return the file named on the command line, else the last read, else the first."""

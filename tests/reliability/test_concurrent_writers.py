@@ -269,7 +269,7 @@ def run_writers(root: Path, writers: int, operations: int, importers: int = 1) -
         stats.imports += outcome.get("imports", 0)
         stats.imported += outcome.get("imported", 0)
     store, found = stored_notes(root)
-    assert store.notices == []
+    assert store.notices.all() == []
     missing = expected.keys() - found.keys()
     extra = found.keys() - expected.keys()
     assert not missing, f"{len(missing)} writes lost"

@@ -76,7 +76,7 @@ def assert_bytes_kept(path: Path, damaged: bytes, store: FolderStore) -> None:
     moved = sorted(path.parent.glob(f"{path.name}.corrupt-*"))
     if moved:
         assert [p.read_bytes() for p in moved] == [damaged]
-        assert any(str(moved[0]) in notice for notice in store.notices), store.notices
+        assert any(str(moved[0]) in notice for notice in store.notices.all()), store.notices.all()
     else:
         # Still an ipreader file (e.g. a bad field in one record): left in place, and
         # every record it had is still there (unreadable ones skipped, never dropped).
@@ -109,7 +109,7 @@ def test_damaged_file(tmp_path: Path, which: str, damage: str) -> None:
     damaged = WHOLE_FILE_DAMAGE[damage](path.read_bytes())
     path.write_bytes(damaged)
     store = exercise(root)
-    assert store.notices, "the user must be told"
+    assert store.notices.all(), "the user must be told"
     assert_bytes_kept(path, damaged, store)
     # The annotations of the undamaged document are never affected.
     reopened = FolderStore.open(root)
@@ -117,7 +117,7 @@ def test_damaged_file(tmp_path: Path, which: str, damage: str) -> None:
     if which != "annotations":
         # A damaged index is rebuilt from the annotation files: nothing is hidden.
         assert a.id in {x.id for x in reopened.annotations("a.txt")}
-    assert reopened.notices == [] or (which == "annotations" and damage == "nested garbage")
+    assert reopened.notices.all() == [] or (which == "annotations" and damage == "nested garbage")
 
 
 @settings(
@@ -133,7 +133,7 @@ def test_truncated_at_any_offset(tmp_path_factory: Any, which: str, data: Any) -
     path.write_bytes(raw[:cut])
     store = exercise(root)
     assert_bytes_kept(path, raw[:cut], store)
-    assert any(".corrupt-" in notice for notice in store.notices)
+    assert any(".corrupt-" in notice for notice in store.notices.all())
     assert b in FolderStore.open(root).annotations("b.txt")
 
 
@@ -157,7 +157,7 @@ def test_random_byte_flips(tmp_path_factory: Any, which: str, data: Any) -> None
     moved = sorted(path.parent.glob(f"{path.name}.corrupt-*"))
     if moved:
         assert moved[0].read_bytes() == bytes(raw)
-        assert any(str(moved[0]) in n for n in store.notices)
+        assert any(str(moved[0]) in n for n in store.notices.all())
     FolderStore.open(root).all_annotations()
 
 
@@ -173,7 +173,7 @@ def test_newer_schema_is_refused_and_kept_byte_for_byte(tmp_path: Path) -> None:
     before = {p: p.read_bytes() for p in index.parent.rglob("*") if p.is_file()}
     store = exercise(root)
     assert not store.writable
-    assert any(str(index) in n and f"schema {SCHEMA_VERSION + 7}" in n for n in store.notices)
+    assert any(str(index) in n and f"schema {SCHEMA_VERSION + 7}" in n for n in store.notices.all())
     assert a in store.annotations("a.txt")  # reads still work
     with pytest.raises(SchemaTooNewError):
         store.save_annotation(Annotation.create(TEXT, 0, 2, "a.txt"))
@@ -194,7 +194,7 @@ def test_truncation_sweep(tmp_path: Path, which: str) -> None:
         path.write_bytes(raw[:cut])
         store = exercise(root)
         assert_bytes_kept(path, raw[:cut], store)
-        assert any(".corrupt-" in notice for notice in store.notices)
+        assert any(".corrupt-" in notice for notice in store.notices.all())
         survivors = FolderStore.open(root).all_annotations()
         assert b in survivors["b.txt"]
         if which == "index":

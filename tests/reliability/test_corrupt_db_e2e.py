@@ -112,7 +112,7 @@ def assert_still_writable(root: Path) -> None:
     FolderStore.open(root).save_annotation(note)
     reopened = FolderStore.open(root)
     assert note in reopened.annotations("a.txt")
-    assert reopened.notices == []
+    assert reopened.notices.all() == []
 
 
 def run_ipreader(*argv: str | Path) -> subprocess.CompletedProcess[str]:

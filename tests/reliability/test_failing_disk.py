@@ -104,7 +104,7 @@ def test_failed_save(
     # The disk recovered: the same save now succeeds and the folder reopens cleanly.
     SAVES[save](store)
     reopened = FolderStore.open(root)
-    assert reopened.notices == []
+    assert reopened.notices.all() == []
     reopened.all_annotations()
 
 
@@ -122,10 +122,10 @@ def test_failure_on_a_later_file_of_a_multi_file_save(
             SAVES[save](store)
     assert not list(store.location.rglob(".tmp-*"))
     reopened = FolderStore.open(root)
-    assert reopened.notices == []
+    assert reopened.notices.all() == []
     assert existing.id in {a.id for a in reopened.annotations("a.txt")}
     SAVES[save](store)
-    assert FolderStore.open(root).notices == []
+    assert FolderStore.open(root).notices.all() == []
 
 
 # ------------------------------------------------------------------ through the CLI
@@ -219,7 +219,7 @@ def test_cli_import_failing_on_a_later_file_reopens_cleanly_and_can_be_rerun(
     assert "Traceback" not in err
     assert err.startswith("ipreader: could not save ") and os.strerror(errno.ENOSPC) in err
     reopened = FolderStore.open(root)
-    assert reopened.notices == []
+    assert reopened.notices.all() == []
     assert not list(reopened.location.rglob(".tmp-*"))
 
     assert cli.main(["import", str(second), str(root)]) == 0

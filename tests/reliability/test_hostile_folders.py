@@ -187,7 +187,7 @@ def test_really_unreadable_file_as_an_unprivileged_user(
         library = Library.open([folder])
         report: dict[str, Any] = {
             "docs": {d.relpath: d.error for d in library.documents()},
-            "notices": library.notices,
+            "notices": library.notices.all(),
         }
         try:
             library.load(next(d for d in library.documents() if d.relpath == "secret.txt"))

@@ -136,7 +136,7 @@ def kill_rounds(root: Path, rounds: int, seed: int = 0, max_delay: float = 0.05)
                 in_flight = entry
         stats.temp_files_seen += check_files_parse(root / ".ipreader")
         store, found = stored_notes(root)
-        assert store.notices == [], f"round {round_}: {store.notices}"
+        assert store.notices.all() == [], f"round {round_}: {store.notices.all()}"
         if found == expected:
             stats.in_flight_missing += in_flight is not None
         else:

@@ -1,0 +1,24 @@
+"""How counts and excerpts are worded for people: ``plural`` and ``excerpt``."""
+
+from __future__ import annotations
+
+
+def plural(count: int, singular: str, plural_form: str | None = None) -> str:
+    """Return ``count`` with its noun, e.g. ``1 highlight``, ``2 highlights``, ``1,204 files``."""
+    noun = singular if count == 1 else (plural_form or f"{singular}s")
+    return f"{count:,} {noun}"
+
+
+def excerpt(text: str, limit: int) -> str:
+    """Return ``text`` on one line, cut at a word boundary to at most ``limit`` characters.
+
+    A cut text ends with ``…``; a single word longer than the limit is cut inside.
+    """
+    flat = " ".join(text.split())
+    if len(flat) <= limit:
+        return flat
+    cut = flat[: max(1, limit - 1)]
+    space = cut.rfind(" ")
+    if space >= limit // 2:
+        cut = cut[:space]
+    return cut.rstrip(" ,;:.-") + "…"

@@ -1,0 +1,43 @@
+"""The notice channel and the wording helpers shared by the CLI and the app."""
+
+from __future__ import annotations
+
+from ipreader.core.notices import MAX_NOTICES, Notices
+from ipreader.core.wording import excerpt, plural
+
+
+def test_notices_are_delivered_once_in_order() -> None:
+    notices = Notices()
+    notices.add("one")
+    notices.add("two")
+    notices.add("one")
+    assert notices.take() == ["one", "two"]
+    assert notices.take() == []
+    notices.add("two")
+    notices.add("three")
+    assert notices.take() == ["three"]
+    assert notices.all() == ["one", "two", "three"]
+
+
+def test_a_flood_of_notices_is_bounded_and_summarised() -> None:
+    notices = Notices()
+    for number in range(MAX_NOTICES + 5):
+        notices.add(f"message {number}")
+    taken = notices.take()
+    assert len(taken) == MAX_NOTICES + 1
+    assert taken[-1] == "5 more messages left out"
+
+
+def test_counts_are_pluralised() -> None:
+    assert plural(1, "highlight") == "1 highlight"
+    assert plural(0, "highlight") == "0 highlights"
+    assert plural(1204, "file") == "1,204 files"
+    assert plural(2, "entry", "entries") == "2 entries"
+
+
+def test_excerpts_are_cut_at_a_word_boundary() -> None:
+    assert excerpt("short text", 40) == "short text"
+    cut = excerpt("the Foreign Secretary David Lammy said on Monday", 30)
+    assert cut == "the Foreign Secretary David…"
+    assert len(cut) <= 30
+    assert excerpt("a" * 50, 10) == "a" * 9 + "…"
