@@ -22,6 +22,13 @@ DEFAULT_COLOR = "yellow"
 #: Characters of context kept on each side of a quote (TextQuoteSelector prefix/suffix).
 CONTEXT_CHARS = 32
 
+#: Longest quote or note accepted anywhere (code points; stored, imported or typed).
+MAX_TEXT_CHARS = 1_000_000
+
+#: Most tags on one highlight or document, and the longest tag (code points).
+MAX_TAGS = 200
+MAX_TAG_CHARS = 200
+
 
 class AnchorStatus(StrEnum):
     """Where an annotation stands against the current text of its document."""
@@ -99,6 +106,12 @@ class Annotation:
     """UTC ISO-8601 time of the last change."""
     status: AnchorStatus = AnchorStatus.ANCHORED
     """Anchoring status against the document's current text."""
+    creator: str = ""
+    """Who made the highlight (a name; empty when unknown)."""
+    revision: int = 1
+    """Bumped by every user edit; a save based on an older revision is a conflict."""
+    score: float | None = None
+    """Similarity (0..100) of an approximate (``FUZZY``) match; ``None`` otherwise."""
 
     @classmethod
     def create(
@@ -111,6 +124,7 @@ class Annotation:
         color: str = DEFAULT_COLOR,
         note: str = "",
         tags: Iterable[str] = (),
+        creator: str = "",
     ) -> Annotation:
         """Create a new highlight of ``text[start:end]`` with a fresh UUID."""
         if not 0 <= start < end <= len(text):
@@ -132,15 +146,19 @@ class Annotation:
             tags=normalize_tags(tags),
             created=now,
             updated=now,
+            creator=creator,
         )
 
     def edited(self, **changes: Any) -> Annotation:
-        """Return a copy with ``changes`` applied, tags normalised and ``updated`` refreshed."""
+        """Return a copy with ``changes`` applied as a user edit.
+
+        Tags are normalised, ``updated`` refreshed and ``revision`` bumped.
+        """
         if "tags" in changes:
             changes["tags"] = normalize_tags(changes["tags"])
         if "color" in changes and changes["color"] not in COLORS:
             raise ValueError(f"unknown colour {changes['color']!r}")
-        return replace(self, updated=utc_now_iso(), **changes)
+        return replace(self, updated=utc_now_iso(), revision=self.revision + 1, **changes)
 
     @property
     def is_anchored(self) -> bool:
@@ -165,42 +183,21 @@ class Annotation:
             "created": self.created,
             "updated": self.updated,
             "status": self.status.value,
+            "creator": self.creator,
+            "revision": self.revision,
+            "score": self.score,
         }
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Annotation:
-        """Build an annotation from ``to_dict`` output; raises ``ValueError`` on bad fields."""
-        try:
-            start = data["start"]
-            end = data["end"]
-            if not isinstance(start, int) or not isinstance(end, int) or isinstance(start, bool):
-                raise ValueError("start and end must be integers")
-            tags = data.get("tags", [])
-            if not isinstance(tags, list | tuple) or not all(isinstance(t, str) for t in tags):
-                raise ValueError("tags must be a list of strings")
-            color = data.get("color", DEFAULT_COLOR)
-            if color not in COLORS:
-                raise ValueError(f"unknown colour {color!r}")
-            text_fields = {}
-            for name in ("id", "document", "quote", "prefix", "suffix", "note", "created"):
-                value = data.get(name, "")
-                if not isinstance(value, str):
-                    raise ValueError(f"{name} must be a string")
-                text_fields[name] = value
-            updated = data.get("updated", text_fields["created"])
-            if not isinstance(updated, str):
-                raise ValueError("updated must be a string")
-            return cls(
-                start=start,
-                end=end,
-                color=color,
-                tags=normalize_tags(tags),
-                updated=updated,
-                status=AnchorStatus(data.get("status", AnchorStatus.ANCHORED.value)),
-                **text_fields,
-            )
-        except KeyError as missing:
-            raise ValueError(f"missing field {missing}") from None
+        """Build an annotation from ``to_dict`` output; ``ValueError`` names a bad field.
+
+        The checks are ``records.decode_annotation``'s, shared with the store and
+        the importer.
+        """
+        from ipreader.core.records import decode_annotation  # records builds on this module
+
+        return decode_annotation(data)
 
 
 @dataclass(frozen=True, slots=True)

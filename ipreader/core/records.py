@@ -1,0 +1,237 @@
+"""The one typed decoder of annotation records, wherever they come from.
+
+The store's files, ``Annotation.from_dict`` and the importer all read
+annotations as JSON objects written by someone else (another ipreader, a sync
+tool, a hand edit, a hostile file). Every field is checked here, once, with
+the same rules and the same limits:
+
+* ``null`` means "not given" for every field (the default applies);
+* integers are real integers (``true``/``false`` are refused);
+* strings are bounded (``MAX_TEXT_CHARS``); prefix and suffix are cut to the
+  ``CONTEXT_CHARS`` nearest the quote, so anchoring stays bounded;
+* tags are strings, at most ``MAX_TAGS`` of at most ``MAX_TAG_CHARS`` each,
+  normalised (``normalize_tags``);
+* times are ISO-8601, normalised to UTC with a ``Z``.
+
+``decode_fields`` returns what a record says, leaving out what it does not
+(an importer fills the gaps); ``decode_annotation`` insists on a complete
+stored record. Both raise ``RecordError`` naming the field.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from ipreader.core.model import (
+    COLORS,
+    CONTEXT_CHARS,
+    DEFAULT_COLOR,
+    MAX_TAG_CHARS,
+    MAX_TAGS,
+    MAX_TEXT_CHARS,
+    AnchorStatus,
+    Annotation,
+    normalize_tags,
+)
+
+
+class RecordError(ValueError):
+    """A record's field has the wrong type or an impossible value."""
+
+    def __init__(self, field: str, reason: str) -> None:
+        self.field = field
+        """The name of the offending field."""
+        self.reason = reason
+        """What is wrong with it."""
+        super().__init__(f"{field} {reason}")
+
+
+def _given(data: Mapping[str, Any], name: str) -> Any:
+    """Return the field's value, ``None`` when absent or null."""
+    return data.get(name)
+
+
+def text_field(
+    data: Mapping[str, Any], name: str, default: str = "", *, limit: int = MAX_TEXT_CHARS
+) -> str:
+    """Return a string field (``default`` when absent or null), at most ``limit`` characters."""
+    value = _given(data, name)
+    if value is None:
+        return default
+    if not isinstance(value, str):
+        raise RecordError(name, f"must be a string, not {type(value).__name__}")
+    if len(value) > limit:
+        raise RecordError(name, f"is too long ({len(value):,} characters; limit {limit:,})")
+    return value
+
+
+def int_field(data: Mapping[str, Any], name: str) -> int | None:
+    """Return an integer field, ``None`` when absent or null (booleans are refused)."""
+    value = _given(data, name)
+    if value is None:
+        return None
+    if not isinstance(value, int) or isinstance(value, bool):
+        raise RecordError(name, f"must be an integer, not {type(value).__name__}")
+    return value
+
+
+def tags_field(data: Mapping[str, Any], name: str = "tags") -> tuple[str, ...]:
+    """Return a normalised list of tags (empty when absent or null)."""
+    value = _given(data, name)
+    if value is None:
+        return ()
+    if not isinstance(value, list | tuple):
+        raise RecordError(name, f"must be a list of strings, not {type(value).__name__}")
+    if len(value) > MAX_TAGS:
+        raise RecordError(name, f"has {len(value):,} tags (limit {MAX_TAGS})")
+    for tag in value:
+        if not isinstance(tag, str):
+            raise RecordError(name, f"must be a list of strings, not of {type(tag).__name__}")
+        if len(tag) > MAX_TAG_CHARS:
+            raise RecordError(
+                name, f"holds a tag of {len(tag):,} characters (limit {MAX_TAG_CHARS})"
+            )
+    return normalize_tags(value)
+
+
+def utc_time(value: str) -> str:
+    """Return the ISO-8601 time ``value`` in UTC with a ``Z``, to the millisecond.
+
+    A time without a zone is taken as UTC; a bare date as its midnight UTC.
+    Raises ``ValueError`` for anything else.
+    """
+    parsed = datetime.fromisoformat(value)
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=UTC)
+    return parsed.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def time_field(data: Mapping[str, Any], name: str) -> str | None:
+    """Return a time field normalised to UTC ``Z`` (``None`` when absent, null or empty)."""
+    value = text_field(data, name, limit=64)
+    if not value:
+        return None
+    try:
+        return utc_time(value)
+    except ValueError:
+        raise RecordError(name, f"is not an ISO-8601 time: {value[:40]!r}") from None
+
+
+def color_field(data: Mapping[str, Any]) -> str:
+    """Return the colour (the default when absent or null); one of ``COLORS``."""
+    color = text_field(data, "color", DEFAULT_COLOR, limit=64)
+    if color not in COLORS:
+        raise RecordError("color", f"{color[:40]!r} is not one of {', '.join(COLORS)}")
+    return color
+
+
+def status_field(data: Mapping[str, Any]) -> AnchorStatus:
+    """Return the anchoring status (``anchored`` when absent or null)."""
+    raw = text_field(data, "status", AnchorStatus.ANCHORED.value, limit=64)
+    try:
+        return AnchorStatus(raw)
+    except ValueError:
+        raise RecordError("status", f"{raw[:40]!r} is not a known status") from None
+
+
+@dataclass(frozen=True, slots=True)
+class AnnotationFields:
+    """Every field an annotation record gives, checked; ``None`` where it gives none."""
+
+    id: str | None
+    start: int | None
+    end: int | None
+    quote: str
+    prefix: str
+    suffix: str
+    color: str
+    note: str
+    tags: tuple[str, ...]
+    created: str | None
+    updated: str | None
+    status: AnchorStatus
+    creator: str
+    revision: int
+    score: float | None
+
+
+def decode_fields(data: Mapping[str, Any]) -> AnnotationFields:
+    """Check every field of an annotation record; raise ``RecordError`` on the first bad one."""
+    if not isinstance(data, Mapping):
+        raise RecordError("annotation", f"must be an object, not {type(data).__name__}")
+    annotation_id = text_field(data, "id", limit=200) or None
+    start = int_field(data, "start")
+    end = int_field(data, "end")
+    if start is not None and start < 0:
+        raise RecordError("start", f"is negative ({start})")
+    if start is not None and end is not None and end < start:
+        raise RecordError("end", f"({end}) is before start ({start})")
+    revision = int_field(data, "revision")
+    if revision is not None and revision < 1:
+        raise RecordError("revision", f"must be at least 1, not {revision}")
+    score = _given(data, "score")
+    if score is not None:
+        if isinstance(score, bool) or not isinstance(score, int | float):
+            raise RecordError("score", f"must be a number, not {type(score).__name__}")
+        if not math.isfinite(score) or not 0 <= score <= 100:
+            raise RecordError("score", f"must lie between 0 and 100, not {score}")
+        score = float(score)
+    return AnnotationFields(
+        id=annotation_id,
+        start=start,
+        end=end,
+        quote=text_field(data, "quote"),
+        # Only the context nearest the quote matters; the rest would only slow anchoring.
+        prefix=text_field(data, "prefix")[-CONTEXT_CHARS:],
+        suffix=text_field(data, "suffix")[:CONTEXT_CHARS],
+        color=color_field(data),
+        note=text_field(data, "note"),
+        tags=tags_field(data),
+        created=time_field(data, "created"),
+        updated=time_field(data, "updated"),
+        status=status_field(data),
+        creator=text_field(data, "creator", limit=MAX_TAG_CHARS),
+        revision=revision or 1,
+        score=score,
+    )
+
+
+def decode_annotation(data: Mapping[str, Any], *, document: str | None = None) -> Annotation:
+    """Return the stored annotation record ``data`` as an ``Annotation``.
+
+    ``id``, ``start``, ``end`` and (unless ``document`` is given) ``document``
+    are required; ``created`` defaults to ``updated`` and the other way round.
+    """
+    fields = decode_fields(data)
+    if fields.id is None:
+        raise RecordError("id", "is missing")
+    if fields.start is None or fields.end is None:
+        raise RecordError("start" if fields.start is None else "end", "is missing")
+    where = document if document is not None else text_field(data, "document", limit=4096)
+    if not where:
+        raise RecordError("document", "is missing")
+    created = fields.created or fields.updated
+    if created is None:
+        raise RecordError("created", "is missing")
+    return Annotation(
+        id=fields.id,
+        document=where,
+        start=fields.start,
+        end=fields.end,
+        quote=fields.quote,
+        prefix=fields.prefix,
+        suffix=fields.suffix,
+        color=fields.color,
+        note=fields.note,
+        tags=fields.tags,
+        created=created,
+        updated=fields.updated or created,
+        status=fields.status,
+        creator=fields.creator,
+        revision=fields.revision,
+        score=fields.score,
+    )

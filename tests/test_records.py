@@ -1,0 +1,114 @@
+"""The one record decoder: every field checked once, the same way for store, model and import."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from ipreader.core.model import CONTEXT_CHARS, MAX_TAG_CHARS, MAX_TAGS, AnchorStatus, Annotation
+from ipreader.core.records import RecordError, decode_annotation, decode_fields, utc_time
+
+
+def good() -> dict[str, Any]:
+    return Annotation.create("hello world", 0, 5, "a.txt", creator="Ann").to_dict()
+
+
+def test_a_stored_record_round_trips() -> None:
+    record = good()
+    assert decode_annotation(record).to_dict() == record
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        ({"start": True}, "start"),
+        ({"end": False}, "end"),  # the old from_dict let a boolean end through
+        ({"start": "1"}, "start"),
+        ({"start": -1}, "start"),
+        ({"start": 4, "end": 2}, "end"),
+        ({"tags": "x"}, "tags"),
+        ({"tags": [1]}, "tags"),
+        ({"tags": ["x" * (MAX_TAG_CHARS + 1)]}, "tags"),
+        ({"tags": [str(n) for n in range(MAX_TAGS + 1)]}, "tags"),
+        ({"color": "red"}, "color"),
+        ({"note": 3}, "note"),
+        ({"status": "lost"}, "status"),
+        ({"created": "yesterday"}, "created"),
+        ({"revision": 0}, "revision"),
+        ({"revision": 1.5}, "revision"),
+        ({"score": 101}, "score"),
+        ({"score": True}, "score"),
+        ({"score": float("nan")}, "score"),
+    ],
+)
+def test_each_bad_field_is_named(change: dict[str, Any], field: str) -> None:
+    with pytest.raises(RecordError) as raised:
+        decode_annotation({**good(), **change})
+    assert raised.value.field == field
+    assert str(raised.value).startswith(field)
+
+
+@pytest.mark.parametrize("missing", ["id", "start", "end", "document"])
+def test_a_stored_record_needs_its_identity_and_offsets(missing: str) -> None:
+    record = good()
+    del record[missing]
+    with pytest.raises(RecordError) as raised:
+        decode_annotation(record)
+    assert raised.value.field == missing
+
+
+def test_null_means_not_given() -> None:
+    record = {**good(), "note": None, "tags": None, "color": None, "status": None, "score": None}
+    decoded = decode_annotation(record)
+    assert (decoded.note, decoded.tags, decoded.color, decoded.status) == (
+        "",
+        (),
+        "yellow",
+        AnchorStatus.ANCHORED,
+    )
+
+
+def test_partial_records_leave_gaps_for_the_importer() -> None:
+    fields = decode_fields({"quote": "hello"})
+    assert (fields.id, fields.start, fields.end, fields.created) == (None, None, None, None)
+    assert fields.revision == 1
+
+
+def test_context_is_cut_to_the_characters_nearest_the_quote() -> None:
+    fields = decode_fields({"prefix": "a" * 300_000 + "NEAR", "suffix": "NEAR" + "b" * 300_000})
+    assert len(fields.prefix) == len(fields.suffix) == CONTEXT_CHARS
+    assert fields.prefix.endswith("NEAR") and fields.suffix.startswith("NEAR")
+
+
+@pytest.mark.parametrize(
+    ("given", "expected"),
+    [
+        ("2024-05-01T12:00:00Z", "2024-05-01T12:00:00.000Z"),
+        ("2024-05-01T14:00:00+02:00", "2024-05-01T12:00:00.000Z"),
+        ("2024-05-01T12:00:00", "2024-05-01T12:00:00.000Z"),
+        ("2024-05-01", "2024-05-01T00:00:00.000Z"),
+        ("2024-05-01T12:00:00.123456-05:00", "2024-05-01T17:00:00.123Z"),
+    ],
+)
+def test_times_are_normalised_to_utc_z(given: str, expected: str) -> None:
+    assert utc_time(given) == expected
+    assert decode_annotation({**good(), "created": given, "updated": given}).created == expected
+
+
+@given(st.datetimes(timezones=st.timezones()))
+def test_normalised_times_keep_the_instant(moment: Any) -> None:
+    from datetime import datetime
+
+    normalised = utc_time(moment.isoformat())
+    assert normalised.endswith("Z")
+    back = datetime.fromisoformat(normalised)
+    assert abs((back - moment).total_seconds()) < 0.001
+
+
+def test_edits_bump_the_revision() -> None:
+    annotation = decode_annotation(good())
+    assert annotation.revision == 1
+    assert annotation.edited(note="x").edited(note="y").revision == 3
