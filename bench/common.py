@@ -491,7 +491,7 @@ def run_app(
     """
     import asyncio
 
-    from ipreader.tui.widgets.reading_pane import ReadingPane
+    from ipreader.tui.reader.pane import ReadingPane
 
     readies: list[float] = []
     seen: set[int] = set()

@@ -152,7 +152,7 @@ def render_screen_ms(text: str, highlights: int, dense: bool, reps: int) -> list
     from textual.app import App, ComposeResult
 
     from ipreader.core.model import COLORS
-    from ipreader.tui.widgets.reading_pane import HighlightSpan, ReadingPane
+    from ipreader.tui.reader.pane import HighlightSpan, ReadingPane
 
     if dense:
         spans = [

@@ -24,8 +24,8 @@ from textual.strip import Strip
 from textual.widgets import TextArea
 
 from ipreader.core.model import COLORS
-from ipreader.tui.widgets.reading_pane import HighlightSpan, ReadingPane
-from ipreader.tui.wrap import TextIndex, WrapIndex
+from ipreader.tui.reader.pane import HighlightSpan, ReadingPane
+from ipreader.tui.reader.wrap import TextIndex, WrapIndex
 
 MB = 1_000_000
 

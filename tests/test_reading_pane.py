@@ -19,11 +19,11 @@ from textual.message import Message
 from textual.pilot import Pilot
 from textual.strip import Strip
 
-from ipreader.tui import motions, row_styles
-from ipreader.tui.row_styles import Ranges, repaint_ranges, row_segments
-from ipreader.tui.widgets import reading_pane
-from ipreader.tui.widgets.reading_pane import HighlightSpan, ReadingPane
-from ipreader.tui.wrap import WrapIndex, display
+from ipreader.tui.reader import motions, styles
+from ipreader.tui.reader import pane as pane_module
+from ipreader.tui.reader.pane import HighlightSpan, ReadingPane
+from ipreader.tui.reader.styles import Ranges, repaint_ranges, row_segments
+from ipreader.tui.reader.wrap import WrapIndex, display
 
 PARAGRAPH = (
     "The quick brown fox jumps over the lazy dog while the reader keeps notes "
@@ -321,9 +321,9 @@ async def test_a_burst_of_resizes_wraps_once_at_the_final_width(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     # Longer than any pause between the resizes, even on a loaded machine.
-    monkeypatch.setattr(reading_pane, "REWRAP_DELAY", 1.0)
+    monkeypatch.setattr(pane_module, "REWRAP_DELAY", 1.0)
     text = "\n".join(f"{n} {PARAGRAPH}" for n in range(3000))
-    assert len(text) > reading_pane.SYNC_WRAP_LIMIT  # wrapped in a thread
+    assert len(text) > pane_module.SYNC_WRAP_LIMIT  # wrapped in a thread
     app = RecordingApp()
     async with app.run_test(size=(80, 24)) as pilot:
         pane = app.query_one(RecordingPane)
@@ -431,10 +431,7 @@ def test_sweep_with_a_thousand_overlapping_highlights_equals_the_reference() -> 
 
 
 def test_highlight_span_is_one_type_wherever_imported() -> None:
-    from ipreader.tui import widgets
-
-    assert widgets.HighlightSpan is HighlightSpan is row_styles.HighlightSpan
-    assert widgets.ReadingPane is ReadingPane
+    assert HighlightSpan is styles.HighlightSpan
 
 
 def test_ranges_find_overlaps_and_the_innermost_range() -> None:

@@ -17,7 +17,6 @@ from ipreader.core.documents import DocumentInfo, load_info
 from ipreader.core.model import COLORS, Annotation, DocumentNotes
 from ipreader.core.paths import styles_dir
 from ipreader.core.search import CorpusMatch
-from ipreader.tui.choice_row import ChoiceRow
 from ipreader.tui.screens.corpus_find import CorpusFindScreen
 from ipreader.tui.screens.doc_notes import DocumentNotesEditor
 from ipreader.tui.screens.editor import AnnotationEditor, EditorResult
@@ -26,7 +25,8 @@ from ipreader.tui.screens.help import HelpScreen
 from ipreader.tui.screens.highlights import MAX_ROWS, HighlightsScreen, parse_filter
 from ipreader.tui.screens.notes_form import NotesFormScreen
 from ipreader.tui.screens.picker import PickerScreen
-from ipreader.tui.tag_input import TagSuggester
+from ipreader.tui.widgets.choice_row import ChoiceRow
+from ipreader.tui.widgets.tag_input import TagSuggester
 
 SIZE = (80, 24)
 TEXT = "Call me Ishmael. Some years ago, never mind how long precisely, I went to sea."

@@ -1,4 +1,4 @@
-"""Tests of the Textual-free soft-wrap index (ipreader.tui.wrap)."""
+"""Tests of the Textual-free soft-wrap index (ipreader.tui.reader.wrap)."""
 
 from __future__ import annotations
 
@@ -12,8 +12,8 @@ from hypothesis import strategies as st
 from rich.cells import cell_len
 
 from ipreader.core import safe_text
-from ipreader.tui import wrap
-from ipreader.tui.wrap import (
+from ipreader.tui.reader import wrap
+from ipreader.tui.reader.wrap import (
     KIND_CELLS,
     KIND_NARROW,
     KIND_WIDE,

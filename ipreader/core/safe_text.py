@@ -7,7 +7,7 @@ clipboard, reorder what the reader sees). Two tools, one table of characters:
 
 * :func:`printable` for human-readable output (``ipreader list``/``tags``, the
   Markdown export): every control becomes a visible placeholder, with the same
-  glyphs as the reading pane (``ipreader.tui.wrap.DISPLAY_TABLE``): C0 controls
+  glyphs as the reading pane (``ipreader.tui.reader.wrap.DISPLAY_TABLE``): C0 controls
   as Unicode control pictures (ESC -> ``␛``), DEL as ``␡``, C1 and BiDi
   controls, line/paragraph separators and lone surrogates as U+FFFD, invisible
   format characters dropped, a tab as spaces.

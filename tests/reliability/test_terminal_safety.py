@@ -23,7 +23,7 @@ from textual.pilot import Pilot
 from ipreader.core.library import Library
 from ipreader.core.model import Annotation, DocumentNotes
 from ipreader.tui.app import IpreaderApp
-from ipreader.tui.widgets.reading_pane import HighlightSpan, ReadingPane
+from ipreader.tui.reader.pane import HighlightSpan, ReadingPane
 
 #: C0 controls (tab and newline too: the pane expands tabs and rows hold no newline),
 #: DEL, C1 controls, BiDi embeddings/overrides/isolates and the directional marks.

@@ -11,9 +11,9 @@ from textual.containers import Vertical
 from textual.widgets import Label, Static
 
 from ipreader.core.model import COLORS, Annotation
-from ipreader.tui.choice_row import ChoiceRow
 from ipreader.tui.display import one_line
 from ipreader.tui.screens.notes_form import NotesFormScreen
+from ipreader.tui.widgets.choice_row import ChoiceRow
 
 #: Longest quote excerpt shown in the editor, in characters.
 QUOTE_EXCERPT_CHARS = 280

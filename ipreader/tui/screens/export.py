@@ -15,7 +15,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Label
 
 from ipreader.core.export import EXPORT_FORMATS
-from ipreader.tui.choice_row import ChoiceRow
+from ipreader.tui.widgets.choice_row import ChoiceRow
 
 #: The file extension proposed for each export format.
 FORMAT_SUFFIXES: dict[str, str] = {"json": ".json", "w3c": ".jsonld", "markdown": ".md"}

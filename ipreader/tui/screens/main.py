@@ -34,6 +34,7 @@ from ipreader.core.documents import DocumentInfo
 from ipreader.core.errors import IpreaderError
 from ipreader.core.model import DocumentNotes
 from ipreader.tui.keys import help_rows, system_commands
+from ipreader.tui.reader.pane import ReadingPane
 from ipreader.tui.screens.main_annotations import AnnotationActions
 from ipreader.tui.screens.main_find import FindInDocument
 from ipreader.tui.screens.main_library import LibraryActions
@@ -52,7 +53,6 @@ from ipreader.tui.widgets.document_list import (
 )
 from ipreader.tui.widgets.find_bar import FindBar
 from ipreader.tui.widgets.metadata_bar import MetadataBar
-from ipreader.tui.widgets.reading_pane import ReadingPane
 
 #: Below this many columns both sidebars collapse (they can still be toggled).
 NARROW_WIDTH = 100

@@ -13,11 +13,11 @@ from typing import TYPE_CHECKING
 from textual import on
 
 from ipreader.core.model import Annotation
+from ipreader.tui.reader.pane import HighlightSpan, ReadingPane
 from ipreader.tui.screens.main_base import MainScreenBase
 from ipreader.tui.session import Session, replace_annotation
 from ipreader.tui.undo import Change, UndoStack
 from ipreader.tui.widgets.annotation_sidebar import AnnotationSidebar, split_annotations
-from ipreader.tui.widgets.reading_pane import HighlightSpan, ReadingPane
 
 if TYPE_CHECKING:
     from ipreader.core.store import FolderStore

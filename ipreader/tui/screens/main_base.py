@@ -25,6 +25,7 @@ from textual.screen import Screen
 from ipreader.core.documents import DocumentInfo
 from ipreader.core.model import Annotation, DocumentNotes
 from ipreader.tui.display import visible
+from ipreader.tui.reader.pane import ReadingPane
 from ipreader.tui.session import (
     DocumentStats,
     Polled,
@@ -35,7 +36,6 @@ from ipreader.tui.session import (
 )
 from ipreader.tui.widgets.annotation_sidebar import AnnotationSidebar
 from ipreader.tui.widgets.document_list import DocumentList
-from ipreader.tui.widgets.reading_pane import ReadingPane
 
 if TYPE_CHECKING:
     from ipreader.core.library import Library

@@ -11,7 +11,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Label, TextArea
 
 from ipreader.core.model import parse_tag_list
-from ipreader.tui.tag_input import TagInput
+from ipreader.tui.widgets.tag_input import TagInput
 
 R = TypeVar("R")
 """The type of the value a notes form saves."""

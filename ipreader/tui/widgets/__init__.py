@@ -1,13 +1,1 @@
-"""The widgets of the TUI, one per module."""
-
-from ipreader.tui.widgets.reading_pane import HighlightSpan, ReadingPane
-
-__all__ = ["HighlightSpan", "ReadingPane"]
-
-# Added by the app/main-screen engineer (appended to keep the owner's lines intact).
-from ipreader.tui.widgets.annotation_sidebar import AnnotationSidebar
-from ipreader.tui.widgets.document_list import DocumentList
-from ipreader.tui.widgets.find_bar import FindBar
-from ipreader.tui.widgets.metadata_bar import MetadataBar
-
-__all__ += ["AnnotationSidebar", "DocumentList", "FindBar", "MetadataBar"]
+"""The main screen's panes and the small input widgets of the dialogs, one per module."""

@@ -1,7 +1,7 @@
 """The reading pane: an article shown literally, soft-wrapped, with highlights and a cursor.
 
 A line-API :class:`~textual.scroll_view.ScrollView` (after Textual's ``Log`` and
-toolong's ``LogLines``): a :class:`~ipreader.tui.wrap.WrapIndex` maps visual
+toolong's ``LogLines``): a :class:`~ipreader.tui.reader.wrap.WrapIndex` maps visual
 rows to code point ranges, ``render_line`` slices and styles one row, and an
 LRU cache keeps rendered strips. Big texts are wrapped in a thread worker that
 releases the GIL between chunks; a window around the cursor is wrapped at once
@@ -9,8 +9,8 @@ so the first screen paints before the full index exists. On a resize the full
 re-wrap waits for the width to settle (:data:`REWRAP_DELAY`), reusing the
 text's line index.
 
-How a row is styled lives in :mod:`ipreader.tui.row_styles` and where cursor
-motions go in :mod:`ipreader.tui.motions`; this module is the widget: state,
+How a row is styled lives in :mod:`ipreader.tui.reader.styles` and where cursor
+motions go in :mod:`ipreader.tui.reader.motions`; this module is the widget: state,
 bindings, messages, the wrap worker and the strip cache.
 """
 
@@ -34,15 +34,15 @@ from textual.timer import Timer
 from textual.worker import get_current_worker
 
 from ipreader.core.model import COLORS
-from ipreader.tui import motions
-from ipreader.tui.row_styles import (
+from ipreader.tui.reader import motions
+from ipreader.tui.reader.styles import (
     ComponentStyles,
     HighlightSpan,
     Overlays,
     repaint_ranges,
     row_segments,
 )
-from ipreader.tui.wrap import TextIndex, WrapIndex
+from ipreader.tui.reader.wrap import TextIndex, WrapIndex
 
 __all__ = ["HighlightSpan", "ReadingPane"]
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from ipreader.tui.wrap import WrapIndex, text_cells
+from ipreader.tui.reader.wrap import WrapIndex, text_cells
 
 __all__ = [
     "WORD_WINDOW",

@@ -19,7 +19,7 @@ from rich.segment import Segment
 from rich.style import Style
 
 from ipreader.core.model import COLORS
-from ipreader.tui.wrap import display, text_cells
+from ipreader.tui.reader.wrap import display, text_cells
 
 __all__ = [
     "ComponentStyles",
