@@ -156,13 +156,14 @@ async def render_times(runs: int, dense: bool = False) -> list[float]:
         pane = app.query_one(TimedPane)
         pane.load(text, highlights, 0)
         await wait_until(pilot, lambda: pane.is_ready)
-        pane.set_matches([(m, m + 4) for m in range(0, 40_000, 97)])
+        pane.matches = tuple((m, m + 4) for m in range(0, 40_000, 97))
         pane.select(100, 900)
         pane.scroll_to(y=20, animate=False)
         await pilot.pause()
         assert pane.scrollable_content_region.width == 120
         for _ in range(runs):
-            pane.set_highlights(highlights)  # drops the strip cache
+            pane.highlights = ()  # a new value drops the strip cache
+            pane.highlights = tuple(highlights)
             started = time.perf_counter()
             for y in range(40):
                 pane.render_line(y)

@@ -6,10 +6,16 @@ import json
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any, TypeVar
 
 import pytest
+from textual.message import Message
+from textual.notifications import Notify
+from textual.pilot import Pilot
 
 from ipreader.core import paths
+
+M = TypeVar("M", bound=Message)
 
 #: The theme every app test runs with (snapshots depend on it).
 TEST_THEME = "textual-dark"
@@ -73,3 +79,25 @@ def seeds_copy(tmp_path: Path, app_settings: dict[str, object]) -> Iterator[Path
     folder = tmp_path / "seeds"
     shutil.copytree(paths.seeds_dir(), folder, ignore=shutil.ignore_patterns(".ipreader"))
     yield folder
+
+
+class Posted(list[Message]):
+    """Every message an app processed; pass it as ``run_test(message_hook=...)``."""
+
+    def __call__(self, message: Message) -> None:
+        self.append(message)
+
+    def notices(self) -> list[str]:
+        """The text of every notification shown so far."""
+        return [m.notification.message for m in self if isinstance(m, Notify)]
+
+    def of(self, kind: type[M]) -> list[M]:
+        """The messages of one kind, in order."""
+        return [m for m in self if isinstance(m, kind)]
+
+
+async def settle(pilot: Pilot[Any]) -> None:
+    """Wait until the app's workers (library, loads, writes) are done and messages processed."""
+    for _ in range(4):
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()

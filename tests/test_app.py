@@ -8,7 +8,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import pytest
-from conftest import ALPHA, CJK, MARKUP
+from conftest import ALPHA, CJK, MARKUP, Posted, settle
 from rich.text import Text
 from textual.pilot import Pilot
 from textual.widgets import Input, OptionList
@@ -31,13 +31,6 @@ from ipreader.tui.widgets.annotation_sidebar import AnnotationSidebar
 from ipreader.tui.widgets.document_list import DocumentList, Prompt
 
 SIZE = (120, 36)
-
-
-async def settle(pilot: Pilot[None]) -> None:
-    """Wait until workers (library, loads, writes) are done and messages processed."""
-    for _ in range(4):
-        await pilot.app.workers.wait_for_complete()
-        await pilot.pause()
 
 
 def main(pilot: Pilot[None]) -> MainScreen:
@@ -69,17 +62,13 @@ def sidebar_texts(screen: MainScreen) -> list[str]:
     return texts
 
 
-def notifications(pilot: Pilot[None]) -> list[str]:
-    return [n.message for n in pilot.app._notifications]
-
-
 async def highlight(pilot: Pilot[None], start: int, end: int) -> Annotation:
     """Select start..end in the pane, press ``a`` and return the new current annotation."""
     screen = main(pilot)
     screen.reader.select(start, end)
     await pilot.press("a")
     await settle(pilot)
-    current = screen._annotation(screen.current_annotation)
+    current = screen.state.annotation(screen.current_annotation)
     assert current is not None
     return current
 
@@ -152,11 +141,12 @@ async def test_enter_in_list_opens_and_last_document_and_position_are_remembered
 
 
 async def test_unreadable_article_is_listed_and_opening_it_notifies(articles: Path) -> None:
-    async with IpreaderApp(paths=[articles]).run_test(size=SIZE) as pilot:
+    posted = Posted()
+    async with IpreaderApp(paths=[articles]).run_test(size=SIZE, message_hook=posted) as pilot:
         await settle(pilot)
         screen = await open_doc(pilot, "zz-binary.txt")
         assert screen.text == ""
-        assert any("zz-binary.txt" in m or "binary" in m.lower() for m in notifications(pilot))
+        assert any("zz-binary.txt" in m or "binary" in m.lower() for m in posted.notices())
 
 
 # -------------------------------------------------------------- annotating
@@ -177,11 +167,12 @@ async def test_annotate_selection_is_saved_shown_and_current(articles: Path) -> 
 
 
 async def test_annotate_without_selection_explains_how_to_select(articles: Path) -> None:
-    async with IpreaderApp(paths=[articles]).run_test(size=SIZE) as pilot:
+    posted = Posted()
+    async with IpreaderApp(paths=[articles]).run_test(size=SIZE, message_hook=posted) as pilot:
         await settle(pilot)
         await pilot.press("a")
         await settle(pilot)
-        assert any("shift+arrows" in m for m in notifications(pilot))
+        assert any("shift+arrows" in m for m in posted.notices())
         assert stored(articles, "alpha.txt") == []
 
 
@@ -287,7 +278,8 @@ async def test_delete_then_undo_restores_the_same_annotation(articles: Path) -> 
 
 
 async def test_undo_has_several_levels(articles: Path) -> None:
-    async with IpreaderApp(paths=[articles]).run_test(size=SIZE) as pilot:
+    posted = Posted()
+    async with IpreaderApp(paths=[articles]).run_test(size=SIZE, message_hook=posted) as pilot:
         await settle(pilot)
         screen = main(pilot)
         first = await highlight(pilot, 4, 9)
@@ -302,7 +294,7 @@ async def test_undo_has_several_levels(articles: Path) -> None:
         assert stored(articles, "alpha.txt") == []
         await pilot.press("u")
         await settle(pilot)
-        assert any("Nothing to undo" in m for m in notifications(pilot))
+        assert any("Nothing to undo" in m for m in posted.notices())
 
 
 async def test_next_and_previous_highlight_wrap_around(articles: Path) -> None:
@@ -335,7 +327,7 @@ async def test_find_selects_matches_and_keys_typed_in_the_bar_are_not_stolen(
         await pilot.press(*"fox", "enter")  # lowercase: smart case matches "fox" only
         await settle(pilot)
         positions = [i for i in range(len(ALPHA)) if ALPHA.startswith("fox", i)]
-        assert screen.matches == [(p, p + 3) for p in positions]
+        assert screen.matches == tuple((p, p + 3) for p in positions)
         assert screen.reader.selection == (positions[1], positions[1] + 3)
         assert screen.focused is screen.reader
         await pilot.press("n")
@@ -353,15 +345,18 @@ async def test_find_selects_matches_and_keys_typed_in_the_bar_are_not_stolen(
         assert ALPHA[start:end] == "A second"
         await pilot.press("escape")  # the pane cancels its selection first
         await pilot.press("escape")
-        assert screen.matches == []
+        assert screen.matches == ()
         assert not screen.has_class("-finding")
 
 
 async def test_find_annotate_export_contains_the_exact_quote(
     articles: Path, tmp_path: Path
 ) -> None:
+    posted = Posted()
     out = tmp_path / "out.json"
-    async with IpreaderApp(paths=[articles / "cjk.txt"]).run_test(size=SIZE) as pilot:
+    async with IpreaderApp(paths=[articles / "cjk.txt"]).run_test(
+        size=SIZE, message_hook=posted
+    ) as pilot:
         await settle(pilot)
         await pilot.press("slash", *"中文字符", "enter")
         await settle(pilot)
@@ -374,7 +369,7 @@ async def test_find_annotate_export_contains_the_exact_quote(
         export.query_one("#path", Input).value = str(out)
         await pilot.press("ctrl+s")
         await settle(pilot)
-        assert any(str(out) in m for m in notifications(pilot))
+        assert any(str(out) in m for m in posted.notices())
     data = json.loads(out.read_text(encoding="utf-8"))
     assert "中文字符" in json.dumps(data, ensure_ascii=False)
     quotes = [a["quote"] for d in data["documents"] for a in d.get("annotations", [])]
@@ -501,7 +496,7 @@ async def test_narrow_terminal_collapses_sidebars_and_keys_toggle_them(articles:
     async with IpreaderApp(paths=[articles]).run_test(size=(80, 24)) as pilot:
         await settle(pilot)
         screen = main(pilot)
-        assert screen.has_class("-narrow")
+        assert screen.panes.has_class("-narrow")
         assert not screen.document_list.display or not screen.document_list.region.width
         assert screen.reader.region.width >= 70
         assert screen.focused is screen.reader
@@ -602,15 +597,17 @@ async def test_a_poll_after_the_apps_own_writes_changes_nothing(
 async def test_store_write_error_keeps_the_edit_and_says_it_is_not_saved(
     articles: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    posted = Posted()
+
     def refuse(self: FolderStore, annotation: Annotation) -> None:
         raise StoreWriteError("disk full")
 
-    async with IpreaderApp(paths=[articles]).run_test(size=SIZE) as pilot:
+    async with IpreaderApp(paths=[articles]).run_test(size=SIZE, message_hook=posted) as pilot:
         await settle(pilot)
         screen = main(pilot)
         monkeypatch.setattr(FolderStore, "save_annotation", refuse)
         created = await highlight(pilot, 4, 9)
-        assert any("NOT saved" in m and "disk full" in m for m in notifications(pilot))
+        assert any("NOT saved" in m and "disk full" in m for m in posted.notices())
         assert [a.id for a in screen.annotations] == [created.id]
         # A reload from disk does not drop the unsaved edit.
         monkeypatch.undo()
@@ -632,21 +629,25 @@ async def test_options_are_rich_text_not_markup(articles: Path) -> None:
 
 
 async def test_corrupt_database_is_reported_with_where_it_went(articles: Path) -> None:
+    posted = Posted()
     FolderStore.open(articles)  # creates .ipreader/
     (articles / ".ipreader" / "index.json").write_text("{not json", encoding="utf-8")
-    async with IpreaderApp(paths=[articles]).run_test(size=SIZE) as pilot:
+    async with IpreaderApp(paths=[articles]).run_test(size=SIZE, message_hook=posted) as pilot:
         await settle(pilot)
         screen = main(pilot)
         assert screen.document is not None  # the app still opened the first article
-        [notice] = [m for m in notifications(pilot) if "index.json" in m]
+        [notice] = [m for m in posted.notices() if "index.json" in m]
         assert "moved aside" in notice and str(articles) in notice
 
 
 async def test_missing_path_is_a_notification_not_a_crash(tmp_path: Path) -> None:
-    async with IpreaderApp(paths=[tmp_path / "missing"]).run_test(size=SIZE) as pilot:
+    posted = Posted()
+    async with IpreaderApp(paths=[tmp_path / "missing"]).run_test(
+        size=SIZE, message_hook=posted
+    ) as pilot:
         await settle(pilot)
         assert main(pilot).document is None
-        assert any("missing" in m for m in notifications(pilot))
+        assert any("missing" in m for m in posted.notices())
 
 
 async def test_the_change_poll_runs_on_a_timer(

@@ -1,4 +1,4 @@
-"""Textual-free parts of the TUI: the undo stack and the session's merge and write queue."""
+"""The Textual-free side of the TUI: reader state, commands, undo stack and session."""
 
 from __future__ import annotations
 
@@ -6,23 +6,55 @@ from pathlib import Path
 
 import pytest
 
-from ipreader.core.errors import StoreWriteError
-from ipreader.core.model import Annotation
+from ipreader.core.documents import DocumentInfo
+from ipreader.core.model import Annotation, DocumentNotes
 from ipreader.core.store import FolderStore
+from ipreader.tui.commands import (
+    DeleteAnnotation,
+    SaveAnnotation,
+    SetDocumentNotes,
+    SetLastDocument,
+    SetPosition,
+)
 from ipreader.tui.display import one_line, visible
-from ipreader.tui.session import Session, Token, Write, merge_pending, replace_annotation
+from ipreader.tui.session import Loaded, Polled, Session
+from ipreader.tui.state import (
+    ReaderState,
+    Refusal,
+    Target,
+    merge_pending,
+    replace_annotation,
+)
 from ipreader.tui.undo import Change, UndoStack
 
 TEXT = "one two three four five six seven"
+ROOT = Path("/folder")
 
 
 def ann(start: int, end: int) -> Annotation:
     return Annotation.create(TEXT, start, end, "a.txt")
 
 
+def info(relpath: str = "a.txt") -> DocumentInfo:
+    return DocumentInfo(
+        path=ROOT / relpath, relpath=relpath, root=ROOT, title="A", date=None, words=7,
+        reading_minutes=1, sha256="0" * 64, encoding="utf-8", size=len(TEXT), mtime_ns=0,
+        error=None,
+    )  # fmt: skip
+
+
+def opened(annotations: list[Annotation] | None = None) -> ReaderState:
+    """A state with ``a.txt`` open and loaded."""
+    state = ReaderState()
+    state.begin_open(info(), 0, Target())
+    loaded = Loaded(TEXT, annotations or [], DocumentNotes(), 5, (1,))
+    outcome = state.finish_open(state.serial, loaded)
+    assert outcome is not None and outcome.commands == (SetLastDocument(ROOT, "a.txt"),)
+    return state
+
+
 def test_undo_stack_pops_newest_first_and_drops_the_oldest_beyond_its_limit() -> None:
-    root = Path("/x")
-    changes = [Change(root, None, ann(i, i + 1)) for i in range(4)]
+    changes = [Change(ROOT, None, ann(i, i + 1)) for i in range(4)]
     stack = UndoStack(limit=3)
     for change in changes:
         stack.push(change)
@@ -31,15 +63,14 @@ def test_undo_stack_pops_newest_first_and_drops_the_oldest_beyond_its_limit() ->
 
 
 def test_change_kinds_and_inverse() -> None:
-    root = Path("/x")
     a = ann(0, 3)
     b = a.edited(note="n")
-    assert Change(root, None, a).kind == "create"
-    assert Change(root, a, b).kind == "edit"
-    assert Change(root, b, None).kind == "delete"
-    assert Change(root, None, a).inverse() == Change(root, a, None)
+    assert Change(ROOT, None, a).kind == "create"
+    assert Change(ROOT, a, b).kind == "edit"
+    assert Change(ROOT, b, None).kind == "delete"
+    assert Change(ROOT, None, a).inverse() == Change(ROOT, a, None)
     with pytest.raises(ValueError):
-        Change(root, None, None)
+        Change(ROOT, None, None)
 
 
 def test_replace_and_merge_keep_document_order_and_local_edits() -> None:
@@ -58,35 +89,165 @@ def test_visible_turns_control_characters_into_symbols() -> None:
     assert one_line("  a\n\tb  " + "c" * 10, 6) == "a b c…"
 
 
-def test_session_runs_writes_in_order_and_reports_failures(tmp_path: Path) -> None:
+def test_opening_saves_the_previous_position_and_drops_stale_loads() -> None:
+    state = opened()
+    first_serial = state.serial
+    outcome = state.begin_open(info("b.txt"), 12, Target(cursor=3))
+    assert outcome.commands == (SetPosition(ROOT, "a.txt", 12),)
+    assert state.opening and state.text == "" and state.annotations == ()
+    # A load of a.txt finishing now is for the old open: ignored.
+    stale = Loaded("old", [], DocumentNotes(), 0, (1,))
+    assert state.finish_open(first_serial, stale) is None
+    assert state.opening
+    # While opening, no position is written for the document being opened.
+    assert state.position_command(40) is None
+    assert state.open_failed(state.serial)
+    assert state.take_target() == Target(cursor=3) and state.take_target() == Target()
+
+
+def test_annotate_refuses_without_a_selection_and_creates_with_one() -> None:
+    state = opened()
+    with pytest.raises(Refusal) as refused:
+        state.annotate(None)
+    assert "Select text first" in refused.value.message
+    with pytest.raises(Refusal):
+        state.annotate((4, 4))
+    outcome = state.annotate((7, 4))  # either direction
+    [command] = outcome.commands
+    assert isinstance(command, SaveAnnotation)
+    created = command.annotation
+    assert (created.start, created.end, created.quote) == (4, 7, "two")
+    assert state.current == created.id and state.annotations == (created,)
+    assert state.spans()[0].id == created.id
+
+
+def test_annotate_refuses_before_a_document_is_open() -> None:
+    with pytest.raises(Refusal, match="Open an article"):
+        ReaderState().annotate((0, 3))
+
+
+def test_edit_delete_and_undo_produce_the_writes_in_order() -> None:
+    state = opened()
+    created = state.annotate((0, 3)).commands[0]
+    assert isinstance(created, SaveAnnotation)
+    [edit] = state.edit(created.annotation.id, "note", ("Tag",), "green").commands
+    assert isinstance(edit, SaveAnnotation)
+    assert edit.annotation.note == "note" and edit.annotation.revision == 2
+    assert "Tag" in state.tag_suggestions
+    target = state.target_annotation(None)  # the current one
+    deleted = state.delete(target)
+    assert isinstance(deleted.commands[0], DeleteAnnotation) and "u to undo" in deleted.message
+    assert state.annotations == () and state.current is None
+    restore, go_to = state.undo_last()
+    assert go_to == created.annotation.id
+    [command] = restore.commands
+    assert isinstance(command, SaveAnnotation) and command.annotation == edit.annotation
+    assert "deletion" in restore.message
+    state.undo_last()  # the edit
+    state.undo_last()  # the creation
+    assert state.annotations == ()
+    with pytest.raises(Refusal, match="Nothing to undo"):
+        state.undo_last()
+
+
+def test_undo_message_cuts_the_quote_at_a_word() -> None:
+    text = "the Foreign Secretary David Lammy said on Monday that nothing changed"
+    state = ReaderState()
+    state.begin_open(info(), 0, Target())
+    state.finish_open(state.serial, Loaded(text, [], DocumentNotes(), 0, (1,)))
+    state.annotate((0, len(text)))
+    outcome, _ = state.undo_last()
+    assert outcome.message == "Undid the creation of “the Foreign Secretary David Lammy said…”."
+
+
+def test_no_highlight_to_edit_is_refused_with_a_hint() -> None:
+    with pytest.raises(Refusal, match=r"choose one with \] or \["):
+        opened().target_annotation(None)
+
+
+def test_step_highlight_follows_document_order_and_wraps() -> None:
+    late, early = ann(20, 24), ann(4, 7)
+    state = opened([late, early])
+    assert state.step_highlight(10, 1) == late.id  # from the cursor when none is current
+    state.current = late.id
+    assert state.step_highlight(0, 1) == early.id  # wraps
+    assert state.step_highlight(0, -1) == early.id
+    with pytest.raises(Refusal):
+        opened().step_highlight(0, 1)
+
+
+def test_a_saved_write_clears_its_pending_edit_but_not_a_newer_one() -> None:
+    state = opened()
+    first = state.annotate((0, 3)).commands[0]
+    newer = state.edit(state.current or "", "later", (), "yellow").commands[0]
+    assert isinstance(first, SaveAnnotation) and isinstance(newer, SaveAnnotation)
+    state.saved(first, (2,))
+    # A poll that read the store before the newer edit was written keeps showing it.
+    polled = Polled(info(), (3,), [first.annotation], DocumentNotes())
+    state.merge_stored(state.serial, polled)
+    assert state.annotations == (newer.annotation,)
+    state.saved(newer, (4,))
+    other = ann(8, 13)
+    assert state.merge_stored(state.serial, Polled(info(), (5,), [other], DocumentNotes()))
+    assert state.annotations == (other,)
+    assert state.tokens[ROOT] == (5,)
+
+
+def test_unsaved_notes_win_over_a_poll_until_saved() -> None:
+    state = opened()
+    mine = DocumentNotes(("mine",), "my note")
+    [command] = state.set_notes(info(), mine).commands
+    assert command == SetDocumentNotes(ROOT, "a.txt", mine)
+    theirs = DocumentNotes(("theirs",), "")
+    assert not state.merge_stored(state.serial, Polled(info(), (2,), [], theirs))
+    assert state.notes == mine
+    state.saved(command, (3,))
+    assert state.merge_stored(state.serial, Polled(info(), (4,), [], theirs))
+    assert state.notes == theirs
+
+
+def test_notes_for_a_document_no_longer_open_are_ignored() -> None:
+    state = opened()
+    assert state.set_notes(info("other.txt"), DocumentNotes(("x",))).commands == ()
+
+
+def test_copy_takes_the_selection_else_the_current_quote() -> None:
+    state = opened()
+    assert state.copy_text((4, 7)) == "two"
+    with pytest.raises(Refusal, match="Nothing to copy"):
+        state.copy_text(None)
+    state.annotate((8, 13))
+    assert state.copy_text(None) == "three"
+
+
+def test_commands_run_against_a_real_store(tmp_path: Path) -> None:
     (tmp_path / "a.txt").write_text(TEXT, encoding="utf-8")
-    session = Session([tmp_path])
-    session.open()
+    store = FolderStore.open(tmp_path)
     created = ann(0, 3)
-    reports: list[tuple[str, Token | Exception]] = []
-
-    def fail(store: FolderStore) -> None:
-        raise StoreWriteError("disk full")
-
-    session.queue(Write(tmp_path, "create", lambda s: s.save_annotation(created)))
-    session.queue(Write(tmp_path, "fail", fail))
-    session.queue(Write(tmp_path, "delete", lambda s: s.delete_annotation("a.txt", created.id)))
-    session.drain(lambda job, outcome, _where: reports.append((job.what, outcome)))
-    assert [what for what, _ in reports] == ["create", "fail", "delete"]
-    assert isinstance(reports[1][1], StoreWriteError)
+    for command in (
+        SaveAnnotation(tmp_path, created),
+        SetDocumentNotes(tmp_path, "a.txt", DocumentNotes(("t",), "n")),
+        SetPosition(tmp_path, "a.txt", 9),
+        SetLastDocument(tmp_path, "a.txt"),
+    ):
+        command.run(store)
+    again = FolderStore.open(tmp_path)
+    assert again.annotations("a.txt") == [created]
+    assert again.document_notes("a.txt") == DocumentNotes(("t",), "n")
+    assert again.reading_position("a.txt") == 9 and again.last_document() == "a.txt"
+    DeleteAnnotation(tmp_path, created).run(store)
     assert FolderStore.open(tmp_path).annotations("a.txt") == []
 
 
-def test_session_poll_reads_changes_made_by_another_store(tmp_path: Path) -> None:
+def test_session_opens_reads_the_first_document_and_sees_changes_by_others(
+    tmp_path: Path,
+) -> None:
     (tmp_path / "a.txt").write_text(TEXT, encoding="utf-8")
     session = Session([tmp_path])
-    opened = session.open()
-    assert opened.first is not None and not opened.named
-    loaded = session.load(opened.first)
-    assert loaded.annotations == []
-    results: list[object] = []
+    result = session.open()
+    assert result.first is not None and not result.named
+    assert result.loaded is not None and result.loaded.text == TEXT
     other = ann(4, 7)
     FolderStore.open(tmp_path).save_annotation(other)
-    session.poll(opened.first, loaded.token, results.append)
-    polled = results[-1]
-    assert polled is not None and [a.id for a in polled.annotations] == [other.id]  # type: ignore[attr-defined]
+    polled = session.read_changes(result.first, result.loaded.token)
+    assert polled is not None and [a.id for a in polled.annotations] == [other.id]

@@ -7,12 +7,14 @@ from pathlib import Path, PurePath
 
 from textual import work
 from textual.app import App, SystemCommand
+from textual.notifications import SeverityLevel
 from textual.screen import Screen
 from textual.theme import Theme
 
 from ipreader.core import paths
 from ipreader.core.errors import IpreaderError
 from ipreader.core.settings import load_settings, update_settings
+from ipreader.tui.display import visible
 from ipreader.tui.screens.main import MainScreen
 
 
@@ -42,6 +44,29 @@ class IpreaderApp(App[None]):
             # the whole screen and can steal the focus given meanwhile.
             self.theme = theme
 
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = False,
+    ) -> None:
+        """Notify ``message``, always shown literally (``markup`` is ignored).
+
+        Messages carry quotes, titles and paths: as markup, a ``[/]`` in them
+        would raise ``MarkupError`` in the toast's render and crash the app; and
+        their control characters must not reach the terminal either. Every
+        screen's and widget's ``notify`` ends here (``Widget.notify`` passes
+        ``markup=True`` by default, hence ignored rather than defaulted).
+        """
+        del markup
+        super().notify(
+            visible(message), title=visible(title), severity=severity, timeout=timeout,
+            markup=False,
+        )  # fmt: skip
+
     def get_default_screen(self) -> Screen[None]:
         return self.main_screen
 
@@ -58,9 +83,7 @@ class IpreaderApp(App[None]):
             update_settings(theme=name)
         except (IpreaderError, OSError) as error:
             # markup=False: the error quotes a path, which may hold "[/]".
-            self.call_from_thread(
-                self.notify, f"Theme not remembered: {error}", severity="warning", markup=False
-            )
+            self.notify(f"Theme not remembered: {error}", severity="warning")
 
     def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)

@@ -1,19 +1,14 @@
 """The blocking work behind the main screen, kept Textual-free.
 
-``Session`` opens the library, loads documents, polls for changes made by
-other processes and runs database writes in order. Every method may block on
-disk I/O: the main screen calls them from thread workers only, and applies
-the results on the UI thread. Pure helpers for the app's view of a
-document's annotations (merging unsaved edits over what is on disk) live
-here too, so they are testable without a terminal.
+``Session`` opens the library, loads documents, reads changes made by other
+processes and gathers every highlight. Every method may block on disk I/O:
+the main screen calls them from thread workers only, which post the results
+back as messages. (Writes are the writer's: ``tui/writer.py``.)
 """
 
 from __future__ import annotations
 
-import threading
-from collections import deque
-from collections.abc import Callable, Iterable, Mapping, Sequence
-from concurrent.futures import Future
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -58,7 +53,7 @@ class Opened:
     named: bool
     """True when ``first`` was named on the command line (a file argument)."""
     loaded: Loaded | None = None
-    """``first`` already read (``start_open`` reads it), else ``None``."""
+    """``first`` already read (``open`` reads it), else ``None``."""
 
 
 @dataclass(slots=True)
@@ -84,93 +79,14 @@ class Polled:
     notes: DocumentNotes
 
 
-@dataclass(slots=True)
-class Write:
-    """One queued database write, with what to call on the UI side afterwards."""
-
-    root: Path
-    """The collection whose store is written."""
-    what: str
-    """What is saved, for an error message ("a highlight", ...)."""
-    op: Callable[[FolderStore], None]
-    """The write itself (runs in a worker thread)."""
-    done: Callable[[], None] | None = None
-    """Called (on the UI thread) after success."""
-
-
-def sort_annotations(annotations: Iterable[Annotation]) -> tuple[Annotation, ...]:
-    """Return ``annotations`` in document order."""
-    return tuple(sorted(annotations, key=lambda a: (a.start, a.end, a.id)))
-
-
-def replace_annotation(
-    annotations: Iterable[Annotation], before: Annotation | None, after: Annotation | None
-) -> tuple[Annotation, ...]:
-    """Return ``annotations`` with ``before`` replaced by ``after`` (either may be ``None``)."""
-    gone = {a.id for a in (before, after) if a is not None}
-    kept = [a for a in annotations if a.id not in gone]
-    if after is not None:
-        kept.append(after)
-    return sort_annotations(kept)
-
-
-def merge_pending(
-    stored: Iterable[Annotation], pending: Mapping[str, Annotation | None]
-) -> tuple[Annotation, ...]:
-    """Return ``stored`` with the app's unsaved edits on top (``None`` = deleted here)."""
-    merged = {a.id: a for a in stored}
-    for annotation_id, mine in pending.items():
-        if mine is None:
-            merged.pop(annotation_id, None)
-        else:
-            merged[annotation_id] = mine
-    return sort_annotations(merged.values())
-
-
 class Session:
-    """The opened paths, their library once open, and the ordered queue of writes."""
+    """The opened paths and, once open, their library."""
 
     def __init__(self, paths: Sequence[Path]) -> None:
         self.paths = [Path(p) for p in paths]
         """The paths given on the command line."""
         self.library: Library | None = None
         """The library, once ``open`` has run."""
-        self.progress: tuple[int, int] | None = None
-        """``(done, total)`` of the opening started by ``start_open`` (read by the UI)."""
-        self._writes: deque[Write] = deque()
-        # Held while the queue drains and while a poll reads then applies its result.
-        self._lock = threading.Lock()
-        self._opening: Future[Opened] | None = None
-
-    def start_open(self) -> Future[Opened]:
-        """Start opening the library in a background thread (once); return its future.
-
-        The thread also reads the first document, so the reading pane can show
-        it as soon as the UI takes the result. Progress goes to ``progress``:
-        the thread never waits for the UI.
-        """
-        if self._opening is None:
-            future: Future[Opened] = Future()
-            self._opening = future
-
-            def report(done: int, total: int) -> None:
-                self.progress = (done, total)
-
-            def run() -> None:
-                try:
-                    opened = self.open(report)
-                except BaseException as error:  # handed to whoever waits on the future
-                    future.set_exception(error)
-                    return
-                if opened.first is not None and opened.first.readable:
-                    try:
-                        opened.loaded = self.load(opened.first)
-                    except IpreaderError:
-                        opened.loaded = None  # opened the usual way, which reports it
-                future.set_result(opened)
-
-            threading.Thread(target=run, name="ipreader-open", daemon=True).start()
-        return self._opening
 
     def open(self, progress: Callable[[int, int], None] | None = None) -> Opened:
         """Open the library and read what the document list shows (raises ``IpreaderError``)."""
@@ -199,9 +115,16 @@ class Session:
         suggestions.update(spellings.values())
         first, named = self._first_document(library)
         self.library = library
+        loaded: Loaded | None = None
+        if first is not None and first.readable:
+            try:
+                # Read here, in the opening thread, so the first paint shows the article.
+                loaded = self.load(first)
+            except IpreaderError:
+                loaded = None  # opened the usual way, which reports it
         # After stored_documents: reading the annotation files may move a damaged one aside.
         notices = self.fresh_notices(errors)
-        return Opened(library, stats, suggestions, notices, first, named)
+        return Opened(library, stats, suggestions, notices, first, named, loaded)
 
     def fresh_notices(self, extra: Sequence[str] = ()) -> list[str]:
         """Return the library's notices not returned before, then ``extra``."""
@@ -250,31 +173,22 @@ class Session:
             notices=self.fresh_notices(),
         )
 
-    def poll(
-        self, info: DocumentInfo, known: Token | None, apply: Callable[[Polled | None], None]
-    ) -> None:
-        """Read ``info``'s annotations again if its store changed since ``known``.
+    def read_changes(self, info: DocumentInfo, known: Token | None) -> Polled | None:
+        """Read ``info``'s annotations and notes again if its store changed since ``known``.
 
-        ``apply`` receives the result (``None``: nothing changed or the read
-        failed) while the write lock is still held: every edit the app made
-        meanwhile is then still queued, so merging it over the result never
-        shows a state older than the app's own.
+        ``None`` when nothing changed or the store cannot be read now (the next
+        poll tries again).
         """
-        with self._lock:
-            polled: Polled | None = None
-            try:
-                store = self.store_at(info.root)
-                token = store.change_token()
-                if token != known:
-                    polled = Polled(
-                        info,
-                        token,
-                        store.annotations(info.relpath),
-                        store.document_notes(info.relpath),
-                    )
-            except (IpreaderError, OSError, KeyError):
-                polled = None
-            apply(polled)
+        try:
+            store = self.store_at(info.root)
+            token = store.change_token()
+            if token == known:
+                return None
+            return Polled(
+                info, token, store.annotations(info.relpath), store.document_notes(info.relpath)
+            )
+        except (IpreaderError, OSError, KeyError):
+            return None
 
     def gather_highlights(self) -> tuple[list[tuple[DocumentInfo, Annotation]], list[str]]:
         """Return every stored highlight with its document, and error messages."""
@@ -289,26 +203,3 @@ class Session:
             for info in collection.documents:
                 entries.extend((info, a) for a in stored.get(info.relpath, ()))
         return entries, errors
-
-    def queue(self, write: Write) -> None:
-        """Add ``write`` to the queue (call ``drain`` from a worker to run it)."""
-        self._writes.append(write)
-
-    def drain(self, report: Callable[[Write, Token | Exception, Path | None], None]) -> None:
-        """Run the queued writes in order; ``report(write, new token or error, location)``.
-
-        Several workers may call this; the lock makes one of them run the queue
-        in order while the others find it empty.
-        """
-        with self._lock:
-            while self._writes:
-                job = self._writes.popleft()
-                location: Path | None = None
-                try:
-                    store = self.store_at(job.root)
-                    location = store.location
-                    job.op(store)
-                    outcome: Token | Exception = store.change_token()
-                except (IpreaderError, OSError, KeyError) as error:
-                    outcome = error
-                report(job, outcome, location)

@@ -73,7 +73,7 @@ async def test_reading_pane_never_emits_control_characters() -> None:
             HighlightSpan("ctl", len(HOSTILE_LINE) + 1, len(HOSTILE_LINE) + 20, "green"),
         ]
         pane.load(HOSTILE_TEXT, spans, 0)
-        pane.set_matches([(m.start(), m.end()) for m in re.finditer(r"\[red\]", HOSTILE_TEXT)])
+        pane.matches = tuple((m.start(), m.end()) for m in re.finditer(r"\[red\]", HOSTILE_TEXT))
         pane.focus()
         pane.select(3, 40)
         await pilot.pause()

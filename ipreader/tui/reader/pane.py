@@ -146,6 +146,16 @@ class ReadingPane(ScrollView, can_focus=True):
 
     current_highlight: reactive[str | None] = reactive(None)
     """Id of the highlight drawn with the ``reading-pane--current-highlight`` mark."""
+    highlights: reactive[tuple[HighlightSpan, ...]] = reactive(())
+    """The highlights drawn (any order; empty ones are ignored)."""
+    matches: reactive[tuple[tuple[int, int], ...]] = reactive(())
+    """The find matches drawn, as ``(start, end)`` pairs."""
+    selection: reactive[tuple[int, int] | None] = reactive(None)
+    """The selected ``(start, end)`` (``start < end``), or None.
+
+    Set it to select a range (the cursor goes to its end) or to drop the
+    selection; the user's own selecting updates it and posts ``SelectionChanged``.
+    """
 
     @dataclass
     class CursorMoved(Message):
@@ -213,39 +223,47 @@ class ReadingPane(ScrollView, can_focus=True):
         """The cursor's code point offset."""
         return self._cursor
 
-    @property
-    def selection(self) -> tuple[int, int] | None:
-        """The selected ``(start, end)`` (``start < end``), or None."""
+    def _selected(self) -> tuple[int, int] | None:
+        """The selection as the anchor and the cursor make it."""
         anchor = self._anchor
         if anchor is None or anchor == self._cursor:
             return None
         return (anchor, self._cursor) if anchor < self._cursor else (self._cursor, anchor)
 
     def load(self, text: str, highlights: Sequence[HighlightSpan], cursor: int = 0) -> None:
-        """Show ``text`` with ``highlights``, the cursor at ``cursor``; clears matches."""
+        """Show ``text`` with ``highlights``, the cursor at ``cursor``, nothing selected."""
         self._generation += 1
         self._text = text
         self._lines = None
         self._ready = False
         self._cursor = min(max(cursor, 0), len(text))
         self._anchor = None
+        self.set_reactive(ReadingPane.selection, None)
         self._select_mode = False
         self._goal_column = None
         self._pending_centre = None
-        self._overlays.set_matches(())
-        self._overlays.set_highlights(highlights)
+        self.highlights = tuple(highlights)
         self._index = WrapIndex.window(text, 1, 0, 0, 0)
         self._start_wrap(self._cursor)
 
-    def set_highlights(self, highlights: Sequence[HighlightSpan]) -> None:
-        """Replace the highlights drawn."""
+    def watch_highlights(self, highlights: tuple[HighlightSpan, ...]) -> None:
+        """Draw the new highlights."""
         self._overlays.set_highlights(highlights)
         self._invalidate_all()
 
-    def set_matches(self, matches: Sequence[tuple[int, int]]) -> None:
-        """Replace the find matches drawn (``(start, end)`` pairs)."""
+    def watch_matches(self, matches: tuple[tuple[int, int], ...]) -> None:
+        """Draw the new find matches."""
         self._overlays.set_matches(matches)
         self._invalidate_all()
+
+    def watch_selection(self, selection: tuple[int, int] | None) -> None:
+        """Select what was set from outside (the pane's own changes do not come here)."""
+        if selection == self._selected():
+            return
+        if selection is None:
+            self.clear_selection()
+        else:
+            self.select(*selection)
 
     def move_cursor(self, offset: int, select: bool = False) -> None:
         """Move the cursor to ``offset``; ``select`` extends the selection to it."""
@@ -447,7 +465,7 @@ class ReadingPane(ScrollView, can_focus=True):
             end,
             self._styles,
             current=self.current_highlight,
-            selection=self.selection,
+            selection=self._selected(),
             cursor=cursor,
         )
         segments = row_segments(text, start, end, layers, base)
@@ -501,18 +519,20 @@ class ReadingPane(ScrollView, can_focus=True):
         """Move the cursor, extending or dropping the selection, and keep it in view."""
         offset = min(max(offset, 0), len(self._text))
         self._ensure_covered(offset)
-        old_cursor, old_selection = self._cursor, self.selection
+        old_cursor, old_selection = self._cursor, self._selected()
         if select or self._select_mode:
             if self._anchor is None:
                 self._anchor = old_cursor
         else:
             self._anchor = None
         self._cursor = offset
-        selection = self.selection
+        selection = self._selected()
         self._invalidate_offsets(repaint_ranges(old_cursor, old_selection, offset, selection))
         if offset != old_cursor:
             self.post_message(self.CursorMoved(offset))
         if selection != old_selection:
+            # Not through the watcher: it is for selections set from outside.
+            self.set_reactive(ReadingPane.selection, selection)
             self.post_message(self.SelectionChanged(selection))
         self._follow_cursor()
 
@@ -600,12 +620,12 @@ class ReadingPane(ScrollView, can_focus=True):
             self._select_mode = False
             return
         self._select_mode = True
-        if self._anchor is None or self.selection is None:
+        if self._anchor is None or self._selected() is None:
             self._anchor = self._cursor
 
     def action_cancel_selection(self) -> None:
         """Drop the selection; without one, let escape reach the screen."""
-        if self.selection is None and not self._select_mode:
+        if self._selected() is None and not self._select_mode:
             raise SkipAction()
         self.clear_selection()
 

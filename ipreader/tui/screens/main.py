@@ -1,73 +1,62 @@
 """The main screen: document list, reading pane and annotation sidebar.
 
-The screen owns the state (current document, its annotations and notes, the
-current annotation) as reactives bound into the panes with ``data_bind``; the
-panes announce user intent with messages. Every file or database access runs
-in a thread worker: reads post their result back with ``call_from_thread``,
-writes go through one ordered queue (``_write``) so a delete can never
-overtake the creation it undoes.
-
-The screen is assembled from parts: ``main_base`` (state, writes, change
-poll), ``main_annotations`` (highlight, edit, delete, undo, copy),
-``main_find`` (find in the document) and ``main_library`` (highlights, find
-across documents, export, document notes). Modal screens are imported when
-first opened: the first paint does not wait for them.
+What the screen shows lives in a Textual-free ``ReaderState`` (``tui/state.py``);
+the screen mirrors it into reactives bound into the panes with ``data_bind``,
+and the panes announce user intent with messages. Each binding's action is
+below its binding's group: it asks the state, hands the resulting commands to
+the ``Writer`` and notifies what the state says. Every file or database
+access runs in a thread worker that posts a message (``tui/messages.py``)
+back; modal screens are imported when first opened, so the first paint does
+not wait for them.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable
 from pathlib import Path
 from typing import ClassVar
 
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding, BindingType
-from textual.containers import Horizontal, Vertical
-from textual.events import Resize
-from textual.timer import Timer
-from textual.widget import Widget
+from textual.containers import Vertical
+from textual.reactive import reactive
+from textual.screen import Screen
 from textual.widgets import Footer
 
 from ipreader.core.documents import DocumentInfo
-from ipreader.core.errors import IpreaderError
-from ipreader.core.model import DocumentNotes
+from ipreader.core.library import Library
+from ipreader.core.model import Annotation, DocumentNotes
 from ipreader.tui.keys import help_rows, system_commands
-from ipreader.tui.reader.pane import ReadingPane
-from ipreader.tui.screens.main_annotations import AnnotationActions
-from ipreader.tui.screens.main_find import FindInDocument
-from ipreader.tui.screens.main_library import LibraryActions
-from ipreader.tui.session import (
-    DocumentStats,
-    Loaded,
-    Opened,
-    Session,
-    sort_annotations,
+from ipreader.tui.loader import Loader
+from ipreader.tui.messages import (
+    DocumentFailed,
+    DocumentLoaded,
+    Exported,
+    ExportFailed,
+    HighlightsGathered,
+    LibraryFailed,
+    LibraryOpened,
+    OpeningProgress,
+    Saved,
+    SaveFailed,
+    StoreChanged,
 )
+from ipreader.tui.reader.pane import HighlightSpan, ReadingPane
+from ipreader.tui.session import DocumentStats, Loaded, Session
+from ipreader.tui.state import Outcome, ReaderState, Refusal, Target
 from ipreader.tui.widgets.annotation_sidebar import AnnotationSidebar
-from ipreader.tui.widgets.document_list import (
-    SORT_ORDERS,
-    DocumentList,
-    Prompt,
-)
+from ipreader.tui.widgets.document_list import SORT_ORDERS, DocumentList
 from ipreader.tui.widgets.find_bar import FindBar
 from ipreader.tui.widgets.metadata_bar import MetadataBar
+from ipreader.tui.widgets.panes import Panes
+from ipreader.tui.writer import Writer
 
-#: Below this many columns both sidebars collapse (they can still be toggled).
-NARROW_WIDTH = 100
-
-
-@dataclass(frozen=True, slots=True)
-class _Target:
-    """Where to put the reading pane once a document has loaded."""
-
-    cursor: int | None = None
-    selection: tuple[int, int] | None = None
-    annotation: str | None = None
+#: Default export file name (written in the working directory unless changed).
+EXPORT_FILENAME = "ipreader-export.json"
 
 
-class MainScreen(AnnotationActions, FindInDocument, LibraryActions):
+class MainScreen(Screen[None]):
     """Three panes over the opened library."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -86,11 +75,6 @@ class MainScreen(AnnotationActions, FindInDocument, LibraryActions):
         Binding("x", "export", "Export annotations", show=False),
         Binding("c", "copy", "Copy selection or quote", show=False),
         Binding("s", "cycle_sort", "Sort list", show=False),
-        Binding("ctrl+f", "filter", "Filter list", show=False),
-        Binding("f2,ctrl+b", "toggle_documents", "Show/hide document list", show=False),
-        Binding("f3,ctrl+r", "toggle_annotations", "Show/hide annotations", show=False),
-        Binding("tab", "focus_pane(1)", "Next pane", show=False),
-        Binding("shift+tab", "focus_pane(-1)", "Previous pane", show=False),
         Binding("escape", "clear_find", "Close find bar", show=False),
         Binding("question_mark", "help", "Help"),
         Binding("q", "quit", "Quit"),
@@ -99,146 +83,162 @@ class MainScreen(AnnotationActions, FindInDocument, LibraryActions):
     # The reader until the library is open; then the list or the reader (see _library_opened).
     AUTO_FOCUS = "#reader"
 
-    def __init__(self, paths: Sequence[Path]) -> None:
-        """Create the screen over ``paths`` and start opening the library at once."""
-        super().__init__(Session(paths))
-        self._narrow: bool | None = None
-        self._target = _Target()
-        self._progress_timer: Timer | None = None
-        # Opening starts now, in a thread, so the first paint does not wait for it.
-        self.session.start_open()
+    #: Seconds between two checks for changes made by another process.
+    CHANGE_POLL_SECONDS: ClassVar[float] = 2.0
+
+    documents: reactive[tuple[DocumentInfo, ...]] = reactive(())
+    """Every document of the library."""
+    stats: reactive[dict[Path, DocumentStats]] = reactive(dict)
+    """Highlight counts and tags of every document, keyed by absolute path."""
+    document: reactive[DocumentInfo | None] = reactive(None)
+    """The document in the reading pane."""
+    annotations: reactive[tuple[Annotation, ...]] = reactive(())
+    """The annotations of ``document`` (the app's view, unsaved edits included)."""
+    highlights: reactive[tuple[HighlightSpan, ...]] = reactive(())
+    """The annotations the reading pane draws (orphans have no place in the text)."""
+    notes: reactive[DocumentNotes] = reactive(DocumentNotes)
+    """The tags and note of ``document``."""
+    current_annotation: reactive[str | None] = reactive(None)
+    """The id of the current annotation (what ``e``, ``d`` and ``c`` act on)."""
+    matches: reactive[tuple[tuple[int, int], ...]] = reactive(())
+    """The find bar's matches in the open document."""
+    sort_by: reactive[str] = reactive("name")
+    """The document list's sort order."""
+
+    def __init__(self, paths: Iterable[Path]) -> None:
+        """Create the screen over ``paths``; the library opens once the screen is mounted."""
+        super().__init__()
+        self.session = Session(list(paths))
+        """The blocking side: library, loads, polls."""
+        self.state = ReaderState()
+        """What the screen shows, and what the user did (Textual-free)."""
+        self.writer = Writer(self, self.session.store_at)
+        """Runs the state's commands in order, off the UI thread."""
+        self.loader = Loader(self, self.session, self.writer)
+        """Runs the session's reads in workers that report with messages."""
+
+    # ------------------------------------------------------------------ accessors
+
+    @property
+    def paths(self) -> list[Path]:
+        """The paths the library is opened from."""
+        return self.session.paths
+
+    @property
+    def library(self) -> Library | None:
+        """The opened library (``None`` until the opening worker is done)."""
+        return self.session.library
+
+    @property
+    def text(self) -> str:
+        """The text of the open document."""
+        return self.state.text
+
+    @property
+    def opening(self) -> bool:
+        """True while the open document is being read."""
+        return self.state.opening
+
+    @property
+    def reader(self) -> ReadingPane:
+        """The reading pane."""
+        return self.query_one("#reader", ReadingPane)
+
+    @property
+    def document_list(self) -> DocumentList:
+        """The document list."""
+        return self.query_one("#documents", DocumentList)
+
+    @property
+    def sidebar(self) -> AnnotationSidebar:
+        """The annotation sidebar."""
+        return self.query_one("#annotations", AnnotationSidebar)
+
+    # ------------------------------------------------------------------ layout
+
+    @property
+    def panes(self) -> Panes:
+        """The container of the three panes (which are shown, focus between them)."""
+        return self.query_one("#panes", Panes)
+
+    @property
+    def find_bar(self) -> FindBar:
+        """The find bar under the reading pane."""
+        return self.query_one("#find-bar", FindBar)
 
     # ------------------------------------------------------------------ layout
 
     def compose(self) -> ComposeResult:
-        with Horizontal(id="panes"):
+        with Panes(id="panes"):
             yield DocumentList(id="documents").data_bind(
-                MainScreen.documents,
-                MainScreen.stats,
-                MainScreen.document,
-                MainScreen.sort_by,
+                MainScreen.documents, MainScreen.stats, MainScreen.document, MainScreen.sort_by
             )
             with Vertical(id="centre"):
                 yield MetadataBar(id="metadata").data_bind(MainScreen.document)
                 yield ReadingPane(id="reader").data_bind(
-                    current_highlight=MainScreen.current_annotation
+                    MainScreen.highlights,
+                    MainScreen.matches,
+                    current_highlight=MainScreen.current_annotation,
                 )
                 yield FindBar(id="find-bar")
             yield AnnotationSidebar(id="annotations").data_bind(
-                MainScreen.annotations,
-                MainScreen.notes,
-                current=MainScreen.current_annotation,
+                MainScreen.annotations, MainScreen.notes, current=MainScreen.current_annotation
             )
         yield Footer(compact=True)
 
     def on_mount(self) -> None:
-        self._apply_width(self.app.size.width)
         self.document_list.progress = (0, 0)
-        self._progress_timer = self.set_interval(0.1, self._show_progress)
-        self._open_library()
+        self.loader.open_library()
         self.set_interval(self.CHANGE_POLL_SECONDS, self.check_for_changes)
-
-    def on_resize(self, event: Resize) -> None:
-        self._apply_width(event.size.width)
-
-    def _apply_width(self, width: int) -> None:
-        narrow = width < NARROW_WIDTH
-        if narrow == self._narrow:
-            return
-        self._narrow = narrow
-        self.set_class(narrow, "-narrow")
-        self.show_documents = not narrow
-        self.show_annotations = not narrow
-
-    def watch_show_documents(self, shown: bool) -> None:
-        self.set_class(not shown, "-hide-documents")
-        if not shown and self._focus_within("#documents"):
-            self.reader.focus()
-
-    def watch_show_annotations(self, shown: bool) -> None:
-        self.set_class(not shown, "-hide-annotations")
-        if not shown and self._focus_within("#annotations"):
-            self.reader.focus()
-
-    def _pane_widgets(self) -> list[Widget]:
-        panes: list[Widget] = []
-        if self.show_documents:
-            panes.append(self.document_list.option_list)
-        panes.append(self.reader)
-        if self.show_annotations:
-            panes.append(self.sidebar.option_list)
-        return panes
-
-    def action_focus_pane(self, step: int) -> None:
-        """Move the focus to the next (``step=1``) or previous (``-1``) visible pane."""
-        panes = self._pane_widgets()
-        focused = self.focused
-        index = 0
-        for i, pane in enumerate(panes):
-            if focused is not None and (
-                focused is pane or pane.parent in focused.ancestors_with_self
-            ):
-                index = i
-                break
-        else:
-            index = -1 if step > 0 else 0
-        panes[(index + step) % len(panes)].focus()
-
-    def action_toggle_documents(self) -> None:
-        """Show or hide the document list."""
-        self.show_documents = not self.show_documents
-        if self.show_documents:
-            self.document_list.focus_list()
-
-    def action_toggle_annotations(self) -> None:
-        """Show or hide the annotation sidebar."""
-        self.show_annotations = not self.show_annotations
-        if self.show_annotations:
-            self.sidebar.option_list.focus()
-
-    def action_filter(self) -> None:
-        """Focus the document list's filter."""
-        self.show_documents = True
-        self.document_list.query_one("#document-filter").focus()
 
     def action_cycle_sort(self) -> None:
         """Sort the document list by the next order (name, date, title)."""
         self.sort_by = SORT_ORDERS[(SORT_ORDERS.index(self.sort_by) + 1) % len(SORT_ORDERS)]
 
-    # ----------------------------------------------------------------- library
+    # ------------------------------------------------------------------ state -> view
 
-    @work(thread=True, exclusive=True, group="library")
-    def _open_library(self) -> None:
-        try:
-            opened = self.session.start_open().result()
-        except IpreaderError as error:
-            self.app.call_from_thread(self._library_failed, error)
-            return
-        # The list entries are built here, off the UI thread (thousands of articles).
-        prompts = self.document_list.prepare_prompts(opened.library.documents(), opened.stats)
-        self.app.call_from_thread(self._library_opened, opened, prompts)
+    def _show_state(self) -> None:
+        """Mirror the state into the reactives the panes are bound to."""
+        state = self.state
+        self.annotations = state.annotations
+        self.highlights = state.spans()
+        self.notes = state.notes
+        self.current_annotation = state.current
+        info = state.document
+        shown = None if info is None else self.stats.get(info.path, DocumentStats())
+        if info is not None and not state.opening and shown != state.stats():
+            self.stats = {**self.stats, info.path: state.stats()}
 
-    def _show_progress(self) -> None:
-        # Polled on a timer: the opening thread never waits for the UI to report.
-        if self.library is None and self.session.progress is not None:
-            self.document_list.progress = self.session.progress
+    def watch_current_annotation(self, current: str | None) -> None:
+        self.state.current = current
 
-    def _library_failed(self, error: IpreaderError) -> None:
-        self._stop_progress()
+    def _carry_out(self, outcome: Outcome) -> None:
+        """Write the outcome's commands, show the new state, say its message."""
+        self.writer.submit(*outcome.commands)
+        self._show_state()
+        if outcome.message:
+            self.notify(outcome.message)
+
+    def _refuse(self, refusal: Refusal) -> None:
+        self.notify(refusal.message, title=refusal.title, severity="warning")
+
+    # ------------------------------------------------------------------ library
+
+    @on(OpeningProgress)
+    def _opening_progress(self, message: OpeningProgress) -> None:
+        if self.library is None:
+            self.document_list.progress = (message.done, message.total)
+
+    @on(LibraryFailed)
+    def _library_failed(self, message: LibraryFailed) -> None:
         self.document_list.progress = None
-        self.notify(str(error), title="Cannot open", severity="error", timeout=10)
+        self.notify(str(message.error), title="Cannot open", severity="error", timeout=10)
 
-    def _stop_progress(self) -> None:
-        if self._progress_timer is not None:
-            self._progress_timer.stop()
-            self._progress_timer = None
-
-    def _library_opened(
-        self, opened: Opened, prompts: Mapping[Path, tuple[DocumentStats, Prompt]]
-    ) -> None:
-        self._stop_progress()
-        self._tag_suggestions |= opened.tag_suggestions
-        self.document_list.prime(prompts)
+    @on(LibraryOpened)
+    def _library_opened(self, message: LibraryOpened) -> None:
+        opened = message.opened
+        self.state.tag_suggestions |= opened.tag_suggestions
+        self.document_list.prime(message.prompts)
         self.stats = opened.stats
         self.documents = tuple(opened.library.documents())
         self.document_list.progress = None
@@ -247,13 +247,13 @@ class MainScreen(AnnotationActions, FindInDocument, LibraryActions):
         if opened.first is None:
             self.notify("No articles found in the given paths.", severity="warning")
             return
-        if opened.named or not self.show_documents:
+        if opened.named or not self.panes.show_documents:
             self.reader.focus()
         else:
             self.document_list.focus_list()
         self.open_document(opened.first, preloaded=opened.loaded)
 
-    # -------------------------------------------------------------- documents
+    # ------------------------------------------------------------------ documents
 
     @on(DocumentList.Opened)
     def _document_chosen(self, event: DocumentList.Opened) -> None:
@@ -272,87 +272,357 @@ class MainScreen(AnnotationActions, FindInDocument, LibraryActions):
         """Open ``info``, then place the cursor, a selection or an annotation in it.
 
         ``preloaded`` is ``info`` already read (the first document, read by the
-        thread that opened the library).
+        worker that opened the library).
         """
-        if self.document is not None and info.path == self.document.path:
-            self._target = _Target(cursor, selection, annotation)
-            if not self.opening:
-                self._apply_target()
+        target = Target(cursor, selection, annotation)
+        if self.state.is_open(info):
+            self.state.target = target
+            if not self.state.opening:
+                self._go_to_target()
             return
-        self._save_position()
-        self._target = _Target(cursor, selection, annotation)
-        self._load_serial += 1
+        self.writer.submit(*self.state.begin_open(info, self.reader.cursor, target).commands)
         self.document = info
-        self.current_annotation = None
-        self.annotations = ()
-        self.notes = DocumentNotes()
-        self.text = ""
-        self._pending.clear()
-        self._clear_matches()
-        self.opening = True
-        serial = self._load_serial
+        self._close_find()
+        self._show_state()
+        serial = self.state.serial
         if preloaded is not None:
-            self._document_loaded(info, serial, preloaded)
+            self._document_loaded(DocumentLoaded(serial, preloaded))
             return
-        self._load_document(info, serial)
+        self.loader.load(info, serial)
         # A loading indicator only for reads slow enough to notice.
         self.set_timer(0.25, lambda: self._show_loading(serial))
 
     def _show_loading(self, serial: int) -> None:
-        if self.opening and serial == self._load_serial:
+        if self.state.opening and serial == self.state.serial:
             self.reader.loading = True
 
-    @work(thread=True, exclusive=True, group="load")
-    def _load_document(self, info: DocumentInfo, serial: int) -> None:
-        try:
-            loaded = self.session.load(info)
-        except IpreaderError as error:
-            self.app.call_from_thread(self._load_failed, info, serial, error)
+    @on(DocumentFailed)
+    def _load_failed(self, message: DocumentFailed) -> None:
+        if not self.state.open_failed(message.serial):
             return
-        self.app.call_from_thread(self._document_loaded, info, serial, loaded)
-
-    def _load_failed(self, info: DocumentInfo, serial: int, error: IpreaderError) -> None:
-        if serial != self._load_serial:
-            return
-        self.opening = False
         self.reader.loading = False
         self.reader.load("", [], 0)
-        self.notify(str(error), title=f"Cannot open {info.relpath}", severity="error", timeout=10)
+        title = f"Cannot open {message.document.relpath}"
+        self.notify(str(message.error), title=title, severity="error", timeout=10)
 
-    def _document_loaded(self, info: DocumentInfo, serial: int, loaded: Loaded) -> None:
-        if serial != self._load_serial:
+    @on(DocumentLoaded)
+    def _document_loaded(self, message: DocumentLoaded) -> None:
+        loaded = message.loaded
+        outcome = self.state.finish_open(message.serial, loaded)
+        if outcome is None:
             return  # the user opened another document meanwhile
-        self.opening = False
         self.reader.loading = False
-        self.text = loaded.text
-        self._tokens[info.root] = loaded.token
-        annotations = sort_annotations(loaded.annotations)
-        self.annotations = annotations
-        self.notes = loaded.notes
         position = min(max(loaded.position, 0), len(loaded.text))
-        self.reader.load(loaded.text, self._spans(annotations), position)
-        self._set_stats(info)
+        self.reader.load(loaded.text, self.state.spans(), position)
+        self._carry_out(outcome)
         for notice in loaded.notices:
             self.notify(notice, title="Note", severity="warning", timeout=10)
-        root, relpath = info.root, info.relpath
-        self._write(root, "last document", lambda store: store.set_last_document(relpath))
-        if self._target == _Target():
+        if self.state.target == Target():
             self.reader.scroll_to_offset(position)
         else:
-            self._apply_target()
+            self._go_to_target()
 
-    def _apply_target(self) -> None:
-        target, self._target = self._target, _Target()
-        reader = self.reader
+    def _go_to_target(self) -> None:
+        target, reader = self.state.take_target(), self.reader
         if target.selection is not None:
-            start, end = target.selection
-            reader.select(start, end)
-            reader.scroll_to_offset(start)
+            reader.select(*target.selection)
+            reader.scroll_to_offset(target.selection[0])
         elif target.annotation is not None:
             self.choose_annotation(target.annotation)
         elif target.cursor is not None:
             reader.move_cursor(target.cursor)
             reader.scroll_to_offset(target.cursor)
+
+    # ------------------------------------------------------------------ highlights
+
+    def choose_annotation(self, annotation_id: str) -> None:
+        """Make ``annotation_id`` current and scroll the reading pane to it."""
+        annotation = self.state.annotation(annotation_id)
+        if annotation is None:
+            return
+        self.current_annotation = annotation.id
+        if annotation.is_anchored:
+            self.reader.move_cursor(annotation.start)
+            self.reader.scroll_to_offset(annotation.start)
+
+    @on(AnnotationSidebar.Chosen)
+    def _annotation_chosen(self, event: AnnotationSidebar.Chosen) -> None:
+        self.choose_annotation(event.annotation_id)
+
+    @on(AnnotationSidebar.EditRequested)
+    def _annotation_edit_requested(self, event: AnnotationSidebar.EditRequested) -> None:
+        self.choose_annotation(event.annotation_id)
+        self._edit(event.annotation_id)
+
+    @on(ReadingPane.CursorMoved)
+    def _cursor_moved(self, event: ReadingPane.CursorMoved) -> None:
+        under = self.reader.highlight_at(event.offset)
+        if under is not None:
+            self.current_annotation = under
+
+    def _under_cursor(self) -> str | None:
+        return self.reader.highlight_at(self.reader.cursor) if self.state.text else None
+
+    def action_annotate(self) -> None:
+        """Highlight the selection (it becomes the current annotation)."""
+        try:
+            outcome = self.state.annotate(self.reader.selection)
+        except Refusal as refusal:
+            self._refuse(refusal)
+            return
+        self.reader.clear_selection()
+        self._carry_out(outcome)
+
+    def action_edit(self) -> None:
+        """Edit the highlight under the cursor, or the current one."""
+        try:
+            annotation = self.state.target_annotation(self._under_cursor())
+        except Refusal as refusal:
+            self._refuse(refusal)
+            return
+        self.current_annotation = annotation.id
+        self._edit(annotation.id)
+
+    def _edit(self, annotation_id: str) -> None:
+        from ipreader.tui.screens.editor import AnnotationEditor, EditorResult
+
+        annotation = self.state.annotation(annotation_id)
+        if annotation is None:
+            return
+
+        def edited(result: EditorResult | None) -> None:
+            if result is not None:
+                self._carry_out(
+                    self.state.edit(annotation_id, result.note, result.tags, result.color)
+                )
+
+        suggestions = sorted(self.state.tag_suggestions, key=str.casefold)
+        self.app.push_screen(AnnotationEditor(annotation, suggestions), edited)
+
+    def action_delete(self) -> None:
+        """Delete the highlight under the cursor, or the current one (``u`` restores it)."""
+        try:
+            annotation = self.state.target_annotation(self._under_cursor())
+        except Refusal as refusal:
+            self._refuse(refusal)
+            return
+        self._carry_out(self.state.delete(annotation))
+
+    def action_undo(self) -> None:
+        """Undo the last create, edit or delete."""
+        try:
+            outcome, go_to = self.state.undo_last()
+        except Refusal as refusal:
+            self._refuse(refusal)
+            return
+        self._carry_out(outcome)
+        if go_to is not None:
+            self.choose_annotation(go_to)
+
+    def _step_highlight(self, step: int) -> None:
+        try:
+            self.choose_annotation(self.state.step_highlight(self.reader.cursor, step))
+        except Refusal as refusal:
+            self._refuse(refusal)
+
+    def action_next_highlight(self) -> None:
+        """Make the next highlight current (wrapping around)."""
+        self._step_highlight(1)
+
+    def action_previous_highlight(self) -> None:
+        """Make the previous highlight current (wrapping around)."""
+        self._step_highlight(-1)
+
+    def action_copy(self) -> None:
+        """Copy the selection, or the current highlight's quote, to the clipboard."""
+        try:
+            copied = self.state.copy_text(self.reader.selection)
+        except Refusal as refusal:
+            self._refuse(refusal)
+            return
+        self.app.copy_to_clipboard(copied)
+        self.notify(f"Copied {len(copied):,} characters.")
+
+    # ------------------------------------------------------------------ find in the document
+
+    def action_find(self) -> None:
+        """Open the find bar."""
+        self.set_class(True, "-finding")
+        self.find_bar.start()
+
+    @on(FindBar.Submitted)
+    def _find_submitted(self, event: FindBar.Submitted) -> None:
+        if not event.query:
+            self.action_clear_find()
+            return
+        self.reader.focus()
+        self.find_bar.search(self.state.text, event.query, self.reader.cursor)
+
+    @on(FindBar.Found)
+    def _found(self, message: FindBar.Found) -> None:
+        self.matches = message.matches
+        if message.selected is not None:
+            self._select_match(message.selected)
+
+    def _select_match(self, match: tuple[int, int]) -> None:
+        self.reader.select(*match)
+        self.reader.scroll_to_offset(match[0])
+
+    def _step_match(self, step: int) -> None:
+        match = self.find_bar.step(step)
+        if match is None:
+            self.notify("No matches: press / to find.", severity="warning")
+        else:
+            self._select_match(match)
+
+    def action_find_next(self) -> None:
+        """Select the next match of the find query."""
+        self._step_match(1)
+
+    def action_find_previous(self) -> None:
+        """Select the previous match of the find query."""
+        self._step_match(-1)
+
+    def _close_find(self) -> None:
+        self.find_bar.clear()
+        self.matches = ()
+        self.set_class(False, "-finding")
+
+    def action_clear_find(self) -> None:
+        """Close the find bar and clear the matches."""
+        was_in_bar = self.panes.focus_within("#find-bar")
+        self._close_find()
+        if was_in_bar:
+            self.reader.focus()
+
+    # ------------------------------------------------------------------ library-wide
+
+    def _library_or_say(self) -> Library | None:
+        if self.library is None:
+            self.notify("The library is still opening.")
+        return self.library
+
+    def action_highlights(self) -> None:
+        """Browse every highlight of the library."""
+        if self._library_or_say() is not None:
+            self.loader.gather_highlights()
+
+    @on(HighlightsGathered)
+    def _show_highlights(self, message: HighlightsGathered) -> None:
+        from ipreader.tui.screens.highlights import Entry, HighlightsScreen
+
+        for error in message.errors:
+            self.notify(error, severity="error")
+        entries, info = message.entries, self.state.document
+        if info is not None:
+            # The open document's view includes edits not (yet) saved.
+            entries = [e for e in entries if e[0].path != info.path]
+            entries.extend((info, a) for a in self.state.annotations)
+
+        def chosen(entry: Entry | None) -> None:
+            if entry is not None:
+                self.open_document(entry[0], annotation=entry[1].id)
+                self.reader.focus()
+
+        self.app.push_screen(HighlightsScreen(entries), chosen)
+
+    def action_find_corpus(self) -> None:
+        """Find text across every document."""
+        from ipreader.core.search import CorpusMatch
+        from ipreader.tui.screens.corpus_find import CorpusFindScreen
+
+        library = self._library_or_say()
+        if library is None:
+            return
+
+        def chosen(match: CorpusMatch | None) -> None:
+            if match is not None:
+                self.open_document(match.document, selection=(match.start, match.end))
+                self.reader.focus()
+
+        self.app.push_screen(CorpusFindScreen(library.documents()), chosen)
+
+    def action_export(self) -> None:
+        """Export every annotation to a file."""
+        from ipreader.tui.screens.export import ExportRequest, ExportScreen
+
+        library = self._library_or_say()
+        if library is None:
+            return
+
+        def chosen(request: ExportRequest | None) -> None:
+            if request is not None:
+                path = request.path if request.path.is_absolute() else Path.cwd() / request.path
+                self.loader.export(library, request.format, path)
+
+        self.app.push_screen(ExportScreen(Path.cwd() / EXPORT_FILENAME), chosen)
+
+    @on(Exported)
+    def _exported(self, message: Exported) -> None:
+        self.notify(f"Exported {message.format} to {message.path}", title="Export")
+
+    @on(ExportFailed)
+    def _export_failed(self, message: ExportFailed) -> None:
+        self.notify(
+            f"Could not export to {message.path}: {message.error}", title="Not exported",
+            severity="error", timeout=15,
+        )  # fmt: skip
+
+    def action_document_notes(self) -> None:
+        """Edit the current document's tags and note."""
+        from ipreader.tui.screens.doc_notes import DocumentNotesEditor
+
+        info = self.state.document
+        if info is None or self.state.opening:
+            return
+
+        def edited(notes: DocumentNotes | None) -> None:
+            if notes is not None:
+                self._carry_out(self.state.set_notes(info, notes))
+
+        suggestions = sorted(self.state.tag_suggestions, key=str.casefold)
+        self.app.push_screen(DocumentNotesEditor(info.title, self.state.notes, suggestions), edited)
+
+    # ------------------------------------------------------------------ writes and polls
+
+    @on(Saved)
+    def _saved(self, message: Saved) -> None:
+        self.state.saved(message.command, message.token)
+
+    @on(SaveFailed)
+    def _save_failed(self, message: SaveFailed) -> None:
+        where = message.location or message.command.root
+        self.notify(
+            f"Could not save {message.command.what} in {where}: {message.error}\n"
+            "The change is kept in this session but is NOT saved.",
+            title="Not saved",
+            severity="error",
+            timeout=15,
+        )
+
+    def check_for_changes(self) -> None:
+        """Reload the open document's annotations if another process changed its store."""
+        info = self.state.document
+        if info is not None and self.library is not None and not self.state.opening:
+            self.loader.poll(info, self.state.serial, self.state.tokens.get(info.root))
+
+    @on(StoreChanged)
+    def _store_changed(self, message: StoreChanged) -> None:
+        if self.state.merge_stored(message.serial, message.polled):
+            self._show_state()
+
+    async def flush(self) -> None:
+        """Save the reading position and wait until every queued write is done."""
+        position = self.state.position_command(self.reader.cursor)
+        if position is not None:
+            self.writer.submit(position)
+        writers = [w for w in self.app.workers if w.node is self and w.group == "writes"]
+        await self.app.workers.wait_for_complete(writers)
+
+    async def action_quit(self) -> None:
+        """Save the reading position, then quit."""
+        await self.flush()
+        self.app.exit()
 
     # ------------------------------------------------------------------ help
 
@@ -362,6 +632,7 @@ class MainScreen(AnnotationActions, FindInDocument, LibraryActions):
             self.app,
             [
                 ("Main screen", self.BINDINGS),
+                ("Panes", Panes.BINDINGS),
                 ("Reading pane", ReadingPane.BINDINGS),
                 ("Document list", DocumentList.BINDINGS),
             ],
@@ -380,4 +651,5 @@ class MainScreen(AnnotationActions, FindInDocument, LibraryActions):
     def system_commands(self) -> Iterable[SystemCommand]:
         """Yield a command palette entry for every action of the screen."""
         skip = ("focus_pane(1)", "focus_pane(-1)", "quit", "clear_find")
-        return system_commands(self, self.BINDINGS, skip)
+        yield from system_commands(self, self.BINDINGS, skip)
+        yield from system_commands(self.panes, Panes.BINDINGS, skip)

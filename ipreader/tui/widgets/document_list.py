@@ -116,6 +116,21 @@ def document_prompt(info: DocumentInfo, stats: DocumentStats) -> Prompt:
     return Prompt(Content.assemble((title, "bold"), "\n", (" · ".join(details), "dim")))
 
 
+def prepare_prompts(
+    documents: Iterable[DocumentInfo], stats: Mapping[Path, DocumentStats]
+) -> dict[Path, tuple[DocumentStats, Prompt]]:
+    """Build every document's list entry, with the stats it shows.
+
+    Meant for a worker thread (pass the result to ``DocumentList.prime``): with
+    thousands of articles, building the entries takes a noticeable time.
+    """
+    prepared: dict[Path, tuple[DocumentStats, Prompt]] = {}
+    for info in documents:
+        shown = stats.get(info.path, DocumentStats())
+        prepared[info.path] = (shown, document_prompt(info, shown))
+    return prepared
+
+
 class _DocumentOptions(OptionList):
     """The option list inside the document list (separate class for focus and CSS)."""
 
@@ -171,20 +186,6 @@ class DocumentList(Vertical):
     def shown(self) -> list[DocumentInfo]:
         """The documents currently listed, in display order."""
         return list(self._shown)
-
-    def prepare_prompts(
-        self, documents: Iterable[DocumentInfo], stats: Mapping[Path, DocumentStats]
-    ) -> dict[Path, tuple[DocumentStats, Prompt]]:
-        """Build every document's entry, with the stats it shows.
-
-        Meant for a worker thread (pass the result to ``prime``): with thousands
-        of articles, building the entries takes a noticeable time.
-        """
-        prepared: dict[Path, tuple[DocumentStats, Prompt]] = {}
-        for info in documents:
-            shown = stats.get(info.path, DocumentStats())
-            prepared[info.path] = (shown, document_prompt(info, shown))
-        return prepared
 
     def prime(self, prompts: Mapping[Path, tuple[DocumentStats, Prompt]]) -> None:
         """Take list entries built ahead (``prepare_prompts``, e.g. in a worker thread)."""

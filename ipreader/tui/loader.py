@@ -1,0 +1,131 @@
+"""The main screen's background reads: thread workers that report with messages.
+
+Each method starts a worker on the owner (the main screen) that runs the
+blocking ``Session`` call and posts one of ``tui/messages.py``'s messages:
+opening the library (with progress), reading a document, polling a store for
+changes made by another program, gathering every highlight, and exporting
+(after the writer's queued writes). The owner's handlers apply the results on
+the UI thread; nothing here touches a widget.
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+from textual.widget import Widget
+from textual.worker import Worker
+
+from ipreader.core.documents import DocumentInfo
+from ipreader.core.errors import IpreaderError
+from ipreader.core.library import Library
+from ipreader.tui.messages import (
+    DocumentFailed,
+    DocumentLoaded,
+    Exported,
+    ExportFailed,
+    HighlightsGathered,
+    LibraryFailed,
+    LibraryOpened,
+    OpeningProgress,
+    StoreChanged,
+)
+from ipreader.tui.session import Session, Token
+from ipreader.tui.widgets.document_list import prepare_prompts
+from ipreader.tui.writer import Writer
+
+#: Seconds between two progress reports while the library opens.
+PROGRESS_INTERVAL = 0.1
+
+
+class Loader:
+    """Runs the session's blocking reads in thread workers of ``owner``."""
+
+    def __init__(self, owner: Widget, session: Session, writer: Writer) -> None:
+        """Report to ``owner``; polls and exports wait for ``writer`` where they must."""
+        self._owner = owner
+        self._session = session
+        self._writer = writer
+        self._poll: Worker[None] | None = None
+
+    def open_library(self) -> None:
+        """Open the library; posts ``OpeningProgress``, then ``LibraryOpened``/``LibraryFailed``."""
+        self._owner.run_worker(
+            self._open_library, group="library", description="open the library", thread=True
+        )
+
+    def _open_library(self) -> None:
+        last_report = 0.0
+
+        def progress(done: int, total: int) -> None:
+            nonlocal last_report
+            now = time.monotonic()
+            if now - last_report >= PROGRESS_INTERVAL or done == total:
+                last_report = now
+                self._owner.post_message(OpeningProgress(done, total))
+
+        try:
+            opened = self._session.open(progress)
+        except IpreaderError as error:
+            self._owner.post_message(LibraryFailed(error))
+            return
+        # The list entries are built here, off the UI thread (thousands of articles).
+        prompts = prepare_prompts(opened.library.documents(), opened.stats)
+        self._owner.post_message(LibraryOpened(opened, prompts))
+
+    def load(self, info: DocumentInfo, serial: int) -> None:
+        """Read ``info``; posts ``DocumentLoaded`` or ``DocumentFailed``."""
+
+        def load() -> None:
+            try:
+                self._owner.post_message(DocumentLoaded(serial, self._session.load(info)))
+            except IpreaderError as error:
+                self._owner.post_message(DocumentFailed(serial, info, error))
+
+        self._owner.run_worker(
+            load, group="load", description="read a document", thread=True, exclusive=True
+        )
+
+    def poll(self, info: DocumentInfo, serial: int, known: Token | None) -> None:
+        """Post ``StoreChanged`` if ``info``'s store changed since ``known`` (one poll at once)."""
+        if self._poll is not None and self._poll.is_running:
+            return
+
+        def poll() -> None:
+            # Under the writer's lock, and posted before releasing it: this result then
+            # reaches the owner before the report of any write that runs after the read.
+            with self._writer.lock:
+                polled = self._session.read_changes(info, known)
+                if polled is not None:
+                    self._owner.post_message(StoreChanged(serial, polled))
+
+        self._poll = self._owner.run_worker(
+            poll, group="poll", description="check for changes by other programs", thread=True
+        )
+
+    def gather_highlights(self) -> None:
+        """Read every stored highlight; posts ``HighlightsGathered``."""
+
+        def gather() -> None:
+            self._owner.post_message(HighlightsGathered(*self._session.gather_highlights()))
+
+        self._owner.run_worker(
+            gather, group="highlights", description="read every highlight", thread=True
+        )
+
+    def export(self, library: Library, fmt: str, path: Path) -> None:
+        """Export to ``path`` after the queued writes; posts ``Exported`` or ``ExportFailed``."""
+
+        def export() -> None:
+            from ipreader.core.export import render_export
+            from ipreader.core.storage import atomic_write_bytes
+
+            self._writer.wait_until_idle()  # the export then includes every queued change
+            try:
+                atomic_write_bytes(path, render_export(library, fmt).encode("utf-8"))
+            except (IpreaderError, OSError) as error:
+                self._owner.post_message(ExportFailed(path, error))
+            else:
+                self._owner.post_message(Exported(fmt, path))
+
+        self._owner.run_worker(export, group="export", description="export", thread=True)

@@ -1,0 +1,134 @@
+"""The messages background work posts to the main screen.
+
+Workers never touch widgets: each one posts one of these when it is done (or
+has progress to report), and the screen's handlers update its state and
+reactives on the UI thread. A field named ``serial`` is the document-open
+count the work started under: a result for a document the user has since left
+is dropped.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from textual.message import Message
+
+from ipreader.core.documents import DocumentInfo
+from ipreader.core.errors import IpreaderError
+from ipreader.core.model import Annotation
+from ipreader.tui.commands import Command
+from ipreader.tui.session import DocumentStats, Loaded, Opened, Polled, Token
+from ipreader.tui.widgets.document_list import Prompt
+
+
+@dataclass
+class OpeningProgress(Message):
+    """The library is being opened: ``done`` of ``total`` articles read."""
+
+    done: int
+    """Articles whose metadata is read."""
+    total: int
+    """Articles found."""
+
+
+@dataclass
+class LibraryOpened(Message):
+    """The library is open (and its first document read, when there is one)."""
+
+    opened: Opened
+    """The library, the list's stats, notices and the first document."""
+    prompts: dict[Path, tuple[DocumentStats, Prompt]]
+    """The document list's entries, built off the UI thread."""
+
+
+@dataclass
+class LibraryFailed(Message):
+    """The library could not be opened."""
+
+    error: IpreaderError
+    """Why (the message is for the user)."""
+
+
+@dataclass
+class DocumentLoaded(Message):
+    """A document's text, annotations, notes and reading position were read."""
+
+    serial: int
+    """The open the load belongs to."""
+    loaded: Loaded
+    """What was read."""
+
+
+@dataclass
+class DocumentFailed(Message):
+    """A document could not be read."""
+
+    serial: int
+    """The open the load belongs to."""
+    document: DocumentInfo
+    """The document."""
+    error: IpreaderError
+    """Why (the message is for the user)."""
+
+
+@dataclass
+class StoreChanged(Message):
+    """Another process changed the open document's annotations or notes."""
+
+    serial: int
+    """The open the poll belongs to."""
+    polled: Polled
+    """What the store holds now."""
+
+
+@dataclass
+class Saved(Message):
+    """A write was made."""
+
+    command: Command
+    """The write."""
+    token: Token
+    """The store's change token after it."""
+
+
+@dataclass
+class SaveFailed(Message):
+    """A write failed; the change stays in the app but is not saved."""
+
+    command: Command
+    """The write."""
+    error: Exception
+    """Why (``IpreaderError`` or ``OSError``)."""
+    location: Path | None
+    """Where the store lives, when it could be opened."""
+
+
+@dataclass
+class HighlightsGathered(Message):
+    """Every stored highlight of the library was read (for the highlights view)."""
+
+    entries: list[tuple[DocumentInfo, Annotation]]
+    """Each highlight with its document."""
+    errors: list[str]
+    """Stores that could not be read."""
+
+
+@dataclass
+class Exported(Message):
+    """An export file was written."""
+
+    format: str
+    """The export format."""
+    path: Path
+    """The file written."""
+
+
+@dataclass
+class ExportFailed(Message):
+    """An export could not be written."""
+
+    path: Path
+    """The file asked for."""
+    error: Exception
+    """Why."""
