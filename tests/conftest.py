@@ -5,15 +5,17 @@ from __future__ import annotations
 import json
 import shutil
 from collections.abc import Iterator
-from pathlib import Path
-from typing import Any, TypeVar
+from pathlib import Path, PurePath
+from typing import Any, ClassVar, TypeVar
 
 import pytest
+from textual.app import App
 from textual.message import Message
 from textual.notifications import Notify
 from textual.pilot import Pilot
 
 from ipreader.core import paths
+from ipreader.tui.palette import theme_variables
 
 M = TypeVar("M", bound=Message)
 
@@ -101,3 +103,12 @@ async def settle(pilot: Pilot[Any]) -> None:
     for _ in range(4):
         await pilot.app.workers.wait_for_complete()
         await pilot.pause()
+
+
+class StyledApp(App[None]):
+    """A bare app with ipreader's stylesheets and theme variables (for one widget or screen)."""
+
+    CSS_PATH: ClassVar[list[str | PurePath]] = sorted(paths.styles_dir().glob("*.tcss"))
+
+    def get_theme_variable_defaults(self) -> dict[str, str]:
+        return theme_variables(self.current_theme.dark)

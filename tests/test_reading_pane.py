@@ -8,12 +8,13 @@ from itertools import pairwise
 from typing import ClassVar
 
 import pytest
+from conftest import StyledApp
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from rich.cells import cell_len
 from rich.segment import Segment
 from rich.style import Style
-from textual.app import App, ComposeResult
+from textual.app import ComposeResult
 from textual.binding import BindingType
 from textual.message import Message
 from textual.pilot import Pilot
@@ -31,7 +32,7 @@ PARAGRAPH = (
 )
 
 
-class PaneApp(App[None]):
+class PaneApp(StyledApp):
     """Only a reading pane; records the messages the pane posts."""
 
     BINDINGS: ClassVar[list[BindingType]] = [("escape", "escaped", "Escape reached the app")]

@@ -3,19 +3,19 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any
 
 import pytest
+from conftest import StyledApp
 from rich.text import Text
 from textual import on
-from textual.app import App, ComposeResult
+from textual.app import ComposeResult
 from textual.screen import Screen
 from textual.widgets import Input, Label, OptionList, TextArea
 from textual.widgets.option_list import Option
 
 from ipreader.core.documents import DocumentInfo, load_info
 from ipreader.core.model import COLORS, Annotation, DocumentNotes
-from ipreader.core.paths import styles_dir
 from ipreader.core.search import CorpusMatch
 from ipreader.tui.screens.corpus_find import CorpusFindScreen
 from ipreader.tui.screens.doc_notes import DocumentNotesEditor
@@ -32,10 +32,8 @@ SIZE = (80, 24)
 TEXT = "Call me Ishmael. Some years ago, never mind how long precisely, I went to sea."
 
 
-class Host(App[None]):
+class Host(StyledApp):
     """Pushes one screen at mount and records what it is dismissed with."""
-
-    CSS_PATH: ClassVar[list[str | Path]] = [styles_dir() / "modals.tcss"]
 
     def __init__(self, screen: Screen[Any]) -> None:
         super().__init__()

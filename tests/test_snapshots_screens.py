@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any
 
-from textual.app import App
+from conftest import StyledApp
 from textual.pilot import Pilot
 from textual.widgets import TextArea
 
 from ipreader.core.model import Annotation
-from ipreader.core.paths import styles_dir
 from ipreader.tui.screens.editor import AnnotationEditor
 from ipreader.tui.screens.help import HelpScreen
 
@@ -35,10 +33,8 @@ BINDINGS = [
 ]
 
 
-class Host(App[None]):
+class Host(StyledApp):
     """A bare app showing one modal on top of an empty screen."""
-
-    CSS_PATH: ClassVar[list[str | Path]] = [styles_dir() / "modals.tcss"]
 
     def __init__(self, modal: Any) -> None:
         super().__init__()

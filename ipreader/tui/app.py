@@ -15,6 +15,7 @@ from ipreader.core import paths
 from ipreader.core.errors import IpreaderError
 from ipreader.core.settings import load_settings, update_settings
 from ipreader.tui.display import visible
+from ipreader.tui.palette import theme_variables
 from ipreader.tui.screens.main import MainScreen
 
 
@@ -66,6 +67,10 @@ class IpreaderApp(App[None]):
             visible(message), title=visible(title), severity=severity, timeout=timeout,
             markup=False,
         )  # fmt: skip
+
+    def get_theme_variable_defaults(self) -> dict[str, str]:
+        """Add the highlight colours (``$hl-yellow`` ...) for a dark or light theme."""
+        return theme_variables(self.current_theme.dark)
 
     def get_default_screen(self) -> Screen[None]:
         return self.main_screen

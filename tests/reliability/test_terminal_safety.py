@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import StyledApp
 from textual.app import App, ComposeResult
 from textual.pilot import Pilot
 
@@ -52,7 +53,7 @@ def unsafe(text: str) -> set[str]:
     return set(text) & UNSAFE
 
 
-class PaneApp(App[None]):
+class PaneApp(StyledApp):
     """Only a reading pane."""
 
     def compose(self) -> ComposeResult:

@@ -101,18 +101,12 @@ class ReadingPane(ScrollView, can_focus=True):
     | `reading-pane--cursor` | The cursor (drawn while the pane has focus). |
     """
 
+    # Structure only; the look (highlight colours included) is in styles/app.tcss.
     DEFAULT_CSS = """
     ReadingPane {
         overflow-x: hidden;
         overflow-y: scroll;
-        & > .reading-pane--highlight-yellow { background: yellow 30%; }
-        & > .reading-pane--highlight-green { background: lime 25%; }
-        & > .reading-pane--highlight-blue { background: dodgerblue 35%; }
-        & > .reading-pane--highlight-pink { background: hotpink 35%; }
-        & > .reading-pane--highlight-purple { background: mediumpurple 40%; }
         & > .reading-pane--current-highlight { text-style: bold underline; }
-        & > .reading-pane--match { background: $accent 45%; text-style: underline; }
-        & > .reading-pane--selection { background: $foreground 30%; }
         & > .reading-pane--cursor { text-style: reverse; }
     }
     """
