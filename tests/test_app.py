@@ -20,6 +20,14 @@ from ipreader.core.model import Annotation, DocumentNotes
 from ipreader.core.settings import load_settings
 from ipreader.core.store import FolderStore
 from ipreader.tui.app import IpreaderApp
+from ipreader.tui.commands import DeleteAnnotation, SaveAnnotation, SetLastDocument
+from ipreader.tui.messages import (
+    LibraryOpened,
+    OpeningProgress,
+    Saved,
+    SaveFailed,
+    StoreChanged,
+)
 from ipreader.tui.screens.corpus_find import CorpusFindScreen
 from ipreader.tui.screens.doc_notes import DocumentNotesEditor
 from ipreader.tui.screens.editor import AnnotationEditor
@@ -608,6 +616,8 @@ async def test_store_write_error_keeps_the_edit_and_says_it_is_not_saved(
         monkeypatch.setattr(FolderStore, "save_annotation", refuse)
         created = await highlight(pilot, 4, 9)
         assert any("NOT saved" in m and "disk full" in m for m in posted.notices())
+        [failed] = posted.of(SaveFailed)
+        assert failed.command == SaveAnnotation(articles.resolve(), created)
         assert [a.id for a in screen.annotations] == [created.id]
         # A reload from disk does not drop the unsaved edit.
         monkeypatch.undo()
@@ -712,3 +722,51 @@ async def test_no_paths_opens_the_bundled_seeds_without_writing_into_them() -> N
         assert screen.document is not None
         await pilot.press("q")
     assert not (paths.seeds_dir() / ".ipreader").exists()
+
+
+# ------------------------------------------------------- messages the app posts
+
+
+async def test_opening_reports_progress_then_the_library_then_remembers_the_document(
+    articles: Path,
+) -> None:
+    posted = Posted()
+    async with IpreaderApp(paths=[articles]).run_test(size=SIZE, message_hook=posted) as pilot:
+        await settle(pilot)
+    kinds = [type(m) for m in posted if isinstance(m, OpeningProgress | LibraryOpened | Saved)]
+    assert kinds.index(LibraryOpened) > kinds.index(OpeningProgress)
+    [opened] = posted.of(LibraryOpened)
+    assert opened.opened.first is not None and opened.opened.first.relpath == "alpha.txt"
+    assert opened.opened.loaded is not None  # the first article came with the library
+    saved = [m.command for m in posted.of(Saved)]
+    assert SetLastDocument(articles.resolve(), "alpha.txt") in saved
+
+
+async def test_each_edit_is_one_command_reported_saved_in_order(articles: Path) -> None:
+    posted = Posted()
+    async with IpreaderApp(paths=[articles]).run_test(size=SIZE, message_hook=posted) as pilot:
+        await settle(pilot)
+        created = await highlight(pilot, 4, 9)
+        main(pilot).reader.move_cursor(6)
+        await pilot.press("d", "u")
+        await settle(pilot)
+    commands = [
+        m.command
+        for m in posted.of(Saved)
+        if isinstance(m.command, SaveAnnotation | DeleteAnnotation)
+    ]
+    assert [type(c) for c in commands] == [SaveAnnotation, DeleteAnnotation, SaveAnnotation]
+    assert all(c.annotation.id == created.id for c in commands)
+    assert posted.of(SaveFailed) == []
+
+
+async def test_a_change_by_another_program_arrives_as_a_message(articles: Path) -> None:
+    posted = Posted()
+    async with IpreaderApp(paths=[articles]).run_test(size=SIZE, message_hook=posted) as pilot:
+        await settle(pilot)
+        other = Annotation.create(ALPHA, 20, 25, "alpha.txt")
+        FolderStore.open(articles).save_annotation(other)
+        main(pilot).check_for_changes()
+        await settle(pilot)
+    [changed] = posted.of(StoreChanged)[-1:]
+    assert [a.id for a in changed.polled.annotations] == [other.id]

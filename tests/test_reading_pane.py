@@ -336,7 +336,7 @@ async def test_a_burst_of_resizes_wraps_once_at_the_final_width(
         for width in (70, 60, 50):
             await pilot.resize_terminal(width, 24)
         # Meanwhile: a window around the view, already at the latest width.
-        final = pane._wrap_width()
+        final = pane.wrap_width
         window = pane.index
         assert not ready(pane) and not window.complete
         assert window.width == final and pane.thread_wraps == []
@@ -348,18 +348,27 @@ async def test_a_burst_of_resizes_wraps_once_at_the_final_width(
         assert sum(isinstance(m, ReadingPane.Ready) for m in app.messages) == 1
 
 
-async def test_a_resize_reuses_the_line_index() -> None:
+async def test_a_resize_reuses_the_line_index(monkeypatch: pytest.MonkeyPatch) -> None:
     text = "\n".join(f"{n} {PARAGRAPH}" for n in range(3000))
+    indexed: list[str] = []
+    real = pane_module.TextIndex
+
+    def counting(source: str, *args: object, **kwargs: object) -> object:
+        indexed.append(source)
+        return real(source, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(pane_module, "TextIndex", counting)
     app = PaneApp()
     async with app.run_test(size=(80, 24)) as pilot:
         pane = app.query_one(ReadingPane)
         pane.load(text, [])
         await wait_ready(pilot, pane)
-        lines = pane._lines
-        assert lines is not None and lines.text is text
+        assert sum(source is text for source in indexed) == 1
         await pilot.resize_terminal(60, 24)
         await wait_ready(pilot, pane)
-        assert pane._lines is lines
+        assert pane.index.width < 60
+        # The re-wrap at the new width reused the text's line index.
+        assert sum(source is text for source in indexed) == 1
 
 
 def reference_segments(

@@ -105,13 +105,13 @@ def test_display_replaces_controls_one_glyph_per_code_point() -> None:
 
 
 def test_every_code_point_of_the_narrow_class_is_one_cell() -> None:
-    narrow = [chr(code) for code in range(0x30000) if wrap._NOT_NARROW.match(chr(code)) is None]
+    narrow = [chr(code) for code in range(0x30000) if wrap.NOT_NARROW.match(chr(code)) is None]
     assert len(narrow) > 1000
     assert [ch for ch in narrow if cell_len(display(ch)) != 1] == []
 
 
 def test_every_code_point_of_the_wide_class_is_two_cells() -> None:
-    wide = [chr(code) for code in range(0x30000) if wrap._NOT_WIDE.match(chr(code)) is None]
+    wide = [chr(code) for code in range(0x30000) if wrap.NOT_WIDE.match(chr(code)) is None]
     assert len(wide) > 20000
     assert [ch for ch in wide if cell_len(display(ch)) != 2] == []
 
@@ -245,7 +245,7 @@ def test_display_sends_no_control_for_any_code_point() -> None:
 def _mixed_long_text() -> str:
     """Several chunks of text: newlines on and around chunk edges, every line kind,
     and one line longer than a chunk that is wide except for one tab."""
-    chunk = wrap._CHUNK
+    chunk = wrap.CHUNK
     narrow = ("word " * (chunk // 5))[: chunk - 1] + "\n"  # the newline ends the first chunk
     parts = [narrow, "\n", "中文字。" * 50, "\n", "a\tb 😀\n", "中" * (chunk + 7), "\t", "文" * 9]
     return "".join(parts) + "\n" + "tail line"
@@ -256,7 +256,7 @@ def test_text_index_chunked_scan_equals_a_plain_scan() -> None:
     lines = TextIndex(text, cooperative=True)
     expected = [0] + [n + 1 for n, ch in enumerate(text) if ch == "\n"]
     assert list(lines.starts) == expected
-    kinds = [wrap._kind(text, *lines.line_span(n)) for n in range(len(lines))]
+    kinds = [wrap.line_kind(text, *lines.line_span(n)) for n in range(len(lines))]
     assert list(lines.kinds) == kinds
     assert KIND_CELLS in kinds and KIND_WIDE in kinds and KIND_NARROW in kinds
     assert list(TextIndex(text).kinds) == kinds
@@ -276,7 +276,7 @@ def test_cooperative_build_pauses_between_chunks_and_wraps_the_same(
     assert list(cooperative.rows) == list(plain.rows)
     assert cooperative.kinds == plain.kinds
     # Index and wrap each release the GIL about once per chunk of text.
-    assert len(pauses) >= 2 * len(text) // wrap._CHUNK
+    assert len(pauses) >= 2 * len(text) // wrap.CHUNK
 
 
 def test_build_polls_should_stop_per_chunk_of_text() -> None:
@@ -289,10 +289,10 @@ def test_build_polls_should_stop_per_chunk_of_text() -> None:
 
         return should_stop
 
-    text = "x" * (10 * wrap._CHUNK)  # one line: polled once, then wrapped to the end
+    text = "x" * (10 * wrap.CHUNK)  # one line: polled once, then wrapped to the end
     index = WrapIndex.build(text, 80, should_stop=stop_after(5))
     assert index is not None and len(polls) == 1 and index.complete
     polls.clear()
     # Many short lines: polled about once per chunk of code points, and obeyed.
-    assert WrapIndex.build("ab\n" * (3 * wrap._CHUNK), 80, should_stop=stop_after(2)) is None
+    assert WrapIndex.build("ab\n" * (3 * wrap.CHUNK), 80, should_stop=stop_after(2)) is None
     assert len(polls) == 3

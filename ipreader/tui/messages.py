@@ -23,7 +23,7 @@ from ipreader.tui.widgets.document_list import Prompt
 
 
 @dataclass
-class OpeningProgress(Message):
+class OpeningProgress(Message, bubble=False):
     """The library is being opened: ``done`` of ``total`` articles read."""
 
     done: int
@@ -33,7 +33,7 @@ class OpeningProgress(Message):
 
 
 @dataclass
-class LibraryOpened(Message):
+class LibraryOpened(Message, bubble=False):
     """The library is open (and its first document read, when there is one)."""
 
     opened: Opened
@@ -43,7 +43,7 @@ class LibraryOpened(Message):
 
 
 @dataclass
-class LibraryFailed(Message):
+class LibraryFailed(Message, bubble=False):
     """The library could not be opened."""
 
     error: IpreaderError
@@ -51,7 +51,7 @@ class LibraryFailed(Message):
 
 
 @dataclass
-class DocumentLoaded(Message):
+class DocumentLoaded(Message, bubble=False):
     """A document's text, annotations, notes and reading position were read."""
 
     serial: int
@@ -61,7 +61,7 @@ class DocumentLoaded(Message):
 
 
 @dataclass
-class DocumentFailed(Message):
+class DocumentFailed(Message, bubble=False):
     """A document could not be read."""
 
     serial: int
@@ -73,7 +73,7 @@ class DocumentFailed(Message):
 
 
 @dataclass
-class StoreChanged(Message):
+class StoreChanged(Message, bubble=False):
     """Another process changed the open document's annotations or notes."""
 
     serial: int
@@ -83,7 +83,7 @@ class StoreChanged(Message):
 
 
 @dataclass
-class Saved(Message):
+class Saved(Message, bubble=False):
     """A write was made."""
 
     command: Command
@@ -93,7 +93,7 @@ class Saved(Message):
 
 
 @dataclass
-class SaveFailed(Message):
+class SaveFailed(Message, bubble=False):
     """A write failed; the change stays in the app but is not saved."""
 
     command: Command
@@ -105,7 +105,7 @@ class SaveFailed(Message):
 
 
 @dataclass
-class HighlightsGathered(Message):
+class HighlightsGathered(Message, bubble=False):
     """Every stored highlight of the library was read (for the highlights view)."""
 
     entries: list[tuple[DocumentInfo, Annotation]]
@@ -115,7 +115,7 @@ class HighlightsGathered(Message):
 
 
 @dataclass
-class Exported(Message):
+class Exported(Message, bubble=False):
     """An export file was written."""
 
     format: str
@@ -125,7 +125,7 @@ class Exported(Message):
 
 
 @dataclass
-class ExportFailed(Message):
+class ExportFailed(Message, bubble=False):
     """An export could not be written."""
 
     path: Path

@@ -28,7 +28,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from textual.pilot import Pilot
+from conftest import Posted, settle
 
 from ipreader.core.errors import SchemaTooNewError
 from ipreader.core.library import Library
@@ -166,12 +166,6 @@ def test_cli_reports_the_damage_and_keeps_working(
     assert_still_writable(root)
 
 
-async def _settle(pilot: Pilot[None]) -> None:
-    for _ in range(4):
-        await pilot.app.workers.wait_for_complete()
-        await pilot.pause()
-
-
 async def run_app(root: Path) -> tuple[list[str], list[str], list[str]]:
     """Start the app on ``root``, highlight "quick" in a.txt as a user would, quit.
 
@@ -179,19 +173,20 @@ async def run_app(root: Path) -> tuple[list[str], list[str], list[str]]:
     was open, and every notification at the end.
     """
     app = IpreaderApp(paths=[root])
-    async with app.run_test(size=SIZE) as pilot:
-        await _settle(pilot)
+    posted = Posted()
+    async with app.run_test(size=SIZE, message_hook=posted) as pilot:
+        await settle(pilot)
         screen = app.main_screen
         listed = [d.relpath for d in screen.documents]
-        at_start = [n.message for n in app._notifications]
+        at_start = posted.notices()
         info = next(d for d in screen.documents if d.relpath == "a.txt")
         screen.open_document(info)
-        await _settle(pilot)
+        await settle(pilot)
         start = ALPHA.index("quick")
         screen.reader.select(start, start + len("quick"))
         await pilot.press("a")
-        await _settle(pilot)
-        at_end = [n.message for n in app._notifications]
+        await settle(pilot)
+        at_end = posted.notices()
     assert app.return_code in (None, 0)
     return listed, at_start, at_end
 

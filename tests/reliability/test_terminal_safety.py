@@ -3,9 +3,9 @@
 * the reading pane: every visible row of a text full of ESC/CSI/OSC, C0, DEL,
   C1, BiDi controls and Rich markup is rendered with ``render_line`` and
   checked segment by segment;
-* the whole app: what Textual would send to the terminal for the main screen
-  (the compositor's full update) is checked after removing the sequences
-  Textual itself emits (SGR colours, cursor moves, OSC 8 links);
+* the whole app: the bytes ``python -m ipreader`` writes to a real pty
+  (``reliability/terminal.py``) hold none of the user's sequences, and show
+  them as visible symbols;
 * the CLI: ``list`` and ``export`` output for hostile titles, paths and quotes.
 """
 
@@ -18,13 +18,13 @@ from typing import Any
 
 import pytest
 from conftest import StyledApp
-from textual.app import App, ComposeResult
-from textual.pilot import Pilot
+from textual.app import ComposeResult
 
+from ipreader.core import paths
 from ipreader.core.library import Library
 from ipreader.core.model import Annotation, DocumentNotes
-from ipreader.tui.app import IpreaderApp
 from ipreader.tui.reader.pane import HighlightSpan, ReadingPane
+from reliability.terminal import Terminal, run_env
 
 #: C0 controls (tab and newline too: the pane expands tabs and rows hold no newline),
 #: DEL, C1 controls, BiDi embeddings/overrides/isolates and the directional marks.
@@ -103,9 +103,9 @@ async def test_reading_pane_never_emits_control_characters() -> None:
 
 # ------------------------------------------------------------------ the whole app
 
-# The sequences Textual itself writes for a frame: SGR styles, cursor positioning and
-# OSC 8 hyperlinks. Anything else starting with ESC would have come from user data.
-_TEXTUAL_SEQUENCES = re.compile(r"\x1b\[[\d;]*m|\x1b\[\d+;\d+H|\x1b\]8;[^\x1b\x07]*\x1b\\")
+# What Textual itself writes around text: SGR styles, cursor moves and modes. Removed
+# before looking for user text, which may be cut by a style change.
+_TEXTUAL_CSI = re.compile(rb"\x1b\[[\d;:?<>=]*[A-Za-z]")
 
 HOSTILE_TITLE = (
     "[bold]Evil[/] \x1b[2J\x1b]52;c;ZXZpbA==\x07\x1b]0;PWNED\x07 \x9b31m "
@@ -113,15 +113,15 @@ HOSTILE_TITLE = (
 )
 
 
-async def settle(pilot: Pilot[None]) -> None:
-    for _ in range(4):
-        await pilot.app.workers.wait_for_complete()
-        await pilot.pause()
+def shown_text(output: bytes) -> str:
+    """The text of a terminal's output, Textual's own CSI sequences removed."""
+    return _TEXTUAL_CSI.sub(b"", output).decode("utf-8", errors="replace")
 
 
-def screen_output(app: App[None]) -> str:
-    """What Textual would write to the terminal to paint the whole current screen."""
-    return app.screen._compositor.render_full_update().render_segments(app.console)
+def assert_no_user_sequences(output: bytes) -> None:
+    """The hostile title's sequences never reach the terminal raw."""
+    for raw in (b"\x1b]52", b"PWNED\x07", b"\x1b]0;PWNED", b"\xc2\x9b", b"\x1b]8;;https://x"):
+        assert raw not in output, raw
 
 
 def hostile_folder(folder: Path, title: str) -> Path:
@@ -143,46 +143,39 @@ def hostile_folder(folder: Path, title: str) -> Path:
     return folder
 
 
-async def test_app_screen_shows_hostile_titles_and_notes_literally(tmp_path: Path) -> None:
+def test_app_shows_hostile_titles_and_notes_literally(tmp_path: Path) -> None:
     folder = hostile_folder(tmp_path / "articles", HOSTILE_TITLE)
-    async with IpreaderApp(paths=[folder]).run_test(size=(140, 36)) as pilot:
-        await settle(pilot)
-        output = screen_output(pilot.app)
-    assert "https://x" not in "".join(re.findall(r"\x1b\]8;[^\x1b]*", output))
-    rest = _TEXTUAL_SEQUENCES.sub("", output)
-    assert not (set(rest) & (C0 - {"\n"})), sorted({hex(ord(c)) for c in set(rest) & C0})
-    assert not (set(rest) & C1)
-    assert "[bold]Evil[/]" in rest and "[link=https://x]y[/link]" in rest
-    assert "␛[2J␛]52;c;ZXZpbA==␇" in rest
+    with Terminal([str(folder)], run_env(paths.user_data_dir()), size=(140, 36)) as terminal:
+        terminal.wait_for(b"Body")
+        terminal.read()
+        output = bytes(terminal.output)
+    assert_no_user_sequences(output)
+    text = shown_text(output)
+    assert "[bold]Evil[/]" in text and "[link=https://x]y[/link]" in text
+    assert "␛[2J␛]52;c;ZXZpbA==␇" in text
 
 
-async def test_app_screen_never_sends_bidi_controls(tmp_path: Path) -> None:
+def test_app_never_sends_bidi_controls(tmp_path: Path) -> None:
     folder = hostile_folder(tmp_path / "articles", "Invoice \u202egnp.exe\u202c \u2066x\u2069")
-    async with IpreaderApp(paths=[folder]).run_test(size=(140, 36)) as pilot:
-        await settle(pilot)
-        output = screen_output(pilot.app)
-    assert not (set(output) & BIDI), sorted(hex(ord(c)) for c in set(output) & BIDI)
+    with Terminal([str(folder)], run_env(paths.user_data_dir()), size=(140, 36)) as terminal:
+        terminal.wait_for(b"Invoice")
+        output = bytes(terminal.output) + terminal.read()
+    text = output.decode("utf-8", errors="replace")
+    assert not (set(text) & BIDI), sorted(hex(ord(c)) for c in set(text) & BIDI)
 
 
-async def test_notifications_show_user_text_literally(tmp_path: Path) -> None:
+def test_notifications_show_user_text_literally(tmp_path: Path) -> None:
     folder = tmp_path / "articles"
     folder.mkdir()
-    text = "Title\n\nBody [/] text [red]x[/red].\n"
-    (folder / "a.txt").write_text(text, encoding="utf-8")
-    app = IpreaderApp(paths=[folder / "a.txt"])
-    async with app.run_test(size=(120, 30), notifications=True) as pilot:
-        await settle(pilot)
-        screen = app.main_screen
-        start = text.index("[/]")
-        screen.reader.select(start, start + 3)
-        await pilot.press("a")
-        await settle(pilot)
-        await pilot.press("escape")  # keep the highlight, close the editor
-        await settle(pilot)
-        await pilot.press("d", "u")
-        await settle(pilot)
-        output = screen_output(app)
-    assert "“[/]”" in _TEXTUAL_SEQUENCES.sub("", output)
+    (folder / "a.txt").write_text("Title\n\nBody [/] text [red]x[/red].\n", encoding="utf-8")
+    with Terminal([str(folder / "a.txt")], run_env(paths.user_data_dir())) as terminal:
+        terminal.wait_for(b"Body")
+        terminal.read()
+        # Find "[/]" (enter selects the match), highlight it, delete it, undo.
+        terminal.press("/", *"[/]", "enter", "a", "d", "u")
+        terminal.wait_for("[/]”".encode())
+        output = bytes(terminal.output)
+    assert "Undid the deletion of “[/]”" in shown_text(output)
 
 
 # ------------------------------------------------------------------ the CLI

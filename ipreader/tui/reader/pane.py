@@ -294,7 +294,9 @@ class ReadingPane(ScrollView, can_focus=True):
 
     # ------------------------------------------------------------------ wrapping
 
-    def _wrap_width(self) -> int:
+    @property
+    def wrap_width(self) -> int:
+        """The width, in cells, the text is wrapped at for the pane's current size."""
         # One column stays free so a cursor after a full row's last cell shows.
         return max(1, self.scrollable_content_region.width - 1)
 
@@ -326,7 +328,7 @@ class ReadingPane(ScrollView, can_focus=True):
         # A new generation also stops a running worker at its next checkpoint.
         self._generation += 1
         self._ready = False
-        width = self._wrap_width()
+        width = self.wrap_width
         text = self._text
         if len(text) <= SYNC_WRAP_LIMIT:
             lines = self._lines if self._lines is not None else TextIndex(text)
@@ -411,12 +413,12 @@ class ReadingPane(ScrollView, can_focus=True):
             return
         height = self._page_height()
         self._install(
-            WrapIndex.window(self._text, self._wrap_width(), offset, height, 2 * height), offset
+            WrapIndex.window(self._text, self.wrap_width, offset, height, 2 * height), offset
         )
 
     def on_resize(self, event: events.Resize) -> None:
         """Re-wrap when the width changes, keeping the top of the view in place."""
-        if self._wrap_width() != self._index.width or self.scrollable_content_region.width <= 0:
+        if self.wrap_width != self._index.width or self.scrollable_content_region.width <= 0:
             anchor = self._top_offset() if self._index.width > 1 else self._cursor
             # The first layout wraps at once; later width changes are debounced.
             self._start_wrap(anchor, debounce=self._index.width > 1)

@@ -7,7 +7,7 @@ point offsets and rows:
   and, per line, whether every code point of it is one terminal cell wide.
   Computed once per text and reused by every re-wrap.
 
-Both scan big texts in chunks of :data:`_CHUNK` code points; with
+Both scan big texts in chunks of :data:`CHUNK` code points; with
 ``cooperative=True`` (worker threads) they release the GIL between chunks so
 the UI thread is never kept waiting for long.
 * :class:`WrapIndex` — the visual rows for one width: each row is a
@@ -60,7 +60,7 @@ counts depend on it (invisible format characters are drawn as nothing, so a
 terminal never merges what we measured separately).
 """
 
-_CHUNK = 65_536
+CHUNK = 65_536
 """Code points processed between two pauses of a cooperative scan or wrap.
 
 About a millisecond of work: a worker thread releases the GIL this often, so the
@@ -109,7 +109,8 @@ _NARROW_CLASS = (
     "\u0370-\u0482\u048a-\u052f"
     "\u2010-\u2027\u2028-\u202e\u2030-\u205e\u20a0-\u20c0"
 )
-_NOT_NARROW = re.compile(f"[^{_NARROW_CLASS}]")
+NOT_NARROW = re.compile(f"[^{_NARROW_CLASS}]")
+"""Matches a character that is not one cell wide (a line without one wraps by arithmetic)."""
 
 _SPACES = frozenset(" \t\u3000")
 """Characters after which a row may end."""
@@ -122,7 +123,8 @@ _WIDE_CLASS = (
     "\u3001-\u3029\u3030-\u303e\u3041-\u3096\u309b-\u30ff\u3105-\u312f\u3131-\u3163\u3165-\u318e"
     "\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7a3\uf900-\ufaff\uff01-\uff60\uffe0-\uffe6"
 )
-_NOT_WIDE = re.compile(f"[^{_WIDE_CLASS}]")
+NOT_WIDE = re.compile(f"[^{_WIDE_CLASS}]")
+"""Matches a character that is not two cells wide (CJK lines wrap by arithmetic too)."""
 
 KIND_CELLS = 0
 """Line/row kind: measured code point by code point."""
@@ -132,23 +134,23 @@ KIND_WIDE = 2
 """Line/row kind: every code point is two cells."""
 
 
-def _kind(text: str, start: int, end: int, pause: Callable[[], None] | None = None) -> int:
+def line_kind(text: str, start: int, end: int, pause: Callable[[], None] | None = None) -> int:
     """Return the kind of ``text[start:end]`` (which wrap path applies).
 
     With ``pause``, a long range is searched in chunks with ``pause()`` between
     them (each regex search holds the GIL for its whole range).
     """
-    if pause is None or end - start <= _CHUNK:
-        if _NOT_NARROW.search(text, start, end) is None:
+    if pause is None or end - start <= CHUNK:
+        if NOT_NARROW.search(text, start, end) is None:
             return KIND_NARROW
-        if _NOT_WIDE.search(text, start, end) is None:
+        if NOT_WIDE.search(text, start, end) is None:
             return KIND_WIDE
         return KIND_CELLS
     narrow = wide = True
-    for low in range(start, end, _CHUNK):
-        high = min(end, low + _CHUNK)
-        narrow = narrow and _NOT_NARROW.search(text, low, high) is None
-        wide = wide and _NOT_WIDE.search(text, low, high) is None
+    for low in range(start, end, CHUNK):
+        high = min(end, low + CHUNK)
+        narrow = narrow and NOT_NARROW.search(text, low, high) is None
+        wide = wide and NOT_WIDE.search(text, low, high) is None
         if not (narrow or wide):
             return KIND_CELLS
         pause()
@@ -175,8 +177,8 @@ class TextIndex:
         size = len(text)
         starts = array("q", [0])
         # Chunked: one finditer over 20 MB would hold the GIL for its whole run.
-        for low in range(0, size, _CHUNK):
-            starts.extend(map(re.Match.end, _NEWLINE.finditer(text, low, low + _CHUNK)))
+        for low in range(0, size, CHUNK):
+            starts.extend(map(re.Match.end, _NEWLINE.finditer(text, low, low + CHUNK)))
             if pause is not None:
                 pause()
         self.starts = starts
@@ -187,13 +189,13 @@ class TextIndex:
         else:
             count = len(starts)
             kinds = bytearray(count)
-            budget = _CHUNK
+            budget = CHUNK
             for line in range(count):
                 end = starts[line + 1] - 1 if line + 1 < count else size
-                kinds[line] = _kind(text, starts[line], end, pause)
+                kinds[line] = line_kind(text, starts[line], end, pause)
                 budget -= end - starts[line] + 16
                 if budget < 0:
-                    budget = _CHUNK
+                    budget = CHUNK
                     if pause is not None:
                         pause()
             self.kinds = kinds
@@ -333,7 +335,7 @@ class WrapIndex:
             text: The text.
             width: Cells per row (at least 1).
             lines: A :class:`TextIndex` of ``text`` to reuse (computed if omitted).
-            should_stop: Polled every ``_CHUNK`` code points or so; True abandons the wrap.
+            should_stop: Polled every ``CHUNK`` code points or so; True abandons the wrap.
             cooperative: Release the GIL between chunks (set it in worker threads).
             cell_aware_only: Measure every line in cells (tests compare it with the fast path).
         """
@@ -349,10 +351,10 @@ class WrapIndex:
             start = starts[line]
             end = starts[line + 1] - 1 if line + 1 < count else text_end
             # Work done is counted in code points (plus a little per line, for
-            # texts of many short lines): a checkpoint every ~_CHUNK of them.
+            # texts of many short lines): a checkpoint every ~CHUNK of them.
             budget -= end - start + 16
             if budget < 0:
-                budget = _CHUNK
+                budget = CHUNK
                 if should_stop is not None and should_stop():
                     return None
                 if cooperative:
@@ -401,7 +403,7 @@ class WrapIndex:
             # Cap what we wrap of a huge line; the cut's last row is dropped below.
             stop = min(line_end, max(anchor, line_start) + rows_after * width * 2 + 1)
             before = len(rows)
-            _wrap_line(text, line_start, stop, width, _kind(text, line_start, stop), rows, kinds)
+            _wrap_line(text, line_start, stop, width, line_kind(text, line_start, stop), rows, kinds)
             end = stop
             if stop < line_end:
                 if len(rows) - before > 1:

@@ -1,5 +1,8 @@
 """The main screen: document list, reading pane and annotation sidebar.
 
+(Over 400 lines: one screen is one module by design; it holds only bindings,
+actions and message handlers, each a few lines over ReaderState/Writer/Loader.)
+
 What the screen shows lives in a Textual-free ``ReaderState`` (``tui/state.py``);
 the screen mirrors it into reactives bound into the panes with ``data_bind``,
 and the panes announce user intent with messages. Each binding's action is
