@@ -320,6 +320,30 @@ async def test_next_and_previous_highlight_wrap_around(articles: Path) -> None:
         assert screen.current_annotation == late.id
 
 
+async def test_highlight_keys_start_from_the_cursor_and_say_when_they_wrap(
+    articles: Path,
+) -> None:
+    """After ``g`` then ``]`` the first highlight is chosen, and ``d`` deletes that one."""
+    posted = Posted()
+    async with IpreaderApp(paths=[articles]).run_test(size=SIZE, message_hook=posted) as pilot:
+        await settle(pilot)
+        screen = main(pilot)
+        third = await highlight(pilot, 100, 110)
+        first = await highlight(pilot, 4, 9)
+        second = await highlight(pilot, 60, 70)
+        screen.current_annotation = third.id
+        screen.reader.focus()
+        await pilot.press("g", "right_square_bracket")
+        assert screen.current_annotation == first.id
+        await pilot.press("d")
+        await settle(pilot)
+        assert {a.id for a in stored(articles, "alpha.txt")} == {second.id, third.id}
+        await pilot.press("G", "right_square_bracket")
+        await settle(pilot)
+        assert screen.current_annotation == second.id
+        assert any("Back to the first highlight" in m for m in posted.notices())
+
+
 # ---------------------------------------------------------------- find, copy
 
 
@@ -344,10 +368,16 @@ async def test_find_selects_matches_and_keys_typed_in_the_bar_are_not_stolen(
         assert screen.reader.selection == (positions[0], positions[0] + 3)
         await pilot.press("N")
         assert screen.reader.selection == (positions[2], positions[2] + 3)
+        await pilot.press("enter")  # enter goes on to the next match too
+        assert screen.reader.selection == (positions[0], positions[0] + 3)
+        await pilot.press("a")  # the selected match is highlighted
+        await settle(pilot)
+        [saved] = stored(articles, "alpha.txt")
+        assert (saved.start, saved.end) == (positions[0], positions[0] + 3)
         # Letters bound on the screen (a, d, q...) go into the input.
         await pilot.press("slash", *"a second", "enter")
         await settle(pilot)
-        assert stored(articles, "alpha.txt") == []
+        assert len(stored(articles, "alpha.txt")) == 1
         assert screen.reader.selection is not None
         start, end = screen.reader.selection
         assert ALPHA[start:end] == "A second"
@@ -500,26 +530,36 @@ async def test_tab_moves_focus_between_the_three_panes(articles: Path) -> None:
         assert screen.focused is screen.sidebar.option_list
 
 
-async def test_narrow_terminal_collapses_sidebars_and_keys_toggle_them(articles: Path) -> None:
+async def test_narrow_terminal_shows_one_pane_at_a_time(articles: Path) -> None:
     async with IpreaderApp(paths=[articles]).run_test(size=(80, 24)) as pilot:
         await settle(pilot)
         screen = main(pilot)
+        documents, reader, sidebar = screen.document_list, screen.reader, screen.sidebar
+
+        def shown() -> list[str]:
+            return [w.id or "" for w in (documents, reader, sidebar) if w.region.width > 0]
+
+        # A folder opens on its list, full width; the footer says how to reach the rest.
         assert screen.panes.has_class("-narrow")
-        assert not screen.document_list.display or not screen.document_list.region.width
-        assert screen.reader.region.width >= 70
-        assert screen.focused is screen.reader
-        await pilot.press("f2")
-        await pilot.pause()
-        assert screen.document_list.region.width > 0
-        assert screen.focused is screen.document_list.option_list
-        # Nothing overlaps: list and pane sit side by side.
-        assert screen.document_list.region.right <= screen.reader.region.x
+        assert shown() == ["documents"] and documents.region.width == 80
+        footer = " ".join(str(w.render()) for w in screen.query("FooterKey"))
+        assert "List" in footer and "Notes" in footer
+        await pilot.press("down", "enter")  # open the second article
+        await settle(pilot)
+        assert screen.document is not None and screen.document.relpath == "cjk.txt"
+        assert shown() == ["reader"] and reader.region.width >= 78
         await pilot.press("f3")
         await pilot.pause()
-        assert screen.sidebar.region.x >= screen.reader.region.right
+        assert shown() == ["annotations"]
+        await pilot.press("f3")  # again: back to the article
+        await pilot.pause()
+        assert shown() == ["reader"]
         await pilot.press("f2")
         await pilot.pause()
-        assert screen.document_list.region.width == 0
+        assert shown() == ["documents"] and screen.focused is documents.option_list
+        await pilot.press("tab")
+        await pilot.pause()
+        assert shown() == ["reader"] and screen.focused is reader
 
 
 async def test_help_lists_main_and_reading_pane_bindings(articles: Path) -> None:
@@ -770,3 +810,28 @@ async def test_a_change_by_another_program_arrives_as_a_message(articles: Path) 
         await settle(pilot)
     [changed] = posted.of(StoreChanged)[-1:]
     assert [a.id for a in changed.polled.annotations] == [other.id]
+
+
+async def test_position_selection_mode_and_focus_are_shown(articles: Path) -> None:
+    async with IpreaderApp(paths=[articles]).run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = main(pilot)
+        metadata = screen.query_one("#metadata")
+        header = screen.query_one("#document-header")
+        assert screen.focused is screen.document_list.option_list
+        list_marked, reader_plain = header.styles.background, metadata.styles.background
+        assert screen.position.startswith("line 1 of ")
+        screen.reader.focus()
+        await pilot.pause()
+        # The focus moved: the reader's header is marked, the list's is not.
+        assert metadata.styles.background != reader_plain
+        assert header.styles.background != list_marked
+        await pilot.press("G")
+        await pilot.pause()
+        assert screen.position.endswith("100%")
+        await pilot.press("v")
+        await pilot.pause()
+        assert screen.selecting and "SELECTING" in str(metadata.render())
+        await pilot.press("escape")
+        await pilot.pause()
+        assert not screen.selecting

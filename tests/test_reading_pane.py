@@ -119,6 +119,30 @@ async def test_up_and_down_keep_the_column() -> None:
         assert pane.cursor == 14 + 8  # the column came back
 
 
+async def test_less_and_vi_motions() -> None:
+    app = PaneApp()
+    async with app.run_test(size=(80, 24)) as pilot:
+        pane = app.query_one(ReadingPane)
+        pane.load("\n".join(f"line {n}" for n in range(200)), [], 0)
+        pane.focus()
+        await pilot.pause()
+        height = pane.scrollable_content_region.height
+
+        def row() -> int:
+            return pane.index.position(pane.cursor)[0]
+
+        await pilot.press("j", "j")
+        assert row() == 2
+        await pilot.press("k")
+        assert row() == 1
+        await pilot.press("ctrl+d")
+        assert row() == 1 + height // 2
+        await pilot.press("ctrl+d", "ctrl+u")
+        assert row() == 1 + height // 2
+        await pilot.press("space", "b")
+        assert row() == 1 + height // 2
+
+
 async def test_v_mode_extends_with_plain_motions_and_escape_cancels() -> None:
     app = PaneApp()
     async with app.run_test(size=(80, 24)) as pilot:
@@ -322,7 +346,7 @@ async def test_a_burst_of_resizes_wraps_once_at_the_final_width(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     # Longer than any pause between the resizes, even on a loaded machine.
-    monkeypatch.setattr(pane_module, "REWRAP_DELAY", 1.0)
+    monkeypatch.setattr(pane_module, "REWRAP_DELAY", 3.0)
     text = "\n".join(f"{n} {PARAGRAPH}" for n in range(3000))
     assert len(text) > pane_module.SYNC_WRAP_LIMIT  # wrapped in a thread
     app = RecordingApp()

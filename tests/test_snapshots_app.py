@@ -60,16 +60,25 @@ def test_main_screen_with_highlights(snap_compare: Any, seeds_with_highlights: P
     assert snap_compare(app, terminal_size=(120, 36), run_before=_steady)
 
 
-def test_main_screen_narrow(snap_compare: Any, seeds_with_highlights: Path) -> None:
+def test_main_screen_wide(snap_compare: Any, seeds_with_highlights: Path) -> None:
+    app = IpreaderApp(paths=[seeds_with_highlights])
+    assert snap_compare(app, terminal_size=(160, 48), run_before=_steady)
+
+
+def test_main_screen_narrow_opens_on_the_list(
+    snap_compare: Any, seeds_with_highlights: Path
+) -> None:
     app = IpreaderApp(paths=[seeds_with_highlights])
     assert snap_compare(app, terminal_size=(80, 24), run_before=_steady)
 
 
-def test_main_screen_narrow_with_sidebar(snap_compare: Any, seeds_with_highlights: Path) -> None:
-    async def show_sidebar(pilot: Pilot[None]) -> None:
+def test_main_screen_narrow_article_then_annotations(
+    snap_compare: Any, seeds_with_highlights: Path
+) -> None:
+    async def open_then_notes(pilot: Pilot[None]) -> None:
         await _steady(pilot)
-        await pilot.press("right_square_bracket", "f3")
+        await pilot.press("enter", "right_square_bracket", "f3")
         await _steady(pilot)
 
     app = IpreaderApp(paths=[seeds_with_highlights])
-    assert snap_compare(app, terminal_size=(80, 24), run_before=show_sidebar)
+    assert snap_compare(app, terminal_size=(80, 24), run_before=open_then_notes)

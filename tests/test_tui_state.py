@@ -165,13 +165,15 @@ def test_no_highlight_to_edit_is_refused_with_a_hint() -> None:
         opened().target_annotation(None)
 
 
-def test_step_highlight_follows_document_order_and_wraps() -> None:
-    late, early = ann(20, 24), ann(4, 7)
-    state = opened([late, early])
-    assert state.step_highlight(10, 1) == late.id  # from the cursor when none is current
-    state.current = late.id
-    assert state.step_highlight(0, 1) == early.id  # wraps
-    assert state.step_highlight(0, -1) == early.id
+def test_step_highlight_goes_from_the_cursor_and_says_when_it_wraps() -> None:
+    late, early, middle = ann(20, 24), ann(4, 7), ann(8, 13)
+    state = opened([late, early, middle])
+    state.current = late.id  # the current highlight does not matter: the cursor does
+    assert state.step_highlight(0, 1) == (early.id, False)
+    assert state.step_highlight(4, 1) == (middle.id, False)
+    assert state.step_highlight(20, 1) == (early.id, True)
+    assert state.step_highlight(8, -1) == (early.id, False)
+    assert state.step_highlight(4, -1) == (late.id, True)
     with pytest.raises(Refusal):
         opened().step_highlight(0, 1)
 

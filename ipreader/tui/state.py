@@ -289,19 +289,20 @@ class ReaderState:
         quote = excerpt(change.annotation.quote, UNDO_QUOTE_CHARS)
         return Outcome(outcome.commands, f"Undid the {undone} of “{quote}”."), go_to
 
-    def step_highlight(self, cursor: int, step: int) -> str:
-        """Return the id of the next (``step=1``) or previous highlight, wrapping around."""
+    def step_highlight(self, cursor: int, step: int) -> tuple[str, bool]:
+        """Return the id of the next highlight after ``cursor`` (``step=1``) or before it.
+
+        The second value is True when the search wrapped around the text's end
+        (or start), so the user can be told.
+        """
         anchored = [a for a in self.annotations if a.is_anchored]
         if not anchored:
             raise Refusal("No highlights in this article.")
-        ids = [a.id for a in anchored]
-        if self.current in ids:
-            return ids[(ids.index(self.current) + step) % len(ids)]
-        after = [i for i, a in enumerate(anchored) if a.start > cursor]
-        before = [i for i, a in enumerate(anchored) if a.start < cursor]
         if step > 0:
-            return ids[after[0] if after else 0]
-        return ids[before[-1] if before else len(ids) - 1]
+            after = [a for a in anchored if a.start > cursor]
+            return (after[0].id, False) if after else (anchored[0].id, True)
+        before = [a for a in anchored if a.start < cursor]
+        return (before[-1].id, False) if before else (anchored[-1].id, True)
 
     def copy_text(self, selection: tuple[int, int] | None) -> str:
         """Return the selected text, else the current highlight's quote."""

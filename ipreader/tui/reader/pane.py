@@ -130,8 +130,12 @@ class ReadingPane(ScrollView, can_focus=True):
         Binding("shift+end", "row_end(True)", "Select to row end", show=False),
         Binding("ctrl+home,g", "document_start", "Document start", show=False),
         Binding("ctrl+end,G", "document_end", "Document end", show=False),
-        Binding("pageup", "cursor_page_up", "Page up", show=False),
+        Binding("pageup,b", "cursor_page_up", "Page up", show=False),
         Binding("pagedown,space", "cursor_page_down", "Page down", show=False),
+        Binding("j", "cursor_down", "Down a row", show=False),
+        Binding("k", "cursor_up", "Up a row", show=False),
+        Binding("ctrl+d", "cursor_half_page(1)", "Half a page down", show=False),
+        Binding("ctrl+u", "cursor_half_page(-1)", "Half a page up", show=False),
         Binding("shift+pageup", "cursor_page_up(True)", "Select page up", show=False),
         Binding("shift+pagedown", "cursor_page_down(True)", "Select page down", show=False),
         Binding("v", "toggle_select", "Start/stop selecting", show=False),
@@ -144,6 +148,8 @@ class ReadingPane(ScrollView, can_focus=True):
     """The highlights drawn (any order; empty ones are ignored)."""
     matches: reactive[tuple[tuple[int, int], ...]] = reactive(())
     """The find matches drawn, as ``(start, end)`` pairs."""
+    select_mode: reactive[bool] = reactive(False)
+    """True while ``v`` selection mode is on: plain motions extend the selection."""
     selection: reactive[tuple[int, int] | None] = reactive(None)
     """The selected ``(start, end)`` (``start < end``), or None.
 
@@ -166,6 +172,13 @@ class ReadingPane(ScrollView, can_focus=True):
         """``(start, end)`` with ``start < end``, or None when nothing is selected."""
 
     @dataclass
+    class SelectModeChanged(Message):
+        """``v`` selection mode was turned on or off."""
+
+        on: bool
+        """True when plain motions now extend the selection."""
+
+    @dataclass
     class Ready(Message):
         """The wrap index is complete for the current text and width."""
 
@@ -185,7 +198,6 @@ class ReadingPane(ScrollView, can_focus=True):
         self._ready = False
         self._cursor = 0
         self._anchor: int | None = None
-        self._select_mode = False
         self._goal_column: int | None = None
         self._dragging = False
         self._overlays = Overlays()
@@ -233,7 +245,7 @@ class ReadingPane(ScrollView, can_focus=True):
         self._cursor = min(max(cursor, 0), len(text))
         self._anchor = None
         self.set_reactive(ReadingPane.selection, None)
-        self._select_mode = False
+        self.select_mode = False
         self._goal_column = None
         self._pending_centre = None
         self.highlights = tuple(highlights)
@@ -249,6 +261,20 @@ class ReadingPane(ScrollView, can_focus=True):
         """Draw the new find matches."""
         self._overlays.set_matches(matches)
         self._invalidate_all()
+
+    def watch_select_mode(self, on: bool) -> None:
+        """Tell the screen (it shows an indicator while selecting)."""
+        self.post_message(self.SelectModeChanged(on))
+
+    def line_position(self) -> tuple[int, int] | None:
+        """Return ``(line of the cursor, number of lines)``, 1-based.
+
+        ``None`` until the text's line index exists (a big text is indexed in a thread).
+        """
+        lines = self._lines
+        if lines is None or lines.text is not self._text:
+            return None
+        return lines.line_of(self._cursor) + 1, len(lines)
 
     def watch_selection(self, selection: tuple[int, int] | None) -> None:
         """Select what was set from outside (the pane's own changes do not come here)."""
@@ -267,14 +293,14 @@ class ReadingPane(ScrollView, can_focus=True):
     def select(self, start: int, end: int) -> None:
         """Select ``[start, end)``; the cursor goes to ``end``."""
         size = len(self._text)
-        self._select_mode = False
+        self.select_mode = False
         self._goal_column = None
         self._anchor = min(max(start, 0), size)
         self._move(end, select=True)
 
     def clear_selection(self) -> None:
         """Drop the selection (the cursor stays)."""
-        self._select_mode = False
+        self.select_mode = False
         if self._anchor is not None:
             self._move(self._cursor, select=False)
 
@@ -516,7 +542,7 @@ class ReadingPane(ScrollView, can_focus=True):
         offset = min(max(offset, 0), len(self._text))
         self._ensure_covered(offset)
         old_cursor, old_selection = self._cursor, self._selected()
-        if select or self._select_mode:
+        if select or self.select_mode:
             if self._anchor is None:
                 self._anchor = old_cursor
         else:
@@ -566,17 +592,22 @@ class ReadingPane(ScrollView, can_focus=True):
         """Move the cursor down one visual row, keeping its column."""
         self._vertical(1, select)
 
+    def _page(self, rows: int, select: bool) -> None:
+        """Move the view and the cursor by ``rows`` (negative: up)."""
+        self.scroll_to(y=max(0, round(self.scroll_y) + rows), animate=False)
+        self._vertical(rows, select)
+
     def action_cursor_page_up(self, select: bool = False) -> None:
         """Move the cursor and the view up one page."""
-        height = self._page_height()
-        self.scroll_to(y=max(0, round(self.scroll_y) - height), animate=False)
-        self._vertical(-height, select)
+        self._page(-self._page_height(), select)
 
     def action_cursor_page_down(self, select: bool = False) -> None:
         """Move the cursor and the view down one page."""
-        height = self._page_height()
-        self.scroll_to(y=round(self.scroll_y) + height, animate=False)
-        self._vertical(height, select)
+        self._page(self._page_height(), select)
+
+    def action_cursor_half_page(self, direction: int) -> None:
+        """Move the cursor and the view half a page down (``1``) or up (``-1``), like less."""
+        self._page(direction * max(1, self._page_height() // 2), False)
 
     def action_cursor_left(self, select: bool = False) -> None:
         """Move the cursor one character left."""
@@ -604,24 +635,24 @@ class ReadingPane(ScrollView, can_focus=True):
 
     def action_document_start(self) -> None:
         """Move the cursor to the start of the text."""
-        self.move_cursor(0, self._select_mode)
+        self.move_cursor(0, self.select_mode)
 
     def action_document_end(self) -> None:
         """Move the cursor to the end of the text."""
-        self.move_cursor(len(self._text), self._select_mode)
+        self.move_cursor(len(self._text), self.select_mode)
 
     def action_toggle_select(self) -> None:
         """Start selecting at the cursor (motions extend it), or stop extending."""
-        if self._select_mode:
-            self._select_mode = False
+        if self.select_mode:
+            self.select_mode = False
             return
-        self._select_mode = True
+        self.select_mode = True
         if self._anchor is None or self._selected() is None:
             self._anchor = self._cursor
 
     def action_cancel_selection(self) -> None:
         """Drop the selection; without one, let escape reach the screen."""
-        if self._selected() is None and not self._select_mode:
+        if self._selected() is None and not self.select_mode:
             raise SkipAction()
         self.clear_selection()
 
@@ -642,7 +673,7 @@ class ReadingPane(ScrollView, can_focus=True):
         if event.button != 1:
             return
         self.focus()
-        self._select_mode = False
+        self.select_mode = False
         self._goal_column = None
         offset = self._offset_at(event)
         if event.shift:

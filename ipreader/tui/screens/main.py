@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import ClassVar
 
 from textual import on
+from textual.actions import SkipAction
 from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
@@ -51,7 +52,7 @@ from ipreader.tui.state import Outcome, ReaderState, Refusal, Target
 from ipreader.tui.widgets.annotation_sidebar import AnnotationSidebar
 from ipreader.tui.widgets.document_list import SORT_ORDERS, DocumentList
 from ipreader.tui.widgets.find_bar import FindBar
-from ipreader.tui.widgets.metadata_bar import MetadataBar
+from ipreader.tui.widgets.metadata_bar import MetadataBar, position_label
 from ipreader.tui.widgets.panes import Panes
 from ipreader.tui.writer import Writer
 
@@ -65,6 +66,7 @@ class MainScreen(Screen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("slash", "find", "Find"),
         Binding("n", "find_next", "Next match", show=False),
+        Binding("enter", "find_next_on_enter", "Next match (find bar open)", show=False),
         Binding("N", "find_previous", "Previous match", show=False),
         Binding("a", "annotate", "Annotate"),
         Binding("e", "edit", "Edit"),
@@ -107,6 +109,10 @@ class MainScreen(Screen[None]):
     """The find bar's matches in the open document."""
     sort_by: reactive[str] = reactive("name")
     """The document list's sort order."""
+    position: reactive[str] = reactive("")
+    """Where the cursor is in the open document (``line 12 of 300 · 4%``)."""
+    selecting: reactive[bool] = reactive(False)
+    """True while the reading pane's ``v`` selection mode is on."""
 
     def __init__(self, paths: Iterable[Path]) -> None:
         """Create the screen over ``paths``; the library opens once the screen is mounted."""
@@ -177,7 +183,9 @@ class MainScreen(Screen[None]):
                 MainScreen.documents, MainScreen.stats, MainScreen.document, MainScreen.sort_by
             )
             with Vertical(id="centre"):
-                yield MetadataBar(id="metadata").data_bind(MainScreen.document)
+                yield MetadataBar(id="metadata").data_bind(
+                    MainScreen.document, MainScreen.position, MainScreen.selecting
+                )
                 yield ReadingPane(id="reader").data_bind(
                     MainScreen.highlights,
                     MainScreen.matches,
@@ -250,7 +258,7 @@ class MainScreen(Screen[None]):
         if opened.first is None:
             self.notify("No articles found in the given paths.", severity="warning")
             return
-        if opened.named or not self.panes.show_documents:
+        if opened.named or (not self.panes.narrow and not self.panes.show_documents):
             self.reader.focus()
         else:
             self.document_list.focus_list()
@@ -317,6 +325,7 @@ class MainScreen(Screen[None]):
         self.reader.loading = False
         position = min(max(loaded.position, 0), len(loaded.text))
         self.reader.load(loaded.text, self.state.spans(), position)
+        self._show_position()
         self._carry_out(outcome)
         for notice in loaded.notices:
             self.notify(notice, title="Note", severity="warning", timeout=10)
@@ -362,6 +371,17 @@ class MainScreen(Screen[None]):
         under = self.reader.highlight_at(event.offset)
         if under is not None:
             self.current_annotation = under
+        self._show_position()
+
+    @on(ReadingPane.Ready)
+    def _show_position(self) -> None:
+        reader = self.reader
+        line, lines = reader.line_position() or (None, None)
+        self.position = position_label(line, lines, reader.cursor, len(reader.text))
+
+    @on(ReadingPane.SelectModeChanged)
+    def _select_mode_changed(self, event: ReadingPane.SelectModeChanged) -> None:
+        self.selecting = event.on
 
     def _under_cursor(self) -> str | None:
         return self.reader.highlight_at(self.reader.cursor) if self.state.text else None
@@ -424,16 +444,21 @@ class MainScreen(Screen[None]):
 
     def _step_highlight(self, step: int) -> None:
         try:
-            self.choose_annotation(self.state.step_highlight(self.reader.cursor, step))
+            found, wrapped = self.state.step_highlight(self.reader.cursor, step)
         except Refusal as refusal:
             self._refuse(refusal)
+            return
+        self.choose_annotation(found)
+        if wrapped:
+            where = "first" if step > 0 else "last"
+            self.notify(f"Back to the {where} highlight of the article.", timeout=3)
 
     def action_next_highlight(self) -> None:
-        """Make the next highlight current (wrapping around)."""
+        """Go to the next highlight after the cursor (says so when it wraps around)."""
         self._step_highlight(1)
 
     def action_previous_highlight(self) -> None:
-        """Make the previous highlight current (wrapping around)."""
+        """Go to the previous highlight before the cursor (says so when it wraps around)."""
         self._step_highlight(-1)
 
     def action_copy(self) -> None:
@@ -480,6 +505,12 @@ class MainScreen(Screen[None]):
 
     def action_find_next(self) -> None:
         """Select the next match of the find query."""
+        self._step_match(1)
+
+    def action_find_next_on_enter(self) -> None:
+        """Select the next match while the find bar is open (enter again goes on)."""
+        if not self.has_class("-finding") or not self.find_bar.matches:
+            raise SkipAction()
         self._step_match(1)
 
     def action_find_previous(self) -> None:

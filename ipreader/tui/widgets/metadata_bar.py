@@ -1,4 +1,4 @@
-"""The two lines above the reading pane: title, then date, words, reading time, encoding."""
+"""The two lines above the reading pane: the title, then details and where the reader is."""
 
 from __future__ import annotations
 
@@ -13,7 +13,23 @@ from ipreader.tui.display import one_line
 _UNREMARKABLE_ENCODINGS = frozenset({"utf-8", "utf_8", "utf8", "ascii"})
 
 
-def describe(document: DocumentInfo | None) -> Text:
+def reading_time(minutes: int) -> str:
+    """Return a reading time for people: ``4 min``, ``2 h 05 min``, ``40 h 46 min``."""
+    if minutes < 60:
+        return f"{minutes} min"
+    hours, rest = divmod(minutes, 60)
+    return f"{hours:,} h {rest:02d} min"
+
+
+def position_label(line: int | None, lines: int | None, offset: int, length: int) -> str:
+    """Return where the cursor is: ``line 12 of 300 · 4%`` (the line when known)."""
+    percent = 100 if length == 0 else offset * 100 // length
+    if line is None or lines is None:
+        return f"{percent}%"
+    return f"line {line:,} of {lines:,} · {percent}%"
+
+
+def describe(document: DocumentInfo | None, position: str = "", selecting: bool = False) -> Text:
     """Return the title line and the details line for ``document`` (user text kept literal)."""
     if document is None:
         return Text("No article open", "dim")
@@ -23,17 +39,21 @@ def describe(document: DocumentInfo | None) -> Text:
         details.append(document.date.replace("T", " "))
     if document.readable:
         details.append(f"{document.words:,} words")
-        details.append(f"{document.reading_minutes:,} min")
+        details.append(reading_time(document.reading_minutes))
         if document.encoding and document.encoding.lower() not in _UNREMARKABLE_ENCODINGS:
             details.append(document.encoding)
+        if position:
+            details.append(position)
     else:
         details.append(document.error or "unreadable")
     text.append("\n" + " · ".join(details), "dim")
+    if selecting:
+        text.append("  SELECTING (v to stop, esc to cancel)", "bold reverse")
     return text
 
 
 class MetadataBar(Static):
-    """Shows what ``describe`` says about the bound ``document``."""
+    """Shows what ``describe`` says about the bound ``document`` and reading position."""
 
     DEFAULT_CSS = """
     MetadataBar { height: 2; text-wrap: nowrap; text-overflow: ellipsis; }
@@ -41,9 +61,22 @@ class MetadataBar(Static):
 
     document: reactive[DocumentInfo | None] = reactive(None)
     """The document open in the reading pane."""
+    position: reactive[str] = reactive("")
+    """Where the cursor is (``line 12 of 300 · 4%``), empty while unknown."""
+    selecting: reactive[bool] = reactive(False)
+    """True while ``v`` selection mode is on (shown as an indicator)."""
 
     def on_mount(self) -> None:
-        self.update(describe(self.document))
+        self._show()
 
-    def watch_document(self, document: DocumentInfo | None) -> None:
-        self.update(describe(document))
+    def watch_document(self) -> None:
+        self._show()
+
+    def watch_position(self) -> None:
+        self._show()
+
+    def watch_selecting(self) -> None:
+        self._show()
+
+    def _show(self) -> None:
+        self.update(describe(self.document, self.position, self.selecting))
