@@ -9,6 +9,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from .stalls import StallProbe
+
 
 @dataclass
 class AppTiming:
@@ -33,7 +35,7 @@ def paint_timed(base: type[Any]) -> type[Any]:
     instance's ``paint_condition(app)`` is true is "first paint".
     """
 
-    class PaintTimed(base):  # type: ignore[misc, valid-type]
+    class PaintTimed(base):  # type: ignore[misc]
         paint_condition: Callable[[Any], bool] | None = None
         first_paint_at: float | None = None
         # Further named conditions: the time of the first frame where each holds.
@@ -103,23 +105,14 @@ def run_app(
 
     async def main() -> AppTiming:
         timing = AppTiming()
-        stalls: list[float] = []
-        stop = False
-
-        async def ticker() -> None:
-            # A gap longer than the 10 ms sleep is time the loop could not run
-            # anything: what a key press would have waited.
-            while not stop:
-                before = time.perf_counter()
-                await asyncio.sleep(0.01)
-                stalls.append(time.perf_counter() - before - 0.01)
-
+        probe = StallProbe() if probe_stalls else None
         gc.collect()
         start = time.perf_counter()
         app = make_app()
         app.paint_condition = condition
         async with app.run_test(size=size, message_hook=hook) as pilot:
-            task = asyncio.create_task(ticker()) if probe_stalls else None
+            if probe is not None:
+                probe.start()
             deadline = time.perf_counter() + timeout
             while app.first_paint_at is None:
                 if time.perf_counter() > deadline:
@@ -135,10 +128,8 @@ def run_app(
                         raise TimeoutError("no Ready")
                     await asyncio.sleep(0.002)
                 timing.ready = readies[-1] - start
-            stop = True
-            if task is not None:
-                await task
-                timing.max_stall = max(stalls, default=0.0)
+            if probe is not None:
+                timing.max_stall = await probe.stop()
             if then is not None:
                 await then(app, pilot, timing, readies)
         return timing
