@@ -23,19 +23,18 @@ frame, which already has the text since it is given to the constructor).
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import gc
 import json
 import shutil
 import subprocess
-import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from bench.lib.apps import AppTiming, paint_timed, reader_painted, run_app
+from bench.lib.cli import bench_main
 from bench.lib.figures import Figure, print_figures, print_scaling
 from bench.lib.paths import REPO
 from bench.lib.process import bench_argv, rss_mb
@@ -375,19 +374,8 @@ def scaling(quick: bool = False) -> None:
 
 def main() -> None:
     """Command line: ``--quick``, ``--scaling``, or ``--child KIND PATH`` (internal)."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true")
-    parser.add_argument("--scaling", action="store_true")
-    parser.add_argument("--child", nargs=2, metavar=("KIND", "PATH"))
-    args = parser.parse_args()
-    if args.child:
-        child(args.child[0], Path(args.child[1]))
-        return
-    if args.scaling:
-        scaling(args.quick)
-    else:
-        run(args.quick)
+    bench_main(__doc__, run, scaling, child=lambda kind, path: child(kind, Path(path)))
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    main()

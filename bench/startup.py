@@ -16,8 +16,7 @@ import time
 
 _CHILD_START = time.perf_counter()
 
-import argparse  # noqa: E402  (the child's clock starts before any import)
-import json  # noqa: E402
+import json  # noqa: E402  (the child's clock starts before any import)
 import os  # noqa: E402
 import subprocess  # noqa: E402
 from typing import Any  # noqa: E402
@@ -125,14 +124,9 @@ def run(quick: bool = False) -> list[Any]:
 
 def main() -> None:
     """Command line: ``--quick`` or ``--child app|baseline`` (internal)."""
-    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
-    parser.add_argument("--quick", action="store_true")
-    parser.add_argument("--child", choices=("app", "baseline"))
-    args = parser.parse_args()
-    if args.child:
-        child(args.child)
-    else:
-        run(args.quick)
+    from bench.lib.cli import bench_main
+
+    bench_main(__doc__, run, child=child)
 
 
 if __name__ == "__main__":
