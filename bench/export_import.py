@@ -15,7 +15,6 @@ corpus) with 20,000 annotations spread evenly, created through
 from __future__ import annotations
 
 import shutil
-import sys
 from pathlib import Path
 
 from bench.lib.cli import bench_main
@@ -111,4 +110,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    main()

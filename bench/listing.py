@@ -18,7 +18,6 @@ The core alone (``Library.open``, no TUI) is timed too, for the diagnosis.
 from __future__ import annotations
 
 import shutil
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -159,4 +158,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    main()

@@ -18,7 +18,6 @@ median of the per-run p95s are in the note).
 from __future__ import annotations
 
 import random
-import sys
 import time
 from dataclasses import replace
 from pathlib import Path
@@ -135,4 +134,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    main()

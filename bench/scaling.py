@@ -15,7 +15,6 @@ Runs the ``scaling`` function of each bench script:
 from __future__ import annotations
 
 import argparse
-import sys
 from collections.abc import Callable
 
 from bench import corpus_find, export_import, listing, open_document, save_latency
@@ -47,4 +46,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    main()
