@@ -17,9 +17,10 @@ def python_exe() -> str:
 def bench_argv(module: str, *args: str) -> list[str]:
     """The command running benchmark ``module`` (``bench.startup``, ...) in a fresh interpreter.
 
-    Run it with ``cwd=paths.REPO``, where the ``bench`` package is importable.
+    The interpreter is this one, so a child measures the same environment as its
+    parent. Run it with ``cwd=paths.REPO``, where the ``bench`` package is importable.
     """
-    return [python_exe(), "-m", module, *args]
+    return [sys.executable, "-m", module, *args]
 
 
 def rss_mb() -> float:
