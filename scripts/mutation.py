@@ -3,6 +3,7 @@
     .venv/bin/python scripts/mutation.py ipreader/core/storage.py        # or ipreader.core.storage
     .venv/bin/python scripts/mutation.py ipreader/core/storage.py --diffs
     .venv/bin/python scripts/mutation.py ipreader/core/search.py --tests tests/test_search.py
+    .venv/bin/python scripts/mutation.py ipreader/core/storage.py --fail-under 90
     .venv/bin/python scripts/mutation.py --list
 
 mutmut (the ``mutation`` extra: ``pip install -e '.[test,mutation]'``) reads
@@ -130,10 +131,13 @@ def mutmut(work: Path, *args: str, capture: bool = False) -> str:
         [mutmut_exe(), *args],
         cwd=work,
         env=env,
-        check=True,
+        check=False,
         text=True,
         stdout=subprocess.PIPE if capture else None,
     )
+    if done.returncode:
+        # mutmut has printed why (e.g. the selected tests fail without any mutant).
+        raise SystemExit(f"mutation: `mutmut {' '.join(args)}` exited with {done.returncode}")
     return done.stdout or ""
 
 
@@ -162,6 +166,9 @@ def main() -> int:
     parser.add_argument("--max-children", type=int, default=os.cpu_count() or 2)
     parser.add_argument("--diffs", action="store_true", help="print each survivor's diff")
     parser.add_argument("--list", action="store_true", help="list the known modules and tests")
+    parser.add_argument(
+        "--fail-under", type=float, metavar="PCT", help="exit 1 if the score is below PCT"
+    )
     args = parser.parse_args()
     if args.list or not args.module:
         for known, files in TARGETS.items():
@@ -196,6 +203,9 @@ def main() -> int:
             print(mutmut(work, "show", name, capture=True))
     if left and not args.diffs:
         print(f"show one: (cd {work} && {mutmut_exe()} show NAME), or rerun with --diffs")
+    if args.fail_under is not None and score.percent < args.fail_under:
+        print(f"score {score.percent:.1f}% is under {args.fail_under:g}%")
+        return 1
     return 0
 
 
