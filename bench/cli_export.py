@@ -5,26 +5,21 @@ python), stdout discarded, alternating run by run; median of 15 runs each
 (after one untimed warm-up each, so .pyc files and the OS cache are warm).
 The per-user data directory is a temp dir (the seeds' store lives there).
 
-    .venv/bin/python bench/cli_export.py [--quick]
+    .venv/bin/python -m bench.cli_export [--quick]
 """
 
 from __future__ import annotations
 
 import os
 import shutil
-import sys
 from pathlib import Path
 
-from common import (
-    REPO,
-    Figure,
-    bench_main,
-    isolated_data_dir,
-    median,
-    print_table,
-    python_exe,
-    time_process,
-)
+from bench.lib.cli import bench_main
+from bench.lib.figures import Figure, print_table
+from bench.lib.paths import REPO
+from bench.lib.process import python_exe
+from bench.lib.timing import median, time_process
+from bench.lib.workdirs import isolated_data_dir
 
 
 def console_script() -> list[str]:
@@ -69,4 +64,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    main()

@@ -8,27 +8,21 @@ scan: the worst case) and an absent word (full scan). The baseline is
 ``grep -ri QUERY FOLDER`` run to completion on the same folder
 (``--exclude-dir=.ipreader`` so both read the same files).
 
-    .venv/bin/python bench/corpus_find.py [--quick] [--scaling]
+    .venv/bin/python -m bench.corpus_find [--quick] [--scaling]
 """
 
 from __future__ import annotations
 
 import subprocess
-import sys
 import time
 from pathlib import Path
 
-from common import (
-    Figure,
-    bench_main,
-    isolated_data_dir,
-    make_articles,
-    median,
-    need_corpus,
-    print_figures,
-    print_scaling,
-    temp_dir,
-)
+from bench.lib.cli import bench_main
+from bench.lib.corpus import need_corpus
+from bench.lib.figures import Figure, print_figures, print_scaling
+from bench.lib.folders import make_articles
+from bench.lib.timing import median
+from bench.lib.workdirs import isolated_data_dir, temp_dir
 
 RARE = "zyzzogeton"
 ABSENT = "qwxvbnmkj"
@@ -141,4 +135,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    main()

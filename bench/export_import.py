@@ -9,26 +9,19 @@ corpus) with 20,000 annotations spread evenly, created through
 * import: ``importer.import_file`` into a copy of the articles with no
   ``.ipreader`` (every annotation is new), the copy made untimed before each run.
 
-    .venv/bin/python bench/export_import.py [--quick] [--scaling]
+    .venv/bin/python -m bench.export_import [--quick] [--scaling]
 """
 
 from __future__ import annotations
 
 import shutil
-import sys
 from pathlib import Path
 
-from common import (
-    Figure,
-    bench_main,
-    isolated_data_dir,
-    make_annotated_folder,
-    median,
-    print_scaling,
-    print_table,
-    temp_dir,
-    time_runs,
-)
+from bench.lib.cli import bench_main
+from bench.lib.figures import Figure, print_scaling, print_table
+from bench.lib.folders import make_annotated_folder
+from bench.lib.timing import median, time_runs
+from bench.lib.workdirs import isolated_data_dir, temp_dir
 
 
 def measure(folder: Path, runs: int) -> tuple[list[float], list[float], int]:
@@ -117,4 +110,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    main()

@@ -12,30 +12,22 @@ varied line each (so every file has its own hash) into a temp folder.
 
 The core alone (``Library.open``, no TUI) is timed too, for the diagnosis.
 
-    .venv/bin/python bench/listing.py [--quick] [--scaling]
+    .venv/bin/python -m bench.listing [--quick] [--scaling]
 """
 
 from __future__ import annotations
 
 import shutil
-import sys
 from pathlib import Path
 from typing import Any
 
-from common import (
-    Figure,
-    bench_main,
-    isolated_data_dir,
-    make_articles,
-    median,
-    need_corpus,
-    paint_timed,
-    print_figures,
-    print_scaling,
-    run_app,
-    temp_dir,
-    time_runs,
-)
+from bench.lib.apps import paint_timed, run_app
+from bench.lib.cli import bench_main
+from bench.lib.corpus import need_corpus
+from bench.lib.figures import Figure, print_figures, print_scaling
+from bench.lib.folders import make_articles
+from bench.lib.timing import median, time_runs
+from bench.lib.workdirs import isolated_data_dir, temp_dir
 
 
 def list_once(folder: Path, count: int, cold: bool) -> tuple[float, float]:
@@ -166,4 +158,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    main()

@@ -12,47 +12,36 @@ Figures (the full run; ``--quick`` uses 1-2 MB texts and one run each):
 * RSS of the app with the 20 MB text open over the app with a 2 KB article
   (each in its own process), against the same for ``TextArea``.
 
-"First paint" is measured with ``common.run_app``: the clock starts just
+"First paint" is measured with ``bench.lib.apps.run_app``: the clock starts just
 before the app object is constructed (modules already imported) and stops
 at the first frame the app hands to its (headless) driver while the reading
 pane holds the text and has rendered rows of it (for ``TextArea``: its first
 frame, which already has the text since it is given to the constructor).
 
-    .venv/bin/python bench/open_document.py [--quick]
+    .venv/bin/python -m bench.open_document [--quick] [--scaling]
 """
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import gc
 import json
 import shutil
 import subprocess
-import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from common import (
-    MB,
-    AppTiming,
-    Figure,
-    StallProbe,
-    isolated_data_dir,
-    make_text,
-    median,
-    paint_timed,
-    print_figures,
-    print_scaling,
-    python_exe,
-    reader_painted,
-    rss_mb,
-    run_app,
-    temp_dir,
-    write_text_file,
-)
+from bench.lib.apps import AppTiming, paint_timed, reader_painted, run_app
+from bench.lib.cli import bench_main
+from bench.lib.figures import Figure, print_figures, print_scaling
+from bench.lib.paths import REPO
+from bench.lib.process import bench_argv, rss_mb
+from bench.lib.stalls import StallProbe
+from bench.lib.text import MB, make_text, write_text_file
+from bench.lib.timing import median
+from bench.lib.workdirs import isolated_data_dir, temp_dir
 
 SIZE = (160, 48)
 
@@ -131,10 +120,11 @@ def child(kind: str, path: Path) -> None:
 def run_child(kind: str, path: Path) -> dict[str, float]:
     """Run ``child`` in a fresh interpreter and return its JSON result."""
     done = subprocess.run(
-        [python_exe(), str(Path(__file__)), "--child", kind, str(path)],
+        bench_argv("bench.open_document", "--child", kind, str(path)),
         check=True,
         capture_output=True,
         text=True,
+        cwd=REPO,
     )
     result: dict[str, float] = json.loads(done.stdout.strip().splitlines()[-1])
     return result
@@ -384,19 +374,8 @@ def scaling(quick: bool = False) -> None:
 
 def main() -> None:
     """Command line: ``--quick``, ``--scaling``, or ``--child KIND PATH`` (internal)."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true")
-    parser.add_argument("--scaling", action="store_true")
-    parser.add_argument("--child", nargs=2, metavar=("KIND", "PATH"))
-    args = parser.parse_args()
-    if args.child:
-        child(args.child[0], Path(args.child[1]))
-        return
-    if args.scaling:
-        scaling(args.quick)
-    else:
-        run(args.quick)
+    bench_main(__doc__, run, scaling, child=lambda kind, path: child(kind, Path(path)))
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    main()

@@ -1,4 +1,4 @@
-"""Benchmarks of the reading pane (run: ``.venv/bin/python bench/reading_pane.py``).
+"""Benchmarks of the reading pane (run: ``.venv/bin/python -m bench.reading_pane``).
 
 Prints the median of several runs for: opening generated texts to the first
 painted screen (headless ``run_test``) and to the complete wrap index, the
@@ -18,16 +18,15 @@ import statistics
 import time
 from collections.abc import Callable
 
-from common import StallProbe
 from textual.app import App, ComposeResult
 from textual.strip import Strip
 from textual.widgets import TextArea
 
+from bench.lib.stalls import StallProbe
+from bench.lib.text import MB
 from ipreader.core.model import COLORS
 from ipreader.tui.reader.pane import HighlightSpan, ReadingPane
 from ipreader.tui.reader.wrap import TextIndex, WrapIndex
-
-MB = 1_000_000
 
 
 def latin_text(size: int, seed: int = 1) -> str:

@@ -1,8 +1,10 @@
 """Run every benchmark and print one results table (Markdown), plus a JSON dump in bench/out/.
 
-    .venv/bin/python bench/run_all.py            # full sizes, medians of >= 5 runs (~30 min)
-    .venv/bin/python bench/run_all.py --quick    # each once at a small size (CI; < 2 min)
-    .venv/bin/python bench/run_all.py --only startup listing --scaling
+    .venv/bin/python -m bench.run_all            # full sizes, medians of >= 5 runs (~30 min)
+    .venv/bin/python -m bench.run_all --quick    # each once at a small size (CI; < 2 min)
+    .venv/bin/python -m bench.run_all --only startup listing --scaling
+
+(from the repository root, where the ``bench`` package is importable).
 
 Without the BBC corpus (``../shared/corpus/bbc``, or IPREADER_BENCH_CORPUS)
 the corpus-based figures (listing, find) are skipped with a note. The scripts
@@ -24,22 +26,22 @@ import time
 from collections.abc import Callable
 from dataclasses import asdict
 from datetime import date
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
+from bench import (
+    cli_export,
+    corpus_find,
+    export_import,
+    listing,
+    open_document,
+    save_latency,
+    scaling,
+    startup,
+)
+from bench.lib.figures import Figure, print_table
+from bench.lib.paths import BENCH_DIR, OUT_DIR, REPO
+from bench.lib.process import bench_argv, load_average
 
-# bench/ is put on the path first so the sibling scripts import as modules.
-import cli_export
-import common
-import corpus_find
-import export_import
-import listing
-import open_document
-import save_latency
-import scaling
-import startup
-
-BENCHES: dict[str, Callable[[bool], list[common.Figure]]] = {
+BENCHES: dict[str, Callable[[bool], list[Figure]]] = {
     "startup": startup.run,
     "open": open_document.run,
     "listing": listing.run,
@@ -49,11 +51,11 @@ BENCHES: dict[str, Callable[[bool], list[common.Figure]]] = {
     "cli": cli_export.run,
 }
 
-#: Scripts of other engineers, with the arguments of a full run.
+#: Scripts of other engineers (modules of ``bench``), with the arguments of a full run.
 OTHERS: dict[str, list[str]] = {
-    "reading_pane.py": [],
-    "stress_store.py": [],
-    "anchoring_accuracy.py": [],
+    "reading_pane": [],
+    "stress_store": [],
+    "anchoring_accuracy": [],
 }
 
 
@@ -71,21 +73,20 @@ def machine() -> str:
         pass
     return (
         f"{os.cpu_count()} cores, {model}, Python {platform.python_version()}, "
-        f"Textual {version('textual')}, load average at start {common.load_average()}"
+        f"Textual {version('textual')}, load average at start {load_average()}"
     )
 
 
 def run_others() -> None:
     """Run the other engineers' bench scripts that exist; report, never fail."""
-    for script, args in OTHERS.items():
-        path = common.BENCH_DIR / script
-        if not path.exists():
-            print(f"note: {script} not present; skipped")
+    for name, args in OTHERS.items():
+        if not (BENCH_DIR / f"{name}.py").exists():
+            print(f"note: bench/{name}.py not present; skipped")
             continue
-        print(f"\n### {script} (owned by another engineer)\n", flush=True)
-        done = subprocess.run([common.python_exe(), str(path), *args], check=False)
+        print(f"\n### bench/{name}.py (owned by another engineer)\n", flush=True)
+        done = subprocess.run(bench_argv(f"bench.{name}", *args), check=False, cwd=REPO)
         if done.returncode:
-            print(f"note: {script} exited with {done.returncode}")
+            print(f"note: bench/{name}.py exited with {done.returncode}")
 
 
 def main() -> int:
@@ -99,7 +100,7 @@ def main() -> int:
     started = time.perf_counter()
     print(f"# ipreader benchmarks, {date.today().isoformat()}")
     print(f"\n{machine()}\n")
-    figures: list[common.Figure] = []
+    figures: list[Figure] = []
     failed: list[str] = []
     for name, bench in BENCHES.items():
         if args.only and name not in args.only:
@@ -109,16 +110,16 @@ def main() -> int:
         except Exception as error:  # report and carry on: one broken bench hides no other
             failed.append(name)
             print(f"\nerror: benchmark {name} failed: {error!r}", flush=True)
-    common.print_table("All figures", figures)
+    print_table("All figures", figures)
     if args.scaling:
         scaling.run(args.quick)
     if args.others and not args.quick:
         run_others()
-    common.OUT_DIR.mkdir(exist_ok=True)
-    dump = common.OUT_DIR / ("results-quick.json" if args.quick else "results.json")
+    OUT_DIR.mkdir(exist_ok=True)
+    dump = OUT_DIR / ("results-quick.json" if args.quick else "results.json")
     dump.write_text(json.dumps([asdict(f) for f in figures], indent=1, default=str))
     print(
-        f"\nload average at end {common.load_average()}; "
+        f"\nload average at end {load_average()}; "
         f"{time.perf_counter() - started:.0f} s in all; JSON in {dump}"
     )
     if failed:

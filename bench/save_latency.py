@@ -12,28 +12,21 @@ Per size: 5 runs of 50 saves each (250 saves), alternating store and
 baseline run by run; the figure is the p95 over all 250 saves (p50 and the
 median of the per-run p95s are in the note).
 
-    .venv/bin/python bench/save_latency.py [--quick] [--scaling]
+    .venv/bin/python -m bench.save_latency [--quick] [--scaling]
 """
 
 from __future__ import annotations
 
 import random
-import sys
 import time
 from dataclasses import replace
 from pathlib import Path
 
-from common import (
-    Figure,
-    bench_main,
-    isolated_data_dir,
-    make_annotated_folder,
-    median,
-    percentile,
-    print_scaling,
-    print_table,
-    temp_dir,
-)
+from bench.lib.cli import bench_main
+from bench.lib.figures import Figure, print_scaling, print_table
+from bench.lib.folders import make_annotated_folder
+from bench.lib.timing import median, percentile
+from bench.lib.workdirs import isolated_data_dir, temp_dir
 
 
 def measure(folder: Path, runs: int, saves: int) -> tuple[list[list[float]], list[list[float]]]:
@@ -141,4 +134,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    main()

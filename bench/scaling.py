@@ -9,20 +9,15 @@ Runs the ``scaling`` function of each bench script:
 * articles 100, 1k, 5k (listing.py, corpus_find.py): list first paint and
   complete cold/warm, ``Library.open``, find first result / full scan vs grep.
 
-    .venv/bin/python bench/scaling.py [--quick] [--only NAME ...]
+    .venv/bin/python -m bench.scaling [--quick] [--only NAME ...]
 """
 
 from __future__ import annotations
 
 import argparse
-import sys
 from collections.abc import Callable
 
-import corpus_find
-import export_import
-import listing
-import open_document
-import save_latency
+from bench import corpus_find, export_import, listing, open_document, save_latency
 
 SCALINGS: dict[str, Callable[[bool], None]] = {
     "document": open_document.scaling,
@@ -51,4 +46,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    main()

@@ -1,13 +1,13 @@
 """Start to first paint of the app on the bundled seeds, against an app with three empty panes.
 
-Each run is a fresh interpreter (``python bench/startup.py --child KIND``), so
+Each run is a fresh interpreter (``python -m bench.startup --child KIND``), so
 imports are counted. The parent starts the clock just before ``Popen`` and
 stops it when the child prints its paint line, which the child does at the
 first frame handed to the (headless) driver while the reading pane shows the
 first seed's text (the baseline: its first frame). Runs alternate app /
 baseline so load changes hit both alike.
 
-    .venv/bin/python bench/startup.py [--quick]
+    .venv/bin/python -m bench.startup [--quick]
 """
 
 from __future__ import annotations
@@ -16,18 +16,15 @@ import time
 
 _CHILD_START = time.perf_counter()
 
-import argparse  # noqa: E402  (the child's clock starts before any import)
-import json  # noqa: E402
+import json  # noqa: E402  (the child's clock starts before any import)
 import os  # noqa: E402
 import subprocess  # noqa: E402
-import sys  # noqa: E402
-from pathlib import Path  # noqa: E402
 from typing import Any  # noqa: E402
 
 
 def child(kind: str) -> None:
     """Run one app headless; print a JSON line at its first paint, then exit at once."""
-    from common import paint_timed, reader_painted, run_app
+    from bench.lib.apps import paint_timed, reader_painted, run_app
 
     imported = 0.0
 
@@ -63,14 +60,17 @@ def child(kind: str) -> None:
 
 def one_run(kind: str, env: dict[str, str]) -> tuple[float, dict[str, float]]:
     """Wall time from spawning a child to its paint line, and the child's own report."""
+    from bench.lib.paths import REPO
+    from bench.lib.process import bench_argv
+
     start = time.perf_counter()
     with subprocess.Popen(
-        [sys.executable, str(Path(__file__)), "--child", kind],
+        bench_argv("bench.startup", "--child", kind),
         stdout=subprocess.PIPE,
         stderr=subprocess.DEVNULL,
         text=True,
         env=env,
-        cwd=Path(__file__).parent,
+        cwd=REPO,
     ) as process:
         assert process.stdout is not None
         line = process.stdout.readline()
@@ -83,7 +83,9 @@ def one_run(kind: str, env: dict[str, str]) -> tuple[float, dict[str, float]]:
 
 def run(quick: bool = False) -> list[Any]:
     """Measure both apps (alternating) and print the table; return the figures."""
-    from common import Figure, isolated_data_dir, median, print_table
+    from bench.lib.figures import Figure, print_table
+    from bench.lib.timing import median
+    from bench.lib.workdirs import isolated_data_dir
 
     runs = 1 if quick else 7
     app: list[float] = []
@@ -122,16 +124,9 @@ def run(quick: bool = False) -> list[Any]:
 
 def main() -> None:
     """Command line: ``--quick`` or ``--child app|baseline`` (internal)."""
-    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
-    parser.add_argument("--quick", action="store_true")
-    parser.add_argument("--child", choices=("app", "baseline"))
-    args = parser.parse_args()
-    if args.child:
-        sys.path.insert(0, str(Path(__file__).parent))
-        child(args.child)
-    else:
-        sys.path.insert(0, str(Path(__file__).parent))
-        run(args.quick)
+    from bench.lib.cli import bench_main
+
+    bench_main(__doc__, run, child=child)
 
 
 if __name__ == "__main__":

@@ -1,14 +1,15 @@
 """Stress and latency figures for the FolderStore (full counts; the tests run reduced ones).
 
-    .venv/bin/python bench/stress_store.py            # 1,000 kills, 4 x 500 writers, 1k/5k/20k
-    .venv/bin/python bench/stress_store.py --kills 100 --ops 100 --sizes 1000
-    .venv/bin/python bench/stress_store.py --kills 0 --sizes   # only the 4 x 500 writers
+    .venv/bin/python -m bench.stress_store            # 1,000 kills, 4 x 500 writers, 1k/5k/20k
+    .venv/bin/python -m bench.stress_store --kills 100 --ops 100 --sizes 1000
+    .venv/bin/python -m bench.stress_store --kills 0 --sizes   # only the 4 x 500 writers
 
 Prints: SIGKILL rounds survived (acknowledged writes kept), concurrent writers
 (nothing lost; by default one of them runs ``ipreader import`` for each of its
 operations, the others the TUI's core calls), and save latency p50/p95 with
 1k/5k/20k annotations in the folder, against stock TinyDB ``JSONStorage`` (one
-file, no fsync) in the same run.
+file, no fsync) in the same run. Run from the repository root: the kill and
+writer rounds are those of ``tests/reliability`` (imported as ``tests.reliability``).
 """
 
 from __future__ import annotations
@@ -21,8 +22,6 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from tinydb import TinyDB
 from tinydb.storages import JSONStorage

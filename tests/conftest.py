@@ -1,14 +1,29 @@
-"""Shared fixtures: per-test data directory, folders of articles, deterministic app settings."""
+"""Shared fixtures: per-test data directory, folders of articles, deterministic app settings.
+
+Hypothesis runs under one of two profiles, chosen by ``HYPOTHESIS_PROFILE``:
+
+* ``deterministic`` (the default: what ``python -m pytest`` and CI run): the same
+  examples on every run and every machine (``derandomize``), so a property
+  test is green or red for the code, never by luck; no deadline (the machine is
+  shared, timing is not what the properties check); a failure prints its
+  ``@reproduce_failure`` blob.
+* ``explore`` (developers, before a release): random examples, ten times as
+  many for tests that do not set their own ``max_examples``, and the example
+  database on, so a failure found once is replayed first on the next run.
+"""
 
 from __future__ import annotations
 
 import json
+import os
 import shutil
 from collections.abc import Iterator
 from pathlib import Path, PurePath
 from typing import Any, ClassVar, TypeVar
 
 import pytest
+from hypothesis import HealthCheck, settings
+from hypothesis.database import DirectoryBasedExampleDatabase
 from textual.app import App
 from textual.message import Message
 from textual.notifications import Notify
@@ -18,6 +33,32 @@ from ipreader.core import paths
 from ipreader.tui.palette import theme_variables
 
 M = TypeVar("M", bound=Message)
+
+#: Environment variable naming the Hypothesis profile (``deterministic`` unless set).
+HYPOTHESIS_PROFILE_ENV = "HYPOTHESIS_PROFILE"
+
+settings.register_profile(
+    "deterministic",
+    derandomize=True,
+    database=None,
+    max_examples=100,
+    deadline=None,
+    print_blob=True,
+    # Time-based, so it depends on the load of the machine, not on the code.
+    suppress_health_check=[HealthCheck.too_slow],
+)
+settings.register_profile(
+    "explore",
+    derandomize=False,
+    database=DirectoryBasedExampleDatabase(
+        Path(__file__).resolve().parent.parent / ".hypothesis" / "examples"
+    ),
+    max_examples=1000,
+    deadline=None,
+    print_blob=True,
+    suppress_health_check=[HealthCheck.too_slow],
+)
+settings.load_profile(os.environ.get(HYPOTHESIS_PROFILE_ENV, "deterministic"))
 
 #: The theme every app test runs with (snapshots depend on it).
 TEST_THEME = "textual-dark"

@@ -1,0 +1,213 @@
+"""Mutation-test one module of ipreader against the tests that target it, with mutmut.
+
+    .venv/bin/python scripts/mutation.py ipreader/core/storage.py        # or ipreader.core.storage
+    .venv/bin/python scripts/mutation.py ipreader/core/storage.py --diffs
+    .venv/bin/python scripts/mutation.py ipreader/core/search.py --tests tests/test_search.py
+    .venv/bin/python scripts/mutation.py ipreader/core/storage.py --fail-under 90
+    .venv/bin/python scripts/mutation.py --list
+
+mutmut (the ``mutation`` extra: ``pip install -e '.[test,mutation]'``) reads
+its settings from ``[tool.mutmut]`` in ``pyproject.toml``. This script copies
+the package, the tests and what they read into ``build/mutation/<module>/``
+with that table plus two keys for this run: ``only_mutate`` (the module) and
+``pytest_add_cli_args_test_selection`` (its test files, from ``TARGETS`` or
+``--tests``). It runs ``mutmut run`` there with the deterministic Hypothesis
+profile (the same examples for every mutant, so a score does not move by
+luck), then prints the score and lists the mutants no test caught.
+
+The copy is left in place: ``cd build/mutation/<module> && mutmut show NAME``
+(or ``mutmut browse``) shows a survivor. Each run starts afresh.
+
+Score = caught / mutants, where caught = killed + timeout + segfault (a test
+failed, hung or crashed) and mutants = caught + survived + no tests (no test
+even runs the mutated function) + suspicious. Scores and their history:
+``docs/mutation.md``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+REPO = Path(__file__).resolve().parent.parent
+
+#: Each module measured so far and the test files that target it.
+TARGETS: dict[str, list[str]] = {
+    "ipreader/core/anchoring.py": ["tests/test_anchoring.py"],
+    "ipreader/core/storage.py": ["tests/test_storage.py", "tests/test_store.py"],
+    "ipreader/core/importer.py": ["tests/test_import.py"],
+}
+
+#: mutmut statuses that count as caught by the tests.
+CAUGHT = ("killed", "timeout", "segfault")
+#: mutmut statuses of mutants no test caught (listed as survivors).
+NOT_CAUGHT = ("survived", "no tests", "suspicious")
+
+
+@dataclass(frozen=True)
+class Score:
+    """The counts of one run, from mutmut's CI/CD stats."""
+
+    counts: dict[str, int]
+
+    @property
+    def caught(self) -> int:
+        """Mutants a test killed, hung or crashed on."""
+        return sum(self.counts.get(key.replace(" ", "_"), 0) for key in CAUGHT)
+
+    @property
+    def mutants(self) -> int:
+        """Mutants with a verdict (caught or not)."""
+        return self.caught + sum(self.counts.get(key.replace(" ", "_"), 0) for key in NOT_CAUGHT)
+
+    @property
+    def percent(self) -> float:
+        """Caught over mutants, in percent (0 without mutants)."""
+        return 100 * self.caught / self.mutants if self.mutants else 0.0
+
+    @property
+    def unfinished(self) -> int:
+        """Mutants left without a verdict (run interrupted or skipped)."""
+        return self.counts.get("skipped", 0) + self.counts.get("check_was_interrupted_by_user", 0)
+
+
+def module_path(name: str) -> str:
+    """``ipreader.core.storage`` or ``ipreader/core/storage.py`` -> the latter, checked."""
+    path = name if name.endswith(".py") else name.replace(".", "/") + ".py"
+    if not (REPO / path).is_file():
+        raise SystemExit(f"mutation: no module {path} in {REPO}")
+    return path
+
+
+def mutmut_exe() -> str:
+    """The ``mutmut`` script of the running interpreter's environment."""
+    exe = Path(sys.executable).parent / "mutmut"
+    if not exe.exists():
+        raise SystemExit("mutation: mutmut is not installed; pip install -e '.[test,mutation]'")
+    return str(exe)
+
+
+def run_config(module: str, tests: list[str]) -> tuple[dict[str, Any], str]:
+    """The ``[tool.mutmut]`` table for one run, and ``pyproject.toml`` rewritten to hold it."""
+    text = (REPO / "pyproject.toml").read_text(encoding="utf-8")
+    table = dict(tomllib.loads(text)["tool"]["mutmut"])
+    table["only_mutate"] = [module]
+    table["pytest_add_cli_args_test_selection"] = tests
+    # JSON scalars and lists of strings are valid TOML values.
+    body = "".join(f"{key} = {json.dumps(value)}\n" for key, value in table.items())
+    lines = text.splitlines(keepends=True)
+    start = lines.index("[tool.mutmut]\n")
+    end = next((i for i in range(start + 1, len(lines)) if lines[i].startswith("[")), len(lines))
+    rewritten = "".join([*lines[: start + 1], body, "\n", *lines[end:]])
+    assert tomllib.loads(rewritten)["tool"]["mutmut"] == table
+    return table, rewritten
+
+
+def prepare(work: Path, module: str, tests: list[str]) -> None:
+    """A fresh copy of what mutmut needs in ``work``, configured for ``module`` and ``tests``."""
+    table, pyproject = run_config(module, tests)
+    shutil.rmtree(work, ignore_errors=True)
+    work.mkdir(parents=True)
+    (work / "pyproject.toml").write_text(pyproject, encoding="utf-8")
+    copied = [*table.get("source_paths", []), *table.get("also_copy", []), "tests"]
+    ignore = shutil.ignore_patterns("__pycache__", ".ipreader", "*.pyc")
+    for name in copied:
+        shutil.copytree(REPO / name, work / name, ignore=ignore)
+
+
+def mutmut(work: Path, *args: str, capture: bool = False) -> str:
+    """Run ``mutmut ARGS`` in ``work`` (deterministic Hypothesis); return its output if captured."""
+    env = {**os.environ, "HYPOTHESIS_PROFILE": "deterministic"}
+    done = subprocess.run(
+        [mutmut_exe(), *args],
+        cwd=work,
+        env=env,
+        check=False,
+        text=True,
+        stdout=subprocess.PIPE if capture else None,
+    )
+    if done.returncode:
+        # mutmut has printed why (e.g. the selected tests fail without any mutant).
+        raise SystemExit(f"mutation: `mutmut {' '.join(args)}` exited with {done.returncode}")
+    return done.stdout or ""
+
+
+def survivors(work: Path) -> list[tuple[str, str]]:
+    """(mutant name, status) of every mutant the tests did not catch."""
+    found = []
+    for line in mutmut(work, "results", capture=True).splitlines():
+        name, _, status = line.strip().rpartition(": ")
+        if name and status in NOT_CAUGHT:
+            found.append((name, status))
+    # In source order of the mutations: ..._mutmut_2 before ..._mutmut_10.
+    return sorted(found, key=lambda item: mutant_order(item[0]))
+
+
+def mutant_order(name: str) -> tuple[str, int]:
+    """Sort key of a mutant name (``<function>__mutmut_<n>``): the function, then ``n``."""
+    function, _, number = name.rpartition("__mutmut_")
+    return function, int(number) if number.isdigit() else 0
+
+
+def main() -> int:
+    """Command line: see the module docstring."""
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser.add_argument("module", nargs="?", help="ipreader/core/storage.py or its dotted name")
+    parser.add_argument("--tests", nargs="+", help="test files (default: TARGETS[module])")
+    parser.add_argument("--max-children", type=int, default=os.cpu_count() or 2)
+    parser.add_argument("--diffs", action="store_true", help="print each survivor's diff")
+    parser.add_argument("--list", action="store_true", help="list the known modules and tests")
+    parser.add_argument(
+        "--fail-under", type=float, metavar="PCT", help="exit 1 if the score is below PCT"
+    )
+    args = parser.parse_args()
+    if args.list or not args.module:
+        for known, files in TARGETS.items():
+            print(f"{known}: {' '.join(files)}")
+        return 0
+    module = module_path(args.module)
+    tests = args.tests or TARGETS.get(module)
+    if not tests:
+        raise SystemExit(f"mutation: no tests known for {module}; give them with --tests")
+    work = REPO / "build" / "mutation" / module.removesuffix(".py").replace("/", ".")
+    started = time.perf_counter()
+    prepare(work, module, tests)
+    mutmut(work, "run", "--max-children", str(args.max_children))
+    mutmut(work, "export-cicd-stats", capture=True)
+    counts = json.loads((work / "mutants" / "mutmut-cicd-stats.json").read_text())
+    score = Score(counts)
+    left = survivors(work)
+    minutes = (time.perf_counter() - started) / 60
+    print(f"\n{module} against {' '.join(tests)}")
+    print(
+        f"score {score.percent:.1f}%: {score.caught} of {score.mutants} mutants caught "
+        f"({counts.get('killed', 0)} killed, {counts.get('timeout', 0)} timeout, "
+        f"{counts.get('segfault', 0)} segfault); {counts.get('survived', 0)} survived, "
+        f"{counts.get('no_tests', 0)} no tests, {counts.get('suspicious', 0)} suspicious; "
+        f"{minutes:.1f} min"
+    )
+    if score.unfinished:
+        print(f"warning: {score.unfinished} mutants have no verdict (interrupted or skipped)")
+    for name, status in left:
+        print(f"  {status}: {name}")
+        if args.diffs:
+            print(mutmut(work, "show", name, capture=True))
+    if left and not args.diffs:
+        print(f"show one: (cd {work} && {mutmut_exe()} show NAME), or rerun with --diffs")
+    if args.fail_under is not None and score.percent < args.fail_under:
+        print(f"score {score.percent:.1f}% is under {args.fail_under:g}%")
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
