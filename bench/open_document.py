@@ -207,7 +207,7 @@ def resize_times(path: Path, runs: int) -> tuple[list[float], list[float]]:
             # is complete at the pane's final width; the last Ready is its time.
             while not (
                 reader.is_ready
-                and reader.index.width == reader._wrap_width()
+                and reader.index.width == reader.wrap_width
                 and [t for t in readies if t > start]
             ):
                 await asyncio.sleep(0.002)
