@@ -453,14 +453,25 @@ async def test_document_tags_and_note(articles: Path) -> None:
 async def test_filter_by_text_and_tag_and_sort_cycle(articles: Path) -> None:
     store = FolderStore.open(articles)
     store.set_document_notes("cjk.txt", DocumentNotes(("Japan",), ""))
+    fox = ALPHA.index("fox")
+    store.save_annotation(Annotation.create(ALPHA, fox, fox + 3, "alpha.txt", tags=["animals/fox"]))
     async with IpreaderApp(paths=[articles]).run_test(size=SIZE) as pilot:
         await settle(pilot)
         screen = main(pilot)
         doc_list = screen.query_one(DocumentList)
-        await pilot.press("ctrl+f", *"tag:jap")
+        await pilot.press("ctrl+f", *"tag:japan")
         await settle(pilot)
         assert [d.relpath for d in doc_list.shown] == ["cjk.txt"]
         filter_input = doc_list.query_one("#document-filter", Input)
+        filter_input.value = "tag:jap"  # a tag is matched whole, never by its start
+        await settle(pilot)
+        assert doc_list.shown == []
+        filter_input.value = "jap"  # plain words match tags too
+        await settle(pilot)
+        assert [d.relpath for d in doc_list.shown] == ["cjk.txt"]
+        filter_input.value = "tag:animals"  # a highlight's tag, and a parent of its tag
+        await settle(pilot)
+        assert [d.relpath for d in doc_list.shown] == ["alpha.txt"]
         filter_input.value = "markup"
         await settle(pilot)
         assert [d.relpath for d in doc_list.shown] == ["markup.txt"]
@@ -720,8 +731,8 @@ async def test_click_in_the_list_opens_the_article(articles: Path) -> None:
     async with IpreaderApp(paths=[articles]).run_test(size=SIZE) as pilot:
         await settle(pilot)
         screen = main(pilot)
-        # Rows: alpha (2 lines + divider), then cjk.
-        await pilot.click("#document-options", offset=(3, 3))
+        # One row per article: alpha, then cjk.
+        await pilot.click("#document-options", offset=(3, 1))
         await settle(pilot)
         assert screen.document is not None and screen.document.relpath == "cjk.txt"
         assert screen.focused is screen.reader

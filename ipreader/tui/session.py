@@ -35,6 +35,13 @@ class DocumentStats:
     """Number of highlights on the document."""
     tags: tuple[str, ...] = ()
     """The document's own tags."""
+    highlight_tags: frozenset[str] = frozenset()
+    """The tags of its highlights (as written), for ``tag:`` filters."""
+
+    @classmethod
+    def of(cls, annotations: Sequence[Annotation], tags: tuple[str, ...]) -> DocumentStats:
+        """Return the stats of a document with ``annotations`` and its own ``tags``."""
+        return cls(len(annotations), tags, frozenset(t for a in annotations for t in a.tags))
 
 
 @dataclass(slots=True)
@@ -107,7 +114,7 @@ class Session:
             for info in collection.documents:
                 known = stored.get(info.relpath)
                 if known is not None:
-                    stats[info.path] = DocumentStats(len(known.annotations), known.notes.tags)
+                    stats[info.path] = DocumentStats.of(known.annotations, known.notes.tags)
             for known in stored.values():
                 for tag in (*known.notes.tags, *(t for a in known.annotations for t in a.tags)):
                     # One spelling per tag (matching is case-insensitive), the first seen.

@@ -149,7 +149,7 @@ class ReaderState:
 
     def stats(self) -> DocumentStats:
         """Return what the document list shows about the open document."""
-        return DocumentStats(len(self.annotations), self.notes.tags)
+        return DocumentStats.of(self.annotations, self.notes.tags)
 
     def is_open(self, info: DocumentInfo) -> bool:
         """True when ``info`` is the document in the reading pane."""

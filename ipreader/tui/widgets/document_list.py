@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import ClassVar
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
@@ -23,7 +24,7 @@ from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option, OptionDoesNotExist
 
 from ipreader.core.documents import DocumentInfo
-from ipreader.core.model import tag_key
+from ipreader.core.model import tag_matches
 from ipreader.tui.display import one_line
 from ipreader.tui.session import DocumentStats
 
@@ -48,72 +49,99 @@ def filter_documents(
 ) -> list[DocumentInfo]:
     """Return the documents matching ``query``.
 
-    Words are ANDed: ``tag:x`` matches a document tag starting with ``x``; any other
-    word matches the title or the path, case-insensitively.
+    Words are ANDed. ``tag:x`` matches a document carrying tag ``x`` (or a child
+    tag, ``x/...``) itself or on one of its highlights; any other word matches
+    the title, the path or a tag, case-insensitively.
     """
     words = query.split()
     if not words:
         return list(documents)
     result = []
     for info in documents:
-        haystack = f"{info.title}\n{info.relpath}".casefold()
-        tags = [tag_key(t) for t in stats.get(info.path, DocumentStats()).tags]
-        ok = True
+        known = stats.get(info.path, DocumentStats())
+        tags = (*known.tags, *known.highlight_tags)
+        haystack = "\n".join((info.title, info.relpath, *tags)).casefold()
         for word in words:
             if word.casefold().startswith("tag:"):
-                wanted = tag_key(word[4:])
-                ok = any(t.startswith(wanted) for t in tags) if wanted else bool(tags)
+                wanted = word[4:]
+                ok = any(tag_matches(t, wanted) for t in tags) if wanted else bool(tags)
             else:
                 ok = word.casefold() in haystack
             if not ok:
                 break
-        if ok:
+        else:
             result.append(info)
     return result
 
 
 class Prompt(Visual):
-    """A list entry: two lines of literal ``Content``, never wrapped.
+    """A list entry on one row: the title, then as many details as fit, right-aligned.
 
-    The list does not wrap its entries (``text-wrap: nowrap``), so an entry's
-    height is known without measuring it: with thousands of articles, laying
-    out the list no longer wraps every title to count its lines.
+    The details come in tiers (date, highlights and tags; date and highlights;
+    highlights; nothing); the widest that leaves the title ``MIN_TITLE``
+    cells is shown, so a wider list shows more of each title and of its
+    details. Entries are never wrapped, so an entry's height is known without
+    measuring it: with thousands of articles the list lays out fast.
     """
 
-    def __init__(self, content: Content) -> None:
-        self.content = content
-        """The entry's text and styles."""
-        self.lines = content.plain.count("\n") + 1
-        """How many lines the entry takes."""
+    #: Cells always left for the title (unless the title is shorter).
+    MIN_TITLE = 16
+
+    def __init__(self, title: str, details: Sequence[str], *, dim: bool = False) -> None:
+        self.title = title
+        """The title, on one line, control characters made visible."""
+        self.details = tuple(details)
+        """Detail tiers, widest first (each a full detail string)."""
+        self.dim = dim
+        """True for an unreadable document."""
 
     @property
     def plain(self) -> str:
-        """The entry's text without styles."""
-        return self.content.plain
+        """The entry's text without styles (its widest form)."""
+        widest = self.details[0] if self.details else ""
+        return f"{self.title}  {widest}".rstrip()
+
+    def layout(self, width: int) -> Content:
+        """Return the entry laid out in ``width`` cells."""
+        title_cells = cell_len(self.title)
+        details = ""
+        for tier in self.details:
+            if width - cell_len(tier) - 2 >= min(self.MIN_TITLE, title_cells):
+                details = tier
+                break
+        room = max(1, width - cell_len(details) - (2 if details else 0))
+        title = Content(self.title).truncate(room, ellipsis=True)
+        gap = max(0, width - title.cell_length - cell_len(details))
+        if self.dim:
+            title = title.stylize("dim")
+        return Content.assemble(title, " " * gap, (details, "dim"))
 
     def render_strips(
         self, width: int, height: int | None, style: Style, options: RenderOptions
     ) -> list[Strip]:
-        return self.content.render_strips(width, height, style, options)
+        return self.layout(width).render_strips(width, 1, style, options)
 
     def get_optimal_width(self, rules: RulesMap, container_width: int) -> int:
-        return self.content.get_optimal_width(rules, container_width)
+        return container_width
 
     def get_height(self, rules: RulesMap, width: int) -> int:
-        return self.lines
+        return 1
 
 
 def document_prompt(info: DocumentInfo, stats: DocumentStats) -> Prompt:
-    """Return the two-line list entry for ``info`` (user text kept literal)."""
-    title = one_line(info.title, 200)
+    """Return the list entry for ``info`` (user text kept literal)."""
+    title = one_line(info.title, 300)
     if not info.readable:
-        error = one_line(f"{info.relpath} — {info.error}", 200)
-        return Prompt(Content.assemble((title, "dim"), "\n", (error, "dim italic")))
-    details = [info.date[:10] if info.date else "undated"]
-    if stats.highlights:
-        details.append(f"{stats.highlights} ✎")
-    details.extend(f"#{one_line(tag, 30)}" for tag in stats.tags)
-    return Prompt(Content.assemble((title, "bold"), "\n", (" · ".join(details), "dim")))
+        return Prompt(title, [one_line(f"({info.error})", 60)], dim=True)
+    date = info.date[:10] if info.date else ""
+    count = f"{stats.highlights}✎" if stats.highlights else ""
+    tags = " ".join(f"#{one_line(tag, 24)}" for tag in stats.tags)
+    tiers = [
+        " · ".join(part for part in (date, count, tags) if part),
+        " · ".join(part for part in (date, count) if part),
+        count,
+    ]
+    return Prompt(title, list(dict.fromkeys(tier for tier in tiers if tier)))
 
 
 def prepare_prompts(
@@ -220,8 +248,8 @@ class DocumentList(Vertical):
             return
         query = self.query_one("#document-filter", Input).value
         changed = {path for path in old.keys() | new.keys() if old.get(path) != new.get(path)}
-        if "tag:" in query.casefold() or len(changed) > 50:
-            self._refresh_list()  # the filtered set may change, or most rows did
+        if query.strip() or len(changed) > 50:
+            self._refresh_list()  # tags count in any filter, or most rows changed
             return
         # One document's count or tags changed: re-render its row only (big libraries).
         options = self.option_list
@@ -277,10 +305,10 @@ class DocumentList(Vertical):
         self._shown = sort_documents(matching, self.sort_by)
         options = self.option_list
         previous = options.highlighted_option
-        entries: list[Option | None] = []
+        entries: list[Option] = []
         for info in self._shown:
             prompt = self._prompt(info, stats.get(info.path, DocumentStats()))
-            entries.extend((Option(prompt, id=str(info.path)), None))  # None: a divider line
+            entries.append(Option(prompt, id=str(info.path)))
         options.set_options(entries)
         if previous is not None and previous.id is not None:
             try:
