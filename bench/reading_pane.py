@@ -188,9 +188,7 @@ async def rewrap_times(text: str, runs: int) -> tuple[list[float], list[float]]:
             probe.start()
             started = time.perf_counter()
             await pilot.resize_terminal(80 if n % 2 == 0 else 100, 40)
-            await wait_until(
-                pilot, lambda: pane.is_ready and pane.index.width == pane.wrap_width
-            )
+            await wait_until(pilot, lambda: pane.is_ready and pane.index.width == pane.wrap_width)
             samples.append(time.perf_counter() - started)
             stalls.append(await probe.stop())
     return samples, stalls
