@@ -219,6 +219,28 @@ async def test_highlight_on_cjk_text_covers_exactly_its_cells() -> None:
         assert pane.index.position(text.index("e\u0301"))[1] == 15
 
 
+async def test_overlapping_highlights_both_stay_visible() -> None:
+    app = PaneApp()
+    async with app.run_test(size=(80, 24)) as pilot:
+        pane = app.query_one(ReadingPane)
+        text = "0123456789abcdefghij"
+        outer, inner = (
+            HighlightSpan("outer", 2, 12, "yellow"),
+            HighlightSpan("inner", 6, 16, "blue"),
+        )
+        pane.load(text, [inner, outer], len(text))
+        pane.blur()
+        await pilot.pause()
+        strip = pane.render_line(0)
+        yellow = pane.get_component_rich_style("reading-pane--highlight-yellow").bgcolor
+        blue = pane.get_component_rich_style("reading-pane--highlight-blue").bgcolor
+        assert yellow != blue
+        assert cells_where(strip, lambda style: style.bgcolor == yellow) == [2, 3, 4, 5]
+        assert cells_where(strip, lambda style: style.bgcolor == blue) == list(range(6, 16))
+        # The overlap is marked, so both highlights show: yellow alone, then marked, then blue.
+        assert cells_where(strip, lambda style: bool(style.underline)) == list(range(6, 12))
+
+
 async def test_markup_and_escape_sequences_render_literally() -> None:
     app = PaneApp()
     async with app.run_test(size=(80, 24)) as pilot:

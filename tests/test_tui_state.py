@@ -86,7 +86,8 @@ def test_replace_and_merge_keep_document_order_and_local_edits() -> None:
 
 def test_visible_turns_control_characters_into_symbols() -> None:
     assert visible("a\x1b[31mb\x00") == "a␛[31mb␀"
-    assert one_line("  a\n\tb  " + "c" * 10, 6) == "a b c…"
+    assert one_line("  a\n\tb  " + "c" * 10, 6) == "a b…"  # cut at a word
+    assert one_line("x" * 10, 6) == "xxxxx…"  # unless a single word is longer
 
 
 def test_opening_saves_the_previous_position_and_drops_stale_loads() -> None:

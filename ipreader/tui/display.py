@@ -9,6 +9,7 @@ the exports and the reading pane.
 from __future__ import annotations
 
 from ipreader.core.safe_text import printable
+from ipreader.core.wording import excerpt
 
 
 def visible(text: str) -> str:
@@ -20,8 +21,8 @@ def visible(text: str) -> str:
 
 
 def one_line(text: str, limit: int) -> str:
-    """Return ``text`` on one line (whitespace collapsed), cut to ``limit`` characters with "…"."""
-    flat = printable(" ".join(text.split()))
-    if len(flat) > limit:
-        return flat[: max(0, limit - 1)].rstrip() + "…"
-    return flat
+    """Return ``text`` on one line (whitespace collapsed), cut at a word to ``limit`` characters.
+
+    A cut text ends with "…" (see ``core.wording.excerpt``).
+    """
+    return printable(excerpt(text, limit))

@@ -87,6 +87,7 @@ class ReadingPane(ScrollView, can_focus=True):
     COMPONENT_CLASSES: ClassVar[set[str]] = {
         *(f"reading-pane--highlight-{color}" for color in COLORS),
         "reading-pane--current-highlight",
+        "reading-pane--overlap",
         "reading-pane--match",
         "reading-pane--selection",
         "reading-pane--cursor",
@@ -96,6 +97,7 @@ class ReadingPane(ScrollView, can_focus=True):
     | :- | :- |
     | `reading-pane--highlight-<color>` | A highlight of that palette colour (`COLORS`). |
     | `reading-pane--current-highlight` | Extra mark on the current highlight. |
+    | `reading-pane--overlap` | Extra mark where two highlights overlap. |
     | `reading-pane--match` | A find match. |
     | `reading-pane--selection` | The selection. |
     | `reading-pane--cursor` | The cursor (drawn while the pane has focus). |
@@ -107,6 +109,7 @@ class ReadingPane(ScrollView, can_focus=True):
         overflow-x: hidden;
         overflow-y: scroll;
         & > .reading-pane--current-highlight { text-style: bold underline; }
+        & > .reading-pane--overlap { text-style: italic underline; }
         & > .reading-pane--cursor { text-style: reverse; }
     }
     """

@@ -1,8 +1,8 @@
 """How the reading pane styles one visual row (Textual-free; Rich styles and segments).
 
 What is painted over the text comes in *layers* ``(start, end, style)``, in
-paint order: highlights (and the current highlight's mark), find matches, the
-selection, the cursor. :class:`Overlays` holds the highlights and matches,
+paint order: highlights (and the current highlight's mark, and the mark of
+overlapping highlights), find matches, the selection, the cursor. :class:`Overlays` holds the highlights and matches,
 indexed by :class:`Ranges` so a row finds its own in ``O(log n + hits)``;
 :func:`row_segments` cuts a row's text at the layers' edges in one sweep;
 :class:`ComponentStyles` caches the component styles the layers use.
@@ -183,11 +183,22 @@ class Overlays:
         """
         layers: list[Layer] = []
         highlights = self.highlights
+        reach = -1  # the furthest end of the highlights so far (sorted by start)
+        overlaps: list[tuple[int, int]] = []
         for found in self.highlight_ranges.overlapping(start, end):
             span = highlights[found]
             layers.append((span.start, span.end, styles.highlight(span.color)))
             if current is not None and span.id == current:
                 layers.append((span.start, span.end, styles.get("reading-pane--current-highlight")))
+            if span.start < reach:
+                overlaps.append((span.start, min(span.end, reach)))
+            reach = max(reach, span.end)
+        # Where highlights overlap, the later one's colour shows and the overlap is
+        # marked, so the earlier one never disappears under it.
+        overlap_style = styles.get("reading-pane--overlap") if overlaps else None
+        for low, high in overlaps:
+            assert overlap_style is not None
+            layers.append((low, high, overlap_style))
         matches = self.matches
         for found in matches.overlapping(start, end):
             layers.append(

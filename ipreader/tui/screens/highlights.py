@@ -18,6 +18,7 @@ from textual.widgets.option_list import Option
 
 from ipreader.core.documents import DocumentInfo
 from ipreader.core.model import COLORS, Annotation, tag_key
+from ipreader.core.wording import plural
 from ipreader.tui.display import one_line
 from ipreader.tui.screens.picker import PickerScreen
 
@@ -191,9 +192,9 @@ class HighlightsScreen(PickerScreen[Entry]):
         total = len(self.entries)
         status = self.query_one("#status", Label)
         if query.strip():
-            status.update(f"{len(matching):,} of {total:,} highlights")
+            status.update(f"{len(matching):,} of {plural(total, 'highlight')}")
         else:
-            status.update(f"{total:,} highlights")
+            status.update(plural(total, "highlight"))
 
     @on(Input.Changed, "#filter")
     def _filter_changed(self, event: Input.Changed) -> None:

@@ -154,7 +154,9 @@ class AnnotationSidebar(Vertical):
         for annotation in anchored:
             options.extend((Option(self._prompt(annotation), id=annotation.id), None))
         if not anchored:
-            options.append(Option(Text("No highlights: select text, then a", "dim"), disabled=True))
+            options.append(
+                Option(Text("No highlights yet. Select text, then press a.", "dim"), disabled=True)
+            )
         if orphans:
             heading = Text(f"Orphaned ({len(orphans)}): text not found", "bold")
             options.append(Option(heading, id=ORPHANS_HEADING_ID, disabled=True))
