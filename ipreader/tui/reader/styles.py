@@ -3,7 +3,8 @@
 What is painted over the text comes in *layers* ``(start, end, style)``, in
 paint order: highlights (and the current highlight's mark, and the mark of
 overlapping highlights), find matches, the selection, the cursor.
-:class:`Overlays` holds the highlights and matches, indexed by :class:`Ranges` so a row finds its own in ``O(log n + hits)``;
+:class:`Overlays` holds the highlights and matches, indexed by :class:`Ranges`
+so a row finds its own in ``O(log n + hits)``;
 :func:`row_segments` cuts a row's text at the layers' edges in one sweep;
 :class:`ComponentStyles` caches the component styles the layers use.
 """
