@@ -36,6 +36,7 @@ from ipreader.tui.screens.help import HelpScreen
 from ipreader.tui.screens.highlights import HighlightsScreen
 from ipreader.tui.screens.main import MainScreen
 from ipreader.tui.widgets.annotation_sidebar import AnnotationSidebar
+from ipreader.tui.widgets.choice_row import ChoiceRow
 from ipreader.tui.widgets.document_list import DocumentList, Prompt
 
 SIZE = (120, 36)
@@ -412,6 +413,37 @@ async def test_find_annotate_export_contains_the_exact_quote(
     assert "中文字符" in json.dumps(data, ensure_ascii=False)
     quotes = [a["quote"] for d in data["documents"] for a in d.get("annotations", [])]
     assert quotes == ["中文字符"]
+
+
+async def test_export_of_this_article_remembers_format_and_folder(
+    articles: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "exports" / "mine.md"
+    out.parent.mkdir()
+    async with IpreaderApp(paths=[articles]).run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await highlight(pilot, 4, 9)
+        await open_doc(pilot, "cjk.txt")
+        start = CJK.index("日本")
+        await highlight(pilot, start, start + 2)
+        await pilot.press("x")
+        await settle(pilot)
+        export = pilot.app.screen
+        assert isinstance(export, ExportScreen)
+        export.query_one("#format", ChoiceRow).value = "markdown"
+        export.query_one("#scope", ChoiceRow).value = "article"
+        export.query_one("#path", Input).value = str(out)
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+    digest = out.read_text(encoding="utf-8")
+    assert "日本" in digest and "quick" not in digest  # only this article
+    assert load_settings()["export_format"] == "markdown"
+    async with IpreaderApp(paths=[articles]).run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("x")
+        await settle(pilot)
+        proposed = pilot.app.screen.query_one("#path", Input).value
+    assert proposed == str(out.parent / "ipreader-export.md")
 
 
 async def test_copy_selection_or_current_quote(articles: Path) -> None:

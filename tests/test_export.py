@@ -177,6 +177,30 @@ def test_document_glob(folder: Path) -> None:
     assert export_data(library, document_glob="nothing*")["documents"] == []
 
 
+def test_tag_filter_takes_child_tags_and_document_tags(folder: Path) -> None:
+    library = Library.open([folder])
+    highlight(library, "a.txt", "cat", tags=["policy/patents"])
+    highlight(library, "a.txt", "mat", tags=["policymaking"])
+    line = highlight(library, "sub/c.txt", "line one")
+    c = next(i for i in library.documents() if i.relpath == "sub/c.txt")
+    library.store_for(c).set_document_notes("sub/c.txt", DocumentNotes(tags=("Policy",)))
+
+    data = export_data(Library.open([folder]), tags=["policy"])
+    quotes = {d["path"]: [x["quote"] for x in d["annotations"]] for d in data["documents"]}
+    # A child tag counts, a tag that only starts alike does not; a document's tag
+    # keeps every highlight of that document.
+    assert quotes == {"a.txt": ["cat"], "sub/c.txt": [line.quote]}
+
+
+def test_only_keeps_the_given_documents(folder: Path) -> None:
+    library = Library.open([folder])
+    highlight(library, "a.txt", "cat")
+    highlight(library, "sub/c.txt", "line one")
+    c = next(i for i in library.documents() if i.relpath == "sub/c.txt")
+    assert [d["path"] for d in export_data(library, only={c.path})["documents"]] == ["sub/c.txt"]
+    assert export_data(library, only=set())["documents"] == []
+
+
 def test_ordering_is_deterministic(folder: Path) -> None:
     library = Library.open([folder])
     for quote in ("mat", "cat", "The", "sat"):

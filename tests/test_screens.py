@@ -238,6 +238,25 @@ async def test_export_empty_path_shows_error_then_typed_path_exports(
     assert app.results == [ExportRequest("markdown", tmp_path / "x.json")]
 
 
+async def test_export_asks_before_replacing_a_file_and_offers_scopes(tmp_path: Path) -> None:
+    existing = tmp_path / "notes.json"
+    existing.write_text("keep me", encoding="utf-8")
+    app = Host(ExportScreen(existing, scopes=("all", "listed", "article")))
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        scope = app.screen.query_one("#scope", ChoiceRow)
+        assert scope.value == "all" and "this article" in str(scope.query(Label).last().render())
+        scope.value = "article"
+        await pilot.press("enter")
+        await pilot.pause()
+        error = app.screen.query_one("#error", Label)
+        assert app.results == [] and "enter again to replace" in str(error.render())
+        await pilot.press("enter")
+        await pilot.pause()
+    assert app.results == [ExportRequest("json", existing, "article")]
+    assert existing.read_text(encoding="utf-8") == "keep me"  # the dialog itself writes nothing
+
+
 async def test_export_refuses_a_folder_and_escape_cancels(tmp_path: Path) -> None:
     app = Host(ExportScreen(tmp_path))
     async with app.run_test(size=SIZE) as pilot:

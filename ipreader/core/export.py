@@ -18,13 +18,14 @@ import fnmatch
 import json
 import re
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
+from pathlib import Path
 from typing import Any
 
 from ipreader.core.documents import DocumentInfo
 from ipreader.core.errors import DocumentError, IpreaderError
 from ipreader.core.library import Library, read_document
-from ipreader.core.model import AnchorStatus, Annotation, tag_key, utc_now_iso
+from ipreader.core.model import AnchorStatus, Annotation, tag_key, tag_matches, utc_now_iso
 from ipreader.core.safe_text import escape_json_controls, printable
 
 #: The value of the top-level ``format`` field of an ipreader export.
@@ -73,17 +74,24 @@ def export_data(
     library: Library,
     tags: Sequence[str] = (),
     document_glob: str | None = None,
+    only: Collection[Path] | None = None,
 ) -> dict[str, Any]:
     """Return the canonical export structure of ``library``.
 
-    ``tags`` keeps only annotations carrying one of the tags (case-insensitive);
-    a document then appears when it has a kept annotation or carries one of the
-    tags itself. ``document_glob`` (``fnmatch``, case-sensitive) filters on the
-    relative path. Documents with no annotation, tag or note are left out, as
+    ``tags`` keeps only annotations carrying one of the tags or a child tag
+    (``model.tag_matches``), or lying in a document that carries one; a document
+    then appears when it has a kept annotation or carries one of the tags
+    itself. ``document_glob`` (``fnmatch``, case-sensitive) filters on the
+    relative path, ``only`` on the absolute path (the app's "this article",
+    "the listed articles"). Documents with no annotation, tag or note are left out, as
     are unreadable files (nothing can be verified against them). With several
     roots each document also carries ``root`` (the folder's absolute path).
     """
-    wanted = {tag_key(tag) for tag in tags if tag_key(tag)}
+    wanted = [tag for tag in tags if tag_key(tag)]
+
+    def tagged(values: Iterable[str]) -> bool:
+        return any(tag_matches(value, tag) for value in values for tag in wanted)
+
     several_roots = len(library.collections) > 1
     documents: list[dict[str, Any]] = []
     for collection in library.collections:
@@ -92,7 +100,7 @@ def export_data(
         current: dict[str, tuple[DocumentInfo, str, list[Annotation]]] = {}
         stale: list[tuple[str, str, str]] = []
         for info in collection.documents:
-            if not info.readable:
+            if not info.readable or (only is not None and info.path not in only):
                 continue
             if document_glob is not None and not fnmatch.fnmatchcase(info.relpath, document_glob):
                 continue
@@ -118,8 +126,8 @@ def export_data(
             notes = stored[relpath].notes
             annotations = sorted(_verified(text, found), key=_sort_key)
             if wanted:
-                annotations = [a for a in annotations if any(tag_key(t) in wanted for t in a.tags)]
-                doc_tagged = any(tag_key(t) in wanted for t in notes.tags)
+                doc_tagged = tagged(notes.tags)
+                annotations = [a for a in annotations if doc_tagged or tagged(a.tags)]
                 if not annotations and not doc_tagged:
                     continue
             elif not annotations and not notes.tags and not notes.note:
@@ -342,13 +350,17 @@ def render_export(
     fmt: str = "json",
     tags: Sequence[str] = (),
     document_glob: str | None = None,
+    only: Collection[Path] | None = None,
 ) -> str:
-    """Return the export of ``library`` in ``fmt`` (one of ``EXPORT_FORMATS``) as text."""
+    """Return the export of ``library`` in ``fmt`` (one of ``EXPORT_FORMATS``) as text.
+
+    ``tags``, ``document_glob`` and ``only`` select as in ``export_data``.
+    """
     if fmt not in EXPORT_FORMATS:
         raise ExportFormatError(
             f"unknown export format {fmt!r}; choose one of {', '.join(EXPORT_FORMATS)}"
         )
-    data = export_data(library, tags=tags, document_glob=document_glob)
+    data = export_data(library, tags=tags, document_glob=document_glob, only=only)
     if fmt == "w3c":
         return to_json(to_w3c(data))
     if fmt == "markdown":

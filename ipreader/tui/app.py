@@ -39,7 +39,9 @@ class IpreaderApp(App[None]):
         """The paths opened (folders and files)."""
         self.main_screen = MainScreen(self.paths)
         """The main screen (the base of the screen stack)."""
-        theme = load_settings().get("theme")
+        self.settings: dict[str, object] = load_settings()
+        """The user's settings as read at start (theme, export format and folder...)."""
+        theme = self.settings.get("theme")
         if isinstance(theme, str) and theme in self.available_themes:
             # Set before mounting: a theme change after the first layout re-lays out
             # the whole screen and can steal the focus given meanwhile.

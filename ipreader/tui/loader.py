@@ -10,7 +10,9 @@ the UI thread; nothing here touches a widget.
 
 from __future__ import annotations
 
+import contextlib
 import time
+from collections.abc import Collection
 from pathlib import Path
 
 from textual.widget import Widget
@@ -113,19 +115,30 @@ class Loader:
             gather, group="highlights", description="read every highlight", thread=True
         )
 
-    def export(self, library: Library, fmt: str, path: Path) -> None:
-        """Export to ``path`` after the queued writes; posts ``Exported`` or ``ExportFailed``."""
+    def export(
+        self, library: Library, fmt: str, path: Path, only: Collection[Path] | None = None
+    ) -> None:
+        """Export to ``path`` after the queued writes; posts ``Exported`` or ``ExportFailed``.
+
+        ``only`` limits the export to those documents (absolute paths). The format
+        and folder are remembered in the settings for the next export.
+        """
 
         def export() -> None:
             from ipreader.core.export import render_export
+            from ipreader.core.settings import update_settings
             from ipreader.core.storage import atomic_write_bytes
 
             self._writer.wait_until_idle()  # the export then includes every queued change
             try:
-                atomic_write_bytes(path, render_export(library, fmt).encode("utf-8"))
+                text = render_export(library, fmt, only=only)
+                atomic_write_bytes(path, text.encode("utf-8"))
             except (IpreaderError, OSError) as error:
                 self._owner.post_message(ExportFailed(path, error))
-            else:
-                self._owner.post_message(Exported(fmt, path))
+                return
+            with contextlib.suppress(IpreaderError, OSError):
+                # Remembered for the next export; not worth a message when it fails.
+                update_settings(export_format=fmt, export_folder=str(path.parent))
+            self._owner.post_message(Exported(fmt, path))
 
         self._owner.run_worker(export, group="export", description="export", thread=True)

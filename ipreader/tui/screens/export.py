@@ -1,7 +1,8 @@
-"""The modal that asks for an export format and output file."""
+"""The modal that asks what to export (format, which articles) and where."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import ClassVar
@@ -20,6 +21,13 @@ from ipreader.tui.widgets.choice_row import ChoiceRow
 #: The file extension proposed for each export format.
 FORMAT_SUFFIXES: dict[str, str] = {"json": ".json", "w3c": ".jsonld", "markdown": ".md"}
 
+#: Which articles an export covers, as offered (the first one offered is the default).
+SCOPES: dict[str, str] = {
+    "all": "all articles",
+    "listed": "listed articles",
+    "article": "this article",
+}
+
 
 @dataclass(frozen=True, slots=True)
 class ExportRequest:
@@ -29,6 +37,8 @@ class ExportRequest:
     """One of ``core.export.EXPORT_FORMATS``."""
     path: Path
     """The output file (``~`` expanded; relative paths are left to the caller)."""
+    scope: str = "all"
+    """One of ``SCOPES``: every article, the ones the list shows, the open one."""
 
 
 def format_for(path: Path) -> str:
@@ -56,11 +66,12 @@ def with_format_suffix(path_text: str, fmt: str) -> str:
 
 
 class ExportScreen(ModalScreen[ExportRequest | None]):
-    """Choose the export format and output path.
+    """Choose the export format, the articles and the output file.
 
-    Enter or ``ctrl+s`` dismisses with an ``ExportRequest`` (an empty path shows
-    an inline error instead); escape with ``None``. Changing the format changes
-    the path's extension.
+    Enter or ``ctrl+s`` dismisses with an ``ExportRequest``; an existing file is
+    only replaced after a second enter (the dialog says so), an empty path or a
+    folder shows an inline error; escape dismisses with ``None``. Changing the
+    format changes the path's extension.
     """
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -68,19 +79,36 @@ class ExportScreen(ModalScreen[ExportRequest | None]):
         Binding("escape", "cancel", "Cancel"),
     ]
 
-    def __init__(self, default_path: Path) -> None:
-        """Create the screen proposing ``default_path`` (its extension picks the format)."""
+    def __init__(
+        self,
+        default_path: Path,
+        *,
+        scopes: Sequence[str] = ("all",),
+        scope: str | None = None,
+    ) -> None:
+        """Create the screen proposing ``default_path`` (its extension picks the format).
+
+        ``scopes`` are the choices of ``SCOPES`` that make sense now (no "this
+        article" without an open one); ``scope`` the one chosen at first.
+        """
         super().__init__()
         self.default_path = default_path
         """The path proposed when the screen opens."""
+        self.scopes = tuple(s for s in scopes if s in SCOPES) or ("all",)
+        """The scopes offered."""
+        self.scope = scope if scope in self.scopes else self.scopes[0]
+        """The scope chosen when the screen opens."""
+        self._confirmed: Path | None = None  # the existing file the user agreed to replace
 
     def compose(self) -> ComposeResult:
-        """Lay out the format choice, the path and the error line."""
+        """Lay out the format and scope choices, the path and the message line."""
         with Vertical(classes="dialog") as dialog:
             dialog.border_title = "Export annotations"
             dialog.border_subtitle = "enter export · esc cancel"
             yield Label("Format", classes="field-label")
             yield ChoiceRow(EXPORT_FORMATS, format_for(self.default_path), id="format")
+            yield Label("Articles", classes="field-label")
+            yield ChoiceRow(self.scopes, self.scope, labels=SCOPES, id="scope")
             yield Label("File", classes="field-label")
             # The cursor lands at the end (no selection) so typing edits the proposal.
             yield Input(str(self.default_path), id="path", select_on_focus=False)
@@ -98,8 +126,9 @@ class ExportScreen(ModalScreen[ExportRequest | None]):
 
     @on(Input.Changed, "#path")
     def _path_changed(self) -> None:
-        """Clear the error as soon as the path is edited."""
+        """Clear the message as soon as the path is edited."""
         self._show_error("")
+        self._confirmed = None
 
     @on(Input.Submitted, "#path")
     def _path_submitted(self) -> None:
@@ -113,7 +142,7 @@ class ExportScreen(ModalScreen[ExportRequest | None]):
         error.set_class(bool(message), "-visible")
 
     def action_export(self) -> None:
-        """Dismiss with the request, or show why it cannot be made."""
+        """Dismiss with the request, or show why it cannot be made (yet)."""
         text = self.query_one("#path", Input).value.strip()
         if not text:
             self._show_error("Enter a file to export to.")
@@ -124,7 +153,17 @@ class ExportScreen(ModalScreen[ExportRequest | None]):
             self._show_error("That is a folder; enter a file name.")
             self.query_one("#path", Input).focus()
             return
-        self.dismiss(ExportRequest(self.query_one("#format", ChoiceRow).value, path))
+        if path.exists() and self._confirmed != path:
+            self._confirmed = path
+            self._show_error(f"{path.name} exists: enter again to replace it, or change the name.")
+            return
+        self.dismiss(
+            ExportRequest(
+                self.query_one("#format", ChoiceRow).value,
+                path,
+                self.query_one("#scope", ChoiceRow).value,
+            )
+        )
 
     def action_cancel(self) -> None:
         """Dismiss without exporting."""

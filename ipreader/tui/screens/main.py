@@ -577,22 +577,41 @@ class MainScreen(Screen[None]):
         self.app.push_screen(CorpusFindScreen(library.documents()), chosen)
 
     def action_export(self) -> None:
-        """Export every annotation to a file."""
-        from ipreader.tui.screens.export import ExportRequest, ExportScreen
+        """Export annotations (all, the listed articles or this one) to a file."""
+        from ipreader.tui.screens.export import ExportRequest, ExportScreen, with_format_suffix
 
         library = self._library_or_say()
         if library is None:
             return
+        settings = getattr(self.app, "settings", {})
+        fmt, folder = settings.get("export_format"), settings.get("export_folder")
+        folder = Path(folder) if isinstance(folder, str) and folder else Path.cwd()
+        name = with_format_suffix(EXPORT_FILENAME, fmt if isinstance(fmt, str) else "json")
+        info, listed = self.state.document, self.document_list.shown
+        scopes = ["all"]
+        if len(listed) < len(self.documents):
+            scopes.append("listed")
+        if info is not None and info.readable:
+            scopes.append("article")
 
         def chosen(request: ExportRequest | None) -> None:
-            if request is not None:
-                path = request.path if request.path.is_absolute() else Path.cwd() / request.path
-                self.loader.export(library, request.format, path)
+            if request is None:
+                return
+            path = request.path if request.path.is_absolute() else Path.cwd() / request.path
+            only: set[Path] | None = None
+            if request.scope == "listed":
+                only = {d.path for d in listed}
+            elif request.scope == "article" and info is not None:
+                only = {info.path}
+            self.loader.export(library, request.format, path, only)
 
-        self.app.push_screen(ExportScreen(Path.cwd() / EXPORT_FILENAME), chosen)
+        self.app.push_screen(ExportScreen(folder / name, scopes=scopes), chosen)
 
     @on(Exported)
     def _exported(self, message: Exported) -> None:
+        settings = getattr(self.app, "settings", None)
+        if isinstance(settings, dict):
+            settings.update(export_format=message.format, export_folder=str(message.path.parent))
         self.notify(f"Exported {message.format} to {message.path}", title="Export")
 
     @on(ExportFailed)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import ClassVar
 
@@ -65,15 +65,18 @@ class ChoiceRow(Widget, can_focus=True):
         choices: Sequence[str],
         value: str | None = None,
         *,
+        labels: Mapping[str, str] | None = None,
         id: str | None = None,
         classes: str | None = None,
     ) -> None:
-        """Create the row; ``value`` defaults to the first choice."""
+        """Create the row; ``value`` defaults to the first choice; ``labels`` name values."""
         if not choices:
             raise ValueError("a ChoiceRow needs at least one choice")
         super().__init__(id=id, classes=classes)
         self.choices: tuple[str, ...] = tuple(choices)
         """The values offered, in display order."""
+        self.labels: dict[str, str] = dict(labels or {})
+        """What each value is shown as (the value itself when missing)."""
         self.set_reactive(ChoiceRow.value, value if value in self.choices else self.choices[0])
 
     def compose(self) -> ComposeResult:
@@ -92,7 +95,7 @@ class ChoiceRow(Widget, can_focus=True):
     def _label(self, choice: str) -> Text:
         """Return the label text of ``choice`` (a marker shows the chosen one)."""
         marker = "●" if choice == self.value else "○"
-        return Text(f" {marker} {choice} ")
+        return Text(f" {marker} {self.labels.get(choice, choice)} ")
 
     def _refresh_labels(self) -> None:
         """Update the labels' text and ``-selected`` classes from ``value``."""
