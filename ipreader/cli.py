@@ -31,6 +31,8 @@ if TYPE_CHECKING:
 COMMANDS = ("export", "import", "tags", "list")
 
 _OPEN_EPILOG = """\
+ipreader FILE:LINE (or FILE --line LINE) opens FILE at that line.
+
 commands:
   ipreader export PATH [-o FILE] [--format json|w3c|markdown] [--tag T]... [--document GLOB]
   ipreader import FILE PATH
@@ -67,10 +69,26 @@ def _open_parser() -> argparse.ArgumentParser:
         nargs="*",
         type=Path,
         metavar="PATH",
-        help="folders or files to open (default: the bundled sample articles)",
+        help="folders or files to open (default: the bundled sample articles); "
+        "FILE:LINE opens FILE at that line",
+    )
+    parser.add_argument(
+        "--line", type=int, metavar="N", help="open the file given at line N (1 = first)"
     )
     parser.add_argument("--version", action="version", version=f"ipreader {__version__}")
     return parser
+
+
+def split_line_suffix(path: Path) -> tuple[Path, int | None]:
+    """Return ``(FILE, LINE)`` for an argument ``FILE:LINE`` naming an existing file.
+
+    A path that exists as given is never split (a file may be named ``a:12``).
+    """
+    text = str(path)
+    head, sep, tail = text.rpartition(":")
+    if sep and tail.isdigit() and not path.exists() and Path(head).is_file():
+        return Path(head), int(tail)
+    return path, None
 
 
 def _command_parser(command: str) -> argparse.ArgumentParser:
@@ -157,18 +175,23 @@ def _open_library(paths: Sequence[Path]) -> Library:
     return library
 
 
-def _cmd_open(paths: list[Path]) -> int:
+def _cmd_open(paths: list[Path], line: int | None = None) -> int:
     from ipreader.core import paths as where
     from ipreader.core.errors import DocumentError
 
-    targets = paths or [where.seeds_dir()]
-    for path in targets:
+    targets: list[Path] = []
+    for given in paths or [where.seeds_dir()]:
+        path, at_line = split_line_suffix(given)
+        line = at_line if at_line is not None else line
         if not path.exists():
             raise DocumentError(path, "no such file or folder")
+        targets.append(path)
+    if line is not None and line < 1:
+        raise UsageError(f"--line must be 1 or more, not {line}")
     # Textual is imported here and only here: the other commands stay light.
     from ipreader.tui.app import IpreaderApp
 
-    IpreaderApp(paths=targets).run()
+    IpreaderApp(paths=targets, line=line).run()
     return 0
 
 
@@ -277,7 +300,8 @@ def _run(argv: list[str]) -> int:
         if command == "tags":
             return _cmd_tags(args)
         return _cmd_list(args)
-    return _cmd_open(_open_parser().parse_args(argv).paths)
+    args = _open_parser().parse_args(argv)
+    return _cmd_open(args.paths, args.line)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -127,6 +127,15 @@ async def test_file_argument_wins_over_keys_pressed_during_start_up(articles: Pa
         assert screen.focused is screen.reader
 
 
+async def test_a_file_opens_at_the_line_asked_for(articles: Path) -> None:
+    app = IpreaderApp(paths=[articles / "alpha.txt"], line=5)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = main(pilot)
+        assert screen.reader.cursor == ALPHA.index("The quick")
+        assert screen.position.startswith("line 5 of ")
+
+
 async def test_enter_in_list_opens_and_last_document_and_position_are_remembered(
     articles: Path,
 ) -> None:

@@ -311,3 +311,16 @@ def test_error_messages_show_controls_as_placeholders(
     assert code == 1
     assert err.startswith("ipreader: ") and "no␛[2Jsuch\ufffd" in err
     assert not set(err) & UNSAFE
+
+
+def test_file_colon_line_names_a_line_only_when_the_file_exists(tmp_path: Path) -> None:
+    from ipreader.cli import split_line_suffix
+
+    article = tmp_path / "a.txt"
+    article.write_text("x\n", encoding="utf-8")
+    assert split_line_suffix(Path(f"{article}:12")) == (article, 12)
+    assert split_line_suffix(article) == (article, None)
+    odd = tmp_path / "b:3"
+    odd.write_text("y\n", encoding="utf-8")
+    assert split_line_suffix(odd) == (odd, None)  # an existing name is never split
+    assert split_line_suffix(tmp_path / "missing.txt:4") == (tmp_path / "missing.txt:4", None)

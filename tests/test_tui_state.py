@@ -22,6 +22,7 @@ from ipreader.tui.state import (
     ReaderState,
     Refusal,
     Target,
+    line_start,
     merge_pending,
     replace_annotation,
 )
@@ -254,3 +255,8 @@ def test_session_opens_reads_the_first_document_and_sees_changes_by_others(
     FolderStore.open(tmp_path).save_annotation(other)
     polled = session.read_changes(result.first, result.loaded.token)
     assert polled is not None and [a.id for a in polled.annotations] == [other.id]
+
+
+def test_line_start_is_clamped_to_the_text() -> None:
+    text = "one\ntwo\nthree"
+    assert [line_start(text, n) for n in (1, 2, 3, 4, 0)] == [0, 4, 8, 8, 0]

@@ -32,12 +32,15 @@ class IpreaderApp(App[None]):
     CSS_PATH = _stylesheets()
     TITLE = "ipreader"
 
-    def __init__(self, paths: Sequence[Path] = ()) -> None:
-        """Create the app over ``paths`` (folders and files); no paths opens the seeds."""
+    def __init__(self, paths: Sequence[Path] = (), *, line: int | None = None) -> None:
+        """Create the app over ``paths`` (folders and files); no paths opens the seeds.
+
+        ``line`` (1-based) is where to open the file given on the command line.
+        """
         super().__init__()
         self.paths: list[Path] = [Path(p) for p in paths] or [_seeds()]
         """The paths opened (folders and files)."""
-        self.main_screen = MainScreen(self.paths)
+        self.main_screen = MainScreen(self.paths, line=line)
         """The main screen (the base of the screen stack)."""
         self.settings: dict[str, object] = load_settings()
         """The user's settings as read at start (theme, export format and folder...)."""

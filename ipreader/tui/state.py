@@ -67,6 +67,19 @@ class Target:
     """Select this range."""
     annotation: str | None = None
     """Make this annotation current and go to it."""
+    line: int | None = None
+    """Go to the start of this line (1-based; past the end: the last line)."""
+
+
+def line_start(text: str, line: int) -> int:
+    """Return the offset of the start of ``line`` (1-based) in ``text``, clamped to the text."""
+    offset = 0
+    for _ in range(max(0, line - 1)):
+        found = text.find("\n", offset)
+        if found < 0:
+            break
+        offset = found + 1
+    return offset
 
 
 def sort_annotations(annotations: Iterable[Annotation]) -> tuple[Annotation, ...]:

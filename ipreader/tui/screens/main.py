@@ -48,7 +48,7 @@ from ipreader.tui.messages import (
 )
 from ipreader.tui.reader.pane import HighlightSpan, ReadingPane
 from ipreader.tui.session import DocumentStats, Loaded, Session
-from ipreader.tui.state import Outcome, ReaderState, Refusal, Target
+from ipreader.tui.state import Outcome, ReaderState, Refusal, Target, line_start
 from ipreader.tui.widgets.annotation_sidebar import AnnotationSidebar
 from ipreader.tui.widgets.document_list import SORT_ORDERS, DocumentList
 from ipreader.tui.widgets.find_bar import FindBar
@@ -114,9 +114,13 @@ class MainScreen(Screen[None]):
     selecting: reactive[bool] = reactive(False)
     """True while the reading pane's ``v`` selection mode is on."""
 
-    def __init__(self, paths: Iterable[Path]) -> None:
-        """Create the screen over ``paths``; the library opens once the screen is mounted."""
+    def __init__(self, paths: Iterable[Path], *, line: int | None = None) -> None:
+        """Create the screen over ``paths``; the library opens once the screen is mounted.
+
+        ``line`` (1-based) is where to open a file named in ``paths``.
+        """
         super().__init__()
+        self._start_line = line
         self.session = Session(list(paths))
         """The blocking side: library, loads, polls."""
         self.state = ReaderState()
@@ -262,7 +266,8 @@ class MainScreen(Screen[None]):
             self.reader.focus()
         else:
             self.document_list.focus_list()
-        self.open_document(opened.first, preloaded=opened.loaded)
+        line = self._start_line if opened.named else None
+        self.open_document(opened.first, line=line, preloaded=opened.loaded)
 
     # ------------------------------------------------------------------ documents
 
@@ -278,14 +283,15 @@ class MainScreen(Screen[None]):
         cursor: int | None = None,
         selection: tuple[int, int] | None = None,
         annotation: str | None = None,
+        line: int | None = None,
         preloaded: Loaded | None = None,
     ) -> None:
-        """Open ``info``, then place the cursor, a selection or an annotation in it.
+        """Open ``info``, then place the cursor, a selection, an annotation or a line (1-based).
 
         ``preloaded`` is ``info`` already read (the first document, read by the
         worker that opened the library).
         """
-        target = Target(cursor, selection, annotation)
+        target = Target(cursor, selection, annotation, line)
         if self.state.is_open(info):
             self.state.target = target
             if not self.state.opening:
@@ -341,6 +347,10 @@ class MainScreen(Screen[None]):
             reader.scroll_to_offset(target.selection[0])
         elif target.annotation is not None:
             self.choose_annotation(target.annotation)
+        elif target.line is not None:
+            offset = line_start(reader.text, target.line)
+            reader.move_cursor(offset)
+            reader.scroll_to_offset(offset)
         elif target.cursor is not None:
             reader.move_cursor(target.cursor)
             reader.scroll_to_offset(target.cursor)
