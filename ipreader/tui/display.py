@@ -8,7 +8,7 @@ the exports and the reading pane.
 
 from __future__ import annotations
 
-from ipreader.core.safe_text import printable
+from ipreader.core.safe_text import PRINTABLE_TABLE, printable
 from ipreader.core.wording import excerpt
 
 
@@ -26,3 +26,18 @@ def one_line(text: str, limit: int) -> str:
     A cut text ends with "…" (see ``core.wording.excerpt``).
     """
     return printable(excerpt(text, limit))
+
+
+# What an input field may show: every terminal control made visible, but tabs and
+# newlines kept (a TextArea draws them itself).
+_EDITABLE_TABLE = {code: glyph for code, glyph in PRINTABLE_TABLE.items() if code not in (9, 10)}
+
+
+def editable(text: str) -> str:
+    """Return ``text`` as an input field may show it: controls visible, tabs and newlines kept.
+
+    A field filled with ``editable(value)`` and saved unchanged must save
+    ``value`` itself (see ``NotesFormScreen``): the placeholders are for the
+    screen only.
+    """
+    return text.translate(_EDITABLE_TABLE)

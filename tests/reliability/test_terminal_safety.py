@@ -26,6 +26,8 @@ from ipreader.core.model import Annotation, DocumentNotes
 from ipreader.tui.reader.pane import HighlightSpan, ReadingPane
 from reliability.terminal import Terminal, run_env
 
+KEYS_BY_NAME = {"right_square_bracket": "]"}
+
 #: C0 controls (tab and newline too: the pane expands tabs and rows hold no newline),
 #: DEL, C1 controls, BiDi embeddings/overrides/isolates and the directional marks.
 C0 = frozenset(chr(code) for code in range(0x20))
@@ -153,6 +155,41 @@ def test_app_shows_hostile_titles_and_notes_literally(tmp_path: Path) -> None:
     text = shown_text(output)
     assert "[bold]Evil[/]" in text and "[link=https://x]y[/link]" in text
     assert "␛[2J␛]52;c;ZXZpbA==␇" in text
+
+
+@pytest.mark.parametrize("keys", [("right_square_bracket", "e"), ("t",)], ids=["note", "doc"])
+def test_editors_show_hostile_notes_and_tags_literally(
+    tmp_path: Path, keys: tuple[str, ...]
+) -> None:
+    """The note editor (e) and the document notes editor (t) fill their fields safely."""
+    folder = hostile_folder(tmp_path / "articles", HOSTILE_TITLE)
+    with Terminal([str(folder / "evil.txt")], run_env(paths.user_data_dir())) as terminal:
+        terminal.wait_for(b"Body")
+        terminal.read()
+        before = len(terminal.output)
+        terminal.press(*(KEYS_BY_NAME.get(key, key) for key in keys))
+        terminal.wait_for(b"ctrl+s save")
+        terminal.read()
+        output = bytes(terminal.output[before:])
+        terminal.press("escape")
+    assert_no_user_sequences(output)
+    assert "␛]52;c;ZXZpbA==␇" in shown_text(output)
+
+
+def test_saving_an_editor_unchanged_keeps_the_note_byte_for_byte(tmp_path: Path) -> None:
+    folder = hostile_folder(tmp_path / "articles", HOSTILE_TITLE)
+    store_before = Library.open([folder]).collections[0].store
+    [before] = store_before.annotations("evil.txt")
+    with Terminal([str(folder / "evil.txt")], run_env(paths.user_data_dir())) as terminal:
+        terminal.wait_for(b"Body")
+        terminal.read()
+        terminal.press("]", "e")
+        terminal.wait_for(b"ctrl+s save")
+        terminal.press("ctrl+s")
+        terminal.read()
+    [after] = Library.open([folder]).collections[0].store.annotations("evil.txt")
+    assert (after.note, after.tags) == (before.note, before.tags)
+    assert "\x1b]52" in after.note
 
 
 def test_app_never_sends_bidi_controls(tmp_path: Path) -> None:

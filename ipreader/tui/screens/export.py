@@ -16,6 +16,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Label
 
 from ipreader.core.export import EXPORT_FORMATS
+from ipreader.tui.display import editable
 from ipreader.tui.widgets.choice_row import ChoiceRow
 
 #: The file extension proposed for each export format.
@@ -111,7 +112,7 @@ class ExportScreen(ModalScreen[ExportRequest | None]):
             yield ChoiceRow(self.scopes, self.scope, labels=SCOPES, id="scope")
             yield Label("File", classes="field-label")
             # The cursor lands at the end (no selection) so typing edits the proposal.
-            yield Input(str(self.default_path), id="path", select_on_focus=False)
+            yield Input(editable(str(self.default_path)), id="path", select_on_focus=False)
             yield Label("", id="error", classes="dialog-error")
 
     def on_mount(self) -> None:
@@ -143,7 +144,11 @@ class ExportScreen(ModalScreen[ExportRequest | None]):
 
     def action_export(self) -> None:
         """Dismiss with the request, or show why it cannot be made (yet)."""
-        text = self.query_one("#path", Input).value.strip()
+        value = self.query_one("#path", Input).value
+        # A folder name may hold terminal controls, shown as symbols: unchanged, the real path.
+        text = (
+            str(self.default_path) if value == editable(str(self.default_path)) else value.strip()
+        )
         if not text:
             self._show_error("Enter a file to export to.")
             self.query_one("#path", Input).focus()

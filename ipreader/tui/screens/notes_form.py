@@ -11,6 +11,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Label, TextArea
 
 from ipreader.core.model import parse_tag_list
+from ipreader.tui.display import editable
 from ipreader.tui.widgets.tag_input import TagInput
 
 R = TypeVar("R")
@@ -34,29 +35,44 @@ class NotesFormScreen(ModalScreen[R | None], Generic[R]):
         """Create the form, completing tags from ``tag_suggestions``."""
         super().__init__()
         self._tag_suggestions = tuple(tag_suggestions)
+        # What the fields were filled with, and the values behind them: a field
+        # saved unchanged saves the value itself, never its on-screen form.
+        self._shown_note = ""
+        self._note = ""
+        self._shown_tags = ""
+        self._tags: tuple[str, ...] = ()
 
     def compose_note_fields(self, note: str, tags: Sequence[str]) -> ComposeResult:
-        """Yield the labelled note and tags fields, filled with ``note`` and ``tags``."""
+        """Yield the labelled note and tags fields, filled with ``note`` and ``tags``.
+
+        Terminal controls in them (an imported note may hold any) are shown as
+        visible symbols, so nothing reaches the terminal as a control sequence.
+        """
+        self._note, self._shown_note = note, editable(note)
+        self._tags = tuple(tags)
+        self._shown_tags = editable(", ".join(tags))
         yield Label("Note", classes="field-label")
         yield TextArea(
-            note,
+            self._shown_note,
             soft_wrap=True,
             tab_behavior="focus",
             show_line_numbers=False,
             id="note",
         )
         yield Label("Tags", classes="field-label")
-        yield TagInput(", ".join(tags), suggestions=self._tag_suggestions, id="tags")
+        yield TagInput(self._shown_tags, suggestions=self._tag_suggestions, id="tags")
 
     @property
     def note_text(self) -> str:
-        """The note as typed (multi-line)."""
-        return self.query_one("#note", TextArea).text
+        """The note as typed (multi-line); the original when the field is unchanged."""
+        text = self.query_one("#note", TextArea).text
+        return self._note if text == self._shown_note else text
 
     @property
     def tag_values(self) -> tuple[str, ...]:
-        """The tags as typed, normalised with ``model.parse_tag_list``."""
-        return parse_tag_list(self.query_one("#tags", TagInput).value)
+        """The tags as typed, normalised (``model.parse_tag_list``); unchanged: the originals."""
+        value = self.query_one("#tags", TagInput).value
+        return self._tags if value == self._shown_tags else parse_tag_list(value)
 
     def saved(self) -> R:
         """Return what ``ctrl+s`` dismisses with (read from the fields)."""
