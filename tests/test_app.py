@@ -28,6 +28,7 @@ from ipreader.tui.messages import (
     SaveFailed,
     StoreChanged,
 )
+from ipreader.tui.screens.confirm import ConfirmScreen
 from ipreader.tui.screens.corpus_find import CorpusFindScreen
 from ipreader.tui.screens.doc_notes import DocumentNotesEditor
 from ipreader.tui.screens.editor import AnnotationEditor
@@ -718,6 +719,33 @@ async def test_store_write_error_keeps_the_edit_and_says_it_is_not_saved(
         screen.check_for_changes()
         await settle(pilot)
         assert {a.id for a in screen.annotations} == {created.id, other.id}
+
+
+async def test_quitting_with_unsaved_changes_asks_first(
+    articles: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def refuse(self: FolderStore, annotation: Annotation) -> None:
+        raise StoreWriteError("disk full")
+
+    app = IpreaderApp(paths=[articles])
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        monkeypatch.setattr(FolderStore, "save_annotation", refuse)
+        await highlight(pilot, 4, 9)
+        await pilot.press("q")
+        await settle(pilot)
+        assert isinstance(app.screen, ConfirmScreen)
+        assert "1 change could not be saved" in str(
+            app.screen.query_one(".dialog-heading").render()
+        )
+        await pilot.press("n")
+        await settle(pilot)
+        assert app.screen is main(pilot) and app.is_running
+        await pilot.press("q")
+        await settle(pilot)
+        await pilot.press("y")
+        await settle(pilot)
+    assert app.return_code in (None, 0)
 
 
 async def test_options_are_rich_text_not_markup(articles: Path) -> None:

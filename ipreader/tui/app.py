@@ -101,9 +101,8 @@ class IpreaderApp(App[None]):
             yield from screen.system_commands()
 
     async def action_quit(self) -> None:
-        """Save the reading position and pending writes, then quit."""
-        await self.main_screen.flush()
-        self.exit()
+        """Save the reading position and pending writes, then quit (asks if some failed)."""
+        await self.main_screen.action_quit()
 
 
 def _seeds() -> Path:

@@ -354,6 +354,11 @@ class ReaderState:
 
     # A failed write leaves its edit pending: later reloads keep showing it.
 
+    def unsaved(self) -> int:
+        """Count the changes whose write is queued or failed (once idle: failed)."""
+        notes = sum(1 for count in self._notes_unsaved.values() if count > 0)
+        return len(self._pending) + notes
+
     # ------------------------------------------------------------ changes by others
 
     def merge_stored(self, serial: int, polled: Polled) -> bool:

@@ -31,6 +31,7 @@ from textual.widgets import Footer
 from ipreader.core.documents import DocumentInfo
 from ipreader.core.library import Library
 from ipreader.core.model import Annotation, DocumentNotes
+from ipreader.core.wording import plural
 from ipreader.tui.keys import help_rows, system_commands
 from ipreader.tui.loader import Loader
 from ipreader.tui.messages import (
@@ -679,13 +680,30 @@ class MainScreen(Screen[None]):
         position = self.state.position_command(self.reader.cursor)
         if position is not None:
             self.writer.submit(position)
+        if self.writer.busy:
+            self.notify("Saving…", timeout=2)
         writers = [w for w in self.app.workers if w.node is self and w.group == "writes"]
         await self.app.workers.wait_for_complete(writers)
 
     async def action_quit(self) -> None:
-        """Save the reading position, then quit."""
+        """Save what is queued, then quit; asks first when changes could not be saved."""
+        from ipreader.tui.screens.confirm import ConfirmScreen
+
         await self.flush()
-        self.app.exit()
+        unsaved = self.state.unsaved()
+        if not unsaved:
+            self.app.exit()
+            return
+
+        def answered(quit_anyway: bool | None) -> None:
+            if quit_anyway:
+                self.app.exit()
+
+        question = (
+            f"{plural(unsaved, 'change')} could not be saved (see the messages). "
+            "If you quit now, they are lost."
+        )
+        self.app.push_screen(ConfirmScreen("Not saved", question, "quit anyway", "stay"), answered)
 
     # ------------------------------------------------------------------ help
 

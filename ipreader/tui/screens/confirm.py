@@ -1,0 +1,42 @@
+"""A small modal asking yes or no (quit with unsaved changes, ...)."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Static
+
+
+class ConfirmScreen(ModalScreen[bool]):
+    """Ask ``question``; ``y`` dismisses with True, ``n`` or escape with False."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("y", "answer(True)", "Yes"),
+        Binding("n,escape", "answer(False)", "No"),
+    ]
+
+    def __init__(self, title: str, question: str, yes: str, no: str) -> None:
+        """Create the question; ``yes`` and ``no`` say what each answer does."""
+        super().__init__()
+        self.title_text = title
+        """The dialog's title."""
+        self.question = question
+        """What is asked (shown literally)."""
+        self.answers = f"y {yes} · n {no}"
+        """The keys and what they do."""
+
+    def compose(self) -> ComposeResult:
+        """Lay out the question."""
+        with Vertical(classes="dialog") as dialog:
+            dialog.border_title = self.title_text
+            dialog.border_subtitle = self.answers
+            yield Static(Text(self.question), classes="dialog-heading")
+
+    def action_answer(self, yes: bool) -> None:
+        """Dismiss with the answer."""
+        self.dismiss(yes)
