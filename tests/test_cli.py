@@ -144,10 +144,12 @@ def test_dispatch_opens_paths_and_seeds(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     opened: list[list[Path]] = []
+    lines: list[int | None] = []
 
     class FakeApp:
-        def __init__(self, paths: list[Path]) -> None:
+        def __init__(self, paths: list[Path], line: int | None = None) -> None:
             opened.append(list(paths))
+            lines.append(line)
 
         def run(self) -> None:
             pass
@@ -161,6 +163,12 @@ def test_dispatch_opens_paths_and_seeds(
     assert run(["./export"], capsys)[0] == 0
     assert run(["--", "export"], capsys)[0] == 0
     assert opened == [[paths.seeds_dir()], [Path("./export")], [Path("export")]]
+    (tmp_path / "a.txt").write_text("one\ntwo\n", encoding="utf-8")
+    assert run(["a.txt:2"], capsys)[0] == 0
+    assert run(["a.txt", "--line", "3"], capsys)[0] == 0
+    assert opened[-2:] == [[Path("a.txt")], [Path("a.txt")]] and lines[-2:] == [2, 3]
+    code, _out, err = run(["a.txt", "--line", "0"], capsys)
+    assert code == 1 and "--line" in err
     # A bare command name is the command, even when a folder has that name.
     code, _, err = run(["export"], capsys)
     assert code == 1 and "required" in err
