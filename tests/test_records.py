@@ -9,7 +9,13 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from ipreader.core.model import CONTEXT_CHARS, MAX_TAG_CHARS, MAX_TAGS, AnchorStatus, Annotation
-from ipreader.core.records import RecordError, decode_annotation, decode_fields, utc_time
+from ipreader.core.records import (
+    RecordError,
+    check_annotation,
+    decode_annotation,
+    decode_fields,
+    utc_time,
+)
 
 
 def good() -> dict[str, Any]:
@@ -112,3 +118,45 @@ def test_edits_bump_the_revision() -> None:
     annotation = decode_annotation(good())
     assert annotation.revision == 1
     assert annotation.edited(note="x").edited(note="y").revision == 3
+
+
+records = st.fixed_dictionaries(
+    {
+        "id": st.one_of(st.just("7f1e0c36-7a42-4d77-9d7c-3c8c0ad3b2a1"), st.text(max_size=3)),
+        "document": st.sampled_from(["a.txt", "", "sub/b.md"]),
+        "start": st.one_of(st.integers(-2, 40), st.booleans(), st.none()),
+        "end": st.one_of(st.integers(-2, 40), st.none()),
+        "quote": st.one_of(st.text(max_size=20), st.integers()),
+        "prefix": st.text(max_size=40),
+        "suffix": st.text(max_size=40),
+        "color": st.sampled_from(["yellow", "pink", "red", None]),
+        "note": st.one_of(st.text(max_size=10), st.none(), st.integers()),
+        "tags": st.one_of(st.lists(st.text(max_size=5), max_size=3), st.none(), st.text()),
+        "created": st.sampled_from(
+            [
+                "2024-05-01T12:00:00.000Z",
+                "2024-05-01T14:00:00+02:00",
+                "2024-13-45T00:00:00.000Z",
+                "x",
+            ]
+        ),
+        "updated": st.sampled_from(["2024-05-02T12:00:00.000Z", "2024-05-02", None]),
+        "status": st.sampled_from(["anchored", "moved", "fuzzy", "orphaned", "lost", None]),
+        "creator": st.one_of(st.text(max_size=5), st.none()),
+        "revision": st.one_of(st.integers(-1, 3), st.none(), st.floats(1, 2)),
+        "score": st.one_of(st.none(), st.floats(-1, 101), st.integers(0, 100)),
+    }
+)
+
+
+@given(records)
+def test_the_fast_path_agrees_with_the_full_checks(record: dict[str, Any]) -> None:
+    try:
+        expected: Annotation | str = check_annotation(record)
+    except RecordError as error:
+        expected = error.field
+    try:
+        got: Annotation | str = decode_annotation(record)
+    except RecordError as error:
+        got = error.field
+    assert got == expected

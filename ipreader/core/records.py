@@ -21,6 +21,7 @@ stored record. Both raise ``RecordError`` naming the field.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -98,12 +99,20 @@ def tags_field(data: Mapping[str, Any], name: str = "tags") -> tuple[str, ...]:
     return normalize_tags(value)
 
 
+# The form ipreader writes (``utc_now_iso``): taken as is, without parsing (store
+# reads decode every annotation of a folder).
+_CANONICAL_TIME = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z")
+
+
 def utc_time(value: str) -> str:
     """Return the ISO-8601 time ``value`` in UTC with a ``Z``, to the millisecond.
 
     A time without a zone is taken as UTC; a bare date as its midnight UTC.
     Raises ``ValueError`` for anything else.
     """
+    if _CANONICAL_TIME.fullmatch(value):
+        datetime.fromisoformat(value)  # still a real date (no 2024-13-45)
+        return value
     parsed = datetime.fromisoformat(value)
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=UTC)
@@ -200,11 +209,102 @@ def decode_fields(data: Mapping[str, Any]) -> AnnotationFields:
     )
 
 
+_STATUSES = {status.value: status for status in AnchorStatus}
+_COLOR_SET = frozenset(COLORS)
+
+
+def _well_formed(data: Mapping[str, Any], document: str | None) -> Annotation | None:
+    """Decode a record exactly as ipreader writes it, or return ``None`` to check it fully.
+
+    The same rules as ``decode_fields`` on the one shape the store holds by the
+    thousand (every field present, canonical times, normalised tags), checked
+    with plain type tests: a folder's annotations are decoded on every read.
+    Anything unusual (a missing field, a ``+02:00`` time, a long context) goes
+    the slow way, which also names what is wrong.
+    """
+    get = data.get
+    annotation_id, start, end = get("id"), get("start"), get("end")
+    quote, prefix, suffix, note = get("quote"), get("prefix"), get("suffix"), get("note")
+    tags, created, updated = get("tags"), get("created"), get("updated")
+    status = _STATUSES.get(get("status"))  # type: ignore[arg-type]
+    creator, revision, score = get("creator", ""), get("revision", 1), get("score")
+    color = get("color")
+    where = document if document is not None else get("document")
+    if not (
+        type(annotation_id) is str
+        and 0 < len(annotation_id) <= 200
+        and type(start) is int
+        and type(end) is int
+        and 0 <= start <= end
+        and type(quote) is str
+        and type(prefix) is str
+        and type(suffix) is str
+        and type(note) is str
+        and len(prefix) <= CONTEXT_CHARS
+        and len(suffix) <= CONTEXT_CHARS
+        and len(quote) <= MAX_TEXT_CHARS
+        and len(note) <= MAX_TEXT_CHARS
+        and color in _COLOR_SET
+        and status is not None
+        and type(where) is str
+        and where
+        and len(where) <= 4096
+        and type(creator) is str
+        and len(creator) <= MAX_TAG_CHARS
+        and type(revision) is int
+        and revision >= 1
+        and (score is None or (type(score) is float and 0 <= score <= 100))
+        and type(tags) is list
+        and len(tags) <= MAX_TAGS
+        and all(type(tag) is str and len(tag) <= MAX_TAG_CHARS for tag in tags)
+        and type(created) is str
+        and type(updated) is str
+        and _CANONICAL_TIME.fullmatch(created)
+        and _CANONICAL_TIME.fullmatch(updated)
+    ):
+        return None
+    try:
+        datetime.fromisoformat(created)  # real dates, not 2024-13-45
+        datetime.fromisoformat(updated)
+    except ValueError:
+        return None
+    return Annotation(
+        id=annotation_id,
+        document=where,
+        start=start,
+        end=end,
+        quote=quote,
+        prefix=prefix,
+        suffix=suffix,
+        color=color,
+        note=note,
+        tags=normalize_tags(tags),
+        created=created,
+        updated=updated,
+        status=status,
+        creator=creator,
+        revision=revision,
+        score=score,
+    )
+
+
 def decode_annotation(data: Mapping[str, Any], *, document: str | None = None) -> Annotation:
     """Return the stored annotation record ``data`` as an ``Annotation``.
 
     ``id``, ``start``, ``end`` and (unless ``document`` is given) ``document``
     are required; ``created`` defaults to ``updated`` and the other way round.
+    """
+    if isinstance(data, Mapping):
+        quick = _well_formed(data, document)
+        if quick is not None:
+            return quick
+    return check_annotation(data, document=document)
+
+
+def check_annotation(data: Mapping[str, Any], *, document: str | None = None) -> Annotation:
+    """``decode_annotation`` without its fast path: every field checked, the first bad one named.
+
+    Both always agree (a property test holds them to it); this one is slower.
     """
     fields = decode_fields(data)
     if fields.id is None:
