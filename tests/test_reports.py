@@ -9,6 +9,7 @@ from coding_helpers import coded, highlight
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from ipreader.core.coding import WantedTags
 from ipreader.core.model import Annotation
 from ipreader.core.reports import (
     MATCH_OVERLAP,
@@ -76,7 +77,7 @@ def test_overlap_passages_equal_a_character_by_character_check(
                 runs[-1] = (runs[-1][0], offset + 1)
             else:
                 runs.append((offset, offset + 1))
-    passages = overlap_passages(relevant, wanted)
+    passages = overlap_passages(relevant, WantedTags(wanted))
     assert [(start, end) for start, end, _ in passages] == runs
     for start, end, among in passages:
         assert {h.id for h in among} == {h.id for h in relevant if h.start < end and start < h.end}

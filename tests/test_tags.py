@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from ipreader.core.tags import carries, is_ancestor, tag_matches, tag_path
+from ipreader.core.tags import carries, covered, is_ancestor, tag_matches, tag_path
 
 segment = st.text(alphabet="abcXYZé ß-_", min_size=1, max_size=6).filter(lambda s: s.strip())
 clean_segment = st.text(alphabet="abcxyzé-_", min_size=1, max_size=6)
@@ -22,7 +22,8 @@ def test_examples() -> None:
     assert not tag_matches("anything", "")
     assert not tag_matches("anything", " / ")
     assert tag_path(" A //b/ ") == ("a", "b")
-    assert carries(["x", "policy/eu"], "Policy") and not carries(["x"], "policy")
+    assert carries(("x", "policy/eu"), "Policy") and not carries(("x",), "policy")
+    assert not carries(("x",), "") and not carries((), "x")
     assert is_ancestor("policy", "policy/eu") and not is_ancestor("policy", "policy")
 
 
@@ -55,3 +56,9 @@ def test_matching_is_a_partial_order(a: str, b: str, c: str) -> None:
     if tag_matches(a, b) and tag_matches(b, a):
         assert tag_path(a) == tag_path(b)
     assert is_ancestor(b, a) == (tag_matches(a, b) and tag_path(a) != tag_path(b))
+
+
+@given(st.lists(tag, max_size=4), tag)
+def test_carries_is_tag_matches_on_any(tags: list[str], wanted: str) -> None:
+    assert carries(tuple(tags), wanted) == any(tag_matches(t, wanted) for t in tags)
+    assert all(path for path in covered(tuple(tags)))

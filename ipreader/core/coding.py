@@ -23,7 +23,7 @@ from ipreader.core.identity import creator_key
 from ipreader.core.library import Library
 from ipreader.core.model import COLORS, Annotation
 from ipreader.core.records import utc_time
-from ipreader.core.tags import carries, tag_path
+from ipreader.core.tags import covered, tag_path
 
 
 class SelectionError(IpreaderError):
@@ -89,9 +89,12 @@ class Selection:
         return self.until is None or annotation.created < self.until
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class CodedDocument:
-    """One document with the selected highlights, as anchored against its current text."""
+    """One document with the selected highlights, as anchored against its current text.
+
+    Compared by identity: two reads of one document are two snapshots.
+    """
 
     root: Path
     """The folder whose store holds the document's annotations."""
@@ -150,21 +153,44 @@ def coded_documents(library: Library, selection: Selection) -> list[CodedDocumen
 
 
 def used_tags(documents: Iterable[CodedDocument]) -> list[str]:
-    """Return every distinct tag on the documents' highlights, parents before children.
+    """Return every distinct tag on the documents' highlights, parents before children."""
+    return tags_of(h for document in documents for h in document.highlights)
+
+
+def tags_of(highlights: Iterable[Annotation]) -> list[str]:
+    """Return every distinct tag of ``highlights``, parents before children.
 
     Tags that match alike (``tag_path``) are one; the first spelling seen is kept.
     """
     shown: dict[tuple[str, ...], str] = {}
-    for document in documents:
-        for annotation in document.highlights:
-            for tag in annotation.tags:
-                shown.setdefault(tag_path(tag), tag)
+    for annotation in highlights:
+        for tag in annotation.tags:
+            shown.setdefault(tag_path(tag), tag)
     return [shown[key] for key in sorted(shown)]
 
 
-def carrying(highlights: Iterable[Annotation], tag: str) -> list[Annotation]:
-    """Return the highlights with ``tag`` or one of its children."""
-    return [a for a in highlights if carries(a.tags, tag)]
+class WantedTags:
+    """The tags a report counts, and which of them a highlight carries (with children)."""
+
+    def __init__(self, tags: Sequence[str]) -> None:
+        self.tags = tags
+        """The tags, in report order."""
+        self._index = {tag_path(tag): index for index, tag in enumerate(tags)}
+        self._carried: dict[tuple[str, ...], frozenset[int]] = {}
+
+    def carried(self, annotation: Annotation) -> frozenset[int]:
+        """Return the indexes (in ``tags``) of the tags ``annotation`` carries."""
+        found = self._carried.get(annotation.tags)
+        if found is None:
+            # Once per distinct combination of tags, not once per highlight.
+            index = self._index
+            found = frozenset(index[path] for path in covered(annotation.tags) if path in index)
+            self._carried[annotation.tags] = found
+        return found
+
+    def carries_all(self, annotation: Annotation) -> bool:
+        """True when ``annotation`` carries every tag."""
+        return len(self.carried(annotation)) == len(self._index)
 
 
 def distinct_tags(tags: Sequence[str]) -> list[str]:

@@ -16,9 +16,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import combinations
 
-from ipreader.core.coding import CodedDocument, carrying, distinct_tags, used_tags
+from ipreader.core.coding import CodedDocument, WantedTags, distinct_tags, used_tags
 from ipreader.core.model import Annotation
-from ipreader.core.tags import carries, is_ancestor
+from ipreader.core.tags import is_ancestor
 
 #: An entry of a one-tag group: a highlight carrying the tag.
 MATCH_TAGGED = "tagged"
@@ -43,17 +43,12 @@ class CodeEntry:
     """First code point of the passage (the highlight's stored start when orphaned)."""
     end: int
     """One past its last code point."""
+    line: int | None
+    """The 1-based line where the passage starts; ``None`` for an orphaned highlight."""
     quote: str
     """The passage's text (an orphaned highlight's stored quote)."""
     highlights: tuple[Annotation, ...]
     """The highlight, or the overlapping highlights that make up the passage."""
-
-    @property
-    def line(self) -> int | None:
-        """The 1-based line where the passage starts; ``None`` for an orphaned highlight."""
-        if not all(h.is_anchored for h in self.highlights):
-            return None
-        return self.document.line_of(self.start)
 
 
 @dataclass(frozen=True)
@@ -82,7 +77,10 @@ class CodeReport:
 
 
 def _entry(document: CodedDocument, match: str, highlight: Annotation) -> CodeEntry:
-    return CodeEntry(document, match, highlight.start, highlight.end, highlight.quote, (highlight,))
+    line = document.line_of(highlight.start) if highlight.is_anchored else None
+    return CodeEntry(
+        document, match, highlight.start, highlight.end, line, highlight.quote, (highlight,)
+    )
 
 
 def code_report(
@@ -95,40 +93,47 @@ def code_report(
     highlights carry them between them (``MATCH_OVERLAP``; see
     ``overlap_passages``).
     """
-    wanted = distinct_tags(tags) or used_tags(documents)
-    if require_all and len(wanted) > 1:
+    wanted = WantedTags(distinct_tags(tags) or used_tags(documents))
+    if require_all and len(wanted.tags) > 1:
         entries: list[CodeEntry] = []
         for document in documents:
             entries.extend(_all_of(document, wanted))
-        return CodeReport((CodeGroup(tuple(wanted), tuple(entries)),), require_all=True)
-    groups = []
-    for tag in wanted:
-        found = [
-            _entry(document, MATCH_TAGGED, highlight)
-            for document in documents
-            for highlight in carrying(document.highlights, tag)
-        ]
-        groups.append(CodeGroup((tag,), tuple(found)))
-    return CodeReport(tuple(groups), require_all=False)
+        return CodeReport((CodeGroup(tuple(wanted.tags), tuple(entries)),), require_all=True)
+    found: list[list[CodeEntry]] = [[] for _ in wanted.tags]
+    for document in documents:
+        for highlight in document.highlights:
+            carried = wanted.carried(highlight)
+            if carried:
+                entry = _entry(document, MATCH_TAGGED, highlight)  # one entry, in each group
+                for index in carried:
+                    found[index].append(entry)
+    groups = tuple(
+        CodeGroup((tag,), tuple(entries)) for tag, entries in zip(wanted.tags, found, strict=True)
+    )
+    return CodeReport(groups, require_all=False)
 
 
-def _all_of(document: CodedDocument, wanted: Sequence[str]) -> list[CodeEntry]:
+def _all_of(document: CodedDocument, wanted: WantedTags) -> list[CodeEntry]:
     """The AND entries of one document: whole highlights, then shared passages, by start."""
-    same = [
-        _entry(document, MATCH_SAME, h)
-        for h in document.highlights
-        if all(carries(h.tags, tag) for tag in wanted)
-    ]
-    relevant = [h for h in document.anchored if any(carries(h.tags, tag) for tag in wanted)]
+    same = [_entry(document, MATCH_SAME, h) for h in document.highlights if wanted.carries_all(h)]
+    relevant = [h for h in document.anchored if wanted.carried(h)]
     shared = [
-        CodeEntry(document, MATCH_OVERLAP, start, end, document.text[start:end], tuple(among))
+        CodeEntry(
+            document,
+            MATCH_OVERLAP,
+            start,
+            end,
+            document.line_of(start),
+            document.text[start:end],
+            tuple(among),
+        )
         for start, end, among in overlap_passages(relevant, wanted)
     ]
     return sorted(same + shared, key=lambda e: (e.start, e.end, e.match))
 
 
 def overlap_passages(
-    highlights: Sequence[Annotation], wanted: Sequence[str]
+    highlights: Sequence[Annotation], wanted: WantedTags
 ) -> list[tuple[int, int, list[Annotation]]]:
     """Return the passages where every wanted tag is present but on different highlights.
 
@@ -137,23 +142,22 @@ def overlap_passages(
     all (those are reported whole, as ``MATCH_SAME``). Each comes with the
     highlights that overlap it. ``highlights`` must be anchored.
     """
-    carried = [[carries(h.tags, tag) for tag in wanted] for h in highlights]
-    whole = [all(flags) for flags in carried]
     events: list[tuple[int, int, int]] = []  # (offset, +1/-1, highlight index)
     for index, h in enumerate(highlights):
         if h.end > h.start:
             events += [(h.start, 1, index), (h.end, -1, index)]
     events.sort()
-    cover = [0] * len(wanted)
-    covering_whole = 0
+    cover = [0] * len(wanted.tags)  # open highlights carrying each tag
+    covering_whole = 0  # open highlights carrying them all
     runs: list[list[int]] = []
     at = 0
     while at < len(events):
         offset = events[at][0]
         while at < len(events) and events[at][0] == offset:
             _, step, index = events[at]
-            cover = [c + step * f for c, f in zip(cover, carried[index], strict=True)]
-            covering_whole += step * whole[index]
+            for tag in wanted.carried(highlights[index]):
+                cover[tag] += step
+            covering_whole += step * wanted.carries_all(highlights[index])
             at += 1
         if at < len(events) and covering_whole == 0 and all(cover):
             following = events[at][0]
@@ -202,23 +206,23 @@ def tag_matrix(documents: Sequence[CodedDocument], tags: Sequence[str] = ()) -> 
     A highlight with two of the tags counts in both columns but once in its
     row's total, so a row total can be less than the sum of its cells.
     """
-    wanted = distinct_tags(tags) or used_tags(documents)
+    wanted = WantedTags(distinct_tags(tags) or used_tags(documents))
     rows: list[MatrixRow] = []
-    columns = [0] * len(wanted)
+    columns = [0] * len(wanted.tags)
     total = 0
     for document in documents:
-        counts = [0] * len(wanted)
+        counts = [0] * len(wanted.tags)
         counted = 0
         for highlight in document.highlights:
-            hits = [carries(highlight.tags, tag) for tag in wanted]
-            if any(hits):
-                counted += 1
-                counts = [c + h for c, h in zip(counts, hits, strict=True)]
+            carried = wanted.carried(highlight)
+            counted += bool(carried)
+            for index in carried:
+                counts[index] += 1
         if counted:
             rows.append(MatrixRow(document, tuple(counts), counted))
             columns = [c + n for c, n in zip(columns, counts, strict=True)]
             total += counted
-    return TagMatrix(tuple(wanted), tuple(rows), tuple(columns), total)
+    return TagMatrix(tuple(wanted.tags), tuple(rows), tuple(columns), total)
 
 
 # ---------------------------------------------------------------------- co-occurrence
@@ -258,14 +262,12 @@ def cooccurrence(documents: Sequence[CodedDocument], tags: Sequence[str] = ()) -
     """
     asked = distinct_tags(tags)
     wanted = asked or used_tags(documents)
+    columns = WantedTags(wanted)
     same: Counter[tuple[int, int]] = Counter()
     overlapping: Counter[tuple[int, int]] = Counter()
     in_document: Counter[tuple[int, int]] = Counter()
     for document in documents:
-        carried = {
-            h.id: frozenset(i for i, tag in enumerate(wanted) if carries(h.tags, tag))
-            for h in document.highlights
-        }
+        carried = {h.id: columns.carried(h) for h in document.highlights}
         present: set[int] = set()
         for indexes in carried.values():
             same.update(combinations(sorted(indexes), 2))
@@ -319,3 +321,7 @@ def overlapping_pairs(
         open_with_both.update(combinations(sorted(mine), 2))
         heapq.heappush(ends, (highlight.end, order, mine))
     return +result
+
+
+#: Any of the three reports.
+Report = CodeReport | TagMatrix | Cooccurrence

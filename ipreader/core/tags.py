@@ -10,7 +10,6 @@ same letters (``policy`` does not match ``policymaking``).
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterable
 
 from ipreader.core.model import tag_key
 
@@ -31,10 +30,18 @@ def tag_matches(tag: str, wanted: str) -> bool:
     return bool(target) and tag_path(tag)[: len(target)] == target
 
 
-def carries(tags: Iterable[str], wanted: str) -> bool:
+@functools.lru_cache(maxsize=8192)
+def covered(tags: tuple[str, ...]) -> frozenset[tuple[str, ...]]:
+    """Return the paths of every tag that ``tags`` match: each tag's own and its ancestors'."""
+    # Cached by the whole tuple: highlights share a few hundred tag combinations, so
+    # "does this highlight carry X" becomes one set lookup.
+    paths = (tag_path(tag) for tag in tags)
+    return frozenset(path[:depth] for path in paths for depth in range(1, len(path) + 1))
+
+
+def carries(tags: tuple[str, ...], wanted: str) -> bool:
     """True when one of ``tags`` matches ``wanted`` (see ``tag_matches``)."""
-    target = tag_path(wanted)
-    return bool(target) and any(tag_path(tag)[: len(target)] == target for tag in tags)
+    return tag_path(wanted) in covered(tags)
 
 
 def is_ancestor(parent: str, child: str) -> bool:
