@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import unicodedata
 
 import pytest
 from hypothesis import example, given, settings
@@ -85,6 +86,18 @@ def test_cells_are_measured_and_cut_in_terminal_cells() -> None:
     assert cell_width("abc") == 3 and cell_width("漢字") == 4 and cell_width("e\u0301") == 1
     assert fit("abcdef", 4) == "abc…" and fit("abc", 4) == "abc"
     assert fit("漢字漢字", 5) == "漢字…" and cell_width(fit("漢字漢字", 5)) == 5
+
+
+@given(st.text(max_size=20))
+@example("£5 — “quoted” café Ωμέγα Жук")
+@example("漢字 and e\u0301 and \u200b and 😀")
+def test_cell_width_is_the_sum_of_character_widths(text: str) -> None:
+    def width(char: str) -> int:
+        if unicodedata.combining(char) or unicodedata.category(char) in ("Mn", "Me", "Cf"):
+            return 0
+        return 2 if unicodedata.east_asian_width(char) in ("W", "F") else 1
+
+    assert cell_width(text) == sum(width(char) for char in text)
 
 
 def test_tables_align_and_never_write_controls() -> None:

@@ -35,11 +35,11 @@ def csv_text(header: Sequence[str], rows: Iterable[Sequence[object]]) -> str:
     buffer.write(BOM)
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow([neutralize(name) for name in header])
+    starts = FORMULA_STARTS
     for row in rows:
+        # Inline rather than neutralize() per cell: reports write hundreds of thousands.
+        # The csv module writes None as an empty cell and a str subclass as its text.
         writer.writerow(
-            [
-                neutralize(value) if isinstance(value, str) else "" if value is None else value
-                for value in row
-            ]
+            ["'" + v if isinstance(v, str) and v.startswith(starts) else v for v in row]
         )
     return buffer.getvalue()

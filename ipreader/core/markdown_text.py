@@ -24,6 +24,8 @@ import re
 
 _ASCII_PUNCTUATION = frozenset("!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~")
 
+_MARKER_STARTS = frozenset("#>~-+*=_0123456789")
+_CANDIDATES = re.compile(r"[\\`\[*_<&]")
 _REFERENCE = re.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{0,31});")
 _HEADING = re.compile(r"#{1,6}(?:[ \t]|$)")
 _BULLET = re.compile(r"[-+*](?:[ \t]|$)")
@@ -38,11 +40,11 @@ def _is_blank(char: str) -> bool:
 
 def _escape_inline(line: str) -> str:
     """Escape the characters of ``line`` that CommonMark would read as inline markup."""
-    out: list[str] = []
-    last = len(line) - 1
-    for index, char in enumerate(line):
+
+    def escaped(match: re.Match[str]) -> str:
+        char, index = match.group(), match.start()
         before = line[index - 1] if index else ""
-        after = line[index + 1] if index < last else ""
+        after = line[index + 1 : index + 2]
         if char == "\\":
             special = after == "" or after in _ASCII_PUNCTUATION
         elif char in "`[":
@@ -54,16 +56,18 @@ def _escape_inline(line: str) -> str:
             special = not (within_word or (_is_blank(before) and _is_blank(after)))
         elif char == "<":
             special = after.isalpha() or after in ("/", "!", "?")
-        elif char == "&":
+        else:  # "&"
             special = _REFERENCE.match(line, index) is not None
-        else:
-            special = False
-        out.append("\\" + char if special else char)
-    return "".join(out)
+        return "\\" + char if special else char
+
+    # Only the few candidate characters are looked at: most prose has none.
+    return _CANDIDATES.sub(escaped, line)
 
 
 def _escape_line_start(line: str) -> str:
     """Escape a block-level marker at the start of ``line`` (already stripped, inline-escaped)."""
+    if line[:1] not in _MARKER_STARTS:
+        return line  # most lines: no block marker can start here
     if line.startswith(">") or _HEADING.match(line) or line.startswith("~~~"):
         return "\\" + line
     if _BREAK_OR_UNDERLINE.match(line) or _BULLET.match(line):

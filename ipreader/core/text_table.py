@@ -10,6 +10,7 @@ cells cut with ``…`` — in well under a second. Every cell goes through
 from __future__ import annotations
 
 import functools
+import re
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -23,6 +24,15 @@ ELLIPSIS = "…"
 GAP = "  "
 
 
+# Characters one cell wide that Western prose is made of: ASCII, Latin-1 (less
+# the soft hyphen), Latin Extended, Greek and Cyrillic letters, dashes, quotes
+# and currency signs. Text made only of them needs no per-character look-up.
+_NARROW = re.compile(
+    "[\x20-\x7e\xa0-\xac\xae-\u02ff\u0370-\u0377\u037a-\u037f\u0384-\u038a\u038c"
+    "\u038e-\u03a1\u03a3-\u0482\u048a-\u052f\u2010-\u2027\u2030-\u205e\u20a0-\u20c0]*"
+)
+
+
 @functools.lru_cache(maxsize=4096)
 def _char_width(char: str) -> int:
     if unicodedata.combining(char) or unicodedata.category(char) in ("Mn", "Me", "Cf"):
@@ -32,9 +42,9 @@ def _char_width(char: str) -> int:
 
 def cell_width(text: str) -> int:
     """Return the terminal cells ``text`` takes (wide CJK characters count two)."""
-    if text.isascii():  # nearly every cell: no per-character work
+    if _NARROW.fullmatch(text):  # nearly every cell: no per-character work
         return len(text)
-    return sum(_char_width(char) for char in text)
+    return sum(map(_char_width, text))
 
 
 def fit(text: str, width: int) -> str:
@@ -43,6 +53,8 @@ def fit(text: str, width: int) -> str:
         return text
     if width <= 0:
         return ""
+    if _NARROW.fullmatch(text):
+        return text[: width - 1] + ELLIPSIS
     kept: list[str] = []
     used = 0
     for char in text:
@@ -72,26 +84,39 @@ def render_table(columns: Sequence[Column], rows: Sequence[Sequence[object]]) ->
     Values are shown with ``str`` (``None`` as empty), on one line each, made
     printable, then cut to their column's ``limit``. Lines end with ``\\n``.
     """
+    limits = [column.limit or 1 << 30 for column in columns]
+    # Each cell as (text, cells it takes): made safe and measured once, then padded.
     cells = [
         [
-            fit(printable("" if value is None else str(value)), column.limit or 1 << 30)
-            for column, value in zip(columns, row, strict=True)
+            _cell("" if value is None else str(value), limit)
+            for limit, value in zip(limits, row, strict=True)
         ]
         for row in rows
     ]
-    headers = [printable(column.header) for column in columns]
-    widths = [cell_width(header) for header in headers]
+    headers = [_cell(column.header, 1 << 30) for column in columns]
+    widths = [size for _, size in headers]
     for row_cells in cells:
-        for index, cell in enumerate(row_cells):
-            widths[index] = max(widths[index], cell_width(cell))
-    lines = [_line(headers, columns, widths), GAP.join("─" * width for width in widths)]
-    lines.extend(_line(row_cells, columns, widths) for row_cells in cells)
+        for index, (_, size) in enumerate(row_cells):
+            if size > widths[index]:
+                widths[index] = size
+    numeric = [column.numeric for column in columns]
+    lines = [_line(headers, numeric, widths), GAP.join("─" * width for width in widths)]
+    lines.extend(_line(row_cells, numeric, widths) for row_cells in cells)
     return "".join(line.rstrip() + "\n" for line in lines)
 
 
-def _line(cells: Sequence[str], columns: Sequence[Column], widths: Sequence[int]) -> str:
+def _cell(text: str, limit: int) -> tuple[str, int]:
+    """``text`` made printable and cut to ``limit`` cells, with the cells it takes."""
+    if _NARROW.fullmatch(text):
+        # Nothing to make printable (no controls in these ranges), one cell a character.
+        return (text, len(text)) if len(text) <= limit else (text[: limit - 1] + ELLIPSIS, limit)
+    text = fit(printable(text), limit)
+    return text, cell_width(text)
+
+
+def _line(cells: Sequence[tuple[str, int]], numeric: Sequence[bool], widths: Sequence[int]) -> str:
     parts = []
-    for cell, column, width in zip(cells, columns, widths, strict=True):
-        padding = " " * (width - cell_width(cell))
-        parts.append(padding + cell if column.numeric else cell + padding)
+    for (cell, size), right, width in zip(cells, numeric, widths, strict=True):
+        padding = " " * (width - size)
+        parts.append(padding + cell if right else cell + padding)
     return GAP.join(parts)
