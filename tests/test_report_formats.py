@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import unicodedata
 
 import pytest
@@ -12,7 +13,9 @@ from hypothesis import strategies as st
 from markdown_it import MarkdownIt
 
 from ipreader.core.csv_text import BOM, csv_text, neutralize
+from ipreader.core.json_text import json_outline
 from ipreader.core.markdown_text import escape_cell, escape_line, escape_text
+from ipreader.core.safe_text import escape_json_controls
 from ipreader.core.text_table import Column, cell_width, fit, render_table
 
 COMMONMARK = MarkdownIt("commonmark")
@@ -110,3 +113,28 @@ def test_tables_align_and_never_write_controls() -> None:
     assert lines[2] == "漢字" + " " * 10 + "5  a long …"
     assert lines[3] == "esc␛[31m     12"  # the control made visible; nothing trails
     assert "\x1b" not in text
+
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.text(max_size=5),
+    lambda children: (
+        st.lists(children, max_size=3) | st.dictionaries(st.text(max_size=3), children, max_size=3)
+    ),
+    max_leaves=12,
+)
+
+
+@given(json_values, st.integers(0, 4))
+def test_json_outline_is_json_indented_to_a_depth(value: object, levels: int) -> None:
+    text = json_outline(value, levels)
+    assert json.loads(text) == value and text.endswith("\n")
+    # Deep enough, it is exactly what json.dumps(indent=2) writes.
+    dumped = json.dumps(value, ensure_ascii=False, indent=2)
+    assert json_outline(value, 99) == escape_json_controls(dumped) + "\n"
+    # Below ``levels`` every value takes one line.
+    assert len(text.splitlines()) <= len(json_outline(value, levels + 1).splitlines())
+
+
+def test_json_outline_escapes_terminal_controls() -> None:
+    text = json_outline({"a": ["\x1b[2J\u202e\x9b"]}, 1)
+    assert text == '{\n  "a": ["\\u001b[2J\\u202e\\u009b"]\n}\n'
