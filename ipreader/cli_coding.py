@@ -1,4 +1,4 @@
-"""The qualitative-coding commands of the CLI: ``ipreader report``.
+"""The qualitative-coding commands of the CLI: ``ipreader report`` and ``ipreader agreement``.
 
 ``cli.main`` dispatches here; parsing, output and errors follow its rules
 (``ipreader: message`` on stderr and exit code 1 for a user error).
@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import argparse
 import sys
+import textwrap
 from pathlib import Path
 
 from ipreader import __version__
 from ipreader.cli import UsageError, _open_library, _Parser, _print_notices, _say, _write_text
 
 #: The commands this module runs.
-CODING_COMMANDS = ("report",)
+CODING_COMMANDS = ("report", "agreement")
 
 #: The kinds of ``ipreader report``.
 REPORT_KINDS = ("codes", "matrix", "cooccurrence")
@@ -121,8 +122,74 @@ def _cmd_report(args: argparse.Namespace) -> int:
     return 0
 
 
+def _agreement_parser() -> argparse.ArgumentParser:
+    from ipreader.core.agreement import METHOD, METHOD_CASES
+
+    parser = _Parser(
+        prog="ipreader agreement",
+        description=(
+            "Inter-rater agreement of two coders on PATH: percent agreement and Cohen's kappa "
+            "per tag and overall, and the passages where they disagree."
+        ),
+        epilog="method:\n"
+        + textwrap.fill(METHOD, width=78, initial_indent="  ", subsequent_indent="  ")
+        + "\n\n"
+        + textwrap.fill(METHOD_CASES, width=78, initial_indent="  ", subsequent_indent="  "),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("paths", nargs="+", type=Path, metavar="PATH")
+    parser.add_argument(
+        "--coders",
+        nargs=2,
+        required=True,
+        metavar=("A", "B"),
+        help="the two creators to compare (as recorded on their highlights; case-insensitive)",
+    )
+    parser.add_argument(
+        "--tag",
+        dest="tags",
+        action="append",
+        default=[],
+        metavar="T",
+        help="only tag T and its children (repeat for several; default: every tag either used)",
+    )
+    parser.add_argument(
+        "--document", metavar="GLOB", help="only documents whose relative path matches GLOB"
+    )
+    parser.add_argument("--json", action="store_true", help="print JSON")
+    parser.add_argument("--version", action="version", version=f"ipreader {__version__}")
+    return parser
+
+
+def _cmd_agreement(args: argparse.Namespace) -> int:
+    from ipreader.core.agreement import agreement, agreement_json, agreement_text
+    from ipreader.core.coding import Selection, coded_documents, creators
+    from ipreader.core.errors import IpreaderError
+    from ipreader.core.identity import creator_key
+
+    first, second = args.coders
+    if creator_key(first) == creator_key(second):
+        raise UsageError("--coders needs two different names")
+    library = _open_library(args.paths)
+    documents = coded_documents(library, Selection(document_glob=args.document))
+    known = creators(documents)
+    for name in (first, second):
+        if creator_key(name) not in {creator_key(c) for c in known}:
+            found = ", ".join(repr(c) for c in known) or "none"
+            raise IpreaderError(f"no highlights by {name!r}; creators found: {found}")
+    report = agreement(documents, first, second, args.tags)
+    several = len(library.collections) > 1
+    render = agreement_json if args.json else agreement_text
+    text = render(report, several_roots=several)
+    _print_notices(library.notices.take())
+    _output(text, None)
+    return 0
+
+
 def run_coding_command(command: str, argv: list[str]) -> int:
     """Run ``ipreader COMMAND argv...`` for a command of ``CODING_COMMANDS``."""
     if command == "report":
         return _cmd_report(_report_parser().parse_args(argv))
+    if command == "agreement":
+        return _cmd_agreement(_agreement_parser().parse_args(argv))
     raise UsageError(f"unknown command {command!r}")

@@ -46,8 +46,10 @@ def run(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, 
 def test_help(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = run(["report", "--help"], capsys)
     assert code == 0 and "usage: ipreader report" in out and "cooccurrence" in out
+    code, out, _ = run(["agreement", "--help"], capsys)
+    assert code == 0 and "Cohen's kappa" in out and "Character level" in out
     code, out, _ = run(["--help"], capsys)
-    assert "ipreader report PATH [--kind codes|matrix|cooccurrence]" in out
+    assert "ipreader agreement PATH --coders A B" in out
 
 
 def test_report_formats_and_filters(
@@ -118,9 +120,40 @@ def test_report_on_a_missing_folder(tmp_path: Path, capsys: pytest.CaptureFixtur
     assert code == 1 and err.startswith("ipreader: ")
 
 
+def test_agreement(folder: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = run(["agreement", str(folder), "--coders", "ada", "Ben"], capsys)
+    assert code == 0, err
+    assert "Agreement of ada and Ben: 2 documents coded by both" in out
+    code, out, _ = run(
+        ["agreement", str(folder), "--coders", "ada", "ben", "--tag", "animals", "--json"], capsys
+    )
+    data = json.loads(out)
+    [animals] = data["tags"]
+    # news/a.txt: ada "cat sat" (7) inside ben's "cat sat on" (10); b.txt: ada "cat", ben none.
+    assert (animals["both"], animals["first_only"], animals["second_only"]) == (7, 3, 3)
+    assert [(d["path"], d["coded_by"], d["quote"]) for d in data["disagreements"]] == [
+        ("b.txt", "ada", "cat"),
+        ("news/a.txt", "ben", "on"),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("coders", "message"),
+    [
+        (["ada", "zed"], "no highlights by 'zed'; creators found: 'ada', 'ben'"),
+        (["ada", " ADA "], "--coders needs two different names"),
+    ],
+)
+def test_agreement_user_errors(
+    folder: Path, coders: list[str], message: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, _, err = run(["agreement", str(folder), "--coders", *coders], capsys)
+    assert code == 1 and f"ipreader: {message}" in err
+
+
 @pytest.mark.parametrize(
     "argv",
-    [["report", "--kind", "cooccurrence"], ["report", "--format", "markdown"]],
+    [["report", "--kind", "cooccurrence"], ["agreement", "--coders", "ada", "ben", "--json"]],
 )
 def test_coding_commands_never_import_textual(
     folder: Path, tmp_path: Path, argv: list[str]

@@ -169,6 +169,15 @@ def tags_of(highlights: Iterable[Annotation]) -> list[str]:
     return [shown[key] for key in sorted(shown)]
 
 
+def creators(documents: Iterable[CodedDocument]) -> list[str]:
+    """Return the distinct creators of the documents' highlights (by ``creator_key``), sorted."""
+    shown: dict[str, str] = {}
+    for document in documents:
+        for annotation in document.highlights:
+            shown.setdefault(creator_key(annotation.creator), annotation.creator)
+    return [shown[key] for key in sorted(shown)]
+
+
 class WantedTags:
     """The tags a report counts, and which of them a highlight carries (with children)."""
 
