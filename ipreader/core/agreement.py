@@ -157,8 +157,12 @@ def agreement(
     shared: list[tuple[CodedDocument, list[Annotation], list[Annotation]]] = []
     orphaned = 0
     for document in documents:
-        mine = [h for h in document.highlights if creator_key(h.creator) == keys[0]]
-        theirs = [h for h in document.highlights if creator_key(h.creator) == keys[1]]
+        by_coder: tuple[list[Annotation], list[Annotation]] = ([], [])
+        for h in document.highlights:
+            key = creator_key(h.creator)
+            if key in keys:
+                by_coder[keys.index(key)].append(h)
+        mine, theirs = by_coder
         placed_mine = [h for h in mine if h.is_anchored]
         placed_theirs = [h for h in theirs if h.is_anchored]
         orphaned += len(mine) - len(placed_mine) + len(theirs) - len(placed_theirs)
@@ -173,6 +177,9 @@ def agreement(
         first_spans, second_spans = _spans(mine, wanted), _spans(theirs, wanted)
         for index, tag in enumerate(names):
             a, b = first_spans[index], second_spans[index]
+            if not a and not b:  # most tags in most documents: every character is "neither"
+                counts[index][3] += length
+                continue
             both = _covered(_intersection(a, b))
             first_only, second_only = _covered(a) - both, _covered(b) - both
             tally = counts[index]

@@ -36,8 +36,10 @@ def clean_name(name: str) -> str:
     return " ".join(name.split())[:MAX_TAG_CHARS].strip()
 
 
+@functools.lru_cache(maxsize=1024)
 def creator_key(name: str) -> str:
     """Return the form of a creator's name used for matching (cleaned, case-folded)."""
+    # Cached: reports ask it for every highlight, of a handful of distinct names.
     return clean_name(name).casefold()
 
 
