@@ -301,25 +301,34 @@ def overlapping_pairs(
     (an open highlight with both tags was counted twice).
     """
     result: Counter[tuple[int, int]] = Counter()
-    open_with: Counter[int] = Counter()
-    open_with_both: Counter[tuple[int, int]] = Counter()
-    ends: list[tuple[int, int, frozenset[int]]] = []  # heap of (end, order, tags) of open ones
-    ordered = sorted((h for h in highlights if h.end > h.start), key=lambda h: (h.start, h.end))
+    open_with: dict[int, int] = {}
+    open_with_both: dict[tuple[int, int], int] = {}
+    ends: list[tuple[int, int, frozenset[int], list[tuple[int, int]]]] = []  # heap by end
+    # A highlight without any of the tags changes no count: left out of the sweep.
+    ordered = sorted(
+        (h for h in highlights if h.end > h.start and carried[h.id]),
+        key=lambda h: (h.start, h.end),
+    )
     for order, highlight in enumerate(ordered):
         while ends and ends[0][0] <= highlight.start:  # ``end`` is exclusive: touching is apart
-            _, _, closed = heapq.heappop(ends)
-            open_with.subtract(closed)
-            open_with_both.subtract(combinations(sorted(closed), 2))
+            _, _, closed, closed_pairs = heapq.heappop(ends)
+            for tag in closed:
+                open_with[tag] -= 1
+            for pair in closed_pairs:
+                open_with_both[pair] -= 1
         mine = carried[highlight.id]
+        pairs = list(combinations(sorted(mine), 2))
         for i in mine:
             for j, count in open_with.items():
                 if j != i and count:
-                    result[min(i, j), max(i, j)] += count
-        for pair in combinations(sorted(mine), 2):
-            result[pair] -= open_with_both[pair]
-        open_with.update(mine)
-        open_with_both.update(combinations(sorted(mine), 2))
-        heapq.heappush(ends, (highlight.end, order, mine))
+                    result[(i, j) if i < j else (j, i)] += count
+        for pair in pairs:
+            result[pair] -= open_with_both.get(pair, 0)
+        for tag in mine:
+            open_with[tag] = open_with.get(tag, 0) + 1
+        for pair in pairs:
+            open_with_both[pair] = open_with_both.get(pair, 0) + 1
+        heapq.heappush(ends, (highlight.end, order, mine, pairs))
     return +result
 
 
