@@ -250,23 +250,27 @@ def _highlight(annotation: Annotation) -> dict[str, Any]:
 
 
 def _codes_json(report: CodeReport, filters: ReportFilters) -> str:
+    # One dict per entry, shared by every group the entry is in (a highlight tagged
+    # policy/patents is in "policy" and in "policy/patents").
+    shown: dict[int, dict[str, Any]] = {}
+
+    def entry_data(entry: CodeEntry) -> dict[str, Any]:
+        found = shown.get(id(entry))
+        if found is None:
+            found = shown[id(entry)] = {
+                "match": entry.match,
+                "start": entry.start,
+                "end": entry.end,
+                "line": entry.line,
+                "quote": entry.quote,
+                "highlights": [_highlight(h) for h in entry.highlights],
+            }
+        return found
+
     groups = []
     for group in report.groups:
         documents = [
-            {
-                **_document(document, filters),
-                "entries": [
-                    {
-                        "match": entry.match,
-                        "start": entry.start,
-                        "end": entry.end,
-                        "line": entry.line,
-                        "quote": entry.quote,
-                        "highlights": [_highlight(h) for h in entry.highlights],
-                    }
-                    for entry in entries
-                ],
-            }
+            {**_document(document, filters), "entries": [entry_data(e) for e in entries]}
             for document, entries in _by_document(group.entries)
         ]
         groups.append({"tags": list(group.tags), "label": group.label, "documents": documents})

@@ -84,39 +84,43 @@ def render_table(columns: Sequence[Column], rows: Sequence[Sequence[object]]) ->
     Values are shown with ``str`` (``None`` as empty), on one line each, made
     printable, then cut to their column's ``limit``. Lines end with ``\\n``.
     """
-    limits = [column.limit or 1 << 30 for column in columns]
-    # Each cell as (text, cells it takes): made safe and measured once, then padded.
-    cells = [
-        [
-            _cell("" if value is None else str(value), limit)
-            for limit, value in zip(limits, row, strict=True)
-        ]
-        for row in rows
+    padded = [
+        _column(
+            column,
+            [column.header, *("" if row[index] is None else str(row[index]) for row in rows)],
+        )
+        for index, column in enumerate(columns)
     ]
-    headers = [_cell(column.header, 1 << 30) for column in columns]
-    widths = [size for _, size in headers]
-    for row_cells in cells:
-        for index, (_, size) in enumerate(row_cells):
-            if size > widths[index]:
-                widths[index] = size
-    numeric = [column.numeric for column in columns]
-    lines = [_line(headers, numeric, widths), GAP.join("─" * width for width in widths)]
-    lines.extend(_line(row_cells, numeric, widths) for row_cells in cells)
-    return "".join(line.rstrip() + "\n" for line in lines)
+    widths = [cell_width(cells[0]) for cells in padded]  # padded: every cell as wide
+    rule = GAP.join("─" * width for width in widths)
+    lines = [GAP.join(cells).rstrip() for cells in zip(*padded, strict=True)]
+    return "\n".join([lines[0], rule, *lines[1:]]) + "\n"
+
+
+def _column(column: Column, texts: list[str]) -> list[str]:
+    """The cells of one column (header first) made printable, cut and padded alike."""
+    # Column by column, so that padding is str.ljust/rjust (one call a cell) and a
+    # column of plain text is checked with one regex match instead of one a cell.
+    limit = column.limit or 1 << 30
+    if _NARROW.fullmatch(" ".join(texts)):
+        # Nothing to make printable (no controls in these ranges), one cell a character.
+        cut = [text if len(text) <= limit else text[: limit - 1] + ELLIPSIS for text in texts]
+        width = max(map(len, cut))
+        return (
+            [text.rjust(width) for text in cut]
+            if column.numeric
+            else [text.ljust(width) for text in cut]
+        )
+    measured = [_cell(text, limit) for text in texts]
+    width = max(size for _, size in measured)
+    if column.numeric:
+        return [" " * (width - size) + cell for cell, size in measured]
+    return [cell + " " * (width - size) for cell, size in measured]
 
 
 def _cell(text: str, limit: int) -> tuple[str, int]:
     """``text`` made printable and cut to ``limit`` cells, with the cells it takes."""
     if _NARROW.fullmatch(text):
-        # Nothing to make printable (no controls in these ranges), one cell a character.
         return (text, len(text)) if len(text) <= limit else (text[: limit - 1] + ELLIPSIS, limit)
     text = fit(printable(text), limit)
     return text, cell_width(text)
-
-
-def _line(cells: Sequence[tuple[str, int]], numeric: Sequence[bool], widths: Sequence[int]) -> str:
-    parts = []
-    for (cell, size), right, width in zip(cells, numeric, widths, strict=True):
-        padding = " " * (width - size)
-        parts.append(padding + cell if right else cell + padding)
-    return GAP.join(parts)
