@@ -12,11 +12,12 @@ from __future__ import annotations
 import functools
 import getpass
 import os
-import signal
-import subprocess
-import tempfile
+from typing import TYPE_CHECKING
 
 from ipreader.core.model import MAX_TAG_CHARS
+
+if TYPE_CHECKING:
+    import subprocess
 
 #: Environment variable naming the user when the settings do not.
 USER_ENV = "IPREADER_USER"
@@ -56,6 +57,10 @@ def _from_env() -> str:
 
 def _from_git() -> str:
     """Return ``git config user.name``, or ``""`` when git is missing, fails or is too slow."""
+    # Deferred: reports import this module for creator_key and never run git.
+    import subprocess
+    import tempfile
+
     # The answer goes to a temporary file, not a pipe: a pipe held open by a
     # child of a hung git (a wrapper script, a credential helper) would make
     # reading it wait for that child, whatever the timeout.
@@ -84,6 +89,8 @@ def _from_git() -> str:
 
 def _kill_group(process: subprocess.Popen[bytes]) -> None:
     """Kill ``process`` and whatever it started, then reap it."""
+    import signal
+
     killpg = getattr(os, "killpg", None)
     try:
         if killpg is not None:
