@@ -36,6 +36,23 @@ given); --until includes the whole day it names. CSV is UTF-8 with a BOM.
 """
 
 
+def _add_tag_option(parser: argparse.ArgumentParser, default: str) -> None:
+    parser.add_argument(
+        "--tag",
+        dest="tags",
+        action="append",
+        default=[],
+        metavar="T",
+        help=f"only tag T and its children (repeat for several; default: {default})",
+    )
+
+
+def _add_document_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--document", metavar="GLOB", help="only documents whose relative path matches GLOB"
+    )
+
+
 def _report_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="ipreader report",
@@ -45,14 +62,7 @@ def _report_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("paths", nargs="+", type=Path, metavar="PATH")
     parser.add_argument("--kind", default="codes", choices=REPORT_KINDS)
-    parser.add_argument(
-        "--tag",
-        dest="tags",
-        action="append",
-        default=[],
-        metavar="T",
-        help="only tag T and its children (repeat for several; default: every tag used)",
-    )
+    _add_tag_option(parser, "every tag used")
     parser.add_argument(
         "--match",
         default="any",
@@ -61,9 +71,7 @@ def _report_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--color", metavar="C", help="only highlights of colour C")
     parser.add_argument("--creator", metavar="NAME", help="only highlights made by NAME")
-    parser.add_argument(
-        "--document", metavar="GLOB", help="only documents whose relative path matches GLOB"
-    )
+    _add_document_option(parser)
     parser.add_argument("--since", metavar="DATE", help="only highlights created on or after DATE")
     parser.add_argument("--until", metavar="DATE", help="only highlights created up to DATE")
     parser.add_argument(
@@ -145,17 +153,8 @@ def _agreement_parser() -> argparse.ArgumentParser:
         metavar=("A", "B"),
         help="the two creators to compare (as recorded on their highlights; case-insensitive)",
     )
-    parser.add_argument(
-        "--tag",
-        dest="tags",
-        action="append",
-        default=[],
-        metavar="T",
-        help="only tag T and its children (repeat for several; default: every tag either used)",
-    )
-    parser.add_argument(
-        "--document", metavar="GLOB", help="only documents whose relative path matches GLOB"
-    )
+    _add_tag_option(parser, "every tag either used")
+    _add_document_option(parser)
     parser.add_argument("--json", action="store_true", help="print JSON")
     parser.add_argument("--version", action="version", version=f"ipreader {__version__}")
     return parser

@@ -5,16 +5,13 @@ from __future__ import annotations
 import csv
 import io
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+from cli_helpers import textual_modules_imported
 from coding_helpers import annotate
 
 from ipreader import cli
-from ipreader.core import paths
 from ipreader.core.csv_text import BOM
 
 
@@ -159,19 +156,4 @@ def test_coding_commands_never_import_textual(
     folder: Path, tmp_path: Path, argv: list[str]
 ) -> None:
     command = [argv[0], str(folder), *argv[1:]]
-    code = (
-        "import sys\n"
-        "from ipreader.cli import main\n"
-        f"code = main({command!r})\n"
-        "leaked = [m for m in sys.modules if m == 'textual' or m.startswith('textual.')]\n"
-        "sys.stderr.write('LEAKED:' + ','.join(leaked) + '\\n')\n"
-        "raise SystemExit(code)\n"
-    )
-    result = subprocess.run(
-        [sys.executable, "-c", code],
-        capture_output=True,
-        text=True,
-        env={**os.environ, paths.DATA_DIR_ENV: str(tmp_path / "data")},
-    )
-    assert result.returncode == 0, result.stderr
-    assert "LEAKED:\n" in result.stderr
+    assert textual_modules_imported(command, tmp_path / "data") == []
