@@ -157,3 +157,26 @@ def test_coding_commands_never_import_textual(
 ) -> None:
     command = [argv[0], str(folder), *argv[1:]]
     assert textual_modules_imported(command, tmp_path / "data") == []
+
+
+def test_several_folders_name_each_document_with_its_root(
+    folder: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    other = tmp_path / "other"
+    other.mkdir()
+    (other / "b.txt").write_text("Gamma\n\nA cat again.\n")
+    annotate(other, [("b.txt", "cat", ["animals"], "ada")])
+    code, out, _ = run(["report", str(folder), str(other), "--format", "json"], capsys)
+    assert code == 0
+    animals = json.loads(out)["groups"][0]
+    assert [(d["root"], d["path"]) for d in animals["documents"]] == [
+        (str(folder), "b.txt"),
+        (str(folder), "news/a.txt"),
+        (str(other), "b.txt"),
+    ]
+    code, out, _ = run(["report", str(folder), str(other), "--kind", "matrix"], capsys)
+    assert f"{other}/b.txt" in out and f"{folder}/b.txt" in out
+    code, out, _ = run(
+        ["agreement", str(folder), str(other), "--coders", "ada", "ben", "--json"], capsys
+    )
+    assert [d["root"] for d in json.loads(out)["documents"]] == [str(folder)] * 2

@@ -377,7 +377,7 @@ def agreement_text(report: AgreementReport, *, several_roots: bool = False) -> s
         out += "\n" + render_table(
             [
                 Column("Tag", limit=30),
-                Column("Document", limit=40),
+                Column("Document"),
                 Column("Line", numeric=True),
                 Column("Offsets"),
                 Column("Coded by", limit=20),

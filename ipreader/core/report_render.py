@@ -186,7 +186,7 @@ def _grid(
 ) -> tuple[list[Column], list[list[Any]]]:
     """The columns and rows of a matrix or co-occurrence table (CSV, Markdown, text)."""
     if isinstance(report, TagMatrix):
-        columns = [Column("Document", limit=60)]
+        columns = [Column("Document")]
         columns += [Column(tag, numeric=True) for tag in report.tags]
         columns.append(Column("Total", numeric=True))
         rows: list[list[Any]] = [
@@ -299,7 +299,7 @@ def _codes_csv(report: CodeReport, filters: ReportFilters) -> str:
 
 
 def _codes_table(report: CodeReport, filters: ReportFilters) -> str:
-    columns = [Column("Document", limit=40), Column("Line", numeric=True), Column("Offsets")]
+    columns = [Column("Document"), Column("Line", numeric=True), Column("Offsets")]
     if report.require_all:
         columns.append(Column("Match"))
     columns += [
