@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import gc
 import io
 import json
 from pathlib import Path
@@ -180,3 +181,13 @@ def test_several_folders_name_each_document_with_its_root(
         ["agreement", str(folder), str(other), "--coders", "ada", "ben", "--json"], capsys
     )
     assert [d["root"] for d in json.loads(out)["documents"]] == [str(folder)] * 2
+
+
+def test_the_collector_is_back_after_a_command(
+    folder: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert gc.isenabled()
+    assert run(["report", str(folder), "--kind", "matrix"], capsys)[0] == 0
+    assert gc.isenabled()
+    assert run(["agreement", str(folder), "--coders", "ada", "nobody"], capsys)[0] == 1
+    assert gc.isenabled()
