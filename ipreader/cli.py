@@ -28,7 +28,7 @@ from ipreader.core.safe_text import escape_json_controls, printable
 if TYPE_CHECKING:
     from ipreader.core.library import Library
 
-COMMANDS = ("export", "import", "tags", "list")
+COMMANDS = ("export", "import", "tags", "list", "report", "agreement")
 
 _OPEN_EPILOG = """\
 ipreader FILE:LINE (or FILE --line LINE) opens FILE at that line.
@@ -38,6 +38,8 @@ commands:
   ipreader import FILE PATH
   ipreader tags PATH [--json]
   ipreader list PATH [--json]
+  ipreader report PATH [--kind codes|matrix|cooccurrence] [--tag T]... [--format F] [-o FILE]
+  ipreader agreement PATH --coders A B [--tag T]... [--json]
   Run "ipreader COMMAND --help" for details.
 
 With no PATH the bundled sample articles are opened. A folder named like a
@@ -290,6 +292,10 @@ def _cmd_list(args: argparse.Namespace) -> int:
 
 
 def _run(argv: list[str]) -> int:
+    if argv and argv[0] in ("report", "agreement"):
+        from ipreader.cli_coding import run_coding_command
+
+        return run_coding_command(argv[0], argv[1:])
     if argv and argv[0] in COMMANDS:
         command = argv[0]
         args = _command_parser(command).parse_args(argv[1:])

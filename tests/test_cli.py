@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from cli_helpers import textual_modules_imported
 
 from ipreader import __version__, cli
 from ipreader.core import paths
@@ -203,22 +204,7 @@ def test_read_only_commands_never_import_textual(
     export = tmp_path / "e.json"
     export.write_text('{"format": "ipreader.annotations", "version": 1, "documents": []}')
     argv = [command, str(export), str(folder)] if command == "import" else [command, str(folder)]
-    code = (
-        "import sys\n"
-        "from ipreader.cli import main\n"
-        f"code = main({argv!r})\n"
-        "leaked = [m for m in sys.modules if m == 'textual' or m.startswith('textual.')]\n"
-        "sys.stderr.write('LEAKED:' + ','.join(leaked) + '\\n')\n"
-        "raise SystemExit(code)\n"
-    )
-    result = subprocess.run(
-        [sys.executable, "-c", code],
-        capture_output=True,
-        text=True,
-        env={**os.environ, paths.DATA_DIR_ENV: str(tmp_path / "data")},
-    )
-    assert result.returncode == 0, result.stderr
-    assert "LEAKED:\n" in result.stderr
+    assert textual_modules_imported(argv, tmp_path / "data") == []
 
 
 # ------------------------------------------------------------------ terminal safety

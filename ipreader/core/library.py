@@ -9,16 +9,17 @@ open; it never imports Textual.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from ipreader.core import paths
 from ipreader.core.documents import DocumentInfo, decode_bytes, discover, read_bytes
+from ipreader.core.errors import DocumentError
 from ipreader.core.metadata_cache import MetadataCache
 from ipreader.core.model import Annotation
 from ipreader.core.notices import Notices
-from ipreader.core.store import FolderStore
+from ipreader.core.store import FolderStore, StoredDocument
 
 #: Name of the metadata cache file inside a store's location.
 CACHE_FILENAME = "cache.json"
@@ -46,6 +47,20 @@ def open_store(root: Path, notices: Notices | None = None) -> FolderStore:
     written, so their store goes to the fallback directory directly.
     """
     return FolderStore.open(root, use_fallback=is_bundled(root), notices=notices)
+
+
+@dataclass(frozen=True, slots=True)
+class CurrentDocument:
+    """A readable document's text and stored record, its annotations reconciled with the text."""
+
+    info: DocumentInfo
+    """The article."""
+    text: str
+    """Its decoded, newline-normalised text, as read now."""
+    stored: StoredDocument
+    """What its store holds about it (notes; annotations as stored)."""
+    annotations: tuple[Annotation, ...]
+    """Its annotations anchored against ``text`` (orphans kept), in document order."""
 
 
 @dataclass
@@ -118,6 +133,37 @@ class Library:
     def store_for(self, info: DocumentInfo) -> FolderStore:
         """Return the store that holds the annotations of ``info``."""
         return self.collection_for(info).store
+
+    def current_documents(
+        self, keep: Callable[[DocumentInfo, StoredDocument], bool]
+    ) -> Iterator[CurrentDocument]:
+        """Yield the readable documents the stores know and ``keep`` accepts, read now.
+
+        Per collection the store is read once (``stored_documents``); documents
+        whose content changed since their annotations were anchored are
+        reconciled (re-anchored and saved) together, under one lock hold.
+        Files that cannot be read any more are skipped. Collection by
+        collection, each in relative-path order.
+        """
+        for collection in self.collections:
+            stored = collection.store.stored_documents()
+            found: dict[str, CurrentDocument] = {}
+            stale: list[tuple[str, str, str]] = []
+            for info in collection.documents:
+                record = stored.get(info.relpath)
+                if not info.readable or record is None or not keep(info, record):
+                    continue  # keep() first filters out what is not worth reading
+                try:
+                    text, sha256 = read_document(info.path)
+                except DocumentError:
+                    continue
+                found[info.relpath] = CurrentDocument(info, text, record, record.annotations)
+                if record.sha256 != sha256:
+                    stale.append((info.relpath, sha256, text))
+            if stale:
+                for relpath, annotations in collection.store.reconcile_many(stale).items():
+                    found[relpath] = replace(found[relpath], annotations=tuple(annotations))
+            yield from found.values()
 
     def load(self, info: DocumentInfo) -> tuple[str, list[Annotation]]:
         """Read ``info``'s text and return it with its reconciled annotations.

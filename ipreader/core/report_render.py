@@ -1,0 +1,391 @@
+"""Reports as text: an aligned table, CSV, JSON or Markdown.
+
+``render_report`` takes a report of ``reports`` (code report, matrix,
+co-occurrence) and the filters it was made with. Every format carries the
+same facts; the shapes are:
+
+* ``table``: aligned plain text for the terminal, long quotes and notes cut
+  (``text_table``; only printable characters);
+* ``csv``: one row per highlight (code report; an overlap passage gives one row
+  per highlight in it), per document (matrix, with a last ``Total`` row) or per
+  pair (co-occurrence); RFC 4180, UTF-8 with a BOM, formulas neutralised
+  (``csv_text``);
+* ``json``: nested objects whose keys always come in the same order; terminal
+  controls escaped;
+* ``markdown``: headings and block quotes (code report) or tables, with only
+  what CommonMark would interpret escaped (``markdown_text``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from itertools import groupby
+from typing import Any
+
+from ipreader.core.coding import CodedDocument, Selection
+from ipreader.core.csv_text import csv_text
+from ipreader.core.json_text import json_outline
+from ipreader.core.markdown_text import escape_cell, escape_line, escape_text
+from ipreader.core.model import Annotation
+from ipreader.core.reports import CodeEntry, CodeReport, Cooccurrence, Report, TagMatrix
+from ipreader.core.safe_text import printable
+from ipreader.core.text_table import Column, render_table
+from ipreader.core.wording import excerpt, plural
+
+#: The output formats of ``render_report``.
+REPORT_FORMATS = ("table", "csv", "json", "markdown")
+
+#: Longest quote and note shown in a table cell (terminal cells).
+QUOTE_CELLS = 60
+NOTE_CELLS = 40
+
+
+@dataclass(frozen=True)
+class ReportFilters:
+    """What a report was asked for, shown with it so that it can be made again."""
+
+    tags: tuple[str, ...] = ()
+    """The tags asked for (empty: every tag used)."""
+    require_all: bool = False
+    """Whether the tags were combined with AND (code report)."""
+    selection: Selection = field(default_factory=Selection)
+    """The highlight filters."""
+    several_roots: bool = False
+    """True when documents come from several folders (each then shows its root)."""
+
+    def as_dict(self) -> dict[str, Any]:
+        """Return the filters with fixed keys (``None`` for a filter not given)."""
+        selection = self.selection
+        return {
+            "tags": list(self.tags),
+            "match": "all" if self.require_all else "any",
+            "color": selection.color,
+            "creator": selection.creator,
+            "document": selection.document_glob,
+            "since": selection.since,
+            "before": selection.until,
+        }
+
+    def summary(self) -> str:
+        """Return the filters given, on one line (``""`` when none)."""
+        parts = []
+        for key, value in self.as_dict().items():
+            if key == "tags" and value:
+                joiner = " AND " if self.require_all else ", "
+                parts.append(f"tags {joiner.join(value)}")
+            elif key not in ("tags", "match") and value is not None:
+                parts.append(f"{key} {value}")
+        return "; ".join(parts)
+
+
+def render_report(report: Report, fmt: str, filters: ReportFilters) -> str:
+    """Return ``report`` in ``fmt`` (one of ``REPORT_FORMATS``), ending with a newline."""
+    if fmt not in REPORT_FORMATS:
+        raise ValueError(f"unknown report format {fmt!r}")
+    if isinstance(report, CodeReport):
+        return _CODES[fmt](report, filters)
+    if fmt == "json":
+        data = {"report": _kind(report), "filters": filters.as_dict(), **_data(report, filters)}
+        return json_outline(data, levels=2)  # a document or a pair a line
+    columns, rows = _grid(report, filters)
+    if fmt == "csv":
+        return csv_text([c.header for c in columns], rows)
+    if fmt == "markdown":
+        return _markdown_table(_heading(report, filters), columns, rows)
+    return _with_heading(_heading(report, filters), render_table(columns, rows))
+
+
+# ---------------------------------------------------------------------- shared pieces
+
+
+def _kind(report: Report) -> str:
+    return {CodeReport: "codes", TagMatrix: "matrix", Cooccurrence: "cooccurrence"}[type(report)]
+
+
+def _document(document: CodedDocument, filters: ReportFilters) -> dict[str, Any]:
+    place = {"path": document.relpath, "title": document.title}
+    return {"root": str(document.root), **place} if filters.several_roots else place
+
+
+def _path(document: CodedDocument, filters: ReportFilters) -> str:
+    return f"{document.root}/{document.relpath}" if filters.several_roots else document.relpath
+
+
+def _with_heading(lines: list[str], body: str) -> str:
+    return "".join(printable(line) + "\n" for line in lines) + "\n" + body
+
+
+def _markdown_table(lines: list[str], columns: list[Column], rows: list[list[Any]]) -> str:
+    out = [f"# {escape_line(lines[0])}", ""]
+    out += [escape_line(line) + "\n" for line in lines[1:]]
+    out.append("| " + " | ".join(escape_cell(c.header) for c in columns) + " |")
+    out.append("|" + "|".join("---:" if c.numeric else "---" for c in columns) + "|")
+    for row in rows:
+        out.append("| " + " | ".join(escape_cell("" if v is None else str(v)) for v in row) + " |")
+    return "\n".join(out) + "\n"
+
+
+def _heading(report: TagMatrix | Cooccurrence, filters: ReportFilters) -> list[str]:
+    """The title and explanation lines above a matrix or co-occurrence table."""
+    summary = filters.summary()
+    given = [f"Filters: {summary}."] if summary else []
+    if isinstance(report, TagMatrix):
+        return [
+            f"Documents x tags: {plural(len(report.rows), 'document')}, "
+            f"{plural(len(report.tags), 'tag')}, {plural(report.total, 'highlight')}",
+            *given,
+            "Each cell counts the highlights carrying the tag or one of its children; "
+            "a highlight with two of the tags counts in both columns but once in a total.",
+        ]
+    return [
+        f"Tag co-occurrence: {plural(len(report.pairs), 'pair')} "
+        f"of {plural(len(report.tags), 'tag')}",
+        *given,
+        "Same highlight: highlights carrying both. Overlapping: pairs of overlapping "
+        "highlights, one carrying each. Same document: documents where both occur. "
+        "A tag is never paired with its own children.",
+    ]
+
+
+# ---------------------------------------------------------------------- matrix, co-occurrence
+
+
+def _data(report: TagMatrix | Cooccurrence, filters: ReportFilters) -> dict[str, Any]:
+    """The JSON body of a matrix or co-occurrence report."""
+    if isinstance(report, TagMatrix):
+        return {
+            "tags": list(report.tags),
+            "documents": [
+                {
+                    **_document(row.document, filters),
+                    "counts": dict(zip(report.tags, row.counts, strict=True)),
+                    "total": row.total,
+                }
+                for row in report.rows
+            ],
+            "totals": dict(zip(report.tags, report.column_totals, strict=True)),
+            "total": report.total,
+        }
+    return {
+        "tags": list(report.tags),
+        "pairs": [
+            {
+                "tags": [pair.first, pair.second],
+                "same_highlight": pair.same_highlight,
+                "overlapping": pair.overlapping,
+                "same_document": pair.same_document,
+            }
+            for pair in report.pairs
+        ],
+    }
+
+
+def _grid(
+    report: TagMatrix | Cooccurrence, filters: ReportFilters
+) -> tuple[list[Column], list[list[Any]]]:
+    """The columns and rows of a matrix or co-occurrence table (CSV, Markdown, text)."""
+    if isinstance(report, TagMatrix):
+        columns = [Column("Document")]
+        columns += [Column(tag, numeric=True) for tag in report.tags]
+        columns.append(Column("Total", numeric=True))
+        rows: list[list[Any]] = [
+            [_path(row.document, filters), *row.counts, row.total] for row in report.rows
+        ]
+        rows.append(["Total", *report.column_totals, report.total])
+        return columns, rows
+    columns = [
+        Column("Tag"),
+        Column("Tag"),
+        Column("Same highlight", numeric=True),
+        Column("Overlapping", numeric=True),
+        Column("Same document", numeric=True),
+    ]
+    rows = [
+        [p.first, p.second, p.same_highlight, p.overlapping, p.same_document] for p in report.pairs
+    ]
+    return columns, rows
+
+
+# ---------------------------------------------------------------------- code report
+
+
+def _offsets(entry: CodeEntry) -> str:
+    return f"{entry.start}-{entry.end}"
+
+
+def _group_title(report: CodeReport, entries: tuple[CodeEntry, ...], label: str) -> str:
+    documents = len({(e.document.root, e.document.relpath) for e in entries})
+    if not report.require_all:
+        return f"{label}: {plural(len(entries), 'highlight')} in {plural(documents, 'document')}"
+    same = sum(1 for e in entries if len(e.highlights) == 1)
+    return (
+        f"{label}: {plural(same, 'highlight')} carrying every tag and "
+        f"{plural(len(entries) - same, 'passage')} of overlapping highlights carrying them "
+        f"between them, in {plural(documents, 'document')}"
+    )
+
+
+def _by_document(
+    entries: tuple[CodeEntry, ...],
+) -> Iterator[tuple[CodedDocument, list[CodeEntry]]]:
+    for _, items in groupby(entries, key=lambda e: id(e.document)):
+        found = list(items)
+        yield found[0].document, found
+
+
+def _highlight(annotation: Annotation) -> dict[str, Any]:
+    return {
+        "id": annotation.id,
+        "start": annotation.start,
+        "end": annotation.end,
+        "quote": annotation.quote,
+        "note": annotation.note,
+        "tags": list(annotation.tags),
+        "color": annotation.color,
+        "creator": annotation.creator,
+        "created": annotation.created,
+        "status": annotation.status,  # a StrEnum: encoded as its text, without the slow .value
+    }
+
+
+def _codes_json(report: CodeReport, filters: ReportFilters) -> str:
+    # One dict per entry, shared by every group the entry is in (a highlight tagged
+    # policy/patents is in "policy" and in "policy/patents").
+    shown: dict[int, dict[str, Any]] = {}
+
+    def entry_data(entry: CodeEntry) -> dict[str, Any]:
+        found = shown.get(id(entry))
+        if found is None:
+            found = shown[id(entry)] = {
+                "match": entry.match,
+                "start": entry.start,
+                "end": entry.end,
+                "line": entry.line,
+                "quote": entry.quote,
+                "highlights": [_highlight(h) for h in entry.highlights],
+            }
+        return found
+
+    groups = []
+    for group in report.groups:
+        documents = [
+            {**_document(document, filters), "entries": [entry_data(e) for e in entries]}
+            for document, entries in _by_document(group.entries)
+        ]
+        groups.append({"tags": list(group.tags), "label": group.label, "documents": documents})
+    data = {"report": "codes", "filters": filters.as_dict(), "groups": groups}
+    return json_outline(data, levels=6)  # report, groups, group, documents, document, entries
+
+
+def _codes_csv(report: CodeReport, filters: ReportFilters) -> str:
+    header = ["tag", "match", "document", "title", "line", "start", "end", "quote"]
+    header += ["note", "tags", "creator", "color", "created", "status", "id"]
+    if filters.several_roots:
+        header.insert(2, "root")
+    rows = []
+    for group in report.groups:
+        label = group.label
+        for entry in group.entries:
+            document = entry.document
+            place = [document.relpath, document.title, entry.line, entry.start, entry.end]
+            if filters.several_roots:
+                place.insert(0, str(document.root))
+            for h in entry.highlights:
+                tags = ", ".join(h.tags)
+                highlight = [h.note, tags, h.creator, h.color, h.created, h.status, h.id]
+                rows.append([label, entry.match, *place, entry.quote, *highlight])
+    return csv_text(header, rows)
+
+
+def _codes_table(report: CodeReport, filters: ReportFilters) -> str:
+    columns = [Column("Document"), Column("Line", numeric=True), Column("Offsets")]
+    if report.require_all:
+        columns.append(Column("Match"))
+    columns += [
+        Column("Creator", limit=20),
+        Column("Quote", limit=QUOTE_CELLS),
+        Column("Note", limit=NOTE_CELLS),
+    ]
+    summary = filters.summary()
+    out = [printable(f"Code report. Filters: {summary}.") + "\n" if summary else ""]
+    for group in report.groups:
+        rows: list[list[Any]] = []
+        for document, entries in _by_document(group.entries):
+            shown = _path(document, filters)
+            for entry in entries:
+                for index, h in enumerate(entry.highlights):
+                    first = index == 0
+                    row: list[Any] = [shown, entry.line if first else None]
+                    row.append(_offsets(entry) if first else None)
+                    if report.require_all:
+                        row.append(entry.match if first else None)
+                    quote = entry.quote if first else h.quote
+                    # Cut at a word before the table cuts at a cell: a tidier end.
+                    row += [h.creator, excerpt(quote, QUOTE_CELLS), excerpt(h.note, NOTE_CELLS)]
+                    rows.append(row)
+                    shown = ""  # the path once per document
+        title = _group_title(report, group.entries, group.label)
+        out.append(_with_heading([title], render_table(columns, rows)) + "\n")
+    if not report.groups:
+        out.append("(no tagged highlights)\n")
+    return "".join(out)
+
+
+def _codes_markdown(report: CodeReport, filters: ReportFilters) -> str:
+    out = ["# Code report", ""]
+    summary = filters.summary()
+    if summary:
+        out += [escape_line(f"Filters: {summary}."), ""]
+    for group in report.groups:
+        out += [f"## {escape_line(group.label)}", ""]
+        out += [escape_line(_group_title(report, group.entries, group.label) + "."), ""]
+        for document, entries in _by_document(group.entries):
+            out += [
+                f"### {escape_line(_path(document, filters))} — {escape_line(document.title)}",
+                "",
+            ]
+            for entry in entries:
+                out += _markdown_entry(entry)
+    if not report.groups:
+        out.append("No tagged highlights.")
+    return "\n".join(out).rstrip("\n") + "\n"
+
+
+def _markdown_entry(entry: CodeEntry) -> list[str]:
+    """A passage as a block quote, then where it is and who coded it."""
+    out = ["> " + line if line else ">" for line in escape_text(entry.quote)]
+    where = f"characters {entry.start}–{entry.end}"
+    if entry.line is not None:
+        where = f"line {entry.line}, {where}"
+    out.append("")
+    if len(entry.highlights) == 1:
+        [h] = entry.highlights
+        out += [escape_line(f"{where} · {_who(h)}") + "  ", *_note(h), ""]
+        return out
+    out += [escape_line(f"{where} · overlapping highlights:"), ""]
+    for h in entry.highlights:
+        out.append("- " + escape_line(f"{_who(h)} · “{excerpt(h.quote, 80)}”"))
+        out += ["  " + line for line in _note(h)]
+    out.append("")
+    return out
+
+
+def _who(h: Annotation) -> str:
+    tags = ", ".join(h.tags)
+    return f"{h.creator or 'unknown creator'} · {h.color} · tags: {tags} · {h.created}"
+
+
+def _note(h: Annotation) -> list[str]:
+    if not h.note:
+        return []
+    lines = escape_text(h.note)
+    return [f"Note: {lines[0]}", *lines[1:]]
+
+
+_CODES: dict[str, Callable[[CodeReport, ReportFilters], str]] = {
+    "table": _codes_table,
+    "csv": _codes_csv,
+    "json": _codes_json,
+    "markdown": _codes_markdown,
+}

@@ -1,0 +1,336 @@
+"""Coding reports over a folder's highlights: code report, documents x tags matrix, co-occurrence.
+
+Each report is computed from ``coding.coded_documents`` (the selected
+highlights of every document) into plain frozen dataclasses; ``report_render``
+turns them into a table, CSV, JSON or Markdown. A tag always stands for itself
+and its children (``tags.tag_matches``): the group, column or pair of
+``policy`` counts highlights tagged ``policy/patents`` too. Tags are those
+asked for, else every tag the selected highlights carry.
+"""
+
+from __future__ import annotations
+
+import heapq
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+from itertools import combinations
+
+from ipreader.core.coding import CodedDocument, WantedTags, distinct_tags, used_tags
+from ipreader.core.model import Annotation
+from ipreader.core.tags import is_ancestor
+
+#: An entry of a one-tag group: a highlight carrying the tag.
+MATCH_TAGGED = "tagged"
+#: An entry of an AND group: one highlight carrying every tag asked for.
+MATCH_SAME = "same highlight"
+#: An entry of an AND group: a passage where overlapping highlights carry the tags between them.
+MATCH_OVERLAP = "overlapping highlights"
+
+
+# ---------------------------------------------------------------------- code report
+
+
+@dataclass(frozen=True)
+class CodeEntry:
+    """One item of a code report: a highlight, or a passage shared by overlapping highlights."""
+
+    document: CodedDocument
+    """Where the passage is."""
+    match: str
+    """``MATCH_TAGGED``, ``MATCH_SAME`` or ``MATCH_OVERLAP``."""
+    start: int
+    """First code point of the passage (the highlight's stored start when orphaned)."""
+    end: int
+    """One past its last code point."""
+    line: int | None
+    """The 1-based line where the passage starts; ``None`` for an orphaned highlight."""
+    quote: str
+    """The passage's text (an orphaned highlight's stored quote)."""
+    highlights: tuple[Annotation, ...]
+    """The highlight, or the overlapping highlights that make up the passage."""
+
+
+@dataclass(frozen=True)
+class CodeGroup:
+    """The entries of one tag, or of an AND of tags, in document order."""
+
+    tags: tuple[str, ...]
+    """The tag (one), or the tags that must all be present (several)."""
+    entries: tuple[CodeEntry, ...]
+    """Document by document, by start."""
+
+    @property
+    def label(self) -> str:
+        """``policy``, or ``policy AND trade``."""
+        return " AND ".join(self.tags)
+
+
+@dataclass(frozen=True)
+class CodeReport:
+    """Every highlight with a tag, grouped by tag then document."""
+
+    groups: tuple[CodeGroup, ...]
+    """One group per tag; a single AND group when every tag is required."""
+    require_all: bool
+    """True when the tags were combined with AND."""
+
+
+def _entry(document: CodedDocument, match: str, highlight: Annotation) -> CodeEntry:
+    line = document.line_of(highlight.start) if highlight.is_anchored else None
+    return CodeEntry(
+        document, match, highlight.start, highlight.end, line, highlight.quote, (highlight,)
+    )
+
+
+def code_report(
+    documents: Sequence[CodedDocument], tags: Sequence[str] = (), *, require_all: bool = False
+) -> CodeReport:
+    """Return the code report of ``documents`` for ``tags`` (all used tags when empty).
+
+    With ``require_all`` and several tags, one group holds the highlights that
+    carry every tag (``MATCH_SAME``) and the passages where overlapping
+    highlights carry them between them (``MATCH_OVERLAP``; see
+    ``overlap_passages``).
+    """
+    wanted = WantedTags(distinct_tags(tags) or used_tags(documents))
+    if require_all and len(wanted.tags) > 1:
+        entries: list[CodeEntry] = []
+        for document in documents:
+            entries.extend(_all_of(document, wanted))
+        return CodeReport((CodeGroup(tuple(wanted.tags), tuple(entries)),), require_all=True)
+    found: list[list[CodeEntry]] = [[] for _ in wanted.tags]
+    for document in documents:
+        for highlight in document.highlights:
+            carried = wanted.carried(highlight)
+            if carried:
+                entry = _entry(document, MATCH_TAGGED, highlight)  # one entry, in each group
+                for index in carried:
+                    found[index].append(entry)
+    groups = tuple(
+        CodeGroup((tag,), tuple(entries)) for tag, entries in zip(wanted.tags, found, strict=True)
+    )
+    return CodeReport(groups, require_all=False)
+
+
+def _all_of(document: CodedDocument, wanted: WantedTags) -> list[CodeEntry]:
+    """The AND entries of one document: whole highlights, then shared passages, by start."""
+    same = [_entry(document, MATCH_SAME, h) for h in document.highlights if wanted.carries_all(h)]
+    relevant = [h for h in document.anchored if wanted.carried(h)]
+    shared = [
+        CodeEntry(
+            document,
+            MATCH_OVERLAP,
+            start,
+            end,
+            document.line_of(start),
+            document.text[start:end],
+            tuple(among),
+        )
+        for start, end, among in overlap_passages(relevant, wanted)
+    ]
+    return sorted(same + shared, key=lambda e: (e.start, e.end, e.match))
+
+
+def overlap_passages(
+    highlights: Sequence[Annotation], wanted: WantedTags
+) -> list[tuple[int, int, list[Annotation]]]:
+    """Return the passages where every wanted tag is present but on different highlights.
+
+    A passage is a maximal run of characters each of which lies in, for every
+    wanted tag, some highlight carrying it, and in no highlight carrying them
+    all (those are reported whole, as ``MATCH_SAME``). Each comes with the
+    highlights that overlap it. ``highlights`` must be anchored.
+    """
+    events: list[tuple[int, int, int]] = []  # (offset, +1/-1, highlight index)
+    for index, h in enumerate(highlights):
+        if h.end > h.start:
+            events += [(h.start, 1, index), (h.end, -1, index)]
+    events.sort()
+    cover = [0] * len(wanted.tags)  # open highlights carrying each tag
+    covering_whole = 0  # open highlights carrying them all
+    runs: list[list[int]] = []
+    at = 0
+    while at < len(events):
+        offset = events[at][0]
+        while at < len(events) and events[at][0] == offset:
+            _, step, index = events[at]
+            for tag in wanted.carried(highlights[index]):
+                cover[tag] += step
+            covering_whole += step * wanted.carries_all(highlights[index])
+            at += 1
+        if at < len(events) and covering_whole == 0 and all(cover):
+            following = events[at][0]
+            if runs and runs[-1][1] == offset:
+                runs[-1][1] = following  # the run goes on
+            else:
+                runs.append([offset, following])
+    return [
+        (start, end, [h for h in highlights if h.start < end and start < h.end])
+        for start, end in runs
+    ]
+
+
+# ---------------------------------------------------------------------- matrix
+
+
+@dataclass(frozen=True)
+class MatrixRow:
+    """One document's counts in the documents x tags matrix."""
+
+    document: CodedDocument
+    """The document."""
+    counts: tuple[int, ...]
+    """Highlights carrying each tag (in ``TagMatrix.tags`` order)."""
+    total: int
+    """Highlights carrying any of the tags, each counted once."""
+
+
+@dataclass(frozen=True)
+class TagMatrix:
+    """Documents x tags: how many highlights of each document carry each tag."""
+
+    tags: tuple[str, ...]
+    """The columns."""
+    rows: tuple[MatrixRow, ...]
+    """Documents with at least one counted highlight, in document order."""
+    column_totals: tuple[int, ...]
+    """Highlights carrying each tag, over all documents."""
+    total: int
+    """Highlights carrying any of the tags, each counted once."""
+
+
+def tag_matrix(documents: Sequence[CodedDocument], tags: Sequence[str] = ()) -> TagMatrix:
+    """Return the documents x tags matrix of ``documents`` (all used tags when ``tags`` is empty).
+
+    A highlight with two of the tags counts in both columns but once in its
+    row's total, so a row total can be less than the sum of its cells.
+    """
+    wanted = WantedTags(distinct_tags(tags) or used_tags(documents))
+    rows: list[MatrixRow] = []
+    columns = [0] * len(wanted.tags)
+    total = 0
+    for document in documents:
+        counts = [0] * len(wanted.tags)
+        counted = 0
+        for highlight in document.highlights:
+            carried = wanted.carried(highlight)
+            counted += bool(carried)
+            for index in carried:
+                counts[index] += 1
+        if counted:
+            rows.append(MatrixRow(document, tuple(counts), counted))
+            columns = [c + n for c, n in zip(columns, counts, strict=True)]
+            total += counted
+    return TagMatrix(tuple(wanted.tags), tuple(rows), tuple(columns), total)
+
+
+# ---------------------------------------------------------------------- co-occurrence
+
+
+@dataclass(frozen=True)
+class PairCounts:
+    """How often two tags come together."""
+
+    first: str
+    """One tag (the earlier in the report's tag order)."""
+    second: str
+    """The other."""
+    same_highlight: int
+    """Highlights carrying both."""
+    overlapping: int
+    """Pairs of distinct overlapping highlights, one carrying each tag."""
+    same_document: int
+    """Documents where both are on highlights (the same or different ones)."""
+
+
+@dataclass(frozen=True)
+class Cooccurrence:
+    """Tag co-occurrence on the same highlight, on overlapping highlights, in the same document."""
+
+    tags: tuple[str, ...]
+    """The tags paired."""
+    pairs: tuple[PairCounts, ...]
+    """Every pair of ``tags`` asked for; otherwise the pairs with a count, most frequent first."""
+
+
+def cooccurrence(documents: Sequence[CodedDocument], tags: Sequence[str] = ()) -> Cooccurrence:
+    """Return how often each pair of tags (all used tags when ``tags`` is empty) comes together.
+
+    A tag and one of its descendants are never paired: every highlight
+    carrying the child carries the parent.
+    """
+    asked = distinct_tags(tags)
+    wanted = asked or used_tags(documents)
+    columns = WantedTags(wanted)
+    same: Counter[tuple[int, int]] = Counter()
+    overlapping: Counter[tuple[int, int]] = Counter()
+    in_document: Counter[tuple[int, int]] = Counter()
+    for document in documents:
+        carried = {h.id: columns.carried(h) for h in document.highlights}
+        present: set[int] = set()
+        for indexes in carried.values():
+            same.update(combinations(sorted(indexes), 2))
+            present |= indexes
+        in_document.update(combinations(sorted(present), 2))
+        overlapping.update(overlapping_pairs(document.anchored, carried))
+    pairs = [
+        PairCounts(wanted[i], wanted[j], same[i, j], overlapping[i, j], in_document[i, j])
+        for i, j in combinations(range(len(wanted)), 2)
+        if not is_ancestor(wanted[i], wanted[j]) and not is_ancestor(wanted[j], wanted[i])
+    ]
+    if not asked:
+        pairs = [p for p in pairs if p.same_highlight or p.overlapping or p.same_document]
+        pairs.sort(key=lambda p: (-p.same_highlight, -p.overlapping, -p.same_document))
+    return Cooccurrence(tuple(wanted), tuple(pairs))
+
+
+def overlapping_pairs(
+    highlights: Sequence[Annotation], carried: dict[str, frozenset[int]]
+) -> Counter[tuple[int, int]]:
+    """Count, for each tag pair ``(i, j)`` with ``i < j``, the overlapping highlight pairs.
+
+    A pair of distinct highlights sharing at least one character counts once
+    for ``(i, j)`` when one carries ``i`` and the other ``j`` (``carried``
+    gives each highlight's tag indexes). A sweep by start keeps, instead of the
+    list of open highlights, how many of them carry each tag (``open_with``)
+    and each pair of tags (``open_with_both``): the work grows with the tags
+    in play, not with how deeply highlights nest. For the new highlight ``h``
+    and tags ``i != j`` the open ones add ``[i in h] * open_with[j] + [j in h]
+    * open_with[i]``, less ``open_with_both[i, j]`` when ``h`` carries both
+    (an open highlight with both tags was counted twice).
+    """
+    result: Counter[tuple[int, int]] = Counter()
+    open_with: dict[int, int] = {}
+    open_with_both: dict[tuple[int, int], int] = {}
+    ends: list[tuple[int, int, frozenset[int], list[tuple[int, int]]]] = []  # heap by end
+    # A highlight without any of the tags changes no count: left out of the sweep.
+    ordered = sorted(
+        (h for h in highlights if h.end > h.start and carried[h.id]),
+        key=lambda h: (h.start, h.end),
+    )
+    for order, highlight in enumerate(ordered):
+        while ends and ends[0][0] <= highlight.start:  # ``end`` is exclusive: touching is apart
+            _, _, closed, closed_pairs = heapq.heappop(ends)
+            for tag in closed:
+                open_with[tag] -= 1
+            for pair in closed_pairs:
+                open_with_both[pair] -= 1
+        mine = carried[highlight.id]
+        pairs = list(combinations(sorted(mine), 2))
+        for i in mine:
+            for j, count in open_with.items():
+                if j != i and count:
+                    result[(i, j) if i < j else (j, i)] += count
+        for pair in pairs:
+            result[pair] -= open_with_both.get(pair, 0)
+        for tag in mine:
+            open_with[tag] = open_with.get(tag, 0) + 1
+        for pair in pairs:
+            open_with_both[pair] = open_with_both.get(pair, 0) + 1
+        heapq.heappush(ends, (highlight.end, order, mine, pairs))
+    return +result
+
+
+#: Any of the three reports.
+Report = CodeReport | TagMatrix | Cooccurrence

@@ -1,0 +1,140 @@
+"""The output helpers of reports: CommonMark escaping, safe CSV, aligned text tables."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import unicodedata
+
+import pytest
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
+from markdown_it import MarkdownIt
+
+from ipreader.core.csv_text import BOM, csv_text, neutralize
+from ipreader.core.json_text import json_outline
+from ipreader.core.markdown_text import escape_cell, escape_line, escape_text
+from ipreader.core.safe_text import escape_json_controls
+from ipreader.core.text_table import Column, cell_width, fit, render_table
+
+COMMONMARK = MarkdownIt("commonmark")
+TABLES = MarkdownIt("commonmark").enable("table")
+
+# Every character CommonMark gives a meaning somewhere, plus words, digits and blanks.
+markdownish = st.text(alphabet="\\`*_[]()<>!&#;=-+~.)|:/ \taxZ19é漢", max_size=30)
+
+
+def html(text: str) -> str:
+    return (
+        text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
+    )
+
+
+@settings(max_examples=400)
+@given(markdownish.filter(lambda s: s.strip(" \t")))
+@example("1.4 million")
+@example("&amp; &#35; &#x41; &copy")
+@example("* * *")
+@example("    indented code?")
+def test_an_escaped_line_renders_as_itself(line: str) -> None:
+    rendered = COMMONMARK.render(escape_line(line))
+    assert rendered == "<p>" + html(line.strip(" \t")) + "</p>\n"
+
+
+@given(st.lists(markdownish.filter(lambda s: s.strip(" \t")), min_size=2, max_size=4))
+@example(["Title", "==="])
+@example(["Title", "---"])
+def test_escaped_lines_render_as_one_paragraph(lines: list[str]) -> None:
+    rendered = COMMONMARK.render("\n".join(escape_text("\n".join(lines))))
+    assert rendered == "<p>" + "\n".join(html(line.strip(" \t")) for line in lines) + "</p>\n"
+
+
+@given(markdownish.filter(lambda s: s.strip()))
+@example("a | b")
+def test_an_escaped_cell_renders_as_itself_in_a_table(cell: str) -> None:
+    rendered = TABLES.render(f"| h |\n| --- |\n| {escape_cell(cell)} |\n")
+    assert f"<td>{html(' '.join(cell.split()))}</td>" in rendered
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["1.4 million", "snake_case", "a * b", "#hashtag", "C:\\Users", "x < y", "A & B", "e-mail"],
+)
+def test_prose_is_left_alone(text: str) -> None:
+    assert escape_line(text) == text
+
+
+def test_csv_is_rfc4180_with_a_bom_and_no_formulas() -> None:
+    rows = [
+        ['=HYPERLINK("x")', 3, None],
+        ["-1 + 2", 0, "@cmd"],
+        ['line\nbreak, "quoted"', -4, "\tTab"],
+        ["plain", 1, "\rcr"],
+    ]
+    text = csv_text(["quote", "count", "note"], rows)
+    assert text.startswith(BOM) and text.endswith("\r\n")
+    parsed = list(csv.reader(io.StringIO(text.removeprefix(BOM), newline="")))
+    assert parsed == [
+        ["quote", "count", "note"],
+        ['\'=HYPERLINK("x")', "3", ""],
+        ["'-1 + 2", "0", "'@cmd"],
+        ['line\nbreak, "quoted"', "-4", "'\tTab"],
+        ["plain", "1", "'\rcr"],
+    ]
+    assert neutralize("+1") == "'+1" and neutralize("1+") == "1+"
+
+
+def test_cells_are_measured_and_cut_in_terminal_cells() -> None:
+    assert cell_width("abc") == 3 and cell_width("漢字") == 4 and cell_width("e\u0301") == 1
+    assert fit("abcdef", 4) == "abc…" and fit("abc", 4) == "abc"
+    assert fit("漢字漢字", 5) == "漢字…" and cell_width(fit("漢字漢字", 5)) == 5
+
+
+@given(st.text(max_size=20))
+@example("£5 — “quoted” café Ωμέγα Жук")
+@example("漢字 and e\u0301 and \u200b and 😀")
+def test_cell_width_is_the_sum_of_character_widths(text: str) -> None:
+    def width(char: str) -> int:
+        if unicodedata.combining(char) or unicodedata.category(char) in ("Mn", "Me", "Cf"):
+            return 0
+        return 2 if unicodedata.east_asian_width(char) in ("W", "F") else 1
+
+    assert cell_width(text) == sum(width(char) for char in text)
+
+
+def test_tables_align_and_never_write_controls() -> None:
+    text = render_table(
+        [Column("Name"), Column("Count", numeric=True), Column("Quote", limit=8)],
+        [["漢字", 5, "a long quote here"], ["esc\x1b[31m", 12, None]],
+    )
+    lines = text.splitlines()
+    assert lines[0] == "Name      Count  Quote"
+    assert lines[2] == "漢字" + " " * 10 + "5  a long …"
+    assert lines[3] == "esc␛[31m     12"  # the control made visible; nothing trails
+    assert "\x1b" not in text
+
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.text(max_size=5),
+    lambda children: (
+        st.lists(children, max_size=3) | st.dictionaries(st.text(max_size=3), children, max_size=3)
+    ),
+    max_leaves=12,
+)
+
+
+@given(json_values, st.integers(0, 4))
+def test_json_outline_is_json_indented_to_a_depth(value: object, levels: int) -> None:
+    text = json_outline(value, levels)
+    assert json.loads(text) == value and text.endswith("\n")
+    # Deep enough, it is exactly what json.dumps(indent=2) writes.
+    dumped = json.dumps(value, ensure_ascii=False, indent=2)
+    assert json_outline(value, 99) == escape_json_controls(dumped) + "\n"
+    # Below ``levels`` every value takes one line.
+    assert len(text.splitlines()) <= len(json_outline(value, levels + 1).splitlines())
+
+
+def test_json_outline_escapes_terminal_controls() -> None:
+    text = json_outline({"a": ["\x1b[2J\u202e\x9b"]}, 1)
+    assert text == '{\n  "a": ["\\u001b[2J\\u202e\\u009b"]\n}\n'
