@@ -25,8 +25,9 @@ from typing import Any
 from ipreader.core.documents import DocumentInfo
 from ipreader.core.errors import DocumentError, IpreaderError
 from ipreader.core.library import Library, read_document
-from ipreader.core.model import AnchorStatus, Annotation, tag_key, tag_matches, utc_now_iso
+from ipreader.core.model import AnchorStatus, Annotation, tag_key, utc_now_iso
 from ipreader.core.safe_text import escape_json_controls, printable
+from ipreader.core.tags import tag_matches
 
 #: The value of the top-level ``format`` field of an ipreader export.
 EXPORT_FORMAT_NAME = "ipreader.annotations"
@@ -79,7 +80,7 @@ def export_data(
     """Return the canonical export structure of ``library``.
 
     ``tags`` keeps only annotations carrying one of the tags or a child tag
-    (``model.tag_matches``), or lying in a document that carries one; a document
+    (``tags.tag_matches``), or lying in a document that carries one; a document
     then appears when it has a kept annotation or carries one of the tags
     itself. ``document_glob`` (``fnmatch``, case-sensitive) filters on the
     relative path, ``only`` on the absolute path (the app's "this article",

@@ -53,16 +53,6 @@ def tag_key(tag: str) -> str:
     return tag.strip().casefold()
 
 
-def tag_matches(tag: str, wanted: str) -> bool:
-    """True when ``tag`` is ``wanted`` or one of its children (``policy/patents`` for ``policy``).
-
-    Case-insensitive; ``policy`` never matches ``policymaking``. An empty
-    ``wanted`` matches nothing.
-    """
-    key, parent = tag_key(tag), tag_key(wanted).rstrip("/")
-    return bool(parent) and (key == parent or key.startswith(parent + "/"))
-
-
 def normalize_tags(tags: Iterable[str]) -> tuple[str, ...]:
     """Trim tags, drop empty ones and case-insensitive duplicates, keep the first spelling."""
     seen: set[str] = set()

@@ -24,7 +24,7 @@ from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option, OptionDoesNotExist
 
 from ipreader.core.documents import DocumentInfo
-from ipreader.core.model import tag_matches
+from ipreader.core.tags import tag_matches
 from ipreader.tui.display import one_line
 from ipreader.tui.session import DocumentStats
 
