@@ -9,7 +9,13 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from ipreader.core.model import CONTEXT_CHARS, MAX_TAG_CHARS, MAX_TAGS, AnchorStatus, Annotation
-from ipreader.core.records import RecordError, decode_annotation, decode_fields, utc_time
+from ipreader.core.records import (
+    RecordError,
+    decode_annotation,
+    decode_fields,
+    tags_field,
+    utc_time,
+)
 
 
 def good() -> dict[str, Any]:
@@ -112,3 +118,26 @@ def test_edits_bump_the_revision() -> None:
     annotation = decode_annotation(good())
     assert annotation.revision == 1
     assert annotation.edited(note="x").edited(note="y").revision == 3
+
+
+def test_a_time_whose_utc_form_leaves_the_calendar_is_a_bad_field() -> None:
+    with pytest.raises(RecordError) as raised:
+        decode_annotation({**good(), "created": "0001-01-01T00:00:00+01:00"})
+    assert raised.value.field == "created"
+
+
+def test_offsets_are_typed_by_decode_fields_and_ordered_by_decode_annotation() -> None:
+    # An importer treats offsets as hints it checks against the text.
+    fields = decode_fields({"start": -5, "end": -9})
+    assert (fields.start, fields.end) == (-5, -9)
+    with pytest.raises(RecordError, match="must be an integer"):
+        decode_fields({"end": True})
+
+
+def test_unbounded_tags_check_types_only() -> None:
+    many = [f"t{n}" for n in range(MAX_TAGS + 1)] + ["x" * (MAX_TAG_CHARS + 1)]
+    assert len(tags_field({"tags": many}, bounded=False)) == MAX_TAGS + 2
+    with pytest.raises(RecordError):
+        tags_field({"tags": many})
+    with pytest.raises(RecordError, match="tags must be a list of strings"):
+        tags_field({"tags": [1]}, bounded=False)
