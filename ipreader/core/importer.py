@@ -28,10 +28,10 @@ from pathlib import Path, PurePosixPath, PureWindowsPath
 from typing import Any
 
 from ipreader.core.anchoring import anchor
-from ipreader.core.documents import discover, read_bytes
+from ipreader.core.documents import discover, read_bytes, read_document
 from ipreader.core.errors import DocumentError, ImportFileError, StoreError
 from ipreader.core.export import EXPORT_FORMAT_NAME, EXPORT_VERSION
-from ipreader.core.library import open_store, read_document
+from ipreader.core.library import open_store
 from ipreader.core.model import (
     COLORS,
     DEFAULT_COLOR,
@@ -336,14 +336,15 @@ def import_file(file: Path, root: Path) -> ImportReport:
             where = f"{where} ({relpath})"
             if not isinstance(entries, list):
                 raise _Reject("annotations must be a list")
-            text, sha256 = read_document(known[relpath])
+            document_text = read_document(known[relpath])
         except (_Reject, DocumentError) as error:
             report.rejected += max(count, 1)
             report.messages.append(f"{where}: {error}; document skipped")
             continue
         # Registers the document's current hash (and re-anchors stored annotations if the
         # file changed) so the merge compares against annotations valid for this text.
-        for current in store.reconcile(relpath, sha256, text):
+        text = document_text.text
+        for current in store.reconcile(relpath, document_text.sha256, text):
             existing[current.id] = current
         before = notes.get(relpath) or store.document_notes(relpath)
         try:
