@@ -141,3 +141,9 @@ def test_unbounded_tags_check_types_only() -> None:
         tags_field({"tags": many})
     with pytest.raises(RecordError, match="tags must be a list of strings"):
         tags_field({"tags": [1]}, bounded=False)
+
+
+def test_a_normalised_time_is_kept_and_still_checked() -> None:
+    assert utc_time("2024-05-01T12:00:00.123Z") == "2024-05-01T12:00:00.123Z"
+    with pytest.raises(ValueError):
+        utc_time("2024-13-01T12:00:00.000Z")
