@@ -186,16 +186,15 @@ def quarantine(path: Path) -> Path:
     return target
 
 
-def decode_database(path: Path, raw: bytes, *, empty_is_corrupt: bool = False) -> Tables | None:
-    """Parse the bytes of a TinyDB file; ``None`` when empty (unless ``empty_is_corrupt``).
+def decode_database(path: Path, raw: bytes) -> Tables:
+    """Parse the bytes of a TinyDB file.
 
     Raises ``CorruptDatabaseError`` unless ``raw`` is UTF-8 JSON of the shape
-    ``{table: {record id: {field: value}}}``.
+    ``{table: {record id: {field: value}}}``; an empty file is damage too
+    (atomic writes never leave one).
     """
     if not raw:
-        if empty_is_corrupt:
-            raise CorruptDatabaseError(path, "the file is empty (0 bytes)")
-        return None
+        raise CorruptDatabaseError(path, "the file is empty (0 bytes)")
     try:
         data = json.loads(raw.decode("utf-8"))
     except UnicodeDecodeError as error:

@@ -214,7 +214,7 @@ def _read_everything(location: Path) -> None:
             raw = path.read_bytes()
         except FileNotFoundError:
             continue
-        decode_database(path, raw, empty_is_corrupt=True)
+        decode_database(path, raw)
 
 
 def run_writers(root: Path, writers: int, operations: int, importers: int = 1) -> WriterStats:

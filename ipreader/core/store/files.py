@@ -75,8 +75,7 @@ def read_tables(path: Path) -> Tables:
     found = read_file(path)
     if found is None:
         return {}
-    raw = found[1] or b""
-    return decode_database(path, raw, empty_is_corrupt=True) or {}
+    return decode_database(path, found[1] or b"")
 
 
 class JsonFiles:
@@ -132,7 +131,7 @@ class JsonFiles:
         signature, raw = found
         if raw is None and cached is not None:
             return cached[1]  # type: ignore[return-value]
-        value = parse(path, decode_database(path, raw or b"", empty_is_corrupt=True))
+        value = parse(path, decode_database(path, raw or b""))
         with self._mutex:
             if is_racy(signature[3]):
                 self._cache.pop(path, None)
