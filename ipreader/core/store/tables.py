@@ -45,10 +45,10 @@ class UuidTable(Table):
         """Insert records by id, each replacing (not merging into) a stored one."""
         if not records:
             return
-        self.remove_records(records)
+        if len(self):  # a new file (an import) has nothing to replace
+            self.remove_records(records)
         self.insert_multiple(
-            Document(value, doc_id=key)  # type: ignore[arg-type]
-            for key, value in records.items()
+            [Document(value, doc_id=key) for key, value in records.items()]  # type: ignore[arg-type]
         )
 
     def remove_records(self, ids: Iterable[str]) -> None:
