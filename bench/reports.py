@@ -62,7 +62,8 @@ TARGET = 1.0
 
 def build_folder(root: Path, articles: int, highlights: int, seed: int = 7) -> int:
     """Write ``articles`` distinct corpus copies under ``root``, code them; return the count."""
-    from ipreader.core.library import Library, read_document
+    from ipreader.core.documents import read_document
+    from ipreader.core.library import Library
     from ipreader.core.model import Annotation
 
     sources = sorted(p for p in CORPUS.rglob("*.txt") if p.is_file())
@@ -79,7 +80,7 @@ def build_folder(root: Path, articles: int, highlights: int, seed: int = 7) -> i
     per_document = max(2, highlights // articles)
     made: list[Annotation] = []
     for info in library.documents():
-        text, _ = read_document(info.path)
+        text = read_document(info.path).text
         for _ in range(per_document // 2):
             start = rng.randrange(0, max(1, len(text) - 250))
             end = min(len(text), start + rng.randint(20, 200))

@@ -21,7 +21,7 @@ from ipreader.core.documents import (
     load_document,
     load_info,
     normalize_newlines,
-    read_text,
+    read_document,
 )
 from ipreader.core.errors import BinaryFileError, DocumentError, UndecodableError
 
@@ -189,28 +189,41 @@ def test_normalize_newlines(text: str) -> None:
     assert normalize_newlines(result) == result
 
 
-# --- read_text ------------------------------------------------------------------------------
+# --- read_document --------------------------------------------------------------------------
 
 
-def test_read_text_normalises(tmp_path: Path) -> None:
+def test_read_document_normalises_and_hashes_the_bytes_it_decoded(tmp_path: Path) -> None:
     file = tmp_path / "a.txt"
-    file.write_bytes(CP1252_TEXT.encode("cp1252") + b"\r\nnext")
-    assert read_text(file) == (CP1252_TEXT + "\nnext", "cp1252")
+    data = CP1252_TEXT.encode("cp1252") + b"\r\nnext"
+    file.write_bytes(data)
+    document = read_document(file)
+    assert (document.text, document.encoding) == (CP1252_TEXT + "\nnext", "cp1252")
+    assert document.sha256 == hashlib.sha256(data).hexdigest()
+    assert (document.size, document.mtime_ns) == (len(data), file.stat().st_mtime_ns)
 
 
-def test_read_text_of_missing_file_and_folder(tmp_path: Path) -> None:
+def test_read_document_of_binary_bytes_says_what_it_read(tmp_path: Path) -> None:
+    file = tmp_path / "b.txt"
+    file.write_bytes(b"\x00\x01binary")
+    with pytest.raises(BinaryFileError) as raised:
+        read_document(file)
+    assert raised.value.sha256 == hashlib.sha256(b"\x00\x01binary").hexdigest()
+    assert raised.value.size == len(b"\x00\x01binary")
+
+
+def test_read_document_of_missing_file_and_folder(tmp_path: Path) -> None:
     with pytest.raises(DocumentError):
-        read_text(tmp_path / "missing.txt")
+        read_document(tmp_path / "missing.txt")
     with pytest.raises(DocumentError):
-        read_text(tmp_path)
+        read_document(tmp_path)
 
 
 @pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs FIFOs")
-def test_read_text_never_blocks_on_a_fifo(tmp_path: Path) -> None:
+def test_read_document_never_blocks_on_a_fifo(tmp_path: Path) -> None:
     fifo = tmp_path / "pipe.txt"
     os.mkfifo(fifo)
     with pytest.raises(DocumentError, match="not a regular file"):
-        within(5, lambda: read_text(fifo))
+        within(5, lambda: read_document(fifo))
 
 
 # --- load_info ------------------------------------------------------------------------------
@@ -255,7 +268,7 @@ def test_load_document_returns_the_info_and_the_text_read_once(tmp_path: Path) -
     path.write_bytes("Title\r\n\r\nBody of the caf\u00e9 article.".encode())
     info, text = load_document(tmp_path, path)
     assert info == load_info(tmp_path, path)
-    assert text == read_text(path)[0] == "Title\n\nBody of the caf\u00e9 article."
+    assert text == read_document(path).text == "Title\n\nBody of the caf\u00e9 article."
     (tmp_path / "b.txt").write_bytes(b"\x00\x01binary")
     binary, none = load_document(tmp_path, tmp_path / "b.txt")
     assert none is None and binary.error == "binary file" and binary.sha256 is not None

@@ -19,7 +19,7 @@ from ipreader.core.errors import ImportFileError
 from ipreader.core.export import export_data
 from ipreader.core.importer import import_file
 from ipreader.core.library import Library
-from ipreader.core.model import AnchorStatus, Annotation, DocumentNotes
+from ipreader.core.model import MAX_TEXT_CHARS, AnchorStatus, Annotation, DocumentNotes
 from ipreader.core.store import FolderStore
 
 TEXT = "Title\n\nThe cat sat on the mat. The cat ran off.\nSecond line here.\n"
@@ -180,12 +180,12 @@ def test_bad_document_paths_are_rejected(
         ({"quote": 5}, "quote must be a string"),
         ({"quote": ""}, "quote is missing"),
         ({"tags": "a,b"}, "tags must be a list"),
-        ({"note": "x" * (importer.MAX_STRING_CHARS + 1)}, "too long"),
-        ({"color": "octarine"}, "unknown colour"),
+        ({"note": "x" * (MAX_TEXT_CHARS + 1)}, "too long"),
+        ({"color": "octarine"}, "color 'octarine' is not one of"),
         ({"id": "not-a-uuid"}, "not a UUID"),
         ({"id": 7}, "id must be a string"),
         ({"updated": "yesterday"}, "ISO-8601"),
-        ({"status": "lost"}, "unknown status"),
+        ({"status": "lost"}, "status 'lost' is not a known status"),
     ],
 )
 def test_bad_annotation_fields_are_rejected(
@@ -367,3 +367,26 @@ def test_notes_and_annotations_are_saved_in_batches(
     assert store.document_notes("a.txt") == DocumentNotes(("one", "two"), "a note")
     assert store.document_notes("sub/b.txt") == DocumentNotes((), "b note")
     assert sorted(a.quote for a in store.annotations("a.txt")) == ["cat", "mat"]
+
+
+def test_entries_are_decoded_by_the_store_rules(folder: Path, tmp_path: Path) -> None:
+    item = entry(
+        "sat on",
+        prefix="x" * 5000 + "The cat ",
+        created="2024-01-01T02:00:00+02:00",
+        updated="2024-01-01T03:00:00+02:00",
+        creator="Ann",
+        revision=4,
+    )
+    report = import_file(
+        write_export(tmp_path / "r.json", [{"path": "a.txt", "annotations": [item]}]), folder
+    )
+    assert report.added == 1 and report.rejected == 0
+    annotation = stored(folder)[item["id"]]
+    # Context cut to what anchoring uses; times in UTC; who and which revision kept.
+    assert annotation.prefix.endswith("The cat ") and len(annotation.prefix) <= 32
+    assert (annotation.created, annotation.updated) == (
+        "2024-01-01T00:00:00.000Z",
+        "2024-01-01T01:00:00.000Z",
+    )
+    assert (annotation.creator, annotation.revision) == ("Ann", 4)

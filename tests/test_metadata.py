@@ -10,14 +10,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from ipreader.core import metadata
-from ipreader.core.documents import read_text
+from ipreader.core.documents import read_document
 from ipreader.core.metadata import count_words, extract_metadata
 from ipreader.core.paths import seeds_dir
 
 
 def _seed(prefix: str) -> str:
     (path,) = seeds_dir().glob(f"{prefix}_*.txt")
-    return read_text(path)[0]
+    return read_document(path).text
 
 
 def test_seed_000_title_and_datetime() -> None:

@@ -14,6 +14,7 @@ from ipreader.core.records import (
     check_annotation,
     decode_annotation,
     decode_fields,
+    tags_field,
     utc_time,
 )
 
@@ -160,3 +161,32 @@ def test_the_fast_path_agrees_with_the_full_checks(record: dict[str, Any]) -> No
     except RecordError as error:
         got = error.field
     assert got == expected
+
+
+def test_a_time_whose_utc_form_leaves_the_calendar_is_a_bad_field() -> None:
+    with pytest.raises(RecordError) as raised:
+        decode_annotation({**good(), "created": "0001-01-01T00:00:00+01:00"})
+    assert raised.value.field == "created"
+
+
+def test_offsets_are_typed_by_decode_fields_and_ordered_by_decode_annotation() -> None:
+    # An importer treats offsets as hints it checks against the text.
+    fields = decode_fields({"start": -5, "end": -9})
+    assert (fields.start, fields.end) == (-5, -9)
+    with pytest.raises(RecordError, match="must be an integer"):
+        decode_fields({"end": True})
+
+
+def test_unbounded_tags_check_types_only() -> None:
+    many = [f"t{n}" for n in range(MAX_TAGS + 1)] + ["x" * (MAX_TAG_CHARS + 1)]
+    assert len(tags_field({"tags": many}, bounded=False)) == MAX_TAGS + 2
+    with pytest.raises(RecordError):
+        tags_field({"tags": many})
+    with pytest.raises(RecordError, match="tags must be a list of strings"):
+        tags_field({"tags": [1]}, bounded=False)
+
+
+def test_a_normalised_time_is_kept_and_still_checked() -> None:
+    assert utc_time("2024-05-01T12:00:00.123Z") == "2024-05-01T12:00:00.123Z"
+    with pytest.raises(ValueError):
+        utc_time("2024-13-01T12:00:00.000Z")

@@ -1,4 +1,4 @@
-"""The atomic-write routine, quarantine and the TinyDB storage built on them."""
+"""The atomic-write routine, quarantine and the JSON encoding of TinyDB files."""
 
 from __future__ import annotations
 
@@ -15,7 +15,6 @@ from hypothesis import strategies as st
 
 from ipreader.core.errors import StoreError, StoreWriteError
 from ipreader.core.storage import (
-    AtomicJSONStorage,
     CorruptDatabaseError,
     atomic_write_bytes,
     atomic_write_many,
@@ -23,6 +22,7 @@ from ipreader.core.storage import (
     encode_database,
     quarantine,
 )
+from ipreader.core.store.files import read_tables
 
 
 def _leftovers(directory: Path) -> list[str]:
@@ -101,11 +101,12 @@ def test_quarantine_never_overwrites_an_earlier_copy(tmp_path: Path) -> None:
     assert sorted(p.read_bytes() for p in moved) == [f"bad {i}".encode() for i in range(5)]
 
 
-def test_storage_reads_missing_and_empty_as_none(tmp_path: Path) -> None:
-    storage = AtomicJSONStorage(tmp_path / "db.json")
-    assert storage.read() is None
-    (tmp_path / "db.json").write_bytes(b"")
-    assert storage.read() is None
+def test_missing_file_reads_as_no_tables_and_an_empty_one_as_damage(tmp_path: Path) -> None:
+    path = tmp_path / "db.json"
+    assert read_tables(path) == {}
+    path.write_bytes(b"")
+    with pytest.raises(CorruptDatabaseError, match="empty"):
+        read_tables(path)  # atomic writes never leave an empty file
 
 
 @pytest.mark.parametrize(
@@ -122,19 +123,19 @@ def test_storage_reads_missing_and_empty_as_none(tmp_path: Path) -> None:
         b"\xff\xfe\xfd",
     ],
 )
-def test_storage_rejects_undecodable_or_misshapen(tmp_path: Path, content: bytes) -> None:
+def test_undecodable_or_misshapen_files_are_damaged(tmp_path: Path, content: bytes) -> None:
     path = tmp_path / "db.json"
     path.write_bytes(content)
     with pytest.raises(CorruptDatabaseError) as raised:
-        AtomicJSONStorage(path).read()
+        read_tables(path)
     assert raised.value.path == path
     assert path.read_bytes() == content  # reading never changes the file
 
 
-def test_storage_unreadable_file_is_a_store_error(tmp_path: Path) -> None:
+def test_unreadable_file_is_a_store_error(tmp_path: Path) -> None:
     (tmp_path / "db.json").mkdir()  # a directory where the file should be
     with pytest.raises(StoreError):
-        AtomicJSONStorage(tmp_path / "db.json").read()
+        read_tables(tmp_path / "db.json")
 
 
 _json_scalars = st.none() | st.booleans() | st.integers() | st.text(max_size=20)
@@ -148,11 +149,10 @@ _tables = st.dictionaries(
 
 @settings(max_examples=60, deadline=None)
 @given(data=_tables)
-def test_storage_round_trips_any_tinydb_state(tmp_path_factory: Any, data: Any) -> None:
+def test_any_tinydb_state_round_trips(tmp_path_factory: Any, data: Any) -> None:
     path = tmp_path_factory.mktemp("rt") / "db.json"
-    storage = AtomicJSONStorage(path)
-    storage.write(data)
-    assert storage.read() == data
+    atomic_write_bytes(path, encode_database(data))
+    assert read_tables(path) == data
     assert json.loads(path.read_text("utf-8")) == data
 
 
@@ -161,9 +161,8 @@ def test_lone_surrogates_are_encoded_as_json_escapes(tmp_path: Path) -> None:
     raw = encode_database(data)
     assert b"bad\\udcff.txt" in raw and "café 😀".encode() in raw  # others stay raw
     assert decode_database(tmp_path / "x.json", raw) == data
-    storage = AtomicJSONStorage(tmp_path / "db.json")
-    storage.write(data)
-    assert storage.read() == data
+    atomic_write_bytes(tmp_path / "db.json", raw)
+    assert read_tables(tmp_path / "db.json") == data
 
 
 def test_atomic_write_many_replaces_every_file_and_leaves_no_temp(tmp_path: Path) -> None:

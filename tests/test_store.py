@@ -15,17 +15,16 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from file_writes import replaced_files
 from filelock import FileLock
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from unprivileged import can_switch_user, run_as_nobody
 
-from ipreader.core import storage
-from ipreader.core import store as store_module
 from ipreader.core.errors import SchemaTooNewError, StoreError, StoreWriteError
 from ipreader.core.model import AnchorStatus, Annotation, DocumentNotes
 from ipreader.core.paths import fallback_store_dir, folder_store_dir
-from ipreader.core.store import SCHEMA_VERSION, FolderStore
+from ipreader.core.store import SCHEMA_VERSION, FolderStore, folder_store
 
 TEXT = "The quick brown fox jumps over the lazy dog. " * 4
 
@@ -256,7 +255,7 @@ def time_shift(location: Path, seconds: int) -> list[Path]:
 
 def test_lock_timeout_is_a_clear_store_error(root: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     store = FolderStore.open(root)
-    monkeypatch.setattr(store_module, "LOCK_TIMEOUT", 0.2)
+    monkeypatch.setattr(folder_store, "LOCK_TIMEOUT", 0.2)
     store = FolderStore.open(root)
     holder = subprocess.Popen(
         [
@@ -305,7 +304,8 @@ def test_threads_sharing_a_store_do_not_lose_writes(root: Path) -> None:
         thread.join()
     saved = FolderStore.open(root).all_annotations()
     assert sorted(a.id for v in saved.values() for a in v) == sorted(n.id for n in notes)
-    assert len(FolderStore.open(root)._index().documents) == 2
+    index = json.loads((folder_store_dir(root) / "index.json").read_text())
+    assert len(index["documents"]) == 2  # each document registered once
 
 
 def test_reads_see_every_write_of_another_store_even_same_size_ones(root: Path) -> None:
@@ -421,9 +421,48 @@ def test_bad_records_are_skipped_but_kept_in_the_file(root: Path) -> None:
     path.write_text(json.dumps(data))
     fresh = FolderStore.open(root)
     assert fresh.annotations("a.txt") == [good]
-    assert any("broken" in n and str(path) in n for n in fresh.notices.all())
+    (notice,) = fresh.notices.all()
+    # Named by its id and the field the decoder refused.
+    assert str(path) in notice and "broken (start must be an integer, not str)" in notice
     fresh.save_annotation(highlight("a.txt", 0, 3))
-    assert "broken" in json.loads(path.read_text())["annotations"]
+    assert json.loads(path.read_text())["annotations"]["broken"] == {"start": "zero", "end": 3}
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        ({"relpath": ""}, "relpath is missing"),
+        ({"relpath": 7}, "relpath must be a string"),
+        ({"position": True}, "position must be an integer"),
+        ({"tags": "x"}, "tags must be a list of strings"),
+        ({"note": ["n"]}, "note must be a string"),
+    ],
+)
+def test_bad_document_records_are_skipped_reported_and_kept(
+    root: Path, change: dict[str, Any], field: str
+) -> None:
+    store = FolderStore.open(root)
+    store.set_document_notes("a.txt", DocumentNotes(("t",), "n"))
+    store.set_reading_position("sub/b.txt", 5)
+    index = store.location / "index.json"
+    data = json.loads(index.read_text())
+    (bad_id,) = [k for k, v in data["documents"].items() if v["relpath"] == "sub/b.txt"]
+    data["documents"][bad_id].update(change)
+    index.write_text(json.dumps(data))
+    fresh = FolderStore.open(root)
+    assert fresh.document_notes("a.txt") == DocumentNotes(("t",), "n")
+    assert fresh.reading_position("sub/b.txt") == 0  # skipped
+    (notice,) = fresh.notices.all()
+    assert f"{bad_id} ({field}" in notice and "kept in the file" in notice
+    fresh.set_document_notes("a.txt", DocumentNotes(("u",), "n"))
+    assert json.loads(index.read_text())["documents"][bad_id] == data["documents"][bad_id]
+
+
+def test_many_document_tags_are_never_a_reason_to_skip_a_record(root: Path) -> None:
+    store = FolderStore.open(root)
+    tags = (*(f"tag {n}" for n in range(500)), "t" * 300)
+    store.set_document_notes("a.txt", DocumentNotes(tags, ""))
+    assert FolderStore.open(root).document_notes("a.txt").tags == tags
 
 
 def test_zero_byte_database_file_is_set_aside_with_a_notice(root: Path) -> None:
@@ -743,31 +782,13 @@ def test_store_matches_a_dict_model(tmp_path_factory: Any, ops: list[tuple[str, 
 # ---------------------------------------------------------------- batches (export/import scale)
 
 
-def count_writes(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
-    """Record the path of every atomic file write (single or batched)."""
-    written: list[Path] = []
-    single, many = storage.atomic_write_bytes, storage.atomic_write_many
-
-    def one(path: Path, data: bytes) -> None:
-        written.append(path)
-        single(path, data)
-
-    def batch(files: Any) -> None:
-        written.extend(path for path, _ in files)
-        many(files)
-
-    monkeypatch.setattr(storage, "atomic_write_bytes", one)
-    monkeypatch.setattr(store_module, "atomic_write_many", batch)
-    return written
-
-
 def test_saving_many_new_documents_writes_the_index_once(
     root: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     store = FolderStore.open(root)
     store.save_annotation(highlight("a.txt"))
     notes = [highlight(f"doc{n}.txt", n, n + 4) for n in range(30)]
-    written = count_writes(monkeypatch)
+    written = replaced_files(monkeypatch)
     store.save_annotations(notes)
     index = store.location / "index.json"
     assert written.count(index) == 1
@@ -781,7 +802,7 @@ def test_set_documents_notes_is_one_write_and_stays_lazy(
     root: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     store = FolderStore.open(root)
-    written = count_writes(monkeypatch)
+    written = replaced_files(monkeypatch)
     store.set_documents_notes(
         {
             "a.txt": DocumentNotes(("x", "X "), "note a"),
@@ -789,8 +810,8 @@ def test_set_documents_notes_is_one_write_and_stays_lazy(
             "nothing.txt": DocumentNotes(),  # unregistered and empty: not written
         }
     )
-    # A fresh folder: the schema, then every document at once.
-    assert written == [store.location / "index.json"] * 2
+    # A fresh folder: the schema and every document at once.
+    assert written == [store.location / "index.json"]
     again = FolderStore.open(root)
     assert again.document_notes("a.txt") == DocumentNotes(("x",), "note a")
     assert again.document_notes("sub/b.txt") == DocumentNotes((), "note b")
@@ -822,7 +843,7 @@ def test_reconcile_many_writes_only_what_changed(
     store.save_annotations([kept, moved])
     store.reconcile("sub/b.txt", sha(TEXT), TEXT)
     edited = "New words. " + TEXT
-    written = count_writes(monkeypatch)
+    written = replaced_files(monkeypatch)
     # a.txt was never hashed and its text is the same: only its hash is recorded.
     result = store.reconcile_many([("a.txt", sha(TEXT), TEXT), ("sub/b.txt", sha(edited), edited)])
     index = store.location / "index.json"

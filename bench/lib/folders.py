@@ -57,8 +57,7 @@ def make_annotations(root: Path, files: Sequence[Path], total: int, seed: int = 
     Uses ``FolderStore.save_annotations`` (one write per document), as the
     importer and the app do. Returns the number created.
     """
-    from ipreader.core.documents import document_key
-    from ipreader.core.library import read_document
+    from ipreader.core.documents import document_key, read_document
     from ipreader.core.model import COLORS, Annotation
     from ipreader.core.store import FolderStore
 
@@ -71,7 +70,8 @@ def make_annotations(root: Path, files: Sequence[Path], total: int, seed: int = 
         want = per_file + (1 if number < extra else 0)
         if not want:
             continue
-        text, sha256 = read_document(path)
+        document = read_document(path)
+        text, sha256 = document.text, document.sha256
         relpath = document_key(root, path)
         # As the app does: a document is reconciled (its hash noted) when it is
         # opened, before it gets annotations; else its record has no hash and

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ipreader.core.encodings import guess_legacy_encoding, looks_like_broken_utf8
-from ipreader.core.errors import BinaryFileError, DocumentError, UndecodableError
+from ipreader.core.errors import BinaryFileError, DecodeError, DocumentError, UndecodableError
 from ipreader.core.metadata import extract_metadata
 from ipreader.core.paths import STORE_DIRNAME, is_article_candidate
 
@@ -171,14 +171,40 @@ def _os_reason(error: OSError) -> str:
     return reason[:1].lower() + reason[1:]
 
 
-def read_text(path: Path) -> tuple[str, str]:
-    """Read and decode ``path``; return ``(text, encoding)``.
+@dataclass(frozen=True, slots=True)
+class DocumentText:
+    """An article read once: its decoded text and what the very bytes decoded were."""
 
-    Raises a ``DocumentError`` (never ``OSError``) when the file cannot be
-    read, is not a regular file, is binary or cannot be decoded.
+    text: str
+    """The decoded text, newlines normalised."""
+    encoding: str
+    """The encoding it was decoded with."""
+    sha256: str
+    """Hex sha256 of the raw bytes that were decoded."""
+    size: int
+    """Size in bytes of the file read."""
+    mtime_ns: int
+    """Modification time (ns) of the file read."""
+
+
+def read_document(path: Path) -> DocumentText:
+    """Read ``path`` once: decode its bytes and hash the same bytes.
+
+    Every reader of articles comes here, so the hash a store reconciles
+    against is always that of the text it was given, even if the file changed
+    since the library was opened. Raises ``DocumentError`` (never ``OSError``)
+    when the file cannot be read or is not a regular file, and a ``DecodeError``
+    carrying the bytes' hash, size and mtime when they are binary or cannot be
+    decoded.
     """
-    data, _ = read_bytes(path)
-    return decode_bytes(data, path)
+    data, info = read_bytes(path)
+    digest = hashlib.sha256(data).hexdigest()
+    try:
+        text, encoding = decode_bytes(data, path)
+    except DecodeError as error:
+        error.sha256, error.size, error.mtime_ns = digest, info.st_size, info.st_mtime_ns
+        raise
+    return DocumentText(text, encoding, digest, info.st_size, info.st_mtime_ns)
 
 
 @dataclass(frozen=True, slots=True)
@@ -263,19 +289,16 @@ def load_document(root: Path, path: Path) -> tuple[DocumentInfo, str | None]:
         )
 
     try:
-        data, info = read_bytes(path)
+        document = read_document(path)
+    except DecodeError as error:
+        return unreadable(error.reason, error.sha256, error.size, error.mtime_ns), None
     except DocumentError as error:
         try:
             st = path.stat()
         except OSError:
             return unreadable(error.reason, None, 0, 0), None
         return unreadable(error.reason, None, st.st_size, st.st_mtime_ns), None
-    digest = hashlib.sha256(data).hexdigest()
-    try:
-        text, encoding = decode_bytes(data, path)
-    except DocumentError as error:
-        return unreadable(error.reason, digest, info.st_size, info.st_mtime_ns), None
-    title, found_date, words, minutes = extract_metadata(text, fallback)
+    title, found_date, words, minutes = extract_metadata(document.text, fallback)
     readable = DocumentInfo(
         path=path,
         relpath=relpath,
@@ -284,13 +307,13 @@ def load_document(root: Path, path: Path) -> tuple[DocumentInfo, str | None]:
         date=found_date,
         words=words,
         reading_minutes=minutes,
-        sha256=digest,
-        encoding=encoding,
-        size=info.st_size,
-        mtime_ns=info.st_mtime_ns,
+        sha256=document.sha256,
+        encoding=document.encoding,
+        size=document.size,
+        mtime_ns=document.mtime_ns,
         error=None,
     )
-    return readable, text
+    return readable, document.text
 
 
 def _is_inside(path: str, root: str) -> bool:

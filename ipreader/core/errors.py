@@ -19,11 +19,26 @@ class DocumentError(IpreaderError):
         super().__init__(f"{where}{reason}")
 
 
-class BinaryFileError(DocumentError):
+class DecodeError(DocumentError):
+    """The file was read, but its bytes are not text in a supported encoding.
+
+    ``documents.read_document`` records what it learnt of the bytes, so a file
+    list can still show (and cache) the file with its hash.
+    """
+
+    sha256: str | None = None
+    """Hex sha256 of the bytes read (None when raised by ``decode_bytes`` alone)."""
+    size: int = 0
+    """Size in bytes of the file read."""
+    mtime_ns: int = 0
+    """Modification time (ns) of the file read."""
+
+
+class BinaryFileError(DecodeError):
     """The file looks binary (a NUL byte outside UTF-16 text)."""
 
 
-class UndecodableError(DocumentError):
+class UndecodableError(DecodeError):
     """No supported encoding decodes the file."""
 
 

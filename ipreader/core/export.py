@@ -22,9 +22,9 @@ from collections.abc import Collection, Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
-from ipreader.core.documents import DocumentInfo
+from ipreader.core.documents import DocumentInfo, read_document
 from ipreader.core.errors import DocumentError, IpreaderError
-from ipreader.core.library import Library, read_document
+from ipreader.core.library import Library
 from ipreader.core.model import AnchorStatus, Annotation, tag_key, utc_now_iso
 from ipreader.core.safe_text import escape_json_controls, printable
 from ipreader.core.tags import tag_matches
@@ -109,15 +109,15 @@ def export_data(
             if record is None or record.empty:
                 continue  # nothing to export: skip the read and the reconcile
             try:
-                # Hashing the bytes that are decoded keeps the reconcile honest.
-                text, sha256 = read_document(info.path)
+                document = read_document(info.path)
             except DocumentError:
                 continue
-            if record.sha256 == sha256:
+            text = document.text
+            if record.sha256 == document.sha256:
                 current[info.relpath] = (info, text, list(record.annotations))
             else:
                 current[info.relpath] = (info, text, [])
-                stale.append((info.relpath, sha256, text))
+                stale.append((info.relpath, document.sha256, text))
         if stale:
             # Changed (or never hashed) documents: re-anchored and saved in one lock hold.
             for relpath, annotations in collection.store.reconcile_many(stale).items():

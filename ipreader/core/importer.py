@@ -4,6 +4,9 @@ Rules (each problem with one entry is reported and that entry skipped; a file
 that is not an ipreader export at all raises ``ImportFileError`` before
 anything is written):
 
+* every field of an entry is checked by ``records.decode_fields``, the rules
+  the store's own records follow (types, lengths, tag limits, ISO-8601 times
+  normalised to UTC); a bad field rejects the entry, named in the message;
 * documents are matched by their path relative to the folder; paths that
   escape it (``..``, absolute, symlinks resolving outside) or name no article
   of the folder are rejected;
@@ -23,18 +26,16 @@ from __future__ import annotations
 import json
 import uuid
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path, PurePosixPath, PureWindowsPath
 from typing import Any
 
 from ipreader.core.anchoring import anchor
-from ipreader.core.documents import discover, read_bytes
+from ipreader.core.documents import discover, read_bytes, read_document
 from ipreader.core.errors import DocumentError, ImportFileError, StoreError
 from ipreader.core.export import EXPORT_FORMAT_NAME, EXPORT_VERSION
-from ipreader.core.library import open_store, read_document
+from ipreader.core.library import open_store
 from ipreader.core.model import (
-    COLORS,
-    DEFAULT_COLOR,
     AnchorStatus,
     Annotation,
     DocumentNotes,
@@ -42,15 +43,10 @@ from ipreader.core.model import (
     normalize_tags,
     utc_now_iso,
 )
+from ipreader.core.records import RecordError, decode_fields, tags_field, text_field
 
 #: Import files larger than this are refused before they are read.
 MAX_IMPORT_BYTES = 200 * 1024 * 1024
-
-#: Longest string accepted in any annotation or document field (code points).
-MAX_STRING_CHARS = 1_000_000
-
-#: Most tags accepted on one annotation or document.
-MAX_TAGS = 200
 
 
 @dataclass
@@ -140,41 +136,9 @@ def _load(file: Path) -> dict[str, Any]:
     return data
 
 
-def _parse_time(value: str) -> datetime:
-    """Parse an ISO-8601 time; naive times are taken as UTC."""
-    parsed = datetime.fromisoformat(value)
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
-
-
-def _string(entry: dict[str, Any], name: str, default: str = "") -> str:
-    value = entry.get(name, default)
-    if value is None:
-        value = default
-    if not isinstance(value, str):
-        raise _Reject(f"{name} must be a string")
-    if len(value) > MAX_STRING_CHARS:
-        raise _Reject(f"{name} is too long ({len(value)} characters)")
-    return value
-
-
-def _tags(entry: dict[str, Any]) -> tuple[str, ...]:
-    tags = entry.get("tags", [])
-    if tags is None:
-        tags = []
-    if not isinstance(tags, list) or not all(isinstance(tag, str) for tag in tags):
-        raise _Reject("tags must be a list of strings")
-    if len(tags) > MAX_TAGS or any(len(tag) > 200 for tag in tags):
-        raise _Reject("too many or too long tags")
-    return normalize_tags(tags)
-
-
-def _offset(entry: dict[str, Any], name: str) -> int | None:
-    value = entry.get(name)
-    if value is None:
-        return None
-    if not isinstance(value, int) or isinstance(value, bool):
-        raise _Reject(f"{name} must be an integer")
-    return value
+def _instant(value: str) -> datetime:
+    """The moment of a time the decoder normalised (``...Z``), for comparing ``updated``."""
+    return datetime.fromisoformat(value)
 
 
 def _resolve_document(root: Path, relpath: object, known: dict[str, Path]) -> str:
@@ -206,51 +170,36 @@ def _resolve_document(root: Path, relpath: object, known: dict[str, Path]) -> st
 def _build(
     entry: dict[str, Any], relpath: str, text: str, report: ImportReport, where: str
 ) -> Annotation:
-    """Turn one annotation entry into an Annotation anchored in ``text`` (or orphaned)."""
-    raw_id = entry.get("id")
-    if raw_id is None or raw_id == "":
+    """Turn one annotation entry into an Annotation anchored in ``text`` (or orphaned).
+
+    Every field is checked by ``records.decode_fields`` (``RecordError`` names
+    the first bad one); the offsets are hints, trusted only when they hold the
+    quote.
+    """
+    fields = decode_fields(entry)
+    if fields.id is None:
         annotation_id = str(uuid.uuid4())
-    elif isinstance(raw_id, str):
-        try:
-            annotation_id = str(uuid.UUID(raw_id.removeprefix("urn:uuid:")))
-        except ValueError:
-            raise _Reject(f"id {raw_id[:80]!r} is not a UUID") from None
     else:
-        raise _Reject("id must be a string")
-    quote = _string(entry, "quote")
+        try:
+            annotation_id = str(uuid.UUID(fields.id.removeprefix("urn:uuid:")))
+        except ValueError:
+            raise _Reject(f"id {fields.id[:80]!r} is not a UUID") from None
+    quote = fields.quote
     if not quote:
         raise _Reject("quote is missing or empty")
-    prefix = _string(entry, "prefix")
-    suffix = _string(entry, "suffix")
-    note = _string(entry, "note")
-    tags = _tags(entry)
-    color = _string(entry, "color", DEFAULT_COLOR)
-    if color not in COLORS:
-        raise _Reject(f"unknown colour {color[:40]!r}; one of {', '.join(COLORS)}")
-    now = utc_now_iso()
-    created = _string(entry, "created") or now
-    updated = _string(entry, "updated") or created
-    try:
-        _parse_time(created)
-        _parse_time(updated)
-    except ValueError:
-        raise _Reject("created/updated must be ISO-8601 times") from None
-    raw_status = _string(entry, "status", AnchorStatus.ANCHORED.value)
-    try:
-        status = AnchorStatus(raw_status)
-    except ValueError:
-        raise _Reject(f"unknown status {raw_status[:40]!r}") from None
-    start = _offset(entry, "start")
-    end = _offset(entry, "end")
-
-    fields: dict[str, Any] = {
+    prefix, suffix, status = fields.prefix, fields.suffix, fields.status
+    start, end = fields.start, fields.end
+    created = fields.created or utc_now_iso()
+    common: dict[str, Any] = {
         "id": annotation_id,
         "document": relpath,
-        "color": color,
-        "note": note,
-        "tags": tags,
+        "color": fields.color,
+        "note": fields.note,
+        "tags": fields.tags,
         "created": created,
-        "updated": updated,
+        "updated": fields.updated or created,
+        "creator": fields.creator,
+        "revision": fields.revision,
     }
     offsets_given = start is not None or end is not None
     holds = start is not None and end is not None and 0 <= start < end <= len(text)
@@ -261,7 +210,7 @@ def _build(
             prefix, suffix = context_around(text, start, end)
         return Annotation(
             start=start, end=end, quote=quote, prefix=prefix, suffix=suffix, status=status,
-            **fields,
+            **common,
         )  # fmt: skip
     if offsets_given and status is not AnchorStatus.ORPHANED:
         report.messages.append(f"{where}: offsets do not hold the quote; re-anchored by quote")
@@ -275,12 +224,12 @@ def _build(
         old_end = end if end is not None and old_start <= end else old_start
         return Annotation(
             start=old_start, end=old_end, quote=quote, prefix=prefix, suffix=suffix,
-            status=AnchorStatus.ORPHANED, **fields,
+            status=AnchorStatus.ORPHANED, **common,
         )  # fmt: skip
     found_prefix, found_suffix = context_around(text, match.start, match.end)
     return Annotation(
         start=match.start, end=match.end, quote=text[match.start : match.end],
-        prefix=found_prefix, suffix=found_suffix, status=match.status, **fields,
+        prefix=found_prefix, suffix=found_suffix, status=match.status, **common,
     )  # fmt: skip
 
 
@@ -292,8 +241,8 @@ def _merge_notes(
     The entry's note is taken when the folder has none; a different one is kept
     and reported.
     """
-    tags = _tags(entry)
-    note = _string(entry, "note")
+    tags = tags_field(entry)
+    note = text_field(entry, "note")
     if not tags and not note:
         return current
     if current.note and note and current.note != note:
@@ -336,19 +285,20 @@ def import_file(file: Path, root: Path) -> ImportReport:
             where = f"{where} ({relpath})"
             if not isinstance(entries, list):
                 raise _Reject("annotations must be a list")
-            text, sha256 = read_document(known[relpath])
+            document_text = read_document(known[relpath])
         except (_Reject, DocumentError) as error:
             report.rejected += max(count, 1)
             report.messages.append(f"{where}: {error}; document skipped")
             continue
         # Registers the document's current hash (and re-anchors stored annotations if the
         # file changed) so the merge compares against annotations valid for this text.
-        for current in store.reconcile(relpath, sha256, text):
+        text = document_text.text
+        for current in store.reconcile(relpath, document_text.sha256, text):
             existing[current.id] = current
         before = notes.get(relpath) or store.document_notes(relpath)
         try:
             merged = _merge_notes(before, document, report, where)
-        except _Reject as error:
+        except RecordError as error:
             report.messages.append(f"{where}: document tags/note ignored: {error}")
         else:
             if merged != before:
@@ -358,13 +308,11 @@ def import_file(file: Path, root: Path) -> ImportReport:
         for number, entry in enumerate(entries):
             at = f"{where} annotation {number}"
             try:
-                if not isinstance(entry, dict):
-                    raise _Reject("not an object")
                 annotation = _build(entry, relpath, text, report, at)
                 if annotation.id in seen_ids:
                     raise _Reject(f"duplicate id {annotation.id} in the file")
                 seen_ids.add(annotation.id)
-            except _Reject as error:
+            except (_Reject, RecordError) as error:
                 report.rejected += 1
                 report.messages.append(f"{at}: {error}; skipped")
                 continue
@@ -377,7 +325,7 @@ def import_file(file: Path, root: Path) -> ImportReport:
                 report.messages.append(
                     f"{at}: id {annotation.id} already belongs to {stored.document!r}; skipped"
                 )
-            elif _parse_time(annotation.updated) > _parse_time(stored.updated):
+            elif _instant(annotation.updated) > _instant(stored.updated):
                 report.updated += 1
                 to_save.append(annotation)
             else:

@@ -8,13 +8,12 @@ open; it never imports Textual.
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from ipreader.core import paths
-from ipreader.core.documents import DocumentInfo, decode_bytes, discover, read_bytes
+from ipreader.core.documents import DocumentInfo, discover, read_document
 from ipreader.core.errors import DocumentError
 from ipreader.core.metadata_cache import MetadataCache
 from ipreader.core.model import Annotation
@@ -154,12 +153,13 @@ class Library:
                 if not info.readable or record is None or not keep(info, record):
                     continue  # keep() first filters out what is not worth reading
                 try:
-                    text, sha256 = read_document(info.path)
+                    document = read_document(info.path)
                 except DocumentError:
                     continue
+                text = document.text
                 found[info.relpath] = CurrentDocument(info, text, record, record.annotations)
-                if record.sha256 != sha256:
-                    stale.append((info.relpath, sha256, text))
+                if record.sha256 != document.sha256:
+                    stale.append((info.relpath, document.sha256, text))
             if stale:
                 for relpath, annotations in collection.store.reconcile_many(stale).items():
                     found[relpath] = replace(found[relpath], annotations=tuple(annotations))
@@ -170,17 +170,6 @@ class Library:
 
         Raises ``DocumentError`` when the file cannot be read or decoded.
         """
-        text, sha256 = read_document(info.path)
-        return text, self.store_for(info).reconcile(info.relpath, sha256, text)
-
-
-def read_document(path: Path) -> tuple[str, str]:
-    """Read ``path`` once and return its decoded text and the sha256 of its raw bytes.
-
-    Hashing the bytes that were decoded (not the metadata's older hash) keeps
-    the reconcile honest when the file changed since the library was opened.
-    Raises ``DocumentError`` for unreadable, non-regular or undecodable files.
-    """
-    data, _stat = read_bytes(path)
-    text, _encoding = decode_bytes(data, path)
-    return text, hashlib.sha256(data).hexdigest()
+        document = read_document(info.path)
+        store = self.store_for(info)
+        return document.text, store.reconcile(info.relpath, document.sha256, document.text)

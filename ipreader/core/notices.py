@@ -53,11 +53,3 @@ class Notices:
         """Return every message recorded, taken or not."""
         with self._mutex:
             return list(self._messages)
-
-    def __bool__(self) -> bool:
-        with self._mutex:
-            return bool(self._messages)
-
-    def __len__(self) -> int:
-        with self._mutex:
-            return len(self._messages)

@@ -6,7 +6,7 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
-from ipreader.core.documents import DocumentInfo, read_text
+from ipreader.core.documents import DocumentInfo, read_document
 from ipreader.core.errors import DocumentError
 
 #: Characters of context shown on each side of a corpus match.
@@ -103,7 +103,7 @@ def find_in_documents(
         if not doc.readable:
             continue
         try:
-            text, _ = read_text(doc.path)
+            text = read_document(doc.path).text
         except DocumentError:
             continue
         for start, end in find_all(text, query):

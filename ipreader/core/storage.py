@@ -1,10 +1,13 @@
-"""Crash-safe file writes and a TinyDB storage built on them.
+"""Crash-safe file writes, quarantine, and the JSON encoding of TinyDB files.
 
 Every write goes to a temporary file in the target's directory, is flushed and
 fsynced, then ``os.replace``-d over the target, and the directory is fsynced:
 a reader (or a process killed mid-save) only ever sees the old or the new file,
 never a mixture. Files that cannot be read are moved aside byte for byte
-(``quarantine``), never deleted.
+(``quarantine``), never deleted. ``decode_database``/``encode_database`` are
+the bytes of a TinyDB JSON file (the store's TinyDB storage is in
+``core/store/tables.py``); settings, the metadata cache and exports use the
+same atomic writes.
 """
 
 from __future__ import annotations
@@ -19,8 +22,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from tinydb.storages import Storage
-
 from ipreader.core.errors import StoreError, StoreWriteError
 
 #: Prefix of the temporary files written next to a target (cleaned up on failure).
@@ -28,6 +29,9 @@ TEMP_PREFIX = ".tmp-"
 
 #: Marker between a quarantined file's name and its UTC timestamp.
 CORRUPT_MARKER = ".corrupt-"
+
+#: The content of a TinyDB JSON file: ``{table: {record id: {field: value}}}``.
+Tables = dict[str, dict[str, dict[str, Any]]]
 
 
 class CorruptDatabaseError(StoreError):
@@ -182,18 +186,15 @@ def quarantine(path: Path) -> Path:
     return target
 
 
-def decode_database(
-    path: Path, raw: bytes, *, empty_is_corrupt: bool = False
-) -> dict[str, dict[str, dict[str, Any]]] | None:
-    """Parse the bytes of a TinyDB file; ``None`` when empty (unless ``empty_is_corrupt``).
+def decode_database(path: Path, raw: bytes) -> Tables:
+    """Parse the bytes of a TinyDB file.
 
     Raises ``CorruptDatabaseError`` unless ``raw`` is UTF-8 JSON of the shape
-    ``{table: {record id: {field: value}}}``.
+    ``{table: {record id: {field: value}}}``; an empty file is damage too
+    (atomic writes never leave one).
     """
     if not raw:
-        if empty_is_corrupt:
-            raise CorruptDatabaseError(path, "the file is empty (0 bytes)")
-        return None
+        raise CorruptDatabaseError(path, "the file is empty (0 bytes)")
     try:
         data = json.loads(raw.decode("utf-8"))
     except UnicodeDecodeError as error:
@@ -239,35 +240,3 @@ def encode_database(data: dict[str, Any]) -> bytes:
         # json.dumps output a surrogate can only sit inside a string, where the escape
         # decodes back to the very same code point.
         return _LONE_SURROGATE.sub(_escape_surrogate, text).encode("utf-8")
-
-
-class AtomicJSONStorage(Storage):
-    """A TinyDB storage that reads a JSON file and replaces it atomically on write.
-
-    Unlike TinyDB's ``JSONStorage`` it never overwrites in place (a kill cannot
-    truncate the file) and never caches (another process's writes are seen).
-    """
-
-    def __init__(self, path: Path, *, empty_is_corrupt: bool = False) -> None:
-        self.path = Path(path)
-        self.empty_is_corrupt = empty_is_corrupt
-
-    def read(self) -> dict[str, dict[str, dict[str, Any]]] | None:
-        """Return the stored tables; ``None`` for a missing or empty file.
-
-        Raises ``CorruptDatabaseError`` for undecodable content or a wrong shape
-        (and for an empty file with ``empty_is_corrupt``: atomic writes never
-        leave one, so it means damage), ``StoreError`` when the file exists but
-        cannot be read.
-        """
-        try:
-            raw = self.path.read_bytes()
-        except FileNotFoundError:
-            return None
-        except OSError as error:
-            raise StoreError(f"cannot read {self.path}: {error.strerror or error}") from error
-        return decode_database(self.path, raw, empty_is_corrupt=self.empty_is_corrupt)
-
-    def write(self, data: dict[str, dict[str, Any]]) -> None:
-        """Replace the file with ``data``; ``StoreWriteError`` on failure (old file intact)."""
-        atomic_write_bytes(self.path, encode_database(data))

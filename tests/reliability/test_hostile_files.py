@@ -22,7 +22,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from ipreader.core.documents import DocumentInfo, load_info, read_text
+from ipreader.core.documents import DocumentInfo, load_info, read_document
 from ipreader.core.errors import DocumentError
 from ipreader.core.export import render_export
 from ipreader.core.library import Library
@@ -178,7 +178,7 @@ def test_hostile_file_is_listed_opened_highlighted_and_exported(
         with pytest.raises(DocumentError, match=expected.reason):
             library.load(info)
         with pytest.raises(DocumentError):
-            read_text(folder / relpath)
+            read_document(folder / relpath)
         assert json.loads(render_export(library))["documents"] == []
         return
 
@@ -189,7 +189,8 @@ def test_hostile_file_is_listed_opened_highlighted_and_exported(
     text, annotations = library.load(info)
     assert text == expected.text
     assert annotations == []
-    assert read_text(folder / relpath) == (expected.text, expected.encoding)
+    document = read_document(folder / relpath)
+    assert (document.text, document.encoding) == (expected.text, expected.encoding)
 
     if expected.quote is None:
         with pytest.raises(ValueError):  # nothing to highlight in an empty text
@@ -307,7 +308,8 @@ def test_any_bytes_give_a_document_info_and_text_or_a_document_error(
     assert isinstance(info, DocumentInfo)
     assert info.relpath == "any.txt" and info.title and info.size == len(data)
     try:
-        text, encoding = read_text(path)
+        document = read_document(path)
+        text, encoding = document.text, document.encoding
     except DocumentError as error:
         assert error.reason and not info.readable
         assert info.error == error.reason

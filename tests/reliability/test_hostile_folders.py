@@ -20,7 +20,7 @@ from typing import Any
 import pytest
 from unprivileged import can_switch_user, run_as_nobody
 
-from ipreader.core.documents import load_info, read_text
+from ipreader.core.documents import load_info, read_document
 from ipreader.core.errors import DocumentError
 from ipreader.core.export import render_export
 from ipreader.core.library import Library
@@ -67,7 +67,7 @@ def test_fifo_in_a_folder_never_blocks(
         info = load_info(folder, fifo)
         assert info.error == "not a regular file" and info.sha256 is None
         with pytest.raises(DocumentError, match="not a regular file"):
-            read_text(fifo)
+            read_document(fifo)
         # The article replaced by a FIFO after the listing: opening it must not wait.
         [article] = library.documents()
         (folder / "a.txt").unlink()
@@ -301,7 +301,7 @@ def test_file_growing_faster_than_it_is_read_is_read_as_a_snapshot(
 
     monkeypatch.setattr(documents.os, "read", endless)
     with deadline(20):
-        text, _ = read_text(folder / "a.txt")
+        text = read_document(folder / "a.txt").text
     assert len(text.encode()) <= size_at_open
 
 

@@ -96,7 +96,7 @@ def check_files_parse(location: Path) -> int:
         if path.name.startswith(".tmp-"):
             temps += 1
         elif path.suffix == ".json":
-            decode_database(path, path.read_bytes(), empty_is_corrupt=True)
+            decode_database(path, path.read_bytes())
         assert ".corrupt-" not in path.name, f"a file was set aside: {path}"
     return temps
 

@@ -1,0 +1,195 @@
+"""The JSON files of one store location: cached reads, transactions, corrupt files set aside.
+
+``JsonFiles`` is the store's only way to its files:
+
+* ``load(path, parse)``: the parsed file, reused while its ``fstat`` signature
+  is unchanged (another process replacing it changes the signature);
+* ``transaction()``: TinyDB table operations on any number of files, each file
+  re-read inside the lock and written once at the end (``tables.Transaction``);
+* a file that cannot be decoded is moved aside (``storage.quarantine``: never
+  deleted) after a re-check under the lock, and the owner is told through its
+  ``on_set_aside`` hook (it words the notice, and rebuilds what it must).
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TypeVar
+
+from ipreader.core.errors import StoreError, StoreWriteError
+from ipreader.core.notices import Notices
+from ipreader.core.storage import CorruptDatabaseError, Tables, decode_database, quarantine
+from ipreader.core.store.lock import FolderLock
+from ipreader.core.store.tables import Transaction
+
+# A file whose mtime is this recent could still be replaced by one with the same
+# stat signature (inode reuse within one timestamp tick), so it is never trusted
+# from the read cache and makes change_token() differ on every call. Filesystems
+# with whole-second or 2 s timestamps (FAT, HFS+) need the long window; ones with
+# fine timestamps (ext4, btrfs, APFS: a tick of at most a few ms) the short one.
+_RACY_COARSE_NS = 2_000_000_000
+_RACY_FINE_NS = 100_000_000
+
+_T = TypeVar("_T")
+
+#: What identifies one version of a file: (dev, inode, size, mtime_ns, ctime_ns).
+Signature = tuple[int, int, int, int, int]
+
+
+def is_racy(mtime_ns: int) -> bool:
+    """True when a file with this mtime may not yet be told apart by its stat."""
+    coarse = mtime_ns % 1_000_000 == 0  # no sub-millisecond digits: a coarse filesystem
+    window = _RACY_COARSE_NS if coarse else _RACY_FINE_NS
+    return mtime_ns >= time.time_ns() - window
+
+
+def read_file(path: Path, known: Signature | None = None) -> tuple[Signature, bytes | None] | None:
+    """Return a store file's signature and bytes (``None`` bytes when it matches ``known``).
+
+    ``None`` when the file does not exist; ``StoreError`` when it cannot be
+    read. The signature is the open handle's ``fstat``, so it always belongs
+    to the bytes read, even if the file is replaced meanwhile.
+    """
+    try:
+        with open(path, "rb") as handle:
+            st = os.fstat(handle.fileno())
+            signature = (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
+            return signature, None if signature == known else handle.read()
+    except FileNotFoundError:
+        return None
+    except OSError as error:
+        raise StoreError(f"cannot read {path}: {error.strerror or error}") from error
+
+
+def read_tables(path: Path) -> Tables:
+    """Return the tables of the file at ``path`` (``{}`` when it does not exist).
+
+    Raises ``CorruptDatabaseError`` for a damaged file (an empty one included:
+    atomic writes never leave one) and ``StoreError`` when it cannot be read.
+    """
+    found = read_file(path)
+    if found is None:
+        return {}
+    return decode_database(path, found[1] or b"")
+
+
+class JsonFiles:
+    """The store files of one location, read through a cache and changed in transactions."""
+
+    def __init__(
+        self,
+        lock: FolderLock,
+        notices: Notices,
+        *,
+        check: Callable[[Path, Tables], object],
+        on_set_aside: Callable[[Path, Path, CorruptDatabaseError], None],
+    ) -> None:
+        """``check(path, tables)`` parses a file of that path's kind (a shape check).
+
+        ``on_set_aside(path, moved_to, error)`` runs, lock held, after a damaged
+        file was moved aside.
+        """
+        self._lock = lock
+        self._notices = notices
+        self._check = check
+        self._on_set_aside = on_set_aside
+        self._cache: dict[Path, tuple[Signature, object]] = {}
+        self._mutex = threading.Lock()
+
+    # ------------------------------------------------------------------ reading
+
+    def load(self, path: Path, parse: Callable[[Path, Tables | None], _T]) -> _T:
+        """Return ``parse(path, tables)`` (``None`` tables: no file), cached.
+
+        A damaged file is set aside and the fresh state parsed; one that cannot
+        be read (or set aside) is reported and parsed as missing.
+        """
+        for _attempt in range(3):
+            try:
+                return self._load_cached(path, parse)
+            except CorruptDatabaseError as error:
+                if not self._set_aside(path, error):
+                    break
+            except StoreError as error:
+                self._notices.add(f"{error}; it is left unchanged and ignored for now")
+                break
+        return parse(path, None)
+
+    def _load_cached(self, path: Path, parse: Callable[[Path, Tables | None], _T]) -> _T:
+        with self._mutex:
+            cached = self._cache.get(path)
+        found = read_file(path, None if cached is None else cached[0])
+        if found is None:
+            with self._mutex:
+                self._cache.pop(path, None)
+            return parse(path, None)
+        signature, raw = found
+        if raw is None and cached is not None:
+            return cached[1]  # type: ignore[return-value]
+        value = parse(path, decode_database(path, raw or b""))
+        with self._mutex:
+            if is_racy(signature[3]):
+                self._cache.pop(path, None)
+            else:
+                self._cache[path] = (signature, value)
+        return value
+
+    # ------------------------------------------------------------------ writing
+
+    @contextmanager
+    def transaction(self) -> Iterator[Transaction]:
+        """Change files through TinyDB tables; all changed files are written on exit.
+
+        The lock must be held. Each file is re-read when first touched (a
+        damaged one is set aside first); when the body raises, nothing is
+        written.
+        """
+        if self._lock.hold_number is None:
+            raise RuntimeError("a store transaction needs the folder lock")
+        transaction = Transaction(self._read_for_write)
+        yield transaction
+        transaction.commit()
+
+    def _read_for_write(self, path: Path) -> Tables:
+        try:
+            return read_tables(path)
+        except CorruptDatabaseError as error:
+            if not self._set_aside(path, error):
+                raise StoreWriteError(
+                    f"{path} is damaged and cannot be moved aside; nothing was saved"
+                ) from error
+            return read_tables(path)
+
+    # ------------------------------------------------------------------ damaged files
+
+    def _set_aside(self, path: Path, error: CorruptDatabaseError) -> bool:
+        """Quarantine a damaged file (re-checked under the lock); False when it must stay."""
+        if not self._lock.writable:
+            self._notices.add(f"{error.path} cannot be read ({error.reason}); it is left unchanged")
+            return False
+        # The lock without the store's schema check: that reads the index, which
+        # may be the very file being set aside.
+        with self._lock.hold():
+            try:
+                self._check(path, read_tables(path))
+                return True  # another process already replaced (or removed) it
+            except CorruptDatabaseError:
+                pass
+            except StoreError as read_error:
+                self._notices.add(str(read_error))
+                return False
+            try:
+                moved = quarantine(path)
+            except OSError as move_error:
+                self._notices.add(
+                    f"{path} cannot be read ({error.reason}) nor moved aside "
+                    f"({move_error.strerror or move_error}); it is left unchanged"
+                )
+                return False
+            self._on_set_aside(path, moved, error)
+            return True

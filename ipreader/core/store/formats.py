@@ -1,0 +1,213 @@
+"""What each file of a store holds: file and table names, record shapes, checked parsing.
+
+No I/O and no locking here (``catalog.py`` reads and writes the files). A file
+of the wrong shape raises ``CorruptDatabaseError`` (it is then set aside); each
+record's fields are checked with the decoder of ``core/records.py``, and a
+record with a bad field is skipped and reported by its id and field, never
+dropped from the file (writes keep it).
+
+Layout of a store location::
+
+    index.json               table "_meta" (schema), table "documents" keyed by document UUID
+    annotations/<docid>.json table "annotations" keyed by annotation UUID
+    state.json               table "state" (last document read)
+    lock                     the cross-process lock
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ipreader import __version__
+from ipreader.core.model import Annotation
+from ipreader.core.records import (
+    RecordError,
+    decode_annotation,
+    int_field,
+    tags_field,
+    text_field,
+)
+from ipreader.core.storage import CorruptDatabaseError, Tables
+
+#: Version of the on-disk layout; a folder written with a higher one is refused for writing.
+SCHEMA_VERSION = 1
+
+INDEX_FILE = "index.json"
+STATE_FILE = "state.json"
+LOCK_FILE = "lock"
+ANNOTATIONS_DIR = "annotations"
+
+META_TABLE = "_meta"
+DOCUMENTS_TABLE = "documents"
+ANNOTATIONS_TABLE = "annotations"
+STATE_TABLE = "state"
+
+#: Longest relative path a document record may hold (PATH_MAX on Linux).
+MAX_RELPATH_CHARS = 4096
+
+#: Bad records named in one notice; the rest are counted.
+NAMED_BAD_RECORDS = 5
+
+
+@dataclass(frozen=True, slots=True)
+class DocRecord:
+    """One document of the index."""
+
+    id: str
+    """The document's UUID: the record's key and the name of its annotations file."""
+    relpath: str
+    """Its path relative to the root."""
+    sha256: str | None = None
+    """The hash of the content its annotations were last anchored against."""
+    tags: tuple[str, ...] = ()
+    """The document's own tags."""
+    note: str = ""
+    """The document's own note."""
+    position: int = 0
+    """The reading position (a code-point offset)."""
+
+    @classmethod
+    def new(cls, relpath: str, sha256: str | None) -> DocRecord:
+        """A record for a document the index does not know yet (a fresh UUID)."""
+        return cls(str(uuid.uuid4()), relpath, sha256)
+
+    @property
+    def file(self) -> str:
+        """The name of the document's annotations file (in ``annotations/``)."""
+        return f"{self.id}.json"
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the record as stored in the index."""
+        return {
+            "relpath": self.relpath,
+            "sha256": self.sha256,
+            "tags": list(self.tags),
+            "note": self.note,
+            "position": self.position,
+            "annotations": self.file,
+        }
+
+
+def decode_doc_record(key: str, raw: dict[str, Any]) -> DocRecord:
+    """Return the index record ``raw`` stored under ``key``; ``RecordError`` names a bad field."""
+    relpath = text_field(raw, "relpath", limit=MAX_RELPATH_CHARS)
+    if not relpath:
+        raise RecordError("relpath", "is missing")
+    return DocRecord(
+        id=key,
+        relpath=relpath,
+        sha256=text_field(raw, "sha256") or None,
+        tags=tags_field(raw, bounded=False),
+        note=text_field(raw, "note"),
+        position=max(0, int_field(raw, "position") or 0),
+    )
+
+
+def meta_record() -> dict[str, Any]:
+    """The ``_meta`` table's ``schema`` record this version writes."""
+    return {"version": SCHEMA_VERSION, "written_by": f"ipreader {__version__}"}
+
+
+@dataclass(frozen=True, slots=True)
+class IndexFile:
+    """The parsed index file."""
+
+    schema: int
+    """The schema version recorded (0: none yet)."""
+    documents: tuple[DocRecord, ...]
+    """The readable document records, sorted by id."""
+    bad: tuple[str, ...] = ()
+    """Records skipped, each as ``"<id> (<field> <reason>)"``."""
+    _relpaths: dict[str, DocRecord] = field(default_factory=dict, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        # A dict, not a scan: an export or import looks up every document (2,000+).
+        # Records are sorted by id and the first wins, so duplicate relpaths (hand
+        # edits) resolve alike everywhere.
+        for record in self.documents:
+            self._relpaths.setdefault(record.relpath, record)
+
+    def by_relpath(self, relpath: str) -> DocRecord | None:
+        """Return the record of ``relpath`` (the lowest id among duplicates), if any."""
+        return self._relpaths.get(relpath)
+
+
+@dataclass(frozen=True, slots=True)
+class AnnotationsFile:
+    """The parsed annotations of one document."""
+
+    annotations: tuple[Annotation, ...]
+    """The readable annotations in document order."""
+    bad: tuple[str, ...] = ()
+    """Records skipped, each as ``"<id> (<field> <reason>)"``."""
+
+
+def annotation_order(annotation: Annotation) -> tuple[int, int, str, str]:
+    """Sort key of annotations in document order (ties broken by creation time, then id)."""
+    return (annotation.start, annotation.end, annotation.created, annotation.id)
+
+
+def describe_bad(bad: Sequence[str]) -> str:
+    """Name the first bad records of a file (a hostile file may hold thousands)."""
+    named = ", ".join(bad[:NAMED_BAD_RECORDS])
+    rest = len(bad) - NAMED_BAD_RECORDS
+    return f"{named} and {rest} more" if rest > 0 else named
+
+
+def _check_tables(path: Path, data: Tables, allowed: set[str]) -> None:
+    """Reject a file holding tables this kind of file never has (not an ipreader file)."""
+    unexpected = sorted(set(data) - allowed)
+    if unexpected:
+        raise CorruptDatabaseError(path, f"unexpected table(s) {', '.join(map(repr, unexpected))}")
+
+
+def parse_index(path: Path, data: Tables | None) -> IndexFile:
+    """Check and parse the tables of an index file (``None``: no file yet)."""
+    data = data or {}
+    _check_tables(path, data, {META_TABLE, DOCUMENTS_TABLE})
+    if data.get(DOCUMENTS_TABLE) and "schema" not in data.get(META_TABLE, {}):
+        # ipreader writes the schema with the first document: this is not its index.
+        raise CorruptDatabaseError(path, "documents without a schema version")
+    schema = 0
+    meta = data.get(META_TABLE, {}).get("schema")
+    if meta is not None:
+        version = meta.get("version")
+        if not isinstance(version, int) or isinstance(version, bool):
+            raise CorruptDatabaseError(path, f"schema version is {version!r}, not an integer")
+        schema = version
+    documents: list[DocRecord] = []
+    bad: list[str] = []
+    for key, raw in sorted(data.get(DOCUMENTS_TABLE, {}).items()):
+        try:
+            documents.append(decode_doc_record(key, raw))
+        except RecordError as error:
+            bad.append(f"{key} ({error})")
+    return IndexFile(schema, tuple(documents), tuple(bad))
+
+
+def parse_annotations(path: Path, data: Tables | None) -> AnnotationsFile:
+    """Check and parse the tables of an annotations file, sorted in document order."""
+    data = data or {}
+    _check_tables(path, data, {ANNOTATIONS_TABLE})
+    good: list[Annotation] = []
+    bad: list[str] = []
+    for key, raw in data.get(ANNOTATIONS_TABLE, {}).items():
+        try:
+            # The key is the identity; a differing "id" field inside cannot win.
+            good.append(decode_annotation({**raw, "id": key}))
+        except RecordError as error:
+            bad.append(f"{key} ({error})")
+    good.sort(key=annotation_order)
+    return AnnotationsFile(tuple(good), tuple(bad))
+
+
+def parse_state(path: Path, data: Tables | None) -> str | None:
+    """Return the last document read recorded in a state file, if any."""
+    data = data or {}
+    _check_tables(path, data, {STATE_TABLE})
+    last = data.get(STATE_TABLE, {}).get("last_document", {}).get("relpath")
+    return last if isinstance(last, str) and last else None

@@ -1,0 +1,130 @@
+"""Where a folder's store lives, and getting that place ready.
+
+``place`` chooses ``<root>/.ipreader`` or the per-user fallback directory
+(``paths.py`` says where both are), probing writability by trying, and copies
+an existing read-only database into a fresh fallback. ``sweep_stale_temp_files``
+removes the temp files a killed writer left behind.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+
+from ipreader.core.errors import StoreError, StoreWriteError
+from ipreader.core.paths import fallback_store_dir, folder_store_dir
+from ipreader.core.storage import TEMP_PREFIX, atomic_write_bytes
+from ipreader.core.store.formats import ANNOTATIONS_DIR, INDEX_FILE, STATE_FILE
+from ipreader.core.store.lock import FolderLock
+
+# Temp files older than this were left by a killed writer (no save takes this long).
+_STALE_TEMP_SECONDS = 600
+
+
+@dataclass(frozen=True, slots=True)
+class Placement:
+    """Where a store goes, and what the user must be told about it."""
+
+    location: Path
+    """The directory used."""
+    notice: str | None = None
+    """Why the fallback is used instead of the folder (None: nothing to tell)."""
+    refusal: StoreError | None = None
+    """Why nothing may be written (None: writable)."""
+
+
+def place(root: Path, *, use_fallback: bool) -> Placement:
+    """Choose the store location of ``root``.
+
+    ``<root>/.ipreader`` when it can be written, else the per-user fallback
+    (seeded with a copy of the folder's database, if any). ``use_fallback``
+    goes straight to the fallback, never writing ``<root>`` (the bundled
+    sample articles); that is the caller's choice, so it is not reported.
+    """
+    primary = folder_store_dir(root)
+    fallback = fallback_store_dir(root)
+    # parents=False: never create the articles folder itself.
+    problem = None if use_fallback else probe_writable(primary, parents=False)
+    if problem is None and not use_fallback:
+        return Placement(primary)
+    fallback_problem = probe_writable(fallback, parents=True)
+    if fallback_problem is None:
+        if use_fallback:
+            return Placement(fallback)
+        seeded = seed_fallback(primary, fallback)
+        copied = f"; the existing annotations in {primary} were copied there" if seeded else ""
+        return Placement(
+            fallback,
+            notice=f"{primary} cannot be written ({problem}); annotations for {root} "
+            f"are saved in {fallback}{copied}",
+        )
+    if use_fallback:
+        refusal = f"{fallback} cannot be written ({fallback_problem})"
+        location = fallback
+    else:
+        refusal = (
+            f"neither {primary} ({problem}) nor {fallback} ({fallback_problem}) can be written"
+        )
+        location = primary if (primary / INDEX_FILE).exists() else fallback
+    return Placement(
+        location, refusal=StoreWriteError(f"{refusal}; annotations for {root} are read-only")
+    )
+
+
+def probe_writable(directory: Path, *, parents: bool) -> str | None:
+    """Create ``directory`` (and its annotations dir) and a scratch file in each.
+
+    Returns ``None`` when writing works, else the reason. Writability is tested by
+    trying, since permission bits lie (root, ACLs, read-only mounts).
+    """
+    try:
+        directory.mkdir(parents=parents, exist_ok=True)
+        for folder in (directory, directory / ANNOTATIONS_DIR):
+            folder.mkdir(exist_ok=True)
+            probe = folder / f"{TEMP_PREFIX}probe-{uuid.uuid4().hex[:12]}"
+            fd = os.open(probe, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            os.close(fd)
+            os.unlink(probe)
+    except OSError as error:
+        return error.strerror or str(error)
+    for name in (INDEX_FILE, STATE_FILE):
+        # A rename would replace a read-only file anyway; honour the owner's intent.
+        if (directory / name).exists() and not os.access(directory / name, os.W_OK):
+            return f"{directory / name} is read-only"
+    return None
+
+
+def seed_fallback(primary: Path, fallback: Path) -> bool:
+    """Copy a read-only folder's existing database into the fresh fallback dir."""
+    if not (primary / INDEX_FILE).is_file() or (fallback / INDEX_FILE).exists():
+        return False
+    try:
+        sources = [primary / STATE_FILE, primary / INDEX_FILE]
+        annotations = primary / ANNOTATIONS_DIR
+        if annotations.is_dir():
+            sources = [p for p in annotations.glob("*.json") if p.is_file()] + sources
+        for source in sources:
+            if source.is_file():
+                target = fallback / source.relative_to(primary)
+                atomic_write_bytes(target, source.read_bytes())
+    except (OSError, StoreError):
+        return False
+    return True
+
+
+def sweep_stale_temp_files(location: Path, lock: FolderLock) -> None:
+    """Remove temp files a killed writer left behind (only while nobody holds the lock)."""
+    with lock.hold_if_free() as free:
+        if not free:
+            return  # someone is writing; try again on a later open
+        cutoff = time.time() - _STALE_TEMP_SECONDS
+        for folder in (location, location / ANNOTATIONS_DIR):
+            for path in folder.glob(f"{TEMP_PREFIX}*"):
+                try:
+                    if path.is_file() and path.stat().st_mtime < cutoff:
+                        path.unlink()
+                except OSError:
+                    pass  # best effort: a leftover temp file harms nothing

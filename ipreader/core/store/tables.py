@@ -1,0 +1,108 @@
+"""TinyDB, extended only where it invites it: string ids and a buffered storage.
+
+* ``UuidTable``: a ``tinydb.table.Table`` whose document ids are strings
+  (``document_id_class = str``, the extension point TinyDB documents), with
+  ``upsert_records`` / ``remove_records`` made of public ``Table`` calls;
+* ``BufferedStorage``: a ``tinydb.storages.Storage`` holding one file's tables
+  in memory while a transaction changes them;
+* ``Transaction``: reads each file it touches once, lets TinyDB tables change
+  it in memory, then writes every changed file in one
+  ``storage.atomic_write_many`` batch (each file replaced atomically, their
+  fsyncs overlapping) -- or nothing, when the transaction is abandoned.
+
+Stock TinyDB reads the same files given a table class like ``UuidTable``
+(README, "Where data is stored").
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+from tinydb.storages import Storage
+from tinydb.table import Document, Table
+
+from ipreader.core.storage import Tables, atomic_write_many, encode_database
+
+
+class UuidTable(Table):
+    """A TinyDB table keyed by string ids (UUIDs), without a query cache.
+
+    Ids are always given (``Document(..., doc_id=...)``), never taken from
+    TinyDB's next integer id. TinyDB annotates ids as ``int`` but converts
+    them generically (``document_id_class(key)`` on read, ``str(id)`` on
+    write), hence the few ``type: ignore`` below.
+    """
+
+    document_id_class = str  # type: ignore[assignment]
+
+    def __init__(self, storage: Storage, name: str) -> None:
+        # No query cache: another process may have changed the file since.
+        super().__init__(storage, name, cache_size=0)
+
+    def upsert_records(self, records: Mapping[str, Mapping[str, Any]]) -> None:
+        """Insert records by id, each replacing (not merging into) a stored one."""
+        if not records:
+            return
+        if len(self):  # a new file (an import) has nothing to replace
+            self.remove_records(records)
+        self.insert_multiple(
+            [Document(value, doc_id=key) for key, value in records.items()]  # type: ignore[arg-type]
+        )
+
+    def remove_records(self, ids: Iterable[str]) -> None:
+        """Remove records by id; ids not in the table are ignored."""
+        present = [key for key in ids if self.contains(doc_id=key)]  # type: ignore[arg-type]
+        if present:
+            self.remove(doc_ids=present)  # type: ignore[arg-type]
+
+
+class BufferedStorage(Storage):
+    """One TinyDB file's tables, held in memory for the length of a transaction."""
+
+    def __init__(self, tables: Tables) -> None:
+        self.tables = tables
+        """The file's content, as read and then as changed."""
+        self.changed = False
+        """True once a table operation wrote to it."""
+
+    def read(self) -> dict[str, dict[str, Any]]:
+        """Return the tables (TinyDB's read of the file)."""
+        return self.tables
+
+    def write(self, data: dict[str, dict[str, Any]]) -> None:
+        """Keep ``data`` as the new content (TinyDB's write of the file)."""
+        self.tables = data
+        self.changed = True
+
+
+class Transaction:
+    """Changes to several TinyDB files, made in memory and then written together."""
+
+    def __init__(self, read: Callable[[Path], Tables]) -> None:
+        """``read(path)`` returns a file's current tables (``{}`` for a missing file)."""
+        self._read = read
+        self._files: dict[Path, BufferedStorage] = {}
+
+    def table(self, path: Path, name: str) -> UuidTable:
+        """Return table ``name`` of the file at ``path`` (read on its first use here)."""
+        storage = self._files.get(path)
+        if storage is None:
+            storage = self._files[path] = BufferedStorage(self._read(path))
+        return UuidTable(storage, name)
+
+    def commit(self) -> list[Path]:
+        """Write every changed file, in the order first touched; return their paths.
+
+        One ``atomic_write_many`` batch: when a temp file cannot be written no
+        file is replaced, when a rename fails the later files are left as they
+        were (``StoreWriteError`` either way).
+        """
+        changed = [
+            (path, encode_database(storage.tables))
+            for path, storage in self._files.items()
+            if storage.changed
+        ]
+        atomic_write_many(changed)
+        return [path for path, _data in changed]
