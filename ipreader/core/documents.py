@@ -209,6 +209,8 @@ class DocumentInfo:
     """Modification time (ns) when read."""
     error: str | None
     """None when readable, else the reason ("binary file", "permission denied", ...)."""
+    source: str | None = None
+    """The byline or source named in the article's head ("ECNS", "Jane Doe, BBC News")."""
 
     @property
     def readable(self) -> bool:
@@ -253,6 +255,7 @@ def load_document(root: Path, path: Path) -> tuple[DocumentInfo, str | None]:
             root=root,
             title=fallback,
             date=None,
+            source=None,
             words=0,
             reading_minutes=0,
             sha256=sha256,
@@ -275,15 +278,16 @@ def load_document(root: Path, path: Path) -> tuple[DocumentInfo, str | None]:
         text, encoding = decode_bytes(data, path)
     except DocumentError as error:
         return unreadable(error.reason, digest, info.st_size, info.st_mtime_ns), None
-    title, found_date, words, minutes = extract_metadata(text, fallback)
+    found = extract_metadata(text, fallback)
     readable = DocumentInfo(
         path=path,
         relpath=relpath,
         root=root,
-        title=title,
-        date=found_date,
-        words=words,
-        reading_minutes=minutes,
+        title=found.title,
+        date=found.date,
+        source=found.source,
+        words=found.words,
+        reading_minutes=found.reading_minutes,
         sha256=digest,
         encoding=encoding,
         size=info.st_size,
