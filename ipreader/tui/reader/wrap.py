@@ -403,7 +403,9 @@ class WrapIndex:
             # Cap what we wrap of a huge line; the cut's last row is dropped below.
             stop = min(line_end, max(anchor, line_start) + rows_after * width * 2 + 1)
             before = len(rows)
-            _wrap_line(text, line_start, stop, width, line_kind(text, line_start, stop), rows, kinds)
+            _wrap_line(
+                text, line_start, stop, width, line_kind(text, line_start, stop), rows, kinds
+            )
             end = stop
             if stop < line_end:
                 if len(rows) - before > 1:
