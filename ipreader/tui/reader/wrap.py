@@ -14,6 +14,10 @@ the UI thread is never kept waiting for long.
   ``(start, end)`` code point range; rows fit the width in cells and break at
   word boundaries (after whitespace, or beside a wide character), cutting
   words longer than a row. The text is never altered: rows are slices.
+  With a :class:`~ipreader.tui.reader.reflow.Reflow`, the line breaks inside a
+  hard-wrapped paragraph are *joined*: the paragraph is wrapped as one line,
+  each joined newline a selectable character drawn as a space. Offsets stay
+  code points into the original text.
 
 Display rules, shared by the wrap and the renderer so that cells line up:
 every code point is shown as :func:`display` of itself. Control characters,
@@ -31,11 +35,12 @@ import time
 from array import array
 from bisect import bisect_right
 from collections.abc import Callable
-from itertools import accumulate
+from itertools import accumulate, compress
 
 from rich.cells import cell_len
 
 from ipreader.core.safe_text import PLACEHOLDER, PRINTABLE_TABLE, TAB_SPACES
+from ipreader.tui.reader.reflow import Reflow
 
 __all__ = [
     "DISPLAY_TABLE",
@@ -51,13 +56,15 @@ __all__ = [
 TAB_CELLS = TAB_SPACES
 """Cells a tab occupies (expanded to this many spaces, not to tab stops)."""
 
-DISPLAY_TABLE: dict[int, str] = PRINTABLE_TABLE
+DISPLAY_TABLE: dict[int, str] = {**PRINTABLE_TABLE, ord("\n"): " "}
 """``str.translate`` table turning text into what the terminal is sent.
 
-The very table of :mod:`ipreader.core.safe_text` (one source of truth): the CLI
-and exports show user text with the same glyphs as the pane, and the pane's cell
+The table of :mod:`ipreader.core.safe_text` (one source of truth): the CLI and
+exports show user text with the same glyphs as the pane, and the pane's cell
 counts depend on it (invisible format characters are drawn as nothing, so a
-terminal never merges what we measured separately).
+terminal never merges what we measured separately). One addition: a newline is
+drawn as a space — a row holds one only where a reflowed paragraph joins two
+lines (one cell either way).
 """
 
 CHUNK = 65_536
@@ -112,8 +119,8 @@ _NARROW_CLASS = (
 NOT_NARROW = re.compile(f"[^{_NARROW_CLASS}]")
 """Matches a character that is not one cell wide (a line without one wraps by arithmetic)."""
 
-_SPACES = frozenset(" \t\u3000")
-"""Characters after which a row may end."""
+_SPACES = frozenset(" \t\u3000\n")
+"""Characters after which a row may end (a newline only inside a reflowed paragraph)."""
 
 
 # Code points drawn in exactly two cells with no break restriction between them
@@ -163,7 +170,7 @@ _NEWLINE = re.compile("\n")
 class TextIndex:
     """Logical line starts of a text and each line's kind (which wrap path applies)."""
 
-    __slots__ = ("kinds", "starts", "text")
+    __slots__ = ("_paragraphs", "kinds", "starts", "text")
 
     def __init__(self, text: str, *, cooperative: bool = False) -> None:
         """Index ``text`` (``O(n)``, C-speed scans; run it in a worker for big texts).
@@ -200,6 +207,7 @@ class TextIndex:
                         pause()
             self.kinds = kinds
         """Per line, its kind (``KIND_NARROW``, ``KIND_WIDE`` or ``KIND_CELLS``)."""
+        self._paragraphs: dict[Reflow, TextIndex] = {}
 
     def __len__(self) -> int:
         """Return the number of logical lines (a text ending in a newline has a last empty line)."""
@@ -215,15 +223,81 @@ class TextIndex:
         end = self.starts[line + 1] - 1 if line + 1 < len(self.starts) else len(self.text)
         return start, end
 
+    def paragraphs(
+        self,
+        reflow: Reflow,
+        *,
+        should_stop: Callable[[], bool] | None = None,
+        cooperative: bool = False,
+    ) -> TextIndex | None:
+        """Return the index of the displayed lines once ``reflow`` joins paragraphs.
 
-def _wrap_narrow(text: str, start: int, end: int, width: int, rows: array[int]) -> None:
-    """Append the row starts of the narrow line ``text[start:end]`` (cells == code points)."""
+        Its "lines" are paragraphs: a joined newline is inside one, not between
+        two; a paragraph's kind is narrow only if all its lines are. Computed once
+        per reflow and kept, so every re-wrap at a new width reuses it; None when
+        ``should_stop`` said so (polled every ``CHUNK`` code points).
+        """
+        cached = self._paragraphs.get(reflow)
+        if cached is not None:
+            return cached
+        text, starts, kinds = self.text, self.starts, self.kinds
+        count = len(starts)
+        # keep[i]: line i starts a paragraph (the newline before it is not joined).
+        keep = bytearray(b"\x01") * count
+        joins_line = reflow.joins_line
+        longest = reflow.width + 1
+        budget = 0
+        for line in range(count - 1):
+            start, newline = starts[line], starts[line + 1] - 1
+            budget -= newline - start + 16
+            if budget < 0:
+                budget = CHUNK
+                if should_stop is not None and should_stop():
+                    return None
+                if cooperative:
+                    _pause()
+            # Blank and over-long lines are never joined: skip the call (most of a
+            # text that is not hard-wrapped).
+            if 0 < newline - start <= longest and joins_line(text, start, newline):
+                keep[line + 1] = 0
+        if keep.count(0) == 0:
+            self._paragraphs[reflow] = self  # nothing joined: one paragraph per line
+            return self
+        if KIND_CELLS in kinds or KIND_WIDE in kinds:
+            merged = bytearray()
+            for line in range(count):
+                if keep[line]:
+                    merged.append(kinds[line])
+                elif merged[-1] != kinds[line] or kinds[line] != KIND_NARROW:
+                    merged[-1] = KIND_CELLS  # a newline joins them: narrow only if both are
+        else:
+            merged = bytearray([KIND_NARROW]) * keep.count(1)
+        paragraphs = TextIndex.__new__(TextIndex)
+        paragraphs.text = text
+        paragraphs.starts = array("q", compress(starts, keep))
+        paragraphs.kinds = merged
+        paragraphs._paragraphs = {}
+        self._paragraphs[reflow] = paragraphs
+        return paragraphs
+
+
+def _wrap_narrow(
+    text: str, start: int, end: int, width: int, rows: array[int], joined: bool = False
+) -> None:
+    """Append the row starts of the narrow line ``text[start:end]`` (cells == code points).
+
+    ``joined``: the range is a reflowed paragraph whose joined newlines break like spaces.
+    """
     row = start
     rfind = text.rfind
+    # Most paragraphs of a text that is not hard-wrapped are one line: no newline to seek.
+    joined = joined and text.find("\n", start, end) >= 0
     while end - row > width:
         cut = row + width
-        if text[cut - 1] != " ":
+        if text[cut - 1] != " " and not (joined and text[cut - 1] == "\n"):
             space = rfind(" ", row, cut)
+            if joined:
+                space = max(space, rfind("\n", row, cut))
             if space >= 0:
                 cut = space + 1
         rows.append(row)
@@ -231,8 +305,13 @@ def _wrap_narrow(text: str, start: int, end: int, width: int, rows: array[int]) 
     rows.append(row)
 
 
-def _wrap_wide(text: str, start: int, end: int, width: int, rows: array[int]) -> None:
-    """Append the row starts of the all-wide line ``text[start:end]`` (two cells each)."""
+def _wrap_wide(
+    text: str, start: int, end: int, width: int, rows: array[int], joined: bool = False
+) -> None:
+    """Append the row starts of the all-wide line ``text[start:end]`` (two cells each).
+
+    Never ``joined``: a paragraph joined by a newline (one cell) is not all wide.
+    """
     step = max(1, width // 2)
     rows.extend(range(start, max(end, start + 1), step))
 
@@ -246,8 +325,13 @@ def _can_break(line: str, widths: list[int], pos: int) -> bool:
     return (widths[pos - 1] == 2 or widths[pos] == 2) and line[pos] not in _SPACES
 
 
-def _wrap_cells(text: str, start: int, end: int, width: int, rows: array[int]) -> None:
-    """Append the row starts of ``text[start:end]``, measuring every code point in cells."""
+def _wrap_cells(
+    text: str, start: int, end: int, width: int, rows: array[int], joined: bool = False
+) -> None:
+    """Append the row starts of ``text[start:end]``, measuring every code point in cells.
+
+    A joined newline (``joined``) is one cell and breaks like a space (``_SPACES``).
+    """
     line = text[start:end]
     widths = list(map(_WIDTHS.__getitem__, line))
     cumulative = list(accumulate(widths, initial=0))
@@ -273,11 +357,21 @@ _WRAPPERS = {KIND_NARROW: _wrap_narrow, KIND_WIDE: _wrap_wide, KIND_CELLS: _wrap
 
 
 def _wrap_line(
-    text: str, start: int, end: int, width: int, kind: int, rows: array[int], kinds: bytearray
+    text: str,
+    start: int,
+    end: int,
+    width: int,
+    kind: int,
+    rows: array[int],
+    kinds: bytearray,
+    joined: bool = False,
 ) -> None:
-    """Append the rows of ``text[start:end]`` (of the given kind) and their kinds."""
+    """Append the rows of ``text[start:end]`` (of the given kind) and their kinds.
+
+    ``joined``: the range is a reflowed paragraph (its newlines are joined ones).
+    """
     before = len(rows)
-    _WRAPPERS[kind](text, start, end, width, rows)
+    _WRAPPERS[kind](text, start, end, width, rows, joined)
     kinds.extend(bytes([kind]) * (len(rows) - before))
 
 
@@ -287,10 +381,11 @@ class WrapIndex:
     Row ``r`` spans ``row_span(r)``; its cells never exceed ``width`` (except a
     single character wider than ``width``). A row's ``end`` excludes the line's
     newline; the offset of that newline belongs to the line's last row (a
-    cursor there is drawn after the last character).
+    cursor there is drawn after the last character). With ``reflow``, a newline
+    the reflow joins is part of its row like a space (``is_soft`` after it).
     """
 
-    __slots__ = ("complete", "end", "kinds", "rows", "start", "text", "width")
+    __slots__ = ("complete", "end", "kinds", "reflow", "rows", "start", "text", "width")
 
     def __init__(
         self,
@@ -301,6 +396,7 @@ class WrapIndex:
         start: int,
         end: int,
         complete: bool,
+        reflow: Reflow | None = None,
     ) -> None:
         """Wrap up computed rows; use :meth:`build` or :meth:`window` to make one."""
         self.text = text
@@ -317,6 +413,8 @@ class WrapIndex:
         """Last offset covered (inclusive for a cursor; ``len(text)`` when complete)."""
         self.complete = complete
         """True if the index covers the whole text."""
+        self.reflow = reflow
+        """How hard-wrapped paragraphs are joined, or None (every line shown as it is)."""
 
     @classmethod
     def build(
@@ -325,6 +423,7 @@ class WrapIndex:
         width: int,
         lines: TextIndex | None = None,
         *,
+        reflow: Reflow | None = None,
         should_stop: Callable[[], bool] | None = None,
         cooperative: bool = False,
         cell_aware_only: bool = False,
@@ -334,13 +433,21 @@ class WrapIndex:
         Args:
             text: The text.
             width: Cells per row (at least 1).
-            lines: A :class:`TextIndex` of ``text`` to reuse (computed if omitted).
+            lines: A :class:`TextIndex` of ``text`` to reuse (computed if omitted); it
+                keeps its paragraphs per reflow, so a re-wrap at another width reuses them.
+            reflow: Join the lines of hard-wrapped paragraphs (None: lines as they are).
             should_stop: Polled every ``CHUNK`` code points or so; True abandons the wrap.
             cooperative: Release the GIL between chunks (set it in worker threads).
             cell_aware_only: Measure every line in cells (tests compare it with the fast path).
         """
         width = max(1, width)
         lines = lines if lines is not None else TextIndex(text, cooperative=cooperative)
+        joined = reflow is not None
+        if reflow is not None:
+            paragraphs = lines.paragraphs(reflow, should_stop=should_stop, cooperative=cooperative)
+            if paragraphs is None:
+                return None
+            lines = paragraphs
         starts, line_kinds = lines.starts, lines.kinds
         rows: array[int] = array("q")
         kinds = bytearray()
@@ -366,46 +473,70 @@ class WrapIndex:
                 continue
             if cell_aware_only:
                 kind = KIND_CELLS
-            _wrap_line(text, start, end, width, kind, rows, kinds)
-        return cls(text, width, rows, kinds, 0, text_end, True)
+            _wrap_line(text, start, end, width, kind, rows, kinds, joined)
+        return cls(text, width, rows, kinds, 0, text_end, True, reflow)
 
     @classmethod
     def window(
-        cls, text: str, width: int, anchor: int, rows_before: int, rows_after: int
+        cls,
+        text: str,
+        width: int,
+        anchor: int,
+        rows_before: int,
+        rows_after: int,
+        reflow: Reflow | None = None,
     ) -> WrapIndex:
         """Wrap only the lines around ``anchor`` — enough to paint a screen at once.
 
-        Starts ``rows_before`` logical lines above the anchor's line and stops once
-        ``rows_after`` rows follow the anchor's row. A very long line is entered
-        near the anchor rather than at its start, so its rows may differ from the
-        full index (the pane swaps the full index in when it is ready).
+        Starts ``rows_before`` displayed lines (logical lines, or with ``reflow``
+        paragraphs) above the anchor's and stops once ``rows_after`` rows follow
+        the anchor's row. A very long line is entered near the anchor rather than
+        at its start, so its rows may differ from the full index (the pane swaps
+        the full index in when it is ready).
         """
         width = max(1, width)
-        anchor = min(max(anchor, 0), len(text))
-        start = text.rfind("\n", 0, anchor) + 1
+        text_end = len(text)
+        anchor = min(max(anchor, 0), text_end)
         budget = (rows_before + rows_after + 2) * width * 2
-        if anchor - start > budget:
+
+        def block_start(offset: int) -> int:
+            # The start of the displayed line holding offset (-1: over the budget).
+            start = text.rfind("\n", 0, offset) + 1
+            while reflow is not None and start > 0 and reflow.joins(text, start - 1):
+                if anchor - start > budget:
+                    return -1
+                start = text.rfind("\n", 0, start - 1) + 1
+            return start
+
+        def block_end(start: int, cap: int) -> int:
+            # The end of the displayed line starting at start, or a line end past cap.
+            end = text.find("\n", start)
+            while reflow is not None and 0 <= end < cap and reflow.joins(text, end):
+                end = text.find("\n", end + 1)
+            return text_end if end < 0 else end
+
+        start = block_start(anchor)
+        if start < 0 or anchor - start > budget:
             start = anchor - budget // 2  # approximate entry into a huge line
         else:
             for _ in range(rows_before):
-                if start == 0:
+                above = block_start(start - 1) if start else -1
+                if above < 0:
                     break
-                start = text.rfind("\n", 0, start - 1) + 1
+                start = above
         rows: array[int] = array("q")
         kinds = bytearray()
-        text_end = len(text)
         anchor_row: int | None = None
         line_start = start
         end = start
         while True:
-            line_end = text.find("\n", line_start)
-            line_end = text_end if line_end < 0 else line_end
             # Cap what we wrap of a huge line; the cut's last row is dropped below.
-            stop = min(line_end, max(anchor, line_start) + rows_after * width * 2 + 1)
+            cap = max(anchor, line_start) + rows_after * width * 2 + 1
+            line_end = block_end(line_start, cap)
+            stop = min(line_end, cap)
             before = len(rows)
-            _wrap_line(
-                text, line_start, stop, width, line_kind(text, line_start, stop), rows, kinds
-            )
+            kind = line_kind(text, line_start, stop)
+            _wrap_line(text, line_start, stop, width, kind, rows, kinds, reflow is not None)
             end = stop
             if stop < line_end:
                 if len(rows) - before > 1:
@@ -419,29 +550,36 @@ class WrapIndex:
             if line_end >= text_end:
                 break
             line_start = line_end + 1
-        return cls(text, width, rows, kinds, start, end, start == 0 and end == text_end)
+        complete = start == 0 and end == text_end
+        return cls(text, width, rows, kinds, start, end, complete, reflow)
 
     def __len__(self) -> int:
         """Return the number of rows."""
         return len(self.rows)
 
+    def ends_line(self, offset: int) -> bool:
+        """True when ``text[offset]`` is a newline ending a displayed line (not a joined one)."""
+        if self.text[offset] != "\n":
+            return False
+        return self.reflow is None or not self.reflow.joins(self.text, offset)
+
     def row_span(self, row: int) -> tuple[int, int]:
-        """Return ``(start, end)`` of a row; ``end`` excludes a trailing newline."""
+        """Return ``(start, end)`` of a row; ``end`` excludes a line-ending newline."""
         rows = self.rows
         start = rows[row]
         if row + 1 < len(rows):
             end = rows[row + 1]
-            if self.text[end - 1] == "\n":
+            if self.ends_line(end - 1):
                 end -= 1
             return start, end
         return start, self.end
 
     def is_soft(self, row: int) -> bool:
-        """Return True if the row is followed by a continuation of the same line."""
+        """Return True if the row is followed by a continuation of the same displayed line."""
         rows = self.rows
         if row + 1 < len(rows):
-            return self.text[rows[row + 1] - 1] != "\n"
-        return self.end < len(self.text) and self.text[self.end] != "\n"
+            return not self.ends_line(rows[row + 1] - 1)
+        return self.end < len(self.text) and not self.ends_line(self.end)
 
     def clamp(self, offset: int) -> int:
         """Return ``offset`` limited to the covered range."""
