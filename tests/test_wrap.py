@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from rich.cells import cell_len
 
 from ipreader.core import safe_text
-from ipreader.tui.reader import wrap
+from ipreader.tui.reader import cells, wrap
 from ipreader.tui.reader.reflow import Reflow
 from ipreader.tui.reader.wrap import (
     KIND_CELLS,
@@ -274,7 +274,7 @@ def test_cooperative_build_pauses_between_chunks_and_wraps_the_same(
     text = _mixed_long_text() * 4
     plain = WrapIndex.build(text, 37)
     pauses: list[None] = []
-    monkeypatch.setattr(wrap, "_pause", lambda: pauses.append(None))
+    monkeypatch.setattr(cells, "pause", lambda: pauses.append(None))
     cooperative = WrapIndex.build(text, 37, cooperative=True)
     assert plain is not None and cooperative is not None
     assert list(cooperative.rows) == list(plain.rows)

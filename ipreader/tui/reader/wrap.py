@@ -1,284 +1,67 @@
 """Soft-wrap index of a text for a given width (Textual-free; uses ``rich.cells``).
 
-The reading pane shows a text as *visual rows*. This module maps between code
-point offsets and rows:
+The reading pane shows a text as *visual rows*. :class:`WrapIndex` maps between
+code point offsets and rows for one width: each row is a ``(start, end)`` code
+point range; rows fit the width in cells and break at word boundaries (after
+whitespace, or beside a wide character), cutting words longer than a row. The
+text is never altered: rows are slices. With a
+:class:`~ipreader.tui.reader.reflow.Reflow`, the line breaks inside a
+hard-wrapped paragraph are *joined*: the paragraph is wrapped as one line, each
+joined newline a selectable character drawn as a space. Offsets stay code
+points into the original text.
 
-* :class:`TextIndex` — the logical line starts of a text (an ``array('q')``)
-  and, per line, whether every code point of it is one terminal cell wide.
-  Computed once per text and reused by every re-wrap.
-
-Both scan big texts in chunks of :data:`CHUNK` code points; with
-``cooperative=True`` (worker threads) they release the GIL between chunks so
-the UI thread is never kept waiting for long.
-* :class:`WrapIndex` — the visual rows for one width: each row is a
-  ``(start, end)`` code point range; rows fit the width in cells and break at
-  word boundaries (after whitespace, or beside a wide character), cutting
-  words longer than a row. The text is never altered: rows are slices.
-  With a :class:`~ipreader.tui.reader.reflow.Reflow`, the line breaks inside a
-  hard-wrapped paragraph are *joined*: the paragraph is wrapped as one line,
-  each joined newline a selectable character drawn as a space. Offsets stay
-  code points into the original text.
-
-Display rules, shared by the wrap and the renderer so that cells line up:
-every code point is shown as :func:`display` of itself. Control characters,
-ESC, C1 controls, BiDi overrides and lone surrogates become one visible
-placeholder glyph; a tab becomes :data:`TAB_CELLS` spaces; invisible format
-characters (zero-width joiner, variation selectors, ...) become nothing, so a
-terminal never merges what we measured separately. Combining marks are kept
-(zero cells, drawn on their base character).
+The index is built from a :class:`~ipreader.tui.reader.lines.TextIndex` (the
+text's lines, computed once per text) by a scan that can run in a worker
+thread: cooperative and abandonable every :data:`CHUNK` code points. How each
+code point is drawn and measured lives in :mod:`ipreader.tui.reader.cells`;
+the names the pane, the renderer and the tests use are re-exported here.
 """
 
 from __future__ import annotations
 
-import re
-import time
 from array import array
 from bisect import bisect_right
 from collections.abc import Callable
-from itertools import accumulate, compress
+from itertools import accumulate
 
-from rich.cells import cell_len
-
-from ipreader.core.safe_text import PLACEHOLDER, PRINTABLE_TABLE, TAB_SPACES
+from ipreader.tui.reader import cells
+from ipreader.tui.reader.cells import (
+    BREAKS_AFTER,
+    CHUNK,
+    DISPLAY_TABLE,
+    KIND_CELLS,
+    KIND_NARROW,
+    KIND_WIDE,
+    NOT_NARROW,
+    NOT_WIDE,
+    PLACEHOLDER,
+    TAB_CELLS,
+    WIDTHS,
+    char_cells,
+    display,
+    line_kind,
+    text_cells,
+)
+from ipreader.tui.reader.lines import TextIndex
 from ipreader.tui.reader.reflow import Reflow
 
 __all__ = [
+    "CHUNK",
     "DISPLAY_TABLE",
+    "KIND_CELLS",
+    "KIND_NARROW",
+    "KIND_WIDE",
+    "NOT_NARROW",
+    "NOT_WIDE",
     "PLACEHOLDER",
     "TAB_CELLS",
     "TextIndex",
     "WrapIndex",
     "char_cells",
     "display",
+    "line_kind",
     "text_cells",
 ]
-
-TAB_CELLS = TAB_SPACES
-"""Cells a tab occupies (expanded to this many spaces, not to tab stops)."""
-
-DISPLAY_TABLE: dict[int, str] = {**PRINTABLE_TABLE, ord("\n"): " "}
-"""``str.translate`` table turning text into what the terminal is sent.
-
-The table of :mod:`ipreader.core.safe_text` (one source of truth): the CLI and
-exports show user text with the same glyphs as the pane, and the pane's cell
-counts depend on it (invisible format characters are drawn as nothing, so a
-terminal never merges what we measured separately). One addition: a newline is
-drawn as a space — a row holds one only where a reflowed paragraph joins two
-lines (one cell either way).
-"""
-
-CHUNK = 65_536
-"""Code points processed between two pauses of a cooperative scan or wrap.
-
-About a millisecond of work: a worker thread releases the GIL this often, so the
-UI thread never waits on it for long (CPython only switches threads every 5 ms,
-and much later on a loaded machine), and cancellation stays prompt.
-"""
-
-
-def _pause() -> None:
-    """Let other threads run: ``time.sleep(0)`` releases the GIL."""
-    time.sleep(0)
-
-
-def display(text: str) -> str:
-    """Return ``text`` as it is drawn: controls as placeholders, tabs expanded."""
-    return text.translate(DISPLAY_TABLE)
-
-
-class _CellWidths(dict[str, int]):
-    """Memo of the drawn cell width of each code point (0, 1, 2 or ``TAB_CELLS``)."""
-
-    def __missing__(self, char: str) -> int:
-        width = cell_len(char.translate(DISPLAY_TABLE))
-        self[char] = width
-        return width
-
-
-_WIDTHS = _CellWidths()
-
-
-def char_cells(char: str) -> int:
-    """Return the cells one code point occupies once drawn."""
-    return _WIDTHS[char]
-
-
-def text_cells(text: str) -> int:
-    """Return the cells ``text`` occupies once drawn (sum of :func:`char_cells`)."""
-    return sum(map(_WIDTHS.__getitem__, text))
-
-
-# Code points that are drawn in exactly one cell (tests/test_wrap.py checks every
-# one of them). A line made only of these wraps by arithmetic. Tab (4 cells) and
-# zero-width characters (soft hyphen, combining marks) are deliberately absent.
-_NARROW_CLASS = (
-    "\x00-\x08\x0a-\x7e\x7f-\x9f\xa0-\xac\xae-\u02ff"
-    "\u0370-\u0482\u048a-\u052f"
-    "\u2010-\u2027\u2028-\u202e\u2030-\u205e\u20a0-\u20c0"
-)
-NOT_NARROW = re.compile(f"[^{_NARROW_CLASS}]")
-"""Matches a character that is not one cell wide (a line without one wraps by arithmetic)."""
-
-_SPACES = frozenset(" \t\u3000\n")
-"""Characters after which a row may end (a newline only inside a reflowed paragraph)."""
-
-
-# Code points drawn in exactly two cells with no break restriction between them
-# (CJK ideographs, kana, Hangul syllables, CJK and fullwidth punctuation; the
-# ideographic space is left out because rows must not start with it).
-_WIDE_CLASS = (
-    "\u3001-\u3029\u3030-\u303e\u3041-\u3096\u309b-\u30ff\u3105-\u312f\u3131-\u3163\u3165-\u318e"
-    "\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7a3\uf900-\ufaff\uff01-\uff60\uffe0-\uffe6"
-)
-NOT_WIDE = re.compile(f"[^{_WIDE_CLASS}]")
-"""Matches a character that is not two cells wide (CJK lines wrap by arithmetic too)."""
-
-KIND_CELLS = 0
-"""Line/row kind: measured code point by code point."""
-KIND_NARROW = 1
-"""Line/row kind: every code point is one cell."""
-KIND_WIDE = 2
-"""Line/row kind: every code point is two cells."""
-
-
-def line_kind(text: str, start: int, end: int, pause: Callable[[], None] | None = None) -> int:
-    """Return the kind of ``text[start:end]`` (which wrap path applies).
-
-    With ``pause``, a long range is searched in chunks with ``pause()`` between
-    them (each regex search holds the GIL for its whole range).
-    """
-    if pause is None or end - start <= CHUNK:
-        if NOT_NARROW.search(text, start, end) is None:
-            return KIND_NARROW
-        if NOT_WIDE.search(text, start, end) is None:
-            return KIND_WIDE
-        return KIND_CELLS
-    narrow = wide = True
-    for low in range(start, end, CHUNK):
-        high = min(end, low + CHUNK)
-        narrow = narrow and NOT_NARROW.search(text, low, high) is None
-        wide = wide and NOT_WIDE.search(text, low, high) is None
-        if not (narrow or wide):
-            return KIND_CELLS
-        pause()
-    return KIND_NARROW if narrow else KIND_WIDE
-
-
-_NEWLINE = re.compile("\n")
-
-
-class TextIndex:
-    """Logical line starts of a text and each line's kind (which wrap path applies)."""
-
-    __slots__ = ("_paragraphs", "kinds", "starts", "text")
-
-    def __init__(self, text: str, *, cooperative: bool = False) -> None:
-        """Index ``text`` (``O(n)``, C-speed scans; run it in a worker for big texts).
-
-        With ``cooperative`` (in a worker thread) the text is scanned in chunks
-        and the GIL is released between them, so the UI thread keeps running.
-        """
-        pause = _pause if cooperative else None
-        self.text = text
-        """The indexed text."""
-        size = len(text)
-        starts = array("q", [0])
-        # Chunked: one finditer over 20 MB would hold the GIL for its whole run.
-        for low in range(0, size, CHUNK):
-            starts.extend(map(re.Match.end, _NEWLINE.finditer(text, low, low + CHUNK)))
-            if pause is not None:
-                pause()
-        self.starts = starts
-        """Offset of the first code point of each line."""
-        # str.isascii() is O(1) on CPython (the string stores the flag).
-        if text.isascii() and "\t" not in text:
-            self.kinds = bytearray([KIND_NARROW]) * len(starts)
-        else:
-            count = len(starts)
-            kinds = bytearray(count)
-            budget = CHUNK
-            for line in range(count):
-                end = starts[line + 1] - 1 if line + 1 < count else size
-                kinds[line] = line_kind(text, starts[line], end, pause)
-                budget -= end - starts[line] + 16
-                if budget < 0:
-                    budget = CHUNK
-                    if pause is not None:
-                        pause()
-            self.kinds = kinds
-        """Per line, its kind (``KIND_NARROW``, ``KIND_WIDE`` or ``KIND_CELLS``)."""
-        self._paragraphs: dict[Reflow, TextIndex] = {}
-
-    def __len__(self) -> int:
-        """Return the number of logical lines (a text ending in a newline has a last empty line)."""
-        return len(self.starts)
-
-    def line_of(self, offset: int) -> int:
-        """Return the logical line holding ``offset``."""
-        return bisect_right(self.starts, offset) - 1
-
-    def line_span(self, line: int) -> tuple[int, int]:
-        """Return ``(start, end)`` of a logical line, ``end`` excluding its newline."""
-        start = self.starts[line]
-        end = self.starts[line + 1] - 1 if line + 1 < len(self.starts) else len(self.text)
-        return start, end
-
-    def paragraphs(
-        self,
-        reflow: Reflow,
-        *,
-        should_stop: Callable[[], bool] | None = None,
-        cooperative: bool = False,
-    ) -> TextIndex | None:
-        """Return the index of the displayed lines once ``reflow`` joins paragraphs.
-
-        Its "lines" are paragraphs: a joined newline is inside one, not between
-        two; a paragraph's kind is narrow only if all its lines are. Computed once
-        per reflow and kept, so every re-wrap at a new width reuses it; None when
-        ``should_stop`` said so (polled every ``CHUNK`` code points).
-        """
-        cached = self._paragraphs.get(reflow)
-        if cached is not None:
-            return cached
-        text, starts, kinds = self.text, self.starts, self.kinds
-        count = len(starts)
-        # keep[i]: line i starts a paragraph (the newline before it is not joined).
-        keep = bytearray(b"\x01") * count
-        joins_line = reflow.joins_line
-        longest = reflow.width + 1
-        budget = 0
-        for line in range(count - 1):
-            start, newline = starts[line], starts[line + 1] - 1
-            budget -= newline - start + 16
-            if budget < 0:
-                budget = CHUNK
-                if should_stop is not None and should_stop():
-                    return None
-                if cooperative:
-                    _pause()
-            # Blank and over-long lines are never joined: skip the call (most of a
-            # text that is not hard-wrapped).
-            if 0 < newline - start <= longest and joins_line(text, start, newline):
-                keep[line + 1] = 0
-        if keep.count(0) == 0:
-            self._paragraphs[reflow] = self  # nothing joined: one paragraph per line
-            return self
-        if KIND_CELLS in kinds or KIND_WIDE in kinds:
-            merged = bytearray()
-            for line in range(count):
-                if keep[line]:
-                    merged.append(kinds[line])
-                elif merged[-1] != kinds[line] or kinds[line] != KIND_NARROW:
-                    merged[-1] = KIND_CELLS  # a newline joins them: narrow only if both are
-        else:
-            merged = bytearray([KIND_NARROW]) * keep.count(1)
-        paragraphs = TextIndex.__new__(TextIndex)
-        paragraphs.text = text
-        paragraphs.starts = array("q", compress(starts, keep))
-        paragraphs.kinds = merged
-        paragraphs._paragraphs = {}
-        self._paragraphs[reflow] = paragraphs
-        return paragraphs
 
 
 def _wrap_narrow(
@@ -320,9 +103,9 @@ def _can_break(line: str, widths: list[int], pos: int) -> bool:
     """Return True if a row may end just before ``line[pos]`` (0 < pos < len(line))."""
     if widths[pos] == 0:
         return False  # never separate a combining mark from its base
-    if line[pos - 1] in _SPACES:
+    if line[pos - 1] in BREAKS_AFTER:
         return True
-    return (widths[pos - 1] == 2 or widths[pos] == 2) and line[pos] not in _SPACES
+    return (widths[pos - 1] == 2 or widths[pos] == 2) and line[pos] not in BREAKS_AFTER
 
 
 def _wrap_cells(
@@ -330,10 +113,10 @@ def _wrap_cells(
 ) -> None:
     """Append the row starts of ``text[start:end]``, measuring every code point in cells.
 
-    A joined newline (``joined``) is one cell and breaks like a space (``_SPACES``).
+    A joined newline (``joined``) is one cell and breaks like a space (``BREAKS_AFTER``).
     """
     line = text[start:end]
-    widths = list(map(_WIDTHS.__getitem__, line))
+    widths = list(map(WIDTHS.__getitem__, line))
     cumulative = list(accumulate(widths, initial=0))
     total = cumulative[-1]
     row = 0
@@ -465,7 +248,7 @@ class WrapIndex:
                 if should_stop is not None and should_stop():
                     return None
                 if cooperative:
-                    _pause()
+                    cells.pause()
             kind = line_kinds[line]
             if kind == KIND_NARROW and end - start <= width:
                 rows.append(start)  # the common case: a line that fits
@@ -627,7 +410,7 @@ class WrapIndex:
             return min(start + column // 2, last)
         cells = 0
         for index, char in enumerate(self.text[start:end]):
-            cells += _WIDTHS[char]
+            cells += WIDTHS[char]
             if cells > column:
                 return start + index
         return last
