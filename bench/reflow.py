@@ -123,73 +123,89 @@ async def in_pane(
         return await body(pilot, app.query_one(TimedPane))
 
 
-async def open_once(text: str, reflow: bool) -> tuple[float, float, float]:
-    """(first paint, Ready, longest stall) of one load in a bare pane."""
+async def open_once(text: str, reflow: bool) -> tuple[float, float, float, float]:
+    """(first paint, Ready, CPU to Ready, longest stall) of one load in a bare pane."""
 
-    async def body(pilot: Pilot[None], pane: TimedPane) -> tuple[float, float, float]:
+    async def body(pilot: Pilot[None], pane: TimedPane) -> tuple[float, float, float, float]:
         pane.first_paint = None
         ticker = Ticker()
         ticker.start()
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), time.process_time()
         load(pane, text, reflow)
         await until(lambda: painted(pane) is not None)
         first = painted(pane)
         assert first is not None
         await until(lambda: ready(pane))
-        done = time.perf_counter()
-        return first - started, done - started, await ticker.stop()
+        done, cpu = time.perf_counter(), time.process_time() - cpu
+        return first - started, done - started, cpu, await ticker.stop()
 
-    result: tuple[float, float, float] = await in_pane((122, 40), body)
+    result: tuple[float, float, float, float] = await in_pane((122, 40), body)
     return result
 
 
-async def resize_runs(text: str, reflow: bool, runs: int) -> list[tuple[float, float]]:
-    """(to Ready, longest stall) of ``runs`` resizes 100 <-> 120 columns."""
+def settled(pane: ReadingPane) -> bool:
+    """The full index is built for the pane's width and reflow setting."""
+    index = pane.index
+    reflowed = getattr(index, "reflow", None) is not None
+    return pane.is_ready and index.width == pane.wrap_width and reflowed == pane_reflow(pane)
 
-    async def body(pilot: Pilot[None], pane: TimedPane) -> list[tuple[float, float]]:
+
+def pane_reflow(pane: ReadingPane) -> bool:
+    return bool(getattr(pane, "reflow", False))
+
+
+async def change_runs(
+    text: str,
+    reflow: bool,
+    runs: int,
+    change: Callable[[Pilot[None], ReadingPane, int], Awaitable[None]],
+) -> list[tuple[float, float, float]]:
+    """(to Ready, CPU meanwhile, longest stall) of ``runs`` changes ``change(pilot, pane, n)``."""
+
+    async def body(pilot: Pilot[None], pane: TimedPane) -> list[tuple[float, float, float]]:
         load(pane, text, reflow)
-        await until(lambda: ready(pane))
+        await until(lambda: settled(pane))
         samples = []
         for n in range(runs):
             ticker = Ticker()
             ticker.start()
-            started = time.perf_counter()
-            await pilot.resize_terminal(100 if n % 2 == 0 else 122, 40)
-            await until(lambda: ready(pane) and pane.index.width == pane.wrap_width)
-            samples.append((time.perf_counter() - started, await ticker.stop()))
+            started, cpu = time.perf_counter(), time.process_time()
+            await change(pilot, pane, n)
+            await until(lambda: settled(pane))
+            took, cpu = time.perf_counter() - started, time.process_time() - cpu
+            samples.append((took, cpu, await ticker.stop()))
         return samples
 
-    result: list[tuple[float, float]] = await in_pane((122, 40), body)
+    result: list[tuple[float, float, float]] = await in_pane((122, 40), body)
     return result
 
 
-async def toggle_runs(text: str, runs: int) -> list[tuple[float, float]]:
-    """(to Ready, longest stall) of setting ``reflow`` on, then off, ``runs`` times."""
-
-    async def body(pilot: Pilot[None], pane: TimedPane) -> list[tuple[float, float]]:
-        load(pane, text, False)
-        await until(lambda: ready(pane))
-        samples = []
-        for n in range(runs):
-            ticker = Ticker()
-            ticker.start()
-            started = time.perf_counter()
-            pane.reflow = n % 2 == 0
-            await until(lambda: ready(pane) and (pane.index.reflow is not None) == pane.reflow)
-            samples.append((time.perf_counter() - started, await ticker.stop()))
-        return samples
-
-    result: list[tuple[float, float]] = await in_pane((122, 40), body)
-    return result
+async def resize(pilot: Pilot[None], pane: ReadingPane, n: int) -> None:
+    """Resize 120 -> 100 -> 120 ... columns of text (the scrollbar takes 2)."""
+    await pilot.resize_terminal(100 if n % 2 == 0 else 122, 40)
 
 
-async def render_runs(text: str, reflow: bool, runs: int) -> list[float]:
-    """Seconds to render one uncached 120x40 screen with 1,000 highlights."""
+async def toggle(pilot: Pilot[None], pane: ReadingPane, n: int) -> None:
+    """Set reflow on, off, on ..."""
+    pane.reflow = n % 2 == 0
+
+
+def report(name: str, samples: list[tuple[float, float, float]]) -> None:
+    """Print the medians of timed changes: to Ready, CPU, longest stall (and the worst)."""
+    times, cpus, stalls = zip(*samples, strict=True)
+    print(
+        f"{name}: {ms(list(times))} (CPU {ms(list(cpus))}), longest stall "
+        f"{ms(list(stalls))} (worst {max(stalls) * 1000:.0f} ms)  (n={len(times)})"
+    )
+
+
+async def render_runs(text: str, reflow: bool, runs: int) -> list[tuple[float, float]]:
+    """(seconds, CPU seconds) to render one uncached 120x40 screen with 1,000 highlights."""
     highlights = tuple(
         HighlightSpan(str(n), n * 40 + 3, n * 40 + 3 + 5 + n % 50, "yellow") for n in range(1000)
     )
 
-    async def body(pilot: Pilot[None], pane: TimedPane) -> list[float]:
+    async def body(pilot: Pilot[None], pane: TimedPane) -> list[tuple[float, float]]:
         load(pane, text, reflow)
         pane.highlights = highlights
         await until(lambda: ready(pane))
@@ -201,31 +217,34 @@ async def render_runs(text: str, reflow: bool, runs: int) -> list[float]:
         for _ in range(runs):
             pane.highlights = ()
             pane.highlights = highlights  # a new value drops the strip cache
-            started = time.perf_counter()
+            started, cpu = time.perf_counter(), time.process_time()
             for y in range(40):
                 pane.render_line(y)
-            samples.append(time.perf_counter() - started)
+            samples.append((time.perf_counter() - started, time.process_time() - cpu))
         return samples
 
-    result: list[float] = await in_pane((122, 40), body)
+    result: list[tuple[float, float]] = await in_pane((122, 40), body)
     return result
 
 
-def app_first_paint(path: Path, reflow: bool) -> float:
-    """Seconds from constructing the app on ``path`` (cold) to its first frame with the text."""
+def app_first_paint(path: Path, reflow: bool) -> tuple[float, float]:
+    """(seconds, CPU seconds) from constructing the app on ``path`` (cold) to its first
+    frame showing the text."""
     from ipreader.tui.app import IpreaderApp
-    from ipreader.tui.reader import reflow as reflow_module
 
     shutil.rmtree(path.parent / ".ipreader", ignore_errors=True)
     original = ReadingPane.load
 
     def load_reflowed(self: ReadingPane, text: str, *args: Any, **kwargs: Any) -> None:
         # What the app is to do: reflow on by default for a hard-wrapped text.
-        kwargs.setdefault("reflow", reflow_module.looks_hard_wrapped(text))
+        from ipreader.tui.reader.reflow import looks_hard_wrapped
+
+        kwargs.setdefault("reflow", looks_hard_wrapped(text))
         original(self, text, *args, **kwargs)
 
     class Timed(IpreaderApp):  # type: ignore[misc]
         painted_at: float | None = None
+        painted_cpu = 0.0
 
         def _display(self, screen: Any, renderable: Any) -> None:
             super()._display(screen, renderable)
@@ -235,16 +254,17 @@ def app_first_paint(path: Path, reflow: bool) -> float:
                 reader = self.main_screen.reader
                 if reader.text and len(reader._strips) > 0:
                     self.painted_at = time.perf_counter()
+                    self.painted_cpu = time.process_time()
             except Exception:  # not composed yet
                 pass
 
-    async def run() -> float:
-        started = time.perf_counter()
+    async def run() -> tuple[float, float]:
+        started, cpu = time.perf_counter(), time.process_time()
         app = Timed(paths=[path])
         async with app.run_test(size=(160, 48)):
             await until(lambda: app.painted_at is not None)
             assert app.painted_at is not None
-            return app.painted_at - started
+            return app.painted_at - started, app.painted_cpu - cpu
 
     if reflow:
         ReadingPane.load = load_reflowed  # type: ignore[method-assign]
@@ -285,12 +305,16 @@ def main() -> None:
         path = folder / "book" / "war-and-peace.txt"
         path.parent.mkdir()
         path.write_text(text, encoding="utf-8")
-        paints: dict[bool, list[float]] = {mode: [] for mode in MODES}
+        paints: dict[bool, list[tuple[float, float]]] = {mode: [] for mode in MODES}
         for _ in range(runs):
             for mode in MODES:
                 paints[mode].append(app_first_paint(path, mode))
         for mode in MODES:
-            print(f"app, cold, first paint      {label(mode)}: {ms(paints[mode])}  (n={runs})")
+            walls, cpus = zip(*paints[mode], strict=True)
+            print(
+                f"app, cold, first paint      {label(mode)}: {ms(list(walls))} "
+                f"(CPU {ms(list(cpus))})  (n={runs})"
+            )
         shutil.rmtree(folder, ignore_errors=True)
     if "open" in only:
         samples: dict[bool, list[tuple[float, float, float]]] = {mode: [] for mode in MODES}
@@ -298,34 +322,27 @@ def main() -> None:
             for mode in MODES:
                 samples[mode].append(asyncio.run(open_once(text, mode)))
         for mode in MODES:
-            first, whole, stall = zip(*samples[mode], strict=True)
+            first, whole, cpu, stall = zip(*samples[mode], strict=True)
             print(
                 f"pane open: first paint       {label(mode)}: {ms(list(first))}, "
-                f"to Ready {ms(list(whole))}, longest stall {ms(list(stall))} "
-                f"(worst {max(stall) * 1000:.0f} ms)  (n={runs})"
+                f"to Ready {ms(list(whole))} (CPU {ms(list(cpu))}), longest stall "
+                f"{ms(list(stall))} (worst {max(stall) * 1000:.0f} ms)  (n={runs})"
             )
     if "resize" in only:
         for mode in MODES:
-            pairs = asyncio.run(resize_runs(text, mode, runs))
-            times, stalls = zip(*pairs, strict=True)
-            print(
-                f"resize to Ready              {label(mode)}: {ms(list(times))}, "
-                f"longest stall {ms(list(stalls))} (worst {max(stalls) * 1000:.0f} ms)  (n={runs})"
-            )
+            samples_ = asyncio.run(change_runs(text, mode, runs, resize))
+            report(f"resize to Ready              {label(mode)}", samples_)
     if "toggle" in only and REFLOW:
-        pairs = asyncio.run(toggle_runs(text, runs * 2))
-        on = [pair for n, pair in enumerate(pairs) if n % 2 == 0]
-        off = [pair for n, pair in enumerate(pairs) if n % 2 == 1]
-        for name, chosen in (("on ", on), ("off", off)):
-            times, stalls = zip(*chosen, strict=True)
-            print(
-                f"toggle reflow {name} to Ready                : {ms(list(times))}, "
-                f"longest stall {ms(list(stalls))} (worst {max(stalls) * 1000:.0f} ms)  (n={runs})"
-            )
+        toggles = asyncio.run(change_runs(text, False, 2 * runs, toggle))
+        report("toggle reflow on, to Ready             ", toggles[0::2])
+        report("toggle reflow off, to Ready            ", toggles[1::2])
     if "render" in only:
         for mode in MODES:
-            times_ = asyncio.run(render_runs(text, mode, max(runs, 20)))
-            print(f"render 120x40, 1,000 hl      {label(mode)}: {ms(times_)}  (n={len(times_)})")
+            walls, cpus = zip(*asyncio.run(render_runs(text, mode, max(runs, 20))), strict=True)
+            print(
+                f"render 120x40, 1,000 hl      {label(mode)}: {ms(list(walls))} "
+                f"(CPU {ms(list(cpus))})  (n={len(walls)})"
+            )
 
 
 if __name__ == "__main__":

@@ -14,6 +14,7 @@ from rich.cells import cell_len
 
 from ipreader.core import safe_text
 from ipreader.tui.reader import cells, wrap
+from ipreader.tui.reader import lines as lines_module
 from ipreader.tui.reader.reflow import Reflow
 from ipreader.tui.reader.wrap import (
     KIND_CELLS,
@@ -426,3 +427,21 @@ def test_paragraphs_are_computed_once_per_reflow_and_can_be_abandoned() -> None:
     assert paragraphs is not None and len(paragraphs) == 1 < len(lines)
     assert lines.paragraphs(Reflow(60)) is paragraphs
     assert WrapIndex.build(text, 50, lines, reflow=Reflow(60), should_stop=lambda: True) is None
+
+
+@settings(max_examples=150, deadline=None)
+@given(hard_wrapped(), st.integers(1, 64))
+def test_paragraphs_do_not_depend_on_the_chunk_size(case: tuple[str, Reflow], chunk: int) -> None:
+    text, reflow = case
+    expected = TextIndex(text).paragraphs(reflow)
+    original = lines_module.CHUNK
+    lines_module.CHUNK = chunk
+    try:
+        chunked = TextIndex(text).paragraphs(reflow)
+    finally:
+        lines_module.CHUNK = original
+    assert expected is not None and chunked is not None
+    assert list(chunked.starts) == list(expected.starts) and chunked.kinds == expected.kinds
+    # A paragraph starts wherever the newline before it is not joined.
+    newlines = [n for n, char in enumerate(text) if char == "\n"]
+    assert list(expected.starts) == [0] + [n + 1 for n in newlines if not reflow.joins(text, n)]

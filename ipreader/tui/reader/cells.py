@@ -38,6 +38,7 @@ __all__ = [
     "TAB_CELLS",
     "WIDTHS",
     "char_cells",
+    "checkpoint",
     "display",
     "line_kind",
     "pause",
@@ -70,6 +71,23 @@ and much later on a loaded machine), and cancellation stays prompt.
 def pause() -> None:
     """Let other threads run: ``time.sleep(0)`` releases the GIL."""
     time.sleep(0)
+
+
+def checkpoint(should_stop: Callable[[], bool] | None, cooperative: bool) -> Callable[[], bool]:
+    """Return what a chunked scan calls every :data:`CHUNK` code points: True abandons it.
+
+    It polls ``should_stop`` and, in a worker thread (``cooperative``), lets the
+    UI thread run (:func:`pause`).
+    """
+
+    def check() -> bool:
+        if should_stop is not None and should_stop():
+            return True
+        if cooperative:
+            pause()
+        return False
+
+    return check
 
 
 def display(text: str) -> str:

@@ -13,12 +13,19 @@ from __future__ import annotations
 
 import re
 from array import array
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from collections.abc import Callable
-from itertools import compress
+from itertools import filterfalse
 
 from ipreader.tui.reader import cells
-from ipreader.tui.reader.cells import CHUNK, KIND_CELLS, KIND_NARROW, KIND_WIDE, line_kind
+from ipreader.tui.reader.cells import (
+    CHUNK,
+    KIND_CELLS,
+    KIND_NARROW,
+    KIND_WIDE,
+    checkpoint,
+    line_kind,
+)
 from ipreader.tui.reader.reflow import Reflow
 
 __all__ = ["TextIndex"]
@@ -101,39 +108,31 @@ class TextIndex:
             return cached
         text, starts, kinds = self.text, self.starts, self.kinds
         count = len(starts)
-        # keep[i]: line i starts a paragraph (the newline before it is not joined).
-        keep = bytearray(b"\x01") * count
-        joins_line = reflow.joins_line
-        longest = reflow.width + 1
-        budget = 0
-        for line in range(count - 1):
-            start, newline = starts[line], starts[line + 1] - 1
-            budget -= newline - start + 16
-            if budget < 0:
-                budget = CHUNK
-                if should_stop is not None and should_stop():
-                    return None
-                if cooperative:
-                    cells.pause()
-            # Blank and over-long lines are never joined: skip the call (most of a
-            # text that is not hard-wrapped).
-            if 0 < newline - start <= longest and joins_line(text, start, newline):
-                keep[line + 1] = 0
-        if keep.count(0) == 0:
+        joined: set[int] = set()  # starts of the lines joined to the line above
+        stop = checkpoint(should_stop, cooperative)
+        first = 0  # the first line of the chunk scanned next
+        while first < count:
+            if stop():
+                return None
+            last = max(first + 1, bisect_left(starts, starts[first] + CHUNK))
+            high = starts[last] if last < count else len(text)
+            joined.update(n + 1 for n in reflow.joined_newlines(text, starts[first], high))
+            first = last
+        if not joined:
             self._paragraphs[reflow] = self  # nothing joined: one paragraph per line
             return self
         if KIND_CELLS in kinds or KIND_WIDE in kinds:
             merged = bytearray()
-            for line in range(count):
-                if keep[line]:
-                    merged.append(kinds[line])
-                elif merged[-1] != kinds[line] or kinds[line] != KIND_NARROW:
+            for start, kind in zip(starts, kinds, strict=True):
+                if start not in joined:
+                    merged.append(kind)
+                elif merged[-1] != kind or kind != KIND_NARROW:
                     merged[-1] = KIND_CELLS  # a newline joins them: narrow only if both are
         else:
-            merged = bytearray([KIND_NARROW]) * keep.count(1)
+            merged = bytearray([KIND_NARROW]) * (count - len(joined))
         paragraphs = TextIndex.__new__(TextIndex)
         paragraphs.text = text
-        paragraphs.starts = array("q", compress(starts, keep))
+        paragraphs.starts = array("q", filterfalse(joined.__contains__, starts))
         paragraphs.kinds = merged
         paragraphs._paragraphs = {}
         self._paragraphs[reflow] = paragraphs

