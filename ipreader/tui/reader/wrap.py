@@ -19,9 +19,11 @@ the names the pane, the renderer and the tests use are re-exported here.
 
 from __future__ import annotations
 
+import re
 from array import array
 from bisect import bisect_right
 from collections.abc import Callable
+from functools import lru_cache
 from itertools import accumulate
 
 from ipreader.tui.reader.cells import (
@@ -64,6 +66,24 @@ __all__ = [
 ]
 
 
+@lru_cache(maxsize=16)
+def _narrow_rows(width: int) -> re.Pattern[str]:
+    """Return the pattern whose successive matches are the rows of a narrow paragraph.
+
+    A row is the rest if it fits, else the longest prefix of at most ``width``
+    code points ending with a space or a joined newline, else exactly ``width``
+    code points (a word longer than a row is cut): the loop of :func:`_wrap_narrow`,
+    run in C.
+    """
+    return re.compile(rf"(?s:.{{1,{width}}}+\Z|.{{0,{width - 1}}}[ \n]|.{{{width}}})")
+
+
+_REGEX_ROWS = 4
+"""A joined paragraph longer than this many rows is wrapped by :func:`_narrow_rows`:
+1.7x faster than the loop's two ``rfind`` per row (20 MB book, width 119); for
+lines without a newline the loop is as fast, and it starts faster."""
+
+
 def _wrap_narrow(
     text: str, start: int, end: int, width: int, rows: array[int], joined: bool = False
 ) -> None:
@@ -75,6 +95,9 @@ def _wrap_narrow(
     rfind = text.rfind
     # Most paragraphs of a text that is not hard-wrapped are one line: no newline to seek.
     joined = joined and text.find("\n", start, end) >= 0
+    if joined and end - start > _REGEX_ROWS * width:
+        rows.extend(map(re.Match.start, _narrow_rows(width).finditer(text, start, end)))
+        return
     while end - row > width:
         cut = row + width
         if text[cut - 1] != " " and not (joined and text[cut - 1] == "\n"):
