@@ -84,6 +84,7 @@ def test_short_long_and_special_lines_are_not_joined() -> None:
     assert joined(f"{heading}\nnext", 70) == [False]
     assert joined(" " * 68 + "\nnext", 70) == [False]  # a line of spaces is blank
     assert joined("the last line", 70) == []
+    assert joined(textwrap.fill(PROSE, 70).split("\n")[0] + "\n", 70) == [False]  # the text's end
 
 
 @pytest.mark.parametrize("width", [30, 40, 55, 70, 72, 79, 100, 120])

@@ -108,31 +108,38 @@ class TextIndex:
             return cached
         text, starts, kinds = self.text, self.starts, self.kinds
         count = len(starts)
-        joined: set[int] = set()  # starts of the lines joined to the line above
+        mixed = KIND_CELLS in kinds or KIND_WIDE in kinds
+        paragraph_starts: array[int] = array("q")
+        merged = bytearray()  # the paragraphs' kinds
+        joined: set[int] = set()  # starts of this chunk's lines joined to the line above
         stop = checkpoint(should_stop, cooperative)
         first = 0  # the first line of the chunk scanned next
+        # Chunk by chunk, so that no step holds the GIL for long (a worker thread).
         while first < count:
             if stop():
                 return None
             last = max(first + 1, bisect_left(starts, starts[first] + CHUNK))
             high = starts[last] if last < count else len(text)
-            joined.update(n + 1 for n in reflow.joined_newlines(text, starts[first], high))
+            following: set[int] = set()  # the next chunk's first line, if joined
+            for newline in reflow.joined_newlines(text, starts[first], high):
+                (joined if newline + 1 < high else following).add(newline + 1)
+            paragraph_starts.extend(filterfalse(joined.__contains__, starts[first:last]))
+            if not mixed:
+                merged.extend(bytes([KIND_NARROW]) * (last - first - len(joined)))
+            else:
+                for line in range(first, last):
+                    if starts[line] not in joined:
+                        merged.append(kinds[line])
+                    elif merged[-1] != kinds[line] or kinds[line] != KIND_NARROW:
+                        merged[-1] = KIND_CELLS  # a newline joins them: narrow only if both are
+            joined = following
             first = last
-        if not joined:
+        if len(paragraph_starts) == count:
             self._paragraphs[reflow] = self  # nothing joined: one paragraph per line
             return self
-        if KIND_CELLS in kinds or KIND_WIDE in kinds:
-            merged = bytearray()
-            for start, kind in zip(starts, kinds, strict=True):
-                if start not in joined:
-                    merged.append(kind)
-                elif merged[-1] != kind or kind != KIND_NARROW:
-                    merged[-1] = KIND_CELLS  # a newline joins them: narrow only if both are
-        else:
-            merged = bytearray([KIND_NARROW]) * (count - len(joined))
         paragraphs = TextIndex.__new__(TextIndex)
         paragraphs.text = text
-        paragraphs.starts = array("q", filterfalse(joined.__contains__, starts))
+        paragraphs.starts = paragraph_starts
         paragraphs.kinds = merged
         paragraphs._paragraphs = {}
         self._paragraphs[reflow] = paragraphs

@@ -58,13 +58,14 @@ def _joinable(width: int) -> tuple[re.Pattern[str], re.Pattern[str]]:
 
     A line (``line``) that is not blank, does not start a Markdown heading, quote
     or table, and is at most ``width + 1`` long, followed by a line that is not
-    kept (``_KEPT``), whose first word is ``word``. The first pattern starts at
+    kept (``_KEPT``) — nor empty, as the text's last line may be — whose first
+    word is ``word``. The first pattern starts at
     the newline before the line: a literal first character lets the engine jump
     from line to line (the bulk scan); the second starts at the line itself.
     """
     line = (
         rf"(?![#>|])(?=[^\n]*\S)(?P<line>[^\n]{{1,{width + 1}}}+)"
-        rf"(?=\n(?!{_KEPT})(?P<word>\S*))"
+        rf"(?=\n(?!{_KEPT})(?P<word>\S+))"
     )
     return re.compile("\n" + line), re.compile(line)
 
