@@ -291,15 +291,24 @@ def _list_cells(rows: Sequence[dict[str, Any]], sources: Sequence[str | None]) -
     return table
 
 
+def _cells(text: str) -> int:
+    """Return the terminal cells of printable ``text`` (CJK counts two)."""
+    if text.isascii():  # one cell per character (printable() left no control): 5x faster
+        return len(text)
+    from rich.cells import cell_len
+
+    return cell_len(text)
+
+
 def _fit(cell: str, cells: int, cut: bool) -> str:
     """Return ``cell`` padded to ``cells`` terminal cells; ``cut`` ends a longer one with "…"."""
-    from rich.cells import cell_len, set_cell_size
-
-    if cell.isascii():  # one cell per character (printable() left no control): 5x faster
+    if cell.isascii():
         return cell[: cells - 1] + "…" if cut and len(cell) > cells else cell.ljust(cells)
-    if cut and cell_len(cell) > cells:
+    from rich.cells import set_cell_size
+
+    if cut and _cells(cell) > cells:
         return set_cell_size(cell, cells - 1) + "…"
-    return set_cell_size(cell, max(cells, cell_len(cell)))
+    return set_cell_size(cell, max(cells, _cells(cell)))
 
 
 def _list_tables(
@@ -314,15 +323,13 @@ def _list_tables(
     """
     import shutil
 
-    from rich.cells import cell_len
-
     tty = sys.stdout.isatty()
     width = shutil.get_terminal_size().columns if tty else None
     gap = " " * _LIST_GAP
     lines: list[str] = []
     for number, (root, rows, sources) in enumerate(groups):
         header, *body = _list_cells(rows, sources)
-        widths = [max(map(cell_len, column)) for column in zip(header, *body, strict=True)]
+        widths = [max(map(_cells, column)) for column in zip(header, *body, strict=True)]
         if width is not None:
             # The title takes what the other columns leave (they keep their width).
             rest = sum(widths) - widths[1] + _LIST_GAP * (len(header) - 1)

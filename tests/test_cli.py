@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from rich.cells import cell_len
 
 from ipreader import __version__, cli
 from ipreader.core import paths
@@ -120,6 +121,21 @@ def test_list_counts_are_pluralised_and_sources_shown(
     assert rows["c.txt"] == ["c.txt", "Gamma", "-", "Jane Doe", "0 highlights"]
     code, out, _ = run(["list", str(folder), "--json"], capsys)
     assert "source" not in json.loads(out)[0]  # the JSON rows are unchanged
+
+
+def test_list_columns_are_aligned_in_terminal_cells(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = tmp_path / "cjk"
+    root.mkdir()
+    (root / "a.txt").write_text("漢字の記事\n\n2022年5月6日\n\n東京は日本の首都です。\n")
+    (root / "b.txt").write_text("Plain\n\n2022-05-07\n\nbody\n")
+    code, out, _ = run(["list", str(root)], capsys)
+    assert code == 0
+    header, *rows = out.splitlines()
+    # The date column starts at the same cell on every row (each ideograph is two cells).
+    column = cell_len(header[: header.index("Date")])
+    assert [cell_len(row[: row.index("2022-05-0")]) for row in rows] == [column, column]
 
 
 def test_list_on_a_terminal_fits_its_width(
