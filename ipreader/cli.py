@@ -275,7 +275,7 @@ def _list_cells(rows: Sequence[dict[str, Any]], sources: Sequence[str | None]) -
     for row, source in zip(rows, sources, strict=True):
         path = printable(row["path"])
         if row["error"] is not None:
-            cells = [path, f"(unreadable: {printable(row['error'])})", "", *[""] * with_source]
+            cells = [path, f"[unreadable: {printable(row['error'])}]", "", *[""] * with_source]
             table.append([*cells, "", ""])
             continue
         table.append(

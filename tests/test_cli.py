@@ -91,7 +91,7 @@ def test_tags_and_list(folder: Path, capsys: pytest.CaptureFixture[str]) -> None
     assert [cells(line) for line in lines] == [
         ["a.txt", "Alpha", "2024-02-03", "2 highlights", "doc"],
         ["b.txt", "Beta", "-", "0 highlights"],
-        ["bin.txt", "(unreadable: binary file)"],
+        ["bin.txt", "[unreadable: binary file]"],
     ]
     # Aligned: every cell starts in its header's column; no colour, no trailing spaces.
     for line in lines[:2]:
