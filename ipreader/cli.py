@@ -249,11 +249,12 @@ def _cmd_tags(args: argparse.Namespace) -> int:
 
 def _cmd_list(args: argparse.Namespace) -> int:
     library = _open_library(args.paths)
-    several = len(library.collections) > 1
-    rows: list[dict[str, Any]] = []
+    # Per folder: its JSON rows and, for the table only, each document's source.
+    groups: list[tuple[str, list[dict[str, Any]], list[str | None]]] = []
     for collection in library.collections:
         # One read of the index and of each annotation file, not one index read per document.
         stored = collection.store.stored_documents()
+        rows: list[dict[str, Any]] = []
         for info in collection.documents:
             row: dict[str, Any] = {"root": str(collection.root), "path": info.relpath}
             if info.readable:
@@ -268,27 +269,106 @@ def _cmd_list(args: argparse.Namespace) -> int:
             else:
                 row.update(title=None, date=None, highlights=0, tags=[], error=info.error)
             rows.append(row)
+        if rows:
+            groups.append((str(collection.root), rows, [i.source for i in collection.documents]))
     _print_notices(library.notices.take())
     if args.json:
-        _write_text(_json_text(rows), sys.stdout)
+        _write_text(_json_text([row for _, rows, _ in groups for row in rows]), sys.stdout)
         return 0
-    lines: list[str] = []
-    current_root = None
-    for row in rows:
-        if several and row["root"] != current_root:
-            current_root = row["root"]
-            lines.append(f"{printable(current_root)}:")
+    several = len(library.collections) > 1
+    _write_text(_list_tables(groups, several) if groups else "(no documents)\n", sys.stdout)
+    return 0
+
+
+_LIST_GAP = 2
+"""Spaces between two columns of the ``ipreader list`` table."""
+
+_TITLE_MIN_CELLS = 12
+"""The title column is never made narrower than this to fit a terminal."""
+
+
+def _list_cells(rows: Sequence[dict[str, Any]], sources: Sequence[str | None]) -> list[list[str]]:
+    """Return the header and the rows of one folder's table as printable cells.
+
+    The Source column is present only when some document names one.
+    """
+    from ipreader.core.wording import plural
+
+    with_source = any(sources)
+    header = ["Document", "Title", "Date", *(["Source"] * with_source), "Highlights", "Tags"]
+    table = [header]
+    for row, source in zip(rows, sources, strict=True):
         path = printable(row["path"])
         if row["error"] is not None:
-            lines.append(f"{path}  [unreadable: {printable(row['error'])}]")
+            cells = [path, f"[unreadable: {printable(row['error'])}]", "", *[""] * with_source]
+            table.append([*cells, "", ""])
             continue
-        title = printable(row["title"])
-        parts = [path, title, row["date"] or "-", f"{row['highlights']} highlights"]
-        if row["tags"]:
-            parts.append("tags: " + ", ".join(printable(tag) for tag in row["tags"]))
-        lines.append("  ".join(parts))
-    _write_text("\n".join(lines) + "\n" if lines else "(no documents)\n", sys.stdout)
-    return 0
+        table.append(
+            [
+                path,
+                printable(row["title"]),
+                row["date"] or "-",
+                *[printable(source or "-")] * with_source,
+                plural(row["highlights"], "highlight"),
+                ", ".join(printable(tag) for tag in row["tags"]),
+            ]
+        )
+    return table
+
+
+def _cells(text: str) -> int:
+    """Return the terminal cells of printable ``text`` (CJK counts two)."""
+    if text.isascii():  # one cell per character (printable() left no control): 5x faster
+        return len(text)
+    from rich.cells import cell_len
+
+    return cell_len(text)
+
+
+def _fit(cell: str, cells: int, cut: bool) -> str:
+    """Return ``cell`` padded to ``cells`` terminal cells; ``cut`` ends a longer one with "…"."""
+    if cell.isascii():
+        return cell[: cells - 1] + "…" if cut and len(cell) > cells else cell.ljust(cells)
+    from rich.cells import set_cell_size
+
+    if cut and _cells(cell) > cells:
+        return set_cell_size(cell, cells - 1) + "…"
+    return set_cell_size(cell, max(cells, _cells(cell)))
+
+
+def _list_tables(
+    groups: Sequence[tuple[str, list[dict[str, Any]], list[str | None]]], several: bool
+) -> str:
+    """Return the folders' documents as aligned tables, one per folder.
+
+    On a terminal: titles cut with "…" to fit its width, a bold header. Otherwise
+    plain text as wide as the rows need (nothing cut). Widths are measured in
+    terminal cells (``rich.cells``: CJK counts two). Rich's ``Table`` lays out
+    the same thing but renders ~0.5 ms per row: 5 s of CPU for 10,000 articles.
+    """
+    import shutil
+
+    tty = sys.stdout.isatty()
+    width = shutil.get_terminal_size().columns if tty else None
+    gap = " " * _LIST_GAP
+    lines: list[str] = []
+    for number, (root, rows, sources) in enumerate(groups):
+        header, *body = _list_cells(rows, sources)
+        widths = [max(map(_cells, column)) for column in zip(header, *body, strict=True)]
+        if width is not None:
+            # The title takes what the other columns leave (they keep their width).
+            rest = sum(widths) - widths[1] + _LIST_GAP * (len(header) - 1)
+            widths[1] = min(widths[1], max(_TITLE_MIN_CELLS, width - rest))
+        if number:
+            lines.append("")
+        if several:
+            lines.append(printable(root))
+        for row_number, cells in enumerate((header, *body)):
+            line = gap.join(
+                _fit(cell, widths[column], column == 1) for column, cell in enumerate(cells)
+            ).rstrip()
+            lines.append(f"\x1b[1m{line}\x1b[22m" if tty and row_number == 0 else line)
+    return "\n".join(lines) + "\n"
 
 
 def _run(argv: list[str]) -> int:

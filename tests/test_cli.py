@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 import types
@@ -12,6 +13,7 @@ from typing import Any
 
 import pytest
 from cli_helpers import textual_modules_imported
+from rich.cells import cell_len
 
 from ipreader import __version__, cli
 from ipreader.core import paths
@@ -85,8 +87,73 @@ def test_tags_and_list(folder: Path, capsys: pytest.CaptureFixture[str]) -> None
     assert rows["bin.txt"]["error"] and rows["bin.txt"]["title"] is None
     code, out, _ = run(["list", str(folder)], capsys)
     assert code == 0
-    assert "a.txt  Alpha  2024-02-03  2 highlights  tags: doc" in out
-    assert "bin.txt  [unreadable: " in out
+    header, *lines = out.splitlines()
+    assert cells(header) == ["Document", "Title", "Date", "Highlights", "Tags"]
+    assert [cells(line) for line in lines] == [
+        ["a.txt", "Alpha", "2024-02-03", "2 highlights", "doc"],
+        ["b.txt", "Beta", "-", "0 highlights"],
+        ["bin.txt", "[unreadable: binary file]"],
+    ]
+    # Aligned: every cell starts in its header's column; no colour, no trailing spaces.
+    for line in lines[:2]:
+        for name, cell in zip(cells(header), cells(line), strict=False):
+            assert line.index(cell) == header.index(name)
+    assert "\x1b" not in out and all(line == line.rstrip() for line in lines)
+
+
+def cells(line: str) -> list[str]:
+    """The cells of a row of a plain-text table (columns are two or more spaces apart)."""
+    return re.split(" {2,}", line.strip())
+
+
+def test_list_counts_are_pluralised_and_sources_shown(
+    folder: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (folder / "c.txt").write_text("Gamma\n\nBy Jane Doe\n\nThe dog sat on the log.\n")
+    library = Library.open([folder])
+    info = next(i for i in library.documents() if i.relpath == "b.txt")
+    text, _ = library.load(info)
+    library.store_for(info).save_annotation(Annotation.create(text, 0, 4, "b.txt"))
+    code, out, _ = run(["list", str(folder)], capsys)
+    assert code == 0
+    rows = {cells(line)[0]: cells(line) for line in out.splitlines()}
+    assert rows["Document"] == ["Document", "Title", "Date", "Source", "Highlights", "Tags"]
+    assert rows["b.txt"] == ["b.txt", "Beta", "-", "-", "1 highlight"]
+    assert rows["c.txt"] == ["c.txt", "Gamma", "-", "Jane Doe", "0 highlights"]
+    code, out, _ = run(["list", str(folder), "--json"], capsys)
+    assert "source" not in json.loads(out)[0]  # the JSON rows are unchanged
+
+
+def test_list_columns_are_aligned_in_terminal_cells(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = tmp_path / "cjk"
+    root.mkdir()
+    (root / "a.txt").write_text("漢字の記事\n\n2022年5月6日\n\n東京は日本の首都です。\n")
+    (root / "b.txt").write_text("Plain\n\n2022-05-07\n\nbody\n")
+    code, out, _ = run(["list", str(root)], capsys)
+    assert code == 0
+    header, *rows = out.splitlines()
+    # The date column starts at the same cell on every row (each ideograph is two cells).
+    column = cell_len(header[: header.index("Date")])
+    assert [cell_len(row[: row.index("2022-05-0")]) for row in rows] == [column, column]
+
+
+def test_list_on_a_terminal_fits_its_width(
+    folder: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (folder / "long.txt").write_text("A rather long title " * 8 + "\n\nBody.\n")
+    monkeypatch.setattr(sys.stdout, "isatty", lambda: True)
+    monkeypatch.setenv("COLUMNS", "72")
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    code, out, _ = run(["list", str(folder)], capsys)
+    assert code == 0
+    plain = re.sub("\x1b\\[[0-9;]*m", "", out)
+    assert plain != out  # the header is styled on a terminal
+    lines = plain.splitlines()
+    assert max(map(len, lines)) <= 72
+    long_row = next(line for line in lines if line.startswith("long.txt"))
+    assert "A rather long title A rather" in long_row and "…" in long_row
 
 
 def test_import_reports(folder: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -240,8 +307,9 @@ def test_human_output_shows_controls_as_placeholders(
     code, out, err = run(["list", str(hostile)], capsys)
     assert code == 0, err
     assert not set(out) & UNSAFE
-    shown = "n␛]0;t␇\ufffd.txt  Evil ␛[2J\ufffd1m \ufffdexe\ufffd␡"
-    assert out == f"{shown}  -  0 highlights  tags: ␛[31mred\n"
+    _, row = out.splitlines()
+    shown = ["n␛]0;t␇\ufffd.txt", "Evil ␛[2J\ufffd1m \ufffdexe\ufffd␡", "-", "0 highlights"]
+    assert cells(row) == [*shown, "␛[31mred"]
     code, out, err = run(["tags", str(hostile)], capsys)
     assert code == 0, err
     assert out == "     1  ␛[31mred\n"
@@ -275,7 +343,7 @@ def test_a_file_name_that_is_not_utf8_is_listed_annotated_and_exported(
 
     code, out, err = run(["list", str(root)], capsys)
     assert code == 0, err
-    assert out.startswith("bad\ufffd.txt  Bad name  ")
+    assert cells(out.splitlines()[1])[:2] == ["bad\ufffd.txt", "Bad name"]
     code, out, err = run(["list", str(root), "--json"], capsys)
     assert code == 0, err
     assert "bad\\udcff.txt" in out

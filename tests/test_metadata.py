@@ -21,15 +21,16 @@ def _seed(prefix: str) -> str:
 
 
 def test_seed_000_title_and_datetime() -> None:
-    title, date, words, minutes = extract_metadata(_seed("000"), "x")
-    assert title == "China wholeheartedly upholds intellectual property cause"
-    assert date == "2020-12-16T12:10:05"
-    assert minutes == -(-words // 230)
+    found = extract_metadata(_seed("000"), "x")
+    assert found.title == "China wholeheartedly upholds intellectual property cause"
+    assert found.date == "2020-12-16T12:10:05"
+    assert found.source is None
+    assert found.reading_minutes == -(-found.words // 230)
 
 
 def test_seed_002_repeated_title_counts_once() -> None:
     text = _seed("002")
-    title, date, words, _ = extract_metadata(text, "x")
+    title, date, _, words, _ = extract_metadata(text, "x")
     assert title == (
         "China plans to improve international collaboration in the field of "
         "intellectual property rights"
@@ -40,8 +41,8 @@ def test_seed_002_repeated_title_counts_once() -> None:
 
 
 def test_seed_003_dateline_is_stripped_from_the_title() -> None:
-    title, date, _, _ = extract_metadata(_seed("003"), "x")
-    assert date == "2024-01-04"
+    title, date, source, _, _ = extract_metadata(_seed("003"), "x")
+    assert (date, source) == ("2024-01-04", "ECNS")
     assert title.startswith("The year 2024 marks the 30th anniversary of China")
     assert "ECNS" not in title and "date" not in title
     assert len(title) <= 100
@@ -73,8 +74,7 @@ def test_seed_003_dateline_is_stripped_from_the_title() -> None:
     ],
 )
 def test_dates_near_the_top(top: str, expected: str | None) -> None:
-    _, date, _, _ = extract_metadata(f"A title\n\n{top}\n\nBody text.", "x")
-    assert date == expected
+    assert extract_metadata(f"A title\n\n{top}\n\nBody text.", "x").date == expected
 
 
 def test_date_far_below_the_top_is_ignored() -> None:
@@ -83,7 +83,7 @@ def test_date_far_below_the_top_is_ignored() -> None:
 
 
 def test_title_whitespace_is_collapsed_and_date_lines_skipped() -> None:
-    title, date, _, _ = extract_metadata("\n\n  2024-01-04  \n  A\t spaced   title \nBody", "x")
+    title, date, *_ = extract_metadata("\n\n  2024-01-04  \n  A\t spaced   title \nBody", "x")
     assert (title, date) == ("A spaced title", "2024-01-04")
 
 
@@ -112,20 +112,20 @@ def test_long_titles_are_cut_at_a_word_boundary(words: list[str]) -> None:
 
 
 def test_empty_text_falls_back_to_the_file_title() -> None:
-    assert extract_metadata("", "stem") == ("stem", None, 0, 0)
-    assert extract_metadata(" \n\t\n", "stem") == ("stem", None, 0, 0)
+    assert extract_metadata("", "stem") == ("stem", None, None, 0, 0)
+    assert extract_metadata(" \n\t\n", "stem") == ("stem", None, None, 0, 0)
 
 
 def test_words_and_reading_time() -> None:
-    assert extract_metadata("one", "x")[2:] == (1, 1)
-    assert extract_metadata(" ".join(["w"] * 230), "x")[2:] == (230, 1)
-    assert extract_metadata(" ".join(["w"] * 231), "x")[2:] == (231, 2)
+    assert extract_metadata("one", "x")[3:] == (1, 1)
+    assert extract_metadata(" ".join(["w"] * 230), "x")[3:] == (230, 1)
+    assert extract_metadata(" ".join(["w"] * 231), "x")[3:] == (231, 2)
 
 
 def test_cjk_characters_count_as_words() -> None:
     # 11 ideographs and "2020"; the full-width comma and full stop only separate.
-    assert extract_metadata("中国知识产权，2020年发展很快。", "x")[2] == 12
-    assert extract_metadata("東京は晴れです。", "x")[2] == 7
+    assert extract_metadata("中国知识产权，2020年发展很快。", "x").words == 12
+    assert extract_metadata("東京は晴れです。", "x").words == 7
 
 
 # --- count_words: the fast path equals the reference ----------------------------------------

@@ -89,9 +89,9 @@ def test_removed_files_are_dropped_and_the_folder_can_move(folder: Path, tmp_pat
         b"\xff\xfe garbage",
         b"[]",
         b'{"version": 99, "entries": {}}',
-        b'{"version": 1, "entries": []}',
-        b'{"version": 1, "entries": {"a.txt": {"title": 3}}}',
-        b'{"version": 1, "entries": {"LICENSE": {"title": "x", "size": true}}}',
+        b'{"version": 2, "entries": []}',
+        b'{"version": 2, "entries": {"a.txt": {"title": 3}}}',
+        b'{"version": 2, "entries": {"LICENSE": {"title": "x", "size": true}}}',
         b"[" * 100_000,
     ],
 )
@@ -223,3 +223,28 @@ def test_a_folder_with_a_non_utf8_file_name_still_gets_its_cache_saved(tmp_path:
     again = MetadataCache(cache_file)
     assert again.infos(root, [root / name]) == infos
     assert again.hits == 1
+
+
+def test_the_source_is_cached_and_a_version_1_cache_is_read_again(tmp_path: Path) -> None:
+    # Version 1 had no source and took dates from the body: its entries are not trusted.
+    root = tmp_path / "articles"
+    root.mkdir()
+    article = root / "a.txt"
+    article.write_text("A title\n\nBy Jane Doe\n\n2024-01-04\n\nBody text.\n", encoding="utf-8")
+    cache_file = tmp_path / "cache.json"
+    cold = MetadataCache(cache_file)
+    [info] = cold.infos(root, [article])
+    cold.save()
+    assert (info.source, info.date) == ("Jane Doe", "2024-01-04")
+
+    warm = MetadataCache(cache_file)
+    assert warm.infos(root, [article]) == [info] and warm.hits == 1
+
+    data = json.loads(cache_file.read_text(encoding="utf-8"))
+    data["version"] = 1
+    for entry in data["entries"].values():
+        del entry["source"]
+        entry["date"] = "1951-02-20"
+    cache_file.write_text(json.dumps(data), encoding="utf-8")
+    old = MetadataCache(cache_file)
+    assert old.infos(root, [article]) == [info] and old.hits == 0

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import textwrap
 from array import array
 from collections.abc import Callable
 
@@ -12,7 +13,9 @@ from hypothesis import strategies as st
 from rich.cells import cell_len
 
 from ipreader.core import safe_text
-from ipreader.tui.reader import wrap
+from ipreader.tui.reader import cells, wrap
+from ipreader.tui.reader import lines as lines_module
+from ipreader.tui.reader.reflow import Reflow
 from ipreader.tui.reader.wrap import (
     KIND_CELLS,
     KIND_NARROW,
@@ -217,9 +220,11 @@ def test_rows_are_an_int64_array() -> None:
 
 
 def test_display_table_is_the_core_table() -> None:
-    # One source of truth: the CLI/export glyphs and the pane's cell counts agree.
-    assert wrap.DISPLAY_TABLE is safe_text.PRINTABLE_TABLE
+    # One source of truth: the CLI/export glyphs and the pane's cell counts agree;
+    # only a newline differs (a joined one, in a reflowed row, is drawn as a space).
+    assert {**safe_text.PRINTABLE_TABLE, ord("\n"): " "} == wrap.DISPLAY_TABLE
     assert TAB_CELLS == safe_text.TAB_SPACES
+    assert char_cells("\n") == cell_len(safe_text.printable("\n")) == 1
 
 
 #: What a terminal would act on if the pane sent it (newline aside, never drawn).
@@ -270,7 +275,7 @@ def test_cooperative_build_pauses_between_chunks_and_wraps_the_same(
     text = _mixed_long_text() * 4
     plain = WrapIndex.build(text, 37)
     pauses: list[None] = []
-    monkeypatch.setattr(wrap, "_pause", lambda: pauses.append(None))
+    monkeypatch.setattr(cells, "pause", lambda: pauses.append(None))
     cooperative = WrapIndex.build(text, 37, cooperative=True)
     assert plain is not None and cooperative is not None
     assert list(cooperative.rows) == list(plain.rows)
@@ -296,3 +301,147 @@ def test_build_polls_should_stop_per_chunk_of_text() -> None:
     # Many short lines: polled about once per chunk of code points, and obeyed.
     assert WrapIndex.build("ab\n" * (3 * wrap.CHUNK), 80, should_stop=stop_after(2)) is None
     assert len(polls) == 3
+
+
+# ------------------------------------------------------------------ reflowed paragraphs
+
+_WORDS = st.sampled_from(["a", "to", "the", "word", "longer", "reflowed", "中文", "é", "x\t"])
+
+
+@st.composite
+def hard_wrapped(draw: st.DrawFn) -> tuple[str, Reflow]:
+    """A text of paragraphs hard-wrapped at some width, among lines reflow keeps as they are."""
+    width = draw(st.integers(12, 40))
+    blocks: list[str] = []
+    for _ in range(draw(st.integers(1, 5))):
+        words = draw(st.lists(_WORDS, min_size=1, max_size=40))
+        blocks.append(textwrap.fill(" ".join(words), width))
+        blocks.append(
+            draw(st.sampled_from(["", "", "  indented line", "- a list item", "Short", "# Title"]))
+        )
+    joiner = draw(st.sampled_from(["\n", "\n\n"]))
+    return joiner.join(blocks), Reflow(width)
+
+
+def reflowed(text: str, width: int, reflow: Reflow) -> WrapIndex:
+    index = WrapIndex.build(text, width, reflow=reflow)
+    assert index is not None
+    return index
+
+
+def test_a_hard_wrapped_paragraph_is_joined_and_rewrapped() -> None:
+    paragraph = textwrap.fill(
+        "Well, Prince, so Genoa and Lucca are now just family estates of the Buonapartes. "
+        "But I warn you, if you don't tell me that this means war, if you still try to "
+        "defend the infamies and horrors perpetrated by that Antichrist, I really believe "
+        "he is Antichrist.",
+        70,
+    )
+    text = f"CHAPTER I\n\n{paragraph}\n\n  An indented line\nA short line\n"
+    literal = WrapIndex.build(text, 52)
+    index = reflowed(text, 52, Reflow(70))
+    assert literal is not None
+    rows = rows_of(index)
+    first, last = rows.index("CHAPTER I"), rows.index("  An indented line")
+    body = rows[first + 2 : last - 1]
+    # No comb: every row of the paragraph but its last is nearly full.
+    assert all(len(row) > 52 - len("Antichrist,") for row in body[:-1])
+    comb = rows_of(literal)
+    assert len(body) < comb.index("  An indented line") - 1 - comb.index("CHAPTER I") - 2
+    assert "family estates of the" in comb  # the comb's short row
+    assert "\n" in "".join(body)  # joined newlines are in the rows...
+    assert display("".join(body)).count("\n") == 0  # ...drawn as spaces
+    assert rows[last:] == ["  An indented line", "A short line", ""]
+    assert rebuild(index) == text
+
+
+def test_reflow_keeps_blank_indented_list_heading_and_short_lines() -> None:
+    text = "A line that is long enough\n\n  indented\n- item one\n- item two\n# Title\nShort\nend"
+    assert rows_of(reflowed(text, 80, Reflow(30))) == rows_of(reflowed(text, 80, Reflow(200)))
+    assert rows_of(reflowed(text, 80, Reflow(30))) == text.split("\n")
+
+
+@settings(max_examples=200, deadline=None)
+@given(hard_wrapped(), widths)
+def test_reflowed_rows_cover_the_text_once_in_order_and_fit(
+    case: tuple[str, Reflow], width: int
+) -> None:
+    text, reflow = case
+    index = reflowed(text, width, reflow)
+    assert rebuild(index) == text
+    assert list(index.rows) == sorted(set(index.rows))
+    inside: set[int] = set()
+    for row in range(len(index)):
+        start, end = index.row_span(row)
+        assert index.row_cells(row) == cell_len(display(text[start:end]))
+        assert index.row_cells(row) <= width or text_cells(text[start + 1 : end]) == 0
+        inside.update(n for n in range(start, end) if text[n] == "\n")
+    # A newline is inside a row exactly when the reflow joins it.
+    newlines = [n for n, char in enumerate(text) if char == "\n"]
+    assert inside == {n for n in newlines if reflow.joins(text, n)}
+
+
+@settings(max_examples=200, deadline=None)
+@given(hard_wrapped(), widths, st.data())
+def test_reflowed_offsets_round_trip(
+    case: tuple[str, Reflow], width: int, data: st.DataObject
+) -> None:
+    text, reflow = case
+    index = reflowed(text, width, reflow)
+    offset = data.draw(st.integers(0, len(text)))
+    back = index.offset_at(*index.position(offset))
+    assert back >= offset and text_cells(text[offset:back]) == 0
+
+
+@settings(max_examples=100, deadline=None)
+@given(hard_wrapped(), widths, st.data())
+def test_a_reflowed_window_matches_the_full_index(
+    case: tuple[str, Reflow], width: int, data: st.DataObject
+) -> None:
+    text, reflow = case
+    full = reflowed(text, width, reflow)
+    anchor = data.draw(st.integers(0, len(text)))
+    window = WrapIndex.window(text, width, anchor, 3, 6, reflow)
+    assert window.start <= anchor <= window.end
+    first = full.row_of(window.start)
+    assert full.rows[first] == window.start
+    assert list(window.rows) == list(full.rows[first : first + len(window)])
+
+
+@settings(max_examples=100, deadline=None)
+@given(hard_wrapped(), widths)
+def test_reflowed_fast_path_equals_cell_aware_path(case: tuple[str, Reflow], width: int) -> None:
+    text, reflow = case
+    lines = TextIndex(text)
+    fast = WrapIndex.build(text, width, lines, reflow=reflow)
+    slow = WrapIndex.build(text, width, lines, reflow=reflow, cell_aware_only=True)
+    assert fast is not None and slow is not None
+    assert list(fast.rows) == list(slow.rows)
+
+
+def test_paragraphs_are_computed_once_per_reflow_and_can_be_abandoned() -> None:
+    text = textwrap.fill("word " * 20_000, 60)
+    lines = TextIndex(text)
+    assert lines.paragraphs(Reflow(60), should_stop=lambda: True) is None
+    paragraphs = lines.paragraphs(Reflow(60), cooperative=True)
+    assert paragraphs is not None and len(paragraphs) == 1 < len(lines)
+    assert lines.paragraphs(Reflow(60)) is paragraphs
+    assert WrapIndex.build(text, 50, lines, reflow=Reflow(60), should_stop=lambda: True) is None
+
+
+@settings(max_examples=150, deadline=None)
+@given(hard_wrapped(), st.integers(1, 64))
+def test_paragraphs_do_not_depend_on_the_chunk_size(case: tuple[str, Reflow], chunk: int) -> None:
+    text, reflow = case
+    expected = TextIndex(text).paragraphs(reflow)
+    original = lines_module.CHUNK
+    lines_module.CHUNK = chunk
+    try:
+        chunked = TextIndex(text).paragraphs(reflow)
+    finally:
+        lines_module.CHUNK = original
+    assert expected is not None and chunked is not None
+    assert list(chunked.starts) == list(expected.starts) and chunked.kinds == expected.kinds
+    # A paragraph starts wherever the newline before it is not joined.
+    newlines = [n for n, char in enumerate(text) if char == "\n"]
+    assert list(expected.starts) == [0] + [n + 1 for n in newlines if not reflow.joins(text, n)]

@@ -235,6 +235,8 @@ class DocumentInfo:
     """Modification time (ns) when read."""
     error: str | None
     """None when readable, else the reason ("binary file", "permission denied", ...)."""
+    source: str | None = None
+    """The byline or source named in the article's head ("ECNS", "Jane Doe, BBC News")."""
 
     @property
     def readable(self) -> bool:
@@ -279,6 +281,7 @@ def load_document(root: Path, path: Path) -> tuple[DocumentInfo, str | None]:
             root=root,
             title=fallback,
             date=None,
+            source=None,
             words=0,
             reading_minutes=0,
             sha256=sha256,
@@ -298,15 +301,16 @@ def load_document(root: Path, path: Path) -> tuple[DocumentInfo, str | None]:
         except OSError:
             return unreadable(error.reason, None, 0, 0), None
         return unreadable(error.reason, None, st.st_size, st.st_mtime_ns), None
-    title, found_date, words, minutes = extract_metadata(document.text, fallback)
+    found = extract_metadata(document.text, fallback)
     readable = DocumentInfo(
         path=path,
         relpath=relpath,
         root=root,
-        title=title,
-        date=found_date,
-        words=words,
-        reading_minutes=minutes,
+        title=found.title,
+        date=found.date,
+        source=found.source,
+        words=found.words,
+        reading_minutes=found.reading_minutes,
         sha256=document.sha256,
         encoding=document.encoding,
         size=document.size,

@@ -1,6 +1,6 @@
 """A per-folder cache of ``DocumentInfo`` so reopening a large folder reads no article.
 
-The cache is a JSON file ``{"version": 1, "entries": {relpath: {...}}}``. An
+The cache is a JSON file ``{"version": 2, "entries": {relpath: {...}}}``. An
 entry is reused while the file's size and mtime (ns) are unchanged. It is only
 a cache: a missing, corrupt or unwritable file is ignored, never an error.
 """
@@ -16,14 +16,16 @@ from typing import Any
 from ipreader.core.documents import DocumentInfo, document_key, load_info
 from ipreader.core.storage import atomic_write_bytes, encode_database
 
-#: Format version of the cache file; other versions are ignored (rebuilt).
-CACHE_VERSION = 1
+#: Format version of the cache file; other versions are ignored (rebuilt). 2: ``source``
+#: added, and dates read only from the article's head (version 1 entries may hold body dates).
+CACHE_VERSION = 2
 
 # The DocumentInfo fields stored per entry, with their JSON types. path and
 # root are not stored: they come from the caller, so a moved folder keeps its cache.
 _FIELDS: dict[str, tuple[type, ...]] = {
     "title": (str,),
     "date": (str, type(None)),
+    "source": (str, type(None)),
     "words": (int,),
     "reading_minutes": (int,),
     "sha256": (str,),

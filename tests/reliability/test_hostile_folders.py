@@ -153,7 +153,7 @@ def test_unreadable_file_is_listed_with_its_reason(
     result = run_cli("list", folder)
     assert result.code == 0
     assert "locked.txt  [unreadable: permission denied]" in result.out
-    assert "a.txt  Plain title" in result.out
+    assert "\na.txt       Plain title  " in result.out  # aligned under the longer name
 
 
 @pytest.fixture

@@ -7,7 +7,9 @@ LRU cache keeps rendered strips. Big texts are wrapped in a thread worker that
 releases the GIL between chunks; a window around the cursor is wrapped at once
 so the first screen paints before the full index exists. On a resize the full
 re-wrap waits for the width to settle (:data:`REWRAP_DELAY`), reusing the
-text's line index.
+text's line index. With :attr:`ReadingPane.reflow` the paragraphs of a
+hard-wrapped text are joined and re-wrapped to the pane (``reflow.py``); it
+re-wraps like a width change.
 
 How a row is styled lives in :mod:`ipreader.tui.reader.styles` and where cursor
 motions go in :mod:`ipreader.tui.reader.motions`; this module is the widget: state,
@@ -35,6 +37,7 @@ from textual.worker import get_current_worker
 
 from ipreader.core.model import COLORS
 from ipreader.tui.reader import motions
+from ipreader.tui.reader.reflow import Reflow
 from ipreader.tui.reader.styles import (
     ComponentStyles,
     HighlightSpan,
@@ -153,6 +156,13 @@ class ReadingPane(ScrollView, can_focus=True):
     """The find matches drawn, as ``(start, end)`` pairs."""
     select_mode: reactive[bool] = reactive(False)
     """True while ``v`` selection mode is on: plain motions extend the selection."""
+    reflow: reactive[bool] = reactive(False, init=False)
+    """Join the lines of hard-wrapped paragraphs and wrap them to the pane (offsets unchanged).
+
+    Setting it re-wraps like a width change (big texts in the thread worker); to
+    open a text with it, pass ``reflow`` to :meth:`load` (one wrap, not two).
+    ``reflow.looks_hard_wrapped(text)`` tells whether a text wants it.
+    """
     selection: reactive[tuple[int, int] | None] = reactive(None)
     """The selected ``(start, end)`` (``start < end``), or None.
 
@@ -196,6 +206,7 @@ class ReadingPane(ScrollView, can_focus=True):
         super().__init__(name=name, id=id, classes=classes, disabled=disabled)
         self._text = ""
         self._lines: TextIndex | None = None
+        self._text_reflow: Reflow | None = None
         self._index = WrapIndex.window("", 1, 0, 0, 0)
         self._generation = 0
         self._ready = False
@@ -239,11 +250,23 @@ class ReadingPane(ScrollView, can_focus=True):
             return None
         return (anchor, self._cursor) if anchor < self._cursor else (self._cursor, anchor)
 
-    def load(self, text: str, highlights: Sequence[HighlightSpan], cursor: int = 0) -> None:
-        """Show ``text`` with ``highlights``, the cursor at ``cursor``, nothing selected."""
+    def load(
+        self,
+        text: str,
+        highlights: Sequence[HighlightSpan],
+        cursor: int = 0,
+        reflow: bool | None = None,
+    ) -> None:
+        """Show ``text`` with ``highlights``, the cursor at ``cursor``, nothing selected.
+
+        ``reflow`` sets :attr:`reflow` for this text (None keeps it as it is).
+        """
         self._generation += 1
         self._text = text
         self._lines = None
+        self._text_reflow = None
+        if reflow is not None:
+            self.set_reactive(ReadingPane.reflow, reflow)
         self._ready = False
         self._cursor = min(max(cursor, 0), len(text))
         self._anchor = None
@@ -337,6 +360,19 @@ class ReadingPane(ScrollView, can_focus=True):
         rows = self._index.rows
         return rows[min(max(0, round(self.scroll_y)), len(rows) - 1)]
 
+    def _reflow(self) -> Reflow | None:
+        """How the current text's paragraphs are joined, or None when :attr:`reflow` is off."""
+        if not self.reflow:
+            return None
+        if self._text_reflow is None:
+            # A bounded sample of the text: cheap enough for the UI thread.
+            self._text_reflow = Reflow.for_text(self._text)
+        return self._text_reflow
+
+    def watch_reflow(self) -> None:
+        """Re-wrap with paragraphs joined or not, keeping the top of the view in place."""
+        self._start_wrap(self._top_offset() if self._index.width > 1 else self._cursor)
+
     def _start_wrap(self, anchor: int, *, debounce: bool = False) -> None:
         """(Re)wrap the text at the current width; ``anchor`` is kept at the top of the view.
 
@@ -359,17 +395,18 @@ class ReadingPane(ScrollView, can_focus=True):
         self._ready = False
         width = self.wrap_width
         text = self._text
+        reflow = self._reflow()
         if len(text) <= SYNC_WRAP_LIMIT:
             lines = self._lines if self._lines is not None else TextIndex(text)
             self._lines = lines
-            index = WrapIndex.build(text, width, lines)
+            index = WrapIndex.build(text, width, lines, reflow=reflow)
             assert index is not None
             self._install(index, anchor)
             self._ready = True
             self.post_message(self.Ready())
             return
         height = self._page_height()
-        self._install(WrapIndex.window(text, width, anchor, height, 2 * height), anchor)
+        self._install(WrapIndex.window(text, width, anchor, height, 2 * height, reflow), anchor)
         generation = self._generation
         if debounce:
             self._wrap_timer = self.set_timer(
@@ -384,6 +421,7 @@ class ReadingPane(ScrollView, can_focus=True):
         if generation != self._generation:
             return  # superseded while the timer ran
         lines = self._lines  # read now: a previous (abandoned) wrap may have indexed the text
+        reflow = self._reflow()  # as when the wrap was started: a change makes a new generation
 
         def wrap() -> None:
             worker = get_current_worker()
@@ -393,7 +431,7 @@ class ReadingPane(ScrollView, can_focus=True):
 
             index_lines = lines if lines is not None else TextIndex(text, cooperative=True)
             index = WrapIndex.build(
-                text, width, index_lines, should_stop=should_stop, cooperative=True
+                text, width, index_lines, reflow=reflow, should_stop=should_stop, cooperative=True
             )
             if index is not None and should_stop():
                 index = None
@@ -406,7 +444,8 @@ class ReadingPane(ScrollView, can_focus=True):
             wrap,
             name="wrap",
             group="reading-pane-wrap",
-            description=f"wrap {len(text)} code points at width {width}",
+            description=f"wrap {len(text)} code points at width {width}"
+            + (" (paragraphs reflowed)" if reflow is not None else ""),
             exclusive=True,
             thread=True,
             exit_on_error=False,
@@ -442,7 +481,8 @@ class ReadingPane(ScrollView, can_focus=True):
             return
         height = self._page_height()
         self._install(
-            WrapIndex.window(self._text, self.wrap_width, offset, height, 2 * height), offset
+            WrapIndex.window(self._text, self.wrap_width, offset, height, 2 * height, index.reflow),
+            offset,
         )
 
     def on_resize(self, event: events.Resize) -> None:
@@ -577,7 +617,9 @@ class ReadingPane(ScrollView, can_focus=True):
         if not index.complete and not 0 <= row + rows < len(index):
             # The motion leaves the provisional window: wrap a new one around the cursor.
             height = self._page_height() + abs(rows)
-            window = WrapIndex.window(self._text, index.width, self._cursor, height, height)
+            window = WrapIndex.window(
+                self._text, index.width, self._cursor, height, height, index.reflow
+            )
             self._install(window, self._top_offset())
             index = self._index
             row, column = index.position(self._cursor)

@@ -1,229 +1,109 @@
 """Soft-wrap index of a text for a given width (Textual-free; uses ``rich.cells``).
 
-The reading pane shows a text as *visual rows*. This module maps between code
-point offsets and rows:
+The reading pane shows a text as *visual rows*. :class:`WrapIndex` maps between
+code point offsets and rows for one width: each row is a ``(start, end)`` code
+point range; rows fit the width in cells and break at word boundaries (after
+whitespace, or beside a wide character), cutting words longer than a row. The
+text is never altered: rows are slices. With a
+:class:`~ipreader.tui.reader.reflow.Reflow`, the line breaks inside a
+hard-wrapped paragraph are *joined*: the paragraph is wrapped as one line, each
+joined newline a selectable character drawn as a space. Offsets stay code
+points into the original text.
 
-* :class:`TextIndex` — the logical line starts of a text (an ``array('q')``)
-  and, per line, whether every code point of it is one terminal cell wide.
-  Computed once per text and reused by every re-wrap.
-
-Both scan big texts in chunks of :data:`CHUNK` code points; with
-``cooperative=True`` (worker threads) they release the GIL between chunks so
-the UI thread is never kept waiting for long.
-* :class:`WrapIndex` — the visual rows for one width: each row is a
-  ``(start, end)`` code point range; rows fit the width in cells and break at
-  word boundaries (after whitespace, or beside a wide character), cutting
-  words longer than a row. The text is never altered: rows are slices.
-
-Display rules, shared by the wrap and the renderer so that cells line up:
-every code point is shown as :func:`display` of itself. Control characters,
-ESC, C1 controls, BiDi overrides and lone surrogates become one visible
-placeholder glyph; a tab becomes :data:`TAB_CELLS` spaces; invisible format
-characters (zero-width joiner, variation selectors, ...) become nothing, so a
-terminal never merges what we measured separately. Combining marks are kept
-(zero cells, drawn on their base character).
+The index is built from a :class:`~ipreader.tui.reader.lines.TextIndex` (the
+text's lines, computed once per text) by a scan that can run in a worker
+thread: cooperative and abandonable every :data:`CHUNK` code points. How each
+code point is drawn and measured lives in :mod:`ipreader.tui.reader.cells`;
+the names the pane, the renderer and the tests use are re-exported here.
 """
 
 from __future__ import annotations
 
 import re
-import time
 from array import array
 from bisect import bisect_right
 from collections.abc import Callable
+from functools import lru_cache
 from itertools import accumulate
 
-from rich.cells import cell_len
-
-from ipreader.core.safe_text import PLACEHOLDER, PRINTABLE_TABLE, TAB_SPACES
+from ipreader.tui.reader.cells import (
+    BREAKS_AFTER,
+    CHUNK,
+    DISPLAY_TABLE,
+    KIND_CELLS,
+    KIND_NARROW,
+    KIND_WIDE,
+    NOT_NARROW,
+    NOT_WIDE,
+    PLACEHOLDER,
+    TAB_CELLS,
+    WIDTHS,
+    char_cells,
+    checkpoint,
+    display,
+    line_kind,
+    text_cells,
+)
+from ipreader.tui.reader.lines import TextIndex
+from ipreader.tui.reader.reflow import Reflow
 
 __all__ = [
+    "CHUNK",
     "DISPLAY_TABLE",
+    "KIND_CELLS",
+    "KIND_NARROW",
+    "KIND_WIDE",
+    "NOT_NARROW",
+    "NOT_WIDE",
     "PLACEHOLDER",
     "TAB_CELLS",
     "TextIndex",
     "WrapIndex",
     "char_cells",
     "display",
+    "line_kind",
     "text_cells",
 ]
 
-TAB_CELLS = TAB_SPACES
-"""Cells a tab occupies (expanded to this many spaces, not to tab stops)."""
 
-DISPLAY_TABLE: dict[int, str] = PRINTABLE_TABLE
-"""``str.translate`` table turning text into what the terminal is sent.
+@lru_cache(maxsize=16)
+def _narrow_rows(width: int) -> re.Pattern[str]:
+    """Return the pattern whose successive matches are the rows of a narrow paragraph.
 
-The very table of :mod:`ipreader.core.safe_text` (one source of truth): the CLI
-and exports show user text with the same glyphs as the pane, and the pane's cell
-counts depend on it (invisible format characters are drawn as nothing, so a
-terminal never merges what we measured separately).
-"""
-
-CHUNK = 65_536
-"""Code points processed between two pauses of a cooperative scan or wrap.
-
-About a millisecond of work: a worker thread releases the GIL this often, so the
-UI thread never waits on it for long (CPython only switches threads every 5 ms,
-and much later on a loaded machine), and cancellation stays prompt.
-"""
-
-
-def _pause() -> None:
-    """Let other threads run: ``time.sleep(0)`` releases the GIL."""
-    time.sleep(0)
-
-
-def display(text: str) -> str:
-    """Return ``text`` as it is drawn: controls as placeholders, tabs expanded."""
-    return text.translate(DISPLAY_TABLE)
-
-
-class _CellWidths(dict[str, int]):
-    """Memo of the drawn cell width of each code point (0, 1, 2 or ``TAB_CELLS``)."""
-
-    def __missing__(self, char: str) -> int:
-        width = cell_len(char.translate(DISPLAY_TABLE))
-        self[char] = width
-        return width
-
-
-_WIDTHS = _CellWidths()
-
-
-def char_cells(char: str) -> int:
-    """Return the cells one code point occupies once drawn."""
-    return _WIDTHS[char]
-
-
-def text_cells(text: str) -> int:
-    """Return the cells ``text`` occupies once drawn (sum of :func:`char_cells`)."""
-    return sum(map(_WIDTHS.__getitem__, text))
-
-
-# Code points that are drawn in exactly one cell (tests/test_wrap.py checks every
-# one of them). A line made only of these wraps by arithmetic. Tab (4 cells) and
-# zero-width characters (soft hyphen, combining marks) are deliberately absent.
-_NARROW_CLASS = (
-    "\x00-\x08\x0a-\x7e\x7f-\x9f\xa0-\xac\xae-\u02ff"
-    "\u0370-\u0482\u048a-\u052f"
-    "\u2010-\u2027\u2028-\u202e\u2030-\u205e\u20a0-\u20c0"
-)
-NOT_NARROW = re.compile(f"[^{_NARROW_CLASS}]")
-"""Matches a character that is not one cell wide (a line without one wraps by arithmetic)."""
-
-_SPACES = frozenset(" \t\u3000")
-"""Characters after which a row may end."""
-
-
-# Code points drawn in exactly two cells with no break restriction between them
-# (CJK ideographs, kana, Hangul syllables, CJK and fullwidth punctuation; the
-# ideographic space is left out because rows must not start with it).
-_WIDE_CLASS = (
-    "\u3001-\u3029\u3030-\u303e\u3041-\u3096\u309b-\u30ff\u3105-\u312f\u3131-\u3163\u3165-\u318e"
-    "\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7a3\uf900-\ufaff\uff01-\uff60\uffe0-\uffe6"
-)
-NOT_WIDE = re.compile(f"[^{_WIDE_CLASS}]")
-"""Matches a character that is not two cells wide (CJK lines wrap by arithmetic too)."""
-
-KIND_CELLS = 0
-"""Line/row kind: measured code point by code point."""
-KIND_NARROW = 1
-"""Line/row kind: every code point is one cell."""
-KIND_WIDE = 2
-"""Line/row kind: every code point is two cells."""
-
-
-def line_kind(text: str, start: int, end: int, pause: Callable[[], None] | None = None) -> int:
-    """Return the kind of ``text[start:end]`` (which wrap path applies).
-
-    With ``pause``, a long range is searched in chunks with ``pause()`` between
-    them (each regex search holds the GIL for its whole range).
+    A row is the rest if it fits, else the longest prefix of at most ``width``
+    code points ending with a space or a joined newline, else exactly ``width``
+    code points (a word longer than a row is cut): the loop of :func:`_wrap_narrow`,
+    run in C.
     """
-    if pause is None or end - start <= CHUNK:
-        if NOT_NARROW.search(text, start, end) is None:
-            return KIND_NARROW
-        if NOT_WIDE.search(text, start, end) is None:
-            return KIND_WIDE
-        return KIND_CELLS
-    narrow = wide = True
-    for low in range(start, end, CHUNK):
-        high = min(end, low + CHUNK)
-        narrow = narrow and NOT_NARROW.search(text, low, high) is None
-        wide = wide and NOT_WIDE.search(text, low, high) is None
-        if not (narrow or wide):
-            return KIND_CELLS
-        pause()
-    return KIND_NARROW if narrow else KIND_WIDE
+    return re.compile(rf"(?s:.{{1,{width}}}+\Z|.{{0,{width - 1}}}[ \n]|.{{{width}}})")
 
 
-_NEWLINE = re.compile("\n")
+_REGEX_ROWS = 4
+"""A joined paragraph longer than this many rows is wrapped by :func:`_narrow_rows`:
+1.7x faster than the loop's two ``rfind`` per row (20 MB book, width 119); for
+lines without a newline the loop is as fast, and it starts faster."""
 
 
-class TextIndex:
-    """Logical line starts of a text and each line's kind (which wrap path applies)."""
+def _wrap_narrow(
+    text: str, start: int, end: int, width: int, rows: array[int], joined: bool = False
+) -> None:
+    """Append the row starts of the narrow line ``text[start:end]`` (cells == code points).
 
-    __slots__ = ("kinds", "starts", "text")
-
-    def __init__(self, text: str, *, cooperative: bool = False) -> None:
-        """Index ``text`` (``O(n)``, C-speed scans; run it in a worker for big texts).
-
-        With ``cooperative`` (in a worker thread) the text is scanned in chunks
-        and the GIL is released between them, so the UI thread keeps running.
-        """
-        pause = _pause if cooperative else None
-        self.text = text
-        """The indexed text."""
-        size = len(text)
-        starts = array("q", [0])
-        # Chunked: one finditer over 20 MB would hold the GIL for its whole run.
-        for low in range(0, size, CHUNK):
-            starts.extend(map(re.Match.end, _NEWLINE.finditer(text, low, low + CHUNK)))
-            if pause is not None:
-                pause()
-        self.starts = starts
-        """Offset of the first code point of each line."""
-        # str.isascii() is O(1) on CPython (the string stores the flag).
-        if text.isascii() and "\t" not in text:
-            self.kinds = bytearray([KIND_NARROW]) * len(starts)
-        else:
-            count = len(starts)
-            kinds = bytearray(count)
-            budget = CHUNK
-            for line in range(count):
-                end = starts[line + 1] - 1 if line + 1 < count else size
-                kinds[line] = line_kind(text, starts[line], end, pause)
-                budget -= end - starts[line] + 16
-                if budget < 0:
-                    budget = CHUNK
-                    if pause is not None:
-                        pause()
-            self.kinds = kinds
-        """Per line, its kind (``KIND_NARROW``, ``KIND_WIDE`` or ``KIND_CELLS``)."""
-
-    def __len__(self) -> int:
-        """Return the number of logical lines (a text ending in a newline has a last empty line)."""
-        return len(self.starts)
-
-    def line_of(self, offset: int) -> int:
-        """Return the logical line holding ``offset``."""
-        return bisect_right(self.starts, offset) - 1
-
-    def line_span(self, line: int) -> tuple[int, int]:
-        """Return ``(start, end)`` of a logical line, ``end`` excluding its newline."""
-        start = self.starts[line]
-        end = self.starts[line + 1] - 1 if line + 1 < len(self.starts) else len(self.text)
-        return start, end
-
-
-def _wrap_narrow(text: str, start: int, end: int, width: int, rows: array[int]) -> None:
-    """Append the row starts of the narrow line ``text[start:end]`` (cells == code points)."""
+    ``joined``: the range is a reflowed paragraph whose joined newlines break like spaces.
+    """
     row = start
     rfind = text.rfind
+    # Most paragraphs of a text that is not hard-wrapped are one line: no newline to seek.
+    joined = joined and text.find("\n", start, end) >= 0
+    if joined and end - start > _REGEX_ROWS * width:
+        rows.extend(map(re.Match.start, _narrow_rows(width).finditer(text, start, end)))
+        return
     while end - row > width:
         cut = row + width
-        if text[cut - 1] != " ":
+        if text[cut - 1] != " " and not (joined and text[cut - 1] == "\n"):
             space = rfind(" ", row, cut)
+            if joined:
+                space = max(space, rfind("\n", row, cut))
             if space >= 0:
                 cut = space + 1
         rows.append(row)
@@ -231,8 +111,13 @@ def _wrap_narrow(text: str, start: int, end: int, width: int, rows: array[int]) 
     rows.append(row)
 
 
-def _wrap_wide(text: str, start: int, end: int, width: int, rows: array[int]) -> None:
-    """Append the row starts of the all-wide line ``text[start:end]`` (two cells each)."""
+def _wrap_wide(
+    text: str, start: int, end: int, width: int, rows: array[int], joined: bool = False
+) -> None:
+    """Append the row starts of the all-wide line ``text[start:end]`` (two cells each).
+
+    Never ``joined``: a paragraph joined by a newline (one cell) is not all wide.
+    """
     step = max(1, width // 2)
     rows.extend(range(start, max(end, start + 1), step))
 
@@ -241,15 +126,20 @@ def _can_break(line: str, widths: list[int], pos: int) -> bool:
     """Return True if a row may end just before ``line[pos]`` (0 < pos < len(line))."""
     if widths[pos] == 0:
         return False  # never separate a combining mark from its base
-    if line[pos - 1] in _SPACES:
+    if line[pos - 1] in BREAKS_AFTER:
         return True
-    return (widths[pos - 1] == 2 or widths[pos] == 2) and line[pos] not in _SPACES
+    return (widths[pos - 1] == 2 or widths[pos] == 2) and line[pos] not in BREAKS_AFTER
 
 
-def _wrap_cells(text: str, start: int, end: int, width: int, rows: array[int]) -> None:
-    """Append the row starts of ``text[start:end]``, measuring every code point in cells."""
+def _wrap_cells(
+    text: str, start: int, end: int, width: int, rows: array[int], joined: bool = False
+) -> None:
+    """Append the row starts of ``text[start:end]``, measuring every code point in cells.
+
+    A joined newline (``joined``) is one cell and breaks like a space (``BREAKS_AFTER``).
+    """
     line = text[start:end]
-    widths = list(map(_WIDTHS.__getitem__, line))
+    widths = list(map(WIDTHS.__getitem__, line))
     cumulative = list(accumulate(widths, initial=0))
     total = cumulative[-1]
     row = 0
@@ -273,11 +163,21 @@ _WRAPPERS = {KIND_NARROW: _wrap_narrow, KIND_WIDE: _wrap_wide, KIND_CELLS: _wrap
 
 
 def _wrap_line(
-    text: str, start: int, end: int, width: int, kind: int, rows: array[int], kinds: bytearray
+    text: str,
+    start: int,
+    end: int,
+    width: int,
+    kind: int,
+    rows: array[int],
+    kinds: bytearray,
+    joined: bool = False,
 ) -> None:
-    """Append the rows of ``text[start:end]`` (of the given kind) and their kinds."""
+    """Append the rows of ``text[start:end]`` (of the given kind) and their kinds.
+
+    ``joined``: the range is a reflowed paragraph (its newlines are joined ones).
+    """
     before = len(rows)
-    _WRAPPERS[kind](text, start, end, width, rows)
+    _WRAPPERS[kind](text, start, end, width, rows, joined)
     kinds.extend(bytes([kind]) * (len(rows) - before))
 
 
@@ -287,10 +187,11 @@ class WrapIndex:
     Row ``r`` spans ``row_span(r)``; its cells never exceed ``width`` (except a
     single character wider than ``width``). A row's ``end`` excludes the line's
     newline; the offset of that newline belongs to the line's last row (a
-    cursor there is drawn after the last character).
+    cursor there is drawn after the last character). With ``reflow``, a newline
+    the reflow joins is part of its row like a space (``is_soft`` after it).
     """
 
-    __slots__ = ("complete", "end", "kinds", "rows", "start", "text", "width")
+    __slots__ = ("complete", "end", "kinds", "reflow", "rows", "start", "text", "width")
 
     def __init__(
         self,
@@ -301,6 +202,7 @@ class WrapIndex:
         start: int,
         end: int,
         complete: bool,
+        reflow: Reflow | None = None,
     ) -> None:
         """Wrap up computed rows; use :meth:`build` or :meth:`window` to make one."""
         self.text = text
@@ -317,6 +219,8 @@ class WrapIndex:
         """Last offset covered (inclusive for a cursor; ``len(text)`` when complete)."""
         self.complete = complete
         """True if the index covers the whole text."""
+        self.reflow = reflow
+        """How hard-wrapped paragraphs are joined, or None (every line shown as it is)."""
 
     @classmethod
     def build(
@@ -325,6 +229,7 @@ class WrapIndex:
         width: int,
         lines: TextIndex | None = None,
         *,
+        reflow: Reflow | None = None,
         should_stop: Callable[[], bool] | None = None,
         cooperative: bool = False,
         cell_aware_only: bool = False,
@@ -334,14 +239,23 @@ class WrapIndex:
         Args:
             text: The text.
             width: Cells per row (at least 1).
-            lines: A :class:`TextIndex` of ``text`` to reuse (computed if omitted).
+            lines: A :class:`TextIndex` of ``text`` to reuse (computed if omitted); it
+                keeps its paragraphs per reflow, so a re-wrap at another width reuses them.
+            reflow: Join the lines of hard-wrapped paragraphs (None: lines as they are).
             should_stop: Polled every ``CHUNK`` code points or so; True abandons the wrap.
             cooperative: Release the GIL between chunks (set it in worker threads).
             cell_aware_only: Measure every line in cells (tests compare it with the fast path).
         """
         width = max(1, width)
         lines = lines if lines is not None else TextIndex(text, cooperative=cooperative)
+        joined = reflow is not None
+        if reflow is not None:
+            paragraphs = lines.paragraphs(reflow, should_stop=should_stop, cooperative=cooperative)
+            if paragraphs is None:
+                return None
+            lines = paragraphs
         starts, line_kinds = lines.starts, lines.kinds
+        stop = checkpoint(should_stop, cooperative)
         rows: array[int] = array("q")
         kinds = bytearray()
         count = len(starts)
@@ -355,10 +269,8 @@ class WrapIndex:
             budget -= end - start + 16
             if budget < 0:
                 budget = CHUNK
-                if should_stop is not None and should_stop():
+                if stop():
                     return None
-                if cooperative:
-                    _pause()
             kind = line_kinds[line]
             if kind == KIND_NARROW and end - start <= width:
                 rows.append(start)  # the common case: a line that fits
@@ -366,46 +278,70 @@ class WrapIndex:
                 continue
             if cell_aware_only:
                 kind = KIND_CELLS
-            _wrap_line(text, start, end, width, kind, rows, kinds)
-        return cls(text, width, rows, kinds, 0, text_end, True)
+            _wrap_line(text, start, end, width, kind, rows, kinds, joined)
+        return cls(text, width, rows, kinds, 0, text_end, True, reflow)
 
     @classmethod
     def window(
-        cls, text: str, width: int, anchor: int, rows_before: int, rows_after: int
+        cls,
+        text: str,
+        width: int,
+        anchor: int,
+        rows_before: int,
+        rows_after: int,
+        reflow: Reflow | None = None,
     ) -> WrapIndex:
         """Wrap only the lines around ``anchor`` — enough to paint a screen at once.
 
-        Starts ``rows_before`` logical lines above the anchor's line and stops once
-        ``rows_after`` rows follow the anchor's row. A very long line is entered
-        near the anchor rather than at its start, so its rows may differ from the
-        full index (the pane swaps the full index in when it is ready).
+        Starts ``rows_before`` displayed lines (logical lines, or with ``reflow``
+        paragraphs) above the anchor's and stops once ``rows_after`` rows follow
+        the anchor's row. A very long line is entered near the anchor rather than
+        at its start, so its rows may differ from the full index (the pane swaps
+        the full index in when it is ready).
         """
         width = max(1, width)
-        anchor = min(max(anchor, 0), len(text))
-        start = text.rfind("\n", 0, anchor) + 1
+        text_end = len(text)
+        anchor = min(max(anchor, 0), text_end)
         budget = (rows_before + rows_after + 2) * width * 2
-        if anchor - start > budget:
+
+        def block_start(offset: int) -> int:
+            # The start of the displayed line holding offset (-1: over the budget).
+            start = text.rfind("\n", 0, offset) + 1
+            while reflow is not None and start > 0 and reflow.joins(text, start - 1):
+                if anchor - start > budget:
+                    return -1
+                start = text.rfind("\n", 0, start - 1) + 1
+            return start
+
+        def block_end(start: int, cap: int) -> int:
+            # The end of the displayed line starting at start, or a line end past cap.
+            end = text.find("\n", start)
+            while reflow is not None and 0 <= end < cap and reflow.joins(text, end):
+                end = text.find("\n", end + 1)
+            return text_end if end < 0 else end
+
+        start = block_start(anchor)
+        if start < 0 or anchor - start > budget:
             start = anchor - budget // 2  # approximate entry into a huge line
         else:
             for _ in range(rows_before):
-                if start == 0:
+                above = block_start(start - 1) if start else -1
+                if above < 0:
                     break
-                start = text.rfind("\n", 0, start - 1) + 1
+                start = above
         rows: array[int] = array("q")
         kinds = bytearray()
-        text_end = len(text)
         anchor_row: int | None = None
         line_start = start
         end = start
         while True:
-            line_end = text.find("\n", line_start)
-            line_end = text_end if line_end < 0 else line_end
             # Cap what we wrap of a huge line; the cut's last row is dropped below.
-            stop = min(line_end, max(anchor, line_start) + rows_after * width * 2 + 1)
+            cap = max(anchor, line_start) + rows_after * width * 2 + 1
+            line_end = block_end(line_start, cap)
+            stop = min(line_end, cap)
             before = len(rows)
-            _wrap_line(
-                text, line_start, stop, width, line_kind(text, line_start, stop), rows, kinds
-            )
+            kind = line_kind(text, line_start, stop)
+            _wrap_line(text, line_start, stop, width, kind, rows, kinds, reflow is not None)
             end = stop
             if stop < line_end:
                 if len(rows) - before > 1:
@@ -419,29 +355,36 @@ class WrapIndex:
             if line_end >= text_end:
                 break
             line_start = line_end + 1
-        return cls(text, width, rows, kinds, start, end, start == 0 and end == text_end)
+        complete = start == 0 and end == text_end
+        return cls(text, width, rows, kinds, start, end, complete, reflow)
 
     def __len__(self) -> int:
         """Return the number of rows."""
         return len(self.rows)
 
+    def ends_line(self, offset: int) -> bool:
+        """True when ``text[offset]`` is a newline ending a displayed line (not a joined one)."""
+        if self.text[offset] != "\n":
+            return False
+        return self.reflow is None or not self.reflow.joins(self.text, offset)
+
     def row_span(self, row: int) -> tuple[int, int]:
-        """Return ``(start, end)`` of a row; ``end`` excludes a trailing newline."""
+        """Return ``(start, end)`` of a row; ``end`` excludes a line-ending newline."""
         rows = self.rows
         start = rows[row]
         if row + 1 < len(rows):
             end = rows[row + 1]
-            if self.text[end - 1] == "\n":
+            if self.ends_line(end - 1):
                 end -= 1
             return start, end
         return start, self.end
 
     def is_soft(self, row: int) -> bool:
-        """Return True if the row is followed by a continuation of the same line."""
+        """Return True if the row is followed by a continuation of the same displayed line."""
         rows = self.rows
         if row + 1 < len(rows):
-            return self.text[rows[row + 1] - 1] != "\n"
-        return self.end < len(self.text) and self.text[self.end] != "\n"
+            return not self.ends_line(rows[row + 1] - 1)
+        return self.end < len(self.text) and not self.ends_line(self.end)
 
     def clamp(self, offset: int) -> int:
         """Return ``offset`` limited to the covered range."""
@@ -489,7 +432,7 @@ class WrapIndex:
             return min(start + column // 2, last)
         cells = 0
         for index, char in enumerate(self.text[start:end]):
-            cells += _WIDTHS[char]
+            cells += WIDTHS[char]
             if cells > column:
                 return start + index
         return last
