@@ -18,8 +18,13 @@ FIXTURES = Path(__file__).parent / "fixtures" / "bbc"
 
 
 def naive_find_all(text: str, query: str) -> list[tuple[int, int]]:
-    """Reference: compare character by character, skipping past each match."""
-    if not query:
+    """Reference: compare character by character, skipping past each match.
+
+    The query's words must follow each other separated by at least one
+    whitespace character (any number, line breaks included).
+    """
+    words = query.split()
+    if not words:
         return []
 
     def fold(ch: str) -> str:
@@ -28,14 +33,31 @@ def naive_find_all(text: str, query: str) -> list[tuple[int, int]]:
 
     insensitive = not any(ch.isupper() for ch in query)
     same = (lambda a, b: fold(a) == fold(b)) if insensitive else (lambda a, b: a == b)
+
+    def match_at(i: int) -> int | None:
+        j = i
+        for number, word in enumerate(words):
+            if number:
+                if j >= len(text) or not text[j].isspace():
+                    return None
+                while j < len(text) and text[j].isspace():
+                    j += 1
+            if j + len(word) > len(text) or not all(
+                same(text[j + k], word[k]) for k in range(len(word))
+            ):
+                return None
+            j += len(word)
+        return j
+
     found = []
     i = 0
-    while i + len(query) <= len(text):
-        if all(same(text[i + k], query[k]) for k in range(len(query))):
-            found.append((i, i + len(query)))
-            i += len(query)
-        else:
+    while i < len(text):
+        end = match_at(i)
+        if end is None:
             i += 1
+        else:
+            found.append((i, end))
+            i = end
     return found
 
 
@@ -79,9 +101,17 @@ def test_find_all_on_any_text(text: str, query: str) -> None:
     assert matches == naive_find_all(text, query)
     ends = [0] + [end for _, end in matches]
     for (start, end), previous_end in zip(matches, ends, strict=False):
-        assert previous_end <= start and end - start == len(query)
+        assert previous_end <= start
+        assert text[start:end].split() == [] or len(text[start:end].split()) == len(query.split())
         if any(ch.isupper() for ch in query):
-            assert text[start:end] == query
+            assert text[start:end].split() == query.split()
+
+
+def test_words_match_across_line_breaks() -> None:
+    text = "family estates of the\nBuonapartes. Family  estates."
+    assert find_all(text, "estates of the Buonapartes") == [(7, 33)]
+    assert find_all(text, "family estates") == [(0, 14), (35, 50)]
+    assert find_all(text, "  ") == []
 
 
 @pytest.fixture

@@ -51,13 +51,20 @@ def find_all(text: str, query: str) -> list[tuple[int, int]]:
     """Return the ``(start, end)`` of every non-overlapping match of ``query``, in order.
 
     Smart case: case-insensitive unless ``query`` contains an upper-case
-    letter. An empty query matches nothing.
+    letter. Whitespace in the query matches any run of whitespace, line breaks
+    included (a hard-wrapped paragraph breaks lines anywhere). An empty query
+    matches nothing.
     """
-    if not query:
+    words = query.split()
+    if not words:
         return []
     if not is_case_sensitive(query):
         text = fold_case(text)
-        query = fold_case(query)
+        words = [fold_case(word) for word in words]
+    if len(words) > 1:
+        pattern = re.compile(r"\s+".join(re.escape(word) for word in words))
+        return [match.span() for match in pattern.finditer(text)]
+    query = words[0]
     matches: list[tuple[int, int]] = []
     size = len(query)
     start = text.find(query)
