@@ -915,3 +915,40 @@ async def test_position_selection_mode_and_focus_are_shown(articles: Path) -> No
         await pilot.press("escape")
         await pilot.pause()
         assert not screen.selecting
+
+
+async def test_hard_wrapped_text_is_reflowed_and_w_toggles_and_is_remembered(
+    articles: Path,
+) -> None:
+    paragraph = " ".join(f"word{n}" for n in range(400))
+    lines, line = [], ""
+    for word in paragraph.split():
+        if len(line) + len(word) > 60:
+            lines.append(line)
+            line = ""
+        line = f"{line} {word}".strip()
+    lines.append(line)
+    text = "Wrapped\n\n" + "\n".join(lines) + "\n\n" + "\n".join(lines) + "\n"
+    (articles / "wrapped.txt").write_text(text, encoding="utf-8")
+    posted = Posted()
+    async with IpreaderApp(paths=[articles / "wrapped.txt"]).run_test(
+        size=SIZE, message_hook=posted
+    ) as pilot:
+        await settle(pilot)
+        screen = main(pilot)
+        assert screen.reader.reflow
+        assert any("joined into paragraphs" in m for m in posted.notices())
+        # Find across a joined line break, select it and highlight it: the quote is exact.
+        first_break = text.index("\n", text.index("word0"))
+        before, after = text[:first_break].split()[-1], text[first_break + 1 :].split()[0]
+        screen.reader.focus()
+        await pilot.press("slash", *f"{before} {after}", "enter", "a")
+        await settle(pilot)
+        [saved] = stored(articles, "wrapped.txt")
+        assert saved.quote == f"{before}\n{after}"
+        await pilot.press("w")
+        await settle(pilot)
+        assert not screen.reader.reflow
+    async with IpreaderApp(paths=[articles / "wrapped.txt"]).run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert not main(pilot).reader.reflow  # the choice is remembered for this document

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterable, Sequence
 from pathlib import Path, PurePath
 
@@ -42,6 +43,7 @@ class IpreaderApp(App[None]):
         """The paths opened (folders and files)."""
         self.main_screen = MainScreen(self.paths, line=line)
         """The main screen (the base of the screen stack)."""
+        self._settings_lock = threading.Lock()
         self.settings: dict[str, object] = load_settings()
         """The user's settings as read at start (theme, export format and folder...)."""
         theme = self.settings.get("theme")
@@ -85,15 +87,20 @@ class IpreaderApp(App[None]):
         self.theme_changed_signal.subscribe(self, self._theme_changed)
 
     def _theme_changed(self, theme: Theme) -> None:
-        self._save_theme(theme.name)
+        self.remember("theme", theme=theme.name)
 
-    @work(thread=True, exclusive=True, group="settings")
-    def _save_theme(self, name: str) -> None:
+    def remember(self, what: str, **values: object) -> None:
+        """Keep ``values`` in the settings now, write them in a worker (``what`` names them)."""
+        self.settings.update(values)
+        self._save_settings(what, values)
+
+    @work(thread=True, group="settings")
+    def _save_settings(self, what: str, values: dict[str, object]) -> None:
         try:
-            update_settings(theme=name)
+            with self._settings_lock:  # read-modify-write of one file: one at a time
+                update_settings(**values)
         except (IpreaderError, OSError) as error:
-            # markup=False: the error quotes a path, which may hold "[/]".
-            self.notify(f"Theme not remembered: {error}", severity="warning")
+            self.notify(f"The {what} is not remembered: {error}", severity="warning")
 
     def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)

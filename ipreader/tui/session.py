@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 from ipreader.core.documents import DocumentInfo
 from ipreader.core.errors import IpreaderError
 from ipreader.core.model import Annotation, DocumentNotes, tag_key
+from ipreader.tui.reader.reflow import looks_hard_wrapped
 
 if TYPE_CHECKING:
     # Imported where used: the store layer (TinyDB, filelock, rapidfuzz...) loads
@@ -74,6 +75,8 @@ class Loaded:
     token: Token
     notices: list[str] = field(default_factory=list)
     """Store notices raised while reading it (e.g. a damaged file moved aside)."""
+    hard_wrapped: bool = False
+    """True when the text looks hard-wrapped (its paragraphs are reflowed by default)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -178,6 +181,7 @@ class Session:
             position=store.reading_position(info.relpath),
             token=store.change_token(),
             notices=self.fresh_notices(),
+            hard_wrapped=looks_hard_wrapped(text),
         )
 
     def read_changes(self, info: DocumentInfo, known: Token | None) -> Polled | None:

@@ -57,6 +57,9 @@ from ipreader.tui.widgets.metadata_bar import MetadataBar, position_label
 from ipreader.tui.widgets.panes import Panes
 from ipreader.tui.writer import Writer
 
+#: How many documents' reflow choices are remembered.
+REFLOW_MEMORY = 500
+
 #: Default export file name (written in the working directory unless changed).
 EXPORT_FILENAME = "ipreader-export.json"
 
@@ -80,6 +83,7 @@ class MainScreen(Screen[None]):
         Binding("t", "document_notes", "Document tags and note", show=False),
         Binding("x", "export", "Export annotations", show=False),
         Binding("c", "copy", "Copy selection or quote", show=False),
+        Binding("w", "toggle_reflow", "Reflow paragraphs / lines as in the file", show=False),
         Binding("s", "cycle_sort", "Sort list", show=False),
         Binding("escape", "clear_find", "Close find bar", show=False),
         Binding("question_mark", "help", "Help"),
@@ -331,7 +335,12 @@ class MainScreen(Screen[None]):
             return  # the user opened another document meanwhile
         self.reader.loading = False
         position = min(max(loaded.position, 0), len(loaded.text))
-        self.reader.load(loaded.text, self.state.spans(), position)
+        info = self.state.document
+        chosen = None if info is None else self._reflow_choices().get(str(info.path))
+        reflow = loaded.hard_wrapped if chosen is None else chosen
+        self.reader.load(loaded.text, self.state.spans(), position, reflow=reflow)
+        if chosen is None and reflow:
+            self.notify("Hard-wrapped lines are joined into paragraphs (w: lines as in the file).")
         self._show_position()
         self._carry_out(outcome)
         for notice in loaded.notices:
@@ -340,6 +349,29 @@ class MainScreen(Screen[None]):
             self.reader.scroll_to_offset(position)
         else:
             self._go_to_target()
+
+    def _reflow_choices(self) -> dict[str, bool]:
+        """The user's reflow choice per document path (settings ``reflow``)."""
+        settings = getattr(self.app, "settings", {})
+        choices = settings.get("reflow") if isinstance(settings, dict) else None
+        if not isinstance(choices, dict):
+            return {}
+        return {str(k): v for k, v in choices.items() if isinstance(v, bool)}
+
+    def action_toggle_reflow(self) -> None:
+        """Join hard-wrapped lines into paragraphs, or show the lines as in the file."""
+        info = self.state.document
+        if info is None or not self.state.text:
+            return
+        reflow = not self.reader.reflow
+        self.reader.reflow = reflow
+        choices = self._reflow_choices()
+        choices.pop(str(info.path), None)
+        choices[str(info.path)] = reflow  # the most recent last; the oldest dropped
+        remember = getattr(self.app, "remember", None)
+        if remember is not None:
+            remember("reflow choice", reflow=dict(list(choices.items())[-REFLOW_MEMORY:]))
+        self.notify("Paragraphs reflowed." if reflow else "Lines as in the file.", timeout=2)
 
     def _go_to_target(self) -> None:
         target, reader = self.state.take_target(), self.reader
