@@ -33,6 +33,7 @@ from ipreader.tui.screens.corpus_find import CorpusFindScreen
 from ipreader.tui.screens.doc_notes import DocumentNotesEditor
 from ipreader.tui.screens.editor import AnnotationEditor
 from ipreader.tui.screens.export import ExportScreen
+from ipreader.tui.screens.headings import HeadingsScreen
 from ipreader.tui.screens.help import HelpScreen
 from ipreader.tui.screens.highlights import HighlightsScreen
 from ipreader.tui.screens.main import MainScreen
@@ -952,3 +953,28 @@ async def test_hard_wrapped_text_is_reflowed_and_w_toggles_and_is_remembered(
     async with IpreaderApp(paths=[articles / "wrapped.txt"]).run_test(size=SIZE) as pilot:
         await settle(pilot)
         assert not main(pilot).reader.reflow  # the choice is remembered for this document
+
+
+async def test_headings_picker_goes_to_a_chapter(articles: Path) -> None:
+    chapters = "".join(
+        f"CHAPTER {roman}\n\nText of chapter {roman}, with a few words.\n\n"
+        for roman in ("I", "II", "III", "IV")
+    )
+    (articles / "book.txt").write_text("A Book\n\n" + chapters, encoding="utf-8")
+    async with IpreaderApp(paths=[articles / "book.txt"]).run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = main(pilot)
+        await pilot.press("o")
+        await settle(pilot)
+        picker = pilot.app.screen
+        assert isinstance(picker, HeadingsScreen)
+        assert [h.title for h in picker.headings] == [
+            "CHAPTER I",
+            "CHAPTER II",
+            "CHAPTER III",
+            "CHAPTER IV",
+        ]
+        await pilot.press(*"iii", "enter")
+        await settle(pilot)
+        assert pilot.app.screen is screen
+        assert screen.reader.cursor == screen.text.index("CHAPTER III")

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import time
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from pathlib import Path
 
 from textual.widget import Widget
@@ -26,6 +26,7 @@ from ipreader.tui.messages import (
     DocumentLoaded,
     Exported,
     ExportFailed,
+    HeadingsFound,
     HighlightsGathered,
     LibraryFailed,
     LibraryOpened,
@@ -103,6 +104,20 @@ class Loader:
 
         self._poll = self._owner.run_worker(
             poll, group="poll", description="check for changes by other programs", thread=True
+        )
+
+    def find_headings(self, text: str, serial: int, still_open: Callable[[], bool]) -> None:
+        """Find the headings of ``text``; posts ``HeadingsFound`` unless ``still_open()`` fails."""
+
+        def find() -> None:
+            from ipreader.core.headings import find_headings
+
+            headings = find_headings(text, should_stop=lambda: not still_open(), cooperative=True)
+            if headings is not None:
+                self._owner.post_message(HeadingsFound(serial, headings))
+
+        self._owner.run_worker(
+            find, group="headings", description="find headings", thread=True, exclusive=True
         )
 
     def gather_highlights(self) -> None:

@@ -16,6 +16,7 @@ from textual.message import Message
 
 from ipreader.core.documents import DocumentInfo
 from ipreader.core.errors import IpreaderError
+from ipreader.core.headings import Heading
 from ipreader.core.model import Annotation
 from ipreader.tui.commands import Command
 from ipreader.tui.session import DocumentStats, Loaded, Opened, Polled, Token
@@ -132,3 +133,13 @@ class ExportFailed(Message, bubble=False):
     """The file asked for."""
     error: Exception
     """Why."""
+
+
+@dataclass
+class HeadingsFound(Message, bubble=False):
+    """The open document's headings were found."""
+
+    serial: int
+    """The open the search belongs to."""
+    headings: list[Heading]
+    """The headings, in text order."""

@@ -39,6 +39,7 @@ from ipreader.tui.messages import (
     DocumentLoaded,
     Exported,
     ExportFailed,
+    HeadingsFound,
     HighlightsGathered,
     LibraryFailed,
     LibraryOpened,
@@ -84,6 +85,7 @@ class MainScreen(Screen[None]):
         Binding("x", "export", "Export annotations", show=False),
         Binding("c", "copy", "Copy selection or quote", show=False),
         Binding("w", "toggle_reflow", "Reflow paragraphs / lines as in the file", show=False),
+        Binding("o", "headings", "Chapters and headings", show=False),
         Binding("s", "cycle_sort", "Sort list", show=False),
         Binding("escape", "clear_find", "Close find bar", show=False),
         Binding("question_mark", "help", "Help"),
@@ -349,6 +351,33 @@ class MainScreen(Screen[None]):
             self.reader.scroll_to_offset(position)
         else:
             self._go_to_target()
+
+    def action_headings(self) -> None:
+        """Pick a chapter or heading of the open article and go to it."""
+        if not self.state.text or self.state.opening:
+            self.notify("Open an article first.", severity="warning")
+            return
+        serial = self.state.serial
+        self.loader.find_headings(self.state.text, serial, lambda: self.state.serial == serial)
+
+    @on(HeadingsFound)
+    def _headings_found(self, message: HeadingsFound) -> None:
+        from ipreader.core.headings import Heading
+        from ipreader.tui.screens.headings import HeadingsScreen
+
+        if message.serial != self.state.serial:
+            return
+        if not message.headings:
+            self.notify("No chapters or headings found in this article.")
+            return
+
+        def chosen(heading: Heading | None) -> None:
+            if heading is not None:
+                self.reader.move_cursor(heading.offset)
+                self.reader.scroll_to_offset(heading.offset)
+                self.reader.focus()
+
+        self.app.push_screen(HeadingsScreen(message.headings, self.reader.cursor), chosen)
 
     def _reflow_choices(self) -> dict[str, bool]:
         """The user's reflow choice per document path (settings ``reflow``)."""
