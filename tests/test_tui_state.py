@@ -5,6 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from ipreader.core.documents import DocumentInfo
 from ipreader.core.model import Annotation, DocumentNotes
@@ -25,6 +27,7 @@ from ipreader.tui.state import (
     line_start,
     merge_pending,
     replace_annotation,
+    sort_annotations,
 )
 from ipreader.tui.undo import Change, UndoStack
 
@@ -76,7 +79,7 @@ def test_change_kinds_and_inverse() -> None:
 
 def test_replace_and_merge_keep_document_order_and_local_edits() -> None:
     first, second, third = ann(0, 3), ann(4, 7), ann(8, 13)
-    assert replace_annotation([third, first], None, second) == (first, second, third)
+    assert replace_annotation([first, third], None, second) == (first, second, third)
     edited = second.edited(note="mine")
     assert replace_annotation([first, second], second, edited) == (first, edited)
     assert replace_annotation([first, second], first, None) == (second,)
@@ -260,3 +263,20 @@ def test_session_opens_reads_the_first_document_and_sees_changes_by_others(
 def test_line_start_is_clamped_to_the_text() -> None:
     text = "one\ntwo\nthree"
     assert [line_start(text, n) for n in (1, 2, 3, 4, 0)] == [0, 4, 8, 8, 0]
+
+
+@given(st.lists(st.tuples(st.integers(0, 30), st.integers(0, 5)), max_size=12), st.data())
+def test_replace_keeps_document_order_like_a_full_sort(
+    spans: list[tuple[int, int]], data: st.DataObject
+) -> None:
+    text = "x" * 40
+    annotations = sort_annotations(
+        Annotation.create(text, start, start + length + 1, "a.txt") for start, length in spans
+    )
+    before = data.draw(st.sampled_from([None, *annotations]))
+    start = data.draw(st.integers(0, 30))
+    after = Annotation.create(text, start, start + 2, "a.txt")
+    expected = sort_annotations(
+        [a for a in annotations if before is None or a.id != before.id] + [after]
+    )
+    assert replace_annotation(annotations, before, after) == expected

@@ -12,13 +12,14 @@ without an app.
 
 from __future__ import annotations
 
+import bisect
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from ipreader.core.documents import DocumentInfo
-from ipreader.core.model import Annotation, DocumentNotes
+from ipreader.core.model import AnchorStatus, Annotation, DocumentNotes
 from ipreader.core.wording import excerpt
 from ipreader.tui.commands import (
     Command,
@@ -82,20 +83,28 @@ def line_start(text: str, line: int) -> int:
     return offset
 
 
+def _order(annotation: Annotation) -> tuple[int, int, str]:
+    return annotation.start, annotation.end, annotation.id
+
+
 def sort_annotations(annotations: Iterable[Annotation]) -> tuple[Annotation, ...]:
     """Return ``annotations`` in document order."""
-    return tuple(sorted(annotations, key=lambda a: (a.start, a.end, a.id)))
+    return tuple(sorted(annotations, key=_order))
 
 
 def replace_annotation(
-    annotations: Iterable[Annotation], before: Annotation | None, after: Annotation | None
+    annotations: Sequence[Annotation], before: Annotation | None, after: Annotation | None
 ) -> tuple[Annotation, ...]:
-    """Return ``annotations`` with ``before`` replaced by ``after`` (either may be ``None``)."""
+    """Return ``annotations`` (in document order) with ``before`` replaced by ``after``.
+
+    Either may be ``None``. One removal and one insertion by bisection: a book
+    may hold tens of thousands of annotations and this runs on every edit.
+    """
     gone = {a.id for a in (before, after) if a is not None}
     kept = [a for a in annotations if a.id not in gone]
     if after is not None:
-        kept.append(after)
-    return sort_annotations(kept)
+        bisect.insort(kept, after, key=_order)
+    return tuple(kept)
 
 
 def merge_pending(
@@ -142,6 +151,11 @@ class ReaderState:
         self._pending: dict[str, Annotation | None] = {}
         # Notes writes queued or failed, per document path: a poll must not show older notes.
         self._notes_unsaved: Counter[Path] = Counter()
+        # spans(): the last result with the annotations it was built from, and each
+        # annotation's span (rebuilt only when the annotation changes).
+        self._spans: tuple[tuple[Annotation, ...] | None, tuple[HighlightSpan, ...]] = (None, ())
+        self._span_of: dict[str, tuple[Annotation, HighlightSpan]] = {}
+        self._stats: tuple[object, object, DocumentStats] = (None, None, DocumentStats())
 
     # ------------------------------------------------------------ documents
 
@@ -153,16 +167,41 @@ class ReaderState:
         return None
 
     def spans(self) -> tuple[HighlightSpan, ...]:
-        """Return the highlights the reading pane draws (orphans have no place)."""
-        return tuple(
-            HighlightSpan(a.id, a.start, a.end, a.color)
-            for a in sorted(self.annotations, key=lambda a: (a.start, a.end))
-            if a.is_anchored
-        )
+        """Return the highlights the reading pane draws (orphans have no place).
+
+        The same tuple while the annotations are the same; each span is built
+        once per annotation version (a book may hold tens of thousands).
+        """
+        annotations = self.annotations
+        if self._spans[0] is annotations:
+            return self._spans[1]
+        made = self._span_of
+        spans: list[HighlightSpan] = []
+        orphaned = AnchorStatus.ORPHANED
+        for annotation in annotations:  # already in document order
+            if annotation.status is orphaned:
+                continue
+            key = annotation.id
+            known = made.get(key)
+            if known is None or known[0] is not annotation:
+                span = HighlightSpan(key, annotation.start, annotation.end, annotation.color)
+                made[key] = (annotation, span)
+            else:
+                span = known[1]
+            spans.append(span)
+        if len(made) > 2 * len(annotations) + 1000:
+            live = {a.id for a in annotations}
+            self._span_of = {k: v for k, v in made.items() if k in live}
+        result = tuple(spans)
+        self._spans = (annotations, result)
+        return result
 
     def stats(self) -> DocumentStats:
-        """Return what the document list shows about the open document."""
-        return DocumentStats.of(self.annotations, self.notes.tags)
+        """Return what the document list shows about the open document (cached)."""
+        key = (self.annotations, self.notes)
+        if self._stats[0] is not key[0] or self._stats[1] is not key[1]:
+            self._stats = (*key, DocumentStats.of(self.annotations, self.notes.tags))
+        return self._stats[2]
 
     def is_open(self, info: DocumentInfo) -> bool:
         """True when ``info`` is the document in the reading pane."""

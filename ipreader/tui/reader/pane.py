@@ -150,7 +150,7 @@ class ReadingPane(ScrollView, can_focus=True):
 
     current_highlight: reactive[str | None] = reactive(None)
     """Id of the highlight drawn with the ``reading-pane--current-highlight`` mark."""
-    highlights: reactive[tuple[HighlightSpan, ...]] = reactive(())
+    highlights: reactive[tuple[HighlightSpan, ...]] = reactive((), always_update=True)
     """The highlights drawn (any order; empty ones are ignored)."""
     matches: reactive[tuple[tuple[int, int], ...]] = reactive(())
     """The find matches drawn, as ``(start, end)`` pairs."""
@@ -278,8 +278,12 @@ class ReadingPane(ScrollView, can_focus=True):
         self._index = WrapIndex.window(text, 1, 0, 0, 0)
         self._start_wrap(self._cursor)
 
-    def watch_highlights(self, highlights: tuple[HighlightSpan, ...]) -> None:
-        """Draw the new highlights."""
+    def watch_highlights(
+        self, old: tuple[HighlightSpan, ...], highlights: tuple[HighlightSpan, ...]
+    ) -> None:
+        """Draw the new highlights (the same tuple again changes nothing)."""
+        if old is highlights and self._overlays.highlights:
+            return
         self._overlays.set_highlights(highlights)
         self._invalidate_all()
 

@@ -11,6 +11,7 @@ so a row finds its own in ``O(log n + hits)``;
 
 from __future__ import annotations
 
+import itertools
 from bisect import bisect_left, insort
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -64,15 +65,11 @@ class Ranges:
 
     def __init__(self, ranges: Iterable[tuple[int, int]]) -> None:
         """Index ``ranges`` (any order)."""
-        pairs = sorted((start, end) for start, end in ranges)
+        pairs = sorted(ranges)  # tuples sort by start, then end (presorted input: linear)
         self.starts = [start for start, _ in pairs]
         self.ends = [end for _, end in pairs]
-        reach: list[int] = []
-        furthest = -1
-        for end in self.ends:
-            furthest = max(furthest, end)
-            reach.append(furthest)
-        self.reach = reach
+        # The running maximum, in C: a book may hold tens of thousands of highlights.
+        self.reach = list(itertools.accumulate(self.ends, max, initial=-1))[1:]
 
     def overlapping(self, start: int, end: int) -> list[int]:
         """Return the indexes (ascending) of ranges overlapping ``[start, end)``."""
@@ -152,9 +149,12 @@ class Overlays:
 
     def set_highlights(self, highlights: Sequence[HighlightSpan]) -> None:
         """Replace the highlights (empty ones are dropped)."""
-        spans = sorted((h for h in highlights if h.end > h.start), key=lambda h: (h.start, h.end))
+        spans = [h for h in highlights if h.end > h.start]
+        # Ranges index the same order: (start, end), as the state already gives them.
+        if any((b.start, b.end) < (a.start, a.end) for a, b in itertools.pairwise(spans)):
+            spans.sort(key=lambda h: (h.start, h.end))
         self.highlights = spans
-        self.highlight_ranges = Ranges((h.start, h.end) for h in spans)
+        self.highlight_ranges = Ranges([(h.start, h.end) for h in spans])
 
     def set_matches(self, matches: Iterable[tuple[int, int]]) -> None:
         """Replace the find matches (``(start, end)`` pairs; empty ones are dropped)."""

@@ -104,9 +104,11 @@ class MainScreen(Screen[None]):
     """Highlight counts and tags of every document, keyed by absolute path."""
     document: reactive[DocumentInfo | None] = reactive(None)
     """The document in the reading pane."""
-    annotations: reactive[tuple[Annotation, ...]] = reactive(())
+    # always_update: set only when the state's tuple changed (checked by identity in
+    # _show_state); comparing tens of thousands of annotations on every set costs more.
+    annotations: reactive[tuple[Annotation, ...]] = reactive((), always_update=True)
     """The annotations of ``document`` (the app's view, unsaved edits included)."""
-    highlights: reactive[tuple[HighlightSpan, ...]] = reactive(())
+    highlights: reactive[tuple[HighlightSpan, ...]] = reactive((), always_update=True)
     """The annotations the reading pane draws (orphans have no place in the text)."""
     notes: reactive[DocumentNotes] = reactive(DocumentNotes)
     """The tags and note of ``document``."""
@@ -222,8 +224,11 @@ class MainScreen(Screen[None]):
     def _show_state(self) -> None:
         """Mirror the state into the reactives the panes are bound to."""
         state = self.state
-        self.annotations = state.annotations
-        self.highlights = state.spans()
+        if self.annotations is not state.annotations:
+            self.annotations = state.annotations
+        spans = state.spans()
+        if self.highlights is not spans:
+            self.highlights = spans
         self.notes = state.notes
         self.current_annotation = state.current
         info = state.document

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import ClassVar
@@ -17,7 +18,8 @@ from textual.reactive import reactive
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option, OptionDoesNotExist
 
-from ipreader.core.model import Annotation, DocumentNotes
+from ipreader.core.model import AnchorStatus, Annotation, DocumentNotes
+from ipreader.core.wording import plural
 from ipreader.tui.display import one_line, visible
 
 #: How much of a quote and of a note the sidebar shows.
@@ -27,13 +29,37 @@ NOTE_PREVIEW = 80
 ORPHANS_HEADING_ID = "-orphans-heading"
 
 
+#: Most highlights listed at once: a window around the current one. The list is
+#: rebuilt on the UI thread, and one book can hold tens of thousands.
+WINDOW = 60
+
+
 def split_annotations(
     annotations: Sequence[Annotation],
 ) -> tuple[list[Annotation], list[Annotation]]:
     """Return ``(anchored in document order, orphaned)``."""
-    anchored = sorted((a for a in annotations if a.is_anchored), key=lambda a: (a.start, a.end))
-    orphans = [a for a in annotations if not a.is_anchored]
+    orphaned = AnchorStatus.ORPHANED
+    anchored = [a for a in annotations if a.status is not orphaned]
+    if any((b.start, b.end) < (a.start, a.end) for a, b in itertools.pairwise(anchored)):
+        anchored.sort(key=lambda a: (a.start, a.end))
+    orphans = [a for a in annotations if a.status is orphaned]
     return anchored, orphans
+
+
+def window_around(count: int, index: int | None, previous: int, size: int = WINDOW) -> int:
+    """Return where a window of ``size`` items starts so that ``index`` is well inside it.
+
+    Without an ``index`` (no current item) the ``previous`` start is kept (clamped).
+    """
+    if count <= size:
+        return 0
+    if index is None:
+        return min(max(previous, 0), count - size)
+    if previous <= index < previous + size and count - size >= previous:
+        margin = size // 6  # recentre only near the edges, so small steps keep the list still
+        if previous + margin <= index < previous + size - margin or previous == 0:
+            return previous
+    return min(max(index - size // 2, 0), count - size)
 
 
 class _AnnotationOptions(OptionList):
@@ -71,7 +97,7 @@ class AnnotationSidebar(Vertical):
     AnnotationSidebar > _AnnotationOptions { height: 1fr; }
     """
 
-    annotations: reactive[tuple[Annotation, ...]] = reactive(())
+    annotations: reactive[tuple[Annotation, ...]] = reactive((), always_update=True)
     """The open document's annotations (any order; shown in document order)."""
     notes: reactive[DocumentNotes] = reactive(DocumentNotes)
     """The open document's own tags and note."""
@@ -92,6 +118,12 @@ class AnnotationSidebar(Vertical):
         annotation_id: str
         """The annotation's id."""
 
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self._start = 0  # the window's first highlight (index among the anchored ones)
+        self._shown: tuple[Annotation, ...] = ()  # what the options show now
+        self._counts = (0, 0, 0)  # (start, anchored, orphans) when they were built
+
     def compose(self) -> ComposeResult:
         yield Static(id="document-notes")
         yield _AnnotationOptions(id="annotation-options")
@@ -105,14 +137,24 @@ class AnnotationSidebar(Vertical):
         self._refresh_notes()
         self._refresh_list()
 
-    def watch_annotations(self) -> None:
-        self._refresh_list()
+    def watch_annotations(
+        self, old: tuple[Annotation, ...], annotations: tuple[Annotation, ...]
+    ) -> None:
+        if old is not annotations or not self._shown:
+            self._refresh_list()
 
     def watch_notes(self) -> None:
         self._refresh_notes()
 
     def watch_current(self, current: str | None) -> None:
-        self._highlight(current)
+        if current is not None and current not in self.option_ids():
+            self._refresh_list()  # outside the window: move the window to it
+        else:
+            self._highlight(current)
+
+    def option_ids(self) -> set[str]:
+        """The ids of the annotations listed now (the window)."""
+        return {a.id for a in self._shown}
 
     def _style(self, name: str) -> Style:
         return self.get_component_rich_style(f"annotation-sidebar--{name}", partial=True)
@@ -150,21 +192,38 @@ class AnnotationSidebar(Vertical):
         if not self.is_mounted:
             return
         anchored, orphans = split_annotations(self.annotations)
+        ids = {a.id: number for number, a in enumerate(anchored)}
+        start = window_around(len(anchored), ids.get(self.current or ""), self._start)
+        shown = tuple(anchored[start : start + WINDOW]) + tuple(orphans[:WINDOW])
+        counts = (start, len(anchored), len(orphans))
+        if shown == self._shown and counts == self._counts:
+            self._highlight(self.current)
+            return  # the same highlights, the same window: nothing to rebuild
+        self._start, self._shown, self._counts = start, shown, counts
         options: list[Option | None] = []
-        for annotation in anchored:
+        if start:
+            options.append(self._more(f"{plural(start, 'earlier highlight')} ([ to go back)"))
+        for annotation in anchored[start : start + WINDOW]:
             options.extend((Option(self._prompt(annotation), id=annotation.id), None))
+        later = len(anchored) - start - WINDOW
+        if later > 0:
+            options.append(self._more(f"{plural(later, 'later highlight')} (] to go on)"))
         if not anchored:
-            options.append(
-                Option(Text("No highlights yet. Select text, then press a.", "dim"), disabled=True)
-            )
+            options.append(self._more("No highlights yet. Select text, then press a."))
         if orphans:
-            heading = Text(f"Orphaned ({len(orphans)}): text not found", "bold")
+            heading = Text(f"Orphaned ({len(orphans):,}): text not found", "bold")
             options.append(Option(heading, id=ORPHANS_HEADING_ID, disabled=True))
-            for annotation in orphans:
+            for annotation in orphans[:WINDOW]:
                 options.extend((Option(self._prompt(annotation), id=annotation.id), None))
+            if len(orphans) > WINDOW:
+                options.append(self._more(f"{len(orphans) - WINDOW:,} more (h lists them all)"))
         option_list = self.option_list
         option_list.set_options(options)
         self._highlight(self.current)
+
+    @staticmethod
+    def _more(label: str) -> Option:
+        return Option(Text(label, "dim italic"), disabled=True)
 
     def _highlight(self, annotation_id: str | None) -> None:
         if not self.is_mounted:
