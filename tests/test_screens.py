@@ -334,6 +334,62 @@ def test_parse_filter_terms_combine_with_and() -> None:
     assert shown("ahab's") == []  # an apostrophe is text, not a quote
 
 
+def test_filter_by_status_creator_and_document_tags() -> None:
+    from ipreader.core.model import AnchorStatus
+
+    entries = [
+        (WHALES, highlight("Moved along", creator="Ada").edited(status=AnchorStatus.MOVED)),
+        (WHALES, highlight("Roughly here").edited(status=AnchorStatus.FUZZY)),
+        (SEA, highlight("Gone away", creator="Ben").edited(status=AnchorStatus.ORPHANED)),
+        (SEA, highlight("Policy bit", tags=["policy/patents"])),
+    ]
+    tags = {SEA.path: ("oceans",)}
+
+    def shown(query: str) -> list[str]:
+        predicates = parse_filter(query)
+        return [
+            annotation.quote
+            for document, annotation in entries
+            if all(
+                predicate(
+                    HighlightsScreen.index_entry(
+                        (document, annotation), tags.get(document.path, ())
+                    )
+                )
+                for predicate in predicates
+            )
+        ]
+
+    assert shown("status:moved") == ["Moved along"]
+    assert shown("status:approximate") == shown("status:fuzzy") == ["Roughly here"]
+    assert shown("status:notfound") == ["Gone away"]
+    assert shown("by:ada") == ["Moved along"]
+    assert shown("tag:oceans") == ["Gone away", "Policy bit"]  # the document's own tag
+    assert shown("tag:policy") == ["Policy bit"]  # a parent matches its children
+    assert shown("patents") == ["Policy bit"]  # plain words match tags
+
+
+async def test_highlight_rows_show_the_whole_quote_the_note_and_where() -> None:
+    long_quote = " ".join(f"word{n}" for n in range(40))
+    entry = (WHALES, highlight(long_quote, note="why it matters", tags=["t"]))
+    app = Host(HighlightsScreen([entry, *ENTRIES]))
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        options = app.screen.query_one("#results", OptionList)
+        row = str(options.get_option_at_index(0).prompt)
+        assert "word39" in row and "✎ why it matters" in row
+        assert "On Whales" in row and "#t" in row
+        status = app.screen.query_one("#status", Label)
+        assert "by document and position" in str(status.render())
+        await pilot.press("ctrl+o")  # by date, newest first
+        await pilot.pause()
+        assert "by date" in str(status.render())
+        await pilot.press("ctrl+o")  # by colour: yellow first
+        await pilot.pause()
+        first = str(options.get_option_at_index(0).prompt)
+        assert "Ahab" in first or "word0" in first
+
+
 async def test_highlights_filter_and_choose_with_enter() -> None:
     app = Host(HighlightsScreen(ENTRIES))
     async with app.run_test(size=SIZE) as pilot:

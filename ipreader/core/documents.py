@@ -237,6 +237,8 @@ class DocumentInfo:
     """None when readable, else the reason ("binary file", "permission denied", ...)."""
     source: str | None = None
     """The byline or source named in the article's head ("ECNS", "Jane Doe, BBC News")."""
+    chars: int = 0
+    """Length of the decoded text in code points (0 when unreadable): where an offset sits."""
 
     @property
     def readable(self) -> bool:
@@ -316,6 +318,7 @@ def load_document(root: Path, path: Path) -> tuple[DocumentInfo, str | None]:
         size=document.size,
         mtime_ns=document.mtime_ns,
         error=None,
+        chars=len(document.text),
     )
     return readable, document.text
 

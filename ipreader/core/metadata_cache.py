@@ -17,8 +17,9 @@ from ipreader.core.documents import DocumentInfo, document_key, load_info
 from ipreader.core.storage import atomic_write_bytes, encode_database
 
 #: Format version of the cache file; other versions are ignored (rebuilt). 2: ``source``
-#: added, and dates read only from the article's head (version 1 entries may hold body dates).
-CACHE_VERSION = 2
+#: added, and dates read only from the article's head (version 1 entries may hold body dates);
+#: 3: ``chars``.
+CACHE_VERSION = 3
 
 # The DocumentInfo fields stored per entry, with their JSON types. path and
 # root are not stored: they come from the caller, so a moved folder keeps its cache.
@@ -33,6 +34,7 @@ _FIELDS: dict[str, tuple[type, ...]] = {
     "size": (int,),
     "mtime_ns": (int,),
     "error": (str, type(None)),
+    "chars": (int,),
 }
 
 

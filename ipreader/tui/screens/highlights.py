@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import ClassVar, TypeAlias
 
 from textual import on
 from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.content import Content
 from textual.style import Style
@@ -18,6 +20,7 @@ from textual.widgets.option_list import Option
 
 from ipreader.core.documents import DocumentInfo
 from ipreader.core.model import COLORS, Annotation, tag_key
+from ipreader.core.tags import tag_matches
 from ipreader.core.wording import plural
 from ipreader.tui.display import one_line
 from ipreader.tui.screens.picker import PickerScreen
@@ -28,8 +31,35 @@ MAX_ROWS = 500
 #: Seconds of typing pause before the filter is applied.
 FILTER_DELAY = 0.12
 
-#: Characters of quote shown per row (fits one line of the dialog at 80 columns).
-QUOTE_CHARS = 68
+#: Characters of quote and of note shown per row (they wrap over several lines).
+QUOTE_CHARS = 300
+NOTE_CHARS = 200
+
+#: The orders ``ctrl+o`` cycles through, with what the status line calls them.
+SORT_ORDERS: dict[str, str] = {
+    "document": "document and position",
+    "date": "date, newest first",
+    "colour": "colour",
+}
+
+#: What a row says about a highlight that is not where it was made.
+DRIFT_LABELS = {
+    "moved": "moved",
+    "fuzzy": "approximate",
+    "orphaned": "not found",
+    "missing": "article missing",
+}
+
+#: Filter words for statuses (``status:approximate`` = fuzzy, ``status:notfound`` = orphaned).
+_STATUS_WORDS = {
+    "anchored": "anchored",
+    "moved": "moved",
+    "fuzzy": "fuzzy",
+    "approximate": "fuzzy",
+    "orphaned": "orphaned",
+    "notfound": "orphaned",
+    "missing": "missing",
+}
 
 Entry: TypeAlias = tuple[DocumentInfo, Annotation]
 """A highlight with the document it belongs to."""
@@ -40,13 +70,17 @@ class _Indexed:
     """An entry's pre-computed search keys (built once; filtering runs per keystroke)."""
 
     text: str
-    """Quote, note and document title, case-folded."""
-    tags: frozenset[str]
-    """Tag keys (``model.tag_key``)."""
+    """Quote, note, document title and tags, case-folded."""
+    tags: tuple[str, ...]
+    """The highlight's and its document's tags (``tag:x`` matches them and their children)."""
     color: str
     """The highlight colour."""
     has_note: bool
     """True when the note is not blank."""
+    status: str
+    """The anchoring status (``anchored``, ``moved``, ``fuzzy``, ``orphaned``...)."""
+    creator: str
+    """Who made it, case-folded."""
 
 
 Predicate = Callable[[_Indexed], bool]
@@ -63,11 +97,16 @@ def _term_predicate(term: str) -> Predicate:
     if sep and value:
         key = tag_key(value)
         if field == "tag":
-            return lambda item: key in item.tags
+            return lambda item: any(tag_matches(tag, value) for tag in item.tags)
         if field in ("color", "colour"):
             return lambda item: item.color == key
         if field == "has" and key == "note":
             return lambda item: item.has_note
+        if field == "status":
+            status = _STATUS_WORDS.get(key.replace(" ", "").replace("-", ""), key)
+            return lambda item: item.status == status
+        if field == "by":
+            return lambda item: key in item.creator
     needle = term.casefold()
     return lambda item: needle in item.text
 
@@ -76,9 +115,12 @@ def parse_filter(query: str) -> list[Predicate]:
     """Parse a filter into predicates that must all hold (AND).
 
     Terms are separated by spaces (double quotes group words, e.g.
-    ``tag:"machine learning"``). ``tag:x`` matches a tag case-insensitively,
-    ``color:x`` the colour, ``has:note`` a non-blank note; any other term is
-    plain text matched, case-insensitively, in the quote, note or document title.
+    ``tag:"machine learning"``). ``tag:x`` matches the highlight's or its
+    document's tag ``x`` or a child of it (``x/y``), case-insensitively;
+    ``color:x`` the colour, ``has:note`` a non-blank note, ``status:x`` the
+    anchoring status (moved, approximate, notfound, missing), ``by:x`` the
+    creator; any other term is plain text matched, case-insensitively, in the
+    quote, note, tags or document title.
     """
     terms = (token.replace('"', "") for token in _TOKEN.findall(query))
     return [_term_predicate(term) for term in terms if term.strip()]
@@ -95,40 +137,61 @@ class HighlightOptions(OptionList):
 
 
 class HighlightsScreen(PickerScreen[Entry]):
-    """Browse every highlight; filter with text, ``tag:x``, ``color:x``, ``has:note``.
+    """Browse every highlight; filter (see ``parse_filter``), sort with ``ctrl+o``.
 
-    Enter (in the filter or the list) or a click dismisses with the chosen
-    ``(DocumentInfo, Annotation)``; escape with ``None``. At most ``MAX_ROWS``
-    rows are shown, followed by a "+N more" line (never chosen).
+    Each row shows the whole quote (wrapped), the note, and where the
+    highlight is: its article, how far into it, when it was made, its tags and
+    any drift. Enter (in the filter or the list) or a click dismisses with the
+    chosen ``(DocumentInfo, Annotation)``; escape with ``None``. At most
+    ``MAX_ROWS`` rows are shown, followed by a "+N more" line (never chosen).
     """
 
-    def __init__(self, entries: Sequence[Entry]) -> None:
-        """Create the screen over ``entries`` (every highlight with its document)."""
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("ctrl+o", "cycle_sort", "Sort"),
+    ]
+
+    def __init__(
+        self,
+        entries: Sequence[Entry],
+        document_tags: Mapping[Path, Sequence[str]] | None = None,
+    ) -> None:
+        """Create the screen over ``entries`` (by document, then position in it).
+
+        ``document_tags`` are each document's own tags (``tag:x`` matches them too).
+        """
         super().__init__()
         self.entries: Sequence[Entry] = entries
         """Every highlight, in the order listed when no filter is set."""
-        self._index: list[_Indexed] = [self.index_entry(entry) for entry in entries]
+        tags_of = document_tags or {}
+        self._index: list[_Indexed] = [
+            self.index_entry(entry, tags_of.get(entry[0].path, ())) for entry in entries
+        ]
+        self.sort_by = "document"
+        """One of ``SORT_ORDERS``."""
         self._timer: Timer | None = None
         self._shown_query: str | None = None
 
     @staticmethod
-    def index_entry(entry: Entry) -> _Indexed:
+    def index_entry(entry: Entry, document_tags: Sequence[str] = ()) -> _Indexed:
         """Return the search keys of ``entry`` (what ``parse_filter``'s predicates test)."""
         info, annotation = entry
+        tags = (*annotation.tags, *document_tags)
         return _Indexed(
-            text="\n".join((annotation.quote, annotation.note, info.title)).casefold(),
-            tags=frozenset(tag_key(tag) for tag in annotation.tags),
+            text="\n".join((annotation.quote, annotation.note, info.title, *tags)).casefold(),
+            tags=tags,
             color=annotation.color,
             has_note=bool(annotation.note.strip()),
+            status=annotation.status.value,
+            creator=annotation.creator.casefold(),
         )
 
     def compose(self) -> ComposeResult:
         """Lay out the filter, the status line and the list."""
         with Vertical(classes="dialog dialog-wide") as dialog:
             dialog.border_title = "Highlights"
-            dialog.border_subtitle = "enter open · esc close"
+            dialog.border_subtitle = "enter open · ctrl+o sort · esc close"
             yield Input(
-                placeholder="filter: words  tag:x  color:x  has:note",
+                placeholder="filter: words  tag:x  color:x  has:note  status:moved  by:name",
                 id="filter",
             )
             yield Label("", id="status", classes="dialog-status")
@@ -139,30 +202,54 @@ class HighlightsScreen(PickerScreen[Entry]):
         self.apply_filter("")
         self.query_one("#filter", Input).focus()
 
+    def action_cycle_sort(self) -> None:
+        """Sort by the next order (document and position, date, colour)."""
+        orders = list(SORT_ORDERS)
+        self.sort_by = orders[(orders.index(self.sort_by) + 1) % len(orders)]
+        self.apply_filter(self.query_one("#filter", Input).value)
+
+    def _sorted(self, positions: list[int]) -> list[int]:
+        """Return ``positions`` in the chosen order (entries come by document and position)."""
+        entries = self.entries
+        if self.sort_by == "date":
+            return sorted(positions, key=lambda n: entries[n][1].created, reverse=True)
+        if self.sort_by == "colour":
+            rank = {color: number for number, color in enumerate(COLORS)}
+            return sorted(positions, key=lambda n: rank.get(entries[n][1].color, len(rank)))
+        return positions
+
     def _matching(self, query: str) -> list[int]:
-        """Return the indexes of the entries matching ``query``."""
+        """Return the indexes of the entries matching ``query``, in the chosen order."""
         predicates = parse_filter(query)
-        if not predicates:
-            return list(range(len(self._index)))
-        return [
+        positions = [
             position
             for position, item in enumerate(self._index)
             if all(predicate(item) for predicate in predicates)
         ]
+        return self._sorted(positions)
 
     def _prompt(self, position: int, swatches: dict[str, Style], meta: Style) -> Content:
-        """Return the two-line row for entry ``position`` (user text kept literal)."""
+        """Return the row for entry ``position``: quote, note, then where (user text literal)."""
         info, annotation = self.entries[position]
-        quote = one_line(annotation.quote, QUOTE_CHARS)
-        details = one_line(info.title, 200)
-        if annotation.tags:
-            details += "  " + " ".join(f"#{one_line(tag, 30)}" for tag in annotation.tags)
+        parts: list[str | Content | tuple[str, str | Style]] = [
+            ("▌", swatches.get(annotation.color, Style())),
+            " ",
+            f"“{one_line(annotation.quote, QUOTE_CHARS)}”",
+        ]
         if annotation.note.strip():
-            details += "  ✎"
+            parts += ["\n  ", ("✎ " + one_line(annotation.note, NOTE_CHARS), meta)]
+        where = [one_line(info.title, 120)]
+        if info.chars and annotation.is_anchored:
+            where.append(f"{annotation.start * 100 // max(info.chars, 1)}% in")
+        where.append(annotation.created[:10])
+        where.extend(f"#{one_line(tag, 30)}" for tag in annotation.tags)
+        if annotation.status.value in DRIFT_LABELS:
+            where.append(DRIFT_LABELS[annotation.status.value])
+        if annotation.creator:
+            where.append(f"by {one_line(annotation.creator, 40)}")
+        parts += ["\n  ", (" · ".join(where), meta)]
         # Plain strings in Content.assemble are literal text, never markup.
-        return Content.assemble(
-            ("▌", swatches.get(annotation.color, Style())), " ", quote, "\n  ", (details, meta)
-        )
+        return Content.assemble(*parts)
 
     def apply_filter(self, query: str) -> None:
         """Filter now (the debounced typing path ends here too)."""
@@ -191,10 +278,11 @@ class HighlightsScreen(PickerScreen[Entry]):
             options.highlighted = 0
         total = len(self.entries)
         status = self.query_one("#status", Label)
+        order = SORT_ORDERS[self.sort_by]
         if query.strip():
-            status.update(f"{len(matching):,} of {plural(total, 'highlight')}")
+            status.update(f"{len(matching):,} of {plural(total, 'highlight')} · by {order}")
         else:
-            status.update(plural(total, "highlight"))
+            status.update(f"{plural(total, 'highlight')} · by {order}")
 
     @on(Input.Changed, "#filter")
     def _filter_changed(self, event: Input.Changed) -> None:

@@ -626,16 +626,22 @@ class MainScreen(Screen[None]):
             self.notify(error, severity="error")
         entries, info = message.entries, self.state.document
         if info is not None:
-            # The open document's view includes edits not (yet) saved.
+            # The open document's view includes edits not (yet) saved, in its place.
+            mine = [(info, a) for a in self.state.annotations]
+            at = next((n for n, e in enumerate(entries) if e[0].path == info.path), None)
             entries = [e for e in entries if e[0].path != info.path]
-            entries.extend((info, a) for a in self.state.annotations)
+            if at is None:
+                later = (n for n, e in enumerate(entries) if e[0].relpath > info.relpath)
+                at = next(later, len(entries))
+            entries[at:at] = mine
 
         def chosen(entry: Entry | None) -> None:
             if entry is not None:
                 self.open_document(entry[0], annotation=entry[1].id)
                 self.reader.focus()
 
-        self.app.push_screen(HighlightsScreen(entries), chosen)
+        document_tags = {path: stats.tags for path, stats in self.stats.items()}
+        self.app.push_screen(HighlightsScreen(entries, document_tags), chosen)
 
     def action_find_corpus(self) -> None:
         """Find text across every document."""
