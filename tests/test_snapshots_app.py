@@ -82,3 +82,26 @@ def test_main_screen_narrow_article_then_annotations(
 
     app = IpreaderApp(paths=[seeds_with_highlights])
     assert snap_compare(app, terminal_size=(80, 24), run_before=open_then_notes)
+
+
+def test_hard_wrapped_book_reflowed(snap_compare: Any, tmp_path: Path, app_settings: Any) -> None:
+    """A book hard-wrapped at 70 columns, shown in a wider pane: paragraphs, not a comb."""
+    words = (
+        "Well, Prince, so Genoa and Lucca are now just family estates of the Buonapartes. "
+        "But I warn you, if you don't tell me that this means war, if you still try to "
+        "defend the infamies and horrors perpetrated by that Antichrist, I will have "
+        "nothing more to do with you. "
+    ).split()
+    lines, line = [], ""
+    for word in words * 6:
+        if len(line) + 1 + len(word) > 70:
+            lines.append(line)
+            line = ""
+        line = f"{line} {word}".strip()
+    lines.append(line)
+    half = len(lines) // 2
+    body = "\n".join(lines[:half]) + "\n\n" + "\n".join(lines[half:])
+    book = tmp_path / "war-and-peace.txt"
+    book.write_text(f"BOOK ONE: 1805\n\nCHAPTER I\n\n{body}\n", encoding="utf-8")
+    app = IpreaderApp(paths=[book])
+    assert snap_compare(app, terminal_size=(120, 30), run_before=_steady)

@@ -21,6 +21,7 @@ from textual.worker import get_current_worker
 from ipreader.core.documents import DocumentInfo
 from ipreader.core.safe_text import printable
 from ipreader.core.search import CorpusMatch, find_all, find_in_documents
+from ipreader.core.wording import plural
 from ipreader.tui.display import one_line
 from ipreader.tui.screens.picker import PickerScreen
 
@@ -90,7 +91,9 @@ class CorpusFindScreen(PickerScreen[CorpusMatch]):
             dialog.border_title = "Find in all documents"
             dialog.border_subtitle = "enter search/open · esc close"
             yield Input(placeholder="text to find (capitals make it case-sensitive)", id="query")
-            yield Label(f"{len(self.documents):,} documents", id="status", classes="dialog-status")
+            yield Label(
+                plural(len(self.documents), "document"), id="status", classes="dialog-status"
+            )
             yield CorpusOptions(id="results")
 
     def on_mount(self) -> None:
@@ -201,12 +204,11 @@ class CorpusFindScreen(PickerScreen[CorpusMatch]):
         """Show the count of matches and documents, and whether a search runs."""
         status = self.query_one("#status", Label)
         if not self._query:
-            status.update(f"{len(self.documents):,} documents")
+            status.update(plural(len(self.documents), "document"))
             return
         found = len(self.matches)
         documents = len({match.document.path for match in self.matches})
-        text = f"{found:,} {'match' if found == 1 else 'matches'} in {documents:,} "
-        text += "document" if documents == 1 else "documents"
+        text = f"{plural(found, 'match', 'matches')} in {plural(documents, 'document')}"
         if self.searching:
             text = f"searching {self.scanned:,}/{len(self.documents):,}… {text}"
         elif found >= MATCH_LIMIT:

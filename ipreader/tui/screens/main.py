@@ -793,6 +793,12 @@ class MainScreen(Screen[None]):
         rows.append(("", "Anywhere"))
         rows.append(("ctrl+p", "Command palette (every action, theme)"))
         rows.append(("ctrl+q", "Quit"))
+        rows.append(("", "Filters (document list ctrl+f, highlights h)"))
+        rows.append(("words", "in the title, path, quote, note or tags (any case)"))
+        rows.append(("tag:x", "a document's or a highlight's tag x, or a child x/…"))
+        rows.append(("color:x", "the highlight colour (highlights view)"))
+        rows.append(("status:x", "moved, approximate, notfound, missing (highlights view)"))
+        rows.append(("has:note, by:x", "a note; made by x (highlights view)"))
         return rows
 
     def action_help(self) -> None:

@@ -134,6 +134,8 @@ def document_prompt(info: DocumentInfo, stats: DocumentStats) -> Prompt:
     if not info.readable:
         return Prompt(title, [one_line(f"({info.error})", 60)], dim=True)
     date = info.date[:10] if info.date else ""
+    if info.source:
+        date = f"{date} {one_line(info.source, 20)}".strip()
     count = f"{stats.highlights}✎" if stats.highlights else ""
     tags = " ".join(f"#{one_line(tag, 24)}" for tag in stats.tags)
     tiers = [
