@@ -11,7 +11,7 @@ import pytest
 from conftest import ALPHA, CJK, MARKUP, Posted, settle
 from rich.text import Text
 from textual.pilot import Pilot
-from textual.widgets import Input, OptionList
+from textual.widgets import Input, Label, OptionList
 
 from ipreader.core import paths
 from ipreader.core.errors import StoreWriteError
@@ -37,6 +37,7 @@ from ipreader.tui.screens.headings import HeadingsScreen
 from ipreader.tui.screens.help import HelpScreen
 from ipreader.tui.screens.highlights import HighlightsScreen
 from ipreader.tui.screens.main import MainScreen
+from ipreader.tui.screens.reports import ReportsScreen
 from ipreader.tui.widgets.annotation_sidebar import AnnotationSidebar
 from ipreader.tui.widgets.choice_row import ChoiceRow
 from ipreader.tui.widgets.document_list import DocumentList, Prompt
@@ -978,3 +979,41 @@ async def test_headings_picker_goes_to_a_chapter(articles: Path) -> None:
         await settle(pilot)
         assert pilot.app.screen is screen
         assert screen.reader.cursor == screen.text.index("CHAPTER III")
+
+
+async def test_reports_screen_matrix_cell_then_passage_opens_the_article(
+    articles: Path,
+) -> None:
+    store = FolderStore.open(articles)
+    fox = ALPHA.index("fox")
+    dog = ALPHA.index("dog")
+    store.save_annotations(
+        [
+            Annotation.create(ALPHA, fox, fox + 3, "alpha.txt", tags=["animals/fox"]),
+            Annotation.create(ALPHA, dog, dog + 3, "alpha.txt", tags=["animals"]),
+            Annotation.create(CJK, 0, 2, "cjk.txt", tags=["places"]),
+        ]
+    )
+    async with IpreaderApp(paths=[articles]).run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("R")
+        await settle(pilot)
+        reports = pilot.app.screen
+        assert isinstance(reports, ReportsScreen)
+        status = reports.query_one("#status", Label)
+        # animals (2: its child counts), animals/fox (1), places (1)
+        assert "4 passages" in str(status.render())
+        await pilot.press("right")  # documents x tags
+        await settle(pilot)
+        assert "2 documents × 3 tags" in str(status.render())
+        table = reports.query_one("#table")
+        table.focus()
+        await pilot.press("right", "enter")  # alpha.txt x animals
+        await settle(pilot)
+        assert "2 passages in Alpha article" in str(status.render())
+        await pilot.press("down", "enter")  # the first passage (its group heading is skipped)
+        await settle(pilot)
+        screen = main(pilot)
+        assert pilot.app.screen is screen
+        assert screen.document is not None and screen.document.relpath == "alpha.txt"
+        assert screen.reader.cursor in (fox, dog)

@@ -86,12 +86,58 @@ def test_main_screen_narrow_article_then_annotations(
 
 def test_hard_wrapped_book_reflowed(snap_compare: Any, tmp_path: Path, app_settings: Any) -> None:
     """A book hard-wrapped at 70 columns, shown in a wider pane: paragraphs, not a comb."""
-    words = (
-        "Well, Prince, so Genoa and Lucca are now just family estates of the Buonapartes. "
-        "But I warn you, if you don't tell me that this means war, if you still try to "
-        "defend the infamies and horrors perpetrated by that Antichrist, I will have "
-        "nothing more to do with you. "
-    ).split()
+    words = [
+        "Well,",
+        "Prince,",
+        "so",
+        "Genoa",
+        "and",
+        "Lucca",
+        "are",
+        "now",
+        "just",
+        "family",
+        "estates",
+        "of",
+        "the",
+        "Buonapartes.",
+        "But",
+        "I",
+        "warn",
+        "you,",
+        "if",
+        "you",
+        "don't",
+        "tell",
+        "me",
+        "that",
+        "this",
+        "means",
+        "war,",
+        "if",
+        "you",
+        "still",
+        "try",
+        "to",
+        "defend",
+        "the",
+        "infamies",
+        "and",
+        "horrors",
+        "perpetrated",
+        "by",
+        "that",
+        "Antichrist,",
+        "I",
+        "will",
+        "have",
+        "nothing",
+        "more",
+        "to",
+        "do",
+        "with",
+        "you.",
+    ]
     lines, line = [], ""
     for word in words * 6:
         if len(line) + 1 + len(word) > 70:

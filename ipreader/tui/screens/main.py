@@ -86,6 +86,7 @@ class MainScreen(Screen[None]):
         Binding("c", "copy", "Copy selection or quote", show=False),
         Binding("w", "toggle_reflow", "Reflow paragraphs / lines as in the file", show=False),
         Binding("o", "headings", "Chapters and headings", show=False),
+        Binding("R", "reports", "Reports: codes, documents x tags, co-occurrence", show=False),
         Binding("s", "cycle_sort", "Sort list", show=False),
         Binding("escape", "clear_find", "Close find bar", show=False),
         Binding("question_mark", "help", "Help"),
@@ -703,6 +704,25 @@ class MainScreen(Screen[None]):
             f"Could not export to {message.path}: {message.error}", title="Not exported",
             severity="error", timeout=15,
         )  # fmt: skip
+
+    def action_reports(self) -> None:
+        """Coding reports over every highlight; Enter on a passage opens it."""
+        from ipreader.tui.screens.reports import ReportsScreen, ReportTarget
+
+        library = self._library_or_say()
+        if library is None:
+            return
+
+        def chosen(target: ReportTarget | None) -> None:
+            if target is None:
+                return
+            for info in library.documents():
+                if info.root == target.root and info.relpath == target.relpath:
+                    self.open_document(info, cursor=target.start)
+                    self.reader.focus()
+                    return
+
+        self.app.push_screen(ReportsScreen(library), chosen)
 
     def action_document_notes(self) -> None:
         """Edit the current document's tags and note."""
