@@ -241,6 +241,24 @@ async def test_overlapping_highlights_both_stay_visible() -> None:
         assert cells_where(strip, lambda style: bool(style.underline)) == list(range(6, 12))
 
 
+async def test_another_coders_highlight_is_drawn_faintly() -> None:
+    app = PaneApp()
+    async with app.run_test(size=(80, 24)) as pilot:
+        pane = app.query_one(ReadingPane)
+        text = "0123456789abcdefghij"
+        mine, theirs = (
+            HighlightSpan("m", 0, 4, "green"),
+            HighlightSpan("t", 8, 12, "green", dim=True),
+        )
+        pane.load(text, [mine, theirs], len(text))
+        pane.blur()
+        await pilot.pause()
+        strip = pane.render_line(0)
+        green = pane.get_component_rich_style("reading-pane--highlight-green").bgcolor
+        assert cells_where(strip, lambda style: style.bgcolor == green) == [0, 1, 2, 3]
+        assert cells_where(strip, lambda style: bool(style.dim)) == [8, 9, 10, 11]
+
+
 async def test_markup_and_escape_sequences_render_literally() -> None:
     app = PaneApp()
     async with app.run_test(size=(80, 24)) as pilot:

@@ -280,3 +280,17 @@ def test_replace_keeps_document_order_like_a_full_sort(
         [a for a in annotations if before is None or a.id != before.id] + [after]
     )
     assert replace_annotation(annotations, before, after) == expected
+
+
+def test_the_coder_view_dims_or_hides_other_coders_highlights() -> None:
+    mine = Annotation.create(TEXT, 0, 3, "a.txt", creator="Ada Lovelace")
+    theirs = Annotation.create(TEXT, 4, 7, "a.txt", creator="ben")
+    state = opened([mine, theirs])
+    state.me = " ada  LOVELACE"  # the same coder, spelled differently
+    assert [(s.id, s.dim) for s in state.spans()] == [(mine.id, False), (theirs.id, False)]
+    state.coders = "others dimmed"
+    assert [(s.id, s.dim) for s in state.spans()] == [(mine.id, False), (theirs.id, True)]
+    state.coders = "mine"
+    assert [s.id for s in state.spans()] == [mine.id]
+    created = state.annotate((8, 13)).commands[0]
+    assert isinstance(created, SaveAnnotation) and created.annotation.creator == " ada  LOVELACE"

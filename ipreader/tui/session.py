@@ -62,6 +62,8 @@ class Opened:
     """True when ``first`` was named on the command line (a file argument)."""
     loaded: Loaded | None = None
     """``first`` already read (``open`` reads it), else ``None``."""
+    me: str = ""
+    """Who is annotating (``identity.current_user``: may ask git, so asked here)."""
 
 
 @dataclass(slots=True)
@@ -134,7 +136,9 @@ class Session:
                 loaded = None  # opened the usual way, which reports it
         # After stored_documents: reading the annotation files may move a damaged one aside.
         notices = self.fresh_notices(errors)
-        return Opened(library, stats, suggestions, notices, first, named, loaded)
+        from ipreader.core.identity import current_user
+
+        return Opened(library, stats, suggestions, notices, first, named, loaded, current_user())
 
     def fresh_notices(self, extra: Sequence[str] = ()) -> list[str]:
         """Return the library's notices not returned before, then ``extra``."""

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ipreader.core.documents import DocumentInfo
+from ipreader.core.identity import creator_key
 from ipreader.core.model import AnchorStatus, Annotation, DocumentNotes
 from ipreader.core.wording import excerpt
 from ipreader.tui.commands import (
@@ -32,6 +33,10 @@ from ipreader.tui.commands import (
 from ipreader.tui.reader.styles import HighlightSpan
 from ipreader.tui.session import DocumentStats, Loaded, Polled, Token
 from ipreader.tui.undo import Change, UndoStack
+
+#: Whose highlights the reading pane shows (``C`` cycles): everyone's; the
+#: user's with the others' dimmed; the user's only.
+CODER_VIEWS = ("everyone", "others dimmed", "mine")
 
 #: How much of a quote the undo message shows.
 UNDO_QUOTE_CHARS = 40
@@ -144,6 +149,10 @@ class ReaderState:
         """Changes ``u`` can undo."""
         self.tag_suggestions: set[str] = set()
         """Every tag seen, for the editors' completion."""
+        self.me = ""
+        """Who is annotating: the creator of new highlights."""
+        self.coders = "everyone"
+        """Whose highlights the pane shows: one of ``CODER_VIEWS``."""
         self.tokens: dict[Path, Token] = {}
         """The change token of each folder's store as last seen (writes and polls)."""
         # Edits of the open document whose write is queued or failed: they win
@@ -154,6 +163,7 @@ class ReaderState:
         # spans(): the last result with the annotations it was built from, and each
         # annotation's span (rebuilt only when the annotation changes).
         self._spans: tuple[tuple[Annotation, ...] | None, tuple[HighlightSpan, ...]] = (None, ())
+        self._spans_view = ("everyone", "")
         self._span_of: dict[str, tuple[Annotation, HighlightSpan]] = {}
         self._stats: tuple[object, object, DocumentStats] = (None, None, DocumentStats())
 
@@ -173,18 +183,26 @@ class ReaderState:
         once per annotation version (a book may hold tens of thousands).
         """
         annotations = self.annotations
-        if self._spans[0] is annotations:
+        if self._spans[0] is annotations and self._spans_view == (self.coders, self.me):
             return self._spans[1]
+        self._spans_view = (self.coders, self.me)
+        mine = creator_key(self.me)
         made = self._span_of
         spans: list[HighlightSpan] = []
         orphaned = AnchorStatus.ORPHANED
+        coders = self.coders
         for annotation in annotations:  # already in document order
             if annotation.status is orphaned:
                 continue
+            others = coders != "everyone" and creator_key(annotation.creator) != mine
+            if others and coders == "mine":
+                continue
             key = annotation.id
             known = made.get(key)
-            if known is None or known[0] is not annotation:
-                span = HighlightSpan(key, annotation.start, annotation.end, annotation.color)
+            if known is None or known[0] is not annotation or known[1].dim != others:
+                span = HighlightSpan(
+                    key, annotation.start, annotation.end, annotation.color, dim=others
+                )
                 made[key] = (annotation, span)
             else:
                 span = known[1]
@@ -287,7 +305,9 @@ class ReaderState:
                 title="Nothing selected",
             )
         start, end = sorted(selection)
-        annotation = Annotation.create(self.text, start, end, info.relpath, creator=creator)
+        annotation = Annotation.create(
+            self.text, start, end, info.relpath, creator=creator or self.me
+        )
         outcome = self._change(Change(info.root, None, annotation), record=True)
         self.current = annotation.id
         return outcome

@@ -91,6 +91,7 @@ class ReadingPane(ScrollView, can_focus=True):
         *(f"reading-pane--highlight-{color}" for color in COLORS),
         "reading-pane--current-highlight",
         "reading-pane--overlap",
+        "reading-pane--others",
         "reading-pane--match",
         "reading-pane--selection",
         "reading-pane--cursor",
@@ -101,6 +102,7 @@ class ReadingPane(ScrollView, can_focus=True):
     | `reading-pane--highlight-<color>` | A highlight of that palette colour (`COLORS`). |
     | `reading-pane--current-highlight` | Extra mark on the current highlight. |
     | `reading-pane--overlap` | Extra mark where two highlights overlap. |
+    | `reading-pane--others` | Another coder's highlight, shown faintly (no colour). |
     | `reading-pane--match` | A find match. |
     | `reading-pane--selection` | The selection. |
     | `reading-pane--cursor` | The cursor (drawn while the pane has focus). |
@@ -113,6 +115,7 @@ class ReadingPane(ScrollView, can_focus=True):
         overflow-y: scroll;
         & > .reading-pane--current-highlight { text-style: bold underline; }
         & > .reading-pane--overlap { text-style: italic underline; }
+        & > .reading-pane--others { text-style: dim underline; }
         & > .reading-pane--cursor { text-style: reverse; }
     }
     """

@@ -50,6 +50,8 @@ class HighlightSpan:
     """One past the last code point."""
     color: str
     """A palette name from ``ipreader.core.model.COLORS``."""
+    dim: bool = False
+    """Drawn faintly (another coder's highlight, beside the user's own)."""
 
 
 class Ranges:
@@ -188,6 +190,9 @@ class Overlays:
         overlaps: list[tuple[int, int]] = []
         for found in self.highlight_ranges.overlapping(start, end):
             span = highlights[found]
+            if span.dim:
+                layers.append((span.start, span.end, styles.get("reading-pane--others")))
+                continue  # no colour, no overlap mark: it only shows where it is
             layers.append((span.start, span.end, styles.highlight(span.color)))
             if current is not None and span.id == current:
                 layers.append((span.start, span.end, styles.get("reading-pane--current-highlight")))

@@ -32,6 +32,7 @@ from ipreader.core.documents import DocumentInfo
 from ipreader.core.library import Library
 from ipreader.core.model import Annotation, DocumentNotes
 from ipreader.core.wording import plural
+from ipreader.tui.display import one_line
 from ipreader.tui.keys import help_rows, system_commands
 from ipreader.tui.loader import Loader
 from ipreader.tui.messages import (
@@ -50,7 +51,7 @@ from ipreader.tui.messages import (
 )
 from ipreader.tui.reader.pane import HighlightSpan, ReadingPane
 from ipreader.tui.session import DocumentStats, Loaded, Session
-from ipreader.tui.state import Outcome, ReaderState, Refusal, Target, line_start
+from ipreader.tui.state import CODER_VIEWS, Outcome, ReaderState, Refusal, Target, line_start
 from ipreader.tui.widgets.annotation_sidebar import AnnotationSidebar
 from ipreader.tui.widgets.document_list import SORT_ORDERS, DocumentList
 from ipreader.tui.widgets.find_bar import FindBar
@@ -87,6 +88,7 @@ class MainScreen(Screen[None]):
         Binding("w", "toggle_reflow", "Reflow paragraphs / lines as in the file", show=False),
         Binding("o", "headings", "Chapters and headings", show=False),
         Binding("R", "reports", "Reports: codes, documents x tags, co-occurrence", show=False),
+        Binding("C", "cycle_coders", "Coders: everyone / others dimmed / mine", show=False),
         Binding("s", "cycle_sort", "Sort list", show=False),
         Binding("escape", "clear_find", "Close find bar", show=False),
         Binding("question_mark", "help", "Help"),
@@ -265,6 +267,7 @@ class MainScreen(Screen[None]):
     @on(LibraryOpened)
     def _library_opened(self, message: LibraryOpened) -> None:
         opened = message.opened
+        self.state.me = opened.me
         self.state.tag_suggestions |= opened.tag_suggestions
         self.document_list.prime(message.prompts)
         self.stats = opened.stats
@@ -704,6 +707,19 @@ class MainScreen(Screen[None]):
             f"Could not export to {message.path}: {message.error}", title="Not exported",
             severity="error", timeout=15,
         )  # fmt: skip
+
+    def action_cycle_coders(self) -> None:
+        """Show everyone's highlights, the user's with the others' dimmed, or the user's only."""
+        state = self.state
+        state.coders = CODER_VIEWS[(CODER_VIEWS.index(state.coders) + 1) % len(CODER_VIEWS)]
+        self._show_state()
+        who = one_line(state.me, 40) or "an unnamed user"
+        views = {
+            "everyone": "Everyone's highlights.",
+            "others dimmed": f"Highlights by {who}; the others' dimmed.",
+            "mine": f"Only the highlights by {who}.",
+        }
+        self.notify(views[state.coders], timeout=3)
 
     def action_reports(self) -> None:
         """Coding reports over every highlight; Enter on a passage opens it."""
