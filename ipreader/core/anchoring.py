@@ -23,7 +23,7 @@ from dataclasses import dataclass, replace
 
 from rapidfuzz import fuzz
 
-from ipreader.core.model import AnchorStatus, Annotation, context_around
+from ipreader.core.model import AnchorStatus, Annotation
 
 #: Minimum quote similarity (0..100) of a fuzzy match. Measured on the BBC corpus
 #: (bench/anchoring_accuracy.py, 3000 quotes of 20..200 chars): a quote edited by
@@ -118,30 +118,32 @@ def anchor(
 def reanchor(text: str, annotation: Annotation) -> Annotation:
     """Return ``annotation`` re-anchored in ``text`` (never ``None``: orphans are kept).
 
-    Found annotations get new offsets, status, and quote/prefix/suffix taken
-    from ``text`` so that ``text[start:end] == quote``. Orphaned ones keep their
-    quote and old offsets. ``updated`` is left alone: this is not a user edit.
+    Only ``start``, ``end``, ``status`` and ``score`` are updated (see
+    ``apply_match``); the text now covered is ``text[start:end]``, which
+    differs from the quote only for ``FUZZY`` matches. ``updated`` is left
+    alone: this is not a user edit.
     """
     match = anchor(text, annotation.quote, annotation.prefix, annotation.suffix, annotation.start)
-    return apply_match(annotation, text, match)
+    return apply_match(annotation, match)
 
 
-def apply_match(annotation: Annotation, text: str, match: AnchorMatch | None) -> Annotation:
-    """Return ``annotation`` moved to ``match`` in ``text``, or marked orphaned for None.
+def apply_match(annotation: Annotation, match: AnchorMatch | None) -> Annotation:
+    """Return ``annotation`` placed at ``match``, or marked orphaned for ``None``.
 
-    Quote and context are taken from ``text`` so that ``text[start:end] == quote``.
+    Only ``start``, ``end``, ``status`` and ``score`` change: the quote and its
+    context stay what the user highlighted, so anchoring always looks for the
+    original and an undone edit brings the highlight back exactly. An orphan
+    keeps its last offsets.
     """
     if match is None:
-        return replace(annotation, status=AnchorStatus.ORPHANED)
-    prefix, suffix = context_around(text, match.start, match.end)
+        return replace(annotation, status=AnchorStatus.ORPHANED, score=None)
+    fuzzy = match.status is AnchorStatus.FUZZY
     return replace(
         annotation,
         start=match.start,
         end=match.end,
-        quote=text[match.start : match.end],
-        prefix=prefix,
-        suffix=suffix,
         status=match.status,
+        score=match.score if fuzzy else None,
     )
 
 
