@@ -58,6 +58,14 @@ def test_a_fuzzy_highlight_keeps_its_quote_and_gives_what_it_covers(folder: Path
     assert isinstance(annotation["score"], float) and 85 <= annotation["score"] < 100
 
 
+def test_a_rewrapped_highlight_is_moved_with_its_whitespace_in_current(folder: Path) -> None:
+    (folder / "a.txt").write_text("Intro.\n" + ARTICLE.replace("schools and", "schools\nand"))
+    text, annotation = exported(folder)
+    assert annotation["status"] == "moved" and annotation["quote"] == QUOTE
+    assert annotation["current"] == "raise spending on schools\nand hospitals"
+    assert text[annotation["start"] : annotation["end"]] == annotation["current"]
+
+
 def test_w3c_selects_what_it_covers_and_keeps_the_original(folder: Path) -> None:
     unchanged = json.loads(render_export(Library.open([folder]), "w3c"))["first"]["items"][0]
     assert unchanged["target"]["selector"][0]["exact"] == QUOTE
@@ -76,5 +84,5 @@ def test_markdown_shows_the_original_and_what_a_fuzzy_highlight_covers_now(folde
     digest = render_export(Library.open([folder]), "markdown")
     assert f"> {QUOTE}\n" in digest
     assert "now: raise spending on schools and hospitls\n" in digest
-    (folder / "a.txt").write_text("Intro.\n" + ARTICLE)
+    (folder / "a.txt").write_text(ARTICLE.replace("schools and", "schools\nand"))
     assert "now:" not in render_export(Library.open([folder]), "markdown")

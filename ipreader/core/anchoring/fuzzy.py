@@ -1,29 +1,20 @@
-"""Find where an annotation's quote lies in a (possibly edited) text.
+"""The approximate tier: where an edited quote lies, if one place clearly wins.
 
-The order follows Hypothesis's client:
-
-1. the stored position still holds the quote -> ``ANCHORED``;
-2. the exact quote elsewhere; prefix/suffix context, then closeness to the old
-   position, choose between repeats -> ``MOVED``;
-3. an approximate match found with rapidfuzz, accepted only when its quote
-   similarity reaches ``MIN_SCORE`` *and* it beats the runner-up by ``MARGIN``
-   -> ``FUZZY``;
-4. otherwise ``None``: the caller keeps the annotation as orphaned. A wrong
-   place is worse than no place, so every doubt ends here.
-
-All scores are rapidfuzz ``ratio`` values (normalised Indel similarity, 0..100).
-The work is bounded whatever the text size: exact search runs in C, and the
-fuzzy pass looks at most ``MAX_FUZZY_SPAN`` characters around the old position
-with a quote cut to ``MAX_PIECE`` characters at a time.
+Candidates are the best non-overlapping alignments (rapidfuzz
+``partial_ratio_alignment``) of the quote (or of its head and tail when it is
+long), completed to the whole quote and scored by quote similarity mixed with
+prefix/suffix agreement. The best is accepted only with a similarity of at
+least ``MIN_SCORE`` and a lead of ``MARGIN`` over the runner-up. The search
+covers at most ``MAX_FUZZY_SPAN`` characters around the old position.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 from rapidfuzz import fuzz
 
-from ipreader.core.model import AnchorStatus, Annotation
+from ipreader.core.anchoring.spans import context_score, window
 
 #: Minimum quote similarity (0..100) of a fuzzy match. Measured on the BBC corpus
 #: (bench/anchoring_accuracy.py, 3000 quotes of 20..200 chars): a quote edited by
@@ -62,34 +53,12 @@ MAX_FUZZY_SPAN = 1_000_000
 #: characters on each side of the old position (books edited near a highlight).
 LOCAL_RADIUS = 32_768
 
-#: Most exact occurrences scored individually; beyond that, only the ones
-#: nearest to the old position are (a one-word quote in a book).
-MAX_EXACT_CANDIDATES = 2_000
-
 #: Fuzzy candidates (best and runners-up, non-overlapping) compared per pass.
 FUZZY_CANDIDATES = 4
 
 # A candidate this far below MIN_SCORE can neither be accepted nor come close
 # enough to matter as a runner-up; skipping it prunes rapidfuzz's search.
 _CANDIDATE_FLOOR = MIN_SCORE - 20.0
-
-# Closeness to the old position breaks ties between exact repeats whose
-# contexts are equally similar; worth at most this many points.
-_PROXIMITY_POINTS = 2.0
-
-
-@dataclass(frozen=True, slots=True)
-class AnchorMatch:
-    """Where a quote was found: ``text[start:end]`` and how it was found."""
-
-    start: int
-    """First code point of the match."""
-    end: int
-    """One past the last code point (exclusive)."""
-    status: AnchorStatus
-    """``ANCHORED``, ``MOVED`` or ``FUZZY`` (never ``ORPHANED``: that is ``None``)."""
-    score: float
-    """Quote similarity, 0..100 (100 for exact matches)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,171 +69,23 @@ class _Candidate:
     combined: float
 
 
-def anchor(
-    text: str,
-    quote: str,
-    prefix: str = "",
-    suffix: str = "",
-    start_hint: int | None = None,
-) -> AnchorMatch | None:
-    """Return where ``quote`` lies in ``text``, or ``None`` when it cannot be placed safely.
-
-    ``prefix``/``suffix`` are the text stored around the quote; ``start_hint``
-    is its old start offset (any integer, or ``None`` when unknown).
-    """
-    return _anchor(text, quote, prefix, suffix, start_hint, min_score=MIN_SCORE, margin=MARGIN)
-
-
-def reanchor(text: str, annotation: Annotation) -> Annotation:
-    """Return ``annotation`` re-anchored in ``text`` (never ``None``: orphans are kept).
-
-    Only ``start``, ``end``, ``status`` and ``score`` are updated (see
-    ``apply_match``); the text now covered is ``text[start:end]``, which
-    differs from the quote only for ``FUZZY`` matches. ``updated`` is left
-    alone: this is not a user edit.
-    """
-    match = anchor(text, annotation.quote, annotation.prefix, annotation.suffix, annotation.start)
-    return apply_match(annotation, match)
-
-
-def apply_match(annotation: Annotation, match: AnchorMatch | None) -> Annotation:
-    """Return ``annotation`` placed at ``match``, or marked orphaned for ``None``.
-
-    Only ``start``, ``end``, ``status`` and ``score`` change: the quote and its
-    context stay what the user highlighted, so anchoring always looks for the
-    original and an undone edit brings the highlight back exactly. An orphan
-    keeps its last offsets.
-    """
-    if match is None:
-        return replace(annotation, status=AnchorStatus.ORPHANED, score=None)
-    fuzzy = match.status is AnchorStatus.FUZZY
-    return replace(
-        annotation,
-        start=match.start,
-        end=match.end,
-        status=match.status,
-        score=match.score if fuzzy else None,
-    )
-
-
-def _anchor(
-    text: str,
-    quote: str,
-    prefix: str,
-    suffix: str,
-    start_hint: int | None,
-    *,
-    min_score: float,
-    margin: float,
-) -> AnchorMatch | None:
-    """``anchor`` with the fuzzy thresholds as parameters (the bench's baseline uses 0, 0)."""
+def find_fuzzy(
+    text: str, quote: str, prefix: str, suffix: str, hint: int | None
+) -> tuple[int, int, float] | None:
+    """Return ``(start, end, similarity)`` of the accepted approximate match, or ``None``."""
     size = len(quote)
-    if not quote or not text or size > 2 * len(text) + MAX_PIECE:
-        return None
-    if start_hint is not None and start_hint >= 0 and text[start_hint : start_hint + size] == quote:
-        # In repetitive text, an insertion above can slide *another* copy of the
-        # quote onto the stored offset. Leave the offset only for an occurrence
-        # that carries the whole stored context, which the offset then lacks.
-        holds_context = (
-            text[max(0, start_hint - len(prefix)) : start_hint] == prefix
-            and text[start_hint + size : start_hint + size + len(suffix)] == suffix
-        )
-        if not holds_context:
-            full = _occurrences(text, prefix + quote + suffix, start_hint)
-            if full:
-                start = _nearest(full, start_hint) + len(prefix)
-                return AnchorMatch(start, start + size, AnchorStatus.MOVED, 100.0)
-        return AnchorMatch(start_hint, start_hint + size, AnchorStatus.ANCHORED, 100.0)
-    hint = None if start_hint is None else min(max(start_hint, 0), len(text))
-    found = _exact(text, quote, prefix, suffix, hint)
-    if found is not None:
-        return AnchorMatch(found, found + size, AnchorStatus.MOVED, 100.0)
     if size < MIN_FUZZY_QUOTE:
         return None
     center = len(text) // 2 if hint is None else hint
     regions: list[tuple[int, int]] = []
     if len(text) > 2 * LOCAL_RADIUS + size:
-        regions.append(_window(center, LOCAL_RADIUS + size // 2, len(text)))
-    regions.append(_window(center, MAX_FUZZY_SPAN // 2, len(text)))
+        regions.append(window(center, LOCAL_RADIUS + size // 2, len(text)))
+    regions.append(window(center, MAX_FUZZY_SPAN // 2, len(text)))
     for lo, hi in regions:
-        best = _fuzzy(text, quote, prefix, suffix, lo, hi, min_score=min_score, margin=margin)
+        best = _fuzzy(text, quote, prefix, suffix, lo, hi, min_score=MIN_SCORE, margin=MARGIN)
         if best is not None:
-            return AnchorMatch(best.start, best.end, AnchorStatus.FUZZY, best.quote_score)
+            return best.start, best.end, best.quote_score
     return None
-
-
-def _window(center: int, radius: int, length: int) -> tuple[int, int]:
-    """Return ``[center - radius, center + radius)`` shifted to fit in ``[0, length)``."""
-    lo = max(0, center - radius)
-    hi = min(length, lo + 2 * radius)
-    return max(0, hi - 2 * radius), hi
-
-
-# --- exact search -----------------------------------------------------------------
-
-
-def _exact(text: str, quote: str, prefix: str, suffix: str, hint: int | None) -> int | None:
-    """Return the start of the best exact occurrence of ``quote``, or ``None``."""
-    if prefix or suffix:
-        # Fast path: the quote with its whole context is the best possible candidate.
-        full = _occurrences(text, prefix + quote + suffix, hint)
-        if full:
-            return _nearest(full, hint) + len(prefix)
-    starts = _occurrences(text, quote, hint)
-    if not starts:
-        return None
-    size = len(quote)
-
-    def rank(start: int) -> tuple[float, int]:
-        context = _context_score(text, start, start + size, prefix, suffix) or 0.0
-        near = 0.0 if hint is None else 1.0 - abs(start - hint) / max(len(text), 1)
-        # Earlier position wins a full tie (deterministic when there is no hint).
-        return context + _PROXIMITY_POINTS * near, -start
-
-    return max(starts, key=rank)
-
-
-def _occurrences(text: str, needle: str, hint: int | None) -> list[int]:
-    """Return starts of ``needle`` (overlapping ones too), at most ``MAX_EXACT_CANDIDATES``.
-
-    When there are more, the ones nearest to ``hint`` (or the first ones) are kept.
-    """
-    count = text.count(needle)
-    if count <= MAX_EXACT_CANDIDATES:
-        lo, hi = 0, len(text)
-    else:
-        # Roughly the stretch of text that holds MAX_EXACT_CANDIDATES occurrences.
-        span = max(len(needle), len(text) * MAX_EXACT_CANDIDATES // count)
-        lo, hi = _window(hint or 0, span // 2, len(text))
-    found: list[int] = []
-    position = text.find(needle, lo, hi + len(needle))
-    while position != -1 and len(found) < MAX_EXACT_CANDIDATES:
-        found.append(position)
-        position = text.find(needle, position + 1, hi + len(needle))
-    return found
-
-
-def _nearest(starts: list[int], hint: int | None) -> int:
-    """Return the start closest to ``hint`` (the first one when there is no hint)."""
-    if hint is None:
-        return starts[0]
-    return min(starts, key=lambda start: (abs(start - hint), start))
-
-
-def _context_score(text: str, start: int, end: int, prefix: str, suffix: str) -> float | None:
-    """Return how well the text around ``[start, end)`` matches prefix/suffix (0..100).
-
-    ``None`` when there is no stored context to compare.
-    """
-    scores = []
-    if prefix:
-        scores.append(fuzz.ratio(prefix, text[max(0, start - len(prefix)) : start]))
-    if suffix:
-        scores.append(fuzz.ratio(suffix, text[end : end + len(suffix)]))
-    return sum(scores) / len(scores) if scores else None
-
-
-# --- fuzzy search -----------------------------------------------------------------
 
 
 def _fuzzy(
@@ -294,7 +115,7 @@ def _fuzzy(
         if any(_overlap(start, end, other.start, other.end) > 0.5 for other in candidates):
             continue
         score = fuzz.ratio(quote, text[start:end])
-        context = _context_score(text, start, end, prefix, suffix)
+        context = context_score(text, start, end, prefix, suffix)
         combined = (
             score if context is None else (1 - CONTEXT_WEIGHT) * score + (CONTEXT_WEIGHT * context)
         )
