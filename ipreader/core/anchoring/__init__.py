@@ -8,9 +8,9 @@ The order follows Hypothesis's client:
 3. the quote's words with any whitespace between them (a re-wrapped
    paragraph) -> ``ANCHORED`` at the old position, else ``MOVED``
    (``exact.find_loose``);
-4. an approximate match, accepted only when its quote similarity reaches
-   ``MIN_SCORE`` *and* it beats the runner-up by ``MARGIN`` -> ``FUZZY``
-   (``fuzzy.find_fuzzy``);
+4. an approximate match on word edges, accepted only when its quote
+   similarity reaches ``MIN_SCORE`` *and* it beats the runner-up by
+   ``MARGIN`` -> ``FUZZY`` (``fuzzy.find_fuzzy``);
 5. otherwise ``None``: the caller keeps the annotation as orphaned. A wrong
    place is worse than no place, so every doubt ends here.
 
@@ -33,6 +33,7 @@ from ipreader.core.anchoring.fuzzy import (
     MAX_PIECE,
     MIN_FUZZY_QUOTE,
     MIN_SCORE,
+    Query,
     find_fuzzy,
 )
 from ipreader.core.model import CONTEXT_CHARS, AnchorStatus, Annotation
@@ -90,10 +91,10 @@ def anchor(
         if span is not None:
             status = AnchorStatus.ANCHORED if span[0] == start_hint else AnchorStatus.MOVED
             return AnchorMatch(span[0], span[1], status, 100.0)
-    found = find_fuzzy(text, quote, prefix, suffix, hint)
+    found = find_fuzzy(text, Query.of(quote, prefix, suffix, hint))
     if found is None:
         return None
-    return AnchorMatch(found[0], found[1], AnchorStatus.FUZZY, found[2])
+    return AnchorMatch(found.start, found.end, AnchorStatus.FUZZY, found.score)
 
 
 def _at_position(text: str, quote: str, prefix: str, suffix: str, start: int) -> AnchorMatch:

@@ -1,8 +1,28 @@
-"""Facts about spans of text that every anchoring tier shares: windows, context."""
+"""Facts about spans of text that every anchoring tier shares: words, windows, context."""
 
 from __future__ import annotations
 
 from rapidfuzz import fuzz
+
+
+def is_word_char(char: str) -> bool:
+    """True for a character that belongs to a word (a letter or a digit, in any script)."""
+    return char.isalnum()
+
+
+def cuts_word(text: str, at: int) -> bool:
+    """True when offset ``at`` falls between two word characters of ``text``."""
+    return 0 < at < len(text) and is_word_char(text[at - 1]) and is_word_char(text[at])
+
+
+def starts_inside_word(quote: str, prefix: str) -> bool:
+    """True when a quote with this prefix began inside a word (the user cut a word)."""
+    return bool(prefix) and bool(quote) and is_word_char(prefix[-1]) and is_word_char(quote[0])
+
+
+def ends_inside_word(quote: str, suffix: str) -> bool:
+    """True when a quote with this suffix ended inside a word."""
+    return bool(suffix) and bool(quote) and is_word_char(quote[-1]) and is_word_char(suffix[0])
 
 
 def window(center: int, radius: int, length: int) -> tuple[int, int]:
