@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from ipreader.core.anchoring import MIN_SCORE, AnchorMatch, anchor, fuzzy, reanchor
+from ipreader.core.anchoring import MIN_SCORE, AnchorMatch, anchor, fuzzy, reanchor, trim_span
 from ipreader.core.anchoring.spans import cuts_word
 from ipreader.core.model import AnchorStatus, Annotation
 
@@ -478,3 +478,32 @@ def test_long_quotes_are_scored_piecewise_within_what_their_lengths_allow() -> N
     assert fuzzy.similarity(quote, quote[::-1]) < 60
     short = quote[:1000]
     assert fuzzy.similarity(short, short.replace("e", "3", 5)) == pytest.approx(99.5)
+
+
+# --- selections --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "expected"),
+    [
+        (0, 5, (0, 5)),
+        (5, 21, (9, 20)),
+        (5, 9, None),
+        (13, 15, None),
+        (3, 3, None),
+        (8, 3, None),
+        (-4, 8, (0, 5)),
+        (9, 99, (9, 20)),
+        (20, 23, None),
+    ],
+)
+def test_trim_span_drops_surrounding_whitespace(
+    start: int, end: int, expected: tuple[int, int] | None
+) -> None:
+    text = "Hello \n\t wide\n world \n "
+    assert trim_span(text, start, end) == expected
+
+
+def test_trim_span_keeps_inner_whitespace_and_every_other_character() -> None:
+    text = "\u00a0«quoted\u2003words»\u3000"
+    assert trim_span(text, 0, len(text)) == (1, len(text) - 1)

@@ -36,6 +36,7 @@ from ipreader.core.anchoring.fuzzy import (
     Query,
     find_fuzzy,
 )
+from ipreader.core.anchoring.spans import trim_span
 from ipreader.core.model import CONTEXT_CHARS, AnchorStatus, Annotation
 
 __all__ = [
@@ -49,6 +50,7 @@ __all__ = [
     "anchor",
     "apply_match",
     "reanchor",
+    "trim_span",
 ]
 
 

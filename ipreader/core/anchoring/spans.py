@@ -25,6 +25,22 @@ def ends_inside_word(quote: str, suffix: str) -> bool:
     return bool(suffix) and bool(quote) and is_word_char(quote[-1]) and is_word_char(suffix[0])
 
 
+def trim_span(text: str, start: int, end: int) -> tuple[int, int] | None:
+    """Return ``[start, end)`` without the whitespace and line breaks around it.
+
+    ``None`` when the span holds nothing else (or nothing at all). Offsets
+    outside the text are clamped to it.
+    """
+    start = max(0, start)
+    end = min(len(text), end)
+    piece = text[start:end]
+    kept = piece.strip()
+    if not kept:
+        return None
+    first = start + len(piece) - len(piece.lstrip())
+    return first, first + len(kept)
+
+
 def window(center: int, radius: int, length: int) -> tuple[int, int]:
     """Return ``[center - radius, center + radius)`` shifted to fit in ``[0, length)``."""
     lo = max(0, center - radius)
