@@ -215,16 +215,6 @@ def test_a_quote_ending_inside_a_word_is_found_with_its_whitespace_changed() -> 
 # --- approximate matches -----------------------------------------------------------------
 
 
-def test_quote_with_a_typo_fixed_is_found_on_word_edges() -> None:
-    quote = "leading the worldwide figure in that category"
-    ann = annotate(ARTICLE, quote)
-    text = ARTICLE.replace(quote, "leading the world-wide figure in that categori")
-    match = find(text, ann)
-    assert match is not None and match.status is FUZZY
-    assert MIN_SCORE <= match.score < 100
-    assert found_text(text, match) == "leading the world-wide figure in that categori"
-
-
 MARKETS = "Markets rallied as the central bank held interest rates steady on Thursday."
 
 
@@ -246,49 +236,56 @@ def test_an_approximate_match_never_starts_inside_a_word(edit: str) -> None:
     assert not cuts_word(edited, match.start) and not cuts_word(edited, match.end)
 
 
-def test_a_quote_cut_inside_words_may_match_inside_words() -> None:
-    text = "Markets rallied as the central bank held interest rates steady on Thursday."
-    ann = annotate(text, "ntral bank held interest ra")
-    edited = text.replace("held", "kept")
-    match = find(edited, ann)
-    assert match is not None and match.status is FUZZY
-    assert found_text(edited, match) == "ntral bank kept interest ra"
-
-
-def test_a_substituted_last_word_is_covered_when_the_context_agrees() -> None:
-    text = "Sales of the new model rose sharply last month, the company said."
-    ann = annotate(text, "Sales of the new model rose sharply")
-    edited = text.replace("rose sharply", "rose steeply")
-    match = find(edited, ann)
-    assert match is not None and match.status is FUZZY
-    assert found_text(edited, match) == "Sales of the new model rose steeply"
-
-
-@pytest.mark.parametrize(
-    ("quote", "edited"),
-    [
-        ("Shaoning", "Shaonig"),
-        ("Shaoning", "Shaonning"),
-        ("Shaoning", "Shaoming"),
+APPROXIMATE = {
+    # id: (text, quote, (old, new) edit of the text, what the match covers)
+    "typo fixed": (
+        ARTICLE,
+        "leading the worldwide figure in that category",
+        ("worldwide figure in that category", "world-wide figure in that categori"),
+        "leading the world-wide figure in that categori",
+    ),
+    "cut inside words": (
+        MARKETS,
+        "ntral bank held interest ra",
+        ("held", "kept"),
+        "ntral bank kept interest ra",
+    ),
+    "last word substituted": (
+        "Sales of the new model rose sharply last month, the company said.",
+        "Sales of the new model rose sharply",
+        ("sharply", "steeply"),
+        "Sales of the new model rose steeply",
+    ),
+    # A unique short quote (>= 8 characters) with one typo.
+    "short, letter deleted": (SEED_TEXTS[1], "Shaoning", ("Shaoning", "Shaonig"), "Shaonig"),
+    "short, letter doubled": (SEED_TEXTS[1], "Shaoning", ("Shaoning", "Shaonning"), "Shaonning"),
+    "short, letter changed": (SEED_TEXTS[1], "Shaoning", ("Shaoning", "Shaoming"), "Shaoming"),
+    "short, comma dropped": (
+        SEED_TEXTS[1],
+        "NIPA), noted",
         ("NIPA), noted", "NIPA) noted"),
-    ],
-)
-def test_a_unique_short_quote_with_one_typo_is_found(quote: str, edited: str) -> None:
-    text = SEED_TEXTS[1]
+        "NIPA) noted",
+    ),
+    "four letters, one inserted": (
+        "Notes on the plan. The plan was to sail west. Later, they did.",
+        "sail",
+        ("sail", "saiil"),
+        "saiil",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", APPROXIMATE.values(), ids=APPROXIMATE.keys())
+def test_an_edited_quote_is_found_approximately_on_the_edited_words(
+    case: tuple[str, str, tuple[str, str], str],
+) -> None:
+    text, quote, (old, new), covered = case
     ann = annotate(text, quote)
-    new_text = text.replace(quote, edited, 1)
-    match = find(new_text, ann)
-    assert match is not None and match.status is FUZZY
-    assert found_text(new_text, match) == edited
-
-
-def test_a_four_character_quote_with_one_inserted_letter_is_found() -> None:
-    text = "Notes on the plan. The plan was to sail west. Later, they did."
-    ann = annotate(text, "sail")
-    edited = text.replace("sail", "saiil")
+    edited = text.replace(old, new, 1)
     match = find(edited, ann)
     assert match is not None and match.status is FUZZY
-    assert found_text(edited, match) == "saiil"
+    assert MIN_SCORE <= match.score < 100
+    assert found_text(edited, match) == covered
 
 
 @pytest.mark.parametrize("quote", ["cat", " ab ", "a b"])
