@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from ipreader.core.anchoring.spans import context_score, window
+from ipreader.core.anchoring.spans import context_score
 
 #: Most occurrences scored individually; beyond that, only the ones nearest to
 #: the old position are (a one-word quote in a book).
@@ -70,22 +70,25 @@ def nearest_occurrence(text: str, needle: str, hint: int) -> int | None:
 
 
 def occurrences(text: str, needle: str, hint: int | None) -> list[int]:
-    """Return starts of ``needle`` (overlapping ones too), at most ``MAX_EXACT_CANDIDATES``.
+    """Return the starts of ``needle`` in ``text`` (overlapping ones too), in order.
 
-    When there are more, the ones nearest to ``hint`` (or the first ones) are kept.
+    All of them, or when there are more than ``MAX_EXACT_CANDIDATES`` the ones
+    nearest to ``hint`` (the first ones without a hint).
     """
-    count = text.count(needle)
-    lo, hi = 0, len(text)
-    if count > MAX_EXACT_CANDIDATES:
-        # Roughly the stretch of text that holds MAX_EXACT_CANDIDATES occurrences.
-        span = max(len(needle), len(text) * MAX_EXACT_CANDIDATES // count)
-        lo, hi = window(hint or 0, span // 2, len(text))
+    center = min(max(hint or 0, 0), len(text))
+    size = len(needle)
     found: list[int] = []
-    at = text.find(needle, lo, hi + len(needle))
-    while at != -1 and len(found) < MAX_EXACT_CANDIDATES:
-        found.append(at)
-        at = text.find(needle, at + 1, hi + len(needle))
-    return found
+    # Outwards from the hint: the last start before it, the first one at or after it.
+    left = text.rfind(needle, 0, center - 1 + size)
+    right = text.find(needle, center)
+    while len(found) < MAX_EXACT_CANDIDATES and (left != -1 or right != -1):
+        if right == -1 or (left != -1 and center - left <= right - center):
+            found.append(left)
+            left = text.rfind(needle, 0, left - 1 + size)
+        else:
+            found.append(right)
+            right = text.find(needle, right + 1)
+    return sorted(found)
 
 
 def best_span(
