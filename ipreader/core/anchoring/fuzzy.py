@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from rapidfuzz import fuzz
 
 from ipreader.core.anchoring.spans import (
+    adjacency,
     context_score,
     cuts_word,
     ends_inside_word,
@@ -208,10 +209,10 @@ def _distance(start: int, hint: int | None) -> int:
 
 
 def _overlap(one: Candidate, other: Candidate) -> float:
-    """Return the intersection over union of two candidates' spans (0..1)."""
+    """Return the intersection over union of two candidates' spans (0..1; never empty)."""
     inter = min(one.end, other.end) - max(one.start, other.start)
     union = max(one.end, other.end) - min(one.start, other.start)
-    return max(0, inter) / union if union > 0 else 1.0
+    return max(0, inter) / union
 
 
 def alignments(text: str, piece: str, lo: int, hi: int) -> list[tuple[int, int, int, int]]:
@@ -249,9 +250,10 @@ def alignments(text: str, piece: str, lo: int, hi: int) -> list[tuple[int, int, 
 def _align(text: str, piece: str, lo: int, hi: int) -> tuple[float, int, int, int, int] | None:
     """Return ``(score, dest_start, dest_end, src_start, src_end)`` of the best alignment."""
     result = fuzz.partial_ratio_alignment(piece, text[lo:hi], score_cutoff=_CANDIDATE_FLOOR)
-    if result is None or result.dest_end <= result.dest_start:
+    if result is None:
         return None
-    # (A region shorter than the piece is aligned inside it: dest is then all of it.)
+    # (A region shorter than the piece is aligned inside it: dest is then all of it.
+    # An alignment that scores at all is never empty.)
     return (
         result.score,
         lo + result.dest_start,
@@ -274,11 +276,14 @@ def fit(text: str, query: Query, start: int, end: int) -> tuple[int, int] | None
         # Fit the start with the end roughly known, the end against the whole
         # quote from that start, then the start again.
         first = boundary(text, query, quote, start, slack, other=end, at_start=True)
-        last = None if first is None else boundary(text, query, quote, end, slack, first, False)
-        if first is None or last is None:
+        if first is None:
             return None
-        first = boundary(text, query, quote, first, slack, other=last, at_start=True)
-        return None if first is None else (first, last)
+        last = boundary(text, query, quote, end, slack, other=first, at_start=False)
+        if last is None:
+            return None
+        again = boundary(text, query, quote, first, slack, other=last, at_start=True)
+        # (Never None: the first pass's offset is still allowed, and below ``last``.)
+        return (first if again is None else again), last
     head, tail = quote[: MAX_PIECE // 2], quote[-MAX_PIECE // 2 :]
     reach = min(len(quote) // 8 + 2, MAX_SCORED)
     first = boundary(text, query, head, _realign(text, head, start, reach, True), slack, None, True)
@@ -313,8 +318,11 @@ def boundary(
     ``piece`` is compared with the text between the offset and ``other`` (the
     other boundary), or with a window of its own length when ``other`` is
     None. Only offsets that do not cut a word are tried, unless the original
-    quote cut one there. Between offsets that fit equally well, the one whose
-    neighbouring text best matches the context wins, then the one nearest ``edge``.
+    quote cut one there (within ``slack`` of ``edge``, else within ``slack +
+    MAX_WORD``; ``None`` when none is). The best fit wins, mixed (``combine``)
+    with how much of the stored context continues verbatim next to the offset
+    (``adjacency``: a substituted last word is covered when the old suffix
+    follows it); between equals, the one nearest ``edge``, then the lower.
     """
     free = query.free_start if at_start else query.free_end
     context = query.prefix if at_start else query.suffix
@@ -329,20 +337,17 @@ def boundary(
             break
     else:
         return None
-    best_key = (-1.0, 0)
-    best = offsets[0]
-    for offset in offsets:
+
+    def key(offset: int) -> tuple[float, int]:
         if at_start:
             found = text[offset : offset + span if other is None else other]
-            around = text[max(0, offset - len(context)) : offset]
         else:
             found = text[max(0, offset - span) if other is None else other : offset]
-            around = text[offset : offset + len(context)]
-        agreement = fuzz.ratio(context, around) if context else None
-        key = (combine(fuzz.ratio(piece, found), agreement), -abs(offset - edge))
-        if key > best_key:
-            best_key, best = key, offset
-    return best
+        agreement = adjacency(text, offset, context, at_start) if context else None
+        return combine(fuzz.ratio(piece, found), agreement), -abs(offset - edge)
+
+    # The first of equals: the lower offset when two are as near the edge.
+    return max(offsets, key=key)
 
 
 def score(text: str, query: Query, start: int, end: int) -> Candidate:

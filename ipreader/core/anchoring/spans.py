@@ -4,6 +4,11 @@ from __future__ import annotations
 
 from rapidfuzz import fuzz
 
+#: Fewest characters of stored context that must continue verbatim next to a
+#: boundary for it to count (``adjacency``): shorter agreement is chance, such
+#: as two words that both end in "ation ".
+MIN_ADJACENT = 10
+
 
 def is_word_char(char: str) -> bool:
     """True for a character that belongs to a word (a letter or a digit, in any script)."""
@@ -59,3 +64,24 @@ def context_score(text: str, start: int, end: int, prefix: str, suffix: str) -> 
     if suffix:
         scores.append(fuzz.ratio(suffix, text[end : end + len(suffix)]))
     return sum(scores) / len(scores) if scores else None
+
+
+def adjacency(text: str, at: int, context: str, before: bool) -> float:
+    """Return how much of ``context`` continues verbatim next to offset ``at``, 0..100.
+
+    ``before``: the context is a prefix, compared with the text ending at
+    ``at``; else a suffix, with the text starting there. Agreement shorter
+    than ``MIN_ADJACENT`` characters (or than the whole context) counts as none.
+    """
+    if before:
+        pairs = zip(reversed(context), reversed(text[max(0, at - len(context)) : at]), strict=False)
+    else:
+        pairs = zip(context, text[at : at + len(context)], strict=False)
+    common = 0
+    for ours, theirs in pairs:
+        if ours != theirs:
+            break
+        common += 1
+    if not context or common < min(MIN_ADJACENT, len(context)):
+        return 0.0
+    return 100.0 * common / len(context)
