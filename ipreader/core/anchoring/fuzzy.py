@@ -10,8 +10,8 @@
 3. Each is scored: quote similarity, mixed with prefix/suffix agreement.
 4. The best is accepted only with a quote similarity of at least ``MIN_SCORE``,
    a combined score of at least ``MIN_COMBINED`` and a lead of ``MARGIN`` over
-   the runner-up; the old position only orders
-   candidates that are otherwise equal, it never settles an ambiguity.
+   the runner-up. The old position only centres the search; it never settles
+   an ambiguity (issue 15: a copy of the quote is not the quote).
 
 The work is bounded whatever the input: the search covers at most
 ``MAX_FUZZY_SPAN`` characters, pieces are at most ``MAX_PIECE`` characters and
@@ -46,10 +46,10 @@ MARGIN = 5.0
 
 #: Minimum combined score (quote similarity mixed with prefix/suffix agreement,
 #: see ``CONTEXT_WEIGHT``) of an approximate match. Surroundings that agree no
-#: better than chance (~40 for English) then need a near-perfect quote: on the
-#: bench this rejects every false match of a deleted quote that passed
-#: ``MIN_SCORE`` (11 in 3,000) and orphans 0.3 % of typo'd quotes whose
-#: surroundings were edited as well.
+#: better than chance (~40 for English) then need a near-perfect quote. On the
+#: bench (3 x 1,000 quotes) this rejects every false match of a deleted quote
+#: that passed ``MIN_SCORE`` (11 of them) and orphans 0.3 % of quotes with a
+#: typo whose surroundings were edited as well.
 MIN_COMBINED = 80.0
 
 #: Weight of prefix/suffix agreement in a candidate's combined score: large
@@ -169,10 +169,10 @@ def clear_lead(ranked: list[Candidate]) -> bool:
 
 
 def candidates(text: str, query: Query, lo: int, hi: int) -> list[Candidate]:
-    """Return the distinct candidates in ``text[lo:hi]``, best first.
+    """Return the distinct candidates in ``text[lo:hi]``, best first (then the earlier).
 
-    Order: combined score, then nearness to the old position, then start.
-    Candidates overlapping a better one by more than half are dropped.
+    Candidates overlapping a better one by more than half are dropped. The old
+    position plays no part: near-equal candidates are refused, not settled by it.
     """
     quote, prefix, suffix = query.quote, query.prefix, query.suffix
     # Pieces of ``extended`` (the quote with some context), and where the quote lies in it.
@@ -196,16 +196,12 @@ def candidates(text: str, query: Query, lo: int, hi: int) -> list[Candidate]:
             span = fit(text, query, start, end)
             if span is not None:
                 found.append(score(text, query, *span))
-    found.sort(key=lambda c: (-c.combined, _distance(c.start, query.hint), c.start))
+    found.sort(key=lambda c: (-c.combined, c.start))
     distinct: list[Candidate] = []
     for candidate in found:
         if all(_overlap(candidate, kept) <= 0.5 for kept in distinct):
             distinct.append(candidate)
     return distinct
-
-
-def _distance(start: int, hint: int | None) -> int:
-    return 0 if hint is None else abs(start - hint)
 
 
 def _overlap(one: Candidate, other: Candidate) -> float:
@@ -273,24 +269,34 @@ def fit(text: str, query: Query, start: int, end: int) -> tuple[int, int] | None
     end = min(max(end, start), len(text))
     slack = min(len(quote) // 8 + 2, MAX_SLACK)
     if len(quote) <= MAX_PIECE:
-        # Fit the start with the end roughly known, the end against the whole
-        # quote from that start, then the start again.
+        # The start with the end roughly known, then the end against the whole
+        # quote from that start.
         first = boundary(text, query, quote, start, slack, other=end, at_start=True)
         if first is None:
             return None
         last = boundary(text, query, quote, end, slack, other=first, at_start=False)
-        if last is None:
-            return None
-        again = boundary(text, query, quote, first, slack, other=last, at_start=True)
-        # (Never None: the first pass's offset is still allowed, and below ``last``.)
-        return (first if again is None else again), last
+        return None if last is None else _trimmed(text, quote, first, last)
     head, tail = quote[: MAX_PIECE // 2], quote[-MAX_PIECE // 2 :]
     reach = min(len(quote) // 8 + 2, MAX_SCORED)
     first = boundary(text, query, head, _realign(text, head, start, reach, True), slack, None, True)
     last = boundary(text, query, tail, _realign(text, tail, end, reach, False), slack, None, False)
     if first is None or last is None or last <= first:
         return None
-    return first, last
+    return _trimmed(text, quote, first, last)
+
+
+def _trimmed(text: str, quote: str, start: int, end: int) -> tuple[int, int] | None:
+    """Return ``[start, end)`` without the whitespace at either end that ``quote`` lacks.
+
+    (A space next to a word the edit removed can fit as well as nothing.)
+    ``None`` when nothing else is left.
+    """
+    found = text[start:end]
+    if not quote[0].isspace():
+        start += len(found) - len(found.lstrip())
+    if not quote[-1].isspace():
+        end -= len(found) - len(found.rstrip())
+    return (start, end) if start < end else None
 
 
 def _realign(text: str, piece: str, edge: int, reach: int, at_start: bool) -> int:
