@@ -9,10 +9,12 @@ seen.
 
 from __future__ import annotations
 
+import random
 from pathlib import Path
 
 import pytest
 
+from ipreader.core import anchoring
 from ipreader.core.anchoring import AnchorMatch, anchor, exact, fuzzy, reanchor, spans
 from ipreader.core.model import AnchorStatus, Annotation
 
@@ -123,6 +125,29 @@ def test_beyond_the_cap_the_occurrences_nearest_the_old_position_are_kept() -> N
     assert exact.occurrences(clustered, "ab", 0)[0] == 100_000
 
 
+@pytest.mark.parametrize(
+    ("text", "hint", "expected"),
+    [
+        ("abxabxab", 6, [0, 3, 6]),  # leftwards down to the first
+        ("aaaa", 3, [0, 1, 2]),  # overlapping copies, leftwards
+        ("aaaa", 0, [0, 1, 2]),
+    ],
+)
+def test_occurrences_are_collected_outwards_without_a_gap(
+    text: str, hint: int, expected: list[int]
+) -> None:
+    needle = "aa" if "x" not in text else "ab"
+    assert exact.occurrences(text, needle, hint) == expected
+
+
+def test_at_the_cap_a_tie_between_sides_goes_to_the_earlier_copy() -> None:
+    cap = exact.MAX_EXACT_CANDIDATES
+    # From 6000: the copy there, then pairs as far on either side; the last
+    # place goes to one of a pair.
+    found = exact.occurrences("ab" * (3 * cap), "ab", 3 * cap)
+    assert (found[0], found[-1]) == (3 * cap - cap, 3 * cap + cap - 2)
+
+
 CONTEXTS = "first: ab. second: ab. third: ab."
 
 
@@ -142,6 +167,22 @@ def test_context_chooses_between_exact_repeats_with_either_side(
     spaced = CONTEXTS.replace(" ab", " a\nb")
     shifted = expected + CONTEXTS[:expected].count(" ab")  # one more character per copy before
     assert exact.find_loose(spaced, "a b", prefix, suffix, None) == (shifted, shifted + 3)
+
+
+def test_the_prefix_is_compared_with_the_text_before_a_long_quote() -> None:
+    text = "alpha: KEY PHRASE HERE. beta: KEY PHRASE HERE."
+    second = text.rindex("KEY")
+    assert exact.find_verbatim(text, "KEY PHRASE HERE", "betA: ", "", None) == (second, second + 15)
+
+
+def test_a_whole_context_far_away_beats_a_near_copy_one_letter_off() -> None:
+    prefix, suffix = "Text before the quote: ", " and the text after it, at last."
+    near = prefix + "KEY" + suffix.replace("at last", "at lasT")
+    text = near + " " * 5000 + prefix + "KEY" + suffix
+    at = text.rindex("KEY")
+    # One letter of 55 costs the near copy less than its closeness gains it
+    # (2 points); the whole context still wins.
+    assert exact.find_verbatim(text, "KEY", prefix, suffix, 23) == (at, at + 3)
 
 
 def test_context_outweighs_closeness_to_the_old_position() -> None:
@@ -201,11 +242,16 @@ def test_a_long_whitespace_search_out_of_budget_keeps_what_it_found(
     quote = " ".join(words)
     copy = "\n".join(words)
     text = f"one {copy} two {copy} three {copy} four"
-    monkeypatch.setattr(exact, "LOOSE_BUDGET", 2 * exact.LOOSE_STRETCH * len(quote))
-    found = exact.find_loose(text, quote, "", " three", None)
-    # The budget covered the first two copies: the better context of the two wins.
-    second = text.index(copy, text.index(copy) + 1)
-    assert found == (second, second + len(copy))
+    first, second = text.index(copy), text.index(copy, text.index(copy) + 1)
+    cost = exact.LOOSE_STRETCH * len(quote)  # what comparing one copy's words costs
+    # The budget covers the first two copies: the better context of the two
+    # wins, although the third has the whole suffix.
+    monkeypatch.setattr(exact, "LOOSE_BUDGET", 2 * cost)
+    assert exact.find_loose(text, quote, "", " four", None) == (first, first + len(copy))
+    monkeypatch.setattr(exact, "LOOSE_BUDGET", 2 * cost + 1)
+    third = text.rindex(copy)
+    assert exact.find_loose(text, quote, "", " four", None) == (third, third + len(copy))
+    assert second < third
 
 
 # --- anchor, around the tiers ---------------------------------------------------------------
@@ -251,10 +297,10 @@ def test_a_quote_more_than_twice_as_long_as_the_text_costs_nothing(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     def refuse(*args: object, **kwargs: object) -> None:
-        raise AssertionError("compared")
+        raise AssertionError("searched")
 
-    monkeypatch.setattr(fuzzy, "find_fuzzy", refuse)
-    monkeypatch.setattr(exact, "find_loose", refuse)
+    for name in ("find_verbatim", "find_loose", "find_fuzzy"):
+        monkeypatch.setattr(anchoring, name, refuse)
     assert anchor("abcde", "abcdeabcdeX") is None
     assert anchor("abcde", "x" * 50, "", "", 0) is None
 
@@ -298,10 +344,11 @@ def test_without_a_position_the_middle_of_a_long_text_is_searched() -> None:
 
 def test_the_local_window_spares_a_near_copy_far_away() -> None:
     filler = (PROSE.replace("\n\n", " ") + " ") * 10  # ~90 K characters
-    text = filler[:10_000] + EDITED + filler[10_000:70_000] + SENTENCE.replace("long", "lengthy")
-    text += filler[70_000:]
+    other = SENTENCE.replace("budget", "buddget")  # as near to the quote as EDITED
+    text = filler[:10_000] + EDITED + filler[10_000:70_000] + other + filler[70_000:]
     match = anchor(text, SENTENCE, "", "", 10_000)
     assert match is not None and match.start == 10_000
+    assert anchor(text, SENTENCE, "", "", None) is None  # from the middle: ambiguous
 
 
 # --- the approximate tier: candidates and boundaries ----------------------------------------
@@ -317,6 +364,35 @@ def test_a_short_quote_among_look_alikes_is_found_by_its_context() -> None:
     # At the very start of a text too: the context after it alone.
     head = text[start:]
     assert anchor(head, "The plan was", "", " to sail west", 0) is not None
+
+
+@pytest.mark.parametrize("side", ["prefix", "suffix"])
+def test_a_short_quote_among_look_alikes_is_found_by_its_context_on_one_side(side: str) -> None:
+    looks = " ".join(["sale", "soil", "said", "nail", "mail", "tail", "sall", "silt"] * 40)
+    text = f"{looks} The plan was to saiil west at dawn. {looks}"
+    at = text.index("saiil")
+    prefix, suffix = ("The plan was to ", "") if side == "prefix" else ("", " west at dawn.")
+    match = anchor(text, "sail", prefix, suffix, at)
+    assert match is not None and (match.start, match.end) == (at, at + 5)
+
+
+@pytest.mark.parametrize("glued", ["start", "end"])
+def test_a_long_quote_whose_end_word_grew_endless_is_not_fitted_there(glued: str) -> None:
+    rng = random.Random(3)
+    token = "".join(rng.choice("abcdefghijklmnopqrstuvwxyz") for _ in range(150))
+    body = PROSE[1000:1600].replace("e", "é", 3)
+    if glued == "start":  # a quote beginning with a very long "word" ...
+        quote = token + PROSE[1000:1600]
+        text = "Before. " + "z" * 200 + token + body + " after."
+        span = (208, 958)
+    else:  # ... or ending with one
+        quote = PROSE[1000:1600] + token
+        text = "Before. " + body + token + "z" * 200 + " after."
+        span = (8, 758)
+    # No word edge is left within reach of where it began (ended): the word
+    # grew 200 letters. The candidate is dropped, not cut short there.
+    query = fuzzy.Query.of(quote, "Before. ", " after.", 8)
+    assert fuzzy.fit(text, query, *span) is None
 
 
 def test_a_long_quote_whose_head_was_rewritten_is_found_by_its_tail() -> None:
@@ -343,6 +419,40 @@ def test_a_long_quote_with_a_paragraph_added_or_cut_inside_keeps_both_ends(chang
     match = anchor(edited, quote, text[start - 32 : start], text[end : end + 32], start)
     assert match is not None and match.status is FUZZY
     assert (match.start, match.end) == (start, start + len(inner))
+
+
+def test_a_long_quote_found_by_its_tail_gets_its_head_back_after_a_cut() -> None:
+    text = PROSE
+    start, end = 1000, 3000
+    quote = text[start:end]
+    # Its first piece no longer aligns (half of it rewritten after the head),
+    # and 240 characters went from its middle: the start is sought from the tail.
+    ruined = quote[:130] + "x" * 126 + quote[256:1000] + quote[1240:]
+    edited = text[:start] + ruined + text[end:]
+    match = anchor(edited, quote, text[start - 32 : start], text[end : end + 32], start)
+    assert match is not None and match.status is FUZZY
+    assert (match.start, match.end) == (start, start + len(ruined))
+
+
+def test_a_quote_cut_inside_a_word_keeps_its_cut_when_the_text_before_changed() -> None:
+    text = (
+        "The report said poverty could fall as low as 15d it had brought fraud "
+        "charges against wo ex-senior executives of Columbia Distributor."
+    )
+    quote = "t had brought fraud charges against two ex-se"
+    match = anchor(text, quote, "utual funds. The SEC also said i", "nior executives of Col", 60)
+    assert match is not None and text[match.start : match.end] == (
+        "t had brought fraud charges against wo ex-se"
+    )
+
+
+def test_the_end_is_fitted_against_the_whole_quote_from_its_start() -> None:
+    text = "Markets rallied as the central bank held interest and rates in May."
+    quote = "the central bank held interest rates"
+    match = anchor(text, quote, "Markets rallied as ", " steady on Thursday.", 19)
+    assert match is not None and text[match.start : match.end] == (
+        "the central bank held interest and rates"
+    )
 
 
 def test_an_insertion_inside_a_short_quote_is_covered_exactly() -> None:
@@ -445,5 +555,8 @@ def test_a_long_quote_scores_low_when_its_halves_are_swapped() -> None:
 
 def test_a_quote_of_the_longest_plainly_scored_length_is_scored_plainly() -> None:
     quote = PROSE[: fuzzy.MAX_SCORED]
-    found = quote.replace("e", "é")
+    found = quote[:2000] + quote[2100:]  # (a cut: pieces then score otherwise)
     assert fuzzy.similarity(quote, found) == fuzzy.fuzz.ratio(quote, found)
+    longer = PROSE[: fuzzy.MAX_SCORED + 1]
+    found = longer[:2000] + longer[2100:]
+    assert fuzzy.similarity(longer, found) != fuzzy.fuzz.ratio(longer, found)
