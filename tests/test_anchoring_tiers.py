@@ -446,7 +446,7 @@ def test_a_quote_cut_inside_a_word_keeps_its_cut_when_the_text_before_changed() 
     )
 
 
-def test_the_end_is_fitted_against_the_whole_quote_from_its_start() -> None:
+def test_a_word_inserted_before_the_last_one_is_covered_with_the_suffix_gone() -> None:
     text = "Markets rallied as the central bank held interest and rates in May."
     quote = "the central bank held interest rates"
     match = anchor(text, quote, "Markets rallied as ", " steady on Thursday.", 19)
@@ -560,3 +560,26 @@ def test_a_quote_of_the_longest_plainly_scored_length_is_scored_plainly() -> Non
     longer = PROSE[: fuzzy.MAX_SCORED + 1]
     found = longer[:2000] + longer[2100:]
     assert fuzzy.similarity(longer, found) != fuzzy.fuzz.ratio(longer, found)
+
+
+@pytest.mark.parametrize(
+    ("quote", "expected"),
+    [
+        ("a b", (2, 5)),  # none of the quote's own: trimmed on both sides
+        (" a b ", (0, 7)),  # a quote kept from before selections were trimmed
+        (" a b", (0, 5)),
+        ("a b ", (2, 7)),
+    ],
+)
+def test_an_approximate_span_keeps_only_the_whitespace_its_quote_has(
+    quote: str, expected: tuple[int, int]
+) -> None:
+    assert fuzzy._trimmed("  a b  ", quote, 0, 7) == expected
+    assert fuzzy._trimmed("  a b  ", quote, 2, 5) == (2, 5)
+    assert fuzzy._trimmed("  \n  ", "a b", 0, 5) is None
+
+
+def test_an_approximate_match_sheds_the_space_a_removed_word_left() -> None:
+    text = "Markets rallied as the central bank held interest and other rates in May."
+    match = anchor(text, "the central bank held interest rates", "Markets rallied as ", " steady.")
+    assert match is not None and not text[match.end - 1].isspace()
