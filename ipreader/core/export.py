@@ -9,7 +9,10 @@
 * ``markdown``: a readable digest, one section per document.
 
 Each document is read and reconciled before it is exported, so every annotation
-that is not orphaned satisfies ``text[start:end] == quote``.
+that is not orphaned satisfies ``text[start:end] == current`` when it carries
+``current`` (every ``fuzzy`` one, and an exact one whose whitespace was
+re-wrapped), else ``text[start:end] == quote``. ``quote`` is always what the
+user highlighted.
 """
 
 from __future__ import annotations
@@ -54,7 +57,7 @@ def _sort_key(annotation: Annotation) -> tuple[int, str]:
 
 
 def _verified(text: str, annotations: Iterable[Annotation]) -> list[Annotation]:
-    """Return ``annotations`` with the invariant ``text[start:end] == quote`` enforced.
+    """Return ``annotations`` with offsets that hold what their status promises in ``text``.
 
     The store's reconcile already guarantees it; this re-anchors (in the export
     only, never persisted) anything that slipped through, so an export is never
@@ -62,13 +65,28 @@ def _verified(text: str, annotations: Iterable[Annotation]) -> list[Annotation]:
     """
     result = []
     for annotation in annotations:
-        if annotation.is_anchored and text[annotation.start : annotation.end] != annotation.quote:
+        if annotation.is_anchored and annotation.current_text(text) is None:
             # Deferred: anchoring pulls in rapidfuzz, which this path almost never needs.
             from ipreader.core.anchoring import reanchor
 
             annotation = reanchor(text, annotation)
         result.append(annotation)
     return result
+
+
+def _exported(annotation: Annotation, text: str) -> dict[str, Any]:
+    """Return the export entry of ``annotation``: its fields, and ``current`` when needed.
+
+    ``current`` is the text the annotation now covers, given when it differs
+    from the quote (and always for ``fuzzy``).
+    """
+    entry = annotation.to_dict()
+    current = annotation.current_text(text)
+    if current is not None and (
+        current != annotation.quote or annotation.status is AnchorStatus.FUZZY
+    ):
+        entry["current"] = current
+    return entry
 
 
 def export_data(
@@ -141,7 +159,7 @@ def export_data(
                 "encoding": info.encoding,
                 "tags": list(notes.tags),
                 "note": notes.note,
-                "annotations": [a.to_dict() for a in annotations],
+                "annotations": [_exported(a, text) for a in annotations],
             }
             if several_roots:
                 entry["root"] = str(collection.root)
@@ -213,7 +231,8 @@ def _w3c_item(document: dict[str, Any], annotation: dict[str, Any]) -> dict[str,
         "selector": [
             {
                 "type": "TextQuoteSelector",
-                "exact": annotation["quote"],
+                # What the highlight covers now; the original quote follows when it differs.
+                "exact": annotation.get("current", annotation["quote"]),
                 "prefix": annotation["prefix"],
                 "suffix": annotation["suffix"],
             },
@@ -238,6 +257,8 @@ def _w3c_item(document: dict[str, Any], annotation: dict[str, Any]) -> dict[str,
     # Extension fields: full IRIs in an "ipreader:" scheme, no stylesheet needed.
     item["ipreader:color"] = annotation["color"]
     item["ipreader:status"] = annotation["status"]
+    if "current" in annotation:
+        item["ipreader:quote"] = annotation["quote"]
     if "root" in document:
         item["ipreader:root"] = document["root"]
     return item
@@ -339,6 +360,9 @@ def to_markdown(data: dict[str, Any]) -> str:
             if annotation["status"] != AnchorStatus.ANCHORED.value:
                 heading += f", {annotation['status']}"
             out += [heading + ")", "", md_blockquote(annotation["quote"]), ""]
+            if annotation["status"] == AnchorStatus.FUZZY.value and "current" in annotation:
+                # One line: what an approximate match now covers, beside what was highlighted.
+                out += [f"now: {md_escape(' '.join(annotation['current'].split()))}", ""]
             if annotation["note"]:
                 out += [md_escape(annotation["note"]), ""]
             if annotation["tags"]:

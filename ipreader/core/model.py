@@ -89,11 +89,15 @@ class Annotation:
     end: int
     """One past the last code point (exclusive)."""
     quote: str
-    """The exact highlighted text (``text[start:end]`` while anchored)."""
+    """What the user highlighted, kept forever: re-anchoring never changes it.
+
+    The text now covered is ``text[start:end]`` (see ``current_text``): the
+    quote itself, up to whitespace, unless the status is ``FUZZY``.
+    """
     prefix: str = ""
-    """Up to ``CONTEXT_CHARS`` characters before the quote."""
+    """Up to ``CONTEXT_CHARS`` characters before the quote when it was highlighted."""
     suffix: str = ""
-    """Up to ``CONTEXT_CHARS`` characters after the quote."""
+    """Up to ``CONTEXT_CHARS`` characters after the quote when it was highlighted."""
     color: str = DEFAULT_COLOR
     """One of ``COLORS``."""
     note: str = ""
@@ -164,6 +168,22 @@ class Annotation:
     def is_anchored(self) -> bool:
         """True unless the annotation is orphaned."""
         return self.status is not AnchorStatus.ORPHANED
+
+    def current_text(self, text: str) -> str | None:
+        """Return what the annotation covers in ``text`` now, or ``None``.
+
+        That is ``text[start:end]`` when it is what the status promises: the
+        quote, up to whitespace, for ``ANCHORED``/``MOVED``; any non-empty span
+        for ``FUZZY``. ``None`` for an orphan, or when the offsets do not fit
+        ``text`` (the annotation needs re-anchoring against it).
+        """
+        if not self.is_anchored or not 0 <= self.start < self.end <= len(text):
+            return None
+        covered = text[self.start : self.end]
+        if self.status is AnchorStatus.FUZZY or covered == self.quote:
+            return covered
+        # The whitespace-insensitive tier: same words, whitespace re-wrapped.
+        return covered if covered.split() == self.quote.split() else None
 
     def to_dict(self) -> dict[str, Any]:
         """Return a JSON-ready dict of every field (``tags`` as a list, ``status`` as text)."""
