@@ -320,7 +320,7 @@ def test_markdown_of_empty_export() -> None:
 
 
 def test_unknown_format(folder: Path) -> None:
-    assert EXPORT_FORMATS == ("json", "w3c", "markdown", "csv")
+    assert EXPORT_FORMATS == ("json", "w3c", "markdown", "csv", "qdc")
     with pytest.raises(ExportFormatError, match="xml"):
         render_export(Library.open([folder]), "xml")
 

@@ -22,6 +22,7 @@ from pathlib import Path
 from ipreader.core.export.csv_table import to_csv
 from ipreader.core.export.ipreader_json import to_json
 from ipreader.core.export.markdown import to_markdown
+from ipreader.core.export.refi_qda import EmptyCodebookError, to_qdc, to_qdpx
 from ipreader.core.export.structure import (
     EXPORT_FORMAT_NAME,
     EXPORT_VERSION,
@@ -38,6 +39,7 @@ __all__ = [
     "EXPORT_FORMAT_NAME",
     "EXPORT_VERSION",
     "FILE_EXPORT_FORMATS",
+    "EmptyCodebookError",
     "ExportFormatError",
     "ExportSet",
     "collect",
@@ -47,17 +49,19 @@ __all__ = [
     "to_csv",
     "to_json",
     "to_markdown",
+    "to_qdc",
+    "to_qdpx",
     "to_w3c",
 ]
 
 #: The formats ``render_export`` renders as text.
-EXPORT_FORMATS = ("json", "w3c", "markdown", "csv")
+EXPORT_FORMATS = ("json", "w3c", "markdown", "csv", "qdc")
 
 #: Every format ``export_bytes`` writes: the text ones plus the REFI-QDA project (a zip).
-FILE_EXPORT_FORMATS = EXPORT_FORMATS
+FILE_EXPORT_FORMATS = (*EXPORT_FORMATS, "qdpx")
 
 #: The formats whose renderer needs each article's text.
-_NEEDS_TEXTS = frozenset({"w3c"})
+_NEEDS_TEXTS = frozenset({"w3c", "qdpx"})
 
 
 def _collect(
@@ -82,6 +86,8 @@ def _render(export: ExportSet, fmt: str) -> str:
         return to_markdown(export.data)
     if fmt == "csv":
         return to_csv(export.data)
+    if fmt == "qdc":
+        return to_qdc(export)
     return to_json(export.data)
 
 
@@ -111,6 +117,8 @@ def export_bytes(
     Text formats are UTF-8; ``qdpx`` is a zip.
     """
     export = _collect(library, fmt, FILE_EXPORT_FORMATS, tags, document_glob, only)
+    if fmt == "qdpx":
+        return to_qdpx(export)
     # Lone surrogates (file names that are not UTF-8) are already escaped in JSON output;
     # elsewhere backslashreplace keeps the file writable.
     return _render(export, fmt).encode("utf-8", errors="backslashreplace")
