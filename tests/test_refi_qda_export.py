@@ -57,7 +57,7 @@ def test_the_shared_example_validates() -> None:
 def test_project_validates_and_selections_are_the_quotes(
     varied: tuple[Path, list[Annotation]],
 ) -> None:
-    root, made = varied
+    root, _ = varied
     files = unzip(export_bytes(Library.open([root]), "qdpx"))
     project = files["project.qde"].decode("utf-8")
     schema("Project.xsd").validate(project)
@@ -88,7 +88,7 @@ def test_project_validates_and_selections_are_the_quotes(
 
 
 def test_codes_users_and_notes(varied: tuple[Path, list[Annotation]]) -> None:
-    root, made = varied
+    root, _ = varied
     tree = ET.fromstring(unzip(export_bytes(Library.open([root]), "qdpx"))["project.qde"])
     users = {u.get("name") for u in tree.findall("q:Users/q:User", NS)}
     assert users == {"Ann Example", "Bo Ström"}
