@@ -14,10 +14,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from ipreader.core.importer import reading
 from ipreader.core.errors import ImportFileError
 from ipreader.core.export import export_data
-from ipreader.core.importer import import_file
+from ipreader.core.importer import import_file, reading
 from ipreader.core.library import Library
 from ipreader.core.model import MAX_TEXT_CHARS, AnchorStatus, Annotation, DocumentNotes
 from ipreader.core.store import FolderStore

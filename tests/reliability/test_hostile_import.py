@@ -345,7 +345,16 @@ def test_import_file_over_the_limit_is_refused_before_reading(
         (b'{"format": "ipreader.annotations", "version": "1", "documents": []}', "version"),
         (b'{"format": "ipreader.annotations", "version": 1, "documents": {}}', "must be a list"),
     ],
-    ids=["deep-nesting", "dense", "not-utf8", "empty", "other-format", "newer", "str-version", "dict"],
+    ids=[
+        "deep-nesting",
+        "dense",
+        "not-utf8",
+        "empty",
+        "other-format",
+        "newer",
+        "str-version",
+        "dict",
+    ],
 )
 def test_malformed_import_files_are_refused_whole(
     content: bytes, reason: str, layout: dict[str, Path], run_cli: Callable[..., Any]

@@ -153,6 +153,8 @@ def _ref(target: Any) -> tuple[DocumentRef, str]:
 
 def read(file: Path, data: Any) -> Batch:
     """The entries of the W3C Web Annotation JSON-LD ``data``."""
+    if not looks_like(data):
+        raise ImportFileError(f"{file}: not W3C Web Annotation JSON-LD (no @context or type)")
     batch = Batch(file, "w3c")
     groups: dict[str, Group] = {}
     for where, annotation in _annotations(file, data, batch):
