@@ -30,7 +30,7 @@ from typing import Any
 
 from ipreader.core.anchoring import anchor
 from ipreader.core.errors import DocumentError, StoreError
-from ipreader.core.importer.batch import Batch
+from ipreader.core.importer.batch import Batch, Group
 from ipreader.core.importer.locate import Locator, NotFound
 from ipreader.core.importer.report import ImportReport
 from ipreader.core.library import open_store
@@ -191,7 +191,7 @@ def merge(batch: Batch, root: Path, locator: Locator) -> ImportReport:
             relpath = locator.find(group.document, quotes)
             document = locator.read(relpath)
         except (NotFound, DocumentError) as error:
-            report.reject(f"{group.where}: {error}; document skipped", group.size)
+            report.reject(f"{_naming(group)}: {error}; document skipped", group.size)
             continue
         where = f"{group.where} ({relpath})"
         text = document.text
@@ -244,6 +244,15 @@ def merge(batch: Batch, root: Path, locator: Locator) -> ImportReport:
     store.save_annotations(pending)
     report.notices.extend(store.notices.take())
     return report
+
+
+def _naming(group: Group) -> str:
+    """How a rejected group is named: its label, and its first entries when they have names."""
+    named = [where for where, _ in group.annotations[:3] if not where.startswith("annotation ")]
+    if not named:
+        return group.where
+    more = ", ..." if len(group.annotations) > len(named) else ""
+    return f"{group.where} ({', '.join(named)}{more})"
 
 
 def _has_times(record: Mapping[str, Any]) -> bool:
