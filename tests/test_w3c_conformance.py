@@ -17,7 +17,6 @@ implementation reports' reading (some annotation implements it) is checked.
 from __future__ import annotations
 
 import json
-import os
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -25,30 +24,22 @@ from typing import Any
 from urllib.parse import unquote, urlsplit
 
 import pytest
+from standards_env import same_as_shared, unavailable
 from varied_export import add_fuzzy, make_varied_folder
-from w3c_suite import SUITE, Assertion, format_checks_available, load_suite, run_suite
+from w3c_suite import Assertion, format_checks_available, load_suite, run_suite
 
 from ipreader.core.export import render_export
 from ipreader.core.library import Library
 from ipreader.core.model import Annotation, DocumentNotes
 
-#: Set by .ci/run: a missing checker or suite is a failure there, not a skip.
-REQUIRE_ENV = "IPREADER_REQUIRE_STANDARDS"
-SHARED = Path(__file__).resolve().parents[2] / "shared" / "w3c-annotation-tests"
 MIN_SHOULDS = 30
 UTC_Z = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z")
-
-
-def _unavailable(reason: str) -> None:
-    if os.environ.get(REQUIRE_ENV):
-        pytest.fail(f"{reason} (required: {REQUIRE_ENV} is set)")
-    pytest.skip(reason)
 
 
 @pytest.fixture(scope="module")
 def suite() -> list[Assertion]:
     if not format_checks_available():
-        _unavailable("rfc3987 and rfc3339-validator are needed to check uri and date-time")
+        unavailable("rfc3987 and rfc3339-validator are needed to check uri and date-time")
     assertions = load_suite()
     levels = [a.level for a in assertions]
     assert (levels.count("must"), levels.count("should")) == (79, 38)
@@ -77,11 +68,7 @@ def highlights_only(collection: dict[str, Any]) -> dict[str, Any]:
 
 
 def test_suite_copy_is_the_shared_one() -> None:
-    if not SHARED.is_dir():
-        _unavailable(f"{SHARED} is absent: the copy in {SUITE} is used as it is")
-    shared = {p.relative_to(SHARED): p.read_bytes() for p in SHARED.rglob("*") if p.is_file()}
-    ours = {p.relative_to(SUITE): p.read_bytes() for p in SUITE.rglob("*") if p.is_file()}
-    assert ours == shared
+    same_as_shared("w3c-annotation-tests")
 
 
 def test_varied_export_passes_every_must_and_most_shoulds(
