@@ -18,6 +18,7 @@ from urllib.parse import unquote, urlsplit
 
 from ipreader.core.errors import ImportFileError
 from ipreader.core.importer.batch import Batch, DocumentRef, Group
+from ipreader.core.importer.w3c import selectors
 
 
 def _is_row(value: Any) -> bool:
@@ -68,12 +69,7 @@ def _selectors(row: dict[str, Any]) -> dict[str, dict[str, Any]] | None:
     if not isinstance(targets, list):
         return None
     target = targets[0] if targets else {}
-    selectors = target.get("selector", []) if isinstance(target, dict) else []
-    found: dict[str, dict[str, Any]] = {}
-    for selector in selectors if isinstance(selectors, list) else []:
-        if isinstance(selector, dict) and isinstance(selector.get("type"), str):
-            found.setdefault(selector["type"], selector)
-    return found
+    return selectors(target) if isinstance(target, dict) else {}
 
 
 def read(file: Path, data: Any) -> Batch:

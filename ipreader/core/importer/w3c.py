@@ -123,7 +123,8 @@ def _bodies(annotation: dict[str, Any]) -> tuple[Any, list[Any], str | None]:
     return ("\n\n".join(notes) if notes else None), tags, color
 
 
-def _selectors(target: dict[str, Any]) -> dict[str, dict[str, Any]]:
+def selectors(target: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """A target's selectors by type (the first of each), whether one or a list."""
     found: dict[str, dict[str, Any]] = {}
     selectors = target.get("selector", [])
     for selector in selectors if isinstance(selectors, list) else [selectors]:
@@ -174,17 +175,15 @@ def read(file: Path, data: Any) -> Batch:
             label = ref.path if isinstance(ref.path, str) else ref.uri_path or "?"
             group = groups[key] = batch.group(f"annotations on {label[-200:]!r}", ref)
         note, tags, color = _bodies(annotation)
-        selectors = _selectors(target) if isinstance(target, dict) else {}
-        quote = selectors.get("TextQuoteSelector")
+        found = selectors(target) if isinstance(target, dict) else {}
+        quote = found.get("TextQuoteSelector")
         if quote is None:
-            if selectors:
-                batch.reject(
-                    f"{where}: no TextQuoteSelector (only {', '.join(selectors)}); skipped"
-                )
+            if found:
+                batch.reject(f"{where}: no TextQuoteSelector (only {', '.join(found)}); skipped")
             else:
                 batch.set_notes(group, {"tags": tags, "note": note})
             continue
-        batch.add(group, where, _record(annotation, target, quote, selectors, note, tags, color))
+        batch.add(group, where, _record(annotation, target, quote, found, note, tags, color))
     return batch
 
 
