@@ -258,3 +258,20 @@ def test_a_codebook_or_bare_xml_is_refused_with_a_hint(folder: Path, tmp_path: P
     project.write_text('<Project xmlns="urn:QDA-XML:project:1.0" name="x"/>')
     with pytest.raises(ImportFileError, match=r"as its \.qdpx"):
         import_file(project, folder)
+
+
+def test_cli_exports_a_project_and_imports_it_back(
+    original: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from ipreader import cli
+
+    project = tmp_path / "project.qdpx"
+    assert cli.main(["export", str(original), "--format", "qdpx", "-o", str(project)]) == 0
+    assert project.read_bytes().startswith(b"PK")
+    copy = fresh_copy(original, tmp_path)
+    capsys.readouterr()
+    assert cli.main(["import", str(project), str(copy)]) == 0
+    out = capsys.readouterr().out
+    assert f"Imported {project} (qdpx) into {copy}: added 12," in out
+    assert cli.main(["import", str(project), str(copy), "--format", "w3c"]) == 1
+    assert "not UTF-8" in capsys.readouterr().err
