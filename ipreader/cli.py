@@ -30,12 +30,18 @@ if TYPE_CHECKING:
 
 COMMANDS = ("export", "import", "tags", "list", "report", "agreement")
 
+#: ``export --format`` and ``import --format`` choices (core.export.FILE_EXPORT_FORMATS and
+#: core.importer.IMPORT_FORMATS, spelled out so that --help does not import the core).
+EXPORT_CHOICES = ("json", "w3c", "markdown", "csv", "qdc", "qdpx")
+IMPORT_CHOICES = ("ipreader", "w3c", "hypothesis", "qdpx")
+
 _OPEN_EPILOG = """\
 ipreader FILE:LINE (or FILE --line LINE) opens FILE at that line.
 
 commands:
-  ipreader export PATH [-o FILE] [--format json|w3c|markdown] [--tag T]... [--document GLOB]
-  ipreader import FILE PATH
+  ipreader export PATH [-o FILE] [--format json|w3c|markdown|csv|qdc|qdpx] [--tag T]...
+                  [--document GLOB]
+  ipreader import FILE PATH [--format ipreader|w3c|hypothesis|qdpx]
   ipreader tags PATH [--json]
   ipreader list PATH [--json]
   ipreader report PATH [--kind codes|matrix|cooccurrence] [--tag T]... [--format F] [-o FILE]
@@ -102,7 +108,13 @@ def _command_parser(command: str) -> argparse.ArgumentParser:
         parser.add_argument("paths", nargs="+", type=Path, metavar="PATH")
         parser.add_argument("-o", "--output", type=Path, metavar="FILE", help="write to FILE")
         parser.add_argument(
-            "--format", dest="fmt", default="json", choices=("json", "w3c", "markdown")
+            "--format",
+            dest="fmt",
+            default="json",
+            choices=EXPORT_CHOICES,
+            help="json (ipreader, re-importable), w3c (Web Annotation JSON-LD), markdown, "
+            "csv (one row per highlight), qdc (REFI-QDA codebook), qdpx (REFI-QDA project, "
+            "a zip: give -o FILE.qdpx)",
         )
         parser.add_argument(
             "--tag",
@@ -120,10 +132,18 @@ def _command_parser(command: str) -> argparse.ArgumentParser:
     elif command == "import":
         parser = _Parser(
             prog="ipreader import",
-            description="Merge an ipreader JSON export into the annotations of the folder PATH.",
+            description="Merge the annotations of FILE (ipreader JSON, W3C Web Annotation "
+            "JSON-LD, Hypothesis API JSON or a REFI-QDA .qdpx project; detected) into the "
+            "folder PATH.",
         )
         parser.add_argument("file", type=Path, metavar="FILE")
         parser.add_argument("root", type=Path, metavar="PATH")
+        parser.add_argument(
+            "--format",
+            dest="fmt",
+            choices=IMPORT_CHOICES,
+            help="read FILE as this format instead of detecting it",
+        )
     elif command == "tags":
         parser = _Parser(prog="ipreader tags", description="List the tags of PATH with counts.")
         parser.add_argument("paths", nargs="+", type=Path, metavar="PATH")
@@ -198,17 +218,25 @@ def _cmd_open(paths: list[Path], line: int | None = None) -> int:
 
 
 def _cmd_export(args: argparse.Namespace) -> int:
-    from ipreader.core.export import render_export
+    from ipreader.core.export import export_bytes
 
+    if args.fmt == "qdpx" and args.output is None and sys.stdout.isatty():
+        raise UsageError("a qdpx project is a zip file: write it with -o FILE.qdpx")
     library = _open_library(args.paths)
-    text = render_export(library, args.fmt, tags=args.tags, document_glob=args.document)
+    data = export_bytes(library, args.fmt, tags=args.tags, document_glob=args.document)
     _print_notices(library.notices.take())
     if args.output is None:
-        _write_text(text, sys.stdout)
+        buffer = getattr(sys.stdout, "buffer", None)
+        if buffer is None:
+            _write_text(data.decode("utf-8", errors="replace"), sys.stdout)
+        else:
+            sys.stdout.flush()
+            buffer.write(data)
+            buffer.flush()
     else:
         from ipreader.core.storage import atomic_write_bytes
 
-        atomic_write_bytes(args.output, text.encode("utf-8"))
+        atomic_write_bytes(args.output, data)
         _say(f"exported to {args.output}")
     return 0
 
@@ -216,10 +244,10 @@ def _cmd_export(args: argparse.Namespace) -> int:
 def _cmd_import(args: argparse.Namespace) -> int:
     from ipreader.core.importer import import_file
 
-    report = import_file(args.file, args.root)
+    report = import_file(args.file, args.root, args.fmt)
     _print_notices(report.notices)
-    lines = [f"Imported {args.file} into {args.root}: {report.summary()}"]
-    lines += [f"  {message}" for message in report.messages]
+    lines = [f"Imported {args.file} ({report.format}) into {args.root}: {report.summary()}"]
+    lines += [f"  {message}" for message in report.lines()]
     _write_text("\n".join(printable(line) for line in lines) + "\n", sys.stdout)
     return 0
 

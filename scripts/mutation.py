@@ -44,7 +44,12 @@ REPO = Path(__file__).resolve().parent.parent
 TARGETS: dict[str, list[str]] = {
     "ipreader/core/anchoring.py": ["tests/test_anchoring.py"],
     "ipreader/core/storage.py": ["tests/test_storage.py", "tests/test_store.py"],
-    "ipreader/core/importer.py": ["tests/test_import.py"],
+    # The importer became a package (one module per format): its merge rules are here now.
+    "ipreader/core/importer/merge.py": [
+        "tests/test_import.py",
+        "tests/test_import_formats.py",
+        "tests/reliability/test_hostile_import.py",
+    ],
 }
 
 #: mutmut statuses that count as caught by the tests.

@@ -15,13 +15,15 @@ from hypothesis import strategies as st
 from ipreader.core.export import (
     EXPORT_FORMATS,
     ExportFormatError,
+    ExportSet,
+    collect,
     export_data,
-    md_blockquote,
     render_export,
     to_json,
     to_markdown,
     to_w3c,
 )
+from ipreader.core.export.markdown import blockquote
 from ipreader.core.library import Library
 from ipreader.core.model import AnchorStatus, Annotation, DocumentNotes
 from ipreader.core.safe_text import escape_json_controls, printable
@@ -241,9 +243,15 @@ def test_unreadable_documents_are_skipped(folder: Path) -> None:
     assert [d["path"] for d in export_data(library)["documents"]] == ["a.txt"]
 
 
+def md_blockquote(text: str) -> str:
+    return "\n".join(blockquote(text))
+
+
 def test_w3c_collection(folder: Path) -> None:
     library = Library.open([folder])
-    noted = highlight(library, "a.txt", "cat", note="a note", tags=["x", "y"], color="blue")
+    noted = highlight(
+        library, "a.txt", "cat", note="a note", tags=["x", "y"], color="blue", creator="Ann"
+    )
     plain = highlight(library, "sub/c.txt", "line one")
     collection = json.loads(render_export(Library.open([folder]), "w3c"))
     assert collection["@context"] == "http://www.w3.org/ns/anno.jsonld"
@@ -254,7 +262,8 @@ def test_w3c_collection(folder: Path) -> None:
     by_id = {item["id"]: item for item in items}
     item = by_id[f"urn:uuid:{noted.id}"]
     assert item["type"] == "Annotation"
-    assert item["target"]["source"] == "a.txt"
+    assert item["target"]["source"] == (folder.resolve() / "a.txt").as_uri()
+    assert item["target"]["ipreader:path"] == "a.txt"
     quote_selector, position_selector = item["target"]["selector"]
     assert quote_selector == {
         "type": "TextQuoteSelector",
@@ -271,12 +280,15 @@ def test_w3c_collection(folder: Path) -> None:
         ("commenting", "a note"),
         ("tagging", "x"),
         ("tagging", "y"),
+        ("highlighting", "blue"),
     ]
-    assert all(b["type"] == "TextualBody" for b in item["body"])
+    assert all(b["type"] == "TextualBody" and b["format"] == "text/plain" for b in item["body"])
+    assert item["creator"] == {"id": item["creator"]["id"], "type": "Person", "name": "Ann"}
     assert item["ipreader:color"] == "blue"
     assert item["created"] == noted.created and item["modified"] == noted.updated
     bare = by_id[f"urn:uuid:{plain.id}"]
-    assert "body" not in bare and bare["motivation"] == "highlighting"
+    assert [b["purpose"] for b in bare["body"]] == ["highlighting"]
+    assert bare["motivation"] == "highlighting" and "creator" not in bare
 
 
 def test_markdown_digest_escapes_and_quotes_every_line(folder: Path) -> None:
@@ -303,13 +315,13 @@ def test_blockquote_never_leaves_a_line_unquoted(quote: str) -> None:
 
 
 def test_markdown_of_empty_export() -> None:
-    data = {"exported_at": "2024-01-01T00:00:00Z", "documents": []}
+    data: dict[str, Any] = {"exported_at": "2024-01-01T00:00:00Z", "documents": []}
     assert "No annotations." in to_markdown(data)
-    assert to_w3c(data)["total"] == 0
+    assert to_w3c(ExportSet(data, ()))["total"] == 0
 
 
 def test_unknown_format(folder: Path) -> None:
-    assert EXPORT_FORMATS == ("json", "w3c", "markdown")
+    assert EXPORT_FORMATS == ("json", "w3c", "markdown", "csv", "qdc")
     with pytest.raises(ExportFormatError, match="xml"):
         render_export(Library.open([folder]), "xml")
 
@@ -358,9 +370,16 @@ def test_exports_never_contain_raw_controls(folder: Path, fmt: str) -> None:
     info = next(i for i in library.documents() if i.relpath == "evil.txt")
     library.store_for(info).set_document_notes("evil.txt", DocumentNotes(note=HOSTILE))
     text = render_export(Library.open([folder]), fmt, document_glob="evil.txt")
+    if fmt == "csv":
+        text = text.replace("\r\n", "\n")  # RFC 4180 line ends
     assert not set(text) & UNSAFE - {"\n"}
-    if fmt == "markdown":
-        shown = "Evil [b]x[/b] ␛]52;c;eA==␇ \ufffd2J \ufffdexe\ufffd tab␡"
+    if fmt == "qdc":
+        assert 'name="Evil [b]"' in text
+    elif fmt == "csv":
+        assert "␛]52;c;eA==␇" in text  # shown, not acted on
+    elif fmt == "markdown":
+        # "[" is always escaped: a "[b]: url" line elsewhere would make "[b]" a link.
+        shown = "Evil \\[b]x\\[/b] ␛]52;c;eA==␇ \ufffd2J \ufffdexe\ufffd tab␡"
         assert f"## {shown}" in text
         assert f"> Quote {shown}" in text
     else:
@@ -370,13 +389,13 @@ def test_exports_never_contain_raw_controls(folder: Path, fmt: str) -> None:
             assert (document["title"], document["note"]) == (HOSTILE, HOSTILE)
             assert document["annotations"][0]["quote"] == f"Quote {HOSTILE}"
         else:
-            assert data["first"]["items"][0]["body"][0]["value"] == HOSTILE
+            [item] = [i for i in data["first"]["items"] if "selector" in i["target"]]
+            assert item["body"][0]["value"] == HOSTILE
 
 
 def test_markdown_keeps_brackets_literal_but_never_makes_links() -> None:
     markdown_it = pytest.importorskip("markdown_it")
     text = "[d]: https://evil\n[sic] [1] [x](https://e) [a][d] [d][] ![i](s) <https://a> x\\](y)"
-    assert "[sic] [1]" in md_blockquote(text)
     html = markdown_it.MarkdownIt("commonmark").render(md_blockquote(text))
     assert "<a " not in html and "<img" not in html
     expected = text.replace("<", "&lt;").replace(">", "&gt;")
@@ -427,7 +446,8 @@ def test_json_rendering_is_indented_with_one_line_per_annotation(folder: Path) -
     library = Library.open([folder])
     highlight(library, "a.txt", "cat", note="multi\nline \u202e")
     highlight(library, "a.txt", "mat")
-    data = export_data(Library.open([folder]))
+    export = collect(Library.open([folder]), texts=True)
+    data = export.data
     text = to_json(data)
     assert json.loads(text) == data
     lines = text.splitlines()
@@ -436,6 +456,6 @@ def test_json_rendering_is_indented_with_one_line_per_annotation(folder: Path) -
     assert len(annotation_lines) == 2
     assert all(line.startswith(" " * 8 + "{") for line in annotation_lines)
     assert "\\u202e" in text and "\u202e" not in text
-    w3c = to_json(to_w3c(data))
-    assert json.loads(w3c) == to_w3c(data)
+    w3c = to_json(to_w3c(export))
+    assert json.loads(w3c) == to_w3c(export)
     assert len([line for line in w3c.splitlines() if '"TextQuoteSelector"' in line]) == 2

@@ -69,12 +69,12 @@ def test_a_rewrapped_highlight_is_moved_with_its_whitespace_in_current(folder: P
 def test_w3c_selects_what_it_covers_and_keeps_the_original(folder: Path) -> None:
     unchanged = json.loads(render_export(Library.open([folder]), "w3c"))["first"]["items"][0]
     assert unchanged["target"]["selector"][0]["exact"] == QUOTE
-    assert "ipreader:quote" not in unchanged
+    assert "ipreader:quote" not in unchanged["target"]
     (folder / "a.txt").write_text(ARTICLE.replace("hospitals", "hospitls"))
     item = json.loads(render_export(Library.open([folder]), "w3c"))["first"]["items"][0]
     quote_selector, position_selector = item["target"]["selector"]
     assert quote_selector["exact"] == "raise spending on schools and hospitls"
-    assert item["ipreader:quote"] == QUOTE and item["ipreader:status"] == "fuzzy"
+    assert item["target"]["ipreader:quote"] == QUOTE and item["ipreader:status"] == "fuzzy"
     text = (folder / "a.txt").read_text()
     assert text[position_selector["start"] : position_selector["end"]] == quote_selector["exact"]
 

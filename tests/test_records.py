@@ -146,6 +146,7 @@ records = st.fixed_dictionaries(
         "creator": st.one_of(st.text(max_size=5), st.none()),
         "revision": st.one_of(st.integers(-1, 3), st.none(), st.floats(1, 2)),
         "score": st.one_of(st.none(), st.floats(-1, 101), st.integers(0, 100)),
+        "origin": st.one_of(st.none(), st.text(max_size=5), st.just("o" * 3000), st.integers()),
     }
 )
 

@@ -29,6 +29,9 @@ MAX_TEXT_CHARS = 1_000_000
 MAX_TAGS = 200
 MAX_TAG_CHARS = 200
 
+#: Longest ``origin`` (the id an imported annotation had in another tool).
+MAX_ORIGIN_CHARS = 2048
+
 
 class AnchorStatus(StrEnum):
     """Where an annotation stands against the current text of its document."""
@@ -116,6 +119,9 @@ class Annotation:
     """Bumped by every user edit; a save based on an older revision is a conflict."""
     score: float | None = None
     """Similarity (0..100) of an approximate (``FUZZY``) match; ``None`` otherwise."""
+    origin: str = ""
+    """The id this annotation has in the tool it was imported from (an IRI, a Hypothesis
+    id), when that id is not a UUID; empty for annotations made in ipreader."""
 
     @classmethod
     def create(
@@ -206,6 +212,7 @@ class Annotation:
             "creator": self.creator,
             "revision": self.revision,
             "score": self.score,
+            "origin": self.origin,
         }
 
     @classmethod

@@ -35,6 +35,7 @@ from ipreader.core.model import (
     COLORS,
     CONTEXT_CHARS,
     DEFAULT_COLOR,
+    MAX_ORIGIN_CHARS,
     MAX_TAG_CHARS,
     MAX_TAGS,
     MAX_TEXT_CHARS,
@@ -175,6 +176,7 @@ class AnnotationFields:
     creator: str
     revision: int
     score: float | None
+    origin: str
 
 
 def decode_fields(data: Mapping[str, Any]) -> AnnotationFields:
@@ -213,6 +215,7 @@ def decode_fields(data: Mapping[str, Any]) -> AnnotationFields:
         creator=text_field(data, "creator", limit=MAX_TAG_CHARS),
         revision=revision or 1,
         score=score,
+        origin=text_field(data, "origin", limit=MAX_ORIGIN_CHARS),
     )
 
 
@@ -235,6 +238,7 @@ def _well_formed(data: Mapping[str, Any], document: str | None) -> Annotation | 
     tags, created, updated = get("tags"), get("created"), get("updated")
     status = _STATUSES.get(get("status"))  # type: ignore[arg-type]
     creator, revision, score = get("creator", ""), get("revision", 1), get("score")
+    origin = get("origin", "")
     color = get("color")
     where = document if document is not None else get("document")
     if not (
@@ -261,6 +265,8 @@ def _well_formed(data: Mapping[str, Any], document: str | None) -> Annotation | 
         and type(revision) is int
         and revision >= 1
         and (score is None or (type(score) is float and 0 <= score <= 100))
+        and type(origin) is str
+        and len(origin) <= MAX_ORIGIN_CHARS
         and type(tags) is list
         and len(tags) <= MAX_TAGS
         and all(type(tag) is str and len(tag) <= MAX_TAG_CHARS for tag in tags)
@@ -292,6 +298,7 @@ def _well_formed(data: Mapping[str, Any], document: str | None) -> Annotation | 
         creator=creator,
         revision=revision,
         score=score,
+        origin=origin,
     )
 
 
@@ -345,4 +352,5 @@ def check_annotation(data: Mapping[str, Any], *, document: str | None = None) ->
         creator=fields.creator,
         revision=fields.revision,
         score=fields.score,
+        origin=fields.origin,
     )

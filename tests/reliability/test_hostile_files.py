@@ -218,7 +218,7 @@ def test_hostile_file_is_listed_opened_highlighted_and_exported(
     selectors = w3c["first"]["items"][0]["target"]["selector"]
     assert selectors[0]["exact"] == expected.quote
     assert (selectors[1]["start"], selectors[1]["end"]) == (start, start + len(expected.quote))
-    assert "Highlight 1" in render_export(fresh, "markdown")
+    assert f'<a id="hl-{created.id}"></a>Highlight' in render_export(fresh, "markdown")
 
 
 def test_whole_hostile_folder_through_the_cli_subprocess(

@@ -20,7 +20,13 @@ from ipreader.tui.display import editable
 from ipreader.tui.widgets.choice_row import ChoiceRow
 
 #: The file extension proposed for each export format.
-FORMAT_SUFFIXES: dict[str, str] = {"json": ".json", "w3c": ".jsonld", "markdown": ".md"}
+FORMAT_SUFFIXES: dict[str, str] = {
+    "json": ".json",
+    "w3c": ".jsonld",
+    "markdown": ".md",
+    "csv": ".csv",
+    "qdc": ".qdc",
+}
 
 #: Which articles an export covers, as offered (the first one offered is the default).
 SCOPES: dict[str, str] = {

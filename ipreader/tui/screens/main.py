@@ -29,6 +29,7 @@ from textual.screen import Screen
 from textual.widgets import Footer
 
 from ipreader.core.documents import DocumentInfo
+from ipreader.core.identity import current_user
 from ipreader.core.library import Library
 from ipreader.core.model import Annotation, DocumentNotes
 from ipreader.core.wording import plural
@@ -470,7 +471,7 @@ class MainScreen(Screen[None]):
     def action_annotate(self) -> None:
         """Highlight the selection (it becomes the current annotation)."""
         try:
-            outcome = self.state.annotate(self.reader.selection)
+            outcome = self.state.annotate(self.reader.selection, current_user())
         except Refusal as refusal:
             self._refuse(refusal)
             return

@@ -1,0 +1,124 @@
+"""Export annotations: ipreader JSON, W3C Web Annotation, Markdown, CSV, REFI-QDA.
+
+``structure.collect`` builds the one canonical structure (documented by
+``docs/export-schema.json``); one module per format only reshapes it:
+
+* ``json`` (``ipreader_json``): the structure itself, the file ``ipreader import`` reads back;
+* ``w3c`` (``w3c``): a JSON-LD ``AnnotationCollection`` of the W3C Web Annotation Data Model;
+* ``markdown`` (``markdown``): a readable digest, one section per document;
+* ``csv`` (``csv_table``): one row per highlight, for spreadsheets;
+* ``qdc`` and ``qdpx`` (``refi_qda``): a REFI-QDA codebook, and a whole project (a zip).
+
+``render_export`` returns text for the text formats (``EXPORT_FORMATS``, what
+the app offers); ``export_bytes`` returns the bytes of a file in any format
+(``FILE_EXPORT_FORMATS``, which adds the ``qdpx`` zip).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Sequence
+from pathlib import Path
+
+from ipreader.core.export.csv_table import to_csv
+from ipreader.core.export.ipreader_json import to_json
+from ipreader.core.export.markdown import to_markdown
+from ipreader.core.export.refi_qda import EmptyCodebookError, to_qdc, to_qdpx
+from ipreader.core.export.structure import (
+    EXPORT_FORMAT_NAME,
+    EXPORT_VERSION,
+    ExportFormatError,
+    ExportSet,
+    collect,
+    export_data,
+)
+from ipreader.core.export.w3c import to_w3c
+from ipreader.core.library import Library
+
+__all__ = [
+    "EXPORT_FORMATS",
+    "EXPORT_FORMAT_NAME",
+    "EXPORT_VERSION",
+    "FILE_EXPORT_FORMATS",
+    "EmptyCodebookError",
+    "ExportFormatError",
+    "ExportSet",
+    "collect",
+    "export_bytes",
+    "export_data",
+    "render_export",
+    "to_csv",
+    "to_json",
+    "to_markdown",
+    "to_qdc",
+    "to_qdpx",
+    "to_w3c",
+]
+
+#: The formats ``render_export`` renders as text.
+EXPORT_FORMATS = ("json", "w3c", "markdown", "csv", "qdc")
+
+#: Every format ``export_bytes`` writes: the text ones plus the REFI-QDA project (a zip).
+FILE_EXPORT_FORMATS = (*EXPORT_FORMATS, "qdpx")
+
+#: The formats whose renderer needs each article's text.
+_NEEDS_TEXTS = frozenset({"w3c", "qdpx"})
+
+
+def _collect(
+    library: Library,
+    fmt: str,
+    formats: Sequence[str],
+    tags: Sequence[str],
+    document_glob: str | None,
+    only: Collection[Path] | None,
+) -> ExportSet:
+    if fmt not in formats:
+        raise ExportFormatError(
+            f"unknown export format {fmt!r}; choose one of {', '.join(formats)}"
+        )
+    return collect(library, tags, document_glob, only, texts=fmt in _NEEDS_TEXTS)
+
+
+def _render(export: ExportSet, fmt: str) -> str:
+    if fmt == "w3c":
+        return to_json(to_w3c(export))
+    if fmt == "markdown":
+        return to_markdown(export.data)
+    if fmt == "csv":
+        return to_csv(export.data)
+    if fmt == "qdc":
+        return to_qdc(export)
+    return to_json(export.data)
+
+
+def render_export(
+    library: Library,
+    fmt: str = "json",
+    tags: Sequence[str] = (),
+    document_glob: str | None = None,
+    only: Collection[Path] | None = None,
+) -> str:
+    """Return the export of ``library`` in ``fmt`` (one of ``EXPORT_FORMATS``) as text.
+
+    ``tags``, ``document_glob`` and ``only`` select as in ``export_data``.
+    """
+    return _render(_collect(library, fmt, EXPORT_FORMATS, tags, document_glob, only), fmt)
+
+
+def export_bytes(
+    library: Library,
+    fmt: str = "json",
+    tags: Sequence[str] = (),
+    document_glob: str | None = None,
+    only: Collection[Path] | None = None,
+) -> bytes:
+    """Return the file of the export of ``library`` in ``fmt`` (one of ``FILE_EXPORT_FORMATS``).
+
+    Text formats are UTF-8; ``qdpx`` is a zip.
+    """
+    export = _collect(library, fmt, FILE_EXPORT_FORMATS, tags, document_glob, only)
+    if fmt == "qdpx":
+        return to_qdpx(export)
+    # Lone surrogates (file names that are not UTF-8) are already escaped in JSON output;
+    # elsewhere backslashreplace keeps the file writable.
+    return _render(export, fmt).encode("utf-8", errors="backslashreplace")

@@ -1,0 +1,210 @@
+"""The one export structure every format is rendered from.
+
+``collect`` reads each exported article once, reconciles the annotations of
+the changed ones, and returns an ``ExportSet``: the canonical structure
+(``data``, exactly the ipreader JSON export, documented by
+``docs/export-schema.json``) plus what only some renderers need: the folder of
+each document (W3C and REFI-QDA name articles by ``file:`` URI) and, when
+asked, each document's text (REFI-QDA ships the articles; W3C selects the text
+an approximate match now covers).
+
+Every annotation that is not orphaned satisfies ``text[start:end] == current``
+when it carries ``current`` (every ``fuzzy`` one, and an exact one whose
+whitespace was re-wrapped), else ``text[start:end] == quote``. ``quote`` is
+always what the user highlighted.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import uuid
+from collections.abc import Collection, Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from ipreader.core.documents import DocumentInfo, read_document
+from ipreader.core.errors import DocumentError, IpreaderError
+from ipreader.core.identity import creator_key
+from ipreader.core.library import Library
+from ipreader.core.model import AnchorStatus, Annotation, tag_key, utc_now_iso
+from ipreader.core.tags import tag_matches
+
+#: The value of the top-level ``format`` field of an ipreader export.
+EXPORT_FORMAT_NAME = "ipreader.annotations"
+
+#: The version of the export structure this code writes and reads.
+EXPORT_VERSION = 1
+
+
+class ExportFormatError(IpreaderError):
+    """An unknown export format was asked for."""
+
+
+@dataclass(frozen=True, slots=True)
+class ExportSet:
+    """An export: the canonical structure plus what some renderers need besides."""
+
+    data: dict[str, Any]
+    """The ipreader JSON structure (``format``, ``version``, ``exported_at``, ``documents``)."""
+    roots: tuple[Path, ...]
+    """The folder of each entry of ``data["documents"]``, in the same order."""
+    texts: tuple[str, ...] | None = None
+    """Each document's decoded text, in the same order, when ``collect`` was asked for it."""
+
+
+def document_iri(root: Path, relpath: str) -> str:
+    """Return the ``file:`` URI of the article ``relpath`` of the folder ``root``.
+
+    Spaces, ``#``, ``%`` and non-ASCII characters are percent-encoded (UTF-8;
+    a file name that is not UTF-8 keeps its own bytes), so the result is a
+    valid URI, and two folders never give the same one.
+    """
+    return (root / relpath).as_uri()
+
+
+#: Namespace of the ids given to creators (W3C ``Person`` ids, REFI-QDA user GUIDs).
+_CREATOR_NAMESPACE = uuid.UUID("0f9e5d0c-6a43-4f4e-9d7e-0b1b3c7c5a21")
+
+
+def creator_uuid(name: str) -> uuid.UUID:
+    """Return the id of the coder ``name``: the same for every spelling ``creator_key`` joins."""
+    return uuid.uuid5(_CREATOR_NAMESPACE, creator_key(name))
+
+
+def _sort_key(annotation: Annotation) -> tuple[int, str]:
+    return annotation.start, annotation.id
+
+
+def _verified(text: str, annotations: Iterable[Annotation]) -> list[Annotation]:
+    """Return ``annotations`` with offsets that hold what their status promises in ``text``.
+
+    The store's reconcile already guarantees it; this re-anchors (in the export
+    only, never persisted) anything that slipped through, so an export is never
+    wrong about its own offsets.
+    """
+    result = []
+    for annotation in annotations:
+        if annotation.is_anchored and annotation.current_text(text) is None:
+            # Deferred: anchoring pulls in rapidfuzz, which this path almost never needs.
+            from ipreader.core.anchoring import reanchor
+
+            annotation = reanchor(text, annotation)
+        result.append(annotation)
+    return result
+
+
+def _record(text: str, annotation: Annotation) -> dict[str, Any]:
+    """The JSON record of ``annotation``: ``to_dict`` plus ``current`` when needed.
+
+    ``current`` is the text the annotation now covers: always for ``fuzzy``,
+    for an exact one only when its whitespace was re-wrapped.
+    """
+    record = annotation.to_dict()
+    current = annotation.current_text(text)
+    if current is not None and (
+        current != annotation.quote or annotation.status is AnchorStatus.FUZZY
+    ):
+        record["current"] = current
+    return record
+
+
+def collect(
+    library: Library,
+    tags: Sequence[str] = (),
+    document_glob: str | None = None,
+    only: Collection[Path] | None = None,
+    *,
+    texts: bool = False,
+) -> ExportSet:
+    """Return the export of ``library`` (see ``export_data``); ``texts`` keeps each text too."""
+    wanted = [tag for tag in tags if tag_key(tag)]
+
+    def tagged(values: Iterable[str]) -> bool:
+        return any(tag_matches(value, tag) for value in values for tag in wanted)
+
+    several_roots = len(library.collections) > 1
+    exported: list[tuple[dict[str, Any], Path, str]] = []
+    for collection in library.collections:
+        # One read of the index and of each annotation file per export, not per document.
+        stored = collection.store.stored_documents()
+        current: dict[str, tuple[DocumentInfo, str, list[Annotation]]] = {}
+        stale: list[tuple[str, str, str]] = []
+        for info in collection.documents:
+            if not info.readable or (only is not None and info.path not in only):
+                continue
+            if document_glob is not None and not fnmatch.fnmatchcase(info.relpath, document_glob):
+                continue
+            record = stored.get(info.relpath)
+            if record is None or record.empty:
+                continue  # nothing to export: skip the read and the reconcile
+            try:
+                document = read_document(info.path)
+            except DocumentError:
+                continue
+            text = document.text
+            if record.sha256 == document.sha256:
+                current[info.relpath] = (info, text, list(record.annotations))
+            else:
+                current[info.relpath] = (info, text, [])
+                stale.append((info.relpath, document.sha256, text))
+        if stale:
+            # Changed (or never hashed) documents: re-anchored and saved in one lock hold.
+            for relpath, annotations in collection.store.reconcile_many(stale).items():
+                info, text, _ = current[relpath]
+                current[relpath] = (info, text, annotations)
+        for relpath, (info, text, found) in current.items():
+            notes = stored[relpath].notes
+            annotations = sorted(_verified(text, found), key=_sort_key)
+            if wanted:
+                doc_tagged = tagged(notes.tags)
+                annotations = [a for a in annotations if doc_tagged or tagged(a.tags)]
+                if not annotations and not doc_tagged:
+                    continue
+            elif not annotations and not notes.tags and not notes.note:
+                continue
+            entry: dict[str, Any] = {
+                "path": info.relpath,
+                "title": info.title,
+                "date": info.date,
+                "sha256": info.sha256,
+                "encoding": info.encoding,
+                "tags": list(notes.tags),
+                "note": notes.note,
+                "annotations": [_record(text, a) for a in annotations],
+            }
+            if several_roots:
+                entry["root"] = str(collection.root)
+            exported.append((entry, collection.root, text))
+    exported.sort(key=lambda item: (item[0]["path"], str(item[1])))
+    data = {
+        "format": EXPORT_FORMAT_NAME,
+        "version": EXPORT_VERSION,
+        "exported_at": utc_now_iso(),
+        "documents": [entry for entry, _, _ in exported],
+    }
+    return ExportSet(
+        data=data,
+        roots=tuple(root for _, root, _ in exported),
+        texts=tuple(text for _, _, text in exported) if texts else None,
+    )
+
+
+def export_data(
+    library: Library,
+    tags: Sequence[str] = (),
+    document_glob: str | None = None,
+    only: Collection[Path] | None = None,
+) -> dict[str, Any]:
+    """Return the canonical export structure of ``library``.
+
+    ``tags`` keeps only annotations carrying one of the tags or a child tag
+    (``tags.tag_matches``), or lying in a document that carries one; a document
+    then appears when it has a kept annotation or carries one of the tags
+    itself. ``document_glob`` (``fnmatch``, case-sensitive) filters on the
+    relative path, ``only`` on the absolute path (the app's "this article",
+    "the listed articles"). Documents with no annotation, tag or note are left out, as
+    are unreadable files (nothing can be verified against them). With several
+    roots each document also carries ``root`` (the folder's absolute path).
+    """
+    return collect(library, tags, document_glob, only).data

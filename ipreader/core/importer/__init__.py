@@ -1,0 +1,68 @@
+"""Import annotations into a folder from ipreader JSON, W3C JSON-LD, Hypothesis or REFI-QDA.
+
+The format is detected (``detect``) unless given; one reader per format
+(``ipreader_json``, ``w3c``, ``hypothesis``, ``refi_qda``) turns the file into a
+``batch.Batch``, and ``merge`` saves it: documents found once (``locate``),
+each entry checked by ``records.decode_fields`` and anchored, everything
+written at the end. A file refused as a whole raises ``ImportFileError`` and
+nothing is written; a bad entry is rejected with one message (``report``).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ipreader.core.documents import discover
+from ipreader.core.errors import DocumentError, ImportFileError
+from ipreader.core.importer import hypothesis, ipreader_json, refi_qda, w3c
+from ipreader.core.importer.batch import MAX_IMPORT_ENTRIES, Batch
+from ipreader.core.importer.detect import IMPORT_FORMATS, detect_json, is_zip, refuse_xml
+from ipreader.core.importer.locate import Locator
+from ipreader.core.importer.merge import merge
+from ipreader.core.importer.reading import MAX_IMPORT_BYTES, parse_json, read_file
+from ipreader.core.importer.report import MAX_MESSAGES, ImportReport
+
+__all__ = [
+    "IMPORT_FORMATS",
+    "MAX_IMPORT_BYTES",
+    "MAX_IMPORT_ENTRIES",
+    "MAX_MESSAGES",
+    "ImportReport",
+    "import_file",
+    "read_batch",
+]
+
+_JSON_READERS = {"ipreader": ipreader_json.read, "w3c": w3c.read, "hypothesis": hypothesis.read}
+
+
+def read_batch(file: Path, fmt: str | None = None) -> Batch:
+    """Read ``file`` (in ``fmt``, or the detected format) into a ``Batch``; nothing is written."""
+    if fmt is not None and fmt not in IMPORT_FORMATS:
+        raise ImportFileError(
+            f"unknown import format {fmt!r}; choose one of {', '.join(IMPORT_FORMATS)}"
+        )
+    raw = read_file(file)
+    if fmt == "qdpx" or (fmt is None and is_zip(raw)):
+        return refi_qda.read(file, raw)
+    if fmt is None:
+        refuse_xml(file, raw)
+    data = parse_json(file, raw)
+    del raw  # the parsed data is all that is needed from here on
+    return _JSON_READERS[fmt or detect_json(file, data)](file, data)
+
+
+def import_file(file: Path, root: Path, fmt: str | None = None) -> ImportReport:
+    """Merge the annotations of ``file`` into the folder ``root``.
+
+    ``fmt`` is one of ``IMPORT_FORMATS`` (detected when ``None``). Raises
+    ``ImportFileError`` (nothing written) when ``file`` cannot be read as that
+    format or breaks a limit, ``DocumentError`` when ``root`` is not a folder
+    and ``StoreError`` when its store refuses writes.
+    """
+    batch = read_batch(file, fmt)
+    if not root.is_dir():
+        raise DocumentError(root, "not a folder")
+    groups = discover([root])
+    root = groups[0][0] if groups else root.resolve()  # discover() resolves it
+    known = {path.relative_to(root).as_posix(): path for _, files in groups for path in files}
+    return merge(batch, root, Locator(root, known))

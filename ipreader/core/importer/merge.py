@@ -1,0 +1,260 @@
+"""Merging a ``Batch`` into the annotations of a folder.
+
+Rules (the README's "Importing" section):
+
+* each group's document is found once (``locate``); a group whose document
+  cannot be found is rejected whole, with one message;
+* an annotation with the id of a stored one replaces it only when its
+  ``updated`` time is newer (an entry without times never replaces one);
+  otherwise the stored one is kept (*unchanged*). Ids that are not UUIDs (other
+  tools') become a UUID derived from them, the original kept in ``origin``, so
+  importing the same file twice changes nothing;
+* offsets are trusted when they hold the quote (or, for an approximate match,
+  the ``current`` text); otherwise the quote is anchored with
+  ``anchoring.anchor`` and, if it is not found, the annotation is kept as
+  *orphaned* and reported;
+* document tags are merged (union, at most ``MAX_TAGS`` in all); a document
+  note is taken when the folder has none (a different one is kept and reported);
+* everything is saved at the end: the document notes with one index write, the
+  annotations with one ``save_annotations`` call (one write per document).
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from collections.abc import Mapping
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from ipreader.core.anchoring import anchor
+from ipreader.core.errors import DocumentError, StoreError
+from ipreader.core.importer.batch import Batch, Group
+from ipreader.core.importer.locate import Locator, NotFound
+from ipreader.core.importer.report import ImportReport
+from ipreader.core.library import open_store
+from ipreader.core.model import (
+    MAX_TAGS,
+    AnchorStatus,
+    Annotation,
+    DocumentNotes,
+    context_around,
+    normalize_tags,
+    utc_now_iso,
+)
+from ipreader.core.records import RecordError, decode_fields, tags_field, text_field
+
+#: Namespace of the UUIDs given to foreign (non-UUID) ids.
+FOREIGN_NAMESPACE = uuid.UUID("c6a1f0e2-5d7b-4c55-8f0e-2b9d6e4a7c31")
+
+_UUID = re.compile(
+    r"\{?([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})\}?"
+)
+
+
+class _Reject(Exception):
+    """One entry is unusable; the message says why."""
+
+
+def identity(given: str | None, origin: str) -> tuple[str, str]:
+    """``(id, origin)`` of an entry: a UUID (``urn:uuid:`` and braces dropped) as it is;
+    any other id becomes the UUID derived from it and is kept as the origin."""
+    if given is None:
+        return str(uuid.uuid4()), origin
+    match = _UUID.fullmatch(given.removeprefix("urn:uuid:"))
+    if match:
+        return match.group(1).lower(), origin
+    return str(uuid.uuid5(FOREIGN_NAMESPACE, given)), origin or given
+
+
+def _instant(value: str) -> datetime:
+    """The moment of a time the decoder normalised (``...Z``), for comparing ``updated``."""
+    return datetime.fromisoformat(value)
+
+
+def build(record: Any, relpath: str, text: str, report: ImportReport, where: str) -> Annotation:
+    """Turn one annotation record into an Annotation anchored in ``text`` (or orphaned).
+
+    Every field is checked by ``records.decode_fields`` (``RecordError`` names
+    the first bad one); the offsets are hints, trusted only when they hold the
+    quote (or ``current``, the text an approximate match covers).
+    """
+    fields = decode_fields(record)
+    annotation_id, origin = identity(fields.id, fields.origin)
+    quote = fields.quote
+    if not quote:
+        raise _Reject("quote is missing or empty")
+    current = text_field(record, "current")
+    prefix, suffix, status = fields.prefix, fields.suffix, fields.status
+    start, end = fields.start, fields.end
+    created = fields.created or fields.updated or utc_now_iso()
+    common: dict[str, Any] = {
+        "id": annotation_id,
+        "document": relpath,
+        "color": fields.color,
+        "note": fields.note,
+        "tags": fields.tags,
+        "created": created,
+        "updated": fields.updated or created,
+        "creator": fields.creator,
+        "revision": fields.revision,
+        "origin": origin,
+    }
+    offsets_given = start is not None or end is not None
+    if start is not None and end is not None and 0 <= start < end <= len(text):
+        covered = text[start:end]
+        if covered == quote or (current and covered == current):
+            if status is AnchorStatus.ORPHANED:
+                status = AnchorStatus.ANCHORED
+            if covered != quote:
+                status = AnchorStatus.FUZZY
+            if not prefix and not suffix:
+                prefix, suffix = context_around(text, start, end)
+            score = fields.score if status is AnchorStatus.FUZZY else None
+            return Annotation(
+                start=start, end=end, quote=quote, prefix=prefix, suffix=suffix, status=status,
+                score=score, **common,
+            )  # fmt: skip
+    if offsets_given and status is not AnchorStatus.ORPHANED:
+        report.note(f"{where}: offsets do not hold the quote; re-anchored by quote")
+    hint = start if start is not None and start >= 0 else None
+    match = anchor(text, quote, prefix, suffix, start_hint=hint)
+    if match is None:
+        if status is not AnchorStatus.ORPHANED:
+            report.note(f"{where}: quote not found in the text; kept as orphaned")
+        # Orphans keep plausible old offsets (they are never drawn) for a faithful round trip.
+        old_start = start if start is not None and start >= 0 else 0
+        old_end = end if end is not None and old_start <= end else old_start
+        return Annotation(
+            start=old_start, end=old_end, quote=quote, prefix=prefix, suffix=suffix,
+            status=AnchorStatus.ORPHANED, **common,
+        )  # fmt: skip
+    if match.status is AnchorStatus.FUZZY:
+        # An approximate match keeps what was highlighted; its offsets cover what is there now.
+        return Annotation(
+            start=match.start, end=match.end, quote=quote, prefix=prefix, suffix=suffix,
+            status=match.status, score=match.score, **common,
+        )  # fmt: skip
+    found_prefix, found_suffix = context_around(text, match.start, match.end)
+    return Annotation(
+        start=match.start, end=match.end, quote=text[match.start : match.end],
+        prefix=found_prefix, suffix=found_suffix, status=match.status, **common,
+    )  # fmt: skip
+
+
+def merge_notes(
+    current: DocumentNotes, entry: Mapping[str, Any], report: ImportReport, where: str
+) -> DocumentNotes:
+    """Return ``current`` merged with a document entry's tags (union) and note.
+
+    The entry's note is taken when the folder has none; a different one is kept
+    and reported. The merged tags stop at ``MAX_TAGS`` (the rest is reported).
+    """
+    tags = tags_field(entry)
+    note = text_field(entry, "note")
+    if not tags and not note:
+        return current
+    if current.note and note and current.note != note:
+        report.note(f"{where}: the folder's document note differs; kept the folder's")
+    merged = normalize_tags((*current.tags, *tags))
+    if len(merged) > max(MAX_TAGS, len(current.tags)):
+        kept = merged[: max(MAX_TAGS, len(current.tags))]
+        report.note(
+            f"{where}: a document holds at most {MAX_TAGS} tags; {len(merged) - len(kept)} "
+            "not added"
+        )
+        merged = kept
+    return DocumentNotes(tags=merged, note=current.note or note)
+
+
+def merge(batch: Batch, root: Path, locator: Locator) -> ImportReport:
+    """Save what ``batch`` holds into the folder ``root`` (resolved); return the report."""
+    store = open_store(root)
+    report = ImportReport(format=batch.format, notices=store.notices.take())
+    if not store.writable:
+        raise StoreError(f"{root}: the annotation database is read-only; nothing imported")
+    for message in batch.rejected:
+        report.reject(message)
+    for message in batch.notes:
+        report.note(message)
+    existing = {a.id: a for annotations in store.all_annotations().values() for a in annotations}
+    seen_ids: set[str] = set()
+    reconciled: set[str] = set()
+    pending: list[Annotation] = []  # saved in one batch at the end
+    notes: dict[str, DocumentNotes] = {}  # merged document notes, saved in one batch
+
+    for group in batch.groups:
+        quotes = [r["quote"] for _, r in group.annotations if isinstance(r, Mapping)
+                  and isinstance(r.get("quote"), str)]  # fmt: skip
+        try:
+            relpath = locator.find(group.document, quotes)
+            document = locator.read(relpath)
+        except (NotFound, DocumentError) as error:
+            report.reject(f"{_naming(group)}: {error}; document skipped", group.size)
+            continue
+        where = f"{group.where} ({relpath})"
+        text = document.text
+        if relpath not in reconciled:
+            # Registers the document's hash (and re-anchors stored annotations if the file
+            # changed) so the merge compares against annotations valid for this text.
+            reconciled.add(relpath)
+            for current in store.reconcile(relpath, document.sha256, text):
+                existing[current.id] = current
+        if group.notes is not None:
+            before = notes.get(relpath) or store.document_notes(relpath)
+            try:
+                merged = merge_notes(before, group.notes, report, where)
+            except RecordError as error:
+                report.note(f"{where}: document tags/note ignored: {error}")
+            else:
+                if merged != before:
+                    notes[relpath] = merged
+        for entry_where, record in group.annotations:
+            at = f"{where} {entry_where}".rstrip()
+            try:
+                annotation = build(record, relpath, text, report, at)
+                if annotation.id in seen_ids:
+                    raise _Reject(f"duplicate id {annotation.id} in the file")
+                seen_ids.add(annotation.id)
+            except (_Reject, RecordError) as error:
+                report.reject(f"{at}: {error}; skipped")
+                continue
+            stored = existing.get(annotation.id)
+            if stored is None:
+                report.added += 1
+            elif stored.document != relpath:
+                report.reject(
+                    f"{at}: id {annotation.id} already belongs to {stored.document!r}; skipped"
+                )
+                continue
+            elif _has_times(record) and _instant(annotation.updated) > _instant(stored.updated):
+                report.updated += 1
+            else:
+                report.unchanged += 1
+                continue
+            report.orphaned += not annotation.is_anchored
+            existing[annotation.id] = annotation
+            pending.append(annotation)
+    # Everything is written at the end in two batches: one index write for the
+    # document notes, then one lock hold registering the new documents (one index
+    # write) and writing each document's annotation file once.
+    if notes:
+        store.set_documents_notes(notes)
+    store.save_annotations(pending)
+    report.notices.extend(store.notices.take())
+    return report
+
+
+def _naming(group: Group) -> str:
+    """How a rejected group is named: its label, and its first entries when they have names."""
+    named = [where for where, _ in group.annotations[:3] if not where.startswith("annotation ")]
+    if not named:
+        return group.where
+    more = ", ..." if len(group.annotations) > len(named) else ""
+    return f"{group.where} ({', '.join(named)}{more})"
+
+
+def _has_times(record: Mapping[str, Any]) -> bool:
+    """True when an entry says when it was made or changed (else it never replaces one)."""
+    return bool(record.get("updated") or record.get("created"))
