@@ -36,10 +36,12 @@ from ipreader.core.store.formats import (
     DocRecord,
     IndexFile,
     describe_bad,
+    is_uuid,
     meta_record,
     parse_annotations,
     parse_index,
     parse_state,
+    relpath_problem,
 )
 from ipreader.core.store.lock import FolderLock
 
@@ -227,11 +229,13 @@ class Catalog:
         """Recreate the index from the annotation files (the index was set aside)."""
         records: dict[str, dict[str, Any]] = {}
         for path in sorted(self.annotations_dir.glob("*.json")):
+            if not is_uuid(path.stem):
+                continue  # not a file ipreader wrote: its name cannot be a document id
             try:
                 parsed = parse_annotations(path, read_tables(path))
             except StoreError:
                 continue  # handled (set aside) when that document is next read
-            if parsed.annotations:
+            if parsed.annotations and relpath_problem(parsed.annotations[0].document) is None:
                 relpath = parsed.annotations[0].document
                 records[path.stem] = DocRecord(path.stem, relpath).to_dict()
         with self._files.transaction() as transaction:

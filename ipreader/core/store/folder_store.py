@@ -25,7 +25,7 @@ from ipreader.core.model import Annotation, DocumentNotes, normalize_tags, tag_k
 from ipreader.core.notices import Notices
 from ipreader.core.store.catalog import Catalog
 from ipreader.core.store.formats import LOCK_FILE, DocRecord, IndexFile, annotation_order
-from ipreader.core.store.location import place, sweep_stale_temp_files
+from ipreader.core.store.location import place, set_aside_odd_lock, sweep_stale_temp_files
 from ipreader.core.store.lock import FolderLock
 
 #: Seconds to wait for another process holding the folder's lock.
@@ -97,6 +97,8 @@ class FolderStore:
             store.notices.add(placement.notice)
         if placement.refusal is not None:
             store._catalog.refuse(placement.refusal)
+        elif (odd_lock := set_aside_odd_lock(placement.location)) is not None:
+            store.notices.add(odd_lock)
         store._catalog.check_schema()
         if store.writable:
             sweep_stale_temp_files(store.location, store._lock)

@@ -9,6 +9,7 @@ removes the temp files a killed writer left behind.
 from __future__ import annotations
 
 import os
+import stat
 import time
 import uuid
 from dataclasses import dataclass
@@ -16,8 +17,8 @@ from pathlib import Path
 
 from ipreader.core.errors import StoreError, StoreWriteError
 from ipreader.core.paths import fallback_store_dir, folder_store_dir
-from ipreader.core.storage import TEMP_PREFIX, atomic_write_bytes
-from ipreader.core.store.formats import ANNOTATIONS_DIR, INDEX_FILE, STATE_FILE
+from ipreader.core.storage import TEMP_PREFIX, atomic_write_bytes, file_kind, quarantine
+from ipreader.core.store.formats import ANNOTATIONS_DIR, INDEX_FILE, LOCK_FILE, STATE_FILE
 from ipreader.core.store.lock import FolderLock
 
 # Temp files older than this were left by a killed writer (no save takes this long).
@@ -46,14 +47,22 @@ def place(root: Path, *, use_fallback: bool) -> Placement:
     """
     primary = folder_store_dir(root)
     fallback = fallback_store_dir(root)
+    unsafe = None if use_fallback else unsafe_location(primary)
     # parents=False: never create the articles folder itself.
-    problem = None if use_fallback else probe_writable(primary, parents=False)
+    problem = unsafe or (None if use_fallback else probe_writable(primary, parents=False))
     if problem is None and not use_fallback:
         return Placement(primary)
     fallback_problem = probe_writable(fallback, parents=True)
     if fallback_problem is None:
         if use_fallback:
             return Placement(fallback)
+        if unsafe is not None:
+            # Nothing is read through it either: it may lead anywhere.
+            return Placement(
+                fallback,
+                notice=f"{primary} is not used: {unsafe}; annotations for {root} are "
+                f"saved in {fallback}",
+            )
         seeded = seed_fallback(primary, fallback)
         copied = f"; the existing annotations in {primary} were copied there" if seeded else ""
         return Placement(
@@ -68,10 +77,57 @@ def place(root: Path, *, use_fallback: bool) -> Placement:
         refusal = (
             f"neither {primary} ({problem}) nor {fallback} ({fallback_problem}) can be written"
         )
-        location = primary if (primary / INDEX_FILE).exists() else fallback
+        readable = unsafe is None and (primary / INDEX_FILE).exists()
+        location = primary if readable else fallback
     return Placement(
         location, refusal=StoreWriteError(f"{refusal}; annotations for {root} are read-only")
     )
+
+
+def unsafe_location(directory: Path) -> str | None:
+    """Why ``directory`` (a folder's ``.ipreader``) must not be used at all; ``None``: it may.
+
+    A symbolic link (``.ipreader`` or its ``annotations``) could lead out of
+    the folder -- to another folder's store, or to ``/tmp`` -- where ipreader
+    would then replace, move aside and sweep files; anything but a directory
+    cannot hold a store. Neither is followed, written or read.
+    """
+    for path in (directory, directory / ANNOTATIONS_DIR):
+        try:
+            mode = path.lstat().st_mode
+        except FileNotFoundError:
+            return None  # made fresh by the probe
+        except OSError as error:
+            return f"{path} cannot be examined ({error.strerror or error})"
+        if stat.S_ISLNK(mode):
+            return (
+                f"{path} is a symbolic link, and ipreader keeps a folder's annotations "
+                f"only inside the folder, so it never follows one"
+            )
+        if not stat.S_ISDIR(mode):
+            return f"{path} is {file_kind(mode)}, not a directory"
+    return None
+
+
+def set_aside_odd_lock(location: Path) -> str | None:
+    """Move a lock file that is not a regular file aside; return the notice (None: nothing odd).
+
+    ``filelock`` refuses a link and cannot lock a directory, so such a ``lock``
+    would refuse every save; ipreader never made it, so it is renamed (a link's
+    target is never touched), never deleted.
+    """
+    path = location / LOCK_FILE
+    try:
+        mode = path.lstat().st_mode
+    except OSError:
+        return None  # missing (made on the first save) or unreadable (the lock says why)
+    if stat.S_ISREG(mode):
+        return None
+    try:
+        moved = quarantine(path)
+    except OSError as error:
+        return f"{path} is {file_kind(mode)} and cannot be moved aside ({error.strerror or error})"
+    return f"{path} was {file_kind(mode)}, not a lock file; it was moved aside to {moved}"
 
 
 def probe_writable(directory: Path, *, parents: bool) -> str | None:
