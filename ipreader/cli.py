@@ -164,6 +164,16 @@ def _say(message: str) -> None:
     print(f"ipreader: {printable(message, multiline=True)}", file=sys.stderr)
 
 
+def written_to(path: Path, data: bytes, verb: str) -> str:
+    """Write an ``-o`` output (``core.output.write_output``); return the line that says where."""
+    from ipreader.core.output import write_output
+
+    target = write_output(path, data)
+    if target != path:
+        return f"{verb} to {target} (through the link {path})"
+    return f"{verb} to {path}"
+
+
 def _print_notices(notices: Sequence[str]) -> None:
     for notice in notices:
         _say(notice)
@@ -206,10 +216,7 @@ def _cmd_export(args: argparse.Namespace) -> int:
     if args.output is None:
         _write_text(text, sys.stdout)
     else:
-        from ipreader.core.storage import atomic_write_bytes
-
-        atomic_write_bytes(args.output, text.encode("utf-8"))
-        _say(f"exported to {args.output}")
+        _say(written_to(args.output, text.encode("utf-8"), "exported"))
     return 0
 
 
