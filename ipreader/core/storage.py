@@ -155,9 +155,11 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
             raise
     except OSError as error:
         reason = error.strerror or str(error)
-        raise StoreWriteError(
-            f"could not save {path}: {reason}; the previous version is unchanged"
-        ) from error
+        # Say only what is true: a file that did not exist has no previous version.
+        kept = (
+            "the previous version is unchanged" if os.path.lexists(path) else "nothing was written"
+        )
+        raise StoreWriteError(f"could not save {path}: {reason}; {kept}") from error
     _fsync_dir(path.parent)
 
 
@@ -249,17 +251,21 @@ def _capture(function: Callable[[int], None]) -> Callable[[int], OSError | None]
     return run
 
 
-def quarantine(path: Path) -> Path:
-    """Move ``path`` aside to ``<name>.corrupt-<UTC timestamp>`` beside it; return the new path.
+#: Marker between the name of a file or directory already merged elsewhere and its timestamp.
+MERGED_MARKER = ".merged-"
 
-    The bytes are kept exactly (a rename, not a copy). Raises ``OSError`` if the
-    move is impossible (e.g. a read-only directory).
+
+def quarantine(path: Path, marker: str = CORRUPT_MARKER) -> Path:
+    """Move ``path`` aside to ``<name><marker><UTC timestamp>`` beside it; return the new path.
+
+    The bytes are kept exactly (a rename, not a copy; a directory moves whole).
+    Raises ``OSError`` if the move is impossible (e.g. a read-only directory).
     """
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S.%fZ")
-    target = path.with_name(f"{path.name}{CORRUPT_MARKER}{stamp}")
+    target = path.with_name(f"{path.name}{marker}{stamp}")
     counter = 1
-    while target.exists():
-        target = path.with_name(f"{path.name}{CORRUPT_MARKER}{stamp}-{counter}")
+    while os.path.lexists(target):
+        target = path.with_name(f"{path.name}{marker}{stamp}-{counter}")
         counter += 1
     os.replace(path, target)
     _fsync_dir(path.parent)

@@ -102,6 +102,7 @@ class FolderStore:
         store._catalog.check_schema()
         if store.writable:
             sweep_stale_temp_files(store.location, store._lock)
+        store._catalog.recover_unindexed_files()
         return store
 
     # ------------------------------------------------------------------ annotations

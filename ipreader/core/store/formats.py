@@ -168,6 +168,8 @@ class IndexFile:
     """The readable document records, sorted by id."""
     bad: tuple[str, ...] = ()
     """Records skipped, each as ``"<id> (<field> <reason>)"``."""
+    keys: frozenset[str] = frozenset()
+    """Every document key in the file, bad records' too (their annotation files are known)."""
     _relpaths: dict[str, DocRecord] = field(default_factory=dict, compare=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -232,7 +234,8 @@ def parse_index(path: Path, data: Tables | None) -> IndexFile:
             documents.append(decode_doc_record(key, raw))
         except RecordError as error:
             bad.append(f"{shown_key(key)} ({error})")
-    return IndexFile(schema, tuple(documents), tuple(bad))
+    keys = frozenset(data.get(DOCUMENTS_TABLE, {}))
+    return IndexFile(schema, tuple(documents), tuple(bad), keys)
 
 
 def parse_annotations(path: Path, data: Tables | None) -> AnnotationsFile:
@@ -254,11 +257,29 @@ def parse_annotations(path: Path, data: Tables | None) -> AnnotationsFile:
     return AnnotationsFile(tuple(good), tuple(bad))
 
 
-def parse_state(path: Path, data: Tables | None) -> str | None:
-    """Return the last document read recorded in a state file, if any."""
+@dataclass(frozen=True, slots=True)
+class StateFile:
+    """The parsed state file."""
+
+    last_document: str | None = None
+    """The relpath of the document read last, if any."""
+    merged_token: tuple[int, ...] | None = None
+    """A fallback store's: the folder's change token when its annotations were last merged in."""
+
+
+#: The state record holding ``StateFile.merged_token``.
+MERGED_RECORD = "merged_from_folder"
+
+
+def parse_state(path: Path, data: Tables | None) -> StateFile:
+    """Return what a state file records (a bad value is forgotten, not reported)."""
     data = data or {}
     _check_tables(path, data, {STATE_TABLE})
-    last = data.get(STATE_TABLE, {}).get("last_document", {}).get("relpath")
+    state = data.get(STATE_TABLE, {})
+    last = state.get("last_document", {}).get("relpath")
     if not isinstance(last, str) or len(last) > MAX_RELPATH_CHARS or relpath_problem(last):
-        return None  # only a convenience: a bad value is forgotten, not reported
-    return last
+        last = None  # only a convenience: never worth a notice
+    token = state.get(MERGED_RECORD, {}).get("token")
+    if not isinstance(token, list) or not all(type(part) is int for part in token):
+        token = None
+    return StateFile(last, None if token is None else tuple(token))
