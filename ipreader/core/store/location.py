@@ -1,8 +1,8 @@
 """Where a folder's store lives, and getting that place ready.
 
 ``place`` chooses ``<root>/.ipreader`` or the per-user fallback directory
-(``paths.py`` says where both are), probing writability by trying, and copies
-an existing read-only database into a fresh fallback. ``sweep_stale_temp_files``
+(``paths.py`` says where both are), probing writability by trying, and says
+which other store of the folder ``fallback.py`` merges in. ``sweep_stale_temp_files``
 removes the temp files a killed writer left behind.
 """
 
@@ -17,7 +17,7 @@ from pathlib import Path
 
 from ipreader.core.errors import StoreError, StoreWriteError
 from ipreader.core.paths import fallback_store_dir, folder_store_dir
-from ipreader.core.storage import TEMP_PREFIX, atomic_write_bytes, file_kind, quarantine
+from ipreader.core.storage import TEMP_PREFIX, file_kind, quarantine
 from ipreader.core.store.formats import ANNOTATIONS_DIR, INDEX_FILE, LOCK_FILE, STATE_FILE
 from ipreader.core.store.lock import FolderLock
 
@@ -35,15 +35,20 @@ class Placement:
     """Why the fallback is used instead of the folder (None: nothing to tell)."""
     refusal: StoreError | None = None
     """Why nothing may be written (None: writable)."""
+    merge_from: Path | None = None
+    """Another store of the same folder to merge into this one (``fallback.py``)."""
+    merge_back: bool = False
+    """True when ``merge_from`` is the fallback, merged back into the folder's own store."""
 
 
 def place(root: Path, *, use_fallback: bool) -> Placement:
-    """Choose the store location of ``root``.
+    """Choose the store location of ``root``, and the other store to merge into it.
 
-    ``<root>/.ipreader`` when it can be written, else the per-user fallback
-    (seeded with a copy of the folder's database, if any). ``use_fallback``
-    goes straight to the fallback, never writing ``<root>`` (the bundled
-    sample articles); that is the caller's choice, so it is not reported.
+    ``<root>/.ipreader`` when it can be written (with the fallback to merge
+    back, if one was used meanwhile), else the per-user fallback (with the
+    folder's own store to merge in, if it has one). ``use_fallback`` goes
+    straight to the fallback, never writing ``<root>`` (the bundled sample
+    articles); that is the caller's choice, so it is not reported.
     """
     primary = folder_store_dir(root)
     fallback = fallback_store_dir(root)
@@ -51,7 +56,8 @@ def place(root: Path, *, use_fallback: bool) -> Placement:
     # parents=False: never create the articles folder itself.
     problem = unsafe or (None if use_fallback else probe_writable(primary, parents=False))
     if problem is None and not use_fallback:
-        return Placement(primary)
+        used = (fallback / INDEX_FILE).exists()
+        return Placement(primary, merge_from=fallback if used else None, merge_back=used)
     fallback_problem = probe_writable(fallback, parents=True)
     if fallback_problem is None:
         if use_fallback:
@@ -63,12 +69,11 @@ def place(root: Path, *, use_fallback: bool) -> Placement:
                 notice=f"{primary} is not used: {unsafe}; annotations for {root} are "
                 f"saved in {fallback}",
             )
-        seeded = seed_fallback(primary, fallback)
-        copied = f"; the existing annotations in {primary} were copied there" if seeded else ""
         return Placement(
             fallback,
             notice=f"{primary} cannot be written ({problem}); annotations for {root} "
-            f"are saved in {fallback}{copied}",
+            f"are saved in {fallback}",
+            merge_from=primary if (primary / INDEX_FILE).exists() else None,
         )
     if use_fallback:
         refusal = f"{fallback} cannot be written ({fallback_problem})"
@@ -151,24 +156,6 @@ def probe_writable(directory: Path, *, parents: bool) -> str | None:
         if (directory / name).exists() and not os.access(directory / name, os.W_OK):
             return f"{directory / name} is read-only"
     return None
-
-
-def seed_fallback(primary: Path, fallback: Path) -> bool:
-    """Copy a read-only folder's existing database into the fresh fallback dir."""
-    if not (primary / INDEX_FILE).is_file() or (fallback / INDEX_FILE).exists():
-        return False
-    try:
-        sources = [primary / STATE_FILE, primary / INDEX_FILE]
-        annotations = primary / ANNOTATIONS_DIR
-        if annotations.is_dir():
-            sources = [p for p in annotations.glob("*.json") if p.is_file()] + sources
-        for source in sources:
-            if source.is_file():
-                target = fallback / source.relative_to(primary)
-                atomic_write_bytes(target, source.read_bytes())
-    except (OSError, StoreError):
-        return False
-    return True
 
 
 def sweep_stale_temp_files(location: Path, lock: FolderLock) -> None:
