@@ -21,8 +21,12 @@ from ipreader.core.storage import TEMP_PREFIX, file_kind, quarantine
 from ipreader.core.store.formats import ANNOTATIONS_DIR, INDEX_FILE, LOCK_FILE, STATE_FILE
 from ipreader.core.store.lock import FolderLock
 
-# Temp files older than this were left by a killed writer (no save takes this long).
+# Temp files written without the lock and older than this were left by a killed writer
+# (no save takes this long).
 _STALE_TEMP_SECONDS = 600
+
+# The scratch files of probe_writable (written without the lock, by any process).
+_PROBE_PREFIX = f"{TEMP_PREFIX}probe-"
 
 
 @dataclass(frozen=True, slots=True)
@@ -145,7 +149,7 @@ def probe_writable(directory: Path, *, parents: bool) -> str | None:
         directory.mkdir(parents=parents, exist_ok=True)
         for folder in (directory, directory / ANNOTATIONS_DIR):
             folder.mkdir(exist_ok=True)
-            probe = folder / f"{TEMP_PREFIX}probe-{uuid.uuid4().hex[:12]}"
+            probe = folder / f"{_PROBE_PREFIX}{uuid.uuid4().hex[:12]}"
             fd = os.open(probe, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
             os.close(fd)
             os.unlink(probe)
@@ -158,8 +162,24 @@ def probe_writable(directory: Path, *, parents: bool) -> str | None:
     return None
 
 
+def _locked_writers_temp(path: Path, location: Path) -> bool:
+    """True for a temp file only ever written under the lock (a store file's, never a probe's)."""
+    if path.name.startswith(_PROBE_PREFIX):
+        return False
+    if path.parent == location / ANNOTATIONS_DIR:
+        return True
+    return path.name.startswith((f"{TEMP_PREFIX}{INDEX_FILE}-", f"{TEMP_PREFIX}{STATE_FILE}-"))
+
+
 def sweep_stale_temp_files(location: Path, lock: FolderLock) -> None:
-    """Remove temp files a killed writer left behind (only while nobody holds the lock)."""
+    """Remove the temp files a dead writer left behind (only while nobody holds the lock).
+
+    Store files are written under the lock, so while it is free their temp
+    files belong to no one: they go at once, whatever their age (a killed
+    import leaves one per document). Temp files written without the lock (the
+    writability probe, the metadata cache) go once they are old enough that no
+    live writer can own them.
+    """
     with lock.hold_if_free() as free:
         if not free:
             return  # someone is writing; try again on a later open
@@ -167,7 +187,10 @@ def sweep_stale_temp_files(location: Path, lock: FolderLock) -> None:
         for folder in (location, location / ANNOTATIONS_DIR):
             for path in folder.glob(f"{TEMP_PREFIX}*"):
                 try:
-                    if path.is_file() and path.stat().st_mtime < cutoff:
+                    st = path.lstat()
+                    if stat.S_ISDIR(st.st_mode):
+                        continue  # ipreader never makes a temp directory
+                    if _locked_writers_temp(path, location) or st.st_mtime < cutoff:
                         path.unlink()
                 except OSError:
                     pass  # best effort: a leftover temp file harms nothing
