@@ -8,7 +8,8 @@ else is a path to open (a folder literally named ``export`` is opened with
 other commands fast.
 
 Exit codes: 0 success, 1 user error (``ipreader: message`` on stderr, never a
-traceback), 130 interrupted.
+traceback), 70 unexpected error (a bug: ``ipreader: message`` naming a crash
+log, the traceback in the log), 130 interrupted.
 """
 
 from __future__ import annotations
@@ -35,6 +36,9 @@ COMMANDS = ("export", "import", "tags", "list", "report", "agreement")
 EXPORT_CHOICES = ("json", "w3c", "markdown", "csv", "qdc", "qdpx")
 IMPORT_CHOICES = ("ipreader", "w3c", "hypothesis", "qdpx")
 
+#: Exit status after an unexpected error (``EX_SOFTWARE`` of sysexits.h).
+EXIT_CRASH = 70
+
 _OPEN_EPILOG = """\
 ipreader FILE:LINE (or FILE --line LINE) opens FILE at that line.
 
@@ -55,6 +59,14 @@ command is opened with a path prefix: ipreader ./export
 
 class UsageError(Exception):
     """Bad command-line arguments (reported like any user error, exit code 1)."""
+
+
+class AppCrashed(Exception):
+    """The app stopped on an unexpected error; Textual's report of it is ``details``."""
+
+    def __init__(self, details: str) -> None:
+        self.details = details
+        super().__init__("the app stopped on an unexpected error")
 
 
 class _Parser(argparse.ArgumentParser):
@@ -184,6 +196,16 @@ def _say(message: str) -> None:
     print(f"ipreader: {printable(message, multiline=True)}", file=sys.stderr)
 
 
+def written_to(path: Path, data: bytes, verb: str) -> str:
+    """Write an ``-o`` output (``core.output.write_output``); return the line that says where."""
+    from ipreader.core.output import write_output
+
+    target = write_output(path, data)
+    if target != path:
+        return f"{verb} to {target} (through the link {path})"
+    return f"{verb} to {path}"
+
+
 def _print_notices(notices: Sequence[str]) -> None:
     for notice in notices:
         _say(notice)
@@ -211,9 +233,20 @@ def _cmd_open(paths: list[Path], line: int | None = None) -> int:
     if line is not None and line < 1:
         raise UsageError(f"--line must be 1 or more, not {line}")
     # Textual is imported here and only here: the other commands stay light.
+    from io import StringIO
+
+    from rich.console import Console
+
     from ipreader.tui.app import IpreaderApp
 
-    IpreaderApp(paths=targets, line=line).run()
+    app = IpreaderApp(paths=targets, line=line)
+    # Textual prints an unhandled error's traceback on its error console after the
+    # app's screen is gone; it goes to the crash log instead of the terminal.
+    report = StringIO()
+    app.error_console = Console(file=report, width=120, color_system=None, markup=False)
+    app.run()
+    if app.return_code:
+        raise AppCrashed(report.getvalue())
     return 0
 
 
@@ -234,10 +267,7 @@ def _cmd_export(args: argparse.Namespace) -> int:
             buffer.write(data)
             buffer.flush()
     else:
-        from ipreader.core.storage import atomic_write_bytes
-
-        atomic_write_bytes(args.output, data)
-        _say(f"exported to {args.output}")
+        _say(written_to(args.output, data, "exported"))
     return 0
 
 
@@ -446,3 +476,25 @@ def main(argv: Sequence[str] | None = None) -> int:
         where = f"{error.filename}: " if error.filename else ""
         _say(f"{where}{error.strerror or error}")
         return 1
+    except Exception as error:  # a bug: say so in one line, keep the details in a log
+        return _crashed(error, arguments)
+
+
+def _crashed(error: Exception, arguments: list[str]) -> int:
+    """Report an unexpected error: a crash log with the traceback, one ``ipreader:`` line."""
+    import traceback
+
+    from ipreader.core.crash_log import write_crash_log
+
+    if isinstance(error, AppCrashed):
+        what, details = str(error), error.details
+    else:
+        what = f"unexpected error ({type(error).__name__}: {str(error)[:200]})"
+        details = traceback.format_exc()
+    log = write_crash_log(details, arguments)
+    if log is None:
+        sys.stderr.write(details)
+        _say(f"{what}; this is a bug, please report it with the traceback above")
+    else:
+        _say(f"{what}; this is a bug, please report it with the crash log {log}")
+    return EXIT_CRASH

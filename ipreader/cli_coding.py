@@ -15,7 +15,15 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from ipreader import __version__
-from ipreader.cli import UsageError, _open_library, _Parser, _print_notices, _say, _write_text
+from ipreader.cli import (
+    UsageError,
+    _open_library,
+    _Parser,
+    _print_notices,
+    _say,
+    _write_text,
+    written_to,
+)
 
 #: The commands this module runs.
 CODING_COMMANDS = ("report", "agreement")
@@ -86,15 +94,12 @@ def _report_parser() -> argparse.ArgumentParser:
 
 
 def _output(text: str, target: Path | None) -> None:
-    """Write ``text`` to stdout, or atomically to ``target``."""
+    """Write ``text`` to stdout, or to ``target`` (``core.output.write_output``)."""
     if target is None:
         _write_text(text, sys.stdout)
         return
-    from ipreader.core.storage import atomic_write_bytes
-
     # File names that are not UTF-8 reach the text as lone surrogates: kept visible.
-    atomic_write_bytes(target, text.encode("utf-8", errors="backslashreplace"))
-    _say(f"written to {target}")
+    _say(written_to(target, text.encode("utf-8", errors="backslashreplace"), "written"))
 
 
 def _cmd_report(args: argparse.Namespace) -> int:

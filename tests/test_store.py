@@ -411,21 +411,25 @@ def test_corrupt_index_is_moved_aside_and_rebuilt_from_annotation_files(root: Pa
     assert moved.read_bytes() == b"\x00garbage"
 
 
+#: The id of a hand-broken annotation record (ids are UUIDs; a record keyed otherwise is bad too).
+BROKEN = "00000000-0000-4000-8000-00000000b0c0"
+
+
 def test_bad_records_are_skipped_but_kept_in_the_file(root: Path) -> None:
     store = FolderStore.open(root)
     good = highlight("a.txt")
     store.save_annotation(good)
     (path,) = (store.location / "annotations").glob("*.json")
     data = json.loads(path.read_text())
-    data["annotations"]["broken"] = {"start": "zero", "end": 3}
+    data["annotations"][BROKEN] = {"start": "zero", "end": 3}
     path.write_text(json.dumps(data))
     fresh = FolderStore.open(root)
     assert fresh.annotations("a.txt") == [good]
     (notice,) = fresh.notices.all()
     # Named by its id and the field the decoder refused.
-    assert str(path) in notice and "broken (start must be an integer, not str)" in notice
+    assert str(path) in notice and f"{BROKEN} (start must be an integer, not str)" in notice
     fresh.save_annotation(highlight("a.txt", 0, 3))
-    assert json.loads(path.read_text())["annotations"]["broken"] == {"start": "zero", "end": 3}
+    assert json.loads(path.read_text())["annotations"][BROKEN] == {"start": "zero", "end": 3}
 
 
 @pytest.mark.parametrize(
@@ -633,9 +637,11 @@ def test_really_read_only_as_an_unprivileged_user(
     def save_as_nobody() -> dict[str, Any]:
         store = FolderStore.open(folder)
         text = (folder / "a.txt").read_text()
-        store.save_annotation(Annotation.create(text, 4, 9, "a.txt"))
+        saved = Annotation.create(text, 4, 9, "a.txt")
+        store.save_annotation(saved)
         again = FolderStore.open(folder)
         return {
+            "saved": saved.id,
             "location": str(store.location),
             "notices": store.notices.all(),
             "count": len(again.annotations("a.txt")),
@@ -650,7 +656,10 @@ def test_really_read_only_as_an_unprivileged_user(
         assert not (folder / ".ipreader").exists()
     else:
         assert report["count"] == 2  # the existing annotation was carried over
-        assert FolderStore.open(folder).annotations("a.txt") == [existing]
+        # Writable for root: nobody's highlight, saved in the fallback, is merged back.
+        again = FolderStore.open(folder)
+        assert [a.id for a in again.annotations("a.txt")] == [existing.id, report["saved"]]
+        assert "merged back" in again.notices.all()[0]
 
 
 # ---------------------------------------------------------------- failing disk

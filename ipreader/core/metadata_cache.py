@@ -14,7 +14,8 @@ from pathlib import Path
 from typing import Any
 
 from ipreader.core.documents import DocumentInfo, document_key, load_info
-from ipreader.core.storage import atomic_write_bytes, encode_database
+from ipreader.core.errors import StoreError
+from ipreader.core.storage import atomic_write_bytes, encode_database, read_regular_file
 
 #: Format version of the cache file; other versions are ignored (rebuilt). 2: ``source``
 #: added, and dates read only from the article's head (version 1 entries may hold body dates);
@@ -68,8 +69,9 @@ class MetadataCache:
         if self.cache_file is None:
             return {}
         try:
-            data = json.loads(self.cache_file.read_bytes())
-        except (OSError, ValueError, RecursionError):
+            # Never blocks: a FIFO or a link named like the cache is not read.
+            data = json.loads(read_regular_file(self.cache_file)[1] or b"")
+        except (OSError, StoreError, ValueError, RecursionError):
             # Unreadable or not JSON: start afresh, the articles are the truth.
             return {}
         if not isinstance(data, dict) or data.get("version") != CACHE_VERSION:

@@ -32,6 +32,10 @@ MAX_TAG_CHARS = 200
 #: Longest ``origin`` (the id an imported annotation had in another tool).
 MAX_ORIGIN_CHARS = 2048
 
+#: Most tags of a document's own (typed, or joined by imports and merges): the bound that
+#: keeps listing, exporting and showing a document cheap whatever a store file says.
+MAX_DOCUMENT_TAGS = 1_000
+
 
 class AnchorStatus(StrEnum):
     """Where an annotation stands against the current text of its document."""

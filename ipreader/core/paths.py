@@ -1,8 +1,8 @@
 """The one module that knows where files live.
 
 * the per-folder database directory (``.ipreader/`` beside the articles),
-* the fallback data directory for read-only folders (``platformdirs``; tests
-  redirect it with ``IPREADER_DATA_DIR``),
+* the fallback data directory for read-only folders, the settings and the
+  crash logs (``platformdirs``; tests redirect it with ``IPREADER_DATA_DIR``),
 * the bundled sample articles and the Textual stylesheets, both in a checkout
   (top-level ``seeds/`` and ``styles/``) and in an installed wheel
   (``ipreader/seeds`` and ``ipreader/styles``, shipped by hatch force-include).
@@ -69,6 +69,11 @@ def fallback_store_dir(folder: Path) -> Path:
     digest = hashlib.sha256(absolute.encode("utf-8", "surrogatepass")).hexdigest()[:16]
     slug = "".join(ch if ch.isalnum() or ch in "-_" else "_" for ch in folder.name)[:40]
     return user_data_dir() / "folders" / f"{slug or 'root'}-{digest}"
+
+
+def crash_log_dir() -> Path:
+    """Return the directory of crash logs (one file per unexpected error)."""
+    return user_data_dir() / "crashes"
 
 
 def settings_file() -> Path:

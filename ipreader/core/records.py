@@ -236,7 +236,9 @@ def _well_formed(data: Mapping[str, Any], document: str | None) -> Annotation | 
     annotation_id, start, end = get("id"), get("start"), get("end")
     quote, prefix, suffix, note = get("quote"), get("prefix"), get("suffix"), get("note")
     tags, created, updated = get("tags"), get("created"), get("updated")
-    status = _STATUSES.get(get("status"))  # type: ignore[arg-type]
+    raw_status = get("status")
+    # Only strings are looked up: a list or an object in the file is unhashable.
+    status = _STATUSES.get(raw_status) if type(raw_status) is str else None
     creator, revision, score = get("creator", ""), get("revision", 1), get("score")
     origin = get("origin", "")
     color = get("color")
@@ -255,6 +257,7 @@ def _well_formed(data: Mapping[str, Any], document: str | None) -> Annotation | 
         and len(suffix) <= CONTEXT_CHARS
         and len(quote) <= MAX_TEXT_CHARS
         and len(note) <= MAX_TEXT_CHARS
+        and type(color) is str
         and color in _COLOR_SET
         and status is not None
         and type(where) is str

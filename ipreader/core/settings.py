@@ -10,15 +10,18 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from ipreader.core.errors import StoreError
 from ipreader.core.paths import settings_file
-from ipreader.core.storage import atomic_write_bytes
+from ipreader.core.storage import atomic_write_bytes, read_regular_file
 
 
 def load_settings() -> dict[str, Any]:
     """Return the stored settings; ``{}`` when the file is missing, unreadable or corrupt."""
     try:
-        data = json.loads(settings_file().read_bytes().decode("utf-8"))
-    except (OSError, ValueError, RecursionError):
+        # A link is followed (dotfile managers link settings), a FIFO never waited on.
+        raw = read_regular_file(settings_file(), follow_links=True)[1] or b""
+        data = json.loads(raw.decode("utf-8"))
+    except (OSError, StoreError, ValueError, RecursionError):
         # UnicodeDecodeError and JSONDecodeError are ValueErrors.
         return {}
     return data if isinstance(data, dict) else {}

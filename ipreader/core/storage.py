@@ -13,10 +13,12 @@ same atomic writes.
 from __future__ import annotations
 
 import contextlib
+import errno
 import json
 import os
 import re
 import secrets
+import stat
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
@@ -41,6 +43,84 @@ class CorruptDatabaseError(StoreError):
         self.path = path
         self.reason = reason
         super().__init__(f"{path}: {reason}")
+
+
+class SpecialFileError(StoreError):
+    """A file ipreader reads as its own is a link, FIFO, device or directory; it is not opened.
+
+    Opening a FIFO waits for a writer, a device may never end, and a link may
+    lead anywhere: none of them is something ipreader wrote.
+    """
+
+    def __init__(self, path: Path, kind: str) -> None:
+        self.path = path
+        self.kind = kind
+        """What the path is (``"a FIFO"``, ``"a symbolic link"``, ...)."""
+        super().__init__(f"{path} is {kind}, not a regular file")
+
+
+_KINDS = (
+    (stat.S_ISDIR, "a directory"),
+    (stat.S_ISFIFO, "a FIFO"),
+    (stat.S_ISCHR, "a character device"),
+    (stat.S_ISBLK, "a block device"),
+    (stat.S_ISSOCK, "a socket"),
+    (stat.S_ISLNK, "a symbolic link"),
+)
+
+
+def file_kind(mode: int) -> str:
+    """Name the kind of file of an ``st_mode`` (``"a FIFO"``, ``"a regular file"``, ...)."""
+    for test, kind in _KINDS:
+        if test(mode):
+            return kind
+    return "a regular file" if stat.S_ISREG(mode) else "a special file"
+
+
+#: Largest piece asked of one ``os.read`` (some systems refuse 2 GiB and more).
+_READ_CHUNK = 1 << 30
+
+
+def read_regular_file(
+    path: Path,
+    *,
+    follow_links: bool = False,
+    skip_if: Callable[[os.stat_result], bool] | None = None,
+) -> tuple[os.stat_result, bytes | None]:
+    """Read one of ipreader's own files without ever blocking: its ``fstat`` and its bytes.
+
+    The file is opened with ``O_NONBLOCK`` (a FIFO never waits for a writer)
+    and, unless ``follow_links``, ``O_NOFOLLOW``; anything but a regular file
+    raises ``SpecialFileError`` before a byte is read. At most the size
+    ``fstat`` reported is read, so a file someone keeps appending to is read
+    as a snapshot. The bytes are ``None`` when ``skip_if(stat)`` is true (the
+    caller already has this version). A missing file raises
+    ``FileNotFoundError``, other failures ``OSError``.
+    """
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
+    if not follow_links:
+        flags |= getattr(os, "O_NOFOLLOW", 0)
+    try:
+        fd = os.open(path, flags)
+    except OSError as error:
+        # O_NOFOLLOW on a link fails with ELOOP (EMLINK on some BSDs): name what it is.
+        if not follow_links and error.errno in (errno.ELOOP, errno.EMLINK) and path.is_symlink():
+            raise SpecialFileError(path, "a symbolic link") from None
+        raise
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise SpecialFileError(path, file_kind(info.st_mode))
+        if skip_if is not None and skip_if(info):
+            return info, None
+        chunks: list[bytes] = []
+        remaining = info.st_size
+        while remaining > 0 and (chunk := os.read(fd, min(remaining, _READ_CHUNK))):
+            chunks.append(chunk)
+            remaining -= len(chunk)
+        return info, b"".join(chunks)
+    finally:
+        os.close(fd)
 
 
 def _fsync_dir(directory: Path) -> None:
@@ -75,9 +155,11 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
             raise
     except OSError as error:
         reason = error.strerror or str(error)
-        raise StoreWriteError(
-            f"could not save {path}: {reason}; the previous version is unchanged"
-        ) from error
+        # Say only what is true: a file that did not exist has no previous version.
+        kept = (
+            "the previous version is unchanged" if os.path.lexists(path) else "nothing was written"
+        )
+        raise StoreWriteError(f"could not save {path}: {reason}; {kept}") from error
     _fsync_dir(path.parent)
 
 
@@ -169,17 +251,21 @@ def _capture(function: Callable[[int], None]) -> Callable[[int], OSError | None]
     return run
 
 
-def quarantine(path: Path) -> Path:
-    """Move ``path`` aside to ``<name>.corrupt-<UTC timestamp>`` beside it; return the new path.
+#: Marker between the name of a file or directory already merged elsewhere and its timestamp.
+MERGED_MARKER = ".merged-"
 
-    The bytes are kept exactly (a rename, not a copy). Raises ``OSError`` if the
-    move is impossible (e.g. a read-only directory).
+
+def quarantine(path: Path, marker: str = CORRUPT_MARKER) -> Path:
+    """Move ``path`` aside to ``<name><marker><UTC timestamp>`` beside it; return the new path.
+
+    The bytes are kept exactly (a rename, not a copy; a directory moves whole).
+    Raises ``OSError`` if the move is impossible (e.g. a read-only directory).
     """
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S.%fZ")
-    target = path.with_name(f"{path.name}{CORRUPT_MARKER}{stamp}")
+    target = path.with_name(f"{path.name}{marker}{stamp}")
     counter = 1
-    while target.exists():
-        target = path.with_name(f"{path.name}{CORRUPT_MARKER}{stamp}-{counter}")
+    while os.path.lexists(target):
+        target = path.with_name(f"{path.name}{marker}{stamp}-{counter}")
         counter += 1
     os.replace(path, target)
     _fsync_dir(path.parent)

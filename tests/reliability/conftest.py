@@ -8,9 +8,11 @@ a hostile test can never write into a real user's data directory.
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
@@ -42,6 +44,17 @@ def _data_dir_is_isolated(
     """Fail fast if the data-dir isolation of ``tests/conftest.py`` ever stops applying."""
     base = tmp_path_factory.getbasetemp().resolve()
     assert paths.user_data_dir().resolve().is_relative_to(base)
+
+
+@pytest.fixture
+def world_readable_dir() -> Iterator[Path]:
+    """A temp dir an unprivileged user can traverse (pytest's basetemp is mode 0700)."""
+    top = Path(tempfile.mkdtemp(prefix="ipreader-nobody-"))
+    top.chmod(0o755)
+    try:
+        yield top
+    finally:
+        shutil.rmtree(top, ignore_errors=True)
 
 
 @pytest.fixture

@@ -34,10 +34,17 @@ KEYS = {
 
 
 class Terminal:
-    """``python -m ipreader ARGS`` on a pty of ``size`` (columns, rows)."""
+    """``python -m ipreader ARGS`` on a pty of ``size`` (columns, rows).
+
+    ``program`` replaces ``python -m ipreader`` (e.g. ``python -c SCRIPT``).
+    """
 
     def __init__(
-        self, args: Sequence[str], env: dict[str, str], size: tuple[int, int] = (120, 36)
+        self,
+        args: Sequence[str],
+        env: dict[str, str],
+        size: tuple[int, int] = (120, 36),
+        program: Sequence[str] = (sys.executable, "-m", "ipreader"),
     ) -> None:
         self.output = bytearray()
         """Every byte the app wrote so far."""
@@ -46,7 +53,7 @@ class Terminal:
         fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", rows, columns, 0, 0))
         environment = {**env, "TERM": "xterm-256color", "COLORTERM": "truecolor"}
         self._process = subprocess.Popen(
-            [sys.executable, "-m", "ipreader", *args],
+            [*program, *args],
             stdin=slave,
             stdout=slave,
             stderr=slave,
@@ -107,6 +114,11 @@ class Terminal:
             status = self._process.wait()
         os.close(self._master)
         return status
+
+    @property
+    def running(self) -> bool:
+        """True while the app has not exited."""
+        return self._process.poll() is None
 
     def __enter__(self) -> Terminal:
         return self

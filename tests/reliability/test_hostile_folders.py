@@ -9,11 +9,9 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import shutil
-import tempfile
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -154,17 +152,6 @@ def test_unreadable_file_is_listed_with_its_reason(
     assert result.code == 0
     assert "locked.txt  [unreadable: permission denied]" in result.out
     assert "\na.txt       Plain title  " in result.out  # aligned under the longer name
-
-
-@pytest.fixture
-def world_readable_dir() -> Iterator[Path]:
-    """A temp dir an unprivileged user can traverse (pytest's basetemp is mode 0700)."""
-    top = Path(tempfile.mkdtemp(prefix="ipreader-nobody-"))
-    top.chmod(0o755)
-    try:
-        yield top
-    finally:
-        shutil.rmtree(top, ignore_errors=True)
 
 
 def test_really_unreadable_file_as_an_unprivileged_user(

@@ -23,12 +23,13 @@ from ipreader.core.errors import SchemaTooNewError, StoreError
 from ipreader.core.model import Annotation
 from ipreader.core.notices import Notices
 from ipreader.core.storage import CorruptDatabaseError, Tables
-from ipreader.core.store.files import JsonFiles, is_racy, read_tables
+from ipreader.core.store.files import JsonFiles, is_racy
 from ipreader.core.store.formats import (
     ANNOTATIONS_DIR,
     ANNOTATIONS_TABLE,
     DOCUMENTS_TABLE,
     INDEX_FILE,
+    MERGED_RECORD,
     META_TABLE,
     SCHEMA_VERSION,
     STATE_FILE,
@@ -42,6 +43,7 @@ from ipreader.core.store.formats import (
     parse_state,
 )
 from ipreader.core.store.lock import FolderLock
+from ipreader.core.store.recovery import recover_unindexed, unindexed_files
 
 _NONCE = itertools.count(1)
 
@@ -50,6 +52,8 @@ class Catalog:
     """The typed records of one store location."""
 
     def __init__(self, location: Path, lock: FolderLock, notices: Notices) -> None:
+        self.location = location
+        """The directory of the files."""
         self.index_path = location / INDEX_FILE
         """The index: schema and document records."""
         self.state_path = location / STATE_FILE
@@ -62,6 +66,7 @@ class Catalog:
             lock, notices, check=self._parse_any, on_set_aside=self._after_set_aside
         )
         self._held_index: tuple[int, IndexFile] | None = None  # (hold number, index)
+        self._rebuilt = False  # the index was set aside and rebuilt (or tried) already
 
     def annotations_path(self, record: DocRecord) -> Path:
         """The annotations file of a document."""
@@ -101,7 +106,11 @@ class Catalog:
 
     def last_document(self) -> str | None:
         """The relpath of the document read last, if any."""
-        return self._files.load(self.state_path, parse_state)
+        return self._files.load(self.state_path, parse_state).last_document
+
+    def merged_token(self) -> tuple[int, ...] | None:
+        """A fallback store's: the folder's ``change_token`` when it was last merged in."""
+        return self._files.load(self.state_path, parse_state).merged_token
 
     def _parse_any(self, path: Path, tables: Tables) -> object:
         if path == self.index_path:
@@ -198,18 +207,26 @@ class Catalog:
                 {"last_document": {"relpath": relpath}}
             )
 
+    def put_merged_token(self, token: tuple[int, ...]) -> None:
+        """Record the folder's ``change_token`` just merged into this fallback store (lock held)."""
+        with self._files.transaction() as transaction:
+            transaction.table(self.state_path, STATE_TABLE).upsert_records(
+                {MERGED_RECORD: {"token": list(token)}}
+            )
+
     # ------------------------------------------------------------------ damaged files
 
     def _after_set_aside(self, path: Path, moved: Path, error: CorruptDatabaseError) -> None:
         """Tell the user what was moved where, and rebuild the index if it was the index."""
         if path == self.index_path:
             self._held_index = None
-            rebuilt = self._rebuild_index()
+            self._rebuilt = True
+            recovery = recover_unindexed(self)
             self._notices.add(
                 f"{path} could not be read ({error.reason}); it was moved aside to "
-                f"{moved} (nothing deleted) and the index was rebuilt from "
-                f"{rebuilt} annotation file(s); document notes and reading positions "
-                f"are only in the moved file"
+                f"{moved} (nothing deleted), and document notes and reading positions "
+                f"are only in the moved file; "
+                + recovery.describe(self.annotations_dir, rebuilding=True)
             )
         elif path.parent == self.annotations_dir:
             self._notices.add(
@@ -223,21 +240,29 @@ class Catalog:
                 f"{moved} (nothing deleted) and started fresh"
             )
 
-    def _rebuild_index(self) -> int:
-        """Recreate the index from the annotation files (the index was set aside)."""
-        records: dict[str, dict[str, Any]] = {}
-        for path in sorted(self.annotations_dir.glob("*.json")):
-            try:
-                parsed = parse_annotations(path, read_tables(path))
-            except StoreError:
-                continue  # handled (set aside) when that document is next read
-            if parsed.annotations:
-                relpath = parsed.annotations[0].document
-                records[path.stem] = DocRecord(path.stem, relpath).to_dict()
-        with self._files.transaction() as transaction:
-            transaction.table(self.index_path, META_TABLE).upsert_records({"schema": meta_record()})
-            transaction.table(self.index_path, DOCUMENTS_TABLE).upsert_records(records)
-        return len(records)
+    def recover_unindexed_files(self) -> None:
+        """List the annotation files the index lost again (``recovery.py``), with a notice.
+
+        Costs a directory listing when there are none; the lock is taken only
+        when there are.
+        """
+        unindexed = [] if self._rebuilt else unindexed_files(self)
+        if not unindexed:
+            return  # none, or just rebuilt (its notice says how that went)
+        if not self._lock.writable:
+            self._notices.add(
+                f"{self.index_path} does not list {len(unindexed)} annotation file(s) in "
+                f"{self.annotations_dir}; their highlights are not shown until the store "
+                f"can be written"
+            )
+            return
+        with self.writing():
+            recovery = recover_unindexed(self)
+        if recovery:
+            self._notices.add(
+                f"{self.index_path} did not list every annotation file: "
+                + recovery.describe(self.annotations_dir)
+            )
 
     # ------------------------------------------------------------------ changes
 

@@ -23,7 +23,14 @@ from typing import TypeVar
 
 from ipreader.core.errors import StoreError, StoreWriteError
 from ipreader.core.notices import Notices
-from ipreader.core.storage import CorruptDatabaseError, Tables, decode_database, quarantine
+from ipreader.core.storage import (
+    CorruptDatabaseError,
+    SpecialFileError,
+    Tables,
+    decode_database,
+    quarantine,
+    read_regular_file,
+)
 from ipreader.core.store.lock import FolderLock
 from ipreader.core.store.tables import Transaction
 
@@ -51,19 +58,25 @@ def is_racy(mtime_ns: int) -> bool:
 def read_file(path: Path, known: Signature | None = None) -> tuple[Signature, bytes | None] | None:
     """Return a store file's signature and bytes (``None`` bytes when it matches ``known``).
 
-    ``None`` when the file does not exist; ``StoreError`` when it cannot be
-    read. The signature is the open handle's ``fstat``, so it always belongs
-    to the bytes read, even if the file is replaced meanwhile.
+    ``None`` when the file does not exist; ``CorruptDatabaseError`` when it is
+    not a regular file (a FIFO, a device, a link: never opened for reading, so
+    never waited on, and set aside like any damaged file); ``StoreError`` when
+    it cannot be read. The signature is the open handle's ``fstat``, so it
+    always belongs to the bytes read, even if the file is replaced meanwhile.
     """
+
+    def signature_of(st: os.stat_result) -> Signature:
+        return (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
+
     try:
-        with open(path, "rb") as handle:
-            st = os.fstat(handle.fileno())
-            signature = (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
-            return signature, None if signature == known else handle.read()
+        st, raw = read_regular_file(path, skip_if=lambda st: signature_of(st) == known)
     except FileNotFoundError:
         return None
+    except SpecialFileError as error:
+        raise CorruptDatabaseError(path, f"it is {error.kind}, not a regular file") from None
     except OSError as error:
         raise StoreError(f"cannot read {path}: {error.strerror or error}") from error
+    return signature_of(st), raw
 
 
 def read_tables(path: Path) -> Tables:

@@ -24,8 +24,9 @@ from typing import Any
 from ipreader.core.model import Annotation, DocumentNotes, normalize_tags, tag_key
 from ipreader.core.notices import Notices
 from ipreader.core.store.catalog import Catalog
+from ipreader.core.store.fallback import merge_back, merge_from_folder
 from ipreader.core.store.formats import LOCK_FILE, DocRecord, IndexFile, annotation_order
-from ipreader.core.store.location import place, sweep_stale_temp_files
+from ipreader.core.store.location import place, set_aside_odd_lock, sweep_stale_temp_files
 from ipreader.core.store.lock import FolderLock
 
 #: Seconds to wait for another process holding the folder's lock.
@@ -93,13 +94,21 @@ class FolderStore:
         root = Path(root)
         placement = place(root, use_fallback=use_fallback)
         store = cls(root, placement.location, notices=notices)
-        if placement.notice is not None:
-            store.notices.add(placement.notice)
         if placement.refusal is not None:
             store._catalog.refuse(placement.refusal)
+        elif (odd_lock := set_aside_odd_lock(placement.location)) is not None:
+            store.notices.add(odd_lock)
         store._catalog.check_schema()
         if store.writable:
             sweep_stale_temp_files(store.location, store._lock)
+        store._catalog.recover_unindexed_files()
+        told = [placement.notice]
+        if store.writable and placement.merge_from is not None:
+            merge = merge_back if placement.merge_back else merge_from_folder
+            told.append(merge(store._catalog, placement.merge_from, store.notices))
+        if any(told):
+            # One notice: where the annotations are, then what was merged there.
+            store.notices.add("; ".join(part for part in told if part))
         return store
 
     # ------------------------------------------------------------------ annotations

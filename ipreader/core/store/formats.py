@@ -16,6 +16,7 @@ Layout of a store location::
 
 from __future__ import annotations
 
+import re
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -51,6 +52,49 @@ MAX_RELPATH_CHARS = 4096
 
 #: Bad records named in one notice; the rest are counted.
 NAMED_BAD_RECORDS = 5
+
+#: Characters of a bad record's key shown in a notice (a hostile key may be huge).
+_SHOWN_KEY_CHARS = 60
+
+# The one form ipreader writes ids in (str(uuid.uuid4())). Document ids become file
+# names and annotation ids widget ids, so nothing else is accepted from a file.
+_UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+
+
+def is_uuid(value: str) -> bool:
+    """True for a UUID in canonical form (lower-case hex, hyphenated): a safe file name and id."""
+    return _UUID.fullmatch(value) is not None
+
+
+def relpath_problem(relpath: str) -> str | None:
+    """Why ``relpath`` cannot be a document's path inside its folder (``None``: it can).
+
+    A document key is a relative POSIX path made by listing the folder: never
+    absolute, never with an empty, ``.`` or ``..`` part, never with a NUL.
+    """
+    if not relpath:
+        return "is empty"
+    if "\0" in relpath:
+        return "holds a NUL character"
+    if relpath.startswith("/"):
+        return "is an absolute path"
+    if any(part in ("", ".", "..") for part in relpath.split("/")):
+        return "is not a plain relative path (an empty, '.' or '..' part)"
+    return None
+
+
+def relpath_field(data: dict[str, Any], name: str) -> str:
+    """Return a document path field, checked (``RecordError`` names what is wrong)."""
+    relpath = text_field(data, name, limit=MAX_RELPATH_CHARS)
+    problem = relpath_problem(relpath) if relpath else "is missing"
+    if problem is not None:
+        raise RecordError(name, problem)
+    return relpath
+
+
+def shown_key(key: str) -> str:
+    """A record key as a notice names it: cut short, with its controls left to the printer."""
+    return key if len(key) <= _SHOWN_KEY_CHARS else f"{key[:_SHOWN_KEY_CHARS]}…"
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,13 +137,15 @@ class DocRecord:
 
 
 def decode_doc_record(key: str, raw: dict[str, Any]) -> DocRecord:
-    """Return the index record ``raw`` stored under ``key``; ``RecordError`` names a bad field."""
-    relpath = text_field(raw, "relpath", limit=MAX_RELPATH_CHARS)
-    if not relpath:
-        raise RecordError("relpath", "is missing")
+    """Return the index record ``raw`` stored under ``key``; ``RecordError`` names a bad field.
+
+    The key names the document's annotations file, so it must be a UUID.
+    """
+    if not is_uuid(key):
+        raise RecordError("id", "is not a UUID")
     return DocRecord(
         id=key,
-        relpath=relpath,
+        relpath=relpath_field(raw, "relpath"),
         sha256=text_field(raw, "sha256") or None,
         tags=tags_field(raw, bounded=False),
         note=text_field(raw, "note"),
@@ -122,6 +168,8 @@ class IndexFile:
     """The readable document records, sorted by id."""
     bad: tuple[str, ...] = ()
     """Records skipped, each as ``"<id> (<field> <reason>)"``."""
+    keys: frozenset[str] = frozenset()
+    """Every document key in the file, bad records' too (their annotation files are known)."""
     _relpaths: dict[str, DocRecord] = field(default_factory=dict, compare=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -185,8 +233,9 @@ def parse_index(path: Path, data: Tables | None) -> IndexFile:
         try:
             documents.append(decode_doc_record(key, raw))
         except RecordError as error:
-            bad.append(f"{key} ({error})")
-    return IndexFile(schema, tuple(documents), tuple(bad))
+            bad.append(f"{shown_key(key)} ({error})")
+    keys = frozenset(data.get(DOCUMENTS_TABLE, {}))
+    return IndexFile(schema, tuple(documents), tuple(bad), keys)
 
 
 def parse_annotations(path: Path, data: Tables | None) -> AnnotationsFile:
@@ -197,17 +246,40 @@ def parse_annotations(path: Path, data: Tables | None) -> AnnotationsFile:
     bad: list[str] = []
     for key, raw in data.get(ANNOTATIONS_TABLE, {}).items():
         try:
-            # The key is the identity; a differing "id" field inside cannot win.
+            # The key is the identity (and a widget id in the app): a UUID, as written.
+            if not is_uuid(key):
+                raise RecordError("id", "is not a UUID")
+            # A differing "id" field inside cannot win.
             good.append(decode_annotation({**raw, "id": key}))
         except RecordError as error:
-            bad.append(f"{key} ({error})")
+            bad.append(f"{shown_key(key)} ({error})")
     good.sort(key=annotation_order)
     return AnnotationsFile(tuple(good), tuple(bad))
 
 
-def parse_state(path: Path, data: Tables | None) -> str | None:
-    """Return the last document read recorded in a state file, if any."""
+@dataclass(frozen=True, slots=True)
+class StateFile:
+    """The parsed state file."""
+
+    last_document: str | None = None
+    """The relpath of the document read last, if any."""
+    merged_token: tuple[int, ...] | None = None
+    """A fallback store's: the folder's change token when its annotations were last merged in."""
+
+
+#: The state record holding ``StateFile.merged_token``.
+MERGED_RECORD = "merged_from_folder"
+
+
+def parse_state(path: Path, data: Tables | None) -> StateFile:
+    """Return what a state file records (a bad value is forgotten, not reported)."""
     data = data or {}
     _check_tables(path, data, {STATE_TABLE})
-    last = data.get(STATE_TABLE, {}).get("last_document", {}).get("relpath")
-    return last if isinstance(last, str) and last else None
+    state = data.get(STATE_TABLE, {})
+    last = state.get("last_document", {}).get("relpath")
+    if not isinstance(last, str) or len(last) > MAX_RELPATH_CHARS or relpath_problem(last):
+        last = None  # only a convenience: never worth a notice
+    token = state.get(MERGED_RECORD, {}).get("token")
+    if not isinstance(token, list) or not all(type(part) is int for part in token):
+        token = None
+    return StateFile(last, None if token is None else tuple(token))

@@ -26,7 +26,22 @@ from ipreader.tui.display import one_line, visible
 QUOTE_EXCERPT = 140
 NOTE_PREVIEW = 80
 
-ORPHANS_HEADING_ID = "-orphans-heading"
+#: Every annotation's option id starts with this; the heading's never does, so no stored
+#: id (whatever a file says) can collide with it (a DuplicateID crash).
+OPTION_PREFIX = "annotation:"
+ORPHANS_HEADING_ID = "orphans-heading"
+
+
+def option_id(annotation_id: str) -> str:
+    """The option id of an annotation."""
+    return f"{OPTION_PREFIX}{annotation_id}"
+
+
+def annotation_id_of(option: Option) -> str | None:
+    """The id of the annotation an option shows (``None`` for headings and hints)."""
+    if option.id is None or not option.id.startswith(OPTION_PREFIX):
+        return None
+    return option.id.removeprefix(OPTION_PREFIX)
 
 
 #: Most highlights listed at once: a window around the current one. The list is
@@ -72,8 +87,10 @@ class _AnnotationOptions(OptionList):
     def action_edit(self) -> None:
         """Ask the sidebar to edit the highlighted annotation."""
         option = self.highlighted_option
-        if option is not None and option.id is not None and not option.disabled:
-            self.post_message(AnnotationSidebar.EditRequested(option.id))
+        if option is not None and not option.disabled:
+            annotation_id = annotation_id_of(option)
+            if annotation_id is not None:
+                self.post_message(AnnotationSidebar.EditRequested(annotation_id))
 
 
 class AnnotationSidebar(Vertical):
@@ -204,7 +221,7 @@ class AnnotationSidebar(Vertical):
         if start:
             options.append(self._more(f"{plural(start, 'earlier highlight')} ([ to go back)"))
         for annotation in anchored[start : start + WINDOW]:
-            options.extend((Option(self._prompt(annotation), id=annotation.id), None))
+            options.extend((Option(self._prompt(annotation), id=option_id(annotation.id)), None))
         later = len(anchored) - start - WINDOW
         if later > 0:
             options.append(self._more(f"{plural(later, 'later highlight')} (] to go on)"))
@@ -214,7 +231,9 @@ class AnnotationSidebar(Vertical):
             heading = Text(f"Orphaned ({len(orphans):,}): text not found", "bold")
             options.append(Option(heading, id=ORPHANS_HEADING_ID, disabled=True))
             for annotation in orphans[:WINDOW]:
-                options.extend((Option(self._prompt(annotation), id=annotation.id), None))
+                options.extend(
+                    (Option(self._prompt(annotation), id=option_id(annotation.id)), None)
+                )
             if len(orphans) > WINDOW:
                 options.append(self._more(f"{len(orphans) - WINDOW:,} more (h lists them all)"))
         option_list = self.option_list
@@ -233,7 +252,7 @@ class AnnotationSidebar(Vertical):
             option_list.highlighted = None
             return
         try:
-            option_list.highlighted = option_list.get_option_index(annotation_id)
+            option_list.highlighted = option_list.get_option_index(option_id(annotation_id))
         except OptionDoesNotExist:
             option_list.highlighted = None
 
@@ -241,12 +260,13 @@ class AnnotationSidebar(Vertical):
     def _option_highlighted(self, event: OptionList.OptionHighlighted) -> None:
         event.stop()
         # Programmatic moves to the current annotation come back here: ignore them.
-        option_id = event.option.id
-        if option_id is not None and option_id != self.current and self.option_list.has_focus:
-            self.post_message(self.Chosen(option_id))
+        chosen = annotation_id_of(event.option)
+        if chosen is not None and chosen != self.current and self.option_list.has_focus:
+            self.post_message(self.Chosen(chosen))
 
     @on(OptionList.OptionSelected, "#annotation-options")
     def _option_selected(self, event: OptionList.OptionSelected) -> None:
         event.stop()
-        if event.option.id is not None:
-            self.post_message(self.Chosen(event.option.id))
+        chosen = annotation_id_of(event.option)
+        if chosen is not None:
+            self.post_message(self.Chosen(chosen))

@@ -1,0 +1,181 @@
+"""Rebuilding the index from the annotation files on disk.
+
+The annotation files are the truth about highlights; the index only says
+which file belongs to which document. When the index loses an entry -- it was
+damaged and set aside, deleted by a sync conflict, or its rebuild failed on a
+full disk -- the files it no longer lists are *unindexed*. Every start of a
+writable store looks for them (a directory listing: cheap) and adds them back:
+
+* a file whose records name a document the index does not know: listed again
+  under its own id;
+* one naming a document the index lists under another file: its highlights
+  are merged into that file (``merge.newer_rows``), then it is moved aside as
+  ``<name>.merged-<time>``;
+* a damaged one: moved aside as ``<name>.corrupt-<time>`` and named;
+* one whose records name no document: left in place and named.
+
+When the write fails, nothing changes and the next start tries again.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from ipreader.core.errors import StoreError
+from ipreader.core.storage import MERGED_MARKER, CorruptDatabaseError, Tables, quarantine
+from ipreader.core.store.files import read_tables
+from ipreader.core.store.formats import (
+    ANNOTATIONS_TABLE,
+    MAX_RELPATH_CHARS,
+    DocRecord,
+    is_uuid,
+    parse_annotations,
+    relpath_problem,
+)
+from ipreader.core.store.merge import newer_rows
+
+if TYPE_CHECKING:
+    from ipreader.core.store.catalog import Catalog
+
+#: Files named one by one in a notice; the rest are counted.
+_NAMED = 5
+
+
+def _names(paths: list[str]) -> str:
+    named = ", ".join(paths[:_NAMED])
+    return f"{named} and {len(paths) - _NAMED} more" if len(paths) > _NAMED else named
+
+
+@dataclass
+class Recovery:
+    """What one look for unindexed annotation files found and did."""
+
+    added: list[str] = field(default_factory=list)
+    """Files listed in the index again."""
+    merged: list[str] = field(default_factory=list)
+    """Files merged into another file of the same document, as ``"<file> into <file>"``."""
+    moved: list[str] = field(default_factory=list)
+    """Where each merged or damaged file was moved, as ``"<file> (<reason>) -> <path>"``."""
+    left: list[str] = field(default_factory=list)
+    """Files left in place: unreadable, or naming no document."""
+    error: StoreError | None = None
+    """Why the index could not be written (nothing changed then)."""
+
+    def __bool__(self) -> bool:
+        return bool(self.added or self.merged or self.moved or self.left or self.error)
+
+    def describe(self, annotations_dir: Path, *, rebuilding: bool = False) -> str:
+        """The sentences of a notice saying exactly what is where now.
+
+        ``rebuilding``: the index was just set aside, so every file was unindexed.
+        """
+        parts: list[str] = []
+        files = len(self.added) + len(self.merged)
+        if self.error is not None and rebuilding:
+            parts.append(
+                f"the index could not be rebuilt now ({self.error}); it is rebuilt from "
+                f"the annotation files in {annotations_dir} on the next start"
+            )
+        elif self.error is not None:
+            parts.append(
+                f"{files} annotation file(s) in {annotations_dir} could not be added to the "
+                f"index now ({self.error}); nothing was changed, and ipreader tries again on "
+                f"its next start"
+            )
+        elif rebuilding:
+            parts.append(f"the index was rebuilt from {files} annotation file(s)")
+        else:
+            if self.added:
+                parts.append(
+                    f"{len(self.added)} annotation file(s) in {annotations_dir} were listed "
+                    f"in the index again ({_names(self.added)})"
+                )
+            if self.merged:
+                parts.append(f"highlights were merged from {_names(self.merged)}")
+        if self.moved:
+            parts.append(f"moved aside (nothing deleted): {_names(self.moved)}")
+        if self.left:
+            parts.append(f"left in place and not shown: {_names(self.left)}")
+        return "; ".join(parts)
+
+
+def unindexed_files(catalog: Catalog) -> list[Path]:
+    """The annotation files (named by a document id) that the index does not list."""
+    # Listed before the index is read: a writer writes the index before a new file.
+    try:
+        files = sorted(p for p in catalog.annotations_dir.glob("*.json") if is_uuid(p.stem))
+    except OSError:
+        return []
+    keys = catalog.index().keys
+    return [path for path in files if path.stem not in keys]
+
+
+def document_of(tables: Tables) -> str | None:
+    """The document the records of an annotations file name (the first usable one)."""
+    for raw in tables.get(ANNOTATIONS_TABLE, {}).values():
+        relpath = raw.get("document")
+        if (
+            isinstance(relpath, str)
+            and len(relpath) <= MAX_RELPATH_CHARS
+            and relpath_problem(relpath) is None
+        ):
+            return relpath
+    return None
+
+
+def recover_unindexed(catalog: Catalog) -> Recovery:
+    """Add the unindexed annotation files back to the index (the lock held by the caller)."""
+    recovery = Recovery()
+    found: dict[str, DocRecord] = {}
+    merges: list[tuple[Path, Tables, DocRecord]] = []
+    index = catalog.index()
+    for path in unindexed_files(catalog):
+        try:
+            tables = read_tables(path)
+        except CorruptDatabaseError as error:
+            _move_aside(recovery, path, error.reason, None)
+            continue
+        except StoreError as error:
+            recovery.left.append(f"{path.name} ({error})")
+            continue
+        relpath = document_of(tables)
+        if relpath is None:
+            if tables.get(ANNOTATIONS_TABLE):
+                recovery.left.append(f"{path.name} (no record names its document)")
+            continue  # an empty file: nothing to recover
+        owner = index.by_relpath(relpath) or found.get(relpath)
+        if owner is None:
+            found[relpath] = DocRecord(path.stem, relpath)
+            recovery.added.append(path.name)
+        else:
+            merges.append((path, tables, owner))
+            recovery.merged.append(f"{path.name} into {owner.file} ({relpath})")
+    try:
+        if found:
+            catalog.put_documents(found.values())
+        changes: list[tuple[DocRecord, dict[str, dict[str, Any]]]] = []
+        for path, tables, owner in merges:
+            current = {a.id: a for a in catalog.annotations_of(owner)}
+            incoming = parse_annotations(path, tables).annotations
+            rows = newer_rows(current, incoming)
+            if rows:
+                changes.append((owner, rows))
+        catalog.put_annotations(changes)
+    except StoreError as error:
+        recovery.error = error
+        return recovery
+    for path, _tables, _owner in merges:
+        _move_aside(recovery, path, "merged", MERGED_MARKER)
+    return recovery
+
+
+def _move_aside(recovery: Recovery, path: Path, reason: str, marker: str | None) -> None:
+    """Move a file aside (a rename), recording where it went, or that it stayed."""
+    try:
+        moved = quarantine(path) if marker is None else quarantine(path, marker)
+    except OSError as error:
+        recovery.left.append(f"{path.name} ({reason}; cannot be moved: {error.strerror})")
+        return
+    recovery.moved.append(f"{path.name} ({reason}) -> {moved}")
