@@ -18,6 +18,7 @@ from ipreader.core.errors import DocumentError
 from ipreader.core.metadata_cache import MetadataCache
 from ipreader.core.model import Annotation
 from ipreader.core.notices import Notices
+from ipreader.core.relink import MissingDocument, relink_collection
 from ipreader.core.store import FolderStore, StoredDocument
 
 #: Name of the metadata cache file inside a store's location.
@@ -72,6 +73,8 @@ class Collection:
     """The annotations of ``root``."""
     documents: list[DocumentInfo] = field(default_factory=list)
     """The articles of ``root``, readable or not, sorted by relative path."""
+    missing: list[MissingDocument] = field(default_factory=list)
+    """Documents the store holds data for whose file is gone (never hidden; see relink.py)."""
 
 
 class Library:
@@ -95,6 +98,7 @@ class Library:
         store cannot be opened at all.
         """
         groups = discover([Path(p) for p in paths_])
+        folders = {Path(p).resolve() for p in paths_ if Path(p).is_dir()}
         total = sum(len(files) for _, files in groups)
         done_before = 0
         collections: list[Collection] = []
@@ -112,7 +116,10 @@ class Library:
             infos = cache.infos(root, files, report)
             cache.save()
             infos.sort(key=lambda info: info.relpath)
-            collections.append(Collection(root=root, store=store, documents=infos))
+            # Only a folder opened whole has its renamed and missing documents sought:
+            # beside a file opened alone, the folder's other articles are not "missing".
+            missing = relink_collection(store, root, infos) if root in folders else []
+            collections.append(Collection(root, store, infos, missing))
             done_before += len(files)
         if progress is not None:
             progress(total, total)
