@@ -24,6 +24,7 @@ calls it on opening a folder, for the app and every command alike.
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections import Counter, defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -146,9 +147,14 @@ def find_candidates(
     taken = {candidate.relpath for candidate in sure.values()}
     files = [info for info in unknown if info.relpath not in taken]
     scores = _text_scores([d for d in rest if d.sketch], files, read_text)
+    # Per file, its two best documents: the rival of a document is the best other one.
+    leaders: dict[str, list[tuple[float, str]]] = defaultdict(list)
+    for relpath, by_file in scores.items():
+        for file, score in by_file.items():
+            leaders[file] = sorted([*leaders[file], (score, relpath)], reverse=True)[:2]
     for document in rest:
         ranked = sorted(scores.get(document.relpath, {}).items(), key=lambda kv: (-kv[1], kv[0]))
-        if ranked and _unambiguous(document.relpath, ranked, scores):
+        if ranked and _unambiguous(document.relpath, ranked, leaders[ranked[0][0]]):
             sure[document.relpath] = Candidate(ranked[0][0], ranked[0][1], "text")
             continue
         suggested[document.relpath] = tuple(
@@ -160,15 +166,17 @@ def find_candidates(
 
 
 def _unambiguous(
-    relpath: str, ranked: list[tuple[str, float]], scores: dict[str, dict[str, float]]
+    relpath: str, ranked: list[tuple[str, float]], leaders: list[tuple[float, str]]
 ) -> bool:
-    """True when the best file is sure for this document, and this document for that file."""
-    best_file, best = ranked[0]
+    """True when the best file is sure for this document, and this document for that file.
+
+    ``ranked`` are the document's files, best first; ``leaders`` the best file's
+    two best documents.
+    """
+    best = ranked[0][1]
     runner_up = ranked[1][1] if len(ranked) > 1 else 0.0
-    if best < MIN_SIMILARITY or best - runner_up < MARGIN:
-        return False
-    rivals = (by_file.get(best_file, 0.0) for other, by_file in scores.items() if other != relpath)
-    return all(best - rival >= MARGIN for rival in rivals)
+    rival = max((score for score, other in leaders if other != relpath), default=0.0)
+    return best >= MIN_SIMILARITY and best - max(runner_up, rival) >= MARGIN
 
 
 def _text_scores(
@@ -176,7 +184,15 @@ def _text_scores(
     files: Sequence[DocumentInfo],
     read_text: Callable[[DocumentInfo], str | None],
 ) -> dict[str, dict[str, float]]:
-    """Return, per missing document, the share of its sketch each plausible file holds."""
+    """Return, per missing document, how much of it each plausible file is (0..1).
+
+    For a document with a text sketch, the smaller of two shares: of the sketch
+    found in the file (the old text survives in it), and of the file's shingles
+    hashed within the sketch's range that are in the sketch (the file is not
+    mostly something else: half of the article glued to another one). The
+    sketch holds *every* shingle of the old text below its largest value, so the
+    second share is exact on that sample. For quotes only, the first share.
+    """
     if not documents:
         return {}
     # A file no document could have become by an edit is not even read.
@@ -185,6 +201,7 @@ def _text_scores(
     postings: dict[int, list[str]] = defaultdict(list)
     wanted = {value for document in documents for value in document.sketch}
     sizes: dict[str, int] = {}
+    ordered: dict[str, list[int]] = {}  # each file's shingle hashes, sorted
     for info in files:
         if info.words * WORDS_FACTOR < fewest or (
             most is not None and info.words > most * WORDS_FACTOR
@@ -194,18 +211,27 @@ def _text_scores(
         if text is None:
             continue
         sizes[info.relpath] = info.words
-        for value in shingles(text) & wanted:
+        values = shingles(text)
+        ordered[info.relpath] = sorted(values)
+        for value in values & wanted:
             postings[value].append(info.relpath)
     result: dict[str, dict[str, float]] = {}
     for document in documents:
         hits: Counter[str] = Counter()
         for value in document.sketch:
             hits.update(postings.get(value, ()))
-        result[document.relpath] = {
-            relpath: count / len(document.sketch)
-            for relpath, count in hits.items()
-            if document.words is None or _plausible(document.words, sizes[relpath])
-        }
+        top = document.sketch[-1] if document.sketch else 0
+        scores: dict[str, float] = {}
+        for relpath, count in hits.items():
+            share = count / len(document.sketch)
+            if share < MIN_SUGGESTION:
+                continue  # neither a candidate nor a rival that could matter
+            if document.words is not None:  # a whole-text sketch
+                if not _plausible(document.words, sizes[relpath]):
+                    continue
+                share = min(share, count / max(1, bisect_right(ordered[relpath], top)))
+            scores[relpath] = share
+        result[document.relpath] = scores
     return result
 
 
@@ -240,27 +266,36 @@ def relink_collection(
         if info.readable and (info.relpath not in stored or stored[info.relpath].empty)
     ]
     sure, suggested = find_candidates(lost, unknown, _read)
-    for old, candidate in sure.items():
-        if not store.writable:
-            suggested[old] = (candidate,)
-            continue
+    if sure and not store.writable:
+        suggested.update((old, (candidate,)) for old, candidate in sure.items())
+    elif sure:
+        pairs = {old: candidate.relpath for old, candidate in sure.items()}
         try:
-            moved = store.relink(old, candidate.relpath)
-        except StoreError as error:
-            store.notices.add(f"{old} seems renamed to {candidate.relpath}; not relinked: {error}")
-            suggested[old] = (candidate,)
-            continue
-        how = "same content" if candidate.by == "content" else f"{candidate.score:.0%} same text"
-        store.notices.add(
-            f"{old} was renamed to {candidate.relpath} ({how}): its annotations follow it "
-            f"({plural(moved, 'highlight')})"
-        )
+            moved: dict[str, int | StoreError] = dict(store.relink_many(pairs))
+        except StoreError as error:  # a failed write: nothing relinked, nothing lost
+            moved = dict.fromkeys(pairs, error)
+        for old, candidate in sure.items():
+            _tell(store, old, candidate, moved[old])
+            if not isinstance(moved[old], int):
+                suggested[old] = (candidate,)
     # A certain relink that could not be made stays missing, with its file suggested.
     return [
         MissingDocument(d.relpath, d, suggested.get(d.relpath, ()))
         for d in lost
         if d.relpath not in sure or d.relpath in suggested
     ]
+
+
+def _tell(store: FolderStore, old: str, candidate: Candidate, moved: int | StoreError) -> None:
+    """Tell the user about a relink made (or refused) on opening the folder."""
+    if isinstance(moved, StoreError):
+        store.notices.add(f"{old} seems renamed to {candidate.relpath}; not relinked: {moved}")
+        return
+    how = "same content" if candidate.by == "content" else f"{candidate.score:.0%} same text"
+    store.notices.add(
+        f"{old} was renamed to {candidate.relpath} ({how}): its annotations follow it "
+        f"({plural(moved, 'highlight')})"
+    )
 
 
 def relink_by_hand(store: FolderStore, root: Path, old: str, new: str) -> int:

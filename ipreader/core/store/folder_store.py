@@ -372,36 +372,58 @@ class FolderStore:
     def relink(self, old: str, new: str) -> int:
         """Give the document ``old`` (its file gone) the path ``new``: a rename or move.
 
-        Every record naming ``old`` is rewritten (the index record, each
-        annotation's ``document``, the last document read), so an index rebuilt
-        from the annotation files keeps the new path. A record of ``new``
-        holding nothing (a reading position at most) is replaced. Raises
-        ``RelinkRefused`` when ``old`` is unknown or ``new`` already holds
-        annotations, tags or a note. Returns the number of annotations moved.
+        Raises ``RelinkRefused`` when ``old`` is unknown or ``new`` already holds
+        annotations, tags or a note (see ``relink_many``). Returns the number of
+        annotations moved.
         """
+        moved = self.relink_many({old: new})[old]
+        if isinstance(moved, RelinkRefused):
+            raise moved
+        return moved
+
+    def relink_many(self, pairs: Mapping[str, str]) -> dict[str, int | RelinkRefused]:
+        """Relink each old path to its new one, under one lock hold and in one batch.
+
+        Every record naming an old path is rewritten (the index record, each
+        annotation's ``document``, the last document read), so an index rebuilt
+        from the annotation files keeps the new path. A record of a new path
+        holding nothing (a reading position at most) is replaced. Returns, per
+        old path, the number of annotations moved or why it was refused.
+        """
+        result: dict[str, int | RelinkRefused] = {}
         with self._catalog.writing():
             index = self._catalog.index()
-            record = index.by_relpath(old)
-            if record is None:
-                raise RelinkRefused(f"{old}: no annotations, tags or note are stored for it")
-            existing = index.by_relpath(new)
-            if existing is not None and existing.id != record.id:
-                if self._catalog.annotations_of(existing) or existing.tags or existing.note:
-                    raise RelinkRefused(
-                        f"{new} already has its own annotations, tags or note; "
-                        f"not relinked (nothing changed)"
-                    )
-                self._catalog.remove_documents([existing])
-            annotations = self._catalog.annotations_of(record)
-            moved = replace(record, relpath=new)
-            self._catalog.put_documents([moved])
-            self._catalog.put_annotations(
-                [(moved, {a.id: replace(a, document=new).to_dict() for a in annotations})]
-            )
-            if self._catalog.last_document() == old:
-                self._catalog.put_last_document(new)
-        self._seen_print.pop(new, None)
-        return len(annotations)
+            empty: list[DocRecord] = []
+            records: list[DocRecord] = []
+            rows: list[tuple[DocRecord, dict[str, dict[str, Any]]]] = []
+            for old, new in pairs.items():
+                record, existing = index.by_relpath(old), index.by_relpath(new)
+                if record is None:
+                    result[old] = RelinkRefused(f"{old}: nothing is stored for it")
+                    continue
+                if existing is not None and existing.id != record.id:
+                    if self._catalog.annotations_of(existing) or existing.tags or existing.note:
+                        result[old] = RelinkRefused(
+                            f"{new} already has its own annotations, tags or note; "
+                            f"{old} not relinked (nothing changed)"
+                        )
+                        continue
+                    empty.append(existing)
+                annotations = self._catalog.annotations_of(record)
+                moved = replace(record, relpath=new)
+                records.append(moved)
+                rows.append((moved, {a.id: a.to_dict() | {"document": new} for a in annotations}))
+                result[old] = len(annotations)
+                self._seen_print.pop(new, None)
+            if empty:
+                self._catalog.remove_documents(empty)
+            if records:
+                self._catalog.put_documents(records)
+                self._catalog.put_annotations(rows)
+            last = self._catalog.last_document()
+            if last is not None and isinstance(result.get(last), int):
+                self._catalog.put_last_document(pairs[last])
+        return result
 
     def _adoptable(self, index: IndexFile, relpath: str, sha256: str) -> DocRecord | None:
         """A record with this content whose file is gone: ``relpath`` is its new name."""

@@ -49,7 +49,7 @@ STATE_TABLE = "state"
 #: Longest relative path a document record may hold (PATH_MAX on Linux).
 MAX_RELPATH_CHARS = 4096
 
-#: Longest text fingerprint a document record may hold (``core/fingerprint.py`` writes ~200).
+#: Longest text fingerprint a document record may hold (``core/fingerprint.py`` writes ~690).
 MAX_FINGERPRINT_CHARS = 4096
 
 #: Bad records named in one notice; the rest are counted.
