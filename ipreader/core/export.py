@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from ipreader.core.documents import DocumentInfo, read_document
+from ipreader.core.drift import exported
 from ipreader.core.errors import DocumentError, IpreaderError
 from ipreader.core.library import Library
 from ipreader.core.model import AnchorStatus, Annotation, tag_key, utc_now_iso
@@ -98,12 +99,19 @@ def export_data(
     for collection in library.collections:
         # One read of the index and of each annotation file per export, not per document.
         stored = collection.store.stored_documents()
-        current: dict[str, tuple[DocumentInfo, str, list[Annotation]]] = {}
+        current: dict[str, tuple[DocumentInfo, str | None, list[Annotation]]] = {}
         stale: list[tuple[str, str, str]] = []
+
+        def selected(info: DocumentInfo) -> bool:
+            return (only is None or info.path in only) and (
+                document_glob is None or fnmatch.fnmatchcase(info.relpath, document_glob)
+            )
+
+        for missing in collection.missing:  # never left out; text None: nothing to verify
+            if selected(info := missing.info(collection.root)):
+                current[missing.relpath] = (info, None, list(missing.stored.annotations))
         for info in collection.documents:
-            if not info.readable or (only is not None and info.path not in only):
-                continue
-            if document_glob is not None and not fnmatch.fnmatchcase(info.relpath, document_glob):
+            if not info.readable or not selected(info):
                 continue
             record = stored.get(info.relpath)
             if record is None or record.empty:
@@ -121,11 +129,12 @@ def export_data(
         if stale:
             # Changed (or never hashed) documents: re-anchored and saved in one lock hold.
             for relpath, annotations in collection.store.reconcile_many(stale).items():
-                info, text, _ = current[relpath]
-                current[relpath] = (info, text, annotations)
-        for relpath, (info, text, found) in current.items():
+                info, read, _ = current[relpath]
+                current[relpath] = (info, read, annotations)
+        for relpath, (info, content, found) in current.items():
             notes = stored[relpath].notes
-            annotations = sorted(_verified(text, found), key=_sort_key)
+            found = found if content is None else _verified(content, found)
+            annotations = sorted(found, key=_sort_key)
             if wanted:
                 doc_tagged = tagged(notes.tags)
                 annotations = [a for a in annotations if doc_tagged or tagged(a.tags)]
@@ -141,8 +150,10 @@ def export_data(
                 "encoding": info.encoding,
                 "tags": list(notes.tags),
                 "note": notes.note,
-                "annotations": [a.to_dict() for a in annotations],
+                "annotations": [exported(a, missing=content is None) for a in annotations],
             }
+            if content is None:
+                entry["missing"] = True
             if several_roots:
                 entry["root"] = str(collection.root)
             documents.append(entry)
