@@ -28,7 +28,7 @@ from ipreader.core.safe_text import escape_json_controls, printable
 if TYPE_CHECKING:
     from ipreader.core.library import Library
 
-COMMANDS = ("export", "import", "tags", "list", "report", "agreement")
+COMMANDS = ("export", "import", "tags", "list", "report", "agreement", "check", "relink")
 
 _OPEN_EPILOG = """\
 ipreader FILE:LINE (or FILE --line LINE) opens FILE at that line.
@@ -40,6 +40,8 @@ commands:
   ipreader list PATH [--json]
   ipreader report PATH [--kind codes|matrix|cooccurrence] [--tag T]... [--format F] [-o FILE]
   ipreader agreement PATH --coders A B [--tag T]... [--json]
+  ipreader check PATH [--json]          (exit status 2 when a highlight or article is lost)
+  ipreader relink FOLDER OLD NEW
   Run "ipreader COMMAND --help" for details.
 
 With no PATH the bundled sample articles are opened. A folder named like a
@@ -248,8 +250,12 @@ def _cmd_tags(args: argparse.Namespace) -> int:
 
 
 def _cmd_list(args: argparse.Namespace) -> int:
+    from ipreader.core.check import current_counts
+    from ipreader.core.drift import DriftCounts
+
     library = _open_library(args.paths)
     several = len(library.collections) > 1
+    changed = current_counts(library)  # documents edited since anchored: re-anchored now
     rows: list[dict[str, Any]] = []
     for collection in library.collections:
         # One read of the index and of each annotation file, not one index read per document.
@@ -258,16 +264,37 @@ def _cmd_list(args: argparse.Namespace) -> int:
             row: dict[str, Any] = {"root": str(collection.root), "path": info.relpath}
             if info.readable:
                 record = stored.get(info.relpath)
+                counts = changed.get((collection.root, info.relpath)) or DriftCounts.of(
+                    () if record is None else record.annotations
+                )
                 row.update(
                     title=info.title,
                     date=info.date,
                     highlights=0 if record is None else len(record.annotations),
                     tags=[] if record is None else list(record.notes.tags),
                     error=None,
+                    not_exact=counts.not_exact,
+                    statuses=counts.as_dict(),
                 )
             else:
                 row.update(title=None, date=None, highlights=0, tags=[], error=info.error)
             rows.append(row)
+        for missing in collection.missing:  # never hidden: listed with their annotations
+            annotations = missing.stored.annotations
+            rows.append(
+                {
+                    "root": str(collection.root),
+                    "path": missing.relpath,
+                    "title": None,
+                    "date": None,
+                    "highlights": len(annotations),
+                    "tags": list(missing.stored.notes.tags),
+                    "error": None,
+                    "missing": True,
+                    "not_exact": len(annotations),
+                    "statuses": DriftCounts.of(annotations, missing=True).as_dict(),
+                }
+            )
     _print_notices(library.notices.take())
     if args.json:
         _write_text(_json_text(rows), sys.stdout)
@@ -282,8 +309,15 @@ def _cmd_list(args: argparse.Namespace) -> int:
         if row["error"] is not None:
             lines.append(f"{path}  [unreadable: {printable(row['error'])}]")
             continue
+        if row.get("missing"):
+            kept = f"{row['highlights']} highlights kept"
+            lines.append(f"{path}  [missing: moved or deleted; {kept}]")
+            continue
         title = printable(row["title"])
-        parts = [path, title, row["date"] or "-", f"{row['highlights']} highlights"]
+        highlights = f"{row['highlights']} highlights"
+        if row["not_exact"]:
+            highlights += f" ({row['not_exact']} not exact)"
+        parts = [path, title, row["date"] or "-", highlights]
         if row["tags"]:
             parts.append("tags: " + ", ".join(printable(tag) for tag in row["tags"]))
         lines.append("  ".join(parts))
@@ -296,6 +330,10 @@ def _run(argv: list[str]) -> int:
         from ipreader.cli_coding import run_coding_command
 
         return run_coding_command(argv[0], argv[1:])
+    if argv and argv[0] in ("check", "relink"):
+        from ipreader.cli_trust import run_trust_command
+
+        return run_trust_command(argv[0], argv[1:])
     if argv and argv[0] in COMMANDS:
         command = argv[0]
         args = _command_parser(command).parse_args(argv[1:])
