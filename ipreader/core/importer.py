@@ -10,8 +10,11 @@ anything is written):
 * documents are matched by their path relative to the folder; paths that
   escape it (``..``, absolute, symlinks resolving outside) or name no article
   of the folder are rejected;
-* an annotation with the id of a stored one replaces it only when its
-  ``updated`` time is newer; otherwise the stored one is kept (*unchanged*);
+* an annotation with the id of a stored one replaces it only by the revision
+  rule (``revisions.import_decision``): a higher revision, or the same revision
+  with other data and an ``updated`` time newer and not in the future; an older
+  revision is *unchanged*, anything else a *conflict*, reported and not
+  applied; times in the future are set to now, with a message;
 * offsets are trusted only when ``text[start:end] == quote``; otherwise (or
   when only a quote is given) the quote is anchored with ``anchoring.anchor``
   and, if it is not found, the annotation is kept as *orphaned* and reported;
@@ -26,7 +29,6 @@ from __future__ import annotations
 import json
 import uuid
 from dataclasses import dataclass, field
-from datetime import datetime
 from pathlib import Path, PurePosixPath, PureWindowsPath
 from typing import Any
 
@@ -44,6 +46,7 @@ from ipreader.core.model import (
     utc_now_iso,
 )
 from ipreader.core.records import RecordError, decode_fields, tags_field, text_field
+from ipreader.core.revisions import Verdict, import_decision
 
 #: Import files larger than this are refused before they are read.
 MAX_IMPORT_BYTES = 200 * 1024 * 1024
@@ -61,6 +64,8 @@ class ImportReport:
     """Imported annotations identical to, or older than, the stored ones."""
     rejected: int = 0
     """Annotation entries (and document entries) skipped because of a problem."""
+    conflicts: int = 0
+    """Annotations changed both here and in the file: the folder's kept, each reported."""
     orphaned: int = 0
     """Saved annotations whose quote was not found in the text (kept, listed)."""
     messages: list[str] = field(default_factory=list)
@@ -76,6 +81,8 @@ class ImportReport:
         )
         if self.orphaned:
             text += f" ({self.orphaned} orphaned: quote not found)"
+        if self.conflicts:
+            text += f"; {self.conflicts} conflicts not applied (see below)"
         return text
 
 
@@ -134,11 +141,6 @@ def _load(file: Path) -> dict[str, Any]:
     if not isinstance(data.get("documents"), list):
         raise ImportFileError(f'{file}: "documents" must be a list')
     return data
-
-
-def _instant(value: str) -> datetime:
-    """The moment of a time the decoder normalised (``...Z``), for comparing ``updated``."""
-    return datetime.fromisoformat(value)
 
 
 def _resolve_document(root: Path, relpath: object, known: dict[str, Path]) -> str:
@@ -317,17 +319,22 @@ def import_file(file: Path, root: Path) -> ImportReport:
                 report.messages.append(f"{at}: {error}; skipped")
                 continue
             stored = existing.get(annotation.id)
-            if stored is None:
-                report.added += 1
-                to_save.append(annotation)
-            elif stored.document != relpath:
+            if stored is not None and stored.document != relpath:
                 report.rejected += 1
                 report.messages.append(
                     f"{at}: id {annotation.id} already belongs to {stored.document!r}; skipped"
                 )
-            elif _instant(annotation.updated) > _instant(stored.updated):
-                report.updated += 1
-                to_save.append(annotation)
+                continue
+            # The revision rule (core/revisions.py): never silently over a newer edit.
+            decision = import_decision(stored, annotation)
+            if decision.message:
+                report.messages.append(f"{at}: {decision.message}")
+            if decision.verdict in (Verdict.ADD, Verdict.REPLACE):
+                report.added += decision.verdict is Verdict.ADD
+                report.updated += decision.verdict is Verdict.REPLACE
+                to_save.append(decision.annotation)
+            elif decision.verdict is Verdict.CONFLICT:
+                report.conflicts += 1
             else:
                 report.unchanged += 1
         report.orphaned += sum(not a.is_anchored for a in to_save)
