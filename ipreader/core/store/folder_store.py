@@ -21,7 +21,6 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from ipreader.core.errors import StoreError
 from ipreader.core.fingerprint import text_fingerprint
 from ipreader.core.model import Annotation, DocumentNotes, normalize_tags, tag_key
 from ipreader.core.notices import Notices
@@ -30,14 +29,11 @@ from ipreader.core.store.catalog import Catalog
 from ipreader.core.store.formats import LOCK_FILE, DocRecord, IndexFile, annotation_order
 from ipreader.core.store.location import place, sweep_stale_temp_files
 from ipreader.core.store.lock import FolderLock
+from ipreader.core.store.relinks import RelinkRefused, relink_records
 from ipreader.core.text_version import TextVersion, check_current
 
 #: Seconds to wait for another process holding the folder's lock.
 LOCK_TIMEOUT = 10.0
-
-
-class RelinkRefused(StoreError):
-    """A relink that would lose or mix data (unknown old path, new path already annotated)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -214,6 +210,15 @@ class FolderStore:
 
     # ------------------------------------------------------------------ documents
 
+    def has_document(self, relpath: str) -> bool:
+        """True when the store holds a record of ``relpath`` (a relink moves it away)."""
+        return self._catalog.index().by_relpath(relpath) is not None
+
+    def anchored_sha256(self, relpath: str) -> str | None:
+        """Return the hash of the text the document's annotations were last anchored against."""
+        record = self._catalog.index().by_relpath(relpath)
+        return None if record is None else record.sha256
+
     def document_notes(self, relpath: str) -> DocumentNotes:
         """Return a document's own tags and note."""
         record = self._catalog.index().by_relpath(relpath)
@@ -384,45 +389,14 @@ class FolderStore:
     def relink_many(self, pairs: Mapping[str, str]) -> dict[str, int | RelinkRefused]:
         """Relink each old path to its new one, under one lock hold and in one batch.
 
-        Every record naming an old path is rewritten (the index record, each
-        annotation's ``document``, the last document read), so an index rebuilt
-        from the annotation files keeps the new path. A record of a new path
-        holding nothing (a reading position at most) is replaced. Returns, per
-        old path, the number of annotations moved or why it was refused.
+        Every record naming an old path is rewritten (``relinks.relink_records``),
+        so an index rebuilt from the annotation files keeps the new path. Returns,
+        per old path, the number of annotations moved or why it was refused.
         """
-        result: dict[str, int | RelinkRefused] = {}
         with self._catalog.writing():
-            index = self._catalog.index()
-            empty: list[DocRecord] = []
-            records: list[DocRecord] = []
-            rows: list[tuple[DocRecord, dict[str, dict[str, Any]]]] = []
-            for old, new in pairs.items():
-                record, existing = index.by_relpath(old), index.by_relpath(new)
-                if record is None:
-                    result[old] = RelinkRefused(f"{old}: nothing is stored for it")
-                    continue
-                if existing is not None and existing.id != record.id:
-                    if self._catalog.annotations_of(existing) or existing.tags or existing.note:
-                        result[old] = RelinkRefused(
-                            f"{new} already has its own annotations, tags or note; "
-                            f"{old} not relinked (nothing changed)"
-                        )
-                        continue
-                    empty.append(existing)
-                annotations = self._catalog.annotations_of(record)
-                moved = replace(record, relpath=new)
-                records.append(moved)
-                rows.append((moved, {a.id: a.to_dict() | {"document": new} for a in annotations}))
-                result[old] = len(annotations)
-                self._seen_print.pop(new, None)
-            if empty:
-                self._catalog.remove_documents(empty)
-            if records:
-                self._catalog.put_documents(records)
-                self._catalog.put_annotations(rows)
-            last = self._catalog.last_document()
-            if last is not None and isinstance(result.get(last), int):
-                self._catalog.put_last_document(pairs[last])
+            result = relink_records(self._catalog, pairs)
+        for new in pairs.values():
+            self._seen_print.pop(new, None)
         return result
 
     def _adoptable(self, index: IndexFile, relpath: str, sha256: str) -> DocRecord | None:
