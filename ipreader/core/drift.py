@@ -95,11 +95,11 @@ class DriftCounts:
         return ", ".join(parts)
 
 
-def opening_notice(counts: DriftCounts) -> str:
+def opening_notice(counts: DriftCounts, lead: str = "The article changed") -> str:
     """What opening an article whose text changed tells (empty when nothing drifted)."""
     described = counts.describe()
     if not described:
         return ""
     if counts.to_review:
-        return f"The article changed: {described} — r to review"
-    return f"The article changed: {described}"
+        return f"{lead}: {described} — r to review"
+    return f"{lead}: {described}"

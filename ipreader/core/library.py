@@ -20,6 +20,7 @@ from ipreader.core.model import Annotation
 from ipreader.core.notices import Notices
 from ipreader.core.relink import MissingDocument, relink_collection
 from ipreader.core.store import FolderStore, StoredDocument
+from ipreader.core.text_version import TextVersion
 
 #: Name of the metadata cache file inside a store's location.
 CACHE_FILENAME = "cache.json"
@@ -61,6 +62,22 @@ class CurrentDocument:
     """What its store holds about it (notes; annotations as stored)."""
     annotations: tuple[Annotation, ...]
     """Its annotations anchored against ``text`` (orphans kept), in document order."""
+    version: TextVersion
+    """Which bytes ``text`` was read from."""
+
+
+@dataclass(frozen=True, slots=True)
+class Reading:
+    """One read of an article with its annotations reconciled (``Library.read``)."""
+
+    text: str
+    """The decoded, newline-normalised text."""
+    version: TextVersion
+    """Which bytes it was read from (a save checks them: ``core/text_version.py``)."""
+    annotations: list[Annotation]
+    """Its annotations anchored against ``text`` (orphans kept), in document order."""
+    text_changed: bool
+    """True when the annotations were re-anchored: the text changed since last anchored."""
 
 
 @dataclass
@@ -164,7 +181,9 @@ class Library:
                 except DocumentError:
                     continue
                 text = document.text
-                found[info.relpath] = CurrentDocument(info, text, record, record.annotations)
+                found[info.relpath] = CurrentDocument(
+                    info, text, record, record.annotations, TextVersion.of(document)
+                )
                 if record.sha256 != document.sha256:
                     stale.append((info.relpath, document.sha256, text))
             if stale:
@@ -177,6 +196,16 @@ class Library:
 
         Raises ``DocumentError`` when the file cannot be read or decoded.
         """
+        reading = self.read(info)
+        return reading.text, reading.annotations
+
+    def read(self, info: DocumentInfo) -> Reading:
+        """Read ``info`` and reconcile its annotations: ``load`` plus what was read, and whether
+        the text changed since the annotations were anchored (``DocumentError`` when unreadable).
+        """
         document = read_document(info.path)
         store = self.store_for(info)
-        return document.text, store.reconcile(info.relpath, document.sha256, document.text)
+        before = store.anchored_sha256(info.relpath)
+        annotations = store.reconcile(info.relpath, document.sha256, document.text)
+        changed = bool(annotations) and before != document.sha256
+        return Reading(document.text, TextVersion.of(document), annotations, changed)

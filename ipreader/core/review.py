@@ -9,6 +9,10 @@ The search is bounded like anchoring's: a window of ``SEARCH_SPAN``
 characters around the old position, the quote aligned by its first
 ``MAX_PIECE`` characters.
 
+``gather_review`` collects what the review screen asks about: approximate
+and lost highlights with their places, and missing articles with the files
+they may have become.
+
 ``relinked`` is what accepting a place does: the highlight becomes exact on
 the text it now covers (quote and context taken from there), a user edit
 (a new revision), so it never drifts back to what it was.
@@ -17,11 +21,17 @@ the text it now covers (quote and context taken from there), a user edit
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from typing import Literal
 
 from rapidfuzz import fuzz
 
+from ipreader.core.documents import DocumentInfo
+from ipreader.core.library import Library
 from ipreader.core.model import AnchorStatus, Annotation, context_around
+from ipreader.core.relink import MissingDocument
 from ipreader.core.spans import trim_span
+from ipreader.core.store import StoredDocument
+from ipreader.core.text_version import TextVersion
 
 #: Candidates offered per highlight.
 MAX_PLACEMENTS = 5
@@ -74,11 +84,11 @@ def placements(text: str, annotation: Annotation, limit: int = MAX_PLACEMENTS) -
     while position >= 0 and len(found) < limit:
         found[(position, position + len(quote))] = 100.0
         position = text.find(quote, position + 1, hi)
+    spans = _alignments(text, quote, lo, hi, limit)
     if annotation.status is AnchorStatus.FUZZY and annotation.end <= len(text):
-        current = (annotation.start, annotation.end)
-        found.setdefault(current, fuzz.ratio(quote, text[annotation.start : annotation.end]))
-    for start, end in _alignments(text, quote, lo, hi, limit):
-        span = _whole_words(text, start, end)
+        spans.insert(0, (annotation.start, annotation.end))  # where it is drawn now
+    for start, end in spans:
+        span = _whole_words(text, quote, start, end)
         if span is not None and not any(_overlaps(span, other) for other in found):
             score = fuzz.ratio(quote, text[span[0] : span[1]])
             if score >= MIN_PLACEMENT_SCORE:
@@ -116,13 +126,28 @@ def _alignments(text: str, quote: str, lo: int, hi: int, limit: int) -> list[tup
     return spans
 
 
-def _whole_words(text: str, start: int, end: int) -> tuple[int, int] | None:
-    """Widen ``[start, end)`` to whole words, then trim surrounding whitespace."""
-    while 0 < start < len(text) and text[start - 1].isalnum() and text[start].isalnum():
-        start -= 1
-    while 0 < end < len(text) and text[end].isalnum() and text[end - 1].isalnum():
-        end += 1
-    return trim_span(text, start, end)
+def _whole_words(text: str, quote: str, start: int, end: int) -> tuple[int, int] | None:
+    """Return the span of whole words near ``[start, end)`` that best matches ``quote``.
+
+    A span starts where a word starts and ends where one ends (punctuation stuck
+    to a word belongs to it); among those within a quarter of the quote's length
+    of the rough guess, the one most similar to the quote wins.
+    """
+    slack = max(8, len(quote) // 4)
+    starts = [
+        i
+        for i in range(max(0, start - slack), min(len(text), start + slack) + 1)
+        if i < len(text) and not text[i].isspace() and (i == 0 or text[i - 1].isspace())
+    ]
+    ends = [
+        j
+        for j in range(max(1, end - slack), min(len(text), end + slack) + 1)
+        if not text[j - 1].isspace() and (j == len(text) or text[j].isspace())
+    ]
+    spans = [(i, j) for i in starts for j in ends if i < j]
+    if not spans:
+        return trim_span(text, start, end)
+    return max(spans, key=lambda s: (fuzz.ratio(quote, text[s[0] : s[1]]), -abs(s[0] - start)))
 
 
 def _overlaps(span: tuple[int, int], other: tuple[int, int]) -> bool:
@@ -142,3 +167,107 @@ def relinked(annotation: Annotation, text: str, start: int, end: int) -> Annotat
         start=start, end=end, quote=text[start:end], prefix=prefix, suffix=suffix
     )
     return replace(edited, status=AnchorStatus.ANCHORED, score=None)
+
+
+@dataclass(frozen=True, slots=True)
+class HighlightReview:
+    """An approximate or lost highlight to review, with the text it is reviewed against."""
+
+    info: DocumentInfo
+    """Its article."""
+    annotation: Annotation
+    """The highlight (its quote is what was highlighted)."""
+    text: str
+    """The article's current text."""
+    version: TextVersion
+    """Which read of the article ``text`` is (a relink is saved against it)."""
+    places: tuple[Placement, ...]
+    """Where it might go, best first (maybe none)."""
+
+
+@dataclass(frozen=True, slots=True)
+class DocumentReview:
+    """A missing article to review: the files it may have become."""
+
+    info: DocumentInfo
+    """The missing article (``relink.MissingDocument.info``)."""
+    missing: MissingDocument
+    """What is stored about it, and its candidate files."""
+
+
+ReviewItem = HighlightReview | DocumentReview
+"""One thing the review screen asks a person about."""
+
+ReviewAction = Literal["accept", "reselect", "delete", "relink_document"]
+"""What a person can decide about a review item."""
+
+
+@dataclass(frozen=True, slots=True)
+class ReviewDecision:
+    """What the user decided about one item."""
+
+    action: ReviewAction
+    """``accept`` a place, ``reselect`` by hand, ``delete`` the highlight, or
+    ``relink_document`` (a missing article to a file)."""
+    item: ReviewItem
+    """The item decided on."""
+    index: int
+    """Its position in the list (the review goes on from there)."""
+    place: Placement | None = None
+    """The place accepted (``accept``), or the best one to start from (``reselect``)."""
+    relpath: str | None = None
+    """The file a missing article becomes (``relink_document``)."""
+
+
+def gather_review(library: Library, only: DocumentInfo | None = None) -> list[ReviewItem]:
+    """Return what needs a person in ``library`` (or only in the article ``only``).
+
+    Approximate and not-found highlights, document by document in path order
+    (each article read and reconciled), then the missing articles.
+    """
+    items: list[ReviewItem] = []
+
+    def keep(info: DocumentInfo, stored: StoredDocument) -> bool:
+        return bool(stored.annotations) and (only is None or info.path == only.path)
+
+    for current in library.current_documents(keep):
+        for annotation in current.annotations:
+            if annotation.status in _DOUBTFUL:
+                places = tuple(placements(current.text, annotation))
+                items.append(
+                    HighlightReview(current.info, annotation, current.text, current.version, places)
+                )
+    for collection in library.collections:
+        for missing in collection.missing:
+            info = missing.info(collection.root)
+            # Relinked since the library was opened: its record went with it.
+            if (only is None or info.path == only.path) and collection.store.has_document(
+                missing.relpath
+            ):
+                items.append(DocumentReview(info, missing))
+    return items
+
+
+_DOUBTFUL = (AnchorStatus.FUZZY, AnchorStatus.ORPHANED)
+
+
+#: Characters around an offset used to find it again in an edited text.
+FOLLOW_CHARS = 40
+
+
+def follow(old: str, new: str, offset: int) -> int:
+    """Return where ``offset`` of ``old`` went in the edited text ``new`` (live reload).
+
+    The text after the offset (and before it, as context) is anchored in
+    ``new``; when it cannot be placed, the offset is clamped to ``new``.
+    """
+    from ipreader.core.anchoring import anchor
+
+    offset = min(max(offset, 0), len(old))
+    after = old[offset : offset + FOLLOW_CHARS]
+    before = old[max(0, offset - FOLLOW_CHARS) : offset]
+    if not after:  # at the end: follow the text before
+        found = anchor(new, before, start_hint=offset - len(before)) if before else None
+        return len(new) if found is None else found.end
+    found = anchor(new, after, prefix=before[-32:], start_hint=offset)
+    return min(offset, len(new)) if found is None else found.start
