@@ -17,7 +17,9 @@ from textual.widgets import Input, Label, OptionList
 from textual.widgets.option_list import Option
 
 from ipreader.core.documents import DocumentInfo
+from ipreader.core.drift import shown_status
 from ipreader.core.model import COLORS, Annotation, tag_key
+from ipreader.core.relink import is_missing
 from ipreader.core.wording import plural
 from ipreader.tui.display import one_line
 from ipreader.tui.screens.picker import PickerScreen
@@ -47,6 +49,8 @@ class _Indexed:
     """The highlight colour."""
     has_note: bool
     """True when the note is not blank."""
+    status: str = ""
+    """The status shown (``drift.STATUSES``: ``moved``, ``fuzzy``, ``orphaned``, ``missing``...)."""
 
 
 Predicate = Callable[[_Indexed], bool]
@@ -68,6 +72,8 @@ def _term_predicate(term: str) -> Predicate:
             return lambda item: item.color == key
         if field == "has" and key == "note":
             return lambda item: item.has_note
+        if field == "status":
+            return lambda item: item.status == key
     needle = term.casefold()
     return lambda item: needle in item.text
 
@@ -77,7 +83,8 @@ def parse_filter(query: str) -> list[Predicate]:
 
     Terms are separated by spaces (double quotes group words, e.g.
     ``tag:"machine learning"``). ``tag:x`` matches a tag case-insensitively,
-    ``color:x`` the colour, ``has:note`` a non-blank note; any other term is
+    ``color:x`` the colour, ``has:note`` a non-blank note, ``status:x`` the
+    status (``moved``, ``fuzzy``, ``orphaned``, ``missing``); any other term is
     plain text matched, case-insensitively, in the quote, note or document title.
     """
     terms = (token.replace('"', "") for token in _TOKEN.findall(query))
@@ -120,6 +127,7 @@ class HighlightsScreen(PickerScreen[Entry]):
             tags=frozenset(tag_key(tag) for tag in annotation.tags),
             color=annotation.color,
             has_note=bool(annotation.note.strip()),
+            status=shown_status(annotation, missing=is_missing(info)),
         )
 
     def compose(self) -> ComposeResult:
@@ -128,7 +136,7 @@ class HighlightsScreen(PickerScreen[Entry]):
             dialog.border_title = "Highlights"
             dialog.border_subtitle = "enter open · esc close"
             yield Input(
-                placeholder="filter: words  tag:x  color:x  has:note",
+                placeholder="filter: words  tag:x  color:x  has:note  status:fuzzy",
                 id="filter",
             )
             yield Label("", id="status", classes="dialog-status")

@@ -17,7 +17,7 @@ from textual.reactive import reactive
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option, OptionDoesNotExist
 
-from ipreader.core.model import Annotation, DocumentNotes
+from ipreader.core.model import AnchorStatus, Annotation, DocumentNotes
 from ipreader.tui.display import one_line, visible
 
 #: How much of a quote and of a note the sidebar shows.
@@ -62,8 +62,10 @@ class AnnotationSidebar(Vertical):
         "annotation-sidebar--note",
         "annotation-sidebar--tags",
         "annotation-sidebar--orphan",
+        "annotation-sidebar--drift",
     }
-    """Colour marks of the five highlight colours, and the styles of notes, tags and orphans."""
+    """Colour marks of the five highlight colours, and the styles of notes, tags, orphans and
+    drift marks (moved, approximate)."""
 
     DEFAULT_CSS = """
     AnnotationSidebar { height: 1fr; }
@@ -77,6 +79,10 @@ class AnnotationSidebar(Vertical):
     """The open document's own tags and note."""
     current: reactive[str | None] = reactive(None)
     """The id of the current annotation."""
+    covers: reactive[dict[str, str]] = reactive(dict)
+    """What each approximate highlight now covers, by id (its quote is what was highlighted)."""
+    missing: reactive[bool] = reactive(False)
+    """True when the open article is no longer in its folder (its highlights are kept)."""
 
     @dataclass
     class Chosen(Message):
@@ -108,6 +114,12 @@ class AnnotationSidebar(Vertical):
     def watch_annotations(self) -> None:
         self._refresh_list()
 
+    def watch_covers(self) -> None:
+        self._refresh_list()
+
+    def watch_missing(self) -> None:
+        self._refresh_list()
+
     def watch_notes(self) -> None:
         self._refresh_notes()
 
@@ -133,12 +145,22 @@ class AnnotationSidebar(Vertical):
         self.query_one("#document-notes", Static).update(text)
 
     def _prompt(self, annotation: Annotation) -> Text:
-        orphan = not annotation.is_anchored
+        orphan = self.missing or not annotation.is_anchored
         text = Text()
         text.append("▌", self._style("orphan" if orphan else annotation.color))
         text.append(f"“{one_line(annotation.quote, QUOTE_EXCERPT)}”", "italic" if orphan else "")
-        if orphan:
-            text.append("\n  text not found", self._style("orphan"))
+        status = annotation.status
+        if self.missing:
+            text.append("\n  article missing", self._style("orphan"))
+        elif orphan:
+            text.append("\n  text not found (r to review)", self._style("orphan"))
+        elif status is AnchorStatus.MOVED:
+            text.append("\n  ↷ moved: found elsewhere in the text", self._style("drift"))
+        elif status is AnchorStatus.FUZZY:
+            score = "" if annotation.score is None else f" {annotation.score:.0f}%"
+            text.append(f"\n  ≈ approximate{score}, now covers ", self._style("drift"))
+            covered = self.covers.get(annotation.id, "")
+            text.append(f"“{one_line(covered, QUOTE_EXCERPT)}”", self._style("drift"))
         if annotation.tags:
             tags = " ".join(f"#{one_line(t, 30)}" for t in annotation.tags)
             text.append(f"\n  {tags}", self._style("tags"))
@@ -150,15 +172,19 @@ class AnnotationSidebar(Vertical):
         if not self.is_mounted:
             return
         anchored, orphans = split_annotations(self.annotations)
+        if self.missing:  # no text: every highlight is listed under the notice
+            anchored, orphans = [], list(self.annotations)
         options: list[Option | None] = []
         for annotation in anchored:
             options.extend((Option(self._prompt(annotation), id=annotation.id), None))
-        if not anchored:
+        if not anchored and not self.missing:
             options.append(
                 Option(Text("No highlights yet. Select text, then press a.", "dim"), disabled=True)
             )
         if orphans:
             heading = Text(f"Orphaned ({len(orphans)}): text not found", "bold")
+            if self.missing:
+                heading = Text(f"Article missing: its {len(orphans)} highlights are kept", "bold")
             options.append(Option(heading, id=ORPHANS_HEADING_ID, disabled=True))
             for annotation in orphans:
                 options.extend((Option(self._prompt(annotation), id=annotation.id), None))
