@@ -152,6 +152,11 @@ class Session:
         notices = self.fresh_notices(errors)
         return Opened(library, stats, suggestions, notices, first, named, loaded, missing)
 
+    def forget_vanished_paths(self) -> None:
+        """Drop the command-line paths that no longer exist (an article renamed meanwhile),
+        so the library can be opened again; when none is left, all are kept (and fail)."""
+        self.paths = [path for path in self.paths if path.exists()] or self.paths
+
     def fresh_notices(self, extra: Sequence[str] = ()) -> list[str]:
         """Return the library's notices not returned before, then ``extra``."""
         found = self.library.notices.take() if self.library is not None else []

@@ -182,7 +182,7 @@ class ReaderState:
     def position_command(self, cursor: int) -> SetPosition | None:
         """Return the write of the reading position at ``cursor`` (none while opening)."""
         info = self.document
-        if info is None or self.opening or not info.readable:
+        if info is None or self.opening or not info.readable or self.gone:
             return None
         return SetPosition(info.root, info.relpath, cursor)
 

@@ -781,9 +781,16 @@ class MainScreen(Screen[None]):
 
     @on(DocumentGone)
     def _file_gone(self, message: DocumentGone) -> None:
-        if self.state.file_gone(message.serial):
-            text = f"{message.error}. Its highlights are kept; nothing can be saved against it."
-            self.notify(text, title="Article gone", severity="warning", timeout=15)
+        if not self.state.file_gone(message.serial):
+            return
+        text = f"{message.error}. Its highlights are kept; nothing can be saved against it."
+        if not self.state.unsaved():
+            # Open the folder again: a renamed article is found (and opened) under its new
+            # name, a deleted one listed as missing.
+            text += " Looking for it in the folder…"
+            self.session.forget_vanished_paths()
+            self.loader.open_library()
+        self.notify(text, title="Article gone", severity="warning", timeout=15)
 
     def _show_conflict(self, where: Path | DocumentInfo | None, conflict: ConflictError) -> None:
         """Show both versions of a highlight changed elsewhere; save the one the user keeps."""

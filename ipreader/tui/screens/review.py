@@ -23,22 +23,31 @@ from textual.widgets.option_list import Option
 
 from ipreader.core.drift import STATUS_WORDS
 from ipreader.core.review import DocumentReview, HighlightReview, ReviewDecision, ReviewItem
+from ipreader.core.safe_text import printable
 from ipreader.core.wording import plural
 from ipreader.tui.display import one_line
 
 #: Characters of context shown on each side of a quote or a candidate.
-CONTEXT_CHARS = 36
+CONTEXT_CHARS = 24
 
-#: Characters of a quote or a candidate shown.
-QUOTE_CHARS = 80
+#: Characters of a quote or a candidate shown (a candidate's row fits a 100-cell dialog).
+QUOTE_CHARS = 44
 
 
-def framed(before: str, middle: str, after: str) -> Text:
-    """Return ``…before [middle] after…`` on one line, the middle in bold (text kept literal)."""
+def _flat(text: str) -> str:
+    """``text`` on one line, whitespace runs as one space (edge spaces kept), controls visible."""
+    return printable(" ".join(text.split("\n")).replace("\t", " "))
+
+
+def framed(before: str, middle: str, after: str, width: int = CONTEXT_CHARS) -> Text:
+    """Return ``…before middle after…`` on one line, the middle in bold (text kept literal).
+
+    ``width`` characters of context on each side; the middle is cut to ``QUOTE_CHARS``.
+    """
     text = Text()
-    text.append("…" + one_line(before[-CONTEXT_CHARS:], CONTEXT_CHARS + 1), "dim")
+    text.append("…" + _flat(before[-width:]), "dim")
     text.append(one_line(middle, QUOTE_CHARS), "bold reverse")
-    text.append(one_line(after[:CONTEXT_CHARS], CONTEXT_CHARS + 1) + "…", "dim")
+    text.append(_flat(after[:width]) + "…", "dim")
     return text
 
 
@@ -98,7 +107,9 @@ class ReviewScreen(ModalScreen[ReviewDecision | None]):
             if annotation.score is not None:
                 word += f", {annotation.score:.0f}"
             heading.update(Text(f"{item.info.relpath} — {word}"))
-            original.update(framed(annotation.prefix, annotation.quote, annotation.suffix))
+            original.update(
+                framed(annotation.prefix, annotation.quote, annotation.suffix, width=40)
+            )
             for number, place in enumerate(item.places):
                 row = Text(f"{place.score:5.0f}  ")
                 row.append_text(framed(*place.context(item.text)))
