@@ -29,7 +29,7 @@ from ipreader.core.safe_text import escape_json_controls, printable
 if TYPE_CHECKING:
     from ipreader.core.library import Library
 
-COMMANDS = ("export", "import", "tags", "list", "report", "agreement")
+COMMANDS = ("export", "import", "tags", "list", "report", "agreement", "check", "relink")
 
 #: ``export --format`` and ``import --format`` choices (core.export.FILE_EXPORT_FORMATS and
 #: core.importer.IMPORT_FORMATS, spelled out so that --help does not import the core).
@@ -50,6 +50,8 @@ commands:
   ipreader list PATH [--json]
   ipreader report PATH [--kind codes|matrix|cooccurrence] [--tag T]... [--format F] [-o FILE]
   ipreader agreement PATH --coders A B [--tag T]... [--json]
+  ipreader check PATH [--json]          (exit status 2 when a highlight or article is lost)
+  ipreader relink FOLDER OLD NEW
   Run "ipreader COMMAND --help" for details.
 
 With no PATH the bundled sample articles are opened. A folder named like a
@@ -306,7 +308,11 @@ def _cmd_tags(args: argparse.Namespace) -> int:
 
 
 def _cmd_list(args: argparse.Namespace) -> int:
+    from ipreader.core.check import current_counts
+    from ipreader.core.drift import DriftCounts
+
     library = _open_library(args.paths)
+    changed = current_counts(library)  # documents edited since anchored: re-anchored now
     # Per folder: its JSON rows and, for the table only, each document's source.
     groups: list[tuple[str, list[dict[str, Any]], list[str | None]]] = []
     for collection in library.collections:
@@ -317,18 +323,40 @@ def _cmd_list(args: argparse.Namespace) -> int:
             row: dict[str, Any] = {"root": str(collection.root), "path": info.relpath}
             if info.readable:
                 record = stored.get(info.relpath)
+                counts = changed.get((collection.root, info.relpath)) or DriftCounts.of(
+                    () if record is None else record.annotations
+                )
                 row.update(
                     title=info.title,
                     date=info.date,
                     highlights=0 if record is None else len(record.annotations),
                     tags=[] if record is None else list(record.notes.tags),
                     error=None,
+                    not_exact=counts.not_exact,
+                    statuses=counts.as_dict(),
                 )
             else:
                 row.update(title=None, date=None, highlights=0, tags=[], error=info.error)
             rows.append(row)
+        for missing in collection.missing:  # never hidden: listed with their annotations
+            annotations = missing.stored.annotations
+            rows.append(
+                {
+                    "root": str(collection.root),
+                    "path": missing.relpath,
+                    "title": None,
+                    "date": None,
+                    "highlights": len(annotations),
+                    "tags": list(missing.stored.notes.tags),
+                    "error": None,
+                    "missing": True,
+                    "not_exact": len(annotations),
+                    "statuses": DriftCounts.of(annotations, missing=True).as_dict(),
+                }
+            )
         if rows:
-            groups.append((str(collection.root), rows, [i.source for i in collection.documents]))
+            sources = [i.source for i in collection.documents] + [None] * len(collection.missing)
+            groups.append((str(collection.root), rows, sources))
     _print_notices(library.notices.take())
     if args.json:
         _write_text(_json_text([row for _, rows, _ in groups for row in rows]), sys.stdout)
@@ -361,13 +389,21 @@ def _list_cells(rows: Sequence[dict[str, Any]], sources: Sequence[str | None]) -
             cells = [path, f"[unreadable: {printable(row['error'])}]", "", *[""] * with_source]
             table.append([*cells, "", ""])
             continue
+        if row.get("missing"):
+            kept = f"{plural(row['highlights'], 'highlight')} kept"
+            cells = [path, "[missing: moved or deleted]", "", *[""] * with_source, kept]
+            table.append([*cells, ", ".join(printable(tag) for tag in row["tags"])])
+            continue
+        highlights = plural(row["highlights"], "highlight")
+        if row["not_exact"]:
+            highlights += f" ({row['not_exact']:,} not exact)"
         table.append(
             [
                 path,
                 printable(row["title"]),
                 row["date"] or "-",
                 *[printable(source or "-")] * with_source,
-                plural(row["highlights"], "highlight"),
+                highlights,
                 ", ".join(printable(tag) for tag in row["tags"]),
             ]
         )
@@ -434,6 +470,10 @@ def _run(argv: list[str]) -> int:
         from ipreader.cli_coding import run_coding_command
 
         return run_coding_command(argv[0], argv[1:])
+    if argv and argv[0] in ("check", "relink"):
+        from ipreader.cli_trust import run_trust_command
+
+        return run_trust_command(argv[0], argv[1:])
     if argv and argv[0] in COMMANDS:
         command = argv[0]
         args = _command_parser(command).parse_args(argv[1:])

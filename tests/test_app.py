@@ -702,17 +702,18 @@ async def test_store_write_error_keeps_the_edit_and_says_it_is_not_saved(
 ) -> None:
     posted = Posted()
 
-    def refuse(self: FolderStore, annotation: Annotation) -> None:
+    def refuse(self: FolderStore, annotations: object) -> None:
         raise StoreWriteError("disk full")
 
     async with IpreaderApp(paths=[articles]).run_test(size=SIZE, message_hook=posted) as pilot:
         await settle(pilot)
         screen = main(pilot)
-        monkeypatch.setattr(FolderStore, "save_annotation", refuse)
+        monkeypatch.setattr(FolderStore, "save_annotations", refuse)
         created = await highlight(pilot, 4, 9)
         assert any("NOT saved" in m and "disk full" in m for m in posted.notices())
         [failed] = posted.of(SaveFailed)
-        assert failed.command == SaveAnnotation(articles.resolve(), created)
+        version = screen.state.version
+        assert failed.command == SaveAnnotation(articles.resolve(), created, text=version)
         assert [a.id for a in screen.annotations] == [created.id]
         # A reload from disk does not drop the unsaved edit.
         monkeypatch.undo()
@@ -726,13 +727,13 @@ async def test_store_write_error_keeps_the_edit_and_says_it_is_not_saved(
 async def test_quitting_with_unsaved_changes_asks_first(
     articles: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    def refuse(self: FolderStore, annotation: Annotation) -> None:
+    def refuse(self: FolderStore, annotations: object) -> None:
         raise StoreWriteError("disk full")
 
     app = IpreaderApp(paths=[articles])
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        monkeypatch.setattr(FolderStore, "save_annotation", refuse)
+        monkeypatch.setattr(FolderStore, "save_annotations", refuse)
         await highlight(pilot, 4, 9)
         await pilot.press("q")
         await settle(pilot)

@@ -89,7 +89,9 @@ def test_round_trip_reproduces_the_export(folder: Path, tmp_path: Path) -> None:
     assert (again.added, again.updated, again.unchanged, again.rejected) == (0, 0, 4, 0)
 
 
-def test_newer_updated_wins(folder: Path, tmp_path: Path) -> None:
+def test_same_revision_newer_updated_wins_older_is_a_reported_conflict(
+    folder: Path, tmp_path: Path
+) -> None:
     old = entry("cat", note="old", updated="2024-01-01T00:00:00.000Z")
     import_file(
         write_export(tmp_path / "1.json", [{"path": "a.txt", "annotations": [old]}]), folder
@@ -104,8 +106,43 @@ def test_newer_updated_wins(folder: Path, tmp_path: Path) -> None:
     report = import_file(
         write_export(tmp_path / "3.json", [{"path": "a.txt", "annotations": [older]}]), folder
     )
-    assert (report.added, report.updated, report.unchanged) == (0, 0, 1)
+    assert (report.added, report.updated, report.unchanged, report.conflicts) == (0, 0, 0, 1)
     assert stored(folder)[old["id"]].note == "new"
+    assert "1 conflicts not applied" in report.summary()
+    assert any("conflict" in m and "not applied" in m for m in report.messages)
+
+
+def test_a_higher_revision_replaces_whatever_its_clock(folder: Path, tmp_path: Path) -> None:
+    old = entry("cat", note="old", updated="2024-06-01T00:00:00.000Z")
+    import_file(
+        write_export(tmp_path / "1.json", [{"path": "a.txt", "annotations": [old]}]), folder
+    )
+    edited = {**old, "note": "edited", "revision": 2, "updated": "2024-01-01T00:00:00.000Z"}
+    report = import_file(
+        write_export(tmp_path / "2.json", [{"path": "a.txt", "annotations": [edited]}]), folder
+    )
+    assert (report.updated, report.conflicts) == (1, 0)
+    assert stored(folder)[old["id"]].note == "edited"
+
+
+def test_an_import_from_2099_never_reverts_a_later_edit(folder: Path, tmp_path: Path) -> None:
+    """The issue's case: re-importing an export dated 2099 after the user edited."""
+    old = entry("cat", note="old")
+    import_file(
+        write_export(tmp_path / "1.json", [{"path": "a.txt", "annotations": [old]}]), folder
+    )
+    future = {**old, "note": "from 2099", "revision": 2, "updated": "2099-01-01T00:00:00.000Z"}
+    future_file = write_export(tmp_path / "2.json", [{"path": "a.txt", "annotations": [future]}])
+    report = import_file(future_file, folder)
+    assert report.updated == 1
+    assert any("in the future: set to now" in m for m in report.messages)
+    applied = stored(folder)[old["id"]]
+    assert not applied.updated.startswith("2099")
+    store = FolderStore.open(folder)
+    store.save_annotation(applied.edited(note="the user's later edit"))
+    again = import_file(future_file, folder)
+    assert (again.updated, again.unchanged) == (0, 1)
+    assert stored(folder)[old["id"]].note == "the user's later edit"
 
 
 def test_quote_only_is_anchored_with_context(folder: Path, tmp_path: Path) -> None:

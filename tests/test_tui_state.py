@@ -19,16 +19,10 @@ from ipreader.tui.commands import (
     SetPosition,
 )
 from ipreader.tui.display import one_line, visible
+from ipreader.tui.outcome import Refusal, Target, line_start
+from ipreader.tui.pending import merge_pending, replace_annotation, sort_annotations
 from ipreader.tui.session import Loaded, Polled, Session
-from ipreader.tui.state import (
-    ReaderState,
-    Refusal,
-    Target,
-    line_start,
-    merge_pending,
-    replace_annotation,
-    sort_annotations,
-)
+from ipreader.tui.state import ReaderState
 from ipreader.tui.undo import Change, UndoStack
 
 TEXT = "one two three four five six seven"

@@ -18,7 +18,9 @@ from ipreader.core.errors import DocumentError
 from ipreader.core.metadata_cache import MetadataCache
 from ipreader.core.model import Annotation
 from ipreader.core.notices import Notices
+from ipreader.core.relink import MissingDocument, relink_collection
 from ipreader.core.store import FolderStore, StoredDocument
+from ipreader.core.text_version import TextVersion
 
 #: Name of the metadata cache file inside a store's location.
 CACHE_FILENAME = "cache.json"
@@ -60,6 +62,22 @@ class CurrentDocument:
     """What its store holds about it (notes; annotations as stored)."""
     annotations: tuple[Annotation, ...]
     """Its annotations anchored against ``text`` (orphans kept), in document order."""
+    version: TextVersion
+    """Which bytes ``text`` was read from."""
+
+
+@dataclass(frozen=True, slots=True)
+class Reading:
+    """One read of an article with its annotations reconciled (``Library.read``)."""
+
+    text: str
+    """The decoded, newline-normalised text."""
+    version: TextVersion
+    """Which bytes it was read from (a save checks them: ``core/text_version.py``)."""
+    annotations: list[Annotation]
+    """Its annotations anchored against ``text`` (orphans kept), in document order."""
+    text_changed: bool
+    """True when the annotations were re-anchored: the text changed since last anchored."""
 
 
 @dataclass
@@ -72,6 +90,8 @@ class Collection:
     """The annotations of ``root``."""
     documents: list[DocumentInfo] = field(default_factory=list)
     """The articles of ``root``, readable or not, sorted by relative path."""
+    missing: list[MissingDocument] = field(default_factory=list)
+    """Documents the store holds data for whose file is gone (never hidden; see relink.py)."""
 
 
 class Library:
@@ -95,6 +115,7 @@ class Library:
         store cannot be opened at all.
         """
         groups = discover([Path(p) for p in paths_])
+        folders = {Path(p).resolve() for p in paths_ if Path(p).is_dir()}
         total = sum(len(files) for _, files in groups)
         done_before = 0
         collections: list[Collection] = []
@@ -112,7 +133,10 @@ class Library:
             infos = cache.infos(root, files, report)
             cache.save()
             infos.sort(key=lambda info: info.relpath)
-            collections.append(Collection(root=root, store=store, documents=infos))
+            # Only a folder opened whole has its renamed and missing documents sought:
+            # beside a file opened alone, the folder's other articles are not "missing".
+            missing = relink_collection(store, root, infos) if root in folders else []
+            collections.append(Collection(root, store, infos, missing))
             done_before += len(files)
         if progress is not None:
             progress(total, total)
@@ -157,7 +181,9 @@ class Library:
                 except DocumentError:
                     continue
                 text = document.text
-                found[info.relpath] = CurrentDocument(info, text, record, record.annotations)
+                found[info.relpath] = CurrentDocument(
+                    info, text, record, record.annotations, TextVersion.of(document)
+                )
                 if record.sha256 != document.sha256:
                     stale.append((info.relpath, document.sha256, text))
             if stale:
@@ -170,6 +196,16 @@ class Library:
 
         Raises ``DocumentError`` when the file cannot be read or decoded.
         """
+        reading = self.read(info)
+        return reading.text, reading.annotations
+
+    def read(self, info: DocumentInfo) -> Reading:
+        """Read ``info`` and reconcile its annotations: ``load`` plus what was read, and whether
+        the text changed since the annotations were anchored (``DocumentError`` when unreadable).
+        """
         document = read_document(info.path)
         store = self.store_for(info)
-        return document.text, store.reconcile(info.relpath, document.sha256, document.text)
+        before = store.anchored_sha256(info.relpath)
+        annotations = store.reconcile(info.relpath, document.sha256, document.text)
+        changed = bool(annotations) and before != document.sha256
+        return Reading(document.text, TextVersion.of(document), annotations, changed)

@@ -149,8 +149,14 @@ def color_field(data: Mapping[str, Any]) -> str:
 
 
 def status_field(data: Mapping[str, Any]) -> AnchorStatus:
-    """Return the anchoring status (``anchored`` when absent or null)."""
+    """Return the anchoring status (``anchored`` when absent or null).
+
+    ``missing`` (an export's highlight of an article that was not in its folder)
+    reads as ``orphaned``: not placed in any text yet.
+    """
     raw = text_field(data, "status", AnchorStatus.ANCHORED.value, limit=64)
+    if raw == "missing":
+        return AnchorStatus.ORPHANED
     try:
         return AnchorStatus(raw)
     except ValueError:

@@ -15,16 +15,21 @@ from ipreader.core.model import Annotation, DocumentNotes
 
 if TYPE_CHECKING:
     from ipreader.core.store import FolderStore
+    from ipreader.core.text_version import TextVersion
 
 
 @dataclass(frozen=True, slots=True)
 class SaveAnnotation:
-    """Insert or replace one annotation."""
+    """Insert or replace one annotation, checked against the stored version and the text."""
 
     root: Path
     """The folder whose store holds it."""
     annotation: Annotation
     """The annotation as it must be stored."""
+    base: Annotation | None = None
+    """The version the change started from (``None``: a new highlight)."""
+    text: TextVersion | None = None
+    """The text its offsets were taken from (``None``: not checked)."""
 
     @property
     def what(self) -> str:
@@ -32,8 +37,11 @@ class SaveAnnotation:
         return "a highlight"
 
     def run(self, store: FolderStore) -> None:
-        """Write the annotation."""
-        store.save_annotation(self.annotation)
+        """Write the annotation (``ConflictError``, ``StaleTextError`` when it must not)."""
+        annotation = self.annotation
+        store.save_edit(
+            annotation.document, annotation.id, annotation, base=self.base, text=self.text
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,8 +59,9 @@ class DeleteAnnotation:
         return "the deletion of a highlight"
 
     def run(self, store: FolderStore) -> None:
-        """Delete the annotation."""
-        store.delete_annotation(self.annotation.document, self.annotation.id)
+        """Delete the annotation (``ConflictError`` when it was changed elsewhere)."""
+        annotation = self.annotation
+        store.save_edit(annotation.document, annotation.id, None, base=annotation)
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,5 +125,35 @@ class SetLastDocument:
         store.set_last_document(self.document)
 
 
-Command = SaveAnnotation | DeleteAnnotation | SetDocumentNotes | SetPosition | SetLastDocument
+@dataclass(frozen=True, slots=True)
+class RelinkDocument:
+    """Give a missing document's annotations, tags and note to the file it became."""
+
+    root: Path
+    """The folder."""
+    old: str
+    """The missing document's relative path."""
+    new: str
+    """The file's relative path."""
+
+    @property
+    def what(self) -> str:
+        """What is saved, for a message."""
+        return f"the relink of {self.old} to {self.new}"
+
+    def run(self, store: FolderStore) -> None:
+        """Relink (``RelinkRefused`` when the file already has annotations)."""
+        from ipreader.core.relink import relink_by_hand
+
+        relink_by_hand(store, self.root, self.old, self.new)
+
+
+Command = (
+    SaveAnnotation
+    | DeleteAnnotation
+    | SetDocumentNotes
+    | SetPosition
+    | SetLastDocument
+    | RelinkDocument
+)
 """Every write the app makes."""

@@ -21,8 +21,11 @@ from textual.worker import Worker
 from ipreader.core.documents import DocumentInfo
 from ipreader.core.errors import IpreaderError
 from ipreader.core.library import Library
+from ipreader.core.text_version import TextVersion
 from ipreader.tui.messages import (
+    DocumentChanged,
     DocumentFailed,
+    DocumentGone,
     DocumentLoaded,
     Exported,
     ExportFailed,
@@ -31,6 +34,7 @@ from ipreader.tui.messages import (
     LibraryFailed,
     LibraryOpened,
     OpeningProgress,
+    ReviewGathered,
     StoreChanged,
 )
 from ipreader.tui.session import Session, Token
@@ -50,6 +54,7 @@ class Loader:
         self._session = session
         self._writer = writer
         self._poll: Worker[None] | None = None
+        self._watch: Worker[None] | None = None
 
     def open_library(self) -> None:
         """Open the library; posts ``OpeningProgress``, then ``LibraryOpened``/``LibraryFailed``."""
@@ -73,7 +78,7 @@ class Loader:
             self._owner.post_message(LibraryFailed(error))
             return
         # The list entries are built here, off the UI thread (thousands of articles).
-        prompts = prepare_prompts(opened.library.documents(), opened.stats)
+        prompts = prepare_prompts(opened.documents(), opened.stats)
         self._owner.post_message(LibraryOpened(opened, prompts))
 
     def load(self, info: DocumentInfo, serial: int) -> None:
@@ -118,6 +123,39 @@ class Loader:
 
         self._owner.run_worker(
             find, group="headings", description="find headings", thread=True, exclusive=True
+        )
+
+    def watch(self, info: DocumentInfo, serial: int, version: TextVersion) -> None:
+        """Post ``DocumentChanged`` when ``info``'s file is no longer ``version`` (one at once).
+
+        A ``stat`` while nothing changed; ``DocumentGone`` when the file went away.
+        """
+        if self._watch is not None and self._watch.is_running:
+            return
+
+        def watch() -> None:
+            try:
+                loaded = self._session.read_if_changed(info, version)
+            except IpreaderError as error:
+                self._owner.post_message(DocumentGone(serial, error))
+                return
+            if loaded is not None:
+                self._owner.post_message(DocumentChanged(serial, loaded))
+
+        self._watch = self._owner.run_worker(
+            watch, group="watch", description="check the open article for changes", thread=True
+        )
+
+    def gather_review(self, only: DocumentInfo | None) -> None:
+        """Gather what needs review in ``only`` (or everywhere); posts ``ReviewGathered``."""
+
+        def gather() -> None:
+            self._writer.wait_until_idle()  # relinks and deletions just made are seen
+            items = self._session.gather_review(only)
+            self._owner.post_message(ReviewGathered(items, only is None))
+
+        self._owner.run_worker(
+            gather, group="review", description="gather highlights to review", thread=True
         )
 
     def gather_highlights(self) -> None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from textual.message import Message
 
@@ -21,6 +22,9 @@ from ipreader.core.model import Annotation
 from ipreader.tui.commands import Command
 from ipreader.tui.session import DocumentStats, Loaded, Opened, Polled, Token
 from ipreader.tui.widgets.document_list import Prompt
+
+if TYPE_CHECKING:
+    from ipreader.core.review import ReviewItem  # rapidfuzz and the store: loaded when used
 
 
 @dataclass
@@ -71,6 +75,36 @@ class DocumentFailed(Message, bubble=False):
     """The document."""
     error: IpreaderError
     """Why (the message is for the user)."""
+
+
+@dataclass
+class DocumentChanged(Message, bubble=False):
+    """The open article's file changed on disk: read again, annotations re-anchored."""
+
+    serial: int
+    """The open the watch belongs to."""
+    loaded: Loaded
+    """What was read."""
+
+
+@dataclass
+class DocumentGone(Message, bubble=False):
+    """The open article's file can no longer be read (moved, deleted, unreadable)."""
+
+    serial: int
+    """The open the watch belongs to."""
+    error: IpreaderError
+    """Why (the message is for the user)."""
+
+
+@dataclass
+class ReviewGathered(Message, bubble=False):
+    """What needs a person's review was gathered (approximate/lost highlights, missing articles)."""
+
+    items: list[ReviewItem]
+    """Each highlight or missing article to review."""
+    whole_library: bool
+    """True when gathered over every document, False for the open one."""
 
 
 @dataclass

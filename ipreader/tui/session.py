@@ -22,7 +22,9 @@ if TYPE_CHECKING:
     # Imported where used: the store layer (TinyDB, filelock, rapidfuzz...) loads
     # in the opening thread, while the UI thread builds the first frame.
     from ipreader.core.library import Library
+    from ipreader.core.review import ReviewItem
     from ipreader.core.store import FolderStore
+    from ipreader.core.text_version import TextVersion
 
 #: A stat-based token of a store's files (``FolderStore.change_token``).
 Token = tuple[int, ...]
@@ -62,8 +64,14 @@ class Opened:
     """True when ``first`` was named on the command line (a file argument)."""
     loaded: Loaded | None = None
     """``first`` already read (``open`` reads it), else ``None``."""
+    missing: list[DocumentInfo] = field(default_factory=list)
+    """Articles with annotations whose file is gone (``relink.MissingDocument.info``)."""
     me: str = ""
     """Who is annotating (``identity.current_user``: may ask git, so asked here)."""
+
+    def documents(self) -> list[DocumentInfo]:
+        """Every document the list shows: the library's, then the missing ones."""
+        return [*self.library.documents(), *self.missing]
 
 
 @dataclass(slots=True)
@@ -79,6 +87,12 @@ class Loaded:
     """Store notices raised while reading it (e.g. a damaged file moved aside)."""
     hard_wrapped: bool = False
     """True when the text looks hard-wrapped (its paragraphs are reflowed by default)."""
+    version: TextVersion | None = None
+    """Which bytes ``text`` was read from (``None``: no text, e.g. a missing article)."""
+    text_changed: bool = False
+    """True when the text changed since the annotations were anchored (re-anchored now)."""
+    missing: bool = False
+    """True for an article no longer in its folder: no text, its highlights kept."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,6 +120,7 @@ class Session:
 
         library = Library.open(self.paths, progress)
         stats: dict[Path, DocumentStats] = {}
+        missing: list[DocumentInfo] = []
         suggestions: set[str] = set()
         spellings: dict[str, str] = {}
         errors: list[str] = []
@@ -120,6 +135,10 @@ class Session:
                 known = stored.get(info.relpath)
                 if known is not None:
                     stats[info.path] = DocumentStats.of(known.annotations, known.notes.tags)
+            for gone in collection.missing:
+                info = gone.info(collection.root)
+                missing.append(info)
+                stats[info.path] = DocumentStats.of(gone.stored.annotations, gone.stored.notes.tags)
             for known in stored.values():
                 for tag in (*known.notes.tags, *(t for a in known.annotations for t in a.tags)):
                     # One spelling per tag (matching is case-insensitive), the first seen.
@@ -138,7 +157,14 @@ class Session:
         notices = self.fresh_notices(errors)
         from ipreader.core.identity import current_user
 
-        return Opened(library, stats, suggestions, notices, first, named, loaded, current_user())
+        return Opened(
+            library, stats, suggestions, notices, first, named, loaded, missing, current_user()
+        )
+
+    def forget_vanished_paths(self) -> None:
+        """Drop the command-line paths that no longer exist (an article renamed meanwhile),
+        so the library can be opened again; when none is left, all are kept (and fail)."""
+        self.paths = [path for path in self.paths if path.exists()] or self.paths
 
     def fresh_notices(self, extra: Sequence[str] = ()) -> list[str]:
         """Return the library's notices not returned before, then ``extra``."""
@@ -165,6 +191,12 @@ class Session:
         candidates = [info for info in documents if info.readable] or documents
         return (candidates[0] if candidates else None), False
 
+    def forget_missing(self, root: Path, relpath: str) -> None:
+        """Stop listing ``relpath`` of ``root`` as missing (it was relinked)."""
+        for collection in self.library.collections if self.library else ():
+            if collection.root == root:
+                collection.missing = [m for m in collection.missing if m.relpath != relpath]
+
     def store_at(self, root: Path) -> FolderStore:
         """Return the store of the collection rooted at ``root``."""
         if self.library is not None:
@@ -174,10 +206,22 @@ class Session:
         raise KeyError(root)
 
     def load(self, info: DocumentInfo) -> Loaded:
-        """Read ``info`` with its reconciled annotations, notes and reading position."""
+        """Read ``info`` with its reconciled annotations, notes and reading position.
+
+        A missing article has no text: its stored annotations are returned as
+        they are (never re-anchored against nothing).
+        """
+        from ipreader.core.relink import is_missing
+
         assert self.library is not None
-        text, annotations = self.library.load(info)
         store = self.library.store_for(info)
+        if is_missing(info):
+            annotations, version, changed = store.annotations(info.relpath), None, False
+            text = ""
+        else:
+            reading = self.library.read(info)
+            text, annotations = reading.text, reading.annotations
+            version, changed = reading.version, reading.text_changed
         return Loaded(
             text=text,
             annotations=annotations,
@@ -186,7 +230,24 @@ class Session:
             token=store.change_token(),
             notices=self.fresh_notices(),
             hard_wrapped=looks_hard_wrapped(text),
+            version=version,
+            text_changed=changed,
+            missing=is_missing(info),
         )
+
+    def read_if_changed(self, info: DocumentInfo, version: TextVersion) -> Loaded | None:
+        """Read ``info`` again if its file's size or time is no longer ``version``'s.
+
+        Cheap while unchanged (one ``stat``). Raises ``IpreaderError`` when the
+        file is gone or cannot be read any more.
+        """
+        from ipreader.core.errors import DocumentError
+
+        unchanged = version.looks_unchanged(info.path)
+        if unchanged is None:
+            raise DocumentError(info.path, "the file is no longer there (moved or deleted)")
+        # Changed size or time: read it (a touch gives the same text under a new version).
+        return None if unchanged else self.load(info)
 
     def read_changes(self, info: DocumentInfo, known: Token | None) -> Polled | None:
         """Read ``info``'s annotations and notes again if its store changed since ``known``.
@@ -217,4 +278,13 @@ class Session:
                 continue
             for info in collection.documents:
                 entries.extend((info, a) for a in stored.get(info.relpath, ()))
+            for gone in collection.missing:  # never hidden: listed as missing
+                gone_info = gone.info(collection.root)
+                entries.extend((gone_info, a) for a in stored.get(gone.relpath, ()))
         return entries, errors
+
+    def gather_review(self, only: DocumentInfo | None) -> list[ReviewItem]:
+        """Return what the review screen asks about, in ``only`` or the whole library."""
+        from ipreader.core.review import gather_review
+
+        return [] if self.library is None else gather_review(self.library, only)

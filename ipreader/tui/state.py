@@ -12,24 +12,31 @@ without an app.
 
 from __future__ import annotations
 
-import bisect
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable
+from dataclasses import replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
+from ipreader.core.anchoring import trim_span
 from ipreader.core.documents import DocumentInfo
+from ipreader.core.drift import DriftCounts, opening_notice
 from ipreader.core.identity import creator_key
 from ipreader.core.model import AnchorStatus, Annotation, DocumentNotes
+from ipreader.core.revisions import ConflictError, check_save, resolved
+from ipreader.core.text_version import TextVersion
 from ipreader.core.wording import excerpt
 from ipreader.tui.commands import (
     Command,
     DeleteAnnotation,
+    RelinkDocument,
     SaveAnnotation,
     SetDocumentNotes,
     SetLastDocument,
     SetPosition,
 )
+from ipreader.tui.outcome import Outcome, Refusal, Target
+from ipreader.tui.pending import PendingEdits, replace_annotation, sort_annotations
 from ipreader.tui.reader.styles import HighlightSpan
 from ipreader.tui.session import DocumentStats, Loaded, Polled, Token
 from ipreader.tui.undo import Change, UndoStack
@@ -38,91 +45,11 @@ from ipreader.tui.undo import Change, UndoStack
 #: user's with the others' dimmed; the user's only.
 CODER_VIEWS = ("everyone", "others dimmed", "mine")
 
+if TYPE_CHECKING:
+    from ipreader.core.review import ReviewDecision
+
 #: How much of a quote the undo message shows.
 UNDO_QUOTE_CHARS = 40
-
-
-class Refusal(Exception):
-    """An intent that cannot be carried out now; the message tells the user why."""
-
-    def __init__(self, message: str, title: str = "") -> None:
-        super().__init__(message)
-        self.message = message
-        """What to tell the user."""
-        self.title = title
-        """A short title for the notification (may be empty)."""
-
-
-@dataclass(frozen=True, slots=True)
-class Outcome:
-    """What an intent leads to: writes to make and a message for the user."""
-
-    commands: tuple[Command, ...] = ()
-    """The writes, in order."""
-    message: str = ""
-    """What to tell the user (empty: nothing)."""
-
-
-@dataclass(frozen=True, slots=True)
-class Target:
-    """Where to put the reading pane once a document has loaded."""
-
-    cursor: int | None = None
-    """Move the cursor here."""
-    selection: tuple[int, int] | None = None
-    """Select this range."""
-    annotation: str | None = None
-    """Make this annotation current and go to it."""
-    line: int | None = None
-    """Go to the start of this line (1-based; past the end: the last line)."""
-
-
-def line_start(text: str, line: int) -> int:
-    """Return the offset of the start of ``line`` (1-based) in ``text``, clamped to the text."""
-    offset = 0
-    for _ in range(max(0, line - 1)):
-        found = text.find("\n", offset)
-        if found < 0:
-            break
-        offset = found + 1
-    return offset
-
-
-def _order(annotation: Annotation) -> tuple[int, int, str]:
-    return annotation.start, annotation.end, annotation.id
-
-
-def sort_annotations(annotations: Iterable[Annotation]) -> tuple[Annotation, ...]:
-    """Return ``annotations`` in document order."""
-    return tuple(sorted(annotations, key=_order))
-
-
-def replace_annotation(
-    annotations: Sequence[Annotation], before: Annotation | None, after: Annotation | None
-) -> tuple[Annotation, ...]:
-    """Return ``annotations`` (in document order) with ``before`` replaced by ``after``.
-
-    Either may be ``None``. One removal and one insertion by bisection: a book
-    may hold tens of thousands of annotations and this runs on every edit.
-    """
-    gone = {a.id for a in (before, after) if a is not None}
-    kept = [a for a in annotations if a.id not in gone]
-    if after is not None:
-        bisect.insort(kept, after, key=_order)
-    return tuple(kept)
-
-
-def merge_pending(
-    stored: Iterable[Annotation], pending: Mapping[str, Annotation | None]
-) -> tuple[Annotation, ...]:
-    """Return ``stored`` with the app's unsaved edits on top (``None`` = deleted here)."""
-    merged = {a.id: a for a in stored}
-    for annotation_id, mine in pending.items():
-        if mine is None:
-            merged.pop(annotation_id, None)
-        else:
-            merged[annotation_id] = mine
-    return sort_annotations(merged.values())
 
 
 class ReaderState:
@@ -133,12 +60,20 @@ class ReaderState:
         """The document in the reading pane."""
         self.text = ""
         """Its text (empty while opening or when unreadable)."""
+        self.version: TextVersion | None = None
+        """Which read of the file ``text`` is (saves are checked against it)."""
+        self.missing = False
+        """True when the document is no longer in its folder (no text; highlights kept)."""
+        self.gone = False
+        """True when the open article's file went away while it was shown."""
         self.annotations: tuple[Annotation, ...] = ()
         """Its annotations in document order, the app's unsaved edits included."""
         self.notes = DocumentNotes()
         """Its own tags and note."""
         self.current: str | None = None
         """The id of the current annotation (what ``e``, ``d`` and ``c`` act on)."""
+        self.relinking: Annotation | None = None
+        """A highlight the user is re-selecting by hand (``a`` then relinks it)."""
         self.opening = False
         """True while the document is being read."""
         self.serial = 0
@@ -155,9 +90,8 @@ class ReaderState:
         """Whose highlights the pane shows: one of ``CODER_VIEWS``."""
         self.tokens: dict[Path, Token] = {}
         """The change token of each folder's store as last seen (writes and polls)."""
-        # Edits of the open document whose write is queued or failed: they win
-        # over what a poll reads from disk.
-        self._pending: dict[str, Annotation | None] = {}
+        self.pending = PendingEdits()
+        """Edits of the open document whose write is queued or failed (they win over polls)."""
         # Notes writes queued or failed, per document path: a poll must not show older notes.
         self._notes_unsaved: Counter[Path] = Counter()
         # spans(): the last result with the annotations it was built from, and each
@@ -166,6 +100,7 @@ class ReaderState:
         self._spans_view = ("everyone", "")
         self._span_of: dict[str, tuple[Annotation, HighlightSpan]] = {}
         self._stats: tuple[object, object, DocumentStats] = (None, None, DocumentStats())
+        self._covers: tuple[object, dict[str, str]] = (None, {})
 
     # ------------------------------------------------------------ documents
 
@@ -182,6 +117,8 @@ class ReaderState:
         The same tuple while the annotations are the same; each span is built
         once per annotation version (a book may hold tens of thousands).
         """
+        if self.missing:
+            return ()
         annotations = self.annotations
         if self._spans[0] is annotations and self._spans_view == (self.coders, self.me):
             return self._spans[1]
@@ -214,6 +151,22 @@ class ReaderState:
         self._spans = (annotations, result)
         return result
 
+    def covers(self) -> dict[str, str]:
+        """Return what each approximate highlight now covers (its quote is what was made).
+
+        The same dict while the annotations are the same (one scan per change).
+        """
+        annotations = self.annotations
+        if self._covers[0] is not annotations:
+            fuzzy = AnchorStatus.FUZZY
+            found = {
+                a.id: self.text[a.start : a.end]
+                for a in annotations
+                if a.status is fuzzy and a.end <= len(self.text)
+            }
+            self._covers = (annotations, found)
+        return self._covers[1]
+
     def stats(self) -> DocumentStats:
         """Return what the document list shows about the open document (cached)."""
         key = (self.annotations, self.notes)
@@ -235,27 +188,46 @@ class ReaderState:
         self.document = info
         self.target = target
         self.text = ""
+        self.version = None
+        self.missing = self.gone = False
         self.annotations = ()
         self.notes = DocumentNotes()
         self.current = None
+        self.relinking = None
         self.opening = True
-        self._pending.clear()
+        self.pending.clear()
         return Outcome(() if position is None else (position,))
 
     def finish_open(self, serial: int, loaded: Loaded) -> Outcome | None:
         """Take the loaded document; ``None`` when the user opened another meanwhile.
 
-        Returns the write that remembers it as the last document read.
+        Returns the write that remembers it as the last document read, and the
+        drift notice when its text changed since its highlights were anchored.
         """
         info = self.document
         if serial != self.serial or info is None:
             return None
         self.opening = False
         self.text = loaded.text
+        self.version = loaded.version
+        self.missing = loaded.missing
         self.annotations = sort_annotations(loaded.annotations)
         self.notes = loaded.notes
         self.tokens[info.root] = loaded.token
-        return Outcome((SetLastDocument(info.root, info.relpath),))
+        notice = opening_notice(DriftCounts.of(self.annotations)) if loaded.text_changed else ""
+        if loaded.missing:
+            notice = (
+                "This article is no longer in its folder (moved or deleted): its highlights "
+                "are kept and listed — r to review"
+            )
+        return Outcome((SetLastDocument(info.root, info.relpath),), notice)
+
+    def file_gone(self, serial: int) -> bool:
+        """Note that the open article's file went away; True the first time (to tell the user)."""
+        if serial != self.serial or self.gone:
+            return False
+        self.gone = True
+        return True
 
     def open_failed(self, serial: int) -> bool:
         """Note that loading failed; False when that load was stale anyway."""
@@ -267,7 +239,7 @@ class ReaderState:
     def position_command(self, cursor: int) -> SetPosition | None:
         """Return the write of the reading position at ``cursor`` (none while opening)."""
         info = self.document
-        if info is None or self.opening or not info.readable:
+        if info is None or self.opening or not info.readable or self.gone:
             return None
         return SetPosition(info.root, info.relpath, cursor)
 
@@ -276,41 +248,128 @@ class ReaderState:
         target, self.target = self.target, Target()
         return target
 
+    def reload(self, serial: int, loaded: Loaded) -> Outcome | None:
+        """Take the open article read again after its file changed; ``None`` when stale.
+
+        The highlights come re-anchored; edits whose save the change refused are
+        re-anchored on the new text and saved again. The message says what changed.
+        """
+        info = self.document
+        if serial != self.serial or info is None or self.opening:
+            return None
+        same_text = loaded.text == self.text
+        self.text, self.version, self.gone = loaded.text, loaded.version, False
+        commands = self.pending.rebase(info.root, self.text, self.version)
+        self.annotations = self.pending.overlay(loaded.annotations)
+        self.tokens[info.root] = loaded.token
+        if self.annotation(self.current) is None:
+            self.current = None
+        if same_text:
+            return Outcome(tuple(commands))
+        lead = "The article changed on disk and was reloaded"
+        notice = opening_notice(DriftCounts.of(self.annotations), lead)
+        return Outcome(tuple(commands), notice or f"{lead}; every highlight is where it was.")
+
     # ------------------------------------------------------------ highlights
 
-    def _change(self, change: Change, *, record: bool) -> Outcome:
-        """Show ``change`` at once and return its write (``record``: undoable)."""
+    def _change(self, change: Change, *, record: bool, text: TextVersion | None = None) -> Outcome:
+        """Show ``change`` at once and return its write (``record``: undoable).
+
+        The write is checked against the version it changes (``change.before``)
+        and, for the open document, against the text shown (or ``text``).
+        """
+        before, after = change.before, change.after
+        if before is not None and after is not None and after.revision <= before.revision:
+            # An undo puts an older version back: as a new revision, after the current one.
+            after = resolved(after, before)
+            change = Change(change.root, before, after)
         if record:
             self.undo.push(change)
         info = self.document
         target = change.annotation
         if info is not None and info.root == change.root and info.relpath == target.document:
-            self.annotations = replace_annotation(self.annotations, change.before, change.after)
-            self._pending[target.id] = change.after
+            self.annotations = replace_annotation(self.annotations, before, after)
+            self.pending.record(change)
+            text = text or self.version
         command: Command
-        if change.after is None:
+        if after is None:
             command = DeleteAnnotation(change.root, target)
         else:
-            command = SaveAnnotation(change.root, change.after)
+            command = SaveAnnotation(change.root, after, base=before, text=text)
         return Outcome((command,))
 
     def annotate(self, selection: tuple[int, int] | None, creator: str = "") -> Outcome:
-        """Highlight ``selection`` in the open document; it becomes the current annotation."""
+        """Highlight ``selection`` in the open document; it becomes the current annotation.
+
+        The selection is trimmed of surrounding whitespace. While a highlight is
+        being re-selected by hand (``relinking``), it is relinked there instead.
+        """
         info = self.document
+        if info is not None and self.missing:
+            raise Refusal(
+                "This article is no longer in its folder: its highlights are kept, but "
+                "nothing can be highlighted until it is relinked (r to review).",
+                title="Article missing",
+            )
         if info is None or self.opening or not self.text:
             raise Refusal("Open an article first.")
+        if self.gone:
+            raise Refusal("The article's file is gone (moved or deleted): nothing can be saved.")
         if selection is None or selection[0] == selection[1]:
             raise Refusal(
                 "Select text first: shift+arrows, v then arrows, or drag with the mouse.",
                 title="Nothing selected",
             )
-        start, end = sorted(selection)
+        span = trim_span(self.text, *sorted(selection))
+        if span is None:
+            raise Refusal("Only spaces are selected: nothing to highlight.")
+        if self.relinking is not None:
+            relinking, self.relinking = self.relinking, None
+            return self.relink(info.root, relinking, self.text, self.version, span)
+        start, end = span
         annotation = Annotation.create(
             self.text, start, end, info.relpath, creator=creator or self.me
         )
         outcome = self._change(Change(info.root, None, annotation), record=True)
         self.current = annotation.id
         return outcome
+
+    def relink(
+        self,
+        root: Path,
+        annotation: Annotation,
+        text: str,
+        version: TextVersion | None,
+        span: tuple[int, int],
+    ) -> Outcome:
+        """Make ``annotation`` exact on ``text[span]`` (undoable); ``text`` is its article's."""
+        from ipreader.core.review import relinked  # rapidfuzz: loaded when first needed
+
+        after = relinked(annotation, text, *span)
+        outcome = self._change(Change(root, annotation, after), record=True, text=version)
+        if self.annotation(after.id) is not None:
+            self.current = after.id
+        quote = excerpt(after.quote, UNDO_QUOTE_CHARS)
+        return Outcome(outcome.commands, f"Relinked to “{quote}” (u to undo).")
+
+    def decide(self, decision: ReviewDecision) -> Outcome:
+        """Carry out a review decision: accept a place, delete, or relink a missing article.
+
+        (Re-selecting by hand is the screen's: it opens the article, then ``annotate``.)
+        """
+        from ipreader.core.review import HighlightReview
+
+        item = decision.item
+        if decision.action == "relink_document" and decision.relpath is not None:
+            return Outcome((RelinkDocument(item.info.root, item.info.relpath, decision.relpath),))
+        if not isinstance(item, HighlightReview):
+            return Outcome()
+        if decision.action == "delete":
+            return self.delete(item.annotation, root=item.info.root)
+        if decision.action == "accept" and decision.place is not None:
+            span = (decision.place.start, decision.place.end)
+            return self.relink(item.info.root, item.annotation, item.text, item.version, span)
+        return Outcome()
 
     def target_annotation(self, under_cursor: str | None) -> Annotation:
         """Return the annotation under the cursor, else the current one (``e``, ``d``)."""
@@ -319,22 +378,37 @@ class ReaderState:
             raise Refusal("No highlight here: move onto one, or choose one with ] or [.")
         return found
 
-    def edit(self, annotation_id: str, note: str, tags: Iterable[str], color: str) -> Outcome:
-        """Change an annotation's note, tags and colour (undoable)."""
+    def edit(
+        self,
+        annotation_id: str,
+        note: str,
+        tags: Iterable[str],
+        color: str,
+        base: Annotation | None = None,
+    ) -> Outcome:
+        """Change an annotation's note, tags and colour (undoable).
+
+        ``base`` is the version the editor showed; when another program changed
+        the highlight meanwhile, ``ConflictError`` carries both versions.
+        """
         latest = self.annotation(annotation_id)
         info = self.document
         if latest is None or info is None:
             return Outcome()
-        after = latest.edited(note=note, tags=tuple(tags), color=color)
+        after = (base or latest).edited(note=note, tags=tuple(tags), color=color)
+        if base is not None:
+            check_save(latest, after, base)
+            after = replace(after, start=latest.start, end=latest.end, status=latest.status)
         self.tag_suggestions.update(after.tags)
         return self._change(Change(info.root, latest, after), record=True)
 
-    def delete(self, annotation: Annotation) -> Outcome:
-        """Delete ``annotation`` (``u`` restores it)."""
+    def delete(self, annotation: Annotation, root: Path | None = None) -> Outcome:
+        """Delete ``annotation`` (``u`` restores it); ``root`` is its folder if not open."""
         info = self.document
-        if info is None:
+        where = root or (info.root if info is not None else None)
+        if where is None:
             return Outcome()
-        outcome = self._change(Change(info.root, annotation, None), record=True)
+        outcome = self._change(Change(where, annotation, None), record=True)
         if self.current == annotation.id:
             self.current = None
         return Outcome(outcome.commands, "Highlight deleted (u to undo).")
@@ -404,19 +478,51 @@ class ReaderState:
         self.tokens[command.root] = token
         if isinstance(command, SaveAnnotation | DeleteAnnotation):
             after = command.annotation if isinstance(command, SaveAnnotation) else None
-            key = command.annotation.id
             # A newer edit of the same annotation may be queued behind this one.
-            if key in self._pending and self._pending[key] == after:
-                del self._pending[key]
+            self.pending.saved(command.annotation.id, after)
         elif isinstance(command, SetDocumentNotes):
             self._notes_unsaved[command.root / command.document] -= 1
 
     # A failed write leaves its edit pending: later reloads keep showing it.
 
+    def stale_save(self, command: SaveAnnotation) -> Outcome:
+        """A save refused because the article changed on disk: saved again once reloaded.
+
+        When the new text is already shown, the edit is re-anchored on it now.
+        """
+        info = self.document
+        self.pending.stale(command.annotation.id)
+        if info is None or info.root != command.root or command.text == self.version:
+            return Outcome()  # the reload (within a second or two) re-anchors and saves it
+        return Outcome(tuple(self.pending.rebase(info.root, self.text, self.version)))
+
+    def resolve(self, root: Path, conflict: ConflictError, choice: str) -> Outcome:
+        """Settle a conflict: keep ``"mine"``, ``"theirs"`` or ``"both"`` (notes and tags merged).
+
+        The kept version is saved as the revision after the stored one.
+        """
+        from ipreader.core.revisions import merged
+
+        mine, stored = conflict.mine, conflict.stored
+        shown = mine or stored
+        assert shown is not None  # a conflict has at least one version
+        self.pending.drop(shown.id)
+        if choice == "theirs":
+            if self.annotation(shown.id) is not None or stored is not None:
+                self.annotations = replace_annotation(self.annotations, shown, stored)
+            return Outcome(message="Kept the version saved by the other program.")
+        if mine is None:
+            assert stored is not None
+            return self._change(Change(root, stored, None), record=False)
+        after = merged(mine, stored) if choice == "both" and stored else resolved(mine, stored)
+        outcome = self._change(Change(root, stored, after), record=False)
+        kept = "both versions merged" if choice == "both" and stored else "your version"
+        return Outcome(outcome.commands, f"Saved {kept}.")
+
     def unsaved(self) -> int:
         """Count the changes whose write is queued or failed (once idle: failed)."""
         notes = sum(1 for count in self._notes_unsaved.values() if count > 0)
-        return len(self._pending) + notes
+        return len(self.pending) + notes
 
     # ------------------------------------------------------------ changes by others
 
@@ -427,7 +533,7 @@ class ReaderState:
         info = polled.document
         self.tokens[info.root] = polled.token
         changed = False
-        annotations = merge_pending(polled.annotations, self._pending)
+        annotations = self.pending.overlay(polled.annotations)
         if annotations != self.annotations:
             self.annotations = annotations
             changed = True

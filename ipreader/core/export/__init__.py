@@ -33,6 +33,7 @@ from ipreader.core.export.structure import (
 )
 from ipreader.core.export.w3c import to_w3c
 from ipreader.core.library import Library
+from ipreader.core.wording import plural
 
 __all__ = [
     "EXPORT_FORMATS",
@@ -118,6 +119,14 @@ def export_bytes(
     """
     export = _collect(library, fmt, FILE_EXPORT_FORMATS, tags, document_glob, only)
     if fmt == "qdpx":
+        gone = [document["path"] for document in export.data["documents"] if "missing" in document]
+        if gone:
+            # A project ships each article's text; a missing one's is gone: said, not skipped.
+            library.notices.add(
+                f"{plural(len(gone), 'missing article')} left out of the project (no text to "
+                f"ship; its highlights stay in the folder): {', '.join(gone[:5])}"
+                + (", ..." if len(gone) > 5 else "")
+            )
         return to_qdpx(export)
     # Lone surrogates (file names that are not UTF-8) are already escaped in JSON output;
     # elsewhere backslashreplace keeps the file writable.

@@ -216,8 +216,11 @@ class _ProjectBuilder:
         guid = derived_guid("source", iri)
         texts = self.export.texts
         assert texts is not None, "a project export collects the texts"
+        text = texts[index]
+        if text is None:
+            return  # an article missing from its folder: no text to ship (export_bytes says so)
         path = f"{guid}.txt"
-        self.sources.append((f"{SOURCES_DIR}/{path}", texts[index]))
+        self.sources.append((f"{SOURCES_DIR}/{path}", text))
         source = ET.SubElement(
             parent,
             "TextSource",

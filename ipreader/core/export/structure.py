@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from ipreader.core.documents import DocumentInfo, read_document
+from ipreader.core.drift import exported as exported_record
 from ipreader.core.errors import DocumentError, IpreaderError
 from ipreader.core.identity import creator_key
 from ipreader.core.library import Library
@@ -49,8 +50,9 @@ class ExportSet:
     """The ipreader JSON structure (``format``, ``version``, ``exported_at``, ``documents``)."""
     roots: tuple[Path, ...]
     """The folder of each entry of ``data["documents"]``, in the same order."""
-    texts: tuple[str, ...] | None = None
-    """Each document's decoded text, in the same order, when ``collect`` was asked for it."""
+    texts: tuple[str | None, ...] | None = None
+    """Each document's decoded text, in the same order, when ``collect`` was asked for it
+    (``None`` for an article missing from its folder)."""
 
 
 def document_iri(root: Path, relpath: str) -> str:
@@ -94,12 +96,16 @@ def _verified(text: str, annotations: Iterable[Annotation]) -> list[Annotation]:
     return result
 
 
-def _record(text: str, annotation: Annotation) -> dict[str, Any]:
+def _record(text: str | None, annotation: Annotation) -> dict[str, Any]:
     """The JSON record of ``annotation``: ``to_dict`` plus ``current`` when needed.
 
     ``current`` is the text the annotation now covers: always for ``fuzzy``,
-    for an exact one only when its whitespace was re-wrapped.
+    for an exact one only when its whitespace was re-wrapped. ``text`` is
+    ``None`` for an article missing from its folder: its highlights are
+    exported with status ``missing`` (``drift.exported``).
     """
+    if text is None:
+        return exported_record(annotation, missing=True)
     record = annotation.to_dict()
     current = annotation.current_text(text)
     if current is not None and (
@@ -124,16 +130,23 @@ def collect(
         return any(tag_matches(value, tag) for value in values for tag in wanted)
 
     several_roots = len(library.collections) > 1
-    exported: list[tuple[dict[str, Any], Path, str]] = []
+    exported: list[tuple[dict[str, Any], Path, str | None]] = []
     for collection in library.collections:
         # One read of the index and of each annotation file per export, not per document.
         stored = collection.store.stored_documents()
-        current: dict[str, tuple[DocumentInfo, str, list[Annotation]]] = {}
+        current: dict[str, tuple[DocumentInfo, str | None, list[Annotation]]] = {}
         stale: list[tuple[str, str, str]] = []
+
+        def selected(info: DocumentInfo) -> bool:
+            return (only is None or info.path in only) and (
+                document_glob is None or fnmatch.fnmatchcase(info.relpath, document_glob)
+            )
+
+        for missing in collection.missing:  # never left out; text None: nothing to verify
+            if selected(info := missing.info(collection.root)):
+                current[missing.relpath] = (info, None, list(missing.stored.annotations))
         for info in collection.documents:
-            if not info.readable or (only is not None and info.path not in only):
-                continue
-            if document_glob is not None and not fnmatch.fnmatchcase(info.relpath, document_glob):
+            if not info.readable or not selected(info):
                 continue
             record = stored.get(info.relpath)
             if record is None or record.empty:
@@ -151,11 +164,12 @@ def collect(
         if stale:
             # Changed (or never hashed) documents: re-anchored and saved in one lock hold.
             for relpath, annotations in collection.store.reconcile_many(stale).items():
-                info, text, _ = current[relpath]
-                current[relpath] = (info, text, annotations)
-        for relpath, (info, text, found) in current.items():
+                info, read, _ = current[relpath]
+                current[relpath] = (info, read, annotations)
+        for relpath, (info, content, found) in current.items():
             notes = stored[relpath].notes
-            annotations = sorted(_verified(text, found), key=_sort_key)
+            found = found if content is None else _verified(content, found)
+            annotations = sorted(found, key=_sort_key)
             if wanted:
                 doc_tagged = tagged(notes.tags)
                 annotations = [a for a in annotations if doc_tagged or tagged(a.tags)]
@@ -171,11 +185,13 @@ def collect(
                 "encoding": info.encoding,
                 "tags": list(notes.tags),
                 "note": notes.note,
-                "annotations": [_record(text, a) for a in annotations],
+                "annotations": [_record(content, a) for a in annotations],
             }
+            if content is None:
+                entry["missing"] = True
             if several_roots:
                 entry["root"] = str(collection.root)
-            exported.append((entry, collection.root, text))
+            exported.append((entry, collection.root, content))
     exported.sort(key=lambda item: (item[0]["path"], str(item[1])))
     data = {
         "format": EXPORT_FORMAT_NAME,

@@ -4,9 +4,12 @@ Rules (the README's "Importing" section):
 
 * each group's document is found once (``locate``); a group whose document
   cannot be found is rejected whole, with one message;
-* an annotation with the id of a stored one replaces it only when its
-  ``updated`` time is newer (an entry without times never replaces one);
-  otherwise the stored one is kept (*unchanged*). Ids that are not UUIDs (other
+* an annotation with the id of a stored one replaces it only by the revision
+  rule (``revisions.import_decision``): a higher revision, or the same revision
+  with other data and an ``updated`` time newer and not in the future; an older
+  revision is *unchanged*, anything else a *conflict*, reported and not
+  applied; times in the future are set to now, with a message (an entry
+  without times never replaces one). Ids that are not UUIDs (other
   tools') become a UUID derived from them, the original kept in ``origin``, so
   importing the same file twice changes nothing;
 * offsets are trusted when they hold the quote (or, for an approximate match,
@@ -24,7 +27,6 @@ from __future__ import annotations
 import re
 import uuid
 from collections.abc import Mapping
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -44,6 +46,7 @@ from ipreader.core.model import (
     utc_now_iso,
 )
 from ipreader.core.records import RecordError, decode_fields, tags_field, text_field
+from ipreader.core.revisions import Verdict, import_decision
 
 #: Namespace of the UUIDs given to foreign (non-UUID) ids.
 FOREIGN_NAMESPACE = uuid.UUID("c6a1f0e2-5d7b-4c55-8f0e-2b9d6e4a7c31")
@@ -66,11 +69,6 @@ def identity(given: str | None, origin: str) -> tuple[str, str]:
     if match:
         return match.group(1).lower(), origin
     return str(uuid.uuid5(FOREIGN_NAMESPACE, given)), origin or given
-
-
-def _instant(value: str) -> datetime:
-    """The moment of a time the decoder normalised (``...Z``), for comparing ``updated``."""
-    return datetime.fromisoformat(value)
 
 
 def build(record: Any, relpath: str, text: str, report: ImportReport, where: str) -> Annotation:
@@ -221,18 +219,27 @@ def merge(batch: Batch, root: Path, locator: Locator) -> ImportReport:
                 report.reject(f"{at}: {error}; skipped")
                 continue
             stored = existing.get(annotation.id)
-            if stored is None:
-                report.added += 1
-            elif stored.document != relpath:
+            if stored is not None and stored.document != relpath:
                 report.reject(
                     f"{at}: id {annotation.id} already belongs to {stored.document!r}; skipped"
                 )
                 continue
-            elif _has_times(record) and _instant(annotation.updated) > _instant(stored.updated):
-                report.updated += 1
-            else:
+            if stored is not None and not _has_times(record):
+                report.unchanged += 1  # an entry that does not say when it changed never wins
+                continue
+            # The revision rule (core/revisions.py): never silently over a newer edit.
+            decision = import_decision(stored, annotation)
+            if decision.message:
+                report.note(f"{at}: {decision.message}")
+            if decision.verdict is Verdict.CONFLICT:
+                report.conflicts += 1
+                continue
+            if decision.verdict not in (Verdict.ADD, Verdict.REPLACE):
                 report.unchanged += 1
                 continue
+            report.added += decision.verdict is Verdict.ADD
+            report.updated += decision.verdict is Verdict.REPLACE
+            annotation = decision.annotation
             report.orphaned += not annotation.is_anchored
             existing[annotation.id] = annotation
             pending.append(annotation)

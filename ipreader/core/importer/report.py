@@ -22,6 +22,8 @@ class ImportReport:
     """Imported annotations identical to, or older than, the stored ones."""
     rejected: int = 0
     """Annotation entries (and document entries) skipped because of a problem."""
+    conflicts: int = 0
+    """Annotations changed both here and in the file: the folder's kept, each reported."""
     orphaned: int = 0
     """Saved annotations whose quote was not found in the text (kept, listed)."""
     messages: list[str] = field(default_factory=list)
@@ -51,6 +53,8 @@ class ImportReport:
         )
         if self.orphaned:
             text += f" ({self.orphaned} orphaned: quote not found)"
+        if self.conflicts:
+            text += f"; {self.conflicts} conflicts not applied (see below)"
         return text
 
     def lines(self) -> list[str]:

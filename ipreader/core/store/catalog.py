@@ -162,11 +162,11 @@ class Catalog:
         self._held_index = None
 
     def register(
-        self, relpaths: Iterable[str], sha256_of: Callable[[str], str | None]
+        self, relpaths: Iterable[str], new_record: Callable[[str], DocRecord]
     ) -> dict[str, DocRecord]:
         """Return the documents' records, the missing ones added in one index write.
 
-        ``sha256_of(relpath)`` gives a new document's hash, if known. Lock held.
+        ``new_record(relpath)`` makes a new document's record. Lock held.
         """
         index = self.index()
         records: dict[str, DocRecord] = {}
@@ -174,12 +174,20 @@ class Catalog:
         for relpath in relpaths:
             record = index.by_relpath(relpath)
             if record is None:
-                record = DocRecord.new(relpath, sha256_of(relpath))
+                record = new_record(relpath)
                 new.append(record)
             records[relpath] = record
         if new:
             self.put_documents(new)
         return records
+
+    def remove_documents(self, records: Iterable[DocRecord]) -> None:
+        """Remove document records from the index (their annotation files stay; lock held)."""
+        with self._files.transaction() as transaction:
+            transaction.table(self.index_path, DOCUMENTS_TABLE).remove_records(
+                record.id for record in records
+            )
+        self._held_index = None
 
     def put_annotations(
         self, changes: Iterable[tuple[DocRecord, Mapping[str, Mapping[str, Any]]]]

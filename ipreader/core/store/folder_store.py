@@ -21,13 +21,17 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
+from ipreader.core.fingerprint import text_fingerprint
 from ipreader.core.model import Annotation, DocumentNotes, normalize_tags, tag_key
 from ipreader.core.notices import Notices
+from ipreader.core.revisions import check_save
 from ipreader.core.store.catalog import Catalog
 from ipreader.core.store.fallback import merge_back, merge_from_folder
 from ipreader.core.store.formats import LOCK_FILE, DocRecord, IndexFile, annotation_order
 from ipreader.core.store.location import place, set_aside_odd_lock, sweep_stale_temp_files
 from ipreader.core.store.lock import FolderLock
+from ipreader.core.store.relinks import RelinkRefused, relink_records
+from ipreader.core.text_version import TextVersion, check_current
 
 #: Seconds to wait for another process holding the folder's lock.
 LOCK_TIMEOUT = 10.0
@@ -45,6 +49,8 @@ class StoredDocument:
     """The document's own tags and note."""
     annotations: tuple[Annotation, ...]
     """Its annotations in document order, as stored (not re-anchored)."""
+    fingerprint: str = ""
+    """A sketch of the text last anchored against (``core/fingerprint.py``); may be empty."""
 
     @property
     def empty(self) -> bool:
@@ -70,6 +76,9 @@ class FolderStore:
         self._lock = FolderLock(location / LOCK_FILE, timeout=LOCK_TIMEOUT)
         self._catalog = Catalog(location, self._lock, self.notices)
         self._seen_sha: dict[str, str] = {}  # relpath -> sha256 of the text last reconciled
+        # relpath -> fingerprint of a document read but not yet in the index (given when
+        # it is registered, so a later rename and edit can still find it).
+        self._seen_print: dict[str, str] = {}
 
     @property
     def writable(self) -> bool:
@@ -143,6 +152,7 @@ class FolderStore:
                 sha256=record.sha256,
                 notes=DocumentNotes(record.tags, record.note),
                 annotations=self._catalog.annotations_of(record),
+                fingerprint=record.fingerprint,
             )
         return result
 
@@ -163,7 +173,7 @@ class FolderStore:
         if not grouped:
             return
         with self._catalog.writing():
-            records = self._catalog.register(grouped, self._seen_sha.get)
+            records = self._catalog.register(grouped, self._new_record)
             self._catalog.put_annotations(
                 (records[relpath], rows) for relpath, rows in grouped.items()
             )
@@ -175,7 +185,48 @@ class FolderStore:
             if record is not None:
                 self._catalog.remove_annotations(record, [annotation_id])
 
+    def save_edit(
+        self,
+        relpath: str,
+        annotation_id: str,
+        after: Annotation | None,
+        *,
+        base: Annotation | None,
+        text: TextVersion | None = None,
+    ) -> bool:
+        """Store a user's change of one annotation (``after=None``: delete it), checked.
+
+        ``base`` is the version the change started from (``None``: a new
+        highlight). Under the lock, the stored version must not hold an edit
+        ``base`` lacks (``revisions.check_save``, else ``ConflictError``) and,
+        given ``text``, the article must still hold that text
+        (``StaleTextError``). Returns False when nothing needed writing.
+        """
+        with self._catalog.writing():
+            if text is not None:
+                check_current(self.root / relpath, text)
+            record = self._catalog.index().by_relpath(relpath)
+            current = () if record is None else self._catalog.annotations_of(record)
+            stored = next((a for a in current if a.id == annotation_id), None)
+            if not check_save(stored, after, base):
+                return False
+            if after is None:
+                assert record is not None  # check_save found a stored version
+                self._catalog.remove_annotations(record, [annotation_id])
+            else:
+                self.save_annotations([after])
+            return True
+
     # ------------------------------------------------------------------ documents
+
+    def has_document(self, relpath: str) -> bool:
+        """True when the store holds a record of ``relpath`` (a relink moves it away)."""
+        return self._catalog.index().by_relpath(relpath) is not None
+
+    def anchored_sha256(self, relpath: str) -> str | None:
+        """Return the hash of the text the document's annotations were last anchored against."""
+        record = self._catalog.index().by_relpath(relpath)
+        return None if record is None else record.sha256
 
     def document_notes(self, relpath: str) -> DocumentNotes:
         """Return a document's own tags and note."""
@@ -223,12 +274,17 @@ class FolderStore:
             for relpath, fields in needed(index).items():
                 record = index.by_relpath(relpath)
                 if record is None:
-                    new = DocRecord.new(relpath, self._seen_sha.get(relpath))
-                    updated.append(replace(new, **fields))
+                    updated.append(replace(self._new_record(relpath), **fields))
                 elif (changed := replace(record, **fields)) != record:
                     updated.append(changed)
             if updated:
                 self._catalog.put_documents(updated)
+
+    def _new_record(self, relpath: str) -> DocRecord:
+        """A record for a document registered now, with the hash and sketch last read."""
+        return DocRecord.new(
+            relpath, self._seen_sha.get(relpath), self._seen_print.get(relpath, "")
+        )
 
     def last_document(self) -> str | None:
         """Return the relpath of the document read last, if any."""
@@ -257,15 +313,16 @@ class FolderStore:
         index = self._catalog.index()
         if index.by_relpath(relpath) is not None:
             return self.reconcile_many([(relpath, sha256, text)])[relpath]
-        if not self.writable or self._adoptable(index, relpath, sha256) is None:
+        if relpath not in self._seen_print:
+            self._seen_print[relpath] = text_fingerprint(text)
+        candidate = self._adoptable(index, relpath, sha256)
+        if not self.writable or candidate is None:
             return []
-        with self._catalog.writing():
-            index = self._catalog.index()
-            if index.by_relpath(relpath) is None:
-                candidate = self._adoptable(index, relpath, sha256)
-                if candidate is not None:
-                    self._catalog.put_documents([replace(candidate, relpath=relpath)])
-        return self.annotations(relpath)
+        try:
+            self.relink(candidate.relpath, relpath)
+        except RelinkRefused:
+            return self.annotations(relpath)  # another process relinked one of them meanwhile
+        return self.reconcile_many([(relpath, sha256, text)])[relpath]
 
     def reconcile_many(
         self, documents: Iterable[tuple[str, str, str]]
@@ -317,13 +374,38 @@ class FolderStore:
                 changed = {a.id: a.to_dict() for a in anchored if a not in known}
                 if changed:
                     moved.append((record, changed))
-                hashed.append(replace(record, sha256=sha256))
+                hashed.append(replace(record, sha256=sha256, fingerprint=text_fingerprint(text)))
                 result[relpath] = anchored
             # Annotation files first: a crash before the index write only means the
             # next reconcile re-anchors again (the same result).
             self._catalog.put_annotations(moved)
             if hashed:
                 self._catalog.put_documents(hashed)
+        return result
+
+    def relink(self, old: str, new: str) -> int:
+        """Give the document ``old`` (its file gone) the path ``new``: a rename or move.
+
+        Raises ``RelinkRefused`` when ``old`` is unknown or ``new`` already holds
+        annotations, tags or a note (see ``relink_many``). Returns the number of
+        annotations moved.
+        """
+        moved = self.relink_many({old: new})[old]
+        if isinstance(moved, RelinkRefused):
+            raise moved
+        return moved
+
+    def relink_many(self, pairs: Mapping[str, str]) -> dict[str, int | RelinkRefused]:
+        """Relink each old path to its new one, under one lock hold and in one batch.
+
+        Every record naming an old path is rewritten (``relinks.relink_records``),
+        so an index rebuilt from the annotation files keeps the new path. Returns,
+        per old path, the number of annotations moved or why it was refused.
+        """
+        with self._catalog.writing():
+            result = relink_records(self._catalog, pairs)
+        for new in pairs.values():
+            self._seen_print.pop(new, None)
         return result
 
     def _adoptable(self, index: IndexFile, relpath: str, sha256: str) -> DocRecord | None:

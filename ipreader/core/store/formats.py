@@ -50,6 +50,9 @@ STATE_TABLE = "state"
 #: Longest relative path a document record may hold (PATH_MAX on Linux).
 MAX_RELPATH_CHARS = 4096
 
+#: Longest text fingerprint a document record may hold (``core/fingerprint.py`` writes ~690).
+MAX_FINGERPRINT_CHARS = 4096
+
 #: Bad records named in one notice; the rest are counted.
 NAMED_BAD_RECORDS = 5
 
@@ -113,11 +116,14 @@ class DocRecord:
     """The document's own note."""
     position: int = 0
     """The reading position (a code-point offset)."""
+    fingerprint: str = ""
+    """A sketch of the text (``core/fingerprint.py``): finds the file again once renamed and
+    edited. Empty when not taken yet."""
 
     @classmethod
-    def new(cls, relpath: str, sha256: str | None) -> DocRecord:
+    def new(cls, relpath: str, sha256: str | None, fingerprint: str = "") -> DocRecord:
         """A record for a document the index does not know yet (a fresh UUID)."""
-        return cls(str(uuid.uuid4()), relpath, sha256)
+        return cls(str(uuid.uuid4()), relpath, sha256, fingerprint=fingerprint)
 
     @property
     def file(self) -> str:
@@ -133,6 +139,7 @@ class DocRecord:
             "note": self.note,
             "position": self.position,
             "annotations": self.file,
+            "fingerprint": self.fingerprint,
         }
 
 
@@ -150,7 +157,14 @@ def decode_doc_record(key: str, raw: dict[str, Any]) -> DocRecord:
         tags=tags_field(raw, bounded=False),
         note=text_field(raw, "note"),
         position=max(0, int_field(raw, "position") or 0),
+        fingerprint=_fingerprint(raw.get("fingerprint")),
     )
+
+
+def _fingerprint(value: object) -> str:
+    """The record's fingerprint, or ``""``: a bad one only costs rename detection, never the
+    record (its annotations must stay visible)."""
+    return value if isinstance(value, str) and len(value) <= MAX_FINGERPRINT_CHARS else ""
 
 
 def meta_record() -> dict[str, Any]:

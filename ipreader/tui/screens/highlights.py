@@ -19,7 +19,9 @@ from textual.widgets import Input, Label, OptionList
 from textual.widgets.option_list import Option
 
 from ipreader.core.documents import DocumentInfo
+from ipreader.core.drift import shown_status
 from ipreader.core.model import COLORS, Annotation, tag_key
+from ipreader.core.relink import is_missing
 from ipreader.core.tags import tag_matches
 from ipreader.core.wording import plural
 from ipreader.tui.display import one_line
@@ -78,7 +80,7 @@ class _Indexed:
     has_note: bool
     """True when the note is not blank."""
     status: str
-    """The anchoring status (``anchored``, ``moved``, ``fuzzy``, ``orphaned``...)."""
+    """The status shown (``drift.STATUSES``: ``moved``, ``fuzzy``, ``orphaned``, ``missing``...)."""
     creator: str
     """Who made it, case-folded."""
 
@@ -181,7 +183,7 @@ class HighlightsScreen(PickerScreen[Entry]):
             tags=tags,
             color=annotation.color,
             has_note=bool(annotation.note.strip()),
-            status=annotation.status.value,
+            status=shown_status(annotation, missing=is_missing(info)),
             creator=annotation.creator.casefold(),
         )
 

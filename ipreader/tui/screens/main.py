@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from pathlib import Path
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from textual import on
 from textual.actions import SkipAction
@@ -32,12 +32,17 @@ from ipreader.core.documents import DocumentInfo
 from ipreader.core.identity import current_user
 from ipreader.core.library import Library
 from ipreader.core.model import Annotation, DocumentNotes
+from ipreader.core.revisions import ConflictError
+from ipreader.core.text_version import StaleTextError
 from ipreader.core.wording import plural
+from ipreader.tui.commands import RelinkDocument, SaveAnnotation
 from ipreader.tui.display import one_line
 from ipreader.tui.keys import help_rows, system_commands
 from ipreader.tui.loader import Loader
 from ipreader.tui.messages import (
+    DocumentChanged,
     DocumentFailed,
+    DocumentGone,
     DocumentLoaded,
     Exported,
     ExportFailed,
@@ -46,13 +51,15 @@ from ipreader.tui.messages import (
     LibraryFailed,
     LibraryOpened,
     OpeningProgress,
+    ReviewGathered,
     Saved,
     SaveFailed,
     StoreChanged,
 )
+from ipreader.tui.outcome import Outcome, Refusal, Target, line_start
 from ipreader.tui.reader.pane import HighlightSpan, ReadingPane
 from ipreader.tui.session import DocumentStats, Loaded, Session
-from ipreader.tui.state import CODER_VIEWS, Outcome, ReaderState, Refusal, Target, line_start
+from ipreader.tui.state import CODER_VIEWS, ReaderState
 from ipreader.tui.widgets.annotation_sidebar import AnnotationSidebar
 from ipreader.tui.widgets.document_list import SORT_ORDERS, DocumentList
 from ipreader.tui.widgets.find_bar import FindBar
@@ -62,6 +69,9 @@ from ipreader.tui.writer import Writer
 
 #: How many documents' reflow choices are remembered.
 REFLOW_MEMORY = 500
+
+if TYPE_CHECKING:
+    from ipreader.core.review import ReviewDecision
 
 #: Default export file name (written in the working directory unless changed).
 EXPORT_FILENAME = "ipreader-export.json"
@@ -82,6 +92,8 @@ class MainScreen(Screen[None]):
         Binding("right_square_bracket", "next_highlight", "Next highlight", show=False),
         Binding("left_square_bracket", "previous_highlight", "Previous highlight", show=False),
         Binding("h", "highlights", "All highlights"),
+        Binding("r", "review", "Review drifted highlights"),
+        Binding("R", "review_all", "Review every article's drift", show=False),
         Binding("f", "find_corpus", "Find in all articles", show=False),
         Binding("t", "document_notes", "Document tags and note", show=False),
         Binding("x", "export", "Export annotations", show=False),
@@ -102,6 +114,9 @@ class MainScreen(Screen[None]):
     #: Seconds between two checks for changes made by another process.
     CHANGE_POLL_SECONDS: ClassVar[float] = 2.0
 
+    #: Seconds between two checks of the open article's file (a ``stat``).
+    FILE_WATCH_SECONDS: ClassVar[float] = 1.0
+
     documents: reactive[tuple[DocumentInfo, ...]] = reactive(())
     """Every document of the library."""
     stats: reactive[dict[Path, DocumentStats]] = reactive(dict)
@@ -118,6 +133,10 @@ class MainScreen(Screen[None]):
     """The tags and note of ``document``."""
     current_annotation: reactive[str | None] = reactive(None)
     """The id of the current annotation (what ``e``, ``d`` and ``c`` act on)."""
+    covers: reactive[dict[str, str]] = reactive(dict)
+    """What each approximate highlight of ``document`` now covers, by id."""
+    missing: reactive[bool] = reactive(False)
+    """True when ``document`` is no longer in its folder (its highlights are kept)."""
     matches: reactive[tuple[tuple[int, int], ...]] = reactive(())
     """The find bar's matches in the open document."""
     sort_by: reactive[str] = reactive("name")
@@ -142,6 +161,7 @@ class MainScreen(Screen[None]):
         """Runs the state's commands in order, off the UI thread."""
         self.loader = Loader(self, self.session, self.writer)
         """Runs the session's reads in workers that report with messages."""
+        self._review_at = 0  # where a review resumes after a decision was carried out
 
     # ------------------------------------------------------------------ accessors
 
@@ -210,7 +230,11 @@ class MainScreen(Screen[None]):
                 )
                 yield FindBar(id="find-bar")
             yield AnnotationSidebar(id="annotations").data_bind(
-                MainScreen.annotations, MainScreen.notes, current=MainScreen.current_annotation
+                MainScreen.annotations,
+                MainScreen.notes,
+                MainScreen.covers,
+                MainScreen.missing,
+                current=MainScreen.current_annotation,
             )
         yield Footer(compact=True)
 
@@ -218,6 +242,7 @@ class MainScreen(Screen[None]):
         self.document_list.progress = (0, 0)
         self.loader.open_library()
         self.set_interval(self.CHANGE_POLL_SECONDS, self.check_for_changes)
+        self.set_interval(self.FILE_WATCH_SECONDS, self.check_the_file)
 
     def action_cycle_sort(self) -> None:
         """Sort the document list by the next order (name, date, title)."""
@@ -233,6 +258,10 @@ class MainScreen(Screen[None]):
         spans = state.spans()
         if self.highlights is not spans:
             self.highlights = spans
+        covers = state.covers()
+        if self.covers is not covers:
+            self.covers = covers
+        self.missing = state.missing
         self.notes = state.notes
         self.current_annotation = state.current
         info = state.document
@@ -272,7 +301,7 @@ class MainScreen(Screen[None]):
         self.state.tag_suggestions |= opened.tag_suggestions
         self.document_list.prime(message.prompts)
         self.stats = opened.stats
-        self.documents = tuple(opened.library.documents())
+        self.documents = tuple(opened.documents())
         self.document_list.progress = None
         for notice in opened.notices:
             self.notify(notice, title="Note", severity="warning", timeout=10)
@@ -496,10 +525,16 @@ class MainScreen(Screen[None]):
             return
 
         def edited(result: EditorResult | None) -> None:
-            if result is not None:
-                self._carry_out(
-                    self.state.edit(annotation_id, result.note, result.tags, result.color)
+            if result is None:
+                return
+            try:
+                edit = self.state.edit(
+                    annotation_id, result.note, result.tags, result.color, base=annotation
                 )
+            except ConflictError as conflict:  # changed by another program meanwhile
+                self._show_conflict(self.state.document, conflict)
+                return
+            self._carry_out(edit)
 
         suggestions = sorted(self.state.tag_suggestions, key=str.casefold)
         self.app.push_screen(AnnotationEditor(annotation, suggestions), edited)
@@ -761,9 +796,24 @@ class MainScreen(Screen[None]):
     @on(Saved)
     def _saved(self, message: Saved) -> None:
         self.state.saved(message.command, message.token)
+        if isinstance(message.command, RelinkDocument):
+            self._relinked(message.command)
 
     @on(SaveFailed)
     def _save_failed(self, message: SaveFailed) -> None:
+        command, error = message.command, message.error
+        if isinstance(error, ConflictError):
+            self._show_conflict(command.root, error)
+            return
+        if isinstance(error, StaleTextError) and isinstance(command, SaveAnnotation):
+            self._carry_out(self.state.stale_save(command))
+            self.notify(
+                "The article changed on disk before the highlight was saved: it is "
+                "re-anchored on the new text and saved then.",
+                title="Article changed",
+                severity="warning",
+            )
+            return
         where = message.location or message.command.root
         self.notify(
             f"Could not save {message.command.what} in {where}: {message.error}\n"
@@ -813,6 +863,116 @@ class MainScreen(Screen[None]):
             "If you quit now, they are lost."
         )
         self.app.push_screen(ConfirmScreen("Not saved", question, "quit anyway", "stay"), answered)
+
+    # ------------------------------------------------------------------ drift
+
+    def check_the_file(self) -> None:
+        """Re-read the open article if its file changed on disk (a ``stat`` otherwise)."""
+        info, version = self.state.document, self.state.version
+        if info is not None and version is not None and not self.state.opening:
+            self.loader.watch(info, self.state.serial, version)
+
+    @on(DocumentChanged)
+    def _file_changed(self, message: DocumentChanged) -> None:
+        old_text, reader = self.state.text, self.reader
+        top = reader.index.offset_at(round(reader.scroll_y), 0) if old_text else 0
+        cursor = reader.cursor
+        outcome = self.state.reload(message.serial, message.loaded)
+        if outcome is None:
+            return
+        if self.state.text != old_text:
+            from ipreader.core.review import follow
+
+            new_text = self.state.text
+            # The view keeps the same text at its top, the cursor on the same character.
+            reader.load(new_text, self.state.spans(), follow(old_text, new_text, top))
+            reader.move_cursor(follow(old_text, new_text, cursor))
+            self._show_position()
+        self._carry_out(outcome)
+
+    @on(DocumentGone)
+    def _file_gone(self, message: DocumentGone) -> None:
+        if not self.state.file_gone(message.serial):
+            return
+        text = f"{message.error}. Its highlights are kept; nothing can be saved against it."
+        if not self.state.unsaved():
+            # Open the folder again: a renamed article is found (and opened) under its new
+            # name, a deleted one listed as missing.
+            text += " Looking for it in the folder…"
+            self.session.forget_vanished_paths()
+            self.loader.open_library()
+        self.notify(text, title="Article gone", severity="warning", timeout=15)
+
+    def _show_conflict(self, where: Path | DocumentInfo | None, conflict: ConflictError) -> None:
+        """Show both versions of a highlight changed elsewhere; save the one the user keeps."""
+        from ipreader.tui.screens.conflict import ConflictScreen
+
+        folder = where.root if isinstance(where, DocumentInfo) else where
+        if folder is None:
+            return
+
+        def chosen(choice: str | None) -> None:
+            if choice is None:
+                self.notify("Your change is kept in this session, NOT saved.", severity="warning")
+                return
+            self._carry_out(self.state.resolve(folder, conflict, choice))
+
+        self.app.push_screen(ConflictScreen(conflict), chosen)
+
+    def action_review(self, whole_library: bool = False) -> None:
+        """Review the open article's approximate and lost highlights (or the whole folder's)."""
+        if self._library_or_say() is None:
+            return
+        self.loader.gather_review(None if whole_library else self.state.document)
+
+    def action_review_all(self) -> None:
+        """Review every article's approximate and lost highlights, and missing articles."""
+        self.action_review(whole_library=True)
+
+    @on(ReviewGathered)
+    def _review_gathered(self, message: ReviewGathered) -> None:
+        from ipreader.tui.screens.review import ReviewScreen
+
+        if not message.items:
+            where = "in any article" if message.whole_library else "in this article (R: all)"
+            self.notify(f"Nothing to review {where}: every highlight is exact or moved.")
+            return
+
+        def decided(decision: ReviewDecision | None) -> None:
+            if decision is not None and self._carry_out_review(decision):
+                # Gathered again once written: the next item is shown where this one was.
+                self._review_at = decision.index
+                self.loader.gather_review(None if message.whole_library else self.state.document)
+
+        start, self._review_at = self._review_at, 0
+        self.app.push_screen(ReviewScreen(message.items, start), decided)
+
+    def _carry_out_review(self, decision: ReviewDecision) -> bool:
+        """Carry out a review decision; True when the review goes on."""
+        from ipreader.core.review import HighlightReview
+
+        item, place = decision.item, decision.place
+        if decision.action != "reselect" or not isinstance(item, HighlightReview):
+            self._carry_out(self.state.decide(decision))
+            return True
+        # By hand: the user selects the text in the reading pane, then presses a.
+        selection = None if place is None else (place.start, place.end)
+        self.open_document(item.info, selection=selection, cursor=item.annotation.start)
+        self.state.relinking = item.annotation
+        self.notify("Select the text this highlight should cover, then press a to relink it.")
+        return False
+
+    def _relinked(self, command: RelinkDocument) -> None:
+        """A missing article was relinked: list the file it became, and open it if shown."""
+        gone = command.root / command.old
+        self.session.forget_missing(command.root, command.old)
+        self.documents = tuple(d for d in self.documents if d.path != gone)
+        new = next((d for d in self.documents if d.path == command.root / command.new), None)
+        self.notify(f"Relinked {command.old} to {command.new}.", title="Relinked")
+        if new is not None:
+            self.stats = {**self.stats, new.path: self.stats.get(gone, DocumentStats())}
+            if self.state.document is not None and self.state.document.path == gone:
+                self.open_document(new)
 
     # ------------------------------------------------------------------ help
 

@@ -105,8 +105,10 @@ class AnnotationSidebar(Vertical):
         "annotation-sidebar--note",
         "annotation-sidebar--tags",
         "annotation-sidebar--orphan",
+        "annotation-sidebar--drift",
     }
-    """Colour marks of the five highlight colours, and the styles of notes, tags and orphans."""
+    """Colour marks of the five highlight colours, and the styles of notes, tags, orphans and
+    drift marks (moved, approximate)."""
 
     DEFAULT_CSS = """
     AnnotationSidebar { height: 1fr; }
@@ -120,6 +122,10 @@ class AnnotationSidebar(Vertical):
     """The open document's own tags and note."""
     current: reactive[str | None] = reactive(None)
     """The id of the current annotation."""
+    covers: reactive[dict[str, str]] = reactive(dict)
+    """What each approximate highlight now covers, by id (its quote is what was highlighted)."""
+    missing: reactive[bool] = reactive(False)
+    """True when the open article is no longer in its folder (its highlights are kept)."""
 
     @dataclass
     class Chosen(Message):
@@ -139,7 +145,8 @@ class AnnotationSidebar(Vertical):
         super().__init__(id=id)
         self._start = 0  # the window's first highlight (index among the anchored ones)
         self._shown: tuple[Annotation, ...] = ()  # what the options show now
-        self._counts = (0, 0, 0)  # (start, anchored, orphans) when they were built
+        # (start, anchored, orphans, missing) when the options were built
+        self._counts: tuple[int, int, int, bool] = (0, 0, 0, False)
 
     def compose(self) -> ComposeResult:
         yield Static(id="document-notes")
@@ -159,6 +166,12 @@ class AnnotationSidebar(Vertical):
     ) -> None:
         if old is not annotations or not self._shown:
             self._refresh_list()
+
+    def watch_covers(self) -> None:
+        self._refresh_list()
+
+    def watch_missing(self) -> None:
+        self._refresh_list()
 
     def watch_notes(self) -> None:
         self._refresh_notes()
@@ -192,12 +205,22 @@ class AnnotationSidebar(Vertical):
         self.query_one("#document-notes", Static).update(text)
 
     def _prompt(self, annotation: Annotation) -> Text:
-        orphan = not annotation.is_anchored
+        orphan = self.missing or not annotation.is_anchored
         text = Text()
         text.append("▌", self._style("orphan" if orphan else annotation.color))
         text.append(f"“{one_line(annotation.quote, QUOTE_EXCERPT)}”", "italic" if orphan else "")
-        if orphan:
-            text.append("\n  text not found", self._style("orphan"))
+        status = annotation.status
+        if self.missing:
+            text.append("\n  article missing", self._style("orphan"))
+        elif orphan:
+            text.append("\n  text not found (r to review)", self._style("orphan"))
+        elif status is AnchorStatus.MOVED:
+            text.append("\n  ↷ moved: found elsewhere in the text", self._style("drift"))
+        elif status is AnchorStatus.FUZZY:
+            score = "" if annotation.score is None else f" {annotation.score:.0f}%"
+            text.append(f"\n  ≈ approximate{score}, now covers ", self._style("drift"))
+            covered = self.covers.get(annotation.id, "")
+            text.append(f"“{one_line(covered, QUOTE_EXCERPT)}”", self._style("drift"))
         if annotation.tags:
             tags = " ".join(f"#{one_line(t, 30)}" for t in annotation.tags)
             text.append(f"\n  {tags}", self._style("tags"))
@@ -209,10 +232,12 @@ class AnnotationSidebar(Vertical):
         if not self.is_mounted:
             return
         anchored, orphans = split_annotations(self.annotations)
+        if self.missing:  # no text: every highlight is listed under the notice
+            anchored, orphans = [], list(self.annotations)
         ids = {a.id: number for number, a in enumerate(anchored)}
         start = window_around(len(anchored), ids.get(self.current or ""), self._start)
         shown = tuple(anchored[start : start + WINDOW]) + tuple(orphans[:WINDOW])
-        counts = (start, len(anchored), len(orphans))
+        counts = (start, len(anchored), len(orphans), self.missing)
         if shown == self._shown and counts == self._counts:
             self._highlight(self.current)
             return  # the same highlights, the same window: nothing to rebuild
@@ -225,10 +250,13 @@ class AnnotationSidebar(Vertical):
         later = len(anchored) - start - WINDOW
         if later > 0:
             options.append(self._more(f"{plural(later, 'later highlight')} (] to go on)"))
-        if not anchored:
+        if not anchored and not self.missing:
             options.append(self._more("No highlights yet. Select text, then press a."))
         if orphans:
             heading = Text(f"Orphaned ({len(orphans):,}): text not found", "bold")
+            if self.missing:
+                kept = plural(len(orphans), "highlight")
+                heading = Text(f"Article missing: {kept} kept", "bold")
             options.append(Option(heading, id=ORPHANS_HEADING_ID, disabled=True))
             for annotation in orphans[:WINDOW]:
                 options.extend(

@@ -1,0 +1,129 @@
+"""The open document's edits not yet confirmed saved (Textual-free).
+
+Each change the user makes to a highlight of the open article is shown at
+once and written later by the writer. Until the write is reported, the
+change is *pending*: it wins over what a poll reads from disk, and quitting
+asks before losing it. For each pending highlight ``PendingEdits`` also keeps
+the version the store holds as far as the app knows (the *base* the next save
+is checked against, ``core/revisions.py``) and whether its save was refused
+because the article changed on disk (*stale*: ``core/text_version.py``). A
+stale edit is re-anchored on the reloaded text and saved again
+(``rebase``): the user's change is kept, never saved against the old text.
+"""
+
+from __future__ import annotations
+
+import bisect
+from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
+
+from ipreader.core.model import Annotation
+from ipreader.core.text_version import TextVersion
+from ipreader.tui.commands import SaveAnnotation
+from ipreader.tui.undo import Change
+
+
+def _order(annotation: Annotation) -> tuple[int, int, str]:
+    return annotation.start, annotation.end, annotation.id
+
+
+def sort_annotations(annotations: Iterable[Annotation]) -> tuple[Annotation, ...]:
+    """Return ``annotations`` in document order."""
+    return tuple(sorted(annotations, key=_order))
+
+
+def merge_pending(
+    stored: Iterable[Annotation], pending: Mapping[str, Annotation | None]
+) -> tuple[Annotation, ...]:
+    """Return ``stored`` with the app's unsaved edits on top (``None`` = deleted here)."""
+    merged = {a.id: a for a in stored}
+    for annotation_id, mine in pending.items():
+        if mine is None:
+            merged.pop(annotation_id, None)
+        else:
+            merged[annotation_id] = mine
+    return sort_annotations(merged.values())
+
+
+def replace_annotation(
+    annotations: Sequence[Annotation], before: Annotation | None, after: Annotation | None
+) -> tuple[Annotation, ...]:
+    """Return ``annotations`` (in document order) with ``before`` replaced by ``after``.
+
+    Either may be ``None``. One removal and one insertion by bisection: a book
+    may hold tens of thousands of annotations and this runs on every edit.
+    """
+    gone = {a.id for a in (before, after) if a is not None}
+    kept = [a for a in annotations if a.id not in gone]
+    if after is not None:
+        bisect.insort(kept, after, key=_order)
+    return tuple(kept)
+
+
+class PendingEdits:
+    """Highlights of the open document whose latest change is queued or failed."""
+
+    def __init__(self) -> None:
+        self._after: dict[str, Annotation | None] = {}  # id -> latest change (None: deleted)
+        self._base: dict[str, Annotation | None] = {}  # id -> the version stored, as known
+        self._stale: set[str] = set()  # ids whose save was refused: the text changed
+
+    def __len__(self) -> int:
+        return len(self._after)
+
+    def clear(self) -> None:
+        """Forget everything (another document is opened)."""
+        self._after.clear()
+        self._base.clear()
+        self._stale.clear()
+
+    def record(self, change: Change) -> None:
+        """Note a change just shown and queued."""
+        key = change.annotation.id
+        self._base.setdefault(key, change.before)
+        self._after[key] = change.after
+
+    def saved(self, key: str, after: Annotation | None) -> None:
+        """Note that the change of ``key`` to ``after`` was written."""
+        if key not in self._after:
+            return
+        if self._after[key] == after:
+            del self._after[key]
+            self._base.pop(key, None)
+            self._stale.discard(key)
+        else:
+            self._base[key] = after  # a newer change is queued behind it
+
+    def stale(self, key: str) -> None:
+        """Note that the save of ``key`` was refused because the article changed on disk."""
+        if key in self._after:
+            self._stale.add(key)
+
+    def drop(self, key: str) -> None:
+        """Forget the change of ``key`` (the user kept the other version of a conflict)."""
+        self._after.pop(key, None)
+        self._base.pop(key, None)
+        self._stale.discard(key)
+
+    def base(self, key: str) -> Annotation | None:
+        """The version of ``key`` the store holds, as far as the app knows."""
+        return self._base.get(key)
+
+    def overlay(self, stored: Iterable[Annotation]) -> tuple[Annotation, ...]:
+        """Return ``stored`` with the pending changes on top, in document order."""
+        return merge_pending(stored, self._after)
+
+    def rebase(self, root: Path, text: str, version: TextVersion | None) -> list[SaveAnnotation]:
+        """Re-anchor the stale changes on the reloaded ``text``; return their new saves."""
+        from ipreader.core.anchoring import reanchor  # rapidfuzz: only when needed
+
+        commands: list[SaveAnnotation] = []
+        for key in sorted(self._stale):
+            mine = self._after.get(key)
+            if mine is None:
+                continue
+            moved = reanchor(text, mine)
+            self._after[key] = moved
+            commands.append(SaveAnnotation(root, moved, base=self._base.get(key), text=version))
+        self._stale.clear()
+        return commands

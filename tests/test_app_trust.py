@@ -1,0 +1,297 @@
+"""Pilot tests of drift in the app: review, live reload, conflicts, missing articles, trimming."""
+
+from __future__ import annotations
+
+import asyncio
+import shutil
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+from conftest import Posted, settle
+from textual.pilot import Pilot
+from textual.widgets import OptionList
+
+from ipreader.core.documents import read_document
+from ipreader.core.model import AnchorStatus, Annotation
+from ipreader.core.store import FolderStore
+from ipreader.core.text_version import StaleTextError
+from ipreader.tui.app import IpreaderApp
+from ipreader.tui.messages import DocumentChanged, HighlightsGathered, SaveFailed
+from ipreader.tui.screens.conflict import ConflictScreen
+from ipreader.tui.screens.editor import AnnotationEditor
+from ipreader.tui.screens.highlights import HighlightsScreen
+from ipreader.tui.screens.main import MainScreen
+from ipreader.tui.screens.review import ReviewScreen
+
+SIZE = (120, 36)
+FIXTURES = Path(__file__).parent / "fixtures" / "bbc"
+ARTICLE = FIXTURES / "business" / "1m-payoff-for-former-shell-boss.txt"
+QUOTE = "the ex-finance chief who stepped down from her post"
+
+
+@pytest.fixture
+def folder(tmp_path: Path, app_settings: dict[str, object]) -> Path:
+    """One BBC article with one highlight (``QUOTE``) and a second article."""
+    root = tmp_path / "articles"
+    root.mkdir()
+    shutil.copy(ARTICLE, root / "shell.txt")
+    shutil.copy(FIXTURES / "tech" / "freeze-on-anti-spam-campaign.txt", root / "spam.txt")
+    document = read_document(root / "shell.txt")
+    store = FolderStore.open(root)
+    store.reconcile("shell.txt", document.sha256, document.text)
+    start = document.text.index(QUOTE)
+    store.save_annotation(
+        Annotation.create(document.text, start, start + len(QUOTE), "shell.txt", note="boss")
+    )
+    store.set_last_document("shell.txt")
+    return root
+
+
+def main(pilot: Pilot[None]) -> MainScreen:
+    app = pilot.app
+    assert isinstance(app, IpreaderApp)
+    return app.main_screen
+
+
+def stored(root: Path) -> list[Annotation]:
+    return FolderStore.open(root).annotations("shell.txt")
+
+
+def edit_file(root: Path, old: str, new: str) -> None:
+    path = root / "shell.txt"
+    path.write_text(path.read_text(encoding="utf-8").replace(old, new), encoding="utf-8")
+
+
+async def wait_for(pilot: Pilot[None], condition: object, seconds: float = 6.0) -> None:
+    """Let the app run (its 1 s file watch included) until ``condition()`` holds."""
+    assert callable(condition)
+    for _ in range(int(seconds / 0.1)):
+        if condition():
+            return
+        await asyncio.sleep(0.1)
+        await pilot.pause()
+    raise AssertionError("the app never reached the expected state")
+
+
+# ------------------------------------------------------------------ review
+
+
+async def test_review_accepts_a_candidate_and_undo_restores(folder: Path) -> None:
+    # Too far from the quote to be re-anchored on its own: the user decides.
+    edit_file(folder, "ex-finance chief who stepped down", "former finance head who left")
+    posted = Posted()
+    async with IpreaderApp(paths=[folder]).run_test(size=SIZE, message_hook=posted) as pilot:
+        await settle(pilot)
+        screen = main(pilot)
+        assert any("r to review" in notice for notice in posted.notices())
+        (before,) = stored(folder)
+        assert before.status is not AnchorStatus.ANCHORED
+        await pilot.press("r")
+        await settle(pilot)
+        review = pilot.app.screen
+        assert isinstance(review, ReviewScreen) and len(review.items) == 1
+        candidates = review.query_one("#candidates", OptionList)
+        assert candidates.option_count >= 1
+        await pilot.press("a")
+        await settle(pilot)
+        (after,) = stored(folder)
+        text = screen.state.text
+        assert after.status is AnchorStatus.ANCHORED and after.revision == before.revision + 1
+        assert after.quote == text[after.start : after.end]
+        assert after.quote.startswith("the former finance head who left") and after.note == "boss"
+        if isinstance(pilot.app.screen, ReviewScreen):  # nothing left: a notice, no screen
+            await pilot.press("escape")
+        await pilot.press("u")
+        await settle(pilot)
+        (undone,) = stored(folder)
+        assert undone.quote == before.quote and undone.revision > after.revision
+
+
+async def test_review_deletes_a_lost_highlight_undoably(folder: Path) -> None:
+    edit_file(folder, QUOTE, "something else entirely, unrelated words")
+    async with IpreaderApp(paths=[folder]).run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        (lost,) = stored(folder)
+        assert lost.status is AnchorStatus.ORPHANED
+        await pilot.press("r")
+        await settle(pilot)
+        assert isinstance(pilot.app.screen, ReviewScreen)
+        await pilot.press("d")
+        await settle(pilot)
+        assert stored(folder) == []
+        assert not isinstance(pilot.app.screen, ReviewScreen)
+        await pilot.press("u")
+        await settle(pilot)
+        assert [a.id for a in stored(folder)] == [lost.id]
+
+
+async def test_review_by_hand_relinks_the_selection(folder: Path) -> None:
+    edit_file(folder, QUOTE, "an officer who left her post")
+    async with IpreaderApp(paths=[folder]).run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = main(pilot)
+        await pilot.press("r")
+        await settle(pilot)
+        await pilot.press("s")
+        await settle(pilot)
+        assert pilot.app.screen is screen and screen.state.relinking is not None
+        start = screen.state.text.index("an officer")
+        screen.reader.select(start - 1, start + len("an officer who left") + 1)  # spaces trimmed
+        await pilot.press("a")
+        await settle(pilot)
+        (relinked,) = stored(folder)
+        assert relinked.quote == "an officer who left"
+        assert relinked.status is AnchorStatus.ANCHORED and relinked.note == "boss"
+
+
+# ------------------------------------------------------------------ live reload
+
+
+async def test_the_open_article_reloads_when_its_file_changes(folder: Path) -> None:
+    posted = Posted()
+    async with IpreaderApp(paths=[folder]).run_test(size=SIZE, message_hook=posted) as pilot:
+        await settle(pilot)
+        screen = main(pilot)
+        offset = screen.state.text.index("Judy Boynton")
+        screen.reader.move_cursor(offset)
+        edit_file(folder, "Shell is to pay", "Royal Dutch Shell, the oil giant, is to pay")
+        await wait_for(pilot, lambda: posted.of(DocumentChanged))
+        await settle(pilot)
+        text = screen.state.text
+        assert text.startswith("$1m payoff") and "the oil giant" in text
+        assert text[screen.reader.cursor :].startswith("Judy Boynton")  # the same text
+        (moved,) = screen.state.annotations
+        assert text[moved.start : moved.end] == QUOTE
+        assert any("changed on disk and was reloaded" in n for n in posted.notices())
+        (saved,) = stored(folder)
+        assert (saved.start, saved.end) == (moved.start, moved.end)
+
+
+async def test_a_highlight_made_on_stale_text_is_saved_on_the_new_text(
+    folder: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    posted = Posted()
+    async with IpreaderApp(paths=[folder]).run_test(size=SIZE, message_hook=posted) as pilot:
+        await settle(pilot)
+        screen = main(pilot)
+        monkeypatch.setattr(screen.loader, "watch", lambda *args: None)  # no reload yet
+        start = screen.state.text.index("Judy Boynton")
+        edit_file(folder, "Shell is to pay", "The oil giant Shell is to pay")
+        screen.reader.select(start, start + len("Judy Boynton"))
+        await pilot.press("a")  # made on the text shown, which is no longer the file's
+        await settle(pilot)
+        (refused,) = posted.of(SaveFailed)
+        assert isinstance(refused.error, StaleTextError)
+        assert len(stored(folder)) == 1  # nothing saved against the old text
+        monkeypatch.undo()
+        await wait_for(pilot, lambda: "oil giant" in screen.state.text)
+        await wait_for(pilot, lambda: len(stored(folder)) == 2 and not screen.writer.busy)
+        text = read_document(folder / "shell.txt").text
+        for annotation in stored(folder):
+            assert text[annotation.start : annotation.end] == annotation.quote
+        assert screen.state.unsaved() == 0
+
+
+# ------------------------------------------------------------------ conflicts
+
+
+async def test_an_edit_racing_another_program_shows_both_and_merges(folder: Path) -> None:
+    async with IpreaderApp(paths=[folder]).run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = main(pilot)
+        (original,) = screen.state.annotations
+        screen.current_annotation = original.id
+        await pilot.press("e")
+        await settle(pilot)
+        editor = pilot.app.screen
+        assert isinstance(editor, AnnotationEditor)
+        # Meanwhile another instance changes the same highlight.
+        other = FolderStore.open(folder)
+        other.save_edit("shell.txt", original.id, original.edited(note="theirs"), base=original)
+        editor.query_one("#note").focus()
+        await pilot.press("end", *" and mine")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        conflict = pilot.app.screen
+        assert isinstance(conflict, ConflictScreen)
+        assert conflict.conflict.stored is not None and conflict.conflict.stored.note == "theirs"
+        assert stored(folder)[0].note == "theirs"  # nothing overwritten yet
+        await pilot.press("b")
+        await settle(pilot)
+        (kept,) = stored(folder)
+        assert "theirs" in kept.note and "boss and mine" in kept.note
+        assert pilot.app.screen is screen
+
+
+async def test_a_save_racing_another_program_is_refused_and_kept(folder: Path) -> None:
+    """The store's check: the app had not seen the other edit when it saved."""
+    async with IpreaderApp(paths=[folder]).run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = main(pilot)
+        (original,) = screen.state.annotations
+        other = FolderStore.open(folder)
+        other.save_edit("shell.txt", original.id, original.edited(color="green"), base=original)
+        screen._carry_out(screen.state.edit(original.id, "mine", (), "pink"))
+        await settle(pilot)
+        conflict = pilot.app.screen
+        assert isinstance(conflict, ConflictScreen)
+        assert stored(folder)[0].color == "green"
+        await pilot.press("m")
+        await settle(pilot)
+        (kept,) = stored(folder)
+        assert (kept.note, kept.color) == ("mine", "pink")
+
+
+# ------------------------------------------------------------------ missing, statuses, trimming
+
+
+async def test_a_missing_article_is_listed_and_its_highlights_readable(folder: Path) -> None:
+    (folder / "shell.txt").unlink()
+    posted = Posted()
+    async with IpreaderApp(paths=[folder]).run_test(size=SIZE, message_hook=posted) as pilot:
+        await settle(pilot)
+        screen = main(pilot)
+        missing = next(d for d in screen.documents if d.relpath == "shell.txt")
+        screen.open_document(missing)
+        await settle(pilot)
+        assert screen.state.missing and [a.note for a in screen.annotations] == ["boss"]
+        prompts = [
+            str(screen.sidebar.option_list.get_option_at_index(i).prompt)
+            for i in range(screen.sidebar.option_list.option_count)
+        ]
+        assert any("Article missing" in p for p in prompts)
+        assert any("no longer in its folder" in n for n in posted.notices())
+        await pilot.press("h")
+        await settle(pilot)
+        highlights = pilot.app.screen
+        assert isinstance(highlights, HighlightsScreen)
+        highlights.apply_filter("status:missing")
+        assert highlights.query_one("#results", OptionList).option_count == 1
+        highlights.apply_filter("status:fuzzy")
+        assert highlights.query_one("#results", OptionList).option_count == 0
+        assert posted.of(HighlightsGathered)
+
+
+async def test_selections_are_trimmed_and_blank_ones_refused(folder: Path) -> None:
+    posted = Posted()
+    async with IpreaderApp(paths=[folder]).run_test(size=SIZE, message_hook=posted) as pilot:
+        await settle(pilot)
+        screen = main(pilot)
+        text = screen.state.text
+        blank = text.index("\n\n")
+        screen.reader.select(blank, blank + 2)
+        await pilot.press("a")
+        await settle(pilot)
+        assert any("Only spaces are selected" in n for n in posted.notices())
+        assert len(stored(folder)) == 1
+        start = text.index("Judy")
+        screen.reader.select(start - 1, start + len("Judy Boynton") + 1)
+        await pilot.press("a")
+        await settle(pilot)
+        made = next(a for a in stored(folder) if a.note != "boss")
+        assert made.quote == "Judy Boynton" and (made.start, made.end) == (
+            start,
+            start + len("Judy Boynton"),
+        )
+        assert replace(made, note="") == made  # a plain new highlight
