@@ -93,7 +93,7 @@ class MainScreen(Screen[None]):
         Binding("left_square_bracket", "previous_highlight", "Previous highlight", show=False),
         Binding("h", "highlights", "All highlights"),
         Binding("r", "review", "Review drifted highlights"),
-        Binding("R", "review_all", "Review every article's drift", show=False),
+        Binding("ctrl+r", "review_all", "Review every article's drift", show=False),
         Binding("f", "find_corpus", "Find in all articles", show=False),
         Binding("t", "document_notes", "Document tags and note", show=False),
         Binding("x", "export", "Export annotations", show=False),
