@@ -123,8 +123,9 @@ def _import_writer(root: Path, number: int, operations: int, result: Path) -> No
     mine: dict[str, Annotation] = {}
     tags: dict[str, set[str]] = {}
     acknowledged = 0  # annotations the imports reported as added or updated
-    # Explicit, strictly increasing ``updated`` times: "newer" must not depend on the clock.
-    epoch = datetime(2030, 1, 1, tzinfo=UTC)
+    # Explicit, strictly increasing ``updated`` times in the past (a future time is set to
+    # now on import): "newer" must not depend on the clock.
+    epoch = datetime(2020, 1, 1, tzinfo=UTC)
 
     def stamp(step: int) -> str:
         return (epoch + timedelta(seconds=step)).isoformat(timespec="milliseconds")
@@ -140,12 +141,25 @@ def _import_writer(root: Path, number: int, operations: int, result: Path) -> No
             new.append(replace(note, created=stamp(step), updated=stamp(step)))
         known = sorted(mine)
         updated = [
-            replace(mine[ident], note=f"i{number}-{step}-upd", updated=stamp(step))
+            replace(
+                mine[ident],
+                note=f"i{number}-{step}-upd",
+                updated=stamp(step),
+                revision=mine[ident].revision + 1,  # an edit: the revision rule replaces it
+            )
             for ident in rng.sample(known, min(len(known), rng.randint(0, 2)))
         ]
-        stale_pool = sorted(set(known) - {a.id for a in updated})
+        # A stale copy is an older revision (edited since): the folder's version is kept.
+        stale_pool = sorted(
+            set(ident for ident in known if mine[ident].revision > 1) - {a.id for a in updated}
+        )
         stale = [
-            replace(mine[ident], note="stale: must lose", updated=stamp(-1))
+            replace(
+                mine[ident],
+                note="stale: must lose",
+                updated=stamp(-1),
+                revision=mine[ident].revision - 1,
+            )
             for ident in rng.sample(stale_pool, min(len(stale_pool), rng.randint(0, 1)))
         ]
         for annotation in (*new, *updated, *stale):
