@@ -232,7 +232,7 @@ async def test_a_save_racing_another_program_is_refused_and_kept(folder: Path) -
         (original,) = screen.state.annotations
         other = FolderStore.open(folder)
         other.save_edit("shell.txt", original.id, original.edited(color="green"), base=original)
-        screen._carry_out(screen.state.edit(original.id, "mine", (), "pink"))
+        screen.carry_out(screen.state.edit(original.id, "mine", (), "pink"))
         await settle(pilot)
         conflict = pilot.app.screen
         assert isinstance(conflict, ConflictScreen)
