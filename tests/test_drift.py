@@ -127,11 +127,6 @@ def test_a_relink_changes_nothing_but_the_document(
     assert after == {a.id: replace(a, document="b.txt") for a in made}
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="MERGE: re-anchoring keeps the original quote with the anchoring branch (item 1); "
-    "remove this mark then",
-)
 def test_reconciling_an_edited_text_never_overwrites_the_original_quote(tmp_path: Path) -> None:
     (tmp_path / "a.txt").write_text(TEXT, encoding="utf-8")
     store = FolderStore.open(tmp_path)
