@@ -4,7 +4,7 @@
 (re-read, the view kept on the same text), goes away (the folder opened
 again: renamed articles found, deleted ones listed as missing), when a save
 meets a newer version (the conflict dialog) or a changed text (re-anchored and
-saved again), and the review of doubtful highlights (``r``, ``ctrl+r``). The
+saved again), and the review of doubtful highlights (``r``; the palette: every article). The
 screen's message handlers and actions are one line calling the method of the
 same name here; the decisions themselves are ``ReaderState``'s.
 """
@@ -153,8 +153,12 @@ class DriftFlow:
 
         screen = self._screen
         if not message.items:
-            where = "in any article" if message.whole_library else "in this article (ctrl+r: all)"
-            screen.notify(f"Nothing to review {where}: every highlight is exact or moved.")
+            if not message.whole_library:
+                # Nothing here: the whole folder's, so r always leads somewhere.
+                screen.notify("Nothing to review in this article; looking in every article.")
+                screen.loader.gather_review(None)
+                return
+            screen.notify("Nothing to review in any article: every highlight is exact or moved.")
             return
 
         def decided(decision: ReviewDecision | None) -> None:

@@ -83,8 +83,7 @@ class MainScreen(Screen[None]):
         Binding("right_square_bracket", "next_highlight", "Next highlight", show=False),
         Binding("left_square_bracket", "previous_highlight", "Previous highlight", show=False),
         Binding("h", "highlights", "All highlights"),
-        Binding("r", "review", "Review drifted highlights", show=False),
-        Binding("ctrl+r", "review_all", "Review every article's drift", show=False),
+        Binding("r", "review", "Review drifted highlights (this article, else all)", show=False),
         Binding("f", "find_corpus", "Find in all articles", show=False),
         Binding("t", "document_notes", "Document tags and note", show=False),
         Binding("x", "export", "Export annotations", show=False),
@@ -740,4 +739,9 @@ class MainScreen(Screen[None]):
         """Yield a command palette entry for every action of the screen."""
         skip = ("focus_pane(1)", "focus_pane(-1)", "quit", "clear_find")
         yield from system_commands(self, self.BINDINGS, skip)
+        yield SystemCommand(
+            "Review every article's drift",
+            "Approximate and lost highlights, and missing articles, in every article",
+            self.action_review_all,
+        )
         yield from system_commands(self.panes, Panes.BINDINGS, skip)
