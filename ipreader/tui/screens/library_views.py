@@ -222,7 +222,7 @@ class LibraryViews:
         def chosen(heading: Heading | None) -> None:
             if heading is not None:
                 reader.move_cursor(heading.offset)
-                reader.scroll_to_offset(heading.offset)
+                reader.scroll_to_offset(heading.offset, top=True)  # a chapter starts the page
                 reader.focus()
 
         screen.app.push_screen(HeadingsScreen(message.headings, reader.cursor), chosen)
