@@ -11,8 +11,9 @@ be laid out differently from one version to the next):
   ancestor: a field only one side changed takes that side's value; both
   changed: tags are joined (the ones a side removed stay removed), notes are
   both kept (joined as ``store.merge`` joins them, and logged), the reading
-  position is the further one, the stored hash and sketch are cleared (the
-  next read re-anchors), anything else is the larger value, logged;
+  position is the further one, anything else is the larger value, logged;
+  a stored hash or sketch that differs at all is cleared (the next read
+  re-anchors every highlight against the article as it is);
 * the **schema** record (table ``_meta``): the higher version;
 * the **reading state** (table ``state``): either side (ours);
 * any other record: ours, with theirs logged.
@@ -145,7 +146,13 @@ def _document(base: Record | None, ours: Record, theirs: Record) -> Resolution:
     for name in sorted({*ours, *theirs}):
         before = None if base is None else base.get(name)
         mine, other = ours.get(name), theirs.get(name)
-        if mine == other or other == before:
+        if mine == other:
+            value = mine
+        elif name in ("sha256", "fingerprint"):
+            # Each side's highlights were anchored against its own text: with two hashes,
+            # none is right for all of them, so the next read re-anchors (and re-sketches).
+            value = None if name == "sha256" else ""
+        elif other == before:
             value = mine
         elif mine == before:
             value = other
@@ -157,8 +164,6 @@ def _document(base: Record | None, ours: Record, theirs: Record) -> Resolution:
                 reasons.append("both changed the note: both kept, one after the other")
         elif name == "position" and isinstance(mine, int) and isinstance(other, int):
             value = max(mine, other)
-        elif name in ("sha256", "fingerprint"):
-            value = None if name == "sha256" else ""  # the next read re-anchors and re-sketches
         else:
             value = max(mine, other, key=canonical)
             lost[name] = min(mine, other, key=canonical)
