@@ -5,8 +5,10 @@ goes), theirs (``%B``) and the path in the work tree (``%P``), and reads a
 clean merge from exit status 0. Each file is merged record by record
 (``three_way``); the versions not kept go to ``conflicts.json`` in the
 file's store directory (``.ipreader/``) before the result is written, so a
-merge that cannot log leaves git's conflict, never a silent loss. A file
-that is not a TinyDB JSON file on either side is left to git (exit 1).
+merge that cannot log leaves git's conflict, never a silent loss. The
+metadata cache (``cache.json``, rebuilt from the articles) keeps our
+version. Any other file that is not a TinyDB JSON file on either side is
+left to git (exit 1).
 """
 
 from __future__ import annotations
@@ -15,8 +17,9 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from ipreader.core.errors import StoreError
+from ipreader.core.library import CACHE_FILENAME
 from ipreader.core.sharing.conflict_log import log_conflicts
-from ipreader.core.sharing.layout import encode_tables, store_dir_of
+from ipreader.core.sharing.layout import STORE_DIR_NAME, encode_tables, store_dir_of
 from ipreader.core.sharing.three_way import merge_tables
 from ipreader.core.storage import CorruptDatabaseError, Tables, atomic_write_bytes, decode_database
 from ipreader.core.store.formats import LOCK_FILE
@@ -60,6 +63,8 @@ def merge_driver(ancestor: Path, ours: Path, theirs: Path, name: str) -> DriverR
     the current directory (git runs drivers at the top of the work tree).
     """
     shown = PurePosixPath(name)
+    if shown.name == CACHE_FILENAME and shown.parent.name == STORE_DIR_NAME:
+        return DriverResult(0)  # only a cache: ours is as good as theirs, and is left in %A
     try:
         base = _read(ancestor, "the common ancestor's version", empty_ok=True)
         mine = _read(ours, "this branch's version", empty_ok=False)
