@@ -124,24 +124,22 @@ def test_a_copy_whose_original_is_gone_becomes_the_original(root: Path) -> None:
 
 
 def test_two_copies_of_one_article_registered_twice_are_joined(root: Path) -> None:
-    """Two coders each registered a.txt (two document ids); after a sync both are listed."""
+    """Two coders registered a.txt under two ids (as ipreader did before ids came from the
+    path, and does when the path's id is taken); after a sync the index lists both."""
     first = FolderStore.open(root)
     first.save_annotation(highlight("a.txt", 4, 9, note="coder one"))
     first.set_document_notes("a.txt", DocumentNotes(("one",), "note one"))
     location = first.location
-    saved = {p: p.read_bytes() for p in location.rglob("*.json")}
-    shutil.rmtree(location)
-    second = FolderStore.open(root)
-    second.save_annotation(highlight("a.txt", 10, 15, note="coder two"))
-    second.set_document_notes("a.txt", DocumentNotes(("two",), "note two"))
     index = json.loads((location / "index.json").read_text())
-    for path, data in saved.items():
-        if path.name == "index.json":
-            index["documents"].update(json.loads(data)["documents"])
-        else:
-            path.write_bytes(data)
+    [(_docid, doc)] = index["documents"].items()
+    other_id = "00000000-0000-4000-8000-000000000000"  # the other coder's random id
+    other = json.loads(annotations_file(first, "a.txt").read_text())
+    other["annotations"] = {
+        a.id: a.to_dict() for a in [highlight("a.txt", 10, 15, note="coder two")]
+    }
+    (location / "annotations" / f"{other_id}.json").write_text(json.dumps(other))
+    index["documents"][other_id] = {**doc, "tags": ["two"], "note": "note two"}
     (location / "index.json").write_text(json.dumps(index))
-    assert len(index["documents"]) == 2
 
     reopened = FolderStore.open(root)
     assert {a.note for a in reopened.annotations("a.txt")} == {"coder one", "coder two"}
@@ -149,4 +147,16 @@ def test_two_copies_of_one_article_registered_twice_are_joined(root: Path) -> No
     assert set(notes.tags) == {"one", "two"}
     assert "note one" in notes.note and "note two" in notes.note
     assert any("twice" in n for n in reopened.notices.all())
-    assert len(json.loads((location / "index.json").read_text())["documents"]) == 1
+    assert list(json.loads((location / "index.json").read_text())["documents"]) == [other_id]
+
+
+def test_two_copies_give_a_new_article_the_same_document_id(root: Path, tmp_path: Path) -> None:
+    clone = tmp_path / "clone"
+    shutil.copytree(root, clone)
+    for folder in (root, clone):
+        FolderStore.open(folder).save_annotation(highlight("b.txt", 4, 9))
+    ids = [
+        set(json.loads((f / ".ipreader" / "index.json").read_text())["documents"])
+        for f in (root, clone)
+    ]
+    assert ids[0] == ids[1]
