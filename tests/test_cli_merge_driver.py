@@ -225,7 +225,7 @@ def test_git_merge_of_two_coders_branches_keeps_everything(repo: Path) -> None:
 
 
 def test_git_merge_of_the_same_highlight_edited_on_both_keeps_the_loser_in_the_log(
-    repo: Path,
+    repo: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     shared = annotate(repo, "a.txt", 7, 12, "first", "ann")
     commit_all(repo, "first")
@@ -241,3 +241,8 @@ def test_git_merge_of_the_same_highlight_edited_on_both_keeps_the_loser_in_the_l
     assert kept.note == "ann's again"  # revision 3 over 2
     [logged] = read_conflicts(repo / ".ipreader")
     assert logged["lost"]["note"] == "main's" and logged["source"].startswith("git merge")
+    # ipreader check lists the log (for review; nothing is lost, so the status stays 0).
+    capsys.readouterr()
+    assert cli.main(["check", str(repo)]) == 0
+    out = capsys.readouterr().out
+    assert f"{repo / '.ipreader' / 'conflicts.json'}  1 version" in out
