@@ -230,3 +230,30 @@ def test_merging_without_ancestor_is_commutative_and_keeps_every_id(
 def test_merging_again_changes_nothing(base: Tables, ours: Tables, theirs: Tables) -> None:
     merged = merge_tables(base, ours, theirs, file="f").tables
     assert merge_tables(base, merged, theirs, file="f").tables == merged
+
+
+_json = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=5),
+    lambda inner: (
+        st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=3), inner, max_size=3)
+    ),
+    max_leaves=8,
+)
+_field_names = st.sampled_from(
+    ["revision", "updated", "relpath", "tags", "note", "position", "sha256", "version", "x"]
+)
+_any_records = st.dictionaries(_field_names, _json, max_size=5)
+_any_tables = st.dictionaries(
+    st.sampled_from(["annotations", "documents", "_meta", "state", "t"]),
+    st.dictionaries(_ids, _any_records, max_size=3),
+    max_size=3,
+)
+
+
+@given(_any_tables, _any_tables, _any_tables)
+def test_any_field_values_merge_without_an_error_and_encode(
+    base: Tables, ours: Tables, theirs: Tables
+) -> None:
+    """Hostile or odd field values (wrong types, naive times) never make the merge fail."""
+    merged = merge_tables(base, ours, theirs, file="f")
+    assert json.loads(encode_tables(merged.tables)) == merged.tables

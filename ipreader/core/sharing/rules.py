@@ -99,14 +99,8 @@ def _annotation_order(record: Record) -> tuple[int, bool, datetime | str, str]:
 
 def _newer_revision(ours: Record, theirs: Record) -> Resolution:
     first, second = dict(ours), dict(theirs)
-    try:
-        ours_wins = _annotation_order(first) > _annotation_order(second)
-    except TypeError:  # one time naive, one aware: fall back on the text
-        ours_wins = (_revision(first), str(first.get("updated")), canonical(first)) > (
-            _revision(second),
-            str(second.get("updated")),
-            canonical(second),
-        )
+    # parse_time makes every time aware, and a readable time only meets another one.
+    ours_wins = _annotation_order(first) > _annotation_order(second)
     kept, lost = (first, second) if ours_wins else (second, first)
     if all(kept.get(name) == lost.get(name) for name in USER_FIELDS):
         return Resolution(kept)  # only offsets or status differ: nothing a person wrote is lost
