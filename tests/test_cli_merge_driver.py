@@ -97,6 +97,13 @@ def test_driver_keeps_our_metadata_cache(tmp_path: Path) -> None:
     assert (tmp_path / "A").read_text() == cache
 
 
+def test_driver_knows_the_metadata_cache_by_the_librarys_name() -> None:
+    from ipreader.core.library import CACHE_FILENAME
+    from ipreader.core.sharing.layout import METADATA_CACHE_FILE
+
+    assert METADATA_CACHE_FILE == CACHE_FILENAME
+
+
 def test_driver_usage_errors_are_one_line(capsys: pytest.CaptureFixture[str]) -> None:
     assert cli.main(["merge-driver", "only-one"]) == 1
     assert "ipreader:" in capsys.readouterr().err

@@ -18,6 +18,11 @@ from ipreader.core.storage import Tables
 #: The name of a folder's store directory (``paths.folder_store_dir``).
 STORE_DIR_NAME = ".ipreader"
 
+#: The metadata cache's file name in it: ``library.CACHE_FILENAME`` (a test holds them
+#: equal), not imported from there because the library's imports would double the
+#: start of ``ipreader merge-driver``, which git runs once per file.
+METADATA_CACHE_FILE = "cache.json"
+
 # A lone surrogate: what a file name that is not valid UTF-8 decodes to (surrogateescape).
 _LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 
