@@ -12,6 +12,10 @@ highlights (1 % the same ones, so both changed those), adds 5 % and deletes
   record per line (how the driver writes them), and the interpreter's start
   (``python -c pass``), the floor of any driver written in Python.
 
+The driver's CPU time (user + system) is printed too: on a loaded machine the
+wall time is mostly waiting for a core. ``PYTHONDONTWRITEBYTECODE`` makes
+every start compile ipreader's modules again; say whether it was set.
+
     .venv/bin/python -m bench.merge_driver --records 2000 --runs 5
 """
 
@@ -19,7 +23,9 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import random
+import resource
 import subprocess
 import sys
 import time
@@ -94,6 +100,7 @@ def main() -> None:
     args = parser.parse_args()
     ancestor, ours, theirs = versions(args.records, seed=20261130)
     print(f"load average before: {load_average()}")
+    print(f"PYTHONDONTWRITEBYTECODE={os.environ.get('PYTHONDONTWRITEBYTECODE', '')}")
     print(
         f"{args.records} highlights in the ancestor; each side edits 10 %, adds 5 %, deletes 2 %; "
         f"1 % edited on both; medians of {args.runs} runs"
@@ -128,17 +135,20 @@ def main() -> None:
         argv = [sys.executable, "-m", "ipreader", "merge-driver", *map(str, files)]
         argv.append(".ipreader/annotations/x.json")
         keep = files[1].read_bytes()
-        driver = []
+        driver, cpu = [], []
         for _ in range(args.runs):
             files[1].write_bytes(keep)
+            before = resource.getrusage(resource.RUSAGE_CHILDREN)
             driver += time_process(argv, 1)
+            after = resource.getrusage(resource.RUSAGE_CHILDREN)
+            cpu.append(after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime)
             (store_dir / "conflicts.json").unlink(missing_ok=True)
         result = json.loads(files[1].read_bytes())
         rows.append(
             (
                 "ipreader merge-driver (whole process)",
                 median(driver),
-                f"clean, {len(result['annotations'])} highlights",
+                f"clean, {len(result['annotations'])} highlights; CPU {median(cpu):.3f} s",
             )
         )
         rows.append(
