@@ -108,8 +108,24 @@ def test_an_unreadable_copy_is_moved_aside_unmerged_with_a_notice(root: Path) ->
     reopened = FolderStore.open(root)
     assert (store.location / "index.json").read_bytes() == before
     assert (store.location / "merged" / copy.name).read_text() == "{half a file"
-    assert any("could not be read" in n and copy.name in n for n in reopened.notices.all())
+    assert any("unmerged" in n and copy.name in n for n in reopened.notices.all())
     assert len(reopened.annotations("a.txt")) == 1
+
+
+def test_copies_of_the_cache_and_the_lock_are_moved_aside_unmerged(root: Path) -> None:
+    store = FolderStore.open(root)
+    store.save_annotation(highlight("a.txt", 4, 9))
+    cache = store.location / "cache (conflicted copy 2025-01-02).json"
+    cache.write_text('{"version": 2, "entries": {}}')
+    lock = store.location / "lock.sync-conflict-20250102-150405-ABCDEFG"
+    lock.write_text("")
+    reopened = FolderStore.open(root)
+    assert not cache.exists() and not lock.exists()
+    assert sorted(p.name for p in (store.location / "merged").iterdir()) == sorted(
+        [cache.name, lock.name]
+    )
+    [notice] = [n for n in reopened.notices.all() if "unmerged" in n]
+    assert "a copy of the cache" in notice and "not a store file" in notice
 
 
 def test_a_copy_whose_original_is_gone_becomes_the_original(root: Path) -> None:

@@ -26,7 +26,7 @@ from pathlib import Path
 
 from ipreader.core.errors import StoreError
 from ipreader.core.sharing.conflict_log import CONFLICTS_FILE, log_conflicts
-from ipreader.core.sharing.layout import encode_tables
+from ipreader.core.sharing.layout import METADATA_CACHE_FILE, encode_tables
 from ipreader.core.sharing.three_way import merge_tables
 from ipreader.core.storage import (
     TEMP_PREFIX,
@@ -111,7 +111,7 @@ class SyncMerge:
     merged: list[str] = field(default_factory=list)
     """Copies merged into their original, each as ``"<copy> (<tool>)"``."""
     unreadable: list[str] = field(default_factory=list)
-    """Copies moved aside unmerged, each with the reason."""
+    """Copies moved aside unmerged (unreadable, or nothing to merge), each with the reason."""
     left: list[str] = field(default_factory=list)
     """Copies left where they are, each with the reason (tried again on the next open)."""
     conflicts: int = 0
@@ -130,8 +130,7 @@ class SyncMerge:
             parts.append(f"{self.conflicts} version(s) not kept are in {location / CONFLICTS_FILE}")
         if self.unreadable:
             parts.append(
-                f"sync conflict copies that could not be read were moved to {aside} "
-                f"unmerged: {_names(self.unreadable)}"
+                f"sync conflict copies moved to {aside} unmerged: {_names(self.unreadable)}"
             )
         if self.left:
             parts.append(f"sync conflict copies left in place for now: {_names(self.left)}")
@@ -174,6 +173,9 @@ def merge_sync_copies(location: Path) -> SyncMerge:
         shown = copy.path.relative_to(location).as_posix()
         if copy.original.suffix != ".json":
             _set_aside(result, location, copy, shown, "not a store file")
+            continue
+        if copy.original == location / METADATA_CACHE_FILE:
+            _set_aside(result, location, copy, shown, "a copy of the cache, rebuilt when needed")
             continue
         try:
             theirs = _read(copy.path)
