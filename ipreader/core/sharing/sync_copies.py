@@ -63,6 +63,10 @@ _PATTERNS = (
 )
 
 
+# Every conflict copy's name holds one of these (a cheap test before the patterns).
+_MARKS = (".sync-conflict-", "conflicted copy")
+
+
 @dataclass(frozen=True, slots=True)
 class SyncCopy:
     """One conflict copy and the file it is a version of."""
@@ -96,7 +100,8 @@ def find_sync_copies(location: Path) -> list[SyncCopy]:
         if here == location:
             folders[:] = [name for name in folders if name != MERGED_DIR]
         for name in sorted(files):
-            if name.startswith(TEMP_PREFIX):
+            # A substring test first: a store holds thousands of files, copies are rare.
+            if name.startswith(TEMP_PREFIX) or not any(mark in name for mark in _MARKS):
                 continue
             copy = sync_copy(here / name)
             if copy is not None:
