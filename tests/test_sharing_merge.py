@@ -60,6 +60,17 @@ def test_same_revision_the_newer_update_wins_either_way_round() -> None:
         assert [c.lost for c in merged.conflicts] == [older]
 
 
+def test_a_time_from_a_clock_running_ahead_does_not_win() -> None:
+    base: Tables = {"annotations": {"x": note("old")}}
+    honest, ahead = note("honest", 2, T1), note("ahead", 2, "2999-01-01T00:00:00.000Z")
+    for ours, theirs in ((honest, ahead), (ahead, honest)):
+        merged = merge_tables(
+            base, {"annotations": {"x": ours}}, {"annotations": {"x": theirs}}, file="f"
+        )
+        assert merged.tables["annotations"]["x"] == honest
+        assert [c.lost for c in merged.conflicts] == [ahead]
+
+
 def test_only_offsets_differing_is_no_conflict() -> None:
     ours = note("same", 1, T0, start=1)
     theirs = note("same", 1, T1, start=5)

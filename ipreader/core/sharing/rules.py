@@ -4,9 +4,11 @@ Decided by the record, never by the file's name (the annotation files may
 be laid out differently from one version to the next):
 
 * an **annotation** (a record with ``revision`` and ``updated``): the higher
-  revision wins; the same revision goes to the later ``updated``; the same
-  time to the larger record (any order, but the same on both machines). The
-  other version is lost unless it held the same user data, so it is logged;
+  revision wins; the same revision goes to the later ``updated`` (a time
+  further in the future than ``revisions.CLOCK_SKEW`` is a wrong clock and
+  loses, as in an import); the same time to the larger record (any order,
+  but the same on both machines). The other version is logged unless it held
+  the same user data;
 * a **document** (a record with ``relpath``): field by field against the
   ancestor: a field only one side changed takes that side's value; both
   changed: tags are joined (the ones a side removed stay removed), notes are
@@ -23,10 +25,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
-from ipreader.core.revisions import USER_FIELDS, parse_time
+from ipreader.core.revisions import CLOCK_SKEW, USER_FIELDS, parse_time
 from ipreader.core.sharing.layout import canonical
 from ipreader.core.store.formats import META_TABLE, STATE_TABLE
 from ipreader.core.store.merge import joined_note
@@ -78,11 +80,15 @@ def _schema_order(record: Record) -> tuple[int, str]:
 
 
 def _moment(record: Record) -> datetime | None:
+    """The record's ``updated`` time; ``None`` when unreadable or from a clock running ahead."""
     value = record.get("updated")
     try:
-        return parse_time(value) if isinstance(value, str) else None
+        moment = parse_time(value) if isinstance(value, str) else None
     except ValueError:
         return None
+    if moment is not None and moment > datetime.now(UTC) + CLOCK_SKEW:
+        return None
+    return moment
 
 
 def _revision(record: Record) -> int:
