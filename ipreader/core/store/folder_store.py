@@ -25,7 +25,6 @@ from ipreader.core.fingerprint import text_fingerprint
 from ipreader.core.model import Annotation, DocumentNotes, normalize_tags, tag_key
 from ipreader.core.notices import Notices
 from ipreader.core.revisions import check_save
-from ipreader.core.sharing.ids import document_id
 from ipreader.core.store.catalog import Catalog
 from ipreader.core.store.fallback import merge_back, merge_from_folder
 from ipreader.core.store.formats import LOCK_FILE, DocRecord, IndexFile, annotation_order
@@ -33,21 +32,6 @@ from ipreader.core.store.location import place, set_aside_odd_lock, sweep_stale_
 from ipreader.core.store.lock import FolderLock
 from ipreader.core.store.relinks import RelinkRefused, relink_records
 from ipreader.core.text_version import TextVersion, check_current
-
-
-class _Taken:
-    """The document ids in use: the index's, and any annotations file on disk."""
-
-    def __init__(self, keys: frozenset[str], catalog: Catalog) -> None:
-        self._keys = keys
-        self._catalog = catalog
-
-    def __contains__(self, docid: object) -> bool:
-        if docid in self._keys:
-            return True
-        probe = DocRecord(str(docid), "x")
-        return self._catalog.annotations_path(probe).exists()
-
 
 #: Seconds to wait for another process holding the folder's lock.
 LOCK_TIMEOUT = 10.0
@@ -303,17 +287,10 @@ class FolderStore:
                 self._catalog.put_documents(updated)
 
     def _new_record(self, relpath: str) -> DocRecord:
-        """A record for a document registered now, with the hash and sketch last read.
-
-        Its id is the one every copy of the folder gives this path
-        (``sharing.ids``), unless the index or a file already uses it.
-        """
-        keys = self._catalog.index().keys
-        record = DocRecord.new(
+        """A record for a document registered now, with the hash and sketch last read."""
+        return DocRecord.new(
             relpath, self._seen_sha.get(relpath), self._seen_print.get(relpath, "")
         )
-        docid = document_id(relpath, _Taken(keys, self._catalog))
-        return replace(record, id=docid)
 
     def last_document(self) -> str | None:
         """Return the relpath of the document read last, if any."""
