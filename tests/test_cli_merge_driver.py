@@ -231,6 +231,40 @@ def test_git_merge_of_two_coders_branches_keeps_everything(repo: Path) -> None:
     assert counts == {"a.txt": 3, "b.txt": 1, "c.txt": 1, "d.txt": 2}
 
 
+def test_git_merges_after_a_duplicate_was_drained_keep_the_other_coders_new_work(
+    repo: Path,
+) -> None:
+    """Both coders registered d.txt (two ids); one merges and her ipreader drains the
+    other's record (the higher id) into hers; the other coder meanwhile highlights d.txt
+    again in that record; merging back loses nothing and conflicts nowhere."""
+    commit_all(repo, "articles")
+    for coder, start in (("ann", 7), ("bob", 20)):
+        git(repo, "checkout", "-q", "main")
+        git(repo, "checkout", "-q", "-b", coder)
+        annotate(repo, "d.txt", start, start + 5, f"{coder} on d", coder)
+        commit_all(repo, coder)
+
+    def docid(branch: str) -> str:
+        index = json.loads(git(repo, "show", f"{branch}:.ipreader/index.json").stdout)
+        [key] = index["documents"]
+        return str(key)
+
+    # The coder whose record is drained is the one whose id sorts last.
+    drainer, drained = sorted(("ann", "bob"), key=docid)
+    git(repo, "checkout", "-q", drainer)
+    assert git(repo, "merge", "--no-edit", drained).returncode == 0
+    FolderStore.open(repo)  # drains the other record of d.txt into the first
+    commit_all(repo, "opened the merged folder")
+    git(repo, "checkout", "-q", drained)
+    annotate(repo, "d.txt", 30, 35, "later", drained)  # into the record being drained
+    commit_all(repo, "more")
+    merged = git(repo, "merge", "--no-edit", drainer)
+    assert merged.returncode == 0, merged.stdout + merged.stderr
+    assert "CONFLICT" not in merged.stdout
+    notes = {a.note for a in FolderStore.open(repo).annotations("d.txt")}
+    assert notes == {"ann on d", "bob on d", "later"}
+
+
 def test_git_merge_of_the_same_highlight_edited_on_both_keeps_the_loser_in_the_log(
     repo: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -163,4 +163,12 @@ def test_two_copies_of_one_article_registered_twice_are_joined(root: Path) -> No
     assert set(notes.tags) == {"one", "two"}
     assert "note one" in notes.note and "note two" in notes.note
     assert any("twice" in n for n in reopened.notices.all())
-    assert list(json.loads((location / "index.json").read_text())["documents"]) == [other_id]
+    # The later record stays, emptied, so that the other copy's next changes still merge.
+    documents = json.loads((location / "index.json").read_text())["documents"]
+    [later] = [k for k in documents if k != other_id]
+    assert documents[later]["tags"] == [] and documents[later]["note"] == ""
+    later_file = json.loads((location / "annotations" / f"{later}.json").read_text())
+    assert later_file["annotations"] == {}
+    again = FolderStore.open(root)  # draining again changes nothing
+    assert not any("twice" in n for n in again.notices.all())
+    assert {a.note for a in again.annotations("a.txt")} == {"coder one", "coder two"}

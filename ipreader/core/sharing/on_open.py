@@ -1,7 +1,7 @@
 """What opening a writable store does for a shared folder: sync copies merged, duplicates joined.
 
 Called by ``FolderStore.open`` after the temp-file sweep and before the
-unindexed-file recovery (which then merges a joined duplicate's highlights).
+unindexed-file recovery.
 Costs a walk of the store directory and one index read when there is
 nothing to do; the lock is taken only when there is.
 """
@@ -51,8 +51,9 @@ def open_shared(catalog: Catalog) -> list[str]:
                 more = len(joined) - _NAMED
                 named += f" and {more} more" if more > 0 else ""
                 notices.append(
-                    f"{catalog.index_path} listed {len(joined)} article(s) twice, each "
-                    f"registered by another copy of the folder ({named}); their records "
-                    f"were joined (tags joined, both notes kept) and their highlights merged"
+                    f"{catalog.index_path} lists {len(joined)} article(s) twice, each "
+                    f"registered by another copy of the folder ({named}); the highlights, "
+                    f"tags and note of the later record were moved into the first (the "
+                    f"emptied record stays, so the other copy's later changes still merge)"
                 )
     return notices
