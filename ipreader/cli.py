@@ -29,7 +29,17 @@ from ipreader.core.safe_text import escape_json_controls, printable
 if TYPE_CHECKING:
     from ipreader.core.library import Library
 
-COMMANDS = ("export", "import", "tags", "list", "report", "agreement", "check", "relink")
+COMMANDS = (
+    "export",
+    "import",
+    "tags",
+    "list",
+    "report",
+    "agreement",
+    "check",
+    "relink",
+    "merge-driver",
+)
 
 #: ``export --format`` and ``import --format`` choices (core.export.FILE_EXPORT_FORMATS and
 #: core.importer.IMPORT_FORMATS, spelled out so that --help does not import the core).
@@ -52,6 +62,7 @@ commands:
   ipreader agreement PATH --coders A B [--tag T]... [--json]
   ipreader check PATH [--json]          (exit status 2 when a highlight or article is lost)
   ipreader relink FOLDER OLD NEW
+  ipreader merge-driver %O %A %B %P     (git's merge driver for .ipreader/; see README)
   Run "ipreader COMMAND --help" for details.
 
 With no PATH the bundled sample articles are opened. A folder named like a
@@ -474,6 +485,10 @@ def _run(argv: list[str]) -> int:
         from ipreader.cli_trust import run_trust_command
 
         return run_trust_command(argv[0], argv[1:])
+    if argv and argv[0] == "merge-driver":
+        from ipreader.cli_sharing import run_sharing_command
+
+        return run_sharing_command(argv[0], argv[1:])
     if argv and argv[0] in COMMANDS:
         command = argv[0]
         args = _command_parser(command).parse_args(argv[1:])

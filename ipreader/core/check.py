@@ -22,6 +22,7 @@ from ipreader.core.library import Library
 from ipreader.core.model import AnchorStatus, Annotation
 from ipreader.core.relink import MissingDocument
 from ipreader.core.safe_text import printable
+from ipreader.core.sharing.conflict_log import CONFLICTS_FILE, read_conflicts
 from ipreader.core.store import StoredDocument
 from ipreader.core.wording import excerpt, plural
 
@@ -71,6 +72,9 @@ class CheckReport:
     """Approximate and not-found highlights, then those of missing articles."""
     missing: list[tuple[Path, MissingDocument]] = field(default_factory=list)
     """Missing documents with their folder."""
+    conflicts: list[tuple[Path, Path, int]] = field(default_factory=list)
+    """Per folder with a merge conflict log: its folder, the log, the versions logged
+    (``sharing.conflict_log``; kept for review, so they never change the exit status)."""
 
     @property
     def totals(self) -> DriftCounts:
@@ -112,6 +116,11 @@ def check_library(library: Library) -> CheckReport:
                 )
             )
             report.issues.extend(Issue(collection.root, a, MISSING, None) for a in annotations)
+    for collection in library.collections:
+        location = collection.store.location
+        logged = read_conflicts(location)
+        if logged:
+            report.conflicts.append((collection.root, location / CONFLICTS_FILE, len(logged)))
     report.documents.sort(key=lambda d: (str(d.root), d.relpath))
     return report
 
@@ -168,6 +177,10 @@ def check_data(report: CheckReport) -> dict[str, Any]:
             }
             for root, missing in report.missing
         ],
+        "conflicts": [
+            {"root": str(root), "log": str(log), "versions": count}
+            for root, log, count in report.conflicts
+        ],
     }
 
 
@@ -188,6 +201,10 @@ def check_text(report: CheckReport) -> str:
         for _root, missing in report.missing:
             lines.append(_missing_line(missing))
         lines.append("Relink one with: ipreader relink FOLDER OLD NEW")
+    if report.conflicts:
+        lines += ["", "Versions a merge did not keep (git or a sync tool), kept for review:"]
+        for _root, log, count in report.conflicts:
+            lines.append(f"  {log}  {plural(count, 'version')}")
     lines += ["", _verdict(report)]
     return "\n".join(printable(line) for line in lines) + "\n"
 

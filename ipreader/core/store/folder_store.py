@@ -109,7 +109,13 @@ class FolderStore:
             store.notices.add(odd_lock)
         store._catalog.check_schema()
         if store.writable:
+            # Here, not at the top: ipreader.core.sharing imports this package's modules.
+            from ipreader.core.sharing.on_open import open_shared
+
             sweep_stale_temp_files(store.location, store._lock)
+            # Before anything is read for use: other machines' versions become part of it.
+            for notice in open_shared(store._catalog):
+                store.notices.add(notice)
         store._catalog.recover_unindexed_files()
         told = [placement.notice]
         if store.writable and placement.merge_from is not None:

@@ -1,0 +1,70 @@
+"""The bytes of a merged store file, and the store directory a file belongs to.
+
+A merged file is written deterministically so that the next merge of it is
+line by line too: tables in key order, one record per line, keys sorted,
+compact inside a record. Stock ``json`` (and so TinyDB and the store) reads
+it like any other TinyDB file.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import PurePath
+from typing import Any
+
+from ipreader.core.storage import Tables
+
+#: The name of a folder's store directory (``paths.folder_store_dir``).
+STORE_DIR_NAME = ".ipreader"
+
+#: The metadata cache's file name in it: ``library.CACHE_FILENAME`` (a test holds them
+#: equal), not imported from there because the library's imports would double the
+#: start of ``ipreader merge-driver``, which git runs once per file.
+METADATA_CACHE_FILE = "cache.json"
+
+# A lone surrogate: what a file name that is not valid UTF-8 decodes to (surrogateescape).
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _record_text(value: Any) -> str:
+    text = json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    # Same escape as storage.encode_database: the \udcXX escape decodes to the same code point.
+    return _LONE_SURROGATE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
+def encode_tables(tables: Tables) -> bytes:
+    """Return ``tables`` as UTF-8 JSON with one record per line, everything sorted."""
+    lines = ["{"]
+    names = sorted(tables)
+    for number, name in enumerate(names):
+        records = tables[name]
+        closing = "}," if number < len(names) - 1 else "}"
+        if not records:
+            lines.append(f"{_record_text(name)}: {{{closing}")
+            continue
+        lines.append(f"{_record_text(name)}: {{")
+        ids = sorted(records)
+        for position, record_id in enumerate(ids):
+            comma = "," if position < len(ids) - 1 else ""
+            lines.append(f"{_record_text(record_id)}: {_record_text(records[record_id])}{comma}")
+        lines.append(closing)
+    lines.append("}")
+    return ("\n".join(lines) + "\n").encode("utf-8")
+
+
+def canonical(value: Any) -> str:
+    """A record as one sorted, compact JSON string (how records are compared and ordered)."""
+    return _record_text(value)
+
+
+def store_dir_of(path: PurePath) -> PurePath:
+    """The store directory holding ``path``: its nearest ``.ipreader`` ancestor.
+
+    A file outside any ``.ipreader`` directory (the attribute set on other
+    files) belongs to its own directory.
+    """
+    for parent in path.parents:
+        if parent.name == STORE_DIR_NAME:
+            return parent
+    return path.parent
