@@ -1,5 +1,8 @@
 """Soft-wrap index of a text for a given width (Textual-free; uses ``rich.cells``).
 
+(Over 450 lines: the row-cutting rules live beside the index whose windows and
+full builds must cut rows alike; they could move to a ``rows.py``.)
+
 The reading pane shows a text as *visual rows*. :class:`WrapIndex` maps between
 code point offsets and rows for one width: each row is a ``(start, end)`` code
 point range; rows fit the width in cells and break at word boundaries (after
