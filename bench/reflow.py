@@ -11,9 +11,13 @@ the median is printed (with the worst run where it matters):
 * ``open``: a bare ``ReadingPane`` (120x40): ``load`` to the first rendered row,
   to ``Ready`` (full index built in the worker) and the longest event-loop
   stall meanwhile (a 10 ms ticker);
-* ``resize``: 100 <-> 120 columns, to ``Ready`` at the new width (the 50 ms
-  debounce included), and the longest stall;
-* ``toggle``: setting ``reflow`` on a loaded book, to ``Ready``;
+* ``resize``: to a width not shown before (100, 120, 98, 118, 96 ... columns:
+  jumps of ~20), to ``Ready`` at the new width (the 50 ms debounce included),
+  and the longest stall;
+* ``back``: 100 <-> 120 columns, each a width shown just before (the pane keeps
+  its last complete indexes; the first two resizes, to new widths, not counted);
+* ``toggle``: setting ``reflow`` on a loaded book, to ``Ready`` (the first time
+  on its own: later toggles may find a kept index);
 * ``render``: one uncached 120x40 screen with 1,000 highlights (one every ~40
   code points near the top), find matches and a selection.
 
@@ -23,7 +27,7 @@ kind of text the other benchmarks use; reflow then joins nothing).
 Self-contained (imports ``book`` and ``ipreader`` only). Without reflow in the
 code under test (an older checkout on ``PYTHONPATH``), only "off" is measured.
 
-    .venv/bin/python bench/reflow.py [--runs N] [--only app,open,resize,toggle,render]
+    .venv/bin/python bench/reflow.py [--runs N] [--only app,open,resize,back,toggle,render]
         [--unwrapped]
 """
 
@@ -181,6 +185,11 @@ async def change_runs(
 
 
 async def resize(pilot: Pilot[None], pane: ReadingPane, n: int) -> None:
+    """Resize to 100, 120, 98, 118, 96 ... columns (the start is 122): a new width each time."""
+    await pilot.resize_terminal(100 - n if n % 2 == 0 else 121 - n, 40)
+
+
+async def resize_back(pilot: Pilot[None], pane: ReadingPane, n: int) -> None:
     """Resize 120 -> 100 -> 120 ... columns of text (the scrollbar takes 2)."""
     await pilot.resize_terminal(100 if n % 2 == 0 else 122, 40)
 
@@ -285,7 +294,7 @@ def label(reflow: bool) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--runs", type=int, default=5)
-    parser.add_argument("--only", default="app,open,resize,toggle,render")
+    parser.add_argument("--only", default="app,open,resize,back,toggle,render")
     parser.add_argument(
         "--unwrapped",
         action="store_true",
@@ -331,9 +340,16 @@ def main() -> None:
     if "resize" in only:
         for mode in MODES:
             samples_ = asyncio.run(change_runs(text, mode, runs, resize))
-            report(f"resize to Ready              {label(mode)}", samples_)
+            report(f"resize to Ready, new width   {label(mode)}", samples_)
+    if "back" in only:
+        for mode in MODES:
+            samples_ = asyncio.run(change_runs(text, mode, runs + 2, resize_back))[2:]
+            report(f"resize to Ready, width back  {label(mode)}", samples_)
     if "toggle" in only and REFLOW:
         toggles = asyncio.run(change_runs(text, False, 2 * runs, toggle))
+        # Only the first toggle on finds the paragraphs and wraps them; the pane
+        # keeps its recent complete indexes, so later toggles may reuse one.
+        report("toggle reflow on the first time, to Ready", toggles[:1])
         report("toggle reflow on, to Ready             ", toggles[0::2])
         report("toggle reflow off, to Ready            ", toggles[1::2])
     if "render" in only:

@@ -449,6 +449,38 @@ async def test_a_resize_reuses_the_line_index(monkeypatch: pytest.MonkeyPatch) -
         assert sum(source is text for source in indexed) == 1
 
 
+async def test_returning_to_a_recent_width_is_ready_at_once(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # A width not seen yet waits this long before its full re-wrap starts.
+    monkeypatch.setattr(pane_module, "REWRAP_DELAY", 3.0)
+    text = "\n".join(f"{n} {PARAGRAPH}" for n in range(3000))
+    app = PaneApp()
+    async with app.run_test(size=(80, 24)) as pilot:
+        pane = app.query_one(ReadingPane)
+        pane.load(text, [])
+        await wait_ready(pilot, pane)
+        wide = list(pane.index.rows)
+        await pilot.resize_terminal(60, 24)
+        await pilot.pause()
+        assert not pane.is_ready  # a new width: a window until the full re-wrap
+        await wait_ready(pilot, pane)
+        narrow = list(pane.index.rows)
+        await pilot.resize_terminal(80, 24)
+        await pilot.pause()
+        assert pane.is_ready and pane.index.complete and list(pane.index.rows) == wide
+        await pilot.resize_terminal(60, 24)
+        await pilot.pause()
+        assert pane.is_ready and list(pane.index.rows) == narrow
+        # Another text never gets this one's rows.
+        other = text.replace("1", "22")
+        pane.load(other, [])
+        await wait_ready(pilot, pane)
+        expected = WrapIndex.build(other, pane.wrap_width)
+        assert expected is not None and pane.index.text is other
+        assert list(pane.index.rows) == list(expected.rows) != narrow
+
+
 def reference_segments(
     text: str, start: int, end: int, layers: list[tuple[int, int, Style]], base: Style
 ) -> list[Segment]:

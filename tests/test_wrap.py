@@ -419,6 +419,39 @@ def test_reflowed_fast_path_equals_cell_aware_path(case: tuple[str, Reflow], wid
     assert list(fast.rows) == list(slow.rows)
 
 
+@settings(max_examples=150, deadline=None)
+@given(hard_wrapped(), widths)
+def test_a_reflowed_text_wraps_as_its_paragraphs_joined_by_spaces(
+    case: tuple[str, Reflow], width: int
+) -> None:
+    text, reflow = case
+    spaced = "".join(
+        " " if char == "\n" and reflow.joins(text, n) else char for n, char in enumerate(text)
+    )
+    plain = WrapIndex.build(spaced, width)
+    assert plain is not None
+    assert list(reflowed(text, width, reflow).rows) == list(plain.rows)
+
+
+@settings(max_examples=150, deadline=None)
+@given(ascii_texts, widths, st.integers(1, 64), st.booleans())
+def test_narrow_text_rows_do_not_depend_on_the_chunk_size(
+    text: str, width: int, chunk: int, reflow: bool
+) -> None:
+    # An all-narrow text takes the one-loop path; the cell-aware path is the reference.
+    joins = Reflow(12) if reflow else None
+    expected = WrapIndex.build(text, width, reflow=joins, cell_aware_only=True)
+    original = wrap.CHUNK
+    wrap.CHUNK = chunk
+    try:
+        chunked = WrapIndex.build(text, width, reflow=joins)
+    finally:
+        wrap.CHUNK = original
+    assert expected is not None and chunked is not None
+    assert list(chunked.rows) == list(expected.rows)
+    assert set(chunked.kinds) <= {KIND_NARROW} and len(chunked.kinds) == len(chunked)
+
+
 def test_paragraphs_are_computed_once_per_reflow_and_can_be_abandoned() -> None:
     text = textwrap.fill("word " * 20_000, 60)
     lines = TextIndex(text)
@@ -442,6 +475,7 @@ def test_paragraphs_do_not_depend_on_the_chunk_size(case: tuple[str, Reflow], ch
         lines_module.CHUNK = original
     assert expected is not None and chunked is not None
     assert list(chunked.starts) == list(expected.starts) and chunked.kinds == expected.kinds
+    assert chunked.shown == expected.shown and len(expected.shown) == len(text)
     # A paragraph starts wherever the newline before it is not joined.
     newlines = [n for n, char in enumerate(text) if char == "\n"]
     assert list(expected.starts) == [0] + [n + 1 for n in newlines if not reflow.joins(text, n)]

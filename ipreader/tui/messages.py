@@ -17,13 +17,14 @@ from textual.message import Message
 
 from ipreader.core.documents import DocumentInfo
 from ipreader.core.errors import IpreaderError
-from ipreader.core.headings import Heading
 from ipreader.core.model import Annotation
 from ipreader.tui.commands import Command
 from ipreader.tui.session import DocumentStats, Loaded, Opened, Polled, Token
 from ipreader.tui.widgets.document_list import Prompt
 
 if TYPE_CHECKING:
+    # Only a field's type: the headings module (big patterns) loads when a search runs.
+    from ipreader.core.headings import Heading
     from ipreader.core.review import ReviewItem  # rapidfuzz and the store: loaded when used
 
 

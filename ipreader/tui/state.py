@@ -18,7 +18,6 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ipreader.core.anchoring import trim_span
 from ipreader.core.documents import DocumentInfo
 from ipreader.core.drift import DriftCounts, opening_notice
 from ipreader.core.identity import creator_key
@@ -320,6 +319,9 @@ class ReaderState:
                 "Select text first: shift+arrows, v then arrows, or drag with the mouse.",
                 title="Nothing selected",
             )
+        # Imported here: the anchoring package (and rapidfuzz) is not needed to start.
+        from ipreader.core.anchoring import trim_span
+
         span = trim_span(self.text, *sorted(selection))
         if span is None:
             raise Refusal("Only spaces are selected: nothing to highlight.")

@@ -67,7 +67,10 @@ class Panes(Horizontal):
         self._follow_focus()
 
     def watch_solo(self, old: str, new: str) -> None:
-        self.set_class(False, f"-solo-{old}")
+        # Called on mount with old == new: removing then adding the class would
+        # restyle every widget of the screen twice before the first paint.
+        if old != new:
+            self.set_class(False, f"-solo-{old}")
         self.set_class(True, f"-solo-{new}")
 
     def __init__(self, *, id: str | None = None) -> None:
