@@ -146,7 +146,7 @@ class AnnotationSidebar(Vertical):
         self._start = 0  # the window's first highlight (index among the anchored ones)
         self._shown: tuple[Annotation, ...] = ()  # what the options show now
         # (start, anchored, orphans, missing) when the options were built
-        self._counts: tuple[int, int, int, bool] = (0, 0, 0, False)
+        self._counts: tuple[int, int, int, bool] = (-1, 0, 0, False)  # -1: never built
         self._covers: dict[str, str] = {}  # the covered texts the options show
 
     def compose(self) -> ComposeResult:
