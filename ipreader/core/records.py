@@ -10,7 +10,8 @@ the same rules and the same limits:
 * strings are bounded (``MAX_TEXT_CHARS``); prefix and suffix are cut to the
   ``CONTEXT_CHARS`` nearest the quote, so anchoring stays bounded;
 * tags are strings, at most ``MAX_TAGS`` of at most ``MAX_TAG_CHARS`` each,
-  normalised (``normalize_tags``);
+  normalised (``normalize_tags``); a document's own tags at most
+  ``MAX_DOCUMENT_TAGS`` (``document_tags_field``);
 * times are ISO-8601, normalised to UTC with a ``Z``.
 
 ``decode_fields`` returns what a record says, leaving out what it does not
@@ -18,8 +19,9 @@ the same rules and the same limits:
 ``decode_annotation`` insists on a complete, consistent stored record
 (offsets given, ``0 <= start <= end``). Both raise ``RecordError`` naming the
 field. The field helpers (``text_field``, ``int_field``, ``tags_field``,
-``time_field``) also check the store's other records and an import's
-document entries.
+``document_tags_field``, ``time_field``) also check the store's other records
+and an import's document entries. The store checks every record it writes
+with these same decoders, so nothing written is skipped when read back.
 """
 
 from __future__ import annotations
@@ -35,6 +37,7 @@ from ipreader.core.model import (
     COLORS,
     CONTEXT_CHARS,
     DEFAULT_COLOR,
+    MAX_DOCUMENT_TAGS,
     MAX_ORIGIN_CHARS,
     MAX_TAG_CHARS,
     MAX_TAGS,
@@ -81,29 +84,42 @@ def int_field(data: Mapping[str, Any], name: str) -> int | None:
 
 
 def tags_field(
-    data: Mapping[str, Any], name: str = "tags", *, bounded: bool = True
+    data: Mapping[str, Any],
+    name: str = "tags",
+    *,
+    limit: int = MAX_TAGS,
+    tag_chars: int = MAX_TAG_CHARS,
 ) -> tuple[str, ...]:
     """Return a normalised list of tags (empty when absent or null).
 
-    ``bounded=False`` checks the types only, not ``MAX_TAGS``/``MAX_TAG_CHARS``:
-    a document's own tags have been merged by imports and typed in the app
-    without those limits, and a stored record must never be hidden for that.
+    At most ``limit`` tags (counted before normalising: the count is checked
+    before any tag is read), each at most ``tag_chars`` characters.
     """
     value = data.get(name)  # absent and null alike
     if value is None:
         return ()
     if not isinstance(value, list | tuple):
         raise RecordError(name, f"must be a list of strings, not {type(value).__name__}")
-    if bounded and len(value) > MAX_TAGS:
-        raise RecordError(name, f"has {len(value):,} tags (limit {MAX_TAGS})")
+    if len(value) > limit:
+        raise RecordError(name, f"has {len(value):,} tags (limit {limit:,})")
     for tag in value:
         if not isinstance(tag, str):
             raise RecordError(name, f"must be a list of strings, not of {type(tag).__name__}")
-        if bounded and len(tag) > MAX_TAG_CHARS:
-            raise RecordError(
-                name, f"holds a tag of {len(tag):,} characters (limit {MAX_TAG_CHARS})"
-            )
+        if len(tag) > tag_chars:
+            raise RecordError(name, f"holds a tag of {len(tag):,} characters (limit {tag_chars:,})")
     return normalize_tags(value)
+
+
+def document_tags_field(data: Mapping[str, Any], name: str = "tags") -> tuple[str, ...]:
+    """Return a document's own tags: at most ``MAX_DOCUMENT_TAGS``, of any length up to
+    ``MAX_TEXT_CHARS``.
+
+    The count keeps listing, exporting and showing a document cheap whatever a
+    file says. Their length is not held to ``MAX_TAG_CHARS``: document tags
+    were typed and merged without that limit, and a record over it would hide
+    the document's highlights.
+    """
+    return tags_field(data, name, limit=MAX_DOCUMENT_TAGS, tag_chars=MAX_TEXT_CHARS)
 
 
 #: The form ``utc_time`` returns (``fromisoformat`` still checks the calendar).

@@ -16,7 +16,7 @@ Rules (the README's "Importing" section):
   the ``current`` text); otherwise the quote is anchored with
   ``anchoring.anchor`` and, if it is not found, the annotation is kept as
   *orphaned* and reported;
-* document tags are merged (union, at most ``MAX_TAGS`` in all); a document
+* document tags are merged (union, at most ``MAX_DOCUMENT_TAGS`` in all); a document
   note is taken when the folder has none (a different one is kept and reported);
 * everything is saved at the end: the document notes with one index write, the
   annotations with one ``save_annotations`` call (one write per document).
@@ -37,7 +37,7 @@ from ipreader.core.importer.locate import Locator, NotFound
 from ipreader.core.importer.report import ImportReport
 from ipreader.core.library import open_store
 from ipreader.core.model import (
-    MAX_TAGS,
+    MAX_DOCUMENT_TAGS,
     AnchorStatus,
     Annotation,
     DocumentNotes,
@@ -45,7 +45,7 @@ from ipreader.core.model import (
     normalize_tags,
     utc_now_iso,
 )
-from ipreader.core.records import RecordError, decode_fields, tags_field, text_field
+from ipreader.core.records import RecordError, decode_fields, document_tags_field, text_field
 from ipreader.core.revisions import Verdict, import_decision
 
 #: Namespace of the UUIDs given to foreign (non-UUID) ids.
@@ -150,20 +150,22 @@ def merge_notes(
     """Return ``current`` merged with a document entry's tags (union) and note.
 
     The entry's note is taken when the folder has none; a different one is kept
-    and reported. The merged tags stop at ``MAX_TAGS`` (the rest is reported).
+    and reported. The merged tags stop at ``MAX_DOCUMENT_TAGS`` (the rest is
+    reported): every group of an import adds to the same document.
     """
-    tags = tags_field(entry)
+    tags = document_tags_field(entry)
     note = text_field(entry, "note")
     if not tags and not note:
         return current
     if current.note and note and current.note != note:
         report.note(f"{where}: the folder's document note differs; kept the folder's")
     merged = normalize_tags((*current.tags, *tags))
-    if len(merged) > max(MAX_TAGS, len(current.tags)):
-        kept = merged[: max(MAX_TAGS, len(current.tags))]
+    if len(merged) > MAX_DOCUMENT_TAGS:
+        # The folder's own tags come first in ``merged``, so none of them is dropped.
+        kept = merged[:MAX_DOCUMENT_TAGS]
         report.note(
-            f"{where}: a document holds at most {MAX_TAGS} tags; {len(merged) - len(kept)} "
-            "not added"
+            f"{where}: a document holds at most {MAX_DOCUMENT_TAGS:,} tags; "
+            f"{len(merged) - len(kept):,} not added"
         )
         merged = kept
     return DocumentNotes(tags=merged, note=current.note or note)

@@ -31,6 +31,7 @@ from ipreader.core.store.formats import LOCK_FILE, DocRecord, IndexFile, annotat
 from ipreader.core.store.location import place, set_aside_odd_lock, sweep_stale_temp_files
 from ipreader.core.store.lock import FolderLock
 from ipreader.core.store.relinks import RelinkRefused, relink_records
+from ipreader.core.store.write_checks import check_documents, checked_rows
 from ipreader.core.text_version import TextVersion, check_current
 
 #: Seconds to wait for another process holding the folder's lock.
@@ -169,13 +170,14 @@ class FolderStore:
     def save_annotations(self, annotations: Iterable[Annotation]) -> None:
         """Insert or replace annotations by id, with one write per document.
 
+        Raises ``StoreWriteError`` naming the first annotation a read would skip
+        as bad (``write_checks``); nothing is written then.
+
         Documents not yet in the index are registered first, together (one
         index write), so a batch over thousands of documents stays linear;
         then every document's file is written in one batch.
         """
-        grouped: dict[str, dict[str, dict[str, Any]]] = {}
-        for annotation in annotations:
-            grouped.setdefault(annotation.document, {})[annotation.id] = annotation.to_dict()
+        grouped = checked_rows(annotations)  # StoreWriteError before any write
         if not grouped:
             return
         with self._catalog.writing():
@@ -240,7 +242,11 @@ class FolderStore:
         return DocumentNotes() if record is None else DocumentNotes(record.tags, record.note)
 
     def set_document_notes(self, relpath: str, notes: DocumentNotes) -> None:
-        """Store a document's own tags and note."""
+        """Store a document's own tags and note.
+
+        Over ``MAX_DOCUMENT_TAGS`` tags (or a note over ``MAX_TEXT_CHARS``) is
+        refused with a ``StoreWriteError`` naming the document; nothing is written.
+        """
         self.set_documents_notes({relpath: notes})
 
     def set_documents_notes(self, notes: Mapping[str, DocumentNotes]) -> None:
@@ -284,6 +290,7 @@ class FolderStore:
                 elif (changed := replace(record, **fields)) != record:
                     updated.append(changed)
             if updated:
+                check_documents(updated)  # StoreWriteError before any write
                 self._catalog.put_documents(updated)
 
     def _new_record(self, relpath: str) -> DocRecord:

@@ -28,8 +28,8 @@ from ipreader.core.model import Annotation
 from ipreader.core.records import (
     RecordError,
     decode_annotation,
+    document_tags_field,
     int_field,
-    tags_field,
     text_field,
 )
 from ipreader.core.storage import CorruptDatabaseError, Tables
@@ -154,7 +154,7 @@ def decode_doc_record(key: str, raw: dict[str, Any]) -> DocRecord:
         id=key,
         relpath=relpath_field(raw, "relpath"),
         sha256=text_field(raw, "sha256") or None,
-        tags=tags_field(raw, bounded=False),
+        tags=document_tags_field(raw),
         note=text_field(raw, "note"),
         position=max(0, int_field(raw, "position") or 0),
         fingerprint=_fingerprint(raw.get("fingerprint")),

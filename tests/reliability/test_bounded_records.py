@@ -1,0 +1,143 @@
+"""A stored hostile record cannot make the store, list, export or the app run long.
+
+The review found a document with 200,000 tags after one 2.7 MB import (tags
+merged without a total limit) and a 300,000-character context keeping the
+app at "Opening..." for good. The record decoder cuts contexts to 32
+characters; here the rest of the store's side:
+
+* a document's own tags are limited (``MAX_DOCUMENT_TAGS``) on every write,
+  with a clear message, and a stored record over the limit is a bad record
+  (named, kept in the file, ignored) instead of work for every command;
+* every write is checked by the decoder reads use, so nothing written is
+  skipped as bad when read back (a highlight with 201 tags was saved, then
+  silently hidden);
+* a stored quote too long to align fuzzily (a pasted chapter, a hostile
+  record) is re-anchored only when found whole, in linear time.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from ipreader.core.errors import StoreWriteError
+from ipreader.core.model import MAX_DOCUMENT_TAGS, MAX_TAGS, AnchorStatus, Annotation, DocumentNotes
+from ipreader.core.paths import user_data_dir
+from ipreader.core.store import FolderStore
+
+from .terminal import Terminal, run_env
+
+TEXT = "Title\n\nThe quick brown fox jumps over the lazy dog.\n"
+
+
+@pytest.fixture
+def root(tmp_path: Path) -> Path:
+    folder = tmp_path / "folder"
+    folder.mkdir()
+    (folder / "a.txt").write_text(TEXT, encoding="utf-8")
+    return folder
+
+
+def index_bytes(root: Path) -> bytes:
+    return (root / ".ipreader" / "index.json").read_bytes()
+
+
+def test_document_tags_over_the_limit_are_refused_with_a_clear_message(root: Path) -> None:
+    store = FolderStore.open(root)
+    most = tuple(f"tag{number}" for number in range(MAX_DOCUMENT_TAGS))
+    store.set_document_notes("a.txt", DocumentNotes(most, "note"))
+    before = index_bytes(root)
+    with pytest.raises(StoreWriteError) as refused:
+        store.set_document_notes("a.txt", DocumentNotes((*most, "one more"), "note"))
+    message = str(refused.value)
+    assert "a.txt" in message and f"(limit {MAX_DOCUMENT_TAGS:,})" in message
+    assert "nothing was saved" in message
+    assert index_bytes(root) == before
+    assert FolderStore.open(root).document_notes("a.txt").tags == most
+
+
+def test_a_highlight_a_read_would_skip_is_never_written(root: Path) -> None:
+    store = FolderStore.open(root)
+    crowded = Annotation.create(TEXT, 11, 16, "a.txt").edited(
+        tags=[f"t{number}" for number in range(MAX_TAGS + 1)]
+    )
+    with pytest.raises(StoreWriteError, match=r"highlight .* of a\.txt: its tags has 201 tags"):
+        store.save_annotation(crowded)
+    assert FolderStore.open(root).annotations("a.txt") == []
+    assert not list((root / ".ipreader" / "annotations").glob("*.json"))
+
+
+def hostile_store(root: Path, tags: int, quote_chars: int) -> str:
+    """A document with ``tags`` own tags and a highlight quoting ``quote_chars`` characters.
+
+    The article is rewritten around the quote, so opening it re-anchors. Returns its text.
+    """
+    rng = random.Random(7)
+    text = "Title\n\n" + "".join(rng.choice("abcdefghij ") for _ in range(quote_chars + 500))
+    (root / "a.txt").write_text(text, encoding="utf-8")
+    store = FolderStore.open(root)
+    store.save_annotation(Annotation.create(text, 7, 50, "a.txt"))
+    index = root / ".ipreader" / "index.json"
+    data = json.loads(index.read_text())
+    [record] = data["documents"].values()
+    record["tags"] = [f"tag{number}" for number in range(tags)]
+    index.write_text(json.dumps(data))
+    [path] = (root / ".ipreader" / "annotations").glob("*.json")
+    data = json.loads(path.read_text())
+    [row] = data["annotations"].values()
+    # Nearly the whole text, one character in 5,000 changed: a fuzzy match, found slowly.
+    quote = "".join("#" if i % 5000 == 0 else c for i, c in enumerate(text[7 : 7 + quote_chars]))
+    row.update(quote=quote, end=7 + len(quote))
+    path.write_text(json.dumps(data))
+    return text
+
+
+def test_a_record_with_too_many_tags_is_named_and_costs_nothing(
+    root: Path, run_cli: Callable[..., Any]
+) -> None:
+    hostile_store(root, tags=200_000, quote_chars=100)
+    for argv in (["list"], ["tags"], ["export"]):
+        started = time.monotonic()
+        done = run_cli(*argv, root)
+        assert done.code == 0, done.err
+        assert time.monotonic() - started < 5
+        assert f"(tags has 200,000 tags (limit {MAX_DOCUMENT_TAGS:,}))" in done.err
+        assert "kept in the file and ignored" in done.err
+    assert "tag19999" not in run_cli("tags", root).out
+
+
+def test_a_huge_stored_quote_is_reanchored_in_bounded_time(root: Path) -> None:
+    text = hostile_store(root, tags=0, quote_chars=400_000)
+    store = FolderStore.open(root)
+    started = time.monotonic()
+    [found] = store.reconcile("a.txt", "f" * 64, text)
+    assert time.monotonic() - started < 2  # fuzzy alignment of it takes ~10 s or more
+    assert found.status is AnchorStatus.ORPHANED  # not there whole: kept, listed, never lost
+    assert len(found.quote) == 400_000
+    # The same quote, there whole, is still found.
+    whole = Annotation.create(text, 7, 400_007, "a.txt")
+    store.save_annotation(whole)
+    again = store.reconcile("a.txt", "e" * 64, "Preface\n" + text)
+    [moved] = [a for a in again if a.id == whole.id]
+    assert moved.status is AnchorStatus.MOVED and moved.start == 7 + len("Preface\n")
+
+
+def test_the_app_opens_a_hostile_record_promptly(root: Path) -> None:
+    hostile_store(root, tags=0, quote_chars=600_000)
+    started = time.monotonic()
+    terminal = Terminal([str(root / "a.txt")], run_env(user_data_dir()))
+    try:
+        terminal.wait_for(b"Title", timeout=60)
+        terminal.wait_for(b"text not found", timeout=60)  # the orphan, listed in the sidebar
+        opened = time.monotonic() - started
+        alive = terminal.running
+    finally:
+        terminal.close()
+    assert alive
+    assert opened < 20, opened  # on a busy machine; ~3 s alone (minutes before)
