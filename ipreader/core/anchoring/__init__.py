@@ -10,7 +10,8 @@ The order follows Hypothesis's client:
    (``exact.find_loose``);
 4. an approximate match on word edges, accepted only when its quote
    similarity reaches ``MIN_SCORE`` *and* it beats the runner-up by
-   ``MARGIN`` -> ``FUZZY`` (``fuzzy.find_fuzzy``);
+   ``MARGIN`` -> ``FUZZY`` (``fuzzy.find_fuzzy``; only for quotes of at most
+   ``MAX_FUZZY_QUOTE`` characters: a longer one is placed only when found whole);
 5. otherwise ``None``: the caller keeps the annotation as orphaned. A wrong
    place is worse than no place, so every doubt ends here.
 
@@ -18,7 +19,7 @@ Anchoring always looks for the *original* quote with its original context,
 which re-anchoring never changes: when an edit is undone, the highlight comes
 back exactly. Every call is bounded whatever the input: the context is cut to
 ``CONTEXT_CHARS``, exact searches run in C, the approximate search is limited
-in span, piece length and candidates.
+in span, piece length, candidates and the length of the quote.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from ipreader.core.anchoring.exact import find_loose, find_verbatim, nearest_occ
 from ipreader.core.anchoring.fuzzy import (
     CONTEXT_WEIGHT,
     MARGIN,
+    MAX_FUZZY_QUOTE,
     MAX_FUZZY_SPAN,
     MAX_PIECE,
     MIN_FUZZY_QUOTE,
@@ -42,6 +44,7 @@ from ipreader.core.model import CONTEXT_CHARS, AnchorStatus, Annotation
 __all__ = [
     "CONTEXT_WEIGHT",
     "MARGIN",
+    "MAX_FUZZY_QUOTE",
     "MAX_FUZZY_SPAN",
     "MAX_PIECE",
     "MIN_FUZZY_QUOTE",

@@ -14,8 +14,9 @@
    an ambiguity (issue 15: a copy of the quote is not the quote).
 
 The work is bounded whatever the input: the search covers at most
-``MAX_FUZZY_SPAN`` characters, pieces are at most ``MAX_PIECE`` characters and
-long quotes are compared piecewise.
+``MAX_FUZZY_SPAN`` characters, pieces are at most ``MAX_PIECE`` characters,
+long quotes are compared piecewise and quotes over ``MAX_FUZZY_QUOTE``
+characters are not sought approximately at all.
 """
 
 from __future__ import annotations
@@ -96,6 +97,13 @@ MAX_WORD = 64
 MAX_SCORED = 4_096
 SCORE_PIECES = 16
 
+#: Longest quote sought approximately. A longer one (a pasted chapter, a hostile
+#: record) is only re-anchored when found whole (the exact tiers, linear in the
+#: text): its similarity would be judged on pieces covering under a quarter of it,
+#: so an acceptance would be a guess, and in repetitive text each of its alignments
+#: costs a pass over up to ``MAX_FUZZY_SPAN`` characters that nothing prunes.
+MAX_FUZZY_QUOTE = 4 * SCORE_PIECES * MAX_PIECE
+
 # A candidate this far below MIN_SCORE can neither be accepted nor come close
 # enough to matter as a runner-up; skipping it prunes rapidfuzz's search.
 _CANDIDATE_FLOOR = MIN_SCORE - 20.0
@@ -141,7 +149,7 @@ class Query:
 
 def find_fuzzy(text: str, query: Query) -> Candidate | None:
     """Return the accepted approximate match of ``query`` in ``text``, or ``None``."""
-    if len(query.quote.strip()) < MIN_FUZZY_QUOTE:
+    if len(query.quote.strip()) < MIN_FUZZY_QUOTE or len(query.quote) > MAX_FUZZY_QUOTE:
         return None
     size = len(query.quote)
     center = len(text) // 2 if query.hint is None else query.hint
