@@ -8,12 +8,20 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from ipreader.core.model import CONTEXT_CHARS, MAX_TAG_CHARS, MAX_TAGS, AnchorStatus, Annotation
+from ipreader.core.model import (
+    CONTEXT_CHARS,
+    MAX_DOCUMENT_TAGS,
+    MAX_TAG_CHARS,
+    MAX_TAGS,
+    AnchorStatus,
+    Annotation,
+)
 from ipreader.core.records import (
     RecordError,
     check_annotation,
     decode_annotation,
     decode_fields,
+    document_tags_field,
     tags_field,
     utc_time,
 )
@@ -178,13 +186,16 @@ def test_offsets_are_typed_by_decode_fields_and_ordered_by_decode_annotation() -
         decode_fields({"end": True})
 
 
-def test_unbounded_tags_check_types_only() -> None:
-    many = [f"t{n}" for n in range(MAX_TAGS + 1)] + ["x" * (MAX_TAG_CHARS + 1)]
-    assert len(tags_field({"tags": many}, bounded=False)) == MAX_TAGS + 2
-    with pytest.raises(RecordError):
-        tags_field({"tags": many})
+def test_document_tags_are_bounded_in_number_not_in_length() -> None:
+    long_tag = "x" * (MAX_TAG_CHARS + 1)
+    most = [f"t{n}" for n in range(MAX_DOCUMENT_TAGS - 1)] + [long_tag]
+    assert len(document_tags_field({"tags": most})) == MAX_DOCUMENT_TAGS
+    with pytest.raises(RecordError, match=r"tags holds a tag of 201 characters \(limit 200\)"):
+        tags_field({"tags": [long_tag]})
+    with pytest.raises(RecordError, match=r"tags has 1,001 tags \(limit 1,000\)"):
+        document_tags_field({"tags": [*most, "one more"]})
     with pytest.raises(RecordError, match="tags must be a list of strings"):
-        tags_field({"tags": [1]}, bounded=False)
+        document_tags_field({"tags": [1]})
 
 
 def test_a_normalised_time_is_kept_and_still_checked() -> None:

@@ -5,7 +5,7 @@
 * more than ``MAX_IMPORT_ENTRIES`` entries are refused whole, nothing written;
 * the lines printed for rejected entries stop at ``MAX_MESSAGES``, then one
   line counts the rest;
-* a document's tags stop at ``MAX_TAGS`` however many entries add to them;
+* a document's tags stop at ``MAX_DOCUMENT_TAGS`` however many entries add to them;
 * each article is read once per import, however many entries name it.
 
 Memory is the peak RSS of an ``ipreader import`` child process, minus that of
@@ -23,7 +23,7 @@ import pytest
 
 from ipreader.core.errors import ImportFileError
 from ipreader.core.importer import MAX_IMPORT_ENTRIES, MAX_MESSAGES, import_file, locate
-from ipreader.core.model import MAX_TAGS
+from ipreader.core.model import MAX_DOCUMENT_TAGS, MAX_TAGS
 from ipreader.core.store import FolderStore
 
 from .peak_memory import run_with_peak
@@ -121,10 +121,10 @@ def test_document_tags_stop_at_the_limit(tmp_path: Path, folder: Path) -> None:
         {"path": "a.txt", "tags": [f"tag {n}-{i}" for i in range(MAX_TAGS)]} for n in range(50)
     ]
     report = import_file(export(tmp_path / "tags.json", documents), folder)
-    assert len(FolderStore.open(folder).document_notes("a.txt").tags) == MAX_TAGS
-    assert any(f"at most {MAX_TAGS} tags" in m for m in report.messages)
-    again = import_file(export(tmp_path / "more.json", documents[:1]), folder)
-    assert len(FolderStore.open(folder).document_notes("a.txt").tags) == MAX_TAGS
+    assert len(FolderStore.open(folder).document_notes("a.txt").tags) == MAX_DOCUMENT_TAGS
+    assert any(f"at most {MAX_DOCUMENT_TAGS:,} tags" in m for m in report.messages)
+    again = import_file(export(tmp_path / "more.json", documents[-1:]), folder)
+    assert len(FolderStore.open(folder).document_notes("a.txt").tags) == MAX_DOCUMENT_TAGS
     assert again.rejected == 0
 
 
