@@ -32,6 +32,12 @@ TEMP_PREFIX = ".tmp-"
 #: Marker between a quarantined file's name and its UTC timestamp.
 CORRUPT_MARKER = ".corrupt-"
 
+#: Largest store file read or written (bytes). Reading one costs several times its
+#: size in memory, and a sparse file can claim any size for free: a bigger one is
+#: not read (it is set aside like a damaged file) and a save that would make one is
+#: refused. Far above a real file (20,000 highlights with notes: ~15 MB).
+MAX_DATABASE_BYTES = 256 * 1024 * 1024
+
 #: The content of a TinyDB JSON file: ``{table: {record id: {field: value}}}``.
 Tables = dict[str, dict[str, dict[str, Any]]]
 
@@ -57,6 +63,16 @@ class SpecialFileError(StoreError):
         self.kind = kind
         """What the path is (``"a FIFO"``, ``"a symbolic link"``, ...)."""
         super().__init__(f"{path} is {kind}, not a regular file")
+
+
+class FileTooLargeError(StoreError):
+    """A file ipreader reads as its own is larger than it may be; it is not read."""
+
+    def __init__(self, path: Path, size: int, limit: int) -> None:
+        self.path = path
+        self.reason = f"it holds {size:,} bytes, over the {limit:,} a store file may hold"
+        """Why it is not read, without the path."""
+        super().__init__(f"{path}: {self.reason}")
 
 
 _KINDS = (
@@ -86,6 +102,7 @@ def read_regular_file(
     *,
     follow_links: bool = False,
     skip_if: Callable[[os.stat_result], bool] | None = None,
+    limit: int | None = None,
 ) -> tuple[os.stat_result, bytes | None]:
     """Read one of ipreader's own files without ever blocking: its ``fstat`` and its bytes.
 
@@ -94,7 +111,9 @@ def read_regular_file(
     raises ``SpecialFileError`` before a byte is read. At most the size
     ``fstat`` reported is read, so a file someone keeps appending to is read
     as a snapshot. The bytes are ``None`` when ``skip_if(stat)`` is true (the
-    caller already has this version). A missing file raises
+    caller already has this version). A file of more than ``limit`` bytes
+    (``MAX_DATABASE_BYTES`` when ``None``) raises
+    ``FileTooLargeError`` before a byte is read. A missing file raises
     ``FileNotFoundError``, other failures ``OSError``.
     """
     flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
@@ -113,6 +132,9 @@ def read_regular_file(
             raise SpecialFileError(path, file_kind(info.st_mode))
         if skip_if is not None and skip_if(info):
             return info, None
+        largest = MAX_DATABASE_BYTES if limit is None else limit
+        if info.st_size > largest:
+            raise FileTooLargeError(path, info.st_size, largest)
         chunks: list[bytes] = []
         remaining = info.st_size
         while remaining > 0 and (chunk := os.read(fd, min(remaining, _READ_CHUNK))):
@@ -197,8 +219,15 @@ def atomic_write_many(files: Sequence[tuple[Path, bytes]]) -> None:
     fsyncs); then each temp file is renamed over its target and each directory
     is fsynced once. A reader sees each file whole, old or new. When a temp
     file cannot be written nothing is replaced; ``StoreWriteError`` names the
-    file and the cause either way.
+    file and the cause either way. A file over ``MAX_DATABASE_BYTES`` (which
+    no read would accept) is refused before anything is written.
     """
+    for path, data in files:
+        if len(data) > MAX_DATABASE_BYTES:
+            raise StoreWriteError(
+                f"could not save {path}: it would hold {len(data):,} bytes, over the "
+                f"{MAX_DATABASE_BYTES:,} a store file may hold; nothing was replaced"
+            )
     if len(files) <= 1:
         for path, data in files:
             atomic_write_bytes(path, data)

@@ -25,6 +25,7 @@ from ipreader.core.errors import StoreError, StoreWriteError
 from ipreader.core.notices import Notices
 from ipreader.core.storage import (
     CorruptDatabaseError,
+    FileTooLargeError,
     SpecialFileError,
     Tables,
     decode_database,
@@ -60,7 +61,8 @@ def read_file(path: Path, known: Signature | None = None) -> tuple[Signature, by
 
     ``None`` when the file does not exist; ``CorruptDatabaseError`` when it is
     not a regular file (a FIFO, a device, a link: never opened for reading, so
-    never waited on, and set aside like any damaged file); ``StoreError`` when
+    never waited on, and set aside like any damaged file) or is larger than
+    ``storage.MAX_DATABASE_BYTES`` (never read either); ``StoreError`` when
     it cannot be read. The signature is the open handle's ``fstat``, so it
     always belongs to the bytes read, even if the file is replaced meanwhile.
     """
@@ -74,6 +76,8 @@ def read_file(path: Path, known: Signature | None = None) -> tuple[Signature, by
         return None
     except SpecialFileError as error:
         raise CorruptDatabaseError(path, f"it is {error.kind}, not a regular file") from None
+    except FileTooLargeError as error:
+        raise CorruptDatabaseError(path, error.reason) from None  # set aside, never read
     except OSError as error:
         raise StoreError(f"cannot read {path}: {error.strerror or error}") from error
     return signature_of(st), raw
