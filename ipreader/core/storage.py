@@ -38,6 +38,12 @@ CORRUPT_MARKER = ".corrupt-"
 #: refused. Far above a real file (20,000 highlights with notes: ~15 MB).
 MAX_DATABASE_BYTES = 256 * 1024 * 1024
 
+#: Most ``{`` characters a store file may hold: an upper bound of its records, counted
+#: before parsing. Parsing a million empty records of a 12 MB file took ~300 MB and
+#: checking them ~10 s; a real file holds one per highlight or document (and a few in
+#: text: the bound counts those too, on writes as on reads).
+MAX_DATABASE_OBJECTS = 500_000
+
 #: The content of a TinyDB JSON file: ``{table: {record id: {field: value}}}``.
 Tables = dict[str, dict[str, dict[str, Any]]]
 
@@ -219,15 +225,20 @@ def atomic_write_many(files: Sequence[tuple[Path, bytes]]) -> None:
     fsyncs); then each temp file is renamed over its target and each directory
     is fsynced once. A reader sees each file whole, old or new. When a temp
     file cannot be written nothing is replaced; ``StoreWriteError`` names the
-    file and the cause either way. A file over ``MAX_DATABASE_BYTES`` (which
-    no read would accept) is refused before anything is written.
+    file and the cause either way. A file no read would accept (over
+    ``MAX_DATABASE_BYTES`` or ``MAX_DATABASE_OBJECTS``) is refused before
+    anything is written.
     """
     for path, data in files:
-        if len(data) > MAX_DATABASE_BYTES:
-            raise StoreWriteError(
-                f"could not save {path}: it would hold {len(data):,} bytes, over the "
-                f"{MAX_DATABASE_BYTES:,} a store file may hold; nothing was replaced"
-            )
+        # What decode_database would refuse to read back is never written.
+        problem = (
+            f"it would hold {len(data):,} bytes, over the {MAX_DATABASE_BYTES:,} "
+            "a store file may hold"
+            if len(data) > MAX_DATABASE_BYTES
+            else too_many_objects(data)
+        )
+        if problem is not None:
+            raise StoreWriteError(f"could not save {path}: {problem}; nothing was replaced")
     if len(files) <= 1:
         for path, data in files:
             atomic_write_bytes(path, data)
@@ -301,6 +312,20 @@ def quarantine(path: Path, marker: str = CORRUPT_MARKER) -> Path:
     return target
 
 
+def too_many_objects(raw: bytes) -> str | None:
+    """Why a store file's bytes hold too many records to be parsed (``None``: they do not).
+
+    Counts ``{`` in C, before any parsing: the bound holds whatever the file.
+    """
+    count = raw.count(b"{")
+    if count <= MAX_DATABASE_OBJECTS:
+        return None
+    return (
+        f"it holds {count:,} '{{' characters, over the {MAX_DATABASE_OBJECTS:,} "
+        "a store file may hold"
+    )
+
+
 def decode_database(path: Path, raw: bytes) -> Tables:
     """Parse the bytes of a TinyDB file.
 
@@ -310,6 +335,9 @@ def decode_database(path: Path, raw: bytes) -> Tables:
     """
     if not raw:
         raise CorruptDatabaseError(path, "the file is empty (0 bytes)")
+    problem = too_many_objects(raw)
+    if problem is not None:
+        raise CorruptDatabaseError(path, problem)
     try:
         data = json.loads(raw.decode("utf-8"))
     except UnicodeDecodeError as error:

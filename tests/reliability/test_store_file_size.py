@@ -2,10 +2,13 @@
 
 Reading a store file costs several times its size in memory, and a sparse file
 can claim gigabytes for free: an 8 GiB ``index.json`` of nothing was read
-whole, and the process was killed for want of memory. A file over
-``MAX_DATABASE_BYTES`` is now set aside unread (moved, nothing deleted) with a
-notice, like any damaged file, and a save that would make one is refused before
-anything is written, so no save makes a file a later read refuses.
+whole, and the process was killed for want of memory. A 12 MB file of a
+million empty records cost ~300 MB and ~18 s per command, checking each. A
+file over ``MAX_DATABASE_BYTES``, or with more than ``MAX_DATABASE_OBJECTS``
+``{`` (an upper bound of its records, counted before parsing), is now set
+aside unread (moved, nothing deleted) with a notice, like any damaged file,
+and a save that would make one is refused before anything is written, so no
+save makes a file a later read refuses.
 """
 
 from __future__ import annotations
@@ -18,7 +21,7 @@ import pytest
 from ipreader.core import storage
 from ipreader.core.errors import StoreWriteError
 from ipreader.core.model import Annotation
-from ipreader.core.storage import MAX_DATABASE_BYTES
+from ipreader.core.storage import MAX_DATABASE_BYTES, MAX_DATABASE_OBJECTS
 from ipreader.core.store import FolderStore
 
 from .peak_memory import run_with_peak
@@ -86,3 +89,42 @@ def test_a_save_that_would_make_a_file_over_the_limit_is_refused(
     assert path.read_bytes() == before
     assert [a.note for a in FolderStore.open(root).annotations("a.txt")] == ["kept"]
     assert not [name for name in os.listdir(path.parent) if name.startswith(".tmp-")]
+
+
+@pytest.mark.parametrize("which", ["index.json", "annotations"])
+def test_a_store_file_of_a_million_records_is_set_aside_unparsed(
+    tmp_path: Path, which: str
+) -> None:
+    small, _ = stored_folder(tmp_path, "small")
+    code, _, err, baseline = run_with_peak("list", small)
+    assert code == 0, err
+    root, made = stored_folder(tmp_path, "folder")
+    path = target(root, which)
+    records = ",".join(f'"{number}":{{}}' for number in range(1_000_000))
+    table = "documents" if which == "index.json" else "annotations"
+    path.write_text(f'{{"{table}":{{{records}}}}}', encoding="utf-8")
+
+    code, out, err, peak = run_with_peak("list", root)
+
+    assert code == 0, err
+    limit = f"it holds 1,000,002 '{{' characters, over the {MAX_DATABASE_OBJECTS:,}"
+    assert f"{path} could not be read ({limit} a store file may hold)" in err, err
+    assert peak - baseline < 64 * 1024 * 1024, peak - baseline  # read, never parsed (~300 MB)
+    assert "Traceback" not in err and "a.txt" in out
+    [moved] = [p for p in path.parent.iterdir() if p.name.startswith(f"{path.name}.corrupt-")]
+    assert moved.stat().st_size > 10_000_000  # kept, byte for byte
+    FolderStore.open(root).save_annotation(made)  # the store works on
+    assert [a.id for a in FolderStore.open(root).annotations("a.txt")] == [made.id]
+
+
+def test_a_save_of_more_records_than_a_file_may_hold_is_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root, made = stored_folder(tmp_path, "folder")
+    path = target(root, "annotations")
+    before = path.read_bytes()
+    # A note full of braces counts too: what a read refuses is never written.
+    monkeypatch.setattr(storage, "MAX_DATABASE_OBJECTS", 1_000)
+    with pytest.raises(StoreWriteError, match=r"over the 1,000 a store file may hold"):
+        FolderStore.open(root).save_annotation(made.edited(note="{" * 1_000))
+    assert path.read_bytes() == before
