@@ -25,8 +25,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from ipreader.core.anchoring import MAX_FUZZY_QUOTE, anchor
+from ipreader.core.anchoring.exact import find_collapsed, find_loose
 from ipreader.core.errors import StoreWriteError
 from ipreader.core.model import (
     MAX_DOCUMENT_TAGS,
@@ -153,6 +156,37 @@ def test_only_quotes_up_to_the_limit_are_sought_approximately(length: int) -> No
     # Found whole, a quote of any length is placed.
     whole = anchor("Preface\n" + text, text[7 : 7 + length], prefix, suffix, 7)
     assert whole is not None and whole.start == 15 and whole.status is AnchorStatus.MOVED
+
+
+def test_a_long_quote_rewrapped_is_found_whole() -> None:
+    rng = random.Random(5)
+    words = [rng.choice(["alpha", "beta", "gamma", "delta"]) for _ in range(10_000)]
+    text = "Title\n\n" + " ".join(words) + "\n"
+    quote = text[7:-1]
+    assert len(quote) > MAX_FUZZY_QUOTE
+    rewrapped = "Title\n\n" + "\n".join(" ".join(words[i : i + 9]) for i in range(0, 10_000, 9))
+    found = anchor("Preface\n" + rewrapped, quote, "Title\n\n", "\n", 7)
+    assert found is not None and found.status is AnchorStatus.MOVED
+    assert (found.start, found.end) == (15, len("Preface\n" + rewrapped))
+    # One word changed: not there whole, so not placed (a long quote is never guessed at).
+    edited = rewrapped.replace("alpha", "omega", 1)
+    assert anchor(edited, quote, "Title\n\n", "\n", 7) is None
+
+
+@settings(max_examples=300)
+@given(
+    text=st.lists(st.sampled_from(["a", "b", "ab", " ", "\n", "  ", "\n\n"]), max_size=30).map(
+        "".join
+    ),
+    quote=st.lists(st.sampled_from(["a", "b", "ab", " ", "\n", "  "]), max_size=12).map("".join),
+    prefix=st.sampled_from(["", "a", "b "]),
+    hint=st.one_of(st.none(), st.integers(0, 40)),
+)
+def test_the_linear_search_of_long_quotes_finds_what_the_word_search_finds(
+    text: str, quote: str, prefix: str, hint: int | None
+) -> None:
+    expected = find_loose(text, quote, prefix, "", hint)
+    assert find_collapsed(text, quote, prefix, "", hint) == expected
 
 
 def test_the_app_opens_a_hostile_record_promptly(root: Path) -> None:

@@ -26,7 +26,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from ipreader.core.anchoring.exact import find_loose, find_verbatim, nearest_occurrence
+from ipreader.core.anchoring.exact import (
+    find_collapsed,
+    find_loose,
+    find_verbatim,
+    nearest_occurrence,
+)
 from ipreader.core.anchoring.fuzzy import (
     CONTEXT_WEIGHT,
     MARGIN,
@@ -91,7 +96,11 @@ def anchor(
     if start_hint is not None and start_hint >= 0 and text.startswith(quote, start_hint):
         return _at_position(text, quote, prefix, suffix, start_hint)
     hint = None if start_hint is None else min(max(start_hint, 0), len(text))
-    for find in (find_verbatim, find_loose):
+    # A quote too long to seek approximately is placed only when found whole; its
+    # whitespace-insensitive search runs in linear time (repetitive text made the
+    # per-candidate comparison of find_loose take seconds).
+    long_quote = len(quote) > MAX_FUZZY_QUOTE
+    for find in (find_verbatim, find_collapsed if long_quote else find_loose):
         span = find(text, quote, prefix, suffix, hint)
         if span is not None:
             status = AnchorStatus.ANCHORED if span[0] == start_hint else AnchorStatus.MOVED

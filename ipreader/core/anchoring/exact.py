@@ -9,6 +9,7 @@ most ``MAX_EXACT_CANDIDATES`` occurrences are scored in Python.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from functools import lru_cache
 
 from ipreader.core.anchoring.spans import context_score
@@ -183,3 +184,51 @@ def _words_end(text: str, at: int, words: tuple[str, ...]) -> int | None:
         return None
     found = re.match(rf"(?:\s+\S+){{{len(words) - 1}}}\s+{re.escape(words[-1])}", stretch)
     return None if found is None else at + found.end()
+
+
+#: A run of whitespace (each is one space in the collapsed text ``find_collapsed`` searches).
+_SPACES = re.compile(r"\s+")
+_LONG_SPACES = re.compile(r"\s{2,}")
+
+
+def find_collapsed(
+    text: str, quote: str, prefix: str, suffix: str, hint: int | None
+) -> tuple[int, int] | None:
+    """``find_loose`` for a long quote, in time linear in the text and the quote.
+
+    The text with every run of whitespace made one space is searched for the
+    quote's words joined by single spaces (``str.find``, in C); each occurrence
+    is mapped back to the text through the runs that shrank. ``find_loose``
+    compares a long quote's words per candidate, which repetitive text makes
+    thousands of times.
+    """
+    words = quote.split()
+    if len(words) < 2:
+        return None
+    collapsed = _SPACES.sub(" ", text)
+    # Where each run longer than one character ends, in the collapsed and the original
+    # text, and how many characters the runs up to it lost: maps positions both ways.
+    ends_collapsed: list[int] = []
+    ends_original: list[int] = []
+    lost: list[int] = []
+    total = 0
+    for run in _LONG_SPACES.finditer(text):
+        total += run.end() - run.start() - 1
+        ends_original.append(run.end())
+        ends_collapsed.append(run.end() - total)
+        lost.append(total)
+
+    def original(at: int) -> int:
+        before = bisect_right(ends_collapsed, at)
+        return at + (lost[before - 1] if before else 0)
+
+    center = None
+    if hint is not None:
+        before = bisect_right(ends_original, hint)
+        center = max(0, hint - (lost[before - 1] if before else 0))
+    needle = " ".join(words)
+    spans = [
+        (original(at), original(at + len(needle) - 1) + 1)
+        for at in occurrences(collapsed, needle, center)
+    ]
+    return best_span(text, spans, prefix, suffix, hint)
