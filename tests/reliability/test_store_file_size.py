@@ -1,9 +1,10 @@
 """A store file too large to be ipreader's is never read, and never written.
 
 Reading a store file costs several times its size in memory, and a sparse file
-can claim gigabytes for free: an 8 GiB ``index.json`` of nothing was read
-whole, and the process was killed for want of memory. A 12 MB file of a
-million empty records cost ~300 MB and ~18 s per command, checking each. A
+can claim gigabytes for free: a sparse ``index.json`` of 256 MiB was read
+whole, ``ipreader list`` peaking at ~1 GiB (``bench/hostile_store.py``), and
+nothing bounded a bigger one. A 12 MB file of a million empty records cost
+~280 MB and ~14 s per command, checking each. A
 file over ``MAX_DATABASE_BYTES``, or with more than ``MAX_DATABASE_OBJECTS``
 ``{`` (an upper bound of its records, counted before parsing), is now set
 aside unread (moved, nothing deleted) with a notice, like any damaged file,
