@@ -35,12 +35,13 @@ CORRUPT_MARKER = ".corrupt-"
 #: Largest store file read or written (bytes). Reading one costs several times its
 #: size in memory, and a sparse file can claim any size for free: a bigger one is
 #: not read (it is set aside like a damaged file) and a save that would make one is
-#: refused. Far above a real file (20,000 highlights with notes: ~15 MB).
+#: refused. Far above a real file (20,000 highlights of 120 characters with a
+#: note and two tags: 12 MB).
 MAX_DATABASE_BYTES = 256 * 1024 * 1024
 
 #: Most ``{`` characters a store file may hold: an upper bound of its records, counted
-#: before parsing. Parsing a million empty records of a 12 MB file took ~300 MB and
-#: checking them ~10 s; a real file holds one per highlight or document (and a few in
+#: before parsing. A million empty records in a 12 MB file cost ``ipreader list``
+#: ~280 MB and ~14 s; a real file holds one per highlight or document (and a few in
 #: text: the bound counts those too, on writes as on reads).
 MAX_DATABASE_OBJECTS = 500_000
 
