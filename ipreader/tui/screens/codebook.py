@@ -173,8 +173,8 @@ class CodebookScreen(ModalScreen[None]):
 
     def _prompt(self, row: TagRow) -> Text:
         text = Text("  " * row.depth)
-        if row.color:
-            text.append("▌", self._style(row.color))
+        # A colour mark or a blank of its width, so sibling names line up.
+        text.append("▌" if row.color else " ", self._style(row.color) if row.color else "")
         text.append(one_line(row.label, 60), "bold" if row.depth == 0 else "")
         counts = f"  {plural(row.highlights, 'highlight')} · {plural(row.documents, 'document')}"
         text.append(counts, self._style("counts"))
