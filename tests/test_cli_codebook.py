@@ -172,3 +172,22 @@ def test_help_and_no_textual(
     assert code == 0 and "rename OLD NEW" in out and "color [COLOR [MEANING]]" in out
     argv = ["tags", str(folder), "rename", "things", "stuff"]
     assert textual_modules_imported(argv, tmp_path / "data") == []
+
+
+def test_exports_carry_colour_meanings(folder: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    import jsonschema
+
+    schema = json.loads((Path(__file__).parent.parent / "docs" / "export-schema.json").read_text())
+    run(["tags", str(folder), "color", "yellow", "Claim #1"], capsys)
+    code, out, err = run(["export", str(folder)], capsys)
+    assert code == 0, err
+    data = json.loads(out)
+    jsonschema.validate(data, schema)
+    annotations = [a for d in data["documents"] for a in d["annotations"]]
+    assert annotations and all(a["color"] == "yellow" for a in annotations)
+    assert {a.get("meaning") for a in annotations} == {"Claim #1"}
+    code, out, _ = run(["export", str(folder), "--format", "markdown"], capsys)
+    assert code == 0 and "</a>Claim #1 · yellow\n" in out
+    run(["tags", str(folder), "color", "yellow", ""], capsys)
+    code, out, _ = run(["export", str(folder)], capsys)
+    assert all("meaning" not in a for d in json.loads(out)["documents"] for a in d["annotations"])
