@@ -30,6 +30,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 
 from ipreader.core.codebook import Rename, Revert
@@ -63,6 +64,11 @@ def build(root: Path, articles: int, highlights: int) -> FolderStore:
     return store
 
 
+def process(argv: list[str]) -> None:
+    """Run ``argv`` to completion (it must succeed)."""
+    subprocess.run(argv, check=True, capture_output=True)
+
+
 def timed(work: Callable[[], object]) -> float:
     start = time.perf_counter()
     work()
@@ -93,20 +99,13 @@ def main() -> None:
 
             times.setdefault("rename", []).append(timed(rename))
             assert done is not None
-            undone = done
-            times.setdefault("undo", []).append(
-                timed(lambda: FolderStore.open(root).retag(Revert(undone)))
-            )
+            revert = partial(FolderStore.open(root).retag, Revert(done))
+            times.setdefault("undo", []).append(timed(revert))
             rename_cli = [*cli, "tags", str(root), "rename", "policy", "law"]
-            times.setdefault("cli", []).append(
-                timed(lambda: subprocess.run(rename_cli, check=True, capture_output=True))
-            )
-            back = [*cli, "tags", str(root), "rename", "law", "policy"]
-            subprocess.run(back, check=True, capture_output=True)
+            times.setdefault("cli", []).append(timed(partial(process, rename_cli)))
+            process([*cli, "tags", str(root), "rename", "law", "policy"])
             listing = [*cli, "tags", str(root)]
-            times.setdefault("cli-list", []).append(
-                timed(lambda: subprocess.run(listing, check=True, capture_output=True))
-            )
+            times.setdefault("cli-list", []).append(timed(partial(process, listing)))
         del store
     print(
         f"{args.articles} articles, {args.highlights} highlights, {changed} renamed; "
