@@ -18,7 +18,6 @@ import argparse
 import json
 import os
 import sys
-from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, NoReturn
@@ -57,6 +56,8 @@ commands:
                   [--document GLOB]
   ipreader import FILE PATH [--format ipreader|w3c|hypothesis|qdpx]
   ipreader tags PATH [--json]
+  ipreader tags PATH rename OLD NEW | move TAG PARENT | delete TAG
+  ipreader tags PATH describe TAG [TEXT] | color [COLOR [MEANING]]
   ipreader list PATH [--json]
   ipreader report PATH [--kind codes|matrix|cooccurrence] [--tag T]... [--format F] [-o FILE]
   ipreader agreement PATH --coders A B [--tag T]... [--json]
@@ -169,10 +170,6 @@ def _command_parser(command: str) -> argparse.ArgumentParser:
             choices=IMPORT_CHOICES,
             help="read FILE as this format instead of detecting it",
         )
-    elif command == "tags":
-        parser = _Parser(prog="ipreader tags", description="List the tags of PATH with counts.")
-        parser.add_argument("paths", nargs="+", type=Path, metavar="PATH")
-        parser.add_argument("--json", action="store_true", help="print JSON")
     else:
         parser = _Parser(
             prog="ipreader list",
@@ -292,29 +289,6 @@ def _cmd_import(args: argparse.Namespace) -> int:
     lines = [f"Imported {args.file} ({report.format}) into {args.root}: {report.summary()}"]
     lines += [f"  {message}" for message in report.lines()]
     _write_text("\n".join(printable(line) for line in lines) + "\n", sys.stdout)
-    return 0
-
-
-def _cmd_tags(args: argparse.Namespace) -> int:
-    from ipreader.core.model import tag_key
-
-    library = _open_library(args.paths)
-    # Merge the per-folder counts by tag key, keeping the first spelling seen.
-    shown: dict[str, str] = {}
-    counts: Counter[str] = Counter()
-    for collection in library.collections:
-        for tag, count in collection.store.tag_counts().items():
-            key = tag_key(tag)
-            shown.setdefault(key, tag)
-            counts[key] += count
-    _print_notices(library.notices.take())
-    rows = sorted(((shown[k], c) for k, c in counts.items()), key=lambda r: (-r[1], r[0].lower()))
-    if args.json:
-        out = _json_text([{"tag": t, "count": c} for t, c in rows])
-    else:
-        out = "\n".join(f"{c:6d}  {printable(t)}" for t, c in rows) if rows else "(no tags)"
-        out += "\n"
-    _write_text(out, sys.stdout)
     return 0
 
 
@@ -481,6 +455,10 @@ def _run(argv: list[str]) -> int:
         from ipreader.cli_coding import run_coding_command
 
         return run_coding_command(argv[0], argv[1:])
+    if argv and argv[0] == "tags":
+        from ipreader.cli_codebook import run_tags_command
+
+        return run_tags_command(argv[1:])
     if argv and argv[0] in ("check", "relink"):
         from ipreader.cli_trust import run_trust_command
 
@@ -496,8 +474,6 @@ def _run(argv: list[str]) -> int:
             return _cmd_export(args)
         if command == "import":
             return _cmd_import(args)
-        if command == "tags":
-            return _cmd_tags(args)
         return _cmd_list(args)
     args = _open_parser().parse_args(argv)
     return _cmd_open(args.paths, args.line)

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 from ipreader.core.model import Annotation, DocumentNotes
 
 if TYPE_CHECKING:
+    from ipreader.core.codebook import Codebook, Delete, Rename, Retagged, Revert
     from ipreader.core.store import FolderStore
     from ipreader.core.text_version import TextVersion
 
@@ -148,6 +149,71 @@ class RelinkDocument:
         relink_by_hand(store, self.root, self.old, self.new)
 
 
+@dataclass(frozen=True, slots=True)
+class RetagTags:
+    """Rename, merge, move or delete a tag in every highlight and document of a folder."""
+
+    root: Path
+    """The folder."""
+    operation: Rename | Delete | Revert
+    """What becomes of the tags (``core/codebook.py``); ``Revert`` undoes an earlier one."""
+
+    @property
+    def what(self) -> str:
+        """What is saved, for a message."""
+        return "the change of a tag"
+
+    def run(self, store: FolderStore) -> Retagged:
+        """Apply the operation under the folder's lock; return what changed."""
+        return store.retag(self.operation)
+
+
+@dataclass(frozen=True, slots=True)
+class DescribeTag:
+    """Set a tag's description and colour in the folder's codebook."""
+
+    root: Path
+    """The folder."""
+    tag: str
+    """The tag described."""
+    description: str
+    """Its description (empty: none)."""
+    color: str | None = None
+    """Its colour (``""``: none; ``None``: unchanged)."""
+
+    @property
+    def what(self) -> str:
+        """What is saved, for a message."""
+        return "the description of a tag"
+
+    def run(self, store: FolderStore) -> Codebook:
+        """Write the codebook; return it."""
+        from ipreader.core.codebook import describe
+
+        return store.update_codebook(lambda b: describe(b, self.tag, self.description, self.color))
+
+
+@dataclass(frozen=True, slots=True)
+class SetColorMeaning:
+    """Give a highlight colour a meaning in the folder (yellow = "claim")."""
+
+    root: Path
+    """The folder."""
+    color: str
+    """One of ``model.COLORS``."""
+    meaning: str
+    """What it means (empty: nothing)."""
+
+    @property
+    def what(self) -> str:
+        """What is saved, for a message."""
+        return "a colour's meaning"
+
+    def run(self, store: FolderStore) -> Codebook:
+        """Write the codebook; return it."""
+        return store.update_codebook(lambda b: b.with_meaning(self.color, self.meaning))
+
+
 Command = (
     SaveAnnotation
     | DeleteAnnotation
@@ -155,5 +221,8 @@ Command = (
     | SetPosition
     | SetLastDocument
     | RelinkDocument
+    | RetagTags
+    | DescribeTag
+    | SetColorMeaning
 )
 """Every write the app makes."""

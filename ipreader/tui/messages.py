@@ -126,6 +126,8 @@ class Saved(Message, bubble=False):
     """The write."""
     token: Token
     """The store's change token after it."""
+    result: object = None
+    """What the command returned (a tag operation's ``Retagged``, a codebook), if anything."""
 
 
 @dataclass

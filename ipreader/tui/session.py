@@ -19,6 +19,8 @@ from ipreader.core.model import Annotation, DocumentNotes, tag_key
 from ipreader.tui.reader.reflow import looks_hard_wrapped
 
 if TYPE_CHECKING:
+    from ipreader.core.codebook import Codebook
+
     # Imported where used: the store layer (TinyDB, filelock, rapidfuzz...) loads
     # in the opening thread, while the UI thread builds the first frame.
     from ipreader.core.library import Library
@@ -68,6 +70,8 @@ class Opened:
     """Articles with annotations whose file is gone (``relink.MissingDocument.info``)."""
     me: str = ""
     """Who is annotating (``identity.current_user``: may ask git, so asked here)."""
+    codebooks: dict[Path, Codebook] = field(default_factory=dict)
+    """Each folder's codebook (tag descriptions, colour meanings), by root."""
 
     def documents(self) -> list[DocumentInfo]:
         """Every document the list shows: the library's, then the missing ones."""
@@ -103,6 +107,8 @@ class Polled:
     token: Token
     annotations: list[Annotation]
     notes: DocumentNotes
+    codebook: Codebook | None = None
+    """The folder's codebook as read now (``None``: not read)."""
 
 
 class Session:
@@ -124,10 +130,12 @@ class Session:
         suggestions: set[str] = set()
         spellings: dict[str, str] = {}
         errors: list[str] = []
+        codebooks: dict[Path, Codebook] = {}
         for collection in library.collections:
             try:
                 # One pass over the store's files for every document (thousands of them).
                 stored = collection.store.stored_documents()
+                codebooks[collection.root] = collection.store.codebook()
             except IpreaderError as error:
                 errors.append(str(error))
                 continue
@@ -158,7 +166,16 @@ class Session:
         from ipreader.core.identity import current_user
 
         return Opened(
-            library, stats, suggestions, notices, first, named, loaded, missing, current_user()
+            library,
+            stats,
+            suggestions,
+            notices,
+            first,
+            named,
+            loaded,
+            missing,
+            current_user(),
+            codebooks,
         )
 
     def forget_vanished_paths(self) -> None:
@@ -261,7 +278,11 @@ class Session:
             if token == known:
                 return None
             return Polled(
-                info, token, store.annotations(info.relpath), store.document_notes(info.relpath)
+                info,
+                token,
+                store.annotations(info.relpath),
+                store.document_notes(info.relpath),
+                store.codebook(),
             )
         except (IpreaderError, OSError, KeyError):
             return None

@@ -18,6 +18,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from ipreader.core.codebook import Retagged
 from ipreader.core.documents import DocumentInfo
 from ipreader.core.drift import DriftCounts, opening_notice
 from ipreader.core.identity import creator_key
@@ -25,10 +26,12 @@ from ipreader.core.model import AnchorStatus, Annotation, DocumentNotes
 from ipreader.core.revisions import ConflictError, check_save, resolved
 from ipreader.core.text_version import TextVersion
 from ipreader.core.wording import excerpt
+from ipreader.tui.codebook_state import CodebookState
 from ipreader.tui.commands import (
     Command,
     DeleteAnnotation,
     RelinkDocument,
+    RetagTags,
     SaveAnnotation,
     SetDocumentNotes,
     SetLastDocument,
@@ -38,7 +41,7 @@ from ipreader.tui.outcome import Outcome, Refusal, Target
 from ipreader.tui.pending import PendingEdits, replace_annotation, sort_annotations
 from ipreader.tui.reader.styles import HighlightSpan
 from ipreader.tui.session import DocumentStats, Loaded, Polled, Token
-from ipreader.tui.undo import Change, UndoStack
+from ipreader.tui.undo import Change, TagChange, UndoStack
 
 #: Whose highlights the reading pane shows (``C`` cycles): everyone's; the
 #: user's with the others' dimmed; the user's only.
@@ -83,6 +86,8 @@ class ReaderState:
         """Changes ``u`` can undo."""
         self.tag_suggestions: set[str] = set()
         """Every tag seen, for the editors' completion."""
+        self.codebooks = CodebookState()
+        """Each folder's codebook (descriptions, colour meanings) and the tag operations."""
         self.me = ""
         """Who is annotating: the creator of new highlights."""
         self.coders = "everyone"
@@ -420,6 +425,8 @@ class ReaderState:
         change = self.undo.pop()
         if change is None:
             raise Refusal("Nothing to undo.")
+        if isinstance(change, TagChange):
+            return self.codebooks.undo(change), None
         outcome = self._change(change.inverse(), record=False)
         restored = change.before
         info = self.document
@@ -475,8 +482,18 @@ class ReaderState:
 
     # ------------------------------------------------------------ writes reported
 
-    def saved(self, command: Command, token: Token) -> None:
-        """Note that ``command`` was written; the store's token is now ``token``."""
+    def saved(self, command: Command, token: Token, result: object = None) -> None:
+        """Note that ``command`` was written (returning ``result``); the token is now ``token``."""
+        if isinstance(command, RetagTags):
+            # The token is not recorded: the next poll then reloads the open document,
+            # whose highlights the operation may have changed.
+            change = self.codebooks.saved(command, result)
+            if change is not None:
+                self.undo.push(change)
+            if isinstance(result, Retagged):
+                self._retagged(result)
+            return
+        self.codebooks.saved(command, result)
         self.tokens[command.root] = token
         if isinstance(command, SaveAnnotation | DeleteAnnotation):
             after = command.annotation if isinstance(command, SaveAnnotation) else None
@@ -484,6 +501,15 @@ class ReaderState:
             self.pending.saved(command.annotation.id, after)
         elif isinstance(command, SetDocumentNotes):
             self._notes_unsaved[command.root / command.document] -= 1
+
+    def _retagged(self, done: Retagged) -> None:
+        """Completion forgets tags no highlight or document carries any more, learns new ones."""
+        for before, after in done.highlights:
+            self.tag_suggestions.difference_update(set(before.tags) - set(after.tags))
+        for _relpath, before_tags, after_tags in done.documents:
+            self.tag_suggestions.difference_update(set(before_tags) - set(after_tags))
+        self.tag_suggestions.update(t for _b, a in done.highlights for t in a.tags)
+        self.tag_suggestions.update(t for _p, _b, a in done.documents for t in a)
 
     # A failed write leaves its edit pending: later reloads keep showing it.
 
@@ -535,6 +561,9 @@ class ReaderState:
         info = polled.document
         self.tokens[info.root] = polled.token
         changed = False
+        if polled.codebook is not None and polled.codebook != self.codebooks.of(info.root):
+            self.codebooks.books[info.root] = polled.codebook
+            changed = True
         annotations = self.pending.overlay(polled.annotations)
         if annotations != self.annotations:
             self.annotations = annotations

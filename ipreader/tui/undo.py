@@ -1,4 +1,4 @@
-"""A Textual-free undo stack for annotation changes (create, edit, delete)."""
+"""A Textual-free undo stack for annotation changes (create, edit, delete) and tag operations."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ from collections import deque
 from dataclasses import dataclass
 from pathlib import Path
 
+from ipreader.core.codebook import Retagged
 from ipreader.core.model import Annotation
 
 #: How many changes the app can undo by default.
@@ -52,19 +53,35 @@ class Change:
         return Change(self.root, self.after, self.before)
 
 
+@dataclass(frozen=True, slots=True)
+class TagChange:
+    """A tag renamed, merged, moved or deleted across a folder (undone with ``Revert``)."""
+
+    root: Path
+    """The folder."""
+    done: Retagged
+    """What the operation changed."""
+    what: str
+    """What it was, for the undo message (``the deletion of policy``)."""
+
+
+#: What the undo stack holds.
+Undoable = Change | TagChange
+
+
 class UndoStack:
     """The most recent changes, newest last, bounded to ``limit`` entries."""
 
     def __init__(self, limit: int = DEFAULT_UNDO_LIMIT) -> None:
         if limit < 1:
             raise ValueError("the undo limit must be at least 1")
-        self._changes: deque[Change] = deque(maxlen=limit)
+        self._changes: deque[Undoable] = deque(maxlen=limit)
 
-    def push(self, change: Change) -> None:
+    def push(self, change: Undoable) -> None:
         """Record ``change``; the oldest entry is dropped once the limit is reached."""
         self._changes.append(change)
 
-    def pop(self) -> Change | None:
+    def pop(self) -> Undoable | None:
         """Remove and return the newest change, or ``None`` when there is nothing to undo."""
         return self._changes.pop() if self._changes else None
 

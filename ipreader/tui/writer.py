@@ -84,7 +84,7 @@ class Writer:
         try:
             store = self._store_at(command.root)
             location = store.location
-            command.run(store)
-            return Saved(command, store.change_token())
+            result = command.run(store)
+            return Saved(command, store.change_token(), result)
         except (IpreaderError, OSError, KeyError) as error:
             return SaveFailed(command, error, location)

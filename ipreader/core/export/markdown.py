@@ -87,7 +87,10 @@ def _document_lines(document: dict[str, Any]) -> list[str]:
     if document["note"]:
         out += [*paragraphs(document["note"]), ""]
     for annotation in document["annotations"]:
-        label = f"Highlight · {annotation['color']}"
+        # Labelled by what its colour means in its folder (yellow = "claim"), when it means one.
+        meaning = annotation.get("meaning")
+        label = f"{heading_text(meaning)} · " if meaning else "Highlight · "
+        label += annotation["color"]
         if annotation["status"] != AnchorStatus.ANCHORED.value:
             label += f" · {annotation['status']}"
         heading = f'### <a id="{anchor_id(annotation["id"])}"></a>{label}'

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ipreader.core.codebook import Codebook
 from ipreader.core.documents import DocumentInfo, read_document
 from ipreader.core.drift import exported as exported_record
 from ipreader.core.errors import DocumentError, IpreaderError
@@ -115,6 +116,14 @@ def _record(text: str | None, annotation: Annotation) -> dict[str, Any]:
     return record
 
 
+def _meant(record: dict[str, Any], book: Codebook) -> dict[str, Any]:
+    """``record`` with ``meaning``: what its colour means in its folder (when it means one)."""
+    meaning = book.meaning(record["color"])
+    if meaning:
+        record["meaning"] = meaning
+    return record
+
+
 def collect(
     library: Library,
     tags: Sequence[str] = (),
@@ -134,6 +143,7 @@ def collect(
     for collection in library.collections:
         # One read of the index and of each annotation file per export, not per document.
         stored = collection.store.stored_documents()
+        book = collection.store.codebook()
         current: dict[str, tuple[DocumentInfo, str | None, list[Annotation]]] = {}
         stale: list[tuple[str, str, str]] = []
 
@@ -185,7 +195,7 @@ def collect(
                 "encoding": info.encoding,
                 "tags": list(notes.tags),
                 "note": notes.note,
-                "annotations": [_record(content, a) for a in annotations],
+                "annotations": [_meant(_record(content, a), book) for a in annotations],
             }
             if content is None:
                 entry["missing"] = True

@@ -19,10 +19,19 @@ from pathlib import Path
 from typing import Any
 
 from ipreader import __version__
+from ipreader.core.codebook import Codebook
 from ipreader.core.errors import SchemaTooNewError, StoreError
 from ipreader.core.model import Annotation
 from ipreader.core.notices import Notices
 from ipreader.core.storage import CorruptDatabaseError, Tables
+from ipreader.core.store.codebook_file import (
+    CODEBOOK_FILE,
+    COLORS_TABLE,
+    TAGS_TABLE,
+    color_record,
+    parse_codebook,
+    tag_record,
+)
 from ipreader.core.store.files import JsonFiles, is_racy
 from ipreader.core.store.formats import (
     ANNOTATIONS_DIR,
@@ -60,6 +69,8 @@ class Catalog:
         """The state: last document read."""
         self.annotations_dir = location / ANNOTATIONS_DIR
         """One annotations file per document."""
+        self.codebook_path = location / CODEBOOK_FILE
+        """The codebook: tag descriptions and colour meanings."""
         self._lock = lock
         self._notices = notices
         self._files = JsonFiles(
@@ -108,6 +119,16 @@ class Catalog:
         """The relpath of the document read last, if any."""
         return self._files.load(self.state_path, parse_state).last_document
 
+    def codebook(self) -> Codebook:
+        """The folder's codebook (bad records skipped and reported)."""
+        parsed = self._files.load(self.codebook_path, parse_codebook)
+        if parsed.bad:
+            self._notices.add(
+                f"{self.codebook_path}: {len(parsed.bad)} record(s) could not be read "
+                f"({describe_bad(parsed.bad)}); they are kept in the file and ignored"
+            )
+        return parsed.codebook
+
     def merged_token(self) -> tuple[int, ...] | None:
         """A fallback store's: the folder's ``change_token`` when it was last merged in."""
         return self._files.load(self.state_path, parse_state).merged_token
@@ -117,6 +138,8 @@ class Catalog:
             return parse_index(path, tables)
         if path == self.state_path:
             return parse_state(path, tables)
+        if path == self.codebook_path:
+            return parse_codebook(path, tables)
         return parse_annotations(path, tables)
 
     # ------------------------------------------------------------------ writing
@@ -208,6 +231,26 @@ class Catalog:
             path = self.annotations_path(record)
             transaction.table(path, ANNOTATIONS_TABLE).remove_records(ids)
 
+    def put_codebook(self, before: Codebook, after: Codebook) -> None:
+        """Write the records that differ between ``before`` and ``after`` (lock held).
+
+        Only changed records are touched, so a record this version cannot read
+        stays in the file.
+        """
+        if before == after:
+            return
+        with self._files.transaction() as transaction:
+            tags = transaction.table(self.codebook_path, TAGS_TABLE)
+            tags.remove_records(k for k in before.tags if k not in after.tags)
+            tags.upsert_records(
+                {k: tag_record(v) for k, v in after.tags.items() if before.tags.get(k) != v}
+            )
+            colors = transaction.table(self.codebook_path, COLORS_TABLE)
+            colors.remove_records(c for c in before.colors if c not in after.colors)
+            colors.upsert_records(
+                {c: color_record(m) for c, m in after.colors.items() if before.colors.get(c) != m}
+            )
+
     def put_last_document(self, relpath: str) -> None:
         """Record the document read last (lock held)."""
         with self._files.transaction() as transaction:
@@ -280,12 +323,13 @@ class Catalog:
         Every save replaces the index or state file (a new inode) or renames a
         file into the annotations dir (a new directory mtime). While the newest
         timestamp is too recent to be trusted (coarse clocks) the token also
-        carries a fresh nonce. Other files in the location (e.g. the metadata
+        carries a fresh nonce. The codebook counts (descriptions and colour
+        meanings are the user's). Other files in the location (e.g. the metadata
         cache) do not count: they hold no user data.
         """
         parts: list[int] = []
         newest = 0
-        for path in (self.annotations_dir, self.index_path, self.state_path):
+        for path in (self.annotations_dir, self.index_path, self.state_path, self.codebook_path):
             try:
                 st = os.stat(path)
             except OSError:

@@ -16,11 +16,12 @@ instance or the CLI never loses another's writes.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
+from ipreader.core.codebook import Codebook, Operation, Retagged
 from ipreader.core.fingerprint import text_fingerprint
 from ipreader.core.model import Annotation, DocumentNotes, normalize_tags, tag_key
 from ipreader.core.notices import Notices
@@ -450,6 +451,57 @@ class FolderStore:
         for variants in spellings.values():
             counts[variants.most_common(1)[0][0]] = sum(variants.values())
         return counts
+
+    # ------------------------------------------------------------------ codebook
+
+    def codebook(self) -> Codebook:
+        """Return the folder's codebook: tag descriptions and colour meanings."""
+        return self._catalog.codebook()
+
+    def update_codebook(self, change: Callable[[Codebook], Codebook]) -> Codebook:
+        """Apply ``change`` to the codebook as stored now (under the lock); return the result."""
+        with self._catalog.writing():
+            before = self._catalog.codebook()
+            after = change(before)
+            self._catalog.put_codebook(before, after)
+        return after
+
+    def retag(self, operation: Operation) -> Retagged:
+        """Apply a tag operation to every highlight, document and the codebook, in one lock hold.
+
+        Every record is read inside the lock; each changed highlight becomes a
+        user edit (``Annotation.edited``: a new revision), each document's file
+        is written once, then the index once (documents' own tags), then the
+        codebook. Returns what changed, for messages and undo.
+        """
+        changed: list[tuple[Annotation, Annotation]] = []
+        documents: list[tuple[str, tuple[str, ...], tuple[str, ...]]] = []
+        with self._catalog.writing():
+            rows: list[tuple[DocRecord, dict[str, dict[str, Any]]]] = []
+            records: list[DocRecord] = []
+            for record in self._catalog.index().documents:
+                edited: dict[str, dict[str, Any]] = {}
+                for annotation in self._catalog.annotations_of(record):
+                    tags = normalize_tags(operation.highlight(annotation))
+                    if tags != annotation.tags:
+                        after = annotation.edited(tags=tags)
+                        changed.append((annotation, after))
+                        edited[after.id] = after.to_dict()
+                if edited:
+                    rows.append((record, edited))
+                tags = normalize_tags(operation.document(record.relpath, record.tags))
+                if tags != record.tags:
+                    documents.append((record.relpath, record.tags, tags))
+                    records.append(replace(record, tags=tags))
+            before = self._catalog.codebook()
+            after_book = operation.codebook(before)
+            # Annotation files first, then the index, then the codebook: a crash
+            # half-way leaves some records renamed, none lost.
+            self._catalog.put_annotations(rows)
+            if records:
+                self._catalog.put_documents(records)
+            self._catalog.put_codebook(before, after_book)
+        return Retagged(tuple(changed), tuple(documents), before, after_book)
 
     def change_token(self) -> tuple[int, ...]:
         """Return a cheap stat-based token that differs after any write by any process."""

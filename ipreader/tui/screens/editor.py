@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from rich.text import Text
@@ -42,11 +42,22 @@ class AnnotationEditor(NotesFormScreen[EditorResult]):
     ``ctrl+s`` dismisses with an ``EditorResult``; ``escape`` with ``None``.
     """
 
-    def __init__(self, annotation: Annotation, tag_suggestions: Sequence[str] = ()) -> None:
-        """Create the editor for ``annotation``, completing tags from ``tag_suggestions``."""
+    def __init__(
+        self,
+        annotation: Annotation,
+        tag_suggestions: Sequence[str] = (),
+        meanings: Mapping[str, str] | None = None,
+    ) -> None:
+        """Create the editor for ``annotation``, completing tags from ``tag_suggestions``.
+
+        ``meanings`` are the folder's colour meanings (``yellow`` = ``claim``):
+        each colour choice is labelled with its meaning.
+        """
         super().__init__(tag_suggestions)
         self.annotation = annotation
         """The highlight being edited (not modified; the result describes the change)."""
+        self.meanings: dict[str, str] = dict(meanings or {})
+        """What each colour means in the highlight's folder."""
 
     def compose(self) -> ComposeResult:
         """Lay out the quote and the three fields."""
@@ -56,7 +67,14 @@ class AnnotationEditor(NotesFormScreen[EditorResult]):
             yield Static(quote_excerpt(self.annotation.quote), classes="dialog-quote")
             yield from self.compose_note_fields(self.annotation.note, self.annotation.tags)
             yield Label("Colour", classes="field-label")
-            yield ChoiceRow(COLORS, self.annotation.color, id="color", classes="color-row")
+            labels = {
+                color: f"{color} ({one_line(self.meanings[color], 30)})"
+                for color in COLORS
+                if self.meanings.get(color)
+            }
+            yield ChoiceRow(
+                COLORS, self.annotation.color, labels=labels, id="color", classes="color-row"
+            )
 
     def saved(self) -> EditorResult:
         """Return the edited values."""

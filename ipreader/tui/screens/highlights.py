@@ -77,6 +77,8 @@ class _Indexed:
     """The highlight's and its document's tags (``tag:x`` matches them and their children)."""
     color: str
     """The highlight colour."""
+    meaning: str
+    """What the colour means in the highlight's folder, case-folded (empty: nothing)."""
     has_note: bool
     """True when the note is not blank."""
     status: str
@@ -101,7 +103,7 @@ def _term_predicate(term: str) -> Predicate:
         if field == "tag":
             return lambda item: any(tag_matches(tag, value) for tag in item.tags)
         if field in ("color", "colour"):
-            return lambda item: item.color == key
+            return lambda item: item.color == key or (bool(item.meaning) and item.meaning == key)
         if field == "has" and key == "note":
             return lambda item: item.has_note
         if field == "status":
@@ -119,7 +121,8 @@ def parse_filter(query: str) -> list[Predicate]:
     Terms are separated by spaces (double quotes group words, e.g.
     ``tag:"machine learning"``). ``tag:x`` matches the highlight's or its
     document's tag ``x`` or a child of it (``x/y``), case-insensitively;
-    ``color:x`` the colour, ``has:note`` a non-blank note, ``status:x`` the
+    ``color:x`` the colour or its meaning in the highlight's folder
+    (``color:claim`` when yellow means "claim"), ``has:note`` a non-blank note, ``status:x`` the
     anchoring status (moved, approximate, notfound, missing), ``by:x`` the
     creator; any other term is plain text matched, case-insensitively, in the
     quote, note, tags or document title.
@@ -156,17 +159,21 @@ class HighlightsScreen(PickerScreen[Entry]):
         self,
         entries: Sequence[Entry],
         document_tags: Mapping[Path, Sequence[str]] | None = None,
+        meanings: Mapping[Path, Mapping[str, str]] | None = None,
     ) -> None:
         """Create the screen over ``entries`` (by document, then position in it).
 
-        ``document_tags`` are each document's own tags (``tag:x`` matches them too).
+        ``document_tags`` are each document's own tags (``tag:x`` matches them too);
+        ``meanings`` each folder's colour meanings, by root (``color:x`` matches them).
         """
         super().__init__()
         self.entries: Sequence[Entry] = entries
         """Every highlight, in the order listed when no filter is set."""
         tags_of = document_tags or {}
+        meant = meanings or {}
         self._index: list[_Indexed] = [
-            self.index_entry(entry, tags_of.get(entry[0].path, ())) for entry in entries
+            self.index_entry(entry, tags_of.get(entry[0].path, ()), meant.get(entry[0].root))
+            for entry in entries
         ]
         self.sort_by = "document"
         """One of ``SORT_ORDERS``."""
@@ -174,14 +181,22 @@ class HighlightsScreen(PickerScreen[Entry]):
         self._shown_query: str | None = None
 
     @staticmethod
-    def index_entry(entry: Entry, document_tags: Sequence[str] = ()) -> _Indexed:
-        """Return the search keys of ``entry`` (what ``parse_filter``'s predicates test)."""
+    def index_entry(
+        entry: Entry,
+        document_tags: Sequence[str] = (),
+        meanings: Mapping[str, str] | None = None,
+    ) -> _Indexed:
+        """Return the search keys of ``entry`` (what ``parse_filter``'s predicates test).
+
+        ``meanings`` are the colour meanings of the entry's folder.
+        """
         info, annotation = entry
         tags = (*annotation.tags, *document_tags)
         return _Indexed(
             text="\n".join((annotation.quote, annotation.note, info.title, *tags)).casefold(),
             tags=tags,
             color=annotation.color,
+            meaning=tag_key((meanings or {}).get(annotation.color, "")),
             has_note=bool(annotation.note.strip()),
             status=shown_status(annotation, missing=is_missing(info)),
             creator=annotation.creator.casefold(),

@@ -2,7 +2,8 @@
 
 ``LibraryViews`` carries out the main screen's actions that open another
 screen: every highlight (``h``), find in all articles (``f``), export (``x``),
-reports (``R``), the document's tags and note (``t``), headings (``o``), plus
+reports (``R``), the codebook (``T``), the document's tags and note (``t``),
+headings (``o``), plus
 the coder view (``C``) and reflow (``w``). Each action's binding is in
 ``MainScreen.BINDINGS``; the screen's ``action_*`` method is one line calling
 the method of the same name here. Work that reads files runs in the screen's
@@ -16,11 +17,19 @@ from typing import TYPE_CHECKING
 
 from ipreader.core.model import DocumentNotes
 from ipreader.tui.display import one_line
-from ipreader.tui.messages import Exported, ExportFailed, HeadingsFound, HighlightsGathered
+from ipreader.tui.messages import (
+    Exported,
+    ExportFailed,
+    HeadingsFound,
+    HighlightsGathered,
+    Saved,
+)
+from ipreader.tui.outcome import Refusal
 from ipreader.tui.state import CODER_VIEWS
 
 if TYPE_CHECKING:
     from ipreader.core.library import Library
+    from ipreader.tui.screens.codebook import CodebookScreen
     from ipreader.tui.screens.main import MainScreen
 
 #: Default export file name (written in the working directory unless changed).
@@ -73,7 +82,8 @@ class LibraryViews:
                 screen.reader.focus()
 
         document_tags = {path: stats.tags for path, stats in screen.stats.items()}
-        screen.app.push_screen(HighlightsScreen(entries, document_tags), chosen)
+        meanings = {root: book.colors for root, book in screen.state.codebooks.books.items()}
+        screen.app.push_screen(HighlightsScreen(entries, document_tags, meanings), chosen)
 
     def find_corpus(self) -> None:
         """Find text across every document; the chosen match is opened and selected."""
@@ -177,6 +187,63 @@ class LibraryViews:
 
         screen.app.push_screen(ReportsScreen(library), chosen)
 
+    # ------------------------------------------------------------------ the codebook
+
+    def codebook(self) -> None:
+        """Open the codebook of the open article's folder (else the first folder's)."""
+        from ipreader.tui.screens.codebook import CodebookScreen
+
+        screen = self._screen
+        library = self._library_or_say()
+        if library is None or not library.collections:
+            return
+        info = screen.state.document
+        root = info.root if info is not None else library.collections[0].root
+        screen.app.push_screen(CodebookScreen(root, screen.session.store_at(root), screen))
+
+    def codebook_requested(self, message: CodebookScreen.Requested) -> None:
+        """Turn the codebook screen's request into the state's commands, or say why not."""
+        screen = self._screen
+        codebooks, root, tag, value = (
+            screen.state.codebooks,
+            message.root,
+            message.tag,
+            message.value,
+        )
+        try:
+            if message.kind == "describe":
+                outcome = codebooks.describe(root, tag, value)
+            elif message.kind == "rename":
+                outcome = codebooks.rename(root, tag, value)
+            elif message.kind == "move":
+                outcome = codebooks.move(root, tag, value)
+            elif message.kind == "delete":
+                outcome = codebooks.delete(root, tag)
+            else:
+                outcome = codebooks.set_meaning(root, tag, value)
+        except Refusal as refusal:
+            screen.notify(refusal.message, title=refusal.title, severity="warning")
+            return
+        screen.carry_out(outcome)
+
+    def codebook_saved(self, message: Saved) -> None:
+        """A codebook change was written: say what changed, show it, reload what shows it."""
+        from ipreader.core.codebook import Retagged, Revert
+        from ipreader.tui.commands import RetagTags
+        from ipreader.tui.screens.codebook import CodebookScreen
+
+        screen = self._screen
+        result, command = message.result, message.command
+        if isinstance(result, Retagged):
+            reverted = isinstance(command, RetagTags) and isinstance(command.operation, Revert)
+            undo = "" if reverted else " (u to undo)"
+            screen.notify(f"Tags changed on {result.summary()}{undo}.")
+            screen.check_for_changes()  # the open article's highlights may have changed
+        screen.show_state()
+        for shown in screen.app.screen_stack:
+            if isinstance(shown, CodebookScreen):
+                shown.reload()
+
     def document_notes(self) -> None:
         """Edit the open document's tags and note."""
         from ipreader.tui.screens.doc_notes import DocumentNotesEditor
@@ -191,7 +258,7 @@ class LibraryViews:
             if notes is not None:
                 screen.carry_out(state.set_notes(info, notes))
 
-        suggestions = sorted(state.tag_suggestions, key=str.casefold)
+        suggestions = state.codebooks.suggestions(info.root, state.tag_suggestions)
         screen.app.push_screen(DocumentNotesEditor(info.title, state.notes, suggestions), edited)
 
     # ------------------------------------------------------------------ the open article

@@ -35,6 +35,7 @@ from ipreader.core.library import Library
 from ipreader.core.model import Annotation, DocumentNotes
 from ipreader.core.revisions import ConflictError
 from ipreader.core.wording import plural
+from ipreader.tui.commands import DescribeTag, RetagTags, SetColorMeaning
 from ipreader.tui.keys import EXTRA_HELP_ROWS, help_rows, system_commands
 from ipreader.tui.loader import Loader
 from ipreader.tui.messages import (
@@ -56,6 +57,7 @@ from ipreader.tui.messages import (
 )
 from ipreader.tui.outcome import Outcome, Refusal, Target, line_start
 from ipreader.tui.reader.pane import HighlightSpan, ReadingPane
+from ipreader.tui.screens.codebook import CodebookScreen
 from ipreader.tui.screens.drift_flow import DriftFlow
 from ipreader.tui.screens.library_views import LibraryViews
 from ipreader.tui.session import DocumentStats, Loaded, Session
@@ -91,6 +93,9 @@ class MainScreen(Screen[None]):
         Binding("w", "toggle_reflow", "Reflow paragraphs / lines as in the file", show=False),
         Binding("o", "headings", "Chapters and headings", show=False),
         Binding("R", "reports", "Reports: codes, documents x tags, co-occurrence", show=False),
+        Binding(
+            "T", "codebook", "Codebook: describe, rename, merge, move, delete tags", show=False
+        ),
         Binding("C", "cycle_coders", "Coders: everyone / others dimmed / mine", show=False),
         Binding("s", "cycle_sort", "Sort list", show=False),
         Binding("escape", "clear_find", "Close find bar", show=False),
@@ -135,6 +140,8 @@ class MainScreen(Screen[None]):
     """Where the cursor is in the open document (``line 12 of 300 · 4%``)."""
     selecting: reactive[bool] = reactive(False)
     """True while the reading pane's ``v`` selection mode is on."""
+    legend: reactive[str] = reactive("")
+    """The open document's folder's colour meanings on one line (empty: none)."""
 
     def __init__(self, paths: Iterable[Path], *, line: int | None = None) -> None:
         """Create the screen over ``paths``; the library opens once the screen is mounted.
@@ -227,6 +234,7 @@ class MainScreen(Screen[None]):
                 MainScreen.notes,
                 MainScreen.covers,
                 MainScreen.missing,
+                MainScreen.legend,
                 current=MainScreen.current_annotation,
             )
         yield Footer(compact=True)
@@ -258,6 +266,7 @@ class MainScreen(Screen[None]):
         self.notes = state.notes
         self.current_annotation = state.current
         info = state.document
+        self.legend = state.codebooks.of(None if info is None else info.root).legend()
         shown = None if info is None else self.stats.get(info.path, DocumentStats())
         if info is not None and not state.opening and shown != state.stats():
             self.stats = {**self.stats, info.path: state.stats()}
@@ -292,6 +301,7 @@ class MainScreen(Screen[None]):
         opened = message.opened
         self.state.me = opened.me
         self.state.tag_suggestions |= opened.tag_suggestions
+        self.state.codebooks.books.update(opened.codebooks)
         self.document_list.prime(message.prompts)
         self.stats = opened.stats
         self.documents = tuple(opened.documents())
@@ -491,8 +501,10 @@ class MainScreen(Screen[None]):
                 return
             self.carry_out(edit)
 
-        suggestions = sorted(self.state.tag_suggestions, key=str.casefold)
-        self.app.push_screen(AnnotationEditor(annotation, suggestions), edited)
+        root = None if self.state.document is None else self.state.document.root
+        suggestions = self.state.codebooks.suggestions(root, self.state.tag_suggestions)
+        meanings = self.state.codebooks.of(root).colors
+        self.app.push_screen(AnnotationEditor(annotation, suggestions, meanings), edited)
 
     def action_delete(self) -> None:
         """Delete the highlight under the cursor, or the current one (``u`` restores it)."""
@@ -635,6 +647,14 @@ class MainScreen(Screen[None]):
         """Coding reports over every highlight; Enter on a passage opens it."""
         self.views.reports()
 
+    def action_codebook(self) -> None:
+        """The codebook of the open article's folder: tags, descriptions, colour meanings."""
+        self.views.codebook()
+
+    @on(CodebookScreen.Requested)
+    def _codebook_requested(self, message: CodebookScreen.Requested) -> None:
+        self.views.codebook_requested(message)
+
     def action_document_notes(self) -> None:
         """Edit the current document's tags and note."""
         self.views.document_notes()
@@ -643,8 +663,10 @@ class MainScreen(Screen[None]):
 
     @on(Saved)
     def _saved(self, message: Saved) -> None:
-        self.state.saved(message.command, message.token)
+        self.state.saved(message.command, message.token, message.result)
         self.drift.saved(message.command)
+        if isinstance(message.command, RetagTags | DescribeTag | SetColorMeaning):
+            self.views.codebook_saved(message)
 
     @on(SaveFailed)
     def _save_failed(self, message: SaveFailed) -> None:

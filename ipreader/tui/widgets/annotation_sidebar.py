@@ -126,6 +126,8 @@ class AnnotationSidebar(Vertical):
     """What each approximate highlight now covers, by id (its quote is what was highlighted)."""
     missing: reactive[bool] = reactive(False)
     """True when the open article is no longer in its folder (its highlights are kept)."""
+    legend: reactive[str] = reactive("")
+    """The folder's colour meanings on one line (``yellow = claim · pink = evidence``)."""
 
     @dataclass
     class Chosen(Message):
@@ -177,6 +179,9 @@ class AnnotationSidebar(Vertical):
     def watch_notes(self) -> None:
         self._refresh_notes()
 
+    def watch_legend(self) -> None:
+        self._refresh_notes()
+
     def watch_current(self, current: str | None) -> None:
         if current is not None and current not in self.option_ids():
             self._refresh_list()  # outside the window: move the window to it
@@ -203,6 +208,8 @@ class AnnotationSidebar(Vertical):
             text.append(visible(notes.note.strip()), self._style("note"))
         if not text:
             text.append("No document tags or note (t)", "dim")
+        if self.legend:
+            text.append(f"\n{one_line(self.legend, 200)}", "dim")
         self.query_one("#document-notes", Static).update(text)
 
     def _prompt(self, annotation: Annotation) -> Text:
