@@ -1,0 +1,138 @@
+"""Where a document's annotations live: one file while few, bucket files by id hash when many.
+
+A save rewrites only the file holding the annotation, so its cost follows
+the size of that file, not of the document. A document starts (and every
+store written before this layout stays) with one file::
+
+    annotations/<docid>.json              every annotation of the document
+
+Once a save would put more than ``BUCKET_MAX`` records in one file, the
+document is re-sharded, under one lock hold, into a power-of-two number of
+buckets averaging at most ``BUCKET_TARGET`` records::
+
+    annotations/<docid>/<k>-of-<n>.json   the annotations whose id hashes to k (mod n)
+
+Each of them is a TinyDB JSON file with the one table ``annotations``.
+The files of one ``n`` are a *generation*. A re-shard writes the new
+generation whole (one atomic batch) before it removes the old one, so a
+crash in between leaves two generations holding the same records: readers
+take the union by id (the copy of the highest ``n`` wins) and the next write
+settles them into one generation again (``Catalog``).
+
+No I/O here but the directory listing; reading and writing is ``catalog.py``'s.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import zlib
+from dataclasses import dataclass
+from pathlib import Path
+
+#: Most records a bucket may hold before its document is re-sharded.
+BUCKET_MAX = 512
+
+#: Most records per bucket, on average, right after a re-shard (half of the maximum: a
+#: document must double before the next one).
+BUCKET_TARGET = 256
+
+#: Most buckets a document is split into (50k highlights take 256; the cap keeps a
+#: hostile file name from making a reader list millions).
+MAX_BUCKETS = 1 << 14
+
+_BUCKET_NAME = re.compile(r"([0-9]+)-of-([0-9]+)\.json")
+
+
+def bucket_of(key: str, count: int) -> int:
+    """The bucket (``0 <= k < count``) of a record id: stable across runs and machines."""
+    # crc32, not hash(): str hashes are salted per process.
+    return zlib.crc32(key.encode("utf-8", "surrogatepass")) % count
+
+
+def count_for(records: int) -> int:
+    """The number of buckets for a document of ``records`` annotations (a power of two)."""
+    count = 1
+    while count * BUCKET_TARGET < records and count < MAX_BUCKETS:
+        count *= 2
+    return count
+
+
+def bucket_name(number: int, count: int) -> str:
+    """The file name of bucket ``number`` of ``count``."""
+    return f"{number}-of-{count}.json"
+
+
+@dataclass(frozen=True, slots=True)
+class BucketFile:
+    """One file holding (some of) a document's annotations."""
+
+    count: int
+    """The number of buckets of its generation (1: the single ``<docid>.json``)."""
+    number: int
+    """Its bucket number in that generation."""
+    path: Path
+    """Where it is."""
+
+
+@dataclass(frozen=True, slots=True)
+class Layout:
+    """The files of one document's annotations, as listed now."""
+
+    single: Path
+    """The one-file form's path, ``annotations/<docid>.json`` (it may not exist)."""
+    directory: Path
+    """The bucket directory, ``annotations/<docid>/`` (it may not exist)."""
+    files: tuple[BucketFile, ...]
+    """The files that exist, the single file first, then by generation and number."""
+
+    @property
+    def counts(self) -> tuple[int, ...]:
+        """The generations present, ascending."""
+        return tuple(sorted({file.count for file in self.files}))
+
+    @property
+    def count(self) -> int:
+        """The newest generation's bucket count (1 when there is no file yet)."""
+        return max((file.count for file in self.files), default=1)
+
+    @property
+    def settled(self) -> bool:
+        """True when at most one generation exists (no re-shard was cut short)."""
+        return len(self.counts) <= 1
+
+    def path(self, number: int, count: int) -> Path:
+        """Where bucket ``number`` of ``count`` lives (``single`` for a count of 1)."""
+        return self.single if count == 1 else self.directory / bucket_name(number, count)
+
+    def paths_of(self, key: str) -> list[Path]:
+        """The files that may hold record ``key``: its bucket in each generation present."""
+        return [self.path(bucket_of(key, count), count) for count in self.counts or (1,)]
+
+
+def list_layout(annotations_dir: Path, doc_id: str) -> Layout:
+    """List a document's annotation files (the directory is read; no file is opened).
+
+    Files in the bucket directory that are not named ``<k>-of-<n>.json`` with
+    ``k < n`` and ``n`` a power of two (temp files, files set aside) are not
+    the document's and are left alone.
+    """
+    single = annotations_dir / f"{doc_id}.json"
+    directory = annotations_dir / doc_id
+    files: list[BucketFile] = []
+    if os.path.lexists(single):
+        files.append(BucketFile(1, 0, single))
+    try:
+        names = os.listdir(directory)
+    except (FileNotFoundError, NotADirectoryError):
+        names = []
+    found: list[BucketFile] = []
+    for name in names:
+        match = _BUCKET_NAME.fullmatch(name)
+        if match is None:
+            continue
+        number, count = int(match[1]), int(match[2])
+        if 1 < count <= MAX_BUCKETS and count & (count - 1) == 0 and number < count:
+            found.append(BucketFile(count, number, directory / name))
+    found.sort(key=lambda file: (file.count, file.number))
+    return Layout(single, directory, (*files, *found))
