@@ -31,13 +31,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 #: Most records a bucket may hold before its document is re-sharded.
-BUCKET_MAX = 512
+BUCKET_MAX = 128
 
 #: Most records per bucket, on average, right after a re-shard (half of the maximum: a
 #: document must double before the next one).
-BUCKET_TARGET = 256
+BUCKET_TARGET = 64
 
-#: Most buckets a document is split into (50k highlights take 256; the cap keeps a
+#: Most buckets a document is split into (50k highlights take 1,024; the cap keeps a
 #: hostile file name from making a reader list millions).
 MAX_BUCKETS = 1 << 14
 
@@ -83,31 +83,36 @@ class Layout:
     """The one-file form's path, ``annotations/<docid>.json`` (it may not exist)."""
     directory: Path
     """The bucket directory, ``annotations/<docid>/`` (it may not exist)."""
-    files: tuple[BucketFile, ...]
-    """The files that exist, the single file first, then by generation and number."""
+    members: tuple[tuple[int, int], ...]
+    """The files that exist as ``(count, number)``, ascending (``(1, 0)``: the single file)."""
+
+    @property
+    def files(self) -> tuple[BucketFile, ...]:
+        """The files that exist, the single file first, then by generation and number."""
+        return tuple(BucketFile(c, n, self.path(n, c)) for c, n in self.members)
 
     @property
     def counts(self) -> tuple[int, ...]:
         """The generations present, ascending."""
-        return tuple(sorted({file.count for file in self.files}))
+        return tuple(sorted({count for count, _number in self.members}))
 
     @property
     def count(self) -> int:
         """The newest generation's bucket count (1 when there is no file yet)."""
-        return max((file.count for file in self.files), default=1)
+        return self.members[-1][0] if self.members else 1
 
     @property
     def settled(self) -> bool:
         """True when at most one generation exists (no re-shard was cut short)."""
-        return len(self.counts) <= 1
+        return not self.members or self.members[0][0] == self.members[-1][0]
 
     def path(self, number: int, count: int) -> Path:
         """Where bucket ``number`` of ``count`` lives (``single`` for a count of 1)."""
         return self.single if count == 1 else self.directory / bucket_name(number, count)
 
-    def paths_of(self, key: str) -> list[Path]:
+    def paths_of(self, key: str) -> list[tuple[int, Path]]:
         """The files that may hold record ``key``: its bucket in each generation present."""
-        return [self.path(bucket_of(key, count), count) for count in self.counts or (1,)]
+        return [(count, self.path(bucket_of(key, count), count)) for count in self.counts or (1,)]
 
 
 def list_layout(annotations_dir: Path, doc_id: str) -> Layout:
@@ -119,20 +124,19 @@ def list_layout(annotations_dir: Path, doc_id: str) -> Layout:
     """
     single = annotations_dir / f"{doc_id}.json"
     directory = annotations_dir / doc_id
-    files: list[BucketFile] = []
-    if os.path.lexists(single):
-        files.append(BucketFile(1, 0, single))
+    members: list[tuple[int, int]] = []
     try:
         names = os.listdir(directory)
     except (FileNotFoundError, NotADirectoryError):
         names = []
-    found: list[BucketFile] = []
     for name in names:
         match = _BUCKET_NAME.fullmatch(name)
         if match is None:
             continue
         number, count = int(match[1]), int(match[2])
         if 1 < count <= MAX_BUCKETS and count & (count - 1) == 0 and number < count:
-            found.append(BucketFile(count, number, directory / name))
-    found.sort(key=lambda file: (file.count, file.number))
-    return Layout(single, directory, (*files, *found))
+            members.append((count, number))
+    members.sort()
+    if os.path.lexists(single):
+        members.insert(0, (1, 0))
+    return Layout(single, directory, tuple(members))

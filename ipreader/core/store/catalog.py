@@ -176,7 +176,7 @@ class Catalog:
         """One annotation of a document by id, reading only the file(s) that may hold it."""
         layout = self.layout(record)
         found: tuple[int, Annotation] | None = None
-        for path, count in zip(layout.paths_of(annotation_id), layout.counts or (1,), strict=True):
+        for count, path in layout.paths_of(annotation_id):
             for annotation in self._load_annotations(path, record).annotations:
                 if annotation.id == annotation_id and (found is None or found[0] <= count):
                     found = (count, annotation)
