@@ -453,6 +453,12 @@ class Catalog:
                 f"{moved} with all its annotations (nothing deleted); the document "
                 f"starts with no annotations"
             )
+        elif path.parent.parent == self.annotations_dir:
+            self._notices.add(
+                f"{path} could not be read ({error.reason}); it was moved aside to "
+                f"{moved} with the annotations it held (nothing deleted); the document's "
+                f"other annotations are shown as before"
+            )
         else:
             self._notices.add(
                 f"{path} could not be read ({error.reason}); it was moved aside to "
