@@ -16,8 +16,14 @@ Each of them is a TinyDB JSON file with the one table ``annotations``.
 The files of one ``n`` are a *generation*. A re-shard writes the new
 generation whole (one atomic batch) before it removes the old one, so a
 crash in between leaves two generations holding the same records: readers
-take the union by id (the copy of the highest ``n`` wins) and the next write
-settles them into one generation again (``Catalog``).
+take the union by id and the next write settles them into one generation
+again (``Catalog``). Where two generations hold different copies of a record
+(two copies of a store merged by git or a sync tool, split at different
+moments), the higher ``revision``, then the later ``updated``, then the
+higher ``n`` wins (``copy_rank``), as in every other merge of the store.
+
+The bucket count depends on when the document outgrew its buckets, not only
+on what it holds; each file's bytes depend only on the records in it.
 
 No I/O here but the directory listing; reading and writing is ``catalog.py``'s.
 """
@@ -27,8 +33,10 @@ from __future__ import annotations
 import os
 import re
 import zlib
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 #: Most records a bucket may hold before its document is re-sharded.
 BUCKET_MAX = 128
@@ -56,6 +64,17 @@ def count_for(records: int) -> int:
     while count * BUCKET_TARGET < records and count < MAX_BUCKETS:
         count *= 2
     return count
+
+
+def copy_rank(raw: Mapping[str, Any], count: int) -> tuple[int, str, int]:
+    """Order of two stored copies of one record: the higher wins (revision, updated, count)."""
+    revision = raw.get("revision")
+    updated = raw.get("updated")
+    return (
+        revision if type(revision) is int else 0,
+        updated if isinstance(updated, str) else "",
+        count,
+    )
 
 
 def bucket_name(number: int, count: int) -> str:

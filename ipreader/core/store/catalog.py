@@ -36,6 +36,7 @@ from ipreader.core.store.buckets import (
     MAX_BUCKETS,
     Layout,
     bucket_of,
+    copy_rank,
     count_for,
     list_layout,
 )
@@ -158,13 +159,14 @@ class Catalog:
         if len(parsed) == 1:
             merged = parsed[0][1].annotations
         else:
-            newest: dict[str, tuple[int, Annotation]] = {}
+            newest: dict[str, tuple[tuple[int, str, int], Annotation]] = {}
             for file, part in parsed:
                 for annotation in part.annotations:
+                    rank = (annotation.revision, annotation.updated, file.count)
                     known = newest.get(annotation.id)
-                    if known is None or known[0] <= file.count:
-                        newest[annotation.id] = (file.count, annotation)
-            merged = tuple(sorted((a for _c, a in newest.values()), key=annotation_order))
+                    if known is None or known[0] <= rank:
+                        newest[annotation.id] = (rank, annotation)
+            merged = tuple(sorted((a for _r, a in newest.values()), key=annotation_order))
         result = tuple(
             a if a.document == record.relpath else replace(a, document=record.relpath)
             for a in merged
@@ -175,11 +177,12 @@ class Catalog:
     def annotation(self, record: DocRecord, annotation_id: str) -> Annotation | None:
         """One annotation of a document by id, reading only the file(s) that may hold it."""
         layout = self.layout(record)
-        found: tuple[int, Annotation] | None = None
+        found: tuple[tuple[int, str, int], Annotation] | None = None
         for count, path in layout.paths_of(annotation_id):
             for annotation in self._load_annotations(path, record).annotations:
-                if annotation.id == annotation_id and (found is None or found[0] <= count):
-                    found = (count, annotation)
+                rank = (annotation.revision, annotation.updated, count)
+                if annotation.id == annotation_id and (found is None or found[0] <= rank):
+                    found = (rank, annotation)
         if found is None:
             return None
         annotation = found[1]
@@ -338,13 +341,13 @@ class Catalog:
         _record, rows, removals = change
         self._raise_schema()  # first: an ipreader that knows no buckets must not write here
         self._make_bucket_directory(layout.directory)
-        merged: dict[str, tuple[int, dict[str, Any]]] = {}
+        merged: dict[str, tuple[tuple[int, str, int], dict[str, Any]]] = {}
         with self._files.transaction() as transaction:
             for file in layout.files:
                 for document in transaction.table(file.path, ANNOTATIONS_TABLE).all():
-                    key = str(document.doc_id)
-                    if key not in merged or merged[key][0] <= file.count:
-                        merged[key] = (file.count, dict(document))
+                    key, rank = str(document.doc_id), copy_rank(document, file.count)
+                    if key not in merged or merged[key][0] <= rank:
+                        merged[key] = (rank, dict(document))
             final = {key: value for key, (_count, value) in merged.items()}
             final.update((key, dict(value)) for key, value in rows.items())
             for key in removals:
