@@ -286,3 +286,37 @@ def test_a_re_shard_keeps_every_record(total: int, most: int) -> None:
         store.save_annotations(made[: total // 2])
         store.save_annotations(made[total // 2 :])  # the second batch may split it
         assert notes(FolderStore.open(store.root)) == {a.id: a.note for a in made}
+
+
+# ---------------------------------------------------------------- the index rebuilt
+
+
+def test_a_lost_index_is_rebuilt_from_bucket_directories(tmp_path: Path) -> None:
+    store = FolderStore.open(make_root(tmp_path))
+    made = [highlight(n) for n in range(300)]
+    store.save_annotations(made)
+    (store.location / "index.json").write_bytes(b"{not json")
+    reopened = FolderStore.open(store.root)
+    assert notes(reopened) == {a.id: a.note for a in made}
+    assert any("rebuilt from 1 annotation file" in n for n in reopened.notices.all())
+
+
+def test_an_unindexed_bucket_directory_of_a_known_document_is_merged_and_moved_aside(
+    tmp_path: Path,
+) -> None:
+    store = FolderStore.open(make_root(tmp_path))
+    made = [highlight(n) for n in range(300)]
+    store.save_annotations(made)
+    (directory,) = [p for p in (store.location / "annotations").iterdir() if p.is_dir()]
+    index = json.loads((store.location / "index.json").read_text())
+    (record,) = index["documents"].values()
+    # The same document listed under a new id, holding one highlight of its own: the old
+    # id's bucket directory is then unindexed, and must be merged in, not lost.
+    index["documents"] = {"11111111-2222-4333-8444-555555555555": record}
+    atomic_write_bytes(store.location / "index.json", encode_tables(index))
+    own = highlight(5, note="own")
+    FolderStore.open(store.root).save_annotation(own)  # merged on open, then saved
+    reopened = FolderStore.open(store.root)
+    assert notes(reopened) == {a.id: a.note for a in made} | {own.id: "own"}
+    assert not directory.exists()
+    assert [p for p in directory.parent.iterdir() if p.name.startswith(directory.name + ".merged-")]
