@@ -17,7 +17,14 @@ from ipreader.core.model import Annotation
 from ipreader.core.revisions import ConflictError
 from ipreader.core.storage import atomic_write_bytes, encode_database
 from ipreader.core.store import SCHEMA_VERSION, FolderStore, buckets, catalog
-from ipreader.core.store.buckets import BUCKET_MAX, bucket_of, count_for, list_layout
+from ipreader.core.store.buckets import (
+    BUCKET_MAX,
+    Layout,
+    bucket_of,
+    count_for,
+    document_paths,
+    list_layout,
+)
 from ipreader.core.store.tables import encode_tables
 
 TEXT = "The quick brown fox jumps over the lazy dog. " * 40
@@ -53,6 +60,10 @@ def highlight(number: int, note: str = "") -> Annotation:
 
 def files_of(store: FolderStore) -> list[Path]:
     return sorted((store.location / "annotations").rglob("*.json"))
+
+
+def layout_of(annotations_dir: Path, doc_id: str) -> Layout:
+    return list_layout(*document_paths(annotations_dir, doc_id))
 
 
 def notes(store: FolderStore) -> dict[str, str]:
@@ -195,7 +206,7 @@ def test_a_re_shard_cut_short_is_read_whole_and_settled_by_the_next_write(
     store = FolderStore.open(make_root(tmp_path))
     made = [highlight(n) for n in range(300)]
     store.save_annotations(made)
-    layout = list_layout(store.location / "annotations", next(iter(files_of(store))).parent.name)
+    layout = layout_of(store.location / "annotations", files_of(store)[0].parent.name)
     count = layout.count
     # As if killed while writing generation 2*count: its first bucket only, holding an
     # older copy of nothing and a newer copy of one record.
@@ -211,7 +222,7 @@ def test_a_re_shard_cut_short_is_read_whole_and_settled_by_the_next_write(
     reader = FolderStore.open(store.root)
     assert len(notes(reader)) == 300 and notes(reader)[newer.id] == "newest copy"
     reader.delete_annotation("a.txt", made[1].id)
-    settled = list_layout(store.location / "annotations", layout.directory.name)
+    settled = layout_of(store.location / "annotations", layout.directory.name)
     assert settled.settled and settled.count == count * 2
     assert len(settled.members) == count * 2
     final = notes(FolderStore.open(store.root))
@@ -267,7 +278,7 @@ def test_any_saves_and_deletes_across_buckets_read_back_the_same_set(
         assert notes(FolderStore.open(store.root)) == want
         layout_dirs = [p for p in (store.location / "annotations").iterdir() if p.is_dir()]
         for directory in layout_dirs:
-            layout = list_layout(directory.parent, directory.name)
+            layout = layout_of(directory.parent, directory.name)
             assert layout.settled
             assert (
                 all(

@@ -99,11 +99,12 @@ class Layout:
     """The files of one document's annotations, as listed now."""
 
     single: Path
-    """The one-file form's path, ``annotations/<docid>.json`` (it may not exist)."""
+    """The one-file form's path, ``annotations/<docid>.json``."""
     directory: Path
     """The bucket directory, ``annotations/<docid>/`` (it may not exist)."""
     members: tuple[tuple[int, int], ...]
-    """The files that exist as ``(count, number)``, ascending (``(1, 0)``: the single file)."""
+    """The files as ``(count, number)``, ascending; ``(1, 0)`` is the single file, listed
+    alone even when it does not exist yet (``list_layout``)."""
 
     @property
     def files(self) -> tuple[BucketFile, ...]:
@@ -117,13 +118,13 @@ class Layout:
 
     @property
     def count(self) -> int:
-        """The newest generation's bucket count (1 when there is no file yet)."""
-        return self.members[-1][0] if self.members else 1
+        """The newest generation's bucket count (1 for the single file)."""
+        return self.members[-1][0]
 
     @property
     def settled(self) -> bool:
         """True when at most one generation exists (no re-shard was cut short)."""
-        return not self.members or self.members[0][0] == self.members[-1][0]
+        return self.members[0][0] == self.members[-1][0]
 
     def path(self, number: int, count: int) -> Path:
         """Where bucket ``number`` of ``count`` lives (``single`` for a count of 1)."""
@@ -131,23 +132,24 @@ class Layout:
 
     def paths_of(self, key: str) -> list[tuple[int, Path]]:
         """The files that may hold record ``key``: its bucket in each generation present."""
-        return [(count, self.path(bucket_of(key, count), count)) for count in self.counts or (1,)]
+        return [(count, self.path(bucket_of(key, count), count)) for count in self.counts]
 
 
-def list_layout(annotations_dir: Path, doc_id: str) -> Layout:
-    """List a document's annotation files (the directory is read; no file is opened).
+def list_layout(single: Path, directory: Path) -> Layout:
+    """List a document's annotation files: its ``single`` file, its bucket ``directory``.
 
-    Files in the bucket directory that are not named ``<k>-of-<n>.json`` with
-    ``k < n`` and ``n`` a power of two (temp files, files set aside) are not
-    the document's and are left alone.
+    One ``listdir`` (most documents have no directory: it fails at once). With
+    no bucket file the single file is the layout, whether it exists or not
+    (reading a missing file gives no records); beside bucket files it counts
+    only if it exists (a re-shard cut short). Files in the bucket directory not
+    named ``<k>-of-<n>.json`` with ``k < n`` and ``n`` a power of two (temp
+    files, files set aside) are not the document's and are left alone.
     """
-    single = annotations_dir / f"{doc_id}.json"
-    directory = annotations_dir / doc_id
-    members: list[tuple[int, int]] = []
     try:
         names = os.listdir(directory)
     except (FileNotFoundError, NotADirectoryError):
         names = []
+    members: list[tuple[int, int]] = []
     for name in names:
         match = _BUCKET_NAME.fullmatch(name)
         if match is None:
@@ -156,6 +158,11 @@ def list_layout(annotations_dir: Path, doc_id: str) -> Layout:
         if 1 < count <= MAX_BUCKETS and count & (count - 1) == 0 and number < count:
             members.append((count, number))
     members.sort()
-    if os.path.lexists(single):
+    if not members or os.path.lexists(single):
         members.insert(0, (1, 0))
     return Layout(single, directory, tuple(members))
+
+
+def document_paths(annotations_dir: Path, doc_id: str) -> tuple[Path, Path]:
+    """A document's single file and bucket directory: ``<id>.json``, ``<id>/``."""
+    return annotations_dir / f"{doc_id}.json", annotations_dir / doc_id

@@ -38,6 +38,7 @@ from ipreader.core.store.buckets import (
     bucket_of,
     copy_rank,
     count_for,
+    document_paths,
     list_layout,
 )
 from ipreader.core.store.files import JsonFiles, is_racy
@@ -114,6 +115,7 @@ class Catalog:
         # doc id -> (relpath, the parsed files, their union): a document's annotations,
         # reused while every one of its files is the same cached parse.
         self._merged: dict[str, tuple[str, tuple[object, ...], tuple[Annotation, ...]]] = {}
+        self._paths: dict[str, tuple[Path, Path]] = {}  # doc id -> its single file, bucket dir
 
     # ------------------------------------------------------------------ reading
 
@@ -135,7 +137,11 @@ class Catalog:
 
     def layout(self, record: DocRecord) -> Layout:
         """The files holding a document's annotations now (``buckets.py``)."""
-        return list_layout(self.annotations_dir, record.id)
+        paths = self._paths.get(record.id)
+        if paths is None:
+            # Cached: building two Paths per document costs more than the listing itself.
+            paths = self._paths[record.id] = document_paths(self.annotations_dir, record.id)
+        return list_layout(*paths)
 
     def annotations_of(self, record: DocRecord) -> tuple[Annotation, ...]:
         """A document's annotations in document order (bad records skipped and reported).

@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Any
 
 from ipreader.core.errors import StoreError
 from ipreader.core.storage import MERGED_MARKER, CorruptDatabaseError, Tables, quarantine
-from ipreader.core.store.buckets import copy_rank, list_layout
+from ipreader.core.store.buckets import copy_rank, document_paths, list_layout
 from ipreader.core.store.files import read_tables
 from ipreader.core.store.formats import (
     ANNOTATIONS_TABLE,
@@ -131,10 +131,12 @@ def _read_document(
     A damaged file is moved aside (and named), the others still read; ``None``
     when one cannot be read at all (it is named as left in place).
     """
-    layout = list_layout(catalog.annotations_dir, doc_id)
+    layout = list_layout(*document_paths(catalog.annotations_dir, doc_id))
     rows: dict[str, tuple[tuple[int, str, int], dict[str, Any]]] = {}
     paths: list[Path] = []
     for file in layout.files:
+        if not os.path.lexists(file.path):
+            continue  # the single file, listed though missing (a document split already)
         try:
             tables = read_tables(file.path)
         except CorruptDatabaseError as error:
