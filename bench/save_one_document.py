@@ -110,15 +110,10 @@ def measure(
     return times
 
 
-def main() -> None:
-    """Command line: ``--quick`` (200 / 1,000), ``--runs N`` (default 5 x 40 saves)."""
-    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
-    parser.add_argument("--quick", action="store_true")
-    parser.add_argument("--runs", type=int, default=5)
-    parser.add_argument("--sizes", type=int, nargs="*")
-    args = parser.parse_args()
-    sizes = args.sizes or ([200, 1000] if args.quick else [1000, 10000, 50000])
-    runs, saves = (1, 20) if args.quick else (args.runs, 40)
+def scaling(quick: bool = False, runs: int = 5, sizes: list[int] | None = None) -> None:
+    """Print the table: save p50 / p95 per size, the bucket store against both baselines."""
+    sizes = sizes or ([200, 1000] if quick else [1000, 10000, 50000])
+    runs, saves = (1, 20) if quick else (runs, 40)
     rows = []
     with isolated_data_dir(), temp_dir("save-one-") as tmp:
         for total in sizes:
@@ -142,6 +137,16 @@ def main() -> None:
         ["Annotations", "Files", "FolderStore, buckets", "one file per document", "stock TinyDB"],
         rows,
     )
+
+
+def main() -> None:
+    """Command line: ``--quick`` (200 / 1,000), ``--runs N`` (x 40 saves), ``--sizes N...``."""
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser.add_argument("--quick", action="store_true")
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--sizes", type=int, nargs="*")
+    args = parser.parse_args()
+    scaling(args.quick, args.runs, args.sizes)
 
 
 if __name__ == "__main__":
