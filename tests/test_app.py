@@ -959,7 +959,7 @@ async def test_hard_wrapped_text_is_reflowed_and_w_toggles_and_is_remembered(
 
 async def test_headings_picker_goes_to_a_chapter(articles: Path) -> None:
     chapters = "".join(
-        f"CHAPTER {roman}\n\nText of chapter {roman}, with a few words.\n\n"
+        f"CHAPTER {roman}\n\n" + f"Text of chapter {roman}, with a few words.\n\n" * 40
         for roman in ("I", "II", "III", "IV")
     )
     (articles / "book.txt").write_text("A Book\n\n" + chapters, encoding="utf-8")
@@ -979,7 +979,10 @@ async def test_headings_picker_goes_to_a_chapter(articles: Path) -> None:
         await pilot.press(*"iii", "enter")
         await settle(pilot)
         assert pilot.app.screen is screen
-        assert screen.reader.cursor == screen.text.index("CHAPTER III")
+        reader = screen.reader
+        assert reader.cursor == screen.text.index("CHAPTER III")
+        # The chapter starts the page (not centred, with the previous chapter's end above).
+        assert reader.index.offset_at(round(reader.scroll_y), 0) == reader.cursor
 
 
 async def test_reports_screen_matrix_cell_then_passage_opens_the_article(

@@ -168,6 +168,23 @@ async def test_the_open_article_reloads_when_its_file_changes(folder: Path) -> N
         assert (saved.start, saved.end) == (moved.start, moved.end)
 
 
+async def test_the_sidebar_shows_what_an_approximate_highlight_covers_after_a_reload(
+    folder: Path,
+) -> None:
+    """Tried in tmux: after an edit the sidebar said 'now covers “”' (its list not rebuilt)."""
+    async with IpreaderApp(paths=[folder]).run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = main(pilot)
+        edit_file(folder, "stepped down from", "stepped away from")
+        await wait_for(pilot, lambda: screen.state.annotations[0].status is AnchorStatus.FUZZY)
+        await settle(pilot)
+        options = screen.sidebar.query_one(OptionList)
+        shown = " ".join(
+            str(options.get_option_at_index(i).prompt) for i in range(options.option_count)
+        )
+        assert "now covers “the ex-finance chief who stepped away from her post”" in shown
+
+
 async def test_a_highlight_made_on_stale_text_is_saved_on_the_new_text(
     folder: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -232,7 +249,7 @@ async def test_a_save_racing_another_program_is_refused_and_kept(folder: Path) -
         (original,) = screen.state.annotations
         other = FolderStore.open(folder)
         other.save_edit("shell.txt", original.id, original.edited(color="green"), base=original)
-        screen._carry_out(screen.state.edit(original.id, "mine", (), "pink"))
+        screen.carry_out(screen.state.edit(original.id, "mine", (), "pink"))
         await settle(pilot)
         conflict = pilot.app.screen
         assert isinstance(conflict, ConflictScreen)

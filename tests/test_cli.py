@@ -215,6 +215,8 @@ def test_dispatch_opens_paths_and_seeds(
     lines: list[int | None] = []
 
     class FakeApp:
+        return_code = 0  # what a real app's run() leaves when it ends cleanly
+
         def __init__(self, paths: list[Path], line: int | None = None) -> None:
             opened.append(list(paths))
             lines.append(line)

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ipreader.core.anchoring import trim_span
+from ipreader.core.anchoring import reanchor, trim_span
 from ipreader.core.drift import MISSING, DriftCounts, exported, opening_notice
 from ipreader.core.model import AnchorStatus, Annotation
 from ipreader.core.review import placements, relinked
@@ -127,11 +127,6 @@ def test_a_relink_changes_nothing_but_the_document(
     assert after == {a.id: replace(a, document="b.txt") for a in made}
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="MERGE: re-anchoring keeps the original quote with the anchoring branch (item 1); "
-    "remove this mark then",
-)
 def test_reconciling_an_edited_text_never_overwrites_the_original_quote(tmp_path: Path) -> None:
     (tmp_path / "a.txt").write_text(TEXT, encoding="utf-8")
     store = FolderStore.open(tmp_path)
@@ -147,3 +142,21 @@ def test_reconciling_an_edited_text_never_overwrites_the_original_quote(tmp_path
         original.prefix,
         original.suffix,
     )
+
+
+def test_the_place_the_context_agrees_with_comes_first() -> None:
+    """Seen in tmux: 'restated its reserves' (elsewhere) outranked the edited highlight itself."""
+    path = (
+        Path(__file__).parent
+        / "fixtures"
+        / "bbc"
+        / "business"
+        / "1m-payoff-for-former-shell-boss.txt"
+    )
+    text = path.read_text(encoding="utf-8")
+    quote = "over-stated its reserves"
+    start = text.index(quote)
+    highlight = Annotation.create(text, start, start + len(quote), "shell.txt")
+    edited = text.replace(quote, "overstated its oil reserves")
+    best = placements(edited, reanchor(edited, highlight))[0]
+    assert edited[best.start : best.end] == "overstated its oil reserves"

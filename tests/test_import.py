@@ -427,3 +427,21 @@ def test_entries_are_decoded_by_the_store_rules(folder: Path, tmp_path: Path) ->
         "2024-01-01T01:00:00.000Z",
     )
     assert (annotation.creator, annotation.revision) == ("Ann", 4)
+
+
+def test_a_quote_given_without_a_position_is_placed_exact_not_moved(tmp_path: Path) -> None:
+    """Nothing moved: a quote-only entry is found where it is (a user saw "moved" on all)."""
+    folder = tmp_path / "f"
+    folder.mkdir()
+    (folder / "a.txt").write_text("Title\n\nThe cat sat on the mat.\n", encoding="utf-8")
+    data = {
+        "format": "ipreader.annotations",
+        "version": 1,
+        "documents": [{"path": "a.txt", "annotations": [{"quote": "cat sat"}]}],
+    }
+    source = tmp_path / "in.json"
+    source.write_text(json.dumps(data), encoding="utf-8")
+    import_file(source, folder)
+    (stored,) = FolderStore.open(folder).annotations("a.txt")
+    assert stored.status is AnchorStatus.ANCHORED
+    assert (stored.start, stored.end, stored.quote) == (11, 18, "cat sat")

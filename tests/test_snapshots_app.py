@@ -9,6 +9,7 @@ import pytest
 from textual.pilot import Pilot
 from textual.widgets import Input
 
+from ipreader.core.documents import read_document
 from ipreader.core.model import AnchorStatus, Annotation, DocumentNotes
 from ipreader.core.store import FolderStore
 from ipreader.tui.app import IpreaderApp
@@ -42,6 +43,9 @@ def seeds_with_highlights(seeds_copy: Path) -> Path:
         ]
     )
     store.set_document_notes(FIRST, DocumentNotes(("china", "wipo"), "Read for the IPR brief."))
+    # Anchored against this very text (as the app leaves them): opening it re-anchors nothing.
+    document = read_document(seeds_copy / FIRST)
+    store.reconcile(FIRST, document.sha256, document.text)
     return seeds_copy
 
 

@@ -26,6 +26,8 @@ from typing import Literal
 from rapidfuzz import fuzz
 
 from ipreader.core.anchoring import trim_span
+from ipreader.core.anchoring.fuzzy import Query
+from ipreader.core.anchoring.fuzzy import score as score_span
 from ipreader.core.documents import DocumentInfo
 from ipreader.core.library import Library
 from ipreader.core.model import AnchorStatus, Annotation, context_around
@@ -85,12 +87,18 @@ def placements(text: str, annotation: Annotation, limit: int = MAX_PLACEMENTS) -
         found[(position, position + len(quote))] = 100.0
         position = text.find(quote, position + 1, hi)
     spans = _alignments(text, quote, lo, hi, limit)
+    now = None
     if annotation.status is AnchorStatus.FUZZY and annotation.end <= len(text):
-        spans.insert(0, (annotation.start, annotation.end))  # where it is drawn now
+        now = (annotation.start, annotation.end)  # where it is drawn: anchoring chose its edges
+        spans.insert(0, now)
+    # Scored as anchoring scores (quote similarity mixed with the stored context), so the
+    # place the text around agrees with comes first: "restated its reserves" elsewhere
+    # must not outrank "overstated its oil reserves" where the highlight was.
+    query = Query.of(quote, annotation.prefix, annotation.suffix, annotation.start)
     for start, end in spans:
-        span = _whole_words(text, quote, start, end)
+        span = (start, end) if (start, end) == now else _whole_words(text, quote, start, end)
         if span is not None and not any(_overlaps(span, other) for other in found):
-            score = fuzz.ratio(quote, text[span[0] : span[1]])
+            score = score_span(text, query, *span).combined
             if score >= MIN_PLACEMENT_SCORE:
                 found[span] = score
     ranked = sorted(found.items(), key=lambda item: (-item[1], item[0]))

@@ -9,6 +9,19 @@ from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.widget import Widget
 
+#: The help screen's rows after the bindings: keys every screen has, and the filter words.
+EXTRA_HELP_ROWS: tuple[tuple[str, str], ...] = (
+    ("", "Anywhere"),
+    ("ctrl+p", "Command palette (every action, theme)"),
+    ("ctrl+q", "Quit"),
+    ("", "Filters (document list ctrl+f, highlights h)"),
+    ("words", "in the title, path, quote, note or tags (any case)"),
+    ("tag:x", "a document's or a highlight's tag x, or a child x/…"),
+    ("color:x", "the highlight colour (highlights view)"),
+    ("status:x", "moved, approximate, notfound, missing (highlights view)"),
+    ("has:note, by:x", "a note; made by x (highlights view)"),
+)
+
 
 def binding_rows(app: App[object], bindings: Iterable[BindingType]) -> list[tuple[str, str]]:
     """Return ``(keys, description)`` rows; aliases sharing a description share a row."""

@@ -14,7 +14,6 @@ import errno
 import json
 import os
 from collections.abc import Callable
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -156,7 +155,7 @@ def _import_setup(tmp_path: Path) -> tuple[Path, Path, list[Annotation]]:
         (root / name).write_text(TEXT)
     first = _export_file(tmp_path / "first.json", {"a.txt": [existing]}, "old")
     assert cli.main(["import", str(first), str(root)]) == 0
-    changed = replace(existing, note="after", updated="2999-01-01T00:00:00.000Z")
+    changed = existing.edited(note="after")  # a newer revision: the import replaces it
     added_a = Annotation.create(TEXT, 6, 9, "a.txt", note="new in a")
     added_b = Annotation.create(TEXT, 1, 4, "b.txt", note="new in b")
     second = _export_file(

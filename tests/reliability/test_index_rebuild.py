@@ -15,6 +15,7 @@ from __future__ import annotations
 import errno
 import json
 import os
+import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -25,6 +26,12 @@ from ipreader.core.model import Annotation
 from ipreader.core.store import FolderStore
 
 TEXT = "Title\n\nThe quick brown fox jumps over the lazy dog. The dog sleeps.\n"
+
+
+def listed(out: str, path: str) -> list[str]:
+    """The cells of ``path``'s row in ``ipreader list``'s table."""
+    row = next(line for line in out.splitlines() if line.startswith(f"{path} "))
+    return re.split(r"\s{2,}", row.strip())
 
 
 def highlight(relpath: str, quote: str, note: str = "") -> Annotation:
@@ -61,8 +68,8 @@ def test_a_deleted_index_is_rebuilt_on_the_next_start(
     (root / ".ipreader" / "index.json").unlink()
     done = run_cli("list", root)
     assert done.code == 0
-    assert "a.txt  Title  -  1 highlights" in done.out
-    assert "b.txt  Title  -  1 highlights" in done.out
+    assert listed(done.out, "a.txt") == ["a.txt", "Title", "-", "1 highlight"]
+    assert listed(done.out, "b.txt") == ["b.txt", "Title", "-", "1 highlight"]
     assert "did not list every annotation file: 2 annotation file(s)" in done.err
     assert "were listed in the index again" in done.err
     again = run_cli("list", root)
@@ -106,8 +113,8 @@ def test_a_corrupt_index_on_a_full_disk_is_rebuilt_once_there_is_space(
     disk.full = False
     freed = run_cli("list", root)
 
-    assert "a.txt  Title  -  1 highlights" in freed.out
-    assert "b.txt  Title  -  1 highlights" in freed.out
+    assert listed(freed.out, "a.txt") == ["a.txt", "Title", "-", "1 highlight"]
+    assert listed(freed.out, "b.txt") == ["b.txt", "Title", "-", "1 highlight"]
     assert "2 annotation file(s)" in freed.err and "listed in the index again" in freed.err
 
 
@@ -120,7 +127,7 @@ def test_a_damaged_annotation_file_is_named_when_the_index_is_rebuilt(
 
     done = run_cli("list", root)
 
-    assert "a.txt  Title  -  1 highlights" in done.out
+    assert listed(done.out, "a.txt") == ["a.txt", "Title", "-", "1 highlight"]
     assert "the index was rebuilt from 1 annotation file(s)" in done.err
     [moved] = damaged.parent.glob(f"{damaged.name}.corrupt-*")
     assert moved.read_bytes() == b"\x00\xff not json"

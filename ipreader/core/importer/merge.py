@@ -135,9 +135,12 @@ def build(record: Any, relpath: str, text: str, report: ImportReport, where: str
             status=match.status, score=match.score, **common,
         )  # fmt: skip
     found_prefix, found_suffix = context_around(text, match.start, match.end)
+    # A quote given without a position (Hypothesis, a hand-written file) is placed where it
+    # is found: exact, not "moved" (there was no place for it to move from).
+    placed = AnchorStatus.ANCHORED if not offsets_given else match.status
     return Annotation(
         start=match.start, end=match.end, quote=text[match.start : match.end],
-        prefix=found_prefix, suffix=found_suffix, status=match.status, **common,
+        prefix=found_prefix, suffix=found_suffix, status=placed, **common,
     )  # fmt: skip
 
 

@@ -341,15 +341,16 @@ class ReadingPane(ScrollView, can_focus=True):
         """Return the id of the innermost highlight covering ``offset``, or None."""
         return self._overlays.highlight_at(offset)
 
-    def scroll_to_offset(self, offset: int) -> None:
-        """Scroll so that ``offset`` is visible, centred vertically."""
+    def scroll_to_offset(self, offset: int, *, top: bool = False) -> None:
+        """Scroll so that ``offset`` is visible: centred vertically, or on the top row."""
         offset = min(max(offset, 0), len(self._text))
         if self.scrollable_content_region.width <= 0:
             self._pending_centre = offset  # not laid out yet: done after the first wrap
             return
         self._ensure_covered(offset)
         row = self._index.row_of(offset)
-        self.scroll_to(y=max(0, row - self._page_height() // 2), animate=False)
+        above = 0 if top else self._page_height() // 2
+        self.scroll_to(y=max(0, row - above), animate=False)
 
     # ------------------------------------------------------------------ wrapping
 

@@ -1,7 +1,9 @@
 """The main screen: document list, reading pane and annotation sidebar.
 
-(Over 400 lines: one screen is one module by design; it holds only bindings,
-actions and message handlers, each a few lines over ReaderState/Writer/Loader.)
+(Over 400 lines: one screen is one module by design; it holds its bindings,
+reactives, actions and message handlers, each a few lines over ReaderState,
+Writer and Loader. Library-wide views live in ``library_views.py``, changed
+and vanished articles, conflicts and the review in ``drift_flow.py``.)
 
 What the screen shows lives in a Textual-free ``ReaderState`` (``tui/state.py``);
 the screen mirrors it into reactives bound into the panes with ``data_bind``,
@@ -17,7 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from pathlib import Path
-from typing import TYPE_CHECKING, ClassVar
+from typing import ClassVar
 
 from textual import on
 from textual.actions import SkipAction
@@ -29,15 +31,11 @@ from textual.screen import Screen
 from textual.widgets import Footer
 
 from ipreader.core.documents import DocumentInfo
-from ipreader.core.identity import current_user
 from ipreader.core.library import Library
 from ipreader.core.model import Annotation, DocumentNotes
 from ipreader.core.revisions import ConflictError
-from ipreader.core.text_version import StaleTextError
 from ipreader.core.wording import plural
-from ipreader.tui.commands import RelinkDocument, SaveAnnotation
-from ipreader.tui.display import one_line
-from ipreader.tui.keys import help_rows, system_commands
+from ipreader.tui.keys import EXTRA_HELP_ROWS, help_rows, system_commands
 from ipreader.tui.loader import Loader
 from ipreader.tui.messages import (
     DocumentChanged,
@@ -58,23 +56,16 @@ from ipreader.tui.messages import (
 )
 from ipreader.tui.outcome import Outcome, Refusal, Target, line_start
 from ipreader.tui.reader.pane import HighlightSpan, ReadingPane
+from ipreader.tui.screens.drift_flow import DriftFlow
+from ipreader.tui.screens.library_views import LibraryViews
 from ipreader.tui.session import DocumentStats, Loaded, Session
-from ipreader.tui.state import CODER_VIEWS, ReaderState
+from ipreader.tui.state import ReaderState
 from ipreader.tui.widgets.annotation_sidebar import AnnotationSidebar
 from ipreader.tui.widgets.document_list import SORT_ORDERS, DocumentList
 from ipreader.tui.widgets.find_bar import FindBar
 from ipreader.tui.widgets.metadata_bar import MetadataBar, position_label
 from ipreader.tui.widgets.panes import Panes
 from ipreader.tui.writer import Writer
-
-#: How many documents' reflow choices are remembered.
-REFLOW_MEMORY = 500
-
-if TYPE_CHECKING:
-    from ipreader.core.review import ReviewDecision
-
-#: Default export file name (written in the working directory unless changed).
-EXPORT_FILENAME = "ipreader-export.json"
 
 
 class MainScreen(Screen[None]):
@@ -92,8 +83,7 @@ class MainScreen(Screen[None]):
         Binding("right_square_bracket", "next_highlight", "Next highlight", show=False),
         Binding("left_square_bracket", "previous_highlight", "Previous highlight", show=False),
         Binding("h", "highlights", "All highlights"),
-        Binding("r", "review", "Review drifted highlights"),
-        Binding("ctrl+r", "review_all", "Review every article's drift", show=False),
+        Binding("r", "review", "Review drifted highlights (this article, else all)", show=False),
         Binding("f", "find_corpus", "Find in all articles", show=False),
         Binding("t", "document_notes", "Document tags and note", show=False),
         Binding("x", "export", "Export annotations", show=False),
@@ -161,7 +151,10 @@ class MainScreen(Screen[None]):
         """Runs the state's commands in order, off the UI thread."""
         self.loader = Loader(self, self.session, self.writer)
         """Runs the session's reads in workers that report with messages."""
-        self._review_at = 0  # where a review resumes after a decision was carried out
+        self.views = LibraryViews(self)
+        """Library-wide views (highlights, find, export, reports) and layout choices."""
+        self.drift = DriftFlow(self)
+        """Articles changed or gone on disk, save conflicts, the review."""
 
     # ------------------------------------------------------------------ accessors
 
@@ -250,7 +243,7 @@ class MainScreen(Screen[None]):
 
     # ------------------------------------------------------------------ state -> view
 
-    def _show_state(self) -> None:
+    def show_state(self) -> None:
         """Mirror the state into the reactives the panes are bound to."""
         state = self.state
         if self.annotations is not state.annotations:
@@ -272,10 +265,10 @@ class MainScreen(Screen[None]):
     def watch_current_annotation(self, current: str | None) -> None:
         self.state.current = current
 
-    def _carry_out(self, outcome: Outcome) -> None:
+    def carry_out(self, outcome: Outcome) -> None:
         """Write the outcome's commands, show the new state, say its message."""
         self.writer.submit(*outcome.commands)
-        self._show_state()
+        self.show_state()
         if outcome.message:
             self.notify(outcome.message)
 
@@ -346,7 +339,7 @@ class MainScreen(Screen[None]):
         self.writer.submit(*self.state.begin_open(info, self.reader.cursor, target).commands)
         self.document = info
         self._close_find()
-        self._show_state()
+        self.show_state()
         serial = self.state.serial
         if preloaded is not None:
             self._document_loaded(DocumentLoaded(serial, preloaded))
@@ -377,13 +370,13 @@ class MainScreen(Screen[None]):
         self.reader.loading = False
         position = min(max(loaded.position, 0), len(loaded.text))
         info = self.state.document
-        chosen = None if info is None else self._reflow_choices().get(str(info.path))
+        chosen = None if info is None else self.views.reflow_choices().get(str(info.path))
         reflow = loaded.hard_wrapped if chosen is None else chosen
         self.reader.load(loaded.text, self.state.spans(), position, reflow=reflow)
         if chosen is None and reflow:
             self.notify("Hard-wrapped lines are joined into paragraphs (w: lines as in the file).")
-        self._show_position()
-        self._carry_out(outcome)
+        self.show_position()
+        self.carry_out(outcome)
         for notice in loaded.notices:
             self.notify(notice, title="Note", severity="warning", timeout=10)
         if self.state.target == Target():
@@ -393,53 +386,15 @@ class MainScreen(Screen[None]):
 
     def action_headings(self) -> None:
         """Pick a chapter or heading of the open article and go to it."""
-        if not self.state.text or self.state.opening:
-            self.notify("Open an article first.", severity="warning")
-            return
-        serial = self.state.serial
-        self.loader.find_headings(self.state.text, serial, lambda: self.state.serial == serial)
+        self.views.headings()
 
     @on(HeadingsFound)
     def _headings_found(self, message: HeadingsFound) -> None:
-        from ipreader.core.headings import Heading
-        from ipreader.tui.screens.headings import HeadingsScreen
-
-        if message.serial != self.state.serial:
-            return
-        if not message.headings:
-            self.notify("No chapters or headings found in this article.")
-            return
-
-        def chosen(heading: Heading | None) -> None:
-            if heading is not None:
-                self.reader.move_cursor(heading.offset)
-                self.reader.scroll_to_offset(heading.offset)
-                self.reader.focus()
-
-        self.app.push_screen(HeadingsScreen(message.headings, self.reader.cursor), chosen)
-
-    def _reflow_choices(self) -> dict[str, bool]:
-        """The user's reflow choice per document path (settings ``reflow``)."""
-        settings = getattr(self.app, "settings", {})
-        choices = settings.get("reflow") if isinstance(settings, dict) else None
-        if not isinstance(choices, dict):
-            return {}
-        return {str(k): v for k, v in choices.items() if isinstance(v, bool)}
+        self.views.show_headings(message)
 
     def action_toggle_reflow(self) -> None:
         """Join hard-wrapped lines into paragraphs, or show the lines as in the file."""
-        info = self.state.document
-        if info is None or not self.state.text:
-            return
-        reflow = not self.reader.reflow
-        self.reader.reflow = reflow
-        choices = self._reflow_choices()
-        choices.pop(str(info.path), None)
-        choices[str(info.path)] = reflow  # the most recent last; the oldest dropped
-        remember = getattr(self.app, "remember", None)
-        if remember is not None:
-            remember("reflow choice", reflow=dict(list(choices.items())[-REFLOW_MEMORY:]))
-        self.notify("Paragraphs reflowed." if reflow else "Lines as in the file.", timeout=2)
+        self.views.toggle_reflow()
 
     def _go_to_target(self) -> None:
         target, reader = self.state.take_target(), self.reader
@@ -482,10 +437,10 @@ class MainScreen(Screen[None]):
         under = self.reader.highlight_at(event.offset)
         if under is not None:
             self.current_annotation = under
-        self._show_position()
+        self.show_position()
 
     @on(ReadingPane.Ready)
-    def _show_position(self) -> None:
+    def show_position(self) -> None:
         reader = self.reader
         line, lines = reader.line_position() or (None, None)
         self.position = position_label(line, lines, reader.cursor, len(reader.text))
@@ -500,12 +455,12 @@ class MainScreen(Screen[None]):
     def action_annotate(self) -> None:
         """Highlight the selection (it becomes the current annotation)."""
         try:
-            outcome = self.state.annotate(self.reader.selection, current_user())
+            outcome = self.state.annotate(self.reader.selection)  # by state.me (asked off-thread)
         except Refusal as refusal:
             self._refuse(refusal)
             return
         self.reader.clear_selection()
-        self._carry_out(outcome)
+        self.carry_out(outcome)
 
     def action_edit(self) -> None:
         """Edit the highlight under the cursor, or the current one."""
@@ -532,9 +487,9 @@ class MainScreen(Screen[None]):
                     annotation_id, result.note, result.tags, result.color, base=annotation
                 )
             except ConflictError as conflict:  # changed by another program meanwhile
-                self._show_conflict(self.state.document, conflict)
+                self.drift.show_conflict(self.state.document, conflict)
                 return
-            self._carry_out(edit)
+            self.carry_out(edit)
 
         suggestions = sorted(self.state.tag_suggestions, key=str.casefold)
         self.app.push_screen(AnnotationEditor(annotation, suggestions), edited)
@@ -546,7 +501,7 @@ class MainScreen(Screen[None]):
         except Refusal as refusal:
             self._refuse(refusal)
             return
-        self._carry_out(self.state.delete(annotation))
+        self.carry_out(self.state.delete(annotation))
 
     def action_undo(self) -> None:
         """Undo the last create, edit or delete."""
@@ -555,7 +510,7 @@ class MainScreen(Screen[None]):
         except Refusal as refusal:
             self._refuse(refusal)
             return
-        self._carry_out(outcome)
+        self.carry_out(outcome)
         if go_to is not None:
             self.choose_annotation(go_to)
 
@@ -648,180 +603,52 @@ class MainScreen(Screen[None]):
 
     # ------------------------------------------------------------------ library-wide
 
-    def _library_or_say(self) -> Library | None:
-        if self.library is None:
-            self.notify("The library is still opening.")
-        return self.library
-
     def action_highlights(self) -> None:
         """Browse every highlight of the library."""
-        if self._library_or_say() is not None:
-            self.loader.gather_highlights()
+        self.views.highlights()
 
     @on(HighlightsGathered)
     def _show_highlights(self, message: HighlightsGathered) -> None:
-        from ipreader.tui.screens.highlights import Entry, HighlightsScreen
-
-        for error in message.errors:
-            self.notify(error, severity="error")
-        entries, info = message.entries, self.state.document
-        if info is not None:
-            # The open document's view includes edits not (yet) saved, in its place.
-            mine = [(info, a) for a in self.state.annotations]
-            at = next((n for n, e in enumerate(entries) if e[0].path == info.path), None)
-            entries = [e for e in entries if e[0].path != info.path]
-            if at is None:
-                later = (n for n, e in enumerate(entries) if e[0].relpath > info.relpath)
-                at = next(later, len(entries))
-            entries[at:at] = mine
-
-        def chosen(entry: Entry | None) -> None:
-            if entry is not None:
-                self.open_document(entry[0], annotation=entry[1].id)
-                self.reader.focus()
-
-        document_tags = {path: stats.tags for path, stats in self.stats.items()}
-        self.app.push_screen(HighlightsScreen(entries, document_tags), chosen)
+        self.views.show_highlights(message)
 
     def action_find_corpus(self) -> None:
         """Find text across every document."""
-        from ipreader.core.search import CorpusMatch
-        from ipreader.tui.screens.corpus_find import CorpusFindScreen
-
-        library = self._library_or_say()
-        if library is None:
-            return
-
-        def chosen(match: CorpusMatch | None) -> None:
-            if match is not None:
-                self.open_document(match.document, selection=(match.start, match.end))
-                self.reader.focus()
-
-        self.app.push_screen(CorpusFindScreen(library.documents()), chosen)
+        self.views.find_corpus()
 
     def action_export(self) -> None:
         """Export annotations (all, the listed articles or this one) to a file."""
-        from ipreader.tui.screens.export import ExportRequest, ExportScreen, with_format_suffix
-
-        library = self._library_or_say()
-        if library is None:
-            return
-        settings = getattr(self.app, "settings", {})
-        fmt, folder = settings.get("export_format"), settings.get("export_folder")
-        folder = Path(folder) if isinstance(folder, str) and folder else Path.cwd()
-        name = with_format_suffix(EXPORT_FILENAME, fmt if isinstance(fmt, str) else "json")
-        info, listed = self.state.document, self.document_list.shown
-        scopes = ["all"]
-        if len(listed) < len(self.documents):
-            scopes.append("listed")
-        if info is not None and info.readable:
-            scopes.append("article")
-
-        def chosen(request: ExportRequest | None) -> None:
-            if request is None:
-                return
-            path = request.path if request.path.is_absolute() else Path.cwd() / request.path
-            only: set[Path] | None = None
-            if request.scope == "listed":
-                only = {d.path for d in listed}
-            elif request.scope == "article" and info is not None:
-                only = {info.path}
-            self.loader.export(library, request.format, path, only)
-
-        self.app.push_screen(ExportScreen(folder / name, scopes=scopes), chosen)
+        self.views.export()
 
     @on(Exported)
     def _exported(self, message: Exported) -> None:
-        settings = getattr(self.app, "settings", None)
-        if isinstance(settings, dict):
-            settings.update(export_format=message.format, export_folder=str(message.path.parent))
-        self.notify(f"Exported {message.format} to {message.path}", title="Export")
+        self.views.exported(message)
 
     @on(ExportFailed)
     def _export_failed(self, message: ExportFailed) -> None:
-        self.notify(
-            f"Could not export to {message.path}: {message.error}", title="Not exported",
-            severity="error", timeout=15,
-        )  # fmt: skip
+        self.views.export_failed(message)
 
     def action_cycle_coders(self) -> None:
         """Show everyone's highlights, the user's with the others' dimmed, or the user's only."""
-        state = self.state
-        state.coders = CODER_VIEWS[(CODER_VIEWS.index(state.coders) + 1) % len(CODER_VIEWS)]
-        self._show_state()
-        who = one_line(state.me, 40) or "an unnamed user"
-        views = {
-            "everyone": "Everyone's highlights.",
-            "others dimmed": f"Highlights by {who}; the others' dimmed.",
-            "mine": f"Only the highlights by {who}.",
-        }
-        self.notify(views[state.coders], timeout=3)
+        self.views.cycle_coders()
 
     def action_reports(self) -> None:
         """Coding reports over every highlight; Enter on a passage opens it."""
-        from ipreader.tui.screens.reports import ReportsScreen, ReportTarget
-
-        library = self._library_or_say()
-        if library is None:
-            return
-
-        def chosen(target: ReportTarget | None) -> None:
-            if target is None:
-                return
-            for info in library.documents():
-                if info.root == target.root and info.relpath == target.relpath:
-                    self.open_document(info, cursor=target.start)
-                    self.reader.focus()
-                    return
-
-        self.app.push_screen(ReportsScreen(library), chosen)
+        self.views.reports()
 
     def action_document_notes(self) -> None:
         """Edit the current document's tags and note."""
-        from ipreader.tui.screens.doc_notes import DocumentNotesEditor
-
-        info = self.state.document
-        if info is None or self.state.opening:
-            return
-
-        def edited(notes: DocumentNotes | None) -> None:
-            if notes is not None:
-                self._carry_out(self.state.set_notes(info, notes))
-
-        suggestions = sorted(self.state.tag_suggestions, key=str.casefold)
-        self.app.push_screen(DocumentNotesEditor(info.title, self.state.notes, suggestions), edited)
+        self.views.document_notes()
 
     # ------------------------------------------------------------------ writes and polls
 
     @on(Saved)
     def _saved(self, message: Saved) -> None:
         self.state.saved(message.command, message.token)
-        if isinstance(message.command, RelinkDocument):
-            self._relinked(message.command)
+        self.drift.saved(message.command)
 
     @on(SaveFailed)
     def _save_failed(self, message: SaveFailed) -> None:
-        command, error = message.command, message.error
-        if isinstance(error, ConflictError):
-            self._show_conflict(command.root, error)
-            return
-        if isinstance(error, StaleTextError) and isinstance(command, SaveAnnotation):
-            self._carry_out(self.state.stale_save(command))
-            self.notify(
-                "The article changed on disk before the highlight was saved: it is "
-                "re-anchored on the new text and saved then.",
-                title="Article changed",
-                severity="warning",
-            )
-            return
-        where = message.location or message.command.root
-        self.notify(
-            f"Could not save {message.command.what} in {where}: {message.error}\n"
-            "The change is kept in this session but is NOT saved.",
-            title="Not saved",
-            severity="error",
-            timeout=15,
-        )
+        self.drift.save_failed(message)
 
     def check_for_changes(self) -> None:
         """Reload the open document's annotations if another process changed its store."""
@@ -832,7 +659,7 @@ class MainScreen(Screen[None]):
     @on(StoreChanged)
     def _store_changed(self, message: StoreChanged) -> None:
         if self.state.merge_stored(message.serial, message.polled):
-            self._show_state()
+            self.show_state()
 
     async def flush(self) -> None:
         """Save the reading position and wait until every queued write is done."""
@@ -868,135 +695,39 @@ class MainScreen(Screen[None]):
 
     def check_the_file(self) -> None:
         """Re-read the open article if its file changed on disk (a ``stat`` otherwise)."""
-        info, version = self.state.document, self.state.version
-        if info is not None and version is not None and not self.state.opening:
-            self.loader.watch(info, self.state.serial, version)
+        self.drift.check_the_file()
 
     @on(DocumentChanged)
     def _file_changed(self, message: DocumentChanged) -> None:
-        old_text, reader = self.state.text, self.reader
-        top = reader.index.offset_at(round(reader.scroll_y), 0) if old_text else 0
-        cursor = reader.cursor
-        outcome = self.state.reload(message.serial, message.loaded)
-        if outcome is None:
-            return
-        if self.state.text != old_text:
-            from ipreader.core.review import follow
-
-            new_text = self.state.text
-            # The view keeps the same text at its top, the cursor on the same character.
-            reader.load(new_text, self.state.spans(), follow(old_text, new_text, top))
-            reader.move_cursor(follow(old_text, new_text, cursor))
-            self._show_position()
-        self._carry_out(outcome)
+        self.drift.file_changed(message)
 
     @on(DocumentGone)
     def _file_gone(self, message: DocumentGone) -> None:
-        if not self.state.file_gone(message.serial):
-            return
-        text = f"{message.error}. Its highlights are kept; nothing can be saved against it."
-        if not self.state.unsaved():
-            # Open the folder again: a renamed article is found (and opened) under its new
-            # name, a deleted one listed as missing.
-            text += " Looking for it in the folder…"
-            self.session.forget_vanished_paths()
-            self.loader.open_library()
-        self.notify(text, title="Article gone", severity="warning", timeout=15)
+        self.drift.file_gone(message)
 
-    def _show_conflict(self, where: Path | DocumentInfo | None, conflict: ConflictError) -> None:
-        """Show both versions of a highlight changed elsewhere; save the one the user keeps."""
-        from ipreader.tui.screens.conflict import ConflictScreen
-
-        folder = where.root if isinstance(where, DocumentInfo) else where
-        if folder is None:
-            return
-
-        def chosen(choice: str | None) -> None:
-            if choice is None:
-                self.notify("Your change is kept in this session, NOT saved.", severity="warning")
-                return
-            self._carry_out(self.state.resolve(folder, conflict, choice))
-
-        self.app.push_screen(ConflictScreen(conflict), chosen)
-
-    def action_review(self, whole_library: bool = False) -> None:
-        """Review the open article's approximate and lost highlights (or the whole folder's)."""
-        if self._library_or_say() is None:
-            return
-        self.loader.gather_review(None if whole_library else self.state.document)
+    def action_review(self) -> None:
+        """Review the open article's approximate and lost highlights."""
+        self.drift.review()
 
     def action_review_all(self) -> None:
         """Review every article's approximate and lost highlights, and missing articles."""
-        self.action_review(whole_library=True)
+        self.drift.review(whole_library=True)
 
     @on(ReviewGathered)
     def _review_gathered(self, message: ReviewGathered) -> None:
-        from ipreader.tui.screens.review import ReviewScreen
-
-        if not message.items:
-            where = "in any article" if message.whole_library else "in this article (R: all)"
-            self.notify(f"Nothing to review {where}: every highlight is exact or moved.")
-            return
-
-        def decided(decision: ReviewDecision | None) -> None:
-            if decision is not None and self._carry_out_review(decision):
-                # Gathered again once written: the next item is shown where this one was.
-                self._review_at = decision.index
-                self.loader.gather_review(None if message.whole_library else self.state.document)
-
-        start, self._review_at = self._review_at, 0
-        self.app.push_screen(ReviewScreen(message.items, start), decided)
-
-    def _carry_out_review(self, decision: ReviewDecision) -> bool:
-        """Carry out a review decision; True when the review goes on."""
-        from ipreader.core.review import HighlightReview
-
-        item, place = decision.item, decision.place
-        if decision.action != "reselect" or not isinstance(item, HighlightReview):
-            self._carry_out(self.state.decide(decision))
-            return True
-        # By hand: the user selects the text in the reading pane, then presses a.
-        selection = None if place is None else (place.start, place.end)
-        self.open_document(item.info, selection=selection, cursor=item.annotation.start)
-        self.state.relinking = item.annotation
-        self.notify("Select the text this highlight should cover, then press a to relink it.")
-        return False
-
-    def _relinked(self, command: RelinkDocument) -> None:
-        """A missing article was relinked: list the file it became, and open it if shown."""
-        gone = command.root / command.old
-        self.session.forget_missing(command.root, command.old)
-        self.documents = tuple(d for d in self.documents if d.path != gone)
-        new = next((d for d in self.documents if d.path == command.root / command.new), None)
-        self.notify(f"Relinked {command.old} to {command.new}.", title="Relinked")
-        if new is not None:
-            self.stats = {**self.stats, new.path: self.stats.get(gone, DocumentStats())}
-            if self.state.document is not None and self.state.document.path == gone:
-                self.open_document(new)
+        self.drift.review_gathered(message)
 
     # ------------------------------------------------------------------ help
 
     def help_bindings(self) -> list[tuple[str, str]]:
         """Return the ``(keys, description)`` rows of the help screen, grouped."""
-        rows = help_rows(
-            self.app,
-            [
-                ("Main screen", self.BINDINGS),
-                ("Panes", Panes.BINDINGS),
-                ("Reading pane", ReadingPane.BINDINGS),
-                ("Document list", DocumentList.BINDINGS),
-            ],
-        )
-        rows.append(("", "Anywhere"))
-        rows.append(("ctrl+p", "Command palette (every action, theme)"))
-        rows.append(("ctrl+q", "Quit"))
-        rows.append(("", "Filters (document list ctrl+f, highlights h)"))
-        rows.append(("words", "in the title, path, quote, note or tags (any case)"))
-        rows.append(("tag:x", "a document's or a highlight's tag x, or a child x/…"))
-        rows.append(("color:x", "the highlight colour (highlights view)"))
-        rows.append(("status:x", "moved, approximate, notfound, missing (highlights view)"))
-        rows.append(("has:note, by:x", "a note; made by x (highlights view)"))
-        return rows
+        groups = [
+            ("Main screen", self.BINDINGS),
+            ("Panes", Panes.BINDINGS),
+            ("Reading pane", ReadingPane.BINDINGS),
+            ("Document list", DocumentList.BINDINGS),
+        ]
+        return [*help_rows(self.app, groups), *EXTRA_HELP_ROWS]
 
     def action_help(self) -> None:
         """Show every key binding."""
@@ -1008,4 +739,9 @@ class MainScreen(Screen[None]):
         """Yield a command palette entry for every action of the screen."""
         skip = ("focus_pane(1)", "focus_pane(-1)", "quit", "clear_find")
         yield from system_commands(self, self.BINDINGS, skip)
+        yield SystemCommand(
+            "Review every article's drift",
+            "Approximate and lost highlights, and missing articles, in every article",
+            self.action_review_all,
+        )
         yield from system_commands(self.panes, Panes.BINDINGS, skip)

@@ -147,6 +147,7 @@ class AnnotationSidebar(Vertical):
         self._shown: tuple[Annotation, ...] = ()  # what the options show now
         # (start, anchored, orphans, missing) when the options were built
         self._counts: tuple[int, int, int, bool] = (0, 0, 0, False)
+        self._covers: dict[str, str] = {}  # the covered texts the options show
 
     def compose(self) -> ComposeResult:
         yield Static(id="document-notes")
@@ -238,10 +239,11 @@ class AnnotationSidebar(Vertical):
         start = window_around(len(anchored), ids.get(self.current or ""), self._start)
         shown = tuple(anchored[start : start + WINDOW]) + tuple(orphans[:WINDOW])
         counts = (start, len(anchored), len(orphans), self.missing)
-        if shown == self._shown and counts == self._counts:
+        if shown == self._shown and counts == self._counts and self.covers is self._covers:
             self._highlight(self.current)
-            return  # the same highlights, the same window: nothing to rebuild
+            return  # the same highlights, window and covered texts: nothing to rebuild
         self._start, self._shown, self._counts = start, shown, counts
+        self._covers = self.covers
         options: list[Option | None] = []
         if start:
             options.append(self._more(f"{plural(start, 'earlier highlight')} ([ to go back)"))
