@@ -146,14 +146,15 @@ class Catalog:
     def annotations_of(self, record: DocRecord) -> tuple[Annotation, ...]:
         """A document's annotations in document order (bad records skipped and reported).
 
-        The union of its files by id (``buckets.py``; the newest generation's
-        copy wins), reused while no file changed: a poll after another
-        process's save re-reads only the bucket it replaced.
+        The union of its files by id (``buckets.py``; of two copies of one
+        record, ``copy_rank`` picks), reused while no file changed: a poll
+        after another process's save re-reads only the bucket it replaced.
         """
         for _attempt in range(3):
             layout = self.layout(record)
-            parsed = [(file, self._load_annotations(file.path, record)) for file in layout.files]
-            if len(layout.files) <= 1 or self.layout(record) == layout:
+            files = layout.files
+            parsed = [(file, self._load_annotations(file.path, record)) for file in files]
+            if len(files) <= 1 or self.layout(record) == layout:
                 break
             # A re-shard replaced the files between the listing and the reads: list again.
         if not parsed:
