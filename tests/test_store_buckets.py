@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import errno
 import json
+import os
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -13,6 +15,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from ipreader.core.errors import StoreWriteError
 from ipreader.core.model import Annotation
 from ipreader.core.revisions import ConflictError
 from ipreader.core.storage import atomic_write_bytes, encode_database
@@ -331,3 +334,38 @@ def test_an_unindexed_bucket_directory_of_a_known_document_is_merged_and_moved_a
     assert notes(reopened) == {a.id: a.note for a in made} | {own.id: "own"}
     assert not directory.exists()
     assert [p for p in directory.parent.iterdir() if p.name.startswith(directory.name + ".merged-")]
+
+
+# The split of 129 records: the index (schema 2) is replaced first, then 4 buckets.
+@pytest.mark.parametrize(
+    ("call", "nth"), [("replace", 1), ("replace", 2), ("replace", 4), ("fsync", 4)]
+)
+def test_a_split_failing_midway_loses_nothing_and_the_next_save_settles_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, call: str, nth: int
+) -> None:
+    store = FolderStore.open(make_root(tmp_path))
+    made = [highlight(n) for n in range(BUCKET_MAX)]
+    store.save_annotations(made)
+    real, calls = getattr(os, call), []
+
+    def failing(*args: object, **kwargs: object) -> object:
+        calls.append(args)
+        if len(calls) >= nth:
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+        return real(*args, **kwargs)
+
+    extra = highlight(BUCKET_MAX, note="the one too many")
+    with monkeypatch.context() as patch:
+        patch.setattr(os, call, failing)
+        with pytest.raises(StoreWriteError, match="No space left"):
+            store.save_annotation(extra)  # the split: index (schema), then every bucket
+    assert notes(FolderStore.open(store.root)) | {extra.id: extra.note} == (
+        {a.id: a.note for a in made} | {extra.id: extra.note}
+    )
+    store.save_annotation(extra)
+    final = FolderStore.open(store.root)
+    assert notes(final) == {a.id: a.note for a in [*made, extra]}
+    assert final.notices.all() == []
+    (directory,) = [p for p in (store.location / "annotations").iterdir() if p.is_dir()]
+    assert layout_of(directory.parent, directory.name).settled
+    assert not list(store.location.rglob(".tmp-*"))
