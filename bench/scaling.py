@@ -6,6 +6,8 @@ Runs the ``scaling`` function of each bench script:
   full wrap, resize re-wrap, RSS;
 * annotations 1k, 5k, 20k over 2,000 articles (save_latency.py,
   export_import.py): save p50/p95 vs stock TinyDB, export, import;
+* annotations 1k, 10k, 50k all in one document (save_one_document.py): save
+  p50/p95, bucket files vs one file per document vs stock TinyDB;
 * articles 100, 1k, 5k (listing.py, corpus_find.py): list first paint and
   complete cold/warm, ``Library.open``, find first result / full scan vs grep.
 
@@ -17,11 +19,19 @@ from __future__ import annotations
 import argparse
 from collections.abc import Callable
 
-from bench import corpus_find, export_import, listing, open_document, save_latency
+from bench import (
+    corpus_find,
+    export_import,
+    listing,
+    open_document,
+    save_latency,
+    save_one_document,
+)
 
 SCALINGS: dict[str, Callable[[bool], None]] = {
     "document": open_document.scaling,
     "save": save_latency.scaling,
+    "save-one-document": save_one_document.scaling,
     "export": export_import.scaling,
     "listing": listing.scaling,
     "find": corpus_find.scaling,

@@ -3,6 +3,7 @@
     .venv/bin/python -m bench.stress_store            # 1,000 kills, 4 x 500 writers, 1k/5k/20k
     .venv/bin/python -m bench.stress_store --kills 100 --ops 100 --sizes 1000
     .venv/bin/python -m bench.stress_store --kills 0 --sizes   # only the 4 x 500 writers
+    .venv/bin/python -m bench.stress_store --bucket-max 4 --sizes   # the same over bucket files
 
 Prints: SIGKILL rounds survived (acknowledged writes kept), concurrent writers
 (nothing lost; by default one of them runs ``ipreader import`` for each of its
@@ -114,7 +115,20 @@ def main() -> None:
     )
     parser.add_argument("--sizes", type=int, nargs="*", default=[1000, 5000, 20000])
     parser.add_argument("--saves", type=int, default=300)
+    parser.add_argument(
+        "--bucket-max",
+        type=int,
+        default=0,
+        help="split documents at this many records a bucket (e.g. 4: the kills and writers "
+        "then land in splits and re-shards; forked children inherit it)",
+    )
     args = parser.parse_args()
+    if args.bucket_max:
+        from ipreader.core.store import buckets, catalog
+
+        catalog.BUCKET_MAX = args.bucket_max
+        buckets.BUCKET_TARGET = max(1, args.bucket_max // 2)
+        print(f"documents split at {args.bucket_max} records a bucket")
     rng = random.Random(2024)
     with tempfile.TemporaryDirectory(prefix="ipreader-bench-") as tmp:
         base = Path(tmp)

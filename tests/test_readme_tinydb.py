@@ -37,7 +37,10 @@ def test_the_readme_lines_query_a_store_with_stock_tinydb(tmp_path: Path) -> Non
     tagged = Annotation.create(TEXT, 4, 9, "a.txt", tags=["policy", "x"], note="caf\u00e9")
     other = Annotation.create(TEXT, 10, 15, "a.txt", tags=["other"])
     elsewhere = Annotation.create(TEXT, 16, 19, "b.txt", tags=["policy"])
-    store.save_annotations([tagged, other, elsewhere])
+    # b.txt holds enough highlights to be split into bucket files: read those too.
+    many = [Annotation.create(TEXT, n % 30, n % 30 + 5, "b.txt", tags=["many"]) for n in range(300)]
+    store.save_annotations([tagged, other, elsewhere, *many])
+    assert list((store.location / "annotations").glob("*/*-of-*.json"))
     before = {p: p.read_bytes() for p in store.location.rglob("*.json")}
     done = subprocess.run(
         # -I: the checkout is not on sys.path; the lines run on the installed stock TinyDB.
@@ -52,4 +55,5 @@ def test_the_readme_lines_query_a_store_with_stock_tinydb(tmp_path: Path) -> Non
     assert done.returncode == 0, done.stderr
     assert tagged.id in done.stdout and elsewhere.id in done.stdout
     assert other.id not in done.stdout and "café" in done.stdout
+    assert many[0].id not in done.stdout
     assert {p: p.read_bytes() for p in store.location.rglob("*.json")} == before

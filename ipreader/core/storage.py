@@ -384,3 +384,8 @@ def encode_database(data: dict[str, Any]) -> bytes:
         # json.dumps output a surrogate can only sit inside a string, where the escape
         # decodes back to the very same code point.
         return _LONE_SURROGATE.sub(_escape_surrogate, text).encode("utf-8")
+
+
+def fsync_directory(directory: Path) -> None:
+    """Flush a directory's entries (creations, renames, removals) to disk where the OS allows it."""
+    _fsync_dir(directory)

@@ -38,6 +38,7 @@ from ipreader.core.model import Annotation
 from ipreader.core.storage import CorruptDatabaseError, decode_database
 from ipreader.core.store import FolderStore
 
+from .test_kill import split_small
 from .writers import StartGate, fork_writer, stored_notes, write_documents
 
 TEXT = "Sed ut perspiciatis unde omnis iste natus error sit voluptatem accusantium. " * 8
@@ -311,3 +312,19 @@ def test_four_writers_lose_nothing(tmp_path: Path, monkeypatch: Any) -> None:
     stats = run_writers(root, 4, operations, importers=1)
     assert stats.annotations > 0 and stats.reads > 0
     assert stats.imports == operations and stats.imported > operations
+
+
+@pytest.mark.slow
+def test_four_writers_lose_nothing_in_split_documents(tmp_path: Path, monkeypatch: Any) -> None:
+    """The same, with documents split into buckets of at most 4 (the import subprocess keeps
+    the normal size: two bucket sizes writing into one store)."""
+    if not hasattr(os, "fork"):
+        pytest.skip("needs os.fork")
+    monkeypatch.setenv("IPREADER_DATA_DIR", str(tmp_path / "userdata"))
+    split_small(monkeypatch)
+    operations = int(os.environ.get("IPREADER_WRITER_OPS", "80"))
+    root = tmp_path / "folder"
+    root.mkdir()
+    stats = run_writers(root, 4, operations, importers=1)
+    assert stats.annotations > 0 and stats.reads > 0
+    assert [p for p in (root / ".ipreader" / "annotations").iterdir() if p.is_dir()]

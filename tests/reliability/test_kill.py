@@ -23,7 +23,7 @@ import pytest
 
 from ipreader.core.model import Annotation
 from ipreader.core.storage import decode_database
-from ipreader.core.store import FolderStore
+from ipreader.core.store import FolderStore, buckets, catalog
 
 from .writers import Notes, fork_writer, stored_notes, write_documents
 
@@ -161,3 +161,28 @@ def test_sigkill_never_loses_acknowledged_writes(tmp_path: Path, monkeypatch: An
     # The kills must really land mid-work: after some saves, and often inside one.
     assert stats.acked > 0
     assert stats.in_flight_applied + stats.in_flight_missing >= rounds // 4
+
+
+def split_small(monkeypatch: Any, most: int = 4) -> None:
+    """Split documents at ``most`` records a bucket (forked writers inherit it): every few
+    saves a document is split or re-sharded, so kills land inside those too."""
+    monkeypatch.setattr(catalog, "BUCKET_MAX", most)
+    monkeypatch.setattr(buckets, "BUCKET_TARGET", max(1, most // 2))
+
+
+@pytest.mark.slow
+def test_sigkill_in_split_documents_never_loses_acknowledged_writes(
+    tmp_path: Path, monkeypatch: Any
+) -> None:
+    monkeypatch.setenv("IPREADER_DATA_DIR", str(tmp_path / "userdata"))
+    if not hasattr(os, "fork"):
+        pytest.skip("needs os.fork")
+    split_small(monkeypatch)
+    rounds = int(os.environ.get("IPREADER_KILL_ROUNDS", "120"))
+    root = tmp_path / "folder"
+    root.mkdir()
+    stats = kill_rounds(root, rounds, seed=rounds + 1)
+    assert stats.rounds == rounds and stats.acked > 0
+    assert stats.in_flight_applied + stats.in_flight_missing >= rounds // 4
+    split = [p for p in (root / ".ipreader" / "annotations").iterdir() if p.is_dir()]
+    assert split, "no document was split: the kills never met bucket files"

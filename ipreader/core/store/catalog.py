@@ -10,9 +10,11 @@ refuses writes to a folder a newer ipreader upgraded. What the records mean
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import os
-from collections.abc import Callable, Iterable, Iterator, Mapping
+import stat
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
@@ -20,10 +22,26 @@ from typing import Any
 
 from ipreader import __version__
 from ipreader.core.codebook import Codebook
-from ipreader.core.errors import SchemaTooNewError, StoreError
+from ipreader.core.errors import SchemaTooNewError, StoreError, StoreWriteError
 from ipreader.core.model import Annotation
 from ipreader.core.notices import Notices
-from ipreader.core.storage import CorruptDatabaseError, Tables
+from ipreader.core.storage import (
+    CorruptDatabaseError,
+    Tables,
+    file_kind,
+    fsync_directory,
+    quarantine,
+)
+from ipreader.core.store.buckets import (
+    BUCKET_MAX,
+    MAX_BUCKETS,
+    Layout,
+    bucket_of,
+    copy_rank,
+    count_for,
+    document_paths,
+    list_layout,
+)
 from ipreader.core.store.codebook_file import (
     CODEBOOK_FILE,
     COLORS_TABLE,
@@ -43,8 +61,10 @@ from ipreader.core.store.formats import (
     SCHEMA_VERSION,
     STATE_FILE,
     STATE_TABLE,
+    AnnotationsFile,
     DocRecord,
     IndexFile,
+    annotation_order,
     describe_bad,
     meta_record,
     parse_annotations,
@@ -53,8 +73,33 @@ from ipreader.core.store.formats import (
 )
 from ipreader.core.store.lock import FolderLock
 from ipreader.core.store.recovery import recover_unindexed, unindexed_files
+from ipreader.core.store.tables import UuidTable
 
 _NONCE = itertools.count(1)
+
+#: One document's change: its record, the records to insert or replace, the ids to remove.
+_Change = tuple[DocRecord, Mapping[str, Mapping[str, Any]], Sequence[str]]
+
+
+def _by_bucket(
+    layout: Layout, count: int, rows: Mapping[str, Any]
+) -> list[tuple[Path, dict[str, Any]]]:
+    """``rows`` grouped by the bucket file of their id, in bucket order."""
+    grouped: dict[int, dict[str, Any]] = {}
+    for key, value in rows.items():
+        grouped.setdefault(bucket_of(key, count), {})[key] = value
+    return [(layout.path(number, count), grouped[number]) for number in sorted(grouped)]
+
+
+def _overfull(table: UuidTable, rows: Mapping[str, Any]) -> bool:
+    """True when inserting ``rows`` would leave the bucket over ``BUCKET_MAX`` records."""
+    new = sum(not table.contains(doc_id=key) for key in rows)  # type: ignore[arg-type]
+    return len(table) + new > BUCKET_MAX
+
+
+def _same(first: tuple[object, ...], second: tuple[object, ...]) -> bool:
+    """True when two tuples hold the very same objects (cached parses are reused as is)."""
+    return len(first) == len(second) and all(a is b for a, b in zip(first, second, strict=True))
 
 
 class Catalog:
@@ -78,10 +123,10 @@ class Catalog:
         )
         self._held_index: tuple[int, IndexFile] | None = None  # (hold number, index)
         self._rebuilt = False  # the index was set aside and rebuilt (or tried) already
-
-    def annotations_path(self, record: DocRecord) -> Path:
-        """The annotations file of a document."""
-        return self.annotations_dir / record.file
+        # doc id -> (relpath, the parsed files, their union): a document's annotations,
+        # reused while every one of its files is the same cached parse.
+        self._merged: dict[str, tuple[str, tuple[object, ...], tuple[Annotation, ...]]] = {}
+        self._paths: dict[str, tuple[Path, Path]] = {}  # doc id -> its single file, bucket dir
 
     # ------------------------------------------------------------------ reading
 
@@ -101,19 +146,78 @@ class Catalog:
             )
         return index
 
+    def layout(self, record: DocRecord) -> Layout:
+        """The files holding a document's annotations now (``buckets.py``)."""
+        paths = self._paths.get(record.id)
+        if paths is None:
+            # Cached: building two Paths per document costs more than the listing itself.
+            paths = self._paths[record.id] = document_paths(self.annotations_dir, record.id)
+        return list_layout(*paths)
+
     def annotations_of(self, record: DocRecord) -> tuple[Annotation, ...]:
-        """A document's annotations in document order (bad records skipped and reported)."""
-        path = self.annotations_path(record)
+        """A document's annotations in document order (bad records skipped and reported).
+
+        The union of its files by id (``buckets.py``; of two copies of one
+        record, ``copy_rank`` picks), reused while no file changed: a poll
+        after another process's save re-reads only the bucket it replaced.
+        """
+        for _attempt in range(3):
+            layout = self.layout(record)
+            files = layout.files
+            parsed = [(file, self._load_annotations(file.path, record)) for file in files]
+            if len(files) <= 1 or self.layout(record) == layout:
+                break
+            # A re-shard replaced the files between the listing and the reads: list again.
+        if not parsed:
+            return ()
+        key = tuple(part for _file, part in parsed)
+        cached = self._merged.get(record.id)
+        if cached is not None and cached[0] == record.relpath and _same(cached[1], key):
+            return cached[2]
+        if len(parsed) == 1:
+            merged = parsed[0][1].annotations
+        else:
+            newest: dict[str, tuple[tuple[int, str, int], Annotation]] = {}
+            for file, part in parsed:
+                for annotation in part.annotations:
+                    rank = (annotation.revision, annotation.updated, file.count)
+                    known = newest.get(annotation.id)
+                    if known is None or known[0] <= rank:
+                        newest[annotation.id] = (rank, annotation)
+            merged = tuple(sorted((a for _r, a in newest.values()), key=annotation_order))
+        result = tuple(
+            a if a.document == record.relpath else replace(a, document=record.relpath)
+            for a in merged
+        )
+        self._merged[record.id] = (record.relpath, key, result)
+        return result
+
+    def annotation(self, record: DocRecord, annotation_id: str) -> Annotation | None:
+        """One annotation of a document by id, reading only the file(s) that may hold it."""
+        layout = self.layout(record)
+        found: tuple[tuple[int, str, int], Annotation] | None = None
+        for count, path in layout.paths_of(annotation_id):
+            for annotation in self._load_annotations(path, record).annotations:
+                rank = (annotation.revision, annotation.updated, count)
+                if annotation.id == annotation_id and (found is None or found[0] <= rank):
+                    found = (rank, annotation)
+        if found is None:
+            return None
+        annotation = found[1]
+        return (
+            annotation
+            if annotation.document == record.relpath
+            else replace(annotation, document=record.relpath)
+        )
+
+    def _load_annotations(self, path: Path, record: DocRecord) -> AnnotationsFile:
         parsed = self._files.load(path, parse_annotations)
         if parsed.bad:
             self._notices.add(
                 f"{path}: {len(parsed.bad)} annotation(s) of {record.relpath} could not be "
                 f"read ({describe_bad(parsed.bad)}); they are kept in the file and ignored"
             )
-        return tuple(
-            a if a.document == record.relpath else replace(a, document=record.relpath)
-            for a in parsed.annotations
-        )
+        return parsed
 
     def last_document(self) -> str | None:
         """The relpath of the document read last, if any."""
@@ -217,19 +321,136 @@ class Catalog:
     ) -> None:
         """Insert or replace annotation records by id, per document, in one batch (lock held).
 
-        Each document's file is re-read and written once; the files are
-        replaced together (their fsyncs overlap).
+        Each file touched (the bucket of each id, ``buckets.py``) is re-read
+        and written once; the files are replaced together (their fsyncs
+        overlap). A document outgrowing its buckets is re-sharded after.
         """
-        with self._files.transaction() as transaction:
-            for record, rows in changes:
-                path = self.annotations_path(record)
-                transaction.table(path, ANNOTATIONS_TABLE).upsert_records(rows)
+        self._change([(record, rows, ()) for record, rows in changes])
 
     def remove_annotations(self, record: DocRecord, ids: Iterable[str]) -> None:
         """Remove annotation records by id (unknown ids ignored; lock held)."""
+        self._change([(record, {}, tuple(ids))])
+
+    def _change(self, changes: Sequence[_Change]) -> None:
+        """Apply upserts and removals: one batch of bucket files, then any re-shards."""
+        reshard: list[tuple[_Change, Layout, bool]] = []
         with self._files.transaction() as transaction:
-            path = self.annotations_path(record)
-            transaction.table(path, ANNOTATIONS_TABLE).remove_records(ids)
+            for change in changes:
+                record, rows, removals = change
+                layout = self.layout(record)
+                if not layout.settled:
+                    reshard.append((change, layout, False))  # a re-shard cut short: finish it
+                    continue
+                count = layout.count
+                tables = [
+                    (transaction.table(path, ANNOTATIONS_TABLE), part)
+                    for path, part in _by_bucket(layout, count, rows)
+                ]
+                if any(_overfull(table, part) for table, part in tables):
+                    reshard.append((change, layout, True))
+                    continue
+                for table, part in tables:
+                    table.upsert_records(part)
+                for path, part in _by_bucket(layout, count, dict.fromkeys(removals)):
+                    transaction.table(path, ANNOTATIONS_TABLE).remove_records(part)
+        if any(path.parent.parent == self.annotations_dir for path in transaction.written):
+            self._touch_annotations_dir()
+        for change, layout, grow in reshard:
+            self._reshard(change, layout, grow=grow)
+
+    def _reshard(self, change: _Change, layout: Layout, *, grow: bool) -> None:
+        """Rewrite a document's annotations as one complete generation of buckets (lock held).
+
+        Every file of the document is read (their union by id, the newest
+        generation's copy winning, records with a bad field included: they
+        are kept), the change applied, and the new generation written whole
+        in one batch before the old files are removed: killed at any point,
+        the files still hold every record (``buckets.py``). ``grow``: a bucket
+        overflowed, so the count at least doubles.
+        """
+        _record, rows, removals = change
+        self._raise_schema()  # first: an ipreader that knows no buckets must not write here
+        self._make_bucket_directory(layout.directory)
+        merged: dict[str, tuple[tuple[int, str, int], dict[str, Any]]] = {}
+        with self._files.transaction() as transaction:
+            for file in layout.files:
+                for document in transaction.table(file.path, ANNOTATIONS_TABLE).all():
+                    key, rank = str(document.doc_id), copy_rank(document, file.count)
+                    if key not in merged or merged[key][0] <= rank:
+                        merged[key] = (rank, dict(document))
+            final = {key: value for key, (_count, value) in merged.items()}
+            final.update((key, dict(value)) for key, value in rows.items())
+            for key in removals:
+                final.pop(key, None)
+            count = max(count_for(len(final)), layout.count * (2 if grow else 1))
+            count = min(max(count, 2), MAX_BUCKETS)
+            parts: list[dict[str, dict[str, Any]]] = [{} for _ in range(count)]
+            for key, value in final.items():
+                parts[bucket_of(key, count)][key] = value
+            for number, part in enumerate(parts):
+                table = transaction.table(layout.path(number, count), ANNOTATIONS_TABLE)
+                table.truncate()
+                table.upsert_records(part)
+        kept = {layout.path(number, count) for number in range(count)}
+        for file in layout.files:
+            if file.path not in kept:
+                # Best effort: a file left behind holds copies of records the new
+                # generation has, and the next write settles it.
+                with contextlib.suppress(OSError):
+                    os.unlink(file.path)
+        fsync_directory(layout.directory)
+        fsync_directory(self.annotations_dir)
+        self._touch_annotations_dir()
+
+    def _raise_schema(self) -> None:
+        """Record this version's schema in the index if it holds an older one (lock held)."""
+        if self.index().schema < SCHEMA_VERSION:
+            with self._files.transaction() as transaction:
+                transaction.table(self.index_path, META_TABLE).upsert_records(
+                    {"schema": meta_record()}
+                )
+            self._held_index = None
+
+    def _make_bucket_directory(self, directory: Path) -> None:
+        """Create a document's bucket directory; anything else in its place is moved aside.
+
+        A link there could lead out of the store, so it is never followed.
+        """
+        try:
+            mode = directory.lstat().st_mode
+        except FileNotFoundError:
+            mode = None
+        except OSError as error:
+            raise StoreWriteError(
+                f"cannot examine {directory}: {error.strerror or error}"
+            ) from error
+        if mode is not None and not stat.S_ISDIR(mode):
+            try:
+                moved = quarantine(directory)
+            except OSError as error:
+                raise StoreWriteError(
+                    f"{directory} is {file_kind(mode)}, not a directory, and cannot be moved "
+                    f"aside ({error.strerror or error}); nothing was saved"
+                ) from error
+            self._notices.add(
+                f"{directory} was {file_kind(mode)}, not a directory; it was moved aside to "
+                f"{moved} (nothing deleted)"
+            )
+            mode = None
+        if mode is None:
+            try:
+                directory.mkdir()
+            except OSError as error:
+                raise StoreWriteError(
+                    f"cannot create {directory}: {error.strerror or error}; nothing was saved"
+                ) from error
+            fsync_directory(self.annotations_dir)
+
+    def _touch_annotations_dir(self) -> None:
+        """Change the annotations directory's mtime: ``change_token`` stats only that directory,
+        and a file replaced inside a bucket directory does not change it."""
+        with contextlib.suppress(OSError):
+            os.utime(self.annotations_dir)
 
     def put_codebook(self, before: Codebook, after: Codebook) -> None:
         """Write the records that differ between ``before`` and ``after`` (lock held).
@@ -284,6 +505,12 @@ class Catalog:
                 f"{path} could not be read ({error.reason}); it was moved aside to "
                 f"{moved} with all its annotations (nothing deleted); the document "
                 f"starts with no annotations"
+            )
+        elif path.parent.parent == self.annotations_dir:
+            self._notices.add(
+                f"{path} could not be read ({error.reason}); it was moved aside to "
+                f"{moved} with the annotations it held (nothing deleted); the document's "
+                f"other annotations are shown as before"
             )
         else:
             self._notices.add(

@@ -63,7 +63,8 @@ class StoredDocument:
 class FolderStore:
     """Annotations of one folder in TinyDB files under <root>/.ipreader/ (or the fallback dir).
 
-    Saving one annotation rewrites only its document's file. Documents are
+    Saving one annotation rewrites only the file of its document holding it
+    (``buckets.py``: one file per document, split by id when large). Documents are
     registered lazily: nothing is written for a document until it gets an
     annotation, a note, tags or a reading position.
     """
@@ -215,8 +216,8 @@ class FolderStore:
             if text is not None:
                 check_current(self.root / relpath, text)
             record = self._catalog.index().by_relpath(relpath)
-            current = () if record is None else self._catalog.annotations_of(record)
-            stored = next((a for a in current if a.id == annotation_id), None)
+            # Only the file that may hold it is read: a save stays flat in a big document.
+            stored = None if record is None else self._catalog.annotation(record, annotation_id)
             if not check_save(stored, after, base):
                 return False
             if after is None:

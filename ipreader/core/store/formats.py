@@ -9,7 +9,10 @@ dropped from the file (writes keep it).
 Layout of a store location::
 
     index.json               table "_meta" (schema), table "documents" keyed by document UUID
-    annotations/<docid>.json table "annotations" keyed by annotation UUID
+    annotations/<docid>.json table "annotations" keyed by annotation UUID (a document
+                             of up to ~128 annotations)
+    annotations/<docid>/<k>-of-<n>.json
+                             the same table, split by id hash (a larger one, ``buckets.py``)
     state.json               table "state" (last document read)
     lock                     the cross-process lock
 """
@@ -35,7 +38,10 @@ from ipreader.core.records import (
 from ipreader.core.storage import CorruptDatabaseError, Tables
 
 #: Version of the on-disk layout; a folder written with a higher one is refused for writing.
-SCHEMA_VERSION = 1
+#: 2: a large document's annotations are split into bucket files (``buckets.py``); a
+#: version-1 store is read as it is and raised to 2 when its first document is split,
+#: so an ipreader that knows no buckets stops writing there (it would miss them).
+SCHEMA_VERSION = 2
 
 INDEX_FILE = "index.json"
 STATE_FILE = "state.json"

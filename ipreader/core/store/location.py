@@ -18,7 +18,13 @@ from pathlib import Path
 from ipreader.core.errors import StoreError, StoreWriteError
 from ipreader.core.paths import fallback_store_dir, folder_store_dir
 from ipreader.core.storage import TEMP_PREFIX, file_kind, quarantine
-from ipreader.core.store.formats import ANNOTATIONS_DIR, INDEX_FILE, LOCK_FILE, STATE_FILE
+from ipreader.core.store.formats import (
+    ANNOTATIONS_DIR,
+    INDEX_FILE,
+    LOCK_FILE,
+    STATE_FILE,
+    is_uuid,
+)
 from ipreader.core.store.lock import FolderLock
 
 # Temp files written without the lock and older than this were left by a killed writer
@@ -166,9 +172,22 @@ def _locked_writers_temp(path: Path, location: Path) -> bool:
     """True for a temp file only ever written under the lock (a store file's, never a probe's)."""
     if path.name.startswith(_PROBE_PREFIX):
         return False
-    if path.parent == location / ANNOTATIONS_DIR:
-        return True
+    if location / ANNOTATIONS_DIR in (path.parent, path.parent.parent):
+        return True  # an annotations file's, or a bucket file's (``buckets.py``)
     return path.name.startswith((f"{TEMP_PREFIX}{INDEX_FILE}-", f"{TEMP_PREFIX}{STATE_FILE}-"))
+
+
+def _bucket_directories(location: Path) -> list[Path]:
+    """The bucket directories of split documents (``buckets.py``); links are not followed."""
+    try:
+        entries = list(os.scandir(location / ANNOTATIONS_DIR))
+    except OSError:
+        return []
+    return [
+        Path(entry.path)
+        for entry in entries
+        if is_uuid(entry.name) and entry.is_dir(follow_symlinks=False)
+    ]
 
 
 def sweep_stale_temp_files(location: Path, lock: FolderLock) -> None:
@@ -184,7 +203,7 @@ def sweep_stale_temp_files(location: Path, lock: FolderLock) -> None:
         if not free:
             return  # someone is writing; try again on a later open
         cutoff = time.time() - _STALE_TEMP_SECONDS
-        for folder in (location, location / ANNOTATIONS_DIR):
+        for folder in (location, location / ANNOTATIONS_DIR, *_bucket_directories(location)):
             for path in folder.glob(f"{TEMP_PREFIX}*"):
                 try:
                     st = path.lstat()

@@ -6,7 +6,8 @@ damaged and set aside, deleted by a sync conflict, or its rebuild failed on a
 full disk -- the files it no longer lists are *unindexed*. Every start of a
 writable store looks for them (a directory listing: cheap) and adds them back:
 
-* a file whose records name a document the index does not know: listed again
+* a file (or bucket directory, ``buckets.py``: read as the union of its
+  files) whose records name a document the index does not know: listed again
   under its own id;
 * one naming a document the index lists under another file: its highlights
   are merged into that file (``merge.newer_rows``), then it is moved aside as
@@ -19,12 +20,14 @@ When the write fails, nothing changes and the next start tries again.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ipreader.core.errors import StoreError
 from ipreader.core.storage import MERGED_MARKER, CorruptDatabaseError, Tables, quarantine
+from ipreader.core.store.buckets import copy_rank, document_paths, list_layout
 from ipreader.core.store.files import read_tables
 from ipreader.core.store.formats import (
     ANNOTATIONS_TABLE,
@@ -102,14 +105,54 @@ class Recovery:
 
 
 def unindexed_files(catalog: Catalog) -> list[Path]:
-    """The annotation files (named by a document id) that the index does not list."""
+    """The annotation files and bucket directories (named by a document id) the index does not
+    list; one path per document id (its ``<id>.json`` when there is one)."""
     # Listed before the index is read: a writer writes the index before a new file.
     try:
         files = sorted(p for p in catalog.annotations_dir.glob("*.json") if is_uuid(p.stem))
+        directories = sorted(
+            Path(entry.path)
+            for entry in os.scandir(catalog.annotations_dir)
+            if is_uuid(entry.name) and entry.is_dir(follow_symlinks=False)
+        )
     except OSError:
         return []
     keys = catalog.index().keys
-    return [path for path in files if path.stem not in keys]
+    named = {path.stem for path in files}
+    units = [*files, *(path for path in directories if path.name not in named)]
+    return sorted((path for path in units if path.stem not in keys), key=lambda p: p.stem)
+
+
+def _read_document(
+    catalog: Catalog, doc_id: str, recovery: Recovery
+) -> tuple[list[Path], Tables] | None:
+    """Every file of one document id (``buckets.py``) and their records joined by id.
+
+    A damaged file is moved aside (and named), the others still read; ``None``
+    when one cannot be read at all (it is named as left in place).
+    """
+    layout = list_layout(*document_paths(catalog.annotations_dir, doc_id))
+    rows: dict[str, tuple[tuple[int, str, int], dict[str, Any]]] = {}
+    paths: list[Path] = []
+    for file in layout.files:
+        if not os.path.lexists(file.path):
+            continue  # the single file, listed though missing (a document split already)
+        try:
+            tables = read_tables(file.path)
+        except CorruptDatabaseError as error:
+            _move_aside(recovery, file.path, error.reason, None)
+            continue
+        except StoreError as error:
+            recovery.left.append(f"{file.path.name} ({error})")
+            return None
+        paths.append(file.path)
+        for key, raw in tables.get(ANNOTATIONS_TABLE, {}).items():
+            rank = copy_rank(raw, file.count)
+            if key not in rows or rows[key][0] <= rank:
+                rows[key] = (rank, raw)
+    if layout.directory.is_dir() and not layout.directory.is_symlink():
+        paths.append(layout.directory)
+    return paths, {ANNOTATIONS_TABLE: {key: raw for key, (_rank, raw) in rows.items()}}
 
 
 def document_of(tables: Tables) -> str | None:
@@ -129,17 +172,13 @@ def recover_unindexed(catalog: Catalog) -> Recovery:
     """Add the unindexed annotation files back to the index (the lock held by the caller)."""
     recovery = Recovery()
     found: dict[str, DocRecord] = {}
-    merges: list[tuple[Path, Tables, DocRecord]] = []
+    merges: list[tuple[list[Path], Tables, DocRecord]] = []
     index = catalog.index()
     for path in unindexed_files(catalog):
-        try:
-            tables = read_tables(path)
-        except CorruptDatabaseError as error:
-            _move_aside(recovery, path, error.reason, None)
+        read = _read_document(catalog, path.stem, recovery)
+        if read is None:
             continue
-        except StoreError as error:
-            recovery.left.append(f"{path.name} ({error})")
-            continue
+        paths, tables = read
         relpath = document_of(tables)
         if relpath is None:
             if tables.get(ANNOTATIONS_TABLE):
@@ -150,15 +189,15 @@ def recover_unindexed(catalog: Catalog) -> Recovery:
             found[relpath] = DocRecord(path.stem, relpath)
             recovery.added.append(path.name)
         else:
-            merges.append((path, tables, owner))
+            merges.append((paths, tables, owner))
             recovery.merged.append(f"{path.name} into {owner.file} ({relpath})")
     try:
         if found:
             catalog.put_documents(found.values())
         changes: list[tuple[DocRecord, dict[str, dict[str, Any]]]] = []
-        for path, tables, owner in merges:
+        for paths, tables, owner in merges:
             current = {a.id: a for a in catalog.annotations_of(owner)}
-            incoming = parse_annotations(path, tables).annotations
+            incoming = parse_annotations(paths[0], tables).annotations
             rows = newer_rows(current, incoming)
             if rows:
                 changes.append((owner, rows))
@@ -166,8 +205,10 @@ def recover_unindexed(catalog: Catalog) -> Recovery:
     except StoreError as error:
         recovery.error = error
         return recovery
-    for path, _tables, _owner in merges:
-        _move_aside(recovery, path, "merged", MERGED_MARKER)
+    for paths, _tables, _owner in merges:
+        for path in paths:
+            if path.parent == catalog.annotations_dir:  # a bucket directory moves whole
+                _move_aside(recovery, path, "merged", MERGED_MARKER)
     return recovery
 
 

@@ -8,7 +8,9 @@
 * ``Transaction``: reads each file it touches once, lets TinyDB tables change
   it in memory, then writes every changed file in one
   ``storage.atomic_write_many`` batch (each file replaced atomically, their
-  fsyncs overlapping) -- or nothing, when the transaction is abandoned.
+  fsyncs overlapping) -- or nothing, when the transaction is abandoned;
+* ``encode_tables``: the bytes of a store file, deterministic and diff-friendly
+  (sorted tables, ids and fields; one record per line).
 
 Stock TinyDB reads the same files given a table class like ``UuidTable``
 (README, "Where data is stored").
@@ -16,6 +18,7 @@ Stock TinyDB reads the same files given a table class like ``UuidTable``
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any
@@ -23,7 +26,7 @@ from typing import Any
 from tinydb.storages import Storage
 from tinydb.table import Document, Table
 
-from ipreader.core.storage import Tables, atomic_write_many, encode_database
+from ipreader.core.storage import Tables, atomic_write_many
 
 
 class UuidTable(Table):
@@ -84,6 +87,8 @@ class Transaction:
         """``read(path)`` returns a file's current tables (``{}`` for a missing file)."""
         self._read = read
         self._files: dict[Path, BufferedStorage] = {}
+        self.written: list[Path] = []
+        """The files the commit replaced (empty until then)."""
 
     def table(self, path: Path, name: str) -> UuidTable:
         """Return table ``name`` of the file at ``path`` (read on its first use here)."""
@@ -100,9 +105,51 @@ class Transaction:
         were (``StoreWriteError`` either way).
         """
         changed = [
-            (path, encode_database(storage.tables))
+            (path, encode_tables(storage.tables))
             for path, storage in self._files.items()
             if storage.changed
         ]
         atomic_write_many(changed)
-        return [path for path, _data in changed]
+        self.written = [path for path, _data in changed]
+        return self.written
+
+
+def _dumps(value: object, ascii_only: bool) -> str:
+    # No indent: with one Python falls back to its pure-Python encoder (several
+    # times slower); the line breaks between records are added by hand instead.
+    return json.dumps(value, ensure_ascii=ascii_only, sort_keys=True, separators=(",", ":"))
+
+
+def encode_tables(tables: Mapping[str, Mapping[str, Any]]) -> bytes:
+    """The bytes of a store file: the same tables always give the same bytes.
+
+    Tables, record ids and fields are sorted, and each record sits on its own
+    line, so a change to one record is a one-line diff (git, sync tools, the
+    merge driver)::
+
+        {"annotations": {
+        "<id>": {...},
+        "<id>": {...}
+        }}
+
+    UTF-8; a lone surrogate (from a file name that is not UTF-8) cannot be
+    encoded, so such a file is written with every non-ASCII character escaped
+    (``\\uXXXX``, the same strings once read).
+    """
+    try:
+        return _encode(tables, ascii_only=False).encode("utf-8")
+    except UnicodeEncodeError:
+        return _encode(tables, ascii_only=True).encode("ascii")
+
+
+def _encode(tables: Mapping[str, Mapping[str, Any]], *, ascii_only: bool) -> str:
+    parts: list[str] = []
+    for name in sorted(tables):
+        records = tables[name]
+        lines = ",\n".join(
+            f"{_dumps(key, ascii_only)}:{_dumps(records[key], ascii_only)}"
+            for key in sorted(records)
+        )
+        body = f"{{\n{lines}\n}}" if lines else "{}"
+        parts.append(f"{_dumps(name, ascii_only)}:{body}")
+    return "{" + ",\n".join(parts) + "}\n"

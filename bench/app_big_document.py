@@ -1,0 +1,112 @@
+"""The app with N highlights in one book: open, then ``a`` / ``d`` / ``u`` / ``]`` (headless).
+
+A 2 MB generated book (``bench/book.py``) gets N random highlights saved in one
+batch through ``FolderStore.save_annotations`` (split into bucket files), then
+``IpreaderApp`` opens it under ``run_test``. Per key: **screen** is the key
+press until the app is idle again (``pilot.pause()``: the screen updated);
+**saved** is until the store holds the change (the save runs in a worker), or
+``-`` for a key that saves nothing. Repeated ``--rounds`` times in fresh
+processes' worth of state (one app per round); medians are printed.
+
+    .venv/bin/python -m bench.app_big_document [--highlights 20000] [--rounds 3]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import random
+import statistics
+import tempfile
+import time
+from pathlib import Path
+
+from bench.book import make_book
+
+BOOK_CHARS = 2_000_000
+
+
+def prepare(folder: Path, highlights: int) -> Path:
+    """Write the book and save ``highlights`` highlights on it; return the book's path."""
+    from ipreader.core.library import Library
+    from ipreader.core.model import COLORS, Annotation
+
+    text, _chapters = make_book(BOOK_CHARS)
+    book = folder / "book.txt"
+    book.write_text(text, encoding="utf-8")
+    library = Library.open([folder])
+    [info] = library.documents()
+    loaded, _ = library.load(info)
+    rng = random.Random(1)
+    made = []
+    for _ in range(highlights):
+        start = rng.randrange(0, len(loaded) - 100)
+        end = start + rng.randint(5, 60)
+        made.append(Annotation.create(loaded, start, end, info.relpath, color=rng.choice(COLORS)))
+    started = time.perf_counter()
+    library.store_for(info).save_annotations(made)
+    print(f"saved {highlights:,} highlights in {time.perf_counter() - started:.2f} s")
+    return book
+
+
+async def one_round(book: Path) -> dict[str, float]:
+    """Open the app on ``book`` and time each key (ms)."""
+    from ipreader.tui.app import IpreaderApp
+
+    app = IpreaderApp(paths=[book])
+    times: dict[str, float] = {}
+    started = time.perf_counter()
+    async with app.run_test(size=(120, 36)) as pilot:
+        for _ in range(400):
+            await pilot.pause(0.05)
+            if app.main_screen.annotations:
+                break
+        times["open"] = (time.perf_counter() - started) * 1000
+        screen = app.main_screen
+        screen.reader.focus()
+        for label, keys in (
+            ("a", ("a",)),
+            ("d", ("d",)),
+            ("u", ("u",)),
+            ("]", ("right_square_bracket",)),
+        ):
+            if label == "a":
+                screen.reader.select(100, 120)
+            await pilot.pause(0.3)
+            before = len(screen.annotations)
+            started = time.perf_counter()
+            await pilot.press(*keys)
+            await pilot.pause()
+            times[label] = (time.perf_counter() - started) * 1000
+            if label != "]":
+                # Saved: the app's own list changed and its writer is idle again.
+                for _ in range(200):
+                    if len(screen.annotations) != before and not app.workers:
+                        break
+                    await pilot.pause(0.005)
+                times[f"{label} saved"] = (time.perf_counter() - started) * 1000
+    return times
+
+
+def main() -> None:
+    """Command line: ``--highlights N`` (20,000), ``--rounds R`` (3)."""
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser.add_argument("--highlights", type=int, default=20000)
+    parser.add_argument("--rounds", type=int, default=3)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="ipreader-app-big-") as tmp:
+        os.environ["IPREADER_DATA_DIR"] = str(Path(tmp) / "data")
+        folder = Path(tmp) / "book"
+        folder.mkdir()
+        book = prepare(folder, args.highlights)
+        rounds = [asyncio.run(one_round(book)) for _ in range(args.rounds)]
+    print(f"\n{args.highlights:,} highlights in one book, median of {args.rounds} rounds (ms):")
+    for key in rounds[0]:
+        values = [r[key] for r in rounds if key in r]
+        runs = ", ".join(f"{v:.0f}" for v in values)
+        print(f"  {key:>8}: {statistics.median(values):7.0f}   (runs: {runs})")
+
+
+if __name__ == "__main__":
+    main()
