@@ -1,4 +1,4 @@
-"""An export reads an article only when it must: unchanged plain documents are not read again."""
+"""Export and ``list`` read an article only when they must: unchanged ones are not read again."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 
+from ipreader import cli
 from ipreader.core.export import export_data, render_export
 from ipreader.core.export.verified import VERIFIED_FILENAME
 from ipreader.core.library import Library
@@ -163,3 +164,19 @@ def test_a_damaged_verified_file_only_means_articles_are_read(folder: Path, dama
     with articles_opened(folder) as reads:
         export_data(Library.open([folder]))
     assert reads == []  # rewritten whole by the export that read the article
+
+
+def test_list_reads_no_article_when_none_changed_since_anchored(
+    folder: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert cli.main(["list", "--json", str(folder)]) == 0  # fills the metadata cache
+    capsys.readouterr()
+    with articles_opened(folder) as reads:
+        assert cli.main(["list", "--json", str(folder)]) == 0
+    assert reads == []
+    assert '"highlights": 1' in capsys.readouterr().out
+    _rewrite(folder / "a.txt", "Breaking news\n\n" + ARTICLE)
+    with articles_opened(folder) as reads:
+        assert cli.main(["list", "--json", str(folder)]) == 0
+    assert "a.txt" in reads  # edited: read and re-anchored
+    assert '"moved": 1' in capsys.readouterr().out
