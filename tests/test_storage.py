@@ -13,10 +13,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ipreader.core import storage
 from ipreader.core.errors import StoreError, StoreWriteError
 from ipreader.core.storage import (
-    SYNCFS_MIN_FILES,
     CorruptDatabaseError,
     atomic_write_bytes,
     atomic_write_many,
@@ -195,62 +193,3 @@ def test_atomic_write_many_replaces_nothing_when_a_file_cannot_be_written(
         atomic_write_many(files)
     assert all(path.read_bytes() == b"old" for path, _ in files)
     assert _leftovers(tmp_path) == []
-
-
-def _big_batch(tmp_path: Path) -> list[tuple[Path, bytes]]:
-    """A batch large enough for the one-flush path, over two directories, half replacing files."""
-    (tmp_path / "sub").mkdir()
-    files = [(tmp_path / f"f{n}.json", b"new %d" % n) for n in range(SYNCFS_MIN_FILES)]
-    files += [(tmp_path / "sub" / f"g{n}.json", b"sub %d" % n) for n in range(SYNCFS_MIN_FILES)]
-    for path, _ in files[::2]:
-        path.write_bytes(b"old")
-    return files
-
-
-def _contents(files: list[tuple[Path, bytes]]) -> dict[Path, bytes]:
-    return {path: path.read_bytes() for path, _ in files if path.exists()}
-
-
-def test_a_big_batch_replaces_every_file_and_leaves_no_temp(tmp_path: Path) -> None:
-    files = _big_batch(tmp_path)
-    atomic_write_many(files)
-    assert all(path.read_bytes() == data for path, data in files)
-    assert _leftovers(tmp_path) == [] and _leftovers(tmp_path / "sub") == []
-
-
-def test_a_big_batch_whose_flush_fails_replaces_nothing(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    # The disk reports a write error when the batch is flushed (what syncfs returns
-    # after a failed writeback): no file may be replaced by data that is not on disk.
-    def failing_flush(fd: int) -> int:
-        raise OSError(errno.EIO, os.strerror(errno.EIO))
-
-    files = _big_batch(tmp_path)
-    before = _contents(files)
-    monkeypatch.setattr(storage, "_syncfs", failing_flush)
-    with pytest.raises(
-        StoreWriteError, match=r"f0\.json.*Input/output error.*nothing was replaced"
-    ):
-        atomic_write_many(files)
-    assert _contents(files) == before
-    assert _leftovers(tmp_path) == [] and _leftovers(tmp_path / "sub") == []
-
-
-def test_a_big_batch_with_an_unwritable_file_replaces_nothing(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    files = _big_batch(tmp_path)
-    before = _contents(files)
-    real_open = os.open
-
-    def failing_open(path: Any, flags: int, *args: Any, **kwargs: Any) -> int:
-        if "g2.json" in str(path):
-            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(path))
-        return real_open(path, flags, *args, **kwargs)
-
-    monkeypatch.setattr(os, "open", failing_open)
-    with pytest.raises(StoreWriteError, match=r"g2\.json.*No space left.*nothing was replaced"):
-        atomic_write_many(files)
-    assert _contents(files) == before
-    assert _leftovers(tmp_path) == [] and _leftovers(tmp_path / "sub") == []

@@ -19,8 +19,7 @@ import os
 import re
 import secrets
 import stat
-import sys
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -167,13 +166,9 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
 #: Threads that fsync a batch's files at once (see ``atomic_write_many``).
 BATCH_SYNC_THREADS = 8
 
-#: Batches of at least this many files are made durable with one ``syncfs`` per file
-#: system instead of one ``fsync`` per file (where ``syncfs`` reports write errors).
-SYNCFS_MIN_FILES = 64
 
-
-def _write_temp(path: Path, data: bytes, *, sync: bool = True) -> Path:
-    """Write ``data`` to a new temp file beside ``path`` (fsynced unless not ``sync``)."""
+def _write_temp(path: Path, data: bytes) -> Path:
+    """Write ``data`` to a new fsynced temp file beside ``path``; return the temp's path."""
     temp = path.parent / f"{TEMP_PREFIX}{path.name}-{secrets.token_hex(6)}"
     # 0o666 lets the umask decide, like a normal file creation would.
     fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
@@ -183,8 +178,7 @@ def _write_temp(path: Path, data: bytes, *, sync: bool = True) -> Path:
             while view:
                 written = os.write(fd, view)
                 view = view[written:]
-            if sync:
-                os.fsync(fd)
+            os.fsync(fd)
         finally:
             os.close(fd)
     except OSError:
@@ -194,93 +188,38 @@ def _write_temp(path: Path, data: bytes, *, sync: bool = True) -> Path:
     return temp
 
 
-def _syncfs_function() -> Callable[[int], int] | None:
-    """Return libc's ``syncfs`` when it reports write errors (Linux 5.8 and later), else None.
-
-    Older kernels return success from ``syncfs`` even when a write failed, so a
-    batch there keeps one ``fsync`` per file, which always reports.
-    """
-    if not sys.platform.startswith("linux"):
-        return None
-    release = re.match(r"(\d+)\.(\d+)", os.uname().release)
-    if release is None or (int(release[1]), int(release[2])) < (5, 8):
-        return None
-    try:
-        # Deferred: ctypes costs a few ms, for big batches only.
-        import ctypes
-
-        function = ctypes.CDLL(None, use_errno=True).syncfs
-    except (OSError, AttributeError):
-        return None
-
-    def syncfs(fd: int) -> int:
-        if function(fd) != 0:
-            code = ctypes.get_errno()
-            raise OSError(code, os.strerror(code))
-        return 0
-
-    return syncfs
-
-
-#: ``syncfs(fd)``: flush the file system holding ``fd``; raises ``OSError`` on a write error.
-#: None where it is unavailable or does not report errors (see ``_syncfs_function``).
-_syncfs: Callable[[int], int] | None = _syncfs_function()
-
-
-def _open_directories(directories: Iterable[Path]) -> list[int]:
-    """Open one directory of each file system among ``directories`` (fds to ``syncfs`` on)."""
-    fds: list[int] = []
-    devices: set[int] = set()
-    try:
-        for directory in directories:
-            fd = os.open(directory, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
-            device = os.fstat(fd).st_dev
-            if device in devices:
-                os.close(fd)
-            else:
-                devices.add(device)
-                fds.append(fd)
-    except OSError:
-        for fd in fds:
-            os.close(fd)
-        raise
-    return fds
-
-
 def atomic_write_many(files: Sequence[tuple[Path, bytes]]) -> None:
     """Replace each ``path`` with its ``data``, atomically per file and durably, as one batch.
 
-    Every file is written to a temp file and made durable first; then each
-    temp file is renamed over its target and each directory is fsynced once. A
-    reader sees each file whole, old or new, and a crash before the renames
-    leaves every target as it was. When a temp file cannot be written or made
-    durable nothing is replaced; ``StoreWriteError`` names the file and the
-    cause either way.
-
-    Durable means: for ``SYNCFS_MIN_FILES`` files or more, one ``syncfs`` per
-    file system once all temp files are written (an import of 10,000 documents
-    costs one flush, not 10,000 journal commits); for fewer, or where
-    ``syncfs`` does not report errors, each temp file is fsynced, the fsyncs
-    running in threads (they release the GIL, and concurrent fsyncs share one
-    journal commit on ext4/xfs).
+    Every file is written to a temp file and fsynced first, the fsyncs running
+    in threads (they release the GIL, and concurrent fsyncs share one journal
+    commit on ext4/xfs, so 2,000 files cost a fraction of 2,000 sequential
+    fsyncs); then each temp file is renamed over its target and each directory
+    is fsynced once. A reader sees each file whole, old or new. When a temp
+    file cannot be written nothing is replaced; ``StoreWriteError`` names the
+    file and the cause either way.
     """
     if len(files) <= 1:
         for path, data in files:
             atomic_write_bytes(path, data)
         return
-    directories = list(dict.fromkeys(path.parent for path, _data in files))
+    # Deferred: concurrent.futures (and logging) cost ~10 ms at startup, for batches only.
+    from concurrent.futures import ThreadPoolExecutor
+
     temps: list[Path | None] = [None] * len(files)
+
+    def prepare(number: int) -> None:
+        path, data = files[number]
+        temps[number] = _write_temp(path, data)
+
     current = files[0][0]
     outcome = "nothing was replaced"
     try:
-        try:
-            if _syncfs is not None and len(files) >= SYNCFS_MIN_FILES:
-                _write_unsynced(files, temps, directories, _syncfs)
-            else:
-                _write_synced(files, temps)
-        except _FileFailed as failed:
-            current = failed.path
-            raise failed.error from None
+        with ThreadPoolExecutor(min(BATCH_SYNC_THREADS, len(files))) as pool:
+            for number, result in enumerate(pool.map(_capture(prepare), range(len(files)))):
+                if result is not None:
+                    current = files[number][0]
+                    raise result
         for number, (path, _data) in enumerate(files):
             current = path
             outcome = "it and the files after it are unchanged"
@@ -295,68 +234,8 @@ def atomic_write_many(files: Sequence[tuple[Path, bytes]]) -> None:
                     os.unlink(temp)
         reason = error.strerror or str(error)
         raise StoreWriteError(f"could not save {current}: {reason}; {outcome}") from error
-    for directory in directories:
+    for directory in dict.fromkeys(path.parent for path, _data in files):
         _fsync_dir(directory)
-
-
-class _FileFailed(Exception):
-    """An ``OSError`` while preparing the batch's file ``path`` (or flushing its file system)."""
-
-    def __init__(self, path: Path, error: OSError) -> None:
-        super().__init__(path, error)
-        self.path = path
-        self.error = error
-
-
-def _write_synced(files: Sequence[tuple[Path, bytes]], temps: list[Path | None]) -> None:
-    """Write and fsync every temp file into ``temps``, in threads.
-
-    Raises ``_FileFailed`` for the first failed file once every task ended
-    (``temps`` then holds the temp files that were written, for the caller to
-    remove).
-    """
-    # Deferred: concurrent.futures (and logging) cost ~10 ms at startup, for batches only.
-    from concurrent.futures import ThreadPoolExecutor
-
-    def prepare(number: int) -> None:
-        temps[number] = _write_temp(files[number][0], files[number][1])
-
-    with ThreadPoolExecutor(min(BATCH_SYNC_THREADS, len(files))) as pool:
-        for number, result in enumerate(pool.map(_capture(prepare), range(len(files)))):
-            if result is not None:
-                raise _FileFailed(files[number][0], result)
-
-
-def _write_unsynced(
-    files: Sequence[tuple[Path, bytes]],
-    temps: list[Path | None],
-    directories: Sequence[Path],
-    syncfs: Callable[[int], int],
-) -> None:
-    """Write every temp file into ``temps``, then ``syncfs`` each file system once.
-
-    Raises ``_FileFailed`` naming the file that could not be written, or the
-    batch's first file when the flush failed.
-
-    The directories are opened before the first write: ``syncfs`` reports a
-    write error that happened after its descriptor was opened, so none of the
-    batch's can go unnoticed.
-    """
-    fds = _open_directories(directories)
-    try:
-        for number, (path, data) in enumerate(files):
-            try:
-                temps[number] = _write_temp(path, data, sync=False)
-            except OSError as error:
-                raise _FileFailed(path, error) from None
-        for fd in fds:
-            try:
-                syncfs(fd)
-            except OSError as error:
-                raise _FileFailed(files[0][0], error) from None
-    finally:
-        for fd in fds:
-            os.close(fd)
 
 
 def _capture(function: Callable[[int], None]) -> Callable[[int], OSError | None]:
