@@ -1,12 +1,15 @@
-"""Durability of a batch of atomic writes: one ``syncfs`` against one ``fsync`` per file.
+"""Durability of a batch of atomic writes: an fsync per file in threads, or one ``syncfs``.
 
 ``storage.atomic_write_many`` (what an import or a re-anchoring of many
-documents writes through) makes a batch of ``SYNCFS_MIN_FILES`` or more
-files durable with one ``syncfs`` per file system, once every temp file is
-written; smaller batches fsync each temp file, in ``BATCH_SYNC_THREADS``
-threads. This times both on the same batch of ~2 KB files (the size of one
-document's annotation file), alternating, in one process, plus a sequential
-``atomic_write_bytes`` per file for 1,000 files (the naive baseline).
+documents writes through) writes and fsyncs each temp file in
+``BATCH_SYNC_THREADS`` threads, then renames each and fsyncs each directory
+once. The alternative measured here (not in the library: it was no faster on
+the shared bench machine, see bench/RESULTS.md) writes every temp file
+unsynced, in the same threads, makes them durable with one ``syncfs`` of the
+file system, then renames them. Both run on the same batch of ~2 KB files
+(the size of one document's annotation file), alternating, in one process,
+plus a sequential ``atomic_write_bytes`` per file for 1,000 files (the naive
+baseline).
 
     .venv/bin/python -m bench.batch_write [--quick] [--runs N]
 """
@@ -14,8 +17,11 @@ document's annotation file), alternating, in one process, plus a sequential
 from __future__ import annotations
 
 import argparse
+import ctypes
+import os
 import shutil
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from bench.lib.figures import Figure, print_figures
@@ -29,27 +35,53 @@ def _batch(folder: Path, count: int, round_: int) -> list[tuple[Path, bytes]]:
     return [(folder / f"doc{n:05d}.json", data + b"%d" % round_) for n in range(count)]
 
 
-def timed_batches(count: int, runs: int) -> tuple[list[float], list[float]]:
-    """(one-flush times, fsync-per-file times) of ``runs`` batches of ``count`` files each."""
-    from ipreader.core import storage
+def syncfs_batch(files: list[tuple[Path, bytes]]) -> None:
+    """The alternative: unsynced temp files (threads), one ``syncfs``, renames, a dir fsync."""
+    from ipreader.core.storage import BATCH_SYNC_THREADS
 
-    flush: list[float] = []
-    per_file: list[float] = []
-    threshold = storage.SYNCFS_MIN_FILES
+    syncfs = ctypes.CDLL(None, use_errno=True).syncfs
+    directory = files[0][0].parent
+    dir_fd = os.open(directory, os.O_RDONLY)  # before the writes: syncfs reports their errors
+
+    def write(item: tuple[Path, bytes]) -> Path:
+        temp = item[0].with_name(f".tmp-{item[0].name}")
+        fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o666)
+        try:
+            os.write(fd, item[1])
+        finally:
+            os.close(fd)
+        return temp
+
+    try:
+        with ThreadPoolExecutor(BATCH_SYNC_THREADS) as pool:
+            temps = list(pool.map(write, files))
+        if syncfs(dir_fd) != 0:
+            raise OSError(ctypes.get_errno(), "syncfs failed")
+        for temp, (path, _data) in zip(temps, files, strict=True):
+            os.replace(temp, path)
+        os.fsync(dir_fd)
+    finally:
+        os.close(dir_fd)
+
+
+def timed_batches(count: int, runs: int) -> tuple[list[float], list[float]]:
+    """(``atomic_write_many`` times, ``syncfs_batch`` times), ``runs`` batches of ``count``."""
+    from ipreader.core.storage import atomic_write_many
+
+    library: list[float] = []
+    one_flush: list[float] = []
     with temp_dir("batch-") as tmp:
         for round_ in range(runs):
-            for mode, times in (("flush", flush), ("fsync", per_file)):
-                folder = tmp / mode
+            for name, write, times in (
+                ("fsync", atomic_write_many, library),
+                ("syncfs", syncfs_batch, one_flush),
+            ):
+                folder = tmp / name
                 folder.mkdir(exist_ok=True)
-                # The fsync-per-file path is what a batch takes below the threshold.
-                storage.SYNCFS_MIN_FILES = threshold if mode == "flush" else count + 1
-                try:
-                    start = time.perf_counter()
-                    storage.atomic_write_many(_batch(folder, count, round_))
-                    times.append(time.perf_counter() - start)
-                finally:
-                    storage.SYNCFS_MIN_FILES = threshold
-    return flush, per_file
+                start = time.perf_counter()
+                write(_batch(folder, count, round_))
+                times.append(time.perf_counter() - start)
+    return library, one_flush
 
 
 def sequential(count: int) -> float:
@@ -67,25 +99,24 @@ def sequential(count: int) -> float:
 
 def run(quick: bool = False, runs: int = 5) -> list[Figure]:
     """Time batches of 2,000 and 10,000 files (200 with ``--quick``)."""
-    from ipreader.core import storage
+    from ipreader.core.storage import BATCH_SYNC_THREADS
 
-    if storage._syncfs is None:
-        print("note: syncfs is unavailable here (not Linux >= 5.8): both paths fsync per file")
     sizes = [200] if quick else [2000, 10_000]
     runs = 1 if quick else runs
     print(f"load average before: {load_average()}", flush=True)
     figures = []
     for count in sizes:
-        flush, per_file = timed_batches(count, runs)
+        library, one_flush = timed_batches(count, runs)
         figures.append(
             Figure(
-                f"Batch of {count:,} files (~2 KB): one syncfs",
-                median(flush),
-                baseline=median(per_file),
-                baseline_name=f"fsync per file, {storage.BATCH_SYNC_THREADS} threads",
+                f"Batch of {count:,} files (~2 KB): atomic_write_many "
+                f"(fsync per file, {BATCH_SYNC_THREADS} threads)",
+                median(library),
+                baseline=median(one_flush),
+                baseline_name="one syncfs",
                 runs=runs,
-                note=f"[{', '.join(f'{t:.2f}' for t in flush)}] vs "
-                f"[{', '.join(f'{t:.2f}' for t in per_file)}]",
+                note=f"[{', '.join(f'{t:.2f}' for t in library)}] vs "
+                f"[{', '.join(f'{t:.2f}' for t in one_flush)}]",
             )
         )
     if not quick:
