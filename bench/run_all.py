@@ -31,6 +31,7 @@ from bench import (
     cli_export,
     corpus_find,
     export_import,
+    folder_scale,
     listing,
     open_document,
     save_latency,
@@ -49,6 +50,7 @@ BENCHES: dict[str, Callable[[bool], list[Figure]]] = {
     "export": export_import.run,
     "find": corpus_find.run,
     "cli": cli_export.run,
+    "folder": folder_scale.run,
 }
 
 #: Scripts of other engineers (modules of ``bench``), with the arguments of a full run.

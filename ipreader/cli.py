@@ -297,12 +297,22 @@ def _cmd_list(args: argparse.Namespace) -> int:
     from ipreader.core.drift import DriftCounts
 
     library = _open_library(args.paths)
-    changed = current_counts(library)  # documents edited since anchored: re-anchored now
+    # One read of the index and of each annotation file per folder, not one per document.
+    stored_by_root = {c.root: c.store.stored_documents() for c in library.collections}
+    edited = any(
+        record.annotations and info.sha256 != record.sha256
+        for collection in library.collections
+        for info in collection.documents
+        if (record := stored_by_root[collection.root].get(info.relpath)) is not None
+    )
+    # Documents edited since anchored are read and re-anchored now; when none was (the
+    # usual case), their stored statuses are current and no article is read.
+    # Re-anchoring never adds or drops a highlight or a tag: the stored rows stay right.
+    changed = current_counts(library) if edited else {}
     # Per folder: its JSON rows and, for the table only, each document's source.
     groups: list[tuple[str, list[dict[str, Any]], list[str | None]]] = []
     for collection in library.collections:
-        # One read of the index and of each annotation file, not one index read per document.
-        stored = collection.store.stored_documents()
+        stored = stored_by_root[collection.root]
         rows: list[dict[str, Any]] = []
         for info in collection.documents:
             row: dict[str, Any] = {"root": str(collection.root), "path": info.relpath}

@@ -97,11 +97,13 @@ def test_driver_keeps_our_metadata_cache(tmp_path: Path) -> None:
     assert (tmp_path / "A").read_text() == cache
 
 
-def test_driver_knows_the_metadata_cache_by_the_librarys_name() -> None:
+def test_driver_knows_the_caches_by_their_owners_names() -> None:
+    from ipreader.core.export.verified import VERIFIED_FILENAME
     from ipreader.core.library import CACHE_FILENAME
-    from ipreader.core.sharing.layout import METADATA_CACHE_FILE
+    from ipreader.core.sharing.layout import CACHE_FILES, METADATA_CACHE_FILE
 
     assert METADATA_CACHE_FILE == CACHE_FILENAME
+    assert {CACHE_FILENAME, VERIFIED_FILENAME} == CACHE_FILES
 
 
 def test_driver_usage_errors_are_one_line(capsys: pytest.CaptureFixture[str]) -> None:

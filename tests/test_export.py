@@ -24,6 +24,7 @@ from ipreader.core.export import (
     to_w3c,
 )
 from ipreader.core.export.markdown import blockquote
+from ipreader.core.export.verified import VERIFIED_FILENAME
 from ipreader.core.library import Library
 from ipreader.core.model import AnchorStatus, Annotation, DocumentNotes
 from ipreader.core.safe_text import escape_json_controls, printable
@@ -407,7 +408,8 @@ def _store_files(root: Path) -> dict[str, bytes]:
     return {
         str(p.relative_to(location)): p.read_bytes()
         for p in sorted(location.rglob("*.json"))
-        if p.name != "cache.json"
+        # Caches, not the store: the metadata cache and the export's verified documents.
+        if p.name not in ("cache.json", VERIFIED_FILENAME)
     }
 
 

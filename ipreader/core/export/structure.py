@@ -27,6 +27,7 @@ from ipreader.core.codebook import Codebook
 from ipreader.core.documents import DocumentInfo, read_document
 from ipreader.core.drift import exported as exported_record
 from ipreader.core.errors import DocumentError, IpreaderError
+from ipreader.core.export.verified import VerifiedDocuments, digest, is_plain
 from ipreader.core.identity import creator_key
 from ipreader.core.library import Library
 from ipreader.core.model import AnchorStatus, Annotation, tag_key, utc_now_iso
@@ -144,7 +145,12 @@ def collect(
         # One read of the index and of each annotation file per export, not per document.
         stored = collection.store.stored_documents()
         book = collection.store.codebook()
+        # Documents found plain by an earlier export, unchanged since: not read again
+        # unless the renderer wants the text (W3C, REFI-QDA).
+        verified = VerifiedDocuments(collection.store.location)
         current: dict[str, tuple[DocumentInfo, str | None, list[Annotation]]] = {}
+        unread: set[str] = set()
+        hashes: dict[str, str] = {}  # relpath -> sha256 of the text read now
         stale: list[tuple[str, str, str]] = []
 
         def selected(info: DocumentInfo) -> bool:
@@ -161,11 +167,21 @@ def collect(
             record = stored.get(info.relpath)
             if record is None or record.empty:
                 continue  # nothing to export: skip the read and the reconcile
+            if (
+                not texts
+                and info.sha256 is not None
+                and info.sha256 == record.sha256
+                and verified.holds(info.relpath, digest(info.sha256, record.annotations))
+            ):
+                current[info.relpath] = (info, None, list(record.annotations))
+                unread.add(info.relpath)
+                continue
             try:
                 document = read_document(info.path)
             except DocumentError:
                 continue
             text = document.text
+            hashes[info.relpath] = document.sha256
             if record.sha256 == document.sha256:
                 current[info.relpath] = (info, text, list(record.annotations))
             else:
@@ -178,14 +194,23 @@ def collect(
                 current[relpath] = (info, read, annotations)
         for relpath, (info, content, found) in current.items():
             notes = stored[relpath].notes
-            found = found if content is None else _verified(content, found)
-            annotations = sorted(found, key=_sort_key)
+            if relpath in unread:
+                # Checked plain against this very text before: every quote is what its
+                # offsets cover, so the records carry no ``current``.
+                records = [annotation.to_dict() for annotation in found]
+            else:
+                found = found if content is None else _verified(content, found)
+                if relpath in hashes:
+                    plain = content is not None and is_plain(content, found)
+                    verified.remember(relpath, digest(hashes[relpath], found) if plain else None)
+                records = [_record(content, annotation) for annotation in found]
+            paired = sorted(zip(found, records, strict=True), key=lambda pair: _sort_key(pair[0]))
             if wanted:
                 doc_tagged = tagged(notes.tags)
-                annotations = [a for a in annotations if doc_tagged or tagged(a.tags)]
-                if not annotations and not doc_tagged:
+                paired = [(a, r) for a, r in paired if doc_tagged or tagged(a.tags)]
+                if not paired and not doc_tagged:
                     continue
-            elif not annotations and not notes.tags and not notes.note:
+            elif not paired and not notes.tags and not notes.note:
                 continue
             entry: dict[str, Any] = {
                 "path": info.relpath,
@@ -195,13 +220,14 @@ def collect(
                 "encoding": info.encoding,
                 "tags": list(notes.tags),
                 "note": notes.note,
-                "annotations": [_meant(_record(content, a), book) for a in annotations],
+                "annotations": [_meant(record, book) for _, record in paired],
             }
-            if content is None:
+            if content is None and relpath not in unread:
                 entry["missing"] = True
             if several_roots:
                 entry["root"] = str(collection.root)
             exported.append((entry, collection.root, content))
+        verified.save()
     exported.sort(key=lambda item: (item[0]["path"], str(item[1])))
     data = {
         "format": EXPORT_FORMAT_NAME,

@@ -19,7 +19,7 @@ from pathlib import Path, PurePosixPath
 from ipreader.core.errors import StoreError
 from ipreader.core.sharing.conflict_log import log_conflicts
 from ipreader.core.sharing.layout import (
-    METADATA_CACHE_FILE,
+    CACHE_FILES,
     STORE_DIR_NAME,
     encode_tables,
     store_dir_of,
@@ -67,7 +67,7 @@ def merge_driver(ancestor: Path, ours: Path, theirs: Path, name: str) -> DriverR
     the current directory (git runs drivers at the top of the work tree).
     """
     shown = PurePosixPath(name)
-    if shown.name == METADATA_CACHE_FILE and shown.parent.name == STORE_DIR_NAME:
+    if shown.name in CACHE_FILES and shown.parent.name == STORE_DIR_NAME:
         return DriverResult(0)  # only a cache: ours is as good as theirs, and is left in %A
     try:
         base = _read(ancestor, "the common ancestor's version", empty_ok=True)

@@ -23,6 +23,10 @@ STORE_DIR_NAME = ".ipreader"
 #: start of ``ipreader merge-driver``, which git runs once per file.
 METADATA_CACHE_FILE = "cache.json"
 
+#: The store's caches (rebuilt from the articles when missing): a merge keeps either side.
+#: ``verified.json`` is ``export.verified.VERIFIED_FILENAME`` (a test holds them equal).
+CACHE_FILES = frozenset({METADATA_CACHE_FILE, "verified.json"})
+
 # A lone surrogate: what a file name that is not valid UTF-8 decodes to (surrogateescape).
 _LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 

@@ -26,7 +26,7 @@ from pathlib import Path
 
 from ipreader.core.errors import StoreError
 from ipreader.core.sharing.conflict_log import CONFLICTS_FILE, log_conflicts
-from ipreader.core.sharing.layout import METADATA_CACHE_FILE, encode_tables
+from ipreader.core.sharing.layout import CACHE_FILES, encode_tables
 from ipreader.core.sharing.three_way import merge_tables
 from ipreader.core.storage import (
     TEMP_PREFIX,
@@ -179,7 +179,7 @@ def merge_sync_copies(location: Path) -> SyncMerge:
         if copy.original.suffix != ".json":
             _set_aside(result, location, copy, shown, "not a store file")
             continue
-        if copy.original == location / METADATA_CACHE_FILE:
+        if copy.original.parent == location and copy.original.name in CACHE_FILES:
             _set_aside(result, location, copy, shown, "a copy of the cache, rebuilt when needed")
             continue
         try:

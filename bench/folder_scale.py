@@ -1,0 +1,261 @@
+"""A folder of 10,000 articles with 20,000 annotations: app, ``list``, export, import.
+
+The folder holds distinct, edited copies of the BBC corpus (``lib.folders``:
+833 articles repeated with a varied line each, so every file has its own
+hash) and two annotations per article on average, saved through the store.
+
+* app: start to the first frame whose document list holds every article
+  *and* whose reading pane shows the first article's text (headless,
+  160x48); **warm** = the metadata cache of an earlier run, **cold** = the
+  metadata cache file removed (annotations kept; OS file cache warm in both);
+  plus the longest event-loop stall meanwhile (a 10 ms ticker);
+* ``ipreader list FOLDER`` as a whole process, warm, against
+  ``find FOLDER -type f | xargs wc -l`` in the same run, alternating;
+* export: ``ipreader export FOLDER -o FILE`` (JSON) as a whole process, and
+  in-process ``Library.open`` + ``render_export`` + atomic write;
+* import: ``import_file`` of that export into a fresh copy of the articles
+  (copy untimed), in-process.
+
+    .venv/bin/python -m bench.folder_scale [--quick] [--scaling] [--runs N]
+
+``--scaling`` prints the same figures at 1,000, 5,000 and 10,000 articles.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from bench.lib.apps import paint_timed, reader_painted, run_app
+from bench.lib.corpus import need_corpus
+from bench.lib.figures import Figure, print_figures, print_scaling
+from bench.lib.folders import make_annotations, make_articles
+from bench.lib.process import load_average
+from bench.lib.timing import median, time_runs
+from bench.lib.workdirs import isolated_data_dir, temp_dir
+
+#: Annotations per article.
+PER_ARTICLE = 2
+
+
+def ipreader_argv(*args: str) -> list[str]:
+    """The ``ipreader`` command line, run with this interpreter."""
+    return [sys.executable, "-m", "ipreader", *args]
+
+
+def build(folder: Path, articles: int) -> None:
+    """Fill ``folder`` with ``articles`` articles and ``PER_ARTICLE`` annotations each."""
+    files = make_articles(folder, articles)
+    make_annotations(folder, files, PER_ARTICLE * articles)
+
+
+def remove_metadata_cache(folder: Path) -> None:
+    """Drop the folder's metadata cache (annotations stay): the next open reads every article."""
+    from ipreader.core.library import CACHE_FILENAME
+
+    for cache in folder.glob(f".ipreader/{CACHE_FILENAME}"):
+        cache.unlink()
+
+
+def app_once(folder: Path, count: int, cold: bool) -> tuple[float, float]:
+    """One app run: (seconds to the list complete with the first article painted, longest stall)."""
+    from ipreader.tui.app import IpreaderApp
+
+    if cold:
+        remove_metadata_cache(folder)
+    cls = paint_timed(IpreaderApp)
+
+    def painted(app: Any) -> bool:
+        listed = app.main_screen.document_list.option_list.option_count >= count
+        return bool(listed and reader_painted(app))
+
+    timing = run_app(lambda: cls(paths=[folder]), painted, probe_stalls=True)
+    return timing.first_paint or 0.0, timing.max_stall
+
+
+def alternate(first: list[str], second: list[str], runs: int) -> tuple[list[float], list[float]]:
+    """Wall times of ``first`` and ``second`` as whole processes, run in turn (one warm-up each)."""
+    times: tuple[list[float], list[float]] = ([], [])
+    for number in range(runs + 1):
+        for which, argv in enumerate((first, second)):
+            start = time.perf_counter()
+            subprocess.run(argv, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            if number:  # the first round warms the caches
+                times[which].append(time.perf_counter() - start)
+    return times
+
+
+def measure(folder: Path, count: int, runs: int) -> dict[str, list[float]]:
+    """Every figure's runs on ``folder`` (``count`` articles)."""
+    from ipreader.core.export import render_export
+    from ipreader.core.importer import import_file
+    from ipreader.core.library import Library
+    from ipreader.core.storage import atomic_write_bytes
+
+    result: dict[str, list[float]] = {}
+    cold = [app_once(folder, count, cold=True) for _ in range(runs)]
+    warm = [app_once(folder, count, cold=False) for _ in range(runs)]
+    result["app cold"] = [c[0] for c in cold]
+    result["app warm"] = [w[0] for w in warm]
+    result["stall"] = [c[1] for c in cold + warm]
+    listing = ipreader_argv("list", str(folder))
+    baseline = ["sh", "-c", f"find '{folder}' -type f | xargs wc -l"]
+    result["list"], result["find wc"] = alternate(listing, baseline, runs)
+    out = folder.parent / f"{folder.name}-export.json"
+    result["export cli"], result["python"] = alternate(
+        ipreader_argv("export", str(folder), "-o", str(out)),
+        [sys.executable, "-c", "import tinydb"],
+        runs,
+    )
+
+    def export() -> None:
+        atomic_write_bytes(out, render_export(Library.open([folder]), "json").encode("utf-8"))
+
+    result["export"] = time_runs(export, runs)
+    target = folder.parent / f"{folder.name}-import"
+
+    def fresh_copy() -> None:
+        shutil.rmtree(target, ignore_errors=True)
+        shutil.copytree(folder, target, ignore=shutil.ignore_patterns(".ipreader"))
+
+    result["import"] = time_runs(lambda: import_file(out, target), runs, fresh_copy)
+    shutil.rmtree(target, ignore_errors=True)
+    return result
+
+
+def figures_of(count: int, runs: int, m: dict[str, list[float]]) -> list[Figure]:
+    """The results table rows of one folder size."""
+    find_wc = median(m["find wc"])
+    return [
+        Figure(
+            f"{count:,} articles: app, list + first article painted, warm",
+            median(m["app warm"]),
+            target=0.6,
+            runs=runs,
+        ),
+        Figure(
+            f"{count:,} articles: app, list + first article painted, cold (no metadata cache)",
+            median(m["app cold"]),
+            target=2.0,
+            runs=runs,
+        ),
+        Figure(
+            f"{count:,} articles: longest input stall until then (cold and warm runs)",
+            1000 * max(m["stall"]),
+            unit="ms",
+            target=50,
+            runs=2 * runs,
+            note=f"(median of the runs' longest {1000 * median(m['stall']):.0f} ms)",
+        ),
+        Figure(
+            f"{count:,} articles: `ipreader list`, warm, whole process",
+            median(m["list"]) / find_wc,
+            unit="x",
+            target=1.5,
+            runs=runs,
+            # "\\|": a bare "|" would end the Markdown table cell.
+            note=f"({median(m['list']):.3f} s; `find -type f \\| xargs wc -l` {find_wc:.3f} s)",
+        ),
+        Figure(
+            f"{count:,} articles: export {PER_ARTICLE * count:,} annotations (JSON), in-process",
+            median(m["export"]),
+            target=1.0,
+            runs=runs,
+        ),
+        Figure(
+            f"{count:,} articles: `ipreader export`, whole process",
+            median(m["export cli"]),
+            baseline=median(m["python"]),
+            baseline_name='python -c "import tinydb"',
+            runs=runs,
+        ),
+        Figure(
+            f"{count:,} articles: import {PER_ARTICLE * count:,} annotations into a fresh copy",
+            median(m["import"]),
+            target=2.0,
+            runs=runs,
+        ),
+    ]
+
+
+def run(quick: bool = False, runs: int = 3) -> list[Figure]:
+    """Measure every figure at 10,000 articles (200 with ``--quick``, one run)."""
+    if not need_corpus("the 10,000-article folder"):
+        return []
+    count = 200 if quick else 10_000
+    runs = 1 if quick else runs
+    print(f"load average before: {load_average()}", flush=True)
+    with isolated_data_dir(), temp_dir("folder-") as tmp:
+        folder = tmp / "articles"
+        build(folder, count)
+        figures = figures_of(count, runs, measure(folder, count, runs))
+    print_figures(f"{count:,}-article folder", figures, quick, "quick: 200 articles")
+    print(f"load average after: {load_average()}", flush=True)
+    return figures
+
+
+def scaling(quick: bool = False, runs: int = 3) -> None:
+    """Print how every figure grows with the number of articles."""
+    if not need_corpus("the folder scaling"):
+        return
+    counts = [50, 100] if quick else [1000, 5000, 10_000]
+    runs = 1 if quick else runs
+    rows = []
+    print(f"load average before: {load_average()}", flush=True)
+    with isolated_data_dir(), temp_dir("folder-scale-") as tmp:
+        for count in counts:
+            folder = tmp / f"a{count}"
+            build(folder, count)
+            m = measure(folder, count, runs)
+            shutil.rmtree(folder)
+            rows.append(
+                [
+                    f"{count:,}",
+                    f"{median(m['app warm']):.3f}",
+                    f"{median(m['app cold']):.3f}",
+                    f"{1000 * max(m['stall']):.0f}",
+                    f"{median(m['list']):.3f}",
+                    f"{median(m['find wc']):.3f}",
+                    f"{median(m['export']):.3f}",
+                    f"{median(m['export cli']):.3f}",
+                    f"{median(m['import']):.3f}",
+                ]
+            )
+            print(f"{count}: {rows[-1]} (load {load_average()})", flush=True)
+    print_scaling(
+        f"articles in the folder ({PER_ARTICLE} annotations each), median of {runs} runs",
+        [
+            "Articles",
+            "App warm (s)",
+            "App cold (s)",
+            "Longest stall (ms)",
+            "`list` (s)",
+            "find \\| xargs wc -l (s)",
+            "Export in-process (s)",
+            "`export` process (s)",
+            "Import (s)",
+        ],
+        rows,
+    )
+
+
+def main() -> None:
+    """Command line: ``--quick``, ``--scaling``, ``--runs N``."""
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="one small run, for CI")
+    parser.add_argument("--scaling", action="store_true", help="1k / 5k / 10k articles")
+    parser.add_argument("--runs", type=int, default=3, help="runs per figure (default 3)")
+    args = parser.parse_args()
+    if args.scaling:
+        scaling(args.quick, args.runs)
+    else:
+        run(args.quick, args.runs)
+
+
+if __name__ == "__main__":
+    main()
