@@ -1,5 +1,10 @@
 """The main screen's state, kept Textual-free.
 
+(Over 450 lines: one state object for one screen; opening, edits, undo,
+reloads, conflicts and review decisions all read and change the same open
+document, so splitting it would pass that document around; pending edits
+and outcomes are already in pending.py and outcome.py.)
+
 ``ReaderState`` holds what the main screen shows and what it is waiting for:
 the open document and its text, its annotations as the app shows them (edits
 not yet confirmed saved included), its own tags and note, the current

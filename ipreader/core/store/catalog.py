@@ -1,5 +1,10 @@
 """A store's records in its files: the index, each document's annotations, the state.
 
+(Over 450 lines: every file of the store — index, bucketed annotation files,
+state, codebook — is read and written here so one place holds the lock
+discipline and what a damaged file means; the bucket layout's rules are in
+buckets.py, file access in files.py.)
+
 ``Catalog`` reads typed records through the ``JsonFiles`` cache and writes
 them as transactions of TinyDB table operations under the folder lock, each
 file re-read inside the lock. It knows what setting a damaged file aside

@@ -1,5 +1,8 @@
 """FolderStore: the annotations of one folder, in TinyDB files under ``.ipreader/``.
 
+(Over 450 lines: the store's public API in one class; each method is a few
+lines over the catalog and its collaborators, listed below.)
+
 Built from collaborators, each in its own module: ``location`` chooses the
 directory, ``lock`` is the cross-process lock, ``catalog`` reads and writes
 the typed records (through ``files``: cached reads, transactions, damaged

@@ -1,5 +1,9 @@
 """The reading pane: an article shown literally, soft-wrapped, with highlights and a cursor.
 
+(Over 450 lines: the widget's rendering, cursor, selection and wrap scheduling
+share its caches and must change together; the Textual-free parts are already
+in wrap.py, lines.py, reflow.py, cells.py, styles.py and motions.py.)
+
 A line-API :class:`~textual.scroll_view.ScrollView` (after Textual's ``Log`` and
 toolong's ``LogLines``): a :class:`~ipreader.tui.reader.wrap.WrapIndex` maps visual
 rows to code point ranges, ``render_line`` slices and styles one row, and an
