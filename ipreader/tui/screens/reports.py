@@ -182,7 +182,7 @@ class ReportsScreen(ModalScreen[ReportTarget | None]):
         self._targets = {}
         shown = 0
         for group in report.groups:
-            heading = " + ".join(group.tags)
+            heading = " + ".join(one_line(tag, 60) for tag in group.tags)  # tags are user text
             title = Text(f"{heading} ({len(group.entries):,})", tag_style)
             rows.append(Option(title, disabled=True))
             for entry in group.entries:
