@@ -56,7 +56,7 @@ def test_code_report_in_every_format() -> None:
     )
     assert [r["quote"] for r in rows] == [
         "'=cmd() patent",
-        "patent treaty\x1b[2J",
+        "patent treaty␛[2J",  # controls shown, as the CSV export does: safe to cat
         "*second*",
         "Intro",
     ]

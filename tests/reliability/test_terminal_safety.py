@@ -231,14 +231,29 @@ def cli_folder(tmp_path: Path) -> Path:
     text, _ = library.load(info)
     start = text.index("Esc")
     store = library.store_for(info)
-    store.save_annotation(Annotation.create(text, start, len(text) - 1, "evil.txt", note=text))
+    store.save_annotation(
+        Annotation.create(
+            text, start, len(text) - 1, "evil.txt", note=text, tags=["\x1b]52;c;ZXZpbA==\x07t"]
+        )
+    )
     store.set_document_notes("evil.txt", DocumentNotes(tags=("\x1b[2Jtag",), note="\x9b2J"))
     return folder
 
 
 @pytest.mark.parametrize(
     "argv",
-    [["list"], ["list", "--json"], ["export", "--format", "markdown"], ["export"], ["tags"]],
+    [
+        ["list"],
+        ["list", "--json"],
+        ["export", "--format", "markdown"],
+        ["export", "--format", "csv"],
+        ["export"],
+        ["tags"],
+        ["report"],
+        ["report", "--format", "markdown"],
+        ["report", "--format", "csv"],
+        ["check"],
+    ],
     ids=" ".join,
 )
 def test_cli_output_has_no_raw_control_characters(
@@ -246,9 +261,12 @@ def test_cli_output_has_no_raw_control_characters(
 ) -> None:
     result = run_cli(*argv, cli_folder)
     assert result.code == 0, result.err
-    assert not unsafe(result.out) - {"\n"}, sorted(hex(ord(c)) for c in unsafe(result.out))
+    line_ends = {"\n", "\r"} if "csv" in argv else {"\n"}  # RFC 4180 rows end in CRLF
+    left = unsafe(result.out) - line_ends
+    assert not left, sorted(hex(ord(c)) for c in left)
     # Markdown escapes "[" (a "[x]: url" line would make "[x]" a link): shown, not acted on.
-    assert "[bold]Evil[/]" in result.out.replace("\\[", "[") or argv == ["tags"]
+    shows_titles = argv[0] in ("list", "export") or (argv[0] == "report" and len(argv) == 1)
+    assert "[bold]Evil[/]" in result.out.replace("\\[", "[") or not shows_titles
 
 
 def test_cli_json_outputs_escape_c0_controls(cli_folder: Path, run_cli: Callable[..., Any]) -> None:
