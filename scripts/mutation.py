@@ -128,12 +128,16 @@ def mutmut_exe() -> str:
     return str(exe)
 
 
-def run_config(module: str, tests: list[str]) -> tuple[dict[str, Any], str]:
+def run_config(
+    module: str, tests: list[str], timeout_multiplier: float | None = None
+) -> tuple[dict[str, Any], str]:
     """The ``[tool.mutmut]`` table for one run, and ``pyproject.toml`` rewritten to hold it."""
     text = (REPO / "pyproject.toml").read_text(encoding="utf-8")
     table = dict(tomllib.loads(text)["tool"]["mutmut"])
     table["only_mutate"] = [module]
     table["pytest_add_cli_args_test_selection"] = tests
+    if timeout_multiplier is not None:
+        table["timeout_multiplier"] = timeout_multiplier
     # JSON scalars and lists of strings are valid TOML values.
     body = "".join(f"{key} = {json.dumps(value)}\n" for key, value in table.items())
     lines = text.splitlines(keepends=True)
@@ -144,9 +148,11 @@ def run_config(module: str, tests: list[str]) -> tuple[dict[str, Any], str]:
     return table, rewritten
 
 
-def prepare(work: Path, module: str, tests: list[str]) -> None:
+def prepare(
+    work: Path, module: str, tests: list[str], timeout_multiplier: float | None = None
+) -> None:
     """A fresh copy of what mutmut needs in ``work``, configured for ``module`` and ``tests``."""
-    table, pyproject = run_config(module, tests)
+    table, pyproject = run_config(module, tests, timeout_multiplier)
     shutil.rmtree(work, ignore_errors=True)
     work.mkdir(parents=True)
     (work / "pyproject.toml").write_text(pyproject, encoding="utf-8")
@@ -197,6 +203,12 @@ def main() -> int:
     parser.add_argument("--tests", nargs="+", help="test files (default: TARGETS[module])")
     parser.add_argument("--max-children", type=int, default=os.cpu_count() or 2)
     parser.add_argument("--diffs", action="store_true", help="print each survivor's diff")
+    parser.add_argument(
+        "--timeout-multiplier",
+        type=float,
+        metavar="N",
+        help="a mutant times out past 2 x N x (its tests' usual CPU time + 1 s) (mutmut: 15)",
+    )
     parser.add_argument("--list", action="store_true", help="list the known modules and tests")
     parser.add_argument(
         "--fail-under", type=float, metavar="PCT", help="exit 1 if the score is below PCT"
@@ -212,7 +224,7 @@ def main() -> int:
         raise SystemExit(f"mutation: no tests known for {module}; give them with --tests")
     work = REPO / "build" / "mutation" / module.removesuffix(".py").replace("/", ".")
     started = time.perf_counter()
-    prepare(work, module, tests)
+    prepare(work, module, tests, args.timeout_multiplier)
     mutmut(work, "run", "--max-children", str(args.max_children))
     mutmut(work, "export-cicd-stats", capture=True)
     counts = json.loads((work / "mutants" / "mutmut-cicd-stats.json").read_text())
