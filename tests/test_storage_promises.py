@@ -24,10 +24,13 @@ from ipreader.core import storage
 from ipreader.core.errors import StoreWriteError
 from ipreader.core.storage import (
     CorruptDatabaseError,
+    SpecialFileError,
     atomic_write_bytes,
     atomic_write_many,
     decode_database,
+    file_kind,
     quarantine,
+    read_regular_file,
 )
 
 
@@ -73,8 +76,11 @@ def test_a_two_file_batch_whose_second_file_cannot_be_written_leaves_the_first_u
     first.write_bytes(b"old first")
     second.write_bytes(b"old second")
     _failing_open(monkeypatch, "second.json")
-    with pytest.raises(StoreWriteError, match=r"second\.json.*nothing was replaced"):
+    with pytest.raises(StoreWriteError) as raised:
         atomic_write_many([(first, b"new first"), (second, b"new second")])
+    assert str(raised.value) == (
+        f"could not save {second}: No space left on device; nothing was replaced"
+    )
     assert first.read_bytes() == b"old first"
     assert second.read_bytes() == b"old second"
     assert _leftovers(tmp_path) == []
@@ -185,13 +191,13 @@ def test_quarantine_within_one_clock_tick_picks_the_next_free_name(
     original = tmp_path / "index.json"
     base = "index.json.corrupt-20240501T120000.123456Z"
     (tmp_path / base).write_bytes(b"earlier")
-    (tmp_path / f"{base}-1").write_bytes(b"earlier still")
-    original.write_bytes(b"damaged")
-    moved = quarantine(original)
-    assert moved == tmp_path / f"{base}-2"
-    assert moved.read_bytes() == b"damaged"
+    moved = []
+    for round_ in range(3):
+        original.write_bytes(b"damaged %d" % round_)
+        moved.append(quarantine(original))
+    assert [path.name for path in moved] == [f"{base}-1", f"{base}-2", f"{base}-3"]
+    assert [path.read_bytes() for path in moved] == [b"damaged 0", b"damaged 1", b"damaged 2"]
     assert (tmp_path / base).read_bytes() == b"earlier"
-    assert (tmp_path / f"{base}-1").read_bytes() == b"earlier still"
     original.write_bytes(b"damaged again")
     assert quarantine(original, storage.MERGED_MARKER).name == (
         "index.json.merged-20240501T120000.123456Z"
@@ -253,3 +259,51 @@ def test_an_empty_object_and_empty_tables_are_valid_databases() -> None:
         "a": {},
         "b": {"1": {}},
     }
+
+
+def test_a_regular_file_is_read_whole_with_its_stat(tmp_path: Path) -> None:
+    path = tmp_path / "a.json"
+    path.write_bytes(b"x" * 5000)
+    info, raw = read_regular_file(path)
+    assert raw == b"x" * 5000 and info.st_size == 5000
+    assert read_regular_file(path, skip_if=lambda st: st.st_size == 5000) == (info, None)
+    assert read_regular_file(path, skip_if=lambda st: False)[1] == raw
+    path.write_bytes(b"")
+    assert read_regular_file(path)[1] == b""
+
+
+def test_a_fifo_a_directory_or_a_link_is_named_and_never_opened(tmp_path: Path) -> None:
+    os.mkfifo(tmp_path / "fifo")
+    (tmp_path / "dir").mkdir()
+    (tmp_path / "real.json").write_bytes(b"{}")
+    (tmp_path / "link.json").symlink_to(tmp_path / "real.json")
+    for name, kind in [
+        ("fifo", "a FIFO"),
+        ("dir", "a directory"),
+        ("link.json", "a symbolic link"),
+    ]:
+        with pytest.raises(SpecialFileError) as raised:
+            read_regular_file(tmp_path / name)  # a FIFO would block here if opened for reading
+        assert raised.value.kind == kind
+        assert raised.value.path == tmp_path / name
+        assert str(raised.value) == f"{tmp_path / name} is {kind}, not a regular file"
+    assert read_regular_file(tmp_path / "link.json", follow_links=True)[1] == b"{}"
+    with pytest.raises(FileNotFoundError):
+        read_regular_file(tmp_path / "missing.json")
+
+
+@pytest.mark.parametrize(
+    ("mode", "kind"),
+    [
+        (stat.S_IFDIR, "a directory"),
+        (stat.S_IFIFO, "a FIFO"),
+        (stat.S_IFCHR, "a character device"),
+        (stat.S_IFBLK, "a block device"),
+        (stat.S_IFSOCK, "a socket"),
+        (stat.S_IFLNK, "a symbolic link"),
+        (stat.S_IFREG, "a regular file"),
+        (0, "a special file"),
+    ],
+)
+def test_each_kind_of_file_has_its_name(mode: int, kind: str) -> None:
+    assert file_kind(mode | 0o644) == kind
