@@ -28,6 +28,7 @@ from ipreader.core.storage import (
     atomic_write_bytes,
     atomic_write_many,
     decode_database,
+    encode_database,
     file_kind,
     quarantine,
     read_regular_file,
@@ -307,3 +308,14 @@ def test_a_fifo_a_directory_or_a_link_is_named_and_never_opened(tmp_path: Path) 
 )
 def test_each_kind_of_file_has_its_name(mode: int, kind: str) -> None:
     assert file_kind(mode | 0o644) == kind
+
+
+def test_a_dangling_link_followed_on_purpose_is_a_missing_file(tmp_path: Path) -> None:
+    (tmp_path / "settings.json").symlink_to(tmp_path / "nowhere.json")
+    with pytest.raises(FileNotFoundError):
+        read_regular_file(tmp_path / "settings.json", follow_links=True)
+
+
+def test_a_database_file_is_compact_utf8_json() -> None:
+    data = {"t": {"1": {"quote": "café", "n": [1, 2]}}}
+    assert encode_database(data) == '{"t":{"1":{"quote":"café","n":[1,2]}}}'.encode()
