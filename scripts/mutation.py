@@ -45,6 +45,7 @@ ANCHORING_TESTS = [
     "tests/test_anchoring.py",
     "tests/test_anchoring_bounds.py",
     "tests/test_anchoring_properties.py",
+    "tests/test_anchoring_promises.py",
     "tests/test_anchoring_tiers.py",
 ]
 #: The test files that target the importer package (subprocess-free).
