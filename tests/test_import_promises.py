@@ -263,3 +263,13 @@ def test_a_document_that_cannot_be_found_rejects_each_of_its_entries(folder: Pat
     report = import_file(path, folder)
     assert report.rejected == 2 and report.added == 0
     assert len(report.messages) == 1 and "document skipped" in report.messages[0]
+
+
+def test_an_updated_time_alone_counts_as_a_time(folder: Path) -> None:
+    run(folder, entry("Title", note="first"))
+    report = run(
+        folder,
+        entry("Title", note="second", created=None, updated="2024-02-01T00:00:00Z"),
+        name="b.json",
+    )
+    assert _stored_note(folder) == "second" and report.updated == 1
