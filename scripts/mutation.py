@@ -52,6 +52,7 @@ ANCHORING_TESTS = [
 IMPORTER_TESTS = [
     "tests/test_import.py",
     "tests/test_import_formats.py",
+    "tests/test_import_locate.py",
     "tests/test_import_promises.py",
     "tests/reliability/test_hostile_import.py",
     "tests/reliability/test_hostile_formats.py",
