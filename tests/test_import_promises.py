@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 
 from ipreader.core.importer import ImportReport, import_file
-from ipreader.core.model import CONTEXT_CHARS, AnchorStatus, Annotation
+from ipreader.core.model import CONTEXT_CHARS, MAX_TAGS, AnchorStatus, Annotation, DocumentNotes
 from ipreader.core.store import FolderStore
 
 TEXT = "Title\n\nThe cat sat on the mat. The cat ran off.\nSecond line here.\n"
@@ -273,3 +273,80 @@ def test_an_updated_time_alone_counts_as_a_time(folder: Path) -> None:
         name="b.json",
     )
     assert _stored_note(folder) == "second" and report.updated == 1
+
+
+def _with_document(folder: Path, document: dict[str, Any], name: str = "doc.json") -> ImportReport:
+    data = {
+        "format": "ipreader.annotations",
+        "version": 1,
+        "exported_at": "2024-01-01T00:00:00Z",
+        "documents": [{"path": "a.txt", **document}],
+    }
+    path = folder.parent / name
+    path.write_text(json.dumps(data))
+    return import_file(path, folder)
+
+
+def test_an_id_that_belongs_to_another_document_is_rejected(folder: Path) -> None:
+    (folder / "b.txt").write_text("Other words.\n")
+    store = FolderStore.open(folder)
+    store.save_annotation(Annotation.create("Other words.\n", 0, 5, "b.txt"))
+    [theirs] = store.annotations("b.txt")
+    report = run(folder, entry("Title", id=theirs.id))
+    assert saved(folder) == []
+    assert report.rejected == 1 and report.added == 0
+    [message] = report.messages
+    assert message.endswith(f"id {theirs.id} already belongs to 'b.txt'; skipped")
+
+
+def test_document_tags_are_merged_and_a_different_note_is_kept_and_reported(
+    folder: Path,
+) -> None:
+    FolderStore.open(folder).set_document_notes("a.txt", DocumentNotes(tags=("old",), note="ours"))
+    report = _with_document(folder, {"tags": ["new", "old"], "note": "theirs", "annotations": []})
+    notes = FolderStore.open(folder).document_notes("a.txt")
+    assert notes.note == "ours"
+    assert set(notes.tags) == {"old", "new"}
+    assert [m.split(": ", 1)[1] for m in report.messages] == [
+        "the folder's document note differs; kept the folder's"
+    ]
+
+
+def test_a_document_note_is_taken_when_the_folder_has_none(folder: Path) -> None:
+    report = _with_document(folder, {"note": "theirs"})
+    assert FolderStore.open(folder).document_notes("a.txt").note == "theirs"
+    assert report.messages == []
+
+
+def test_document_tags_stop_at_the_limit_and_say_how_many_were_not_added(folder: Path) -> None:
+    ours = tuple(f"ours{n}" for n in range(MAX_TAGS - 10))
+    FolderStore.open(folder).set_document_notes("a.txt", DocumentNotes(tags=ours))
+    report = _with_document(folder, {"tags": [f"theirs{n}" for n in range(25)]})
+    tags = FolderStore.open(folder).document_notes("a.txt").tags
+    assert len(tags) == MAX_TAGS and set(ours) <= set(tags)
+    [message] = report.messages
+    assert message.endswith(f"a document holds at most {MAX_TAGS} tags; 15 not added")
+
+
+def test_a_document_not_found_is_named_by_its_first_entries(folder: Path) -> None:
+    rows = [
+        {
+            "id": f"row{n}",
+            "uri": "https://example.org/page.html",
+            "text": "",
+            "target": [{"selector": [{"type": "TextQuoteSelector", "exact": "not in a.txt"}]}],
+        }
+        for n in range(4)
+    ]
+    path = folder.parent / "hyp.json"
+    path.write_text(json.dumps({"rows": rows}))
+    report = import_file(path, folder)
+    assert report.rejected == 4
+    [message] = report.messages
+    assert message.startswith(
+        "annotations on 'https://example.org/page.html' (rows[0], rows[1], rows[2], ...): "
+    )
+    assert message.endswith("; document skipped")
+    path.write_text(json.dumps({"rows": rows[:2]}))
+    [message] = import_file(path, folder).messages
+    assert message.startswith("annotations on 'https://example.org/page.html' (rows[0], rows[1]): ")
