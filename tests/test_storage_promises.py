@@ -12,6 +12,7 @@ import errno
 import os
 import re
 import stat
+import threading
 import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -273,6 +274,29 @@ def test_a_regular_file_is_read_whole_with_its_stat(tmp_path: Path) -> None:
     assert read_regular_file(path)[1] == b""
 
 
+def _read_within_seconds(path: Path, seconds: float = 10.0) -> BaseException | None:
+    """What ``read_regular_file(path)`` raises; fails the test if it blocks (a FIFO, no writer)."""
+    outcome: list[BaseException | None] = []
+
+    def read() -> None:
+        try:
+            read_regular_file(path)
+        except BaseException as error:  # handed to the test
+            outcome.append(error)
+        else:
+            outcome.append(None)
+
+    reader = threading.Thread(target=read, daemon=True)
+    reader.start()
+    reader.join(seconds)
+    if reader.is_alive():
+        # Release the blocked open (a writer arrives), so the process can end.
+        os.close(os.open(path, os.O_WRONLY | os.O_NONBLOCK))
+        reader.join()
+        pytest.fail(f"reading {path} blocked for {seconds} s")
+    return outcome[0]
+
+
 def test_a_fifo_a_directory_or_a_link_is_named_and_never_opened(tmp_path: Path) -> None:
     os.mkfifo(tmp_path / "fifo")
     (tmp_path / "dir").mkdir()
@@ -283,11 +307,12 @@ def test_a_fifo_a_directory_or_a_link_is_named_and_never_opened(tmp_path: Path) 
         ("dir", "a directory"),
         ("link.json", "a symbolic link"),
     ]:
-        with pytest.raises(SpecialFileError) as raised:
-            read_regular_file(tmp_path / name)  # a FIFO would block here if opened for reading
-        assert raised.value.kind == kind
-        assert raised.value.path == tmp_path / name
-        assert str(raised.value) == f"{tmp_path / name} is {kind}, not a regular file"
+        # Opened without O_NONBLOCK, a FIFO with no writer would block the reader for ever.
+        error = _read_within_seconds(tmp_path / name)
+        assert isinstance(error, SpecialFileError), error
+        assert error.kind == kind
+        assert error.path == tmp_path / name
+        assert str(error) == f"{tmp_path / name} is {kind}, not a regular file"
     assert read_regular_file(tmp_path / "link.json", follow_links=True)[1] == b"{}"
     with pytest.raises(FileNotFoundError):
         read_regular_file(tmp_path / "missing.json")
