@@ -7,10 +7,12 @@ of a text has no prefix; one at its very end has no suffix).
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
-from ipreader.core.anchoring import AnchorMatch, anchor, exact
-from ipreader.core.model import AnchorStatus
+from ipreader.core.anchoring import AnchorMatch, anchor, exact, reanchor
+from ipreader.core.model import AnchorStatus, Annotation
 
 MOVED = AnchorStatus.MOVED
 
@@ -23,3 +25,25 @@ def test_one_side_of_context_finds_a_word_among_more_copies_than_are_scored(side
     context = {"prefix": "Chapter one: "} if side == "prefix" else {"suffix": " ends it."}
     # The old position is at the start: the nearest copies there lack the context.
     assert anchor(text, "word", start_hint=0, **context) == AnchorMatch(at, at + 4, MOVED, 100.0)
+
+
+def test_a_negative_old_position_is_not_read_from_the_end() -> None:
+    text = "one two three four"
+    # text.startswith("four", -4) is true: a negative start must not count as the old place.
+    assert anchor(text, "four", start_hint=-4) == AnchorMatch(14, 18, MOVED, 100.0)
+
+
+def test_without_an_old_position_a_found_quote_is_moved_and_context_decides() -> None:
+    text = "x. Alpha beta. y. Alpha beta. z."
+    assert anchor(text, "Alpha beta", "y. ", ". z") == AnchorMatch(18, 28, MOVED, 100.0)
+    assert anchor(text, "Alpha beta") == AnchorMatch(3, 13, MOVED, 100.0)
+
+
+def test_re_anchoring_changes_only_the_place_and_status() -> None:
+    text = "Some words before. The highlighted sentence. Some words after."
+    ann = Annotation.create(text, 19, 44, "doc.txt", note="n", tags=["t"])
+    edited = "New opening line.\n" + text
+    after = reanchor(edited, ann)
+    assert after == replace(ann, start=37, end=62, status=MOVED, score=None)
+    assert edited[after.start : after.end] == ann.quote
+    assert reanchor(edited, after) == replace(after, status=AnchorStatus.ANCHORED)
