@@ -238,6 +238,7 @@ def test_quarantine_names_are_in_utc_whatever_the_local_time_zone(
         (b"[]", "expected a JSON object, found list"),
         (b'{"t": 3}', "table 't' is a int, not an object"),
         (b'{"t": {"1": null}}', "record '1' of table 't' is a NoneType, not an object"),
+        (b'{"t": {"1": [1]}}', "record '1' of table 't' is a list, not an object"),
     ],
 )
 def test_a_damaged_database_says_what_is_wrong(raw: bytes, reason: str) -> None:
@@ -344,3 +345,42 @@ def test_a_dangling_link_followed_on_purpose_is_a_missing_file(tmp_path: Path) -
 def test_a_database_file_is_compact_utf8_json() -> None:
     data = {"t": {"1": {"quote": "café", "n": [1, 2]}}}
     assert encode_database(data) == '{"t":{"1":{"quote":"café","n":[1,2]}}}'.encode()
+
+
+def test_a_one_byte_file_is_read(tmp_path: Path) -> None:
+    (tmp_path / "one").write_bytes(b"x")
+    assert read_regular_file(tmp_path / "one")[1] == b"x"
+
+
+def test_a_file_read_in_pieces_while_it_grows_is_read_as_it_was_when_opened(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(storage, "_READ_CHUNK", 4)  # several reads for a small file
+    path = tmp_path / "log.json"
+    path.write_bytes(b"0123456789")
+
+    def someone_appends(info: os.stat_result) -> bool:
+        with path.open("ab") as more:
+            more.write(b"appended")
+        return False
+
+    info, raw = read_regular_file(path, skip_if=someone_appends)
+    assert (info.st_size, raw) == (10, b"0123456789")
+
+
+def test_a_failed_write_whose_temp_file_cannot_be_removed_names_the_write_failure(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def full(*args: Any, **kwargs: Any) -> int:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    def refuse(*args: Any, **kwargs: Any) -> None:
+        raise OSError(errno.EACCES, "Permission denied")
+
+    monkeypatch.setattr(os, "write", full)
+    monkeypatch.setattr(os, "unlink", refuse)
+    with pytest.raises(StoreWriteError) as raised:
+        atomic_write_bytes(tmp_path / "a.json", b"data")
+    assert str(raised.value) == (
+        f"could not save {tmp_path / 'a.json'}: No space left on device; nothing was written"
+    )
