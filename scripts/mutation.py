@@ -54,6 +54,7 @@ IMPORTER_TESTS = [
     "tests/test_import_formats.py",
     "tests/test_import_locate.py",
     "tests/test_import_promises.py",
+    "tests/test_import_readers.py",
     "tests/reliability/test_hostile_import.py",
     "tests/reliability/test_hostile_formats.py",
     "tests/reliability/test_import_limits.py",
