@@ -173,3 +173,44 @@ def test_an_unreadable_article_is_reported_each_time_and_skipped_in_searches(
     first = locator.read("notes.txt")
     locator.known["notes.txt"].write_text("changed")
     assert locator.read("notes.txt") is first
+
+
+def _add(locator: Locator, relpath: str, text: str = "More words.\n") -> None:
+    path = locator.root / relpath
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text)
+    locator.known[relpath] = path
+
+
+def test_the_longest_matching_end_of_a_uri_wins(locator: Locator) -> None:
+    _add(locator, "a.txt")
+    _add(locator, "sub/notes.txt")
+    assert locator.find(DocumentRef(uri_path="/news/a.txt"), []) == "news/a.txt"
+    assert locator.find(DocumentRef(uri_path="/srv/a.txt"), []) == "a.txt"
+    # One segment that is an article's whole path, though two articles have its name.
+    assert locator.find(DocumentRef(uri_path="/srv/notes.txt"), []) == "notes.txt"
+
+
+@pytest.mark.parametrize(
+    ("uri_path", "found"),
+    [
+        ("/web/report.v2.html", "r/report.v2.txt"),  # only the last extension is dropped
+        ("/web/.hidden", "r/.hidden.txt"),  # a leading dot is not an extension
+        ("/web/X.md", "r/X.txt"),
+    ],
+)
+def test_a_stem_is_the_name_without_its_last_extension(
+    locator: Locator, uri_path: str, found: str
+) -> None:
+    for relpath in ("r/report.v2.txt", "r/report.v3.txt", "r/.hidden.txt", "r/.other", "r/X.txt"):
+        _add(locator, relpath)
+    assert locator.find(DocumentRef(uri_path=uri_path), []) == found
+
+
+def test_an_unreadable_article_does_not_end_a_search_by_quote(tmp_path: Path) -> None:
+    root = (tmp_path / "folder").resolve()
+    root.mkdir()
+    (root / "bad.txt").write_bytes(b"\x00\x01binary\xff" * 10)
+    (root / "good.txt").write_text("The one quote.\n")
+    locator = Locator(root, {"bad.txt": root / "bad.txt", "good.txt": root / "good.txt"})
+    assert locator.find(DocumentRef(search_quotes=True), ["one quote"]) == "good.txt"
