@@ -47,3 +47,12 @@ def test_re_anchoring_changes_only_the_place_and_status() -> None:
     assert after == replace(ann, start=37, end=62, status=MOVED, score=None)
     assert edited[after.start : after.end] == ann.quote
     assert reanchor(edited, after) == replace(after, status=AnchorStatus.ANCHORED)
+
+
+def test_a_quote_whose_whitespace_shrank_to_half_its_length_is_still_found() -> None:
+    # A highlight across an indented line break; the indentation was then removed,
+    # leaving a text half as long as the quote.
+    quote = "one\n       two"
+    text = "one two"
+    assert len(quote) == 2 * len(text)
+    assert anchor(text, quote, start_hint=0) == AnchorMatch(0, 7, AnchorStatus.ANCHORED, 100.0)
