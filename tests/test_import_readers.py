@@ -243,3 +243,26 @@ def test_ipreader_documents_that_cannot_be_used_are_rejected(tmp_path: Path) -> 
     assert (group.document.path, group.document.sha256) == ("", "ab")
     assert group.annotations == [("annotation 0", {"quote": "q"})]
     assert batch.entries == 3
+
+
+def test_a_lone_hypothesis_page_note_is_recognised_as_hypothesis(tmp_path: Path) -> None:
+    row = {"uri": "https://example.org/a.txt", "text": "page note"}
+    for data in (row, [row]):
+        batch = batch_of(tmp_path, data)
+        assert batch.format == "hypothesis"
+        assert batch.rejected == ["rows[0]: no target list or uri; skipped"]
+
+
+def test_a_hypothesis_target_given_as_a_string_is_a_page_note(tmp_path: Path) -> None:
+    row = {"uri": "https://example.org/a.txt", "target": ["https://example.org/a.txt"]}
+    [group] = batch_of(tmp_path, {"rows": [row]}).groups
+    assert group.annotations == [] and group.notes == {"tags": None, "note": None}
+
+
+def test_a_hypothesis_file_error_names_the_file_and_a_long_uri_is_cut(tmp_path: Path) -> None:
+    with pytest.raises(ImportFileError) as raised:
+        batch_of(tmp_path, {"rows": 3})
+    assert str(raised.value) == f'{tmp_path / "in.json"}: "rows" must be a list'
+    uri = "https://example.org/" + "x" * 300
+    [group] = batch_of(tmp_path, {"rows": [{"uri": uri, "target": quote_target()}]}).groups
+    assert group.where == f"annotations on {uri[-200:]!r}"
