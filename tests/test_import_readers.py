@@ -266,3 +266,54 @@ def test_a_hypothesis_file_error_names_the_file_and_a_long_uri_is_cut(tmp_path: 
     uri = "https://example.org/" + "x" * 300
     [group] = batch_of(tmp_path, {"rows": [{"uri": uri, "target": quote_target()}]}).groups
     assert group.where == f"annotations on {uri[-200:]!r}"
+
+
+def test_ipreaders_own_w3c_terms_restore_what_only_ipreader_has(tmp_path: Path) -> None:
+    target = {
+        "source": {"id": "https://example.org/a.txt"},
+        "ipreader:path": "news/a.txt",
+        "ipreader:sha256": "ab" * 32,
+        "ipreader:quote": "the cat",
+        "ipreader:prefix": "Hey ",
+        "ipreader:suffix": " ran",
+        "selector": [{"type": "TextQuoteSelector", "exact": "the cot", "prefix": "Hi "}],
+    }
+    annotation = {
+        "@context": "http://www.w3.org/ns/anno.jsonld",
+        "@type": ["Annotation", "Other"],  # the JSON-LD keyword, and a list of types
+        "target": [target],
+        "body": [
+            {"type": "SpecificResource", "source": "https://example.org/x"},  # no value
+            "https://example.org/an-iri",
+            {"purpose": "highlighting", "value": "pink"},
+            {"purpose": "highlighting", "value": "not a colour"},
+        ],
+        "ipreader:revision": 3,
+        "ipreader:origin": "elsewhere",
+        "ipreader:status": "fuzzy",
+    }
+    batch = batch_of(tmp_path, annotation)
+    assert batch.format == "w3c" and batch.notes == [] and batch.rejected == []
+    [group] = batch.groups
+    assert group.where == "annotations on 'news/a.txt'"
+    assert (group.document.path, group.document.sha256) == ("news/a.txt", "ab" * 32)
+    assert group.document.uri_path == "/a.txt"
+    [(_, record)] = group.annotations
+    assert (record["quote"], record["current"]) == ("the cat", "the cot")
+    assert (record["prefix"], record["suffix"]) == ("Hey ", " ran")
+    assert (record["color"], record["note"]) == ("pink", "not a colour")
+    assert (record["revision"], record["origin"], record["status"]) == (3, "elsewhere", "fuzzy")
+
+
+def test_a_w3c_target_named_by_its_id_and_an_annotation_without_note(tmp_path: Path) -> None:
+    annotation = w3c(
+        target={"id": "https://example.org/b.txt", "selector": quote_target()[0]["selector"]},
+        **{"ipreader:color": "blue"},
+    )
+    page = {"type": "AnnotationPage", "items": annotation}  # one item, not a list
+    batch = batch_of(tmp_path, page, "w3c")
+    [group] = batch.groups
+    assert group.where == "annotations on '/b.txt'" and group.document.sha256 is None
+    [(where, record)] = group.annotations
+    assert where == "items[0]"
+    assert (record["note"], record["color"], record["tags"]) == (None, "blue", [])
