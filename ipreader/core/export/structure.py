@@ -147,7 +147,9 @@ def collect(
         book = collection.store.codebook()
         # Documents found plain by an earlier export, unchanged since: not read again
         # unless the renderer wants the text (W3C, REFI-QDA).
-        verified = VerifiedDocuments(collection.store.location)
+        # A store that refuses writes (a newer ipreader's, nowhere writable) gets no cache file.
+        writable = collection.store.writable
+        verified = VerifiedDocuments(collection.store.location if writable else None)
         current: dict[str, tuple[DocumentInfo, str | None, list[Annotation]]] = {}
         unread: set[str] = set()
         hashes: dict[str, str] = {}  # relpath -> sha256 of the text read now
