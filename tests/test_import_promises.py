@@ -16,7 +16,13 @@ from typing import Any
 import pytest
 
 from ipreader.core.importer import ImportReport, import_file
-from ipreader.core.model import CONTEXT_CHARS, MAX_TAGS, AnchorStatus, Annotation, DocumentNotes
+from ipreader.core.model import (
+    CONTEXT_CHARS,
+    MAX_DOCUMENT_TAGS,
+    AnchorStatus,
+    Annotation,
+    DocumentNotes,
+)
 from ipreader.core.store import FolderStore
 
 TEXT = "Title\n\nThe cat sat on the mat. The cat ran off.\nSecond line here.\n"
@@ -319,13 +325,13 @@ def test_a_document_note_is_taken_when_the_folder_has_none(folder: Path) -> None
 
 
 def test_document_tags_stop_at_the_limit_and_say_how_many_were_not_added(folder: Path) -> None:
-    ours = tuple(f"ours{n}" for n in range(MAX_TAGS - 10))
+    ours = tuple(f"ours{n}" for n in range(MAX_DOCUMENT_TAGS - 10))
     FolderStore.open(folder).set_document_notes("a.txt", DocumentNotes(tags=ours))
     report = _with_document(folder, {"tags": [f"theirs{n}" for n in range(25)]})
     tags = FolderStore.open(folder).document_notes("a.txt").tags
-    assert len(tags) == MAX_TAGS and set(ours) <= set(tags)
+    assert len(tags) == MAX_DOCUMENT_TAGS and set(ours) <= set(tags)
     [message] = report.messages
-    assert message.endswith(f"a document holds at most {MAX_TAGS} tags; 15 not added")
+    assert message.endswith(f"a document holds at most {MAX_DOCUMENT_TAGS:,} tags; 15 not added")
 
 
 def test_a_document_not_found_is_named_by_its_first_entries(folder: Path) -> None:
