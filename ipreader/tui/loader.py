@@ -14,13 +14,13 @@ import contextlib
 import time
 from collections.abc import Callable, Collection
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from textual.widget import Widget
 from textual.worker import Worker
 
 from ipreader.core.documents import DocumentInfo
 from ipreader.core.errors import IpreaderError
+from ipreader.core.library import Library
 from ipreader.core.text_version import TextVersion
 from ipreader.tui.messages import (
     DocumentChanged,
@@ -40,9 +40,6 @@ from ipreader.tui.messages import (
 from ipreader.tui.session import Session, Token
 from ipreader.tui.widgets.document_list import prepare_prompts
 from ipreader.tui.writer import Writer
-
-if TYPE_CHECKING:  # imported by the worker that opens the library, not at start
-    from ipreader.core.library import Library
 
 #: Seconds between two progress reports while the library opens.
 PROGRESS_INTERVAL = 0.1

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from pathlib import Path
-from typing import TYPE_CHECKING, ClassVar
+from typing import ClassVar
 
 from textual import on
 from textual.actions import SkipAction
@@ -31,6 +31,7 @@ from textual.screen import Screen
 from textual.widgets import Footer
 
 from ipreader.core.documents import DocumentInfo
+from ipreader.core.library import Library
 from ipreader.core.model import Annotation, DocumentNotes
 from ipreader.core.revisions import ConflictError
 from ipreader.core.wording import plural
@@ -67,9 +68,6 @@ from ipreader.tui.widgets.find_bar import FindBar
 from ipreader.tui.widgets.metadata_bar import MetadataBar, position_label
 from ipreader.tui.widgets.panes import Panes
 from ipreader.tui.writer import Writer
-
-if TYPE_CHECKING:  # imported by the worker that opens the library, not at start
-    from ipreader.core.library import Library
 
 
 class MainScreen(Screen[None]):
