@@ -15,7 +15,7 @@ from markdown_it import MarkdownIt
 from ipreader.core.csv_text import BOM, csv_text, neutralize
 from ipreader.core.json_text import json_outline
 from ipreader.core.markdown_text import escape_cell, escape_line, escape_text
-from ipreader.core.safe_text import escape_json_controls
+from ipreader.core.safe_text import escape_json_controls, printable
 from ipreader.core.text_table import Column, cell_width, fit, render_table
 
 COMMONMARK = MarkdownIt("commonmark")
@@ -39,7 +39,8 @@ def html(text: str) -> str:
 @example("    indented code?")
 def test_an_escaped_line_renders_as_itself(line: str) -> None:
     rendered = COMMONMARK.render(escape_line(line))
-    assert rendered == "<p>" + html(line.strip(" \t")) + "</p>\n"
+    # Controls are shown as visible symbols (a tab as spaces): what a terminal shows.
+    assert rendered == "<p>" + html(printable(line.strip(" \t"))) + "</p>\n"
 
 
 @given(st.lists(markdownish.filter(lambda s: s.strip(" \t")), min_size=2, max_size=4))
@@ -47,14 +48,15 @@ def test_an_escaped_line_renders_as_itself(line: str) -> None:
 @example(["Title", "---"])
 def test_escaped_lines_render_as_one_paragraph(lines: list[str]) -> None:
     rendered = COMMONMARK.render("\n".join(escape_text("\n".join(lines))))
-    assert rendered == "<p>" + "\n".join(html(line.strip(" \t")) for line in lines) + "</p>\n"
+    shown = (html(printable(line.strip(" \t"))) for line in lines)
+    assert rendered == "<p>" + "\n".join(shown) + "</p>\n"
 
 
 @given(markdownish.filter(lambda s: s.strip()))
 @example("a | b")
 def test_an_escaped_cell_renders_as_itself_in_a_table(cell: str) -> None:
     rendered = TABLES.render(f"| h |\n| --- |\n| {escape_cell(cell)} |\n")
-    assert f"<td>{html(' '.join(cell.split()))}</td>" in rendered
+    assert f"<td>{html(printable(' '.join(cell.split())))}</td>" in rendered
 
 
 @pytest.mark.parametrize(
@@ -79,8 +81,9 @@ def test_csv_is_rfc4180_with_a_bom_and_no_formulas() -> None:
         ["quote", "count", "note"],
         ['\'=HYPERLINK("x")', "3", ""],
         ["'-1 + 2", "0", "'@cmd"],
-        ['line\nbreak, "quoted"', "-4", "'\tTab"],
-        ["plain", "1", "'\rcr"],
+        # A tab and a carriage return are shown (spaces, ␍), so they start no formula.
+        ['line\nbreak, "quoted"', "-4", "    Tab"],
+        ["plain", "1", "␍cr"],
     ]
     assert neutralize("+1") == "'+1" and neutralize("1+") == "1+"
 

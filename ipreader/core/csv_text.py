@@ -4,7 +4,8 @@ A spreadsheet runs a cell that starts with ``=``, ``+``, ``-`` or ``@`` as a
 formula (and some treat a leading tab or carriage return the same way):
 quotes and notes come from articles nobody vetted, so such text cells get a
 leading ``'``, which the spreadsheet shows as text (OWASP's advice). Numbers
-are written as numbers.
+are written as numbers. Terminal controls in text are shown as visible symbols
+(``safe_text.printable``; line breaks kept): the file is also read with ``cat``.
 """
 
 from __future__ import annotations
@@ -12,6 +13,8 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterable, Sequence
+
+from ipreader.core.safe_text import printable
 
 #: Starts of a cell that a spreadsheet would evaluate.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -25,21 +28,23 @@ def neutralize(cell: str) -> str:
     return "'" + cell if cell.startswith(FORMULA_STARTS) else cell
 
 
+def _cell(value: str) -> str:
+    shown = printable(value, multiline=True)
+    return "'" + shown if shown.startswith(FORMULA_STARTS) else shown
+
+
 def csv_text(header: Sequence[str], rows: Iterable[Sequence[object]]) -> str:
     """Return a CSV document (BOM, CRLF line ends, quoting as RFC 4180) of ``header`` and ``rows``.
 
-    Text cells are ``neutralize``d, ``None`` is an empty cell, numbers are
-    written as they are.
+    Text cells have controls made visible and are ``neutralize``d, ``None`` is
+    an empty cell, numbers are written as they are.
     """
     buffer = io.StringIO()
     buffer.write(BOM)
     writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow([neutralize(name) for name in header])
-    starts = FORMULA_STARTS
+    writer.writerow([neutralize(printable(name, multiline=True)) for name in header])
     for row in rows:
-        # Inline rather than neutralize() per cell: reports write hundreds of thousands.
+        # Inline rather than a call per cell: reports write hundreds of thousands.
         # The csv module writes None as an empty cell and a str subclass as its text.
-        writer.writerow(
-            ["'" + v if isinstance(v, str) and v.startswith(starts) else v for v in row]
-        )
+        writer.writerow([_cell(v) if isinstance(v, str) else v for v in row])
     return buffer.getvalue()

@@ -16,11 +16,15 @@ So a character is escaped only where CommonMark would give it a meaning:
   trailing spaces a line break).
 
 ``escape_cell`` also escapes ``|`` and joins lines, for GitHub-style tables.
+Every terminal control is shown as a visible symbol (``safe_text.printable``):
+a digest is read with ``cat`` as often as rendered.
 """
 
 from __future__ import annotations
 
 import re
+
+from ipreader.core.safe_text import printable
 
 _ASCII_PUNCTUATION = frozenset("!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~")
 
@@ -79,8 +83,11 @@ def _escape_line_start(line: str) -> str:
 
 
 def escape_line(line: str) -> str:
-    """Return one line of plain text as Markdown that renders as exactly that text."""
-    return _escape_line_start(_escape_inline(line.strip(" \t")))
+    """Return one line of plain text as Markdown that renders as exactly that text.
+
+    Terminal controls in it are shown as visible symbols.
+    """
+    return _escape_line_start(_escape_inline(printable(line.strip(" \t"))))
 
 
 def escape_text(text: str) -> list[str]:

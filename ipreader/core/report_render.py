@@ -90,9 +90,9 @@ def render_report(report: Report, fmt: str, filters: ReportFilters) -> str:
         return json_outline(data, levels=2)  # a document or a pair a line
     columns, rows = _grid(report, filters)
     if fmt == "csv":
-        return _csv([c.header for c in columns], rows)
+        return csv_text([c.header for c in columns], rows)
     if fmt == "markdown":
-        return printable(_markdown_table(_heading(report, filters), columns, rows), multiline=True)
+        return _markdown_table(_heading(report, filters), columns, rows)
     return _with_heading(_heading(report, filters), render_table(columns, rows))
 
 
@@ -110,14 +110,6 @@ def _document(document: CodedDocument, filters: ReportFilters) -> dict[str, Any]
 
 def _path(document: CodedDocument, filters: ReportFilters) -> str:
     return f"{document.root}/{document.relpath}" if filters.several_roots else document.relpath
-
-
-def _csv(header: list[str], rows: list[list[Any]]) -> str:
-    """RFC 4180 text whose cells show terminal controls as visible symbols (as exports do)."""
-    safe = [
-        [printable(v, multiline=True) if isinstance(v, str) else v for v in row] for row in rows
-    ]
-    return csv_text(header, safe)
 
 
 def _with_heading(lines: list[str], body: str) -> str:
@@ -303,7 +295,7 @@ def _codes_csv(report: CodeReport, filters: ReportFilters) -> str:
                 tags = ", ".join(h.tags)
                 highlight = [h.note, tags, h.creator, h.color, h.created, h.status, h.id]
                 rows.append([label, entry.match, *place, entry.quote, *highlight])
-    return _csv(header, rows)
+    return csv_text(header, rows)
 
 
 def _codes_table(report: CodeReport, filters: ReportFilters) -> str:
@@ -391,14 +383,9 @@ def _note(h: Annotation) -> list[str]:
     return [f"Note: {lines[0]}", *lines[1:]]
 
 
-def _codes_markdown_safe(report: CodeReport, filters: ReportFilters) -> str:
-    """The Markdown code report, terminal controls in user text shown as visible symbols."""
-    return printable(_codes_markdown(report, filters), multiline=True)
-
-
 _CODES: dict[str, Callable[[CodeReport, ReportFilters], str]] = {
     "table": _codes_table,
     "csv": _codes_csv,
     "json": _codes_json,
-    "markdown": _codes_markdown_safe,
+    "markdown": _codes_markdown,
 }

@@ -13,7 +13,6 @@ from __future__ import annotations
 from typing import Any
 
 from ipreader.core.csv_text import csv_text
-from ipreader.core.safe_text import printable
 
 #: The columns, in order (``root`` comes first when the export covers several folders).
 COLUMNS = (
@@ -35,33 +34,29 @@ COLUMNS = (
 TAG_SEPARATOR = "; "
 
 
-def _text(value: str) -> str:
-    return printable(value, multiline=True)
-
-
 def to_csv(data: dict[str, Any]) -> str:
     """Render the export structure as CSV text (BOM first, CRLF line ends)."""
     several = any("root" in document for document in data["documents"])
     header = ("root", *COLUMNS) if several else COLUMNS
     rows: list[list[object]] = []
     for document in data["documents"]:
-        where = [_text(document.get("root", ""))] if several else []
+        where = [document.get("root", "")] if several else []
         for a in document["annotations"]:
             rows.append(
                 [
                     *where,
-                    _text(document["path"]),
-                    _text(document["title"]),
+                    document["path"],
+                    document["title"],
                     document["date"],
-                    _text(a["quote"]),
-                    _text(a["note"]),
-                    _text(TAG_SEPARATOR.join(a["tags"])),
+                    a["quote"],
+                    a["note"],
+                    TAG_SEPARATOR.join(a["tags"]),
                     a["color"],
                     a["status"],
-                    _text(a["creator"]),
+                    a["creator"],
                     a["created"],
                     a["updated"],
-                    _text(a["id"]),
+                    a["id"],
                 ]
             )
     return csv_text(header, rows)

@@ -30,7 +30,7 @@ _BACKTICKS = re.compile(r"`+")
 
 def heading_text(text: str) -> str:
     """Return ``text`` on one line, escaped for a heading (a trailing ``#`` run kept literal)."""
-    line = escape_line(printable(" ".join(text.split())))
+    line = escape_line(" ".join(text.split()))
     return _CLOSING_HASHES.sub(lambda m: m.group(1) + "\\" + m.group(2), line)
 
 
@@ -54,7 +54,7 @@ def code_span(text: str) -> str:
 
 def paragraphs(text: str) -> list[str]:
     """Return ``text`` as Markdown lines that render as that text (controls made visible)."""
-    return escape_text(printable(text, multiline=True))
+    return escape_text(text)
 
 
 def blockquote(text: str) -> list[str]:
@@ -97,14 +97,14 @@ def _document_lines(document: dict[str, Any]) -> list[str]:
         out += [heading, "", *blockquote(annotation["quote"]), ""]
         if annotation["status"] == AnchorStatus.FUZZY.value and "current" in annotation:
             # One line: what an approximate match covers now, beside what was highlighted.
-            out += [f"now: {escape_line(printable(' '.join(annotation['current'].split())))}", ""]
+            out += [f"now: {escape_line(' '.join(annotation['current'].split()))}", ""]
         if annotation["note"]:
             out += [*paragraphs(annotation["note"]), ""]
         facts = []
         if annotation["tags"]:
             facts.append(f"Tags: {_tags(annotation['tags'])}")
         if annotation["creator"]:
-            facts.append(f"by {escape_line(printable(annotation['creator']))}")
+            facts.append(f"by {escape_line(annotation['creator'])}")
         if facts:
             out += [" · ".join(facts), ""]
     return out
