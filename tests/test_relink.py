@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+import os
 import random
 import shutil
+import sys
 from pathlib import Path
 
 import pytest
@@ -53,6 +55,34 @@ def folder(tmp_path: Path) -> Path:
 def notes_by_path(root: Path) -> dict[str, list[str]]:
     stored = FolderStore.open(root).stored_documents()
     return {path: [a.note for a in doc.annotations] for path, doc in stored.items()}
+
+
+# Files opened while a test records (a real audit hook: open() and os.open raise "open").
+_opened: list[str] | None = None
+
+
+def _audit(event: str, args: tuple[object, ...]) -> None:
+    if _opened is not None and event == "open" and isinstance(args[0], str | Path):
+        _opened.append(os.fspath(args[0]))
+
+
+sys.addaudithook(_audit)
+
+
+def test_opening_an_intact_folder_reads_no_annotation_file(folder: Path) -> None:
+    """Finding missing articles needs the index and a stat, not every highlight decoded."""
+    global _opened
+    _opened = []
+    try:
+        library = Library.open([folder])
+    finally:
+        opened, _opened = _opened, None
+    assert library.collections[0].missing == []
+    read = [p for p in opened if f"{os.sep}annotations{os.sep}" in p and p.endswith(".json")]
+    assert not read  # (the writability probe's temp file is not an annotation file)
+    (folder / ARTICLES[1].name).unlink()  # one gone: now its annotations are read and kept
+    [gone] = Library.open([folder]).collections[0].missing
+    assert gone.relpath == ARTICLES[1].name and len(gone.stored.annotations) == 1
 
 
 def test_a_plain_rename_is_relinked_for_every_command(folder: Path) -> None:

@@ -256,6 +256,10 @@ def relink_collection(
     told in ``store.notices``. When the store is read-only, nothing is relinked
     and the certain files are offered as the only suggestion.
     """
+    # The index and a stat per document first: decoding every annotation file only to
+    # learn that no article is gone cost ~0.8 s per 20,000 highlights on every command.
+    if all(_exists(root / relpath) for relpath in store.indexed_paths()):
+        return []
     stored = store.stored_documents()
     lost = [d for d in stored.values() if not d.empty and not _exists(root / d.relpath)]
     if not lost:

@@ -232,6 +232,10 @@ class FolderStore:
 
     # ------------------------------------------------------------------ documents
 
+    def indexed_paths(self) -> list[str]:
+        """The relative paths of every document the index knows (no annotation file read)."""
+        return [record.relpath for record in self._catalog.index().documents]
+
     def has_document(self, relpath: str) -> bool:
         """True when the store holds a record of ``relpath`` (a relink moves it away)."""
         return self._catalog.index().by_relpath(relpath) is not None
