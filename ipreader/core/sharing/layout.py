@@ -1,9 +1,8 @@
 """The bytes of a merged store file, and the store directory a file belongs to.
 
-A merged file is written deterministically so that the next merge of it is
-line by line too: tables in key order, one record per line, keys sorted,
-compact inside a record. Stock ``json`` (and so TinyDB and the store) reads
-it like any other TinyDB file.
+A merged file is written with the store's own encoder (``store.tables.
+encode_tables``: tables and ids sorted, one record per line), so the next save
+by the store and the next merge change only the records that changed.
 """
 
 from __future__ import annotations
@@ -13,7 +12,16 @@ import re
 from pathlib import PurePath
 from typing import Any
 
-from ipreader.core.storage import Tables
+from ipreader.core.store.tables import encode_tables
+
+__all__ = [
+    "CACHE_FILES",
+    "METADATA_CACHE_FILE",
+    "STORE_DIR_NAME",
+    "canonical",
+    "encode_tables",
+    "store_dir_of",
+]
 
 #: The name of a folder's store directory (``paths.folder_store_dir``).
 STORE_DIR_NAME = ".ipreader"
@@ -35,26 +43,6 @@ def _record_text(value: Any) -> str:
     text = json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
     # Same escape as storage.encode_database: the \udcXX escape decodes to the same code point.
     return _LONE_SURROGATE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
-
-
-def encode_tables(tables: Tables) -> bytes:
-    """Return ``tables`` as UTF-8 JSON with one record per line, everything sorted."""
-    lines = ["{"]
-    names = sorted(tables)
-    for number, name in enumerate(names):
-        records = tables[name]
-        closing = "}," if number < len(names) - 1 else "}"
-        if not records:
-            lines.append(f"{_record_text(name)}: {{{closing}")
-            continue
-        lines.append(f"{_record_text(name)}: {{")
-        ids = sorted(records)
-        for position, record_id in enumerate(ids):
-            comma = "," if position < len(ids) - 1 else ""
-            lines.append(f"{_record_text(record_id)}: {_record_text(records[record_id])}{comma}")
-        lines.append(closing)
-    lines.append("}")
-    return ("\n".join(lines) + "\n").encode("utf-8")
 
 
 def canonical(value: Any) -> str:
