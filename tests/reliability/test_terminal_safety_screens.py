@@ -21,17 +21,19 @@ from reliability.test_terminal_safety import (
     HOSTILE_TITLE,
     assert_no_user_sequences,
     hostile_folder,
+    shown_text,
 )
 
-#: Each screen: the keys that open it (then typed text, if any) and a text its frame shows.
-SCREENS: dict[str, tuple[tuple[str, ...], bytes]] = {
-    "highlights": (("h",), b"Highlights"),
-    "find in all": (("f", *"Evil"), b"Find in all documents"),
-    "export": (("x",), b"Export annotations"),
-    "help": (("?",), b"Keys"),
-    "reports": (("R",), b"Reports"),
-    "review": (("r",), b"Review"),
-    "codebook": (("T",), b"Codebook"),
+#: Each screen: the keys that open it (then typed text, if any), a text its frame shows,
+#: and whether it shows the article's hostile text (then the ESC must appear as "␛").
+SCREENS: dict[str, tuple[tuple[str, ...], bytes, bool]] = {
+    "highlights": (("h",), b"Highlights", True),
+    "find in all": (("f", *"Evil"), b"Find in all documents", True),
+    "export": (("x",), b"Export annotations", False),
+    "help": (("?",), b"Keys", False),
+    "reports": (("R",), b"Reports", True),
+    "review": (("r",), b"Review", True),
+    "codebook": (("T",), b"Codebook", True),
 }
 
 
@@ -47,7 +49,7 @@ def with_orphan(folder: Path) -> Path:
 
 @pytest.mark.parametrize("screen", list(SCREENS))
 def test_every_screen_shows_hostile_text_literally(tmp_path: Path, screen: str) -> None:
-    keys, frame = SCREENS[screen]
+    keys, frame, shows_data = SCREENS[screen]
     folder = with_orphan(hostile_folder(tmp_path / "articles", HOSTILE_TITLE))
     env = run_env(paths.user_data_dir())
     with Terminal([str(folder / "evil.txt")], env, size=(140, 40)) as terminal:
@@ -60,3 +62,5 @@ def test_every_screen_shows_hostile_text_literally(tmp_path: Path, screen: str) 
         output = bytes(terminal.output[before:])
         terminal.press("escape")
     assert_no_user_sequences(output)
+    # Not vacuous: a screen that shows the article's text shows its ESC as a symbol.
+    assert "␛" in shown_text(output) or not shows_data
