@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import random
@@ -215,3 +216,23 @@ def test_an_edited_article_keeps_most_of_its_sketch(share: float) -> None:
         fingerprint = parse_fingerprint(text_fingerprint(text))
         assert fingerprint is not None
         assert containment(fingerprint[1], shingles(edit_words(text, share))) >= MIN_SIMILARITY
+
+
+def test_sketches_are_the_same_as_those_stored_by_earlier_versions() -> None:
+    """A sketch stored by an earlier version must match this version's shingles.
+
+    The values were computed by the comprehension-based shingles the store
+    wrote sketches with before (main at 5aef95a); a change of hashing, word
+    splitting or joining would silently stop renamed articles being found.
+    """
+    text = read_document(ARTICLES[0]).text
+    assert ARTICLES[0].name == "1m-payoff-for-former-shell-boss.txt"
+    stored = text_fingerprint(text)
+    assert stored.startswith("v1:244:Ag5FCwItjJoCynH/AszutAUxbR8F")
+    assert hashlib.sha256(stored.encode()).hexdigest() == (
+        "f392bd2a2a931e2a5f72a726c01c45093b82d67ddc1cf3413fdee3d84f9e2736"
+    )
+    assert len(shingles(text)) == 242
+    assert sorted(shingles("Deux mots")) == [4025813578]
+    assert sorted(shingles("Un, deux; TROIS quatre")) == [1748675210, 4008677334]
+    assert shingles("") == set()
