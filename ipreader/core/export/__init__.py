@@ -32,6 +32,7 @@ from ipreader.core.export.structure import (
     export_data,
 )
 from ipreader.core.export.w3c import to_w3c
+from ipreader.core.gc_pause import gc_paused
 from ipreader.core.library import Library
 from ipreader.core.wording import plural
 
@@ -103,7 +104,8 @@ def render_export(
 
     ``tags``, ``document_glob`` and ``only`` select as in ``export_data``.
     """
-    return _render(_collect(library, fmt, EXPORT_FORMATS, tags, document_glob, only), fmt)
+    with gc_paused():  # tens of thousands of acyclic objects (gc_pause.py)
+        return _render(_collect(library, fmt, EXPORT_FORMATS, tags, document_glob, only), fmt)
 
 
 def export_bytes(
@@ -117,7 +119,12 @@ def export_bytes(
 
     Text formats are UTF-8; ``qdpx`` is a zip.
     """
-    export = _collect(library, fmt, FILE_EXPORT_FORMATS, tags, document_glob, only)
+    with gc_paused():  # tens of thousands of acyclic objects (gc_pause.py)
+        export = _collect(library, fmt, FILE_EXPORT_FORMATS, tags, document_glob, only)
+        return _file_bytes(library, export, fmt)
+
+
+def _file_bytes(library: Library, export: ExportSet, fmt: str) -> bytes:
     if fmt == "qdpx":
         gone = [document["path"] for document in export.data["documents"] if "missing" in document]
         if gone:

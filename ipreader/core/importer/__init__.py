@@ -14,6 +14,7 @@ from pathlib import Path
 
 from ipreader.core.documents import discover
 from ipreader.core.errors import DocumentError, ImportFileError
+from ipreader.core.gc_pause import gc_paused
 from ipreader.core.importer import hypothesis, ipreader_json, refi_qda, w3c
 from ipreader.core.importer.batch import MAX_IMPORT_ENTRIES, Batch
 from ipreader.core.importer.detect import IMPORT_FORMATS, detect_json, is_zip, refuse_xml
@@ -59,6 +60,11 @@ def import_file(file: Path, root: Path, fmt: str | None = None) -> ImportReport:
     format or breaks a limit, ``DocumentError`` when ``root`` is not a folder
     and ``StoreError`` when its store refuses writes.
     """
+    with gc_paused():  # tens of thousands of acyclic objects (gc_pause.py)
+        return _import(file, root, fmt)
+
+
+def _import(file: Path, root: Path, fmt: str | None) -> ImportReport:
     batch = read_batch(file, fmt)
     if not root.is_dir():
         raise DocumentError(root, "not a folder")
