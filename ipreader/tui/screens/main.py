@@ -162,6 +162,7 @@ class MainScreen(Screen[None]):
         """Library-wide views (highlights, find, export, reports) and layout choices."""
         self.drift = DriftFlow(self)
         """Articles changed or gone on disk, save conflicts, the review."""
+        self._opening_started = False
 
     # ------------------------------------------------------------------ accessors
 
@@ -239,9 +240,21 @@ class MainScreen(Screen[None]):
             )
         yield Footer(compact=True)
 
+    def start_opening(self) -> None:
+        """Start opening the library in a worker (once; its results are handled once mounted).
+
+        The app calls this as soon as it runs (its ``Load`` event), before this
+        screen is composed: the reads then overlap the app's first layout
+        instead of waiting for it. Messages posted meanwhile wait in the
+        screen's queue until it is mounted.
+        """
+        if not self._opening_started:
+            self._opening_started = True
+            self.loader.open_library()
+
     def on_mount(self) -> None:
         self.document_list.progress = (0, 0)
-        self.loader.open_library()
+        self.start_opening()
         self.set_interval(self.CHANGE_POLL_SECONDS, self.check_for_changes)
         self.set_interval(self.FILE_WATCH_SECONDS, self.check_the_file)
 
