@@ -13,7 +13,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from ipreader.core import paths
-from ipreader.core.documents import DocumentInfo, discover, read_document
+from ipreader.core.documents import DocumentInfo, DocumentText, discover, read_document
 from ipreader.core.errors import DocumentError
 from ipreader.core.metadata_cache import MetadataCache
 from ipreader.core.model import Annotation
@@ -108,9 +108,13 @@ class Library:
         cls,
         paths_: Sequence[Path],
         progress: Callable[[int, int], None] | None = None,
+        store_opened: Callable[[Path, list[Path], FolderStore], None] | None = None,
     ) -> Library:
         """Open ``paths_`` (folders and files); ``progress(done, total)`` reports metadata reads.
 
+        ``store_opened(root, files, store)`` is called for each collection as soon
+        as its store is open, before its articles' metadata is read (the slow
+        part of a first open): the TUI reads and shows the first article then.
         Raises ``DocumentError`` for a missing path and ``StoreError`` when a
         store cannot be opened at all.
         """
@@ -122,6 +126,8 @@ class Library:
         notices = Notices()
         for root, files in groups:
             store = open_store(root, notices)
+            if store_opened is not None:
+                store_opened(root, files, store)
             cache = MetadataCache(store.location / CACHE_FILENAME)
             offset = done_before
 
@@ -199,11 +205,18 @@ class Library:
         reading = self.read(info)
         return reading.text, reading.annotations
 
-    def read(self, info: DocumentInfo) -> Reading:
+    def read(self, info: DocumentInfo, already: DocumentText | None = None) -> Reading:
         """Read ``info`` and reconcile its annotations: ``load`` plus what was read, and whether
         the text changed since the annotations were anchored (``DocumentError`` when unreadable).
+
+        ``already`` is a read of ``info`` made moments ago (the first article,
+        shown before the library was open): used instead of reading again while
+        the file's size and time are still its. Either way the reading's version
+        is that of the text returned, so a save still checks the right bytes.
         """
-        document = read_document(info.path)
+        document = already
+        if document is None or TextVersion.of(document).looks_unchanged(info.path) is not True:
+            document = read_document(info.path)
         store = self.store_for(info)
         before = store.anchored_sha256(info.relpath)
         annotations = store.reconcile(info.relpath, document.sha256, document.text)

@@ -29,6 +29,7 @@ from ipreader.tui.messages import (
     DocumentLoaded,
     Exported,
     ExportFailed,
+    FirstTextRead,
     HeadingsFound,
     HighlightsGathered,
     LibraryFailed,
@@ -37,7 +38,7 @@ from ipreader.tui.messages import (
     ReviewGathered,
     StoreChanged,
 )
-from ipreader.tui.session import Session, Token
+from ipreader.tui.session import FirstText, Session, Token
 from ipreader.tui.widgets.document_list import prepare_prompts
 from ipreader.tui.writer import Writer
 
@@ -57,7 +58,8 @@ class Loader:
         self._watch: Worker[None] | None = None
 
     def open_library(self) -> None:
-        """Open the library; posts ``OpeningProgress``, then ``LibraryOpened``/``LibraryFailed``."""
+        """Open the library; posts ``FirstTextRead`` when the first article can be shown before
+        the library is open, ``OpeningProgress``, then ``LibraryOpened``/``LibraryFailed``."""
         self._owner.run_worker(
             self._open_library, group="library", description="open the library", thread=True
         )
@@ -72,8 +74,11 @@ class Loader:
                 last_report = now
                 self._owner.post_message(OpeningProgress(done, total))
 
+        def first_read(first: FirstText) -> None:
+            self._owner.post_message(FirstTextRead(first))
+
         try:
-            opened = self._session.open(progress)
+            opened = self._session.open(progress, first_read)
         except IpreaderError as error:
             self._owner.post_message(LibraryFailed(error))
             return

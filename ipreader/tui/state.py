@@ -132,17 +132,9 @@ class ReaderState:
         if self._spans[0] is annotations and self._spans_view == (self.coders, self.me):
             return self._spans[1]
         self._spans_view = (self.coders, self.me)
-        mine = creator_key(self.me)
         made = self._span_of
         spans: list[HighlightSpan] = []
-        orphaned = AnchorStatus.ORPHANED
-        coders = self.coders
-        for annotation in annotations:  # already in document order
-            if annotation.status is orphaned:
-                continue
-            others = coders != "everyone" and creator_key(annotation.creator) != mine
-            if others and coders == "mine":
-                continue
+        for annotation, others in self._drawn(annotations, self.me):
             key = annotation.id
             known = made.get(key)
             if known is None or known[0] is not annotation or known[1].dim != others:
@@ -159,6 +151,31 @@ class ReaderState:
         result = tuple(spans)
         self._spans = (annotations, result)
         return result
+
+    def _drawn(
+        self, annotations: Iterable[Annotation], me: str
+    ) -> Iterable[tuple[Annotation, bool]]:
+        """Yield the annotations drawn in the current coder view, each with "dimmed"."""
+        mine = creator_key(me)
+        orphaned = AnchorStatus.ORPHANED
+        coders = self.coders
+        for annotation in annotations:
+            if annotation.status is orphaned:
+                continue
+            others = coders != "everyone" and creator_key(annotation.creator) != mine
+            if others and coders == "mine":
+                continue
+            yield annotation, others
+
+    def preview_spans(self, annotations: Iterable[Annotation]) -> tuple[HighlightSpan, ...]:
+        """Return the highlights ``annotations`` (not the open document's) are drawn with.
+
+        For an article shown before it is opened (``FirstText``); not cached.
+        """
+        return tuple(
+            HighlightSpan(a.id, a.start, a.end, a.color, dim=others)
+            for a, others in self._drawn(sort_annotations(annotations), self.me)
+        )
 
     def covers(self) -> dict[str, str]:
         """Return what each approximate highlight now covers (its quote is what was made).

@@ -45,6 +45,7 @@ from ipreader.tui.messages import (
     DocumentLoaded,
     Exported,
     ExportFailed,
+    FirstTextRead,
     HeadingsFound,
     HighlightsGathered,
     LibraryFailed,
@@ -307,7 +308,30 @@ class MainScreen(Screen[None]):
     @on(LibraryFailed)
     def _library_failed(self, message: LibraryFailed) -> None:
         self.document_list.progress = None
+        if self.state.document is None:
+            self.reader.load("", [], 0)  # an article shown while opening is not open
         self.notify(str(message.error), title="Cannot open", severity="error", timeout=10)
+
+    @on(FirstTextRead)
+    def _first_text_read(self, message: FirstTextRead) -> None:
+        # Painted now, while the library is still opening; the article is opened
+        # (and its text kept, being the same read) when LibraryOpened arrives.
+        # Until then nothing is open: no key can change it.
+        if self.state.document is not None or self.reader.text:
+            return
+        first = message.first
+        self.reader.load(
+            first.document.text,
+            self.state.preview_spans(first.annotations),
+            first.position,
+            reflow=self._reflow_for(first.path, first.hard_wrapped),
+        )
+        self.reader.scroll_to_offset(first.position)
+
+    def _reflow_for(self, path: Path, hard_wrapped: bool) -> bool:
+        """Whether ``path``'s paragraphs are reflowed: as the user chose, else if hard-wrapped."""
+        chosen = self.views.reflow_choices().get(str(path))
+        return hard_wrapped if chosen is None else chosen
 
     @on(LibraryOpened)
     def _library_opened(self, message: LibraryOpened) -> None:
@@ -395,17 +419,21 @@ class MainScreen(Screen[None]):
         info = self.state.document
         chosen = None if info is None else self.views.reflow_choices().get(str(info.path))
         reflow = loaded.hard_wrapped if chosen is None else chosen
-        self.reader.load(loaded.text, self.state.spans(), position, reflow=reflow)
+        # The very text shown before the library was open (FirstTextRead): kept as it is
+        # wrapped and scrolled; its highlights come through the reactives (show_state).
+        shown = self.reader.text is loaded.text and bool(loaded.text)
+        if not shown or self.reader.reflow != reflow:
+            self.reader.load(loaded.text, self.state.spans(), position, reflow=reflow)
         if chosen is None and reflow:
             self.notify("Hard-wrapped lines are joined into paragraphs (w: lines as in the file).")
         self.show_position()
         self.carry_out(outcome)
         for notice in loaded.notices:
             self.notify(notice, title="Note", severity="warning", timeout=10)
-        if self.state.target == Target():
-            self.reader.scroll_to_offset(position)
-        else:
+        if self.state.target != Target():
             self._go_to_target()
+        elif not shown:
+            self.reader.scroll_to_offset(position)
 
     def action_headings(self) -> None:
         """Pick a chapter or heading of the open article and go to it."""
