@@ -45,6 +45,9 @@ from ipreader.tui.writer import Writer
 #: Seconds between two progress reports while the library opens.
 PROGRESS_INTERVAL = 0.1
 
+#: At most this many seconds the opening waits for the first article's paint.
+FIRST_PAINT_WAIT = 1.0
+
 
 class Loader:
     """Runs the session's blocking reads in thread workers of ``owner``."""
@@ -75,7 +78,11 @@ class Loader:
                 self._owner.post_message(OpeningProgress(done, total))
 
         def first_read(first: FirstText) -> None:
-            self._owner.post_message(FirstTextRead(first))
+            message = FirstTextRead(first)
+            self._owner.post_message(message)
+            # The rest of the opening (metadata, relink, reconcile: pure Python) would
+            # take turns with the first paint for the GIL: it waits for the paint.
+            message.painted.wait(FIRST_PAINT_WAIT)
 
         try:
             opened = self._session.open(progress, first_read)

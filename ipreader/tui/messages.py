@@ -9,7 +9,8 @@ is dropped.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import threading
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -44,6 +45,8 @@ class FirstTextRead(Message, bubble=False):
 
     first: FirstText
     """Its text, stored annotations and reading position (shown at once)."""
+    painted: threading.Event = field(default_factory=threading.Event)
+    """Set once it is painted, or will not be: the opening thread waits for it."""
 
 
 @dataclass

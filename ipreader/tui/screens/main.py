@@ -318,6 +318,7 @@ class MainScreen(Screen[None]):
         # (and its text kept, being the same read) when LibraryOpened arrives.
         # Until then nothing is open: no key can change it.
         if self.state.document is not None or self.reader.text:
+            message.painted.set()
             return
         first = message.first
         self.reader.load(
@@ -327,6 +328,7 @@ class MainScreen(Screen[None]):
             reflow=self._reflow_for(first.path, first.hard_wrapped),
         )
         self.reader.scroll_to_offset(first.position)
+        self.call_after_refresh(message.painted.set)
 
     def _reflow_for(self, path: Path, hard_wrapped: bool) -> bool:
         """Whether ``path``'s paragraphs are reflowed: as the user chose, else if hard-wrapped."""
