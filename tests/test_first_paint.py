@@ -124,7 +124,8 @@ async def test_the_app_paints_the_text_and_highlights_before_the_library_is_open
 
     async with app.run_test(size=(120, 36), message_hook=hook) as pilot:
         await settle(pilot)
-        assert posted.of(FirstTextRead)
+        [first_read] = posted.of(FirstTextRead)
+        assert first_read.painted.is_set()  # the opening thread went on after the paint
         assert shown == [(ALPHA, (saved.id,))]
         screen = app.main_screen
         # Then opened as usual: the same text, the highlight current-able and saved safely.

@@ -18,7 +18,6 @@ from pathlib import Path
 
 from ipreader.core.encodings import guess_legacy_encoding, looks_like_broken_utf8
 from ipreader.core.errors import BinaryFileError, DecodeError, DocumentError, UndecodableError
-from ipreader.core.metadata import extract_metadata
 from ipreader.core.paths import STORE_DIRNAME, is_article_candidate
 
 #: Only this many leading bytes are searched for NUL bytes (the binary test).
@@ -303,6 +302,10 @@ def load_document(root: Path, path: Path) -> tuple[DocumentInfo, str | None]:
         except OSError:
             return unreadable(error.reason, None, 0, 0), None
         return unreadable(error.reason, None, st.st_size, st.st_mtime_ns), None
+    # Imported here: a warm open takes the metadata from the cache and never needs
+    # the date and byline patterns (``metadata``, ``head``) at all.
+    from ipreader.core.metadata import extract_metadata
+
     found = extract_metadata(document.text, fallback)
     readable = DocumentInfo(
         path=path,

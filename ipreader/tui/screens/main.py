@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from pathlib import Path
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from textual import on
 from textual.actions import SkipAction
@@ -58,7 +58,6 @@ from ipreader.tui.messages import (
 )
 from ipreader.tui.outcome import Outcome, Refusal, Target, line_start
 from ipreader.tui.reader.pane import HighlightSpan, ReadingPane
-from ipreader.tui.screens.codebook import CodebookScreen
 from ipreader.tui.screens.drift_flow import DriftFlow
 from ipreader.tui.screens.library_views import LibraryViews
 from ipreader.tui.session import DocumentStats, Loaded, Session
@@ -69,6 +68,9 @@ from ipreader.tui.widgets.find_bar import FindBar
 from ipreader.tui.widgets.metadata_bar import MetadataBar, position_label
 from ipreader.tui.widgets.panes import Panes
 from ipreader.tui.writer import Writer
+
+if TYPE_CHECKING:
+    from ipreader.tui.screens.codebook import CodebookScreen
 
 
 class MainScreen(Screen[None]):
@@ -694,8 +696,9 @@ class MainScreen(Screen[None]):
         """The codebook of the open article's folder: tags, descriptions, colour meanings."""
         self.views.codebook()
 
-    @on(CodebookScreen.Requested)
-    def _codebook_requested(self, message: CodebookScreen.Requested) -> None:
+    # Named, not @on(CodebookScreen.Requested): the codebook screen's module is then
+    # imported when the codebook is first opened, not at start.
+    def on_codebook_screen_requested(self, message: CodebookScreen.Requested) -> None:
         self.views.codebook_requested(message)
 
     def action_document_notes(self) -> None:
