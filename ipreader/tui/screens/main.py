@@ -223,7 +223,9 @@ class MainScreen(Screen[None]):
             yield DocumentList(id="documents").data_bind(
                 MainScreen.documents, MainScreen.stats, MainScreen.document, MainScreen.sort_by
             )
-            with Vertical(id="centre"):
+            # Marked as holding the focus from the start (AUTO_FOCUS is the reader):
+            # marking it on focus would restyle the whole column before the first paint.
+            with Vertical(id="centre", classes="-focused"):
                 yield MetadataBar(id="metadata").data_bind(
                     MainScreen.document, MainScreen.position, MainScreen.selecting
                 )
