@@ -132,3 +132,19 @@ async def test_the_app_paints_the_text_and_highlights_before_the_library_is_open
         assert screen.text == ALPHA and screen.reader.text is screen.text
         assert [span.id for span in screen.reader.highlights] == [saved.id]
         assert screen.document is not None and screen.document.relpath == "alpha.txt"
+
+
+async def test_a_line_asked_for_is_where_the_early_paint_already_stands(articles: Path) -> None:
+    app = IpreaderApp(paths=[articles / "alpha.txt"], line=3)
+    cursors: list[int] = []
+
+    def hook(message: object) -> None:
+        if isinstance(message, LibraryOpened) and not cursors:
+            cursors.append(app.main_screen.reader.cursor)
+
+    async with app.run_test(size=(120, 36), message_hook=hook) as pilot:
+        await settle(pilot)
+        third_line = len("".join(ALPHA.splitlines(keepends=True)[:2]))
+        # Painted at line 3 before the library was open, and still there once it is.
+        assert cursors == [third_line]
+        assert app.main_screen.reader.cursor == third_line

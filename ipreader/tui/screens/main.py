@@ -325,13 +325,16 @@ class MainScreen(Screen[None]):
             message.painted.set()
             return
         first = message.first
+        position = first.position
+        if self._start_line is not None:  # --line: a named file, which FirstText then is
+            position = line_start(first.document.text, self._start_line)
         self.reader.load(
             first.document.text,
             self.state.preview_spans(first.annotations),
-            first.position,
+            position,
             reflow=self._reflow_for(first.path, first.hard_wrapped),
         )
-        self.reader.scroll_to_offset(first.position)
+        self.reader.scroll_to_offset(position)
         self.call_after_refresh(message.painted.set)
 
     def _reflow_for(self, path: Path, hard_wrapped: bool) -> bool:
