@@ -6,6 +6,7 @@ import json
 import threading
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
 import pytest
 from conftest import ALPHA, CJK, MARKUP, Posted, settle
@@ -819,7 +820,7 @@ async def test_the_app_paints_before_the_library_is_open(
     def slow_open(
         paths: Sequence[Path],
         progress: Callable[[int, int], None] | None = None,
-        store_opened: Callable[[Path, list[Path], FolderStore], None] | None = None,
+        store_opened: Callable[[Path, list[Path], FolderStore], Any] | None = None,
     ) -> Library:
         if progress is not None:
             progress(1, 4)

@@ -13,8 +13,10 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+import pytest
 from conftest import ALPHA, Posted, settle
 
+from ipreader.core import documents
 from ipreader.core.library import Library
 from ipreader.core.model import Annotation
 from ipreader.core.store import FolderStore
@@ -52,6 +54,23 @@ def test_a_named_file_is_handed_over_and_its_read_reused(articles: Path) -> None
     assert opened.first.path == first.path
     # The same read, not a second one (a 20 MB text is read, hashed and decoded once).
     assert opened.loaded.text is first.document.text
+
+
+def test_a_first_open_reads_the_first_article_once(
+    articles: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    real_read = documents.read_bytes
+    reads: list[Path] = []
+
+    def counted(path: Path, *, limit: int | None = None) -> tuple[bytes, os.stat_result]:
+        reads.append(path)
+        return real_read(path, limit=limit)
+
+    monkeypatch.setattr(documents, "read_bytes", counted)
+    opened = Session([articles / "alpha.txt"]).open(first_read=lambda first: None)
+    assert opened.loaded is not None and opened.loaded.text == ALPHA
+    # Shown, described (metadata) and reconciled from one read of the 20 MB it may be.
+    assert reads == [articles / "alpha.txt"]
 
 
 def test_a_folder_hands_over_the_last_read_article_with_its_highlights(articles: Path) -> None:

@@ -261,16 +261,32 @@ def _fallback_title(path: Path) -> str:
     return path.stem or path.name or "untitled"
 
 
-def load_info(root: Path, path: Path) -> DocumentInfo:
-    """Read ``path`` and return its ``DocumentInfo``; unreadable files get ``error`` set."""
-    return load_document(root, path)[0]
+def _still(path: Path, document: DocumentText) -> bool:
+    """True when ``path``'s size and modification time are still those ``document`` was read at."""
+    try:
+        info = os.stat(path)
+    except OSError:
+        return False
+    return info.st_size == document.size and info.st_mtime_ns == document.mtime_ns
 
 
-def load_document(root: Path, path: Path) -> tuple[DocumentInfo, str | None]:
+def load_info(root: Path, path: Path, already: DocumentText | None = None) -> DocumentInfo:
+    """Read ``path`` and return its ``DocumentInfo``; unreadable files get ``error`` set.
+
+    ``already`` is a read of ``path`` just made (see ``load_document``).
+    """
+    return load_document(root, path, already)[0]
+
+
+def load_document(
+    root: Path, path: Path, already: DocumentText | None = None
+) -> tuple[DocumentInfo, str | None]:
     """Read ``path`` once; return its ``DocumentInfo`` and decoded text (None if unreadable).
 
     A caller that needs both (the file opened first) reads, hashes and decodes
-    the file once instead of twice. Never raises for unreadable files.
+    the file once instead of twice. ``already`` is a read of ``path`` made
+    moments ago (the first article, shown before the library is open): used
+    while the file's size and time are still its. Never raises for unreadable files.
     """
     relpath = document_key(root, path)
     fallback = _fallback_title(path)
@@ -293,7 +309,8 @@ def load_document(root: Path, path: Path) -> tuple[DocumentInfo, str | None]:
         )
 
     try:
-        document = read_document(path)
+        document = already if already is not None and _still(path, already) else None
+        document = document or read_document(path)
     except DecodeError as error:
         return unreadable(error.reason, error.sha256, error.size, error.mtime_ns), None
     except DocumentError as error:

@@ -8,7 +8,7 @@ open; it never imports Textual.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -108,13 +108,16 @@ class Library:
         cls,
         paths_: Sequence[Path],
         progress: Callable[[int, int], None] | None = None,
-        store_opened: Callable[[Path, list[Path], FolderStore], None] | None = None,
+        store_opened: (
+            Callable[[Path, list[Path], FolderStore], Mapping[Path, DocumentText]] | None
+        ) = None,
     ) -> Library:
         """Open ``paths_`` (folders and files); ``progress(done, total)`` reports metadata reads.
 
         ``store_opened(root, files, store)`` is called for each collection as soon
         as its store is open, before its articles' metadata is read (the slow
         part of a first open): the TUI reads and shows the first article then.
+        It returns the reads it made (by path), used for their metadata.
         Raises ``DocumentError`` for a missing path and ``StoreError`` when a
         store cannot be opened at all.
         """
@@ -126,8 +129,7 @@ class Library:
         notices = Notices()
         for root, files in groups:
             store = open_store(root, notices)
-            if store_opened is not None:
-                store_opened(root, files, store)
+            already = {} if store_opened is None else store_opened(root, files, store)
             cache = MetadataCache(store.location / CACHE_FILENAME)
             offset = done_before
 
@@ -136,7 +138,7 @@ class Library:
                 if progress is not None:
                     progress(offset + done, total)
 
-            infos = cache.infos(root, files, report)
+            infos = cache.infos(root, files, report, already)
             cache.save()
             infos.sort(key=lambda info: info.relpath)
             # Only a folder opened whole has its renamed and missing documents sought:

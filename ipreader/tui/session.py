@@ -158,15 +158,19 @@ class Session:
         early: list[FirstText] = []
         named_files = {Path(p).resolve() for p in self.paths if Path(p).is_file()}
 
-        def store_opened(root: Path, files: list[Path], store: FolderStore) -> None:
+        def store_opened(
+            root: Path, files: list[Path], store: FolderStore
+        ) -> dict[Path, DocumentText]:
             if first_read is None or early:
-                return
+                return {}
             # Without a named file or a last-read one, the first article of the first
             # folder is the choice only when no other folder may hold a last-read one.
             found = self._read_first(root, files, store, named_files, len(self.paths) == 1)
-            if found is not None:
-                early.append(found)
-                first_read(found)
+            if found is None:
+                return {}
+            early.append(found)
+            first_read(found)
+            return {found.path: found.document}  # its metadata from the same read
 
         library = Library.open(self.paths, progress, store_opened)
         stats: dict[Path, DocumentStats] = {}
