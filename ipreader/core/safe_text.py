@@ -20,6 +20,7 @@ This module never imports Textual, so the TUI and the CLI can share it.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 
 __all__ = [
     "PLACEHOLDER",
@@ -77,6 +78,26 @@ PRINTABLE_TABLE: dict[int, str] = _build_table()
 
 _PRINTABLE_MULTILINE: dict[int, str] = {**PRINTABLE_TABLE, 0x0A: "\n"}
 
+
+def _any_of(codes: Iterable[int]) -> re.Pattern[str]:
+    """A pattern matching any one of ``codes`` (runs of consecutive codes as ranges)."""
+    ranges: list[list[int]] = []
+    for code in sorted(codes):
+        if ranges and ranges[-1][1] == code - 1:
+            ranges[-1][1] = code
+        else:
+            ranges.append([code, code])
+    return re.compile(
+        "[" + "".join(f"\\U{a:08x}" + (f"-\\U{b:08x}" if b > a else "") for a, b in ranges) + "]"
+    )
+
+
+# What printable() would change, found in C before translating: str.translate looks up
+# every character in a dict (a CSV or Markdown report translates hundreds of thousands of
+# cells), and nearly every text holds none of these. Built from the tables: one definition.
+_CHANGED = _any_of(PRINTABLE_TABLE)
+_CHANGED_MULTILINE = _any_of(code for code in PRINTABLE_TABLE if code != 0x0A)
+
 # The characters JSON output must escape on top of what json.dumps already
 # escapes (all of C0): DEL, C1, BiDi controls and marks, the line/paragraph
 # separators and lone surrogates. Invisible format characters such as ZWJ or
@@ -92,7 +113,13 @@ def printable(text: str, *, multiline: bool = False) -> str:
     With ``multiline`` a newline is kept as a line break; otherwise it is shown
     as ``␊`` (one field, one line: a file name cannot start a fake row).
     """
-    return text.translate(_PRINTABLE_MULTILINE if multiline else PRINTABLE_TABLE)
+    if multiline:
+        if _CHANGED_MULTILINE.search(text) is None:
+            return text
+        return text.translate(_PRINTABLE_MULTILINE)
+    if _CHANGED.search(text) is None:
+        return text
+    return text.translate(PRINTABLE_TABLE)
 
 
 def _json_escape(match: re.Match[str]) -> str:
