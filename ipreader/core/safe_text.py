@@ -92,11 +92,15 @@ def _any_of(codes: Iterable[int]) -> re.Pattern[str]:
     )
 
 
-# What printable() would change, found in C before translating: str.translate looks up
-# every character in a dict (a CSV or Markdown report translates hundreds of thousands of
-# cells), and nearly every text holds none of these. Built from the tables: one definition.
+# printable() first asks str.isprintable() (C, a fraction of a microsecond for a line):
+# str.translate looks up every character in a dict, and a CSV or Markdown report makes
+# hundreds of thousands of cells printable, nearly all holding nothing to replace. The
+# table's characters that str.isprintable() accepts (variation selectors) are sought
+# apart; the patterns are built from the tables: one definition.
+_PRINTABLE_YET_CHANGED = _any_of(code for code in PRINTABLE_TABLE if chr(code).isprintable())
 _CHANGED = _any_of(PRINTABLE_TABLE)
 _CHANGED_MULTILINE = _any_of(code for code in PRINTABLE_TABLE if code != 0x0A)
+
 
 # The characters JSON output must escape on top of what json.dumps already
 # escapes (all of C0): DEL, C1, BiDi controls and marks, the line/paragraph
@@ -113,13 +117,12 @@ def printable(text: str, *, multiline: bool = False) -> str:
     With ``multiline`` a newline is kept as a line break; otherwise it is shown
     as ``␊`` (one field, one line: a file name cannot start a fake row).
     """
-    if multiline:
-        if _CHANGED_MULTILINE.search(text) is None:
+    if text.isprintable():
+        if text.isascii() or _PRINTABLE_YET_CHANGED.search(text) is None:
             return text
-        return text.translate(_PRINTABLE_MULTILINE)
-    if _CHANGED.search(text) is None:
-        return text
-    return text.translate(PRINTABLE_TABLE)
+    elif (_CHANGED_MULTILINE if multiline else _CHANGED).search(text) is None:
+        return text  # not printable only for what is kept (a kept newline, a Cn character)
+    return text.translate(_PRINTABLE_MULTILINE if multiline else PRINTABLE_TABLE)
 
 
 def _json_escape(match: re.Match[str]) -> str:
