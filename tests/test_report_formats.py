@@ -167,3 +167,11 @@ def test_json_outline_is_json_indented_to_a_depth(value: object, levels: int) ->
 def test_json_outline_escapes_terminal_controls() -> None:
     text = json_outline({"a": ["\x1b[2J\u202e\x9b"]}, 1)
     assert text == '{\n  "a": ["\\u001b[2J\\u202e\\u009b"]\n}\n'
+
+
+def test_json_outline_writes_a_shared_record_wherever_it_is() -> None:
+    shared = {"quote": "same", "tags": ["a"]}
+    value = {"groups": [[shared, {"other": 1}], [shared], [{"quote": "same", "tags": ["b"]}]]}
+    text = json_outline(value, 2)
+    assert json.loads(text) == value
+    assert text.count('{"quote": "same", "tags": ["a"]}') == 2
