@@ -347,6 +347,8 @@ def _codes_markdown(report: CodeReport, filters: ReportFilters) -> str:
     summary = filters.summary()
     if summary:
         out += [escape_line(f"Filters: {summary}."), ""]
+    # An entry is in the group of each of its tags and of their parents: escaped once.
+    written: dict[int, list[str]] = {}
     for group in report.groups:
         out += [f"## {escape_line(group.label)}", ""]
         out += [escape_line(_group_title(report, group.entries, group.label) + "."), ""]
@@ -356,7 +358,10 @@ def _codes_markdown(report: CodeReport, filters: ReportFilters) -> str:
                 "",
             ]
             for entry in entries:
-                out += _markdown_entry(entry)
+                lines = written.get(id(entry))
+                if lines is None:
+                    lines = written[id(entry)] = _markdown_entry(entry)
+                out += lines
     if not report.groups:
         out.append("No tagged highlights.")
     return "\n".join(out).rstrip("\n") + "\n"
