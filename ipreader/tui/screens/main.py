@@ -35,6 +35,7 @@ from ipreader.core.library import Library
 from ipreader.core.model import Annotation, DocumentNotes
 from ipreader.core.revisions import ConflictError
 from ipreader.core.wording import plural
+from ipreader.tui import heap
 from ipreader.tui.commands import DescribeTag, RetagTags, SetColorMeaning
 from ipreader.tui.keys import EXTRA_HELP_ROWS, help_rows, system_commands
 from ipreader.tui.loader import Loader
@@ -392,6 +393,7 @@ class MainScreen(Screen[None]):
             if not self.state.opening:
                 self._go_to_target()
             return
+        heap.before_open()
         self.writer.submit(*self.state.begin_open(info, self.reader.cursor, target).commands)
         self.document = info
         self._close_find()
@@ -443,6 +445,8 @@ class MainScreen(Screen[None]):
             self._go_to_target()
         elif not shown:
             self.reader.scroll_to_offset(position)
+        # Once the document is on screen: see tui/heap.py.
+        self.call_after_refresh(heap.settle)
 
     def action_headings(self) -> None:
         """Pick a chapter or heading of the open article and go to it."""
