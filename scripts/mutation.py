@@ -80,6 +80,12 @@ TARGETS: dict[str, list[str]] = {
         f"ipreader/core/importer/{name}.py": IMPORTER_TESTS
         for name in ("merge", "locate", "batch", "w3c", "hypothesis", "refi_qda", "ipreader_json")
     },
+    # The revision rule of saves and imports: its own tests and the store's trust promises.
+    "ipreader/core/revisions.py": [
+        "tests/test_revisions.py",
+        "tests/test_revisions_pins.py",
+        "tests/test_store_trust.py",
+    ],
 }
 
 #: mutmut statuses that count as caught by the tests.
