@@ -73,6 +73,14 @@ def test_saving_a_highlight_deleted_elsewhere_carries_my_version_and_names_its_q
     )
 
 
+def test_a_conflict_names_a_one_word_quote_cut_to_forty_characters() -> None:
+    base = replace(stored_version(), quote="x" * 60)
+    theirs = base.edited(note="theirs")
+    with pytest.raises(ConflictError) as raised:
+        check_save(theirs, base.edited(note="mine"), base)
+    assert str(raised.value).startswith(f"the highlight “{'x' * 39}…” was changed")
+
+
 def test_a_conflict_names_the_stored_quote_cut_to_forty_characters() -> None:
     base = replace(stored_version(), quote=LONG)
     theirs = replace(base.edited(note="theirs"), quote=LONG)
@@ -178,7 +186,7 @@ def test_a_conflict_with_a_future_time_keeps_the_incoming_version_unclamped() ->
 
 def test_a_settled_conflict_follows_the_higher_revision_with_a_fresh_time() -> None:
     stored = stored_version().edited(note="b").edited(note="c")
-    mine = stored_version().edited(note="mine")
+    mine = replace(stored_version().edited(note="mine"), updated=iso(NOW))
     before = datetime.now(UTC) - timedelta(milliseconds=1)
     settled = resolved(mine, stored)
     assert settled.revision == stored.revision + 1
@@ -186,8 +194,17 @@ def test_a_settled_conflict_follows_the_higher_revision_with_a_fresh_time() -> N
     assert settled.note == "mine"
 
 
+def test_keeping_my_version_of_a_highlight_deleted_elsewhere_bumps_my_revision() -> None:
+    mine = replace(stored_version().edited(note="mine"), updated=iso(NOW))
+    before = datetime.now(UTC) - timedelta(milliseconds=1)
+    kept = resolved(mine, None)
+    assert kept.revision == mine.revision + 1
+    assert parse_time(kept.updated) >= before
+
+
 def test_merged_notes_are_joined_by_a_blank_line_after_the_stored_revision() -> None:
     stored = stored_version(note="theirs").edited(tags=("b",)).edited(tags=("b", "c"))
+    stored = stored.edited(color="green")
     mine = stored_version(note="mine").edited(tags=("a",))
     both = merged(mine, stored)
     assert both.note == "mine\n\ntheirs"
