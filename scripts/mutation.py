@@ -86,6 +86,9 @@ TARGETS: dict[str, list[str]] = {
         "tests/test_revisions_pins.py",
         "tests/test_store_trust.py",
     ],
+    # The store package's smaller modules, each with the fast tests that pin it (test_store.py
+    # and the reliability files open whole stores: minutes per surviving mutant).
+    "ipreader/core/store/lock.py": ["tests/test_store_lock_pins.py", "tests/test_store_tinydb.py"],
 }
 
 #: mutmut statuses that count as caught by the tests.
