@@ -89,6 +89,14 @@ TARGETS: dict[str, list[str]] = {
     # The store package's smaller modules, each with the fast tests that pin it (test_store.py
     # and the reliability files open whole stores: minutes per surviving mutant).
     "ipreader/core/store/lock.py": ["tests/test_store_lock_pins.py", "tests/test_store_tinydb.py"],
+    "ipreader/core/store/fallback.py": [
+        "tests/reliability/test_fallback_merge.py",
+        "tests/reliability/test_fallback_pins.py",
+    ],
+    "ipreader/core/store/codebook_file.py": [
+        "tests/test_codebook.py",
+        "tests/test_codebook_file_pins.py",
+    ],
 }
 
 #: mutmut statuses that count as caught by the tests.
