@@ -97,6 +97,14 @@ TARGETS: dict[str, list[str]] = {
         "tests/test_codebook.py",
         "tests/test_codebook_file_pins.py",
     ],
+    "ipreader/core/store/location.py": [
+        "tests/test_store_location_pins.py",
+        "tests/reliability/test_fallback_merge.py",
+    ],
+    "ipreader/core/store/relinks.py": [
+        "tests/test_store_relinks_pins.py",
+        "tests/test_store_trust.py",
+    ],
 }
 
 #: mutmut statuses that count as caught by the tests.
