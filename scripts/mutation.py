@@ -101,6 +101,10 @@ TARGETS: dict[str, list[str]] = {
         "tests/test_store_location_pins.py",
         "tests/reliability/test_fallback_merge.py",
     ],
+    "ipreader/core/store/recovery.py": [
+        "tests/test_store_recovery_pins.py",
+        "tests/reliability/test_index_rebuild.py",
+    ],
     "ipreader/core/store/relinks.py": [
         "tests/test_store_relinks_pins.py",
         "tests/test_store_trust.py",

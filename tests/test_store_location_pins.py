@@ -325,3 +325,39 @@ def test_a_linked_bucket_directory_is_not_swept(tmp_path: Path) -> None:
     (location / "annotations" / ID).symlink_to(outside)
     sweep_stale_temp_files(location, FolderLock(location / "lock", timeout=1))
     assert victim.exists()
+
+
+def test_a_lock_directory_that_cannot_be_moved_aside_is_named(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "lock").mkdir()
+
+    def refusing(source: Any, target: Any, *args: Any, **kwargs: Any) -> None:
+        raise OSError(errno.EBUSY, os.strerror(errno.EBUSY), str(source))
+
+    monkeypatch.setattr(os, "replace", refusing)
+    assert set_aside_odd_lock(tmp_path) == (
+        f"{tmp_path / 'lock'} is a directory and cannot be moved aside ({os.strerror(errno.EBUSY)})"
+    )
+    assert (tmp_path / "lock").is_dir()
+
+
+def test_a_temp_directory_does_not_stop_the_sweep(tmp_path: Path) -> None:
+    location = tmp_path / "store"
+    # Directories among the files whatever order the file system lists them in.
+    first = [temp(location, f".tmp-index.json-{n}") for n in range(15)]
+    for n in range(3):
+        (location / f".tmp-dir-{n}").mkdir()
+    last = [temp(location, f".tmp-state.json-{n}") for n in range(15)]
+    sweep_stale_temp_files(location, FolderLock(location / "lock", timeout=1))
+    assert [p.name for p in (*first, *last) if p.exists()] == []
+    assert len(list(location.glob(".tmp-dir-*"))) == 3
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root may write a read-only file")
+def test_a_read_only_index_makes_the_folder_unwritable(root: Path) -> None:
+    primary = folder_store_dir(root)
+    primary.mkdir()
+    (primary / "index.json").write_text("{}", encoding="utf-8")
+    (primary / "index.json").chmod(0o444)
+    assert probe_writable(primary, parents=False) == f"{primary / 'index.json'} is read-only"
