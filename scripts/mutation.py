@@ -60,6 +60,13 @@ IMPORTER_TESTS = [
     "tests/reliability/test_import_limits.py",
 ]
 
+#: The test files that target the sharing package (merge driver, conflict log, sync copies).
+SHARING_TESTS = [
+    "tests/test_sharing_merge.py",
+    "tests/test_sharing_sync.py",
+    "tests/test_cli_merge_driver.py",
+]
+
 #: Each module measured so far and the test files that target it.
 TARGETS: dict[str, list[str]] = {
     # Anchoring became a package: the exact search, the fuzzy search, span trimming and the
@@ -105,6 +112,19 @@ TARGETS: dict[str, list[str]] = {
         "tests/test_store_recovery_pins.py",
         "tests/reliability/test_index_rebuild.py",
     ],
+    **{
+        f"ipreader/core/sharing/{name}.py": SHARING_TESTS
+        for name in (
+            "conflict_log",
+            "driver",
+            "duplicates",
+            "layout",
+            "on_open",
+            "rules",
+            "sync_copies",
+            "three_way",
+        )
+    },
     "ipreader/core/store/relinks.py": [
         "tests/test_store_relinks_pins.py",
         "tests/test_store_trust.py",
