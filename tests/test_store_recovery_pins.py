@@ -261,3 +261,150 @@ def test_a_merged_file_that_cannot_be_moved_aside_is_named_as_left(
         f"{os.strerror(errno.EBUSY)})"
     )
     assert stray.exists()
+
+
+# ------------------------------------------------------------------ bucket directories
+
+
+def write_bucket(root: Path, doc_id: str, name: str, rows: dict[str, Any]) -> Path:
+    """A bucket file (``<k>-of-<n>.json``) of ``doc_id``'s directory, holding ``rows``."""
+    directory = annotations_dir(root) / doc_id
+    directory.mkdir(exist_ok=True)
+    path = directory / name
+    path.write_text(json.dumps({"annotations": rows}), encoding="utf-8")
+    return path
+
+
+def test_a_lost_bucket_directory_of_a_new_document_is_listed_with_every_bucket(
+    root: Path,
+) -> None:
+    FolderStore.open(root).save_annotation(highlight("a.txt", "quick"))
+    one, two = highlight("b.txt", "fox", "one"), highlight("b.txt", "lazy dog", "two")
+    write_bucket(root, STRAY, "0-of-2.json", {one.id: row(one)})
+    write_bucket(root, STRAY, "1-of-2.json", {two.id: row(two)})
+
+    store, notice = opened(root)
+
+    assert sorted(a.note for a in store.annotations("b.txt")) == ["one", "two"]
+    assert f"were listed in the index again ({STRAY})" in notice
+
+
+def test_a_lost_bucket_directory_of_a_known_document_is_merged_and_moved_whole(
+    root: Path,
+) -> None:
+    FolderStore.open(root).save_annotation(highlight("a.txt", "quick"))
+    extra = highlight("a.txt", "fox", "from a lost bucket")
+    directory = write_bucket(root, STRAY, "0-of-2.json", {extra.id: row(extra)}).parent
+
+    store, notice = opened(root)
+
+    assert {a.note for a in store.annotations("a.txt")} == {"", "from a lost bucket"}
+    [moved] = annotations_dir(root).glob(f"{STRAY}.merged-*")
+    assert (moved / "0-of-2.json").exists() and not directory.exists()
+    assert f"{STRAY} (merged) -> {moved}" in notice
+
+
+def test_a_split_left_half_way_keeps_the_newer_copy_of_each_highlight(root: Path) -> None:
+    FolderStore.open(root).save_annotation(highlight("a.txt", "quick"))
+    fox, dog = highlight("b.txt", "fox", "v1"), highlight("b.txt", "lazy dog", "v1")
+    same = highlight("b.txt", "sleeps", "in the single file")
+    # The single file holds a newer fox, a bucket a newer dog; the same version of
+    # "sleeps" in both goes to the bucket's copy (the split is the later layout).
+    write_file(
+        root, STRAY, {fox.id: row(fox.edited(note="v2")), dog.id: row(dog), same.id: row(same)}
+    )
+    moved_same = {**row(same), "note": "in the bucket"}
+    write_bucket(root, STRAY, "0-of-2.json", {fox.id: row(fox), dog.id: row(dog.edited(note="v2"))})
+    write_bucket(root, STRAY, "1-of-2.json", {same.id: moved_same})
+
+    store, _ = opened(root)
+
+    notes = {a.quote: a.note for a in store.annotations("b.txt")}
+    assert notes == {"fox": "v2", "lazy dog": "v2", "sleeps": "in the bucket"}
+
+
+def test_a_damaged_bucket_is_moved_aside_and_the_others_still_read(root: Path) -> None:
+    FolderStore.open(root).save_annotation(highlight("a.txt", "quick"))
+    damaged = write_bucket(root, STRAY, "0-of-2.json", {})
+    damaged.write_bytes(b"\x00 not json")
+    fine = highlight("b.txt", "fox", "kept")
+    write_bucket(root, STRAY, "1-of-2.json", {fine.id: row(fine)})
+
+    store, notice = opened(root)
+
+    assert [a.note for a in store.annotations("b.txt")] == ["kept"]
+    [moved] = damaged.parent.glob("0-of-2.json.corrupt-*")
+    assert moved.read_bytes() == b"\x00 not json"
+    assert "0-of-2.json (" in notice and str(moved) in notice
+
+
+def test_a_link_named_like_a_document_is_not_followed(root: Path, tmp_path: Path) -> None:
+    FolderStore.open(root).save_annotation(highlight("a.txt", "quick"))
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    planted = highlight("b.txt", "fox", "planted")
+    (outside / "0-of-2.json").write_text(json.dumps({"annotations": {planted.id: row(planted)}}))
+    (annotations_dir(root) / STRAY).symlink_to(outside)
+
+    store, notice = opened(root)
+
+    assert store.annotations("b.txt") == [] and notice == ""
+    assert (outside / "0-of-2.json").exists()
+
+
+# ------------------------------------------------------------------ one file does not stop the rest
+
+
+def test_a_special_lost_file_is_moved_aside_and_the_next_still_recovered(root: Path) -> None:
+    FolderStore.open(root).save_annotation(highlight("a.txt", "quick"))
+    fifo = annotations_dir(root) / f"{STRAY}.json"
+    os.mkfifo(fifo)
+    lost = highlight("b.txt", "fox", "recovered")
+    write_file(root, OTHER, {lost.id: row(lost)})
+
+    store, notice = opened(root)
+
+    assert [a.note for a in store.annotations("b.txt")] == ["recovered"]
+    [moved] = annotations_dir(root).glob(f"{fifo.name}.corrupt-*")
+    assert f"{fifo.name} (" in notice and "FIFO" in notice and str(moved) in notice
+
+
+def test_an_unreadable_lost_file_is_left_named_and_the_next_still_recovered(
+    root: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    FolderStore.open(root).save_annotation(highlight("a.txt", "quick"))
+    unreadable = write_file(root, STRAY, {})
+    lost = highlight("b.txt", "fox", "recovered")
+    write_file(root, OTHER, {lost.id: row(lost)})
+    real_open = os.open
+
+    def failing(path: Any, flags: int, *args: Any, **kwargs: Any) -> int:
+        if Path(path) == unreadable:
+            raise OSError(errno.EIO, os.strerror(errno.EIO), str(path))
+        return real_open(path, flags, *args, **kwargs)
+
+    with monkeypatch.context() as patch:
+        patch.setattr(os, "open", failing)
+        store, notice = opened(root)
+
+    assert [a.note for a in store.annotations("b.txt")] == ["recovered"]
+    assert f"left in place and not shown: {unreadable.name} (" in notice
+    assert os.strerror(errno.EIO) in notice
+    assert unreadable.exists()
+
+
+@pytest.mark.parametrize("empty", ["{}", '{"annotations": {}}'])
+def test_an_empty_lost_file_does_not_stop_the_next(root: Path, empty: str) -> None:
+    FolderStore.open(root).save_annotation(highlight("a.txt", "quick"))
+    (annotations_dir(root) / f"{STRAY}.json").write_text(empty, encoding="utf-8")
+    lost = highlight("b.txt", "fox", "recovered")
+    write_file(root, OTHER, {lost.id: row(lost)})
+    store, _ = opened(root)
+    assert [a.note for a in store.annotations("b.txt")] == ["recovered"]
+
+
+def test_a_path_of_the_longest_allowed_length_names_its_document() -> None:
+    longest = "d/" * 2047 + "xy"
+    assert len(longest) == 4096
+    assert document_of({"annotations": {"1": {"document": longest}}}) == longest
+    assert document_of({"annotations": {"1": {"document": longest + "z"}}}) is None
