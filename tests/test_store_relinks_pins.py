@@ -116,3 +116,12 @@ def test_a_relinked_document_without_annotations_moves_its_notes(root: Path) -> 
     fresh = FolderStore.open(root)
     assert fresh.document_notes("d.txt") == DocumentNotes(("kept",), "a note")
     assert not fresh.has_document("a.txt")
+
+
+def test_a_refused_relink_does_not_stop_the_rest_of_the_batch(root: Path) -> None:
+    store = FolderStore.open(root)
+    store.save_annotations([highlight("a.txt"), highlight("b.txt", 4, 9), highlight("c.txt")])
+    result = store.relink_many({"a.txt": "b.txt", "c.txt": "d.txt"})
+    assert isinstance(result["a.txt"], RelinkRefused)
+    assert result["c.txt"] == 1
+    assert [a.document for a in FolderStore.open(root).annotations("d.txt")] == ["d.txt"]
