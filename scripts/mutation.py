@@ -211,7 +211,10 @@ def prepare(
     copied = [*table.get("source_paths", []), *table.get("also_copy", []), "tests"]
     ignore = shutil.ignore_patterns("__pycache__", ".ipreader", "*.pyc")
     for name in copied:
-        shutil.copytree(REPO / name, work / name, ignore=ignore)
+        if (REPO / name).is_file():  # e.g. README.md, whose instructions a test runs
+            shutil.copy2(REPO / name, work / name)
+        else:
+            shutil.copytree(REPO / name, work / name, ignore=ignore)
 
 
 def mutmut(work: Path, *args: str, capture: bool = False) -> str:
