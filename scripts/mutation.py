@@ -60,11 +60,13 @@ IMPORTER_TESTS = [
     "tests/reliability/test_import_limits.py",
 ]
 
-#: The test files that target the sharing package (merge driver, conflict log, sync copies).
+#: The test files that target the sharing package (merge rules, conflict log, sync copies).
+#: ``test_cli_merge_driver.py`` joins them for the driver only: its git runs take 20 s
+#: and run the driver in a child process, where no mutant is.
 SHARING_TESTS = [
     "tests/test_sharing_merge.py",
+    "tests/test_sharing_rules_pins.py",
     "tests/test_sharing_sync.py",
-    "tests/test_cli_merge_driver.py",
 ]
 
 #: Each module measured so far and the test files that target it.
@@ -116,7 +118,6 @@ TARGETS: dict[str, list[str]] = {
         f"ipreader/core/sharing/{name}.py": SHARING_TESTS
         for name in (
             "conflict_log",
-            "driver",
             "duplicates",
             "layout",
             "on_open",
@@ -125,6 +126,7 @@ TARGETS: dict[str, list[str]] = {
             "three_way",
         )
     },
+    "ipreader/core/sharing/driver.py": [*SHARING_TESTS, "tests/test_cli_merge_driver.py"],
     "ipreader/core/store/relinks.py": [
         "tests/test_store_relinks_pins.py",
         "tests/test_store_trust.py",
