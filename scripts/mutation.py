@@ -68,6 +68,7 @@ SHARING_TESTS = [
     "tests/test_sharing_merge.py",
     "tests/test_sharing_rules_pins.py",
     "tests/test_sharing_sync.py",
+    "tests/test_sharing_sync_pins.py",
 ]
 
 #: Each module measured so far and the test files that target it.
