@@ -8,8 +8,10 @@ version that is not a number) never winning by accident.
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from ipreader.core.revisions import iso
 from ipreader.core.sharing.rules import Resolution, is_annotation, is_document, resolve
 
 T0 = "2025-01-01T10:00:00.000Z"
@@ -125,10 +127,11 @@ def test_differing_hashes_and_sketches_are_cleared() -> None:
 
 def test_a_field_both_changed_keeps_the_larger_and_logs_the_other() -> None:
     base = doc(title="old")
-    kept = both_ways("documents", base, doc(title="alpha"), doc(title="beta"))
-    assert kept.kept == doc(title="beta")
-    assert kept.lost == doc(title="alpha")
-    assert kept.reason == "both changed title"
+    for ours, theirs in (("alpha", "beta"), ("beta", "alpha")):
+        kept = resolve("documents", base, doc(title=ours), doc(title=theirs))
+        assert kept.kept == doc(title="beta")
+        assert kept.lost == doc(title="alpha")
+        assert kept.reason == "both changed title"
 
 
 def test_every_reason_is_named_and_the_lost_record_holds_the_merged_rest() -> None:
@@ -177,5 +180,23 @@ def test_tags_that_are_not_lists_count_as_none() -> None:
 
 
 def test_a_base_that_is_not_a_document_is_no_base() -> None:
-    kept = resolve("documents", {"other": 1}, doc(tags=["mine"]), doc(tags=["theirs"]))
+    base = {"tags": ["mine", "theirs"]}  # no relpath: not the ancestor of a document
+    kept = resolve("documents", base, doc(tags=["mine"]), doc(tags=["theirs"]))
     assert kept.kept["tags"] == ["mine", "theirs"]
+
+
+def test_a_document_against_a_record_of_another_shape_keeps_ours() -> None:
+    other = {"path": "a.txt", "v": 1}
+    kept = resolve("documents", None, doc(), other)
+    assert kept == Resolution(
+        doc(), other, "both sides changed this record; this side's version kept"
+    )
+    assert resolve("documents", None, other, doc()).kept == other
+
+
+def test_a_time_of_the_last_minutes_is_a_readable_time() -> None:
+    recent = iso(datetime.now(UTC) - timedelta(minutes=1))
+    soon = iso(datetime.now(UTC) + timedelta(minutes=1))  # within the allowed skew
+    for fresh in (recent, soon):
+        kept = both_ways("annotations", None, note("fresh", 2, fresh), note("old", 2, T0))
+        assert kept.kept == note("fresh", 2, fresh)
