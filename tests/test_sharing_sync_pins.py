@@ -15,6 +15,7 @@ from typing import Any
 
 import pytest
 
+from ipreader.core.sharing.conflict_log import read_conflicts
 from ipreader.core.sharing.sync_copies import (
     SyncMerge,
     find_sync_copies,
@@ -203,3 +204,116 @@ def test_the_notice_names_five_copies_and_counts_the_rest(location: Path) -> Non
     assert SyncMerge(left=names[:5]).describe(location) == (
         f"{location}: sync conflict copies left in place for now: c0, c1, c2, c3, c4"
     )
+
+
+# ------------------------------------------------------------------ one copy does not stop the next
+
+
+def later_good_copy(location: Path) -> Path:
+    """An index and a copy of it that merges cleanly (sorted after the copies tested)."""
+    write(location / "zz.json", {"t": {}})
+    return write(location / f"zz{SYNCTHING}.json", {"t": {"y": note("merged")}})
+
+
+def assert_merged(location: Path, copy: Path, result: SyncMerge) -> None:
+    assert f"{copy.name} (Syncthing)" in result.merged
+    assert json.loads((location / "zz.json").read_text()) == {"t": {"y": note("merged")}}
+
+
+def test_a_copy_of_a_file_that_is_not_a_store_file_does_not_stop_the_next(
+    location: Path,
+) -> None:
+    odd = write(location / f"aaa{SYNCTHING}", {})
+    good = later_good_copy(location)
+    result = merge_sync_copies(location)
+    assert result.unreadable == [f"{odd.name} (not a store file) -> merged/{odd.name}"]
+    assert_merged(location, good, result)
+
+
+def test_a_cache_copy_is_named_with_why_it_was_not_merged(location: Path) -> None:
+    cache = write(location / f"cache{SYNCTHING}.json", {})
+    good = later_good_copy(location)
+    result = merge_sync_copies(location)
+    assert result.unreadable == [
+        f"{cache.name} (a copy of the cache, rebuilt when needed) -> merged/{cache.name}"
+    ]
+    assert_merged(location, good, result)
+
+
+def test_a_damaged_copy_is_named_with_its_damage_and_does_not_stop_the_next(
+    location: Path,
+) -> None:
+    write(location / "a.json", {"t": {}})
+    bad = location / f"a{SYNCTHING}.json"
+    bad.write_text("{half")
+    good = later_good_copy(location)
+    result = merge_sync_copies(location)
+    [aside] = result.unreadable
+    assert aside.startswith(f"{bad.name} (not valid JSON (")
+    assert_merged(location, good, result)
+
+
+def test_a_copy_that_cannot_be_read_is_left_and_does_not_stop_the_next(
+    location: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    write(location / "a.json", {"t": {}})
+    unreadable = write(location / f"a{SYNCTHING}.json", {"t": {}})
+    good = later_good_copy(location)
+    real = Path.read_bytes
+
+    def failing(self: Path) -> bytes:
+        if self == unreadable:
+            raise OSError(errno.EIO, os.strerror(errno.EIO), str(self))
+        return real(self)
+
+    monkeypatch.setattr(Path, "read_bytes", failing)
+    result = merge_sync_copies(location)
+    assert result.left == [f"{unreadable.name} (cannot be read: {os.strerror(errno.EIO)})"]
+    assert unreadable.exists()
+    assert_merged(location, good, result)
+
+
+def test_an_original_that_cannot_be_read_leaves_its_copy_and_not_the_next(
+    location: Path,
+) -> None:
+    (location / "a.json").mkdir()
+    copy = write(location / f"a{SYNCTHING}.json", {"t": {}})
+    good = later_good_copy(location)
+    result = merge_sync_copies(location)
+    assert result.left == [f"{copy.name} (its original cannot be read: Is a directory)"]
+    assert copy.exists()
+    assert_merged(location, good, result)
+
+
+def test_a_copy_that_cannot_be_logged_does_not_stop_the_next(location: Path) -> None:
+    write(location / "a.json", {"t": {"x": note("mine", 2)}})
+    write(location / f"a{SYNCTHING}.json", {"t": {"x": note("theirs", 3)}})
+    (location / "conflicts.json").mkdir()
+    good = later_good_copy(location)
+    result = merge_sync_copies(location)
+    assert len(result.left) == 1
+    assert_merged(location, good, result)
+
+
+def test_conflicts_of_every_copy_are_counted_and_logged_with_file_and_source(
+    location: Path,
+) -> None:
+    write(location / "annotations" / "d.json", {"t": {"x": note("mine", 2)}})
+    first = write(location / "annotations" / f"d{SYNCTHING}.json", {"t": {"x": note("a", 3)}})
+    write(location / "index.json", {"t": {"y": note("mine", 2)}})
+    second = write(location / "index (conflicted copy 2025-01-02).json", {"t": {"y": note("b", 3)}})
+    result = merge_sync_copies(location)
+    assert result.conflicts == 2
+    logged = {(e["file"], e["source"]) for e in read_conflicts(location)}
+    assert logged == {
+        ("annotations/d.json", f"Syncthing copy annotations/{first.name}"),
+        ("index.json", f"Dropbox copy {second.name}"),
+    }
+
+
+def test_the_first_copy_of_a_name_already_in_merged_is_numbered_one(location: Path) -> None:
+    write(location / "index.json", {"t": {}})
+    write(location / "merged" / f"index{SYNCTHING}.json", {"first": {}})
+    write(location / f"index{SYNCTHING}.json", {"t": {}})
+    merge_sync_copies(location)
+    assert (location / "merged" / f"index{SYNCTHING}.json.1").exists()
