@@ -152,3 +152,32 @@ def test_a_table_emptied_by_the_merge_is_kept() -> None:
     merged = merge_tables(base, {"a": {"x": note("n")}}, {"a": {}}, file="f")
     assert merged.tables == {"a": {}}
     assert merge_tables({}, {"b": {}}, {}, file="f").tables == {"b": {}}
+
+
+def test_a_deletion_against_an_edit_names_the_side_that_deleted() -> None:
+    base = {"annotations": {"x": note("n")}}
+    edited = {"annotations": {"x": note("edited", 2)}}
+    deleted: dict[str, Any] = {"annotations": {}}
+    mine_deleted = merge_tables(base, deleted, edited, file="annotations/d.json")
+    theirs_deleted = merge_tables(base, edited, deleted, file="annotations/d.json")
+    reason = "deleted on {} and changed on the other; the changed version was kept"
+    assert mine_deleted.conflicts == [
+        Conflict(
+            "annotations/d.json",
+            "annotations",
+            "x",
+            reason.format("this side"),
+            note("edited", 2),
+            None,
+        )
+    ]
+    assert theirs_deleted.conflicts == [
+        Conflict(
+            "annotations/d.json",
+            "annotations",
+            "x",
+            reason.format("the other side"),
+            note("edited", 2),
+            None,
+        )
+    ]
