@@ -128,7 +128,11 @@ TARGETS: dict[str, list[str]] = {
             "three_way",
         )
     },
-    "ipreader/core/sharing/driver.py": [*SHARING_TESTS, "tests/test_cli_merge_driver.py"],
+    "ipreader/core/sharing/driver.py": [
+        *SHARING_TESTS,
+        "tests/test_sharing_driver_pins.py",
+        "tests/test_cli_merge_driver.py",
+    ],
     "ipreader/core/store/relinks.py": [
         "tests/test_store_relinks_pins.py",
         "tests/test_store_trust.py",
