@@ -10,13 +10,14 @@ from __future__ import annotations
 import errno
 import json
 import os
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 import pytest
 
 from ipreader.core.errors import StoreError
 from ipreader.core.sharing.conflict_log import Logged, log_conflicts, read_conflicts
+from ipreader.core.sharing.layout import canonical, store_dir_of
 from ipreader.core.sharing.three_way import Conflict, merge_tables
 
 T0 = "2025-01-01T10:00:00.000Z"
@@ -181,3 +182,20 @@ def test_a_deletion_against_an_edit_names_the_side_that_deleted() -> None:
             None,
         )
     ]
+
+
+# ------------------------------------------------------------------ layout
+
+
+def test_a_record_is_compared_as_sorted_compact_json_with_lone_surrogates_escaped() -> None:
+    assert canonical({"b": 1, "a": ["é", None]}) == '{"a":["é",null],"b":1}'
+    # A file name that is not UTF-8 decodes to a lone surrogate; it must still encode.
+    assert canonical("x\udcff") == '"x\\udcff"'
+    assert json.loads(canonical("x\udcff")) == "x\udcff"
+
+
+def test_the_nearest_store_directory_wins() -> None:
+    assert store_dir_of(PurePosixPath("a/.ipreader/b/.ipreader/f.json")) == PurePosixPath(
+        "a/.ipreader/b/.ipreader"
+    )
+    assert store_dir_of(PurePosixPath("f.json")) == PurePosixPath(".")
