@@ -133,6 +133,7 @@ TARGETS: dict[str, list[str]] = {
         "tests/test_sharing_driver_pins.py",
         "tests/test_cli_merge_driver.py",
     ],
+    "ipreader/core/drift.py": ["tests/test_drift.py", "tests/test_drift_pins.py"],
     "ipreader/core/store/relinks.py": [
         "tests/test_store_relinks_pins.py",
         "tests/test_store_trust.py",
