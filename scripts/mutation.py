@@ -64,6 +64,7 @@ IMPORTER_TESTS = [
 #: ``test_cli_merge_driver.py`` joins them for the driver only: its git runs take 20 s
 #: and run the driver in a child process, where no mutant is.
 SHARING_TESTS = [
+    "tests/test_sharing_duplicates_pins.py",
     "tests/test_sharing_log_pins.py",
     "tests/test_sharing_merge.py",
     "tests/test_sharing_rules_pins.py",
