@@ -14,9 +14,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from filelock import FileLock
 
 from ipreader.core.model import Annotation, DocumentNotes
-from ipreader.core.store import FolderStore
+from ipreader.core.store import FolderStore, folder_store
 
 TEXT = "The quick brown fox jumps over the lazy dog. " * 4
 OTHER = "ffffffff-0000-4000-8000-00000000000{}"  # after any random id: a later record
@@ -127,3 +128,60 @@ def test_the_first_records_position_stays_and_its_hash_is_cleared(root: Path) ->
     assert reopened.reading_position("a.txt") == 5
     # Highlights anchored against another text joined: every one is re-anchored on the next read.
     assert reopened.anchored_sha256("a.txt") is None
+
+
+@pytest.mark.parametrize(("count", "named"), [(5, ""), (6, " and 1 more"), (7, " and 2 more")])
+def test_the_notice_names_five_articles_and_counts_the_rest(
+    tmp_path: Path, count: int, named: str
+) -> None:
+    root = tmp_path / "many"
+    root.mkdir()
+    names = [f"a{n}.txt" for n in range(count)]
+    for name in names:
+        (root / name).write_text(TEXT)
+    store = FolderStore.open(root)
+    store.save_annotations([highlight(name, 4, 9, "mine") for name in names])
+    for number, name in enumerate(names):
+        register_again(store, name, number, [highlight(name, 10, 15, "theirs")])
+
+    reopened = FolderStore.open(root)
+
+    [told] = [n for n in reopened.notices.all() if "twice" in n]
+    assert told == (
+        f"{reopened.location / 'index.json'} lists {count} article(s) twice, each registered "
+        f"by another copy of the folder ({', '.join(names[:5])}{named}); the highlights, "
+        "tags and note of the later record were moved into the first (the emptied record "
+        "stays, so the other copy's later changes still merge)"
+    )
+
+
+def test_a_busy_store_says_what_waits_for_the_next_start(
+    root: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store = FolderStore.open(root)
+    store.save_annotation(highlight("a.txt", 4, 9, "mine"))
+    register_again(store, "a.txt", 1, [highlight("a.txt", 10, 15, "theirs")])
+    copy = store.location / "state.sync-conflict-20250102-150405-ABCDEFG.json"
+    copy.write_text(json.dumps({"state": {}}))
+    monkeypatch.setattr(folder_store, "LOCK_TIMEOUT", 0.05)
+    other = FileLock(str(store.location / "lock"))
+    other.acquire()
+    try:
+        busy = FolderStore.open(root)
+        told = busy.notices.all()
+    finally:
+        other.release()
+    held = (
+        f"another ipreader is holding {store.location / 'lock'} for more than 0.05 s; "
+        "try again when it has finished"
+    )
+    assert (
+        f"{store.location}: sync conflict copies are not merged now ({held}); they stay "
+        "where they are and are merged on the next start"
+    ) in told
+    assert (
+        f"{store.location / 'index.json'} lists some articles twice (two coders' records); "
+        f"they could not be joined now ({held}) and are joined on the next start"
+    ) in told
+    assert copy.exists()
+    assert notes(FolderStore.open(root)) == {"mine", "theirs"}  # joined once free
