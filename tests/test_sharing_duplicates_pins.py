@@ -77,8 +77,9 @@ def test_a_later_record_holding_any_one_thing_is_drained(
 ) -> None:
     store = FolderStore.open(root)
     store.save_annotation(highlight("a.txt", 4, 9, "mine"))
-    found = [highlight("a.txt", 10, 15, "theirs")] if holding.pop("highlights", False) else []
-    register_again(store, "a.txt", 1, found, **holding)
+    fields = {key: value for key, value in holding.items() if key != "highlights"}
+    found = [highlight("a.txt", 10, 15, "theirs")] if holding.get("highlights") else []
+    register_again(store, "a.txt", 1, found, **fields)
 
     reopened = FolderStore.open(root)
 
