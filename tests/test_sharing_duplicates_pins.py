@@ -186,3 +186,19 @@ def test_a_busy_store_says_what_waits_for_the_next_start(
     ) in told
     assert copy.exists()
     assert notes(FolderStore.open(root)) == {"mine", "theirs"}  # joined once free
+
+
+def test_a_busy_store_without_duplicates_says_nothing_of_them(
+    root: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store = FolderStore.open(root)
+    store.save_annotations([highlight("a.txt", 4, 9, "a"), highlight("b.txt", 4, 9, "b")])
+    monkeypatch.setattr(folder_store, "LOCK_TIMEOUT", 0.05)
+    other = FileLock(str(store.location / "lock"))
+    other.acquire()
+    try:
+        busy = FolderStore.open(root)
+    finally:
+        other.release()
+    assert busy.notices.all() == []  # nothing to join: the lock is not even asked for
+    assert notes(busy) == {"a"}
