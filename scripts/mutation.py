@@ -135,6 +135,11 @@ TARGETS: dict[str, list[str]] = {
         "tests/test_cli_merge_driver.py",
     ],
     "ipreader/core/drift.py": ["tests/test_drift.py", "tests/test_drift_pins.py"],
+    "ipreader/core/review.py": [
+        "tests/test_drift.py",
+        "tests/test_relink.py",
+        "tests/test_review_pins.py",
+    ],
     "ipreader/core/store/relinks.py": [
         "tests/test_store_relinks_pins.py",
         "tests/test_store_trust.py",
