@@ -8,7 +8,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from ipreader.tui import heap
+from ipreader.tui.heap import MIN_GROWTH, FrozenHeap
 
 
 class Node:
@@ -28,6 +28,7 @@ def thawed() -> Iterator[None]:
 
 
 def test_what_is_alive_when_a_document_is_shown_is_skipped_by_later_collections() -> None:
+    heap = FrozenHeap()
     node = Node()
     alive = weakref.ref(node)
     heap.settle()
@@ -38,12 +39,13 @@ def test_what_is_alive_when_a_document_is_shown_is_skipped_by_later_collections(
 
 
 def test_cycles_frozen_across_openings_are_collected_once_they_have_grown() -> None:
+    heap = FrozenHeap()
     cycle = Node()
     dead = weakref.ref(cycle)
     heap.settle()
     del cycle
     # Many openings later the frozen set has grown past the bound ...
-    keep = [Node() for _ in range(heap.MIN_GROWTH)]
+    keep = [Node() for _ in range(MIN_GROWTH)]
     heap.settle()
     heap.before_open()
     # ... so the next opening pays the debt: the cycle is freed, the living are kept.
@@ -52,7 +54,8 @@ def test_cycles_frozen_across_openings_are_collected_once_they_have_grown() -> N
 
 
 def test_a_small_growth_costs_no_collection_at_an_opening() -> None:
-    heap.before_open()  # settle the bookkeeping to the heap as it is now
+    heap = FrozenHeap()
+    heap.collect()  # what was frozen before this test is the starting point
     cycle = Node()
     dead = weakref.ref(cycle)
     heap.settle()

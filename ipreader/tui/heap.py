@@ -29,22 +29,32 @@ GROWTH = 0.25
 #: ... and by at least this many objects (a small heap is not worth a pause).
 MIN_GROWTH = 20_000
 
-_after_last_collection = 0
+
+class FrozenHeap:
+    """The app's collector policy: freeze once a document is shown, collect at an opening."""
+
+    def __init__(self) -> None:
+        """Start as if a full collection had just left nothing frozen."""
+        self._after_last_collection = 0
+
+    def settle(self) -> None:
+        """Freeze every object alive now: collections under the next keys skip them."""
+        gc.freeze()
+
+    def before_open(self) -> None:
+        """A document is about to be opened: collect the cycles frozen since the last
+        collection, if they may have grown enough to matter (see the module's docstring)."""
+        frozen = gc.get_freeze_count()
+        if frozen > self._after_last_collection * (1 + GROWTH) + MIN_GROWTH:
+            self.collect()
+
+    def collect(self) -> None:
+        """Collect every cycle, frozen or not, then freeze what is left."""
+        gc.unfreeze()
+        gc.collect()
+        gc.freeze()
+        self._after_last_collection = gc.get_freeze_count()
 
 
-def settle() -> None:
-    """Freeze every object alive now: collections under the next keys skip them."""
-    gc.freeze()
-
-
-def before_open() -> None:
-    """A document is about to be opened: collect the cycles frozen since the last collection,
-    if they may have grown enough to matter (see the module's docstring)."""
-    global _after_last_collection
-    frozen = gc.get_freeze_count()
-    if frozen <= _after_last_collection * (1 + GROWTH) + MIN_GROWTH:
-        return
-    gc.unfreeze()
-    gc.collect()
-    gc.freeze()
-    _after_last_collection = gc.get_freeze_count()
+#: The one policy of the process (the collector is the process's, not an app's).
+HEAP = FrozenHeap()

@@ -35,8 +35,8 @@ from ipreader.core.library import Library
 from ipreader.core.model import Annotation, DocumentNotes
 from ipreader.core.revisions import ConflictError
 from ipreader.core.wording import plural
-from ipreader.tui import heap
 from ipreader.tui.commands import DescribeTag, RetagTags, SetColorMeaning
+from ipreader.tui.heap import HEAP
 from ipreader.tui.keys import EXTRA_HELP_ROWS, help_rows, system_commands
 from ipreader.tui.loader import Loader
 from ipreader.tui.messages import (
@@ -393,7 +393,7 @@ class MainScreen(Screen[None]):
             if not self.state.opening:
                 self._go_to_target()
             return
-        heap.before_open()
+        HEAP.before_open()
         self.writer.submit(*self.state.begin_open(info, self.reader.cursor, target).commands)
         self.document = info
         self._close_find()
@@ -446,7 +446,7 @@ class MainScreen(Screen[None]):
         elif not shown:
             self.reader.scroll_to_offset(position)
         # Once the document is on screen: see tui/heap.py.
-        self.call_after_refresh(heap.settle)
+        self.call_after_refresh(HEAP.settle)
 
     def action_headings(self) -> None:
         """Pick a chapter or heading of the open article and go to it."""
