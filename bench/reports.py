@@ -15,6 +15,12 @@ the child's CPU time (user + system) are printed, each also as a multiple of
 the baseline's.
 
     .venv/bin/python bench/reports.py [--articles 2000] [--highlights 20000] [--runs 7]
+        [--before CHECKOUT]
+
+With ``--before CHECKOUT`` (another checkout's directory, e.g. ``git archive``
+of main) every ipreader command is also run with that checkout's ``ipreader``
+first on ``PYTHONPATH``, interleaved with this one's on the same folder, and
+the table shows both with after/before ratios: a same-run baseline.
 
 Imports only ipreader and the standard library (bench/common.py is being
 reorganised).
@@ -112,7 +118,9 @@ def timed(argv: list[str], env: dict[str, str]) -> tuple[float, float]:
     """
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     began = time.perf_counter()
-    done = subprocess.run(argv, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    # Run from the root directory: ``python -m`` puts the working directory first on the
+    # path, which would shadow a --before checkout given through PYTHONPATH.
+    done = subprocess.run(argv, env=env, cwd="/", stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     elapsed = time.perf_counter() - began
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if done.returncode != 0:
@@ -126,6 +134,7 @@ def main() -> None:
     parser.add_argument("--articles", type=int, default=2000)
     parser.add_argument("--highlights", type=int, default=20000)
     parser.add_argument("--runs", type=int, default=7)
+    parser.add_argument("--before", type=Path, help="a checkout to compare with (same run)")
     args = parser.parse_args()
 
     work = Path(tempfile.mkdtemp(prefix="ipreader-bench-reports-"))
@@ -209,13 +218,23 @@ def main() -> None:
                 "--json",
             ],
         }
-        for argv in commands.values():  # warm-up: metadata cache, hashes recorded, OS cache
-            timed(argv, env)
-        walls: dict[str, list[float]] = {name: [] for name in commands}
-        cpus: dict[str, list[float]] = {name: [] for name in commands}
+        envs = {"": env}
+        if args.before is not None:
+            before = str(args.before.resolve())
+            envs["before: "] = {**env, "PYTHONPATH": before}
+        runs = [
+            (prefix + name, argv, run_env)
+            for name, argv in commands.items()
+            for prefix, run_env in envs.items()
+            if not (prefix and "floor" in name)
+        ]
+        for _name, argv, run_env in runs:  # warm-up: metadata cache, hashes, OS cache
+            timed(argv, run_env)
+        walls: dict[str, list[float]] = {name: [] for name, _a, _e in runs}
+        cpus: dict[str, list[float]] = {name: [] for name, _a, _e in runs}
         for _ in range(args.runs):
-            for name, argv in commands.items():
-                wall, cpu = timed(argv, env)
+            for name, argv, run_env in runs:
+                wall, cpu = timed(argv, run_env)
                 walls[name].append(wall)
                 cpus[name].append(cpu)
         base_wall = statistics.median(walls["ipreader list (baseline)"])
@@ -238,6 +257,22 @@ def main() -> None:
                 f"{name:46} {wall:7.3f} {min(walls[name]):7.3f} {wall / base_wall:7.2f} "
                 f"{cpu:7.3f} {min(cpus[name]):7.3f} {cpu / base_cpu:7.2f}  {met}"
             )
+        if args.before is not None:
+            print(f"\nbefore = {args.before}; after = this checkout (medians, same run)\n")
+            print(
+                f"{'command':46} {'wall before':>11} {'after':>7} {'x':>5} "
+                f"{'CPU before':>11} {'after':>7} {'x':>5}"
+            )
+            for name in commands:
+                if "floor" in name:
+                    continue
+                old_wall = statistics.median(walls["before: " + name])
+                old_cpu = statistics.median(cpus["before: " + name])
+                wall, cpu = statistics.median(walls[name]), statistics.median(cpus[name])
+                print(
+                    f"{name:46} {old_wall:11.3f} {wall:7.3f} {wall / old_wall:5.2f} "
+                    f"{old_cpu:11.3f} {cpu:7.3f} {cpu / old_cpu:5.2f}"
+                )
     finally:
         shutil.rmtree(work, ignore_errors=True)
 

@@ -60,6 +60,18 @@ IMPORTER_TESTS = [
     "tests/reliability/test_import_limits.py",
 ]
 
+#: The test files that target the sharing package (merge rules, conflict log, sync copies).
+#: ``test_cli_merge_driver.py`` joins them for the driver only: its git runs take 20 s
+#: and run the driver in a child process, where no mutant is.
+SHARING_TESTS = [
+    "tests/test_sharing_duplicates_pins.py",
+    "tests/test_sharing_log_pins.py",
+    "tests/test_sharing_merge.py",
+    "tests/test_sharing_rules_pins.py",
+    "tests/test_sharing_sync.py",
+    "tests/test_sharing_sync_pins.py",
+]
+
 #: Each module measured so far and the test files that target it.
 TARGETS: dict[str, list[str]] = {
     # Anchoring became a package: the exact search, the fuzzy search, span trimming and the
@@ -80,6 +92,58 @@ TARGETS: dict[str, list[str]] = {
         f"ipreader/core/importer/{name}.py": IMPORTER_TESTS
         for name in ("merge", "locate", "batch", "w3c", "hypothesis", "refi_qda", "ipreader_json")
     },
+    # The revision rule of saves and imports: its own tests and the store's trust promises.
+    "ipreader/core/revisions.py": [
+        "tests/test_revisions.py",
+        "tests/test_revisions_pins.py",
+        "tests/test_store_trust.py",
+    ],
+    # The store package's smaller modules, each with the fast tests that pin it (test_store.py
+    # and the reliability files open whole stores: minutes per surviving mutant).
+    "ipreader/core/store/lock.py": ["tests/test_store_lock_pins.py", "tests/test_store_tinydb.py"],
+    "ipreader/core/store/fallback.py": [
+        "tests/reliability/test_fallback_merge.py",
+        "tests/reliability/test_fallback_pins.py",
+    ],
+    "ipreader/core/store/codebook_file.py": [
+        "tests/test_codebook.py",
+        "tests/test_codebook_file_pins.py",
+    ],
+    "ipreader/core/store/location.py": [
+        "tests/test_store_location_pins.py",
+        "tests/reliability/test_fallback_merge.py",
+    ],
+    "ipreader/core/store/recovery.py": [
+        "tests/test_store_recovery_pins.py",
+        "tests/reliability/test_index_rebuild.py",
+    ],
+    **{
+        f"ipreader/core/sharing/{name}.py": SHARING_TESTS
+        for name in (
+            "conflict_log",
+            "duplicates",
+            "layout",
+            "on_open",
+            "rules",
+            "sync_copies",
+            "three_way",
+        )
+    },
+    "ipreader/core/sharing/driver.py": [
+        *SHARING_TESTS,
+        "tests/test_sharing_driver_pins.py",
+        "tests/test_cli_merge_driver.py",
+    ],
+    "ipreader/core/drift.py": ["tests/test_drift.py", "tests/test_drift_pins.py"],
+    "ipreader/core/review.py": [
+        "tests/test_drift.py",
+        "tests/test_relink.py",
+        "tests/test_review_pins.py",
+    ],
+    "ipreader/core/store/relinks.py": [
+        "tests/test_store_relinks_pins.py",
+        "tests/test_store_trust.py",
+    ],
 }
 
 #: mutmut statuses that count as caught by the tests.
@@ -162,7 +226,10 @@ def prepare(
     copied = [*table.get("source_paths", []), *table.get("also_copy", []), "tests"]
     ignore = shutil.ignore_patterns("__pycache__", ".ipreader", "*.pyc")
     for name in copied:
-        shutil.copytree(REPO / name, work / name, ignore=ignore)
+        if (REPO / name).is_file():  # e.g. README.md, whose instructions a test runs
+            shutil.copy2(REPO / name, work / name)
+        else:
+            shutil.copytree(REPO / name, work / name, ignore=ignore)
 
 
 def mutmut(work: Path, *args: str, capture: bool = False) -> str:

@@ -6,6 +6,7 @@ import json
 import threading
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
 import pytest
 from conftest import ALPHA, CJK, MARKUP, Posted, settle
@@ -817,12 +818,14 @@ async def test_the_app_paints_before_the_library_is_open(
     real_open = Library.open
 
     def slow_open(
-        paths: Sequence[Path], progress: Callable[[int, int], None] | None = None
+        paths: Sequence[Path],
+        progress: Callable[[int, int], None] | None = None,
+        store_opened: Callable[[Path, list[Path], FolderStore], Any] | None = None,
     ) -> Library:
         if progress is not None:
             progress(1, 4)
         release.wait(10)
-        return real_open(paths, progress)
+        return real_open(paths, progress, store_opened)
 
     monkeypatch.setattr(Library, "open", staticmethod(slow_open))
     async with IpreaderApp(paths=[articles]).run_test(size=SIZE) as pilot:

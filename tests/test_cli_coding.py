@@ -191,3 +191,5 @@ def test_the_collector_is_back_after_a_command(
     assert gc.isenabled()
     assert run(["agreement", str(folder), "--coders", "ada", "nobody"], capsys)[0] == 1
     assert gc.isenabled()
+    assert run(["list", str(folder)], capsys)[0] == 0
+    assert gc.isenabled()

@@ -202,3 +202,28 @@ def test_a_normalised_time_is_kept_and_still_checked() -> None:
     assert utc_time("2024-05-01T12:00:00.123Z") == "2024-05-01T12:00:00.123Z"
     with pytest.raises(ValueError):
         utc_time("2024-13-01T12:00:00.000Z")
+
+
+@given(records, st.one_of(st.just("0d9c8a4e-1b2f-4c3d-8e5f-6a7b8c9d0e1f"), st.text(max_size=3)))
+def test_a_key_given_apart_decodes_as_the_id_field_would(record: dict[str, Any], key: str) -> None:
+    try:
+        expected: Annotation | str = check_annotation({**record, "id": key})
+    except RecordError as error:
+        expected = error.field
+    try:
+        got: Annotation | str = decode_annotation(record, key=key)
+    except RecordError as error:
+        got = error.field
+    assert got == expected
+
+
+def test_a_tag_list_decoded_again_is_checked_and_normalised_the_same() -> None:
+    # The second read of a list takes the checked-tags cache: the same tags, and a bad
+    # list is still refused however often it comes.
+    for _ in range(2):
+        assert decode_annotation({**good(), "tags": [" a  b ", "A B", "c"]}).tags == ("a b", "c")
+        with pytest.raises(RecordError) as raised:
+            decode_annotation({**good(), "tags": ["ok", ["nested"]]})
+        assert raised.value.field == "tags"
+        with pytest.raises(RecordError):
+            decode_annotation({**good(), "tags": ["x" * (MAX_TAG_CHARS + 1)]})

@@ -43,8 +43,19 @@ def csv_text(header: Sequence[str], rows: Iterable[Sequence[object]]) -> str:
     buffer.write(BOM)
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow([neutralize(printable(name, multiline=True)) for name in header])
+    # Each text made safe once: a report repeats a highlight's cells in every group it is
+    # in, and a document's path and title on each of its rows. Looked up in C (a dict's
+    # __missing__ only runs for a new text); it lives as long as the output it feeds.
+    cells = _SafeCells()
     for row in rows:
-        # Inline rather than a call per cell: reports write hundreds of thousands.
         # The csv module writes None as an empty cell and a str subclass as its text.
-        writer.writerow([_cell(v) if isinstance(v, str) else v for v in row])
+        writer.writerow([cells[v] if isinstance(v, str) else v for v in row])
     return buffer.getvalue()
+
+
+class _SafeCells(dict[str, str]):
+    """Text -> the cell written for it (``_cell``), computed on first use."""
+
+    def __missing__(self, text: str) -> str:
+        cell = self[text] = _cell(text)
+        return cell

@@ -18,7 +18,6 @@ from pathlib import Path
 
 from ipreader.core.encodings import guess_legacy_encoding, looks_like_broken_utf8
 from ipreader.core.errors import BinaryFileError, DecodeError, DocumentError, UndecodableError
-from ipreader.core.metadata import extract_metadata
 from ipreader.core.paths import STORE_DIRNAME, is_article_candidate
 
 #: Only this many leading bytes are searched for NUL bytes (the binary test).
@@ -262,16 +261,32 @@ def _fallback_title(path: Path) -> str:
     return path.stem or path.name or "untitled"
 
 
-def load_info(root: Path, path: Path) -> DocumentInfo:
-    """Read ``path`` and return its ``DocumentInfo``; unreadable files get ``error`` set."""
-    return load_document(root, path)[0]
+def _still(path: Path, document: DocumentText) -> bool:
+    """True when ``path``'s size and modification time are still those ``document`` was read at."""
+    try:
+        info = os.stat(path)
+    except OSError:
+        return False
+    return info.st_size == document.size and info.st_mtime_ns == document.mtime_ns
 
 
-def load_document(root: Path, path: Path) -> tuple[DocumentInfo, str | None]:
+def load_info(root: Path, path: Path, already: DocumentText | None = None) -> DocumentInfo:
+    """Read ``path`` and return its ``DocumentInfo``; unreadable files get ``error`` set.
+
+    ``already`` is a read of ``path`` just made (see ``load_document``).
+    """
+    return load_document(root, path, already)[0]
+
+
+def load_document(
+    root: Path, path: Path, already: DocumentText | None = None
+) -> tuple[DocumentInfo, str | None]:
     """Read ``path`` once; return its ``DocumentInfo`` and decoded text (None if unreadable).
 
     A caller that needs both (the file opened first) reads, hashes and decodes
-    the file once instead of twice. Never raises for unreadable files.
+    the file once instead of twice. ``already`` is a read of ``path`` made
+    moments ago (the first article, shown before the library is open): used
+    while the file's size and time are still its. Never raises for unreadable files.
     """
     relpath = document_key(root, path)
     fallback = _fallback_title(path)
@@ -294,7 +309,8 @@ def load_document(root: Path, path: Path) -> tuple[DocumentInfo, str | None]:
         )
 
     try:
-        document = read_document(path)
+        document = already if already is not None and _still(path, already) else None
+        document = document or read_document(path)
     except DecodeError as error:
         return unreadable(error.reason, error.sha256, error.size, error.mtime_ns), None
     except DocumentError as error:
@@ -303,6 +319,10 @@ def load_document(root: Path, path: Path) -> tuple[DocumentInfo, str | None]:
         except OSError:
             return unreadable(error.reason, None, 0, 0), None
         return unreadable(error.reason, None, st.st_size, st.st_mtime_ns), None
+    # Imported here: a warm open takes the metadata from the cache and never needs
+    # the date and byline patterns (``metadata``, ``head``) at all.
+    from ipreader.core.metadata import extract_metadata
+
     found = extract_metadata(document.text, fallback)
     readable = DocumentInfo(
         path=path,

@@ -24,14 +24,25 @@ def json_outline(value: Any, levels: int) -> str:
     Key order is the dicts' own (insertion) order.
     """
     parts: list[str] = []
-    _outline(value, levels, "", parts)
+    _outline(value, levels, "", parts, {})
     parts.append("\n")
     return escape_json_controls("".join(parts))
 
 
-def _outline(value: Any, levels: int, margin: str, parts: list[str]) -> None:
+def _outline(
+    value: Any, levels: int, margin: str, parts: list[str], encoded: dict[int, str]
+) -> None:
     if levels <= 0 or not value or not isinstance(value, dict | list):
-        parts.append(_ONE_LINE.encode(value))
+        if isinstance(value, dict | list):
+            # A record shared by several places (a code report's highlight is in the
+            # group of each of its tags) is encoded once. By id: ``value`` holds every
+            # object alive for the whole call, so no id is reused meanwhile.
+            text = encoded.get(id(value))
+            if text is None:
+                text = encoded[id(value)] = _ONE_LINE.encode(value)
+            parts.append(text)
+        else:
+            parts.append(_ONE_LINE.encode(value))
         return
     inner = margin + "  "
     is_dict = isinstance(value, dict)
@@ -41,5 +52,5 @@ def _outline(value: Any, levels: int, margin: str, parts: list[str]) -> None:
         parts.append(",\n" + inner if number else "\n" + inner)
         if is_dict:
             parts.append(_ONE_LINE.encode(str(key)) + ": ")
-        _outline(item, levels - 1, inner, parts)
+        _outline(item, levels - 1, inner, parts, encoded)
     parts.append("\n" + margin + ("}" if is_dict else "]"))

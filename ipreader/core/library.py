@@ -8,12 +8,12 @@ open; it never imports Textual.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from ipreader.core import paths
-from ipreader.core.documents import DocumentInfo, discover, read_document
+from ipreader.core.documents import DocumentInfo, DocumentText, discover, read_document
 from ipreader.core.errors import DocumentError
 from ipreader.core.metadata_cache import MetadataCache
 from ipreader.core.model import Annotation
@@ -108,9 +108,16 @@ class Library:
         cls,
         paths_: Sequence[Path],
         progress: Callable[[int, int], None] | None = None,
+        store_opened: (
+            Callable[[Path, list[Path], FolderStore], Mapping[Path, DocumentText]] | None
+        ) = None,
     ) -> Library:
         """Open ``paths_`` (folders and files); ``progress(done, total)`` reports metadata reads.
 
+        ``store_opened(root, files, store)`` is called for each collection as soon
+        as its store is open, before its articles' metadata is read (the slow
+        part of a first open): the TUI reads and shows the first article then.
+        It returns the reads it made (by path), used for their metadata.
         Raises ``DocumentError`` for a missing path and ``StoreError`` when a
         store cannot be opened at all.
         """
@@ -122,6 +129,7 @@ class Library:
         notices = Notices()
         for root, files in groups:
             store = open_store(root, notices)
+            already = {} if store_opened is None else store_opened(root, files, store)
             cache = MetadataCache(store.location / CACHE_FILENAME)
             offset = done_before
 
@@ -130,7 +138,7 @@ class Library:
                 if progress is not None:
                     progress(offset + done, total)
 
-            infos = cache.infos(root, files, report)
+            infos = cache.infos(root, files, report, already)
             cache.save()
             infos.sort(key=lambda info: info.relpath)
             # Only a folder opened whole has its renamed and missing documents sought:
@@ -199,11 +207,18 @@ class Library:
         reading = self.read(info)
         return reading.text, reading.annotations
 
-    def read(self, info: DocumentInfo) -> Reading:
+    def read(self, info: DocumentInfo, already: DocumentText | None = None) -> Reading:
         """Read ``info`` and reconcile its annotations: ``load`` plus what was read, and whether
         the text changed since the annotations were anchored (``DocumentError`` when unreadable).
+
+        ``already`` is a read of ``info`` made moments ago (the first article,
+        shown before the library was open): used instead of reading again while
+        the file's size and time are still its. Either way the reading's version
+        is that of the text returned, so a save still checks the right bytes.
         """
-        document = read_document(info.path)
+        document = already
+        if document is None or TextVersion.of(document).looks_unchanged(info.path) is not True:
+            document = read_document(info.path)
         store = self.store_for(info)
         before = store.anchored_sha256(info.relpath)
         annotations = store.reconcile(info.relpath, document.sha256, document.text)

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from ipreader.core.documents import DocumentInfo, document_key, load_info
+from ipreader.core.documents import DocumentInfo, DocumentText, document_key, load_info
 from ipreader.core.errors import StoreError
 from ipreader.core.storage import atomic_write_bytes, encode_database, read_regular_file
 
@@ -105,10 +105,12 @@ class MetadataCache:
         root: Path,
         files: Sequence[Path],
         progress: Callable[[int, int], None] | None = None,
+        already: Mapping[Path, DocumentText] | None = None,
     ) -> list[DocumentInfo]:
         """Return the infos of ``files`` (in order), reading only new or changed files.
 
         ``progress(done, total)`` is called as files are processed (throttled).
+        ``already``: reads of some of ``files`` just made, not made again.
         Entries of files not in ``files`` are dropped.
         """
         total = len(files)
@@ -120,7 +122,7 @@ class MetadataCache:
             relpath = document_key(root, path)
             info = self._cached(root, path, relpath)
             if info is None:
-                info = load_info(root, path)
+                info = load_info(root, path, None if already is None else already.get(path))
                 self._dirty = True
             else:
                 self.hits += 1

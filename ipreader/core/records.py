@@ -244,34 +244,60 @@ def decode_fields(data: Mapping[str, Any]) -> AnnotationFields:
 _STATUSES = {status.value: status for status in AnchorStatus}
 _COLOR_SET = frozenset(COLORS)
 
+#: Tag lists already checked, as stored -> normalised: most highlights of a folder carry one
+#: of a few hundred combinations of its codebook's tags. Only short lists are kept, and at
+#: most ``_TAG_CACHE_SIZE`` of them (emptied when full), so a hostile file cannot grow it.
+_TAG_CACHE: dict[tuple[str, ...], tuple[str, ...]] = {}
+_TAG_CACHE_SIZE = 4096
+_TAG_CACHE_LIST = 8
 
-def _well_formed(data: Mapping[str, Any], document: str | None) -> Annotation | None:
+
+def _checked_tags(tags: list[Any]) -> tuple[str, ...] | None:
+    """The normalised form of a stored tag list, or ``None`` when one is not a short string."""
+    key = tuple(tags)
+    try:
+        found = _TAG_CACHE.get(key)
+    except TypeError:  # an unhashable value (a list, an object): not a tag
+        return None
+    if found is not None:
+        return found  # every tag was checked when it was cached
+    for tag in tags:
+        if type(tag) is not str or len(tag) > MAX_TAG_CHARS:
+            return None
+    normal = normalize_tags(tags)
+    if len(key) <= _TAG_CACHE_LIST:
+        if len(_TAG_CACHE) >= _TAG_CACHE_SIZE:
+            _TAG_CACHE.clear()
+        _TAG_CACHE[key] = normal
+    return normal
+
+
+def _well_formed(
+    data: Mapping[str, Any], document: str | None, key: str | None
+) -> Annotation | None:
     """Decode a record exactly as ipreader writes it, or return ``None`` to check it fully.
 
     The same rules as ``decode_fields`` on the one shape the store holds by the
     thousand (every field present, canonical times, normalised tags), checked
     with plain type tests: a folder's annotations are decoded on every read.
     Anything unusual (a missing field, a ``+02:00`` time, a long context) goes
-    the slow way, which also names what is wrong.
+    the slow way, which also names what is wrong. ``key`` replaces the ``id``
+    field when given.
     """
     get = data.get
-    annotation_id, start, end = get("id"), get("start"), get("end")
-    quote, prefix, suffix, note = get("quote"), get("prefix"), get("suffix"), get("note")
-    tags, created, updated = get("tags"), get("created"), get("updated")
-    raw_status = get("status")
-    # Only strings are looked up: a list or an object in the file is unhashable.
-    status = _STATUSES.get(raw_status) if type(raw_status) is str else None
-    creator, revision, score = get("creator", ""), get("revision", 1), get("score")
-    origin = get("origin", "")
-    color = get("color")
-    where = document if document is not None else get("document")
+    annotation_id = get("id") if key is None else key
+    start, end = get("start"), get("end")
     if not (
         type(annotation_id) is str
         and 0 < len(annotation_id) <= 200
         and type(start) is int
         and type(end) is int
         and 0 <= start <= end
-        and type(quote) is str
+    ):
+        return None
+    quote, prefix, suffix, note = get("quote"), get("prefix"), get("suffix"), get("note")
+    if not (
+        type(quote) is str
         and type(prefix) is str
         and type(suffix) is str
         and type(note) is str
@@ -279,12 +305,20 @@ def _well_formed(data: Mapping[str, Any], document: str | None) -> Annotation | 
         and len(suffix) <= CONTEXT_CHARS
         and len(quote) <= MAX_TEXT_CHARS
         and len(note) <= MAX_TEXT_CHARS
-        and type(color) is str
+    ):
+        return None
+    color, raw_status = get("color"), get("status")
+    # Only strings are looked up: a list or an object in the file is unhashable.
+    status = _STATUSES.get(raw_status) if type(raw_status) is str else None
+    where = document if document is not None else get("document")
+    creator, revision, score = get("creator", ""), get("revision", 1), get("score")
+    origin = get("origin", "")
+    if not (
+        type(color) is str
         and color in _COLOR_SET
         and status is not None
         and type(where) is str
-        and where
-        and len(where) <= 4096
+        and 0 < len(where) <= 4096
         and type(creator) is str
         and len(creator) <= MAX_TAG_CHARS
         and type(revision) is int
@@ -292,51 +326,64 @@ def _well_formed(data: Mapping[str, Any], document: str | None) -> Annotation | 
         and (score is None or (type(score) is float and 0 <= score <= 100))
         and type(origin) is str
         and len(origin) <= MAX_ORIGIN_CHARS
-        and type(tags) is list
+    ):
+        return None
+    tags, created, updated = get("tags"), get("created"), get("updated")
+    if not (
+        type(tags) is list
         and len(tags) <= MAX_TAGS
-        and all(type(tag) is str and len(tag) <= MAX_TAG_CHARS for tag in tags)
         and type(created) is str
         and type(updated) is str
         and _NORMALISED_TIME.fullmatch(created)
         and _NORMALISED_TIME.fullmatch(updated)
     ):
         return None
+    normal = _checked_tags(tags)
+    if normal is None:
+        return None
     try:
         datetime.fromisoformat(created)  # real dates, not 2024-13-45
         datetime.fromisoformat(updated)
     except ValueError:
         return None
+    # Positional, in the field order of Annotation: twice as fast as keywords, and a
+    # property test holds the result to check_annotation's (keywords).
     return Annotation(
-        id=annotation_id,
-        document=where,
-        start=start,
-        end=end,
-        quote=quote,
-        prefix=prefix,
-        suffix=suffix,
-        color=color,
-        note=note,
-        tags=normalize_tags(tags),
-        created=created,
-        updated=updated,
-        status=status,
-        creator=creator,
-        revision=revision,
-        score=score,
-        origin=origin,
+        annotation_id,
+        where,
+        start,
+        end,
+        quote,
+        prefix,
+        suffix,
+        color,
+        note,
+        normal,
+        created,
+        updated,
+        status,
+        creator,
+        revision,
+        score,
+        origin,
     )
 
 
-def decode_annotation(data: Mapping[str, Any], *, document: str | None = None) -> Annotation:
+def decode_annotation(
+    data: Mapping[str, Any], *, document: str | None = None, key: str | None = None
+) -> Annotation:
     """Return the stored annotation record ``data`` as an ``Annotation``.
 
     ``id``, ``start``, ``end`` and (unless ``document`` is given) ``document``
     are required; ``created`` defaults to ``updated`` and the other way round.
+    ``key`` (a record's key in its table) is its id whatever an ``id`` field says.
     """
     if isinstance(data, Mapping):
-        quick = _well_formed(data, document)
+        quick = _well_formed(data, document, key)
         if quick is not None:
             return quick
+        if key is not None:
+            data = {**data, "id": key}
     return check_annotation(data, document=document)
 
 

@@ -309,6 +309,10 @@ def _codes_table(report: CodeReport, filters: ReportFilters) -> str:
     ]
     summary = filters.summary()
     out = [printable(f"Code report. Filters: {summary}.") + "\n" if summary else ""]
+    # A highlight is shown in the group of each of its tags and of their parents: its
+    # quote and note are cut once (by text), not once a group.
+    quotes: dict[str, str] = {}
+    notes: dict[str, str] = {}
     for group in report.groups:
         rows: list[list[Any]] = []
         for document, entries in _by_document(group.entries):
@@ -322,7 +326,13 @@ def _codes_table(report: CodeReport, filters: ReportFilters) -> str:
                         row.append(entry.match if first else None)
                     quote = entry.quote if first else h.quote
                     # Cut at a word before the table cuts at a cell: a tidier end.
-                    row += [h.creator, excerpt(quote, QUOTE_CELLS), excerpt(h.note, NOTE_CELLS)]
+                    shown_quote = quotes.get(quote)
+                    if shown_quote is None:
+                        shown_quote = quotes[quote] = excerpt(quote, QUOTE_CELLS)
+                    note = notes.get(h.note)
+                    if note is None:
+                        note = notes[h.note] = excerpt(h.note, NOTE_CELLS)
+                    row += [h.creator, shown_quote, note]
                     rows.append(row)
                     shown = ""  # the path once per document
         title = _group_title(report, group.entries, group.label)
@@ -337,6 +347,8 @@ def _codes_markdown(report: CodeReport, filters: ReportFilters) -> str:
     summary = filters.summary()
     if summary:
         out += [escape_line(f"Filters: {summary}."), ""]
+    # An entry is in the group of each of its tags and of their parents: escaped once.
+    written: dict[int, list[str]] = {}
     for group in report.groups:
         out += [f"## {escape_line(group.label)}", ""]
         out += [escape_line(_group_title(report, group.entries, group.label) + "."), ""]
@@ -346,7 +358,10 @@ def _codes_markdown(report: CodeReport, filters: ReportFilters) -> str:
                 "",
             ]
             for entry in entries:
-                out += _markdown_entry(entry)
+                lines = written.get(id(entry))
+                if lines is None:
+                    lines = written[id(entry)] = _markdown_entry(entry)
+                out += lines
     if not report.groups:
         out.append("No tagged highlights.")
     return "\n".join(out).rstrip("\n") + "\n"

@@ -20,6 +20,7 @@ This module never imports Textual, so the TUI and the CLI can share it.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 
 __all__ = [
     "PLACEHOLDER",
@@ -77,6 +78,30 @@ PRINTABLE_TABLE: dict[int, str] = _build_table()
 
 _PRINTABLE_MULTILINE: dict[int, str] = {**PRINTABLE_TABLE, 0x0A: "\n"}
 
+
+def _any_of(codes: Iterable[int]) -> re.Pattern[str]:
+    """A pattern matching any one of ``codes`` (runs of consecutive codes as ranges)."""
+    ranges: list[list[int]] = []
+    for code in sorted(codes):
+        if ranges and ranges[-1][1] == code - 1:
+            ranges[-1][1] = code
+        else:
+            ranges.append([code, code])
+    return re.compile(
+        "[" + "".join(f"\\U{a:08x}" + (f"-\\U{b:08x}" if b > a else "") for a, b in ranges) + "]"
+    )
+
+
+# printable() first asks str.isprintable() (C, a fraction of a microsecond for a line):
+# str.translate looks up every character in a dict, and a CSV or Markdown report makes
+# hundreds of thousands of cells printable, nearly all holding nothing to replace. The
+# table's characters that str.isprintable() accepts (variation selectors) are sought
+# apart; the patterns are built from the tables: one definition.
+_PRINTABLE_YET_CHANGED = _any_of(code for code in PRINTABLE_TABLE if chr(code).isprintable())
+_CHANGED = _any_of(PRINTABLE_TABLE)
+_CHANGED_MULTILINE = _any_of(code for code in PRINTABLE_TABLE if code != 0x0A)
+
+
 # The characters JSON output must escape on top of what json.dumps already
 # escapes (all of C0): DEL, C1, BiDi controls and marks, the line/paragraph
 # separators and lone surrogates. Invisible format characters such as ZWJ or
@@ -92,6 +117,11 @@ def printable(text: str, *, multiline: bool = False) -> str:
     With ``multiline`` a newline is kept as a line break; otherwise it is shown
     as ``␊`` (one field, one line: a file name cannot start a fake row).
     """
+    if text.isprintable():
+        if text.isascii() or _PRINTABLE_YET_CHANGED.search(text) is None:
+            return text
+    elif (_CHANGED_MULTILINE if multiline else _CHANGED).search(text) is None:
+        return text  # not printable only for what is kept (a kept newline, a Cn character)
     return text.translate(_PRINTABLE_MULTILINE if multiline else PRINTABLE_TABLE)
 
 

@@ -82,6 +82,11 @@ class IpreaderApp(App[None]):
     def get_default_screen(self) -> Screen[None]:
         return self.main_screen
 
+    def on_load(self) -> None:
+        # The earliest moment a worker can run: the library opens while the
+        # screen is composed and laid out (see MainScreen.start_opening).
+        self.main_screen.start_opening()
+
     def on_mount(self) -> None:
         # Subscribed after applying the saved theme so that doesn't write it back.
         self.theme_changed_signal.subscribe(self, self._theme_changed)

@@ -29,6 +29,7 @@ from ipreader.tui.messages import (
     DocumentLoaded,
     Exported,
     ExportFailed,
+    FirstTextRead,
     HeadingsFound,
     HighlightsGathered,
     LibraryFailed,
@@ -37,12 +38,15 @@ from ipreader.tui.messages import (
     ReviewGathered,
     StoreChanged,
 )
-from ipreader.tui.session import Session, Token
+from ipreader.tui.session import FirstText, Session, Token
 from ipreader.tui.widgets.document_list import prepare_prompts
 from ipreader.tui.writer import Writer
 
 #: Seconds between two progress reports while the library opens.
 PROGRESS_INTERVAL = 0.1
+
+#: At most this many seconds the opening waits for the first article's paint.
+FIRST_PAINT_WAIT = 1.0
 
 
 class Loader:
@@ -57,7 +61,8 @@ class Loader:
         self._watch: Worker[None] | None = None
 
     def open_library(self) -> None:
-        """Open the library; posts ``OpeningProgress``, then ``LibraryOpened``/``LibraryFailed``."""
+        """Open the library; posts ``FirstTextRead`` when the first article can be shown before
+        the library is open, ``OpeningProgress``, then ``LibraryOpened``/``LibraryFailed``."""
         self._owner.run_worker(
             self._open_library, group="library", description="open the library", thread=True
         )
@@ -72,8 +77,15 @@ class Loader:
                 last_report = now
                 self._owner.post_message(OpeningProgress(done, total))
 
+        def first_read(first: FirstText) -> None:
+            message = FirstTextRead(first)
+            self._owner.post_message(message)
+            # The rest of the opening (metadata, relink, reconcile: pure Python) would
+            # take turns with the first paint for the GIL: it waits for the paint.
+            message.painted.wait(FIRST_PAINT_WAIT)
+
         try:
-            opened = self._session.open(progress)
+            opened = self._session.open(progress, first_read)
         except IpreaderError as error:
             self._owner.post_message(LibraryFailed(error))
             return

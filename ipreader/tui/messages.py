@@ -9,7 +9,8 @@ is dropped.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import threading
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -19,7 +20,7 @@ from ipreader.core.documents import DocumentInfo
 from ipreader.core.errors import IpreaderError
 from ipreader.core.model import Annotation
 from ipreader.tui.commands import Command
-from ipreader.tui.session import DocumentStats, Loaded, Opened, Polled, Token
+from ipreader.tui.session import DocumentStats, FirstText, Loaded, Opened, Polled, Token
 from ipreader.tui.widgets.document_list import Prompt
 
 if TYPE_CHECKING:
@@ -36,6 +37,16 @@ class OpeningProgress(Message, bubble=False):
     """Articles whose metadata is read."""
     total: int
     """Articles found."""
+
+
+@dataclass
+class FirstTextRead(Message, bubble=False):
+    """The article most likely opened first was read while the library is still opening."""
+
+    first: FirstText
+    """Its text, stored annotations and reading position (shown at once)."""
+    painted: threading.Event = field(default_factory=threading.Event)
+    """Set once it is painted, or will not be: the opening thread waits for it."""
 
 
 @dataclass

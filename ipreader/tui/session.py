@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ipreader.core.documents import DocumentInfo
+from ipreader.core.documents import DocumentInfo, DocumentText, read_document
 from ipreader.core.errors import IpreaderError
 from ipreader.core.model import Annotation, DocumentNotes, tag_key
 from ipreader.tui.reader.reflow import looks_hard_wrapped
@@ -100,6 +100,27 @@ class Loaded:
 
 
 @dataclass(frozen=True, slots=True)
+class FirstText:
+    """The first article, read as soon as its store was open (before the library is).
+
+    Only made when what the reading pane shows from it is final: the
+    annotations stored for it were anchored against this very text (or it has
+    none and none can be moved to it by a relink).
+    """
+
+    path: Path
+    """The article's file (absolute)."""
+    document: DocumentText
+    """What was read (``Session.load`` reuses it while the file is unchanged)."""
+    annotations: tuple[Annotation, ...]
+    """Its stored annotations (anchored against ``document``)."""
+    position: int
+    """Its stored reading position."""
+    hard_wrapped: bool
+    """True when the text looks hard-wrapped."""
+
+
+@dataclass(frozen=True, slots=True)
 class Polled:
     """What a change poll read after the store's token changed."""
 
@@ -120,11 +141,38 @@ class Session:
         self.library: Library | None = None
         """The library, once ``open`` has run."""
 
-    def open(self, progress: Callable[[int, int], None] | None = None) -> Opened:
-        """Open the library and read what the document list shows (raises ``IpreaderError``)."""
+    def open(
+        self,
+        progress: Callable[[int, int], None] | None = None,
+        first_read: Callable[[FirstText], None] | None = None,
+    ) -> Opened:
+        """Open the library and read what the document list shows (raises ``IpreaderError``).
+
+        ``first_read`` is given the article most likely opened first as soon as
+        its store is open (see ``FirstText``), so it can be shown while the rest
+        of the library is read; whichever article is opened first is in
+        ``Opened.loaded`` all the same.
+        """
         from ipreader.core.library import Library
 
-        library = Library.open(self.paths, progress)
+        early: list[FirstText] = []
+        named_files = {Path(p).resolve() for p in self.paths if Path(p).is_file()}
+
+        def store_opened(
+            root: Path, files: list[Path], store: FolderStore
+        ) -> dict[Path, DocumentText]:
+            if first_read is None or early:
+                return {}
+            # Without a named file or a last-read one, the first article of the first
+            # folder is the choice only when no other folder may hold a last-read one.
+            found = self._read_first(root, files, store, named_files, len(self.paths) == 1)
+            if found is None:
+                return {}
+            early.append(found)
+            first_read(found)
+            return {found.path: found.document}  # its metadata from the same read
+
+        library = Library.open(self.paths, progress, store_opened)
         stats: dict[Path, DocumentStats] = {}
         missing: list[DocumentInfo] = []
         suggestions: set[str] = set()
@@ -158,7 +206,8 @@ class Session:
         if first is not None and first.readable:
             try:
                 # Read here, in the opening thread, so the first paint shows the article.
-                loaded = self.load(first)
+                already = early[0].document if early and early[0].path == first.path else None
+                loaded = self.load(first, already)
             except IpreaderError:
                 loaded = None  # opened the usual way, which reports it
         # After stored_documents: reading the annotation files may move a damaged one aside.
@@ -177,6 +226,46 @@ class Session:
             current_user(),
             codebooks,
         )
+
+    @staticmethod
+    def _read_first(
+        root: Path, files: list[Path], store: FolderStore, named: set[Path], alone: bool
+    ) -> FirstText | None:
+        """Read the article ``_first_document`` will most likely choose, if it is in ``root``.
+
+        ``alone``: ``root`` is the only path opened. ``None`` when it cannot be
+        told yet, cannot be read, or its annotations may still change when the
+        library is open (re-anchored, relinked).
+        """
+        path: Path | None
+        if named:
+            path = next((file for file in files if file.resolve() in named), None)
+            if path is None:
+                return None  # the named file is in another collection
+        else:
+            try:
+                last = store.last_document()
+            except IpreaderError:
+                return None
+            path = root / last if last is not None and root / last in files else None
+            if path is None and alone and files:
+                path = files[0]
+            if path is None:
+                return None
+        relpath = path.relative_to(root).as_posix()
+        try:
+            document = read_document(path)
+            indexed = store.indexed_paths()
+            if relpath in indexed:
+                if store.anchored_sha256(relpath) != document.sha256:
+                    return None  # its highlights are re-anchored first
+            elif any(not (root / known).exists() for known in indexed):
+                return None  # a renamed article's highlights may be moved to it
+            annotations = tuple(store.annotations(relpath)) if relpath in indexed else ()
+            position = store.reading_position(relpath)
+        except (IpreaderError, ValueError):
+            return None
+        return FirstText(path, document, annotations, position, looks_hard_wrapped(document.text))
 
     def forget_vanished_paths(self) -> None:
         """Drop the command-line paths that no longer exist (an article renamed meanwhile),
@@ -222,11 +311,12 @@ class Session:
                     return collection.store
         raise KeyError(root)
 
-    def load(self, info: DocumentInfo) -> Loaded:
+    def load(self, info: DocumentInfo, already: DocumentText | None = None) -> Loaded:
         """Read ``info`` with its reconciled annotations, notes and reading position.
 
         A missing article has no text: its stored annotations are returned as
-        they are (never re-anchored against nothing).
+        they are (never re-anchored against nothing). ``already`` is a read of
+        it just made (``Library.read``).
         """
         from ipreader.core.relink import is_missing
 
@@ -236,7 +326,7 @@ class Session:
             annotations, version, changed = store.annotations(info.relpath), None, False
             text = ""
         else:
-            reading = self.library.read(info)
+            reading = self.library.read(info, already)
             text, annotations = reading.text, reading.annotations
             version, changed = reading.version, reading.text_changed
         return Loaded(

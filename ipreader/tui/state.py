@@ -132,6 +132,40 @@ class ReaderState:
         if self._spans[0] is annotations and self._spans_view == (self.coders, self.me):
             return self._spans[1]
         self._spans_view = (self.coders, self.me)
+        if self.coders == "everyone":
+            spans = self._spans_of_everyone(annotations)
+        else:
+            spans = self._spans_by_coder(annotations)
+        made = self._span_of
+        if len(made) > 2 * len(annotations) + 1000:
+            live = {a.id for a in annotations}
+            self._span_of = {k: v for k, v in made.items() if k in live}
+        result = tuple(spans)
+        self._spans = (annotations, result)
+        return result
+
+    def _spans_of_everyone(self, annotations: tuple[Annotation, ...]) -> list[HighlightSpan]:
+        # The common case, on every a / d / u: one comprehension over the document's
+        # highlights (tens of thousands in a book), unchanged ones reusing their span.
+        made = self._span_of
+        get = made.get
+
+        def made_now(annotation: Annotation) -> HighlightSpan:
+            span = HighlightSpan(annotation.id, annotation.start, annotation.end, annotation.color)
+            made[annotation.id] = (annotation, span)
+            return span
+
+        orphaned = AnchorStatus.ORPHANED
+        return [
+            known[1]
+            if (known := get(a.id)) is not None and known[0] is a and not known[1].dim
+            else made_now(a)
+            for a in annotations  # already in document order
+            if a.status is not orphaned
+        ]
+
+    def _spans_by_coder(self, annotations: tuple[Annotation, ...]) -> list[HighlightSpan]:
+        # Another coder's highlights dimmed ("mine, others dimmed") or left out ("mine").
         mine = creator_key(self.me)
         made = self._span_of
         spans: list[HighlightSpan] = []
@@ -140,7 +174,7 @@ class ReaderState:
         for annotation in annotations:  # already in document order
             if annotation.status is orphaned:
                 continue
-            others = coders != "everyone" and creator_key(annotation.creator) != mine
+            others = creator_key(annotation.creator) != mine
             if others and coders == "mine":
                 continue
             key = annotation.id
@@ -153,12 +187,17 @@ class ReaderState:
             else:
                 span = known[1]
             spans.append(span)
-        if len(made) > 2 * len(annotations) + 1000:
-            live = {a.id for a in annotations}
-            self._span_of = {k: v for k, v in made.items() if k in live}
-        result = tuple(spans)
-        self._spans = (annotations, result)
-        return result
+        return spans
+
+    def preview_spans(self, annotations: Iterable[Annotation]) -> tuple[HighlightSpan, ...]:
+        """Return the highlights ``annotations`` (not the open document's) are drawn with.
+
+        For an article shown before it is opened (``FirstText``).
+        """
+        ordered = sort_annotations(annotations)
+        if self.coders == "everyone":
+            return tuple(self._spans_of_everyone(ordered))
+        return tuple(self._spans_by_coder(ordered))
 
     def covers(self) -> dict[str, str]:
         """Return what each approximate highlight now covers (its quote is what was made).

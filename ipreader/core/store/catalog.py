@@ -153,11 +153,14 @@ class Catalog:
 
     def layout(self, record: DocRecord) -> Layout:
         """The files holding a document's annotations now (``buckets.py``)."""
+        return list_layout(*self._document_paths(record))
+
+    def _document_paths(self, record: DocRecord) -> tuple[Path, Path]:
         paths = self._paths.get(record.id)
         if paths is None:
             # Cached: building two Paths per document costs more than the listing itself.
             paths = self._paths[record.id] = document_paths(self.annotations_dir, record.id)
-        return list_layout(*paths)
+        return paths
 
     def annotations_of(self, record: DocRecord) -> tuple[Annotation, ...]:
         """A document's annotations in document order (bad records skipped and reported).
@@ -169,13 +172,43 @@ class Catalog:
         for _attempt in range(3):
             layout = self.layout(record)
             files = layout.files
-            parsed = [(file, self._load_annotations(file.path, record)) for file in files]
+            parsed = [(file.count, self._load_annotations(file.path, record)) for file in files]
             if len(files) <= 1 or self.layout(record) == layout:
                 break
             # A re-shard replaced the files between the listing and the reads: list again.
+        return self._union(record, parsed)
+
+    def annotations_of_all(
+        self, records: Iterable[DocRecord]
+    ) -> Iterator[tuple[DocRecord, tuple[Annotation, ...]]]:
+        """Each record with its ``annotations_of``, the annotations directory listed once.
+
+        A document with no bucket directory in that listing (nearly all) is read
+        from its single file without a listing of its own. When that file holds
+        nothing, the document is read the usual way: a re-shard since the
+        listing may have moved its records into buckets.
+        """
+        try:
+            names: frozenset[str] | None = frozenset(os.listdir(self.annotations_dir))
+        except OSError:
+            names = None  # missing or unreadable: each document the usual way
+        for record in records:
+            if names is None or record.id in names:
+                yield record, self.annotations_of(record)
+                continue
+            single = self._load_annotations(self._document_paths(record)[0], record)
+            if single.annotations or single.bad:
+                yield record, self._union(record, [(1, single)])
+            else:
+                yield record, self.annotations_of(record)
+
+    def _union(
+        self, record: DocRecord, parsed: Sequence[tuple[int, AnnotationsFile]]
+    ) -> tuple[Annotation, ...]:
+        """The annotations of a document's parsed files (``(bucket count, file)``), merged."""
         if not parsed:
             return ()
-        key = tuple(part for _file, part in parsed)
+        key = tuple(part for _count, part in parsed)
         cached = self._merged.get(record.id)
         if cached is not None and cached[0] == record.relpath and _same(cached[1], key):
             return cached[2]
@@ -183,9 +216,9 @@ class Catalog:
             merged = parsed[0][1].annotations
         else:
             newest: dict[str, tuple[tuple[int, str, int], Annotation]] = {}
-            for file, part in parsed:
+            for count, part in parsed:
                 for annotation in part.annotations:
-                    rank = (annotation.revision, annotation.updated, file.count)
+                    rank = (annotation.revision, annotation.updated, count)
                     known = newest.get(annotation.id)
                     if known is None or known[0] <= rank:
                         newest[annotation.id] = (rank, annotation)

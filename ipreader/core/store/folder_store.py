@@ -142,8 +142,7 @@ class FolderStore:
     def all_annotations(self) -> dict[str, list[Annotation]]:
         """Return every document's annotations (documents without any are left out)."""
         result: dict[str, list[Annotation]] = {}
-        for record in self._catalog.index().documents:
-            found = self._catalog.annotations_of(record)
+        for record, found in self._catalog.annotations_of_all(self._catalog.index().documents):
             if found:
                 result.setdefault(record.relpath, []).extend(found)
         return result
@@ -156,14 +155,16 @@ class FolderStore:
         another process during the pass is seen or not, file by file.
         """
         result: dict[str, StoredDocument] = {}
+        # A duplicate relpath (hand edit): the lowest id wins, as in lookups.
+        records: dict[str, DocRecord] = {}
         for record in self._catalog.index().documents:
-            if record.relpath in result:
-                continue  # a duplicate relpath (hand edit): the lowest id wins, as in lookups
+            records.setdefault(record.relpath, record)
+        for record, found in self._catalog.annotations_of_all(records.values()):
             result[record.relpath] = StoredDocument(
                 relpath=record.relpath,
                 sha256=record.sha256,
                 notes=DocumentNotes(record.tags, record.note),
-                annotations=self._catalog.annotations_of(record),
+                annotations=found,
                 fingerprint=record.fingerprint,
             )
         return result

@@ -270,7 +270,7 @@ def parse_annotations(path: Path, data: Tables | None) -> AnnotationsFile:
             if not is_uuid(key):
                 raise RecordError("id", "is not a UUID")
             # A differing "id" field inside cannot win.
-            good.append(decode_annotation({**raw, "id": key}))
+            good.append(decode_annotation(raw, key=key))
         except RecordError as error:
             bad.append(f"{shown_key(key)} ({error})")
     good.sort(key=annotation_order)

@@ -12,6 +12,7 @@ so a row finds its own in ``O(log n + hits)``;
 from __future__ import annotations
 
 import itertools
+import operator
 from bisect import bisect_left, insort
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -68,10 +69,20 @@ class Ranges:
     def __init__(self, ranges: Iterable[tuple[int, int]]) -> None:
         """Index ``ranges`` (any order)."""
         pairs = sorted(ranges)  # tuples sort by start, then end (presorted input: linear)
-        self.starts = [start for start, _ in pairs]
-        self.ends = [end for _, end in pairs]
+        self._index([start for start, _ in pairs], [end for _, end in pairs])
+
+    @classmethod
+    def from_sorted(cls, starts: list[int], ends: list[int]) -> Ranges:
+        """Index ranges given as ``starts`` and ``ends`` already sorted by ``(start, end)``."""
+        ranges = cls.__new__(cls)
+        ranges._index(starts, ends)
+        return ranges
+
+    def _index(self, starts: list[int], ends: list[int]) -> None:
+        self.starts = starts
+        self.ends = ends
         # The running maximum, in C: a book may hold tens of thousands of highlights.
-        self.reach = list(itertools.accumulate(self.ends, max, initial=-1))[1:]
+        self.reach = list(itertools.accumulate(ends, max, initial=-1))[1:]
 
     def overlapping(self, start: int, end: int) -> list[int]:
         """Return the indexes (ascending) of ranges overlapping ``[start, end)``."""
@@ -151,12 +162,16 @@ class Overlays:
 
     def set_highlights(self, highlights: Sequence[HighlightSpan]) -> None:
         """Replace the highlights (empty ones are dropped)."""
+        # Runs on every a / d / u with the whole document's highlights (tens of
+        # thousands in a book): each pass is a comprehension or runs in C.
         spans = [h for h in highlights if h.end > h.start]
+        keys = [(h.start, h.end) for h in spans]
         # Ranges index the same order: (start, end), as the state already gives them.
-        if any((b.start, b.end) < (a.start, a.end) for a, b in itertools.pairwise(spans)):
+        if not all(map(operator.le, keys, itertools.islice(keys, 1, None))):
             spans.sort(key=lambda h: (h.start, h.end))
+            keys.sort()
         self.highlights = spans
-        self.highlight_ranges = Ranges([(h.start, h.end) for h in spans])
+        self.highlight_ranges = Ranges.from_sorted([k[0] for k in keys], [k[1] for k in keys])
 
     def set_matches(self, matches: Iterable[tuple[int, int]]) -> None:
         """Replace the find matches (``(start, end)`` pairs; empty ones are dropped)."""

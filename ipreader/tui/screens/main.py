@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from pathlib import Path
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from textual import on
 from textual.actions import SkipAction
@@ -36,6 +36,7 @@ from ipreader.core.model import Annotation, DocumentNotes
 from ipreader.core.revisions import ConflictError
 from ipreader.core.wording import plural
 from ipreader.tui.commands import DescribeTag, RetagTags, SetColorMeaning
+from ipreader.tui.heap import HEAP
 from ipreader.tui.keys import EXTRA_HELP_ROWS, help_rows, system_commands
 from ipreader.tui.loader import Loader
 from ipreader.tui.messages import (
@@ -45,6 +46,7 @@ from ipreader.tui.messages import (
     DocumentLoaded,
     Exported,
     ExportFailed,
+    FirstTextRead,
     HeadingsFound,
     HighlightsGathered,
     LibraryFailed,
@@ -57,7 +59,6 @@ from ipreader.tui.messages import (
 )
 from ipreader.tui.outcome import Outcome, Refusal, Target, line_start
 from ipreader.tui.reader.pane import HighlightSpan, ReadingPane
-from ipreader.tui.screens.codebook import CodebookScreen
 from ipreader.tui.screens.drift_flow import DriftFlow
 from ipreader.tui.screens.library_views import LibraryViews
 from ipreader.tui.session import DocumentStats, Loaded, Session
@@ -68,6 +69,9 @@ from ipreader.tui.widgets.find_bar import FindBar
 from ipreader.tui.widgets.metadata_bar import MetadataBar, position_label
 from ipreader.tui.widgets.panes import Panes
 from ipreader.tui.writer import Writer
+
+if TYPE_CHECKING:
+    from ipreader.tui.screens.codebook import CodebookScreen
 
 
 class MainScreen(Screen[None]):
@@ -162,6 +166,7 @@ class MainScreen(Screen[None]):
         """Library-wide views (highlights, find, export, reports) and layout choices."""
         self.drift = DriftFlow(self)
         """Articles changed or gone on disk, save conflicts, the review."""
+        self._opening_started = False
 
     # ------------------------------------------------------------------ accessors
 
@@ -219,7 +224,9 @@ class MainScreen(Screen[None]):
             yield DocumentList(id="documents").data_bind(
                 MainScreen.documents, MainScreen.stats, MainScreen.document, MainScreen.sort_by
             )
-            with Vertical(id="centre"):
+            # Marked as holding the focus from the start (AUTO_FOCUS is the reader):
+            # marking it on focus would restyle the whole column before the first paint.
+            with Vertical(id="centre", classes="-focused"):
                 yield MetadataBar(id="metadata").data_bind(
                     MainScreen.document, MainScreen.position, MainScreen.selecting
                 )
@@ -239,9 +246,21 @@ class MainScreen(Screen[None]):
             )
         yield Footer(compact=True)
 
+    def start_opening(self) -> None:
+        """Start opening the library in a worker (once; its results are handled once mounted).
+
+        The app calls this as soon as it runs (its ``Load`` event), before this
+        screen is composed: the reads then overlap the app's first layout
+        instead of waiting for it. Messages posted meanwhile wait in the
+        screen's queue until it is mounted.
+        """
+        if not self._opening_started:
+            self._opening_started = True
+            self.loader.open_library()
+
     def on_mount(self) -> None:
         self.document_list.progress = (0, 0)
-        self.loader.open_library()
+        self.start_opening()
         self.set_interval(self.CHANGE_POLL_SECONDS, self.check_for_changes)
         self.set_interval(self.FILE_WATCH_SECONDS, self.check_the_file)
 
@@ -294,7 +313,35 @@ class MainScreen(Screen[None]):
     @on(LibraryFailed)
     def _library_failed(self, message: LibraryFailed) -> None:
         self.document_list.progress = None
+        if self.state.document is None:
+            self.reader.load("", [], 0)  # an article shown while opening is not open
         self.notify(str(message.error), title="Cannot open", severity="error", timeout=10)
+
+    @on(FirstTextRead)
+    def _first_text_read(self, message: FirstTextRead) -> None:
+        # Painted now, while the library is still opening; the article is opened
+        # (and its text kept, being the same read) when LibraryOpened arrives.
+        # Until then nothing is open: no key can change it.
+        if self.state.document is not None or self.reader.text:
+            message.painted.set()
+            return
+        first = message.first
+        position = first.position
+        if self._start_line is not None:  # --line: a named file, which FirstText then is
+            position = line_start(first.document.text, self._start_line)
+        self.reader.load(
+            first.document.text,
+            self.state.preview_spans(first.annotations),
+            position,
+            reflow=self._reflow_for(first.path, first.hard_wrapped),
+        )
+        self.reader.scroll_to_offset(position)
+        self.call_after_refresh(message.painted.set)
+
+    def _reflow_for(self, path: Path, hard_wrapped: bool) -> bool:
+        """Whether ``path``'s paragraphs are reflowed: as the user chose, else if hard-wrapped."""
+        chosen = self.views.reflow_choices().get(str(path))
+        return hard_wrapped if chosen is None else chosen
 
     @on(LibraryOpened)
     def _library_opened(self, message: LibraryOpened) -> None:
@@ -346,6 +393,7 @@ class MainScreen(Screen[None]):
             if not self.state.opening:
                 self._go_to_target()
             return
+        HEAP.before_open()
         self.writer.submit(*self.state.begin_open(info, self.reader.cursor, target).commands)
         self.document = info
         self._close_find()
@@ -382,17 +430,23 @@ class MainScreen(Screen[None]):
         info = self.state.document
         chosen = None if info is None else self.views.reflow_choices().get(str(info.path))
         reflow = loaded.hard_wrapped if chosen is None else chosen
-        self.reader.load(loaded.text, self.state.spans(), position, reflow=reflow)
+        # The very text shown before the library was open (FirstTextRead): kept as it is
+        # wrapped and scrolled; its highlights come through the reactives (show_state).
+        shown = self.reader.text is loaded.text and bool(loaded.text)
+        if not shown or self.reader.reflow != reflow:
+            self.reader.load(loaded.text, self.state.spans(), position, reflow=reflow)
         if chosen is None and reflow:
             self.notify("Hard-wrapped lines are joined into paragraphs (w: lines as in the file).")
         self.show_position()
         self.carry_out(outcome)
         for notice in loaded.notices:
             self.notify(notice, title="Note", severity="warning", timeout=10)
-        if self.state.target == Target():
-            self.reader.scroll_to_offset(position)
-        else:
+        if self.state.target != Target():
             self._go_to_target()
+        elif not shown:
+            self.reader.scroll_to_offset(position)
+        # Once the document is on screen: see tui/heap.py.
+        self.call_after_refresh(HEAP.settle)
 
     def action_headings(self) -> None:
         """Pick a chapter or heading of the open article and go to it."""
@@ -651,8 +705,9 @@ class MainScreen(Screen[None]):
         """The codebook of the open article's folder: tags, descriptions, colour meanings."""
         self.views.codebook()
 
-    @on(CodebookScreen.Requested)
-    def _codebook_requested(self, message: CodebookScreen.Requested) -> None:
+    # Named, not @on(CodebookScreen.Requested): the codebook screen's module is then
+    # imported when the codebook is first opened, not at start.
+    def on_codebook_screen_requested(self, message: CodebookScreen.Requested) -> None:
         self.views.codebook_requested(message)
 
     def action_document_notes(self) -> None:

@@ -64,7 +64,11 @@ class Panes(Horizontal):
 
     def watch_narrow(self, narrow: bool) -> None:
         self.set_class(narrow, "-narrow")
-        self._follow_focus()
+        # With nothing focused (on mount, before AUTO_FOCUS) the marks are left as
+        # composed: clearing the reader's column's, to set it again at once, would
+        # restyle the column twice before the first paint.
+        if self.screen.focused is not None:
+            self._follow_focus()
 
     def watch_solo(self, old: str, new: str) -> None:
         # Called on mount with old == new: removing then adding the class would

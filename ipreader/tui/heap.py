@@ -1,0 +1,60 @@
+"""When the cyclic garbage collector may run: at a document's opening, not under a key.
+
+CPython's full collection walks every object the collector tracks. With a
+book of 20,000 highlights open, the app holds ~140,000 of them (the
+annotations, their spans, Textual's widgets and caches); a full collection
+then takes 0.1-0.5 s on this machine, and CPython starts one whenever enough
+new objects have survived — in practice every second or third `a` / `d` /
+`u` / `]`, each of which allocates a few thousand strips and segments. The
+user sees a key that sometimes takes half a second (`bench/app_big_document.py`:
+"gen2" pauses).
+
+So, once a document is shown, what is alive is frozen (``gc.freeze``): later
+collections skip it, and a key's own garbage is collected in the young
+generations as before. Frozen objects are still freed by reference counting
+(an annotation deleted, a document closed); what freezing withholds is only
+the collection of *cycles* among them (a removed widget). That debt is paid
+at the next opening — where the user waits for a load anyway — by one full
+collection, once the frozen set has grown by a quarter since the last one
+(the same proportion CPython itself waits for before a full collection), so
+memory stays within that bound however many documents are opened.
+"""
+
+from __future__ import annotations
+
+import gc
+
+#: A full collection is due once the frozen set has grown by this fraction ...
+GROWTH = 0.25
+#: ... and by at least this many objects (a small heap is not worth a pause).
+MIN_GROWTH = 20_000
+
+
+class FrozenHeap:
+    """The app's collector policy: freeze once a document is shown, collect at an opening."""
+
+    def __init__(self) -> None:
+        """Start as if a full collection had just left nothing frozen."""
+        self._after_last_collection = 0
+
+    def settle(self) -> None:
+        """Freeze every object alive now: collections under the next keys skip them."""
+        gc.freeze()
+
+    def before_open(self) -> None:
+        """A document is about to be opened: collect the cycles frozen since the last
+        collection, if they may have grown enough to matter (see the module's docstring)."""
+        frozen = gc.get_freeze_count()
+        if frozen > self._after_last_collection * (1 + GROWTH) + MIN_GROWTH:
+            self.collect()
+
+    def collect(self) -> None:
+        """Collect every cycle, frozen or not, then freeze what is left."""
+        gc.unfreeze()
+        gc.collect()
+        gc.freeze()
+        self._after_last_collection = gc.get_freeze_count()
+
+
+#: The one policy of the process (the collector is the process's, not an app's).
+HEAP = FrozenHeap()

@@ -1,0 +1,169 @@
+"""The first article is shown before the library is open, only when what is shown is final.
+
+``Session.open(first_read=...)`` hands over the article most likely opened first
+as soon as its store is open (``FirstText``); the main screen paints it, then
+opens it from the same read when the library is open. These tests pin when it
+is handed over (never with highlights still to be re-anchored or relinked),
+that the later open reuses the read only while the file is unchanged, and
+that the app shows the text and its highlights before ``LibraryOpened``.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from conftest import ALPHA, Posted, settle
+
+from ipreader.core import documents
+from ipreader.core.library import Library
+from ipreader.core.model import Annotation
+from ipreader.core.store import FolderStore
+from ipreader.tui.app import IpreaderApp
+from ipreader.tui.messages import FirstTextRead, LibraryOpened
+from ipreader.tui.session import FirstText, Session
+
+
+def annotate(folder: Path, relpath: str, quote: str) -> None:
+    """Save a highlight of the first ``quote`` in ``folder/relpath``."""
+    library = Library.open([folder])
+    info = next(i for i in library.documents() if i.relpath == relpath)
+    text = library.read(info).text
+    start = text.index(quote)
+    made = Annotation.create(text, start, start + len(quote), relpath)
+    library.store_for(info).save_annotations([made])
+
+
+def open_session(*paths: Path) -> tuple[Session, list[FirstText]]:
+    """Open a session over ``paths``; return it and what ``first_read`` was given."""
+    given: list[FirstText] = []
+    session = Session(list(paths))
+    session.open(first_read=given.append)
+    return session, given
+
+
+def test_a_named_file_is_handed_over_and_its_read_reused(articles: Path) -> None:
+    given: list[FirstText] = []
+    opened = Session([articles / "alpha.txt"]).open(first_read=given.append)
+    [first] = given
+    assert first.path == articles / "alpha.txt"
+    assert first.document.text == ALPHA
+    assert first.annotations == () and first.position == 0
+    assert opened.loaded is not None and opened.first is not None
+    assert opened.first.path == first.path
+    # The same read, not a second one (a 20 MB text is read, hashed and decoded once).
+    assert opened.loaded.text is first.document.text
+
+
+def test_a_first_open_reads_the_first_article_once(
+    articles: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    real_read = documents.read_bytes
+    reads: list[Path] = []
+
+    def counted(path: Path, *, limit: int | None = None) -> tuple[bytes, os.stat_result]:
+        reads.append(path)
+        return real_read(path, limit=limit)
+
+    monkeypatch.setattr(documents, "read_bytes", counted)
+    opened = Session([articles / "alpha.txt"]).open(first_read=lambda first: None)
+    assert opened.loaded is not None and opened.loaded.text == ALPHA
+    # Shown, described (metadata) and reconciled from one read of the 20 MB it may be.
+    assert reads == [articles / "alpha.txt"]
+
+
+def test_a_folder_hands_over_the_last_read_article_with_its_highlights(articles: Path) -> None:
+    annotate(articles, "cjk.txt", "日本")
+    store = FolderStore.open(articles)
+    store.set_last_document("cjk.txt")
+    store.set_reading_position("cjk.txt", 3)
+    _, [first] = open_session(articles)
+    assert first.path == articles / "cjk.txt"
+    assert [a.quote for a in first.annotations] == ["日本"]
+    assert first.position == 3
+
+
+def test_highlights_to_re_anchor_are_not_handed_over(articles: Path) -> None:
+    annotate(articles, "alpha.txt", "quick brown fox")
+    (articles / "alpha.txt").write_text("New opening line.\n" + ALPHA, encoding="utf-8")
+    session, given = open_session(articles / "alpha.txt")
+    assert given == []  # shown once re-anchored, with the drift notice
+    assert session.library is not None
+
+
+def test_an_unknown_article_beside_a_vanished_one_is_not_handed_over(articles: Path) -> None:
+    annotate(articles, "alpha.txt", "quick brown fox")
+    # Renamed: its highlights may move to the new name when the library opens.
+    os.rename(articles / "alpha.txt", articles / "a-renamed.txt")
+    _, given = open_session(articles)
+    assert given == []
+
+
+def test_two_folders_without_a_last_read_article_wait_for_the_library(
+    articles: Path, tmp_path: Path
+) -> None:
+    other = tmp_path / "other"
+    other.mkdir()
+    (other / "b.txt").write_text("Another article.\n", encoding="utf-8")
+    _, given = open_session(articles, other)
+    assert given == []  # either folder's last-read article could come first
+    _, [first] = open_session(articles)
+    assert first.path == articles / "alpha.txt"  # the first readable by name
+
+
+def test_a_read_made_before_a_change_is_not_reused(articles: Path) -> None:
+    library = Library.open([articles])
+    info = next(i for i in library.documents() if i.relpath == "alpha.txt")
+    before = library.read(info)
+    (articles / "alpha.txt").write_text(ALPHA + "One more line.\n", encoding="utf-8")
+    from ipreader.core.documents import read_document
+
+    stale = read_document(articles / "alpha.txt")
+    (articles / "alpha.txt").write_text(ALPHA + "Two more lines.\n", encoding="utf-8")
+    reading = library.read(info, stale)
+    assert reading.text.endswith("Two more lines.\n")
+    assert reading.version.sha256 != before.version.sha256 != stale.sha256
+
+
+async def test_the_app_paints_the_text_and_highlights_before_the_library_is_open(
+    articles: Path,
+) -> None:
+    annotate(articles, "alpha.txt", "quick brown fox")
+    [saved] = FolderStore.open(articles).annotations("alpha.txt")
+    app = IpreaderApp(paths=[articles / "alpha.txt"])
+    shown: list[tuple[str, tuple[str, ...]]] = []
+    posted = Posted()
+
+    def hook(message: object) -> None:
+        posted(message)  # type: ignore[arg-type]
+        if isinstance(message, LibraryOpened) and not shown:
+            reader = app.main_screen.reader
+            shown.append((reader.text, tuple(span.id for span in reader.highlights)))
+
+    async with app.run_test(size=(120, 36), message_hook=hook) as pilot:
+        await settle(pilot)
+        [first_read] = posted.of(FirstTextRead)
+        assert first_read.painted.is_set()  # the opening thread went on after the paint
+        assert shown == [(ALPHA, (saved.id,))]
+        screen = app.main_screen
+        # Then opened as usual: the same text, the highlight current-able and saved safely.
+        assert screen.text == ALPHA and screen.reader.text is screen.text
+        assert [span.id for span in screen.reader.highlights] == [saved.id]
+        assert screen.document is not None and screen.document.relpath == "alpha.txt"
+
+
+async def test_a_line_asked_for_is_where_the_early_paint_already_stands(articles: Path) -> None:
+    app = IpreaderApp(paths=[articles / "alpha.txt"], line=3)
+    cursors: list[int] = []
+
+    def hook(message: object) -> None:
+        if isinstance(message, LibraryOpened) and not cursors:
+            cursors.append(app.main_screen.reader.cursor)
+
+    async with app.run_test(size=(120, 36), message_hook=hook) as pilot:
+        await settle(pilot)
+        third_line = len("".join(ALPHA.splitlines(keepends=True)[:2]))
+        # Painted at line 3 before the library was open, and still there once it is.
+        assert cursors == [third_line]
+        assert app.main_screen.reader.cursor == third_line

@@ -1,0 +1,108 @@
+"""Review helpers a person relies on: accepting a place, and keeping one's place on a reload.
+
+``relinked`` makes a highlight exact where the person chose (a user edit);
+``follow`` keeps the reading position on the same words when the article is
+edited under the reader; ``Placement.context`` shows the words around a
+candidate.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pytest
+
+from ipreader.core.model import AnchorStatus, Annotation
+from ipreader.core.review import FOLLOW_CHARS, Placement, follow, relinked
+
+TEXT = (
+    "Title\n\nThe quick brown fox jumps over the lazy dog. A second sentence follows it "
+    "here, and a third one ends the paragraph for good.\n"
+)
+
+
+# ------------------------------------------------------------------ follow
+
+
+def test_a_position_follows_its_words_when_text_is_inserted_before() -> None:
+    offset = TEXT.index("second")
+    new = TEXT.replace("Title", "A much longer title than before")
+    assert follow(TEXT, new, offset) == new.index("second")
+
+
+def test_a_position_stays_when_the_text_after_it_changes_far_away() -> None:
+    offset = TEXT.index("quick")
+    new = TEXT.replace("for good", "at last")
+    assert follow(TEXT, new, offset) == offset
+
+
+def test_a_position_at_the_end_follows_the_text_before_it() -> None:
+    new = "A new first line.\n" + TEXT
+    assert follow(TEXT, new, len(TEXT)) == len(new)
+
+
+def test_a_position_at_the_end_of_an_empty_text_stays_at_the_new_end() -> None:
+    assert follow("", "something new", 0) == len("something new")
+
+
+def test_a_position_whose_words_are_gone_is_kept_within_the_new_text() -> None:
+    offset = TEXT.index("third")
+    assert follow(TEXT, "Completely different.", offset) == len("Completely different.")
+    assert follow(TEXT, "x" * 500, 10) == 10
+
+
+def test_a_position_outside_the_old_text_is_clamped_first() -> None:
+    assert follow(TEXT, TEXT, -5) == 0
+    assert follow(TEXT, TEXT, len(TEXT) + 50) == len(TEXT)
+
+
+def test_the_words_before_decide_between_repeats() -> None:
+    old = "alpha " + "word " * 3 + "omega " + "word " * 3
+    offset = old.index("omega ") + len("omega ")
+    new = "inserted " + old
+    assert follow(old, new, offset) == new.index("omega ") + len("omega ")
+    assert FOLLOW_CHARS == 40
+
+
+# ------------------------------------------------------------------ accepting a place
+
+
+def test_accepting_a_place_makes_the_highlight_exact_there_as_an_edit() -> None:
+    made = Annotation.create(TEXT, TEXT.index("quick"), TEXT.index("quick") + 5, "a.txt")
+    doubtful = replace(made, status=AnchorStatus.FUZZY, score=71.5)
+    start, end = TEXT.index("second"), TEXT.index("second") + len("second sentence")
+    accepted = relinked(doubtful, TEXT, start, end)
+    assert (accepted.start, accepted.end, accepted.quote) == (start, end, "second sentence")
+    assert accepted.prefix and TEXT[:start].endswith(accepted.prefix)
+    assert accepted.suffix and TEXT[end:].startswith(accepted.suffix)
+    assert accepted.status is AnchorStatus.ANCHORED and accepted.score is None
+    assert accepted.revision == doubtful.revision + 1
+    assert accepted.id == doubtful.id
+
+
+@pytest.mark.parametrize(("start", "end"), [(5, 5), (-1, 3), (3, 2), (0, len(TEXT) + 1)])
+def test_an_empty_or_impossible_place_is_refused(start: int, end: int) -> None:
+    made = Annotation.create(TEXT, 8, 13, "a.txt")
+    with pytest.raises(ValueError) as raised:
+        relinked(made, TEXT, start, end)
+    assert str(raised.value) == (
+        f"invalid range {start}..{end} for a text of {len(TEXT)} characters"
+    )
+
+
+def test_a_place_at_the_very_ends_of_the_text_is_accepted() -> None:
+    made = Annotation.create(TEXT, 8, 13, "a.txt")
+    whole = relinked(made, TEXT, 0, len(TEXT))
+    assert (whole.start, whole.end, whole.prefix, whole.suffix) == (0, len(TEXT), "", "")
+
+
+# ------------------------------------------------------------------ showing a place
+
+
+def test_a_place_is_shown_with_its_context_cut_at_the_text_edges() -> None:
+    place = Placement(TEXT.index("fox"), TEXT.index("fox") + 3, 90.0)
+    before, covered, after = place.context(TEXT, width=10)
+    assert covered == "fox"
+    assert before == TEXT[place.start - 10 : place.start]
+    assert after == TEXT[place.end : place.end + 10]
+    assert Placement(2, 4, 50.0).context(TEXT, width=10) == (TEXT[:2], TEXT[2:4], TEXT[4:14])
