@@ -19,9 +19,9 @@ from ipreader.cli import (
     _print_notices,
     _say,
     _write_text,
-    without_cycle_collection,
     written_to,
 )
+from ipreader.core.gc_pause import gc_paused
 
 #: The commands this module runs.
 CODING_COMMANDS = ("report", "agreement")
@@ -193,7 +193,7 @@ def _cmd_agreement(args: argparse.Namespace) -> int:
 
 def run_coding_command(command: str, argv: list[str]) -> int:
     """Run ``ipreader COMMAND argv...`` for a command of ``CODING_COMMANDS``."""
-    with without_cycle_collection():
+    with gc_paused():  # tens of thousands of acyclic objects (core/gc_pause.py)
         if command == "report":
             return _cmd_report(_report_parser().parse_args(argv))
         if command == "agreement":
