@@ -80,6 +80,8 @@ TARGETS: dict[str, list[str]] = {
         f"ipreader/core/importer/{name}.py": IMPORTER_TESTS
         for name in ("merge", "locate", "batch", "w3c", "hypothesis", "refi_qda", "ipreader_json")
     },
+    # The one record decoder (fast path and full checks) and the store's read side.
+    "ipreader/core/records.py": ["tests/test_records.py", "tests/test_records_pins.py"],
 }
 
 #: mutmut statuses that count as caught by the tests.
