@@ -9,6 +9,7 @@ part.
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 import pytest
@@ -27,6 +28,7 @@ from ipreader.core.records import (
     check_annotation,
     decode_annotation,
     decode_fields,
+    document_tags_field,
     time_field,
     utc_time,
 )
@@ -276,3 +278,66 @@ def test_many_distinct_tag_lists_each_read_as_their_own() -> None:
     # More distinct lists than any cache holds: each still reads as itself.
     for n in range(5000):
         assert both(stored(tags=[f"t{n}", "shared"])).tags == (f"t{n}", "shared")
+
+
+def test_an_error_names_its_field_and_reason_apart() -> None:
+    error = refused(stored(start=-3))
+    assert (error.field, error.reason) == ("start", "is negative (-3)")
+
+
+def test_a_documents_tags_are_read_from_the_field_named() -> None:
+    assert document_tags_field({"labels": ["x", "X", "y"], "tags": ["no"]}, "labels") == ("x", "y")
+    with pytest.raises(RecordError) as raised:
+        document_tags_field({"labels": [1]}, "labels")
+    assert raised.value.field == "labels"
+
+
+def test_a_time_without_a_zone_is_utc_whatever_the_machines_zone(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("TZ", "Asia/Kolkata")
+    time.tzset()
+    try:
+        assert utc_time("2024-05-01T12:00:00") == "2024-05-01T12:00:00.000Z"
+        assert utc_time("2024-05-01T17:30:00+05:30") == "2024-05-01T12:00:00.000Z"
+        assert both(stored(created="2024-05-01T12:00:00")).created == CREATED
+    finally:
+        monkeypatch.undo()
+        time.tzset()
+
+
+@pytest.mark.parametrize(
+    ("change", "shown"),
+    [
+        ({"color": "c" * 39 + "DROPPED"}, "'" + "c" * 39 + "D' is not one of"),
+        ({"status": "s" * 39 + "DROPPED"}, "'" + "s" * 39 + "D' is not a known status"),
+        ({"created": "2024" * 9 + "2024DROPPED"}, "time: '" + "2024" * 10 + "'"),
+    ],
+)
+def test_a_bad_value_is_shown_cut_to_forty_characters(change: dict[str, Any], shown: str) -> None:
+    assert shown in str(refused(stored(**change)))
+
+
+def test_a_status_longer_than_any_status_is_named_as_too_long() -> None:
+    assert str(refused(stored(status="s" * 65))) == "status is too long (65 characters; limit 64)"
+
+
+def test_a_given_document_wins_on_the_full_path_too() -> None:
+    # A +02:00 time sends the record through the full checks.
+    record = stored(document="elsewhere.txt", created="2024-05-01T14:00:00+02:00")
+    assert both(record, document="b/c.md").document == "b/c.md"
+
+
+def test_a_record_with_only_a_created_time_is_read_as_never_edited() -> None:
+    annotation = both(stored(updated=None))
+    assert (annotation.created, annotation.updated) == (CREATED, CREATED)
+
+
+@pytest.mark.parametrize(
+    ("absent", "default"),
+    [("creator", ""), ("revision", 1), ("origin", ""), ("score", None), ("note", "")],
+)
+def test_one_absent_field_takes_its_default(absent: str, default: Any) -> None:
+    record = stored()
+    del record[absent]
+    assert getattr(both(record), absent) == default
