@@ -260,7 +260,10 @@ def test_an_annotations_file_of_the_wrong_shape_is_corrupt() -> None:
     assert parse_annotations(Path("a.json"), None).annotations == ()
     with pytest.raises(CorruptDatabaseError) as raised:
         parse_annotations(Path("a.json"), {"annotations": {}, "documents": {}})
-    assert raised.value.reason == "unexpected table(s) 'documents'"
+    assert (raised.value.path, raised.value.reason) == (
+        Path("a.json"),
+        "unexpected table(s) 'documents'",
+    )
 
 
 @pytest.mark.parametrize(
@@ -290,4 +293,7 @@ def test_a_state_file_of_the_wrong_shape_is_corrupt() -> None:
     assert parse_state(Path("state.json"), None).last_document is None
     with pytest.raises(CorruptDatabaseError) as raised:
         parse_state(Path("state.json"), {"state": {}, "x": {}})
-    assert raised.value.reason == "unexpected table(s) 'x'"
+    assert (raised.value.path, raised.value.reason) == (
+        Path("state.json"),
+        "unexpected table(s) 'x'",
+    )
