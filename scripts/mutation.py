@@ -72,6 +72,13 @@ SHARING_TESTS = [
     "tests/test_sharing_sync_pins.py",
 ]
 
+#: The test files that target the store's read side (subprocess-free).
+STORE_READ_TESTS = [
+    "tests/test_store.py",
+    "tests/test_store_trust.py",
+    "tests/test_store_read_pass.py",
+    "tests/test_store_formats_pins.py",
+]
 #: Each module measured so far and the test files that target it.
 TARGETS: dict[str, list[str]] = {
     # Anchoring became a package: the exact search, the fuzzy search, span trimming and the
@@ -144,6 +151,11 @@ TARGETS: dict[str, list[str]] = {
         "tests/test_store_relinks_pins.py",
         "tests/test_store_trust.py",
     ],
+    # The one record decoder (fast path and full checks) and the store's read side.
+    "ipreader/core/records.py": ["tests/test_records.py", "tests/test_records_pins.py"],
+    "ipreader/core/store/formats.py": STORE_READ_TESTS,
+    "ipreader/core/store/files.py": STORE_READ_TESTS,
+    "ipreader/core/store/catalog.py": STORE_READ_TESTS,
 }
 
 #: mutmut statuses that count as caught by the tests.
