@@ -198,6 +198,20 @@ async def test_annotate_without_selection_explains_how_to_select(articles: Path)
         assert stored(articles, "alpha.txt") == []
 
 
+async def test_select_mode_is_on_screen_where_the_details_line_is_cut(articles: Path) -> None:
+    # At 120 columns the reading column is ~52 wide: the details line is cut there,
+    # so the SELECTING indicator must come before the details, not after them.
+    async with IpreaderApp(paths=[articles]).run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        main(pilot).reader.focus()
+        await pilot.press("v")
+        await settle(pilot)
+        assert "SELECTING" in pilot.app.export_screenshot()
+        await pilot.press("v")
+        await settle(pilot)
+        assert "SELECTING" not in pilot.app.export_screenshot()
+
+
 async def test_highlight_on_cjk_text_with_keyboard_selection(articles: Path) -> None:
     async with IpreaderApp(paths=[articles / "cjk.txt"]).run_test(size=SIZE) as pilot:
         await settle(pilot)

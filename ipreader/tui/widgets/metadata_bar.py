@@ -46,9 +46,12 @@ def describe(document: DocumentInfo | None, position: str = "", selecting: bool 
             details.append(position)
     else:
         details.append(document.error or "unreadable")
-    text.append("\n" + " · ".join(details), "dim")
+    text.append("\n")
     if selecting:
-        text.append("  SELECTING (v to stop, esc to cancel)", "bold reverse")
+        # First on its line: the details are cut at the pane's width (52 columns at 120).
+        text.append("SELECTING (v to stop, esc to cancel)", "bold reverse")
+        text.append("  ")
+    text.append(" · ".join(details), "dim")
     return text
 
 
