@@ -25,7 +25,9 @@ from ipreader.tui.screens.help import HelpScreen
 from ipreader.tui.screens.highlights import MAX_ROWS, HighlightsScreen, parse_filter
 from ipreader.tui.screens.notes_form import NotesFormScreen
 from ipreader.tui.screens.picker import PickerScreen
+from ipreader.tui.session import DocumentStats
 from ipreader.tui.widgets.choice_row import ChoiceRow
+from ipreader.tui.widgets.document_list import document_prompt
 from ipreader.tui.widgets.tag_input import TagSuggester
 
 SIZE = (80, 24)
@@ -607,3 +609,10 @@ async def test_notes_form_base_types_at_the_note_end_and_saves() -> None:
         await pilot.press("x", "escape")
         await pilot.pause()
     assert app.results[1] is None
+
+
+def test_a_list_entry_counts_highlights_with_thousands_separated(tmp_path: Path) -> None:
+    (tmp_path / "book.txt").write_text("A book\n\nIts text.\n", encoding="utf-8")
+    info = load_info(tmp_path, tmp_path / "book.txt")
+    prompt = document_prompt(info, DocumentStats(highlights=20_000))
+    assert "20,000✎" in prompt.details[0]

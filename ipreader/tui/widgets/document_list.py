@@ -136,7 +136,7 @@ def document_prompt(info: DocumentInfo, stats: DocumentStats) -> Prompt:
     date = info.date[:10] if info.date else ""
     if info.source:
         date = f"{date} {one_line(info.source, 20)}".strip()
-    count = f"{stats.highlights}✎" if stats.highlights else ""
+    count = f"{stats.highlights:,}✎" if stats.highlights else ""
     tags = " ".join(f"#{one_line(tag, 24)}" for tag in stats.tags)
     tiers = [
         " · ".join(part for part in (date, count, tags) if part),
