@@ -2,7 +2,9 @@
 
 A 2 MB generated book (``bench/book.py``) gets N random highlights saved in one
 batch through ``FolderStore.save_annotations`` (split into bucket files), then
-``IpreaderApp`` opens it under ``run_test``. Per key: **screen** is the key
+``IpreaderApp`` opens it under ``run_test``: **text shown** is when the reading
+pane first holds the text, **open** when the app's state holds the annotations.
+Per key: **screen** is the key
 (``App.simulate_key``) until the app's state shows it and the screen has
 refreshed after that (``painted``); **saved** is until the app's workers are
 idle again (the store holds the change; the save runs in a worker), or ``-``
@@ -81,9 +83,13 @@ async def one_round(book: Path) -> dict[str, float]:
     times: dict[str, float] = {}
     started = time.perf_counter()
     async with app.run_test(size=(120, 36)) as pilot:
-        for _ in range(400):
-            await pilot.pause(0.05)
-            if app.main_screen.annotations:
+        for _ in range(4000):
+            await asyncio.sleep(0.005)
+            screen = app.main_screen
+            if "text shown" not in times and screen.reader.text:
+                # Painted first (the text with its stored highlights), before the state is ready.
+                times["text shown"] = (time.perf_counter() - started) * 1000
+            if screen.annotations:
                 break
         times["open"] = (time.perf_counter() - started) * 1000
         screen = app.main_screen
