@@ -8,12 +8,25 @@ candidate.
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import replace
+from pathlib import Path
 
 import pytest
 
+from ipreader.core.library import Library
 from ipreader.core.model import AnchorStatus, Annotation
-from ipreader.core.review import FOLLOW_CHARS, Placement, follow, relinked
+from ipreader.core.relink import is_missing
+from ipreader.core.review import (
+    FOLLOW_CHARS,
+    DocumentReview,
+    HighlightReview,
+    Placement,
+    ReviewItem,
+    follow,
+    gather_review,
+    relinked,
+)
 
 TEXT = (
     "Title\n\nThe quick brown fox jumps over the lazy dog. A second sentence follows it "
@@ -106,3 +119,90 @@ def test_a_place_is_shown_with_its_context_cut_at_the_text_edges() -> None:
     assert before == TEXT[place.start - 10 : place.start]
     assert after == TEXT[place.end : place.end + 10]
     assert Placement(2, 4, 50.0).context(TEXT, width=10) == (TEXT[:2], TEXT[2:4], TEXT[4:14])
+
+
+# ------------------------------------------------------------------ what the review asks about
+
+ARTICLE = "Alpha\n\nThe cat sat on the mat and looked at the garden wall for a long while.\n"
+
+
+@pytest.fixture
+def library_root(tmp_path: Path) -> Path:
+    """A folder whose article a.txt was edited under two highlights and c.txt deleted.
+
+    a.txt: "cat sat on the mat" is now approximate, "garden wall" lost, "Alpha"
+    still exact; b.txt keeps its one exact highlight; c.txt is missing.
+    """
+    root = tmp_path / "articles"
+    root.mkdir()
+    (root / "a.txt").write_text(ARTICLE)
+    (root / "b.txt").write_text("Beta\n\nplain words here for the reader\n")
+    (root / "c.txt").write_text("Gamma\n\nsomething that will vanish\n")
+    library = Library.open([root])
+    quotes = {"a.txt": ("cat sat on the mat", "garden wall", "Alpha"), "b.txt": ("plain",)}
+    quotes["c.txt"] = ("vanish",)
+    for info in library.documents():
+        text, _ = library.load(info)
+        for quote in quotes[info.relpath]:
+            start = text.index(quote)
+            library.store_for(info).save_annotation(
+                Annotation.create(text, start, start + len(quote), info.relpath)
+            )
+    edited = ARTICLE.replace("sat on the mat", "sat upon the mat").replace("garden wall", "fence")
+    (root / "a.txt").write_text(edited)
+    (root / "c.txt").unlink()
+    return root
+
+
+def _described(items: list[ReviewItem]) -> list[tuple[str, str, str]]:
+    described = []
+    for item in items:
+        if isinstance(item, HighlightReview):
+            described.append((item.info.relpath, item.annotation.quote, item.annotation.status))
+        else:
+            described.append((item.info.relpath, item.missing.relpath, "missing"))
+    return described
+
+
+def test_the_review_lists_doubtful_highlights_in_path_order_then_missing_articles(
+    library_root: Path,
+) -> None:
+    library = Library.open([library_root])
+    items = gather_review(library)
+    assert _described(items) == [
+        ("a.txt", "cat sat on the mat", AnchorStatus.FUZZY),
+        ("a.txt", "garden wall", AnchorStatus.ORPHANED),
+        ("c.txt", "c.txt", "missing"),
+    ]
+    moved, lost, missing = items
+    assert isinstance(moved, HighlightReview) and isinstance(lost, HighlightReview)
+    current = (library_root / "a.txt").read_text()
+    assert moved.text == current and lost.text == current
+    assert moved.version.sha256 == hashlib.sha256(current.encode()).hexdigest()
+    # The approximate highlight's current place is offered; the lost one has none.
+    [place] = moved.places
+    assert current[place.start : place.end] == "cat sat upon the mat"
+    assert 50 <= place.score < 100
+    assert lost.places == ()
+    assert isinstance(missing, DocumentReview)
+    assert missing.info.path == library_root / "c.txt" and is_missing(missing.info)
+
+
+def test_the_review_of_one_article_asks_only_about_it(library_root: Path) -> None:
+    library = Library.open([library_root])
+    by_path = {info.relpath: info for info in library.documents()}
+    only_a = _described(gather_review(library, only=by_path["a.txt"]))
+    assert [quote for _, quote, _ in only_a] == ["cat sat on the mat", "garden wall"]
+    assert gather_review(library, only=by_path["b.txt"]) == []
+    [gone] = library.collections[0].missing
+    only_c = gather_review(library, only=gone.info(library_root))
+    assert _described(only_c) == [("c.txt", "c.txt", "missing")]
+
+
+def test_a_missing_article_relinked_since_the_library_opened_is_not_asked_about(
+    library_root: Path,
+) -> None:
+    library = Library.open([library_root])
+    (library_root / "d.txt").write_text("Gamma\n\nsomething that will vanish\n")
+    assert library.collections[0].store.relink("c.txt", "d.txt") == 1
+    assert "missing" not in [kind for _, _, kind in _described(gather_review(library))]
