@@ -19,12 +19,15 @@ from ipreader.core.model import AnchorStatus, Annotation
 from ipreader.core.relink import is_missing
 from ipreader.core.review import (
     FOLLOW_CHARS,
+    MIN_PLACEMENT_SCORE,
+    SEARCH_SPAN,
     DocumentReview,
     HighlightReview,
     Placement,
     ReviewItem,
     follow,
     gather_review,
+    placements,
     relinked,
 )
 
@@ -206,3 +209,97 @@ def test_a_missing_article_relinked_since_the_library_opened_is_not_asked_about(
     (library_root / "d.txt").write_text("Gamma\n\nsomething that will vanish\n")
     assert library.collections[0].store.relink("c.txt", "d.txt") == 1
     assert "missing" not in [kind for _, _, kind in _described(gather_review(library))]
+
+
+# ------------------------------------------------------------------ the places proposed
+
+
+def _lost(text: str, start: int, end: int, quote: str | None = None) -> Annotation:
+    """A lost highlight first made on ``text[start:end]`` (its quote possibly since edited)."""
+    made = Annotation.create(text, start, end, "a.txt")
+    if quote is not None:
+        made = replace(made, quote=quote)
+    return replace(made, status=AnchorStatus.ORPHANED, score=None)
+
+
+def test_every_exact_repeat_is_offered_in_text_order_up_to_the_limit() -> None:
+    text = "one word here. one word there. one word everywhere."
+    starts = [0, text.index("one", 1), text.rindex("one")]
+    highlight = _lost(text, 15, 23)
+    assert placements(text, highlight) == [Placement(s, s + 8, 100.0) for s in starts]
+    assert placements(text, highlight, limit=2) == [Placement(s, s + 8, 100.0) for s in starts[:2]]
+
+
+def test_nothing_is_proposed_for_an_empty_quote_or_an_empty_text() -> None:
+    highlight = _lost(TEXT, 8, 13)
+    assert placements(TEXT, replace(highlight, quote="")) == []
+    assert placements("", highlight) == []
+
+
+def test_only_places_within_the_search_window_around_the_old_position_are_proposed() -> None:
+    filler = "x " * 40_000  # 80,000 characters nothing like the quote
+    quote = "needle in the haystack"
+    # Old position at 500,000: the window is 300,000..700,000.
+    parts, at = [], {}
+    for name, position in (("before", 240_000), ("inside", 350_000), ("after", 710_000)):
+        length = sum(map(len, parts))
+        parts.append(filler * ((position - length) // len(filler)))
+        parts.append("x " * ((position - sum(map(len, parts))) // 2))
+        at[name] = sum(map(len, parts))
+        parts.append(quote + " ")
+    parts.append("x " * 40_000)
+    text = "".join(parts)
+    assert all(text[p : p + len(quote)] == quote for p in at.values())
+    highlight = replace(_lost(text, at["inside"], at["inside"] + len(quote)), start=500_000)
+    highlight = replace(highlight, end=500_000 + len(quote))
+    assert placements(text, highlight) == [
+        Placement(at["inside"], at["inside"] + len(quote), 100.0)
+    ]
+    assert SEARCH_SPAN == 400_000
+
+
+def test_an_approximate_highlight_is_offered_exactly_where_it_is_drawn() -> None:
+    text = "Intro words.\n\nThe cat sat upon the mat today, and the end comes here"
+    quote = "cat sat on the mat"
+    start = text.index("at sat upon")  # anchoring's edges, inside a word
+    drawn = replace(_lost(text, start, start + 18, quote), status=AnchorStatus.FUZZY)
+    assert (start, start + 18) in [(p.start, p.end) for p in placements(text, drawn)]
+    end_quote = "the end comes there"
+    at_end = replace(_lost(text, len(text) - 18, len(text), end_quote), status=AnchorStatus.FUZZY)
+    assert (len(text) - 18, len(text)) in [(p.start, p.end) for p in placements(text, at_end)]
+
+
+def test_candidates_are_ranked_best_first_whole_words_with_punctuation() -> None:
+    text = (
+        "Later a rival restated its reserves, and the board said the reserves were fine. "
+        "The company overstated its own oil reserves in 2019."
+    )
+    highlight = _lost(text, text.index("overstated"), text.index("overstated") + 27)
+    highlight = replace(highlight, quote="overstated its oil reserves")
+    found = placements(text, highlight)
+    assert [text[p.start : p.end] for p in found] == [
+        "overstated its own oil reserves",
+        "restated its reserves,",
+        "board said the reserves",
+    ]
+    assert [p.score for p in found] == sorted((p.score for p in found), reverse=True)
+    assert all(MIN_PLACEMENT_SCORE <= p.score < 100 for p in found)
+
+
+@pytest.mark.parametrize("side", ["prefix", "suffix", "none"])
+def test_the_stored_context_decides_between_equal_places(side: str) -> None:
+    twin = "the quarterly figures were revised"
+    text = f"Before the war {twin} upward. Much later, after peace, {twin} down again."
+    first, second = text.index(twin), text.rindex(twin)
+    # The highlight was on "... figures were revised" near one of the twins, context given by side.
+    highlight = _lost(text, second, second + len(twin), "the quarterly figure was revised")
+    if side == "prefix":
+        highlight = replace(highlight, prefix="Before the war ", suffix="", start=second)
+        best = first
+    elif side == "suffix":
+        highlight = replace(highlight, prefix="", suffix=" down again.", start=first)
+        best = second
+    else:  # no context to tell them apart: equal scores, in text order
+        highlight = replace(highlight, prefix="", suffix="", start=second)
+        best = first
+    assert placements(text, highlight)[0].start == best
