@@ -303,3 +303,35 @@ def test_the_stored_context_decides_between_equal_places(side: str) -> None:
         highlight = replace(highlight, prefix="", suffix="", start=second)
         best = first
     assert placements(text, highlight)[0].start == best
+
+
+# ------------------------------------------------------------------ following a position (more)
+
+
+def test_a_position_follows_the_words_after_it_when_the_words_before_are_rewritten() -> None:
+    offset = TEXT.index("second")
+    new = TEXT.replace("The quick brown fox jumps over the lazy dog. A", "Something else. One")
+    assert follow(TEXT, new, offset) == new.index("second")
+
+
+def test_a_position_at_the_end_stays_after_its_words_when_text_is_appended() -> None:
+    new = TEXT + "An appended paragraph that was not there before.\n"
+    assert follow(TEXT, new, len(TEXT)) == len(TEXT)
+    assert follow("a", "a b", 1) == 1
+
+
+def test_a_position_at_the_end_of_a_repeated_text_stays_at_the_first_copy() -> None:
+    assert follow(TEXT, TEXT + TEXT, len(TEXT)) == len(TEXT)
+
+
+def test_a_position_in_a_repeated_text_stays_in_the_first_copy() -> None:
+    old = "short line. another"
+    offset = old.index("another")
+    assert follow(old, old + " " + old, offset) == offset
+
+
+def test_the_words_before_win_over_the_old_offset_between_repeats() -> None:
+    old = "alpha " + "word " * 3 + "omega " + "word " * 3
+    offset = old.index("omega ") + len("omega ")
+    new = "word " * 40 + old
+    assert follow(old, new, offset) == new.index("omega ") + len("omega ")
