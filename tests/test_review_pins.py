@@ -335,3 +335,19 @@ def test_the_words_before_win_over_the_old_offset_between_repeats() -> None:
     offset = old.index("omega ") + len("omega ")
     new = "word " * 40 + old
     assert follow(old, new, offset) == new.index("omega ") + len("omega ")
+
+
+def test_a_candidate_snaps_to_whole_words_at_the_very_start_and_end_of_the_text() -> None:
+    text = "Reserves overstated by the company in the spring. Nothing else happened after that day"
+    opening = placements(text, _lost(text, 10, 30, "Reserve overstated by the firm"))
+    assert [text[p.start : p.end] for p in opening] == ["Reserves overstated by the"]
+    closing = placements(text, _lost(text, 10, 30, "nothing else happens after this day"))
+    assert [text[p.start : p.end] for p in closing] == ["Nothing else happened after that day"]
+
+
+def test_a_text_without_spaces_still_gets_a_proposal_on_its_own_characters() -> None:
+    text = "東京都の人口は今年もまた増えたと発表された。大阪府の人口は減った。"
+    [place] = placements(text, _lost(text, 3, 10, "東京都の人口は今年も増えた"))
+    assert place.start == 0 and place.end <= text.index("。")
+    assert text[place.start : place.end].startswith("東京都の人口は今年も")
+    assert place.score >= MIN_PLACEMENT_SCORE
