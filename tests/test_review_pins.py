@@ -19,6 +19,7 @@ from ipreader.core.model import AnchorStatus, Annotation
 from ipreader.core.relink import is_missing
 from ipreader.core.review import (
     FOLLOW_CHARS,
+    MAX_PIECE,
     MIN_PLACEMENT_SCORE,
     SEARCH_SPAN,
     DocumentReview,
@@ -351,3 +352,23 @@ def test_a_text_without_spaces_still_gets_a_proposal_on_its_own_characters() -> 
     assert place.start == 0 and place.end <= text.index("。")
     assert text[place.start : place.end].startswith("東京都の人口は今年も")
     assert place.score >= MIN_PLACEMENT_SCORE
+
+
+def test_a_long_highlight_is_proposed_whole_not_cut_at_the_aligned_piece() -> None:
+    paragraph = " ".join(
+        f"word{i} sits in sentence number {i} of the long paragraph." for i in range(8)
+    )
+    text = "Intro. " + paragraph + " Outro text follows here."
+    quote = paragraph.replace("number 5", "no. 5")
+    assert len(quote) > MAX_PIECE
+    [place] = placements(text, _lost(text, 0, 5, quote))
+    assert text[place.start : place.end] == paragraph
+
+
+def test_a_second_place_is_found_after_a_first_at_the_very_start() -> None:
+    text = "Oil reserves were overstated. Many pages later, the gas reserves were overstated too."
+    found = placements(text, _lost(text, 0, 5, "oil reserves were overstated"))
+    assert [text[p.start : p.end] for p in found] == [
+        "Oil reserves were overstated.",
+        "reserves were overstated",
+    ]
