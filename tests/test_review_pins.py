@@ -295,8 +295,8 @@ def test_the_stored_context_decides_between_equal_places(side: str) -> None:
     # The highlight was on "... figures were revised" near one of the twins, context given by side.
     highlight = _lost(text, second, second + len(twin), "the quarterly figure was revised")
     if side == "prefix":
-        highlight = replace(highlight, prefix="Before the war ", suffix="", start=second)
-        best = first
+        highlight = replace(highlight, prefix="after peace, ", suffix="", start=first)
+        best = second
     elif side == "suffix":
         highlight = replace(highlight, prefix="", suffix=" down again.", start=first)
         best = second
@@ -372,3 +372,27 @@ def test_a_second_place_is_found_after_a_first_at_the_very_start() -> None:
         "Oil reserves were overstated.",
         "reserves were overstated",
     ]
+
+
+def test_a_place_ending_the_text_is_offered_drawn_or_snapped() -> None:
+    text = "Words and more words. The end"
+    assert placements(text, _lost(text, 0, 5, "the ends")) == [Placement(22, 29, 60.0)]
+    drawn = replace(_lost(text, 0, 5, "The ends"), status=AnchorStatus.FUZZY)
+    drawn = replace(drawn, start=len(text) - 6, end=len(text))  # "he end", as anchoring drew it
+    assert [(p.start, p.end) for p in placements(text, drawn)] == [(len(text) - 6, len(text))]
+
+
+def test_an_exact_quote_only_past_the_search_window_is_not_proposed() -> None:
+    quote = "needle in the haystack"
+    text = "x " * 355_000 + quote + " " + "x " * 1_000
+    far = text.index(quote)
+    assert far > 500_000 + SEARCH_SPAN // 2
+    highlight = replace(_lost(text, far, far + len(quote)), start=500_000, end=500_022)
+    assert placements(text, highlight) == []
+
+
+def test_a_position_in_a_text_repeated_three_times_stays_in_the_first_copy() -> None:
+    assert follow(TEXT, TEXT * 3, len(TEXT)) == len(TEXT)
+    old = "short line. another"
+    offset = old.index("another")
+    assert follow(old, " ".join([old] * 3), offset) == offset
