@@ -1,9 +1,13 @@
-"""Review helpers a person relies on: accepting a place, and keeping one's place on a reload.
+"""Review helpers a person relies on: what is asked, the places proposed, accepting one,
+and keeping one's place on a reload.
 
-``relinked`` makes a highlight exact where the person chose (a user edit);
-``follow`` keeps the reading position on the same words when the article is
-edited under the reader; ``Placement.context`` shows the words around a
-candidate.
+``gather_review`` lists the doubtful highlights and missing articles of a real
+library; ``placements`` proposes places for an edited highlight (exact repeats,
+then whole-word approximate ones ranked with their context, the drawn place
+kept); ``relinked`` makes a highlight exact where the person chose (a user
+edit); ``follow`` keeps the reading position on the same words when the
+article is edited under the reader; ``Placement.context`` shows the words
+around a candidate.
 """
 
 from __future__ import annotations
