@@ -400,3 +400,12 @@ def test_a_position_in_a_text_repeated_three_times_stays_in_the_first_copy() -> 
     old = "short line. another"
     offset = old.index("another")
     assert follow(old, " ".join([old] * 3), offset) == offset
+
+
+def test_repeated_near_matches_are_each_offered_once_on_their_own_words() -> None:
+    text = "Start. word word word word word word. End."
+    found = placements(text, _lost(text, 0, 5, "word wurd"))
+    assert [(p.start, p.end) for p in found] == [(12, 21), (22, 31)]
+    text = "Start here. alpha beta alpha beta alpha beta and so on to the end."
+    found = placements(text, _lost(text, 12, 22, "alpha betta"))
+    assert [(p.start, p.end) for p in found] == [(12, 22), (23, 33), (34, 44)]
