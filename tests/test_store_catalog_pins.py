@@ -579,3 +579,182 @@ def test_a_state_or_codebook_write_changes_the_token(cat: Catalog, what: str) ->
         else:
             cat.put_codebook(Codebook(), Codebook(colors={"green": "x"}))
     assert cat.change_token()[: len(before)] != before[: len(before)]
+
+
+# ------------------------------------------------------------------ what the last run left
+
+
+def in_bucket(number: int, count: int, note: str = "") -> Annotation:
+    """A new highlight whose id falls in bucket ``number`` of ``count``."""
+    while True:
+        made = highlight(3, note=note)
+        if bucket_of(made.id, count) == number:
+            return made
+
+
+def test_unchanged_files_are_merged_once_and_reused(cat: Catalog) -> None:
+    save(cat, highlight(3), highlight(9))
+    age(cat)
+    for path in cat.annotations_dir.iterdir():
+        os.utime(path, ns=(OLD_NS, OLD_NS))
+    first = cat.annotations_of(DOC)
+    assert cat.annotations_of(DOC) is first
+    # Under a new name the same files are merged again, named anew.
+    renamed = replace(DOC, relpath="b.txt")
+    assert [a.document for a in cat.annotations_of(renamed)] == ["b.txt", "b.txt"]
+    assert [a.document for a in cat.annotations_of(DOC)] == ["a.txt", "a.txt"]
+
+
+def test_a_document_read_before_and_after_its_split_shows_every_highlight(
+    cat: Catalog, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(catalog, "BUCKET_MAX", 4)
+    monkeypatch.setattr(buckets, "BUCKET_TARGET", 2)
+    first = [highlight(n) for n in range(4)]
+    save(cat, *first)
+    os.utime(cat.annotations_dir / DOC.file, ns=(OLD_NS, OLD_NS))
+    assert len(cat.annotations_of(DOC)) == 4
+    save(cat, highlight(30))
+    for path in (cat.annotations_dir / DOC.id).iterdir():
+        os.utime(path, ns=(OLD_NS, OLD_NS))
+    assert len(cat.annotations_of(DOC)) == 5
+    assert len(cat.annotations_of(DOC)) == 5
+
+
+def test_the_index_read_in_a_hold_is_trusted_until_the_hold_ends(cat: Catalog) -> None:
+    with cat.writing():
+        cat.put_documents([DOC])
+        held = cat.index()
+        # Nobody else writes while the lock is held: a change now is not re-read.
+        write_json(cat.index_path, {"_meta": {"schema": {"version": SCHEMA_VERSION}}})
+        assert cat.index() is held
+    assert cat.index().documents == ()
+
+
+def test_a_damaged_file_in_a_read_only_store_is_named_and_left(cat: Catalog) -> None:
+    cat.refuse(StoreWriteError("read-only"))
+    cat.state_path.write_bytes(b"{not json")
+    assert cat.last_document() is None
+    assert cat.state_path.read_bytes() == b"{not json"
+    assert f"{cat.state_path} cannot be read (not valid JSON" in notices(cat)
+
+
+def test_a_record_that_cannot_be_read_is_named_when_one_highlight_is_looked_up(
+    cat: Catalog,
+) -> None:
+    a = highlight(3)
+    tables = rows(a)
+    tables["annotations"]["not-a-uuid"] = {}
+    write_json(cat.annotations_dir / DOC.file, tables)
+    assert cat.annotation(DOC, a.id) == a
+    assert "1 annotation(s) of a.txt could not be read" in notices(cat)
+
+
+def test_a_pass_goes_on_after_a_document_in_buckets(cat: Catalog) -> None:
+    second = DocRecord("0a0a0a0a-0000-4000-8000-00000000000b", "b.txt")
+    a, b = highlight(3), replace(highlight(5), document="b.txt")
+    write_json(bucket_path(cat, a.id, 2), rows(a))
+    save(cat, b, record=second)
+    assert [(r.relpath, len(found)) for r, found in cat.annotations_of_all([DOC, second])] == [
+        ("a.txt", 1),
+        ("b.txt", 1),
+    ]
+
+
+def test_a_batch_goes_on_after_a_document_re_sharded(
+    cat: Catalog, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    second = DocRecord("0a0a0a0a-0000-4000-8000-00000000000b", "b.txt")
+    # DOC: a re-shard cut short (two generations).
+    write_json(cat.annotations_dir / DOC.file, rows(highlight(3)))
+    write_json(bucket_path(cat, highlight(4).id, 2), rows(highlight(4)))
+    b = replace(highlight(5), document="b.txt")
+    with cat.writing():
+        cat.put_documents([DOC, second])
+        cat.put_annotations(
+            [(DOC, rows(highlight(6))["annotations"]), (second, rows(b)["annotations"])]
+        )
+    assert [a.id for a in cat.annotations_of(second)] == [b.id]
+    assert len(cat.annotations_of(DOC)) == 3
+    # And after a bucket that overflows.
+    monkeypatch.setattr(catalog, "BUCKET_MAX", 4)
+    monkeypatch.setattr(buckets, "BUCKET_TARGET", 2)
+    c = replace(highlight(7), document="b.txt")
+    with cat.writing():
+        cat.put_annotations(
+            [
+                (DOC, rows(*[highlight(n) for n in range(10, 16)])["annotations"]),
+                (second, rows(c)["annotations"]),
+            ]
+        )
+    assert {a.id for a in cat.annotations_of(second)} == {b.id, c.id}
+    assert len(cat.annotations_of(DOC)) == 9
+
+
+def test_an_overflowing_bucket_at_least_doubles_the_buckets(
+    cat: Catalog, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(catalog, "BUCKET_MAX", 4)
+    monkeypatch.setattr(buckets, "BUCKET_TARGET", 4)  # 5 records alone would fit 2 buckets
+    full = [in_bucket(0, 2) for _ in range(4)]
+    write_json(cat.annotations_dir / DOC.id / "0-of-2.json", rows(*full))
+    write_json(cat.annotations_dir / DOC.id / "1-of-2.json", rows())
+    with cat.writing():
+        cat.put_documents([DOC])
+    save(cat, in_bucket(0, 2))
+    names = sorted(p.name for p in (cat.annotations_dir / DOC.id).iterdir())
+    assert names == [f"{n}-of-4.json" for n in range(4)]
+    assert len(cat.annotations_of(DOC)) == 5
+
+
+def test_a_re_shard_cut_short_keeps_the_larger_generations_twin(cat: Catalog) -> None:
+    old = highlight(3, note="single")
+    twin = replace(old, note="bucket")  # same revision and time: the larger generation wins
+    write_json(cat.annotations_dir / DOC.file, rows(old))
+    write_json(bucket_path(cat, old.id, 2), rows(twin))
+    save(cat, highlight(9))
+    assert {a.id: a.note for a in cat.annotations_of(DOC)}[old.id] == "bucket"
+    assert not (cat.annotations_dir / DOC.file).exists()
+
+
+def test_a_removal_finishing_a_re_shard_removes_exactly_that_highlight(cat: Catalog) -> None:
+    kept, gone = highlight(3), highlight(4)
+    write_json(cat.annotations_dir / DOC.file, rows(kept, gone))
+    write_json(bucket_path(cat, highlight(5).id, 2), rows())
+    with cat.writing():
+        cat.put_documents([DOC])
+        cat.remove_annotations(DOC, [gone.id, "0a0a0a0a-0000-4000-8000-0000000000ff"])
+    assert [a.id for a in cat.annotations_of(DOC)] == [kept.id]
+    assert not (cat.annotations_dir / DOC.file).exists()
+
+
+def test_the_index_is_read_again_in_the_hold_that_raised_its_schema(cat: Catalog) -> None:
+    write_json(
+        cat.index_path,
+        {"_meta": {"schema": {"version": 1}}, "documents": {DOC.id: DOC.to_dict()}},
+    )
+    write_json(cat.annotations_dir / DOC.file, rows(highlight(3)))
+    write_json(bucket_path(cat, highlight(4).id, 2), rows(highlight(4)))
+    with cat.writing():
+        cat.put_annotations([(DOC, rows(highlight(5))["annotations"])])
+        assert cat.index().schema == SCHEMA_VERSION
+
+
+def test_a_codebook_change_leaves_unchanged_records_as_stored(cat: Catalog) -> None:
+    write_json(
+        cat.codebook_path,
+        {
+            "tags": {"claim": {"tag": "Claim", "description": "c", "color": "", "future": 1}},
+            "colors": {"green": {"meaning": "evidence", "future": 2}},
+        },
+    )
+    before = cat.codebook()
+    after = Codebook(
+        {**before.tags, "x": TagEntry("X", "new")}, {**before.colors, "blue": "method"}
+    )
+    with cat.writing():
+        cat.put_codebook(before, after)
+    stored = json.loads(cat.codebook_path.read_text())
+    assert stored["tags"]["claim"]["future"] == 1
+    assert stored["colors"]["green"]["future"] == 2
+    assert cat.codebook() == after
