@@ -758,3 +758,27 @@ def test_a_codebook_change_leaves_unchanged_records_as_stored(cat: Catalog) -> N
     assert stored["tags"]["claim"]["future"] == 1
     assert stored["colors"]["green"]["future"] == 2
     assert cat.codebook() == after
+
+
+def test_a_re_shard_between_the_listing_and_the_reads_is_read_again(
+    cat: Catalog, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    highlights = [highlight(n) for n in range(6)]
+    for number in range(2):
+        part = [a for a in highlights if bucket_of(a.id, 2) == number]
+        write_json(cat.annotations_dir / DOC.id / f"{number}-of-2.json", rows(*part))
+    listed = catalog.list_layout
+
+    def listing_then_re_shard(single: Path, directory: Path) -> buckets.Layout:
+        layout = listed(single, directory)
+        if (directory / "0-of-2.json").exists():
+            # Another process re-shards into 4 buckets right after this listing.
+            for number in range(4):
+                part = [a for a in highlights if bucket_of(a.id, 4) == number]
+                write_json(directory / f"{number}-of-4.json", rows(*part))
+            for number in range(2):
+                (directory / f"{number}-of-2.json").unlink()
+        return layout
+
+    monkeypatch.setattr(catalog, "list_layout", listing_then_re_shard)
+    assert {a.id for a in cat.annotations_of(DOC)} == {a.id for a in highlights}
