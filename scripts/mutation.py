@@ -154,8 +154,8 @@ TARGETS: dict[str, list[str]] = {
     # The one record decoder (fast path and full checks) and the store's read side.
     "ipreader/core/records.py": ["tests/test_records.py", "tests/test_records_pins.py"],
     "ipreader/core/store/formats.py": STORE_READ_TESTS,
-    "ipreader/core/store/files.py": STORE_READ_TESTS,
-    "ipreader/core/store/catalog.py": STORE_READ_TESTS,
+    "ipreader/core/store/files.py": [*STORE_READ_TESTS, "tests/test_store_files_pins.py"],
+    "ipreader/core/store/catalog.py": [*STORE_READ_TESTS, "tests/test_store_catalog_pins.py"],
 }
 
 #: mutmut statuses that count as caught by the tests.
