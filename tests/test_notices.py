@@ -41,3 +41,12 @@ def test_excerpts_are_cut_at_a_word_boundary() -> None:
     assert cut == "the Foreign Secretary David…"
     assert len(cut) <= 30
     assert excerpt("a" * 50, 10) == "a" * 9 + "…"
+
+
+def test_a_notice_names_five_files_and_counts_the_rest() -> None:
+    from ipreader.core.wording import some_of
+
+    assert some_of([]) == ""
+    assert some_of(["a", "b"]) == "a, b"
+    assert some_of([str(n) for n in range(5)]) == "0, 1, 2, 3, 4"
+    assert some_of([str(n) for n in range(7)]) == "0, 1, 2, 3, 4 and 2 more"

@@ -1,4 +1,4 @@
-"""How counts and excerpts are worded for people: ``plural`` and ``excerpt``."""
+"""How counts, lists and excerpts are worded for people: ``plural``, ``some_of``, ``excerpt``."""
 
 from __future__ import annotations
 
@@ -7,6 +7,12 @@ def plural(count: int, singular: str, plural_form: str | None = None) -> str:
     """Return ``count`` with its noun, e.g. ``1 highlight``, ``2 highlights``, ``1,204 files``."""
     noun = singular if count == 1 else (plural_form or f"{singular}s")
     return f"{count:,} {noun}"
+
+
+def some_of(names: list[str], shown: int = 5) -> str:
+    """Return the first ``shown`` names joined by commas, the rest counted (``… and 3 more``)."""
+    named = ", ".join(names[:shown])
+    return f"{named} and {len(names) - shown} more" if len(names) > shown else named
 
 
 def excerpt(text: str, limit: int) -> str:

@@ -16,13 +16,11 @@ from typing import Any
 
 from ipreader.core.errors import StoreError
 from ipreader.core.model import utc_now_iso
-from ipreader.core.sharing.layout import encode_tables
+from ipreader.core.sharing.layout import encode_tables, read_tables_of
 from ipreader.core.sharing.three_way import Conflict
 from ipreader.core.storage import (
     CorruptDatabaseError,
-    Tables,
     atomic_write_bytes,
-    decode_database,
     quarantine,
 )
 
@@ -45,14 +43,6 @@ class Logged:
     """Where an unreadable earlier log was moved (kept whole), if it was."""
 
 
-def _read(path: Path) -> Tables:
-    try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        return {}
-    return decode_database(path, raw)
-
-
 def log_conflicts(store_dir: Path, conflicts: Iterable[Conflict], *, source: str) -> Logged:
     """Add ``conflicts`` to the log of ``store_dir`` (the caller holds its lock); atomic.
 
@@ -63,7 +53,7 @@ def log_conflicts(store_dir: Path, conflicts: Iterable[Conflict], *, source: str
     path = store_dir / CONFLICTS_FILE
     set_aside = None
     try:
-        tables = _read(path)
+        tables = read_tables_of(path)
     except CorruptDatabaseError:
         try:
             set_aside = quarantine(path)
@@ -99,7 +89,7 @@ def log_conflicts(store_dir: Path, conflicts: Iterable[Conflict], *, source: str
 def read_conflicts(store_dir: Path) -> list[dict[str, Any]]:
     """The logged conflicts of ``store_dir``, oldest first (``[]`` when none or unreadable)."""
     try:
-        tables = _read(store_dir / CONFLICTS_FILE)
+        tables = read_tables_of(store_dir / CONFLICTS_FILE)
     except (CorruptDatabaseError, OSError):
         return []
     records = tables.get(CONFLICTS_TABLE, {})

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import json
 import re
-from pathlib import PurePath
+from pathlib import Path, PurePath
 from typing import Any
 
+from ipreader.core.storage import Tables, decode_database
 from ipreader.core.store.tables import encode_tables
 
 __all__ = [
@@ -20,6 +21,7 @@ __all__ = [
     "STORE_DIR_NAME",
     "canonical",
     "encode_tables",
+    "read_tables_of",
     "store_dir_of",
 ]
 
@@ -60,3 +62,16 @@ def store_dir_of(path: PurePath) -> PurePath:
         if parent.name == STORE_DIR_NAME:
             return parent
     return path.parent
+
+
+def read_tables_of(path: Path) -> Tables:
+    """A store file's tables as a merge reads them (``{}`` when it is missing).
+
+    Raises ``CorruptDatabaseError`` for a damaged file and ``OSError`` when it
+    cannot be read; the merge driver and the sync-copy merge each say which.
+    """
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        return {}
+    return decode_database(path, raw)

@@ -26,22 +26,18 @@ from pathlib import Path
 
 from ipreader.core.errors import StoreError
 from ipreader.core.sharing.conflict_log import CONFLICTS_FILE, log_conflicts
-from ipreader.core.sharing.layout import CACHE_FILES, encode_tables
+from ipreader.core.sharing.layout import CACHE_FILES, encode_tables, read_tables_of
 from ipreader.core.sharing.three_way import merge_tables
 from ipreader.core.storage import (
     TEMP_PREFIX,
     CorruptDatabaseError,
-    Tables,
     atomic_write_bytes,
-    decode_database,
 )
-from ipreader.core.wording import plural
+from ipreader.core.wording import plural, some_of
 
 #: Where merged and unreadable copies go, inside the store directory.
 MERGED_DIR = "merged"
 
-#: Copies named one by one in a notice; the rest are counted.
-_NAMED = 5
 
 # (tool, pattern): the pattern's "stem" and "ext" groups give the original's name.
 _PATTERNS = (
@@ -129,33 +125,19 @@ class SyncMerge:
         if self.merged:
             parts.append(
                 f"merged {plural(len(self.merged), 'sync conflict copy', 'sync conflict copies')} "
-                f"into their originals ({_names(self.merged)}); the copies were moved to {aside}"
+                f"into their originals ({some_of(self.merged)}); the copies were moved to {aside}"
             )
         if self.conflicts:
             parts.append(f"{self.conflicts} version(s) not kept are in {location / CONFLICTS_FILE}")
         if self.unreadable:
             parts.append(
-                f"sync conflict copies moved to {aside} unmerged: {_names(self.unreadable)}"
+                f"sync conflict copies moved to {aside} unmerged: {some_of(self.unreadable)}"
             )
         if self.left:
-            parts.append(f"sync conflict copies left in place for now: {_names(self.left)}")
+            parts.append(f"sync conflict copies left in place for now: {some_of(self.left)}")
         if not parts:
             return None
         return f"{location}: " + "; ".join(parts)
-
-
-def _names(items: list[str]) -> str:
-    named = ", ".join(items[:_NAMED])
-    return f"{named} and {len(items) - _NAMED} more" if len(items) > _NAMED else named
-
-
-def _read(path: Path) -> Tables:
-    """A file's tables (``{}`` when missing); ``CorruptDatabaseError`` or ``OSError``."""
-    try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        return {}
-    return decode_database(path, raw)
 
 
 def _move_aside(location: Path, path: Path) -> Path:
@@ -183,7 +165,7 @@ def merge_sync_copies(location: Path) -> SyncMerge:
             _set_aside(result, location, copy, shown, "a copy of the cache, rebuilt when needed")
             continue
         try:
-            theirs = _read(copy.path)
+            theirs = read_tables_of(copy.path)
         except CorruptDatabaseError as error:
             _set_aside(result, location, copy, shown, error.reason)
             continue
@@ -191,7 +173,7 @@ def merge_sync_copies(location: Path) -> SyncMerge:
             result.left.append(f"{shown} (cannot be read: {error.strerror or error})")
             continue
         try:
-            ours = _read(copy.original)
+            ours = read_tables_of(copy.original)
         except (CorruptDatabaseError, OSError) as error:
             why = error.reason if isinstance(error, CorruptDatabaseError) else error.strerror
             result.left.append(f"{shown} (its original cannot be read: {why})")

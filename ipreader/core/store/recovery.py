@@ -38,17 +38,10 @@ from ipreader.core.store.formats import (
     relpath_problem,
 )
 from ipreader.core.store.merge import newer_rows
+from ipreader.core.wording import some_of
 
 if TYPE_CHECKING:
     from ipreader.core.store.catalog import Catalog
-
-#: Files named one by one in a notice; the rest are counted.
-_NAMED = 5
-
-
-def _names(paths: list[str]) -> str:
-    named = ", ".join(paths[:_NAMED])
-    return f"{named} and {len(paths) - _NAMED} more" if len(paths) > _NAMED else named
 
 
 @dataclass
@@ -93,14 +86,14 @@ class Recovery:
             if self.added:
                 parts.append(
                     f"{len(self.added)} annotation file(s) in {annotations_dir} were listed "
-                    f"in the index again ({_names(self.added)})"
+                    f"in the index again ({some_of(self.added)})"
                 )
             if self.merged:
-                parts.append(f"highlights were merged from {_names(self.merged)}")
+                parts.append(f"highlights were merged from {some_of(self.merged)}")
         if self.moved:
-            parts.append(f"moved aside (nothing deleted): {_names(self.moved)}")
+            parts.append(f"moved aside (nothing deleted): {some_of(self.moved)}")
         if self.left:
-            parts.append(f"left in place and not shown: {_names(self.left)}")
+            parts.append(f"left in place and not shown: {some_of(self.left)}")
         return "; ".join(parts)
 
 
