@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ipreader.core.notices import MAX_NOTICES, Notices
-from ipreader.core.wording import excerpt, plural
+from ipreader.core.wording import excerpt, plural, some_of
 
 
 def test_notices_are_delivered_once_in_order() -> None:
@@ -44,8 +44,6 @@ def test_excerpts_are_cut_at_a_word_boundary() -> None:
 
 
 def test_a_notice_names_five_files_and_counts_the_rest() -> None:
-    from ipreader.core.wording import some_of
-
     assert some_of([]) == ""
     assert some_of(["a", "b"]) == "a, b"
     assert some_of([str(n) for n in range(5)]) == "0, 1, 2, 3, 4"
