@@ -132,10 +132,7 @@ class ReaderState:
         if self._spans[0] is annotations and self._spans_view == (self.coders, self.me):
             return self._spans[1]
         self._spans_view = (self.coders, self.me)
-        if self.coders == "everyone":
-            spans = self._spans_of_everyone(annotations)
-        else:
-            spans = self._spans_by_coder(annotations)
+        spans = self._drawn_spans(annotations)
         made = self._span_of
         if len(made) > 2 * len(annotations) + 1000:
             live = {a.id for a in annotations}
@@ -194,10 +191,13 @@ class ReaderState:
 
         For an article shown before it is opened (``FirstText``).
         """
-        ordered = sort_annotations(annotations)
+        return tuple(self._drawn_spans(sort_annotations(annotations)))
+
+    def _drawn_spans(self, annotations: tuple[Annotation, ...]) -> list[HighlightSpan]:
+        # The coder view decides which highlights are drawn, and which dimmed.
         if self.coders == "everyone":
-            return tuple(self._spans_of_everyone(ordered))
-        return tuple(self._spans_by_coder(ordered))
+            return self._spans_of_everyone(annotations)
+        return self._spans_by_coder(annotations)
 
     def covers(self) -> dict[str, str]:
         """Return what each approximate highlight now covers (its quote is what was made).
