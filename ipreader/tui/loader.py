@@ -33,6 +33,7 @@ from ipreader.tui.messages import (
     HeadingsFound,
     HighlightsGathered,
     LibraryFailed,
+    LibraryListed,
     LibraryOpened,
     OpeningProgress,
     ReviewGathered,
@@ -62,7 +63,8 @@ class Loader:
 
     def open_library(self) -> None:
         """Open the library; posts ``FirstTextRead`` when the first article can be shown before
-        the library is open, ``OpeningProgress``, then ``LibraryOpened``/``LibraryFailed``."""
+        the library is open, ``OpeningProgress``, ``LibraryListed`` once every document is
+        known, then ``LibraryOpened``/``LibraryFailed``."""
         self._owner.run_worker(
             self._open_library, group="library", description="open the library", thread=True
         )
@@ -84,8 +86,12 @@ class Loader:
             # take turns with the first paint for the GIL: it waits for the paint.
             message.painted.wait(FIRST_PAINT_WAIT)
 
+        def listed(documents: list[DocumentInfo]) -> None:
+            prompts = prepare_prompts(documents, {})
+            self._owner.post_message(LibraryListed(tuple(documents), prompts))
+
         try:
-            opened = self._session.open(progress, first_read)
+            opened = self._session.open(progress, first_read, listed)
         except IpreaderError as error:
             self._owner.post_message(LibraryFailed(error))
             return

@@ -50,6 +50,16 @@ class FirstTextRead(Message, bubble=False):
 
 
 @dataclass
+class LibraryListed(Message, bubble=False):
+    """Every document is known (its metadata read); the stores' highlights are still being read."""
+
+    documents: tuple[DocumentInfo, ...]
+    """What the list shows, in the library's order (the objects ``LibraryOpened`` brings)."""
+    prompts: dict[Path, tuple[DocumentStats, Prompt]]
+    """Their list entries without counts or tags, built off the UI thread."""
+
+
+@dataclass
 class LibraryOpened(Message, bubble=False):
     """The library is open (and its first document read, when there is one)."""
 
