@@ -71,7 +71,7 @@ def app_once(folder: Path, count: int, cold: bool) -> tuple[float, float]:
     cls = paint_timed(IpreaderApp)
 
     def painted(app: Any) -> bool:
-        listed = app.main_screen.document_list.option_list.option_count >= count
+        listed = app.main_screen.document_list.option_list.row_count >= count
         return bool(listed and reader_painted(app))
 
     timing = run_app(lambda: cls(paths=[folder]), painted, probe_stalls=True)

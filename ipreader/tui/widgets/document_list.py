@@ -20,13 +20,13 @@ from textual.reactive import reactive
 from textual.strip import Strip
 from textual.style import Style
 from textual.visual import RenderOptions, Visual
-from textual.widgets import Input, OptionList, Static
-from textual.widgets.option_list import Option, OptionDoesNotExist
+from textual.widgets import Input, Static
 
 from ipreader.core.documents import DocumentInfo
 from ipreader.core.tags import tag_matches
 from ipreader.tui.display import one_line
 from ipreader.tui.session import DocumentStats
+from ipreader.tui.widgets.document_rows import DocumentRows
 
 #: The sort orders the list cycles through, in order.
 SORT_ORDERS: tuple[str, ...] = ("name", "date", "title")
@@ -161,17 +161,13 @@ def prepare_prompts(
     return prepared
 
 
-class _DocumentOptions(OptionList):
-    """The option list inside the document list (separate class for focus and CSS)."""
-
-
 class DocumentList(Vertical):
     """The left pane: a filter input, a header with the sort order, then the articles."""
 
     DEFAULT_CSS = """
     DocumentList { height: 1fr; }
     DocumentList > #document-header { height: 1; }
-    DocumentList > _DocumentOptions { height: 1fr; text-wrap: nowrap; text-overflow: ellipsis; }
+    DocumentList > DocumentRows { height: 1fr; }
     """
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -205,12 +201,12 @@ class DocumentList(Vertical):
     def compose(self) -> ComposeResult:
         yield Input(placeholder="Filter: words, tag:x", id="document-filter")
         yield Static(id="document-header")
-        yield _DocumentOptions(id="document-options")
+        yield DocumentRows(id="document-options")
 
     @property
-    def option_list(self) -> OptionList:
+    def option_list(self) -> DocumentRows:
         """The list of articles (the widget that takes focus)."""
-        return self.query_one(_DocumentOptions)
+        return self.query_one(DocumentRows)
 
     @property
     def shown(self) -> list[DocumentInfo]:
@@ -254,11 +250,10 @@ class DocumentList(Vertical):
             self._refresh_list()  # tags count in any filter, or most rows changed
             return
         # One document's count or tags changed: re-render its row only (big libraries).
-        options = self.option_list
-        for info in self._shown:
+        rows = self.option_list
+        for index, info in enumerate(self._shown):
             if info.path in changed:
-                prompt = self._prompt(info, new.get(info.path, DocumentStats()))
-                options.replace_option_prompt(str(info.path), prompt)
+                rows.replace_row(index, self._prompt(info, new.get(info.path, DocumentStats())))
 
     def watch_sort_by(self) -> None:
         self._refresh_list()
@@ -277,10 +272,10 @@ class DocumentList(Vertical):
     def _filter_submitted(self) -> None:
         self.focus_list()
 
-    @on(OptionList.OptionSelected, "#document-options")
-    def _option_selected(self, event: OptionList.OptionSelected) -> None:
+    @on(DocumentRows.Selected, "#document-options")
+    def _option_selected(self, event: DocumentRows.Selected) -> None:
         event.stop()
-        index = event.option_index
+        index = event.index
         if 0 <= index < len(self._shown):
             self.post_message(self.Opened(self._shown[index]))
 
@@ -305,27 +300,35 @@ class DocumentList(Vertical):
         stats = self.stats
         matching = filter_documents(self.documents, query, stats)
         self._shown = sort_documents(matching, self.sort_by)
-        options = self.option_list
-        previous = options.highlighted_option
-        entries: list[Option] = []
-        for info in self._shown:
-            prompt = self._prompt(info, stats.get(info.path, DocumentStats()))
-            entries.append(Option(prompt, id=str(info.path)))
-        options.set_options(entries)
-        if previous is not None and previous.id is not None:
-            try:
-                options.highlighted = options.get_option_index(previous.id)
-            except OptionDoesNotExist:  # it was filtered out
-                self._highlight_current(self.document)
-        else:
-            self._highlight_current(self.document)
+        rows = self.option_list
+        previous = self._highlighted_document()
+        prompts = [
+            self._prompt(info, stats.get(info.path, DocumentStats())) for info in self._shown
+        ]
+        # The row highlighted before stays highlighted; else (filtered out) the open document's.
+        highlighted = self._index_of(previous) if previous is not None else None
+        if highlighted is None:
+            highlighted = self._index_of(self.document)
+        rows.set_rows(prompts, highlighted)
         self._refresh_header()
 
-    def _highlight_current(self, document: DocumentInfo | None) -> None:
-        if not self.is_mounted or document is None:
-            return
-        options = self.option_list
+    def _highlighted_document(self) -> DocumentInfo | None:
+        index = self.option_list.highlighted
+        if index is None or not 0 <= index < len(self._shown):
+            return None
+        return self._shown[index]
+
+    def _index_of(self, document: DocumentInfo | None) -> int | None:
+        if document is None:
+            return None
         for index, info in enumerate(self._shown):
             if info.path == document.path:
-                options.highlighted = index
-                return
+                return index
+        return None
+
+    def _highlight_current(self, document: DocumentInfo | None) -> None:
+        if not self.is_mounted:
+            return
+        index = self._index_of(document)
+        if index is not None:
+            self.option_list.highlighted = index
