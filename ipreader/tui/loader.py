@@ -40,7 +40,6 @@ from ipreader.tui.messages import (
     StoreChanged,
 )
 from ipreader.tui.session import FirstText, Session, Token
-from ipreader.tui.widgets.document_list import prepare_prompts
 from ipreader.tui.writer import Writer
 
 #: Seconds between two progress reports while the library opens.
@@ -87,17 +86,14 @@ class Loader:
             message.painted.wait(FIRST_PAINT_WAIT)
 
         def listed(documents: list[DocumentInfo]) -> None:
-            prompts = prepare_prompts(documents, {})
-            self._owner.post_message(LibraryListed(tuple(documents), prompts))
+            self._owner.post_message(LibraryListed(tuple(documents)))
 
         try:
             opened = self._session.open(progress, first_read, listed)
         except IpreaderError as error:
             self._owner.post_message(LibraryFailed(error))
             return
-        # The list entries are built here, off the UI thread (thousands of articles).
-        prompts = prepare_prompts(opened.documents(), opened.stats)
-        self._owner.post_message(LibraryOpened(opened, prompts))
+        self._owner.post_message(LibraryOpened(opened))
 
     def load(self, info: DocumentInfo, serial: int) -> None:
         """Read ``info``; posts ``DocumentLoaded`` or ``DocumentFailed``."""

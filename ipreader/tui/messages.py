@@ -20,8 +20,7 @@ from ipreader.core.documents import DocumentInfo
 from ipreader.core.errors import IpreaderError
 from ipreader.core.model import Annotation
 from ipreader.tui.commands import Command
-from ipreader.tui.session import DocumentStats, FirstText, Loaded, Opened, Polled, Token
-from ipreader.tui.widgets.document_list import Prompt
+from ipreader.tui.session import FirstText, Loaded, Opened, Polled, Token
 
 if TYPE_CHECKING:
     # Only a field's type: the headings module (big patterns) loads when a search runs.
@@ -55,8 +54,6 @@ class LibraryListed(Message, bubble=False):
 
     documents: tuple[DocumentInfo, ...]
     """What the list shows, in the library's order (the objects ``LibraryOpened`` brings)."""
-    prompts: dict[Path, tuple[DocumentStats, Prompt]]
-    """Their list entries without counts or tags, built off the UI thread."""
 
 
 @dataclass
@@ -65,8 +62,6 @@ class LibraryOpened(Message, bubble=False):
 
     opened: Opened
     """The library, the list's stats, notices and the first document."""
-    prompts: dict[Path, tuple[DocumentStats, Prompt]]
-    """The document list's entries, built off the UI thread."""
 
 
 @dataclass

@@ -354,7 +354,6 @@ class MainScreen(Screen[None]):
         # filtered and sorted; an article chosen now opens once the library is open.
         if self._library_shown:
             return
-        self.document_list.prime(message.prompts)
         self.documents = message.documents
         self.document_list.progress = None
 
@@ -365,7 +364,6 @@ class MainScreen(Screen[None]):
         self.state.me = opened.me
         self.state.tag_suggestions |= opened.tag_suggestions
         self.state.codebooks.books.update(opened.codebooks)
-        self.document_list.prime(message.prompts)
         self.stats = opened.stats
         self.documents = tuple(opened.documents())
         self.document_list.progress = None

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import ClassVar
+from typing import ClassVar, overload
 
 from rich.cells import cell_len
 from rich.text import Text
@@ -146,19 +146,27 @@ def document_prompt(info: DocumentInfo, stats: DocumentStats) -> Prompt:
     return Prompt(title, list(dict.fromkeys(tier for tier in tiers if tier)))
 
 
-def prepare_prompts(
-    documents: Iterable[DocumentInfo], stats: Mapping[Path, DocumentStats]
-) -> dict[Path, tuple[DocumentStats, Prompt]]:
-    """Build every document's list entry, with the stats it shows.
+class _Entries(Sequence[Prompt]):
+    """The list's entries in display order, each built when first asked for (a visible row)."""
 
-    Meant for a worker thread (pass the result to ``DocumentList.prime``): with
-    thousands of articles, building the entries takes a noticeable time.
-    """
-    prepared: dict[Path, tuple[DocumentStats, Prompt]] = {}
-    for info in documents:
-        shown = stats.get(info.path, DocumentStats())
-        prepared[info.path] = (shown, document_prompt(info, shown))
-    return prepared
+    def __init__(self, owner: DocumentList, shown: Sequence[DocumentInfo]) -> None:
+        self._owner = owner
+        self._shown = shown
+        self._stats = owner.stats
+        self._empty = DocumentStats()
+
+    def __len__(self) -> int:
+        return len(self._shown)
+
+    @overload
+    def __getitem__(self, index: int) -> Prompt: ...
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[Prompt]: ...
+    def __getitem__(self, index: int | slice) -> Prompt | Sequence[Prompt]:
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(len(self)))]
+        info = self._shown[index]
+        return self._owner.prompt_for(info, self._stats.get(info.path, self._empty))
 
 
 class DocumentList(Vertical):
@@ -213,11 +221,8 @@ class DocumentList(Vertical):
         """The documents currently listed, in display order."""
         return list(self._shown)
 
-    def prime(self, prompts: Mapping[Path, tuple[DocumentStats, Prompt]]) -> None:
-        """Take list entries built ahead (``prepare_prompts``, e.g. in a worker thread)."""
-        self._prompts.update(prompts)
-
-    def _prompt(self, info: DocumentInfo, stats: DocumentStats) -> Prompt:
+    def prompt_for(self, info: DocumentInfo, stats: DocumentStats) -> Prompt:
+        """The list entry of ``info`` showing ``stats`` (built once while they are unchanged)."""
         cached = self._prompts.get(info.path)
         if cached is not None and cached[0] == stats:
             return cached[1]
@@ -239,21 +244,15 @@ class DocumentList(Vertical):
     def watch_documents(self) -> None:
         self._refresh_list()
 
-    def watch_stats(
-        self, old: Mapping[Path, DocumentStats], new: Mapping[Path, DocumentStats]
-    ) -> None:
+    def watch_stats(self) -> None:
         if not self.is_mounted:
             return
-        query = self.query_one("#document-filter", Input).value
-        changed = {path for path in old.keys() | new.keys() if old.get(path) != new.get(path)}
-        if query.strip() or len(changed) > 50:
-            self._refresh_list()  # tags count in any filter, or most rows changed
+        if self.query_one("#document-filter", Input).value.strip():
+            self._refresh_list()  # tags count in any filter
             return
-        # One document's count or tags changed: re-render its row only (big libraries).
-        rows = self.option_list
-        for index, info in enumerate(self._shown):
-            if info.path in changed:
-                rows.replace_row(index, self._prompt(info, new.get(info.path, DocumentStats())))
+        # Counts and tags decide neither which rows are shown nor their order: the same
+        # rows, their entries rebuilt as they are drawn.
+        self.option_list.replace_rows(_Entries(self, self._shown))
 
     def watch_sort_by(self) -> None:
         self._refresh_list()
@@ -302,14 +301,11 @@ class DocumentList(Vertical):
         self._shown = sort_documents(matching, self.sort_by)
         rows = self.option_list
         previous = self._highlighted_document()
-        prompts = [
-            self._prompt(info, stats.get(info.path, DocumentStats())) for info in self._shown
-        ]
         # The row highlighted before stays highlighted; else (filtered out) the open document's.
         highlighted = self._index_of(previous) if previous is not None else None
         if highlighted is None:
             highlighted = self._index_of(self.document)
-        rows.set_rows(prompts, highlighted)
+        rows.set_rows(_Entries(self, self._shown), highlighted)
         self._refresh_header()
 
     def _highlighted_document(self) -> DocumentInfo | None:

@@ -123,13 +123,12 @@ class DocumentRows(ScrollView, can_focus=True):
         self.highlighted = highlighted
         self.refresh()
 
-    def replace_row(self, index: int, row: Visual) -> None:
-        """Show ``row`` on line ``index`` instead of what was there."""
-        rows = list(self._rows)
-        rows[index] = row
+    def replace_rows(self, rows: Sequence[Visual]) -> None:
+        """Show ``rows`` instead, keeping the scroll and the highlight (as many, some changed)."""
         self._rows = rows
         self._rendered.clear()
-        self.refresh_line(index)
+        self._update_size()
+        self.refresh()
 
     def _update_size(self) -> None:
         width = self.scrollable_content_region.width
