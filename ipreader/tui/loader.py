@@ -14,13 +14,13 @@ import contextlib
 import time
 from collections.abc import Callable, Collection
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from textual.widget import Widget
 from textual.worker import Worker
 
 from ipreader.core.documents import DocumentInfo
 from ipreader.core.errors import IpreaderError
+from ipreader.core.library import Library
 from ipreader.core.text_version import TextVersion
 from ipreader.tui.messages import (
     DocumentChanged,
@@ -41,10 +41,6 @@ from ipreader.tui.messages import (
 )
 from ipreader.tui.session import FirstText, Session, Token
 from ipreader.tui.writer import Writer
-
-if TYPE_CHECKING:
-    # The store stack loads in the opening worker, not on the UI thread at start.
-    from ipreader.core.library import Library
 
 #: Seconds between two progress reports while the library opens.
 PROGRESS_INTERVAL = 0.1

@@ -31,6 +31,7 @@ from textual.screen import Screen
 from textual.widgets import Footer
 
 from ipreader.core.documents import DocumentInfo
+from ipreader.core.library import Library
 from ipreader.core.model import Annotation, DocumentNotes
 from ipreader.core.revisions import ConflictError
 from ipreader.core.wording import plural
@@ -71,8 +72,6 @@ from ipreader.tui.widgets.panes import Panes
 from ipreader.tui.writer import Writer
 
 if TYPE_CHECKING:
-    # The store stack loads in the opening worker (tui/session.py).
-    from ipreader.core.library import Library
     from ipreader.tui.screens.codebook import CodebookScreen
 
 
