@@ -20,11 +20,13 @@ from conftest import Posted, StyledApp, settle
 from textual.app import ComposeResult
 from textual.content import Content
 
+from ipreader.core.documents import DocumentInfo
 from ipreader.core.store import FolderStore
 from ipreader.tui.app import IpreaderApp
 from ipreader.tui.messages import LibraryListed, LibraryOpened
 from ipreader.tui.screens.main import MainScreen
-from ipreader.tui.widgets.document_list import Prompt
+from ipreader.tui.session import DocumentStats
+from ipreader.tui.widgets.document_list import Haystacks, Prompt, filter_documents
 from ipreader.tui.widgets.document_rows import DocumentRows
 
 SIZE = (120, 36)
@@ -211,3 +213,26 @@ async def test_an_article_chosen_before_the_library_is_open_opens_with_it(
         await settle(pilot)
         assert screen.document is not None and screen.document.relpath == "cjk.txt"
         assert screen.focused is screen.reader
+
+
+def test_a_filter_matches_the_same_with_its_haystacks_kept_and_sees_new_tags() -> None:
+    root = Path("/nowhere")
+    documents = [
+        DocumentInfo(root / name, name, root, title, None, 10, 1, None, "utf-8", 10, 0, None)
+        for name, title in (("a.txt", "Trade talks"), ("b.txt", "Sport"), ("c.txt", "TRADE war"))
+    ]
+    stats = {root / "b.txt": DocumentStats(highlights=1, tags=("Economy/Trade",))}
+    kept: Haystacks = {}
+    for query in ("trade", "tag:economy", "tag:ECONOMY/trade war", "sport tag:economy"):
+        assert filter_documents(documents, query, stats, kept) == filter_documents(
+            documents, query, stats
+        )
+    assert [d.relpath for d in filter_documents(documents, "trade", stats, kept)] == [
+        "a.txt",
+        "b.txt",
+        "c.txt",
+    ]
+    # a.txt gains a tag: the kept haystack is rebuilt from the new stats.
+    stats = {**stats, root / "a.txt": DocumentStats(tags=("economy",))}
+    found = filter_documents(documents, "tag:economy", stats, kept)
+    assert [d.relpath for d in found] == ["a.txt", "b.txt"]

@@ -44,29 +44,46 @@ def sort_documents(documents: Sequence[DocumentInfo], order: str) -> list[Docume
     return sorted(documents, key=lambda d: (str(d.root), d.relpath))
 
 
+#: What ``filter_documents`` matches a document against, by path: the stats it was made
+#: from, the document's and its highlights' tags, and the casefolded searchable text.
+Haystacks = dict[Path, tuple[DocumentStats, tuple[str, ...], str]]
+
+
 def filter_documents(
-    documents: Sequence[DocumentInfo], query: str, stats: Mapping[Path, DocumentStats]
+    documents: Sequence[DocumentInfo],
+    query: str,
+    stats: Mapping[Path, DocumentStats],
+    haystacks: Haystacks | None = None,
 ) -> list[DocumentInfo]:
     """Return the documents matching ``query``.
 
     Words are ANDed. ``tag:x`` matches a document carrying tag ``x`` (or a child
     tag, ``x/...``) itself or on one of its highlights; any other word matches
-    the title, the path or a tag, case-insensitively.
+    the title, the path or a tag, case-insensitively. ``haystacks`` keeps what
+    each document is matched against between calls (each keystroke of a filter
+    over thousands of articles), rebuilt when its stats change.
     """
-    words = query.split()
+    words = [word.casefold() for word in query.split()]
     if not words:
         return list(documents)
+    known = {} if haystacks is None else haystacks
+    empty = DocumentStats()
     result = []
     for info in documents:
-        known = stats.get(info.path, DocumentStats())
-        tags = (*known.tags, *known.highlight_tags)
-        haystack = "\n".join((info.title, info.relpath, *tags)).casefold()
+        shown = stats.get(info.path, empty)
+        cached = known.get(info.path)
+        if cached is not None and cached[0] == shown:
+            tags, haystack = cached[1], cached[2]
+        else:
+            tags = (*shown.tags, *shown.highlight_tags)
+            haystack = "\n".join((info.title, info.relpath, *tags)).casefold()
+            known[info.path] = (shown, tags, haystack)
         for word in words:
-            if word.casefold().startswith("tag:"):
+            if word.startswith("tag:"):
                 wanted = word[4:]
                 ok = any(tag_matches(t, wanted) for t in tags) if wanted else bool(tags)
             else:
-                ok = word.casefold() in haystack
+                ok = word in haystack
             if not ok:
                 break
         else:
@@ -205,6 +222,7 @@ class DocumentList(Vertical):
         self._shown: list[DocumentInfo] = []
         # Built entries with the stats they show: rebuilt only when those change.
         self._prompts: dict[Path, tuple[DocumentStats, Prompt]] = {}
+        self._haystacks: Haystacks = {}
 
     def compose(self) -> ComposeResult:
         yield Input(placeholder="Filter: words, tag:x", id="document-filter")
@@ -297,7 +315,7 @@ class DocumentList(Vertical):
             return
         query = self.query_one("#document-filter", Input).value
         stats = self.stats
-        matching = filter_documents(self.documents, query, stats)
+        matching = filter_documents(self.documents, query, stats, self._haystacks)
         self._shown = sort_documents(matching, self.sort_by)
         rows = self.option_list
         previous = self._highlighted_document()
