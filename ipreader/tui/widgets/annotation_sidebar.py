@@ -15,7 +15,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.message import Message
-from textual.reactive import reactive, var
+from textual.reactive import var
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option, OptionDoesNotExist
 
@@ -134,17 +134,17 @@ class AnnotationSidebar(Vertical):
 
     # ``var``: the container draws nothing itself; its watchers refresh the children that
     # change (a repainting reactive would redraw the whole pane on every change).
-    annotations: reactive[tuple[Annotation, ...]] = var((), always_update=True)
+    annotations: var[tuple[Annotation, ...]] = var((), always_update=True)
     """The open document's annotations (any order; shown in document order)."""
-    notes: reactive[DocumentNotes] = var(DocumentNotes)
+    notes: var[DocumentNotes] = var(DocumentNotes)
     """The open document's own tags and note."""
-    current: reactive[str | None] = var(None)
+    current: var[str | None] = var(None)
     """The id of the current annotation."""
-    covers: reactive[dict[str, str]] = var(dict)
+    covers: var[dict[str, str]] = var(dict)
     """What each approximate highlight now covers, by id (its quote is what was highlighted)."""
-    missing: reactive[bool] = var(False)
+    missing: var[bool] = var(False)
     """True when the open article is no longer in its folder (its highlights are kept)."""
-    legend: reactive[str] = var("")
+    legend: var[str] = var("")
     """The folder's colour meanings on one line (``yellow = claim · pink = evidence``)."""
 
     @dataclass
