@@ -108,6 +108,30 @@ async def test_review_accepts_a_candidate_and_undo_restores(folder: Path) -> Non
         assert undone.quote == before.quote and undone.revision > after.revision
 
 
+async def test_review_marks_where_an_approximate_highlight_sits_now(folder: Path) -> None:
+    # One word of the quote changed: placed approximately, and offered for review.
+    edit_file(folder, "who stepped down from her post", "who stepped away from her post")
+    async with IpreaderApp(paths=[folder]).run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        (fuzzy,) = stored(folder)
+        assert fuzzy.status is AnchorStatus.FUZZY
+        await pilot.press("r")
+        await settle(pilot)
+        review = pilot.app.screen
+        assert isinstance(review, ReviewScreen)
+        item = review.item
+        candidates = review.query_one("#candidates", OptionList)
+        marked = [
+            item.places[int(option.id)]
+            for option in (
+                candidates.get_option_at_index(i) for i in range(candidates.option_count)
+            )
+            if option.id is not None and " now " in str(option.prompt)
+        ]
+        # Exactly one candidate is marked, and it is the place the highlight has now.
+        assert [(p.start, p.end) for p in marked] == [(fuzzy.start, fuzzy.end)]
+
+
 async def test_review_deletes_a_lost_highlight_undoably(folder: Path) -> None:
     edit_file(folder, QUOTE, "something else entirely, unrelated words")
     async with IpreaderApp(paths=[folder]).run_test(size=SIZE) as pilot:

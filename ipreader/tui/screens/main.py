@@ -26,7 +26,7 @@ from textual.actions import SkipAction
 from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
-from textual.reactive import reactive
+from textual.reactive import var
 from textual.screen import Screen
 from textual.widgets import Footer
 
@@ -117,35 +117,38 @@ class MainScreen(Screen[None]):
     #: Seconds between two checks of the open article's file (a ``stat``).
     FILE_WATCH_SECONDS: ClassVar[float] = 1.0
 
-    documents: reactive[tuple[DocumentInfo, ...]] = reactive(())
+    # The screen's reactives are data the panes are bound to (data_bind), hence ``var``:
+    # a plain ``reactive`` repaints its owner, and the owner here is the whole screen, so
+    # every key that changed one redrew every pane (a full compositor update, ~90 ms).
+    documents: var[tuple[DocumentInfo, ...]] = var(())
     """Every document of the library."""
-    stats: reactive[dict[Path, DocumentStats]] = reactive(dict)
+    stats: var[dict[Path, DocumentStats]] = var(dict)
     """Highlight counts and tags of every document, keyed by absolute path."""
-    document: reactive[DocumentInfo | None] = reactive(None)
+    document: var[DocumentInfo | None] = var(None)
     """The document in the reading pane."""
     # always_update: set only when the state's tuple changed (checked by identity in
     # _show_state); comparing tens of thousands of annotations on every set costs more.
-    annotations: reactive[tuple[Annotation, ...]] = reactive((), always_update=True)
+    annotations: var[tuple[Annotation, ...]] = var((), always_update=True)
     """The annotations of ``document`` (the app's view, unsaved edits included)."""
-    highlights: reactive[tuple[HighlightSpan, ...]] = reactive((), always_update=True)
+    highlights: var[tuple[HighlightSpan, ...]] = var((), always_update=True)
     """The annotations the reading pane draws (orphans have no place in the text)."""
-    notes: reactive[DocumentNotes] = reactive(DocumentNotes)
+    notes: var[DocumentNotes] = var(DocumentNotes)
     """The tags and note of ``document``."""
-    current_annotation: reactive[str | None] = reactive(None)
+    current_annotation: var[str | None] = var(None)
     """The id of the current annotation (what ``e``, ``d`` and ``c`` act on)."""
-    covers: reactive[dict[str, str]] = reactive(dict)
+    covers: var[dict[str, str]] = var(dict)
     """What each approximate highlight of ``document`` now covers, by id."""
-    missing: reactive[bool] = reactive(False)
+    missing: var[bool] = var(False)
     """True when ``document`` is no longer in its folder (its highlights are kept)."""
-    matches: reactive[tuple[tuple[int, int], ...]] = reactive(())
+    matches: var[tuple[tuple[int, int], ...]] = var(())
     """The find bar's matches in the open document."""
-    sort_by: reactive[str] = reactive("name")
+    sort_by: var[str] = var("name")
     """The document list's sort order."""
-    position: reactive[str] = reactive("")
+    position: var[str] = var("")
     """Where the cursor is in the open document (``line 12 of 300 · 4%``)."""
-    selecting: reactive[bool] = reactive(False)
+    selecting: var[bool] = var(False)
     """True while the reading pane's ``v`` selection mode is on."""
-    legend: reactive[str] = reactive("")
+    legend: var[str] = var("")
     """The open document's folder's colour meanings on one line (empty: none)."""
 
     def __init__(self, paths: Iterable[Path], *, line: int | None = None) -> None:

@@ -22,6 +22,7 @@ from textual.widgets import Label, OptionList, Static
 from textual.widgets.option_list import Option
 
 from ipreader.core.drift import STATUS_WORDS
+from ipreader.core.model import AnchorStatus
 from ipreader.core.review import DocumentReview, HighlightReview, ReviewDecision, ReviewItem
 from ipreader.core.safe_text import printable
 from ipreader.core.wording import plural
@@ -113,8 +114,16 @@ class ReviewScreen(ModalScreen[ReviewDecision | None]):
             original.update(
                 framed(annotation.prefix, annotation.quote, annotation.suffix, width=40)
             )
+            # Where the highlight sits now (an approximate one's place is among the
+            # candidates): marked, so accepting another is a visible choice.
+            now = (
+                None
+                if annotation.status is AnchorStatus.ORPHANED
+                else (annotation.start, annotation.end)
+            )
             for number, place in enumerate(item.places):
                 row = Text(f"{place.score:5.0f}  ")
+                row.append("now " if (place.start, place.end) == now else "    ", "bold")
                 row.append_text(framed(*place.context(item.text)))
                 options.add_option(Option(row, id=str(number)))
             keys = "a accept · ↑↓ choose · s select by hand · k keep · d delete"

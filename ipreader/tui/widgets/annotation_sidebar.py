@@ -15,7 +15,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.message import Message
-from textual.reactive import reactive
+from textual.reactive import var
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option, OptionDoesNotExist
 
@@ -132,17 +132,19 @@ class AnnotationSidebar(Vertical):
     AnnotationSidebar > _AnnotationOptions { height: 1fr; }
     """
 
-    annotations: reactive[tuple[Annotation, ...]] = reactive((), always_update=True)
+    # ``var``: the container draws nothing itself; its watchers refresh the children that
+    # change (a repainting reactive would redraw the whole pane on every change).
+    annotations: var[tuple[Annotation, ...]] = var((), always_update=True)
     """The open document's annotations (any order; shown in document order)."""
-    notes: reactive[DocumentNotes] = reactive(DocumentNotes)
+    notes: var[DocumentNotes] = var(DocumentNotes)
     """The open document's own tags and note."""
-    current: reactive[str | None] = reactive(None)
+    current: var[str | None] = var(None)
     """The id of the current annotation."""
-    covers: reactive[dict[str, str]] = reactive(dict)
+    covers: var[dict[str, str]] = var(dict)
     """What each approximate highlight now covers, by id (its quote is what was highlighted)."""
-    missing: reactive[bool] = reactive(False)
+    missing: var[bool] = var(False)
     """True when the open article is no longer in its folder (its highlights are kept)."""
-    legend: reactive[str] = reactive("")
+    legend: var[str] = var("")
     """The folder's colour meanings on one line (``yellow = claim · pink = evidence``)."""
 
     @dataclass

@@ -16,7 +16,7 @@ from textual.containers import Vertical
 from textual.content import Content
 from textual.css.styles import RulesMap
 from textual.message import Message
-from textual.reactive import reactive
+from textual.reactive import var
 from textual.strip import Strip
 from textual.style import Style
 from textual.visual import RenderOptions, Visual
@@ -199,15 +199,17 @@ class DocumentList(Vertical):
         Binding("down", "focus_list", "To list", show=False),
     ]
 
-    documents: reactive[tuple[DocumentInfo, ...]] = reactive(())
+    # ``var``: the container draws nothing itself; its watchers refresh the children that
+    # change (a repainting reactive would redraw the whole pane on every change).
+    documents: var[tuple[DocumentInfo, ...]] = var(())
     """All the documents of the library."""
-    stats: reactive[Mapping[Path, DocumentStats]] = reactive(dict, always_update=True)
+    stats: var[Mapping[Path, DocumentStats]] = var(dict, always_update=True)
     """Highlight counts and tags, keyed by the document's absolute path."""
-    document: reactive[DocumentInfo | None] = reactive(None)
+    document: var[DocumentInfo | None] = var(None)
     """The document open in the reading pane (marked in the list)."""
-    sort_by: reactive[str] = reactive("name")
+    sort_by: var[str] = var("name")
     """One of ``SORT_ORDERS``."""
-    progress: reactive[tuple[int, int] | None] = reactive(None)
+    progress: var[tuple[int, int] | None] = var(None)
     """``(done, total)`` while the library is being opened, else ``None``."""
 
     @dataclass

@@ -82,4 +82,6 @@ class MetadataBar(Static):
         self._show()
 
     def _show(self) -> None:
-        self.update(describe(self.document, self.position, self.selecting))
+        # No layout pass: the bar's size is fixed (two lines, the pane's width), and a
+        # layout refresh re-arranges the whole screen on every cursor move.
+        self.update(describe(self.document, self.position, self.selecting), layout=False)
