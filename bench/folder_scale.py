@@ -16,7 +16,9 @@ hash) and two annotations per article on average, saved through the store.
 * import: ``import_file`` of that export into a fresh copy of the articles
   (copy untimed), in-process.
 
-    .venv/bin/python -m bench.folder_scale [--quick] [--scaling] [--runs N]
+    .venv/bin/python -m bench.folder_scale [--quick] [--scaling] [--app] [--runs N]
+
+``--app`` measures the app figures only (cold and warm alternating, stalls).
 
 ``--scaling`` prints the same figures at 1,000, 5,000 and 10,000 articles.
 """
@@ -71,7 +73,7 @@ def app_once(folder: Path, count: int, cold: bool) -> tuple[float, float]:
     cls = paint_timed(IpreaderApp)
 
     def painted(app: Any) -> bool:
-        listed = app.main_screen.document_list.option_list.option_count >= count
+        listed = app.main_screen.document_list.option_list.row_count >= count
         return bool(listed and reader_painted(app))
 
     timing = run_app(lambda: cls(paths=[folder]), painted, probe_stalls=True)
@@ -132,26 +134,7 @@ def figures_of(count: int, runs: int, m: dict[str, list[float]]) -> list[Figure]
     """The results table rows of one folder size."""
     find_wc = median(m["find wc"])
     return [
-        Figure(
-            f"{count:,} articles: app, list + first article painted, warm",
-            median(m["app warm"]),
-            target=0.6,
-            runs=runs,
-        ),
-        Figure(
-            f"{count:,} articles: app, list + first article painted, cold (no metadata cache)",
-            median(m["app cold"]),
-            target=2.0,
-            runs=runs,
-        ),
-        Figure(
-            f"{count:,} articles: longest input stall until then (cold and warm runs)",
-            1000 * max(m["stall"]),
-            unit="ms",
-            target=50,
-            runs=2 * runs,
-            note=f"(median of the runs' longest {1000 * median(m['stall']):.0f} ms)",
-        ),
+        *app_figures(count, runs, m["app cold"], m["app warm"], m["stall"]),
         Figure(
             f"{count:,} articles: `ipreader list`, warm, whole process",
             median(m["list"]) / find_wc,
@@ -181,6 +164,57 @@ def figures_of(count: int, runs: int, m: dict[str, list[float]]) -> list[Figure]
             runs=runs,
         ),
     ]
+
+
+def app_figures(
+    count: int, runs: int, cold: list[float], warm: list[float], stalls: list[float]
+) -> list[Figure]:
+    """The app rows of the results table (seconds to the paint; longest stalls)."""
+    return [
+        Figure(
+            f"{count:,} articles: app, list + first article painted, warm",
+            median(warm),
+            target=0.6,
+            runs=runs,
+        ),
+        Figure(
+            f"{count:,} articles: app, list + first article painted, cold (no metadata cache)",
+            median(cold),
+            target=2.0,
+            runs=runs,
+        ),
+        Figure(
+            f"{count:,} articles: longest input stall until then (cold and warm runs)",
+            1000 * max(stalls),
+            unit="ms",
+            target=50,
+            runs=2 * runs,
+            note=f"(median of the runs' longest {1000 * median(stalls):.0f} ms)",
+        ),
+    ]
+
+
+def run_app_only(quick: bool = False, runs: int = 3) -> list[Figure]:
+    """The app figures alone at 10,000 articles (200 with ``--quick``), cold and warm in turn."""
+    if not need_corpus("the 10,000-article folder"):
+        return []
+    count = 200 if quick else 10_000
+    runs = 1 if quick else runs
+    print(f"load average before: {load_average()}", flush=True)
+    with isolated_data_dir(), temp_dir("folder-") as tmp:
+        folder = tmp / "articles"
+        build(folder, count)
+        app_once(folder, count, cold=False)  # a warm-up: the OS file cache, the .pyc files
+        cold: list[tuple[float, float]] = []
+        warm: list[tuple[float, float]] = []
+        for _ in range(runs):
+            cold.append(app_once(folder, count, cold=True))
+            warm.append(app_once(folder, count, cold=False))
+        stalls = [run[1] for run in cold + warm]
+        figures = app_figures(count, runs, [c[0] for c in cold], [w[0] for w in warm], stalls)
+    print_figures(f"{count:,}-article folder, app", figures, quick, "quick: 200 articles")
+    print(f"load average after: {load_average()}", flush=True)
+    return figures
 
 
 def run(quick: bool = False, runs: int = 3) -> list[Figure]:
@@ -245,13 +279,16 @@ def scaling(quick: bool = False, runs: int = 3) -> None:
 
 
 def main() -> None:
-    """Command line: ``--quick``, ``--scaling``, ``--runs N``."""
+    """Command line: ``--quick``, ``--scaling``, ``--app``, ``--runs N``."""
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="one small run, for CI")
     parser.add_argument("--scaling", action="store_true", help="1k / 5k / 10k articles")
+    parser.add_argument("--app", action="store_true", help="the app figures only")
     parser.add_argument("--runs", type=int, default=3, help="runs per figure (default 3)")
     args = parser.parse_args()
-    if args.scaling:
+    if args.app:
+        run_app_only(args.quick, args.runs)
+    elif args.scaling:
         scaling(args.quick, args.runs)
     else:
         run(args.quick, args.runs)

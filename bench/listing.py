@@ -42,7 +42,7 @@ def list_once(folder: Path, count: int, cold: bool) -> tuple[float, float]:
     def make() -> Any:
         app = cls(paths=[folder])
         app.mark_conditions = {
-            "complete": lambda app: app.main_screen.document_list.option_list.option_count == count
+            "complete": lambda app: app.main_screen.document_list.option_list.row_count == count
         }
         return app
 

@@ -103,7 +103,7 @@ async def test_folder_opens_first_article_with_focus_on_list(articles: Path) -> 
             "markup.txt",
             "zz-binary.txt",
         ]
-        binary_prompt = screen.document_list.option_list.get_option_at_index(3).prompt
+        binary_prompt = screen.document_list.option_list.row(3)
         assert isinstance(binary_prompt, Prompt)  # literal Content, never markup
         assert "binary" in binary_prompt.plain.lower()
 
@@ -240,7 +240,7 @@ async def test_markup_and_escape_sequences_are_shown_literally(articles: Path) -
         assert "\x1b" not in text and "␛[31mred␛[0m" in text
         metadata = screen.query_one("#metadata").render()
         assert "Markup [red]x[/red] article" in str(metadata)
-        list_prompt = screen.document_list.option_list.get_option_at_index(0).prompt
+        list_prompt = screen.document_list.option_list.row(0)
         assert isinstance(list_prompt, Prompt)
         assert "Markup [red]x[/red] article" in list_prompt.plain
 
@@ -505,7 +505,7 @@ async def test_document_tags_and_note(articles: Path) -> None:
             ("economy",), "read again"
         )
         assert "#economy" in str(screen.sidebar.query_one("#document-notes").render())
-        prompt = screen.document_list.option_list.get_option_at_index(0).prompt
+        prompt = screen.document_list.option_list.row(0)
         assert isinstance(prompt, Prompt) and "#economy" in prompt.plain
 
 
@@ -773,6 +773,9 @@ async def test_options_are_rich_text_not_markup(articles: Path) -> None:
         for widget in screen.query(OptionList):
             for index in range(widget.option_count):
                 assert not isinstance(widget.get_option_at_index(index).prompt, str)
+        rows = screen.document_list.option_list
+        assert rows.row_count == 4
+        assert all(isinstance(rows.row(index), Prompt) for index in range(rows.row_count))
         assert isinstance(screen.query_one(AnnotationSidebar), AnnotationSidebar)
 
 

@@ -11,16 +11,18 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ipreader.core import paths
 from ipreader.core.documents import DocumentInfo, DocumentText, discover, read_document
 from ipreader.core.errors import DocumentError
-from ipreader.core.metadata_cache import MetadataCache
 from ipreader.core.model import Annotation
 from ipreader.core.notices import Notices
-from ipreader.core.relink import MissingDocument, relink_collection
 from ipreader.core.store import FolderStore, StoredDocument
 from ipreader.core.text_version import TextVersion
+
+if TYPE_CHECKING:
+    from ipreader.core.relink import MissingDocument
 
 #: Name of the metadata cache file inside a store's location.
 CACHE_FILENAME = "cache.json"
@@ -130,6 +132,10 @@ class Library:
         for root, files in groups:
             store = open_store(root, notices)
             already = {} if store_opened is None else store_opened(root, files, store)
+            # Imported once the app has shown its first article (store_opened), not before.
+            from ipreader.core.metadata_cache import MetadataCache
+            from ipreader.core.relink import relink_collection
+
             cache = MetadataCache(store.location / CACHE_FILENAME)
             offset = done_before
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterable, Sequence
-from pathlib import Path, PurePath
+from pathlib import Path
 
 from textual import work
 from textual.app import App, SystemCommand
@@ -18,19 +18,13 @@ from ipreader.core.settings import load_settings, update_settings
 from ipreader.tui.display import visible
 from ipreader.tui.palette import theme_variables
 from ipreader.tui.screens.main import MainScreen
-
-
-def _stylesheets() -> list[str | PurePath]:
-    """Return every ``*.tcss`` of the styles folder, ``app.tcss`` first."""
-    folder = paths.styles_dir()
-    sheets = sorted(folder.glob("*.tcss"), key=lambda p: (p.name != "app.tcss", p.name))
-    return list[str | PurePath](sheets)
+from ipreader.tui.stylesheets import app_stylesheets
 
 
 class IpreaderApp(App[None]):
     """Read and annotate the articles of ``paths`` (the bundled seeds when empty)."""
 
-    CSS_PATH = _stylesheets()
+    CSS_PATH = app_stylesheets()
     TITLE = "ipreader"
 
     def __init__(self, paths: Sequence[Path] = (), *, line: int | None = None) -> None:

@@ -33,13 +33,13 @@ from ipreader.tui.messages import (
     HeadingsFound,
     HighlightsGathered,
     LibraryFailed,
+    LibraryListed,
     LibraryOpened,
     OpeningProgress,
     ReviewGathered,
     StoreChanged,
 )
 from ipreader.tui.session import FirstText, Session, Token
-from ipreader.tui.widgets.document_list import prepare_prompts
 from ipreader.tui.writer import Writer
 
 #: Seconds between two progress reports while the library opens.
@@ -62,7 +62,8 @@ class Loader:
 
     def open_library(self) -> None:
         """Open the library; posts ``FirstTextRead`` when the first article can be shown before
-        the library is open, ``OpeningProgress``, then ``LibraryOpened``/``LibraryFailed``."""
+        the library is open, ``OpeningProgress``, ``LibraryListed`` once every document is
+        known, then ``LibraryOpened``/``LibraryFailed``."""
         self._owner.run_worker(
             self._open_library, group="library", description="open the library", thread=True
         )
@@ -84,14 +85,15 @@ class Loader:
             # take turns with the first paint for the GIL: it waits for the paint.
             message.painted.wait(FIRST_PAINT_WAIT)
 
+        def listed(documents: list[DocumentInfo]) -> None:
+            self._owner.post_message(LibraryListed(tuple(documents)))
+
         try:
-            opened = self._session.open(progress, first_read)
+            opened = self._session.open(progress, first_read, listed)
         except IpreaderError as error:
             self._owner.post_message(LibraryFailed(error))
             return
-        # The list entries are built here, off the UI thread (thousands of articles).
-        prompts = prepare_prompts(opened.documents(), opened.stats)
-        self._owner.post_message(LibraryOpened(opened, prompts))
+        self._owner.post_message(LibraryOpened(opened))
 
     def load(self, info: DocumentInfo, serial: int) -> None:
         """Read ``info``; posts ``DocumentLoaded`` or ``DocumentFailed``."""

@@ -20,8 +20,7 @@ from ipreader.core.documents import DocumentInfo
 from ipreader.core.errors import IpreaderError
 from ipreader.core.model import Annotation
 from ipreader.tui.commands import Command
-from ipreader.tui.session import DocumentStats, FirstText, Loaded, Opened, Polled, Token
-from ipreader.tui.widgets.document_list import Prompt
+from ipreader.tui.session import FirstText, Loaded, Opened, Polled, Token
 
 if TYPE_CHECKING:
     # Only a field's type: the headings module (big patterns) loads when a search runs.
@@ -50,13 +49,19 @@ class FirstTextRead(Message, bubble=False):
 
 
 @dataclass
+class LibraryListed(Message, bubble=False):
+    """Every document is known (its metadata read); the stores' highlights are still being read."""
+
+    documents: tuple[DocumentInfo, ...]
+    """What the list shows, in the library's order (the objects ``LibraryOpened`` brings)."""
+
+
+@dataclass
 class LibraryOpened(Message, bubble=False):
     """The library is open (and its first document read, when there is one)."""
 
     opened: Opened
     """The library, the list's stats, notices and the first document."""
-    prompts: dict[Path, tuple[DocumentStats, Prompt]]
-    """The document list's entries, built off the UI thread."""
 
 
 @dataclass

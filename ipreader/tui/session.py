@@ -145,13 +145,16 @@ class Session:
         self,
         progress: Callable[[int, int], None] | None = None,
         first_read: Callable[[FirstText], None] | None = None,
+        listed: Callable[[list[DocumentInfo]], None] | None = None,
     ) -> Opened:
         """Open the library and read what the document list shows (raises ``IpreaderError``).
 
         ``first_read`` is given the article most likely opened first as soon as
         its store is open (see ``FirstText``), so it can be shown while the rest
         of the library is read; whichever article is opened first is in
-        ``Opened.loaded`` all the same.
+        ``Opened.loaded`` all the same. ``listed`` is given every document the
+        list shows (the very objects of ``Opened.documents()``) once they are
+        known, before the stores' highlights are read for the list's counts.
         """
         from ipreader.core.library import Library
 
@@ -173,8 +176,14 @@ class Session:
             return {found.path: found.document}  # its metadata from the same read
 
         library = Library.open(self.paths, progress, store_opened)
+        collections = library.collections
+        missing_of = {c.root: [gone.info(c.root) for gone in c.missing] for c in collections}
+        missing = [info for infos in missing_of.values() for info in infos]
+        if listed is not None:
+            # The list can be shown now: reading every store for the counts (below)
+            # takes longer than everything before it in a big folder.
+            listed([*library.documents(), *missing])
         stats: dict[Path, DocumentStats] = {}
-        missing: list[DocumentInfo] = []
         suggestions: set[str] = set()
         spellings: dict[str, str] = {}
         errors: list[str] = []
@@ -191,9 +200,7 @@ class Session:
                 known = stored.get(info.relpath)
                 if known is not None:
                     stats[info.path] = DocumentStats.of(known.annotations, known.notes.tags)
-            for gone in collection.missing:
-                info = gone.info(collection.root)
-                missing.append(info)
+            for gone, info in zip(collection.missing, missing_of[collection.root], strict=True):
                 stats[info.path] = DocumentStats.of(gone.stored.annotations, gone.stored.notes.tags)
             for known in stored.values():
                 for tag in (*known.notes.tags, *(t for a in known.annotations for t in a.tags)):

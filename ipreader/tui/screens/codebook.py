@@ -31,6 +31,7 @@ from ipreader.core.errors import IpreaderError
 from ipreader.core.model import COLORS
 from ipreader.core.wording import plural
 from ipreader.tui.display import one_line
+from ipreader.tui.stylesheets import modal_stylesheets
 
 if TYPE_CHECKING:
     from ipreader.core.store import FolderStore
@@ -61,6 +62,8 @@ class TagOptions(OptionList):
 
 class CodebookScreen(ModalScreen[None]):
     """Browse and edit one folder's codebook; changes are posted to ``owner`` as intents."""
+
+    CSS_PATH = modal_stylesheets()
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("d", "ask('describe')", "Describe"),

@@ -11,9 +11,13 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
+from ipreader.tui.stylesheets import modal_stylesheets
+
 
 class ConfirmScreen(ModalScreen[bool]):
     """Ask ``question``; ``y`` dismisses with True, ``n`` or escape with False."""
+
+    CSS_PATH = modal_stylesheets()
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("y", "answer(True)", "Yes"),

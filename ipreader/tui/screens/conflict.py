@@ -14,6 +14,7 @@ from textual.widgets import Static
 from ipreader.core.model import Annotation
 from ipreader.core.revisions import ConflictError
 from ipreader.tui.display import one_line, visible
+from ipreader.tui.stylesheets import modal_stylesheets
 
 #: Characters of a quote shown per version.
 QUOTE_CHARS = 160
@@ -42,6 +43,8 @@ class ConflictScreen(ModalScreen[str | None]):
     ``b`` both (notes joined, tags merged; this session's text and colour).
     Escape decides later: the change stays in this session, unsaved.
     """
+
+    CSS_PATH = modal_stylesheets()
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("m", "choose('mine')", "Keep mine"),

@@ -17,6 +17,7 @@ from textual.widgets import Input, Label
 
 from ipreader.core.export import EXPORT_FORMATS
 from ipreader.tui.display import editable
+from ipreader.tui.stylesheets import modal_stylesheets
 from ipreader.tui.widgets.choice_row import ChoiceRow
 
 #: The file extension proposed for each export format.
@@ -80,6 +81,8 @@ class ExportScreen(ModalScreen[ExportRequest | None]):
     folder shows an inline error; escape dismisses with ``None``. Changing the
     format changes the path's extension.
     """
+
+    CSS_PATH = modal_stylesheets()
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+s,enter", "export", "Export"),

@@ -13,6 +13,8 @@ from textual.containers import Grid, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Label
 
+from ipreader.tui.stylesheets import modal_stylesheets
+
 
 class HelpScreen(ModalScreen[None]):
     """List key bindings as a two-column table (keys, description).
@@ -21,6 +23,8 @@ class HelpScreen(ModalScreen[None]):
     keys are empty, ``("", "Reading")``, is a group separator: it starts a new
     group headed by its description. ``escape``, ``q`` and ``?`` close.
     """
+
+    CSS_PATH = modal_stylesheets()
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape,q,question_mark", "close", "Close"),

@@ -50,6 +50,7 @@ from ipreader.tui.messages import (
     HeadingsFound,
     HighlightsGathered,
     LibraryFailed,
+    LibraryListed,
     LibraryOpened,
     OpeningProgress,
     ReviewGathered,
@@ -170,6 +171,10 @@ class MainScreen(Screen[None]):
         self.drift = DriftFlow(self)
         """Articles changed or gone on disk, save conflicts, the review."""
         self._opening_started = False
+        # LibraryOpened handled (the session's library is set a moment before, in the worker).
+        self._library_shown = False
+        # An article chosen in the list before the library was open (LibraryListed).
+        self._chosen_early: DocumentInfo | None = None
 
     # ------------------------------------------------------------------ accessors
 
@@ -346,18 +351,33 @@ class MainScreen(Screen[None]):
         chosen = self.views.reflow_choices().get(str(path))
         return hard_wrapped if chosen is None else chosen
 
+    @on(LibraryListed)
+    def _library_listed(self, message: LibraryListed) -> None:
+        # Listed while the stores are read for the counts: the list can be browsed,
+        # filtered and sorted; an article chosen now opens once the library is open.
+        if self._library_shown:
+            return
+        self.documents = message.documents
+        self.document_list.progress = None
+
     @on(LibraryOpened)
     def _library_opened(self, message: LibraryOpened) -> None:
         opened = message.opened
+        self._library_shown = True
         self.state.me = opened.me
         self.state.tag_suggestions |= opened.tag_suggestions
         self.state.codebooks.books.update(opened.codebooks)
-        self.document_list.prime(message.prompts)
         self.stats = opened.stats
         self.documents = tuple(opened.documents())
         self.document_list.progress = None
         for notice in opened.notices:
             self.notify(notice, title="Note", severity="warning", timeout=10)
+        chosen, self._chosen_early = self._chosen_early, None
+        if chosen is not None:  # chosen in the list while the library was opening
+            preloaded = opened.loaded if chosen == opened.first else None
+            self.open_document(chosen, preloaded=preloaded)
+            self.reader.focus()
+            return
         if opened.first is None:
             self.notify("No articles found in the given paths.", severity="warning")
             return
@@ -372,6 +392,9 @@ class MainScreen(Screen[None]):
 
     @on(DocumentList.Opened)
     def _document_chosen(self, event: DocumentList.Opened) -> None:
+        if not self._library_shown:  # listed, not open yet: opened with the library
+            self._chosen_early = event.document
+            return
         self.open_document(event.document)
         self.reader.focus()
 

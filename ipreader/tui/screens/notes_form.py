@@ -12,6 +12,7 @@ from textual.widgets import Label, TextArea
 
 from ipreader.core.model import parse_tag_list
 from ipreader.tui.display import editable
+from ipreader.tui.stylesheets import modal_stylesheets
 from ipreader.tui.widgets.tag_input import TagInput
 
 R = TypeVar("R")
@@ -25,6 +26,8 @@ class NotesFormScreen(ModalScreen[R | None], Generic[R]):
     two fields go, and implement ``saved``. ``ctrl+s`` dismisses with
     ``saved()``; ``escape`` with ``None``.
     """
+
+    CSS_PATH = modal_stylesheets()
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+s", "save", "Save"),

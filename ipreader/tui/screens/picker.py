@@ -10,6 +10,8 @@ from textual.screen import ModalScreen
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
+from ipreader.tui.stylesheets import modal_stylesheets
+
 T = TypeVar("T")
 """The type of the value a picker dismisses with."""
 
@@ -23,6 +25,8 @@ class PickerScreen(ModalScreen[T | None], Generic[T]):
     query input); escape dismisses with ``None``. Options without an id (a
     "+N more" line) are never chosen.
     """
+
+    CSS_PATH = modal_stylesheets()
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "cancel", "Close"),

@@ -31,6 +31,7 @@ from ipreader.core.model import parse_tag_list
 from ipreader.core.reports import CodeReport, Cooccurrence, MatrixRow, TagMatrix, code_report
 from ipreader.core.wording import plural
 from ipreader.tui.display import one_line
+from ipreader.tui.stylesheets import modal_stylesheets
 from ipreader.tui.widgets.choice_row import ChoiceRow
 
 #: The reports offered, as the choice row shows them.
@@ -77,6 +78,8 @@ class HeatTable(DataTable[Text]):
 
 class ReportsScreen(ModalScreen[ReportTarget | None]):
     """Choose a report (left/right), type tags to restrict it; Enter goes to what is chosen."""
+
+    CSS_PATH = modal_stylesheets()
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "close", "Close"),

@@ -27,6 +27,7 @@ from ipreader.core.review import DocumentReview, HighlightReview, ReviewDecision
 from ipreader.core.safe_text import printable
 from ipreader.core.wording import plural
 from ipreader.tui.display import one_line
+from ipreader.tui.stylesheets import modal_stylesheets
 
 #: Characters of context shown on each side of a quote or a candidate.
 CONTEXT_CHARS = 24
@@ -54,6 +55,8 @@ def framed(before: str, middle: str, after: str, width: int = CONTEXT_CHARS) -> 
 
 class ReviewScreen(ModalScreen[ReviewDecision | None]):
     """Review ``items`` from ``start``; dismisses with a decision, or None when closed."""
+
+    CSS_PATH = modal_stylesheets()
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape,q", "close", "Close"),

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import ClassVar
+from typing import ClassVar, overload
 
 from rich.cells import cell_len
 from rich.text import Text
@@ -20,13 +20,13 @@ from textual.reactive import var
 from textual.strip import Strip
 from textual.style import Style
 from textual.visual import RenderOptions, Visual
-from textual.widgets import Input, OptionList, Static
-from textual.widgets.option_list import Option, OptionDoesNotExist
+from textual.widgets import Input, Static
 
 from ipreader.core.documents import DocumentInfo
 from ipreader.core.tags import tag_matches
 from ipreader.tui.display import one_line
 from ipreader.tui.session import DocumentStats
+from ipreader.tui.widgets.document_rows import DocumentRows
 
 #: The sort orders the list cycles through, in order.
 SORT_ORDERS: tuple[str, ...] = ("name", "date", "title")
@@ -44,29 +44,46 @@ def sort_documents(documents: Sequence[DocumentInfo], order: str) -> list[Docume
     return sorted(documents, key=lambda d: (str(d.root), d.relpath))
 
 
+#: What ``filter_documents`` matches a document against, by path: the stats it was made
+#: from, the document's and its highlights' tags, and the casefolded searchable text.
+Haystacks = dict[Path, tuple[DocumentStats, tuple[str, ...], str]]
+
+
 def filter_documents(
-    documents: Sequence[DocumentInfo], query: str, stats: Mapping[Path, DocumentStats]
+    documents: Sequence[DocumentInfo],
+    query: str,
+    stats: Mapping[Path, DocumentStats],
+    haystacks: Haystacks | None = None,
 ) -> list[DocumentInfo]:
     """Return the documents matching ``query``.
 
     Words are ANDed. ``tag:x`` matches a document carrying tag ``x`` (or a child
     tag, ``x/...``) itself or on one of its highlights; any other word matches
-    the title, the path or a tag, case-insensitively.
+    the title, the path or a tag, case-insensitively. ``haystacks`` keeps what
+    each document is matched against between calls (each keystroke of a filter
+    over thousands of articles), rebuilt when its stats change.
     """
-    words = query.split()
+    words = [word.casefold() for word in query.split()]
     if not words:
         return list(documents)
+    known = {} if haystacks is None else haystacks
+    empty = DocumentStats()
     result = []
     for info in documents:
-        known = stats.get(info.path, DocumentStats())
-        tags = (*known.tags, *known.highlight_tags)
-        haystack = "\n".join((info.title, info.relpath, *tags)).casefold()
+        shown = stats.get(info.path, empty)
+        cached = known.get(info.path)
+        if cached is not None and cached[0] == shown:
+            tags, haystack = cached[1], cached[2]
+        else:
+            tags = (*shown.tags, *shown.highlight_tags)
+            haystack = "\n".join((info.title, info.relpath, *tags)).casefold()
+            known[info.path] = (shown, tags, haystack)
         for word in words:
-            if word.casefold().startswith("tag:"):
+            if word.startswith("tag:"):
                 wanted = word[4:]
                 ok = any(tag_matches(t, wanted) for t in tags) if wanted else bool(tags)
             else:
-                ok = word.casefold() in haystack
+                ok = word in haystack
             if not ok:
                 break
         else:
@@ -146,23 +163,27 @@ def document_prompt(info: DocumentInfo, stats: DocumentStats) -> Prompt:
     return Prompt(title, list(dict.fromkeys(tier for tier in tiers if tier)))
 
 
-def prepare_prompts(
-    documents: Iterable[DocumentInfo], stats: Mapping[Path, DocumentStats]
-) -> dict[Path, tuple[DocumentStats, Prompt]]:
-    """Build every document's list entry, with the stats it shows.
+class _Entries(Sequence[Prompt]):
+    """The list's entries in display order, each built when first asked for (a visible row)."""
 
-    Meant for a worker thread (pass the result to ``DocumentList.prime``): with
-    thousands of articles, building the entries takes a noticeable time.
-    """
-    prepared: dict[Path, tuple[DocumentStats, Prompt]] = {}
-    for info in documents:
-        shown = stats.get(info.path, DocumentStats())
-        prepared[info.path] = (shown, document_prompt(info, shown))
-    return prepared
+    def __init__(self, owner: DocumentList, shown: Sequence[DocumentInfo]) -> None:
+        self._owner = owner
+        self._shown = shown
+        self._stats = owner.stats
+        self._empty = DocumentStats()
 
+    def __len__(self) -> int:
+        return len(self._shown)
 
-class _DocumentOptions(OptionList):
-    """The option list inside the document list (separate class for focus and CSS)."""
+    @overload
+    def __getitem__(self, index: int) -> Prompt: ...
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[Prompt]: ...
+    def __getitem__(self, index: int | slice) -> Prompt | Sequence[Prompt]:
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(len(self)))]
+        info = self._shown[index]
+        return self._owner.prompt_for(info, self._stats.get(info.path, self._empty))
 
 
 class DocumentList(Vertical):
@@ -171,7 +192,7 @@ class DocumentList(Vertical):
     DEFAULT_CSS = """
     DocumentList { height: 1fr; }
     DocumentList > #document-header { height: 1; }
-    DocumentList > _DocumentOptions { height: 1fr; text-wrap: nowrap; text-overflow: ellipsis; }
+    DocumentList > DocumentRows { height: 1fr; }
     """
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -203,27 +224,25 @@ class DocumentList(Vertical):
         self._shown: list[DocumentInfo] = []
         # Built entries with the stats they show: rebuilt only when those change.
         self._prompts: dict[Path, tuple[DocumentStats, Prompt]] = {}
+        self._haystacks: Haystacks = {}
 
     def compose(self) -> ComposeResult:
         yield Input(placeholder="Filter: words, tag:x", id="document-filter")
         yield Static(id="document-header")
-        yield _DocumentOptions(id="document-options")
+        yield DocumentRows(id="document-options")
 
     @property
-    def option_list(self) -> OptionList:
+    def option_list(self) -> DocumentRows:
         """The list of articles (the widget that takes focus)."""
-        return self.query_one(_DocumentOptions)
+        return self.query_one(DocumentRows)
 
     @property
     def shown(self) -> list[DocumentInfo]:
         """The documents currently listed, in display order."""
         return list(self._shown)
 
-    def prime(self, prompts: Mapping[Path, tuple[DocumentStats, Prompt]]) -> None:
-        """Take list entries built ahead (``prepare_prompts``, e.g. in a worker thread)."""
-        self._prompts.update(prompts)
-
-    def _prompt(self, info: DocumentInfo, stats: DocumentStats) -> Prompt:
+    def prompt_for(self, info: DocumentInfo, stats: DocumentStats) -> Prompt:
+        """The list entry of ``info`` showing ``stats`` (built once while they are unchanged)."""
         cached = self._prompts.get(info.path)
         if cached is not None and cached[0] == stats:
             return cached[1]
@@ -245,22 +264,15 @@ class DocumentList(Vertical):
     def watch_documents(self) -> None:
         self._refresh_list()
 
-    def watch_stats(
-        self, old: Mapping[Path, DocumentStats], new: Mapping[Path, DocumentStats]
-    ) -> None:
+    def watch_stats(self) -> None:
         if not self.is_mounted:
             return
-        query = self.query_one("#document-filter", Input).value
-        changed = {path for path in old.keys() | new.keys() if old.get(path) != new.get(path)}
-        if query.strip() or len(changed) > 50:
-            self._refresh_list()  # tags count in any filter, or most rows changed
+        if self.query_one("#document-filter", Input).value.strip():
+            self._refresh_list()  # tags count in any filter
             return
-        # One document's count or tags changed: re-render its row only (big libraries).
-        options = self.option_list
-        for info in self._shown:
-            if info.path in changed:
-                prompt = self._prompt(info, new.get(info.path, DocumentStats()))
-                options.replace_option_prompt(str(info.path), prompt)
+        # Counts and tags decide neither which rows are shown nor their order: the same
+        # rows, their entries rebuilt as they are drawn.
+        self.option_list.replace_rows(_Entries(self, self._shown))
 
     def watch_sort_by(self) -> None:
         self._refresh_list()
@@ -279,10 +291,10 @@ class DocumentList(Vertical):
     def _filter_submitted(self) -> None:
         self.focus_list()
 
-    @on(OptionList.OptionSelected, "#document-options")
-    def _option_selected(self, event: OptionList.OptionSelected) -> None:
+    @on(DocumentRows.Selected, "#document-options")
+    def _option_selected(self, event: DocumentRows.Selected) -> None:
         event.stop()
-        index = event.option_index
+        index = event.index
         if 0 <= index < len(self._shown):
             self.post_message(self.Opened(self._shown[index]))
 
@@ -305,29 +317,34 @@ class DocumentList(Vertical):
             return
         query = self.query_one("#document-filter", Input).value
         stats = self.stats
-        matching = filter_documents(self.documents, query, stats)
+        matching = filter_documents(self.documents, query, stats, self._haystacks)
         self._shown = sort_documents(matching, self.sort_by)
-        options = self.option_list
-        previous = options.highlighted_option
-        entries: list[Option] = []
-        for info in self._shown:
-            prompt = self._prompt(info, stats.get(info.path, DocumentStats()))
-            entries.append(Option(prompt, id=str(info.path)))
-        options.set_options(entries)
-        if previous is not None and previous.id is not None:
-            try:
-                options.highlighted = options.get_option_index(previous.id)
-            except OptionDoesNotExist:  # it was filtered out
-                self._highlight_current(self.document)
-        else:
-            self._highlight_current(self.document)
+        rows = self.option_list
+        previous = self._highlighted_document()
+        # The row highlighted before stays highlighted; else (filtered out) the open document's.
+        highlighted = self._index_of(previous) if previous is not None else None
+        if highlighted is None:
+            highlighted = self._index_of(self.document)
+        rows.set_rows(_Entries(self, self._shown), highlighted)
         self._refresh_header()
 
-    def _highlight_current(self, document: DocumentInfo | None) -> None:
-        if not self.is_mounted or document is None:
-            return
-        options = self.option_list
+    def _highlighted_document(self) -> DocumentInfo | None:
+        index = self.option_list.highlighted
+        if index is None or not 0 <= index < len(self._shown):
+            return None
+        return self._shown[index]
+
+    def _index_of(self, document: DocumentInfo | None) -> int | None:
+        if document is None:
+            return None
         for index, info in enumerate(self._shown):
             if info.path == document.path:
-                options.highlighted = index
-                return
+                return index
+        return None
+
+    def _highlight_current(self, document: DocumentInfo | None) -> None:
+        if not self.is_mounted:
+            return
+        index = self._index_of(document)
+        if index is not None:
+            self.option_list.highlighted = index
