@@ -253,7 +253,8 @@ def merge(batch: Batch, root: Path, locator: Locator) -> ImportReport:
     # write) and writing each document's annotation file once.
     if notes:
         store.set_documents_notes(notes)
-    store.save_annotations(pending)
+    # Built by ``build`` from decoded records: not decoded again (write_checks.py).
+    store.save_annotations(pending, decoded=True)
     report.notices.extend(store.notices.take())
     return report
 
