@@ -323,10 +323,10 @@ def test_one_write_per_document(
     calls: list[int] = []
     original = FolderStore.save_annotations
 
-    def counting(self: FolderStore, annotations: Any) -> None:
+    def counting(self: FolderStore, annotations: Any, **options: Any) -> None:
         items = list(annotations)
         calls.append(len(items))
-        original(self, items)
+        original(self, items, **options)
 
     monkeypatch.setattr(FolderStore, "save_annotations", counting)
     items = [entry(q) for q in ("The", "cat", "sat", "mat", "Second")]

@@ -19,6 +19,7 @@ from ipreader.core.model import (
 from ipreader.core.records import (
     RecordError,
     check_annotation,
+    check_fields,
     decode_annotation,
     decode_fields,
     document_tags_field,
@@ -215,6 +216,51 @@ def test_a_key_given_apart_decodes_as_the_id_field_would(record: dict[str, Any],
     except RecordError as error:
         got = error.field
     assert got == expected
+
+
+@given(records, st.sets(st.sampled_from(["id", "created", "updated", "creator", "revision"])))
+def test_decode_fields_agrees_with_its_full_checks(record: dict[str, Any], drop: set[str]) -> None:
+    """The importer's decoder takes the stored records' fast path when it can: same fields."""
+    record = {key: value for key, value in record.items() if key not in drop}
+    try:
+        expected: object = check_fields(record)
+    except RecordError as error:
+        expected = error.field
+    try:
+        got: object = decode_fields(record)
+    except RecordError as error:
+        got = error.field
+    assert got == expected
+
+
+def test_a_complete_record_gives_every_field_through_either_path() -> None:
+    record = {
+        **good(),
+        "prefix": "before ",
+        "suffix": " after",
+        "note": "n",
+        "tags": ["b", "a"],
+        "created": "2024-05-01T10:00:00.000Z",
+        "updated": "2024-05-02T10:00:00.000Z",
+        "status": "fuzzy",
+        "revision": 3,
+        "score": 87.5,
+        "origin": "o",
+    }
+    fields = decode_fields(record)
+    assert fields == check_fields(record)
+    assert (fields.prefix, fields.suffix, fields.created, fields.updated) == (
+        "before ",
+        " after",
+        "2024-05-01T10:00:00.000Z",
+        "2024-05-02T10:00:00.000Z",
+    )
+    assert (fields.status, fields.revision, fields.score, fields.creator) == (
+        AnchorStatus.FUZZY,
+        3,
+        87.5,
+        "Ann",
+    )
 
 
 def test_a_tag_list_decoded_again_is_checked_and_normalised_the_same() -> None:

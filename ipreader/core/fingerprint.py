@@ -72,7 +72,8 @@ def text_fingerprint(text: str) -> str:
     ``""`` for a text without words.
     """
     words = _words(text)
-    values = sketch(_shingles(words))
+    # ``sketch`` without its copy into a set: ``_shingles`` gives one already.
+    values = tuple(sorted(_shingles(words))[:SKETCH_SIZE])
     if not values:
         return ""
     packed = base64.b64encode(struct.pack(f">{len(values)}I", *values)).decode("ascii")

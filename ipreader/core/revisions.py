@@ -160,9 +160,14 @@ def clamp_times(annotation: Annotation, now: datetime) -> tuple[Annotation, str]
 
     The second value says what was clamped (empty when nothing was).
     """
-    limit, stamp = now + CLOCK_SKEW, iso(now)
-    created = stamp if parse_time(annotation.created) > limit else annotation.created
-    updated = stamp if parse_time(annotation.updated) > limit else annotation.updated
+    limit = now + CLOCK_SKEW
+    created_late = parse_time(annotation.created) > limit
+    updated_late = parse_time(annotation.updated) > limit
+    if not created_late and not updated_late:
+        return annotation, ""  # nearly always: the stamp (an isoformat) is not needed
+    stamp = iso(now)
+    created = stamp if created_late else annotation.created
+    updated = stamp if updated_late else annotation.updated
     told = [
         f"{name} {value}"
         for name, value, kept in (

@@ -26,7 +26,8 @@ from __future__ import annotations
 
 import re
 import uuid
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -47,6 +48,7 @@ from ipreader.core.model import (
 )
 from ipreader.core.records import RecordError, decode_fields, document_tags_field, text_field
 from ipreader.core.revisions import Verdict, import_decision
+from ipreader.core.store import FolderStore
 
 #: Namespace of the UUIDs given to foreign (non-UUID) ids.
 FOREIGN_NAMESPACE = uuid.UUID("c6a1f0e2-5d7b-4c55-8f0e-2b9d6e4a7c31")
@@ -145,18 +147,22 @@ def build(record: Any, relpath: str, text: str, report: ImportReport, where: str
 
 
 def merge_notes(
-    current: DocumentNotes, entry: Mapping[str, Any], report: ImportReport, where: str
-) -> DocumentNotes:
-    """Return ``current`` merged with a document entry's tags (union) and note.
+    read: Callable[[], DocumentNotes], entry: Mapping[str, Any], report: ImportReport, where: str
+) -> tuple[DocumentNotes, DocumentNotes] | None:
+    """Return ``(current, merged)``: the folder's notes (``read()``) and them merged with a
+    document entry's tags (union) and note; ``None`` when the entry gives neither.
 
-    The entry's note is taken when the folder has none; a different one is kept
-    and reported. The merged tags stop at ``MAX_DOCUMENT_TAGS`` (the rest is
-    reported): every group of an import adds to the same document.
+    ``read`` is only called when the entry gives tags or a note (an export gives
+    empty ones for every document). The entry's note is taken when the folder
+    has none; a different one is kept and reported. The merged tags stop at
+    ``MAX_DOCUMENT_TAGS`` (the rest is reported): every group of an import adds
+    to the same document.
     """
     tags = document_tags_field(entry)
     note = text_field(entry, "note")
     if not tags and not note:
-        return current
+        return None
+    current = read()
     if current.note and note and current.note != note:
         report.note(f"{where}: the folder's document note differs; kept the folder's")
     merged = normalize_tags((*current.tags, *tags))
@@ -168,7 +174,7 @@ def merge_notes(
             f"{len(merged) - len(kept):,} not added"
         )
         merged = kept
-    return DocumentNotes(tags=merged, note=current.note or note)
+    return current, DocumentNotes(tags=merged, note=current.note or note)
 
 
 def merge(batch: Batch, root: Path, locator: Locator) -> ImportReport:
@@ -205,14 +211,18 @@ def merge(batch: Batch, root: Path, locator: Locator) -> ImportReport:
             for current in store.reconcile(relpath, document.sha256, text):
                 existing[current.id] = current
         if group.notes is not None:
-            before = notes.get(relpath) or store.document_notes(relpath)
             try:
-                merged = merge_notes(before, group.notes, report, where)
+                change = merge_notes(
+                    partial(_notes_of, notes, store, relpath),
+                    group.notes,
+                    report,
+                    where,
+                )
             except RecordError as error:
                 report.note(f"{where}: document tags/note ignored: {error}")
             else:
-                if merged != before:
-                    notes[relpath] = merged
+                if change is not None and change[1] != change[0]:
+                    notes[relpath] = change[1]
         for entry_where, record in group.annotations:
             at = f"{where} {entry_where}".rstrip()
             try:
@@ -253,9 +263,17 @@ def merge(batch: Batch, root: Path, locator: Locator) -> ImportReport:
     # write) and writing each document's annotation file once.
     if notes:
         store.set_documents_notes(notes)
-    store.save_annotations(pending)
+    # Built by ``build`` from decoded records: not decoded again (write_checks.py).
+    store.save_annotations(pending, decoded=True)
     report.notices.extend(store.notices.take())
     return report
+
+
+def _notes_of(
+    merged: Mapping[str, DocumentNotes], store: FolderStore, relpath: str
+) -> DocumentNotes:
+    """A document's notes as this import has merged them so far, else as the folder holds them."""
+    return merged.get(relpath) or store.document_notes(relpath)
 
 
 def _naming(group: Group) -> str:

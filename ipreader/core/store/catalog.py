@@ -90,6 +90,8 @@ def _by_bucket(
     layout: Layout, count: int, rows: Mapping[str, Any]
 ) -> list[tuple[Path, dict[str, Any]]]:
     """``rows`` grouped by the bucket file of their id, in bucket order."""
+    if count == 1:  # one file: no id to hash (an import passes 20,000)
+        return [(layout.path(0, 1), dict(rows))] if rows else []
     grouped: dict[int, dict[str, Any]] = {}
     for key, value in rows.items():
         grouped.setdefault(bucket_of(key, count), {})[key] = value
@@ -98,8 +100,11 @@ def _by_bucket(
 
 def _overfull(table: UuidTable, rows: Mapping[str, Any]) -> bool:
     """True when inserting ``rows`` would leave the bucket over ``BUCKET_MAX`` records."""
+    present = len(table)
+    if present + len(rows) <= BUCKET_MAX:
+        return False  # even if every row is new: no lookup per id
     new = sum(not table.contains(doc_id=key) for key in rows)  # type: ignore[arg-type]
-    return len(table) + new > BUCKET_MAX
+    return present + new > BUCKET_MAX
 
 
 def _same(first: tuple[object, ...], second: tuple[object, ...]) -> bool:

@@ -173,17 +173,19 @@ class FolderStore:
         """Insert or replace one annotation (by id)."""
         self.save_annotations([annotation])
 
-    def save_annotations(self, annotations: Iterable[Annotation]) -> None:
+    def save_annotations(self, annotations: Iterable[Annotation], *, decoded: bool = False) -> None:
         """Insert or replace annotations by id, with one write per document.
 
         Raises ``StoreWriteError`` naming the first annotation a read would skip
-        as bad (``write_checks``); nothing is written then.
+        as bad (``write_checks``); nothing is written then. ``decoded`` is for
+        the importer only: its annotations are built from decoded records and
+        are not decoded again (``write_checks``).
 
         Documents not yet in the index are registered first, together (one
         index write), so a batch over thousands of documents stays linear;
         then every document's file is written in one batch.
         """
-        grouped = checked_rows(annotations)  # StoreWriteError before any write
+        grouped = checked_rows(annotations, decoded=decoded)  # StoreWriteError first
         if not grouped:
             return
         with self._catalog.writing():
