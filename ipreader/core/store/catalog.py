@@ -96,14 +96,6 @@ def _by_bucket(
     return [(layout.path(number, count), grouped[number]) for number in sorted(grouped)]
 
 
-def _split(records: Mapping[str, dict[str, Any]], count: int) -> list[dict[str, dict[str, Any]]]:
-    """``records`` by bucket number (``bucket_of`` their id) in ``count`` buckets."""
-    parts: list[dict[str, dict[str, Any]]] = [{} for _ in range(count)]
-    for key, value in records.items():
-        parts[bucket_of(key, count)][key] = value
-    return parts
-
-
 def _overfull(table: UuidTable, rows: Mapping[str, Any]) -> bool:
     """True when inserting ``rows`` would leave the bucket over ``BUCKET_MAX`` records."""
     new = sum(not table.contains(doc_id=key) for key in rows)  # type: ignore[arg-type]
@@ -430,13 +422,9 @@ class Catalog:
                 final.pop(key, None)
             count = max(count_for(len(final)), layout.count * (2 if grow else 1))
             count = min(max(count, 2), MAX_BUCKETS)
-            parts = _split(final, count)
-            # Ids hash unevenly: a count chosen by the average can still leave one bucket
-            # over the maximum, and edits and deletes would leave it over until a new record
-            # landed in it. Double until none is over, up to the cap.
-            while count < MAX_BUCKETS and any(len(part) > BUCKET_MAX for part in parts):
-                count *= 2
-                parts = _split(final, count)
+            parts: list[dict[str, dict[str, Any]]] = [{} for _ in range(count)]
+            for key, value in final.items():
+                parts[bucket_of(key, count)][key] = value
             for number, part in enumerate(parts):
                 table = transaction.table(layout.path(number, count), ANNOTATIONS_TABLE)
                 table.truncate()
