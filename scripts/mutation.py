@@ -162,6 +162,15 @@ TARGETS: dict[str, list[str]] = {
         "tests/test_write_checks_pins.py",
         "tests/reliability/test_bounded_records.py",
     ],
+    "ipreader/core/store/tables.py": [
+        "tests/test_store_tables_pins.py",
+        "tests/test_store_tinydb.py",
+        "tests/test_store_files_pins.py",
+    ],
+    "ipreader/core/store/buckets.py": [
+        "tests/test_store_buckets_pins.py",
+        "tests/test_store_catalog_pins.py",
+    ],
 }
 
 #: mutmut statuses that count as caught by the tests.
