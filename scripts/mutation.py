@@ -171,6 +171,11 @@ TARGETS: dict[str, list[str]] = {
         "tests/test_store_buckets_pins.py",
         "tests/test_store_catalog_pins.py",
     ],
+    "ipreader/core/store/merge.py": [
+        "tests/test_store_merge_pins.py",
+        "tests/reliability/test_fallback_merge.py",
+        "tests/reliability/test_fallback_pins.py",
+    ],
 }
 
 #: mutmut statuses that count as caught by the tests.
