@@ -60,6 +60,12 @@ IMPORTER_TESTS = [
     "tests/reliability/test_import_limits.py",
 ]
 
+#: Pins of the importer's reading, format detection, report and batches.
+IMPORTER_PINS = [
+    "tests/test_import_detect_pins.py",
+    "tests/test_import_report_pins.py",
+]
+
 #: The test files that target the sharing package (merge rules, conflict log, sync copies).
 #: ``test_cli_merge_driver.py`` joins them for the driver only: its git runs take 20 s
 #: and run the driver in a child process, where no mutant is.
@@ -97,7 +103,13 @@ TARGETS: dict[str, list[str]] = {
     # import lands, and the readers of each format.
     **{
         f"ipreader/core/importer/{name}.py": IMPORTER_TESTS
-        for name in ("merge", "locate", "batch", "w3c", "hypothesis", "refi_qda", "ipreader_json")
+        for name in ("merge", "locate", "w3c", "hypothesis", "ipreader_json")
+    },
+    # The importer's last modules, with the pins of what a user reads when a file is refused
+    # and what an import says it did.
+    **{
+        f"ipreader/core/importer/{name}.py": [*IMPORTER_TESTS, *IMPORTER_PINS]
+        for name in ("batch", "refi_qda", "reading", "detect", "report", "__init__")
     },
     # The revision rule of saves and imports: its own tests and the store's trust promises.
     "ipreader/core/revisions.py": [
