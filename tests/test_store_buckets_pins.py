@@ -115,6 +115,13 @@ def test_an_overfull_bucket_is_re_sharded_by_the_next_save_into_it_not_by_one_el
 # ---------------------------------------------------------------- names, counts, ranks
 
 
+def test_an_id_that_is_not_valid_unicode_still_has_a_fixed_bucket() -> None:
+    # A record key read from a file may hold a lone surrogate (JSON allows it): its bytes
+    # are hashed as they are, never an encoding error.
+    assert bucket_of("id-\udcff", 1024) == 458
+    assert bucket_of("id-\udcff", 2) == 458 % 2
+
+
 def test_a_bucket_file_is_named_number_of_count() -> None:
     assert bucket_name(3, 16) == "3-of-16.json"
 
@@ -253,6 +260,14 @@ def test_a_name_that_is_not_a_bucket_of_the_layout_is_left_alone(tmp_path: Path,
     layout = layout_in(tmp_path, [name], single=False)
     assert layout.members == ((1, 0),) and layout.counts == (1,) and layout.has_single
     assert name in layout.names
+
+
+def test_a_name_numbered_past_its_count_beside_its_generation_is_not_a_bucket(
+    tmp_path: Path,
+) -> None:
+    layout = layout_in(tmp_path, ["0-of-2.json", "1-of-2.json", "2-of-2.json"], single=False)
+    assert layout.members == ((2, 0), (2, 1)) and layout.counts == (2,)
+    assert [f.number for f in layout.files] == [0, 1]
 
 
 def test_a_bucket_at_the_cap_is_listed(tmp_path: Path) -> None:
