@@ -188,6 +188,14 @@ TARGETS: dict[str, list[str]] = {
         "tests/reliability/test_fallback_merge.py",
         "tests/reliability/test_fallback_pins.py",
     ],
+    # The store's front: the fast tests that open a store (not the reliability ones, which
+    # kill processes and take minutes).
+    "ipreader/core/store/folder_store.py": [
+        *STORE_READ_TESTS,
+        "tests/test_store_relinks_pins.py",
+        "tests/test_save_checks.py",
+        "tests/test_write_checks_pins.py",
+    ],
 }
 
 #: mutmut statuses that count as caught by the tests.
