@@ -2,16 +2,22 @@
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import replace
+from pathlib import Path
 
 import pytest
 
 from ipreader.core.model import MAX_DOCUMENT_TAGS, Annotation
-from ipreader.core.store.formats import DocRecord
+from ipreader.core.notices import Notices
+from ipreader.core.store.catalog import Catalog
+from ipreader.core.store.formats import LOCK_FILE, DocRecord
+from ipreader.core.store.lock import FolderLock
 from ipreader.core.store.merge import (
     NOTE_SEPARATOR,
     MergeResult,
     joined_note,
+    merge_catalogs,
     merged_record,
     newer_rows,
 )
@@ -136,3 +142,125 @@ def test_a_merge_summary_names_up_to_five_joined_notes_then_counts_the_rest() ->
     assert seven.summary().endswith("were kept for a, b, c, d, e and 2 more")
     one = MergeResult(documents={"x"}, joined_notes=["a.txt"])
     assert one.summary().endswith("; both differing notes were kept for a.txt")
+
+
+def test_a_summary_past_five_joined_notes_counts_even_one_more() -> None:
+    six = MergeResult(documents={"x"}, joined_notes=[*"abcdef"])
+    assert six.summary().endswith("were kept for a, b, c, d, e and 1 more")
+
+
+# ---------------------------------------------------------------- one store into another
+
+ID_A = "10000000-0000-4000-8000-000000000001"
+ID_B = "20000000-0000-4000-8000-000000000002"
+ID_C = "30000000-0000-4000-8000-000000000003"
+
+
+def catalog_of(location: Path) -> Catalog:
+    return Catalog(location, FolderLock(location / LOCK_FILE, timeout=5), Notices())
+
+
+def filled(location: Path, docs: list[tuple[DocRecord, list[Annotation]]]) -> Catalog:
+    """A catalog at ``location`` holding ``docs`` (written through the catalog's own API)."""
+    (location / "annotations").mkdir(parents=True)  # as a store makes it when opened
+    catalog = catalog_of(location)
+    with catalog.writing():
+        catalog.put_documents([record for record, _ in docs])
+        catalog.put_annotations(
+            [(record, {a.id: a.to_dict() for a in rows}) for record, rows in docs if rows]
+        )
+    return catalog
+
+
+def merged(source: Catalog, target: Catalog, *, recent: bool = True) -> MergeResult:
+    with target.writing():
+        return merge_catalogs(source, target, source_recent=recent)
+
+
+def highlight_of(relpath: str, start: int) -> Annotation:
+    return Annotation.create(TEXT, start, start + 5, relpath, note=f"{relpath}@{start}")
+
+
+def notes_of(catalog: Catalog, relpath: str) -> set[str]:
+    record = catalog_of(catalog.location).index().by_relpath(relpath)
+    assert record is not None
+    return {a.note for a in catalog_of(catalog.location).annotations_of(record)}
+
+
+def test_a_document_only_in_the_source_comes_with_its_highlights(tmp_path: Path) -> None:
+    a_mine, a_theirs, b_theirs = (
+        highlight_of("a.txt", 0),
+        highlight_of("a.txt", 10),
+        highlight_of("b.txt", 4),
+    )
+    target = filled(tmp_path / "target", [(DocRecord(ID_A, "a.txt", "h"), [a_mine])])
+    source = filled(
+        tmp_path / "source",
+        [(DocRecord(ID_A, "a.txt", "h"), [a_theirs]), (DocRecord(ID_B, "b.txt", "h"), [b_theirs])],
+    )
+    result = merged(source, target)
+    assert result.summary() == "2 highlight(s) of 2 document(s)"
+    assert result.documents == {"a.txt", "b.txt"} and result.highlights == 2
+    assert notes_of(target, "a.txt") == {"a.txt@0", "a.txt@10"}
+    assert notes_of(target, "b.txt") == {"b.txt@4"}
+    assert merged(source, target).summary() == "0 highlight(s) of 0 document(s)"  # twice: no-op
+
+
+def test_a_new_document_keeps_its_id_unless_the_target_uses_it(tmp_path: Path) -> None:
+    target = filled(
+        tmp_path / "target", [(DocRecord(ID_A, "a.txt", "h"), [highlight_of("a.txt", 0)])]
+    )
+    source = filled(
+        tmp_path / "source",
+        [
+            (DocRecord(ID_A, "b.txt", "h"), [highlight_of("b.txt", 1)]),  # the target's id
+            (DocRecord(ID_C, "c.txt", "h"), [highlight_of("c.txt", 2)]),
+        ],
+    )
+    merged(source, target)
+    index = catalog_of(target.location).index()
+    a, b, c = (index.by_relpath(name) for name in ("a.txt", "b.txt", "c.txt"))
+    assert a is not None and b is not None and c is not None
+    assert a.id == ID_A and c.id == ID_C
+    assert b.id not in (ID_A, ID_C) and str(uuid.UUID(b.id)) == b.id
+    assert notes_of(target, "a.txt") == {"a.txt@0"}
+    assert notes_of(target, "b.txt") == {"b.txt@1"}
+    assert notes_of(target, "c.txt") == {"c.txt@2"}
+
+
+def test_a_relpath_twice_in_the_source_is_merged_once_and_the_rest_still_are(
+    tmp_path: Path,
+) -> None:
+    target = filled(tmp_path / "target", [(DocRecord(ID_C, "z.txt", "h"), [])])
+    source = filled(
+        tmp_path / "source",
+        [
+            (DocRecord(ID_A, "b.txt", "h"), [highlight_of("b.txt", 1)]),  # the lowest id wins
+            (DocRecord(ID_B, "b.txt", "h"), [highlight_of("b.txt", 2)]),
+            (
+                DocRecord("40000000-0000-4000-8000-000000000004", "c.txt", "h"),
+                [highlight_of("c.txt", 3)],
+            ),
+        ],
+    )
+    result = merged(source, target)
+    index = catalog_of(target.location).index()
+    assert [r.relpath for r in index.documents].count("b.txt") == 1
+    assert notes_of(target, "b.txt") == {"b.txt@1"}
+    assert notes_of(target, "c.txt") == {"c.txt@3"}
+    assert result.documents == {"b.txt", "c.txt"} and result.highlights == 2
+
+
+def test_highlights_merged_from_another_text_clear_the_target_s_hash(tmp_path: Path) -> None:
+    target = filled(tmp_path / "target", [(DocRecord(ID_A, "a.txt", "old"), [])])
+    other_text = filled(
+        tmp_path / "s1", [(DocRecord(ID_A, "a.txt", "new"), [highlight_of("a.txt", 0)])]
+    )
+    merged(other_text, target)
+    record = catalog_of(target.location).index().by_relpath("a.txt")
+    assert record is not None and record.sha256 is None
+    same = filled(tmp_path / "t2", [(DocRecord(ID_A, "a.txt", "old"), [])])
+    no_rows = filled(tmp_path / "s2", [(DocRecord(ID_A, "a.txt", "new"), [])])
+    assert not merged(no_rows, same).changed
+    kept = catalog_of(same.location).index().by_relpath("a.txt")
+    assert kept is not None and kept.sha256 == "old"
