@@ -195,6 +195,10 @@ TARGETS: dict[str, list[str]] = {
         "tests/test_store_relinks_pins.py",
         "tests/test_save_checks.py",
         "tests/test_write_checks_pins.py",
+        "tests/test_folder_store_pins.py",
+        "tests/test_codebook.py",
+        "tests/reliability/test_fallback_merge.py",
+        "tests/reliability/test_fallback_pins.py",
     ],
 }
 
