@@ -109,8 +109,13 @@ TARGETS: dict[str, list[str]] = {
     # and what an import says it did.
     **{
         f"ipreader/core/importer/{name}.py": [*IMPORTER_TESTS, *IMPORTER_PINS]
-        for name in ("batch", "refi_qda", "reading", "detect", "report", "__init__")
+        for name in ("batch", "reading", "detect", "report", "__init__")
     },
+    "ipreader/core/importer/refi_qda.py": [
+        *IMPORTER_TESTS,
+        *IMPORTER_PINS,
+        "tests/test_import_refi_qda_pins.py",
+    ],
     # The revision rule of saves and imports: its own tests and the store's trust promises.
     "ipreader/core/revisions.py": [
         "tests/test_revisions.py",
