@@ -305,3 +305,154 @@ def test_not_well_formed_xml_says_where(tmp_path: Path) -> None:
     assert refusal(tmp_path, "<Project") == (
         "project.qde is not well-formed XML: unclosed token: line 1, column 0"
     )
+
+
+# ---------------------------------------------------------------- what is missing or empty
+
+
+def test_positions_missing_altogether_are_not_integers(tmp_path: Path) -> None:
+    sources = source(
+        '<PlainTextSelection guid="g1" endPosition="3"/>'
+        '<PlainTextSelection guid="g2" startPosition="0"/>' + selection(0, 3)
+    )
+    batch = read(tmp_path, project(sources))
+    assert batch.rejected == [
+        "source 0 ('a.txt') selection 0: positions are not integers; skipped",
+        "source 0 ('a.txt') selection 1: positions are not integers; skipped",
+    ]
+
+
+def test_empty_texts_and_names_stay_empty(tmp_path: Path) -> None:
+    extra = (
+        '<CodeBook><Codes><Code guid="C-1"/><Code guid="C-2" name="animals">'
+        '<Code guid="C-3"/></Code></Codes></CodeBook>'
+        '<Notes><Note guid="N-1"><PlainTextContent/></Note>'
+        '<Note guid="N-2" plainTextPath="file:///elsewhere.txt"/></Notes>'
+    )
+    body = (
+        '<Coding guid="a"><CodeRef targetGUID="C-1"/></Coding>'
+        '<Coding guid="b"><CodeRef targetGUID="C-3"/></Coding>'
+        '<NoteRef targetGUID="N-1"/><NoteRef targetGUID="N-2"/>'
+    )
+    sources = (
+        f'<TextSource guid="s"><PlainTextContent>{TEXT}</PlainTextContent>'
+        f"{selection(0, 3, body)}</TextSource>"
+        '<TextSource guid="t" name="e.txt"><PlainTextContent/></TextSource>'
+    )
+    batch = read(tmp_path, project(sources, extra))
+    first, empty = batch.groups
+    assert first.where == "source 0 ('')" and first.document.uri_path == ""
+    ((_, record),) = first.annotations
+    assert record["tags"] == ["", "animals/"]  # the merge drops the empty tag
+    assert record["note"] == ""
+    assert empty.document.text == "" and empty.annotations == []
+
+
+def test_the_creator_is_a_user_s_name_never_another_element_s(tmp_path: Path) -> None:
+    extra = '<Users><User guid="U-1" name="Ada"/></Users>'
+    sources = source(
+        selection(0, 3, attrs=f'creatingUser="{SOURCE_GUID}"')
+        + '<PlainTextSelection guid="g2" startPosition="4" endPosition="9" creatingUser="u-1"/>'
+    )
+    first, second = records(read(tmp_path, project(sources, extra)))
+    assert first["creator"] is None and second["creator"] == "Ada"
+
+
+def test_ipreader_json_restores_the_origin_too(tmp_path: Path) -> None:
+    extras = {
+        "format": "ipreader.qdpx-extras",
+        "selections": {SELECTION_GUID.lower(): {"origin": "imported from x", "score": 87.5}},
+    }
+    files = {"ipreader.json": json.dumps(extras).encode()}
+    (record,) = records(read(tmp_path, project(source(selection(0, 3))), files))
+    assert (record["origin"], record["score"]) == ("imported from x", 87.5)
+
+
+# ---------------------------------------------------------------- bounds
+
+
+def test_a_zip_of_more_files_than_entries_allowed_is_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from ipreader.core.importer import refi_qda
+
+    monkeypatch.setattr(refi_qda, "MAX_IMPORT_ENTRIES", 3)
+    at_limit = {"Sources/1.txt": b"1", "Sources/2.txt": b"2"}
+    assert read(tmp_path, project(source(selection(0, 3))), at_limit).groups
+    over = {**at_limit, "Sources/3.txt": b"3"}
+    assert refusal(tmp_path, project(source()), over) == "4 files in the zip; too many"
+
+
+def test_more_entries_than_allowed_are_refused_naming_the_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from ipreader.core.importer import batch
+
+    monkeypatch.setattr(batch, "MAX_IMPORT_ENTRIES", 1)
+    sources = source(selection(0, 3) + selection(4, 9))
+    assert refusal(tmp_path, project(sources)) == (
+        "more than 1 entries; split it into smaller files (nothing imported)"
+    )
+
+
+def test_unzipped_bytes_up_to_the_limit_are_read_and_one_more_is_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from ipreader.core.importer import refi_qda
+
+    xml = project(source(selection(0, 3), text=None, attrs='plainTextPath="internal://s.txt"'))
+    files = {"Sources/s.txt": TEXT.encode()}
+    total = len(xml.encode()) + len(TEXT.encode())
+    monkeypatch.setattr(refi_qda, "MAX_IMPORT_BYTES", total)
+    assert len(records(read(tmp_path, xml, files))) == 1
+    monkeypatch.setattr(refi_qda, "MAX_IMPORT_BYTES", total - 1)
+    assert refusal(tmp_path, xml, files) == "more than 0 MB once unzipped"
+
+
+def test_a_damaged_member_is_named(tmp_path: Path) -> None:
+    xml = project(source(text=None, attrs='plainTextPath="internal://s.txt"'))
+    path = qdpx(tmp_path, xml, {"Sources/s.txt": b"Some stored text to damage."})
+    data = bytearray(path.read_bytes())
+    at = bytes(data).index(b"stored text")
+    data[at] ^= 0xFF  # stored uncompressed: the CRC no longer matches
+    path.write_bytes(bytes(data))
+    with pytest.raises(ImportFileError) as raised:
+        read_batch(path, "qdpx")
+    assert str(raised.value) == (
+        f"{path}: cannot read 'sources/s.txt' in the zip: Bad CRC-32 for file 'Sources/s.txt'"
+    )
+
+
+def test_a_project_exactly_one_tag_a_16_bytes_is_read(tmp_path: Path) -> None:
+    head, tail = f'<Project xmlns="{NS}">' + "<a/>" * 9_999, "</Project>"
+    tags = 10_001
+    xml = head + " " * (tags * 16 - len(head) - len(tail)) + tail
+    assert xml.count("<") == tags and len(xml) == tags * 16
+    assert read(tmp_path, xml).groups == []
+    denser = head + " " * (tags * 16 - len(head) - len(tail) - 1) + tail
+    assert refusal(tmp_path, denser) == f"10,001 XML tags in {len(denser):,} bytes; refused"
+
+
+def test_a_member_larger_than_the_budget_is_never_inflated_whole(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import tracemalloc
+
+    from ipreader.core.importer import refi_qda
+
+    monkeypatch.setattr(refi_qda, "MAX_IMPORT_BYTES", 1024 * 1024)
+    xml = project(source(text=None, attrs='plainTextPath="internal://s.txt"'))
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("project.qde", xml)
+        archive.writestr("Sources/s.txt", b"\0" * (40 * 1024 * 1024))  # ~40 KB deflated
+    path = tmp_path / "bomb.qdpx"
+    path.write_bytes(buffer.getvalue())
+    tracemalloc.start()
+    try:
+        with pytest.raises(ImportFileError, match="more than 1 MB once unzipped"):
+            read_batch(path, "qdpx")
+        _now, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert peak < 8 * 1024 * 1024  # the bounded read, not the 40 MB the member holds
