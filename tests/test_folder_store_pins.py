@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import errno
 import hashlib
+import os
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -185,3 +188,31 @@ def test_what_another_process_did_meanwhile_is_taken_and_the_rest_still_reconcil
     (c,) = result["c.txt"]
     assert MOVED[c.start : c.end] == "quick brown"
     assert FolderStore.open(root).anchored_sha256("c.txt") == sha(MOVED)
+
+
+def test_a_store_that_cannot_be_written_re_anchors_in_memory_only(
+    root: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    saved(root)
+    real_open, real_mkdir = os.open, os.mkdir
+
+    def guarded_open(path: Any, flags: int, *args: Any, **kwargs: Any) -> int:
+        # Neither the folder nor the per-user fallback (both under tmp_path) can be written.
+        if flags & (os.O_WRONLY | os.O_RDWR | os.O_CREAT) and Path(path).is_relative_to(tmp_path):
+            raise PermissionError(errno.EACCES, "Permission denied", str(path))
+        return real_open(path, flags, *args, **kwargs)
+
+    def guarded_mkdir(path: Any, *args: Any, **kwargs: Any) -> None:
+        if Path(path).is_relative_to(tmp_path):
+            raise PermissionError(errno.EACCES, "Permission denied", str(path))
+        real_mkdir(path, *args, **kwargs)
+
+    with monkeypatch.context() as patch:
+        patch.setattr(os, "open", guarded_open)
+        patch.setattr(os, "mkdir", guarded_mkdir)
+        store = FolderStore.open(root)
+        assert not store.writable
+        result = store.reconcile_many([("a.txt", sha(MOVED), MOVED)])
+    (moved,) = result["a.txt"]
+    assert MOVED[moved.start : moved.end] == "lazy dog"
+    assert FolderStore.open(root).anchored_sha256("a.txt") == sha(TEXT)  # nothing written
