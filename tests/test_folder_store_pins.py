@@ -6,11 +6,13 @@ import errno
 import hashlib
 import os
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from ipreader.core.codebook import Rename, describe
 from ipreader.core.model import Annotation, DocumentNotes
 from ipreader.core.notices import Notices
 from ipreader.core.store import FolderStore
@@ -190,29 +192,74 @@ def test_what_another_process_did_meanwhile_is_taken_and_the_rest_still_reconcil
     assert FolderStore.open(root).anchored_sha256("c.txt") == sha(MOVED)
 
 
-def test_a_store_that_cannot_be_written_re_anchors_in_memory_only(
-    root: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    saved(root)
+@contextmanager
+def unwritable(monkeypatch: pytest.MonkeyPatch, base: Path) -> Iterator[None]:
+    """Within the block, every create or mkdir under ``base`` fails as on a read-only disk."""
     real_open, real_mkdir = os.open, os.mkdir
 
     def guarded_open(path: Any, flags: int, *args: Any, **kwargs: Any) -> int:
-        # Neither the folder nor the per-user fallback (both under tmp_path) can be written.
-        if flags & (os.O_WRONLY | os.O_RDWR | os.O_CREAT) and Path(path).is_relative_to(tmp_path):
+        if flags & (os.O_WRONLY | os.O_RDWR | os.O_CREAT) and Path(path).is_relative_to(base):
             raise PermissionError(errno.EACCES, "Permission denied", str(path))
         return real_open(path, flags, *args, **kwargs)
 
     def guarded_mkdir(path: Any, *args: Any, **kwargs: Any) -> None:
-        if Path(path).is_relative_to(tmp_path):
+        if Path(path).is_relative_to(base):
             raise PermissionError(errno.EACCES, "Permission denied", str(path))
         real_mkdir(path, *args, **kwargs)
 
     with monkeypatch.context() as patch:
         patch.setattr(os, "open", guarded_open)
         patch.setattr(os, "mkdir", guarded_mkdir)
+        yield
+
+
+def test_a_store_that_cannot_be_written_re_anchors_in_memory_only(
+    root: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    saved(root)
+    with unwritable(monkeypatch, tmp_path):  # the folder and the per-user fallback alike
         store = FolderStore.open(root)
         assert not store.writable
         result = store.reconcile_many([("a.txt", sha(MOVED), MOVED)])
     (moved,) = result["a.txt"]
     assert MOVED[moved.start : moved.end] == "lazy dog"
     assert FolderStore.open(root).anchored_sha256("a.txt") == sha(TEXT)  # nothing written
+
+
+def test_opening_a_read_only_folder_says_where_and_what_was_merged_there_in_one_notice(
+    root: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    saved(root)
+    with unwritable(monkeypatch, root):
+        notices = FolderStore.open(root).notices.take()
+    (notice,) = notices
+    where, _, merged = notice.partition("; the annotations in ")
+    assert where and str(root) in where
+    assert merged.endswith("were merged there (2 highlight(s) of 2 document(s))")
+
+
+def test_a_lock_that_is_not_a_file_is_moved_aside_and_said(root: Path) -> None:
+    store = saved(root)
+    lock = store.location / "lock"
+    lock.unlink(missing_ok=True)
+    lock.mkdir()
+    (notice,) = FolderStore.open(root).notices.take()
+    assert notice.startswith(f"{lock} was a directory, not a lock file; it was moved aside to ")
+    assert not lock.is_dir()  # moved aside, never deleted: its new name is in the notice
+
+
+def test_an_unknown_document_has_no_anchored_hash(root: Path) -> None:
+    store = saved(root)
+    assert store.anchored_sha256("a.txt") == sha(TEXT)
+    assert store.anchored_sha256("unknown.txt") is None
+
+
+def test_a_retag_returns_the_codebook_before_and_after(root: Path) -> None:
+    store = saved(root)
+    store.save_annotation(store.annotations("a.txt")[0].edited(tags=("old",)))
+    before = store.update_codebook(lambda book: describe(book, "old", "the old tag"))
+    done = store.retag(Rename("old", "new"))
+    assert done.codebook_before == before
+    assert done.codebook_after == FolderStore.open(root).codebook() != before
+    assert done.codebook_after.description("new") == "the old tag"
+    assert [after.tags for _before, after in done.highlights] == [("new",)]
