@@ -60,6 +60,12 @@ IMPORTER_TESTS = [
     "tests/reliability/test_import_limits.py",
 ]
 
+#: Pins of the importer's reading, format detection, report and batches.
+IMPORTER_PINS = [
+    "tests/test_import_detect_pins.py",
+    "tests/test_import_report_pins.py",
+]
+
 #: The test files that target the sharing package (merge rules, conflict log, sync copies).
 #: ``test_cli_merge_driver.py`` joins them for the driver only: its git runs take 20 s
 #: and run the driver in a child process, where no mutant is.
@@ -97,8 +103,19 @@ TARGETS: dict[str, list[str]] = {
     # import lands, and the readers of each format.
     **{
         f"ipreader/core/importer/{name}.py": IMPORTER_TESTS
-        for name in ("merge", "locate", "batch", "w3c", "hypothesis", "refi_qda", "ipreader_json")
+        for name in ("merge", "locate", "w3c", "hypothesis", "ipreader_json")
     },
+    # The importer's last modules, with the pins of what a user reads when a file is refused
+    # and what an import says it did.
+    **{
+        f"ipreader/core/importer/{name}.py": [*IMPORTER_TESTS, *IMPORTER_PINS]
+        for name in ("batch", "reading", "detect", "report", "__init__")
+    },
+    "ipreader/core/importer/refi_qda.py": [
+        *IMPORTER_TESTS,
+        *IMPORTER_PINS,
+        "tests/test_import_refi_qda_pins.py",
+    ],
     # The revision rule of saves and imports: its own tests and the store's trust promises.
     "ipreader/core/revisions.py": [
         "tests/test_revisions.py",
@@ -156,6 +173,38 @@ TARGETS: dict[str, list[str]] = {
     "ipreader/core/store/formats.py": STORE_READ_TESTS,
     "ipreader/core/store/files.py": [*STORE_READ_TESTS, "tests/test_store_files_pins.py"],
     "ipreader/core/store/catalog.py": [*STORE_READ_TESTS, "tests/test_store_catalog_pins.py"],
+    # The store's write side: what it refuses to write, the file tables, the bucket layout.
+    "ipreader/core/store/write_checks.py": [
+        "tests/test_save_checks.py",
+        "tests/test_write_checks_pins.py",
+        "tests/reliability/test_bounded_records.py",
+    ],
+    "ipreader/core/store/tables.py": [
+        "tests/test_store_tables_pins.py",
+        "tests/test_store_tinydb.py",
+        "tests/test_store_files_pins.py",
+    ],
+    "ipreader/core/store/buckets.py": [
+        "tests/test_store_buckets_pins.py",
+        "tests/test_store_catalog_pins.py",
+    ],
+    "ipreader/core/store/merge.py": [
+        "tests/test_store_merge_pins.py",
+        "tests/reliability/test_fallback_merge.py",
+        "tests/reliability/test_fallback_pins.py",
+    ],
+    # The store's front: the fast tests that open a store (not the reliability ones, which
+    # kill processes and take minutes).
+    "ipreader/core/store/folder_store.py": [
+        *STORE_READ_TESTS,
+        "tests/test_store_relinks_pins.py",
+        "tests/test_save_checks.py",
+        "tests/test_write_checks_pins.py",
+        "tests/test_folder_store_pins.py",
+        "tests/test_codebook.py",
+        "tests/reliability/test_fallback_merge.py",
+        "tests/reliability/test_fallback_pins.py",
+    ],
 }
 
 #: mutmut statuses that count as caught by the tests.

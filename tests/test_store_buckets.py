@@ -281,14 +281,10 @@ def test_any_saves_and_deletes_across_buckets_read_back_the_same_set(
         assert notes(FolderStore.open(store.root)) == want
         layout_dirs = [p for p in (store.location / "annotations").iterdir() if p.is_dir()]
         for directory in layout_dirs:
-            layout = layout_of(directory.parent, directory.name)
-            assert layout.settled
-            assert (
-                all(
-                    len(json.loads(f.path.read_text())["annotations"]) <= most for f in layout.files
-                )
-                or layout.count == buckets.MAX_BUCKETS
-            )
+            assert layout_of(directory.parent, directory.name).settled
+        # No bound on each bucket's size here: a re-shard sizes buckets by their average,
+        # and the random ids (Annotation.create) can hash unevenly, leaving one over
+        # ``most`` until a save into it (test_store_buckets_pins.py pins that).
 
 
 @settings(max_examples=25, deadline=None)
