@@ -176,10 +176,9 @@ def test_a_copy_s_rank_keeps_its_revision_and_time() -> None:
 # ---------------------------------------------------------------- listing a document's files
 
 
-@pytest.mark.xfail(strict=True, reason="list_layout counts a generation by its names' suffix alone")
 def test_a_name_numbered_past_its_count_is_no_generation(tmp_path: Path) -> None:
-    # Not a bucket (``members`` leaves it out), yet it makes a generation of 2: the single
-    # file's layout looks cut short and its next save re-shards it for nothing.
+    # Not a bucket (``members`` leaves it out), so no generation of 2 either: otherwise the
+    # single file's layout looks cut short and its next save re-shards it for nothing.
     single, directory = document_paths(tmp_path, "doc")
     single.write_text("{}")
     directory.mkdir()

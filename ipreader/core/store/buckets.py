@@ -182,7 +182,10 @@ def list_layout(single: Path, directory: Path) -> Layout:
         for suffix in set(_SUFFIX.findall(joined)):
             count = int(suffix)
             power_of_two = 1 < count <= MAX_BUCKETS and count & (count - 1) == 0
-            if power_of_two and re.search(rf"^[0-9]+-of-{suffix}\.json$", joined, re.MULTILINE):
+            # A generation needs a real member: a name numbered past its count (``2-of-2``)
+            # is no bucket (``members`` leaves it out) and must not make one.
+            numbers = re.findall(rf"^([0-9]+)-of-{suffix}\.json$", joined, re.MULTILINE)
+            if power_of_two and any(int(number) < count for number in numbers):
                 counts.add(count)
     has_single = not counts or os.path.lexists(single)
     if has_single:
