@@ -37,6 +37,7 @@ from pathlib import Path
 from typing import Any
 
 from ipreader.core import paths
+from ipreader.core.errors import StoreError
 from ipreader.core.model import COLORS, AnchorStatus, Annotation
 from ipreader.core.storage import read_regular_file
 from ipreader.core.store.files import Signature
@@ -286,6 +287,7 @@ class ReadCache:
                 _stat, raw = read_regular_file(self.file, limit=MAX_CACHE_BYTES)
                 self._loaded = _Decoded(raw or b"", self._key)
             except (
+                StoreError,  # a FIFO, a link, a device, too large: never opened or read
                 OSError,
                 ValueError,
                 KeyError,
