@@ -391,28 +391,37 @@ def _codes_table(report: CodeReport, filters: ReportFilters) -> str:
     # quote and note are cut once (by text), not once a group.
     quotes: dict[str, str] = {}
     notes: dict[str, str] = {}
+    # An entry's rows, but for the path in the first cell, are the same in every group.
+    tails: dict[int, list[list[Any]]] = {}
+
+    def entry_rows(entry: CodeEntry) -> list[list[Any]]:
+        made = []
+        for index, h in enumerate(entry.highlights):
+            first = index == 0
+            tail: list[Any] = [entry.line if first else None, _offsets(entry) if first else None]
+            if report.require_all:
+                tail.append(entry.match if first else None)
+            quote = entry.quote if first else h.quote
+            # Cut at a word before the table cuts at a cell: a tidier end.
+            shown_quote = quotes.get(quote)
+            if shown_quote is None:
+                shown_quote = quotes[quote] = excerpt(quote, QUOTE_CELLS)
+            note = notes.get(h.note)
+            if note is None:
+                note = notes[h.note] = excerpt(h.note, NOTE_CELLS)
+            made.append([*tail, h.creator, shown_quote, note])
+        return made
+
     for group in report.groups:
         rows: list[list[Any]] = []
         for document, entries in _by_document(group.entries):
-            shown = _path(document, filters)
+            first_row = len(rows)
             for entry in entries:
-                for index, h in enumerate(entry.highlights):
-                    first = index == 0
-                    row: list[Any] = [shown, entry.line if first else None]
-                    row.append(_offsets(entry) if first else None)
-                    if report.require_all:
-                        row.append(entry.match if first else None)
-                    quote = entry.quote if first else h.quote
-                    # Cut at a word before the table cuts at a cell: a tidier end.
-                    shown_quote = quotes.get(quote)
-                    if shown_quote is None:
-                        shown_quote = quotes[quote] = excerpt(quote, QUOTE_CELLS)
-                    note = notes.get(h.note)
-                    if note is None:
-                        note = notes[h.note] = excerpt(h.note, NOTE_CELLS)
-                    row += [h.creator, shown_quote, note]
-                    rows.append(row)
-                    shown = ""  # the path once per document
+                found = tails.get(id(entry))
+                if found is None:
+                    found = tails[id(entry)] = entry_rows(entry)
+                rows += [["", *tail] for tail in found]
+            rows[first_row][0] = _path(document, filters)  # the path once per document
         title = _group_title(report, group.entries, group.label)
         out.append(_with_heading([title], render_table(columns, rows)) + "\n")
     if not report.groups:
