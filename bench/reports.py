@@ -306,35 +306,30 @@ def cold_rows(
     cache: Path,
     runs: int,
 ) -> None:
-    """Time each ipreader command after one store file changed, and with no cache at all."""
-    walls: dict[str, list[float]] = {}
+    """Time this checkout's commands after one store file changed, and with no cache at all.
+
+    A checkout without the read cache runs alike warm or not: its warm figures
+    above are the baseline.
+    """
+    times: dict[str, list[tuple[float, float]]] = {}
     for _ in range(runs):
         for name, argv in commands.items():
             if "floor" in name:
                 continue
-            for prefix, run_env in envs.items():
-                rewrite_one_store_file(folder)
-                walls.setdefault(f"{prefix}changed {name}", []).append(timed(argv, run_env)[0])
-                shutil.rmtree(cache, ignore_errors=True)
-                walls.setdefault(f"{prefix}cold {name}", []).append(timed(argv, run_env)[0])
-        timed(commands["ipreader list (baseline)"], envs[""])  # leave the cache warm
+            rewrite_one_store_file(folder)
+            times.setdefault(f"changed {name}", []).append(timed(argv, envs[""]))
+            shutil.rmtree(cache, ignore_errors=True)
+            times.setdefault(f"cold {name}", []).append(timed(argv, envs[""]))
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
-    print(f"\nthe read cache not warm: medians of {runs} runs (wall s), load average {load:.2f}\n")
-    before = "before: " in "".join(walls)
-    print(
-        f"{'command':46} {'one file changed':>16} {'cold (no cache)':>16}"
-        + (f" {'before, changed':>16} {'before, cold':>13}" if before else "")
-    )
+    print(f"\nthe read cache not warm: medians of {runs} runs, load average {load:.2f}\n")
+    print(f"{'command':46} {'changed: wall':>13} {'CPU':>7} {'cold: wall':>11} {'CPU':>7}")
     for name in commands:
         if "floor" in name:
             continue
-        row = f"{name:46} {statistics.median(walls['changed ' + name]):16.3f}"
-        row += f" {statistics.median(walls['cold ' + name]):16.3f}"
-        if before:
-            row += f" {statistics.median(walls['before: changed ' + name]):16.3f}"
-            row += f" {statistics.median(walls['before: cold ' + name]):13.3f}"
+        row = f"{name:46}"
+        for mode in ("changed", "cold"):
+            walls = [wall for wall, _cpu in times[f"{mode} {name}"]]
+            cpus = [cpu for _wall, cpu in times[f"{mode} {name}"]]
+            width = 13 if mode == "changed" else 11
+            row += f" {statistics.median(walls):{width}.3f} {statistics.median(cpus):7.3f}"
         print(row)
-
-
-if __name__ == "__main__":
-    main()

@@ -231,3 +231,15 @@ def test_the_cache_follows_a_save(root: Path, cache_dir: Path) -> None:
     store.save_annotations([extra])
     assert extra in read(root)["b.txt"]
     assert extra in read(root)["b.txt"]  # and from the cache written by that read
+
+
+def test_where_the_cache_lives(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(paths.DATA_DIR_ENV, str(tmp_path / "data"))
+    monkeypatch.delenv(paths.CACHE_DIR_ENV, raising=False)
+    assert paths.user_cache_dir() == tmp_path / "data" / "cache"  # kept with a portable dir
+    monkeypatch.setenv(paths.CACHE_DIR_ENV, str(tmp_path / "mine"))
+    assert paths.user_cache_dir() == tmp_path / "mine"
+    monkeypatch.delenv(paths.DATA_DIR_ENV)
+    monkeypatch.delenv(paths.CACHE_DIR_ENV)
+    assert paths.user_cache_dir().name == "ipreader"  # the platform's user cache dir
+    assert paths.STORE_DIRNAME not in paths.user_cache_dir().parts

@@ -269,15 +269,18 @@ def _codes_json(report: CodeReport, filters: ReportFilters) -> str:
     def entry_text(entry: CodeEntry) -> str:
         found = encoded.get(id(entry))
         if found is None:
-            found = encoded[id(entry)] = encode(
-                {
-                    "match": entry.match,
-                    "start": entry.start,
-                    "end": entry.end,
-                    "line": entry.line,
-                    "quote": entry.quote,
-                    "highlights": [_highlight(h) for h in entry.highlights],
-                }
+            # Escaped here, once an entry, not in the whole text (~2.5 times longer).
+            found = encoded[id(entry)] = escape_json_controls(
+                encode(
+                    {
+                        "match": entry.match,
+                        "start": entry.start,
+                        "end": entry.end,
+                        "line": entry.line,
+                        "quote": entry.quote,
+                        "highlights": [_highlight(h) for h in entry.highlights],
+                    }
+                )
             )
         return found
 
@@ -287,8 +290,8 @@ def _codes_json(report: CodeReport, filters: ReportFilters) -> str:
         found = heads.get(id(document))
         if found is None:
             place = _document(document, filters).items()
-            found = heads[id(document)] = "".join(
-                [f"\n          {encode(key)}: {encode(value)}," for key, value in place]
+            found = heads[id(document)] = escape_json_controls(
+                "".join([f"\n          {encode(key)}: {encode(value)}," for key, value in place])
             )
         return found
 
@@ -297,7 +300,8 @@ def _codes_json(report: CodeReport, filters: ReportFilters) -> str:
     for number, group in enumerate(report.groups):
         out.append(",\n    {" if number else "[\n    {")
         out.append('\n      "tags": ' + _nested(list(group.tags), 3, "      "))
-        out.append(',\n      "label": ' + encode(group.label) + ',\n      "documents": ')
+        label = escape_json_controls(encode(group.label))
+        out.append(',\n      "label": ' + label + ',\n      "documents": ')
         if not group.entries:
             out.append("[]\n    }")
             continue
@@ -309,7 +313,7 @@ def _codes_json(report: CodeReport, filters: ReportFilters) -> str:
             out.append("\n          ]\n        }")
         out.append("\n      ]\n    }")
     out.append("\n  ]\n}\n" if report.groups else "[]\n}\n")
-    return escape_json_controls("".join(out))
+    return "".join(out)  # every piece escaped already (json_outline's are)
 
 
 def _nested(value: Any, levels: int, margin: str) -> str:
