@@ -333,3 +333,7 @@ def cold_rows(
             width = 13 if mode == "changed" else 11
             row += f" {statistics.median(walls):{width}.3f} {statistics.median(cpus):7.3f}"
         print(row)
+
+
+if __name__ == "__main__":
+    main()
