@@ -24,6 +24,7 @@ import json
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from itertools import groupby
+from operator import attrgetter
 from typing import Any
 
 from ipreader.core.coding import CodedDocument, Selection
@@ -232,12 +233,15 @@ def _group_title(report: CodeReport, entries: tuple[CodeEntry, ...], label: str)
     )
 
 
+_DOCUMENT = attrgetter("document")
+
+
 def _by_document(
     entries: tuple[CodeEntry, ...],
 ) -> Iterator[tuple[CodedDocument, list[CodeEntry]]]:
-    for _, items in groupby(entries, key=lambda e: id(e.document)):
-        found = list(items)
-        yield found[0].document, found
+    # CodedDocuments compare by identity (eq=False): grouped by the very document object.
+    for document, items in groupby(entries, key=_DOCUMENT):
+        yield document, list(items)
 
 
 def _highlight(annotation: Annotation) -> dict[str, Any]:
@@ -440,14 +444,16 @@ def _codes_markdown(report: CodeReport, filters: ReportFilters) -> str:
         out += [escape_line(f"Filters: {summary}."), ""]
     # An entry is in the group of each of its tags and of their parents: escaped once.
     written: dict[int, list[str]] = {}
+    headings: dict[int, str] = {}  # a document's heading, by id: it is in many groups
     for group in report.groups:
         out += [f"## {escape_line(group.label)}", ""]
         out += [escape_line(_group_title(report, group.entries, group.label) + "."), ""]
         for document, entries in _by_document(group.entries):
-            out += [
-                f"### {escape_line(_path(document, filters))} — {escape_line(document.title)}",
-                "",
-            ]
+            heading = headings.get(id(document))
+            if heading is None:
+                path, title = escape_line(_path(document, filters)), escape_line(document.title)
+                heading = headings[id(document)] = f"### {path} — {title}"
+            out += [heading, ""]
             for entry in entries:
                 lines = written.get(id(entry))
                 if lines is None:
