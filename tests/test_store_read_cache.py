@@ -243,3 +243,38 @@ def test_where_the_cache_lives(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) 
     monkeypatch.delenv(paths.CACHE_DIR_ENV)
     assert paths.user_cache_dir().name == "ipreader"  # the platform's user cache dir
     assert paths.STORE_DIRNAME not in paths.user_cache_dir().parts
+
+
+def doctored(good: bytes, change: str | None) -> bytes:
+    """The cache file with every cached "ada" read as "eve", and one entry's key spoiled.
+
+    ``change``: ``None`` (keys intact), ``"digest"`` or ``"signature"`` (of every entry).
+    """
+    body = good[len(MAGIC) + 32 :]
+    length = int.from_bytes(body[:8], "little")
+    header = json.loads(body[8 : 8 + length])
+    text_at = 8 + length + header["counts"]["rows"] * (16 * 8 + 8)
+    if change == "digest":
+        for entry in header["files"]:
+            entry[2] = ("0" if entry[2][0] != "0" else "1") + entry[2][1:]
+    elif change == "signature":
+        for entry in header["files"]:
+            entry[1][3] += 1  # mtime_ns
+    new_header = json.dumps(header).encode()
+    rest = body[8 + length : text_at] + body[text_at:].replace(b"ada", b"eve")
+    new_body = len(new_header).to_bytes(8, "little") + new_header + rest
+    return MAGIC + hashlib.blake2b(new_body, digest_size=32).digest() + new_body
+
+
+@pytest.mark.parametrize(
+    ("change", "creator"), [(None, "eve"), ("digest", "ada"), ("signature", "ada")]
+)
+def test_an_entry_answers_only_for_its_signature_and_digest(
+    root: Path, cache_dir: Path, change: str | None, creator: str
+) -> None:
+    read(root)
+    written = only_cache_file(cache_dir)
+    written.write_bytes(doctored(written.read_bytes(), change))
+    # With both keys intact the (doctored) cache answers: proof that it is used at all.
+    # With either one off, the store file is read and checked afresh.
+    assert {a.creator for a in read(root)["a.txt"]} == {creator}
