@@ -278,3 +278,17 @@ def test_an_entry_answers_only_for_its_signature_and_digest(
     # With both keys intact the (doctored) cache answers: proof that it is used at all.
     # With either one off, the store file is read and checked afresh.
     assert {a.creator for a in read(root)["a.txt"]} == {creator}
+
+
+def test_values_beyond_64_bits_are_read_each_time_never_a_crash(
+    root: Path, cache_dir: Path
+) -> None:
+    target = annotation_file(root)
+    data = json.loads(target.read_text())
+    key = next(iter(data["annotations"]))
+    data["annotations"][key]["end"] = 10**40  # valid JSON, a valid (if odd) offset
+    data["annotations"][key]["revision"] = 10**30
+    target.write_text(json.dumps(data))
+    first = read(root)
+    assert read(root) == first
+    assert any(a.end == 10**40 and a.revision == 10**30 for a in first["a.txt"])

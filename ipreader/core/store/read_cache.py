@@ -341,7 +341,9 @@ class ReadCache:
         if not self._changed:
             return
         self._changed = False
-        with contextlib.suppress(OSError, ValueError):
+        # OverflowError: an offset or revision beyond 64 bits (valid in a store file,
+        # unbounded in JSON) cannot be cached; the file is simply read each time.
+        with contextlib.suppress(OSError, ValueError, OverflowError):
             data = _encode(self._key, self._used)
             if len(data) > MAX_CACHE_BYTES:
                 return
