@@ -292,3 +292,6 @@ def test_values_beyond_64_bits_are_read_each_time_never_a_crash(
     first = read(root)
     assert read(root) == first
     assert any(a.end == 10**40 and a.revision == 10**30 for a in first["a.txt"])
+    # The other files are still cached (b.txt's note is in the cache file), not a.txt's.
+    cached = only_cache_file(cache_dir).read_bytes()
+    assert b"two controls" in cached and b"escape" not in cached

@@ -56,6 +56,7 @@ _DIGEST = 32  # bytes of the whole-file BLAKE2b digest after MAGIC
 _FILE_DIGEST = 16  # bytes of a store file's BLAKE2b digest
 _LENGTH = 8  # bytes of the header's length
 _INT_SIZE = array("q").itemsize
+_INT_MAX = 2**63 - 1
 _FLOAT_SIZE = array("d").itemsize
 
 #: Integers per annotation: id, document, start, end, quote, prefix, suffix, color, note,
@@ -210,6 +211,8 @@ def _encode(location: str, entries: dict[str, tuple[Signature, bytes, Annotation
     scores = array("d")
     files: list[list[Any]] = []
     for name, (signature, digest, parsed) in entries.items():
+        if any(a.end > _INT_MAX or a.revision > _INT_MAX for a in parsed.annotations):
+            continue  # beyond 64 bits (JSON allows it): this file is read each time
         files.append([name, list(signature), digest.hex(), len(scores), 0, list(parsed.bad)])
         for a in parsed.annotations:
             tags = tag_numbers.setdefault(a.tags, len(tag_numbers))
