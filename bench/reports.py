@@ -22,6 +22,14 @@ of main) every ipreader command is also run with that checkout's ``ipreader``
 first on ``PYTHONPATH``, interleaved with this one's on the same folder, and
 the table shows both with after/before ratios: a same-run baseline.
 
+The decoded read cache (``core/store/read_cache.py``, in ``IPREADER_CACHE_DIR``,
+here a folder of the run) is measured three ways: *warm* (the main table: the
+second and later runs of each command, the folder unchanged), *one file
+changed* (before each run one document's annotation file is rewritten: a new
+inode, as a save leaves it, so that file is read afresh and the cache
+rewritten) and *cold* (the cache folder removed before each run). A checkout
+without the cache runs the same way in all three.
+
 Imports only ipreader and the standard library (bench/common.py is being
 reorganised).
 """
@@ -139,7 +147,12 @@ def main() -> None:
 
     work = Path(tempfile.mkdtemp(prefix="ipreader-bench-reports-"))
     try:
-        env = {**os.environ, "IPREADER_DATA_DIR": str(work / "data")}
+        cache = work / "cache"
+        env = {
+            **os.environ,
+            "IPREADER_DATA_DIR": str(work / "data"),
+            "IPREADER_CACHE_DIR": str(cache),
+        }
         os.environ["IPREADER_DATA_DIR"] = env["IPREADER_DATA_DIR"]
         folder = work / "articles"
         began = time.perf_counter()
@@ -273,8 +286,53 @@ def main() -> None:
                     f"{name:46} {old_wall:11.3f} {wall:7.3f} {wall / old_wall:5.2f} "
                     f"{old_cpu:11.3f} {cpu:7.3f} {cpu / old_cpu:5.2f}"
                 )
+        cold_rows(commands, envs, folder, cache, args.runs)
     finally:
         shutil.rmtree(work, ignore_errors=True)
+
+
+def rewrite_one_store_file(folder: Path) -> None:
+    """Replace one annotation file by a copy of itself (a new inode), as a save would."""
+    first = min((folder / ".ipreader" / "annotations").glob("*.json"))
+    temp = first.with_name(".bench-" + first.name)
+    shutil.copyfile(first, temp)
+    os.replace(temp, first)
+
+
+def cold_rows(
+    commands: dict[str, list[str]],
+    envs: dict[str, dict[str, str]],
+    folder: Path,
+    cache: Path,
+    runs: int,
+) -> None:
+    """Time this checkout's commands after one store file changed, and with no cache at all.
+
+    A checkout without the read cache runs alike warm or not: its warm figures
+    above are the baseline.
+    """
+    times: dict[str, list[tuple[float, float]]] = {}
+    for _ in range(runs):
+        for name, argv in commands.items():
+            if "floor" in name:
+                continue
+            rewrite_one_store_file(folder)
+            times.setdefault(f"changed {name}", []).append(timed(argv, envs[""]))
+            shutil.rmtree(cache, ignore_errors=True)
+            times.setdefault(f"cold {name}", []).append(timed(argv, envs[""]))
+    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
+    print(f"\nthe read cache not warm: medians of {runs} runs, load average {load:.2f}\n")
+    print(f"{'command':46} {'changed: wall':>13} {'CPU':>7} {'cold: wall':>11} {'CPU':>7}")
+    for name in commands:
+        if "floor" in name:
+            continue
+        row = f"{name:46}"
+        for mode in ("changed", "cold"):
+            walls = [wall for wall, _cpu in times[f"{mode} {name}"]]
+            cpus = [cpu for _wall, cpu in times[f"{mode} {name}"]]
+            width = 13 if mode == "changed" else 11
+            row += f" {statistics.median(walls):{width}.3f} {statistics.median(cpus):7.3f}"
+        print(row)
 
 
 if __name__ == "__main__":

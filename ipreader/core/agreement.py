@@ -35,13 +35,14 @@ from __future__ import annotations
 import textwrap
 from collections.abc import Sequence
 from dataclasses import dataclass
+from json.encoder import encode_basestring
 from typing import Any
 
 from ipreader.core.coding import CodedDocument, WantedTags, distinct_tags, tags_of
 from ipreader.core.identity import creator_key
 from ipreader.core.json_text import json_outline
 from ipreader.core.model import Annotation
-from ipreader.core.safe_text import printable
+from ipreader.core.safe_text import escape_json_controls, printable
 from ipreader.core.text_table import Column, render_table
 from ipreader.core.wording import excerpt, plural
 
@@ -308,7 +309,12 @@ def _figures(item: Agreement) -> dict[str, Any]:
 
 
 def agreement_json(report: AgreementReport, *, several_roots: bool = False) -> str:
-    """Return ``report`` as JSON (keys always in the same order), ending with a newline."""
+    """Return ``report`` as JSON (keys always in the same order), ending with a newline.
+
+    One tag or one disagreement a line (``json_outline(data, levels=2)``); the
+    disagreements, tens of thousands of flat records, are written directly
+    (a test holds them to the generic outline's bytes).
+    """
     data = {
         "coders": list(report.coders),
         "method": METHOD,
@@ -317,20 +323,38 @@ def agreement_json(report: AgreementReport, *, several_roots: bool = False) -> s
         "orphaned_left_out": report.orphaned,
         "tags": [_figures(item) for item in report.tags],
         "overall": _figures(report.overall),
-        "disagreements": [
-            {
-                "tag": run.tag,
-                **_place(run.document, several_roots),
-                "start": run.start,
-                "end": run.end,
-                "line": run.document.line_of(run.start),
-                "coded_by": run.coder,
-                "quote": excerpt(run.quote, QUOTE_CHARS),
-            }
-            for run in report.disagreements
-        ],
+        "disagreements": [],
     }
-    return json_outline(data, levels=2)  # a tag or a disagreement a line
+    head = json_outline(data, levels=2)  # ends with the empty list: '"disagreements": []\n}\n'
+    if not report.disagreements:
+        return head
+    return head.removesuffix("[]\n}\n") + _disagreements_json(report, several_roots) + "\n}\n"
+
+
+def _disagreements_json(report: AgreementReport, several_roots: bool) -> str:
+    """The disagreements as a laid-out JSON list, each on one line (as the C encoder writes
+    a flat dict of strings and integers)."""
+    text = encode_basestring  # the C encoder's own, for ensure_ascii=False
+    places: dict[int, str] = {}
+    tags: dict[str, str] = {}
+    lines = []
+    for run in report.disagreements:
+        document = run.document
+        place = places.get(id(document))
+        if place is None:
+            place = places[id(document)] = "".join(
+                f", {text(key)}: {text(value)}"
+                for key, value in _place(document, several_roots).items()
+            )
+        tag = tags.get(run.tag)
+        if tag is None:
+            tag = tags[run.tag] = text(run.tag)
+        lines.append(
+            f'{{"tag": {tag}{place}, "start": {run.start}, "end": {run.end}, '
+            f'"line": {document.line_of(run.start)}, "coded_by": {text(run.coder)}, '
+            f'"quote": {text(excerpt(run.quote, QUOTE_CHARS))}}}'
+        )
+    return escape_json_controls("[\n    " + ",\n    ".join(lines) + "\n  ]")
 
 
 def agreement_text(report: AgreementReport, *, several_roots: bool = False) -> str:

@@ -3,6 +3,7 @@
 * the per-folder database directory (``.ipreader/`` beside the articles),
 * the fallback data directory for read-only folders, the settings and the
   crash logs (``platformdirs``; tests redirect it with ``IPREADER_DATA_DIR``),
+* the per-user cache directory (decoded store reads; ``IPREADER_CACHE_DIR``),
 * the bundled sample articles and the Textual stylesheets, both in a checkout
   (top-level ``seeds/`` and ``styles/``) and in an installed wheel
   (``ipreader/seeds`` and ``ipreader/styles``, shipped by hatch force-include).
@@ -19,6 +20,9 @@ STORE_DIRNAME = ".ipreader"
 
 #: Environment variable that replaces the per-user data directory (tests, portable use).
 DATA_DIR_ENV = "IPREADER_DATA_DIR"
+
+#: Environment variable that replaces the per-user cache directory.
+CACHE_DIR_ENV = "IPREADER_CACHE_DIR"
 
 #: File suffixes read as articles; extensionless files are read too.
 ARTICLE_SUFFIXES = frozenset({".txt", ".md", ".text"})
@@ -52,6 +56,24 @@ def user_data_dir() -> Path:
     import platformdirs  # deferred: only needed off the fast path
 
     return Path(platformdirs.user_data_dir("ipreader", appauthor=False))
+
+
+def user_cache_dir() -> Path:
+    """Return the per-user cache directory (not created here).
+
+    ``IPREADER_CACHE_DIR`` when set; else ``cache/`` inside ``IPREADER_DATA_DIR``
+    when that is set (a portable or test data directory keeps its cache with
+    it); else the platform's user cache directory. Never inside a folder's
+    ``.ipreader/``: that folder may be shared, and nothing there is trusted as a cache.
+    """
+    override = os.environ.get(CACHE_DIR_ENV)
+    if override:
+        return Path(override)
+    if os.environ.get(DATA_DIR_ENV):
+        return user_data_dir() / "cache"
+    import platformdirs  # deferred: only needed off the fast path
+
+    return Path(platformdirs.user_cache_dir("ipreader", appauthor=False))
 
 
 def folder_store_dir(folder: Path) -> Path:

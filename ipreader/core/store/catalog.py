@@ -71,12 +71,14 @@ from ipreader.core.store.formats import (
     IndexFile,
     annotation_order,
     describe_bad,
+    is_uuid,
     meta_record,
     parse_annotations,
     parse_index,
     parse_state,
 )
 from ipreader.core.store.lock import FolderLock
+from ipreader.core.store.read_cache import ReadCache
 from ipreader.core.store.recovery import recover_unindexed, unindexed_files
 from ipreader.core.store.tables import UuidTable
 
@@ -174,10 +176,17 @@ class Catalog:
         record, ``copy_rank`` picks), reused while no file changed: a poll
         after another process's save re-reads only the bucket it replaced.
         """
+        return self._annotations_of(record, None)
+
+    def _annotations_of(
+        self, record: DocRecord, persisted: ReadCache | None
+    ) -> tuple[Annotation, ...]:
         for _attempt in range(3):
             layout = self.layout(record)
             files = layout.files
-            parsed = [(file.count, self._load_annotations(file.path, record)) for file in files]
+            parsed = [
+                (file.count, self._load_annotations(file.path, record, persisted)) for file in files
+            ]
             if len(files) <= 1 or self.layout(record) == layout:
                 break
             # A re-shard replaced the files between the listing and the reads: list again.
@@ -192,20 +201,27 @@ class Catalog:
         from its single file without a listing of its own. When that file holds
         nothing, the document is read the usual way: a re-shard since the
         listing may have moved its records into buckets.
+
+        The files' parses are also kept in the user's cache between processes
+        (``read_cache.py``: only for the very same bytes), saved when the
+        pass is read to its end.
         """
         try:
             names: frozenset[str] | None = frozenset(os.listdir(self.annotations_dir))
         except OSError:
             names = None  # missing or unreadable: each document the usual way
+        persisted = ReadCache(self.location)
         for record in records:
             if names is None or record.id in names:
-                yield record, self.annotations_of(record)
+                yield record, self._annotations_of(record, persisted)
                 continue
-            single = self._load_annotations(self._document_paths(record)[0], record)
+            path = self._document_paths(record)[0]
+            single = self._load_annotations(path, record, persisted)
             if single.annotations or single.bad:
                 yield record, self._union(record, [(1, single)])
             else:
-                yield record, self.annotations_of(record)
+                yield record, self._annotations_of(record, persisted)
+        persisted.save()
 
     def _union(
         self, record: DocRecord, parsed: Sequence[tuple[int, AnnotationsFile]]
@@ -253,8 +269,10 @@ class Catalog:
             else replace(annotation, document=record.relpath)
         )
 
-    def _load_annotations(self, path: Path, record: DocRecord) -> AnnotationsFile:
-        parsed = self._files.load(path, parse_annotations)
+    def _load_annotations(
+        self, path: Path, record: DocRecord, persisted: ReadCache | None = None
+    ) -> AnnotationsFile:
+        parsed = self._files.load(path, parse_annotations, persisted)
         if parsed.bad:
             self._notices.add(
                 f"{path}: {len(parsed.bad)} annotation(s) of {record.relpath} could not be "
@@ -567,7 +585,7 @@ class Catalog:
         Costs a directory listing when there are none; the lock is taken only
         when there are.
         """
-        unindexed = [] if self._rebuilt else unindexed_files(self)
+        unindexed = [] if self._rebuilt or self._all_indexed() else unindexed_files(self)
         if not unindexed:
             return  # none, or just rebuilt (its notice says how that went)
         if not self._lock.writable:
@@ -584,6 +602,25 @@ class Catalog:
                 f"{self.index_path} did not list every annotation file: "
                 + recovery.describe(self.annotations_dir)
             )
+
+    def _all_indexed(self) -> bool:
+        """True when every document id named in ``annotations/`` is in the index (one listing).
+
+        The common case, checked with names only; ``unindexed_files`` builds a
+        path per file and sorts them, which costs ~10 ms a thousand documents
+        on every open. Listed before the index is read, as there: a writer
+        writes the index before a new file.
+        """
+        try:
+            names = os.listdir(self.annotations_dir)
+        except OSError:
+            return False  # let unindexed_files decide (and say) what it finds
+        keys = self.index().keys
+        for name in names:
+            stem = name.removesuffix(".json")
+            if stem not in keys and is_uuid(stem):
+                return False
+        return True
 
     # ------------------------------------------------------------------ changes
 

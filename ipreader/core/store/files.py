@@ -3,7 +3,9 @@
 ``JsonFiles`` is the store's only way to its files:
 
 * ``load(path, parse)``: the parsed file, reused while its ``fstat`` signature
-  is unchanged (another process replacing it changes the signature);
+  is unchanged (another process replacing it changes the signature); with a
+  ``Persisted`` cache (``read_cache.py``) also across processes, for the very
+  same bytes;
 * ``transaction()``: TinyDB table operations on any number of files, each file
   re-read inside the lock and written once at the end (``tables.Transaction``);
 * a file that cannot be decoded is moved aside (``storage.quarantine``: never
@@ -19,7 +21,7 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TypeVar
+from typing import Protocol, TypeVar
 
 from ipreader.core.errors import StoreError, StoreWriteError
 from ipreader.core.notices import Notices
@@ -47,6 +49,18 @@ _T = TypeVar("_T")
 
 #: What identifies one version of a file: (dev, inode, size, mtime_ns, ctime_ns).
 Signature = tuple[int, int, int, int, int]
+
+
+class Persisted(Protocol[_T]):
+    """Parses kept between processes, by file signature and content (``read_cache.py``)."""
+
+    def lookup(self, path: Path, signature: Signature, raw: bytes) -> tuple[bytes, _T | None]:
+        """The digest of ``raw`` and the parse kept for exactly these bytes, if any."""
+
+    def store(
+        self, path: Path, signature: Signature, digest: bytes, parsed: _T, *, fresh: bool
+    ) -> None:
+        """Keep the parse of the bytes whose digest is ``digest`` (``fresh``: just parsed)."""
 
 
 def is_racy(mtime_ns: int) -> bool:
@@ -115,20 +129,28 @@ class JsonFiles:
         self._notices = notices
         self._check = check
         self._on_set_aside = on_set_aside
-        self._cache: dict[Path, tuple[Signature, object]] = {}
+        # path -> (signature, parse, digest of the bytes when a Persisted cache saw them)
+        self._cache: dict[Path, tuple[Signature, object, bytes | None]] = {}
         self._mutex = threading.Lock()
 
     # ------------------------------------------------------------------ reading
 
-    def load(self, path: Path, parse: Callable[[Path, Tables | None], _T]) -> _T:
+    def load(
+        self,
+        path: Path,
+        parse: Callable[[Path, Tables | None], _T],
+        persisted: Persisted[_T] | None = None,
+    ) -> _T:
         """Return ``parse(path, tables)`` (``None`` tables: no file), cached.
 
-        A damaged file is set aside and the fresh state parsed; one that cannot
-        be read (or set aside) is reported and parsed as missing.
+        With ``persisted``, a file read afresh is first looked up there by its
+        bytes, and a fresh parse is kept there. A damaged file is set aside and
+        the fresh state parsed; one that cannot be read (or set aside) is
+        reported and parsed as missing.
         """
         for _attempt in range(3):
             try:
-                return self._load_cached(path, parse)
+                return self._load_cached(path, parse, persisted)
             except CorruptDatabaseError as error:
                 if not self._set_aside(path, error):
                     break
@@ -137,7 +159,12 @@ class JsonFiles:
                 break
         return parse(path, None)
 
-    def _load_cached(self, path: Path, parse: Callable[[Path, Tables | None], _T]) -> _T:
+    def _load_cached(
+        self,
+        path: Path,
+        parse: Callable[[Path, Tables | None], _T],
+        persisted: Persisted[_T] | None,
+    ) -> _T:
         with self._mutex:
             cached = self._cache.get(path)
         found = read_file(path, None if cached is None else cached[0])
@@ -147,13 +174,24 @@ class JsonFiles:
             return parse(path, None)
         signature, raw = found
         if raw is None and cached is not None:
+            if persisted is not None and cached[2] is not None:
+                # Still the folder's file: the next save of the persisted cache keeps it.
+                persisted.store(path, signature, cached[2], cached[1], fresh=False)  # type: ignore[arg-type]
             return cached[1]  # type: ignore[return-value]
-        value = parse(path, decode_database(path, raw or b""))
+        raw = raw or b""
+        value: _T | None = None
+        digest: bytes | None = None
+        if persisted is not None:
+            digest, value = persisted.lookup(path, signature, raw)
+        if value is None:
+            value = parse(path, decode_database(path, raw))
+            if persisted is not None and digest is not None:
+                persisted.store(path, signature, digest, value, fresh=True)
         with self._mutex:
             if is_racy(signature[3]):
                 self._cache.pop(path, None)
             else:
-                self._cache[path] = (signature, value)
+                self._cache[path] = (signature, value, digest)
         return value
 
     # ------------------------------------------------------------------ writing

@@ -1,0 +1,366 @@
+"""Decoded annotation files kept between processes, in the user's own cache directory.
+
+Reading a folder's 20,000 highlights costs a JSON decode and a full check of
+every record; a command run twice on an unchanged folder need not pay them
+twice. ``ReadCache`` keeps each annotation file's checked parse
+(``formats.AnnotationsFile``: its annotations and the bad records' names) in
+one file per store location under ``paths.user_cache_dir()``, never in the
+folder's ``.ipreader/`` (it may be shared, even hostile: nothing there is
+trusted as already checked).
+
+An entry is used only for the very bytes it was made from: the store file's
+signature (device, inode, size, mtime_ns, ctime_ns) and a BLAKE2b digest of
+its bytes must both match, so a file changed behind the cache (same size,
+mtime put back) is read and checked afresh. A hit stands for "these exact
+bytes were checked before".
+
+The file is a small JSON header and typed arrays (``array``), decoded without
+pickle or marshal; a cache file that is missing, too large, damaged, of
+another version or another byte order, or that fails any consistency check
+is treated as absent: never an error, never a traceback. It is written
+atomically (a temporary file renamed over it, with a digest of the content so
+that a torn or altered file reads as absent), and a failure to write it (a
+read-only cache directory, a full disk) never fails the command.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import itertools
+import json
+import math
+import os
+import sys
+from array import array
+from pathlib import Path
+from typing import Any
+
+from ipreader.core import paths
+from ipreader.core.errors import StoreError
+from ipreader.core.model import COLORS, AnchorStatus, Annotation
+from ipreader.core.storage import read_regular_file
+from ipreader.core.store.files import Signature
+from ipreader.core.store.formats import AnnotationsFile
+
+#: First bytes of a cache file; a new layout gets a new version.
+MAGIC = b"ipreader read cache 1\n"
+
+#: Largest cache file read or written (a bound on what a damaged one can cost).
+MAX_CACHE_BYTES = 256 * 1024 * 1024
+
+#: Directory, inside the user cache directory, of the read caches.
+READS_DIR = "reads"
+
+_DIGEST = 32  # bytes of the whole-file BLAKE2b digest after MAGIC
+_FILE_DIGEST = 16  # bytes of a store file's BLAKE2b digest
+_LENGTH = 8  # bytes of the header's length
+_INT_SIZE = array("q").itemsize
+_INT_MAX = 2**63 - 1
+_FLOAT_SIZE = array("d").itemsize
+
+#: Integers per annotation: id, document, start, end, quote, prefix, suffix, color, note,
+#: tags, created, updated, status, creator, revision, origin (strings as string numbers,
+#: tags as a tag-list number); the score is in its own array of floats (NaN: none).
+_WIDTH = 16
+
+_STATUSES = {status.value: status for status in AnchorStatus}
+_COLOR_SET = frozenset(COLORS)
+
+
+class _Damaged(ValueError):
+    """The cache file is not one this version wrote whole: it is treated as absent."""
+
+
+def digest_of(raw: bytes) -> bytes:
+    """The digest a cache entry keeps of a store file's bytes."""
+    return hashlib.blake2b(raw, digest_size=_FILE_DIGEST).digest()
+
+
+def cache_file(location: Path) -> Path:
+    """The cache file of the store location ``location`` (named by a hash of its path)."""
+    absolute = str(location.absolute())
+    name = hashlib.sha256(absolute.encode("utf-8", "surrogatepass")).hexdigest()[:32]
+    return paths.user_cache_dir() / READS_DIR / f"{name}.bin"
+
+
+class _Decoded:
+    """A loaded cache file: its entries by store file, and the shared tables they index."""
+
+    def __init__(self, raw: bytes, location: str) -> None:
+        if not raw.startswith(MAGIC) or len(raw) < len(MAGIC) + _DIGEST + _LENGTH:
+            raise _Damaged("not a cache file of this version")
+        body = memoryview(raw)[len(MAGIC) + _DIGEST :]
+        if hashlib.blake2b(body, digest_size=_DIGEST).digest() != raw[len(MAGIC) : -len(body)]:
+            raise _Damaged("digest differs")
+        length = int.from_bytes(body[:_LENGTH], "little")
+        header = json.loads(bytes(body[_LENGTH : _LENGTH + length]))
+        if not isinstance(header, dict) or header.get("location") != location:
+            raise _Damaged("another location")
+        if header.get("byteorder") != sys.byteorder:
+            raise _Damaged("another byte order")
+        counts = header["counts"]
+        sizes = [int(counts[name]) for name in ("strings", "rows", "text")]
+        separator = header["separator"]
+        if type(separator) is not str or len(separator) != 1:
+            raise _Damaged("no separator")
+        at = _LENGTH + length
+        self.rows = _array("q", body[at : (at := at + sizes[1] * _WIDTH * _INT_SIZE)])
+        self.scores = _array("d", body[at : (at := at + sizes[1] * _FLOAT_SIZE)])
+        if at + sizes[2] != len(body) or len(self.scores) != sizes[1]:
+            raise _Damaged("sizes differ")
+        # One split, in C: the separator is a character no cached string holds.
+        self.strings = bytes(body[at:]).decode("utf-8", "surrogatepass").split(separator)
+        if len(self.strings) != sizes[0]:
+            raise _Damaged("string count differs")
+        if self.rows and min(self.rows) < 0:
+            raise _Damaged("a negative number")  # never an index counted from the end
+        self.tags = [tuple(_checked_strings(tags)) for tags in header["tags"]]
+        self.entries: dict[str, tuple[Signature, bytes, int, int, tuple[str, ...]]] = {}
+        for name, signature, digest, first, count, bad in header["files"]:
+            dev, ino, size, mtime, ctime = (int(part) for part in signature)  # else ValueError
+            first, count = int(first), int(count)
+            if not 0 <= first <= first + count <= sizes[1]:
+                raise _Damaged("bad entry")
+            sig = (dev, ino, size, mtime, ctime)
+            self.entries[str(name)] = (
+                sig,
+                bytes.fromhex(digest),
+                first,
+                count,
+                _checked_strings(bad),
+            )
+
+    def annotations(self, first: int, count: int) -> tuple[Annotation, ...]:
+        """Rebuild ``count`` annotations from row ``first`` (``_Damaged``: an impossible row)."""
+        strings, tags = self.strings, self.tags
+        values = self.rows[first * _WIDTH : (first + count) * _WIDTH].tolist()
+        scores = self.scores[first : first + count].tolist()
+        built: list[Annotation] = []
+        for at, score in zip(range(0, count * _WIDTH, _WIDTH), scores, strict=True):
+            (key, where, start, end, quote, prefix, suffix, color_at, note, tags_at, created,
+             updated, status_at, creator, revision, origin) = values[at : at + _WIDTH]  # fmt: skip
+            color, status = strings[color_at], _STATUSES.get(strings[status_at])
+            nan = score != score  # NaN stands for "no score"
+            if not (
+                start <= end
+                and revision >= 1
+                and color in _COLOR_SET
+                and status is not None
+                and (nan or 0 <= score <= 100)
+            ):
+                raise _Damaged("impossible record")
+            built.append(
+                Annotation(
+                    strings[key],
+                    strings[where],
+                    start,
+                    end,
+                    strings[quote],
+                    strings[prefix],
+                    strings[suffix],
+                    color,
+                    strings[note],
+                    tags[tags_at],
+                    strings[created],
+                    strings[updated],
+                    status,
+                    strings[creator],
+                    revision,
+                    None if nan else score,
+                    strings[origin],
+                )
+            )
+        return tuple(built)
+
+
+def _array(typecode: str, data: memoryview) -> array[Any]:
+    """The typed array of ``data``'s bytes (``array(code, view)`` would take one item a byte)."""
+    values = array(typecode)
+    values.frombytes(data)
+    return values
+
+
+def _checked_strings(values: object) -> tuple[str, ...]:
+    if not isinstance(values, list) or not all(type(value) is str for value in values):
+        raise _Damaged("not a list of strings")
+    return tuple(values)
+
+
+def _separator(strings: list[str]) -> str:
+    """A character none of ``strings`` holds (a NUL, unless some text holds NULs)."""
+    joined = "".join(strings)
+    for code in itertools.chain(range(0x20), range(0xE000, 0xF900)):
+        if chr(code) not in joined:
+            return chr(code)
+    raise ValueError("every separator is taken")  # not cached: the command goes on
+
+
+def _encode(location: str, entries: dict[str, tuple[Signature, bytes, AnnotationsFile]]) -> bytes:
+    """The bytes of a cache file holding ``entries`` (by store file name)."""
+    numbers: dict[str, int] = {}
+    tag_numbers: dict[tuple[str, ...], int] = {}
+
+    def number(value: str) -> int:
+        found = numbers.get(value)
+        if found is None:
+            found = numbers[value] = len(numbers)
+        return found
+
+    rows = array("q")
+    scores = array("d")
+    files: list[list[Any]] = []
+    for name, (signature, digest, parsed) in entries.items():
+        if any(a.end > _INT_MAX or a.revision > _INT_MAX for a in parsed.annotations):
+            continue  # beyond 64 bits (JSON allows it): this file is read each time
+        files.append([name, list(signature), digest.hex(), len(scores), 0, list(parsed.bad)])
+        for a in parsed.annotations:
+            tags = tag_numbers.setdefault(a.tags, len(tag_numbers))
+            rows.extend(
+                (
+                    number(a.id),
+                    number(a.document),
+                    a.start,
+                    a.end,
+                    number(a.quote),
+                    number(a.prefix),
+                    number(a.suffix),
+                    number(a.color),
+                    number(a.note),
+                    tags,
+                    number(a.created),
+                    number(a.updated),
+                    number(a.status.value),
+                    number(a.creator),
+                    a.revision,
+                    number(a.origin),
+                )
+            )
+            scores.append(math.nan if a.score is None else a.score)
+        files[-1][4] = len(scores) - files[-1][3]
+    strings = list(numbers) or [""]
+    separator = _separator(strings)
+    text = separator.join(strings).encode("utf-8", "surrogatepass")
+    header = json.dumps(
+        {
+            "location": location,
+            "byteorder": sys.byteorder,
+            "separator": separator,
+            "counts": {"strings": len(strings), "rows": len(scores), "text": len(text)},
+            "tags": [list(tags) for tags in tag_numbers],
+            "files": files,
+        }
+    ).encode("ascii")  # escaped: a lone surrogate in a name stays readable
+    body = b"".join(
+        (len(header).to_bytes(_LENGTH, "little"), header, rows.tobytes(), scores.tobytes(), text)
+    )
+    return MAGIC + hashlib.blake2b(body, digest_size=_DIGEST).digest() + body
+
+
+class ReadCache:
+    """The decoded annotation files of one store location, kept between processes.
+
+    ``lookup`` answers from the cache file (read on first use); ``store``
+    records a fresh parse; ``save`` writes the entries used since the cache
+    was opened (so the file holds only the folder's current files) when any
+    was new. Nothing here raises for a bad cache file or a failed write.
+    """
+
+    def __init__(self, location: Path, file: Path | None = None) -> None:
+        self.location = location
+        """The store location whose files are cached."""
+        self.file = cache_file(location) if file is None else file
+        """The cache file."""
+        self._key = str(location.absolute())
+        self._prefix = str(location) + os.sep
+        self._loaded: _Decoded | None = None
+        self._tried = False
+        self._used: dict[str, tuple[Signature, bytes, AnnotationsFile]] = {}
+        self._changed = False
+
+    def _name(self, path: Path) -> str:
+        name = str(path)
+        # Store files are named from the location: cutting it off is all relpath would do.
+        return name[len(self._prefix) :] if name.startswith(self._prefix) else name
+
+    def _decoded(self) -> _Decoded | None:
+        if not self._tried:
+            self._tried = True
+            try:
+                _stat, raw = read_regular_file(self.file, limit=MAX_CACHE_BYTES)
+                self._loaded = _Decoded(raw or b"", self._key)
+            except (
+                StoreError,  # a FIFO, a link, a device, too large: never opened or read
+                OSError,
+                ValueError,
+                KeyError,
+                TypeError,
+                IndexError,
+                OverflowError,
+                RecursionError,
+            ):
+                # Missing, unreadable, too large, damaged (UnicodeDecodeError and
+                # JSONDecodeError are ValueErrors): as if there were no cache.
+                self._loaded = None
+        return self._loaded
+
+    def lookup(
+        self, path: Path, signature: Signature, raw: bytes
+    ) -> tuple[bytes, AnnotationsFile | None]:
+        """The digest of ``raw`` and the cached parse of exactly these bytes, if any."""
+        digest = digest_of(raw)
+        decoded = self._decoded()
+        name = self._name(path)
+        entry = None if decoded is None else decoded.entries.get(name)
+        if entry is None or entry[0] != signature or entry[1] != digest:
+            return digest, None
+        try:
+            parsed = AnnotationsFile(decoded.annotations(entry[2], entry[3]), entry[4])  # type: ignore[union-attr]
+        except (_Damaged, IndexError):
+            self._loaded = None  # one impossible row: trust none of the file
+            return digest, None
+        self._used[name] = (signature, digest, parsed)
+        return digest, parsed
+
+    def store(
+        self,
+        path: Path,
+        signature: Signature,
+        digest: bytes,
+        parsed: AnnotationsFile,
+        *,
+        fresh: bool,
+    ) -> None:
+        """Record the parse of the bytes with ``digest`` (kept by the next ``save``).
+
+        ``fresh``: just parsed (the next ``save`` writes); else a parse this
+        process already had, still the folder's file.
+        """
+        self._used[self._name(path)] = (signature, digest, parsed)
+        self._changed = self._changed or fresh
+
+    def save(self) -> None:
+        """Write the entries used since opening, atomically, if any was new; never raises."""
+        if not self._changed:
+            return
+        self._changed = False
+        # OverflowError: an offset or revision beyond 64 bits (valid in a store file,
+        # unbounded in JSON) cannot be cached; the file is simply read each time.
+        with contextlib.suppress(OSError, ValueError, OverflowError):
+            data = _encode(self._key, self._used)
+            if len(data) > MAX_CACHE_BYTES:
+                return
+            directory = self.file.parent
+            directory.mkdir(parents=True, exist_ok=True)
+            temp = directory / f".tmp-{os.getpid()}-{os.urandom(6).hex()}"
+            handle = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            try:
+                with os.fdopen(handle, "wb") as out:
+                    out.write(data)
+                # No fsync: a cache lost in a crash is only rebuilt, and a torn one
+                # fails its digest and reads as absent.
+                os.replace(temp, self.file)
+            except BaseException:
+                with contextlib.suppress(OSError):
+                    os.unlink(temp)
+                raise

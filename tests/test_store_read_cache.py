@@ -1,0 +1,297 @@
+"""The decoded read cache between processes: the same highlights, never stale, never trusted blind.
+
+Each "process" is a fresh ``FolderStore.open`` (its in-process cache empty);
+the cache file lives in ``IPREADER_CACHE_DIR``, pointed at a temp folder.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from ipreader.core import paths
+from ipreader.core.model import AnchorStatus, Annotation
+from ipreader.core.store import FolderStore
+from ipreader.core.store.read_cache import MAGIC, MAX_CACHE_BYTES, cache_file
+
+TEXT = "The quick brown fox jumps over the lazy dog. " * 40
+
+
+@pytest.fixture
+def cache_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    directory = tmp_path / "user-cache"
+    monkeypatch.setenv(paths.CACHE_DIR_ENV, str(directory))
+    return directory
+
+
+@pytest.fixture
+def root(tmp_path: Path, cache_dir: Path) -> Path:
+    """A folder of two coded articles, with unusual values the cache must keep exactly."""
+    folder = tmp_path / "articles"
+    folder.mkdir()
+    for name in ("a.txt", "b.txt"):
+        (folder / name).write_text(TEXT)
+    made = [
+        Annotation.create(TEXT, n, n + 9, "a.txt", tags=["policy/tax", "claim"], creator="ada")
+        for n in range(0, 60, 6)
+    ]
+    made[1] = replace(made[1], note="a NUL \x00 and \x1b[31m escape, é, 漢字", color="pink")
+    made[2] = replace(made[2], status=AnchorStatus.FUZZY, score=87.5, origin="urn:x:1")
+    made.append(Annotation.create(TEXT, 3, 30, "b.txt", note="\x01\x02 two controls"))
+    FolderStore.open(folder).save_annotations(made)
+    return folder
+
+
+def read(root: Path) -> dict[str, tuple[Annotation, ...]]:
+    """Every document's annotations, read by a fresh store (as a new process would).
+
+    The cache is never worth a notice: whatever state it is in, none is given.
+    """
+    store = FolderStore.open(root)
+    found = {k: v.annotations for k, v in store.stored_documents().items()}
+    assert store.notices.take() == []
+    return found
+
+
+def only_cache_file(cache_dir: Path) -> Path:
+    (found,) = [p for p in (cache_dir / "reads").iterdir() if not p.name.startswith(".")]
+    return found
+
+
+def annotation_file(root: Path) -> Path:
+    (found,) = [
+        p
+        for p in (root / ".ipreader" / "annotations").glob("*.json")
+        if "b.txt" not in p.read_text()
+    ]
+    return found
+
+
+def test_a_cached_read_gives_exactly_what_a_fresh_read_gives(root: Path, cache_dir: Path) -> None:
+    fresh = read(root)  # writes the cache
+    written = only_cache_file(cache_dir)
+    before = written.stat()
+    cached = read(root)
+    assert cached == fresh
+    assert sum(len(a) for a in cached.values()) == 11
+    # Nothing changed, so nothing was written again: the second read used the cache.
+    after = written.stat()
+    assert (after.st_ino, after.st_mtime_ns) == (before.st_ino, before.st_mtime_ns)
+
+
+def test_the_cache_lives_in_the_user_cache_dir_never_in_the_shared_store(
+    root: Path, cache_dir: Path
+) -> None:
+    before = sorted(p.name for p in (root / ".ipreader").rglob("*"))
+    read(root)
+    assert only_cache_file(cache_dir) == cache_file(root / ".ipreader")
+    assert sorted(p.name for p in (root / ".ipreader").rglob("*")) == before
+
+
+def test_a_file_edited_behind_the_cache_same_size_same_mtime_is_read_afresh(
+    root: Path, cache_dir: Path
+) -> None:
+    read(root)
+    target = annotation_file(root)
+    st = target.stat()
+    raw = target.read_bytes()
+    edited = raw.replace(b'"ada"', b'"bob"')
+    assert edited != raw and len(edited) == len(raw)
+    target.write_bytes(edited)
+    os.utime(target, ns=(st.st_atime_ns, st.st_mtime_ns))  # touch -d: the old mtime back
+    assert target.stat().st_size == st.st_size and target.stat().st_mtime_ns == st.st_mtime_ns
+    creators = {a.creator for a in read(root)["a.txt"]}
+    assert creators == {"bob"}
+
+
+def test_a_record_broken_behind_the_cache_is_checked_and_named(root: Path, cache_dir: Path) -> None:
+    read(root)
+    target = annotation_file(root)
+    raw = target.read_bytes()
+    broken = raw.replace(b'"pink"', b'"pinX"')
+    assert broken != raw
+    target.write_bytes(broken)
+    store = FolderStore.open(root)
+    found = store.stored_documents()["a.txt"].annotations
+    assert len(found) == 9  # the broken one is not shown ...
+    told = " ".join(store.notices.take())
+    assert "could not be read" in told and "color" in told  # ... and is named, never silent
+    assert b'"pinX"' in target.read_bytes()  # and it stays in the file
+
+
+def test_a_bad_record_is_named_on_every_read_cached_or_not(root: Path, cache_dir: Path) -> None:
+    target = annotation_file(root)
+    target.write_bytes(target.read_bytes().replace(b'"pink"', b'"pinX"'))
+    for _run in range(3):  # the first fills the cache, the others read from it
+        store = FolderStore.open(root)
+        assert len(store.stored_documents()["a.txt"].annotations) == 9
+        assert any("color" in notice for notice in store.notices.take())
+
+
+def damaged_copies(good: bytes) -> dict[str, bytes]:
+    """Ways a cache file can be wrong: torn, flipped, foreign, and altered with a valid digest."""
+    body = good[len(MAGIC) + 32 :]
+    length = int.from_bytes(body[:8], "little")
+    header = json.loads(body[8 : 8 + length])
+
+    def resealed(new_body: bytes) -> bytes:
+        return MAGIC + hashlib.blake2b(new_body, digest_size=32).digest() + new_body
+
+    def with_header(change: dict[str, object]) -> bytes:
+        new = json.dumps({**header, **change}).encode()
+        return resealed(len(new).to_bytes(8, "little") + new + body[8 + length :])
+
+    rows_at = 8 + length
+    huge_index = (2**40).to_bytes(8, "little", signed=True)
+    negative = (-1).to_bytes(8, "little", signed=True)
+    return {
+        "empty": b"",
+        "garbage": b"\x00\xff" * 1000,
+        "torn": good[: len(good) // 2],
+        "one byte flipped": good[:-10] + bytes([good[-10] ^ 0x55]) + good[-9:],
+        "another version": b"ipreader read cache 9\n" + good[len(MAGIC) :],
+        "header not JSON": resealed(b"\x05\x00\x00\x00\x00\x00\x00\x00{{{{{" + body[13:]),
+        "header a list": with_header({"files": [[1, 2]]}),
+        "entry out of range": with_header(
+            {"files": [[n, s, d, 10**9, c, b] for n, s, d, _f, c, b in header["files"]]}
+        ),
+        "string index out of range": resealed(body[:rows_at] + huge_index + body[rows_at + 8 :]),
+        "negative index": resealed(body[:rows_at] + negative + body[rows_at + 8 :]),
+        "another location": with_header({"location": "/elsewhere"}),
+        "tags not strings": with_header({"tags": [[1, 2]] * len(header["tags"])}),
+        "deeply nested header": resealed(
+            (60_000).to_bytes(8, "little") + b"[" * 30_000 + b"]" * 30_000 + body[8 + length :]
+        ),
+    }
+
+
+def test_a_damaged_or_hostile_cache_file_is_treated_as_absent(root: Path, cache_dir: Path) -> None:
+    expected = read(root)
+    written = only_cache_file(cache_dir)
+    good = written.read_bytes()
+    for name, bad in damaged_copies(good).items():
+        written.write_bytes(bad)
+        assert read(root) == expected, name
+        # The next read wrote a good cache again, which reads back the same.
+        assert written.read_bytes() != bad, name
+        assert read(root) == expected, name
+
+
+def test_a_cache_path_that_is_not_a_regular_file_is_never_waited_on(
+    root: Path, cache_dir: Path
+) -> None:
+    expected = read(root)
+    written = only_cache_file(cache_dir)
+    written.unlink()
+    os.mkfifo(written)  # opening a FIFO to read would wait for a writer forever
+    assert read(root) == expected
+
+
+def test_an_oversized_cache_file_is_not_read(root: Path, cache_dir: Path) -> None:
+    expected = read(root)
+    written = only_cache_file(cache_dir)
+    with written.open("r+b") as handle:
+        handle.truncate(MAX_CACHE_BYTES + 1)  # sparse: costs no disk
+    assert read(root) == expected
+
+
+def test_an_unwritable_cache_dir_never_fails_a_read(
+    root: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a directory")
+    # A cache dir inside a regular file can never be created, whoever runs the test.
+    monkeypatch.setenv(paths.CACHE_DIR_ENV, str(blocker / "cache"))
+    first = read(root)
+    assert read(root) == first
+    assert sum(len(a) for a in first.values()) == 11
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root writes through any permission")
+def test_a_read_only_cache_dir_is_read_but_never_written(root: Path, cache_dir: Path) -> None:
+    expected = read(root)
+    directory = only_cache_file(cache_dir).parent
+    directory.chmod(0o500)
+    try:
+        (root / "b.txt").write_text(TEXT)  # unchanged store: the cache still serves
+        assert read(root) == expected
+    finally:
+        directory.chmod(0o700)
+
+
+def test_the_cache_follows_a_save(root: Path, cache_dir: Path) -> None:
+    read(root)
+    store = FolderStore.open(root)
+    extra = Annotation.create(TEXT, 100, 120, "b.txt", note="new")
+    store.save_annotations([extra])
+    assert extra in read(root)["b.txt"]
+    assert extra in read(root)["b.txt"]  # and from the cache written by that read
+
+
+def test_where_the_cache_lives(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(paths.DATA_DIR_ENV, str(tmp_path / "data"))
+    monkeypatch.delenv(paths.CACHE_DIR_ENV, raising=False)
+    assert paths.user_cache_dir() == tmp_path / "data" / "cache"  # kept with a portable dir
+    monkeypatch.setenv(paths.CACHE_DIR_ENV, str(tmp_path / "mine"))
+    assert paths.user_cache_dir() == tmp_path / "mine"
+    monkeypatch.delenv(paths.DATA_DIR_ENV)
+    monkeypatch.delenv(paths.CACHE_DIR_ENV)
+    assert paths.user_cache_dir().name == "ipreader"  # the platform's user cache dir
+    assert paths.STORE_DIRNAME not in paths.user_cache_dir().parts
+
+
+def doctored(good: bytes, change: str | None) -> bytes:
+    """The cache file with every cached "ada" read as "eve", and one entry's key spoiled.
+
+    ``change``: ``None`` (keys intact), ``"digest"`` or ``"signature"`` (of every entry).
+    """
+    body = good[len(MAGIC) + 32 :]
+    length = int.from_bytes(body[:8], "little")
+    header = json.loads(body[8 : 8 + length])
+    text_at = 8 + length + header["counts"]["rows"] * (16 * 8 + 8)
+    if change == "digest":
+        for entry in header["files"]:
+            entry[2] = ("0" if entry[2][0] != "0" else "1") + entry[2][1:]
+    elif change == "signature":
+        for entry in header["files"]:
+            entry[1][3] += 1  # mtime_ns
+    new_header = json.dumps(header).encode()
+    rest = body[8 + length : text_at] + body[text_at:].replace(b"ada", b"eve")
+    new_body = len(new_header).to_bytes(8, "little") + new_header + rest
+    return MAGIC + hashlib.blake2b(new_body, digest_size=32).digest() + new_body
+
+
+@pytest.mark.parametrize(
+    ("change", "creator"), [(None, "eve"), ("digest", "ada"), ("signature", "ada")]
+)
+def test_an_entry_answers_only_for_its_signature_and_digest(
+    root: Path, cache_dir: Path, change: str | None, creator: str
+) -> None:
+    read(root)
+    written = only_cache_file(cache_dir)
+    written.write_bytes(doctored(written.read_bytes(), change))
+    # With both keys intact the (doctored) cache answers: proof that it is used at all.
+    # With either one off, the store file is read and checked afresh.
+    assert {a.creator for a in read(root)["a.txt"]} == {creator}
+
+
+def test_values_beyond_64_bits_are_read_each_time_never_a_crash(
+    root: Path, cache_dir: Path
+) -> None:
+    target = annotation_file(root)
+    data = json.loads(target.read_text())
+    key = next(iter(data["annotations"]))
+    data["annotations"][key]["end"] = 10**40  # valid JSON, a valid (if odd) offset
+    data["annotations"][key]["revision"] = 10**30
+    target.write_text(json.dumps(data))
+    first = read(root)
+    assert read(root) == first
+    assert any(a.end == 10**40 and a.revision == 10**30 for a in first["a.txt"])
+    # The other files are still cached (b.txt's note is in the cache file), not a.txt's.
+    cached = only_cache_file(cache_dir).read_bytes()
+    assert b"two controls" in cached and b"escape" not in cached
