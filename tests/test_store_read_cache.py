@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import time
 from dataclasses import replace
 from pathlib import Path
 
@@ -295,3 +296,18 @@ def test_values_beyond_64_bits_are_read_each_time_never_a_crash(
     # The other files are still cached (b.txt's note is in the cache file), not a.txt's.
     cached = only_cache_file(cache_dir).read_bytes()
     assert b"two controls" in cached and b"escape" not in cached
+
+
+def test_a_killed_writer_s_old_temporary_file_is_swept_and_a_live_one_kept(
+    root: Path, cache_dir: Path
+) -> None:
+    reads = cache_dir / "reads"
+    reads.mkdir(parents=True)
+    old, live = reads / ".tmp-1-aaaaaaaaaaaa", reads / ".tmp-2-bbbbbbbbbbbb"
+    old.write_bytes(b"half a cache")
+    live.write_bytes(b"being written")
+    two_hours_ago = time.time() - 2 * 3600
+    os.utime(old, (two_hours_ago, two_hours_ago))
+    read(root)  # writes the cache
+    assert not old.exists() and live.exists()
+    assert only_cache_file(cache_dir).is_file()  # the cache itself was written

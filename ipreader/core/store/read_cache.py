@@ -32,6 +32,7 @@ import json
 import math
 import os
 import sys
+import time
 from array import array
 from pathlib import Path
 from typing import Any
@@ -51,6 +52,10 @@ MAX_CACHE_BYTES = 256 * 1024 * 1024
 
 #: Directory, inside the user cache directory, of the read caches.
 READS_DIR = "reads"
+
+#: Age (seconds) past which a temporary cache file is a killed writer's leftover: a
+#: live one exists for the seconds a write takes.
+LEFTOVER_SECONDS = 3600
 
 _DIGEST = 32  # bytes of the whole-file BLAKE2b digest after MAGIC
 _FILE_DIGEST = 16  # bytes of a store file's BLAKE2b digest
@@ -352,6 +357,7 @@ class ReadCache:
                 return
             directory = self.file.parent
             directory.mkdir(parents=True, exist_ok=True)
+            _sweep_leftovers(directory)
             temp = directory / f".tmp-{os.getpid()}-{os.urandom(6).hex()}"
             handle = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
             try:
@@ -364,3 +370,17 @@ class ReadCache:
                 with contextlib.suppress(OSError):
                     os.unlink(temp)
                 raise
+
+
+def _sweep_leftovers(directory: Path) -> None:
+    """Remove temporary cache files that writers killed mid-write left behind (never raises)."""
+    now = time.time()
+    with contextlib.suppress(OSError), os.scandir(directory) as entries:
+        for entry in entries:
+            if not entry.name.startswith(".tmp-"):
+                continue
+            with contextlib.suppress(OSError):
+                if not entry.is_file(follow_symlinks=False):
+                    continue
+                if now - entry.stat(follow_symlinks=False).st_mtime > LEFTOVER_SECONDS:
+                    os.unlink(entry.path)
