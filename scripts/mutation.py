@@ -156,6 +156,17 @@ TARGETS: dict[str, list[str]] = {
     "ipreader/core/store/formats.py": STORE_READ_TESTS,
     "ipreader/core/store/files.py": [*STORE_READ_TESTS, "tests/test_store_files_pins.py"],
     "ipreader/core/store/catalog.py": [*STORE_READ_TESTS, "tests/test_store_catalog_pins.py"],
+    # Issue 15's other modules (relinking, reports, agreement, exporters, codebook).
+    "ipreader/core/relink.py": [
+        "tests/test_relink.py",
+        "tests/test_relink_pins.py",
+        "tests/test_review_pins.py",
+    ],
+    "ipreader/core/fingerprint.py": [
+        "tests/test_fingerprint_pins.py",
+        "tests/test_relink.py",
+        "tests/test_store_trust.py",
+    ],
 }
 
 #: mutmut statuses that count as caught by the tests.
