@@ -167,6 +167,7 @@ TARGETS: dict[str, list[str]] = {
         "tests/test_relink.py",
         "tests/test_store_trust.py",
     ],
+    "ipreader/core/agreement.py": ["tests/test_agreement.py", "tests/test_agreement_pins.py"],
 }
 
 #: mutmut statuses that count as caught by the tests.
