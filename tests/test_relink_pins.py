@@ -14,6 +14,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
+from filelock import FileLock
 
 from ipreader.core.documents import DocumentInfo
 from ipreader.core.errors import StoreError
@@ -29,7 +30,7 @@ from ipreader.core.relink import (
     relink_by_hand,
     relink_collection,
 )
-from ipreader.core.store import FolderStore, StoredDocument
+from ipreader.core.store import FolderStore, StoredDocument, folder_store
 from ipreader.core.store.formats import SCHEMA_VERSION
 
 ROOT = Path("/folder")
@@ -229,11 +230,19 @@ def test_each_file_is_compared_with_the_articles_its_length_suits() -> None:
     lost = [record("short.txt", short), record("long.txt", long)]
     _, suggested, _ = candidates(lost, {"f.txt": short + " " + words("x", 200)})
     assert suggested["short.txt"] == ()
+    # ... and a file of the right length listed after it is still compared.
+    files = {"f.txt": short + " " + words("x", 200), "copy.txt": short}
+    sure, _, _ = candidates(lost, files)
+    assert sure["short.txt"] == Candidate("copy.txt", 1.0, "text")
 
 
 def test_a_weak_file_listed_first_does_not_hide_a_better_one() -> None:
     text = words("u", 300)
-    files = {"weak.txt": words("u", 30, first=100) + " " + words("w", 270), "good.txt": text}
+    # The weak file holds the old text's first sketch value (its smallest shingle hash).
+    runs = [" ".join(text.split()[n : n + 3]) for n in range(298)]
+    first = min(range(298), key=lambda n: shingles(runs[n]))
+    weak = runs[first] + " " + words("w", 297)
+    files = {"weak.txt": weak, "good.txt": text}
     sure, _, _ = candidates([record("old.txt", text)], files)
     assert sure["old.txt"].relpath == "good.txt"
 
@@ -305,6 +314,26 @@ def test_a_readonly_store_offers_the_sure_file_instead_of_relinking(folder: Path
     (missing,) = Library.open([folder]).collections[0].missing
     assert missing.relpath == "story.txt"
     assert missing.candidates == (Candidate("moved.txt", 1.0, "content"),)
+
+
+def test_a_relink_the_busy_store_cannot_make_is_told_and_offered(
+    folder: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (folder / "story.txt").rename(folder / "moved.txt")
+    store = FolderStore.open(folder)
+    monkeypatch.setattr(folder_store, "LOCK_TIMEOUT", 0.05)
+    other = FileLock(str(store.location / "lock"))
+    other.acquire()
+    try:
+        library = Library.open([folder])
+    finally:
+        other.release()
+    (missing,) = library.collections[0].missing
+    assert missing.relpath == "story.txt"
+    assert missing.candidates == (Candidate("moved.txt", 1.0, "content"),)
+    (told,) = [n for n in library.notices.take() if "renamed" in n]
+    assert told.startswith("story.txt seems renamed to moved.txt; not relinked: another ipreader")
+    assert "story.txt" in FolderStore.open(folder).stored_documents()  # nothing moved
 
 
 def test_an_unreadable_file_is_never_taken_for_a_missing_article(folder: Path) -> None:
