@@ -284,3 +284,70 @@ def test_the_json_report_rounds_and_names_every_figure() -> None:
     shown = json.loads(agreement_json(mixed))["tags"][0]
     assert shown["percent_agreement"] == 33.3333 and shown["kappa"] == -0.5
     assert agreement_json(report).endswith("}\n")
+
+
+def test_the_text_report_as_a_coder_reads_it() -> None:
+    """Long tags and coder names are cut in their cells, figures right-aligned."""
+    text = "abcdefghij\nklmnopqrst"
+    tag = "a-very-long-tag-name-that-goes-on-and-on-and-on"
+    first = "Ada Lovelace of the Analytical Engine"
+    document = coded(
+        text,
+        [
+            highlight(text, 0, 10, [tag, "b"], creator=first),
+            highlight(text, 0, 8, [tag], creator="ben"),
+            highlight(text, 11, 20, ["b"], creator="ben"),
+        ],
+    )
+    shown = agreement_text(agreement([document], first, "ben"))
+    # The rules under the headers only repeat the column widths the headers show.
+    assert [line for line in shown.split("\n") if not line.startswith("─")] == [
+        "Agreement of Ada Lovelace of the Analytical Engine and ben: 1 document coded by both, 21 characters.",  # noqa: E501
+        "Character level, over the documents both coders highlighted: for each tag, every character is coded",  # noqa: E501
+        "(by a highlight carrying the tag or a child) or not, by each coder. Percent agreement po = share of",  # noqa: E501
+        "characters coded alike; Cohen's kappa = (po - pe) / (1 - pe), pe = p1*p2 + (1-p1)*(1-p2) from each",  # noqa: E501
+        "coder's share of coded characters. Overall pools every (character, tag) decision. Orphaned",  # noqa: E501
+        "highlights are left out.",
+        "",
+        "Tag                                       Both  Ada Lovelace of the Analytical Engine only  ben only  Neither  Agreement   Kappa",  # noqa: E501
+        "a-very-long-tag-name-that-goes-on-and-o…     8                                           2         0       11      90.5%   0.807",  # noqa: E501
+        "b                                            0                                          10         9        2       9.5%  -0.822",  # noqa: E501
+        "overall                                      8                                          12         9       13      50.0%  -0.009",  # noqa: E501
+        "",
+        "Disagreements: 3 passages",
+        "",
+        "Tag                             Document  Line  Offsets  Coded by              Quote",
+        "a-very-long-tag-name-that-goe…  doc.txt      1  8-10     Ada Lovelace of the…  ij",
+        "b                               doc.txt      1  0-10     Ada Lovelace of the…  abcdefghij",
+        "b                               doc.txt      2  11-20    ben                   klmnopqrs",
+        "",
+    ]
+
+
+def test_the_json_report_puts_a_tag_or_a_disagreement_on_each_line() -> None:
+    document = coded(
+        TEXT,
+        [
+            highlight(TEXT, 0, 11, ["b"], creator="ada"),
+            highlight(TEXT, 0, 8, ["b"], creator="ben"),
+        ],
+    )
+    # kappa: po = 0.85, pe = 0.55 * 0.4 + 0.45 * 0.6 = 0.49, (0.85 - 0.49) / 0.51 = 0.7058823...
+    lines = agreement_json(agreement([document], "ada", "ben")).splitlines()
+    assert (
+        '    {"tag": "b", "both": 8, "first_only": 3, "second_only": 0, "neither": 9, '
+        '"percent_agreement": 85.0, "kappa": 0.705882, "reason": null}'
+    ) in lines
+    assert (
+        '    {"tag": "b", "path": "doc.txt", "start": 8, "end": 11, "line": 1, '
+        '"coded_by": "ada", "quote": "ijk"}'
+    ) in lines
+    assert '  "overall": {' in lines
+
+
+def test_the_json_report_of_nothing_compared_has_no_figures() -> None:
+    document = coded(TEXT, [highlight(TEXT, 0, 5, ["t"], creator="ada")])
+    data = json.loads(agreement_json(agreement([document], "ada", "ben", ["t"])))
+    assert data["overall"]["percent_agreement"] is None and data["overall"]["kappa"] is None
+    assert data["overall"]["reason"] == "no characters to compare: no document coded by both"
+    assert data["tags"][0]["kappa"] is None and data["documents"] == []
