@@ -351,3 +351,22 @@ def test_the_json_report_of_nothing_compared_has_no_figures() -> None:
     assert data["overall"]["percent_agreement"] is None and data["overall"]["kappa"] is None
     assert data["overall"]["reason"] == "no characters to compare: no document coded by both"
     assert data["tags"][0]["kappa"] is None and data["documents"] == []
+
+
+def test_counts_add_up_over_documents_and_tags_a_document_lacks() -> None:
+    def doc(relpath: str, marks: list[tuple[int, int, str, str]]) -> CodedDocument:
+        made = [
+            highlight(TEXT, s, e, [tag], creator=who, document=relpath) for s, e, tag, who in marks
+        ]
+        return coded(TEXT, made, relpath)
+
+    one = doc("one.txt", [(0, 10, "a", "ada"), (0, 5, "a", "ben")])
+    two = doc("two.txt", [(0, 4, "b", "ada"), (2, 6, "b", "ben")])
+    three = doc("three.txt", [(0, 2, "a", "ada"), (10, 13, "b", "ben")])
+    report = agreement([one, two, three], "ada", "ben", ["a", "b"])
+    a, b = report.tags
+    # a: one.txt (5, 5, 0, 10), two.txt (0, 0, 0, 20), three.txt (0, 2, 0, 18)
+    assert counts(a) == (5, 7, 0, 48)
+    # b: one.txt (0, 0, 0, 20), two.txt (2, 2, 2, 14), three.txt (0, 0, 3, 17)
+    assert counts(b) == (2, 2, 5, 51)
+    assert counts(report.overall) == (7, 9, 5, 99)
