@@ -240,7 +240,7 @@ def test_a_weak_file_listed_first_does_not_hide_a_better_one() -> None:
     text = words("u", 300)
     # The weak file holds the old text's first sketch value (its smallest shingle hash).
     runs = [" ".join(text.split()[n : n + 3]) for n in range(298)]
-    first = min(range(298), key=lambda n: shingles(runs[n]))
+    first = min(range(298), key=lambda n: min(shingles(runs[n])))
     weak = runs[first] + " " + words("w", 297)
     files = {"weak.txt": weak, "good.txt": text}
     sure, _, _ = candidates([record("old.txt", text)], files)
