@@ -168,7 +168,11 @@ TARGETS: dict[str, list[str]] = {
         "tests/test_store_trust.py",
     ],
     "ipreader/core/agreement.py": ["tests/test_agreement.py", "tests/test_agreement_pins.py"],
-    "ipreader/core/reports.py": ["tests/test_reports.py", "tests/test_report_render.py"],
+    "ipreader/core/reports.py": [
+        "tests/test_reports.py",
+        "tests/test_report_render.py",
+        "tests/test_report_render_pins.py",
+    ],
     "ipreader/core/report_render.py": [
         "tests/test_report_render.py",
         "tests/test_report_render_pins.py",
