@@ -101,6 +101,7 @@ def test_a_sketch_of_the_largest_size_is_read() -> None:
         "v1:-3:" + _stored(10, [1, 2]).split(":")[2],
         "v1:10:",  # no sketch
         "v1:10:AAAA*AAA",  # not base64
+        "v1:10:AAAA!AQ==",  # one hash with a stray character: damaged, not read around it
         "v1:10:" + base64.b64encode(b"\x00\x00\x01").decode(),  # not whole hashes
         _stored(10, list(range(SKETCH_SIZE + 1))),  # longer than any sketch written
         "v1:10",
