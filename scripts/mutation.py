@@ -170,6 +170,7 @@ TARGETS: dict[str, list[str]] = {
     "ipreader/core/agreement.py": ["tests/test_agreement.py", "tests/test_agreement_pins.py"],
     "ipreader/core/reports.py": [
         "tests/test_reports.py",
+        "tests/test_reports_pins.py",
         "tests/test_report_render.py",
         "tests/test_report_render_pins.py",
     ],
