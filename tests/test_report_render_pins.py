@@ -16,7 +16,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
-from coding_helpers import highlight
+from coding_helpers import coded, highlight
 
 from ipreader.core.coding import CodedDocument, Selection
 from ipreader.core.model import AnchorStatus, Annotation
@@ -132,3 +132,39 @@ def test_an_unknown_format_is_refused_by_name() -> None:
 if __name__ == "__main__":  # write the expected outputs again (read the diff before committing)
     EXPECTED.write_text(json.dumps(rendered(), indent=1, ensure_ascii=False) + "\n", "utf-8")
     sys.exit(0)
+
+
+def test_a_code_report_without_any_tag_says_so() -> None:
+    empty = code_report([coded("Some text.", [highlight("Some text.", 0, 4)])])
+    assert empty.groups == ()
+    assert render_report(empty, "table", ReportFilters()) == "(no tagged highlights)\n"
+    assert render_report(empty, "markdown", ReportFilters()) == (
+        "# Code report\n\nNo tagged highlights.\n"
+    )
+
+
+def test_markdown_quotes_keep_blank_lines_inside_the_quote_and_cut_listed_quotes_at_80() -> None:
+    text = "First paragraph.\n\nSecond paragraph " + "x" * 46 + " end of it, and more.\nMore."
+    long = text.index("Second")
+    marks = [
+        highlight(text, 0, 25, ["claim"], ident="h1"),
+        replace(highlight(text, long, long + 81, ["evidence"], ident="h2"), note="See fig. X"),
+    ]
+    assert len(marks[1].quote) == 81
+    report = code_report([coded(text, marks)], ["claim", "evidence"], require_all=True)
+    shown = render_report(report, "markdown", ReportFilters(("claim", "evidence"), True))
+    assert f"“{marks[1].quote}”" not in shown and "end of it, and…”" in shown
+    assert shown.endswith("  Note: See fig. X\n")
+    plain = render_report(code_report([coded(text, marks)]), "markdown", ReportFilters())
+    assert "\n> First paragraph.\n>\n> Second\n" in plain  # one quote, its blank line kept
+    assert plain.endswith("Note: See fig. X\n")
+
+
+def test_table_cells_are_cut_in_terminal_cells_not_characters() -> None:
+    """Wide characters take two cells: a 50-character quote is cut to the 60-cell column."""
+    text = "漢" * 50 + " tail"
+    mark = replace(highlight(text, 0, 50, ["t"]), note="注" * 30)
+    shown = render_report(code_report([coded(text, [mark])]), "table", ReportFilters())
+    row = next(line for line in shown.splitlines() if line.startswith("doc.txt"))
+    assert "漢" * 29 + "…" in row and "漢" * 30 not in row
+    assert "注" * 19 + "…" in row and "注" * 20 not in row
