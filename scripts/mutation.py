@@ -174,7 +174,7 @@ TARGETS: dict[str, list[str]] = {
         "tests/test_report_render.py",
         "tests/test_report_render_pins.py",
     ],
-    "ipreader/core/coding.py": ["tests/test_coding.py"],
+    "ipreader/core/coding.py": ["tests/test_coding.py", "tests/test_coding_pins.py"],
     "ipreader/core/report_render.py": [
         "tests/test_report_render.py",
         "tests/test_report_render_pins.py",
