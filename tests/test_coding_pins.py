@@ -3,18 +3,21 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from pathlib import Path
 
 import pytest
-from coding_helpers import coded, highlight
+from coding_helpers import annotate, coded, highlight
 
 from ipreader.core.coding import (
     Selection,
     SelectionError,
     WantedTags,
+    coded_documents,
     creators,
     tags_of,
     time_bound,
 )
+from ipreader.core.library import Library
 from ipreader.core.model import AnchorStatus
 
 TEXT = "one two three four five"
@@ -102,3 +105,16 @@ def test_line_numbers_at_the_edges_and_orphans_left_out_of_the_anchored() -> Non
     assert document.line_of(len(text)) == 4
     assert document.anchored == [kept]
     assert coded("no newline", []).line_of(5) == 1
+
+
+def test_wanted_tags_keep_the_report_order() -> None:
+    assert WantedTags(["trade", "Policy"]).tags == ["trade", "Policy"]
+
+
+def test_coded_documents_carry_their_folder_and_title(tmp_path: Path) -> None:
+    (tmp_path / "story.txt").write_text("Title: The Story\n\nThe cat sat.\n", encoding="utf-8")
+    annotate(tmp_path, [("story.txt", "cat", ["animal"], "ada")])
+    library = Library.open([tmp_path])
+    (info,) = library.documents()
+    (document,) = coded_documents(library, Selection())
+    assert (document.root, document.relpath, document.title) == (info.root, "story.txt", info.title)
