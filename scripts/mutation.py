@@ -205,6 +205,29 @@ TARGETS: dict[str, list[str]] = {
         "tests/reliability/test_fallback_merge.py",
         "tests/reliability/test_fallback_pins.py",
     ],
+    # Issue 15's other modules (relinking, reports, agreement, exporters, codebook).
+    "ipreader/core/relink.py": [
+        "tests/test_relink.py",
+        "tests/test_relink_pins.py",
+        "tests/test_review_pins.py",
+    ],
+    "ipreader/core/fingerprint.py": [
+        "tests/test_fingerprint_pins.py",
+        "tests/test_relink.py",
+        "tests/test_store_trust.py",
+    ],
+    "ipreader/core/agreement.py": ["tests/test_agreement.py", "tests/test_agreement_pins.py"],
+    "ipreader/core/reports.py": [
+        "tests/test_reports.py",
+        "tests/test_reports_pins.py",
+        "tests/test_report_render.py",
+        "tests/test_report_render_pins.py",
+    ],
+    "ipreader/core/coding.py": ["tests/test_coding.py", "tests/test_coding_pins.py"],
+    "ipreader/core/report_render.py": [
+        "tests/test_report_render.py",
+        "tests/test_report_render_pins.py",
+    ],
 }
 
 #: mutmut statuses that count as caught by the tests.

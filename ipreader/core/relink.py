@@ -176,7 +176,9 @@ def _unambiguous(
     best = ranked[0][1]
     runner_up = ranked[1][1] if len(ranked) > 1 else 0.0
     rival = max((score for score, other in leaders if other != relpath), default=0.0)
-    return best >= MIN_SIMILARITY and best - max(runner_up, rival) >= MARGIN
+    # Rounded: 1.0 - 0.8 is 0.19999999999999996 in floats, which refused a lead of
+    # exactly MARGIN (five quote shingles against four).
+    return best >= MIN_SIMILARITY and round(best - max(runner_up, rival), 9) >= MARGIN
 
 
 def _text_scores(
