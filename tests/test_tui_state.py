@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -9,7 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from ipreader.core.documents import DocumentInfo
-from ipreader.core.model import Annotation, DocumentNotes
+from ipreader.core.model import COLORS, AnchorStatus, Annotation, DocumentNotes
 from ipreader.core.store import FolderStore
 from ipreader.tui.commands import (
     DeleteAnnotation,
@@ -21,6 +23,7 @@ from ipreader.tui.commands import (
 from ipreader.tui.display import one_line, visible
 from ipreader.tui.outcome import Refusal, Target, line_start
 from ipreader.tui.pending import merge_pending, replace_annotation, sort_annotations
+from ipreader.tui.reader.styles import HighlightSpan
 from ipreader.tui.session import Loaded, Polled, Session
 from ipreader.tui.state import ReaderState
 from ipreader.tui.undo import Change, UndoStack
@@ -288,3 +291,45 @@ def test_the_coder_view_dims_or_hides_other_coders_highlights() -> None:
     assert [s.id for s in state.spans()] == [mine.id]
     created = state.annotate((8, 13)).commands[0]
     assert isinstance(created, SaveAnnotation) and created.annotation.creator == " ada  LOVELACE"
+
+
+LONG_TEXT = "ab cd ef gh ij kl mn op qr st uv wx yz " * 3
+
+
+@given(
+    st.lists(st.tuples(st.integers(0, 100), st.integers(1, 12), st.booleans()), max_size=12),
+    st.lists(
+        st.tuples(st.sampled_from(["annotate", "delete", "undo", "recolour"]), st.integers(0, 99)),
+        min_size=1,
+        max_size=25,
+    ),
+)
+def test_the_drawn_highlights_after_any_edits_are_the_document_s_placed_highlights(
+    stored: list[tuple[int, int, bool]], steps: list[tuple[str, int]]
+) -> None:
+    # Each edit moves one span in or out by bisection instead of rebuilding them all:
+    # after any sequence, what is drawn is exactly every placed highlight, in order.
+    made = []
+    for start, length, lost in stored:
+        annotation = Annotation.create(LONG_TEXT, start, start + length, "a.txt")
+        made.append(replace(annotation, status=AnchorStatus.ORPHANED) if lost else annotation)
+    state = ReaderState()
+    state.begin_open(info(), 0, Target())
+    assert state.finish_open(state.serial, Loaded(LONG_TEXT, made, DocumentNotes(), 0, (1,)))
+    state.spans()  # built once in full; every later edit carries it
+    for action, number in steps:
+        with contextlib.suppress(Refusal):
+            if action == "annotate":
+                state.annotate((number, number + 1 + number % 7))
+            elif action == "undo":
+                state.undo_last()
+            elif state.annotations:
+                target = state.annotations[number % len(state.annotations)]
+                if action == "delete":
+                    state.delete(target)
+                else:
+                    colour = COLORS[(COLORS.index(target.color) + 1) % len(COLORS)]
+                    state.edit(target.id, target.note, target.tags, colour)
+        placed = [a for a in state.annotations if a.status is not AnchorStatus.ORPHANED]
+        expected = [HighlightSpan(a.id, a.start, a.end, a.color) for a in placed]
+        assert list(state.spans()) == expected

@@ -22,6 +22,7 @@ from rich.segment import Segment
 from rich.style import Style
 
 from ipreader.core.model import COLORS
+from ipreader.tui.ordered import InPlaceOrder
 from ipreader.tui.reader.wrap import display, text_cells
 
 __all__ = [
@@ -165,6 +166,12 @@ class Overlays:
         # Runs on every a / d / u with the whole document's highlights (tens of
         # thousands in a book): each pass is a comprehension or runs in C.
         spans = [h for h in highlights if h.end > h.start]
+        if isinstance(highlights, InPlaceOrder):  # the state's spans come sorted
+            self.highlights = spans
+            self.highlight_ranges = Ranges.from_sorted(
+                [h.start for h in spans], [h.end for h in spans]
+            )
+            return
         keys = [(h.start, h.end) for h in spans]
         # Ranges index the same order: (start, end), as the state already gives them.
         if not all(map(operator.le, keys, itertools.islice(keys, 1, None))):

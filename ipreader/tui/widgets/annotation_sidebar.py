@@ -22,6 +22,7 @@ from textual.widgets.option_list import Option, OptionDoesNotExist
 from ipreader.core.model import AnchorStatus, Annotation, DocumentNotes
 from ipreader.core.wording import plural
 from ipreader.tui.display import one_line, visible
+from ipreader.tui.ordered import InPlaceOrder
 
 #: How much of a quote and of a note the sidebar shows.
 QUOTE_EXCERPT = 140
@@ -58,12 +59,15 @@ def split_annotations(
     # thousands in a book): comprehensions and C-level checks only.
     orphaned = AnchorStatus.ORPHANED
     anchored = [a for a in annotations if a.status is not orphaned]
-    keys = [(a.start, a.end) for a in anchored]
-    if not all(map(operator.le, keys, itertools.islice(keys, 1, None))):
-        anchored.sort(key=lambda a: (a.start, a.end))
     orphans = (
-        [a for a in annotations if a.status is orphaned] if len(keys) < len(annotations) else []
+        [a for a in annotations if a.status is orphaned] if len(anchored) < len(annotations) else []
     )
+    # The state's annotations come sorted (InPlaceOrder): checking again is one more
+    # pass over every highlight of a book on each key.
+    if not isinstance(annotations, InPlaceOrder):
+        keys = [(a.start, a.end) for a in anchored]
+        if not all(map(operator.le, keys, itertools.islice(keys, 1, None))):
+            anchored.sort(key=lambda a: (a.start, a.end))
     return anchored, orphans
 
 
@@ -260,7 +264,7 @@ class AnnotationSidebar(Vertical):
         anchored, orphans = split_annotations(self.annotations)
         if self.missing:  # no text: every highlight is listed under the notice
             anchored, orphans = [], list(self.annotations)
-        start = window_around(len(anchored), _index_of(anchored, self.current), self._start)
+        start = window_around(len(anchored), self._current_index(anchored), self._start)
         shown = tuple(anchored[start : start + WINDOW]) + tuple(orphans[:WINDOW])
         counts = (start, len(anchored), len(orphans), self.missing)
         if shown == self._shown and counts == self._counts and self.covers is self._covers:
@@ -293,6 +297,20 @@ class AnnotationSidebar(Vertical):
         option_list = self.option_list
         option_list.set_options(options)
         self._highlight(self.current)
+
+    def _current_index(self, anchored: list[Annotation]) -> int | None:
+        """Where the current highlight is among ``anchored``: first near the list shown.
+
+        A new or edited highlight is where the reader is, in or beside the window
+        on screen; the whole list (tens of thousands in a book) is searched only
+        when it is not there.
+        """
+        current = self.current
+        if current is None:
+            return None
+        near = max(0, self._start - WINDOW)
+        found = _index_of(anchored[near : self._start + 2 * WINDOW], current)
+        return near + found if found is not None else _index_of(anchored, current)
 
     @staticmethod
     def _more(label: str) -> Option:
