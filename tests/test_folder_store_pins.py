@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-import errno
 import hashlib
-import os
 from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
 
 import pytest
+from reliability.disks import unwritable
 
 from ipreader.core.codebook import Rename, describe
 from ipreader.core.model import Annotation, DocumentNotes
@@ -190,27 +187,6 @@ def test_what_another_process_did_meanwhile_is_taken_and_the_rest_still_reconcil
     (c,) = result["c.txt"]
     assert MOVED[c.start : c.end] == "quick brown"
     assert FolderStore.open(root).anchored_sha256("c.txt") == sha(MOVED)
-
-
-@contextmanager
-def unwritable(monkeypatch: pytest.MonkeyPatch, base: Path) -> Iterator[None]:
-    """Within the block, every create or mkdir under ``base`` fails as on a read-only disk."""
-    real_open, real_mkdir = os.open, os.mkdir
-
-    def guarded_open(path: Any, flags: int, *args: Any, **kwargs: Any) -> int:
-        if flags & (os.O_WRONLY | os.O_RDWR | os.O_CREAT) and Path(path).is_relative_to(base):
-            raise PermissionError(errno.EACCES, "Permission denied", str(path))
-        return real_open(path, flags, *args, **kwargs)
-
-    def guarded_mkdir(path: Any, *args: Any, **kwargs: Any) -> None:
-        if Path(path).is_relative_to(base):
-            raise PermissionError(errno.EACCES, "Permission denied", str(path))
-        real_mkdir(path, *args, **kwargs)
-
-    with monkeypatch.context() as patch:
-        patch.setattr(os, "open", guarded_open)
-        patch.setattr(os, "mkdir", guarded_mkdir)
-        yield
 
 
 def test_a_store_that_cannot_be_written_re_anchors_in_memory_only(

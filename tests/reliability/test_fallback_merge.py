@@ -10,18 +10,15 @@ the folder (with a notice, the fallback then kept aside) once it is writable.
 
 from __future__ import annotations
 
-import errno
-import os
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
 
 import pytest
 
 from ipreader.core.model import Annotation, DocumentNotes
 from ipreader.core.paths import fallback_store_dir, folder_store_dir
 from ipreader.core.store import FolderStore
+
+from .disks import unwritable as read_only
 
 TEXT = "Title\n\nThe quick brown fox jumps over the lazy dog. The dog sleeps.\n"
 
@@ -37,27 +34,6 @@ def root(tmp_path: Path) -> Path:
     folder.mkdir()
     (folder / "a.txt").write_text(TEXT, encoding="utf-8")
     return folder
-
-
-@contextmanager
-def read_only(monkeypatch: pytest.MonkeyPatch, folder: Path) -> Iterator[None]:
-    """Within the block, every create/mkdir under ``folder`` fails as on a read-only folder."""
-    real_open, real_mkdir = os.open, os.mkdir
-
-    def guarded_open(path: Any, flags: int, *args: Any, **kwargs: Any) -> int:
-        if flags & (os.O_WRONLY | os.O_RDWR | os.O_CREAT) and Path(path).is_relative_to(folder):
-            raise PermissionError(errno.EACCES, "Permission denied", str(path))
-        return real_open(path, flags, *args, **kwargs)
-
-    def guarded_mkdir(path: Any, *args: Any, **kwargs: Any) -> None:
-        if Path(path).is_relative_to(folder):
-            raise PermissionError(errno.EACCES, "Permission denied", str(path))
-        real_mkdir(path, *args, **kwargs)
-
-    with monkeypatch.context() as patch:
-        patch.setattr(os, "open", guarded_open)
-        patch.setattr(os, "mkdir", guarded_mkdir)
-        yield
 
 
 def in_folder_store(root: Path) -> FolderStore:
