@@ -224,6 +224,12 @@ TARGETS: dict[str, list[str]] = {
         "tests/test_report_render_pins.py",
     ],
     "ipreader/core/coding.py": ["tests/test_coding.py", "tests/test_coding_pins.py"],
+    "ipreader/core/codebook.py": [
+        "tests/test_codebook.py",
+        "tests/test_codebook_state.py",
+        "tests/test_codebook_file_pins.py",
+        "tests/test_codebook_pins.py",
+    ],
     "ipreader/core/report_render.py": [
         "tests/test_report_render.py",
         "tests/test_report_render_pins.py",
