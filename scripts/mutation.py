@@ -48,6 +48,12 @@ ANCHORING_TESTS = [
     "tests/test_anchoring_promises.py",
     "tests/test_anchoring_tiers.py",
 ]
+#: The fast test files that target the export package (no schema validation).
+EXPORT_TESTS = [
+    "tests/test_export.py",
+    "tests/test_export_current.py",
+    "tests/test_export_text_formats.py",
+]
 #: The test files that target the importer package (subprocess-free).
 IMPORTER_TESTS = [
     "tests/test_import.py",
@@ -228,6 +234,12 @@ TARGETS: dict[str, list[str]] = {
         "tests/test_report_render.py",
         "tests/test_report_render_pins.py",
     ],
+    # The exporters: the fast export tests (test_w3c_conformance.py and test_refi_qda_export.py
+    # validate against the official schemas, 15 s a run: only for the modules they target).
+    **{
+        f"ipreader/core/export/{name}.py": [*EXPORT_TESTS, f"tests/test_export_{name}_pins.py"]
+        for name in ("csv_table", "markdown", "ipreader_json", "verified", "structure")
+    },
 }
 
 #: mutmut statuses that count as caught by the tests.
