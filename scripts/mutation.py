@@ -238,8 +238,30 @@ TARGETS: dict[str, list[str]] = {
     # validate against the official schemas, 15 s a run: only for the modules they target).
     **{
         f"ipreader/core/export/{name}.py": [*EXPORT_TESTS, f"tests/test_export_{name}_pins.py"]
-        for name in ("csv_table", "markdown", "ipreader_json", "verified", "structure")
+        for name in ("csv_table", "markdown", "ipreader_json", "verified")
     },
+    # The structure decides which articles are read again (test_unread_articles.py).
+    "ipreader/core/export/structure.py": [
+        *EXPORT_TESTS,
+        "tests/test_unread_articles.py",
+        "tests/test_export_structure_pins.py",
+    ],
+    "ipreader/core/export/w3c.py": [
+        *EXPORT_TESTS,
+        "tests/test_w3c_conformance.py",
+        "tests/test_export_w3c_pins.py",
+    ],
+    "ipreader/core/export/refi_qda.py": [
+        *EXPORT_TESTS,
+        "tests/test_refi_qda_export.py",
+        "tests/test_export_refi_qda_pins.py",
+    ],
+    "ipreader/core/export/__init__.py": [
+        *EXPORT_TESTS,
+        "tests/test_unread_articles.py",
+        "tests/test_refi_qda_export.py",
+        "tests/test_export_init_pins.py",
+    ],
 }
 
 #: mutmut statuses that count as caught by the tests.

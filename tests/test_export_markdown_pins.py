@@ -61,9 +61,12 @@ def test_a_document_line_has_its_root_date_and_count() -> None:
 
 
 def test_document_tags_and_note_follow_the_document_line() -> None:
-    document = _document("a.txt", tags=["t1", "t 2"], note="first\n\nsecond")
+    document = _document("a.txt", _annotation(1), tags=["t1", "t 2"], note="first\n\nsecond")
     text = _digest(document)
-    assert "`a.txt` · 0 highlights\n\nTags: `t1`, `t 2`\n\nfirst\n\nsecond\n" in text
+    assert (
+        "`a.txt` · 1 highlight\n\nTags: `t1`, `t 2`\n\nfirst\n\nsecond\n\n"
+        '### <a id="hl-id-1"></a>Highlight · yellow\n'
+    ) in text
 
 
 def test_a_highlight_heading_says_meaning_colour_and_a_status_other_than_anchored() -> None:
@@ -80,7 +83,7 @@ def test_a_highlight_heading_says_meaning_colour_and_a_status_other_than_anchore
     assert '### <a id="hl-id-2"></a>Highlight · red · orphaned\n' in text
     # An approximate match shows what it covers now, on one line, after the quote.
     assert (
-        '### <a id="hl-id-3"></a>Highlight · yellow · fuzzy\n\n> quote 3\n\nnow: quote 3 now\n'
+        '### <a id="hl-id-3"></a>Highlight · yellow · fuzzy\n\n> quote 3\n\nnow: quote 3 now\n\n###'
         in text
     )
     assert text.count("now:") == 1
@@ -104,6 +107,11 @@ def test_note_tags_and_creator_follow_the_quote() -> None:
 def test_the_digest_ends_with_exactly_one_newline() -> None:
     text = _digest(_document("a.txt", _annotation(1, note="trailing\n\n\n")))
     assert text.endswith("trailing\n") and not text.endswith("\n\n")
+
+
+@pytest.mark.parametrize("last", ["TAX", "X", "a\xa0"])
+def test_the_last_line_keeps_its_last_characters(last: str) -> None:
+    assert _digest(_document("a.txt", _annotation(1, note=last))).endswith(f"\n{last}\n")
 
 
 @pytest.mark.parametrize(
