@@ -181,3 +181,30 @@ def test_a_second_export_says_the_same_and_remembers_the_plain_documents(folder:
     assert (folder / ".ipreader" / "verified.json").exists()
     second = export_data(Library.open([folder]))
     assert first["documents"] == second["documents"]
+
+
+def test_a_highlight_carries_what_its_colour_means_in_its_folder(folder: Path) -> None:
+    claim = _highlight(folder, "a.txt", "cat", color="yellow")
+    plain = _highlight(folder, "a.txt", "dog", color="blue")
+    library = Library.open([folder])
+    library.collections[0].store.update_codebook(lambda book: book.with_meaning("yellow", "Claim"))
+    (document,) = export_data(Library.open([folder]))["documents"]
+    by_id = {a["id"]: a for a in document["annotations"]}
+    assert by_id[claim.id]["meaning"] == "Claim"
+    assert "meaning" not in by_id[plain.id]
+
+
+def test_offsets_that_do_not_hold_their_quote_are_found_again_in_the_export(
+    folder: Path,
+) -> None:
+    library = Library.open([folder])
+    info = next(i for i in library.documents() if i.relpath == "a.txt")
+    text, _ = library.load(info)
+    good = Annotation.create(text, text.index("dog"), text.index("dog") + 3, "a.txt")
+    # Stored with the offsets of "sat": the store's checks would normally never let this by.
+    slipped = Annotation(good.id, "a.txt", text.index("sat"), text.index("sat") + 3, "dog")
+    library.store_for(info).save_annotation(slipped)
+    (document,) = export_data(Library.open([folder]))["documents"]
+    (record,) = document["annotations"]
+    assert text[record["start"] : record["end"]] == "dog"
+    assert record["quote"] == "dog"
