@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +18,7 @@ from ipreader.core.export.structure import (
 )
 from ipreader.core.library import Library
 from ipreader.core.model import Annotation, DocumentNotes
+from ipreader.core.store.formats import SCHEMA_VERSION
 
 ARTICLE = "Title\n\nThe cat sat on the mat. The dog sat too.\n"
 
@@ -208,3 +210,32 @@ def test_offsets_that_do_not_hold_their_quote_are_found_again_in_the_export(
     (record,) = document["annotations"]
     assert text[record["start"] : record["end"]] == "dog"
     assert record["quote"] == "dog"
+
+
+def test_documents_without_anything_to_export_do_not_stop_the_export(folder: Path) -> None:
+    # a.txt and b.txt (first in any order) have no record at all; the later ones do.
+    _highlight(folder, "sub/c.txt", "cat")
+    _highlight(folder, "Upper.txt", "dog")
+    assert _paths(export_data(Library.open([folder]))) == ["Upper.txt", "sub/c.txt"]
+
+
+def test_same_paths_of_two_folders_sort_by_folder_not_by_text(tmp_path: Path) -> None:
+    one, two = tmp_path / "one", tmp_path / "two"
+    for root, title in ((one, "Zulu"), (two, "Alpha")):
+        root.mkdir()
+        (root / "a.txt").write_text(f"{title}\n\nshared words\n")
+        _highlight(root, "a.txt", "shared")
+    export = collect(Library.open([two, one]), texts=True)
+    assert [d["title"] for d in export.data["documents"]] == ["Zulu", "Alpha"]
+
+
+def test_a_store_that_refuses_writes_gets_no_cache_file(folder: Path) -> None:
+    _highlight(folder, "a.txt", "cat")
+    index = next(folder.rglob("index.json"))
+    data = json.loads(index.read_text(encoding="utf-8"))
+    data["_meta"]["schema"]["version"] = SCHEMA_VERSION + 1  # a newer ipreader's store
+    index.write_text(json.dumps(data), encoding="utf-8")
+    before = sorted(path.name for path in index.parent.iterdir())
+    (document,) = export_data(Library.open([folder]))["documents"]
+    assert document["path"] == "a.txt"
+    assert sorted(path.name for path in index.parent.iterdir()) == before
