@@ -302,3 +302,38 @@ def test_the_codebook_is_the_tree_of_the_tags_in_first_spelling() -> None:
 def test_a_codebook_without_tags_is_refused() -> None:
     with pytest.raises(EmptyCodebookError, match="no exported tag"):
         to_qdc(_export(_document(_annotation())))
+
+
+def test_code_guids_are_those_of_earlier_exports_and_distinct() -> None:
+    # A project exported again merges with the one imported before: same code, same GUID.
+    export = _export(_document(_annotation(tags=["Policy/Patents", "policy/Tax", "Alone"])))
+    root = ET.fromstring(to_qdc(export))
+    guids = {code.attrib["name"]: code.attrib["guid"] for code in root.iter()
+             if code.tag.endswith("}Code")}  # fmt: skip
+    assert guids["Policy"] == "0c6d483b-9e5b-590a-af2a-0f32c68469b1"
+    assert guids["Patents"] == "fb76b485-a25c-5696-980d-fd34a796e103"
+    assert len(set(guids.values())) == len(guids) == 4
+    project, _, _ = _project(export)
+    (source,) = project.iter(f"{Q}TextSource")
+    assert source.attrib["guid"] == "5e8cc6b0-ea2f-56fc-b7c2-f634bb2f82b9"
+    refs = {ref.attrib["targetGUID"] for ref in project.iter(f"{Q}CodeRef")}
+    assert refs == {guids["Patents"], guids["Tax"], guids["Alone"]}
+
+
+def test_the_empty_codebook_refusal_says_why() -> None:
+    with pytest.raises(EmptyCodebookError) as refused:
+        to_qdc(_export(_document(_annotation())))
+    assert str(refused.value) == "nothing to put in a codebook: no exported tag"
+
+
+def test_the_extras_file_is_readable_utf8() -> None:
+    _, _, files = _project(_export(_document(_annotation(tags=["café"]))))
+    assert '"tags": ["café"]' in files["ipreader.json"].decode("utf-8")
+    assert files["ipreader.json"].endswith(b"}\n")
+
+
+def test_a_document_note_name_is_cut_at_80_characters() -> None:
+    path = "d/" + "x" * 100 + ".txt"
+    root, _, _ = _project(_export(_document(note="n", path=path)))
+    (note,) = root.iter(f"{Q}Note")
+    assert note.attrib["name"] == f"Note: {path}"[:80] and len(note.attrib["name"]) == 80
