@@ -239,3 +239,11 @@ def test_a_store_that_refuses_writes_gets_no_cache_file(folder: Path) -> None:
     (document,) = export_data(Library.open([folder]))["documents"]
     assert document["path"] == "a.txt"
     assert sorted(path.name for path in index.parent.iterdir()) == before
+
+
+def test_an_article_that_fails_to_read_does_not_stop_the_export(folder: Path) -> None:
+    _highlight(folder, "a.txt", "cat")
+    _highlight(folder, "b.txt", "dog")
+    library = Library.open([folder])
+    (folder / "a.txt").write_bytes(b"\x00\x01 binary now")  # after the folder was listed
+    assert _paths(export_data(library)) == ["b.txt"]
