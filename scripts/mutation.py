@@ -48,6 +48,12 @@ ANCHORING_TESTS = [
     "tests/test_anchoring_promises.py",
     "tests/test_anchoring_tiers.py",
 ]
+#: The fast test files that target the export package (no schema validation).
+EXPORT_TESTS = [
+    "tests/test_export.py",
+    "tests/test_export_current.py",
+    "tests/test_export_text_formats.py",
+]
 #: The test files that target the importer package (subprocess-free).
 IMPORTER_TESTS = [
     "tests/test_import.py",
@@ -233,6 +239,32 @@ TARGETS: dict[str, list[str]] = {
     "ipreader/core/report_render.py": [
         "tests/test_report_render.py",
         "tests/test_report_render_pins.py",
+    ],
+    # The exporters: the fast export tests (test_w3c_conformance.py and test_refi_qda_export.py
+    # validate against the official schemas, 15 s a run: only for the modules they target).
+    **{
+        f"ipreader/core/export/{name}.py": [*EXPORT_TESTS, f"tests/test_export_{name}_pins.py"]
+        for name in ("csv_table", "markdown", "ipreader_json", "verified")
+    },
+    # The structure decides which articles are read again (test_unread_articles.py).
+    "ipreader/core/export/structure.py": [
+        *EXPORT_TESTS,
+        "tests/test_unread_articles.py",
+        "tests/test_export_structure_pins.py",
+    ],
+    # test_w3c_conformance.py (the W3C suite's schemas, 6-15 s a run) is left out: each
+    # mutant would cost it; the pins hold what ipreader writes in each item.
+    "ipreader/core/export/w3c.py": [*EXPORT_TESTS, "tests/test_export_w3c_pins.py"],
+    "ipreader/core/export/refi_qda.py": [
+        *EXPORT_TESTS,
+        "tests/test_refi_qda_export.py",
+        "tests/test_export_refi_qda_pins.py",
+    ],
+    "ipreader/core/export/__init__.py": [
+        *EXPORT_TESTS,
+        "tests/test_unread_articles.py",
+        "tests/test_refi_qda_export.py",
+        "tests/test_export_init_pins.py",
     ],
 }
 

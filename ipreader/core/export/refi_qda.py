@@ -75,7 +75,13 @@ class EmptyCodebookError(IpreaderError):
 def xml_text(value: str) -> str:
     """``value`` with what XML 1.0 cannot hold made visible, line ends as ``\\n``."""
     value = value.replace("\r\n", "\n").replace("\r", "\n")
-    return _NOT_XML.sub(lambda m: printable(m.group()), value)
+    return _NOT_XML.sub(_visible, value)
+
+
+def _visible(match: re.Match[str]) -> str:
+    shown = printable(match.group())
+    # printable keeps the noncharacters U+FFFE and U+FFFF, which XML 1.0 forbids too.
+    return "\ufffd" if _NOT_XML.fullmatch(shown) else shown
 
 
 def derived_guid(*parts: str) -> str:
