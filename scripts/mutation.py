@@ -179,6 +179,11 @@ TARGETS: dict[str, list[str]] = {
     "ipreader/core/store/formats.py": STORE_READ_TESTS,
     "ipreader/core/store/files.py": [*STORE_READ_TESTS, "tests/test_store_files_pins.py"],
     "ipreader/core/store/catalog.py": [*STORE_READ_TESTS, "tests/test_store_catalog_pins.py"],
+    # The decoded read cache between processes: its own tests (stale, damaged, hostile).
+    "ipreader/core/store/read_cache.py": [
+        "tests/test_store_read_cache.py",
+        "tests/test_store_read_cache_pins.py",
+    ],
     # The store's write side: what it refuses to write, the file tables, the bucket layout.
     "ipreader/core/store/write_checks.py": [
         "tests/test_save_checks.py",
