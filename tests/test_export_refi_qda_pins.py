@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from export_records import exported_annotation, exported_document
 from standards_env import unavailable
 
 from ipreader import __version__
@@ -51,29 +52,11 @@ def _schema(name: str) -> Any:
 
 
 def _annotation(**fields: Any) -> dict[str, Any]:
-    base = {
-        "id": UID,
-        "start": 4,
-        "end": 9,
-        "quote": "quick",
-        "prefix": "The ",
-        "suffix": " brown",
-        "status": "anchored",
-        "creator": "",
-        "created": "2024-01-01T00:00:00Z",
-        "updated": "2024-01-02T00:00:00Z",
-        "note": "",
-        "tags": [],
-        "color": "yellow",
-        "revision": 1,
-        "score": None,
-    }
-    return base | fields
+    return exported_annotation(UID, **fields)
 
 
 def _document(*annotations: dict[str, Any], **fields: Any) -> dict[str, Any]:
-    base = {"path": "a.txt", "sha256": "ab" * 32, "note": "", "tags": []}
-    return base | fields | {"annotations": list(annotations)}
+    return exported_document(*annotations, **fields)
 
 
 def _export(*documents: dict[str, Any], text: str | None = TEXT) -> ExportSet:

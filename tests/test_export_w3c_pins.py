@@ -9,6 +9,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from export_records import exported_annotation, exported_document
+
 from ipreader.core.export.structure import ExportSet, creator_uuid, document_iri
 from ipreader.core.export.w3c import GENERATOR, W3C_CONTEXT, person, to_w3c
 
@@ -18,29 +20,11 @@ IRI = document_iri(ROOT, "a.txt")
 
 
 def _annotation(**fields: Any) -> dict[str, Any]:
-    base = {
-        "id": "11111111-1111-4111-8111-111111111111",
-        "start": 4,
-        "end": 9,
-        "quote": "quick",
-        "prefix": "The ",
-        "suffix": " brown",
-        "status": "anchored",
-        "creator": "",
-        "created": "2024-01-01T00:00:00Z",
-        "updated": "2024-01-02T00:00:00Z",
-        "note": "",
-        "tags": [],
-        "color": "yellow",
-        "revision": 1,
-        "score": None,
-    }
-    return base | fields
+    return exported_annotation("11111111-1111-4111-8111-111111111111", **fields)
 
 
 def _document(*annotations: dict[str, Any], **fields: Any) -> dict[str, Any]:
-    base = {"path": "a.txt", "sha256": "ab" * 32, "note": "", "tags": []}
-    return base | fields | {"annotations": list(annotations)}
+    return exported_document(*annotations, **fields)
 
 
 def _collection(*documents: dict[str, Any], text: str | None = TEXT) -> dict[str, Any]:
