@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
+
+from ipreader.core.library import Library
+from ipreader.core.model import Annotation
 
 
 def exported_annotation(uid: str, **fields: Any) -> dict[str, Any]:
@@ -31,3 +35,14 @@ def exported_document(*annotations: dict[str, Any], **fields: Any) -> dict[str, 
     """One exported document (``a.txt``) holding ``annotations``, with ``fields`` changed."""
     base = {"path": "a.txt", "sha256": "ab" * 32, "note": "", "tags": []}
     return base | fields | {"annotations": list(annotations)}
+
+
+def highlight_in(root: Path, relpath: str, quote: str, **fields: Any) -> Annotation:
+    """Highlight the first ``quote`` of article ``relpath`` under ``root`` and save it there."""
+    library = Library.open([root])
+    info = next(i for i in library.documents() if i.relpath == relpath)
+    text, _ = library.load(info)
+    start = text.index(quote)
+    annotation = Annotation.create(text, start, start + len(quote), relpath, **fields)
+    library.store_for(info).save_annotation(annotation)
+    return annotation

@@ -9,6 +9,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from export_records import highlight_in
 
 from ipreader.core.export import (
     EXPORT_FORMATS,
@@ -18,19 +19,9 @@ from ipreader.core.export import (
     render_export,
 )
 from ipreader.core.library import Library
-from ipreader.core.model import Annotation, DocumentNotes
+from ipreader.core.model import DocumentNotes
 
 ARTICLE = "Title\n\nThe cat sat on the mat.\n"
-
-
-def _highlight(root: Path, relpath: str, quote: str, **fields: object) -> Annotation:
-    library = Library.open([root])
-    info = next(i for i in library.documents() if i.relpath == relpath)
-    text, _ = library.load(info)
-    start = text.index(quote)
-    annotation = Annotation.create(text, start, start + len(quote), relpath, **fields)  # type: ignore[arg-type]
-    library.store_for(info).save_annotation(annotation)
-    return annotation
 
 
 @pytest.fixture
@@ -38,7 +29,7 @@ def folder(tmp_path: Path) -> Path:
     root = tmp_path / "articles"
     root.mkdir()
     (root / "a.txt").write_text(ARTICLE)
-    _highlight(root, "a.txt", "cat", tags=["animal"], note="a note")
+    highlight_in(root, "a.txt", "cat", tags=["animal"], note="a note")
     return root
 
 
@@ -58,7 +49,7 @@ def test_each_text_format_is_its_own(folder: Path) -> None:
 
 def test_filters_reach_every_format(folder: Path) -> None:
     (folder / "b.txt").write_text(ARTICLE)
-    _highlight(folder, "b.txt", "mat", tags=["other"])
+    highlight_in(folder, "b.txt", "mat", tags=["other"])
     library = Library.open([folder])
     assert "b.txt" not in render_export(library, "csv", tags=["animal"])
     assert "b.txt" not in render_export(library, "csv", document_glob="a*")
@@ -125,7 +116,7 @@ def test_a_project_says_which_missing_articles_it_left_out(
 ) -> None:
     for n in range(count):
         (folder / f"d{n}.txt").write_text(ARTICLE)
-        _highlight(folder, f"d{n}.txt", "mat")
+        highlight_in(folder, f"d{n}.txt", "mat")
     for n in range(count):
         (folder / f"d{n}.txt").unlink()
     library = Library.open([folder])

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from export_records import highlight_in
 
 from ipreader.core.export.structure import (
     EXPORT_FORMAT_NAME,
@@ -21,16 +22,6 @@ from ipreader.core.model import Annotation, DocumentNotes
 from ipreader.core.store.formats import SCHEMA_VERSION
 
 ARTICLE = "Title\n\nThe cat sat on the mat. The dog sat too.\n"
-
-
-def _highlight(root: Path, relpath: str, quote: str, **fields: Any) -> Annotation:
-    library = Library.open([root])
-    info = next(i for i in library.documents() if i.relpath == relpath)
-    text, _ = library.load(info)
-    start = text.index(quote)
-    annotation = Annotation.create(text, start, start + len(quote), relpath, **fields)
-    library.store_for(info).save_annotation(annotation)
-    return annotation
 
 
 def _notes(root: Path, relpath: str, notes: DocumentNotes) -> None:
@@ -60,7 +51,7 @@ def test_the_top_level_fields(folder: Path) -> None:
 
 
 def test_a_document_is_exported_for_a_highlight_a_tag_or_a_note(folder: Path) -> None:
-    _highlight(folder, "a.txt", "cat")
+    highlight_in(folder, "a.txt", "cat")
     _notes(folder, "b.txt", DocumentNotes(note="only a note"))
     _notes(folder, "sub/c.txt", DocumentNotes(tags=("only-a-tag",)))
     data = export_data(Library.open([folder]))
@@ -73,8 +64,8 @@ def test_a_document_is_exported_for_a_highlight_a_tag_or_a_note(folder: Path) ->
 
 
 def test_highlights_are_in_text_order(folder: Path) -> None:
-    dog = _highlight(folder, "a.txt", "dog")
-    cat = _highlight(folder, "a.txt", "cat")
+    dog = highlight_in(folder, "a.txt", "dog")
+    cat = highlight_in(folder, "a.txt", "cat")
     (document,) = export_data(Library.open([folder]))["documents"]
     assert [a["id"] for a in document["annotations"]] == [cat.id, dog.id]
 
@@ -82,12 +73,12 @@ def test_highlights_are_in_text_order(folder: Path) -> None:
 def test_the_tag_filter_keeps_tagged_highlights_and_everything_of_a_tagged_document(
     folder: Path,
 ) -> None:
-    kept = _highlight(folder, "a.txt", "cat", tags=["Policy/Patents"])
-    _highlight(folder, "a.txt", "dog", tags=["other"])
-    _highlight(folder, "b.txt", "cat")
-    _highlight(folder, "b.txt", "dog")
+    kept = highlight_in(folder, "a.txt", "cat", tags=["Policy/Patents"])
+    highlight_in(folder, "a.txt", "dog", tags=["other"])
+    highlight_in(folder, "b.txt", "cat")
+    highlight_in(folder, "b.txt", "dog")
     _notes(folder, "b.txt", DocumentNotes(tags=("policy",)))
-    _highlight(folder, "sub/c.txt", "cat", tags=["other"])
+    highlight_in(folder, "sub/c.txt", "cat", tags=["other"])
     data = export_data(Library.open([folder]), tags=["policy"])
     assert _paths(data) == ["a.txt", "b.txt"]
     assert [a["id"] for a in data["documents"][0]["annotations"]] == [kept.id]
@@ -102,13 +93,13 @@ def test_the_tag_filter_keeps_tagged_highlights_and_everything_of_a_tagged_docum
 
 def test_a_tagged_document_without_highlights_is_kept_by_the_tag_filter(folder: Path) -> None:
     _notes(folder, "b.txt", DocumentNotes(tags=("policy",)))
-    _highlight(folder, "a.txt", "cat")
+    highlight_in(folder, "a.txt", "cat")
     assert _paths(export_data(Library.open([folder]), tags=["policy"])) == ["b.txt"]
 
 
 def test_glob_and_only_select_documents(folder: Path) -> None:
     for name in ("a.txt", "b.txt", "sub/c.txt", "Upper.txt"):
-        _highlight(folder, name, "cat")
+        highlight_in(folder, name, "cat")
     library = Library.open([folder])
     assert _paths(export_data(library, document_glob="sub/*")) == ["sub/c.txt"]
     assert _paths(export_data(library, document_glob="upper.txt")) == []  # case-sensitive
@@ -119,8 +110,8 @@ def test_glob_and_only_select_documents(folder: Path) -> None:
 
 
 def test_a_deleted_articles_highlights_are_exported_as_missing(folder: Path) -> None:
-    annotation = _highlight(folder, "b.txt", "dog", note="keep me")
-    _highlight(folder, "a.txt", "cat")
+    annotation = highlight_in(folder, "b.txt", "dog", note="keep me")
+    highlight_in(folder, "a.txt", "cat")
     (folder / "b.txt").unlink()
     export = collect(Library.open([folder]), texts=True)
     assert _paths(export.data) == ["a.txt", "b.txt"]
@@ -135,7 +126,7 @@ def test_a_deleted_articles_highlights_are_exported_as_missing(folder: Path) -> 
 
 
 def test_an_edited_article_exports_where_its_highlights_are_now(folder: Path) -> None:
-    cat = _highlight(folder, "a.txt", "cat")
+    cat = highlight_in(folder, "a.txt", "cat")
     (folder / "a.txt").write_text("Title\n\nNews first. " + ARTICLE.removeprefix("Title\n\n"))
     export = collect(Library.open([folder]), texts=True)
     (record,) = export.data["documents"][0]["annotations"]
@@ -153,7 +144,7 @@ def test_texts_and_roots_follow_the_documents(tmp_path: Path) -> None:
         (root / "a.txt").write_text(f"{root.name} a\n\nshared words\n")
     for root in (two, one):
         for name in ("z.txt", "a.txt"):
-            _highlight(root, name, "shared")
+            highlight_in(root, name, "shared")
     export = collect(Library.open([two, one]), texts=True)
     got = [(d["path"], d["root"]) for d in export.data["documents"]]
     r1, r2 = str(one.resolve()), str(two.resolve())
@@ -178,7 +169,7 @@ def test_creator_ids_join_the_spellings_of_a_name() -> None:
 
 
 def test_a_second_export_says_the_same_and_remembers_the_plain_documents(folder: Path) -> None:
-    _highlight(folder, "a.txt", "cat", note="n")
+    highlight_in(folder, "a.txt", "cat", note="n")
     first = export_data(Library.open([folder]))
     assert (folder / ".ipreader" / "verified.json").exists()
     second = export_data(Library.open([folder]))
@@ -186,8 +177,8 @@ def test_a_second_export_says_the_same_and_remembers_the_plain_documents(folder:
 
 
 def test_a_highlight_carries_what_its_colour_means_in_its_folder(folder: Path) -> None:
-    claim = _highlight(folder, "a.txt", "cat", color="yellow")
-    plain = _highlight(folder, "a.txt", "dog", color="blue")
+    claim = highlight_in(folder, "a.txt", "cat", color="yellow")
+    plain = highlight_in(folder, "a.txt", "dog", color="blue")
     library = Library.open([folder])
     library.collections[0].store.update_codebook(lambda book: book.with_meaning("yellow", "Claim"))
     (document,) = export_data(Library.open([folder]))["documents"]
@@ -214,8 +205,8 @@ def test_offsets_that_do_not_hold_their_quote_are_found_again_in_the_export(
 
 def test_documents_without_anything_to_export_do_not_stop_the_export(folder: Path) -> None:
     # a.txt and b.txt (first in any order) have no record at all; the later ones do.
-    _highlight(folder, "sub/c.txt", "cat")
-    _highlight(folder, "Upper.txt", "dog")
+    highlight_in(folder, "sub/c.txt", "cat")
+    highlight_in(folder, "Upper.txt", "dog")
     assert _paths(export_data(Library.open([folder]))) == ["Upper.txt", "sub/c.txt"]
 
 
@@ -224,13 +215,13 @@ def test_same_paths_of_two_folders_sort_by_folder_not_by_text(tmp_path: Path) ->
     for root, title in ((one, "Zulu"), (two, "Alpha")):
         root.mkdir()
         (root / "a.txt").write_text(f"{title}\n\nshared words\n")
-        _highlight(root, "a.txt", "shared")
+        highlight_in(root, "a.txt", "shared")
     export = collect(Library.open([two, one]), texts=True)
     assert [d["title"] for d in export.data["documents"]] == ["Zulu", "Alpha"]
 
 
 def test_a_store_that_refuses_writes_gets_no_cache_file(folder: Path) -> None:
-    _highlight(folder, "a.txt", "cat")
+    highlight_in(folder, "a.txt", "cat")
     index = next(folder.rglob("index.json"))
     data = json.loads(index.read_text(encoding="utf-8"))
     data["_meta"]["schema"]["version"] = SCHEMA_VERSION + 1  # a newer ipreader's store
@@ -242,8 +233,8 @@ def test_a_store_that_refuses_writes_gets_no_cache_file(folder: Path) -> None:
 
 
 def test_an_article_that_fails_to_read_does_not_stop_the_export(folder: Path) -> None:
-    _highlight(folder, "a.txt", "cat")
-    _highlight(folder, "b.txt", "dog")
+    highlight_in(folder, "a.txt", "cat")
+    highlight_in(folder, "b.txt", "dog")
     library = Library.open([folder])
     (folder / "a.txt").write_bytes(b"\x00\x01 binary now")  # after the folder was listed
     assert _paths(export_data(library)) == ["b.txt"]
