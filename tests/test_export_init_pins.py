@@ -135,3 +135,19 @@ def test_a_project_without_missing_articles_says_nothing(folder: Path) -> None:
     library.notices.take()
     export_bytes(library, "qdpx")
     assert library.notices.take() == []
+
+
+def test_a_project_says_which_unreadable_articles_it_left_out(folder: Path) -> None:
+    (folder / "d0.txt").write_text(ARTICLE)
+    highlight_in(folder, "d0.txt", "mat")
+    library = Library.open([folder])
+    library.notices.take()
+    (folder / "d0.txt").write_bytes(b"\x00\x01 binary now")  # after the folder was listed
+    files = _project(export_bytes(library, "qdpx"))
+    notices = library.notices.take()
+    assert notices[0].startswith("d0.txt could not be read for the export (")
+    assert notices[-1] == (
+        "1 unreadable article left out of the project (no text to ship; its highlights "
+        "stay in the folder): d0.txt"
+    )
+    assert len([name for name in files if name.startswith("Sources/")]) == 1

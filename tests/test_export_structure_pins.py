@@ -232,9 +232,18 @@ def test_a_store_that_refuses_writes_gets_no_cache_file(folder: Path) -> None:
     assert sorted(path.name for path in index.parent.iterdir()) == before
 
 
-def test_an_article_that_fails_to_read_does_not_stop_the_export(folder: Path) -> None:
-    highlight_in(folder, "a.txt", "cat")
+def test_an_article_that_fails_to_read_keeps_its_highlights_in_the_export_and_says_so(
+    folder: Path,
+) -> None:
+    cat = highlight_in(folder, "a.txt", "cat")
     highlight_in(folder, "b.txt", "dog")
     library = Library.open([folder])
     (folder / "a.txt").write_bytes(b"\x00\x01 binary now")  # after the folder was listed
-    assert _paths(export_data(library)) == ["b.txt"]
+    data = export_data(library)
+    assert _paths(data) == ["a.txt", "b.txt"]
+    unreadable = data["documents"][0]
+    assert [a["id"] for a in unreadable["annotations"]] == [cat.id]
+    assert unreadable["annotations"][0]["quote"] == "cat" and "missing" not in unreadable
+    [notice] = library.notices.take()
+    assert notice.startswith("a.txt could not be read for the export (")
+    assert notice.endswith("its highlights are kept as stored, not checked against its text")

@@ -134,6 +134,19 @@ def _file_bytes(library: Library, export: ExportSet, fmt: str) -> bytes:
                 f"ship; its highlights stay in the folder): {', '.join(gone[:5])}"
                 + (", ..." if len(gone) > 5 else "")
             )
+        texts: list[str | None] = list(export.texts or [])
+        unreadable = [
+            document["path"]
+            for document, text in zip(export.data["documents"], texts, strict=True)
+            if text is None and "missing" not in document
+        ]
+        if unreadable:
+            # Listed, then unreadable when its text was read for the project: said too.
+            library.notices.add(
+                f"{plural(len(unreadable), 'unreadable article')} left out of the project "
+                f"(no text to ship; its highlights stay in the folder): "
+                f"{', '.join(unreadable[:5])}" + (", ..." if len(unreadable) > 5 else "")
+            )
         return to_qdpx(export)
     # Lone surrogates (file names that are not UTF-8) are already escaped in JSON output;
     # elsewhere backslashreplace keeps the file writable.

@@ -152,6 +152,7 @@ def collect(
         verified = VerifiedDocuments(collection.store.location if writable else None)
         current: dict[str, tuple[DocumentInfo, str | None, list[Annotation]]] = {}
         unread: set[str] = set()
+        unreadable: set[str] = set()  # listed readable, failed to read now
         hashes: dict[str, str] = {}  # relpath -> sha256 of the text read now
         stale: list[tuple[str, str, str]] = []
 
@@ -180,7 +181,15 @@ def collect(
                 continue
             try:
                 document = read_document(info.path)
-            except DocumentError:
+            except DocumentError as error:
+                # Unreadable since the folder was listed (replaced, made binary): its
+                # highlights are exported as stored, unchecked, and the user is told.
+                current[info.relpath] = (info, None, list(record.annotations))
+                unreadable.add(info.relpath)
+                library.notices.add(
+                    f"{info.relpath} could not be read for the export ({error}); its "
+                    "highlights are kept as stored, not checked against its text"
+                )
                 continue
             text = document.text
             hashes[info.relpath] = document.sha256
@@ -224,7 +233,7 @@ def collect(
                 "note": notes.note,
                 "annotations": [_meant(record, book) for _, record in paired],
             }
-            if content is None and relpath not in unread:
+            if content is None and relpath not in unread and relpath not in unreadable:
                 entry["missing"] = True
             if several_roots:
                 entry["root"] = str(collection.root)
