@@ -247,3 +247,18 @@ def test_an_article_that_fails_to_read_keeps_its_highlights_in_the_export_and_sa
     [notice] = library.notices.take()
     assert notice.startswith("a.txt could not be read for the export (")
     assert notice.endswith("its highlights are kept as stored, not checked against its text")
+
+
+def test_an_article_unreadable_when_listed_keeps_its_highlights_in_the_export_and_says_so(
+    folder: Path,
+) -> None:
+    cat = highlight_in(folder, "a.txt", "cat")
+    (folder / "a.txt").write_bytes(b"\x00\x01 binary now")  # before the folder is listed
+    library = Library.open([folder])
+    library.notices.take()
+    data = export_data(library)
+    assert _paths(data) == ["a.txt"]
+    assert [a["id"] for a in data["documents"][0]["annotations"]] == [cat.id]
+    assert "missing" not in data["documents"][0]
+    [notice] = library.notices.take()
+    assert notice.startswith("a.txt could not be read for the export (")

@@ -206,7 +206,11 @@ def test_file_deleted_after_listing_loses_nothing(folder: Path) -> None:
     (folder / "a.txt").unlink()
     with pytest.raises(DocumentError, match=r"(?i)no such file"):
         library.load(info)
-    assert json.loads(render_export(library))["documents"] == []  # skipped, no crash
+    library.notices.take()
+    # Exported as stored (no crash, nothing silently left out), and said.
+    [document] = json.loads(render_export(library))["documents"]
+    assert [a["id"] for a in document["annotations"]] == [created.id]
+    assert any(n.startswith("a.txt could not be read") for n in library.notices.take())
     assert library.store_for(info).annotations("a.txt") == [created]
     (folder / "a.txt").write_bytes(saved)
     _, annotations = Library.open([folder]).load(info)

@@ -31,6 +31,7 @@ from ipreader.core.export.verified import VerifiedDocuments, digest, is_plain
 from ipreader.core.identity import creator_key
 from ipreader.core.library import Library
 from ipreader.core.model import AnchorStatus, Annotation, tag_key, utc_now_iso
+from ipreader.core.store.folder_store import StoredDocument
 from ipreader.core.tags import tag_matches
 
 #: The value of the top-level ``format`` field of an ipreader export.
@@ -125,6 +126,26 @@ def _meant(record: dict[str, Any], book: Codebook) -> dict[str, Any]:
     return record
 
 
+def _keep_unchecked(
+    library: Library,
+    current: dict[str, tuple[DocumentInfo, str | None, list[Annotation]]],
+    unreadable: set[str],
+    info: DocumentInfo,
+    record: StoredDocument,
+    why: str,
+) -> None:
+    """Export an article that cannot be read with its highlights as stored, and say so.
+
+    Binary, replaced or unreadable: its highlights are never left out silently.
+    """
+    current[info.relpath] = (info, None, list(record.annotations))
+    unreadable.add(info.relpath)
+    library.notices.add(
+        f"{info.relpath} could not be read for the export ({why}); its "
+        "highlights are kept as stored, not checked against its text"
+    )
+
+
 def collect(
     library: Library,
     tags: Sequence[str] = (),
@@ -164,12 +185,18 @@ def collect(
         for missing in collection.missing:  # never left out; text None: nothing to verify
             if selected(info := missing.info(collection.root)):
                 current[missing.relpath] = (info, None, list(missing.stored.annotations))
+
         for info in collection.documents:
-            if not info.readable or not selected(info):
+            if not selected(info):
                 continue
             record = stored.get(info.relpath)
             if record is None or record.empty:
                 continue  # nothing to export: skip the read and the reconcile
+            if not info.readable:
+                _keep_unchecked(
+                    library, current, unreadable, info, record, info.error or "unreadable"
+                )
+                continue
             if (
                 not texts
                 and info.sha256 is not None
@@ -181,15 +208,8 @@ def collect(
                 continue
             try:
                 document = read_document(info.path)
-            except DocumentError as error:
-                # Unreadable since the folder was listed (replaced, made binary): its
-                # highlights are exported as stored, unchecked, and the user is told.
-                current[info.relpath] = (info, None, list(record.annotations))
-                unreadable.add(info.relpath)
-                library.notices.add(
-                    f"{info.relpath} could not be read for the export ({error}); its "
-                    "highlights are kept as stored, not checked against its text"
-                )
+            except DocumentError as error:  # unreadable since the folder was listed
+                _keep_unchecked(library, current, unreadable, info, record, str(error))
                 continue
             text = document.text
             hashes[info.relpath] = document.sha256
