@@ -21,6 +21,7 @@ from ipreader.tui.commands import (
     SetPosition,
 )
 from ipreader.tui.display import one_line, visible
+from ipreader.tui.ordered import InPlaceOrder
 from ipreader.tui.outcome import Refusal, Target, line_start
 from ipreader.tui.pending import merge_pending, replace_annotation, sort_annotations
 from ipreader.tui.reader.styles import HighlightSpan
@@ -330,6 +331,11 @@ def test_the_drawn_highlights_after_any_edits_are_the_document_s_placed_highligh
                 else:
                     colour = COLORS[(COLORS.index(target.color) + 1) % len(COLORS)]
                     state.edit(target.id, target.note, target.tags, colour)
+        # The panes trust this order (InPlaceOrder) and skip their own check: it must hold.
+        assert isinstance(state.annotations, InPlaceOrder)
+        assert list(state.annotations) == sorted(
+            state.annotations, key=lambda a: (a.start, a.end, a.id)
+        )
         placed = [a for a in state.annotations if a.status is not AnchorStatus.ORPHANED]
         expected = [HighlightSpan(a.id, a.start, a.end, a.color) for a in placed]
         assert list(state.spans()) == expected
