@@ -66,10 +66,10 @@ def stored(folder: Path, relpath: str) -> list[Annotation]:
 
 
 def sidebar_texts(screen: MainScreen) -> list[str]:
-    options = screen.sidebar.option_list
+    rows = screen.sidebar.option_list
     texts = []
-    for index in range(options.option_count):
-        prompt = options.get_option_at_index(index).prompt
+    for index in range(rows.entry_count):
+        prompt = rows.entry(index).prompt
         assert isinstance(prompt, Text)  # user text is never a markup string
         texts.append(prompt.plain)
     return texts
@@ -776,7 +776,8 @@ async def test_options_are_rich_text_not_markup(articles: Path) -> None:
         rows = screen.document_list.option_list
         assert rows.row_count == 4
         assert all(isinstance(rows.row(index), Prompt) for index in range(rows.row_count))
-        assert isinstance(screen.query_one(AnnotationSidebar), AnnotationSidebar)
+        sidebar = screen.query_one(AnnotationSidebar).option_list
+        assert all(isinstance(sidebar.entry(i).prompt, Text) for i in range(sidebar.entry_count))
 
 
 async def test_corrupt_database_is_reported_with_where_it_went(articles: Path) -> None:

@@ -202,10 +202,8 @@ async def test_the_sidebar_shows_what_an_approximate_highlight_covers_after_a_re
         edit_file(folder, "stepped down from", "stepped away from")
         await wait_for(pilot, lambda: screen.state.annotations[0].status is AnchorStatus.FUZZY)
         await settle(pilot)
-        options = screen.sidebar.query_one(OptionList)
-        shown = " ".join(
-            str(options.get_option_at_index(i).prompt) for i in range(options.option_count)
-        )
+        rows = screen.sidebar.option_list
+        shown = " ".join(str(rows.entry(i).prompt) for i in range(rows.entry_count))
         assert "now covers “the ex-finance chief who stepped away from her post”" in shown
 
 
@@ -297,10 +295,8 @@ async def test_a_missing_article_is_listed_and_its_highlights_readable(folder: P
         screen.open_document(missing)
         await settle(pilot)
         assert screen.state.missing and [a.note for a in screen.annotations] == ["boss"]
-        prompts = [
-            str(screen.sidebar.option_list.get_option_at_index(i).prompt)
-            for i in range(screen.sidebar.option_list.option_count)
-        ]
+        rows = screen.sidebar.option_list
+        prompts = [str(rows.entry(i).prompt) for i in range(rows.entry_count)]
         assert any("Article missing" in p for p in prompts)
         assert any("no longer in its folder" in n for n in posted.notices())
         await pilot.press("h")

@@ -136,9 +136,9 @@ async def test_sidebar_option_ids_never_collide_with_its_own() -> None:
         await pilot.pause()
         sidebar.current = "-orphans-heading"
         await pilot.pause()
-        options = sidebar.option_list
-        assert options.option_count == 1 + 1 + 3  # the highlight, the heading, 3 orphans
-        chosen = options.highlighted_option
+        rows = sidebar.option_list
+        assert rows.entry_count == 1 + 1 + 3  # the highlight, the heading, 3 orphans
+        chosen = rows.highlighted_entry
         # The stored annotation's option, not the (disabled) heading.
         assert chosen is not None and chosen.id is not None and not chosen.disabled
         assert chosen.id.endswith("-orphans-heading")

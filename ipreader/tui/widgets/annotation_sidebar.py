@@ -12,38 +12,37 @@ from rich.style import Style
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.message import Message
 from textual.reactive import var
-from textual.widgets import OptionList, Static
-from textual.widgets.option_list import Option, OptionDoesNotExist
+from textual.widgets import Static
 
 from ipreader.core.model import AnchorStatus, Annotation, DocumentNotes
 from ipreader.core.wording import plural
 from ipreader.tui.display import one_line, visible
 from ipreader.tui.ordered import InPlaceOrder
+from ipreader.tui.widgets.annotation_rows import AnnotationRows, Entry
 
 #: How much of a quote and of a note the sidebar shows.
 QUOTE_EXCERPT = 140
 NOTE_PREVIEW = 80
 
-#: Every annotation's option id starts with this; the heading's never does, so no stored
-#: id (whatever a file says) can collide with it (a DuplicateID crash).
+#: Every annotation's entry id starts with this; the heading's never does, so no stored
+#: id (whatever a file says) can be taken for the heading.
 OPTION_PREFIX = "annotation:"
 ORPHANS_HEADING_ID = "orphans-heading"
 
 
 def option_id(annotation_id: str) -> str:
-    """The option id of an annotation."""
+    """The entry id of an annotation."""
     return f"{OPTION_PREFIX}{annotation_id}"
 
 
-def annotation_id_of(option: Option) -> str | None:
-    """The id of the annotation an option shows (``None`` for headings and hints)."""
-    if option.id is None or not option.id.startswith(OPTION_PREFIX):
+def annotation_id_of(entry: Entry) -> str | None:
+    """The id of the annotation an entry shows (``None`` for headings and hints)."""
+    if entry.id is None or not entry.id.startswith(OPTION_PREFIX):
         return None
-    return option.id.removeprefix(OPTION_PREFIX)
+    return entry.id.removeprefix(OPTION_PREFIX)
 
 
 #: Most highlights listed at once: a window around the current one. The list is
@@ -97,22 +96,6 @@ def window_around(count: int, index: int | None, previous: int, size: int = WIND
     return min(max(index - size // 2, 0), count - size)
 
 
-class _AnnotationOptions(OptionList):
-    """The list of highlights; ``enter`` asks for the editor instead of selecting."""
-
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("enter", "edit", "Edit", show=False),
-    ]
-
-    def action_edit(self) -> None:
-        """Ask the sidebar to edit the highlighted annotation."""
-        option = self.highlighted_option
-        if option is not None and not option.disabled:
-            annotation_id = annotation_id_of(option)
-            if annotation_id is not None:
-                self.post_message(AnnotationSidebar.EditRequested(annotation_id))
-
-
 class AnnotationSidebar(Vertical):
     """The right pane. Choosing a highlight posts ``Chosen``; ``enter`` posts ``EditRequested``."""
 
@@ -133,7 +116,7 @@ class AnnotationSidebar(Vertical):
     DEFAULT_CSS = """
     AnnotationSidebar { height: 1fr; }
     AnnotationSidebar > #document-notes { height: auto; max-height: 8; }
-    AnnotationSidebar > _AnnotationOptions { height: 1fr; }
+    AnnotationSidebar > AnnotationRows { height: 1fr; }
     """
 
     # ``var``: the container draws nothing itself; its watchers refresh the children that
@@ -172,15 +155,19 @@ class AnnotationSidebar(Vertical):
         # (start, anchored, orphans, missing) when the options were built
         self._counts: tuple[int, int, int, bool] = (-1, 0, 0, False)  # -1: never built
         self._covers: dict[str, str] = {}  # the covered texts the options show
+        # Each listed highlight's entry and what it was made from (the annotation object,
+        # the article missing, the covered text): an unchanged highlight keeps its entry,
+        # so the list measures and renders only the entries an edit made.
+        self._entries: dict[str, tuple[Annotation, bool, str, Entry]] = {}
 
     def compose(self) -> ComposeResult:
         yield Static(id="document-notes")
-        yield _AnnotationOptions(id="annotation-options")
+        yield AnnotationRows(id="annotation-options")
 
     @property
-    def option_list(self) -> OptionList:
+    def option_list(self) -> AnnotationRows:
         """The list of annotations (the widget that takes focus)."""
-        return self.query_one(_AnnotationOptions)
+        return self.query_one(AnnotationRows)
 
     def on_mount(self) -> None:
         self._refresh_notes()
@@ -272,31 +259,40 @@ class AnnotationSidebar(Vertical):
             return  # the same highlights, window and covered texts: nothing to rebuild
         self._start, self._shown, self._counts = start, shown, counts
         self._covers = self.covers
-        options: list[Option | None] = []
+        entries: list[Entry] = []
         if start:
-            options.append(self._more(f"{plural(start, 'earlier highlight')} ([ to go back)"))
-        for annotation in anchored[start : start + WINDOW]:
-            options.extend((Option(self._prompt(annotation), id=option_id(annotation.id)), None))
+            entries.append(self._more(f"{plural(start, 'earlier highlight')} ([ to go back)"))
+        entries.extend(self._entry(a) for a in anchored[start : start + WINDOW])
         later = len(anchored) - start - WINDOW
         if later > 0:
-            options.append(self._more(f"{plural(later, 'later highlight')} (] to go on)"))
+            entries.append(self._more(f"{plural(later, 'later highlight')} (] to go on)"))
         if not anchored and not self.missing:
-            options.append(self._more("No highlights yet. Select text, then press a."))
+            entries.append(self._more("No highlights yet. Select text, then press a."))
         if orphans:
             heading = Text(f"Orphaned ({len(orphans):,}): text not found", "bold")
             if self.missing:
                 kept = plural(len(orphans), "highlight")
                 heading = Text(f"Article missing: {kept} kept", "bold")
-            options.append(Option(heading, id=ORPHANS_HEADING_ID, disabled=True))
-            for annotation in orphans[:WINDOW]:
-                options.extend(
-                    (Option(self._prompt(annotation), id=option_id(annotation.id)), None)
-                )
+            entries.append(Entry(heading, id=ORPHANS_HEADING_ID, disabled=True))
+            entries.extend(self._entry(a) for a in orphans[:WINDOW])
             if len(orphans) > WINDOW:
-                options.append(self._more(f"{len(orphans) - WINDOW:,} more (h lists them all)"))
-        option_list = self.option_list
-        option_list.set_options(options)
+                entries.append(self._more(f"{len(orphans) - WINDOW:,} more (h lists them all)"))
+        listed = {a.id for a in shown}
+        self._entries = {k: v for k, v in self._entries.items() if k in listed}
+        self.option_list.set_entries(entries)
         self._highlight(self.current)
+
+    def _entry(self, annotation: Annotation) -> Entry:
+        """The entry of ``annotation``: the one made before when nothing it shows changed."""
+        cover = (
+            self.covers.get(annotation.id, "") if annotation.status is AnchorStatus.FUZZY else ""
+        )
+        made = self._entries.get(annotation.id)
+        if made is not None and made[0] is annotation and made[1:3] == (self.missing, cover):
+            return made[3]
+        entry = Entry(self._prompt(annotation), id=option_id(annotation.id), divider=True)
+        self._entries[annotation.id] = (annotation, self.missing, cover, entry)
+        return entry
 
     def _current_index(self, anchored: list[Annotation]) -> int | None:
         """Where the current highlight is among ``anchored``: first near the list shown.
@@ -313,32 +309,35 @@ class AnnotationSidebar(Vertical):
         return near + found if found is not None else _index_of(anchored, current)
 
     @staticmethod
-    def _more(label: str) -> Option:
-        return Option(Text(label, "dim italic"), disabled=True)
+    def _more(label: str) -> Entry:
+        return Entry(Text(label, "dim italic"), disabled=True)
 
     def _highlight(self, annotation_id: str | None) -> None:
         if not self.is_mounted:
             return
-        option_list = self.option_list
-        if annotation_id is None:
-            option_list.highlighted = None
-            return
-        try:
-            option_list.highlighted = option_list.get_option_index(option_id(annotation_id))
-        except OptionDoesNotExist:
-            option_list.highlighted = None
+        rows = self.option_list
+        rows.highlighted = (
+            None if annotation_id is None else rows.index_of(option_id(annotation_id))
+        )
 
-    @on(OptionList.OptionHighlighted, "#annotation-options")
-    def _option_highlighted(self, event: OptionList.OptionHighlighted) -> None:
+    @on(AnnotationRows.Highlighted, "#annotation-options")
+    def _entry_highlighted(self, event: AnnotationRows.Highlighted) -> None:
         event.stop()
         # Programmatic moves to the current annotation come back here: ignore them.
-        chosen = annotation_id_of(event.option)
+        chosen = annotation_id_of(event.rows.entry(event.index))
         if chosen is not None and chosen != self.current and self.option_list.has_focus:
             self.post_message(self.Chosen(chosen))
 
-    @on(OptionList.OptionSelected, "#annotation-options")
-    def _option_selected(self, event: OptionList.OptionSelected) -> None:
+    @on(AnnotationRows.Selected, "#annotation-options")
+    def _entry_selected(self, event: AnnotationRows.Selected) -> None:
         event.stop()
-        chosen = annotation_id_of(event.option)
+        chosen = annotation_id_of(event.rows.entry(event.index))
         if chosen is not None:
             self.post_message(self.Chosen(chosen))
+
+    @on(AnnotationRows.Activated, "#annotation-options")
+    def _entry_activated(self, event: AnnotationRows.Activated) -> None:
+        event.stop()
+        chosen = annotation_id_of(event.rows.entry(event.index))
+        if chosen is not None:
+            self.post_message(self.EditRequested(chosen))
