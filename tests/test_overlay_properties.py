@@ -13,6 +13,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from ipreader.core.model import COLORS, AnchorStatus, Annotation
+from ipreader.tui.ordered import InPlaceOrder, edited
 from ipreader.tui.reader.styles import HighlightSpan, Overlays
 from ipreader.tui.state import ReaderState
 from ipreader.tui.widgets.annotation_sidebar import split_annotations
@@ -88,3 +89,49 @@ def test_the_pane_draws_every_placed_highlight_as_it_is_now(
         if a.status is not AnchorStatus.ORPHANED
     ]
     assert [(s.id, s.start, s.end, s.color, s.dim) for s in state.spans()] == expected
+
+
+edits_strategy = st.lists(
+    st.tuples(
+        st.one_of(st.none(), st.integers(0, 40)),  # which span to take out (by position)
+        st.one_of(  # which span to put in
+            st.none(),
+            st.tuples(st.integers(0, 60), st.integers(0, 80), st.sampled_from(COLORS)),
+        ),
+    ),
+    max_size=25,
+)
+
+
+@given(spans_strategy, edits_strategy)
+def test_highlights_edited_one_at_a_time_index_as_if_rebuilt(
+    drawn: list[tuple[int, int, str]],
+    edits: list[tuple[int | None, tuple[int, int, str] | None]],
+) -> None:
+    """An edit the tuple describes (``ordered.Edit``) leaves what a rebuild from it would."""
+    place = lambda h: (h.start, h.end, h.id)  # noqa: E731  (the state's order)
+    current = InPlaceOrder(
+        sorted((HighlightSpan(f"h{i}", s, e, c) for i, (s, e, c) in enumerate(drawn)), key=place)
+    )
+    overlays = Overlays()
+    assert not overlays.set_highlights(current)  # the first: built from every span
+    for number, (out, into) in enumerate(edits):
+        listed = list(current)
+        removed = listed.pop(out % len(listed)) if out is not None and listed else None
+        added = None
+        if into is not None:
+            added = HighlightSpan(f"n{number}", into[0], into[0] + into[1], into[2])
+            listed.append(added)
+            listed.sort(key=place)
+        current = edited(listed, current, removed, added)
+        assert overlays.set_highlights(current)  # applied as the one edit it is
+        rebuilt = Overlays()
+        rebuilt.set_highlights(InPlaceOrder(listed))  # no edit: built from every span
+        assert overlays.highlights == rebuilt.highlights
+        mine, theirs = overlays.highlight_ranges, rebuilt.highlight_ranges
+        assert (mine.starts, mine.ends, mine.reach) == (theirs.starts, theirs.ends, theirs.reach)
+        for offset in range(0, 150, 7):
+            assert mine.overlapping(offset, offset + 5) == theirs.overlapping(offset, offset + 5)
+        assert all(overlays.span(h.id) is h for h in rebuilt.highlights)
+        if removed is not None:
+            assert overlays.span(removed.id) is None

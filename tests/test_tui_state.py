@@ -21,13 +21,14 @@ from ipreader.tui.commands import (
     SetPosition,
 )
 from ipreader.tui.display import one_line, visible
-from ipreader.tui.ordered import InPlaceOrder
+from ipreader.tui.ordered import InPlaceOrder, edit_from
 from ipreader.tui.outcome import Refusal, Target, line_start
 from ipreader.tui.pending import merge_pending, replace_annotation, sort_annotations
-from ipreader.tui.reader.styles import HighlightSpan
-from ipreader.tui.session import Loaded, Polled, Session
+from ipreader.tui.reader.styles import HighlightSpan, Overlays
+from ipreader.tui.session import DocumentStats, Loaded, Polled, Session
 from ipreader.tui.state import ReaderState
 from ipreader.tui.undo import Change, UndoStack
+from ipreader.tui.widgets.annotation_sidebar import split_annotations, split_edited
 
 TEXT = "one two three four five six seven"
 ROOT = Path("/folder")
@@ -310,14 +311,21 @@ def test_the_drawn_highlights_after_any_edits_are_the_document_s_placed_highligh
 ) -> None:
     # Each edit moves one span in or out by bisection instead of rebuilding them all:
     # after any sequence, what is drawn is exactly every placed highlight, in order.
+    # The pane's index, the document's tag set and the approximate highlights' covered
+    # texts follow the same edits (``ordered.Edit``): each must be what a rebuild gives.
     made = []
     for start, length, lost in stored:
         annotation = Annotation.create(LONG_TEXT, start, start + length, "a.txt")
+        if start % 5 == 0:  # some approximate ones, some tagged
+            annotation = replace(annotation, status=AnchorStatus.FUZZY, tags=("x",))
         made.append(replace(annotation, status=AnchorStatus.ORPHANED) if lost else annotation)
     state = ReaderState()
     state.begin_open(info(), 0, Target())
     assert state.finish_open(state.serial, Loaded(LONG_TEXT, made, DocumentNotes(), 0, (1,)))
-    state.spans()  # built once in full; every later edit carries it
+    overlays = Overlays()
+    overlays.set_highlights(state.spans())  # built once in full; every later edit carries it
+    state.stats(), state.covers()
+    held, split = state.annotations, split_annotations(state.annotations)
     for action, number in steps:
         with contextlib.suppress(Refusal):
             if action == "annotate":
@@ -330,7 +338,8 @@ def test_the_drawn_highlights_after_any_edits_are_the_document_s_placed_highligh
                     state.delete(target)
                 else:
                     colour = COLORS[(COLORS.index(target.color) + 1) % len(COLORS)]
-                    state.edit(target.id, target.note, target.tags, colour)
+                    tags = (f"t{number % 3}",) if number % 2 else ()
+                    state.edit(target.id, target.note, tags, colour)
         # The panes trust this order (InPlaceOrder) and skip their own check: it must hold.
         assert isinstance(state.annotations, InPlaceOrder)
         assert list(state.annotations) == sorted(
@@ -339,3 +348,15 @@ def test_the_drawn_highlights_after_any_edits_are_the_document_s_placed_highligh
         placed = [a for a in state.annotations if a.status is not AnchorStatus.ORPHANED]
         expected = [HighlightSpan(a.id, a.start, a.end, a.color) for a in placed]
         assert list(state.spans()) == expected
+        overlays.set_highlights(state.spans())
+        rebuilt = Overlays()
+        rebuilt.set_highlights(list(state.spans()))
+        assert overlays.highlights == rebuilt.highlights
+        assert overlays.highlight_ranges.reach == rebuilt.highlight_ranges.reach
+        assert state.stats() == DocumentStats.of(state.annotations, ())
+        fuzzy = [a for a in state.annotations if a.status is AnchorStatus.FUZZY]
+        assert state.covers() == {a.id: LONG_TEXT[a.start : a.end] for a in fuzzy}
+        edit = edit_from(state.annotations, held)
+        moved = None if edit is None else split_edited(split, edit)
+        held, split = state.annotations, moved or split_annotations(state.annotations)
+        assert split == split_annotations(state.annotations)

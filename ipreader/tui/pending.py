@@ -21,7 +21,7 @@ from pathlib import Path
 from ipreader.core.model import Annotation
 from ipreader.core.text_version import TextVersion
 from ipreader.tui.commands import SaveAnnotation
-from ipreader.tui.ordered import InPlaceOrder
+from ipreader.tui.ordered import InPlaceOrder, edited
 from ipreader.tui.undo import Change
 
 #: An annotation's id, fetched in C (``replace_annotation``'s search).
@@ -62,20 +62,25 @@ def replace_annotation(
     """
     kept = list(annotations)
     gone = {a.id for a in (before, after) if a is not None}
+    removed: Annotation | None = None
     if before is not None:
         at = bisect.bisect_left(kept, _order(before), key=_order)
         if at < len(kept) and kept[at].id == before.id:
-            del kept[at]
+            removed = kept.pop(at)
             gone.discard(before.id)
+    one_edit = True  # one removal (or none) and one insertion: say so (``ordered.Edit``)
     if gone:
         ids = list(map(_ID, kept))
         for known in gone:
             while known in ids:
                 at = ids.index(known)
                 del ids[at], kept[at]
+                one_edit = False
     if after is not None:
         bisect.insort(kept, after, key=_order)
-    return InPlaceOrder(kept)
+    if not one_edit:
+        return InPlaceOrder(kept)
+    return edited(kept, annotations, removed, after)
 
 
 class PendingEdits:

@@ -43,7 +43,7 @@ from ipreader.tui.commands import (
     SetLastDocument,
     SetPosition,
 )
-from ipreader.tui.ordered import InPlaceOrder
+from ipreader.tui.ordered import InPlaceOrder, edit_from, edited
 from ipreader.tui.outcome import Outcome, Refusal, Target
 from ipreader.tui.pending import PendingEdits, replace_annotation, sort_annotations
 from ipreader.tui.reader.styles import HighlightSpan
@@ -121,6 +121,8 @@ class ReaderState:
         self._spans_view = ("everyone", "")
         self._span_of: dict[str, tuple[Annotation, HighlightSpan]] = {}
         self._stats: tuple[object, object, DocumentStats] = (None, None, DocumentStats())
+        # How many of ``_stats``'s annotations carry each tag (an edit adjusts two entries).
+        self._tag_counts: Counter[str] = Counter()
         self._covers: tuple[object, dict[str, str]] = (None, {})
 
     # ------------------------------------------------------------ documents
@@ -174,16 +176,18 @@ class ReaderState:
             return  # more than ``before`` left (a duplicate id): rebuild
         listed = list(spans)
         orphaned = AnchorStatus.ORPHANED
+        out = into = None
         if before is not None and before.status is not orphaned:
             at = bisect.bisect_left(listed, _place_of(before), key=_span_place)
             if at == len(listed) or listed[at].id != before.id:
                 return  # its span is not where its place says: rebuild
-            del listed[at]
+            out = listed.pop(at)
         if after is not None and after.status is not orphaned:
-            span = HighlightSpan(after.id, after.start, after.end, after.color)
-            self._span_of[after.id] = (after, span)
-            listed.insert(bisect.bisect_right(listed, _place_of(after), key=_span_place), span)
-        self._spans = (self.annotations, InPlaceOrder(listed))
+            into = HighlightSpan(after.id, after.start, after.end, after.color)
+            self._span_of[after.id] = (after, into)
+            listed.insert(bisect.bisect_right(listed, _place_of(after), key=_span_place), into)
+        # The pane applies the same two steps to its index (``ordered.Edit``).
+        self._spans = (self.annotations, edited(listed, spans, out, into))
 
     def _spans_of_everyone(self, annotations: tuple[Annotation, ...]) -> list[HighlightSpan]:
         # The common case, on every a / d / u: one comprehension over the document's
@@ -249,22 +253,48 @@ class ReaderState:
         The same dict while the annotations are the same (one scan per change).
         """
         annotations = self.annotations
-        if self._covers[0] is not annotations:
+        held = self._covers[0]
+        if held is not annotations:
             fuzzy = AnchorStatus.FUZZY
-            found = {
-                a.id: self.text[a.start : a.end]
-                for a in annotations
-                if a.status is fuzzy and a.end <= len(self.text)
-            }
+            edit = edit_from(annotations, held if isinstance(held, tuple) else None)
+            if edit is not None:  # one highlight out, one in: no pass over the others
+                found = dict(self._covers[1])
+                for gone in (edit.removed, edit.added):
+                    if gone is not None:
+                        found.pop(gone.id, None)
+                new = edit.added
+                if new is not None and new.status is fuzzy and new.end <= len(self.text):
+                    found[new.id] = self.text[new.start : new.end]
+            else:
+                found = {
+                    a.id: self.text[a.start : a.end]
+                    for a in annotations
+                    if a.status is fuzzy and a.end <= len(self.text)
+                }
             self._covers = (annotations, found)
         return self._covers[1]
 
     def stats(self) -> DocumentStats:
         """Return what the document list shows about the open document (cached)."""
-        key = (self.annotations, self.notes)
-        if self._stats[0] is not key[0] or self._stats[1] is not key[1]:
-            self._stats = (*key, DocumentStats.of(self.annotations, self.notes.tags))
-        return self._stats[2]
+        annotations, notes = self.annotations, self.notes
+        held, held_notes, stats = self._stats
+        if held is annotations and held_notes is notes:
+            return stats
+        counts = self._tag_counts
+        if held is not annotations:
+            edit = edit_from(annotations, held if isinstance(held, tuple) else None)
+            if edit is None:  # another document, a reload, a poll: count them all
+                counts = Counter(t for a in annotations for t in a.tags)
+            else:  # one highlight out, one in (a / d / u): adjust their tags only
+                if edit.removed is not None:
+                    counts.subtract(edit.removed.tags)
+                if edit.added is not None:
+                    counts.update(edit.added.tags)
+                counts = +counts  # without the tags no highlight carries any more
+        self._tag_counts = counts
+        stats = DocumentStats(len(annotations), notes.tags, frozenset(counts))
+        self._stats = (annotations, notes, stats)
+        return stats
 
     def is_open(self, info: DocumentInfo) -> bool:
         """True when ``info`` is the document in the reading pane."""

@@ -41,6 +41,7 @@ from textual.timer import Timer
 from textual.worker import get_current_worker
 
 from ipreader.core.model import COLORS
+from ipreader.tui.ordered import edit_from
 from ipreader.tui.reader import motions
 from ipreader.tui.reader.reflow import Reflow
 from ipreader.tui.reader.styles import (
@@ -164,9 +165,13 @@ class ReadingPane(ScrollView, can_focus=True):
         Binding("escape", "cancel_selection", "Cancel selection", show=False),
     ]
 
-    current_highlight: reactive[str | None] = reactive(None)
+    # Not repainting reactives: their watchers redraw only the rows that change (a new
+    # highlight or current mark is a few rows; a whole-pane redraw on every a/d/u/]).
+    current_highlight: reactive[str | None] = reactive(None, repaint=False)
     """Id of the highlight drawn with the ``reading-pane--current-highlight`` mark."""
-    highlights: reactive[tuple[HighlightSpan, ...]] = reactive((), always_update=True)
+    highlights: reactive[tuple[HighlightSpan, ...]] = reactive(
+        (), always_update=True, repaint=False
+    )
     """The highlights drawn (any order; empty ones are ignored)."""
     matches: reactive[tuple[tuple[int, int], ...]] = reactive(())
     """The find matches drawn, as ``(start, end)`` pairs."""
@@ -231,6 +236,7 @@ class ReadingPane(ScrollView, can_focus=True):
         self._goal_column: int | None = None
         self._dragging = False
         self._overlays = Overlays()
+        self._current_span: HighlightSpan | None = None  # where the current mark was drawn
         self._version = 0
         self._strips: LRUCache[tuple[int, int, int], Strip] = LRUCache(1024)
         self._styles = ComponentStyles(self)
@@ -303,8 +309,13 @@ class ReadingPane(ScrollView, can_focus=True):
         """Draw the new highlights (the same tuple again changes nothing)."""
         if old is highlights and self._overlays.highlights:
             return
-        self._overlays.set_highlights(highlights)
-        self._invalidate_all()
+        edit = edit_from(highlights, old)
+        if not self._overlays.set_highlights(highlights) or edit is None:
+            self._invalidate_all()
+            return
+        # One highlight out and one in (a / d / u): only their rows change.
+        spans = [s for s in (edit.removed, edit.added) if s is not None and s.end > s.start]
+        self._invalidate_offsets([(s.start, s.end - 1) for s in spans])
 
     def watch_matches(self, matches: tuple[tuple[int, int], ...]) -> None:
         """Draw the new find matches."""
@@ -599,9 +610,12 @@ class ReadingPane(ScrollView, can_focus=True):
             self._strips.discard((row, width, self._version))
             self.refresh_line(row)
 
-    def watch_current_highlight(self) -> None:
-        """Redraw with the new current highlight."""
-        self._invalidate_all()
+    def watch_current_highlight(self, old: str | None, new: str | None) -> None:
+        """Redraw the rows of the old and the new current highlight."""
+        marked = self._current_span
+        self._current_span = self._overlays.span(new)
+        spans = [s for s in (marked, self._overlays.span(old), self._current_span) if s]
+        self._invalidate_offsets([(s.start, max(s.start, s.end - 1)) for s in spans])
 
     def on_focus(self, event: events.Focus) -> None:
         """Draw the cursor."""

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import itertools
 import operator
-from bisect import bisect_left, insort
+from bisect import bisect_left, bisect_right, insort
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Protocol
@@ -22,7 +22,7 @@ from rich.segment import Segment
 from rich.style import Style
 
 from ipreader.core.model import COLORS
-from ipreader.tui.ordered import InPlaceOrder
+from ipreader.tui.ordered import Edit, InPlaceOrder, edit_from
 from ipreader.tui.reader.wrap import display, text_cells
 
 __all__ = [
@@ -56,6 +56,11 @@ class HighlightSpan:
     """Drawn faintly (another coder's highlight, beside the user's own)."""
 
 
+def _place(span: HighlightSpan) -> tuple[int, int, str]:
+    """A span's place in the state's order (``ReaderState.spans``: start, end, id)."""
+    return span.start, span.end, span.id
+
+
 class Ranges:
     """Sorted ``[start, end)`` ranges answering "which ones overlap here" by bisection.
 
@@ -84,6 +89,36 @@ class Ranges:
         self.ends = ends
         # The running maximum, in C: a book may hold tens of thousands of highlights.
         self.reach = list(itertools.accumulate(ends, max, initial=-1))[1:]
+
+    def edited(self, index: int, removed: bool, added: tuple[int, int] | None) -> Ranges:
+        """Return these ranges with the one at ``index`` removed and/or ``added`` put there.
+
+        ``added`` must belong at ``index`` in ``(start, end)`` order (after the removal).
+        A new index by two insertions and the running maximum brought up to date
+        from ``index`` only as far as it changes (usually a few steps).
+        """
+        starts, ends, reach = self.starts.copy(), self.ends.copy(), self.reach.copy()
+        if removed:
+            del starts[index], ends[index], reach[index]
+        if added is not None:
+            starts.insert(index, added[0])
+            ends.insert(index, added[1])
+            reach.insert(index, -1)
+        # reach[i] = max(reach[i - 1], ends[i]): from ``index`` on, until a value is
+        # what it already was (then every later one is too).
+        previous = reach[index - 1] if index else -1
+        for at in range(index, len(ends)):
+            value = ends[at] if ends[at] > previous else previous
+            if at > index and reach[at] == value:
+                break
+            if at - index > 64:  # a long or removed range far ahead of the rest: in C
+                reach[at:] = itertools.accumulate(ends[at:], max, initial=previous)
+                del reach[at]  # (the initial value)
+                break
+            reach[at] = previous = value
+        ranges = Ranges.__new__(Ranges)
+        ranges.starts, ranges.ends, ranges.reach = starts, ends, reach
+        return ranges
 
     def overlapping(self, start: int, end: int) -> list[int]:
         """Return the indexes (ascending) of ranges overlapping ``[start, end)``."""
@@ -150,10 +185,14 @@ class ComponentStyles:
 class Overlays:
     """The spans painted over a text: its highlights and find matches, indexed."""
 
-    __slots__ = ("highlight_ranges", "highlights", "matches")
+    __slots__ = ("_by_id", "_source", "highlight_ranges", "highlights", "matches")
 
     def __init__(self) -> None:
         """Start with no highlights and no matches."""
+        # The ordered tuple ``highlights`` was last built from (an edit of it is applied
+        # in place of a rebuild: ``ordered.Edit``).
+        self._source: Sequence[HighlightSpan] | None = None
+        self._by_id: dict[str, HighlightSpan] | None = None  # made when first asked for
         self.highlights: list[HighlightSpan] = []
         """The non-empty highlights, sorted by ``(start, end)``."""
         self.highlight_ranges = Ranges(())
@@ -161,17 +200,27 @@ class Overlays:
         self.matches = Ranges(())
         """The non-empty find matches."""
 
-    def set_highlights(self, highlights: Sequence[HighlightSpan]) -> None:
-        """Replace the highlights (empty ones are dropped)."""
+    def set_highlights(self, highlights: Sequence[HighlightSpan]) -> bool:
+        """Replace the highlights (empty ones are dropped).
+
+        Returns True when they were one edit (``ordered.Edit``) of the last ones,
+        applied as such: only that edit's spans changed.
+        """
         # Runs on every a / d / u with the whole document's highlights (tens of
         # thousands in a book): each pass is a comprehension or runs in C.
+        edit = edit_from(highlights, self._source)
+        if edit is not None and self._apply(edit):
+            self._source = highlights
+            return True
+        self._source = highlights if isinstance(highlights, InPlaceOrder) else None
+        self._by_id = None
         spans = [h for h in highlights if h.end > h.start]
         if isinstance(highlights, InPlaceOrder):  # the state's spans come sorted
             self.highlights = spans
             self.highlight_ranges = Ranges.from_sorted(
                 [h.start for h in spans], [h.end for h in spans]
             )
-            return
+            return False
         keys = [(h.start, h.end) for h in spans]
         # Ranges index the same order: (start, end), as the state already gives them.
         if not all(map(operator.le, keys, itertools.islice(keys, 1, None))):
@@ -179,6 +228,44 @@ class Overlays:
             keys.sort()
         self.highlights = spans
         self.highlight_ranges = Ranges.from_sorted([k[0] for k in keys], [k[1] for k in keys])
+        return False
+
+    def _apply(self, edit: Edit[HighlightSpan]) -> bool:
+        """Apply one edit of the source to the index; False when it does not fit (rebuild)."""
+        highlights = self.highlights
+        ranges = self.highlight_ranges
+        removed, added = edit.removed, edit.added
+        if removed is not None and removed.end > removed.start:
+            at = bisect_left(ranges.starts, removed.start)
+            while at < len(highlights) and highlights[at] is not removed:
+                if highlights[at].start != removed.start:
+                    return False  # not where its place says
+                at += 1
+            if at == len(highlights):
+                return False
+            highlights = highlights[:at] + highlights[at + 1 :]
+            ranges = ranges.edited(at, True, None)
+        if added is not None and added.end > added.start:
+            at = bisect_right(highlights, _place(added), key=_place)
+            highlights = [*highlights[:at], added, *highlights[at:]]
+            ranges = ranges.edited(at, False, (added.start, added.end))
+        self.highlights, self.highlight_ranges = highlights, ranges
+        by_id = self._by_id
+        if by_id is not None:
+            for span in (removed, added):
+                if span is not None:
+                    by_id.pop(span.id, None)
+            if added is not None and added.end > added.start:
+                by_id[added.id] = added
+        return True
+
+    def span(self, highlight_id: str | None) -> HighlightSpan | None:
+        """The drawn span of highlight ``highlight_id``, if it is drawn."""
+        if highlight_id is None:
+            return None
+        if self._by_id is None:
+            self._by_id = {h.id: h for h in self.highlights}
+        return self._by_id.get(highlight_id)
 
     def set_matches(self, matches: Iterable[tuple[int, int]]) -> None:
         """Replace the find matches (``(start, end)`` pairs; empty ones are dropped)."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 import itertools
 import operator
 from collections.abc import Sequence
@@ -20,7 +21,7 @@ from textual.widgets import Static
 from ipreader.core.model import AnchorStatus, Annotation, DocumentNotes
 from ipreader.core.wording import plural
 from ipreader.tui.display import one_line, visible
-from ipreader.tui.ordered import InPlaceOrder
+from ipreader.tui.ordered import Edit, InPlaceOrder, edit_from
 from ipreader.tui.widgets.annotation_rows import AnnotationRows, Entry
 
 #: How much of a quote and of a note the sidebar shows.
@@ -67,6 +68,33 @@ def split_annotations(
         keys = [(a.start, a.end) for a in anchored]
         if not all(map(operator.le, keys, itertools.islice(keys, 1, None))):
             anchored.sort(key=lambda a: (a.start, a.end))
+    return anchored, orphans
+
+
+def _place(annotation: Annotation) -> tuple[int, int, str]:
+    return annotation.start, annotation.end, annotation.id
+
+
+def split_edited(
+    split: tuple[list[Annotation], list[Annotation]], edit: Edit[Annotation]
+) -> tuple[list[Annotation], list[Annotation]] | None:
+    """Apply one edit (``ordered.Edit``) to a split; ``None`` when it does not fit (split again).
+
+    Both lists are in document order, as ``split_annotations`` makes them from the
+    state's tuple; the removed highlight is found by bisection and identity.
+    """
+    anchored, orphans = list(split[0]), list(split[1])
+    orphaned = AnchorStatus.ORPHANED
+    removed, added = edit.removed, edit.added
+    if removed is not None:
+        listed = orphans if removed.status is orphaned else anchored
+        at = bisect.bisect_left(listed, _place(removed), key=_place)
+        if at == len(listed) or listed[at] is not removed:
+            return None
+        del listed[at]
+    if added is not None:
+        listed = orphans if added.status is orphaned else anchored
+        bisect.insort_right(listed, added, key=_place)
     return anchored, orphans
 
 
@@ -159,6 +187,11 @@ class AnnotationSidebar(Vertical):
         # the article missing, the covered text): an unchanged highlight keeps its entry,
         # so the list measures and renders only the entries an edit made.
         self._entries: dict[str, tuple[Annotation, bool, str, Entry]] = {}
+        # ``annotations`` split into placed and orphaned, and the tuple it was split from
+        # (an edit of that tuple moves one highlight instead of splitting them all again).
+        self._split: tuple[
+            tuple[Annotation, ...] | None, tuple[list[Annotation], list[Annotation]] | None
+        ] = (None, None)
 
     def compose(self) -> ComposeResult:
         yield Static(id="document-notes")
@@ -248,7 +281,12 @@ class AnnotationSidebar(Vertical):
     def _refresh_list(self) -> None:
         if not self.is_mounted:
             return
-        anchored, orphans = split_annotations(self.annotations)
+        annotations = self.annotations
+        held, split = self._split
+        edit = edit_from(annotations, held) if isinstance(held, InPlaceOrder) else None
+        moved = None if edit is None or split is None else split_edited(split, edit)
+        self._split = (annotations, moved or split_annotations(annotations))
+        anchored, orphans = self._split[1]
         if self.missing:  # no text: every highlight is listed under the notice
             anchored, orphans = [], list(self.annotations)
         start = window_around(len(anchored), self._current_index(anchored), self._start)

@@ -1,0 +1,67 @@
+"""After ``a`` / ``d`` / ``u`` and ``]``, the reading pane shows what a full redraw shows.
+
+The pane redraws only the rows of the highlight an edit took out or put in,
+and of the old and new current highlight (a whole-pane redraw on every key
+cost a book reader tens of milliseconds). A row it forgot would keep its old
+look: here every visible row after each key is compared with the pane drawn
+again from scratch.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from conftest import ALPHA, settle
+from textual.pilot import Pilot
+
+from ipreader.tui.app import IpreaderApp
+from ipreader.tui.reader.pane import ReadingPane
+
+SIZE = (120, 36)
+
+
+def drawn(pane: ReadingPane) -> list[list[tuple[str, object]]]:
+    """Every visible row as (text, style) segments."""
+    return [
+        [(segment.text, segment.style) for segment in pane.render_line(y)]
+        for y in range(pane.scrollable_content_region.height)
+    ]
+
+
+async def same_as_a_full_redraw(pilot: Pilot[None], pane: ReadingPane) -> None:
+    await settle(pilot)
+    shown = drawn(pane)
+    pane.notify_style_update()  # forgets every drawn row
+    await pilot.pause()
+    assert shown == drawn(pane)
+
+
+async def test_rows_after_highlighting_deleting_and_undoing_match_a_full_redraw(
+    articles: Path,
+) -> None:
+    async with IpreaderApp(paths=[articles]).run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        app = pilot.app
+        assert isinstance(app, IpreaderApp)
+        screen = app.main_screen
+        pane = screen.reader
+        pane.focus()
+        await settle(pilot)
+        before = drawn(pane)
+        fox = ALPHA.index("quick brown fox")
+        dog = ALPHA.index("dog sleeps")
+        for start, end in ((fox, fox + 15), (dog, dog + 10), (fox + 6, fox + 20)):
+            pane.select(start, end)
+            await pilot.press("a")
+            await same_as_a_full_redraw(pilot, pane)
+        assert drawn(pane) != before  # the highlights are drawn
+        await pilot.press("right_square_bracket")  # the current mark moves
+        await same_as_a_full_redraw(pilot, pane)
+        await pilot.press("d")
+        await same_as_a_full_redraw(pilot, pane)
+        await pilot.press("u")
+        await same_as_a_full_redraw(pilot, pane)
+        for _ in range(3):
+            await pilot.press("right_square_bracket", "d")
+            await same_as_a_full_redraw(pilot, pane)
+        assert not screen.annotations
