@@ -51,17 +51,22 @@ def merge_pending(
 
 
 def replace_annotation(
-    annotations: Sequence[Annotation], before: Annotation | None, after: Annotation | None
+    annotations: Sequence[Annotation],
+    before: Annotation | None,
+    after: Annotation | None,
+    *,
+    made: bool = False,
 ) -> InPlaceOrder[Annotation]:
     """Return ``annotations`` (in document order) with ``before`` replaced by ``after``.
 
     Either may be ``None``; every annotation with either's id is removed. One
     removal and one insertion by bisection: a book may hold tens of thousands of
     annotations and this runs on every edit. Only when ``before`` is not where
-    its place says, or ``after`` is a new annotation, are the ids searched (in C).
+    its place says, or ``after`` is a new annotation, are the ids searched (in C)
+    — unless ``made``: ``after`` was just created, its id a new random UUID.
     """
     kept = list(annotations)
-    gone = {a.id for a in (before, after) if a is not None}
+    gone = {a.id for a in (before, after) if a is not None and not (made and a is after)}
     removed: Annotation | None = None
     if before is not None:
         at = bisect.bisect_left(kept, _order(before), key=_order)

@@ -394,8 +394,12 @@ class ReaderState:
 
     # ------------------------------------------------------------ highlights
 
-    def _change(self, change: Change, *, record: bool, text: TextVersion | None = None) -> Outcome:
+    def _change(
+        self, change: Change, *, record: bool, text: TextVersion | None = None, made: bool = False
+    ) -> Outcome:
         """Show ``change`` at once and return its write (``record``: undoable).
+
+        ``made``: the change adds a highlight just created (its id new, drawn at random).
 
         The write is checked against the version it changes (``change.before``)
         and, for the open document, against the text shown (or ``text``).
@@ -411,7 +415,7 @@ class ReaderState:
         target = change.annotation
         if info is not None and info.root == change.root and info.relpath == target.document:
             shown = self.annotations
-            self.annotations = replace_annotation(shown, before, after)
+            self.annotations = replace_annotation(shown, before, after, made=made)
             self._carry_spans(shown, before, after)
             self.pending.record(change)
             text = text or self.version
@@ -457,7 +461,7 @@ class ReaderState:
         annotation = Annotation.create(
             self.text, start, end, info.relpath, creator=creator or self.me
         )
-        outcome = self._change(Change(info.root, None, annotation), record=True)
+        outcome = self._change(Change(info.root, None, annotation), record=True, made=True)
         self.current = annotation.id
         return outcome
 
