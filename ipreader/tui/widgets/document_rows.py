@@ -101,8 +101,10 @@ class DocumentRows(ScrollView, can_focus=True):
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self._rows: Sequence[Visual] = ()
-        # Rendered rows by (index, style, width): only the visible ones are ever rendered.
-        self._rendered: LRUCache[tuple[int, Style, int], Strip] = LRUCache(1024)
+        # Rendered rows by (index, style, width), with the entry each was rendered from:
+        # only the visible ones are ever rendered, and only again when their entry changes.
+        self._rendered: LRUCache[tuple[int, Style, int], tuple[Visual, Strip]] = LRUCache(1024)
+        self._drawn: dict[int, Visual] = {}  # the entry last drawn on each row
 
     @property
     def row_count(self) -> int:
@@ -117,6 +119,7 @@ class DocumentRows(ScrollView, can_focus=True):
         """Show ``rows`` (one line each), from the top, with row ``highlighted`` highlighted."""
         self._rows = rows
         self._rendered.clear()
+        self._drawn = {}
         self.highlighted = None
         self.scroll_to(y=0, animate=False, immediate=True)
         self._update_size()
@@ -124,11 +127,18 @@ class DocumentRows(ScrollView, can_focus=True):
         self.refresh()
 
     def replace_rows(self, rows: Sequence[Visual]) -> None:
-        """Show ``rows`` instead, keeping the scroll and the highlight (as many, some changed)."""
+        """Show ``rows`` instead, keeping the scroll and the highlight (as many, some changed).
+
+        Only the visible rows whose entry is not the very one drawn are redrawn (a
+        highlight made changes one article's count, not the list).
+        """
         self._rows = rows
-        self._rendered.clear()
         self._update_size()
-        self.refresh()
+        top = self.scroll_offset.y
+        drawn = self._drawn
+        for index in range(top, top + self.scrollable_content_region.height):
+            if index >= len(rows) or drawn.get(index) is not rows[index]:
+                self.refresh_line(index)
 
     def _update_size(self) -> None:
         width = self.scrollable_content_region.width
@@ -160,16 +170,17 @@ class DocumentRows(ScrollView, can_focus=True):
         else:
             style = self.get_visual_style("option-list--option")
         key = (index, style, width)
-        strip = self._rendered.get(key)
-        if strip is None:
-            visual: Visual = self._rows[index]
-            padding = self.get_component_styles("option-list--option").padding
-            if padding:
-                visual = Padding(visual, padding)
-            strips = Visual.to_strips(self, visual, width, 1, style)
-            strip = strips[0] if strips else Strip.blank(width)
-            strip = strip.extend_cell_length(width, style.rich_style).apply_meta({"row": index})
-            self._rendered[key] = strip
+        entry: Visual = self._rows[index]
+        self._drawn[index] = entry
+        rendered = self._rendered.get(key)
+        if rendered is not None and rendered[0] is entry:
+            return rendered[1]
+        padding = self.get_component_styles("option-list--option").padding
+        visual = Padding(entry, padding) if padding else entry
+        strips = Visual.to_strips(self, visual, width, 1, style)
+        strip = strips[0] if strips else Strip.blank(width)
+        strip = strip.extend_cell_length(width, style.rich_style).apply_meta({"row": index})
+        self._rendered[key] = (entry, strip)
         return strip
 
     def validate_highlighted(self, highlighted: int | None) -> int | None:
