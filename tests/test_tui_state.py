@@ -360,3 +360,17 @@ def test_the_drawn_highlights_after_any_edits_are_the_document_s_placed_highligh
         moved = None if edit is None else split_edited(split, edit)
         held, split = state.annotations, moved or split_annotations(state.annotations)
         assert split == split_annotations(state.annotations)
+
+
+def test_a_book_opens_with_the_spans_its_preview_drew() -> None:
+    # The first article is drawn before the library is open (preview_spans), then opened
+    # with the same highlights: tens of thousands in a book are not drawn twice.
+    made = [Annotation.create(LONG_TEXT, i % 100, i % 100 + 2, "a.txt") for i in range(1200)]
+    state = ReaderState()
+    preview = state.preview_spans(made)
+    state.begin_open(info(), 0, Target())
+    assert state.spans() == ()  # while opening, nothing is drawn
+    assert state.finish_open(state.serial, Loaded(LONG_TEXT, made, DocumentNotes(), 0, (1,)))
+    opened = state.spans()
+    assert len(opened) == len(preview) == 1200
+    assert all(a is b for a, b in zip(opened, preview, strict=True))

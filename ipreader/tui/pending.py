@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import bisect
 import operator
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 
 from ipreader.core.model import Annotation
@@ -28,8 +28,9 @@ from ipreader.tui.undo import Change
 _ID = operator.attrgetter("id")
 
 
-def _order(annotation: Annotation) -> tuple[int, int, str]:
-    return annotation.start, annotation.end, annotation.id
+#: An annotation's place in document order, ``(start, end, id)``: the key tuple is made
+#: in C (a book's tens of thousands are sorted when it opens).
+_order: Callable[[Annotation], tuple[int, int, str]] = operator.attrgetter("start", "end", "id")
 
 
 def sort_annotations(annotations: Iterable[Annotation]) -> InPlaceOrder[Annotation]:

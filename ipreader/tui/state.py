@@ -148,7 +148,9 @@ class ReaderState:
         self._spans_view = (self.coders, self.me)
         spans = self._drawn_spans(annotations)
         made = self._span_of
-        if len(made) > 2 * len(annotations) + 1000:
+        # Not while a document is opening (no annotations yet): the spans its preview
+        # drew (``preview_spans``) are the ones it opens with, tens of thousands in a book.
+        if len(made) > 2 * len(annotations) + 1000 and not self.opening:
             live = {a.id for a in annotations}
             self._span_of = {k: v for k, v in made.items() if k in live}
         result = InPlaceOrder(spans)  # in the annotations' order: the pane need not check it
