@@ -374,3 +374,34 @@ def test_a_book_opens_with_the_spans_its_preview_drew() -> None:
     opened = state.spans()
     assert len(opened) == len(preview) == 1200
     assert all(a is b for a, b in zip(opened, preview, strict=True))
+
+
+@given(
+    st.lists(st.tuples(st.integers(0, 60), st.integers(1, 9), st.booleans()), max_size=25),
+    st.integers(0, 80),
+    st.sampled_from([1, -1]),
+)
+def test_step_highlight_is_the_nearest_placed_highlight_either_way(
+    stored: list[tuple[int, int, bool]], cursor: int, step: int
+) -> None:
+    # Found by bisection from the cursor (a book holds tens of thousands): the same as
+    # scanning every placed highlight in document order.
+    made = []
+    for start, length, lost in stored:
+        annotation = Annotation.create(LONG_TEXT, start, start + length, "a.txt")
+        made.append(replace(annotation, status=AnchorStatus.ORPHANED) if lost else annotation)
+    state = ReaderState()
+    state.begin_open(info(), 0, Target())
+    assert state.finish_open(state.serial, Loaded(LONG_TEXT, made, DocumentNotes(), 0, (1,)))
+    placed = [a for a in state.annotations if a.status is not AnchorStatus.ORPHANED]
+    if not placed:
+        with pytest.raises(Refusal):
+            state.step_highlight(cursor, step)
+        return
+    if step > 0:
+        ahead = [a for a in placed if a.start > cursor]
+        expected = (ahead[0].id, False) if ahead else (placed[0].id, True)
+    else:
+        behind = [a for a in placed if a.start < cursor]
+        expected = (behind[-1].id, False) if behind else (placed[-1].id, True)
+    assert state.step_highlight(cursor, step) == expected

@@ -18,6 +18,7 @@ without an app.
 from __future__ import annotations
 
 import bisect
+import itertools
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import replace
@@ -64,6 +65,10 @@ UNDO_QUOTE_CHARS = 40
 def _place_of(annotation: Annotation) -> tuple[int, int, str]:
     """An annotation's place in document order (``pending.sort_annotations``'s key)."""
     return annotation.start, annotation.end, annotation.id
+
+
+def _start_of(annotation: Annotation) -> int:
+    return annotation.start
 
 
 def _span_place(span: HighlightSpan) -> tuple[int, int, str]:
@@ -576,14 +581,24 @@ class ReaderState:
         The second value is True when the search wrapped around the text's end
         (or start), so the user can be told.
         """
-        anchored = [a for a in self.annotations if a.is_anchored]
-        if not anchored:
-            raise Refusal("No highlights in this article.")
+        annotations = self.annotations
+        if not isinstance(annotations, InPlaceOrder):
+            annotations = sort_annotations(annotations)
+        # By bisection from the cursor, then the nearest placed one (orphans have no
+        # place to go to): ``]`` in a book of tens of thousands of highlights.
+        count = len(annotations)
         if step > 0:
-            after = [a for a in anchored if a.start > cursor]
-            return (after[0].id, False) if after else (anchored[0].id, True)
-        before = [a for a in anchored if a.start < cursor]
-        return (before[-1].id, False) if before else (anchored[-1].id, True)
+            at = bisect.bisect_right(annotations, cursor, key=_start_of)
+            order = itertools.chain(range(at, count), range(at))
+        else:
+            at = bisect.bisect_left(annotations, cursor, key=_start_of)
+            order = itertools.chain(range(at - 1, -1, -1), range(count - 1, at - 1, -1))
+        orphaned = AnchorStatus.ORPHANED
+        for number, index in enumerate(order):
+            if annotations[index].status is not orphaned:
+                wrapped = number >= (count - at if step > 0 else at)
+                return annotations[index].id, wrapped
+        raise Refusal("No highlights in this article.")
 
     def copy_text(self, selection: tuple[int, int] | None) -> str:
         """Return the selected text, else the current highlight's quote."""
