@@ -51,13 +51,19 @@ def entries() -> list[Entry]:
     ]
 
 
+def listing(app: RowsApp) -> AnnotationRows:
+    """The app's list showing ``entries()``, focused."""
+    rows = app.query_one(AnnotationRows)
+    rows.set_entries(entries())
+    rows.focus()
+    return rows
+
+
 async def test_keys_skip_disabled_entries_and_wrap_around() -> None:
     posted = Posted()
     app = RowsApp()
     async with app.run_test(size=(40, 20), message_hook=posted) as pilot:
-        rows = app.query_one(AnnotationRows)
-        rows.set_entries(entries())
-        rows.focus()
+        rows = listing(app)
         await pilot.pause()
         seen = []
         for key in ("down", "down", "down", "down", "up", "home", "end"):
@@ -74,9 +80,7 @@ async def test_enter_activates_and_a_click_selects_an_enabled_entry() -> None:
     posted = Posted()
     app = RowsApp()
     async with app.run_test(size=(40, 20), message_hook=posted) as pilot:
-        rows = app.query_one(AnnotationRows)
-        rows.set_entries(entries())
-        rows.focus()
+        rows = listing(app)
         await pilot.press("down", "enter")
         await pilot.pause()
         assert [m.index for m in once(posted.of(AnnotationRows.Activated))] == [1]

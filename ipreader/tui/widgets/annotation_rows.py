@@ -46,6 +46,21 @@ class Entry:
     """True to draw a rule below the entry."""
 
 
+@dataclass
+class EntryMessage(Message):
+    """Something happened to one entry of an ``AnnotationRows``."""
+
+    rows: AnnotationRows
+    """The list it happened in."""
+    index: int
+    """The entry's index."""
+
+    @property
+    def control(self) -> AnnotationRows:
+        """The list the message came from (for ``@on`` selectors)."""
+        return self.rows
+
+
 class AnnotationRows(ScrollView, can_focus=True):
     """A navigable list of multi-line entries, rendered as they scroll into view."""
 
@@ -112,47 +127,14 @@ class AnnotationRows(ScrollView, can_focus=True):
     hovered: reactive[int | None] = reactive(None)
     """The index of the entry under the mouse, or ``None``."""
 
-    @dataclass
-    class Highlighted(Message):
+    class Highlighted(EntryMessage):
         """An enabled entry was highlighted (by a key, the mouse or the program)."""
 
-        rows: AnnotationRows
-        """The list it happened in."""
-        index: int
-        """The entry's index."""
-
-        @property
-        def control(self) -> AnnotationRows:
-            """The list the message came from (for ``@on`` selectors)."""
-            return self.rows
-
-    @dataclass
-    class Selected(Message):
+    class Selected(EntryMessage):
         """An enabled entry was clicked."""
 
-        rows: AnnotationRows
-        """The list it happened in."""
-        index: int
-        """The entry's index."""
-
-        @property
-        def control(self) -> AnnotationRows:
-            """The list the message came from (for ``@on`` selectors)."""
-            return self.rows
-
-    @dataclass
-    class Activated(Message):
+    class Activated(EntryMessage):
         """``enter`` was pressed on the highlighted entry."""
-
-        rows: AnnotationRows
-        """The list it happened in."""
-        index: int
-        """The entry's index."""
-
-        @property
-        def control(self) -> AnnotationRows:
-            """The list the message came from (for ``@on`` selectors)."""
-            return self.rows
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
