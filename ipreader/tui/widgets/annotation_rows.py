@@ -24,12 +24,12 @@ from textual.cache import LRUCache
 from textual.css.styles import RulesMap
 from textual.geometry import Region, Size
 from textual.message import Message
-from textual.reactive import reactive
-from textual.scroll_view import ScrollView
 from textual.strip import Strip
 from textual.style import Style
 from textual.visual import Padding, Visual, visualize
 from textual.widget import Widget
+
+from ipreader.tui.widgets.option_rows import OptionRows
 
 
 @dataclass(frozen=True, eq=False)
@@ -61,71 +61,12 @@ class EntryMessage(Message):
         return self.rows
 
 
-class AnnotationRows(ScrollView, can_focus=True):
+class AnnotationRows(OptionRows):
     """A navigable list of multi-line entries, rendered as they scroll into view."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("down", "cursor_down", "Down", show=False),
-        Binding("end", "last", "Last", show=False),
         Binding("enter", "activate", "Edit", show=False),
-        Binding("home", "first", "First", show=False),
-        Binding("pagedown", "page_down", "Page Down", show=False),
-        Binding("pageup", "page_up", "Page Up", show=False),
-        Binding("up", "cursor_up", "Up", show=False),
     ]
-
-    # OptionList's look, under the same component class names.
-    DEFAULT_CSS = """
-    AnnotationRows {
-        color: $foreground;
-        overflow-x: hidden;
-        background: $surface;
-        & > .option-list--option-highlighted {
-            color: $foreground;
-            background: $block-cursor-blurred-background;
-            text-style: $block-cursor-blurred-text-style;
-        }
-        &:focus {
-            background-tint: $foreground 5%;
-            & > .option-list--option-highlighted {
-                color: $block-cursor-foreground;
-                background: $block-cursor-background;
-                text-style: $block-cursor-text-style;
-            }
-        }
-        & > .option-list--separator {
-            color: $foreground 15%;
-        }
-        & > .option-list--option-disabled {
-            color: $text-disabled;
-        }
-        & > .option-list--option-hover {
-            background: $block-hover-background;
-        }
-    }
-    """
-
-    COMPONENT_CLASSES: ClassVar[set[str]] = {
-        "option-list--option",
-        "option-list--option-disabled",
-        "option-list--option-highlighted",
-        "option-list--option-hover",
-        "option-list--separator",
-    }
-    """
-    | Class | Description |
-    | :- | :- |
-    | `option-list--option` | Every entry (its padding applies to all entries). |
-    | `option-list--option-disabled` | Headings and hints. |
-    | `option-list--option-highlighted` | The highlighted entry. |
-    | `option-list--option-hover` | The entry under the mouse. |
-    | `option-list--separator` | The rules between entries. |
-    """
-
-    highlighted: reactive[int | None] = reactive(None)
-    """The index of the highlighted entry, or ``None``."""
-    hovered: reactive[int | None] = reactive(None)
-    """The index of the entry under the mouse, or ``None``."""
 
     class Highlighted(EntryMessage):
         """An enabled entry was highlighted (by a key, the mouse or the program)."""
@@ -403,10 +344,3 @@ class AnnotationRows(ScrollView, can_focus=True):
         ):
             self.highlighted = row
             self.post_message(self.Selected(self, row))
-
-    def on_mouse_move(self, event: events.MouseMove) -> None:
-        row = event.style.meta.get("row")
-        self.hovered = row if isinstance(row, int) else None
-
-    def on_leave(self, _: events.Leave) -> None:
-        self.hovered = None

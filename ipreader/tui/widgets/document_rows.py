@@ -21,68 +21,19 @@ from textual.binding import Binding, BindingType
 from textual.cache import LRUCache
 from textual.geometry import Region, Size
 from textual.message import Message
-from textual.reactive import reactive
-from textual.scroll_view import ScrollView
 from textual.strip import Strip
 from textual.style import Style
 from textual.visual import Padding, Visual
 
+from ipreader.tui.widgets.option_rows import OptionRows
 
-class DocumentRows(ScrollView, can_focus=True):
+
+class DocumentRows(OptionRows):
     """A navigable list of one-line entries, rendered as they scroll into view."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("down", "cursor_down", "Down", show=False),
-        Binding("end", "last", "Last", show=False),
         Binding("enter", "select", "Select", show=False),
-        Binding("home", "first", "First", show=False),
-        Binding("pagedown", "page_down", "Page Down", show=False),
-        Binding("pageup", "page_up", "Page Up", show=False),
-        Binding("up", "cursor_up", "Up", show=False),
     ]
-
-    # OptionList's look, under the same component class names.
-    DEFAULT_CSS = """
-    DocumentRows {
-        color: $foreground;
-        overflow-x: hidden;
-        background: $surface;
-        & > .option-list--option-highlighted {
-            color: $foreground;
-            background: $block-cursor-blurred-background;
-            text-style: $block-cursor-blurred-text-style;
-        }
-        &:focus {
-            background-tint: $foreground 5%;
-            & > .option-list--option-highlighted {
-                color: $block-cursor-foreground;
-                background: $block-cursor-background;
-                text-style: $block-cursor-text-style;
-            }
-        }
-        & > .option-list--option-hover {
-            background: $block-hover-background;
-        }
-    }
-    """
-
-    COMPONENT_CLASSES: ClassVar[set[str]] = {
-        "option-list--option",
-        "option-list--option-highlighted",
-        "option-list--option-hover",
-    }
-    """
-    | Class | Description |
-    | :- | :- |
-    | `option-list--option` | Every row (its padding applies to all rows). |
-    | `option-list--option-highlighted` | The highlighted row. |
-    | `option-list--option-hover` | The row under the mouse. |
-    """
-
-    highlighted: reactive[int | None] = reactive(None)
-    """The index of the highlighted row, or ``None``."""
-    hovered: reactive[int | None] = reactive(None)
-    """The index of the row under the mouse, or ``None``."""
 
     @dataclass
     class Selected(Message):
@@ -249,10 +200,3 @@ class DocumentRows(ScrollView, can_focus=True):
         if isinstance(clicked, int) and 0 <= clicked < len(self._rows):
             self.highlighted = clicked
             self.action_select()
-
-    def _on_mouse_move(self, event: events.MouseMove) -> None:
-        row = event.style.meta.get("row")
-        self.hovered = row if isinstance(row, int) else None
-
-    def _on_leave(self, _: events.Leave) -> None:
-        self.hovered = None
