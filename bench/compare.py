@@ -13,6 +13,14 @@ articles with 20,000 annotations) and then answers one sample per request.
 The parent asks A, B, B, A, A, B, ... so a change of machine load during the run
 hits both checkouts alike; that is what makes two figures from a loaded
 machine comparable. Prints medians, spreads (min-max) and B/A per figure.
+
+``--bytecode cached`` (the default) runs the workers, and the processes they
+start, with their compiled modules kept in a temporary ``PYTHONPYCACHEPREFIX``
+(written by the warm-up round), as an installed ipreader has them (pip compiles
+them at install). ``--bytecode source`` keeps the caller's environment: with
+``PYTHONDONTWRITEBYTECODE=1`` (this machine's default) every start-up compiles
+ipreader's modules from source again, which costs in proportion to the amount
+of source imported, not to the work done.
 """
 
 from __future__ import annotations
@@ -23,6 +31,7 @@ import os
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from contextlib import ExitStack
 from pathlib import Path
@@ -84,8 +93,19 @@ class Worker:
 
             return {"ipreader": str(Path(ipreader.__file__).parent)}
         if kind == "startup":
+            import resource
+
+            # The child's CPU (all threads, to its paint: it exits there) is less swayed
+            # by other processes than its wall time; read the same way for both layouts.
+            before = resource.getrusage(resource.RUSAGE_CHILDREN)
             elapsed, report = self.bench("startup").one_run("app", dict(os.environ))
-            return {"startup s": elapsed, "startup imports s": report["import"]}
+            after = resource.getrusage(resource.RUSAGE_CHILDREN)
+            cpu = after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime
+            return {
+                "startup s": elapsed,
+                "startup imports s": report["import"],
+                "startup CPU s": cpu,
+            }
         if kind == "open":
             if "book" not in self.data:
                 write = self.helper("text", "write_text_file")
@@ -130,8 +150,23 @@ class Worker:
 # ----------------------------------------------------------------------------- parent
 
 
-def start_worker(checkout: Path, fallback_python: str) -> subprocess.Popen[str]:
-    """Start the worker of ``checkout``."""
+def bytecode_env(pycache: Path | None) -> dict[str, str]:
+    """This process's environment, with compiled modules kept under ``pycache`` when given.
+
+    Without ``pycache`` the environment is left as it is (``PYTHONDONTWRITEBYTECODE``
+    included, when set). The environment passes on to what the workers start.
+    """
+    env = dict(os.environ)
+    if pycache is not None:
+        env.pop("PYTHONDONTWRITEBYTECODE", None)
+        env["PYTHONPYCACHEPREFIX"] = str(pycache)
+    return env
+
+
+def start_worker(
+    checkout: Path, fallback_python: str, env: dict[str, str]
+) -> subprocess.Popen[str]:
+    """Start the worker of ``checkout`` with the environment ``env``."""
     venv = checkout / ".venv" / "bin" / "python"
     python = str(venv) if venv.exists() else fallback_python
     return subprocess.Popen(
@@ -140,6 +175,7 @@ def start_worker(checkout: Path, fallback_python: str) -> subprocess.Popen[str]:
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         text=True,
+        env=env,
     )
 
 
@@ -185,19 +221,49 @@ def main() -> int:
     )
     parser.add_argument("--only", nargs="*", choices=KINDS, help="only these figure groups")
     parser.add_argument("--python", default=sys.executable, help="for a checkout without .venv")
+    parser.add_argument(
+        "--bytecode",
+        choices=("cached", "source"),
+        default="cached",
+        help="cached: compiled modules kept (as installed); source: the environment as it is",
+    )
     parser.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
     if "--worker" in sys.argv:
         Worker().serve()
         return 0
     args = parser.parse_args()
     kinds = [k for k in KINDS if not args.only or k in args.only]
+    with tempfile.TemporaryDirectory(prefix="cmp-pycache-") as pycache:
+        env = bytecode_env(Path(pycache) if args.bytecode == "cached" else None)
+        results = run_rounds(args, kinds, env)
+    print("| Figure | A median | A spread | B median | B spread | B/A | within 10% |")
+    print("|---|---|---|---|---|---|---|")
+    for name, a_samples in results["A"].items():
+        a, a_spread = summary(a_samples)
+        b, b_spread = summary(results["B"][name])
+        ok = b <= a * TOLERANCE
+        print(
+            f"| {name} | {a:.3f} | {a_spread} | {b:.3f} | {b_spread} | {b / a:.2f} "
+            f"| {'yes' if ok else '**no**'} |"
+        )
+    return 0
+
+
+def run_rounds(
+    args: argparse.Namespace, kinds: list[str], env: dict[str, str]
+) -> dict[str, dict[str, list[Any]]]:
+    """Ask both workers for samples of ``kinds``, ABBA, and return them by side and figure."""
     workers = {
-        "A": start_worker(args.before.resolve(), args.python),
-        "B": start_worker(args.after.resolve(), args.python),
+        "A": start_worker(args.before.resolve(), args.python, env),
+        "B": start_worker(args.after.resolve(), args.python, env),
     }
     results: dict[str, dict[str, list[Any]]] = {"A": {}, "B": {}}
     started = time.perf_counter()
-    print(f"A = {args.before}, B = {args.after}; load average {os.getloadavg()}", flush=True)
+    print(
+        f"A = {args.before}, B = {args.after}; bytecode {args.bytecode}; "
+        f"load average {os.getloadavg()}",
+        flush=True,
+    )
     try:
         for side, worker in workers.items():
             print(f"{side} imports {ask(worker, 'where')['ipreader']}", flush=True)
@@ -220,17 +286,7 @@ def main() -> int:
         f"\n{args.rounds} rounds, ABBA order, {time.perf_counter() - started:.0f} s; "
         f"load average at end {os.getloadavg()}\n"
     )
-    print("| Figure | A median | A spread | B median | B spread | B/A | within 10% |")
-    print("|---|---|---|---|---|---|---|")
-    for name, a_samples in results["A"].items():
-        a, a_spread = summary(a_samples)
-        b, b_spread = summary(results["B"][name])
-        ok = b <= a * TOLERANCE
-        print(
-            f"| {name} | {a:.3f} | {a_spread} | {b:.3f} | {b_spread} | {b / a:.2f} "
-            f"| {'yes' if ok else '**no**'} |"
-        )
-    return 0
+    return results
 
 
 if __name__ == "__main__":

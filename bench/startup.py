@@ -7,7 +7,13 @@ first frame handed to the (headless) driver while the reading pane shows the
 first seed's text (the baseline: its first frame). Runs alternate app /
 baseline so load changes hit both alike.
 
-    .venv/bin/python -m bench.startup [--quick]
+The children keep their compiled modules in a temporary ``PYTHONPYCACHEPREFIX``
+(written by the warm-up runs), as an installed ipreader has them: Textual's are
+compiled in the venv already, and with ``PYTHONDONTWRITEBYTECODE=1`` (this
+machine's default) the app alone would compile its ~70 modules from source at
+every start. ``--bytecode source`` measures that case (the environment as it is).
+
+    .venv/bin/python -m bench.startup [--quick] [--bytecode cached|source]
 """
 
 from __future__ import annotations
@@ -83,11 +89,15 @@ def one_run(kind: str, env: dict[str, str]) -> tuple[float, dict[str, float]]:
     return elapsed, json.loads(line)
 
 
-def run(quick: bool = False) -> list[Any]:
-    """Measure both apps (alternating) and print the table; return the figures."""
+def run(quick: bool = False, bytecode: str = "cached") -> list[Any]:
+    """Measure both apps (alternating) and print the table; return the figures.
+
+    ``bytecode`` is ``cached`` (compiled modules kept between runs) or ``source``
+    (the environment as it is).
+    """
     from bench.lib.figures import Figure, print_table
     from bench.lib.timing import median
-    from bench.lib.workdirs import isolated_data_dir
+    from bench.lib.workdirs import isolated_data_dir, temp_dir
 
     runs = 1 if quick else 7
     app: list[float] = []
@@ -95,8 +105,11 @@ def run(quick: bool = False) -> list[Any]:
     imports: list[float] = []
     app_cpu: list[float] = []
     base_cpu: list[float] = []
-    with isolated_data_dir():
+    with isolated_data_dir(), temp_dir("pycache-") as pycache:
         env = dict(os.environ)
+        if bytecode == "cached":
+            env.pop("PYTHONDONTWRITEBYTECODE", None)
+            env["PYTHONPYCACHEPREFIX"] = str(pycache)
         one_run("app", env)  # warm the OS file cache and .pyc files; not counted
         one_run("baseline", env)
         for _ in range(runs):
@@ -132,15 +145,23 @@ def run(quick: bool = False) -> list[Any]:
             runs=runs,
         ),
     ]
-    print_table("Startup", figures)
+    print_table(f"Startup (bytecode {bytecode})", figures)
     return figures
 
 
 def main() -> None:
-    """Command line: ``--quick`` or ``--child app|baseline`` (internal)."""
-    from bench.lib.cli import bench_main
+    """Command line: ``--quick``, ``--bytecode cached|source``, ``--child KIND`` (internal)."""
+    import argparse
 
-    bench_main(__doc__, run, child=child)
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="one small run, for CI")
+    parser.add_argument("--bytecode", choices=("cached", "source"), default="cached")
+    parser.add_argument("--child", choices=("app", "baseline"), help="internal: one child run")
+    args = parser.parse_args()
+    if args.child:
+        child(args.child)
+    else:
+        run(args.quick, args.bytecode)
 
 
 if __name__ == "__main__":

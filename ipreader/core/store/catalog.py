@@ -79,7 +79,6 @@ from ipreader.core.store.formats import (
 )
 from ipreader.core.store.lock import FolderLock
 from ipreader.core.store.read_cache import ReadCache
-from ipreader.core.store.recovery import recover_unindexed, unindexed_files
 from ipreader.core.store.tables import UuidTable
 
 _NONCE = itertools.count(1)
@@ -554,6 +553,8 @@ class Catalog:
         if path == self.index_path:
             self._held_index = None
             self._rebuilt = True
+            from ipreader.core.store.recovery import recover_unindexed  # only for a lost index
+
             recovery = recover_unindexed(self)
             self._notices.add(
                 f"{path} could not be read ({error.reason}); it was moved aside to "
@@ -585,9 +586,14 @@ class Catalog:
         Costs a directory listing when there are none; the lock is taken only
         when there are.
         """
-        unindexed = [] if self._rebuilt or self._all_indexed() else unindexed_files(self)
-        if not unindexed:
+        if self._rebuilt or self._all_indexed():
             return  # none, or just rebuilt (its notice says how that went)
+        # Imported only when a file is unlisted: not on every open (tests/test_start_imports.py).
+        from ipreader.core.store.recovery import recover_unindexed, unindexed_files
+
+        unindexed = unindexed_files(self)
+        if not unindexed:
+            return
         if not self._lock.writable:
             self._notices.add(
                 f"{self.index_path} does not list {len(unindexed)} annotation file(s) in "

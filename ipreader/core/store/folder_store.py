@@ -30,7 +30,6 @@ from ipreader.core.model import Annotation, DocumentNotes, normalize_tags, tag_k
 from ipreader.core.notices import Notices
 from ipreader.core.revisions import check_save
 from ipreader.core.store.catalog import Catalog
-from ipreader.core.store.fallback import merge_back, merge_from_folder
 from ipreader.core.store.formats import LOCK_FILE, DocRecord, IndexFile, annotation_order
 from ipreader.core.store.location import place, set_aside_odd_lock, sweep_stale_temp_files
 from ipreader.core.store.lock import FolderLock
@@ -125,6 +124,9 @@ class FolderStore:
         store._catalog.recover_unindexed_files()
         told = [placement.notice]
         if store.writable and placement.merge_from is not None:
+            # A read-only folder's fallback store: rare, so not imported on every open.
+            from ipreader.core.store.fallback import merge_back, merge_from_folder
+
             merge = merge_back if placement.merge_back else merge_from_folder
             told.append(merge(store._catalog, placement.merge_from, store.notices))
         if any(told):

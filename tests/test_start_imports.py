@@ -1,0 +1,77 @@
+"""What the app imports at start: only what its first screen draws and opens with.
+
+Every module imported before the first paint costs its execution at each start
+(and its compilation too where bytecode is not cached); the modal screens, the
+exporters and importer, reports, review, sharing and the store's repair paths
+are imported where they are first used. A fresh interpreter imports the app
+as ``ipreader`` does and must not have loaded any of them.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import subprocess
+import sys
+
+#: Loaded at their first use, never by ``import ipreader.tui.app``.
+NOT_AT_START = (
+    # Modal screens: opened by a key or the command palette.
+    "ipreader.tui.screens.codebook",
+    "ipreader.tui.screens.confirm",
+    "ipreader.tui.screens.conflict",
+    "ipreader.tui.screens.corpus_find",
+    "ipreader.tui.screens.doc_notes",
+    "ipreader.tui.screens.editor",
+    "ipreader.tui.screens.export",
+    "ipreader.tui.screens.headings",
+    "ipreader.tui.screens.help",
+    "ipreader.tui.screens.highlights",
+    "ipreader.tui.screens.reports",
+    "ipreader.tui.screens.review",
+    # Core work none of the first screen's reads need.
+    "ipreader.core.agreement",
+    "ipreader.core.anchoring",
+    "ipreader.core.check",
+    "ipreader.core.coding",
+    "ipreader.core.export",
+    "ipreader.core.head",
+    "ipreader.core.headings",
+    "ipreader.core.importer",
+    "ipreader.core.metadata",
+    "ipreader.core.metadata_cache",
+    "ipreader.core.relink",
+    "ipreader.core.report_render",
+    "ipreader.core.reports",
+    "ipreader.core.review",
+    "ipreader.core.search",
+    "ipreader.core.sharing.driver",
+    "ipreader.core.sharing.three_way",
+    # The store's repair and fallback paths: only for a damaged or read-only folder.
+    "ipreader.core.store.fallback",
+    "ipreader.core.store.merge",
+    "ipreader.core.store.recovery",
+    # Fuzzy matching (re-anchoring, review): only when a text changed.
+    "rapidfuzz",
+)
+
+
+def modules_after_app_import() -> set[str]:
+    """The modules a fresh interpreter holds after ``import ipreader.tui.app``."""
+    code = "import json, sys\nimport ipreader.tui.app\nprint(json.dumps(sorted(sys.modules)))\n"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    return set(json.loads(done.stdout))
+
+
+def test_the_app_imports_only_what_its_first_screen_needs() -> None:
+    loaded = modules_after_app_import()
+    assert "ipreader.tui.screens.main" in loaded  # the import itself happened
+    assert "ipreader.core.store.folder_store" in loaded  # the opening worker's store
+    early = sorted(name for name in NOT_AT_START if name in loaded)
+    assert early == [], f"imported at start, before the first screen needs them: {early}"
+
+
+def test_every_module_named_exists() -> None:
+    # A renamed module would otherwise pass the test above without holding anything.
+    missing = [name for name in NOT_AT_START if importlib.util.find_spec(name) is None]
+    assert missing == []
