@@ -263,17 +263,18 @@ def cooccurrence(documents: Sequence[CodedDocument], tags: Sequence[str] = ()) -
     asked = distinct_tags(tags)
     wanted = asked or used_tags(documents)
     columns = WantedTags(wanted)
-    same: Counter[tuple[int, int]] = Counter()
     overlapping: Counter[tuple[int, int]] = Counter()
-    in_document: Counter[tuple[int, int]] = Counter()
+    # How many highlights carry each set of tags, and how many documents hold each: the
+    # pairs are counted once a set, not once a highlight (a few hundred sets, not 20,000).
+    on_highlights: Counter[frozenset[int]] = Counter()
+    in_documents: Counter[frozenset[int]] = Counter()
     for document in documents:
-        carried = {h.id: columns.carried(h) for h in document.highlights}
-        present: set[int] = set()
-        for indexes in carried.values():
-            same.update(combinations(sorted(indexes), 2))
-            present |= indexes
-        in_document.update(combinations(sorted(present), 2))
+        sets = list(map(columns.carried, document.highlights))
+        on_highlights.update(sets)
+        in_documents[frozenset().union(*sets)] += 1
+        carried = dict(zip([h.id for h in document.highlights], sets, strict=True))
         overlapping.update(overlapping_pairs(document.anchored, carried))
+    same, in_document = _pair_counts(on_highlights), _pair_counts(in_documents)
     pairs = [
         PairCounts(wanted[i], wanted[j], same[i, j], overlapping[i, j], in_document[i, j])
         for i, j in combinations(range(len(wanted)), 2)
@@ -283,6 +284,15 @@ def cooccurrence(documents: Sequence[CodedDocument], tags: Sequence[str] = ()) -
         pairs = [p for p in pairs if p.same_highlight or p.overlapping or p.same_document]
         pairs.sort(key=lambda p: (-p.same_highlight, -p.overlapping, -p.same_document))
     return Cooccurrence(tuple(wanted), tuple(pairs))
+
+
+def _pair_counts(sets: Counter[frozenset[int]]) -> Counter[tuple[int, int]]:
+    """For each pair ``(i, j)``, ``i < j``: how many of the counted sets hold both."""
+    pairs: Counter[tuple[int, int]] = Counter()
+    for indexes, count in sets.items():
+        for pair in combinations(sorted(indexes), 2):
+            pairs[pair] += count
+    return pairs
 
 
 def overlapping_pairs(
