@@ -1,11 +1,11 @@
-"""The code report's text table, written entry by entry, is byte for byte ``render_table``'s.
+"""The code report's text table is byte for byte one ``render_table`` of full rows per group.
 
-``report_table.codes_table`` makes each entry's cells once and pads them once
-per set of column widths; here every group is laid out the plain way (one
-``render_table`` per group, every cell measured and padded there) and both
-must agree: wide (CJK) and zero-width characters, controls, BiDi, long and
-empty quotes and notes, several roots, AND reports (overlap passages give
-rows with blank cells) and empty reports.
+``report_render._codes_table`` builds each entry's rows once and shares them
+between the groups it is in (only the document cell differs); here every
+group's rows are built in full, the plain way, and both must agree: wide
+(CJK) and zero-width characters, controls, BiDi, long and empty quotes and
+notes, several roots, AND reports (overlap passages give rows with blank
+cells) and empty reports.
 """
 
 from __future__ import annotations

@@ -387,9 +387,56 @@ class _SafeCells(dict[str, str]):
 
 
 def _codes_table(report: CodeReport, filters: ReportFilters) -> str:
-    from ipreader.core.report_table import codes_table  # imports this module
+    columns = [Column("Document"), Column("Line", numeric=True), Column("Offsets")]
+    if report.require_all:
+        columns.append(Column("Match"))
+    columns += [
+        Column("Creator", limit=20),
+        Column("Quote", limit=QUOTE_CELLS),
+        Column("Note", limit=NOTE_CELLS),
+    ]
+    summary = filters.summary()
+    out = [printable(f"Code report. Filters: {summary}.") + "\n" if summary else ""]
+    # A highlight is shown in the group of each of its tags and of their parents: its
+    # quote and note are cut once (by text), not once a group.
+    quotes: dict[str, str] = {}
+    notes: dict[str, str] = {}
+    # An entry's rows, but for the path in the first cell, are the same in every group.
+    tails: dict[int, list[list[Any]]] = {}
 
-    return codes_table(report, filters)
+    def entry_rows(entry: CodeEntry) -> list[list[Any]]:
+        made = []
+        for index, h in enumerate(entry.highlights):
+            first = index == 0
+            tail: list[Any] = [entry.line if first else None, _offsets(entry) if first else None]
+            if report.require_all:
+                tail.append(entry.match if first else None)
+            quote = entry.quote if first else h.quote
+            # Cut at a word before the table cuts at a cell: a tidier end.
+            shown_quote = quotes.get(quote)
+            if shown_quote is None:
+                shown_quote = quotes[quote] = excerpt(quote, QUOTE_CELLS)
+            note = notes.get(h.note)
+            if note is None:
+                note = notes[h.note] = excerpt(h.note, NOTE_CELLS)
+            made.append([*tail, h.creator, shown_quote, note])
+        return made
+
+    for group in report.groups:
+        rows: list[list[Any]] = []
+        for document, entries in _by_document(group.entries):
+            first_row = len(rows)
+            for entry in entries:
+                found = tails.get(id(entry))
+                if found is None:
+                    found = tails[id(entry)] = entry_rows(entry)
+                rows += [["", *tail] for tail in found]
+            rows[first_row][0] = _path(document, filters)  # the path once per document
+        title = _group_title(report, group.entries, group.label)
+        out.append(_with_heading([title], render_table(columns, rows)) + "\n")
+    if not report.groups:
+        out.append("(no tagged highlights)\n")
+    return "".join(out)
 
 
 def _codes_markdown(report: CodeReport, filters: ReportFilters) -> str:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import functools
 import re
 import unicodedata
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from ipreader.core.safe_text import printable
@@ -76,114 +76,6 @@ class Column:
     """The most cells a value may take (cut with ``…``); ``None``: unlimited."""
     numeric: bool = False
     """Right-aligned (numbers)."""
-
-
-class WideRow(tuple[str, ...]):
-    """A prepared row holding a cell whose width in terminal cells is not its length.
-
-    Nearly every row is a plain tuple, padded by ``%`` formatting (one cell a
-    character); a row with wide (CJK) or zero-width characters carries the
-    width of each of its cells and is padded by them.
-    """
-
-    widths: tuple[int, ...]
-    """The terminal cells each of the row's cells takes."""
-
-
-#: A row of cells already made printable and cut (``prepare``): what the table shows.
-Row = tuple[str, ...]
-
-
-def _wide(cells: Sequence[str], widths: Sequence[int]) -> WideRow:
-    row = WideRow(cells)
-    row.widths = tuple(widths)
-    return row
-
-
-def prepare(columns: Sequence[Column], rows: Sequence[Sequence[object]]) -> list[Row]:
-    """Return ``rows`` as their cells are shown: ``str`` (``None`` as empty), printable, cut.
-
-    Each row is a tuple of cell texts, or a ``WideRow`` when one of its cells
-    is not one terminal cell a character. Done column by column: a column of
-    plain text is checked with one regex match, not one a cell.
-    """
-    if not rows:
-        return []
-    by_column = zip(*rows, strict=True)
-    cells: list[list[str]] = []
-    sized: dict[int, list[int]] = {}  # column number -> its cells' widths (a column not plain)
-    wide: set[int] = set()  # the rows holding a cell whose width is not its length
-    for number, (column, values) in enumerate(zip(columns, by_column, strict=True)):
-        texts = ["" if v is None else v if type(v) is str else str(v) for v in values]
-        limit = column.limit or 1 << 30
-        if _NARROW.fullmatch(" ".join(texts)):
-            # Nothing to make printable (no controls in these ranges), one cell a character.
-            cells.append(
-                [text if len(text) <= limit else text[: limit - 1] + ELLIPSIS for text in texts]
-            )
-            continue
-        made, sizes = [], []
-        for at, text in enumerate(texts):
-            cell, size = _cell(text, limit)
-            made.append(cell)
-            sizes.append(size)
-            if size != len(cell):
-                wide.add(at)
-        cells.append(made)
-        sized[number] = sizes
-    prepared: list[Row] = list(zip(*cells, strict=True))
-    for at in wide:
-        row = prepared[at]
-        prepared[at] = _wide(
-            row, [sized[n][at] if n in sized else len(cell) for n, cell in enumerate(row)]
-        )
-    return prepared
-
-
-def widths_of(row: Row) -> tuple[int, ...]:
-    """The terminal cells each cell of prepared ``row`` takes."""
-    return row.widths if isinstance(row, WideRow) else tuple(map(len, row))
-
-
-def widest(rows: Sequence[Row], least: Sequence[int]) -> list[int]:
-    """Column by column, the most cells a cell of prepared ``rows`` takes (at least ``least``)."""
-    plain = [row for row in rows if type(row) is tuple]
-    found = list(least)
-    if plain:
-        found = list(map(max, found, [max(map(len, cells)) for cells in zip(*plain, strict=True)]))
-    for row in rows:
-        if type(row) is not tuple:
-            found = list(map(max, found, widths_of(row)))
-    return found
-
-
-def line_maker(columns: Sequence[Column], widths: Sequence[int]) -> Callable[[Row], str]:
-    """Return what makes a prepared row a ``render_table`` line for these column ``widths``.
-
-    Each cell padded to its column's width (right-aligned when numeric), the
-    cells joined by ``GAP``, trailing blanks dropped; no newline.
-    """
-    # One ``%`` format a plain row (padding in C); the last column is not padded when
-    # left-aligned: every line loses its trailing blanks anyway.
-    specs = [f"%{'' if c.numeric else '-'}{w}s" for c, w in zip(columns, widths, strict=True)]
-    if columns and not columns[-1].numeric:
-        specs[-1] = "%s"
-    form = GAP.join(specs)
-
-    def line(row: Row) -> str:
-        return (form % row).rstrip() if type(row) is tuple else _padded(columns, widths, row)
-
-    return line
-
-
-def _padded(columns: Sequence[Column], widths: Sequence[int], row: Row) -> str:
-    """One line of a ``WideRow``, padded by the cells its texts take."""
-    sizes = widths_of(row)
-    cells = [
-        " " * (width - size) + cell if column.numeric else cell + " " * (width - size)
-        for column, width, cell, size in zip(columns, widths, row, sizes, strict=True)
-    ]
-    return GAP.join(cells).rstrip()
 
 
 def render_table(columns: Sequence[Column], rows: Sequence[Sequence[object]]) -> str:
