@@ -222,7 +222,9 @@ def _offsets(entry: CodeEntry) -> str:
 
 
 def _group_title(report: CodeReport, entries: tuple[CodeEntry, ...], label: str) -> str:
-    documents = len({(e.document.root, e.document.relpath) for e in entries})
+    # Distinct by place, counted over the distinct document objects (an entry a row).
+    distinct = {id(e.document): e.document for e in entries}.values()
+    documents = len({(d.root, d.relpath) for d in distinct})
     if not report.require_all:
         return f"{label}: {plural(len(entries), 'highlight')} in {plural(documents, 'document')}"
     same = sum(1 for e in entries if len(e.highlights) == 1)
@@ -442,8 +444,9 @@ def _codes_markdown(report: CodeReport, filters: ReportFilters) -> str:
     summary = filters.summary()
     if summary:
         out += [escape_line(f"Filters: {summary}."), ""]
-    # An entry is in the group of each of its tags and of their parents: escaped once.
-    written: dict[int, list[str]] = {}
+    # An entry is in the group of each of its tags and of their parents: escaped once,
+    # and its lines joined once (the whole is joined with the same newlines).
+    written: dict[int, str] = {}
     headings: dict[int, str] = {}  # a document's heading, by id: it is in many groups
     for group in report.groups:
         out += [f"## {escape_line(group.label)}", ""]
@@ -452,13 +455,13 @@ def _codes_markdown(report: CodeReport, filters: ReportFilters) -> str:
             heading = headings.get(id(document))
             if heading is None:
                 path, title = escape_line(_path(document, filters)), escape_line(document.title)
-                heading = headings[id(document)] = f"### {path} — {title}"
-            out += [heading, ""]
+                heading = headings[id(document)] = f"### {path} — {title}\n"
+            out.append(heading)
             for entry in entries:
-                lines = written.get(id(entry))
-                if lines is None:
-                    lines = written[id(entry)] = _markdown_entry(entry)
-                out += lines
+                text = written.get(id(entry))
+                if text is None:
+                    text = written[id(entry)] = "\n".join(_markdown_entry(entry))
+                out.append(text)
     if not report.groups:
         out.append("No tagged highlights.")
     return "\n".join(out).rstrip("\n") + "\n"

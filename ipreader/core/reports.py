@@ -15,6 +15,7 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import combinations
+from typing import NamedTuple
 
 from ipreader.core.coding import CodedDocument, WantedTags, distinct_tags, used_tags
 from ipreader.core.model import Annotation
@@ -31,9 +32,11 @@ MATCH_OVERLAP = "overlapping highlights"
 # ---------------------------------------------------------------------- code report
 
 
-@dataclass(frozen=True)
-class CodeEntry:
+class CodeEntry(NamedTuple):
     """One item of a code report: a highlight, or a passage shared by overlapping highlights."""
+
+    # A named tuple, not a frozen dataclass: made tens of thousands of times for a folder
+    # (a frozen dataclass's __init__ costs about three times as much).
 
     document: CodedDocument
     """Where the passage is."""
@@ -263,17 +266,20 @@ def cooccurrence(documents: Sequence[CodedDocument], tags: Sequence[str] = ()) -
     asked = distinct_tags(tags)
     wanted = asked or used_tags(documents)
     columns = WantedTags(wanted)
-    same: Counter[tuple[int, int]] = Counter()
-    overlapping: Counter[tuple[int, int]] = Counter()
-    in_document: Counter[tuple[int, int]] = Counter()
+    # Overlapping highlight pairs by their two tag sets, over every document.
+    together: dict[tuple[frozenset[int], frozenset[int]], int] = {}
+    # How many highlights carry each set of tags, and how many documents hold each: the
+    # pairs are counted once a set, not once a highlight (a few hundred sets, not 20,000).
+    on_highlights: Counter[frozenset[int]] = Counter()
+    in_documents: Counter[frozenset[int]] = Counter()
     for document in documents:
-        carried = {h.id: columns.carried(h) for h in document.highlights}
-        present: set[int] = set()
-        for indexes in carried.values():
-            same.update(combinations(sorted(indexes), 2))
-            present |= indexes
-        in_document.update(combinations(sorted(present), 2))
-        overlapping.update(overlapping_pairs(document.anchored, carried))
+        sets = list(map(columns.carried, document.highlights))
+        on_highlights.update(sets)
+        in_documents[frozenset().union(*sets)] += 1
+        carried = dict(zip([h.id for h in document.highlights], sets, strict=True))
+        _overlapping_sets(document.anchored, carried, together)
+    same, in_document = _pair_counts(on_highlights), _pair_counts(in_documents)
+    overlapping = _crossing_pairs(together)
     pairs = [
         PairCounts(wanted[i], wanted[j], same[i, j], overlapping[i, j], in_document[i, j])
         for i, j in combinations(range(len(wanted)), 2)
@@ -285,6 +291,15 @@ def cooccurrence(documents: Sequence[CodedDocument], tags: Sequence[str] = ()) -
     return Cooccurrence(tuple(wanted), tuple(pairs))
 
 
+def _pair_counts(sets: Counter[frozenset[int]]) -> Counter[tuple[int, int]]:
+    """For each pair ``(i, j)``, ``i < j``: how many of the counted sets hold both."""
+    pairs: Counter[tuple[int, int]] = Counter()
+    for indexes, count in sets.items():
+        for pair in combinations(sorted(indexes), 2):
+            pairs[pair] += count
+    return pairs
+
+
 def overlapping_pairs(
     highlights: Sequence[Annotation], carried: dict[str, frozenset[int]]
 ) -> Counter[tuple[int, int]]:
@@ -292,44 +307,59 @@ def overlapping_pairs(
 
     A pair of distinct highlights sharing at least one character counts once
     for ``(i, j)`` when one carries ``i`` and the other ``j`` (``carried``
-    gives each highlight's tag indexes). A sweep by start keeps, instead of the
-    list of open highlights, how many of them carry each tag (``open_with``)
-    and each pair of tags (``open_with_both``): the work grows with the tags
-    in play, not with how deeply highlights nest. For the new highlight ``h``
-    and tags ``i != j`` the open ones add ``[i in h] * open_with[j] + [j in h]
-    * open_with[i]``, less ``open_with_both[i, j]`` when ``h`` carries both
-    (an open highlight with both tags was counted twice).
+    gives each highlight's tag indexes).
     """
-    result: Counter[tuple[int, int]] = Counter()
-    open_with: dict[int, int] = {}
-    open_with_both: dict[tuple[int, int], int] = {}
-    ends: list[tuple[int, int, frozenset[int], list[tuple[int, int]]]] = []  # heap by end
+    together: dict[tuple[frozenset[int], frozenset[int]], int] = {}
+    _overlapping_sets(highlights, carried, together)
+    return _crossing_pairs(together)
+
+
+def _overlapping_sets(
+    highlights: Sequence[Annotation],
+    carried: dict[str, frozenset[int]],
+    together: dict[tuple[frozenset[int], frozenset[int]], int],
+) -> None:
+    """Add to ``together[S, T]`` the overlapping highlight pairs whose tag sets are S and T.
+
+    A sweep by start keeps how many open highlights carry each tag set (a
+    highlight closes at its exclusive end: touching is apart); a new highlight
+    pairs with each of those sets at once. The work grows with the distinct
+    tag sets open around a highlight, not with the tags in them.
+    """
+    open_sets: dict[frozenset[int], int] = {}
+    ends: list[tuple[int, int, frozenset[int]]] = []  # heap by end
     # A highlight without any of the tags changes no count: left out of the sweep.
     ordered = sorted(
         (h for h in highlights if h.end > h.start and carried[h.id]),
         key=lambda h: (h.start, h.end),
     )
     for order, highlight in enumerate(ordered):
-        while ends and ends[0][0] <= highlight.start:  # ``end`` is exclusive: touching is apart
-            _, _, closed, closed_pairs = heapq.heappop(ends)
-            for tag in closed:
-                open_with[tag] -= 1
-            for pair in closed_pairs:
-                open_with_both[pair] -= 1
+        while ends and ends[0][0] <= highlight.start:
+            closed = heapq.heappop(ends)[2]
+            left = open_sets[closed] - 1
+            if left:
+                open_sets[closed] = left
+            else:
+                del open_sets[closed]
         mine = carried[highlight.id]
-        pairs = list(combinations(sorted(mine), 2))
-        for i in mine:
-            for j, count in open_with.items():
-                if j != i and count:
-                    result[(i, j) if i < j else (j, i)] += count
+        for theirs, count in open_sets.items():
+            key = (mine, theirs)
+            together[key] = together.get(key, 0) + count
+        open_sets[mine] = open_sets.get(mine, 0) + 1
+        heapq.heappush(ends, (highlight.end, order, mine))
+
+
+def _crossing_pairs(
+    together: dict[tuple[frozenset[int], frozenset[int]], int],
+) -> Counter[tuple[int, int]]:
+    """Each tag pair ``(i, j)``, ``i < j``, counted once for each highlight pair that has one
+    tag on each highlight (``together``: highlight pairs by their two tag sets)."""
+    result: Counter[tuple[int, int]] = Counter()
+    for (mine, theirs), count in together.items():
+        pairs = {(i, j) if i < j else (j, i) for i in mine for j in theirs if i != j}
         for pair in pairs:
-            result[pair] -= open_with_both.get(pair, 0)
-        for tag in mine:
-            open_with[tag] = open_with.get(tag, 0) + 1
-        for pair in pairs:
-            open_with_both[pair] = open_with_both.get(pair, 0) + 1
-        heapq.heappush(ends, (highlight.end, order, mine, pairs))
-    return +result
+            result[pair] += count
+    return result
 
 
 #: Any of the three reports.
