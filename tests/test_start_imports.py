@@ -13,6 +13,7 @@ import importlib.util
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 #: Loaded at their first use, never by ``import ipreader.tui.app``.
 NOT_AT_START = (
@@ -75,3 +76,30 @@ def test_every_module_named_exists() -> None:
     # A renamed module would otherwise pass the test above without holding anything.
     missing = [name for name in NOT_AT_START if importlib.util.find_spec(name) is None]
     assert missing == []
+
+
+#: Loaded only for a folder that holds sync conflict copies or duplicate records.
+MERGE_MACHINERY = (
+    "ipreader.core.sharing.conflict_log",
+    "ipreader.core.sharing.layout",
+    "ipreader.core.sharing.rules",
+    "ipreader.core.sharing.three_way",
+    "ipreader.core.store.merge",
+)
+
+
+def test_opening_a_plain_folder_loads_no_merge_machinery(tmp_path: Path) -> None:
+    # Every command opens the folder's store, which looks for sync copies and duplicate
+    # records; only a folder that has some needs the merge (tens of ms per command).
+    (tmp_path / "a.txt").write_text("An article.\n", encoding="utf-8")
+    code = (
+        "import json, sys\nfrom pathlib import Path\n"
+        "from ipreader.core.library import Library\n"
+        f"Library.open([Path({str(tmp_path)!r})]).collections[0].store.annotations('a.txt')\n"
+        "print(json.dumps(sorted(sys.modules)))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    loaded = set(json.loads(done.stdout))
+    assert "ipreader.core.sharing.on_open" in loaded  # the store did look
+    assert sorted(name for name in MERGE_MACHINERY if name in loaded) == []
+    assert all(importlib.util.find_spec(name) is not None for name in MERGE_MACHINERY)

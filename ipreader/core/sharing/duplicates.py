@@ -23,7 +23,6 @@ from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from ipreader.core.store.formats import DocRecord
-from ipreader.core.store.merge import merged_record, newer_rows
 
 if TYPE_CHECKING:
     from ipreader.core.store.catalog import Catalog
@@ -42,6 +41,10 @@ def join_duplicate_documents(catalog: Catalog) -> list[str]:
 
     Only articles whose other records held something are named (and written).
     """
+    # Here, not at the top: every store's open looks for duplicates (this module), and
+    # only a folder that has some needs the merge.
+    from ipreader.core.store.merge import merged_record, newer_rows
+
     joined: list[str] = []
     for relpath, (first, *others) in sorted(duplicate_documents(catalog).items()):
         read = [(o, catalog.annotations_of(o)) for o in others]

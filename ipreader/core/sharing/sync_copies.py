@@ -25,9 +25,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ipreader.core.errors import StoreError
-from ipreader.core.sharing.conflict_log import CONFLICTS_FILE, log_conflicts
-from ipreader.core.sharing.layout import CACHE_FILES, encode_tables, read_tables_of
-from ipreader.core.sharing.three_way import merge_tables
 from ipreader.core.storage import (
     TEMP_PREFIX,
     CorruptDatabaseError,
@@ -128,6 +125,8 @@ class SyncMerge:
                 f"into their originals ({some_of(self.merged)}); the copies were moved to {aside}"
             )
         if self.conflicts:
+            from ipreader.core.sharing.conflict_log import CONFLICTS_FILE
+
             parts.append(f"{self.conflicts} version(s) not kept are in {location / CONFLICTS_FILE}")
         if self.unreadable:
             parts.append(
@@ -155,6 +154,12 @@ def _move_aside(location: Path, path: Path) -> Path:
 
 def merge_sync_copies(location: Path) -> SyncMerge:
     """Merge every conflict copy in ``location`` into its original (the caller holds the lock)."""
+    # Here, not at the top: every writable store's open looks for copies (this module),
+    # and only a folder that has some needs the merge (most commands never do).
+    from ipreader.core.sharing.conflict_log import log_conflicts
+    from ipreader.core.sharing.layout import CACHE_FILES, encode_tables, read_tables_of
+    from ipreader.core.sharing.three_way import merge_tables
+
     result = SyncMerge()
     for copy in find_sync_copies(location):
         shown = copy.path.relative_to(location).as_posix()
