@@ -311,3 +311,38 @@ def test_a_killed_writer_s_old_temporary_file_is_swept_and_a_live_one_kept(
     read(root)  # writes the cache
     assert not old.exists() and live.exists()
     assert only_cache_file(cache_dir).is_file()  # the cache itself was written
+
+
+def test_a_document_read_before_the_folder_s_goes_through_the_cache(
+    root: Path, cache_dir: Path
+) -> None:
+    # The app reads the first article (a book: tens of thousands of highlights) before
+    # the folder's pass; that read uses the cache too, and the pass saves it.
+    fresh = read(root)["a.txt"]
+    store = FolderStore.open(root)
+    first = store.annotations("a.txt", persist=True)
+    assert tuple(first) == fresh
+    written = only_cache_file(cache_dir).stat()
+    assert {k: v.annotations for k, v in store.stored_documents().items()}["a.txt"] == fresh
+    after = only_cache_file(cache_dir).stat()
+    assert (after.st_ino, after.st_mtime_ns) == (written.st_ino, written.st_mtime_ns)
+    # A file edited behind the cache is read afresh by such a read as well.
+    target = annotation_file(root)
+    st = target.stat()
+    raw = target.read_bytes()
+    target.write_bytes(raw.replace(b'"ada"', b'"bob"'))
+    os.utime(target, ns=(st.st_atime_ns, st.st_mtime_ns))
+    again = FolderStore.open(root).annotations("a.txt", persist=True)
+    assert {a.creator for a in again} == {"bob"}
+    assert store.notices.take() == []
+
+
+def test_a_first_read_with_a_cold_cache_is_kept_by_the_folder_s_pass(
+    root: Path, cache_dir: Path
+) -> None:
+    store = FolderStore.open(root)
+    first = store.annotations("a.txt", persist=True)  # nothing cached yet
+    assert not (cache_dir / "reads").exists() or not any((cache_dir / "reads").iterdir())
+    store.stored_documents()  # the pass saves what both read
+    cached = read(root)
+    assert cached["a.txt"] == tuple(first)

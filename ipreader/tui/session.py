@@ -268,7 +268,10 @@ class Session:
                     return None  # its highlights are re-anchored first
             elif any(not (root / known).exists() for known in indexed):
                 return None  # a renamed article's highlights may be moved to it
-            annotations = tuple(store.annotations(relpath)) if relpath in indexed else ()
+            # Through the read cache: the library's pass over every store (stored_documents)
+            # follows at once and saves it; a book's 20,000 highlights are not checked again.
+            found = store.annotations(relpath, persist=True) if relpath in indexed else []
+            annotations = tuple(found)
             position = store.reading_position(relpath)
         except (IpreaderError, ValueError):
             return None

@@ -138,6 +138,9 @@ class Catalog:
         # reused while every one of its files is the same cached parse.
         self._merged: dict[str, tuple[str, tuple[object, ...], tuple[Annotation, ...]]] = {}
         self._paths: dict[str, tuple[Path, Path]] = {}  # doc id -> its single file, bucket dir
+        # The read cache a single document's read opened (``annotations_of(persist=True)``),
+        # handed to the next whole-folder pass, which saves it: one load of its file.
+        self._persisted: ReadCache | None = None
 
     # ------------------------------------------------------------------ reading
 
@@ -168,14 +171,21 @@ class Catalog:
             paths = self._paths[record.id] = document_paths(self.annotations_dir, record.id)
         return paths
 
-    def annotations_of(self, record: DocRecord) -> tuple[Annotation, ...]:
+    def annotations_of(self, record: DocRecord, *, persist: bool = False) -> tuple[Annotation, ...]:
         """A document's annotations in document order (bad records skipped and reported).
 
         The union of its files by id (``buckets.py``; of two copies of one
         record, ``copy_rank`` picks), reused while no file changed: a poll
         after another process's save re-reads only the bucket it replaced.
+        ``persist``: its files are also looked up in, and kept for, the user's
+        read cache (``read_cache.py``), saved by the next ``annotations_of_all``
+        (a book's tens of thousands of highlights, opened before the folder's).
         """
-        return self._annotations_of(record, None)
+        if not persist:
+            return self._annotations_of(record, None)
+        if self._persisted is None:
+            self._persisted = ReadCache(self.location)
+        return self._annotations_of(record, self._persisted)
 
     def _annotations_of(
         self, record: DocRecord, persisted: ReadCache | None
@@ -209,7 +219,8 @@ class Catalog:
             names: frozenset[str] | None = frozenset(os.listdir(self.annotations_dir))
         except OSError:
             names = None  # missing or unreadable: each document the usual way
-        persisted = ReadCache(self.location)
+        # The cache a single read just loaded, if any (taken: one pass uses and saves it).
+        persisted, self._persisted = self._persisted or ReadCache(self.location), None
         for record in records:
             if names is None or record.id in names:
                 yield record, self._annotations_of(record, persisted)

@@ -136,10 +136,14 @@ class FolderStore:
 
     # ------------------------------------------------------------------ annotations
 
-    def annotations(self, relpath: str) -> list[Annotation]:
-        """Return the annotations of a document in document order."""
+    def annotations(self, relpath: str, *, persist: bool = False) -> list[Annotation]:
+        """Return the annotations of a document in document order.
+
+        ``persist``: through the user's read cache (``Catalog.annotations_of``),
+        for a read the whole folder's follows.
+        """
         record = self._catalog.index().by_relpath(relpath)
-        return [] if record is None else list(self._catalog.annotations_of(record))
+        return [] if record is None else list(self._catalog.annotations_of(record, persist=persist))
 
     def all_annotations(self) -> dict[str, list[Annotation]]:
         """Return every document's annotations (documents without any are left out)."""
