@@ -250,6 +250,14 @@ class DocumentInfo:
 
 def document_key(root: Path, path: Path) -> str:
     """Return ``path`` relative to ``root`` with ``/`` separators (the name if outside)."""
+    # A string prefix first: ``relative_to`` re-parses both paths, and a folder of
+    # 10,000 articles asks this for every article when sorting and when listing.
+    # Paths are normalised, so the prefix answer is relative_to's; anything else
+    # (case-insensitive file systems, the root "/") takes the exact route.
+    base, full = str(root), str(path)
+    if len(full) > len(base) + 1 and full.startswith(base) and full[len(base)] == os.sep:
+        relative = full[len(base) + 1 :]
+        return relative if os.sep == "/" else relative.replace(os.sep, "/")
     try:
         return path.relative_to(root).as_posix()
     except ValueError:
