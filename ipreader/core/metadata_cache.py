@@ -41,10 +41,13 @@ _FIELDS: dict[str, tuple[type, ...]] = {
 
 def _valid_entry(entry: Any) -> bool:
     """True when ``entry`` has every stored field with the right type."""
-    return isinstance(entry, dict) and all(
-        isinstance(entry.get(name, ...), types) and not isinstance(entry.get(name), bool)
-        for name, types in _FIELDS.items()
-    )
+    if not isinstance(entry, dict):
+        return False
+    for name, types in _FIELDS.items():
+        value = entry.get(name, ...)
+        if not isinstance(value, types) or isinstance(value, bool):
+            return False
+    return True
 
 
 def _to_entry(info: DocumentInfo) -> dict[str, Any]:
@@ -79,16 +82,14 @@ class MetadataCache:
         entries = data.get("entries")
         if not isinstance(entries, dict):
             return {}
-        return {
-            key: entry
-            for key, entry in entries.items()
-            if isinstance(key, str) and _valid_entry(entry)
-        }
+        # Entries are checked when used (``_cached``): 10,000 checked here, before the
+        # list can be shown, would cost more than reading the file.
+        return {key: entry for key, entry in entries.items() if isinstance(key, str)}
 
     def _cached(self, root: Path, path: Path, relpath: str) -> DocumentInfo | None:
         """Return the cached info of ``path`` when its size and mtime still match."""
         entry = self._entries.get(relpath)
-        if entry is None:
+        if entry is None or not _valid_entry(entry):
             return None
         try:
             st = os.stat(path)
