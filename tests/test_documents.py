@@ -25,6 +25,7 @@ from ipreader.core.documents import (
     read_document,
 )
 from ipreader.core.errors import BinaryFileError, DocumentError, UndecodableError
+from ipreader.core.paths import is_article_candidate
 
 FIXTURES = Path(__file__).parent / "fixtures" / "bbc"
 T = TypeVar("T")
@@ -442,3 +443,19 @@ def test_document_key_is_the_path_relative_to_the_root_or_the_name(
     sibling = Path(f"{base}x").joinpath(*outside) if root else Path("/")
     if sibling != Path("/"):
         assert document_key(base, sibling) == sibling.name
+
+
+def test_discover_lists_exactly_the_names_that_are_article_candidates(tmp_path: Path) -> None:
+    """Names with odd dots and cases are chosen as ``is_article_candidate`` chooses them."""
+    names = [
+        "a.", "a..", "a.b.", "A.TXT", "b.md", "c.Text", "noext", "d.txt.bak", "e.b.c.txt",
+        "f.json", "g.tar.gz", "h.MD", "i.txt ", "j. txt", "k.csv",
+    ]  # fmt: skip
+    for name in names:
+        (tmp_path / name).write_text("words\n", encoding="utf-8")
+    ((_, files),) = discover([tmp_path])
+    assert sorted(file.name for file in files) == sorted(
+        name for name in names if is_article_candidate(Path(name))
+    )
+    assert {"a.", "A.TXT", "noext"} <= {file.name for file in files}
+    assert not {"f.json", "d.txt.bak"} & {file.name for file in files}

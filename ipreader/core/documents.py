@@ -366,6 +366,9 @@ def _walk(root: Path) -> list[Path]:
     visited = {root_real}
     found: list[Path] = []
     pending = [root]
+    # Whether a name is an article depends only on its suffix: asked once per suffix
+    # ("x" + suffix has the same ``Path.suffix``), not once per file of a big folder.
+    by_suffix: dict[str, bool] = {}
     while pending:
         directory = pending.pop()
         try:
@@ -387,9 +390,14 @@ def _walk(root: Path) -> list[Path]:
                     if real not in visited:
                         visited.add(real)
                         pending.append(Path(entry.path))
-                elif entry.is_file() and is_article_candidate(Path(entry.name)):
+                elif entry.is_file():
                     # is_file() is a stat (S_ISREG): FIFOs and devices are never listed.
-                    found.append(Path(entry.path))
+                    suffix = os.path.splitext(entry.name)[1]
+                    article = by_suffix.get(suffix)
+                    if article is None:
+                        article = by_suffix[suffix] = is_article_candidate(Path("x" + suffix))
+                    if article:
+                        found.append(directory / entry.name)
             except OSError:
                 continue
     return found
