@@ -43,11 +43,8 @@ def _valid_entry(entry: Any) -> bool:
     """True when ``entry`` has every stored field with the right type."""
     if not isinstance(entry, dict):
         return False
-    for name, types in _FIELDS.items():
-        value = entry.get(name, ...)
-        if not isinstance(value, types) or isinstance(value, bool):
-            return False
-    return True
+    # Exact types: the entries come from ``json.loads`` (and a bool is not an int here).
+    return all(type(entry.get(name, ...)) in types for name, types in _FIELDS.items())
 
 
 def _to_entry(info: DocumentInfo) -> dict[str, Any]:
