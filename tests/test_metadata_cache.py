@@ -123,6 +123,38 @@ def test_wrong_types_inside_an_entry_are_not_trusted(folder: Path, tmp_path: Pat
     assert next(i for i in infos if i.relpath == "LICENSE").words > 0
 
 
+@pytest.mark.parametrize("field", ["date", "words", "chars"])
+def test_an_entry_missing_a_field_is_read_again(folder: Path, tmp_path: Path, field: str) -> None:
+    cache_file = tmp_path / "cache.json"
+    files = listing(folder)
+    cache = MetadataCache(cache_file)
+    first = cache.infos(folder, files)
+    cache.save()
+    data = json.loads(cache_file.read_text(encoding="utf-8"))
+    del data["entries"]["LICENSE"][field]
+    cache_file.write_text(json.dumps(data), encoding="utf-8")
+
+    again = MetadataCache(cache_file)
+    assert again.infos(folder, files) == first
+    assert again.hits == len(files) - 1
+
+
+def test_extra_keys_in_an_entry_are_not_saved_again(folder: Path, tmp_path: Path) -> None:
+    cache_file = tmp_path / "cache.json"
+    files = listing(folder)
+    cache = MetadataCache(cache_file)
+    first = cache.infos(folder, files)
+    cache.save()
+    data = json.loads(cache_file.read_text(encoding="utf-8"))
+    data["entries"]["LICENSE"]["planted"] = "\x1b[31m" * 1000
+    cache_file.write_text(json.dumps(data), encoding="utf-8")
+
+    again = MetadataCache(cache_file)
+    assert again.infos(folder, files) == first
+    again.save()
+    assert "planted" not in cache_file.read_text(encoding="utf-8")
+
+
 def test_save_failures_are_swallowed(folder: Path, tmp_path: Path) -> None:
     blocker = tmp_path / "a-file"
     blocker.write_text("not a directory", encoding="utf-8")

@@ -47,6 +47,11 @@ def _valid_entry(entry: Any) -> bool:
     return all(type(entry.get(name, ...)) in types for name, types in _FIELDS.items())
 
 
+def _fields_of(entry: dict[str, Any]) -> dict[str, Any]:
+    """Return the ``DocumentInfo`` fields of a checked entry."""
+    return {name: entry[name] for name in _FIELDS}
+
+
 def _to_entry(info: DocumentInfo) -> dict[str, Any]:
     """Return the JSON entry of ``info``."""
     return {name: getattr(info, name) for name in _FIELDS}
@@ -83,8 +88,8 @@ class MetadataCache:
         # list can be shown, would cost more than reading the file.
         return {key: entry for key, entry in entries.items() if isinstance(key, str)}
 
-    def _cached(self, root: Path, path: Path, relpath: str) -> DocumentInfo | None:
-        """Return the cached info of ``path`` when its size and mtime still match."""
+    def _cached(self, path: Path, relpath: str) -> dict[str, Any] | None:
+        """Return the cache entry of ``path`` when its size and mtime still match."""
         entry = self._entries.get(relpath)
         if entry is None or not _valid_entry(entry):
             return None
@@ -94,9 +99,7 @@ class MetadataCache:
             return None
         if st.st_size != entry["size"] or st.st_mtime_ns != entry["mtime_ns"]:
             return None
-        return DocumentInfo(
-            path=path, relpath=relpath, root=root, **{name: entry[name] for name in _FIELDS}
-        )
+        return entry
 
     def infos(
         self,
@@ -118,16 +121,22 @@ class MetadataCache:
         self.hits = 0
         for done, path in enumerate(files, start=1):
             relpath = document_key(root, path)
-            info = self._cached(root, path, relpath)
-            if info is None:
+            entry = self._cached(path, relpath)
+            if entry is None:
                 info = load_info(root, path, None if already is None else already.get(path))
                 self._dirty = True
+                # A read failure (permission, vanished file) may heal without an
+                # mtime change, so only files whose bytes were read are remembered.
+                if info.sha256 is not None:
+                    fresh[relpath] = _to_entry(info)
             else:
                 self.hits += 1
-            # A read failure (permission, vanished file) may heal without an
-            # mtime change, so only files whose bytes were read are remembered.
-            if info.sha256 is not None:
-                fresh[relpath] = _to_entry(info)
+                info = DocumentInfo(path=path, relpath=relpath, root=root, **_fields_of(entry))
+                # Kept as loaded unless it carries more than the fields (rebuilt, saved).
+                if len(entry) != len(_FIELDS):
+                    entry = _to_entry(info)
+                    self._dirty = True
+                fresh[relpath] = entry
             result.append(info)
             if progress is not None and (done % step == 0 or done == total):
                 progress(done, total)
