@@ -1,8 +1,14 @@
 """A per-folder cache of ``DocumentInfo`` so reopening a large folder reads no article.
 
-The cache is a JSON file ``{"version": 2, "entries": {relpath: {...}}}``. An
-entry is reused while the file's size and mtime (ns) are unchanged. It is only
-a cache: a missing, corrupt or unwritable file is ignored, never an error.
+The cache file is JSON lines: ``{"version": 4}``, then ``{"entries": {relpath:
+{...}}}`` lines of at most ``CHUNK_ENTRIES`` entries each. An entry is reused
+while the file's size and mtime (ns) are unchanged. It is only a cache: a
+missing, corrupt or unwritable file is ignored, never an error.
+
+Why lines: ``json.loads`` holds the GIL for the whole text it parses. One
+object of 10,000 entries (3 MB) held it 30-120 ms while the app's opening
+worker read it, so a key press waited that long; a line of 500 entries holds
+it a few milliseconds, and the UI thread runs between lines.
 """
 
 from __future__ import annotations
@@ -19,8 +25,11 @@ from ipreader.core.storage import atomic_write_bytes, encode_database, read_regu
 
 #: Format version of the cache file; other versions are ignored (rebuilt). 2: ``source``
 #: added, and dates read only from the article's head (version 1 entries may hold body dates);
-#: 3: ``chars``.
-CACHE_VERSION = 3
+#: 3: ``chars``; 4: JSON lines of ``CHUNK_ENTRIES`` entries (same entries as 3).
+CACHE_VERSION = 4
+
+#: Entries per line of the cache file (each line is parsed by one ``json.loads``).
+CHUNK_ENTRIES = 500
 
 # The DocumentInfo fields stored per entry, with their JSON types. path and
 # root are not stored: they come from the caller, so a moved folder keeps its cache.
@@ -73,19 +82,25 @@ class MetadataCache:
         """Return the valid entries of the cache file; {} when missing or corrupt."""
         if self.cache_file is None:
             return {}
+        entries: dict[str, dict[str, Any]] = {}
         try:
             # Never blocks: a FIFO or a link named like the cache is not read.
-            data = json.loads(read_regular_file(self.cache_file)[1] or b"")
-        except (OSError, StoreError, ValueError, RecursionError):
-            # Unreadable or not JSON: start afresh, the articles are the truth.
+            header, *lines = (read_regular_file(self.cache_file)[1] or b"").split(b"\n")
+            data = json.loads(header)
+            if not isinstance(data, dict) or data.get("version") != CACHE_VERSION:
+                return {}  # another version (an older one is one JSON object): rebuilt
+            for line in lines:
+                if not line:
+                    continue
+                chunk = json.loads(line).get("entries")
+                if not isinstance(chunk, dict):
+                    return {}
+                # Entries are checked when used (``_cached``): 10,000 checked here,
+                # before the list can be shown, would cost more than reading the file.
+                entries.update(chunk)
+        except (OSError, StoreError, ValueError, RecursionError, AttributeError):
+            # Unreadable, not JSON or not this shape: start afresh, the articles are the truth.
             return {}
-        if not isinstance(data, dict) or data.get("version") != CACHE_VERSION:
-            return {}
-        entries = data.get("entries")
-        if not isinstance(entries, dict):
-            return {}
-        # Entries are checked when used (``_cached``): 10,000 checked here, before the
-        # list can be shown, would cost more than reading the file.
         return {key: entry for key, entry in entries.items() if isinstance(key, str)}
 
     def _cached(self, path: Path, relpath: str) -> dict[str, Any] | None:
@@ -149,11 +164,17 @@ class MetadataCache:
         """Write the cache atomically if it changed; every failure is swallowed."""
         if self.cache_file is None or not self._dirty:
             return
-        payload = {"version": CACHE_VERSION, "entries": self._entries}
+        items = list(self._entries.items())
+        # encode_database escapes lone surrogates (non-UTF-8 file names); compact JSON
+        # never holds a raw newline, so each chunk is one line.
+        lines = [encode_database({"version": CACHE_VERSION})]
+        lines += [
+            encode_database({"entries": dict(items[start : start + CHUNK_ENTRIES])})
+            for start in range(0, len(items), CHUNK_ENTRIES)
+        ]
         try:
             self.cache_file.parent.mkdir(parents=True, exist_ok=True)
-            # encode_database escapes lone surrogates (non-UTF-8 file names).
-            atomic_write_bytes(self.cache_file, encode_database(payload))
+            atomic_write_bytes(self.cache_file, b"\n".join(lines) + b"\n")
         except Exception:
             # It is only a cache: the next run rebuilds whatever was not saved.
             return
