@@ -88,11 +88,33 @@ def app_once(folder: Path, count: int, cold: bool) -> tuple[float, float]:
     return timing.first_paint or 0.0, timing.max_stall
 
 
-#: What a child process runs to time one app start (``app_child``).
-_APP_CHILD = (
-    "import json, sys; from pathlib import Path; from bench.folder_scale import app_once; "
-    "print(json.dumps(app_once(Path(sys.argv[1]), int(sys.argv[2]), sys.argv[3] == 'cold')))"
-)
+#: What a child process runs to time one app start (``app_child``): ``app_once``'s
+#: measurement, plus the process's CPU time (every thread) from the app's construction
+#: to the paint, which a loaded machine inflates far less than the wall time.
+_APP_CHILD = """
+import json, sys, time
+from pathlib import Path
+from bench.folder_scale import remove_metadata_cache
+from bench.lib.apps import paint_timed, reader_painted, run_app
+from ipreader.tui.app import IpreaderApp
+
+folder, count, cold = Path(sys.argv[1]), int(sys.argv[2]), sys.argv[3] == "cold"
+if cold:
+    remove_metadata_cache(folder)
+cls = paint_timed(IpreaderApp)
+cpu = []
+
+def painted(app):
+    listed = app.main_screen.document_list.option_list.row_count >= count
+    done = bool(listed and reader_painted(app))
+    if done and not cpu:
+        cpu.append(time.process_time())
+    return done
+
+start = time.process_time()
+timing = run_app(lambda: cls(paths=[folder]), painted, probe_stalls=True)
+print(json.dumps([timing.first_paint, timing.max_stall, cpu[0] - start]))
+"""
 
 
 def tree_env(tree: Path) -> dict[str, str]:
@@ -100,14 +122,14 @@ def tree_env(tree: Path) -> dict[str, str]:
     return {**os.environ, "PYTHONPATH": str(tree)}
 
 
-def app_child(tree: Path, folder: Path, count: int, cold: bool) -> tuple[float, float]:
-    """``app_once`` in a fresh process running the code of ``tree``."""
+def app_child(tree: Path, folder: Path, count: int, cold: bool) -> tuple[float, float, float]:
+    """``app_once`` in a fresh process running the code of ``tree``: (paint, stall, CPU s)."""
     argv = [sys.executable, "-c", _APP_CHILD, str(folder), str(count), "cold" if cold else "warm"]
     done = subprocess.run(
         argv, cwd=tree, env=tree_env(tree), check=True, capture_output=True, text=True
     )
-    paint, stall = json.loads(done.stdout.strip().splitlines()[-1])
-    return float(paint), float(stall)
+    paint, stall, cpu = json.loads(done.stdout.strip().splitlines()[-1])
+    return float(paint), float(stall), float(cpu)
 
 
 def timed(argv: list[str], cwd: Path | None = None, env: dict[str, str] | None = None) -> float:
@@ -272,9 +294,10 @@ def run_app_against(before: Path, quick: bool = False, runs: int = 3) -> None:
             for name in order:
                 folder, tree = tmp / name, trees[name]
                 for mode in ("cold", "warm"):
-                    paint, stall = app_child(tree, folder, count, mode == "cold")
+                    paint, stall, cpu = app_child(tree, folder, count, mode == "cold")
                     if number:
                         results.setdefault(f"{name} {mode}", []).append(paint)
+                        results.setdefault(f"{name} {mode} cpu", []).append(cpu)
                         results.setdefault(f"{name} stall", []).append(stall)
                 listing = [sys.executable, "-m", "ipreader", "list", str(folder)]
                 seconds = timed(listing, tree, tree_env(tree))
@@ -289,6 +312,8 @@ def run_app_against(before: Path, quick: bool = False, runs: int = 3) -> None:
     for what, key, target in (
         ("app, list + first article painted, warm", "warm", "<= 0.6 s"),
         ("app, list + first article painted, cold", "cold", "<= 2 s"),
+        ("the same, process CPU to the paint, warm", "warm cpu", "—"),
+        ("the same, process CPU to the paint, cold", "cold cpu", "—"),
     ):
         b, a = median(results[f"before {key}"]), median(results[f"after {key}"])
         print(f"| {what} (s) | {target} | {b:.3f} | {a:.3f} | {a / b:.2f} | {runs} |")
