@@ -367,7 +367,8 @@ def _walk(root: Path) -> list[Path]:
     found: list[Path] = []
     pending = [root]
     # Whether a name is an article depends only on its suffix: asked once per suffix
-    # ("x" + suffix has the same ``Path.suffix``), not once per file of a big folder.
+    # ("x" + suffix has the same ``Path.suffix``; hidden names never get here), not
+    # once per file of a big folder.
     by_suffix: dict[str, bool] = {}
     while pending:
         directory = pending.pop()
@@ -392,7 +393,8 @@ def _walk(root: Path) -> list[Path]:
                         pending.append(Path(entry.path))
                 elif entry.is_file():
                     # is_file() is a stat (S_ISREG): FIFOs and devices are never listed.
-                    suffix = os.path.splitext(entry.name)[1]
+                    _, dot, after = entry.name.rpartition(".")
+                    suffix = dot + after if dot else ""
                     article = by_suffix.get(suffix)
                     if article is None:
                         article = by_suffix[suffix] = is_article_candidate(Path("x" + suffix))
