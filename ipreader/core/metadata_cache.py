@@ -79,7 +79,8 @@ class MetadataCache:
         self._dirty = False
 
     def _load(self) -> dict[str, dict[str, Any]]:
-        """Return the valid entries of the cache file; {} when missing or corrupt."""
+        """Return the cache file's entries (each checked when used); {} when missing, corrupt
+        or of another version."""
         if self.cache_file is None:
             return {}
         entries: dict[str, dict[str, Any]] = {}
@@ -92,13 +93,14 @@ class MetadataCache:
             for line in lines:
                 if not line:
                     continue
-                chunk = json.loads(line).get("entries")
+                parsed = json.loads(line)
+                chunk = parsed.get("entries") if isinstance(parsed, dict) else None
                 if not isinstance(chunk, dict):
                     return {}
                 # Entries are checked when used (``_cached``): 10,000 checked here,
                 # before the list can be shown, would cost more than reading the file.
                 entries.update(chunk)
-        except (OSError, StoreError, ValueError, RecursionError, AttributeError):
+        except (OSError, StoreError, ValueError, RecursionError):
             # Unreadable, not JSON or not this shape: start afresh, the articles are the truth.
             return {}
         return {key: entry for key, entry in entries.items() if isinstance(key, str)}
