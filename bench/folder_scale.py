@@ -20,12 +20,20 @@ hash) and two annotations per article on average, saved through the store.
 
 ``--app`` measures the app figures only (cold and warm alternating, stalls).
 
+``--app --before TREE`` compares with another version of the code, in the same
+run: ``TREE`` is a copy of it (``git archive main | tar -x -C TREE``). Each app
+run is then a fresh process of either version (alternating, ABBA), on its own
+copy of the folder (the versions' caches may differ in format), and ``ipreader
+list`` of both is timed against ``find | xargs wc -l`` in the same rounds.
+
 ``--scaling`` prints the same figures at 1,000, 5,000 and 10,000 articles.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
+import os
 import shutil
 import subprocess
 import sys
@@ -78,6 +86,57 @@ def app_once(folder: Path, count: int, cold: bool) -> tuple[float, float]:
 
     timing = run_app(lambda: cls(paths=[folder]), painted, probe_stalls=True)
     return timing.first_paint or 0.0, timing.max_stall
+
+
+#: What a child process runs to time one app start (``app_child``): ``app_once``'s
+#: measurement, plus the process's CPU time (every thread) from the app's construction
+#: to the paint, which a loaded machine inflates far less than the wall time.
+_APP_CHILD = """
+import json, sys, time
+from pathlib import Path
+from bench.folder_scale import remove_metadata_cache
+from bench.lib.apps import paint_timed, reader_painted, run_app
+from ipreader.tui.app import IpreaderApp
+
+folder, count, cold = Path(sys.argv[1]), int(sys.argv[2]), sys.argv[3] == "cold"
+if cold:
+    remove_metadata_cache(folder)
+cls = paint_timed(IpreaderApp)
+cpu = []
+
+def painted(app):
+    listed = app.main_screen.document_list.option_list.row_count >= count
+    done = bool(listed and reader_painted(app))
+    if done and not cpu:
+        cpu.append(time.process_time())
+    return done
+
+start = time.process_time()
+timing = run_app(lambda: cls(paths=[folder]), painted, probe_stalls=True)
+print(json.dumps([timing.first_paint, timing.max_stall, cpu[0] - start]))
+"""
+
+
+def tree_env(tree: Path) -> dict[str, str]:
+    """The environment running the code of ``tree`` (first on the import path)."""
+    return {**os.environ, "PYTHONPATH": str(tree)}
+
+
+def app_child(tree: Path, folder: Path, count: int, cold: bool) -> tuple[float, float, float]:
+    """``app_once`` in a fresh process running the code of ``tree``: (paint, stall, CPU s)."""
+    argv = [sys.executable, "-c", _APP_CHILD, str(folder), str(count), "cold" if cold else "warm"]
+    done = subprocess.run(
+        argv, cwd=tree, env=tree_env(tree), check=True, capture_output=True, text=True
+    )
+    paint, stall, cpu = json.loads(done.stdout.strip().splitlines()[-1])
+    return float(paint), float(stall), float(cpu)
+
+
+def timed(argv: list[str], cwd: Path | None = None, env: dict[str, str] | None = None) -> float:
+    """Wall seconds of one whole process (its output discarded)."""
+    start = time.perf_counter()
+    subprocess.run(argv, cwd=cwd, env=env, check=True, stdout=subprocess.DEVNULL)
+    return time.perf_counter() - start
 
 
 def alternate(first: list[str], second: list[str], runs: int) -> tuple[list[float], list[float]]:
@@ -217,6 +276,64 @@ def run_app_only(quick: bool = False, runs: int = 3) -> list[Figure]:
     return figures
 
 
+def run_app_against(before: Path, quick: bool = False, runs: int = 3) -> None:
+    """The app figures and ``list`` of this checkout and of ``before``, interleaved (ABBA)."""
+    if not need_corpus("the 10,000-article folder"):
+        return
+    count = 200 if quick else 10_000
+    runs = 1 if quick else runs
+    here = Path(__file__).resolve().parent.parent
+    trees = {"before": before.resolve(), "after": here}
+    print(f"load average before: {load_average()}", flush=True)
+    with isolated_data_dir(), temp_dir("folder-") as tmp:
+        build(tmp / "after", count)
+        shutil.copytree(tmp / "after", tmp / "before", symlinks=True)
+        results: dict[str, list[float]] = {}
+        for number in range(runs + 1):  # round 0 warms up (OS cache, .pyc, caches)
+            order = list(trees) if number % 2 else list(reversed(trees))
+            for name in order:
+                folder, tree = tmp / name, trees[name]
+                for mode in ("cold", "warm"):
+                    paint, stall, cpu = app_child(tree, folder, count, mode == "cold")
+                    if number:
+                        results.setdefault(f"{name} {mode}", []).append(paint)
+                        results.setdefault(f"{name} {mode} cpu", []).append(cpu)
+                        results.setdefault(f"{name} stall", []).append(stall)
+                listing = [sys.executable, "-m", "ipreader", "list", str(folder)]
+                seconds = timed(listing, tree, tree_env(tree))
+                find_wc = timed(["sh", "-c", f"find '{folder}' -type f | xargs wc -l"])
+                if number:
+                    results.setdefault(f"{name} list", []).append(seconds)
+                    results.setdefault(f"{name} find wc", []).append(find_wc)
+            print(f"round {number}: load {load_average()}", flush=True)
+    print(f"\n### {count:,}-article folder, this checkout against {before} (same run)\n")
+    print("| What | Target | before | after | after/before | runs |")
+    print("|---|---|---|---|---|---|")
+    for what, key, target in (
+        ("app, list + first article painted, warm", "warm", "<= 0.6 s"),
+        ("app, list + first article painted, cold", "cold", "<= 2 s"),
+        ("the same, process CPU to the paint, warm", "warm cpu", "—"),
+        ("the same, process CPU to the paint, cold", "cold cpu", "—"),
+    ):
+        b, a = median(results[f"before {key}"]), median(results[f"after {key}"])
+        print(f"| {what} (s) | {target} | {b:.3f} | {a:.3f} | {a / b:.2f} | {runs} |")
+    b, a = max(results["before stall"]), max(results["after stall"])
+    print(
+        f"| longest input stall, cold and warm (ms) | <= 50 | {1000 * b:.0f} | {1000 * a:.0f} "
+        f"| {a / b:.2f} | {2 * runs} |"
+    )
+    # The two folders are copies: every find run of the round is the same baseline.
+    find_wc = median(results["before find wc"] + results["after find wc"])
+    b, a = (median(results[f"{name} list"]) / find_wc for name in trees)
+    print(
+        f"| `ipreader list` / `find \\| xargs wc -l` (x) | <= 1.5 | {b:.2f} | {a:.2f} "
+        f"| {a / b:.2f} | {runs} |"
+    )
+    for key, values in sorted(results.items()):
+        print(f"  {key}: {', '.join(f'{v:.3f}' for v in values)}")
+    print(f"load average after: {load_average()}", flush=True)
+
+
 def run(quick: bool = False, runs: int = 3) -> list[Figure]:
     """Measure every figure at 10,000 articles (200 with ``--quick``, one run)."""
     if not need_corpus("the 10,000-article folder"):
@@ -285,8 +402,13 @@ def main() -> None:
     parser.add_argument("--scaling", action="store_true", help="1k / 5k / 10k articles")
     parser.add_argument("--app", action="store_true", help="the app figures only")
     parser.add_argument("--runs", type=int, default=3, help="runs per figure (default 3)")
+    parser.add_argument(
+        "--before", type=Path, help="with --app: a copy of the code to compare with (same run)"
+    )
     args = parser.parse_args()
-    if args.app:
+    if args.app and args.before is not None:
+        run_app_against(args.before, args.quick, args.runs)
+    elif args.app:
         run_app_only(args.quick, args.runs)
     elif args.scaling:
         scaling(args.quick, args.runs)

@@ -18,12 +18,14 @@ from hypothesis import strategies as st
 from ipreader.core.documents import (
     decode_bytes,
     discover,
+    document_key,
     load_document,
     load_info,
     normalize_newlines,
     read_document,
 )
 from ipreader.core.errors import BinaryFileError, DocumentError, UndecodableError
+from ipreader.core.paths import is_article_candidate
 
 FIXTURES = Path(__file__).parent / "fixtures" / "bbc"
 T = TypeVar("T")
@@ -418,3 +420,42 @@ def test_discover_scales_to_ten_thousand_files(tmp_path: Path) -> None:
     assert len(files) == 10_000
     assert files[0].name == "000.txt" and files[-1].parent.name == "d099"
     assert elapsed < 3.0, f"discovery of 10,000 files took {elapsed:.2f} s"
+
+
+_SEGMENT = st.text(
+    st.characters(blacklist_categories=("Cs",), blacklist_characters="/\x00"), min_size=1
+).filter(lambda part: part not in (".", ".."))
+
+
+@given(
+    st.lists(_SEGMENT, max_size=3),
+    st.lists(_SEGMENT, min_size=1, max_size=3),
+    st.lists(_SEGMENT, min_size=1, max_size=3),
+)
+def test_document_key_is_the_path_relative_to_the_root_or_the_name(
+    root: list[str], inside: list[str], outside: list[str]
+) -> None:
+    """The fast key equals ``relative_to`` below the root and the name elsewhere."""
+    base = Path("/", *root)
+    below = base.joinpath(*inside)
+    assert document_key(base, below) == below.relative_to(base).as_posix()
+    # A sibling whose name merely starts like the root's is not inside it.
+    sibling = Path(f"{base}x").joinpath(*outside) if root else Path("/")
+    if sibling != Path("/"):
+        assert document_key(base, sibling) == sibling.name
+
+
+def test_discover_lists_exactly_the_names_that_are_article_candidates(tmp_path: Path) -> None:
+    """Names with odd dots and cases are chosen as ``is_article_candidate`` chooses them."""
+    names = [
+        "a.", "a..", "a.b.", "A.TXT", "b.md", "c.Text", "noext", "d.txt.bak", "e.b.c.txt",
+        "f.json", "g.tar.gz", "h.MD", "i.txt ", "j. txt", "k.csv",
+    ]  # fmt: skip
+    for name in names:
+        (tmp_path / name).write_text("words\n", encoding="utf-8")
+    ((_, files),) = discover([tmp_path])
+    assert sorted(file.name for file in files) == sorted(
+        name for name in names if is_article_candidate(Path(name))
+    )
+    assert {"a.", "A.TXT", "noext"} <= {file.name for file in files}
+    assert not {"f.json", "d.txt.bak"} & {file.name for file in files}

@@ -6,9 +6,11 @@ import json
 import os
 import shutil
 from pathlib import Path
+from typing import Any
 
 import pytest
 
+from ipreader.core import metadata_cache
 from ipreader.core.documents import DocumentInfo, discover, load_info
 from ipreader.core.metadata_cache import MetadataCache
 
@@ -21,6 +23,24 @@ def folder(tmp_path: Path) -> Path:
     root = tmp_path / "articles"
     shutil.copytree(FIXTURES, root)
     return root.resolve()
+
+
+def read_cache(cache_file: Path) -> dict[str, Any]:
+    """The cache file as one object: its header's fields and every line's entries."""
+    header, *lines = cache_file.read_text(encoding="utf-8").splitlines()
+    data: dict[str, Any] = {**json.loads(header), "entries": {}}
+    for line in lines:
+        data["entries"].update(json.loads(line)["entries"])
+    return data
+
+
+def write_cache(cache_file: Path, data: dict[str, Any]) -> None:
+    """Write ``data`` (as ``read_cache`` returns it) as the cache's lines, two entries each."""
+    header = {key: value for key, value in data.items() if key != "entries"}
+    entries = list(data["entries"].items())
+    lines = [json.dumps(header)]
+    lines += [json.dumps({"entries": dict(entries[i : i + 2])}) for i in range(0, len(entries), 2)]
+    cache_file.write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
 def listing(root: Path) -> list[Path]:
@@ -77,7 +97,7 @@ def test_removed_files_are_dropped_and_the_folder_can_move(folder: Path, tmp_pat
     assert again.hits == len(remaining) == len(files) - 1
     assert all(info.root == moved and info.path.parent.is_relative_to(moved) for info in infos)
     again.save()
-    entries = json.loads(cache_file.read_text(encoding="utf-8"))["entries"]
+    entries = read_cache(cache_file)["entries"]
     assert sorted(entries) == sorted(info.relpath for info in infos)
 
 
@@ -93,6 +113,11 @@ def test_removed_files_are_dropped_and_the_folder_can_move(folder: Path, tmp_pat
         b'{"version": 2, "entries": {"a.txt": {"title": 3}}}',
         b'{"version": 2, "entries": {"LICENSE": {"title": "x", "size": true}}}',
         b"[" * 100_000,
+        b'{"version": 4}\n[]\n',
+        b'{"version": 4}\n"entries"\n',
+        b'{"version": 4}\n{"entries": []}\n',
+        b'{"version": 4}\n' + b"[" * 100_000 + b"\n",
+        b'{"version": 4}\n{"entries": {"LICENSE": {"title": "x", "size": true}}}\n',
     ],
 )
 def test_corrupt_cache_is_ignored(folder: Path, tmp_path: Path, content: bytes) -> None:
@@ -113,14 +138,46 @@ def test_wrong_types_inside_an_entry_are_not_trusted(folder: Path, tmp_path: Pat
     cache = MetadataCache(cache_file)
     cache.infos(folder, files)
     cache.save()
-    data = json.loads(cache_file.read_text(encoding="utf-8"))
+    data = read_cache(cache_file)
     data["entries"]["LICENSE"]["words"] = "many"
-    cache_file.write_text(json.dumps(data), encoding="utf-8")
+    write_cache(cache_file, data)
 
     again = MetadataCache(cache_file)
     infos = again.infos(folder, files)
     assert again.hits == len(files) - 1
     assert next(i for i in infos if i.relpath == "LICENSE").words > 0
+
+
+@pytest.mark.parametrize("field", ["date", "words", "chars"])
+def test_an_entry_missing_a_field_is_read_again(folder: Path, tmp_path: Path, field: str) -> None:
+    cache_file = tmp_path / "cache.json"
+    files = listing(folder)
+    cache = MetadataCache(cache_file)
+    first = cache.infos(folder, files)
+    cache.save()
+    data = read_cache(cache_file)
+    del data["entries"]["LICENSE"][field]
+    write_cache(cache_file, data)
+
+    again = MetadataCache(cache_file)
+    assert again.infos(folder, files) == first
+    assert again.hits == len(files) - 1
+
+
+def test_extra_keys_in_an_entry_are_not_saved_again(folder: Path, tmp_path: Path) -> None:
+    cache_file = tmp_path / "cache.json"
+    files = listing(folder)
+    cache = MetadataCache(cache_file)
+    first = cache.infos(folder, files)
+    cache.save()
+    data = read_cache(cache_file)
+    data["entries"]["LICENSE"]["planted"] = "\x1b[31m" * 1000
+    write_cache(cache_file, data)
+
+    again = MetadataCache(cache_file)
+    assert again.infos(folder, files) == first
+    again.save()
+    assert "planted" not in cache_file.read_text(encoding="utf-8")
 
 
 def test_save_failures_are_swallowed(folder: Path, tmp_path: Path) -> None:
@@ -240,11 +297,62 @@ def test_the_source_is_cached_and_a_version_1_cache_is_read_again(tmp_path: Path
     warm = MetadataCache(cache_file)
     assert warm.infos(root, [article]) == [info] and warm.hits == 1
 
-    data = json.loads(cache_file.read_text(encoding="utf-8"))
+    data = read_cache(cache_file)
     data["version"] = 1
     for entry in data["entries"].values():
         del entry["source"]
         entry["date"] = "1951-02-20"
-    cache_file.write_text(json.dumps(data), encoding="utf-8")
+    write_cache(cache_file, data)
     old = MetadataCache(cache_file)
     assert old.infos(root, [article]) == [info] and old.hits == 0
+
+
+def test_the_file_holds_a_line_per_chunk_and_every_entry_comes_back(
+    folder: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(metadata_cache, "CHUNK_ENTRIES", 4)
+    cache_file = tmp_path / "cache.json"
+    files = listing(folder)
+    cache = MetadataCache(cache_file)
+    first = cache.infos(folder, files)
+    cache.save()
+    header, *lines = cache_file.read_bytes().splitlines()
+    assert json.loads(header) == {"version": metadata_cache.CACHE_VERSION}
+    sizes = [len(json.loads(line)["entries"]) for line in lines]
+    assert sizes == [4, 4, 1] and sum(sizes) == len(files) == 9
+
+    warm = MetadataCache(cache_file)
+    assert warm.infos(folder, files) == first
+    assert warm.hits == len(files)
+
+
+def test_a_damaged_line_drops_the_whole_cache(folder: Path, tmp_path: Path) -> None:
+    cache_file = tmp_path / "cache.json"
+    files = listing(folder)
+    cache = MetadataCache(cache_file)
+    first = cache.infos(folder, files)
+    cache.save()
+    raw = cache_file.read_bytes()
+    cache_file.write_bytes(raw[: len(raw) // 2])  # cut inside an entries line
+
+    again = MetadataCache(cache_file)
+    assert again.infos(folder, files) == first
+    assert again.hits == 0
+
+
+def test_a_version_3_cache_is_read_again_and_rewritten_as_lines(
+    folder: Path, tmp_path: Path
+) -> None:
+    cache_file = tmp_path / "cache.json"
+    files = listing(folder)
+    cache = MetadataCache(cache_file)
+    first = cache.infos(folder, files)
+    cache.save()
+    data = read_cache(cache_file)
+    cache_file.write_text(json.dumps({**data, "version": 3}), encoding="utf-8")
+
+    again = MetadataCache(cache_file)
+    assert again.infos(folder, files) == first
+    assert again.hits == 0
+    again.save()
+    assert read_cache(cache_file) == data

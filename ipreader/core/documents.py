@@ -250,6 +250,14 @@ class DocumentInfo:
 
 def document_key(root: Path, path: Path) -> str:
     """Return ``path`` relative to ``root`` with ``/`` separators (the name if outside)."""
+    # A string prefix first: ``relative_to`` re-parses both paths, and a folder of
+    # 10,000 articles asks this for every article when sorting and when listing.
+    # Paths are normalised, so the prefix answer is relative_to's; anything else
+    # (case-insensitive file systems, the root "/") takes the exact route.
+    base, full = str(root), str(path)
+    if len(full) > len(base) + 1 and full.startswith(base) and full[len(base)] == os.sep:
+        relative = full[len(base) + 1 :]
+        return relative if os.sep == "/" else relative.replace(os.sep, "/")
     try:
         return path.relative_to(root).as_posix()
     except ValueError:
@@ -358,6 +366,10 @@ def _walk(root: Path) -> list[Path]:
     visited = {root_real}
     found: list[Path] = []
     pending = [root]
+    # Whether a name is an article depends only on its suffix: asked once per suffix
+    # ("x" + suffix has the same ``Path.suffix``; hidden names never get here), not
+    # once per file of a big folder.
+    by_suffix: dict[str, bool] = {}
     while pending:
         directory = pending.pop()
         try:
@@ -379,9 +391,15 @@ def _walk(root: Path) -> list[Path]:
                     if real not in visited:
                         visited.add(real)
                         pending.append(Path(entry.path))
-                elif entry.is_file() and is_article_candidate(Path(entry.name)):
+                elif entry.is_file():
                     # is_file() is a stat (S_ISREG): FIFOs and devices are never listed.
-                    found.append(Path(entry.path))
+                    _, dot, after = entry.name.rpartition(".")
+                    suffix = dot + after if dot else ""
+                    article = by_suffix.get(suffix)
+                    if article is None:
+                        article = by_suffix[suffix] = is_article_candidate(Path("x" + suffix))
+                    if article:
+                        found.append(directory / entry.name)
             except OSError:
                 continue
     return found

@@ -1,8 +1,14 @@
 """A per-folder cache of ``DocumentInfo`` so reopening a large folder reads no article.
 
-The cache is a JSON file ``{"version": 2, "entries": {relpath: {...}}}``. An
-entry is reused while the file's size and mtime (ns) are unchanged. It is only
-a cache: a missing, corrupt or unwritable file is ignored, never an error.
+The cache file is JSON lines: ``{"version": 4}``, then ``{"entries": {relpath:
+{...}}}`` lines of at most ``CHUNK_ENTRIES`` entries each. An entry is reused
+while the file's size and mtime (ns) are unchanged. It is only a cache: a
+missing, corrupt or unwritable file is ignored, never an error.
+
+Why lines: ``json.loads`` holds the GIL for the whole text it parses. One
+object of 10,000 entries (3 MB) held it 30-120 ms while the app's opening
+worker read it, so a key press waited that long; a line of 500 entries holds
+it a few milliseconds, and the UI thread runs between lines.
 """
 
 from __future__ import annotations
@@ -19,8 +25,11 @@ from ipreader.core.storage import atomic_write_bytes, encode_database, read_regu
 
 #: Format version of the cache file; other versions are ignored (rebuilt). 2: ``source``
 #: added, and dates read only from the article's head (version 1 entries may hold body dates);
-#: 3: ``chars``.
-CACHE_VERSION = 3
+#: 3: ``chars``; 4: JSON lines of ``CHUNK_ENTRIES`` entries (same entries as 3).
+CACHE_VERSION = 4
+
+#: Entries per line of the cache file (each line is parsed by one ``json.loads``).
+CHUNK_ENTRIES = 500
 
 # The DocumentInfo fields stored per entry, with their JSON types. path and
 # root are not stored: they come from the caller, so a moved folder keeps its cache.
@@ -41,10 +50,15 @@ _FIELDS: dict[str, tuple[type, ...]] = {
 
 def _valid_entry(entry: Any) -> bool:
     """True when ``entry`` has every stored field with the right type."""
-    return isinstance(entry, dict) and all(
-        isinstance(entry.get(name, ...), types) and not isinstance(entry.get(name), bool)
-        for name, types in _FIELDS.items()
-    )
+    if not isinstance(entry, dict):
+        return False
+    # Exact types: the entries come from ``json.loads`` (and a bool is not an int here).
+    return all(type(entry.get(name, ...)) in types for name, types in _FIELDS.items())
+
+
+def _fields_of(entry: dict[str, Any]) -> dict[str, Any]:
+    """Return the ``DocumentInfo`` fields of a checked entry."""
+    return {name: entry[name] for name in _FIELDS}
 
 
 def _to_entry(info: DocumentInfo) -> dict[str, Any]:
@@ -65,30 +79,36 @@ class MetadataCache:
         self._dirty = False
 
     def _load(self) -> dict[str, dict[str, Any]]:
-        """Return the valid entries of the cache file; {} when missing or corrupt."""
+        """Return the cache file's entries (each checked when used); {} when missing, corrupt
+        or of another version."""
         if self.cache_file is None:
             return {}
+        entries: dict[str, dict[str, Any]] = {}
         try:
             # Never blocks: a FIFO or a link named like the cache is not read.
-            data = json.loads(read_regular_file(self.cache_file)[1] or b"")
+            header, *lines = (read_regular_file(self.cache_file)[1] or b"").split(b"\n")
+            data = json.loads(header)
+            if not isinstance(data, dict) or data.get("version") != CACHE_VERSION:
+                return {}  # another version (an older one is one JSON object): rebuilt
+            for line in lines:
+                if not line:
+                    continue
+                parsed = json.loads(line)
+                chunk = parsed.get("entries") if isinstance(parsed, dict) else None
+                if not isinstance(chunk, dict):
+                    return {}
+                # Entries are checked when used (``_cached``): 10,000 checked here,
+                # before the list can be shown, would cost more than reading the file.
+                entries.update(chunk)
         except (OSError, StoreError, ValueError, RecursionError):
-            # Unreadable or not JSON: start afresh, the articles are the truth.
+            # Unreadable, not JSON or not this shape: start afresh, the articles are the truth.
             return {}
-        if not isinstance(data, dict) or data.get("version") != CACHE_VERSION:
-            return {}
-        entries = data.get("entries")
-        if not isinstance(entries, dict):
-            return {}
-        return {
-            key: entry
-            for key, entry in entries.items()
-            if isinstance(key, str) and _valid_entry(entry)
-        }
+        return {key: entry for key, entry in entries.items() if isinstance(key, str)}
 
-    def _cached(self, root: Path, path: Path, relpath: str) -> DocumentInfo | None:
-        """Return the cached info of ``path`` when its size and mtime still match."""
+    def _cached(self, path: Path, relpath: str) -> dict[str, Any] | None:
+        """Return the cache entry of ``path`` when its size and mtime still match."""
         entry = self._entries.get(relpath)
-        if entry is None:
+        if entry is None or not _valid_entry(entry):
             return None
         try:
             st = os.stat(path)
@@ -96,9 +116,7 @@ class MetadataCache:
             return None
         if st.st_size != entry["size"] or st.st_mtime_ns != entry["mtime_ns"]:
             return None
-        return DocumentInfo(
-            path=path, relpath=relpath, root=root, **{name: entry[name] for name in _FIELDS}
-        )
+        return entry
 
     def infos(
         self,
@@ -120,16 +138,22 @@ class MetadataCache:
         self.hits = 0
         for done, path in enumerate(files, start=1):
             relpath = document_key(root, path)
-            info = self._cached(root, path, relpath)
-            if info is None:
+            entry = self._cached(path, relpath)
+            if entry is None:
                 info = load_info(root, path, None if already is None else already.get(path))
                 self._dirty = True
+                # A read failure (permission, vanished file) may heal without an
+                # mtime change, so only files whose bytes were read are remembered.
+                if info.sha256 is not None:
+                    fresh[relpath] = _to_entry(info)
             else:
                 self.hits += 1
-            # A read failure (permission, vanished file) may heal without an
-            # mtime change, so only files whose bytes were read are remembered.
-            if info.sha256 is not None:
-                fresh[relpath] = _to_entry(info)
+                info = DocumentInfo(path=path, relpath=relpath, root=root, **_fields_of(entry))
+                # Kept as loaded unless it carries more than the fields (rebuilt, saved).
+                if len(entry) != len(_FIELDS):
+                    entry = _to_entry(info)
+                    self._dirty = True
+                fresh[relpath] = entry
             result.append(info)
             if progress is not None and (done % step == 0 or done == total):
                 progress(done, total)
@@ -142,11 +166,17 @@ class MetadataCache:
         """Write the cache atomically if it changed; every failure is swallowed."""
         if self.cache_file is None or not self._dirty:
             return
-        payload = {"version": CACHE_VERSION, "entries": self._entries}
+        items = list(self._entries.items())
+        # encode_database escapes lone surrogates (non-UTF-8 file names); compact JSON
+        # never holds a raw newline, so each chunk is one line.
+        lines = [encode_database({"version": CACHE_VERSION})]
+        lines += [
+            encode_database({"entries": dict(items[start : start + CHUNK_ENTRIES])})
+            for start in range(0, len(items), CHUNK_ENTRIES)
+        ]
         try:
             self.cache_file.parent.mkdir(parents=True, exist_ok=True)
-            # encode_database escapes lone surrogates (non-UTF-8 file names).
-            atomic_write_bytes(self.cache_file, encode_database(payload))
+            atomic_write_bytes(self.cache_file, b"\n".join(lines) + b"\n")
         except Exception:
             # It is only a cache: the next run rebuilds whatever was not saved.
             return

@@ -260,7 +260,9 @@ def relink_collection(
     """
     # The index and a stat per document first: decoding every annotation file only to
     # learn that no article is gone cost ~0.8 s per 20,000 highlights on every command.
-    if all(_exists(root / relpath) for relpath in store.indexed_paths()):
+    # An article just listed exists: only the others are looked for (a stat each).
+    listed = {info.relpath for info in documents}
+    if all(relpath in listed or _exists(root / relpath) for relpath in store.indexed_paths()):
         return []
     stored = store.stored_documents()
     lost = [d for d in stored.values() if not d.empty and not _exists(root / d.relpath)]

@@ -45,7 +45,7 @@ from ipreader.tui.writer import Writer
 #: Seconds between two progress reports while the library opens.
 PROGRESS_INTERVAL = 0.1
 
-#: At most this many seconds the opening waits for the first article's paint.
+#: At most this many seconds the opening waits for the first article's paint, and the list's.
 FIRST_PAINT_WAIT = 1.0
 
 
@@ -86,7 +86,11 @@ class Loader:
             message.painted.wait(FIRST_PAINT_WAIT)
 
         def listed(documents: list[DocumentInfo]) -> None:
-            self._owner.post_message(LibraryListed(tuple(documents)))
+            message = LibraryListed(tuple(documents))
+            self._owner.post_message(message)
+            # Reading the stores for the counts (pure Python) would take turns with the
+            # list's first frame for the GIL: like the first article, it waits for it.
+            message.painted.wait(FIRST_PAINT_WAIT)
 
         try:
             opened = self._session.open(progress, first_read, listed)

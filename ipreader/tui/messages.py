@@ -54,6 +54,8 @@ class LibraryListed(Message, bubble=False):
 
     documents: tuple[DocumentInfo, ...]
     """What the list shows, in the library's order (the objects ``LibraryOpened`` brings)."""
+    painted: threading.Event = field(default_factory=threading.Event)
+    """Set once the list is painted, or will not be: the opening thread waits for it."""
 
 
 @dataclass

@@ -356,9 +356,11 @@ class MainScreen(Screen[None]):
         # Listed while the stores are read for the counts: the list can be browsed,
         # filtered and sorted; an article chosen now opens once the library is open.
         if self._library_shown:
+            message.painted.set()
             return
         self.documents = message.documents
         self.document_list.progress = None
+        self.call_after_refresh(message.painted.set)
 
     @on(LibraryOpened)
     def _library_opened(self, message: LibraryOpened) -> None:

@@ -1,0 +1,121 @@
+"""Opening a folder: the list and the first article are painted before the counts arrive.
+
+The opening worker hands over the first article (``FirstTextRead``) and every
+document (``LibraryListed``) before it reads the stores for the list's
+highlight counts; it waits for each one's frame so the counts' reading does not
+delay it. The counts arrive with ``LibraryOpened``. What is shown early is
+never stale: an article whose bytes changed since its highlights were anchored
+is not shown from what the caches hold, even when its size and time look
+unchanged.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from conftest import ALPHA, Posted, settle
+
+from ipreader.core.library import Library
+from ipreader.core.model import AnchorStatus, Annotation
+from ipreader.core.store import FolderStore
+from ipreader.tui.app import IpreaderApp
+from ipreader.tui.messages import FirstTextRead, LibraryListed, LibraryOpened
+from ipreader.tui.screens.main import MainScreen
+from ipreader.tui.session import FirstText, Session
+from ipreader.tui.widgets.document_rows import DocumentRows
+
+SIZE = (120, 36)
+
+
+def annotate(folder: Path, relpath: str, quote: str) -> Annotation:
+    """Save and return a highlight of the first ``quote`` in ``folder/relpath``."""
+    library = Library.open([folder])
+    info = next(i for i in library.documents() if i.relpath == relpath)
+    text = library.read(info).text
+    start = text.index(quote)
+    made = Annotation.create(text, start, start + len(quote), relpath)
+    library.store_for(info).save_annotations([made])
+    return made
+
+
+@pytest.fixture
+def held_counts(monkeypatch: pytest.MonkeyPatch) -> Iterator[threading.Event]:
+    """Hold every read of a store's documents (the list's counts) until the event is set."""
+    release = threading.Event()
+    real = FolderStore.stored_documents
+
+    def held(self: FolderStore, *args: Any, **kwargs: Any) -> Any:
+        release.wait(10)
+        return real(self, *args, **kwargs)
+
+    monkeypatch.setattr(FolderStore, "stored_documents", held)
+    yield release
+    release.set()
+
+
+def rows_text(screen: MainScreen) -> list[str]:
+    """The document list's rows as drawn now."""
+    rows = screen.document_list.query_one(DocumentRows)
+    return [rows.render_line(y).text.strip() for y in range(rows.size.height)]
+
+
+async def test_the_list_and_first_article_are_painted_before_the_counts_arrive(
+    articles: Path, held_counts: threading.Event
+) -> None:
+    saved = annotate(articles, "alpha.txt", "quick brown fox")
+    posted = Posted()
+    async with IpreaderApp(paths=[articles]).run_test(size=SIZE, message_hook=posted) as pilot:
+        screen = pilot.app.screen
+        assert isinstance(screen, MainScreen)
+        for _ in range(400):
+            listed, first = posted.of(LibraryListed), posted.of(FirstTextRead)
+            if listed and first and listed[0].painted.is_set() and first[0].painted.is_set():
+                break
+            await pilot.pause(0.05)
+        else:
+            raise AssertionError("the list and the first article were never painted")
+        # Painted, and the worker went on to the counts: they are what it waits for now.
+        assert not posted.of(LibraryOpened)
+        assert screen.reader.text == ALPHA
+        assert [span.id for span in screen.reader.highlights] == [saved.id]
+        before = rows_text(screen)
+        assert any(row.startswith("Alpha article") for row in before)
+        assert not any("✎" in row for row in before)  # no count yet
+
+        held_counts.set()
+        await settle(pilot)
+        [opened] = posted.of(LibraryOpened)
+        assert opened.opened.stats[articles / "alpha.txt"].highlights == 1
+        after = rows_text(screen)
+        assert any(row.startswith("Alpha article") and "1✎" in row for row in after)
+        assert screen.document is not None and screen.document.relpath == "alpha.txt"
+
+
+def test_an_article_changed_behind_an_unchanged_size_and_time_is_not_served_early(
+    articles: Path,
+) -> None:
+    """The caches key on size and time; what is painted early checks the very bytes."""
+    saved = annotate(articles, "alpha.txt", "quick brown fox")
+    path = articles / "alpha.txt"
+    Session([articles]).open()  # the metadata and read caches now hold the folder
+    before = os.stat(path)
+    changed = ALPHA.replace("quick brown fox", "quick amber fox")
+    assert len(changed) == len(ALPHA)
+    path.write_text(changed, encoding="utf-8")
+    os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))
+    assert os.stat(path).st_size == before.st_size
+
+    given: list[FirstText] = []
+    opened = Session([articles]).open(first_read=given.append)
+    assert given == []  # its highlight is re-anchored first, never shown on other bytes
+    assert opened.loaded is not None and opened.loaded.text == changed
+    [reanchored] = opened.loaded.annotations
+    assert reanchored.id == saved.id
+    # Kept with its words, and no longer claimed to stand where the old bytes had them.
+    assert reanchored.quote == "quick brown fox"
+    assert reanchored.status is not AnchorStatus.ANCHORED
