@@ -64,6 +64,12 @@ def rows_text(screen: MainScreen) -> list[str]:
     return [rows.render_line(y).text.strip() for y in range(rows.size.height)]
 
 
+def sidebar_text(screen: MainScreen) -> list[str]:
+    """The sidebar's entries as listed now."""
+    rows = screen.sidebar.option_list
+    return [rows.entry(i).prompt.plain for i in range(rows.entry_count)]
+
+
 async def test_the_list_and_first_article_are_painted_before_the_counts_arrive(
     articles: Path, held_counts: threading.Event
 ) -> None:
@@ -86,6 +92,8 @@ async def test_the_list_and_first_article_are_painted_before_the_counts_arrive(
         before = rows_text(screen)
         assert any(row.startswith("Alpha article") for row in before)
         assert not any("✎" in row for row in before)  # no count yet
+        # Shown but not open: the sidebar does not claim the article has no highlights.
+        assert sidebar_text(screen) == ["Opening the article: its highlights are read…"]
 
         held_counts.set()
         await settle(pilot)
@@ -94,6 +102,7 @@ async def test_the_list_and_first_article_are_painted_before_the_counts_arrive(
         after = rows_text(screen)
         assert any(row.startswith("Alpha article") and "1✎" in row for row in after)
         assert screen.document is not None and screen.document.relpath == "alpha.txt"
+        assert [line for line in sidebar_text(screen) if "quick brown fox" in line]
 
 
 def test_an_article_changed_behind_an_unchanged_size_and_time_is_not_served_early(

@@ -138,6 +138,8 @@ class MainScreen(Screen[None]):
     """The id of the current annotation (what ``e``, ``d`` and ``c`` act on)."""
     covers: var[dict[str, str]] = var(dict)
     """What each approximate highlight of ``document`` now covers, by id."""
+    highlights_pending: var[bool] = var(False)
+    """True while the article shown is being opened (its highlights not listed yet)."""
     missing: var[bool] = var(False)
     """True when ``document`` is no longer in its folder (its highlights are kept)."""
     matches: var[tuple[tuple[int, int], ...]] = var(())
@@ -251,6 +253,7 @@ class MainScreen(Screen[None]):
                 MainScreen.missing,
                 MainScreen.legend,
                 current=MainScreen.current_annotation,
+                opening=MainScreen.highlights_pending,
             )
         yield Footer(compact=True)
 
@@ -290,6 +293,8 @@ class MainScreen(Screen[None]):
         if self.covers is not covers:
             self.covers = covers
         self.missing = state.missing
+        if state.document is not None:  # else an article may be shown before it is open
+            self.highlights_pending = state.opening
         self.notes = state.notes
         self.current_annotation = state.current
         info = state.document
@@ -323,6 +328,7 @@ class MainScreen(Screen[None]):
         self.document_list.progress = None
         if self.state.document is None:
             self.reader.load("", [], 0)  # an article shown while opening is not open
+            self.highlights_pending = False
         self.notify(str(message.error), title="Cannot open", severity="error", timeout=10)
 
     @on(FirstTextRead)
@@ -344,6 +350,7 @@ class MainScreen(Screen[None]):
             reflow=self._reflow_for(first.path, first.hard_wrapped),
         )
         self.reader.scroll_to_offset(position)
+        self.highlights_pending = True  # shown, not open: the sidebar does not say "none"
         self.call_after_refresh(message.painted.set)
 
     def _reflow_for(self, path: Path, hard_wrapped: bool) -> bool:

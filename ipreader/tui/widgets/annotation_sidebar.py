@@ -159,6 +159,8 @@ class AnnotationSidebar(Vertical):
     """What each approximate highlight now covers, by id (its quote is what was highlighted)."""
     missing: var[bool] = var(False)
     """True when the open article is no longer in its folder (its highlights are kept)."""
+    opening: var[bool] = var(False)
+    """True while the article shown is being opened: its highlights are not listed yet."""
     legend: var[str] = var("")
     """The folder's colour meanings on one line (``yellow = claim · pink = evidence``)."""
 
@@ -181,7 +183,7 @@ class AnnotationSidebar(Vertical):
         self._start = 0  # the window's first highlight (index among the anchored ones)
         self._shown: tuple[Annotation, ...] = ()  # what the options show now
         # (start, anchored, orphans, missing) when the options were built
-        self._counts: tuple[int, int, int, bool] = (-1, 0, 0, False)  # -1: never built
+        self._counts: tuple[int, int, int, bool, bool] = (-1, 0, 0, False, False)  # -1: never
         self._covers: dict[str, str] = {}  # the covered texts the options show
         # Each listed highlight's entry and what it was made from (the annotation object,
         # the article missing, the covered text): an unchanged highlight keeps its entry,
@@ -216,6 +218,9 @@ class AnnotationSidebar(Vertical):
         self._refresh_list()
 
     def watch_missing(self) -> None:
+        self._refresh_list()
+
+    def watch_opening(self) -> None:
         self._refresh_list()
 
     def watch_notes(self) -> None:
@@ -291,7 +296,7 @@ class AnnotationSidebar(Vertical):
             anchored, orphans = [], list(self.annotations)
         start = window_around(len(anchored), self._current_index(anchored), self._start)
         shown = tuple(anchored[start : start + WINDOW]) + tuple(orphans[:WINDOW])
-        counts = (start, len(anchored), len(orphans), self.missing)
+        counts = (start, len(anchored), len(orphans), self.missing, self.opening)
         if shown == self._shown and counts == self._counts and self.covers is self._covers:
             self._highlight(self.current)
             return  # the same highlights, window and covered texts: nothing to rebuild
@@ -304,7 +309,9 @@ class AnnotationSidebar(Vertical):
         later = len(anchored) - start - WINDOW
         if later > 0:
             entries.append(self._more(f"{plural(later, 'later highlight')} (] to go on)"))
-        if not anchored and not self.missing:
+        if self.opening and not anchored:
+            entries.append(self._more("Opening the article: its highlights are read…"))
+        elif not anchored and not self.missing:
             entries.append(self._more("No highlights yet. Select text, then press a."))
         if orphans:
             heading = Text(f"Orphaned ({len(orphans):,}): text not found", "bold")
