@@ -194,8 +194,10 @@ def merge(batch: Batch, root: Path, locator: Locator) -> ImportReport:
     notes: dict[str, DocumentNotes] = {}  # merged document notes, saved in one batch
 
     for group in batch.groups:
-        quotes = [r["quote"] for _, r in group.annotations if isinstance(r, Mapping)
-                  and isinstance(r.get("quote"), str)]  # fmt: skip
+        quotes: list[str] = []
+        if group.document.search_quotes:  # the only lookup that uses them (not an export's)
+            quotes = [r["quote"] for _, r in group.annotations if isinstance(r, Mapping)
+                      and isinstance(r.get("quote"), str)]  # fmt: skip
         try:
             relpath = locator.find(group.document, quotes)
             document = locator.read(relpath)
