@@ -93,7 +93,7 @@ async def test_the_list_and_first_article_are_painted_before_the_counts_arrive(
         assert any(row.startswith("Alpha article") for row in before)
         assert not any("✎" in row for row in before)  # no count yet
         # Shown but not open: the sidebar does not claim the article has no highlights.
-        assert sidebar_text(screen) == ["Opening the article: its highlights are read…"]
+        assert sidebar_text(screen) == ["Opening the article: reading its highlights…"]
 
         held_counts.set()
         await settle(pilot)

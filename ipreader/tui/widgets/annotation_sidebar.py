@@ -310,7 +310,7 @@ class AnnotationSidebar(Vertical):
         if later > 0:
             entries.append(self._more(f"{plural(later, 'later highlight')} (] to go on)"))
         if self.opening and not anchored:
-            entries.append(self._more("Opening the article: its highlights are read…"))
+            entries.append(self._more("Opening the article: reading its highlights…"))
         elif not anchored and not self.missing:
             entries.append(self._more("No highlights yet. Select text, then press a."))
         if orphans:
