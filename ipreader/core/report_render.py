@@ -1,5 +1,9 @@
 """Reports as text: an aligned table, CSV, JSON or Markdown.
 
+(Over 450 lines: four formats of three report kinds, all written from the same
+entries and the same description of the filters; the table's own layout is in
+``text_table.py``.)
+
 ``render_report`` takes a report of ``reports`` (code report, matrix,
 co-occurrence) and the filters it was made with. Every format carries the
 same facts; the shapes are:
