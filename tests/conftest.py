@@ -17,6 +17,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import threading
 from collections.abc import Iterator
 from pathlib import Path, PurePath
 from typing import Any, ClassVar, TypeVar
@@ -30,6 +31,9 @@ from textual.notifications import Notify
 from textual.pilot import Pilot
 
 from ipreader.core import paths
+from ipreader.core.library import Library
+from ipreader.core.model import Annotation
+from ipreader.core.store import FolderStore
 from ipreader.tui.palette import theme_variables
 
 M = TypeVar("M", bound=Message)
@@ -153,3 +157,29 @@ class StyledApp(App[None]):
 
     def get_theme_variable_defaults(self) -> dict[str, str]:
         return theme_variables(self.current_theme.dark)
+
+
+def annotate(folder: Path, relpath: str, quote: str) -> Annotation:
+    """Save and return a highlight of the first ``quote`` in ``folder/relpath``."""
+    library = Library.open([folder])
+    info = next(i for i in library.documents() if i.relpath == relpath)
+    text = library.read(info).text
+    start = text.index(quote)
+    made = Annotation.create(text, start, start + len(quote), relpath)
+    library.store_for(info).save_annotations([made])
+    return made
+
+
+@pytest.fixture
+def held_counts(monkeypatch: pytest.MonkeyPatch) -> Iterator[threading.Event]:
+    """Hold every read of a store's documents (the list's counts) until the event is set."""
+    release = threading.Event()
+    real = FolderStore.stored_documents
+
+    def held(self: FolderStore, *args: Any, **kwargs: Any) -> Any:
+        release.wait(10)
+        return real(self, *args, **kwargs)
+
+    monkeypatch.setattr(FolderStore, "stored_documents", held)
+    yield release
+    release.set()

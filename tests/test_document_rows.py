@@ -15,13 +15,11 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any, overload
 
-import pytest
 from conftest import Posted, StyledApp, settle
 from textual.app import ComposeResult
 from textual.content import Content
 
 from ipreader.core.documents import DocumentInfo
-from ipreader.core.store import FolderStore
 from ipreader.tui.app import IpreaderApp
 from ipreader.tui.messages import LibraryListed, LibraryOpened
 from ipreader.tui.screens.main import MainScreen
@@ -157,21 +155,6 @@ async def until_listed(pilot: Any, posted: Posted) -> None:
             return
         await pilot.pause(0.05)
     raise AssertionError("the list was never shown")
-
-
-@pytest.fixture
-def held_counts(monkeypatch: pytest.MonkeyPatch) -> Iterator[threading.Event]:
-    """Hold every read of a store's documents (the list's counts) until the event is set."""
-    release = threading.Event()
-    real = FolderStore.stored_documents
-
-    def held(self: FolderStore, *args: Any, **kwargs: Any) -> Any:
-        release.wait(10)
-        return real(self, *args, **kwargs)
-
-    monkeypatch.setattr(FolderStore, "stored_documents", held)
-    yield release
-    release.set()
 
 
 async def test_the_list_is_shown_before_the_library_is_open(

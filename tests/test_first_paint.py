@@ -14,25 +14,14 @@ import os
 from pathlib import Path
 
 import pytest
-from conftest import ALPHA, Posted, settle
+from conftest import ALPHA, Posted, annotate, settle
 
 from ipreader.core import documents
 from ipreader.core.library import Library
-from ipreader.core.model import Annotation
 from ipreader.core.store import FolderStore
 from ipreader.tui.app import IpreaderApp
 from ipreader.tui.messages import FirstTextRead, LibraryOpened
 from ipreader.tui.session import FirstText, Session
-
-
-def annotate(folder: Path, relpath: str, quote: str) -> None:
-    """Save a highlight of the first ``quote`` in ``folder/relpath``."""
-    library = Library.open([folder])
-    info = next(i for i in library.documents() if i.relpath == relpath)
-    text = library.read(info).text
-    start = text.index(quote)
-    made = Annotation.create(text, start, start + len(quote), relpath)
-    library.store_for(info).save_annotations([made])
 
 
 def open_session(*paths: Path) -> tuple[Session, list[FirstText]]:

@@ -13,16 +13,11 @@ from __future__ import annotations
 
 import os
 import threading
-from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
-import pytest
-from conftest import ALPHA, Posted, settle
+from conftest import ALPHA, Posted, annotate, settle
 
-from ipreader.core.library import Library
-from ipreader.core.model import AnchorStatus, Annotation
-from ipreader.core.store import FolderStore
+from ipreader.core.model import AnchorStatus
 from ipreader.tui.app import IpreaderApp
 from ipreader.tui.messages import FirstTextRead, LibraryListed, LibraryOpened
 from ipreader.tui.screens.main import MainScreen
@@ -30,32 +25,6 @@ from ipreader.tui.session import FirstText, Session
 from ipreader.tui.widgets.document_rows import DocumentRows
 
 SIZE = (120, 36)
-
-
-def annotate(folder: Path, relpath: str, quote: str) -> Annotation:
-    """Save and return a highlight of the first ``quote`` in ``folder/relpath``."""
-    library = Library.open([folder])
-    info = next(i for i in library.documents() if i.relpath == relpath)
-    text = library.read(info).text
-    start = text.index(quote)
-    made = Annotation.create(text, start, start + len(quote), relpath)
-    library.store_for(info).save_annotations([made])
-    return made
-
-
-@pytest.fixture
-def held_counts(monkeypatch: pytest.MonkeyPatch) -> Iterator[threading.Event]:
-    """Hold every read of a store's documents (the list's counts) until the event is set."""
-    release = threading.Event()
-    real = FolderStore.stored_documents
-
-    def held(self: FolderStore, *args: Any, **kwargs: Any) -> Any:
-        release.wait(10)
-        return real(self, *args, **kwargs)
-
-    monkeypatch.setattr(FolderStore, "stored_documents", held)
-    yield release
-    release.set()
 
 
 def rows_text(screen: MainScreen) -> list[str]:
