@@ -8,11 +8,17 @@ rebuilding from every highlight of a book on each key.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import operator
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 _T = TypeVar("_T", covariant=True)
+
+#: The key of document order, ``(start, end, id)``, for annotations and highlight spans
+#: alike: what ``InPlaceOrder`` is sorted by and every bisection into one uses. An
+#: ``attrgetter``, so the key tuple is made in C (a book's tens of thousands are sorted).
+place: Callable[[Any], tuple[int, int, str]] = operator.attrgetter("start", "end", "id")
 
 
 @dataclass(frozen=True, slots=True)

@@ -15,27 +15,22 @@ from __future__ import annotations
 
 import bisect
 import operator
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 
 from ipreader.core.model import Annotation
 from ipreader.core.text_version import TextVersion
 from ipreader.tui.commands import SaveAnnotation
-from ipreader.tui.ordered import InPlaceOrder, edited
+from ipreader.tui.ordered import InPlaceOrder, edited, place
 from ipreader.tui.undo import Change
 
 #: An annotation's id, fetched in C (``replace_annotation``'s search).
 _ID = operator.attrgetter("id")
 
 
-#: An annotation's place in document order, ``(start, end, id)``: the key tuple is made
-#: in C (a book's tens of thousands are sorted when it opens).
-_order: Callable[[Annotation], tuple[int, int, str]] = operator.attrgetter("start", "end", "id")
-
-
 def sort_annotations(annotations: Iterable[Annotation]) -> InPlaceOrder[Annotation]:
     """Return ``annotations`` in document order."""
-    return InPlaceOrder(sorted(annotations, key=_order))
+    return InPlaceOrder(sorted(annotations, key=place))
 
 
 def merge_pending(
@@ -70,7 +65,7 @@ def replace_annotation(
     gone = {a.id for a in (before, after) if a is not None and not (made and a is after)}
     removed: Annotation | None = None
     if before is not None:
-        at = bisect.bisect_left(kept, _order(before), key=_order)
+        at = bisect.bisect_left(kept, place(before), key=place)
         if at < len(kept) and kept[at].id == before.id:
             removed = kept.pop(at)
             gone.discard(before.id)
@@ -83,7 +78,7 @@ def replace_annotation(
                 del ids[at], kept[at]
                 one_edit = False
     if after is not None:
-        bisect.insort(kept, after, key=_order)
+        bisect.insort(kept, after, key=place)
     if not one_edit:
         return InPlaceOrder(kept)
     return edited(kept, annotations, removed, after)

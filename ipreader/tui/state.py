@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import bisect
 import itertools
+import operator
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import replace
@@ -44,7 +45,7 @@ from ipreader.tui.commands import (
     SetLastDocument,
     SetPosition,
 )
-from ipreader.tui.ordered import InPlaceOrder, edit_from, edited
+from ipreader.tui.ordered import InPlaceOrder, edit_from, edited, place
 from ipreader.tui.outcome import Outcome, Refusal, Target
 from ipreader.tui.pending import PendingEdits, replace_annotation, sort_annotations
 from ipreader.tui.reader.styles import HighlightSpan
@@ -62,18 +63,8 @@ if TYPE_CHECKING:
 UNDO_QUOTE_CHARS = 40
 
 
-def _place_of(annotation: Annotation) -> tuple[int, int, str]:
-    """An annotation's place in document order (``pending.sort_annotations``'s key)."""
-    return annotation.start, annotation.end, annotation.id
-
-
-def _start_of(annotation: Annotation) -> int:
-    return annotation.start
-
-
-def _span_place(span: HighlightSpan) -> tuple[int, int, str]:
-    """A span's place in the same order (the spans follow the annotations)."""
-    return span.start, span.end, span.id
+#: Where an annotation starts (``step_highlight``'s bisection).
+_start_of = operator.attrgetter("start")
 
 
 class ReaderState:
@@ -185,14 +176,14 @@ class ReaderState:
         orphaned = AnchorStatus.ORPHANED
         out = into = None
         if before is not None and before.status is not orphaned:
-            at = bisect.bisect_left(listed, _place_of(before), key=_span_place)
+            at = bisect.bisect_left(listed, place(before), key=place)
             if at == len(listed) or listed[at].id != before.id:
                 return  # its span is not where its place says: rebuild
             out = listed.pop(at)
         if after is not None and after.status is not orphaned:
             into = HighlightSpan(after.id, after.start, after.end, after.color)
             self._span_of[after.id] = (after, into)
-            listed.insert(bisect.bisect_right(listed, _place_of(after), key=_span_place), into)
+            listed.insert(bisect.bisect_right(listed, place(after), key=place), into)
         # The pane applies the same two steps to its index (``ordered.Edit``).
         self._spans = (self.annotations, edited(listed, spans, out, into))
 

@@ -22,7 +22,7 @@ from rich.segment import Segment
 from rich.style import Style
 
 from ipreader.core.model import COLORS
-from ipreader.tui.ordered import Edit, InPlaceOrder, edit_from
+from ipreader.tui.ordered import Edit, InPlaceOrder, edit_from, place
 from ipreader.tui.reader.wrap import display, text_cells
 
 __all__ = [
@@ -54,11 +54,6 @@ class HighlightSpan:
     """A palette name from ``ipreader.core.model.COLORS``."""
     dim: bool = False
     """Drawn faintly (another coder's highlight, beside the user's own)."""
-
-
-def _place(span: HighlightSpan) -> tuple[int, int, str]:
-    """A span's place in the state's order (``ReaderState.spans``: start, end, id)."""
-    return span.start, span.end, span.id
 
 
 class Ranges:
@@ -200,18 +195,18 @@ class Overlays:
         self.matches = Ranges(())
         """The non-empty find matches."""
 
-    def set_highlights(self, highlights: Sequence[HighlightSpan]) -> bool:
+    def set_highlights(self, highlights: Sequence[HighlightSpan]) -> Edit[HighlightSpan] | None:
         """Replace the highlights (empty ones are dropped).
 
-        Returns True when they were one edit (``ordered.Edit``) of the last ones,
-        applied as such: only that edit's spans changed.
+        Returns the edit when they were one edit (``ordered.Edit``) of the last
+        ones, applied as such: only that edit's spans changed. ``None``: rebuilt.
         """
         # Runs on every a / d / u with the whole document's highlights (tens of
         # thousands in a book): each pass is a comprehension or runs in C.
         edit = edit_from(highlights, self._source)
         if edit is not None and self._apply(edit):
             self._source = highlights
-            return True
+            return edit
         self._source = highlights if isinstance(highlights, InPlaceOrder) else None
         self._by_id = None
         spans = [h for h in highlights if h.end > h.start]
@@ -220,7 +215,7 @@ class Overlays:
             self.highlight_ranges = Ranges.from_sorted(
                 [h.start for h in spans], [h.end for h in spans]
             )
-            return False
+            return None
         keys = [(h.start, h.end) for h in spans]
         # Ranges index the same order: (start, end), as the state already gives them.
         if not all(map(operator.le, keys, itertools.islice(keys, 1, None))):
@@ -228,7 +223,7 @@ class Overlays:
             keys.sort()
         self.highlights = spans
         self.highlight_ranges = Ranges.from_sorted([k[0] for k in keys], [k[1] for k in keys])
-        return False
+        return None
 
     def _apply(self, edit: Edit[HighlightSpan]) -> bool:
         """Apply one edit of the source to the index; False when it does not fit (rebuild)."""
@@ -246,7 +241,7 @@ class Overlays:
             highlights = highlights[:at] + highlights[at + 1 :]
             ranges = ranges.edited(at, True, None)
         if added is not None and added.end > added.start:
-            at = bisect_right(highlights, _place(added), key=_place)
+            at = bisect_right(highlights, place(added), key=place)
             highlights = [*highlights[:at], added, *highlights[at:]]
             ranges = ranges.edited(at, False, (added.start, added.end))
         self.highlights, self.highlight_ranges = highlights, ranges

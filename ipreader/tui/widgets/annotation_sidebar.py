@@ -21,7 +21,7 @@ from textual.widgets import Static
 from ipreader.core.model import AnchorStatus, Annotation, DocumentNotes
 from ipreader.core.wording import plural
 from ipreader.tui.display import one_line, visible
-from ipreader.tui.ordered import Edit, InPlaceOrder, edit_from
+from ipreader.tui.ordered import Edit, InPlaceOrder, edit_from, place
 from ipreader.tui.widgets.annotation_rows import AnnotationRows, Entry
 
 #: How much of a quote and of a note the sidebar shows.
@@ -71,10 +71,6 @@ def split_annotations(
     return anchored, orphans
 
 
-def _place(annotation: Annotation) -> tuple[int, int, str]:
-    return annotation.start, annotation.end, annotation.id
-
-
 def split_edited(
     split: tuple[list[Annotation], list[Annotation]], edit: Edit[Annotation]
 ) -> tuple[list[Annotation], list[Annotation]] | None:
@@ -88,13 +84,13 @@ def split_edited(
     removed, added = edit.removed, edit.added
     if removed is not None:
         listed = orphans if removed.status is orphaned else anchored
-        at = bisect.bisect_left(listed, _place(removed), key=_place)
+        at = bisect.bisect_left(listed, place(removed), key=place)
         if at == len(listed) or listed[at] is not removed:
             return None
         del listed[at]
     if added is not None:
         listed = orphans if added.status is orphaned else anchored
-        bisect.insort_right(listed, added, key=_place)
+        bisect.insort_right(listed, added, key=place)
     return anchored, orphans
 
 
