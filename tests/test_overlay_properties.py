@@ -114,7 +114,7 @@ def test_highlights_edited_one_at_a_time_index_as_if_rebuilt(
         sorted((HighlightSpan(f"h{i}", s, e, c) for i, (s, e, c) in enumerate(drawn)), key=place)
     )
     overlays = Overlays()
-    assert not overlays.set_highlights(current)  # the first: built from every span
+    assert overlays.set_highlights(current) is None  # the first: built from every span
     for number, (out, into) in enumerate(edits):
         listed = list(current)
         removed = listed.pop(out % len(listed)) if out is not None and listed else None
@@ -124,7 +124,7 @@ def test_highlights_edited_one_at_a_time_index_as_if_rebuilt(
             listed.append(added)
             listed.sort(key=place)
         current = edited(listed, current, removed, added)
-        assert overlays.set_highlights(current)  # applied as the one edit it is
+        assert overlays.set_highlights(current) == current.edit  # applied as the one edit
         rebuilt = Overlays()
         rebuilt.set_highlights(InPlaceOrder(listed))  # no edit: built from every span
         assert overlays.highlights == rebuilt.highlights

@@ -41,7 +41,6 @@ from textual.timer import Timer
 from textual.worker import get_current_worker
 
 from ipreader.core.model import COLORS
-from ipreader.tui.ordered import edit_from
 from ipreader.tui.reader import motions
 from ipreader.tui.reader.reflow import Reflow
 from ipreader.tui.reader.styles import (
@@ -309,8 +308,8 @@ class ReadingPane(ScrollView, can_focus=True):
         """Draw the new highlights (the same tuple again changes nothing)."""
         if old is highlights and self._overlays.highlights:
             return
-        edit = edit_from(highlights, old)
-        if not self._overlays.set_highlights(highlights) or edit is None:
+        edit = self._overlays.set_highlights(highlights)
+        if edit is None:
             self._invalidate_all()
             return
         # One highlight out and one in (a / d / u): only their rows change.
