@@ -12,10 +12,13 @@ from __future__ import annotations
 from pathlib import Path
 
 from conftest import ALPHA, settle
+from textual.app import App, ComposeResult
 from textual.pilot import Pilot
 
 from ipreader.tui.app import IpreaderApp
+from ipreader.tui.ordered import InPlaceOrder, edited
 from ipreader.tui.reader.pane import ReadingPane
+from ipreader.tui.reader.styles import HighlightSpan
 
 SIZE = (120, 36)
 
@@ -65,3 +68,30 @@ async def test_rows_after_highlighting_deleting_and_undoing_match_a_full_redraw(
             await pilot.press("right_square_bracket", "d")
             await same_as_a_full_redraw(pilot, pane)
         assert not screen.annotations
+
+
+async def test_an_edit_of_a_highlight_that_is_not_current_redraws_its_rows() -> None:
+    # The rows of an edited highlight are redrawn for the edit itself, not only because
+    # the current mark moved (in the app an edited highlight is usually the current one).
+    class PaneApp(App[None]):
+        def compose(self) -> ComposeResult:
+            yield ReadingPane(id="reader")
+
+    text = "\n".join(f"Line {n} of a plain text that is long enough to see." for n in range(30))
+    first, second = HighlightSpan("h1", 0, 10, "yellow"), HighlightSpan("h2", 120, 140, "pink")
+    async with PaneApp().run_test(size=(80, 30)) as pilot:
+        pane = pilot.app.query_one(ReadingPane)
+        shown = InPlaceOrder([first])
+        pane.load(text, shown, 0)
+        await pilot.pause()
+        while not pane.is_ready:
+            await pilot.pause(0.01)
+        pane.current_highlight = "h1"
+        await pilot.pause()
+        before = drawn(pane)
+        pane.highlights = edited([first, second], shown, None, second)  # h1 stays current
+        await same_as_a_full_redraw(pilot, pane)
+        assert drawn(pane) != before
+        pane.highlights = edited([first], pane.highlights, second, None)
+        await same_as_a_full_redraw(pilot, pane)
+        assert drawn(pane) == before
