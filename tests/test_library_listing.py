@@ -23,6 +23,7 @@ from ipreader.tui.messages import FirstTextRead, LibraryListed, LibraryOpened
 from ipreader.tui.screens.main import MainScreen
 from ipreader.tui.session import FirstText, Session
 from ipreader.tui.widgets.document_rows import DocumentRows
+from ipreader.tui.widgets.metadata_bar import MetadataBar
 
 SIZE = (120, 36)
 
@@ -37,6 +38,12 @@ def sidebar_text(screen: MainScreen) -> list[str]:
     """The sidebar's entries as listed now."""
     rows = screen.sidebar.option_list
     return [rows.entry(i).prompt.plain for i in range(rows.entry_count)]
+
+
+def header_text(screen: MainScreen) -> list[str]:
+    """The two lines of the bar above the reading pane, as drawn now."""
+    bar = screen.query_one(MetadataBar)
+    return [bar.render_line(y).text.strip() for y in range(bar.size.height)]
 
 
 async def test_the_list_and_first_article_are_painted_before_the_counts_arrive(
@@ -61,8 +68,10 @@ async def test_the_list_and_first_article_are_painted_before_the_counts_arrive(
         before = rows_text(screen)
         assert any(row.startswith("Alpha article") for row in before)
         assert not any("✎" in row for row in before)  # no count yet
-        # Shown but not open: the sidebar does not claim the article has no highlights.
+        # Shown but not open: the sidebar does not claim the article has no highlights,
+        # nor the header that no article is open.
         assert sidebar_text(screen) == ["Opening the article: reading its highlights…"]
+        assert header_text(screen) == ["alpha.txt", "Opening the folder…"]
 
         held_counts.set()
         await settle(pilot)
@@ -71,6 +80,7 @@ async def test_the_list_and_first_article_are_painted_before_the_counts_arrive(
         after = rows_text(screen)
         assert any(row.startswith("Alpha article") and "1✎" in row for row in after)
         assert screen.document is not None and screen.document.relpath == "alpha.txt"
+        assert header_text(screen)[0] == "Alpha article"
         assert [line for line in sidebar_text(screen) if "quick brown fox" in line]
 
 

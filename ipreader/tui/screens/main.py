@@ -150,6 +150,8 @@ class MainScreen(Screen[None]):
     """Where the cursor is in the open document (``line 12 of 300 · 4%``)."""
     selecting: var[bool] = var(False)
     """True while the reading pane's ``v`` selection mode is on."""
+    preview: var[str] = var("")
+    """The file name of the article shown while the library opens (before it is open)."""
     legend: var[str] = var("")
     """The open document's folder's colour meanings on one line (empty: none)."""
 
@@ -238,7 +240,10 @@ class MainScreen(Screen[None]):
             # marking it on focus would restyle the whole column before the first paint.
             with Vertical(id="centre", classes="-focused"):
                 yield MetadataBar(id="metadata").data_bind(
-                    MainScreen.document, MainScreen.position, MainScreen.selecting
+                    MainScreen.document,
+                    MainScreen.position,
+                    MainScreen.selecting,
+                    MainScreen.preview,
                 )
                 yield ReadingPane(id="reader").data_bind(
                     MainScreen.highlights,
@@ -329,6 +334,7 @@ class MainScreen(Screen[None]):
         if self.state.document is None:
             self.reader.load("", [], 0)  # an article shown while opening is not open
             self.highlights_pending = False
+            self.preview = ""
         self.notify(str(message.error), title="Cannot open", severity="error", timeout=10)
 
     @on(FirstTextRead)
@@ -351,6 +357,7 @@ class MainScreen(Screen[None]):
         )
         self.reader.scroll_to_offset(position)
         self.highlights_pending = True  # shown, not open: the sidebar does not say "none"
+        self.preview = first.path.name  # the header does not say "No article open" either
         self.call_after_refresh(message.painted.set)
 
     def _reflow_for(self, path: Path, hard_wrapped: bool) -> bool:

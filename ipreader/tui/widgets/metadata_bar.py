@@ -29,10 +29,20 @@ def position_label(line: int | None, lines: int | None, offset: int, length: int
     return f"line {line:,} of {lines:,} · {percent}%"
 
 
-def describe(document: DocumentInfo | None, position: str = "", selecting: bool = False) -> Text:
-    """Return the title line and the details line for ``document`` (user text kept literal)."""
+def describe(
+    document: DocumentInfo | None, position: str = "", selecting: bool = False, preview: str = ""
+) -> Text:
+    """Return the title line and the details line for ``document`` (user text kept literal).
+
+    ``preview`` names the file shown while the folder is still opening (no
+    ``document`` yet: its title and details are not known).
+    """
     if document is None:
-        return Text("No article open", "dim")
+        if not preview:
+            return Text("No article open", "dim")
+        text = Text(one_line(preview, 300), "bold", no_wrap=True, overflow="ellipsis")
+        text.append("\nOpening the folder…", "dim")
+        return text
     text = Text(one_line(document.title, 300), "bold", no_wrap=True, overflow="ellipsis")
     details: list[str] = []
     if document.date:
@@ -68,6 +78,8 @@ class MetadataBar(Static):
     """Where the cursor is (``line 12 of 300 · 4%``), empty while unknown."""
     selecting: reactive[bool] = reactive(False)
     """True while ``v`` selection mode is on (shown as an indicator)."""
+    preview: reactive[str] = reactive("")
+    """The file shown before its folder is open (``document`` is None until then)."""
 
     def on_mount(self) -> None:
         self._show()
@@ -81,7 +93,11 @@ class MetadataBar(Static):
     def watch_selecting(self) -> None:
         self._show()
 
+    def watch_preview(self) -> None:
+        self._show()
+
     def _show(self) -> None:
         # No layout pass: the bar's size is fixed (two lines, the pane's width), and a
         # layout refresh re-arranges the whole screen on every cursor move.
-        self.update(describe(self.document, self.position, self.selecting), layout=False)
+        shown = describe(self.document, self.position, self.selecting, self.preview)
+        self.update(shown, layout=False)
