@@ -16,6 +16,7 @@ import threading
 from pathlib import Path
 
 from conftest import ALPHA, Posted, annotate, settle
+from textual.widgets import Static
 
 from ipreader.core.model import AnchorStatus
 from ipreader.tui.app import IpreaderApp
@@ -38,6 +39,12 @@ def sidebar_text(screen: MainScreen) -> list[str]:
     """The sidebar's entries as listed now."""
     rows = screen.sidebar.option_list
     return [rows.entry(i).prompt.plain for i in range(rows.entry_count)]
+
+
+def list_header(screen: MainScreen) -> str:
+    """The line above the document list, as drawn now."""
+    header = screen.document_list.query_one("#document-header", Static)
+    return header.render_line(0).text.strip()
 
 
 def header_text(screen: MainScreen) -> list[str]:
@@ -68,6 +75,7 @@ async def test_the_list_and_first_article_are_painted_before_the_counts_arrive(
         before = rows_text(screen)
         assert any(row.startswith("Alpha article") for row in before)
         assert not any("✎" in row for row in before)  # no count yet
+        assert list_header(screen) == "4 articles · counting highlights…"
         # Shown but not open: the sidebar does not claim the article has no highlights,
         # nor the header that no article is open.
         assert sidebar_text(screen) == ["Opening the article: reading its highlights…"]
@@ -79,6 +87,7 @@ async def test_the_list_and_first_article_are_painted_before_the_counts_arrive(
         assert opened.opened.stats[articles / "alpha.txt"].highlights == 1
         after = rows_text(screen)
         assert any(row.startswith("Alpha article") and "1✎" in row for row in after)
+        assert list_header(screen) == "4 articles · by name (s)"
         assert screen.document is not None and screen.document.relpath == "alpha.txt"
         assert header_text(screen)[0] == "Alpha article"
         assert [line for line in sidebar_text(screen) if "quick brown fox" in line]

@@ -331,6 +331,7 @@ class MainScreen(Screen[None]):
     @on(LibraryFailed)
     def _library_failed(self, message: LibraryFailed) -> None:
         self.document_list.progress = None
+        self.document_list.counting = False
         if self.state.document is None:
             self.reader.load("", [], 0)  # an article shown while opening is not open
             self.highlights_pending = False
@@ -374,6 +375,7 @@ class MainScreen(Screen[None]):
             return
         self.documents = message.documents
         self.document_list.progress = None
+        self.document_list.counting = True
         self.call_after_refresh(message.painted.set)
 
     @on(LibraryOpened)
@@ -386,6 +388,7 @@ class MainScreen(Screen[None]):
         self.stats = opened.stats
         self.documents = tuple(opened.documents())
         self.document_list.progress = None
+        self.document_list.counting = False
         for notice in opened.notices:
             self.notify(notice, title="Note", severity="warning", timeout=10)
         chosen, self._chosen_early = self._chosen_early, None

@@ -211,6 +211,8 @@ class DocumentList(Vertical):
     """One of ``SORT_ORDERS``."""
     progress: var[tuple[int, int] | None] = var(None)
     """``(done, total)`` while the library is being opened, else ``None``."""
+    counting: var[bool] = var(False)
+    """True while the listed documents' highlights are read (no counts or tags shown yet)."""
 
     @dataclass
     class Opened(Message):
@@ -280,6 +282,9 @@ class DocumentList(Vertical):
     def watch_progress(self) -> None:
         self._refresh_header()
 
+    def watch_counting(self) -> None:
+        self._refresh_header()
+
     def watch_document(self, document: DocumentInfo | None) -> None:
         self._highlight_current(document)
 
@@ -310,7 +315,10 @@ class DocumentList(Vertical):
         total = len(self.documents)
         shown = f"{count:,}" if count == total else f"{count:,}/{total:,}"
         noun = "article" if total == 1 else "articles"
-        header.update(Text(f"{shown} {noun} · by {self.sort_by} (s)"))
+        # Said while counting (instead of the sort order: the line is narrow): a tag filter
+        # cannot match before the tags are read.
+        state = "counting highlights…" if self.counting else f"by {self.sort_by} (s)"
+        header.update(Text(f"{shown} {noun} · {state}"))
 
     def _refresh_list(self) -> None:
         if not self.is_mounted:
