@@ -269,6 +269,33 @@ def test_text_index_chunked_scan_equals_a_plain_scan() -> None:
     assert lines.kinds[lines.line_of(text.index("\t", 70_000))] == KIND_CELLS
 
 
+@given(texts, st.sampled_from([3, 7, 64, wrap.CHUNK]), st.booleans())
+def test_each_line_kind_is_what_line_kind_says_of_that_line(
+    text: str, chunk: int, cooperative: bool
+) -> None:
+    # Only lines holding a character that is not one cell wide are measured; the
+    # others are narrow without a look. Small chunks put their edges everywhere.
+    original = lines_module.CHUNK
+    lines_module.CHUNK = chunk
+    try:
+        lines = TextIndex(text, cooperative=cooperative)
+    finally:
+        lines_module.CHUNK = original
+    kinds = [wrap.line_kind(text, *lines.line_span(n)) for n in range(len(lines))]
+    assert list(lines.kinds) == kinds
+
+
+def test_lines_of_many_measured_lines_still_let_the_ui_thread_in(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    text = "中文\n" * (3 * wrap.CHUNK // 3)  # every line measured, none long
+    pauses: list[None] = []
+    monkeypatch.setattr(cells, "pause", lambda: pauses.append(None))
+    lines = TextIndex(text, cooperative=True)
+    assert set(lines.kinds) == {KIND_WIDE, KIND_NARROW}  # the last, empty line is narrow
+    assert len(pauses) >= 2 * len(text) // wrap.CHUNK
+
+
 def test_cooperative_build_pauses_between_chunks_and_wraps_the_same(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
