@@ -301,14 +301,23 @@ class Overlays:
             if current is not None and span.id == current:
                 layers.append((span.start, span.end, styles.get("reading-pane--current-highlight")))
             if span.start < reach:
-                overlaps.append((span.start, min(span.end, reach)))
-            reach = max(reach, span.end)
+                high = span.end if span.end < reach else reach
+                # One layer per run of overlaps, not one per overlapping span: the
+                # same style added twice in a row draws as once, and a run's inner
+                # edges are highlight edges (still cut there). Dense highlights
+                # otherwise double the layers every piece of the row carries.
+                if overlaps and span.start <= overlaps[-1][1]:
+                    if high > overlaps[-1][1]:
+                        overlaps[-1] = (overlaps[-1][0], high)
+                else:
+                    overlaps.append((span.start, high))
+            if span.end > reach:
+                reach = span.end
         # Where highlights overlap, the later one's colour shows and the overlap is
         # marked, so the earlier one never disappears under it.
-        overlap_style = styles.get("reading-pane--overlap") if overlaps else None
-        for low, high in overlaps:
-            assert overlap_style is not None
-            layers.append((low, high, overlap_style))
+        if overlaps:
+            overlap_style = styles.get("reading-pane--overlap")
+            layers.extend((low, high, overlap_style) for low, high in overlaps)
         matches = self.matches
         for found in matches.overlapping(start, end):
             layers.append(
