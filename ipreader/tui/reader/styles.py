@@ -23,7 +23,7 @@ from rich.style import Style
 
 from ipreader.core.model import COLORS
 from ipreader.tui.ordered import Edit, InPlaceOrder, edit_from, place
-from ipreader.tui.reader.wrap import display, text_cells
+from ipreader.tui.reader.cells import DISPLAY_TABLE, display, text_cells
 
 __all__ = [
     "ComponentStyles",
@@ -366,20 +366,28 @@ def row_segments(
     edges keeps the set of open layers, so the cost is linear in edges plus
     the layers open at each piece, not edges times layers.
     """
+    row = text[start:end]
     if not layers:
-        return [Segment(display(text[start:end]), base)]
+        return [Segment(display(row), base)]
     # Events (position, order): a layer opens at its start, closes at its end.
     opens: list[tuple[int, int]] = []
     closes: list[tuple[int, int]] = []
-    for order, (layer_start, layer_end, _) in enumerate(layers):
-        low, high = max(layer_start, start), min(layer_end, end)
+    for order, (low, high, _) in enumerate(layers):
+        if low < start:
+            low = start
+        if high > end:
+            high = end
         if low < high:
             opens.append((low, order))
             closes.append((high, order))
     if not opens:
-        return [Segment(display(text[start:end]), base)] if start < end else []
+        return [Segment(display(row), base)] if start < end else []
+    edges = sorted({start, end, *[low for low, _ in opens], *[high for high, _ in closes]})
     opens.sort()
     closes.sort()
+    # Sentinels at the row's end: the sweep never reaches them, so no bounds checks.
+    opens.append((end, -1))
+    closes.append((end, -1))
     # Styles by small integer code: the pane reuses its cached Style objects, so
     # identity finds the repeats without Style.__eq__ (slow Python code).
     codes_of: dict[int, int] = {}
@@ -391,24 +399,21 @@ def row_segments(
             code = codes_of[id(layer_style)] = len(unique)
             unique.append(layer_style)
         codes.append(code)
+    # An ASCII row without tabs is drawn one code point per code point: translate it
+    # once and slice the pieces from it (a piece at a time is a call and a copy each).
+    shown = row.translate(DISPLAY_TABLE) if row.isascii() and "\t" not in row else None
     combined: dict[tuple[int, ...], Style] = {}
     folded: dict[tuple[int, ...], Style] = {}
     active: list[int] = []  # orders of the open layers, ascending
     segments: list[Segment] = []
     next_open = next_close = 0
-    left = start
-    while left < end:
-        while next_close < len(closes) and closes[next_close][0] <= left:
+    for left, right in itertools.pairwise(edges):
+        while closes[next_close][0] <= left:
             active.remove(closes[next_close][1])
             next_close += 1
-        while next_open < len(opens) and opens[next_open][0] <= left:
+        while opens[next_open][0] <= left:
             insort(active, opens[next_open][1])
             next_open += 1
-        right = end
-        if next_open < len(opens):
-            right = min(right, opens[next_open][0])
-        if next_close < len(closes):
-            right = min(right, closes[next_close][0])
         # Combined styles are cached by the codes of the open layers (built in C).
         key = tuple(map(codes.__getitem__, active))
         piece_style = combined.get(key)
@@ -424,6 +429,8 @@ def row_segments(
                     piece_style += unique[code]
                 folded[folded_key] = piece_style
             combined[key] = piece_style
-        segments.append(Segment(display(text[left:right]), piece_style))
-        left = right
+        if shown is None:
+            segments.append(Segment(display(text[left:right]), piece_style))
+        else:
+            segments.append(Segment(shown[left - start : right - start], piece_style))
     return segments
