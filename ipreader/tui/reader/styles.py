@@ -292,12 +292,16 @@ class Overlays:
         highlights = self.highlights
         reach = -1  # the furthest end of the highlights so far (sorted by start)
         overlaps: list[tuple[int, int]] = []
+        colours: dict[str, Style] = {}  # each colour's style, asked of ``styles`` once a row
         for found in self.highlight_ranges.overlapping(start, end):
             span = highlights[found]
             if span.dim:
                 layers.append((span.start, span.end, styles.get("reading-pane--others")))
                 continue  # no colour, no overlap mark: it only shows where it is
-            layers.append((span.start, span.end, styles.highlight(span.color)))
+            style = colours.get(span.color)
+            if style is None:
+                style = colours[span.color] = styles.highlight(span.color)
+            layers.append((span.start, span.end, style))
             if current is not None and span.id == current:
                 layers.append((span.start, span.end, styles.get("reading-pane--current-highlight")))
             if span.start < reach:
@@ -400,8 +404,13 @@ def row_segments(
             unique.append(layer_style)
         codes.append(code)
     # An ASCII row without tabs is drawn one code point per code point: translate it
-    # once and slice the pieces from it (a piece at a time is a call and a copy each).
-    shown = row.translate(DISPLAY_TABLE) if row.isascii() and "\t" not in row else None
+    # once (printable: nothing to translate) and slice the pieces from it.
+    shown: str | None = None
+    if row.isascii():
+        if row.isprintable():
+            shown = row
+        elif "\t" not in row:
+            shown = row.translate(DISPLAY_TABLE)
     combined: dict[tuple[int, ...], Style] = {}
     folded: dict[tuple[int, ...], Style] = {}
     active: list[int] = []  # orders of the open layers, ascending
