@@ -23,7 +23,8 @@ from textual.app import ComposeResult
 
 from ipreader.core.model import COLORS
 from ipreader.tui.reader.pane import HighlightSpan, ReadingPane
-from ipreader.tui.reader.styles import ComponentStyles, Overlays, row_segments
+from ipreader.tui.reader.segments import row_segments
+from ipreader.tui.reader.styles import ComponentStyles, Overlays
 from ipreader.tui.reader.wrap import display
 
 Layer = tuple[int, int, Style]
