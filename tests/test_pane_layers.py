@@ -22,6 +22,7 @@ from rich.style import Style
 from textual.app import ComposeResult
 
 from ipreader.core.model import COLORS
+from ipreader.tui.reader.cells import DISPLAY_TABLE
 from ipreader.tui.reader.pane import HighlightSpan, ReadingPane
 from ipreader.tui.reader.segments import row_segments
 from ipreader.tui.reader.styles import ComponentStyles, Overlays
@@ -157,6 +158,17 @@ def test_every_row_is_painted_as_the_reference_says(
         assert row_segments(TEXT, start, end, layers, base) == reference_row(
             TEXT, start, end, row, base
         )
+
+
+def test_an_ascii_row_without_tabs_is_drawn_one_code_point_each() -> None:
+    # What lets row_segments slice an ASCII row translated once: every ASCII code
+    # point but the tab is drawn as one character, a printable one as itself.
+    for code in range(128):
+        char = chr(code)
+        if char != "\t":
+            assert len(char.translate(DISPLAY_TABLE)) == 1, repr(char)
+        if char.isprintable():
+            assert char.translate(DISPLAY_TABLE) == char, repr(char)
 
 
 class PaneApp(StyledApp):
