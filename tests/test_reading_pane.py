@@ -23,7 +23,8 @@ from textual.strip import Strip
 from ipreader.tui.reader import motions, styles
 from ipreader.tui.reader import pane as pane_module
 from ipreader.tui.reader.pane import HighlightSpan, ReadingPane
-from ipreader.tui.reader.styles import Ranges, repaint_ranges, row_segments
+from ipreader.tui.reader.segments import row_segments
+from ipreader.tui.reader.styles import Ranges, repaint_ranges
 from ipreader.tui.reader.wrap import WrapIndex, display
 
 PARAGRAPH = (

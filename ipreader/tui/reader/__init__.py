@@ -6,5 +6,6 @@
 * ``reflow``: which line breaks of a hard-wrapped text are joined; the detector;
 * ``cells``: how each code point is drawn and how many terminal cells it takes;
 * ``styles``: how a row is styled (highlights, matches, selection, cursor);
+* ``segments``: a row cut into styled segments at the edges of its layers;
 * ``motions``: where the cursor's motions go (glyphs, words, rows).
 """

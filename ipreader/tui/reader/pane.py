@@ -2,7 +2,7 @@
 
 (Over 450 lines: the widget's rendering, cursor, selection and wrap scheduling
 share its caches and must change together; the Textual-free parts are already
-in wrap.py, lines.py, reflow.py, cells.py, styles.py and motions.py.)
+in wrap.py, lines.py, reflow.py, cells.py, styles.py, segments.py and motions.py.)
 
 A line-API :class:`~textual.scroll_view.ScrollView` (after Textual's ``Log`` and
 toolong's ``LogLines``): a :class:`~ipreader.tui.reader.wrap.WrapIndex` maps visual
@@ -43,12 +43,12 @@ from textual.worker import get_current_worker
 from ipreader.core.model import COLORS
 from ipreader.tui.reader import motions
 from ipreader.tui.reader.reflow import Reflow
+from ipreader.tui.reader.segments import row_segments
 from ipreader.tui.reader.styles import (
     ComponentStyles,
     HighlightSpan,
     Overlays,
     repaint_ranges,
-    row_segments,
 )
 from ipreader.tui.reader.wrap import TextIndex, WrapIndex
 

@@ -1,11 +1,12 @@
-"""How the reading pane styles one visual row (Textual-free; Rich styles and segments).
+"""How the reading pane styles one visual row (Textual-free; Rich styles).
 
 What is painted over the text comes in *layers* ``(start, end, style)``, in
 paint order: highlights (and the current highlight's mark, and the mark of
 overlapping highlights), find matches, the selection, the cursor.
 :class:`Overlays` holds the highlights and matches, indexed by :class:`Ranges`
 so a row finds its own in ``O(log n + hits)``;
-:func:`row_segments` cuts a row's text at the layers' edges in one sweep;
+:func:`~ipreader.tui.reader.segments.row_segments` cuts a row's text at the
+layers' edges;
 :class:`ComponentStyles` caches the component styles the layers use.
 """
 
@@ -13,17 +14,16 @@ from __future__ import annotations
 
 import itertools
 import operator
-from bisect import bisect_left, bisect_right, insort
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
-from rich.segment import Segment
 from rich.style import Style
 
 from ipreader.core.model import COLORS
 from ipreader.tui.ordered import Edit, InPlaceOrder, edit_from, place
-from ipreader.tui.reader.wrap import display, text_cells
+from ipreader.tui.reader.cells import text_cells
 
 __all__ = [
     "ComponentStyles",
@@ -33,7 +33,6 @@ __all__ = [
     "Ranges",
     "StyledWidget",
     "repaint_ranges",
-    "row_segments",
 ]
 
 Layer = tuple[int, int, Style]
@@ -292,23 +291,36 @@ class Overlays:
         highlights = self.highlights
         reach = -1  # the furthest end of the highlights so far (sorted by start)
         overlaps: list[tuple[int, int]] = []
+        colours: dict[str, Style] = {}  # each colour's style, asked of ``styles`` once a row
         for found in self.highlight_ranges.overlapping(start, end):
             span = highlights[found]
             if span.dim:
                 layers.append((span.start, span.end, styles.get("reading-pane--others")))
                 continue  # no colour, no overlap mark: it only shows where it is
-            layers.append((span.start, span.end, styles.highlight(span.color)))
+            style = colours.get(span.color)
+            if style is None:
+                style = colours[span.color] = styles.highlight(span.color)
+            layers.append((span.start, span.end, style))
             if current is not None and span.id == current:
                 layers.append((span.start, span.end, styles.get("reading-pane--current-highlight")))
             if span.start < reach:
-                overlaps.append((span.start, min(span.end, reach)))
-            reach = max(reach, span.end)
+                high = span.end if span.end < reach else reach
+                # One layer per run of overlaps, not one per overlapping span: the
+                # same style added twice in a row draws as once, and a run's inner
+                # edges are highlight edges (still cut there). Dense highlights
+                # otherwise double the layers every piece of the row carries.
+                if overlaps and span.start <= overlaps[-1][1]:
+                    if high > overlaps[-1][1]:
+                        overlaps[-1] = (overlaps[-1][0], high)
+                else:
+                    overlaps.append((span.start, high))
+            if span.end > reach:
+                reach = span.end
         # Where highlights overlap, the later one's colour shows and the overlap is
         # marked, so the earlier one never disappears under it.
-        overlap_style = styles.get("reading-pane--overlap") if overlaps else None
-        for low, high in overlaps:
-            assert overlap_style is not None
-            layers.append((low, high, overlap_style))
+        if overlaps:
+            overlap_style = styles.get("reading-pane--overlap")
+            layers.extend((low, high, overlap_style) for low, high in overlaps)
         matches = self.matches
         for found in matches.overlapping(start, end):
             layers.append(
@@ -345,76 +357,3 @@ def repaint_ranges(
             for old_edge, new_edge in zip(old_selection, selection, strict=True):
                 changed.append((min(old_edge, new_edge), max(old_edge, new_edge)))
     return changed
-
-
-def row_segments(
-    text: str, start: int, end: int, layers: list[Layer], base: Style
-) -> list[Segment]:
-    """Cut ``text[start:end]`` at the layers' edges into styled display segments.
-
-    Each piece between two consecutive edges is styled ``base`` plus every
-    layer covering it, added in list (paint) order. One sweep over the sorted
-    edges keeps the set of open layers, so the cost is linear in edges plus
-    the layers open at each piece, not edges times layers.
-    """
-    if not layers:
-        return [Segment(display(text[start:end]), base)]
-    # Events (position, order): a layer opens at its start, closes at its end.
-    opens: list[tuple[int, int]] = []
-    closes: list[tuple[int, int]] = []
-    for order, (layer_start, layer_end, _) in enumerate(layers):
-        low, high = max(layer_start, start), min(layer_end, end)
-        if low < high:
-            opens.append((low, order))
-            closes.append((high, order))
-    if not opens:
-        return [Segment(display(text[start:end]), base)] if start < end else []
-    opens.sort()
-    closes.sort()
-    # Styles by small integer code: the pane reuses its cached Style objects, so
-    # identity finds the repeats without Style.__eq__ (slow Python code).
-    codes_of: dict[int, int] = {}
-    unique: list[Style] = []
-    codes: list[int] = []
-    for _, _, layer_style in layers:
-        code = codes_of.get(id(layer_style))
-        if code is None:
-            code = codes_of[id(layer_style)] = len(unique)
-            unique.append(layer_style)
-        codes.append(code)
-    combined: dict[tuple[int, ...], Style] = {}
-    folded: dict[tuple[int, ...], Style] = {}
-    active: list[int] = []  # orders of the open layers, ascending
-    segments: list[Segment] = []
-    next_open = next_close = 0
-    left = start
-    while left < end:
-        while next_close < len(closes) and closes[next_close][0] <= left:
-            active.remove(closes[next_close][1])
-            next_close += 1
-        while next_open < len(opens) and opens[next_open][0] <= left:
-            insort(active, opens[next_open][1])
-            next_open += 1
-        right = end
-        if next_open < len(opens):
-            right = min(right, opens[next_open][0])
-        if next_close < len(closes):
-            right = min(right, closes[next_close][0])
-        # Combined styles are cached by the codes of the open layers (built in C).
-        key = tuple(map(codes.__getitem__, active))
-        piece_style = combined.get(key)
-        if piece_style is None:
-            # A later layer overrides every attribute an earlier copy of the same
-            # style sets, so only each style's last open occurrence matters.
-            last = {code: order for order, code in enumerate(key)}
-            folded_key = tuple(sorted(last, key=last.__getitem__))
-            piece_style = folded.get(folded_key)
-            if piece_style is None:
-                piece_style = base
-                for code in folded_key:
-                    piece_style += unique[code]
-                folded[folded_key] = piece_style
-            combined[key] = piece_style
-        segments.append(Segment(display(text[left:right]), piece_style))
-        left = right
-    return segments
