@@ -16,6 +16,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -145,6 +146,23 @@ def test_a_float_and_subclasses_are_the_encoders() -> None:
     data = {"xs": [float("inf"), -0.0, 1e300, float("nan")], "label": Label("x\x9b")}
     for levels in LEVELS:
         assert json_outline(data, levels) == reference_outline(data, levels)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "plain ASCII",
+        "caf\u00e9 \u00a3 \u00ff",
+        "nel \x85 in Latin-1",
+        "del \x7f",
+        "\x9f",
+        "\u2019 \x85",
+    ],
+)
+def test_controls_are_escaped_in_latin1_text_as_in_any_other(text: str) -> None:
+    # Latin-1 text (every character below U+0100) is checked without the regex.
+    assert json_outline({"quote": text}, 1) == reference_outline({"quote": text}, 1)
+    assert json_outline([text], 0) == reference_outline([text], 0)
 
 
 def test_keys_that_are_no_strings_are_written_as_str_of_them() -> None:
