@@ -77,8 +77,9 @@ def creator_uuid(name: str) -> uuid.UUID:
     return uuid.uuid5(_CREATOR_NAMESPACE, creator_key(name))
 
 
-def _sort_key(annotation: Annotation) -> tuple[int, str]:
-    return annotation.start, annotation.id
+def _pair_key(pair: tuple[Annotation, dict[str, Any]]) -> tuple[int, str]:
+    """Document order of (annotation, record) pairs: by start, then id."""
+    return pair[0].start, pair[0].id
 
 
 def _verified(text: str, annotations: Iterable[Annotation]) -> list[Annotation]:
@@ -235,7 +236,9 @@ def collect(
                     plain = content is not None and is_plain(content, found)
                     verified.remember(relpath, digest(hashes[relpath], found) if plain else None)
                 records = [_record(content, annotation) for annotation in found]
-            paired = sorted(zip(found, records, strict=True), key=lambda pair: _sort_key(pair[0]))
+            paired = list(zip(found, records, strict=True))
+            if len(paired) > 1:
+                paired.sort(key=_pair_key)
             if wanted:
                 doc_tagged = tagged(notes.tags)
                 paired = [(a, r) for a, r in paired if doc_tagged or tagged(a.tags)]
