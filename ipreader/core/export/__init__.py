@@ -19,7 +19,7 @@ from __future__ import annotations
 import importlib
 from collections.abc import Collection, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from ipreader.core.export.ipreader_json import to_json
 from ipreader.core.export.structure import (
@@ -87,8 +87,10 @@ EXPORT_FORMATS = ("json", "w3c", "markdown", "csv", "qdc")
 #: Every format ``export_bytes`` writes: the text ones plus the REFI-QDA project (a zip).
 FILE_EXPORT_FORMATS = (*EXPORT_FORMATS, "qdpx")
 
-#: The formats whose renderer needs each article's text.
-_NEEDS_TEXTS = frozenset({"w3c", "qdpx"})
+#: The formats whose renderer needs each article's text (``collect``'s ``texts``): the
+#: REFI-QDA project ships every article; W3C needs the text only of an article whose
+#: highlights do not all cover exactly their quote, and such an article is always read.
+_NEEDS_TEXTS: dict[str, bool | Literal["read"]] = {"qdpx": True, "w3c": "read"}
 
 
 def _collect(
@@ -103,7 +105,7 @@ def _collect(
         raise ExportFormatError(
             f"unknown export format {fmt!r}; choose one of {', '.join(formats)}"
         )
-    return collect(library, tags, document_glob, only, texts=fmt in _NEEDS_TEXTS)
+    return collect(library, tags, document_glob, only, texts=_NEEDS_TEXTS.get(fmt, False))
 
 
 def _render(export: ExportSet, fmt: str) -> str:

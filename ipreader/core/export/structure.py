@@ -21,7 +21,7 @@ import uuid
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from ipreader.core.codebook import Codebook
 from ipreader.core.documents import DocumentInfo, read_document
@@ -55,7 +55,8 @@ class ExportSet:
     """The folder of each entry of ``data["documents"]``, in the same order."""
     texts: tuple[str | None, ...] | None = None
     """Each document's decoded text, in the same order, when ``collect`` was asked for it
-    (``None`` for an article missing from its folder)."""
+    (``None`` for an article missing from its folder; with ``texts="read"`` also for
+    an unchanged article not read again, whose highlights cover exactly their quotes)."""
 
 
 def document_iri(root: Path, relpath: str) -> str:
@@ -153,9 +154,15 @@ def collect(
     document_glob: str | None = None,
     only: Collection[Path] | None = None,
     *,
-    texts: bool = False,
+    texts: bool | Literal["read"] = False,
 ) -> ExportSet:
-    """Return the export of ``library`` (see ``export_data``); ``texts`` keeps each text too."""
+    """Return the export of ``library`` (see ``export_data``); ``texts`` keeps each text too.
+
+    ``texts=True`` reads every article for its text (REFI-QDA ships them);
+    ``texts="read"`` keeps the texts of the articles read anyway and leaves the
+    others unread (W3C needs a text only where a highlight's ``current`` differs
+    from its quote, and an article not read again has no such highlight).
+    """
     wanted = [tag for tag in tags if tag_key(tag)]
 
     def tagged(values: Iterable[str]) -> bool:
@@ -199,7 +206,7 @@ def collect(
                 )
                 continue
             if (
-                not texts
+                texts is not True
                 and info.sha256 is not None
                 and info.sha256 == record.sha256
                 and verified.holds(info.relpath, digest(info.sha256, record.annotations))
