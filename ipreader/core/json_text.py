@@ -81,11 +81,10 @@ def json_outline(value: Any, levels: int) -> str:
                         name = keys[key] = encode_basestring(key) + ": "
                 else:  # not cached: the keys 1 and True are equal, their text is not
                     name = encode_basestring(str(key)) + ": "
+                parts.append(name)
                 if deeper and item and isinstance(item, dict | list):
-                    parts.append(name)
                     outline(item, levels - 1, inner)
                 else:
-                    parts.append(name)
                     parts.append(one_line(item))
                 parts.append(between)
             parts[-1] = "\n" + margin + "}"  # the last item's separator
