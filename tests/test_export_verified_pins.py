@@ -66,6 +66,17 @@ def test_digest_takes_any_hash_text_and_lone_surrogates() -> None:
     assert digest("é\udcff", [_hl(quote="\udcff")]) is not None
 
 
+def test_digests_are_those_earlier_versions_wrote() -> None:
+    # A verified.json written by an earlier ipreader stays valid: a changed digest
+    # would make the next export of a large folder read every article again.
+    moved = _hl("h2", 0, 3, "The", AnchorStatus.MOVED)
+    odd = _hl(quote="c\u00e4t \U0001f600 \udcff")
+    assert digest(SHA, [moved, odd]) == "5d8cd8b38a4d180529f7d8a00e010d9f"
+    orphan = _hl("h0", status=AnchorStatus.ORPHANED)
+    assert digest("é\udcff", [_hl(quote="\udcff"), orphan]) == "d669d68c95228e1ffb7e35a5f78ffad6"
+    assert digest(SHA, []) == "bde9a42ea888021096e281790845c8a3"
+
+
 def test_plain_means_every_anchored_highlight_covers_its_quote() -> None:
     text = "The cat sat"
     assert is_plain(text, [])

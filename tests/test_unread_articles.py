@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from ipreader import cli
-from ipreader.core.export import export_data, render_export
+from ipreader.core.export import export_bytes, export_data, render_export
 from ipreader.core.export.verified import VERIFIED_FILENAME
 from ipreader.core.library import Library
 from ipreader.core.model import Annotation
@@ -146,11 +146,20 @@ def test_a_rewrapped_highlight_is_read_every_time_for_its_current_text(folder: P
         assert records[QUOTE]["current"] == QUOTE.replace("on schools", "on\nschools")
 
 
-def test_formats_that_ship_the_text_always_read_it(folder: Path) -> None:
+def test_a_project_ships_the_text_so_it_always_reads_it(folder: Path) -> None:
+    export_data(Library.open([folder]))
+    with articles_opened(folder) as reads:
+        export_bytes(Library.open([folder]), "qdpx")
+    assert reads == ["a.txt"]
+
+
+def test_a_w3c_export_takes_no_text_where_every_quote_is_covered(folder: Path) -> None:
+    # W3C takes a text only for a highlight whose ``current`` differs from its quote
+    # (issue 14; tests/test_export_w3c_unread.py).
     export_data(Library.open([folder]))
     with articles_opened(folder) as reads:
         render_export(Library.open([folder]), "w3c")
-    assert reads == ["a.txt"]
+    assert reads == []
 
 
 @pytest.mark.parametrize("damage", [b"", b"{not json", b'{"version": 1, "documents": []}'])

@@ -16,13 +16,12 @@ the app offers); ``export_bytes`` returns the bytes of a file in any format
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Collection, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal
 
-from ipreader.core.export.csv_table import to_csv
 from ipreader.core.export.ipreader_json import to_json
-from ipreader.core.export.markdown import to_markdown
-from ipreader.core.export.refi_qda import EmptyCodebookError, to_qdc, to_qdpx
 from ipreader.core.export.structure import (
     EXPORT_FORMAT_NAME,
     EXPORT_VERSION,
@@ -31,10 +30,15 @@ from ipreader.core.export.structure import (
     collect,
     export_data,
 )
-from ipreader.core.export.w3c import to_w3c
 from ipreader.core.gc_pause import gc_paused
 from ipreader.core.library import Library
 from ipreader.core.wording import plural
+
+if TYPE_CHECKING:
+    from ipreader.core.export.csv_table import to_csv
+    from ipreader.core.export.markdown import to_markdown
+    from ipreader.core.export.refi_qda import EmptyCodebookError, to_qdc, to_qdpx
+    from ipreader.core.export.w3c import to_w3c
 
 __all__ = [
     "EXPORT_FORMATS",
@@ -56,14 +60,37 @@ __all__ = [
     "to_w3c",
 ]
 
+# The renderers of the other formats are imported when first used: an export of
+# one format does not pay for the others' modules (REFI-QDA's XML and zip: ~30 ms
+# of every ``ipreader export``).
+_LAZY = {
+    "to_csv": "csv_table",
+    "to_markdown": "markdown",
+    "EmptyCodebookError": "refi_qda",
+    "to_qdc": "refi_qda",
+    "to_qdpx": "refi_qda",
+    "to_w3c": "w3c",
+}
+
+
+def __getattr__(name: str) -> Any:
+    """The renderers imported on first use (``_LAZY``), as if imported above."""
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(importlib.import_module(f"{__name__}.{module}"), name)
+
+
 #: The formats ``render_export`` renders as text.
 EXPORT_FORMATS = ("json", "w3c", "markdown", "csv", "qdc")
 
 #: Every format ``export_bytes`` writes: the text ones plus the REFI-QDA project (a zip).
 FILE_EXPORT_FORMATS = (*EXPORT_FORMATS, "qdpx")
 
-#: The formats whose renderer needs each article's text.
-_NEEDS_TEXTS = frozenset({"w3c", "qdpx"})
+#: The formats whose renderer needs each article's text (``collect``'s ``texts``): the
+#: REFI-QDA project ships every article; W3C needs the text only of an article whose
+#: highlights do not all cover exactly their quote, and such an article is always read.
+_NEEDS_TEXTS: dict[str, bool | Literal["read"]] = {"qdpx": True, "w3c": "read"}
 
 
 def _collect(
@@ -78,17 +105,25 @@ def _collect(
         raise ExportFormatError(
             f"unknown export format {fmt!r}; choose one of {', '.join(formats)}"
         )
-    return collect(library, tags, document_glob, only, texts=fmt in _NEEDS_TEXTS)
+    return collect(library, tags, document_glob, only, texts=_NEEDS_TEXTS.get(fmt, False))
 
 
 def _render(export: ExportSet, fmt: str) -> str:
     if fmt == "w3c":
+        from ipreader.core.export.w3c import to_w3c
+
         return to_json(to_w3c(export))
     if fmt == "markdown":
+        from ipreader.core.export.markdown import to_markdown
+
         return to_markdown(export.data)
     if fmt == "csv":
+        from ipreader.core.export.csv_table import to_csv
+
         return to_csv(export.data)
     if fmt == "qdc":
+        from ipreader.core.export.refi_qda import to_qdc
+
         return to_qdc(export)
     return to_json(export.data)
 
@@ -147,6 +182,8 @@ def _file_bytes(library: Library, export: ExportSet, fmt: str) -> bytes:
                 f"(no text to ship; its highlights stay in the folder): "
                 f"{', '.join(unreadable[:5])}" + (", ..." if len(unreadable) > 5 else "")
             )
+        from ipreader.core.export.refi_qda import to_qdpx
+
         return to_qdpx(export)
     # Lone surrogates (file names that are not UTF-8) are already escaped in JSON output;
     # elsewhere backslashreplace keeps the file writable.

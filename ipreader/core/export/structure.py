@@ -21,7 +21,7 @@ import uuid
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from ipreader.core.codebook import Codebook
 from ipreader.core.documents import DocumentInfo, read_document
@@ -55,7 +55,8 @@ class ExportSet:
     """The folder of each entry of ``data["documents"]``, in the same order."""
     texts: tuple[str | None, ...] | None = None
     """Each document's decoded text, in the same order, when ``collect`` was asked for it
-    (``None`` for an article missing from its folder)."""
+    (``None`` for an article missing from its folder; with ``texts="read"`` also for
+    an unchanged article not read again, whose highlights cover exactly their quotes)."""
 
 
 def document_iri(root: Path, relpath: str) -> str:
@@ -77,8 +78,9 @@ def creator_uuid(name: str) -> uuid.UUID:
     return uuid.uuid5(_CREATOR_NAMESPACE, creator_key(name))
 
 
-def _sort_key(annotation: Annotation) -> tuple[int, str]:
-    return annotation.start, annotation.id
+def _pair_key(pair: tuple[Annotation, dict[str, Any]]) -> tuple[int, str]:
+    """Document order of (annotation, record) pairs: by start, then id."""
+    return pair[0].start, pair[0].id
 
 
 def _verified(text: str, annotations: Iterable[Annotation]) -> list[Annotation]:
@@ -152,9 +154,15 @@ def collect(
     document_glob: str | None = None,
     only: Collection[Path] | None = None,
     *,
-    texts: bool = False,
+    texts: bool | Literal["read"] = False,
 ) -> ExportSet:
-    """Return the export of ``library`` (see ``export_data``); ``texts`` keeps each text too."""
+    """Return the export of ``library`` (see ``export_data``); ``texts`` keeps each text too.
+
+    ``texts=True`` reads every article for its text (REFI-QDA ships them);
+    ``texts="read"`` keeps the texts of the articles read anyway and leaves the
+    others unread (W3C needs a text only where a highlight's ``current`` differs
+    from its quote, and an article not read again has no such highlight).
+    """
     wanted = [tag for tag in tags if tag_key(tag)]
 
     def tagged(values: Iterable[str]) -> bool:
@@ -198,7 +206,7 @@ def collect(
                 )
                 continue
             if (
-                not texts
+                texts is not True
                 and info.sha256 is not None
                 and info.sha256 == record.sha256
                 and verified.holds(info.relpath, digest(info.sha256, record.annotations))
@@ -235,7 +243,9 @@ def collect(
                     plain = content is not None and is_plain(content, found)
                     verified.remember(relpath, digest(hashes[relpath], found) if plain else None)
                 records = [_record(content, annotation) for annotation in found]
-            paired = sorted(zip(found, records, strict=True), key=lambda pair: _sort_key(pair[0]))
+            paired = list(zip(found, records, strict=True))
+            if len(paired) > 1:
+                paired.sort(key=_pair_key)
             if wanted:
                 doc_tagged = tagged(notes.tags)
                 paired = [(a, r) for a, r in paired if doc_tagged or tagged(a.tags)]
