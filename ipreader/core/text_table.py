@@ -14,6 +14,8 @@ import re
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
+from itertools import compress, repeat
+from operator import ne
 
 from ipreader.core.safe_text import printable
 
@@ -101,6 +103,51 @@ def render_table(columns: Sequence[Column], rows: Sequence[Sequence[object]]) ->
     widths = [cell_width(cells[0]) for cells in padded]  # padded: every cell as wide
     rule = GAP.join("─" * width for width in widths)
     lines = [GAP.join(cells).rstrip() for cells in zip(*padded, strict=True)]
+    return "\n".join([lines[0], rule, *lines[1:]]) + "\n"
+
+
+def shown(value: object, limit: int | None = None) -> tuple[str, int]:
+    """Return ``value`` as a table cell shows it, with the terminal cells it takes.
+
+    The same as ``render_table`` does to a value: ``str`` (``None`` as empty),
+    made printable on one line, cut to ``limit`` cells with ``…``.
+    """
+    text = "" if value is None else value if type(value) is str else str(value)
+    return _cell(text, limit or 1 << 30)
+
+
+def render_shown(
+    columns: Sequence[Column],
+    rows: Sequence[tuple[str, ...]],
+    widths: Sequence[tuple[int, ...]],
+) -> str:
+    """Return the table ``render_table`` would make of rows whose cells are made already.
+
+    ``rows`` hold each cell as ``shown`` returns its text, ``widths`` the cells
+    each takes (``shown``'s second value), row by row. For a report that shows
+    one row in several tables: its cells are made once, not once a table.
+    """
+    header = [shown(column.header, column.limit) for column in columns]
+    texts = [tuple(text for text, _ in header), *rows]
+    sizes = [tuple(size for _, size in header), *widths]
+    column_widths = list(map(max, zip(*sizes, strict=True)))
+    # One %-format a row pads every cell in C: a width counts code points, which is the
+    # cells a text takes for nearly every row; the others are padded again below.
+    template = GAP.join(
+        f"%{width}s" if column.numeric else f"%-{width}s"
+        for column, width in zip(columns, column_widths, strict=True)
+    )
+    lines = list(map(str.rstrip, map(template.__mod__, texts)))
+    lengths = map(tuple, map(map, repeat(len), texts))
+    for index in compress(range(len(texts)), map(ne, lengths, sizes)):
+        cells = []
+        for column, text, size, width in zip(
+            columns, texts[index], sizes[index], column_widths, strict=True
+        ):
+            pad = " " * (width - size)
+            cells.append(pad + text if column.numeric else text + pad)
+        lines[index] = GAP.join(cells).rstrip()
+    rule = GAP.join("─" * width for width in column_widths)
     return "\n".join([lines[0], rule, *lines[1:]]) + "\n"
 
 
