@@ -16,7 +16,7 @@ from ipreader.core.csv_text import BOM, csv_text, neutralize
 from ipreader.core.json_text import json_outline
 from ipreader.core.markdown_text import escape_cell, escape_line, escape_text
 from ipreader.core.safe_text import escape_json_controls, printable
-from ipreader.core.text_table import Column, cell_width, fit, render_shown, render_table, shown
+from ipreader.core.text_table import Column, cell_width, fit, render_columns, render_table, shown
 
 COMMONMARK = MarkdownIt("commonmark")
 TABLES = MarkdownIt("commonmark").enable("table")
@@ -163,13 +163,14 @@ def test_cells_made_once_make_render_tables_table(
         for i, (numeric, limit) in enumerate(shapes)
     ]
     rows = data.draw(st.lists(st.lists(table_cells, min_size=len(columns), max_size=len(columns))))
+    by_column = list(zip(*rows, strict=True)) if rows else [()] * len(columns)
     made = [
-        [shown(value, column.limit) for value, column in zip(row, columns, strict=True)]
-        for row in rows
+        [shown(value, column.limit) for value in values]
+        for column, values in zip(columns, by_column, strict=True)
     ]
-    texts = [tuple(text for text, _ in row) for row in made]
-    widths = [tuple(size for _, size in row) for row in made]
-    assert render_shown(columns, texts, widths) == render_table(columns, rows)
+    texts = [[text for text, _ in cells] for cells in made]
+    widths = [[size for _, size in cells] for cells in made]
+    assert render_columns(columns, texts, widths) == render_table(columns, rows)
 
 
 json_values = st.recursive(

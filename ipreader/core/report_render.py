@@ -27,7 +27,7 @@ import io
 import json
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from itertools import accumulate, chain, compress, groupby
+from itertools import accumulate, chain, compress, groupby, repeat
 from operator import attrgetter, is_not, itemgetter
 from typing import Any
 
@@ -38,8 +38,8 @@ from ipreader.core.markdown_text import escape_cell, escape_line, escape_text
 from ipreader.core.model import Annotation
 from ipreader.core.reports import CodeEntry, CodeReport, Cooccurrence, Report, TagMatrix
 from ipreader.core.safe_text import escape_json_controls, printable
-from ipreader.core.text_table import Column, render_shown, render_table, shown
-from ipreader.core.wording import excerpt, plural
+from ipreader.core.text_table import Column, render_columns, render_table, shown
+from ipreader.core.wording import excerpt, excerpts, plural
 
 #: The output formats of ``render_report``.
 REPORT_FORMATS = ("table", "csv", "json", "markdown")
@@ -228,7 +228,8 @@ def _offsets(entry: CodeEntry) -> str:
 
 def _group_title(report: CodeReport, entries: tuple[CodeEntry, ...], label: str) -> str:
     # Distinct by place, counted over the distinct document objects (an entry a row).
-    distinct = {id(e.document): e.document for e in entries}.values()
+    every = list(map(_DOCUMENT, entries))
+    distinct = dict(zip(map(id, every), every, strict=True)).values()
     documents = len({(d.root, d.relpath) for d in distinct})
     if not report.require_all:
         return f"{label}: {plural(len(entries), 'highlight')} in {plural(documents, 'document')}"
@@ -403,41 +404,46 @@ def _codes_table(report: CodeReport, filters: ReportFilters) -> str:
     summary = filters.summary()
     out = [printable(f"Code report. Filters: {summary}.") + "\n" if summary else ""]
     # A highlight is shown in the group of each of its tags and of their parents: its
-    # cells are made once, not once a group, and each group's table is padded from them
-    # (text_table.render_shown). Each entry's rows start with a blank document cell.
+    # cells are made once, not once a group, column by column, and each group's table
+    # gathered from them (text_table.render_columns). An entry's rows but for the
+    # document cell are the same in every group.
     every = list(chain.from_iterable(group.entries for group in report.groups))
     entries = list(dict(zip(map(id, every), every, strict=True)).values())
     single = [e for e in entries if len(e.highlights) == 1]
-    rows, widths_of_rows = _single_rows(single, report.require_all)
-    # Each entry's rows by its id (a one-row tuple for an entry of one highlight).
-    ids = list(map(id, single))
-    texts_of: dict[int, Sequence[tuple[str, ...]]] = dict(zip(ids, zip(rows), strict=True))
-    widths_of: dict[int, Sequence[tuple[int, ...]]] = dict(
-        zip(ids, zip(widths_of_rows), strict=True)
+    tails, tail_sizes = _single_rows(single, report.require_all)
+    # Each entry's rows (indexes into the tails' columns): one for an entry of one highlight.
+    rows_of: dict[int, Sequence[int]] = dict(
+        zip(map(id, single), zip(range(len(single))), strict=True)
     )
     for entry in entries:
         if len(entry.highlights) != 1:  # an AND report's passage of overlapping highlights
-            texts_of[id(entry)], widths_of[id(entry)] = _passage_rows(entry)
+            passage, passage_sizes = _passage_rows(entry)
+            rows_of[id(entry)] = range(len(tails[0]), len(tails[0]) + len(passage))
+            for column, more in zip(tails, zip(*passage, strict=True), strict=True):
+                column += more
+            for widths_of, more_sizes in zip(
+                tail_sizes, zip(*passage_sizes, strict=True), strict=True
+            ):
+                widths_of += more_sizes
     paths: dict[int, tuple[str, int]] = {}
     for group in report.groups:
-        # Each group's rows gathered from the entries' (by id, in C: 20,000 entries
-        # make 50,000 rows), then the path put in each document's first row.
+        # The group's rows gathered by index, column by column (in C, for 50,000 rows);
+        # the path in each document's first row.
         ids = list(map(id, group.entries))
-        texts = list(chain.from_iterable(map(texts_of.__getitem__, ids)))
-        widths = list(chain.from_iterable(map(widths_of.__getitem__, ids)))
-        rows_before = list(accumulate(map(len, map(texts_of.__getitem__, ids)), initial=0))
+        rows = list(chain.from_iterable(map(rows_of.__getitem__, ids)))
+        rows_before = list(accumulate(map(len, map(rows_of.__getitem__, ids)), initial=0))
+        cells, sizes = [""] * len(rows), [0] * len(rows)
         documents = list(map(_DOCUMENT, group.entries))
-        changes = map(is_not, documents, [None, *documents])
-        for index in compress(range(len(documents)), changes):
+        for index in compress(range(len(documents)), map(is_not, documents, [None, *documents])):
             document = documents[index]
             path = paths.get(id(document))
             if path is None:
                 path = paths[id(document)] = shown(_path(document, filters))
-            row = rows_before[index]
-            texts[row] = (path[0], *texts[row][1:])
-            widths[row] = (path[1], *widths[row][1:])
+            cells[rows_before[index]], sizes[rows_before[index]] = path
+        texts = [cells, *(list(map(column.__getitem__, rows)) for column in tails)]
+        widths = [sizes, *(list(map(column.__getitem__, rows)) for column in tail_sizes)]
         title = _group_title(report, group.entries, group.label)
-        out.append(_with_heading([title], render_shown(columns, texts, widths)) + "\n")
+        out.append(_with_heading([title], render_columns(columns, texts, widths)) + "\n")
     if not report.groups:
         out.append("(no tagged highlights)\n")
     return "".join(out)
@@ -446,13 +452,16 @@ def _codes_table(report: CodeReport, filters: ReportFilters) -> str:
 def _excerpt_cells(texts: Iterable[str], limit: int) -> dict[str, tuple[str, int]]:
     """Each distinct text cut at a word (``excerpt``), then as a table shows it."""
     # Cut at a word before the table cuts at a cell: a tidier end.
-    return {text: shown(excerpt(text, limit), limit) for text in dict.fromkeys(texts)}
+    distinct = list(dict.fromkeys(texts))
+    cut = excerpts(distinct, limit)
+    return dict(zip(distinct, map(shown, cut, repeat(limit)), strict=True))
 
 
 def _single_rows(
     entries: Sequence[CodeEntry], require_all: bool
-) -> tuple[list[tuple[str, ...]], list[tuple[int, ...]]]:
-    """The table row (texts, widths; blank document cell) of each entry of one highlight.
+) -> tuple[list[list[str]], list[list[int]]]:
+    """The table rows of entries of one highlight, but for the document cell: each column's
+    texts, then each column's widths.
 
     Column by column, in C where it can be (``map``, ``zip``): 20,000 entries
     are 20,000 rows of six cells.
@@ -473,23 +482,19 @@ def _single_rows(
     texts: list[list[str]] = [lines, offsets]
     if require_all:
         texts.append(list(map(_MATCH, entries)))
-    sizes: list[Iterable[int]] = [map(len, column) for column in texts]
+    sizes = [list(map(len, column)) for column in texts]
     texts += [list(map(itemgetter(0), column)) for column in columns]
-    sizes += [map(itemgetter(1), column) for column in columns]
-    blank_texts, blank_sizes = [""] * len(entries), [0] * len(entries)
-    return (
-        list(zip(blank_texts, *texts, strict=True)),
-        list(zip(blank_sizes, *sizes, strict=True)),
-    )
+    sizes += [list(map(itemgetter(1), column)) for column in columns]
+    return texts, sizes
 
 
 def _passage_rows(entry: CodeEntry) -> tuple[list[tuple[str, ...]], list[tuple[int, ...]]]:
-    """The table rows (texts, widths; blank document cell) of a passage of an AND report:
-    one per overlapping highlight, the passage's place and match on the first."""
+    """The table rows (texts, widths), but for the document cell, of a passage of an AND
+    report: one per overlapping highlight, the passage's place and match on the first."""
     texts, widths = [], []
     for index, h in enumerate(entry.highlights):
         place = [None] * 3 if index else [entry.line, _offsets(entry), entry.match]
-        row = [shown(None), *map(shown, place), shown(h.creator, CREATOR_CELLS)]
+        row = [*map(shown, place), shown(h.creator, CREATOR_CELLS)]
         quote = h.quote if index else entry.quote
         row += [shown(excerpt(quote, QUOTE_CELLS), QUOTE_CELLS)]
         row += [shown(excerpt(h.note, NOTE_CELLS), NOTE_CELLS)]

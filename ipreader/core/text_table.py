@@ -14,7 +14,7 @@ import re
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
-from itertools import compress, repeat
+from itertools import compress, count
 from operator import ne
 
 from ipreader.core.safe_text import printable
@@ -90,7 +90,7 @@ def render_table(columns: Sequence[Column], rows: Sequence[Sequence[object]]) ->
     # Transposed once in C; each column's texts by a list comprehension, not a generator
     # indexing every row (a code report has tens of thousands of rows).
     by_column = zip(*rows, strict=True) if rows else [()] * len(columns)
-    padded = [
+    made = [
         _column(
             column,
             [
@@ -100,10 +100,7 @@ def render_table(columns: Sequence[Column], rows: Sequence[Sequence[object]]) ->
         )
         for column, values in zip(columns, by_column, strict=True)
     ]
-    widths = [cell_width(cells[0]) for cells in padded]  # padded: every cell as wide
-    rule = GAP.join("─" * width for width in widths)
-    lines = [GAP.join(cells).rstrip() for cells in zip(*padded, strict=True)]
-    return "\n".join([lines[0], rule, *lines[1:]]) + "\n"
+    return _layout(columns, [cells for cells, _ in made], [sizes for _, sizes in made])
 
 
 def shown(value: object, limit: int | None = None) -> tuple[str, int]:
@@ -116,60 +113,64 @@ def shown(value: object, limit: int | None = None) -> tuple[str, int]:
     return _cell(text, limit or 1 << 30)
 
 
-def render_shown(
+def render_columns(
     columns: Sequence[Column],
-    rows: Sequence[tuple[str, ...]],
-    widths: Sequence[tuple[int, ...]],
+    texts: Sequence[Sequence[str]],
+    widths: Sequence[Sequence[int]],
 ) -> str:
-    """Return the table ``render_table`` would make of rows whose cells are made already.
+    """Return the table ``render_table`` would make of cells made already, column by column.
 
-    ``rows`` hold each cell as ``shown`` returns its text, ``widths`` the cells
-    each takes (``shown``'s second value), row by row. For a report that shows
-    one row in several tables: its cells are made once, not once a table.
+    ``texts[k]`` holds column ``k``'s cells, each as ``shown`` returns its text,
+    ``widths[k]`` the terminal cells each takes (``shown``'s second value). For
+    a report that shows one row in several tables: its cells are made once, not
+    once a table, and gathered by column in C.
     """
     header = [shown(column.header, column.limit) for column in columns]
-    texts = [tuple(text for text, _ in header), *rows]
-    sizes = [tuple(size for _, size in header), *widths]
-    column_widths = list(map(max, zip(*sizes, strict=True)))
-    # One %-format a row pads every cell in C: a width counts code points, which is the
+    return _layout(
+        columns,
+        [[text, *cells] for (text, _), cells in zip(header, texts, strict=True)],
+        [[size, *sizes] for (_, size), sizes in zip(header, widths, strict=True)],
+    )
+
+
+def _layout(
+    columns: Sequence[Column], texts: Sequence[Sequence[str]], sizes: Sequence[Sequence[int]]
+) -> str:
+    """The table of cells made already, column by column (header first), each column padded
+    to its widest cell."""
+    column_widths = list(map(max, sizes))
+    # One format a row pads every cell in C: a width counts code points, which is the
     # cells a text takes for nearly every row; the others are padded again below.
     template = GAP.join(
-        f"%{width}s" if column.numeric else f"%-{width}s"
+        f"{{:>{width}}}" if column.numeric else f"{{:<{width}}}"
         for column, width in zip(columns, column_widths, strict=True)
     )
-    lines = list(map(str.rstrip, map(template.__mod__, texts)))
-    lengths = map(tuple, map(map, repeat(len), texts))
-    for index in compress(range(len(texts)), map(ne, lengths, sizes)):
-        cells = []
-        for column, text, size, width in zip(
-            columns, texts[index], sizes[index], column_widths, strict=True
-        ):
-            pad = " " * (width - size)
-            cells.append(pad + text if column.numeric else text + pad)
-        lines[index] = GAP.join(cells).rstrip()
+    lines = list(map(str.rstrip, map(template.format, *texts)))
+    odd: set[int] = set()
+    for cells, widths in zip(texts, sizes, strict=True):
+        odd.update(compress(count(), map(ne, map(len, cells), widths)))
+    for index in sorted(odd):
+        padded = []
+        for column, cells, widths, width in zip(columns, texts, sizes, column_widths, strict=True):
+            pad = " " * (width - widths[index])
+            padded.append(pad + cells[index] if column.numeric else cells[index] + pad)
+        lines[index] = GAP.join(padded).rstrip()
     rule = GAP.join("─" * width for width in column_widths)
     return "\n".join([lines[0], rule, *lines[1:]]) + "\n"
 
 
-def _column(column: Column, texts: list[str]) -> list[str]:
-    """The cells of one column (header first) made printable, cut and padded alike."""
-    # Column by column, so that padding is str.ljust/rjust (one call a cell) and a
-    # column of plain text is checked with one regex match instead of one a cell.
+def _column(column: Column, texts: list[str]) -> tuple[list[str], list[int]]:
+    """The cells of one column (header first) made printable and cut, and their widths."""
+    # Column by column, so that a column of plain text is checked with one regex match
+    # instead of one a cell.
     limit = column.limit or 1 << 30
     if _NARROW.fullmatch(" ".join(texts)):
         # Nothing to make printable (no controls in these ranges), one cell a character.
-        cut = [text if len(text) <= limit else text[: limit - 1] + ELLIPSIS for text in texts]
-        width = max(map(len, cut))
-        return (
-            [text.rjust(width) for text in cut]
-            if column.numeric
-            else [text.ljust(width) for text in cut]
-        )
+        if max(map(len, texts)) > limit:
+            texts = [text if len(text) <= limit else text[: limit - 1] + ELLIPSIS for text in texts]
+        return texts, list(map(len, texts))
     measured = [_cell(text, limit) for text in texts]
-    width = max(size for _, size in measured)
-    if column.numeric:
-        return [" " * (width - size) + cell for cell, size in measured]
-    return [cell + " " * (width - size) for cell, size in measured]
+    return [text for text, _ in measured], [size for _, size in measured]
 
 
 def _cell(text: str, limit: int) -> tuple[str, int]:
