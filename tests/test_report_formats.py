@@ -12,7 +12,7 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from markdown_it import MarkdownIt
 
-from ipreader.core.csv_text import BOM, csv_text, neutralize
+from ipreader.core.csv_text import BOM, csv_text, neutralize, quoted
 from ipreader.core.json_text import json_outline
 from ipreader.core.markdown_text import escape_cell, escape_line, escape_text
 from ipreader.core.safe_text import escape_json_controls, printable
@@ -142,6 +142,15 @@ def test_tables_align_and_never_write_controls() -> None:
     assert lines[2] == "漢字" + " " * 10 + "5  a long …"
     assert lines[3] == "esc␛[31m     12"  # the control made visible; nothing trails
     assert "\x1b" not in text
+
+
+@given(st.lists(st.text(alphabet=",\"\r\n a\x00'=漢", max_size=6), min_size=2, max_size=4))
+@example(["", ""])
+@example(['say "hi",', "two\r\nlines"])
+def test_quoted_fields_are_what_the_csv_module_writes(fields: list[str]) -> None:
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\r\n").writerow(fields)
+    assert ",".join(map(quoted, fields)) + "\r\n" == buffer.getvalue()
 
 
 table_cells = st.one_of(

@@ -36,15 +36,16 @@ import textwrap
 from collections.abc import Sequence
 from dataclasses import dataclass
 from json.encoder import encode_basestring
+from operator import attrgetter, getitem
 from typing import Any, NamedTuple
 
-from ipreader.core.coding import CodedDocument, WantedTags, distinct_tags, tags_of
+from ipreader.core.coding import CodedDocument, WantedTags, distinct_tags, line_numbers, tags_of
 from ipreader.core.identity import creator_key
 from ipreader.core.json_text import json_outline
 from ipreader.core.model import Annotation
 from ipreader.core.safe_text import escape_json_controls, printable
-from ipreader.core.text_table import Column, render_table
-from ipreader.core.wording import excerpt, plural
+from ipreader.core.text_table import Column, render_table, render_table_columns
+from ipreader.core.wording import excerpts, plural
 
 Spans = list[tuple[int, int]]
 
@@ -338,26 +339,51 @@ def _disagreements_json(report: AgreementReport, several_roots: bool) -> str:
     """The disagreements as a laid-out JSON list, each on one line (as the C encoder writes
     a flat dict of strings and integers)."""
     text = encode_basestring  # the C encoder's own, for ensure_ascii=False
-    places: dict[int, str] = {}
-    tags: dict[str, str] = {}
-    lines = []
-    for run in report.disagreements:
-        document = run.document
-        place = places.get(id(document))
-        if place is None:
-            place = places[id(document)] = "".join(
-                f", {text(key)}: {text(value)}"
-                for key, value in _place(document, several_roots).items()
-            )
-        tag = tags.get(run.tag)
-        if tag is None:
-            tag = tags[run.tag] = text(run.tag)
-        lines.append(
-            f'{{"tag": {tag}{place}, "start": {run.start}, "end": {run.end}, '
-            f'"line": {document.line_of(run.start)}, "coded_by": {text(run.coder)}, '
-            f'"quote": {text(excerpt(run.quote, QUOTE_CHARS))}}}'
+    runs = _RunColumns(report.disagreements)
+    places = {
+        key: "".join(
+            f", {text(name)}: {text(value)}"
+            for name, value in _place(document, several_roots).items()
         )
+        for key, document in runs.distinct_documents.items()
+    }
+    encoded = {value: text(value) for value in dict.fromkeys([*runs.tags, *runs.coders])}
+    # Every column made at once, then one f-string a line.
+    lines = [
+        f'{{"tag": {tag}{place}, "start": {start}, "end": {end}, "line": {line}, '
+        f'"coded_by": {coder}, "quote": {quote}}}'
+        for tag, place, start, end, line, coder, quote in zip(
+            map(encoded.__getitem__, runs.tags),
+            map(places.__getitem__, runs.document_keys),
+            runs.starts,
+            runs.ends,
+            runs.lines,
+            map(encoded.__getitem__, runs.coders),
+            map(text, runs.quotes),
+            strict=True,
+        )
+    ]
     return escape_json_controls("[\n    " + ",\n    ".join(lines) + "\n  ]")
+
+
+class _RunColumns:
+    """The disagreements' fields as the outputs show them, column by column (in C)."""
+
+    def __init__(self, runs: Sequence[Disagreement]) -> None:
+        documents = list(map(attrgetter("document"), runs))
+        self.document_keys = list(map(id, documents))
+        """Each run's document, by ``id``."""
+        self.distinct_documents = dict(zip(self.document_keys, documents, strict=True))
+        """The documents, by ``id``."""
+        self.tags: list[str] = list(map(attrgetter("tag"), runs))
+        self.starts: list[int] = list(map(attrgetter("start"), runs))
+        self.ends: list[int] = list(map(attrgetter("end"), runs))
+        self.coders: list[str] = list(map(attrgetter("coder"), runs))
+        self.lines = line_numbers(documents, self.starts)
+        """The 1-based line of each run's start."""
+        texts = map(attrgetter("text"), documents)
+        self.quotes = excerpts(map(getitem, texts, map(slice, self.starts, self.ends)), QUOTE_CHARS)
+        """Each run's text, cut (``excerpt``)."""
 
 
 def agreement_text(report: AgreementReport, *, several_roots: bool = False) -> str:
@@ -388,20 +414,20 @@ def agreement_text(report: AgreementReport, *, several_roots: bool = False) -> s
         out += "\n" + "".join(printable(note) + "\n" for note in notes)
     out += f"\nDisagreements: {plural(len(report.disagreements), 'passage')}\n"
     if report.disagreements:
-        passages = [
-            [
-                run.tag,
-                f"{run.document.root}/{run.document.relpath}"
-                if several_roots
-                else run.document.relpath,
-                run.document.line_of(run.start),
-                f"{run.start}-{run.end}",
-                run.coder,
-                excerpt(run.quote, QUOTE_CHARS),
-            ]
-            for run in report.disagreements
+        runs = _RunColumns(report.disagreements)
+        paths = {
+            key: f"{document.root}/{document.relpath}" if several_roots else document.relpath
+            for key, document in runs.distinct_documents.items()
+        }
+        passages: list[Sequence[object]] = [
+            runs.tags,
+            list(map(paths.__getitem__, runs.document_keys)),
+            runs.lines,
+            list(map("{}-{}".format, runs.starts, runs.ends)),
+            runs.coders,
+            runs.quotes,
         ]
-        out += "\n" + render_table(
+        out += "\n" + render_table_columns(
             [
                 Column("Tag", limit=30),
                 Column("Document"),

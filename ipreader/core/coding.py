@@ -16,6 +16,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from functools import cached_property
+from operator import attrgetter
 from pathlib import Path
 
 from ipreader.core.errors import IpreaderError
@@ -136,6 +137,14 @@ class CodedDocument:
         # A bisect over the line starts: a book with thousands of highlights
         # must not count newlines from the top for each of them.
         return bisect.bisect_right(self._line_starts, offset)
+
+
+def line_numbers(documents: Iterable[CodedDocument], offsets: Iterable[int]) -> list[int]:
+    """Return ``document.line_of(offset)`` of each document and offset, pairwise (in C)."""
+    return list(map(bisect.bisect_right, map(_LINE_STARTS, documents), offsets))
+
+
+_LINE_STARTS = attrgetter("_line_starts")
 
 
 def _order(annotation: Annotation) -> tuple[int, str]:

@@ -32,7 +32,7 @@ from operator import attrgetter, is_not, itemgetter
 from typing import Any
 
 from ipreader.core.coding import CodedDocument, Selection
-from ipreader.core.csv_text import csv_text, neutralize
+from ipreader.core.csv_text import csv_text, neutralize, quoted
 from ipreader.core.json_text import json_outline
 from ipreader.core.markdown_text import escape_cell, escape_line, escape_text
 from ipreader.core.model import Annotation
@@ -341,46 +341,47 @@ def _codes_csv(report: CodeReport, filters: ReportFilters) -> str:
     # An entry's rows differ between the groups it is in only by the first cell: each
     # entry's other cells are made safe and written once, as text, and every group's
     # row is its label cell joined to them (CSV quotes each cell on its own).
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    cells = _SafeCells()
-
-    def row_text(row: list[Any]) -> str:
-        buffer.seek(0)
-        buffer.truncate()
-        writer.writerow(row)
-        return buffer.getvalue()
-
-    tails: dict[int, list[str]] = {}
-    out = [csv_text(header, [])]
-    for group in report.groups:
-        label = row_text([cells[group.label]])[:-2] + ","
-        for entry in group.entries:
-            lines = tails.get(id(entry))
-            if lines is None:
-                document = entry.document
-                # Text cells made safe (``cells``); numbers and None written as they are.
-                place: list[Any] = [cells[document.relpath], cells[document.title], entry.line]
-                place += [entry.start, entry.end]
-                if filters.several_roots:
-                    place.insert(0, cells[str(document.root)])
-                start = [cells[entry.match], *place, cells[entry.quote]]
-                lines = tails[id(entry)] = [
-                    row_text(
-                        [
-                            *start,
-                            cells[h.note],
-                            cells[", ".join(h.tags)],
-                            cells[h.creator],
-                            cells[h.color],
-                            cells[h.created],
-                            cells[h.status],
-                            cells[h.id],
-                        ]
-                    )
-                    for h in entry.highlights
+    cells = _CsvFields()
+    every = list(chain.from_iterable(group.entries for group in report.groups))
+    entries = list(dict(zip(map(id, every), every, strict=True)).values())
+    lines_of: dict[int, list[str]] = {}
+    for entry in entries:
+        document = entry.document
+        # Text fields made safe and quoted once (``cells``); numbers and None as the csv
+        # module writes them.
+        line = "" if entry.line is None else str(entry.line)
+        place = [cells[document.relpath], cells[document.title], line]
+        place += [str(entry.start), str(entry.end)]
+        if filters.several_roots:
+            place.insert(0, cells[str(document.root)])
+        start = ",".join([cells[entry.match], *place, cells[entry.quote]])
+        lines_of[id(entry)] = [
+            ",".join(
+                [
+                    start,
+                    cells[h.note],
+                    cells[", ".join(h.tags)],
+                    cells[h.creator],
+                    cells[h.color],
+                    cells[h.created],
+                    cells[h.status],
+                    cells[h.id],
                 ]
-            out += [label + line for line in lines]
+            )
+            + "\r\n"
+            for h in entry.highlights
+        ]
+    out = [csv_text(header, [])]
+    safe = _SafeCells()
+    label_writer = io.StringIO()
+    for group in report.groups:
+        # An entry's rows differ between the groups it is in only by the first cell.
+        label_writer.seek(0)
+        label_writer.truncate()
+        csv.writer(label_writer, lineterminator="\r\n").writerow([safe[group.label]])
+        label = label_writer.getvalue()[:-2] + ","
+        ids = map(id, group.entries)
+        out += map(label.__add__, chain.from_iterable(map(lines_of.__getitem__, ids)))
     return "".join(out)
 
 
@@ -390,6 +391,14 @@ class _SafeCells(dict[str, str]):
     def __missing__(self, text: str) -> str:
         cell = self[text] = neutralize(printable(text, multiline=True))
         return cell
+
+
+class _CsvFields(dict[str, str]):
+    """Text -> its CSV cell (``_SafeCells``) as written in a row (``csv_text.quoted``)."""
+
+    def __missing__(self, text: str) -> str:
+        field = self[text] = quoted(neutralize(printable(text, multiline=True)))
+        return field
 
 
 def _codes_table(report: CodeReport, filters: ReportFilters) -> str:

@@ -87,19 +87,28 @@ def render_table(columns: Sequence[Column], rows: Sequence[Sequence[object]]) ->
     Values are shown with ``str`` (``None`` as empty), on one line each, made
     printable, then cut to their column's ``limit``. Lines end with ``\\n``.
     """
-    # Transposed once in C; each column's texts by a list comprehension, not a generator
-    # indexing every row (a code report has tens of thousands of rows).
-    by_column = zip(*rows, strict=True) if rows else [()] * len(columns)
+    # Transposed once in C (a code report has tens of thousands of rows).
+    return render_table_columns(
+        columns, list(zip(*rows, strict=True)) if rows else [()] * len(columns)
+    )
+
+
+def render_table_columns(columns: Sequence[Column], values: Sequence[Sequence[object]]) -> str:
+    """Return the table ``render_table`` makes of the rows whose values, column by column,
+    are ``values`` (``values[k]``: column ``k``'s, every column as long)."""
+    # Each column's texts by a list comprehension, not a generator indexing every row.
     made = [
         _column(
             column,
             [
                 column.header,
-                *["" if v is None else v if type(v) is str else str(v) for v in values],
+                *["" if v is None else v if type(v) is str else str(v) for v in cells],
             ],
         )
-        for column, values in zip(columns, by_column, strict=True)
+        for column, cells in zip(columns, values, strict=True)
     ]
+    if len({len(cells) for cells, _ in made}) > 1:
+        raise ValueError("every column of a table must have as many values")
     return _layout(columns, [cells for cells, _ in made], [sizes for _, sizes in made])
 
 
@@ -139,13 +148,14 @@ def _layout(
     """The table of cells made already, column by column (header first), each column padded
     to its widest cell."""
     column_widths = list(map(max, sizes))
-    # One format a row pads every cell in C: a width counts code points, which is the
-    # cells a text takes for nearly every row; the others are padded again below.
+    # One %-format a row pads every cell in C (faster than str.format, which parses its
+    # template at each call): a width counts code points, which is the cells a text takes
+    # for nearly every row; the others are padded again below.
     template = GAP.join(
-        f"{{:>{width}}}" if column.numeric else f"{{:<{width}}}"
+        f"%{width}s" if column.numeric else f"%-{width}s"
         for column, width in zip(columns, column_widths, strict=True)
     )
-    lines = list(map(str.rstrip, map(template.format, *texts)))
+    lines = list(map(str.rstrip, map(template.__mod__, zip(*texts, strict=True))))
     odd: set[int] = set()
     for cells, widths in zip(texts, sizes, strict=True):
         odd.update(compress(count(), map(ne, map(len, cells), widths)))
