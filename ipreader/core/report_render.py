@@ -29,6 +29,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from itertools import accumulate, chain, compress, groupby, repeat
 from operator import attrgetter, is_not, itemgetter
+from pathlib import Path
 from typing import Any
 
 from ipreader.core.coding import CodedDocument, Selection
@@ -229,8 +230,18 @@ def _offsets(entry: CodeEntry) -> str:
 def _group_title(report: CodeReport, entries: tuple[CodeEntry, ...], label: str) -> str:
     # Distinct by place, counted over the distinct document objects (an entry a row).
     every = list(map(_DOCUMENT, entries))
-    distinct = dict(zip(map(id, every), every, strict=True)).values()
-    documents = len({(d.root, d.relpath) for d in distinct})
+    distinct = list(dict(zip(map(id, every), every, strict=True)).values())
+    # Roots compared by value once each distinct root object (a Path hashes in Python).
+    roots = list(map(attrgetter("root"), distinct))
+    objects = dict(zip(map(id, roots), roots, strict=True))  # a few
+    by_value: dict[Path, int] = {}
+    same_root = {key: by_value.setdefault(root, key) for key, root in objects.items()}
+    places = zip(
+        map(same_root.__getitem__, map(id, roots)),
+        map(attrgetter("relpath"), distinct),
+        strict=True,
+    )
+    documents = len(set(places))
     if not report.require_all:
         return f"{label}: {plural(len(entries), 'highlight')} in {plural(documents, 'document')}"
     same = sum(1 for e in entries if len(e.highlights) == 1)
@@ -342,8 +353,7 @@ def _codes_csv(report: CodeReport, filters: ReportFilters) -> str:
     # entry's other cells are made safe and written once, as text, and every group's
     # row is its label cell joined to them (CSV quotes each cell on its own).
     cells = _CsvFields()
-    every = list(chain.from_iterable(group.entries for group in report.groups))
-    entries = list(dict(zip(map(id, every), every, strict=True)).values())
+    entries = _distinct_entries(report)
     lines_of: dict[int, list[str]] = {}
     for entry in entries:
         document = entry.document
@@ -416,8 +426,7 @@ def _codes_table(report: CodeReport, filters: ReportFilters) -> str:
     # cells are made once, not once a group, column by column, and each group's table
     # gathered from them (text_table.render_columns). An entry's rows but for the
     # document cell are the same in every group.
-    every = list(chain.from_iterable(group.entries for group in report.groups))
-    entries = list(dict(zip(map(id, every), every, strict=True)).values())
+    entries = _distinct_entries(report)
     single = [e for e in entries if len(e.highlights) == 1]
     tails, tail_sizes = _single_rows(single, report.require_all)
     # Each entry's rows (indexes into the tails' columns): one for an entry of one highlight.
@@ -548,6 +557,12 @@ def _codes_markdown(report: CodeReport, filters: ReportFilters) -> str:
     if not report.groups:
         out.append("No tagged highlights.")
     return "\n".join(out).rstrip("\n") + "\n"
+
+
+def _distinct_entries(report: CodeReport) -> list[CodeEntry]:
+    """Every entry of the report once (an entry is in the group of each of its tags)."""
+    every = list(chain.from_iterable(group.entries for group in report.groups))
+    return list(dict(zip(map(id, every), every, strict=True)).values())
 
 
 def _markdown_entry(entry: CodeEntry) -> list[str]:
