@@ -35,8 +35,10 @@ from __future__ import annotations
 import textwrap
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import partial
+from itertools import starmap
 from json.encoder import encode_basestring
-from operator import attrgetter, getitem
+from operator import attrgetter, getitem, itemgetter, sub
 from typing import Any, NamedTuple
 
 from ipreader.core.coding import CodedDocument, WantedTags, distinct_tags, line_numbers, tags_of
@@ -126,6 +128,10 @@ class Disagreement(NamedTuple):
         return self.document.text[self.start : self.end]
 
 
+_new_disagreement = partial(tuple.__new__, Disagreement)
+_RUN_ORDER = itemgetter(2, 3, 4)
+
+
 @dataclass(frozen=True)
 class AgreementReport:
     """Agreement of two coders per tag and overall, and where they disagree."""
@@ -189,10 +195,11 @@ def agreement(
             tally[0] += both
             tally[1] += _covered(a) - both
             tally[2] += _covered(b) - both
-            found = [(s, e, first) for s, e in _difference(a, b)]
-            found += [(s, e, second) for s, e in _difference(b, a)]
-            tag = names[index]
-            runs[index] += [Disagreement(tag, document, s, e, who) for s, e, who in sorted(found)]
+            found = [(names[index], document, s, e, first) for s, e in _difference(a, b)]
+            found += [(names[index], document, s, e, second) for s, e in _difference(b, a)]
+            # Made in C (tuple.__new__: a named tuple's own __new__ is a Python lambda);
+            # ordered by start, end, coder.
+            runs[index] += map(_new_disagreement, sorted(found, key=_RUN_ORDER))
     for tally in counts:
         tally[3] = compared - tally[0] - tally[1] - tally[2]
     per_tag = tuple(Agreement(tag, *tally) for tag, tally in zip(names, counts, strict=True))
@@ -231,7 +238,8 @@ def _merged(spans: Spans) -> Spans:
 
 
 def _covered(spans: Spans) -> int:
-    return sum(end - start for start, end in spans)
+    negative: int = sum(starmap(sub, spans))  # start - end of each, in C
+    return -negative
 
 
 def _intersection(a: Spans, b: Spans) -> Spans:
