@@ -147,8 +147,8 @@ def line_numbers(documents: Iterable[CodedDocument], offsets: Iterable[int]) -> 
 _LINE_STARTS = attrgetter("_line_starts")
 
 
-def _order(annotation: Annotation) -> tuple[int, str]:
-    return annotation.start, annotation.id
+#: A highlight's place in a document's order: by start, then id (in C, for 20,000).
+_order = attrgetter("start", "id")
 
 
 def coded_documents(library: Library, selection: Selection) -> list[CodedDocument]:
