@@ -1,8 +1,8 @@
 """Reports as text: an aligned table, CSV, JSON or Markdown.
 
-(Over 450 lines: four formats of three report kinds, all written from the same
-entries and the same description of the filters; the table's own layout is in
-``text_table.py``.)
+(Over 400 lines: four formats of three report kinds, all written from the same
+entries and the same description of the filters; the code report's text table
+is in ``report_table.py``, a table's layout in ``text_table.py``.)
 
 ``render_report`` takes a report of ``reports`` (code report, matrix,
 co-occurrence) and the filters it was made with. Every format carries the
@@ -25,11 +25,10 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from itertools import accumulate, chain, compress, groupby, repeat
-from operator import attrgetter, is_not, itemgetter
-from pathlib import Path
+from itertools import chain, groupby
+from operator import attrgetter
 from typing import Any
 
 from ipreader.core.coding import CodedDocument, Selection
@@ -37,21 +36,17 @@ from ipreader.core.csv_text import csv_text, neutralize, quoted
 from ipreader.core.json_text import json_outline
 from ipreader.core.markdown_text import escape_cell, escape_line, escape_text
 from ipreader.core.model import Annotation
+from ipreader.core.report_table import code_table, distinct_entries, document_path, group_title
 from ipreader.core.reports import CodeEntry, CodeReport, Cooccurrence, Report, TagMatrix
 from ipreader.core.safe_text import escape_json_controls, printable
-from ipreader.core.text_table import Column, render_columns, render_table, shown
-from ipreader.core.wording import excerpt, excerpts, plural
+from ipreader.core.text_table import Column, render_table
+from ipreader.core.wording import excerpt, plural
 
 #: The output formats of ``render_report``.
 REPORT_FORMATS = ("table", "csv", "json", "markdown")
 
 # One encoder for every value, as json_text's: json.dumps with options builds one per call.
 _ONE_LINE = json.JSONEncoder(ensure_ascii=False, separators=(", ", ": "))
-
-#: Longest quote and note shown in a table cell (terminal cells).
-QUOTE_CELLS = 60
-NOTE_CELLS = 40
-CREATOR_CELLS = 20
 
 
 @dataclass(frozen=True)
@@ -122,7 +117,7 @@ def _document(document: CodedDocument, filters: ReportFilters) -> dict[str, Any]
 
 
 def _path(document: CodedDocument, filters: ReportFilters) -> str:
-    return f"{document.root}/{document.relpath}" if filters.several_roots else document.relpath
+    return document_path(document, filters.several_roots)
 
 
 def _with_heading(lines: list[str], body: str) -> str:
@@ -221,35 +216,6 @@ def _grid(
 
 
 # ---------------------------------------------------------------------- code report
-
-
-def _offsets(entry: CodeEntry) -> str:
-    return f"{entry.start}-{entry.end}"
-
-
-def _group_title(report: CodeReport, entries: tuple[CodeEntry, ...], label: str) -> str:
-    # Distinct by place, counted over the distinct document objects (an entry a row).
-    every = list(map(_DOCUMENT, entries))
-    distinct = list(dict(zip(map(id, every), every, strict=True)).values())
-    # Roots compared by value once each distinct root object (a Path hashes in Python).
-    roots = list(map(attrgetter("root"), distinct))
-    objects = dict(zip(map(id, roots), roots, strict=True))  # a few
-    by_value: dict[Path, int] = {}
-    same_root = {key: by_value.setdefault(root, key) for key, root in objects.items()}
-    places = zip(
-        map(same_root.__getitem__, map(id, roots)),
-        map(attrgetter("relpath"), distinct),
-        strict=True,
-    )
-    documents = len(set(places))
-    if not report.require_all:
-        return f"{label}: {plural(len(entries), 'highlight')} in {plural(documents, 'document')}"
-    same = sum(1 for e in entries if len(e.highlights) == 1)
-    return (
-        f"{label}: {plural(same, 'highlight')} carrying every tag and "
-        f"{plural(len(entries) - same, 'passage')} of overlapping highlights carrying them "
-        f"between them, in {plural(documents, 'document')}"
-    )
 
 
 _DOCUMENT = attrgetter("document")
@@ -353,7 +319,7 @@ def _codes_csv(report: CodeReport, filters: ReportFilters) -> str:
     # entry's other cells are made safe and written once, as text, and every group's
     # row is its label cell joined to them (CSV quotes each cell on its own).
     cells = _CsvFields()
-    entries = _distinct_entries(report)
+    entries = distinct_entries(report)
     lines_of: dict[int, list[str]] = {}
     for entry in entries:
         document = entry.document
@@ -411,126 +377,6 @@ class _CsvFields(dict[str, str]):
         return field
 
 
-def _codes_table(report: CodeReport, filters: ReportFilters) -> str:
-    columns = [Column("Document"), Column("Line", numeric=True), Column("Offsets")]
-    if report.require_all:
-        columns.append(Column("Match"))
-    columns += [
-        Column("Creator", limit=CREATOR_CELLS),
-        Column("Quote", limit=QUOTE_CELLS),
-        Column("Note", limit=NOTE_CELLS),
-    ]
-    summary = filters.summary()
-    out = [printable(f"Code report. Filters: {summary}.") + "\n" if summary else ""]
-    # A highlight is shown in the group of each of its tags and of their parents: its
-    # cells are made once, not once a group, column by column, and each group's table
-    # gathered from them (text_table.render_columns). An entry's rows but for the
-    # document cell are the same in every group.
-    entries = _distinct_entries(report)
-    single = [e for e in entries if len(e.highlights) == 1]
-    tails, tail_sizes = _single_rows(single, report.require_all)
-    # Each entry's rows (indexes into the tails' columns): one for an entry of one highlight.
-    rows_of: dict[int, Sequence[int]] = dict(
-        zip(map(id, single), zip(range(len(single))), strict=True)
-    )
-    for entry in entries:
-        if len(entry.highlights) != 1:  # an AND report's passage of overlapping highlights
-            passage, passage_sizes = _passage_rows(entry)
-            rows_of[id(entry)] = range(len(tails[0]), len(tails[0]) + len(passage))
-            for column, more in zip(tails, zip(*passage, strict=True), strict=True):
-                column += more
-            for widths_of, more_sizes in zip(
-                tail_sizes, zip(*passage_sizes, strict=True), strict=True
-            ):
-                widths_of += more_sizes
-    paths: dict[int, tuple[str, int]] = {}
-    for group in report.groups:
-        # The group's rows gathered by index, column by column (in C, for 50,000 rows);
-        # the path in each document's first row.
-        ids = list(map(id, group.entries))
-        rows = list(chain.from_iterable(map(rows_of.__getitem__, ids)))
-        rows_before = list(accumulate(map(len, map(rows_of.__getitem__, ids)), initial=0))
-        cells, sizes = [""] * len(rows), [0] * len(rows)
-        documents = list(map(_DOCUMENT, group.entries))
-        for index in compress(range(len(documents)), map(is_not, documents, [None, *documents])):
-            document = documents[index]
-            path = paths.get(id(document))
-            if path is None:
-                path = paths[id(document)] = shown(_path(document, filters))
-            cells[rows_before[index]], sizes[rows_before[index]] = path
-        texts = [cells, *(list(map(column.__getitem__, rows)) for column in tails)]
-        widths = [sizes, *(list(map(column.__getitem__, rows)) for column in tail_sizes)]
-        title = _group_title(report, group.entries, group.label)
-        out.append(_with_heading([title], render_columns(columns, texts, widths)) + "\n")
-    if not report.groups:
-        out.append("(no tagged highlights)\n")
-    return "".join(out)
-
-
-def _excerpt_cells(texts: Iterable[str], limit: int) -> dict[str, tuple[str, int]]:
-    """Each distinct text cut at a word (``excerpt``), then as a table shows it."""
-    # Cut at a word before the table cuts at a cell: a tidier end.
-    distinct = list(dict.fromkeys(texts))
-    cut = excerpts(distinct, limit)
-    return dict(zip(distinct, map(shown, cut, repeat(limit)), strict=True))
-
-
-def _single_rows(
-    entries: Sequence[CodeEntry], require_all: bool
-) -> tuple[list[list[str]], list[list[int]]]:
-    """The table rows of entries of one highlight, but for the document cell: each column's
-    texts, then each column's widths.
-
-    Column by column, in C where it can be (``map``, ``zip``): 20,000 entries
-    are 20,000 rows of six cells.
-    """
-    highlights = list(map(itemgetter(0), map(_HIGHLIGHTS, entries)))
-    # Numbers and the match's name are ASCII: each takes a cell a character.
-    lines = ["" if line is None else str(line) for line in map(_LINE, entries)]
-    offsets = list(map("{}-{}".format, map(_START, entries), map(_END, entries)))
-    creators = list(map(_CREATOR, highlights))
-    creator_cells = {name: shown(name, CREATOR_CELLS) for name in dict.fromkeys(creators)}
-    quotes = list(map(_QUOTE, entries))
-    notes = list(map(_NOTE, highlights))
-    columns = [
-        list(map(_excerpt_cells(quotes, QUOTE_CELLS).__getitem__, quotes)),
-        list(map(_excerpt_cells(notes, NOTE_CELLS).__getitem__, notes)),
-    ]
-    columns.insert(0, list(map(creator_cells.__getitem__, creators)))
-    texts: list[list[str]] = [lines, offsets]
-    if require_all:
-        texts.append(list(map(_MATCH, entries)))
-    sizes = [list(map(len, column)) for column in texts]
-    texts += [list(map(itemgetter(0), column)) for column in columns]
-    sizes += [list(map(itemgetter(1), column)) for column in columns]
-    return texts, sizes
-
-
-def _passage_rows(entry: CodeEntry) -> tuple[list[tuple[str, ...]], list[tuple[int, ...]]]:
-    """The table rows (texts, widths), but for the document cell, of a passage of an AND
-    report: one per overlapping highlight, the passage's place and match on the first."""
-    texts, widths = [], []
-    for index, h in enumerate(entry.highlights):
-        place = [None] * 3 if index else [entry.line, _offsets(entry), entry.match]
-        row = [*map(shown, place), shown(h.creator, CREATOR_CELLS)]
-        quote = h.quote if index else entry.quote
-        row += [shown(excerpt(quote, QUOTE_CELLS), QUOTE_CELLS)]
-        row += [shown(excerpt(h.note, NOTE_CELLS), NOTE_CELLS)]
-        texts.append(tuple(text for text, _ in row))
-        widths.append(tuple(size for _, size in row))
-    return texts, widths
-
-
-_HIGHLIGHTS = attrgetter("highlights")
-_LINE = attrgetter("line")
-_START = attrgetter("start")
-_END = attrgetter("end")
-_QUOTE = attrgetter("quote")
-_MATCH = attrgetter("match")
-_CREATOR = attrgetter("creator")
-_NOTE = attrgetter("note")
-
-
 def _codes_markdown(report: CodeReport, filters: ReportFilters) -> str:
     out = ["# Code report", ""]
     summary = filters.summary()
@@ -542,7 +388,7 @@ def _codes_markdown(report: CodeReport, filters: ReportFilters) -> str:
     headings: dict[int, str] = {}  # a document's heading, by id: it is in many groups
     for group in report.groups:
         out += [f"## {escape_line(group.label)}", ""]
-        out += [escape_line(_group_title(report, group.entries, group.label) + "."), ""]
+        out += [escape_line(group_title(report, group.entries, group.label) + "."), ""]
         for document, entries in _by_document(group.entries):
             heading = headings.get(id(document))
             if heading is None:
@@ -557,12 +403,6 @@ def _codes_markdown(report: CodeReport, filters: ReportFilters) -> str:
     if not report.groups:
         out.append("No tagged highlights.")
     return "\n".join(out).rstrip("\n") + "\n"
-
-
-def _distinct_entries(report: CodeReport) -> list[CodeEntry]:
-    """Every entry of the report once (an entry is in the group of each of its tags)."""
-    every = list(chain.from_iterable(group.entries for group in report.groups))
-    return list(dict(zip(map(id, every), every, strict=True)).values())
 
 
 def _markdown_entry(entry: CodeEntry) -> list[str]:
@@ -594,6 +434,10 @@ def _note(h: Annotation) -> list[str]:
         return []
     lines = escape_text(h.note)
     return [f"Note: {lines[0]}", *lines[1:]]
+
+
+def _codes_table(report: CodeReport, filters: ReportFilters) -> str:
+    return code_table(report, filters.summary(), filters.several_roots)
 
 
 _CODES: dict[str, Callable[[CodeReport, ReportFilters], str]] = {
