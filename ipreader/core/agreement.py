@@ -47,7 +47,7 @@ from ipreader.core.json_text import json_outline
 from ipreader.core.model import Annotation
 from ipreader.core.safe_text import escape_json_controls, printable
 from ipreader.core.text_table import Column, render_table, render_table_columns
-from ipreader.core.wording import excerpts, plural
+from ipreader.core.wording import excerpt, excerpts, plural
 
 Spans = list[tuple[int, int]]
 
@@ -347,30 +347,25 @@ def _disagreements_json(report: AgreementReport, several_roots: bool) -> str:
     """The disagreements as a laid-out JSON list, each on one line (as the C encoder writes
     a flat dict of strings and integers)."""
     text = encode_basestring  # the C encoder's own, for ensure_ascii=False
-    runs = _RunColumns(report.disagreements)
-    places = {
-        key: "".join(
-            f", {text(name)}: {text(value)}"
-            for name, value in _place(document, several_roots).items()
+    places: dict[int, str] = {}
+    tags: dict[str, str] = {}
+    lines = []
+    for run in report.disagreements:
+        document = run.document
+        place = places.get(id(document))
+        if place is None:
+            place = places[id(document)] = "".join(
+                f", {text(key)}: {text(value)}"
+                for key, value in _place(document, several_roots).items()
+            )
+        tag = tags.get(run.tag)
+        if tag is None:
+            tag = tags[run.tag] = text(run.tag)
+        lines.append(
+            f'{{"tag": {tag}{place}, "start": {run.start}, "end": {run.end}, '
+            f'"line": {document.line_of(run.start)}, "coded_by": {text(run.coder)}, '
+            f'"quote": {text(excerpt(run.quote, QUOTE_CHARS))}}}'
         )
-        for key, document in runs.distinct_documents.items()
-    }
-    encoded = {value: text(value) for value in dict.fromkeys([*runs.tags, *runs.coders])}
-    # Every column made at once, then one f-string a line.
-    lines = [
-        f'{{"tag": {tag}{place}, "start": {start}, "end": {end}, "line": {line}, '
-        f'"coded_by": {coder}, "quote": {quote}}}'
-        for tag, place, start, end, line, coder, quote in zip(
-            map(encoded.__getitem__, runs.tags),
-            map(places.__getitem__, runs.document_keys),
-            runs.starts,
-            runs.ends,
-            runs.lines,
-            map(encoded.__getitem__, runs.coders),
-            map(text, runs.quotes),
-            strict=True,
-        )
-    ]
     return escape_json_controls("[\n    " + ",\n    ".join(lines) + "\n  ]")
 
 
