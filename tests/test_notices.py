@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from hypothesis import example, given
+from hypothesis import strategies as st
+
 from ipreader.core.notices import MAX_NOTICES, Notices
-from ipreader.core.wording import excerpt, plural, some_of
+from ipreader.core.wording import excerpt, excerpts, plural, some_of
 
 
 def test_notices_are_delivered_once_in_order() -> None:
@@ -48,3 +51,12 @@ def test_a_notice_names_five_files_and_counts_the_rest() -> None:
     assert some_of(["a", "b"]) == "a, b"
     assert some_of([str(n) for n in range(5)]) == "0, 1, 2, 3, 4"
     assert some_of([str(n) for n in range(7)]) == "0, 1, 2, 3, 4 and 2 more"
+
+
+@given(
+    st.lists(st.text(alphabet="ab ,;:.-\t\n\u3000é漢", max_size=40), max_size=8),
+    st.integers(0, 30),
+)
+@example(["the Foreign Secretary David Lammy said on Monday", "", "  "], 30)
+def test_excerpts_of_many_texts_are_each_ones_excerpt(texts: list[str], limit: int) -> None:
+    assert excerpts(texts, limit) == [excerpt(text, limit) for text in texts]

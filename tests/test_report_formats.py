@@ -12,11 +12,11 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from markdown_it import MarkdownIt
 
-from ipreader.core.csv_text import BOM, csv_text, neutralize
+from ipreader.core.csv_text import BOM, csv_text, neutralize, quoted
 from ipreader.core.json_text import json_outline
 from ipreader.core.markdown_text import escape_cell, escape_line, escape_text
 from ipreader.core.safe_text import escape_json_controls, printable
-from ipreader.core.text_table import Column, cell_width, fit, render_table
+from ipreader.core.text_table import Column, cell_width, fit, render_columns, render_table, shown
 
 COMMONMARK = MarkdownIt("commonmark")
 TABLES = MarkdownIt("commonmark").enable("table")
@@ -142,6 +142,44 @@ def test_tables_align_and_never_write_controls() -> None:
     assert lines[2] == "漢字" + " " * 10 + "5  a long …"
     assert lines[3] == "esc␛[31m     12"  # the control made visible; nothing trails
     assert "\x1b" not in text
+
+
+@given(st.lists(st.text(alphabet=",\"\r\n a\x00'=漢", max_size=6), min_size=2, max_size=4))
+@example(["", ""])
+@example(['say "hi",', "two\r\nlines"])
+def test_quoted_fields_are_what_the_csv_module_writes(fields: list[str]) -> None:
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\r\n").writerow(fields)
+    assert ",".join(map(quoted, fields)) + "\r\n" == buffer.getvalue()
+
+
+table_cells = st.one_of(
+    st.none(),
+    st.integers(-5, 10**6),
+    st.text(alphabet="ab \t\n\x1b\u202e漢字\u0301\u200b😀é—", max_size=12),
+)
+
+
+@given(
+    st.lists(st.tuples(st.booleans(), st.sampled_from([None, 1, 3, 8])), min_size=1, max_size=4),
+    st.data(),
+)
+def test_cells_made_once_make_render_tables_table(
+    shapes: list[tuple[bool, int | None]], data: st.DataObject
+) -> None:
+    columns = [
+        Column(f"C{i} 漢", limit=limit, numeric=numeric)
+        for i, (numeric, limit) in enumerate(shapes)
+    ]
+    rows = data.draw(st.lists(st.lists(table_cells, min_size=len(columns), max_size=len(columns))))
+    by_column = list(zip(*rows, strict=True)) if rows else [()] * len(columns)
+    made = [
+        [shown(value, column.limit) for value in values]
+        for column, values in zip(columns, by_column, strict=True)
+    ]
+    texts = [[text for text, _ in cells] for cells in made]
+    widths = [[size for _, size in cells] for cells in made]
+    assert render_columns(columns, texts, widths) == render_table(columns, rows)
 
 
 json_values = st.recursive(

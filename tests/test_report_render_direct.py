@@ -21,6 +21,7 @@ from hypothesis import strategies as st
 from ipreader.core.coding import CodedDocument, Selection
 from ipreader.core.csv_text import csv_text
 from ipreader.core.json_text import json_outline
+from ipreader.core.model import AnchorStatus
 from ipreader.core.report_render import ReportFilters, render_report
 from ipreader.core.reports import CodeReport, code_report
 
@@ -142,3 +143,18 @@ def test_direct_writers_match_for_any_note(notes: list[str]) -> None:
     filters = ReportFilters(several_roots=True)
     assert render_report(report, "csv", filters) == plain_csv(report, filters)
     assert render_report(report, "json", filters) == plain_json(report, filters)
+
+
+def test_direct_writers_match_with_orphans_and_surrogates() -> None:
+    documents = folder(["", "lone \udc80 surrogate \u2028 and \x7f"])
+    first = documents[0]
+    # An orphaned highlight has no line (JSON null) and keeps its stored quote.
+    orphan = replace(first.highlights[1], status=AnchorStatus.ORPHANED, quote="gone \ud800")
+    changed = tuple(orphan if h is first.highlights[1] else h for h in first.highlights)
+    documents[0] = replace(first, highlights=changed)
+    report = code_report(documents, [])
+    assert any(e.line is None for group in report.groups for e in group.entries)
+    for several_roots in (False, True):
+        filters = ReportFilters(several_roots=several_roots)
+        assert render_report(report, "csv", filters) == plain_csv(report, filters)
+        assert render_report(report, "json", filters) == plain_json(report, filters)

@@ -35,16 +35,19 @@ from __future__ import annotations
 import textwrap
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import partial
+from itertools import starmap
 from json.encoder import encode_basestring
+from operator import attrgetter, getitem, itemgetter, sub
 from typing import Any, NamedTuple
 
-from ipreader.core.coding import CodedDocument, WantedTags, distinct_tags, tags_of
+from ipreader.core.coding import CodedDocument, WantedTags, distinct_tags, line_numbers, tags_of
 from ipreader.core.identity import creator_key
 from ipreader.core.json_text import json_outline
 from ipreader.core.model import Annotation
 from ipreader.core.safe_text import escape_json_controls, printable
-from ipreader.core.text_table import Column, render_table
-from ipreader.core.wording import excerpt, plural
+from ipreader.core.text_table import Column, render_table, render_table_columns
+from ipreader.core.wording import excerpt, excerpts, plural
 
 Spans = list[tuple[int, int]]
 
@@ -125,6 +128,10 @@ class Disagreement(NamedTuple):
         return self.document.text[self.start : self.end]
 
 
+_new_disagreement = partial(tuple.__new__, Disagreement)
+_RUN_ORDER = itemgetter(2, 3, 4)
+
+
 @dataclass(frozen=True)
 class AgreementReport:
     """Agreement of two coders per tag and overall, and where they disagree."""
@@ -188,10 +195,11 @@ def agreement(
             tally[0] += both
             tally[1] += _covered(a) - both
             tally[2] += _covered(b) - both
-            found = [(s, e, first) for s, e in _difference(a, b)]
-            found += [(s, e, second) for s, e in _difference(b, a)]
-            tag = names[index]
-            runs[index] += [Disagreement(tag, document, s, e, who) for s, e, who in sorted(found)]
+            found = [(names[index], document, s, e, first) for s, e in _difference(a, b)]
+            found += [(names[index], document, s, e, second) for s, e in _difference(b, a)]
+            # Made in C (tuple.__new__: a named tuple's own __new__ is a Python lambda);
+            # ordered by start, end, coder.
+            runs[index] += map(_new_disagreement, sorted(found, key=_RUN_ORDER))
     for tally in counts:
         tally[3] = compared - tally[0] - tally[1] - tally[2]
     per_tag = tuple(Agreement(tag, *tally) for tag, tally in zip(names, counts, strict=True))
@@ -230,7 +238,8 @@ def _merged(spans: Spans) -> Spans:
 
 
 def _covered(spans: Spans) -> int:
-    return sum(end - start for start, end in spans)
+    negative: int = sum(starmap(sub, spans))  # start - end of each, in C
+    return -negative
 
 
 def _intersection(a: Spans, b: Spans) -> Spans:
@@ -360,6 +369,26 @@ def _disagreements_json(report: AgreementReport, several_roots: bool) -> str:
     return escape_json_controls("[\n    " + ",\n    ".join(lines) + "\n  ]")
 
 
+class _RunColumns:
+    """The disagreements' fields as the outputs show them, column by column (in C)."""
+
+    def __init__(self, runs: Sequence[Disagreement]) -> None:
+        documents = list(map(attrgetter("document"), runs))
+        self.document_keys = list(map(id, documents))
+        """Each run's document, by ``id``."""
+        self.distinct_documents = dict(zip(self.document_keys, documents, strict=True))
+        """The documents, by ``id``."""
+        self.tags: list[str] = list(map(attrgetter("tag"), runs))
+        self.starts: list[int] = list(map(attrgetter("start"), runs))
+        self.ends: list[int] = list(map(attrgetter("end"), runs))
+        self.coders: list[str] = list(map(attrgetter("coder"), runs))
+        self.lines = line_numbers(documents, self.starts)
+        """The 1-based line of each run's start."""
+        texts = map(attrgetter("text"), documents)
+        self.quotes = excerpts(map(getitem, texts, map(slice, self.starts, self.ends)), QUOTE_CHARS)
+        """Each run's text, cut (``excerpt``)."""
+
+
 def agreement_text(report: AgreementReport, *, several_roots: bool = False) -> str:
     """Return ``report`` as aligned plain text for the terminal."""
     first, second = report.coders
@@ -388,20 +417,20 @@ def agreement_text(report: AgreementReport, *, several_roots: bool = False) -> s
         out += "\n" + "".join(printable(note) + "\n" for note in notes)
     out += f"\nDisagreements: {plural(len(report.disagreements), 'passage')}\n"
     if report.disagreements:
-        passages = [
-            [
-                run.tag,
-                f"{run.document.root}/{run.document.relpath}"
-                if several_roots
-                else run.document.relpath,
-                run.document.line_of(run.start),
-                f"{run.start}-{run.end}",
-                run.coder,
-                excerpt(run.quote, QUOTE_CHARS),
-            ]
-            for run in report.disagreements
+        runs = _RunColumns(report.disagreements)
+        paths = {
+            key: f"{document.root}/{document.relpath}" if several_roots else document.relpath
+            for key, document in runs.distinct_documents.items()
+        }
+        passages: list[Sequence[object]] = [
+            runs.tags,
+            list(map(paths.__getitem__, runs.document_keys)),
+            runs.lines,
+            list(map("{}-{}".format, runs.starts, runs.ends)),
+            runs.coders,
+            runs.quotes,
         ]
-        out += "\n" + render_table(
+        out += "\n" + render_table_columns(
             [
                 Column("Tag", limit=30),
                 Column("Document"),

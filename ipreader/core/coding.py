@@ -16,6 +16,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from functools import cached_property
+from operator import attrgetter
 from pathlib import Path
 
 from ipreader.core.errors import IpreaderError
@@ -138,8 +139,16 @@ class CodedDocument:
         return bisect.bisect_right(self._line_starts, offset)
 
 
-def _order(annotation: Annotation) -> tuple[int, str]:
-    return annotation.start, annotation.id
+def line_numbers(documents: Iterable[CodedDocument], offsets: Iterable[int]) -> list[int]:
+    """Return ``document.line_of(offset)`` of each document and offset, pairwise (in C)."""
+    return list(map(bisect.bisect_right, map(_LINE_STARTS, documents), offsets))
+
+
+_LINE_STARTS = attrgetter("_line_starts")
+
+
+#: A highlight's place in a document's order: by start, then id (in C, for 20,000).
+_order = attrgetter("start", "id")
 
 
 def coded_documents(library: Library, selection: Selection) -> list[CodedDocument]:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Iterable, Sequence
 
 from ipreader.core.safe_text import printable
@@ -26,6 +27,20 @@ BOM = "\ufeff"
 def neutralize(cell: str) -> str:
     """Return ``cell`` prefixed with ``'`` when a spreadsheet would run it as a formula."""
     return "'" + cell if cell.startswith(FORMULA_STARTS) else cell
+
+
+def quoted(field: str) -> str:
+    """Return ``field`` as ``csv.writer`` writes it in a row of several (RFC 4180, minimal).
+
+    Quoted, with its quotes doubled, when it holds a comma, a quote or a line
+    break; as it is otherwise. (A row of one empty field is written ``""``.)
+    """
+    if _SPECIAL.search(field) is None:
+        return field
+    return '"' + field.replace('"', '""') + '"'
+
+
+_SPECIAL = re.compile('[,"\r\n]')
 
 
 def _cell(value: str) -> str:

@@ -1,8 +1,8 @@
 """Reports as text: an aligned table, CSV, JSON or Markdown.
 
-(Over 450 lines: four formats of three report kinds, all written from the same
-entries and the same description of the filters; the table's own layout is in
-``text_table.py``.)
+(Over 400 lines: four formats of three report kinds, all written from the same
+entries and the same description of the filters; the code report's text table
+is in ``report_table.py``, a table's layout in ``text_table.py``.)
 
 ``render_report`` takes a report of ``reports`` (code report, matrix,
 co-occurrence) and the filters it was made with. Every format carries the
@@ -27,15 +27,17 @@ import io
 import json
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from itertools import groupby
+from itertools import chain, groupby
+from json.encoder import encode_basestring
 from operator import attrgetter
 from typing import Any
 
 from ipreader.core.coding import CodedDocument, Selection
-from ipreader.core.csv_text import csv_text, neutralize
+from ipreader.core.csv_text import csv_text, neutralize, quoted
 from ipreader.core.json_text import json_outline
 from ipreader.core.markdown_text import escape_cell, escape_line, escape_text
 from ipreader.core.model import Annotation
+from ipreader.core.report_table import code_table, distinct_entries, document_path, group_title
 from ipreader.core.reports import CodeEntry, CodeReport, Cooccurrence, Report, TagMatrix
 from ipreader.core.safe_text import escape_json_controls, printable
 from ipreader.core.text_table import Column, render_table
@@ -46,10 +48,6 @@ REPORT_FORMATS = ("table", "csv", "json", "markdown")
 
 # One encoder for every value, as json_text's: json.dumps with options builds one per call.
 _ONE_LINE = json.JSONEncoder(ensure_ascii=False, separators=(", ", ": "))
-
-#: Longest quote and note shown in a table cell (terminal cells).
-QUOTE_CELLS = 60
-NOTE_CELLS = 40
 
 
 @dataclass(frozen=True)
@@ -120,7 +118,7 @@ def _document(document: CodedDocument, filters: ReportFilters) -> dict[str, Any]
 
 
 def _path(document: CodedDocument, filters: ReportFilters) -> str:
-    return f"{document.root}/{document.relpath}" if filters.several_roots else document.relpath
+    return document_path(document, filters.several_roots)
 
 
 def _with_heading(lines: list[str], body: str) -> str:
@@ -221,24 +219,6 @@ def _grid(
 # ---------------------------------------------------------------------- code report
 
 
-def _offsets(entry: CodeEntry) -> str:
-    return f"{entry.start}-{entry.end}"
-
-
-def _group_title(report: CodeReport, entries: tuple[CodeEntry, ...], label: str) -> str:
-    # Distinct by place, counted over the distinct document objects (an entry a row).
-    distinct = {id(e.document): e.document for e in entries}.values()
-    documents = len({(d.root, d.relpath) for d in distinct})
-    if not report.require_all:
-        return f"{label}: {plural(len(entries), 'highlight')} in {plural(documents, 'document')}"
-    same = sum(1 for e in entries if len(e.highlights) == 1)
-    return (
-        f"{label}: {plural(same, 'highlight')} carrying every tag and "
-        f"{plural(len(entries) - same, 'passage')} of overlapping highlights carrying them "
-        f"between them, in {plural(documents, 'document')}"
-    )
-
-
 _DOCUMENT = attrgetter("document")
 
 
@@ -250,19 +230,31 @@ def _by_document(
         yield document, list(items)
 
 
-def _highlight(annotation: Annotation) -> dict[str, Any]:
-    return {
-        "id": annotation.id,
-        "start": annotation.start,
-        "end": annotation.end,
-        "quote": annotation.quote,
-        "note": annotation.note,
-        "tags": list(annotation.tags),
-        "color": annotation.color,
-        "creator": annotation.creator,
-        "created": annotation.created,
-        "status": annotation.status,  # a StrEnum: encoded as its text, without the slow .value
-    }
+def _entry_json(entry: CodeEntry) -> str:
+    """An entry of the code report's JSON on one line, controls escaped: its match, start,
+    end, line, quote and highlights (id, start, end, quote, note, tags, colour, creator,
+    created, status), as ``_ONE_LINE`` would encode them.
+
+    Strings by the C encoder's own ``encode_basestring``, numbers by ``str``:
+    the same bytes, without building two dicts a highlight and walking them.
+    """
+    text = encode_basestring
+    line = "null" if entry.line is None else entry.line
+    highlights = ", ".join(
+        [
+            f'{{"id": {text(h.id)}, "start": {h.start}, "end": {h.end}, '
+            f'"quote": {text(h.quote)}, "note": {text(h.note)}, '
+            f'"tags": [{", ".join(map(text, h.tags))}], "color": {text(h.color)}, '
+            f'"creator": {text(h.creator)}, "created": {text(h.created)}, '
+            f'"status": {text(h.status)}}}'
+            for h in entry.highlights
+        ]
+    )
+    # Escaped here, once an entry, not in the whole text (~2.5 times longer).
+    return escape_json_controls(
+        f'{{"match": {text(entry.match)}, "start": {entry.start}, "end": {entry.end}, '
+        f'"line": {line}, "quote": {text(entry.quote)}, "highlights": [{highlights}]}}'
+    )
 
 
 def _codes_json(report: CodeReport, filters: ReportFilters) -> str:
@@ -274,25 +266,12 @@ def _codes_json(report: CodeReport, filters: ReportFilters) -> str:
     joined from known pieces. A test holds the two to the same bytes.
     """
     encode = _ONE_LINE.encode
-    encoded: dict[int, str] = {}
+    # Each entry's line made once (it is in the group of each of its tags and their
+    # parents).
+    encoded = {id(entry): _entry_json(entry) for entry in distinct_entries(report)}
 
     def entry_text(entry: CodeEntry) -> str:
-        found = encoded.get(id(entry))
-        if found is None:
-            # Escaped here, once an entry, not in the whole text (~2.5 times longer).
-            found = encoded[id(entry)] = escape_json_controls(
-                encode(
-                    {
-                        "match": entry.match,
-                        "start": entry.start,
-                        "end": entry.end,
-                        "line": entry.line,
-                        "quote": entry.quote,
-                        "highlights": [_highlight(h) for h in entry.highlights],
-                    }
-                )
-            )
-        return found
+        return encoded[id(entry)]
 
     heads: dict[int, str] = {}  # a document's opening, by id: it is in many groups
 
@@ -339,46 +318,46 @@ def _codes_csv(report: CodeReport, filters: ReportFilters) -> str:
     # An entry's rows differ between the groups it is in only by the first cell: each
     # entry's other cells are made safe and written once, as text, and every group's
     # row is its label cell joined to them (CSV quotes each cell on its own).
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    cells = _SafeCells()
-
-    def row_text(row: list[Any]) -> str:
-        buffer.seek(0)
-        buffer.truncate()
-        writer.writerow(row)
-        return buffer.getvalue()
-
-    tails: dict[int, list[str]] = {}
-    out = [csv_text(header, [])]
-    for group in report.groups:
-        label = row_text([cells[group.label]])[:-2] + ","
-        for entry in group.entries:
-            lines = tails.get(id(entry))
-            if lines is None:
-                document = entry.document
-                # Text cells made safe (``cells``); numbers and None written as they are.
-                place: list[Any] = [cells[document.relpath], cells[document.title], entry.line]
-                place += [entry.start, entry.end]
-                if filters.several_roots:
-                    place.insert(0, cells[str(document.root)])
-                start = [cells[entry.match], *place, cells[entry.quote]]
-                lines = tails[id(entry)] = [
-                    row_text(
-                        [
-                            *start,
-                            cells[h.note],
-                            cells[", ".join(h.tags)],
-                            cells[h.creator],
-                            cells[h.color],
-                            cells[h.created],
-                            cells[h.status],
-                            cells[h.id],
-                        ]
-                    )
-                    for h in entry.highlights
+    cells = _CsvFields()
+    entries = distinct_entries(report)
+    lines_of: dict[int, list[str]] = {}
+    for entry in entries:
+        document = entry.document
+        # Text fields made safe and quoted once (``cells``); numbers and None as the csv
+        # module writes them.
+        line = "" if entry.line is None else str(entry.line)
+        place = [cells[document.relpath], cells[document.title], line]
+        place += [str(entry.start), str(entry.end)]
+        if filters.several_roots:
+            place.insert(0, cells[str(document.root)])
+        start = ",".join([cells[entry.match], *place, cells[entry.quote]])
+        lines_of[id(entry)] = [
+            ",".join(
+                [
+                    start,
+                    cells[h.note],
+                    cells[", ".join(h.tags)],
+                    cells[h.creator],
+                    cells[h.color],
+                    cells[h.created],
+                    cells[h.status],
+                    cells[h.id],
                 ]
-            out += [label + line for line in lines]
+            )
+            + "\r\n"
+            for h in entry.highlights
+        ]
+    out = [csv_text(header, [])]
+    safe = _SafeCells()
+    label_writer = io.StringIO()
+    for group in report.groups:
+        # An entry's rows differ between the groups it is in only by the first cell.
+        label_writer.seek(0)
+        label_writer.truncate()
+        csv.writer(label_writer, lineterminator="\r\n").writerow([safe[group.label]])
+        label = label_writer.getvalue()[:-2] + ","
+        ids = map(id, group.entries)
+        out += map(label.__add__, chain.from_iterable(map(lines_of.__getitem__, ids)))
     return "".join(out)
 
 
@@ -390,57 +369,12 @@ class _SafeCells(dict[str, str]):
         return cell
 
 
-def _codes_table(report: CodeReport, filters: ReportFilters) -> str:
-    columns = [Column("Document"), Column("Line", numeric=True), Column("Offsets")]
-    if report.require_all:
-        columns.append(Column("Match"))
-    columns += [
-        Column("Creator", limit=20),
-        Column("Quote", limit=QUOTE_CELLS),
-        Column("Note", limit=NOTE_CELLS),
-    ]
-    summary = filters.summary()
-    out = [printable(f"Code report. Filters: {summary}.") + "\n" if summary else ""]
-    # A highlight is shown in the group of each of its tags and of their parents: its
-    # quote and note are cut once (by text), not once a group.
-    quotes: dict[str, str] = {}
-    notes: dict[str, str] = {}
-    # An entry's rows, but for the path in the first cell, are the same in every group.
-    tails: dict[int, list[list[Any]]] = {}
+class _CsvFields(dict[str, str]):
+    """Text -> its CSV cell (``_SafeCells``) as written in a row (``csv_text.quoted``)."""
 
-    def entry_rows(entry: CodeEntry) -> list[list[Any]]:
-        made = []
-        for index, h in enumerate(entry.highlights):
-            first = index == 0
-            tail: list[Any] = [entry.line if first else None, _offsets(entry) if first else None]
-            if report.require_all:
-                tail.append(entry.match if first else None)
-            quote = entry.quote if first else h.quote
-            # Cut at a word before the table cuts at a cell: a tidier end.
-            shown_quote = quotes.get(quote)
-            if shown_quote is None:
-                shown_quote = quotes[quote] = excerpt(quote, QUOTE_CELLS)
-            note = notes.get(h.note)
-            if note is None:
-                note = notes[h.note] = excerpt(h.note, NOTE_CELLS)
-            made.append([*tail, h.creator, shown_quote, note])
-        return made
-
-    for group in report.groups:
-        rows: list[list[Any]] = []
-        for document, entries in _by_document(group.entries):
-            first_row = len(rows)
-            for entry in entries:
-                found = tails.get(id(entry))
-                if found is None:
-                    found = tails[id(entry)] = entry_rows(entry)
-                rows += [["", *tail] for tail in found]
-            rows[first_row][0] = _path(document, filters)  # the path once per document
-        title = _group_title(report, group.entries, group.label)
-        out.append(_with_heading([title], render_table(columns, rows)) + "\n")
-    if not report.groups:
-        out.append("(no tagged highlights)\n")
-    return "".join(out)
+    def __missing__(self, text: str) -> str:
+        field = self[text] = quoted(neutralize(printable(text, multiline=True)))
+        return field
 
 
 def _codes_markdown(report: CodeReport, filters: ReportFilters) -> str:
@@ -454,7 +388,7 @@ def _codes_markdown(report: CodeReport, filters: ReportFilters) -> str:
     headings: dict[int, str] = {}  # a document's heading, by id: it is in many groups
     for group in report.groups:
         out += [f"## {escape_line(group.label)}", ""]
-        out += [escape_line(_group_title(report, group.entries, group.label) + "."), ""]
+        out += [escape_line(group_title(report, group.entries, group.label) + "."), ""]
         for document, entries in _by_document(group.entries):
             heading = headings.get(id(document))
             if heading is None:
@@ -500,6 +434,10 @@ def _note(h: Annotation) -> list[str]:
         return []
     lines = escape_text(h.note)
     return [f"Note: {lines[0]}", *lines[1:]]
+
+
+def _codes_table(report: CodeReport, filters: ReportFilters) -> str:
+    return code_table(report, filters.summary(), filters.several_roots)
 
 
 _CODES: dict[str, Callable[[CodeReport, ReportFilters], str]] = {

@@ -14,6 +14,8 @@ import re
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
+from itertools import compress, count
+from operator import ne
 
 from ipreader.core.safe_text import printable
 
@@ -85,44 +87,100 @@ def render_table(columns: Sequence[Column], rows: Sequence[Sequence[object]]) ->
     Values are shown with ``str`` (``None`` as empty), on one line each, made
     printable, then cut to their column's ``limit``. Lines end with ``\\n``.
     """
-    # Transposed once in C; each column's texts by a list comprehension, not a generator
-    # indexing every row (a code report has tens of thousands of rows).
-    by_column = zip(*rows, strict=True) if rows else [()] * len(columns)
-    padded = [
+    # Transposed once in C (a code report has tens of thousands of rows).
+    return render_table_columns(
+        columns, list(zip(*rows, strict=True)) if rows else [()] * len(columns)
+    )
+
+
+def render_table_columns(columns: Sequence[Column], values: Sequence[Sequence[object]]) -> str:
+    """Return the table ``render_table`` makes of the rows whose values, column by column,
+    are ``values`` (``values[k]``: column ``k``'s, every column as long)."""
+    # Each column's texts by a list comprehension, not a generator indexing every row.
+    made = [
         _column(
             column,
             [
                 column.header,
-                *["" if v is None else v if type(v) is str else str(v) for v in values],
+                *["" if v is None else v if type(v) is str else str(v) for v in cells],
             ],
         )
-        for column, values in zip(columns, by_column, strict=True)
+        for column, cells in zip(columns, values, strict=True)
     ]
-    widths = [cell_width(cells[0]) for cells in padded]  # padded: every cell as wide
-    rule = GAP.join("─" * width for width in widths)
-    lines = [GAP.join(cells).rstrip() for cells in zip(*padded, strict=True)]
+    if len({len(cells) for cells, _ in made}) > 1:
+        raise ValueError("every column of a table must have as many values")
+    return _layout(columns, [cells for cells, _ in made], [sizes for _, sizes in made])
+
+
+def shown(value: object, limit: int | None = None) -> tuple[str, int]:
+    """Return ``value`` as a table cell shows it, with the terminal cells it takes.
+
+    The same as ``render_table`` does to a value: ``str`` (``None`` as empty),
+    made printable on one line, cut to ``limit`` cells with ``…``.
+    """
+    text = "" if value is None else value if type(value) is str else str(value)
+    return _cell(text, limit or 1 << 30)
+
+
+def render_columns(
+    columns: Sequence[Column],
+    texts: Sequence[Sequence[str]],
+    widths: Sequence[Sequence[int]],
+) -> str:
+    """Return the table ``render_table`` would make of cells made already, column by column.
+
+    ``texts[k]`` holds column ``k``'s cells, each as ``shown`` returns its text,
+    ``widths[k]`` the terminal cells each takes (``shown``'s second value). For
+    a report that shows one row in several tables: its cells are made once, not
+    once a table, and gathered by column in C.
+    """
+    header = [shown(column.header, column.limit) for column in columns]
+    return _layout(
+        columns,
+        [[text, *cells] for (text, _), cells in zip(header, texts, strict=True)],
+        [[size, *sizes] for (_, size), sizes in zip(header, widths, strict=True)],
+    )
+
+
+def _layout(
+    columns: Sequence[Column], texts: Sequence[Sequence[str]], sizes: Sequence[Sequence[int]]
+) -> str:
+    """The table of cells made already, column by column (header first), each column padded
+    to its widest cell."""
+    column_widths = list(map(max, sizes))
+    # One %-format a row pads every cell in C (faster than str.format, which parses its
+    # template at each call): a width counts code points, which is the cells a text takes
+    # for nearly every row; the others are padded again below.
+    template = GAP.join(
+        f"%{width}s" if column.numeric else f"%-{width}s"
+        for column, width in zip(columns, column_widths, strict=True)
+    )
+    lines = list(map(str.rstrip, map(template.__mod__, zip(*texts, strict=True))))
+    odd: set[int] = set()
+    for cells, widths in zip(texts, sizes, strict=True):
+        odd.update(compress(count(), map(ne, map(len, cells), widths)))
+    for index in sorted(odd):
+        padded = []
+        for column, cells, widths, width in zip(columns, texts, sizes, column_widths, strict=True):
+            pad = " " * (width - widths[index])
+            padded.append(pad + cells[index] if column.numeric else cells[index] + pad)
+        lines[index] = GAP.join(padded).rstrip()
+    rule = GAP.join("─" * width for width in column_widths)
     return "\n".join([lines[0], rule, *lines[1:]]) + "\n"
 
 
-def _column(column: Column, texts: list[str]) -> list[str]:
-    """The cells of one column (header first) made printable, cut and padded alike."""
-    # Column by column, so that padding is str.ljust/rjust (one call a cell) and a
-    # column of plain text is checked with one regex match instead of one a cell.
+def _column(column: Column, texts: list[str]) -> tuple[list[str], list[int]]:
+    """The cells of one column (header first) made printable and cut, and their widths."""
+    # Column by column, so that a column of plain text is checked with one regex match
+    # instead of one a cell.
     limit = column.limit or 1 << 30
     if _NARROW.fullmatch(" ".join(texts)):
         # Nothing to make printable (no controls in these ranges), one cell a character.
-        cut = [text if len(text) <= limit else text[: limit - 1] + ELLIPSIS for text in texts]
-        width = max(map(len, cut))
-        return (
-            [text.rjust(width) for text in cut]
-            if column.numeric
-            else [text.ljust(width) for text in cut]
-        )
+        if max(map(len, texts)) > limit:
+            texts = [text if len(text) <= limit else text[: limit - 1] + ELLIPSIS for text in texts]
+        return texts, list(map(len, texts))
     measured = [_cell(text, limit) for text in texts]
-    width = max(size for _, size in measured)
-    if column.numeric:
-        return [" " * (width - size) + cell for cell, size in measured]
-    return [cell + " " * (width - size) for cell, size in measured]
+    return [text for text, _ in measured], [size for _, size in measured]
 
 
 def _cell(text: str, limit: int) -> tuple[str, int]:

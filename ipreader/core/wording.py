@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from itertools import compress
+
 
 def plural(count: int, singular: str, plural_form: str | None = None) -> str:
     """Return ``count`` with its noun, e.g. ``1 highlight``, ``2 highlights``, ``1,204 files``."""
@@ -28,3 +31,20 @@ def excerpt(text: str, limit: int) -> str:
     if space >= limit // 2:
         cut = cut[:space]
     return cut.rstrip(" ,;:.-") + "…"
+
+
+def excerpts(texts: Iterable[str], limit: int) -> list[str]:
+    """Return ``excerpt(text, limit)`` of each of ``texts``, in order.
+
+    For tens of thousands of texts (a report's quotes): flattened in C (``map``),
+    and only the texts over the limit cut, inline.
+    """
+    flat = list(map(" ".join, map(str.split, texts)))
+    keep, half = max(1, limit - 1), limit // 2
+    for index in compress(range(len(flat)), map(limit.__lt__, map(len, flat))):
+        cut = flat[index][:keep]
+        space = cut.rfind(" ")
+        if space >= half:
+            cut = cut[:space]
+        flat[index] = cut.rstrip(" ,;:.-") + "…"
+    return flat
