@@ -159,7 +159,7 @@ def damaged_copies(good: bytes) -> dict[str, bytes]:
         "header not JSON": resealed(b"\x05\x00\x00\x00\x00\x00\x00\x00{{{{{" + body[13:]),
         "header a list": with_header({"files": [[1, 2]]}),
         "entry out of range": with_header(
-            {"files": [[n, s, d, 10**9, c, b] for n, s, d, _f, c, b in header["files"]]}
+            {"files": [[n, s, d, 10**9, c, b, t] for n, s, d, _f, c, b, t in header["files"]]}
         ),
         "string index out of range": resealed(body[:rows_at] + huge_index + body[rows_at + 8 :]),
         "negative index": resealed(body[:rows_at] + negative + body[rows_at + 8 :]),
