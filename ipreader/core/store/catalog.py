@@ -212,7 +212,7 @@ class Catalog:
         listing may have moved its records into buckets.
 
         The files' parses are also kept in the user's cache between processes
-        (``read_cache.py``: only for the very same bytes), saved when the
+        (``read_cache.py``: for a settled signature or the very same bytes), saved when the
         pass is read to its end.
         """
         try:

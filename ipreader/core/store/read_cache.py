@@ -8,11 +8,19 @@ one file per store location under ``paths.user_cache_dir()``, never in the
 folder's ``.ipreader/`` (it may be shared, even hostile: nothing there is
 trusted as already checked).
 
-An entry is used only for the very bytes it was made from: the store file's
-signature (device, inode, size, mtime_ns, ctime_ns) and a BLAKE2b digest of
-its bytes must both match, so a file changed behind the cache (same size,
-mtime put back) is read and checked afresh. A hit stands for "these exact
-bytes were checked before".
+An entry holds the store file's signature (device, inode, size, mtime_ns,
+ctime_ns), a BLAKE2b digest of the bytes it was made from, and whether the
+signature was *settled* once they had been read (``files.settled``: mtime and
+ctime older than the racy window, with sub-millisecond digits). A settled
+entry answers for a regular file with the same signature after one ``lstat``,
+unread (``known``): any change of content sets the ctime from the kernel's
+clock, which no user-space call sets back, so a file changed behind the cache
+(same size, mtime put back) has another signature and is read and checked
+afresh. Any other entry answers only for the very bytes it was made from
+(``lookup``: signature and digest), and is recorded as settled once a read
+verified it so after its signature settled (git's racily-clean rule). A hit
+stands for "this user's process checked these bytes before": never data that
+was not checked, and never used by a write (writes re-read under the lock).
 
 The file is a small JSON header and typed arrays (``array``), decoded without
 pickle or marshal; a cache file that is missing, too large, damaged, of
