@@ -221,12 +221,13 @@ class Catalog:
             names = None  # missing or unreadable: each document the usual way
         # The cache a single read just loaded, if any (taken: one pass uses and saves it).
         persisted, self._persisted = self._persisted or ReadCache(self.location), None
+        prefix = os.path.join(self.annotations_dir, "")  # as buckets.document_paths names it
         for record in records:
             if names is None or record.id in names:
                 yield record, self._annotations_of(record, persisted)
                 continue
-            path = self._document_paths(record)[0]
-            single = self._load_annotations(path, record, persisted)
+            # Text, not a Path: most files are not read at all (``JsonFiles.load``).
+            single = self._load_annotations(f"{prefix}{record.id}.json", record, persisted)
             if single.annotations or single.bad:
                 yield record, self._union(record, [(1, single)])
             else:
@@ -280,7 +281,7 @@ class Catalog:
         )
 
     def _load_annotations(
-        self, path: Path, record: DocRecord, persisted: ReadCache | None = None
+        self, path: Path | str, record: DocRecord, persisted: ReadCache | None = None
     ) -> AnnotationsFile:
         parsed = self._files.load(path, parse_annotations, persisted)
         if parsed.bad:

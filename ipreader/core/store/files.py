@@ -56,7 +56,7 @@ Signature = tuple[int, int, int, int, int]
 class Persisted(Protocol[_T]):
     """Parses kept between processes, by file signature and content (``read_cache.py``)."""
 
-    def known(self, path: Path, signature: Signature) -> tuple[bytes, _T] | None:
+    def known(self, path: Path | str, signature: Signature) -> tuple[bytes, _T] | None:
         """The digest and parse kept for the file with exactly this (settled) signature."""
 
     def lookup(self, path: Path, signature: Signature, raw: bytes) -> tuple[bytes, _T | None]:
@@ -64,7 +64,7 @@ class Persisted(Protocol[_T]):
 
     def store(
         self,
-        path: Path,
+        path: Path | str,
         signature: Signature,
         digest: bytes,
         parsed: _T,
@@ -176,18 +176,22 @@ class JsonFiles:
         self._on_set_aside = on_set_aside
         # path -> (signature, parse, digest of the bytes when a Persisted cache saw them,
         # whether the signature was settled when they were read)
-        self._cache: dict[Path, tuple[Signature, object, bytes | None, bool]] = {}
+        # (keyed by the path's text: a whole-folder pass passes text, other reads Paths)
+        self._cache: dict[str, tuple[Signature, object, bytes | None, bool]] = {}
         self._mutex = threading.Lock()
 
     # ------------------------------------------------------------------ reading
 
     def load(
         self,
-        path: Path,
+        path: Path | str,
         parse: Callable[[Path, Tables | None], _T],
         persisted: Persisted[_T] | None = None,
     ) -> _T:
         """Return ``parse(path, tables)`` (``None`` tables: no file), cached.
+
+        ``path`` may be a ``str`` (the same file as the ``Path`` of that text): a
+        whole-folder pass builds no ``Path`` for a file it need not read.
 
         With ``persisted``, a file not cached here is first looked up there by
         its signature (one ``lstat``: only an entry recorded with a settled
@@ -198,44 +202,45 @@ class JsonFiles:
         """
         for _attempt in range(3):
             try:
-                return self._load_cached(path, parse, persisted)
+                return self._load_cached(os.fspath(path), parse, persisted)
             except CorruptDatabaseError as error:
-                if not self._set_aside(path, error):
+                if not self._set_aside(Path(path), error):
                     break
             except StoreError as error:
                 self._notices.add(f"{error}; it is left unchanged and ignored for now")
                 break
-        return parse(path, None)
+        return parse(Path(path), None)
 
     def _load_cached(
         self,
-        path: Path,
+        key: str,
         parse: Callable[[Path, Tables | None], _T],
         persisted: Persisted[_T] | None,
     ) -> _T:
         with self._mutex:
-            cached = self._cache.get(path)
+            cached = self._cache.get(key)
         if cached is not None or persisted is not None:
             # One lstat, no open: a regular file whose signature is known is not read.
-            signature = regular_signature(path)
+            signature = regular_signature(key)
             if signature is not None and cached is not None and cached[0] == signature:
                 if persisted is not None and cached[2] is not None:
                     # Still the folder's file: the next save of the persisted cache keeps it.
                     value: _T = cached[1]  # type: ignore[assignment]
                     persisted.store(
-                        path, signature, cached[2], value, fresh=False, settled=cached[3]
+                        key, signature, cached[2], value, fresh=False, settled=cached[3]
                     )
                 return cached[1]  # type: ignore[return-value]
             if signature is not None and persisted is not None:
-                known = persisted.known(path, signature)
+                known = persisted.known(key, signature)
                 if known is not None:
                     with self._mutex:
-                        self._cache[path] = (signature, known[1], known[0], True)
+                        self._cache[key] = (signature, known[1], known[0], True)
                     return known[1]
+        path = Path(key)  # read afresh: what follows names the file in messages
         found = read_file(path)
         if found is None:
             with self._mutex:
-                self._cache.pop(path, None)
+                self._cache.pop(key, None)
             return parse(path, None)
         signature, raw = found
         raw = raw or b""
@@ -251,9 +256,9 @@ class JsonFiles:
                 persisted.store(path, signature, digest, parsed, fresh=True, settled=is_settled)
         with self._mutex:
             if is_racy(signature[3]):
-                self._cache.pop(path, None)
+                self._cache.pop(key, None)
             else:
-                self._cache[path] = (signature, parsed, digest, is_settled)
+                self._cache[key] = (signature, parsed, digest, is_settled)
         return parsed
 
     # ------------------------------------------------------------------ writing

@@ -336,8 +336,8 @@ class ReadCache:
         self._used: dict[str, _Kept] = {}
         self._changed = False
 
-    def _name(self, path: Path) -> str:
-        name = str(path)
+    def _name(self, path: Path | str) -> str:
+        name = os.fspath(path)
         # Store files are named from the location: cutting it off is all relpath would do.
         return name[len(self._prefix) :] if name.startswith(self._prefix) else name
 
@@ -362,7 +362,7 @@ class ReadCache:
                 self._loaded = None
         return self._loaded
 
-    def known(self, path: Path, signature: Signature) -> tuple[bytes, AnnotationsFile] | None:
+    def known(self, path: Path | str, signature: Signature) -> tuple[bytes, AnnotationsFile] | None:
         """The digest and parse kept for the file with this signature, if it was settled.
 
         Only an entry recorded after ``files.settled(signature)`` held answers:
@@ -417,7 +417,7 @@ class ReadCache:
 
     def store(
         self,
-        path: Path,
+        path: Path | str,
         signature: Signature,
         digest: bytes,
         parsed: AnnotationsFile,
