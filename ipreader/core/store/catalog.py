@@ -77,6 +77,7 @@ from ipreader.core.store.formats import (
     parse_index,
     parse_state,
 )
+from ipreader.core.store.index_cache import IndexCache
 from ipreader.core.store.lock import FolderLock
 from ipreader.core.store.read_cache import ReadCache
 from ipreader.core.store.tables import UuidTable
@@ -133,6 +134,7 @@ class Catalog:
             lock, notices, check=self._parse_any, on_set_aside=self._after_set_aside
         )
         self._held_index: tuple[int, IndexFile] | None = None  # (hold number, index)
+        self._index_cache_used = False
         self._rebuilt = False  # the index was set aside and rebuilt (or tried) already
         # doc id -> (relpath, the parsed files, their union): a document's annotations,
         # reused while every one of its files is the same cached parse.
@@ -150,7 +152,15 @@ class Catalog:
         hold = self._lock.hold_number
         if hold is not None and self._held_index is not None and self._held_index[0] == hold:
             return self._held_index[1]
-        index = self._files.load(self.index_path, parse_index)
+        if self._index_cache_used:
+            index = self._files.load(self.index_path, parse_index)
+        else:
+            # The first read (the store's open) through the user's cache: later reads
+            # follow this process's own writes, not worth a 10 MB cache write each.
+            self._index_cache_used = True
+            cache = IndexCache(self.location)
+            index = self._files.load(self.index_path, parse_index, cache)
+            cache.save()
         if hold is not None:
             self._held_index = (hold, index)
         if index.bad:

@@ -99,11 +99,11 @@ def digest_of(raw: bytes) -> bytes:
     return hashlib.blake2b(raw, digest_size=_FILE_DIGEST).digest()
 
 
-def cache_file(location: Path) -> Path:
+def cache_file(location: Path, directory: str = READS_DIR) -> Path:
     """The cache file of the store location ``location`` (named by a hash of its path)."""
     absolute = str(location.absolute())
     name = hashlib.sha256(absolute.encode("utf-8", "surrogatepass")).hexdigest()[:32]
-    return paths.user_cache_dir() / READS_DIR / f"{name}.bin"
+    return paths.user_cache_dir() / directory / f"{name}.bin"
 
 
 class _Decoded:
@@ -243,7 +243,7 @@ def _checked_strings(values: object) -> tuple[str, ...]:
     return tuple(values)
 
 
-def _separator(strings: list[str]) -> str:
+def separator_for(strings: list[str]) -> str:
     """A character none of ``strings`` holds (a NUL, unless some text holds NULs)."""
     joined = "".join(strings)
     for code in itertools.chain(range(0x20), range(0xE000, 0xF900)):
@@ -297,7 +297,7 @@ def _encode(location: str, entries: dict[str, _Kept]) -> bytes:
             scores.append(math.nan if a.score is None else a.score)
         files[-1][4] = len(scores) - files[-1][3]
     strings = list(numbers) or [""]
-    separator = _separator(strings)
+    separator = separator_for(strings)
     text = separator.join(strings).encode("utf-8", "surrogatepass")
     header = json.dumps(
         {
@@ -442,24 +442,31 @@ class ReadCache:
         # OverflowError: an offset or revision beyond 64 bits (valid in a store file,
         # unbounded in JSON) cannot be cached; the file is simply read each time.
         with contextlib.suppress(OSError, ValueError, OverflowError):
-            data = _encode(self._key, self._used)
-            if len(data) > MAX_CACHE_BYTES:
-                return
-            directory = self.file.parent
-            directory.mkdir(parents=True, exist_ok=True)
-            _sweep_leftovers(directory)
-            temp = directory / f".tmp-{os.getpid()}-{os.urandom(6).hex()}"
-            handle = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-            try:
-                with os.fdopen(handle, "wb") as out:
-                    out.write(data)
-                # No fsync: a cache lost in a crash is only rebuilt, and a torn one
-                # fails its digest and reads as absent.
-                os.replace(temp, self.file)
-            except BaseException:
-                with contextlib.suppress(OSError):
-                    os.unlink(temp)
-                raise
+            write_private(self.file, _encode(self._key, self._used))
+
+
+def write_private(file: Path, data: bytes) -> None:
+    """Write a cache file atomically, readable by this user only (``OSError`` on failure).
+
+    Nothing over ``MAX_CACHE_BYTES`` is written.
+    """
+    if len(data) > MAX_CACHE_BYTES:
+        return
+    directory = file.parent
+    directory.mkdir(parents=True, exist_ok=True)
+    _sweep_leftovers(directory)
+    temp = directory / f".tmp-{os.getpid()}-{os.urandom(6).hex()}"
+    handle = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        with os.fdopen(handle, "wb") as out:
+            out.write(data)
+        # No fsync: a cache lost in a crash is only rebuilt, and a torn one
+        # fails its digest and reads as absent.
+        os.replace(temp, file)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temp)
+        raise
 
 
 def _sweep_leftovers(directory: Path) -> None:
