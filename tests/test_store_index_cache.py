@@ -58,20 +58,22 @@ def index_of(root: Path) -> Path:
 def opened(root: Path) -> tuple[list[str], list[str]]:
     """The documents a fresh process's store knows, and the notices it gave."""
     store = FolderStore.open(root)
+    store.stored_documents()  # a whole-folder pass, as a read-only command makes
     return sorted(store.indexed_paths()), store.notices.take()
 
 
 def records(root: Path) -> dict[str, tuple[str, tuple[str, ...], str, int]]:
-    """What a fresh process's store says of each document (no notice)."""
+    """What a fresh process's store says of each document (no notice), read as
+    ``ipreader list`` reads it: one whole-folder pass (which saves the caches)."""
     store = FolderStore.open(root)
     found = {
         relpath: (
-            store.anchored_sha256(relpath) or "",
-            store.document_notes(relpath).tags,
-            store.document_notes(relpath).note,
+            stored.sha256 or "",
+            stored.notes.tags,
+            stored.notes.note,
             store.reading_position(relpath),
         )
-        for relpath in store.indexed_paths()
+        for relpath, stored in store.stored_documents().items()
     }
     assert store.notices.take() == []
     return found
@@ -101,11 +103,22 @@ def cache_with(root: Path, change: str, *, settled: bool, spoil: bool = False) -
 def test_a_cached_index_gives_exactly_what_a_fresh_parse_gives(root: Path, cache_dir: Path) -> None:
     time.sleep(PAST_RACY)
     fresh = records(root)  # writes the cache
-    assert list((cache_dir / INDEXES_DIR).iterdir())
+    assert list((cache_dir / INDEXES_DIR).iterdir())  # ... here
     assert records(root) == fresh
     assert sorted(fresh) == ["a.txt", "b.txt", "c d.txt"]
     assert records(root)["b.txt"][1:3] == (("policy", "tax"), "a NUL \x00, é, \ud800")
     assert records(root)["a.txt"][3] == 120
+
+
+def test_a_process_that_makes_no_whole_folder_pass_writes_no_index_cache(
+    root: Path, cache_dir: Path
+) -> None:
+    time.sleep(PAST_RACY)
+    store = FolderStore.open(root)  # reads the index: the cache is only kept
+    store.save_annotations([Annotation.create(TEXT, 20, 29, "b.txt")])
+    assert not (cache_dir / INDEXES_DIR).exists()
+    assert "b.txt" in records(root)  # a whole-folder pass saves it ...
+    assert list((cache_dir / INDEXES_DIR).iterdir())  # ... here
 
 
 def test_a_settled_index_is_answered_by_its_signature(root: Path, cache_dir: Path) -> None:

@@ -135,6 +135,7 @@ class Catalog:
         )
         self._held_index: tuple[int, IndexFile] | None = None  # (hold number, index)
         self._index_cache_used = False
+        self._index_cache: IndexCache | None = None  # the first read's, until a pass saves it
         self._rebuilt = False  # the index was set aside and rebuilt (or tried) already
         # doc id -> (relpath, the parsed files, their union): a document's annotations,
         # reused while every one of its files is the same cached parse.
@@ -157,10 +158,11 @@ class Catalog:
         else:
             # The first read (the store's open) through the user's cache: later reads
             # follow this process's own writes, not worth a 10 MB cache write each.
+            # Saved by the next whole-folder pass: a process that only writes (an
+            # import) or reads one document writes no cache.
             self._index_cache_used = True
-            cache = IndexCache(self.location)
-            index = self._files.load(self.index_path, parse_index, cache)
-            cache.save()
+            self._index_cache = IndexCache(self.location)
+            index = self._files.load(self.index_path, parse_index, self._index_cache)
         if hold is not None:
             self._held_index = (hold, index)
         if index.bad:
@@ -243,6 +245,9 @@ class Catalog:
             else:
                 yield record, self._annotations_of(record, persisted)
         persisted.save()
+        if self._index_cache is not None:
+            self._index_cache.save()
+            self._index_cache = None
 
     def _union(
         self, record: DocRecord, parsed: Sequence[tuple[int, AnnotationsFile]]

@@ -10,8 +10,10 @@ stat signature after one ``lstat``, else only for the very bytes it was made
 from (a BLAKE2b digest); every other read parses and checks the file afresh.
 
 Only a store's first index read in a process goes through it
-(``Catalog.index``): later reads follow the app's own writes, and writing a
-10 MB cache file after each of them would cost more than it saves.
+(``Catalog.index``), and it is saved by the next whole-folder pass
+(``Catalog.annotations_of_all``): later reads follow the app's own writes,
+and writing a 10 MB cache file after each of them would cost more than it
+saves; a process that only writes (an import) writes none.
 
 The file is the read cache's kind: a digest-sealed JSON header, a typed array
 of reading positions and tag counts, and the records' texts joined by a
