@@ -103,7 +103,7 @@ def cache_with(root: Path, change: str, *, settled: bool, spoil: bool = False) -
 def test_a_cached_index_gives_exactly_what_a_fresh_parse_gives(root: Path, cache_dir: Path) -> None:
     time.sleep(PAST_RACY)
     fresh = records(root)  # writes the cache
-    assert list((cache_dir / INDEXES_DIR).iterdir())  # ... here
+    assert list((cache_dir / INDEXES_DIR).iterdir())
     assert records(root) == fresh
     assert sorted(fresh) == ["a.txt", "b.txt", "c d.txt"]
     assert records(root)["b.txt"][1:3] == (("policy", "tax"), "a NUL \x00, é, \ud800")
