@@ -77,6 +77,7 @@ from ipreader.core.store.formats import (
     parse_index,
     parse_state,
 )
+from ipreader.core.store.index_cache import IndexCache
 from ipreader.core.store.lock import FolderLock
 from ipreader.core.store.read_cache import ReadCache
 from ipreader.core.store.tables import UuidTable
@@ -133,6 +134,8 @@ class Catalog:
             lock, notices, check=self._parse_any, on_set_aside=self._after_set_aside
         )
         self._held_index: tuple[int, IndexFile] | None = None  # (hold number, index)
+        self._index_cache_used = False
+        self._index_cache: IndexCache | None = None  # the first read's, until a pass saves it
         self._rebuilt = False  # the index was set aside and rebuilt (or tried) already
         # doc id -> (relpath, the parsed files, their union): a document's annotations,
         # reused while every one of its files is the same cached parse.
@@ -150,7 +153,16 @@ class Catalog:
         hold = self._lock.hold_number
         if hold is not None and self._held_index is not None and self._held_index[0] == hold:
             return self._held_index[1]
-        index = self._files.load(self.index_path, parse_index)
+        if self._index_cache_used:
+            index = self._files.load(self.index_path, parse_index)
+        else:
+            # The first read (the store's open) through the user's cache: later reads
+            # follow this process's own writes, not worth a 10 MB cache write each.
+            # Saved by the next whole-folder pass: a process that only writes (an
+            # import) or reads one document writes no cache.
+            self._index_cache_used = True
+            self._index_cache = IndexCache(self.location)
+            index = self._files.load(self.index_path, parse_index, self._index_cache)
         if hold is not None:
             self._held_index = (hold, index)
         if index.bad:
@@ -212,7 +224,7 @@ class Catalog:
         listing may have moved its records into buckets.
 
         The files' parses are also kept in the user's cache between processes
-        (``read_cache.py``: only for the very same bytes), saved when the
+        (``read_cache.py``: for a settled signature or the very same bytes), saved when the
         pass is read to its end.
         """
         try:
@@ -221,17 +233,21 @@ class Catalog:
             names = None  # missing or unreadable: each document the usual way
         # The cache a single read just loaded, if any (taken: one pass uses and saves it).
         persisted, self._persisted = self._persisted or ReadCache(self.location), None
+        prefix = os.path.join(self.annotations_dir, "")  # as buckets.document_paths names it
         for record in records:
             if names is None or record.id in names:
                 yield record, self._annotations_of(record, persisted)
                 continue
-            path = self._document_paths(record)[0]
-            single = self._load_annotations(path, record, persisted)
+            # Text, not a Path: most files are not read at all (``JsonFiles.load``).
+            single = self._load_annotations(f"{prefix}{record.id}.json", record, persisted)
             if single.annotations or single.bad:
                 yield record, self._union(record, [(1, single)])
             else:
                 yield record, self._annotations_of(record, persisted)
         persisted.save()
+        if self._index_cache is not None:
+            self._index_cache.save()
+            self._index_cache = None
 
     def _union(
         self, record: DocRecord, parsed: Sequence[tuple[int, AnnotationsFile]]
@@ -280,7 +296,7 @@ class Catalog:
         )
 
     def _load_annotations(
-        self, path: Path, record: DocRecord, persisted: ReadCache | None = None
+        self, path: Path | str, record: DocRecord, persisted: ReadCache | None = None
     ) -> AnnotationsFile:
         parsed = self._files.load(path, parse_annotations, persisted)
         if parsed.bad:

@@ -2,10 +2,11 @@
 
 ``JsonFiles`` is the store's only way to its files:
 
-* ``load(path, parse)``: the parsed file, reused while its ``fstat`` signature
+* ``load(path, parse)``: the parsed file, reused while its stat signature
   is unchanged (another process replacing it changes the signature); with a
-  ``Persisted`` cache (``read_cache.py``) also across processes, for the very
-  same bytes;
+  ``Persisted`` cache (``read_cache.py``) also across processes, by the same
+  signature when it was *settled* when read (``settled``), else by the digest
+  of the very same bytes;
 * ``transaction()``: TinyDB table operations on any number of files, each file
   re-read inside the lock and written once at the end (``tables.Transaction``);
 * a file that cannot be decoded is moved aside (``storage.quarantine``: never
@@ -16,6 +17,7 @@
 from __future__ import annotations
 
 import os
+import stat
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -54,13 +56,24 @@ Signature = tuple[int, int, int, int, int]
 class Persisted(Protocol[_T]):
     """Parses kept between processes, by file signature and content (``read_cache.py``)."""
 
+    def known(self, path: Path | str, signature: Signature) -> tuple[bytes, _T] | None:
+        """The digest and parse kept for the file with exactly this (settled) signature."""
+
     def lookup(self, path: Path, signature: Signature, raw: bytes) -> tuple[bytes, _T | None]:
         """The digest of ``raw`` and the parse kept for exactly these bytes, if any."""
 
     def store(
-        self, path: Path, signature: Signature, digest: bytes, parsed: _T, *, fresh: bool
+        self,
+        path: Path | str,
+        signature: Signature,
+        digest: bytes,
+        parsed: _T,
+        *,
+        fresh: bool,
+        settled: bool = False,
     ) -> None:
-        """Keep the parse of the bytes whose digest is ``digest`` (``fresh``: just parsed)."""
+        """Keep the parse of the bytes whose digest is ``digest`` (``fresh``: just parsed;
+        ``settled``: ``settled(signature)`` held once these bytes had been read)."""
 
 
 def is_racy(mtime_ns: int) -> bool:
@@ -68,6 +81,42 @@ def is_racy(mtime_ns: int) -> bool:
     coarse = mtime_ns % 1_000_000 == 0  # no sub-millisecond digits: a coarse filesystem
     window = _RACY_COARSE_NS if coarse else _RACY_FINE_NS
     return mtime_ns >= time.time_ns() - window
+
+
+def settled(signature: Signature) -> bool:
+    """True when bytes read *now* with this signature are the only bytes it can stand for.
+
+    Called after the read. Any later change of the file's content (a write, a
+    rename over it, a truncation) sets its ctime to the kernel's clock, and no
+    user-space call sets ctime back, so the signature stays the same only while
+    the content does, unless the change fell into the same timestamp tick as the
+    signature's times: hence both must be older than the racy window (git's
+    "racily clean" rule). Timestamps without sub-millisecond digits mean a
+    coarse filesystem (or a tool that set a whole-second mtime): never settled,
+    such files are checked by their digest.
+    """
+    _dev, _ino, _size, mtime, ctime = signature
+    if mtime % 1_000_000 == 0 or ctime % 1_000_000 == 0:
+        return False
+    return max(mtime, ctime) < time.time_ns() - _RACY_FINE_NS
+
+
+def signature_of(st: os.stat_result) -> Signature:
+    """The signature of a file from its ``stat``."""
+    return (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
+
+
+def regular_signature(path: Path | str) -> Signature | None:
+    """The ``lstat`` signature of a regular file; ``None`` for anything else or an error.
+
+    No open, so never a wait on a FIFO; ``None`` sends the caller to the full
+    read, which names what is wrong (missing, a link, a FIFO, unreadable).
+    """
+    try:
+        st = os.lstat(path)
+    except OSError:
+        return None
+    return signature_of(st) if stat.S_ISREG(st.st_mode) else None
 
 
 def read_file(path: Path, known: Signature | None = None) -> tuple[Signature, bytes | None] | None:
@@ -80,10 +129,6 @@ def read_file(path: Path, known: Signature | None = None) -> tuple[Signature, by
     it cannot be read. The signature is the open handle's ``fstat``, so it
     always belongs to the bytes read, even if the file is replaced meanwhile.
     """
-
-    def signature_of(st: os.stat_result) -> Signature:
-        return (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
-
     try:
         st, raw = read_regular_file(path, skip_if=lambda st: signature_of(st) == known)
     except FileNotFoundError:
@@ -129,70 +174,92 @@ class JsonFiles:
         self._notices = notices
         self._check = check
         self._on_set_aside = on_set_aside
-        # path -> (signature, parse, digest of the bytes when a Persisted cache saw them)
-        self._cache: dict[Path, tuple[Signature, object, bytes | None]] = {}
+        # path -> (signature, parse, digest of the bytes when a Persisted cache saw them,
+        # whether the signature was settled when they were read)
+        # (keyed by the path's text: a whole-folder pass passes text, other reads Paths)
+        self._cache: dict[str, tuple[Signature, object, bytes | None, bool]] = {}
         self._mutex = threading.Lock()
 
     # ------------------------------------------------------------------ reading
 
     def load(
         self,
-        path: Path,
+        path: Path | str,
         parse: Callable[[Path, Tables | None], _T],
         persisted: Persisted[_T] | None = None,
     ) -> _T:
         """Return ``parse(path, tables)`` (``None`` tables: no file), cached.
 
-        With ``persisted``, a file read afresh is first looked up there by its
-        bytes, and a fresh parse is kept there. A damaged file is set aside and
+        ``path`` may be a ``str`` (the same file as the ``Path`` of that text): a
+        whole-folder pass builds no ``Path`` for a file it need not read.
+
+        With ``persisted``, a file not cached here is first looked up there by
+        its signature (one ``lstat``: only an entry recorded with a settled
+        signature answers), then, read afresh, by its bytes; a fresh parse is
+        kept there. A damaged file is set aside and
         the fresh state parsed; one that cannot be read (or set aside) is
         reported and parsed as missing.
         """
         for _attempt in range(3):
             try:
-                return self._load_cached(path, parse, persisted)
+                return self._load_cached(os.fspath(path), parse, persisted)
             except CorruptDatabaseError as error:
-                if not self._set_aside(path, error):
+                if not self._set_aside(Path(path), error):
                     break
             except StoreError as error:
                 self._notices.add(f"{error}; it is left unchanged and ignored for now")
                 break
-        return parse(path, None)
+        return parse(Path(path), None)
 
     def _load_cached(
         self,
-        path: Path,
+        key: str,
         parse: Callable[[Path, Tables | None], _T],
         persisted: Persisted[_T] | None,
     ) -> _T:
         with self._mutex:
-            cached = self._cache.get(path)
-        found = read_file(path, None if cached is None else cached[0])
+            cached = self._cache.get(key)
+        if cached is not None or persisted is not None:
+            # One lstat, no open: a regular file whose signature is known is not read.
+            signature = regular_signature(key)
+            if signature is not None and cached is not None and cached[0] == signature:
+                if persisted is not None and cached[2] is not None:
+                    # Still the folder's file: the next save of the persisted cache keeps it.
+                    value: _T = cached[1]  # type: ignore[assignment]
+                    persisted.store(
+                        key, signature, cached[2], value, fresh=False, settled=cached[3]
+                    )
+                return cached[1]  # type: ignore[return-value]
+            if signature is not None and persisted is not None:
+                known = persisted.known(key, signature)
+                if known is not None:
+                    with self._mutex:
+                        self._cache[key] = (signature, known[1], known[0], True)
+                    return known[1]
+        path = Path(key)  # read afresh: what follows names the file in messages
+        found = read_file(path)
         if found is None:
             with self._mutex:
-                self._cache.pop(path, None)
+                self._cache.pop(key, None)
             return parse(path, None)
         signature, raw = found
-        if raw is None and cached is not None:
-            if persisted is not None and cached[2] is not None:
-                # Still the folder's file: the next save of the persisted cache keeps it.
-                persisted.store(path, signature, cached[2], cached[1], fresh=False)  # type: ignore[arg-type]
-            return cached[1]  # type: ignore[return-value]
         raw = raw or b""
-        value: _T | None = None
+        parsed: _T | None = None
         digest: bytes | None = None
         if persisted is not None:
-            digest, value = persisted.lookup(path, signature, raw)
-        if value is None:
-            value = parse(path, decode_database(path, raw))
+            digest, parsed = persisted.lookup(path, signature, raw)
+        # After the read: a signature settled now cannot stand for other bytes later.
+        is_settled = settled(signature)
+        if parsed is None:
+            parsed = parse(path, decode_database(path, raw))
             if persisted is not None and digest is not None:
-                persisted.store(path, signature, digest, value, fresh=True)
+                persisted.store(path, signature, digest, parsed, fresh=True, settled=is_settled)
         with self._mutex:
             if is_racy(signature[3]):
-                self._cache.pop(path, None)
+                self._cache.pop(key, None)
             else:
-                self._cache[path] = (signature, value, digest)
-        return value
+                self._cache[key] = (signature, parsed, digest, is_settled)
+        return parsed
 
     # ------------------------------------------------------------------ writing
 

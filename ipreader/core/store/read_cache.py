@@ -8,11 +8,19 @@ one file per store location under ``paths.user_cache_dir()``, never in the
 folder's ``.ipreader/`` (it may be shared, even hostile: nothing there is
 trusted as already checked).
 
-An entry is used only for the very bytes it was made from: the store file's
-signature (device, inode, size, mtime_ns, ctime_ns) and a BLAKE2b digest of
-its bytes must both match, so a file changed behind the cache (same size,
-mtime put back) is read and checked afresh. A hit stands for "these exact
-bytes were checked before".
+An entry holds the store file's signature (device, inode, size, mtime_ns,
+ctime_ns), a BLAKE2b digest of the bytes it was made from, and whether the
+signature was *settled* once they had been read (``files.settled``: mtime and
+ctime older than the racy window, with sub-millisecond digits). A settled
+entry answers for a regular file with the same signature after one ``lstat``,
+unread (``known``): any change of content sets the ctime from the kernel's
+clock, which no user-space call sets back, so a file changed behind the cache
+(same size, mtime put back) has another signature and is read and checked
+afresh. Any other entry answers only for the very bytes it was made from
+(``lookup``: signature and digest), and is recorded as settled once a read
+verified it so after its signature settled (git's racily-clean rule). A hit
+stands for "this user's process checked these bytes before": never data that
+was not checked, and never used by a write (writes re-read under the lock).
 
 The file is a small JSON header and typed arrays (``array``), decoded without
 pickle or marshal; a cache file that is missing, too large, damaged, of
@@ -42,11 +50,11 @@ from ipreader.core import paths
 from ipreader.core.errors import StoreError
 from ipreader.core.model import COLORS, AnchorStatus, Annotation
 from ipreader.core.storage import read_regular_file
-from ipreader.core.store.files import Signature
+from ipreader.core.store.files import Signature, settled
 from ipreader.core.store.formats import AnnotationsFile
 
 #: First bytes of a cache file; a new layout gets a new version.
-MAGIC = b"ipreader read cache 1\n"
+MAGIC = b"ipreader read cache 2\n"
 
 #: Largest cache file read or written (a bound on what a damaged one can cost).
 MAX_CACHE_BYTES = 256 * 1024 * 1024
@@ -78,16 +86,24 @@ class _Damaged(ValueError):
     """The cache file is not one this version wrote whole: it is treated as absent."""
 
 
+#: A store file's entry: its signature, its bytes' digest, its first row and row count,
+#: the names of its bad records, and whether the signature was settled when it was read.
+_Entry = tuple[Signature, bytes, int, int, tuple[str, ...], bool]
+
+#: A store file's parse as kept for the next save: signature, digest, parse, settled.
+_Kept = tuple[Signature, bytes, AnnotationsFile, bool]
+
+
 def digest_of(raw: bytes) -> bytes:
     """The digest a cache entry keeps of a store file's bytes."""
     return hashlib.blake2b(raw, digest_size=_FILE_DIGEST).digest()
 
 
-def cache_file(location: Path) -> Path:
+def cache_file(location: Path, directory: str = READS_DIR) -> Path:
     """The cache file of the store location ``location`` (named by a hash of its path)."""
     absolute = str(location.absolute())
     name = hashlib.sha256(absolute.encode("utf-8", "surrogatepass")).hexdigest()[:32]
-    return paths.user_cache_dir() / READS_DIR / f"{name}.bin"
+    return paths.user_cache_dir() / directory / f"{name}.bin"
 
 
 class _Decoded:
@@ -123,20 +139,40 @@ class _Decoded:
             raise _Damaged("a negative number")  # never an index counted from the end
         self.tags = [tuple(_checked_strings(tags)) for tags in header["tags"]]
         self._built: list[Annotation] | None = None
-        self.entries: dict[str, tuple[Signature, bytes, int, int, tuple[str, ...]]] = {}
-        for name, signature, digest, first, count, bad in header["files"]:
-            dev, ino, size, mtime, ctime = (int(part) for part in signature)  # else ValueError
+        self._rows = sizes[1]
+        files = header["files"]
+        if not isinstance(files, list):
+            raise _Damaged("no file list")
+        # Each entry is checked when it is used (``entry``): a pass over 10,000 files
+        # uses each once, and a single document's read uses one.
+        self._entries: dict[str, list[Any]] = {
+            name: item for item in files if type(item) is list and type(name := item[0]) is str
+        }
+        if len(self._entries) != len(files):
+            raise _Damaged("bad entry")
+
+    def entry(self, name: str) -> _Entry | None:
+        """The entry of store file ``name``, if any (``_Damaged``: an impossible one)."""
+        item = self._entries.get(name)
+        if item is None:
+            return None
+        try:
+            _name, signature, digest, first, count, bad, is_settled = item
+            dev, ino, size, mtime, ctime = map(int, signature)
             first, count = int(first), int(count)
-            if not 0 <= first <= first + count <= sizes[1]:
-                raise _Damaged("bad entry")
-            sig = (dev, ino, size, mtime, ctime)
-            self.entries[str(name)] = (
-                sig,
+            checked = (
+                (dev, ino, size, mtime, ctime),
                 bytes.fromhex(digest),
                 first,
                 count,
                 _checked_strings(bad),
+                is_settled is True,
             )
+        except (ValueError, TypeError) as error:
+            raise _Damaged("bad entry") from error
+        if not 0 <= first <= first + count <= self._rows:
+            raise _Damaged("bad entry")
+        return checked
 
     def annotations(self, first: int, count: int) -> tuple[Annotation, ...]:
         """The ``count`` annotations from row ``first`` (``_Damaged``: an impossible row)."""
@@ -207,7 +243,7 @@ def _checked_strings(values: object) -> tuple[str, ...]:
     return tuple(values)
 
 
-def _separator(strings: list[str]) -> str:
+def separator_for(strings: list[str]) -> str:
     """A character none of ``strings`` holds (a NUL, unless some text holds NULs)."""
     joined = "".join(strings)
     for code in itertools.chain(range(0x20), range(0xE000, 0xF900)):
@@ -216,7 +252,7 @@ def _separator(strings: list[str]) -> str:
     raise ValueError("every separator is taken")  # not cached: the command goes on
 
 
-def _encode(location: str, entries: dict[str, tuple[Signature, bytes, AnnotationsFile]]) -> bytes:
+def _encode(location: str, entries: dict[str, _Kept]) -> bytes:
     """The bytes of a cache file holding ``entries`` (by store file name)."""
     numbers: dict[str, int] = {}
     tag_numbers: dict[tuple[str, ...], int] = {}
@@ -230,10 +266,12 @@ def _encode(location: str, entries: dict[str, tuple[Signature, bytes, Annotation
     rows = array("q")
     scores = array("d")
     files: list[list[Any]] = []
-    for name, (signature, digest, parsed) in entries.items():
+    for name, (signature, digest, parsed, is_settled) in entries.items():
         if any(a.end > _INT_MAX or a.revision > _INT_MAX for a in parsed.annotations):
             continue  # beyond 64 bits (JSON allows it): this file is read each time
-        files.append([name, list(signature), digest.hex(), len(scores), 0, list(parsed.bad)])
+        files.append(
+            [name, list(signature), digest.hex(), len(scores), 0, list(parsed.bad), is_settled]
+        )
         for a in parsed.annotations:
             tags = tag_numbers.setdefault(a.tags, len(tag_numbers))
             rows.extend(
@@ -259,7 +297,7 @@ def _encode(location: str, entries: dict[str, tuple[Signature, bytes, Annotation
             scores.append(math.nan if a.score is None else a.score)
         files[-1][4] = len(scores) - files[-1][3]
     strings = list(numbers) or [""]
-    separator = _separator(strings)
+    separator = separator_for(strings)
     text = separator.join(strings).encode("utf-8", "surrogatepass")
     header = json.dumps(
         {
@@ -295,11 +333,11 @@ class ReadCache:
         self._prefix = str(location) + os.sep
         self._loaded: _Decoded | None = None
         self._tried = False
-        self._used: dict[str, tuple[Signature, bytes, AnnotationsFile]] = {}
+        self._used: dict[str, _Kept] = {}
         self._changed = False
 
-    def _name(self, path: Path) -> str:
-        name = str(path)
+    def _name(self, path: Path | str) -> str:
+        name = os.fspath(path)
         # Store files are named from the location: cutting it off is all relpath would do.
         return name[len(self._prefix) :] if name.startswith(self._prefix) else name
 
@@ -324,39 +362,76 @@ class ReadCache:
                 self._loaded = None
         return self._loaded
 
+    def known(self, path: Path | str, signature: Signature) -> tuple[bytes, AnnotationsFile] | None:
+        """The digest and parse kept for the file with this signature, if it was settled.
+
+        Only an entry recorded after ``files.settled(signature)`` held answers:
+        the file has not changed since those bytes were read (its ctime would
+        differ), so it is not read again. Any other entry needs ``lookup``.
+        """
+        decoded = self._decoded()
+        if decoded is None:
+            return None
+        name = self._name(path)
+        parsed = self._parsed(decoded, name, signature, None)
+        if parsed is None:
+            return None
+        return self._used[name][1], parsed
+
     def lookup(
         self, path: Path, signature: Signature, raw: bytes
     ) -> tuple[bytes, AnnotationsFile | None]:
-        """The digest of ``raw`` and the cached parse of exactly these bytes, if any."""
+        """The digest of ``raw`` and the cached parse of exactly these bytes, if any.
+
+        Called after ``raw`` was read: an entry recorded while its signature was
+        not yet settled is marked settled if it is now (saved by the next ``save``).
+        """
         digest = digest_of(raw)
         decoded = self._decoded()
-        name = self._name(path)
-        entry = None if decoded is None else decoded.entries.get(name)
-        if entry is None or entry[0] != signature or entry[1] != digest:
+        if decoded is None:
             return digest, None
+        return digest, self._parsed(decoded, self._name(path), signature, digest)
+
+    def _parsed(
+        self, decoded: _Decoded, name: str, signature: Signature, digest: bytes | None
+    ) -> AnnotationsFile | None:
+        """The entry ``name``'s parse if it matches ``signature`` and ``digest`` (``None``:
+        it must be settled), kept for the next save; ``None`` otherwise."""
         try:
-            parsed = AnnotationsFile(decoded.annotations(entry[2], entry[3]), entry[4])  # type: ignore[union-attr]
+            entry = decoded.entry(name)
+            if entry is None or entry[0] != signature:
+                return None
+            if digest is None:
+                if not entry[5]:
+                    return None  # recorded while racy (or coarse): only its bytes can tell
+            elif entry[1] != digest:
+                return None
+            parsed = AnnotationsFile(decoded.annotations(entry[2], entry[3]), entry[4])
         except (_Damaged, IndexError):
-            self._loaded = None  # one impossible row: trust none of the file
-            return digest, None
-        self._used[name] = (signature, digest, parsed)
-        return digest, parsed
+            self._loaded = None  # one impossible entry or row: trust none of the file
+            return None
+        is_settled = entry[5] or settled(signature)
+        self._changed = self._changed or is_settled != entry[5]
+        self._used[name] = (signature, entry[1], parsed, is_settled)
+        return parsed
 
     def store(
         self,
-        path: Path,
+        path: Path | str,
         signature: Signature,
         digest: bytes,
         parsed: AnnotationsFile,
         *,
         fresh: bool,
+        settled: bool = False,
     ) -> None:
         """Record the parse of the bytes with ``digest`` (kept by the next ``save``).
 
         ``fresh``: just parsed (the next ``save`` writes); else a parse this
-        process already had, still the folder's file.
+        process already had, still the folder's file. ``settled``:
+        ``files.settled(signature)`` held once the bytes had been read.
         """
-        self._used[self._name(path)] = (signature, digest, parsed)
+        self._used[self._name(path)] = (signature, digest, parsed, settled)
         self._changed = self._changed or fresh
 
     def save(self) -> None:
@@ -367,24 +442,31 @@ class ReadCache:
         # OverflowError: an offset or revision beyond 64 bits (valid in a store file,
         # unbounded in JSON) cannot be cached; the file is simply read each time.
         with contextlib.suppress(OSError, ValueError, OverflowError):
-            data = _encode(self._key, self._used)
-            if len(data) > MAX_CACHE_BYTES:
-                return
-            directory = self.file.parent
-            directory.mkdir(parents=True, exist_ok=True)
-            _sweep_leftovers(directory)
-            temp = directory / f".tmp-{os.getpid()}-{os.urandom(6).hex()}"
-            handle = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-            try:
-                with os.fdopen(handle, "wb") as out:
-                    out.write(data)
-                # No fsync: a cache lost in a crash is only rebuilt, and a torn one
-                # fails its digest and reads as absent.
-                os.replace(temp, self.file)
-            except BaseException:
-                with contextlib.suppress(OSError):
-                    os.unlink(temp)
-                raise
+            write_private(self.file, _encode(self._key, self._used))
+
+
+def write_private(file: Path, data: bytes) -> None:
+    """Write a cache file atomically, readable by this user only (``OSError`` on failure).
+
+    Nothing over ``MAX_CACHE_BYTES`` is written.
+    """
+    if len(data) > MAX_CACHE_BYTES:
+        return
+    directory = file.parent
+    directory.mkdir(parents=True, exist_ok=True)
+    _sweep_leftovers(directory)
+    temp = directory / f".tmp-{os.getpid()}-{os.urandom(6).hex()}"
+    handle = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        with os.fdopen(handle, "wb") as out:
+            out.write(data)
+        # No fsync: a cache lost in a crash is only rebuilt, and a torn one
+        # fails its digest and reads as absent.
+        os.replace(temp, file)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temp)
+        raise
 
 
 def _sweep_leftovers(directory: Path) -> None:
