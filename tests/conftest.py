@@ -99,6 +99,19 @@ def isolated_data_dir(
     return data
 
 
+#: Seconds past which a store file is settled: longer than the racy window (100 ms on a
+#: fine-timestamp filesystem, ``files.settled``), so the read cache trusts its signature.
+PAST_RACY = 0.25
+
+
+@pytest.fixture
+def cache_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Point the per-user cache directory (read and index caches) at the test's own folder."""
+    directory = tmp_path / "user-cache"
+    monkeypatch.setenv(paths.CACHE_DIR_ENV, str(directory))
+    return directory
+
+
 @pytest.fixture
 def app_settings(isolated_data_dir: Path) -> dict[str, object]:
     """Write deterministic app settings (a fixed theme) and return them."""

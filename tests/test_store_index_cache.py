@@ -14,8 +14,8 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
+from conftest import PAST_RACY
 
-from ipreader.core import paths
 from ipreader.core.model import Annotation, DocumentNotes
 from ipreader.core.store import FolderStore
 from ipreader.core.store.files import read_file
@@ -24,16 +24,6 @@ from ipreader.core.store.index_cache import INDEXES_DIR, IndexCache
 from ipreader.core.store.read_cache import digest_of
 
 TEXT = "The quick brown fox jumps over the lazy dog. " * 40
-
-#: Longer than the racy window (100 ms on a fine-timestamp filesystem, ``files.settled``).
-PAST_RACY = 0.25
-
-
-@pytest.fixture
-def cache_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    directory = tmp_path / "user-cache"
-    monkeypatch.setenv(paths.CACHE_DIR_ENV, str(directory))
-    return directory
 
 
 @pytest.fixture

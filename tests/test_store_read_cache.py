@@ -14,6 +14,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
+from conftest import PAST_RACY
 
 from ipreader.core import paths
 from ipreader.core.model import AnchorStatus, Annotation
@@ -21,16 +22,6 @@ from ipreader.core.store import FolderStore
 from ipreader.core.store.read_cache import MAGIC, MAX_CACHE_BYTES, cache_file
 
 TEXT = "The quick brown fox jumps over the lazy dog. " * 40
-
-#: Longer than the racy window (100 ms on a fine-timestamp filesystem, ``files.settled``).
-PAST_RACY = 0.25
-
-
-@pytest.fixture
-def cache_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    directory = tmp_path / "user-cache"
-    monkeypatch.setenv(paths.CACHE_DIR_ENV, str(directory))
-    return directory
 
 
 @pytest.fixture

@@ -16,24 +16,14 @@ import time
 from pathlib import Path
 
 import pytest
+from conftest import PAST_RACY
 
-from ipreader.core import paths
 from ipreader.core.model import Annotation
 from ipreader.core.store import FolderStore
 from ipreader.core.store.files import settled
 from ipreader.core.store.read_cache import MAGIC
 
 TEXT = "The quick brown fox jumps over the lazy dog. " * 40
-
-#: Longer than the racy window (100 ms on a fine-timestamp filesystem).
-PAST_RACY = 0.25
-
-
-@pytest.fixture
-def cache_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    directory = tmp_path / "user-cache"
-    monkeypatch.setenv(paths.CACHE_DIR_ENV, str(directory))
-    return directory
 
 
 @pytest.fixture
