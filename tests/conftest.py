@@ -19,12 +19,15 @@ import os
 import shutil
 import threading
 from collections.abc import Iterator
+from itertools import pairwise
 from pathlib import Path, PurePath
 from typing import Any, ClassVar, TypeVar
 
 import pytest
 from hypothesis import HealthCheck, settings
 from hypothesis.database import DirectoryBasedExampleDatabase
+from rich.segment import Segment
+from rich.style import Style
 from textual.app import App
 from textual.message import Message
 from textual.notifications import Notify
@@ -35,6 +38,7 @@ from ipreader.core.library import Library
 from ipreader.core.model import Annotation
 from ipreader.core.store import FolderStore
 from ipreader.tui.palette import theme_variables
+from ipreader.tui.reader.wrap import display
 
 M = TypeVar("M", bound=Message)
 
@@ -196,3 +200,26 @@ def held_counts(monkeypatch: pytest.MonkeyPatch) -> Iterator[threading.Event]:
     monkeypatch.setattr(FolderStore, "stored_documents", held)
     yield release
     release.set()
+
+
+def reference_segments(
+    text: str, start: int, end: int, layers: list[tuple[int, int, Style]], base: Style
+) -> list[Segment]:
+    """A row cut at every layer edge, each piece base + its layers in order: what
+    ``row_segments`` must draw (the straightforward edges x layers form)."""
+    if not layers:
+        return [Segment(display(text[start:end]), base)]
+    edges = {start, end}
+    for layer_start, layer_end, _ in layers:
+        if start < layer_start < end:
+            edges.add(layer_start)
+        if start < layer_end < end:
+            edges.add(layer_end)
+    segments: list[Segment] = []
+    for left, right in pairwise(sorted(edges)):
+        style = base
+        for layer_start, layer_end, layer_style in layers:
+            if layer_start <= left < layer_end:
+                style += layer_style
+        segments.append(Segment(display(text[left:right]), style))
+    return segments

@@ -12,9 +12,8 @@ selection, cursor.
 from __future__ import annotations
 
 import random
-from itertools import pairwise
 
-from conftest import StyledApp
+from conftest import StyledApp, reference_segments
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from rich.segment import Segment
@@ -26,7 +25,6 @@ from ipreader.tui.reader.cells import DISPLAY_TABLE
 from ipreader.tui.reader.pane import HighlightSpan, ReadingPane
 from ipreader.tui.reader.segments import row_segments
 from ipreader.tui.reader.styles import ComponentStyles, Overlays
-from ipreader.tui.reader.wrap import display
 
 Layer = tuple[int, int, Style]
 
@@ -63,23 +61,6 @@ def reference_layers(
     if cursor is not None:
         layers.append((cursor, cursor + 1, styles.get("reading-pane--cursor")))
     return layers
-
-
-def reference_row(
-    text: str, start: int, end: int, layers: list[Layer], base: Style
-) -> list[Segment]:
-    """Cut ``text[start:end]`` at every layer edge; each piece is base + its layers in order."""
-    edges = {start, end}
-    for low, high, _ in layers:
-        edges.update(edge for edge in (low, high) if start < edge < end)
-    segments: list[Segment] = []
-    for left, right in pairwise(sorted(edges)):
-        style = base
-        for low, high, layer_style in layers:
-            if low <= left < high:
-                style += layer_style
-        segments.append(Segment(display(text[left:right]), style))
-    return segments
 
 
 class FixedComponents:
@@ -155,7 +136,7 @@ def test_every_row_is_painted_as_the_reference_says(
         row = [layer for layer in everything if layer[0] < end and layer[1] > start]
         if on_row is None:
             row = [layer for layer in row if layer[2] is not styles.get("reading-pane--cursor")]
-        assert row_segments(TEXT, start, end, layers, base) == reference_row(
+        assert row_segments(TEXT, start, end, layers, base) == reference_segments(
             TEXT, start, end, row, base
         )
 
@@ -219,7 +200,7 @@ async def test_the_pane_draws_dense_highlights_as_the_reference() -> None:
                 drawn += 1
                 start, end = pane.index.row_span(top + y)
                 row = [layer for layer in everything if layer[0] < end and layer[1] > start]
-                expected = reference_row(text, start, end, row, base)
+                expected = reference_segments(text, start, end, row, base)
                 cells = pane.index.cells_between(top + y, start, end)
                 expected.append(Segment(" " * (width - cells), base))
                 assert list(pane.render_line(y)) == expected, f"row {top + y}"

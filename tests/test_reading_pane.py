@@ -4,15 +4,13 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from itertools import pairwise
 from typing import ClassVar
 
 import pytest
-from conftest import StyledApp
+from conftest import StyledApp, reference_segments
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from rich.cells import cell_len
-from rich.segment import Segment
 from rich.style import Style
 from textual.app import ComposeResult
 from textual.binding import BindingType
@@ -25,7 +23,7 @@ from ipreader.tui.reader import pane as pane_module
 from ipreader.tui.reader.pane import HighlightSpan, ReadingPane
 from ipreader.tui.reader.segments import row_segments
 from ipreader.tui.reader.styles import Ranges, repaint_ranges
-from ipreader.tui.reader.wrap import WrapIndex, display
+from ipreader.tui.reader.wrap import WrapIndex
 
 PARAGRAPH = (
     "The quick brown fox jumps over the lazy dog while the reader keeps notes "
@@ -480,28 +478,6 @@ async def test_returning_to_a_recent_width_is_ready_at_once(
         expected = WrapIndex.build(other, pane.wrap_width)
         assert expected is not None and pane.index.text is other
         assert list(pane.index.rows) == list(expected.rows) != narrow
-
-
-def reference_segments(
-    text: str, start: int, end: int, layers: list[tuple[int, int, Style]], base: Style
-) -> list[Segment]:
-    """The previous implementation (edges x layers): the sweep must draw exactly this."""
-    if not layers:
-        return [Segment(display(text[start:end]), base)]
-    edges = {start, end}
-    for layer_start, layer_end, _ in layers:
-        if start < layer_start < end:
-            edges.add(layer_start)
-        if start < layer_end < end:
-            edges.add(layer_end)
-    segments: list[Segment] = []
-    for left, right in pairwise(sorted(edges)):
-        style = base
-        for layer_start, layer_end, layer_style in layers:
-            if layer_start <= left < layer_end:
-                style += layer_style
-        segments.append(Segment(display(text[left:right]), style))
-    return segments
 
 
 _LAYER_STYLES = [
