@@ -114,17 +114,6 @@ def test_read_file_gives_the_signature_of_the_bytes_it_read(tmp_path: Path) -> N
     assert raw == path.read_bytes()
 
 
-def test_read_file_skips_the_bytes_of_a_version_already_known(tmp_path: Path) -> None:
-    path = tmp_path / "a.json"
-    write(path, notes("one"))
-    found = read_file(path)
-    assert found is not None
-    assert read_file(path, found[0]) == (found[0], None)
-    write(path, notes("two, longer"))
-    again = read_file(path, found[0])
-    assert again is not None and again[1] == path.read_bytes()
-
-
 def test_read_file_of_a_missing_file_is_none(tmp_path: Path) -> None:
     assert read_file(tmp_path / "absent.json") is None
     assert read_tables(tmp_path / "absent.json") == {}

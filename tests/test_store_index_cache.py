@@ -79,8 +79,8 @@ def cache_with(root: Path, change: str, *, settled: bool, spoil: bool = False) -
     signature, raw = read_file(index) or ((0, 0, 0, 0, 0), b"")
     true = IndexFile(0, ())
     cache = IndexCache(location)
-    digest = digest_of((raw or b"") + (b" " if spoil else b""))
-    known = cache.lookup(index, signature, raw or b"")[1] or true
+    digest = digest_of(raw + (b" " if spoil else b""))
+    known = cache.lookup(index, signature, raw)[1] or true
     doctored = tuple(
         replace(record, note=change) if record.relpath == "b.txt" else record
         for record in known.documents

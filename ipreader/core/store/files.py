@@ -119,8 +119,8 @@ def regular_signature(path: Path | str) -> Signature | None:
     return signature_of(st) if stat.S_ISREG(st.st_mode) else None
 
 
-def read_file(path: Path, known: Signature | None = None) -> tuple[Signature, bytes | None] | None:
-    """Return a store file's signature and bytes (``None`` bytes when it matches ``known``).
+def read_file(path: Path) -> tuple[Signature, bytes] | None:
+    """Return a store file's signature and bytes.
 
     ``None`` when the file does not exist; ``CorruptDatabaseError`` when it is
     not a regular file (a FIFO, a device, a link: never opened for reading, so
@@ -130,7 +130,7 @@ def read_file(path: Path, known: Signature | None = None) -> tuple[Signature, by
     always belongs to the bytes read, even if the file is replaced meanwhile.
     """
     try:
-        st, raw = read_regular_file(path, skip_if=lambda st: signature_of(st) == known)
+        st, raw = read_regular_file(path)
     except FileNotFoundError:
         return None
     except SpecialFileError as error:
@@ -139,6 +139,7 @@ def read_file(path: Path, known: Signature | None = None) -> tuple[Signature, by
         raise CorruptDatabaseError(path, error.reason) from None  # set aside, never read
     except OSError as error:
         raise StoreError(f"cannot read {path}: {error.strerror or error}") from error
+    assert raw is not None  # bytes are only withheld for a skip_if, and none is given
     return signature_of(st), raw
 
 
@@ -151,7 +152,7 @@ def read_tables(path: Path) -> Tables:
     found = read_file(path)
     if found is None:
         return {}
-    return decode_database(path, found[1] or b"")
+    return decode_database(path, found[1])
 
 
 class JsonFiles:
@@ -243,7 +244,6 @@ class JsonFiles:
                 self._cache.pop(key, None)
             return parse(path, None)
         signature, raw = found
-        raw = raw or b""
         parsed: _T | None = None
         digest: bytes | None = None
         if persisted is not None:
