@@ -48,6 +48,16 @@ def listing(root: Path) -> list[Path]:
     return files
 
 
+def saved_cache(folder: Path, tmp_path: Path) -> tuple[Path, list[Path], list[DocumentInfo]]:
+    """A cache of every file of ``folder`` saved in ``tmp_path``: (its file, the files, infos)."""
+    cache_file = tmp_path / "cache.json"
+    files = listing(folder)
+    cache = MetadataCache(cache_file)
+    infos = cache.infos(folder, files)
+    cache.save()
+    return cache_file, files, infos
+
+
 def test_cold_then_warm_reuses_every_entry(folder: Path, tmp_path: Path) -> None:
     cache_file = tmp_path / "cache.json"
     files = listing(folder)
@@ -63,11 +73,7 @@ def test_cold_then_warm_reuses_every_entry(folder: Path, tmp_path: Path) -> None
 
 
 def test_changed_files_are_read_again(folder: Path, tmp_path: Path) -> None:
-    cache_file = tmp_path / "cache.json"
-    files = listing(folder)
-    cache = MetadataCache(cache_file)
-    cache.infos(folder, files)
-    cache.save()
+    cache_file, files, _ = saved_cache(folder, tmp_path)
 
     grown, touched = files[1], files[2]
     grown.write_text("A new title\n\nShort body.", encoding="utf-8")
@@ -82,11 +88,7 @@ def test_changed_files_are_read_again(folder: Path, tmp_path: Path) -> None:
 
 
 def test_removed_files_are_dropped_and_the_folder_can_move(folder: Path, tmp_path: Path) -> None:
-    cache_file = tmp_path / "cache.json"
-    files = listing(folder)
-    cache = MetadataCache(cache_file)
-    cache.infos(folder, files)
-    cache.save()
+    cache_file, files, _ = saved_cache(folder, tmp_path)
     files[0].unlink()
 
     moved = tmp_path / "moved"
@@ -133,11 +135,7 @@ def test_corrupt_cache_is_ignored(folder: Path, tmp_path: Path, content: bytes) 
 
 
 def test_wrong_types_inside_an_entry_are_not_trusted(folder: Path, tmp_path: Path) -> None:
-    cache_file = tmp_path / "cache.json"
-    files = listing(folder)
-    cache = MetadataCache(cache_file)
-    cache.infos(folder, files)
-    cache.save()
+    cache_file, files, _ = saved_cache(folder, tmp_path)
     data = read_cache(cache_file)
     data["entries"]["LICENSE"]["words"] = "many"
     write_cache(cache_file, data)
@@ -150,11 +148,7 @@ def test_wrong_types_inside_an_entry_are_not_trusted(folder: Path, tmp_path: Pat
 
 @pytest.mark.parametrize("field", ["date", "words", "chars"])
 def test_an_entry_missing_a_field_is_read_again(folder: Path, tmp_path: Path, field: str) -> None:
-    cache_file = tmp_path / "cache.json"
-    files = listing(folder)
-    cache = MetadataCache(cache_file)
-    first = cache.infos(folder, files)
-    cache.save()
+    cache_file, files, first = saved_cache(folder, tmp_path)
     data = read_cache(cache_file)
     del data["entries"]["LICENSE"][field]
     write_cache(cache_file, data)
@@ -165,11 +159,7 @@ def test_an_entry_missing_a_field_is_read_again(folder: Path, tmp_path: Path, fi
 
 
 def test_extra_keys_in_an_entry_are_not_saved_again(folder: Path, tmp_path: Path) -> None:
-    cache_file = tmp_path / "cache.json"
-    files = listing(folder)
-    cache = MetadataCache(cache_file)
-    first = cache.infos(folder, files)
-    cache.save()
+    cache_file, files, first = saved_cache(folder, tmp_path)
     data = read_cache(cache_file)
     data["entries"]["LICENSE"]["planted"] = "\x1b[31m" * 1000
     write_cache(cache_file, data)
@@ -242,11 +232,7 @@ def test_infos_keep_the_given_order(folder: Path) -> None:
 def test_a_warm_open_with_nothing_changed_does_not_rewrite_the_cache(
     folder: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    cache_file = tmp_path / "cache.json"
-    files = listing(folder)
-    cold = MetadataCache(cache_file)
-    cold.infos(folder, files)
-    cold.save()
+    cache_file, files, _ = saved_cache(folder, tmp_path)
 
     writes: list[Path] = []
     monkeypatch.setattr(
@@ -311,11 +297,7 @@ def test_the_file_holds_a_line_per_chunk_and_every_entry_comes_back(
     folder: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(metadata_cache, "CHUNK_ENTRIES", 4)
-    cache_file = tmp_path / "cache.json"
-    files = listing(folder)
-    cache = MetadataCache(cache_file)
-    first = cache.infos(folder, files)
-    cache.save()
+    cache_file, files, first = saved_cache(folder, tmp_path)
     header, *lines = cache_file.read_bytes().splitlines()
     assert json.loads(header) == {"version": metadata_cache.CACHE_VERSION}
     sizes = [len(json.loads(line)["entries"]) for line in lines]
@@ -327,11 +309,7 @@ def test_the_file_holds_a_line_per_chunk_and_every_entry_comes_back(
 
 
 def test_a_damaged_line_drops_the_whole_cache(folder: Path, tmp_path: Path) -> None:
-    cache_file = tmp_path / "cache.json"
-    files = listing(folder)
-    cache = MetadataCache(cache_file)
-    first = cache.infos(folder, files)
-    cache.save()
+    cache_file, files, first = saved_cache(folder, tmp_path)
     raw = cache_file.read_bytes()
     cache_file.write_bytes(raw[: len(raw) // 2])  # cut inside an entries line
 
@@ -343,11 +321,7 @@ def test_a_damaged_line_drops_the_whole_cache(folder: Path, tmp_path: Path) -> N
 def test_a_version_3_cache_is_read_again_and_rewritten_as_lines(
     folder: Path, tmp_path: Path
 ) -> None:
-    cache_file = tmp_path / "cache.json"
-    files = listing(folder)
-    cache = MetadataCache(cache_file)
-    first = cache.infos(folder, files)
-    cache.save()
+    cache_file, files, first = saved_cache(folder, tmp_path)
     data = read_cache(cache_file)
     cache_file.write_text(json.dumps({**data, "version": 3}), encoding="utf-8")
 
