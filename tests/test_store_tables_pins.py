@@ -6,6 +6,8 @@ import json
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from ipreader.core.storage import Tables, atomic_write_bytes
 from ipreader.core.store.files import read_tables
@@ -46,6 +48,55 @@ def test_a_lone_surrogate_escapes_every_non_ascii_character_and_reads_back_the_s
 def test_text_without_surrogates_is_written_as_utf_8_not_escaped() -> None:
     data = encode_tables({"t": {"k": {"s": "é ü 漢"}}})
     assert "é ü 漢".encode() in data and b"\\u" not in data
+
+
+# Any code point, lone surrogates included (they switch the file to escaped ASCII).
+_TEXT = st.text(st.characters(exclude_categories=()), max_size=8)
+_SCALARS = (
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | _TEXT
+)
+_VALUES = st.recursive(
+    _SCALARS,
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(_TEXT, inner, max_size=4),
+    max_leaves=12,
+)
+
+
+def _stock_bytes(tables: Tables) -> bytes:
+    """The file's bytes made with ``json.dumps`` alone, each record its own call."""
+
+    def text(ascii_only: bool) -> str:
+        def dumps(value: object) -> str:
+            return json.dumps(value, ensure_ascii=ascii_only, sort_keys=True, separators=(",", ":"))
+
+        parts = []
+        for name in sorted(tables):
+            records = tables[name]
+            lines = ",\n".join(f"{dumps(k)}:{dumps(records[k])}" for k in sorted(records))
+            parts.append(f"{dumps(name)}:" + (f"{{\n{lines}\n}}" if lines else "{}"))
+        return "{" + ",\n".join(parts) + "}\n"
+
+    try:
+        return text(False).encode("utf-8")
+    except UnicodeEncodeError:
+        return text(True).encode("ascii")
+
+
+@given(
+    st.dictionaries(
+        _TEXT,
+        st.dictionaries(_TEXT, st.dictionaries(_TEXT, _VALUES, max_size=5)),
+        max_size=3,
+    )
+)
+def test_a_file_s_bytes_are_those_of_json_dumps_record_by_record(tables: Tables) -> None:
+    # Records go straight to the C encoder; any value (surrogates, floats, nesting)
+    # must come out as the stock encoder writes it.
+    assert encode_tables(tables) == _stock_bytes(tables)
 
 
 # ---------------------------------------------------------------- tables in a transaction

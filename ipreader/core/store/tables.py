@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterable, Mapping
+from json.encoder import encode_basestring, encode_basestring_ascii
 from pathlib import Path
 from typing import Any
 
@@ -115,13 +116,27 @@ class Transaction:
 
 
 # No indent: with one Python falls back to its pure-Python encoder (several times
-# slower); the line breaks between records are added by hand instead. One encoder
-# per mode, made once: ``json.dumps`` with options builds a new one per call, which
-# is a fifth of encoding a record and most of encoding an id.
-_ENCODERS = {
-    ascii_only: json.JSONEncoder(ensure_ascii=ascii_only, sort_keys=True, separators=(",", ":"))
-    for ascii_only in (False, True)
-}
+# slower); the line breaks between records are added by hand instead. Each record
+# goes straight to the C encoder, made once per mode: ``JSONEncoder.encode`` builds
+# a new C encoder on every call, which was most of encoding a small record (a save
+# encodes the ~20 records and ids of one document's file). ``markers`` is None: the
+# records are JSON data (decoded, or built by ``to_dict``), which holds no cycles.
+def _record_encoder(ascii_only: bool) -> Callable[[Any], str]:
+    stock = json.JSONEncoder(ensure_ascii=ascii_only, sort_keys=True, separators=(",", ":"))
+    make = getattr(json.encoder, "c_make_encoder", None)
+    if make is None:  # an interpreter without the C accelerator
+        return stock.encode
+    strings = encode_basestring_ascii if ascii_only else encode_basestring
+    chunks = make(None, stock.default, strings, None, ":", ",", True, False, True)
+
+    def encode(value: Any) -> str:
+        return "".join(chunks(value, 0))
+
+    return encode
+
+
+_ENCODERS = {ascii_only: _record_encoder(ascii_only) for ascii_only in (False, True)}
+_STRINGS = {False: encode_basestring, True: encode_basestring_ascii}
 
 
 def encode_tables(tables: Mapping[str, Mapping[str, Any]]) -> bytes:
@@ -147,11 +162,12 @@ def encode_tables(tables: Mapping[str, Mapping[str, Any]]) -> bytes:
 
 
 def _encode(tables: Mapping[str, Mapping[str, Any]], *, ascii_only: bool) -> str:
-    encode = _ENCODERS[ascii_only].encode
+    encode = _ENCODERS[ascii_only]
+    string = _STRINGS[ascii_only]
     parts: list[str] = []
     for name in sorted(tables):
         records = tables[name]
-        lines = ",\n".join(f"{encode(key)}:{encode(records[key])}" for key in sorted(records))
+        lines = ",\n".join(f"{string(key)}:{encode(records[key])}" for key in sorted(records))
         body = f"{{\n{lines}\n}}" if lines else "{}"
-        parts.append(f"{encode(name)}:{body}")
+        parts.append(f"{string(name)}:{body}")
     return "{" + ",\n".join(parts) + "}\n"
