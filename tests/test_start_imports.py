@@ -54,6 +54,8 @@ NOT_AT_START = (
     "ipreader.core.store.recovery",
     # Fuzzy matching (re-anchoring, review): only when a text changed.
     "rapidfuzz",
+    # The lock's fallback where flock is missing (the store locks with fcntl itself).
+    "filelock",
 )
 
 

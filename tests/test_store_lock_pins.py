@@ -129,3 +129,47 @@ def test_hold_if_free_on_an_unopenable_lock_file_is_not_free(tmp_path: Path) -> 
     path.mkdir()
     with FolderLock(path, timeout=5).hold_if_free() as free:
         assert free is False
+
+
+def test_hold_if_free_while_another_thread_holds_is_not_free_at_once(tmp_path: Path) -> None:
+    lock = FolderLock(tmp_path / "lock", timeout=5)
+    answers: list[bool] = []
+    with lock.hold():
+
+        def other() -> None:
+            with lock.hold_if_free() as free:
+                answers.append(free)
+
+        thread = threading.Thread(target=other)
+        thread.start()
+        thread.join(2)  # it must answer without waiting for this hold to end
+        assert answers == [False]
+        with lock.hold_if_free() as free:  # nor is it free to the holding thread itself
+            assert free is False
+    with lock.hold_if_free() as free:
+        assert free is True
+
+
+def test_a_lock_file_replaced_while_held_is_locked_again_on_the_new_file(tmp_path: Path) -> None:
+    # A lock file moved aside (an odd one set aside, a sync tool) takes its flock
+    # with it: the next hold must lock the file now at the path, which another
+    # process would open, not the old inode.
+    path = tmp_path / "lock"
+    lock = FolderLock(path, timeout=5)
+    with lock.hold():
+        path.rename(tmp_path / "lock.aside")
+        assert not taken_elsewhere(path)  # the new file at the path is free
+    with lock.hold():
+        assert taken_elsewhere(path)
+        assert not taken_elsewhere(tmp_path / "lock.aside")
+
+
+def test_the_lock_excludes_filelock_holders_both_ways(tmp_path: Path) -> None:
+    # An older ipreader (which locked through filelock) and this one exclude each other.
+    path = tmp_path / "lock"
+    lock = FolderLock(path, timeout=0.05)
+    with lock.hold():
+        assert taken_elsewhere(path)
+    other = FileLock(str(path))
+    with other, pytest.raises(StoreError), lock.hold():
+        pass
