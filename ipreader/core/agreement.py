@@ -46,7 +46,7 @@ from ipreader.core.json_text import json_outline
 from ipreader.core.model import Annotation
 from ipreader.core.safe_text import escape_json_controls, printable
 from ipreader.core.text_table import Column, render_table, render_table_columns
-from ipreader.core.wording import excerpt, excerpts, plural
+from ipreader.core.wording import excerpts, plural
 
 
 @dataclass(frozen=True)
@@ -344,45 +344,60 @@ def _disagreements_json(report: AgreementReport, several_roots: bool) -> str:
     """The disagreements as a laid-out JSON list, each on one line (as the C encoder writes
     a flat dict of strings and integers)."""
     text = encode_basestring  # the C encoder's own, for ensure_ascii=False
-    places: dict[int, str] = {}
-    tags: dict[str, str] = {}
-    lines = []
-    for run in report.disagreements:
-        document = run.document
-        place = places.get(id(document))
-        if place is None:
-            place = places[id(document)] = "".join(
-                f", {text(key)}: {text(value)}"
-                for key, value in _place(document, several_roots).items()
+    runs = _RunColumns(report.disagreements)
+    # Each distinct place, tag and coder encoded (and escaped) once; the quotes escaped
+    # together, not the whole text: the rest of a line is ASCII, safe already. Encoded
+    # strings hold no raw newline, so the quotes are joined and split again by one.
+    places = {
+        key: escape_json_controls(
+            "".join(
+                f", {text(name)}: {text(value)}"
+                for name, value in _place(document, several_roots).items()
             )
-        tag = tags.get(run.tag)
-        if tag is None:
-            tag = tags[run.tag] = text(run.tag)
-        lines.append(
-            f'{{"tag": {tag}{place}, "start": {run.start}, "end": {run.end}, '
-            f'"line": {document.line_of(run.start)}, "coded_by": {text(run.coder)}, '
-            f'"quote": {text(excerpt(run.quote, QUOTE_CHARS))}}}'
         )
-    return escape_json_controls("[\n    " + ",\n    ".join(lines) + "\n  ]")
+        for key, document in runs.distinct_documents.items()
+    }
+    tags = {tag: escape_json_controls(text(tag)) for tag in dict.fromkeys(runs.tags)}
+    coders = {coder: escape_json_controls(text(coder)) for coder in dict.fromkeys(runs.coders)}
+    quotes = escape_json_controls("\n".join(map(text, runs.quotes))).split("\n")
+    lines = map(
+        _RUN_JSON.__mod__,
+        zip(
+            map(tags.__getitem__, runs.tags),
+            map(places.__getitem__, runs.document_keys),
+            runs.starts,
+            runs.ends,
+            runs.lines,
+            map(coders.__getitem__, runs.coders),
+            quotes,
+            strict=True,
+        ),
+    )
+    return "[\n    " + ",\n    ".join(lines) + "\n  ]"
+
+
+# One disagreement in the JSON: tag, place (", path" and maybe ", root"), start, end,
+# line, coder, quote; the strings encoded already.
+_RUN_JSON = '{"tag": %s%s, "start": %d, "end": %d, "line": %d, "coded_by": %s, "quote": %s}'
 
 
 class _RunColumns:
     """The disagreements' fields as the outputs show them, column by column (in C)."""
 
     def __init__(self, runs: Sequence[Disagreement]) -> None:
-        documents = list(map(attrgetter("document"), runs))
+        tags, documents, starts, ends, coders = zip(*runs, strict=True)
         self.document_keys = list(map(id, documents))
         """Each run's document, by ``id``."""
         self.distinct_documents = dict(zip(self.document_keys, documents, strict=True))
         """The documents, by ``id``."""
-        self.tags: list[str] = list(map(attrgetter("tag"), runs))
-        self.starts: list[int] = list(map(attrgetter("start"), runs))
-        self.ends: list[int] = list(map(attrgetter("end"), runs))
-        self.coders: list[str] = list(map(attrgetter("coder"), runs))
-        self.lines = line_numbers(documents, self.starts)
+        self.tags: Sequence[str] = tags
+        self.starts: Sequence[int] = starts
+        self.ends: Sequence[int] = ends
+        self.coders: Sequence[str] = coders
+        self.lines = line_numbers(documents, starts)
         """The 1-based line of each run's start."""
         texts = map(attrgetter("text"), documents)
-        self.quotes = excerpts(map(getitem, texts, map(slice, self.starts, self.ends)), QUOTE_CHARS)
+        self.quotes = excerpts(map(getitem, texts, map(slice, starts, ends)), QUOTE_CHARS)
         """Each run's text, cut (``excerpt``)."""
 
 
