@@ -1,7 +1,7 @@
 """Agreement over several documents and tags equals a character-by-character count.
 
-``agreement`` works on merged spans and walks only the tags a document's
-coders used there (every other character is "neither", counted once for all);
+``agreement`` sweeps each tag's sorted span edges per document and walks only
+the tags a document's coders used there (every other character is "neither", counted once for all);
 here each (document, tag, character) decision is counted the plain way, and
 the disagreements are the maximal runs of characters only one coder coded.
 """
