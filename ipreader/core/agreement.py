@@ -177,8 +177,9 @@ def agreement(
             shared.append((document, placed_mine, placed_theirs))
     names = distinct_tags(tags) or tags_of(h for _, a, b in shared for h in (*a, *b))
     wanted = WantedTags(names)
-    # Per tag: characters coded by both, first only, second only (indexed by _sweep's
-    # state: 3, 1, 2; slot 0, "neither", is filled in from the total below).
+    # Per tag, the characters of each of _sweep's states: 1 first only, 2 second only,
+    # 3 both (slot 0 sums stretches between spans and goes unused: "neither" is what
+    # the other three leave of every character compared, below).
     counts = [[0, 0, 0, 0] for _ in names]
     runs: list[list[Disagreement]] = [[] for _ in names]
     coders = ("", first, second)  # by _sweep's state: 1 first only, 2 second only
