@@ -1,7 +1,7 @@
 """Agreement over several documents and tags equals a character-by-character count.
 
-``agreement`` works on merged spans and walks only the tags a document's
-coders used there (every other character is "neither", counted once for all);
+``agreement`` sweeps each tag's sorted span edges per document and walks only
+the tags a document's coders used there (every other character is "neither", counted once for all);
 here each (document, tag, character) decision is counted the plain way, and
 the disagreements are the maximal runs of characters only one coder coded.
 """
@@ -50,9 +50,41 @@ def coded_by(document: CodedDocument, coder: str, tag: str) -> list[bool]:
     return flags
 
 
+@st.composite
+def crowded(draw: st.DrawFn) -> list[CodedDocument]:
+    """One or two documents with up to 12 highlights by ada or ben whose ends fall on a
+    few positions: spans that touch, share an edge, nest, repeat, of one coder or both."""
+    made = []
+    for number, text in enumerate(TEXTS[: draw(st.integers(1, 2))]):
+        grid = range(0, len(text) + 1, 5)
+        marks = []
+        for index in range(draw(st.integers(0, 12))):
+            start = draw(st.sampled_from(grid[:-1]))
+            end = draw(st.sampled_from([at for at in grid if at > start]))
+            tags = draw(st.lists(st.sampled_from(TAGS), min_size=1, max_size=3, unique=True))
+            creator = draw(st.sampled_from(["ada", "ben"]))
+            marks.append(
+                highlight(text, start, end, tags, creator=creator, ident=f"{number}-{index}")
+            )
+        made.append(coded(text, marks, relpath=f"d{number}.txt"))
+    return made
+
+
 @settings(max_examples=150)
 @given(documents())
 def test_counts_and_runs_equal_a_character_by_character_count(docs: list[CodedDocument]) -> None:
+    assert_equals_character_count(docs)
+
+
+@settings(max_examples=200)
+@given(crowded())
+def test_edges_that_coincide_count_as_characters_do(docs: list[CodedDocument]) -> None:
+    assert_equals_character_count(docs)
+
+
+def assert_equals_character_count(docs: list[CodedDocument]) -> None:
+    """``agreement`` of ada and ben over ``docs`` is what counting character by character
+    gives: the four counts of each tag, the pooled counts and the runs."""
     report = agreement(docs, "ada", "ben", TAGS)
     shared = [
         d

@@ -36,9 +36,8 @@ import textwrap
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import partial
-from itertools import starmap
 from json.encoder import encode_basestring
-from operator import attrgetter, getitem, itemgetter, sub
+from operator import attrgetter, getitem
 from typing import Any, NamedTuple
 
 from ipreader.core.coding import CodedDocument, WantedTags, distinct_tags, line_numbers, tags_of
@@ -47,9 +46,7 @@ from ipreader.core.json_text import json_outline
 from ipreader.core.model import Annotation
 from ipreader.core.safe_text import escape_json_controls, printable
 from ipreader.core.text_table import Column, render_table, render_table_columns
-from ipreader.core.wording import excerpt, excerpts, plural
-
-Spans = list[tuple[int, int]]
+from ipreader.core.wording import excerpts, plural
 
 
 @dataclass(frozen=True)
@@ -128,8 +125,8 @@ class Disagreement(NamedTuple):
         return self.document.text[self.start : self.end]
 
 
+# Made in C (a named tuple's own __new__ is a Python lambda).
 _new_disagreement = partial(tuple.__new__, Disagreement)
-_RUN_ORDER = itemgetter(2, 3, 4)
 
 
 @dataclass(frozen=True)
@@ -180,30 +177,28 @@ def agreement(
             shared.append((document, placed_mine, placed_theirs))
     names = distinct_tags(tags) or tags_of(h for _, a, b in shared for h in (*a, *b))
     wanted = WantedTags(names)
-    counts = [[0, 0, 0, 0] for _ in names]  # both, first only, second only, neither
+    # Per tag, the characters of each of _sweep's states: 1 first only, 2 second only,
+    # 3 both (slot 0 sums stretches between spans and goes unused: "neither" is what
+    # the other three leave of every character compared, below).
+    counts = [[0, 0, 0, 0] for _ in names]
     runs: list[list[Disagreement]] = [[] for _ in names]
+    coders = ("", first, second)  # by _sweep's state: 1 first only, 2 second only
     compared = 0
     for document, mine, theirs in shared:
         compared += len(document.text)
-        first_spans, second_spans = _spans(mine, wanted), _spans(theirs, wanted)
+        edges: dict[int, list[int]] = {}
+        _add_edges(edges, mine, wanted, _FIRST_OPENS, _FIRST_CLOSES)
+        _add_edges(edges, theirs, wanted, _SECOND_OPENS, _SECOND_CLOSES)
         # Only the tags either coder used here: every character of the others is
         # "neither", counted once for all below.
-        for index in sorted(first_spans.keys() | second_spans.keys()):
-            a, b = first_spans.get(index, []), second_spans.get(index, [])
-            both = _covered(_intersection(a, b))
-            tally = counts[index]
-            tally[0] += both
-            tally[1] += _covered(a) - both
-            tally[2] += _covered(b) - both
-            found = [(names[index], document, s, e, first) for s, e in _difference(a, b)]
-            found += [(names[index], document, s, e, second) for s, e in _difference(b, a)]
-            # Made in C (tuple.__new__: a named tuple's own __new__ is a Python lambda);
-            # ordered by start, end, coder.
-            runs[index] += map(_new_disagreement, sorted(found, key=_RUN_ORDER))
-    for tally in counts:
-        tally[3] = compared - tally[0] - tally[1] - tally[2]
-    per_tag = tuple(Agreement(tag, *tally) for tag, tally in zip(names, counts, strict=True))
-    pooled = [sum(tally[i] for tally in counts) for i in range(4)]
+        for index in sorted(edges):
+            _sweep(edges[index], names[index], document, coders, counts[index], runs[index])
+    per_tag = tuple(
+        Agreement(tag, both, first_only, second_only, compared - both - first_only - second_only)
+        for tag, (_, first_only, second_only, both) in zip(names, counts, strict=True)
+    )
+    pooled = [sum(item.both for item in per_tag), sum(item.first_only for item in per_tag)]
+    pooled += [sum(item.second_only for item in per_tag), sum(item.neither for item in per_tag)]
     return AgreementReport(
         coders=(first, second),
         documents=tuple(document for document, _, _ in shared),
@@ -214,65 +209,68 @@ def agreement(
     )
 
 
-def _spans(highlights: Sequence[Annotation], wanted: WantedTags) -> dict[int, Spans]:
-    """For each wanted tag some of ``highlights`` carry, the merged spans of those (by index)."""
-    raw: dict[int, Spans] = {}
+# A span's start and end as sweep edges: ``position << 2 | kind``. Sorted as integers,
+# edges come by position, and at one position openings before closings, so that two
+# spans of one coder that touch (one ends where the other starts) stay one run.
+_FIRST_OPENS, _SECOND_OPENS, _FIRST_CLOSES, _SECOND_CLOSES = range(4)
+
+
+def _add_edges(
+    edges: dict[int, list[int]],
+    highlights: Sequence[Annotation],
+    wanted: WantedTags,
+    opens: int,
+    closes: int,
+) -> None:
+    """Add the edges of ``highlights``' spans to ``edges``, under each wanted tag they carry."""
+    carried = wanted.carried
     for h in highlights:
-        for index in wanted.carried(h):
-            raw.setdefault(index, []).append((h.start, h.end))
-    return {index: _merged(spans) for index, spans in raw.items()}
+        if h.end > h.start:  # an empty span codes no character
+            start, end = h.start << 2 | opens, h.end << 2 | closes
+            for index in carried(h):
+                found = edges.get(index)
+                if found is None:
+                    edges[index] = [start, end]
+                else:
+                    found += (start, end)
 
 
-def _merged(spans: Spans) -> Spans:
-    """Sorted, non-overlapping, non-touching spans covering the same characters."""
-    result: Spans = []
-    for start, end in sorted(spans):
-        if end <= start:
-            continue
-        if result and start <= result[-1][1]:
-            if end > result[-1][1]:
-                result[-1] = (result[-1][0], end)
+def _sweep(
+    edges: list[int],
+    tag: str,
+    document: CodedDocument,
+    coders: tuple[str, str, str],
+    tally: list[int],
+    runs: list[Disagreement],
+) -> None:
+    """Walk one tag's edges in one document: add to ``tally`` the characters of each state
+    (1 first only, 2 second only, 3 both) and to ``runs`` the maximal runs of states 1, 2.
+
+    One pass over sorted integers, each coder's open spans counted (spans may
+    overlap): linear after the sort, whatever the document's length.
+    """
+    edges.sort()
+    first = second = state = since = 0  # open spans of each coder; the state since `since`
+    for edge in edges:
+        kind = edge & 3
+        if kind == _FIRST_OPENS:
+            first += 1
+        elif kind == _SECOND_OPENS:
+            second += 1
+        elif kind == _FIRST_CLOSES:
+            first -= 1
         else:
-            result.append((start, end))
-    return result
-
-
-def _covered(spans: Spans) -> int:
-    negative: int = sum(starmap(sub, spans))  # start - end of each, in C
-    return -negative
-
-
-def _intersection(a: Spans, b: Spans) -> Spans:
-    """The characters in both merged span lists (a merge walk, linear)."""
-    result: Spans = []
-    i = j = 0
-    while i < len(a) and j < len(b):
-        start, end = max(a[i][0], b[j][0]), min(a[i][1], b[j][1])
-        if start < end:
-            result.append((start, end))
-        if a[i][1] < b[j][1]:
-            i += 1
-        else:
-            j += 1
-    return result
-
-
-def _difference(a: Spans, b: Spans) -> Spans:
-    """The characters of merged spans ``a`` not in merged spans ``b``, as maximal runs."""
-    result: Spans = []
-    j = 0
-    for start, end in a:
-        while j < len(b) and b[j][1] <= start:
-            j += 1
-        at, k = start, j
-        while k < len(b) and b[k][0] < end:
-            if b[k][0] > at:
-                result.append((at, b[k][0]))
-            at = max(at, b[k][1])
-            k += 1
-        if at < end:
-            result.append((at, end))
-    return result
+            second -= 1
+        now = (first > 0) | (second > 0) << 1
+        if now != state:
+            at = edge >> 2
+            # Several edges at one position may pass through a state for no character:
+            # only a stretch of some length counts (and ends a run).
+            if at > since:
+                tally[state] += at - since
+                if state == 1 or state == 2:
+                    runs.append(_new_disagreement((tag, document, since, at, coders[state])))
+            since, state = at, now
 
 
 # ---------------------------------------------------------------------- output
@@ -347,45 +345,60 @@ def _disagreements_json(report: AgreementReport, several_roots: bool) -> str:
     """The disagreements as a laid-out JSON list, each on one line (as the C encoder writes
     a flat dict of strings and integers)."""
     text = encode_basestring  # the C encoder's own, for ensure_ascii=False
-    places: dict[int, str] = {}
-    tags: dict[str, str] = {}
-    lines = []
-    for run in report.disagreements:
-        document = run.document
-        place = places.get(id(document))
-        if place is None:
-            place = places[id(document)] = "".join(
-                f", {text(key)}: {text(value)}"
-                for key, value in _place(document, several_roots).items()
+    runs = _RunColumns(report.disagreements)
+    # Each distinct place, tag and coder encoded (and escaped) once; the quotes escaped
+    # together, not the whole text: the rest of a line is ASCII, safe already. Encoded
+    # strings hold no raw newline, so the quotes are joined and split again by one.
+    places = {
+        key: escape_json_controls(
+            "".join(
+                f", {text(name)}: {text(value)}"
+                for name, value in _place(document, several_roots).items()
             )
-        tag = tags.get(run.tag)
-        if tag is None:
-            tag = tags[run.tag] = text(run.tag)
-        lines.append(
-            f'{{"tag": {tag}{place}, "start": {run.start}, "end": {run.end}, '
-            f'"line": {document.line_of(run.start)}, "coded_by": {text(run.coder)}, '
-            f'"quote": {text(excerpt(run.quote, QUOTE_CHARS))}}}'
         )
-    return escape_json_controls("[\n    " + ",\n    ".join(lines) + "\n  ]")
+        for key, document in runs.distinct_documents.items()
+    }
+    tags = {tag: escape_json_controls(text(tag)) for tag in dict.fromkeys(runs.tags)}
+    coders = {coder: escape_json_controls(text(coder)) for coder in dict.fromkeys(runs.coders)}
+    quotes = escape_json_controls("\n".join(map(text, runs.quotes))).split("\n")
+    lines = map(
+        _RUN_JSON.__mod__,
+        zip(
+            map(tags.__getitem__, runs.tags),
+            map(places.__getitem__, runs.document_keys),
+            runs.starts,
+            runs.ends,
+            runs.lines,
+            map(coders.__getitem__, runs.coders),
+            quotes,
+            strict=True,
+        ),
+    )
+    return "[\n    " + ",\n    ".join(lines) + "\n  ]"
+
+
+# One disagreement in the JSON: tag, place (", path" and maybe ", root"), start, end,
+# line, coder, quote; the strings encoded already.
+_RUN_JSON = '{"tag": %s%s, "start": %d, "end": %d, "line": %d, "coded_by": %s, "quote": %s}'
 
 
 class _RunColumns:
     """The disagreements' fields as the outputs show them, column by column (in C)."""
 
     def __init__(self, runs: Sequence[Disagreement]) -> None:
-        documents = list(map(attrgetter("document"), runs))
+        tags, documents, starts, ends, coders = zip(*runs, strict=True)
         self.document_keys = list(map(id, documents))
         """Each run's document, by ``id``."""
         self.distinct_documents = dict(zip(self.document_keys, documents, strict=True))
         """The documents, by ``id``."""
-        self.tags: list[str] = list(map(attrgetter("tag"), runs))
-        self.starts: list[int] = list(map(attrgetter("start"), runs))
-        self.ends: list[int] = list(map(attrgetter("end"), runs))
-        self.coders: list[str] = list(map(attrgetter("coder"), runs))
-        self.lines = line_numbers(documents, self.starts)
+        self.tags: Sequence[str] = tags
+        self.starts: Sequence[int] = starts
+        self.ends: Sequence[int] = ends
+        self.coders: Sequence[str] = coders
+        self.lines = line_numbers(documents, starts)
         """The 1-based line of each run's start."""
         texts = map(attrgetter("text"), documents)
-        self.quotes = excerpts(map(getitem, texts, map(slice, self.starts, self.ends)), QUOTE_CHARS)
+        self.quotes = excerpts(map(getitem, texts, map(slice, starts, ends)), QUOTE_CHARS)
         """Each run's text, cut (``excerpt``)."""
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import functools
 import re
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from itertools import compress, count
 from operator import ne
@@ -96,20 +96,20 @@ def render_table(columns: Sequence[Column], rows: Sequence[Sequence[object]]) ->
 def render_table_columns(columns: Sequence[Column], values: Sequence[Sequence[object]]) -> str:
     """Return the table ``render_table`` makes of the rows whose values, column by column,
     are ``values`` (``values[k]``: column ``k``'s, every column as long)."""
-    # Each column's texts by a list comprehension, not a generator indexing every row.
     made = [
-        _column(
-            column,
-            [
-                column.header,
-                *["" if v is None else v if type(v) is str else str(v) for v in cells],
-            ],
-        )
+        _column(column, [column.header, *_texts(cells)])
         for column, cells in zip(columns, values, strict=True)
     ]
     if len({len(cells) for cells, _ in made}) > 1:
         raise ValueError("every column of a table must have as many values")
     return _layout(columns, [cells for cells, _ in made], [sizes for _, sizes in made])
+
+
+def _texts(values: Sequence[object]) -> Iterable[str]:
+    """Each value as a cell's text: ``str``, ``None`` as empty."""
+    if None not in values:
+        return map(str, values)  # in C (a str comes back as it is)
+    return ["" if v is None else v if type(v) is str else str(v) for v in values]
 
 
 def shown(value: object, limit: int | None = None) -> tuple[str, int]:
@@ -143,11 +143,17 @@ def render_columns(
 
 
 def _layout(
-    columns: Sequence[Column], texts: Sequence[Sequence[str]], sizes: Sequence[Sequence[int]]
+    columns: Sequence[Column],
+    texts: Sequence[Sequence[str]],
+    sizes: Sequence[Sequence[int] | None],
 ) -> str:
     """The table of cells made already, column by column (header first), each column padded
-    to its widest cell."""
-    column_widths = list(map(max, sizes))
+    to its widest cell. A column's sizes are ``None`` when each cell takes as many terminal
+    cells as it has characters."""
+    column_widths = [
+        max(map(len, cells) if widths is None else widths)
+        for cells, widths in zip(texts, sizes, strict=True)
+    ]
     # One %-format a row pads every cell in C (faster than str.format, which parses its
     # template at each call): a width counts code points, which is the cells a text takes
     # for nearly every row; the others are padded again below.
@@ -158,19 +164,22 @@ def _layout(
     lines = list(map(str.rstrip, map(template.__mod__, zip(*texts, strict=True))))
     odd: set[int] = set()
     for cells, widths in zip(texts, sizes, strict=True):
-        odd.update(compress(count(), map(ne, map(len, cells), widths)))
+        if widths is not None:
+            odd.update(compress(count(), map(ne, map(len, cells), widths)))
     for index in sorted(odd):
         padded = []
         for column, cells, widths, width in zip(columns, texts, sizes, column_widths, strict=True):
-            pad = " " * (width - widths[index])
+            taken = len(cells[index]) if widths is None else widths[index]
+            pad = " " * (width - taken)
             padded.append(pad + cells[index] if column.numeric else cells[index] + pad)
         lines[index] = GAP.join(padded).rstrip()
     rule = GAP.join("─" * width for width in column_widths)
     return "\n".join([lines[0], rule, *lines[1:]]) + "\n"
 
 
-def _column(column: Column, texts: list[str]) -> tuple[list[str], list[int]]:
-    """The cells of one column (header first) made printable and cut, and their widths."""
+def _column(column: Column, texts: list[str]) -> tuple[list[str], list[int] | None]:
+    """The cells of one column (header first) made printable and cut, and their widths
+    (``None``: each as wide as it is long)."""
     # Column by column, so that a column of plain text is checked with one regex match
     # instead of one a cell.
     limit = column.limit or 1 << 30
@@ -178,7 +187,7 @@ def _column(column: Column, texts: list[str]) -> tuple[list[str], list[int]]:
         # Nothing to make printable (no controls in these ranges), one cell a character.
         if max(map(len, texts)) > limit:
             texts = [text if len(text) <= limit else text[: limit - 1] + ELLIPSIS for text in texts]
-        return texts, list(map(len, texts))
+        return texts, None
     measured = [_cell(text, limit) for text in texts]
     return [text for text, _ in measured], [size for _, size in measured]
 
