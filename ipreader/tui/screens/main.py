@@ -49,6 +49,7 @@ from ipreader.tui.messages import (
     FirstTextRead,
     HeadingsFound,
     HighlightsGathered,
+    LastListing,
     LibraryFailed,
     LibraryListed,
     LibraryOpened,
@@ -179,6 +180,7 @@ class MainScreen(Screen[None]):
         self._library_shown = False
         # An article chosen in the list before the library was open (LibraryListed).
         self._chosen_early: DocumentInfo | None = None
+        self._listed = False  # LibraryListed handled: the last listing is not drawn any more
 
     # ------------------------------------------------------------------ accessors
 
@@ -330,6 +332,8 @@ class MainScreen(Screen[None]):
 
     @on(LibraryFailed)
     def _library_failed(self, message: LibraryFailed) -> None:
+        if not self._library_shown and not self._listed:
+            self.documents = ()  # the last listing: nothing of it is open
         self.document_list.progress = None
         self.document_list.counting = False
         if self.state.document is None:
@@ -366,6 +370,13 @@ class MainScreen(Screen[None]):
         chosen = self.views.reflow_choices().get(str(path))
         return hard_wrapped if chosen is None else chosen
 
+    @on(LastListing)
+    def _last_listing(self, message: LastListing) -> None:
+        # Drawn while the folders are read; the header still says the folder is opening,
+        # and LibraryListed replaces these rows with the library's own.
+        if not self._library_shown and not self._listed:
+            self.documents = message.documents
+
     @on(LibraryListed)
     def _library_listed(self, message: LibraryListed) -> None:
         # Listed while the stores are read for the counts: the list can be browsed,
@@ -373,6 +384,7 @@ class MainScreen(Screen[None]):
         if self._library_shown:
             message.painted.set()
             return
+        self._listed = True
         self.documents = message.documents
         self.document_list.progress = None
         self.document_list.counting = True
@@ -392,6 +404,9 @@ class MainScreen(Screen[None]):
         for notice in opened.notices:
             self.notify(notice, title="Note", severity="warning", timeout=10)
         chosen, self._chosen_early = self._chosen_early, None
+        if chosen is not None:
+            # The library's own entry: chosen from the last listing, it may be gone.
+            chosen = next((i for i in opened.documents() if i.path == chosen.path), None)
         if chosen is not None:  # chosen in the list while the library was opening
             preloaded = opened.loaded if chosen == opened.first else None
             self.open_document(chosen, preloaded=preloaded)

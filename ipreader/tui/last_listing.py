@@ -1,0 +1,150 @@
+"""The document list as the last open of the same paths left it, kept in the user's cache.
+
+Opening a folder of 10,000 articles lists them only once every file was
+walked, the store opened and every article's metadata looked up: most of a
+second. The list drawn last time is kept here (one file per set of opened
+paths, under ``paths.user_cache_dir()/listings/``) so the next open can draw
+it at once, while the folders are read; the library's own listing then
+replaces it (unchanged, or with what changed meanwhile). It is a cache of
+what was shown, never a source of truth: nothing is opened, counted or
+written from it, and a missing, damaged, foreign or hostile file is ignored.
+
+The file is JSON lines, so neither its reading nor its writing holds the GIL
+for one long C call (the UI thread draws meanwhile): a header naming the
+format, the opened paths and the roots, then rows of ``ROWS_PER_LINE``
+documents, each ``[root index, relpath, title, date, words, reading minutes,
+sha256, encoding, size, mtime_ns, error, source, chars]``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+from collections.abc import Sequence
+from operator import attrgetter
+from pathlib import Path
+from typing import Any
+
+from ipreader.core import paths
+from ipreader.core.documents import DocumentInfo
+from ipreader.core.errors import IpreaderError
+from ipreader.core.storage import atomic_write_bytes, read_regular_file
+
+#: The file format (a file of another version is ignored, then replaced).
+VERSION = 1
+
+#: The folder of listing files inside the user's cache directory.
+LISTINGS_DIR = "listings"
+
+#: Documents per line of the file (each line one ``json.loads``/``json.dumps``).
+ROWS_PER_LINE = 500
+
+#: A listing file larger than this is not read (about 50,000 articles).
+MAX_BYTES = 32 * 1024 * 1024
+
+_NULLABLE_STR = (str, type(None))
+#: The type of each field of a row, in order (``bool`` is refused where an int is wanted).
+_FIELDS: tuple[tuple[type, ...], ...] = (
+    (int,),  # root index
+    (str,),  # relpath
+    (str,),  # title
+    _NULLABLE_STR,  # date
+    (int,),  # words
+    (int,),  # reading minutes
+    _NULLABLE_STR,  # sha256
+    _NULLABLE_STR,  # encoding
+    (int,),  # size
+    (int,),  # mtime_ns
+    _NULLABLE_STR,  # error
+    _NULLABLE_STR,  # source
+    (int,),  # chars
+)
+
+
+#: A document's fields after its root and relpath, in the order of a row (and of
+#: ``DocumentInfo``'s own fields after ``path``, ``relpath`` and ``root``).
+_REST = attrgetter(
+    "title", "date", "words", "reading_minutes", "sha256", "encoding", "size", "mtime_ns",
+    "error", "source", "chars",
+)  # fmt: skip
+
+
+def listing_file(opened: Sequence[Path]) -> Path:
+    """The listing file of the paths ``opened`` (named by a hash of their absolute forms)."""
+    key = "\n".join(str(Path(p).absolute()) for p in opened)
+    name = hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()[:32]
+    return paths.user_cache_dir() / LISTINGS_DIR / f"{name}.jsonl"
+
+
+def load_listing(opened: Sequence[Path]) -> list[DocumentInfo] | None:
+    """The documents listed by the last open of ``opened``, in its order (``None``: none kept,
+    or the file is not one this version wrote for these paths)."""
+    path = listing_file(opened)
+    try:
+        _info, raw = read_regular_file(path, limit=MAX_BYTES)
+    except (IpreaderError, OSError):
+        return None
+    if raw is None:
+        return None
+    try:
+        lines = raw.decode("ascii").split("\n")  # written with ensure_ascii
+        header = json.loads(lines[0])
+        if not isinstance(header, dict) or header.get("version") != VERSION:
+            return None
+        if header.get("paths") != [str(Path(p).absolute()) for p in opened]:
+            return None  # another set of paths whose name collided: not this one's
+        roots_seen = header.get("roots")
+        if not isinstance(roots_seen, list) or not all(isinstance(r, str) for r in roots_seen):
+            return None
+        roots = [Path(r) for r in roots_seen]
+        documents: list[DocumentInfo] = []
+        for line in lines[1:]:
+            if line:
+                documents.extend(_documents(json.loads(line), roots))
+    except (UnicodeDecodeError, ValueError, TypeError, IndexError):
+        return None
+    return documents
+
+
+def _documents(rows: Any, roots: list[Path]) -> list[DocumentInfo]:
+    """The documents of one line's rows (``ValueError`` for anything not written here)."""
+    if not isinstance(rows, list):
+        raise ValueError("not a list of rows")
+    documents = []
+    for row in rows:
+        if not isinstance(row, list) or len(row) != len(_FIELDS):
+            raise ValueError("not a row")
+        for value, types in zip(row, _FIELDS, strict=True):
+            if type(value) not in types:  # exact: a bool is not an int here
+                raise ValueError("a field of the wrong type")
+        index, relpath, *rest = row
+        if index < 0 or relpath.startswith("/") or "/../" in f"/{relpath}/":
+            raise ValueError("not a document under its root")
+        root = roots[index]  # IndexError for a foreign index
+        documents.append(DocumentInfo(root / relpath, relpath, root, *rest))
+    return documents
+
+
+def save_listing(opened: Sequence[Path], documents: Sequence[DocumentInfo]) -> None:
+    """Keep ``documents`` as the listing of ``opened`` (atomically; a failure is ignored:
+    the next open then lists the usual way)."""
+    roots: dict[Path, int] = {}
+    rows: list[list[object]] = []
+    for info in documents:
+        index = roots.setdefault(info.root, len(roots))
+        if info.path != info.root / info.relpath:
+            return  # not rebuilt as it was from a row: not kept rather than kept wrong
+        rows.append([index, info.relpath, *_REST(info)])
+    header = {
+        "version": VERSION,
+        "paths": [str(Path(p).absolute()) for p in opened],
+        "roots": [str(root) for root in roots],
+    }
+    lines = [json.dumps(header)]
+    for start in range(0, len(rows), ROWS_PER_LINE):
+        lines.append(json.dumps(rows[start : start + ROWS_PER_LINE], separators=(",", ":")))
+    path = listing_file(opened)
+    with contextlib.suppress(IpreaderError, OSError):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        atomic_write_bytes(path, ("\n".join(lines) + "\n").encode("ascii"))
