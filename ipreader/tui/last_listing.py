@@ -43,23 +43,27 @@ ROWS_PER_LINE = 500
 #: A listing file larger than this is not read (about 50,000 articles).
 MAX_BYTES = 32 * 1024 * 1024
 
-_NULLABLE_STR = (str, type(None))
-#: The type of each field of a row, in order (``bool`` is refused where an int is wanted).
-_FIELDS: tuple[tuple[type, ...], ...] = (
-    (int,),  # root index
-    (str,),  # relpath
-    (str,),  # title
-    _NULLABLE_STR,  # date
-    (int,),  # words
-    (int,),  # reading minutes
-    _NULLABLE_STR,  # sha256
-    _NULLABLE_STR,  # encoding
-    (int,),  # size
-    (int,),  # mtime_ns
-    _NULLABLE_STR,  # error
-    _NULLABLE_STR,  # source
-    (int,),  # chars
-)
+#: The type of each field of a row, in order: root index, relpath, title, date, words,
+#: reading minutes, sha256, encoding, size, mtime_ns, error, source, chars (``None``:
+#: the field may also be null).
+_FIELDS: tuple[tuple[type, bool], ...] = (
+    (int, False), (str, False), (str, False), (str, True), (int, False), (int, False),
+    (str, True), (str, True), (int, False), (int, False), (str, True), (str, True),
+    (int, False),
+)  # fmt: skip
+
+
+def _signatures() -> frozenset[tuple[type, ...]]:
+    """Every tuple of field types a row may have (exact types: a bool is not an int)."""
+    found: set[tuple[type, ...]] = {()}
+    for kind, nullable in _FIELDS:
+        options = (kind, type(None)) if nullable else (kind,)
+        found = {(*done, option) for done in found for option in options}
+    return frozenset(found)
+
+
+#: Every allowed ``tuple(map(type, row))``: one set lookup checks a row.
+_SIGNATURES = _signatures()
 
 
 #: A document's fields after its root and relpath, in the order of a row (and of
@@ -112,17 +116,19 @@ def _documents(rows: Any, roots: list[Path]) -> list[DocumentInfo]:
     if not isinstance(rows, list):
         raise ValueError("not a list of rows")
     documents = []
+    parents: dict[tuple[int, str], Path] = {}  # a Path per folder: joined once, not per file
     for row in rows:
-        if not isinstance(row, list) or len(row) != len(_FIELDS):
+        if not isinstance(row, list) or tuple(map(type, row)) not in _SIGNATURES:
             raise ValueError("not a row")
-        for value, types in zip(row, _FIELDS, strict=True):
-            if type(value) not in types:  # exact: a bool is not an int here
-                raise ValueError("a field of the wrong type")
         index, relpath, *rest = row
         if index < 0 or relpath.startswith("/") or "/../" in f"/{relpath}/":
             raise ValueError("not a document under its root")
         root = roots[index]  # IndexError for a foreign index
-        documents.append(DocumentInfo(root / relpath, relpath, root, *rest))
+        folder, _, name = relpath.rpartition("/")
+        parent = parents.get((index, folder))
+        if parent is None:
+            parent = parents[index, folder] = root / folder if folder else root
+        documents.append(DocumentInfo(parent / name, relpath, root, *rest))
     return documents
 
 
