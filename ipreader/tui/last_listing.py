@@ -21,7 +21,9 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
+import os
 from collections.abc import Sequence
+from dataclasses import dataclass
 from operator import attrgetter
 from pathlib import Path
 from typing import Any
@@ -81,9 +83,19 @@ def listing_file(opened: Sequence[Path]) -> Path:
     return paths.user_cache_dir() / LISTINGS_DIR / f"{name}.jsonl"
 
 
-def load_listing(opened: Sequence[Path]) -> list[DocumentInfo] | None:
-    """The documents listed by the last open of ``opened``, in its order (``None``: none kept,
-    or the file is not one this version wrote for these paths)."""
+@dataclass(frozen=True, slots=True)
+class Listing:
+    """A kept listing, as read."""
+
+    documents: list[DocumentInfo]
+    """The documents, in the library's order."""
+    raw: bytes
+    """The file's bytes: a listing that encodes the same is not written again."""
+
+
+def load_listing(opened: Sequence[Path]) -> Listing | None:
+    """The listing the last open of ``opened`` kept (``None``: none kept, or the file is not
+    one this version wrote for these paths)."""
     path = listing_file(opened)
     try:
         _info, raw = read_regular_file(path, limit=MAX_BYTES)
@@ -108,7 +120,7 @@ def load_listing(opened: Sequence[Path]) -> list[DocumentInfo] | None:
                 documents.extend(_documents(json.loads(line), roots))
     except (UnicodeDecodeError, ValueError, TypeError, IndexError):
         return None
-    return documents
+    return Listing(documents, raw)
 
 
 def _documents(rows: Any, roots: list[Path]) -> list[DocumentInfo]:
@@ -132,15 +144,29 @@ def _documents(rows: Any, roots: list[Path]) -> list[DocumentInfo]:
     return documents
 
 
-def save_listing(opened: Sequence[Path], documents: Sequence[DocumentInfo]) -> None:
+def save_listing(
+    opened: Sequence[Path], documents: Sequence[DocumentInfo], kept: Listing | None = None
+) -> None:
     """Keep ``documents`` as the listing of ``opened`` (atomically; a failure is ignored:
-    the next open then lists the usual way)."""
-    roots: dict[Path, int] = {}
+    the next open then lists the usual way). Not written when it encodes as ``kept``."""
+    raw = _encode(opened, documents)
+    if raw is None or (kept is not None and raw == kept.raw):
+        return
+    path = listing_file(opened)
+    with contextlib.suppress(IpreaderError, OSError):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        atomic_write_bytes(path, raw)
+
+
+def _encode(opened: Sequence[Path], documents: Sequence[DocumentInfo]) -> bytes | None:
+    """The file of ``documents`` (``None`` when one could not be rebuilt from its row)."""
+    roots: dict[Path, tuple[int, str]] = {}
     rows: list[list[object]] = []
     for info in documents:
-        index = roots.setdefault(info.root, len(roots))
-        if info.path != info.root / info.relpath:
-            return  # not rebuilt as it was from a row: not kept rather than kept wrong
+        index, prefix = roots.setdefault(info.root, (len(roots), os.path.join(info.root, "")))
+        # Compared as text: Path equality is ten times dearer, for 10,000 documents.
+        if str(info.path) != prefix + info.relpath:
+            return None  # not rebuilt as it was from a row: not kept rather than kept wrong
         rows.append([index, info.relpath, *_REST(info)])
     header = {
         "version": VERSION,
@@ -150,7 +176,4 @@ def save_listing(opened: Sequence[Path], documents: Sequence[DocumentInfo]) -> N
     lines = [json.dumps(header)]
     for start in range(0, len(rows), ROWS_PER_LINE):
         lines.append(json.dumps(rows[start : start + ROWS_PER_LINE], separators=(",", ":")))
-    path = listing_file(opened)
-    with contextlib.suppress(IpreaderError, OSError):
-        path.parent.mkdir(parents=True, exist_ok=True)
-        atomic_write_bytes(path, ("\n".join(lines) + "\n").encode("ascii"))
+    return ("\n".join(lines) + "\n").encode("ascii")

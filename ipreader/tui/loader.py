@@ -80,7 +80,7 @@ class Loader:
         last = None if self._opened_before else load_listing(opened_paths)
         self._opened_before = True
         if last is not None:
-            self._owner.post_message(LastListing(tuple(last)))
+            self._owner.post_message(LastListing(tuple(last.documents)))
 
         def progress(done: int, total: int) -> None:
             nonlocal last_report
@@ -109,9 +109,7 @@ class Loader:
             self._owner.post_message(LibraryFailed(error))
             return
         self._owner.post_message(LibraryOpened(opened))
-        documents = opened.documents()
-        if documents != last:
-            save_listing(opened_paths, documents)
+        save_listing(opened_paths, opened.documents(), last)
 
     def load(self, info: DocumentInfo, serial: int) -> None:
         """Read ``info``; posts ``DocumentLoaded`` or ``DocumentFailed``."""

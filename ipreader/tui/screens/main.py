@@ -385,6 +385,10 @@ class MainScreen(Screen[None]):
             message.painted.set()
             return
         self._listed = True
+        if self.documents:
+            # The last listing's rows, equal or not: emptied first, so the library's own
+            # are not compared with them field by field (10,000 Path comparisons).
+            self.documents = ()
         self.documents = message.documents
         self.document_list.progress = None
         self.document_list.counting = True
