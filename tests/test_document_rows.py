@@ -239,8 +239,12 @@ def test_a_filter_matches_the_same_with_its_haystacks_kept_and_sees_new_tags() -
 )
 def test_by_name_is_by_root_then_relpath(entries: list[tuple[str, str]]) -> None:
     """Grouped by root before sorting: the order of ``(str(root), relpath)`` keys, stable."""
+    # Documents of one folder share its root object (as the library makes them).
+    roots = {root: Path(root) for root, _ in entries}
     documents = [
-        DocumentInfo(Path(root) / rel, rel, Path(root), rel, None, 1, 1, None, "utf-8", 1, n, None)
+        DocumentInfo(
+            roots[root] / rel, rel, roots[root], rel, None, 1, 1, None, "utf-8", 1, n, None
+        )
         for n, (root, rel) in enumerate(entries)
     ]
     expected = sorted(documents, key=lambda d: (str(d.root), d.relpath))

@@ -43,7 +43,10 @@ def sort_documents(documents: Sequence[DocumentInfo], order: str) -> list[Docume
     if order == "title":
         return sorted(documents, key=lambda d: (d.title.casefold(), d.relpath))
     # By root, then relpath: grouped by root first, so the 10,000 keys of a big folder are
-    # read by attrgetter (C) rather than built as tuples by a Python lambda.
+    # read by attrgetter (C) rather than built as tuples by a Python lambda; and one folder
+    # (its documents share one root object) is not grouped at all.
+    if len({*map(id, map(attrgetter("root"), documents))}) <= 1:
+        return sorted(documents, key=attrgetter("relpath"))
     by_root: dict[Path, list[DocumentInfo]] = {}
     for info in documents:
         by_root.setdefault(info.root, []).append(info)
