@@ -321,7 +321,9 @@ class DocumentList(Vertical):
         header = self.query_one("#document-header", Static)
         if self.progress is not None:
             done, total = self.progress
-            header.update(Text(f"Opening… {done}/{total}"))
+            # One line, as wide as the pane, whatever it says: redrawn without laying out
+            # the screen again (ten times a second while a big folder opens).
+            header.update(Text(f"Opening… {done}/{total}"), layout=False)
             return
         count = len(self._shown)
         total = len(self.documents)
@@ -330,7 +332,7 @@ class DocumentList(Vertical):
         # Said while counting (instead of the sort order: the line is narrow): a tag filter
         # cannot match before the tags are read.
         state = "counting highlights…" if self.counting else f"by {self.sort_by} (s)"
-        header.update(Text(f"{shown} {noun} · {state}"))
+        header.update(Text(f"{shown} {noun} · {state}"), layout=False)
 
     def _refresh_list(self) -> None:
         if not self.is_mounted:
