@@ -219,3 +219,34 @@ async def test_a_failed_open_does_not_leave_the_last_listing_drawn(
         await asyncio.sleep(0)
         assert rows_text(screen) == []
         assert screen.documents == ()
+
+
+async def test_a_row_moved_to_in_the_last_listing_stays_highlighted_when_it_is_replaced(
+    articles: Path, monkeypatch: pytest.MonkeyPatch, held_counts: threading.Event
+) -> None:
+    save_listing([articles], listed(articles))
+    real = library_module.discover
+    release = threading.Event()
+
+    def held(*args: Any, **kwargs: Any) -> Any:
+        release.wait(10)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(library_module, "discover", held)
+    posted = Posted()
+    async with IpreaderApp(paths=[articles]).run_test(size=SIZE, message_hook=posted) as pilot:
+        screen = pilot.app.screen
+        assert isinstance(screen, MainScreen)
+        await wait_for(lambda: rows_text(screen), pilot)
+        screen.document_list.focus_list()
+        await pilot.press("down", "down")  # from no row: the first, then the second
+        moved = screen.document_list.highlighted_document
+        assert moved is not None and moved.relpath == "cjk.txt"
+        release.set()
+        await wait_for(lambda: posted.of(LibraryListed), pilot)
+        await pilot.pause()
+        shown = screen.document_list.highlighted_document
+        assert shown is not None and shown.relpath == "cjk.txt"
+        assert any(shown is d for d in posted.of(LibraryListed)[0].documents)  # its own row
+        held_counts.set()
+        await settle(pilot)

@@ -385,11 +385,14 @@ class MainScreen(Screen[None]):
             message.painted.set()
             return
         self._listed = True
+        moved_to = self.document_list.highlighted_document
         if self.documents:
             # The last listing's rows, equal or not: emptied first, so the library's own
             # are not compared with them field by field (10,000 Path comparisons).
             self.documents = ()
         self.documents = message.documents
+        if moved_to is not None:  # a row the user moved to in the last listing stays so
+            self.document_list.highlight(moved_to)
         self.document_list.progress = None
         self.document_list.counting = True
         self.call_after_refresh(message.painted.set)

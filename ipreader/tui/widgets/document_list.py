@@ -264,6 +264,15 @@ class DocumentList(Vertical):
         self._prompts[info.path] = (stats, prompt)
         return prompt
 
+    @property
+    def highlighted_document(self) -> DocumentInfo | None:
+        """The document on the highlighted row, if any."""
+        return self._highlighted_document()
+
+    def highlight(self, document: DocumentInfo) -> None:
+        """Highlight ``document``'s row (by path), if it is listed."""
+        self._highlight_current(document)
+
     def focus_list(self) -> None:
         """Give the focus to the list of articles."""
         self.option_list.focus()
