@@ -28,7 +28,6 @@ from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.reactive import var
 from textual.screen import Screen
-from textual.widgets import Footer
 
 from ipreader.core.documents import DocumentInfo
 from ipreader.core.library import Library
@@ -68,6 +67,7 @@ from ipreader.tui.state import ReaderState
 from ipreader.tui.widgets.annotation_sidebar import AnnotationSidebar
 from ipreader.tui.widgets.document_list import SORT_ORDERS, DocumentList
 from ipreader.tui.widgets.find_bar import FindBar
+from ipreader.tui.widgets.keys_footer import KeysFooter
 from ipreader.tui.widgets.metadata_bar import MetadataBar, position_label
 from ipreader.tui.widgets.panes import Panes
 from ipreader.tui.writer import Writer
@@ -262,7 +262,7 @@ class MainScreen(Screen[None]):
                 current=MainScreen.current_annotation,
                 opening=MainScreen.highlights_pending,
             )
-        yield Footer(compact=True)
+        yield KeysFooter(compact=True)
 
     def start_opening(self) -> None:
         """Start opening the library in a worker (once; its results are handled once mounted).
