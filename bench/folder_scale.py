@@ -7,7 +7,9 @@ hash) and two annotations per article on average, saved through the store.
 * app: start to the first frame whose document list holds every article
   *and* whose reading pane shows the first article's text (headless,
   160x48); **warm** = the metadata cache of an earlier run, **cold** = the
-  metadata cache file removed (annotations kept; OS file cache warm in both);
+  metadata cache file removed (annotations kept; OS file cache warm in both),
+  **first** (``--before`` runs) = cold and no list kept by an earlier open
+  either (``tui/last_listing.py``: a folder opened for the first time);
   plus the longest event-loop stall meanwhile (a 10 ms ticker);
 * ``ipreader list FOLDER`` as a whole process, warm, against
   ``find FOLDER -type f | xargs wc -l`` in the same run, alternating;
@@ -70,6 +72,13 @@ def remove_metadata_cache(folder: Path) -> None:
 
     for cache in folder.glob(f".ipreader/{CACHE_FILENAME}"):
         cache.unlink()
+
+
+def remove_last_listings() -> None:
+    """Drop every list kept by earlier opens (the user cache's ``listings/``)."""
+    from ipreader.core import paths
+
+    shutil.rmtree(paths.user_cache_dir() / "listings", ignore_errors=True)
 
 
 def app_once(folder: Path, count: int, cold: bool) -> tuple[float, float]:
@@ -284,6 +293,10 @@ def run_app_against(before: Path, quick: bool = False, runs: int = 3) -> None:
     runs = 1 if quick else runs
     here = Path(__file__).resolve().parent.parent
     trees = {"before": before.resolve(), "after": here}
+    from ipreader.core.paths import CACHE_DIR_ENV
+
+    # The user cache inside the isolated data directory: "first" runs empty its listings.
+    os.environ.pop(CACHE_DIR_ENV, None)
     print(f"load average before: {load_average()}", flush=True)
     with isolated_data_dir(), temp_dir("folder-") as tmp:
         build(tmp / "after", count)
@@ -293,8 +306,10 @@ def run_app_against(before: Path, quick: bool = False, runs: int = 3) -> None:
             order = list(trees) if number % 2 else list(reversed(trees))
             for name in order:
                 folder, tree = tmp / name, trees[name]
-                for mode in ("cold", "warm"):
-                    paint, stall, cpu = app_child(tree, folder, count, mode == "cold")
+                for mode in ("first", "cold", "warm"):
+                    if mode == "first":
+                        remove_last_listings()
+                    paint, stall, cpu = app_child(tree, folder, count, mode != "warm")
                     if number:
                         results.setdefault(f"{name} {mode}", []).append(paint)
                         results.setdefault(f"{name} {mode} cpu", []).append(cpu)
@@ -312,15 +327,17 @@ def run_app_against(before: Path, quick: bool = False, runs: int = 3) -> None:
     for what, key, target in (
         ("app, list + first article painted, warm", "warm", "<= 0.6 s"),
         ("app, list + first article painted, cold", "cold", "<= 2 s"),
+        ("the same, a first open (cold, no list kept)", "first", "—"),
         ("the same, process CPU to the paint, warm", "warm cpu", "—"),
         ("the same, process CPU to the paint, cold", "cold cpu", "—"),
+        ("the same, process CPU to the paint, first open", "first cpu", "—"),
     ):
         b, a = median(results[f"before {key}"]), median(results[f"after {key}"])
         print(f"| {what} (s) | {target} | {b:.3f} | {a:.3f} | {a / b:.2f} | {runs} |")
     b, a = max(results["before stall"]), max(results["after stall"])
     print(
-        f"| longest input stall, cold and warm (ms) | <= 50 | {1000 * b:.0f} | {1000 * a:.0f} "
-        f"| {a / b:.2f} | {2 * runs} |"
+        f"| longest input stall, first, cold and warm (ms) | <= 50 | {1000 * b:.0f} "
+        f"| {1000 * a:.0f} | {a / b:.2f} | {3 * runs} |"
     )
     # The two folders are copies: every find run of the round is the same baseline.
     find_wc = median(results["before find wc"] + results["after find wc"])

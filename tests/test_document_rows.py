@@ -16,6 +16,8 @@ from pathlib import Path
 from typing import Any, overload
 
 from conftest import Posted, StyledApp, settle
+from hypothesis import given
+from hypothesis import strategies as st
 from textual.app import ComposeResult
 from textual.content import Content
 
@@ -24,7 +26,12 @@ from ipreader.tui.app import IpreaderApp
 from ipreader.tui.messages import LibraryListed, LibraryOpened
 from ipreader.tui.screens.main import MainScreen
 from ipreader.tui.session import DocumentStats
-from ipreader.tui.widgets.document_list import Haystacks, Prompt, filter_documents
+from ipreader.tui.widgets.document_list import (
+    Haystacks,
+    Prompt,
+    filter_documents,
+    sort_documents,
+)
 from ipreader.tui.widgets.document_rows import DocumentRows
 
 SIZE = (120, 36)
@@ -219,3 +226,26 @@ def test_a_filter_matches_the_same_with_its_haystacks_kept_and_sees_new_tags() -
     stats = {**stats, root / "a.txt": DocumentStats(tags=("economy",))}
     found = filter_documents(documents, "tag:economy", stats, kept)
     assert [d.relpath for d in found] == ["a.txt", "b.txt"]
+
+
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(["/b", "/a", "/a b", "/a/b", "/ä"]),
+            st.from_regex(r"[a-c/]{1,4}\.txt", fullmatch=True),
+        ),
+        max_size=30,
+    )
+)
+def test_by_name_is_by_root_then_relpath(entries: list[tuple[str, str]]) -> None:
+    """Grouped by root before sorting: the order of ``(str(root), relpath)`` keys, stable."""
+    # Documents of one folder share its root object (as the library makes them).
+    roots = {root: Path(root) for root, _ in entries}
+    documents = [
+        DocumentInfo(
+            roots[root] / rel, rel, roots[root], rel, None, 1, 1, None, "utf-8", 1, n, None
+        )
+        for n, (root, rel) in enumerate(entries)
+    ]
+    expected = sorted(documents, key=lambda d: (str(d.root), d.relpath))
+    assert sort_documents(documents, "name") == expected

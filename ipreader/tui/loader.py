@@ -22,6 +22,7 @@ from ipreader.core.documents import DocumentInfo
 from ipreader.core.errors import IpreaderError
 from ipreader.core.library import Library
 from ipreader.core.text_version import TextVersion
+from ipreader.tui.last_listing import load_listing, save_listing
 from ipreader.tui.messages import (
     DocumentChanged,
     DocumentFailed,
@@ -32,6 +33,7 @@ from ipreader.tui.messages import (
     FirstTextRead,
     HeadingsFound,
     HighlightsGathered,
+    LastListing,
     LibraryFailed,
     LibraryListed,
     LibraryOpened,
@@ -59,17 +61,26 @@ class Loader:
         self._writer = writer
         self._poll: Worker[None] | None = None
         self._watch: Worker[None] | None = None
+        self._opened_before = False  # the last listing is drawn on the first open only
 
     def open_library(self) -> None:
-        """Open the library; posts ``FirstTextRead`` when the first article can be shown before
-        the library is open, ``OpeningProgress``, ``LibraryListed`` once every document is
-        known, then ``LibraryOpened``/``LibraryFailed``."""
+        """Open the library; posts ``LastListing`` when the last open of these paths left a
+        list, ``FirstTextRead`` when the first article can be shown before the library is
+        open, ``OpeningProgress``, ``LibraryListed`` once every document is known, then
+        ``LibraryOpened``/``LibraryFailed``; then keeps the list for the next open."""
         self._owner.run_worker(
             self._open_library, group="library", description="open the library", thread=True
         )
 
     def _open_library(self) -> None:
         last_report = 0.0
+        opened_paths = list(self._session.paths)
+        # Drawn at once: walking the folders and looking up every article's metadata
+        # takes most of a second with thousands of articles.
+        last = None if self._opened_before else load_listing(opened_paths)
+        self._opened_before = True
+        if last is not None:
+            self._owner.post_message(LastListing(tuple(last.documents)))
 
         def progress(done: int, total: int) -> None:
             nonlocal last_report
@@ -98,6 +109,7 @@ class Loader:
             self._owner.post_message(LibraryFailed(error))
             return
         self._owner.post_message(LibraryOpened(opened))
+        save_listing(opened_paths, opened.documents(), last)
 
     def load(self, info: DocumentInfo, serial: int) -> None:
         """Read ``info``; posts ``DocumentLoaded`` or ``DocumentFailed``."""

@@ -49,6 +49,15 @@ class FirstTextRead(Message, bubble=False):
 
 
 @dataclass
+class LastListing(Message, bubble=False):
+    """The list as the last open of the same paths left it (``tui/last_listing.py``), read
+    before anything else: drawn while the folders are read, until ``LibraryListed``."""
+
+    documents: tuple[DocumentInfo, ...]
+    """What the list showed last time, in the library's order (nothing is opened from it)."""
+
+
+@dataclass
 class LibraryListed(Message, bubble=False):
     """Every document is known (its metadata read); the stores' highlights are still being read."""
 

@@ -28,6 +28,10 @@ if TYPE_CHECKING:
     from ipreader.core.store import FolderStore
     from ipreader.core.text_version import TextVersion
 
+#: The first article's highlights are read through the user's read cache (the whole
+#: folder's) only while the folder's store indexes at most this many documents.
+READ_CACHE_FIRST_MAX = 100
+
 #: A stat-based token of a store's files (``FolderStore.change_token``).
 Token = tuple[int, ...]
 
@@ -268,9 +272,13 @@ class Session:
                     return None  # its highlights are re-anchored first
             elif any(not (root / known).exists() for known in indexed):
                 return None  # a renamed article's highlights may be moved to it
-            # Through the read cache: the library's pass over every store (stored_documents)
-            # follows at once and saves it; a book's 20,000 highlights are not checked again.
-            found = store.annotations(relpath, persist=True) if relpath in indexed else []
+            # Through the read cache when the folder indexes few documents: the library's
+            # pass over every store (stored_documents) follows at once and saves it, and a
+            # book's 20,000 highlights are not checked again. That cache holds the whole
+            # folder's highlights: with thousands of articles, loading it costs far more
+            # than reading this one's file, and it is loaded after the first paint anyway.
+            persist = len(indexed) <= READ_CACHE_FIRST_MAX
+            found = store.annotations(relpath, persist=persist) if relpath in indexed else []
             annotations = tuple(found)
             position = store.reading_position(relpath)
         except (IpreaderError, ValueError):

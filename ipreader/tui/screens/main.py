@@ -28,7 +28,6 @@ from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.reactive import var
 from textual.screen import Screen
-from textual.widgets import Footer
 
 from ipreader.core.documents import DocumentInfo
 from ipreader.core.library import Library
@@ -49,6 +48,7 @@ from ipreader.tui.messages import (
     FirstTextRead,
     HeadingsFound,
     HighlightsGathered,
+    LastListing,
     LibraryFailed,
     LibraryListed,
     LibraryOpened,
@@ -67,6 +67,7 @@ from ipreader.tui.state import ReaderState
 from ipreader.tui.widgets.annotation_sidebar import AnnotationSidebar
 from ipreader.tui.widgets.document_list import SORT_ORDERS, DocumentList
 from ipreader.tui.widgets.find_bar import FindBar
+from ipreader.tui.widgets.keys_footer import KeysFooter
 from ipreader.tui.widgets.metadata_bar import MetadataBar, position_label
 from ipreader.tui.widgets.panes import Panes
 from ipreader.tui.writer import Writer
@@ -179,6 +180,7 @@ class MainScreen(Screen[None]):
         self._library_shown = False
         # An article chosen in the list before the library was open (LibraryListed).
         self._chosen_early: DocumentInfo | None = None
+        self._listed = False  # LibraryListed handled: the last listing is not drawn any more
 
     # ------------------------------------------------------------------ accessors
 
@@ -260,7 +262,7 @@ class MainScreen(Screen[None]):
                 current=MainScreen.current_annotation,
                 opening=MainScreen.highlights_pending,
             )
-        yield Footer(compact=True)
+        yield KeysFooter(compact=True)
 
     def start_opening(self) -> None:
         """Start opening the library in a worker (once; its results are handled once mounted).
@@ -330,6 +332,8 @@ class MainScreen(Screen[None]):
 
     @on(LibraryFailed)
     def _library_failed(self, message: LibraryFailed) -> None:
+        if not self._library_shown and not self._listed:
+            self.documents = ()  # the last listing: nothing of it is open
         self.document_list.progress = None
         self.document_list.counting = False
         if self.state.document is None:
@@ -366,6 +370,13 @@ class MainScreen(Screen[None]):
         chosen = self.views.reflow_choices().get(str(path))
         return hard_wrapped if chosen is None else chosen
 
+    @on(LastListing)
+    def _last_listing(self, message: LastListing) -> None:
+        # Drawn while the folders are read; the header still says the folder is opening,
+        # and LibraryListed replaces these rows with the library's own.
+        if not self._library_shown and not self._listed:
+            self.documents = message.documents
+
     @on(LibraryListed)
     def _library_listed(self, message: LibraryListed) -> None:
         # Listed while the stores are read for the counts: the list can be browsed,
@@ -373,7 +384,15 @@ class MainScreen(Screen[None]):
         if self._library_shown:
             message.painted.set()
             return
+        self._listed = True
+        moved_to = self.document_list.highlighted_document
+        if self.documents:
+            # The last listing's rows, equal or not: emptied first, so the library's own
+            # are not compared with them field by field (10,000 Path comparisons).
+            self.documents = ()
         self.documents = message.documents
+        if moved_to is not None:  # a row the user moved to in the last listing stays so
+            self.document_list.highlight(moved_to)
         self.document_list.progress = None
         self.document_list.counting = True
         self.call_after_refresh(message.painted.set)
@@ -392,6 +411,9 @@ class MainScreen(Screen[None]):
         for notice in opened.notices:
             self.notify(notice, title="Note", severity="warning", timeout=10)
         chosen, self._chosen_early = self._chosen_early, None
+        if chosen is not None:
+            # The library's own entry: chosen from the last listing, it may be gone.
+            chosen = next((i for i in opened.documents() if i.path == chosen.path), None)
         if chosen is not None:  # chosen in the list while the library was opening
             preloaded = opened.loaded if chosen == opened.first else None
             self.open_document(chosen, preloaded=preloaded)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from operator import attrgetter
 from pathlib import Path
 from typing import ClassVar, overload
 
@@ -41,7 +42,18 @@ def sort_documents(documents: Sequence[DocumentInfo], order: str) -> list[Docume
         return dated + sorted((d for d in documents if not d.date), key=lambda d: d.relpath)
     if order == "title":
         return sorted(documents, key=lambda d: (d.title.casefold(), d.relpath))
-    return sorted(documents, key=lambda d: (str(d.root), d.relpath))
+    # By root, then relpath: grouped by root first, so the 10,000 keys of a big folder are
+    # read by attrgetter (C) rather than built as tuples by a Python lambda; and one folder
+    # (its documents share one root object) is not grouped at all.
+    if len({*map(id, map(attrgetter("root"), documents))}) <= 1:
+        return sorted(documents, key=attrgetter("relpath"))
+    by_root: dict[Path, list[DocumentInfo]] = {}
+    for info in documents:
+        by_root.setdefault(info.root, []).append(info)
+    ordered: list[DocumentInfo] = []
+    for root in sorted(by_root, key=str):
+        ordered.extend(sorted(by_root[root], key=attrgetter("relpath")))
+    return ordered
 
 
 #: What ``filter_documents`` matches a document against, by path: the stats it was made
@@ -252,6 +264,15 @@ class DocumentList(Vertical):
         self._prompts[info.path] = (stats, prompt)
         return prompt
 
+    @property
+    def highlighted_document(self) -> DocumentInfo | None:
+        """The document on the highlighted row, if any."""
+        return self._highlighted_document()
+
+    def highlight(self, document: DocumentInfo) -> None:
+        """Highlight ``document``'s row (by path), if it is listed."""
+        self._highlight_current(document)
+
     def focus_list(self) -> None:
         """Give the focus to the list of articles."""
         self.option_list.focus()
@@ -309,7 +330,9 @@ class DocumentList(Vertical):
         header = self.query_one("#document-header", Static)
         if self.progress is not None:
             done, total = self.progress
-            header.update(Text(f"Opening… {done}/{total}"))
+            # One line, as wide as the pane, whatever it says: redrawn without laying out
+            # the screen again (ten times a second while a big folder opens).
+            header.update(Text(f"Opening… {done}/{total}"), layout=False)
             return
         count = len(self._shown)
         total = len(self.documents)
@@ -318,7 +341,7 @@ class DocumentList(Vertical):
         # Said while counting (instead of the sort order: the line is narrow): a tag filter
         # cannot match before the tags are read.
         state = "counting highlights…" if self.counting else f"by {self.sort_by} (s)"
-        header.update(Text(f"{shown} {noun} · {state}"))
+        header.update(Text(f"{shown} {noun} · {state}"), layout=False)
 
     def _refresh_list(self) -> None:
         if not self.is_mounted:

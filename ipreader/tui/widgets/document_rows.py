@@ -69,7 +69,9 @@ class DocumentRows(OptionRows):
     def set_rows(self, rows: Sequence[Visual], highlighted: int | None) -> None:
         """Show ``rows`` (one line each), from the top, with row ``highlighted`` highlighted."""
         self._rows = rows
-        self._rendered.clear()
+        # The rendered rows are kept: each is used only for the very entry it was rendered
+        # from (the same list again, e.g. the library's listing after the last one, is not
+        # rendered again).
         self._drawn = {}
         self.highlighted = None
         self.scroll_to(y=0, animate=False, immediate=True)
