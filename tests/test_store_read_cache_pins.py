@@ -184,3 +184,69 @@ def test_only_old_temporary_files_of_the_cache_are_swept(tmp_path: Path) -> None
     # Only regular files are swept: a directory or a link of that name is not a leftover.
     assert (reads / ".tmp-dir").is_dir() and (reads / ".tmp-link").is_symlink()
     assert outside.read_bytes() == b"someone else's"
+
+
+@pytest.mark.parametrize(
+    "signature",
+    [
+        (2**64 - 1, 2**63 + 5, len(RAW), 4, 5),  # an overlay filesystem's inode: all 64 bits
+        (1, 2, len(RAW), -(10**18), -1),  # times before 1970
+    ],
+)
+def test_any_signature_a_stat_can_give_is_kept(
+    tmp_path: Path, signature: tuple[int, int, int, int, int]
+) -> None:
+    location = tmp_path / "store"
+    parsed = AnnotationsFile((made(),))
+    writer = ReadCache(location)
+    writer.store(store_file(location), signature, digest_of(RAW), parsed, fresh=True)
+    writer.save()
+    reader = ReadCache(location)
+    assert reader.lookup(store_file(location), signature, RAW)[1] == parsed
+    other = (*signature[:4], signature[4] + 1)
+    assert ReadCache(location).lookup(store_file(location), other, RAW)[1] is None
+
+
+def test_a_signature_no_stat_gives_leaves_that_file_out_only(tmp_path: Path) -> None:
+    location = tmp_path / "store"
+    writer = ReadCache(location)
+    odd = (2**64, 2, len(RAW), 4, 5)
+    fine = AnnotationsFile((made(),))
+    writer.store(store_file(location, "odd.json"), odd, digest_of(RAW), fine, fresh=True)
+    writer.store(store_file(location, "ok.json"), SIGNATURE, digest_of(RAW), fine, fresh=True)
+    writer.save()
+    reader = ReadCache(location)
+    assert reader.lookup(store_file(location, "odd.json"), odd, RAW)[1] is None
+    assert reader.lookup(store_file(location, "ok.json"), SIGNATURE, RAW)[1] == fine
+
+
+def test_entries_answered_by_signature_are_kept_by_the_next_save(tmp_path: Path) -> None:
+    # A later process that answers one file from the cache and parses another afresh
+    # writes a cache holding both.
+    location = tmp_path / "store"
+    settled_parse, fresh_parse = AnnotationsFile((made(note="one"),)), AnnotationsFile(())
+    writer = ReadCache(location)
+    writer.store(
+        store_file(location, "a.json"),
+        SIGNATURE,
+        digest_of(RAW),
+        settled_parse,
+        fresh=True,
+        settled=True,
+    )
+    writer.save()
+    second = ReadCache(location)
+    assert second.known(store_file(location, "a.json"), SIGNATURE) == (
+        digest_of(RAW),
+        settled_parse,
+    )
+    second.store(
+        store_file(location, "b.json"), SIGNATURE, digest_of(b"b"), fresh_parse, fresh=True
+    )
+    second.save()
+    third = ReadCache(location)
+    assert third.known(store_file(location, "a.json"), SIGNATURE) == (
+        digest_of(RAW),
+        settled_parse,
+    )
+    assert third.lookup(store_file(location, "b.json"), SIGNATURE, b"b")[1] == fresh_parse

@@ -40,6 +40,8 @@ from ipreader.core.text_version import TextVersion, check_current
 #: Seconds to wait for another process holding the folder's lock.
 LOCK_TIMEOUT = 10.0
 
+_NONE = DocumentNotes()
+
 
 @dataclass(frozen=True, slots=True)
 class StoredDocument:
@@ -167,11 +169,12 @@ class FolderStore:
             records.setdefault(record.relpath, record)
         for record, found in self._catalog.annotations_of_all(records.values()):
             result[record.relpath] = StoredDocument(
-                relpath=record.relpath,
-                sha256=record.sha256,
-                notes=DocumentNotes(record.tags, record.note),
-                annotations=found,
-                fingerprint=record.fingerprint,
+                record.relpath,
+                record.sha256,
+                # Most documents have neither: one shared (frozen) value for them.
+                DocumentNotes(record.tags, record.note) if record.tags or record.note else _NONE,
+                found,
+                record.fingerprint,
             )
         return result
 

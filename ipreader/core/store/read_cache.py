@@ -54,7 +54,7 @@ from ipreader.core.store.files import Signature, settled
 from ipreader.core.store.formats import AnnotationsFile
 
 #: First bytes of a cache file; a new layout gets a new version.
-MAGIC = b"ipreader read cache 2\n"
+MAGIC = b"ipreader read cache 3\n"
 
 #: Largest cache file read or written (a bound on what a damaged one can cost).
 MAX_CACHE_BYTES = 256 * 1024 * 1024
@@ -78,6 +78,13 @@ _FLOAT_SIZE = array("d").itemsize
 #: tags as a tag-list number); the score is in its own array of floats (NaN: none).
 _WIDTH = 16
 
+#: Signed integers per store file entry: name (a string number), mtime_ns, ctime_ns, first
+#: row, row count, settled (0 or 1); its dev, inode and size are in an unsigned array of
+#: ``_ID_WIDTH`` (an overlay filesystem's inode numbers may use all 64 bits).
+_FILE_WIDTH = 6
+_ID_WIDTH = 3
+_UINT_MAX = 2**64 - 1
+
 _STATUSES = {status.value: status for status in AnchorStatus}
 _COLOR_SET = frozenset(COLORS)
 
@@ -85,10 +92,6 @@ _COLOR_SET = frozenset(COLORS)
 class _Damaged(ValueError):
     """The cache file is not one this version wrote whole: it is treated as absent."""
 
-
-#: A store file's entry: its signature, its bytes' digest, its first row and row count,
-#: the names of its bad records, and whether the signature was settled when it was read.
-_Entry = tuple[Signature, bytes, int, int, tuple[str, ...], bool]
 
 #: A store file's parse as kept for the next save: signature, digest, parse, settled.
 _Kept = tuple[Signature, bytes, AnnotationsFile, bool]
@@ -122,63 +125,80 @@ class _Decoded:
         if header.get("byteorder") != sys.byteorder:
             raise _Damaged("another byte order")
         counts = header["counts"]
-        sizes = [int(counts[name]) for name in ("strings", "rows", "text")]
+        files, rows, text = (int(counts[name]) for name in ("files", "rows", "text"))
         separator = header["separator"]
         if type(separator) is not str or len(separator) != 1:
             raise _Damaged("no separator")
         at = _LENGTH + length
-        self.rows = _array("q", body[at : (at := at + sizes[1] * _WIDTH * _INT_SIZE)])
-        self.scores = _array("d", body[at : (at := at + sizes[1] * _FLOAT_SIZE)])
-        if at + sizes[2] != len(body) or len(self.scores) != sizes[1]:
+        table = _array("q", body[at : (at := at + files * _FILE_WIDTH * _INT_SIZE)])
+        ids = _array("Q", body[at : (at := at + files * _ID_WIDTH * _INT_SIZE)])
+        self._digests = bytes(body[at : (at := at + files * _FILE_DIGEST)])
+        self.rows = _array("q", body[at : (at := at + rows * _WIDTH * _INT_SIZE)])
+        self.scores = _array("d", body[at : (at := at + rows * _FLOAT_SIZE)])
+        if (
+            at + text != len(body)
+            or len(self.scores) != rows
+            or len(self._digests) != files * _FILE_DIGEST
+        ):
             raise _Damaged("sizes differ")
         # One split, in C: the separator is a character no cached string holds.
         self.strings = bytes(body[at:]).decode("utf-8", "surrogatepass").split(separator)
-        if len(self.strings) != sizes[0]:
+        if len(self.strings) != int(counts["strings"]):
             raise _Damaged("string count differs")
         if self.rows and min(self.rows) < 0:
             raise _Damaged("a negative number")  # never an index counted from the end
         self.tags = [tuple(_checked_strings(tags)) for tags in header["tags"]]
         self._built: list[Annotation] | None = None
-        self._rows = sizes[1]
-        files = header["files"]
-        if not isinstance(files, list):
-            raise _Damaged("no file list")
-        # Each entry is checked when it is used (``entry``): a pass over 10,000 files
-        # uses each once, and a single document's read uses one.
-        self._entries: dict[str, list[Any]] = {
-            name: item for item in files if type(item) is list and type(name := item[0]) is str
-        }
-        if len(self._entries) != len(files):
+        # Every entry checked here, column by column in C: a whole-folder pass uses
+        # nearly all of them, and a per-entry check cost more than the lookup.
+        columns = [table[k::_FILE_WIDTH] for k in range(_FILE_WIDTH)]
+        firsts, sizes = columns[3].tolist(), columns[4].tolist()
+        if files and (
+            min(columns[0]) < 0
+            or min(firsts) < 0
+            or min(sizes) < 0
+            or max(map(operator.add, firsts, sizes)) > rows
+            or not {0, 1}.issuperset(columns[5])
+        ):
             raise _Damaged("bad entry")
-
-    def entry(self, name: str) -> _Entry | None:
-        """The entry of store file ``name``, if any (``_Damaged``: an impossible one)."""
-        item = self._entries.get(name)
-        if item is None:
-            return None
-        try:
-            _name, signature, digest, first, count, bad, is_settled = item
-            dev, ino, size, mtime, ctime = map(int, signature)
-            first, count = int(first), int(count)
-            checked = (
-                (dev, ino, size, mtime, ctime),
-                bytes.fromhex(digest),
-                first,
-                count,
-                _checked_strings(bad),
-                is_settled is True,
+        names = list(map(self.strings.__getitem__, columns[0]))  # IndexError: damage
+        self.index = dict(zip(names, range(files), strict=True))
+        """Entry number of each store file name."""
+        if len(self.index) != files:
+            raise _Damaged("a store file named twice")
+        self.signatures: list[Signature] = list(
+            zip(
+                ids[0::_ID_WIDTH],
+                ids[1::_ID_WIDTH],
+                ids[2::_ID_WIDTH],
+                columns[1],
+                columns[2],
+                strict=True,
             )
-        except (ValueError, TypeError) as error:
-            raise _Damaged("bad entry") from error
-        if not 0 <= first <= first + count <= self._rows:
-            raise _Damaged("bad entry")
-        return checked
+        )
+        """Each entry's store file signature."""
+        self.settled = columns[5].tolist()
+        """Each entry's: 1 when its signature was settled once the bytes had been read."""
+        self._firsts, self._sizes = firsts, sizes
+        self._bad: dict[int, tuple[str, ...]] = {}
+        for item in header["bad"]:
+            number, bad = item
+            if type(number) is not int or not 0 <= number < files:
+                raise _Damaged("bad entry")
+            self._bad[number] = _checked_strings(bad)
 
-    def annotations(self, first: int, count: int) -> tuple[Annotation, ...]:
-        """The ``count`` annotations from row ``first`` (``_Damaged``: an impossible row)."""
+    def digest(self, number: int) -> bytes:
+        """The digest of the bytes entry ``number`` was made from."""
+        return self._digests[number * _FILE_DIGEST : (number + 1) * _FILE_DIGEST]
+
+    def parse(self, number: int) -> AnnotationsFile:
+        """Entry ``number``'s parse (``_Damaged``, ``IndexError``: an impossible row)."""
         if self._built is None:
             self._built = self._build()
-        return tuple(self._built[first : first + count])
+        first = self._firsts[number]
+        return AnnotationsFile(
+            tuple(self._built[first : first + self._sizes[number]]), self._bad.get(number, ())
+        )
 
     def _build(self) -> list[Annotation]:
         """Every row's annotation, column by column (``_Damaged`` when any row is impossible).
@@ -265,13 +285,26 @@ def _encode(location: str, entries: dict[str, _Kept]) -> bytes:
 
     rows = array("q")
     scores = array("d")
-    files: list[list[Any]] = []
+    table = array("q")
+    ids = array("Q")
+    digests: list[bytes] = []
+    bad: list[list[Any]] = []
     for name, (signature, digest, parsed, is_settled) in entries.items():
         if any(a.end > _INT_MAX or a.revision > _INT_MAX for a in parsed.annotations):
             continue  # beyond 64 bits (JSON allows it): this file is read each time
-        files.append(
-            [name, list(signature), digest.hex(), len(scores), 0, list(parsed.bad), is_settled]
-        )
+        dev, ino, size, mtime, ctime = signature
+        if not (
+            0 <= min(dev, ino, size) <= max(dev, ino, size) <= _UINT_MAX
+            and -_INT_MAX <= min(mtime, ctime) <= max(mtime, ctime) <= _INT_MAX
+            and len(digest) == _FILE_DIGEST
+        ):
+            continue  # not a signature a stat gives: never looked up, not kept
+        if parsed.bad:
+            bad.append([len(digests), list(parsed.bad)])
+        ids.extend((dev, ino, size))
+        table.extend((number(name), mtime, ctime, len(scores), len(parsed.annotations)))
+        table.append(1 if is_settled else 0)
+        digests.append(digest)
         for a in parsed.annotations:
             tags = tag_numbers.setdefault(a.tags, len(tag_numbers))
             rows.extend(
@@ -295,7 +328,6 @@ def _encode(location: str, entries: dict[str, _Kept]) -> bytes:
                 )
             )
             scores.append(math.nan if a.score is None else a.score)
-        files[-1][4] = len(scores) - files[-1][3]
     strings = list(numbers) or [""]
     separator = separator_for(strings)
     text = separator.join(strings).encode("utf-8", "surrogatepass")
@@ -304,13 +336,27 @@ def _encode(location: str, entries: dict[str, _Kept]) -> bytes:
             "location": location,
             "byteorder": sys.byteorder,
             "separator": separator,
-            "counts": {"strings": len(strings), "rows": len(scores), "text": len(text)},
+            "counts": {
+                "files": len(digests),
+                "strings": len(strings),
+                "rows": len(scores),
+                "text": len(text),
+            },
             "tags": [list(tags) for tags in tag_numbers],
-            "files": files,
+            "bad": bad,
         }
     ).encode("ascii")  # escaped: a lone surrogate in a name stays readable
     body = b"".join(
-        (len(header).to_bytes(_LENGTH, "little"), header, rows.tobytes(), scores.tobytes(), text)
+        (
+            len(header).to_bytes(_LENGTH, "little"),
+            header,
+            table.tobytes(),
+            ids.tobytes(),
+            *digests,
+            rows.tobytes(),
+            scores.tobytes(),
+            text,
+        )
     )
     return MAGIC + hashlib.blake2b(body, digest_size=_DIGEST).digest() + body
 
@@ -333,7 +379,12 @@ class ReadCache:
         self._prefix = str(location) + os.sep
         self._loaded: _Decoded | None = None
         self._tried = False
+        # Store file name -> what the next save keeps for it: a parse recorded or verified
+        # here (``_used``), or the number of the loaded entry that answered (``_hits``,
+        # in ``_source``); a name is in one of the two.
         self._used: dict[str, _Kept] = {}
+        self._hits: dict[str, int] = {}
+        self._source: _Decoded | None = None
         self._changed = False
 
     def _name(self, path: Path | str) -> str:
@@ -373,10 +424,16 @@ class ReadCache:
         if decoded is None:
             return None
         name = self._name(path)
-        parsed = self._parsed(decoded, name, signature, None)
+        number = decoded.index.get(name)
+        if number is None or not decoded.settled[number] or decoded.signatures[number] != signature:
+            return None
+        parsed = self._parse(decoded, number)
         if parsed is None:
             return None
-        return self._used[name][1], parsed
+        # Noted by number only: the entry is built again for a save, which is rare.
+        self._hits[name] = number
+        self._used.pop(name, None)
+        return decoded.digest(number), parsed
 
     def lookup(
         self, path: Path, signature: Signature, raw: bytes
@@ -390,29 +447,32 @@ class ReadCache:
         decoded = self._decoded()
         if decoded is None:
             return digest, None
-        return digest, self._parsed(decoded, self._name(path), signature, digest)
+        name = self._name(path)
+        number = decoded.index.get(name)
+        if (
+            number is None
+            or decoded.signatures[number] != signature
+            or decoded.digest(number) != digest
+        ):
+            return digest, None
+        parsed = self._parse(decoded, number)
+        if parsed is None:
+            return digest, None
+        was_settled = decoded.settled[number] == 1
+        is_settled = was_settled or settled(signature)
+        self._changed = self._changed or is_settled != was_settled
+        self.store(name, signature, digest, parsed, fresh=False, settled=is_settled)
+        return digest, parsed
 
-    def _parsed(
-        self, decoded: _Decoded, name: str, signature: Signature, digest: bytes | None
-    ) -> AnnotationsFile | None:
-        """The entry ``name``'s parse if it matches ``signature`` and ``digest`` (``None``:
-        it must be settled), kept for the next save; ``None`` otherwise."""
+    def _parse(self, decoded: _Decoded, number: int) -> AnnotationsFile | None:
+        """Entry ``number``'s parse; ``None`` (and the cache file dropped) when a row is
+        impossible."""
         try:
-            entry = decoded.entry(name)
-            if entry is None or entry[0] != signature:
-                return None
-            if digest is None:
-                if not entry[5]:
-                    return None  # recorded while racy (or coarse): only its bytes can tell
-            elif entry[1] != digest:
-                return None
-            parsed = AnnotationsFile(decoded.annotations(entry[2], entry[3]), entry[4])
+            parsed = decoded.parse(number)
         except (_Damaged, IndexError):
-            self._loaded = None  # one impossible entry or row: trust none of the file
+            self._loaded = None  # one impossible row: trust none of the file
             return None
-        is_settled = entry[5] or settled(signature)
-        self._changed = self._changed or is_settled != entry[5]
-        self._used[name] = (signature, entry[1], parsed, is_settled)
+        self._source = decoded
         return parsed
 
     def store(
@@ -431,7 +491,9 @@ class ReadCache:
         process already had, still the folder's file. ``settled``:
         ``files.settled(signature)`` held once the bytes had been read.
         """
-        self._used[self._name(path)] = (signature, digest, parsed, settled)
+        name = self._name(path)
+        self._used[name] = (signature, digest, parsed, settled)
+        self._hits.pop(name, None)
         self._changed = self._changed or fresh
 
     def save(self) -> None:
@@ -439,10 +501,18 @@ class ReadCache:
         if not self._changed:
             return
         self._changed = False
+        source = self._source
+        entries: dict[str, _Kept] = {}
+        if source is not None:
+            for name, number in self._hits.items():
+                # Answered only while settled (``known``), and parsed then: no damage here.
+                parsed = source.parse(number)
+                entries[name] = (source.signatures[number], source.digest(number), parsed, True)
+        entries.update(self._used)
         # OverflowError: an offset or revision beyond 64 bits (valid in a store file,
         # unbounded in JSON) cannot be cached; the file is simply read each time.
         with contextlib.suppress(OSError, ValueError, OverflowError):
-            write_private(self.file, _encode(self._key, self._used))
+            write_private(self.file, _encode(self._key, entries))
 
 
 def write_private(file: Path, data: bytes) -> None:
