@@ -18,6 +18,7 @@ import pytest
 
 from ipreader.core import paths
 from ipreader.core.model import AnchorStatus, Annotation
+from ipreader.core.store import read_cache
 from ipreader.core.store.formats import AnnotationsFile
 from ipreader.core.store.read_cache import ReadCache, cache_file, digest_of
 
@@ -250,3 +251,21 @@ def test_entries_answered_by_signature_are_kept_by_the_next_save(tmp_path: Path)
         settled_parse,
     )
     assert third.lookup(store_file(location, "b.json"), SIGNATURE, b"b")[1] == fresh_parse
+
+
+@pytest.mark.parametrize("by_slot", [True, False])
+def test_both_ways_of_building_give_the_same_annotations(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, by_slot: bool
+) -> None:
+    # By slot is what runs; through __init__ is the fallback for a changed Annotation.
+    monkeypatch.setattr(read_cache, "_BY_SLOT", by_slot)
+    kept = AnnotationsFile(
+        (
+            made(tags=("a", "b/c"), note="n", creator="ada", origin="urn:x"),
+            made(status=AnchorStatus.FUZZY, score=42.5, revision=3, color="pink"),
+        )
+    )
+    found = round_trip(tmp_path / "store", kept)
+    assert found == kept
+    assert found is not None and all(type(a) is Annotation for a in found.annotations)
+    assert [hash(a) for a in found.annotations] == [hash(a) for a in kept.annotations]

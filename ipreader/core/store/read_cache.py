@@ -33,7 +33,9 @@ read-only cache directory, a full disk) never fails the command.
 
 from __future__ import annotations
 
+import collections
 import contextlib
+import dataclasses
 import hashlib
 import itertools
 import json
@@ -86,6 +88,17 @@ _ID_WIDTH = 3
 _UINT_MAX = 2**64 - 1
 
 _STATUSES = {status.value: status for status in AnchorStatus}
+
+#: The slot setter of each ``Annotation`` field, in the order of ``_build``'s columns.
+_SLOT_SETTERS = tuple(getattr(Annotation, f.name).__set__ for f in dataclasses.fields(Annotation))
+
+#: Annotations are built by setting their slots only while ``__init__`` would do nothing
+#: more: every field a slot of that order, no ``__post_init__`` (else ``map(Annotation)``).
+_BY_SLOT = (
+    tuple(f.name for f in dataclasses.fields(Annotation)) == Annotation.__slots__
+    and not hasattr(Annotation, "__post_init__")
+    and len(_SLOT_SETTERS) == 17
+)
 _COLOR_SET = frozenset(COLORS)
 
 
@@ -226,28 +239,34 @@ class _Decoded:
             and all([score != score or 0 <= score <= 100 for score in scores])  # NaN: none
         ):
             raise _Damaged("impossible record")
-        return list(
-            map(
-                Annotation,
-                texts(0),
-                texts(1),
-                starts,
-                ends,
-                texts(4),
-                texts(5),
-                texts(6),
-                colors,
-                texts(8),
-                list(map(self.tags.__getitem__, columns[9])),
-                texts(10),
-                texts(11),
-                statuses,
-                texts(13),
-                revisions,
-                [None if score != score else score for score in scores],
-                texts(15),
-            )
+        values = (
+            texts(0),
+            texts(1),
+            starts,
+            ends,
+            texts(4),
+            texts(5),
+            texts(6),
+            colors,
+            texts(8),
+            list(map(self.tags.__getitem__, columns[9])),
+            texts(10),
+            texts(11),
+            statuses,
+            texts(13),
+            revisions,
+            [None if score != score else score for score in scores],
+            texts(15),
         )
+        if not _BY_SLOT:
+            return list(map(Annotation, *values))
+        # A frozen dataclass's __init__ sets each field through object.__setattr__: 17
+        # Python-level calls an annotation, most of a pass's building. The values are
+        # checked, so each field's slot is set for all rows at once, in C (same objects).
+        built = list(map(Annotation.__new__, itertools.repeat(Annotation, len(scores))))
+        for setter, column in zip(_SLOT_SETTERS, values, strict=True):
+            collections.deque(map(setter, built, column), maxlen=0)
+        return built
 
 
 def _array(typecode: str, data: memoryview) -> array[Any]:
