@@ -17,7 +17,7 @@ from ipreader.core.store.read_cache import MAGIC
 
 ENTRY = 6  # signed integers per entry: name, mtime_ns, ctime_ns, first row, rows, settled
 IDS = 3  # unsigned integers per entry: dev, inode, size
-ROW = 16  # integers per annotation row (each with one float score)
+ROW = 16  # unsigned integers per annotation row (each with one float score)
 DIGEST = 16  # bytes of each entry's digest of its store file
 
 

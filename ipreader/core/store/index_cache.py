@@ -36,6 +36,7 @@ from ipreader.core.store.files import Signature, settled
 from ipreader.core.store.formats import DocRecord, IndexFile
 from ipreader.core.store.read_cache import (
     MAX_CACHE_BYTES,
+    built,
     cache_file,
     digest_of,
     separator_for,
@@ -124,15 +125,17 @@ def _decode(raw: bytes, location: str) -> _Kept:
         at += number
     ids = strings[0 : _FIELDS * count : _FIELDS]
     documents = tuple(
-        map(
+        built(  # as map(DocRecord, ...), in C: every value is checked above
             DocRecord,
-            ids,
-            strings[1 : _FIELDS * count : _FIELDS],
-            [sha or None for sha in strings[2 : _FIELDS * count : _FIELDS]],
-            tags,
-            strings[3 : _FIELDS * count : _FIELDS],
-            positions,
-            strings[4 : _FIELDS * count : _FIELDS],
+            (
+                ids,
+                strings[1 : _FIELDS * count : _FIELDS],
+                [sha or None for sha in strings[2 : _FIELDS * count : _FIELDS]],
+                tags,
+                strings[3 : _FIELDS * count : _FIELDS],
+                positions,
+                strings[4 : _FIELDS * count : _FIELDS],
+            ),
         )
     )
     bad, other = header["bad"], header["other_keys"]

@@ -36,6 +36,7 @@ from __future__ import annotations
 import collections
 import contextlib
 import dataclasses
+import functools
 import hashlib
 import itertools
 import json
@@ -45,8 +46,9 @@ import os
 import sys
 import time
 from array import array
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from ipreader.core import paths
 from ipreader.core.errors import StoreError
@@ -87,19 +89,13 @@ _FILE_WIDTH = 6
 _ID_WIDTH = 3
 _UINT_MAX = 2**64 - 1
 
+_D = TypeVar("_D")
+
 _STATUSES = {status.value: status for status in AnchorStatus}
-
-#: The slot setter of each ``Annotation`` field, in the order of ``_build``'s columns.
-_SLOT_SETTERS = tuple(getattr(Annotation, f.name).__set__ for f in dataclasses.fields(Annotation))
-
-#: Annotations are built by setting their slots only while ``__init__`` would do nothing
-#: more: every field a slot of that order, no ``__post_init__`` (else ``map(Annotation)``).
-_BY_SLOT = (
-    tuple(f.name for f in dataclasses.fields(Annotation)) == Annotation.__slots__
-    and not hasattr(Annotation, "__post_init__")
-    and len(_SLOT_SETTERS) == 17
-)
 _COLOR_SET = frozenset(COLORS)
+
+#: False: ``built`` always calls ``__init__`` (tests compare the two ways).
+_BY_SLOT = True
 
 
 class _Damaged(ValueError):
@@ -146,7 +142,8 @@ class _Decoded:
         table = _array("q", body[at : (at := at + files * _FILE_WIDTH * _INT_SIZE)])
         ids = _array("Q", body[at : (at := at + files * _ID_WIDTH * _INT_SIZE)])
         self._digests = bytes(body[at : (at := at + files * _FILE_DIGEST)])
-        self.rows = _array("q", body[at : (at := at + rows * _WIDTH * _INT_SIZE)])
+        # Unsigned: no number is ever an index counted from the end (no scan for one).
+        self.rows = _array("Q", body[at : (at := at + rows * _WIDTH * _INT_SIZE)])
         self.scores = _array("d", body[at : (at := at + rows * _FLOAT_SIZE)])
         if (
             at + text != len(body)
@@ -158,8 +155,6 @@ class _Decoded:
         self.strings = bytes(body[at:]).decode("utf-8", "surrogatepass").split(separator)
         if len(self.strings) != int(counts["strings"]):
             raise _Damaged("string count differs")
-        if self.rows and min(self.rows) < 0:
-            raise _Damaged("a negative number")  # never an index counted from the end
         self.tags = [tuple(_checked_strings(tags)) for tags in header["tags"]]
         self._built: list[Annotation] | None = None
         # Every entry checked here, column by column in C: a whole-folder pass uses
@@ -258,15 +253,36 @@ class _Decoded:
             [None if score != score else score for score in scores],
             texts(15),
         )
-        if not _BY_SLOT:
-            return list(map(Annotation, *values))
-        # A frozen dataclass's __init__ sets each field through object.__setattr__: 17
-        # Python-level calls an annotation, most of a pass's building. The values are
-        # checked, so each field's slot is set for all rows at once, in C (same objects).
-        built = list(map(Annotation.__new__, itertools.repeat(Annotation, len(scores))))
-        for setter, column in zip(_SLOT_SETTERS, values, strict=True):
-            collections.deque(map(setter, built, column), maxlen=0)
-        return built
+        return built(Annotation, values)
+
+
+@functools.cache
+def _slot_setters(cls: type) -> tuple[Callable[[Any, Any], None], ...] | None:
+    """The slot setter of each field of ``cls``, if ``__init__`` does nothing more."""
+    if not dataclasses.is_dataclass(cls):
+        return None
+    names = tuple(f.name for f in dataclasses.fields(cls))
+    if getattr(cls, "__slots__", None) != names or hasattr(cls, "__post_init__"):
+        return None
+    return tuple(getattr(cls, name).__set__ for name in names)
+
+
+def built(cls: type[_D], columns: Sequence[Sequence[Any]]) -> list[_D]:
+    """``list(map(cls, *columns))``: one object a row, a column a field, values checked.
+
+    A frozen dataclass's ``__init__`` sets each field through ``object.__setattr__``,
+    one Python-level call a field: for 20,000 annotations most of a pass. When it
+    would do nothing more (slots of exactly its fields, no ``__post_init__``), each
+    field's slot is set for all rows at once, in C: the same objects. Nothing is
+    checked here: the caller checked every value.
+    """
+    setters = _slot_setters(cls) if _BY_SLOT else None  # type: ignore[arg-type]
+    if setters is None or len(setters) != len(columns) or not columns:
+        return list(map(cls, *columns))
+    made: list[_D] = list(map(object.__new__, itertools.repeat(cls, len(columns[0]))))
+    for setter, column in zip(setters, columns, strict=True):
+        collections.deque(map(setter, made, column), maxlen=0)
+    return made
 
 
 def _array(typecode: str, data: memoryview) -> array[Any]:
@@ -302,7 +318,7 @@ def _encode(location: str, entries: dict[str, _Kept]) -> bytes:
             found = numbers[value] = len(numbers)
         return found
 
-    rows = array("q")
+    rows = array("Q")  # a checked record's numbers are never negative (records.py)
     scores = array("d")
     table = array("q")
     ids = array("Q")
