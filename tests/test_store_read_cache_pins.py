@@ -15,10 +15,11 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
+from read_cache_layout import split
 
 from ipreader.core import paths
 from ipreader.core.model import AnchorStatus, Annotation
-from ipreader.core.store import read_cache
+from ipreader.core.store import read_cache_file
 from ipreader.core.store.formats import AnnotationsFile
 from ipreader.core.store.read_cache import ReadCache, cache_file, digest_of
 
@@ -258,7 +259,7 @@ def test_both_ways_of_building_give_the_same_annotations(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, by_slot: bool
 ) -> None:
     # By slot is what runs; through __init__ is the fallback for a changed Annotation.
-    monkeypatch.setattr(read_cache, "_BY_SLOT", by_slot)
+    monkeypatch.setattr(read_cache_file, "_BY_SLOT", by_slot)
     kept = AnnotationsFile(
         (
             made(tags=("a", "b/c"), note="n", creator="ada", origin="urn:x"),
@@ -269,3 +270,54 @@ def test_both_ways_of_building_give_the_same_annotations(
     assert found == kept
     assert found is not None and all(type(a) is Annotation for a in found.annotations)
     assert [hash(a) for a in found.annotations] == [hash(a) for a in kept.annotations]
+
+
+def generation(location: Path, answered: list[str], fresh: dict[str, AnnotationsFile]) -> None:
+    """A process that answers ``answered`` from the cache by signature and parses ``fresh``."""
+    cache = ReadCache(location)
+    for name in answered:
+        assert cache.known(store_file(location, name), SIGNATURE) is not None, name
+    for name, parsed in fresh.items():
+        cache.store(
+            store_file(location, name), SIGNATURE, digest_of(RAW), parsed, fresh=True, settled=True
+        )
+    cache.save()
+
+
+def test_a_new_generation_copies_unchanged_entries_and_is_rewritten_whole_when_wasteful(
+    tmp_path: Path,
+) -> None:
+    location = tmp_path / "store"
+    big = AnnotationsFile(tuple(made(note=f"kept {n}") for n in range(12)))
+    versions = [AnnotationsFile((made(note=f"version {n}"),) * 2) for n in range(4)]
+    generation(location, [], {"big.json": big, "small.json": versions[0]})
+    unused = []
+    for version in versions[1:]:
+        # Each process answers big.json from the cache and re-parses small.json.
+        generation(location, ["big.json"], {"small.json": version})
+        reader = ReadCache(location)
+        assert reader.known(store_file(location, "big.json"), SIGNATURE) == (digest_of(RAW), big)
+        assert reader.known(store_file(location, "small.json"), SIGNATURE) == (
+            digest_of(RAW),
+            version,
+        )
+        written = split(cache_file(location).read_bytes())
+        unused.append(written.header["garbage"])
+        if unused[-1] == 0:  # written whole: no string of an earlier version is left
+            assert b"version 0" not in written.text
+    # Appended while the rows no entry uses stay within a quarter of the 14 used (2 rows
+    # of one earlier small.json), written whole past it (4).
+    assert unused == [2, 0, 2]
+
+
+def test_a_new_string_holding_the_separator_makes_a_whole_file(tmp_path: Path) -> None:
+    location = tmp_path / "store"
+    first = AnnotationsFile((made(note="plain"),))
+    generation(location, [], {"a.json": first, "b.json": first})
+    separator = split(cache_file(location).read_bytes()).header["separator"]
+    odd = AnnotationsFile((made(note=f"holds the separator {separator}"),))
+    generation(location, ["a.json"], {"b.json": odd})
+    reader = ReadCache(location)
+    assert reader.known(store_file(location, "b.json"), SIGNATURE) == (digest_of(RAW), odd)
+    assert reader.known(store_file(location, "a.json"), SIGNATURE) == (digest_of(RAW), first)
+    assert split(cache_file(location).read_bytes()).header["separator"] != separator
