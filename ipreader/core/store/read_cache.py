@@ -22,13 +22,17 @@ verified it so after its signature settled (git's racily-clean rule). A hit
 stands for "this user's process checked these bytes before": never data that
 was not checked, and never used by a write (writes re-read under the lock).
 
-The file is a small JSON header and typed arrays (``array``), decoded without
-pickle or marshal; a cache file that is missing, too large, damaged, of
-another version or another byte order, or that fails any consistency check
-is treated as absent: never an error, never a traceback. It is written
-atomically (a temporary file renamed over it, with a digest of the content so
-that a torn or altered file reads as absent), and a failure to write it (a
-read-only cache directory, a full disk) never fails the command.
+The file (its layout and checks in ``read_cache_file.py``) is a small JSON
+header and typed arrays, decoded without pickle or marshal; a cache file that
+is missing, too large, damaged, of another version or another byte order, or
+that fails any consistency check is treated as absent: never an error, never
+a traceback. It is written atomically (a temporary file renamed over it, with
+a digest of the content so that a torn or altered file reads as absent), and a
+failure to write it (a read-only cache directory, a full disk) never fails the
+command. After a change the next file copies the unchanged entries' rows as
+they are and encodes only the files parsed afresh: a save in the app costs
+the next command a copy of the cache, not an encoding of 20,000 annotations;
+it is written whole, dropping what no entry uses, once that is over a quarter.
 """
 
 from __future__ import annotations
