@@ -1,19 +1,18 @@
 """The read cache file's layout (``core/store/read_cache.py``), for tests that doctor one.
 
 ``split`` takes a cache file apart, a test changes a part, ``join`` seals it again
-with a valid digest: what the reader then sees is a well-formed file whose
+with a valid check: what the reader then sees is a well-formed file whose
 content lies, which only its own checks can catch.
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
 from array import array
 from dataclasses import dataclass
 from typing import Any
 
-from ipreader.core.store.read_cache import MAGIC
+from ipreader.core.store.read_cache import MAGIC, sealed
 
 ENTRY = 6  # signed integers per entry: name, mtime_ns, ctime_ns, first row, rows, settled
 IDS = 3  # unsigned integers per entry: dev, inode, size
@@ -41,7 +40,7 @@ class CacheFile:
 def split(raw: bytes) -> CacheFile:
     """The parts of the cache file ``raw``."""
     assert raw.startswith(MAGIC)
-    body = raw[len(MAGIC) + 32 :]
+    body = raw[len(MAGIC) + 4 :]
     length = int.from_bytes(body[:8], "little")
     header = json.loads(body[8 : 8 + length])
     files, rows = header["counts"]["files"], header["counts"]["rows"]
@@ -69,4 +68,4 @@ def join(cache: CacheFile) -> bytes:
             cache.text,
         )
     )
-    return MAGIC + hashlib.blake2b(body, digest_size=32).digest() + body
+    return sealed(MAGIC, body)

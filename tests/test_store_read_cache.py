@@ -6,7 +6,6 @@ the cache file lives in ``IPREADER_CACHE_DIR``, pointed at a temp folder.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import time
@@ -22,7 +21,7 @@ from read_cache_layout import ENTRY, CacheFile, join, split
 from ipreader.core import paths
 from ipreader.core.model import AnchorStatus, Annotation
 from ipreader.core.store import FolderStore
-from ipreader.core.store.read_cache import MAGIC, MAX_CACHE_BYTES, cache_file
+from ipreader.core.store.read_cache import MAGIC, MAX_CACHE_BYTES, cache_file, sealed
 
 TEXT = "The quick brown fox jumps over the lazy dog. " * 40
 
@@ -134,11 +133,11 @@ def test_a_bad_record_is_named_on_every_read_cached_or_not(root: Path, cache_dir
 
 def damaged_copies(good: bytes) -> dict[str, bytes]:
     """Ways a cache file can be wrong: torn, flipped, foreign, and altered with a valid digest."""
-    body = good[len(MAGIC) + 32 :]
+    body = good[len(MAGIC) + 4 :]
     length = int.from_bytes(body[:8], "little")
 
     def resealed(new_body: bytes) -> bytes:
-        return MAGIC + hashlib.blake2b(new_body, digest_size=32).digest() + new_body
+        return sealed(MAGIC, new_body)
 
     def changed(change: Callable[[CacheFile], object]) -> bytes:
         parts = split(good)

@@ -27,7 +27,7 @@ header and typed arrays, decoded without pickle or marshal; a cache file that
 is missing, too large, damaged, of another version or another byte order, or
 that fails any consistency check is treated as absent: never an error, never
 a traceback. It is written atomically (a temporary file renamed over it, with
-a digest of the content so that a torn or altered file reads as absent), and a
+a CRC-32 of the content so that a torn file reads as absent), and a
 failure to write it (a read-only cache directory, a full disk) never fails the
 command. After a change the next file copies the unchanged entries' rows as
 they are and encodes only the files parsed afresh: a save in the app costs
@@ -57,7 +57,9 @@ from ipreader.core.store.read_cache_file import (
     Kept,
     Writer,
     built,
+    sealed,
     separator_for,
+    unsealed,
 )
 
 __all__ = [
@@ -67,7 +69,9 @@ __all__ = [
     "built",
     "cache_file",
     "digest_of",
+    "sealed",
     "separator_for",
+    "unsealed",
     "write_private",
 ]
 
