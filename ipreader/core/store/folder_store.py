@@ -26,6 +26,7 @@ from typing import Any
 
 from ipreader.core.codebook import Codebook, Operation, Retagged
 from ipreader.core.fingerprint import text_fingerprint
+from ipreader.core.gc_pause import gc_paused
 from ipreader.core.model import Annotation, DocumentNotes, normalize_tags, tag_key
 from ipreader.core.notices import Notices
 from ipreader.core.revisions import check_save
@@ -162,6 +163,10 @@ class FolderStore:
         ever replaced atomically, so every file read is whole; a write by
         another process during the pass is seen or not, file by file.
         """
+        with gc_paused():  # tens of thousands of acyclic objects, all kept (gc_pause.py)
+            return self._stored_documents()
+
+    def _stored_documents(self) -> dict[str, StoredDocument]:
         result: dict[str, StoredDocument] = {}
         # A duplicate relpath (hand edit): the lowest id wins, as in lookups.
         records: dict[str, DocRecord] = {}

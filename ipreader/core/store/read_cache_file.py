@@ -34,6 +34,7 @@ from array import array
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
+from ipreader.core.gc_pause import gc_paused
 from ipreader.core.model import COLORS, AnchorStatus, Annotation
 from ipreader.core.store.files import Signature
 from ipreader.core.store.formats import AnnotationsFile
@@ -191,7 +192,8 @@ class Decoded:
     def parse(self, number: int) -> AnnotationsFile:
         """Entry ``number``'s parse (``Damaged``, ``IndexError``: an impossible row)."""
         if self._built is None:
-            self._built = self._build()
+            with gc_paused():  # 20,000 objects, all kept: no collection walks them (gc_pause.py)
+                self._built = self._build()
         first = self.firsts[number]
         return AnnotationsFile(
             tuple(self._built[first : first + self.sizes[number]]), self.bad.get(number, ())
