@@ -5,8 +5,10 @@ What ``list``, ``report``, ``agreement`` and ``export`` pay before their own wor
 ``FolderStore.stored_documents`` (every annotation file, through the read
 cache), each in a fresh process of either version, CPU seconds (``process_time``:
 on a loaded machine the least distorted figure), best of three calls in the
-process; and the same read in a fresh process right after one annotation file was
-replaced (a new inode, as a save leaves it), where the read cache is written again.
+process, with the garbage collector paused as the CLI pauses it for every command
+(``core/gc_pause.py``; before this branch the app's worker did not, and paid more);
+and the same read in a fresh process right after one annotation file was replaced
+(a new inode, as a save leaves it), where the read cache is written again.
 
 Each round runs both versions, in alternating order; each version has its own
 cache directory (their cache formats may differ) and they read the same folder.
@@ -40,8 +42,10 @@ REPO = Path(__file__).resolve().parent.parent
 _CHILD = r"""
 import json, sys, time
 from pathlib import Path
+from ipreader.core.gc_pause import gc_paused
 from ipreader.core.store import FolderStore
 folder, mode = Path(sys.argv[1]), sys.argv[2]
+gc_paused().__enter__()  # as the CLI runs every command: collections are not measured
 def cpu(fn):
     began = time.process_time()
     fn()
