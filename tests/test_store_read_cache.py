@@ -181,6 +181,7 @@ def damaged_copies(good: bytes) -> dict[str, bytes]:
             lambda parts: parts.header.update(bad=[[parts.header["counts"]["files"], ["x"]]])
         ),
         "bad names not strings": changed(lambda parts: parts.header.update(bad=[[0, [1]]])),
+        "unused rows negative": changed(lambda parts: parts.header.update(garbage=-1)),
         "string index out of range": changed(first_row(2**40)),
         "negative index": changed(first_row(-1)),
         "another location": changed(lambda parts: parts.header.update(location="/elsewhere")),
