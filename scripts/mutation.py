@@ -183,6 +183,11 @@ TARGETS: dict[str, list[str]] = {
     "ipreader/core/store/read_cache.py": [
         "tests/test_store_read_cache.py",
         "tests/test_store_read_cache_pins.py",
+        "tests/test_store_read_cache_signature.py",
+    ],
+    "ipreader/core/store/read_cache_file.py": [
+        "tests/test_store_read_cache.py",
+        "tests/test_store_read_cache_pins.py",
     ],
     # The store's write side: what it refuses to write, the file tables, the bucket layout.
     "ipreader/core/store/write_checks.py": [

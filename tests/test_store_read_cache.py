@@ -6,20 +6,22 @@ the cache file lives in ``IPREADER_CACHE_DIR``, pointed at a temp folder.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import time
+from array import array
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
 import pytest
 from conftest import PAST_RACY
+from read_cache_layout import ENTRY, CacheFile, join, split
 
 from ipreader.core import paths
 from ipreader.core.model import AnchorStatus, Annotation
 from ipreader.core.store import FolderStore
-from ipreader.core.store.read_cache import MAGIC, MAX_CACHE_BYTES, cache_file
+from ipreader.core.store.read_cache import MAGIC, MAX_CACHE_BYTES, cache_file, sealed
 
 TEXT = "The quick brown fox jumps over the lazy dog. " * 40
 
@@ -131,20 +133,32 @@ def test_a_bad_record_is_named_on_every_read_cached_or_not(root: Path, cache_dir
 
 def damaged_copies(good: bytes) -> dict[str, bytes]:
     """Ways a cache file can be wrong: torn, flipped, foreign, and altered with a valid digest."""
-    body = good[len(MAGIC) + 32 :]
+    body = good[len(MAGIC) + 4 :]
     length = int.from_bytes(body[:8], "little")
-    header = json.loads(body[8 : 8 + length])
 
     def resealed(new_body: bytes) -> bytes:
-        return MAGIC + hashlib.blake2b(new_body, digest_size=32).digest() + new_body
+        return sealed(MAGIC, new_body)
 
-    def with_header(change: dict[str, object]) -> bytes:
-        new = json.dumps({**header, **change}).encode()
-        return resealed(len(new).to_bytes(8, "little") + new + body[8 + length :])
+    def changed(change: Callable[[CacheFile], object]) -> bytes:
+        parts = split(good)
+        change(parts)
+        return join(parts)
 
-    rows_at = 8 + length
-    huge_index = (2**40).to_bytes(8, "little", signed=True)
-    negative = (-1).to_bytes(8, "little", signed=True)
+    def entry_value(column: int, value: int) -> Callable[[CacheFile], object]:
+        def change(parts: CacheFile) -> None:
+            parts.entries[column] = value  # the first entry's
+
+        return change
+
+    def first_row(value: int) -> Callable[[CacheFile], object]:
+        def change(parts: CacheFile) -> None:
+            parts.rows = value.to_bytes(8, "little", signed=True) + parts.rows[8:]
+
+        return change
+
+    def name_twice(parts: CacheFile) -> None:
+        parts.entries[ENTRY] = parts.entries[0]  # the second entry named as the first
+
     return {
         "empty": b"",
         "garbage": b"\x00\xff" * 1000,
@@ -152,14 +166,28 @@ def damaged_copies(good: bytes) -> dict[str, bytes]:
         "one byte flipped": good[:-10] + bytes([good[-10] ^ 0x55]) + good[-9:],
         "another version": b"ipreader read cache 9\n" + good[len(MAGIC) :],
         "header not JSON": resealed(b"\x05\x00\x00\x00\x00\x00\x00\x00{{{{{" + body[13:]),
-        "header a list": with_header({"files": [[1, 2]]}),
-        "entry out of range": with_header(
-            {"files": [[n, s, d, 10**9, c, b, t] for n, s, d, _f, c, b, t in header["files"]]}
+        "header a list": changed(lambda parts: setattr(parts, "header", [parts.header])),
+        "more files than entries": changed(
+            lambda parts: parts.header["counts"].update(files=parts.header["counts"]["files"] + 1)
         ),
-        "string index out of range": resealed(body[:rows_at] + huge_index + body[rows_at + 8 :]),
-        "negative index": resealed(body[:rows_at] + negative + body[rows_at + 8 :]),
-        "another location": with_header({"location": "/elsewhere"}),
-        "tags not strings": with_header({"tags": [[1, 2]] * len(header["tags"])}),
+        "entry's rows out of range": changed(entry_value(3, 10**9)),
+        "entry's row count out of range": changed(entry_value(4, 10**9)),
+        "entry's row count negative": changed(entry_value(4, -1)),
+        "entry's name out of range": changed(entry_value(0, 10**9)),
+        "entry's name negative": changed(entry_value(0, -1)),
+        "entry's settled flag not 0 or 1": changed(entry_value(5, 2)),
+        "one store file named twice": changed(name_twice),
+        "bad names of no entry": changed(
+            lambda parts: parts.header.update(bad=[[parts.header["counts"]["files"], ["x"]]])
+        ),
+        "bad names not strings": changed(lambda parts: parts.header.update(bad=[[0, [1]]])),
+        "unused rows negative": changed(lambda parts: parts.header.update(garbage=-1)),
+        "string index out of range": changed(first_row(2**40)),
+        "negative index": changed(first_row(-1)),
+        "another location": changed(lambda parts: parts.header.update(location="/elsewhere")),
+        "tags not strings": changed(
+            lambda parts: parts.header.update(tags=[[1, 2]] * len(parts.header["tags"]))
+        ),
         "deeply nested header": resealed(
             (60_000).to_bytes(8, "little") + b"[" * 30_000 + b"]" * 30_000 + body[8 + length :]
         ),
@@ -246,23 +274,17 @@ def doctored(good: bytes, change: str | None) -> bytes:
 
     ``change``: ``None`` (keys intact), ``"digest"`` or ``"signature"`` (of every entry).
     """
-    body = good[len(MAGIC) + 32 :]
-    length = int.from_bytes(body[:8], "little")
-    header = json.loads(body[8 : 8 + length])
-    text_at = 8 + length + header["counts"]["rows"] * (16 * 8 + 8)
+    parts = split(good)
     if change == "digest":
-        for entry in header["files"]:
-            entry[2] = ("0" if entry[2][0] != "0" else "1") + entry[2][1:]
-            # Recorded while racy: only the bytes' digest can tell (a settled entry answers
-            # by its signature alone: test_store_read_cache_signature.py).
-            entry[6] = False
+        parts.digests = bytearray(byte ^ 0x55 for byte in parts.digests)
+        # Recorded while racy: only the bytes' digest can tell (a settled entry answers
+        # by its signature alone: test_store_read_cache_signature.py).
+        parts.entries[ENTRY - 1 :: ENTRY] = array("q", [0] * (len(parts.entries) // ENTRY))
     elif change == "signature":
-        for entry in header["files"]:
-            entry[1][3] += 1  # mtime_ns
-    new_header = json.dumps(header).encode()
-    rest = body[8 + length : text_at] + body[text_at:].replace(b"ada", b"eve")
-    new_body = len(new_header).to_bytes(8, "little") + new_header + rest
-    return MAGIC + hashlib.blake2b(new_body, digest_size=32).digest() + new_body
+        for at in range(1, len(parts.entries), ENTRY):
+            parts.entries[at] += 1  # mtime_ns
+    parts.text = parts.text.replace(b"ada", b"eve")
+    return join(parts)
 
 
 @pytest.mark.parametrize(

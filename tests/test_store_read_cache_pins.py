@@ -15,9 +15,11 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
+from read_cache_layout import split
 
 from ipreader.core import paths
 from ipreader.core.model import AnchorStatus, Annotation
+from ipreader.core.store import read_cache_file
 from ipreader.core.store.formats import AnnotationsFile
 from ipreader.core.store.read_cache import ReadCache, cache_file, digest_of
 
@@ -184,3 +186,138 @@ def test_only_old_temporary_files_of_the_cache_are_swept(tmp_path: Path) -> None
     # Only regular files are swept: a directory or a link of that name is not a leftover.
     assert (reads / ".tmp-dir").is_dir() and (reads / ".tmp-link").is_symlink()
     assert outside.read_bytes() == b"someone else's"
+
+
+@pytest.mark.parametrize(
+    "signature",
+    [
+        (2**64 - 1, 2**63 + 5, len(RAW), 4, 5),  # an overlay filesystem's inode: all 64 bits
+        (1, 2, len(RAW), -(10**18), -1),  # times before 1970
+    ],
+)
+def test_any_signature_a_stat_can_give_is_kept(
+    tmp_path: Path, signature: tuple[int, int, int, int, int]
+) -> None:
+    location = tmp_path / "store"
+    parsed = AnnotationsFile((made(),))
+    writer = ReadCache(location)
+    writer.store(store_file(location), signature, digest_of(RAW), parsed, fresh=True)
+    writer.save()
+    reader = ReadCache(location)
+    assert reader.lookup(store_file(location), signature, RAW)[1] == parsed
+    other = (*signature[:4], signature[4] + 1)
+    assert ReadCache(location).lookup(store_file(location), other, RAW)[1] is None
+
+
+def test_a_signature_no_stat_gives_leaves_that_file_out_only(tmp_path: Path) -> None:
+    location = tmp_path / "store"
+    writer = ReadCache(location)
+    odd = (2**64, 2, len(RAW), 4, 5)
+    fine = AnnotationsFile((made(),))
+    writer.store(store_file(location, "odd.json"), odd, digest_of(RAW), fine, fresh=True)
+    writer.store(store_file(location, "ok.json"), SIGNATURE, digest_of(RAW), fine, fresh=True)
+    writer.save()
+    reader = ReadCache(location)
+    assert reader.lookup(store_file(location, "odd.json"), odd, RAW)[1] is None
+    assert reader.lookup(store_file(location, "ok.json"), SIGNATURE, RAW)[1] == fine
+
+
+def test_entries_answered_by_signature_are_kept_by_the_next_save(tmp_path: Path) -> None:
+    # A later process that answers one file from the cache and parses another afresh
+    # writes a cache holding both.
+    location = tmp_path / "store"
+    settled_parse, fresh_parse = AnnotationsFile((made(note="one"),)), AnnotationsFile(())
+    writer = ReadCache(location)
+    writer.store(
+        store_file(location, "a.json"),
+        SIGNATURE,
+        digest_of(RAW),
+        settled_parse,
+        fresh=True,
+        settled=True,
+    )
+    writer.save()
+    second = ReadCache(location)
+    assert second.known(store_file(location, "a.json"), SIGNATURE) == (
+        digest_of(RAW),
+        settled_parse,
+    )
+    second.store(
+        store_file(location, "b.json"), SIGNATURE, digest_of(b"b"), fresh_parse, fresh=True
+    )
+    second.save()
+    third = ReadCache(location)
+    assert third.known(store_file(location, "a.json"), SIGNATURE) == (
+        digest_of(RAW),
+        settled_parse,
+    )
+    assert third.lookup(store_file(location, "b.json"), SIGNATURE, b"b")[1] == fresh_parse
+
+
+@pytest.mark.parametrize("by_slot", [True, False])
+def test_both_ways_of_building_give_the_same_annotations(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, by_slot: bool
+) -> None:
+    # By slot is what runs; through __init__ is the fallback for a changed Annotation.
+    monkeypatch.setattr(read_cache_file, "_BY_SLOT", by_slot)
+    kept = AnnotationsFile(
+        (
+            made(tags=("a", "b/c"), note="n", creator="ada", origin="urn:x"),
+            made(status=AnchorStatus.FUZZY, score=42.5, revision=3, color="pink"),
+        )
+    )
+    found = round_trip(tmp_path / "store", kept)
+    assert found == kept
+    assert found is not None and all(type(a) is Annotation for a in found.annotations)
+    assert [hash(a) for a in found.annotations] == [hash(a) for a in kept.annotations]
+
+
+def generation(location: Path, answered: list[str], fresh: dict[str, AnnotationsFile]) -> None:
+    """A process that answers ``answered`` from the cache by signature and parses ``fresh``."""
+    cache = ReadCache(location)
+    for name in answered:
+        assert cache.known(store_file(location, name), SIGNATURE) is not None, name
+    for name, parsed in fresh.items():
+        cache.store(
+            store_file(location, name), SIGNATURE, digest_of(RAW), parsed, fresh=True, settled=True
+        )
+    cache.save()
+
+
+def test_a_new_generation_copies_unchanged_entries_and_is_rewritten_whole_when_wasteful(
+    tmp_path: Path,
+) -> None:
+    location = tmp_path / "store"
+    big = AnnotationsFile(tuple(made(note=f"kept {n}") for n in range(12)))
+    versions = [AnnotationsFile((made(note=f"version {n}"),) * 2) for n in range(4)]
+    generation(location, [], {"big.json": big, "small.json": versions[0]})
+    unused = []
+    for version in versions[1:]:
+        # Each process answers big.json from the cache and re-parses small.json.
+        generation(location, ["big.json"], {"small.json": version})
+        reader = ReadCache(location)
+        assert reader.known(store_file(location, "big.json"), SIGNATURE) == (digest_of(RAW), big)
+        assert reader.known(store_file(location, "small.json"), SIGNATURE) == (
+            digest_of(RAW),
+            version,
+        )
+        written = split(cache_file(location).read_bytes())
+        unused.append(written.header["garbage"])
+        if unused[-1] == 0:  # written whole: no string of an earlier version is left
+            assert b"version 0" not in written.text
+    # Appended while the rows no entry uses stay within a quarter of the 14 used (2 rows
+    # of one earlier small.json), written whole past it (4).
+    assert unused == [2, 0, 2]
+
+
+def test_a_new_string_holding_the_separator_makes_a_whole_file(tmp_path: Path) -> None:
+    location = tmp_path / "store"
+    first = AnnotationsFile((made(note="plain"),))
+    generation(location, [], {"a.json": first, "b.json": first})
+    separator = split(cache_file(location).read_bytes()).header["separator"]
+    odd = AnnotationsFile((made(note=f"holds the separator {separator}"),))
+    generation(location, ["a.json"], {"b.json": odd})
+    reader = ReadCache(location)
+    assert reader.known(store_file(location, "b.json"), SIGNATURE) == (digest_of(RAW), odd)
+    assert reader.known(store_file(location, "a.json"), SIGNATURE) == (digest_of(RAW), first)
+    assert split(cache_file(location).read_bytes()).header["separator"] != separator

@@ -9,7 +9,6 @@ hit shows "eve", a read of the file shows "ada". Each "process" is a fresh
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import time
@@ -17,11 +16,11 @@ from pathlib import Path
 
 import pytest
 from conftest import PAST_RACY
+from read_cache_layout import join, split
 
 from ipreader.core.model import Annotation
 from ipreader.core.store import FolderStore
 from ipreader.core.store.files import settled
-from ipreader.core.store.read_cache import MAGIC
 
 TEXT = "The quick brown fox jumps over the lazy dog. " * 40
 
@@ -56,26 +55,17 @@ def the_file(root: Path) -> Path:
     return found
 
 
-def entries(cache: Path) -> list[list[object]]:
-    """The cache file's entries: name, signature, digest, first, count, bad, settled."""
-    body = cache.read_bytes()[len(MAGIC) + 32 :]
-    length = int.from_bytes(body[:8], "little")
-    files: list[list[object]] = json.loads(body[8 : 8 + length])["files"]
-    return files
+def settled_flags(cache: Path) -> list[bool]:
+    """Each entry's "settled when read" flag."""
+    return split(cache.read_bytes()).settled()
 
 
 def doctor(cache: Path) -> None:
     """Make every cached "ada" read "eve" and spoil every entry's digest (resealed)."""
-    body = cache.read_bytes()[len(MAGIC) + 32 :]
-    length = int.from_bytes(body[:8], "little")
-    header = json.loads(body[8 : 8 + length])
-    for entry in header["files"]:
-        entry[2] = ("0" if entry[2][0] != "0" else "1") + entry[2][1:]
-    text_at = 8 + length + header["counts"]["rows"] * (16 * 8 + 8)
-    new_header = json.dumps(header).encode()
-    rest = body[8 + length : text_at] + body[text_at:].replace(b"ada", b"eve")
-    new_body = len(new_header).to_bytes(8, "little") + new_header + rest
-    cache.write_bytes(MAGIC + hashlib.blake2b(new_body, digest_size=32).digest() + new_body)
+    parts = split(cache.read_bytes())
+    parts.digests = bytearray(byte ^ 0x55 for byte in parts.digests)
+    parts.text = parts.text.replace(b"ada", b"eve")
+    cache.write_bytes(join(parts))
 
 
 def test_a_settled_entry_answers_by_signature_without_reading_the_file(
@@ -83,7 +73,7 @@ def test_a_settled_entry_answers_by_signature_without_reading_the_file(
 ) -> None:
     time.sleep(PAST_RACY)  # the store file is no longer racy when read
     assert creators(root) == {"ada"}
-    assert [entry[6] for entry in entries(the_cache(cache_dir))] == [True]
+    assert settled_flags(the_cache(cache_dir)) == [True]
     doctor(the_cache(cache_dir))
     # The digest is wrong, so only the signature can have matched: the file was not read.
     assert creators(root) == {"eve"}
@@ -119,7 +109,7 @@ def test_an_entry_stored_while_racy_is_verified_by_content_then_settled(
     ahead = time.time_ns() + 1_500_000_123
     os.utime(target, ns=(ahead, ahead))
     assert creators(root) == {"ada"}
-    assert [entry[6] for entry in entries(the_cache(cache_dir))] == [False]
+    assert settled_flags(the_cache(cache_dir)) == [False]
     time.sleep(max(0.0, (ahead - time.time_ns()) / 1e9) + PAST_RACY)
     cache = the_cache(cache_dir)
     good = cache.read_bytes()
@@ -130,7 +120,7 @@ def test_an_entry_stored_while_racy_is_verified_by_content_then_settled(
     # Restored, the digest matches again: used, and now recorded as settled ...
     cache.write_bytes(good)
     assert creators(root) == {"ada"}
-    assert [entry[6] for entry in entries(cache)] == [True]
+    assert settled_flags(cache) == [True]
     doctor(cache)
     assert creators(root) == {"eve"}  # ... so the next process trusts its signature
 
@@ -141,7 +131,7 @@ def test_a_coarse_mtime_file_goes_through_the_digest(root: Path, cache_dir: Path
     os.utime(target, ns=(whole_second, whole_second))  # as a FAT or HFS+ volume records it
     time.sleep(PAST_RACY)
     assert creators(root) == {"ada"}
-    assert [entry[6] for entry in entries(the_cache(cache_dir))] == [False]
+    assert settled_flags(the_cache(cache_dir)) == [False]
     doctor(the_cache(cache_dir))
     assert creators(root) == {"ada"}  # the spoiled digest did not match the bytes
 

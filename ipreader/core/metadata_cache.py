@@ -13,6 +13,8 @@ it a few milliseconds, and the UI thread runs between lines.
 
 from __future__ import annotations
 
+import dataclasses
+import itertools
 import json
 import os
 from collections.abc import Callable, Mapping, Sequence
@@ -48,17 +50,22 @@ _FIELDS: dict[str, tuple[type, ...]] = {
 }
 
 
+#: The stored fields in ``DocumentInfo``'s own order after path, relpath and root.
+_ORDER = tuple(f.name for f in dataclasses.fields(DocumentInfo))[3:]
+
+#: Every valid combination of the stored fields' types, in ``_ORDER``.
+_VALID = frozenset(itertools.product(*(_FIELDS[name] for name in _ORDER)))
+
+_MISSING = object()
+
+
 def _valid_entry(entry: Any) -> bool:
     """True when ``entry`` has every stored field with the right type."""
     if not isinstance(entry, dict):
         return False
     # Exact types: the entries come from ``json.loads`` (and a bool is not an int here).
-    return all(type(entry.get(name, ...)) in types for name, types in _FIELDS.items())
-
-
-def _fields_of(entry: dict[str, Any]) -> dict[str, Any]:
-    """Return the ``DocumentInfo`` fields of a checked entry."""
-    return {name: entry[name] for name in _FIELDS}
+    # One set lookup of the types' tuple, all in C: 10,000 entries are checked each open.
+    return tuple(map(type, map(entry.get, _ORDER, itertools.repeat(_MISSING)))) in _VALID
 
 
 def _to_entry(info: DocumentInfo) -> dict[str, Any]:
@@ -148,7 +155,7 @@ class MetadataCache:
                     fresh[relpath] = _to_entry(info)
             else:
                 self.hits += 1
-                info = DocumentInfo(path=path, relpath=relpath, root=root, **_fields_of(entry))
+                info = DocumentInfo(path, relpath, root, *map(entry.__getitem__, _ORDER))
                 # Kept as loaded unless it carries more than the fields (rebuilt, saved).
                 if len(entry) != len(_FIELDS):
                     entry = _to_entry(info)

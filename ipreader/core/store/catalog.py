@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import contextlib
 import itertools
+import operator
 import os
 import stat
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -83,6 +84,7 @@ from ipreader.core.store.read_cache import ReadCache
 from ipreader.core.store.tables import UuidTable
 
 _NONCE = itertools.count(1)
+_DOCUMENT = operator.attrgetter("document")
 
 #: One document's change: its record, the records to insert or replace, the ids to remove.
 _Change = tuple[DocRecord, Mapping[str, Mapping[str, Any]], Sequence[str]]
@@ -234,13 +236,19 @@ class Catalog:
         # The cache a single read just loaded, if any (taken: one pass uses and saves it).
         persisted, self._persisted = self._persisted or ReadCache(self.location), None
         prefix = os.path.join(self.annotations_dir, "")  # as buckets.document_paths names it
-        for record in records:
-            if names is None or record.id in names:
+        records = list(records)
+        singles = [names is not None and record.id not in names for record in records]
+        # Text, not Paths: most files are not read at all (``JsonFiles.load_all``); each
+        # read when its document's turn comes, as the one-by-one reads below.
+        keys = (f"{prefix}{r.id}.json" for r, one in zip(records, singles, strict=True) if one)
+        loaded = self._files.load_all(keys, parse_annotations, persisted)
+        for record, is_single in zip(records, singles, strict=True):
+            if not is_single:
                 yield record, self._annotations_of(record, persisted)
                 continue
-            # Text, not a Path: most files are not read at all (``JsonFiles.load``).
-            single = self._load_annotations(f"{prefix}{record.id}.json", record, persisted)
+            single = next(loaded)
             if single.annotations or single.bad:
+                self._note_bad(f"{prefix}{record.id}.json", record, single)
                 yield record, self._union(record, [(1, single)])
             else:
                 yield record, self._annotations_of(record, persisted)
@@ -255,6 +263,10 @@ class Catalog:
         """The annotations of a document's parsed files (``(bucket count, file)``), merged."""
         if not parsed:
             return ()
+        if len(parsed) == 1:
+            merged = parsed[0][1].annotations
+            if all(map(record.relpath.__eq__, map(_DOCUMENT, merged))):  # nearly always
+                return merged  # nothing to merge or rename: the parse's own tuple, reused
         key = tuple(part for _count, part in parsed)
         cached = self._merged.get(record.id)
         if cached is not None and cached[0] == record.relpath and _same(cached[1], key):
@@ -299,12 +311,16 @@ class Catalog:
         self, path: Path | str, record: DocRecord, persisted: ReadCache | None = None
     ) -> AnnotationsFile:
         parsed = self._files.load(path, parse_annotations, persisted)
+        self._note_bad(path, record, parsed)
+        return parsed
+
+    def _note_bad(self, path: Path | str, record: DocRecord, parsed: AnnotationsFile) -> None:
+        """Tell the user about a file's records that could not be read (they stay in it)."""
         if parsed.bad:
             self._notices.add(
                 f"{path}: {len(parsed.bad)} annotation(s) of {record.relpath} could not be "
                 f"read ({describe_bad(parsed.bad)}); they are kept in the file and ignored"
             )
-        return parsed
 
     def last_document(self) -> str | None:
         """The relpath of the document read last, if any."""

@@ -20,7 +20,7 @@ import os
 import stat
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Protocol, TypeVar
@@ -212,31 +212,65 @@ class JsonFiles:
                 break
         return parse(Path(path), None)
 
+    def load_all(
+        self,
+        keys: Iterable[str],
+        parse: Callable[[Path, Tables | None], _T],
+        persisted: Persisted[_T],
+    ) -> Iterator[_T]:
+        """``load(key, parse, persisted)`` of each of ``keys``, in order, each read when asked.
+
+        The same answers, cheaper: a regular file whose signature this process
+        or ``persisted`` already knows (one ``lstat`` each) is answered without
+        ``load``'s steps per file; any other goes through ``load``.
+        """
+        for key in keys:
+            try:
+                st = os.lstat(key)
+            except OSError:
+                yield self.load(key, parse, persisted)  # it names what is wrong
+                continue
+            if stat.S_ISREG(st.st_mode):
+                signature = (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
+                known = self._known(key, signature, persisted)
+                if known is not None:
+                    yield known[0]
+                    continue
+            yield self.load(key, parse, persisted)
+
+    def _known(
+        self, key: str, signature: Signature, persisted: Persisted[_T] | None
+    ) -> tuple[_T] | None:
+        """The parse kept for the regular file ``key`` with ``signature``, if any (a 1-tuple)."""
+        with self._mutex:
+            cached = self._cache.get(key)
+        if cached is not None and cached[0] == signature:
+            value: _T = cached[1]  # type: ignore[assignment]
+            if persisted is not None and cached[2] is not None:
+                # Still the folder's file: the next save of the persisted cache keeps it.
+                persisted.store(key, signature, cached[2], value, fresh=False, settled=cached[3])
+            return (value,)
+        if persisted is not None:
+            known = persisted.known(key, signature)
+            if known is not None:
+                with self._mutex:
+                    self._cache[key] = (signature, known[1], known[0], True)
+                return (known[1],)
+        return None
+
     def _load_cached(
         self,
         key: str,
         parse: Callable[[Path, Tables | None], _T],
         persisted: Persisted[_T] | None,
     ) -> _T:
-        with self._mutex:
-            cached = self._cache.get(key)
-        if cached is not None or persisted is not None:
+        if persisted is not None or key in self._cache:
             # One lstat, no open: a regular file whose signature is known is not read.
             signature = regular_signature(key)
-            if signature is not None and cached is not None and cached[0] == signature:
-                if persisted is not None and cached[2] is not None:
-                    # Still the folder's file: the next save of the persisted cache keeps it.
-                    value: _T = cached[1]  # type: ignore[assignment]
-                    persisted.store(
-                        key, signature, cached[2], value, fresh=False, settled=cached[3]
-                    )
-                return cached[1]  # type: ignore[return-value]
-            if signature is not None and persisted is not None:
-                known = persisted.known(key, signature)
+            if signature is not None:
+                known = self._known(key, signature, persisted)
                 if known is not None:
-                    with self._mutex:
-                        self._cache[key] = (signature, known[1], known[0], True)
-                    return known[1]
+                    return known[0]
         path = Path(key)  # read afresh: what follows names the file in messages
         found = read_file(path)
         if found is None:

@@ -26,6 +26,7 @@ from typing import Any
 
 from ipreader.core.codebook import Codebook, Operation, Retagged
 from ipreader.core.fingerprint import text_fingerprint
+from ipreader.core.gc_pause import gc_paused
 from ipreader.core.model import Annotation, DocumentNotes, normalize_tags, tag_key
 from ipreader.core.notices import Notices
 from ipreader.core.revisions import check_save
@@ -39,6 +40,8 @@ from ipreader.core.text_version import TextVersion, check_current
 
 #: Seconds to wait for another process holding the folder's lock.
 LOCK_TIMEOUT = 10.0
+
+_NONE = DocumentNotes()
 
 
 @dataclass(frozen=True, slots=True)
@@ -160,6 +163,10 @@ class FolderStore:
         ever replaced atomically, so every file read is whole; a write by
         another process during the pass is seen or not, file by file.
         """
+        with gc_paused():  # tens of thousands of acyclic objects, all kept (gc_pause.py)
+            return self._stored_documents()
+
+    def _stored_documents(self) -> dict[str, StoredDocument]:
         result: dict[str, StoredDocument] = {}
         # A duplicate relpath (hand edit): the lowest id wins, as in lookups.
         records: dict[str, DocRecord] = {}
@@ -167,11 +174,12 @@ class FolderStore:
             records.setdefault(record.relpath, record)
         for record, found in self._catalog.annotations_of_all(records.values()):
             result[record.relpath] = StoredDocument(
-                relpath=record.relpath,
-                sha256=record.sha256,
-                notes=DocumentNotes(record.tags, record.note),
-                annotations=found,
-                fingerprint=record.fingerprint,
+                record.relpath,
+                record.sha256,
+                # Most documents have neither: one shared (frozen) value for them.
+                DocumentNotes(record.tags, record.note) if record.tags or record.note else _NONE,
+                found,
+                record.fingerprint,
             )
         return result
 

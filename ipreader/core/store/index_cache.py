@@ -15,7 +15,7 @@ Only a store's first index read in a process goes through it
 and writing a 10 MB cache file after each of them would cost more than it
 saves; a process that only writes (an import) writes none.
 
-The file is the read cache's kind: a digest-sealed JSON header, a typed array
+The file is the read cache's kind: a CRC-sealed JSON header, a typed array
 of reading positions and tag counts, and the records' texts joined by a
 character none holds. Anything wrong with it reads as absent; a failed write
 is ignored.
@@ -24,7 +24,6 @@ is ignored.
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import json
 import sys
 from array import array
@@ -36,19 +35,21 @@ from ipreader.core.store.files import Signature, settled
 from ipreader.core.store.formats import DocRecord, IndexFile
 from ipreader.core.store.read_cache import (
     MAX_CACHE_BYTES,
+    built,
     cache_file,
     digest_of,
+    sealed,
     separator_for,
+    unsealed,
     write_private,
 )
 
 #: First bytes of an index cache file; a new layout gets a new version.
-MAGIC = b"ipreader index cache 1\n"
+MAGIC = b"ipreader index cache 2\n"
 
 #: Directory, inside the user cache directory, of the index caches.
 INDEXES_DIR = "indexes"
 
-_DIGEST = 32  # bytes of the whole-file BLAKE2b digest after MAGIC
 _LENGTH = 8  # bytes of the header's length
 _FIELDS = 5  # texts per record: id, relpath, sha256 ("" for none), note, fingerprint
 
@@ -86,16 +87,12 @@ def _encode(location: str, kept: _Kept) -> bytes:
         }
     ).encode("ascii")  # escaped: a lone surrogate stays readable
     body = b"".join((len(header).to_bytes(_LENGTH, "little"), header, numbers.tobytes(), text))
-    return MAGIC + hashlib.blake2b(body, digest_size=_DIGEST).digest() + body
+    return sealed(MAGIC, body)
 
 
 def _decode(raw: bytes, location: str) -> _Kept:
     """The cached index of ``raw`` (``ValueError``, ``KeyError``, ``TypeError``: damaged)."""
-    if not raw.startswith(MAGIC) or len(raw) < len(MAGIC) + _DIGEST + _LENGTH:
-        raise ValueError("not an index cache of this version")
-    body = memoryview(raw)[len(MAGIC) + _DIGEST :]
-    if hashlib.blake2b(body, digest_size=_DIGEST).digest() != raw[len(MAGIC) : -len(body)]:
-        raise ValueError("digest differs")
+    body = unsealed(MAGIC, raw)  # Damaged is a ValueError
     length = int.from_bytes(body[:_LENGTH], "little")
     header = json.loads(bytes(body[_LENGTH : _LENGTH + length]))
     if header["location"] != location or header["byteorder"] != sys.byteorder:
@@ -124,15 +121,17 @@ def _decode(raw: bytes, location: str) -> _Kept:
         at += number
     ids = strings[0 : _FIELDS * count : _FIELDS]
     documents = tuple(
-        map(
+        built(  # as map(DocRecord, ...), in C: every value is checked above
             DocRecord,
-            ids,
-            strings[1 : _FIELDS * count : _FIELDS],
-            [sha or None for sha in strings[2 : _FIELDS * count : _FIELDS]],
-            tags,
-            strings[3 : _FIELDS * count : _FIELDS],
-            positions,
-            strings[4 : _FIELDS * count : _FIELDS],
+            (
+                ids,
+                strings[1 : _FIELDS * count : _FIELDS],
+                [sha or None for sha in strings[2 : _FIELDS * count : _FIELDS]],
+                tags,
+                strings[3 : _FIELDS * count : _FIELDS],
+                positions,
+                strings[4 : _FIELDS * count : _FIELDS],
+            ),
         )
     )
     bad, other = header["bad"], header["other_keys"]

@@ -22,39 +22,58 @@ verified it so after its signature settled (git's racily-clean rule). A hit
 stands for "this user's process checked these bytes before": never data that
 was not checked, and never used by a write (writes re-read under the lock).
 
-The file is a small JSON header and typed arrays (``array``), decoded without
-pickle or marshal; a cache file that is missing, too large, damaged, of
-another version or another byte order, or that fails any consistency check
-is treated as absent: never an error, never a traceback. It is written
-atomically (a temporary file renamed over it, with a digest of the content so
-that a torn or altered file reads as absent), and a failure to write it (a
-read-only cache directory, a full disk) never fails the command.
+The file (its layout and checks in ``read_cache_file.py``) is a small JSON
+header and typed arrays, decoded without pickle or marshal; a cache file that
+is missing, too large, damaged, of another version or another byte order, or
+that fails any consistency check is treated as absent: never an error, never
+a traceback. It is written atomically (a temporary file renamed over it, with
+a CRC-32 of the content so that a torn file reads as absent), and a
+failure to write it (a read-only cache directory, a full disk) never fails the
+command. After a change the next file copies the unchanged entries' rows as
+they are and encodes only the files parsed afresh: a save in the app costs
+the next command a copy of the cache, not an encoding of 20,000 annotations;
+it is written whole, dropping what no entry uses, once that is over a quarter.
 """
 
 from __future__ import annotations
 
 import contextlib
 import hashlib
-import itertools
-import json
-import math
-import operator
 import os
-import sys
 import time
-from array import array
 from pathlib import Path
-from typing import Any
 
 from ipreader.core import paths
 from ipreader.core.errors import StoreError
-from ipreader.core.model import COLORS, AnchorStatus, Annotation
 from ipreader.core.storage import read_regular_file
 from ipreader.core.store.files import Signature, settled
 from ipreader.core.store.formats import AnnotationsFile
+from ipreader.core.store.read_cache_file import (
+    FILE_DIGEST,
+    GARBAGE_SHARE,
+    MAGIC,
+    Damaged,
+    Decoded,
+    Kept,
+    Writer,
+    built,
+    sealed,
+    separator_for,
+    unsealed,
+)
 
-#: First bytes of a cache file; a new layout gets a new version.
-MAGIC = b"ipreader read cache 2\n"
+__all__ = [
+    "MAGIC",
+    "MAX_CACHE_BYTES",
+    "ReadCache",
+    "built",
+    "cache_file",
+    "digest_of",
+    "sealed",
+    "separator_for",
+    "unsealed",
+    "write_private",
+]
 
 #: Largest cache file read or written (a bound on what a damaged one can cost).
 MAX_CACHE_BYTES = 256 * 1024 * 1024
@@ -66,37 +85,10 @@ READS_DIR = "reads"
 #: live one exists for the seconds a write takes.
 LEFTOVER_SECONDS = 3600
 
-_DIGEST = 32  # bytes of the whole-file BLAKE2b digest after MAGIC
-_FILE_DIGEST = 16  # bytes of a store file's BLAKE2b digest
-_LENGTH = 8  # bytes of the header's length
-_INT_SIZE = array("q").itemsize
-_INT_MAX = 2**63 - 1
-_FLOAT_SIZE = array("d").itemsize
-
-#: Integers per annotation: id, document, start, end, quote, prefix, suffix, color, note,
-#: tags, created, updated, status, creator, revision, origin (strings as string numbers,
-#: tags as a tag-list number); the score is in its own array of floats (NaN: none).
-_WIDTH = 16
-
-_STATUSES = {status.value: status for status in AnchorStatus}
-_COLOR_SET = frozenset(COLORS)
-
-
-class _Damaged(ValueError):
-    """The cache file is not one this version wrote whole: it is treated as absent."""
-
-
-#: A store file's entry: its signature, its bytes' digest, its first row and row count,
-#: the names of its bad records, and whether the signature was settled when it was read.
-_Entry = tuple[Signature, bytes, int, int, tuple[str, ...], bool]
-
-#: A store file's parse as kept for the next save: signature, digest, parse, settled.
-_Kept = tuple[Signature, bytes, AnnotationsFile, bool]
-
 
 def digest_of(raw: bytes) -> bytes:
     """The digest a cache entry keeps of a store file's bytes."""
-    return hashlib.blake2b(raw, digest_size=_FILE_DIGEST).digest()
+    return hashlib.blake2b(raw, digest_size=FILE_DIGEST).digest()
 
 
 def cache_file(location: Path, directory: str = READS_DIR) -> Path:
@@ -104,215 +96,6 @@ def cache_file(location: Path, directory: str = READS_DIR) -> Path:
     absolute = str(location.absolute())
     name = hashlib.sha256(absolute.encode("utf-8", "surrogatepass")).hexdigest()[:32]
     return paths.user_cache_dir() / directory / f"{name}.bin"
-
-
-class _Decoded:
-    """A loaded cache file: its entries by store file, and the shared tables they index."""
-
-    def __init__(self, raw: bytes, location: str) -> None:
-        if not raw.startswith(MAGIC) or len(raw) < len(MAGIC) + _DIGEST + _LENGTH:
-            raise _Damaged("not a cache file of this version")
-        body = memoryview(raw)[len(MAGIC) + _DIGEST :]
-        if hashlib.blake2b(body, digest_size=_DIGEST).digest() != raw[len(MAGIC) : -len(body)]:
-            raise _Damaged("digest differs")
-        length = int.from_bytes(body[:_LENGTH], "little")
-        header = json.loads(bytes(body[_LENGTH : _LENGTH + length]))
-        if not isinstance(header, dict) or header.get("location") != location:
-            raise _Damaged("another location")
-        if header.get("byteorder") != sys.byteorder:
-            raise _Damaged("another byte order")
-        counts = header["counts"]
-        sizes = [int(counts[name]) for name in ("strings", "rows", "text")]
-        separator = header["separator"]
-        if type(separator) is not str or len(separator) != 1:
-            raise _Damaged("no separator")
-        at = _LENGTH + length
-        self.rows = _array("q", body[at : (at := at + sizes[1] * _WIDTH * _INT_SIZE)])
-        self.scores = _array("d", body[at : (at := at + sizes[1] * _FLOAT_SIZE)])
-        if at + sizes[2] != len(body) or len(self.scores) != sizes[1]:
-            raise _Damaged("sizes differ")
-        # One split, in C: the separator is a character no cached string holds.
-        self.strings = bytes(body[at:]).decode("utf-8", "surrogatepass").split(separator)
-        if len(self.strings) != sizes[0]:
-            raise _Damaged("string count differs")
-        if self.rows and min(self.rows) < 0:
-            raise _Damaged("a negative number")  # never an index counted from the end
-        self.tags = [tuple(_checked_strings(tags)) for tags in header["tags"]]
-        self._built: list[Annotation] | None = None
-        self._rows = sizes[1]
-        files = header["files"]
-        if not isinstance(files, list):
-            raise _Damaged("no file list")
-        # Each entry is checked when it is used (``entry``): a pass over 10,000 files
-        # uses each once, and a single document's read uses one.
-        self._entries: dict[str, list[Any]] = {
-            name: item for item in files if type(item) is list and type(name := item[0]) is str
-        }
-        if len(self._entries) != len(files):
-            raise _Damaged("bad entry")
-
-    def entry(self, name: str) -> _Entry | None:
-        """The entry of store file ``name``, if any (``_Damaged``: an impossible one)."""
-        item = self._entries.get(name)
-        if item is None:
-            return None
-        try:
-            _name, signature, digest, first, count, bad, is_settled = item
-            dev, ino, size, mtime, ctime = map(int, signature)
-            first, count = int(first), int(count)
-            checked = (
-                (dev, ino, size, mtime, ctime),
-                bytes.fromhex(digest),
-                first,
-                count,
-                _checked_strings(bad),
-                is_settled is True,
-            )
-        except (ValueError, TypeError) as error:
-            raise _Damaged("bad entry") from error
-        if not 0 <= first <= first + count <= self._rows:
-            raise _Damaged("bad entry")
-        return checked
-
-    def annotations(self, first: int, count: int) -> tuple[Annotation, ...]:
-        """The ``count`` annotations from row ``first`` (``_Damaged``: an impossible row)."""
-        if self._built is None:
-            self._built = self._build()
-        return tuple(self._built[first : first + count])
-
-    def _build(self) -> list[Annotation]:
-        """Every row's annotation, column by column (``_Damaged`` when any row is impossible).
-
-        All rows at once, on the first lookup: a whole-folder read uses nearly all
-        of them, and whole columns are looked up and checked in C (``map``, ``min``)
-        instead of one Python step a field a row.
-        """
-        rows, strings = self.rows, self.strings
-        columns = [rows[k::_WIDTH] for k in range(_WIDTH)]
-        text = strings.__getitem__  # IndexError for a number past the strings: damage
-
-        def texts(k: int) -> list[str]:
-            return list(map(text, columns[k]))
-
-        starts, ends, revisions = columns[2].tolist(), columns[3].tolist(), columns[14].tolist()
-        colors = texts(7)
-        statuses = list(map(_STATUSES.get, texts(12)))
-        scores = self.scores.tolist()
-        if not (
-            all(map(operator.le, starts, ends))
-            and (not revisions or min(revisions) >= 1)
-            and _COLOR_SET.issuperset(colors)
-            and None not in statuses
-            and all([score != score or 0 <= score <= 100 for score in scores])  # NaN: none
-        ):
-            raise _Damaged("impossible record")
-        return list(
-            map(
-                Annotation,
-                texts(0),
-                texts(1),
-                starts,
-                ends,
-                texts(4),
-                texts(5),
-                texts(6),
-                colors,
-                texts(8),
-                list(map(self.tags.__getitem__, columns[9])),
-                texts(10),
-                texts(11),
-                statuses,
-                texts(13),
-                revisions,
-                [None if score != score else score for score in scores],
-                texts(15),
-            )
-        )
-
-
-def _array(typecode: str, data: memoryview) -> array[Any]:
-    """The typed array of ``data``'s bytes (``array(code, view)`` would take one item a byte)."""
-    values = array(typecode)
-    values.frombytes(data)
-    return values
-
-
-def _checked_strings(values: object) -> tuple[str, ...]:
-    if not isinstance(values, list) or not all(type(value) is str for value in values):
-        raise _Damaged("not a list of strings")
-    return tuple(values)
-
-
-def separator_for(strings: list[str]) -> str:
-    """A character none of ``strings`` holds (a NUL, unless some text holds NULs)."""
-    joined = "".join(strings)
-    for code in itertools.chain(range(0x20), range(0xE000, 0xF900)):
-        if chr(code) not in joined:
-            return chr(code)
-    raise ValueError("every separator is taken")  # not cached: the command goes on
-
-
-def _encode(location: str, entries: dict[str, _Kept]) -> bytes:
-    """The bytes of a cache file holding ``entries`` (by store file name)."""
-    numbers: dict[str, int] = {}
-    tag_numbers: dict[tuple[str, ...], int] = {}
-
-    def number(value: str) -> int:
-        found = numbers.get(value)
-        if found is None:
-            found = numbers[value] = len(numbers)
-        return found
-
-    rows = array("q")
-    scores = array("d")
-    files: list[list[Any]] = []
-    for name, (signature, digest, parsed, is_settled) in entries.items():
-        if any(a.end > _INT_MAX or a.revision > _INT_MAX for a in parsed.annotations):
-            continue  # beyond 64 bits (JSON allows it): this file is read each time
-        files.append(
-            [name, list(signature), digest.hex(), len(scores), 0, list(parsed.bad), is_settled]
-        )
-        for a in parsed.annotations:
-            tags = tag_numbers.setdefault(a.tags, len(tag_numbers))
-            rows.extend(
-                (
-                    number(a.id),
-                    number(a.document),
-                    a.start,
-                    a.end,
-                    number(a.quote),
-                    number(a.prefix),
-                    number(a.suffix),
-                    number(a.color),
-                    number(a.note),
-                    tags,
-                    number(a.created),
-                    number(a.updated),
-                    number(a.status.value),
-                    number(a.creator),
-                    a.revision,
-                    number(a.origin),
-                )
-            )
-            scores.append(math.nan if a.score is None else a.score)
-        files[-1][4] = len(scores) - files[-1][3]
-    strings = list(numbers) or [""]
-    separator = separator_for(strings)
-    text = separator.join(strings).encode("utf-8", "surrogatepass")
-    header = json.dumps(
-        {
-            "location": location,
-            "byteorder": sys.byteorder,
-            "separator": separator,
-            "counts": {"strings": len(strings), "rows": len(scores), "text": len(text)},
-            "tags": [list(tags) for tags in tag_numbers],
-            "files": files,
-        }
-    ).encode("ascii")  # escaped: a lone surrogate in a name stays readable
-    body = b"".join(
-        (len(header).to_bytes(_LENGTH, "little"), header, rows.tobytes(), scores.tobytes(), text)
-    )
-    return MAGIC + hashlib.blake2b(body, digest_size=_DIGEST).digest() + body
 
 
 class ReadCache:
@@ -331,9 +114,14 @@ class ReadCache:
         """The cache file."""
         self._key = str(location.absolute())
         self._prefix = str(location) + os.sep
-        self._loaded: _Decoded | None = None
+        self._loaded: Decoded | None = None
         self._tried = False
-        self._used: dict[str, _Kept] = {}
+        # Store file name -> what the next save keeps for it: a parse recorded or verified
+        # here (``_used``), or the number of the loaded entry that answered (``_hits``,
+        # in ``_source``); a name is in one of the two.
+        self._used: dict[str, Kept] = {}
+        self._hits: dict[str, int] = {}
+        self._source: Decoded | None = None
         self._changed = False
 
     def _name(self, path: Path | str) -> str:
@@ -341,12 +129,12 @@ class ReadCache:
         # Store files are named from the location: cutting it off is all relpath would do.
         return name[len(self._prefix) :] if name.startswith(self._prefix) else name
 
-    def _decoded(self) -> _Decoded | None:
+    def _decoded(self) -> Decoded | None:
         if not self._tried:
             self._tried = True
             try:
                 _stat, raw = read_regular_file(self.file, limit=MAX_CACHE_BYTES)
-                self._loaded = _Decoded(raw or b"", self._key)
+                self._loaded = Decoded(raw or b"", self._key)
             except (
                 StoreError,  # a FIFO, a link, a device, too large: never opened or read
                 OSError,
@@ -373,10 +161,16 @@ class ReadCache:
         if decoded is None:
             return None
         name = self._name(path)
-        parsed = self._parsed(decoded, name, signature, None)
+        number = decoded.index.get(name)
+        if number is None or not decoded.settled[number] or decoded.signatures[number] != signature:
+            return None
+        parsed = self._parse(decoded, number)
         if parsed is None:
             return None
-        return self._used[name][1], parsed
+        # Noted by number only: the entry is built again for a save, which is rare.
+        self._hits[name] = number
+        self._used.pop(name, None)
+        return decoded.digest(number), parsed
 
     def lookup(
         self, path: Path, signature: Signature, raw: bytes
@@ -390,29 +184,32 @@ class ReadCache:
         decoded = self._decoded()
         if decoded is None:
             return digest, None
-        return digest, self._parsed(decoded, self._name(path), signature, digest)
+        name = self._name(path)
+        number = decoded.index.get(name)
+        if (
+            number is None
+            or decoded.signatures[number] != signature
+            or decoded.digest(number) != digest
+        ):
+            return digest, None
+        parsed = self._parse(decoded, number)
+        if parsed is None:
+            return digest, None
+        was_settled = decoded.settled[number] == 1
+        is_settled = was_settled or settled(signature)
+        self._changed = self._changed or is_settled != was_settled
+        self.store(name, signature, digest, parsed, fresh=False, settled=is_settled)
+        return digest, parsed
 
-    def _parsed(
-        self, decoded: _Decoded, name: str, signature: Signature, digest: bytes | None
-    ) -> AnnotationsFile | None:
-        """The entry ``name``'s parse if it matches ``signature`` and ``digest`` (``None``:
-        it must be settled), kept for the next save; ``None`` otherwise."""
+    def _parse(self, decoded: Decoded, number: int) -> AnnotationsFile | None:
+        """Entry ``number``'s parse; ``None`` (and the cache file dropped) when a row is
+        impossible."""
         try:
-            entry = decoded.entry(name)
-            if entry is None or entry[0] != signature:
-                return None
-            if digest is None:
-                if not entry[5]:
-                    return None  # recorded while racy (or coarse): only its bytes can tell
-            elif entry[1] != digest:
-                return None
-            parsed = AnnotationsFile(decoded.annotations(entry[2], entry[3]), entry[4])
-        except (_Damaged, IndexError):
-            self._loaded = None  # one impossible entry or row: trust none of the file
+            parsed = decoded.parse(number)
+        except (Damaged, IndexError):
+            self._loaded = None  # one impossible row: trust none of the file
             return None
-        is_settled = entry[5] or settled(signature)
-        self._changed = self._changed or is_settled != entry[5]
-        self._used[name] = (signature, entry[1], parsed, is_settled)
+        self._source = decoded
         return parsed
 
     def store(
@@ -431,7 +228,9 @@ class ReadCache:
         process already had, still the folder's file. ``settled``:
         ``files.settled(signature)`` held once the bytes had been read.
         """
-        self._used[self._name(path)] = (signature, digest, parsed, settled)
+        name = self._name(path)
+        self._used[name] = (signature, digest, parsed, settled)
+        self._hits.pop(name, None)
         self._changed = self._changed or fresh
 
     def save(self) -> None:
@@ -442,7 +241,33 @@ class ReadCache:
         # OverflowError: an offset or revision beyond 64 bits (valid in a store file,
         # unbounded in JSON) cannot be cached; the file is simply read each time.
         with contextlib.suppress(OSError, ValueError, OverflowError):
-            write_private(self.file, _encode(self._key, self._used))
+            write_private(self.file, self._encoded())
+
+    def _encoded(self) -> bytes:
+        """The next cache file: the loaded one's unchanged entries copied row for row
+        while what it no longer uses stays small, else one written whole."""
+        source = self._source
+        if source is not None and self._hits:
+            writer = Writer(source)
+            try:
+                for name, number in self._hits.items():
+                    writer.copy(name, source, number)
+                for name, kept in self._used.items():
+                    writer.add(name, kept)
+            except ValueError:
+                pass  # a new string holds the file's separator: written whole
+            else:
+                if writer.garbage <= GARBAGE_SHARE * writer.rows:
+                    return writer.encoded(self._key)
+        writer = Writer()
+        if source is not None:
+            for name, number in self._hits.items():
+                # Answered only while settled (``known``), and parsed then: no damage here.
+                parsed = source.parse(number)
+                writer.add(name, (source.signatures[number], source.digest(number), parsed, True))
+        for name, kept in self._used.items():
+            writer.add(name, kept)
+        return writer.encoded(self._key)
 
 
 def write_private(file: Path, data: bytes) -> None:
