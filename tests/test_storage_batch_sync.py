@@ -132,4 +132,3 @@ def test_a_batch_over_two_file_systems_fsyncs_each_file(
 def test_a_file_system_without_a_known_flush_keeps_per_file_fsyncs() -> None:
     assert batch_sync.open_sync(Path("/proc")) is None  # procfs: not a disk file system
     assert batch_sync.open_sync(Path("/no/such/directory")) is None
-
