@@ -234,12 +234,12 @@ SYNCFS_MIN_FILES = 64
 def atomic_write_many(files: Sequence[tuple[Path, bytes]]) -> None:
     """Replace each ``path`` with its ``data``, atomically per file and durably, as one batch.
 
-    Every file is first written to a temp file beside it, in threads. The temp
-    files are made durable before any is renamed: for a batch of
-    ``SYNCFS_MIN_FILES`` or more on a file system ``batch_sync`` knows, by one
-    ``syncfs`` after the last is written (one journal commit instead of one a
-    file); otherwise each is fsynced as it is written (the fsyncs release the
-    GIL, and concurrent ones share journal commits). Then each temp file is
+    Every file is first written to a temp file beside it. The temp files are
+    made durable before any is renamed: for a batch of ``SYNCFS_MIN_FILES`` or
+    more on a file system ``batch_sync`` knows, by one ``syncfs`` after the
+    last is written (one journal commit instead of one a file); otherwise each
+    is fsynced as it is written, in threads (the fsyncs release the GIL, and
+    concurrent ones share journal commits). Then each temp file is
     renamed over its target and each directory is fsynced once. A reader sees
     each file whole, old or new, and a renamed file's bytes are on disk before
     its new name is. When a temp file cannot be written or the flush reports an
@@ -292,7 +292,10 @@ def _replace_all(files: Sequence[tuple[Path, bytes]], flush: FileSystemSync | No
 
     temps: list[Path | None] = [None] * len(files)
     errors: list[OSError | None] = [None] * len(files)
-    threads = min(BATCH_SYNC_THREADS, len(files))
+    # Unsynced temp files are written in this thread: creating files in one directory is
+    # kernel work serialised on that directory, and threads only added GIL hand-overs
+    # (10,000 files: 4.8-13.4 s in one thread, 6.9-14.1 s in 8, same runs; RESULTS.md).
+    threads = 1 if flush is not None else min(BATCH_SYNC_THREADS, len(files))
 
     def prepare(first: int) -> None:
         # Every ``threads``-th file from ``first``: one task per thread, not one per file
@@ -309,9 +312,12 @@ def _replace_all(files: Sequence[tuple[Path, bytes]], flush: FileSystemSync | No
     current = str(files[0][0])
     outcome = "nothing was replaced"
     try:
-        with ThreadPoolExecutor(threads) as pool:
-            for task in [pool.submit(prepare, first) for first in range(threads)]:
-                task.result()
+        if threads == 1:
+            prepare(0)
+        else:
+            with ThreadPoolExecutor(threads) as pool:
+                for task in [pool.submit(prepare, first) for first in range(threads)]:
+                    task.result()
         for number, failed in enumerate(errors):
             if failed is not None:
                 current = str(files[number][0])
