@@ -10,7 +10,7 @@ threshold raised for the second), on the same batch of ~2 KB files (the size
 of one document's annotation file), alternating, in one process, plus a
 sequential ``atomic_write_bytes`` per file for 1,000 files (the naive baseline).
 
-    .venv/bin/python -m bench.batch_write [--quick] [--runs N]
+    .venv/bin/python -m bench.batch_write [--quick] [--runs N] [--sizes N ...]
 """
 
 from __future__ import annotations
@@ -76,12 +76,13 @@ def sequential(count: int) -> float:
     return took
 
 
-def run(quick: bool = False, runs: int = 5) -> list[Figure]:
-    """Time batches of 2,000 and 10,000 files (200 with ``--quick``)."""
+def run(quick: bool = False, runs: int = 5, sizes: list[int] | None = None) -> list[Figure]:
+    """Time batches of ``sizes`` files (2,000 and 10,000; 200 with ``--quick``)."""
     from ipreader.core.batch_sync import open_sync
     from ipreader.core.storage import BATCH_SYNC_THREADS
 
-    sizes = [200] if quick else [2000, 10_000]
+    naive = not quick and not sizes  # the sequential baseline with the default sizes only
+    sizes = [200] if quick else sizes or [2000, 10_000]
     runs = 1 if quick else runs
     print(f"load average before: {load_average()}", flush=True)
     with temp_dir("batch-probe-") as probe:
@@ -104,7 +105,7 @@ def run(quick: bool = False, runs: int = 5) -> list[Figure]:
                 f"[{', '.join(f'{t:.2f}' for t in per_file)}]",
             )
         )
-    if not quick:
+    if naive:
         figures.append(Figure("1,000 files, one atomic_write_bytes each", sequential(1000)))
     print_figures("Batch durability", figures, quick, "quick: 200 files")
     print(f"load average after: {load_average()}", flush=True)
@@ -112,12 +113,13 @@ def run(quick: bool = False, runs: int = 5) -> list[Figure]:
 
 
 def main() -> None:
-    """Command line: ``--quick``, ``--runs N``."""
+    """Command line: ``--quick``, ``--runs N``, ``--sizes N ...``."""
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="one small run")
     parser.add_argument("--runs", type=int, default=5, help="batches per size (default 5)")
+    parser.add_argument("--sizes", type=int, nargs="*", help="batch sizes (default 2000 10000)")
     args = parser.parse_args()
-    run(args.quick, args.runs)
+    run(args.quick, args.runs, args.sizes)
 
 
 if __name__ == "__main__":
