@@ -1,27 +1,23 @@
-"""Durability of a batch of atomic writes: an fsync per file in threads, or one ``syncfs``.
+"""Durability of a batch of atomic writes: one ``syncfs``, or an fsync per file in threads.
 
 ``storage.atomic_write_many`` (what an import or a re-anchoring of many
-documents writes through) writes and fsyncs each temp file in
-``BATCH_SYNC_THREADS`` threads, then renames each and fsyncs each directory
-once. The alternative measured here (not in the library: it was no faster on
-the shared bench machine, see bench/RESULTS.md) writes every temp file
-unsynced, in the same threads, makes them durable with one ``syncfs`` of the
-file system, then renames them. Both run on the same batch of ~2 KB files
-(the size of one document's annotation file), alternating, in one process,
-plus a sequential ``atomic_write_bytes`` per file for 1,000 files (the naive
-baseline).
+documents writes through) makes a batch of ``SYNCFS_MIN_FILES`` or more
+durable with one ``syncfs`` where ``batch_sync`` allows it (temp files written
+unsynced in one thread, one flush, renames, a directory fsync); the other way,
+kept for small batches and other file systems, writes and fsyncs each temp
+file in ``BATCH_SYNC_THREADS`` threads. Both are the library's own code (the
+threshold raised for the second), on the same batch of ~2 KB files (the size
+of one document's annotation file), alternating, in one process, plus a
+sequential ``atomic_write_bytes`` per file for 1,000 files (the naive baseline).
 
-    .venv/bin/python -m bench.batch_write [--quick] [--runs N]
+    .venv/bin/python -m bench.batch_write [--quick] [--runs N] [--sizes N ...]
 """
 
 from __future__ import annotations
 
 import argparse
-import ctypes
-import os
 import shutil
 import time
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from bench.lib.figures import Figure, print_figures
@@ -35,53 +31,36 @@ def _batch(folder: Path, count: int, round_: int) -> list[tuple[Path, bytes]]:
     return [(folder / f"doc{n:05d}.json", data + b"%d" % round_) for n in range(count)]
 
 
-def syncfs_batch(files: list[tuple[Path, bytes]]) -> None:
-    """The alternative: unsynced temp files (threads), one ``syncfs``, renames, a dir fsync."""
-    from ipreader.core.storage import BATCH_SYNC_THREADS
+def fsync_each(files: list[tuple[Path, bytes]]) -> None:
+    """The batch with an fsync per temp file (the path of small batches)."""
+    from ipreader.core import storage
 
-    syncfs = ctypes.CDLL(None, use_errno=True).syncfs
-    directory = files[0][0].parent
-    dir_fd = os.open(directory, os.O_RDONLY)  # before the writes: syncfs reports their errors
-
-    def write(item: tuple[Path, bytes]) -> Path:
-        temp = item[0].with_name(f".tmp-{item[0].name}")
-        fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o666)
-        try:
-            os.write(fd, item[1])
-        finally:
-            os.close(fd)
-        return temp
-
+    threshold = storage.SYNCFS_MIN_FILES
+    storage.SYNCFS_MIN_FILES = len(files) + 1
     try:
-        with ThreadPoolExecutor(BATCH_SYNC_THREADS) as pool:
-            temps = list(pool.map(write, files))
-        if syncfs(dir_fd) != 0:
-            raise OSError(ctypes.get_errno(), "syncfs failed")
-        for temp, (path, _data) in zip(temps, files, strict=True):
-            os.replace(temp, path)
-        os.fsync(dir_fd)
+        storage.atomic_write_many(files)
     finally:
-        os.close(dir_fd)
+        storage.SYNCFS_MIN_FILES = threshold
 
 
 def timed_batches(count: int, runs: int) -> tuple[list[float], list[float]]:
-    """(``atomic_write_many`` times, ``syncfs_batch`` times), ``runs`` batches of ``count``."""
+    """(one-flush times, fsync-per-file times), ``runs`` batches of ``count`` each."""
     from ipreader.core.storage import atomic_write_many
 
-    library: list[float] = []
     one_flush: list[float] = []
+    per_file: list[float] = []
     with temp_dir("batch-") as tmp:
         for round_ in range(runs):
             for name, write, times in (
-                ("fsync", atomic_write_many, library),
-                ("syncfs", syncfs_batch, one_flush),
+                ("syncfs", atomic_write_many, one_flush),
+                ("fsync", fsync_each, per_file),
             ):
                 folder = tmp / name
                 folder.mkdir(exist_ok=True)
                 start = time.perf_counter()
                 write(_batch(folder, count, round_))
                 times.append(time.perf_counter() - start)
-    return library, one_flush
+    return one_flush, per_file
 
 
 def sequential(count: int) -> float:
@@ -97,29 +76,36 @@ def sequential(count: int) -> float:
     return took
 
 
-def run(quick: bool = False, runs: int = 5) -> list[Figure]:
-    """Time batches of 2,000 and 10,000 files (200 with ``--quick``)."""
+def run(quick: bool = False, runs: int = 5, sizes: list[int] | None = None) -> list[Figure]:
+    """Time batches of ``sizes`` files (2,000 and 10,000; 200 with ``--quick``)."""
+    from ipreader.core.batch_sync import open_sync
     from ipreader.core.storage import BATCH_SYNC_THREADS
 
-    sizes = [200] if quick else [2000, 10_000]
+    naive = not quick and not sizes  # the sequential baseline with the default sizes only
+    sizes = [200] if quick else sizes or [2000, 10_000]
     runs = 1 if quick else runs
     print(f"load average before: {load_average()}", flush=True)
+    with temp_dir("batch-probe-") as probe:
+        flush = open_sync(probe)
+    if flush is None:
+        print("no syncfs here: both ways fsync each file")
+    else:
+        flush.close()
     figures = []
     for count in sizes:
-        library, one_flush = timed_batches(count, runs)
+        one_flush, per_file = timed_batches(count, runs)
         figures.append(
             Figure(
-                f"Batch of {count:,} files (~2 KB): atomic_write_many "
-                f"(fsync per file, {BATCH_SYNC_THREADS} threads)",
-                median(library),
-                baseline=median(one_flush),
-                baseline_name="one syncfs",
+                f"Batch of {count:,} files (~2 KB): atomic_write_many, one syncfs",
+                median(one_flush),
+                baseline=median(per_file),
+                baseline_name=f"fsync per file, {BATCH_SYNC_THREADS} threads",
                 runs=runs,
-                note=f"[{', '.join(f'{t:.2f}' for t in library)}] vs "
-                f"[{', '.join(f'{t:.2f}' for t in one_flush)}]",
+                note=f"[{', '.join(f'{t:.2f}' for t in one_flush)}] vs "
+                f"[{', '.join(f'{t:.2f}' for t in per_file)}]",
             )
         )
-    if not quick:
+    if naive:
         figures.append(Figure("1,000 files, one atomic_write_bytes each", sequential(1000)))
     print_figures("Batch durability", figures, quick, "quick: 200 files")
     print(f"load average after: {load_average()}", flush=True)
@@ -127,12 +113,13 @@ def run(quick: bool = False, runs: int = 5) -> list[Figure]:
 
 
 def main() -> None:
-    """Command line: ``--quick``, ``--runs N``."""
+    """Command line: ``--quick``, ``--runs N``, ``--sizes N ...``."""
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="one small run")
     parser.add_argument("--runs", type=int, default=5, help="batches per size (default 5)")
+    parser.add_argument("--sizes", type=int, nargs="*", help="batch sizes (default 2000 10000)")
     args = parser.parse_args()
-    run(args.quick, args.runs)
+    run(args.quick, args.runs, args.sizes)
 
 
 if __name__ == "__main__":

@@ -70,6 +70,22 @@ def test_a_path_that_is_not_inside_the_folder_is_refused(
     assert reason(locator, ref, ["Just notes."]) == why
 
 
+@pytest.mark.parametrize("name", ["news\\a.txt", "C:/x.txt", "c:\\x.txt"])
+def test_an_article_named_like_a_windows_path_is_refused_even_when_it_exists(
+    locator: Locator, name: str
+) -> None:
+    # Legal names on POSIX; an export naming them is refused as before, not taken as found.
+    locator.known[name] = locator.root / "notes.txt"
+    assert reason(locator, DocumentRef(path=name)).endswith(
+        "is absolute or not a relative POSIX path"
+    )
+
+
+def test_every_article_of_the_folder_is_found_by_its_own_path(locator: Locator) -> None:
+    for relpath in ARTICLES:
+        assert locator.find(DocumentRef(path=relpath), []) == relpath
+
+
 def test_a_path_of_4096_characters_is_a_path(locator: Locator) -> None:
     long = "x/" * 2047 + "ab"  # 4096 characters
     assert (

@@ -22,9 +22,12 @@ import stat
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ipreader.core.errors import StoreError, StoreWriteError
+
+if TYPE_CHECKING:
+    from ipreader.core.batch_sync import FileSystemSync
 
 #: Prefix of the temporary files written next to a target (cleaned up on failure).
 TEMP_PREFIX = ".tmp-"
@@ -196,8 +199,11 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
 BATCH_SYNC_THREADS = 8
 
 
-def _write_temp(path: Path, data: bytes) -> Path:
-    """Write ``data`` to a new fsynced temp file beside ``path``; return the temp's path."""
+def _write_temp(path: Path, data: bytes, *, sync: bool = True) -> Path:
+    """Write ``data`` to a new temp file beside ``path``; return the temp's path.
+
+    ``sync``: fsync it (``False`` only when the caller flushes the whole batch at once).
+    """
     temp = path.parent / f"{TEMP_PREFIX}{path.name}-{secrets.token_hex(6)}"
     # 0o666 lets the umask decide, like a normal file creation would.
     fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
@@ -207,7 +213,8 @@ def _write_temp(path: Path, data: bytes) -> Path:
             while view:
                 written = os.write(fd, view)
                 view = view[written:]
-            os.fsync(fd)
+            if sync:
+                os.fsync(fd)
         finally:
             os.close(fd)
     except OSError:
@@ -217,16 +224,27 @@ def _write_temp(path: Path, data: bytes) -> Path:
     return temp
 
 
+#: Batches of at least this many files are made durable by one file system flush where
+#: ``batch_sync`` allows it. A smaller save keeps its own fsyncs: a flush also writes back
+#: every other program's dirty pages, which costs more than a few fsyncs (the app's
+#: saves write one or two files; an import or a re-anchoring writes one per document).
+SYNCFS_MIN_FILES = 64
+
+
 def atomic_write_many(files: Sequence[tuple[Path, bytes]]) -> None:
     """Replace each ``path`` with its ``data``, atomically per file and durably, as one batch.
 
-    Every file is written to a temp file and fsynced first, the fsyncs running
-    in threads (they release the GIL, and concurrent fsyncs share one journal
-    commit on ext4/xfs, so 2,000 files cost a fraction of 2,000 sequential
-    fsyncs); then each temp file is renamed over its target and each directory
-    is fsynced once. A reader sees each file whole, old or new. When a temp
-    file cannot be written nothing is replaced; ``StoreWriteError`` names the
-    file and the cause either way. A file no read would accept (over
+    Every file is first written to a temp file beside it. The temp files are
+    made durable before any is renamed: for a batch of ``SYNCFS_MIN_FILES`` or
+    more on a file system ``batch_sync`` knows, by one ``syncfs`` after the
+    last is written (one journal commit instead of one a file); otherwise each
+    is fsynced as it is written, in threads (the fsyncs release the GIL, and
+    concurrent ones share journal commits). Then each temp file is
+    renamed over its target and each directory is fsynced once. A reader sees
+    each file whole, old or new, and a renamed file's bytes are on disk before
+    its new name is. When a temp file cannot be written or the flush reports an
+    error, nothing is replaced; ``StoreWriteError`` names the file (or the
+    batch) and the cause either way. A file no read would accept (over
     ``MAX_DATABASE_BYTES`` or ``MAX_DATABASE_OBJECTS``) is refused before
     anything is written.
     """
@@ -244,12 +262,40 @@ def atomic_write_many(files: Sequence[tuple[Path, bytes]]) -> None:
         for path, data in files:
             atomic_write_bytes(path, data)
         return
+    directories = list(dict.fromkeys(path.parent for path, _data in files))
+    flush = _open_flush(directories) if len(files) >= SYNCFS_MIN_FILES else None
+    try:
+        _replace_all(files, flush)
+    finally:
+        if flush is not None:
+            flush.close()
+    for directory in directories:
+        _fsync_dir(directory)
+
+
+def _open_flush(directories: Sequence[Path]) -> FileSystemSync | None:
+    """The one file system of ``directories`` opened for a flush, or ``None`` (fsync each)."""
+    # Deferred: ctypes, for big batches only.
+    from ipreader.core.batch_sync import open_sync
+
+    flush = open_sync(directories[0])
+    if flush is not None and not flush.covers(directories):
+        flush.close()
+        return None
+    return flush
+
+
+def _replace_all(files: Sequence[tuple[Path, bytes]], flush: FileSystemSync | None) -> None:
+    """Temp files written (and fsynced, or flushed at once by ``flush``), then renamed."""
     # Deferred: concurrent.futures (and logging) cost ~10 ms at startup, for batches only.
     from concurrent.futures import ThreadPoolExecutor
 
     temps: list[Path | None] = [None] * len(files)
     errors: list[OSError | None] = [None] * len(files)
-    threads = min(BATCH_SYNC_THREADS, len(files))
+    # Unsynced temp files are written in this thread: creating files in one directory is
+    # kernel work serialised on that directory, and threads only added GIL hand-overs
+    # (10,000 files: 4.8-13.4 s in one thread, 6.9-14.1 s in 8, same runs; RESULTS.md).
+    threads = 1 if flush is not None else min(BATCH_SYNC_THREADS, len(files))
 
     def prepare(first: int) -> None:
         # Every ``threads``-th file from ``first``: one task per thread, not one per file
@@ -259,22 +305,30 @@ def atomic_write_many(files: Sequence[tuple[Path, bytes]]) -> None:
         for number in range(first, len(files), threads):
             path, data = files[number]
             try:
-                temps[number] = _write_temp(path, data)
+                temps[number] = _write_temp(path, data, sync=flush is None)
             except OSError as error:
                 errors[number] = error
 
-    current = files[0][0]
+    current = str(files[0][0])
     outcome = "nothing was replaced"
     try:
-        with ThreadPoolExecutor(threads) as pool:
-            for task in [pool.submit(prepare, first) for first in range(threads)]:
-                task.result()
+        if threads == 1:
+            prepare(0)
+        else:
+            with ThreadPoolExecutor(threads) as pool:
+                for task in [pool.submit(prepare, first) for first in range(threads)]:
+                    task.result()
         for number, failed in enumerate(errors):
             if failed is not None:
-                current = files[number][0]
+                current = str(files[number][0])
                 raise failed
+        if flush is not None:
+            # No file is renamed before every temp file is on disk: a crash from here on
+            # leaves each target old or new, never a new name over bytes not yet written.
+            current = f"{len(files):,} files in {files[0][0].parent}"
+            flush.flush()
         for number, (path, _data) in enumerate(files):
-            current = path
+            current = str(path)
             outcome = "it and the files after it are unchanged"
             temp = temps[number]
             assert temp is not None
@@ -287,8 +341,6 @@ def atomic_write_many(files: Sequence[tuple[Path, bytes]]) -> None:
                     os.unlink(temp)
         reason = error.strerror or str(error)
         raise StoreWriteError(f"could not save {current}: {reason}; {outcome}") from error
-    for directory in dict.fromkeys(path.parent for path, _data in files):
-        _fsync_dir(directory)
 
 
 #: Marker between the name of a file or directory already merged elsewhere and its timestamp.

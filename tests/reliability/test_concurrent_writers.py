@@ -33,6 +33,7 @@ from typing import Any
 import pytest
 
 from ipreader import cli
+from ipreader.core import storage
 from ipreader.core.export import EXPORT_FORMAT_NAME, EXPORT_VERSION
 from ipreader.core.model import Annotation
 from ipreader.core.storage import CorruptDatabaseError, decode_database
@@ -328,3 +329,23 @@ def test_four_writers_lose_nothing_in_split_documents(tmp_path: Path, monkeypatc
     stats = run_writers(root, 4, operations, importers=1)
     assert stats.annotations > 0 and stats.reads > 0
     assert [p for p in (root / ".ipreader" / "annotations").iterdir() if p.is_dir()]
+
+
+@pytest.mark.slow
+def test_four_writers_lose_nothing_with_every_batch_flushed_once(
+    tmp_path: Path, monkeypatch: Any
+) -> None:
+    """The same over split documents, with every batch of two or more files made durable by
+    one file system flush (``storage.SYNCFS_MIN_FILES`` lowered; forked writers inherit it):
+    the imports' batches and the re-shards race the other writers on that path."""
+    if not hasattr(os, "fork"):
+        pytest.skip("needs os.fork")
+    monkeypatch.setenv("IPREADER_DATA_DIR", str(tmp_path / "userdata"))
+    split_small(monkeypatch)
+    monkeypatch.setattr(storage, "SYNCFS_MIN_FILES", 2)
+    operations = int(os.environ.get("IPREADER_WRITER_OPS", "80"))
+    root = tmp_path / "folder"
+    root.mkdir()
+    stats = run_writers(root, 4, operations, importers=1)
+    assert stats.annotations > 0 and stats.reads > 0
+    assert stats.imports == operations and stats.imported > operations

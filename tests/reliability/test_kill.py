@@ -21,6 +21,7 @@ from typing import Any
 
 import pytest
 
+from ipreader.core import storage
 from ipreader.core.model import Annotation
 from ipreader.core.storage import decode_database
 from ipreader.core.store import FolderStore, buckets, catalog
@@ -186,3 +187,22 @@ def test_sigkill_in_split_documents_never_loses_acknowledged_writes(
     assert stats.in_flight_applied + stats.in_flight_missing >= rounds // 4
     split = [p for p in (root / ".ipreader" / "annotations").iterdir() if p.is_dir()]
     assert split, "no document was split: the kills never met bucket files"
+
+
+@pytest.mark.slow
+def test_sigkill_with_every_batch_flushed_once_never_loses_acknowledged_writes(
+    tmp_path: Path, monkeypatch: Any
+) -> None:
+    """Split documents, and every batch of two or more files (each split and re-shard) made
+    durable by one file system flush instead of an fsync a file (forked writers inherit it)."""
+    monkeypatch.setenv("IPREADER_DATA_DIR", str(tmp_path / "userdata"))
+    if not hasattr(os, "fork"):
+        pytest.skip("needs os.fork")
+    split_small(monkeypatch)
+    monkeypatch.setattr(storage, "SYNCFS_MIN_FILES", 2)
+    rounds = int(os.environ.get("IPREADER_KILL_ROUNDS", "120"))
+    root = tmp_path / "folder"
+    root.mkdir()
+    stats = kill_rounds(root, rounds, seed=rounds + 2)
+    assert stats.rounds == rounds and stats.acked > 0
+    assert stats.in_flight_applied + stats.in_flight_missing >= rounds // 4

@@ -63,6 +63,11 @@ class Locator:
         """The key of a relative path that stays inside the folder; ``NotFound`` otherwise."""
         if not isinstance(relpath, str) or not relpath:
             raise NotFound("path must be a non-empty string")
+        if relpath in self.known and "\\" not in relpath and relpath[1:2] != ":":
+            # A discovered article's own key (relative, POSIX, normalised, inside the folder:
+            # the checks below could only pass, unless it holds a backslash or looks like a
+            # Windows drive, which they refuse): no path objects for 10,000 of them.
+            return relpath
         if "\x00" in relpath or len(relpath) > 4096:
             raise NotFound("invalid path")
         posix = PurePosixPath(relpath)

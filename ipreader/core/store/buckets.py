@@ -193,6 +193,12 @@ def list_layout(single: Path, directory: Path) -> Layout:
     return Layout(single, directory, names, has_single, tuple(sorted(counts)))
 
 
+def new_layout(single: Path, directory: Path) -> Layout:
+    """The layout of a document with no file yet (its single file, to be written), known
+    from a listing of ``annotations/`` made under the lock; nothing is listed here."""
+    return Layout(single, directory, frozenset(), True, (1,))
+
+
 def document_paths(annotations_dir: Path, doc_id: str) -> tuple[Path, Path]:
     """A document's single file and bucket directory: ``<id>.json``, ``<id>/``."""
     return annotations_dir / f"{doc_id}.json", annotations_dir / doc_id

@@ -47,6 +47,7 @@ from ipreader.core.store.buckets import (
     count_for,
     document_paths,
     list_layout,
+    new_layout,
 )
 from ipreader.core.store.codebook_file import (
     CODEBOOK_FILE,
@@ -85,6 +86,10 @@ from ipreader.core.store.tables import UuidTable
 
 _NONCE = itertools.count(1)
 _DOCUMENT = operator.attrgetter("document")
+
+#: Documents registered in one hold that a batch must write before ``annotations/`` is
+#: listed once for all of them (``Catalog._fresh_documents``).
+FRESH_LISTING_MIN = 32
 
 #: One document's change: its record, the records to insert or replace, the ids to remove.
 _Change = tuple[DocRecord, Mapping[str, Mapping[str, Any]], Sequence[str]]
@@ -136,6 +141,9 @@ class Catalog:
             lock, notices, check=self._parse_any, on_set_aside=self._after_set_aside
         )
         self._held_index: tuple[int, IndexFile] | None = None  # (hold number, index)
+        # (hold number, ids of the documents ``register`` added in that hold): a batch
+        # writing many of them lists ``annotations/`` once instead of each one's files.
+        self._registered: tuple[int, set[str]] | None = None
         self._index_cache_used = False
         self._index_cache: IndexCache | None = None  # the first read's, until a pass saves it
         self._rebuilt = False  # the index was set aside and rebuilt (or tried) already
@@ -409,6 +417,11 @@ class Catalog:
             records[relpath] = record
         if new:
             self.put_documents(new)
+            hold = self._lock.hold_number
+            if hold is not None:
+                if self._registered is None or self._registered[0] != hold:
+                    self._registered = (hold, set())
+                self._registered[1].update(record.id for record in new)
         return records
 
     def remove_documents(self, records: Iterable[DocRecord]) -> None:
@@ -437,16 +450,18 @@ class Catalog:
     def _change(self, changes: Sequence[_Change]) -> None:
         """Apply upserts and removals: one batch of bucket files, then any re-shards."""
         reshard: list[tuple[_Change, Layout, bool]] = []
+        fresh = self._fresh_documents(changes)
         with self._files.transaction() as transaction:
             for change in changes:
                 record, rows, removals = change
-                layout = self.layout(record)
+                new = record.id in fresh
+                layout = new_layout(*self._document_paths(record)) if new else self.layout(record)
                 if not layout.settled:
                     reshard.append((change, layout, False))  # a re-shard cut short: finish it
                     continue
                 count = layout.count
                 tables = [
-                    (transaction.table(path, ANNOTATIONS_TABLE), part)
+                    (transaction.table(path, ANNOTATIONS_TABLE, new=new), part)
                     for path, part in _by_bucket(layout, count, rows)
                 ]
                 if any(_overfull(table, part) for table, part in tables):
@@ -460,6 +475,31 @@ class Catalog:
             self._touch_annotations_dir()
         for change, layout, grow in reshard:
             self._reshard(change, layout, grow=grow)
+
+    def _fresh_documents(self, changes: Sequence[_Change]) -> set[str]:
+        """The ids of documents ``register`` added in this hold that have no file at all.
+
+        One listing of ``annotations/`` (an import of 10,000 new documents listed
+        each one's bucket directory, then failed to open its file). Only for a
+        batch of at least ``FRESH_LISTING_MIN`` of them: one listing of a big
+        folder costs more than a few documents' own look-ups. A document once
+        written here leaves the set, so a later change in the same hold reads its file.
+        """
+        hold = self._lock.hold_number
+        if self._registered is None or self._registered[0] != hold:
+            return set()
+        registered = self._registered[1]
+        ids = {record.id for record, _rows, _removals in changes} & registered
+        registered -= ids
+        if len(ids) < FRESH_LISTING_MIN:
+            return set()
+        try:
+            present = set(os.listdir(self.annotations_dir))
+        except FileNotFoundError:
+            present = set()
+        except OSError:
+            return set()  # each document's own look-up says what is wrong
+        return {key for key in ids if key not in present and f"{key}.json" not in present}
 
     def _reshard(self, change: _Change, layout: Layout, *, grow: bool) -> None:
         """Rewrite a document's annotations as one complete generation of buckets (lock held).

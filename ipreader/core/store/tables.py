@@ -91,11 +91,16 @@ class Transaction:
         self.written: list[Path] = []
         """The files the commit replaced (empty until then)."""
 
-    def table(self, path: Path, name: str) -> UuidTable:
-        """Return table ``name`` of the file at ``path`` (read on its first use here)."""
+    def table(self, path: Path, name: str, *, new: bool = False) -> UuidTable:
+        """Return table ``name`` of the file at ``path`` (read on its first use here).
+
+        ``new``: the caller listed the directory under the lock and no file is there,
+        so none is read (an import of 10,000 new documents tried to open 10,000
+        missing files).
+        """
         storage = self._files.get(path)
         if storage is None:
-            storage = self._files[path] = BufferedStorage(self._read(path))
+            storage = self._files[path] = BufferedStorage({} if new else self._read(path))
         return UuidTable(storage, name)
 
     def commit(self) -> list[Path]:
