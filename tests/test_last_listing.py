@@ -153,23 +153,33 @@ async def wait_for(condition: Any, pilot: Any) -> None:
     raise AssertionError("never happened")
 
 
+def hold_the_walk(monkeypatch: pytest.MonkeyPatch) -> threading.Event:
+    """Make the library wait to walk the folder until the returned event is set.
+
+    The walk comes after the last listing was looked at, so that listing is
+    what the list shows meanwhile.
+    """
+    real = library_module.discover
+    release = threading.Event()
+
+    def held(*args: Any, **kwargs: Any) -> Any:
+        release.wait(10)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(library_module, "discover", held)
+    return release
+
+
 async def test_the_last_listing_is_drawn_until_the_library_lists_its_own(
     articles: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    real = library_module.discover
     async with IpreaderApp(paths=[articles]).run_test(size=SIZE) as pilot:
         await settle(pilot)  # the first open keeps its listing
     assert load_listing([articles]) is not None
     (articles / "markup.txt").unlink()
     (articles / "new.txt").write_text("New article\n\nFresh text.\n", encoding="utf-8")
 
-    release = threading.Event()
-
-    def held(*args: Any, **kwargs: Any) -> Any:
-        release.wait(10)  # the folder is walked once the last listing was looked at
-        return real(*args, **kwargs)
-
-    monkeypatch.setattr(library_module, "discover", held)
+    release = hold_the_walk(monkeypatch)
     posted = Posted()
     async with IpreaderApp(paths=[articles]).run_test(size=SIZE, message_hook=posted) as pilot:
         screen = pilot.app.screen
@@ -225,14 +235,7 @@ async def test_a_row_moved_to_in_the_last_listing_stays_highlighted_when_it_is_r
     articles: Path, monkeypatch: pytest.MonkeyPatch, held_counts: threading.Event
 ) -> None:
     save_listing([articles], listed(articles))
-    real = library_module.discover
-    release = threading.Event()
-
-    def held(*args: Any, **kwargs: Any) -> Any:
-        release.wait(10)
-        return real(*args, **kwargs)
-
-    monkeypatch.setattr(library_module, "discover", held)
+    release = hold_the_walk(monkeypatch)
     posted = Posted()
     async with IpreaderApp(paths=[articles]).run_test(size=SIZE, message_hook=posted) as pilot:
         screen = pilot.app.screen
