@@ -302,8 +302,9 @@ def run_writers(root: Path, writers: int, operations: int, importers: int = 1) -
     return stats
 
 
-@pytest.mark.slow
-def test_four_writers_lose_nothing(tmp_path: Path, monkeypatch: Any) -> None:
+def four_writers(tmp_path: Path, monkeypatch: Any) -> tuple[Path, WriterStats, int]:
+    """Four writers, one of them importing, on a new folder: (the folder, the outcome, the
+    operations of each). Whatever the caller patched before is inherited by the forks."""
     if not hasattr(os, "fork"):
         pytest.skip("needs os.fork")
     monkeypatch.setenv("IPREADER_DATA_DIR", str(tmp_path / "userdata"))
@@ -312,6 +313,12 @@ def test_four_writers_lose_nothing(tmp_path: Path, monkeypatch: Any) -> None:
     root.mkdir()
     stats = run_writers(root, 4, operations, importers=1)
     assert stats.annotations > 0 and stats.reads > 0
+    return root, stats, operations
+
+
+@pytest.mark.slow
+def test_four_writers_lose_nothing(tmp_path: Path, monkeypatch: Any) -> None:
+    _root, stats, operations = four_writers(tmp_path, monkeypatch)
     assert stats.imports == operations and stats.imported > operations
 
 
@@ -319,15 +326,8 @@ def test_four_writers_lose_nothing(tmp_path: Path, monkeypatch: Any) -> None:
 def test_four_writers_lose_nothing_in_split_documents(tmp_path: Path, monkeypatch: Any) -> None:
     """The same, with documents split into buckets of at most 4 (the import subprocess keeps
     the normal size: two bucket sizes writing into one store)."""
-    if not hasattr(os, "fork"):
-        pytest.skip("needs os.fork")
-    monkeypatch.setenv("IPREADER_DATA_DIR", str(tmp_path / "userdata"))
     split_small(monkeypatch)
-    operations = int(os.environ.get("IPREADER_WRITER_OPS", "80"))
-    root = tmp_path / "folder"
-    root.mkdir()
-    stats = run_writers(root, 4, operations, importers=1)
-    assert stats.annotations > 0 and stats.reads > 0
+    root, _stats, _operations = four_writers(tmp_path, monkeypatch)
     assert [p for p in (root / ".ipreader" / "annotations").iterdir() if p.is_dir()]
 
 
@@ -338,14 +338,7 @@ def test_four_writers_lose_nothing_with_every_batch_flushed_once(
     """The same over split documents, with every batch of two or more files made durable by
     one file system flush (``storage.SYNCFS_MIN_FILES`` lowered; forked writers inherit it):
     the imports' batches and the re-shards race the other writers on that path."""
-    if not hasattr(os, "fork"):
-        pytest.skip("needs os.fork")
-    monkeypatch.setenv("IPREADER_DATA_DIR", str(tmp_path / "userdata"))
     split_small(monkeypatch)
     monkeypatch.setattr(storage, "SYNCFS_MIN_FILES", 2)
-    operations = int(os.environ.get("IPREADER_WRITER_OPS", "80"))
-    root = tmp_path / "folder"
-    root.mkdir()
-    stats = run_writers(root, 4, operations, importers=1)
-    assert stats.annotations > 0 and stats.reads > 0
+    _root, stats, operations = four_writers(tmp_path, monkeypatch)
     assert stats.imports == operations and stats.imported > operations
