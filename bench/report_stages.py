@@ -12,7 +12,8 @@ alternating, and their outputs are asserted equal:
   ``agreement_json`` (each line-start table dropped before, as in a fresh run);
 * ``render_report(code_report, "json")``.
 
-``--before``'s ``agreement.py``, ``text_table.py`` and ``report_render.py``
+``--before``'s ``agreement.py`` (and ``agreement_render.py``), ``text_table.py`` and
+``report_render.py``
 are loaded from its tree, with its ``safe_text.escape_json_controls`` (the
 rest of the core is this checkout's: the same documents go to both).
 
@@ -48,19 +49,25 @@ def _load(name: str, path: Path) -> ModuleType:
     return module
 
 
-def _before_modules(tree: Path) -> tuple[ModuleType, ModuleType]:
-    """``--before``'s agreement and report_render modules, wired to its table and escape."""
+def _before_modules(tree: Path) -> tuple[ModuleType, ModuleType, ModuleType]:
+    """``--before``'s agreement, its writers and report_render, wired to its table and escape.
+
+    The writers are ``agreement_render.py`` where the tree has it, else
+    ``agreement.py`` itself (they were one module until they were split).
+    """
     core = tree / "ipreader" / "core"
     table = _load("before_text_table", core / "text_table.py")
     escape = _load("before_safe_text", core / "safe_text.py").escape_json_controls
     agreement = _load("before_agreement", core / "agreement.py")
-    agreement.render_table = table.render_table
-    agreement.render_table_columns = table.render_table_columns
-    agreement.Column = table.Column
-    agreement.escape_json_controls = escape
+    split = core / "agreement_render.py"
+    writers = _load("before_agreement_render", split) if split.exists() else agreement
+    writers.render_table = table.render_table
+    writers.render_table_columns = table.render_table_columns
+    writers.Column = table.Column
+    writers.escape_json_controls = escape
     render = _load("before_report_render", core / "report_render.py")
     render.escape_json_controls = escape
-    return agreement, render
+    return agreement, writers, render
 
 
 def main() -> None:
@@ -70,7 +77,7 @@ def main() -> None:
     args = parser.parse_args()
 
     # Imported after the arguments: a --help needs none of the core.
-    from ipreader.core import agreement, report_render
+    from ipreader.core import agreement, agreement_render, report_render
     from ipreader.core.coding import Selection, coded_documents
     from ipreader.core.library import Library
     from ipreader.core.reports import code_report
@@ -83,27 +90,29 @@ def main() -> None:
         build_folder(folder, 2000, 20000)
         documents = coded_documents(Library.open([folder]), Selection())
         report = code_report(documents)
-        old_agreement, old_render = _before_modules(args.before.resolve())
+        old_agreement, old_writers, old_render = _before_modules(args.before.resolve())
         gc.disable()
 
         def fresh() -> None:
             for document in documents:
                 document.__dict__.pop("_line_starts", None)
 
-        def stages(agree: ModuleType, render: ModuleType) -> dict[str, Callable[[], object]]:
+        def stages(
+            agree: ModuleType, writers: ModuleType, render: ModuleType
+        ) -> dict[str, Callable[[], object]]:
             made = agree.agreement(documents, "ada", "ben")
             return {
                 "agreement()": lambda: agree.agreement(documents, "ada", "ben"),
-                "agreement_text": lambda: (fresh(), agree.agreement_text(made))[1],
-                "agreement_json": lambda: (fresh(), agree.agreement_json(made))[1],
+                "agreement_text": lambda: (fresh(), writers.agreement_text(made))[1],
+                "agreement_json": lambda: (fresh(), writers.agreement_json(made))[1],
                 "code report JSON": lambda: render.render_report(
                     report, "json", render.ReportFilters()
                 ),
             }
 
         sides = {
-            "before": stages(old_agreement, old_render),
-            "after": stages(agreement, report_render),
+            "before": stages(old_agreement, old_writers, old_render),
+            "after": stages(agreement, agreement_render, report_render),
         }
         times: dict[tuple[str, str], list[float]] = {}
         for _ in range(args.runs):

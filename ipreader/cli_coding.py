@@ -137,7 +137,7 @@ def _cmd_report(args: argparse.Namespace) -> int:
 
 
 def _agreement_parser() -> argparse.ArgumentParser:
-    from ipreader.core.agreement import METHOD, METHOD_CASES
+    from ipreader.core.agreement_render import METHOD, METHOD_CASES
 
     parser = _Parser(
         prog="ipreader agreement",
@@ -167,7 +167,8 @@ def _agreement_parser() -> argparse.ArgumentParser:
 
 
 def _cmd_agreement(args: argparse.Namespace) -> int:
-    from ipreader.core.agreement import agreement, agreement_json, agreement_text
+    from ipreader.core.agreement import agreement
+    from ipreader.core.agreement_render import agreement_json, agreement_text
     from ipreader.core.coding import Selection, coded_documents, creators
     from ipreader.core.errors import IpreaderError
     from ipreader.core.identity import creator_key

@@ -233,6 +233,11 @@ TARGETS: dict[str, list[str]] = {
         "tests/test_store_trust.py",
     ],
     "ipreader/core/agreement.py": ["tests/test_agreement.py", "tests/test_agreement_pins.py"],
+    "ipreader/core/agreement_render.py": [
+        "tests/test_agreement.py",
+        "tests/test_agreement_pins.py",
+        "tests/test_agreement_json_direct.py",
+    ],
     "ipreader/core/reports.py": [
         "tests/test_reports.py",
         "tests/test_reports_pins.py",

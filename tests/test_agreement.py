@@ -25,7 +25,8 @@ from coding_helpers import coded, highlight
 from hypothesis import given
 from hypothesis import strategies as st
 
-from ipreader.core.agreement import Agreement, agreement, agreement_json, agreement_text
+from ipreader.core.agreement import Agreement, agreement
+from ipreader.core.agreement_render import agreement_json, agreement_text
 from ipreader.core.model import AnchorStatus
 
 TEXT = "abcdefghijklmnopqrst"  # 20 characters

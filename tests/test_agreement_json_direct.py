@@ -8,14 +8,8 @@ from typing import Any
 import pytest
 from coding_helpers import highlight
 
-from ipreader.core.agreement import (
-    METHOD,
-    QUOTE_CHARS,
-    Agreement,
-    AgreementReport,
-    agreement,
-    agreement_json,
-)
+from ipreader.core.agreement import Agreement, AgreementReport, agreement
+from ipreader.core.agreement_render import METHOD, QUOTE_CHARS, agreement_json
 from ipreader.core.coding import CodedDocument
 from ipreader.core.json_text import json_outline
 from ipreader.core.wording import excerpt

@@ -13,13 +13,8 @@ from pathlib import Path
 
 from coding_helpers import coded, highlight
 
-from ipreader.core.agreement import (
-    QUOTE_CHARS,
-    Agreement,
-    agreement,
-    agreement_json,
-    agreement_text,
-)
+from ipreader.core.agreement import Agreement, agreement
+from ipreader.core.agreement_render import QUOTE_CHARS, agreement_json, agreement_text
 from ipreader.core.coding import CodedDocument
 from ipreader.core.model import AnchorStatus
 

@@ -32,6 +32,7 @@ NOT_AT_START = (
     "ipreader.tui.screens.review",
     # Core work none of the first screen's reads need.
     "ipreader.core.agreement",
+    "ipreader.core.agreement_render",
     "ipreader.core.anchoring",
     "ipreader.core.check",
     "ipreader.core.coding",
