@@ -766,6 +766,24 @@ async def test_quitting_with_unsaved_changes_asks_first(
     assert app.return_code in (None, 0)
 
 
+@pytest.mark.parametrize("key", ["e", "t", "x"])
+async def test_a_key_typed_right_after_q_opens_nothing_and_the_app_quits_cleanly(
+    articles: Path, key: str
+) -> None:
+    # The quit waits for the writes; a key typed meanwhile used to push a screen the
+    # exiting app never composed (its on_mount failed: a crash log, exit code 1).
+    app = IpreaderApp(paths=[articles])
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await highlight(pilot, 4, 9)  # so that `e` has a highlight to edit
+        await settle(pilot)
+        app.simulate_key("q")
+        app.simulate_key(key)  # queued behind q, before the quit has finished
+        await pilot.pause(0.5)
+        assert isinstance(app.screen, MainScreen)
+    assert app.return_code == 0
+
+
 async def test_options_are_rich_text_not_markup(articles: Path) -> None:
     async with IpreaderApp(paths=[articles]).run_test(size=SIZE) as pilot:
         await settle(pilot)

@@ -181,6 +181,7 @@ class MainScreen(Screen[None]):
         # An article chosen in the list before the library was open (LibraryListed).
         self._chosen_early: DocumentInfo | None = None
         self._listed = False  # LibraryListed handled: the last listing is not drawn any more
+        self._quitting = False  # see check_action
 
     # ------------------------------------------------------------------ accessors
 
@@ -815,10 +816,24 @@ class MainScreen(Screen[None]):
         writers = [w for w in self.app.workers if w.node is self and w.group == "writes"]
         await self.app.workers.wait_for_complete(writers)
 
+    @property
+    def quitting(self) -> bool:
+        """True from ``q`` until the app is gone, or until the user chose to stay."""
+        return self._quitting
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # Keys typed after q run nothing: while the quit waits for the writes, an `e`
+        # or `x` would open a screen the exiting app never composes (its on_mount then
+        # failed on its own widgets: a crash log on the way out).
+        return not self._quitting
+
     async def action_quit(self) -> None:
         """Save what is queued, then quit; asks first when changes could not be saved."""
         from ipreader.tui.screens.confirm import ConfirmScreen
 
+        if self._quitting:
+            return
+        self._quitting = True
         await self.flush()
         unsaved = self.state.unsaved()
         if not unsaved:
@@ -828,6 +843,8 @@ class MainScreen(Screen[None]):
         def answered(quit_anyway: bool | None) -> None:
             if quit_anyway:
                 self.app.exit()
+            else:
+                self._quitting = False
 
         question = (
             f"{plural(unsaved, 'change')} could not be saved (see the messages). "
