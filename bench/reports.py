@@ -19,8 +19,10 @@ the baseline's.
 
 With ``--before CHECKOUT`` (another checkout's directory, e.g. ``git archive``
 of main) every ipreader command is also run with that checkout's ``ipreader``
-first on ``PYTHONPATH``, interleaved with this one's on the same folder, and
-the table shows both with after/before ratios: a same-run baseline.
+first on ``PYTHONPATH``, interleaved with this one's, on its own copy of the
+folder with its own data and cache directories (versions whose caches differ
+in form would otherwise invalidate each other's on every run), and the table
+shows both with after/before ratios: a same-run baseline.
 
 The decoded read cache (``core/store/read_cache.py``, in ``IPREADER_CACHE_DIR``,
 here a folder of the run) is measured three ways: *warm* (the main table: the
@@ -232,11 +234,22 @@ def main() -> None:
             ],
         }
         envs = {"": env}
+        folders = {"": str(folder)}
         if args.before is not None:
-            before = str(args.before.resolve())
-            envs["before: "] = {**env, "PYTHONPATH": before}
+            # The other checkout gets its own copy of the folder and its own data and
+            # cache directories: two versions whose caches differ in form, sharing one,
+            # would each find the other's and read everything afresh on every run.
+            theirs = work / "articles-before"
+            shutil.copytree(folder, theirs, symlinks=True)
+            folders["before: "] = str(theirs)
+            envs["before: "] = {
+                **env,
+                "PYTHONPATH": str(args.before.resolve()),
+                "IPREADER_DATA_DIR": str(work / "data-before"),
+                "IPREADER_CACHE_DIR": str(work / "cache-before"),
+            }
         runs = [
-            (prefix + name, argv, run_env)
+            (prefix + name, [folders[prefix] if a == str(folder) else a for a in argv], run_env)
             for name, argv in commands.items()
             for prefix, run_env in envs.items()
             if not (prefix and "floor" in name)
