@@ -12,7 +12,7 @@ from array import array
 from dataclasses import dataclass
 from typing import Any
 
-from ipreader.core.store.read_cache import MAGIC, sealed
+from ipreader.core.store.read_cache_file import MAGIC, sealed
 
 ENTRY = 6  # signed integers per entry: name, mtime_ns, ctime_ns, first row, rows, settled
 IDS = 3  # unsigned integers per entry: dev, inode, size

@@ -21,7 +21,8 @@ from read_cache_layout import ENTRY, CacheFile, join, split
 from ipreader.core import paths
 from ipreader.core.model import AnchorStatus, Annotation
 from ipreader.core.store import FolderStore
-from ipreader.core.store.read_cache import MAGIC, MAX_CACHE_BYTES, cache_file, sealed
+from ipreader.core.store.read_cache import MAX_CACHE_BYTES, cache_file
+from ipreader.core.store.read_cache_file import MAGIC, sealed
 
 TEXT = "The quick brown fox jumps over the lazy dog. " * 40
 

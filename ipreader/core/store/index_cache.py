@@ -33,16 +33,8 @@ from ipreader.core.errors import StoreError
 from ipreader.core.storage import read_regular_file
 from ipreader.core.store.files import Signature, settled
 from ipreader.core.store.formats import DocRecord, IndexFile
-from ipreader.core.store.read_cache import (
-    MAX_CACHE_BYTES,
-    built,
-    cache_file,
-    digest_of,
-    sealed,
-    separator_for,
-    unsealed,
-    write_private,
-)
+from ipreader.core.store.read_cache import MAX_CACHE_BYTES, cache_file, digest_of, write_private
+from ipreader.core.store.read_cache_file import built, sealed, separator_for, unsealed
 
 #: First bytes of an index cache file; a new layout gets a new version.
 MAGIC = b"ipreader index cache 2\n"

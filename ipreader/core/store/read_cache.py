@@ -51,29 +51,11 @@ from ipreader.core.store.formats import AnnotationsFile
 from ipreader.core.store.read_cache_file import (
     FILE_DIGEST,
     GARBAGE_SHARE,
-    MAGIC,
     Damaged,
     Decoded,
     Kept,
     Writer,
-    built,
-    sealed,
-    separator_for,
-    unsealed,
 )
-
-__all__ = [
-    "MAGIC",
-    "MAX_CACHE_BYTES",
-    "ReadCache",
-    "built",
-    "cache_file",
-    "digest_of",
-    "sealed",
-    "separator_for",
-    "unsealed",
-    "write_private",
-]
 
 #: Largest cache file read or written (a bound on what a damaged one can cost).
 MAX_CACHE_BYTES = 256 * 1024 * 1024
