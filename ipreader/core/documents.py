@@ -13,7 +13,7 @@ import hashlib
 import os
 import stat
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from pathlib import Path
 
 from ipreader.core.encodings import guess_legacy_encoding, looks_like_broken_utf8
@@ -243,6 +243,27 @@ class DocumentInfo:
     def readable(self) -> bool:
         """True when the text could be read and decoded."""
         return self.error is None
+
+
+#: ``DocumentInfo``'s fields after ``path``, ``relpath`` and ``root``, in its order: what
+#: the metadata cache and the kept listing store of a document (path and root come from
+#: where it is opened, so a moved folder keeps them).
+INFO_FIELDS: tuple[str, ...] = tuple(field.name for field in fields(DocumentInfo))[3:]
+
+#: The JSON types each of ``INFO_FIELDS`` may hold (exact: a bool is not an int).
+INFO_FIELD_TYPES: dict[str, tuple[type, ...]] = {
+    "title": (str,),
+    "date": (str, type(None)),
+    "words": (int,),
+    "reading_minutes": (int,),
+    "sha256": (str, type(None)),
+    "encoding": (str, type(None)),
+    "size": (int,),
+    "mtime_ns": (int,),
+    "error": (str, type(None)),
+    "source": (str, type(None)),
+    "chars": (int,),
+}
 
 
 # --- files --------------------------------------------------------------------------------

@@ -13,7 +13,6 @@ it a few milliseconds, and the UI thread runs between lines.
 
 from __future__ import annotations
 
-import dataclasses
 import itertools
 import json
 import os
@@ -21,7 +20,14 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from ipreader.core.documents import DocumentInfo, DocumentText, document_key, load_info
+from ipreader.core.documents import (
+    INFO_FIELD_TYPES,
+    INFO_FIELDS,
+    DocumentInfo,
+    DocumentText,
+    document_key,
+    load_info,
+)
 from ipreader.core.errors import StoreError
 from ipreader.core.storage import atomic_write_bytes, encode_database, read_regular_file
 
@@ -33,25 +39,12 @@ CACHE_VERSION = 4
 #: Entries per line of the cache file (each line is parsed by one ``json.loads``).
 CHUNK_ENTRIES = 500
 
-# The DocumentInfo fields stored per entry, with their JSON types. path and
-# root are not stored: they come from the caller, so a moved folder keeps its cache.
-_FIELDS: dict[str, tuple[type, ...]] = {
-    "title": (str,),
-    "date": (str, type(None)),
-    "source": (str, type(None)),
-    "words": (int,),
-    "reading_minutes": (int,),
-    "sha256": (str,),
-    "encoding": (str, type(None)),
-    "size": (int,),
-    "mtime_ns": (int,),
-    "error": (str, type(None)),
-    "chars": (int,),
-}
-
+# The DocumentInfo fields stored per entry, with their JSON types: only readable
+# articles are cached, so an entry always has a sha256.
+_FIELDS: dict[str, tuple[type, ...]] = {**INFO_FIELD_TYPES, "sha256": (str,)}
 
 #: The stored fields in ``DocumentInfo``'s own order after path, relpath and root.
-_ORDER = tuple(f.name for f in dataclasses.fields(DocumentInfo))[3:]
+_ORDER = INFO_FIELDS
 
 #: Every valid combination of the stored fields' types, in ``_ORDER``.
 _VALID = frozenset(itertools.product(*(_FIELDS[name] for name in _ORDER)))

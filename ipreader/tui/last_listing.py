@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import itertools
 import json
 import os
 from collections.abc import Sequence
@@ -29,7 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from ipreader.core import paths
-from ipreader.core.documents import DocumentInfo
+from ipreader.core.documents import INFO_FIELD_TYPES, INFO_FIELDS, DocumentInfo
 from ipreader.core.errors import IpreaderError
 from ipreader.core.storage import atomic_write_bytes, read_regular_file
 
@@ -45,35 +46,14 @@ ROWS_PER_LINE = 500
 #: A listing file larger than this is not read (about 50,000 articles).
 MAX_BYTES = 32 * 1024 * 1024
 
-#: The type of each field of a row, in order: root index, relpath, title, date, words,
-#: reading minutes, sha256, encoding, size, mtime_ns, error, source, chars (``None``:
-#: the field may also be null).
-_FIELDS: tuple[tuple[type, bool], ...] = (
-    (int, False), (str, False), (str, False), (str, True), (int, False), (int, False),
-    (str, True), (str, True), (int, False), (int, False), (str, True), (str, True),
-    (int, False),
-)  # fmt: skip
+#: Every allowed ``tuple(map(type, row))`` (root index, relpath, then ``INFO_FIELDS``):
+#: one set lookup checks a row.
+_SIGNATURES = frozenset(
+    itertools.product((int,), (str,), *(INFO_FIELD_TYPES[name] for name in INFO_FIELDS))
+)
 
-
-def _signatures() -> frozenset[tuple[type, ...]]:
-    """Every tuple of field types a row may have (exact types: a bool is not an int)."""
-    found: set[tuple[type, ...]] = {()}
-    for kind, nullable in _FIELDS:
-        options = (kind, type(None)) if nullable else (kind,)
-        found = {(*done, option) for done in found for option in options}
-    return frozenset(found)
-
-
-#: Every allowed ``tuple(map(type, row))``: one set lookup checks a row.
-_SIGNATURES = _signatures()
-
-
-#: A document's fields after its root and relpath, in the order of a row (and of
-#: ``DocumentInfo``'s own fields after ``path``, ``relpath`` and ``root``).
-_REST = attrgetter(
-    "title", "date", "words", "reading_minutes", "sha256", "encoding", "size", "mtime_ns",
-    "error", "source", "chars",
-)  # fmt: skip
+#: A document's fields after its root and relpath, in the order of a row.
+_REST = attrgetter(*INFO_FIELDS)
 
 
 def listing_file(opened: Sequence[Path]) -> Path:
