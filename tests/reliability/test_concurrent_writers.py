@@ -33,13 +33,12 @@ from typing import Any
 import pytest
 
 from ipreader import cli
-from ipreader.core import storage
 from ipreader.core.export import EXPORT_FORMAT_NAME, EXPORT_VERSION
 from ipreader.core.model import Annotation
 from ipreader.core.storage import CorruptDatabaseError, decode_database
 from ipreader.core.store import FolderStore
 
-from .test_kill import split_small
+from .test_kill import flush_every_batch, split_small
 from .writers import StartGate, fork_writer, stored_notes, write_documents
 
 TEXT = "Sed ut perspiciatis unde omnis iste natus error sit voluptatem accusantium. " * 8
@@ -339,6 +338,6 @@ def test_four_writers_lose_nothing_with_every_batch_flushed_once(
     one file system flush (``storage.SYNCFS_MIN_FILES`` lowered; forked writers inherit it):
     the imports' batches and the re-shards race the other writers on that path."""
     split_small(monkeypatch)
-    monkeypatch.setattr(storage, "SYNCFS_MIN_FILES", 2)
+    flush_every_batch(tmp_path, monkeypatch)
     _root, stats, operations = four_writers(tmp_path, monkeypatch)
     assert stats.imports == operations and stats.imported > operations
