@@ -262,6 +262,12 @@ class FolderStore:
         record = self._catalog.index().by_relpath(relpath)
         return None if record is None else record.sha256
 
+    def anchored_sha256s(self, relpaths: Iterable[str]) -> dict[str, str | None]:
+        """``anchored_sha256`` of each of ``relpaths``, from one index read."""
+        index = self._catalog.index()
+        records = {relpath: index.by_relpath(relpath) for relpath in relpaths}
+        return {relpath: None if r is None else r.sha256 for relpath, r in records.items()}
+
     def document_notes(self, relpath: str) -> DocumentNotes:
         """Return a document's own tags and note."""
         record = self._catalog.index().by_relpath(relpath)
@@ -348,23 +354,12 @@ class FolderStore:
         New documents are not written until they get data. Returns the current
         annotations in document order.
         """
-        self._seen_sha[relpath] = sha256
-        index = self._catalog.index()
-        if index.by_relpath(relpath) is not None:
-            return self.reconcile_many([(relpath, sha256, text)])[relpath]
-        if relpath not in self._seen_print:
-            self._seen_print[relpath] = text_fingerprint(text)
-        candidate = self._adoptable(index, relpath, sha256)
-        if not self.writable or candidate is None:
-            return []
-        try:
-            self.relink(candidate.relpath, relpath)
-        except RelinkRefused:
-            return self.annotations(relpath)  # another process relinked one of them meanwhile
         return self.reconcile_many([(relpath, sha256, text)])[relpath]
 
     def reconcile_many(
-        self, documents: Iterable[tuple[str, str, str]]
+        self,
+        documents: Iterable[tuple[str, str, str]],
+        fingerprints: Mapping[str, str] | None = None,
     ) -> dict[str, list[Annotation]]:
         """``reconcile`` several ``(relpath, sha256, text)`` documents in one pass.
 
@@ -372,21 +367,37 @@ class FolderStore:
         re-anchored under one lock hold: the files of the documents whose
         annotations moved are written in one batch (none when re-anchoring
         changes nothing), then one index write records all the new hashes.
-        Returns the annotations by relpath.
+        ``fingerprints`` may give a document's ``text_fingerprint(text)``
+        already taken (an import sketches in worker processes); any other is
+        taken here. Returns the annotations by relpath.
         """
         from ipreader.core.anchoring import reanchor  # sibling module; keeps imports light
 
         def reanchored(text: str, current: Iterable[Annotation]) -> list[Annotation]:
             return sorted((reanchor(text, a) for a in current), key=annotation_order)
 
+        def fingerprint(relpath: str, text: str) -> str:
+            given = fingerprints.get(relpath) if fingerprints is not None else None
+            return text_fingerprint(text) if given is None else given
+
         result: dict[str, list[Annotation]] = {}
         stale: list[tuple[str, str, str]] = []
+        # One index read for the pass (an import reconciles 10,000 new documents, and a
+        # folder with no index yet is looked for again on every read); read again only
+        # after a relink wrote it.
         index = self._catalog.index()
         for relpath, sha256, text in documents:
             self._seen_sha[relpath] = sha256
             record = index.by_relpath(relpath)
             if record is None:
-                result[relpath] = self.reconcile(relpath, sha256, text)  # new, or renamed
+                if relpath not in self._seen_print:
+                    self._seen_print[relpath] = fingerprint(relpath, text)
+                candidate = self._adoptable(index, relpath, sha256)
+                if self.writable and candidate is not None:
+                    result[relpath] = self._adopt(candidate, relpath, sha256, text)
+                    index = self._catalog.index()
+                else:
+                    result[relpath] = []  # new: written when it gets data
             elif record.sha256 == sha256:
                 result[relpath] = list(self._catalog.annotations_of(record))
             elif not self.writable:
@@ -413,7 +424,9 @@ class FolderStore:
                 changed = {a.id: a.to_dict() for a in anchored if a not in known}
                 if changed:
                     moved.append((record, changed))
-                hashed.append(replace(record, sha256=sha256, fingerprint=text_fingerprint(text)))
+                hashed.append(
+                    replace(record, sha256=sha256, fingerprint=fingerprint(relpath, text))
+                )
                 result[relpath] = anchored
             # Annotation files first: a crash before the index write only means the
             # next reconcile re-anchors again (the same result).
@@ -421,6 +434,16 @@ class FolderStore:
             if hashed:
                 self._catalog.put_documents(hashed)
         return result
+
+    def _adopt(
+        self, candidate: DocRecord, relpath: str, sha256: str, text: str
+    ) -> list[Annotation]:
+        """Relink ``candidate`` (its file gone, same content) to ``relpath``; its annotations."""
+        try:
+            self.relink(candidate.relpath, relpath)
+        except RelinkRefused:
+            return self.annotations(relpath)  # another process relinked one of them meanwhile
+        return self.reconcile_many([(relpath, sha256, text)])[relpath]
 
     def relink(self, old: str, new: str) -> int:
         """Give the document ``old`` (its file gone) the path ``new``: a rename or move.
