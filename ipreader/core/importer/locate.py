@@ -10,6 +10,7 @@ Articles are read at most once per import, and only when a lookup needs them.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable
 from pathlib import Path, PurePosixPath, PureWindowsPath
 
@@ -51,6 +52,14 @@ class Locator:
         if document is None:
             raise DocumentError(self.known[relpath], "unreadable")
         return document
+
+    def file(self, relpath: str) -> str:
+        """The file of the article ``relpath``, as text."""
+        return os.fspath(self.known[relpath])
+
+    def keep(self, relpath: str, document: DocumentText) -> None:
+        """Remember ``document`` as what ``read(relpath)`` returns (read elsewhere)."""
+        self._read[relpath] = document
 
     def _all(self) -> Iterable[tuple[str, DocumentText]]:
         for relpath in self.known:

@@ -35,6 +35,7 @@ from ipreader.core.anchoring import anchor
 from ipreader.core.errors import DocumentError, StoreError
 from ipreader.core.importer.batch import Batch, Group
 from ipreader.core.importer.locate import Locator, NotFound
+from ipreader.core.importer.prefetch import read_articles
 from ipreader.core.importer.report import ImportReport
 from ipreader.core.library import open_store
 from ipreader.core.model import (
@@ -193,15 +194,32 @@ def merge(batch: Batch, root: Path, locator: Locator) -> ImportReport:
     pending: list[Annotation] = []  # saved in one batch at the end
     notes: dict[str, DocumentNotes] = {}  # merged document notes, saved in one batch
 
+    # Every group's document found first, then every article read, hashed and sketched
+    # at once (prefetch: in worker processes when there are many) and reconciled in one
+    # pass: the merge below then only builds entries.
+    located: list[tuple[Group, str | NotFound]] = []
     for group in batch.groups:
         quotes: list[str] = []
         if group.document.search_quotes:  # the only lookup that uses them (not an export's)
             quotes = [r["quote"] for _, r in group.annotations if isinstance(r, Mapping)
                       and isinstance(r.get("quote"), str)]  # fmt: skip
         try:
-            relpath = locator.find(group.document, quotes)
+            located.append((group, locator.find(group.document, quotes)))
+        except NotFound as error:
+            located.append((group, error))
+    for relpath, current_list in _reconcile_all(store, locator, located).items():
+        reconciled.add(relpath)
+        for current in current_list:
+            existing[current.id] = current
+
+    for group, found in located:
+        if isinstance(found, NotFound):
+            report.reject(f"{_naming(group)}: {found}; document skipped", group.size)
+            continue
+        relpath = found
+        try:
             document = locator.read(relpath)
-        except (NotFound, DocumentError) as error:
+        except DocumentError as error:
             report.reject(f"{_naming(group)}: {error}; document skipped", group.size)
             continue
         where = f"{group.where} ({relpath})"
@@ -269,6 +287,26 @@ def merge(batch: Batch, root: Path, locator: Locator) -> ImportReport:
     store.save_annotations(pending, decoded=True)
     report.notices.extend(store.notices.take())
     return report
+
+
+def _reconcile_all(
+    store: FolderStore, locator: Locator, located: list[tuple[Group, str | NotFound]]
+) -> dict[str, list[Annotation]]:
+    """Read every found article (``prefetch``) and reconcile the readable ones in one pass.
+
+    Returns their current annotations by relpath; an article that could not be
+    read is left to the merge loop, which reads it again and reports why.
+    """
+    relpaths = list(dict.fromkeys(found for _, found in located if isinstance(found, str)))
+    stored = store.anchored_sha256s(relpaths)
+    wanted = [(relpath, locator.file(relpath), stored[relpath]) for relpath in relpaths]
+    fetched = read_articles(wanted)
+    for relpath, (document, _sketch) in fetched.items():
+        locator.keep(relpath, document)
+    return store.reconcile_many(
+        [(relpath, document.sha256, document.text) for relpath, (document, _) in fetched.items()],
+        {relpath: sketch for relpath, (_, sketch) in fetched.items() if sketch is not None},
+    )
 
 
 def _notes_of(
