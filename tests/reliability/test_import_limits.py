@@ -22,7 +22,13 @@ from typing import Any
 import pytest
 
 from ipreader.core.errors import ImportFileError
-from ipreader.core.importer import MAX_IMPORT_ENTRIES, MAX_MESSAGES, import_file, locate
+from ipreader.core.importer import (
+    MAX_IMPORT_ENTRIES,
+    MAX_MESSAGES,
+    import_file,
+    locate,
+    prefetch,
+)
 from ipreader.core.model import MAX_DOCUMENT_TAGS, MAX_TAGS
 from ipreader.core.store import FolderStore
 
@@ -138,7 +144,9 @@ def test_each_article_is_read_once_per_import(
         reads.append(path)
         return original(path)
 
+    # Both places an import reads articles: before the merge, and a lookup's own reads.
     monkeypatch.setattr(locate, "read_document", counting)
+    monkeypatch.setattr(prefetch, "read_document", counting)
     documents = [{"path": "a.txt", "note": "n", "annotations": [{"quote": "fox"}]}] * 2_000
     report = import_file(export(tmp_path / "same.json", documents), folder)
     assert report.added == 2_000 and len(reads) == 1
