@@ -5,8 +5,8 @@ The folder is ``folder_scale``'s (distinct, edited copies of the BBC corpus;
 JSON. Each sample is one ``importer.import_file`` of that export into a fresh
 copy of the articles (copy untimed, no ``.ipreader``), timed inside a new
 process of the checkout being measured (its own ``.venv``; interpreter start
-and imports untimed), with wall and CPU (user + system, all threads). The
-checkouts take turns, A B B A A B ..., so a change of machine load hits them
+and imports untimed), with wall and CPU (user + system, all threads and the
+worker processes an import starts). The checkouts take turns, A B B A A B ..., so a change of machine load hits them
 alike; read the ratios.
 
     .venv/bin/python -m bench.import_scale [--articles N] [--rounds N] [--against CHECKOUT ...]
@@ -36,8 +36,11 @@ gc.collect()
 wall, cpu = time.perf_counter(), os.times()
 report = import_file(Path(sys.argv[1]), Path(sys.argv[2]))
 after = os.times()
+# Worker processes (the import's prefetch) count too: their CPU once they have ended.
 print(json.dumps([time.perf_counter() - wall,
-                  after.user + after.system - cpu.user - cpu.system, report.added]))
+                  after.user + after.system + after.children_user + after.children_system
+                  - cpu.user - cpu.system - cpu.children_user - cpu.children_system,
+                  report.added]))
 """
 
 
