@@ -6,8 +6,8 @@ JSON. Each sample is one ``importer.import_file`` of that export into a fresh
 copy of the articles (copy untimed, no ``.ipreader``), timed inside a new
 process of the checkout being measured (its own ``.venv``; interpreter start
 and imports untimed), with wall and CPU (user + system, all threads and the
-worker processes an import starts). The checkouts take turns, A B B A A B ..., so a change of machine load hits them
-alike; read the ratios.
+worker processes an import starts). The checkouts take turns, A B B A A B ...,
+so a change of machine load hits them alike; read the ratios.
 
     .venv/bin/python -m bench.import_scale [--articles N] [--rounds N] [--against CHECKOUT ...]
 """
