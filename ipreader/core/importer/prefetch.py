@@ -47,9 +47,7 @@ Wanted = tuple[str, str, str | None]
 Read = tuple[DocumentText, str | None]
 
 
-def read_articles(
-    wanted: Sequence[Wanted], *, pool_min: int | None = None
-) -> dict[str, Read]:
+def read_articles(wanted: Sequence[Wanted], *, pool_min: int | None = None) -> dict[str, Read]:
     """Read, hash and sketch each wanted article; those that could not be read are left out.
 
     Worker processes share the work from ``pool_min`` articles up (default
