@@ -170,3 +170,16 @@ def test_an_import_read_by_workers_stores_what_one_read_here_stores(
         f"a{n:02}.txt": text_fingerprint((articles / f"a{n:02}.txt").read_text(encoding="utf-8"))
         for n in range(40)
     }
+
+
+def test_where_no_worker_can_start_the_articles_are_read_here(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    wanted = _folder(tmp_path)
+    here = read_articles(wanted, pool_min=10**9)
+
+    def no_processes(method: str) -> Any:
+        raise OSError(38, "Function not implemented")  # as in a sandbox without semaphores
+
+    monkeypatch.setattr(prefetch.multiprocessing, "get_context", no_processes)
+    assert read_articles(wanted, pool_min=1) == here

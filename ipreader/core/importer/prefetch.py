@@ -4,11 +4,11 @@ Each article an import names is read, hashed and, unless the store already
 holds its record with that hash, sketched (``fingerprint.text_fingerprint``,
 what relinks a renamed article). That is pure CPU per article (the sketch
 ~0.2 ms, the read and hash ~0.06 ms on a BBC article), so over
-``POOL_MIN_ARTICLES`` or more articles it is spread over one worker process
-per CPU, in chunks; the main process only keeps what they send back (the text
-and its hash, pickled). Below that, or where no worker process can start
-(no ``fork``/``spawn``, a sandbox, a worker killed), it is done here, in the
-same order and with the same results.
+``POOL_MIN_ARTICLES`` or more articles it is shared, in chunks, between the
+importing process and one spawned worker per further CPU (the text, its hash
+and sketch sent back pickled). Below that, or where no worker process can
+start (a sandbox, a worker killed, a script workers would run again), it is
+done here, with the same results.
 
 An article a worker cannot read is read again by the caller, in its own
 process, so the message that names what is wrong is the usual one.
@@ -21,7 +21,6 @@ import os
 import sys
 from collections.abc import Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
 from itertools import islice
 from pathlib import Path
 
@@ -58,8 +57,9 @@ def read_articles(wanted: Sequence[Wanted], *, pool_min: int | None = None) -> d
     if len(wanted) >= pool_min and _cpus() > 1 and _workers_may_start():
         try:
             return _in_workers(wanted)
-        except (OSError, BrokenProcessPool, RuntimeError):
-            # No worker process (none can start here, or one died): the same work here.
+        except Exception:
+            # No worker process (none can start here, one died, a result that would not
+            # pickle): read here, where a real error is raised with its usual message.
             pass
     return _keep(wanted, _read_chunk(wanted))
 
@@ -94,7 +94,9 @@ def _in_workers(wanted: Sequence[Wanted]) -> dict[str, Read]:
     chunks = list(_chunks(wanted))
     # One process per CPU, this one included: it takes chunks from the end of the queue
     # (those no worker has started) while the workers take them from the front.
-    with ProcessPoolExecutor(max_workers=_cpus() - 1, mp_context=context) as pool:
+    with ProcessPoolExecutor(
+        max_workers=_cpus() - 1, mp_context=context, initializer=_quiet
+    ) as pool:
         futures = [pool.submit(_read_chunk, chunk) for chunk in chunks]
         results: list[list[Read | None] | None] = [None] * len(chunks)
         for number in range(len(chunks) - 1, -1, -1):
@@ -104,6 +106,14 @@ def _in_workers(wanted: Sequence[Wanted]) -> dict[str, Read]:
         for chunk, future, result in zip(chunks, futures, results, strict=True):
             found.update(_keep(chunk, future.result() if result is None else result))
         return found
+
+
+def _quiet() -> None:
+    """In a worker: nothing it might print reaches the terminal (the app draws there)."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, 1)
+    os.dup2(devnull, 2)
+    os.close(devnull)
 
 
 def _chunks(wanted: Sequence[Wanted]) -> Iterator[list[Wanted]]:
