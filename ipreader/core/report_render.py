@@ -27,13 +27,13 @@ import io
 import json
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from itertools import chain, compress, count, groupby
+from itertools import accumulate, chain, compress, count, groupby, repeat
 from json.encoder import encode_basestring
-from operator import attrgetter, is_not
+from operator import add, attrgetter, is_not
 from typing import Any
 
 from ipreader.core.coding import CodedDocument, Selection
-from ipreader.core.csv_text import csv_text, neutralize, quoted
+from ipreader.core.csv_text import csv_text, fields, neutralize
 from ipreader.core.json_text import json_outline
 from ipreader.core.markdown_text import escape_cell, escape_line, escape_text
 from ipreader.core.model import Annotation
@@ -333,48 +333,72 @@ def _codes_csv(report: CodeReport, filters: ReportFilters) -> str:
         header.insert(2, "root")
     # An entry's rows differ between the groups it is in only by the first cell: each
     # entry's other cells are made safe and written once, as text, and every group's
-    # row is its label cell joined to them (CSV quotes each cell on its own).
-    cells = _CsvFields()
+    # row is its label cell joined to them (CSV quotes each cell on its own). Column by
+    # column, in C where it can be: a row a highlight of each entry (an AND passage has
+    # several), 20,000 rows of 14 cells.
     entries = distinct_entries(report)
-    lines_of: dict[int, list[str]] = {}
-    for entry in entries:
-        document = entry.document
-        # Text fields made safe and quoted once (``cells``); numbers and None as the csv
-        # module writes them.
-        line = "" if entry.line is None else str(entry.line)
-        place = [cells[document.relpath], cells[document.title], line]
-        place += [str(entry.start), str(entry.end)]
-        if filters.several_roots:
-            place.insert(0, cells[str(document.root)])
-        start = ",".join([cells[entry.match], *place, cells[entry.quote]])
-        lines_of[id(entry)] = [
-            ",".join(
-                [
-                    start,
-                    cells[h.note],
-                    cells[", ".join(h.tags)],
-                    cells[h.creator],
-                    cells[h.color],
-                    cells[h.created],
-                    cells[h.status],
-                    cells[h.id],
-                ]
-            )
-            + "\r\n"
-            for h in entry.highlights
-        ]
+    counts = list(map(len, map(_HIGHLIGHTS, entries)))
+    highlights = list(chain.from_iterable(map(_HIGHLIGHTS, entries)))
+    owners = list(chain.from_iterable(map(repeat, entries, counts)))
+    documents = list(map(_DOCUMENT, owners))
+    texts = [
+        list(map(_MATCH, owners)),
+        list(map(_RELPATH, documents)),
+        list(map(_TITLE, documents)),
+        list(map(_QUOTE, owners)),
+        list(map(_NOTE, highlights)),
+        list(map(", ".join, map(_TAGS, highlights))),
+        *(list(map(getter, highlights)) for getter in _HIGHLIGHT_TEXTS),
+    ]
+    if filters.several_roots:
+        texts.append(list(map(str, map(_ROOT, documents))))
+    # Each distinct text made safe and quoted once (csv_text.fields); numbers and None as
+    # the csv module writes them.
+    distinct = list(dict.fromkeys(chain.from_iterable(texts)))
+    made = dict(zip(distinct, fields(distinct), strict=True))
+    cells = [list(map(made.__getitem__, column)) for column in texts]
+    match, relpath, title, quote, *rest = cells
+    lines = ["" if line is None else str(line) for line in map(_LINE, owners)]
+    place = [relpath, title, lines, list(map(str, map(_START, owners)))]
+    place.append(list(map(str, map(_END, owners))))
+    if filters.several_roots:
+        place.insert(0, rest.pop())
+    joined = map(",".join, zip(match, *place, quote, *rest, strict=True))
+    rows = list(map(str.__add__, joined, repeat("\r\n")))
     out = [csv_text(header, [])]
     safe = _SafeCells()
     label_writer = io.StringIO()
+    # Without AND passages an entry is one row; otherwise its rows are a run.
+    single = len(highlights) == len(entries)
+    firsts = list(accumulate(counts, initial=0))
+    firsts.pop()  # where a row after the last would be
+    index_of = dict(zip(map(id, entries), firsts, strict=True))
     for group in report.groups:
-        # An entry's rows differ between the groups it is in only by the first cell.
         label_writer.seek(0)
         label_writer.truncate()
         csv.writer(label_writer, lineterminator="\r\n").writerow([safe[group.label]])
         label = label_writer.getvalue()[:-2] + ","
-        ids = map(id, group.entries)
-        out += map(label.__add__, chain.from_iterable(map(lines_of.__getitem__, ids)))
+        at = list(map(index_of.__getitem__, map(id, group.entries)))
+        if not single:
+            sizes = map(len, map(_HIGHLIGHTS, group.entries))
+            at = list(chain.from_iterable(map(range, at, map(add, at, sizes))))
+        out += map(label.__add__, map(rows.__getitem__, at))
     return "".join(out)
+
+
+_HIGHLIGHTS = attrgetter("highlights")
+_MATCH = attrgetter("match")
+_QUOTE = attrgetter("quote")
+_LINE = attrgetter("line")
+_START = attrgetter("start")
+_END = attrgetter("end")
+_RELPATH = attrgetter("relpath")
+_TITLE = attrgetter("title")
+_ROOT = attrgetter("root")
+_NOTE = attrgetter("note")
+_TAGS = attrgetter("tags")
+#: A highlight's text cells after its note and tags, in the code report's CSV order.
+_HIGHLIGHT_TEXTS = tuple(map(attrgetter, ("creator", "color", "created", "status", "id")))
 
 
 class _SafeCells(dict[str, str]):
@@ -383,14 +407,6 @@ class _SafeCells(dict[str, str]):
     def __missing__(self, text: str) -> str:
         cell = self[text] = neutralize(printable(text, multiline=True))
         return cell
-
-
-class _CsvFields(dict[str, str]):
-    """Text -> its CSV cell (``_SafeCells``) as written in a row (``csv_text.quoted``)."""
-
-    def __missing__(self, text: str) -> str:
-        field = self[text] = quoted(neutralize(printable(text, multiline=True)))
-        return field
 
 
 def _codes_markdown(report: CodeReport, filters: ReportFilters) -> str:
