@@ -29,7 +29,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from itertools import accumulate, chain, compress, count, groupby, repeat
 from json.encoder import encode_basestring
-from operator import add, attrgetter, is_not
+from operator import add, and_, attrgetter, eq, is_not, itemgetter, not_
 from typing import Any
 
 from ipreader.core.coding import CodedDocument, Selection
@@ -264,6 +264,69 @@ def _entry_json(entry: CodeEntry, tag_lists: dict[tuple[str, ...], str]) -> str:
     )
 
 
+def _entries_json(entries: list[CodeEntry], tag_lists: dict[tuple[str, ...], str]) -> list[str]:
+    """``_entry_json`` of each of ``entries``, in order.
+
+    An entry of one highlight (all but an AND report's passages) by one
+    ``%``-format of its values encoded column by column, in C: 20,000 lines.
+    """
+    lines = [""] * len(entries)
+    single = list(
+        compress(range(len(entries)), map((1).__eq__, map(len, map(_HIGHLIGHTS, entries))))
+    )
+    for index in compress(
+        range(len(entries)), map((1).__ne__, map(len, map(_HIGHLIGHTS, entries)))
+    ):
+        lines[index] = _entry_json(entries[index], tag_lists)
+    ones = list(map(entries.__getitem__, single))
+    highlights = list(map(itemgetter(0), map(_HIGHLIGHTS, ones)))
+    text = encode_basestring
+    tags = list(map(_TAGS, highlights))
+    for combination in dict.fromkeys(tags):
+        if combination not in tag_lists:
+            tag_lists[combination] = ", ".join(map(text, combination))
+    quotes = list(map(text, map(_QUOTE, ones)))
+    # A highlight's own quote is the entry's (MATCH_TAGGED, MATCH_SAME): encoded once.
+    own, own_quotes = list(map(_QUOTE, highlights)), list(quotes)
+    for index in compress(count(), map(is_not, own, map(_QUOTE, ones))):
+        own_quotes[index] = text(own[index])
+    values = zip(
+        map(text, map(_MATCH, ones)),
+        map(_START, ones),
+        map(_END, ones),
+        ["null" if line is None else line for line in map(_LINE, ones)],
+        quotes,
+        map(text, map(_ID, highlights)),
+        map(_START, highlights),
+        map(_END, highlights),
+        own_quotes,
+        map(text, map(_NOTE, highlights)),
+        map(tag_lists.__getitem__, tags),
+        *(map(text, map(getter, highlights)) for getter in _JSON_TEXTS),
+        strict=True,
+    )
+    made = list(map(_ENTRY_LINE.__mod__, values))
+    # Escaped here, once an entry, not in the whole text (~2.5 times longer); a line of
+    # ASCII without DEL needs nothing.
+    dels = map(str.find, made, repeat("\x7f"))
+    plain = map(and_, map(str.isascii, made), map(eq, dels, repeat(-1)))
+    for index in compress(count(), map(not_, plain)):
+        made[index] = escape_json_controls(made[index])
+    for index, line in zip(single, made, strict=True):
+        lines[index] = line
+    return lines
+
+
+# An entry of one highlight in the code report's JSON, as _entry_json writes it.
+_ENTRY_LINE = (
+    '{"match": %s, "start": %s, "end": %s, "line": %s, "quote": %s, "highlights": '
+    '[{"id": %s, "start": %s, "end": %s, "quote": %s, "note": %s, "tags": [%s], '
+    '"color": %s, "creator": %s, "created": %s, "status": %s}]}'
+)
+_ID = attrgetter("id")
+_JSON_TEXTS = tuple(map(attrgetter, ("color", "creator", "created", "status")))
+
+
 def _codes_json(report: CodeReport, filters: ReportFilters) -> str:
     """The code report as ``json_outline(data, levels=6)`` would lay it out, written directly.
 
@@ -277,7 +340,7 @@ def _codes_json(report: CodeReport, filters: ReportFilters) -> str:
     # parents).
     distinct = distinct_entries(report)
     tag_lists: dict[tuple[str, ...], str] = {}
-    encoded = {id(entry): _entry_json(entry, tag_lists) for entry in distinct}
+    encoded = dict(zip(map(id, distinct), _entries_json(distinct, tag_lists), strict=True))
     heads: dict[int, str] = {}  # a document's opening, by id: it is in many groups
 
     def head_text(document: CodedDocument) -> str:
