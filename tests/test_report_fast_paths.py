@@ -1,18 +1,16 @@
 """The code report's batch paths give what the one-at-a-time helpers give, on any text.
 
-``csv_text.fields``, ``text_table.shown_each``, ``render_columns(..., odd)``,
-the code report's entries (made column by column) and its JSON lines (one
-``%``-format a highlight) each replace a per-item helper for speed; here each
-is held to that helper, and the whole table, CSV and JSON to the plain
-writers of ``test_report_table_direct`` and ``test_report_render_direct``, on
-quotes, notes, tags and creators holding quotes, commas, line breaks,
-controls, BiDi overrides, formula starts and non-ASCII.
+``text_table.shown_each``, ``render_columns(..., odd)`` and the code
+report's entries (made column by column) each replace a per-item helper for
+speed; here each is held to that helper, and the whole table, CSV and JSON
+to the plain writers of ``test_report_table_direct`` and
+``test_report_render_direct``, on quotes, notes, tags and creators holding
+quotes, commas, line breaks, controls, BiDi overrides, formula starts and
+non-ASCII.
 """
 
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import replace
 from pathlib import Path
 
@@ -23,11 +21,9 @@ from test_report_render_direct import plain_csv, plain_json
 from test_report_table_direct import plain_table
 
 from ipreader.core.coding import CodedDocument
-from ipreader.core.csv_text import fields, neutralize, quoted
 from ipreader.core.model import AnchorStatus
 from ipreader.core.report_render import ReportFilters, render_report
 from ipreader.core.reports import MATCH_TAGGED, code_report
-from ipreader.core.safe_text import printable
 from ipreader.core.text_table import Column, render_columns, render_table, shown, shown_each
 
 # Everything a batch path decides on: CSV specials, formula starts, C0/C1 controls, DEL,
@@ -37,21 +33,6 @@ hostile = st.text(
     alphabet=',"\r\n\t =+-@a\x00\x1b\x7f\x85\u202e\u2028\ufe0fé漢\u0301\u200b😀\udc80\xa0',
     max_size=14,
 )
-
-
-@given(st.lists(hostile, max_size=8))
-@example(["=1+1", 'say "hi",', "a\r\nb", "\x1b[2J", "plain", "", "é", "\ufe0f"])
-def test_fields_are_each_texts_safe_quoted_cell(texts: list[str]) -> None:
-    one_by_one = [quoted(neutralize(printable(text, multiline=True))) for text in texts]
-    assert fields(texts) == one_by_one
-
-
-@given(st.lists(hostile, min_size=2, max_size=5))
-def test_fields_joined_are_the_csv_modules_row(texts: list[str]) -> None:
-    buffer = io.StringIO()
-    safe = [neutralize(printable(text, multiline=True)) for text in texts]
-    csv.writer(buffer, lineterminator="\r\n").writerow(safe)
-    assert ",".join(fields(texts)) + "\r\n" == buffer.getvalue()
 
 
 @given(st.lists(hostile, max_size=8), st.sampled_from([None, 1, 2, 5, 60]))

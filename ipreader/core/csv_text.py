@@ -14,8 +14,6 @@ import csv
 import io
 import re
 from collections.abc import Iterable, Sequence
-from itertools import compress, count, repeat
-from operator import and_, not_
 
 from ipreader.core.safe_text import printable
 
@@ -43,25 +41,6 @@ def quoted(field: str) -> str:
 
 
 _SPECIAL = re.compile('[,"\r\n]')
-
-
-def fields(texts: Sequence[str]) -> list[str]:
-    """Return each of ``texts`` as ``csv_text`` writes a text cell in a row of several.
-
-    The same as ``quoted(neutralize(printable(text, multiline=True)))`` of each,
-    for tens of thousands of texts (a report's quotes and notes): each step is
-    asked of every text in C (``map``) and done only to the texts it changes.
-    """
-    cells = list(texts)
-    # printable() leaves printable ASCII as it is; it alone decides for anything else.
-    plain = map(and_, map(str.isprintable, cells), map(str.isascii, cells))
-    for index in compress(count(), map(not_, plain)):
-        cells[index] = printable(cells[index], multiline=True)
-    for index in compress(count(), map(str.startswith, cells, repeat(FORMULA_STARTS))):
-        cells[index] = "'" + cells[index]
-    for index in compress(count(), map(_SPECIAL.search, cells)):
-        cells[index] = '"' + cells[index].replace('"', '""') + '"'
-    return cells
 
 
 def _cell(value: str) -> str:

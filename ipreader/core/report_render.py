@@ -27,13 +27,13 @@ import io
 import json
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from itertools import accumulate, chain, compress, count, groupby, repeat
+from itertools import chain, compress, count, groupby
 from json.encoder import encode_basestring
-from operator import add, and_, attrgetter, eq, is_not, itemgetter, not_
+from operator import attrgetter, is_not
 from typing import Any
 
 from ipreader.core.coding import CodedDocument, Selection
-from ipreader.core.csv_text import csv_text, fields, neutralize
+from ipreader.core.csv_text import csv_text, neutralize, quoted
 from ipreader.core.json_text import json_outline
 from ipreader.core.markdown_text import escape_cell, escape_line, escape_text
 from ipreader.core.model import Annotation
@@ -264,69 +264,6 @@ def _entry_json(entry: CodeEntry, tag_lists: dict[tuple[str, ...], str]) -> str:
     )
 
 
-def _entries_json(entries: list[CodeEntry], tag_lists: dict[tuple[str, ...], str]) -> list[str]:
-    """``_entry_json`` of each of ``entries``, in order.
-
-    An entry of one highlight (all but an AND report's passages) by one
-    ``%``-format of its values encoded column by column, in C: 20,000 lines.
-    """
-    lines = [""] * len(entries)
-    single = list(
-        compress(range(len(entries)), map((1).__eq__, map(len, map(_HIGHLIGHTS, entries))))
-    )
-    for index in compress(
-        range(len(entries)), map((1).__ne__, map(len, map(_HIGHLIGHTS, entries)))
-    ):
-        lines[index] = _entry_json(entries[index], tag_lists)
-    ones = list(map(entries.__getitem__, single))
-    highlights = list(map(itemgetter(0), map(_HIGHLIGHTS, ones)))
-    text = encode_basestring
-    tags = list(map(_TAGS, highlights))
-    for combination in dict.fromkeys(tags):
-        if combination not in tag_lists:
-            tag_lists[combination] = ", ".join(map(text, combination))
-    quotes = list(map(text, map(_QUOTE, ones)))
-    # A highlight's own quote is the entry's (MATCH_TAGGED, MATCH_SAME): encoded once.
-    own, own_quotes = list(map(_QUOTE, highlights)), list(quotes)
-    for index in compress(count(), map(is_not, own, map(_QUOTE, ones))):
-        own_quotes[index] = text(own[index])
-    values = zip(
-        map(text, map(_MATCH, ones)),
-        map(_START, ones),
-        map(_END, ones),
-        ["null" if line is None else line for line in map(_LINE, ones)],
-        quotes,
-        map(text, map(_ID, highlights)),
-        map(_START, highlights),
-        map(_END, highlights),
-        own_quotes,
-        map(text, map(_NOTE, highlights)),
-        map(tag_lists.__getitem__, tags),
-        *(map(text, map(getter, highlights)) for getter in _JSON_TEXTS),
-        strict=True,
-    )
-    made = list(map(_ENTRY_LINE.__mod__, values))
-    # Escaped here, once an entry, not in the whole text (~2.5 times longer); a line of
-    # ASCII without DEL needs nothing.
-    dels = map(str.find, made, repeat("\x7f"))
-    plain = map(and_, map(str.isascii, made), map(eq, dels, repeat(-1)))
-    for index in compress(count(), map(not_, plain)):
-        made[index] = escape_json_controls(made[index])
-    for index, line in zip(single, made, strict=True):
-        lines[index] = line
-    return lines
-
-
-# An entry of one highlight in the code report's JSON, as _entry_json writes it.
-_ENTRY_LINE = (
-    '{"match": %s, "start": %s, "end": %s, "line": %s, "quote": %s, "highlights": '
-    '[{"id": %s, "start": %s, "end": %s, "quote": %s, "note": %s, "tags": [%s], '
-    '"color": %s, "creator": %s, "created": %s, "status": %s}]}'
-)
-_ID = attrgetter("id")
-_JSON_TEXTS = tuple(map(attrgetter, ("color", "creator", "created", "status")))
-
-
 def _codes_json(report: CodeReport, filters: ReportFilters) -> str:
     """The code report as ``json_outline(data, levels=6)`` would lay it out, written directly.
 
@@ -340,7 +277,7 @@ def _codes_json(report: CodeReport, filters: ReportFilters) -> str:
     # parents).
     distinct = distinct_entries(report)
     tag_lists: dict[tuple[str, ...], str] = {}
-    encoded = dict(zip(map(id, distinct), _entries_json(distinct, tag_lists), strict=True))
+    encoded = {id(entry): _entry_json(entry, tag_lists) for entry in distinct}
     heads: dict[int, str] = {}  # a document's opening, by id: it is in many groups
 
     def head_text(document: CodedDocument) -> str:
@@ -396,72 +333,48 @@ def _codes_csv(report: CodeReport, filters: ReportFilters) -> str:
         header.insert(2, "root")
     # An entry's rows differ between the groups it is in only by the first cell: each
     # entry's other cells are made safe and written once, as text, and every group's
-    # row is its label cell joined to them (CSV quotes each cell on its own). Column by
-    # column, in C where it can be: a row a highlight of each entry (an AND passage has
-    # several), 20,000 rows of 14 cells.
+    # row is its label cell joined to them (CSV quotes each cell on its own).
+    cells = _CsvFields()
     entries = distinct_entries(report)
-    counts = list(map(len, map(_HIGHLIGHTS, entries)))
-    highlights = list(chain.from_iterable(map(_HIGHLIGHTS, entries)))
-    owners = list(chain.from_iterable(map(repeat, entries, counts)))
-    documents = list(map(_DOCUMENT, owners))
-    texts = [
-        list(map(_MATCH, owners)),
-        list(map(_RELPATH, documents)),
-        list(map(_TITLE, documents)),
-        list(map(_QUOTE, owners)),
-        list(map(_NOTE, highlights)),
-        list(map(", ".join, map(_TAGS, highlights))),
-        *(list(map(getter, highlights)) for getter in _HIGHLIGHT_TEXTS),
-    ]
-    if filters.several_roots:
-        texts.append(list(map(str, map(_ROOT, documents))))
-    # Each distinct text made safe and quoted once (csv_text.fields); numbers and None as
-    # the csv module writes them.
-    distinct = list(dict.fromkeys(chain.from_iterable(texts)))
-    made = dict(zip(distinct, fields(distinct), strict=True))
-    cells = [list(map(made.__getitem__, column)) for column in texts]
-    match, relpath, title, quote, *rest = cells
-    lines = ["" if line is None else str(line) for line in map(_LINE, owners)]
-    place = [relpath, title, lines, list(map(str, map(_START, owners)))]
-    place.append(list(map(str, map(_END, owners))))
-    if filters.several_roots:
-        place.insert(0, rest.pop())
-    joined = map(",".join, zip(match, *place, quote, *rest, strict=True))
-    rows = list(map(str.__add__, joined, repeat("\r\n")))
+    lines_of: dict[int, list[str]] = {}
+    for entry in entries:
+        document = entry.document
+        # Text fields made safe and quoted once (``cells``); numbers and None as the csv
+        # module writes them.
+        line = "" if entry.line is None else str(entry.line)
+        place = [cells[document.relpath], cells[document.title], line]
+        place += [str(entry.start), str(entry.end)]
+        if filters.several_roots:
+            place.insert(0, cells[str(document.root)])
+        start = ",".join([cells[entry.match], *place, cells[entry.quote]])
+        lines_of[id(entry)] = [
+            ",".join(
+                [
+                    start,
+                    cells[h.note],
+                    cells[", ".join(h.tags)],
+                    cells[h.creator],
+                    cells[h.color],
+                    cells[h.created],
+                    cells[h.status],
+                    cells[h.id],
+                ]
+            )
+            + "\r\n"
+            for h in entry.highlights
+        ]
     out = [csv_text(header, [])]
     safe = _SafeCells()
     label_writer = io.StringIO()
-    # Without AND passages an entry is one row; otherwise its rows are a run.
-    single = len(highlights) == len(entries)
-    firsts = list(accumulate(counts, initial=0))
-    firsts.pop()  # where a row after the last would be
-    index_of = dict(zip(map(id, entries), firsts, strict=True))
     for group in report.groups:
+        # An entry's rows differ between the groups it is in only by the first cell.
         label_writer.seek(0)
         label_writer.truncate()
         csv.writer(label_writer, lineterminator="\r\n").writerow([safe[group.label]])
         label = label_writer.getvalue()[:-2] + ","
-        at = list(map(index_of.__getitem__, map(id, group.entries)))
-        if not single:
-            sizes = map(len, map(_HIGHLIGHTS, group.entries))
-            at = list(chain.from_iterable(map(range, at, map(add, at, sizes))))
-        out += map(label.__add__, map(rows.__getitem__, at))
+        ids = map(id, group.entries)
+        out += map(label.__add__, chain.from_iterable(map(lines_of.__getitem__, ids)))
     return "".join(out)
-
-
-_HIGHLIGHTS = attrgetter("highlights")
-_MATCH = attrgetter("match")
-_QUOTE = attrgetter("quote")
-_LINE = attrgetter("line")
-_START = attrgetter("start")
-_END = attrgetter("end")
-_RELPATH = attrgetter("relpath")
-_TITLE = attrgetter("title")
-_ROOT = attrgetter("root")
-_NOTE = attrgetter("note")
-_TAGS = attrgetter("tags")
-#: A highlight's text cells after its note and tags, in the code report's CSV order.
-_HIGHLIGHT_TEXTS = tuple(map(attrgetter, ("creator", "color", "created", "status", "id")))
 
 
 class _SafeCells(dict[str, str]):
@@ -470,6 +383,14 @@ class _SafeCells(dict[str, str]):
     def __missing__(self, text: str) -> str:
         cell = self[text] = neutralize(printable(text, multiline=True))
         return cell
+
+
+class _CsvFields(dict[str, str]):
+    """Text -> its CSV cell (``_SafeCells``) as written in a row (``csv_text.quoted``)."""
+
+    def __missing__(self, text: str) -> str:
+        field = self[text] = quoted(neutralize(printable(text, multiline=True)))
+        return field
 
 
 def _codes_markdown(report: CodeReport, filters: ReportFilters) -> str:
