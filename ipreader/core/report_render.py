@@ -22,8 +22,6 @@ same facts; the shapes are:
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -365,13 +363,10 @@ def _codes_csv(report: CodeReport, filters: ReportFilters) -> str:
         ]
     out = [csv_text(header, [])]
     safe = _SafeCells()
-    label_writer = io.StringIO()
     for group in report.groups:
-        # An entry's rows differ between the groups it is in only by the first cell.
-        label_writer.seek(0)
-        label_writer.truncate()
-        csv.writer(label_writer, lineterminator="\r\n").writerow([safe[group.label]])
-        label = label_writer.getvalue()[:-2] + ","
+        # An entry's rows differ between the groups it is in only by the first cell
+        # (written as csv.writer writes a field of a row of several: csv_text.quoted).
+        label = quoted(safe[group.label]) + ","
         ids = map(id, group.entries)
         # The label and each row as two pieces of the one join: no row copied twice.
         rows = chain.from_iterable(map(lines_of.__getitem__, ids))
