@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import argparse
 import sys
-import textwrap
 from pathlib import Path
 
 from ipreader import __version__
@@ -137,6 +136,8 @@ def _cmd_report(args: argparse.Namespace) -> int:
 
 
 def _agreement_parser() -> argparse.ArgumentParser:
+    import textwrap  # only for this help (not every report's start-up)
+
     from ipreader.core.agreement_render import METHOD, METHOD_CASES
 
     parser = _Parser(

@@ -16,6 +16,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from functools import cached_property
+from itertools import accumulate, chain
 from operator import attrgetter
 from pathlib import Path
 
@@ -124,12 +125,10 @@ class CodedDocument:
 
     @cached_property
     def _line_starts(self) -> list[int]:
-        starts = [0]
-        find = self.text.find
-        at = find("\n")
-        while at != -1:
-            starts.append(at + 1)
-            at = find("\n", at + 1)
+        # Each line's length and its newline summed in C (2,000 articles: ~100,000 lines).
+        lengths = map((1).__add__, map(len, self.text.split("\n")))
+        starts = list(accumulate(lengths, initial=0))
+        starts.pop()  # where a line after the last would start
         return starts
 
     def line_of(self, offset: int) -> int:
@@ -145,6 +144,8 @@ def line_numbers(documents: Iterable[CodedDocument], offsets: Iterable[int]) -> 
 
 
 _LINE_STARTS = attrgetter("_line_starts")
+_TAGS = attrgetter("tags")
+_HIGHLIGHTS = attrgetter("highlights")
 
 
 #: A highlight's place in a document's order: by start, then id (in C, for 20,000).
@@ -176,7 +177,7 @@ def coded_documents(library: Library, selection: Selection) -> list[CodedDocumen
 
 def used_tags(documents: Iterable[CodedDocument]) -> list[str]:
     """Return every distinct tag on the documents' highlights, parents before children."""
-    return tags_of(h for document in documents for h in document.highlights)
+    return tags_of(chain.from_iterable(map(_HIGHLIGHTS, documents)))
 
 
 def tags_of(highlights: Iterable[Annotation]) -> list[str]:
@@ -187,7 +188,7 @@ def tags_of(highlights: Iterable[Annotation]) -> list[str]:
     shown: dict[tuple[str, ...], str] = {}
     # Each distinct tag tuple once, in the order first seen: the same first spelling of
     # each tag as a walk over every highlight, for a few hundred tuples, not 20,000.
-    for tags in dict.fromkeys(annotation.tags for annotation in highlights):
+    for tags in dict.fromkeys(map(_TAGS, highlights)):
         for tag in tags:
             shown.setdefault(tag_path(tag), tag)
     return [shown[key] for key in sorted(shown)]
@@ -214,11 +215,22 @@ class WantedTags:
     def carried(self, annotation: Annotation) -> frozenset[int]:
         """Return the indexes (in ``tags``) of the tags ``annotation`` carries."""
         found = self._carried.get(annotation.tags)
-        if found is None:
-            # Once per distinct combination of tags, not once per highlight.
-            index = self._index
-            found = frozenset(index[path] for path in covered(annotation.tags) if path in index)
-            self._carried[annotation.tags] = found
+        return self._carried_by(annotation.tags) if found is None else found
+
+    def carried_each(self, annotations: Iterable[Annotation]) -> list[frozenset[int]]:
+        """Return ``carried`` of each of ``annotations``, in order (looked up in C)."""
+        tags = list(map(_TAGS, annotations))
+        for combination in dict.fromkeys(tags):  # a few hundred for 20,000 highlights
+            if combination not in self._carried:
+                self._carried_by(combination)
+        return list(map(self._carried.__getitem__, tags))
+
+    def _carried_by(self, tags: tuple[str, ...]) -> frozenset[int]:
+        # Once per distinct combination of tags, not once per highlight.
+        index = self._index
+        found = self._carried[tags] = frozenset(
+            index[path] for path in covered(tags) if path in index
+        )
         return found
 
     def carries_all(self, annotation: Annotation) -> bool:

@@ -10,7 +10,6 @@ are written as numbers. Terminal controls in text are shown as visible symbols
 
 from __future__ import annotations
 
-import csv
 import io
 import re
 from collections.abc import Iterable, Sequence
@@ -54,6 +53,8 @@ def csv_text(header: Sequence[str], rows: Iterable[Sequence[object]]) -> str:
     Text cells have controls made visible and are ``neutralize``d, ``None`` is
     an empty cell, numbers are written as they are.
     """
+    import csv  # only here: a code report's CSV rows are written without it (report_render)
+
     buffer = io.StringIO()
     buffer.write(BOM)
     writer = csv.writer(buffer, lineterminator="\r\n")

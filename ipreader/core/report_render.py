@@ -22,12 +22,10 @@ same facts; the shapes are:
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from itertools import chain, compress, count, groupby
+from itertools import chain, compress, count, groupby, repeat
 from json.encoder import encode_basestring
 from operator import attrgetter, is_not
 from typing import Any
@@ -365,15 +363,14 @@ def _codes_csv(report: CodeReport, filters: ReportFilters) -> str:
         ]
     out = [csv_text(header, [])]
     safe = _SafeCells()
-    label_writer = io.StringIO()
     for group in report.groups:
-        # An entry's rows differ between the groups it is in only by the first cell.
-        label_writer.seek(0)
-        label_writer.truncate()
-        csv.writer(label_writer, lineterminator="\r\n").writerow([safe[group.label]])
-        label = label_writer.getvalue()[:-2] + ","
+        # An entry's rows differ between the groups it is in only by the first cell
+        # (written as csv.writer writes a field of a row of several: csv_text.quoted).
+        label = quoted(safe[group.label]) + ","
         ids = map(id, group.entries)
-        out += map(label.__add__, chain.from_iterable(map(lines_of.__getitem__, ids)))
+        # The label and each row as two pieces of the one join: no row copied twice.
+        rows = chain.from_iterable(map(lines_of.__getitem__, ids))
+        out += chain.from_iterable(zip(repeat(label), rows))
     return "".join(out)
 
 

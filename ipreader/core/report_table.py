@@ -11,14 +11,14 @@ gathered from them by index and laid out by ``text_table.render_columns``.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from itertools import accumulate, chain, compress, repeat
-from operator import attrgetter, is_not, itemgetter
+from itertools import accumulate, chain, compress, count
+from operator import attrgetter, is_not, itemgetter, ne
 from pathlib import Path
 
 from ipreader.core.coding import CodedDocument
 from ipreader.core.reports import CodeEntry, CodeReport
 from ipreader.core.safe_text import printable
-from ipreader.core.text_table import Column, render_columns, shown
+from ipreader.core.text_table import Column, render_columns, shown, shown_each
 from ipreader.core.wording import excerpt, excerpts, plural
 
 #: Longest quote and note shown in a table cell (terminal cells).
@@ -37,10 +37,19 @@ def _offsets(entry: CodeEntry) -> str:
     return f"{entry.start}-{entry.end}"
 
 
-def group_title(report: CodeReport, entries: tuple[CodeEntry, ...], label: str) -> str:
-    """The title of a group of the code report: what it counts, in how many documents."""
+def group_title(
+    report: CodeReport,
+    entries: tuple[CodeEntry, ...],
+    label: str,
+    owners: Sequence[CodedDocument] | None = None,
+) -> str:
+    """The title of a group of the code report: what it counts, in how many documents.
+
+    ``owners``, when given, holds at least each document of ``entries`` once (e.g.
+    the document of each entry where it changes), to count them from fewer objects.
+    """
     # Distinct by place, counted over the distinct document objects (an entry a row).
-    every = list(map(_DOCUMENT, entries))
+    every = list(map(_DOCUMENT, entries)) if owners is None else owners
     distinct = list(dict(zip(map(id, every), every, strict=True)).values())
     # Roots compared by value once each distinct root object (a Path hashes in Python).
     roots = list(map(attrgetter("root"), distinct))
@@ -103,25 +112,43 @@ def code_table(report: CodeReport, summary: str, several_roots: bool) -> str:
                 tail_sizes, zip(*passage_sizes, strict=True), strict=True
             ):
                 widths_of += more_sizes
+    # Whether a row's cells but the document's take other than a cell a character: known
+    # once a row, not once a group (text_table.render_columns' ``odd``).
+    odd_tail = [False] * len(tails[0])
+    for texts_of, widths_of in zip(tails, tail_sizes, strict=True):
+        for index in compress(count(), map(ne, map(len, texts_of), widths_of)):
+            odd_tail[index] = True
+    # Without AND passages an entry is one row, its index among the single entries.
+    row_of = None if len(single) < len(entries) else dict(zip(map(id, single), count()))
     paths: dict[int, tuple[str, int]] = {}
     for group in report.groups:
         # The group's rows gathered by index, column by column (in C, for 50,000 rows);
         # the path in each document's first row.
         ids = list(map(id, group.entries))
-        rows = list(chain.from_iterable(map(rows_of.__getitem__, ids)))
-        rows_before = list(accumulate(map(len, map(rows_of.__getitem__, ids)), initial=0))
+        if row_of is not None:
+            rows = list(map(row_of.__getitem__, ids))
+            rows_before: Sequence[int] = range(len(rows))
+        else:
+            rows = list(chain.from_iterable(map(rows_of.__getitem__, ids)))
+            rows_before = list(accumulate(map(len, map(rows_of.__getitem__, ids)), initial=0))
         cells, sizes = [""] * len(rows), [0] * len(rows)
         documents = list(map(_DOCUMENT, group.entries))
-        for index in compress(range(len(documents)), map(is_not, documents, [None, *documents])):
+        firsts = list(compress(range(len(documents)), map(is_not, documents, [None, *documents])))
+        odd = list(compress(range(len(rows)), map(odd_tail.__getitem__, rows)))
+        for index in firsts:
             document = documents[index]
             path = paths.get(id(document))
             if path is None:
                 path = paths[id(document)] = shown(document_path(document, several_roots))
-            cells[rows_before[index]], sizes[rows_before[index]] = path
+            row = rows_before[index]
+            cells[row], sizes[row] = path
+            if len(path[0]) != path[1]:
+                odd.append(row)
         texts = [cells, *(list(map(column.__getitem__, rows)) for column in tails)]
         widths = [sizes, *(list(map(column.__getitem__, rows)) for column in tail_sizes)]
-        title = group_title(report, group.entries, group.label)
-        out.append(printable(title) + "\n\n" + render_columns(columns, texts, widths) + "\n")
+        title = group_title(report, group.entries, group.label, [documents[i] for i in firsts])
+        # Pieces of the one join: a group's table (some 500 kB) is not copied twice.
+        out += [printable(title), "\n\n", render_columns(columns, texts, widths, odd), "\n"]
     if not report.groups:
         out.append("(no tagged highlights)\n")
     return "".join(out)
@@ -132,7 +159,7 @@ def _excerpt_cells(texts: Iterable[str], limit: int) -> dict[str, tuple[str, int
     # Cut at a word before the table cuts at a cell: a tidier end.
     distinct = list(dict.fromkeys(texts))
     cut = excerpts(distinct, limit)
-    return dict(zip(distinct, map(shown, cut, repeat(limit)), strict=True))
+    return dict(zip(distinct, shown_each(cut, limit), strict=True))
 
 
 def _single_rows(

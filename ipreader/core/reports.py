@@ -14,11 +14,19 @@ import heapq
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
-from itertools import combinations
+from functools import partial
+from itertools import chain, combinations, compress, repeat
+from operator import attrgetter, is_
 from typing import NamedTuple
 
-from ipreader.core.coding import CodedDocument, WantedTags, distinct_tags, used_tags
-from ipreader.core.model import Annotation
+from ipreader.core.coding import (
+    CodedDocument,
+    WantedTags,
+    distinct_tags,
+    line_numbers,
+    used_tags,
+)
+from ipreader.core.model import AnchorStatus, Annotation
 from ipreader.core.tags import is_ancestor
 
 #: An entry of a one-tag group: a highlight carrying the tag.
@@ -103,17 +111,60 @@ def code_report(
             entries.extend(_all_of(document, wanted))
         return CodeReport((CodeGroup(tuple(wanted.tags), tuple(entries)),), require_all=True)
     found: list[list[CodeEntry]] = [[] for _ in wanted.tags]
-    for document in documents:
-        for highlight in document.highlights:
-            carried = wanted.carried(highlight)
-            if carried:
-                entry = _entry(document, MATCH_TAGGED, highlight)  # one entry, in each group
-                for index in carried:
-                    found[index].append(entry)
+    entries, carried = _tagged_entries(documents, wanted)
+    for entry, indexes in zip(entries, carried, strict=True):
+        for index in indexes:  # one entry, in the group of each tag it carries
+            found[index].append(entry)
     groups = tuple(
         CodeGroup((tag,), tuple(entries)) for tag, entries in zip(wanted.tags, found, strict=True)
     )
     return CodeReport(groups, require_all=False)
+
+
+def _tagged_entries(
+    documents: Sequence[CodedDocument], wanted: WantedTags
+) -> tuple[list[CodeEntry], list[frozenset[int]]]:
+    """The ``MATCH_TAGGED`` entry of each highlight carrying a wanted tag, in document
+    order, with the indexes of the tags it carries.
+
+    Made column by column (``map``, ``zip``: in C) for 20,000 highlights: the
+    same entries as ``_entry`` makes one at a time.
+    """
+    counts = list(map(len, map(_HIGHLIGHTS, documents)))
+    highlights = list(chain.from_iterable(map(_HIGHLIGHTS, documents)))
+    owners = list(chain.from_iterable(map(repeat, documents, counts)))
+    carried = wanted.carried_each(highlights)
+    kept = list(compress(range(len(highlights)), carried))  # an empty set is false
+    if len(kept) < len(highlights):
+        highlights = list(map(highlights.__getitem__, kept))
+        owners = list(map(owners.__getitem__, kept))
+        carried = list(map(carried.__getitem__, kept))
+    starts = list(map(_START, highlights))
+    lines: list[int | None] = list(line_numbers(owners, starts))
+    statuses = list(map(_STATUS, highlights))
+    if AnchorStatus.ORPHANED in statuses:  # an orphan has no line
+        for index in compress(
+            range(len(statuses)), map(is_, statuses, repeat(AnchorStatus.ORPHANED))
+        ):
+            lines[index] = None
+    rows = zip(
+        owners,
+        repeat(MATCH_TAGGED),
+        starts,
+        map(_END, highlights),
+        lines,
+        map(_QUOTE, highlights),
+        zip(highlights),
+    )
+    # tuple.__new__ in C (a named tuple's own __new__ is Python).
+    return list(map(partial(tuple.__new__, CodeEntry), rows)), carried
+
+
+_HIGHLIGHTS = attrgetter("highlights")
+_START = attrgetter("start")
+_END = attrgetter("end")
+_QUOTE = attrgetter("quote")
+_STATUS = attrgetter("status")
 
 
 def _all_of(document: CodedDocument, wanted: WantedTags) -> list[CodeEntry]:

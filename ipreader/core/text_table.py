@@ -14,8 +14,8 @@ import re
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from itertools import compress, count
-from operator import ne
+from itertools import chain, compress, count, repeat
+from operator import is_, ne
 
 from ipreader.core.safe_text import printable
 
@@ -122,23 +122,50 @@ def shown(value: object, limit: int | None = None) -> tuple[str, int]:
     return _cell(text, limit or 1 << 30)
 
 
+def shown_each(texts: Sequence[str], limit: int | None = None) -> list[tuple[str, int]]:
+    """Return ``shown(text, limit)`` of each of ``texts``, in order.
+
+    For tens of thousands of cells (a report's quotes): a text of narrow
+    characters within the limit is kept as it is, found in C (``map``); only
+    the others go through ``shown``.
+    """
+    top = limit or 1 << 30
+    lengths = list(map(len, texts))
+    made = list(zip(texts, lengths, strict=True))
+    others: Iterable[int] = compress(count(), map(is_, map(_NARROW.fullmatch, texts), repeat(None)))
+    if max(lengths, default=0) > top:
+        others = chain(others, compress(count(), map(top.__lt__, lengths)))
+    for index in others:
+        made[index] = _cell(texts[index], top)
+    return made
+
+
 def render_columns(
     columns: Sequence[Column],
     texts: Sequence[Sequence[str]],
     widths: Sequence[Sequence[int]],
+    odd: Iterable[int] | None = None,
 ) -> str:
     """Return the table ``render_table`` would make of cells made already, column by column.
 
     ``texts[k]`` holds column ``k``'s cells, each as ``shown`` returns its text,
     ``widths[k]`` the terminal cells each takes (``shown``'s second value). For
     a report that shows one row in several tables: its cells are made once, not
-    once a table, and gathered by column in C.
+    once a table, and gathered by column in C. ``odd``, when given, names every
+    row (from 0) with a cell whose width is not its length (wide or zero-width
+    characters): known once a row for a report that shows a row in several
+    tables; otherwise every cell is compared here.
     """
     header = [shown(column.header, column.limit) for column in columns]
+    if odd is not None:
+        odd = [index + 1 for index in odd]  # after the header
+        if any(len(text) != size for text, size in header):
+            odd.insert(0, 0)
     return _layout(
         columns,
         [[text, *cells] for (text, _), cells in zip(header, texts, strict=True)],
         [[size, *sizes] for (_, size), sizes in zip(header, widths, strict=True)],
+        odd,
     )
 
 
@@ -146,10 +173,12 @@ def _layout(
     columns: Sequence[Column],
     texts: Sequence[Sequence[str]],
     sizes: Sequence[Sequence[int] | None],
+    odd_rows: Iterable[int] | None = None,
 ) -> str:
     """The table of cells made already, column by column (header first), each column padded
     to its widest cell. A column's sizes are ``None`` when each cell takes as many terminal
-    cells as it has characters."""
+    cells as it has characters. ``odd_rows``: the rows (header 0) with a cell whose size is
+    not its length, if known; found here otherwise."""
     column_widths = [
         max(map(len, cells) if widths is None else widths)
         for cells, widths in zip(texts, sizes, strict=True)
@@ -163,9 +192,12 @@ def _layout(
     )
     lines = list(map(str.rstrip, map(template.__mod__, zip(*texts, strict=True))))
     odd: set[int] = set()
-    for cells, widths in zip(texts, sizes, strict=True):
-        if widths is not None:
-            odd.update(compress(count(), map(ne, map(len, cells), widths)))
+    if odd_rows is not None:
+        odd.update(odd_rows)
+    else:
+        for cells, widths in zip(texts, sizes, strict=True):
+            if widths is not None:
+                odd.update(compress(count(), map(ne, map(len, cells), widths)))
     for index in sorted(odd):
         padded = []
         for column, cells, widths, width in zip(columns, texts, sizes, column_widths, strict=True):
