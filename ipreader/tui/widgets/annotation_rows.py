@@ -14,7 +14,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from itertools import count
 from typing import ClassVar, cast
+from weakref import WeakKeyDictionary
 
 from rich.segment import Segment
 from rich.text import Text
@@ -91,6 +93,12 @@ class AnnotationRows(OptionRows):
         self._lines: list[tuple[int, int]] = []  # each line: (entry index, line in the entry)
         self._first_line: list[int] = []  # each entry: its first line
         self._rendered: LRUCache[tuple[Entry, Style, int], list[Strip]] = LRUCache(512)
+        # Rendered lines carry their entry's number (not its index, which an entry
+        # inserted above changes), so an entry that moves keeps its rendered lines;
+        # a click or hover maps the number back to the index.
+        self._numbers: WeakKeyDictionary[Entry, int] = WeakKeyDictionary()
+        self._next_number = count()
+        self._index_by_number: dict[int, int] = {}
 
     # ------------------------------------------------------------------ entries
 
@@ -119,6 +127,7 @@ class AnnotationRows(OptionRows):
         """Show ``entries`` from the top, none highlighted (as ``OptionList.set_options``)."""
         self._entries = tuple(entries)
         self._measured = {e: m for e in self._entries if (m := self._measured.get(e)) is not None}
+        self._index_by_number = {self._number(e): i for i, e in enumerate(self._entries)}
         self.highlighted = None
         self.scroll_y = 0
         self._layout_lines()
@@ -137,6 +146,7 @@ class AnnotationRows(OptionRows):
         size = self.virtual_size
         self._entries = tuple(entries)
         self._measured = {e: m for e in self._entries if (m := self._measured.get(e)) is not None}
+        self._index_by_number = {self._number(e): i for i, e in enumerate(self._entries)}
         found = None if highlight_id is None else self.index_of(highlight_id)
         self._layout_lines()
         height = self.scrollable_content_region.height
@@ -153,14 +163,34 @@ class AnnotationRows(OptionRows):
             return
         self.set_reactive(AnnotationRows.highlighted, self.validate_highlighted(found))
         after = self._line_keys()
-        for y, key in enumerate(after):
-            if y >= len(before) or before[y] != key:
-                self.refresh_line(self.scroll_offset.y + y)
+        changed = [y for y, key in enumerate(after) if y >= len(before) or before[y] != key]
+        # One region per run of changed lines: a refresh a line costs as much as a run's.
+        top = self.scroll_offset.y
+        while changed:
+            first = last = changed.pop(0)
+            while changed and changed[0] == last + 1:
+                last = changed.pop(0)
+            self.refresh_lines(top + first, last - first + 1)
         if self.highlighted is not None:
             self.watch_highlighted(None, self.highlighted)  # its message, as a change from none
 
+    def _number(self, entry: Entry) -> int:
+        """The number ``entry`` is known by in its rendered lines' meta (its own for life)."""
+        number = self._numbers.get(entry)
+        if number is None:
+            number = self._numbers[entry] = next(self._next_number)
+        return number
+
+    def _index_at(self, meta: dict[str, object]) -> int | None:
+        """The index of the entry whose rendered line carries ``meta``, if listed."""
+        number = meta.get("entry")
+        return self._index_by_number.get(number) if isinstance(number, int) else None
+
+    def _on_mouse_move(self, event: events.MouseMove) -> None:
+        self.hovered = self._index_at(event.style.meta)
+
     def _line_keys(self) -> list[tuple[object, ...]]:
-        """What decides each visible line's look: its entry, the entry's index and state.
+        """What decides each visible line's look: its entry, which line of it, its state.
 
         The entry itself is kept (``Entry`` compares by identity), not its ``id()``: an
         entry dropped by the change may be freed and its address reused by a new one.
@@ -175,7 +205,6 @@ class AnnotationRows(OptionRows):
             keys.append(
                 (
                     self._entries[index],
-                    index,
                     offset,
                     index == self.highlighted,
                     index == self.hovered,
@@ -290,6 +319,8 @@ class AnnotationRows(OptionRows):
             if entry.divider:
                 rule = self.get_visual_style("option-list--separator")
                 strips.append(Strip([Segment("─" * width, rule.rich_style)], width))
+            meta = {"entry": self._number(entry)}
+            strips = [strip.apply_meta(meta) for strip in strips]
             self._rendered[key] = strips
         return strips
 
@@ -316,7 +347,7 @@ class AnnotationRows(OptionRows):
         strips = self._strips(entry, style, width)
         if offset >= len(strips):
             return Strip.blank(width, self.get_visual_style("option-list--option").rich_style)
-        return strips[offset].apply_meta({"row": index})
+        return strips[offset]
 
     # ------------------------------------------------------------- highlighting
 
@@ -428,11 +459,7 @@ class AnnotationRows(OptionRows):
     # -------------------------------------------------------------------- mouse
 
     def on_click(self, event: events.Click) -> None:
-        row = event.style.meta.get("row")
-        if (
-            isinstance(row, int)
-            and 0 <= row < len(self._entries)
-            and not self._entries[row].disabled
-        ):
+        row = self._index_at(event.style.meta)
+        if row is not None and 0 <= row < len(self._entries) and not self._entries[row].disabled:
             self.highlighted = row
             self.post_message(self.Selected(self, row))
