@@ -15,6 +15,7 @@ from conftest import Posted, StyledApp
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.message import Message
+from textual.pilot import Pilot
 
 from ipreader.core.model import Annotation
 from ipreader.tui.widgets.annotation_rows import AnnotationRows, Entry
@@ -128,3 +129,68 @@ async def test_the_sidebar_keeps_the_entry_of_a_highlight_that_did_not_change() 
         assert len(unchanged) == 2 and all(second.id not in k for k in unchanged)
         shown = [str(rows.entry(i).prompt) for i in range(rows.entry_count)]
         assert any("why it matters" in s for s in shown)
+
+
+def numbered(count: int) -> list[Entry]:
+    return [Entry(Text(f"entry {n}"), id=f"e{n}", divider=True) for n in range(count)]
+
+
+async def same_screen_as_a_full_redraw(pilot: Pilot[None]) -> str:
+    """The screen as drawn now, checked against every widget drawn again from scratch."""
+    await pilot.pause()
+    shown = pilot.app.export_screenshot()
+    for widget in pilot.app.screen.walk_children():
+        widget.refresh()  # forgets every line the widget drew
+    await pilot.pause()
+    assert pilot.app.export_screenshot() == shown
+    return shown
+
+
+async def test_replaced_entries_look_as_after_a_full_redraw_and_keep_the_scroll() -> None:
+    # An edit redraws only the lines that changed: a line it forgot would keep its old
+    # look on screen, which a full redraw would correct.
+    app = RowsApp()
+    async with app.run_test(size=(40, 12)) as pilot:
+        rows = app.query_one(AnnotationRows)
+        shown = numbered(30)
+        for _ in range(2):  # the second time at the width left beside the scroll bar
+            rows.replace_entries(shown, "e10")
+            await same_screen_as_a_full_redraw(pilot)
+        scrolled = rows.scroll_y
+        assert scrolled > 0 and rows.highlighted == 10
+        new = Entry(Text("a new one"), id="new", divider=True)
+        edits = [
+            ([*shown[:9], new, *shown[9:]], "new"),  # inserted above the current: lines move
+            ([*shown[:9], *shown[10:]], "e10"),  # taken out again
+            ([*shown[:9], Entry(Text("entry 9, noted\n  why"), id="e9"), *shown[10:]], "e10"),
+            (shown, "e9"),  # the highlight moves one up
+        ]
+        for entries_now, current in edits:
+            rows.replace_entries(entries_now, current)
+            await same_screen_as_a_full_redraw(pilot)
+            assert rows.scroll_y == scrolled  # the current entry was in view: no jump
+            assert rows.highlighted_entry is not None
+            assert rows.highlighted_entry.id == current
+        rows.replace_entries(shown, "e29")  # out of view: from the top to show it
+        await same_screen_as_a_full_redraw(pilot)
+        assert rows.scroll_y == rows.max_scroll_y
+        rows.replace_entries(shown, None)  # nothing to highlight: the top, as set_entries
+        await same_screen_as_a_full_redraw(pilot)
+        assert rows.scroll_y == 0 and rows.highlighted is None
+
+
+async def test_a_click_after_entries_moved_selects_the_entry_clicked() -> None:
+    # Rendered lines are kept for an entry that moved; a click still finds its index.
+    posted = Posted()
+    app = RowsApp()
+    async with app.run_test(size=(40, 12), message_hook=posted) as pilot:
+        rows = app.query_one(AnnotationRows)
+        shown = numbered(5)
+        rows.replace_entries(shown, "e0")
+        await pilot.pause()
+        rows.replace_entries([Entry(Text("first now"), id="top", divider=True), *shown], "e0")
+        await pilot.pause()
+        await pilot.click(AnnotationRows, offset=(2, 4))  # lines 4-5: entry 1, its old place 2-3
+        await pilot.pause()
+        selected = [m.index for m in once(posted.of(AnnotationRows.Selected))]
+        assert selected == [2] and rows.entry(2).id == "e1"

@@ -156,3 +156,26 @@ async def test_a_line_asked_for_is_where_the_early_paint_already_stands(articles
         # Painted at line 3 before the library was open, and still there once it is.
         assert cursors == [third_line]
         assert app.main_screen.reader.cursor == third_line
+
+
+async def test_a_big_first_article_is_wrapped_in_full_once_it_is_open(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Its full wrap is held while the library opens (it would slow the open's reads);
+    # the main screen starts it when the article is open, long before the hold's end.
+    from ipreader.tui.reader import pane as pane_module
+
+    monkeypatch.setattr(pane_module, "PREVIEW_INDEX_DELAY", 60.0)
+    book = tmp_path / "book.txt"
+    book.write_text("\n".join(f"{n} {ALPHA}" for n in range(2000)), encoding="utf-8")
+    assert book.stat().st_size > pane_module.SYNC_WRAP_LIMIT
+    posted = Posted()
+    async with IpreaderApp(paths=[book]).run_test(size=(120, 36), message_hook=posted) as pilot:
+        await settle(pilot)
+        assert posted.of(FirstTextRead) and posted.of(LibraryOpened)
+        pane = pilot.app.query_one(pane_module.ReadingPane)
+        for _ in range(200):
+            if pane.is_ready:
+                break
+            await pilot.pause(0.05)
+        assert pane.is_ready and pane.index.complete

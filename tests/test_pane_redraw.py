@@ -95,3 +95,37 @@ async def test_an_edit_of_a_highlight_that_is_not_current_redraws_its_rows() -> 
         pane.highlights = edited([first], pane.highlights, second, None)
         await same_as_a_full_redraw(pilot, pane)
         assert drawn(pane) == before
+
+
+async def test_the_whole_screen_after_each_key_matches_a_full_redraw(articles: Path) -> None:
+    # The document list redraws the row whose count changed and the sidebar only the
+    # lines whose entry moved or changed: a line either forgot would keep its old look.
+    async with IpreaderApp(paths=[articles]).run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        app = pilot.app
+        assert isinstance(app, IpreaderApp)
+        screen = app.main_screen
+        pane = screen.reader
+        pane.focus()
+
+        async def same_screen() -> str:
+            await settle(pilot)
+            shown = app.export_screenshot()
+            for widget in app.screen.walk_children():
+                widget.refresh()  # forgets every line the widget drew
+            await pilot.pause()
+            assert app.export_screenshot() == shown
+            return shown
+
+        first = await same_screen()
+        fox = ALPHA.index("quick brown fox")
+        dog = ALPHA.index("dog sleeps")
+        for start, end in ((dog, dog + 10), (fox, fox + 15), (fox + 6, fox + 20)):
+            pane.select(start, end)
+            await pilot.press("a")
+            await same_screen()
+        for key in ("right_square_bracket", "d", "u", "left_square_bracket", "d"):
+            await pilot.press(key)
+            await same_screen()
+        assert len(screen.annotations) == 2
+        assert await same_screen() != first

@@ -562,3 +562,40 @@ def test_row_motions_on_a_soft_wrapped_row() -> None:
     assert motions.row_end(index, 1) == index.row_span(0)[1] - 1
     assert motions.vertical(index, 0, 2, 1) == index.offset_at(1, 2)
     assert motions.vertical(index, 0, 2, -1) == 0
+
+
+async def test_a_previews_full_wrap_waits_for_index_now(monkeypatch: pytest.MonkeyPatch) -> None:
+    # A big text shown before its document is open: the rows around the cursor at once,
+    # the full index (a thread sharing the interpreter lock with the open's reads) only
+    # when asked, or when the hold runs out.
+    monkeypatch.setattr(pane_module, "PREVIEW_INDEX_DELAY", 30.0)
+    text = "\n".join(f"{n} {PARAGRAPH}" for n in range(3000))
+    app = RecordingApp()
+    async with app.run_test(size=(80, 24)) as pilot:
+        pane = app.query_one(RecordingPane)
+        pane.load(text, [], text.index("1500 The"), preview=True)
+        await pilot.pause(0.3)
+        assert pane.thread_wraps == [] and not ready(pane)
+        window = pane.index
+        assert window.row_span(window.row_of(text.index("1500 The")))[0] <= text.index("1500 The")
+        await pilot.resize_terminal(70, 24)  # a new width while held: still held
+        await pilot.pause(0.3)
+        assert pane.thread_wraps == [] and not ready(pane)
+        pane.index_now()
+        await wait_ready(pilot, pane)
+        assert pane.thread_wraps == [pane.wrap_width] and pane.index.complete
+        pane.index_now()  # nothing waits: nothing more
+        pane.load(text + "\nmore", [])  # not a preview: wrapped at once
+        await wait_ready(pilot, pane)
+        assert len(pane.thread_wraps) == 2
+
+
+async def test_a_held_preview_wraps_when_the_hold_runs_out(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(pane_module, "PREVIEW_INDEX_DELAY", 0.2)
+    text = "\n".join(f"{n} {PARAGRAPH}" for n in range(3000))
+    app = RecordingApp()
+    async with app.run_test(size=(80, 24)) as pilot:
+        pane = app.query_one(RecordingPane)
+        pane.load(text, [], 0, preview=True)
+        await wait_ready(pilot, pane)  # never asked: wrapped all the same
+        assert len(pane.thread_wraps) == 1

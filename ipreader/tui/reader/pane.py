@@ -57,6 +57,9 @@ __all__ = ["HighlightSpan", "ReadingPane"]
 SYNC_WRAP_LIMIT = 200_000
 """Texts up to this many code points are wrapped on the UI thread (a few ms)."""
 
+PREVIEW_INDEX_DELAY = 2.0
+"""Seconds a previewed big text's full wrap waits for :meth:`ReadingPane.index_now` at most."""
+
 REWRAP_DELAY = 0.05
 """Seconds without a width change before a big text's full re-wrap starts.
 
@@ -241,6 +244,8 @@ class ReadingPane(ScrollView, can_focus=True):
         self._styles = ComponentStyles(self)
         self._pending_centre: int | None = None
         self._wrap_timer: Timer | None = None
+        self._wrap_waiting: tuple[str, int, int] | None = None  # (text, width, generation)
+        self._index_held = False  # a preview's full wrap waits for index_now()
         # The last RECENT_WRAPS complete indexes of this text, oldest first.
         self._recent: dict[tuple[int, Reflow | None], WrapIndex] = {}
 
@@ -279,11 +284,17 @@ class ReadingPane(ScrollView, can_focus=True):
         highlights: Sequence[HighlightSpan],
         cursor: int = 0,
         reflow: bool | None = None,
+        *,
+        preview: bool = False,
     ) -> None:
         """Show ``text`` with ``highlights``, the cursor at ``cursor``, nothing selected.
 
         ``reflow`` sets :attr:`reflow` for this text (None keeps it as it is).
+        ``preview``: the text is shown before its document is open; a big text's
+        full wrap index (the rows beyond the first screens) waits for
+        :meth:`index_now`, or :data:`PREVIEW_INDEX_DELAY` at most.
         """
+        self._index_held = preview
         self._generation += 1
         self._text = text
         self._lines = None
@@ -407,6 +418,14 @@ class ReadingPane(ScrollView, can_focus=True):
         """Re-wrap with paragraphs joined or not, keeping the top of the view in place."""
         self._start_wrap(self._top_offset() if self._index.width > 1 else self._cursor)
 
+    def index_now(self) -> None:
+        """Start a previewed text's full wrap now, if it is still waiting (see ``load``)."""
+        self._index_held = False
+        waiting, self._wrap_waiting = self._wrap_waiting, None
+        if waiting is not None and self._wrap_timer is not None:
+            self._wrap_timer.stop()
+            self._wrap_in_thread(*waiting)
+
     def _start_wrap(self, anchor: int, *, debounce: bool = False) -> None:
         """(Re)wrap the text at the current width; ``anchor`` is kept at the top of the view.
 
@@ -417,6 +436,7 @@ class ReadingPane(ScrollView, can_focus=True):
         if self._wrap_timer is not None:
             self._wrap_timer.stop()
             self._wrap_timer = None
+            self._wrap_waiting = None
         if self.scrollable_content_region.width <= 0:
             return  # not laid out yet: on_resize starts the wrap
         if self._pending_centre is not None:
@@ -444,9 +464,13 @@ class ReadingPane(ScrollView, can_focus=True):
         height = self._page_height()
         self._install(WrapIndex.window(text, width, anchor, height, 2 * height, reflow), anchor)
         generation = self._generation
-        if debounce:
+        if debounce or self._index_held:
+            # The preview's wrap would share the one interpreter lock with the reads
+            # that open its document (a 2 MB book: ~0.5 s of it): it waits for them.
+            delay = PREVIEW_INDEX_DELAY if self._index_held else REWRAP_DELAY
+            self._wrap_waiting = (text, width, generation)
             self._wrap_timer = self.set_timer(
-                REWRAP_DELAY, lambda: self._wrap_in_thread(text, width, generation)
+                delay, lambda: self._wrap_in_thread(text, width, generation)
             )
         else:
             self._wrap_in_thread(text, width, generation)
@@ -454,6 +478,8 @@ class ReadingPane(ScrollView, can_focus=True):
     def _wrap_in_thread(self, text: str, width: int, generation: int) -> None:
         """Build the full index in a thread worker; it posts :class:`_WrapDone` back."""
         self._wrap_timer = None
+        self._wrap_waiting = None
+        self._index_held = False  # started (the hold's delay may have run out): held no more
         if generation != self._generation:
             return  # superseded while the timer ran
         lines = self._lines  # read now: a previous (abandoned) wrap may have indexed the text

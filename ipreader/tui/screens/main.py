@@ -360,6 +360,7 @@ class MainScreen(Screen[None]):
             self.state.preview_spans(first.annotations),
             position,
             reflow=self._reflow_for(first.path, first.hard_wrapped),
+            preview=True,
         )
         self.reader.scroll_to_offset(position)
         self.highlights_pending = True  # shown, not open: the sidebar does not say "none"
@@ -513,8 +514,10 @@ class MainScreen(Screen[None]):
             self._go_to_target()
         elif not shown:
             self.reader.scroll_to_offset(position)
-        # Once the document is on screen: see tui/heap.py.
+        # Once the document is on screen: see tui/heap.py; and a preview's full wrap,
+        # held while the document opened.
         self.call_after_refresh(HEAP.settle)
+        self.call_after_refresh(self.reader.index_now)
 
     def action_headings(self) -> None:
         """Pick a chapter or heading of the open article and go to it."""

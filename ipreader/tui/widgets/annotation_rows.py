@@ -14,7 +14,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from itertools import count
 from typing import ClassVar, cast
+from weakref import WeakKeyDictionary
 
 from rich.segment import Segment
 from rich.text import Text
@@ -24,6 +26,7 @@ from textual.cache import LRUCache
 from textual.css.styles import RulesMap
 from textual.geometry import Region, Size
 from textual.message import Message
+from textual.reactive import var
 from textual.strip import Strip
 from textual.style import Style
 from textual.visual import Padding, Visual, visualize
@@ -77,6 +80,9 @@ class AnnotationRows(OptionRows):
     class Activated(EntryMessage):
         """``enter`` was pressed on the highlighted entry."""
 
+    highlighted: var[int | None] = var(None)
+    """The index of the highlighted entry, or ``None`` (redraws only the two entries' lines)."""
+
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self._entries: Sequence[Entry] = ()
@@ -87,6 +93,12 @@ class AnnotationRows(OptionRows):
         self._lines: list[tuple[int, int]] = []  # each line: (entry index, line in the entry)
         self._first_line: list[int] = []  # each entry: its first line
         self._rendered: LRUCache[tuple[Entry, Style, int], list[Strip]] = LRUCache(512)
+        # Rendered lines carry their entry's number (not its index, which an entry
+        # inserted above changes), so an entry that moves keeps its rendered lines;
+        # a click or hover maps the number back to the index.
+        self._numbers: WeakKeyDictionary[Entry, int] = WeakKeyDictionary()
+        self._next_number = count()
+        self._index_by_number: dict[int, int] = {}
 
     # ------------------------------------------------------------------ entries
 
@@ -115,10 +127,109 @@ class AnnotationRows(OptionRows):
         """Show ``entries`` from the top, none highlighted (as ``OptionList.set_options``)."""
         self._entries = tuple(entries)
         self._measured = {e: m for e in self._entries if (m := self._measured.get(e)) is not None}
+        self._index_by_number = {self._number(e): i for i, e in enumerate(self._entries)}
         self.highlighted = None
         self.scroll_y = 0
         self._layout_lines()
         self.refresh()
+
+    def replace_entries(self, entries: Sequence[Entry], highlight_id: str | None) -> None:
+        """Show ``entries`` with the one of id ``highlight_id`` highlighted.
+
+        As ``set_entries`` followed by highlighting that entry (scrolled from the top
+        just far enough to show it), except when the entry is in view where the list
+        is scrolled now: then the scroll stays and only the visible lines whose
+        entry, index or look changed are redrawn (a highlight made in a book changes
+        one entry and moves those below it, not the lines above).
+        """
+        before = self._line_keys() if self.is_mounted else None
+        size = self.virtual_size
+        self._entries = tuple(entries)
+        self._measured = {e: m for e in self._entries if (m := self._measured.get(e)) is not None}
+        self._index_by_number = {self._number(e): i for i, e in enumerate(self._entries)}
+        found = None if highlight_id is None else self.index_of(highlight_id)
+        self._layout_lines()
+        height = self.scrollable_content_region.height
+        if (
+            before is None
+            or self.virtual_size.width != size.width
+            or (self.virtual_size.height > height) != (size.height > height)  # bar comes/goes
+            or not self._stays(found)
+        ):
+            self.highlighted = None
+            self.scroll_y = 0
+            self.refresh()
+            self.highlighted = found
+            return
+        self.set_reactive(AnnotationRows.highlighted, self.validate_highlighted(found))
+        after = self._line_keys()
+        changed = [y for y, key in enumerate(after) if y >= len(before) or before[y] != key]
+        # One region per run of changed lines: a refresh a line costs as much as a run's.
+        top = self.scroll_offset.y
+        while changed:
+            first = last = changed.pop(0)
+            while changed and changed[0] == last + 1:
+                last = changed.pop(0)
+            self.refresh_lines(top + first, last - first + 1)
+        if self.highlighted is not None:
+            self.watch_highlighted(None, self.highlighted)  # its message, as a change from none
+
+    def _number(self, entry: Entry) -> int:
+        """The number ``entry`` is known by in its rendered lines' meta (its own for life)."""
+        number = self._numbers.get(entry)
+        if number is None:
+            number = self._numbers[entry] = next(self._next_number)
+        return number
+
+    def _index_at(self, meta: dict[str, object]) -> int | None:
+        """The index of the entry whose rendered line carries ``meta``, if listed."""
+        number = meta.get("entry")
+        return self._index_by_number.get(number) if isinstance(number, int) else None
+
+    def _on_mouse_move(self, event: events.MouseMove) -> None:
+        self.hovered = self._index_at(event.style.meta)
+
+    def _line_keys(self) -> list[tuple[object, ...]]:
+        """What decides each visible line's look: its entry, which line of it, its state.
+
+        The entry itself is kept (``Entry`` compares by identity), not its ``id()``: an
+        entry dropped by the change may be freed and its address reused by a new one.
+        """
+        keys: list[tuple[object, ...]] = []
+        top = self.scroll_offset.y
+        for line in range(top, top + self.scrollable_content_region.height):
+            if not 0 <= line < len(self._lines):
+                keys.append(())
+                continue
+            index, offset = self._lines[line]
+            keys.append(
+                (
+                    self._entries[index],
+                    offset,
+                    index == self.highlighted,
+                    index == self.hovered,
+                )
+            )
+        return keys
+
+    def _stays(self, index: int | None) -> bool:
+        """True when highlighting entry ``index`` needs no scroll from where the list is.
+
+        With no entry to highlight (or a heading) the list goes to its top, as
+        ``set_entries`` puts it; otherwise ``scroll_to_highlight`` would not move it.
+        """
+        if index is None or index >= len(self._first_line) or self._entries[index].disabled:
+            return self.scroll_y == 0
+        y = self._first_line[index]
+        ends = (
+            self._first_line[index + 1] if index + 1 < len(self._first_line) else len(self._lines)
+        )
+        region = Region(0, y, self._content_width(), ends - y)
+        window = self.scrollable_content_region.at_offset(self.scroll_offset)
+        if region.contains_region(window):  # as Widget.scroll_to_region decides
+            return True
+        delta = Region.get_scroll_to_visible(window, region).y
+        return min(max(self.scroll_y + delta, 0), self.max_scroll_y) == self.scroll_y
 
     # ----------------------------------------------------------------- geometry
 
@@ -208,6 +319,8 @@ class AnnotationRows(OptionRows):
             if entry.divider:
                 rule = self.get_visual_style("option-list--separator")
                 strips.append(Strip([Segment("─" * width, rule.rich_style)], width))
+            meta = {"entry": self._number(entry)}
+            strips = [strip.apply_meta(meta) for strip in strips]
             self._rendered[key] = strips
         return strips
 
@@ -234,7 +347,7 @@ class AnnotationRows(OptionRows):
         strips = self._strips(entry, style, width)
         if offset >= len(strips):
             return Strip.blank(width, self.get_visual_style("option-list--option").rich_style)
-        return strips[offset].apply_meta({"row": index})
+        return strips[offset]
 
     # ------------------------------------------------------------- highlighting
 
@@ -243,7 +356,17 @@ class AnnotationRows(OptionRows):
             return None
         return min(max(highlighted, 0), len(self._entries) - 1)
 
-    def watch_highlighted(self, highlighted: int | None) -> None:
+    def watch_highlighted(self, old: int | None, highlighted: int | None) -> None:
+        # Only the lines of the entry left and of the entry reached look different.
+        for index in (old, highlighted):
+            if index is not None and index < len(self._first_line):
+                start = self._first_line[index]
+                ends = (
+                    self._first_line[index + 1]
+                    if index + 1 < len(self._first_line)
+                    else len(self._lines)
+                )
+                self.refresh_lines(start, ends - start)
         if highlighted is not None and not self._entries[highlighted].disabled:
             self.scroll_to_highlight()
             self.post_message(self.Highlighted(self, highlighted))
@@ -336,11 +459,7 @@ class AnnotationRows(OptionRows):
     # -------------------------------------------------------------------- mouse
 
     def on_click(self, event: events.Click) -> None:
-        row = event.style.meta.get("row")
-        if (
-            isinstance(row, int)
-            and 0 <= row < len(self._entries)
-            and not self._entries[row].disabled
-        ):
+        row = self._index_at(event.style.meta)
+        if row is not None and 0 <= row < len(self._entries) and not self._entries[row].disabled:
             self.highlighted = row
             self.post_message(self.Selected(self, row))

@@ -320,8 +320,8 @@ class AnnotationSidebar(Vertical):
                 entries.append(self._more(f"{len(orphans) - WINDOW:,} more (h lists them all)"))
         listed = {a.id for a in shown}
         self._entries = {k: v for k, v in self._entries.items() if k in listed}
-        self.option_list.set_entries(entries)
-        self._highlight(self.current)
+        current = self.current
+        self.option_list.replace_entries(entries, None if current is None else option_id(current))
 
     def _entry(self, annotation: Annotation) -> Entry:
         """The entry of ``annotation``: the one made before when nothing it shows changed."""

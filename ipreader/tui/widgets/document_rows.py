@@ -90,7 +90,10 @@ class DocumentRows(OptionRows):
         top = self.scroll_offset.y
         drawn = self._drawn
         for index in range(top, top + self.scrollable_content_region.height):
-            if index >= len(rows) or drawn.get(index) is not rows[index]:
+            if index < len(rows):
+                if drawn.get(index) is not rows[index]:
+                    self.refresh_line(index)
+            elif index in drawn:  # a row that is gone: blank it (a blank row stays blank)
                 self.refresh_line(index)
 
     def _update_size(self) -> None:
@@ -115,6 +118,7 @@ class DocumentRows(OptionRows):
         index = self.scroll_offset.y + y
         width = self.scrollable_content_region.width
         if not 0 <= index < len(self._rows):
+            self._drawn.pop(index, None)
             return Strip.blank(width, self.get_visual_style("option-list--option").rich_style)
         if index == self.highlighted:
             style = self.get_visual_style("option-list--option", "option-list--option-highlighted")
