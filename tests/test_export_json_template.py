@@ -1,0 +1,140 @@
+"""The ipreader JSON export's per-document template writes ``json_outline``'s text to the byte.
+
+``ipreader_json.to_json`` writes an export structure of ``collect``'s shape by
+a template per document (issue 14: the generic outline's walk was a third of
+a large export's rendering); anything else goes to ``json_outline``. Both are
+compared here, on odd characters and on drawn structures of either kind.
+``tests/test_json_text.py`` pins ``json_outline`` itself against the old writer.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from ipreader.core.export.ipreader_json import INDENT_LEVELS, _from_template, to_json
+from ipreader.core.json_text import json_outline
+
+ODD = "tab\there\nline\r\x00nul\x1b[31mred\x7fdel\x85nel\x9bcsi \u202eevil\u2066 \ud800 \U0001f600"
+
+
+def _record(number: int, text: str = "quote") -> dict[str, Any]:
+    return {
+        "id": f"id-{number}",
+        "document": "a.txt",
+        "start": number,
+        "end": number + 5,
+        "quote": text,
+        "tags": ["t", text],
+        "score": None,
+        "revision": 1,
+    }
+
+
+def _document(path: str, **extra: Any) -> dict[str, Any]:
+    return {
+        "path": path,
+        "title": '"Quoted" \\ back\\slash ' + ODD,
+        "date": None,
+        "sha256": "ab" * 32,
+        "encoding": "utf-8",
+        "tags": ["t\u0085", "\U0001f3f3\ufe0f\u200d\U0001f308"],
+        "note": ODD,
+        "annotations": [_record(1, ODD), _record(2)],
+        **extra,
+    }
+
+
+def _export(documents: list[Any]) -> dict[str, Any]:
+    return {
+        "format": "ipreader.annotations",
+        "version": 1,
+        "exported_at": "2026-01-01T00:00:00.000Z",
+        "documents": documents,
+    }
+
+
+def test_an_export_of_odd_characters_is_the_outlines_to_the_byte() -> None:
+    shared = _record(3)
+    documents = [
+        _document("dir/\udcff\udcfename.txt"),
+        {**_document("empty.txt"), "tags": [], "annotations": []},
+        _document("gone.txt", missing=True),
+        _document("other.txt", root="/elsewhere"),
+        _document("both.txt", missing=True, root="/r\x1b"),
+        {**_document("shared.txt"), "annotations": [shared, shared]},
+    ]
+    data = _export(documents)
+    text = _from_template(data)
+    assert text == json_outline(data, INDENT_LEVELS)
+    assert "\x1b" not in text and "\u202e" not in text
+    assert json.loads(text) == json.loads(json_outline(data, INDENT_LEVELS))
+
+
+def test_an_export_with_no_documents_is_the_outlines() -> None:
+    data = _export([])
+    assert _from_template(data) == json_outline(data, INDENT_LEVELS)
+
+
+_text = st.text(st.characters(codec=None), max_size=8)
+_scalar = st.none() | st.booleans() | st.integers() | _text
+_record_value = st.recursive(
+    _scalar | st.floats(allow_nan=True, allow_infinity=True),
+    lambda children: st.lists(children, max_size=3) | st.dictionaries(_text, children, max_size=3),
+    max_leaves=8,
+)
+_records = st.dictionaries(_text, _record_value, min_size=1, max_size=5)
+
+
+@st.composite
+def _documents(draw: st.DrawFn) -> dict[str, Any]:
+    document: dict[str, Any] = {
+        "path": draw(_text),
+        "title": draw(_text),
+        "date": draw(st.none() | _text),
+        "sha256": draw(st.none() | _text),
+        "encoding": draw(st.none() | _text),
+        "tags": draw(st.lists(_text, max_size=3)),
+        "note": draw(_text),
+        "annotations": draw(st.lists(_records, max_size=3)),
+    }
+    if draw(st.booleans()):
+        document["missing"] = True
+    if draw(st.booleans()):
+        document["root"] = draw(_text)
+    return document
+
+
+@given(documents=st.lists(_documents(), max_size=4))
+def test_drawn_exports_of_collects_shape_are_the_outlines(documents: list[Any]) -> None:
+    data = _export(documents)
+    assert _from_template(data) == json_outline(data, INDENT_LEVELS)
+
+
+# Off the template's shape: a value of another type, an extra or missing key, an empty
+# record. The generic outline writes these; the text is the same as ever.
+_odd_values = st.none() | st.booleans() | st.integers() | st.floats() | _text | _records
+_odd_document = _documents().flatmap(
+    lambda document: st.sampled_from(sorted(document)).flatmap(
+        lambda key: st.one_of(
+            _odd_values.map(lambda value: {**document, key: value}),
+            st.just({k: v for k, v in document.items() if k != key}),
+            st.just({**document, "annotations": [{}]}),
+            _text.map(lambda extra: {**document, extra: 1}),
+        )
+    )
+)
+
+
+@given(documents=st.lists(_documents(), max_size=2), odd=_odd_document, at=st.integers(0, 2))
+def test_any_other_shape_is_written_by_the_outline(
+    documents: list[Any], odd: dict[str, Any], at: int
+) -> None:
+    documents.insert(min(at, len(documents)), odd)
+    data = _export(documents)
+    assert to_json(data) == json_outline(data, INDENT_LEVELS)
+    top = {**data, "extra": 1}
+    assert to_json(top) == json_outline(top, INDENT_LEVELS)
