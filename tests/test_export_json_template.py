@@ -22,15 +22,25 @@ ODD = "tab\there\nline\r\x00nul\x1b[31mred\x7fdel\x85nel\x9bcsi \u202eevil\u2066
 
 
 def _record(number: int, text: str = "quote") -> dict[str, Any]:
+    """A record as ``Annotation.to_dict`` makes it."""
     return {
         "id": f"id-{number}",
         "document": "a.txt",
         "start": number,
         "end": number + 5,
         "quote": text,
+        "prefix": "pre" + text,
+        "suffix": "",
+        "color": "yellow",
+        "note": text,
         "tags": ["t", text],
-        "score": None,
+        "created": "2026-01-01T00:00:00.000Z",
+        "updated": "2026-01-01T00:00:00.000Z",
+        "status": "anchored",
+        "creator": "ann",
         "revision": 1,
+        "score": None,
+        "origin": "",
     }
 
 
@@ -66,6 +76,17 @@ def test_an_export_of_odd_characters_is_the_outlines_to_the_byte() -> None:
         _document("other.txt", root="/elsewhere"),
         _document("both.txt", missing=True, root="/r\x1b"),
         {**_document("shared.txt"), "annotations": [shared, shared]},
+        {
+            **_document("added.txt"),
+            "annotations": [
+                {**_record(4), "current": ODD},
+                {**_record(5), "meaning": "Claim"},
+                {**_record(6, ODD), "score": 0.75, "current": "c", "meaning": ODD},
+                {**_record(7), "score": float("nan")},
+                {**_record(8), "start": True},  # not the template's: the encoder's
+                {"id": "short"},
+            ],
+        },
     ]
     data = _export(documents)
     text = _from_template(data)
@@ -86,7 +107,30 @@ _record_value = st.recursive(
     lambda children: st.lists(children, max_size=3) | st.dictionaries(_text, children, max_size=3),
     max_leaves=8,
 )
-_records = st.dictionaries(_text, _record_value, min_size=1, max_size=5)
+_odd_records = st.dictionaries(_text, _record_value, min_size=1, max_size=5)
+
+
+@st.composite
+def _drawn_records(draw: st.DrawFn) -> dict[str, Any]:
+    """A record of ``to_dict``'s shape with drawn texts, now and then a value of another type,
+    a key left out, or what ``collect`` adds."""
+    record = _record(draw(st.integers(0, 2**40)), draw(_text))
+    for key in ("id", "document", "color", "created", "status", "creator", "origin"):
+        record[key] = draw(st.sampled_from(["same", ""]) | _text)
+    record["tags"] = draw(st.lists(st.sampled_from(["a", "b/c"]) | _text, max_size=3))
+    record["score"] = draw(st.none() | st.floats(allow_nan=True, allow_infinity=True))
+    for key in draw(st.sampled_from([(), ("current",), ("meaning",), ("current", "meaning")])):
+        record[key] = draw(_text)
+    if draw(st.integers(0, 5)) == 0:
+        key = draw(st.sampled_from(sorted(record)))
+        if draw(st.booleans()):
+            del record[key]
+        else:
+            record[key] = draw(_record_value)
+    return record
+
+
+_records = _drawn_records() | _odd_records
 
 
 @st.composite
@@ -138,3 +182,28 @@ def test_any_other_shape_is_written_by_the_outline(
     assert to_json(data) == json_outline(data, INDENT_LEVELS)
     top = {**data, "extra": 1}
     assert to_json(top) == json_outline(top, INDENT_LEVELS)
+
+
+def test_a_record_value_of_any_other_type_is_written_as_the_encoder_writes_it() -> None:
+    # Each field in turn holds each kind of value: the template writes only what it
+    # checked, the encoder the rest, and the text is the outline's either way.
+    others: list[Any] = [
+        1,
+        True,
+        None,
+        1.5,
+        float("inf"),
+        "s\x1b",
+        [1],
+        ["t", 2],
+        ["t", ["x"]],
+        {},
+        {"k": 1},
+    ]
+    for key in _record(0):
+        for value in others:
+            data = _export([{**_document("a.txt"), "annotations": [{**_record(1), key: value}]}])
+            assert _from_template(data) == json_outline(data, INDENT_LEVELS), (key, value)
+    added = {**_record(1), "current": 1, "meaning": None}
+    data = _export([{**_document("a.txt"), "annotations": [added]}])
+    assert _from_template(data) == json_outline(data, INDENT_LEVELS)

@@ -2,14 +2,18 @@
 
 The layout is ``json_outline(data, INDENT_LEVELS)``'s. An export structure as
 ``collect`` builds it (the four top-level fields, documents with their fixed
-fields) is written by a template per document instead: the generic outline
-walks every key of 10,000 documents in Python, a third of a large export's
-rendering. Anything of another shape takes the generic outline. The text is
-the same to the byte (``tests/test_export_json_template.py``).
+fields) is written by a template per document, and each annotation's record
+of ``to_dict``'s shape by a template per record: the generic outline walks
+every key of 10,000 documents in Python, and the C encoder every key and
+value of 20,000 records (most of them the same few texts). Anything of
+another shape takes the generic route. The text is the same to the byte
+(``tests/test_export_json_template.py``).
 """
 
 from __future__ import annotations
 
+import json
+from collections.abc import Callable
 from json.encoder import encode_basestring
 from typing import Any
 
@@ -41,6 +45,39 @@ _HEAD = (
 _ITEMS = ",\n        "  # between the items of a document's list (level 1)
 _OPEN = "[\n        "
 _CLOSE = "\n      ]"
+
+#: An annotation's record as ``Annotation.to_dict`` makes it, in its order.
+_RECORD = (
+    "id",
+    "document",
+    "start",
+    "end",
+    "quote",
+    "prefix",
+    "suffix",
+    "color",
+    "note",
+    "tags",
+    "created",
+    "updated",
+    "status",
+    "creator",
+    "revision",
+    "score",
+    "origin",
+)
+
+#: What ``collect`` may add to a record, in its order (``current``, then ``meaning``).
+_ADDED = ("current", "meaning")
+
+#: The keys ``collect`` may add after ``_RECORD``: none, one of ``_ADDED``, or both in order.
+_ADDED_ORDERS = frozenset({(), ("current",), ("meaning",), _ADDED})
+
+# One line per record, as the C encoder writes it with ", " and ": ".
+_RECORD_LINE = "{" + ", ".join(f'"{key}": %s' for key in _RECORD) + "%s}"
+
+# The encoder json_outline writes a record with (for a tag list, a float, an odd record).
+_ONE_LINE = json.JSONEncoder(ensure_ascii=False, separators=(", ", ": ")).encode
 
 #: DEL and the C1 controls: the only characters below U+0100 ``escape_json_controls`` escapes.
 _LATIN1_CONTROLS = bytes(range(0x7F, 0xA0))
@@ -131,7 +168,7 @@ def _from_template(data: dict[str, Any]) -> str:
                 if key in document
             )
         )
-    encoded = encode_each(records)
+    encoded = _record_lines(records)
     parts = [
         '{\n  "format": ',
         scalar(data["format"]),
@@ -162,6 +199,103 @@ def _from_template(data: dict[str, Any]) -> str:
         parts.append("\n  ]")
     parts.append("\n}\n")
     return _escape_controls("".join(parts))
+
+
+def _record_lines(records: list[Any]) -> list[str]:
+    """Each record on one line, as ``encode_each(records)`` writes them.
+
+    A record of ``to_dict``'s shape (plus ``current`` and ``meaning``) fills a
+    template, each text escaped by the encoder's own C function and the values
+    that repeat (the document, colour, times, status, creator, tag lists)
+    escaped once; any other record is left to the encoder. A third faster than
+    the encoder on 20,000 highlights, where it walks every key and value.
+    """
+    lines: list[str] = []
+    odd: list[int] = []  # places of the records the encoder writes
+    seen: dict[str, str] = {}
+    tag_lists: dict[tuple[str, ...], str] = {}
+
+    def once(value: str) -> str:
+        text = seen.get(value)
+        if text is None:
+            text = seen[value] = encode_basestring(value)
+        return text
+
+    for record in records:
+        line = _record_line(record, once, tag_lists)
+        if line is None:
+            odd.append(len(lines))
+            line = ""
+        lines.append(line)
+    if odd:
+        for place, text in zip(odd, encode_each([records[place] for place in odd]), strict=True):
+            lines[place] = text
+    return lines
+
+
+def _record_line(
+    record: dict[str, Any],
+    once: Callable[[str], str],
+    tag_lists: dict[tuple[str, ...], str],
+) -> str | None:
+    """``record`` on one line by the template; ``None`` when it is not of the template's shape.
+
+    ``once`` escapes a value that repeats; ``tag_lists`` holds the tag lists written so far.
+    """
+    keys = tuple(record)
+    added = keys[len(_RECORD) :]
+    if keys[: len(_RECORD)] != _RECORD or added not in _ADDED_ORDERS:
+        return None
+    values = tuple(record.values())
+    (id_, document, start, end, quote, prefix, suffix, color, note, tags) = values[:10]
+    (created, updated, status, creator, revision, score, origin) = values[10:17]
+    texts = (id_, document, quote, prefix, suffix, color, note, created, updated, status)
+    if (
+        type(start) is not int
+        or type(end) is not int
+        or type(revision) is not int
+        or type(tags) is not list
+        or not all(type(value) is str for value in texts)
+        or type(creator) is not str
+        or type(origin) is not str
+        or not all(type(value) is str for value in values[17:])
+        or not all(type(tag) is str for tag in tags)
+    ):
+        return None
+    if score is None:
+        score_text = "null"
+    elif type(score) is float or type(score) is int:
+        score_text = _ONE_LINE(score)  # NaN and the infinities as the encoder writes them
+    else:
+        return None
+    tag_key = tuple(tags)
+    tag_text = tag_lists.get(tag_key)
+    if tag_text is None:
+        tag_text = tag_lists[tag_key] = _ONE_LINE(tags)
+    escape = encode_basestring
+    extra = "".join(
+        f', "{key}": {escape(value)}' for key, value in zip(added, values[17:], strict=True)
+    )
+    return _RECORD_LINE % (
+        escape(id_),
+        once(document),
+        int.__repr__(start),
+        int.__repr__(end),
+        escape(quote),
+        escape(prefix),
+        escape(suffix),
+        once(color),
+        escape(note),
+        tag_text,
+        once(created),
+        once(updated),
+        once(status),
+        once(creator),
+        int.__repr__(revision),
+        score_text,
+        once(origin),
+        extra,
+    )
 
 
 def _escape_controls(text: str) -> str:
