@@ -207,3 +207,13 @@ def test_a_record_value_of_any_other_type_is_written_as_the_encoder_writes_it() 
     added = {**_record(1), "current": 1, "meaning": None}
     data = _export([{**_document("a.txt"), "annotations": [added]}])
     assert _from_template(data) == json_outline(data, INDENT_LEVELS)
+
+
+def test_equal_tag_lists_of_other_types_are_each_written_as_they_are() -> None:
+    # 1 == True == 1.0: a tag list written once and reused must be one of texts only.
+    lists: list[Any] = [["a", 1], ["a", True], ["a", 1.0], ["a", "1"], ["a", 1]]
+    records = [{**_record(n), "tags": tags} for n, tags in enumerate(lists)]
+    data = _export([{**_document("a.txt"), "annotations": records}])
+    text = _from_template(data)
+    assert text == json_outline(data, INDENT_LEVELS)
+    assert '["a", true]' in text and '["a", 1.0]' in text
