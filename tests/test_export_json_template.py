@@ -217,3 +217,15 @@ def test_equal_tag_lists_of_other_types_are_each_written_as_they_are() -> None:
     text = _from_template(data)
     assert text == json_outline(data, INDENT_LEVELS)
     assert '["a", true]' in text and '["a", 1.0]' in text
+
+
+def test_each_latin1_control_is_escaped_as_the_outline_escapes_it() -> None:
+    # Latin-1 text takes a quick check for DEL and the C1 controls: each one is found.
+    for code in [0x7E, *range(0x7F, 0xA0), 0xA0, 0xFF]:
+        document = {**_document("a.txt"), "title": f"caf\u00e9 {chr(code)}", "note": "n"}
+        document["tags"] = []
+        document["annotations"] = [{**_record(1), "quote": "q", "note": ""}]
+        data = _export([document])
+        text = _from_template(data)
+        assert text == json_outline(data, INDENT_LEVELS), hex(code)
+        assert (chr(code) in text) == (code in (0x7E, 0xA0, 0xFF)), hex(code)

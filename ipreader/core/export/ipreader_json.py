@@ -95,8 +95,9 @@ _RECORD_LINE = "{" + ", ".join(f'"{key}": %s' for key in _RECORD) + "%s}"
 # The encoder json_outline writes a record with (for a tag list, a float, an odd record).
 _ONE_LINE = json.JSONEncoder(ensure_ascii=False, separators=(", ", ": ")).encode
 
-#: DEL and the C1 controls: the only characters below U+0100 ``escape_json_controls`` escapes.
-_LATIN1_CONTROLS = bytes(range(0x7F, 0xA0))
+#: DEL and the C1 controls, one byte each: the only characters below U+0100
+#: ``escape_json_controls`` escapes.
+_LATIN1_CONTROLS = tuple(bytes([code]) for code in range(0x7F, 0xA0))
 
 
 class _OtherShape(Exception):
@@ -310,6 +311,7 @@ def _escape_controls(text: str) -> str:
         latin1 = text.encode("latin-1")  # a copy when every character is below U+0100
     except UnicodeEncodeError:
         return escape_json_controls(text)
-    if len(latin1.translate(None, _LATIN1_CONTROLS)) == len(latin1):
-        return text  # nothing to escape: the regular expression would walk 13 MB for nothing
-    return escape_json_controls(text)
+    # 33 byte searches (memchr) cost a quarter of one bytes.translate over 13 MB.
+    if any(control in latin1 for control in _LATIN1_CONTROLS):
+        return escape_json_controls(text)
+    return text  # nothing to escape: the regular expression would walk 13 MB for nothing
