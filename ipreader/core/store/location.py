@@ -177,16 +177,36 @@ def _locked_writers_temp(path: Path, location: Path) -> bool:
     return path.name.startswith((f"{TEMP_PREFIX}{INDEX_FILE}-", f"{TEMP_PREFIX}{STATE_FILE}-"))
 
 
-def _bucket_directories(location: Path) -> list[Path]:
-    """The bucket directories of split documents (``buckets.py``); links are not followed."""
+def _entries(folder: Path) -> list[os.DirEntry[str]]:
+    """The entries of ``folder`` ([] when it cannot be listed)."""
     try:
-        entries = list(os.scandir(location / ANNOTATIONS_DIR))
+        with os.scandir(folder) as listing:
+            return list(listing)
     except OSError:
         return []
+
+
+def _temp_files(location: Path) -> list[Path]:
+    """The temp files in the store, its annotations folder and the bucket directories of split
+    documents (``buckets.py``); links to directories are not followed.
+
+    One listing of each folder: the annotations folder holds a file per document
+    (10,000 in a large folder), and every open sweeps it.
+    """
+    annotations = _entries(location / ANNOTATIONS_DIR)
+    # A UUID has no dot: the ``.json`` files are told apart without the pattern.
+    buckets = [
+        entry
+        for entry in annotations
+        if "." not in entry.name and is_uuid(entry.name) and entry.is_dir(follow_symlinks=False)
+    ]
+    listings = [_entries(location), annotations]
+    listings += [_entries(Path(bucket.path)) for bucket in buckets]
     return [
         Path(entry.path)
-        for entry in entries
-        if is_uuid(entry.name) and entry.is_dir(follow_symlinks=False)
+        for listing in listings
+        for entry in listing
+        if entry.name.startswith(TEMP_PREFIX)
     ]
 
 
@@ -203,13 +223,12 @@ def sweep_stale_temp_files(location: Path, lock: FolderLock) -> None:
         if not free:
             return  # someone is writing; try again on a later open
         cutoff = time.time() - _STALE_TEMP_SECONDS
-        for folder in (location, location / ANNOTATIONS_DIR, *_bucket_directories(location)):
-            for path in folder.glob(f"{TEMP_PREFIX}*"):
-                try:
-                    st = path.lstat()
-                    if stat.S_ISDIR(st.st_mode):
-                        continue  # ipreader never makes a temp directory
-                    if _locked_writers_temp(path, location) or st.st_mtime < cutoff:
-                        path.unlink()
-                except OSError:
-                    pass  # best effort: a leftover temp file harms nothing
+        for path in _temp_files(location):
+            try:
+                st = path.lstat()
+                if stat.S_ISDIR(st.st_mode):
+                    continue  # ipreader never makes a temp directory
+                if _locked_writers_temp(path, location) or st.st_mtime < cutoff:
+                    path.unlink()
+            except OSError:
+                pass  # best effort: a leftover temp file harms nothing
