@@ -41,11 +41,16 @@ def _json_unsafe(char: str) -> bool:
     )
 
 
-# ASCII text with DEL now and then (the fast path), or any text with the unsafe ones.
+# ASCII text with DEL now and then, Latin-1 text with the C1 controls and their
+# neighbours now and then (the two fast paths), or any text with the unsafe ones.
 json_texts = st.one_of(
     st.lists(st.sampled_from(["a", " ", '"', "\\", "\x7f", "\x7e", "\x00"]), max_size=12).map(
         "".join
     ),
+    st.lists(
+        st.sampled_from(["a", "\xe9", "\x7e", "\x7f", "\x80", "\x9f", "\xa0", "\xff"]),
+        max_size=12,
+    ).map("".join),
     st.lists(
         st.one_of(st.characters(), st.sampled_from(["\x7f", "\x80", "\x9f", "\u2028", "\ud800"])),
         max_size=12,

@@ -106,22 +106,7 @@ def json_outline(value: Any, levels: int) -> str:
     for place, number in places:
         parts[place] = encoded[number]
     parts.append("\n")
-    return _escape_controls("".join(parts))
-
-
-#: DEL and the C1 controls: the only characters below U+0100 ``escape_json_controls`` escapes.
-_LATIN1_CONTROLS = bytes(range(0x7F, 0xA0))
-
-
-def _escape_controls(text: str) -> str:
-    """``escape_json_controls(text)``, with a C-speed answer for the common Latin-1 text."""
-    try:
-        latin1 = text.encode("latin-1")  # a copy when every character is below U+0100
-    except UnicodeEncodeError:
-        return escape_json_controls(text)
-    if len(latin1.translate(None, _LATIN1_CONTROLS)) == len(latin1):
-        return text  # nothing to escape: the regular expression would walk 13 MB for nothing
-    return escape_json_controls(text)
+    return escape_json_controls("".join(parts))
 
 
 def encode_each(values: list[Any]) -> list[str]:

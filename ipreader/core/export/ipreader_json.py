@@ -95,10 +95,6 @@ _RECORD_LINE = "{" + ", ".join(f'"{key}": %s' for key in _RECORD) + "%s}"
 # The encoder json_outline writes a record with (for a tag list, a float, an odd record).
 _ONE_LINE = json.JSONEncoder(ensure_ascii=False, separators=(", ", ": ")).encode
 
-#: DEL and the C1 controls, one byte each: the only characters below U+0100
-#: ``escape_json_controls`` escapes.
-_LATIN1_CONTROLS = tuple(bytes([code]) for code in range(0x7F, 0xA0))
-
 
 class _OtherShape(Exception):
     """The structure is not the one the template writes: the generic outline writes it."""
@@ -215,7 +211,7 @@ def _from_template(data: dict[str, Any]) -> str:
             parts.append("\n    }")
         parts.append("\n  ]")
     parts.append("\n}\n")
-    return _escape_controls("".join(parts))
+    return escape_json_controls("".join(parts))
 
 
 class _Escaped(dict[str, str]):
@@ -303,15 +299,3 @@ def _record_line(
             else "",
         )
     )
-
-
-def _escape_controls(text: str) -> str:
-    """``escape_json_controls(text)``, with a C-speed answer for the common Latin-1 text."""
-    try:
-        latin1 = text.encode("latin-1")  # a copy when every character is below U+0100
-    except UnicodeEncodeError:
-        return escape_json_controls(text)
-    # 33 byte searches (memchr) cost a quarter of one bytes.translate over 13 MB.
-    if any(control in latin1 for control in _LATIN1_CONTROLS):
-        return escape_json_controls(text)
-    return text  # nothing to escape: the regular expression would walk 13 MB for nothing
