@@ -19,6 +19,7 @@ from ipreader.tui.app import IpreaderApp
 from ipreader.tui.ordered import InPlaceOrder, edited
 from ipreader.tui.reader.pane import ReadingPane
 from ipreader.tui.reader.styles import HighlightSpan
+from ipreader.tui.screens.main import MainScreen
 
 SIZE = (120, 36)
 
@@ -29,6 +30,17 @@ def drawn(pane: ReadingPane) -> list[list[tuple[str, object]]]:
         [(segment.text, segment.style) for segment in pane.render_line(y)]
         for y in range(pane.scrollable_content_region.height)
     ]
+
+
+async def reading(pilot: Pilot[None]) -> tuple[IpreaderApp, MainScreen, ReadingPane]:
+    """The opened app, its main screen and its reading pane, focused and settled."""
+    await settle(pilot)
+    app = pilot.app
+    assert isinstance(app, IpreaderApp)
+    screen = app.main_screen
+    screen.reader.focus()
+    await settle(pilot)
+    return app, screen, screen.reader
 
 
 async def same_as_a_full_redraw(pilot: Pilot[None], pane: ReadingPane) -> None:
@@ -43,13 +55,7 @@ async def test_rows_after_highlighting_deleting_and_undoing_match_a_full_redraw(
     articles: Path,
 ) -> None:
     async with IpreaderApp(paths=[articles]).run_test(size=SIZE) as pilot:
-        await settle(pilot)
-        app = pilot.app
-        assert isinstance(app, IpreaderApp)
-        screen = app.main_screen
-        pane = screen.reader
-        pane.focus()
-        await settle(pilot)
+        _, screen, pane = await reading(pilot)
         before = drawn(pane)
         fox = ALPHA.index("quick brown fox")
         dog = ALPHA.index("dog sleeps")
@@ -101,12 +107,7 @@ async def test_the_whole_screen_after_each_key_matches_a_full_redraw(articles: P
     # The document list redraws the row whose count changed and the sidebar only the
     # lines whose entry moved or changed: a line either forgot would keep its old look.
     async with IpreaderApp(paths=[articles]).run_test(size=SIZE) as pilot:
-        await settle(pilot)
-        app = pilot.app
-        assert isinstance(app, IpreaderApp)
-        screen = app.main_screen
-        pane = screen.reader
-        pane.focus()
+        app, screen, pane = await reading(pilot)
 
         async def same_screen() -> str:
             await settle(pilot)
