@@ -155,6 +155,8 @@ class MainScreen(Screen[None]):
     """The file name of the article shown while the library opens (before it is open)."""
     legend: var[str] = var("")
     """The open document's folder's colour meanings on one line (empty: none)."""
+    coder_view: var[tuple[str, str]] = var(("everyone", ""))
+    """Whose highlights are shown (``everyone``, ``others dimmed``, ``mine``); the user's name."""
 
     def __init__(self, paths: Iterable[Path], *, line: int | None = None) -> None:
         """Create the screen over ``paths``; the library opens once the screen is mounted.
@@ -260,6 +262,7 @@ class MainScreen(Screen[None]):
                 MainScreen.covers,
                 MainScreen.missing,
                 MainScreen.legend,
+                MainScreen.coder_view,
                 current=MainScreen.current_annotation,
                 opening=MainScreen.highlights_pending,
             )
@@ -307,6 +310,7 @@ class MainScreen(Screen[None]):
         self.current_annotation = state.current
         info = state.document
         self.legend = state.codebooks.of(None if info is None else info.root).legend()
+        self.coder_view = (state.coders, state.me)
         shown = None if info is None else self.stats.get(info.path, DocumentStats())
         if info is not None and not state.opening and shown != state.stats():
             self.stats = {**self.stats, info.path: state.stats()}

@@ -18,6 +18,7 @@ from textual.message import Message
 from textual.reactive import var
 from textual.widgets import Static
 
+from ipreader.core.identity import creator_key
 from ipreader.core.model import AnchorStatus, Annotation, DocumentNotes
 from ipreader.core.wording import plural
 from ipreader.tui.display import one_line, visible
@@ -32,6 +33,8 @@ NOTE_PREVIEW = 80
 #: id (whatever a file says) can be taken for the heading.
 OPTION_PREFIX = "annotation:"
 ORPHANS_HEADING_ID = "orphans-heading"
+
+_Counts = tuple[int, int, int, bool, bool, tuple[str, str]]
 
 
 def option_id(annotation_id: str) -> str:
@@ -159,6 +162,9 @@ class AnnotationSidebar(Vertical):
     """True while the article shown is being opened: its highlights are not listed yet."""
     legend: var[str] = var("")
     """The folder's colour meanings on one line (``yellow = claim · pink = evidence``)."""
+    coder_view: var[tuple[str, str]] = var(("everyone", ""))
+    """Whose highlights are listed, and the user's name: ``("everyone" | "others dimmed" |
+    "mine", me)``. Another coder's entries are dimmed and say whose they are, or left out."""
 
     @dataclass
     class Chosen(Message):
@@ -178,13 +184,14 @@ class AnnotationSidebar(Vertical):
         super().__init__(id=id)
         self._start = 0  # the window's first highlight (index among the anchored ones)
         self._shown: tuple[Annotation, ...] = ()  # what the options show now
-        # (start, anchored, orphans, missing) when the options were built
-        self._counts: tuple[int, int, int, bool, bool] = (-1, 0, 0, False, False)  # -1: never
+        # (start, anchored, orphans, missing, opening, coder view) when the options were
+        # built; a start of -1: never.
+        self._counts: _Counts = (-1, 0, 0, False, False, ("", ""))
         self._covers: dict[str, str] = {}  # the covered texts the options show
         # Each listed highlight's entry and what it was made from (the annotation object,
-        # the article missing, the covered text): an unchanged highlight keeps its entry,
-        # so the list measures and renders only the entries an edit made.
-        self._entries: dict[str, tuple[Annotation, bool, str, Entry]] = {}
+        # the article missing, the covered text, another coder's): an unchanged highlight
+        # keeps its entry, so the list measures and renders only the entries an edit made.
+        self._entries: dict[str, tuple[Annotation, bool, str, bool, Entry]] = {}
         # ``annotations`` split into placed and orphaned, and the tuple it was split from
         # (an edit of that tuple moves one highlight instead of splitting them all again).
         self._split: tuple[
@@ -217,6 +224,9 @@ class AnnotationSidebar(Vertical):
         self._refresh_list()
 
     def watch_opening(self) -> None:
+        self._refresh_list()
+
+    def watch_coder_view(self) -> None:
         self._refresh_list()
 
     def watch_notes(self) -> None:
@@ -255,7 +265,12 @@ class AnnotationSidebar(Vertical):
             text.append(f"\n{one_line(self.legend, 200)}", "dim")
         self.query_one("#document-notes", Static).update(text)
 
-    def _prompt(self, annotation: Annotation) -> Text:
+    def _others(self, annotation: Annotation) -> bool:
+        """True when ``annotation`` is another coder's and the view sets those apart."""
+        view, me = self.coder_view
+        return view != "everyone" and creator_key(annotation.creator) != creator_key(me)
+
+    def _prompt(self, annotation: Annotation, others: bool = False) -> Text:
         orphan = self.missing or not annotation.is_anchored
         text = Text()
         text.append("▌", self._style("orphan" if orphan else annotation.color))
@@ -277,6 +292,10 @@ class AnnotationSidebar(Vertical):
             text.append(f"\n  {tags}", self._style("tags"))
         if annotation.note:
             text.append(f"\n  {one_line(annotation.note, NOTE_PREVIEW)}", self._style("note"))
+        if others:  # beside the user's own: whose it is, and dimmed like in the text
+            who = one_line(annotation.creator, 40) or "an unnamed coder"
+            text.append(f"\n  by {who}")
+            text.stylize("dim")
         return text
 
     def _refresh_list(self) -> None:
@@ -290,9 +309,17 @@ class AnnotationSidebar(Vertical):
         anchored, orphans = self._split[1]
         if self.missing:  # no text: every highlight is listed under the notice
             anchored, orphans = [], list(self.annotations)
+        hidden = 0
+        view = self.coder_view
+        if view[0] == "mine":  # the others' highlights are left out, and counted
+            me = creator_key(view[1])
+            every = len(anchored) + len(orphans)
+            anchored = [a for a in anchored if creator_key(a.creator) == me]
+            orphans = [a for a in orphans if creator_key(a.creator) == me]
+            hidden = every - len(anchored) - len(orphans)
         start = window_around(len(anchored), self._current_index(anchored), self._start)
         shown = tuple(anchored[start : start + WINDOW]) + tuple(orphans[:WINDOW])
-        counts = (start, len(anchored), len(orphans), self.missing, self.opening)
+        counts = (start, len(anchored), len(orphans), self.missing, self.opening, view)
         if shown == self._shown and counts == self._counts and self.covers is self._covers:
             self._highlight(self.current)
             return  # the same highlights, window and covered texts: nothing to rebuild
@@ -307,8 +334,11 @@ class AnnotationSidebar(Vertical):
             entries.append(self._more(f"{plural(later, 'later highlight')} (] to go on)"))
         if self.opening and not anchored:
             entries.append(self._more("Opening the article: reading its highlights…"))
-        elif not anchored and not self.missing:
+        elif not anchored and not self.missing and not hidden:
             entries.append(self._more("No highlights yet. Select text, then press a."))
+        if hidden:
+            others = plural(hidden, "highlight")
+            entries.append(self._more(f"{others} by other coders not listed (C lists them)"))
         if orphans:
             heading = Text(f"Orphaned ({len(orphans):,}): text not found", "bold")
             if self.missing:
@@ -328,11 +358,14 @@ class AnnotationSidebar(Vertical):
         cover = (
             self.covers.get(annotation.id, "") if annotation.status is AnchorStatus.FUZZY else ""
         )
+        others = self._others(annotation)
         made = self._entries.get(annotation.id)
-        if made is not None and made[0] is annotation and made[1:3] == (self.missing, cover):
-            return made[3]
-        entry = Entry(self._prompt(annotation), id=option_id(annotation.id), divider=True)
-        self._entries[annotation.id] = (annotation, self.missing, cover, entry)
+        if made is not None and made[0] is annotation and made[1:4] == (
+            self.missing, cover, others,
+        ):  # fmt: skip
+            return made[4]
+        entry = Entry(self._prompt(annotation, others), id=option_id(annotation.id), divider=True)
+        self._entries[annotation.id] = (annotation, self.missing, cover, others, entry)
         return entry
 
     def _current_index(self, anchored: list[Annotation]) -> int | None:
