@@ -1024,6 +1024,53 @@ async def test_headings_picker_goes_to_a_chapter(articles: Path) -> None:
         assert reader.index.offset_at(round(reader.scroll_y), 0) == reader.cursor
 
 
+async def test_reports_screen_tags_all_and_filters_by_coder_colour_and_date(
+    articles: Path,
+) -> None:
+    store = FolderStore.open(articles)
+    fox, dog = ALPHA.index("fox"), ALPHA.index("dog")
+    store.save_annotations(
+        [
+            Annotation.create(ALPHA, fox, fox + 3, "alpha.txt", tags=["a", "b"], creator="Ada"),
+            Annotation.create(ALPHA, dog, dog + 3, "alpha.txt", tags=["a"], creator="Ben"),
+            Annotation.create(CJK, 0, 2, "cjk.txt", tags=["b"], creator="Ben", color="pink"),
+        ]
+    )
+    async with IpreaderApp(paths=[articles]).run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("R")
+        await settle(pilot)
+        reports = pilot.app.screen
+        assert isinstance(reports, ReportsScreen)
+        status = reports.query_one("#status", Label)
+        reports.query_one("#tags", Input).value = "a, b"
+        await settle(pilot)
+        assert "4 passages" in str(status.render())  # a: fox, dog; b: fox, 漢字
+        reports.query_one("#match", ChoiceRow).focus()
+        await pilot.press("right")  # all of them: only the fox carries both
+        await settle(pilot)
+        assert "1 passage" in str(status.render())
+        await pilot.press("left")
+        filters = reports.query_one("#filters", Input)
+        filters.focus()
+        await pilot.press(*"by:ben")
+        await settle(pilot)
+        assert "2 passages" in str(status.render())  # dog (a), 漢字 (b)
+        passages = reports.query_one("#passages", OptionList)
+        shown = [str(passages.get_option_at_index(i).prompt) for i in range(passages.option_count)]
+        assert sum("· by Ben" in row for row in shown) == 2
+        await pilot.press(*" color:pink")
+        await settle(pilot)
+        assert "1 passage" in str(status.render())
+        await pilot.press(*" until:2000-01-01")  # every highlight was made later
+        await settle(pilot)
+        assert "0 passages" in str(status.render())
+        await pilot.press(*" by:ada")
+        await settle(pilot)
+        assert "Filters: by: given twice" in str(status.render())
+        assert not passages.display  # no stale passages under the message
+
+
 async def test_reports_screen_matrix_cell_then_passage_opens_the_article(
     articles: Path,
 ) -> None:

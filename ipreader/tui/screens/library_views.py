@@ -185,7 +185,7 @@ class LibraryViews:
                     screen.reader.focus()
                     return
 
-        screen.app.push_screen(ReportsScreen(library), chosen)
+        screen.app.push_screen(ReportsScreen(library, screen.state.codebooks.of), chosen)
 
     # ------------------------------------------------------------------ the codebook
 

@@ -4,11 +4,14 @@ The reports are ``core.reports``'s, computed in a thread worker from
 ``coding.coded_documents`` (every annotated article read and reconciled). The
 matrix is a heat map you can move in; Enter on a cell shows the code report
 of that document and tag, and Enter on a passage of a code report opens the
-article there.
+article there. The filter line (``by: color: doc: since: until:``, see
+``core.report_filter``) narrows the highlights already read, as the CLI's
+options do.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import ClassVar
@@ -18,16 +21,18 @@ from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Vertical
+from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.screen import ModalScreen
 from textual.widgets import DataTable, Input, Label, OptionList
 from textual.widgets.option_list import Option
 
-from ipreader.core.coding import CodedDocument, Selection, coded_documents
+from ipreader.core.codebook import Codebook
+from ipreader.core.coding import CodedDocument, Selection, SelectionError, coded_documents
 from ipreader.core.errors import IpreaderError
 from ipreader.core.library import Library
 from ipreader.core.model import parse_tag_list
+from ipreader.core.report_filter import FILTER_TERMS, narrow, parse_narrowing
 from ipreader.core.reports import CodeReport, Cooccurrence, MatrixRow, TagMatrix, code_report
 from ipreader.core.wording import plural
 from ipreader.tui.display import one_line
@@ -39,6 +44,12 @@ KINDS: dict[str, str] = {
     "codes": "code report",
     "matrix": "documents × tags",
     "cooccurrence": "co-occurrence",
+}
+
+#: How several tags combine in the code report.
+MATCHES: dict[str, str] = {
+    "any": "any tag",
+    "all": "all tags",  # on one highlight, or on overlapping ones (code_report's require_all)
 }
 
 #: Heat levels of the matrix cells (component classes ``reports--heat-1`` ...).
@@ -77,7 +88,11 @@ class HeatTable(DataTable[Text]):
 
 
 class ReportsScreen(ModalScreen[ReportTarget | None]):
-    """Choose a report (left/right), type tags to restrict it; Enter goes to what is chosen."""
+    """Choose a report (left/right), type tags (any or all of them) and filters; Enter goes there.
+
+    The filter line takes ``report_filter.FILTER_TERMS``; while it does not parse, its
+    message replaces the report.
+    """
 
     CSS_PATH = modal_stylesheets()
 
@@ -94,11 +109,18 @@ class ReportsScreen(ModalScreen[ReportTarget | None]):
         error: str = ""
         """Why it failed (empty when it did not)."""
 
-    def __init__(self, library: Library) -> None:
-        """Create the screen over ``library`` (read when the screen opens)."""
+    def __init__(
+        self, library: Library, codebook_of: Callable[[Path], Codebook] | None = None
+    ) -> None:
+        """Create the screen over ``library`` (read when the screen opens).
+
+        ``codebook_of`` gives a folder's codebook (``color:claim`` filters by a colour's meaning).
+        """
         super().__init__()
         self.library = library
         """The library reported on."""
+        self.codebook_of: Callable[[Path], Codebook] = codebook_of or (lambda root: Codebook())
+        """Each folder's codebook, by root."""
         self.documents: list[CodedDocument] = []
         """The articles with highlights (once read)."""
         self.focus_document: CodedDocument | None = None
@@ -113,7 +135,10 @@ class ReportsScreen(ModalScreen[ReportTarget | None]):
             dialog.border_title = "Reports"
             dialog.border_subtitle = "enter go · esc close"
             yield ChoiceRow(tuple(KINDS), "codes", labels=KINDS, id="kind")
-            yield Input(placeholder="tags, comma-separated (empty: every tag)", id="tags")
+            with Horizontal(id="tag-row"):
+                yield Input(placeholder="tags, comma-separated (empty: every tag)", id="tags")
+                yield ChoiceRow(tuple(MATCHES), "any", labels=MATCHES, id="match")
+            yield Input(placeholder=f"filters: {'  '.join(FILTER_TERMS)}", id="filters")
             yield Label("Reading the highlights…", id="status", classes="dialog-status")
             yield ReportOptions(id="passages")
             yield HeatTable(id="table", cursor_type="cell", zebra_stripes=True)
@@ -146,9 +171,12 @@ class ReportsScreen(ModalScreen[ReportTarget | None]):
         self.focus_document = None
         self.show()
 
+    @on(ChoiceRow.Changed, "#match")
     @on(Input.Submitted, "#tags")
     @on(Input.Changed, "#tags")
-    def _tags_changed(self) -> None:
+    @on(Input.Submitted, "#filters")
+    @on(Input.Changed, "#filters")
+    def _filter_changed(self) -> None:
         self.show()
 
     @property
@@ -156,19 +184,32 @@ class ReportsScreen(ModalScreen[ReportTarget | None]):
         """The tags typed in the filter (all used tags when empty)."""
         return parse_tag_list(self.query_one("#tags", Input).value)
 
+    @property
+    def require_all(self) -> bool:
+        """True when the code report asks for highlights carrying all the tags."""
+        return self.query_one("#match", ChoiceRow).value == "all"
+
     def show(self) -> None:
         """Compute and show the chosen report (quick: the highlights are in memory)."""
         from ipreader.core.reports import cooccurrence, tag_matrix
 
         kind = self.query_one("#kind", ChoiceRow).value
         passages, table = self.query_one("#passages", ReportOptions), self.query_one("#table")
+        self.query_one("#match").display = kind == "codes"
+        documents = self.documents
+        if kind == "codes" and self.focus_document is not None:
+            documents = [self.focus_document]
+        try:
+            narrowing = parse_narrowing(self.query_one("#filters", Input).value)
+            documents = narrow(documents, narrowing, self.codebook_of)
+        except SelectionError as error:  # shown until the line reads right
+            passages.display = table.display = False
+            self._status(f"Filters: {error}")
+            return
         passages.display = kind == "codes"
         table.display = kind != "codes"
-        documents = self.documents
         if kind == "codes":
-            if self.focus_document is not None:
-                documents = [self.focus_document]
-            self._show_codes(code_report(documents, self.tags))
+            self._show_codes(code_report(documents, self.tags, require_all=self.require_all))
         elif kind == "matrix":
             self._show_matrix(tag_matrix(documents, self.tags))
         else:
@@ -197,6 +238,9 @@ class ReportsScreen(ModalScreen[ReportTarget | None]):
                 where = one_line(document.title, 80)
                 if entry.line:
                     where += f" · line {entry.line:,}"
+                coders = dict.fromkeys(a.creator for a in entry.highlights if a.creator)
+                if coders:  # two coders on one folder: whose passage it is
+                    where += f" · by {one_line(', '.join(coders), 60)}"
                 text = Text(f"  “{one_line(entry.quote, 200)}”\n    ")
                 text.append(where, meta)
                 rows.append(Option(text, id=key))
@@ -259,7 +303,11 @@ class ReportsScreen(ModalScreen[ReportTarget | None]):
         row = event.coordinate.row
         if not 0 <= row < len(self._rows):
             return
-        self.focus_document = self._rows[row].document
+        shown = self._rows[row].document  # as filtered: keep the whole one, the filters apply
+        self.focus_document = next(
+            (d for d in self.documents if (d.root, d.relpath) == (shown.root, shown.relpath)),
+            shown,
+        )
         tag = self._matrix_tags[event.coordinate.column - 1]
         self.query_one("#tags", Input).value = tag
         kind = self.query_one("#kind", ChoiceRow)
