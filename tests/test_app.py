@@ -1024,6 +1024,16 @@ async def test_headings_picker_goes_to_a_chapter(articles: Path) -> None:
         assert reader.index.offset_at(round(reader.scroll_y), 0) == reader.cursor
 
 
+async def open_reports(pilot: Pilot[None]) -> tuple[ReportsScreen, Label]:
+    """Press ``R`` on the opened app: the reports screen and its status line, settled."""
+    await settle(pilot)
+    await pilot.press("R")
+    await settle(pilot)
+    reports = pilot.app.screen
+    assert isinstance(reports, ReportsScreen)
+    return reports, reports.query_one("#status", Label)
+
+
 async def test_reports_screen_tags_all_and_filters_by_coder_colour_and_date(
     articles: Path,
 ) -> None:
@@ -1037,12 +1047,7 @@ async def test_reports_screen_tags_all_and_filters_by_coder_colour_and_date(
         ]
     )
     async with IpreaderApp(paths=[articles]).run_test(size=SIZE) as pilot:
-        await settle(pilot)
-        await pilot.press("R")
-        await settle(pilot)
-        reports = pilot.app.screen
-        assert isinstance(reports, ReportsScreen)
-        status = reports.query_one("#status", Label)
+        reports, status = await open_reports(pilot)
         reports.query_one("#tags", Input).value = "a, b"
         await settle(pilot)
         assert "4 passages" in str(status.render())  # a: fox, dog; b: fox, 漢字
@@ -1085,12 +1090,7 @@ async def test_reports_screen_matrix_cell_then_passage_opens_the_article(
         ]
     )
     async with IpreaderApp(paths=[articles]).run_test(size=SIZE) as pilot:
-        await settle(pilot)
-        await pilot.press("R")
-        await settle(pilot)
-        reports = pilot.app.screen
-        assert isinstance(reports, ReportsScreen)
-        status = reports.query_one("#status", Label)
+        reports, status = await open_reports(pilot)
         # animals (2: its child counts), animals/fox (1), places (1)
         assert "4 passages" in str(status.render())
         await pilot.press("right")  # documents x tags
