@@ -9,7 +9,16 @@ and imports untimed), with wall and CPU (user + system, all threads and the
 worker processes an import starts). The checkouts take turns, A B B A A B ...,
 so a change of machine load hits them alike; read the ratios.
 
+Each sample gets a copy of its own, all deleted at the end: on ext4 without a
+journal (this VM's root) creating a file right after ~20,000 were deleted
+costs the kernel's inode allocator seconds (it skips inodes deleted in the last
+~30 s and reads their table blocks to find out), and deleting the previous
+sample's copy just before each import put 2-3 s of that into every sample
+(RESULTS.md, "Import: the store's own work"). ``--delete-between`` measures
+that way again (stop 23's figures).
+
     .venv/bin/python -m bench.import_scale [--articles N] [--rounds N] [--against CHECKOUT ...]
+        [--delete-between]
 """
 
 from __future__ import annotations
@@ -46,7 +55,7 @@ print(json.dumps([time.perf_counter() - wall,
 
 def sample(checkout: Path, export: Path, folder: Path, target: Path) -> tuple[float, float]:
     """One import by ``checkout`` into a fresh copy of ``folder``: (wall s, CPU s)."""
-    shutil.rmtree(target, ignore_errors=True)
+    shutil.rmtree(target, ignore_errors=True)  # only with --delete-between: a new name otherwise
     shutil.copytree(folder, target, ignore=shutil.ignore_patterns(".ipreader"))
     python = checkout / ".venv" / "bin" / "python"
     done = subprocess.run(
@@ -74,6 +83,11 @@ def main() -> None:
     parser.add_argument("--articles", type=int, default=10_000)
     parser.add_argument("--rounds", type=int, default=3, help="samples per checkout")
     parser.add_argument("--against", type=Path, nargs="*", default=[], help="other checkouts")
+    parser.add_argument(
+        "--delete-between",
+        action="store_true",
+        help="delete the previous sample's copy just before each import (as before stop 24)",
+    )
     args = parser.parse_args()
     if not need_corpus("the import over a large folder"):
         return
@@ -89,10 +103,13 @@ def main() -> None:
         export = tmp / "export.json"
         export.write_text(render_export(Library.open([folder]), "json"), encoding="utf-8")
         results: dict[Path, list[tuple[float, float]]] = {c: [] for c in checkouts}
+        samples = 0
         for number in range(args.rounds):
             order = checkouts if number % 2 == 0 else checkouts[::-1]
             for checkout in order:
-                results[checkout].append(sample(checkout, export, folder, tmp / "target"))
+                samples += 1
+                target = tmp / ("target" if args.delete_between else f"target-{samples}")
+                results[checkout].append(sample(checkout, export, folder, target))
             print(f"round {number + 1}/{args.rounds} done (load {load_average()})", flush=True)
     first = median([wall for wall, _cpu in results[here]])
     print(

@@ -168,3 +168,27 @@ def test_a_table_sees_the_transaction_s_earlier_changes_to_its_file(tmp_path: Pa
     again = transaction.table(path, "t")
     assert {str(doc.doc_id): dict(doc) for doc in again.all()} == {"a": {"n": 1}, "b": {"n": 2}}
     assert read_tables(path) == {"t": {"a": {"n": 1}}}  # not yet on disk
+
+
+def test_creating_a_file_gives_the_bytes_an_upsert_into_a_new_file_gives(tmp_path: Path) -> None:
+    records = {"b": {"n": 2, "t": ["x"]}, "a": {"é": "ü", "n": 1}}
+    upserted, created = tmp_path / "upserted.json", tmp_path / "created.json"
+    transaction = Transaction(read_tables)
+    transaction.table(upserted, "annotations", new=True).upsert_records(records)
+    transaction.create(created, "annotations", records)
+    transaction.create(tmp_path / "empty.json", "annotations", {})
+    records["a"]["n"] = 5  # both hold copies: a caller's later change is not written
+    assert transaction.commit() == [upserted, created]  # an empty creation writes nothing
+    assert created.read_bytes() == upserted.read_bytes()
+    assert read_tables(created)["annotations"]["a"]["n"] == 1
+
+
+def test_creating_a_file_the_transaction_already_changed_keeps_its_changes(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "f.json"
+    transaction = Transaction(read_tables)
+    transaction.table(path, "t", new=True).upsert_records({"a": {"n": 1}})
+    transaction.create(path, "t", {"b": {"n": 2}})
+    transaction.commit()
+    assert read_tables(path) == {"t": {"a": {"n": 1}, "b": {"n": 2}}}

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ipreader.core.documents import discover
+from ipreader.core.documents import discover, document_key
 from ipreader.core.errors import DocumentError, ImportFileError
 from ipreader.core.gc_pause import gc_paused
 from ipreader.core.importer import hypothesis, ipreader_json, refi_qda, w3c
@@ -70,5 +70,6 @@ def _import(file: Path, root: Path, fmt: str | None) -> ImportReport:
         raise DocumentError(root, "not a folder")
     groups = discover([root])
     root = groups[0][0] if groups else root.resolve()  # discover() resolves it
-    known = {path.relative_to(root).as_posix(): path for _, files in groups for path in files}
+    # document_key: a string prefix, not relative_to's two parses per article (10,000).
+    known = {document_key(root, path): path for _, files in groups for path in files}
     return merge(batch, root, Locator(root, known))

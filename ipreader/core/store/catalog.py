@@ -455,6 +455,12 @@ class Catalog:
             for change in changes:
                 record, rows, removals = change
                 new = record.id in fresh
+                if new and not removals and len(rows) <= BUCKET_MAX:
+                    # No file yet and no more records than one holds: its single file
+                    # made straight, with no layout, no bucket directory's path and no
+                    # TinyDB table (an import's 10,000 new documents).
+                    transaction.create(self.annotations_dir / record.file, ANNOTATIONS_TABLE, rows)
+                    continue
                 layout = new_layout(*self._document_paths(record)) if new else self.layout(record)
                 if not layout.settled:
                     reshard.append((change, layout, False))  # a re-shard cut short: finish it
