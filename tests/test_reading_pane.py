@@ -599,3 +599,45 @@ async def test_a_held_preview_wraps_when_the_hold_runs_out(monkeypatch: pytest.M
         pane.load(text, [], 0, preview=True)
         await wait_ready(pilot, pane)  # never asked: wrapped all the same
         assert len(pane.thread_wraps) == 1
+
+
+class FirstRowsApp(PaneApp):
+    """A pane given its text before its first layout (as the main screen does at mount)."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__()
+        self.text = text
+        self.drawn: list[str] = []
+
+    def compose(self) -> ComposeResult:
+        yield RowsDrawnPane(self.drawn)
+
+    def on_mount(self) -> None:
+        self.query_one(ReadingPane).load(self.text, [])
+
+
+class RowsDrawnPane(ReadingPane):
+    """Keeps the text of every row it draws, in order."""
+
+    def __init__(self, drawn: list[str]) -> None:
+        super().__init__()
+        self._drawn = drawn
+
+    def render_line(self, y: int) -> Strip:
+        strip = super().render_line(y)
+        self._drawn.append(strip.text)
+        return strip
+
+
+async def test_a_text_given_before_the_first_layout_is_drawn_wrapped_in_the_first_frame() -> None:
+    # The first article is handed to the pane at mount when it was read by then: the
+    # Resize that wraps it comes after the first frame, which must not show the
+    # one-column placeholder (a lone first character) instead of the text.
+    text = PARAGRAPH * 3
+    app = FirstRowsApp(text)
+    async with app.run_test(size=(40, 10)) as pilot:
+        await pilot.pause()
+        pane = app.query_one(ReadingPane)
+        expected = [pane.render_line(y).text.rstrip() for y in range(3)]
+    assert expected[0].startswith("The quick brown fox")
+    assert [row.rstrip() for row in app.drawn[:3]] == expected

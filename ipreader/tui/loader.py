@@ -62,6 +62,10 @@ class Loader:
         self._poll: Worker[None] | None = None
         self._watch: Worker[None] | None = None
         self._opened_before = False  # the last listing is drawn on the first open only
+        self.first_read: FirstTextRead | None = None
+        """The opening's ``FirstTextRead``, set before it is posted: the owner can show it
+        when it mounts, in its first frame, rather than after the frame (its queue holds
+        Textual's screen-resume, which lays out and paints, before the message)."""
 
     def open_library(self) -> None:
         """Open the library; posts ``LastListing`` when the last open of these paths left a
@@ -91,6 +95,7 @@ class Loader:
 
         def first_read(first: FirstText) -> None:
             message = FirstTextRead(first)
+            self.first_read = message
             self._owner.post_message(message)
             # The rest of the opening (metadata, relink, reconcile: pure Python) would
             # take turns with the first paint for the GIL: it waits for the paint.

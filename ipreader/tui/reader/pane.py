@@ -573,6 +573,11 @@ class ReadingPane(ScrollView, can_focus=True):
 
     def render_line(self, y: int) -> Strip:
         """Render visual row ``scroll_y + y`` of the view."""
+        if self._index.width <= 1 < self.wrap_width and self._text:
+            # Loaded before the first layout (the first article, shown in the screen's
+            # first frame): the Resize that wraps it arrives after this frame, so the
+            # frame would show the unwrapped placeholder. Wrap now, at the width known.
+            self._start_wrap(self._cursor)
         row = round(self.scroll_y) + y
         width = self.scrollable_content_region.width
         key = (row, width, self._version)

@@ -280,6 +280,9 @@ class MainScreen(Screen[None]):
     def on_mount(self) -> None:
         self.document_list.progress = (0, 0)
         self.start_opening()
+        first = self.loader.first_read
+        if first is not None:  # read already (a small folder): shown in the first frame
+            self._first_text_read(first)
         self.set_interval(self.CHANGE_POLL_SECONDS, self.check_for_changes)
         self.set_interval(self.FILE_WATCH_SECONDS, self.check_the_file)
 
