@@ -641,3 +641,20 @@ async def test_a_text_given_before_the_first_layout_is_drawn_wrapped_in_the_firs
         expected = [pane.render_line(y).text.rstrip() for y in range(3)]
     assert expected[0].startswith("The quick brown fox")
     assert [row.rstrip() for row in app.drawn[:3]] == expected
+
+
+async def test_rows_drawn_after_a_theme_change_take_the_new_background() -> None:
+    # The rows' base style is computed once per set of cached strips: a theme change
+    # (new CSS variables) must drop it with the strips, not keep the old background.
+    app = PaneApp()
+    async with app.run_test(size=(60, 8)) as pilot:
+        pane = app.query_one(ReadingPane)
+        pane.load(PARAGRAPH, [])
+        await pilot.pause()
+        before = list(pane.render_line(6))[-1].style
+        app.theme = "textual-light" if app.current_theme.dark else "textual-dark"
+        await pilot.pause()
+        after = list(pane.render_line(6))[-1].style
+        assert before is not None and after is not None
+        assert after.bgcolor != before.bgcolor
+        assert after.bgcolor == pane.rich_style.bgcolor

@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from typing import ClassVar
 
 from rich.segment import Segment
+from rich.style import Style
 from textual import events, on
 from textual.actions import SkipAction
 from textual.binding import Binding, BindingType
@@ -241,6 +242,9 @@ class ReadingPane(ScrollView, can_focus=True):
         self._current_span: HighlightSpan | None = None  # where the current mark was drawn
         self._version = 0
         self._strips: LRUCache[tuple[int, int, int], Strip] = LRUCache(1024)
+        # The pane's base style for strips of _version (its rows embed it, so it changes
+        # only when they are dropped); ``rich_style`` walks every ancestor's styles.
+        self._base: tuple[int, Style] | None = None
         self._styles = ComponentStyles(self)
         self._pending_centre: int | None = None
         self._wrap_timer: Timer | None = None
@@ -589,7 +593,9 @@ class ReadingPane(ScrollView, can_focus=True):
 
     def _render_row(self, row: int, width: int) -> Strip:
         """Slice and style one visual row into a strip of exactly ``width`` cells."""
-        base = self.rich_style
+        if self._base is None or self._base[0] != self._version:
+            self._base = (self._version, self.rich_style)
+        base = self._base[1]
         index = self._index
         if row < 0 or row >= len(index) or width <= 0:
             return Strip.blank(max(width, 0), base)
