@@ -13,7 +13,11 @@ compiled in the venv already, and with ``PYTHONDONTWRITEBYTECODE=1`` (this
 machine's default) the app alone would compile its ~70 modules from source at
 every start. ``--bytecode source`` measures that case (the environment as it is).
 
-    .venv/bin/python -m bench.startup [--quick] [--bytecode cached|source]
+``--before TREE`` also runs the app of another checkout (e.g. a ``git archive``
+of ``main``) in the same rounds: app, before, baseline in turn; its child runs
+from ``TREE`` (its own ``bench`` and ``ipreader``, with this interpreter).
+
+    .venv/bin/python -m bench.startup [--quick] [--bytecode cached|source] [--before TREE]
 """
 
 from __future__ import annotations
@@ -22,10 +26,21 @@ import time
 
 _CHILD_START = time.perf_counter()
 
+import asyncio  # noqa: E402
 import json  # noqa: E402  (the child's clock starts before any import)
 import os  # noqa: E402
 import subprocess  # noqa: E402
+from pathlib import Path  # noqa: E402
 from typing import Any  # noqa: E402
+
+
+def complete_screen(app: Any) -> bool:
+    """Mark condition: the first paint's screen, and the footer shows its keys."""
+    from textual.widgets._footer import FooterKey
+
+    from bench.lib.apps import reader_painted
+
+    return reader_painted(app) and bool(app.main_screen.query(FooterKey))
 
 
 def child(kind: str) -> None:
@@ -38,6 +53,13 @@ def child(kind: str) -> None:
         # CPU time (all threads) to the paint: less swayed by other processes than wall time.
         cpu = time.process_time()
         print(json.dumps({"import": imported, "paint": timing.first_paint, "cpu": cpu}), flush=True)
+        if app.mark_conditions:
+            # The footer's keys are composed after the first paint (on the screen's first
+            # bindings refresh): the complete screen is timed too, on a second line.
+            while "complete" not in app.marks:
+                await asyncio.sleep(0.001)
+            start = app.first_paint_at - timing.first_paint
+            print(json.dumps({"complete": app.marks["complete"] - start}), flush=True)
         # The exit is not part of the figure; skip the shutdown to save bench time.
         os._exit(0)
 
@@ -46,6 +68,7 @@ def child(kind: str) -> None:
 
         imported = time.perf_counter() - _CHILD_START
         cls = paint_timed(IpreaderApp)
+        cls.mark_conditions = {"complete": complete_screen}
         run_app(cls, reader_painted, size=(160, 48), then=report)
     else:
         from textual.app import App, ComposeResult
@@ -66,8 +89,13 @@ def child(kind: str) -> None:
         run_app(paint_timed(ThreePanes), None, size=(160, 48), then=report)
 
 
-def one_run(kind: str, env: dict[str, str]) -> tuple[float, dict[str, float]]:
-    """Wall time from spawning a child to its paint line, and the child's own report."""
+def one_run(
+    kind: str, env: dict[str, str], tree: Path | None = None
+) -> tuple[float, dict[str, float]]:
+    """Wall time from spawning a child to its paint line, and the child's own report.
+
+    ``tree``: the checkout the child runs from (this one when None).
+    """
     from bench.lib.paths import REPO
     from bench.lib.process import bench_argv
 
@@ -78,22 +106,23 @@ def one_run(kind: str, env: dict[str, str]) -> tuple[float, dict[str, float]]:
         stderr=subprocess.DEVNULL,
         text=True,
         env=env,
-        cwd=REPO,
+        cwd=REPO if tree is None else tree,
     ) as process:
         assert process.stdout is not None
         line = process.stdout.readline()
         elapsed = time.perf_counter() - start
+        more = process.stdout.readline()  # the complete screen's line, when the child has one
         process.wait()
     if not line:
         raise RuntimeError(f"startup child {kind} printed nothing")
-    return elapsed, json.loads(line)
+    return elapsed, {**json.loads(line), **(json.loads(more) if more else {})}
 
 
-def run(quick: bool = False, bytecode: str = "cached") -> list[Any]:
+def run(quick: bool = False, bytecode: str = "cached", before: Path | None = None) -> list[Any]:
     """Measure both apps (alternating) and print the table; return the figures.
 
     ``bytecode`` is ``cached`` (compiled modules kept between runs) or ``source``
-    (the environment as it is).
+    (the environment as it is). ``before``: another checkout's app, measured in turn.
     """
     from bench.lib.figures import Figure, print_table
     from bench.lib.timing import median
@@ -105,6 +134,10 @@ def run(quick: bool = False, bytecode: str = "cached") -> list[Any]:
     imports: list[float] = []
     app_cpu: list[float] = []
     base_cpu: list[float] = []
+    old: list[float] = []
+    old_cpu: list[float] = []
+    complete: list[float] = []
+    old_complete: list[float] = []
     with isolated_data_dir(), temp_dir("pycache-") as pycache:
         env = dict(os.environ)
         if bytecode == "cached":
@@ -112,11 +145,22 @@ def run(quick: bool = False, bytecode: str = "cached") -> list[Any]:
             env["PYTHONPYCACHEPREFIX"] = str(pycache)
         one_run("app", env)  # warm the OS file cache and .pyc files; not counted
         one_run("baseline", env)
+        if before is not None:
+            one_run("app", env, before)
         for _ in range(runs):
             elapsed, report = one_run("app", env)
             app.append(elapsed)
             imports.append(report["import"])
             app_cpu.append(report["cpu"])
+            # The complete screen (footer keys too), from the spawn: the paint line's wall
+            # time plus the child's own gap between its paint and the complete screen.
+            complete.append(elapsed + report["complete"] - report["paint"])
+            if before is not None:
+                elapsed, report = one_run("app", env, before)
+                old.append(elapsed)
+                old_cpu.append(report["cpu"])
+                if "complete" in report:
+                    old_complete.append(elapsed + report["complete"] - report["paint"])
             elapsed, report = one_run("baseline", env)
             base.append(elapsed)
             base_cpu.append(report["cpu"])
@@ -138,6 +182,13 @@ def run(quick: bool = False, bytecode: str = "cached") -> list[Any]:
             runs=runs,
         ),
         Figure(
+            "Start to the complete screen (the footer's keys too), seeds",
+            median(complete),
+            baseline=median(base),
+            baseline_name="3 empty panes",
+            runs=runs,
+        ),
+        Figure(
             "Start to first paint, CPU time of the process (all threads)",
             median(app_cpu),
             baseline=median(base_cpu),
@@ -145,6 +196,44 @@ def run(quick: bool = False, bytecode: str = "cached") -> list[Any]:
             runs=runs,
         ),
     ]
+    if before is not None:
+        figures += [
+            Figure(
+                f"Start to first paint, seeds, app of {before}",
+                median(old),
+                target=0.45,
+                baseline=median(base),
+                baseline_name="3 empty panes",
+                runs=runs,
+            ),
+            Figure(
+                f"Start to first paint, ratio to the 3-pane app, app of {before}",
+                median(old) / median(base),
+                unit="x",
+                target=1.3,
+                runs=runs,
+            ),
+            *(
+                [
+                    Figure(
+                        f"Start to the complete screen, app of {before}",
+                        median(old_complete),
+                        baseline=median(base),
+                        baseline_name="3 empty panes",
+                        runs=runs,
+                    )
+                ]
+                if old_complete
+                else []
+            ),
+            Figure(
+                f"Start to first paint, CPU time of the process, app of {before}",
+                median(old_cpu),
+                baseline=median(base_cpu),
+                baseline_name="3 empty panes",
+                runs=runs,
+            ),
+        ]
     print_table(f"Startup (bytecode {bytecode})", figures)
     return figures
 
@@ -157,11 +246,14 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="one small run, for CI")
     parser.add_argument("--bytecode", choices=("cached", "source"), default="cached")
     parser.add_argument("--child", choices=("app", "baseline"), help="internal: one child run")
+    parser.add_argument(
+        "--before", type=Path, help="another checkout whose app is measured in the same rounds"
+    )
     args = parser.parse_args()
     if args.child:
         child(args.child)
     else:
-        run(args.quick, args.bytecode)
+        run(args.quick, args.bytecode, None if args.before is None else args.before.resolve())
 
 
 if __name__ == "__main__":

@@ -179,3 +179,59 @@ async def test_a_big_first_article_is_wrapped_in_full_once_it_is_open(
                 break
             await pilot.pause(0.05)
         assert pane.is_ready and pane.index.complete
+
+
+async def test_the_first_rows_drawn_of_the_first_article_are_wrapped_at_the_asked_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The first article is shown at the screen's mount when it was read by then: in
+    # the screen's first frame, before the pane's first Resize (which wraps a text
+    # loaded later). The first rows drawn must be the text wrapped at the pane's
+    # width, around the line asked for, not the one-column placeholder.
+    import threading
+
+    from textual.app import ComposeResult
+    from textual.message import Message
+    from textual.strip import Strip
+
+    from ipreader.tui.reader.pane import ReadingPane
+    from ipreader.tui.screens.main import MainScreen
+
+    read = threading.Event()
+    real_post = MainScreen.post_message
+    real_compose = MainScreen.compose
+
+    def post_message(self: MainScreen, message: Message) -> bool:
+        if isinstance(message, FirstTextRead):
+            read.set()
+        return real_post(self, message)
+
+    def compose_once_read(self: MainScreen) -> ComposeResult:
+        # Makes the race deterministic: the opening has read the article by the mount.
+        read.wait(10)
+        return real_compose(self)
+
+    monkeypatch.setattr(MainScreen, "post_message", post_message)
+    monkeypatch.setattr(MainScreen, "compose", compose_once_read)
+
+    lines = [f"line {n:03d} " + "word " * 30 for n in range(300)]
+    article = tmp_path / "long.txt"
+    article.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    rows: list[tuple[bool, str]] = []  # (the pane held a text, the row drawn)
+    real_render_line = ReadingPane.render_line
+
+    def recorded(self: ReadingPane, y: int) -> Strip:
+        strip = real_render_line(self, y)
+        rows.append((bool(self.text), strip.text))
+        return strip
+
+    monkeypatch.setattr(ReadingPane, "render_line", recorded)
+    async with IpreaderApp(paths=[article], line=200).run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        width = pilot.app.main_screen.reader.wrap_width
+    assert rows[0][0]  # the pane's very first frame already shows the article
+    drawn = [row for held, row in rows if held]
+    first_frame = drawn[:10]
+    assert any(row.startswith("line 200 ") for row in drawn[:40])
+    assert all(len(row.rstrip()) <= width for row in first_frame)
+    assert all(row.lstrip().startswith(("line", "word")) for row in first_frame)

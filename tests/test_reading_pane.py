@@ -599,3 +599,62 @@ async def test_a_held_preview_wraps_when_the_hold_runs_out(monkeypatch: pytest.M
         pane.load(text, [], 0, preview=True)
         await wait_ready(pilot, pane)  # never asked: wrapped all the same
         assert len(pane.thread_wraps) == 1
+
+
+class FirstRowsApp(PaneApp):
+    """A pane given its text before its first layout (as the main screen does at mount)."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__()
+        self.text = text
+        self.drawn: list[str] = []
+
+    def compose(self) -> ComposeResult:
+        yield RowsDrawnPane(self.drawn)
+
+    def on_mount(self) -> None:
+        self.query_one(ReadingPane).load(self.text, [])
+
+
+class RowsDrawnPane(ReadingPane):
+    """Keeps the text of every row it draws, in order."""
+
+    def __init__(self, drawn: list[str]) -> None:
+        super().__init__()
+        self._drawn = drawn
+
+    def render_line(self, y: int) -> Strip:
+        strip = super().render_line(y)
+        self._drawn.append(strip.text)
+        return strip
+
+
+async def test_a_text_given_before_the_first_layout_is_drawn_wrapped_in_the_first_frame() -> None:
+    # The first article is handed to the pane at mount when it was read by then: the
+    # Resize that wraps it comes after the first frame, which must not show the
+    # one-column placeholder (a lone first character) instead of the text.
+    text = PARAGRAPH * 3
+    app = FirstRowsApp(text)
+    async with app.run_test(size=(40, 10)) as pilot:
+        await pilot.pause()
+        pane = app.query_one(ReadingPane)
+        expected = [pane.render_line(y).text.rstrip() for y in range(3)]
+    assert expected[0].startswith("The quick brown fox")
+    assert [row.rstrip() for row in app.drawn[:3]] == expected
+
+
+async def test_rows_drawn_after_a_theme_change_take_the_new_background() -> None:
+    # The rows' base style is computed once per set of cached strips: a theme change
+    # (new CSS variables) must drop it with the strips, not keep the old background.
+    app = PaneApp()
+    async with app.run_test(size=(60, 8)) as pilot:
+        pane = app.query_one(ReadingPane)
+        pane.load(PARAGRAPH, [])
+        await pilot.pause()
+        before = list(pane.render_line(6))[-1].style
+        app.theme = "textual-light" if app.current_theme.dark else "textual-dark"
+        await pilot.pause()
+        after = list(pane.render_line(6))[-1].style
+        assert before is not None and after is not None
+        assert after.bgcolor != before.bgcolor
+        assert after.bgcolor == pane.rich_style.bgcolor

@@ -68,9 +68,12 @@ def paint_timed(base: type[Any]) -> type[Any]:
 
 
 def reader_painted(app: Any) -> bool:
-    """Paint condition: the ipreader reading pane holds text and has rendered rows of it."""
+    """Paint condition: the ipreader reading pane holds text and has rendered rows of it,
+    wrapped at the pane's width (a text loaded before the first layout has a placeholder
+    index of width 1 until it is wrapped: a frame drawn from that does not count)."""
     reader = app.main_screen.reader
-    return bool(reader.text) and len(reader._strips) > 0
+    wrapped = reader.index.width == reader.wrap_width
+    return bool(reader.text) and len(reader._strips) > 0 and wrapped
 
 
 def run_app(

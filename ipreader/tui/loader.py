@@ -62,6 +62,7 @@ class Loader:
         self._poll: Worker[None] | None = None
         self._watch: Worker[None] | None = None
         self._opened_before = False  # the last listing is drawn on the first open only
+        self._first_read: FirstTextRead | None = None  # see take_first_read
 
     def open_library(self) -> None:
         """Open the library; posts ``LastListing`` when the last open of these paths left a
@@ -91,6 +92,7 @@ class Loader:
 
         def first_read(first: FirstText) -> None:
             message = FirstTextRead(first)
+            self._first_read = message  # set before it is posted: see take_first_read
             self._owner.post_message(message)
             # The rest of the opening (metadata, relink, reconcile: pure Python) would
             # take turns with the first paint for the GIL: it waits for the paint.
@@ -110,6 +112,17 @@ class Loader:
             return
         self._owner.post_message(LibraryOpened(opened))
         save_listing(opened_paths, opened.documents(), last)
+
+    def take_first_read(self) -> FirstTextRead | None:
+        """The opening's ``FirstTextRead`` if it was posted already, once (then None).
+
+        The owner can show it when it mounts, in its first frame, rather than after
+        that frame: its queue holds Textual's screen resume, which lays out and
+        paints, before the message. Taking it drops the loader's reference to the
+        article's text (a 20 MB book stays in memory only while it is shown).
+        """
+        first, self._first_read = self._first_read, None
+        return first
 
     def load(self, info: DocumentInfo, serial: int) -> None:
         """Read ``info``; posts ``DocumentLoaded`` or ``DocumentFailed``."""

@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from typing import ClassVar
 
 from rich.segment import Segment
+from rich.style import Style
 from textual import events, on
 from textual.actions import SkipAction
 from textual.binding import Binding, BindingType
@@ -241,6 +242,9 @@ class ReadingPane(ScrollView, can_focus=True):
         self._current_span: HighlightSpan | None = None  # where the current mark was drawn
         self._version = 0
         self._strips: LRUCache[tuple[int, int, int], Strip] = LRUCache(1024)
+        # The pane's base style for strips of _version (its rows embed it, so it changes
+        # only when they are dropped); ``rich_style`` walks every ancestor's styles.
+        self._base: tuple[int, Style] | None = None
         self._styles = ComponentStyles(self)
         self._pending_centre: int | None = None
         self._wrap_timer: Timer | None = None
@@ -573,6 +577,11 @@ class ReadingPane(ScrollView, can_focus=True):
 
     def render_line(self, y: int) -> Strip:
         """Render visual row ``scroll_y + y`` of the view."""
+        if self._index.width <= 1 < self.wrap_width and self._text:
+            # Loaded before the first layout (the first article, shown in the screen's
+            # first frame): the Resize that wraps it arrives after this frame, so the
+            # frame would show the unwrapped placeholder. Wrap now, at the width known.
+            self._start_wrap(self._cursor)
         row = round(self.scroll_y) + y
         width = self.scrollable_content_region.width
         key = (row, width, self._version)
@@ -584,7 +593,9 @@ class ReadingPane(ScrollView, can_focus=True):
 
     def _render_row(self, row: int, width: int) -> Strip:
         """Slice and style one visual row into a strip of exactly ``width`` cells."""
-        base = self.rich_style
+        if self._base is None or self._base[0] != self._version:
+            self._base = (self._version, self.rich_style)
+        base = self._base[1]
         index = self._index
         if row < 0 or row >= len(index) or width <= 0:
             return Strip.blank(max(width, 0), base)

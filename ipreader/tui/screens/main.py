@@ -283,6 +283,9 @@ class MainScreen(Screen[None]):
     def on_mount(self) -> None:
         self.document_list.progress = (0, 0)
         self.start_opening()
+        first = self.loader.take_first_read()
+        if first is not None:  # read already (a small folder): shown in the first frame
+            self._first_text_read(first)
         self.set_interval(self.CHANGE_POLL_SECONDS, self.check_for_changes)
         self.set_interval(self.FILE_WATCH_SECONDS, self.check_the_file)
 
@@ -352,6 +355,7 @@ class MainScreen(Screen[None]):
         # Painted now, while the library is still opening; the article is opened
         # (and its text kept, being the same read) when LibraryOpened arrives.
         # Until then nothing is open: no key can change it.
+        self.loader.take_first_read()  # the loader keeps no reference to it
         if self.state.document is not None or self.reader.text:
             message.painted.set()
             return
