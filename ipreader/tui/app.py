@@ -98,8 +98,10 @@ class IpreaderApp(App[None]):
             loop = asyncio.get_running_loop()
 
             def lost(how: str) -> None:
+                # Called from a signal handler or the watch's thread: the message is made
+                # and posted on the loop.
                 with contextlib.suppress(RuntimeError):  # the loop closed: the app is gone
-                    loop.call_soon_threadsafe(self.post_message, TerminalLost(how))
+                    loop.call_soon_threadsafe(lambda: self.post_message(TerminalLost(how)))
 
             self._watch = TerminalWatch(lost, self._last_resort)
             self._watch.start()
@@ -111,7 +113,9 @@ class IpreaderApp(App[None]):
     @on(TerminalLost)
     async def _terminal_lost(self, message: TerminalLost) -> None:
         self.hung_up = message.how
-        await self.main_screen.quit_unasked()
+        await self.main_screen.quit_unasked()  # saved; the exit is queued behind this handler
+        if self._watch is not None:
+            self._watch.end_input()
 
     def _last_resort(self) -> None:
         """Still running long after a hang-up (the UI thread stuck): end the process once

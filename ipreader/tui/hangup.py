@@ -19,7 +19,7 @@ output thread, after which the UI thread would block on its full queue), then
 calls ``on_lost`` once: the app saves what is queued and exits. A process
 still alive ``GRACE_SECONDS`` later calls ``last_resort`` (waits for the
 writes, then ends the process). Textual-free; POSIX only (elsewhere, and when
-standard input is not a terminal, ``start`` does nothing).
+standard input is not a terminal, nor one that hung up, ``start`` does nothing).
 """
 
 from __future__ import annotations
@@ -79,7 +79,7 @@ class TerminalWatch:
         self._wake: tuple[int, int] | None = None
         self._thread: threading.Thread | None = None
         self._previous: dict[signal.Signals, _Handler] = {}
-        self._keep: list[int] = []  # the idle pipe's write end: kept open, never readable
+        self._keep: list[int] = []  # the idle pipe's write end: open until end_input()
 
     @property
     def lost(self) -> bool:
@@ -89,7 +89,11 @@ class TerminalWatch:
     def start(self) -> None:
         """Watch, from the main thread (signal handlers are set there) and after the
         terminal driver set its own (``SIGCONT`` is wrapped)."""
-        if sys.platform == "win32" or not os.isatty(self._fd):
+        if sys.platform == "win32":
+            return
+        # A terminal that hung up before this (the app still starting) is no tty any more
+        # (isatty fails with EIO) but still reports POLLHUP: watched, and found at once.
+        if not os.isatty(self._fd) and not hung_up(self._fd):
             return
         if signal.getsignal(signal.SIGHUP) == signal.SIG_DFL:  # nohup's SIG_IGN is kept
             self._previous[signal.SIGHUP] = signal.signal(signal.SIGHUP, self._sighup)
@@ -110,6 +114,19 @@ class TerminalWatch:
         for number, handler in self._previous.items():
             signal.signal(number, handler)
         self._previous.clear()
+        self.end_input()
+
+    def end_input(self) -> None:
+        """After a hang-up, give standard input end-of-file: call just before exiting.
+
+        Textual's input thread may be blocked reading the idle pipe (it saw the dead
+        terminal readable just before the pipe took its place), and its driver's stop
+        waits for that thread: closing the pipe's write end ends the read, and the
+        thread sees the stop a moment later (until then it reads end-of-file again).
+        """
+        for fd in self._keep:
+            os.close(fd)
+        self._keep.clear()
         if self._wake is not None and self._thread is not None:
             os.write(self._wake[1], b"x")
             self._thread.join(timeout=1.0)

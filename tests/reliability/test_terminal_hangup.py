@@ -179,6 +179,22 @@ def test_a_hang_up_ends_the_app_after_the_save_in_flight(
     assert notes(folder) == ["kept"]
 
 
+@pytest.mark.parametrize("after", [0.5, 1.0, 1.5, 2.0, 3.0])
+def test_a_hang_up_while_the_app_starts_ends_it(folder: Path, after: float) -> None:
+    """Whenever the terminal goes during the start: before the handler, SIGHUP's default
+    action (nothing to save yet); after it, a clean exit. Never a hang or a spin (once,
+    Textual's input thread stayed blocked reading the pipe that replaced the terminal)."""
+    terminal = Terminal([str(folder / "a.txt")], run_env(paths.user_data_dir()))
+    try:
+        terminal.read(quiet=after, timeout=after)  # a moment of the start, whatever it shows
+        terminal.hang_up()
+        ended = terminal.ended()
+    finally:
+        terminal.close()
+    assert ended.status in (HANGUP_EXIT, -signal.SIGHUP), ended
+    assert ended.cpu_seconds < EXIT_CPU, ended
+
+
 def test_a_sighup_with_the_terminal_still_there_quits_and_restores_it(folder: Path) -> None:
     """``kill -HUP``: the app saves, leaves the alternate screen and exits 129."""
     terminal = Terminal([str(folder / "a.txt")], run_env(paths.user_data_dir()))
