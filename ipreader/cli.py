@@ -9,7 +9,8 @@ other commands fast.
 
 Exit codes: 0 success, 1 user error (``ipreader: message`` on stderr, never a
 traceback), 70 unexpected error (a bug: ``ipreader: message`` naming a crash
-log, the traceback in the log), 130 interrupted.
+log, the traceback in the log), 129 the app's terminal went away (what was queued
+saved first: ``tui/hangup.py``), 130 interrupted.
 """
 
 from __future__ import annotations
@@ -258,6 +259,10 @@ def _cmd_open(paths: list[Path], line: int | None = None) -> int:
     app.run()
     if app.return_code:
         raise AppCrashed(report.getvalue())
+    if app.hung_up is not None:
+        from ipreader.tui.hangup import HANGUP_EXIT
+
+        return HANGUP_EXIT
     return 0
 
 

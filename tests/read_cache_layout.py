@@ -36,6 +36,20 @@ class CacheFile:
         """Each entry's settled flag."""
         return [flag == 1 for flag in self.entries[ENTRY - 1 :: ENTRY]]
 
+    def replace_string(self, old: str, new: str) -> None:
+        """Make every cached string equal to ``old`` read ``new``; no other string changes.
+
+        Whole strings only: a byte replace of the joined text also rewrites a
+        store file's name or an id that merely contains ``old`` (a UUID holds
+        "ada" about once in 170), and a renamed entry no longer answers.
+        """
+        separator = self.header["separator"]
+        strings = self.text.decode("utf-8", "surrogatepass").split(separator)
+        assert old in strings, f"no cached string {old!r}"
+        replaced = [new if string == old else string for string in strings]
+        self.text = separator.join(replaced).encode("utf-8", "surrogatepass")
+        self.header["counts"]["text"] = len(self.text)
+
 
 def split(raw: bytes) -> CacheFile:
     """The parts of the cache file ``raw``."""

@@ -221,6 +221,7 @@ def test_dispatch_opens_paths_and_seeds(
 
     class FakeApp:
         return_code = 0  # what a real app's run() leaves when it ends cleanly
+        hung_up = None  # ... with its terminal still there
 
         def __init__(self, paths: list[Path], line: int | None = None) -> None:
             opened.append(list(paths))

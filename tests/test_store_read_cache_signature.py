@@ -64,7 +64,7 @@ def doctor(cache: Path) -> None:
     """Make every cached "ada" read "eve" and spoil every entry's digest (resealed)."""
     parts = split(cache.read_bytes())
     parts.digests = bytearray(byte ^ 0x55 for byte in parts.digests)
-    parts.text = parts.text.replace(b"ada", b"eve")
+    parts.replace_string("ada", "eve")
     cache.write_bytes(join(parts))
 
 

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import os
 import threading
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
-from textual import work
+from textual import on, work
 from textual.app import App, SystemCommand
 from textual.notifications import SeverityLevel
 from textual.screen import Screen
@@ -16,6 +19,8 @@ from ipreader.core import paths
 from ipreader.core.errors import IpreaderError
 from ipreader.core.settings import load_settings, update_settings
 from ipreader.tui.display import visible
+from ipreader.tui.hangup import GRACE_SECONDS, HANGUP_EXIT, TerminalWatch
+from ipreader.tui.messages import TerminalLost
 from ipreader.tui.palette import theme_variables
 from ipreader.tui.screens.main import MainScreen
 from ipreader.tui.stylesheets import app_stylesheets
@@ -40,6 +45,10 @@ class IpreaderApp(App[None]):
         self._settings_lock = threading.Lock()
         self.settings: dict[str, object] = load_settings()
         """The user's settings as read at start (theme, export format and folder...)."""
+        self.hung_up: str | None = None
+        """How the terminal went away, if it did (``TerminalLost.how``): the app then saved
+        what was queued and exited without asking."""
+        self._watch: TerminalWatch | None = None
         theme = self.settings.get("theme")
         if isinstance(theme, str) and theme in self.available_themes:
             # Set before mounting: a theme change after the first layout re-lays out
@@ -84,6 +93,35 @@ class IpreaderApp(App[None]):
     def on_mount(self) -> None:
         # Subscribed after applying the saved theme so that doesn't write it back.
         self.theme_changed_signal.subscribe(self, self._theme_changed)
+        if not self.is_headless:
+            # Here, not in __init__: the driver exists now and has set its signal handlers.
+            loop = asyncio.get_running_loop()
+
+            def lost(how: str) -> None:
+                # Called from a signal handler or the watch's thread: the message is made
+                # and posted on the loop.
+                with contextlib.suppress(RuntimeError):  # the loop closed: the app is gone
+                    loop.call_soon_threadsafe(lambda: self.post_message(TerminalLost(how)))
+
+            self._watch = TerminalWatch(lost, self._last_resort)
+            self._watch.start()
+
+    def on_unmount(self) -> None:
+        if self._watch is not None:
+            self._watch.stop()
+
+    @on(TerminalLost)
+    async def _terminal_lost(self, message: TerminalLost) -> None:
+        self.hung_up = message.how
+        await self.main_screen.quit_unasked()  # saved; the exit is queued behind this handler
+        if self._watch is not None:
+            self._watch.end_input()
+
+    def _last_resort(self) -> None:
+        """Still running long after a hang-up (the UI thread stuck): end the process once
+        the queued writes are done (each one atomic, so at worst the one running is lost)."""
+        self.main_screen.writer.wait_until_idle(timeout=GRACE_SECONDS)
+        os._exit(HANGUP_EXIT)
 
     def _theme_changed(self, theme: Theme) -> None:
         self.remember("theme", theme=theme.name)

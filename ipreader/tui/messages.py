@@ -29,6 +29,15 @@ if TYPE_CHECKING:
 
 
 @dataclass
+class TerminalLost(Message, bubble=False):
+    """The app's terminal went away (``tui/hangup.py``): save what is queued and exit."""
+
+    how: str
+    """``hangup.HUNG_UP`` (the terminal is gone) or ``hangup.SIGHUP_ONLY`` (a SIGHUP while it
+    is still there)."""
+
+
+@dataclass
 class OpeningProgress(Message, bubble=False):
     """The library is being opened: ``done`` of ``total`` articles read."""
 

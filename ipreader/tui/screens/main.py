@@ -838,6 +838,12 @@ class MainScreen(Screen[None]):
         # failed on its own widgets: a crash log on the way out).
         return not self._quitting
 
+    async def quit_unasked(self) -> None:
+        """Save what is queued, then quit without asking: the terminal went away."""
+        self._quitting = True
+        await self.flush()
+        self.app.exit()
+
     async def action_quit(self) -> None:
         """Save what is queued, then quit; asks first when changes could not be saved."""
         from ipreader.tui.screens.confirm import ConfirmScreen
