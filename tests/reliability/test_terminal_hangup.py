@@ -80,7 +80,10 @@ HELD_SAVE_APP = textwrap.dedent(
 #: A test process holding a Terminal: prints the app's pid once it is drawn, then waits.
 HOLDER = textwrap.dedent(
     """
-    import os, sys, time
+    import os, signal, sys, time
+    # Ctrl+C's usual meaning, whatever was inherited: a run started in the background
+    # by a non-interactive shell (CI's) ignores SIGINT, and so would this holder.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     sys.path.insert(0, sys.argv[1])
     from reliability.terminal import Terminal
 
