@@ -97,3 +97,15 @@ def test_names_are_cleaned_and_keyed() -> None:
     assert clean_name(" a\n b\t c ") == "a b c"
     assert len(clean_name("x" * 1000)) == identity.MAX_TAG_CHARS
     assert creator_key("  ADA   Lovelace") == creator_key("ada lovelace") == "ada lovelace"
+
+
+def test_a_coder_view_sets_apart_the_others_by_name_whatever_the_spelling() -> None:
+    everyone, dimmed, mine = (
+        identity.CoderView(view, "Ada  Lovelace") for view in identity.CODER_VIEWS
+    )
+    assert not everyone.others("Ben") and not everyone.leaves_out("Ben")
+    assert dimmed.others("Ben") and not dimmed.leaves_out("Ben")
+    assert mine.others("Ben") and mine.leaves_out("Ben")
+    for view in (everyone, dimmed, mine):  # the user's own, however spelled, never
+        assert not view.others("ada lovelace") and not view.leaves_out(" ADA LOVELACE ")
+    assert mine.leaves_out("")  # an unnamed coder is not the user

@@ -4,7 +4,7 @@
 ``IPREADER_USER`` environment variable, ``git config user.name`` and the login
 name, and keeps the first non-empty answer for the life of the process.
 ``creator_key`` is the form under which two spellings of a name are the same
-coder (filters, agreement).
+coder (filters, agreement); ``CoderView`` says whose highlights the app sets apart.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from __future__ import annotations
 import functools
 import getpass
 import os
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from ipreader.core.model import MAX_TAG_CHARS
@@ -42,6 +43,34 @@ def creator_key(name: str) -> str:
     """Return the form of a creator's name used for matching (cleaned, case-folded)."""
     # Cached: reports ask it for every highlight, of a handful of distinct names.
     return clean_name(name).casefold()
+
+
+#: The app's coder views, in the order ``C`` cycles them.
+CODER_VIEWS = ("everyone", "others dimmed", "mine")
+
+
+@dataclass(frozen=True)
+class CoderView:
+    """Whose highlights the app shows: everyone's alike, the user's with the others'
+    dimmed, or the user's only (the text and the sidebar apply the same view)."""
+
+    view: str = "everyone"
+    """One of ``CODER_VIEWS``."""
+    me: str = ""
+    """The user's name (``current_user``)."""
+
+    @functools.cached_property
+    def my_key(self) -> str:
+        """``creator_key(me)``, once (asked for each of a book's highlights)."""
+        return creator_key(self.me)
+
+    def others(self, creator: str) -> bool:
+        """True when a highlight by ``creator`` is set apart: dimmed, or left out."""
+        return self.view != "everyone" and creator_key(creator) != self.my_key
+
+    def leaves_out(self, creator: str) -> bool:
+        """True when a highlight by ``creator`` is not shown at all (view ``mine``)."""
+        return self.view == "mine" and self.others(creator)
 
 
 def _from_settings() -> str:

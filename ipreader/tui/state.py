@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING
 from ipreader.core.codebook import Retagged
 from ipreader.core.documents import DocumentInfo
 from ipreader.core.drift import DriftCounts, opening_notice
-from ipreader.core.identity import creator_key
+from ipreader.core.identity import CoderView
 from ipreader.core.model import AnchorStatus, Annotation, DocumentNotes
 from ipreader.core.revisions import ConflictError, check_save, resolved
 from ipreader.core.text_version import TextVersion
@@ -51,10 +51,6 @@ from ipreader.tui.pending import PendingEdits, replace_annotation, sort_annotati
 from ipreader.tui.reader.styles import HighlightSpan
 from ipreader.tui.session import DocumentStats, Loaded, Polled, Token
 from ipreader.tui.undo import Change, TagChange, UndoStack
-
-#: Whose highlights the reading pane shows (``C`` cycles): everyone's; the
-#: user's with the others' dimmed; the user's only.
-CODER_VIEWS = ("everyone", "others dimmed", "mine")
 
 if TYPE_CHECKING:
     from ipreader.core.review import ReviewDecision
@@ -104,7 +100,7 @@ class ReaderState:
         self.me = ""
         """Who is annotating: the creator of new highlights."""
         self.coders = "everyone"
-        """Whose highlights the pane shows: one of ``CODER_VIEWS``."""
+        """Whose highlights the pane and the sidebar show: one of ``CODER_VIEWS`` (``C``)."""
         self.tokens: dict[Path, Token] = {}
         """The change token of each folder's store as last seen (writes and polls)."""
         self.pending = PendingEdits()
@@ -207,18 +203,22 @@ class ReaderState:
             if a.status is not orphaned
         ]
 
+    @property
+    def coder_view(self) -> CoderView:
+        """The coder view as a value (what the sidebar is given)."""
+        return CoderView(self.coders, self.me)
+
     def _spans_by_coder(self, annotations: tuple[Annotation, ...]) -> list[HighlightSpan]:
         # Another coder's highlights dimmed ("mine, others dimmed") or left out ("mine").
-        mine = creator_key(self.me)
+        view = self.coder_view
         made = self._span_of
         spans: list[HighlightSpan] = []
         orphaned = AnchorStatus.ORPHANED
-        coders = self.coders
         for annotation in annotations:  # already in document order
             if annotation.status is orphaned:
                 continue
-            others = creator_key(annotation.creator) != mine
-            if others and coders == "mine":
+            others = view.others(annotation.creator)
+            if others and view.view == "mine":
                 continue
             key = annotation.id
             known = made.get(key)

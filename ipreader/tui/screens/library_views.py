@@ -15,6 +15,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from ipreader.core.identity import CODER_VIEWS
 from ipreader.core.model import DocumentNotes
 from ipreader.tui.display import one_line
 from ipreader.tui.messages import (
@@ -25,7 +26,6 @@ from ipreader.tui.messages import (
     Saved,
 )
 from ipreader.tui.outcome import Refusal
-from ipreader.tui.state import CODER_VIEWS
 
 if TYPE_CHECKING:
     from ipreader.core.library import Library

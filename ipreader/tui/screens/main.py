@@ -30,6 +30,7 @@ from textual.reactive import var
 from textual.screen import Screen
 
 from ipreader.core.documents import DocumentInfo
+from ipreader.core.identity import CoderView
 from ipreader.core.library import Library
 from ipreader.core.model import Annotation, DocumentNotes
 from ipreader.core.revisions import ConflictError
@@ -155,8 +156,8 @@ class MainScreen(Screen[None]):
     """The file name of the article shown while the library opens (before it is open)."""
     legend: var[str] = var("")
     """The open document's folder's colour meanings on one line (empty: none)."""
-    coder_view: var[tuple[str, str]] = var(("everyone", ""))
-    """Whose highlights are shown (``everyone``, ``others dimmed``, ``mine``); the user's name."""
+    coder_view: var[CoderView] = var(CoderView)
+    """Whose highlights are shown (``C``): everyone's, the others' dimmed, the user's only."""
 
     def __init__(self, paths: Iterable[Path], *, line: int | None = None) -> None:
         """Create the screen over ``paths``; the library opens once the screen is mounted.
@@ -313,7 +314,7 @@ class MainScreen(Screen[None]):
         self.current_annotation = state.current
         info = state.document
         self.legend = state.codebooks.of(None if info is None else info.root).legend()
-        self.coder_view = (state.coders, state.me)
+        self.coder_view = state.coder_view
         shown = None if info is None else self.stats.get(info.path, DocumentStats())
         if info is not None and not state.opening and shown != state.stats():
             self.stats = {**self.stats, info.path: state.stats()}

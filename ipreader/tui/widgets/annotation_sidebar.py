@@ -18,7 +18,7 @@ from textual.message import Message
 from textual.reactive import var
 from textual.widgets import Static
 
-from ipreader.core.identity import creator_key
+from ipreader.core.identity import CoderView
 from ipreader.core.model import AnchorStatus, Annotation, DocumentNotes
 from ipreader.core.wording import plural
 from ipreader.tui.display import one_line, visible
@@ -34,7 +34,7 @@ NOTE_PREVIEW = 80
 OPTION_PREFIX = "annotation:"
 ORPHANS_HEADING_ID = "orphans-heading"
 
-_Counts = tuple[int, int, int, bool, bool, tuple[str, str]]
+_Counts = tuple[int, int, int, bool, bool, CoderView | None]
 
 
 def option_id(annotation_id: str) -> str:
@@ -162,9 +162,9 @@ class AnnotationSidebar(Vertical):
     """True while the article shown is being opened: its highlights are not listed yet."""
     legend: var[str] = var("")
     """The folder's colour meanings on one line (``yellow = claim · pink = evidence``)."""
-    coder_view: var[tuple[str, str]] = var(("everyone", ""))
-    """Whose highlights are listed, and the user's name: ``("everyone" | "others dimmed" |
-    "mine", me)``. Another coder's entries are dimmed and say whose they are, or left out."""
+    coder_view: var[CoderView] = var(CoderView)
+    """Whose highlights are listed: another coder's entries are dimmed and say whose they
+    are, or are left out and counted."""
 
     @dataclass
     class Chosen(Message):
@@ -186,7 +186,7 @@ class AnnotationSidebar(Vertical):
         self._shown: tuple[Annotation, ...] = ()  # what the options show now
         # (start, anchored, orphans, missing, opening, coder view) when the options were
         # built; a start of -1: never.
-        self._counts: _Counts = (-1, 0, 0, False, False, ("", ""))
+        self._counts: _Counts = (-1, 0, 0, False, False, None)
         self._covers: dict[str, str] = {}  # the covered texts the options show
         # Each listed highlight's entry and what it was made from (the annotation object,
         # the article missing, the covered text, another coder's): an unchanged highlight
@@ -265,11 +265,6 @@ class AnnotationSidebar(Vertical):
             text.append(f"\n{one_line(self.legend, 200)}", "dim")
         self.query_one("#document-notes", Static).update(text)
 
-    def _others(self, annotation: Annotation) -> bool:
-        """True when ``annotation`` is another coder's and the view sets those apart."""
-        view, me = self.coder_view
-        return view != "everyone" and creator_key(annotation.creator) != creator_key(me)
-
     def _prompt(self, annotation: Annotation, others: bool = False) -> Text:
         orphan = self.missing or not annotation.is_anchored
         text = Text()
@@ -311,11 +306,10 @@ class AnnotationSidebar(Vertical):
             anchored, orphans = [], list(self.annotations)
         hidden = 0
         view = self.coder_view
-        if view[0] == "mine":  # the others' highlights are left out, and counted
-            me = creator_key(view[1])
+        if view.view == "mine":  # the others' highlights are left out, and counted
             every = len(anchored) + len(orphans)
-            anchored = [a for a in anchored if creator_key(a.creator) == me]
-            orphans = [a for a in orphans if creator_key(a.creator) == me]
+            anchored = [a for a in anchored if not view.leaves_out(a.creator)]
+            orphans = [a for a in orphans if not view.leaves_out(a.creator)]
             hidden = every - len(anchored) - len(orphans)
         start = window_around(len(anchored), self._current_index(anchored), self._start)
         shown = tuple(anchored[start : start + WINDOW]) + tuple(orphans[:WINDOW])
@@ -358,7 +352,7 @@ class AnnotationSidebar(Vertical):
         cover = (
             self.covers.get(annotation.id, "") if annotation.status is AnchorStatus.FUZZY else ""
         )
-        others = self._others(annotation)
+        others = self.coder_view.others(annotation.creator)
         made = self._entries.get(annotation.id)
         if made is not None and made[0] is annotation and made[1:4] == (
             self.missing, cover, others,
