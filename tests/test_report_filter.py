@@ -97,6 +97,28 @@ def test_a_colour_meaning_is_looked_up_in_each_documents_folder() -> None:
         narrow(documents, parse_narrowing("color:evidence"), books.__getitem__)
 
 
+def test_a_meaning_known_in_a_folder_the_glob_leaves_out_is_no_error() -> None:
+    documents = [
+        document("a/x.txt", [{"color": "yellow"}], root="/a"),
+        document("b/y.txt", [{}], root="/b"),
+    ]
+    books = {Path("/a"): Codebook().with_meaning("yellow", "claim"), Path("/b"): Codebook()}
+    assert narrow(documents, parse_narrowing("color:claim doc:b/*"), books.__getitem__) == []
+    assert narrow([], parse_narrowing("color:claim")) == []  # nothing to look the name up in
+
+
+def test_a_narrowed_document_keeps_its_lines_and_an_untouched_one_is_the_same() -> None:
+    marks = [{"creator": "Ada"}, {"creator": "Ben"}]
+    whole = document("a.txt", marks)
+    lines = [whole.line_of(a.start) for a in whole.highlights]
+    [ada] = narrow([whole], parse_narrowing("by:ada"))
+    assert [a.creator for a in ada.highlights] == ["Ada"]
+    assert ada.line_of(ada.highlights[0].start) == lines[0]
+    assert (ada.root, ada.relpath, ada.title, ada.text) == (whole.root, "a.txt", "a.txt", TEXT)
+    [same] = narrow([whole], parse_narrowing("since:2020-01-01"))  # keeps every highlight
+    assert same is whole
+
+
 MARKS = st.fixed_dictionaries(
     {
         "creator": st.sampled_from(["Ada", "ada", "Ben", ""]),

@@ -118,6 +118,15 @@ class CodedDocument:
     highlights: tuple[Annotation, ...]
     """The selected highlights, orphans included, sorted by start then id."""
 
+    def with_highlights(self, highlights: tuple[Annotation, ...]) -> CodedDocument:
+        """This document with only ``highlights`` (a subset, in order), sharing the line index."""
+        if len(highlights) == len(self.highlights):
+            return self
+        narrowed = CodedDocument(self.root, self.relpath, self.title, self.text, highlights)
+        if "_line_starts" in self.__dict__:  # the same text: its lines need not be found again
+            narrowed.__dict__["_line_starts"] = self._line_starts
+        return narrowed
+
     @property
     def anchored(self) -> list[Annotation]:
         """The highlights that have a place in the text (orphans left out)."""

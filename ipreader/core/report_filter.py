@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import shlex
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from ipreader.core.codebook import Codebook
@@ -84,26 +84,28 @@ def narrow(
     """
     if narrowing.empty:
         return list(documents)
+    documents = list(documents)
     selection = narrowing.selection
-    name = narrowing.color
+    colors: dict[Path, frozenset[str]] = {}
+    if narrowing.color is not None:  # resolved in every folder, kept documents or not
+        for document in documents:
+            if document.root not in colors:
+                colors[document.root] = codebook_of(document.root).colors_named(narrowing.color)
+        if colors and not any(colors.values()):
+            raise SelectionError(
+                f"unknown colour {narrowing.color!r}: use a colour ({', '.join(COLORS)})"
+                " or a colour's meaning"
+            )
     kept: list[CodedDocument] = []
-    named_anywhere = name is None or name.strip().casefold() in COLORS
     for document in documents:
         if not selection.keeps_document(document.relpath):
             continue
-        colors: frozenset[str] | None = None
-        if name is not None:
-            colors = codebook_of(document.root).colors_named(name)
-            named_anywhere = named_anywhere or bool(colors)
+        wanted = colors.get(document.root)
         highlights = tuple(
             a
             for a in document.highlights
-            if selection.keeps(a) and (colors is None or a.color in colors)
+            if selection.keeps(a) and (wanted is None or a.color in wanted)
         )
         if highlights:
-            kept.append(replace(document, highlights=highlights))
-    if not named_anywhere:
-        raise SelectionError(
-            f"unknown colour {name!r}: use a colour ({', '.join(COLORS)}) or a colour's meaning"
-        )
+            kept.append(document.with_highlights(highlights))
     return kept
