@@ -30,6 +30,7 @@ import asyncio  # noqa: E402
 import json  # noqa: E402  (the child's clock starts before any import)
 import os  # noqa: E402
 import subprocess  # noqa: E402
+from dataclasses import dataclass, field  # noqa: E402
 from pathlib import Path  # noqa: E402
 from typing import Any  # noqa: E402
 
@@ -118,26 +119,92 @@ def one_run(
     return elapsed, {**json.loads(line), **(json.loads(more) if more else {})}
 
 
+@dataclass
+class AppRuns:
+    """One checkout's app over the rounds: wall and CPU to the paint, the complete screen."""
+
+    paint: list[float] = field(default_factory=list)
+    cpu: list[float] = field(default_factory=list)
+    complete: list[float] = field(default_factory=list)
+    imports: list[float] = field(default_factory=list)
+
+    def add(self, elapsed: float, report: dict[str, float]) -> None:
+        """Record one child's run (``elapsed``: spawn to its paint line)."""
+        self.paint.append(elapsed)
+        self.cpu.append(report["cpu"])
+        self.imports.append(report["import"])
+        if "complete" in report:  # an older checkout's child may not report it
+            # From the spawn: the paint line's wall time plus the child's own gap between
+            # its paint and the complete screen (footer keys too).
+            self.complete.append(elapsed + report["complete"] - report["paint"])
+
+
+def app_figures(runs: AppRuns, base: AppRuns, rounds: int, of: Path | None = None) -> list[Any]:
+    """The start-up figures of one checkout's app against the three-pane baseline.
+
+    ``of``: the other checkout's path, named in each label (None: this checkout).
+    """
+    from bench.lib.figures import Figure
+    from bench.lib.timing import median
+
+    suffix = "" if of is None else f", app of {of}"
+
+    def against_panes(name: str, measured: float, baseline: float, **more: Any) -> Any:
+        return Figure(
+            f"{name}{suffix}",
+            measured,
+            baseline=baseline,
+            baseline_name="3 empty panes",
+            runs=rounds,
+            **more,
+        )
+
+    paint, panes = median(runs.paint), median(base.paint)
+    figures = [
+        against_panes(
+            "Start to first paint, seeds (whole process)",
+            paint,
+            panes,
+            target=0.45,
+            note=f"(imports {median(runs.imports):.3f} s)",
+        ),
+        Figure(
+            f"Start to first paint, ratio to the 3-pane app{suffix}",
+            paint / panes,
+            unit="x",
+            target=1.3,
+            runs=rounds,
+        ),
+    ]
+    if runs.complete:
+        figures.append(
+            against_panes(
+                "Start to the complete screen (the footer's keys too), seeds",
+                median(runs.complete),
+                panes,
+            )
+        )
+    figures.append(
+        against_panes(
+            "Start to first paint, CPU time of the process (all threads)",
+            median(runs.cpu),
+            median(base.cpu),
+        )
+    )
+    return figures
+
+
 def run(quick: bool = False, bytecode: str = "cached", before: Path | None = None) -> list[Any]:
     """Measure both apps (alternating) and print the table; return the figures.
 
     ``bytecode`` is ``cached`` (compiled modules kept between runs) or ``source``
     (the environment as it is). ``before``: another checkout's app, measured in turn.
     """
-    from bench.lib.figures import Figure, print_table
-    from bench.lib.timing import median
+    from bench.lib.figures import print_table
     from bench.lib.workdirs import isolated_data_dir, temp_dir
 
-    runs = 1 if quick else 7
-    app: list[float] = []
-    base: list[float] = []
-    imports: list[float] = []
-    app_cpu: list[float] = []
-    base_cpu: list[float] = []
-    old: list[float] = []
-    old_cpu: list[float] = []
-    complete: list[float] = []
-    old_complete: list[float] = []
+    rounds = 1 if quick else 7
+    app, base, old = AppRuns(), AppRuns(), AppRuns()
     with isolated_data_dir(), temp_dir("pycache-") as pycache:
         env = dict(os.environ)
         if bytecode == "cached":
@@ -147,93 +214,14 @@ def run(quick: bool = False, bytecode: str = "cached", before: Path | None = Non
         one_run("baseline", env)
         if before is not None:
             one_run("app", env, before)
-        for _ in range(runs):
-            elapsed, report = one_run("app", env)
-            app.append(elapsed)
-            imports.append(report["import"])
-            app_cpu.append(report["cpu"])
-            # The complete screen (footer keys too), from the spawn: the paint line's wall
-            # time plus the child's own gap between its paint and the complete screen.
-            complete.append(elapsed + report["complete"] - report["paint"])
+        for _ in range(rounds):
+            app.add(*one_run("app", env))
             if before is not None:
-                elapsed, report = one_run("app", env, before)
-                old.append(elapsed)
-                old_cpu.append(report["cpu"])
-                if "complete" in report:
-                    old_complete.append(elapsed + report["complete"] - report["paint"])
-            elapsed, report = one_run("baseline", env)
-            base.append(elapsed)
-            base_cpu.append(report["cpu"])
-    figures = [
-        Figure(
-            "Start to first paint, seeds (whole process)",
-            median(app),
-            target=0.45,
-            baseline=median(base),
-            baseline_name="3 empty panes",
-            runs=runs,
-            note=f"(imports {median(imports):.3f} s)",
-        ),
-        Figure(
-            "Start to first paint, ratio to the 3-pane app",
-            median(app) / median(base),
-            unit="x",
-            target=1.3,
-            runs=runs,
-        ),
-        Figure(
-            "Start to the complete screen (the footer's keys too), seeds",
-            median(complete),
-            baseline=median(base),
-            baseline_name="3 empty panes",
-            runs=runs,
-        ),
-        Figure(
-            "Start to first paint, CPU time of the process (all threads)",
-            median(app_cpu),
-            baseline=median(base_cpu),
-            baseline_name="3 empty panes",
-            runs=runs,
-        ),
-    ]
+                old.add(*one_run("app", env, before))
+            base.add(*one_run("baseline", env))
+    figures = app_figures(app, base, rounds)
     if before is not None:
-        figures += [
-            Figure(
-                f"Start to first paint, seeds, app of {before}",
-                median(old),
-                target=0.45,
-                baseline=median(base),
-                baseline_name="3 empty panes",
-                runs=runs,
-            ),
-            Figure(
-                f"Start to first paint, ratio to the 3-pane app, app of {before}",
-                median(old) / median(base),
-                unit="x",
-                target=1.3,
-                runs=runs,
-            ),
-            *(
-                [
-                    Figure(
-                        f"Start to the complete screen, app of {before}",
-                        median(old_complete),
-                        baseline=median(base),
-                        baseline_name="3 empty panes",
-                        runs=runs,
-                    )
-                ]
-                if old_complete
-                else []
-            ),
-            Figure(
-                f"Start to first paint, CPU time of the process, app of {before}",
-                median(old_cpu),
-                baseline=median(base_cpu),
-                baseline_name="3 empty panes",
-                runs=runs,
-            ),
-        ]
+        figures += app_figures(old, base, rounds, of=before)
     print_table(f"Startup (bytecode {bytecode})", figures)
     return figures
 
