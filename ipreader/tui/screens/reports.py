@@ -1,7 +1,11 @@
 """The modal with the coding reports: code report, documents x tags matrix, co-occurrence.
 
-The reports are ``core.reports``'s, computed in a thread worker from
-``coding.coded_documents`` (every annotated article read and reconciled). The
+The highlights are read once, in a thread worker (``coding.coded_documents``:
+every annotated article read and reconciled); each report asked for (a key in
+the tag field, the filter line, another report) is computed with its rows in
+another (``tui.report_views``), and only the last one asked for is shown: at
+2,000 articles x 20,000 highlights a report costs 0.1-0.8 s, which typing must
+not wait for. A table is filled a slice of rows at a time. The
 matrix is a heat map you can move in; Enter on a cell shows the code report
 of that document and tag, and Enter on a passage of a code report opens the
 article there. The filter line (``by: color: doc: since: until:``, see
@@ -11,12 +15,12 @@ options do.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import ClassVar
 
-from rich.style import Style
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
@@ -28,16 +32,29 @@ from textual.widgets import DataTable, Input, Label, OptionList
 from textual.widgets.option_list import Option
 
 from ipreader.core.codebook import Codebook
-from ipreader.core.coding import CodedDocument, Selection, SelectionError, coded_documents
+from ipreader.core.coding import CodedDocument, Selection, coded_documents
 from ipreader.core.errors import IpreaderError
+from ipreader.core.gc_pause import gc_paused
 from ipreader.core.library import Library
 from ipreader.core.model import parse_tag_list
-from ipreader.core.report_filter import FILTER_TERMS, narrow, parse_narrowing
-from ipreader.core.reports import CodeReport, Cooccurrence, MatrixRow, TagMatrix, code_report
-from ipreader.core.wording import plural
-from ipreader.tui.display import one_line
+from ipreader.core.report_filter import FILTER_TERMS
+from ipreader.core.reports import MatrixRow
+from ipreader.tui.heap import HEAP
+from ipreader.tui.report_views import (
+    HEAT_LEVELS,
+    CodesView,
+    FilterProblem,
+    ReportLooks,
+    ReportRequest,
+    ReportTarget,
+    ReportView,
+    TableView,
+    build_view,
+)
 from ipreader.tui.stylesheets import modal_stylesheets
 from ipreader.tui.widgets.choice_row import ChoiceRow
+
+__all__ = ["HeatTable", "ReportOptions", "ReportTarget", "ReportsScreen"]
 
 #: The reports offered, as the choice row shows them.
 KINDS: dict[str, str] = {
@@ -52,23 +69,11 @@ MATCHES: dict[str, str] = {
     "all": "all tags",  # on one highlight, or on overlapping ones (code_report's require_all)
 }
 
-#: Heat levels of the matrix cells (component classes ``reports--heat-1`` ...).
-HEAT_LEVELS = 4
+#: Seconds a report may take before the status line says it is being updated.
+UPDATING_AFTER = 0.2
 
-#: Most passages listed in a code report (the CLI writes them all).
-MAX_PASSAGES = 1000
-
-
-@dataclass(frozen=True, slots=True)
-class ReportTarget:
-    """Where a chosen passage is: the app opens the article there."""
-
-    root: Path
-    """The folder of the article."""
-    relpath: str
-    """The article's path relative to ``root``."""
-    start: int
-    """The passage's first code point."""
+#: Rows (passages or table rows) added per turn of the event loop.
+ROWS_PER_TURN = 25
 
 
 class ReportOptions(OptionList):
@@ -128,6 +133,9 @@ class ReportsScreen(ModalScreen[ReportTarget | None]):
         self._targets: dict[str, ReportTarget] = {}  # the code report's rows -> passages
         self._rows: list[MatrixRow] = []  # the matrix's rows, in table order
         self._matrix_tags: list[str] = []  # the matrix's tag columns
+        self._read = False  # the highlights read (a report before that would show none)
+        self._asked = 0  # reports asked for (show), the last one's number
+        self._shown = 0  # the number of the report shown
 
     def compose(self) -> ComposeResult:
         """Lay out the report choice, the tag filter, the status and both views."""
@@ -142,6 +150,17 @@ class ReportsScreen(ModalScreen[ReportTarget | None]):
             yield Label("Reading the highlights…", id="status", classes="dialog-status")
             yield ReportOptions(id="passages")
             yield HeatTable(id="table", cursor_type="cell", zebra_stripes=True)
+
+    @dataclass
+    class Prepared(Message):
+        """A report's rows are ready (the worker computed what ``show`` asked)."""
+
+        asked: int
+        """Which request this answers (only the latest is shown)."""
+        kind: str
+        """The report: ``codes``, ``matrix`` or ``cooccurrence``."""
+        view: ReportView
+        """Its rows, or why the filter line does not read."""
 
     def on_mount(self) -> None:
         """Start reading the library; focus the report choice."""
@@ -164,6 +183,10 @@ class ReportsScreen(ModalScreen[ReportTarget | None]):
             self.query_one("#status", Label).update(Text(message.error))
             return
         self.documents = message.documents
+        self._read = True
+        # 20,000 highlights read are ~10^5 long-lived objects: frozen, so the collector's
+        # full passes under the next keys skip them (tui/heap.py; 60-300 ms each here).
+        HEAP.settle()
         self.show()
 
     @on(ChoiceRow.Changed, "#kind")
@@ -190,110 +213,124 @@ class ReportsScreen(ModalScreen[ReportTarget | None]):
         return self.query_one("#match", ChoiceRow).value == "all"
 
     def show(self) -> None:
-        """Compute and show the chosen report (quick: the highlights are in memory)."""
-        from ipreader.core.reports import cooccurrence, tag_matrix
-
+        """Show the chosen report: computed in a worker, the last one asked for is shown."""
+        if not self._read:
+            return  # the reading's end shows the report asked for by then
         kind = self.query_one("#kind", ChoiceRow).value
-        passages, table = self.query_one("#passages", ReportOptions), self.query_one("#table")
         self.query_one("#match").display = kind == "codes"
-        documents = self.documents
-        if kind == "codes" and self.focus_document is not None:
-            documents = [self.focus_document]
-        try:
-            narrowing = parse_narrowing(self.query_one("#filters", Input).value)
-            documents = narrow(documents, narrowing, self.codebook_of)
-        except SelectionError as error:  # shown until the line reads right
-            passages.display = table.display = False
-            self._status(f"Filters: {error}")
+        request = ReportRequest(
+            kind,
+            self.tags,
+            self.require_all,
+            self.query_one("#filters", Input).value,
+            self.focus_document,
+        )
+        self._asked += 1
+        self._prepare(self._asked, request, self.documents, self._looks())
+        asked = self._asked
+        self.set_timer(UPDATING_AFTER, lambda: self._still_updating(asked))
+
+    def _looks(self) -> ReportLooks:
+        """The rows' styles, from the component classes (theme and CSS as now)."""
+        options = self.query_one("#passages", ReportOptions)
+        table = self.query_one("#table", HeatTable)
+        heat = tuple(
+            table.get_component_rich_style(f"reports--heat-{level}", partial=True)
+            for level in range(1, HEAT_LEVELS + 1)
+        )
+        return ReportLooks(
+            options.get_component_rich_style("reports--tag", partial=True),
+            options.get_component_rich_style("reports--meta", partial=True),
+            heat,
+        )
+
+    @work(thread=True, exclusive=True, group="report", description="compute the report")
+    def _prepare(
+        self,
+        asked: int,
+        request: ReportRequest,
+        documents: list[CodedDocument],
+        looks: ReportLooks,
+    ) -> None:
+        with gc_paused():  # tens of thousands of acyclic objects (core/gc_pause.py) ...
+            view = build_view(request, documents, looks, self.codebook_of)
+            HEAP.settle()  # ... frozen before it resumes: its first pass would walk them all
+        self.post_message(self.Prepared(asked, request.kind, view))
+
+    def _still_updating(self, asked: int) -> None:
+        if asked == self._asked and self._shown != asked:
+            self._status("Updating the report…")
+
+    @on(Prepared)
+    def _prepared(self, message: Prepared) -> None:
+        if message.asked != self._asked:
+            return  # the user asked for another since: that one follows
+        self._shown = message.asked
+        view = message.view
+        passages, table = self.query_one("#passages", ReportOptions), self.query_one("#table")
+        if isinstance(view, FilterProblem):
+            passages.display = table.display = False  # no stale report under the message
+            self._status(view.status)
             return
-        passages.display = kind == "codes"
-        table.display = kind != "codes"
-        if kind == "codes":
-            self._show_codes(code_report(documents, self.tags, require_all=self.require_all))
-        elif kind == "matrix":
-            self._show_matrix(tag_matrix(documents, self.tags))
+        passages.display = message.kind == "codes"
+        table.display = message.kind != "codes"
+        if isinstance(view, CodesView):
+            self._show_codes(view)
         else:
-            self._show_cooccurrence(cooccurrence(documents, self.tags))
+            self._show_table(view)
 
     def _status(self, text: str) -> None:
         self.query_one("#status", Label).update(Text(text))
 
-    def _show_codes(self, report: CodeReport) -> None:
-        options = self.query_one("#passages", ReportOptions)
-        tag_style = options.get_component_rich_style("reports--tag", partial=True)
-        meta = options.get_component_rich_style("reports--meta", partial=True)
-        rows: list[Option | None] = []
-        self._targets = {}
-        shown = 0
-        for group in report.groups:
-            heading = " + ".join(one_line(tag, 60) for tag in group.tags)  # tags are user text
-            title = Text(f"{heading} ({len(group.entries):,})", tag_style)
-            rows.append(Option(title, disabled=True))
-            for entry in group.entries:
-                if shown >= MAX_PASSAGES:
-                    break
-                key = str(len(self._targets))
-                document = entry.document
-                self._targets[key] = ReportTarget(document.root, document.relpath, entry.start)
-                where = one_line(document.title, 80)
-                if entry.line:
-                    where += f" · line {entry.line:,}"
-                coders = dict.fromkeys(a.creator for a in entry.highlights if a.creator)
-                if coders:  # two coders on one folder: whose passage it is
-                    where += f" · by {one_line(', '.join(coders), 60)}"
-                text = Text(f"  “{one_line(entry.quote, 200)}”\n    ")
-                text.append(where, meta)
-                rows.append(Option(text, id=key))
-                shown += 1
-        options.set_options(rows)
-        passages = sum(len(group.entries) for group in report.groups)
-        scope = f" in {one_line(self.focus_document.title, 60)}" if self.focus_document else ""
-        cut = f" (first {MAX_PASSAGES:,} listed)" if passages > MAX_PASSAGES else ""
-        self._status(f"{plural(passages, 'passage')}{scope}{cut}")
+    def _show_codes(self, view: CodesView) -> None:
+        self.query_one("#passages", ReportOptions).clear_options()
+        self._targets = view.targets
+        self._status(view.status)
+        self._fill(view)
 
-    def _heat(self, count: int, most: int, table: HeatTable) -> Style:
-        if count <= 0 or most <= 0:
-            return Style()
-        level = min(HEAT_LEVELS, 1 + (count - 1) * HEAT_LEVELS // most)
-        return table.get_component_rich_style(f"reports--heat-{level}", partial=True)
-
-    def _show_matrix(self, matrix: TagMatrix) -> None:
+    def _show_table(self, view: TableView) -> None:
         table = self.query_one("#table", HeatTable)
         table.clear(columns=True)
-        table.add_column("document", key="document")
-        for tag in matrix.tags:
-            table.add_column(one_line(tag, 30), key=f"tag:{tag}")
-        table.add_column("total", key="total")
-        most = max((count for row in matrix.rows for count in row.counts), default=0)
-        self._rows = list(matrix.rows)
-        for number, row in enumerate(matrix.rows):
-            cells = [Text(one_line(row.document.title, 50))]
-            cells += [Text(f"{count:>4}", self._heat(count, most, table)) for count in row.counts]
-            cells.append(Text(f"{row.total:>4}"))
-            table.add_row(*cells, key=str(number))
-        totals = [Text("total")] + [Text(f"{t:>4}") for t in matrix.column_totals]
-        table.add_row(*totals, Text(f"{matrix.total:>4}"), key="totals")
-        self._matrix_tags = list(matrix.tags)
-        self._status(
-            f"{plural(len(matrix.rows), 'document')} × {plural(len(matrix.tags), 'tag')} · "
-            "enter: the passages of a cell"
-        )
+        for label, key in view.columns:
+            table.add_column(label, key=key)
+        self._rows = view.matrix_rows
+        self._matrix_tags = view.matrix_tags
+        self._status(view.status)
+        self._fill(view)
 
-    def _show_cooccurrence(self, result: Cooccurrence) -> None:
-        table = self.query_one("#table", HeatTable)
-        table.clear(columns=True)
-        for name in ("tag", "with tag", "same highlight", "overlapping", "same document"):
-            table.add_column(name)
-        for pair in result.pairs:
-            table.add_row(
-                Text(one_line(pair.first, 30)),
-                Text(one_line(pair.second, 30)),
-                Text(f"{pair.same_highlight:>6}"),
-                Text(f"{pair.overlapping:>6}"),
-                Text(f"{pair.same_document:>6}"),
-            )
-        self._matrix_tags = []
-        self._status(plural(len(result.pairs), "pair"))
+    @work(exclusive=True, group="report-fill", description="fill the report")
+    async def _fill(self, view: CodesView | TableView) -> None:
+        # On the event loop, a slice at a time (ROWS_PER_TURN): the widgets measure each
+        # row as it comes (a 2,000-row matrix or 1,000 passages at once held the UI
+        # thread 0.3-0.8 s), a key between two slices is answered, and a newer report
+        # cancels this fill (exclusive) before it starts its own. The rows are ~10^5
+        # acyclic objects that stay: no collection walks them while they come (full
+        # passes of 60-300 ms under the keys), and once shown they are frozen (tui/heap.py).
+        with gc_paused():  # (frozen before it resumes, as in _prepare)
+            if isinstance(view, CodesView):
+                options = self.query_one("#passages", ReportOptions)
+                for first in range(0, len(view.rows), ROWS_PER_TURN):
+                    options.add_options(
+                        Option(text, disabled=True) if key is None else Option(text, id=key)
+                        for text, key in view.rows[first : first + ROWS_PER_TURN]
+                    )
+                    await asyncio.sleep(0)
+            else:
+                # Hidden while it fills: a shown DataTable draws every visible cell again
+                # after each slice (70-150 ms a time at 2,000 x 16); shown once, complete.
+                table = self.query_one("#table", HeatTable)
+                table.display = len(view.rows) <= ROWS_PER_TURN
+                last = len(view.rows) - 1
+                for first in range(0, len(view.rows), ROWS_PER_TURN):
+                    for number, cells in enumerate(view.rows[first : first + ROWS_PER_TURN], first):
+                        matrix_totals = bool(view.matrix_rows) and number == last
+                        table.add_row(*cells, key="totals" if matrix_totals else str(number))
+                    if first:
+                        self._status(f"{view.status} · {first:,} of {len(view.rows):,} rows…")
+                    await asyncio.sleep(0)
+                table.display = True
+                self._status(view.status)
+            HEAP.settle()  # before the collector resumes: its next pass would walk them all
 
     @on(DataTable.CellSelected, "#table")
     def _cell_selected(self, event: DataTable.CellSelected) -> None:
