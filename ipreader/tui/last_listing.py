@@ -32,6 +32,7 @@ from typing import Any
 from ipreader.core import paths
 from ipreader.core.documents import INFO_FIELD_TYPES, INFO_FIELDS, DocumentInfo
 from ipreader.core.errors import IpreaderError
+from ipreader.core.pacing import pace
 from ipreader.core.storage import atomic_write_bytes, read_regular_file
 
 #: The file format (a file of another version is ignored, then replaced).
@@ -97,6 +98,7 @@ def load_listing(opened: Sequence[Path]) -> Listing | None:
         documents: list[DocumentInfo] = []
         for line in lines[1:]:
             if line:
+                pace()  # a line of 500 rows is a few ms: the opening yields between them
                 documents.extend(_documents(json.loads(line), roots))
     except (UnicodeDecodeError, ValueError, TypeError, IndexError):
         return None

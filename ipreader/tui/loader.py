@@ -21,6 +21,7 @@ from textual.worker import Worker
 from ipreader.core.documents import DocumentInfo
 from ipreader.core.errors import IpreaderError
 from ipreader.core.library import Library
+from ipreader.core.pacing import BEAT, Gate, paced
 from ipreader.core.text_version import TextVersion
 from ipreader.tui.last_listing import load_listing, save_listing
 from ipreader.tui.messages import (
@@ -68,10 +69,33 @@ class Loader:
         """Open the library; posts ``LastListing`` when the last open of these paths left a
         list, ``FirstTextRead`` when the first article can be shown before the library is
         open, ``OpeningProgress``, ``LibraryListed`` once every document is known, then
-        ``LibraryOpened``/``LibraryFailed``; then keeps the list for the next open."""
+        ``LibraryOpened``/``LibraryFailed``; then keeps the list for the next open.
+
+        The opening steps aside while the event loop is behind (``core.pacing``):
+        a timer beats for it until it ends, so keys and frames go first."""
+        gate = Gate()
+
+        def beat() -> None:
+            if gate.closed:
+                timer.stop()
+            else:
+                gate.beat()
+
+        timer = self._owner.set_interval(BEAT, beat)
+
+        def open_paced() -> None:
+            try:
+                self._open_paced(gate)
+            finally:
+                gate.close()
+
         self._owner.run_worker(
-            self._open_library, group="library", description="open the library", thread=True
+            open_paced, group="library", description="open the library", thread=True
         )
+
+    def _open_paced(self, gate: Gate) -> None:
+        with paced(gate):
+            self._open_library()
 
     def _open_library(self) -> None:
         last_report = 0.0
