@@ -26,8 +26,17 @@ def test_pace_outside_a_gate_returns() -> None:
     pace()  # no gate in this thread: nothing to wait for
 
 
+def test_before_the_first_beat_the_work_is_not_held() -> None:
+    # The app is still composing its first screen: nothing to hand the lock to yet.
+    gate = Gate(late=0.0, longest_wait=FOREVER)
+    thread = paced_in_thread(gate)
+    thread.join(10)
+    assert not thread.is_alive()
+
+
 def test_beats_on_time_let_the_work_go_on() -> None:
     gate = Gate(late=FOREVER, longest_wait=FOREVER)
+    gate.beat()
     thread = paced_in_thread(gate)
     thread.join(10)
     assert not thread.is_alive()
@@ -35,6 +44,7 @@ def test_beats_on_time_let_the_work_go_on() -> None:
 
 def test_late_beats_hold_the_work_until_the_next_beat() -> None:
     gate = Gate(late=0.0, longest_wait=FOREVER)
+    gate.beat()
     thread = paced_in_thread(gate)
     thread.join(0.2)
     assert thread.is_alive()  # waiting for a beat
@@ -45,6 +55,7 @@ def test_late_beats_hold_the_work_until_the_next_beat() -> None:
 
 def test_closing_the_gate_releases_the_work() -> None:
     gate = Gate(late=0.0, longest_wait=FOREVER)
+    gate.beat()
     thread = paced_in_thread(gate)
     thread.join(0.2)
     assert thread.is_alive()
@@ -56,6 +67,7 @@ def test_closing_the_gate_releases_the_work() -> None:
 
 def test_a_closed_gate_never_waits() -> None:
     gate = Gate(late=0.0, longest_wait=FOREVER)
+    gate.beat()
     gate.close()
     thread = paced_in_thread(gate)
     thread.join(10)
@@ -65,7 +77,8 @@ def test_a_closed_gate_never_waits() -> None:
 def test_a_wait_that_times_out_is_not_repeated_until_beats_resume() -> None:
     # An event loop that stopped (the app closing) must not hold the work at every piece.
     gate = Gate(late=0.0, longest_wait=0.01)
-    gate.wait()  # no beat comes: gives up after its longest wait
+    gate.beat()
+    gate.wait()  # no further beat comes: gives up after its longest wait
     with paced(gate):
         for _ in range(10_000):
             pace()  # would take 100 s if each waited again
@@ -75,6 +88,7 @@ def test_a_wait_that_times_out_is_not_repeated_until_beats_resume() -> None:
 
 def test_paced_is_per_thread_and_restored() -> None:
     gate = Gate(late=0.0, longest_wait=FOREVER)
+    gate.beat()
     with paced(gate):
         other = threading.Thread(target=pace, daemon=True)
         other.start()  # another thread: not paced by this gate

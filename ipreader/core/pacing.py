@@ -13,8 +13,10 @@ A ``Gate`` makes the background thread yield instead. The event loop calls
 ``beat`` every few milliseconds while the work runs; the work calls ``pace()``
 between bounded pieces of itself. When the last beat is older than ``late``,
 the loop is busy (a frame, a key) or waiting for the lock: the work sleeps
-until the next beat, which hands the lock to the loop at once. It never waits
-longer than ``longest_wait`` for one beat, and after such a wait it does not
+until the next beat, which hands the lock to the loop at once. Before the
+first beat it never waits (the app is still composing its first screen: no key
+can be handled yet, and the work overlaps that start-up). It never waits longer than
+``longest_wait`` for one beat, and after such a wait it does not
 wait again until beats resume, so a loop that has stopped (the app closing)
 costs the work one wait, not one a piece.
 
@@ -53,7 +55,9 @@ class Gate:
         self._longest_wait = longest_wait
         self._last = time.perf_counter()
         self._beats = 0
-        self._given_up = -1  # the beat count at a wait that timed out: no wait until it moves
+        # The beat count at a wait that timed out: no wait until it moves. Zero at first:
+        # until the loop's first beat nothing is shown that the work could hold up.
+        self._given_up = 0
         self._event = threading.Event()
         self.closed = False
         """True once the work is done: the event loop stops beating."""

