@@ -143,6 +143,7 @@ class MetadataCache:
             relpath = document_key(root, path)
             entry = self._cached(path, relpath)
             if entry is None:
+                pace()  # a file read (hash, date): ~0.1 ms, too long for PACE_EVERY of them
                 info = load_info(root, path, None if already is None else already.get(path))
                 self._dirty = True
                 # A read failure (permission, vanished file) may heal without an
