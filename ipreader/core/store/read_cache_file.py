@@ -107,8 +107,7 @@ class Decoded:
     """A loaded cache file: its entries by store file, and the shared tables they index."""
 
     def __init__(self, raw: bytes, location: str) -> None:
-        # Each step is a call in C of a few ms on a 10,000-article folder: the app opening
-        # it may draw between them (``core.pacing``).
+        # Each step is a few ms of C on 10,000 articles: the app draws between (core.pacing).
         body = unsealed(MAGIC, raw)
         pace()
         length = int.from_bytes(body[:_LENGTH], "little")
