@@ -29,6 +29,7 @@ from ipreader.core.documents import (
     load_info,
 )
 from ipreader.core.errors import StoreError
+from ipreader.core.pacing import PACE_EVERY, pace
 from ipreader.core.storage import atomic_write_bytes, encode_database, read_regular_file
 
 #: Format version of the cache file; other versions are ignored (rebuilt). 2: ``source``
@@ -38,7 +39,6 @@ CACHE_VERSION = 4
 
 #: Entries per line of the cache file (each line is parsed by one ``json.loads``).
 CHUNK_ENTRIES = 500
-
 # The DocumentInfo fields stored per entry, with their JSON types: only readable
 # articles are cached, so an entry always has a sha256.
 _FIELDS: dict[str, tuple[type, ...]] = {**INFO_FIELD_TYPES, "sha256": (str,)}
@@ -93,6 +93,7 @@ class MetadataCache:
             for line in lines:
                 if not line:
                     continue
+                pace()  # a chunk is a few ms of parsing: the app's frames go between them
                 parsed = json.loads(line)
                 chunk = parsed.get("entries") if isinstance(parsed, dict) else None
                 if not isinstance(chunk, dict):
@@ -137,9 +138,12 @@ class MetadataCache:
         fresh: dict[str, dict[str, Any]] = {}
         self.hits = 0
         for done, path in enumerate(files, start=1):
+            if not done % PACE_EVERY:
+                pace()
             relpath = document_key(root, path)
             entry = self._cached(path, relpath)
             if entry is None:
+                pace()  # a file read (hash, date): ~0.1 ms, too long for PACE_EVERY of them
                 info = load_info(root, path, None if already is None else already.get(path))
                 self._dirty = True
                 # A read failure (permission, vanished file) may heal without an

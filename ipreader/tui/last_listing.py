@@ -32,6 +32,7 @@ from typing import Any
 from ipreader.core import paths
 from ipreader.core.documents import INFO_FIELD_TYPES, INFO_FIELDS, DocumentInfo
 from ipreader.core.errors import IpreaderError
+from ipreader.core.pacing import PACE_EVERY, pace
 from ipreader.core.storage import atomic_write_bytes, read_regular_file
 
 #: The file format (a file of another version is ignored, then replaced).
@@ -97,6 +98,7 @@ def load_listing(opened: Sequence[Path]) -> Listing | None:
         documents: list[DocumentInfo] = []
         for line in lines[1:]:
             if line:
+                pace()  # a line of 500 rows is a few ms: the opening yields between them
                 documents.extend(_documents(json.loads(line), roots))
     except (UnicodeDecodeError, ValueError, TypeError, IndexError):
         return None
@@ -142,7 +144,9 @@ def _encode(opened: Sequence[Path], documents: Sequence[DocumentInfo]) -> bytes 
     """The file of ``documents`` (``None`` when one could not be rebuilt from its row)."""
     roots: dict[Path, tuple[int, str]] = {}
     rows: list[list[object]] = []
-    for info in documents:
+    for number, info in enumerate(documents):
+        if not number % PACE_EVERY:
+            pace()  # written by the opening thread: the app draws between pieces
         index, prefix = roots.setdefault(info.root, (len(roots), os.path.join(info.root, "")))
         # Compared as text: Path equality is ten times dearer, for 10,000 documents.
         if str(info.path) != prefix + info.relpath:
@@ -155,5 +159,6 @@ def _encode(opened: Sequence[Path], documents: Sequence[DocumentInfo]) -> bytes 
     }
     lines = [json.dumps(header)]
     for start in range(0, len(rows), ROWS_PER_LINE):
+        pace()
         lines.append(json.dumps(rows[start : start + ROWS_PER_LINE], separators=(",", ":")))
     return ("\n".join(lines) + "\n").encode("ascii")

@@ -30,6 +30,7 @@ from array import array
 from pathlib import Path
 
 from ipreader.core.errors import StoreError
+from ipreader.core.pacing import pace
 from ipreader.core.storage import read_regular_file
 from ipreader.core.store.files import Signature, settled
 from ipreader.core.store.formats import DocRecord, IndexFile
@@ -84,7 +85,10 @@ def _encode(location: str, kept: _Kept) -> bytes:
 
 def _decode(raw: bytes, location: str) -> _Kept:
     """The cached index of ``raw`` (``ValueError``, ``KeyError``, ``TypeError``: damaged)."""
+    # Each step below is one call in C of a few ms on 10,000 documents: the app opening
+    # the folder may draw between them (``core.pacing``), never inside one.
     body = unsealed(MAGIC, raw)  # Damaged is a ValueError
+    pace()
     length = int.from_bytes(body[:_LENGTH], "little")
     header = json.loads(bytes(body[_LENGTH : _LENGTH + length]))
     if header["location"] != location or header["byteorder"] != sys.byteorder:
@@ -97,7 +101,9 @@ def _decode(raw: bytes, location: str) -> _Kept:
     numbers.frombytes(body[at : at + 2 * count * numbers.itemsize])
     positions, tag_counts = numbers[:count].tolist(), numbers[count:].tolist()
     texts = bytes(body[at + 2 * count * numbers.itemsize :]).decode("utf-8", "surrogatepass")
+    pace()
     strings = texts.split(separator)
+    pace()
     if (
         len(positions) != count
         or len(tag_counts) != count
@@ -112,6 +118,7 @@ def _decode(raw: bytes, location: str) -> _Kept:
         tags.append(tuple(strings[at : at + number]))
         at += number
     ids = strings[0 : _FIELDS * count : _FIELDS]
+    pace()
     documents = tuple(
         built(  # as map(DocRecord, ...), in C: every value is checked above
             DocRecord,
@@ -136,6 +143,7 @@ def _decode(raw: bytes, location: str) -> _Kept:
     ):
         raise ValueError("bad header")
     dev, ino, size, mtime, ctime = (int(part) for part in header["signature"])
+    pace()
     index = IndexFile(schema, documents, tuple(bad), frozenset(ids).union(other))
     signature = (dev, ino, size, mtime, ctime)
     return signature, bytes.fromhex(header["digest"]), index, header["settled"] is True
