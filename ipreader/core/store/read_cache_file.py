@@ -107,9 +107,8 @@ class Decoded:
     """A loaded cache file: its entries by store file, and the shared tables they index."""
 
     def __init__(self, raw: bytes, location: str) -> None:
-        # Each step is a few ms of C on 10,000 articles: the app draws between (core.pacing).
         body = unsealed(MAGIC, raw)
-        pace()
+        pace()  # each step is a few ms of C at 10,000 articles: the app draws between
         length = int.from_bytes(body[:_LENGTH], "little")
         header = json.loads(bytes(body[_LENGTH : _LENGTH + length]))
         if not isinstance(header, dict) or header.get("location") != location:
