@@ -17,14 +17,21 @@ sample's copy just before each import put 2-3 s of that into every sample
 (RESULTS.md, "Import: the store's own work"). ``--delete-between`` measures
 that way again (stop 23's figures).
 
+The copy is written out (``os.sync``, untimed) before the import: the import's
+one ``syncfs`` would otherwise also flush the ~10,000 articles the benchmark
+had just copied, 0.1-0.4 s that is not the import's own (RESULTS.md, "Import
+under two seconds"); an article a user imports annotations for has long been on
+disk. ``--no-sync`` measures that way again (stop 24's figures).
+
     .venv/bin/python -m bench.import_scale [--articles N] [--rounds N] [--against CHECKOUT ...]
-        [--delete-between]
+        [--delete-between] [--no-sync]
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -53,10 +60,14 @@ print(json.dumps([time.perf_counter() - wall,
 """
 
 
-def sample(checkout: Path, export: Path, folder: Path, target: Path) -> tuple[float, float]:
+def sample(
+    checkout: Path, export: Path, folder: Path, target: Path, *, sync: bool = True
+) -> tuple[float, float]:
     """One import by ``checkout`` into a fresh copy of ``folder``: (wall s, CPU s)."""
     shutil.rmtree(target, ignore_errors=True)  # only with --delete-between: a new name otherwise
     shutil.copytree(folder, target, ignore=shutil.ignore_patterns(".ipreader"))
+    if sync:
+        os.sync()  # the copy on disk, as a user's articles are: the import flushes only its own
     python = checkout / ".venv" / "bin" / "python"
     done = subprocess.run(
         [
@@ -78,7 +89,9 @@ def sample(checkout: Path, export: Path, folder: Path, target: Path) -> tuple[fl
 
 
 def main() -> None:
-    """Command line: ``--articles``, ``--rounds``, ``--against``."""
+    """Command line: ``--articles``, ``--rounds``, ``--against``, ``--delete-between``,
+    ``--no-sync``.
+    """
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--articles", type=int, default=10_000)
     parser.add_argument("--rounds", type=int, default=3, help="samples per checkout")
@@ -87,6 +100,11 @@ def main() -> None:
         "--delete-between",
         action="store_true",
         help="delete the previous sample's copy just before each import (as before stop 24)",
+    )
+    parser.add_argument(
+        "--no-sync",
+        action="store_true",
+        help="leave the copy unwritten: the import's flush writes it too (as at stop 24)",
     )
     args = parser.parse_args()
     if not need_corpus("the import over a large folder"):
@@ -109,7 +127,9 @@ def main() -> None:
             for checkout in order:
                 samples += 1
                 target = tmp / ("target" if args.delete_between else f"target-{samples}")
-                results[checkout].append(sample(checkout, export, folder, target))
+                results[checkout].append(
+                    sample(checkout, export, folder, target, sync=not args.no_sync)
+                )
             print(f"round {number + 1}/{args.rounds} done (load {load_average()})", flush=True)
     first = median([wall for wall, _cpu in results[here]])
     print(

@@ -166,6 +166,14 @@ def test_an_import_read_by_workers_stores_what_one_read_here_stores(
     pooled, pooled_report = _import_into(articles, tmp_path / "pooled", export)
     assert here_report.added == pooled_report.added == 40
     assert pooled == here
+    # Workers started before the file is parsed (a big file), then used...
+    monkeypatch.setattr(prefetch, "POOL_START_BYTES", 0)
+    early, early_report = _import_into(articles, tmp_path / "early", export)
+    # ... or started and then not used (the file named fewer articles than it takes).
+    monkeypatch.setattr(prefetch, "POOL_MIN_ARTICLES", 10**9)
+    unused, unused_report = _import_into(articles, tmp_path / "unused", export)
+    assert early_report.added == unused_report.added == 40
+    assert early == unused == here
     assert pooled["sketches"] == {
         f"a{n:02}.txt": text_fingerprint((articles / f"a{n:02}.txt").read_text(encoding="utf-8"))
         for n in range(40)

@@ -20,6 +20,7 @@ from ipreader.core.importer.batch import MAX_IMPORT_ENTRIES, Batch
 from ipreader.core.importer.detect import IMPORT_FORMATS, detect_json, is_zip, refuse_xml
 from ipreader.core.importer.locate import Locator
 from ipreader.core.importer.merge import merge
+from ipreader.core.importer.prefetch import Readers
 from ipreader.core.importer.reading import MAX_IMPORT_BYTES, parse_json, read_file
 from ipreader.core.importer.report import MAX_MESSAGES, ImportReport
 
@@ -60,11 +61,12 @@ def import_file(file: Path, root: Path, fmt: str | None = None) -> ImportReport:
     format or breaks a limit, ``DocumentError`` when ``root`` is not a folder
     and ``StoreError`` when its store refuses writes.
     """
-    with gc_paused():  # tens of thousands of acyclic objects (gc_pause.py)
-        return _import(file, root, fmt)
+    with gc_paused(), Readers() as readers:  # gc: tens of thousands of acyclic objects
+        readers.start_for(file)  # a worker's start-up overlaps the parse and the walk
+        return _import(file, root, fmt, readers)
 
 
-def _import(file: Path, root: Path, fmt: str | None) -> ImportReport:
+def _import(file: Path, root: Path, fmt: str | None, readers: Readers) -> ImportReport:
     batch = read_batch(file, fmt)
     if not root.is_dir():
         raise DocumentError(root, "not a folder")
@@ -72,4 +74,4 @@ def _import(file: Path, root: Path, fmt: str | None) -> ImportReport:
     root = groups[0][0] if groups else root.resolve()  # discover() resolves it
     # document_key: a string prefix, not relative_to's two parses per article (10,000).
     known = {document_key(root, path): path for _, files in groups for path in files}
-    return merge(batch, root, Locator(root, known))
+    return merge(batch, root, Locator(root, known), readers)

@@ -35,7 +35,7 @@ from ipreader.core.anchoring import anchor
 from ipreader.core.errors import DocumentError, StoreError
 from ipreader.core.importer.batch import Batch, Group
 from ipreader.core.importer.locate import Locator, NotFound
-from ipreader.core.importer.prefetch import read_articles
+from ipreader.core.importer.prefetch import Readers, read_articles
 from ipreader.core.importer.report import ImportReport
 from ipreader.core.library import open_store
 from ipreader.core.model import (
@@ -178,8 +178,13 @@ def merge_notes(
     return current, DocumentNotes(tags=merged, note=current.note or note)
 
 
-def merge(batch: Batch, root: Path, locator: Locator) -> ImportReport:
-    """Save what ``batch`` holds into the folder ``root`` (resolved); return the report."""
+def merge(
+    batch: Batch, root: Path, locator: Locator, readers: Readers | None = None
+) -> ImportReport:
+    """Save what ``batch`` holds into the folder ``root`` (resolved); return the report.
+
+    ``readers``: the import's worker processes (maybe started already), else its own.
+    """
     store = open_store(root)
     report = ImportReport(format=batch.format, notices=store.notices.take())
     if not store.writable:
@@ -207,7 +212,7 @@ def merge(batch: Batch, root: Path, locator: Locator) -> ImportReport:
             located.append((group, locator.find(group.document, quotes)))
         except NotFound as error:
             located.append((group, error))
-    for relpath, current_list in _reconcile_all(store, locator, located).items():
+    for relpath, current_list in _reconcile_all(store, locator, located, readers).items():
         reconciled.add(relpath)
         for current in current_list:
             existing[current.id] = current
@@ -290,7 +295,10 @@ def merge(batch: Batch, root: Path, locator: Locator) -> ImportReport:
 
 
 def _reconcile_all(
-    store: FolderStore, locator: Locator, located: list[tuple[Group, str | NotFound]]
+    store: FolderStore,
+    locator: Locator,
+    located: list[tuple[Group, str | NotFound]],
+    readers: Readers | None,
 ) -> dict[str, list[Annotation]]:
     """Read every found article (``prefetch``) and reconcile the readable ones in one pass.
 
@@ -300,7 +308,7 @@ def _reconcile_all(
     relpaths = list(dict.fromkeys(found for _, found in located if isinstance(found, str)))
     stored = store.anchored_sha256s(relpaths)
     wanted = [(relpath, locator.file(relpath), stored[relpath]) for relpath in relpaths]
-    fetched = read_articles(wanted)
+    fetched = read_articles(wanted) if readers is None else readers.read(wanted)
     for relpath, (document, _sketch) in fetched.items():
         locator.keep(relpath, document)
     return store.reconcile_many(
