@@ -691,10 +691,10 @@ class MainScreen(Screen[None]):
 
     # ------------------------------------------------------------------ find in the document
 
-    def action_find(self) -> None:
+    async def action_find(self) -> None:
         """Open the find bar."""
         self.set_class(True, "-finding")
-        self.find_bar.start()
+        await self.find_bar.start()
 
     @on(FindBar.Submitted)
     def _find_submitted(self, event: FindBar.Submitted) -> None:
