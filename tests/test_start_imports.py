@@ -30,12 +30,15 @@ NOT_AT_START = (
     "ipreader.tui.screens.highlights",
     "ipreader.tui.screens.reports",
     "ipreader.tui.screens.review",
+    # The typed writes: made once a document is open or when the user acts (tui/state.py).
+    "ipreader.tui.commands",
     # Core work none of the first screen's reads need.
     "ipreader.core.agreement",
     "ipreader.core.agreement_render",
     "ipreader.core.anchoring",
     "ipreader.core.check",
     "ipreader.core.coding",
+    "ipreader.core.drift",
     "ipreader.core.export",
     "ipreader.core.head",
     "ipreader.core.headings",

@@ -28,23 +28,12 @@ from typing import TYPE_CHECKING
 
 from ipreader.core.codebook import Retagged
 from ipreader.core.documents import DocumentInfo
-from ipreader.core.drift import DriftCounts, opening_notice
 from ipreader.core.identity import CoderView
 from ipreader.core.model import AnchorStatus, Annotation, DocumentNotes
 from ipreader.core.revisions import ConflictError, check_save, resolved
 from ipreader.core.text_version import TextVersion
 from ipreader.core.wording import excerpt
 from ipreader.tui.codebook_state import CodebookState
-from ipreader.tui.commands import (
-    Command,
-    DeleteAnnotation,
-    RelinkDocument,
-    RetagTags,
-    SaveAnnotation,
-    SetDocumentNotes,
-    SetLastDocument,
-    SetPosition,
-)
 from ipreader.tui.ordered import InPlaceOrder, edit_from, edited, place
 from ipreader.tui.outcome import Outcome, Refusal, Target
 from ipreader.tui.pending import PendingEdits, replace_annotation, sort_annotations
@@ -54,6 +43,10 @@ from ipreader.tui.undo import Change, TagChange, UndoStack
 
 if TYPE_CHECKING:
     from ipreader.core.review import ReviewDecision
+
+    # The commands are made only once a document is open (or the user acts): imported
+    # there, after the first paint (tests/test_start_imports.py).
+    from ipreader.tui.commands import Command, SaveAnnotation, SetPosition
 
 #: How much of a quote the undo message shows.
 UNDO_QUOTE_CHARS = 40
@@ -324,6 +317,8 @@ class ReaderState:
         Returns the write that remembers it as the last document read, and the
         drift notice when its text changed since its highlights were anchored.
         """
+        from ipreader.tui.commands import SetLastDocument
+
         info = self.document
         if serial != self.serial or info is None:
             return None
@@ -334,7 +329,11 @@ class ReaderState:
         self.annotations = sort_annotations(loaded.annotations)
         self.notes = loaded.notes
         self.tokens[info.root] = loaded.token
-        notice = opening_notice(DriftCounts.of(self.annotations)) if loaded.text_changed else ""
+        notice = ""
+        if loaded.text_changed:
+            from ipreader.core.drift import DriftCounts, opening_notice
+
+            notice = opening_notice(DriftCounts.of(self.annotations))
         if loaded.missing:
             notice = (
                 "This article is no longer in its folder (moved or deleted): its highlights "
@@ -358,6 +357,8 @@ class ReaderState:
 
     def position_command(self, cursor: int) -> SetPosition | None:
         """Return the write of the reading position at ``cursor`` (none while opening)."""
+        from ipreader.tui.commands import SetPosition
+
         info = self.document
         if info is None or self.opening or not info.readable or self.gone:
             return None
@@ -386,6 +387,8 @@ class ReaderState:
             self.current = None
         if same_text:
             return Outcome(tuple(commands))
+        from ipreader.core.drift import DriftCounts, opening_notice
+
         lead = "The article changed on disk and was reloaded"
         notice = opening_notice(DriftCounts.of(self.annotations), lead)
         return Outcome(tuple(commands), notice or f"{lead}; every highlight is where it was.")
@@ -417,6 +420,8 @@ class ReaderState:
             self._carry_spans(shown, before, after)
             self.pending.record(change)
             text = text or self.version
+        from ipreader.tui.commands import DeleteAnnotation, SaveAnnotation
+
         command: Command
         if after is None:
             command = DeleteAnnotation(change.root, target)
@@ -487,6 +492,7 @@ class ReaderState:
         (Re-selecting by hand is the screen's: it opens the article, then ``annotate``.)
         """
         from ipreader.core.review import HighlightReview
+        from ipreader.tui.commands import RelinkDocument
 
         item = decision.item
         if decision.action == "relink_document" and decision.relpath is not None:
@@ -605,6 +611,8 @@ class ReaderState:
 
     def set_notes(self, info: DocumentInfo, notes: DocumentNotes) -> Outcome:
         """Store ``info``'s own tags and note (ignored unless it is still open)."""
+        from ipreader.tui.commands import SetDocumentNotes
+
         if not self.is_open(info):
             return Outcome()
         self.notes = notes
@@ -616,6 +624,13 @@ class ReaderState:
 
     def saved(self, command: Command, token: Token, result: object = None) -> None:
         """Note that ``command`` was written (returning ``result``); the token is now ``token``."""
+        from ipreader.tui.commands import (
+            DeleteAnnotation,
+            RetagTags,
+            SaveAnnotation,
+            SetDocumentNotes,
+        )
+
         if isinstance(command, RetagTags):
             # The token is not recorded: the next poll then reloads the open document,
             # whose highlights the operation may have changed.

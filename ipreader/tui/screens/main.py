@@ -35,7 +35,6 @@ from ipreader.core.library import Library
 from ipreader.core.model import Annotation, DocumentNotes
 from ipreader.core.revisions import ConflictError
 from ipreader.core.wording import plural
-from ipreader.tui.commands import DescribeTag, RetagTags, SetColorMeaning
 from ipreader.tui.heap import HEAP
 from ipreader.tui.keys import EXTRA_HELP_ROWS, help_rows, system_commands
 from ipreader.tui.loader import Loader
@@ -800,6 +799,8 @@ class MainScreen(Screen[None]):
     def _saved(self, message: Saved) -> None:
         self.state.saved(message.command, message.token, message.result)
         self.drift.saved(message.command)
+        from ipreader.tui.commands import DescribeTag, RetagTags, SetColorMeaning
+
         if isinstance(message.command, RetagTags | DescribeTag | SetColorMeaning):
             self.views.codebook_saved(message)
 
