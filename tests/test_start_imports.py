@@ -32,6 +32,10 @@ NOT_AT_START = (
     "ipreader.tui.screens.review",
     # The typed writes: made once a document is open or when the user acts (tui/state.py).
     "ipreader.tui.commands",
+    # The codebook (tag descriptions, colour meanings): read once the library is open.
+    "ipreader.core.codebook",
+    "ipreader.core.store.codebook_file",
+    "ipreader.tui.codebook_state",
     # Core work none of the first screen's reads need.
     "ipreader.core.agreement",
     "ipreader.core.agreement_render",

@@ -26,14 +26,12 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ipreader.core.codebook import Retagged
 from ipreader.core.documents import DocumentInfo
 from ipreader.core.identity import CoderView
 from ipreader.core.model import AnchorStatus, Annotation, DocumentNotes
 from ipreader.core.revisions import ConflictError, check_save, resolved
 from ipreader.core.text_version import TextVersion
 from ipreader.core.wording import excerpt
-from ipreader.tui.codebook_state import CodebookState
 from ipreader.tui.ordered import InPlaceOrder, edit_from, edited, place
 from ipreader.tui.outcome import Outcome, Refusal, Target
 from ipreader.tui.pending import PendingEdits, replace_annotation, sort_annotations
@@ -42,7 +40,9 @@ from ipreader.tui.session import DocumentStats, Loaded, Polled, Token
 from ipreader.tui.undo import Change, TagChange, UndoStack
 
 if TYPE_CHECKING:
+    from ipreader.core.codebook import Retagged
     from ipreader.core.review import ReviewDecision
+    from ipreader.tui.codebook_state import CodebookState
 
     # The commands are made only once a document is open (or the user acts): imported
     # there, after the first paint (tests/test_start_imports.py).
@@ -88,8 +88,7 @@ class ReaderState:
         """Changes ``u`` can undo."""
         self.tag_suggestions: set[str] = set()
         """Every tag seen, for the editors' completion."""
-        self.codebooks = CodebookState()
-        """Each folder's codebook (descriptions, colour meanings) and the tag operations."""
+        self._codebooks: CodebookState | None = None  # see codebooks
         self.me = ""
         """Who is annotating: the creator of new highlights."""
         self.coders = "everyone"
@@ -109,6 +108,17 @@ class ReaderState:
         # How many of ``_stats``'s annotations carry each tag (an edit adjusts two entries).
         self._tag_counts: Counter[str] = Counter()
         self._covers: tuple[object, dict[str, str]] = (None, {})
+
+    @property
+    def codebooks(self) -> CodebookState:
+        """Each folder's codebook (descriptions, colour meanings) and the tag operations."""
+        if self._codebooks is None:
+            # Made when first asked for, once the library is open: the codebook's model
+            # then loads after the first paint (tests/test_start_imports.py).
+            from ipreader.tui.codebook_state import CodebookState
+
+            self._codebooks = CodebookState()
+        return self._codebooks
 
     # ------------------------------------------------------------ documents
 
@@ -637,6 +647,8 @@ class ReaderState:
             change = self.codebooks.saved(command, result)
             if change is not None:
                 self.undo.push(change)
+            from ipreader.core.codebook import Retagged
+
             if isinstance(result, Retagged):
                 self._retagged(result)
             return

@@ -22,9 +22,8 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from ipreader.core.codebook import Codebook, Operation, Retagged
 from ipreader.core.fingerprint import text_fingerprint
 from ipreader.core.gc_pause import gc_paused
 from ipreader.core.model import Annotation, DocumentNotes, normalize_tags, tag_key
@@ -37,6 +36,10 @@ from ipreader.core.store.lock import FolderLock
 from ipreader.core.store.relinks import RelinkRefused, relink_records
 from ipreader.core.store.write_checks import check_documents, checked_rows
 from ipreader.core.text_version import TextVersion, check_current
+
+if TYPE_CHECKING:
+    # Loaded when a codebook is first read or changed (see catalog.py).
+    from ipreader.core.codebook import Codebook, Operation, Retagged
 
 #: Seconds to wait for another process holding the folder's lock.
 LOCK_TIMEOUT = 10.0
@@ -522,6 +525,8 @@ class FolderStore:
         is written once, then the index once (documents' own tags), then the
         codebook. Returns what changed, for messages and undo.
         """
+        from ipreader.core.codebook import Retagged
+
         changed: list[tuple[Annotation, Annotation]] = []
         documents: list[tuple[str, tuple[str, ...], tuple[str, ...]]] = []
         with self._catalog.writing():
