@@ -60,6 +60,9 @@ NOT_AT_START = (
     "ipreader.core.store.fallback",
     "ipreader.core.store.merge",
     "ipreader.core.store.recovery",
+    # TinyDB and the store's tables on it: only a write uses them (reads parse the JSON).
+    "ipreader.core.store.tables",
+    "tinydb",
     # Fuzzy matching (re-anchoring, review): only when a text changed.
     "rapidfuzz",
     # The lock's fallback where flock is missing (the store locks with fcntl itself).

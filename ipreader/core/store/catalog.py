@@ -74,12 +74,12 @@ from ipreader.core.store.formats import (
 from ipreader.core.store.index_cache import IndexCache
 from ipreader.core.store.lock import FolderLock
 from ipreader.core.store.read_cache import ReadCache
-from ipreader.core.store.tables import UuidTable
 
 if TYPE_CHECKING:
     # The codebook (its model and file format) loads when it is first read or written: the
     # app's first paint reads a store but no codebook (tests/test_start_imports.py).
     from ipreader.core.codebook import Codebook
+    from ipreader.core.store.tables import UuidTable  # TinyDB: loaded with the first write
 
 _NONCE = itertools.count(1)
 _DOCUMENT = operator.attrgetter("document")
