@@ -51,6 +51,7 @@ NOT_AT_START = (
     "ipreader.core.metadata_cache",
     "ipreader.core.relink",
     "ipreader.core.report_render",
+    "ipreader.core.revisions",  # a save's conflict check: loaded with the first save
     "ipreader.core.reports",
     "ipreader.core.review",
     "ipreader.core.search",

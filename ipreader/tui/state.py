@@ -29,7 +29,6 @@ from typing import TYPE_CHECKING
 from ipreader.core.documents import DocumentInfo
 from ipreader.core.identity import CoderView
 from ipreader.core.model import AnchorStatus, Annotation, DocumentNotes
-from ipreader.core.revisions import ConflictError, check_save, resolved
 from ipreader.core.text_version import TextVersion
 from ipreader.core.wording import excerpt
 from ipreader.tui.ordered import InPlaceOrder, edit_from, edited, place
@@ -42,6 +41,7 @@ from ipreader.tui.undo import Change, TagChange, UndoStack
 if TYPE_CHECKING:
     from ipreader.core.codebook import Retagged
     from ipreader.core.review import ReviewDecision
+    from ipreader.core.revisions import ConflictError
     from ipreader.tui.codebook_state import CodebookState
 
     # The commands are made only once a document is open (or the user acts): imported
@@ -417,6 +417,8 @@ class ReaderState:
         """
         before, after = change.before, change.after
         if before is not None and after is not None and after.revision <= before.revision:
+            from ipreader.core.revisions import resolved
+
             # An undo puts an older version back: as a new revision, after the current one.
             after = resolved(after, before)
             change = Change(change.root, before, after)
@@ -542,6 +544,8 @@ class ReaderState:
             return Outcome()
         after = (base or latest).edited(note=note, tags=tuple(tags), color=color)
         if base is not None:
+            from ipreader.core.revisions import check_save
+
             check_save(latest, after, base)
             after = replace(after, start=latest.start, end=latest.end, status=latest.status)
         self.tag_suggestions.update(after.tags)
@@ -688,7 +692,7 @@ class ReaderState:
 
         The kept version is saved as the revision after the stored one.
         """
-        from ipreader.core.revisions import merged
+        from ipreader.core.revisions import merged, resolved
 
         mine, stored = conflict.mine, conflict.stored
         shown = mine or stored

@@ -28,7 +28,6 @@ from ipreader.core.fingerprint import text_fingerprint
 from ipreader.core.gc_pause import gc_paused
 from ipreader.core.model import Annotation, DocumentNotes, normalize_tags, tag_key
 from ipreader.core.notices import Notices
-from ipreader.core.revisions import check_save
 from ipreader.core.store.catalog import Catalog
 from ipreader.core.store.formats import LOCK_FILE, DocRecord, IndexFile, annotation_order
 from ipreader.core.store.location import place, set_aside_odd_lock, sweep_stale_temp_files
@@ -235,6 +234,8 @@ class FolderStore:
         given ``text``, the article must still hold that text
         (``StaleTextError``). Returns False when nothing needed writing.
         """
+        from ipreader.core.revisions import check_save  # loaded with the first save
+
         with self._catalog.writing():
             if text is not None:
                 check_current(self.root / relpath, text)

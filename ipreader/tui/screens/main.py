@@ -33,7 +33,6 @@ from ipreader.core.documents import DocumentInfo
 from ipreader.core.identity import CoderView
 from ipreader.core.library import Library
 from ipreader.core.model import Annotation, DocumentNotes
-from ipreader.core.revisions import ConflictError
 from ipreader.core.wording import plural
 from ipreader.tui.heap import HEAP
 from ipreader.tui.keys import EXTRA_HELP_ROWS, help_rows, system_commands
@@ -623,6 +622,8 @@ class MainScreen(Screen[None]):
             return
 
         def edited(result: EditorResult | None) -> None:
+            from ipreader.core.revisions import ConflictError
+
             if result is None:
                 return
             try:
