@@ -92,6 +92,15 @@ def test_every_module_named_exists() -> None:
     assert missing == []
 
 
+def test_the_opening_thread_preloads_only_modules_the_start_leaves_out() -> None:
+    # The opening thread imports these after the paint, before the screen opens the first
+    # article (tui/loader.py); a module the start imports anyway has no business there.
+    from ipreader.tui.loader import AFTER_THE_PAINT
+
+    assert AFTER_THE_PAINT
+    assert sorted(set(AFTER_THE_PAINT) - set(NOT_AT_START)) == []
+
+
 #: Loaded only for a folder that holds sync conflict copies or duplicate records.
 MERGE_MACHINERY = (
     "ipreader.core.sharing.conflict_log",
