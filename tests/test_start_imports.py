@@ -11,9 +11,12 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import shutil
 import subprocess
 import sys
 from pathlib import Path
+
+from ipreader.core import paths
 
 #: Loaded at their first use, never by ``import ipreader.tui.app``.
 NOT_AT_START = (
@@ -30,12 +33,19 @@ NOT_AT_START = (
     "ipreader.tui.screens.highlights",
     "ipreader.tui.screens.reports",
     "ipreader.tui.screens.review",
+    # The typed writes: made once a document is open or when the user acts (tui/state.py).
+    "ipreader.tui.commands",
+    # The codebook (tag descriptions, colour meanings): read once the library is open.
+    "ipreader.core.codebook",
+    "ipreader.core.store.codebook_file",
+    "ipreader.tui.codebook_state",
     # Core work none of the first screen's reads need.
     "ipreader.core.agreement",
     "ipreader.core.agreement_render",
     "ipreader.core.anchoring",
     "ipreader.core.check",
     "ipreader.core.coding",
+    "ipreader.core.drift",
     "ipreader.core.export",
     "ipreader.core.head",
     "ipreader.core.headings",
@@ -44,6 +54,7 @@ NOT_AT_START = (
     "ipreader.core.metadata_cache",
     "ipreader.core.relink",
     "ipreader.core.report_render",
+    "ipreader.core.revisions",  # a save's conflict check: loaded with the first save
     "ipreader.core.reports",
     "ipreader.core.review",
     "ipreader.core.search",
@@ -53,6 +64,9 @@ NOT_AT_START = (
     "ipreader.core.store.fallback",
     "ipreader.core.store.merge",
     "ipreader.core.store.recovery",
+    # TinyDB and the store's tables on it: only a write uses them (reads parse the JSON).
+    "ipreader.core.store.tables",
+    "tinydb",
     # Fuzzy matching (re-anchoring, review): only when a text changed.
     "rapidfuzz",
     # The lock's fallback where flock is missing (the store locks with fcntl itself).
@@ -79,6 +93,74 @@ def test_every_module_named_exists() -> None:
     # A renamed module would otherwise pass the test above without holding anything.
     missing = [name for name in NOT_AT_START if importlib.util.find_spec(name) is None]
     assert missing == []
+
+
+#: Of NOT_AT_START, those the opening itself loads later: not by the first frame either.
+NOT_BY_THE_FIRST_FRAME = (
+    "ipreader.core.codebook",
+    "ipreader.core.drift",
+    "ipreader.core.revisions",
+    "ipreader.core.store.codebook_file",
+    "ipreader.core.store.tables",
+    "ipreader.tui.codebook_state",
+    "ipreader.tui.commands",
+    "tinydb",
+)
+
+FIRST_FRAME = """
+import asyncio, json, sys
+from pathlib import Path
+from ipreader.tui.app import IpreaderApp
+
+seen = []
+
+class App(IpreaderApp):
+    def on_mount(self) -> None:
+        super().on_mount()
+        # Runs after the first frame, before the callbacks the screen registers after it
+        # (the one that lets the opening thread go on is among them).
+        self.call_after_refresh(
+            lambda: seen.append((bool(self.main_screen.reader.text), sorted(sys.modules)))
+        )
+
+async def main() -> None:
+    app = App([Path(sys.argv[1])])
+    async with app.run_test(size=(160, 48)):
+        while not seen:
+            await asyncio.sleep(0.01)
+    print(json.dumps(seen[0]))
+
+asyncio.run(main())
+"""
+
+
+def test_the_first_frame_is_drawn_before_the_opening_loads_the_rest(tmp_path: Path) -> None:
+    # The opening thread reads the first article, then waits for its paint before it
+    # reads the codebook or opens the article (commands, drift): none of that is loaded
+    # by the first frame, which shows the article.
+    folder = tmp_path / "seeds"
+    shutil.copytree(paths.seeds_dir(), folder)
+    done = subprocess.run(
+        [sys.executable, "-c", FIRST_FRAME, str(folder)],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=120,
+    )
+    shown, loaded = json.loads(done.stdout.splitlines()[-1])
+    assert shown  # the first frame showed the first article
+    assert "ipreader.tui.screens.main" in loaded
+    assert sorted(set(NOT_BY_THE_FIRST_FRAME) & set(loaded)) == []
+    assert set(NOT_BY_THE_FIRST_FRAME) <= set(NOT_AT_START)
+
+
+def test_the_opening_thread_preloads_only_modules_the_start_leaves_out() -> None:
+    # The opening thread imports these after the paint, before the screen opens the first
+    # article (tui/loader.py); a module the start imports anyway has no business there.
+    from ipreader.tui.loader import AFTER_THE_PAINT
+
+    assert AFTER_THE_PAINT
+    assert sorted(set(AFTER_THE_PAINT) - set(NOT_AT_START)) == []
 
 
 #: Loaded only for a folder that holds sync conflict copies or duplicate records.

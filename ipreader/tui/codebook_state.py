@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ipreader.core.codebook import (
     Codebook,
@@ -22,9 +23,12 @@ from ipreader.core.codebook import (
     moved_name,
 )
 from ipreader.core.tags import is_ancestor, tag_matches
-from ipreader.tui.commands import Command, DescribeTag, RetagTags, SetColorMeaning
 from ipreader.tui.outcome import Outcome, Refusal
 from ipreader.tui.undo import TagChange
+
+if TYPE_CHECKING:
+    # Commands are made when the user acts: imported there, after the first paint.
+    from ipreader.tui.commands import Command
 
 
 class CodebookState:
@@ -50,6 +54,8 @@ class CodebookState:
         name = self._checked(new)
         if name == old:
             raise Refusal(f"“{old}” is already named so.", "Nothing to rename")
+        from ipreader.tui.commands import RetagTags
+
         return Outcome((RetagTags(root, Rename(old, name)),))
 
     def move(self, root: Path, tag: str, parent: str) -> Outcome:
@@ -60,19 +66,26 @@ class CodebookState:
             raise Refusal(f"“{tag}” cannot move under itself or its children.", "Cannot move")
         if name == tag:
             raise Refusal(f"“{tag}” is already there.", "Nothing to move")
+        from ipreader.tui.commands import RetagTags
+
         return Outcome((RetagTags(root, Rename(tag, name)),))
 
     def delete(self, root: Path, tag: str) -> Outcome:
         """Remove ``tag`` and its children from every highlight and document (undoable)."""
+        from ipreader.tui.commands import RetagTags
+
         return Outcome((RetagTags(root, Delete(tag)),))
 
     def describe(self, root: Path, tag: str, description: str) -> Outcome:
         """Set ``tag``'s description (the colour is left as it is)."""
+        from ipreader.tui.commands import DescribeTag
+
         return Outcome((DescribeTag(root, tag, description),))
 
     def set_meaning(self, root: Path, color: str, meaning: str) -> Outcome:
         """Give ``color`` a meaning in ``root`` (empty: none); refused when another has it."""
         from ipreader.core.codebook import CodebookError
+        from ipreader.tui.commands import SetColorMeaning
 
         try:
             self.of(root).with_meaning(color, meaning)
@@ -93,6 +106,8 @@ class CodebookState:
 
     def saved(self, command: Command, result: object) -> TagChange | None:
         """Note a written codebook command; return the tag change ``u`` can undo, if any."""
+        from ipreader.tui.commands import RetagTags
+
         if isinstance(result, Codebook):
             self.books[command.root] = result
             return None
@@ -110,6 +125,8 @@ class CodebookState:
 
     def undo(self, change: TagChange) -> Outcome:
         """The command that gives back the tags ``change`` took (edits made since are kept)."""
+        from ipreader.tui.commands import RetagTags
+
         return Outcome(
             (RetagTags(change.root, Revert(change.done)),),
             f"Undid {change.what} ({change.done.summary()}).",

@@ -11,6 +11,7 @@ the UI thread; nothing here touches a widget.
 from __future__ import annotations
 
 import contextlib
+import importlib
 import time
 from collections.abc import Callable, Collection
 from pathlib import Path
@@ -47,6 +48,10 @@ from ipreader.tui.messages import (
 )
 from ipreader.tui.session import FirstText, Session, Token
 from ipreader.tui.writer import Writer
+
+#: Modules the start leaves out (tests/test_start_imports.py) that opening the first
+#: article needs at once: the opening thread imports them before ``LibraryOpened``.
+AFTER_THE_PAINT = ("ipreader.tui.commands", "ipreader.tui.codebook_state")
 
 #: Seconds between two progress reports while the library opens.
 PROGRESS_INTERVAL = 0.1
@@ -161,6 +166,12 @@ class Loader:
         except IpreaderError as error:
             self._owner.post_message(LibraryFailed(error))
             return
+        # What the screen's LibraryOpened handler needs and the start did not import (the
+        # commands it submits, the codebook's state it shows) is imported here, after the
+        # paint: imported by the UI thread while this one writes the listing below, each
+        # file an import reads would wait for the GIL (tens of ms per module, 10k folder).
+        for module in AFTER_THE_PAINT:
+            importlib.import_module(module)
         self._owner.post_message(LibraryOpened(opened))
         save_listing(opened_paths, opened.documents(), last)
 

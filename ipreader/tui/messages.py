@@ -19,13 +19,13 @@ from textual.message import Message
 from ipreader.core.documents import DocumentInfo
 from ipreader.core.errors import IpreaderError
 from ipreader.core.model import Annotation
-from ipreader.tui.commands import Command
 from ipreader.tui.session import FirstText, Loaded, Opened, Polled, Token
 
 if TYPE_CHECKING:
     # Only a field's type: the headings module (big patterns) loads when a search runs.
     from ipreader.core.headings import Heading
     from ipreader.core.review import ReviewItem  # rapidfuzz and the store: loaded when used
+    from ipreader.tui.commands import Command  # a field's type; made when the user acts
 
 
 @dataclass

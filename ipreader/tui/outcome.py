@@ -4,8 +4,10 @@ and for opening a document, the ``Target`` to go to once it has loaded."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from ipreader.tui.commands import Command
+if TYPE_CHECKING:
+    from ipreader.tui.commands import Command  # only the field's type (see tui/state.py)
 
 
 class Refusal(Exception):

@@ -17,12 +17,15 @@ import bisect
 import operator
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ipreader.core.model import Annotation
 from ipreader.core.text_version import TextVersion
-from ipreader.tui.commands import SaveAnnotation
 from ipreader.tui.ordered import InPlaceOrder, edited, place
 from ipreader.tui.undo import Change
+
+if TYPE_CHECKING:
+    from ipreader.tui.commands import SaveAnnotation  # made by rebase: imported there
 
 #: An annotation's id, fetched in C (``replace_annotation``'s search).
 _ID = operator.attrgetter("id")
@@ -140,6 +143,7 @@ class PendingEdits:
     def rebase(self, root: Path, text: str, version: TextVersion | None) -> list[SaveAnnotation]:
         """Re-anchor the stale changes on the reloaded ``text``; return their new saves."""
         from ipreader.core.anchoring import reanchor  # rapidfuzz: only when needed
+        from ipreader.tui.commands import SaveAnnotation
 
         commands: list[SaveAnnotation] = []
         for key in sorted(self._stale):

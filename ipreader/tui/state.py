@@ -26,25 +26,11 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ipreader.core.codebook import Retagged
 from ipreader.core.documents import DocumentInfo
-from ipreader.core.drift import DriftCounts, opening_notice
 from ipreader.core.identity import CoderView
 from ipreader.core.model import AnchorStatus, Annotation, DocumentNotes
-from ipreader.core.revisions import ConflictError, check_save, resolved
 from ipreader.core.text_version import TextVersion
 from ipreader.core.wording import excerpt
-from ipreader.tui.codebook_state import CodebookState
-from ipreader.tui.commands import (
-    Command,
-    DeleteAnnotation,
-    RelinkDocument,
-    RetagTags,
-    SaveAnnotation,
-    SetDocumentNotes,
-    SetLastDocument,
-    SetPosition,
-)
 from ipreader.tui.ordered import InPlaceOrder, edit_from, edited, place
 from ipreader.tui.outcome import Outcome, Refusal, Target
 from ipreader.tui.pending import PendingEdits, replace_annotation, sort_annotations
@@ -53,7 +39,14 @@ from ipreader.tui.session import DocumentStats, Loaded, Polled, Token
 from ipreader.tui.undo import Change, TagChange, UndoStack
 
 if TYPE_CHECKING:
+    from ipreader.core.codebook import Retagged
     from ipreader.core.review import ReviewDecision
+    from ipreader.core.revisions import ConflictError
+    from ipreader.tui.codebook_state import CodebookState
+
+    # The commands are made only once a document is open (or the user acts): imported
+    # there, after the first paint (tests/test_start_imports.py).
+    from ipreader.tui.commands import Command, SaveAnnotation, SetPosition
 
 #: How much of a quote the undo message shows.
 UNDO_QUOTE_CHARS = 40
@@ -95,8 +88,7 @@ class ReaderState:
         """Changes ``u`` can undo."""
         self.tag_suggestions: set[str] = set()
         """Every tag seen, for the editors' completion."""
-        self.codebooks = CodebookState()
-        """Each folder's codebook (descriptions, colour meanings) and the tag operations."""
+        self._codebooks: CodebookState | None = None  # see codebooks
         self.me = ""
         """Who is annotating: the creator of new highlights."""
         self.coders = "everyone"
@@ -116,6 +108,17 @@ class ReaderState:
         # How many of ``_stats``'s annotations carry each tag (an edit adjusts two entries).
         self._tag_counts: Counter[str] = Counter()
         self._covers: tuple[object, dict[str, str]] = (None, {})
+
+    @property
+    def codebooks(self) -> CodebookState:
+        """Each folder's codebook (descriptions, colour meanings) and the tag operations."""
+        if self._codebooks is None:
+            # Made when first asked for, once the library is open: the codebook's model
+            # then loads after the first paint (tests/test_start_imports.py).
+            from ipreader.tui.codebook_state import CodebookState
+
+            self._codebooks = CodebookState()
+        return self._codebooks
 
     # ------------------------------------------------------------ documents
 
@@ -324,6 +327,8 @@ class ReaderState:
         Returns the write that remembers it as the last document read, and the
         drift notice when its text changed since its highlights were anchored.
         """
+        from ipreader.tui.commands import SetLastDocument
+
         info = self.document
         if serial != self.serial or info is None:
             return None
@@ -334,7 +339,11 @@ class ReaderState:
         self.annotations = sort_annotations(loaded.annotations)
         self.notes = loaded.notes
         self.tokens[info.root] = loaded.token
-        notice = opening_notice(DriftCounts.of(self.annotations)) if loaded.text_changed else ""
+        notice = ""
+        if loaded.text_changed:
+            from ipreader.core.drift import DriftCounts, opening_notice
+
+            notice = opening_notice(DriftCounts.of(self.annotations))
         if loaded.missing:
             notice = (
                 "This article is no longer in its folder (moved or deleted): its highlights "
@@ -358,6 +367,8 @@ class ReaderState:
 
     def position_command(self, cursor: int) -> SetPosition | None:
         """Return the write of the reading position at ``cursor`` (none while opening)."""
+        from ipreader.tui.commands import SetPosition
+
         info = self.document
         if info is None or self.opening or not info.readable or self.gone:
             return None
@@ -386,6 +397,8 @@ class ReaderState:
             self.current = None
         if same_text:
             return Outcome(tuple(commands))
+        from ipreader.core.drift import DriftCounts, opening_notice
+
         lead = "The article changed on disk and was reloaded"
         notice = opening_notice(DriftCounts.of(self.annotations), lead)
         return Outcome(tuple(commands), notice or f"{lead}; every highlight is where it was.")
@@ -404,6 +417,8 @@ class ReaderState:
         """
         before, after = change.before, change.after
         if before is not None and after is not None and after.revision <= before.revision:
+            from ipreader.core.revisions import resolved
+
             # An undo puts an older version back: as a new revision, after the current one.
             after = resolved(after, before)
             change = Change(change.root, before, after)
@@ -417,6 +432,8 @@ class ReaderState:
             self._carry_spans(shown, before, after)
             self.pending.record(change)
             text = text or self.version
+        from ipreader.tui.commands import DeleteAnnotation, SaveAnnotation
+
         command: Command
         if after is None:
             command = DeleteAnnotation(change.root, target)
@@ -487,6 +504,7 @@ class ReaderState:
         (Re-selecting by hand is the screen's: it opens the article, then ``annotate``.)
         """
         from ipreader.core.review import HighlightReview
+        from ipreader.tui.commands import RelinkDocument
 
         item = decision.item
         if decision.action == "relink_document" and decision.relpath is not None:
@@ -526,6 +544,8 @@ class ReaderState:
             return Outcome()
         after = (base or latest).edited(note=note, tags=tuple(tags), color=color)
         if base is not None:
+            from ipreader.core.revisions import check_save
+
             check_save(latest, after, base)
             after = replace(after, start=latest.start, end=latest.end, status=latest.status)
         self.tag_suggestions.update(after.tags)
@@ -605,6 +625,8 @@ class ReaderState:
 
     def set_notes(self, info: DocumentInfo, notes: DocumentNotes) -> Outcome:
         """Store ``info``'s own tags and note (ignored unless it is still open)."""
+        from ipreader.tui.commands import SetDocumentNotes
+
         if not self.is_open(info):
             return Outcome()
         self.notes = notes
@@ -616,12 +638,21 @@ class ReaderState:
 
     def saved(self, command: Command, token: Token, result: object = None) -> None:
         """Note that ``command`` was written (returning ``result``); the token is now ``token``."""
+        from ipreader.tui.commands import (
+            DeleteAnnotation,
+            RetagTags,
+            SaveAnnotation,
+            SetDocumentNotes,
+        )
+
         if isinstance(command, RetagTags):
             # The token is not recorded: the next poll then reloads the open document,
             # whose highlights the operation may have changed.
             change = self.codebooks.saved(command, result)
             if change is not None:
                 self.undo.push(change)
+            from ipreader.core.codebook import Retagged
+
             if isinstance(result, Retagged):
                 self._retagged(result)
             return
@@ -661,7 +692,7 @@ class ReaderState:
 
         The kept version is saved as the revision after the stored one.
         """
-        from ipreader.core.revisions import merged
+        from ipreader.core.revisions import merged, resolved
 
         mine, stored = conflict.mine, conflict.stored
         shown = mine or stored

@@ -5,9 +5,12 @@ from __future__ import annotations
 from collections import deque
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from ipreader.core.codebook import Retagged
 from ipreader.core.model import Annotation
+
+if TYPE_CHECKING:
+    from ipreader.core.codebook import Retagged  # a field's type (made by a tag operation)
 
 #: How many changes the app can undo by default.
 DEFAULT_UNDO_LIMIT = 100

@@ -18,11 +18,11 @@ from typing import TYPE_CHECKING
 from textual.widget import Widget
 
 from ipreader.core.errors import IpreaderError
-from ipreader.tui.commands import Command
 from ipreader.tui.messages import Saved, SaveFailed
 
 if TYPE_CHECKING:
     from ipreader.core.store import FolderStore
+    from ipreader.tui.commands import Command  # made by the state when the user acts
 
 
 class Writer:

@@ -24,10 +24,9 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ipreader import __version__
-from ipreader.core.codebook import Codebook
 from ipreader.core.errors import SchemaTooNewError, StoreError, StoreWriteError
 from ipreader.core.model import Annotation
 from ipreader.core.notices import Notices
@@ -50,18 +49,11 @@ from ipreader.core.store.buckets import (
     list_layout,
     new_layout,
 )
-from ipreader.core.store.codebook_file import (
-    CODEBOOK_FILE,
-    COLORS_TABLE,
-    TAGS_TABLE,
-    color_record,
-    parse_codebook,
-    tag_record,
-)
 from ipreader.core.store.files import JsonFiles, is_racy
 from ipreader.core.store.formats import (
     ANNOTATIONS_DIR,
     ANNOTATIONS_TABLE,
+    CODEBOOK_FILE,
     DOCUMENTS_TABLE,
     INDEX_FILE,
     MERGED_RECORD,
@@ -83,7 +75,12 @@ from ipreader.core.store.formats import (
 from ipreader.core.store.index_cache import IndexCache
 from ipreader.core.store.lock import FolderLock
 from ipreader.core.store.read_cache import ReadCache
-from ipreader.core.store.tables import UuidTable
+
+if TYPE_CHECKING:
+    # The codebook (its model and file format) loads when it is first read or written: the
+    # app's first paint reads a store but no codebook (tests/test_start_imports.py).
+    from ipreader.core.codebook import Codebook
+    from ipreader.core.store.tables import UuidTable  # TinyDB: loaded with the first write
 
 _NONCE = itertools.count(1)
 _DOCUMENT = operator.attrgetter("document")
@@ -337,6 +334,8 @@ class Catalog:
 
     def codebook(self) -> Codebook:
         """The folder's codebook (bad records skipped and reported)."""
+        from ipreader.core.store.codebook_file import parse_codebook
+
         parsed = self._files.load(self.codebook_path, parse_codebook)
         if parsed.bad:
             self._notices.add(
@@ -355,6 +354,8 @@ class Catalog:
         if path == self.state_path:
             return parse_state(path, tables)
         if path == self.codebook_path:
+            from ipreader.core.store.codebook_file import parse_codebook
+
             return parse_codebook(path, tables)
         return parse_annotations(path, tables)
 
@@ -610,6 +611,13 @@ class Catalog:
         """
         if before == after:
             return
+        from ipreader.core.store.codebook_file import (
+            COLORS_TABLE,
+            TAGS_TABLE,
+            color_record,
+            tag_record,
+        )
+
         with self._files.transaction() as transaction:
             tags = transaction.table(self.codebook_path, TAGS_TABLE)
             tags.remove_records(k for k in before.tags if k not in after.tags)

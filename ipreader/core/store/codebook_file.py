@@ -28,8 +28,8 @@ from ipreader.core.codebook import (
 from ipreader.core.model import COLORS, MAX_TAG_CHARS
 from ipreader.core.records import RecordError, text_field
 from ipreader.core.storage import CorruptDatabaseError, Tables
+from ipreader.core.store.formats import CODEBOOK_FILE as CODEBOOK_FILE
 
-CODEBOOK_FILE = "codebook.json"
 TAGS_TABLE = "tags"
 COLORS_TABLE = "colors"
 

@@ -23,7 +23,7 @@ import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Protocol, TypeVar
+from typing import TYPE_CHECKING, Protocol, TypeVar
 
 from ipreader.core.errors import StoreError, StoreWriteError
 from ipreader.core.notices import Notices
@@ -37,7 +37,11 @@ from ipreader.core.storage import (
     read_regular_file,
 )
 from ipreader.core.store.lock import FolderLock
-from ipreader.core.store.tables import Transaction
+
+if TYPE_CHECKING:
+    # TinyDB and the tables on it load with the first write: reads parse the JSON files
+    # themselves (the app's first paint writes nothing; tests/test_start_imports.py).
+    from ipreader.core.store.tables import Transaction
 
 # A file whose mtime is this recent could still be replaced by one with the same
 # stat signature (inode reuse within one timestamp tick), so it is never trusted
@@ -307,6 +311,8 @@ class JsonFiles:
         """
         if self._lock.hold_number is None:
             raise RuntimeError("a store transaction needs the folder lock")
+        from ipreader.core.store.tables import Transaction
+
         transaction = Transaction(self._read_for_write)
         yield transaction
         transaction.commit()

@@ -22,15 +22,13 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from ipreader.core.codebook import Codebook, Operation, Retagged
 from ipreader.core.fingerprint import text_fingerprint
 from ipreader.core.gc_pause import gc_paused
 from ipreader.core.model import Annotation, DocumentNotes, normalize_tags, tag_key
 from ipreader.core.notices import Notices
 from ipreader.core.pacing import PACE_EVERY, pace
-from ipreader.core.revisions import check_save
 from ipreader.core.store.catalog import Catalog
 from ipreader.core.store.formats import LOCK_FILE, DocRecord, IndexFile, annotation_order
 from ipreader.core.store.location import place, set_aside_odd_lock, sweep_stale_temp_files
@@ -38,6 +36,10 @@ from ipreader.core.store.lock import FolderLock
 from ipreader.core.store.relinks import RelinkRefused, relink_records
 from ipreader.core.store.write_checks import check_documents, checked_rows
 from ipreader.core.text_version import TextVersion, check_current
+
+if TYPE_CHECKING:
+    # Loaded when a codebook is first read or changed (see catalog.py).
+    from ipreader.core.codebook import Codebook, Operation, Retagged
 
 #: Seconds to wait for another process holding the folder's lock.
 LOCK_TIMEOUT = 10.0
@@ -237,6 +239,8 @@ class FolderStore:
         given ``text``, the article must still hold that text
         (``StaleTextError``). Returns False when nothing needed writing.
         """
+        from ipreader.core.revisions import check_save  # loaded with the first save
+
         with self._catalog.writing():
             if text is not None:
                 check_current(self.root / relpath, text)
@@ -527,6 +531,8 @@ class FolderStore:
         is written once, then the index once (documents' own tags), then the
         codebook. Returns what changed, for messages and undo.
         """
+        from ipreader.core.codebook import Retagged
+
         changed: list[tuple[Annotation, Annotation]] = []
         documents: list[tuple[str, tuple[str, ...], tuple[str, ...]]] = []
         with self._catalog.writing():

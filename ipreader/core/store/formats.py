@@ -45,6 +45,7 @@ SCHEMA_VERSION = 2
 
 INDEX_FILE = "index.json"
 STATE_FILE = "state.json"
+CODEBOOK_FILE = "codebook.json"  # its tables and records: codebook_file.py
 LOCK_FILE = "lock"
 ANNOTATIONS_DIR = "annotations"
 

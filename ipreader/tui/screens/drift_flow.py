@@ -15,14 +15,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ipreader.core.documents import DocumentInfo
-from ipreader.core.revisions import ConflictError
 from ipreader.core.text_version import StaleTextError
-from ipreader.tui.commands import RelinkDocument, SaveAnnotation
 from ipreader.tui.messages import DocumentChanged, DocumentGone, ReviewGathered, SaveFailed
 from ipreader.tui.session import DocumentStats
 
 if TYPE_CHECKING:
     from ipreader.core.review import ReviewDecision
+    from ipreader.core.revisions import ConflictError
+    from ipreader.tui.commands import RelinkDocument
     from ipreader.tui.screens.main import MainScreen
 
 
@@ -80,6 +80,9 @@ class DriftFlow:
     def save_failed(self, message: SaveFailed) -> None:
         """Resolve a conflict or a changed text; otherwise say the change is not saved."""
         screen = self._screen
+        from ipreader.core.revisions import ConflictError
+        from ipreader.tui.commands import SaveAnnotation
+
         command, error = message.command, message.error
         if isinstance(error, ConflictError):
             self.show_conflict(command.root, error)
@@ -121,6 +124,8 @@ class DriftFlow:
 
     def saved(self, command: object) -> None:
         """A write was done: a relinked article takes its new name in the list."""
+        from ipreader.tui.commands import RelinkDocument
+
         if isinstance(command, RelinkDocument):
             self._relinked(command)
 

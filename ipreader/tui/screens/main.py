@@ -33,9 +33,7 @@ from ipreader.core.documents import DocumentInfo
 from ipreader.core.identity import CoderView
 from ipreader.core.library import Library
 from ipreader.core.model import Annotation, DocumentNotes
-from ipreader.core.revisions import ConflictError
 from ipreader.core.wording import plural
-from ipreader.tui.commands import DescribeTag, RetagTags, SetColorMeaning
 from ipreader.tui.heap import HEAP
 from ipreader.tui.keys import EXTRA_HELP_ROWS, help_rows, system_commands
 from ipreader.tui.loader import Loader
@@ -624,6 +622,8 @@ class MainScreen(Screen[None]):
             return
 
         def edited(result: EditorResult | None) -> None:
+            from ipreader.core.revisions import ConflictError
+
             if result is None:
                 return
             try:
@@ -691,10 +691,10 @@ class MainScreen(Screen[None]):
 
     # ------------------------------------------------------------------ find in the document
 
-    def action_find(self) -> None:
+    async def action_find(self) -> None:
         """Open the find bar."""
         self.set_class(True, "-finding")
-        self.find_bar.start()
+        await self.find_bar.start()
 
     @on(FindBar.Submitted)
     def _find_submitted(self, event: FindBar.Submitted) -> None:
@@ -800,6 +800,8 @@ class MainScreen(Screen[None]):
     def _saved(self, message: Saved) -> None:
         self.state.saved(message.command, message.token, message.result)
         self.drift.saved(message.command)
+        from ipreader.tui.commands import DescribeTag, RetagTags, SetColorMeaning
+
         if isinstance(message.command, RetagTags | DescribeTag | SetColorMeaning):
             self.views.codebook_saved(message)
 

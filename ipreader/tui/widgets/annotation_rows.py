@@ -328,7 +328,7 @@ class AnnotationRows(OptionRows):
         line = self.scroll_offset.y + y
         width = self._content_width()
         if not 0 <= line < len(self._lines):
-            return Strip.blank(width, self.get_visual_style("option-list--option").rich_style)
+            return self.blank_row(width)
         index, offset = self._lines[line]
         entry = self._entries[index]
         if entry.disabled:
@@ -346,7 +346,7 @@ class AnnotationRows(OptionRows):
         )
         strips = self._strips(entry, style, width)
         if offset >= len(strips):
-            return Strip.blank(width, self.get_visual_style("option-list--option").rich_style)
+            return self.blank_row(width)
         return strips[offset]
 
     # ------------------------------------------------------------- highlighting

@@ -119,7 +119,7 @@ class DocumentRows(OptionRows):
         width = self.scrollable_content_region.width
         if not 0 <= index < len(self._rows):
             self._drawn.pop(index, None)
-            return Strip.blank(width, self.get_visual_style("option-list--option").rich_style)
+            return self.blank_row(width)
         if index == self.highlighted:
             style = self.get_visual_style("option-list--option", "option-list--option-highlighted")
         elif index == self.hovered:

@@ -13,7 +13,6 @@ from dataclasses import dataclass
 
 from rich.text import Text
 from textual import on, work
-from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.message import Message
 from textual.widgets import Input, Static
@@ -71,17 +70,23 @@ class FindBar(Horizontal):
         """Index in ``matches`` of the selected match."""
         self._generation = 0  # a search started before clear() reports nothing
 
-    def compose(self) -> ComposeResult:
-        yield Input(placeholder="Find in this article (enter)", id="find-input")
-        yield Static(id="find-status")
+    # No compose: the query and the counter are mounted when the bar first opens (start).
+    # Hidden until then, they would be composed, styled and laid out at every start, before
+    # the first frame, for a bar most sessions never open.
 
     @property
     def input(self) -> Input:
         """The query input."""
         return self.query_one("#find-input", Input)
 
-    def start(self) -> None:
-        """Focus the query with its text selected, ready to be replaced."""
+    async def start(self) -> None:
+        """Focus the query with its text selected, ready to be replaced (mounted first,
+        the first time)."""
+        if not self.query("#find-input"):
+            await self.mount(
+                Input(placeholder="Find in this article (enter)", id="find-input"),
+                Static(id="find-status"),
+            )
         self.input.focus()
         self.input.select_all()
 

@@ -14,6 +14,7 @@ from textual import events
 from textual.binding import Binding, BindingType
 from textual.reactive import reactive
 from textual.scroll_view import ScrollView
+from textual.strip import Strip
 
 
 class OptionRows(ScrollView, can_focus=True):
@@ -80,6 +81,24 @@ class OptionRows(ScrollView, can_focus=True):
     """The index of the highlighted entry, or ``None``."""
     hovered: reactive[int | None] = reactive(None)
     """The index of the entry under the mouse, or ``None``."""
+
+    # The strip of an empty row (width, strip); None once the styles change.
+    _blank: tuple[int, Strip] | None = None
+
+    def blank_row(self, width: int) -> Strip:
+        """An empty row under the entries, ``width`` cells wide.
+
+        One strip for all of them until the styles change: a short list (an
+        article without highlights) draws a pane of them in the first frame.
+        """
+        if self._blank is None or self._blank[0] != width:
+            style = self.get_visual_style("option-list--option").rich_style
+            self._blank = (width, Strip.blank(width, style))
+        return self._blank[1]
+
+    def notify_style_update(self) -> None:
+        self._blank = None
+        super().notify_style_update()
 
     def _on_mouse_move(self, event: events.MouseMove) -> None:
         row = event.style.meta.get("row")
