@@ -37,7 +37,8 @@ def busy(app: Any) -> bool:
     pumps = [app, *app.screen.walk_children(with_self=True)]
     if any(not pump._message_queue.empty() for pump in pumps):  # a bench may peek
         return True
-    return any(w.group in ("reports", "report", "report-fill") and w.is_running for w in app.workers)
+    groups = ("reports", "report", "report-fill")
+    return any(w.group in groups and w.is_running for w in app.workers)
 
 
 async def settle(app: Any) -> None:
