@@ -333,6 +333,40 @@ async def test_undo_has_several_levels(articles: Path) -> None:
         assert any("Nothing to undo" in m for m in posted.notices())
 
 
+async def test_undoing_an_edit_then_the_creation_removes_the_highlight_without_a_conflict(
+    articles: Path,
+) -> None:
+    """``a``, ``e`` with a note, ``u``, ``u``: the second undo deletes the highlight.
+
+    The first undo stores the old note as a new revision; the creation's undo must
+    delete that one, not report the highlight as "changed elsewhere".
+    """
+    posted = Posted()
+    async with IpreaderApp(paths=[articles]).run_test(size=SIZE, message_hook=posted) as pilot:
+        await settle(pilot)
+        screen = main(pilot)
+        created = await highlight(pilot, 4, 9)
+        await pilot.press("e")
+        await settle(pilot)
+        editor = pilot.app.screen
+        assert isinstance(editor, AnnotationEditor)
+        editor.query_one("#note").focus()
+        await pilot.press(*"my note", "ctrl+s")
+        await settle(pilot)
+        [edited] = stored(articles, "alpha.txt")
+        assert edited.note == "my note" and edited.revision == created.revision + 1
+        await pilot.press("u")  # the edit
+        await settle(pilot)
+        [restored] = stored(articles, "alpha.txt")
+        assert restored.note == "" and restored.revision > edited.revision
+        await pilot.press("u")  # the creation
+        await settle(pilot)
+        assert pilot.app.screen is screen  # no conflict dialog
+        assert stored(articles, "alpha.txt") == []
+        assert screen.annotations == ()
+        assert not any("elsewhere" in m or "another program" in m for m in posted.notices())
+
+
 async def test_next_and_previous_highlight_wrap_around(articles: Path) -> None:
     async with IpreaderApp(paths=[articles]).run_test(size=SIZE) as pilot:
         await settle(pilot)

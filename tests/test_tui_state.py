@@ -130,6 +130,32 @@ def test_annotate_refuses_before_a_document_is_open() -> None:
         ReaderState().annotate((0, 3))
 
 
+def test_an_undo_starts_from_the_version_last_written_when_only_its_revision_moved() -> None:
+    stack = UndoStack(limit=2)
+    first = ann(0, 3)
+    noted = replace(first.edited(note="n"), revision=2)
+    back = replace(first, revision=3)  # the edit undone: the old data as a new revision
+    stack.wrote(None, first)
+    stack.wrote(first, noted)
+    stack.wrote(noted, back)
+    assert stack.current(first) == back  # the creation's undo deletes revision 3
+    assert stack.current(noted) == noted  # other user data: the recorded version stays
+    elsewhere = replace(first.edited(note="theirs"), revision=4)
+    # Shown edited by another program since: the undo starts from what it recorded, so
+    # the store reports the conflict.
+    assert stack.current(first, shown=elsewhere) == first
+    assert stack.current(first, shown=replace(first, revision=5)).revision == 5
+    stack.wrote(back, None)
+    assert stack.current(first) == first  # deleted by the app: nothing newer to start from
+    for start in range(1, 6):  # more annotations written than the stack can undo
+        stack.wrote(None, ann(start, start + 1))
+    stack.wrote(None, back)
+    stack.wrote(back, replace(back, revision=9))
+    for start in range(10, 16):
+        stack.wrote(None, ann(start, start + 2))
+    assert stack.current(first) == first  # forgotten: kept for 2 x limit annotations
+
+
 def test_edit_delete_and_undo_produce_the_writes_in_order() -> None:
     state = opened()
     created = state.annotate((0, 3)).commands[0]

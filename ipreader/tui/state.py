@@ -424,6 +424,7 @@ class ReaderState:
             change = Change(change.root, before, after)
         if record:
             self.undo.push(change)
+        self.undo.wrote(before, after)
         info = self.document
         target = change.annotation
         if info is not None and info.root == change.root and info.relpath == target.document:
@@ -569,9 +570,19 @@ class ReaderState:
             raise Refusal("Nothing to undo.")
         if isinstance(change, TagChange):
             return self.codebooks.undo(change), None
-        outcome = self._change(change.inverse(), record=False)
-        restored = change.before
+        inverse = change.inverse()
         info = self.document
+        if inverse.before is not None:  # the version to change from: as the app knows it now
+            shown = None
+            if info is not None and (info.root, info.relpath) == (
+                change.root,
+                inverse.before.document,
+            ):
+                shown = self.annotation(inverse.before.id)
+            current = self.undo.current(inverse.before, shown)
+            inverse = Change(inverse.root, current, inverse.after)
+        outcome = self._change(inverse, record=False)
+        restored = change.before
         go_to: str | None = None
         if (
             restored is not None
