@@ -145,7 +145,8 @@ def main() -> None:
     stall = [t[0] for t in times["stall"]]
     print(
         f"longest stall while typing: {max(stall):.1f} ms "
-        f"(median of the sets {statistics.median(stall):.1f})"
+        f"(median of the sets {statistics.median(stall):.1f}; each set, tags / filters / "
+        f"kind per round: {', '.join(f'{s:.0f}' for s in stall)})"
     )
 
 

@@ -16,7 +16,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from rich.style import Style
 from textual.pilot import Pilot
-from textual.widgets import DataTable, Input, Label, OptionList
+from textual.widgets import Input, Label, OptionList
 
 from ipreader.core.codebook import Codebook
 from ipreader.core.library import Library
@@ -34,8 +34,9 @@ from ipreader.tui.report_views import (
     build_view,
     heat_level,
 )
-from ipreader.tui.screens.reports import ROWS_PER_TURN, ReportsScreen
+from ipreader.tui.screens.reports import ReportsScreen
 from ipreader.tui.widgets.choice_row import ChoiceRow
+from ipreader.tui.widgets.heat_table import HeatTable
 
 TEXT = "The quick brown fox jumps over the lazy dog. " * 40
 HEAT = tuple(Style(color=f"color({n})") for n in range(1, HEAT_LEVELS + 1))
@@ -107,6 +108,13 @@ def test_a_heat_level_grows_with_the_count_and_stays_in_range(
         assert 1 <= heat_level(low, most) <= HEAT_LEVELS
     if most >= HEAT_LEVELS:  # a level per quarter of the largest count: it is the hottest
         assert heat_level(most, most) == HEAT_LEVELS
+
+
+def test_a_table_column_is_as_wide_as_its_widest_cell_or_label() -> None:
+    documents = [coded(TEXT, [highlight(TEXT, 4, 9, ["a"])], "漢字の記事.txt")]
+    view = build_view(ReportRequest("matrix"), documents, LOOKS)
+    assert isinstance(view, TableView)
+    assert view.widths == [14, 4, 5]  # five wide characters and ".txt"; "   1"; "total"
 
 
 def test_the_cooccurrence_table_has_a_row_per_pair() -> None:
@@ -198,14 +206,21 @@ async def test_a_slow_report_says_it_is_updating_and_the_screen_still_answers(
         assert status(screen).startswith("Filters: unknown colour 'claim'")
 
 
-async def test_a_matrix_bigger_than_a_slice_is_filled_whole_then_shown(coded_folder: Path) -> None:
+async def test_the_matrix_is_shown_whole_and_enter_on_a_cell_gives_its_passages(
+    coded_folder: Path,
+) -> None:
     screen = ReportsScreen(Library.open([coded_folder]))
     async with StyledApp().run_test(size=(120, 40)) as pilot:
         await opened(pilot, screen)
         screen.query_one("#kind", ChoiceRow).focus()
         await pilot.press("right")
         await settle(pilot)
-        table = screen.query_one("#table", DataTable)
-        assert ROWS_PER_TURN < 30 and table.row_count == 31  # thirty articles and the totals
+        table = screen.query_one("#table", HeatTable)
+        assert table.row_count == 31  # thirty articles and the totals
         assert table.display and not screen.query_one("#passages").display
         assert status(screen) == "30 documents × 2 tags · enter: the passages of a cell"
+        table.focus()
+        await pilot.press("down", "right", "enter")  # a01.txt x t
+        await settle(pilot)
+        assert status(screen) == "1 passage in Article 1"
+        assert screen.query_one("#tags", Input).value == "t"

@@ -15,6 +15,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from rich.cells import cell_len
 from rich.style import Style
 from rich.text import Text
 
@@ -102,6 +103,8 @@ class TableView:
     """The cells, row by row (the matrix's last row is its totals)."""
     status: str
     """The status line."""
+    widths: list[int] = field(default_factory=list)
+    """Each column's width in cells: its widest cell or label."""
     matrix_rows: list[MatrixRow] = field(default_factory=list)
     """The matrix's rows in table order (empty for the co-occurrence)."""
     matrix_tags: list[str] = field(default_factory=list)
@@ -199,7 +202,9 @@ def matrix_view(matrix: TagMatrix, looks: ReportLooks) -> TableView:
         f"{plural(len(matrix.rows), 'document')} × {plural(len(matrix.tags), 'tag')} · "
         "enter: the passages of a cell"
     )
-    return TableView(columns, rows, status, list(matrix.rows), list(matrix.tags))
+    return TableView(
+        columns, rows, status, widths(columns, rows), list(matrix.rows), list(matrix.tags)
+    )
 
 
 def cooccurrence_view(result: Cooccurrence) -> TableView:
@@ -215,4 +220,16 @@ def cooccurrence_view(result: Cooccurrence) -> TableView:
         ]
         for pair in result.pairs
     ]
-    return TableView([(name, None) for name in names], rows, plural(len(result.pairs), "pair"))
+    columns: list[tuple[str, str | None]] = [(name, None) for name in names]
+    return TableView(columns, rows, plural(len(result.pairs), "pair"), widths(columns, rows))
+
+
+def widths(columns: Sequence[tuple[str, str | None]], rows: Sequence[Sequence[Text]]) -> list[int]:
+    """Each column's width in terminal cells: its label's or its widest cell's."""
+    found = [cell_len(label) for label, _ in columns]
+    for row in rows:
+        for column, cell in enumerate(row):
+            width = cell_len(cell.plain)
+            if width > found[column]:
+                found[column] = width
+    return found

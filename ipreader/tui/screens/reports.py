@@ -28,7 +28,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.screen import ModalScreen
-from textual.widgets import DataTable, Input, Label, OptionList
+from textual.widgets import Input, Label, OptionList
 from textual.widgets.option_list import Option
 
 from ipreader.core.codebook import Codebook
@@ -53,8 +53,9 @@ from ipreader.tui.report_views import (
 )
 from ipreader.tui.stylesheets import modal_stylesheets
 from ipreader.tui.widgets.choice_row import ChoiceRow
+from ipreader.tui.widgets.heat_table import HeatTable
 
-__all__ = ["HeatTable", "ReportOptions", "ReportTarget", "ReportsScreen"]
+__all__ = ["MatrixTable", "ReportOptions", "ReportTarget", "ReportsScreen"]
 
 #: The reports offered, as the choice row shows them.
 KINDS: dict[str, str] = {
@@ -72,7 +73,7 @@ MATCHES: dict[str, str] = {
 #: Seconds a report may take before the status line says it is being updated.
 UPDATING_AFTER = 0.2
 
-#: Rows (passages or table rows) added per turn of the event loop.
+#: Passages added to the code report's list per turn of the event loop.
 ROWS_PER_TURN = 25
 
 
@@ -83,10 +84,10 @@ class ReportOptions(OptionList):
     """``reports--tag`` styles a group's heading, ``reports--meta`` a passage's details."""
 
 
-class HeatTable(DataTable[Text]):
+class MatrixTable(HeatTable):
     """The documents x tags matrix; its component classes colour the cells by count."""
 
-    COMPONENT_CLASSES: ClassVar[set[str]] = {
+    COMPONENT_CLASSES: ClassVar[set[str]] = HeatTable.COMPONENT_CLASSES | {
         f"reports--heat-{level}" for level in range(1, HEAT_LEVELS + 1)
     }
     """``reports--heat-<n>``: a cell among the ``n``-th quarter of counts (1 lowest)."""
@@ -149,7 +150,7 @@ class ReportsScreen(ModalScreen[ReportTarget | None]):
             yield Input(placeholder=f"filters: {'  '.join(FILTER_TERMS)}", id="filters")
             yield Label("Reading the highlights…", id="status", classes="dialog-status")
             yield ReportOptions(id="passages")
-            yield HeatTable(id="table", cursor_type="cell", zebra_stripes=True)
+            yield MatrixTable(id="table")
 
     @dataclass
     class Prepared(Message):
@@ -233,7 +234,7 @@ class ReportsScreen(ModalScreen[ReportTarget | None]):
     def _looks(self) -> ReportLooks:
         """The rows' styles, from the component classes (theme and CSS as now)."""
         options = self.query_one("#passages", ReportOptions)
-        table = self.query_one("#table", HeatTable)
+        table = self.query_one("#table", MatrixTable)
         heat = tuple(
             table.get_component_rich_style(f"reports--heat-{level}", partial=True)
             for level in range(1, HEAT_LEVELS + 1)
@@ -289,55 +290,41 @@ class ReportsScreen(ModalScreen[ReportTarget | None]):
         self._fill(view)
 
     def _show_table(self, view: TableView) -> None:
-        table = self.query_one("#table", HeatTable)
-        table.clear(columns=True)
-        for label, key in view.columns:
-            table.add_column(label, key=key)
+        # Drawn only where visible, its widths computed with the rows: set at once.
+        table = self.query_one("#table", MatrixTable)
+        table.set_table([label for label, _ in view.columns], view.rows, view.widths)
         self._rows = view.matrix_rows
         self._matrix_tags = view.matrix_tags
         self._status(view.status)
-        self._fill(view)
 
     @work(exclusive=True, group="report-fill", description="fill the report")
-    async def _fill(self, view: CodesView | TableView) -> None:
-        # On the event loop, a slice at a time (ROWS_PER_TURN): the widgets measure each
-        # row as it comes (a 2,000-row matrix or 1,000 passages at once held the UI
-        # thread 0.3-0.8 s), a key between two slices is answered, and a newer report
-        # cancels this fill (exclusive) before it starts its own. The rows are ~10^5
-        # acyclic objects that stay: no collection walks them while they come (full
-        # passes of 60-300 ms under the keys), and once shown they are frozen (tui/heap.py).
-        with gc_paused():  # (frozen before it resumes, as in _prepare)
-            if isinstance(view, CodesView):
-                options = self.query_one("#passages", ReportOptions)
-                for first in range(0, len(view.rows), ROWS_PER_TURN):
-                    options.add_options(
-                        Option(text, disabled=True) if key is None else Option(text, id=key)
-                        for text, key in view.rows[first : first + ROWS_PER_TURN]
-                    )
-                    await asyncio.sleep(0)
-            else:
-                # Hidden while it fills: a shown DataTable draws every visible cell again
-                # after each slice (70-150 ms a time at 2,000 x 16); shown once, complete.
-                table = self.query_one("#table", HeatTable)
-                table.display = len(view.rows) <= ROWS_PER_TURN
-                last = len(view.rows) - 1
-                for first in range(0, len(view.rows), ROWS_PER_TURN):
-                    for number, cells in enumerate(view.rows[first : first + ROWS_PER_TURN], first):
-                        matrix_totals = bool(view.matrix_rows) and number == last
-                        table.add_row(*cells, key="totals" if matrix_totals else str(number))
-                    if first:
-                        self._status(f"{view.status} · {first:,} of {len(view.rows):,} rows…")
-                    await asyncio.sleep(0)
-                table.display = True
-                self._status(view.status)
-            HEAP.settle()  # before the collector resumes: its next pass would walk them all
+    async def _fill(self, view: CodesView) -> None:
+        # On the event loop, a slice at a time (ROWS_PER_TURN): the list measures each
+        # passage as it comes (1,000 at once held the UI thread ~0.3-0.5 s), a key
+        # between two slices is answered, and a newer report cancels this fill
+        # (exclusive). The rows are ~10^5 acyclic objects that stay: no collection walks
+        # them while they come (full passes of 60-300 ms under the keys), and they are
+        # frozen before the collector resumes (tui/heap.py), or its next pass would.
+        options = self.query_one("#passages", ReportOptions)
+        for _ in range(50):  # shown again just now: laid out at the next refresh
+            if options.scrollable_content_region.width:
+                break
+            await asyncio.sleep(0.01)  # (unlaid, it would measure every slice at once later)
+        with gc_paused():
+            for first in range(0, len(view.rows), ROWS_PER_TURN):
+                options.add_options(
+                    Option(text, disabled=True) if key is None else Option(text, id=key)
+                    for text, key in view.rows[first : first + ROWS_PER_TURN]
+                )
+                await asyncio.sleep(0)
+            HEAP.settle()
 
-    @on(DataTable.CellSelected, "#table")
-    def _cell_selected(self, event: DataTable.CellSelected) -> None:
+    @on(HeatTable.CellChosen, "#table")
+    def _cell_selected(self, event: HeatTable.CellChosen) -> None:
         """Enter on a matrix cell: the code report of that document and tag."""
-        if not self._matrix_tags or event.coordinate.column in (0, len(self._matrix_tags) + 1):
+        if not self._matrix_tags or event.column in (0, len(self._matrix_tags) + 1):
             return
-        row = event.coordinate.row
+        row = event.row
         if not 0 <= row < len(self._rows):
             return
         shown = self._rows[row].document  # as filtered: keep the whole one, the filters apply
@@ -345,7 +332,7 @@ class ReportsScreen(ModalScreen[ReportTarget | None]):
             (d for d in self.documents if (d.root, d.relpath) == (shown.root, shown.relpath)),
             shown,
         )
-        tag = self._matrix_tags[event.coordinate.column - 1]
+        tag = self._matrix_tags[event.column - 1]
         self.query_one("#tags", Input).value = tag
         kind = self.query_one("#kind", ChoiceRow)
         with self.prevent(ChoiceRow.Changed):
