@@ -224,3 +224,8 @@ async def test_the_matrix_is_shown_whole_and_enter_on_a_cell_gives_its_passages(
         await settle(pilot)
         assert status(screen) == "1 passage in Article 1"
         assert screen.query_one("#tags", Input).value == "t"
+        await pilot.press("escape")  # back to the matrix as it was: every tag, on that cell
+        await settle(pilot)
+        assert screen.query_one("#tags", Input).value == ""
+        assert status(screen) == "30 documents × 2 tags · enter: the passages of a cell"
+        assert table.cursor == (1, 1) and table.has_focus

@@ -134,6 +134,9 @@ class ReportsScreen(ModalScreen[ReportTarget | None]):
         self._targets: dict[str, ReportTarget] = {}  # the code report's rows -> passages
         self._rows: list[MatrixRow] = []  # the matrix's rows, in table order
         self._matrix_tags: list[str] = []  # the matrix's tag columns
+        # Enter on a matrix cell: the tags typed and the cell then, for Escape to go back to.
+        self._matrix_place: tuple[str, tuple[int, int]] | None = None
+        self._cursor_after: tuple[int, int] | None = None  # the next table's cursor
         self._read = False  # the highlights read (a report before that would show none)
         self._asked = 0  # reports asked for (show), the last one's number
         self._shown = 0  # the number of the report shown
@@ -293,6 +296,8 @@ class ReportsScreen(ModalScreen[ReportTarget | None]):
         # Drawn only where visible, its widths computed with the rows: set at once.
         table = self.query_one("#table", MatrixTable)
         table.set_table([label for label, _ in view.columns], view.rows, view.widths)
+        if self._cursor_after is not None:  # back from a cell's passages: on that cell
+            table.cursor, self._cursor_after = self._cursor_after, None
         self._rows = view.matrix_rows
         self._matrix_tags = view.matrix_tags
         self._status(view.status)
@@ -333,7 +338,9 @@ class ReportsScreen(ModalScreen[ReportTarget | None]):
             shown,
         )
         tag = self._matrix_tags[event.column - 1]
-        self.query_one("#tags", Input).value = tag
+        tags = self.query_one("#tags", Input)
+        self._matrix_place = (tags.value, event.table.cursor)  # Escape comes back to it
+        tags.value = tag
         kind = self.query_one("#kind", ChoiceRow)
         with self.prevent(ChoiceRow.Changed):
             kind.value = "codes"
@@ -350,6 +357,11 @@ class ReportsScreen(ModalScreen[ReportTarget | None]):
         """Close (a matrix cell's code report goes back to the matrix first)."""
         if self.focus_document is not None:
             self.focus_document = None
+            if self._matrix_place is not None:  # the tags typed and the cell, as they were
+                typed, self._cursor_after = self._matrix_place
+                self._matrix_place = None
+                self.query_one("#tags", Input).value = typed
             self.query_one("#kind", ChoiceRow).value = "matrix"
+            self.query_one("#table").focus()
             return
         self.dismiss(None)

@@ -222,6 +222,8 @@ class HeatTable(ScrollView, can_focus=True):
         row, column = self.cursor
         # The header hides the first visible line: the cursor's row must be below it.
         height = self.scrollable_content_region.height
+        if height < 2:
+            return  # not laid out yet: on_resize scrolls
         top = round(self.scroll_y)
         if row < top:
             self.scroll_to(y=row, animate=False, immediate=True)
@@ -232,6 +234,9 @@ class HeatTable(ScrollView, can_focus=True):
         self.scroll_to_region(
             Region(start, round(self.scroll_y), end - start, 1), animate=False, immediate=True
         )
+
+    def on_resize(self) -> None:
+        self._scroll_to_cursor()  # shown again, or another size: the cursor stays in view
 
     def action_move(self, rows: int, columns: int) -> None:
         """Move the cursor by ``rows`` and ``columns``."""
