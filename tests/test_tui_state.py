@@ -130,30 +130,29 @@ def test_annotate_refuses_before_a_document_is_open() -> None:
         ReaderState().annotate((0, 3))
 
 
-def test_an_undo_starts_from_the_version_last_written_when_only_its_revision_moved() -> None:
+def test_undoing_an_edit_then_the_creation_deletes_the_revision_stored_last() -> None:
+    state = opened()
+    [create] = state.annotate((0, 3)).commands
+    assert isinstance(create, SaveAnnotation)
+    state.edit(create.annotation.id, "note", (), "yellow")
+    [restore] = state.undo_last()[0].commands  # the edit: the old data as revision 3
+    assert isinstance(restore, SaveAnnotation)
+    assert restore.annotation.note == "" and restore.annotation.revision == 3
+    [delete] = state.undo_last()[0].commands  # the creation: from revision 3, not revision 1
+    assert isinstance(delete, DeleteAnnotation) and delete.annotation == restore.annotation
+
+
+def test_rebase_keeps_the_stack_bounded_and_leaves_other_changes_alone() -> None:
     stack = UndoStack(limit=2)
-    first = ann(0, 3)
-    noted = replace(first.edited(note="n"), revision=2)
-    back = replace(first, revision=3)  # the edit undone: the old data as a new revision
-    stack.wrote(None, first)
-    stack.wrote(first, noted)
-    stack.wrote(noted, back)
-    assert stack.current(first) == back  # the creation's undo deletes revision 3
-    assert stack.current(noted) == noted  # other user data: the recorded version stays
-    elsewhere = replace(first.edited(note="theirs"), revision=4)
-    # Shown edited by another program since: the undo starts from what it recorded, so
-    # the store reports the conflict.
-    assert stack.current(first, shown=elsewhere) == first
-    assert stack.current(first, shown=replace(first, revision=5)).revision == 5
-    stack.wrote(back, None)
-    assert stack.current(first) == first  # deleted by the app: nothing newer to start from
-    for start in range(1, 6):  # more annotations written than the stack can undo
-        stack.wrote(None, ann(start, start + 1))
-    stack.wrote(None, back)
-    stack.wrote(back, replace(back, revision=9))
-    for start in range(10, 16):
-        stack.wrote(None, ann(start, start + 2))
-    assert stack.current(first) == first  # forgotten: kept for 2 x limit annotations
+    first, other = ann(0, 3), ann(4, 7)
+    stack.push(Change(ROOT, None, other))
+    stack.push(Change(ROOT, None, first))
+    stack.rebase(first, replace(first, revision=3))
+    stack.push(Change(ROOT, None, ann(8, 11)))  # the limit still holds: the oldest goes
+    assert len(stack) == 2
+    stack.pop()
+    popped = stack.pop()
+    assert isinstance(popped, Change) and popped.after == replace(first, revision=3)
 
 
 def test_edit_delete_and_undo_produce_the_writes_in_order() -> None:

@@ -419,12 +419,14 @@ class ReaderState:
         if before is not None and after is not None and after.revision <= before.revision:
             from ipreader.core.revisions import resolved
 
-            # An undo puts an older version back: as a new revision, after the current one.
-            after = resolved(after, before)
+            # An undo puts an older version back: as a new revision, after the current one;
+            # the changes recorded before it now leave that revision.
+            stored = resolved(after, before)
+            self.undo.rebase(after, stored)
+            after = stored
             change = Change(change.root, before, after)
         if record:
             self.undo.push(change)
-        self.undo.wrote(before, after)
         info = self.document
         target = change.annotation
         if info is not None and info.root == change.root and info.relpath == target.document:
@@ -572,15 +574,6 @@ class ReaderState:
             return self.codebooks.undo(change), None
         inverse = change.inverse()
         info = self.document
-        if inverse.before is not None:  # the version to change from: as the app knows it now
-            shown = None
-            if info is not None and (info.root, info.relpath) == (
-                change.root,
-                inverse.before.document,
-            ):
-                shown = self.annotation(inverse.before.id)
-            current = self.undo.current(inverse.before, shown)
-            inverse = Change(inverse.root, current, inverse.after)
         outcome = self._change(inverse, record=False)
         restored = change.before
         go_to: str | None = None

@@ -73,49 +73,27 @@ Undoable = Change | TagChange
 
 
 class UndoStack:
-    """The most recent changes, newest last, bounded to ``limit`` entries.
-
-    It also keeps the version of each annotation the app wrote last (``wrote``):
-    undoing an edit writes the older version back as a *new* revision, so a
-    change recorded before it (the highlight's creation) no longer names the
-    stored version; ``current`` gives the one to start the undo from.
-    """
+    """The most recent changes, newest last, bounded to ``limit`` entries."""
 
     def __init__(self, limit: int = DEFAULT_UNDO_LIMIT) -> None:
         if limit < 1:
             raise ValueError("the undo limit must be at least 1")
         self._changes: deque[Undoable] = deque(maxlen=limit)
-        # Each annotation's version as last written, most recent last; an annotation the
-        # stack can still undo was written no earlier than its change: 2 x limit suffice.
-        self._written: dict[str, Annotation | None] = {}
-        self._keep = 2 * limit
 
-    def wrote(self, before: Annotation | None, after: Annotation | None) -> None:
-        """Note that the app wrote ``after`` over ``before`` (``after`` None: deleted it)."""
-        key = after.id if after is not None else before.id if before is not None else None
-        if key is None:
-            return
-        self._written.pop(key, None)
-        self._written[key] = after
-        if len(self._written) > self._keep:
-            del self._written[next(iter(self._written))]
+    def rebase(self, old: Annotation, new: Annotation) -> None:
+        """``old``, a version the recorded changes left, was written again as ``new``.
 
-    def current(self, expected: Annotation, shown: Annotation | None = None) -> Annotation:
-        """The version an undo that expects ``expected`` should start from.
-
-        The newer of ``shown`` (the open document's version) and the version last
-        written, when it holds the same user data as ``expected`` under a higher
-        revision (an undo of this app put it back, or a tag operation's revert);
-        else ``expected`` itself, so a change made elsewhere meanwhile is still a
-        conflict.
+        An undo puts an older version back as a new revision; the change recorded
+        before it (the highlight's creation, an earlier edit) now leaves ``new``,
+        so undoing it next starts from what is stored.
         """
-        from ipreader.core.revisions import same_user_data  # loaded with the first save
-
-        known = [v for v in (self._written.get(expected.id), shown) if v is not None]
-        latest = max(known, key=lambda version: version.revision, default=None)
-        if latest is None or latest.revision <= expected.revision:
-            return expected
-        return latest if same_user_data(latest, expected) else expected
+        self._changes = deque(
+            (
+                Change(c.root, c.before, new) if isinstance(c, Change) and c.after == old else c
+                for c in self._changes
+            ),
+            maxlen=self._changes.maxlen,
+        )
 
     def push(self, change: Undoable) -> None:
         """Record ``change``; the oldest entry is dropped once the limit is reached."""
