@@ -86,13 +86,13 @@ def test_the_matrix_has_a_row_per_document_totals_last_and_heat_styles_per_level
     ]
     view = build_view(ReportRequest("matrix"), documents, LOOKS)
     assert isinstance(view, TableView)
-    assert [label for label, _ in view.columns] == ["document", "a", "total"]
+    assert view.labels == ["document", "a", "total"]
     assert len(view.rows) == len(documents) + 1 and len(view.matrix_rows) == len(documents)
-    assert [str(row[0]) for row in view.rows] == ["d1.txt", "d2.txt", "d4.txt", "total"]
-    assert [str(row[-1]).strip() for row in view.rows] == ["1", "2", "4", "7"]
+    assert [row[0][0] for row in view.rows] == ["d1.txt", "d2.txt", "d4.txt", "total"]
+    assert [row[-1][0].strip() for row in view.rows] == ["1", "2", "4", "7"]
     counts = [row.counts[0] for row in tag_matrix(documents).rows]
     for row, count in zip(view.rows, counts, strict=False):
-        assert row[1].style == LOOKS.heat[heat_level(count, 4) - 1]
+        assert row[1][1] == LOOKS.heat[heat_level(count, 4) - 1]
     assert view.matrix_tags == ["a"]
 
 
@@ -121,8 +121,8 @@ def test_the_cooccurrence_table_has_a_row_per_pair() -> None:
     documents = [coded(TEXT, [highlight(TEXT, 4, 9, ["a", "b"]), highlight(TEXT, 20, 30, ["c"])])]
     view = build_view(ReportRequest("cooccurrence"), documents, LOOKS)
     assert isinstance(view, TableView)
-    assert [label for label, _ in view.columns][:2] == ["tag", "with tag"]
-    assert [(str(r[0]), str(r[1])) for r in view.rows] == [("a", "b"), ("a", "c"), ("b", "c")]
+    assert view.labels[:2] == ["tag", "with tag"]
+    assert [(r[0][0], r[1][0]) for r in view.rows] == [("a", "b"), ("a", "c"), ("b", "c")]
     assert view.status == "3 pairs" and not view.matrix_rows
 
 
@@ -204,6 +204,32 @@ async def test_a_slow_report_says_it_is_updating_and_the_screen_still_answers(
         release.set()
         await settle(pilot)
         assert status(screen).startswith("Filters: unknown colour 'claim'")
+
+
+async def test_a_report_that_comes_late_never_replaces_the_one_asked_for_since(
+    coded_folder: Path,
+) -> None:
+    release = threading.Event()
+
+    def slow_codebook(root: Path) -> Codebook:
+        release.wait(10)  # the colour meaning's report is held in its worker
+        return Codebook()
+
+    screen = ReportsScreen(Library.open([coded_folder]), slow_codebook)
+    async with StyledApp().run_test(size=(120, 40)) as pilot:
+        await opened(pilot, screen)
+        filters = screen.query_one("#filters", Input)
+        filters.value = "color:claim"  # slow: waits for its codebook
+        await pilot.pause(0.05)
+        filters.value = "by:nobody"  # asked for after it, and quick
+        for _ in range(200):
+            await pilot.pause(0.01)
+            if status(screen) == "0 passages":
+                break
+        assert status(screen) == "0 passages"
+        release.set()  # the earlier report arrives last
+        await settle(pilot)
+        assert status(screen) == "0 passages"  # not its "unknown colour" message
 
 
 async def test_the_matrix_is_shown_whole_and_enter_on_a_cell_gives_its_passages(
