@@ -5,7 +5,6 @@ from __future__ import annotations
 import pytest
 from conftest import Posted, StyledApp
 from rich.style import Style
-from rich.text import Text
 from textual.app import ComposeResult
 
 from ipreader.tui.widgets.heat_table import CELL_PADDING, HeatTable
@@ -18,9 +17,7 @@ class TableApp(StyledApp):
         yield HeatTable(id="table")
 
     def on_mount(self) -> None:
-        rows = [
-            [Text(f"r{r}c{c}", Style(bold=c == 1)) for c in range(COLUMNS)] for r in range(ROWS)
-        ]
+        rows = [[(f"r{r}c{c}", Style(bold=c == 1)) for c in range(COLUMNS)] for r in range(ROWS)]
         labels = [f"col{c}" for c in range(COLUMNS)]
         self.query_one(HeatTable).set_table(labels, rows, [WIDTH] * COLUMNS)
         self.query_one(HeatTable).focus()
@@ -80,7 +77,7 @@ async def test_a_row_without_a_cell_per_column_is_refused() -> None:
     async with TableApp().run_test(size=(40, 10)) as pilot:
         table = pilot.app.query_one(HeatTable)
         with pytest.raises(ValueError, match="a cell per column"):
-            table.set_table(["a", "b"], [[Text("x")]], [1, 1])
+            table.set_table(["a", "b"], [[("x", Style())]], [1, 1])
         with pytest.raises(ValueError, match="a width"):
             table.set_table(["a", "b"], [], [1])
         table.set_table(["only"], [], [4])  # an empty table: no cursor to choose

@@ -37,6 +37,12 @@ from ipreader.tui.display import one_line
 #: Heat levels of the matrix cells (component classes ``reports--heat-1`` ...).
 HEAT_LEVELS = 4
 
+#: A table cell: its text (printable, one line) and its style.
+Cell = tuple[str, Style]
+
+#: The style of a cell without one.
+PLAIN = Style()
+
 #: Most passages listed in a code report (the CLI writes them all).
 MAX_PASSAGES = 1000
 
@@ -61,8 +67,8 @@ class ReportLooks:
     """A code report's group heading."""
     meta: Style = field(default_factory=Style)
     """A passage's details (article, line, coder)."""
-    heat: tuple[Style, ...] = ()
-    """The matrix's cells by level, lowest first (``HEAT_LEVELS`` of them; none: unstyled)."""
+    heat: tuple[Style, ...] = (Style(),) * HEAT_LEVELS
+    """The matrix's cells by level, lowest first (``HEAT_LEVELS`` of them)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,14 +103,14 @@ class CodesView:
 class TableView:
     """A table's columns and rows (the matrix or the co-occurrence)."""
 
-    columns: list[tuple[str, str | None]]
-    """Each column's label and key (``None``: no key)."""
-    rows: list[list[Text]]
+    labels: list[str]
+    """Each column's label."""
+    rows: list[list[Cell]]
     """The cells, row by row (the matrix's last row is its totals)."""
     status: str
     """The status line."""
-    widths: list[int] = field(default_factory=list)
-    """Each column's width in cells: its widest cell or label."""
+    widths: list[int]
+    """Each column's width in cells: its widest cell or label (``widths``)."""
     matrix_rows: list[MatrixRow] = field(default_factory=list)
     """The matrix's rows in table order (empty for the co-occurrence)."""
     matrix_tags: list[str] = field(default_factory=list)
@@ -182,54 +188,51 @@ def heat_level(count: int, most: int) -> int:
 
 def matrix_view(matrix: TagMatrix, looks: ReportLooks) -> TableView:
     """The documents x tags table: a row per document, a column per tag, totals last."""
-    columns: list[tuple[str, str | None]] = [("document", "document")]
-    columns += [(one_line(tag, 30), f"tag:{tag}") for tag in matrix.tags]
-    columns.append(("total", "total"))
+    labels = ["document", *(one_line(tag, 30) for tag in matrix.tags), "total"]
     most = max((count for row in matrix.rows for count in row.counts), default=0)
     # One Style per level, shared by every cell of that level (a style per cell cost
     # 0.3 s of the 2,000 x 16 matrix).
-    heat = looks.heat if len(looks.heat) == HEAT_LEVELS else (Style(),) * HEAT_LEVELS
-    styles = (Style(), *heat)
-    rows: list[list[Text]] = []
+    styles = (PLAIN, *looks.heat)
+    rows: list[list[Cell]] = []
     for row in matrix.rows:
-        cells = [Text(one_line(row.document.title, 50))]
-        cells += [Text(f"{count:>4}", styles[heat_level(count, most)]) for count in row.counts]
-        cells.append(Text(f"{row.total:>4}"))
+        cells = [(one_line(row.document.title, 50), PLAIN)]
+        cells += [(f"{count:>4}", styles[heat_level(count, most)]) for count in row.counts]
+        cells.append((f"{row.total:>4}", PLAIN))
         rows.append(cells)
-    totals = [Text("total")] + [Text(f"{t:>4}") for t in matrix.column_totals]
-    rows.append([*totals, Text(f"{matrix.total:>4}")])
+    totals = [(f"{total:>4}", PLAIN) for total in (*matrix.column_totals, matrix.total)]
+    rows.append([("total", PLAIN), *totals])
     status = (
         f"{plural(len(matrix.rows), 'document')} × {plural(len(matrix.tags), 'tag')} · "
         "enter: the passages of a cell"
     )
     return TableView(
-        columns, rows, status, widths(columns, rows), list(matrix.rows), list(matrix.tags)
+        labels, rows, status, widths(labels, rows), list(matrix.rows), list(matrix.tags)
     )
 
 
 def cooccurrence_view(result: Cooccurrence) -> TableView:
     """The co-occurrence table: a row per pair of tags with its three counts."""
-    names = ("tag", "with tag", "same highlight", "overlapping", "same document")
+    labels = ["tag", "with tag", "same highlight", "overlapping", "same document"]
     rows = [
         [
-            Text(one_line(pair.first, 30)),
-            Text(one_line(pair.second, 30)),
-            Text(f"{pair.same_highlight:>6}"),
-            Text(f"{pair.overlapping:>6}"),
-            Text(f"{pair.same_document:>6}"),
+            (one_line(pair.first, 30), PLAIN),
+            (one_line(pair.second, 30), PLAIN),
+            *(
+                (f"{n:>6}", PLAIN)
+                for n in (pair.same_highlight, pair.overlapping, pair.same_document)
+            ),
         ]
         for pair in result.pairs
     ]
-    columns: list[tuple[str, str | None]] = [(name, None) for name in names]
-    return TableView(columns, rows, plural(len(result.pairs), "pair"), widths(columns, rows))
+    return TableView(labels, rows, plural(len(result.pairs), "pair"), widths(labels, rows))
 
 
-def widths(columns: Sequence[tuple[str, str | None]], rows: Sequence[Sequence[Text]]) -> list[int]:
+def widths(labels: Sequence[str], rows: Sequence[Sequence[Cell]]) -> list[int]:
     """Each column's width in terminal cells: its label's or its widest cell's."""
-    found = [cell_len(label) for label, _ in columns]
+    found = [cell_len(label) for label in labels]
     for row in rows:
-        for column, cell in enumerate(row):
-            width = cell_len(cell.plain)
+        for column, (text, _) in enumerate(row):
+            width = cell_len(text)
             if width > found[column]:
                 found[column] = width
     return found

@@ -5,10 +5,10 @@ every annotated article read and reconciled); each report asked for (a key in
 the tag field, the filter line, another report) is computed with its rows in
 another (``tui.report_views``), and only the last one asked for is shown: at
 2,000 articles x 20,000 highlights a report costs 0.1-0.8 s, which typing must
-not wait for. A table is filled a slice of rows at a time. The
-matrix is a heat map you can move in; Enter on a cell shows the code report
-of that document and tag, and Enter on a passage of a code report opens the
-article there. The filter line (``by: color: doc: since: until:``, see
+not wait for. The code report's passages are added a slice at a time; the
+matrix is a heat map you can move in (``widgets/heat_table.py``); Enter on a
+cell shows the code report of that document and tag, and Enter on a passage
+of a code report opens the article there. The filter line (``by: color: doc: since: until:``, see
 ``core.report_filter``) narrows the highlights already read, as the CLI's
 options do.
 """
@@ -161,8 +161,6 @@ class ReportsScreen(ModalScreen[ReportTarget | None]):
 
         asked: int
         """Which request this answers (only the latest is shown)."""
-        kind: str
-        """The report: ``codes``, ``matrix`` or ``cooccurrence``."""
         view: ReportView
         """Its rows, or why the filter line does not read."""
 
@@ -259,7 +257,7 @@ class ReportsScreen(ModalScreen[ReportTarget | None]):
         with gc_paused():  # tens of thousands of acyclic objects (core/gc_pause.py) ...
             view = build_view(request, documents, looks, self.codebook_of)
             HEAP.settle()  # ... frozen before it resumes: its first pass would walk them all
-        self.post_message(self.Prepared(asked, request.kind, view))
+        self.post_message(self.Prepared(asked, view))
 
     def _still_updating(self, asked: int) -> None:
         if asked == self._asked and self._shown != asked:
@@ -276,8 +274,8 @@ class ReportsScreen(ModalScreen[ReportTarget | None]):
             passages.display = table.display = False  # no stale report under the message
             self._status(view.status)
             return
-        passages.display = message.kind == "codes"
-        table.display = message.kind != "codes"
+        passages.display = isinstance(view, CodesView)
+        table.display = isinstance(view, TableView)
         if isinstance(view, CodesView):
             self._show_codes(view)
         else:
@@ -295,7 +293,7 @@ class ReportsScreen(ModalScreen[ReportTarget | None]):
     def _show_table(self, view: TableView) -> None:
         # Drawn only where visible, its widths computed with the rows: set at once.
         table = self.query_one("#table", MatrixTable)
-        table.set_table([label for label, _ in view.columns], view.rows, view.widths)
+        table.set_table(view.labels, view.rows, view.widths)
         if self._cursor_after is not None:  # back from a cell's passages: on that cell
             table.cursor, self._cursor_after = self._cursor_after, None
         self._rows = view.matrix_rows
@@ -311,10 +309,13 @@ class ReportsScreen(ModalScreen[ReportTarget | None]):
         # them while they come (full passes of 60-300 ms under the keys), and they are
         # frozen before the collector resumes (tui/heap.py), or its next pass would.
         options = self.query_one("#passages", ReportOptions)
-        for _ in range(50):  # shown again just now: laid out at the next refresh
+        # A list shown again just now is laid out at a refresh to come; filled before it,
+        # it measured every slice at once then (110-130 ms). One refresh was not always
+        # enough (stalls of 134-178 ms in 2 of 5 runs with call_after_refresh).
+        for _ in range(50):
             if options.scrollable_content_region.width:
                 break
-            await asyncio.sleep(0.01)  # (unlaid, it would measure every slice at once later)
+            await asyncio.sleep(0.01)
         with gc_paused():
             for first in range(0, len(view.rows), ROWS_PER_TURN):
                 options.add_options(

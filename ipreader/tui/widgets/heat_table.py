@@ -19,7 +19,6 @@ from typing import ClassVar
 from rich.cells import set_cell_size
 from rich.segment import Segment
 from rich.style import Style
-from rich.text import Text
 from textual import events
 from textual.binding import Binding, BindingType
 from textual.cache import LRUCache
@@ -112,12 +111,12 @@ class HeatTable(ScrollView, can_focus=True):
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self._labels: tuple[str, ...] = ()
-        self._rows: Sequence[Sequence[Text]] = ()
+        self._rows: Sequence[Sequence[tuple[str, Style]]] = ()
         self._widths: tuple[int, ...] = ()
         self._starts: tuple[int, ...] = ()  # each column's first cell (x) in the full row
-        # Whole rows drawn, by (row, the cursor's column in it or -1, look version).
-        self._drawn: LRUCache[tuple[int, int, int], Strip] = LRUCache(512)
-        self._look = 0  # bumped when the styles change: every kept row is stale
+        # Whole rows drawn, by (row, the cursor's column in it or -1); emptied when the
+        # table or the styles change.
+        self._drawn: LRUCache[tuple[int, int], Strip] = LRUCache(512)
 
     # ---------------------------------------------------------------- content
 
@@ -126,19 +125,14 @@ class HeatTable(ScrollView, can_focus=True):
         """The number of rows (the header not counted)."""
         return len(self._rows)
 
-    @property
-    def column_count(self) -> int:
-        """The number of columns."""
-        return len(self._labels)
-
-    def cell(self, row: int, column: int) -> Text:
-        """The cell at ``row``, ``column`` (``IndexError`` when there is none)."""
-        return self._rows[row][column]
-
     def set_table(
-        self, labels: Sequence[str], rows: Sequence[Sequence[Text]], widths: Sequence[int]
+        self,
+        labels: Sequence[str],
+        rows: Sequence[Sequence[tuple[str, Style]]],
+        widths: Sequence[int],
     ) -> None:
-        """Show ``rows`` under ``labels``, each column ``widths`` cells wide; cursor at the top."""
+        """Show ``rows`` of (text, style) cells under ``labels``, each column ``widths`` cells
+        wide; the cursor at the top. The texts are shown as they are: printable, one line."""
         if len(widths) != len(labels) or any(len(row) != len(labels) for row in rows):
             raise ValueError("every row needs a cell per column, every column a width")
         self._labels, self._rows, self._widths = tuple(labels), rows, tuple(widths)
@@ -156,7 +150,6 @@ class HeatTable(ScrollView, can_focus=True):
     # ---------------------------------------------------------------- drawing
 
     def notify_style_update(self) -> None:
-        self._look += 1
         self._drawn.clear()
         super().notify_style_update()
 
@@ -165,7 +158,7 @@ class HeatTable(ScrollView, can_focus=True):
 
     def _full_row(self, index: int, cursor_column: int) -> Strip:
         """Row ``index`` (-1: the header) as one strip of every column."""
-        key = (index, cursor_column, self._look)
+        key = (index, cursor_column)
         strip = self._drawn.get(key)
         if strip is not None:
             return strip
@@ -178,12 +171,7 @@ class HeatTable(ScrollView, can_focus=True):
         pad = " " * CELL_PADDING
         segments: list[Segment] = []
         for column, width in enumerate(self._widths):
-            if index < 0:
-                text, own = self._labels[column], Style()
-            else:
-                cell = self._rows[index][column]
-                style = cell.style
-                text, own = cell.plain, style if isinstance(style, Style) else Style()
+            text, own = (self._labels[column], Style()) if index < 0 else self._rows[index][column]
             look = base + own
             if column == cursor_column:
                 look += cursor
