@@ -29,7 +29,7 @@ from ipreader.core.documents import (
     load_info,
 )
 from ipreader.core.errors import StoreError
-from ipreader.core.pacing import PACE_EVERY, pace
+from ipreader.core.pacing import pace, stepped
 from ipreader.core.storage import atomic_write_bytes, encode_database, read_regular_file
 
 #: Format version of the cache file; other versions are ignored (rebuilt). 2: ``source``
@@ -137,9 +137,7 @@ class MetadataCache:
         result: list[DocumentInfo] = []
         fresh: dict[str, dict[str, Any]] = {}
         self.hits = 0
-        for done, path in enumerate(files, start=1):
-            if not done % PACE_EVERY:
-                pace()
+        for done, path in enumerate(stepped(files), start=1):
             relpath = document_key(root, path)
             entry = self._cached(path, relpath)
             if entry is None:

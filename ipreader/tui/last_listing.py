@@ -32,7 +32,7 @@ from typing import Any
 from ipreader.core import paths
 from ipreader.core.documents import INFO_FIELD_TYPES, INFO_FIELDS, DocumentInfo
 from ipreader.core.errors import IpreaderError
-from ipreader.core.pacing import PACE_EVERY, pace
+from ipreader.core.pacing import pace, stepped
 from ipreader.core.storage import atomic_write_bytes, read_regular_file
 
 #: The file format (a file of another version is ignored, then replaced).
@@ -144,9 +144,7 @@ def _encode(opened: Sequence[Path], documents: Sequence[DocumentInfo]) -> bytes 
     """The file of ``documents`` (``None`` when one could not be rebuilt from its row)."""
     roots: dict[Path, tuple[int, str]] = {}
     rows: list[list[object]] = []
-    for number, info in enumerate(documents):
-        if not number % PACE_EVERY:
-            pace()  # written by the opening thread: the app draws between pieces
+    for info in stepped(documents):  # written by the opening thread: the app draws between
         index, prefix = roots.setdefault(info.root, (len(roots), os.path.join(info.root, "")))
         # Compared as text: Path equality is ten times dearer, for 10,000 documents.
         if str(info.path) != prefix + info.relpath:

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 from ipreader.core.documents import DocumentInfo, DocumentText, read_document
 from ipreader.core.errors import IpreaderError
 from ipreader.core.model import Annotation, DocumentNotes, tag_key
-from ipreader.core.pacing import PACE_EVERY, pace
+from ipreader.core.pacing import stepped
 from ipreader.tui.reader.reflow import looks_hard_wrapped
 
 if TYPE_CHECKING:
@@ -201,17 +201,14 @@ class Session:
             except IpreaderError as error:
                 errors.append(str(error))
                 continue
-            for number, info in enumerate(collection.documents):
-                if not number % PACE_EVERY:
-                    pace()  # 10,000 articles' counts: the list stays browsable meanwhile
+            # 10,000 articles' counts: the list stays browsable meanwhile (stepped).
+            for info in stepped(collection.documents):
                 known = stored.get(info.relpath)
                 if known is not None:
                     stats[info.path] = DocumentStats.of(known.annotations, known.notes.tags)
             for gone, info in zip(collection.missing, missing_of[collection.root], strict=True):
                 stats[info.path] = DocumentStats.of(gone.stored.annotations, gone.stored.notes.tags)
-            for number, known in enumerate(stored.values()):
-                if not number % PACE_EVERY:
-                    pace()
+            for known in stepped(stored.values()):
                 for tag in (*known.notes.tags, *(t for a in known.annotations for t in a.tags)):
                     # One spelling per tag (matching is case-insensitive), the first seen.
                     spellings.setdefault(tag_key(tag), tag)

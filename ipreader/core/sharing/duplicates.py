@@ -22,7 +22,7 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
-from ipreader.core.pacing import PACE_EVERY, pace
+from ipreader.core.pacing import stepped
 from ipreader.core.store.formats import DocRecord
 
 if TYPE_CHECKING:
@@ -32,9 +32,8 @@ if TYPE_CHECKING:
 def duplicate_documents(catalog: Catalog) -> dict[str, list[DocRecord]]:
     """The relpaths the index lists more than once, with their records (lowest id first)."""
     groups: dict[str, list[DocRecord]] = {}
-    for number, record in enumerate(catalog.index().documents):  # sorted by id
-        if not number % PACE_EVERY:
-            pace()  # every open of a big folder asks: the app draws between pieces
+    # Sorted by id; every open of a big folder asks: the app draws between pieces.
+    for record in stepped(catalog.index().documents):
         groups.setdefault(record.relpath, []).append(record)
     return {relpath: records for relpath, records in groups.items() if len(records) > 1}
 

@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ipreader.core.errors import StoreError
-from ipreader.core.pacing import PACE_EVERY, pace
+from ipreader.core.pacing import stepped
 from ipreader.core.storage import (
     TEMP_PREFIX,
     CorruptDatabaseError,
@@ -93,9 +93,7 @@ def find_sync_copies(location: Path) -> list[SyncCopy]:
         here = Path(directory)
         if here == location:
             folders[:] = [name for name in folders if name != MERGED_DIR]
-        for number, name in enumerate(sorted(files)):
-            if not number % PACE_EVERY:
-                pace()  # the app opening a big folder draws between pieces (core.pacing)
+        for name in stepped(sorted(files)):  # the app opening a big folder draws between
             # A substring test first: a store holds thousands of files, copies are rare.
             if name.startswith(TEMP_PREFIX) or not any(mark in name for mark in _MARKS):
                 continue

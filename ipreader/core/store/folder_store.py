@@ -28,7 +28,7 @@ from ipreader.core.fingerprint import text_fingerprint
 from ipreader.core.gc_pause import gc_paused
 from ipreader.core.model import Annotation, DocumentNotes, normalize_tags, tag_key
 from ipreader.core.notices import Notices
-from ipreader.core.pacing import PACE_EVERY, pace
+from ipreader.core.pacing import stepped
 from ipreader.core.store.catalog import Catalog
 from ipreader.core.store.formats import LOCK_FILE, DocRecord, IndexFile, annotation_order
 from ipreader.core.store.location import place, set_aside_odd_lock, sweep_stale_temp_files
@@ -175,11 +175,8 @@ class FolderStore:
         records: dict[str, DocRecord] = {}
         for record in self._catalog.index().documents:
             records.setdefault(record.relpath, record)
-        for number, (record, found) in enumerate(
-            self._catalog.annotations_of_all(records.values())
-        ):
-            if not number % PACE_EVERY:
-                pace()  # the app's counts pass over 10,000 articles: its frames go between
+        # The app's counts pass over 10,000 articles: its frames go between (stepped).
+        for record, found in stepped(self._catalog.annotations_of_all(records.values())):
             result[record.relpath] = StoredDocument(
                 record.relpath,
                 record.sha256,
