@@ -15,9 +15,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from ipreader.core.discovery import discover
 from ipreader.core.documents import (
     decode_bytes,
-    discover,
     document_key,
     load_document,
     load_info,

@@ -11,7 +11,8 @@ from typing import Any
 import pytest
 
 from ipreader.core import metadata_cache
-from ipreader.core.documents import DocumentInfo, discover, load_info
+from ipreader.core.discovery import discover
+from ipreader.core.documents import DocumentInfo, load_info
 from ipreader.core.metadata_cache import MetadataCache
 
 FIXTURES = Path(__file__).parent / "fixtures" / "bbc"

@@ -11,7 +11,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from ipreader.core.documents import DocumentInfo, discover, load_info
+from ipreader.core.discovery import discover
+from ipreader.core.documents import DocumentInfo, load_info
 from ipreader.core.search import CONTEXT_CHARS, find_all, find_in_documents
 
 FIXTURES = Path(__file__).parent / "fixtures" / "bbc"

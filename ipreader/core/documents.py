@@ -1,4 +1,4 @@
-"""Articles on disk: reading and decoding, ``DocumentInfo`` and folder discovery.
+"""Articles on disk: reading and decoding, and ``DocumentInfo``.
 
 Decoding order (see ``decode_bytes``): byte-order mark -> NUL bytes mean binary
 -> strict UTF-8 -> a legacy encoding chosen on a bounded sample -> undecodable.
@@ -12,14 +12,11 @@ import codecs
 import hashlib
 import os
 import stat
-from collections.abc import Sequence
 from dataclasses import dataclass, fields
 from pathlib import Path
 
 from ipreader.core.encodings import guess_legacy_encoding, looks_like_broken_utf8
 from ipreader.core.errors import BinaryFileError, DecodeError, DocumentError, UndecodableError
-from ipreader.core.pacing import PACE_EVERY, pace, stepped
-from ipreader.core.paths import STORE_DIRNAME, is_article_candidate
 
 #: Only this many leading bytes are searched for NUL bytes (the binary test).
 BINARY_SNIFF_BYTES = 8 * 1024
@@ -371,108 +368,3 @@ def load_document(
         chars=len(document.text),
     )
     return readable, document.text
-
-
-def _is_inside(path: str, root: str) -> bool:
-    """True when the real path ``path`` is ``root`` or lies below it."""
-    return path == root or path.startswith(root.rstrip(os.sep) + os.sep)
-
-
-def _walk(root: Path) -> list[Path]:
-    """Return the article files below ``root`` (see ``discover``), unsorted.
-
-    Symbolic links are followed only when they resolve inside ``root``; each
-    real directory is entered once, so link loops end.
-    """
-    root_real = os.path.realpath(root)
-    visited = {root_real}
-    found: list[Path] = []
-    pending = [root]
-    # Whether a name is an article depends only on its suffix: asked once per suffix
-    # ("x" + suffix has the same ``Path.suffix``; hidden names never get here), not
-    # once per file of a big folder.
-    by_suffix: dict[str, bool] = {}
-    while pending:
-        directory = pending.pop()
-        try:
-            entries = list(os.scandir(directory))
-        except OSError:
-            # An unreadable or vanished sub-folder holds nothing we can list.
-            continue
-        # A directory of 10,000 files is ~0.1 s: the app's frames go first (stepped).
-        for entry in stepped(entries):
-            if entry.name.startswith(".") or entry.name == STORE_DIRNAME:
-                continue
-            try:
-                is_link = entry.is_symlink()
-                if is_link:
-                    target = os.path.realpath(entry.path)
-                    if not _is_inside(target, root_real):
-                        continue
-                if entry.is_dir():
-                    real = target if is_link else os.path.realpath(entry.path)
-                    if real not in visited:
-                        visited.add(real)
-                        pending.append(Path(entry.path))
-                elif entry.is_file():
-                    # is_file() is a stat (S_ISREG): FIFOs and devices are never listed.
-                    _, dot, after = entry.name.rpartition(".")
-                    suffix = dot + after if dot else ""
-                    article = by_suffix.get(suffix)
-                    if article is None:
-                        article = by_suffix[suffix] = is_article_candidate(Path("x" + suffix))
-                    if article:
-                        found.append(directory / entry.name)
-            except OSError:
-                continue
-    return found
-
-
-def discover(paths: Sequence[Path]) -> list[tuple[Path, list[Path]]]:
-    """Group command-line paths into collections ``(root, article files sorted by relpath)``.
-
-    A folder is its own root (articles found recursively); a file's root is its
-    parent, and files of one folder share it. A folder named inside another
-    named folder is merged into the outer one. Raises ``DocumentError`` for a
-    missing path.
-    """
-    folders: list[Path] = []
-    files: list[Path] = []
-    for given in paths:
-        if not os.path.lexists(given) or not given.exists():
-            raise DocumentError(given, "no such file or directory")
-        if given.is_dir():
-            folders.append(given.resolve())
-        else:
-            files.append(Path(os.path.abspath(given)))
-
-    groups: dict[Path, set[Path]] = {}
-    for folder in sorted(set(folders), key=lambda p: len(p.parts)):
-        if any(folder.is_relative_to(root) for root in groups):
-            continue
-        groups[folder] = set(_walk(folder))
-    for file in files:
-        parent = file.parent.resolve()
-        inside = next((root for root in groups if parent.is_relative_to(root)), None)
-        root = inside if inside is not None else parent
-        groups.setdefault(root, set()).add(root / parent.relative_to(root) / file.name)
-
-    # Collections keep the order in which their roots (or files) were first named.
-    order: list[Path] = []
-    for given in paths:
-        resolved = given.resolve() if given.is_dir() else given.parent.resolve()
-        root = next((r for r in groups if resolved.is_relative_to(r)), resolved)
-        if root not in order:
-            order.append(root)
-    return [(root, _sorted_by_key(root, groups[root])) for root in order if root in groups]
-
-
-def _sorted_by_key(root: Path, files: set[Path]) -> list[Path]:
-    """``files`` sorted by ``document_key``, the keys made in pieces between ``pace()``s."""
-    unsorted = list(files)
-    keys: list[str] = []
-    for start in range(0, len(unsorted), PACE_EVERY):
-        pace()
-        keys.extend(document_key(root, path) for path in unsorted[start : start + PACE_EVERY])
-    # Sorting 10,000 strings is one call in C of a few ms; the keys were the Python part.
-    return [unsorted[i] for i in sorted(range(len(unsorted)), key=keys.__getitem__)]

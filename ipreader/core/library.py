@@ -14,7 +14,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ipreader.core import paths
-from ipreader.core.documents import DocumentInfo, DocumentText, discover, read_document
+from ipreader.core.discovery import discover
+from ipreader.core.documents import DocumentInfo, DocumentText, read_document
 from ipreader.core.errors import DocumentError
 from ipreader.core.model import Annotation
 from ipreader.core.notices import Notices

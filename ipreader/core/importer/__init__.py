@@ -12,7 +12,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ipreader.core.documents import discover, document_key
+from ipreader.core.discovery import discover
+from ipreader.core.documents import document_key
 from ipreader.core.errors import DocumentError, ImportFileError
 from ipreader.core.gc_pause import gc_paused
 from ipreader.core.importer import hypothesis, ipreader_json, refi_qda, w3c
