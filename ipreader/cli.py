@@ -1,5 +1,8 @@
 """The ``ipreader`` command line: open the reader, or export, import, list and count tags.
 
+(Over 450 lines: each command's parser and its runner sit side by side, with the
+one dispatch and crash handling they share.)
+
 ``ipreader [PATH...]`` opens the app; ``ipreader export|import|tags|list ...``
 run without it. The two share the first positional argument, so dispatch is
 explicit: a first argument that is a command name runs that command, anything

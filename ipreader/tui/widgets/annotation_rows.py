@@ -1,5 +1,8 @@
 """The sidebar's list of highlights: entries of a few lines each, each measured and rendered once.
 
+(Over 450 lines: one widget; ``OptionList``'s keys, mouse and scrolling re-done
+for entries of several lines.)
+
 An ``OptionList`` forgets every option's rendering whenever its options are
 set, and the sidebar sets them on every ``a`` / ``d`` / ``u``: sixty entries
 measured and the visible ones rendered again for a one-highlight change, and
