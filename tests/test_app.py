@@ -367,6 +367,38 @@ async def test_undoing_an_edit_then_the_creation_removes_the_highlight_without_a
         assert not any("elsewhere" in m or "another program" in m for m in posted.notices())
 
 
+def row_text(screen: MainScreen, relpath: str) -> str:
+    """The document list's row of ``relpath`` as shown."""
+    rows = screen.document_list.option_list
+    index = [d.relpath for d in screen.document_list.shown].index(relpath)
+    prompt = rows.row(index)
+    assert isinstance(prompt, Prompt)
+    return prompt.plain
+
+
+async def test_undo_in_another_article_updates_that_articles_row(articles: Path) -> None:
+    """An undo reaching an article that is not open recounts its row in the list.
+
+    (It kept showing the highlight the undo had just deleted: only the open
+    article's row followed the changes.)
+    """
+    async with IpreaderApp(paths=[articles]).run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = await open_doc(pilot, "alpha.txt")
+        await highlight(pilot, 4, 9)
+        await highlight(pilot, 10, 15)
+        assert "2✎" in row_text(screen, "alpha.txt")
+        await open_doc(pilot, "cjk.txt")
+        await pilot.press("u")  # the second highlight of alpha.txt
+        await settle(pilot)
+        assert len(stored(articles, "alpha.txt")) == 1
+        assert "1✎" in row_text(screen, "alpha.txt")
+        await pilot.press("u")  # the first
+        await settle(pilot)
+        assert stored(articles, "alpha.txt") == []
+        assert "✎" not in row_text(screen, "alpha.txt")
+
+
 async def test_next_and_previous_highlight_wrap_around(articles: Path) -> None:
     async with IpreaderApp(paths=[articles]).run_test(size=SIZE) as pilot:
         await settle(pilot)

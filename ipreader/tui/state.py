@@ -429,7 +429,10 @@ class ReaderState:
             self.undo.push(change)
         info = self.document
         target = change.annotation
-        if info is not None and info.root == change.root and info.relpath == target.document:
+        shown_here = (
+            info is not None and info.root == change.root and info.relpath == target.document
+        )
+        if shown_here:
             shown = self.annotations
             self.annotations = replace_annotation(shown, before, after, made=made)
             self._carry_spans(shown, before, after)
@@ -437,11 +440,14 @@ class ReaderState:
             text = text or self.version
         from ipreader.tui.commands import DeleteAnnotation, SaveAnnotation
 
+        # Another document's row in the list is recounted from its store once written.
         command: Command
         if after is None:
-            command = DeleteAnnotation(change.root, target)
+            command = DeleteAnnotation(change.root, target, recount=not shown_here)
         else:
-            command = SaveAnnotation(change.root, after, base=before, text=text)
+            command = SaveAnnotation(
+                change.root, after, base=before, text=text, recount=not shown_here
+            )
         return Outcome((command,))
 
     def annotate(self, selection: tuple[int, int] | None, creator: str = "") -> Outcome:

@@ -800,10 +800,31 @@ class MainScreen(Screen[None]):
     def _saved(self, message: Saved) -> None:
         self.state.saved(message.command, message.token, message.result)
         self.drift.saved(message.command)
-        from ipreader.tui.commands import DescribeTag, RetagTags, SetColorMeaning
+        from ipreader.tui.commands import (
+            DeleteAnnotation,
+            DescribeTag,
+            RetagTags,
+            SaveAnnotation,
+            SetColorMeaning,
+        )
 
-        if isinstance(message.command, RetagTags | DescribeTag | SetColorMeaning):
+        command = message.command
+        if isinstance(command, RetagTags | DescribeTag | SetColorMeaning):
             self.views.codebook_saved(message)
+        elif isinstance(command, SaveAnnotation | DeleteAnnotation) and isinstance(
+            message.result, DocumentStats
+        ):
+            self._recounted(command.root, command.annotation.document, message.result)
+
+    def _recounted(self, root: Path, relpath: str, stats: DocumentStats) -> None:
+        """Show ``stats`` on the row of a document that is not open (an undo, a review)."""
+        info = self.state.document
+        if info is not None and info.root == root and info.relpath == relpath:
+            return  # opened meanwhile: its row follows the highlights on screen
+        for listed in self.documents:
+            if listed.root == root and listed.relpath == relpath:
+                self.stats = {**self.stats, listed.path: stats}
+                return
 
     @on(SaveFailed)
     def _save_failed(self, message: SaveFailed) -> None:
