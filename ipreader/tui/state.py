@@ -80,6 +80,9 @@ class ReaderState:
         """A highlight the user is re-selecting by hand (``a`` then relinks it)."""
         self.opening = False
         """True while the document is being read."""
+        self.unreadable = False
+        """True when reading the document failed (binary, undecodable): no text, no highlights
+        listed, its stored ones untouched."""
         self.serial = 0
         """Counts document opens; a load that finishes for an older serial is stale."""
         self.target = Target()
@@ -312,7 +315,7 @@ class ReaderState:
         self.target = target
         self.text = ""
         self.version = None
-        self.missing = self.gone = False
+        self.missing = self.gone = self.unreadable = False
         self.annotations = ()
         self.notes = DocumentNotes()
         self.current = None
@@ -363,6 +366,7 @@ class ReaderState:
         if serial != self.serial:
             return False
         self.opening = False
+        self.unreadable = True
         return True
 
     def position_command(self, cursor: int) -> SetPosition | None:

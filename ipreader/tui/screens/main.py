@@ -142,6 +142,8 @@ class MainScreen(Screen[None]):
     """True while the article shown is being opened (its highlights not listed yet)."""
     missing: var[bool] = var(False)
     """True when ``document`` is no longer in its folder (its highlights are kept)."""
+    unreadable: var[bool] = var(False)
+    """True when ``document`` could not be read (its stored highlights are not listed)."""
     matches: var[tuple[tuple[int, int], ...]] = var(())
     """The find bar's matches in the open document."""
     sort_by: var[str] = var("name")
@@ -260,6 +262,7 @@ class MainScreen(Screen[None]):
                 MainScreen.notes,
                 MainScreen.covers,
                 MainScreen.missing,
+                MainScreen.unreadable,
                 MainScreen.legend,
                 MainScreen.coder_view,
                 current=MainScreen.current_annotation,
@@ -306,6 +309,7 @@ class MainScreen(Screen[None]):
         if self.covers is not covers:
             self.covers = covers
         self.missing = state.missing
+        self.unreadable = state.unreadable
         if state.document is not None:  # else an article may be shown before it is open
             self.highlights_pending = state.opening
         self.notes = state.notes
@@ -492,6 +496,7 @@ class MainScreen(Screen[None]):
             return
         self.reader.loading = False
         self.reader.load("", [], 0)
+        self.show_state()  # the sidebar no longer says the article is being opened
         title = f"Cannot open {message.document.relpath}"
         self.notify(str(message.error), title=title, severity="error", timeout=10)
 
