@@ -274,6 +274,38 @@ async def test_edit_note_tags_and_colour_through_the_editor(articles: Path) -> N
         assert any("my note" in t and "#Idea" in t for t in sidebar_texts(screen))
 
 
+async def test_editor_refuses_a_tag_the_store_would_refuse_and_stays_open(
+    articles: Path,
+) -> None:
+    """A 250-character tag: said in the editor, which stays open with what was typed.
+
+    (The editor closed, the write failed and the edit stayed "in this session but NOT saved".)
+    """
+    posted = Posted()
+    async with IpreaderApp(paths=[articles]).run_test(size=SIZE, message_hook=posted) as pilot:
+        await settle(pilot)
+        screen = main(pilot)
+        created = await highlight(pilot, 4, 9)
+        await pilot.press("e")
+        await settle(pilot)
+        editor = pilot.app.screen
+        assert isinstance(editor, AnnotationEditor)
+        tags = editor.query_one("#tags", Input)
+        tags.value = "fine, " + "x" * 250
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert pilot.app.screen is editor
+        assert any("250 characters (limit 200)" in m for m in posted.notices())
+        assert stored(articles, "alpha.txt") == [created]
+        assert not any("NOT saved" in m for m in posted.notices())
+        tags.value = "fine, " + "x" * 200
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert pilot.app.screen is screen
+        [saved] = stored(articles, "alpha.txt")
+        assert saved.tags == ("fine", "x" * 200)
+
+
 async def test_enter_in_sidebar_opens_editor_and_choosing_scrolls(articles: Path) -> None:
     async with IpreaderApp(paths=[articles]).run_test(size=SIZE) as pilot:
         await settle(pilot)
