@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -616,3 +617,18 @@ def test_a_list_entry_counts_highlights_with_thousands_separated(tmp_path: Path)
     info = load_info(tmp_path, tmp_path / "book.txt")
     prompt = document_prompt(info, DocumentStats(highlights=20_000))
     assert "20,000✎" in prompt.details[0]
+
+
+def test_a_missing_articles_entry_says_so_and_counts_what_it_keeps(tmp_path: Path) -> None:
+    """The reason ("missing: moved or deleted; its highlights are kept") did not fit a list
+    of 47 columns: the row showed a dim title alone, like an empty readable article."""
+    from ipreader.core.relink import MISSING_REASON
+
+    (tmp_path / "gone.txt").write_text("Gone\n\nIts text.\n", encoding="utf-8")
+    info = replace(load_info(tmp_path, tmp_path / "gone.txt"), error=MISSING_REASON)
+    prompt = document_prompt(info, DocumentStats(highlights=4))
+    assert prompt.dim
+    assert prompt.details[0] == f"({MISSING_REASON}) 4✎"
+    row = prompt.layout(45).plain
+    assert "(missing) 4✎" in row and row.startswith("Gone")
+    assert "4✎" in prompt.layout(20).plain

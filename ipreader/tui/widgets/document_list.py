@@ -160,12 +160,18 @@ class Prompt(Visual):
 def document_prompt(info: DocumentInfo, stats: DocumentStats) -> Prompt:
     """Return the list entry for ``info`` (user text kept literal)."""
     title = one_line(info.title, 300)
+    count = f"{stats.highlights:,}✎" if stats.highlights else ""
     if not info.readable:
-        return Prompt(title, [one_line(f"({info.error})", 60)], dim=True)
+        # The reason, else its first words ("missing", "binary file"), each with the
+        # highlights it keeps: a reason too long for the list hid both (a missing
+        # article's row looked like an empty readable one).
+        reason = one_line(info.error or "unreadable", 60)
+        short = reason.split(":")[0].split(";")[0].strip()
+        tiers = [f"({reason}) {count}".strip(), f"({short}) {count}".strip(), count]
+        return Prompt(title, list(dict.fromkeys(tier for tier in tiers if tier)), dim=True)
     date = info.date[:10] if info.date else ""
     if info.source:
         date = f"{date} {one_line(info.source, 20)}".strip()
-    count = f"{stats.highlights:,}✎" if stats.highlights else ""
     tags = " ".join(f"#{one_line(tag, 24)}" for tag in stats.tags)
     tiers = [
         " · ".join(part for part in (date, count, tags) if part),
