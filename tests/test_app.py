@@ -642,6 +642,35 @@ async def test_filter_by_text_and_tag_and_sort_cycle(articles: Path) -> None:
         assert doc_list.sort_by == "name"
 
 
+async def test_filtering_keeps_the_highlighted_article_and_down_lands_on_a_row(
+    articles: Path,
+) -> None:
+    """The list's highlight follows the article, not its row number, as the filter narrows;
+    when it is filtered out, ↓ (or Enter) from the filter lands on the first row.
+
+    (The old row number was looked up in the new list: another article, or none when the
+    list got shorter; then ↓ left no row highlighted and Enter did nothing.)
+    """
+    async with IpreaderApp(paths=[articles]).run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = main(pilot)
+        doc_list = screen.document_list
+        assert screen.document is not None and screen.document.relpath == "alpha.txt"
+        await pilot.press("down", "down")  # the list has the focus: onto markup.txt
+        assert doc_list.highlighted_document is not None
+        assert doc_list.highlighted_document.relpath == "markup.txt"
+        await pilot.press("ctrl+f", *"markup")
+        await settle(pilot)
+        assert doc_list.highlighted_document is not None
+        assert doc_list.highlighted_document.relpath == "markup.txt"
+        filter_input = doc_list.query_one("#document-filter", Input)
+        filter_input.value = "cjk"  # neither markup.txt nor the open alpha.txt is listed
+        await settle(pilot)
+        await pilot.press("down", "enter")
+        await settle(pilot)
+        assert screen.document is not None and screen.document.relpath == "cjk.txt"
+
+
 async def test_highlights_view_opens_the_document_at_the_highlight(articles: Path) -> None:
     text_start = CJK.index("Mixed")
     store = FolderStore.open(articles)
