@@ -238,7 +238,27 @@ async def test_export_empty_path_shows_error_then_typed_path_exports(
         assert not error.display  # editing clears the error
         await pilot.press("enter")
         await pilot.pause()
-    assert app.results == [ExportRequest("markdown", tmp_path / "x.json")]
+    # The typed extension chose its format (markdown was written into x.json before).
+    assert app.results == [ExportRequest("json", tmp_path / "x.json")]
+
+
+async def test_typing_a_formats_extension_chooses_that_format(tmp_path: Path) -> None:
+    """``listed.csv`` typed with json chosen: JSON was written into the ``.csv`` file."""
+    app = Host(ExportScreen(tmp_path / "ipreader-export.json"))
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        path_input = app.screen.query_one("#path", Input)
+        path_input.value = ""
+        await pilot.press(*str(tmp_path / "listed.csv"))
+        await pilot.pause()
+        assert app.screen.query_one("#format", ChoiceRow).value == "csv"
+        assert path_input.value == str(tmp_path / "listed.csv")
+        path_input.value = str(tmp_path / "notes.txt")  # not an export extension: kept as is
+        await pilot.pause()
+        assert app.screen.query_one("#format", ChoiceRow).value == "csv"
+        await pilot.press("enter")
+        await pilot.pause()
+    assert app.results == [ExportRequest("csv", tmp_path / "notes.txt")]
 
 
 async def test_export_asks_before_replacing_a_file_and_offers_scopes(tmp_path: Path) -> None:

@@ -79,7 +79,7 @@ class ExportScreen(ModalScreen[ExportRequest | None]):
     Enter or ``ctrl+s`` dismisses with an ``ExportRequest``; an existing file is
     only replaced after a second enter (the dialog says so), an empty path or a
     folder shows an inline error; escape dismisses with ``None``. Changing the
-    format changes the path's extension.
+    format changes the path's extension; typing a format's extension chooses it.
     """
 
     CSS_PATH = modal_stylesheets()
@@ -135,10 +135,18 @@ class ExportScreen(ModalScreen[ExportRequest | None]):
         path.value = with_format_suffix(path.value, event.value)
 
     @on(Input.Changed, "#path")
-    def _path_changed(self) -> None:
-        """Clear the message as soon as the path is edited."""
+    def _path_changed(self, event: Input.Changed) -> None:
+        """Clear the message as soon as the path is edited; a typed extension picks its format.
+
+        (``listed.csv`` typed with json chosen wrote JSON into a ``.csv`` file.)
+        """
         self._show_error("")
         self._confirmed = None
+        suffix = Path(event.value.strip()).suffix.lower()
+        typed = next((fmt for fmt, known in FORMAT_SUFFIXES.items() if known == suffix), None)
+        row = self.query_one("#format", ChoiceRow)
+        if typed is not None and typed in EXPORT_FORMATS and typed != row.value:
+            row.value = typed  # its Changed gives the path the suffix it already has
 
     @on(Input.Submitted, "#path")
     def _path_submitted(self) -> None:
