@@ -845,6 +845,7 @@ class MainScreen(Screen[None]):
     def _store_changed(self, message: StoreChanged) -> None:
         if self.state.merge_stored(message.serial, message.polled):
             self.show_state()
+        self.views.reload_codebooks(message.polled.document.root)
 
     async def flush(self) -> None:
         """Save the reading position and wait until every queued write is done."""
