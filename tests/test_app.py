@@ -607,6 +607,35 @@ async def test_document_tags_and_note(articles: Path) -> None:
         assert isinstance(prompt, Prompt) and "#economy" in prompt.plain
 
 
+async def test_document_notes_changed_by_another_program_meanwhile_are_merged(
+    articles: Path,
+) -> None:
+    """``t`` open while another app saves the article's note: both notes are kept.
+
+    (The second save overwrote the first with no word: a user's note lost.)
+    """
+    posted = Posted()
+    async with IpreaderApp(paths=[articles]).run_test(size=SIZE, message_hook=posted) as pilot:
+        await settle(pilot)
+        screen = main(pilot)
+        await pilot.press("t")
+        await settle(pilot)
+        editor = pilot.app.screen
+        assert isinstance(editor, DocumentNotesEditor)
+        other = FolderStore.open(articles)
+        other.set_document_notes("alpha.txt", DocumentNotes(("theirs",), "their note"))
+        editor.query_one("#note").focus()
+        await pilot.press(*"my note")
+        editor.query_one("#tags", Input).value = "mine"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        kept = FolderStore.open(articles).document_notes("alpha.txt")
+        assert set(kept.tags) == {"mine", "theirs"}
+        assert "my note" in kept.note and "their note" in kept.note
+        assert screen.state.notes == kept  # shown as stored
+        assert any("both changes are kept" in m for m in posted.notices())
+
+
 async def test_filter_by_text_and_tag_and_sort_cycle(articles: Path) -> None:
     store = FolderStore.open(articles)
     store.set_document_notes("cjk.txt", DocumentNotes(("Japan",), ""))

@@ -93,15 +93,17 @@ class SetDocumentNotes:
     """The document's relative path."""
     notes: DocumentNotes
     """The tags and note to store."""
+    base: DocumentNotes | None = None
+    """The notes the change started from (another program's change since is merged in)."""
 
     @property
     def what(self) -> str:
         """What is saved, for a message."""
         return "the document's tags and note"
 
-    def run(self, store: FolderStore) -> None:
-        """Write the notes."""
-        store.set_document_notes(self.document, self.notes)
+    def run(self, store: FolderStore) -> DocumentNotes:
+        """Write the notes; return what was stored (merged with a change made meanwhile)."""
+        return store.set_document_notes(self.document, self.notes, base=self.base)
 
 
 @dataclass(frozen=True, slots=True)

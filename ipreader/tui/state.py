@@ -637,8 +637,14 @@ class ReaderState:
 
     # ------------------------------------------------------------ document notes
 
-    def set_notes(self, info: DocumentInfo, notes: DocumentNotes) -> Outcome:
-        """Store ``info``'s own tags and note (ignored unless it is still open)."""
+    def set_notes(
+        self, info: DocumentInfo, notes: DocumentNotes, base: DocumentNotes | None = None
+    ) -> Outcome:
+        """Store ``info``'s own tags and note (ignored unless it is still open).
+
+        ``base``: the notes the editor showed; a change another program made since
+        is merged in by the store, not overwritten.
+        """
         from ipreader.tui.commands import SetDocumentNotes
 
         if not self.is_open(info):
@@ -646,7 +652,7 @@ class ReaderState:
         self.notes = notes
         self.tag_suggestions.update(notes.tags)
         self._notes_unsaved[info.path] += 1
-        return Outcome((SetDocumentNotes(info.root, info.relpath, notes),))
+        return Outcome((SetDocumentNotes(info.root, info.relpath, notes, base),))
 
     # ------------------------------------------------------------ writes reported
 
@@ -677,7 +683,11 @@ class ReaderState:
             # A newer edit of the same annotation may be queued behind this one.
             self.pending.saved(command.annotation.id, after)
         elif isinstance(command, SetDocumentNotes):
-            self._notes_unsaved[command.root / command.document] -= 1
+            path = command.root / command.document
+            self._notes_unsaved[path] -= 1
+            info = self.document
+            if isinstance(result, DocumentNotes) and info is not None and info.path == path:
+                self.notes = result  # merged with another program's change: shown as stored
 
     def _retagged(self, done: Retagged) -> None:
         """Completion forgets tags no highlight or document carries any more, learns new ones."""

@@ -263,12 +263,14 @@ class LibraryViews:
         if info is None or state.opening:
             return
 
+        shown = state.notes  # what the editor starts from: the base of the change
+
         def edited(notes: DocumentNotes | None) -> None:
             if notes is not None:
-                screen.carry_out(state.set_notes(info, notes))
+                screen.carry_out(state.set_notes(info, notes, shown))
 
         suggestions = state.codebooks.suggestions(info.root, state.tag_suggestions)
-        screen.app.push_screen(DocumentNotesEditor(info.title, state.notes, suggestions), edited)
+        screen.app.push_screen(DocumentNotesEditor(info.title, shown, suggestions), edited)
 
     # ------------------------------------------------------------------ the open article
 

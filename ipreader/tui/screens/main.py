@@ -811,11 +811,19 @@ class MainScreen(Screen[None]):
             RetagTags,
             SaveAnnotation,
             SetColorMeaning,
+            SetDocumentNotes,
         )
 
         command = message.command
         if isinstance(command, RetagTags | DescribeTag | SetColorMeaning):
             self.views.codebook_saved(message)
+        elif isinstance(command, SetDocumentNotes) and message.result not in (None, command.notes):
+            self.show_state()
+            self.notify(
+                "Another program changed this article's tags or note meanwhile: both changes "
+                "are kept (tags joined, notes one after the other).",
+                title="Merged",
+            )
         elif isinstance(command, SaveAnnotation | DeleteAnnotation) and isinstance(
             message.result, DocumentStats
         ):
