@@ -540,6 +540,31 @@ async def test_find_annotate_export_contains_the_exact_quote(
     assert quotes == ["中文字符"]
 
 
+async def test_export_dialog_writes_a_refi_qda_project(articles: Path, tmp_path: Path) -> None:
+    """The REFI-QDA project (qdpx, a zip) from the app: it was offered by the CLI only."""
+    import zipfile
+
+    out = tmp_path / "project.qdpx"
+    posted = Posted()
+    async with IpreaderApp(paths=[articles]).run_test(size=SIZE, message_hook=posted) as pilot:
+        await settle(pilot)
+        created = await highlight(pilot, 4, 9)
+        await pilot.press("x")
+        await settle(pilot)
+        export = pilot.app.screen
+        assert isinstance(export, ExportScreen)
+        export.query_one("#path", Input).value = str(out)  # the extension picks the format
+        await settle(pilot)
+        assert export.query_one("#format", ChoiceRow).value == "qdpx"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert any(f"Exported qdpx to {out}" in m for m in posted.notices())
+    with zipfile.ZipFile(out) as project:
+        names = project.namelist()
+        assert "project.qde" in names and any(n.startswith("Sources/") for n in names)
+        assert created.id in project.read("project.qde").decode("utf-8")
+
+
 async def test_export_of_this_article_remembers_format_and_folder(
     articles: Path, tmp_path: Path
 ) -> None:
