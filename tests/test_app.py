@@ -274,6 +274,38 @@ async def test_edit_note_tags_and_colour_through_the_editor(articles: Path) -> N
         assert any("my note" in t and "#Idea" in t for t in sidebar_texts(screen))
 
 
+async def test_editor_refuses_a_tag_the_store_would_refuse_and_stays_open(
+    articles: Path,
+) -> None:
+    """A 250-character tag: said in the editor, which stays open with what was typed.
+
+    (The editor closed, the write failed and the edit stayed "in this session but NOT saved".)
+    """
+    posted = Posted()
+    async with IpreaderApp(paths=[articles]).run_test(size=SIZE, message_hook=posted) as pilot:
+        await settle(pilot)
+        screen = main(pilot)
+        created = await highlight(pilot, 4, 9)
+        await pilot.press("e")
+        await settle(pilot)
+        editor = pilot.app.screen
+        assert isinstance(editor, AnnotationEditor)
+        tags = editor.query_one("#tags", Input)
+        tags.value = "fine, " + "x" * 250
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert pilot.app.screen is editor
+        assert any("250 characters (limit 200)" in m for m in posted.notices())
+        assert stored(articles, "alpha.txt") == [created]
+        assert not any("NOT saved" in m for m in posted.notices())
+        tags.value = "fine, " + "x" * 200
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert pilot.app.screen is screen
+        [saved] = stored(articles, "alpha.txt")
+        assert saved.tags == ("fine", "x" * 200)
+
+
 async def test_enter_in_sidebar_opens_editor_and_choosing_scrolls(articles: Path) -> None:
     async with IpreaderApp(paths=[articles]).run_test(size=SIZE) as pilot:
         await settle(pilot)
@@ -365,6 +397,38 @@ async def test_undoing_an_edit_then_the_creation_removes_the_highlight_without_a
         assert stored(articles, "alpha.txt") == []
         assert screen.annotations == ()
         assert not any("elsewhere" in m or "another program" in m for m in posted.notices())
+
+
+def row_text(screen: MainScreen, relpath: str) -> str:
+    """The document list's row of ``relpath`` as shown."""
+    rows = screen.document_list.option_list
+    index = [d.relpath for d in screen.document_list.shown].index(relpath)
+    prompt = rows.row(index)
+    assert isinstance(prompt, Prompt)
+    return prompt.plain
+
+
+async def test_undo_in_another_article_updates_that_articles_row(articles: Path) -> None:
+    """An undo reaching an article that is not open recounts its row in the list.
+
+    (It kept showing the highlight the undo had just deleted: only the open
+    article's row followed the changes.)
+    """
+    async with IpreaderApp(paths=[articles]).run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = await open_doc(pilot, "alpha.txt")
+        await highlight(pilot, 4, 9)
+        await highlight(pilot, 10, 15)
+        assert "2✎" in row_text(screen, "alpha.txt")
+        await open_doc(pilot, "cjk.txt")
+        await pilot.press("u")  # the second highlight of alpha.txt
+        await settle(pilot)
+        assert len(stored(articles, "alpha.txt")) == 1
+        assert "1✎" in row_text(screen, "alpha.txt")
+        await pilot.press("u")  # the first
+        await settle(pilot)
+        assert stored(articles, "alpha.txt") == []
+        assert "✎" not in row_text(screen, "alpha.txt")
 
 
 async def test_next_and_previous_highlight_wrap_around(articles: Path) -> None:
@@ -476,6 +540,31 @@ async def test_find_annotate_export_contains_the_exact_quote(
     assert quotes == ["中文字符"]
 
 
+async def test_export_dialog_writes_a_refi_qda_project(articles: Path, tmp_path: Path) -> None:
+    """The REFI-QDA project (qdpx, a zip) from the app: it was offered by the CLI only."""
+    import zipfile
+
+    out = tmp_path / "project.qdpx"
+    posted = Posted()
+    async with IpreaderApp(paths=[articles]).run_test(size=SIZE, message_hook=posted) as pilot:
+        await settle(pilot)
+        created = await highlight(pilot, 4, 9)
+        await pilot.press("x")
+        await settle(pilot)
+        export = pilot.app.screen
+        assert isinstance(export, ExportScreen)
+        export.query_one("#path", Input).value = str(out)  # the extension picks the format
+        await settle(pilot)
+        assert export.query_one("#format", ChoiceRow).value == "qdpx"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert any(f"Exported qdpx to {out}" in m for m in posted.notices())
+    with zipfile.ZipFile(out) as project:
+        names = project.namelist()
+        assert "project.qde" in names and any(n.startswith("Sources/") for n in names)
+        assert created.id in project.read("project.qde").decode("utf-8")
+
+
 async def test_export_of_this_article_remembers_format_and_folder(
     articles: Path, tmp_path: Path
 ) -> None:
@@ -543,6 +632,35 @@ async def test_document_tags_and_note(articles: Path) -> None:
         assert isinstance(prompt, Prompt) and "#economy" in prompt.plain
 
 
+async def test_document_notes_changed_by_another_program_meanwhile_are_merged(
+    articles: Path,
+) -> None:
+    """``t`` open while another app saves the article's note: both notes are kept.
+
+    (The second save overwrote the first with no word: a user's note lost.)
+    """
+    posted = Posted()
+    async with IpreaderApp(paths=[articles]).run_test(size=SIZE, message_hook=posted) as pilot:
+        await settle(pilot)
+        screen = main(pilot)
+        await pilot.press("t")
+        await settle(pilot)
+        editor = pilot.app.screen
+        assert isinstance(editor, DocumentNotesEditor)
+        other = FolderStore.open(articles)
+        other.set_document_notes("alpha.txt", DocumentNotes(("theirs",), "their note"))
+        editor.query_one("#note").focus()
+        await pilot.press(*"my note")
+        editor.query_one("#tags", Input).value = "mine"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        kept = FolderStore.open(articles).document_notes("alpha.txt")
+        assert set(kept.tags) == {"mine", "theirs"}
+        assert "my note" in kept.note and "their note" in kept.note
+        assert screen.state.notes == kept  # shown as stored
+        assert any("both changes are kept" in m for m in posted.notices())
+
+
 async def test_filter_by_text_and_tag_and_sort_cycle(articles: Path) -> None:
     store = FolderStore.open(articles)
     store.set_document_notes("cjk.txt", DocumentNotes(("Japan",), ""))
@@ -576,6 +694,35 @@ async def test_filter_by_text_and_tag_and_sort_cycle(articles: Path) -> None:
         assert "by date" in str(doc_list.query_one("#document-header").render())
         await pilot.press("s", "s")
         assert doc_list.sort_by == "name"
+
+
+async def test_filtering_keeps_the_highlighted_article_and_down_lands_on_a_row(
+    articles: Path,
+) -> None:
+    """The list's highlight follows the article, not its row number, as the filter narrows;
+    when it is filtered out, ↓ (or Enter) from the filter lands on the first row.
+
+    (The old row number was looked up in the new list: another article, or none when the
+    list got shorter; then ↓ left no row highlighted and Enter did nothing.)
+    """
+    async with IpreaderApp(paths=[articles]).run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = main(pilot)
+        doc_list = screen.document_list
+        assert screen.document is not None and screen.document.relpath == "alpha.txt"
+        await pilot.press("down", "down")  # the list has the focus: onto markup.txt
+        assert doc_list.highlighted_document is not None
+        assert doc_list.highlighted_document.relpath == "markup.txt"
+        await pilot.press("ctrl+f", *"markup")
+        await settle(pilot)
+        assert doc_list.highlighted_document is not None
+        assert doc_list.highlighted_document.relpath == "markup.txt"
+        filter_input = doc_list.query_one("#document-filter", Input)
+        filter_input.value = "cjk"  # neither markup.txt nor the open alpha.txt is listed
+        await settle(pilot)
+        await pilot.press("down", "enter")
+        await settle(pilot)
+        assert screen.document is not None and screen.document.relpath == "cjk.txt"
 
 
 async def test_highlights_view_opens_the_document_at_the_highlight(articles: Path) -> None:

@@ -282,6 +282,29 @@ async def test_a_save_racing_another_program_is_refused_and_kept(folder: Path) -
         assert (kept.note, kept.color) == ("mine", "pink")
 
 
+async def test_an_unreadable_article_says_so_instead_of_opening_forever(folder: Path) -> None:
+    """An annotated article made binary: the sidebar said "Opening the article: reading
+    its highlights…" for good after the failure, and must not say "No highlights yet"."""
+    (folder / "shell.txt").write_bytes(b"no longer text\x00\x00\x01\x02" * 10)
+    posted = Posted()
+    async with IpreaderApp(paths=[folder]).run_test(size=SIZE, message_hook=posted) as pilot:
+        await settle(pilot)
+        screen = main(pilot)
+        shell = next(d for d in screen.documents if d.relpath == "shell.txt")
+        screen.open_document(shell)
+        await settle(pilot)
+        assert any("Cannot open" in m or "binary" in m for m in posted.notices())
+        rows = screen.sidebar.option_list
+        prompts = [str(rows.entry(i).prompt) for i in range(rows.entry_count)]
+        assert any("cannot be read" in p for p in prompts)
+        assert not any("Opening the article" in p or "No highlights yet" in p for p in prompts)
+        screen.open_document(next(d for d in screen.documents if d.relpath == "spam.txt"))
+        await settle(pilot)
+        prompts = [str(rows.entry(i).prompt) for i in range(rows.entry_count)]
+        assert not any("cannot be read" in p for p in prompts)
+    assert [a.note for a in stored(folder)] == ["boss"]  # untouched
+
+
 # ------------------------------------------------------------------ missing, statuses, trimming
 
 

@@ -94,6 +94,27 @@ def test_check_lists_missing_articles_with_suggestions(
     assert [s["path"] for s in missing["suggestions"]] == ["copy-1.txt", "copy-2.txt"]
 
 
+def test_check_names_an_unreadable_article_and_its_highlights(
+    folder: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """An annotated article made binary: its highlights are kept but cannot be checked.
+
+    (check skipped it: "OK: every highlight is placed", exit 0, its highlights uncounted.)
+    """
+    name = ARTICLES[1].name
+    (folder / name).write_bytes(b"no longer text\x00\x00\x01\x02" * 10)
+    code, out, _ = run(["check", str(folder)], capsys)
+    assert code == 2
+    assert f"  {name}  2 highlights; binary file" in out
+    assert "Needs review: 1 article unreadable (exit status 2)." in out
+    code, out, _ = run(["check", "--json", str(folder)], capsys)
+    data = json.loads(out)
+    assert data["status"] == 2
+    (unreadable,) = data["unreadable"]
+    assert (unreadable["path"], unreadable["highlights"]) == (name, 2)
+    assert len(quotes(folder, name)) == 2  # kept in the store all along
+
+
 def test_relink_gives_the_annotations_to_the_new_file(
     folder: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:

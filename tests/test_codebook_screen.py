@@ -84,6 +84,23 @@ async def test_the_tree_with_counts_and_a_description(coded: Path) -> None:
         assert screen.rows[0].description == "Any creature"  # reloaded after the write
 
 
+async def test_an_open_codebook_shows_a_rename_made_by_another_program(coded: Path) -> None:
+    """``ipreader tags PATH rename`` beside the app: the open codebook kept the old tags."""
+    from ipreader import cli
+
+    async with IpreaderApp(paths=[coded]).run_test(size=SIZE) as pilot:
+        screen = await open_codebook(pilot)
+        assert cli.main(["tags", str(coded), "rename", "places", "locations"]) == 0
+        main(pilot).check_for_changes()  # the main screen's poll, run every second
+        await settle(pilot)
+        assert pilot.app.screen is screen
+        assert tree(screen) == [
+            ("animals", 0, 2, 2),
+            ("animals/fox", 1, 1, 1),
+            ("locations", 0, 1, 1),
+        ]
+
+
 async def test_rename_merges_and_carries_children(coded: Path) -> None:
     posted = Posted()
     async with IpreaderApp(paths=[coded]).run_test(size=SIZE, message_hook=posted) as pilot:

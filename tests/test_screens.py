@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -237,7 +238,27 @@ async def test_export_empty_path_shows_error_then_typed_path_exports(
         assert not error.display  # editing clears the error
         await pilot.press("enter")
         await pilot.pause()
-    assert app.results == [ExportRequest("markdown", tmp_path / "x.json")]
+    # The typed extension chose its format (markdown was written into x.json before).
+    assert app.results == [ExportRequest("json", tmp_path / "x.json")]
+
+
+async def test_typing_a_formats_extension_chooses_that_format(tmp_path: Path) -> None:
+    """``listed.csv`` typed with json chosen: JSON was written into the ``.csv`` file."""
+    app = Host(ExportScreen(tmp_path / "ipreader-export.json"))
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        path_input = app.screen.query_one("#path", Input)
+        path_input.value = ""
+        await pilot.press(*str(tmp_path / "listed.csv"))
+        await pilot.pause()
+        assert app.screen.query_one("#format", ChoiceRow).value == "csv"
+        assert path_input.value == str(tmp_path / "listed.csv")
+        path_input.value = str(tmp_path / "notes.txt")  # not an export extension: kept as is
+        await pilot.pause()
+        assert app.screen.query_one("#format", ChoiceRow).value == "csv"
+        await pilot.press("enter")
+        await pilot.pause()
+    assert app.results == [ExportRequest("csv", tmp_path / "notes.txt")]
 
 
 async def test_export_asks_before_replacing_a_file_and_offers_scopes(tmp_path: Path) -> None:
@@ -616,3 +637,18 @@ def test_a_list_entry_counts_highlights_with_thousands_separated(tmp_path: Path)
     info = load_info(tmp_path, tmp_path / "book.txt")
     prompt = document_prompt(info, DocumentStats(highlights=20_000))
     assert "20,000✎" in prompt.details[0]
+
+
+def test_a_missing_articles_entry_says_so_and_counts_what_it_keeps(tmp_path: Path) -> None:
+    """The reason ("missing: moved or deleted; its highlights are kept") did not fit a list
+    of 47 columns: the row showed a dim title alone, like an empty readable article."""
+    from ipreader.core.relink import MISSING_REASON
+
+    (tmp_path / "gone.txt").write_text("Gone\n\nIts text.\n", encoding="utf-8")
+    info = replace(load_info(tmp_path, tmp_path / "gone.txt"), error=MISSING_REASON)
+    prompt = document_prompt(info, DocumentStats(highlights=4))
+    assert prompt.dim
+    assert prompt.details[0] == f"({MISSING_REASON}) 4✎"
+    row = prompt.layout(45).plain
+    assert "(missing) 4✎" in row and row.startswith("Gone")
+    assert "4✎" in prompt.layout(20).plain

@@ -188,6 +188,28 @@ def test_document_notes_position_and_last_document(root: Path) -> None:
     assert reopened.last_document() == "sub/b.txt"
 
 
+def test_document_notes_changed_meanwhile_are_merged_not_overwritten(root: Path) -> None:
+    """Two programs change one article's tags and note from the same version: both kept.
+
+    (The later save replaced the other's note silently.)
+    """
+    start = DocumentNotes(("shared", "old"), "first")
+    FolderStore.open(root).set_document_notes("a.txt", start)
+    other = FolderStore.open(root)
+    other.set_document_notes("a.txt", DocumentNotes(("shared", "old", "theirs"), "first THEIRS"))
+    mine = DocumentNotes(("shared", "mine"), "first MINE")  # "old" removed, "mine" added
+    kept = FolderStore.open(root).set_document_notes("a.txt", mine, base=start)
+    assert kept == FolderStore.open(root).document_notes("a.txt")
+    assert set(kept.tags) == {"shared", "mine", "theirs"}  # "old": removed by one side
+    assert "first MINE" in kept.note and "first THEIRS" in kept.note
+    # Unchanged meanwhile: the save is taken as it is; no base: as before, the last one.
+    again = DocumentNotes(("x",), "only mine")
+    assert FolderStore.open(root).set_document_notes("a.txt", again, base=kept) == again
+    last = DocumentNotes((), "last")
+    assert FolderStore.open(root).set_document_notes("a.txt", last) == last
+    assert FolderStore.open(root).document_notes("a.txt") == last
+
+
 def test_nothing_is_written_for_documents_without_data(root: Path) -> None:
     store = FolderStore.open(root)
     before = db_files(store.location)

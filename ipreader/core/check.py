@@ -5,9 +5,11 @@ as an export does), then counted by status (``core/drift.py``). Every
 highlight that is not exact in its text — approximate or not found — is
 listed with its original quote and the text it now covers; the documents
 whose file is gone are listed with their annotations and the files that may
-be them (``core/relink.py``). ``CheckReport.exit_status`` lets a script fail
-on what needs a person: ``0`` when every highlight is placed (exact, moved or
-approximate) and no article is missing, ``2`` otherwise.
+be them (``core/relink.py``); those whose file cannot be read (binary,
+undecodable) with how many highlights they keep, unchecked.
+``CheckReport.exit_status`` lets a script fail on what needs a person: ``0``
+when every highlight is placed (exact, moved or approximate) and no article is
+missing or unreadable, ``2`` otherwise.
 """
 
 from __future__ import annotations
@@ -62,6 +64,20 @@ class Issue:
     """The text it now covers (approximate ones), else ``None``."""
 
 
+@dataclass(frozen=True, slots=True)
+class UnreadableDocument:
+    """An annotated document whose file is there but cannot be read now."""
+
+    root: Path
+    """Its folder."""
+    relpath: str
+    """Its path relative to the folder."""
+    reason: str
+    """Why it cannot be read (``binary file``, a decoding error, ...)."""
+    highlights: int
+    """How many highlights it keeps, as stored (none of them checked)."""
+
+
 @dataclass
 class CheckReport:
     """Everything ``check`` found."""
@@ -72,6 +88,8 @@ class CheckReport:
     """Approximate and not-found highlights, then those of missing articles."""
     missing: list[tuple[Path, MissingDocument]] = field(default_factory=list)
     """Missing documents with their folder."""
+    unreadable: list[UnreadableDocument] = field(default_factory=list)
+    """Annotated documents whose file cannot be read: their highlights stay unchecked."""
     conflicts: list[tuple[Path, Path, int]] = field(default_factory=list)
     """Per folder with a merge conflict log: its folder, the log, the versions logged
     (``sharing.conflict_log``; kept for review, so they never change the exit status)."""
@@ -83,9 +101,12 @@ class CheckReport:
 
     @property
     def exit_status(self) -> int:
-        """``EXIT_NEEDS_REVIEW`` when a highlight is not found or an article missing, else 0."""
+        """``EXIT_NEEDS_REVIEW`` when a highlight is not found or an article missing or
+        unreadable, else 0."""
         totals = self.totals
-        return EXIT_NEEDS_REVIEW if totals.orphaned or self.missing else EXIT_CLEAN
+        return (
+            EXIT_NEEDS_REVIEW if totals.orphaned or self.missing or self.unreadable else EXIT_CLEAN
+        )
 
 
 def _keep(_info: DocumentInfo, stored: StoredDocument) -> bool:
@@ -95,7 +116,13 @@ def _keep(_info: DocumentInfo, stored: StoredDocument) -> bool:
 def check_library(library: Library) -> CheckReport:
     """Read, reconcile and count every annotated document of ``library``."""
     report = CheckReport()
-    for current in library.current_documents(_keep):
+
+    def unreadable(info: DocumentInfo, stored: StoredDocument, reason: str) -> None:
+        # Its highlights are kept in the store; nothing can say where they stand.
+        found = UnreadableDocument(info.root, info.relpath, reason, len(stored.annotations))
+        report.unreadable.append(found)
+
+    for current in library.current_documents(_keep, unreadable):
         root = current.info.root
         report.documents.append(
             DocumentDrift(root, current.info.relpath, DriftCounts.of(current.annotations))
@@ -177,6 +204,10 @@ def check_data(report: CheckReport) -> dict[str, Any]:
             }
             for root, missing in report.missing
         ],
+        "unreadable": [
+            {"root": str(u.root), "path": u.relpath, "reason": u.reason, "highlights": u.highlights}
+            for u in report.unreadable
+        ],
         "conflicts": [
             {"root": str(root), "log": str(log), "versions": count}
             for root, log, count in report.conflicts
@@ -201,6 +232,11 @@ def check_text(report: CheckReport) -> str:
         for _root, missing in report.missing:
             lines.append(_missing_line(missing))
         lines.append("Relink one with: ipreader relink FOLDER OLD NEW")
+    if report.unreadable:
+        lines += ["", "Articles that cannot be read (their highlights are kept, unchecked):"]
+        for unread in report.unreadable:
+            kept = plural(unread.highlights, "highlight")
+            lines.append(f"  {unread.relpath}  {kept}; {unread.reason}")
     if report.conflicts:
         lines += ["", "Versions a merge did not keep (git or a sync tool), kept for review:"]
         for _root, log, count in report.conflicts:
@@ -242,4 +278,6 @@ def _verdict(report: CheckReport) -> str:
         problems.append(f"{plural(totals.orphaned, 'highlight')} not found")
     if report.missing:
         problems.append(f"{plural(len(report.missing), 'article')} missing")
+    if report.unreadable:
+        problems.append(f"{plural(len(report.unreadable), 'article')} unreadable")
     return f"Needs review: {', '.join(problems)} (exit status {EXIT_NEEDS_REVIEW})."

@@ -173,15 +173,19 @@ class Library:
         return self.collection_for(info).store
 
     def current_documents(
-        self, keep: Callable[[DocumentInfo, StoredDocument], bool]
+        self,
+        keep: Callable[[DocumentInfo, StoredDocument], bool],
+        unreadable: Callable[[DocumentInfo, StoredDocument, str], None] | None = None,
     ) -> Iterator[CurrentDocument]:
         """Yield the readable documents the stores know and ``keep`` accepts, read now.
 
         Per collection the store is read once (``stored_documents``); documents
         whose content changed since their annotations were anchored are
         reconciled (re-anchored and saved) together, under one lock hold.
-        Files that cannot be read any more are skipped. Collection by
-        collection, each in relative-path order.
+        Files that cannot be read (binary, undecodable, gone since the listing)
+        are skipped; ``unreadable``, when given, is told of each one ``keep``
+        accepts, with the reason. Collection by collection, each in
+        relative-path order.
         """
         for collection in self.collections:
             stored = collection.store.stored_documents()
@@ -189,11 +193,17 @@ class Library:
             stale: list[tuple[str, str, str]] = []
             for info in collection.documents:
                 record = stored.get(info.relpath)
-                if not info.readable or record is None or not keep(info, record):
+                if record is None or not keep(info, record):
                     continue  # keep() first filters out what is not worth reading
+                if not info.readable:
+                    if unreadable is not None:
+                        unreadable(info, record, info.error or "cannot be read")
+                    continue
                 try:
                     document = read_document(info.path)
-                except DocumentError:
+                except DocumentError as error:
+                    if unreadable is not None:
+                        unreadable(info, record, str(error))
                     continue
                 text = document.text
                 found[info.relpath] = CurrentDocument(

@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from ipreader.core.codebook import Codebook, Delete, Rename, Retagged, Revert
     from ipreader.core.store import FolderStore
     from ipreader.core.text_version import TextVersion
+    from ipreader.tui.session import DocumentStats
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,18 +32,21 @@ class SaveAnnotation:
     """The version the change started from (``None``: a new highlight)."""
     text: TextVersion | None = None
     """The text its offsets were taken from (``None``: not checked)."""
+    recount: bool = False
+    """The document is not the open one: ``run`` returns its stats for the document list."""
 
     @property
     def what(self) -> str:
         """What is saved, for a message."""
         return "a highlight"
 
-    def run(self, store: FolderStore) -> None:
+    def run(self, store: FolderStore) -> DocumentStats | None:
         """Write the annotation (``ConflictError``, ``StaleTextError`` when it must not)."""
         annotation = self.annotation
         store.save_edit(
             annotation.document, annotation.id, annotation, base=self.base, text=self.text
         )
+        return _stats(store, annotation.document) if self.recount else None
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,16 +57,30 @@ class DeleteAnnotation:
     """The folder whose store holds it."""
     annotation: Annotation
     """The annotation deleted (its last known state, for undo and messages)."""
+    recount: bool = False
+    """The document is not the open one: ``run`` returns its stats for the document list."""
 
     @property
     def what(self) -> str:
         """What is saved, for a message."""
         return "the deletion of a highlight"
 
-    def run(self, store: FolderStore) -> None:
+    def run(self, store: FolderStore) -> DocumentStats | None:
         """Delete the annotation (``ConflictError`` when it was changed elsewhere)."""
         annotation = self.annotation
         store.save_edit(annotation.document, annotation.id, None, base=annotation)
+        return _stats(store, annotation.document) if self.recount else None
+
+
+def _stats(store: FolderStore, relpath: str) -> DocumentStats:
+    """Return what the document list shows of ``relpath`` as stored now.
+
+    The open document's row is counted from the highlights on screen; another
+    document's (an undo or a review reaching it) from its store, after the write.
+    """
+    from ipreader.tui.session import DocumentStats
+
+    return DocumentStats.of(store.annotations(relpath), store.document_notes(relpath).tags)
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,15 +93,17 @@ class SetDocumentNotes:
     """The document's relative path."""
     notes: DocumentNotes
     """The tags and note to store."""
+    base: DocumentNotes | None = None
+    """The notes the change started from (another program's change since is merged in)."""
 
     @property
     def what(self) -> str:
         """What is saved, for a message."""
         return "the document's tags and note"
 
-    def run(self, store: FolderStore) -> None:
-        """Write the notes."""
-        store.set_document_notes(self.document, self.notes)
+    def run(self, store: FolderStore) -> DocumentNotes:
+        """Write the notes; return what was stored (merged with a change made meanwhile)."""
+        return store.set_document_notes(self.document, self.notes, base=self.base)
 
 
 @dataclass(frozen=True, slots=True)

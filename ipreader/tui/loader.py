@@ -283,14 +283,14 @@ class Loader:
         """
 
         def export() -> None:
-            from ipreader.core.export import render_export
+            from ipreader.core.export import export_bytes
             from ipreader.core.settings import update_settings
             from ipreader.core.storage import atomic_write_bytes
 
             self._writer.wait_until_idle()  # the export then includes every queued change
             try:
-                text = render_export(library, fmt, only=only)
-                atomic_write_bytes(path, text.encode("utf-8"))
+                # The file's bytes: UTF-8 text, or the REFI-QDA project's zip (qdpx).
+                atomic_write_bytes(path, export_bytes(library, fmt, only=only))
             except (IpreaderError, OSError) as error:
                 self._owner.post_message(ExportFailed(path, error))
                 return

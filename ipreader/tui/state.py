@@ -80,6 +80,9 @@ class ReaderState:
         """A highlight the user is re-selecting by hand (``a`` then relinks it)."""
         self.opening = False
         """True while the document is being read."""
+        self.unreadable = False
+        """True when reading the document failed (binary, undecodable): no text, no highlights
+        listed, its stored ones untouched."""
         self.serial = 0
         """Counts document opens; a load that finishes for an older serial is stale."""
         self.target = Target()
@@ -312,7 +315,7 @@ class ReaderState:
         self.target = target
         self.text = ""
         self.version = None
-        self.missing = self.gone = False
+        self.missing = self.gone = self.unreadable = False
         self.annotations = ()
         self.notes = DocumentNotes()
         self.current = None
@@ -363,6 +366,7 @@ class ReaderState:
         if serial != self.serial:
             return False
         self.opening = False
+        self.unreadable = True
         return True
 
     def position_command(self, cursor: int) -> SetPosition | None:
@@ -429,7 +433,10 @@ class ReaderState:
             self.undo.push(change)
         info = self.document
         target = change.annotation
-        if info is not None and info.root == change.root and info.relpath == target.document:
+        shown_here = (
+            info is not None and info.root == change.root and info.relpath == target.document
+        )
+        if shown_here:
             shown = self.annotations
             self.annotations = replace_annotation(shown, before, after, made=made)
             self._carry_spans(shown, before, after)
@@ -437,11 +444,14 @@ class ReaderState:
             text = text or self.version
         from ipreader.tui.commands import DeleteAnnotation, SaveAnnotation
 
+        # Another document's row in the list is recounted from its store once written.
         command: Command
         if after is None:
-            command = DeleteAnnotation(change.root, target)
+            command = DeleteAnnotation(change.root, target, recount=not shown_here)
         else:
-            command = SaveAnnotation(change.root, after, base=before, text=text)
+            command = SaveAnnotation(
+                change.root, after, base=before, text=text, recount=not shown_here
+            )
         return Outcome((command,))
 
     def annotate(self, selection: tuple[int, int] | None, creator: str = "") -> Outcome:
@@ -627,8 +637,14 @@ class ReaderState:
 
     # ------------------------------------------------------------ document notes
 
-    def set_notes(self, info: DocumentInfo, notes: DocumentNotes) -> Outcome:
-        """Store ``info``'s own tags and note (ignored unless it is still open)."""
+    def set_notes(
+        self, info: DocumentInfo, notes: DocumentNotes, base: DocumentNotes | None = None
+    ) -> Outcome:
+        """Store ``info``'s own tags and note (ignored unless it is still open).
+
+        ``base``: the notes the editor showed; a change another program made since
+        is merged in by the store, not overwritten.
+        """
         from ipreader.tui.commands import SetDocumentNotes
 
         if not self.is_open(info):
@@ -636,7 +652,7 @@ class ReaderState:
         self.notes = notes
         self.tag_suggestions.update(notes.tags)
         self._notes_unsaved[info.path] += 1
-        return Outcome((SetDocumentNotes(info.root, info.relpath, notes),))
+        return Outcome((SetDocumentNotes(info.root, info.relpath, notes, base),))
 
     # ------------------------------------------------------------ writes reported
 
@@ -667,7 +683,11 @@ class ReaderState:
             # A newer edit of the same annotation may be queued behind this one.
             self.pending.saved(command.annotation.id, after)
         elif isinstance(command, SetDocumentNotes):
-            self._notes_unsaved[command.root / command.document] -= 1
+            path = command.root / command.document
+            self._notes_unsaved[path] -= 1
+            info = self.document
+            if isinstance(result, DocumentNotes) and info is not None and info.path == path:
+                self.notes = result  # merged with another program's change: shown as stored
 
     def _retagged(self, done: Retagged) -> None:
         """Completion forgets tags no highlight or document carries any more, learns new ones."""

@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from ipreader.core.model import DocumentNotes
 from ipreader.core.revisions import CLOCK_SKEW, USER_FIELDS, parse_time
 from ipreader.core.sharing.layout import canonical
 from ipreader.core.store.formats import META_TABLE, STATE_TABLE
@@ -172,3 +173,21 @@ def _document(base: Record | None, ours: Record, theirs: Record) -> Resolution:
     if not reasons:
         return Resolution(merged)
     return Resolution(merged, dict(theirs) if not lost else {**merged, **lost}, "; ".join(reasons))
+
+
+def merged_document_notes(
+    base: DocumentNotes, ours: DocumentNotes, theirs: DocumentNotes
+) -> DocumentNotes:
+    """Merge two changes of a document's own tags and note made from ``base``.
+
+    As a merge merges a document record: a field one side changed takes that
+    side's value; both changed: tags joined (a tag either side removed stays
+    removed), both notes kept one after the other. (The app saving ``ours``
+    over ``theirs``, written meanwhile by another program, so loses nothing.)
+    """
+
+    def record(notes: DocumentNotes) -> dict[str, Any]:
+        return {"tags": list(notes.tags), "note": notes.note}
+
+    kept = _document(record(base), record(ours), record(theirs)).kept
+    return DocumentNotes(tuple(kept["tags"]), kept["note"])

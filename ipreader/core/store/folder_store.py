@@ -279,13 +279,29 @@ class FolderStore:
         record = self._catalog.index().by_relpath(relpath)
         return DocumentNotes() if record is None else DocumentNotes(record.tags, record.note)
 
-    def set_document_notes(self, relpath: str, notes: DocumentNotes) -> None:
-        """Store a document's own tags and note.
+    def set_document_notes(
+        self, relpath: str, notes: DocumentNotes, *, base: DocumentNotes | None = None
+    ) -> DocumentNotes:
+        """Store a document's own tags and note; return what was stored.
 
+        ``base`` is the version the change started from: when another program
+        changed the tags or note since, both changes are kept
+        (``sharing.rules.merged_document_notes``), never the later one alone.
         Over ``MAX_DOCUMENT_TAGS`` tags (or a note over ``MAX_TEXT_CHARS``) is
         refused with a ``StoreWriteError`` naming the document; nothing is written.
         """
-        self.set_documents_notes({relpath: notes})
+        if base is None:
+            self.set_documents_notes({relpath: notes})
+            return notes
+        with self._catalog.writing():  # the stored version read and replaced in one hold
+            stored = self.document_notes(relpath)
+            if stored not in (base, notes):
+                # Here, not at the top: ipreader.core.sharing imports this package's modules.
+                from ipreader.core.sharing.rules import merged_document_notes
+
+                notes = merged_document_notes(base, notes, stored)
+            self.set_documents_notes({relpath: notes})
+        return notes
 
     def set_documents_notes(self, notes: Mapping[str, DocumentNotes]) -> None:
         """Store several documents' own tags and notes with one index write."""

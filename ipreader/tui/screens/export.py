@@ -15,7 +15,7 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label
 
-from ipreader.core.export import EXPORT_FORMATS
+from ipreader.core.export import FILE_EXPORT_FORMATS
 from ipreader.tui.display import editable
 from ipreader.tui.stylesheets import modal_stylesheets
 from ipreader.tui.widgets.choice_row import ChoiceRow
@@ -27,6 +27,7 @@ FORMAT_SUFFIXES: dict[str, str] = {
     "markdown": ".md",
     "csv": ".csv",
     "qdc": ".qdc",
+    "qdpx": ".qdpx",
 }
 
 #: Which articles an export covers, as offered (the first one offered is the default).
@@ -42,7 +43,7 @@ class ExportRequest:
     """What the user asked to export, and where."""
 
     format: str
-    """One of ``core.export.EXPORT_FORMATS``."""
+    """One of ``core.export.FILE_EXPORT_FORMATS`` (``qdpx``: the REFI-QDA project, a zip)."""
     path: Path
     """The output file (``~`` expanded; relative paths are left to the caller)."""
     scope: str = "all"
@@ -52,9 +53,9 @@ class ExportRequest:
 def format_for(path: Path) -> str:
     """Return the export format whose extension ``path`` has (``json`` otherwise)."""
     for fmt, suffix in FORMAT_SUFFIXES.items():
-        if path.suffix.lower() == suffix and fmt in EXPORT_FORMATS:
+        if path.suffix.lower() == suffix and fmt in FILE_EXPORT_FORMATS:
             return fmt
-    return EXPORT_FORMATS[0]
+    return FILE_EXPORT_FORMATS[0]
 
 
 def with_format_suffix(path_text: str, fmt: str) -> str:
@@ -79,7 +80,7 @@ class ExportScreen(ModalScreen[ExportRequest | None]):
     Enter or ``ctrl+s`` dismisses with an ``ExportRequest``; an existing file is
     only replaced after a second enter (the dialog says so), an empty path or a
     folder shows an inline error; escape dismisses with ``None``. Changing the
-    format changes the path's extension.
+    format changes the path's extension; typing a format's extension chooses it.
     """
 
     CSS_PATH = modal_stylesheets()
@@ -116,7 +117,7 @@ class ExportScreen(ModalScreen[ExportRequest | None]):
             dialog.border_title = "Export annotations"
             dialog.border_subtitle = "enter export · esc cancel"
             yield Label("Format", classes="field-label")
-            yield ChoiceRow(EXPORT_FORMATS, format_for(self.default_path), id="format")
+            yield ChoiceRow(FILE_EXPORT_FORMATS, format_for(self.default_path), id="format")
             yield Label("Articles", classes="field-label")
             yield ChoiceRow(self.scopes, self.scope, labels=SCOPES, id="scope")
             yield Label("File", classes="field-label")
@@ -135,10 +136,18 @@ class ExportScreen(ModalScreen[ExportRequest | None]):
         path.value = with_format_suffix(path.value, event.value)
 
     @on(Input.Changed, "#path")
-    def _path_changed(self) -> None:
-        """Clear the message as soon as the path is edited."""
+    def _path_changed(self, event: Input.Changed) -> None:
+        """Clear the message as soon as the path is edited; a typed extension picks its format.
+
+        (``listed.csv`` typed with json chosen wrote JSON into a ``.csv`` file.)
+        """
         self._show_error("")
         self._confirmed = None
+        suffix = Path(event.value.strip()).suffix.lower()
+        typed = next((fmt for fmt, known in FORMAT_SUFFIXES.items() if known == suffix), None)
+        row = self.query_one("#format", ChoiceRow)
+        if typed is not None and typed in FILE_EXPORT_FORMATS and typed != row.value:
+            row.value = typed  # its Changed gives the path the suffix it already has
 
     @on(Input.Submitted, "#path")
     def _path_submitted(self) -> None:

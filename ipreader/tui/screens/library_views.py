@@ -230,7 +230,6 @@ class LibraryViews:
         """A codebook change was written: say what changed, show it, reload what shows it."""
         from ipreader.core.codebook import Retagged, Revert
         from ipreader.tui.commands import RetagTags
-        from ipreader.tui.screens.codebook import CodebookScreen
 
         screen = self._screen
         result, command = message.result, message.command
@@ -240,8 +239,18 @@ class LibraryViews:
             screen.notify(f"Tags changed on {result.summary()}{undo}.")
             screen.check_for_changes()  # the open article's highlights may have changed
         screen.show_state()
-        for shown in screen.app.screen_stack:
-            if isinstance(shown, CodebookScreen):
+        self.reload_codebooks()
+
+    def reload_codebooks(self, root: Path | None = None) -> None:
+        """Have every open codebook screen (of ``root``, else of any folder) read its tags again.
+
+        Also when another program changed the folder (``ipreader tags ... rename`` beside
+        the app): an open codebook kept showing the tags as they were.
+        """
+        from ipreader.tui.screens.codebook import CodebookScreen
+
+        for shown in self._screen.app.screen_stack:
+            if isinstance(shown, CodebookScreen) and root in (None, shown.root):
                 shown.reload()
 
     def document_notes(self) -> None:
@@ -254,12 +263,14 @@ class LibraryViews:
         if info is None or state.opening:
             return
 
+        shown = state.notes  # what the editor starts from: the base of the change
+
         def edited(notes: DocumentNotes | None) -> None:
             if notes is not None:
-                screen.carry_out(state.set_notes(info, notes))
+                screen.carry_out(state.set_notes(info, notes, shown))
 
         suggestions = state.codebooks.suggestions(info.root, state.tag_suggestions)
-        screen.app.push_screen(DocumentNotesEditor(info.title, state.notes, suggestions), edited)
+        screen.app.push_screen(DocumentNotesEditor(info.title, shown, suggestions), edited)
 
     # ------------------------------------------------------------------ the open article
 

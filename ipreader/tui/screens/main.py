@@ -142,6 +142,8 @@ class MainScreen(Screen[None]):
     """True while the article shown is being opened (its highlights not listed yet)."""
     missing: var[bool] = var(False)
     """True when ``document`` is no longer in its folder (its highlights are kept)."""
+    unreadable: var[bool] = var(False)
+    """True when ``document`` could not be read (its stored highlights are not listed)."""
     matches: var[tuple[tuple[int, int], ...]] = var(())
     """The find bar's matches in the open document."""
     sort_by: var[str] = var("name")
@@ -260,6 +262,7 @@ class MainScreen(Screen[None]):
                 MainScreen.notes,
                 MainScreen.covers,
                 MainScreen.missing,
+                MainScreen.unreadable,
                 MainScreen.legend,
                 MainScreen.coder_view,
                 current=MainScreen.current_annotation,
@@ -306,6 +309,7 @@ class MainScreen(Screen[None]):
         if self.covers is not covers:
             self.covers = covers
         self.missing = state.missing
+        self.unreadable = state.unreadable
         if state.document is not None:  # else an article may be shown before it is open
             self.highlights_pending = state.opening
         self.notes = state.notes
@@ -492,6 +496,7 @@ class MainScreen(Screen[None]):
             return
         self.reader.loading = False
         self.reader.load("", [], 0)
+        self.show_state()  # the sidebar no longer says the article is being opened
         title = f"Cannot open {message.document.relpath}"
         self.notify(str(message.error), title=title, severity="error", timeout=10)
 
@@ -800,10 +805,39 @@ class MainScreen(Screen[None]):
     def _saved(self, message: Saved) -> None:
         self.state.saved(message.command, message.token, message.result)
         self.drift.saved(message.command)
-        from ipreader.tui.commands import DescribeTag, RetagTags, SetColorMeaning
+        from ipreader.tui.commands import (
+            DeleteAnnotation,
+            DescribeTag,
+            RetagTags,
+            SaveAnnotation,
+            SetColorMeaning,
+            SetDocumentNotes,
+        )
 
-        if isinstance(message.command, RetagTags | DescribeTag | SetColorMeaning):
+        command = message.command
+        if isinstance(command, RetagTags | DescribeTag | SetColorMeaning):
             self.views.codebook_saved(message)
+        elif isinstance(command, SetDocumentNotes) and message.result not in (None, command.notes):
+            self.show_state()
+            self.notify(
+                "Another program changed this article's tags or note meanwhile: both changes "
+                "are kept (tags joined, notes one after the other).",
+                title="Merged",
+            )
+        elif isinstance(command, SaveAnnotation | DeleteAnnotation) and isinstance(
+            message.result, DocumentStats
+        ):
+            self._recounted(command.root, command.annotation.document, message.result)
+
+    def _recounted(self, root: Path, relpath: str, stats: DocumentStats) -> None:
+        """Show ``stats`` on the row of a document that is not open (an undo, a review)."""
+        info = self.state.document
+        if info is not None and info.root == root and info.relpath == relpath:
+            return  # opened meanwhile: its row follows the highlights on screen
+        for listed in self.documents:
+            if listed.root == root and listed.relpath == relpath:
+                self.stats = {**self.stats, listed.path: stats}
+                return
 
     @on(SaveFailed)
     def _save_failed(self, message: SaveFailed) -> None:
@@ -819,6 +853,7 @@ class MainScreen(Screen[None]):
     def _store_changed(self, message: StoreChanged) -> None:
         if self.state.merge_stored(message.serial, message.polled):
             self.show_state()
+        self.views.reload_codebooks(message.polled.document.root)
 
     async def flush(self) -> None:
         """Save the reading position and wait until every queued write is done."""

@@ -81,6 +81,14 @@ class NotesFormScreen(ModalScreen[R | None], Generic[R]):
         """Return what ``ctrl+s`` dismisses with (read from the fields)."""
         raise NotImplementedError
 
+    def problem(self) -> str | None:
+        """Why the fields cannot be stored as they are (``None``: they can).
+
+        Asked before ``ctrl+s`` closes the form: a value the store would refuse
+        is said here, with the form still open, not after the edit was taken.
+        """
+        return None
+
     def on_mount(self) -> None:
         """Start typing in the note, at its end."""
         note = self.query_one("#note", TextArea)
@@ -88,7 +96,11 @@ class NotesFormScreen(ModalScreen[R | None], Generic[R]):
         note.move_cursor(note.document.end)
 
     def action_save(self) -> None:
-        """Dismiss with the edited values."""
+        """Dismiss with the edited values, unless the store would refuse them (then say why)."""
+        problem = self.problem()
+        if problem is not None:
+            self.notify(problem, title="Not saved", severity="warning")
+            return
         self.dismiss(self.saved())
 
     def action_cancel(self) -> None:

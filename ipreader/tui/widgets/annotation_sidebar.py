@@ -34,7 +34,7 @@ NOTE_PREVIEW = 80
 OPTION_PREFIX = "annotation:"
 ORPHANS_HEADING_ID = "orphans-heading"
 
-_Counts = tuple[int, int, int, bool, bool, CoderView | None]
+_Counts = tuple[int, int, int, bool, bool, bool, CoderView | None]
 
 
 def option_id(annotation_id: str) -> str:
@@ -160,6 +160,8 @@ class AnnotationSidebar(Vertical):
     """True when the open article is no longer in its folder (its highlights are kept)."""
     opening: var[bool] = var(False)
     """True while the article shown is being opened: its highlights are not listed yet."""
+    unreadable: var[bool] = var(False)
+    """True when the article could not be read: whatever highlights it has are not listed."""
     legend: var[str] = var("")
     """The folder's colour meanings on one line (``yellow = claim · pink = evidence``)."""
     coder_view: var[CoderView] = var(CoderView)
@@ -184,9 +186,9 @@ class AnnotationSidebar(Vertical):
         super().__init__(id=id)
         self._start = 0  # the window's first highlight (index among the anchored ones)
         self._shown: tuple[Annotation, ...] = ()  # what the options show now
-        # (start, anchored, orphans, missing, opening, coder view) when the options were
-        # built; a start of -1: never.
-        self._counts: _Counts = (-1, 0, 0, False, False, None)
+        # (start, anchored, orphans, missing, opening, unreadable, coder view) when the
+        # options were built; a start of -1: never.
+        self._counts: _Counts = (-1, 0, 0, False, False, False, None)
         self._covers: dict[str, str] = {}  # the covered texts the options show
         # Each listed highlight's entry and what it was made from (the annotation object,
         # the article missing, the covered text, another coder's): an unchanged highlight
@@ -224,6 +226,9 @@ class AnnotationSidebar(Vertical):
         self._refresh_list()
 
     def watch_opening(self) -> None:
+        self._refresh_list()
+
+    def watch_unreadable(self) -> None:
         self._refresh_list()
 
     def watch_coder_view(self) -> None:
@@ -313,7 +318,15 @@ class AnnotationSidebar(Vertical):
             hidden = every - len(anchored) - len(orphans)
         start = window_around(len(anchored), self._current_index(anchored), self._start)
         shown = tuple(anchored[start : start + WINDOW]) + tuple(orphans[:WINDOW])
-        counts = (start, len(anchored), len(orphans), self.missing, self.opening, view)
+        counts = (
+            start,
+            len(anchored),
+            len(orphans),
+            self.missing,
+            self.opening,
+            self.unreadable,
+            view,
+        )
         if shown == self._shown and counts == self._counts and self.covers is self._covers:
             self._highlight(self.current)
             return  # the same highlights, window and covered texts: nothing to rebuild
@@ -328,6 +341,14 @@ class AnnotationSidebar(Vertical):
             entries.append(self._more(f"{plural(later, 'later highlight')} (] to go on)"))
         if self.opening and not anchored:
             entries.append(self._more("Opening the article: reading its highlights…"))
+        elif self.unreadable:
+            # Not "no highlights": a file made binary keeps the ones stored for it.
+            entries.append(
+                self._more(
+                    "The article cannot be read: its highlights, if any, stay stored "
+                    "untouched (ipreader check lists them)."
+                )
+            )
         elif not anchored and not self.missing and not hidden:
             entries.append(self._more("No highlights yet. Select text, then press a."))
         if hidden:

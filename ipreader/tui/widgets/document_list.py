@@ -160,12 +160,18 @@ class Prompt(Visual):
 def document_prompt(info: DocumentInfo, stats: DocumentStats) -> Prompt:
     """Return the list entry for ``info`` (user text kept literal)."""
     title = one_line(info.title, 300)
+    count = f"{stats.highlights:,}✎" if stats.highlights else ""
     if not info.readable:
-        return Prompt(title, [one_line(f"({info.error})", 60)], dim=True)
+        # The reason, else its first words ("missing", "binary file"), each with the
+        # highlights it keeps: a reason too long for the list hid both (a missing
+        # article's row looked like an empty readable one).
+        reason = one_line(info.error or "unreadable", 60)
+        short = reason.split(":")[0].split(";")[0].strip()
+        tiers = [f"({reason}) {count}".strip(), f"({short}) {count}".strip(), count]
+        return Prompt(title, list(dict.fromkeys(tier for tier in tiers if tier)), dim=True)
     date = info.date[:10] if info.date else ""
     if info.source:
         date = f"{date} {one_line(info.source, 20)}".strip()
-    count = f"{stats.highlights:,}✎" if stats.highlights else ""
     tags = " ".join(f"#{one_line(tag, 24)}" for tag in stats.tags)
     tiers = [
         " · ".join(part for part in (date, count, tags) if part),
@@ -279,6 +285,14 @@ class DocumentList(Vertical):
 
     def action_focus_list(self) -> None:
         """Move the focus from the filter input to the list."""
+        self._enter_list()
+
+    def _enter_list(self) -> None:
+        # From the filter: onto a row, the first when none is highlighted (the one that was
+        # is filtered out), so Enter opens an article at once instead of doing nothing.
+        rows = self.option_list
+        if rows.highlighted is None and rows.row_count:
+            rows.highlighted = 0
         self.focus_list()
 
     def on_mount(self) -> None:
@@ -315,7 +329,7 @@ class DocumentList(Vertical):
 
     @on(Input.Submitted, "#document-filter")
     def _filter_submitted(self) -> None:
-        self.focus_list()
+        self._enter_list()
 
     @on(DocumentRows.Selected, "#document-options")
     def _option_selected(self, event: DocumentRows.Selected) -> None:
@@ -349,9 +363,10 @@ class DocumentList(Vertical):
         query = self.query_one("#document-filter", Input).value
         stats = self.stats
         matching = filter_documents(self.documents, query, stats, self._haystacks)
+        # Asked before the rows change: the highlighted index is a row of the old list.
+        previous = self._highlighted_document()
         self._shown = sort_documents(matching, self.sort_by)
         rows = self.option_list
-        previous = self._highlighted_document()
         # The row highlighted before stays highlighted; else (filtered out) the open document's.
         highlighted = self._index_of(previous) if previous is not None else None
         if highlighted is None:
