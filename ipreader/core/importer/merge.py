@@ -35,7 +35,7 @@ from ipreader.core.anchoring import anchor
 from ipreader.core.errors import DocumentError, StoreError
 from ipreader.core.importer.batch import Batch, Group
 from ipreader.core.importer.locate import Locator, NotFound
-from ipreader.core.importer.prefetch import Readers, read_articles
+from ipreader.core.importer.prefetch import Readers, Sketches
 from ipreader.core.importer.report import ImportReport
 from ipreader.core.library import open_store
 from ipreader.core.model import (
@@ -185,6 +185,13 @@ def merge(
 
     ``readers``: the import's worker processes (maybe started already), else its own.
     """
+    if readers is None:
+        with Readers() as own:
+            return _merge(batch, root, locator, own)
+    return _merge(batch, root, locator, readers)
+
+
+def _merge(batch: Batch, root: Path, locator: Locator, readers: Readers) -> ImportReport:
     store = open_store(root)
     report = ImportReport(format=batch.format, notices=store.notices.take())
     if not store.writable:
@@ -199,9 +206,10 @@ def merge(
     pending: list[Annotation] = []  # saved in one batch at the end
     notes: dict[str, DocumentNotes] = {}  # merged document notes, saved in one batch
 
-    # Every group's document found first, then every article read, hashed and sketched
-    # at once (prefetch: in worker processes when there are many) and reconciled in one
-    # pass: the merge below then only builds entries.
+    # Every group's document found first, then every article read and hashed at once and
+    # reconciled in one pass (prefetch), while worker processes sketch them when there
+    # are many: the merge below builds entries meanwhile; the sketches are gathered
+    # before the new documents are registered, at the end.
     located: list[tuple[Group, str | NotFound]] = []
     for group in batch.groups:
         quotes: list[str] = []
@@ -212,7 +220,8 @@ def merge(
             located.append((group, locator.find(group.document, quotes)))
         except NotFound as error:
             located.append((group, error))
-    for relpath, current_list in _reconcile_all(store, locator, located, readers).items():
+    reconciled_all, sketches = _reconcile_all(store, locator, located, readers)
+    for relpath, current_list in reconciled_all.items():
         reconciled.add(relpath)
         for current in current_list:
             existing[current.id] = current
@@ -288,6 +297,7 @@ def merge(
     # write) and writing each document's annotation file once.
     if notes:
         store.set_documents_notes(notes)
+    sketches.finish()  # the new documents' records carry them
     # Built by ``build`` from decoded records: not decoded again (write_checks.py).
     store.save_annotations(pending, decoded=True)
     report.notices.extend(store.notices.take())
@@ -298,23 +308,28 @@ def _reconcile_all(
     store: FolderStore,
     locator: Locator,
     located: list[tuple[Group, str | NotFound]],
-    readers: Readers | None,
-) -> dict[str, list[Annotation]]:
+    readers: Readers,
+) -> tuple[dict[str, list[Annotation]], Sketches]:
     """Read every found article (``prefetch``) and reconcile the readable ones in one pass.
 
-    Returns their current annotations by relpath; an article that could not be
-    read is left to the merge loop, which reads it again and reports why.
+    Returns their current annotations by relpath, and their sketches (maybe
+    still being taken by worker processes); an article that could not be read
+    is left to the merge loop, which reads it again and reports why.
     """
     relpaths = list(dict.fromkeys(found for _, found in located if isinstance(found, str)))
     stored = store.anchored_sha256s(relpaths)
     wanted = [(relpath, locator.file(relpath), stored[relpath]) for relpath in relpaths]
-    fetched = read_articles(wanted) if readers is None else readers.read(wanted)
-    for relpath, (document, _sketch) in fetched.items():
+    fetched = readers.read(wanted)
+    for relpath, document in fetched.documents.items():
         locator.keep(relpath, document)
-    return store.reconcile_many(
-        [(relpath, document.sha256, document.text) for relpath, (document, _) in fetched.items()],
-        {relpath: sketch for relpath, (_, sketch) in fetched.items() if sketch is not None},
+    current = store.reconcile_many(
+        [
+            (relpath, document.sha256, document.text)
+            for relpath, document in fetched.documents.items()
+        ],
+        fetched.sketches,
     )
+    return current, fetched.sketches
 
 
 def _notes_of(

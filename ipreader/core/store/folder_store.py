@@ -90,6 +90,10 @@ class FolderStore:
         # relpath -> fingerprint of a document read but not yet in the index (given when
         # it is registered, so a later rename and edit can still find it).
         self._seen_print: dict[str, str] = {}
+        # relpath -> where its fingerprint will be, for one given to ``reconcile_many`` that
+        # may still be coming (an import's workers sketch while it merges): read when the
+        # document is registered.
+        self._print_from: dict[str, Mapping[str, str]] = {}
 
     @property
     def writable(self) -> bool:
@@ -336,9 +340,11 @@ class FolderStore:
 
     def _new_record(self, relpath: str) -> DocRecord:
         """A record for a document registered now, with the hash and sketch last read."""
-        return DocRecord.new(
-            relpath, self._seen_sha.get(relpath), self._seen_print.get(relpath, "")
-        )
+        sketch = self._seen_print.get(relpath)
+        if sketch is None:
+            given = self._print_from.pop(relpath, None)
+            sketch = "" if given is None else self._seen_print.setdefault(relpath, given[relpath])
+        return DocRecord.new(relpath, self._seen_sha.get(relpath), sketch)
 
     def last_document(self) -> str | None:
         """Return the relpath of the document read last, if any."""
@@ -378,7 +384,9 @@ class FolderStore:
         changes nothing), then one index write records all the new hashes.
         ``fingerprints`` may give a document's ``text_fingerprint(text)``
         already taken (an import sketches in worker processes); any other is
-        taken here. Returns the annotations by relpath.
+        taken here. A new document's is looked up only when it is registered
+        (``fingerprints[relpath]`` may wait for it then); ``in`` must not wait.
+        Returns the annotations by relpath.
         """
         from ipreader.core.anchoring import reanchor  # sibling module; keeps imports light
 
@@ -399,8 +407,12 @@ class FolderStore:
             self._seen_sha[relpath] = sha256
             record = index.by_relpath(relpath)
             if record is None:
-                if relpath not in self._seen_print:
-                    self._seen_print[relpath] = fingerprint(relpath, text)
+                if relpath in self._seen_print or relpath in self._print_from:
+                    pass  # the first text read stands until it is registered
+                elif fingerprints is not None and relpath in fingerprints:
+                    self._print_from[relpath] = fingerprints
+                else:
+                    self._seen_print[relpath] = text_fingerprint(text)
                 candidate = self._adoptable(index, relpath, sha256)
                 if self.writable and candidate is not None:
                     result[relpath] = self._adopt(candidate, relpath, sha256, text)
@@ -477,6 +489,7 @@ class FolderStore:
             result = relink_records(self._catalog, pairs)
         for new in pairs.values():
             self._seen_print.pop(new, None)
+            self._print_from.pop(new, None)
         return result
 
     def _adoptable(self, index: IndexFile, relpath: str, sha256: str) -> DocRecord | None:
