@@ -35,7 +35,7 @@ from ipreader.core.anchoring import anchor
 from ipreader.core.errors import DocumentError, StoreError
 from ipreader.core.importer.batch import Batch, Group
 from ipreader.core.importer.locate import Locator, NotFound
-from ipreader.core.importer.prefetch import Readers, Sketches
+from ipreader.core.importer.prefetch import Readers
 from ipreader.core.importer.report import ImportReport
 from ipreader.core.library import open_store
 from ipreader.core.model import (
@@ -208,8 +208,9 @@ def _merge(batch: Batch, root: Path, locator: Locator, readers: Readers) -> Impo
 
     # Every group's document found first, then every article read and hashed at once and
     # reconciled in one pass (prefetch), while worker processes sketch them when there
-    # are many: the merge below builds entries meanwhile; the sketches are gathered
-    # before the new documents are registered, at the end.
+    # are many: the merge below builds entries and the save encodes and writes the
+    # files meanwhile; the sketches are gathered when the new documents are registered,
+    # once the files' temp copies are written (``save_annotations``).
     located: list[tuple[Group, str | NotFound]] = []
     for group in batch.groups:
         quotes: list[str] = []
@@ -220,7 +221,7 @@ def _merge(batch: Batch, root: Path, locator: Locator, readers: Readers) -> Impo
             located.append((group, locator.find(group.document, quotes)))
         except NotFound as error:
             located.append((group, error))
-    reconciled_all, sketches = _reconcile_all(store, locator, located, readers)
+    reconciled_all = _reconcile_all(store, locator, located, readers)
     for relpath, current_list in reconciled_all.items():
         reconciled.add(relpath)
         for current in current_list:
@@ -297,7 +298,6 @@ def _merge(batch: Batch, root: Path, locator: Locator, readers: Readers) -> Impo
     # write) and writing each document's annotation file once.
     if notes:
         store.set_documents_notes(notes)
-    sketches.finish()  # the new documents' records carry them
     # Built by ``build`` from decoded records: not decoded again (write_checks.py).
     store.save_annotations(pending, decoded=True)
     report.notices.extend(store.notices.take())
@@ -309,11 +309,11 @@ def _reconcile_all(
     locator: Locator,
     located: list[tuple[Group, str | NotFound]],
     readers: Readers,
-) -> tuple[dict[str, list[Annotation]], Sketches]:
+) -> dict[str, list[Annotation]]:
     """Read every found article (``prefetch``) and reconcile the readable ones in one pass.
 
-    Returns their current annotations by relpath, and their sketches (maybe
-    still being taken by worker processes); an article that could not be read
+    Returns their current annotations by relpath; the store is given their
+    sketches, maybe still being taken by worker processes; an article that could not be read
     is left to the merge loop, which reads it again and reports why.
     """
     relpaths = list(dict.fromkeys(found for _, found in located if isinstance(found, str)))
@@ -329,7 +329,7 @@ def _reconcile_all(
         ],
         fetched.sketches,
     )
-    return current, fetched.sketches
+    return current
 
 
 def _notes_of(

@@ -90,8 +90,9 @@ class Sketches(Mapping[str, str]):
     """The sketch of each article read whose hash the store does not hold, as they come in.
 
     Which articles have one is known at once (``in``, ``len``, iteration: no
-    wait); a sketch is waited for (or taken here, if no worker has started
-    its chunk) when it is first looked up. ``finish`` gathers them all.
+    wait); the first sketch looked up gathers them all (``finish``): in an
+    import that is when its new documents are registered, the last step before
+    its files are renamed into place.
     """
 
     def __init__(
@@ -115,8 +116,10 @@ class Sketches(Mapping[str, str]):
         self._pending = set(self._chunk_of.values())  # chunks not gathered yet
 
     def __getitem__(self, relpath: str) -> str:
-        number = self._chunk_of[relpath]  # KeyError: no sketch for it
-        self._gather(number, steal=True)
+        if relpath not in self._chunk_of:
+            raise KeyError(relpath)  # no sketch for it (the store's hash matched)
+        if self._pending:
+            self.finish()
         return self._taken[relpath]
 
     def __contains__(self, relpath: object) -> bool:
@@ -129,21 +132,20 @@ class Sketches(Mapping[str, str]):
         return len(self._chunk_of)
 
     def finish(self) -> None:
-        """Gather every sketch: the chunks no worker has started are taken here, from the end."""
+        """Gather every sketch: the chunks no worker has started are taken here, from the end
+        (while the workers take them from the front), then the workers' are waited for."""
         for number in sorted(self._pending, reverse=True):
             future = self._futures[number]
             if future is None or future.cancel():
-                self._gather(number, steal=True)
+                self._gather(number)
         for number in sorted(self._pending):
-            self._gather(number, steal=False)
+            self._gather(number)
         self._on_finish()
 
-    def _gather(self, number: int, *, steal: bool) -> None:
-        if number not in self._pending:
-            return
+    def _gather(self, number: int) -> None:
         future = self._futures[number]
         results: list[_Sketched] | None = None
-        if future is not None and not (steal and future.cancel()):
+        if future is not None and not future.cancelled():
             try:
                 results = future.result()
             except Exception:

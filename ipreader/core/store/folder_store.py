@@ -206,17 +206,25 @@ class FolderStore:
         the importer only: its annotations are built from decoded records and
         are not decoded again (``write_checks``).
 
-        Documents not yet in the index are registered first, together (one
-        index write), so a batch over thousands of documents stays linear;
-        then every document's file is written in one batch.
+        Every document's file is written in one batch; documents not yet in
+        the index are registered together (one index write) once the batch's
+        temp files are written and before any is renamed, so a batch over
+        thousands of documents stays linear, a crash leaves no file of a
+        document the index does not list, and an import's sketches
+        (``reconcile_many``) are needed only then.
         """
         grouped = checked_rows(annotations, decoded=decoded)  # StoreWriteError first
         if not grouped:
             return
         with self._catalog.writing():
-            records = self._catalog.register(grouped, self._new_record)
+            records, new = self._catalog.records_for(grouped, self._unsketched_record)
+
+            def register() -> None:
+                self._catalog.put_documents([self._sketched(record) for record in new])
+
             self._catalog.put_annotations(
-                (records[relpath], rows) for relpath, rows in grouped.items()
+                ((records[relpath], rows) for relpath, rows in grouped.items()),
+                before_replace=register if new else None,
             )
 
     def delete_annotation(self, relpath: str, annotation_id: str) -> None:
@@ -340,11 +348,21 @@ class FolderStore:
 
     def _new_record(self, relpath: str) -> DocRecord:
         """A record for a document registered now, with the hash and sketch last read."""
-        sketch = self._seen_print.get(relpath)
-        if sketch is None:
-            given = self._print_from.pop(relpath, None)
-            sketch = "" if given is None else self._seen_print.setdefault(relpath, given[relpath])
-        return DocRecord.new(relpath, self._seen_sha.get(relpath), sketch)
+        return self._sketched(self._unsketched_record(relpath))
+
+    def _unsketched_record(self, relpath: str) -> DocRecord:
+        """``_new_record`` without a sketch still to come (``_sketched`` adds it)."""
+        return DocRecord.new(
+            relpath, self._seen_sha.get(relpath), self._seen_print.get(relpath, "")
+        )
+
+    def _sketched(self, record: DocRecord) -> DocRecord:
+        """``record`` with its sketch, when one given to ``reconcile_many`` was still to come."""
+        given = self._print_from.pop(record.relpath, None)
+        if given is None:
+            return record
+        sketch = self._seen_print.setdefault(record.relpath, given[record.relpath])
+        return replace(record, fingerprint=sketch)
 
     def last_document(self) -> str | None:
         """Return the relpath of the document read last, if any."""
