@@ -221,8 +221,7 @@ def _merge(batch: Batch, root: Path, locator: Locator, readers: Readers) -> Impo
             located.append((group, locator.find(group.document, quotes)))
         except NotFound as error:
             located.append((group, error))
-    reconciled_all = _reconcile_all(store, locator, located, readers)
-    for relpath, current_list in reconciled_all.items():
+    for relpath, current_list in _reconcile_all(store, locator, located, readers).items():
         reconciled.add(relpath)
         for current in current_list:
             existing[current.id] = current
@@ -312,9 +311,10 @@ def _reconcile_all(
 ) -> dict[str, list[Annotation]]:
     """Read every found article (``prefetch``) and reconcile the readable ones in one pass.
 
-    Returns their current annotations by relpath; the store is given their
-    sketches, maybe still being taken by worker processes; an article that could not be read
-    is left to the merge loop, which reads it again and reports why.
+    Returns their current annotations by relpath (the store is given their
+    sketches, which worker processes may still be taking); an article that
+    could not be read is left to the merge loop, which reads it again and
+    reports why.
     """
     relpaths = list(dict.fromkeys(found for _, found in located if isinstance(found, str)))
     stored = store.anchored_sha256s(relpaths)
@@ -322,14 +322,13 @@ def _reconcile_all(
     fetched = readers.read(wanted)
     for relpath, document in fetched.documents.items():
         locator.keep(relpath, document)
-    current = store.reconcile_many(
+    return store.reconcile_many(
         [
             (relpath, document.sha256, document.text)
             for relpath, document in fetched.documents.items()
         ],
         fetched.sketches,
     )
-    return current
 
 
 def _notes_of(
