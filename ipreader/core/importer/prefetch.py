@@ -5,12 +5,14 @@ us a BBC article), and, unless the store already holds its record with that
 hash, sketched (``fingerprint.text_fingerprint``, what relinks a renamed
 article; ~120 us). Only the sketch is shared out: the importer needs the
 texts at once (to reconcile and build entries), the sketches only when the
-new documents are registered, at the end. So over ``POOL_MIN_ARTICLES`` or
-more articles one spawned worker per further CPU reads and sketches them in
+new documents are registered, at the end (after their files' temp copies are
+written). So over ``POOL_MIN_ARTICLES`` or more articles the store has no
+record of, one spawned worker per further CPU reads and sketches those in
 chunks (sending back only each article's hash and sketch) while this process
-reads them, builds and checks the entries; when it has nothing else to do
+reads them, builds and checks the entries and writes the files; then
 (``Sketches.finish``) it sketches the chunks no worker has started, from the
-end of the queue, and waits for the rest. A sketch is used only when the
+end of the queue, and waits for the rest. A known article is sketched here,
+and only if it changed (a re-import sketches nothing). A sketch is used only when the
 worker's hash is the hash of the text read here (the file may have changed
 between the two reads); any other, and every sketch where no worker process
 can start (a sandbox, a worker killed, a script workers would run again), is
@@ -75,8 +77,9 @@ _Sketched = tuple[str, str | None] | None
 def read_articles(wanted: Sequence[Wanted], *, pool_min: int | None = None) -> dict[str, Read]:
     """Read, hash and sketch each wanted article; those that could not be read are left out.
 
-    Worker processes share the sketches from ``pool_min`` articles up (default
-    ``POOL_MIN_ARTICLES``), where they can start; they have ended on return.
+    Worker processes share the sketches when ``pool_min`` (default
+    ``POOL_MIN_ARTICLES``) or more articles have no stored hash, where they can
+    start; they have ended on return.
     """
     with Readers() as readers:
         fetched = readers.read(wanted, pool_min=pool_min)
@@ -225,21 +228,27 @@ class Readers:
             self.start()
 
     def read(self, wanted: Sequence[Wanted], *, pool_min: int | None = None) -> Fetched:
-        """Read and hash each wanted article here; sketches in the workers from ``pool_min`` up.
+        """Read and hash each wanted article here; sketches in the workers when ``pool_min``
+        or more of them are unknown to the store (no stored hash).
 
         Once (a second call sketches in this process).
         """
         if pool_min is None:
             pool_min = POOL_MIN_ARTICLES  # read now: a test may lower it
-        many = len(wanted) >= pool_min
+        # Only articles the store holds no record of go to the workers: a known one is
+        # mostly unchanged (a re-import needs no sketch), and one that changed is sketched
+        # here, from the last chunk, the first one ``finish`` takes.
+        unknown = [item for item in wanted if item[2] is None]
+        known = [item for item in wanted if item[2] is not None]
+        many = len(unknown) >= pool_min
         if many:
             self.start()
-        chunks = list(_chunks(wanted))
+        chunks = [*_chunks(unknown), *([known] if known else [])]
         futures: list[Future[list[_Sketched]] | None] = [None] * len(chunks)
         if many and self._pool is not None and self._closing is None:
             self._used = True
             try:
-                for number, chunk in enumerate(chunks):
+                for number, chunk in enumerate(chunks[: len(chunks) - bool(known)]):
                     futures[number] = self._pool.submit(_sketch_chunk, chunk)
             except Exception:
                 pass  # a worker died: what was not submitted is sketched here
