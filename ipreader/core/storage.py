@@ -1,5 +1,8 @@
 """Crash-safe file writes, quarantine, and the JSON encoding of TinyDB files.
 
+(Over 450 lines: the one-file and the batch writers share their temp files, flushes
+and clean-up, and the bounds a read would refuse are checked where bytes are written.)
+
 Every write goes to a temporary file in the target's directory, is flushed and
 fsynced, then ``os.replace``-d over the target, and the directory is fsynced:
 a reader (or a process killed mid-save) only ever sees the old or the new file,
