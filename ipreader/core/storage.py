@@ -1,5 +1,8 @@
 """Crash-safe file writes, quarantine, and the JSON encoding of TinyDB files.
 
+(Over 450 lines: the one-file and the batch writers share their temp files, flushes
+and clean-up, and the bounds a read would refuse are checked where bytes are written.)
+
 Every write goes to a temporary file in the target's directory, is flushed and
 fsynced, then ``os.replace``-d over the target, and the directory is fsynced:
 a reader (or a process killed mid-save) only ever sees the old or the new file,
@@ -234,7 +237,9 @@ def _write_temp(path: Path, data: bytes, *, sync: bool = True, tag: str | None =
 SYNCFS_MIN_FILES = 64
 
 
-def atomic_write_many(files: Sequence[tuple[Path, bytes]]) -> None:
+def atomic_write_many(
+    files: Sequence[tuple[Path, bytes]], *, before_replace: Callable[[], None] | None = None
+) -> None:
     """Replace each ``path`` with its ``data``, atomically per file and durably, as one batch.
 
     Every file is first written to a temp file beside it. The temp files are
@@ -250,6 +255,11 @@ def atomic_write_many(files: Sequence[tuple[Path, bytes]]) -> None:
     batch) and the cause either way. A file no read would accept (over
     ``MAX_DATABASE_BYTES`` or ``MAX_DATABASE_OBJECTS``) is refused before
     anything is written.
+
+    ``before_replace`` runs once every temp file is written and before any is
+    flushed or renamed (an import writes its index there, with the sketches its
+    workers took meanwhile); when it raises, the temp files are removed and
+    nothing is replaced.
     """
     for path, data in files:
         # What decode_database would refuse to read back is never written.
@@ -262,13 +272,15 @@ def atomic_write_many(files: Sequence[tuple[Path, bytes]]) -> None:
         if problem is not None:
             raise StoreWriteError(f"could not save {path}: {problem}; nothing was replaced")
     if len(files) <= 1:
+        if before_replace is not None:
+            before_replace()
         for path, data in files:
             atomic_write_bytes(path, data)
         return
     directories = list(dict.fromkeys(path.parent for path, _data in files))
     flush = _open_flush(directories) if len(files) >= SYNCFS_MIN_FILES else None
     try:
-        _replace_all(files, flush)
+        _replace_all(files, flush, before_replace)
     finally:
         if flush is not None:
             flush.close()
@@ -288,7 +300,11 @@ def _open_flush(directories: Sequence[Path]) -> FileSystemSync | None:
     return flush
 
 
-def _replace_all(files: Sequence[tuple[Path, bytes]], flush: FileSystemSync | None) -> None:
+def _replace_all(
+    files: Sequence[tuple[Path, bytes]],
+    flush: FileSystemSync | None,
+    before_replace: Callable[[], None] | None,
+) -> None:
     """Temp files written (and fsynced, or flushed at once by ``flush``), then renamed."""
     # Deferred: concurrent.futures (and logging) cost ~10 ms at startup, for batches only.
     from concurrent.futures import ThreadPoolExecutor
@@ -330,6 +346,12 @@ def _replace_all(files: Sequence[tuple[Path, bytes]], flush: FileSystemSync | No
             if failed is not None:
                 current = str(files[number][0])
                 raise failed
+        if before_replace is not None:
+            try:
+                before_replace()
+            except BaseException:
+                _remove(temps)  # its own error, as it raised it: nothing was replaced
+                raise
         if flush is not None:
             # No file is renamed before every temp file is on disk: a crash from here on
             # leaves each target old or new, never a new name over bytes not yet written.
@@ -343,12 +365,18 @@ def _replace_all(files: Sequence[tuple[Path, bytes]], flush: FileSystemSync | No
             os.replace(temp, path)
             temps[number] = None
     except OSError as error:
-        for temp in temps:
-            if temp is not None:
-                with contextlib.suppress(OSError):
-                    os.unlink(temp)
+        _remove(temps)
         reason = error.strerror or str(error)
         raise StoreWriteError(f"could not save {current}: {reason}; {outcome}") from error
+
+
+def _remove(temps: list[str | None]) -> None:
+    """Remove the temp files not renamed (best effort: a sweep removes any left)."""
+    for number, temp in enumerate(temps):
+        if temp is not None:
+            with contextlib.suppress(OSError):
+                os.unlink(temp)
+            temps[number] = None
 
 
 #: Marker between the name of a file or directory already merged elsewhere and its timestamp.

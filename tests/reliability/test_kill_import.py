@@ -1,9 +1,10 @@
 """SIGKILL an import at every stage of its batched write: each file whole, old or new; a re-run
 finishes the job.
 
-An import writes the index, then one annotation file per document as one
-batch (``storage.atomic_write_many``: temp files, one file system flush for a
-big batch, renames, directory fsyncs). A forked child imports a second export
+An import writes one annotation file per document as one batch
+(``storage.atomic_write_many``: temp files; then the index, registering the
+new documents; one file system flush for a big batch, renames, directory
+fsyncs). A forked child imports a second export
 (every stored highlight edited, one new highlight a document) into a folder
 holding the first, and is killed at a chosen call (the k-th ``os.write``,
 ``os.replace``, ``os.fsync``, or just before or after the flush) or after a
@@ -43,7 +44,7 @@ TEXT = "At vero eos et accusamus et iusto odio dignissimos ducimus qui blanditii
 DOCUMENTS = SYNCFS_MIN_FILES + 16
 
 #: Of them, the last few get their first highlights from the second export (the import
-#: then registers them: an index write before the batch).
+#: then registers them: an index write once the batch's temp files are written).
 ADDED = 4
 
 
@@ -168,9 +169,9 @@ def _check(root: Path, export: Path, versions: Versions, round_: str, outcome: O
     assert store.notices.all() == []
 
 
-#: Where the child dies: (call, the k-th call). Writes: one per temp file (the index, then
-#: one a document); renames: the same; fsyncs: the index's temp file and directory, then
-#: the annotation directory (each temp file too where no flush is used).
+#: Where the child dies: (call, the k-th call). Writes: one per temp file (one a document,
+#: then the index's); renames: the same, the index's first; fsyncs: the index's temp file
+#: and directory, then the annotation directory (each temp file too where no flush is used).
 KILL_POINTS: list[tuple[str, int]] = [
     ("write", 1),
     ("write", 2),

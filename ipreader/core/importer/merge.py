@@ -35,7 +35,7 @@ from ipreader.core.anchoring import anchor
 from ipreader.core.errors import DocumentError, StoreError
 from ipreader.core.importer.batch import Batch, Group
 from ipreader.core.importer.locate import Locator, NotFound
-from ipreader.core.importer.prefetch import Readers, read_articles
+from ipreader.core.importer.prefetch import Readers
 from ipreader.core.importer.report import ImportReport
 from ipreader.core.library import open_store
 from ipreader.core.model import (
@@ -185,6 +185,13 @@ def merge(
 
     ``readers``: the import's worker processes (maybe started already), else its own.
     """
+    if readers is None:
+        with Readers() as own:
+            return _merge(batch, root, locator, own)
+    return _merge(batch, root, locator, readers)
+
+
+def _merge(batch: Batch, root: Path, locator: Locator, readers: Readers) -> ImportReport:
     store = open_store(root)
     report = ImportReport(format=batch.format, notices=store.notices.take())
     if not store.writable:
@@ -199,9 +206,11 @@ def merge(
     pending: list[Annotation] = []  # saved in one batch at the end
     notes: dict[str, DocumentNotes] = {}  # merged document notes, saved in one batch
 
-    # Every group's document found first, then every article read, hashed and sketched
-    # at once (prefetch: in worker processes when there are many) and reconciled in one
-    # pass: the merge below then only builds entries.
+    # Every group's document found first, then every article read and hashed at once and
+    # reconciled in one pass (prefetch), while worker processes sketch them when there
+    # are many: the merge below builds entries and the save encodes and writes the
+    # files meanwhile; the sketches are gathered when the new documents are registered,
+    # once the files' temp copies are written (``save_annotations``).
     located: list[tuple[Group, str | NotFound]] = []
     for group in batch.groups:
         quotes: list[str] = []
@@ -298,22 +307,27 @@ def _reconcile_all(
     store: FolderStore,
     locator: Locator,
     located: list[tuple[Group, str | NotFound]],
-    readers: Readers | None,
+    readers: Readers,
 ) -> dict[str, list[Annotation]]:
     """Read every found article (``prefetch``) and reconcile the readable ones in one pass.
 
-    Returns their current annotations by relpath; an article that could not be
-    read is left to the merge loop, which reads it again and reports why.
+    Returns their current annotations by relpath (the store is given their
+    sketches, which worker processes may still be taking); an article that
+    could not be read is left to the merge loop, which reads it again and
+    reports why.
     """
     relpaths = list(dict.fromkeys(found for _, found in located if isinstance(found, str)))
     stored = store.anchored_sha256s(relpaths)
     wanted = [(relpath, locator.file(relpath), stored[relpath]) for relpath in relpaths]
-    fetched = read_articles(wanted) if readers is None else readers.read(wanted)
-    for relpath, (document, _sketch) in fetched.items():
+    fetched = readers.read(wanted)
+    for relpath, document in fetched.documents.items():
         locator.keep(relpath, document)
     return store.reconcile_many(
-        [(relpath, document.sha256, document.text) for relpath, (document, _) in fetched.items()],
-        {relpath: sketch for relpath, (_, sketch) in fetched.items() if sketch is not None},
+        [
+            (relpath, document.sha256, document.text)
+            for relpath, document in fetched.documents.items()
+        ],
+        fetched.sketches,
     )
 
 

@@ -408,6 +408,21 @@ class Catalog:
 
         ``new_record(relpath)`` makes a new document's record. Lock held.
         """
+        records, new = self.records_for(relpaths, new_record)
+        if new:
+            self.put_documents(new)
+        return records
+
+    def records_for(
+        self, relpaths: Iterable[str], new_record: Callable[[str], DocRecord]
+    ) -> tuple[dict[str, DocRecord], list[DocRecord]]:
+        """The documents' records and, of them, the new ones (``new_record(relpath)``).
+
+        The new ones are not written: ``put_documents`` adds them to the index
+        (``register``, or an import once their annotation files' temp copies are
+        written). Until this hold ends, a change of their annotations knows they
+        have no file yet (``_fresh_documents``). Lock held.
+        """
         index = self.index()
         records: dict[str, DocRecord] = {}
         new: list[DocRecord] = []
@@ -417,14 +432,12 @@ class Catalog:
                 record = new_record(relpath)
                 new.append(record)
             records[relpath] = record
-        if new:
-            self.put_documents(new)
-            hold = self._lock.hold_number
-            if hold is not None:
-                if self._registered is None or self._registered[0] != hold:
-                    self._registered = (hold, set())
-                self._registered[1].update(record.id for record in new)
-        return records
+        hold = self._lock.hold_number
+        if new and hold is not None:
+            if self._registered is None or self._registered[0] != hold:
+                self._registered = (hold, set())
+            self._registered[1].update(record.id for record in new)
+        return records, new
 
     def remove_documents(self, records: Iterable[DocRecord]) -> None:
         """Remove document records from the index (their annotation files stay; lock held)."""
@@ -435,25 +448,32 @@ class Catalog:
         self._held_index = None
 
     def put_annotations(
-        self, changes: Iterable[tuple[DocRecord, Mapping[str, Mapping[str, Any]]]]
+        self,
+        changes: Iterable[tuple[DocRecord, Mapping[str, Mapping[str, Any]]]],
+        *,
+        before_replace: Callable[[], None] | None = None,
     ) -> None:
         """Insert or replace annotation records by id, per document, in one batch (lock held).
 
         Each file touched (the bucket of each id, ``buckets.py``) is re-read
         and written once; the files are replaced together (their fsyncs
         overlap). A document outgrowing its buckets is re-sharded after.
+        ``before_replace`` runs once the batch's temp files are written, before
+        any file is replaced or re-sharded (``storage.atomic_write_many``).
         """
-        self._change([(record, rows, ()) for record, rows in changes])
+        self._change([(record, rows, ()) for record, rows in changes], before_replace)
 
     def remove_annotations(self, record: DocRecord, ids: Iterable[str]) -> None:
         """Remove annotation records by id (unknown ids ignored; lock held)."""
         self._change([(record, {}, tuple(ids))])
 
-    def _change(self, changes: Sequence[_Change]) -> None:
+    def _change(
+        self, changes: Sequence[_Change], before_replace: Callable[[], None] | None = None
+    ) -> None:
         """Apply upserts and removals: one batch of bucket files, then any re-shards."""
         reshard: list[tuple[_Change, Layout, bool]] = []
         fresh = self._fresh_documents(changes)
-        with self._files.transaction() as transaction:
+        with self._files.transaction(before_replace) as transaction:
             for change in changes:
                 record, rows, removals = change
                 new = record.id in fresh

@@ -302,12 +302,15 @@ class JsonFiles:
     # ------------------------------------------------------------------ writing
 
     @contextmanager
-    def transaction(self) -> Iterator[Transaction]:
+    def transaction(
+        self, before_replace: Callable[[], None] | None = None
+    ) -> Iterator[Transaction]:
         """Change files through TinyDB tables; all changed files are written on exit.
 
         The lock must be held. Each file is re-read when first touched (a
         damaged one is set aside first); when the body raises, nothing is
-        written.
+        written. ``before_replace`` runs on exit once the temp files are
+        written, before any file is replaced (``Transaction.commit``).
         """
         if self._lock.hold_number is None:
             raise RuntimeError("a store transaction needs the folder lock")
@@ -315,7 +318,7 @@ class JsonFiles:
 
         transaction = Transaction(self._read_for_write)
         yield transaction
-        transaction.commit()
+        transaction.commit(before_replace)
 
     def _read_for_write(self, path: Path) -> Tables:
         try:

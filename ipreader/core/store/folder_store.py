@@ -90,6 +90,10 @@ class FolderStore:
         # relpath -> fingerprint of a document read but not yet in the index (given when
         # it is registered, so a later rename and edit can still find it).
         self._seen_print: dict[str, str] = {}
+        # relpath -> where its fingerprint will be, for one given to ``reconcile_many`` that
+        # may still be coming (an import's workers sketch while it merges): read when the
+        # document is registered.
+        self._print_from: dict[str, Mapping[str, str]] = {}
 
     @property
     def writable(self) -> bool:
@@ -199,17 +203,25 @@ class FolderStore:
         the importer only: its annotations are built from decoded records and
         are not decoded again (``write_checks``).
 
-        Documents not yet in the index are registered first, together (one
-        index write), so a batch over thousands of documents stays linear;
-        then every document's file is written in one batch.
+        Every document's file is written in one batch; documents not yet in
+        the index are registered together (one index write) once the batch's
+        temp files are written and before any is renamed, so a batch over
+        thousands of documents stays linear, a crash leaves no file of a
+        document the index does not list, and an import's sketches
+        (``reconcile_many``) are needed only then.
         """
         grouped = checked_rows(annotations, decoded=decoded)  # StoreWriteError first
         if not grouped:
             return
         with self._catalog.writing():
-            records = self._catalog.register(grouped, self._new_record)
+            records, new = self._catalog.records_for(grouped, self._unsketched_record)
+
+            def register() -> None:
+                self._catalog.put_documents([self._sketched(record) for record in new])
+
             self._catalog.put_annotations(
-                (records[relpath], rows) for relpath, rows in grouped.items()
+                ((records[relpath], rows) for relpath, rows in grouped.items()),
+                before_replace=register if new else None,
             )
 
     def delete_annotation(self, relpath: str, annotation_id: str) -> None:
@@ -349,9 +361,21 @@ class FolderStore:
 
     def _new_record(self, relpath: str) -> DocRecord:
         """A record for a document registered now, with the hash and sketch last read."""
+        return self._sketched(self._unsketched_record(relpath))
+
+    def _unsketched_record(self, relpath: str) -> DocRecord:
+        """``_new_record`` without a sketch still to come (``_sketched`` adds it)."""
         return DocRecord.new(
             relpath, self._seen_sha.get(relpath), self._seen_print.get(relpath, "")
         )
+
+    def _sketched(self, record: DocRecord) -> DocRecord:
+        """``record`` with its sketch, when one given to ``reconcile_many`` was still to come."""
+        given = self._print_from.pop(record.relpath, None)
+        if given is None:
+            return record
+        sketch = self._seen_print.setdefault(record.relpath, given[record.relpath])
+        return replace(record, fingerprint=sketch)
 
     def last_document(self) -> str | None:
         """Return the relpath of the document read last, if any."""
@@ -391,7 +415,9 @@ class FolderStore:
         changes nothing), then one index write records all the new hashes.
         ``fingerprints`` may give a document's ``text_fingerprint(text)``
         already taken (an import sketches in worker processes); any other is
-        taken here. Returns the annotations by relpath.
+        taken here. A new document's is looked up only when it is registered
+        (``fingerprints[relpath]`` may wait for it then); ``in`` must not wait.
+        Returns the annotations by relpath.
         """
         from ipreader.core.anchoring import reanchor  # sibling module; keeps imports light
 
@@ -412,8 +438,12 @@ class FolderStore:
             self._seen_sha[relpath] = sha256
             record = index.by_relpath(relpath)
             if record is None:
-                if relpath not in self._seen_print:
-                    self._seen_print[relpath] = fingerprint(relpath, text)
+                if relpath in self._seen_print or relpath in self._print_from:
+                    pass  # the first text read stands until it is registered
+                elif fingerprints is not None and relpath in fingerprints:
+                    self._print_from[relpath] = fingerprints
+                else:
+                    self._seen_print[relpath] = text_fingerprint(text)
                 candidate = self._adoptable(index, relpath, sha256)
                 if self.writable and candidate is not None:
                     result[relpath] = self._adopt(candidate, relpath, sha256, text)
@@ -490,6 +520,7 @@ class FolderStore:
             result = relink_records(self._catalog, pairs)
         for new in pairs.values():
             self._seen_print.pop(new, None)
+            self._print_from.pop(new, None)
         return result
 
     def _adoptable(self, index: IndexFile, relpath: str, sha256: str) -> DocRecord | None:

@@ -120,19 +120,20 @@ class Transaction:
         )
         storage.changed = True
 
-    def commit(self) -> list[Path]:
+    def commit(self, before_replace: Callable[[], None] | None = None) -> list[Path]:
         """Write every changed file, in the order first touched; return their paths.
 
         One ``atomic_write_many`` batch: when a temp file cannot be written no
         file is replaced, when a rename fails the later files are left as they
-        were (``StoreWriteError`` either way).
+        were (``StoreWriteError`` either way). ``before_replace`` runs once
+        their temp files are written, before any is replaced (``atomic_write_many``).
         """
         changed = [
             (path, encode_tables(storage.tables))
             for path, storage in self._files.items()
             if storage.changed
         ]
-        atomic_write_many(changed)
+        atomic_write_many(changed, before_replace=before_replace)
         self.written = [path for path, _data in changed]
         return self.written
 
