@@ -71,6 +71,9 @@ NOT_AT_START = (
     "rapidfuzz",
     # The lock's fallback where flock is missing (the store locks with fcntl itself).
     "filelock",
+    # The footer: mounted just after the first frame (MainScreen._mount_footer).
+    "ipreader.tui.widgets.keys_footer",
+    "textual.widgets._footer",
 )
 
 
@@ -104,6 +107,8 @@ NOT_BY_THE_FIRST_FRAME = (
     "ipreader.core.store.tables",
     "ipreader.tui.codebook_state",
     "ipreader.tui.commands",
+    "ipreader.tui.widgets.keys_footer",
+    "textual.widgets._footer",
     "tinydb",
 )
 
