@@ -154,6 +154,7 @@ def not_wide() -> re.Pattern[str]:
     """
     return re.compile(f"[^{_WIDE_CLASS}]")
 
+
 KIND_CELLS = 0
 """Line/row kind: measured code point by code point."""
 KIND_NARROW = 1
