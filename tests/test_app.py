@@ -661,6 +661,27 @@ async def test_document_notes_changed_by_another_program_meanwhile_are_merged(
         assert any("both changes are kept" in m for m in posted.notices())
 
 
+async def test_a_click_on_the_filter_placeholder_gives_a_field_that_filters(
+    articles: Path,
+) -> None:
+    # The filter's Input is mounted on first use (ctrl+f or a click): until then a line of
+    # the same look holds its place; the click focuses the field and typing filters.
+    async with IpreaderApp(paths=[articles]).run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        doc_list = main(pilot).query_one(DocumentList)
+        assert not doc_list.query("#document-filter")
+        await pilot.click("#document-filter-hint")
+        await settle(pilot)
+        field = doc_list.query_one("#document-filter", Input)
+        assert field.has_focus
+        assert not doc_list.query("#document-filter-hint")  # replaced, not doubled
+        await pilot.press(*"markup")
+        await settle(pilot)
+        assert [d.relpath for d in doc_list.shown] == ["markup.txt"]
+        await pilot.press("escape", "ctrl+f")  # the same field again
+        assert doc_list.query_one("#document-filter", Input) is field
+
+
 async def test_filter_by_text_and_tag_and_sort_cycle(articles: Path) -> None:
     store = FolderStore.open(articles)
     store.set_document_notes("cjk.txt", DocumentNotes(("Japan",), ""))

@@ -71,6 +71,9 @@ NOT_AT_START = (
     "rapidfuzz",
     # The lock's fallback where flock is missing (the store locks with fcntl itself).
     "filelock",
+    # The footer: mounted just after the first frame (MainScreen._mount_footer).
+    "ipreader.tui.widgets.keys_footer",
+    "textual.widgets._footer",
 )
 
 
@@ -104,6 +107,8 @@ NOT_BY_THE_FIRST_FRAME = (
     "ipreader.core.store.tables",
     "ipreader.tui.codebook_state",
     "ipreader.tui.commands",
+    "ipreader.tui.widgets.keys_footer",
+    "textual.widgets._footer",
     "tinydb",
 )
 
@@ -188,3 +193,19 @@ def test_opening_a_plain_folder_loads_no_merge_machinery(tmp_path: Path) -> None
     assert "ipreader.core.sharing.on_open" in loaded  # the store did look
     assert sorted(name for name in MERGE_MACHINERY if name in loaded) == []
     assert all(importlib.util.find_spec(name) is not None for name in MERGE_MACHINERY)
+
+
+def test_the_app_import_leaves_the_wide_character_pattern_uncompiled() -> None:
+    # Compiling it walks ~40,000 code points (~3 ms); a text of one-cell characters never
+    # asks for it, a CJK line does (tests/test_wrap.py covers what it matches).
+    code = (
+        "import ipreader.tui.app\n"
+        "from ipreader.tui.reader.cells import line_kind, not_wide\n"
+        "before = not_wide.cache_info().currsize\n"
+        "line_kind('An article.', 0, 11)\n"
+        "narrow = not_wide.cache_info().currsize\n"
+        "line_kind('\u4e2d\u6587', 0, 2)\n"
+        "print(before, narrow, not_wide.cache_info().currsize)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.split() == ["0", "0", "1"]

@@ -20,6 +20,7 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Callable
+from functools import cache
 
 from rich.cells import cell_len
 
@@ -33,7 +34,6 @@ __all__ = [
     "KIND_NARROW",
     "KIND_WIDE",
     "NOT_NARROW",
-    "NOT_WIDE",
     "PLACEHOLDER",
     "TAB_CELLS",
     "WIDTHS",
@@ -41,6 +41,7 @@ __all__ = [
     "checkpoint",
     "display",
     "line_kind",
+    "not_wide",
     "pause",
     "text_cells",
 ]
@@ -140,8 +141,19 @@ _WIDE_CLASS = (
     "\u3001-\u3029\u3030-\u303e\u3041-\u3096\u309b-\u30ff\u3105-\u312f\u3131-\u3163\u3165-\u318e"
     "\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7a3\uf900-\ufaff\uff01-\uff60\uffe0-\uffe6"
 )
-NOT_WIDE = re.compile(f"[^{_WIDE_CLASS}]")
-"""Matches a character that is not two cells wide (CJK lines wrap by arithmetic too)."""
+
+
+@cache
+def not_wide() -> re.Pattern[str]:
+    """The pattern matching a character that is not two cells wide (CJK lines wrap by
+    arithmetic too), compiled at its first use.
+
+    ``re`` builds this class's bitmap code point by code point (~40,000 of them,
+    ~3 ms at every start otherwise); only a line with a character that is not
+    one cell wide asks for it.
+    """
+    return re.compile(f"[^{_WIDE_CLASS}]")
+
 
 KIND_CELLS = 0
 """Line/row kind: measured code point by code point."""
@@ -160,14 +172,14 @@ def line_kind(text: str, start: int, end: int, pause: Callable[[], None] | None 
     if pause is None or end - start <= CHUNK:
         if NOT_NARROW.search(text, start, end) is None:
             return KIND_NARROW
-        if NOT_WIDE.search(text, start, end) is None:
+        if not_wide().search(text, start, end) is None:
             return KIND_WIDE
         return KIND_CELLS
     narrow = wide = True
     for low in range(start, end, CHUNK):
         high = min(end, low + CHUNK)
         narrow = narrow and NOT_NARROW.search(text, low, high) is None
-        wide = wide and NOT_WIDE.search(text, low, high) is None
+        wide = wide and not_wide().search(text, low, high) is None
         if not (narrow or wide):
             return KIND_CELLS
         pause()

@@ -37,7 +37,6 @@ from ipreader.tui.reader.cells import (
     KIND_NARROW,
     KIND_WIDE,
     NOT_NARROW,
-    NOT_WIDE,
     PLACEHOLDER,
     TAB_CELLS,
     WIDTHS,
@@ -45,6 +44,7 @@ from ipreader.tui.reader.cells import (
     checkpoint,
     display,
     line_kind,
+    not_wide,
     text_cells,
 )
 from ipreader.tui.reader.lines import TextIndex
@@ -57,7 +57,6 @@ __all__ = [
     "KIND_NARROW",
     "KIND_WIDE",
     "NOT_NARROW",
-    "NOT_WIDE",
     "PLACEHOLDER",
     "TAB_CELLS",
     "TextIndex",
@@ -65,6 +64,7 @@ __all__ = [
     "char_cells",
     "display",
     "line_kind",
+    "not_wide",
     "text_cells",
 ]
 

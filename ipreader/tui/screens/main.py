@@ -66,7 +66,6 @@ from ipreader.tui.state import ReaderState
 from ipreader.tui.widgets.annotation_sidebar import AnnotationSidebar
 from ipreader.tui.widgets.document_list import SORT_ORDERS, DocumentList
 from ipreader.tui.widgets.find_bar import FindBar
-from ipreader.tui.widgets.keys_footer import KeysFooter
 from ipreader.tui.widgets.metadata_bar import MetadataBar, position_label
 from ipreader.tui.widgets.panes import Panes
 from ipreader.tui.writer import Writer
@@ -268,7 +267,7 @@ class MainScreen(Screen[None]):
                 current=MainScreen.current_annotation,
                 opening=MainScreen.highlights_pending,
             )
-        yield KeysFooter(compact=True)
+        # No footer here: it is mounted just after the first frame (see _mount_footer).
 
     def start_opening(self) -> None:
         """Start opening the library in a worker (once; its results are handled once mounted).
@@ -290,6 +289,21 @@ class MainScreen(Screen[None]):
             self._first_text_read(first)
         self.set_interval(self.CHANGE_POLL_SECONDS, self.check_for_changes)
         self.set_interval(self.FILE_WATCH_SECONDS, self.check_the_file)
+        self.call_after_refresh(self._mount_footer)
+
+    async def _mount_footer(self) -> None:
+        """Mount the footer, once the first frame is drawn.
+
+        Its keys are composed on the first bindings refresh after the paint
+        anyway; composing, styling and drawing the empty bar before the paint
+        cost the first frame (with its module and its CSS) a few milliseconds.
+        The panes leave it the bottom row (``styles/app.tcss``), so mounting it
+        moves nothing.
+        """
+        from ipreader.tui.widgets.keys_footer import KeysFooter
+
+        await self.mount(KeysFooter(compact=True))
+        self.refresh_bindings()  # what fills it: the refreshes so far were before it listened
 
     def action_cycle_sort(self) -> None:
         """Sort the document list by the next order (name, date, title)."""

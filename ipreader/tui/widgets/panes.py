@@ -174,7 +174,9 @@ class Panes(Horizontal):
         """Show the annotations (narrow: alone; again: back to the article) or hide them."""
         self._toggle("annotations")
 
-    def action_filter(self) -> None:
+    async def action_filter(self) -> None:
         """Show the document list and focus its filter."""
+        from ipreader.tui.widgets.document_list import DocumentList
+
         self.show_documents = True
-        self.query_one("#document-filter").focus()
+        await self.query_one("#documents", DocumentList).focus_filter()
