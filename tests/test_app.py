@@ -632,6 +632,32 @@ async def test_document_tags_and_note(articles: Path) -> None:
         assert isinstance(prompt, Prompt) and "#economy" in prompt.plain
 
 
+async def test_document_notes_editor_refuses_more_tags_than_the_store_takes(
+    articles: Path,
+) -> None:
+    """1,001 document tags: said in the editor, which stays open; nothing is written.
+
+    (The check was the highlight editor's alone: this one closed and the write failed.)
+    """
+    posted = Posted()
+    async with IpreaderApp(paths=[articles]).run_test(size=SIZE, message_hook=posted) as pilot:
+        await settle(pilot)
+        await pilot.press("t")
+        await settle(pilot)
+        editor = pilot.app.screen
+        assert isinstance(editor, DocumentNotesEditor)
+        editor.query_one("#tags", Input).value = ", ".join(f"t{n}" for n in range(1_001))
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert pilot.app.screen is editor
+        assert any("article's" in m and "1,000" in m for m in posted.notices())
+        assert FolderStore.open(articles).document_notes("alpha.txt") == DocumentNotes()
+        editor.query_one("#tags", Input).value = "kept"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert FolderStore.open(articles).document_notes("alpha.txt").tags == ("kept",)
+
+
 async def test_document_notes_changed_by_another_program_meanwhile_are_merged(
     articles: Path,
 ) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import ClassVar
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -10,6 +11,7 @@ from textual.containers import Vertical
 from textual.widgets import Static
 
 from ipreader.core.model import DocumentNotes
+from ipreader.core.records import document_tags_field
 from ipreader.tui.display import one_line
 from ipreader.tui.screens.notes_form import NotesFormScreen
 
@@ -20,6 +22,9 @@ class DocumentNotesEditor(NotesFormScreen[DocumentNotes]):
     ``ctrl+s`` dismisses with a new ``DocumentNotes`` (tags normalised);
     ``escape`` with ``None``.
     """
+
+    TAGS_RULE = document_tags_field
+    WHOSE: ClassVar[str] = "article's"
 
     def __init__(
         self, title: str, notes: DocumentNotes, tag_suggestions: Sequence[str] = ()

@@ -11,7 +11,6 @@ from textual.containers import Vertical
 from textual.widgets import Label, Static
 
 from ipreader.core.model import COLORS, Annotation
-from ipreader.core.records import RecordError, tags_field
 from ipreader.tui.display import one_line
 from ipreader.tui.screens.notes_form import NotesFormScreen
 from ipreader.tui.widgets.choice_row import ChoiceRow
@@ -76,14 +75,6 @@ class AnnotationEditor(NotesFormScreen[EditorResult]):
             yield ChoiceRow(
                 COLORS, self.annotation.color, labels=labels, id="color", classes="color-row"
             )
-
-    def problem(self) -> str | None:
-        """Tags the store would refuse (too many, one too long), by the rule a save checks."""
-        try:
-            tags_field({"tags": list(self.tag_values)})
-        except RecordError as error:
-            return f"The highlight's {error}: shorten or remove it."
-        return None
 
     def saved(self) -> EditorResult:
         """Return the edited values."""

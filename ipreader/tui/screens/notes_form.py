@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import ClassVar, Generic, TypeVar
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any, ClassVar, Generic, TypeVar
 
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -11,6 +11,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Label, TextArea
 
 from ipreader.core.model import parse_tag_list
+from ipreader.core.records import RecordError, tags_field
 from ipreader.tui.display import editable
 from ipreader.tui.stylesheets import modal_stylesheets
 from ipreader.tui.widgets.tag_input import TagInput
@@ -28,6 +29,12 @@ class NotesFormScreen(ModalScreen[R | None], Generic[R]):
     """
 
     CSS_PATH = modal_stylesheets()
+
+    TAGS_RULE: ClassVar[Callable[[Mapping[str, Any]], tuple[str, ...]]] = tags_field
+    """The store's check of these tags (``records``): what a save would refuse."""
+
+    WHOSE: ClassVar[str] = "highlight's"
+    """Whose tags they are, in a message."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+s", "save", "Save"),
@@ -84,9 +91,14 @@ class NotesFormScreen(ModalScreen[R | None], Generic[R]):
     def problem(self) -> str | None:
         """Why the fields cannot be stored as they are (``None``: they can).
 
-        Asked before ``ctrl+s`` closes the form: a value the store would refuse
-        is said here, with the form still open, not after the edit was taken.
+        Asked before ``ctrl+s`` closes the form: tags the store would refuse
+        (``TAGS_RULE``: too many, one too long) are said here, with the form still
+        open, not after the edit was taken.
         """
+        try:
+            type(self).TAGS_RULE({"tags": list(self.tag_values)})
+        except RecordError as error:
+            return f"The {self.WHOSE} {error}: shorten or remove it."
         return None
 
     def on_mount(self) -> None:
