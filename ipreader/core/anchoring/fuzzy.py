@@ -28,10 +28,10 @@ from rapidfuzz import fuzz
 from ipreader.core.anchoring.spans import (
     adjacency,
     context_score,
-    cuts_word,
     ends_inside_word,
     starts_inside_word,
     window,
+    word_edges,
 )
 
 #: Minimum quote similarity (0..100, rapidfuzz ``ratio``) of an approximate match.
@@ -346,7 +346,7 @@ def boundary(
         if other is not None:
             # A boundary never crosses the other one.
             lo, hi = (lo, min(hi, other - 1)) if at_start else (max(lo, other + 1), hi)
-        offsets = [at for at in range(lo, hi + 1) if free or not cuts_word(text, at)]
+        offsets = list(range(lo, hi + 1)) if free else word_edges(text, lo, hi)
         if offsets:
             break
     else:
