@@ -25,8 +25,11 @@ ARTICLE = SEED_TEXTS[0]
 
 #: Longest piece ever aligned: a short quote with context on both sides, or a long quote's end.
 LONGEST_PIECE = max(fuzzy.MAX_PIECE, fuzzy.SHORT_QUOTE + 2 * fuzzy.SHORT_CONTEXT)
+#: Most characters a boundary is sought from where it is expected (a long quote's
+#: slack, or how far an edit inside a quote that is fitted whole may move it).
+REACH = max(fuzzy.MAX_SLACK, fuzzy.edit_reach(fuzzy.MAX_PIECE))
 #: Most characters a fitted boundary lies from its first guess, either way.
-FIT_REACH = fuzzy.MAX_SLACK + fuzzy.MAX_WORD + fuzzy.SHORT_CONTEXT
+FIT_REACH = REACH + fuzzy.MAX_WORD + fuzzy.SHORT_CONTEXT
 
 
 class Recorder:
@@ -80,8 +83,9 @@ def test_every_comparison_is_bounded_in_size_and_number(recorder: Recorder, case
     pieces = 3  # the quote (or its head), its tail, the quote with context
     per_search = 1 + 2 * (fuzzy.FUZZY_CANDIDATES - 1)  # the first search, then two halves per find
     candidates = regions * pieces * fuzzy.FUZZY_CANDIDATES
-    offsets = 2 * (fuzzy.MAX_SLACK + fuzzy.MAX_WORD) + 1
-    per_candidate = 3 * offsets * 2 + 2 + fuzzy.SCORE_PIECES + 2  # fit, score, realign
+    offsets = 2 * (REACH + fuzzy.MAX_WORD) + 1
+    boundaries = 1 + 2 * fuzzy.FIT_ROUNDS  # the start, then the end and the start in turn
+    per_candidate = boundaries * offsets + 2 + fuzzy.SCORE_PIECES + 2  # fit, score, realign
     assert len(recorder.calls) <= regions * pieces * per_search + candidates * per_candidate
     for name, first, second in recorder.calls:
         if name == "partial_ratio_alignment":

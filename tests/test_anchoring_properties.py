@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
+from rapidfuzz import fuzz
 
 from ipreader.core.anchoring import MIN_SCORE, anchor, reanchor
 from ipreader.core.anchoring.spans import cuts_word, ends_inside_word, starts_inside_word
-from ipreader.core.model import AnchorStatus, Annotation
+from ipreader.core.model import CONTEXT_CHARS, AnchorStatus, Annotation
 
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
 SEED_TEXTS = [path.read_text(encoding="utf-8") for path in sorted(SEEDS.glob("*.txt"))]
@@ -225,6 +227,69 @@ def test_an_approximate_match_never_cuts_a_word_the_quote_did_not(
     if after.status is AnchorStatus.FUZZY:
         assert starts_inside_word(ann.quote, ann.prefix) or not cuts_word(new_text, after.start)
         assert ends_inside_word(ann.quote, ann.suffix) or not cuts_word(new_text, after.end)
+
+
+@st.composite
+def edited_inside(draw: st.DrawFn) -> tuple[str, int, int, str, int, int]:
+    """A seed, a quote of 6..9 words in it, and the seed with a word inserted or cut inside it.
+
+    Returns ``(seed, start, end, edited, passage start, passage end)``.
+    """
+    seed = draw(st.sampled_from(SEED_TEXTS))
+    words = [m.span() for m in re.finditer(r"\S+", seed)]
+    count = draw(st.integers(6, 9))
+    first = draw(st.integers(0, len(words) - count))
+    start, end = words[first][0], words[first + count - 1][1]
+    # Beyond twice the stored context from either end of the text: the context
+    # on each side tells where the passage begins and ends (the quote's edge
+    # word next to an inserted one fits less well than nothing: "last" beside
+    # "inserted last"), and text can move beyond it.
+    assume(start > 2 * CONTEXT_CHARS and end < len(seed) - 2 * CONTEXT_CHARS)
+    how = draw(st.sampled_from(["after the first", "before the last", "cut"]))
+    if how == "cut":  # an inner word and the space before it
+        inner = words[first + draw(st.integers(1, count - 2))]
+        at, cut, added = inner[0] - 1, inner[1] - inner[0] + 1, ""
+    else:
+        at = words[first][1] if how == "after the first" else words[first + count - 1][0] - 1
+        cut, added = 0, " " + draw(WORDS)
+    edited = seed[:at] + added + seed[at + cut :]
+    return seed, start, end, edited, start, end + len(added) - cut
+
+
+@PROPERTY
+@given(case=edited_inside(), data=st.data())
+def test_an_edited_quote_is_placed_alike_whatever_moved_far_before_or_after_it(
+    case: tuple[str, int, int, str, int, int], data: st.DataObject
+) -> None:
+    # Issue 14 (a user's trial): found after "directly " was inserted inside it,
+    # orphaned once 5 characters were removed two paragraphs earlier.
+    seed, start, end, edited, p_start, p_end = case
+    ann = Annotation.create(seed, start, end, "doc.txt")
+    assume(fuzz.ratio(ann.quote, edited[p_start:p_end]) >= MIN_SCORE)
+    assume(" ".join(ann.quote.split()) not in " ".join(edited.split()))
+    opened = reanchor(edited, ann)  # the edited article opened once
+    if opened.is_anchored:
+        # Placed on the whole edited passage, not on the part that fits best.
+        assert (opened.start, opened.end, opened.status) == (p_start, p_end, AnchorStatus.FUZZY)
+    here = reanchor(edited, opened)
+    shift = data.draw(st.integers(-40, 40).filter(bool))  # characters added (cut when < 0)
+    # Anywhere beyond the stored context on either side, in the text.
+    last_before = p_start - CONTEXT_CHARS + min(shift, 0)
+    first_after, last_after = p_end + CONTEXT_CHARS, len(edited) + min(shift, 0)
+    places = [st.integers(0, last_before)] if last_before >= 0 else []
+    if first_after <= last_after:
+        places.append(st.integers(first_after, last_after))
+    assume(places)
+    at = data.draw(st.one_of(places))
+    moved = shift if at < p_start else 0
+    if shift > 0:
+        text = edited[:at] + "Z" * shift + edited[at:]
+    else:
+        text = edited[:at] + edited[at - shift :]
+    there = reanchor(text, opened)
+    assert there.status == here.status
+    if here.is_anchored:
+        assert (there.start, there.end) == (here.start + moved, here.end + moved)
 
 
 # --- reanchor ----------------------------------------------------------------------------------

@@ -466,6 +466,117 @@ def test_an_insertion_inside_a_short_quote_is_covered_exactly() -> None:
     )
 
 
+# Issue 14, a user's trial: a highlight found after "directly " was inserted in
+# it was orphaned once characters were removed two paragraphs earlier.
+TRIAL = (
+    "Judy Boynton finally left the firm on 31 December, having spent the intervening time "
+    "as a special advisor to chief executive Jeroen van der Veer. In January 2004, Shell "
+    "told shocked investors that its reserves were 20% smaller than previously thought.\n\n"
+    "The revelation that Shell had inflated its reserves led to the resignation of its "
+    "chairman, Sir Phil Watts, and production chief Walter van der Vijver.\n\n"
+    "An investigation commissioned by Shell found that Ms Boynton had to share "
+    "responsibility for the company's behaviour."
+)
+
+
+@pytest.mark.parametrize("shift", range(-8, 9))
+def test_a_word_inserted_inside_is_covered_whatever_moved_before_it(shift: int) -> None:
+    quote = "reserves led to the resignation of its"
+    start = TRIAL.index(quote)
+    ann = Annotation.create(TRIAL, start, start + len(quote), "doc.txt")
+    edited = TRIAL.replace("led to", "led directly to")
+    # Characters added (removed) in the first paragraph.
+    text = (
+        edited[:40] + "x" * shift + edited[40:]
+        if shift >= 0
+        else edited[:40] + edited[40 - shift :]
+    )
+    match = anchor(text, ann.quote, ann.prefix, ann.suffix, ann.start)
+    assert match is not None and match.status is FUZZY
+    assert text[match.start : match.end] == "reserves led directly to the resignation of its"
+    assert match.start == start + shift
+
+
+@pytest.mark.parametrize(
+    ("quote", "words", "edited"),
+    [
+        ("Top 10 NEV makers in China by", "Top 10", "Top river 10"),  # after the first word
+        ("Top 10 NEV makers in China by", "China by", "China river by"),  # before the last
+        ("As of the end of 2022, a", "As of", "As river of"),
+        ("As of the end of 2022, a", "2022, a", "2022, river a"),
+    ],
+)
+def test_a_word_inserted_next_to_an_edge_word_is_covered_with_it(
+    quote: str, words: str, edited: str
+) -> None:
+    # Leaving the edge word out fits the quote better than taking in the new
+    # word with it; the context that continues on that side says where it ends.
+    seed = SEED_TEXTS[2]
+    start = seed.index(quote)
+    ann = Annotation.create(seed, start, start + len(quote), "doc.txt")
+    text = seed.replace(quote, quote.replace(words, edited))
+    match = anchor(text, ann.quote, ann.prefix, ann.suffix, ann.start)
+    assert match is not None and match.status is FUZZY
+    assert (match.start, match.end) == (start, start + len(quote) + len(" river"))
+
+
+def test_the_end_is_fitted_again_from_the_start_it_led_to() -> None:
+    # The first guess's end falls short of "silent a"; only the end sought
+    # again from the fitted start reaches it (fit's rounds).
+    seed = SEED_TEXTS[0]
+    start = seed.index("the next five years, and a guideline")
+    ann = Annotation.create(seed, start, start + len("the next five years, and a"), "doc.txt")
+    text = seed.replace("years, and a guideline", "years, and silent a guideline")
+    match = anchor(text, ann.quote, ann.prefix, ann.suffix, ann.start)
+    assert match is not None
+    assert text[match.start : match.end] == "the next five years, and silent a"
+
+
+def test_words_inserted_just_before_a_quote_are_not_taken_in() -> None:
+    # The whole stored prefix continues before the inserted words: the context
+    # alone must not pull the start over words the quote does not hold.
+    prefix = " potential confidential sources "
+    quote = (
+        "will be deterred from providing information to the media and the public will "
+        'lose a vital outlet for independent news, analysis and commentary," he said'
+    )
+    text = (
+        "The RIAA said it would go on. Critics said that potential confidential sources "
+        "against file-sharing. While " + quote.replace("media", "medga") + ". The case began."
+    )
+    match = anchor(text, quote, prefix, ". The case began in December 200", 80)
+    assert match is not None and match.status is FUZZY
+    assert text[match.start : match.end] == quote.replace("media", "medga")
+
+
+def test_an_edge_word_held_by_the_word_inserted_next_to_it_is_covered() -> None:
+    # "ith" holds all of "it": taking in "it " gains no character in common,
+    # yet it is the quote's own beginning, where the whole prefix continues.
+    text = (
+        "Retail sales rose sharply in December, the figures showed. The bank said in "
+        'its response to rate rises" but that it ith was difficult to gauge from the '
+        "Christmas period the likely pace of activity."
+    )
+    quote = "it was difficult to gauge from the Christmas"
+    match = anchor(
+        text, quote, 'esponse to rate rises" but that ', " period the likely pace of activ"
+    )
+    assert match is not None and match.status is FUZZY
+    assert text[match.start : match.end] == "it ith was difficult to gauge from the Christmas"
+
+
+def test_the_rest_of_a_word_a_typo_changed_is_covered_where_the_context_continues() -> None:
+    # The quote ended inside "States"; "te" became "et". Cutting "t" fits the
+    # quote better, but the stored suffix continues after it.
+    text = (
+        "Sales grew 12.4% in Italy, 10.3% in Switzerland, 9.1% in the United Staets, "
+        "5.1% in Germany and 3.1% in Japan."
+    )
+    prefix, suffix = "Italy, 10.3% in Switzerland, 9.1", "s, 5.1% in Germany and 3.1% in J"
+    match = anchor(text, "% in the United State", prefix, suffix, 40)
+    assert match is not None and text[match.start : match.end] == "% in the United Staet"
+
+
 def test_the_prefix_alone_tells_near_equal_approximate_candidates_apart() -> None:
     text = (
         "In the spring, the board approved the budgex. Same ending here. "

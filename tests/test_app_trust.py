@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from conftest import Posted, settle
 from textual.pilot import Pilot
-from textual.widgets import OptionList
+from textual.widgets import Label, OptionList
 
 from ipreader.core.documents import read_document
 from ipreader.core.model import AnchorStatus, Annotation
@@ -130,6 +130,31 @@ async def test_review_marks_where_an_approximate_highlight_sits_now(folder: Path
         ]
         # Exactly one candidate is marked, and it is the place the highlight has now.
         assert [(p.start, p.end) for p in marked] == [(fuzzy.start, fuzzy.end)]
+
+
+async def test_review_gives_an_approximate_highlight_one_number_for_its_place(
+    folder: Path,
+) -> None:
+    # Issue 14: the heading said "approximate, 89" and its place "92 now".
+    edit_file(folder, "who stepped down from her post", "who stepped away from her post")
+    async with IpreaderApp(paths=[folder]).run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        (fuzzy,) = stored(folder)
+        assert fuzzy.status is AnchorStatus.FUZZY and fuzzy.score is not None
+        await pilot.press("r")
+        await settle(pilot)
+        review = pilot.app.screen
+        assert isinstance(review, ReviewScreen)
+        number = f"{fuzzy.score:.0f} %"
+        heading = str(review.query_one("#item-heading", Label).render())
+        assert heading.endswith(f"approximate, {number} alike")
+        candidates = review.query_one("#candidates", OptionList)
+        count = candidates.option_count
+        rows = [str(candidates.get_option_at_index(i).prompt) for i in range(count)]
+        (now,) = [row for row in rows if " now " in row]
+        assert now.split("now")[0].strip() == number
+        label = str(review.query_one("#places-label", Label).render())
+        assert "% alike to what was highlighted" in label
 
 
 async def test_review_deletes_a_lost_highlight_undoably(folder: Path) -> None:

@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pytest
 
+from ipreader.core.anchoring import anchor, apply_match
 from ipreader.core.library import Library
 from ipreader.core.model import AnchorStatus, Annotation
 from ipreader.core.relink import is_missing
@@ -121,12 +122,12 @@ def test_a_place_at_the_very_ends_of_the_text_is_accepted() -> None:
 
 
 def test_a_place_is_shown_with_its_context_cut_at_the_text_edges() -> None:
-    place = Placement(TEXT.index("fox"), TEXT.index("fox") + 3, 90.0)
+    place = Placement(TEXT.index("fox"), TEXT.index("fox") + 3, 90.0, 92.0)
     before, covered, after = place.context(TEXT, width=10)
     assert covered == "fox"
     assert before == TEXT[place.start - 10 : place.start]
     assert after == TEXT[place.end : place.end + 10]
-    assert Placement(2, 4, 50.0).context(TEXT, width=10) == (TEXT[:2], TEXT[2:4], TEXT[4:14])
+    assert Placement(2, 4, 50.0, 55.0).context(TEXT, width=10) == (TEXT[:2], TEXT[2:4], TEXT[4:14])
 
 
 # ------------------------------------------------------------------ what the review asks about
@@ -231,8 +232,9 @@ def test_every_exact_repeat_is_offered_in_text_order_up_to_the_limit() -> None:
     text = "one word here. one word there. one word everywhere."
     starts = [0, text.index("one", 1), text.rindex("one")]
     highlight = _lost(text, 15, 23)
-    assert placements(text, highlight) == [Placement(s, s + 8, 100.0) for s in starts]
-    assert placements(text, highlight, limit=2) == [Placement(s, s + 8, 100.0) for s in starts[:2]]
+    exact = [Placement(s, s + 8, 100.0, 100.0) for s in starts]
+    assert placements(text, highlight) == exact
+    assert placements(text, highlight, limit=2) == exact[:2]
 
 
 def test_nothing_is_proposed_for_an_empty_quote_or_an_empty_text() -> None:
@@ -258,7 +260,7 @@ def test_only_places_within_the_search_window_around_the_old_position_are_propos
     highlight = replace(_lost(text, at["inside"], at["inside"] + len(quote)), start=500_000)
     highlight = replace(highlight, end=500_000 + len(quote))
     assert placements(text, highlight) == [
-        Placement(at["inside"], at["inside"] + len(quote), 100.0)
+        Placement(at["inside"], at["inside"] + len(quote), 100.0, 100.0)
     ]
     assert SEARCH_SPAN == 400_000
 
@@ -287,8 +289,25 @@ def test_candidates_are_ranked_best_first_whole_words_with_punctuation() -> None
         "restated its reserves,",
         "board said the reserves",
     ]
-    assert [p.score for p in found] == sorted((p.score for p in found), reverse=True)
-    assert all(MIN_PLACEMENT_SCORE <= p.score < 100 for p in found)
+    assert [p.rank for p in found] == sorted((p.rank for p in found), reverse=True)
+    assert all(MIN_PLACEMENT_SCORE <= p.rank < 100 and p.score < 100 for p in found)
+
+
+def test_an_approximate_highlights_place_carries_the_score_it_was_placed_with() -> None:
+    # Issue 14: the review showed "approximate, 89" beside "92 now" for one place.
+    # Each place's number is the quote's likeness, as the highlight's own score
+    # is; the stored context only orders the places.
+    text = "The revelation that Shell had inflated its reserves led directly to the resignation."
+    original = text.replace("led directly to", "led to")
+    start = original.index("reserves")
+    made = Annotation.create(original, start, start + len("reserves led to the resignation"), "a")
+    match = anchor(text, made.quote, made.prefix, made.suffix, made.start)
+    assert match is not None and match.status is AnchorStatus.FUZZY
+    drawn = apply_match(made, match)
+    (place, *_) = placements(text, drawn)
+    assert (place.start, place.end) == (drawn.start, drawn.end)
+    assert place.score == drawn.score
+    assert place.rank > place.score  # the context agrees all round: ranked higher
 
 
 @pytest.mark.parametrize("side", ["prefix", "suffix", "none"])
@@ -380,7 +399,7 @@ def test_a_second_place_is_found_after_a_first_at_the_very_start() -> None:
 
 def test_a_place_ending_the_text_is_offered_drawn_or_snapped() -> None:
     text = "Words and more words. The end"
-    assert placements(text, _lost(text, 0, 5, "the ends")) == [Placement(22, 29, 60.0)]
+    assert placements(text, _lost(text, 0, 5, "the ends")) == [Placement(22, 29, 80.0, 60.0)]
     drawn = replace(_lost(text, 0, 5, "The ends"), status=AnchorStatus.FUZZY)
     drawn = replace(drawn, start=len(text) - 6, end=len(text))  # "he end", as anchoring drew it
     assert [(p.start, p.end) for p in placements(text, drawn)] == [(len(text) - 6, len(text))]

@@ -4,7 +4,9 @@ Anchoring (``core/anchoring.py``) accepts a place only when it is sure. The
 review screen and ``ipreader check`` show the doubtful ones beside the places
 that come closest, so a person decides: ``placements`` returns the exact
 occurrences of the quote, then the best approximate alignments (rapidfuzz),
-each snapped to whole words and scored 0..100 against the quote, best first.
+each snapped to whole words and scored 0..100 against the quote (the score
+an approximate highlight carries), ordered by that score mixed with how well
+the surrounding text agrees.
 The search is bounded like anchoring's: a window of ``SEARCH_SPAN``
 characters around the old position, the quote aligned by its first
 ``MAX_PIECE`` characters.
@@ -60,7 +62,11 @@ class Placement:
     end: int
     """One past the last code point."""
     score: float
-    """Similarity to the original quote, 0..100 (100: the quote itself)."""
+    """Similarity to the original quote, 0..100 (100: the quote itself); for an
+    approximate highlight's own place, the score it carries (``Annotation.score``)."""
+    rank: float
+    """What orders the places: ``score`` mixed with how well the text around
+    agrees with the stored context (anchoring's combined score; 100 if exact)."""
 
     def context(self, text: str, width: int = CONTEXT) -> tuple[str, str, str]:
         """Return ``(before, covered, after)`` around the place, ``width`` characters a side."""
@@ -81,10 +87,10 @@ def placements(text: str, annotation: Annotation, limit: int = MAX_PLACEMENTS) -
         return []
     lo = max(0, min(annotation.start, len(text)) - SEARCH_SPAN // 2)
     hi = min(len(text), lo + SEARCH_SPAN)
-    found: dict[tuple[int, int], float] = {}
+    found: dict[tuple[int, int], tuple[float, float]] = {}  # span -> (rank, score)
     position = text.find(quote, lo, hi)
     while position >= 0 and len(found) < limit:
-        found[(position, position + len(quote))] = 100.0
+        found[(position, position + len(quote))] = (100.0, 100.0)
         position = text.find(quote, position + 1, hi)
     spans = _alignments(text, quote, lo, hi, limit)
     now = None
@@ -98,11 +104,11 @@ def placements(text: str, annotation: Annotation, limit: int = MAX_PLACEMENTS) -
     for start, end in spans:
         span = (start, end) if (start, end) == now else _whole_words(text, quote, start, end)
         if span is not None and not any(_overlaps(span, other) for other in found):
-            score = score_span(text, query, *span).combined
-            if score >= MIN_PLACEMENT_SCORE:
-                found[span] = score
-    ranked = sorted(found.items(), key=lambda item: (-item[1], item[0]))
-    return [Placement(start, end, score) for (start, end), score in ranked[:limit]]
+            scored = score_span(text, query, *span)
+            if scored.combined >= MIN_PLACEMENT_SCORE:
+                found[span] = (scored.combined, scored.score)
+    ranked = sorted(found.items(), key=lambda item: (-item[1][0], item[0]))
+    return [Placement(start, end, score, rank) for (start, end), (rank, score) in ranked[:limit]]
 
 
 def _alignments(text: str, quote: str, lo: int, hi: int, limit: int) -> list[tuple[int, int]]:

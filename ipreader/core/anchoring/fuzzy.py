@@ -1,12 +1,19 @@
 """The approximate tier: where an edited quote lies, if one place clearly wins.
 
+(Over 450 lines: one idea, the approximate tier. Its candidates, boundaries and
+scores share the thresholds and limits defined here; the fitting split out
+would import them back from the module that imports it.)
+
 1. Candidates: the best non-overlapping alignments (rapidfuzz
    ``partial_ratio_alignment``) of pieces of the quote -- the quote itself, or
    its head and tail when it is long, and for a short quote also the quote
    with the context around it, which a few letters alone cannot place.
 2. Each candidate's boundaries are fitted to where the quote's head and tail
    match best, on word edges (a boundary may fall inside a word only where the
-   original quote's did).
+   original quote's did). A quote of up to ``MAX_PIECE`` characters is fitted
+   whole, each boundary sought as far as an edit ``MIN_SCORE`` accepts may have
+   moved it (``edit_reach``), in turn until they agree: the span found depends
+   on the passage, not on the alignment that first guessed it.
 3. Each is scored: quote similarity, mixed with prefix/suffix agreement.
 4. The best is accepted only with a quote similarity of at least ``MIN_SCORE``,
    a combined score of at least ``MIN_COMBINED`` and a lead of ``MARGIN`` over
@@ -28,10 +35,10 @@ from rapidfuzz import fuzz
 from ipreader.core.anchoring.spans import (
     adjacency,
     context_score,
-    cuts_word,
     ends_inside_word,
     starts_inside_word,
     window,
+    word_edges,
 )
 
 #: Minimum quote similarity (0..100, rapidfuzz ``ratio``) of an approximate match.
@@ -83,9 +90,13 @@ LOCAL_RADIUS = 32_768
 #: Alignments kept per piece and region (the best and its runners-up).
 FUZZY_CANDIDATES = 4
 
-#: Most characters a boundary moves while fitting (a long quote's boundaries
+#: Most characters a long quote's boundary moves while fitting (its boundaries
 #: are first re-aligned by its head and tail, then fitted).
 MAX_SLACK = 64
+
+#: Most rounds of fitting a quote's end, then its start, anew (``fit``): one
+#: more than a guess whose end lies beyond its reach needs (seen on the bench).
+FIT_ROUNDS = 4
 
 #: How far a boundary may move to leave a word it cuts; a boundary with no word
 #: edge this close drops the candidate (a "word" that long is no prose).
@@ -107,6 +118,10 @@ MAX_FUZZY_QUOTE = 4 * SCORE_PIECES * MAX_PIECE
 # A candidate this far below MIN_SCORE can neither be accepted nor come close
 # enough to matter as a runner-up; skipping it prunes rapidfuzz's search.
 _CANDIDATE_FLOOR = MIN_SCORE - 20.0
+
+
+#: Boundaries already fitted for one text and query: (at_start, the other boundary) -> offset.
+Memo = dict[tuple[bool, int], "int | None"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -194,6 +209,7 @@ def candidates(text: str, query: Query, lo: int, hi: int) -> list[Candidate]:
     if before or after:
         pieces.append((0, len(extended)))
     found: list[Candidate] = []
+    memo: Memo = {}
     for first, last in pieces:
         for dest_start, dest_end, src_start, src_end in alignments(
             text, extended[first:last], lo, hi
@@ -201,7 +217,7 @@ def candidates(text: str, query: Query, lo: int, hi: int) -> list[Candidate]:
             # Where the whole quote would lie if the aligned part sits right.
             start = dest_start - (first + src_start - at)
             end = dest_end + (at + len(quote) - (first + src_end))
-            span = fit(text, query, start, end)
+            span = fit(text, query, start, end, memo)
             if span is not None:
                 found.append(score(text, query, *span))
     found.sort(key=lambda c: (-c.combined, c.start))
@@ -267,23 +283,20 @@ def _align(text: str, piece: str, lo: int, hi: int) -> tuple[float, int, int, in
     )
 
 
-def fit(text: str, query: Query, start: int, end: int) -> tuple[int, int] | None:
+def fit(
+    text: str, query: Query, start: int, end: int, memo: Memo | None = None
+) -> tuple[int, int] | None:
     """Return the span near ``[start, end)`` that best holds the quote, on allowed edges.
 
-    ``None`` when no boundary is allowed nearby (see ``MAX_WORD``).
+    ``None`` when no boundary is allowed nearby (see ``MAX_WORD``). ``memo``
+    keeps boundaries found between calls for the same text and query.
     """
     quote = query.quote
     start = min(max(start, 0), len(text))
     end = min(max(end, start), len(text))
-    slack = min(len(quote) // 8 + 2, MAX_SLACK)
     if len(quote) <= MAX_PIECE:
-        # The start with the end roughly known, then the end against the whole
-        # quote from that start.
-        first = boundary(text, query, quote, start, slack, other=end, at_start=True)
-        if first is None:
-            return None
-        last = boundary(text, query, quote, end, slack, other=first, at_start=False)
-        return None if last is None else _trimmed(text, quote, first, last)
+        return _fit_whole(text, query, start, end, {} if memo is None else memo)
+    slack = min(len(quote) // 8 + 2, MAX_SLACK)
     head, tail = quote[: MAX_PIECE // 2], quote[-MAX_PIECE // 2 :]
     reach = min(len(quote) // 8 + 2, MAX_SCORED)
     first = boundary(text, query, head, _realign(text, head, start, reach, True), slack, None, True)
@@ -291,6 +304,57 @@ def fit(text: str, query: Query, start: int, end: int) -> tuple[int, int] | None
     if first is None or last is None or last <= first:
         return None
     return _trimmed(text, quote, first, last)
+
+
+def _fit_whole(text: str, query: Query, start: int, end: int, memo: Memo) -> tuple[int, int] | None:
+    """Return ``fit`` for a quote of at most ``MAX_PIECE`` characters, fitted as a whole.
+
+    A quote edited inside may have grown or shrunk by as much as ``MIN_SCORE``
+    allows, and an alignment window of the quote's length says nothing of where
+    inside it: an edge may lie ``edit_reach`` from its guess. So the start is
+    sought that far around its guess (the end roughly known); then, in turn,
+    the end that far around the quote's length after the start, and the start
+    before the end, until the end stays put (at most ``FIT_ROUNDS`` times). The
+    span then depends on where the passage is, not on which alignment first
+    guessed it: a shift of the text before it changes neither where nor whether
+    it is found (issue 14).
+    """
+    quote, size = query.quote, len(query.quote)
+    slack = edit_reach(size)
+
+    def side(at_start: bool, other: int) -> int | None:
+        # Everything but ``other`` is fixed, so each boundary is found once.
+        if (at_start, other) not in memo:
+            edge = other - size if at_start else other + size
+            memo[at_start, other] = boundary(text, query, quote, edge, slack, other, at_start)
+        return memo[at_start, other]
+
+    first = boundary(text, query, quote, start, size // 8 + 2, other=end, at_start=True)
+    last = None
+    for _ in range(FIT_ROUNDS):
+        if first is None:
+            return None
+        found = side(False, first)
+        if found is None:
+            return None
+        if found == last:
+            break
+        last = found
+        first = side(True, last)
+    if first is None or last is None:
+        return None
+    return _trimmed(text, quote, first, last)
+
+
+def edit_reach(size: int) -> int:
+    """Return how far an edge of a quote of ``size`` characters may have moved by edits inside it.
+
+    A match scoring ``MIN_SCORE`` (rapidfuzz ``ratio``: twice the common
+    characters over both lengths) may hold up to ``2 * size * (100 / MIN_SCORE
+    - 1)`` characters more than the quote (35 % at 85), fewer when some were
+    deleted; two more cover the space around an inserted word.
+    """
+    return int(2 * size * (100 / MIN_SCORE - 1)) + 2
 
 
 def _trimmed(text: str, quote: str, start: int, end: int) -> tuple[int, int] | None:
@@ -337,6 +401,8 @@ def boundary(
     with how much of the stored context continues verbatim next to the offset
     (``adjacency``: a substituted last word is covered when the old suffix
     follows it); between equals, the one nearest ``edge``, then the lower.
+    Against ``other``, an offset further out than the best fit by ratio is
+    not tried where it takes in only words ``piece`` lacks (``_taking_in``).
     """
     free = query.free_start if at_start else query.free_end
     context = query.prefix if at_start else query.suffix
@@ -346,22 +412,66 @@ def boundary(
         if other is not None:
             # A boundary never crosses the other one.
             lo, hi = (lo, min(hi, other - 1)) if at_start else (max(lo, other + 1), hi)
-        offsets = [at for at in range(lo, hi + 1) if free or not cuts_word(text, at)]
+        offsets = list(range(lo, hi + 1)) if free else word_edges(text, lo, hi)
         if offsets:
             break
     else:
         return None
 
-    def key(offset: int) -> tuple[float, int]:
-        if at_start:
-            found = text[offset : offset + span if other is None else other]
-        else:
-            found = text[max(0, offset - span) if other is None else other : offset]
+    if other is None:
+        founds = [
+            text[at : at + span] if at_start else text[max(0, at - span) : at] for at in offsets
+        ]
+    else:
+        founds = [text[at:other] if at_start else text[other:at] for at in offsets]
+    ratios = [fuzz.ratio(piece, found) for found in founds]
+    tried = (
+        list(range(len(offsets))) if other is None else _taking_in(piece, founds, ratios, at_start)
+    )
+
+    def key(number: int) -> tuple[float, int]:
+        offset = offsets[number]
         agreement = adjacency(text, offset, context, at_start) if context else None
-        return combine(fuzz.ratio(piece, found), agreement), -abs(offset - edge)
+        return combine(ratios[number], agreement), -abs(offset - edge)
 
     # The first of equals: the lower offset when two are as near the edge.
-    return max(offsets, key=key)
+    return offsets[max(tried, key=key)]
+
+
+def _taking_in(piece: str, founds: list[str], ratios: list[float], at_start: bool) -> list[int]:
+    """Return which spans (``founds``, ascending boundary offsets) may hold ``piece``.
+
+    Not those beyond the best fit by ratio (away from the other boundary) that
+    take in whitespace, unless they gain characters in common with the piece
+    there (its word beyond a word inserted next to it), or what they take in
+    begins (ends) the piece verbatim (its first word, when the inserted word
+    holds its letters: "it ith was"). Context that happens to continue next to
+    an offset (two words ending in "ation ", or words inserted just before the
+    quote) must not pull a boundary over words the quote does not hold: within
+    the reach an edit inside the quote allows (``edit_reach``), such chances
+    are common. The rest of a word the best fit cuts stays open to the context
+    (a typo at the quote's end). ``ratios`` are the spans' similarities.
+    """
+    top = max(ratios)
+    # The innermost of the best: the last for a start, the first for an end.
+    numbers = range(len(founds))
+    best = max(n for n in numbers if ratios[n] == top) if at_start else ratios.index(top)
+
+    def common(number: int) -> int:
+        # ratio = 200 * common / (both lengths): the characters in common, back.
+        return round(ratios[number] * (len(piece) + len(founds[number])) / 200)
+
+    def foreign(number: int) -> bool:
+        found, inner = founds[number], founds[best]
+        if len(found) <= len(inner) or common(number) > common(best):
+            return False
+        if at_start:
+            taken = found[: len(found) - len(inner)]
+            return not piece.startswith(taken) and any(c.isspace() for c in taken)
+        taken = found[len(inner) :]
+        return not piece.endswith(taken) and any(c.isspace() for c in taken)
+
+    return [number for number in numbers if not foreign(number)]
 
 
 def score(text: str, query: Query, start: int, end: int) -> Candidate:

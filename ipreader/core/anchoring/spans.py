@@ -20,6 +20,18 @@ def cuts_word(text: str, at: int) -> bool:
     return 0 < at < len(text) and is_word_char(text[at - 1]) and is_word_char(text[at])
 
 
+def word_edges(text: str, lo: int, hi: int) -> list[int]:
+    """Return the offsets in ``[lo, hi]`` that do not cut a word (``cuts_word``), ascending."""
+    base = max(0, lo - 1)
+    # One pass over the characters instead of two tests per offset (hot: fuzzy fitting).
+    word = [is_word_char(char) for char in text[base : hi + 1]]
+    return [
+        at
+        for at in range(lo, hi + 1)
+        if not (0 < at < len(text) and word[at - 1 - base] and word[at - base])
+    ]
+
+
 def starts_inside_word(quote: str, prefix: str) -> bool:
     """True when a quote with this prefix began inside a word (the user cut a word)."""
     return bool(prefix) and bool(quote) and is_word_char(prefix[-1]) and is_word_char(quote[0])
@@ -73,6 +85,14 @@ def adjacency(text: str, at: int, context: str, before: bool) -> float:
     ``at``; else a suffix, with the text starting there. Agreement shorter
     than ``MIN_ADJACENT`` characters (or than the whole context) counts as none.
     """
+    need = min(MIN_ADJACENT, len(context))
+    # Most offsets share nothing with the context: one comparison says so.
+    if not context or (
+        text[max(0, at - need) : at] != context[-need:]
+        if before
+        else text[at : at + need] != context[:need]
+    ):
+        return 0.0
     if before:
         pairs = zip(reversed(context), reversed(text[max(0, at - len(context)) : at]), strict=False)
     else:

@@ -53,6 +53,13 @@ def framed(before: str, middle: str, after: str, width: int = CONTEXT_CHARS) -> 
     return text
 
 
+#: Over a highlight's places: what their one number means (issue 14: the quote's
+#: likeness beside a combined score for the same place was two numbers to reconcile).
+PLACES_LABEL = (
+    "Where it might be now: % alike to what was highlighted (the text around decides the order)"
+)
+
+
 class ReviewScreen(ModalScreen[ReviewDecision | None]):
     """Review ``items`` from ``start``; dismisses with a decision, or None when closed."""
 
@@ -82,7 +89,7 @@ class ReviewScreen(ModalScreen[ReviewDecision | None]):
             yield Label("", id="item-heading", classes="dialog-heading")
             yield Label("What was highlighted", classes="field-label")
             yield Static("", id="original", classes="dialog-quote")
-            yield Label("Where it might be now", classes="field-label")
+            yield Label("Where it might be now", id="places-label", classes="field-label")
             yield OptionList(id="candidates")
             yield Label("", id="review-status", classes="dialog-status")
 
@@ -105,11 +112,13 @@ class ReviewScreen(ModalScreen[ReviewDecision | None]):
         original = self.query_one("#original", Static)
         options = self.query_one("#candidates", OptionList)
         options.clear_options()
+        label = self.query_one("#places-label", Label)
         if isinstance(item, HighlightReview):
+            label.update(PLACES_LABEL)
             annotation = item.annotation
             word = STATUS_WORDS[annotation.status.value]
             if annotation.score is not None:
-                word += f", {annotation.score:.0f}"
+                word += f", {annotation.score:.0f} % alike"
             heading.update(Text(f"{item.info.relpath} — {word}"))
             original.update(
                 framed(annotation.prefix, annotation.quote, annotation.suffix, width=40)
@@ -122,7 +131,9 @@ class ReviewScreen(ModalScreen[ReviewDecision | None]):
                 else (annotation.start, annotation.end)
             )
             for number, place in enumerate(item.places):
-                row = Text(f"{place.score:5.0f}  ")
+                # The quote's likeness alone, the number its heading and the sidebar
+                # give (the order also weighs the stored context; issue 14).
+                row = Text(f"{place.score:4.0f} %  ")
                 row.append("now " if (place.start, place.end) == now else "    ", "bold")
                 row.append_text(framed(*place.context(item.text)))
                 options.add_option(Option(row, id=str(number)))
@@ -131,6 +142,7 @@ class ReviewScreen(ModalScreen[ReviewDecision | None]):
                 none = Text("No close match in the text.", "dim")
                 options.add_option(Option(none, disabled=True))
         else:
+            label.update("Where it might be now")
             count = plural(len(item.missing.stored.annotations), "highlight")
             heading.update(Text(f"{item.info.relpath} — article missing ({count} kept)"))
             original.update(Text("The file is no longer in the folder (moved or deleted)."))
