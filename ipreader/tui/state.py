@@ -722,14 +722,20 @@ class ReaderState:
         shown = mine or stored
         assert shown is not None  # a conflict has at least one version
         self.pending.drop(shown.id)
+        # The change refused is on the undo stack as it was meant (from the version this
+        # session had): it becomes what is written now, from the stored version, so ``u``
+        # undoes this session's part and puts the other program's version back.
         if choice == "theirs":
+            self.undo.settle(mine, shown.id, None)
             if self.annotation(shown.id) is not None or stored is not None:
                 self.annotations = replace_annotation(self.annotations, shown, stored)
             return Outcome(message="Kept the version saved by the other program.")
         if mine is None:
             assert stored is not None
+            self.undo.settle(mine, shown.id, Change(root, stored, None))
             return self._change(Change(root, stored, None), record=False)
         after = merged(mine, stored) if choice == "both" and stored else resolved(mine, stored)
+        self.undo.settle(mine, shown.id, Change(root, stored, after))
         outcome = self._change(Change(root, stored, after), record=False)
         kept = "both versions merged" if choice == "both" and stored else "your version"
         return Outcome(outcome.commands, f"Saved {kept}.")

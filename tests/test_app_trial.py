@@ -1,0 +1,116 @@
+"""Pilot tests of the faults a user's trial in tmux found (bench/RESULTS.md, stop 27)."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from conftest import Posted, settle
+from textual.pilot import Pilot
+
+from ipreader.core.documents import read_document
+from ipreader.core.model import Annotation
+from ipreader.core.store import FolderStore
+from ipreader.tui.app import IpreaderApp
+from ipreader.tui.screens.conflict import ConflictScreen
+from ipreader.tui.screens.main import MainScreen
+
+SIZE = (120, 36)
+FIXTURES = Path(__file__).parent / "fixtures" / "bbc"
+ARTICLE = FIXTURES / "business" / "1m-payoff-for-former-shell-boss.txt"
+QUOTE = "the ex-finance chief who stepped down from her post"
+
+
+@pytest.fixture
+def folder(tmp_path: Path, app_settings: dict[str, object]) -> Path:
+    """One BBC article with one highlight (``QUOTE``, note "boss") and a second article."""
+    root = tmp_path / "articles"
+    root.mkdir()
+    shutil.copy(ARTICLE, root / "shell.txt")
+    shutil.copy(FIXTURES / "tech" / "freeze-on-anti-spam-campaign.txt", root / "spam.txt")
+    document = read_document(root / "shell.txt")
+    store = FolderStore.open(root)
+    store.reconcile("shell.txt", document.sha256, document.text)
+    start = document.text.index(QUOTE)
+    store.save_annotation(
+        Annotation.create(document.text, start, start + len(QUOTE), "shell.txt", note="boss")
+    )
+    store.set_last_document("shell.txt")
+    return root
+
+
+def main(pilot: Pilot[None]) -> MainScreen:
+    app = pilot.app
+    assert isinstance(app, IpreaderApp)
+    return app.main_screen
+
+
+def stored(root: Path) -> list[Annotation]:
+    return FolderStore.open(root).annotations("shell.txt")
+
+
+# ------------------------------------------------------------------ undo after a conflict
+
+
+async def race(pilot: Pilot[None], folder: Path, choice: str) -> MainScreen:
+    """Edit the highlight's note while another program changed it; settle with ``choice``."""
+    await settle(pilot)
+    screen = main(pilot)
+    (original,) = screen.state.annotations
+    other = FolderStore.open(folder)
+    other.save_edit("shell.txt", original.id, original.edited(note="theirs"), base=original)
+    screen.carry_out(screen.state.edit(original.id, "boss and mine", (), original.color))
+    await settle(pilot)
+    assert isinstance(pilot.app.screen, ConflictScreen)
+    await pilot.press(choice)
+    await settle(pilot)
+    assert pilot.app.screen is screen
+    return screen
+
+
+async def test_undo_after_keeping_both_puts_the_other_programs_version_back(
+    folder: Path,
+) -> None:
+    """It undid the edit made before the conflict, from the refused version: "Undid the
+    edit …", then a second conflict dialog, nothing written."""
+    posted = Posted()
+    async with IpreaderApp(paths=[folder]).run_test(size=SIZE, message_hook=posted) as pilot:
+        screen = await race(pilot, folder, "b")
+        (kept,) = stored(folder)
+        assert "theirs" in kept.note and "boss and mine" in kept.note
+        await pilot.press("u")
+        await settle(pilot)
+        assert pilot.app.screen is screen  # no second conflict
+        (undone,) = stored(folder)
+        assert undone.note == "theirs"
+        assert [a.note for a in screen.state.annotations] == ["theirs"]
+        assert screen.state.unsaved() == 0
+        assert posted.notices()[-1].startswith("Undid the edit of")
+        await pilot.press("u")
+        await settle(pilot)
+        assert posted.notices()[-1] == "Nothing to undo."
+        assert stored(folder)[0].note == "theirs"
+
+
+async def test_undo_after_keeping_mine_puts_the_other_programs_version_back(
+    folder: Path,
+) -> None:
+    async with IpreaderApp(paths=[folder]).run_test(size=SIZE) as pilot:
+        screen = await race(pilot, folder, "m")
+        assert stored(folder)[0].note == "boss and mine"
+        await pilot.press("u")
+        await settle(pilot)
+        assert pilot.app.screen is screen
+        assert stored(folder)[0].note == "theirs"
+
+
+async def test_after_keeping_theirs_there_is_no_edit_to_undo(folder: Path) -> None:
+    posted = Posted()
+    async with IpreaderApp(paths=[folder]).run_test(size=SIZE, message_hook=posted) as pilot:
+        screen = await race(pilot, folder, "t")
+        await pilot.press("u")
+        await settle(pilot)
+        assert pilot.app.screen is screen
+        assert posted.notices()[-1] == "Nothing to undo."
+        assert stored(folder)[0].note == "theirs"
