@@ -114,3 +114,43 @@ async def test_after_keeping_theirs_there_is_no_edit_to_undo(folder: Path) -> No
         assert pilot.app.screen is screen
         assert posted.notices()[-1] == "Nothing to undo."
         assert stored(folder)[0].note == "theirs"
+
+
+# ------------------------------------------------------------------ the find bar
+
+
+async def test_one_escape_closes_the_find_bar_with_a_match_selected(folder: Path) -> None:
+    """It took two: the first dropped the selected match, the second closed the bar."""
+    async with IpreaderApp(paths=[folder]).run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = main(pilot)
+        await pilot.press("slash", *"reserves", "enter")
+        await settle(pilot)
+        selected = screen.reader.selection
+        assert selected is not None and selected in screen.matches
+        assert screen.focused is screen.reader
+        await pilot.press("escape")
+        assert not screen.has_class("-finding")
+        assert screen.matches == ()
+        # The match stays selected (a then highlights it); the next escape drops it.
+        assert screen.reader.selection == selected
+        await pilot.press("escape")
+        assert screen.reader.selection is None
+
+
+async def test_escape_drops_a_selection_of_ones_own_before_closing_the_find_bar(
+    folder: Path,
+) -> None:
+    """A selection the user made is not a match: the first escape drops it, as before."""
+    async with IpreaderApp(paths=[folder]).run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = main(pilot)
+        await pilot.press("slash", *"reserves", "enter")
+        await settle(pilot)
+        start, end = screen.matches[0]
+        screen.reader.select(start, end + 4)  # the match and a little more
+        await pilot.press("escape")
+        assert screen.reader.selection is None
+        assert screen.has_class("-finding")
+        await pilot.press("escape")
+        assert not screen.has_class("-finding")
