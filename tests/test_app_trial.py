@@ -10,9 +10,11 @@ from conftest import Posted, settle
 from textual.pilot import Pilot
 
 from ipreader.core.documents import read_document
+from ipreader.core.errors import StoreWriteError
 from ipreader.core.model import Annotation
 from ipreader.core.store import FolderStore
 from ipreader.tui.app import IpreaderApp
+from ipreader.tui.screens.confirm import ConfirmScreen, unsaved_question
 from ipreader.tui.screens.conflict import ConflictScreen
 from ipreader.tui.screens.main import MainScreen
 
@@ -154,3 +156,53 @@ async def test_escape_drops_a_selection_of_ones_own_before_closing_the_find_bar(
         assert screen.has_class("-finding")
         await pilot.press("escape")
         assert not screen.has_class("-finding")
+
+
+# ------------------------------------------------------------------ quitting with unsaved changes
+
+
+async def test_the_quit_question_names_the_change_and_staying_saves_it_again(
+    folder: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """It said "1 change could not be saved ... they are lost", and staying did nothing."""
+
+    def refuse(self: FolderStore, annotations: object) -> None:
+        raise StoreWriteError("disk full")
+
+    posted = Posted()
+    app = IpreaderApp(paths=[folder])
+    async with app.run_test(size=SIZE, message_hook=posted) as pilot:
+        await settle(pilot)
+        screen = main(pilot)
+        (original,) = screen.state.annotations
+        monkeypatch.setattr(FolderStore, "save_annotations", refuse)
+        screen.carry_out(screen.state.edit(original.id, "new note", (), original.color))
+        await settle(pilot)
+        await pilot.press("q")
+        await settle(pilot)
+        assert isinstance(app.screen, ConfirmScreen)
+        question = app.screen.question
+        assert question.startswith("1 change could not be saved: the edit of “the ex-finance")
+        assert "If you quit now, it is lost." in question
+        assert "they are" not in question
+        assert "n stay and try saving again" in app.screen.answers
+        monkeypatch.undo()  # the disk has room again
+        await pilot.press("n")
+        await settle(pilot)
+        assert app.screen is screen and app.is_running
+        assert screen.state.unsaved() == 0
+        assert stored(folder)[0].note == "new note"
+        assert any("Trying again to save 1 change" in m for m in posted.notices())
+        await pilot.press("q")
+        await settle(pilot)
+    assert app.return_code in (None, 0)
+
+
+def test_the_quit_question_counts_changes_past_three_and_says_they() -> None:
+    changes = [f"the edit of “q{n}”" for n in range(5)]
+    question = unsaved_question(changes)
+    assert question.startswith(
+        "5 changes could not be saved: the edit of “q0”, the edit of “q1”, the edit of “q2” "
+        "and 2 more. If you quit now, they are lost."
+    )
+    assert "they are tried again" in question

@@ -46,7 +46,7 @@ if TYPE_CHECKING:
 
     # The commands are made only once a document is open (or the user acts): imported
     # there, after the first paint (tests/test_start_imports.py).
-    from ipreader.tui.commands import Command, SaveAnnotation, SetPosition
+    from ipreader.tui.commands import Command, SaveAnnotation, SetDocumentNotes, SetPosition
 
 #: How much of a quote the undo message shows.
 UNDO_QUOTE_CHARS = 40
@@ -102,6 +102,7 @@ class ReaderState:
         """Edits of the open document whose write is queued or failed (they win over polls)."""
         # Notes writes queued or failed, per document path: a poll must not show older notes.
         self._notes_unsaved: Counter[Path] = Counter()
+        self._notes_sent: dict[Path, SetDocumentNotes] = {}  # the last notes write per article
         # spans(): the last result with the annotations it was built from, and each
         # annotation's span (rebuilt only when the annotation changes).
         self._spans: tuple[tuple[Annotation, ...] | None, tuple[HighlightSpan, ...]] = (None, ())
@@ -652,7 +653,9 @@ class ReaderState:
         self.notes = notes
         self.tag_suggestions.update(notes.tags)
         self._notes_unsaved[info.path] += 1
-        return Outcome((SetDocumentNotes(info.root, info.relpath, notes, base),))
+        command = SetDocumentNotes(info.root, info.relpath, notes, base)
+        self._notes_sent[info.path] = command  # what a retry writes, if it fails
+        return Outcome((command,))
 
     # ------------------------------------------------------------ writes reported
 
@@ -744,6 +747,44 @@ class ReaderState:
         """Count the changes whose write is queued or failed (once idle: failed)."""
         notes = sum(1 for count in self._notes_unsaved.values() if count > 0)
         return len(self.pending) + notes
+
+    def unsaved_changes(self) -> list[str]:
+        """Name each change whose write is queued or failed (``the edit of “…”``)."""
+        named = []
+        for base, after in self.pending.unsaved():
+            if base is None and after is not None:
+                named.append(f"the new highlight “{excerpt(after.quote, UNDO_QUOTE_CHARS)}”")
+            elif after is None and base is not None:
+                named.append(f"the deletion of “{excerpt(base.quote, UNDO_QUOTE_CHARS)}”")
+            elif after is not None:
+                named.append(f"the edit of “{excerpt(after.quote, UNDO_QUOTE_CHARS)}”")
+            else:
+                named.append("the deletion of a highlight")
+        for path, count in self._notes_unsaved.items():
+            if count > 0:
+                sent = self._notes_sent.get(path)
+                named.append(f"the tags and note of {sent.document if sent else path.name}")
+        return named
+
+    def retry_unsaved(self) -> Outcome:
+        """Write again every change whose write failed, each against the version it changes
+        (a conflict found then is shown as any other)."""
+        from ipreader.tui.commands import DeleteAnnotation, SaveAnnotation
+
+        commands: list[Command] = []
+        info = self.document
+        if info is not None:
+            for base, after in self.pending.unsaved():
+                if after is not None:
+                    commands.append(SaveAnnotation(info.root, after, base=base, text=self.version))
+                elif base is not None:
+                    commands.append(DeleteAnnotation(info.root, base))
+        for path, count in self._notes_unsaved.items():
+            sent = self._notes_sent.get(path)
+            if count > 0 and sent is not None:
+                self._notes_unsaved[path] = 1  # the one write sent now
+                commands.append(sent)
+        return Outcome(tuple(commands))
 
     # ------------------------------------------------------------ changes by others
 

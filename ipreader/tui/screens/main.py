@@ -898,7 +898,7 @@ class MainScreen(Screen[None]):
 
     async def action_quit(self) -> None:
         """Save what is queued, then quit; asks first when changes could not be saved."""
-        from ipreader.tui.screens.confirm import ConfirmScreen
+        from ipreader.tui.screens.confirm import ConfirmScreen, unsaved_question
 
         if self._quitting:
             return
@@ -912,14 +912,20 @@ class MainScreen(Screen[None]):
         def answered(quit_anyway: bool | None) -> None:
             if quit_anyway:
                 self.app.exit()
-            else:
-                self._quitting = False
+                return
+            self._quitting = False
+            retry = self.state.retry_unsaved()
+            if retry.commands:
+                self.notify(f"Trying again to save {plural(len(retry.commands), 'change')}…")
+            self.carry_out(retry)
 
-        question = (
-            f"{plural(unsaved, 'change')} could not be saved (see the messages). "
-            "If you quit now, they are lost."
-        )
-        self.app.push_screen(ConfirmScreen("Not saved", question, "quit anyway", "stay"), answered)
+        self.app.push_screen(
+            ConfirmScreen(
+                "Not saved", unsaved_question(self.state.unsaved_changes()),
+                "quit anyway", "stay and try saving again",
+            ),
+            answered,
+        )  # fmt: skip
 
     # ------------------------------------------------------------------ drift
 
