@@ -206,3 +206,34 @@ def test_the_quit_question_counts_changes_past_three_and_says_they() -> None:
         "and 2 more. If you quit now, they are lost."
     )
     assert "they are tried again" in question
+
+
+# ------------------------------------------------------------------ an unreadable article
+
+
+def sidebar_prompts(screen: MainScreen) -> list[str]:
+    rows = screen.sidebar.option_list
+    return [str(rows.entry(i).prompt) for i in range(rows.entry_count)]
+
+
+async def test_an_unreadable_articles_highlights_are_counted_not_listed_as_placed(
+    folder: Path,
+) -> None:
+    """The trial: a second after opening, the stored highlights were listed against empty
+    text, under "its highlights, if any, stay stored"."""
+    (folder / "shell.txt").write_bytes(b"no longer text\x00\x00\x01\x02" * 10)
+    async with IpreaderApp(paths=[folder]).run_test(size=SIZE) as pilot:
+        await settle(pilot)  # the last article read, shell.txt, is opened and fails
+        screen = main(pilot)
+        assert screen.state.document is not None
+        assert screen.state.document.relpath == "shell.txt"
+        for when in ("at once", "after a poll"):
+            prompts = sidebar_prompts(screen)
+            assert len(prompts) == 1, when
+            assert prompts[0].startswith("The article cannot be read: binary"), when
+            assert "It keeps 1 highlight, stored untouched" in prompts[0], when
+            assert not any(QUOTE[:20] in p for p in prompts), when
+            screen.check_for_changes()  # the poll that brought the stored highlights
+            await settle(pilot)
+        assert [a.note for a in screen.state.annotations] == ["boss"]  # kept, not listed
+        assert [a.note for a in stored(folder)] == ["boss"]

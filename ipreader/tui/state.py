@@ -30,7 +30,7 @@ from ipreader.core.documents import DocumentInfo
 from ipreader.core.identity import CoderView
 from ipreader.core.model import AnchorStatus, Annotation, DocumentNotes
 from ipreader.core.text_version import TextVersion
-from ipreader.core.wording import excerpt
+from ipreader.core.wording import excerpt, plural
 from ipreader.tui.ordered import InPlaceOrder, edit_from, edited, place
 from ipreader.tui.outcome import Outcome, Refusal, Target
 from ipreader.tui.pending import PendingEdits, replace_annotation, sort_annotations
@@ -80,9 +80,10 @@ class ReaderState:
         """A highlight the user is re-selecting by hand (``a`` then relinks it)."""
         self.opening = False
         """True while the document is being read."""
-        self.unreadable = False
-        """True when reading the document failed (binary, undecodable): no text, no highlights
-        listed, its stored ones untouched."""
+        self.unreadable = ""
+        """Why reading the document failed (binary, undecodable; "" when it did not): no
+        text, no highlights listed, its stored ones untouched (``unreadable_notice``)."""
+        self._unreadable_kept = 0  # the list's count of its highlights when it failed
         self.serial = 0
         """Counts document opens; a load that finishes for an older serial is stale."""
         self.target = Target()
@@ -316,7 +317,8 @@ class ReaderState:
         self.target = target
         self.text = ""
         self.version = None
-        self.missing = self.gone = self.unreadable = False
+        self.missing = self.gone = False
+        self.unreadable = ""
         self.annotations = ()
         self.notes = DocumentNotes()
         self.current = None
@@ -362,13 +364,32 @@ class ReaderState:
         self.gone = True
         return True
 
-    def open_failed(self, serial: int) -> bool:
-        """Note that loading failed; False when that load was stale anyway."""
+    def open_failed(self, serial: int, reason: str = "", kept: int = 0) -> bool:
+        """Note that loading failed (``reason``: why; ``kept``: the highlights the list
+        counts for it); False when that load was stale anyway."""
         if serial != self.serial:
             return False
         self.opening = False
-        self.unreadable = True
+        self.unreadable = reason or "unreadable"
+        self._unreadable_kept = kept
         return True
+
+    def unreadable_notice(self) -> str:
+        """What the sidebar says instead of listing an unreadable article's highlights
+        (they have no text to be placed in); "" when the article is not unreadable."""
+        if not self.unreadable:
+            return ""
+        # A poll brings the stored highlights a moment after the failure: their count is
+        # the store's; until then the list's.
+        kept = len(self.annotations) or self._unreadable_kept
+        if kept:
+            held = (
+                f"It keeps {plural(kept, 'highlight')}, stored untouched: listed again "
+                "once it can be read (ipreader check lists them)."
+            )
+        else:
+            held = "It has no highlights."
+        return f"The article cannot be read: {self.unreadable}.\n\n{held}"
 
     def position_command(self, cursor: int) -> SetPosition | None:
         """Return the write of the reading position at ``cursor`` (none while opening)."""

@@ -30,6 +30,7 @@ from textual.reactive import var
 from textual.screen import Screen
 
 from ipreader.core.documents import DocumentInfo
+from ipreader.core.errors import DocumentError
 from ipreader.core.identity import CoderView
 from ipreader.core.library import Library
 from ipreader.core.model import Annotation, DocumentNotes
@@ -141,8 +142,9 @@ class MainScreen(Screen[None]):
     """True while the article shown is being opened (its highlights not listed yet)."""
     missing: var[bool] = var(False)
     """True when ``document`` is no longer in its folder (its highlights are kept)."""
-    unreadable: var[bool] = var(False)
-    """True when ``document`` could not be read (its stored highlights are not listed)."""
+    unreadable: var[str] = var("")
+    """What the sidebar says when ``document`` could not be read ("" when it could): why,
+    and how many highlights it keeps (not listed: they have no text to be placed in)."""
     matches: var[tuple[tuple[int, int], ...]] = var(())
     """The find bar's matches in the open document."""
     sort_by: var[str] = var("name")
@@ -323,7 +325,7 @@ class MainScreen(Screen[None]):
         if self.covers is not covers:
             self.covers = covers
         self.missing = state.missing
-        self.unreadable = state.unreadable
+        self.unreadable = state.unreadable_notice()
         if state.document is not None:  # else an article may be shown before it is open
             self.highlights_pending = state.opening
         self.notes = state.notes
@@ -506,7 +508,10 @@ class MainScreen(Screen[None]):
 
     @on(DocumentFailed)
     def _load_failed(self, message: DocumentFailed) -> None:
-        if not self.state.open_failed(message.serial):
+        error, info = message.error, message.document
+        reason = error.reason if isinstance(error, DocumentError) else str(error)
+        kept = self.stats.get(info.path, DocumentStats()).highlights
+        if not self.state.open_failed(message.serial, reason, kept):
             return
         self.reader.loading = False
         self.reader.load("", [], 0)
