@@ -237,3 +237,94 @@ async def test_an_unreadable_articles_highlights_are_counted_not_listed_as_place
             await settle(pilot)
         assert [a.note for a in screen.state.annotations] == ["boss"]  # kept, not listed
         assert [a.note for a in stored(folder)] == ["boss"]
+
+
+# ------------------------------------------------------------------ a live document list
+
+
+async def test_the_list_follows_articles_added_removed_and_counts_imported(
+    folder: Path, tmp_path: Path
+) -> None:
+    """Files added or removed while the app ran, and an ``ipreader import`` from the command
+    line, showed only at the next start."""
+    from ipreader.core.export import export_data
+    from ipreader.core.importer import import_file
+    from ipreader.core.library import Library
+
+    async with IpreaderApp(paths=[folder]).run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = main(pilot)
+        spam = next(d for d in screen.documents if d.relpath == "spam.txt")
+        screen.document_list.highlight(spam)
+        screen.check_the_list()  # the first check notes what is there
+        await settle(pilot)
+
+        shutil.copy(ARTICLE, folder / "aaa.txt")  # sorted above the highlighted row
+        (folder / "sub").mkdir()
+        shutil.copy(ARTICLE, folder / "sub" / "new.txt")
+        screen.check_the_list()
+        await settle(pilot)
+        listed = sorted(d.relpath for d in screen.documents)
+        assert listed == ["aaa.txt", "shell.txt", "spam.txt", "sub/new.txt"]
+        assert screen.document_list.highlighted_document == spam  # the row did not move
+        assert screen.stats[folder.resolve() / "aaa.txt"].highlights == 0
+
+        # An export of the other folder's highlights, imported from the command line.
+        other = tmp_path / "other"
+        other.mkdir()
+        shutil.copy(folder / "spam.txt", other / "spam.txt")
+        text = (other / "spam.txt").read_text()
+        FolderStore.open(other).save_annotations(
+            [
+                Annotation.create(text, 10, 20, "spam.txt"),
+                Annotation.create(text, 30, 40, "spam.txt"),
+            ]
+        )
+        exported = tmp_path / "export.json"
+        import json
+
+        exported.write_text(json.dumps(export_data(Library.open([other]))))
+        assert import_file(exported, folder).added == 2
+        new = (folder / "sub" / "new.txt").read_text()
+        FolderStore.open(folder).save_annotation(Annotation.create(new, 0, 5, "sub/new.txt"))
+        (folder / "aaa.txt").unlink()  # removed: nothing stored for it
+        (folder / "sub" / "new.txt").unlink()  # removed, but it keeps a highlight: listed
+        screen.check_the_list()
+        await settle(pilot)
+        listed = sorted(d.relpath for d in screen.documents)
+        assert listed == ["shell.txt", "spam.txt", "sub/new.txt"]
+        assert screen.stats[spam.path].highlights == 2
+        assert screen.stats[folder.resolve() / "sub" / "new.txt"].highlights == 1
+        assert screen.document_list.highlighted_document == spam
+
+
+async def test_the_apps_own_writes_do_not_have_the_store_read_again_for_the_list(
+    folder: Path,
+) -> None:
+    """Every save changes the store's token: the list's check would read the whole store
+    (most of a second at 10,000 articles) after each one."""
+    from ipreader.tui.messages import ListChanged
+
+    posted = Posted()
+    async with IpreaderApp(paths=[folder]).run_test(size=SIZE, message_hook=posted) as pilot:
+        await settle(pilot)
+        screen = main(pilot)
+        screen.check_the_list()  # the first check notes what is there
+        await settle(pilot)
+        (original,) = screen.state.annotations
+        screen.carry_out(screen.state.edit(original.id, "edited here", (), original.color))
+        await settle(pilot)
+        screen.check_the_list()
+        await settle(pilot)
+        assert posted.of(ListChanged) == []
+        assert stored(folder)[0].note == "edited here"  # (after: opening a store may write)
+        # Another program's write is read.
+        FolderStore.open(folder).save_annotation(
+            Annotation.create((folder / "spam.txt").read_text(), 0, 6, "spam.txt")
+        )
+        screen.check_the_list()
+        await settle(pilot)
+        [change] = posted.of(ListChanged)
+        spam = folder.resolve() / "spam.txt"
+        assert change.change.stats[spam].highlights == 1
+        assert screen.stats[spam].highlights == 1

@@ -52,6 +52,7 @@ from ipreader.tui.messages import (
     LibraryFailed,
     LibraryListed,
     LibraryOpened,
+    ListChanged,
     OpeningProgress,
     ReviewGathered,
     Saved,
@@ -116,6 +117,10 @@ class MainScreen(Screen[None]):
 
     #: Seconds between two checks of the open article's file (a ``stat``).
     FILE_WATCH_SECONDS: ClassVar[float] = 1.0
+
+    #: Seconds between two checks of the folders for articles added or removed and of the
+    #: stores for counts changed elsewhere (a ``stat`` per directory and four per store).
+    LIST_WATCH_SECONDS: ClassVar[float] = 2.0
 
     # The screen's reactives are data the panes are bound to (data_bind), hence ``var``:
     # a plain ``reactive`` repaints its owner, and the owner here is the whole screen, so
@@ -291,6 +296,7 @@ class MainScreen(Screen[None]):
             self._first_text_read(first)
         self.set_interval(self.CHANGE_POLL_SECONDS, self.check_for_changes)
         self.set_interval(self.FILE_WATCH_SECONDS, self.check_the_file)
+        self.set_interval(self.LIST_WATCH_SECONDS, self.check_the_list)
         self.call_after_refresh(self._mount_footer)
 
     async def _mount_footer(self) -> None:
@@ -867,6 +873,26 @@ class MainScreen(Screen[None]):
         info = self.state.document
         if info is not None and self.library is not None and not self.state.opening:
             self.loader.poll(info, self.state.serial, self.state.tokens.get(info.root))
+
+    def check_the_list(self) -> None:
+        """Look for articles added to or removed from the folders, and counts changed there."""
+        library = self.library
+        if library is not None and self._library_shown and not self._quitting:
+            self.loader.watch_list(library)
+
+    @on(ListChanged)
+    def _list_changed(self, message: ListChanged) -> None:
+        change = message.change
+        if change.added or change.removed:
+            # The list keeps its highlighted row (by path) and sorts the new ones in.
+            kept = (d for d in self.documents if d.path not in change.removed)
+            self.documents = (*kept, *change.added)
+        if change.stats:
+            stats = {**self.stats, **change.stats}
+            info = self.state.document
+            if info is not None and info.path in stats and not self.state.opening:
+                stats[info.path] = self.state.stats()  # the open article's, as shown
+            self.stats = stats
 
     @on(StoreChanged)
     def _store_changed(self, message: StoreChanged) -> None:

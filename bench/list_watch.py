@@ -1,0 +1,89 @@
+"""The live document list's check (``tui/list_watch.py``) on a folder of 10,000 articles.
+
+The folder is ``lib.folders``' (the BBC corpus copied into sub-folders, 2
+annotations per article). Timed in-process, in the worker's thread as the app
+runs it (no UI thread here), medians of ``--runs``:
+
+* idle: a check when nothing changed (a stat per directory and four per store);
+* added: a check after one article was copied into the folder (the folder
+  walked again, the new article read, the store's records read for the counts);
+* store: a check after another program saved one annotation (the store's
+  records read again through its read cache, the counts compared).
+
+    .venv/bin/python -m bench.list_watch [--count N] [--runs N]
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import time
+
+from bench.lib.folders import make_annotated_folder
+from bench.lib.process import load_average
+from bench.lib.timing import median
+from bench.lib.workdirs import isolated_data_dir, temp_dir
+from ipreader.core.documents import read_document
+from ipreader.core.library import Library
+from ipreader.core.model import Annotation
+from ipreader.core.store import FolderStore
+from ipreader.tui.list_watch import ListWatch
+
+
+def timed(action: object) -> float:
+    """Seconds ``action()`` took (wall clock)."""
+    assert callable(action)
+    start = time.perf_counter()
+    action()
+    return time.perf_counter() - start
+
+
+def main() -> None:
+    """Build the folder, then time each kind of check."""
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--count", type=int, default=10_000)
+    parser.add_argument("--runs", type=int, default=7)
+    args = parser.parse_args()
+    with isolated_data_dir(), temp_dir("list-watch") as base:
+        root = base / "articles"
+        root.mkdir()
+        started = time.perf_counter()
+        make_annotated_folder(root, args.count, 2 * args.count)
+        print(f"folder of {args.count:,} articles built in {time.perf_counter() - started:.0f} s")
+        library = Library.open([root])
+        collection = library.collections[0]
+        watch = ListWatch([root])
+        watch.check(library)  # the first check notes the folder
+        directories = {info.path.parent for info in collection.documents}
+        print(f"{len(directories):,} directories, load {load_average()}")
+        idle = [timed(lambda: watch.check(library)) for _ in range(args.runs * 5)]
+        source = collection.documents[0].path
+        added, store_changed = [], []
+        other = FolderStore.open(root)
+        for run in range(args.runs):
+            copy = source.parent / f"zz-added-{run}.txt"
+            shutil.copy(source, copy)
+            change = None
+
+            def check() -> None:
+                nonlocal change
+                change = watch.check(library)
+
+            added.append(timed(check))
+            assert change is not None and len(change.added) == 1, change
+            target = collection.documents[run * 7]
+            document = read_document(target.path)
+            start = 10 + run
+            other.save_annotation(
+                Annotation.create(document.text, start, start + 5, target.relpath)
+            )
+            time.sleep(0.05)  # the store's token changes (coarse-clock nonce aside)
+            store_changed.append(timed(check))
+            assert change is not None and target.path in change.stats, change
+        for name, values in (("idle", idle), ("added", added), ("store", store_changed)):
+            shown = ", ".join(f"{v * 1000:.1f}" for v in sorted(values)[:7])
+            print(f"{name:>6}: median {median(values) * 1000:.2f} ms  (fastest: {shown} ms)")
+
+
+if __name__ == "__main__":
+    main()
