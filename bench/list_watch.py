@@ -8,7 +8,9 @@ runs it (no UI thread here), medians of ``--runs``:
 * added: a check after one article was copied into the folder (the folder
   walked again, the new article read, the store's records read for the counts);
 * store: a check after another program saved one annotation (the store's
-  records read again with this process's parses, every count sent).
+  records read again with this process's parses, every count sent);
+* the store's pass alone after another program's save, ``stored_documents()``
+  (the user's read cache written again) against ``persist=False``, alternating.
 
 ``--app``: the same folder in a headless app (160x48); after another program's
 save, the longest event-loop stall (a 10 ms ticker) until the list shows the
@@ -140,9 +142,25 @@ def main() -> None:
             time.sleep(0.05)  # the store's token changes (coarse-clock nonce aside)
             store_changed.append(timed(check))
             assert change is not None and target.path in change.stats, change
-        for name, values in (("idle", idle), ("added", added), ("store", store_changed)):
+        # The store's pass alone after another program's save, the user's read cache
+        # written again (as before the list watch asked for persist=False) or not.
+        persisting, unpersisted = [], []
+        for run in range(args.runs):
+            for persist, into in ((True, persisting), (False, unpersisted)):
+                target = collection.documents[100 + run * 2 + persist]
+                text = read_document(target.path).text
+                other.save_annotation(Annotation.create(text, 20, 25, target.relpath))
+                time.sleep(0.15)  # past the racy window: the signatures settle
+                into.append(timed(lambda p=persist: collection.store.stored_documents(persist=p)))
+        for name, values in (
+            ("idle", idle),
+            ("added", added),
+            ("store", store_changed),
+            ("pass, persisting", persisting),
+            ("pass, not", unpersisted),
+        ):
             shown = ", ".join(f"{v * 1000:.1f}" for v in sorted(values)[:7])
-            print(f"{name:>6}: median {median(values) * 1000:.2f} ms  (fastest: {shown} ms)")
+            print(f"{name:>16}: median {median(values) * 1000:.2f} ms  (fastest: {shown} ms)")
 
 
 if __name__ == "__main__":
