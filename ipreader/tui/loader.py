@@ -15,6 +15,7 @@ import importlib
 import time
 from collections.abc import Callable, Collection
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from textual.timer import Timer
 from textual.widget import Widget
@@ -42,12 +43,16 @@ from ipreader.tui.messages import (
     LibraryFailed,
     LibraryListed,
     LibraryOpened,
+    ListChanged,
     OpeningProgress,
     ReviewGathered,
     StoreChanged,
 )
 from ipreader.tui.session import FirstText, Session, Token
 from ipreader.tui.writer import Writer
+
+if TYPE_CHECKING:
+    from ipreader.tui.list_watch import ListWatch
 
 #: Modules the start leaves out (tests/test_start_imports.py) that opening the first
 #: article needs at once: the opening thread imports them before ``LibraryOpened``.
@@ -70,6 +75,8 @@ class Loader:
         self._writer = writer
         self._poll: Worker[None] | None = None
         self._watch: Worker[None] | None = None
+        self._list_check: Worker[None] | None = None
+        self._list_watch: ListWatch | None = None  # made at the first check
         self._opened_before = False  # the last listing is drawn on the first open only
         self._first_read: FirstTextRead | None = None  # see take_first_read
 
@@ -214,6 +221,47 @@ class Loader:
 
         self._poll = self._owner.run_worker(
             poll, group="poll", description="check for changes by other programs", thread=True
+        )
+
+    def watch_list(self, library: Library) -> None:
+        """Post ``ListChanged`` when articles were added to or removed from ``library``'s
+        folders, or their stores changed (one check at once; ``tui/list_watch.py``)."""
+        if self._list_check is not None and self._list_check.is_running:
+            return
+        if self._list_watch is None:
+            from ipreader.tui.list_watch import ListWatch
+
+            self._list_watch = ListWatch(self._session.paths)
+            # The app's own writes change the stores' tokens too: they alone would have the
+            # whole store read again (~0.4-0.8 s at 10,000 articles) for counts the list
+            # already follows (the open article's row, the recounted ones).
+            self._writer.wrote = self._list_watch.wrote
+        watch = self._list_watch
+        # Paced as the opening is: re-reading a store of 10,000 articles holds the
+        # interpreter lock for most of a second, and keys and frames go first.
+        gate = Gate()
+        gate.beat()
+        timers: list[Timer] = []
+
+        def beat() -> None:
+            if gate.closed:
+                timers[0].stop()
+            else:
+                gate.beat()
+
+        timers.append(self._owner.set_interval(BEAT, beat))
+
+        def check() -> None:
+            try:
+                with paced(gate):
+                    change = watch.check(library)
+            finally:
+                gate.close()
+            if change:
+                self._owner.post_message(ListChanged(change))
+
+        self._list_check = self._owner.run_worker(
+            check, group="list", description="check the folders for new articles", thread=True
         )
 
     def find_headings(self, text: str, serial: int, still_open: Callable[[], bool]) -> None:

@@ -32,6 +32,7 @@ if TYPE_CHECKING:
     from ipreader.core.headings import Heading
     from ipreader.core.review import ReviewItem  # rapidfuzz and the store: loaded when used
     from ipreader.tui.commands import Command  # a field's type; made when the user acts
+    from ipreader.tui.list_watch import ListChange  # a field's type; made by the list watch
 
 
 class Report(Message, bubble=False):
@@ -166,6 +167,14 @@ class StoreChanged(Report, bubble=False):
     """The open the poll belongs to."""
     polled: Polled
     """What the store holds now."""
+
+
+@dataclass(repr=False, eq=False)
+class ListChanged(Report, bubble=False):
+    """Articles were added to or removed from the folders, or their counts changed there."""
+
+    change: ListChange
+    """What changed (``tui/list_watch.py``)."""
 
 
 @dataclass(repr=False, eq=False)

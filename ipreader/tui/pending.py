@@ -132,6 +132,11 @@ class PendingEdits:
         self._base.pop(key, None)
         self._stale.discard(key)
 
+    def unsaved(self) -> list[tuple[Annotation | None, Annotation | None]]:
+        """``(the version stored, as known; the latest change)`` of each highlight whose
+        change is queued or failed (``None``: none stored / deleted here), oldest first."""
+        return [(self._base.get(key), after) for key, after in self._after.items()]
+
     def base(self, key: str) -> Annotation | None:
         """The version of ``key`` the store holds, as far as the app knows."""
         return self._base.get(key)

@@ -30,7 +30,7 @@ from ipreader.core.documents import DocumentInfo
 from ipreader.core.identity import CoderView
 from ipreader.core.model import AnchorStatus, Annotation, DocumentNotes
 from ipreader.core.text_version import TextVersion
-from ipreader.core.wording import excerpt
+from ipreader.core.wording import excerpt, plural
 from ipreader.tui.ordered import InPlaceOrder, edit_from, edited, place
 from ipreader.tui.outcome import Outcome, Refusal, Target
 from ipreader.tui.pending import PendingEdits, replace_annotation, sort_annotations
@@ -46,7 +46,7 @@ if TYPE_CHECKING:
 
     # The commands are made only once a document is open (or the user acts): imported
     # there, after the first paint (tests/test_start_imports.py).
-    from ipreader.tui.commands import Command, SaveAnnotation, SetPosition
+    from ipreader.tui.commands import Command, SaveAnnotation, SetDocumentNotes, SetPosition
 
 #: How much of a quote the undo message shows.
 UNDO_QUOTE_CHARS = 40
@@ -80,9 +80,10 @@ class ReaderState:
         """A highlight the user is re-selecting by hand (``a`` then relinks it)."""
         self.opening = False
         """True while the document is being read."""
-        self.unreadable = False
-        """True when reading the document failed (binary, undecodable): no text, no highlights
-        listed, its stored ones untouched."""
+        self.unreadable = ""
+        """Why reading the document failed (binary, undecodable; "" when it did not): no
+        text, no highlights listed, its stored ones untouched (``unreadable_notice``)."""
+        self._unreadable_kept = 0  # the list's count of its highlights when it failed
         self.serial = 0
         """Counts document opens; a load that finishes for an older serial is stale."""
         self.target = Target()
@@ -102,6 +103,7 @@ class ReaderState:
         """Edits of the open document whose write is queued or failed (they win over polls)."""
         # Notes writes queued or failed, per document path: a poll must not show older notes.
         self._notes_unsaved: Counter[Path] = Counter()
+        self._notes_sent: dict[Path, SetDocumentNotes] = {}  # the last notes write per article
         # spans(): the last result with the annotations it was built from, and each
         # annotation's span (rebuilt only when the annotation changes).
         self._spans: tuple[tuple[Annotation, ...] | None, tuple[HighlightSpan, ...]] = (None, ())
@@ -315,7 +317,8 @@ class ReaderState:
         self.target = target
         self.text = ""
         self.version = None
-        self.missing = self.gone = self.unreadable = False
+        self.missing = self.gone = False
+        self.unreadable = ""
         self.annotations = ()
         self.notes = DocumentNotes()
         self.current = None
@@ -361,13 +364,32 @@ class ReaderState:
         self.gone = True
         return True
 
-    def open_failed(self, serial: int) -> bool:
-        """Note that loading failed; False when that load was stale anyway."""
+    def open_failed(self, serial: int, reason: str = "", kept: int = 0) -> bool:
+        """Note that loading failed (``reason``: why; ``kept``: the highlights the list
+        counts for it); False when that load was stale anyway."""
         if serial != self.serial:
             return False
         self.opening = False
-        self.unreadable = True
+        self.unreadable = reason or "unreadable"
+        self._unreadable_kept = kept
         return True
+
+    def unreadable_notice(self) -> str:
+        """What the sidebar says instead of listing an unreadable article's highlights
+        (they have no text to be placed in); "" when the article is not unreadable."""
+        if not self.unreadable:
+            return ""
+        # A poll brings the stored highlights a moment after the failure: their count is
+        # the store's; until then the list's.
+        kept = len(self.annotations) or self._unreadable_kept
+        if kept:
+            held = (
+                f"It keeps {plural(kept, 'highlight')}, stored untouched: listed again "
+                "once it can be read (ipreader check lists them)."
+            )
+        else:
+            held = "It has no highlights."
+        return f"The article cannot be read: {self.unreadable}.\n\n{held}"
 
     def position_command(self, cursor: int) -> SetPosition | None:
         """Return the write of the reading position at ``cursor`` (none while opening)."""
@@ -652,7 +674,9 @@ class ReaderState:
         self.notes = notes
         self.tag_suggestions.update(notes.tags)
         self._notes_unsaved[info.path] += 1
-        return Outcome((SetDocumentNotes(info.root, info.relpath, notes, base),))
+        command = SetDocumentNotes(info.root, info.relpath, notes, base)
+        self._notes_sent[info.path] = command  # what a retry writes, if it fails
+        return Outcome((command,))
 
     # ------------------------------------------------------------ writes reported
 
@@ -722,14 +746,20 @@ class ReaderState:
         shown = mine or stored
         assert shown is not None  # a conflict has at least one version
         self.pending.drop(shown.id)
+        # The change refused is on the undo stack as it was meant (from the version this
+        # session had): it becomes what is written now, from the stored version, so ``u``
+        # undoes this session's part and puts the other program's version back.
         if choice == "theirs":
+            self.undo.settle(mine, shown.id, None)
             if self.annotation(shown.id) is not None or stored is not None:
                 self.annotations = replace_annotation(self.annotations, shown, stored)
             return Outcome(message="Kept the version saved by the other program.")
         if mine is None:
             assert stored is not None
+            self.undo.settle(mine, shown.id, Change(root, stored, None))
             return self._change(Change(root, stored, None), record=False)
         after = merged(mine, stored) if choice == "both" and stored else resolved(mine, stored)
+        self.undo.settle(mine, shown.id, Change(root, stored, after))
         outcome = self._change(Change(root, stored, after), record=False)
         kept = "both versions merged" if choice == "both" and stored else "your version"
         return Outcome(outcome.commands, f"Saved {kept}.")
@@ -738,6 +768,44 @@ class ReaderState:
         """Count the changes whose write is queued or failed (once idle: failed)."""
         notes = sum(1 for count in self._notes_unsaved.values() if count > 0)
         return len(self.pending) + notes
+
+    def unsaved_changes(self) -> list[str]:
+        """Name each change whose write is queued or failed (``the edit of “…”``)."""
+        named = []
+        for base, after in self.pending.unsaved():
+            if base is None and after is not None:
+                named.append(f"the new highlight “{excerpt(after.quote, UNDO_QUOTE_CHARS)}”")
+            elif after is None and base is not None:
+                named.append(f"the deletion of “{excerpt(base.quote, UNDO_QUOTE_CHARS)}”")
+            elif after is not None:
+                named.append(f"the edit of “{excerpt(after.quote, UNDO_QUOTE_CHARS)}”")
+            else:
+                named.append("the deletion of a highlight")
+        for path, count in self._notes_unsaved.items():
+            if count > 0:
+                sent = self._notes_sent.get(path)
+                named.append(f"the tags and note of {sent.document if sent else path.name}")
+        return named
+
+    def retry_unsaved(self) -> Outcome:
+        """Write again every change whose write failed, each against the version it changes
+        (a conflict found then is shown as any other)."""
+        from ipreader.tui.commands import DeleteAnnotation, SaveAnnotation
+
+        commands: list[Command] = []
+        info = self.document
+        if info is not None:
+            for base, after in self.pending.unsaved():
+                if after is not None:
+                    commands.append(SaveAnnotation(info.root, after, base=base, text=self.version))
+                elif base is not None:
+                    commands.append(DeleteAnnotation(info.root, base))
+        for path, count in self._notes_unsaved.items():
+            sent = self._notes_sent.get(path)
+            if count > 0 and sent is not None:
+                self._notes_unsaved[path] = 1  # the one write sent now
+                commands.append(sent)
+        return Outcome(tuple(commands))
 
     # ------------------------------------------------------------ changes by others
 

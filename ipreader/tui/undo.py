@@ -95,6 +95,27 @@ class UndoStack:
             maxlen=self._changes.maxlen,
         )
 
+    def settle(self, mine: Annotation | None, shown: str, change: Change | None) -> None:
+        """A conflict over ``shown`` (an id) was settled: the newest change that left it as
+        ``mine`` (the version refused) becomes ``change``, what was written instead, or is
+        dropped (``None``: the other program's version kept, this change never stored).
+
+        Undoing it then starts from what is stored, not from the refused version
+        (which met the other program's again: a second conflict).
+        """
+        for index in range(len(self._changes) - 1, -1, -1):
+            recorded = self._changes[index]
+            if (
+                isinstance(recorded, Change)
+                and recorded.annotation.id == shown
+                and recorded.after == mine
+            ):
+                if change is None:
+                    del self._changes[index]
+                else:
+                    self._changes[index] = change
+                return
+
     def push(self, change: Undoable) -> None:
         """Record ``change``; the oldest entry is dropped once the limit is reached."""
         self._changes.append(change)

@@ -23,6 +23,7 @@ from ipreader.tui.messages import Saved, SaveFailed
 if TYPE_CHECKING:
     from ipreader.core.store import FolderStore
     from ipreader.tui.commands import Command  # made by the state when the user acts
+    from ipreader.tui.session import Token
 
 
 class Writer:
@@ -37,6 +38,9 @@ class Writer:
         self._idle = threading.Condition()
         self.lock = threading.Lock()
         """Held while a command runs; a reader holding it sees no write half-way."""
+        self.wrote: Callable[[Path, Token, Token], None] | None = None
+        """Told of each write made, in the writer's thread: the folder, and its store's
+        change token before and after it (the list's watch: ``tui/list_watch.py``)."""
 
     @property
     def busy(self) -> bool:
@@ -84,7 +88,11 @@ class Writer:
         try:
             store = self._store_at(command.root)
             location = store.location
+            before = store.change_token() if self.wrote is not None else ()
             result = command.run(store)
-            return Saved(command, store.change_token(), result)
+            after = store.change_token()
+            if self.wrote is not None:
+                self.wrote(command.root, before, after)
+            return Saved(command, after, result)
         except (IpreaderError, OSError, KeyError) as error:
             return SaveFailed(command, error, location)

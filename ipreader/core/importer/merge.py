@@ -3,7 +3,9 @@
 Rules (the README's "Importing" section):
 
 * each group's document is found once (``locate``); a group whose document
-  cannot be found is rejected whole, with one message;
+  cannot be found is rejected whole, with one message; one found under another
+  name than the file gives (by its hash, its text or its highlights' ids: a
+  renamed article) is imported there, with a message naming both;
 * an annotation with the id of a stored one replaces it only by the revision
   rule (``revisions.import_decision``): a higher revision, or the same revision
   with other data and an ``updated`` time newer and not in the future; an older
@@ -34,7 +36,7 @@ from typing import Any
 from ipreader.core.anchoring import anchor
 from ipreader.core.errors import DocumentError, StoreError
 from ipreader.core.importer.batch import Batch, Group
-from ipreader.core.importer.locate import Locator, NotFound
+from ipreader.core.importer.locate import HOW_IDS, HOW_PATH, Locator, NotFound
 from ipreader.core.importer.prefetch import Readers
 from ipreader.core.importer.report import ImportReport
 from ipreader.core.library import open_store
@@ -218,9 +220,20 @@ def _merge(batch: Batch, root: Path, locator: Locator, readers: Readers) -> Impo
             quotes = [r["quote"] for _, r in group.annotations if isinstance(r, Mapping)
                       and isinstance(r.get("quote"), str)]  # fmt: skip
         try:
-            located.append((group, locator.find(group.document, quotes)))
+            relpath, how = locator.locate(
+                group.document, quotes, partial(_holders, group, existing)
+            )
         except NotFound as error:
             located.append((group, error))
+            continue
+        located.append((group, relpath))
+        given = group.document.path if isinstance(group.document.path, str) else ""
+        if how is HOW_IDS or (given and how is not HOW_PATH):
+            # Found under another name than the file gives (a renamed article): said, since
+            # the user may not expect the entries of 'a.txt' to land on 'b.txt'.
+            report.renamed += 1
+            was = f"{given!r} is now" if given else "found as"
+            report.note(f"{group.where}: {was} {relpath!r} (matched by {how}); imported there")
     for relpath, current_list in _reconcile_all(store, locator, located, readers).items():
         reconciled.add(relpath)
         for current in current_list:
@@ -336,6 +349,19 @@ def _notes_of(
 ) -> DocumentNotes:
     """A document's notes as this import has merged them so far, else as the folder holds them."""
     return merged.get(relpath) or store.document_notes(relpath)
+
+
+def _holders(group: Group, existing: Mapping[str, Annotation]) -> list[str]:
+    """The stored articles holding ``group``'s highlights, by the entries' ids (as ``build``
+    derives them); entries without a usable id are passed over (``build`` rejects them)."""
+    held = []
+    for _where, record in group.annotations:
+        given = record.get("id") if isinstance(record, Mapping) else None
+        if isinstance(given, str) and given:
+            stored = existing.get(identity(given, "")[0])
+            if stored is not None:
+                held.append(stored.document)
+    return held
 
 
 def _naming(group: Group) -> str:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from ipreader.core.wording import plural
+
 #: Messages kept (and printed); past that they are only counted, and a summary says so.
 MAX_MESSAGES = 100
 
@@ -26,6 +28,9 @@ class ImportReport:
     """Annotations changed both here and in the file: the folder's kept, each reported."""
     orphaned: int = 0
     """Saved annotations whose quote was not found in the text (kept, listed)."""
+    renamed: int = 0
+    """Documents the file names by a path that is now another article's name (a renamed
+    article, found by its hash or its highlights' ids): each said in ``messages``."""
     messages: list[str] = field(default_factory=list)
     """One line per problem or notable decision, naming the entry (the first ``MAX_MESSAGES``)."""
     unshown: int = 0
@@ -53,6 +58,8 @@ class ImportReport:
         )
         if self.orphaned:
             text += f" ({self.orphaned} orphaned: quote not found)"
+        if self.renamed:
+            text += f"; {plural(self.renamed, 'document')} found under a new name (see below)"
         if self.conflicts:
             text += f"; {self.conflicts} conflicts not applied (see below)"
         return text

@@ -222,7 +222,7 @@ class Catalog:
         return self._union(record, parsed)
 
     def annotations_of_all(
-        self, records: Iterable[DocRecord]
+        self, records: Iterable[DocRecord], *, persist: bool = True
     ) -> Iterator[tuple[DocRecord, tuple[Annotation, ...]]]:
         """Each record with its ``annotations_of``, the annotations directory listed once.
 
@@ -233,14 +233,17 @@ class Catalog:
 
         The files' parses are also kept in the user's cache between processes
         (``read_cache.py``: for a settled signature or the very same bytes), saved when the
-        pass is read to its end.
+        pass is read to its end; ``persist=False``: only this process's (a pass repeated
+        while the app runs: saving that cache again costs more than the pass).
         """
         try:
             names: frozenset[str] | None = frozenset(os.listdir(self.annotations_dir))
         except OSError:
             names = None  # missing or unreadable: each document the usual way
         # The cache a single read just loaded, if any (taken: one pass uses and saves it).
-        persisted, self._persisted = self._persisted or ReadCache(self.location), None
+        persisted: ReadCache | None = None
+        if persist:
+            persisted, self._persisted = self._persisted or ReadCache(self.location), None
         prefix = os.path.join(self.annotations_dir, "")  # as buckets.document_paths names it
         records = list(records)
         singles = [names is not None and record.id not in names for record in records]
@@ -258,7 +261,8 @@ class Catalog:
                 yield record, self._union(record, [(1, single)])
             else:
                 yield record, self._annotations_of(record, persisted)
-        persisted.save()
+        if persisted is not None:
+            persisted.save()
         if self._index_cache is not None:
             self._index_cache.save()
             self._index_cache = None

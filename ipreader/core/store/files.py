@@ -220,7 +220,7 @@ class JsonFiles:
         self,
         keys: Iterable[str],
         parse: Callable[[Path, Tables | None], _T],
-        persisted: Persisted[_T],
+        persisted: Persisted[_T] | None,
     ) -> Iterator[_T]:
         """``load(key, parse, persisted)`` of each of ``keys``, in order, each read when asked.
 

@@ -163,24 +163,27 @@ class FolderStore:
                 result.setdefault(record.relpath, []).extend(found)
         return result
 
-    def stored_documents(self) -> dict[str, StoredDocument]:
+    def stored_documents(self, *, persist: bool = True) -> dict[str, StoredDocument]:
         """Return every document the store knows, read in one pass without the lock.
 
         The index is read once and each annotation file once. Files are only
         ever replaced atomically, so every file read is whole; a write by
         another process during the pass is seen or not, file by file.
+        ``persist=False``: through this process's parses only, not the user's read
+        cache (``Catalog.annotations_of_all``).
         """
         with gc_paused():  # tens of thousands of acyclic objects, all kept (gc_pause.py)
-            return self._stored_documents()
+            return self._stored_documents(persist)
 
-    def _stored_documents(self) -> dict[str, StoredDocument]:
+    def _stored_documents(self, persist: bool = True) -> dict[str, StoredDocument]:
         result: dict[str, StoredDocument] = {}
         # A duplicate relpath (hand edit): the lowest id wins, as in lookups.
         records: dict[str, DocRecord] = {}
         for record in self._catalog.index().documents:
             records.setdefault(record.relpath, record)
         # The app's counts pass over 10,000 articles: its frames go between (stepped).
-        for record, found in stepped(self._catalog.annotations_of_all(records.values())):
+        every = self._catalog.annotations_of_all(records.values(), persist=persist)
+        for record, found in stepped(every):
             result[record.relpath] = StoredDocument(
                 record.relpath,
                 record.sha256,

@@ -23,6 +23,7 @@ bindings, messages, the wrap worker and the strip cache.
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import ClassVar
@@ -779,10 +780,17 @@ class ReadingPane(ScrollView, can_focus=True):
             self._anchor = self._cursor
 
     def action_cancel_selection(self) -> None:
-        """Drop the selection; without one, let escape reach the screen."""
-        if self._selected() is None and not self.select_mode:
+        """Drop the selection; without one, or when it is a find match, let escape reach
+        the screen (which closes the find bar: one escape, as in ``less`` or a browser)."""
+        selected = self._selected()
+        if not self.select_mode and (selected is None or self._is_match(selected)):
             raise SkipAction()
         self.clear_selection()
+
+    def _is_match(self, span: tuple[int, int]) -> bool:
+        """True when ``span`` is one of the find matches drawn (they are in order)."""
+        at = bisect.bisect_left(self.matches, span)
+        return at < len(self.matches) and self.matches[at] == span
 
     # ------------------------------------------------------------------ mouse
 

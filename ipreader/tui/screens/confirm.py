@@ -11,7 +11,24 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
+from ipreader.core.wording import plural, some_of
 from ipreader.tui.stylesheets import modal_stylesheets
+
+#: Unsaved changes named in the quit question; the rest are counted.
+NAMED_CHANGES = 3
+
+
+def unsaved_question(changes: list[str]) -> str:
+    """The quit question for ``changes`` (each named, ``the edit of “…”``) not saved."""
+    one = len(changes) == 1
+    named = some_of(changes, NAMED_CHANGES)
+    return (
+        f"{plural(len(changes), 'change')} could not be saved: {named}. If you quit now, "
+        f"{'it is' if one else 'they are'} lost.\n\n"
+        f"The messages said why (a full disk, a folder made read-only, a change made "
+        f"elsewhere): fix that, then stay, and {'it is' if one else 'they are'} tried again. "
+        "An export (x) holds only what is saved."
+    )
 
 
 class ConfirmScreen(ModalScreen[bool]):

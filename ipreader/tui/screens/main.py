@@ -30,6 +30,7 @@ from textual.reactive import var
 from textual.screen import Screen
 
 from ipreader.core.documents import DocumentInfo
+from ipreader.core.errors import DocumentError
 from ipreader.core.identity import CoderView
 from ipreader.core.library import Library
 from ipreader.core.model import Annotation, DocumentNotes
@@ -51,6 +52,7 @@ from ipreader.tui.messages import (
     LibraryFailed,
     LibraryListed,
     LibraryOpened,
+    ListChanged,
     OpeningProgress,
     ReviewGathered,
     Saved,
@@ -116,6 +118,10 @@ class MainScreen(Screen[None]):
     #: Seconds between two checks of the open article's file (a ``stat``).
     FILE_WATCH_SECONDS: ClassVar[float] = 1.0
 
+    #: Seconds between two checks of the folders for articles added or removed and of the
+    #: stores for counts changed elsewhere (a ``stat`` per directory and four per store).
+    LIST_WATCH_SECONDS: ClassVar[float] = 2.0
+
     # The screen's reactives are data the panes are bound to (data_bind), hence ``var``:
     # a plain ``reactive`` repaints its owner, and the owner here is the whole screen, so
     # every key that changed one redrew every pane (a full compositor update, ~90 ms).
@@ -141,8 +147,9 @@ class MainScreen(Screen[None]):
     """True while the article shown is being opened (its highlights not listed yet)."""
     missing: var[bool] = var(False)
     """True when ``document`` is no longer in its folder (its highlights are kept)."""
-    unreadable: var[bool] = var(False)
-    """True when ``document`` could not be read (its stored highlights are not listed)."""
+    unreadable: var[str] = var("")
+    """What the sidebar says when ``document`` could not be read ("" when it could): why,
+    and how many highlights it keeps (not listed: they have no text to be placed in)."""
     matches: var[tuple[tuple[int, int], ...]] = var(())
     """The find bar's matches in the open document."""
     sort_by: var[str] = var("name")
@@ -289,6 +296,7 @@ class MainScreen(Screen[None]):
             self._first_text_read(first)
         self.set_interval(self.CHANGE_POLL_SECONDS, self.check_for_changes)
         self.set_interval(self.FILE_WATCH_SECONDS, self.check_the_file)
+        self.set_interval(self.LIST_WATCH_SECONDS, self.check_the_list)
         self.call_after_refresh(self._mount_footer)
 
     async def _mount_footer(self) -> None:
@@ -323,7 +331,7 @@ class MainScreen(Screen[None]):
         if self.covers is not covers:
             self.covers = covers
         self.missing = state.missing
-        self.unreadable = state.unreadable
+        self.unreadable = state.unreadable_notice()
         if state.document is not None:  # else an article may be shown before it is open
             self.highlights_pending = state.opening
         self.notes = state.notes
@@ -506,7 +514,10 @@ class MainScreen(Screen[None]):
 
     @on(DocumentFailed)
     def _load_failed(self, message: DocumentFailed) -> None:
-        if not self.state.open_failed(message.serial):
+        error, info = message.error, message.document
+        reason = error.reason if isinstance(error, DocumentError) else str(error)
+        kept = self.stats.get(info.path, DocumentStats()).highlights
+        if not self.state.open_failed(message.serial, reason, kept):
             return
         self.reader.loading = False
         self.reader.load("", [], 0)
@@ -863,6 +874,26 @@ class MainScreen(Screen[None]):
         if info is not None and self.library is not None and not self.state.opening:
             self.loader.poll(info, self.state.serial, self.state.tokens.get(info.root))
 
+    def check_the_list(self) -> None:
+        """Look for articles added to or removed from the folders, and counts changed there."""
+        library = self.library
+        if library is not None and self._library_shown and not self._quitting:
+            self.loader.watch_list(library)
+
+    @on(ListChanged)
+    def _list_changed(self, message: ListChanged) -> None:
+        change = message.change
+        if change.added or change.removed:
+            # The list keeps its highlighted row (by path) and sorts the new ones in.
+            kept = (d for d in self.documents if d.path not in change.removed)
+            self.documents = (*kept, *change.added)
+        if change.stats:
+            stats = {**self.stats, **change.stats}
+            info = self.state.document
+            if info is not None and info.path in stats and not self.state.opening:
+                stats[info.path] = self.state.stats()  # the open article's, as shown
+            self.stats = stats
+
     @on(StoreChanged)
     def _store_changed(self, message: StoreChanged) -> None:
         if self.state.merge_stored(message.serial, message.polled):
@@ -898,7 +929,7 @@ class MainScreen(Screen[None]):
 
     async def action_quit(self) -> None:
         """Save what is queued, then quit; asks first when changes could not be saved."""
-        from ipreader.tui.screens.confirm import ConfirmScreen
+        from ipreader.tui.screens.confirm import ConfirmScreen, unsaved_question
 
         if self._quitting:
             return
@@ -912,14 +943,20 @@ class MainScreen(Screen[None]):
         def answered(quit_anyway: bool | None) -> None:
             if quit_anyway:
                 self.app.exit()
-            else:
-                self._quitting = False
+                return
+            self._quitting = False
+            retry = self.state.retry_unsaved()
+            if retry.commands:
+                self.notify(f"Trying again to save {plural(len(retry.commands), 'change')}…")
+            self.carry_out(retry)
 
-        question = (
-            f"{plural(unsaved, 'change')} could not be saved (see the messages). "
-            "If you quit now, they are lost."
-        )
-        self.app.push_screen(ConfirmScreen("Not saved", question, "quit anyway", "stay"), answered)
+        self.app.push_screen(
+            ConfirmScreen(
+                "Not saved", unsaved_question(self.state.unsaved_changes()),
+                "quit anyway", "stay and try saving again",
+            ),
+            answered,
+        )  # fmt: skip
 
     # ------------------------------------------------------------------ drift
 

@@ -34,7 +34,7 @@ NOTE_PREVIEW = 80
 OPTION_PREFIX = "annotation:"
 ORPHANS_HEADING_ID = "orphans-heading"
 
-_Counts = tuple[int, int, int, bool, bool, bool, CoderView | None]
+_Counts = tuple[int, int, int, bool, bool, str, CoderView | None]
 
 
 def option_id(annotation_id: str) -> str:
@@ -160,8 +160,9 @@ class AnnotationSidebar(Vertical):
     """True when the open article is no longer in its folder (its highlights are kept)."""
     opening: var[bool] = var(False)
     """True while the article shown is being opened: its highlights are not listed yet."""
-    unreadable: var[bool] = var(False)
-    """True when the article could not be read: whatever highlights it has are not listed."""
+    unreadable: var[str] = var("")
+    """Set when the article could not be read: what to say instead of listing its
+    highlights (why, and how many it keeps); "" when it could."""
     legend: var[str] = var("")
     """The folder's colour meanings on one line (``yellow = claim · pink = evidence``)."""
     coder_view: var[CoderView] = var(CoderView)
@@ -188,7 +189,7 @@ class AnnotationSidebar(Vertical):
         self._shown: tuple[Annotation, ...] = ()  # what the options show now
         # (start, anchored, orphans, missing, opening, unreadable, coder view) when the
         # options were built; a start of -1: never.
-        self._counts: _Counts = (-1, 0, 0, False, False, False, None)
+        self._counts: _Counts = (-1, 0, 0, False, False, "", None)
         self._covers: dict[str, str] = {}  # the covered texts the options show
         # Each listed highlight's entry and what it was made from (the annotation object,
         # the article missing, the covered text, another coder's): an unchanged highlight
@@ -309,6 +310,8 @@ class AnnotationSidebar(Vertical):
         anchored, orphans = self._split[1]
         if self.missing:  # no text: every highlight is listed under the notice
             anchored, orphans = [], list(self.annotations)
+        if self.unreadable:  # no text to place them in: counted by the notice, not listed
+            anchored, orphans = [], []
         hidden = 0
         view = self.coder_view
         if view.view == "mine":  # the others' highlights are left out, and counted
@@ -343,12 +346,7 @@ class AnnotationSidebar(Vertical):
             entries.append(self._more("Opening the article: reading its highlights…"))
         elif self.unreadable:
             # Not "no highlights": a file made binary keeps the ones stored for it.
-            entries.append(
-                self._more(
-                    "The article cannot be read: its highlights, if any, stay stored "
-                    "untouched (ipreader check lists them)."
-                )
-            )
+            entries.append(self._more(self.unreadable))
         elif not anchored and not self.missing and not hidden:
             entries.append(self._more("No highlights yet. Select text, then press a."))
         if hidden:
