@@ -35,6 +35,8 @@ NOT_AT_START = (
     "ipreader.tui.screens.review",
     # The typed writes: made once a document is open or when the user acts (tui/state.py).
     "ipreader.tui.commands",
+    # The undo stack and its changes: made at the first edit (ReaderState.undo).
+    "ipreader.tui.undo",
     # The codebook (tag descriptions, colour meanings): read once the library is open.
     "ipreader.core.codebook",
     "ipreader.core.store.codebook_file",
@@ -107,6 +109,7 @@ NOT_BY_THE_FIRST_FRAME = (
     "ipreader.core.store.tables",
     "ipreader.tui.codebook_state",
     "ipreader.tui.commands",
+    "ipreader.tui.undo",
     "ipreader.tui.widgets.keys_footer",
     "textual.widgets._footer",
     "tinydb",
