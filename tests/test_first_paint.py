@@ -11,7 +11,9 @@ that the app shows the text and its highlights before ``LibraryOpened``.
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 from conftest import ALPHA, Posted, annotate, settle
@@ -21,6 +23,7 @@ from ipreader.core import documents
 from ipreader.core.library import Library
 from ipreader.core.store import FolderStore
 from ipreader.tui.app import IpreaderApp
+from ipreader.tui.loader import FIRST_READ_SWITCH, QuickSwitch
 from ipreader.tui.messages import FirstTextRead, LibraryOpened
 from ipreader.tui.session import FirstText, Session
 
@@ -265,3 +268,37 @@ async def test_the_screen_is_styled_at_its_mount_and_not_again_when_first_shown(
         shown = screen_styles(app)
         app.main_screen.update_node_styles(animate=False)  # the pass left out
         assert screen_styles(app) == shown
+
+
+def test_a_quick_switch_shortens_the_interval_until_it_ends() -> None:
+    before = sys.getswitchinterval()
+    switch = QuickSwitch(before / 5)
+    assert sys.getswitchinterval() == pytest.approx(before / 5)
+    switch.end()
+    assert sys.getswitchinterval() == before
+    QuickSwitch(before * 2).end()  # never lengthened
+    switch.end()  # once only: a second end does not undo a later change
+    assert sys.getswitchinterval() == before
+
+
+async def test_the_opening_reads_the_first_article_switching_threads_sooner(
+    articles: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The opening thread waits for the interpreter lock after each file operation while
+    # the UI thread composes the first screen: a short switch interval until the first
+    # article is read, the default again after it.
+    intervals: list[float] = []
+    real_open = Session.open
+
+    def opening(session: Session, *args: Any, **kwargs: Any) -> Any:
+        intervals.append(sys.getswitchinterval())
+        return real_open(session, *args, **kwargs)
+
+    monkeypatch.setattr(Session, "open", opening)
+    before = sys.getswitchinterval()
+    posted = Posted()
+    async with IpreaderApp(paths=[articles]).run_test(size=(120, 36), message_hook=posted) as pilot:
+        await settle(pilot)
+        assert posted.of(FirstTextRead) and posted.of(LibraryOpened)
+        assert intervals == [pytest.approx(FIRST_READ_SWITCH)]
+        assert sys.getswitchinterval() == before
