@@ -11,7 +11,6 @@ that the app shows the text and its highlights before ``LibraryOpened``.
 from __future__ import annotations
 
 import os
-import sys
 from pathlib import Path
 
 import pytest
@@ -22,7 +21,6 @@ from ipreader.core import documents
 from ipreader.core.library import Library
 from ipreader.core.store import FolderStore
 from ipreader.tui.app import IpreaderApp
-from ipreader.tui.loader import FIRST_READ_SWITCH, QuickSwitch
 from ipreader.tui.messages import FirstTextRead, LibraryOpened
 from ipreader.tui.session import FirstText, Session
 
@@ -267,37 +265,3 @@ async def test_the_screen_is_styled_at_its_mount_and_not_again_when_first_shown(
         shown = screen_styles(app)
         app.main_screen.update_node_styles(animate=False)  # the pass left out
         assert screen_styles(app) == shown
-
-
-def test_a_quick_switch_shortens_the_interval_until_it_ends() -> None:
-    before = sys.getswitchinterval()
-    switch = QuickSwitch(before / 5)
-    assert sys.getswitchinterval() == pytest.approx(before / 5)
-    switch.end()
-    assert sys.getswitchinterval() == before
-    QuickSwitch(before * 2).end()  # never lengthened
-    switch.end()  # once only: a second end does not undo a later change
-    assert sys.getswitchinterval() == before
-
-
-async def test_the_opening_reads_the_first_article_switching_threads_sooner(
-    articles: Path,
-) -> None:
-    # The opening thread waits for the interpreter lock after each file operation while
-    # the UI thread composes the first screen: a short switch interval from the opening's
-    # start (the app's Load) until the screen is mounted or the article read, the
-    # default after it.
-    intervals: list[float] = []
-
-    class App(IpreaderApp):
-        def on_load(self) -> None:
-            super().on_load()  # starts the opening
-            intervals.append(sys.getswitchinterval())
-
-    before = sys.getswitchinterval()
-    posted = Posted()
-    async with App(paths=[articles]).run_test(size=(120, 36), message_hook=posted) as pilot:
-        await settle(pilot)
-        assert posted.of(FirstTextRead) and posted.of(LibraryOpened)
-        assert intervals == [pytest.approx(FIRST_READ_SWITCH)]
-        assert sys.getswitchinterval() == before

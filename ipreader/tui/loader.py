@@ -12,8 +12,6 @@ from __future__ import annotations
 
 import contextlib
 import importlib
-import sys
-import threading
 import time
 from collections.abc import Callable, Collection
 from pathlib import Path
@@ -55,38 +53,11 @@ from ipreader.tui.writer import Writer
 #: article needs at once: the opening thread imports them before ``LibraryOpened``.
 AFTER_THE_PAINT = ("ipreader.tui.commands", "ipreader.tui.codebook_state", "ipreader.tui.undo")
 
-#: The interpreter's thread switch interval (seconds) until the opening has read the
-#: first article (CPython's default: 0.005). The UI thread composes and styles the first
-#: screen meanwhile (pure Python), and the opening thread waits for the interpreter
-#: lock again after each file operation: up to a whole interval each. Measured on the
-#: seeds (11 interleaved runs): the first article was read after the screen's mount in
-#: 3 of 11 runs with the default (its paint two frames later), in none with 1 ms. The
-#: default is back once the owner is mounted (``Loader.end_quick_switch``).
-FIRST_READ_SWITCH = 0.001
-
 #: Seconds between two progress reports while the library opens.
 PROGRESS_INTERVAL = 0.1
 
 #: At most this many seconds the opening waits for the first article's paint, and the list's.
 FIRST_PAINT_WAIT = 1.0
-
-
-class QuickSwitch:
-    """The interpreter's thread switch interval shortened until ``end`` (from any thread)."""
-
-    def __init__(self, interval: float) -> None:
-        """Shorten the interval to ``interval`` seconds (never lengthen it)."""
-        self._before = sys.getswitchinterval()
-        self._lock = threading.Lock()
-        self._ended = False
-        sys.setswitchinterval(min(interval, self._before))
-
-    def end(self) -> None:
-        """Put the interval back as it was (once; later calls do nothing)."""
-        with self._lock:
-            if not self._ended:
-                self._ended = True
-                sys.setswitchinterval(self._before)
 
 
 class Loader:
@@ -101,7 +72,6 @@ class Loader:
         self._watch: Worker[None] | None = None
         self._opened_before = False  # the last listing is drawn on the first open only
         self._first_read: FirstTextRead | None = None  # see take_first_read
-        self._switch: QuickSwitch | None = None  # see open_library
 
     def open_library(self) -> None:
         """Open the library; posts ``LastListing`` when the last open of these paths left a
@@ -132,22 +102,17 @@ class Loader:
 
         self._owner.call_later(start_beating)
 
-        # Until the first article is read, the owner is mounted (end_quick_switch), the
-        # list is known or the opening ends: see FIRST_READ_SWITCH.
-        switch = self._switch = QuickSwitch(FIRST_READ_SWITCH)
-
         def open_paced() -> None:
             try:
-                self._open_paced(gate, switch)
+                self._open_paced(gate)
             finally:
-                switch.end()
                 gate.close()
 
         self._owner.run_worker(
             open_paced, group="library", description="open the library", thread=True
         )
 
-    def _open_paced(self, gate: Gate, switch: QuickSwitch) -> None:
+    def _open_paced(self, gate: Gate) -> None:
         # The opening makes ~100,000 objects (10,000 articles' paths, infos, records),
         # and each time enough have survived CPython walks every object in a full
         # collection: 45-85 ms holding the interpreter lock, the longest input stalls
@@ -160,11 +125,11 @@ class Loader:
         with gc_paused():
             try:
                 with paced(gate):
-                    self._open_library(switch)
+                    self._open_library()
             finally:
                 HEAP.settle()
 
-    def _open_library(self, switch: QuickSwitch) -> None:
+    def _open_library(self) -> None:
         last_report = 0.0
         opened_paths = list(self._session.paths)
         # Drawn at once: walking the folders and looking up every article's metadata
@@ -182,7 +147,6 @@ class Loader:
                 self._owner.post_message(OpeningProgress(done, total))
 
         def first_read(first: FirstText) -> None:
-            switch.end()
             message = FirstTextRead(first)
             self._first_read = message  # set before it is posted: see take_first_read
             self._owner.post_message(message)
@@ -191,7 +155,6 @@ class Loader:
             message.painted.wait(FIRST_PAINT_WAIT)
 
         def listed(documents: list[DocumentInfo]) -> None:
-            switch.end()  # no article read early (a first open): the rest at the default
             message = LibraryListed(tuple(documents))
             self._owner.post_message(message)
             # Reading the stores for the counts (pure Python) would take turns with the
@@ -211,16 +174,6 @@ class Loader:
             importlib.import_module(module)
         self._owner.post_message(LibraryOpened(opened))
         save_listing(opened_paths, opened.documents(), last)
-
-    def end_quick_switch(self) -> None:
-        """The owner is mounted: the opening's reads switch threads at the default again.
-
-        An article read by then is shown in the owner's first frame; after it, the
-        short interval only interleaves the two threads' work more finely (measured
-        on a 10,000-article folder: no sooner, and longer stalls).
-        """
-        if self._switch is not None:
-            self._switch.end()
 
     def take_first_read(self) -> FirstTextRead | None:
         """The opening's ``FirstTextRead`` if it was posted already, once (then None).

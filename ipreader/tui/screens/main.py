@@ -301,7 +301,6 @@ class MainScreen(Screen[None]):
     def on_mount(self) -> None:
         self.document_list.progress = (0, 0)
         self.start_opening()
-        self.loader.end_quick_switch()
         first = self.loader.take_first_read()
         if first is not None:  # read already (a small folder): shown in the first frame
             self._first_text_read(first)
