@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 from conftest import ALPHA, Posted, annotate, settle
+from textual.events import ScreenResume
 
 from ipreader.core import documents
 from ipreader.core.library import Library
@@ -235,3 +236,32 @@ async def test_the_first_rows_drawn_of_the_first_article_are_wrapped_at_the_aske
     assert any(row.startswith("line 200 ") for row in drawn[:40])
     assert all(len(row.rstrip()) <= width for row in first_frame)
     assert all(row.lstrip().startswith(("line", "word")) for row in first_frame)
+
+
+def screen_styles(app: IpreaderApp) -> list[tuple[str, dict[str, object], dict[str, object]]]:
+    """Every node of the main screen: its style rules and its component classes' rules."""
+    shown = []
+    for node in app.main_screen.walk_children(with_self=True):
+        components = {
+            name for kind in type(node).__mro__ for name in vars(kind).get("COMPONENT_CLASSES", ())
+        }
+        rules = {name: node.get_component_styles(name).get_rules() for name in sorted(components)}
+        shown.append((repr(node), dict(node.styles.get_rules()), dict(rules)))
+    return shown
+
+
+async def test_the_screen_is_styled_at_its_mount_and_not_again_when_first_shown(
+    articles: Path,
+) -> None:
+    # Textual shows the default screen with a ScreenResume that restyles every node, just
+    # after the mount styled them: the main screen's first one does not (10-20 ms of the
+    # first frame), and a full pass then changes nothing.
+    posted = Posted()
+    app = IpreaderApp(paths=[articles])
+    async with app.run_test(size=(120, 36), message_hook=posted) as pilot:
+        await pilot.pause()
+        # The hook sees each message as it is handled: the screen's only resume so far.
+        assert [resume.refresh_styles for resume in posted.of(ScreenResume)] == [False]
+        shown = screen_styles(app)
+        app.main_screen.update_node_styles(animate=False)  # the pass left out
+        assert screen_styles(app) == shown

@@ -11,9 +11,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from conftest import ALPHA, settle
+from conftest import ALPHA, StyledApp, settle
 from textual.app import App, ComposeResult
 from textual.pilot import Pilot
+from textual.widgets import Input
 
 from ipreader.tui.app import IpreaderApp
 from ipreader.tui.ordered import InPlaceOrder, edited
@@ -130,3 +131,49 @@ async def test_the_whole_screen_after_each_key_matches_a_full_redraw(articles: P
             await same_screen()
         assert len(screen.annotations) == 2
         assert await same_screen() != first
+
+
+def pane_styles(pane: ReadingPane) -> tuple[object, dict[str, object]]:
+    """The pane's style rules and each of its component classes' rules."""
+    return pane.styles.get_rules(), {
+        name: pane.get_component_styles(name).get_rules() for name in pane.COMPONENT_CLASSES
+    }
+
+
+async def test_a_focus_change_redraws_the_cursor_without_restyling_the_pane() -> None:
+    # Textual restyles a widget at every focus change, which for the pane meant its 11
+    # component classes again and every drawn row forgotten. Its look does not depend on
+    # the focus (no :focus rule in the app's stylesheets): only the cursor, drawn while
+    # it has the focus, changes.
+    class PaneApp(StyledApp):
+        def compose(self) -> ComposeResult:
+            yield ReadingPane(id="reader")
+            yield Input(id="elsewhere")
+
+    text = "\n".join(f"Line {n} of a plain text that is long enough to see." for n in range(30))
+    async with PaneApp().run_test(size=(80, 30)) as pilot:
+        pane = pilot.app.query_one(ReadingPane)
+        pane.load(text, InPlaceOrder([HighlightSpan("h1", 0, 10, "yellow")]), 0)
+        pane.focus()
+        await pilot.pause()
+        while not pane.is_ready:
+            await pilot.pause(0.01)
+        # A restyle makes each component class's styles anew, on a new stand-in node.
+        cursor = pane.get_component_styles("reading-pane--cursor").node
+        focused = drawn(pane)
+        pilot.app.query_one(Input).focus()
+        await pilot.pause()
+        assert not pane.has_focus
+        assert pane.get_component_styles("reading-pane--cursor").node is cursor  # not restyled
+        assert drawn(pane) != focused  # the cursor is gone
+        await same_as_a_full_redraw(pilot, pane)
+        for _ in range(2):  # blurred, then focused
+            # What a restyle would have given: the same styles, focused or not.
+            styles = pane_styles(pane)
+            pane.update_node_styles(animate=False)
+            await pilot.pause()
+            assert pane_styles(pane) == styles
+            pane.focus()
+            await pilot.pause()
+            assert pane.has_focus
+        assert drawn(pane) == focused

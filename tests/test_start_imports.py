@@ -35,6 +35,8 @@ NOT_AT_START = (
     "ipreader.tui.screens.review",
     # The typed writes: made once a document is open or when the user acts (tui/state.py).
     "ipreader.tui.commands",
+    # The undo stack and its changes: made at the first edit (ReaderState.undo).
+    "ipreader.tui.undo",
     # The codebook (tag descriptions, colour meanings): read once the library is open.
     "ipreader.core.codebook",
     "ipreader.core.store.codebook_file",
@@ -71,6 +73,10 @@ NOT_AT_START = (
     "rapidfuzz",
     # The lock's fallback where flock is missing (the store locks with fcntl itself).
     "filelock",
+    # Random temp-file names (with hmac) for a write; the login name (with termios) for
+    # the coder's name: neither is asked for before the first frame.
+    "secrets",
+    "getpass",
     # The footer: mounted just after the first frame (MainScreen._mount_footer).
     "ipreader.tui.widgets.keys_footer",
     "textual.widgets._footer",
@@ -100,6 +106,7 @@ def test_every_module_named_exists() -> None:
 
 #: Of NOT_AT_START, those the opening itself loads later: not by the first frame either.
 NOT_BY_THE_FIRST_FRAME = (
+    "getpass",
     "ipreader.core.codebook",
     "ipreader.core.drift",
     "ipreader.core.revisions",
@@ -107,7 +114,9 @@ NOT_BY_THE_FIRST_FRAME = (
     "ipreader.core.store.tables",
     "ipreader.tui.codebook_state",
     "ipreader.tui.commands",
+    "ipreader.tui.undo",
     "ipreader.tui.widgets.keys_footer",
+    "secrets",
     "textual.widgets._footer",
     "tinydb",
 )

@@ -20,7 +20,6 @@ import errno
 import json
 import os
 import re
-import secrets
 import stat
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
@@ -208,6 +207,9 @@ def _write_temp(path: Path, data: bytes, *, sync: bool = True, tag: str | None =
     ``sync``: fsync it (``False`` only when the caller flushes the whole batch at once).
     ``tag`` ends the temp's name (default: random); ``O_EXCL`` refuses a name in use.
     """
+    # Imported here: only writes need it, and it loads hmac too (~0.6 ms of the app's start).
+    import secrets
+
     # Strings, not Paths: a batch writes 10,000 of them (an import).
     name = f"{TEMP_PREFIX}{path.name}-{secrets.token_hex(6) if tag is None else tag}"
     temp = os.path.join(os.path.dirname(path), name)
@@ -312,6 +314,8 @@ def _replace_all(
     temps: list[str | None] = [None] * len(files)
     # One random token for the batch and a number per file: the names stay unguessable
     # and distinct without a ``getrandom`` call per file (10,000 in an import).
+    import secrets  # see _write_temp
+
     token = secrets.token_hex(6)
     errors: list[OSError | None] = [None] * len(files)
     # Unsynced temp files are written in this thread: creating files in one directory is

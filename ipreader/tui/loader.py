@@ -56,7 +56,7 @@ if TYPE_CHECKING:
 
 #: Modules the start leaves out (tests/test_start_imports.py) that opening the first
 #: article needs at once: the opening thread imports them before ``LibraryOpened``.
-AFTER_THE_PAINT = ("ipreader.tui.commands", "ipreader.tui.codebook_state")
+AFTER_THE_PAINT = ("ipreader.tui.commands", "ipreader.tui.codebook_state", "ipreader.tui.undo")
 
 #: Seconds between two progress reports while the library opens.
 PROGRESS_INTERVAL = 0.1

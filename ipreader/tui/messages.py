@@ -6,9 +6,8 @@ reactives on the UI thread. A field named ``serial`` is the document-open
 count the work started under: a result for a document the user has since left
 is dropped.
 
-They are dataclasses without a generated ``__repr__`` or ``__eq__``: nothing
-compares two messages, and Python 3.11 compiles each generated method apart
-(~0.14 ms a class at every start); ``Report`` shows their fields the way
+They are dataclasses without a generated ``__repr__`` or ``__eq__``
+(``tui/message_fields.py`` says why); ``Report`` shows their fields the way
 Textual shows a message's (``__rich_repr__``).
 """
 
@@ -19,12 +18,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import rich.repr
 from textual.message import Message
 
 from ipreader.core.documents import DocumentInfo
 from ipreader.core.errors import IpreaderError
 from ipreader.core.model import Annotation
+from ipreader.tui.message_fields import FieldsRepr
 from ipreader.tui.session import FirstText, Loaded, Opened, Polled, Token
 
 if TYPE_CHECKING:
@@ -35,12 +34,8 @@ if TYPE_CHECKING:
     from ipreader.tui.list_watch import ListChange  # a field's type; made by the list watch
 
 
-class Report(Message, bubble=False):
+class Report(FieldsRepr, Message, bubble=False):
     """A message of background work: its dataclass fields in its ``repr`` and in logs."""
-
-    def __rich_repr__(self) -> rich.repr.Result:
-        for name in getattr(self, "__dataclass_fields__", ()):
-            yield name, getattr(self, name)
 
 
 @dataclass(repr=False, eq=False)

@@ -22,10 +22,10 @@ from typing import TYPE_CHECKING
 from ipreader.core.model import Annotation
 from ipreader.core.text_version import TextVersion
 from ipreader.tui.ordered import InPlaceOrder, edited, place
-from ipreader.tui.undo import Change
 
 if TYPE_CHECKING:
     from ipreader.tui.commands import SaveAnnotation  # made by rebase: imported there
+    from ipreader.tui.undo import Change  # a parameter's type (see ReaderState.undo)
 
 #: An annotation's id, fetched in C (``replace_annotation``'s search).
 _ID = operator.attrgetter("id")

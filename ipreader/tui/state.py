@@ -36,7 +36,6 @@ from ipreader.tui.outcome import Outcome, Refusal, Target
 from ipreader.tui.pending import PendingEdits, replace_annotation, sort_annotations
 from ipreader.tui.reader.styles import HighlightSpan
 from ipreader.tui.session import DocumentStats, Loaded, Polled, Token
-from ipreader.tui.undo import Change, TagChange, UndoStack
 
 if TYPE_CHECKING:
     from ipreader.core.codebook import Retagged
@@ -48,8 +47,19 @@ if TYPE_CHECKING:
     # there, after the first paint (tests/test_start_imports.py).
     from ipreader.tui.commands import Command, SaveAnnotation, SetDocumentNotes, SetPosition
 
+    # The undo stack is made at the first edit (the opening thread imports it after the
+    # first paint: tui/loader.py's AFTER_THE_PAINT); see ReaderState.undo.
+    from ipreader.tui.undo import Change, UndoStack
+
 #: How much of a quote the undo message shows.
 UNDO_QUOTE_CHARS = 40
+
+
+def _change_of(root: Path, before: Annotation | None, after: Annotation | None) -> Change:
+    """An undoable change of one annotation (``tui/undo.py``, loaded with the first)."""
+    from ipreader.tui.undo import Change
+
+    return Change(root, before, after)
 
 
 #: Where an annotation starts (``step_highlight``'s bisection).
@@ -88,8 +98,7 @@ class ReaderState:
         """Counts document opens; a load that finishes for an older serial is stale."""
         self.target = Target()
         """Where to go once the document being opened has loaded."""
-        self.undo = UndoStack()
-        """Changes ``u`` can undo."""
+        self._undo: UndoStack | None = None  # see undo
         self.tag_suggestions: set[str] = set()
         """Every tag seen, for the editors' completion."""
         self._codebooks: CodebookState | None = None  # see codebooks
@@ -113,6 +122,17 @@ class ReaderState:
         # How many of ``_stats``'s annotations carry each tag (an edit adjusts two entries).
         self._tag_counts: Counter[str] = Counter()
         self._covers: tuple[object, dict[str, str]] = (None, {})
+
+    @property
+    def undo(self) -> UndoStack:
+        """Changes ``u`` can undo."""
+        if self._undo is None:
+            # Imported here: its two frozen dataclasses cost the start ~2 ms, and nothing
+            # before the first edit needs them (tests/test_start_imports.py).
+            from ipreader.tui.undo import UndoStack
+
+            self._undo = UndoStack()
+        return self._undo
 
     @property
     def codebooks(self) -> CodebookState:
@@ -450,7 +470,7 @@ class ReaderState:
             stored = resolved(after, before)
             self.undo.rebase(after, stored)
             after = stored
-            change = Change(change.root, before, after)
+            change = _change_of(change.root, before, after)
         if record:
             self.undo.push(change)
         info = self.document
@@ -511,7 +531,7 @@ class ReaderState:
         annotation = Annotation.create(
             self.text, start, end, info.relpath, creator=creator or self.me
         )
-        outcome = self._change(Change(info.root, None, annotation), record=True, made=True)
+        outcome = self._change(_change_of(info.root, None, annotation), record=True, made=True)
         self.current = annotation.id
         return outcome
 
@@ -527,7 +547,7 @@ class ReaderState:
         from ipreader.core.review import relinked  # rapidfuzz: loaded when first needed
 
         after = relinked(annotation, text, *span)
-        outcome = self._change(Change(root, annotation, after), record=True, text=version)
+        outcome = self._change(_change_of(root, annotation, after), record=True, text=version)
         if self.annotation(after.id) is not None:
             self.current = after.id
         quote = excerpt(after.quote, UNDO_QUOTE_CHARS)
@@ -584,7 +604,7 @@ class ReaderState:
             check_save(latest, after, base)
             after = replace(after, start=latest.start, end=latest.end, status=latest.status)
         self.tag_suggestions.update(after.tags)
-        return self._change(Change(info.root, latest, after), record=True)
+        return self._change(_change_of(info.root, latest, after), record=True)
 
     def delete(self, annotation: Annotation, root: Path | None = None) -> Outcome:
         """Delete ``annotation`` (``u`` restores it); ``root`` is its folder if not open."""
@@ -592,7 +612,7 @@ class ReaderState:
         where = root or (info.root if info is not None else None)
         if where is None:
             return Outcome()
-        outcome = self._change(Change(where, annotation, None), record=True)
+        outcome = self._change(_change_of(where, annotation, None), record=True)
         if self.current == annotation.id:
             self.current = None
         return Outcome(outcome.commands, "Highlight deleted (u to undo).")
@@ -602,6 +622,8 @@ class ReaderState:
         change = self.undo.pop()
         if change is None:
             raise Refusal("Nothing to undo.")
+        from ipreader.tui.undo import TagChange  # loaded with the stack (see undo)
+
         if isinstance(change, TagChange):
             return self.codebooks.undo(change), None
         inverse = change.inverse()
@@ -756,11 +778,13 @@ class ReaderState:
             return Outcome(message="Kept the version saved by the other program.")
         if mine is None:
             assert stored is not None
-            self.undo.settle(mine, shown.id, Change(root, stored, None))
-            return self._change(Change(root, stored, None), record=False)
+            change = _change_of(root, stored, None)
+            self.undo.settle(mine, shown.id, change)
+            return self._change(change, record=False)
         after = merged(mine, stored) if choice == "both" and stored else resolved(mine, stored)
-        self.undo.settle(mine, shown.id, Change(root, stored, after))
-        outcome = self._change(Change(root, stored, after), record=False)
+        change = _change_of(root, stored, after)
+        self.undo.settle(mine, shown.id, change)
+        outcome = self._change(change, record=False)
         kept = "both versions merged" if choice == "both" and stored else "your version"
         return Outcome(outcome.commands, f"Saved {kept}.")
 

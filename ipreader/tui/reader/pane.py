@@ -654,6 +654,18 @@ class ReadingPane(ScrollView, can_focus=True):
         spans = [s for s in (marked, self._overlays.span(old), self._current_span) if s]
         self._invalidate_offsets([(s.start, max(s.start, s.end - 1)) for s in spans])
 
+    def watch_has_focus(self, has_focus: bool) -> None:
+        """Nothing to restyle when the focus comes or goes: only the cursor changes.
+
+        Textual restyles a widget at every focus change: here the pane and its 11
+        component classes, and with them every drawn row (``notify_style_update``):
+        ~2-4 ms before the first paint (the screen's auto-focus) and a whole-pane
+        redraw at each Tab. No rule styles the pane by ``:focus``
+        (tests/test_pane_redraw.py checks a full restyle changes nothing); the
+        cursor, drawn while the pane has focus, is redrawn by ``on_focus`` and
+        ``on_blur``.
+        """
+
     def on_focus(self, event: events.Focus) -> None:
         """Draw the cursor."""
         self._invalidate_offsets([(self._cursor, self._cursor)])

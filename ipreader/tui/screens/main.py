@@ -21,11 +21,12 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
-from textual import on
+from textual import events, on
 from textual.actions import SkipAction
 from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
+from textual.message import Message
 from textual.reactive import var
 from textual.screen import Screen
 
@@ -191,6 +192,7 @@ class MainScreen(Screen[None]):
         self._chosen_early: DocumentInfo | None = None
         self._listed = False  # LibraryListed handled: the last listing is not drawn any more
         self._quitting = False  # see check_action
+        self._shown = False  # see post_message
 
     # ------------------------------------------------------------------ accessors
 
@@ -287,6 +289,21 @@ class MainScreen(Screen[None]):
         if not self._opening_started:
             self._opening_started = True
             self.loader.open_library()
+
+    def post_message(self, message: Message) -> bool:
+        """Post ``message``; the screen's first ``ScreenResume`` does not restyle it.
+
+        Textual shows the default screen with a ``ScreenResume`` that applies every
+        node's styles again, just after the mount applied them with the same CSS and
+        theme (focus changes restyle what they touch by themselves). That second pass
+        cost ~10-20 ms of the first frame and nothing changes through it (every
+        node's rules, component styles and cells compared before and after: equal).
+        Later resumes (a modal screen closed) are posted as Textual makes them.
+        """
+        if type(message) is events.ScreenResume and not self._shown:
+            self._shown = True
+            message = events.ScreenResume(refresh_styles=False)
+        return super().post_message(message)
 
     def on_mount(self) -> None:
         self.document_list.progress = (0, 0)

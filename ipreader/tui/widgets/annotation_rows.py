@@ -35,6 +35,7 @@ from textual.style import Style
 from textual.visual import Padding, Visual, visualize
 from textual.widget import Widget
 
+from ipreader.tui.message_fields import FieldsRepr
 from ipreader.tui.widgets.option_rows import OptionRows
 
 
@@ -52,8 +53,8 @@ class Entry:
     """True to draw a rule below the entry."""
 
 
-@dataclass
-class EntryMessage(Message):
+@dataclass(repr=False, eq=False)
+class EntryMessage(FieldsRepr, Message):
     """Something happened to one entry of an ``AnnotationRows``."""
 
     rows: AnnotationRows

@@ -22,6 +22,7 @@ from ipreader.core.identity import CoderView
 from ipreader.core.model import AnchorStatus, Annotation, DocumentNotes
 from ipreader.core.wording import plural
 from ipreader.tui.display import one_line, visible
+from ipreader.tui.message_fields import FieldsRepr
 from ipreader.tui.ordered import Edit, InPlaceOrder, edit_from, place
 from ipreader.tui.widgets.annotation_rows import AnnotationRows, Entry
 
@@ -169,15 +170,15 @@ class AnnotationSidebar(Vertical):
     """Whose highlights are listed: another coder's entries are dimmed and say whose they
     are, or are left out and counted."""
 
-    @dataclass
-    class Chosen(Message):
+    @dataclass(repr=False, eq=False)
+    class Chosen(FieldsRepr, Message):
         """The user chose an annotation in the list."""
 
         annotation_id: str
         """The chosen annotation's id."""
 
-    @dataclass
-    class EditRequested(Message):
+    @dataclass(repr=False, eq=False)
+    class EditRequested(FieldsRepr, Message):
         """The user asked to edit an annotation (``enter`` on it)."""
 
         annotation_id: str

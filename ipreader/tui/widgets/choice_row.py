@@ -15,6 +15,8 @@ from textual.reactive import reactive
 from textual.widget import Widget
 from textual.widgets import Label
 
+from ipreader.tui.message_fields import FieldsRepr
+
 
 class ChoiceRow(Widget, can_focus=True):
     """Pick one value among a few, shown side by side (colours, export formats).
@@ -43,8 +45,8 @@ class ChoiceRow(Widget, can_focus=True):
     }
     """
 
-    @dataclass
-    class Changed(Message):
+    @dataclass(repr=False, eq=False)
+    class Changed(FieldsRepr, Message):
         """Posted when the chosen value changes."""
 
         choice_row: ChoiceRow

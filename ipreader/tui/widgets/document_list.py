@@ -26,6 +26,7 @@ from textual.widgets import Input, Static
 from ipreader.core.documents import DocumentInfo
 from ipreader.core.tags import tag_matches
 from ipreader.tui.display import one_line
+from ipreader.tui.message_fields import FieldsRepr
 from ipreader.tui.session import DocumentStats
 from ipreader.tui.widgets.document_rows import DocumentRows
 
@@ -235,8 +236,8 @@ class DocumentList(Vertical):
     counting: var[bool] = var(False)
     """True while the listed documents' highlights are read (no counts or tags shown yet)."""
 
-    @dataclass
-    class Opened(Message):
+    @dataclass(repr=False, eq=False)
+    class Opened(FieldsRepr, Message):
         """The user asked to open a document."""
 
         document: DocumentInfo

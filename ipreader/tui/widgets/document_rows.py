@@ -25,6 +25,7 @@ from textual.strip import Strip
 from textual.style import Style
 from textual.visual import Padding, Visual
 
+from ipreader.tui.message_fields import FieldsRepr
 from ipreader.tui.widgets.option_rows import OptionRows
 
 
@@ -35,8 +36,8 @@ class DocumentRows(OptionRows):
         Binding("enter", "select", "Select", show=False),
     ]
 
-    @dataclass
-    class Selected(Message):
+    @dataclass(repr=False, eq=False)
+    class Selected(FieldsRepr, Message):
         """A row was chosen (enter or a click)."""
 
         rows: DocumentRows

@@ -18,6 +18,7 @@ from textual.message import Message
 from textual.widgets import Input, Static
 
 from ipreader.tui.display import one_line
+from ipreader.tui.message_fields import FieldsRepr
 
 
 class _Searched(Message, bubble=False):
@@ -46,15 +47,15 @@ class FindBar(Horizontal):
     FindBar > Static { width: auto; padding: 0 1; }
     """
 
-    @dataclass
-    class Submitted(Message):
+    @dataclass(repr=False, eq=False)
+    class Submitted(FieldsRepr, Message):
         """The user asked to find ``query`` in the open document."""
 
         query: str
         """The text to find (empty: close the bar)."""
 
-    @dataclass
-    class Found(Message):
+    @dataclass(repr=False, eq=False)
+    class Found(FieldsRepr, Message):
         """A search is done."""
 
         matches: tuple[tuple[int, int], ...]

@@ -28,6 +28,8 @@ from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from ipreader.tui.message_fields import FieldsRepr
+
 #: Blank cells on each side of a cell's text.
 CELL_PADDING = 1
 
@@ -89,8 +91,8 @@ class HeatTable(ScrollView, can_focus=True):
     | `heat-table--cursor` | The cell under the cursor. |
     """
 
-    @dataclass
-    class CellChosen(Message):
+    @dataclass(repr=False, eq=False)
+    class CellChosen(FieldsRepr, Message):
         """Enter (or a second click) on a cell."""
 
         table: HeatTable
