@@ -121,6 +121,9 @@ NOT_BY_THE_FIRST_FRAME = (
     "tinydb",
 )
 
+#: Of NOT_BY_THE_FIRST_FRAME, the footer's: mounted just after the first frame.
+THE_FOOTER = ("ipreader.tui.widgets.keys_footer", "textual.widgets._footer")
+
 FIRST_FRAME = """
 import asyncio, json, sys
 from pathlib import Path
@@ -133,16 +136,22 @@ class App(IpreaderApp):
         super().on_mount()
         # Runs after the first frame, before the callbacks the screen registers after it
         # (the one that lets the opening thread go on is among them).
-        self.call_after_refresh(
-            lambda: seen.append((bool(self.main_screen.reader.text), sorted(sys.modules)))
-        )
+        self.call_after_refresh(self.look)
+
+    def look(self) -> None:
+        # Under load the opening thread may read the first article after the screen's
+        # first frame: then the frame that shows it is looked at too (the opening waits
+        # for that frame's paint before it loads the rest).
+        seen.append((bool(self.main_screen.reader.text), sorted(sys.modules)))
+        if not seen[-1][0] and len(seen) < 100:
+            self.call_after_refresh(self.look)
 
 async def main() -> None:
     app = App([Path(sys.argv[1])])
     async with app.run_test(size=(160, 48)):
-        while not seen:
+        while not seen or not seen[-1][0] and len(seen) < 100:
             await asyncio.sleep(0.01)
-    print(json.dumps(seen[0]))
+    print(json.dumps([seen[0][1], *seen[-1]]))
 
 asyncio.run(main())
 """
@@ -151,7 +160,7 @@ asyncio.run(main())
 def test_the_first_frame_is_drawn_before_the_opening_loads_the_rest(tmp_path: Path) -> None:
     # The opening thread reads the first article, then waits for its paint before it
     # reads the codebook or opens the article (commands, drift): none of that is loaded
-    # by the first frame, which shows the article.
+    # by the first frame, nor by the one that shows the article when it comes later.
     folder = tmp_path / "seeds"
     shutil.copytree(paths.seeds_dir(), folder)
     done = subprocess.run(
@@ -161,10 +170,13 @@ def test_the_first_frame_is_drawn_before_the_opening_loads_the_rest(tmp_path: Pa
         check=True,
         timeout=120,
     )
-    shown, loaded = json.loads(done.stdout.splitlines()[-1])
-    assert shown  # the first frame showed the first article
-    assert "ipreader.tui.screens.main" in loaded
-    assert sorted(set(NOT_BY_THE_FIRST_FRAME) & set(loaded)) == []
+    first, shown, loaded = json.loads(done.stdout.splitlines()[-1])
+    assert shown  # a frame showed the first article (the first one, unless under load)
+    assert "ipreader.tui.screens.main" in first
+    assert sorted(set(NOT_BY_THE_FIRST_FRAME) & set(first)) == []
+    # The footer is mounted just after the first frame, whether it showed the article or
+    # not; the rest waits for the article's frame.
+    assert sorted((set(NOT_BY_THE_FIRST_FRAME) - set(THE_FOOTER)) & set(loaded)) == []
     assert set(NOT_BY_THE_FIRST_FRAME) <= set(NOT_AT_START)
 
 
