@@ -94,18 +94,9 @@ class Loader:
         garbage collector is paused meanwhile (see ``_open_paced``)."""
         gate = Gate()
 
-        timers: list[Timer] = []
-
-        def beat() -> None:
-            if gate.closed:
-                timers[0].stop()
-            else:
-                gate.beat()
-
         def start_beating() -> None:
             if not gate.closed:
-                gate.beat()
-                timers.append(self._owner.set_interval(BEAT, beat))
+                self._beat(gate)
 
         self._owner.call_later(start_beating)
 
@@ -118,6 +109,20 @@ class Loader:
         self._owner.run_worker(
             open_paced, group="library", description="open the library", thread=True
         )
+
+    def _beat(self, gate: Gate) -> None:
+        """Beat ``gate`` now and every ``BEAT`` seconds from the event loop until it closes
+        (its work in a thread steps aside whenever a beat is late: ``core.pacing``)."""
+        gate.beat()
+        timers: list[Timer] = []
+
+        def beat() -> None:
+            if gate.closed:
+                timers[0].stop()
+            else:
+                gate.beat()
+
+        timers.append(self._owner.set_interval(BEAT, beat))
 
     def _open_paced(self, gate: Gate) -> None:
         # The opening makes ~100,000 objects (10,000 articles' paths, infos, records),
@@ -240,16 +245,7 @@ class Loader:
         # Paced as the opening is: re-reading a store of 10,000 articles holds the
         # interpreter lock for most of a second, and keys and frames go first.
         gate = Gate()
-        gate.beat()
-        timers: list[Timer] = []
-
-        def beat() -> None:
-            if gate.closed:
-                timers[0].stop()
-            else:
-                gate.beat()
-
-        timers.append(self._owner.set_interval(BEAT, beat))
+        self._beat(gate)
 
         def check() -> None:
             try:
