@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 from conftest import Posted, settle
+from shell_folder import ARTICLE, QUOTE, SIZE, main, shell_folder, stored
 from textual.pilot import Pilot
 
-from ipreader.core.documents import read_document
 from ipreader.core.errors import StoreWriteError
 from ipreader.core.model import Annotation
 from ipreader.core.store import FolderStore
@@ -18,38 +18,11 @@ from ipreader.tui.screens.confirm import ConfirmScreen, unsaved_question
 from ipreader.tui.screens.conflict import ConflictScreen
 from ipreader.tui.screens.main import MainScreen
 
-SIZE = (120, 36)
-FIXTURES = Path(__file__).parent / "fixtures" / "bbc"
-ARTICLE = FIXTURES / "business" / "1m-payoff-for-former-shell-boss.txt"
-QUOTE = "the ex-finance chief who stepped down from her post"
-
 
 @pytest.fixture
 def folder(tmp_path: Path, app_settings: dict[str, object]) -> Path:
     """One BBC article with one highlight (``QUOTE``, note "boss") and a second article."""
-    root = tmp_path / "articles"
-    root.mkdir()
-    shutil.copy(ARTICLE, root / "shell.txt")
-    shutil.copy(FIXTURES / "tech" / "freeze-on-anti-spam-campaign.txt", root / "spam.txt")
-    document = read_document(root / "shell.txt")
-    store = FolderStore.open(root)
-    store.reconcile("shell.txt", document.sha256, document.text)
-    start = document.text.index(QUOTE)
-    store.save_annotation(
-        Annotation.create(document.text, start, start + len(QUOTE), "shell.txt", note="boss")
-    )
-    store.set_last_document("shell.txt")
-    return root
-
-
-def main(pilot: Pilot[None]) -> MainScreen:
-    app = pilot.app
-    assert isinstance(app, IpreaderApp)
-    return app.main_screen
-
-
-def stored(root: Path) -> list[Annotation]:
-    return FolderStore.open(root).annotations("shell.txt")
+    return shell_folder(tmp_path)
 
 
 # ------------------------------------------------------------------ undo after a conflict

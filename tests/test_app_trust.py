@@ -3,17 +3,17 @@
 from __future__ import annotations
 
 import asyncio
-import shutil
 from dataclasses import replace
 from pathlib import Path
 
 import pytest
 from conftest import Posted, settle
+from shell_folder import QUOTE, SIZE, main, shell_folder, stored
 from textual.pilot import Pilot
 from textual.widgets import Label, OptionList
 
 from ipreader.core.documents import read_document
-from ipreader.core.model import AnchorStatus, Annotation
+from ipreader.core.model import AnchorStatus
 from ipreader.core.store import FolderStore
 from ipreader.core.text_version import StaleTextError
 from ipreader.tui.app import IpreaderApp
@@ -21,41 +21,13 @@ from ipreader.tui.messages import DocumentChanged, HighlightsGathered, SaveFaile
 from ipreader.tui.screens.conflict import ConflictScreen
 from ipreader.tui.screens.editor import AnnotationEditor
 from ipreader.tui.screens.highlights import HighlightsScreen
-from ipreader.tui.screens.main import MainScreen
 from ipreader.tui.screens.review import ReviewScreen
-
-SIZE = (120, 36)
-FIXTURES = Path(__file__).parent / "fixtures" / "bbc"
-ARTICLE = FIXTURES / "business" / "1m-payoff-for-former-shell-boss.txt"
-QUOTE = "the ex-finance chief who stepped down from her post"
 
 
 @pytest.fixture
 def folder(tmp_path: Path, app_settings: dict[str, object]) -> Path:
     """One BBC article with one highlight (``QUOTE``) and a second article."""
-    root = tmp_path / "articles"
-    root.mkdir()
-    shutil.copy(ARTICLE, root / "shell.txt")
-    shutil.copy(FIXTURES / "tech" / "freeze-on-anti-spam-campaign.txt", root / "spam.txt")
-    document = read_document(root / "shell.txt")
-    store = FolderStore.open(root)
-    store.reconcile("shell.txt", document.sha256, document.text)
-    start = document.text.index(QUOTE)
-    store.save_annotation(
-        Annotation.create(document.text, start, start + len(QUOTE), "shell.txt", note="boss")
-    )
-    store.set_last_document("shell.txt")
-    return root
-
-
-def main(pilot: Pilot[None]) -> MainScreen:
-    app = pilot.app
-    assert isinstance(app, IpreaderApp)
-    return app.main_screen
-
-
-def stored(root: Path) -> list[Annotation]:
-    return FolderStore.open(root).annotations("shell.txt")
+    return shell_folder(tmp_path)
 
 
 def edit_file(root: Path, old: str, new: str) -> None:
