@@ -116,12 +116,7 @@ def load_revision(rev: str) -> types.ModuleType:
     name = f"anchoring_at_{rev}"
     if name in sys.modules:
         return sys.modules[name]
-    listed = subprocess.run(
-        ["git", "-C", str(REPO), "ls-tree", "--name-only", rev, "ipreader/core/"],
-        check=True,
-        capture_output=True,
-        text=True,
-    ).stdout.split()
+    listed = _git_ls(rev, "ipreader/core/")
     if "ipreader/core/anchoring.py" in listed:
         source = _git_show(rev, "ipreader/core/anchoring.py")
         module = types.ModuleType(name)
@@ -129,12 +124,7 @@ def load_revision(rev: str) -> types.ModuleType:
         sys.modules[name] = module  # dataclasses look their module up while decorating
         exec(compile(source, module.__file__, "exec"), module.__dict__)
         return module
-    files = subprocess.run(
-        ["git", "-C", str(REPO), "ls-tree", "--name-only", rev, "ipreader/core/anchoring/"],
-        check=True,
-        capture_output=True,
-        text=True,
-    ).stdout.split()
+    files = _git_ls(rev, "ipreader/core/anchoring/")
     root = Path(tempfile.mkdtemp(prefix="anchoring-at-"))
     (root / name).mkdir()
     for path in files:
@@ -146,6 +136,16 @@ def load_revision(rev: str) -> types.ModuleType:
         return importlib.import_module(name)
     finally:
         sys.path.remove(str(root))
+
+
+def _git_ls(rev: str, folder: str) -> list[str]:
+    """Return the paths of the files and folders right in ``folder`` at git revision ``rev``."""
+    return subprocess.run(
+        ["git", "-C", str(REPO), "ls-tree", "--name-only", rev, folder],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout.split()
 
 
 def _git_show(rev: str, path: str) -> str:
