@@ -731,6 +731,8 @@ class ReaderState:
         elif isinstance(command, SetDocumentNotes):
             path = command.root / command.document
             self._notes_unsaved[path] -= 1
+            if self._notes_unsaved[path] <= 0:
+                self._notes_sent.pop(path, None)  # nothing left to retry for it
             info = self.document
             if isinstance(result, DocumentNotes) and info is not None and info.path == path:
                 self.notes = result  # merged with another program's change: shown as stored
