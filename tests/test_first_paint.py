@@ -11,6 +11,7 @@ that the app shows the text and its highlights before ``LibraryOpened``.
 from __future__ import annotations
 
 import os
+import time
 from pathlib import Path
 
 import pytest
@@ -20,6 +21,7 @@ from textual.events import ScreenResume
 from ipreader.core import documents
 from ipreader.core.library import Library
 from ipreader.core.store import FolderStore
+from ipreader.tui import loader as loader_module
 from ipreader.tui.app import IpreaderApp
 from ipreader.tui.messages import FirstTextRead, LibraryOpened
 from ipreader.tui.session import FirstText, Session
@@ -265,3 +267,70 @@ async def test_the_screen_is_styled_at_its_mount_and_not_again_when_first_shown(
         shown = screen_styles(app)
         app.main_screen.update_node_styles(animate=False)  # the pass left out
         assert screen_styles(app) == shown
+
+
+def slow_first_read(monkeypatch: pytest.MonkeyPatch, article: Path, seconds: float) -> None:
+    """Make the first read of ``article``'s bytes take ``seconds`` longer (a slow disk)."""
+    real_read = documents.read_bytes
+    slowed: list[Path] = []
+
+    def read_bytes(path: Path, *, limit: int | None = None) -> tuple[bytes, os.stat_result]:
+        if Path(path) == article and not slowed:
+            slowed.append(article)
+            time.sleep(seconds)
+        return real_read(path, limit=limit)
+
+    monkeypatch.setattr(documents, "read_bytes", read_bytes)
+
+
+def first_rows_drawn(monkeypatch: pytest.MonkeyPatch) -> list[bool]:
+    """Record, for each row the reading pane draws, whether it held a text then."""
+    from textual.strip import Strip
+
+    from ipreader.tui.reader.pane import ReadingPane
+
+    held: list[bool] = []
+    real_render_line = ReadingPane.render_line
+
+    def recorded(self: ReadingPane, y: int) -> Strip:
+        held.append(bool(self.text))
+        return real_render_line(self, y)
+
+    monkeypatch.setattr(ReadingPane, "render_line", recorded)
+    return held
+
+
+async def test_the_first_frame_waits_a_moment_for_the_first_article(
+    articles: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Read 0.3 s after the start, it is still in the screen's very first frame: the
+    # frame is held for it (within FIRST_READ_WAIT), not drawn empty and then again.
+    monkeypatch.setattr(loader_module, "FIRST_READ_WAIT", 10.0)
+    slow_first_read(monkeypatch, articles / "alpha.txt", 0.3)
+    held = first_rows_drawn(monkeypatch)
+    posted = Posted()
+    app = IpreaderApp(paths=[articles / "alpha.txt"])
+    async with app.run_test(size=(120, 36), message_hook=posted) as pilot:
+        await settle(pilot)
+        assert posted.of(LibraryOpened)
+        assert app.main_screen.reader.text == ALPHA
+    assert held and held[0]  # the pane's first row drawn was the article's
+
+
+async def test_the_first_frame_is_not_held_longer_than_the_wait(
+    articles: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # An article slower to read than FIRST_READ_WAIT: the screen is drawn without it
+    # meanwhile (its list, its panes), and shows it once it is read.
+    monkeypatch.setattr(loader_module, "FIRST_READ_WAIT", 0.05)
+    slow_first_read(monkeypatch, articles / "alpha.txt", 1.0)
+    held = first_rows_drawn(monkeypatch)
+    app = IpreaderApp(paths=[articles / "alpha.txt"])
+    async with app.run_test(size=(120, 36)) as pilot:
+        started = time.monotonic()
+        while not held and time.monotonic() - started < 0.8:
+            await pilot.pause(0.02)
+        assert held and not held[0]  # drawn before the article was read
+        await settle(pilot)
+        assert app.main_screen.reader.text == ALPHA
+    assert held[-1]

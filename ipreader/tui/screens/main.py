@@ -305,9 +305,11 @@ class MainScreen(Screen[None]):
             message = events.ScreenResume(refresh_styles=False)
         return super().post_message(message)
 
-    def on_mount(self) -> None:
+    async def on_mount(self) -> None:
         self.document_list.progress = (0, 0)
         self.start_opening()
+        # The first frame waits (a moment at most) for the first article: see first_read_known.
+        await self.loader.first_read_known()
         first = self.loader.take_first_read()
         if first is not None:  # read already (a small folder): shown in the first frame
             self._first_text_read(first)
