@@ -300,16 +300,23 @@ def first_rows_drawn(monkeypatch: pytest.MonkeyPatch) -> list[bool]:
     return held
 
 
+def slow_start(
+    monkeypatch: pytest.MonkeyPatch, article: Path, *, wait: float, read: float
+) -> tuple[IpreaderApp, list[bool]]:
+    """An app opening ``article``, whose first read takes ``read`` s longer and whose first
+    frame waits ``wait`` s at most; and what ``first_rows_drawn`` records."""
+    monkeypatch.setattr(loader_module, "FIRST_READ_WAIT", wait)
+    slow_first_read(monkeypatch, article, read)
+    return IpreaderApp(paths=[article]), first_rows_drawn(monkeypatch)
+
+
 async def test_the_first_frame_waits_a_moment_for_the_first_article(
     articles: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # Read 0.3 s after the start, it is still in the screen's very first frame: the
     # frame is held for it (within FIRST_READ_WAIT), not drawn empty and then again.
-    monkeypatch.setattr(loader_module, "FIRST_READ_WAIT", 10.0)
-    slow_first_read(monkeypatch, articles / "alpha.txt", 0.3)
-    held = first_rows_drawn(monkeypatch)
+    app, held = slow_start(monkeypatch, articles / "alpha.txt", wait=10.0, read=0.3)
     posted = Posted()
-    app = IpreaderApp(paths=[articles / "alpha.txt"])
     async with app.run_test(size=(120, 36), message_hook=posted) as pilot:
         await settle(pilot)
         assert posted.of(LibraryOpened)
@@ -322,10 +329,7 @@ async def test_the_first_frame_is_not_held_longer_than_the_wait(
 ) -> None:
     # An article slower to read than FIRST_READ_WAIT: the screen is drawn without it
     # meanwhile (its list, its panes), and shows it once it is read.
-    monkeypatch.setattr(loader_module, "FIRST_READ_WAIT", 0.05)
-    slow_first_read(monkeypatch, articles / "alpha.txt", 1.0)
-    held = first_rows_drawn(monkeypatch)
-    app = IpreaderApp(paths=[articles / "alpha.txt"])
+    app, held = slow_start(monkeypatch, articles / "alpha.txt", wait=0.05, read=1.0)
     async with app.run_test(size=(120, 36)) as pilot:
         started = time.monotonic()
         while not held and time.monotonic() - started < 0.8:
