@@ -103,7 +103,9 @@ class Loader:
         known = self._first_known = asyncio.Event()
 
         def say_known() -> None:
-            loop.call_soon_threadsafe(known.set)
+            # The app may have quit meanwhile (its loop closed): then nothing waits.
+            with contextlib.suppress(RuntimeError):
+                loop.call_soon_threadsafe(known.set)
 
         def start_beating() -> None:
             if not gate.closed:
