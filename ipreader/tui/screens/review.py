@@ -53,10 +53,13 @@ def framed(before: str, middle: str, after: str, width: int = CONTEXT_CHARS) -> 
     return text
 
 
+#: Over the places a highlight (or a missing article) might be now.
+PLACES_HEADING = "Where it might be now"
+
 #: Over a highlight's places: what their one number means (issue 14: the quote's
 #: likeness beside a combined score for the same place was two numbers to reconcile).
 PLACES_LABEL = (
-    "Where it might be now: % alike to what was highlighted (the text around decides the order)"
+    f"{PLACES_HEADING}: % alike to what was highlighted (the text around decides the order)"
 )
 
 
@@ -89,7 +92,7 @@ class ReviewScreen(ModalScreen[ReviewDecision | None]):
             yield Label("", id="item-heading", classes="dialog-heading")
             yield Label("What was highlighted", classes="field-label")
             yield Static("", id="original", classes="dialog-quote")
-            yield Label("Where it might be now", id="places-label", classes="field-label")
+            yield Label(PLACES_HEADING, id="places-label", classes="field-label")
             yield OptionList(id="candidates")
             yield Label("", id="review-status", classes="dialog-status")
 
@@ -142,7 +145,7 @@ class ReviewScreen(ModalScreen[ReviewDecision | None]):
                 none = Text("No close match in the text.", "dim")
                 options.add_option(Option(none, disabled=True))
         else:
-            label.update("Where it might be now")
+            label.update(PLACES_HEADING)
             count = plural(len(item.missing.stored.annotations), "highlight")
             heading.update(Text(f"{item.info.relpath} — article missing ({count} kept)"))
             original.update(Text("The file is no longer in the folder (moved or deleted)."))
