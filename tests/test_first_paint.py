@@ -269,45 +269,54 @@ async def test_the_screen_is_styled_at_its_mount_and_not_again_when_first_shown(
         assert screen_styles(app) == shown
 
 
-def slow_first_read(monkeypatch: pytest.MonkeyPatch, article: Path, seconds: float) -> None:
-    """Make the first read of ``article``'s bytes take ``seconds`` longer (a slow disk)."""
+def slow_first_read(monkeypatch: pytest.MonkeyPatch, article: Path, seconds: float) -> list[float]:
+    """Make the first read of ``article``'s bytes take ``seconds`` longer (a slow disk);
+    the returned list gets the time (``time.monotonic``) that read ended."""
     real_read = documents.read_bytes
+    ended: list[float] = []
     slowed: list[Path] = []
 
     def read_bytes(path: Path, *, limit: int | None = None) -> tuple[bytes, os.stat_result]:
-        if Path(path) == article and not slowed:
-            slowed.append(article)
-            time.sleep(seconds)
-        return real_read(path, limit=limit)
+        if Path(path) != article or slowed:
+            return real_read(path, limit=limit)
+        slowed.append(article)
+        time.sleep(seconds)
+        try:
+            return real_read(path, limit=limit)
+        finally:
+            ended.append(time.monotonic())
 
     monkeypatch.setattr(documents, "read_bytes", read_bytes)
+    return ended
 
 
-def first_rows_drawn(monkeypatch: pytest.MonkeyPatch) -> list[bool]:
-    """Record, for each row the reading pane draws, whether it held a text then."""
+def first_rows_drawn(monkeypatch: pytest.MonkeyPatch) -> list[tuple[float, bool]]:
+    """Record, for each row the reading pane draws, when (``time.monotonic``) and whether
+    it held a text then."""
     from textual.strip import Strip
 
     from ipreader.tui.reader.pane import ReadingPane
 
-    held: list[bool] = []
+    rows: list[tuple[float, bool]] = []
     real_render_line = ReadingPane.render_line
 
     def recorded(self: ReadingPane, y: int) -> Strip:
-        held.append(bool(self.text))
+        rows.append((time.monotonic(), bool(self.text)))
         return real_render_line(self, y)
 
     monkeypatch.setattr(ReadingPane, "render_line", recorded)
-    return held
+    return rows
 
 
 def slow_start(
     monkeypatch: pytest.MonkeyPatch, article: Path, *, wait: float, read: float
-) -> tuple[IpreaderApp, list[bool]]:
+) -> tuple[IpreaderApp, list[float], list[tuple[float, bool]]]:
     """An app opening ``article``, whose first read takes ``read`` s longer and whose first
-    frame waits ``wait`` s at most; and what ``first_rows_drawn`` records."""
+    frame waits ``wait`` s at most; when that read ended, and the rows drawn
+    (``first_rows_drawn``)."""
     monkeypatch.setattr(loader_module, "FIRST_READ_WAIT", wait)
-    slow_first_read(monkeypatch, article, read)
-    return IpreaderApp(paths=[article]), first_rows_drawn(monkeypatch)
+    ended = slow_first_read(monkeypatch, article, read)
+    return IpreaderApp(paths=[article]), ended, first_rows_drawn(monkeypatch)
 
 
 async def test_the_first_frame_waits_a_moment_for_the_first_article(
@@ -315,13 +324,16 @@ async def test_the_first_frame_waits_a_moment_for_the_first_article(
 ) -> None:
     # Read 0.3 s after the start, it is still in the screen's very first frame: the
     # frame is held for it (within FIRST_READ_WAIT), not drawn empty and then again.
-    app, held = slow_start(monkeypatch, articles / "alpha.txt", wait=10.0, read=0.3)
+    app, ended, rows = slow_start(monkeypatch, articles / "alpha.txt", wait=10.0, read=0.3)
     posted = Posted()
     async with app.run_test(size=(120, 36), message_hook=posted) as pilot:
         await settle(pilot)
         assert posted.of(LibraryOpened)
         assert app.main_screen.reader.text == ALPHA
-    assert held and held[0]  # the pane's first row drawn was the article's
+    [read_at] = ended  # the slowed read was made
+    first_drawn_at, held = rows[0]
+    assert read_at < first_drawn_at  # the first row waited for it
+    assert held  # and was the article's
 
 
 async def test_the_first_frame_is_not_held_longer_than_the_wait(
@@ -329,12 +341,14 @@ async def test_the_first_frame_is_not_held_longer_than_the_wait(
 ) -> None:
     # An article slower to read than FIRST_READ_WAIT: the screen is drawn without it
     # meanwhile (its list, its panes), and shows it once it is read.
-    app, held = slow_start(monkeypatch, articles / "alpha.txt", wait=0.05, read=1.0)
+    app, ended, rows = slow_start(monkeypatch, articles / "alpha.txt", wait=0.05, read=1.0)
     async with app.run_test(size=(120, 36)) as pilot:
         started = time.monotonic()
-        while not held and time.monotonic() - started < 0.8:
+        while not rows and time.monotonic() - started < 0.8:
             await pilot.pause(0.02)
-        assert held and not held[0]  # drawn before the article was read
+        assert rows and not rows[0][1]  # drawn before the article was read
         await settle(pilot)
         assert app.main_screen.reader.text == ALPHA
-    assert held[-1]
+    [read_at] = ended
+    assert rows[0][0] < read_at
+    assert rows[-1][1]
