@@ -139,9 +139,10 @@ class App(IpreaderApp):
         self.call_after_refresh(self.look)
 
     def look(self) -> None:
-        # Under load the opening thread may read the first article after the screen's
-        # first frame: then the frame that shows it is looked at too (the opening waits
-        # for that frame's paint before it loads the rest).
+        # Under load the opening thread may read the first article later than the
+        # screen's first frame waits for it (FIRST_READ_WAIT): then the frame that shows
+        # it is looked at too (the opening waits for that frame's paint before it loads
+        # the rest).
         seen.append((bool(self.main_screen.reader.text), sorted(sys.modules)))
         if not seen[-1][0] and len(seen) < 100:
             self.call_after_refresh(self.look)

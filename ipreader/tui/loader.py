@@ -210,7 +210,7 @@ class Loader:
         loop) for the article: measured on the seeds, a frame drawn without it was
         drawn again once it came, and the opening thread, which reads the article,
         took turns with that frame for the interpreter lock (paired start-up
-        rounds: the first paint 5 % sooner, in 5 % less CPU; ``bench/RESULTS.md``).
+        rounds: the first paint 3-7 % sooner, in as much less CPU; ``bench/RESULTS.md``).
         """
         known = self._first_known
         if known is not None:
