@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 
@@ -254,8 +255,6 @@ async def test_the_list_follows_articles_added_removed_and_counts_imported(
             ]
         )
         exported = tmp_path / "export.json"
-        import json
-
         exported.write_text(json.dumps(export_data(Library.open([other]))))
         assert import_file(exported, folder).added == 2
         new = (folder / "sub" / "new.txt").read_text()
