@@ -11,6 +11,7 @@ from conftest import StyledApp
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
+from textual.pilot import Pilot
 from textual.screen import Screen
 from textual.widgets import Input, Label, OptionList, TextArea
 from textual.widgets.option_list import Option
@@ -18,12 +19,13 @@ from textual.widgets.option_list import Option
 from ipreader.core.documents import DocumentInfo, load_info
 from ipreader.core.model import COLORS, Annotation, DocumentNotes
 from ipreader.core.search import CorpusMatch
+from ipreader.tui.option_fill import ROWS_PER_TURN
 from ipreader.tui.screens.corpus_find import CorpusFindScreen
 from ipreader.tui.screens.doc_notes import DocumentNotesEditor
 from ipreader.tui.screens.editor import AnnotationEditor, EditorResult
 from ipreader.tui.screens.export import ExportRequest, ExportScreen, with_format_suffix
 from ipreader.tui.screens.help import HelpScreen
-from ipreader.tui.screens.highlights import MAX_ROWS, HighlightsScreen, parse_filter
+from ipreader.tui.screens.highlights import FILL_GROUP, MAX_ROWS, HighlightsScreen, parse_filter
 from ipreader.tui.screens.notes_form import NotesFormScreen
 from ipreader.tui.screens.picker import PickerScreen
 from ipreader.tui.session import DocumentStats
@@ -453,6 +455,12 @@ async def test_highlights_enter_applies_pending_filter_and_click_chooses() -> No
     assert app.results[2] is None
 
 
+async def rows_listed(pilot: Pilot[None]) -> None:
+    """Wait until the highlights screen's rows have all come (no fill of them running)."""
+    while any(w.group == FILL_GROUP and w.is_running for w in pilot.app.workers):
+        await pilot.pause(0.01)
+
+
 async def test_highlights_many_entries_are_capped() -> None:
     many = [
         (WHALES, highlight(f"quote number {n}", color=COLORS[n % len(COLORS)]))
@@ -464,15 +472,29 @@ async def test_highlights_many_entries_are_capped() -> None:
         screen = app.screen
         assert isinstance(screen, HighlightsScreen)
         options = screen.query_one("#results", OptionList)
+        await rows_listed(pilot)
         last = options.get_option_at_index(options.option_count - 1)
         assert last.disabled and "+19,500 more" in str(last.prompt)
-        screen.apply_filter("number 1999")  # 1999, 11999 and 19990..19999
+        assert options.option_count == MAX_ROWS + 1  # the rows, then "+N more"
+        screen.apply_filter("quote")
+        # The first rows are listed at once, the rest a slice per turn of the event loop.
+        assert options.option_count == ROWS_PER_TURN and options.highlighted == 0
+        await rows_listed(pilot)
+        assert options.option_count == MAX_ROWS + 1
+        screen.apply_filter("quote")
+        screen.apply_filter("number 1999")  # 1999, 11999 and 19990..19999: all at once
         assert options.option_count == 12
+        await rows_listed(pilot)
+        assert options.option_count == 12  # no row of the filter before it came after
         screen.apply_filter('"number 1999"')  # a phrase: 1999 and 19990..19999
         assert options.option_count == 11
         screen.apply_filter("color:pink quote")
-        assert options.option_count == MAX_ROWS + 1  # the rows, then "+N more"
+        screen.apply_filter("color:pink quote")  # again before the first one's rows came
+        await rows_listed(pilot)
+        assert options.option_count == MAX_ROWS + 1  # once: the older fill was cancelled
         assert "+3,500 more" in str(options.get_option_at_index(MAX_ROWS).prompt)
+        ids = [options.get_option_at_index(n).id for n in range(MAX_ROWS)]
+        assert len(set(ids)) == MAX_ROWS
 
 
 # -- corpus find -------------------------------------------------------------------------------

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import ClassVar, TypeAlias
 
-from textual import on
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
@@ -25,10 +25,14 @@ from ipreader.core.relink import is_missing
 from ipreader.core.tags import tag_matches
 from ipreader.core.wording import plural
 from ipreader.tui.display import one_line
+from ipreader.tui.option_fill import ROWS_PER_TURN, add_in_slices
 from ipreader.tui.screens.picker import PickerScreen
 
 #: Most rows put in the list at once; the rest are summarised in a "+N more" line.
 MAX_ROWS = 500
+
+#: The worker group of the rows still to come (one filter's at a time).
+FILL_GROUP = "highlights-fill"
 
 #: Seconds of typing pause before the filter is applied.
 FILTER_DELAY = 0.12
@@ -269,30 +273,27 @@ class HighlightsScreen(PickerScreen[Entry]):
         return Content.assemble(*parts)
 
     def apply_filter(self, query: str) -> None:
-        """Filter now (the debounced typing path ends here too)."""
+        """Filter now (the debounced typing path ends here too).
+
+        The first ``ROWS_PER_TURN`` rows are listed at once (and the first one
+        highlighted); the rest, up to ``MAX_ROWS``, follow a slice per turn of
+        the event loop (``_fill``), so a filter over 20,000 highlights never holds
+        the screen (500 rows measured at once took 70-120 ms).
+        """
         if self._timer is not None:
             self._timer.stop()
             self._timer = None
         self._shown_query = query
         matching = self._matching(query)
+        self.workers.cancel_group(self, FILL_GROUP)  # an older filter's rows stop coming
         options = self.query_one("#results", HighlightOptions)
-        # Content builds (and measures) faster than rich Text: up to 500 rows per filter.
-        swatches = {
-            color: options.get_visual_style(f"swatch--{color}", partial=True) for color in COLORS
-        }
-        meta = options.get_visual_style("highlights--meta", partial=True)
-        rows: list[Option | None] = [
-            Option(self._prompt(position, swatches, meta), id=str(position))
-            for position in matching[:MAX_ROWS]
-        ]
-        hidden = len(matching) - MAX_ROWS
-        if hidden > 0:
-            rows.append(None)  # a separator line
-            rows.append(Option(Content(f"+{hidden:,} more — refine the filter"), disabled=True))
         options.clear_options()
-        options.add_options(rows)
+        shown, rows = matching[:MAX_ROWS], self._row_maker()
+        options.add_options(rows(shown[:ROWS_PER_TURN]))
         if matching:
             options.highlighted = 0
+        if len(matching) > ROWS_PER_TURN:
+            self._fill(options, rows, shown[ROWS_PER_TURN:], len(matching) - len(shown))
         total = len(self.entries)
         status = self.query_one("#status", Label)
         order = SORT_ORDERS[self.sort_by]
@@ -300,6 +301,36 @@ class HighlightsScreen(PickerScreen[Entry]):
             status.update(f"{len(matching):,} of {plural(total, 'highlight')} · by {order}")
         else:
             status.update(f"{plural(total, 'highlight')} · by {order}")
+
+    def _row_maker(self) -> Callable[[Sequence[int]], list[Option]]:
+        """What turns entry positions into the list's rows, in the list's current look."""
+        options = self.query_one("#results", HighlightOptions)
+        # Content builds (and measures) faster than rich Text.
+        swatches = {
+            color: options.get_visual_style(f"swatch--{color}", partial=True) for color in COLORS
+        }
+        meta = options.get_visual_style("highlights--meta", partial=True)
+
+        def rows(positions: Sequence[int]) -> list[Option]:
+            return [Option(self._prompt(n, swatches, meta), id=str(n)) for n in positions]
+
+        return rows
+
+    @work(exclusive=True, group=FILL_GROUP, description="list the highlights")
+    async def _fill(
+        self,
+        options: HighlightOptions,
+        rows: Callable[[Sequence[int]], list[Option]],
+        positions: list[int],
+        hidden: int,
+    ) -> None:
+        """Add the ``rows`` of ``positions`` to ``options``, then a "+N more" line when
+        ``hidden``."""
+        await add_in_slices(options, positions, rows)
+        if hidden > 0:
+            options.add_options(
+                [None, Option(Content(f"+{hidden:,} more — refine the filter"), disabled=True)]
+            )
 
     @on(Input.Changed, "#filter")
     def _filter_changed(self, event: Input.Changed) -> None:

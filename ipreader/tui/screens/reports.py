@@ -15,7 +15,6 @@ options do.
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -40,6 +39,7 @@ from ipreader.core.model import parse_tag_list
 from ipreader.core.report_filter import FILTER_TERMS
 from ipreader.core.reports import MatrixRow
 from ipreader.tui.heap import HEAP
+from ipreader.tui.option_fill import add_in_slices
 from ipreader.tui.report_views import (
     HEAT_LEVELS,
     CodesView,
@@ -72,9 +72,6 @@ MATCHES: dict[str, str] = {
 
 #: Seconds a report may take before the status line says it is being updated.
 UPDATING_AFTER = 0.2
-
-#: Passages added to the code report's list per turn of the event loop.
-ROWS_PER_TURN = 25
 
 
 class ReportOptions(OptionList):
@@ -302,28 +299,16 @@ class ReportsScreen(ModalScreen[ReportTarget | None]):
 
     @work(exclusive=True, group="report-fill", description="fill the report")
     async def _fill(self, view: CodesView) -> None:
-        # On the event loop, a slice at a time (ROWS_PER_TURN): the list measures each
-        # passage as it comes (1,000 at once held the UI thread ~0.3-0.5 s), a key
-        # between two slices is answered, and a newer report cancels this fill
-        # (exclusive). The rows are ~10^5 acyclic objects that stay: no collection walks
-        # them while they come (full passes of 60-300 ms under the keys), and they are
-        # frozen before the collector resumes (tui/heap.py), or its next pass would.
-        options = self.query_one("#passages", ReportOptions)
-        # A list shown again just now is laid out at a refresh to come; filled before it,
-        # it measured every slice at once then (110-130 ms). One refresh was not always
-        # enough (stalls of 134-178 ms in 2 of 5 runs with call_after_refresh).
-        for _ in range(50):
-            if options.scrollable_content_region.width:
-                break
-            await asyncio.sleep(0.01)
-        with gc_paused():
-            for first in range(0, len(view.rows), ROWS_PER_TURN):
-                options.add_options(
-                    Option(text, disabled=True) if key is None else Option(text, id=key)
-                    for text, key in view.rows[first : first + ROWS_PER_TURN]
-                )
-                await asyncio.sleep(0)
-            HEAP.settle()
+        # On the event loop, a slice at a time (tui/option_fill.py): a key between two
+        # slices is answered, and a newer report cancels this fill (exclusive).
+        await add_in_slices(
+            self.query_one("#passages", ReportOptions),
+            view.rows,
+            lambda rows: (
+                Option(text, disabled=True) if key is None else Option(text, id=key)
+                for text, key in rows
+            ),
+        )
 
     @on(HeatTable.CellChosen, "#table")
     def _cell_selected(self, event: HeatTable.CellChosen) -> None:
