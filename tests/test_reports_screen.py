@@ -160,6 +160,7 @@ async def test_typing_fast_shows_the_last_report_asked_for(coded_folder: Path) -
     async with StyledApp().run_test(size=(120, 40), message_hook=posted) as pilot:
         await opened(pilot, screen)
         assert status(screen) == "30 passages"
+        assert screen.styles.background.a == 1.0  # no main screen drawn again under each key
         screen.query_one("#tags", Input).focus()
         for key in "t, u, t":  # every key asks for a report; none waits for the last one
             pilot.app.simulate_key(key)

@@ -415,6 +415,25 @@ async def test_highlight_rows_show_the_whole_quote_the_note_and_where() -> None:
         assert "Ahab" in first or "word0" in first
 
 
+@pytest.mark.parametrize(
+    ("make", "opaque"),
+    [
+        (lambda: HighlightsScreen(ENTRIES), True),
+        (lambda: CorpusFindScreen([]), True),
+        (lambda: HelpScreen(BINDINGS), False),
+    ],
+)
+async def test_list_screens_are_opaque_and_dialogs_dim_the_screen_under_them(
+    make: Any, opaque: bool
+) -> None:
+    # A list screen redraws at every key typed in it, and Textual draws a translucent
+    # modal's backdrop by drawing the screen under it again: the list screens hide it.
+    app = Host(make())
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert (app.screen.styles.background.a == 1.0) is opaque
+
+
 async def test_highlights_filter_and_choose_with_enter() -> None:
     app = Host(HighlightsScreen(ENTRIES))
     async with app.run_test(size=SIZE) as pilot:
