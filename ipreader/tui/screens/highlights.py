@@ -241,12 +241,12 @@ class HighlightsScreen(PickerScreen[Entry]):
 
     def _matching(self, query: str) -> list[int]:
         """Return the indexes of the entries matching ``query``, in the chosen order."""
-        predicates = parse_filter(query)
-        positions = [
-            position
-            for position, item in enumerate(self._index)
-            if all(predicate(item) for predicate in predicates)
-        ]
+        # One pass per predicate over what the ones before kept: no generator and all()
+        # per entry (over 20,000 highlights, 15-29 ms of a filter's 24-43 ms).
+        index = self._index
+        positions = list(range(len(index)))
+        for predicate in parse_filter(query):
+            positions = [position for position in positions if predicate(index[position])]
         return self._sorted(positions)
 
     def _prompt(self, position: int, swatches: dict[str, Style], meta: Style) -> Content:
