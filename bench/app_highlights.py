@@ -32,6 +32,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from bench.lib.apps import open_screen
 from bench.lib.stalls import StallProbe
 
 #: What is typed into the filter (each then erased key by key).
@@ -66,22 +67,13 @@ async def run(folder: Path, rounds: int) -> dict[str, Any]:
     from textual.widgets import Input
 
     from ipreader.tui.app import IpreaderApp
-    from ipreader.tui.screens.highlights import FILTER_DELAY, HighlightsScreen
+    from ipreader.tui.screens.highlights import FILTER_DELAY
 
     app = IpreaderApp(paths=[folder])
     listed: list[float] = []
     stalls: list[float] = []
     async with app.run_test(size=(160, 48)) as pilot:
-        for _ in range(6000):
-            await asyncio.sleep(0.005)
-            if app.main_screen.documents:
-                break
-        await pilot.pause(0.5)
-        for _ in range(60):  # h says "still opening" until the library is open
-            if isinstance(app.screen, HighlightsScreen):
-                break
-            await pilot.press("h")
-            await pilot.pause(0.5)
+        await open_screen(app, pilot, "h")
         await pilot.pause(1.0)
         app.screen.query_one("#filter", Input).focus()
         delay = FILTER_DELAY + 0.05

@@ -28,6 +28,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from bench.lib.apps import open_screen
 from bench.lib.stalls import StallProbe
 from bench.reports import build_folder
 
@@ -82,16 +83,7 @@ async def run(folder: Path, rounds: int) -> dict[str, list[tuple[float, float]]]
     times: dict[str, list[tuple[float, float]]] = {"tags": [], "filters": [], "kind": []}
     stalls: list[float] = []
     async with app.run_test(size=(160, 48)) as pilot:
-        for _ in range(6000):
-            await asyncio.sleep(0.005)
-            if app.main_screen.documents:
-                break
-        await pilot.pause(0.5)
-        for _ in range(60):  # R says "still opening" until the library is open
-            if app.screen is not app.main_screen:
-                break
-            await pilot.press("R")
-            await pilot.pause(0.5)
+        await open_screen(app, pilot, "R")
         for _ in range(6000):
             await asyncio.sleep(0.005)
             if "passage" in status(app):

@@ -138,3 +138,18 @@ def run_app(
         return timing
 
     return asyncio.run(main())
+
+
+async def open_screen(app: Any, pilot: Any, key: str) -> None:
+    """Wait for the app's list, then press ``key`` until it shows another screen than the
+    main one (the key says "still opening" until the library is open)."""
+    for _ in range(6000):
+        await asyncio.sleep(0.005)
+        if app.main_screen.documents:
+            break
+    await pilot.pause(0.5)
+    for _ in range(60):
+        if app.screen is not app.main_screen:
+            break
+        await pilot.press(key)
+        await pilot.pause(0.5)
