@@ -495,6 +495,12 @@ async def test_highlights_many_entries_are_capped() -> None:
         last = options.get_option_at_index(options.option_count - 1)
         assert last.disabled and "+19,500 more" in str(last.prompt)
         assert options.option_count == MAX_ROWS + 1  # the rows, then "+N more"
+        options.focus()
+        await pilot.press("end")  # the last row that can be chosen ...
+        await pilot.pause()
+        assert options.highlighted == MAX_ROWS - 1
+        assert options.scroll_y == options.max_scroll_y  # ... and the "+N more" line under it
+        screen.query_one("#filter", Input).focus()
         screen.apply_filter("quote")
         # The first rows are listed at once, the rest a slice per turn of the event loop.
         assert options.option_count == ROWS_PER_TURN and options.highlighted == 0

@@ -144,6 +144,14 @@ class HighlightOptions(OptionList):
     }
     """``swatch--<colour>`` styles a row's colour mark; ``highlights--meta`` the title/tags line."""
 
+    def scroll_to_highlight(self, top: bool = False) -> None:
+        """Scroll to the highlighted row; on the last row before the "+N more" line, to the
+        list's end, so that line shows too (``end`` and ``pagedown`` stop at that row)."""
+        super().scroll_to_highlight(top)
+        last = self.option_count - 1
+        if self.highlighted == last - 1 and self.get_option_at_index(last).disabled:
+            self.scroll_end(animate=False)
+
 
 class HighlightsScreen(PickerScreen[Entry]):
     """Browse every highlight; filter (see ``parse_filter``), sort with ``ctrl+o``.
