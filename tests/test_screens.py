@@ -20,7 +20,7 @@ from ipreader.core.documents import DocumentInfo, load_info
 from ipreader.core.model import COLORS, Annotation, DocumentNotes
 from ipreader.core.search import CorpusMatch
 from ipreader.tui.option_fill import ROWS_PER_TURN
-from ipreader.tui.screens.corpus_find import CorpusFindScreen
+from ipreader.tui.screens.corpus_find import LIST_GROUP, CorpusFindScreen
 from ipreader.tui.screens.doc_notes import DocumentNotesEditor
 from ipreader.tui.screens.editor import AnnotationEditor, EditorResult
 from ipreader.tui.screens.export import ExportRequest, ExportScreen, with_format_suffix
@@ -600,6 +600,38 @@ async def test_corpus_find_searches_while_typing_and_cancels(tmp_path: Path) -> 
         await pilot.press("escape")
         await pilot.pause()
     assert app.results == [None]
+
+
+async def test_corpus_find_lists_many_matches_in_order_and_a_new_search_replaces_them(
+    tmp_path: Path,
+) -> None:
+    # 160 matches, more than a slice: the rows beyond the first one come a slice at a time.
+    for n in range(80):
+        text = f"Title {n}\n\nthe whale and the whale again\n"
+        (tmp_path / f"{n:02d}.txt").write_text(text, encoding="utf-8")
+    documents = [load_info(tmp_path, path) for path in sorted(tmp_path.glob("*.txt"))]
+    app = Host(CorpusFindScreen(documents))
+
+    async def listed(screen: CorpusFindScreen) -> list[str | None]:
+        await app.workers.wait_for_complete()
+        while screen.searching or any(w.group == LIST_GROUP for w in app.workers):
+            await pilot.pause(0.01)
+        options = screen.query_one("#results", OptionList)
+        return [options.get_option_at_index(n).id for n in range(options.option_count)]
+
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, CorpusFindScreen)
+        await pilot.press(*"whale")
+        await pilot.pause(0.6)  # the typing delay, then the search
+        assert await listed(screen) == [str(n) for n in range(160)]
+        assert len(screen.matches) == 160
+        await pilot.press("ctrl+u", *"again")
+        await pilot.pause(0.6)
+        assert await listed(screen) == [str(n) for n in range(80)]
+        assert all("again" in match.context for match in screen.matches)
+        assert screen.query_one("#results", OptionList).highlighted == 0
 
 
 # -- shared bases ------------------------------------------------------------------------------

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -23,6 +24,7 @@ from ipreader.core.safe_text import printable
 from ipreader.core.search import CorpusMatch, find_all, find_in_documents
 from ipreader.core.wording import plural
 from ipreader.tui.display import one_line
+from ipreader.tui.option_fill import ROWS_PER_TURN
 from ipreader.tui.screens.picker import PickerScreen
 
 #: Seconds of typing pause before a search starts by itself.
@@ -36,6 +38,9 @@ MATCH_LIMIT = 500
 
 #: Seconds between result batches posted by the search thread.
 BATCH_INTERVAL = 0.1
+
+#: The worker group listing the matches a batch brought beyond its first slice.
+LIST_GROUP = "corpus-find-rows"
 
 
 class CorpusOptions(OptionList):
@@ -84,6 +89,8 @@ class CorpusFindScreen(PickerScreen[CorpusMatch]):
         self._timer: Timer | None = None
         self._open_first = False  # enter was pressed before any result arrived
         self._styles: tuple[Style, Style] = (Style(), Style())
+        self._unlisted: list[int] = []  # matches received, their rows not listed yet
+        self._listing = False  # a worker lists them
 
     def compose(self) -> ComposeResult:
         """Lay out the query, the status line and the results."""
@@ -109,6 +116,8 @@ class CorpusFindScreen(PickerScreen[CorpusMatch]):
         self._query = query
         self.matches = []
         self.scanned = 0
+        self._unlisted = []  # a running lister sees the new generation and stops
+        self._listing = False
         options = self.query_one("#results", CorpusOptions)
         options.clear_options()
         self._styles = (
@@ -163,26 +172,49 @@ class CorpusFindScreen(PickerScreen[CorpusMatch]):
 
     @on(Batch)
     def _add_batch(self, batch: Batch) -> None:
-        """Append a batch of matches to the list."""
+        """Append a batch of matches to the list (its rows a slice at a time)."""
         if batch.generation != self._generation:
             return
-        options = self.query_one("#results", CorpusOptions)
         first = len(self.matches)
         self.matches.extend(batch.matches)
         self.scanned = batch.scanned
-        options.add_options(
-            Option(self._prompt(match), id=str(first + offset))
-            for offset, match in enumerate(batch.matches)
-        )
-        if first == 0 and self.matches:
-            options.highlighted = 0
-            if self._open_first:
-                self.dismiss(self.matches[0])
-                return
+        if first == 0 and self.matches and self._open_first:
+            self.dismiss(self.matches[0])
+            return
         if batch.done:
             self.searching = False
             self._open_first = False
         self._update_status()
+        self._unlisted.extend(range(first, len(self.matches)))
+        if not self._listing:
+            # The first slice at once (the first match highlighted: enter opens it),
+            # the rest in a worker: a batch can hold all 500 matches (185 ms at once).
+            options = self.query_one("#results", CorpusOptions)
+            self._list_slice(options)
+            if self._unlisted:
+                self._listing = True
+                self._list_rest(options, self._generation)
+
+    def _list_slice(self, options: CorpusOptions) -> None:
+        """Put the next ``ROWS_PER_TURN`` matches not listed yet in ``options``."""
+        chunk = self._unlisted[:ROWS_PER_TURN]
+        del self._unlisted[:ROWS_PER_TURN]
+        options.add_options(Option(self._prompt(self.matches[n]), id=str(n)) for n in chunk)
+        if options.highlighted is None and chunk:
+            options.highlighted = 0
+
+    @work(group=LIST_GROUP, description="list the matches")
+    async def _list_rest(self, options: CorpusOptions, generation: int) -> None:
+        """List the matches not listed yet in ``options``, a slice per turn of the event
+        loop, until a newer search starts (batches that come meanwhile are listed too)."""
+        try:
+            while self._unlisted and generation == self._generation:
+                await asyncio.sleep(0)
+                if generation == self._generation:
+                    self._list_slice(options)
+        finally:
+            if generation == self._generation:
+                self._listing = False
 
     def _prompt(self, match: CorpusMatch) -> Text:
         """Return the two-line row of ``match``: title, then context with the match emphasised."""
