@@ -612,7 +612,10 @@ async def test_corpus_find_lists_many_matches_in_order_and_a_new_search_replaces
     documents = [load_info(tmp_path, path) for path in sorted(tmp_path.glob("*.txt"))]
     app = Host(CorpusFindScreen(documents))
 
-    async def listed(screen: CorpusFindScreen) -> list[str | None]:
+    async def search(query: str) -> list[str | None]:
+        """Type ``query`` over the last one; the ids of the rows once all are listed."""
+        await pilot.press("ctrl+u", *query)
+        await pilot.pause(0.6)  # the typing delay, then the search
         await app.workers.wait_for_complete()
         while screen.searching or any(w.group == LIST_GROUP for w in app.workers):
             await pilot.pause(0.01)
@@ -623,13 +626,9 @@ async def test_corpus_find_lists_many_matches_in_order_and_a_new_search_replaces
         await pilot.pause()
         screen = app.screen
         assert isinstance(screen, CorpusFindScreen)
-        await pilot.press(*"whale")
-        await pilot.pause(0.6)  # the typing delay, then the search
-        assert await listed(screen) == [str(n) for n in range(160)]
+        assert await search("whale") == [str(n) for n in range(160)]
         assert len(screen.matches) == 160
-        await pilot.press("ctrl+u", *"again")
-        await pilot.pause(0.6)
-        assert await listed(screen) == [str(n) for n in range(80)]
+        assert await search("again") == [str(n) for n in range(80)]
         assert all("again" in match.context for match in screen.matches)
         assert screen.query_one("#results", OptionList).highlighted == 0
 
