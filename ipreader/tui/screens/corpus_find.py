@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -24,7 +23,7 @@ from ipreader.core.safe_text import printable
 from ipreader.core.search import CorpusMatch, find_all, find_in_documents
 from ipreader.core.wording import plural
 from ipreader.tui.display import one_line
-from ipreader.tui.option_fill import ROWS_PER_TURN
+from ipreader.tui.option_fill import SlicedList
 from ipreader.tui.screens.picker import PickerScreen
 
 #: Seconds of typing pause before a search starts by itself.
@@ -89,8 +88,6 @@ class CorpusFindScreen(PickerScreen[CorpusMatch]):
         self._timer: Timer | None = None
         self._open_first = False  # enter was pressed before any result arrived
         self._styles: tuple[Style, Style] = (Style(), Style())
-        self._unlisted: list[int] = []  # matches received, their rows not listed yet
-        self._listing = False  # a worker lists them
 
     def compose(self) -> ComposeResult:
         """Lay out the query, the status line and the results."""
@@ -105,6 +102,8 @@ class CorpusFindScreen(PickerScreen[CorpusMatch]):
 
     def on_mount(self) -> None:
         """Focus the query."""
+        results = self.query_one("#results", CorpusOptions)
+        self._listed = SlicedList(self, results, self._rows, group=LIST_GROUP)
         self.query_one("#query", Input).focus()
 
     def start_search(self, query: str) -> None:
@@ -116,10 +115,8 @@ class CorpusFindScreen(PickerScreen[CorpusMatch]):
         self._query = query
         self.matches = []
         self.scanned = 0
-        self._unlisted = []  # a running lister sees the new generation and stops
-        self._listing = False
+        self._listed.clear()  # an older search's rows still to come are dropped
         options = self.query_one("#results", CorpusOptions)
-        options.clear_options()
         self._styles = (
             options.get_component_rich_style("corpus-find--title"),
             options.get_component_rich_style("corpus-find--match"),
@@ -185,36 +182,13 @@ class CorpusFindScreen(PickerScreen[CorpusMatch]):
             self.searching = False
             self._open_first = False
         self._update_status()
-        self._unlisted.extend(range(first, len(self.matches)))
-        if not self._listing:
-            # The first slice at once (the first match highlighted: enter opens it),
-            # the rest in a worker: a batch can hold all 500 matches (185 ms at once).
-            options = self.query_one("#results", CorpusOptions)
-            self._list_slice(options)
-            if self._unlisted:
-                self._listing = True
-                self._list_rest(options, self._generation)
+        # A slice at a time (tui/option_fill.py): one batch can hold all 500 matches
+        # (185 ms at once); batches that come while it lists join the queue.
+        self._listed.add(range(first, len(self.matches)))
 
-    def _list_slice(self, options: CorpusOptions) -> None:
-        """Put the next ``ROWS_PER_TURN`` matches not listed yet in ``options``."""
-        chunk = self._unlisted[:ROWS_PER_TURN]
-        del self._unlisted[:ROWS_PER_TURN]
-        options.add_options(Option(self._prompt(self.matches[n]), id=str(n)) for n in chunk)
-        if options.highlighted is None and chunk:
-            options.highlighted = 0
-
-    @work(group=LIST_GROUP, description="list the matches")
-    async def _list_rest(self, options: CorpusOptions, generation: int) -> None:
-        """List the matches not listed yet in ``options``, a slice per turn of the event
-        loop, until a newer search starts (batches that come meanwhile are listed too)."""
-        try:
-            while self._unlisted and generation == self._generation:
-                await asyncio.sleep(0)
-                if generation == self._generation:
-                    self._list_slice(options)
-        finally:
-            if generation == self._generation:
-                self._listing = False
+    def _rows(self, positions: Sequence[int]) -> list[Option]:
+        """The rows of the matches at ``positions``."""
+        return [Option(self._prompt(self.matches[n]), id=str(n)) for n in positions]
 
     def _prompt(self, match: CorpusMatch) -> Text:
         """Return the two-line row of ``match``: title, then context with the match emphasised."""

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import ClassVar, TypeAlias
 
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
@@ -25,7 +25,7 @@ from ipreader.core.relink import is_missing
 from ipreader.core.tags import tag_matches
 from ipreader.core.wording import plural
 from ipreader.tui.display import one_line
-from ipreader.tui.option_fill import ROWS_PER_TURN, add_in_slices
+from ipreader.tui.option_fill import SlicedList
 from ipreader.tui.screens.picker import PickerScreen
 
 #: Most rows put in the list at once; the rest are summarised in a "+N more" line.
@@ -228,6 +228,8 @@ class HighlightsScreen(PickerScreen[Entry]):
 
     def on_mount(self) -> None:
         """List everything and focus the filter."""
+        self._results = self.query_one("#results", HighlightOptions)
+        self._listed = SlicedList(self, self._results, self._rows, group=FILL_GROUP)
         self.apply_filter("")
         self.query_one("#filter", Input).focus()
 
@@ -283,25 +285,23 @@ class HighlightsScreen(PickerScreen[Entry]):
     def apply_filter(self, query: str) -> None:
         """Filter now (the debounced typing path ends here too).
 
-        The first ``ROWS_PER_TURN`` rows are listed at once (and the first one
-        highlighted); the rest, up to ``MAX_ROWS``, follow a slice per turn of
-        the event loop (``_fill``), so a filter over 20,000 highlights never holds
-        the screen (500 rows measured at once took 70-120 ms).
+        Up to ``MAX_ROWS`` rows, listed a slice at a time (``tui/option_fill.py``):
+        the first at once, so a filter over 20,000 highlights never holds the
+        screen (500 rows measured at once took 70-120 ms).
         """
         if self._timer is not None:
             self._timer.stop()
             self._timer = None
         self._shown_query = query
         matching = self._matching(query)
-        self.workers.cancel_group(self, FILL_GROUP)  # an older filter's rows stop coming
-        options = self.query_one("#results", HighlightOptions)
-        options.clear_options()
-        shown, rows = matching[:MAX_ROWS], self._row_maker()
-        options.add_options(rows(shown[:ROWS_PER_TURN]))
-        if matching:
-            options.highlighted = 0
-        if len(matching) > ROWS_PER_TURN:
-            self._fill(options, rows, shown[ROWS_PER_TURN:], len(matching) - len(shown))
+        self._listed.clear()  # an older filter's rows still to come are dropped
+        options = self._results
+        # Content builds (and measures) faster than rich Text; its styles taken once a filter.
+        swatches = {c: options.get_visual_style(f"swatch--{c}", partial=True) for c in COLORS}
+        self._looks = (swatches, options.get_visual_style("highlights--meta", partial=True))
+        hidden = len(matching) - MAX_ROWS
+        more = [None, Option(Content(f"+{hidden:,} more — refine the filter"), disabled=True)]
+        self._listed.add(matching[:MAX_ROWS], more if hidden > 0 else ())
         total = len(self.entries)
         status = self.query_one("#status", Label)
         order = SORT_ORDERS[self.sort_by]
@@ -310,35 +310,10 @@ class HighlightsScreen(PickerScreen[Entry]):
         else:
             status.update(f"{plural(total, 'highlight')} · by {order}")
 
-    def _row_maker(self) -> Callable[[Sequence[int]], list[Option]]:
-        """What turns entry positions into the list's rows, in the list's current look."""
-        options = self.query_one("#results", HighlightOptions)
-        # Content builds (and measures) faster than rich Text.
-        swatches = {
-            color: options.get_visual_style(f"swatch--{color}", partial=True) for color in COLORS
-        }
-        meta = options.get_visual_style("highlights--meta", partial=True)
-
-        def rows(positions: Sequence[int]) -> list[Option]:
-            return [Option(self._prompt(n, swatches, meta), id=str(n)) for n in positions]
-
-        return rows
-
-    @work(exclusive=True, group=FILL_GROUP, description="list the highlights")
-    async def _fill(
-        self,
-        options: HighlightOptions,
-        rows: Callable[[Sequence[int]], list[Option]],
-        positions: list[int],
-        hidden: int,
-    ) -> None:
-        """Add the ``rows`` of ``positions`` to ``options``, then a "+N more" line when
-        ``hidden``."""
-        await add_in_slices(options, positions, rows)
-        if hidden > 0:
-            options.add_options(
-                [None, Option(Content(f"+{hidden:,} more — refine the filter"), disabled=True)]
-            )
+    def _rows(self, positions: Sequence[int]) -> list[Option]:
+        """The list's rows for the entries at ``positions``, in the filter's look."""
+        swatches, meta = self._looks
+        return [Option(self._prompt(n, swatches, meta), id=str(n)) for n in positions]
 
     @on(Input.Changed, "#filter")
     def _filter_changed(self, event: Input.Changed) -> None:

@@ -15,7 +15,7 @@ options do.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import ClassVar
@@ -39,7 +39,7 @@ from ipreader.core.model import parse_tag_list
 from ipreader.core.report_filter import FILTER_TERMS
 from ipreader.core.reports import MatrixRow
 from ipreader.tui.heap import HEAP
-from ipreader.tui.option_fill import add_in_slices
+from ipreader.tui.option_fill import SlicedList
 from ipreader.tui.report_views import (
     HEAT_LEVELS,
     CodesView,
@@ -72,6 +72,13 @@ MATCHES: dict[str, str] = {
 
 #: Seconds a report may take before the status line says it is being updated.
 UPDATING_AFTER = 0.2
+
+
+def _passage_options(rows: Sequence[tuple[Text, str | None]]) -> list[Option]:
+    """A code report's rows as options (a row without a key, a tag's heading: inert)."""
+    return [
+        Option(text, disabled=True) if key is None else Option(text, id=key) for text, key in rows
+    ]
 
 
 class ReportOptions(OptionList):
@@ -163,6 +170,13 @@ class ReportsScreen(ModalScreen[ReportTarget | None]):
 
     def on_mount(self) -> None:
         """Start reading the library; focus the report choice."""
+        self._passages = SlicedList(
+            self,
+            self.query_one("#passages", ReportOptions),
+            _passage_options,
+            group="report-fill",
+            highlight_first=False,  # a tag's heading comes first
+        )
         self.query_one("#table").display = False
         self.query_one("#kind", ChoiceRow).focus()
         self._compute()
@@ -282,10 +296,12 @@ class ReportsScreen(ModalScreen[ReportTarget | None]):
         self.query_one("#status", Label).update(Text(text))
 
     def _show_codes(self, view: CodesView) -> None:
-        self.query_one("#passages", ReportOptions).clear_options()
+        # A slice at a time (tui/option_fill.py): a key between two slices is answered,
+        # and a newer report drops the passages still to come.
+        self._passages.clear()
         self._targets = view.targets
         self._status(view.status)
-        self._fill(view)
+        self._passages.add(view.rows)
 
     def _show_table(self, view: TableView) -> None:
         # Drawn only where visible, its widths computed with the rows: set at once.
@@ -296,19 +312,6 @@ class ReportsScreen(ModalScreen[ReportTarget | None]):
         self._rows = view.matrix_rows
         self._matrix_tags = view.matrix_tags
         self._status(view.status)
-
-    @work(exclusive=True, group="report-fill", description="fill the report")
-    async def _fill(self, view: CodesView) -> None:
-        # On the event loop, a slice at a time (tui/option_fill.py): a key between two
-        # slices is answered, and a newer report cancels this fill (exclusive).
-        await add_in_slices(
-            self.query_one("#passages", ReportOptions),
-            view.rows,
-            lambda rows: (
-                Option(text, disabled=True) if key is None else Option(text, id=key)
-                for text, key in rows
-            ),
-        )
 
     @on(HeatTable.CellChosen, "#table")
     def _cell_selected(self, event: HeatTable.CellChosen) -> None:
