@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import sys
 import time
 from pathlib import Path
 
@@ -98,6 +99,21 @@ def test_a_coarse_timestamp_is_racy_for_two_seconds() -> None:
 
 def test_a_timestamp_in_the_future_is_racy() -> None:
     assert is_racy(time.time_ns() + 10_000_000_000 + 123)
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="Linux stamps files from its coarse clock")
+def test_a_fresh_file_stays_racy_when_the_fine_clock_runs_ahead_of_the_stamps(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A timer tick held back (a virtual machine's timekeeping CPU descheduled) leaves the
+    file stamps behind ``time.time_ns()``: a file written now must not look settled."""
+    path = tmp_path / "a.json"
+    path.write_text("{}")
+    signature = files.signature_of(path.stat())
+    real = time.time_ns
+    monkeypatch.setattr(time, "time_ns", lambda: real() + 1_000_000_000)  # a second ahead
+    assert is_racy(signature[3])
+    assert not files.settled(signature)
 
 
 # ------------------------------------------------------------------ reading one file

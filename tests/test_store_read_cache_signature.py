@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import sys
 import time
 from pathlib import Path
 
@@ -77,6 +78,23 @@ def test_a_settled_entry_answers_by_signature_without_reading_the_file(
     doctor(the_cache(cache_dir))
     # The digest is wrong, so only the signature can have matched: the file was not read.
     assert creators(root) == {"eve"}
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="Linux stamps files from its coarse clock")
+def test_a_file_just_written_is_not_trusted_by_signature_when_the_clock_runs_ahead(
+    root: Path, cache_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The kernel stamps files from the last timer tick; when that tick is late (a virtual
+    machine's timekeeping CPU held back by the host) ``time.time_ns()`` runs ahead of every
+    stamp, and a file written in the stall looks old. Another version written in the same
+    stall (the inode reused, the size alike) would carry the very same signature: the entry
+    answers only for its bytes."""
+    real = time.time_ns
+    monkeypatch.setattr(time, "time_ns", lambda: real() + 1_000_000_000)  # a second ahead
+    assert creators(root) == {"ada"}
+    assert settled_flags(the_cache(cache_dir)) == [False]
+    doctor(the_cache(cache_dir))
+    assert creators(root) == {"ada"}  # read and checked by its digest, not taken as "eve"
 
 
 def test_a_file_rewritten_with_its_size_and_mtime_put_back_is_read_afresh(

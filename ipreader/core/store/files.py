@@ -16,8 +16,10 @@
 
 from __future__ import annotations
 
+import functools
 import os
 import stat
+import sys
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
@@ -51,6 +53,33 @@ if TYPE_CHECKING:
 _RACY_COARSE_NS = 2_000_000_000
 _RACY_FINE_NS = 100_000_000
 
+# Linux stamps files from its coarse clock (``CLOCK_REALTIME_COARSE``, which the time
+# module does not name): the time of the last timer tick. ``time.time_ns()`` reads the
+# fine clock, normally a tick or two (4-10 ms here) ahead of it, but as far ahead as the
+# tick is late: in a virtual machine whose timekeeping CPU the host holds back, files
+# written now are stamped with a time that looks 100 ms old to the fine clock, and two
+# versions of a file written within that stall carry the same stamps. Their age is
+# therefore measured on the clock that stamps them (never ahead of its stamps).
+_CLOCK_REALTIME_COARSE = 5
+
+
+def _stamp_clock() -> Callable[[], int]:
+    """The clock to measure a file's timestamps against: the coarse clock where it exists."""
+    if not sys.platform.startswith("linux"):
+        return time.time_ns
+    try:
+        time.clock_gettime_ns(_CLOCK_REALTIME_COARSE)
+    except (AttributeError, OSError):  # no such clock (a kernel before 2.6.32)
+        return time.time_ns
+
+    # The time of the last tick: never later than the fine clock (it is that clock's
+    # value then).
+    return functools.partial(time.clock_gettime_ns, _CLOCK_REALTIME_COARSE)
+
+
+stamp_now = _stamp_clock()
+"""Now, as the file system's timestamps count it (ns since the epoch)."""
+
 _T = TypeVar("_T")
 
 #: What identifies one version of a file: (dev, inode, size, mtime_ns, ctime_ns).
@@ -81,10 +110,11 @@ class Persisted(Protocol[_T]):
 
 
 def is_racy(mtime_ns: int) -> bool:
-    """True when a file with this mtime may not yet be told apart by its stat."""
+    """True when a file with this mtime may not yet be told apart by its stat (its age
+    measured on the clock that stamps files, ``stamp_now``)."""
     coarse = mtime_ns % 1_000_000 == 0  # no sub-millisecond digits: a coarse filesystem
     window = _RACY_COARSE_NS if coarse else _RACY_FINE_NS
-    return mtime_ns >= time.time_ns() - window
+    return mtime_ns >= stamp_now() - window
 
 
 def settled(signature: Signature) -> bool:
@@ -95,14 +125,16 @@ def settled(signature: Signature) -> bool:
     user-space call sets ctime back, so the signature stays the same only while
     the content does, unless the change fell into the same timestamp tick as the
     signature's times: hence both must be older than the racy window (git's
-    "racily clean" rule). Timestamps without sub-millisecond digits mean a
-    coarse filesystem (or a tool that set a whole-second mtime): never settled,
-    such files are checked by their digest.
+    "racily clean" rule), measured on the clock that stamps files (``stamp_now``:
+    a tick held back in a virtual machine stamps new files with an old time).
+    Timestamps without sub-millisecond digits mean a coarse filesystem (or a tool
+    that set a whole-second mtime): never settled, such files are checked by their
+    digest.
     """
     _dev, _ino, _size, mtime, ctime = signature
     if mtime % 1_000_000 == 0 or ctime % 1_000_000 == 0:
         return False
-    return max(mtime, ctime) < time.time_ns() - _RACY_FINE_NS
+    return max(mtime, ctime) < stamp_now() - _RACY_FINE_NS
 
 
 def signature_of(st: os.stat_result) -> Signature:
