@@ -26,7 +26,7 @@ from ipreader.core.model import Annotation
 from ipreader.core.storage import decode_database
 from ipreader.core.store import FolderStore, buckets, catalog
 
-from .writers import Notes, fork_writer, stored_notes, write_documents
+from .writers import Notes, fork_writer, stored_notes, uncached_notes, write_documents
 
 TEXT = "Lorem ipsum dolor sit amet, consectetur adipiscing elit, sed do eiusmod. " * 8
 DOCS = ("a.txt", "b.txt", "sub/c.txt", "d.md")
@@ -141,8 +141,17 @@ def kill_rounds(root: Path, rounds: int, seed: int = 0, max_delay: float = 0.05)
         if found == expected:
             stats.in_flight_missing += in_flight is not None
         else:
-            assert in_flight is not None, f"round {round_}: acknowledged writes differ"
-            assert found == _apply(expected, in_flight), f"round {round_}: lost or extra writes"
+            if in_flight is None or found != _apply(expected, in_flight):
+                # Say whether the files or the user's read cache disagree with the writes.
+                scratch = root.parent / f"uncached-{round_}"
+                files_hold = uncached_notes(root, scratch) == found
+                source = "the files hold it" if files_hold else "a cached parse, not the files"
+                assert in_flight is not None, (
+                    f"round {round_}: acknowledged writes differ ({source})"
+                )
+                assert found == _apply(expected, in_flight), (
+                    f"round {round_}: lost or extra writes ({source})"
+                )
             stats.in_flight_applied += 1
         state = found
         stats.rounds += 1

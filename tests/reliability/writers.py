@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
+from ipreader.core.paths import CACHE_DIR_ENV
 from ipreader.core.store import FolderStore
 
 #: What a folder holds: annotation id -> (document, note).
@@ -62,6 +63,23 @@ def stored_notes(root: Path) -> tuple[FolderStore, Notes]:
             assert note.id not in found, f"duplicate annotation id {note.id}"
             found[note.id] = (relpath, note.note)
     return store, found
+
+
+def uncached_notes(root: Path, scratch: Path) -> Notes:
+    """``stored_notes`` read with an empty user cache (in ``scratch``): every file read afresh.
+
+    For a failure's message: a read that differs from this one took a cached parse the
+    files no longer hold; one that agrees with it read what the files hold.
+    """
+    before = os.environ.get(CACHE_DIR_ENV)
+    os.environ[CACHE_DIR_ENV] = str(scratch)
+    try:
+        return stored_notes(root)[1]
+    finally:
+        if before is None:
+            del os.environ[CACHE_DIR_ENV]
+        else:
+            os.environ[CACHE_DIR_ENV] = before
 
 
 class StartGate:
