@@ -26,7 +26,14 @@ from ipreader.core.model import Annotation
 from ipreader.core.storage import decode_database
 from ipreader.core.store import FolderStore, buckets, catalog
 
-from .writers import Notes, fork_writer, stored_notes, uncached_notes, write_documents
+from .writers import (
+    Notes,
+    fork_writer,
+    holders,
+    stored_notes,
+    uncached_notes,
+    write_documents,
+)
 
 TEXT = "Lorem ipsum dolor sit amet, consectetur adipiscing elit, sed do eiusmod. " * 8
 DOCS = ("a.txt", "b.txt", "sub/c.txt", "d.md")
@@ -146,6 +153,12 @@ def kill_rounds(root: Path, rounds: int, seed: int = 0, max_delay: float = 0.05)
                 scratch = root.parent / f"uncached-{round_}"
                 files_hold = uncached_notes(root, scratch) == found
                 source = "the files hold it" if files_hold else "a cached parse, not the files"
+                model = _apply(expected, in_flight) if in_flight is not None else expected
+                odd = set(found.items()) ^ set(model.items())
+                keys = {key for key, _ in odd}
+                ops = [entry for entry in entries if entry[2] in keys]
+                source += f"; this round's writes of them {ops}; in flight {in_flight}"
+                source += f"; where: {holders(root, keys)}"
                 assert in_flight is not None, (
                     f"round {round_}: acknowledged writes differ ({source})"
                 )

@@ -8,6 +8,7 @@ stored with what the writers acknowledged.
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import sys
 import traceback
@@ -63,6 +64,24 @@ def stored_notes(root: Path) -> tuple[FolderStore, Notes]:
             assert note.id not in found, f"duplicate annotation id {note.id}"
             found[note.id] = (relpath, note.note)
     return store, found
+
+
+def holders(root: Path, ids: Iterable[str]) -> dict[str, list[str]]:
+    """Each id with the store files whose raw JSON holds it (names relative to the store),
+    and every file name under ``annotations/``: for a failure's message."""
+    location = root / ".ipreader"
+    wanted = set(ids)
+    found: dict[str, list[str]] = {key: [] for key in wanted}
+    names: list[str] = []
+    for path in sorted((location / "annotations").rglob("*")):
+        name = str(path.relative_to(location))
+        names.append(name)
+        if path.is_file() and path.suffix == ".json":
+            table = json.loads(path.read_bytes()).get("annotations", {})
+            for key in wanted & set(table):
+                found[key].append(name)
+    found["(files)"] = names
+    return found
 
 
 def uncached_notes(root: Path, scratch: Path) -> Notes:
