@@ -15,6 +15,7 @@ import os
 import random
 import signal
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -41,6 +42,9 @@ DOCS = ("a.txt", "b.txt", "sub/c.txt", "d.md")
 #: A model of the folder: annotation id -> (document, note).
 State = Notes
 
+#: Told each write's begin and acknowledgement (``write_forever``).
+Announce = Callable[[list[str]], object]
+
 
 @dataclass
 class KillStats:
@@ -51,40 +55,47 @@ class KillStats:
     temp_files_seen: int = 0
 
 
+def write_forever(store: FolderStore, state: State, seed: int, announce: Announce) -> None:
+    """Create, edit and delete annotations in ``store`` until stopped (killed, or a crash
+    raised by a patched call); ``announce(["begin" | "ack", op, id, document, note])``
+    before each save and after it returns."""
+    rng = random.Random(seed)
+    state = dict(state)
+    while True:
+        roll = rng.random()
+        if roll < 0.5 or not state:
+            relpath = rng.choice(DOCS)
+            start = rng.randrange(0, len(TEXT) - 10)
+            note = Annotation.create(TEXT, start, start + 8, relpath, note=f"n{rng.random()}")
+            announce(["begin", "put", note.id, relpath, note.note])
+            store.save_annotation(note)
+            state[note.id] = (relpath, note.note)
+            announce(["ack", "put", note.id, relpath, note.note])
+        elif roll < 0.8:
+            ident = rng.choice(sorted(state))
+            relpath, _ = state[ident]
+            (current,) = [a for a in store.annotations(relpath) if a.id == ident]
+            edited = current.edited(note=f"e{rng.random()}")
+            announce(["begin", "put", ident, relpath, edited.note])
+            store.save_annotation(edited)
+            state[ident] = (relpath, edited.note)
+            announce(["ack", "put", ident, relpath, edited.note])
+        else:
+            ident = rng.choice(sorted(state))
+            relpath, _ = state[ident]
+            announce(["begin", "delete", ident, relpath, ""])
+            store.delete_annotation(relpath, ident)
+            del state[ident]
+            announce(["ack", "delete", ident, relpath, ""])
+
+
 def _writer(root: Path, state: State, seed: int, unused: int, out: int) -> None:
     """Run in the forked child: mutate the folder forever, announcing each save on ``out``."""
     os.close(unused)  # the parent's read end of the pipe
-    rng = random.Random(seed)
     store = FolderStore.open(root)
-    state = dict(state)
     with os.fdopen(out, "w", buffering=1) as pipe:
         pipe.write("ready\n")
-        while True:
-            roll = rng.random()
-            if roll < 0.5 or not state:
-                relpath = rng.choice(DOCS)
-                start = rng.randrange(0, len(TEXT) - 10)
-                note = Annotation.create(TEXT, start, start + 8, relpath, note=f"n{rng.random()}")
-                pipe.write(json.dumps(["begin", "put", note.id, relpath, note.note]) + "\n")
-                store.save_annotation(note)
-                state[note.id] = (relpath, note.note)
-                pipe.write(json.dumps(["ack", "put", note.id, relpath, note.note]) + "\n")
-            elif roll < 0.8:
-                ident = rng.choice(sorted(state))
-                relpath, _ = state[ident]
-                (current,) = [a for a in store.annotations(relpath) if a.id == ident]
-                edited = current.edited(note=f"e{rng.random()}")
-                pipe.write(json.dumps(["begin", "put", ident, relpath, edited.note]) + "\n")
-                store.save_annotation(edited)
-                state[ident] = (relpath, edited.note)
-                pipe.write(json.dumps(["ack", "put", ident, relpath, edited.note]) + "\n")
-            else:
-                ident = rng.choice(sorted(state))
-                relpath, _ = state[ident]
-                pipe.write(json.dumps(["begin", "delete", ident, relpath, ""]) + "\n")
-                store.delete_annotation(relpath, ident)
-                del state[ident]
-                pipe.write(json.dumps(["ack", "delete", ident, relpath, ""]) + "\n")
+        write_forever(store, state, seed, lambda entry: pipe.write(json.dumps(entry) + "\n"))
 
 
 def warm_up(scratch: Path) -> None:
@@ -126,6 +137,47 @@ def check_files_parse(location: Path) -> int:
     return temps
 
 
+def check_round(
+    root: Path, round_: int, state: State, entries: list[list[str]], stats: KillStats
+) -> State:
+    """Check the folder after round ``round_`` began at ``state`` and its writer announced
+    ``entries``: every acknowledged write there, the one in flight applied or not; return
+    what the folder holds (the next round's start). Counted in ``stats``."""
+    expected = state
+    in_flight: list[str] | None = None
+    for entry in entries:
+        if entry[0] == "ack":
+            expected = _apply(expected, entry)
+            stats.acked += 1
+            in_flight = None
+        else:
+            in_flight = entry
+    stats.temp_files_seen += check_files_parse(root / ".ipreader")
+    store, found = stored_notes(root)
+    assert store.notices.all() == [], f"round {round_}: {store.notices.all()}"
+    if found == expected:
+        stats.in_flight_missing += in_flight is not None
+    else:
+        if in_flight is None or found != _apply(expected, in_flight):
+            # Say whether the files or the user's read cache disagree with the writes.
+            scratch = root.parent / f"uncached-{round_}"
+            files_hold = uncached_notes(root, scratch) == found
+            source = "the files hold it" if files_hold else "a cached parse, not the files"
+            model = _apply(expected, in_flight) if in_flight is not None else expected
+            odd = set(found.items()) ^ set(model.items())
+            keys = {key for key, _ in odd}
+            ops = [entry for entry in entries if entry[2] in keys]
+            source += f"; this round's writes of them {ops}; in flight {in_flight}"
+            source += f"; where: {holders(root, keys)}"
+            assert in_flight is not None, f"round {round_}: acknowledged writes differ ({source})"
+            assert found == _apply(expected, in_flight), (
+                f"round {round_}: lost or extra writes ({source})"
+            )
+        stats.in_flight_applied += 1
+    stats.rounds += 1
+    return found
+
+
 def kill_rounds(root: Path, rounds: int, seed: int = 0, max_delay: float = 0.05) -> KillStats:
     """Run ``rounds`` write-and-SIGKILL rounds on ``root``; assert after each one."""
     write_documents(root, DOCS, TEXT)
@@ -151,41 +203,7 @@ def kill_rounds(root: Path, rounds: int, seed: int = 0, max_delay: float = 0.05)
             f"round {round_}: the writer ended before the kill "
             f"(exit {os.waitstatus_to_exitcode(status)}; traceback on stderr)"
         )
-        expected = state
-        in_flight: list[str] | None = None
-        for entry in entries:
-            if entry[0] == "ack":
-                expected = _apply(expected, entry)
-                stats.acked += 1
-                in_flight = None
-            else:
-                in_flight = entry
-        stats.temp_files_seen += check_files_parse(root / ".ipreader")
-        store, found = stored_notes(root)
-        assert store.notices.all() == [], f"round {round_}: {store.notices.all()}"
-        if found == expected:
-            stats.in_flight_missing += in_flight is not None
-        else:
-            if in_flight is None or found != _apply(expected, in_flight):
-                # Say whether the files or the user's read cache disagree with the writes.
-                scratch = root.parent / f"uncached-{round_}"
-                files_hold = uncached_notes(root, scratch) == found
-                source = "the files hold it" if files_hold else "a cached parse, not the files"
-                model = _apply(expected, in_flight) if in_flight is not None else expected
-                odd = set(found.items()) ^ set(model.items())
-                keys = {key for key, _ in odd}
-                ops = [entry for entry in entries if entry[2] in keys]
-                source += f"; this round's writes of them {ops}; in flight {in_flight}"
-                source += f"; where: {holders(root, keys)}"
-                assert in_flight is not None, (
-                    f"round {round_}: acknowledged writes differ ({source})"
-                )
-                assert found == _apply(expected, in_flight), (
-                    f"round {round_}: lost or extra writes ({source})"
-                )
-            stats.in_flight_applied += 1
-        state = found
-        stats.rounds += 1
+        state = check_round(root, round_, state, entries, stats)
     return stats
 
 
