@@ -7,10 +7,10 @@ the file system -- ``open``, ``write``, ``fsync``, ``replace``, ``unlink``,
 ``mkdir``, ``utime`` -- each round the Nth call of one of them in turn, N
 drawn afresh, so every kind of point is met in every run: between two renames
 of a re-shard's batch, between its renames and its removals of the old
-generation, inside a store's opening. The call and everything after it never run; what is left on
-disk is what a kill there leaves (the lock is released, as the kernel releases
-a killed process's), and the folder is checked as ``test_kill.py`` checks it
-after a kill.
+generation, inside a store's opening. The call and everything after it never
+run; what is left on disk is what a kill there leaves (the lock is released,
+as the kernel releases a killed process's), and the folder is checked as
+``test_kill.py`` checks it after a kill.
 """
 
 from __future__ import annotations
