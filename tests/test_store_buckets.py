@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import json
 import os
+import shutil
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import given, settings
@@ -230,6 +233,60 @@ def test_a_re_shard_cut_short_is_read_whole_and_settled_by_the_next_write(
     assert len(settled.members) == count * 2
     final = notes(FolderStore.open(store.root))
     assert len(final) == 299 and made[1].id not in final and final[newer.id] == "newest copy"
+
+
+class _Killed(BaseException):
+    """Raised in place of a file system call, as a kill there (nothing catches it)."""
+
+
+def test_a_delete_killed_while_settling_a_cut_short_re_shard_never_brings_back_an_older_copy(
+    tmp_path: Path,
+) -> None:
+    """The older generation of a re-shard cut short holds older copies, hidden only by the
+    newer ones: a delete that settles it, killed at any rename or removal, leaves the
+    record as it was last saved or gone, never as it was before its last edit."""
+    base = tmp_path / "base"
+    base.mkdir()
+    store = FolderStore.open(make_root(base))
+    made = [highlight(n) for n in range(300)]
+    store.save_annotations(made)
+    layout = layout_of(store.location / "annotations", files_of(store)[0].parent.name)
+    count = layout.count
+    # As if killed while writing generation 2*count, which holds the newest copy of one
+    # record (saved there by the edit that was re-sharding): its bucket only.
+    newer = made[0].edited(note="newest copy")
+    number = bucket_of(newer.id, count * 2)
+    own = {
+        a.id: (newer if a.id == newer.id else a).to_dict()
+        for a in made
+        if bucket_of(a.id, count * 2) == number
+    }
+    atomic_write_bytes(layout.path(number, count * 2), encode_tables({"annotations": own}))
+    assert notes(FolderStore.open(store.root))[newer.id] == "newest copy"
+    seen: set[str] = set()
+    for call in ("replace", "unlink"):
+        for nth in range(count * 2 + 2):
+            folder = tmp_path / f"{call}-{nth}"
+            shutil.copytree(base, folder)
+            calls = [nth]
+            real = getattr(os, call)
+
+            def counted(*args: object, real: Any = real, calls: list[int] = calls) -> Any:
+                calls[0] -= 1
+                if calls[0] < 0:
+                    raise _Killed
+                return real(*args)
+
+            writer = FolderStore.open(folder / "articles")
+            with pytest.MonkeyPatch.context() as patch:
+                patch.setattr(os, call, counted)
+                with contextlib.suppress(_Killed):
+                    writer.delete_annotation("a.txt", newer.id)
+            after = notes(FolderStore.open(folder / "articles"))
+            assert after.get(newer.id, "gone") in {"newest copy", "gone"}, (call, nth)
+            assert len(after) in {299, 300}, (call, nth)
+            seen.add(after.get(newer.id, "gone"))
+    assert seen == {"newest copy", "gone"}  # the kills fell before and after the delete
 
 
 def test_a_link_in_place_of_a_bucket_directory_is_moved_aside_not_followed(

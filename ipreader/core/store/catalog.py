@@ -557,6 +557,14 @@ class Catalog:
             final.update((key, dict(value)) for key, value in rows.items())
             for key in removals:
                 final.pop(key, None)
+            if removals and len(layout.files) > 1:
+                # A re-shard cut short leaves older copies in the older generation, hidden
+                # by the newer ones only while those exist: removed from the new generation
+                # alone, a record killed before the old files go would come back as it was
+                # before its last edits. So it leaves every file first (first touched: the
+                # first renamed), and a kill anywhere shows it as it was or not at all.
+                for file in layout.files:
+                    transaction.table(file.path, ANNOTATIONS_TABLE).remove_records(removals)
             count = max(count_for(len(final)), layout.count * (2 if grow else 1))
             count = min(max(count, 2), MAX_BUCKETS)
             parts: list[dict[str, dict[str, Any]]] = [{} for _ in range(count)]
