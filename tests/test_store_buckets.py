@@ -206,25 +206,32 @@ def test_a_version_1_file_is_read_as_it_is_and_split_on_its_next_save(tmp_path: 
     assert index["_meta"]["schema"]["version"] == 2
 
 
-def test_a_re_shard_cut_short_is_read_whole_and_settled_by_the_next_write(
-    tmp_path: Path,
-) -> None:
-    store = FolderStore.open(make_root(tmp_path))
+def cut_short_re_shard(base: Path) -> tuple[FolderStore, list[Annotation], Layout, Annotation]:
+    """A store of 300 highlights of a.txt in ``base``, as if killed while writing generation
+    2*count: only the bucket of ``made[0]``, holding the newest copy of it (its edit, which
+    was re-sharding). Returns the store, the highlights, the settled layout, the newest copy.
+    """
+    store = FolderStore.open(make_root(base))
     made = [highlight(n) for n in range(300)]
     store.save_annotations(made)
     layout = layout_of(store.location / "annotations", files_of(store)[0].parent.name)
     count = layout.count
-    # As if killed while writing generation 2*count: its first bucket only, holding an
-    # older copy of nothing and a newer copy of one record.
     newer = made[0].edited(note="newest copy")
     number = bucket_of(newer.id, count * 2)
-    partial = layout.path(number, count * 2)
     own = {
         a.id: (newer if a.id == newer.id else a).to_dict()
         for a in made
         if bucket_of(a.id, count * 2) == number
     }
-    atomic_write_bytes(partial, encode_tables({"annotations": own}))
+    atomic_write_bytes(layout.path(number, count * 2), encode_tables({"annotations": own}))
+    return store, made, layout, newer
+
+
+def test_a_re_shard_cut_short_is_read_whole_and_settled_by_the_next_write(
+    tmp_path: Path,
+) -> None:
+    store, made, layout, newer = cut_short_re_shard(tmp_path)
+    count = layout.count
     reader = FolderStore.open(store.root)
     assert len(notes(reader)) == 300 and notes(reader)[newer.id] == "newest copy"
     reader.delete_annotation("a.txt", made[1].id)
@@ -247,21 +254,8 @@ def test_a_delete_killed_while_settling_a_cut_short_re_shard_never_brings_back_a
     record as it was last saved or gone, never as it was before its last edit."""
     base = tmp_path / "base"
     base.mkdir()
-    store = FolderStore.open(make_root(base))
-    made = [highlight(n) for n in range(300)]
-    store.save_annotations(made)
-    layout = layout_of(store.location / "annotations", files_of(store)[0].parent.name)
+    store, _made, layout, newer = cut_short_re_shard(base)
     count = layout.count
-    # As if killed while writing generation 2*count, which holds the newest copy of one
-    # record (saved there by the edit that was re-sharding): its bucket only.
-    newer = made[0].edited(note="newest copy")
-    number = bucket_of(newer.id, count * 2)
-    own = {
-        a.id: (newer if a.id == newer.id else a).to_dict()
-        for a in made
-        if bucket_of(a.id, count * 2) == number
-    }
-    atomic_write_bytes(layout.path(number, count * 2), encode_tables({"annotations": own}))
     assert notes(FolderStore.open(store.root))[newer.id] == "newest copy"
     seen: set[str] = set()
     for call in ("replace", "unlink"):
