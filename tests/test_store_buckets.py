@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import errno
 import json
 import os
@@ -12,11 +11,11 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from kill_points import Countdown, Stopped
 
 from ipreader.core.errors import StoreWriteError
 from ipreader.core.model import Annotation
@@ -242,12 +241,8 @@ def test_a_re_shard_cut_short_is_read_whole_and_settled_by_the_next_write(
     assert len(final) == 299 and made[1].id not in final and final[newer.id] == "newest copy"
 
 
-class _Killed(BaseException):
-    """Raised in place of a file system call, as a kill there (nothing catches it)."""
-
-
 def test_a_delete_killed_while_settling_a_cut_short_re_shard_never_brings_back_an_older_copy(
-    tmp_path: Path,
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The older generation of a re-shard cut short holds older copies, hidden only by the
     newer ones: a delete that settles it, killed at any rename or removal, leaves the
@@ -258,24 +253,20 @@ def test_a_delete_killed_while_settling_a_cut_short_re_shard_never_brings_back_a
     count = layout.count
     assert notes(FolderStore.open(store.root))[newer.id] == "newest copy"
     seen: set[str] = set()
+    countdown = Countdown()
+    countdown.install(monkeypatch, ("replace", "unlink"))
     for call in ("replace", "unlink"):
         for nth in range(count * 2 + 2):
             folder = tmp_path / f"{call}-{nth}"
             shutil.copytree(base, folder)
-            calls = [nth]
-            real = getattr(os, call)
-
-            def counted(*args: object, real: Any = real, calls: list[int] = calls) -> Any:
-                calls[0] -= 1
-                if calls[0] < 0:
-                    raise _Killed
-                return real(*args)
-
             writer = FolderStore.open(folder / "articles")
-            with pytest.MonkeyPatch.context() as patch:
-                patch.setattr(os, call, counted)
-                with contextlib.suppress(_Killed):
-                    writer.delete_annotation("a.txt", newer.id)
+            countdown.arm(call, nth)
+            try:
+                writer.delete_annotation("a.txt", newer.id)
+            except Stopped:
+                pass
+            finally:
+                countdown.disarm()
             after = notes(FolderStore.open(folder / "articles"))
             assert after.get(newer.id, "gone") in {"newest copy", "gone"}, (call, nth)
             assert len(after) in {299, 300}, (call, nth)

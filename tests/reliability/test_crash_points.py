@@ -15,15 +15,12 @@ as the kernel releases a killed process's), and the folder is checked as
 
 from __future__ import annotations
 
-import os
 import random
-import threading
 from collections import Counter
-from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 import pytest
+from kill_points import CHANGING_CALLS, Countdown, Stopped
 
 from ipreader.core.store import FolderStore
 
@@ -39,12 +36,9 @@ from .test_kill import (
 )
 from .writers import write_documents
 
-#: The ``os`` calls that change the file system (the store's only ways to change it);
-#: ``rename`` only moves damaged files aside, which these writes never meet.
-CALLS = ("open", "write", "fsync", "replace", "unlink", "mkdir", "utime", "rename")
-
-#: The calls a round is stopped before, in turn.
-STOPPED_AT = CALLS[:-1]
+#: The calls a round is stopped before, in turn (``rename`` only moves damaged files
+#: aside, which these writes never meet).
+STOPPED_AT = tuple(call for call in CHANGING_CALLS if call != "rename")
 
 #: Rounds of the test (each a store opened, written until stopped, and checked).
 ROUNDS = 84
@@ -60,43 +54,6 @@ MOST_OTHERWISE = 60
 MOST_CALLS = 600
 
 
-class Stopped(BaseException):
-    """Raised in place of the call a writer is stopped before (as a kill: nothing catches it)."""
-
-
-class Countdown:
-    """Counts the main thread's file system calls; raises ``Stopped`` in place of one."""
-
-    def __init__(self) -> None:
-        self._kind = ""
-        self._of_kind: int | None = None  # calls of that kind still allowed (None: any)
-        self._any = 0  # calls of any kind still allowed
-
-    def arm(self, kind: str, of_kind: int) -> None:
-        """Stop before call number ``of_kind`` (0: the first) of ``kind``, or call
-        ``MOST_CALLS`` of any kind."""
-        self._kind, self._of_kind, self._any = kind, of_kind, MOST_CALLS
-
-    def disarm(self) -> None:
-        """Let every call through."""
-        self._of_kind = None
-
-    def wrap(self, name: str, call: Callable[..., Any]) -> Callable[..., Any]:
-        """``call``, counted (its name given to ``Stopped``)."""
-
-        def counted(*args: Any, **kwargs: Any) -> Any:
-            if self._of_kind is not None and threading.current_thread() is threading.main_thread():
-                self._any -= 1
-                if name == self._kind:
-                    self._of_kind -= 1
-                if self._of_kind < 0 or self._any < 0:
-                    self._of_kind = None
-                    raise Stopped(name)
-            return call(*args, **kwargs)
-
-        return counted
-
-
 @pytest.mark.slow
 def test_a_writer_stopped_before_any_file_call_loses_no_acknowledged_write(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
@@ -105,8 +62,7 @@ def test_a_writer_stopped_before_any_file_call_loses_no_acknowledged_write(
     flush_every_batch(tmp_path, monkeypatch)
     monkeypatch.setenv("IPREADER_DATA_DIR", str(tmp_path / "userdata"))
     countdown = Countdown()
-    for name in CALLS:
-        monkeypatch.setattr(os, name, countdown.wrap(name, getattr(os, name)))
+    countdown.install(monkeypatch, CHANGING_CALLS)
     root = tmp_path / "folder"
     root.mkdir()
     write_documents(root, DOCS, TEXT)
@@ -117,7 +73,7 @@ def test_a_writer_stopped_before_any_file_call_loses_no_acknowledged_write(
     for round_ in range(ROUNDS):
         entries: list[list[str]] = []
         kind = STOPPED_AT[round_ % len(STOPPED_AT)]
-        countdown.arm(kind, rng.randrange(MOST_OF_A_KIND.get(kind, MOST_OTHERWISE)))
+        countdown.arm(kind, rng.randrange(MOST_OF_A_KIND.get(kind, MOST_OTHERWISE)), MOST_CALLS)
         try:
             write_forever(FolderStore.open(root), state, rng.randrange(2**32), entries.append)
         except Stopped as stop:
