@@ -557,7 +557,7 @@ class Catalog:
             final.update((key, dict(value)) for key, value in rows.items())
             for key in removals:
                 final.pop(key, None)
-            if removals and len(layout.files) > 1:
+            if removals and not layout.settled:
                 # A re-shard cut short leaves older copies in the older generation, hidden
                 # by the newer ones only while those exist: removed from the new generation
                 # alone, a record killed before the old files go would come back as it was
