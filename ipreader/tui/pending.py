@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 
 from ipreader.core.model import Annotation
 from ipreader.core.text_version import TextVersion
-from ipreader.tui.ordered import InPlaceOrder, edited, place
+from ipreader.tui.ordered import InPlaceOrder, edited, locate, place
 
 if TYPE_CHECKING:
     from ipreader.tui.commands import SaveAnnotation  # made by rebase: imported there
@@ -61,8 +61,9 @@ def replace_annotation(
     Either may be ``None``; every annotation with either's id is removed. One
     removal and one insertion by bisection: a book may hold tens of thousands of
     annotations and this runs on every edit. Only when ``before`` is not where
-    its place says, or ``after`` is a new annotation, are the ids searched (in C)
-    — unless ``made``: ``after`` was just created, its id a new random UUID.
+    its place says, or ``after`` is not a new annotation (``made``: just created,
+    its id a new random UUID), are other copies of their ids looked for: in the
+    tuple's id index when its ids are unique, else searched (in C).
     """
     kept = list(annotations)
     gone = {a.id for a in (before, after) if a is not None and not (made and a is after)}
@@ -73,7 +74,16 @@ def replace_annotation(
             removed = kept.pop(at)
             gone.discard(before.id)
     one_edit = True  # one removal (or none) and one insertion: say so (``ordered.Edit``)
-    if gone:
+    if gone and isinstance(annotations, InPlaceOrder) and annotations.unique_ids():
+        # Each id is once in the tuple, at its place: found by its index, not searched.
+        for known in gone:
+            stale = annotations.by_id().get(known)
+            where = None if stale is None else locate(kept, stale)
+            if where is None:
+                continue  # not there (an undone delete: a highlight coming back)
+            del kept[where]
+            one_edit, removed = removed is None and one_edit, stale
+    elif gone:
         ids = list(map(_ID, kept))
         for known in gone:
             while known in ids:

@@ -149,6 +149,8 @@ class ReaderState:
 
     def annotation(self, annotation_id: str | None) -> Annotation | None:
         """Return the open document's annotation with this id, if any."""
+        if isinstance(self.annotations, InPlaceOrder):  # as the state keeps them: no pass
+            return None if annotation_id is None else self.annotations.by_id().get(annotation_id)
         for annotation in self.annotations:
             if annotation.id == annotation_id:
                 return annotation

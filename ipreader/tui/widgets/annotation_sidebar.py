@@ -23,7 +23,7 @@ from ipreader.core.model import AnchorStatus, Annotation, DocumentNotes
 from ipreader.core.wording import plural
 from ipreader.tui.display import one_line, visible
 from ipreader.tui.message_fields import FieldsRepr
-from ipreader.tui.ordered import Edit, InPlaceOrder, edit_from, place
+from ipreader.tui.ordered import Edit, InPlaceOrder, edit_from, locate, place
 from ipreader.tui.widgets.annotation_rows import AnnotationRows, Entry
 
 #: How much of a quote and of a note the sidebar shows.
@@ -383,7 +383,8 @@ class AnnotationSidebar(Vertical):
         return entry
 
     def _current_index(self, anchored: list[Annotation]) -> int | None:
-        """Where the current highlight is among ``anchored``: first near the list shown.
+        """Where the current highlight is among ``anchored``: by bisection when the
+        state's tuple knows it by id, else first near the list shown.
 
         A new or edited highlight is where the reader is, in or beside the window
         on screen; the whole list (tens of thousands in a book) is searched only
@@ -392,6 +393,9 @@ class AnnotationSidebar(Vertical):
         current = self.current
         if current is None:
             return None
+        if isinstance(self.annotations, InPlaceOrder) and self.annotations.unique_ids():
+            annotation = self.annotations.by_id().get(current)
+            return None if annotation is None else locate(anchored, annotation)
         near = max(0, self._start - WINDOW)
         found = _index_of(anchored[near : self._start + 2 * WINDOW], current)
         return near + found if found is not None else _index_of(anchored, current)
