@@ -613,6 +613,9 @@ class MainScreen(Screen[None]):
         if annotation.is_anchored:
             self.reader.move_cursor(annotation.start)
             self.reader.scroll_to_offset(annotation.start)
+            # Now, not when the pane's CursorMoved comes back: that is handled after
+            # the frame that draws the pane, and the bar would follow a frame later.
+            self.show_position()
 
     @on(AnnotationSidebar.Chosen)
     def _annotation_chosen(self, event: AnnotationSidebar.Chosen) -> None:
@@ -650,8 +653,10 @@ class MainScreen(Screen[None]):
         except Refusal as refusal:
             self._refuse(refusal)
             return
-        self.reader.clear_selection()
         self.carry_out(outcome)
+        # After the lists are told: the pane asked first would be drawn in a frame of its
+        # own, the lists (the new highlight's entry, the article's count) one frame later.
+        self.reader.clear_selection()
 
     def action_edit(self) -> None:
         """Edit the highlight under the cursor, or the current one."""
