@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 
 from ipreader.core.model import Annotation
 from ipreader.tui.ordered import InPlaceOrder, edit_from, edited, locate, place
-from ipreader.tui.pending import replace_annotation, sort_annotations
+from ipreader.tui.pending import ordered_off_the_ui, replace_annotation, sort_annotations
 
 TEXT = "x" * 60
 
@@ -126,3 +126,13 @@ def test_an_edit_adding_a_listed_id_leaves_the_index_to_be_made_again() -> None:
     result = edited([first, twin], source, None, twin)
     assert dict(result.by_id()) == {first.id: first}
     assert not result.unique_ids()
+
+
+@given(st.lists(st.integers(0, 50), max_size=12))
+def test_an_ordered_tuple_is_not_sorted_again(starts: list[int]) -> None:
+    """What a loading thread orders (``ordered_off_the_ui``) the UI thread takes as it is."""
+    made = [Annotation.create(TEXT, s, s + 3, "a.txt") for s in starts]
+    ordered = ordered_off_the_ui(made)
+    assert list(ordered) == sorted(made, key=place)
+    assert sort_annotations(ordered) is ordered
+    assert dict(ordered.by_id()) == first_by_id(ordered)

@@ -32,8 +32,19 @@ _ID = operator.attrgetter("id")
 
 
 def sort_annotations(annotations: Iterable[Annotation]) -> InPlaceOrder[Annotation]:
-    """Return ``annotations`` in document order."""
+    """Return ``annotations`` in document order (an ordered tuple as it is: sorting a
+    book's 20,000 again costs 15-30 ms though they are in order)."""
+    if isinstance(annotations, InPlaceOrder):
+        return annotations
     return InPlaceOrder(sorted(annotations, key=place))
+
+
+def ordered_off_the_ui(annotations: Iterable[Annotation]) -> InPlaceOrder[Annotation]:
+    """``sort_annotations`` with the id index made too: for a loading thread, so that
+    neither is done on the UI thread when the document is shown or at its first key."""
+    ordered = sort_annotations(annotations)
+    ordered.by_id()
+    return ordered
 
 
 def merge_pending(

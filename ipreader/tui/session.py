@@ -17,6 +17,7 @@ from ipreader.core.documents import DocumentInfo, DocumentText, read_document
 from ipreader.core.errors import IpreaderError
 from ipreader.core.model import Annotation, DocumentNotes, tag_key
 from ipreader.core.pacing import stepped
+from ipreader.tui.pending import ordered_off_the_ui
 from ipreader.tui.reader.reflow import looks_hard_wrapped
 
 if TYPE_CHECKING:
@@ -88,7 +89,9 @@ class Loaded:
     """A document's text and stored state, as read by ``Session.load``."""
 
     text: str
-    annotations: list[Annotation]
+    annotations: Sequence[Annotation]
+    """In document order, as an ordered tuple with its id index when ``Session.load`` made
+    it (in the loading thread)."""
     notes: DocumentNotes
     position: int
     token: Token
@@ -281,7 +284,7 @@ class Session:
             # than reading this one's file, and it is loaded after the first paint anyway.
             persist = len(indexed) <= READ_CACHE_FIRST_MAX
             found = store.annotations(relpath, persist=persist) if relpath in indexed else []
-            annotations = tuple(found)
+            annotations = ordered_off_the_ui(found)
             position = store.reading_position(relpath)
         except (IpreaderError, ValueError):
             return None
@@ -351,7 +354,7 @@ class Session:
             version, changed = reading.version, reading.text_changed
         return Loaded(
             text=text,
-            annotations=annotations,
+            annotations=ordered_off_the_ui(annotations),
             notes=store.document_notes(info.relpath),
             position=store.reading_position(info.relpath),
             token=store.change_token(),
