@@ -8,7 +8,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from ipreader.tui.heap import MIN_GROWTH, FrozenHeap
+from ipreader.tui.heap import MIN_GROWTH, YOUNG_THRESHOLD, FrozenHeap
 
 
 class Node:
@@ -62,3 +62,24 @@ def test_a_small_growth_costs_no_collection_at_an_opening() -> None:
     del cycle
     heap.before_open()
     assert dead() is not None
+
+
+@pytest.fixture
+def threshold() -> Iterator[None]:
+    """Put the collector's thresholds back as they were."""
+    before = gc.get_threshold()
+    yield
+    gc.set_threshold(*before)
+
+
+@pytest.mark.usefixtures("threshold")
+def test_once_a_document_is_shown_young_collections_wait_for_more_objects() -> None:
+    gc.set_threshold(700, 10, 10)
+    FrozenHeap().settle()
+    assert gc.get_threshold() == (YOUNG_THRESHOLD, 10, 10)
+    gc.set_threshold(50_000, 20, 30)  # a higher one, set by the user: kept
+    FrozenHeap().settle()
+    assert gc.get_threshold() == (50_000, 20, 30)
+    gc.set_threshold(0, 10, 10)  # collection switched off that way: left off
+    FrozenHeap().settle()
+    assert gc.get_threshold() == (0, 10, 10)
