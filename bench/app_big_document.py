@@ -8,19 +8,31 @@ Per key: **screen** is the key
 (``App.simulate_key``) until the app's state shows it and the screen has
 refreshed after that (``painted``); **saved** is until the app's workers are
 idle again (the store holds the change; the save runs in a worker), or ``-``
-for a key that saves nothing. Repeated ``--rounds`` times in fresh
-processes' worth of state (one app per round); medians are printed.
+for a key that saves nothing. Medians of ``--rounds`` rounds are printed.
 
-    .venv/bin/python -m bench.app_big_document [--highlights 20000] [--rounds 3]
+Each round is a fresh interpreter (``--child``), as each launch of the app is:
+a round run in the process of the one before it also timed that app's objects,
+kept alive or frozen (``tui/heap.py``), and a full collection of them at the
+opening that no user's first opening has (0.4-0.55 s, ``RESULTS.md`` stop 32).
+One launch first, not counted, is the user's earlier session: it writes the
+read cache (``read_cache.py``) and the compiled modules (a temporary
+``PYTHONPYCACHEPREFIX``) every later launch finds.
+``--before TREE`` runs another checkout's app (its ``ipreader``, this file) in
+the same rounds, in alternating order.
+
+    .venv/bin/python -m bench.app_big_document [--highlights 20000] [--rounds 3] [--before TREE]
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import os
 import random
 import statistics
+import subprocess
+import sys
 import tempfile
 import time
 from collections.abc import Callable
@@ -125,23 +137,69 @@ async def one_round(book: Path) -> dict[str, float]:
     return times
 
 
+def child_round(tree: Path, book: Path, pycache: Path) -> dict[str, float]:
+    """One round in a fresh interpreter running ``tree``'s ``ipreader``; its times (ms).
+
+    Its compiled modules are kept in ``pycache``, as an installed app's are (this
+    machine's ``PYTHONDONTWRITEBYTECODE=1`` would compile them at every launch).
+    """
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    env["PYTHONPYCACHEPREFIX"] = str(pycache)
+    # This file run by path from ``tree`` (``-c``: the working directory first on the path).
+    script = str(Path(__file__).resolve())
+    code = f"import runpy; runpy.run_path({script!r}, run_name='__main__')"
+    found = subprocess.run(
+        [sys.executable, "-c", code, "--child", str(book)],
+        cwd=tree,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    lines = [line for line in found.stdout.splitlines() if line.startswith("{")]
+    if found.returncode != 0 or not lines:
+        raise RuntimeError(f"round in {tree} failed:\n{found.stderr[-2000:]}")
+    times: dict[str, float] = json.loads(lines[-1])
+    return times
+
+
+def report(name: str, rounds: list[dict[str, float]]) -> None:
+    """Print the medians of ``rounds`` with each round's figure."""
+    print(f"{name}, median of {len(rounds)} rounds (ms):")
+    for key in rounds[0]:
+        values = [r[key] for r in rounds if key in r]
+        runs = ", ".join(f"{v:.0f}" for v in values)
+        print(f"  {key:>8}: {statistics.median(values):7.0f}   (runs: {runs})")
+
+
 def main() -> None:
-    """Command line: ``--highlights N`` (20,000), ``--rounds R`` (3)."""
+    """Command line: ``--highlights N`` (20,000), ``--rounds R`` (3), ``--before TREE``."""
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--highlights", type=int, default=20000)
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--before", type=Path, help="another checkout, run in the same rounds")
+    parser.add_argument("--child", type=Path, help="internal: one round on this book")
     args = parser.parse_args()
+    if args.child is not None:
+        print(json.dumps(asyncio.run(one_round(args.child))), flush=True)
+        return
+    here = Path(__file__).resolve().parent.parent
+    trees = [here] if args.before is None else [here, args.before.resolve()]
     with tempfile.TemporaryDirectory(prefix="ipreader-app-big-") as tmp:
         os.environ["IPREADER_DATA_DIR"] = str(Path(tmp) / "data")
         folder = Path(tmp) / "book"
         folder.mkdir()
         book = prepare(folder, args.highlights)
-        rounds = [asyncio.run(one_round(book)) for _ in range(args.rounds)]
-    print(f"\n{args.highlights:,} highlights in one book, median of {args.rounds} rounds (ms):")
-    for key in rounds[0]:
-        values = [r[key] for r in rounds if key in r]
-        runs = ", ".join(f"{v:.0f}" for v in values)
-        print(f"  {key:>8}: {statistics.median(values):7.0f}   (runs: {runs})")
+        pycache = Path(tmp) / "pycache"
+        for tree in trees:
+            child_round(tree, book, pycache)  # the earlier session: not counted
+        rounds: dict[Path, list[dict[str, float]]] = {tree: [] for tree in trees}
+        for number in range(args.rounds):
+            for tree in trees if number % 2 == 0 else trees[::-1]:
+                rounds[tree].append(child_round(tree, book, pycache))
+    for tree in trees:
+        name = f"{args.highlights:,} highlights in one book"
+        report(name if tree == here else f"{name}, {tree}", rounds[tree])
 
 
 if __name__ == "__main__":
