@@ -8,7 +8,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from ipreader.tui.heap import MIN_GROWTH, YOUNG_THRESHOLD, FrozenHeap
+from ipreader.tui.heap import GROWTH, MIN_GROWTH, YOUNG_THRESHOLD, FrozenHeap
 
 
 class Node:
@@ -22,7 +22,9 @@ class Node:
 @pytest.fixture(autouse=True)
 def thawed() -> Iterator[None]:
     """Leave the interpreter as it was found: nothing frozen by these tests stays frozen."""
+    callbacks = list(gc.callbacks)
     yield
+    gc.callbacks[:] = callbacks
     gc.unfreeze()
     gc.collect()
 
@@ -38,14 +40,36 @@ def test_what_is_alive_when_a_document_is_shown_is_skipped_by_later_collections(
     assert alive() is not None
 
 
+def full_collections() -> list[int]:
+    """Start recording the full collections the interpreter starts (stopped by ``thawed``)."""
+    started: list[int] = []
+
+    def seen(phase: str, info: dict[str, int]) -> None:
+        if phase == "start" and info["generation"] == 2:
+            started.append(info["generation"])
+
+    gc.callbacks.append(seen)
+    return started
+
+
+def test_the_first_opening_does_not_collect_what_start_up_left_alive() -> None:
+    heap = FrozenHeap()
+    alive = [Node() for _ in range(2 * MIN_GROWTH)]  # the library, the first book's highlights
+    heap.settle()  # the library opened
+    started = full_collections()
+    heap.before_open()  # the first document, shown while the user waits
+    assert started == []
+    assert all(node.me is node for node in alive)
+
+
 def test_cycles_frozen_across_openings_are_collected_once_they_have_grown() -> None:
     heap = FrozenHeap()
     cycle = Node()
     dead = weakref.ref(cycle)
-    heap.settle()
+    heap.settle()  # the starting point: the cycle frozen with it, garbage from here on
     del cycle
     # Many openings later the frozen set has grown past the bound ...
-    keep = [Node() for _ in range(MIN_GROWTH)]
+    keep = [Node() for _ in range(int(gc.get_freeze_count() * GROWTH) + MIN_GROWTH)]
     heap.settle()
     heap.before_open()
     # ... so the next opening pays the debt: the cycle is freed, the living are kept.

@@ -19,6 +19,13 @@ collection, once the frozen set has grown by a quarter since the last one
 (the same proportion CPython itself waits for before a full collection), so
 memory stays within that bound however many documents are opened.
 
+The first freeze (the library opened) is that starting point, not a debt: what
+start-up and the opening leave is alive for the app's life (the opening makes
+no cycles: ``loader``), and the collection the first opening would otherwise
+start walks all of it and the first document with it, on the UI thread, while
+the user waits for the document: 0.4-0.55 s with 20,000 highlights in the
+first book (``bench``'s "Stop 32").
+
 Once a document is shown, the young generation is also let grow to
 ``YOUNG_THRESHOLD`` new objects before it is collected, not CPython's 700. A
 key in a book makes a few containers as long as the book's highlights (the new
@@ -47,13 +54,24 @@ class FrozenHeap:
     """The app's collector policy: freeze once a document is shown, collect at an opening."""
 
     def __init__(self) -> None:
-        """Start as if a full collection had just left nothing frozen."""
-        self._after_last_collection = 0
+        """Start with nothing frozen; the first ``settle`` sets the starting point."""
+        self._after_last_collection: int | None = None
+        # Counting the frozen set walks all of it (~15 ms at 145,000 objects, on the UI
+        # thread at an opening): skipped while nothing was frozen since the last count.
+        self._frozen_since_count = False
 
     def settle(self) -> None:
         """Freeze every object alive now: collections under the next keys skip them; and
-        let the young generation grow to ``YOUNG_THRESHOLD`` (see the module's docstring)."""
+        let the young generation grow to ``YOUNG_THRESHOLD`` (see the module's docstring).
+
+        The first call's frozen set is where growth is counted from (see the module's
+        docstring), as if a collection had just left it.
+        """
         gc.freeze()
+        if self._after_last_collection is None:
+            self._after_last_collection = gc.get_freeze_count()
+        else:
+            self._frozen_since_count = True
         young, *older = gc.get_threshold()
         if 0 < young < YOUNG_THRESHOLD:  # 0: the collection is off: left so
             gc.set_threshold(YOUNG_THRESHOLD, *older)
@@ -61,8 +79,12 @@ class FrozenHeap:
     def before_open(self) -> None:
         """A document is about to be opened: collect the cycles frozen since the last
         collection, if they may have grown enough to matter (see the module's docstring)."""
+        if not self._frozen_since_count:
+            return  # only ``settle`` freezes: the set cannot have grown since it was counted
+        self._frozen_since_count = False
         frozen = gc.get_freeze_count()
-        if frozen > self._after_last_collection * (1 + GROWTH) + MIN_GROWTH:
+        last = self._after_last_collection or 0
+        if frozen > last * (1 + GROWTH) + MIN_GROWTH:
             self.collect()
 
     def collect(self) -> None:
@@ -71,6 +93,7 @@ class FrozenHeap:
         gc.collect()
         gc.freeze()
         self._after_last_collection = gc.get_freeze_count()
+        self._frozen_since_count = False
 
 
 #: The one policy of the process (the collector is the process's, not an app's).
