@@ -31,7 +31,8 @@ from ipreader.core.identity import CoderView
 from ipreader.core.model import AnchorStatus, Annotation, DocumentNotes
 from ipreader.core.text_version import TextVersion
 from ipreader.core.wording import excerpt, plural
-from ipreader.tui.ordered import InPlaceOrder, edit_from, edited, place
+from ipreader.tui.drawn_spans import DrawnSpans
+from ipreader.tui.ordered import InPlaceOrder, edit_from
 from ipreader.tui.outcome import Outcome, Refusal, Target
 from ipreader.tui.pending import PendingEdits, replace_annotation, sort_annotations
 from ipreader.tui.reader.styles import HighlightSpan
@@ -113,11 +114,7 @@ class ReaderState:
         # Notes writes queued or failed, per document path: a poll must not show older notes.
         self._notes_unsaved: Counter[Path] = Counter()
         self._notes_sent: dict[Path, SetDocumentNotes] = {}  # the last notes write per article
-        # spans(): the last result with the annotations it was built from, and each
-        # annotation's span (rebuilt only when the annotation changes).
-        self._spans: tuple[tuple[Annotation, ...] | None, tuple[HighlightSpan, ...]] = (None, ())
-        self._spans_view = ("everyone", "")
-        self._span_of: dict[str, tuple[Annotation, HighlightSpan]] = {}
+        self._drawn = DrawnSpans()  # what spans() returns, kept between calls
         self._stats: tuple[object, object, DocumentStats] = (None, None, DocumentStats())
         # How many of ``_stats``'s annotations carry each tag (an edit adjusts two entries).
         self._tag_counts: Counter[str] = Counter()
@@ -160,120 +157,23 @@ class ReaderState:
         """Return the highlights the reading pane draws (orphans have no place).
 
         The same tuple while the annotations are the same; each span is built
-        once per annotation version (a book may hold tens of thousands).
+        once per annotation version (``drawn_spans.py``).
         """
         if self.missing:
             return ()
-        annotations = self.annotations
-        if self._spans[0] is annotations and self._spans_view == (self.coders, self.me):
-            return self._spans[1]
-        self._spans_view = (self.coders, self.me)
-        spans = self._drawn_spans(annotations)
-        made = self._span_of
-        # Not while a document is opening (no annotations yet): the spans its preview
-        # drew (``preview_spans``) are the ones it opens with, tens of thousands in a book.
-        if len(made) > 2 * len(annotations) + 1000 and not self.opening:
-            live = {a.id for a in annotations}
-            self._span_of = {k: v for k, v in made.items() if k in live}
-        result = InPlaceOrder(spans)  # in the annotations' order: the pane need not check it
-        self._spans = (annotations, result)
-        return result
-
-    def _carry_spans(
-        self, shown: tuple[Annotation, ...], before: Annotation | None, after: Annotation | None
-    ) -> None:
-        """Bring ``spans()``'s last result from ``shown`` to ``self.annotations`` in place.
-
-        One edit (``before`` replaced by ``after``) moves one span out and one in,
-        found by bisection: rebuilding every span of a book on each ``a`` / ``d`` /
-        ``u`` costs a pass over tens of thousands of highlights. Only for the
-        "everyone" view, and only when the edit removed exactly ``before``
-        (otherwise ``spans()`` rebuilds them all, as before).
-        """
-        built, spans = self._spans
-        if built is not shown or self.missing or self._spans_view != ("everyone", self.me):
-            return
-        if self.coders != "everyone":
-            return
-        expected = len(shown) - (before is not None) + (after is not None)
-        if len(self.annotations) != expected:
-            return  # more than ``before`` left (a duplicate id): rebuild
-        listed = list(spans)
-        orphaned = AnchorStatus.ORPHANED
-        out = into = None
-        if before is not None and before.status is not orphaned:
-            at = bisect.bisect_left(listed, place(before), key=place)
-            if at == len(listed) or listed[at].id != before.id:
-                return  # its span is not where its place says: rebuild
-            out = listed.pop(at)
-        if after is not None and after.status is not orphaned:
-            into = HighlightSpan(after.id, after.start, after.end, after.color)
-            self._span_of[after.id] = (after, into)
-            listed.insert(bisect.bisect_right(listed, place(after), key=place), into)
-        # The pane applies the same two steps to its index (``ordered.Edit``).
-        self._spans = (self.annotations, edited(listed, spans, out, into))
-
-    def _spans_of_everyone(self, annotations: tuple[Annotation, ...]) -> list[HighlightSpan]:
-        # The common case, on every a / d / u: one comprehension over the document's
-        # highlights (tens of thousands in a book), unchanged ones reusing their span.
-        made = self._span_of
-        get = made.get
-
-        def made_now(annotation: Annotation) -> HighlightSpan:
-            span = HighlightSpan(annotation.id, annotation.start, annotation.end, annotation.color)
-            made[annotation.id] = (annotation, span)
-            return span
-
-        orphaned = AnchorStatus.ORPHANED
-        return [
-            known[1]
-            if (known := get(a.id)) is not None and known[0] is a and not known[1].dim
-            else made_now(a)
-            for a in annotations  # already in document order
-            if a.status is not orphaned
-        ]
+        return self._drawn.of(self.annotations, self.coder_view, opening=self.opening)
 
     @property
     def coder_view(self) -> CoderView:
         """The coder view as a value (what the sidebar is given)."""
         return CoderView(self.coders, self.me)
 
-    def _spans_by_coder(self, annotations: tuple[Annotation, ...]) -> list[HighlightSpan]:
-        # Another coder's highlights dimmed ("mine, others dimmed") or left out ("mine").
-        view = self.coder_view
-        made = self._span_of
-        spans: list[HighlightSpan] = []
-        orphaned = AnchorStatus.ORPHANED
-        for annotation in annotations:  # already in document order
-            if annotation.status is orphaned:
-                continue
-            others = view.others(annotation.creator)
-            if others and view.view == "mine":
-                continue
-            key = annotation.id
-            known = made.get(key)
-            if known is None or known[0] is not annotation or known[1].dim != others:
-                span = HighlightSpan(
-                    key, annotation.start, annotation.end, annotation.color, dim=others
-                )
-                made[key] = (annotation, span)
-            else:
-                span = known[1]
-            spans.append(span)
-        return spans
-
     def preview_spans(self, annotations: Iterable[Annotation]) -> tuple[HighlightSpan, ...]:
         """Return the highlights ``annotations`` (not the open document's) are drawn with.
 
         For an article shown before it is opened (``FirstText``).
         """
-        return InPlaceOrder(self._drawn_spans(sort_annotations(annotations)))
-
-    def _drawn_spans(self, annotations: tuple[Annotation, ...]) -> list[HighlightSpan]:
-        # The coder view decides which highlights are drawn, and which dimmed.
-        if self.coders == "everyone":
-            return self._spans_of_everyone(annotations)
-        return self._spans_by_coder(annotations)
+        return self._drawn.preview(annotations, self.coder_view)
 
     def covers(self) -> dict[str, str]:
         """Return what each approximate highlight now covers (its quote is what was made).
@@ -483,7 +383,8 @@ class ReaderState:
         if shown_here:
             shown = self.annotations
             self.annotations = replace_annotation(shown, before, after, made=made)
-            self._carry_spans(shown, before, after)
+            if not self.missing:  # else spans() draws none
+                self._drawn.carry(shown, self.annotations, before, after, self.coder_view)
             self.pending.record(change)
             text = text or self.version
         from ipreader.tui.commands import DeleteAnnotation, SaveAnnotation
