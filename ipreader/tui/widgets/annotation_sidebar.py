@@ -305,10 +305,12 @@ class AnnotationSidebar(Vertical):
             return
         annotations = self.annotations
         held, split = self._split
-        edit = edit_from(annotations, held) if isinstance(held, InPlaceOrder) else None
-        moved = None if edit is None or split is None else split_edited(split, edit)
-        self._split = (annotations, moved or split_annotations(annotations))
-        anchored, orphans = self._split[1]
+        if held is not annotations or split is None:  # several watchers refresh in a row
+            edit = edit_from(annotations, held) if isinstance(held, InPlaceOrder) else None
+            moved = None if edit is None or split is None else split_edited(split, edit)
+            split = moved or split_annotations(annotations)
+            self._split = (annotations, split)
+        anchored, orphans = split
         if self.missing:  # no text: every highlight is listed under the notice
             anchored, orphans = [], list(self.annotations)
         if self.unreadable:  # no text to place them in: counted by the notice, not listed
