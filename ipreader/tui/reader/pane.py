@@ -314,7 +314,8 @@ class ReadingPane(ScrollView, can_focus=True):
         self.select_mode = False
         self._goal_column = None
         self._pending_centre = None
-        self.highlights = tuple(highlights)
+        # A tuple as it is: an ``InPlaceOrder`` tells the index it is sorted already.
+        self.highlights = highlights if isinstance(highlights, tuple) else tuple(highlights)
         self._index = WrapIndex.window(text, 1, 0, 0, 0)
         self._start_wrap(self._cursor)
 

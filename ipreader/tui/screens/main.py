@@ -518,11 +518,14 @@ class MainScreen(Screen[None]):
         self.writer.submit(*self.state.begin_open(info, self.reader.cursor, target).commands)
         self.document = info
         self._close_find()
-        self.show_state()
         serial = self.state.serial
         if preloaded is not None:
+            # Open in this very handler (no frame between): the panes go from the preview
+            # straight to the open document, and the pane keeps the preview's highlights
+            # when they are the same (``drawn_spans.py``), not cleared for the opening.
             self._document_loaded(DocumentLoaded(serial, preloaded))
             return
+        self.show_state()
         self.loader.load(info, serial)
         # A loading indicator only for reads slow enough to notice.
         self.set_timer(0.25, lambda: self._show_loading(serial))
