@@ -15,7 +15,7 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import ALPHA, Posted, annotate, settle
+from conftest import ALPHA, PAST_RACY, Posted, annotate, settle
 from textual.events import ScreenResume
 
 from ipreader.core import documents
@@ -63,6 +63,19 @@ def test_a_first_open_reads_the_first_article_once(
     assert opened.loaded is not None and opened.loaded.text == ALPHA
     # Shown, described (metadata) and reconciled from one read of the 20 MB it may be.
     assert reads == [articles / "alpha.txt"]
+
+
+def test_the_first_article_opens_with_the_highlights_it_was_shown_with(articles: Path) -> None:
+    for quote in ("quick brown fox", "lazy dog", "quick"):
+        annotate(articles, "alpha.txt", quote)
+    time.sleep(PAST_RACY)  # saved earlier: a file written just now is read again
+    given: list[FirstText] = []
+    opened = Session([articles / "alpha.txt"]).open(first_read=given.append)
+    [first] = given
+    assert opened.loaded is not None and len(first.annotations) == 3
+    # Read again when the library opened, as the same objects: not sorted and indexed
+    # a second time (a book's 20,000), and the screen keeps the spans it drew for them.
+    assert opened.loaded.annotations is first.annotations
 
 
 def test_a_folder_hands_over_the_last_read_article_with_its_highlights(articles: Path) -> None:

@@ -17,7 +17,7 @@ from ipreader.core.documents import DocumentInfo, DocumentText, read_document
 from ipreader.core.errors import IpreaderError
 from ipreader.core.model import Annotation, DocumentNotes, tag_key
 from ipreader.core.pacing import stepped
-from ipreader.tui.pending import ordered_off_the_ui
+from ipreader.tui.pending import ordered_as, ordered_off_the_ui
 from ipreader.tui.reader.reflow import looks_hard_wrapped
 
 if TYPE_CHECKING:
@@ -222,8 +222,11 @@ class Session:
         if first is not None and first.readable:
             try:
                 # Read here, in the opening thread, so the first paint shows the article.
-                already = early[0].document if early and early[0].path == first.path else None
-                loaded = self.load(first, already)
+                shown = early[0] if early and early[0].path == first.path else None
+                if shown is None:
+                    loaded = self.load(first)
+                else:
+                    loaded = self.load(first, shown.document, shown.annotations)
             except IpreaderError:
                 loaded = None  # opened the usual way, which reports it
         # After stored_documents: reading the annotation files may move a damaged one aside.
@@ -334,12 +337,18 @@ class Session:
                     return collection.store
         raise KeyError(root)
 
-    def load(self, info: DocumentInfo, already: DocumentText | None = None) -> Loaded:
+    def load(
+        self,
+        info: DocumentInfo,
+        already: DocumentText | None = None,
+        ordered: Sequence[Annotation] = (),
+    ) -> Loaded:
         """Read ``info`` with its reconciled annotations, notes and reading position.
 
         A missing article has no text: its stored annotations are returned as
         they are (never re-anchored against nothing). ``already`` is a read of
-        it just made (``Library.read``).
+        it just made (``Library.read``); ``ordered``, its annotations as that read
+        ordered them, returned again when the store still holds the same ones.
         """
         from ipreader.core.relink import is_missing
 
@@ -354,7 +363,7 @@ class Session:
             version, changed = reading.version, reading.text_changed
         return Loaded(
             text=text,
-            annotations=ordered_off_the_ui(annotations),
+            annotations=ordered_as(annotations, ordered),
             notes=store.document_notes(info.relpath),
             position=store.reading_position(info.relpath),
             token=store.change_token(),
