@@ -30,9 +30,6 @@ import asyncio
 import json
 import os
 import random
-import statistics
-import subprocess
-import sys
 import tempfile
 import time
 from collections.abc import Callable
@@ -137,41 +134,6 @@ async def one_round(book: Path) -> dict[str, float]:
     return times
 
 
-def child_round(tree: Path, book: Path, pycache: Path) -> dict[str, float]:
-    """One round in a fresh interpreter running ``tree``'s ``ipreader``; its times (ms).
-
-    Its compiled modules are kept in ``pycache``, as an installed app's are (this
-    machine's ``PYTHONDONTWRITEBYTECODE=1`` would compile them at every launch).
-    """
-    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
-    env["PYTHONPYCACHEPREFIX"] = str(pycache)
-    # This file run by path from ``tree`` (``-c``: the working directory first on the path).
-    script = str(Path(__file__).resolve())
-    code = f"import runpy; runpy.run_path({script!r}, run_name='__main__')"
-    found = subprocess.run(
-        [sys.executable, "-c", code, "--child", str(book)],
-        cwd=tree,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    lines = [line for line in found.stdout.splitlines() if line.startswith("{")]
-    if found.returncode != 0 or not lines:
-        raise RuntimeError(f"round in {tree} failed:\n{found.stderr[-2000:]}")
-    times: dict[str, float] = json.loads(lines[-1])
-    return times
-
-
-def report(name: str, rounds: list[dict[str, float]]) -> None:
-    """Print the medians of ``rounds`` with each round's figure."""
-    print(f"{name}, median of {len(rounds)} rounds (ms):")
-    for key in rounds[0]:
-        values = [r[key] for r in rounds if key in r]
-        runs = ", ".join(f"{v:.0f}" for v in values)
-        print(f"  {key:>8}: {statistics.median(values):7.0f}   (runs: {runs})")
-
-
 def main() -> None:
     """Command line: ``--highlights N`` (20,000), ``--rounds R`` (3), ``--before TREE``."""
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
@@ -183,6 +145,9 @@ def main() -> None:
     if args.child is not None:
         print(json.dumps(asyncio.run(one_round(args.child))), flush=True)
         return
+    # Imported here: a child run from an older checkout has only what the child needs.
+    from bench.lib.rounds import paired_rounds, report
+
     here = Path(__file__).resolve().parent.parent
     trees = [here] if args.before is None else [here, args.before.resolve()]
     with tempfile.TemporaryDirectory(prefix="ipreader-app-big-") as tmp:
@@ -190,16 +155,11 @@ def main() -> None:
         folder = Path(tmp) / "book"
         folder.mkdir()
         book = prepare(folder, args.highlights)
-        pycache = Path(tmp) / "pycache"
-        for tree in trees:
-            child_round(tree, book, pycache)  # the earlier session: not counted
-        rounds: dict[Path, list[dict[str, float]]] = {tree: [] for tree in trees}
-        for number in range(args.rounds):
-            for tree in trees if number % 2 == 0 else trees[::-1]:
-                rounds[tree].append(child_round(tree, book, pycache))
+        script = Path(__file__)
+        found = paired_rounds(script, trees, [str(book)], args.rounds, Path(tmp) / "pycache")
     for tree in trees:
         name = f"{args.highlights:,} highlights in one book"
-        report(name if tree == here else f"{name}, {tree}", rounds[tree])
+        report(name if tree == here else f"{name}, {tree}", found[tree])
 
 
 if __name__ == "__main__":
