@@ -28,9 +28,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import os
 import random
-import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -146,20 +144,15 @@ def main() -> None:
         print(json.dumps(asyncio.run(one_round(args.child))), flush=True)
         return
     # Imported here: a child run from an older checkout has only what the child needs.
-    from bench.lib.rounds import paired_rounds, report
+    from bench.lib.rounds import compare
 
-    here = Path(__file__).resolve().parent.parent
-    trees = [here] if args.before is None else [here, args.before.resolve()]
-    with tempfile.TemporaryDirectory(prefix="ipreader-app-big-") as tmp:
-        os.environ["IPREADER_DATA_DIR"] = str(Path(tmp) / "data")
-        folder = Path(tmp) / "book"
+    def book_in(workspace: Path) -> list[str]:
+        folder = workspace / "book"
         folder.mkdir()
-        book = prepare(folder, args.highlights)
-        script = Path(__file__)
-        found = paired_rounds(script, trees, [str(book)], args.rounds, Path(tmp) / "pycache")
-    for tree in trees:
-        name = f"{args.highlights:,} highlights in one book"
-        report(name if tree == here else f"{name}, {tree}", found[tree])
+        return [str(prepare(folder, args.highlights))]
+
+    name = f"{args.highlights:,} highlights in one book"
+    compare(Path(__file__), args.before, args.rounds, name, book_in)
 
 
 if __name__ == "__main__":

@@ -25,7 +25,6 @@ import argparse
 import asyncio
 import json
 import os
-import tempfile
 import time
 from pathlib import Path
 from typing import Any
@@ -81,25 +80,16 @@ def main() -> None:
         os._exit(0)  # the app's shutdown is not timed
     # Imported here: a child run from an older checkout has only what the child needs.
     from bench.folder_scale import build
-    from bench.lib.rounds import paired_rounds, report
+    from bench.lib.rounds import compare
 
-    here = Path(__file__).resolve().parent.parent
-    trees = [here] if args.before is None else [here, args.before.resolve()]
-    with tempfile.TemporaryDirectory(prefix="ipreader-app-switch-") as tmp:
-        os.environ["IPREADER_DATA_DIR"] = str(Path(tmp) / "data")
-        folder = Path(tmp) / "folder"
+    def folder_in(workspace: Path) -> list[str]:
+        folder = workspace / "folder"
         folder.mkdir()
         build(folder, args.articles)
-        found = paired_rounds(
-            Path(__file__),
-            trees,
-            [str(folder), str(args.switches)],
-            args.rounds,
-            Path(tmp) / "pycache",
-        )
-    for tree in trees:
-        name = f"{args.articles:,} articles, {args.switches} switches"
-        report(name if tree == here else f"{name}, {tree}", found[tree])
+        return [str(folder), str(args.switches)]
+
+    name = f"{args.articles:,} articles, {args.switches} switches"
+    compare(Path(__file__), args.before, args.rounds, name, folder_in)
 
 
 if __name__ == "__main__":

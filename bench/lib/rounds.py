@@ -14,6 +14,8 @@ import os
 import statistics
 import subprocess
 import sys
+import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 
@@ -64,3 +66,25 @@ def report(name: str, rounds: list[dict[str, float]]) -> None:
         values = [r[key] for r in rounds if key in r]
         runs = ", ".join(f"{v:.0f}" for v in values)
         print(f"  {key:>8}: {statistics.median(values):7.0f}   (runs: {runs})")
+
+
+def compare(
+    script: Path,
+    before: Path | None,
+    rounds: int,
+    name: str,
+    prepare: Callable[[Path], list[str]],
+) -> None:
+    """Run ``script``'s rounds for this checkout (and ``before``) and print each one's report.
+
+    ``prepare(workspace)`` makes what the rounds use in a temporary directory (the
+    app's data directory is in it too) and returns the child's arguments.
+    """
+    here = script.resolve().parent.parent
+    trees = [here] if before is None else [here, before.resolve()]
+    with tempfile.TemporaryDirectory(prefix="ipreader-rounds-") as tmp:
+        os.environ["IPREADER_DATA_DIR"] = str(Path(tmp) / "data")
+        args = prepare(Path(tmp))
+        found = paired_rounds(script, trees, args, rounds, Path(tmp) / "pycache")
+    for tree in trees:
+        report(name if tree == here else f"{name}, {tree}", found[tree])
