@@ -39,6 +39,7 @@ they free wait a little longer (a few thousand small objects at most).
 from __future__ import annotations
 
 import gc
+import threading
 
 #: A full collection is due once the frozen set has grown by this fraction ...
 GROWTH = 0.25
@@ -61,6 +62,9 @@ class FrozenHeap:
         # what a ``settle`` freezes is only what was made since the last one. Objects
         # freed since only make it an overestimate: a collection comes a little early.
         self._frozen = 0
+        # The loader's thread settles at the end of the opening, the UI thread once a
+        # document is shown: the counts are read and written under one lock.
+        self._lock = threading.Lock()
 
     def settle(self) -> None:
         """Freeze every object alive now: collections under the next keys skip them; and
@@ -69,11 +73,12 @@ class FrozenHeap:
         The first call's frozen set is where growth is counted from (see the module's
         docstring), as if a collection had just left it.
         """
-        # What is frozen now: the collector's three generations (older objects are frozen).
-        self._frozen += sum(len(gc.get_objects(generation)) for generation in range(3))
-        gc.freeze()
-        if self._after_last_collection is None:
-            self._after_last_collection = self._frozen
+        with self._lock:
+            # What is frozen now: the collector's three generations (the older is frozen).
+            self._frozen += sum(len(gc.get_objects(generation)) for generation in range(3))
+            gc.freeze()
+            if self._after_last_collection is None:
+                self._after_last_collection = self._frozen
         young, *older = gc.get_threshold()
         if 0 < young < YOUNG_THRESHOLD:  # 0: the collection is off: left so
             gc.set_threshold(YOUNG_THRESHOLD, *older)
@@ -81,16 +86,18 @@ class FrozenHeap:
     def before_open(self) -> None:
         """A document is about to be opened: collect the cycles frozen since the last
         collection, if they may have grown enough to matter (see the module's docstring)."""
-        last = self._after_last_collection
-        if last is not None and self._frozen > last * (1 + GROWTH) + MIN_GROWTH:
+        with self._lock:
+            last, frozen = self._after_last_collection, self._frozen
+        if last is not None and frozen > last * (1 + GROWTH) + MIN_GROWTH:
             self.collect()
 
     def collect(self) -> None:
         """Collect every cycle, frozen or not, then freeze what is left."""
-        gc.unfreeze()
-        gc.collect()
-        gc.freeze()
-        self._frozen = self._after_last_collection = gc.get_freeze_count()
+        with self._lock:
+            gc.unfreeze()
+            gc.collect()
+            gc.freeze()
+            self._frozen = self._after_last_collection = gc.get_freeze_count()
 
 
 #: The one policy of the process (the collector is the process's, not an app's).
