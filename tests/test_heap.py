@@ -77,6 +77,17 @@ def test_cycles_frozen_across_openings_are_collected_once_they_have_grown() -> N
     assert all(node.me is node for node in keep)
 
 
+def test_what_was_frozen_and_freed_since_brings_no_collection() -> None:
+    heap = FrozenHeap()
+    heap.collect()  # what was frozen before this test is the starting point
+    book = [[index] for index in range(2 * MIN_GROWTH)]  # acyclic: freed by reference counts
+    heap.settle()  # a big book shown ...
+    del book  # ... and closed: the frozen set is back to its size
+    started = full_collections()
+    heap.before_open()
+    assert started == []
+
+
 def test_a_small_growth_costs_no_collection_at_an_opening() -> None:
     heap = FrozenHeap()
     heap.collect()  # what was frozen before this test is the starting point

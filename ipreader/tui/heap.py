@@ -60,7 +60,8 @@ class FrozenHeap:
         # The frozen set's size, counted as it is frozen: ``gc.get_freeze_count`` walks
         # all of it (24 ms at 235,000 objects, on the UI thread at every opening), while
         # what a ``settle`` freezes is only what was made since the last one. Objects
-        # freed since only make it an overestimate: a collection comes a little early.
+        # freed since (a closed book's) make it an overestimate: only when it passes the
+        # bound is the set walked, and a collection made if the true size does too.
         self._frozen = 0
         # The loader's thread settles at the end of the opening, the UI thread once a
         # document is shown: the counts are read and written under one lock.
@@ -87,8 +88,12 @@ class FrozenHeap:
         """A document is about to be opened: collect the cycles frozen since the last
         collection, if they may have grown enough to matter (see the module's docstring)."""
         with self._lock:
-            last, frozen = self._after_last_collection, self._frozen
-        if last is not None and frozen > last * (1 + GROWTH) + MIN_GROWTH:
+            last = self._after_last_collection
+            if last is None or self._frozen <= last * (1 + GROWTH) + MIN_GROWTH:
+                return
+            self._frozen = gc.get_freeze_count()  # the estimate passed: the true size
+            due = self._frozen > last * (1 + GROWTH) + MIN_GROWTH
+        if due:
             self.collect()
 
     def collect(self) -> None:
