@@ -23,7 +23,12 @@ from ipreader.tui.commands import (
 from ipreader.tui.display import one_line, visible
 from ipreader.tui.ordered import InPlaceOrder, edit_from
 from ipreader.tui.outcome import Refusal, Target, line_start
-from ipreader.tui.pending import merge_pending, replace_annotation, sort_annotations
+from ipreader.tui.pending import (
+    merge_pending,
+    ordered_off_the_ui,
+    replace_annotation,
+    sort_annotations,
+)
 from ipreader.tui.reader.styles import HighlightSpan, Overlays
 from ipreader.tui.session import DocumentStats, Loaded, Polled, Session
 from ipreader.tui.state import ReaderState
@@ -391,11 +396,13 @@ def test_a_book_opens_with_the_spans_its_preview_drew() -> None:
     # The first article is drawn before the library is open (preview_spans), then opened
     # with the same highlights: tens of thousands in a book are not drawn twice.
     made = [Annotation.create(LONG_TEXT, i % 100, i % 100 + 2, "a.txt") for i in range(1200)]
+    shown = ordered_off_the_ui(made)  # FirstText's, which Session.load hands on (ordered_as)
     state = ReaderState()
-    preview = state.preview_spans(made)
+    preview = state.preview_spans(shown)
     state.begin_open(info(), 0, Target())
     assert state.spans() == ()  # while opening, nothing is drawn
-    assert state.finish_open(state.serial, Loaded(LONG_TEXT, made, DocumentNotes(), 0, (1,)))
+    state.me = "Ada"  # known once the library is open: drawn alike in the "everyone" view
+    assert state.finish_open(state.serial, Loaded(LONG_TEXT, shown, DocumentNotes(), 0, (1,)))
     opened = state.spans()
     assert len(opened) == len(preview) == 1200
     # The very tuple the pane was given: it keeps the index it built from it.

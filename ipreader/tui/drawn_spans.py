@@ -12,8 +12,7 @@ which are dimmed.
 from __future__ import annotations
 
 import bisect
-import operator
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 
 from ipreader.core.identity import CoderView
 from ipreader.core.model import AnchorStatus, Annotation
@@ -24,8 +23,8 @@ from ipreader.tui.reader.styles import HighlightSpan
 #: The view every highlight is drawn alike in (``CoderView.view``).
 _EVERYONE = "everyone"
 
-#: A preview's annotations (in document order), its view, and the spans drawn.
-_Preview = tuple[tuple[Annotation, ...], CoderView, tuple[HighlightSpan, ...]]
+#: What a document without highlights (or one still opening) is drawn with.
+_NONE: tuple[HighlightSpan, ...] = InPlaceOrder(())
 
 
 class DrawnSpans:
@@ -38,35 +37,28 @@ class DrawnSpans:
         self._last: tuple[tuple[Annotation, ...] | None, tuple[HighlightSpan, ...]] = (None, ())
         self._view = CoderView()
         self._span_of: dict[str, tuple[Annotation, HighlightSpan]] = {}
-        # The last preview's annotations, view and spans: the document it showed opens
-        # with the very same annotations, drawn with the very same spans (see ``of``).
-        self._preview: _Preview | None = None
 
     def of(
         self, annotations: tuple[Annotation, ...], view: CoderView, *, opening: bool = False
     ) -> tuple[HighlightSpan, ...]:
         """Return the spans of ``annotations`` (in document order) as ``view`` draws them.
 
-        The same tuple while the annotations and the view are the same.
-        ``opening``: a document is being opened (see ``preview``).
+        The same tuple while the annotations are the same tuple and the view draws
+        them alike; so a previewed article (``preview``) opened with the tuple it was
+        shown with (``pending.ordered_as``) keeps the spans the pane was given, and
+        the pane its index of them. None while the document opens: that leaves the
+        preview's result in place.
         """
-        if self._last[0] is annotations and self._view == view:
+        if not annotations:
+            return _NONE
+        if self._last[0] is annotations and _draw_alike(self._view, view):
+            self._view = view
             return self._last[1]
-        preview = self._preview
-        if preview is not None and not opening:  # kept while the document opens
-            self._preview = None
-            if _draw_alike(preview[1], view) and _same_items(preview[0], annotations):
-                # The previewed article opened with the annotations it was shown with (the
-                # opening read them again, as the same objects): the pane already has
-                # these spans, and keeps its index of them (20,000: ~40 ms of the opening).
-                self._view = view
-                self._last = (annotations, preview[2])
-                return preview[2]
         self._view = view
         spans = self._drawn(annotations, view)
         made = self._span_of
-        # Not while a document is opening (no annotations yet): the spans its preview
-        # drew (``preview``) are the ones it opens with, tens of thousands in a book.
+        # Not while a document is opening: the spans its preview drew are the ones it
+        # opens with, tens of thousands in a book.
         if len(made) > 2 * len(annotations) + 1000 and not opening:
             live = {a.id for a in annotations}
             self._span_of = {k: v for k, v in made.items() if k in live}
@@ -78,10 +70,14 @@ class DrawnSpans:
         self, annotations: Iterable[Annotation], view: CoderView
     ) -> tuple[HighlightSpan, ...]:
         """Return the spans of ``annotations`` of an article shown before it is opened
-        (``FirstText``), as ``view`` draws them."""
+        (``FirstText``), as ``view`` draws them; ``of`` returns them again for the same
+        tuple (see there)."""
         ordered = sort_annotations(annotations)
+        if not ordered:
+            return _NONE
+        self._view = view
         spans = InPlaceOrder(self._drawn(ordered, view))
-        self._preview = (ordered, view, spans)
+        self._last = (ordered, spans)
         return spans
 
     def carry(
@@ -101,7 +97,7 @@ class DrawnSpans:
         (otherwise ``of`` rebuilds them all, as before).
         """
         built, spans = self._last
-        if built is not shown or view.view != _EVERYONE or self._view != view:
+        if built is not shown or view.view != _EVERYONE or not _draw_alike(self._view, view):
             return
         expected = len(shown) - (before is not None) + (after is not None)
         if len(annotations) != expected:
@@ -171,11 +167,6 @@ class DrawnSpans:
                 span = known[1]
             spans.append(span)
         return spans
-
-
-def _same_items(one: Sequence[object], other: Sequence[object]) -> bool:
-    """True when both hold the very same objects in the same order (compared in C)."""
-    return one is other or (len(one) == len(other) and all(map(operator.is_, one, other)))
 
 
 def _draw_alike(one: CoderView, other: CoderView) -> bool:
