@@ -158,6 +158,31 @@ async def test_the_app_paints_the_text_and_highlights_before_the_library_is_open
         assert screen.document is not None and screen.document.relpath == "alpha.txt"
 
 
+async def test_the_opened_article_keeps_the_highlights_its_preview_drew(articles: Path) -> None:
+    for quote in ("quick brown fox", "lazy dog"):
+        annotate(articles, "alpha.txt", quote)
+    time.sleep(PAST_RACY)  # saved earlier: the opening reads the same objects again
+    app = IpreaderApp(paths=[articles / "alpha.txt"])
+    previewed: list[object] = []
+    given_since: list[object] = []  # every value the pane's highlights were given after that
+
+    def hook(message: object) -> None:
+        if isinstance(message, LibraryOpened) and not previewed:
+            reader = app.main_screen.reader
+            previewed.append(reader.highlights)
+            reader.watch(reader, "highlights", lambda value: given_since.append(value), init=False)
+
+    async with app.run_test(size=(120, 36), message_hook=hook) as pilot:
+        await settle(pilot)
+        screen = app.main_screen
+        assert screen.document is not None and len(screen.annotations) == 2
+        # The very spans drawn before the library was open, never cleared for the opening
+        # and given again (the pane would index a book's 20,000 again).
+        [spans] = previewed
+        assert screen.reader.highlights is spans and len(screen.reader.highlights) == 2
+        assert all(value is spans for value in given_since)  # given again, as it is
+
+
 async def test_a_line_asked_for_is_where_the_early_paint_already_stands(articles: Path) -> None:
     app = IpreaderApp(paths=[articles / "alpha.txt"], line=3)
     cursors: list[int] = []
