@@ -23,8 +23,9 @@ from ipreader.core.library import Library
 from ipreader.core.store import FolderStore
 from ipreader.tui import loader as loader_module
 from ipreader.tui.app import IpreaderApp
+from ipreader.tui.first_text import FirstText
 from ipreader.tui.messages import FirstTextRead, LibraryOpened
-from ipreader.tui.session import FirstText, Session
+from ipreader.tui.session import Session
 
 
 def open_session(*paths: Path) -> tuple[Session, list[FirstText]]:

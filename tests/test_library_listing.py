@@ -20,9 +20,10 @@ from textual.widgets import Static
 
 from ipreader.core.model import AnchorStatus
 from ipreader.tui.app import IpreaderApp
+from ipreader.tui.first_text import FirstText
 from ipreader.tui.messages import FirstTextRead, LibraryListed, LibraryOpened
 from ipreader.tui.screens.main import MainScreen
-from ipreader.tui.session import FirstText, Session
+from ipreader.tui.session import Session
 from ipreader.tui.widgets.document_rows import DocumentRows
 from ipreader.tui.widgets.metadata_bar import MetadataBar
 

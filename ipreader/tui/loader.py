@@ -28,6 +28,7 @@ from ipreader.core.gc_pause import gc_paused
 from ipreader.core.library import Library
 from ipreader.core.pacing import BEAT, Gate, paced
 from ipreader.core.text_version import TextVersion
+from ipreader.tui.first_text import FirstText
 from ipreader.tui.heap import HEAP
 from ipreader.tui.last_listing import load_listing, save_listing
 from ipreader.tui.messages import (
@@ -49,7 +50,7 @@ from ipreader.tui.messages import (
     ReviewGathered,
     StoreChanged,
 )
-from ipreader.tui.session import FirstText, Session, Token
+from ipreader.tui.session import Session, Token
 from ipreader.tui.writer import Writer
 
 if TYPE_CHECKING:

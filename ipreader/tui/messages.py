@@ -23,8 +23,9 @@ from textual.message import Message
 from ipreader.core.documents import DocumentInfo
 from ipreader.core.errors import IpreaderError
 from ipreader.core.model import Annotation
+from ipreader.tui.first_text import FirstText
 from ipreader.tui.message_fields import FieldsRepr
-from ipreader.tui.session import FirstText, Loaded, Opened, Polled, Token
+from ipreader.tui.session import Loaded, Opened, Polled, Token
 
 if TYPE_CHECKING:
     # Only a field's type: the headings module (big patterns) loads when a search runs.

@@ -13,11 +13,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ipreader.core.documents import DocumentInfo, DocumentText, read_document
+from ipreader.core.documents import DocumentInfo, DocumentText
 from ipreader.core.errors import IpreaderError
 from ipreader.core.model import Annotation, DocumentNotes, tag_key
 from ipreader.core.pacing import stepped
-from ipreader.tui.pending import ordered_as, ordered_off_the_ui
+from ipreader.tui.first_text import FirstText, read_first
+from ipreader.tui.pending import ordered_as
 from ipreader.tui.reader.reflow import looks_hard_wrapped
 
 if TYPE_CHECKING:
@@ -29,10 +30,6 @@ if TYPE_CHECKING:
     from ipreader.core.review import ReviewItem
     from ipreader.core.store import FolderStore
     from ipreader.core.text_version import TextVersion
-
-#: The first article's highlights are read through the user's read cache (the whole
-#: folder's) only while the folder's store indexes at most this many documents.
-READ_CACHE_FIRST_MAX = 100
 
 #: A stat-based token of a store's files (``FolderStore.change_token``).
 Token = tuple[int, ...]
@@ -108,27 +105,6 @@ class Loaded:
 
 
 @dataclass(frozen=True, slots=True)
-class FirstText:
-    """The first article, read as soon as its store was open (before the library is).
-
-    Only made when what the reading pane shows from it is final: the
-    annotations stored for it were anchored against this very text (or it has
-    none and none can be moved to it by a relink).
-    """
-
-    path: Path
-    """The article's file (absolute)."""
-    document: DocumentText
-    """What was read (``Session.load`` reuses it while the file is unchanged)."""
-    annotations: tuple[Annotation, ...]
-    """Its stored annotations (anchored against ``document``)."""
-    position: int
-    """Its stored reading position."""
-    hard_wrapped: bool
-    """True when the text looks hard-wrapped."""
-
-
-@dataclass(frozen=True, slots=True)
 class Polled:
     """What a change poll read after the store's token changed."""
 
@@ -176,7 +152,7 @@ class Session:
                 return {}
             # Without a named file or a last-read one, the first article of the first
             # folder is the choice only when no other folder may hold a last-read one.
-            found = self._read_first(root, files, store, named_files, len(self.paths) == 1)
+            found = read_first(root, files, store, named_files, len(self.paths) == 1)
             if found is None:
                 return {}
             early.append(found)
@@ -245,53 +221,6 @@ class Session:
             current_user(),
             codebooks,
         )
-
-    @staticmethod
-    def _read_first(
-        root: Path, files: list[Path], store: FolderStore, named: set[Path], alone: bool
-    ) -> FirstText | None:
-        """Read the article ``_first_document`` will most likely choose, if it is in ``root``.
-
-        ``alone``: ``root`` is the only path opened. ``None`` when it cannot be
-        told yet, cannot be read, or its annotations may still change when the
-        library is open (re-anchored, relinked).
-        """
-        path: Path | None
-        if named:
-            path = next((file for file in files if file.resolve() in named), None)
-            if path is None:
-                return None  # the named file is in another collection
-        else:
-            try:
-                last = store.last_document()
-            except IpreaderError:
-                return None
-            path = root / last if last is not None and root / last in files else None
-            if path is None and alone and files:
-                path = files[0]
-            if path is None:
-                return None
-        relpath = path.relative_to(root).as_posix()
-        try:
-            document = read_document(path)
-            indexed = store.indexed_paths()
-            if relpath in indexed:
-                if store.anchored_sha256(relpath) != document.sha256:
-                    return None  # its highlights are re-anchored first
-            elif any(not (root / known).exists() for known in indexed):
-                return None  # a renamed article's highlights may be moved to it
-            # Through the read cache when the folder indexes few documents: the library's
-            # pass over every store (stored_documents) follows at once and saves it, and a
-            # book's 20,000 highlights are not checked again. That cache holds the whole
-            # folder's highlights: with thousands of articles, loading it costs far more
-            # than reading this one's file, and it is loaded after the first paint anyway.
-            persist = len(indexed) <= READ_CACHE_FIRST_MAX
-            found = store.annotations(relpath, persist=persist) if relpath in indexed else []
-            annotations = ordered_off_the_ui(found)
-            position = store.reading_position(relpath)
-        except (IpreaderError, ValueError):
-            return None
-        return FirstText(path, document, annotations, position, looks_hard_wrapped(document.text))
 
     def forget_vanished_paths(self) -> None:
         """Drop the command-line paths that no longer exist (an article renamed meanwhile),

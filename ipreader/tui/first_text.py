@@ -1,0 +1,94 @@
+"""The article painted before the library is open: read as soon as its folder's store is.
+
+``Session.open`` calls ``read_first`` for each folder as its store opens, until
+one gives the article it will most likely open first (a named file, the last
+one read, else the first); the main screen paints it (``FirstTextRead``) while
+the rest of the library is read. Textual-free, like the session.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from ipreader.core.documents import DocumentText, read_document
+from ipreader.core.errors import IpreaderError
+from ipreader.core.model import Annotation
+from ipreader.tui.pending import ordered_off_the_ui
+from ipreader.tui.reader.reflow import looks_hard_wrapped
+
+if TYPE_CHECKING:
+    from ipreader.core.store import FolderStore
+
+#: The first article's highlights are read through the user's read cache (the whole
+#: folder's) only while the folder's store indexes at most this many documents.
+READ_CACHE_FIRST_MAX = 100
+
+
+@dataclass(frozen=True, slots=True)
+class FirstText:
+    """The first article, read as soon as its store was open (before the library is).
+
+    Only made when what the reading pane shows from it is final: the
+    annotations stored for it were anchored against this very text (or it has
+    none and none can be moved to it by a relink).
+    """
+
+    path: Path
+    """The article's file (absolute)."""
+    document: DocumentText
+    """What was read (``Session.load`` reuses it while the file is unchanged)."""
+    annotations: tuple[Annotation, ...]
+    """Its stored annotations (anchored against ``document``)."""
+    position: int
+    """Its stored reading position."""
+    hard_wrapped: bool
+    """True when the text looks hard-wrapped."""
+
+
+def read_first(
+    root: Path, files: list[Path], store: FolderStore, named: set[Path], alone: bool
+) -> FirstText | None:
+    """Read the article ``Session.open`` will most likely open first, if it is in ``root``.
+
+    ``alone``: ``root`` is the only path opened. ``None`` when it cannot be
+    told yet, cannot be read, or its annotations may still change when the
+    library is open (re-anchored, relinked).
+    """
+    path: Path | None
+    if named:
+        path = next((file for file in files if file.resolve() in named), None)
+        if path is None:
+            return None  # the named file is in another collection
+    else:
+        try:
+            last = store.last_document()
+        except IpreaderError:
+            return None
+        path = root / last if last is not None and root / last in files else None
+        if path is None and alone and files:
+            path = files[0]
+        if path is None:
+            return None
+    relpath = path.relative_to(root).as_posix()
+    try:
+        document = read_document(path)
+        indexed = store.indexed_paths()
+        if relpath in indexed:
+            if store.anchored_sha256(relpath) != document.sha256:
+                return None  # its highlights are re-anchored first
+        elif any(not (root / known).exists() for known in indexed):
+            return None  # a renamed article's highlights may be moved to it
+        # Through the read cache when the folder indexes few documents: the library's
+        # pass over every store (stored_documents) follows at once and saves it, and a
+        # book's 20,000 highlights are not checked again. That cache holds the whole
+        # folder's highlights: with thousands of articles, loading it costs far more
+        # than reading this one's file, and it is loaded after the first paint anyway.
+        persist = len(indexed) <= READ_CACHE_FIRST_MAX
+        found = store.annotations(relpath, persist=persist) if relpath in indexed else []
+        annotations = ordered_off_the_ui(found)
+        position = store.reading_position(relpath)
+    except (IpreaderError, ValueError):
+        return None
+    return FirstText(path, document, annotations, position, looks_hard_wrapped(document.text))
