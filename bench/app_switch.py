@@ -7,7 +7,10 @@ interpreter (``bench.lib.rounds``): the app opens the folder headless, waits
 until its first article is open, then opens ``--switches`` other articles in turn
 (``MainScreen.open_document``, what choosing one in the list does, called in the
 screen's own message loop as a chosen row's message is), each after
-the last one is open and 0.3 s have passed. Per switch: **switch N** is from
+the last one is open and 0.3 s have passed. **first open** is from making the
+app (its modules imported) until its first article is open (its text and
+highlights in the app's state: keys act on it), **counted** until the list
+shows every article's highlight count. Per switch: **switch N** is from
 that call until the app's state holds the article open (its text and
 highlights); **stall** is the longest event-loop stall (``StallProbe``, 10 ms
 ticks) over all the switches: how long a key pressed meanwhile would wait. One
@@ -35,6 +38,7 @@ async def one_round(folder: Path, switches: int) -> dict[str, float]:
     from bench.lib.stalls import StallProbe
     from ipreader.tui.app import IpreaderApp
 
+    made = time.perf_counter()
     app = IpreaderApp(paths=[folder])
     figures: dict[str, float] = {}
     async with app.run_test(size=(160, 48)) as pilot:
@@ -44,10 +48,15 @@ async def one_round(folder: Path, switches: int) -> dict[str, float]:
             state = screen.state
             return bool(state.document == info and not state.opening)
 
-        for _ in range(12_000):  # 120 s at most
-            if screen.documents and is_open(screen.state.document or object()):
+        for _ in range(60_000):  # 120 s at most
+            if "first open" not in figures and is_open(screen.state.document or object()):
+                figures["first open"] = (time.perf_counter() - made) * 1000
+            # Checked from the open on: before it, the last listing's rows count nothing.
+            if "first open" in figures and "counted" not in figures and not _counting(screen):
+                figures["counted"] = (time.perf_counter() - made) * 1000
+            if "first open" in figures and "counted" in figures:
                 break
-            await asyncio.sleep(0.01)
+            await asyncio.sleep(0.002)
         await pilot.pause(0.5)
         first = screen.state.document
         others = [info for info in screen.documents if info != first and info.readable]
@@ -63,6 +72,11 @@ async def one_round(folder: Path, switches: int) -> dict[str, float]:
             await pilot.pause(0.3)
         figures["stall"] = await probe.stop() * 1000
     return figures
+
+
+def _counting(screen: Any) -> bool:
+    """Whether the document list still waits for its highlight counts."""
+    return bool(screen.document_list.counting)
 
 
 def main() -> None:
