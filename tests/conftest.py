@@ -202,6 +202,22 @@ def held_counts(monkeypatch: pytest.MonkeyPatch) -> Iterator[threading.Event]:
     release.set()
 
 
+@pytest.fixture
+def held_opening(monkeypatch: pytest.MonkeyPatch) -> Iterator[threading.Event]:
+    """Hold the opening between the list (``LibraryListed``) and the library open with its
+    first article (``LibraryOpened``) until the event is set: every codebook read waits."""
+    release = threading.Event()
+    real = FolderStore.codebook
+
+    def held(self: FolderStore, *args: Any, **kwargs: Any) -> Any:
+        release.wait(10)
+        return real(self, *args, **kwargs)
+
+    monkeypatch.setattr(FolderStore, "codebook", held)
+    yield release
+    release.set()
+
+
 def reference_segments(
     text: str, start: int, end: int, layers: list[tuple[int, int, Style]], base: Style
 ) -> list[Segment]:

@@ -165,7 +165,7 @@ async def until_listed(pilot: Any, posted: Posted) -> None:
 
 
 async def test_the_list_is_shown_before_the_library_is_open(
-    articles: Path, held_counts: threading.Event
+    articles: Path, held_opening: threading.Event
 ) -> None:
     posted = Posted()
     async with IpreaderApp(paths=[articles]).run_test(size=SIZE, message_hook=posted) as pilot:
@@ -181,7 +181,7 @@ async def test_the_list_is_shown_before_the_library_is_open(
         ]
         header = str(screen.document_list.query_one("#document-header").render())
         assert "4 articles" in header
-        held_counts.set()
+        held_opening.set()
         await settle(pilot)
         [opened] = posted.of(LibraryOpened)
         assert list(posted.of(LibraryListed)[0].documents) == opened.opened.documents()
@@ -189,7 +189,7 @@ async def test_the_list_is_shown_before_the_library_is_open(
 
 
 async def test_an_article_chosen_before_the_library_is_open_opens_with_it(
-    articles: Path, held_counts: threading.Event
+    articles: Path, held_opening: threading.Event
 ) -> None:
     posted = Posted()
     async with IpreaderApp(paths=[articles]).run_test(size=SIZE, message_hook=posted) as pilot:
@@ -199,7 +199,7 @@ async def test_an_article_chosen_before_the_library_is_open_opens_with_it(
         await pilot.click("#document-options", offset=(3, 1))  # cjk.txt
         await pilot.pause()
         assert screen.document is None  # nothing is open (no key can write) until then
-        held_counts.set()
+        held_opening.set()
         await settle(pilot)
         assert screen.document is not None and screen.document.relpath == "cjk.txt"
         assert screen.focused is screen.reader

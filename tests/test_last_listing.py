@@ -232,7 +232,7 @@ async def test_a_failed_open_does_not_leave_the_last_listing_drawn(
 
 
 async def test_a_row_moved_to_in_the_last_listing_stays_highlighted_when_it_is_replaced(
-    articles: Path, monkeypatch: pytest.MonkeyPatch, held_counts: threading.Event
+    articles: Path, monkeypatch: pytest.MonkeyPatch, held_opening: threading.Event
 ) -> None:
     save_listing([articles], listed(articles))
     release = hold_the_walk(monkeypatch)
@@ -251,5 +251,5 @@ async def test_a_row_moved_to_in_the_last_listing_stays_highlighted_when_it_is_r
         shown = screen.document_list.highlighted_document
         assert shown is not None and shown.relpath == "cjk.txt"
         assert any(shown is d for d in posted.of(LibraryListed)[0].documents)  # its own row
-        held_counts.set()
+        held_opening.set()
         await settle(pilot)

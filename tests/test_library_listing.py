@@ -1,12 +1,15 @@
-"""Opening a folder: the list and the first article are painted before the counts arrive.
+"""Opening a folder: the list and the first article are painted, and the article
+opened, before the counts arrive.
 
 The opening worker hands over the first article (``FirstTextRead``) and every
 document (``LibraryListed``) before it reads the stores for the list's
 highlight counts; it waits for each one's frame so the counts' reading does not
-delay it. The counts arrive with ``LibraryOpened``. What is shown early is
-never stale: an article whose bytes changed since its highlights were anchored
-is not shown from what the caches hold, even when its size and time look
-unchanged.
+delay it. The library with the first article read (``LibraryOpened``) comes
+before the counts too: in a folder of thousands, reading every store took
+longer than everything before it. The counts arrive with ``LibraryCounted``.
+What is shown early is never stale: an article whose bytes changed since its
+highlights were anchored is not shown from what the caches hold, even when its
+size and time look unchanged.
 """
 
 from __future__ import annotations
@@ -15,15 +18,17 @@ import os
 import threading
 from pathlib import Path
 
+import pytest
 from conftest import ALPHA, Posted, annotate, settle
 from textual.widgets import Static
 
 from ipreader.core.model import AnchorStatus
+from ipreader.core.store import FolderStore, StoredDocument
 from ipreader.tui.app import IpreaderApp
 from ipreader.tui.first_text import FirstText
-from ipreader.tui.messages import FirstTextRead, LibraryListed, LibraryOpened
+from ipreader.tui.messages import FirstTextRead, LibraryCounted, LibraryListed, LibraryOpened
 from ipreader.tui.screens.main import MainScreen
-from ipreader.tui.session import Session
+from ipreader.tui.session import Opened, Session
 from ipreader.tui.widgets.document_rows import DocumentRows
 from ipreader.tui.widgets.metadata_bar import MetadataBar
 
@@ -54,7 +59,7 @@ def header_text(screen: MainScreen) -> list[str]:
     return [bar.render_line(y).text.strip() for y in range(bar.size.height)]
 
 
-async def test_the_list_and_first_article_are_painted_before_the_counts_arrive(
+async def test_the_list_and_first_article_are_painted_and_opened_before_the_counts_arrive(
     articles: Path, held_counts: threading.Event
 ) -> None:
     saved = annotate(articles, "alpha.txt", "quick brown fox")
@@ -69,29 +74,73 @@ async def test_the_list_and_first_article_are_painted_before_the_counts_arrive(
             await pilot.pause(0.05)
         else:
             raise AssertionError("the list and the first article were never painted")
-        # Painted, and the worker went on to the counts: they are what it waits for now.
-        assert not posted.of(LibraryOpened)
         assert screen.reader.text == ALPHA
         assert [span.id for span in screen.reader.highlights] == [saved.id]
-        before = rows_text(screen)
-        assert any(row.startswith("Alpha article") for row in before)
-        assert not any("✎" in row for row in before)  # no count yet
+        for _ in range(400):  # the article opens while the counts are still held
+            if screen.document is not None and not screen.state.opening:
+                break
+            await pilot.pause(0.05)
+        else:
+            raise AssertionError("the first article was not opened before the counts")
+        await pilot.pause()
+        [opened] = posted.of(LibraryOpened)
+        assert not opened.opened.counted and not opened.opened.stats
+        assert not posted.of(LibraryCounted)
+        assert screen.document.relpath == "alpha.txt"
+        assert header_text(screen)[0] == "Alpha article"
+        assert [line for line in sidebar_text(screen) if "quick brown fox" in line]
+        rows = rows_text(screen)
+        # The open article's row counts what is on screen; the others wait for the counts.
+        assert any(row.startswith("Alpha article") and "1✎" in row for row in rows)
         assert list_header(screen) == "4 articles · counting highlights…"
-        # Shown but not open: the sidebar does not claim the article has no highlights,
-        # nor the header that no article is open.
-        assert sidebar_text(screen) == ["Opening the article: reading its highlights…"]
-        assert header_text(screen) == ["alpha.txt", "Opening the folder…"]
 
         held_counts.set()
         await settle(pilot)
-        [opened] = posted.of(LibraryOpened)
-        assert opened.opened.stats[articles / "alpha.txt"].highlights == 1
+        [counted] = posted.of(LibraryCounted)
+        assert counted.opened.stats[articles / "alpha.txt"].highlights == 1
         after = rows_text(screen)
         assert any(row.startswith("Alpha article") and "1✎" in row for row in after)
         assert list_header(screen) == "4 articles · by name (s)"
         assert screen.document is not None and screen.document.relpath == "alpha.txt"
-        assert header_text(screen)[0] == "Alpha article"
-        assert [line for line in sidebar_text(screen) if "quick brown fox" in line]
+
+
+async def test_a_highlight_made_while_the_counts_are_read_keeps_its_count(
+    articles: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The counts' pass read before the new highlight was saved: its row keeps 1, not 0."""
+    held_counts = threading.Event()
+    real = FolderStore.stored_documents
+
+    def read_then_held(self: FolderStore, **kwargs: bool) -> dict[str, StoredDocument]:
+        stored = real(self, **kwargs)  # read now: the counts it gives are from before the highlight
+        held_counts.wait(60)
+        return stored
+
+    monkeypatch.setattr(FolderStore, "stored_documents", read_then_held)
+    posted = Posted()
+    try:
+        async with IpreaderApp(paths=[articles]).run_test(size=SIZE, message_hook=posted) as pilot:
+            screen = pilot.app.screen
+            assert isinstance(screen, MainScreen)
+            for _ in range(400):
+                if screen.document is not None and not screen.state.opening:
+                    break
+                await pilot.pause(0.05)
+            else:
+                raise AssertionError("the first article was not opened before the counts")
+            assert screen.document.relpath == "alpha.txt"
+            screen.reader.focus()
+            await pilot.press("v", "right", "right", "right", "a")
+            await pilot.pause(0.2)
+            assert len(screen.annotations) == 1
+            assert not posted.of(LibraryCounted)
+            held_counts.set()
+            await settle(pilot)
+            assert posted.of(LibraryCounted)
+            assert screen.stats[articles / "alpha.txt"].highlights == 1
+            assert any(row.startswith("Alpha article") and "1✎" in row for row in rows_text(screen))
+    finally:
+        held_counts.set()  # the opening thread is never left waiting
 
 
 def test_an_article_changed_behind_an_unchanged_size_and_time_is_not_served_early(
@@ -117,3 +166,32 @@ def test_an_article_changed_behind_an_unchanged_size_and_time_is_not_served_earl
     # Kept with its words, and no longer claimed to stand where the old bytes had them.
     assert reanchored.quote == "quick brown fox"
     assert reanchored.status is not AnchorStatus.ANCHORED
+
+
+def test_the_session_gives_the_library_opened_before_it_reads_every_store_for_the_counts(
+    articles: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    saved = annotate(articles, "alpha.txt", "quick brown fox")
+    steps: list[str] = []
+    real = FolderStore.stored_documents
+
+    def counted(self: FolderStore, **kwargs: bool) -> dict[str, StoredDocument]:
+        steps.append("counts")
+        return real(self, **kwargs)
+
+    monkeypatch.setattr(FolderStore, "stored_documents", counted)
+    given: list[Opened] = []
+
+    def opened(early: Opened) -> None:
+        steps.append("opened")
+        given.append(early)
+
+    final = Session([articles]).open(opened=opened)
+    assert steps == ["opened", "counts"]
+    [early] = given
+    assert not early.counted and not early.stats and not early.tag_suggestions
+    assert early.first is not None and early.first.relpath == "alpha.txt"
+    assert early.loaded is not None and [a.id for a in early.loaded.annotations] == [saved.id]
+    assert final.counted and final.stats[articles / "alpha.txt"].highlights == 1
+    assert final.loaded is early.loaded and final.first is early.first
+    assert final.documents() == early.documents()

@@ -42,6 +42,7 @@ from ipreader.tui.messages import (
     HeadingsFound,
     HighlightsGathered,
     LastListing,
+    LibraryCounted,
     LibraryFailed,
     LibraryListed,
     LibraryOpened,
@@ -50,7 +51,7 @@ from ipreader.tui.messages import (
     ReviewGathered,
     StoreChanged,
 )
-from ipreader.tui.session import Session, Token
+from ipreader.tui.session import Opened, Session, Token
 from ipreader.tui.writer import Writer
 
 if TYPE_CHECKING:
@@ -91,7 +92,9 @@ class Loader:
         """Open the library; posts ``LastListing`` when the last open of these paths left a
         list, ``FirstTextRead`` when the first article can be shown before the library is
         open, ``OpeningProgress``, ``LibraryListed`` once every document is known, then
-        ``LibraryOpened``/``LibraryFailed``; then keeps the list for the next open.
+        ``LibraryOpened`` with the first document read (or ``LibraryFailed``), then
+        ``LibraryCounted`` once every store is read; then keeps the list for the next
+        open.
 
         The opening steps aside while the event loop is behind (``core.pacing``):
         from the owner's mount a timer beats for it until it ends, so keys and
@@ -189,19 +192,22 @@ class Loader:
             # list's first frame for the GIL: like the first article, it waits for it.
             message.painted.wait(FIRST_PAINT_WAIT)
 
+        def library_opened(opened: Opened) -> None:
+            # What the screen's LibraryOpened handler needs and the start did not import (the
+            # commands it submits, the codebook's state it shows) is imported here, after
+            # the paint: imported by the UI thread while this one reads the stores, each
+            # file an import reads would wait for the GIL (tens of ms per module, 10k folder).
+            for module in AFTER_THE_PAINT:
+                importlib.import_module(module)
+            self._owner.post_message(LibraryOpened(opened))
+
         try:
-            opened = self._session.open(progress, first_read, listed)
+            counted = self._session.open(progress, first_read, listed, library_opened)
         except IpreaderError as error:
             self._owner.post_message(LibraryFailed(error))
             return
-        # What the screen's LibraryOpened handler needs and the start did not import (the
-        # commands it submits, the codebook's state it shows) is imported here, after the
-        # paint: imported by the UI thread while this one writes the listing below, each
-        # file an import reads would wait for the GIL (tens of ms per module, 10k folder).
-        for module in AFTER_THE_PAINT:
-            importlib.import_module(module)
-        self._owner.post_message(LibraryOpened(opened))
-        save_listing(opened_paths, opened.documents(), last)
+        self._owner.post_message(LibraryCounted(counted))
+        save_listing(opened_paths, counted.documents(), last)
 
     async def first_read_known(self) -> None:
         """Return once the opening has read the first article (``take_first_read`` then

@@ -92,7 +92,16 @@ class LibraryOpened(Report, bubble=False):
     """The library is open (and its first document read, when there is one)."""
 
     opened: Opened
-    """The library, the list's stats, notices and the first document."""
+    """The library, notices and the first document; the list's stats too when
+    ``opened.counted`` (else ``LibraryCounted`` brings them)."""
+
+
+@dataclass(repr=False, eq=False)
+class LibraryCounted(Report, bubble=False):
+    """Every store is read: the list's highlight counts and the tags in use are known."""
+
+    opened: Opened
+    """Its ``stats``, ``tag_suggestions`` and the notices raised since ``LibraryOpened``."""
 
 
 @dataclass(repr=False, eq=False)

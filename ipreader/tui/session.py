@@ -9,7 +9,7 @@ back as messages. (Writes are the writer's: ``tui/writer.py``.)
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -75,6 +75,9 @@ class Opened:
     """Who is annotating (``identity.current_user``: may ask git, so asked here)."""
     codebooks: dict[Path, Codebook] = field(default_factory=dict)
     """Each folder's codebook (tag descriptions, colour meanings), by root."""
+    counted: bool = True
+    """False while ``stats`` and ``tag_suggestions`` are not read yet (``Session.open``'s
+    ``opened`` callback): the list's counts come later."""
 
     def documents(self) -> list[DocumentInfo]:
         """Every document the list shows: the library's, then the missing ones."""
@@ -130,6 +133,7 @@ class Session:
         progress: Callable[[int, int], None] | None = None,
         first_read: Callable[[FirstText], None] | None = None,
         listed: Callable[[list[DocumentInfo]], None] | None = None,
+        opened: Callable[[Opened], None] | None = None,
     ) -> Opened:
         """Open the library and read what the document list shows (raises ``IpreaderError``).
 
@@ -139,6 +143,10 @@ class Session:
         ``Opened.loaded`` all the same. ``listed`` is given every document the
         list shows (the very objects of ``Opened.documents()``) once they are
         known, before the stores' highlights are read for the list's counts.
+        ``opened`` is given the library with its first document read, before
+        those counts (``Opened.counted`` False, no stats or tag suggestions, the
+        notices so far); what is returned then holds the counts and the notices
+        raised since.
         """
         from ipreader.core.library import Library
 
@@ -167,16 +175,53 @@ class Session:
             # The list can be shown now: reading every store for the counts (below)
             # takes longer than everything before it in a big folder.
             listed([*library.documents(), *missing])
-        stats: dict[Path, DocumentStats] = {}
-        suggestions: set[str] = set()
-        spellings: dict[str, str] = {}
+        self.library = library
         errors: list[str] = []
         codebooks: dict[Path, Codebook] = {}
+        for collection in collections:
+            try:
+                codebooks[collection.root] = collection.store.codebook()
+            except IpreaderError as error:
+                errors.append(str(error))
+        first, named = self._first_document(library)
+        loaded: Loaded | None = None
+        if first is not None and first.readable:
+            try:
+                # Read here, in the opening thread, so the first paint shows the article.
+                shown = early[0] if early and early[0].path == first.path else None
+                if shown is None:
+                    loaded = self.load(first)
+                else:
+                    loaded = self.load(first, shown.document, shown.annotations)
+            except IpreaderError:
+                loaded = None  # opened the usual way, which reports it
+        from ipreader.core.identity import current_user
+
+        me = current_user()
+        notices = self.fresh_notices(errors)
+        base = Opened(library, {}, set(), notices, first, named, loaded, missing, me, codebooks)
+        if opened is not None:
+            # The article can be opened now: in a folder of thousands, the counts below
+            # (every store read) took longer than everything before them.
+            opened(replace(base, counted=False))
+            notices = []
+        stats, suggestions, errors = self._count(library, missing_of)
+        # After stored_documents: reading the annotation files may move a damaged one aside.
+        notices = [*notices, *self.fresh_notices(errors)]
+        return replace(base, stats=stats, tag_suggestions=suggestions, notices=notices)
+
+    @staticmethod
+    def _count(
+        library: Library, missing_of: dict[Path, list[DocumentInfo]]
+    ) -> tuple[dict[Path, DocumentStats], set[str], list[str]]:
+        """Read every store for the list: each document's stats, the tags in use, errors."""
+        stats: dict[Path, DocumentStats] = {}
+        spellings: dict[str, str] = {}
+        errors: list[str] = []
         for collection in library.collections:
             try:
                 # One pass over the store's files for every document (thousands of them).
                 stored = collection.store.stored_documents()
-                codebooks[collection.root] = collection.store.codebook()
             except IpreaderError as error:
                 errors.append(str(error))
                 continue
@@ -191,36 +236,7 @@ class Session:
                 for tag in (*known.notes.tags, *(t for a in known.annotations for t in a.tags)):
                     # One spelling per tag (matching is case-insensitive), the first seen.
                     spellings.setdefault(tag_key(tag), tag)
-        suggestions.update(spellings.values())
-        first, named = self._first_document(library)
-        self.library = library
-        loaded: Loaded | None = None
-        if first is not None and first.readable:
-            try:
-                # Read here, in the opening thread, so the first paint shows the article.
-                shown = early[0] if early and early[0].path == first.path else None
-                if shown is None:
-                    loaded = self.load(first)
-                else:
-                    loaded = self.load(first, shown.document, shown.annotations)
-            except IpreaderError:
-                loaded = None  # opened the usual way, which reports it
-        # After stored_documents: reading the annotation files may move a damaged one aside.
-        notices = self.fresh_notices(errors)
-        from ipreader.core.identity import current_user
-
-        return Opened(
-            library,
-            stats,
-            suggestions,
-            notices,
-            first,
-            named,
-            loaded,
-            missing,
-            current_user(),
-            codebooks,
-        )
+        return stats, set(spellings.values()), errors
 
     def forget_vanished_paths(self) -> None:
         """Drop the command-line paths that no longer exist (an article renamed meanwhile),

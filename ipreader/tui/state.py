@@ -296,6 +296,12 @@ class ReaderState:
         self._unreadable_kept = kept
         return True
 
+    def unreadable_counted(self, kept: int) -> None:
+        """The list's count of the open unreadable article's highlights, when it came after
+        the failure (the library's counts arrive after its first article is opened)."""
+        if self.unreadable and not self._unreadable_kept:
+            self._unreadable_kept = kept
+
     def unreadable_notice(self) -> str:
         """What the sidebar says instead of listing an unreadable article's highlights
         (they have no text to be placed in); "" when the article is not unreadable."""

@@ -63,6 +63,11 @@ class LibraryViews:
         from ipreader.tui.screens.highlights import Entry, HighlightsScreen
 
         screen = self._screen
+        if screen.document_list.counting:
+            # Its tag filters match the documents' own tags, which come with the counts: a
+            # moment after the folder opens (a 10,000-article folder: under a second).
+            screen.notify("The folder's highlights are still being counted: try again in a moment.")
+            return
         for error in message.errors:
             screen.notify(error, severity="error")
         entries, info = message.entries, screen.state.document

@@ -50,6 +50,7 @@ from ipreader.tui.messages import (
     HeadingsFound,
     HighlightsGathered,
     LastListing,
+    LibraryCounted,
     LibraryFailed,
     LibraryListed,
     LibraryOpened,
@@ -64,7 +65,7 @@ from ipreader.tui.outcome import Outcome, Refusal, Target, line_start
 from ipreader.tui.reader.pane import HighlightSpan, ReadingPane
 from ipreader.tui.screens.drift_flow import DriftFlow
 from ipreader.tui.screens.library_views import LibraryViews
-from ipreader.tui.session import DocumentStats, Loaded, Session
+from ipreader.tui.session import DocumentStats, Loaded, Opened, Session
 from ipreader.tui.state import ReaderState
 from ipreader.tui.widgets.annotation_sidebar import AnnotationSidebar
 from ipreader.tui.widgets.document_list import SORT_ORDERS, DocumentList
@@ -188,6 +189,8 @@ class MainScreen(Screen[None]):
         self._opening_started = False
         # LibraryOpened handled (the session's library is set a moment before, in the worker).
         self._library_shown = False
+        self._library_counted_yet = False  # the watch of the list starts once it is
+        self._stats_at_open: dict[Path, DocumentStats] = {}  # see _counted
         # An article chosen in the list before the library was open (LibraryListed).
         self._chosen_early: DocumentInfo | None = None
         self._listed = False  # LibraryListed handled: the last listing is not drawn any more
@@ -456,12 +459,16 @@ class MainScreen(Screen[None]):
         opened = message.opened
         self._library_shown = True
         self.state.me = opened.me
-        self.state.tag_suggestions |= opened.tag_suggestions
         self.state.codebooks.books.update(opened.codebooks)
-        self.stats = opened.stats
         self.documents = tuple(opened.documents())
         self.document_list.progress = None
-        self.document_list.counting = False
+        if opened.counted:
+            self._counted(opened)
+        else:
+            # The stores are still read for the counts (LibraryCounted); the article
+            # opens meanwhile.
+            self.document_list.counting = True
+            self._stats_at_open = self.stats
         for notice in opened.notices:
             self.notify(notice, title="Note", severity="warning", timeout=10)
         chosen, self._chosen_early = self._chosen_early, None
@@ -482,6 +489,29 @@ class MainScreen(Screen[None]):
             self.document_list.focus_list()
         line = self._start_line if opened.named else None
         self.open_document(opened.first, line=line, preloaded=opened.loaded)
+
+    @on(LibraryCounted)
+    def _library_counted(self, message: LibraryCounted) -> None:
+        self._counted(message.opened)
+        for notice in message.opened.notices:
+            self.notify(notice, title="Note", severity="warning", timeout=10)
+
+    def _counted(self, opened: Opened) -> None:
+        """Show the list's counts and learn the tags in use (the opening's last step)."""
+        self._library_counted_yet = True
+        self.state.tag_suggestions |= opened.tag_suggestions
+        # A count set since the library opened (the open article's, an undo's) may have
+        # been read after the stores' pass: it is kept. (Counts are replaced whole, so
+        # an entry not set since is the very object it was then.)
+        before = self._stats_at_open
+        since = {path: s for path, s in self.stats.items() if before.get(path) is not s}
+        self.stats = {**opened.stats, **since}
+        self._stats_at_open = {}
+        self.document_list.counting = False
+        info = self.state.document
+        if info is not None and info.path in opened.stats:  # an unreadable one says its count
+            self.state.unreadable_counted(opened.stats[info.path].highlights)
+            self.show_state()
 
     # ------------------------------------------------------------------ documents
 
@@ -904,7 +934,7 @@ class MainScreen(Screen[None]):
     def check_the_list(self) -> None:
         """Look for articles added to or removed from the folders, and counts changed there."""
         library = self.library
-        if library is not None and self._library_shown and not self._quitting:
+        if library is not None and self._library_counted_yet and not self._quitting:
             self.loader.watch_list(library)
 
     @on(ListChanged)
