@@ -62,6 +62,28 @@ def test_the_first_opening_does_not_collect_what_start_up_left_alive() -> None:
     assert all(node.me is node for node in alive)
 
 
+def test_what_the_opening_leaves_after_the_first_document_is_settled_is_no_debt() -> None:
+    heap = FrozenHeap()
+    heap.settle()  # the first document shown, while the opening still reads the counts
+    alive = [Node() for _ in range(2 * MIN_GROWTH)]  # the counts: 10,000 articles' records
+    heap.settle(acyclic=True)  # the opening's end
+    started = full_collections()
+    heap.before_open()  # the first switch of article
+    assert started == []
+    assert all(node.me is node for node in alive)
+
+
+def test_the_same_growth_frozen_as_a_documents_is_collected_at_the_next_opening() -> None:
+    heap = FrozenHeap()
+    heap.settle()
+    alive = [Node() for _ in range(2 * MIN_GROWTH)]  # widgets, caches: cycles may hide here
+    heap.settle()
+    started = full_collections()
+    heap.before_open()
+    assert started == [2]
+    assert all(node.me is node for node in alive)
+
+
 def test_cycles_frozen_across_openings_are_collected_once_they_have_grown() -> None:
     heap = FrozenHeap()
     cycle = Node()

@@ -151,13 +151,13 @@ class Loader:
         # leaves alive (the library, the listing) lives as long as the app: it is
         # frozen (``tui/heap.py``) before the collector resumes, or the first young
         # collection would walk all of it at once (41-98 ms measured) and later full
-        # ones again.
+        # ones again; frozen as acyclic, so no opening of an article collects it.
         with gc_paused():
             try:
                 with paced(gate):
                     self._open_library(first_known)
             finally:
-                HEAP.settle()
+                HEAP.settle(acyclic=True)
 
     def _open_library(self, first_known: Callable[[], None]) -> None:
         last_report = 0.0
