@@ -187,17 +187,24 @@ def annotate(folder: Path, relpath: str, quote: str) -> Annotation:
     return made
 
 
-@pytest.fixture
-def held_counts(monkeypatch: pytest.MonkeyPatch) -> Iterator[threading.Event]:
-    """Hold every read of a store's documents (the list's counts) until the event is set."""
+def held_store_reads(monkeypatch: pytest.MonkeyPatch, method: str) -> threading.Event:
+    """Make every call of ``FolderStore.<method>`` wait (10 s at most) until the returned
+    event is set."""
     release = threading.Event()
-    real = FolderStore.stored_documents
+    real = getattr(FolderStore, method)
 
     def held(self: FolderStore, *args: Any, **kwargs: Any) -> Any:
         release.wait(10)
         return real(self, *args, **kwargs)
 
-    monkeypatch.setattr(FolderStore, "stored_documents", held)
+    monkeypatch.setattr(FolderStore, method, held)
+    return release
+
+
+@pytest.fixture
+def held_counts(monkeypatch: pytest.MonkeyPatch) -> Iterator[threading.Event]:
+    """Hold every read of a store's documents (the list's counts) until the event is set."""
+    release = held_store_reads(monkeypatch, "stored_documents")
     yield release
     release.set()
 
@@ -206,14 +213,7 @@ def held_counts(monkeypatch: pytest.MonkeyPatch) -> Iterator[threading.Event]:
 def held_opening(monkeypatch: pytest.MonkeyPatch) -> Iterator[threading.Event]:
     """Hold the opening between the list (``LibraryListed``) and the library open with its
     first article (``LibraryOpened``) until the event is set: every codebook read waits."""
-    release = threading.Event()
-    real = FolderStore.codebook
-
-    def held(self: FolderStore, *args: Any, **kwargs: Any) -> Any:
-        release.wait(10)
-        return real(self, *args, **kwargs)
-
-    monkeypatch.setattr(FolderStore, "codebook", held)
+    release = held_store_reads(monkeypatch, "codebook")
     yield release
     release.set()
 
