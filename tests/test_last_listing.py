@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import Posted, settle
+from conftest import Posted, annotate, settle
 from hypothesis import given
 from hypothesis import strategies as st
 from textual.widgets import Static
@@ -210,6 +210,46 @@ async def test_the_last_listing_is_drawn_until_the_library_lists_its_own(
     assert kept is not None and [i.relpath for i in kept.documents] == [
         i.relpath for i in listed(articles)
     ]
+
+
+def sidebar_text(screen: MainScreen) -> list[str]:
+    """The sidebar's entries as listed now."""
+    rows = screen.sidebar.option_list
+    return [rows.entry(i).prompt.plain for i in range(rows.entry_count)]
+
+
+async def test_the_sidebar_does_not_say_no_highlights_while_the_folder_opens(
+    articles: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A big folder's last listing is drawn for a second or more before any article: its
+    sidebar said "No highlights yet", as if the article about to open had lost them."""
+    annotate(articles, "alpha.txt", "quick brown fox")
+    save_listing([articles], listed(articles))
+    release = hold_the_walk(monkeypatch)
+    async with IpreaderApp(paths=[articles]).run_test(size=SIZE) as pilot:
+        screen = pilot.app.screen
+        assert isinstance(screen, MainScreen)
+        try:
+            await wait_for(lambda: rows_text(screen), pilot)
+            await pilot.pause()
+            waiting = sidebar_text(screen)
+            assert waiting and not any("No highlights yet" in line for line in waiting)
+        finally:
+            release.set()
+        await settle(pilot)
+        assert screen.document is not None and screen.document.relpath == "alpha.txt"
+        assert any("quick brown fox" in line for line in sidebar_text(screen))
+
+
+async def test_an_empty_folder_says_no_highlights_once_it_is_open(tmp_path: Path) -> None:
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    async with IpreaderApp(paths=[empty]).run_test(size=SIZE) as pilot:
+        screen = pilot.app.screen
+        assert isinstance(screen, MainScreen)
+        await settle(pilot)
+        assert screen.document is None
+        assert sidebar_text(screen) == ["No highlights yet. Select text, then press a."]
 
 
 async def test_a_failed_open_does_not_leave_the_last_listing_drawn(

@@ -145,8 +145,10 @@ class MainScreen(Screen[None]):
     """The id of the current annotation (what ``e``, ``d`` and ``c`` act on)."""
     covers: var[dict[str, str]] = var(dict)
     """What each approximate highlight of ``document`` now covers, by id."""
-    highlights_pending: var[bool] = var(False)
-    """True while the article shown is being opened (its highlights not listed yet)."""
+    highlights_pending: var[bool] = var(True)
+    """True while the article shown is being opened (its highlights not listed yet), and
+    from the start until the library is open: a big folder's last listing is shown for
+    a second or more first, and its sidebar must not say the article has no highlights."""
     missing: var[bool] = var(False)
     """True when ``document`` is no longer in its folder (its highlights are kept)."""
     unreadable: var[str] = var("")
@@ -481,6 +483,7 @@ class MainScreen(Screen[None]):
             self.reader.focus()
             return
         if opened.first is None:
+            self.highlights_pending = False
             self.notify("No articles found in the given paths.", severity="warning")
             return
         if opened.named or (not self.panes.narrow and not self.panes.show_documents):
