@@ -20,13 +20,14 @@ from pathlib import Path
 
 import pytest
 from conftest import ALPHA, Posted, annotate, settle
-from textual.widgets import Static
+from textual.widgets import Label, Static
 
-from ipreader.core.model import AnchorStatus
+from ipreader.core.model import AnchorStatus, DocumentNotes
 from ipreader.core.store import FolderStore, StoredDocument
 from ipreader.tui.app import IpreaderApp
 from ipreader.tui.first_text import FirstText
 from ipreader.tui.messages import FirstTextRead, LibraryCounted, LibraryListed, LibraryOpened
+from ipreader.tui.screens.highlights import HighlightsScreen
 from ipreader.tui.screens.main import MainScreen
 from ipreader.tui.session import Opened, Session
 from ipreader.tui.widgets.document_rows import DocumentRows
@@ -84,7 +85,7 @@ async def test_the_list_and_first_article_are_painted_and_opened_before_the_coun
             raise AssertionError("the first article was not opened before the counts")
         await pilot.pause()
         [opened] = posted.of(LibraryOpened)
-        assert not opened.opened.counted and not opened.opened.stats
+        assert not opened.opened.stats
         assert not posted.of(LibraryCounted)
         assert screen.document.relpath == "alpha.txt"
         assert header_text(screen)[0] == "Alpha article"
@@ -189,9 +190,43 @@ def test_the_session_gives_the_library_opened_before_it_reads_every_store_for_th
     final = Session([articles]).open(opened=opened)
     assert steps == ["opened", "counts"]
     [early] = given
-    assert not early.counted and not early.stats and not early.tag_suggestions
+    assert not early.stats and not early.tag_suggestions
     assert early.first is not None and early.first.relpath == "alpha.txt"
     assert early.loaded is not None and [a.id for a in early.loaded.annotations] == [saved.id]
-    assert final.counted and final.stats[articles / "alpha.txt"].highlights == 1
+    assert final.stats[articles / "alpha.txt"].highlights == 1
     assert final.loaded is early.loaded and final.first is early.first
     assert final.documents() == early.documents()
+
+
+async def test_the_highlights_view_matches_a_documents_own_tags_before_the_counts(
+    articles: Path, held_counts: threading.Event
+) -> None:
+    """The view's ``tag:`` filter matches each document's own tags: gathered with its
+    highlights, not taken from the list's counts (still being read here)."""
+    saved = annotate(articles, "cjk.txt", "Mixed")
+    FolderStore.open(articles).set_document_notes("cjk.txt", DocumentNotes(("japan",), ""))
+    async with IpreaderApp(paths=[articles]).run_test(size=SIZE) as pilot:
+        screen = pilot.app.screen
+        assert isinstance(screen, MainScreen)
+        for _ in range(400):
+            if screen.document is not None and not screen.state.opening:
+                break
+            await pilot.pause(0.05)
+        else:
+            raise AssertionError("the first article was not opened before the counts")
+        assert screen.document_list.counting
+        screen.reader.focus()
+        await pilot.press("h")
+        for _ in range(400):
+            if isinstance(pilot.app.screen, HighlightsScreen):
+                break
+            await pilot.pause(0.05)
+        else:
+            raise AssertionError("the highlights view was not shown")
+        view = pilot.app.screen
+        assert [a.id for _, a in view.entries] == [saved.id]
+        view.apply_filter("tag:japan")
+        assert str(view.query_one("#status", Label).render()).startswith("1 of 1 highlight")
+        view.apply_filter("tag:korea")
+        assert str(view.query_one("#status", Label).render()).startswith("0 of 1 highlight")
+        held_counts.set()

@@ -348,7 +348,7 @@ class Loader:
         """Read every stored highlight; posts ``HighlightsGathered``."""
 
         def gather() -> None:
-            self._owner.post_message(HighlightsGathered(*self._session.gather_highlights()))
+            self._owner.post_message(HighlightsGathered(self._session.gather_highlights()))
 
         self._owner.run_worker(
             gather, group="highlights", description="read every highlight", thread=True

@@ -22,10 +22,9 @@ from textual.message import Message
 
 from ipreader.core.documents import DocumentInfo
 from ipreader.core.errors import IpreaderError
-from ipreader.core.model import Annotation
 from ipreader.tui.first_text import FirstText
 from ipreader.tui.message_fields import FieldsRepr
-from ipreader.tui.session import Loaded, Opened, Polled, Token
+from ipreader.tui.session import Gathered, Loaded, Opened, Polled, Token
 
 if TYPE_CHECKING:
     # Only a field's type: the headings module (big patterns) loads when a search runs.
@@ -210,10 +209,8 @@ class SaveFailed(Report, bubble=False):
 class HighlightsGathered(Report, bubble=False):
     """Every stored highlight of the library was read (for the highlights view)."""
 
-    entries: list[tuple[DocumentInfo, Annotation]]
-    """Each highlight with its document."""
-    errors: list[str]
-    """Stores that could not be read."""
+    gathered: Gathered
+    """The highlights with their documents, each document's own tags, the errors."""
 
 
 @dataclass(repr=False, eq=False)

@@ -107,6 +107,18 @@ class Loaded:
     """True for an article no longer in its folder: no text, its highlights kept."""
 
 
+@dataclass(slots=True)
+class Gathered:
+    """Every highlight of the library, for the highlights view (``gather_highlights``)."""
+
+    entries: list[tuple[DocumentInfo, Annotation]]
+    """Each highlight with its document."""
+    document_tags: dict[Path, tuple[str, ...]]
+    """Each tagged document's own tags, by absolute path (``tag:x`` matches them too)."""
+    errors: list[str]
+    """Stores that could not be read."""
+
+
 @dataclass(frozen=True, slots=True)
 class Polled:
     """What a change poll read after the store's token changed."""
@@ -354,22 +366,28 @@ class Session:
         except (IpreaderError, OSError, KeyError):
             return None
 
-    def gather_highlights(self) -> tuple[list[tuple[DocumentInfo, Annotation]], list[str]]:
-        """Return every stored highlight with its document, and error messages."""
-        entries: list[tuple[DocumentInfo, Annotation]] = []
-        errors: list[str] = []
+    def gather_highlights(self) -> Gathered:
+        """Return every stored highlight with its document, each document's own tags,
+        and error messages."""
+        gathered = Gathered([], {}, [])
         for collection in self.library.collections if self.library else ():
             try:
                 stored = collection.store.all_annotations()
+                tags = collection.store.documents_tags()
             except IpreaderError as error:
-                errors.append(str(error))
+                gathered.errors.append(str(error))
                 continue
+            entries = gathered.entries
             for info in collection.documents:
                 entries.extend((info, a) for a in stored.get(info.relpath, ()))
+                if info.relpath in tags:
+                    gathered.document_tags[info.path] = tags[info.relpath]
             for gone in collection.missing:  # never hidden: listed as missing
                 gone_info = gone.info(collection.root)
                 entries.extend((gone_info, a) for a in stored.get(gone.relpath, ()))
-        return entries, errors
+                if gone.relpath in tags:
+                    gathered.document_tags[gone_info.path] = tags[gone.relpath]
+        return gathered
 
     def gather_review(self, only: DocumentInfo | None) -> list[ReviewItem]:
         """Return what the review screen asks about, in ``only`` or the whole library."""

@@ -289,6 +289,16 @@ class FolderStore:
         records = {relpath: index.by_relpath(relpath) for relpath in relpaths}
         return {relpath: None if r is None else r.sha256 for relpath, r in records.items()}
 
+    def documents_tags(self) -> dict[str, tuple[str, ...]]:
+        """Every tagged document's own tags, by relative path, from one index read."""
+        index = self._catalog.index()
+        tags: dict[str, tuple[str, ...]] = {}
+        for relpath in {record.relpath for record in index.documents if record.tags}:
+            record = index.by_relpath(relpath)  # a duplicate relpath: the one lookups use
+            if record is not None and record.tags:
+                tags[relpath] = record.tags
+        return tags
+
     def document_notes(self, relpath: str) -> DocumentNotes:
         """Return a document's own tags and note."""
         record = self._catalog.index().by_relpath(relpath)

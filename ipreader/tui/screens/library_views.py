@@ -63,14 +63,11 @@ class LibraryViews:
         from ipreader.tui.screens.highlights import Entry, HighlightsScreen
 
         screen = self._screen
-        if screen.document_list.counting:
-            # Its tag filters match the documents' own tags, which come with the counts: a
-            # moment after the folder opens (a 10,000-article folder: under a second).
-            screen.notify("The folder's highlights are still being counted: try again in a moment.")
-            return
-        for error in message.errors:
+        gathered = message.gathered
+        for error in gathered.errors:
             screen.notify(error, severity="error")
-        entries, info = message.entries, screen.state.document
+        entries, info = gathered.entries, screen.state.document
+        document_tags = dict(gathered.document_tags)
         if info is not None:
             # The open document's view includes edits not (yet) saved, in its place.
             mine = [(info, a) for a in screen.state.annotations]
@@ -80,13 +77,13 @@ class LibraryViews:
                 later = (n for n, e in enumerate(entries) if e[0].relpath > info.relpath)
                 at = next(later, len(entries))
             entries[at:at] = mine
+            document_tags[info.path] = screen.state.notes.tags  # as shown, like its entries
 
         def chosen(entry: Entry | None) -> None:
             if entry is not None:
                 screen.open_document(entry[0], annotation=entry[1].id)
                 screen.reader.focus()
 
-        document_tags = {path: stats.tags for path, stats in screen.stats.items()}
         meanings = {root: book.colors for root, book in screen.state.codebooks.books.items()}
         screen.app.push_screen(HighlightsScreen(entries, document_tags, meanings), chosen)
 
