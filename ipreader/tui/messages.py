@@ -91,8 +91,8 @@ class LibraryOpened(Report, bubble=False):
     """The library is open (and its first document read, when there is one)."""
 
     opened: Opened
-    """The library, notices and the first document; the list's stats too when
-    ``opened.counted`` (else ``LibraryCounted`` brings them)."""
+    """The library, notices and the first document (the list's stats come with
+    ``LibraryCounted``)."""
 
 
 @dataclass(repr=False, eq=False)

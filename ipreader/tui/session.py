@@ -75,9 +75,6 @@ class Opened:
     """Who is annotating (``identity.current_user``: may ask git, so asked here)."""
     codebooks: dict[Path, Codebook] = field(default_factory=dict)
     """Each folder's codebook (tag descriptions, colour meanings), by root."""
-    counted: bool = True
-    """False while ``stats`` and ``tag_suggestions`` are not read yet (``Session.open``'s
-    ``opened`` callback): the list's counts come later."""
 
     def documents(self) -> list[DocumentInfo]:
         """Every document the list shows: the library's, then the missing ones."""
@@ -156,9 +153,8 @@ class Session:
         list shows (the very objects of ``Opened.documents()``) once they are
         known, before the stores' highlights are read for the list's counts.
         ``opened`` is given the library with its first document read, before
-        those counts (``Opened.counted`` False, no stats or tag suggestions, the
-        notices so far); what is returned then holds the counts and the notices
-        raised since.
+        those counts (no stats or tag suggestions yet, the notices so far); what is
+        returned then holds the counts and the notices raised since.
         """
         from ipreader.core.library import Library
 
@@ -215,7 +211,7 @@ class Session:
         if opened is not None:
             # The article can be opened now: in a folder of thousands, the counts below
             # (every store read) took longer than everything before them.
-            opened(replace(base, counted=False))
+            opened(base)
             notices = []
         stats, suggestions, errors = self._count(library, missing_of)
         # After stored_documents: reading the annotation files may move a damaged one aside.

@@ -296,11 +296,14 @@ class ReaderState:
         self._unreadable_kept = kept
         return True
 
-    def unreadable_counted(self, kept: int) -> None:
+    def unreadable_counted(self, kept: int) -> bool:
         """The list's count of the open unreadable article's highlights, when it came after
-        the failure (the library's counts arrive after its first article is opened)."""
-        if self.unreadable and not self._unreadable_kept:
-            self._unreadable_kept = kept
+        the failure (the library's counts arrive after its first article is opened); True
+        when its notice changed."""
+        if not self.unreadable or self._unreadable_kept or not kept:
+            return False
+        self._unreadable_kept = kept
+        return True
 
     def unreadable_notice(self) -> str:
         """What the sidebar says instead of listing an unreadable article's highlights

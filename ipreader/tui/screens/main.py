@@ -65,7 +65,7 @@ from ipreader.tui.outcome import Outcome, Refusal, Target, line_start
 from ipreader.tui.reader.pane import HighlightSpan, ReadingPane
 from ipreader.tui.screens.drift_flow import DriftFlow
 from ipreader.tui.screens.library_views import LibraryViews
-from ipreader.tui.session import DocumentStats, Loaded, Opened, Session
+from ipreader.tui.session import DocumentStats, Loaded, Session
 from ipreader.tui.state import ReaderState
 from ipreader.tui.widgets.annotation_sidebar import AnnotationSidebar
 from ipreader.tui.widgets.document_list import SORT_ORDERS, DocumentList
@@ -464,13 +464,10 @@ class MainScreen(Screen[None]):
         self.state.codebooks.books.update(opened.codebooks)
         self.documents = tuple(opened.documents())
         self.document_list.progress = None
-        if opened.counted:
-            self._counted(opened)
-        else:
-            # The stores are still read for the counts (LibraryCounted); the article
-            # opens meanwhile.
-            self.document_list.counting = True
-            self._stats_at_open = self.stats
+        # The stores are still read for the counts (LibraryCounted); the article opens
+        # meanwhile.
+        self.document_list.counting = True
+        self._stats_at_open = self.stats
         for notice in opened.notices:
             self.notify(notice, title="Note", severity="warning", timeout=10)
         chosen, self._chosen_early = self._chosen_early, None
@@ -495,12 +492,8 @@ class MainScreen(Screen[None]):
 
     @on(LibraryCounted)
     def _library_counted(self, message: LibraryCounted) -> None:
-        self._counted(message.opened)
-        for notice in message.opened.notices:
-            self.notify(notice, title="Note", severity="warning", timeout=10)
-
-    def _counted(self, opened: Opened) -> None:
-        """Show the list's counts and learn the tags in use (the opening's last step)."""
+        # Shows the list's counts and learns the tags in use (the opening's last step).
+        opened = message.opened
         self._library_counted_yet = True
         self.state.tag_suggestions |= opened.tag_suggestions
         # A count set since the library opened (the open article's, an undo's) may have
@@ -512,9 +505,11 @@ class MainScreen(Screen[None]):
         self._stats_at_open = {}
         self.document_list.counting = False
         info = self.state.document
-        if info is not None and info.path in opened.stats:  # an unreadable one says its count
-            self.state.unreadable_counted(opened.stats[info.path].highlights)
-            self.show_state()
+        counted = None if info is None else opened.stats.get(info.path)
+        if counted is not None and self.state.unreadable_counted(counted.highlights):
+            self.show_state()  # an unreadable article's notice says how many it keeps
+        for notice in opened.notices:
+            self.notify(notice, title="Note", severity="warning", timeout=10)
 
     # ------------------------------------------------------------------ documents
 
