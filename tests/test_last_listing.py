@@ -30,6 +30,7 @@ from ipreader.tui.messages import LastListing, LibraryListed, LibraryOpened
 from ipreader.tui.screens.main import MainScreen
 from ipreader.tui.session import Session
 from ipreader.tui.widgets.document_rows import DocumentRows
+from ipreader.tui.widgets.metadata_bar import MetadataBar
 
 SIZE = (120, 36)
 
@@ -239,6 +240,44 @@ async def test_the_sidebar_does_not_say_no_highlights_while_the_folder_opens(
         await settle(pilot)
         assert screen.document is not None and screen.document.relpath == "alpha.txt"
         assert any("quick brown fox" in line for line in sidebar_text(screen))
+
+
+def header_text(screen: MainScreen) -> str:
+    """The two lines above the reading pane, as drawn now."""
+    bar = screen.query_one(MetadataBar)
+    return " / ".join(bar.render_line(y).text.strip() for y in range(bar.size.height))
+
+
+async def test_the_header_says_the_folder_is_opening_under_a_last_listing(
+    articles: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Under a last listing, before any article is shown, the header said "No article
+    open" for a second or more, as if there were nothing to read."""
+    save_listing([articles], listed(articles))
+    release = hold_the_walk(monkeypatch)
+    async with IpreaderApp(paths=[articles]).run_test(size=SIZE) as pilot:
+        screen = pilot.app.screen
+        assert isinstance(screen, MainScreen)
+        try:
+            await wait_for(lambda: rows_text(screen), pilot)
+            await pilot.pause()
+            assert screen.document is None
+            assert header_text(screen).startswith("Opening the folder…")
+        finally:
+            release.set()
+        await settle(pilot)
+        assert screen.document is not None
+        assert "Opening the folder" not in header_text(screen)
+
+
+async def test_an_empty_folder_says_no_article_open_once_it_is_open(tmp_path: Path) -> None:
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    async with IpreaderApp(paths=[empty]).run_test(size=SIZE) as pilot:
+        screen = pilot.app.screen
+        assert isinstance(screen, MainScreen)
+        await settle(pilot)
+        assert header_text(screen).startswith("No article open")
 
 
 async def test_an_empty_folder_says_no_highlights_once_it_is_open(tmp_path: Path) -> None:

@@ -148,7 +148,8 @@ class MainScreen(Screen[None]):
     highlights_pending: var[bool] = var(True)
     """True while the article shown is being opened (its highlights not listed yet), and
     from the start until the library is open: a big folder's last listing is shown for
-    a second or more first, and its sidebar must not say the article has no highlights."""
+    a second or more first, and its sidebar must not say the article has no highlights
+    (nor its header that no article is open)."""
     missing: var[bool] = var(False)
     """True when ``document`` is no longer in its folder (its highlights are kept)."""
     unreadable: var[str] = var("")
@@ -263,6 +264,7 @@ class MainScreen(Screen[None]):
                     MainScreen.position,
                     MainScreen.selecting,
                     MainScreen.preview,
+                    opening=MainScreen.highlights_pending,
                 )
                 yield ReadingPane(id="reader").data_bind(
                     MainScreen.highlights,

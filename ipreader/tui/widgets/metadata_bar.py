@@ -30,16 +30,21 @@ def position_label(line: int | None, lines: int | None, offset: int, length: int
 
 
 def describe(
-    document: DocumentInfo | None, position: str = "", selecting: bool = False, preview: str = ""
+    document: DocumentInfo | None,
+    position: str = "",
+    selecting: bool = False,
+    preview: str = "",
+    opening: bool = False,
 ) -> Text:
     """Return the title line and the details line for ``document`` (user text kept literal).
 
     ``preview`` names the file shown while the folder is still opening (no
-    ``document`` yet: its title and details are not known).
+    ``document`` yet: its title and details are not known); ``opening`` says
+    the folder is still opening before any file is shown.
     """
     if document is None:
         if not preview:
-            return Text("No article open", "dim")
+            return Text("Opening the folder…" if opening else "No article open", "dim")
         text = Text(one_line(preview, 300), "bold", no_wrap=True, overflow="ellipsis")
         text.append("\nOpening the folder…", "dim")
         return text
@@ -80,6 +85,8 @@ class MetadataBar(Static):
     """True while ``v`` selection mode is on (shown as an indicator)."""
     preview: reactive[str] = reactive("")
     """The file shown before its folder is open (``document`` is None until then)."""
+    opening: reactive[bool] = reactive(False)
+    """True while the folder opens (before any article is open or shown)."""
 
     def on_mount(self) -> None:
         self._show()
@@ -96,8 +103,11 @@ class MetadataBar(Static):
     def watch_preview(self) -> None:
         self._show()
 
+    def watch_opening(self) -> None:
+        self._show()
+
     def _show(self) -> None:
         # No layout pass: the bar's size is fixed (two lines, the pane's width), and a
         # layout refresh re-arranges the whole screen on every cursor move.
-        shown = describe(self.document, self.position, self.selecting, self.preview)
+        shown = describe(self.document, self.position, self.selecting, self.preview, self.opening)
         self.update(shown, layout=False)
