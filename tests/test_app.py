@@ -41,7 +41,7 @@ from ipreader.tui.screens.main import MainScreen
 from ipreader.tui.screens.reports import ReportsScreen
 from ipreader.tui.widgets.annotation_sidebar import AnnotationSidebar
 from ipreader.tui.widgets.choice_row import ChoiceRow
-from ipreader.tui.widgets.document_list import DocumentList, Prompt
+from ipreader.tui.widgets.document_list import DocumentList, Prompt, opening_header
 
 SIZE = (120, 36)
 
@@ -1101,6 +1101,38 @@ async def test_the_app_paints_before_the_library_is_open(
         release.set()
         await settle(pilot)
         assert screen.document is not None and screen.document.relpath == "alpha.txt"
+
+
+async def test_the_list_gives_no_count_before_the_folders_are_walked(
+    articles: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Before the walk knows how many articles there are, the header said "Opening… 0/0"."""
+    release = threading.Event()
+    real_open = Library.open
+
+    def held_open(
+        paths: Sequence[Path],
+        progress: Callable[[int, int], None] | None = None,
+        store_opened: Callable[[Path, list[Path], FolderStore], Any] | None = None,
+    ) -> Library:
+        release.wait(10)
+        return real_open(paths, progress, store_opened)
+
+    monkeypatch.setattr(Library, "open", staticmethod(held_open))
+    async with IpreaderApp(paths=[articles]).run_test(size=SIZE) as pilot:
+        try:
+            await pilot.pause(0.2)
+            screen = main(pilot)
+            header = str(screen.document_list.query_one("#document-header").render())
+            assert header.strip() == "Opening…"
+        finally:
+            release.set()
+        await settle(pilot)
+
+
+def test_the_opening_count_is_grouped_by_thousands() -> None:
+    assert opening_header(1200, 10000) == "Opening… 1,200/10,000"
+    assert opening_header(0, 0) == "Opening…"
 
 
 async def test_no_paths_opens_the_bundled_seeds_without_writing_into_them() -> None:

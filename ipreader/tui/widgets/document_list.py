@@ -208,6 +208,17 @@ class _Entries(Sequence[Prompt]):
         return self._owner.prompt_for(info, self._stats.get(info.path, self._empty))
 
 
+def opening_header(done: int, total: int) -> str:
+    """Return the list's header while the folders open: ``Opening… 1,200/10,000``.
+
+    Before the folders are walked the total is not known (0): no count is given
+    then, rather than ``0/0``.
+    """
+    if total <= 0:
+        return "Opening…"
+    return f"Opening… {done:,}/{total:,}"
+
+
 class DocumentList(Vertical):
     """The left pane: a filter input, a header with the sort order, then the articles."""
 
@@ -378,7 +389,7 @@ class DocumentList(Vertical):
             done, total = self.progress
             # One line, as wide as the pane, whatever it says: redrawn without laying out
             # the screen again (ten times a second while a big folder opens).
-            header.update(Text(f"Opening… {done}/{total}"), layout=False)
+            header.update(Text(opening_header(done, total)), layout=False)
             return
         count = len(self._shown)
         total = len(self.documents)
