@@ -1085,11 +1085,12 @@ async def test_the_app_paints_before_the_library_is_open(
         paths: Sequence[Path],
         progress: Callable[[int, int], None] | None = None,
         store_opened: Callable[[Path, list[Path], FolderStore], Any] | None = None,
+        before_walk: Callable[[Path, FolderStore], Any] | None = None,
     ) -> Library:
         if progress is not None:
             progress(1, 4)
         release.wait(10)
-        return real_open(paths, progress, store_opened)
+        return real_open(paths, progress, store_opened, before_walk)
 
     monkeypatch.setattr(Library, "open", staticmethod(slow_open))
     async with IpreaderApp(paths=[articles]).run_test(size=SIZE) as pilot:
@@ -1114,9 +1115,10 @@ async def test_the_list_gives_no_count_before_the_folders_are_walked(
         paths: Sequence[Path],
         progress: Callable[[int, int], None] | None = None,
         store_opened: Callable[[Path, list[Path], FolderStore], Any] | None = None,
+        before_walk: Callable[[Path, FolderStore], Any] | None = None,
     ) -> Library:
         release.wait(10)
-        return real_open(paths, progress, store_opened)
+        return real_open(paths, progress, store_opened, before_walk)
 
     monkeypatch.setattr(Library, "open", staticmethod(held_open))
     async with IpreaderApp(paths=[articles]).run_test(size=SIZE) as pilot:

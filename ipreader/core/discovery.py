@@ -73,6 +73,30 @@ def _walk(root: Path) -> list[Path]:
     return found
 
 
+def walk_lists(root: Path, relpath: str) -> bool:
+    """True when walking ``root`` would most likely list ``relpath`` (without walking it).
+
+    The rules of ``_walk`` for one path: no hidden part nor the store's folder,
+    an article's name, a regular file (through links that stay inside
+    ``root``). A path reached through a link out of ``root`` and back in, or a
+    directory reached twice, may still be listed under another name.
+    """
+    parts = relpath.split("/")
+    if not relpath or any(not part or part in (".", "..") for part in parts):
+        return False
+    if any(part.startswith(".") or part == STORE_DIRNAME for part in parts):
+        return False
+    path = root.joinpath(*parts)
+    if not is_article_candidate(path):
+        return False
+    try:
+        if not path.is_file():
+            return False
+        return _is_inside(os.path.realpath(path), os.path.realpath(root))
+    except OSError:
+        return False
+
+
 def discover(paths: Sequence[Path]) -> list[tuple[Path, list[Path]]]:
     """Group command-line paths into collections ``(root, article files sorted by relpath)``.
 

@@ -114,6 +114,7 @@ class Library:
         store_opened: (
             Callable[[Path, list[Path], FolderStore], Mapping[Path, DocumentText]] | None
         ) = None,
+        before_walk: Callable[[Path, FolderStore], Mapping[Path, DocumentText]] | None = None,
     ) -> Library:
         """Open ``paths_`` (folders and files); ``progress(done, total)`` reports metadata reads.
 
@@ -121,18 +122,34 @@ class Library:
         as its store is open, before its articles' metadata is read (the slow
         part of a first open): the TUI reads and shows the first article then.
         It returns the reads it made (by path), used for their metadata.
+        ``before_walk(root, store)`` is called the same way when a single folder
+        is opened, with its store opened before the folder is walked (the walk
+        of thousands of files takes longer than the store's open).
         Raises ``DocumentError`` for a missing path and ``StoreError`` when a
         store cannot be opened at all.
         """
+        notices = Notices()
+        # Opened before the walk, with what was read then (a single folder only: named
+        # with others, a folder may be merged into another one's collection).
+        early: dict[Path, tuple[FolderStore, Mapping[Path, DocumentText]]] = {}
+        if before_walk is not None and len(paths_) == 1 and Path(paths_[0]).is_dir():
+            root = Path(paths_[0]).resolve()
+            store = open_store(root, notices)
+            early[root] = (store, before_walk(root, store))
         groups = discover([Path(p) for p in paths_])
         folders = {Path(p).resolve() for p in paths_ if Path(p).is_dir()}
         total = sum(len(files) for _, files in groups)
         done_before = 0
         collections: list[Collection] = []
-        notices = Notices()
         for root, files in groups:
-            store = open_store(root, notices)
+            read_early: Mapping[Path, DocumentText] = {}
+            opened_early = early.get(root)
+            if opened_early is None:
+                store = open_store(root, notices)
+            else:
+                store, read_early = opened_early
             already = {} if store_opened is None else store_opened(root, files, store)
+            already = {**read_early, **already}
             # Imported once the app has shown its first article (store_opened), not before.
             from ipreader.core.metadata_cache import MetadataCache
             from ipreader.core.relink import relink_collection

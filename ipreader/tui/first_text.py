@@ -1,7 +1,8 @@
 """The article painted before the library is open: read as soon as its folder's store is.
 
-``Session.open`` calls ``read_first`` for each folder as its store opens, until
-one gives the article it will most likely open first (a named file, the last
+``Session.open`` calls ``read_first`` for each folder as its store opens (a
+single folder's before it is walked), until one gives the article it will most
+likely open first (a named file, the last
 one read, else the first); the main screen paints it (``FirstTextRead``) while
 the rest of the library is read. Textual-free, like the session.
 """
@@ -12,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from ipreader.core.discovery import walk_lists
 from ipreader.core.documents import DocumentText, read_document
 from ipreader.core.errors import IpreaderError
 from ipreader.core.model import Annotation
@@ -48,16 +50,19 @@ class FirstText:
 
 
 def read_first(
-    root: Path, files: list[Path], store: FolderStore, named: set[Path], alone: bool
+    root: Path, files: list[Path] | None, store: FolderStore, named: set[Path], alone: bool
 ) -> FirstText | None:
     """Read the article ``Session.open`` will most likely open first, if it is in ``root``.
 
-    ``alone``: ``root`` is the only path opened. ``None`` when it cannot be
-    told yet, cannot be read, or its annotations may still change when the
-    library is open (re-anchored, relinked).
+    ``files`` are the folder's articles, ``None`` before it is walked (then only
+    the last one read can be told). ``alone``: ``root`` is the only path
+    opened. ``None`` when it cannot be told yet, cannot be read, or its
+    annotations may still change when the library is open (re-anchored, relinked).
     """
     path: Path | None
     if named:
+        if files is None:
+            return None
         path = next((file for file in files if file.resolve() in named), None)
         if path is None:
             return None  # the named file is in another collection
@@ -66,7 +71,12 @@ def read_first(
             last = store.last_document()
         except IpreaderError:
             return None
-        path = root / last if last is not None and root / last in files else None
+        if last is None:
+            path = None
+        elif files is None:
+            path = root / last if walk_lists(root, last) else None
+        else:
+            path = root / last if root / last in files else None
         if path is None and alone and files:
             path = files[0]
         if path is None:

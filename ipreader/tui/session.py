@@ -162,8 +162,10 @@ class Session:
         named_files = {Path(p).resolve() for p in self.paths if Path(p).is_file()}
 
         def store_opened(
-            root: Path, files: list[Path], store: FolderStore
+            root: Path, files: list[Path] | None, store: FolderStore
         ) -> dict[Path, DocumentText]:
+            # files is None before the folder is walked (a single folder opened): the
+            # last article read is shown without waiting for a walk of thousands of files.
             if first_read is None or early:
                 return {}
             # Without a named file or a last-read one, the first article of the first
@@ -175,7 +177,9 @@ class Session:
             first_read(found)
             return {found.path: found.document}  # its metadata from the same read
 
-        library = Library.open(self.paths, progress, store_opened)
+        library = Library.open(
+            self.paths, progress, store_opened, before_walk=lambda r, s: store_opened(r, None, s)
+        )
         collections = library.collections
         missing_of = {c.root: [gone.info(c.root) for gone in c.missing] for c in collections}
         missing = [info for infos in missing_of.values() for info in infos]
