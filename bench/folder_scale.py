@@ -22,6 +22,10 @@ hash) and two annotations per article on average, saved through the store.
 
 ``--app`` measures the app figures only (cold and warm alternating, stalls).
 
+``--last-read`` (with ``--before``) names an article in the middle of the folder
+as the one last read, as after a user read it: the app then opens that one first
+(a user's reopen), not the first by name.
+
 ``--app --before TREE`` compares with another version of the code, in the same
 run: ``TREE`` is a copy of it (``git archive main | tar -x -C TREE``). Each app
 run is then a fresh process of either version (alternating, ABBA), on its own
@@ -60,10 +64,19 @@ def ipreader_argv(*args: str) -> list[str]:
     return [sys.executable, "-m", "ipreader", *args]
 
 
-def build(folder: Path, articles: int) -> None:
-    """Fill ``folder`` with ``articles`` articles and ``PER_ARTICLE`` annotations each."""
+def build(folder: Path, articles: int, last_read: bool = False) -> None:
+    """Fill ``folder`` with ``articles`` articles and ``PER_ARTICLE`` annotations each.
+
+    ``last_read``: the store names the middle article as the one last read, as
+    after a user read it (the app then opens it first, not the first by name).
+    """
     files = make_articles(folder, articles)
     make_annotations(folder, files, PER_ARTICLE * articles)
+    if last_read:
+        from ipreader.core.store import FolderStore
+
+        middle = sorted(files)[len(files) // 2]
+        FolderStore.open(folder).set_last_document(middle.relative_to(folder).as_posix())
 
 
 def remove_metadata_cache(folder: Path) -> None:
@@ -285,8 +298,13 @@ def run_app_only(quick: bool = False, runs: int = 3) -> list[Figure]:
     return figures
 
 
-def run_app_against(before: Path, quick: bool = False, runs: int = 3) -> None:
-    """The app figures and ``list`` of this checkout and of ``before``, interleaved (ABBA)."""
+def run_app_against(
+    before: Path, quick: bool = False, runs: int = 3, last_read: bool = False
+) -> None:
+    """The app figures and ``list`` of this checkout and of ``before``, interleaved (ABBA).
+
+    ``last_read``: the folder has an article read before (``build``).
+    """
     if not need_corpus("the 10,000-article folder"):
         return
     count = 200 if quick else 10_000
@@ -299,7 +317,7 @@ def run_app_against(before: Path, quick: bool = False, runs: int = 3) -> None:
     os.environ.pop(CACHE_DIR_ENV, None)
     print(f"load average before: {load_average()}", flush=True)
     with isolated_data_dir(), temp_dir("folder-") as tmp:
-        build(tmp / "after", count)
+        build(tmp / "after", count, last_read)
         shutil.copytree(tmp / "after", tmp / "before", symlinks=True)
         results: dict[str, list[float]] = {}
         for number in range(runs + 1):  # round 0 warms up (OS cache, .pyc, caches)
@@ -422,9 +440,14 @@ def main() -> None:
     parser.add_argument(
         "--before", type=Path, help="with --app: a copy of the code to compare with (same run)"
     )
+    parser.add_argument(
+        "--last-read",
+        action="store_true",
+        help="with --before: the folder has an article read before (a user's reopen)",
+    )
     args = parser.parse_args()
     if args.app and args.before is not None:
-        run_app_against(args.before, args.quick, args.runs)
+        run_app_against(args.before, args.quick, args.runs, args.last_read)
     elif args.app:
         run_app_only(args.quick, args.runs)
     elif args.scaling:
