@@ -201,6 +201,37 @@ def held_store_reads(monkeypatch: pytest.MonkeyPatch, method: str) -> threading.
     return release
 
 
+def held_walk(monkeypatch: pytest.MonkeyPatch) -> threading.Event:
+    """Make the library wait to walk its folders (10 s at most) until the returned event
+    is set: what comes before the walk (a last listing, a last-read article) is shown."""
+    import ipreader.core.library as library_module
+
+    real = library_module.discover
+    release = threading.Event()
+
+    def held(*args: Any, **kwargs: Any) -> Any:
+        release.wait(10)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(library_module, "discover", held)
+    return release
+
+
+def counted_reads(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
+    """Record every article file read from now on (``documents.read_bytes``), in order."""
+    from ipreader.core import documents
+
+    real = documents.read_bytes
+    reads: list[Path] = []
+
+    def counted(path: Path, *, limit: int | None = None) -> tuple[bytes, os.stat_result]:
+        reads.append(path)
+        return real(path, limit=limit)
+
+    monkeypatch.setattr(documents, "read_bytes", counted)
+    return reads
+
+
 @pytest.fixture
 def held_counts(monkeypatch: pytest.MonkeyPatch) -> Iterator[threading.Event]:
     """Hold every read of a store's documents (the list's counts) until the event is set."""

@@ -1075,24 +1075,33 @@ async def test_click_in_the_list_opens_the_article(articles: Path) -> None:
         assert screen.focused is screen.reader
 
 
-async def test_the_app_paints_before_the_library_is_open(
-    articles: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def held_library_open(
+    monkeypatch: pytest.MonkeyPatch, reported: tuple[int, int] | None = None
+) -> threading.Event:
+    """Make ``Library.open`` wait (10 s at most) until the returned event is set, having
+    reported ``reported`` as its progress first (none when ``None``)."""
     release = threading.Event()
     real_open = Library.open
 
-    def slow_open(
+    def held_open(
         paths: Sequence[Path],
         progress: Callable[[int, int], None] | None = None,
         store_opened: Callable[[Path, list[Path], FolderStore], Any] | None = None,
         before_walk: Callable[[Path, FolderStore], Any] | None = None,
     ) -> Library:
-        if progress is not None:
-            progress(1, 4)
+        if progress is not None and reported is not None:
+            progress(*reported)
         release.wait(10)
         return real_open(paths, progress, store_opened, before_walk)
 
-    monkeypatch.setattr(Library, "open", staticmethod(slow_open))
+    monkeypatch.setattr(Library, "open", staticmethod(held_open))
+    return release
+
+
+async def test_the_app_paints_before_the_library_is_open(
+    articles: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    release = held_library_open(monkeypatch, (1, 4))
     async with IpreaderApp(paths=[articles]).run_test(size=SIZE) as pilot:
         await pilot.pause(0.2)
         screen = main(pilot)
@@ -1108,19 +1117,7 @@ async def test_the_list_gives_no_count_before_the_folders_are_walked(
     articles: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Before the walk knows how many articles there are, the header said "Opening… 0/0"."""
-    release = threading.Event()
-    real_open = Library.open
-
-    def held_open(
-        paths: Sequence[Path],
-        progress: Callable[[int, int], None] | None = None,
-        store_opened: Callable[[Path, list[Path], FolderStore], Any] | None = None,
-        before_walk: Callable[[Path, FolderStore], Any] | None = None,
-    ) -> Library:
-        release.wait(10)
-        return real_open(paths, progress, store_opened, before_walk)
-
-    monkeypatch.setattr(Library, "open", staticmethod(held_open))
+    release = held_library_open(monkeypatch)
     async with IpreaderApp(paths=[articles]).run_test(size=SIZE) as pilot:
         try:
             await pilot.pause(0.2)

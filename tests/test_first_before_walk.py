@@ -11,17 +11,15 @@ wait for the walk, and that ``walk_lists`` agrees with the walk itself.
 from __future__ import annotations
 
 import os
-import threading
 from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import CJK, Posted, annotate, settle
+from conftest import CJK, Posted, annotate, counted_reads, held_walk, settle
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import ipreader.core.library as library_module
-from ipreader.core import documents
 from ipreader.core.discovery import discover, walk_lists
 from ipreader.core.library import Library
 from ipreader.core.store import FolderStore
@@ -50,14 +48,7 @@ def test_the_last_read_article_is_handed_over_before_the_walk_and_read_once(
     annotate(articles, "cjk.txt", "日本")
     FolderStore.open(articles).set_last_document("cjk.txt")
     events = walks_seen(monkeypatch)
-    real_read = documents.read_bytes
-    reads: list[Path] = []
-
-    def counted(path: Path, *, limit: int | None = None) -> tuple[bytes, os.stat_result]:
-        reads.append(path)
-        return real_read(path, limit=limit)
-
-    monkeypatch.setattr(documents, "read_bytes", counted)
+    reads = counted_reads(monkeypatch)
 
     def first_read(first: FirstText) -> None:
         events.append(f"first {first.path.name}")
@@ -115,14 +106,7 @@ async def test_the_app_shows_the_last_read_article_while_the_folder_is_walked(
     articles: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     FolderStore.open(articles).set_last_document("cjk.txt")
-    real = library_module.discover
-    release = threading.Event()
-
-    def held(*args: Any, **kwargs: Any) -> Any:
-        release.wait(10)
-        return real(*args, **kwargs)
-
-    monkeypatch.setattr(library_module, "discover", held)
+    release = held_walk(monkeypatch)
     posted = Posted()
     async with IpreaderApp(paths=[articles]).run_test(size=(120, 36), message_hook=posted) as pilot:
         screen = pilot.app.main_screen

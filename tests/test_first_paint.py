@@ -15,7 +15,7 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import ALPHA, PAST_RACY, Posted, annotate, settle
+from conftest import ALPHA, PAST_RACY, Posted, annotate, counted_reads, settle
 from textual.events import ScreenResume
 
 from ipreader.core import documents
@@ -52,14 +52,7 @@ def test_a_named_file_is_handed_over_and_its_read_reused(articles: Path) -> None
 def test_a_first_open_reads_the_first_article_once(
     articles: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    real_read = documents.read_bytes
-    reads: list[Path] = []
-
-    def counted(path: Path, *, limit: int | None = None) -> tuple[bytes, os.stat_result]:
-        reads.append(path)
-        return real_read(path, limit=limit)
-
-    monkeypatch.setattr(documents, "read_bytes", counted)
+    reads = counted_reads(monkeypatch)
     opened = Session([articles / "alpha.txt"]).open(first_read=lambda first: None)
     assert opened.loaded is not None and opened.loaded.text == ALPHA
     # Shown, described (metadata) and reconciled from one read of the 20 MB it may be.

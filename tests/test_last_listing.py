@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import Posted, annotate, settle
+from conftest import Posted, annotate, held_walk, settle
 from hypothesis import given
 from hypothesis import strategies as st
 from textual.widgets import Static
@@ -154,23 +154,6 @@ async def wait_for(condition: Any, pilot: Any) -> None:
     raise AssertionError("never happened")
 
 
-def hold_the_walk(monkeypatch: pytest.MonkeyPatch) -> threading.Event:
-    """Make the library wait to walk the folder until the returned event is set.
-
-    The walk comes after the last listing was looked at, so that listing is
-    what the list shows meanwhile.
-    """
-    real = library_module.discover
-    release = threading.Event()
-
-    def held(*args: Any, **kwargs: Any) -> Any:
-        release.wait(10)
-        return real(*args, **kwargs)
-
-    monkeypatch.setattr(library_module, "discover", held)
-    return release
-
-
 async def test_the_last_listing_is_drawn_until_the_library_lists_its_own(
     articles: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -180,7 +163,7 @@ async def test_the_last_listing_is_drawn_until_the_library_lists_its_own(
     (articles / "markup.txt").unlink()
     (articles / "new.txt").write_text("New article\n\nFresh text.\n", encoding="utf-8")
 
-    release = hold_the_walk(monkeypatch)
+    release = held_walk(monkeypatch)
     posted = Posted()
     async with IpreaderApp(paths=[articles]).run_test(size=SIZE, message_hook=posted) as pilot:
         screen = pilot.app.screen
@@ -219,42 +202,21 @@ def sidebar_text(screen: MainScreen) -> list[str]:
     return [rows.entry(i).prompt.plain for i in range(rows.entry_count)]
 
 
-async def test_the_sidebar_does_not_say_no_highlights_while_the_folder_opens(
-    articles: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """A big folder's last listing is drawn for a second or more before any article: its
-    sidebar said "No highlights yet", as if the article about to open had lost them."""
-    annotate(articles, "alpha.txt", "quick brown fox")
-    save_listing([articles], listed(articles))
-    release = hold_the_walk(monkeypatch)
-    async with IpreaderApp(paths=[articles]).run_test(size=SIZE) as pilot:
-        screen = pilot.app.screen
-        assert isinstance(screen, MainScreen)
-        try:
-            await wait_for(lambda: rows_text(screen), pilot)
-            await pilot.pause()
-            waiting = sidebar_text(screen)
-            assert waiting and not any("No highlights yet" in line for line in waiting)
-        finally:
-            release.set()
-        await settle(pilot)
-        assert screen.document is not None and screen.document.relpath == "alpha.txt"
-        assert any("quick brown fox" in line for line in sidebar_text(screen))
-
-
 def header_text(screen: MainScreen) -> str:
     """The two lines above the reading pane, as drawn now."""
     bar = screen.query_one(MetadataBar)
     return " / ".join(bar.render_line(y).text.strip() for y in range(bar.size.height))
 
 
-async def test_the_header_says_the_folder_is_opening_under_a_last_listing(
+async def test_no_pane_says_there_is_nothing_while_the_folder_opens(
     articles: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Under a last listing, before any article is shown, the header said "No article
-    open" for a second or more, as if there were nothing to read."""
+    """A big folder's last listing is drawn for a second or more before any article: its
+    sidebar said "No highlights yet", as if the article about to open had lost them, and
+    its header "No article open", as if there were nothing to read."""
+    annotate(articles, "alpha.txt", "quick brown fox")
     save_listing([articles], listed(articles))
-    release = hold_the_walk(monkeypatch)
+    release = held_walk(monkeypatch)
     async with IpreaderApp(paths=[articles]).run_test(size=SIZE) as pilot:
         screen = pilot.app.screen
         assert isinstance(screen, MainScreen)
@@ -262,25 +224,18 @@ async def test_the_header_says_the_folder_is_opening_under_a_last_listing(
             await wait_for(lambda: rows_text(screen), pilot)
             await pilot.pause()
             assert screen.document is None
+            waiting = sidebar_text(screen)
+            assert waiting and not any("No highlights yet" in line for line in waiting)
             assert header_text(screen).startswith("Opening the folder…")
         finally:
             release.set()
         await settle(pilot)
-        assert screen.document is not None
+        assert screen.document is not None and screen.document.relpath == "alpha.txt"
+        assert any("quick brown fox" in line for line in sidebar_text(screen))
         assert "Opening the folder" not in header_text(screen)
 
 
-async def test_an_empty_folder_says_no_article_open_once_it_is_open(tmp_path: Path) -> None:
-    empty = tmp_path / "empty"
-    empty.mkdir()
-    async with IpreaderApp(paths=[empty]).run_test(size=SIZE) as pilot:
-        screen = pilot.app.screen
-        assert isinstance(screen, MainScreen)
-        await settle(pilot)
-        assert header_text(screen).startswith("No article open")
-
-
-async def test_an_empty_folder_says_no_highlights_once_it_is_open(tmp_path: Path) -> None:
+async def test_an_empty_folder_says_there_is_nothing_once_it_is_open(tmp_path: Path) -> None:
     empty = tmp_path / "empty"
     empty.mkdir()
     async with IpreaderApp(paths=[empty]).run_test(size=SIZE) as pilot:
@@ -289,6 +244,7 @@ async def test_an_empty_folder_says_no_highlights_once_it_is_open(tmp_path: Path
         await settle(pilot)
         assert screen.document is None
         assert sidebar_text(screen) == ["No highlights yet. Select text, then press a."]
+        assert header_text(screen).startswith("No article open")
 
 
 async def test_a_failed_open_does_not_leave_the_last_listing_drawn(
@@ -314,7 +270,7 @@ async def test_a_row_moved_to_in_the_last_listing_stays_highlighted_when_it_is_r
     articles: Path, monkeypatch: pytest.MonkeyPatch, held_opening: threading.Event
 ) -> None:
     save_listing([articles], listed(articles))
-    release = hold_the_walk(monkeypatch)
+    release = held_walk(monkeypatch)
     posted = Posted()
     async with IpreaderApp(paths=[articles]).run_test(size=SIZE, message_hook=posted) as pilot:
         screen = pilot.app.screen
