@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from ipreader.core.discovery import discover
 from ipreader.core.documents import DocumentInfo, load_info
-from ipreader.core.search import CONTEXT_CHARS, find_all, find_in_documents
+from ipreader.core.search import CONTEXT_CHARS, context_of, find_all, find_in_documents
 
 FIXTURES = Path(__file__).parent / "fixtures" / "bbc"
 
@@ -129,11 +129,37 @@ def test_find_in_documents_yields_matches_with_context(docs: list[DocumentInfo])
         assert text[match.start : match.end].lower() == "broadband"
         assert "broadband" in match.context.lower()
         assert "\n" not in match.context and "  " not in match.context
-        assert len(match.context) <= 2 * CONTEXT_CHARS + len("broadband")
+        assert len(match.context) <= 2 * CONTEXT_CHARS + len("broadband") + len("……")
     assert {m.document.relpath for m in matches} == {"tech/broadband-in-the-uk-growing-fast.txt"}
     assert [(m.start, m.end) for m in matches] == find_all(
         matches[0].document.path.read_text(encoding="utf-8"), "broadband"
     )
+
+
+def test_a_context_is_cut_at_word_edges_with_an_ellipsis() -> None:
+    text = "The price of butane gas, a vital fuel for cooking, has risen to 200 dinars a can."
+    start = text.index("fuel")
+    # 16 characters each side start in "butane" and end in "has": both are dropped.
+    assert context_of(text, start, start + 4, width=16) == "…gas, a vital fuel for cooking,…"
+    assert context_of(text, start, start + 4, width=22) == (
+        "…butane gas, a vital fuel for cooking, has…"
+    )
+    assert context_of(text, start, start + 4, width=200) == text
+    # One long word: cut inside it, since it has no edge within reach.
+    word = "x" * 100 + "oil" + "y" * 100
+    assert context_of(word, 100, 103, width=5) == "…xxxxxoilyyyyy…"
+
+
+@given(st.text(alphabet="ab \n", max_size=120), st.data())
+def test_a_context_holds_its_match_and_stays_bounded(text: str, data: st.DataObject) -> None:
+    start = data.draw(st.integers(0, len(text)))
+    end = data.draw(st.integers(start, len(text)))
+    context = context_of(text, start, end, width=10)
+    match = " ".join(text[start:end].split())
+    assert match in context
+    assert len(context) <= 10 + (end - start) + 10 + 2
+    assert context.startswith("…") == (start > 10)
+    assert context.endswith("…") == (end + 10 < len(text))
 
 
 def test_find_in_documents_respects_the_limit(docs: list[DocumentInfo]) -> None:

@@ -13,6 +13,7 @@ from ipreader.core.errors import DocumentError
 CONTEXT_CHARS = 40
 
 _SPACES = re.compile(r"\s+")
+_SPACE = re.compile(r"\s")
 
 
 class _Fold(dict[int, int]):
@@ -85,13 +86,26 @@ class CorpusMatch:
     end: int
     """One past the last code point of the match."""
     context: str
-    """About ``CONTEXT_CHARS`` characters each side of the match, whitespace collapsed."""
+    """Up to ``CONTEXT_CHARS`` characters each side of the match, whitespace collapsed,
+    cut at word edges (``…`` where the text goes on)."""
 
 
 def context_of(text: str, start: int, end: int, width: int = CONTEXT_CHARS) -> str:
-    """Return ``text[start:end]`` with ``width`` characters each side, whitespace collapsed."""
-    snippet = text[max(0, start - width) : end + width]
-    return _SPACES.sub(" ", snippet).strip()
+    """Return ``text[start:end]`` with up to ``width`` characters each side, whitespace
+    collapsed; cut at a word's edge where one is within reach, ``…`` where cut."""
+    left = max(0, start - width)
+    right = min(len(text), end + width)
+    if left > 0 and not text[left - 1].isspace():
+        # Mid-word: from the next space on, when there is one before the match.
+        space = _SPACE.search(text, left, start)
+        if space is not None:
+            left = space.end()
+    if right < len(text) and not text[right].isspace():
+        spaces = [m.start() for m in _SPACE.finditer(text, end, right)]
+        if spaces:
+            right = spaces[-1]
+    snippet = _SPACES.sub(" ", text[left:right]).strip()
+    return ("…" if left > 0 else "") + snippet + ("…" if right < len(text) else "")
 
 
 def find_in_documents(
