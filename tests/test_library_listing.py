@@ -230,3 +230,24 @@ async def test_the_highlights_view_matches_a_documents_own_tags_before_the_count
         view.apply_filter("tag:korea")
         assert str(view.query_one("#status", Label).render()).startswith("0 of 1 highlight")
         held_counts.set()
+
+
+async def test_a_row_shows_its_article_as_listed_now_not_as_kept(articles: Path) -> None:
+    """A row was redrawn only when its counts changed: a title changed since the last
+    listing (an article edited between two opens) stayed as it was kept."""
+    from dataclasses import replace
+
+    from ipreader.tui.last_listing import save_listing
+
+    kept = [
+        replace(info, title="Old title") if info.relpath == "alpha.txt" else info
+        for info in Session([articles]).open().documents()
+    ]
+    save_listing([articles], kept)
+    async with IpreaderApp(paths=[articles]).run_test(size=SIZE) as pilot:
+        screen = pilot.app.screen
+        assert isinstance(screen, MainScreen)
+        await settle(pilot)
+        rows = rows_text(screen)
+        assert any(row.startswith("Alpha article") for row in rows), rows
+        assert not any("Old title" in row for row in rows)

@@ -258,7 +258,7 @@ class DocumentList(Vertical):
         super().__init__(id=id)
         self._shown: list[DocumentInfo] = []
         # Built entries with the stats they show: rebuilt only when those change.
-        self._prompts: dict[Path, tuple[DocumentStats, Prompt]] = {}
+        self._prompts: dict[Path, tuple[DocumentInfo, DocumentStats, Prompt]] = {}
         self._haystacks: Haystacks = {}
 
     def compose(self) -> ComposeResult:
@@ -283,10 +283,12 @@ class DocumentList(Vertical):
     def prompt_for(self, info: DocumentInfo, stats: DocumentStats) -> Prompt:
         """The list entry of ``info`` showing ``stats`` (built once while they are unchanged)."""
         cached = self._prompts.get(info.path)
-        if cached is not None and cached[0] == stats:
-            return cached[1]
+        # The very entry it was built for: a listing replaced (the kept one by the
+        # library's, an article edited) brings new entries, their title or date changed.
+        if cached is not None and cached[0] is info and cached[1] == stats:
+            return cached[2]
         prompt = document_prompt(info, stats)
-        self._prompts[info.path] = (stats, prompt)
+        self._prompts[info.path] = (info, stats, prompt)
         return prompt
 
     @property
