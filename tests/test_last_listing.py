@@ -24,8 +24,9 @@ from textual.widgets import Static
 
 import ipreader.core.library as library_module
 from ipreader.core.documents import DocumentInfo
+from ipreader.core.metadata_cache import MetadataCache
 from ipreader.tui.app import IpreaderApp
-from ipreader.tui.last_listing import listing_file, load_listing, save_listing
+from ipreader.tui.last_listing import listing_file, load_listing, named_only, save_listing
 from ipreader.tui.messages import LastListing, LibraryListed, LibraryOpened
 from ipreader.tui.screens.main import MainScreen
 from ipreader.tui.session import Session
@@ -193,6 +194,51 @@ async def test_the_last_listing_is_drawn_until_the_library_lists_its_own(
     kept = load_listing([articles])
     assert kept is not None and [i.relpath for i in kept.documents] == [
         i.relpath for i in listed(articles)
+    ]
+
+
+async def test_a_first_open_lists_the_files_by_name_while_their_metadata_is_read(
+    articles: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With no listing kept, the list stayed empty until every article's metadata was
+    read (a second or more in a folder of thousands); the walk already knows the names."""
+    assert load_listing([articles]) is None
+    release = threading.Event()
+    real_infos = MetadataCache.infos
+
+    def held(self: MetadataCache, *args: Any, **kwargs: Any) -> Any:
+        release.wait(10)
+        return real_infos(self, *args, **kwargs)
+
+    monkeypatch.setattr(MetadataCache, "infos", held)
+    async with IpreaderApp(paths=[articles]).run_test(size=SIZE) as pilot:
+        screen = pilot.app.screen
+        assert isinstance(screen, MainScreen)
+        try:
+            await wait_for(lambda: rows_text(screen), pilot)
+            await pilot.pause()
+            assert sorted(rows_text(screen)) == ["alpha", "cjk", "markup", "zz-binary"]
+            assert list_header(screen).startswith("Opening…")
+            assert screen.document is None
+        finally:
+            release.set()
+        await settle(pilot)
+        titles = rows_text(screen)
+        assert any(row.startswith("Alpha article") for row in titles), titles
+        assert not any(row == "alpha" for row in titles)
+
+
+def named_rows(root: Path, relpaths: list[str]) -> list[tuple[str, str, Path]]:
+    """``named_only``'s relpath, title and root for ``relpaths`` under ``root``."""
+    return [(i.relpath, i.title, i.root) for i in named_only(root, [root / r for r in relpaths])]
+
+
+def test_named_rows_carry_the_relpath_and_the_stem(tmp_path: Path) -> None:
+    rows = named_rows(tmp_path, ["a/b/note.md", "plain", ".x"])
+    assert rows == [
+        ("a/b/note.md", "note", tmp_path),
+        ("plain", "plain", tmp_path),
+        (".x", ".x", tmp_path),
     ]
 
 

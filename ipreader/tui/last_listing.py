@@ -57,6 +57,39 @@ _SIGNATURES = frozenset(
 _REST = attrgetter(*INFO_FIELDS)
 
 
+def named_only(root: Path, files: Sequence[Path]) -> list[DocumentInfo]:
+    """What the list can show of ``files`` before any is read: each one's name.
+
+    Drawn on a folder's first open (no listing kept) once the folder is walked,
+    while every article's metadata is read; the library's own listing replaces
+    it like a kept one. The title is the file's stem, as for a file without a
+    first line; nothing else is known (no hash, date or words), and nothing is
+    opened, counted or written from it.
+    """
+    prefix = os.path.join(root, "")
+    found: list[DocumentInfo] = []
+    for path in stepped(files):  # made by the opening thread: the app draws between
+        text = str(path)
+        relpath = text[len(prefix) :] if text.startswith(prefix) else path.name
+        found.append(
+            DocumentInfo(
+                path=path,
+                relpath=relpath.replace(os.sep, "/"),
+                root=root,
+                title=path.stem or path.name or "untitled",
+                date=None,
+                words=0,
+                reading_minutes=0,
+                sha256=None,
+                encoding=None,
+                size=0,
+                mtime_ns=0,
+                error=None,
+            )
+        )
+    return found
+
+
 def listing_file(opened: Sequence[Path]) -> Path:
     """The listing file of the paths ``opened`` (named by a hash of their absolute forms)."""
     key = "\n".join(str(Path(p).absolute()) for p in opened)

@@ -30,7 +30,7 @@ from ipreader.core.pacing import BEAT, Gate, paced
 from ipreader.core.text_version import TextVersion
 from ipreader.tui.first_text import FirstText
 from ipreader.tui.heap import HEAP
-from ipreader.tui.last_listing import load_listing, save_listing
+from ipreader.tui.last_listing import load_listing, named_only, save_listing
 from ipreader.tui.messages import (
     DocumentChanged,
     DocumentFailed,
@@ -201,8 +201,18 @@ class Loader:
                 importlib.import_module(module)
             self._owner.post_message(LibraryOpened(opened))
 
+        named: list[DocumentInfo] = []
+
+        def walked(root: Path, files: list[Path]) -> None:
+            # A first open (no listing kept): the files' names are drawn while every
+            # article's metadata is read, most of a second in a folder of thousands.
+            named.extend(named_only(root, files))
+            self._owner.post_message(LastListing(tuple(named)))
+
         try:
-            counted = self._session.open(progress, first_read, listed, library_opened)
+            counted = self._session.open(
+                progress, first_read, listed, library_opened, None if last else walked
+            )
         except IpreaderError as error:
             self._owner.post_message(LibraryFailed(error))
             return

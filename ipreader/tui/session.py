@@ -143,6 +143,7 @@ class Session:
         first_read: Callable[[FirstText], None] | None = None,
         listed: Callable[[list[DocumentInfo]], None] | None = None,
         opened: Callable[[Opened], None] | None = None,
+        walked: Callable[[Path, list[Path]], None] | None = None,
     ) -> Opened:
         """Open the library and read what the document list shows (raises ``IpreaderError``).
 
@@ -154,7 +155,9 @@ class Session:
         known, before the stores' highlights are read for the list's counts.
         ``opened`` is given the library with its first document read, before
         those counts (no stats or tag suggestions yet, the notices so far); what is
-        returned then holds the counts and the notices raised since.
+        returned then holds the counts and the notices raised since. ``walked(root,
+        files)`` is given each folder's articles once it is walked, before their
+        metadata is read (the slow part of a first open).
         """
         from ipreader.core.library import Library
 
@@ -166,6 +169,8 @@ class Session:
         ) -> dict[Path, DocumentText]:
             # files is None before the folder is walked (a single folder opened): the
             # last article read is shown without waiting for a walk of thousands of files.
+            if walked is not None and files is not None:
+                walked(root, files)
             if first_read is None or early:
                 return {}
             # Without a named file or a last-read one, the first article of the first
