@@ -212,11 +212,8 @@ async def test_a_first_open_lists_the_files_by_name_while_their_metadata_is_read
 
     monkeypatch.setattr(MetadataCache, "infos", held)
     async with IpreaderApp(paths=[articles]).run_test(size=SIZE) as pilot:
-        screen = pilot.app.screen
-        assert isinstance(screen, MainScreen)
         try:
-            await wait_for(lambda: rows_text(screen), pilot)
-            await pilot.pause()
+            screen = await rows_drawn(pilot)
             assert sorted(rows_text(screen)) == ["alpha", "cjk", "markup", "zz-binary"]
             assert list_header(screen).startswith("Opening…")
             assert screen.document is None
@@ -248,6 +245,15 @@ def sidebar_text(screen: MainScreen) -> list[str]:
     return [rows.entry(i).prompt.plain for i in range(rows.entry_count)]
 
 
+async def rows_drawn(pilot: Any) -> MainScreen:
+    """The main screen once its list has drawn rows (those of a listing, kept or of names)."""
+    screen = pilot.app.screen
+    assert isinstance(screen, MainScreen)
+    await wait_for(lambda: rows_text(screen), pilot)
+    await pilot.pause()
+    return screen
+
+
 def header_text(screen: MainScreen) -> str:
     """The two lines above the reading pane, as drawn now."""
     bar = screen.query_one(MetadataBar)
@@ -264,11 +270,8 @@ async def test_no_pane_says_there_is_nothing_while_the_folder_opens(
     save_listing([articles], listed(articles))
     release = held_walk(monkeypatch)
     async with IpreaderApp(paths=[articles]).run_test(size=SIZE) as pilot:
-        screen = pilot.app.screen
-        assert isinstance(screen, MainScreen)
         try:
-            await wait_for(lambda: rows_text(screen), pilot)
-            await pilot.pause()
+            screen = await rows_drawn(pilot)
             assert screen.document is None
             waiting = sidebar_text(screen)
             assert waiting and not any("No highlights yet" in line for line in waiting)
