@@ -23,6 +23,11 @@ def _is_inside(path: str, root: str) -> bool:
     return path == root or path.startswith(root.rstrip(os.sep) + os.sep)
 
 
+def _skipped(name: str) -> bool:
+    """True for a name the walk never enters nor lists: hidden, or the store's folder."""
+    return name.startswith(".") or name == STORE_DIRNAME
+
+
 def _walk(root: Path) -> list[Path]:
     """Return the article files below ``root`` (see ``discover``), unsorted.
 
@@ -46,7 +51,7 @@ def _walk(root: Path) -> list[Path]:
             continue
         # A directory of 10,000 files is ~0.1 s: the app's frames go first (stepped).
         for entry in stepped(entries):
-            if entry.name.startswith(".") or entry.name == STORE_DIRNAME:
+            if _skipped(entry.name):
                 continue
             try:
                 is_link = entry.is_symlink()
@@ -84,7 +89,7 @@ def walk_lists(root: Path, relpath: str) -> bool:
     parts = relpath.split("/")
     if not relpath or any(not part or part in (".", "..") for part in parts):
         return False
-    if any(part.startswith(".") or part == STORE_DIRNAME for part in parts):
+    if any(_skipped(part) for part in parts):
         return False
     path = root.joinpath(*parts)
     if not is_article_candidate(path):
