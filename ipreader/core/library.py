@@ -131,11 +131,11 @@ class Library:
         notices = Notices()
         # Opened before the walk, with what was read then (a single folder only: named
         # with others, a folder may be merged into another one's collection).
-        early: dict[Path, tuple[FolderStore, Mapping[Path, DocumentText]]] = {}
+        early: tuple[Path, FolderStore, Mapping[Path, DocumentText]] | None = None
         if before_walk is not None and len(paths_) == 1 and Path(paths_[0]).is_dir():
             root = Path(paths_[0]).resolve()
             store = open_store(root, notices)
-            early[root] = (store, before_walk(root, store))
+            early = (root, store, before_walk(root, store))
         groups = discover([Path(p) for p in paths_])
         folders = {Path(p).resolve() for p in paths_ if Path(p).is_dir()}
         total = sum(len(files) for _, files in groups)
@@ -143,11 +143,10 @@ class Library:
         collections: list[Collection] = []
         for root, files in groups:
             read_early: Mapping[Path, DocumentText] = {}
-            opened_early = early.get(root)
-            if opened_early is None:
-                store = open_store(root, notices)
+            if early is not None and early[0] == root:
+                _, store, read_early = early
             else:
-                store, read_early = opened_early
+                store = open_store(root, notices)
             already = {} if store_opened is None else store_opened(root, files, store)
             already = {**read_early, **already}
             # Imported once the app has shown its first article (store_opened), not before.
