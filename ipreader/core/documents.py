@@ -283,7 +283,7 @@ def document_key(root: Path, path: Path) -> str:
         return path.name
 
 
-def _fallback_title(path: Path) -> str:
+def fallback_title(path: Path) -> str:
     """Return the title used when the text gives none: the file stem."""
     return path.stem or path.name or "untitled"
 
@@ -316,7 +316,7 @@ def load_document(
     while the file's size and time are still its. Never raises for unreadable files.
     """
     relpath = document_key(root, path)
-    fallback = _fallback_title(path)
+    fallback = fallback_title(path)
 
     def unreadable(reason: str, sha256: str | None, size: int, mtime_ns: int) -> DocumentInfo:
         return DocumentInfo(

@@ -30,7 +30,13 @@ from pathlib import Path
 from typing import Any
 
 from ipreader.core import paths
-from ipreader.core.documents import INFO_FIELD_TYPES, INFO_FIELDS, DocumentInfo
+from ipreader.core.documents import (
+    INFO_FIELD_TYPES,
+    INFO_FIELDS,
+    DocumentInfo,
+    document_key,
+    fallback_title,
+)
 from ipreader.core.errors import IpreaderError
 from ipreader.core.pacing import pace, stepped
 from ipreader.core.storage import atomic_write_bytes, read_regular_file
@@ -66,17 +72,14 @@ def named_only(root: Path, files: Sequence[Path]) -> list[DocumentInfo]:
     first line; nothing else is known (no hash, date or words), and nothing is
     opened, counted or written from it.
     """
-    prefix = os.path.join(root, "")
     found: list[DocumentInfo] = []
     for path in stepped(files):  # made by the opening thread: the app draws between
-        text = str(path)
-        relpath = text[len(prefix) :] if text.startswith(prefix) else path.name
         found.append(
             DocumentInfo(
                 path=path,
-                relpath=relpath.replace(os.sep, "/"),
+                relpath=document_key(root, path),
                 root=root,
-                title=path.stem or path.name or "untitled",
+                title=fallback_title(path),
                 date=None,
                 words=0,
                 reading_minutes=0,
