@@ -177,10 +177,8 @@ class FolderStore:
 
     def _stored_documents(self, persist: bool = True) -> dict[str, StoredDocument]:
         result: dict[str, StoredDocument] = {}
-        # A duplicate relpath (hand edit): the lowest id wins, as in lookups.
-        records: dict[str, DocRecord] = {}
-        for record in self._catalog.index().documents:
-            records.setdefault(record.relpath, record)
+        # A duplicate relpath (hand edit): the lowest id's record, as in lookups.
+        records = self._catalog.index().records_by_relpath()
         # The app's counts pass over 10,000 articles: its frames go between (stepped).
         every = self._catalog.annotations_of_all(records.values(), persist=persist)
         for record, found in stepped(every):
@@ -291,13 +289,8 @@ class FolderStore:
 
     def documents_tags(self) -> dict[str, tuple[str, ...]]:
         """Every tagged document's own tags, by relative path, from one index read."""
-        index = self._catalog.index()
-        tags: dict[str, tuple[str, ...]] = {}
-        for relpath in {record.relpath for record in index.documents if record.tags}:
-            record = index.by_relpath(relpath)  # a duplicate relpath: the one lookups use
-            if record is not None and record.tags:
-                tags[relpath] = record.tags
-        return tags
+        records = self._catalog.index().records_by_relpath()
+        return {relpath: record.tags for relpath, record in records.items() if record.tags}
 
     def document_notes(self, relpath: str) -> DocumentNotes:
         """Return a document's own tags and note."""

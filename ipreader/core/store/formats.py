@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import re
 import uuid
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -203,6 +203,10 @@ class IndexFile:
     def by_relpath(self, relpath: str) -> DocRecord | None:
         """Return the record of ``relpath`` (the lowest id among duplicates), if any."""
         return self._relpaths.get(relpath)
+
+    def records_by_relpath(self) -> Mapping[str, DocRecord]:
+        """Each relative path's record (the lowest id among duplicates), as ``by_relpath``."""
+        return self._relpaths
 
 
 @dataclass(frozen=True, slots=True)
