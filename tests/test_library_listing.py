@@ -17,6 +17,7 @@ from __future__ import annotations
 import os
 import threading
 from pathlib import Path
+from typing import Any
 
 import pytest
 from conftest import ALPHA, Posted, annotate, settle
@@ -105,6 +106,17 @@ async def test_the_list_and_first_article_are_painted_and_opened_before_the_coun
         assert screen.document is not None and screen.document.relpath == "alpha.txt"
 
 
+async def first_article_open(pilot: Any) -> MainScreen:
+    """The main screen once its first article is open (at most ~20 s)."""
+    screen = pilot.app.screen
+    assert isinstance(screen, MainScreen)
+    for _ in range(400):
+        if screen.document is not None and not screen.state.opening:
+            return screen
+        await pilot.pause(0.05)
+    raise AssertionError("the first article was not opened")
+
+
 async def test_a_highlight_made_while_the_counts_are_read_keeps_its_count(
     articles: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -121,15 +133,8 @@ async def test_a_highlight_made_while_the_counts_are_read_keeps_its_count(
     posted = Posted()
     try:
         async with IpreaderApp(paths=[articles]).run_test(size=SIZE, message_hook=posted) as pilot:
-            screen = pilot.app.screen
-            assert isinstance(screen, MainScreen)
-            for _ in range(400):
-                if screen.document is not None and not screen.state.opening:
-                    break
-                await pilot.pause(0.05)
-            else:
-                raise AssertionError("the first article was not opened before the counts")
-            assert screen.document.relpath == "alpha.txt"
+            screen = await first_article_open(pilot)
+            assert screen.document is not None and screen.document.relpath == "alpha.txt"
             screen.reader.focus()
             await pilot.press("v", "right", "right", "right", "a")
             await pilot.pause(0.2)
@@ -206,14 +211,7 @@ async def test_the_highlights_view_matches_a_documents_own_tags_before_the_count
     saved = annotate(articles, "cjk.txt", "Mixed")
     FolderStore.open(articles).set_document_notes("cjk.txt", DocumentNotes(("japan",), ""))
     async with IpreaderApp(paths=[articles]).run_test(size=SIZE) as pilot:
-        screen = pilot.app.screen
-        assert isinstance(screen, MainScreen)
-        for _ in range(400):
-            if screen.document is not None and not screen.state.opening:
-                break
-            await pilot.pause(0.05)
-        else:
-            raise AssertionError("the first article was not opened before the counts")
+        screen = await first_article_open(pilot)
         assert screen.document_list.counting
         screen.reader.focus()
         await pilot.press("h")
