@@ -93,6 +93,12 @@ def find_sync_copies(location: Path) -> list[SyncCopy]:
         here = Path(directory)
         if here == location:
             folders[:] = [name for name in folders if name != MERGED_DIR]
+        # Copies are rare and the annotations folder holds a file per document: one
+        # search of all the names spares a test per name (no mark holds the "\n"
+        # joining them, so a name holding a mark is never missed).
+        names = "\n".join(files)
+        if not any(mark in names for mark in _MARKS):
+            continue
         for name in stepped(sorted(files)):  # the app opening a big folder draws between
             # A substring test first: a store holds thousands of files, copies are rare.
             if name.startswith(TEMP_PREFIX) or not any(mark in name for mark in _MARKS):
