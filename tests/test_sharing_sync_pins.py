@@ -14,6 +14,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from ipreader.core.sharing.conflict_log import read_conflicts
 from ipreader.core.sharing.sync_copies import (
@@ -22,6 +24,7 @@ from ipreader.core.sharing.sync_copies import (
     merge_sync_copies,
     sync_copy,
 )
+from ipreader.core.storage import TEMP_PREFIX
 
 T0 = "2025-01-01T10:00:00.000Z"
 SYNCTHING = ".sync-conflict-20250102-150405-ABCDEFG"
@@ -86,6 +89,44 @@ def test_copies_are_found_anywhere_but_in_merged_and_temp_files(location: Path) 
         f"annotations/merged/x{SYNCTHING}.json",
         f"index{SYNCTHING}.json",
     ]
+
+
+_NAME_PARTS = st.sampled_from(
+    [
+        "d",
+        "index",
+        ".json",
+        "\n",
+        " ",
+        TEMP_PREFIX,
+        SYNCTHING,
+        ".sync-conflict-",
+        " (conflicted copy 2025-01-02)",
+        " (Jane’s conflicted copy 2025-01-02 (1))",
+        " (conflicted copy 2025-01-02 150405)",
+        "conflicted copy",
+    ]
+)
+
+
+@settings(max_examples=60, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(names=st.sets(st.lists(_NAME_PARTS, min_size=1, max_size=5).map("".join), max_size=8))
+def test_a_folder_s_copies_are_the_names_that_are_copies(location: Path, names: set[str]) -> None:
+    # One search of a folder's names decides whether any is tested: a name holding a
+    # mark next to other names (or a newline) is never passed over.
+    folder = location / "annotations"
+    folder.mkdir(exist_ok=True)
+    for old in folder.iterdir():
+        old.unlink()
+    for name in names:
+        (folder / name).write_text("{}", encoding="utf-8")
+    expected = sorted(
+        name
+        for name in names
+        if not name.startswith(TEMP_PREFIX) and sync_copy(folder / name) is not None
+    )
+    found = sorted(c.path.name for c in find_sync_copies(location))
+    assert found == expected
 
 
 # ------------------------------------------------------------------ merging
