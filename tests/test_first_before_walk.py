@@ -11,6 +11,8 @@ wait for the walk, and that ``walk_lists`` agrees with the walk itself.
 from __future__ import annotations
 
 import os
+import shutil
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +20,7 @@ import pytest
 from conftest import CJK, Posted, annotate, counted_reads, held_walk, settle
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from unprivileged import can_switch_user, run_as_nobody
 
 import ipreader.core.library as library_module
 from ipreader.core.discovery import discover, walk_lists
@@ -169,3 +172,32 @@ def test_walk_lists_follows_links_only_inside_the_folder(tmp_path: Path) -> None
     assert walked == {"inner/a.txt", "alias.txt"}
     assert walk_lists(root, "alias.txt") and walk_lists(root, "inner/a.txt")
     assert not walk_lists(root, "out/b.txt")
+
+
+def test_walk_lists_agrees_with_the_walk_in_a_folder_it_cannot_list() -> None:
+    """As a real user: a folder that may be entered but not read hides its files from the walk."""
+    if not can_switch_user():
+        pytest.skip("needs root to switch to uid 65534 (root reads any folder)")
+    top = Path(tempfile.mkdtemp(prefix="ipreader-nobody-"))
+    try:
+        top.chmod(0o755)
+        root = top / "articles"
+        (root / "sub").mkdir(parents=True)
+        (root / "a.txt").write_text("one\n", encoding="utf-8")
+        (root / "sub" / "b.txt").write_text("two\n", encoding="utf-8")
+        for folder in (root, root / "sub"):
+            folder.chmod(0o755)
+        (root / "sub").chmod(0o311)  # entered, not listed
+
+        def as_nobody() -> dict[str, Any]:
+            [(_, files)] = discover([root])
+            return {
+                "walked": sorted(f.relative_to(root).as_posix() for f in files),
+                "lists": {name: walk_lists(root, name) for name in ("a.txt", "sub/b.txt")},
+            }
+
+        report = run_as_nobody(as_nobody)
+    finally:
+        (top / "articles" / "sub").chmod(0o755)
+        shutil.rmtree(top, ignore_errors=True)
+    assert report == {"walked": ["a.txt"], "lists": {"a.txt": True, "sub/b.txt": False}}

@@ -95,6 +95,11 @@ def walk_lists(root: Path, relpath: str) -> bool:
     if not is_article_candidate(path):
         return False
     try:
+        # The walk lists only what it can list: a folder it may enter but not read
+        # (mode 0311) hides its files from it, not from is_file().
+        folders = (root.joinpath(*parts[:depth]) for depth in range(len(parts)))
+        if not all(os.access(folder, os.R_OK | os.X_OK) for folder in folders):
+            return False
         if not path.is_file():
             return False
         return _is_inside(os.path.realpath(path), os.path.realpath(root))
