@@ -76,6 +76,22 @@ def test_a_vanished_last_read_article_waits_for_the_walk(
     assert opened.first is not None and opened.first.relpath == "alpha.txt"
 
 
+def test_a_last_read_article_refused_before_the_walk_is_not_read_again_after_it(
+    articles: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    annotate(articles, "cjk.txt", "日本")
+    FolderStore.open(articles).set_last_document("cjk.txt")
+    with (articles / "cjk.txt").open("a", encoding="utf-8") as file:
+        file.write("An edit since the highlight was made.\n")  # re-anchored before shown
+    reads = counted_reads(monkeypatch)
+    shown: list[FirstText] = []
+    opened = Session([articles]).open(first_read=shown.append)
+    assert shown == []  # its highlights are re-anchored first: nothing is painted early
+    assert opened.loaded is not None and opened.loaded.text.endswith("highlight was made.\n")
+    # Read before the walk (and refused), for its changed metadata, and to be opened.
+    assert reads.count(articles / "cjk.txt") == 3
+
+
 def test_no_store_is_opened_before_the_walk_for_several_paths_or_a_file(
     articles: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -50,7 +50,12 @@ class FirstText:
 
 
 def read_first(
-    root: Path, files: list[Path] | None, store: FolderStore, named: set[Path], alone: bool
+    root: Path,
+    files: list[Path] | None,
+    store: FolderStore,
+    named: set[Path],
+    alone: bool,
+    tried: set[Path],
 ) -> FirstText | None:
     """Read the article ``Session.open`` will most likely open first, if it is in ``root``.
 
@@ -58,6 +63,9 @@ def read_first(
     the last one read can be told). ``alone``: ``root`` is the only path
     opened. ``None`` when it cannot be told yet, cannot be read, or its
     annotations may still change when the library is open (re-anchored, relinked).
+    ``tried``: the articles an earlier call read and gave ``None`` for (this one
+    adds to it); they are not read again: the walk between two calls changes none
+    of the reasons (a 20 MB book would be read, hashed and decoded once more).
     """
     path: Path | None
     if named:
@@ -81,6 +89,9 @@ def read_first(
             path = files[0]
         if path is None:
             return None
+    if path in tried:
+        return None
+    tried.add(path)
     relpath = path.relative_to(root).as_posix()
     try:
         document = read_document(path)

@@ -162,6 +162,7 @@ class Session:
         from ipreader.core.library import Library
 
         early: list[FirstText] = []
+        tried: set[Path] = set()  # read for the early paint and refused (see read_first)
         named_files = {Path(p).resolve() for p in self.paths if Path(p).is_file()}
 
         def store_opened(
@@ -175,7 +176,7 @@ class Session:
                 return {}
             # Without a named file or a last-read one, the first article of the first
             # folder is the choice only when no other folder may hold a last-read one.
-            found = read_first(root, files, store, named_files, len(self.paths) == 1)
+            found = read_first(root, files, store, named_files, len(self.paths) == 1, tried)
             if found is None:
                 return {}
             early.append(found)
