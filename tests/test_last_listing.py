@@ -225,6 +225,19 @@ async def test_a_first_open_lists_the_files_by_name_while_their_metadata_is_read
         assert not any(row == "alpha" for row in titles)
 
 
+async def test_the_folder_opened_again_draws_no_rows_by_name(articles: Path) -> None:
+    """Opened again (the open article gone): the list is already drawn, and names-only
+    rows for every file would be built and thrown away."""
+    posted = Posted()
+    async with IpreaderApp(paths=[articles]).run_test(size=SIZE, message_hook=posted) as pilot:
+        await settle(pilot)
+        assert len(posted.of(LastListing)) == 1  # the first open's rows by name
+        pilot.app.main_screen.loader.open_library()
+        await settle(pilot)
+        assert len(posted.of(LibraryOpened)) == 2
+        assert len(posted.of(LastListing)) == 1
+
+
 def named_rows(root: Path, relpaths: list[str]) -> list[tuple[str, str, Path]]:
     """``named_only``'s relpath, title and root for ``relpaths`` under ``root``."""
     return [(i.relpath, i.title, i.root) for i in named_only(root, [root / r for r in relpaths])]

@@ -164,7 +164,8 @@ class Loader:
         opened_paths = list(self._session.paths)
         # Drawn at once: walking the folders and looking up every article's metadata
         # takes most of a second with thousands of articles.
-        last = None if self._opened_before else load_listing(opened_paths)
+        again = self._opened_before
+        last = None if again else load_listing(opened_paths)
         self._opened_before = True
         if last is not None:
             self._owner.post_message(LastListing(tuple(last.documents)))
@@ -210,8 +211,9 @@ class Loader:
             self._owner.post_message(LastListing(tuple(named)))
 
         try:
+            # Opened again (an open article gone), the list is drawn: no rows by name.
             counted = self._session.open(
-                progress, first_read, listed, library_opened, None if last else walked
+                progress, first_read, listed, library_opened, None if last or again else walked
             )
         except IpreaderError as error:
             self._owner.post_message(LibraryFailed(error))
