@@ -148,6 +148,9 @@ def test_a_context_is_cut_at_word_edges_with_an_ellipsis() -> None:
     # One long word: cut inside it, since it has no edge within reach.
     word = "x" * 100 + "oil" + "y" * 100
     assert context_of(word, 100, 103, width=5) == "…xxxxxoilyyyyy…"
+    # Blank lines or spaces alone left out are not text left out: no "…".
+    assert context_of("\n" * 60 + "fuel", 60, 64) == "fuel"
+    assert context_of("fuel" + " " * 60 + "\n", 0, 4) == "fuel"
 
 
 @given(st.text(alphabet="ab \n", max_size=120), st.data())
@@ -158,8 +161,9 @@ def test_a_context_holds_its_match_and_stays_bounded(text: str, data: st.DataObj
     match = " ".join(text[start:end].split())
     assert match in context
     assert len(context) <= 10 + (end - start) + 10 + 2
-    assert context.startswith("…") == (start > 10)
-    assert context.endswith("…") == (end + 10 < len(text))
+    # "…" where text was left out; blank lines and spaces alone are not.
+    assert context.startswith("…") == (start > 10 and not text[: start - 10].isspace())
+    assert context.endswith("…") == (end + 10 < len(text) and not text[end + 10 :].isspace())
 
 
 def test_find_in_documents_respects_the_limit(docs: list[DocumentInfo]) -> None:

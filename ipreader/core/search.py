@@ -14,6 +14,7 @@ CONTEXT_CHARS = 40
 
 _SPACES = re.compile(r"\s+")
 _SPACE = re.compile(r"\s")
+_NON_SPACE = re.compile(r"\S")
 
 
 class _Fold(dict[int, int]):
@@ -105,7 +106,11 @@ def context_of(text: str, start: int, end: int, width: int = CONTEXT_CHARS) -> s
         if spaces:
             right = spaces[-1]
     snippet = _SPACES.sub(" ", text[left:right]).strip()
-    return ("…" if left > 0 else "") + snippet + ("…" if right < len(text) else "")
+    # "…" says text was left out: not for blank lines or spaces alone (each search
+    # stops at the first character that is not a space: at once in running text).
+    cut_before = _NON_SPACE.search(text, 0, left) is not None
+    cut_after = _NON_SPACE.search(text, right) is not None
+    return ("…" if cut_before else "") + snippet + ("…" if cut_after else "")
 
 
 def find_in_documents(
