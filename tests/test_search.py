@@ -148,6 +148,11 @@ def test_a_context_is_cut_at_word_edges_with_an_ellipsis() -> None:
     # One long word: cut inside it, since it has no edge within reach.
     word = "x" * 100 + "oil" + "y" * 100
     assert context_of(word, 100, 103, width=5) == "…xxxxxoilyyyyy…"
+    # A match in the first (last) words: the room before (after) it is given to the other side.
+    opening = "fuel " + "word " * 40
+    assert context_of(opening, 0, 4, width=16) == "fuel word word word word word word…"
+    closing = "word " * 40 + "fuel"
+    assert context_of(closing, 200, 204, width=16) == "…word word word word word word fuel"
     # Blank lines or spaces alone left out are not text left out: no "…".
     assert context_of("\n" * 60 + "fuel", 60, 64) == "fuel"
     assert context_of("fuel" + " " * 60 + "\n", 0, 4) == "fuel"
@@ -161,9 +166,12 @@ def test_a_context_holds_its_match_and_stays_bounded(text: str, data: st.DataObj
     match = " ".join(text[start:end].split())
     assert match in context
     assert len(context) <= 10 + (end - start) + 10 + 2
-    # "…" where text was left out; blank lines and spaces alone are not.
-    assert context.startswith("…") == (start > 10 and not text[: start - 10].isspace())
-    assert context.endswith("…") == (end + 10 < len(text) and not text[end + 10 :].isspace())
+    # "…" where text was left out; blank lines and spaces alone are not. Room one side
+    # cannot use goes to the other.
+    left = start - 10 - max(0, 10 - (len(text) - end))
+    right = end + 10 + max(0, 10 - start)
+    assert context.startswith("…") == (left > 0 and not text[:left].isspace())
+    assert context.endswith("…") == (right < len(text) and not text[right:].isspace())
 
 
 def test_find_in_documents_respects_the_limit(docs: list[DocumentInfo]) -> None:

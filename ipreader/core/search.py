@@ -87,15 +87,21 @@ class CorpusMatch:
     end: int
     """One past the last code point of the match."""
     context: str
-    """Up to ``CONTEXT_CHARS`` characters each side of the match, whitespace collapsed,
-    cut at word edges (``…`` where the text goes on)."""
+    """The match with up to ``2 * CONTEXT_CHARS`` characters around it (``context_of``),
+    whitespace collapsed, cut at word edges (``…`` where the text goes on)."""
 
 
 def context_of(text: str, start: int, end: int, width: int = CONTEXT_CHARS) -> str:
     """Return ``text[start:end]`` with up to ``width`` characters each side, whitespace
-    collapsed; cut at a word's edge where one is within reach, ``…`` where cut."""
-    left = max(0, start - width)
-    right = min(len(text), end + width)
+    collapsed; cut at a word's edge where one is within reach, ``…`` where cut.
+
+    What one side cannot use (a match near the text's start or end) goes to the
+    other: a match in an article's first words is shown with ``2 * width`` after it.
+    """
+    spare_before = max(0, width - start)
+    spare_after = max(0, width - (len(text) - end))
+    left = max(0, start - width - spare_after)
+    right = min(len(text), end + width + spare_before)
     if left > 0 and not text[left - 1].isspace():
         # Mid-word: from the next space on, when there is one before the match.
         space = _SPACE.search(text, left, start)
