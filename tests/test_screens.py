@@ -20,7 +20,7 @@ from ipreader.core.documents import DocumentInfo, load_info
 from ipreader.core.model import COLORS, Annotation, DocumentNotes
 from ipreader.core.search import CorpusMatch
 from ipreader.tui.option_fill import ROWS_PER_TURN
-from ipreader.tui.screens.corpus_find import LIST_GROUP, CorpusFindScreen
+from ipreader.tui.screens.corpus_find import LIST_GROUP, MATCH_LIMIT, CorpusFindScreen
 from ipreader.tui.screens.doc_notes import DocumentNotesEditor
 from ipreader.tui.screens.editor import AnnotationEditor, EditorResult
 from ipreader.tui.screens.export import ExportRequest, ExportScreen, with_format_suffix
@@ -600,6 +600,26 @@ async def test_corpus_find_searches_while_typing_and_cancels(tmp_path: Path) -> 
         await pilot.press("escape")
         await pilot.pause()
     assert app.results == [None]
+
+
+async def test_corpus_find_says_where_it_stopped_at_the_limit(tmp_path: Path) -> None:
+    # Two matches an article: the 500th is in the 250th article, and the search stops there.
+    for n in range(300):
+        (tmp_path / f"{n:03d}.txt").write_text(f"T{n}\n\nwhale and whale\n", encoding="utf-8")
+    documents = [load_info(tmp_path, path) for path in sorted(tmp_path.glob("*.txt"))]
+    app = Host(CorpusFindScreen(documents))
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, CorpusFindScreen)
+        await pilot.press(*"whale", "tab")  # tab: the list, so enter opens nothing early
+        await pilot.pause(0.6)  # the typing delay, then the search
+        while screen.searching:
+            await pilot.pause(0.05)
+        assert len(screen.matches) == MATCH_LIMIT == 500
+        assert str(screen.query_one("#status", Label).render()) == (
+            "first 500 matches, in 250 documents (stopped at 250 of 300: type more to narrow)"
+        )
 
 
 async def test_corpus_find_lists_many_matches_in_order_and_a_new_search_replaces_them(

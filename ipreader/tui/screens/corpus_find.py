@@ -157,14 +157,18 @@ class CorpusFindScreen(PickerScreen[CorpusMatch]):
                 if time.monotonic() - last_post >= BATCH_INTERVAL:
                     post()
 
+        found = 0
         for match in find_in_documents(documents(), query, limit=MATCH_LIMIT):
             if worker.is_cancelled:
                 return
             batch.append(match)
+            found += 1
             if time.monotonic() - last_post >= BATCH_INTERVAL:
                 post()
         if not worker.is_cancelled:
-            scanned = len(self.documents)
+            # At the limit the search stops inside a document: it and those before it
+            # were searched, the rest not (the status says so).
+            scanned = scanned + 1 if found >= MATCH_LIMIT else len(self.documents)
             post(done=True)
 
     @on(Batch)
@@ -218,7 +222,11 @@ class CorpusFindScreen(PickerScreen[CorpusMatch]):
         if self.searching:
             text = f"searching {self.scanned:,}/{len(self.documents):,}… {text}"
         elif found >= MATCH_LIMIT:
-            text += f" (first {MATCH_LIMIT:,} shown)"
+            # Not "500 matches": there may be more, in these documents and the rest.
+            text = (
+                f"first {found:,} matches, in {plural(documents, 'document')} (stopped at "
+                f"{self.scanned:,} of {len(self.documents):,}: type more to narrow)"
+            )
         status.update(text)
 
     @on(Input.Changed, "#query")
