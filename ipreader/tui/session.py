@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     # Imported where used: the store layer (TinyDB, filelock, rapidfuzz...) loads
     # in the opening thread, while the UI thread builds the first frame.
     from ipreader.core.library import Library
+    from ipreader.core.relink import MissingDocument
     from ipreader.core.review import ReviewItem
     from ipreader.core.store import FolderStore
     from ipreader.core.text_version import TextVersion
@@ -187,8 +188,12 @@ class Session:
             self.paths, progress, store_opened, before_walk=lambda r, s: store_opened(r, None, s)
         )
         collections = library.collections
-        missing_of = {c.root: [gone.info(c.root) for gone in c.missing] for c in collections}
-        missing = [info for infos in missing_of.values() for info in infos]
+        # Each folder's missing articles as opened: the counts below are read while the
+        # app is in use, and a relink meanwhile drops one from the collection's list.
+        missing_of = {
+            c.root: [(gone, gone.info(c.root)) for gone in c.missing] for c in collections
+        }
+        missing = [info for pairs in missing_of.values() for _, info in pairs]
         if listed is not None:
             # The list can be shown now: reading every store for the counts (below)
             # takes longer than everything before it in a big folder.
@@ -230,7 +235,7 @@ class Session:
 
     @staticmethod
     def _count(
-        library: Library, missing_of: dict[Path, list[DocumentInfo]]
+        library: Library, missing_of: dict[Path, list[tuple[MissingDocument, DocumentInfo]]]
     ) -> tuple[dict[Path, DocumentStats], set[str], list[str]]:
         """Read every store for the list: each document's stats, the tags in use, errors."""
         stats: dict[Path, DocumentStats] = {}
@@ -248,7 +253,7 @@ class Session:
                 known = stored.get(info.relpath)
                 if known is not None:
                     stats[info.path] = DocumentStats.of(known.annotations, known.notes.tags)
-            for gone, info in zip(collection.missing, missing_of[collection.root], strict=True):
+            for gone, info in missing_of[collection.root]:
                 stats[info.path] = DocumentStats.of(gone.stored.annotations, gone.stored.notes.tags)
             for known in stepped(stored.values()):
                 for tag in (*known.notes.tags, *(t for a in known.annotations for t in a.tags)):
