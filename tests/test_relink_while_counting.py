@@ -7,10 +7,16 @@ collection's missing articles and the list's rows under the counting thread.
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
+from typing import Any
 
-from conftest import annotate
+import pytest
+from conftest import Posted, annotate, settle
 
+from ipreader.tui.app import IpreaderApp
+from ipreader.tui.commands import RelinkDocument
+from ipreader.tui.messages import LibraryCounted, LibraryOpened, Saved
 from ipreader.tui.session import Opened, Session
 
 GONE = "Gone article\n\nSomething entirely different here.\n"
@@ -35,3 +41,51 @@ def test_the_counts_are_read_when_a_missing_article_is_relinked_meanwhile(
 
     counted = session.open(opened=opened)
     assert counted.stats[articles.resolve() / "gone.txt"].highlights == 1
+
+
+def held_count(monkeypatch: pytest.MonkeyPatch) -> threading.Event:
+    """Hold the opening's reading of the list's counts (10 s at most) until the event is set.
+
+    Only that step: opening the folder reads its stores too (a missing article is
+    looked for), and the relink in between must run.
+    """
+    release = threading.Event()
+    real = Session._count
+
+    def held(*args: Any) -> Any:
+        release.wait(10)
+        return real(*args)
+
+    monkeypatch.setattr(Session, "_count", staticmethod(held))
+    return release
+
+
+async def test_a_relink_before_the_counts_keeps_the_app_and_counts_the_row(
+    articles: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with_a_missing_article(articles)
+    release = held_count(monkeypatch)
+    (articles / "elsewhere.txt").write_text("Elsewhere\n\nNothing alike.\n", encoding="utf-8")
+    posted = Posted()
+    async with IpreaderApp(paths=[articles]).run_test(size=(120, 36), message_hook=posted) as pilot:
+        screen = pilot.app.main_screen
+        for _ in range(200):
+            if posted.of(LibraryOpened):
+                break
+            await pilot.pause(0.05)
+        root = articles.resolve()
+        screen.writer.submit(RelinkDocument(root, "gone.txt", "elsewhere.txt"))
+        for _ in range(200):
+            if any(isinstance(m.command, RelinkDocument) for m in posted.of(Saved)):
+                break
+            await pilot.pause(0.05)
+        assert not posted.of(LibraryCounted)  # relinked while the counts are held
+        release.set()
+        await settle(pilot)
+        assert pilot.app.is_running and posted.of(LibraryCounted)
+        assert [d.relpath for d in screen.documents if d.relpath.endswith(".txt")].count(
+            "gone.txt"
+        ) == 0
+        elsewhere = next(d for d in screen.documents if d.relpath == "elsewhere.txt")
+        # Its row counts the relinked highlight, not the nothing the file had when listed.
+        assert screen.stats[elsewhere.path].highlights == 1

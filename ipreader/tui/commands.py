@@ -162,11 +162,13 @@ class RelinkDocument:
         """What is saved, for a message."""
         return f"the relink of {self.old} to {self.new}"
 
-    def run(self, store: FolderStore) -> None:
-        """Relink (``RelinkRefused`` when the file already has annotations)."""
+    def run(self, store: FolderStore) -> DocumentStats:
+        """Relink (``RelinkRefused`` when the file already has annotations); return what
+        the list shows of the file now (its row may not be counted yet)."""
         from ipreader.core.relink import relink_by_hand
 
         relink_by_hand(store, self.root, self.old, self.new)
+        return _stats(store, self.new)
 
 
 @dataclass(frozen=True, slots=True)

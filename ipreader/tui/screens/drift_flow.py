@@ -122,15 +122,16 @@ class DriftFlow:
 
         screen.app.push_screen(ConflictScreen(conflict), chosen)
 
-    def saved(self, command: object) -> None:
+    def saved(self, command: object, result: object = None) -> None:
         """A write was done: a relinked article takes its new name in the list."""
         from ipreader.tui.commands import RelinkDocument
 
-        if isinstance(command, RelinkDocument):
-            self._relinked(command)
+        if isinstance(command, RelinkDocument) and isinstance(result, DocumentStats):
+            self._relinked(command, result)
 
-    def _relinked(self, command: RelinkDocument) -> None:
-        """A missing article was relinked: list the file it became, and open it if shown."""
+    def _relinked(self, command: RelinkDocument, stats: DocumentStats) -> None:
+        """A missing article was relinked: list the file it became (with ``stats``, read
+        from the store: the list's counts may not be in yet), and open it if shown."""
         screen = self._screen
         gone = command.root / command.old
         screen.session.forget_missing(command.root, command.old)
@@ -138,7 +139,7 @@ class DriftFlow:
         new = next((d for d in screen.documents if d.path == command.root / command.new), None)
         screen.notify(f"Relinked {command.old} to {command.new}.", title="Relinked")
         if new is not None:
-            screen.stats = {**screen.stats, new.path: screen.stats.get(gone, DocumentStats())}
+            screen.stats = {**screen.stats, new.path: stats}
             if screen.state.document is not None and screen.state.document.path == gone:
                 screen.open_document(new)
 

@@ -886,7 +886,7 @@ class MainScreen(Screen[None]):
     @on(Saved)
     def _saved(self, message: Saved) -> None:
         self.state.saved(message.command, message.token, message.result)
-        self.drift.saved(message.command)
+        self.drift.saved(message.command, message.result)
         from ipreader.tui.commands import (
             DeleteAnnotation,
             DescribeTag,
