@@ -193,6 +193,24 @@ def test_relink_by_hand_checks_both_paths(folder: Path) -> None:
     (folder / name).unlink()
     with pytest.raises(StoreError, match="is not a file"):
         relink_by_hand(store, folder, name, "nowhere.txt")
+    # Only an article the folder lists: highlights given to any other path would be
+    # kept under a name no listing shows, and dropped from every export and count.
+    outside = folder.parent / "outside.txt"
+    outside.write_text(text, encoding="utf-8")
+    (folder / ".hidden.txt").write_text(text, encoding="utf-8")
+    (folder / "script.py").write_text(text, encoding="utf-8")
+    (folder / "link.txt").symlink_to(outside)
+    for new in (
+        "../outside.txt",
+        str(outside),
+        "./x/../script.py",
+        ".hidden.txt",
+        ".ipreader/index.json",
+        "script.py",
+        "link.txt",
+    ):
+        with pytest.raises(StoreError, match=r"cannot be an article|not an article"):
+            relink_by_hand(store, folder, name, new)
     (folder / "elsewhere.txt").write_text(text.upper(), encoding="utf-8")
     assert relink_by_hand(store, folder, name, "elsewhere.txt") == 1
     assert notes_by_path(folder)["elsewhere.txt"] == [f"on {name}"]

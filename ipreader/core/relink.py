@@ -30,10 +30,12 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from ipreader.core.discovery import walk_lists
 from ipreader.core.documents import DocumentInfo, read_document
 from ipreader.core.errors import DocumentError, StoreError
 from ipreader.core.fingerprint import parse_fingerprint, shingles, sketch
 from ipreader.core.store import FolderStore, StoredDocument
+from ipreader.core.store.formats import relpath_problem
 from ipreader.core.wording import plural
 
 #: Least share (0..1) of a document's sketch an unknown file must hold to be its new name.
@@ -310,13 +312,25 @@ def relink_by_hand(store: FolderStore, root: Path, old: str, new: str) -> int:
     """Relink the missing document ``old`` to the file ``new`` as a person asked.
 
     Both are paths relative to ``root``. Raises ``StoreError`` when ``old``
-    still exists or holds nothing, or ``new`` is not a file of the folder or
-    already has annotations. Returns the number of annotations moved.
+    still exists or holds nothing, or ``new`` is not an article the folder
+    lists (an article's name, not hidden nor in the store's folder, a file
+    inside the folder) or already has annotations. Returns the number of
+    annotations moved.
     """
     if _exists(root / old):
         raise StoreError(f"{old} still exists; only a missing document can be relinked")
+    problem = relpath_problem(new)
+    if problem is not None:
+        raise StoreError(f"{new!r} cannot be an article of {root}: the path {problem}")
     if not (root / new).is_file():
         raise StoreError(f"{new} is not a file in {root}")
+    # Only what the folder lists: highlights given to another path would be kept under
+    # a name no listing shows (a hidden file, the store's own files, a file outside).
+    if not walk_lists(root, new):
+        raise StoreError(
+            f"{new} is not an article the folder lists (hidden, in the store's folder, "
+            f"not an article's name, or through a link out of {root})"
+        )
     return store.relink(old, new)
 
 
