@@ -132,3 +132,25 @@ def test_fifo_store_files_never_block_in_process(
         assert reopened.last_document() is None
         notices = "\n".join(library.notices.take())
     assert "it is a FIFO, not a regular file" in notices
+
+
+SYNC_COPY = ".sync-conflict-20250102-150405-ABCDEFG"
+
+
+@pytest.mark.parametrize("kind", ["fifo", "link to a file outside"])
+@pytest.mark.parametrize("which", ["index.json", "annotations"])
+def test_a_special_file_named_like_a_sync_copy_never_blocks_and_is_set_aside(
+    tmp_path: Path, deadline: Callable[[float], Any], which: str, kind: str
+) -> None:
+    """Every writable open merges sync conflict copies: a FIFO named like one hung it."""
+    root, store, made = stored_folder(tmp_path)
+    original = target_of(store, which)
+    copy = original.with_name(original.stem + SYNC_COPY + original.suffix)
+    MAKERS[kind](copy, tmp_path / "outside.json")
+    with deadline(10):
+        library = Library.open([root])
+        notices = "\n".join(library.notices.take())
+    assert f"{copy.name} (it is a" in notices and "moved to" in notices, notices
+    assert not os.path.lexists(copy)  # set aside in merged/, as it was (never read)
+    assert [a.id for a in library.collections[0].store.annotations("a.txt")] == [made.id]
+    assert (tmp_path / "outside.json").read_text() == '{"annotations": {}}'

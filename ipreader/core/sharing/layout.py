@@ -12,7 +12,14 @@ import re
 from pathlib import Path, PurePath
 from typing import Any
 
-from ipreader.core.storage import Tables, decode_database
+from ipreader.core.storage import (
+    CorruptDatabaseError,
+    FileTooLargeError,
+    SpecialFileError,
+    Tables,
+    decode_database,
+    read_regular_file,
+)
 from ipreader.core.store.tables import encode_tables
 
 __all__ = [
@@ -71,7 +78,13 @@ def read_tables_of(path: Path) -> Tables:
     cannot be read; the merge driver and the sync-copy merge each say which.
     """
     try:
-        raw = path.read_bytes()
+        # Never a plain read: a FIFO named like a store file (or a sync copy of one)
+        # would block every open of the folder, a device or a huge file never end.
+        _stat, raw = read_regular_file(path)
     except FileNotFoundError:
         return {}
-    return decode_database(path, raw)
+    except SpecialFileError as error:
+        raise CorruptDatabaseError(path, f"it is {error.kind}, not a regular file") from None
+    except FileTooLargeError as error:
+        raise CorruptDatabaseError(path, error.reason) from None
+    return decode_database(path, raw or b"")
