@@ -289,3 +289,25 @@ def test_git_merge_of_the_same_highlight_edited_on_both_keeps_the_loser_in_the_l
     assert cli.main(["check", str(repo)]) == 0
     out = capsys.readouterr().out
     assert f"{repo / '.ipreader' / 'conflicts.json'}  1 version" in out
+
+
+@pytest.mark.parametrize("special", ["fifo", "/dev/zero"])
+def test_driver_refuses_a_version_that_is_not_a_regular_file(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], special: str
+) -> None:
+    """A FIFO waited for a writer forever, a device was read without end."""
+    if special == "fifo":
+        os.mkfifo(tmp_path / "fifo")
+        special = str(tmp_path / "fifo")
+    for role in ("O", "A"):
+        (tmp_path / role).write_text("{}")
+    cwd = Path.cwd()
+    os.chdir(tmp_path)
+    try:
+        status = cli.main(["merge-driver", "O", "A", special, ".ipreader/index.json"])
+    finally:
+        os.chdir(cwd)
+    assert status == 1
+    err = capsys.readouterr().err
+    assert "left to git as a conflict: the other branch's version cannot be read" in err
+    assert "not a regular file" in err

@@ -25,7 +25,13 @@ from ipreader.core.sharing.layout import (
     store_dir_of,
 )
 from ipreader.core.sharing.three_way import merge_tables
-from ipreader.core.storage import CorruptDatabaseError, Tables, atomic_write_bytes, decode_database
+from ipreader.core.storage import (
+    CorruptDatabaseError,
+    Tables,
+    atomic_write_bytes,
+    decode_database,
+    read_regular_file,
+)
 from ipreader.core.store.formats import LOCK_FILE
 from ipreader.core.store.lock import FolderLock
 
@@ -49,9 +55,14 @@ class DriverResult:
 def _read(path: Path, role: str, *, empty_ok: bool) -> Tables:
     """Read one version; ``StoreError`` says which version and why it cannot be merged."""
     try:
-        raw = path.read_bytes()
+        # Bounded and never blocking: a FIFO or a device given as a version is refused,
+        # not waited on; a file over a store file's limit is not read.
+        _stat, found = read_regular_file(path, follow_links=True)
     except OSError as error:
         raise StoreError(f"{role} ({path}) cannot be read: {error.strerror or error}") from None
+    except StoreError as error:  # a FIFO, a device, a directory, too large
+        raise StoreError(f"{role} cannot be read: {error}") from None
+    raw = found or b""
     if not raw and empty_ok:
         return {}  # no common ancestor: git passes an empty file
     try:
