@@ -12,6 +12,10 @@ What the path is decides how it is written; a special file is never replaced:
   (``storage.atomic_write_bytes``);
 * anything else (a directory, a block device, a socket): refused with a
   message, nothing written.
+
+Nothing is ever written inside a store's folder (``.ipreader``, links
+followed): an export over ``index.json`` or an annotation file would be set
+aside as damaged by the next open, and the highlights in it with it.
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ import sys
 from pathlib import Path
 
 from ipreader.core.errors import StoreWriteError
+from ipreader.core.paths import STORE_DIRNAME
 from ipreader.core.storage import atomic_write_bytes, file_kind
 
 
@@ -31,6 +36,11 @@ def write_output(path: Path, data: bytes) -> Path:
     The result is the link's target when ``path`` is a symbolic link, else
     ``path``. Raises ``StoreWriteError`` naming the path and the cause.
     """
+    if STORE_DIRNAME in Path(os.path.realpath(path)).parent.parts:
+        raise StoreWriteError(
+            f"cannot write to {path}: it is inside a store folder ({STORE_DIRNAME}), where "
+            f"ipreader keeps the highlights; choose a file outside it"
+        )
     try:
         info: os.stat_result | None = os.stat(path)  # follows links
     except FileNotFoundError:

@@ -377,13 +377,14 @@ class Loader:
 
         def export() -> None:
             from ipreader.core.export import export_bytes
+            from ipreader.core.output import write_output
             from ipreader.core.settings import update_settings
-            from ipreader.core.storage import atomic_write_bytes
 
             self._writer.wait_until_idle()  # the export then includes every queued change
             try:
-                # The file's bytes: UTF-8 text, or the REFI-QDA project's zip (qdpx).
-                atomic_write_bytes(path, export_bytes(library, fmt, only=only))
+                # The file's bytes: UTF-8 text, or the REFI-QDA project's zip (qdpx). Written
+                # as the command line's -o writes (never into a store's folder).
+                write_output(path, export_bytes(library, fmt, only=only))
             except (IpreaderError, OSError) as error:
                 self._owner.post_message(ExportFailed(path, error))
                 return

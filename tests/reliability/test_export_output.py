@@ -129,6 +129,25 @@ def test_output_to_a_directory_is_refused_and_nothing_written(
     assert list((tmp_path / "dir").iterdir()) == []
 
 
+@pytest.mark.parametrize("command", ["export", "report"])
+def test_output_into_a_store_folder_is_refused_and_every_highlight_kept(
+    tmp_path: Path, run_cli: Callable[..., Any], command: str
+) -> None:
+    """An export over the index (or through a link into the store) was set aside as
+    damaged by the next open, its highlights with it."""
+    root = make_folder(tmp_path)
+    store = root / ".ipreader"
+    (tmp_path / "into-store.json").symlink_to(store / "annotations" / "x.json")
+    for target in (store / "index.json", tmp_path / "into-store.json"):
+        done = run_cli(command, root, "-o", target)
+        assert done.code == 1
+        assert f"ipreader: cannot write to {target}: it is inside a store folder" in done.err
+    assert not (store / "annotations" / "x.json").exists()
+    reopened = FolderStore.open(root)
+    assert len(reopened.annotations("a.txt")) == 1
+    assert reopened.notices.take() == []  # nothing damaged, nothing set aside
+
+
 def test_output_to_dev_stdout_works_for_a_normal_user(world_readable_dir: Path) -> None:
     if not can_switch_user():
         pytest.skip("needs root to switch to uid 65534")
