@@ -83,7 +83,12 @@ def run_tags_command(argv: list[str]) -> int:
         verb = argv[1]
         args = _parser(verb).parse_args(argv[2:])
         store = _store_of(Path(argv[0]))
-        return _VERB_RUNNERS[verb](store, args)
+        try:
+            return _VERB_RUNNERS[verb](store, args)
+        finally:
+            # What reading the store's files raised meanwhile (a damaged file set aside,
+            # one that cannot be read): its highlights were left out of the operation.
+            _print_notices(store.notices.take())
     if argv and argv[0] in VERBS and not Path(argv[0]).exists():
         raise UsageError(f"the folder comes first: ipreader tags PATH {argv[0]} ...")
     return _list(_parser(None).parse_args(argv))
@@ -132,6 +137,9 @@ def _list(args: argparse.Namespace) -> int:
         roots.setdefault(store_root.resolve())
     stores = [_store_of(root) for root in roots]
     rows, book = _rows(stores)
+    # What reading the stores raised (a damaged file set aside, a codebook that cannot
+    # be read): the counts below leave out what it names.
+    _print_notices([notice for store in stores for notice in store.notices.take()])
     if args.json:
         _write_text(_json_text([_row_json(row) for row in rows]), sys.stdout)
         return 0

@@ -191,3 +191,24 @@ def test_exports_carry_colour_meanings(folder: Path, capsys: pytest.CaptureFixtu
     run(["tags", str(folder), "color", "yellow", ""], capsys)
     code, out, _ = run(["export", str(folder)], capsys)
     assert all("meaning" not in a for d in json.loads(out)["documents"] for a in d["annotations"])
+
+
+@pytest.mark.parametrize(
+    ("verb", "reads_highlights"),
+    [([], True), (["rename", "things", "stuff"], True), (["describe", "policy", "d"], False)],
+)
+def test_a_damaged_store_file_is_named_not_passed_over(
+    folder: Path, capsys: pytest.CaptureFixture[str], verb: list[str], reads_highlights: bool
+) -> None:
+    """A damaged annotation file (set aside) or codebook was left out without a word."""
+    store = FolderStore.open(folder)
+    [b_file] = [
+        p for p in (store.location / "annotations").glob("*.json") if "dog" in p.read_text()
+    ]
+    b_file.write_text("garbage")
+    (store.location / "codebook.json").write_text("garbage")
+    code, _out, err = run(["tags", str(folder), *verb], capsys)
+    assert code == 0, err
+    assert f"{store.location / 'codebook.json'} could not be read" in err, err
+    # Only what the command reads is named (describe reads the codebook alone).
+    assert (f"{b_file} could not be read" in err) == reads_highlights, err
