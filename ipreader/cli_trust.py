@@ -32,7 +32,8 @@ _CHECK_EPILOG = """\
 exit status:
   0  every highlight is placed (exact, moved or approximate) and no article is missing
   1  a user error (bad path or option)
-  2  a highlight is not found in its text, or an article with annotations is missing
+  2  a highlight is not found in its text, an article with annotations is missing or
+     unreadable, or a store file was set aside as damaged (its highlights not counted)
 
 Renamed articles are relinked on the way when certain (same content, or the
 same text edited a little); the others are listed with the files they may be.

@@ -115,6 +115,27 @@ def test_check_names_an_unreadable_article_and_its_highlights(
     assert len(quotes(folder, name)) == 2  # kept in the store all along
 
 
+def test_check_names_a_damaged_store_file_now_and_on_every_later_check(
+    folder: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A damaged annotation file is set aside: check said "OK" then, and every time after."""
+    store = FolderStore.open(folder)
+    name = ARTICLES[1].name
+    quote = quotes(folder, name)[0]
+    [damaged] = [
+        p for p in (store.location / "annotations").glob("*.json") if quote in p.read_text()
+    ]
+    damaged.write_text("garbage")
+    for _ in range(2):  # set aside by the first check; still there for the second
+        code, out, _ = run(["check", str(folder)], capsys)
+        assert code == 2, out
+        [aside] = [p for p in damaged.parent.iterdir() if p.name.startswith(damaged.name)]
+        assert f"  {aside}" in out
+        assert "Needs review: 1 store file set aside as damaged (exit status 2)." in out
+    code, out, _ = run(["check", "--json", str(folder)], capsys)
+    assert json.loads(out)["set_aside"] == [str(aside)] and code == 2
+
+
 def test_relink_gives_the_annotations_to_the_new_file(
     folder: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:

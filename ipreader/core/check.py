@@ -6,14 +6,16 @@ highlight that is not exact in its text — approximate or not found — is
 listed with its original quote and the text it now covers; the documents
 whose file is gone are listed with their annotations and the files that may
 be them (``core/relink.py``); those whose file cannot be read (binary,
-undecodable) with how many highlights they keep, unchecked.
+undecodable) with how many highlights they keep, unchecked; and the store
+files set aside as damaged (``*.corrupt-*``), whose highlights nothing counts.
 ``CheckReport.exit_status`` lets a script fail on what needs a person: ``0``
-when every highlight is placed (exact, moved or approximate) and no article is
-missing or unreadable, ``2`` otherwise.
+when every highlight is placed (exact, moved or approximate), no article is
+missing or unreadable and no store file is set aside, ``2`` otherwise.
 """
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -25,13 +27,16 @@ from ipreader.core.model import AnchorStatus, Annotation
 from ipreader.core.relink import MissingDocument
 from ipreader.core.safe_text import printable
 from ipreader.core.sharing.conflict_log import CONFLICTS_FILE, read_conflicts
+from ipreader.core.storage import CORRUPT_MARKER
 from ipreader.core.store import StoredDocument
+from ipreader.core.store.formats import ANNOTATIONS_DIR
 from ipreader.core.wording import excerpt, plural
 
 #: Exit status when every highlight is placed and no article is missing.
 EXIT_CLEAN = 0
 
-#: Exit status when a highlight is not found or an article is missing.
+#: Exit status when a highlight is not found, an article is missing or unreadable, or a
+#: store file was set aside as damaged.
 EXIT_NEEDS_REVIEW = 2
 
 #: Characters of a quote shown per line of the text report.
@@ -93,6 +98,9 @@ class CheckReport:
     conflicts: list[tuple[Path, Path, int]] = field(default_factory=list)
     """Per folder with a merge conflict log: its folder, the log, the versions logged
     (``sharing.conflict_log``; kept for review, so they never change the exit status)."""
+    set_aside: list[Path] = field(default_factory=list)
+    """Store files moved aside as damaged (now or before; ``*.corrupt-*``): the
+    highlights in them are not counted above, and only a person can restore them."""
 
     @property
     def totals(self) -> DriftCounts:
@@ -101,12 +109,11 @@ class CheckReport:
 
     @property
     def exit_status(self) -> int:
-        """``EXIT_NEEDS_REVIEW`` when a highlight is not found or an article missing or
-        unreadable, else 0."""
+        """``EXIT_NEEDS_REVIEW`` when a highlight is not found, an article missing or
+        unreadable, or a store file set aside as damaged, else 0."""
         totals = self.totals
-        return (
-            EXIT_NEEDS_REVIEW if totals.orphaned or self.missing or self.unreadable else EXIT_CLEAN
-        )
+        needs_review = totals.orphaned or self.missing or self.unreadable or self.set_aside
+        return EXIT_NEEDS_REVIEW if needs_review else EXIT_CLEAN
 
 
 def _keep(_info: DocumentInfo, stored: StoredDocument) -> bool:
@@ -148,8 +155,25 @@ def check_library(library: Library) -> CheckReport:
         logged = read_conflicts(location)
         if logged:
             report.conflicts.append((collection.root, location / CONFLICTS_FILE, len(logged)))
+        # After the pass: a file found damaged while reading it was set aside then.
+        report.set_aside.extend(_set_aside_in(location))
     report.documents.sort(key=lambda d: (str(d.root), d.relpath))
     return report
+
+
+def _set_aside_in(location: Path) -> list[Path]:
+    """The files (or directories) the store at ``location`` moved aside as damaged."""
+    found: list[Path] = []
+    # Where the store sets files aside: beside them (its own files, the annotation
+    # files, a split document's bucket files).
+    folders = [location, location / ANNOTATIONS_DIR]
+    for folder in list(folders[1:]):
+        with contextlib.suppress(OSError):
+            folders += [p for p in folder.iterdir() if p.is_dir() and not p.is_symlink()]
+    for folder in folders:
+        with contextlib.suppress(OSError):
+            found += sorted(p for p in folder.iterdir() if CORRUPT_MARKER in p.name)
+    return found
 
 
 def current_counts(library: Library) -> dict[tuple[Path, str], DriftCounts]:
@@ -212,6 +236,7 @@ def check_data(report: CheckReport) -> dict[str, Any]:
             {"root": str(root), "log": str(log), "versions": count}
             for root, log, count in report.conflicts
         ],
+        "set_aside": [str(path) for path in report.set_aside],
     }
 
 
@@ -241,6 +266,13 @@ def check_text(report: CheckReport) -> str:
         lines += ["", "Versions a merge did not keep (git or a sync tool), kept for review:"]
         for _root, log, count in report.conflicts:
             lines.append(f"  {log}  {plural(count, 'version')}")
+    if report.set_aside:
+        lines += [
+            "",
+            "Store files set aside as damaged (nothing deleted; the highlights in them are "
+            "not counted above):",
+        ]
+        lines += [f"  {path}" for path in report.set_aside]
     lines += ["", _verdict(report)]
     return "\n".join(printable(line) for line in lines) + "\n"
 
@@ -280,4 +312,6 @@ def _verdict(report: CheckReport) -> str:
         problems.append(f"{plural(len(report.missing), 'article')} missing")
     if report.unreadable:
         problems.append(f"{plural(len(report.unreadable), 'article')} unreadable")
+    if report.set_aside:
+        problems.append(f"{plural(len(report.set_aside), 'store file')} set aside as damaged")
     return f"Needs review: {', '.join(problems)} (exit status {EXIT_NEEDS_REVIEW})."
