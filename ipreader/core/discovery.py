@@ -28,11 +28,12 @@ def _skipped(name: str) -> bool:
     return name.startswith(".") or name == STORE_DIRNAME
 
 
-def _walk(root: Path) -> list[Path]:
+def _walk(root: Path, unlisted: list[tuple[Path, str]] | None = None) -> list[Path]:
     """Return the article files below ``root`` (see ``discover``), unsorted.
 
     Symbolic links are followed only when they resolve inside ``root``; each
-    real directory is entered once, so link loops end.
+    real directory is entered once, so link loops end. A folder that cannot
+    be listed is added to ``unlisted`` with why (its articles cannot be known).
     """
     root_real = os.path.realpath(root)
     visited = {root_real}
@@ -46,8 +47,12 @@ def _walk(root: Path) -> list[Path]:
         directory = pending.pop()
         try:
             entries = list(os.scandir(directory))
-        except OSError:
-            # An unreadable or vanished sub-folder holds nothing we can list.
+        except FileNotFoundError:
+            continue  # gone since it was seen: nothing to list, nothing to say
+        except OSError as error:
+            # Its articles cannot be known: said, never passed over in silence.
+            if unlisted is not None:
+                unlisted.append((Path(directory), error.strerror or str(error)))
             continue
         # A directory of 10,000 files is ~0.1 s: the app's frames go first (stepped).
         for entry in stepped(entries):
@@ -107,13 +112,16 @@ def walk_lists(root: Path, relpath: str) -> bool:
         return False
 
 
-def discover(paths: Sequence[Path]) -> list[tuple[Path, list[Path]]]:
+def discover(
+    paths: Sequence[Path], unlisted: list[tuple[Path, str]] | None = None
+) -> list[tuple[Path, list[Path]]]:
     """Group command-line paths into collections ``(root, article files sorted by relpath)``.
 
     A folder is its own root (articles found recursively); a file's root is its
     parent, and files of one folder share it. A folder named inside another
     named folder is merged into the outer one. Raises ``DocumentError`` for a
-    missing path.
+    missing path. The folders that could not be listed go to ``unlisted``,
+    each with why.
     """
     folders: list[Path] = []
     files: list[Path] = []
@@ -129,7 +137,7 @@ def discover(paths: Sequence[Path]) -> list[tuple[Path, list[Path]]]:
     for folder in sorted(set(folders), key=lambda p: len(p.parts)):
         if any(folder.is_relative_to(root) for root in groups):
             continue
-        groups[folder] = set(_walk(folder))
+        groups[folder] = set(_walk(folder, unlisted))
     for file in files:
         parent = file.parent.resolve()
         inside = next((root for root in groups if parent.is_relative_to(root)), None)

@@ -136,7 +136,10 @@ class Library:
             root = Path(paths_[0]).resolve()
             store = open_store(root, notices)
             early = (root, store, before_walk(root, store))
-        groups = discover([Path(p) for p in paths_])
+        unlisted: list[tuple[Path, str]] = []
+        groups = discover([Path(p) for p in paths_], unlisted)
+        for folder, why in unlisted:
+            notices.add(f"{folder} cannot be listed ({why}): the articles in it are left out")
         folders = {Path(p).resolve() for p in paths_ if Path(p).is_dir()}
         total = sum(len(files) for _, files in groups)
         done_before = 0

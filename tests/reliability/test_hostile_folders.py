@@ -195,6 +195,42 @@ def test_really_unreadable_file_as_an_unprivileged_user(
     assert any(data_dir.rglob("*.json"))
 
 
+def test_a_sub_folder_that_cannot_be_listed_is_named_not_passed_over(
+    world_readable_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """As a real user: a folder it may not read was skipped without a word (its
+    articles missing from the list, the export and check, all exiting 0)."""
+    if not can_switch_user():
+        pytest.skip("needs root to switch to uid 65534 (root lists any folder)")
+    folder = world_readable_dir / "articles"
+    (folder / "secret").mkdir(parents=True)
+    folder.chmod(0o755)
+    (folder / "a.txt").write_text(ARTICLE, encoding="utf-8")
+    (folder / "secret" / "b.txt").write_text(ARTICLE, encoding="utf-8")
+    (folder / "secret").chmod(0o700)
+    data_dir = world_readable_dir / "data"
+    data_dir.mkdir(mode=0o777)
+    data_dir.chmod(0o777)
+    monkeypatch.setenv("IPREADER_DATA_DIR", str(data_dir))
+
+    def open_as_nobody() -> dict[str, Any]:
+        library = Library.open([folder])
+        alone = Library.open([folder / "secret"])
+        return {
+            "docs": [d.relpath for d in library.documents()],
+            "notices": library.notices.all(),
+            "alone": [d.relpath for d in alone.documents()],
+            "alone_notices": alone.notices.all(),
+        }
+
+    report = run_as_nobody(open_as_nobody, timeout=30)
+    assert "crash" not in report, report
+    assert report["docs"] == ["a.txt"] and report["alone"] == []
+    said = f"{folder / 'secret'} cannot be listed (Permission denied)"
+    assert any(said in notice for notice in report["notices"]), report["notices"]
+    assert any(said in notice for notice in report["alone_notices"]), report["alone_notices"]
+
+
 # ------------------------------------------------------------------ files changing under us
 
 
