@@ -115,7 +115,8 @@ def _cmd_report(args: argparse.Namespace) -> int:
         until=None if args.until is None else time_bound(args.until, upper=True),
     )
     library = _open_library(args.paths)
-    documents = coded_documents(library, selection)
+    left_out: list[str] = []
+    documents = coded_documents(library, selection, left_out)
     report: Report
     if args.kind == "codes":
         report = code_report(documents, args.tags, require_all=require_all)
@@ -130,7 +131,7 @@ def _cmd_report(args: argparse.Namespace) -> int:
         several_roots=len(library.collections) > 1,
     )
     text = render_report(report, args.fmt, filters)
-    _print_notices(library.notices.take())
+    _print_notices([*library.notices.take(), *left_out])
     _output(text, args.output)
     return 0
 
@@ -178,7 +179,9 @@ def _cmd_agreement(args: argparse.Namespace) -> int:
     if creator_key(first) == creator_key(second):
         raise UsageError("--coders needs two different names")
     library = _open_library(args.paths)
-    documents = coded_documents(library, Selection(document_glob=args.document))
+    left_out: list[str] = []
+    documents = coded_documents(library, Selection(document_glob=args.document), left_out)
+    _print_notices(left_out)  # before a coder is found missing: it may be why
     known = creators(documents)
     for name in (first, second):
         if creator_key(name) not in {creator_key(c) for c in known}:

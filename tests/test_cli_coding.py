@@ -193,3 +193,20 @@ def test_the_collector_is_back_after_a_command(
     assert gc.isenabled()
     assert run(["list", str(folder)], capsys)[0] == 0
     assert gc.isenabled()
+
+
+@pytest.mark.parametrize("command", [["report"], ["agreement", "--coders", "ada", "ben"]])
+def test_highlights_with_no_text_to_code_are_said_to_be_left_out(
+    folder: Path, capsys: pytest.CaptureFixture[str], command: list[str]
+) -> None:
+    """A missing and an unreadable article's highlights were left out without a word,
+    while tags, list and export still counted them."""
+    (folder / "news" / "a.txt").unlink()  # 3 highlights, now in a missing article
+    (folder / "b.txt").write_bytes(b"\x00\x01 binary now")  # 2 highlights, unreadable
+    code, _out, err = run([command[0], str(folder), *command[1:]], capsys)
+    assert (
+        "ipreader: left out: 3 highlights in 1 missing article and 2 highlights in 1 "
+        "unreadable article (no text to place them in; `ipreader check` lists them)"
+    ) in err, err
+    code, _out, err = run(["report", str(folder), "--color", "blue"], capsys)
+    assert code == 0 and "left out" not in err  # none of them is blue: nothing left out

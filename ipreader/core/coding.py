@@ -20,12 +20,15 @@ from itertools import accumulate, chain
 from operator import attrgetter
 from pathlib import Path
 
+from ipreader.core.documents import DocumentInfo
 from ipreader.core.errors import IpreaderError
 from ipreader.core.identity import creator_key
 from ipreader.core.library import Library
 from ipreader.core.model import COLORS, Annotation
 from ipreader.core.records import utc_time
+from ipreader.core.store import StoredDocument
 from ipreader.core.tags import covered, tag_path
+from ipreader.core.wording import plural
 
 
 class SelectionError(IpreaderError):
@@ -161,14 +164,25 @@ _HIGHLIGHTS = attrgetter("highlights")
 _order = attrgetter("start", "id")
 
 
-def coded_documents(library: Library, selection: Selection) -> list[CodedDocument]:
+def coded_documents(
+    library: Library, selection: Selection, left_out: list[str] | None = None
+) -> list[CodedDocument]:
     """Return every readable document that has a highlight the selection keeps.
 
-    Documents come collection by collection, each in relative-path order.
+    Documents come collection by collection, each in relative-path order. The
+    highlights the selection keeps in articles that are missing or cannot be
+    read have no text to be coded in: ``left_out`` is given one sentence
+    saying how many (nothing when there are none).
     """
     result: list[CodedDocument] = []
+    unreadable: list[int] = []
+
+    def count_unreadable(info: DocumentInfo, stored: StoredDocument, _reason: str) -> None:
+        unreadable.append(sum(map(selection.keeps, stored.annotations)))
+
     documents = library.current_documents(
-        lambda info, stored: bool(stored.annotations) and selection.keeps_document(info.relpath)
+        lambda info, stored: bool(stored.annotations) and selection.keeps_document(info.relpath),
+        count_unreadable if left_out is not None else None,
     )
     # No highlight filter (a plain report, agreement): no call a highlight to ask.
     keeps = None if selection.keeps_all() else selection.keeps
@@ -181,7 +195,28 @@ def coded_documents(library: Library, selection: Selection) -> list[CodedDocumen
             result.append(
                 CodedDocument(info.root, info.relpath, info.title, current.text, tuple(kept))
             )
+    if left_out is not None:
+        missing = [
+            sum(map(selection.keeps, gone.stored.annotations))
+            for collection in library.collections
+            for gone in collection.missing
+            if selection.keeps_document(gone.relpath)
+        ]
+        told = _left_out(missing, "missing") + _left_out(unreadable, "unreadable")
+        if told:
+            left_out.append(
+                f"left out: {' and '.join(told)} (no text to place them in; "
+                f"`ipreader check` lists them)"
+            )
     return result
+
+
+def _left_out(highlights: list[int], why: str) -> list[str]:
+    """``["3 highlights in 1 missing article"]``, or ``[]`` when no highlight is kept."""
+    kept = [count for count in highlights if count]
+    if not kept:
+        return []
+    return [f"{plural(sum(kept), 'highlight')} in {plural(len(kept), f'{why} article')}"]
 
 
 def used_tags(documents: Iterable[CodedDocument]) -> list[str]:
