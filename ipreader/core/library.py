@@ -17,6 +17,7 @@ from ipreader.core import paths
 from ipreader.core.discovery import discover
 from ipreader.core.documents import DocumentInfo, DocumentText, read_document
 from ipreader.core.errors import DocumentError
+from ipreader.core.fit import fitted
 from ipreader.core.model import Annotation
 from ipreader.core.notices import Notices
 from ipreader.core.store import FolderStore, StoredDocument
@@ -225,8 +226,10 @@ class Library:
                         unreadable(info, record, str(error))
                     continue
                 text = document.text
+                # As stored while the text is the one they were anchored in (fitted).
+                placed = tuple(fitted(text, record.annotations))
                 found[info.relpath] = CurrentDocument(
-                    info, text, record, record.annotations, TextVersion.of(document)
+                    info, text, record, placed, TextVersion.of(document)
                 )
                 if record.sha256 != document.sha256:
                     stale.append((info.relpath, document.sha256, text))

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 from ipreader.core.discovery import walk_lists
 from ipreader.core.documents import DocumentText, read_document
 from ipreader.core.errors import IpreaderError
+from ipreader.core.fit import fitted
 from ipreader.core.model import Annotation
 from ipreader.tui.pending import ordered_off_the_ui
 from ipreader.tui.reader.reflow import looks_hard_wrapped
@@ -108,7 +109,7 @@ def read_first(
         # than reading this one's file, and it is loaded after the first paint anyway.
         persist = len(indexed) <= READ_CACHE_FIRST_MAX
         found = store.annotations(relpath, persist=persist) if relpath in indexed else []
-        annotations = ordered_off_the_ui(found)
+        annotations = ordered_off_the_ui(fitted(document.text, found))
         position = store.reading_position(relpath)
     except (IpreaderError, ValueError):
         return None

@@ -426,6 +426,7 @@ class FolderStore:
         Returns the annotations by relpath.
         """
         from ipreader.core.anchoring import reanchor  # sibling module; keeps imports light
+        from ipreader.core.fit import fitted
 
         def reanchored(text: str, current: Iterable[Annotation]) -> list[Annotation]:
             return sorted((reanchor(text, a) for a in current), key=annotation_order)
@@ -457,7 +458,7 @@ class FolderStore:
                 else:
                     result[relpath] = []  # new: written when it gets data
             elif record.sha256 == sha256:
-                result[relpath] = list(self._catalog.annotations_of(record))
+                result[relpath] = list(fitted(text, self._catalog.annotations_of(record)))
             elif not self.writable:
                 result[relpath] = reanchored(text, self._catalog.annotations_of(record))
             else:
@@ -475,7 +476,8 @@ class FolderStore:
                     continue
                 current = self._catalog.annotations_of(record)
                 if record.sha256 == sha256:
-                    result[relpath] = list(current)  # another process reconciled it meanwhile
+                    # Another process reconciled it meanwhile.
+                    result[relpath] = list(fitted(text, current))
                     continue
                 anchored = reanchored(text, current)
                 known = set(current)
