@@ -216,9 +216,11 @@ def written_to(path: Path, data: bytes, verb: str) -> str:
     from ipreader.core.output import write_output
 
     target = write_output(path, data)
+    # One line whatever the names hold (_say keeps a message's own line breaks).
+    shown, through = printable(str(target)), printable(str(path))
     if target != path:
-        return f"{verb} to {target} (through the link {path})"
-    return f"{verb} to {path}"
+        return f"{verb} to {shown} (through the link {through})"
+    return f"{verb} to {shown}"
 
 
 def _print_notices(notices: Sequence[str]) -> None:

@@ -148,6 +148,18 @@ def test_output_into_a_store_folder_is_refused_and_every_highlight_kept(
     assert reopened.notices.take() == []  # nothing damaged, nothing set aside
 
 
+def test_the_line_saying_where_the_output_went_is_one_line(
+    tmp_path: Path, run_cli: Callable[..., Any]
+) -> None:
+    """A file name holding a newline (and an ESC) started a second, fake line."""
+    root = make_folder(tmp_path)
+    target = tmp_path / "o\x1b[2J\n.json"
+    done = run_cli("export", root, "-o", target)
+    assert done.code == 0
+    assert done.err == f"ipreader: exported to {tmp_path}/o\u241b[2J\u240a.json\n"
+    assert json.loads(target.read_text(encoding="utf-8"))["documents"]
+
+
 def test_output_to_dev_stdout_works_for_a_normal_user(world_readable_dir: Path) -> None:
     if not can_switch_user():
         pytest.skip("needs root to switch to uid 65534")
