@@ -88,6 +88,13 @@ class AppCrashed(Exception):
         super().__init__("the app stopped on an unexpected error")
 
 
+def tag_argument(value: str) -> str:
+    """A ``--tag`` value: refused when blank (it would keep everything, as if not given)."""
+    if not value.strip():
+        raise argparse.ArgumentTypeError("a tag cannot be empty")
+    return value
+
+
 class _Parser(argparse.ArgumentParser):
     """An ArgumentParser whose errors are raised, so ``main`` decides the output and exit code."""
 
@@ -152,6 +159,7 @@ def _command_parser(command: str) -> argparse.ArgumentParser:
             dest="tags",
             action="append",
             default=[],
+            type=tag_argument,
             metavar="T",
             help="keep annotations with tag T (case-insensitive; repeat for any of several)",
         )

@@ -18,6 +18,7 @@ from ipreader.cli import (
     _print_notices,
     _say,
     _write_text,
+    tag_argument,
     written_to,
 )
 from ipreader.core.gc_pause import gc_paused
@@ -50,6 +51,7 @@ def _add_tag_option(parser: argparse.ArgumentParser, default: str) -> None:
         dest="tags",
         action="append",
         default=[],
+        type=tag_argument,
         metavar="T",
         help=f"only tag T and its children (repeat for several; default: {default})",
     )

@@ -210,3 +210,14 @@ def test_highlights_with_no_text_to_code_are_said_to_be_left_out(
     ) in err, err
     code, _out, err = run(["report", str(folder), "--color", "blue"], capsys)
     assert code == 0 and "left out" not in err  # none of them is blue: nothing left out
+
+
+@pytest.mark.parametrize("command", ["export", "report"])
+@pytest.mark.parametrize("tag", ["", "  "])
+def test_an_empty_tag_filter_is_refused_not_ignored(
+    folder: Path, capsys: pytest.CaptureFixture[str], command: str, tag: str
+) -> None:
+    """``--tag ''`` kept everything, as if no filter had been given, and exited 0."""
+    code, out, err = run([command, str(folder), "--tag", tag], capsys)
+    assert code == 1 and out == ""
+    assert "ipreader: argument --tag: a tag cannot be empty" in err
