@@ -110,6 +110,20 @@ def test_xml_given_a_format_is_read_as_that_format(tmp_path: Path) -> None:
     assert refusal(file, "ipreader").startswith(f"{file}: malformed JSON at line 1, column 1")
 
 
+@pytest.mark.parametrize("content", [b"", b" \n\t\r\n"])
+@pytest.mark.parametrize("fmt", [None, "ipreader", "w3c", "hypothesis", "qdpx"])
+def test_an_empty_file_is_called_empty(tmp_path: Path, content: bytes, fmt: str | None) -> None:
+    """It was "malformed JSON at line 1, column 1: Expecting value" (or "not a zip")."""
+    file = written(tmp_path, content)
+    assert refusal(file, fmt) == f"{file}: the file is empty: there is nothing to import"
+
+
+def test_a_qdpx_name_is_read_as_a_project(tmp_path: Path) -> None:
+    file = tmp_path / "project.qdpx"
+    file.write_bytes(b"{not a zip")
+    assert refusal(file) == f"{file}: not a readable zip (File is not a zip file)"
+
+
 # ---------------------------------------------------------------- reading within bounds
 
 

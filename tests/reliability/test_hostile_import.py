@@ -323,7 +323,7 @@ def test_import_file_over_the_limit_is_refused_before_reading(
         (b"[" * 5_000 + b"]" * 5_000, "nested too deeply"),
         (b"[" * 200_000 + b"]" * 200_000, "far more entries"),
         (b"\xff\xfe{}", "not UTF-8"),
-        (b"", "malformed JSON"),
+        (b"", "the file is empty"),
         (b'{"format": "other", "version": 1, "documents": []}', "not an ipreader export"),
         (b'{"format": "ipreader.annotations", "version": 99, "documents": []}', "newer"),
         (b'{"format": "ipreader.annotations", "version": "1", "documents": []}', "version"),

@@ -45,7 +45,11 @@ def read_batch(file: Path, fmt: str | None = None) -> Batch:
             f"unknown import format {fmt!r}; choose one of {', '.join(IMPORT_FORMATS)}"
         )
     raw = read_file(file)
-    if fmt == "qdpx" or (fmt is None and is_zip(raw)):
+    if not raw or raw.isspace():  # isspace() stops at the first other byte: no copy
+        raise ImportFileError(f"{file}: the file is empty: there is nothing to import")
+    # A .qdpx name says what it should be: "not a readable zip", not "malformed JSON".
+    qdpx = fmt is None and (is_zip(raw) or file.suffix.lower() == ".qdpx")
+    if fmt == "qdpx" or qdpx:
         return refi_qda.read(file, raw)
     if fmt is None:
         refuse_xml(file, raw)
