@@ -32,8 +32,10 @@ def _walk(root: Path, unlisted: list[tuple[Path, str]] | None = None) -> list[Pa
     """Return the article files below ``root`` (see ``discover``), unsorted.
 
     Symbolic links are followed only when they resolve inside ``root``; each
-    real directory is entered once, so link loops end. A folder that cannot
-    be listed is added to ``unlisted`` with why (its articles cannot be known).
+    real directory is entered once, so link loops end. What cannot be listed
+    is added to ``unlisted`` with a sentence saying why and what is left out: a
+    folder that cannot be read, a link named like an article that leads to
+    nothing (its target gone, or links in a loop).
     """
     root_real = os.path.realpath(root)
     visited = {root_real}
@@ -52,7 +54,10 @@ def _walk(root: Path, unlisted: list[tuple[Path, str]] | None = None) -> list[Pa
         except OSError as error:
             # Its articles cannot be known: said, never passed over in silence.
             if unlisted is not None:
-                unlisted.append((Path(directory), error.strerror or str(error)))
+                why = error.strerror or str(error)
+                unlisted.append(
+                    (Path(directory), f"cannot be listed ({why}): the articles in it are left out")
+                )
             continue
         # A directory of 10,000 files is ~0.1 s: the app's frames go first (stepped).
         for entry in stepped(entries):
@@ -78,9 +83,20 @@ def _walk(root: Path, unlisted: list[tuple[Path, str]] | None = None) -> list[Pa
                         article = by_suffix[suffix] = is_article_candidate(Path("x" + suffix))
                     if article:
                         found.append(directory / entry.name)
+                elif is_link and not os.path.exists(entry.path):
+                    _dead_link(Path(entry.path), unlisted)
             except OSError:
+                if entry.is_symlink():  # a loop: its stat fails (ELOOP)
+                    _dead_link(Path(entry.path), unlisted)
                 continue
     return found
+
+
+def _dead_link(path: Path, unlisted: list[tuple[Path, str]] | None) -> None:
+    """Add a link that leads to nothing to ``unlisted`` when it is named like an article."""
+    if unlisted is not None and is_article_candidate(path):
+        why = "is a link to nothing (its target is gone, or links loop): left out"
+        unlisted.append((path, why))
 
 
 def walk_lists(root: Path, relpath: str) -> bool:

@@ -139,8 +139,8 @@ class Library:
             early = (root, store, before_walk(root, store))
         unlisted: list[tuple[Path, str]] = []
         groups = discover([Path(p) for p in paths_], unlisted)
-        for folder, why in unlisted:
-            notices.add(f"{folder} cannot be listed ({why}): the articles in it are left out")
+        for path, why in unlisted:
+            notices.add(f"{path} {why}")
         folders = {Path(p).resolve() for p in paths_ if Path(p).is_dir()}
         total = sum(len(files) for _, files in groups)
         done_before = 0

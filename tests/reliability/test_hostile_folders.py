@@ -92,9 +92,15 @@ def test_symlink_loops_end_and_list_each_article_once(
     (folder / "self.txt").symlink_to("self.txt")  # ELOOP on every access
     (folder / "ping.txt").symlink_to("pong.txt")
     (folder / "pong.txt").symlink_to("ping.txt")
+    (folder / "gone.txt").symlink_to("nowhere.txt")
     with deadline(10):
         library = Library.open([folder])
     assert relpaths(library) == ["a.txt", "sub/b.txt"]
+    # Each link named like an article that leads nowhere is said, not passed over.
+    notices = library.notices.all()
+    for name in ("gone.txt", "ping.txt", "pong.txt", "self.txt"):
+        said = f"{folder.resolve() / name} is a link to nothing"
+        assert any(notice.startswith(said) for notice in notices), (name, notices)
 
 
 def test_symlinks_leaving_the_folder_are_not_listed_and_never_read(
