@@ -177,6 +177,21 @@ async def test_typing_fast_shows_the_last_report_asked_for(coded_folder: Path) -
         assert shown.option_count == 16  # the heading and its fifteen passages
 
 
+async def test_highlights_with_no_text_to_code_are_said_to_be_left_out(
+    coded_folder: Path,
+) -> None:
+    (coded_folder / "a00.txt").unlink()  # its highlight: in a missing article now
+    posted = Posted()
+    screen = ReportsScreen(Library.open([coded_folder]))
+    async with StyledApp().run_test(size=(120, 40), message_hook=posted) as pilot:
+        await opened(pilot, screen)
+        assert status(screen) == "29 passages"
+    assert posted.notices() == [
+        "Left out: 1 highlight in 1 missing article (no text to place them in; "
+        "`ipreader check` lists them)"
+    ]
+
+
 async def test_a_slow_report_says_it_is_updating_and_the_screen_still_answers(
     coded_folder: Path,
 ) -> None:

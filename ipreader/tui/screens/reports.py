@@ -118,6 +118,8 @@ class ReportsScreen(ModalScreen[ReportTarget | None]):
         """Every article with a highlight, as anchored now."""
         error: str = ""
         """Why it failed (empty when it did not)."""
+        left_out: tuple[str, ...] = ()
+        """What had no text to be coded in (``coded_documents``): said once."""
 
     def __init__(
         self, library: Library, codebook_of: Callable[[Path], Codebook] | None = None
@@ -183,12 +185,13 @@ class ReportsScreen(ModalScreen[ReportTarget | None]):
 
     @work(thread=True, exclusive=True, group="reports", description="read the highlights")
     def _compute(self) -> None:
+        left_out: list[str] = []
         try:
-            documents = coded_documents(self.library, Selection())
+            documents = coded_documents(self.library, Selection(), left_out)
         except IpreaderError as error:
             self.post_message(self.Computed([], str(error)))
             return
-        self.post_message(self.Computed(documents))
+        self.post_message(self.Computed(documents, left_out=tuple(left_out)))
 
     @on(Computed)
     def _computed(self, message: Computed) -> None:
@@ -197,6 +200,8 @@ class ReportsScreen(ModalScreen[ReportTarget | None]):
             return
         self.documents = message.documents
         self._read = True
+        for told in message.left_out:  # missing and unreadable articles' highlights
+            self.notify(told[:1].upper() + told[1:], title="Reports", timeout=10)
         # 20,000 highlights read are ~10^5 long-lived objects: frozen, so the collector's
         # full passes under the next keys skip them (tui/heap.py; 60-300 ms each here).
         HEAP.settle()
