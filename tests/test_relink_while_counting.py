@@ -89,3 +89,26 @@ async def test_a_relink_before_the_counts_keeps_the_app_and_counts_the_row(
         elsewhere = next(d for d in screen.documents if d.relpath == "elsewhere.txt")
         # Its row counts the relinked highlight, not the nothing the file had when listed.
         assert screen.stats[elsewhere.path].highlights == 1
+
+
+async def test_the_folder_opened_again_while_counting_opens_after_the_count(
+    articles: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The open article gone while the counts are read opens the folder again: the two
+    openings ran at once and merged their counts and lists in either order."""
+    release = held_count(monkeypatch)
+    posted = Posted()
+    async with IpreaderApp(paths=[articles]).run_test(size=(120, 36), message_hook=posted) as pilot:
+        screen = pilot.app.main_screen
+        for _ in range(200):
+            if posted.of(LibraryOpened):
+                break
+            await pilot.pause(0.05)
+        screen.loader.open_library()  # as when the open article is found gone
+        await pilot.pause(0.3)
+        assert len(posted.of(LibraryOpened)) == 1  # waits for the first one's end
+        release.set()
+        await settle(pilot)
+        await settle(pilot)
+        order = [type(m).__name__ for m in posted if isinstance(m, LibraryOpened | LibraryCounted)]
+        assert order == ["LibraryOpened", "LibraryCounted", "LibraryOpened", "LibraryCounted"]

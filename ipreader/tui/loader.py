@@ -87,6 +87,8 @@ class Loader:
         self._opened_before = False  # the last listing is drawn on the first open only
         self._first_read: FirstTextRead | None = None  # see take_first_read
         self._first_known: asyncio.Event | None = None  # see first_read_known
+        self._opening = False  # an opening runs (see open_library)
+        self._open_again = False  # asked for while one ran: starts when it ends
 
     def open_library(self) -> None:
         """Open the library; posts ``LastListing`` when the last open of these paths left a
@@ -101,7 +103,15 @@ class Loader:
         frames go first (before the mount it overlaps the app's start-up: measured,
         the last listing is then read before the first frame, and the 10k folder's
         paint came 0.03-0.04 s sooner than with beats from the start). The cyclic
-        garbage collector is paused meanwhile (see ``_open_paced``)."""
+        garbage collector is paused meanwhile (see ``_open_paced``).
+
+        One opening at a time: asked for while one runs (the open article gone
+        while the list's counts are read), it starts when that one has ended.
+        Two at once would merge their counts and lists in either order."""
+        if self._opening:
+            self._open_again = True
+            return
+        self._opening = True
         gate = Gate()
         loop = asyncio.get_running_loop()
         known = self._first_known = asyncio.Event()
@@ -123,10 +133,20 @@ class Loader:
             finally:
                 gate.close()
                 say_known()  # no first article before the end (or the opening failed)
+                # After this opening's messages: the next one starts once they are handled.
+                with contextlib.suppress(RuntimeError):  # the app has quit meanwhile
+                    loop.call_soon_threadsafe(self._owner.call_later, self._opening_ended)
 
         self._owner.run_worker(
             open_paced, group="library", description="open the library", thread=True
         )
+
+    def _opening_ended(self) -> None:
+        """Start the opening asked for while the last one ran, if any."""
+        self._opening = False
+        if self._open_again:
+            self._open_again = False
+            self.open_library()
 
     def _beat(self, gate: Gate) -> None:
         """Beat ``gate`` now and every ``BEAT`` seconds from the event loop until it closes
