@@ -17,6 +17,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+import ipreader.core.sharing.layout as layout
 from ipreader.core.sharing.conflict_log import read_conflicts
 from ipreader.core.sharing.sync_copies import (
     SyncMerge,
@@ -300,14 +301,14 @@ def test_a_copy_that_cannot_be_read_is_left_and_does_not_stop_the_next(
     write(location / "a.json", {"t": {}})
     unreadable = write(location / f"a{SYNCTHING}.json", {"t": {}})
     good = later_good_copy(location)
-    real = Path.read_bytes
+    real = layout.read_regular_file
 
-    def failing(self: Path) -> bytes:
-        if self == unreadable:
-            raise OSError(errno.EIO, os.strerror(errno.EIO), str(self))
-        return real(self)
+    def failing(path: Path, **kwargs: Any) -> tuple[os.stat_result, bytes | None]:
+        if path == unreadable:
+            raise OSError(errno.EIO, os.strerror(errno.EIO), str(path))
+        return real(path, **kwargs)
 
-    monkeypatch.setattr(Path, "read_bytes", failing)
+    monkeypatch.setattr(layout, "read_regular_file", failing)
     result = merge_sync_copies(location)
     assert result.left == [f"{unreadable.name} (cannot be read: {os.strerror(errno.EIO)})"]
     assert unreadable.exists()

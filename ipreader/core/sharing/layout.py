@@ -7,7 +7,9 @@ by the store and the next merge change only the records that changed.
 
 from __future__ import annotations
 
+import errno
 import json
+import os
 import re
 from pathlib import Path, PurePath
 from typing import Any
@@ -84,6 +86,8 @@ def read_tables_of(path: Path) -> Tables:
     except FileNotFoundError:
         return {}
     except SpecialFileError as error:
+        if error.kind == "a directory":  # what a plain read says: cannot be read, left
+            raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), str(path)) from None
         raise CorruptDatabaseError(path, f"it is {error.kind}, not a regular file") from None
     except FileTooLargeError as error:
         raise CorruptDatabaseError(path, error.reason) from None
