@@ -20,6 +20,7 @@ aside as damaged by the next open, and the highlights in it with it.
 
 from __future__ import annotations
 
+import errno
 import os
 import stat
 import sys
@@ -36,6 +37,8 @@ def write_output(path: Path, data: bytes) -> Path:
     The result is the link's target when ``path`` is a symbolic link, else
     ``path``. Raises ``StoreWriteError`` naming the path and the cause.
     """
+    if "\0" in str(path):
+        raise StoreWriteError(f"cannot write to {path!r}: a file name cannot hold a NUL")
     if STORE_DIRNAME in Path(os.path.realpath(path)).parent.parts:
         raise StoreWriteError(
             f"cannot write to {path}: it is inside a store folder ({STORE_DIRNAME}), where "
@@ -81,12 +84,23 @@ def _own_stream(info: os.stat_result) -> int | None:
 
 
 def _write_into(path: Path, data: bytes) -> None:
-    """Open an existing FIFO or character device for writing (never creating) and write."""
+    """Open an existing FIFO or character device for writing (never creating) and write.
+
+    Opened without waiting: a FIFO nobody reads would block the open for ever (the
+    app's export never ending, the app unable to quit); it is refused at once
+    instead. Once open, the writes wait for the reader as a shell's would.
+    """
+    flags = os.O_WRONLY | getattr(os, "O_NOCTTY", 0) | getattr(os, "O_NONBLOCK", 0)
     try:
-        fd = os.open(path, os.O_WRONLY | getattr(os, "O_NOCTTY", 0))
+        fd = os.open(path, flags)
     except OSError as error:
+        if error.errno == errno.ENXIO:  # a FIFO with no reader
+            raise StoreWriteError(
+                f"cannot write to {path}: it is a named pipe no program is reading"
+            ) from error
         raise StoreWriteError(f"cannot write to {path}: {error.strerror or error}") from error
     try:
+        os.set_blocking(fd, True)
         _write_fd(path, fd, data)
     finally:
         os.close(fd)

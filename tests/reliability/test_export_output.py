@@ -160,6 +160,17 @@ def test_the_line_saying_where_the_output_went_is_one_line(
     assert json.loads(target.read_text(encoding="utf-8"))["documents"]
 
 
+def test_output_into_a_fifo_nobody_reads_is_refused_at_once(
+    tmp_path: Path, run_cli_process: Callable[..., Any]
+) -> None:
+    """Its open waited for a reader for ever: the app's export never ended, nor the app."""
+    root = make_folder(tmp_path)
+    os.mkfifo(tmp_path / "pipe.json")
+    done = run_cli_process("export", root, "-o", tmp_path / "pipe.json", timeout=30)
+    assert done.code == 1
+    assert "it is a named pipe no program is reading" in done.err
+
+
 def test_output_to_dev_stdout_works_for_a_normal_user(world_readable_dir: Path) -> None:
     if not can_switch_user():
         pytest.skip("needs root to switch to uid 65534")
