@@ -244,6 +244,29 @@ async def test_export_empty_path_shows_error_then_typed_path_exports(
     assert app.results == [ExportRequest("json", tmp_path / "x.json")]
 
 
+@pytest.mark.parametrize(
+    ("typed", "said"),
+    [
+        ("~nosuchuser-ipreader/x.json", "No such user: '~nosuchuser-ipreader'."),
+        ("a" * 300 + ".json", "That path cannot be used: File name too long."),
+        ("x\0y.json", "A file name cannot hold a NUL character."),
+    ],
+)
+async def test_a_path_that_cannot_be_used_is_said_in_the_dialog(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, typed: str, said: str
+) -> None:
+    """Each of these raised out of the dialog and closed the app."""
+    monkeypatch.chdir(tmp_path)
+    app = Host(ExportScreen(tmp_path / "ipreader-export.json"))
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        app.screen.query_one("#path", Input).value = typed
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.results == []
+        assert str(app.screen.query_one("#error", Label).render()) == said
+
+
 async def test_typing_a_formats_extension_chooses_that_format(tmp_path: Path) -> None:
     """``listed.csv`` typed with json chosen: JSON was written into the ``.csv`` file."""
     app = Host(ExportScreen(tmp_path / "ipreader-export.json"))

@@ -171,6 +171,11 @@ class ExportScreen(ModalScreen[ExportRequest | None]):
             self._show_error("Enter a file to export to.")
             self.query_one("#path", Input).focus()
             return
+        problem = _path_problem(text)
+        if problem is not None:
+            self._show_error(problem)
+            self.query_one("#path", Input).focus()
+            return
         path = Path(text).expanduser()
         if path.is_dir():
             self._show_error("That is a folder; enter a file name.")
@@ -191,3 +196,24 @@ class ExportScreen(ModalScreen[ExportRequest | None]):
     def action_cancel(self) -> None:
         """Dismiss without exporting."""
         self.dismiss(None)
+
+
+def _path_problem(text: str) -> str | None:
+    """Why ``text`` cannot name a file to write (``None``: it can be tried).
+
+    Asked before any look at the disk: a path that cannot be expanded (``~nobody``),
+    holds a NUL, is too long, or leads through a folder that cannot be searched
+    raised out of the dialog and closed the app.
+    """
+    if "\0" in text:
+        return "A file name cannot hold a NUL character."
+    try:
+        path = Path(text).expanduser()
+    except RuntimeError:  # ~user with no such user (no home directory to expand to)
+        return f"No such user: {text.split('/', 1)[0]!r}."
+    try:
+        path.is_dir()
+        path.exists()
+    except OSError as error:
+        return f"That path cannot be used: {error.strerror or error}."
+    return None
