@@ -399,6 +399,31 @@ async def test_undoing_an_edit_then_the_creation_removes_the_highlight_without_a
         assert not any("elsewhere" in m or "another program" in m for m in posted.notices())
 
 
+@pytest.mark.parametrize(
+    ("typed", "why"), [("/", "a tag name cannot be empty"), ("\x07bell", "control characters")]
+)
+async def test_a_tag_the_codebook_could_not_name_is_refused_in_the_editor(
+    articles: Path, typed: str, why: str
+) -> None:
+    """ "/" or a pasted control character was stored, then shown nowhere in the codebook
+    (never renamed or deleted there), while the codebook refuses those names."""
+    posted = Posted()
+    async with IpreaderApp(paths=[articles]).run_test(size=SIZE, message_hook=posted) as pilot:
+        await settle(pilot)
+        await highlight(pilot, 4, 9)
+        await pilot.press("e")
+        await settle(pilot)
+        editor = pilot.app.screen
+        assert isinstance(editor, AnnotationEditor)
+        editor.query_one("#tags", Input).value = f"fine, {typed}"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert pilot.app.screen is editor  # still open: fix the tag, or cancel
+        assert any(f"The tag {typed!r} cannot be used" in m and why in m for m in posted.notices())
+    [kept] = stored(articles, "alpha.txt")
+    assert kept.tags == ()
+
+
 def row_text(screen: MainScreen, relpath: str) -> str:
     """The document list's row of ``relpath`` as shown."""
     rows = screen.document_list.option_list

@@ -99,6 +99,16 @@ class NotesFormScreen(ModalScreen[R | None], Generic[R]):
             type(self).TAGS_RULE({"tags": list(self.tag_values)})
         except RecordError as error:
             return f"The {self.WHOSE} {error}: shorten or remove it."
+        # A new tag the codebook could not name (``/`` alone, control characters) would
+        # be stored, then shown nowhere in the codebook, and never renamed or deleted.
+        from ipreader.core.codebook import CodebookError, check_tag_name
+
+        for tag in self.tag_values:
+            if tag not in self._tags:
+                try:
+                    check_tag_name(tag)
+                except CodebookError as error:
+                    return f"The tag {tag!r} cannot be used: {error}."
         return None
 
     def on_mount(self) -> None:
