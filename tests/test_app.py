@@ -12,12 +12,12 @@ import pytest
 from conftest import ALPHA, CJK, MARKUP, Posted, settle
 from rich.text import Text
 from textual.pilot import Pilot
-from textual.widgets import Input, Label, OptionList
+from textual.widgets import Input, Label, OptionList, TextArea
 
 from ipreader.core import paths
 from ipreader.core.errors import StoreWriteError
 from ipreader.core.library import Library
-from ipreader.core.model import Annotation, DocumentNotes
+from ipreader.core.model import MAX_TEXT_CHARS, Annotation, DocumentNotes
 from ipreader.core.settings import load_settings
 from ipreader.core.store import FolderStore
 from ipreader.tui.app import IpreaderApp
@@ -422,6 +422,25 @@ async def test_a_tag_the_codebook_could_not_name_is_refused_in_the_editor(
         assert any(f"The tag {typed!r} cannot be used" in m and why in m for m in posted.notices())
     [kept] = stored(articles, "alpha.txt")
     assert kept.tags == ()
+
+
+async def test_a_note_over_the_store_s_limit_is_refused_in_the_editor(articles: Path) -> None:
+    """It closed the editor and then failed to save ("kept in this session but NOT saved")."""
+    posted = Posted()
+    async with IpreaderApp(paths=[articles]).run_test(size=SIZE, message_hook=posted) as pilot:
+        await settle(pilot)
+        await highlight(pilot, 4, 9)
+        await pilot.press("e")
+        await settle(pilot)
+        editor = pilot.app.screen
+        assert isinstance(editor, AnnotationEditor)
+        editor.query_one("#note", TextArea).text = "x" * (MAX_TEXT_CHARS + 1)
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert pilot.app.screen is editor
+        assert any("note is too long" in m and "shorten it" in m for m in posted.notices())
+    [kept] = stored(articles, "alpha.txt")
+    assert kept.note == ""
 
 
 def row_text(screen: MainScreen, relpath: str) -> str:

@@ -11,7 +11,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Label, TextArea
 
 from ipreader.core.model import parse_tag_list
-from ipreader.core.records import RecordError, tags_field
+from ipreader.core.records import RecordError, tags_field, text_field
 from ipreader.tui.display import editable
 from ipreader.tui.stylesheets import modal_stylesheets
 from ipreader.tui.widgets.tag_input import TagInput
@@ -99,6 +99,10 @@ class NotesFormScreen(ModalScreen[R | None], Generic[R]):
             type(self).TAGS_RULE({"tags": list(self.tag_values)})
         except RecordError as error:
             return f"The {self.WHOSE} {error}: shorten or remove it."
+        try:  # the store's rule for a note (a paste of a whole book is over it)
+            text_field({"note": self.query_one("#note", TextArea).text}, "note")
+        except RecordError as error:
+            return f"The {self.WHOSE} {error}: shorten it."
         # A new tag the codebook could not name (``/`` alone, control characters) would
         # be stored, then shown nowhere in the codebook, and never renamed or deleted.
         from ipreader.core.codebook import CodebookError, check_tag_name
