@@ -44,6 +44,8 @@ def test_intents_become_typed_commands() -> None:
         (lambda s: s.move(ROOT, "a", "a/b"), "under itself"),
         (lambda s: s.move(ROOT, "a", "a"), "under itself"),
         (lambda s: s.set_meaning(ROOT, "pink", "claim"), "already means"),
+        # Refused with the dialog open, not after it closed ("… NOT saved", nothing kept).
+        (lambda s: s.describe(ROOT, "a", "x" * 10_001), "at most 10,000 characters"),
     ],
 )
 def test_refusals_say_why(call: object, said: str) -> None:

@@ -77,9 +77,15 @@ class CodebookState:
         return Outcome((RetagTags(root, Delete(tag)),))
 
     def describe(self, root: Path, tag: str, description: str) -> Outcome:
-        """Set ``tag``'s description (the colour is left as it is)."""
+        """Set ``tag``'s description (the colour is left as it is); refused, with the
+        dialog still open, when the codebook would refuse it (too long)."""
+        from ipreader.core.codebook import CodebookError, describe
         from ipreader.tui.commands import DescribeTag
 
+        try:
+            describe(self.of(root), tag, description)
+        except CodebookError as error:
+            raise Refusal(str(error), "Description") from None
         return Outcome((DescribeTag(root, tag, description),))
 
     def set_meaning(self, root: Path, color: str, meaning: str) -> Outcome:
