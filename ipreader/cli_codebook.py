@@ -214,8 +214,8 @@ def _rename(store: FolderStore, old: str, new: str, args: argparse.Namespace, ve
     name = check_tag_name(new)
     if found == name:
         raise CodebookError(f"{found!r} is already named so")
-    if verb == "move" and is_ancestor(found, name):
-        raise CodebookError(f"cannot move {found!r} under its own child")
+    if is_ancestor(found, name):  # its children would be renamed under themselves
+        raise CodebookError(f"cannot {verb} {found!r} under itself ({name!r})")
     rows, _book = _rows([store])
     merged = tag_id(name) != tag_id(found) and tag_id(name) in {tag_id(r.tag) for r in rows}
     done = store.retag(Rename(found, name))

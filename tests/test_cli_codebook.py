@@ -102,7 +102,12 @@ def test_move_under_a_parent_and_back_to_the_top(
     assert run(["tags", str(folder), "move", "things/animals", "/"], capsys)[0] == 0
     assert tags_of(folder)["b.txt"][0] == ("Animals",)
     code, _, err = run(["tags", str(folder), "move", "policy", "policy/patents"], capsys)
-    assert code == 1 and "under its own child" in err
+    assert code == 1 and "cannot move 'policy' under itself" in err
+    before = tags_of(folder)
+    # A rename under itself was taken: policy/patents became policy/patents/sub/patents.
+    code, _, err = run(["tags", str(folder), "rename", "policy", "policy/patents/sub"], capsys)
+    assert code == 1 and "cannot rename 'policy' under itself" in err
+    assert tags_of(folder) == before
 
 
 def test_delete_removes_the_tag_and_keeps_the_highlights(

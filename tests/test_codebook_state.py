@@ -41,6 +41,7 @@ def test_intents_become_typed_commands() -> None:
     [
         (lambda s: s.rename(ROOT, "a", "b,c"), "comma"),
         (lambda s: s.rename(ROOT, "a", "a"), "already named"),
+        (lambda s: s.rename(ROOT, "a", "a/b/c"), "under itself"),
         (lambda s: s.move(ROOT, "a", "a/b"), "under itself"),
         (lambda s: s.move(ROOT, "a", "a"), "under itself"),
         (lambda s: s.set_meaning(ROOT, "pink", "claim"), "already means"),

@@ -54,6 +54,8 @@ class CodebookState:
         name = self._checked(new)
         if name == old:
             raise Refusal(f"“{old}” is already named so.", "Nothing to rename")
+        if is_ancestor(old, name):  # its children would be renamed under themselves
+            raise Refusal(f"“{old}” cannot be renamed under itself.", "Cannot rename")
         from ipreader.tui.commands import RetagTags
 
         return Outcome((RetagTags(root, Rename(old, name)),))
