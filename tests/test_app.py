@@ -399,6 +399,17 @@ async def test_undoing_an_edit_then_the_creation_removes_the_highlight_without_a
         assert not any("elsewhere" in m or "another program" in m for m in posted.notices())
 
 
+async def editing_a_new_highlight(pilot: Pilot[None]) -> AnnotationEditor:
+    """Highlight alpha.txt's fourth to ninth characters and open the editor on it."""
+    await settle(pilot)
+    await highlight(pilot, 4, 9)
+    await pilot.press("e")
+    await settle(pilot)
+    editor = pilot.app.screen
+    assert isinstance(editor, AnnotationEditor)
+    return editor
+
+
 @pytest.mark.parametrize(
     ("typed", "why"), [("/", "a tag name cannot be empty"), ("\x07bell", "control characters")]
 )
@@ -409,12 +420,7 @@ async def test_a_tag_the_codebook_could_not_name_is_refused_in_the_editor(
     (never renamed or deleted there), while the codebook refuses those names."""
     posted = Posted()
     async with IpreaderApp(paths=[articles]).run_test(size=SIZE, message_hook=posted) as pilot:
-        await settle(pilot)
-        await highlight(pilot, 4, 9)
-        await pilot.press("e")
-        await settle(pilot)
-        editor = pilot.app.screen
-        assert isinstance(editor, AnnotationEditor)
+        editor = await editing_a_new_highlight(pilot)
         editor.query_one("#tags", Input).value = f"fine, {typed}"
         await pilot.press("ctrl+s")
         await settle(pilot)
@@ -428,12 +434,7 @@ async def test_a_note_over_the_store_s_limit_is_refused_in_the_editor(articles: 
     """It closed the editor and then failed to save ("kept in this session but NOT saved")."""
     posted = Posted()
     async with IpreaderApp(paths=[articles]).run_test(size=SIZE, message_hook=posted) as pilot:
-        await settle(pilot)
-        await highlight(pilot, 4, 9)
-        await pilot.press("e")
-        await settle(pilot)
-        editor = pilot.app.screen
-        assert isinstance(editor, AnnotationEditor)
+        editor = await editing_a_new_highlight(pilot)
         editor.query_one("#note", TextArea).text = "x" * (MAX_TEXT_CHARS + 1)
         await pilot.press("ctrl+s")
         await settle(pilot)

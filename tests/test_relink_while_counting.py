@@ -13,10 +13,12 @@ from typing import Any
 
 import pytest
 from conftest import Posted, annotate, settle
+from textual.pilot import Pilot
 
 from ipreader.tui.app import IpreaderApp
 from ipreader.tui.commands import RelinkDocument
 from ipreader.tui.messages import LibraryCounted, LibraryOpened, Saved
+from ipreader.tui.screens.main import MainScreen
 from ipreader.tui.session import Opened, Session
 
 GONE = "Gone article\n\nSomething entirely different here.\n"
@@ -60,6 +62,16 @@ def held_count(monkeypatch: pytest.MonkeyPatch) -> threading.Event:
     return release
 
 
+async def opened_and_counting(pilot: Pilot[Any], posted: Posted) -> MainScreen:
+    """The main screen once the library is open (its counts held by ``held_count``)."""
+    for _ in range(200):
+        if posted.of(LibraryOpened):
+            break
+        await pilot.pause(0.05)
+    screen: MainScreen = pilot.app.main_screen  # type: ignore[attr-defined]
+    return screen
+
+
 async def test_a_relink_before_the_counts_keeps_the_app_and_counts_the_row(
     articles: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -68,11 +80,7 @@ async def test_a_relink_before_the_counts_keeps_the_app_and_counts_the_row(
     (articles / "elsewhere.txt").write_text("Elsewhere\n\nNothing alike.\n", encoding="utf-8")
     posted = Posted()
     async with IpreaderApp(paths=[articles]).run_test(size=(120, 36), message_hook=posted) as pilot:
-        screen = pilot.app.main_screen
-        for _ in range(200):
-            if posted.of(LibraryOpened):
-                break
-            await pilot.pause(0.05)
+        screen = await opened_and_counting(pilot, posted)
         root = articles.resolve()
         screen.writer.submit(RelinkDocument(root, "gone.txt", "elsewhere.txt"))
         for _ in range(200):
@@ -99,11 +107,7 @@ async def test_the_folder_opened_again_while_counting_opens_after_the_count(
     release = held_count(monkeypatch)
     posted = Posted()
     async with IpreaderApp(paths=[articles]).run_test(size=(120, 36), message_hook=posted) as pilot:
-        screen = pilot.app.main_screen
-        for _ in range(200):
-            if posted.of(LibraryOpened):
-                break
-            await pilot.pause(0.05)
+        screen = await opened_and_counting(pilot, posted)
         screen.loader.open_library()  # as when the open article is found gone
         await pilot.pause(0.3)
         assert len(posted.of(LibraryOpened)) == 1  # waits for the first one's end
