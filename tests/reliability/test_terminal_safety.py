@@ -145,11 +145,17 @@ def hostile_folder(folder: Path, title: str) -> Path:
     return folder
 
 
+#: Seconds a drain of what the app writes may last. read() waits for output to come and
+#: then stop; once a screen is drawn nothing more comes, and its default (20 s) was spent
+#: whole each time: three of these tests took 44 s.
+DRAIN = 5.0
+
+
 def test_app_shows_hostile_titles_and_notes_literally(tmp_path: Path) -> None:
     folder = hostile_folder(tmp_path / "articles", HOSTILE_TITLE)
     with Terminal([str(folder)], run_env(paths.user_data_dir()), size=(140, 36)) as terminal:
         terminal.wait_for(b"Body")
-        terminal.read()
+        terminal.read(timeout=DRAIN)
         output = bytes(terminal.output)
     assert_no_user_sequences(output)
     text = shown_text(output)
@@ -165,11 +171,11 @@ def test_editors_show_hostile_notes_and_tags_literally(
     folder = hostile_folder(tmp_path / "articles", HOSTILE_TITLE)
     with Terminal([str(folder / "evil.txt")], run_env(paths.user_data_dir())) as terminal:
         terminal.wait_for(b"Body")
-        terminal.read()
+        terminal.read(timeout=DRAIN)
         before = len(terminal.output)
         terminal.press(*(KEYS_BY_NAME.get(key, key) for key in keys))
         terminal.wait_for(b"ctrl+s save")
-        terminal.read()
+        terminal.read(timeout=DRAIN)
         output = bytes(terminal.output[before:])
         terminal.press("escape")
     assert_no_user_sequences(output)
@@ -182,7 +188,7 @@ def test_saving_an_editor_unchanged_keeps_the_note_byte_for_byte(tmp_path: Path)
     [before] = store_before.annotations("evil.txt")
     with Terminal([str(folder / "evil.txt")], run_env(paths.user_data_dir())) as terminal:
         terminal.wait_for(b"Body")
-        terminal.read()
+        terminal.read(timeout=DRAIN)
         terminal.press("]", "e")
         terminal.wait_for(b"ctrl+s save")
         terminal.press("ctrl+s")
@@ -196,7 +202,7 @@ def test_app_never_sends_bidi_controls(tmp_path: Path) -> None:
     folder = hostile_folder(tmp_path / "articles", "Invoice \u202egnp.exe\u202c \u2066x\u2069")
     with Terminal([str(folder)], run_env(paths.user_data_dir()), size=(140, 36)) as terminal:
         terminal.wait_for(b"Invoice")
-        output = bytes(terminal.output) + terminal.read()
+        output = bytes(terminal.output) + terminal.read(timeout=DRAIN)
     text = output.decode("utf-8", errors="replace")
     assert not (set(text) & BIDI), sorted(hex(ord(c)) for c in set(text) & BIDI)
 
@@ -207,7 +213,7 @@ def test_notifications_show_user_text_literally(tmp_path: Path) -> None:
     (folder / "a.txt").write_text("Title\n\nBody [/] text [red]x[/red].\n", encoding="utf-8")
     with Terminal([str(folder / "a.txt")], run_env(paths.user_data_dir())) as terminal:
         terminal.wait_for(b"Body")
-        terminal.read()
+        terminal.read(timeout=DRAIN)
         # Find "[/]" (enter selects the match), highlight it, delete it, undo.
         terminal.press("/", *"[/]", "enter", "a", "d", "u")
         terminal.wait_for("[/]”".encode())

@@ -18,6 +18,7 @@ from ipreader.core.library import Library
 from ipreader.core.model import AnchorStatus, Annotation
 from reliability.terminal import Terminal, run_env
 from reliability.test_terminal_safety import (
+    DRAIN,
     HOSTILE_TITLE,
     assert_no_user_sequences,
     hostile_folder,
@@ -54,11 +55,11 @@ def test_every_screen_shows_hostile_text_literally(tmp_path: Path, screen: str) 
     env = run_env(paths.user_data_dir())
     with Terminal([str(folder / "evil.txt")], env, size=(140, 40)) as terminal:
         terminal.wait_for(b"Body")
-        terminal.read()
+        terminal.read(timeout=DRAIN)  # bounded: see DRAIN
         before = len(terminal.output)
         terminal.press(*keys)
         terminal.wait_for(frame)
-        terminal.read(quiet=1.0)
+        terminal.read(quiet=1.0, timeout=DRAIN)
         output = bytes(terminal.output[before:])
         terminal.press("escape")
     assert_no_user_sequences(output)
