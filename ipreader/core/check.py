@@ -15,7 +15,6 @@ missing or unreadable and no store file is set aside, ``2`` otherwise.
 
 from __future__ import annotations
 
-import contextlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -29,7 +28,7 @@ from ipreader.core.safe_text import printable
 from ipreader.core.sharing.conflict_log import CONFLICTS_FILE, read_conflicts
 from ipreader.core.storage import CORRUPT_MARKER
 from ipreader.core.store import StoredDocument
-from ipreader.core.store.formats import ANNOTATIONS_DIR
+from ipreader.core.store.location import store_entries
 from ipreader.core.wording import excerpt, plural
 
 #: Exit status when every highlight is placed and no article is missing.
@@ -163,17 +162,8 @@ def check_library(library: Library) -> CheckReport:
 
 def _set_aside_in(location: Path) -> list[Path]:
     """The files (or directories) the store at ``location`` moved aside as damaged."""
-    found: list[Path] = []
-    # Where the store sets files aside: beside them (its own files, the annotation
-    # files, a split document's bucket files).
-    folders = [location, location / ANNOTATIONS_DIR]
-    for folder in list(folders[1:]):
-        with contextlib.suppress(OSError):
-            folders += [p for p in folder.iterdir() if p.is_dir() and not p.is_symlink()]
-    for folder in folders:
-        with contextlib.suppress(OSError):
-            found += sorted(p for p in folder.iterdir() if CORRUPT_MARKER in p.name)
-    return found
+    # Set aside beside themselves: in the store's folders (store_entries).
+    return sorted(Path(e.path) for e in store_entries(location) if CORRUPT_MARKER in e.name)
 
 
 def current_counts(library: Library) -> dict[tuple[Path, str], DriftCounts]:

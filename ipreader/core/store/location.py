@@ -186,10 +186,11 @@ def _entries(folder: Path) -> list[os.DirEntry[str]]:
         return []
 
 
-def _temp_files(location: Path) -> list[Path]:
-    """The temp files in the store, its annotations folder and the bucket directories of split
-    documents (``buckets.py``); links to directories are not followed.
+def store_entries(location: Path) -> list[os.DirEntry[str]]:
+    """The entries of the store's folders: itself, its annotations folder and the bucket
+    directories of split documents (``buckets.py``); links to directories not followed.
 
+    Where the store writes (temp files) and sets aside (``*.corrupt-*``) its files.
     One listing of each folder: the annotations folder holds a file per document
     (10,000 in a large folder), and every open sweeps it.
     """
@@ -202,12 +203,12 @@ def _temp_files(location: Path) -> list[Path]:
     ]
     listings = [_entries(location), annotations]
     listings += [_entries(Path(bucket.path)) for bucket in buckets]
-    return [
-        Path(entry.path)
-        for listing in listings
-        for entry in listing
-        if entry.name.startswith(TEMP_PREFIX)
-    ]
+    return [entry for listing in listings for entry in listing]
+
+
+def _temp_files(location: Path) -> list[Path]:
+    """The temp files in the store's folders (``store_entries``)."""
+    return [Path(e.path) for e in store_entries(location) if e.name.startswith(TEMP_PREFIX)]
 
 
 def sweep_stale_temp_files(location: Path, lock: FolderLock) -> None:
