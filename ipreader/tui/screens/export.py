@@ -171,17 +171,13 @@ class ExportScreen(ModalScreen[ExportRequest | None]):
             self._show_error("Enter a file to export to.")
             self.query_one("#path", Input).focus()
             return
-        problem = _path_problem(text)
-        if problem is not None:
-            self._show_error(problem)
+        checked = _checked_path(text)
+        if isinstance(checked, str):
+            self._show_error(checked)
             self.query_one("#path", Input).focus()
             return
-        path = Path(text).expanduser()
-        if path.is_dir():
-            self._show_error("That is a folder; enter a file name.")
-            self.query_one("#path", Input).focus()
-            return
-        if path.exists() and self._confirmed != path:
+        path, exists = checked
+        if exists and self._confirmed != path:
             self._confirmed = path
             self._show_error(f"{path.name} exists: enter again to replace it, or change the name.")
             return
@@ -198,12 +194,12 @@ class ExportScreen(ModalScreen[ExportRequest | None]):
         self.dismiss(None)
 
 
-def _path_problem(text: str) -> str | None:
-    """Why ``text`` cannot name a file to write (``None``: it can be tried).
+def _checked_path(text: str) -> tuple[Path, bool] | str:
+    """The file ``text`` names and whether it exists, or why it cannot be written to.
 
-    Asked before any look at the disk: a path that cannot be expanded (``~nobody``),
-    holds a NUL, is too long, or leads through a folder that cannot be searched
-    raised out of the dialog and closed the app.
+    A path that cannot be expanded (``~nobody``), holds a NUL, is too long, or
+    leads through a folder that cannot be searched raised out of the dialog and
+    closed the app; a folder cannot be exported to.
     """
     if "\0" in text:
         return "A file name cannot hold a NUL character."
@@ -212,8 +208,8 @@ def _path_problem(text: str) -> str | None:
     except RuntimeError:  # ~user with no such user (no home directory to expand to)
         return f"No such user: {text.split('/', 1)[0]!r}."
     try:
-        path.is_dir()
-        path.exists()
+        if path.is_dir():
+            return "That is a folder; enter a file name."
+        return path, path.exists()
     except OSError as error:
         return f"That path cannot be used: {error.strerror or error}."
-    return None
